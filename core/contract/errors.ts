@@ -1,0 +1,66 @@
+import { z } from 'zod';
+
+/**
+ * Stable error codes that cross the contract boundary. Codes are part of the contract:
+ * the renderer, the CLI and scripts branch on them, so never rename one; add new ones.
+ */
+export const errorCodes = [
+  'VALIDATION',
+  'UNKNOWN_COMMAND',
+  'UNAUTHORIZED',
+  'NOT_FOUND',
+  'CONFLICT',
+  'VAULT_LOCKED',
+  'VAULT_PASSPHRASE',
+  'VAULT_CORRUPT',
+  'DB_MIGRATION',
+  'TRANSPORT',
+  'TIMEOUT',
+  'INTERNAL',
+] as const;
+
+export const errorCodeSchema = z.enum(errorCodes);
+export type ErrorCode = z.infer<typeof errorCodeSchema>;
+
+/** The only error shape that crosses a transport: never a stack trace. */
+export const contractErrorSchema = z.object({
+  code: errorCodeSchema,
+  message: z.string(),
+  details: z.unknown().optional(),
+});
+export type ContractError = z.infer<typeof contractErrorSchema>;
+
+/** An error with a stable code; core services throw it, transports serialise it. */
+export class OutpostError extends Error {
+  readonly code: ErrorCode;
+  readonly details: unknown;
+
+  constructor(code: ErrorCode, message: string, details?: unknown) {
+    super(message);
+    this.name = 'OutpostError';
+    this.code = code;
+    this.details = details;
+  }
+
+  toContract(): ContractError {
+    return this.details === undefined
+      ? { code: this.code, message: this.message }
+      : { code: this.code, message: this.message, details: this.details };
+  }
+}
+
+export function isOutpostError(value: unknown): value is OutpostError {
+  return value instanceof OutpostError;
+}
+
+/** Turns anything thrown into a contract error; unknown errors keep only their message. */
+export function toContractError(err: unknown): ContractError {
+  if (err instanceof OutpostError) return err.toContract();
+  const message = err instanceof Error ? err.message : String(err);
+  return { code: 'INTERNAL', message };
+}
+
+export type Result<T> = { ok: true; value: T } | { ok: false; error: ContractError };
+
+export const ok = <T>(value: T): Result<T> => ({ ok: true, value });
+export const fail = (error: ContractError): Result<never> => ({ ok: false, error });

@@ -1,0 +1,21 @@
+import { z } from 'zod';
+import { auditEntrySchema } from './audit.js';
+import { statusSchema } from './commands.js';
+import { settingsSchema } from './settings.js';
+
+/** Every event the renderer may receive. Payloads are metadata, never byte streams. */
+export const events = {
+  'settings.changed': settingsSchema,
+  'audit.appended': auditEntrySchema,
+  'status.changed': statusSchema,
+} as const satisfies Record<string, z.ZodType>;
+
+export type Events = typeof events;
+export type EventName = keyof Events;
+export type EventPayload<E extends EventName> = z.output<Events[E]>;
+
+export const eventNames = Object.keys(events) as EventName[];
+
+export function isEventName(name: unknown): name is EventName {
+  return typeof name === 'string' && Object.prototype.hasOwnProperty.call(events, name);
+}

@@ -1,0 +1,8 @@
+// The contract is pure: zod and types only, importable from every layer including the renderer.
+export * from './audit.js';
+export * from './bridge.js';
+export * from './commands.js';
+export * from './errors.js';
+export * from './events.js';
+export * from './settings.js';
+export * from './wire.js';

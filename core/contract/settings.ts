@@ -1,0 +1,30 @@
+import { z } from 'zod';
+
+/** Operator settings, persisted in the store; every key has a default so a new install works. */
+export const themeSchema = z.enum(['system', 'light', 'dark']);
+export type Theme = z.infer<typeof themeSchema>;
+
+export const settingsSchema = z.object({
+  theme: themeSchema.default('system'),
+  /** Name recorded in the audit log as the actor for actions taken from this console. */
+  operatorName: z.string().trim().max(64).default(''),
+  /** How many audit rows a page of the audit log shows. */
+  auditPageSize: z.number().int().min(10).max(1000).default(100),
+  /** Ask before destructive actions (power off, NAT removal, offboarding). */
+  confirmDestructive: z.boolean().default(true),
+});
+export type Settings = z.infer<typeof settingsSchema>;
+
+/** A partial update: unknown keys are rejected so a typo never silently does nothing. */
+export const settingsPatchSchema = z
+  .object({
+    theme: themeSchema,
+    operatorName: z.string().trim().max(64),
+    auditPageSize: z.number().int().min(10).max(1000),
+    confirmDestructive: z.boolean(),
+  })
+  .partial()
+  .strict();
+export type SettingsPatch = z.infer<typeof settingsPatchSchema>;
+
+export const defaultSettings: Settings = settingsSchema.parse({});

@@ -1,0 +1,32 @@
+import { z } from 'zod';
+import { contractErrorSchema } from './errors.js';
+
+/**
+ * The headless host's WebSocket framing (text frames, JSON). The socket is opened at
+ * `/ws?token=TOKEN` on the host's own origin; the token is per run and reaches the page in
+ * the URL fragment (`#token=...`), which browsers never send to a server.
+ */
+export const WIRE_PATH = '/ws';
+export const WIRE_PROTOCOL_VERSION = 1;
+
+export const clientMessageSchema = z.discriminatedUnion('type', [
+  z.object({
+    type: z.literal('invoke'),
+    id: z.number().int().nonnegative(),
+    command: z.string().max(200),
+    input: z.unknown(),
+  }),
+]);
+export type ClientMessage = z.infer<typeof clientMessageSchema>;
+
+export const resultSchema = z.union([
+  z.object({ ok: z.literal(true), value: z.unknown() }),
+  z.object({ ok: z.literal(false), error: contractErrorSchema }),
+]);
+
+export const serverMessageSchema = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('hello'), protocol: z.number().int(), version: z.string() }),
+  z.object({ type: z.literal('result'), id: z.number().int(), result: resultSchema }),
+  z.object({ type: z.literal('event'), event: z.string(), payload: z.unknown() }),
+]);
+export type ServerMessage = z.infer<typeof serverMessageSchema>;

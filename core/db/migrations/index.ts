@@ -1,0 +1,11 @@
+import { sql as initial } from './001-initial.js';
+
+export interface Migration {
+  /** Becomes PRAGMA user_version once applied; numbers are contiguous from 1. */
+  version: number;
+  name: string;
+  sql: string;
+}
+
+/** Ordered list of every migration. A new migration is one file plus one line here. */
+export const migrations: readonly Migration[] = [{ version: 1, name: 'initial', sql: initial }];

@@ -1,0 +1,169 @@
+import { randomBytes, timingSafeEqual } from 'node:crypto';
+import { createServer, type IncomingMessage } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { WebSocketServer, type WebSocket } from 'ws';
+import { isEventName } from '../contract/events.js';
+import { WIRE_PATH, WIRE_PROTOCOL_VERSION, clientMessageSchema, type ServerMessage } from '../contract/wire.js';
+import type { OutpostCore } from '../server/core.js';
+import { version } from '../server/version.js';
+import { serveStatic } from './static-files.js';
+
+export interface HostOptions {
+  core: OutpostCore;
+  /** Folder of the built renderer (dist/renderer). */
+  staticDir: string;
+  /** 0 picks a free port. The host only ever binds 127.0.0.1. */
+  port?: number;
+  /** Fixed token for tests; normally random per run. */
+  token?: string;
+}
+
+export interface RunningHost {
+  url: string;
+  /** The URL to open in a browser: carries the token in the fragment. */
+  openUrl: string;
+  port: number;
+  token: string;
+  close(): Promise<void>;
+}
+
+const MAX_MESSAGE_BYTES = 1024 * 1024;
+
+/** Content-Security-Policy for the renderer: nothing but this origin, no inline script. */
+export function contentSecurityPolicy(port: number): string {
+  return [
+    "default-src 'none'",
+    "script-src 'self'",
+    "style-src 'self'",
+    "img-src 'self' data:",
+    "font-src 'self'",
+    `connect-src 'self' ws://127.0.0.1:${port} ws://localhost:${port}`,
+    "base-uri 'none'",
+    "form-action 'none'",
+    "frame-ancestors 'none'",
+    "object-src 'none'",
+  ].join('; ');
+}
+
+function sameToken(given: string | null, expected: string): boolean {
+  if (!given) return false;
+  const a = Buffer.from(given);
+  const b = Buffer.from(expected);
+  return a.length === b.length && timingSafeEqual(a, b);
+}
+
+/**
+ * Serves the contract over a loopback WebSocket and the renderer as static files, so the whole
+ * app runs in a plain browser. Every socket must present the per-run token; the Host and Origin
+ * headers must name this loopback server (no DNS rebinding, no cross-site sockets).
+ */
+export async function startHost(options: HostOptions): Promise<RunningHost> {
+  const token = options.token ?? randomBytes(24).toString('base64url');
+  let port = options.port ?? 0;
+  const allowedHosts = (): string[] => [`127.0.0.1:${port}`, `localhost:${port}`];
+  const headers = (): Record<string, string> => ({
+    'Content-Security-Policy': contentSecurityPolicy(port),
+    'X-Content-Type-Options': 'nosniff',
+    'Referrer-Policy': 'no-referrer',
+    'Cross-Origin-Opener-Policy': 'same-origin',
+    'X-Frame-Options': 'DENY',
+  });
+
+  const server = createServer((req, res) => {
+    if (!allowedHosts().includes(req.headers.host ?? '')) {
+      res.writeHead(421, { 'Content-Type': 'text/plain' }).end('Misdirected request');
+      return;
+    }
+    if (req.method !== 'GET' && req.method !== 'HEAD') {
+      res.writeHead(405, { Allow: 'GET, HEAD' }).end();
+      return;
+    }
+    void serveStatic(options.staticDir, req.url ?? '/', res, headers());
+  });
+
+  const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_MESSAGE_BYTES });
+  const sockets = new Set<WebSocket>();
+
+  const authorised = (req: IncomingMessage): boolean => {
+    const url = new URL(req.url ?? '/', 'http://127.0.0.1');
+    if (url.pathname !== WIRE_PATH) return false;
+    if (!allowedHosts().includes(req.headers.host ?? '')) return false;
+    // Browsers always send Origin on a WebSocket; programmatic clients (tests, scripts) may not.
+    const origin = req.headers.origin;
+    if (origin !== undefined && !allowedHosts().some((h) => origin === `http://${h}`)) return false;
+    return sameToken(url.searchParams.get('token'), token);
+  };
+
+  server.on('upgrade', (req, socket, head) => {
+    if (!authorised(req)) {
+      socket.end('HTTP/1.1 401 Unauthorized\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
+      return;
+    }
+    wss.handleUpgrade(req, socket, head, (ws) => wss.emit('connection', ws, req));
+  });
+
+  const send = (ws: WebSocket, message: ServerMessage): void => {
+    if (ws.readyState === ws.OPEN) ws.send(JSON.stringify(message));
+  };
+
+  wss.on('connection', (ws: WebSocket) => {
+    sockets.add(ws);
+    send(ws, { type: 'hello', protocol: WIRE_PROTOCOL_VERSION, version });
+    ws.on('close', () => sockets.delete(ws));
+    ws.on('message', (data, isBinary) => {
+      if (isBinary) {
+        ws.close(1003, 'binary frames are reserved for terminal streams');
+        return;
+      }
+      let parsed: unknown;
+      try {
+        parsed = JSON.parse(data.toString());
+      } catch {
+        ws.close(1007, 'message is not JSON');
+        return;
+      }
+      const message = clientMessageSchema.safeParse(parsed);
+      if (!message.success) {
+        const id = (parsed as { id?: unknown } | null)?.id;
+        if (typeof id === 'number') {
+          send(ws, {
+            type: 'result',
+            id,
+            result: { ok: false, error: { code: 'VALIDATION', message: 'Malformed message: expected {type:"invoke", id, command, input}.' } },
+          });
+        } else {
+          ws.close(1008, 'malformed message');
+        }
+        return;
+      }
+      const { id, command, input } = message.data;
+      void options.core.dispatch(command, input, { transport: 'host' }).then((result) => send(ws, { type: 'result', id, result }));
+    });
+  });
+
+  const unsubscribe = options.core.onEvent((event, payload) => {
+    if (!isEventName(event)) return;
+    const frame = JSON.stringify({ type: 'event', event, payload } satisfies ServerMessage);
+    for (const ws of sockets) if (ws.readyState === ws.OPEN) ws.send(frame);
+  });
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, '127.0.0.1', () => resolve());
+  });
+  port = (server.address() as AddressInfo).port;
+  const url = `http://127.0.0.1:${port}`;
+
+  return {
+    url,
+    openUrl: `${url}/#token=${token}`,
+    port,
+    token,
+    close: async () => {
+      unsubscribe();
+      for (const ws of sockets) ws.terminate();
+      await new Promise<void>((resolve) => wss.close(() => resolve()));
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}

@@ -1,0 +1,56 @@
+import { readFile, stat } from 'node:fs/promises';
+import type { ServerResponse } from 'node:http';
+import { extname, join, normalize, resolve, sep } from 'node:path';
+
+const contentTypes: Record<string, string> = {
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.mjs': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.json': 'application/json; charset=utf-8',
+  '.svg': 'image/svg+xml',
+  '.png': 'image/png',
+  '.ico': 'image/x-icon',
+  '.woff2': 'font/woff2',
+  '.map': 'application/json; charset=utf-8',
+  '.wasm': 'application/wasm',
+};
+
+/**
+ * Serves the built renderer. Paths are resolved inside `root` only; unknown paths without an
+ * extension fall back to index.html (client-side routes), others are 404.
+ */
+export async function serveStatic(root: string, urlPath: string, res: ServerResponse, headers: Record<string, string>): Promise<void> {
+  const base = resolve(root);
+  let decoded: string;
+  try {
+    decoded = decodeURIComponent(urlPath.split('?')[0] ?? '/');
+  } catch {
+    res.writeHead(400, headers).end('Bad path');
+    return;
+  }
+  const candidate = resolve(join(base, normalize(decoded)));
+  if (candidate !== base && !candidate.startsWith(base + sep)) {
+    res.writeHead(403, headers).end('Forbidden');
+    return;
+  }
+  let file = candidate;
+  const info = await stat(file).catch(() => null);
+  if (!info || info.isDirectory()) {
+    if (extname(decoded) && !info) {
+      res.writeHead(404, headers).end('Not found');
+      return;
+    }
+    file = join(base, 'index.html');
+  }
+  try {
+    const body = await readFile(file);
+    const type = contentTypes[extname(file)] ?? 'application/octet-stream';
+    const cache = file.endsWith('index.html') ? 'no-store' : 'public, max-age=31536000, immutable';
+    res.writeHead(200, { ...headers, 'Content-Type': type, 'Cache-Control': cache }).end(body);
+  } catch {
+    res
+      .writeHead(503, { ...headers, 'Content-Type': 'text/plain; charset=utf-8' })
+      .end('The renderer is not built. Run `npm run build` first.');
+  }
+}

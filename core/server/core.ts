@@ -1,0 +1,80 @@
+import { join } from 'node:path';
+import { commands, isCommandName, type Transport } from '../contract/commands.js';
+import { fail, ok, toContractError, type Result } from '../contract/errors.js';
+import { openDatabase, type Db } from '../db/database.js';
+import type { SecretCipher } from '../vault/cipher.js';
+import type { KdfParams } from '../vault/passphrase-cipher.js';
+import { Vault } from '../vault/vault.js';
+import { DB_FILE } from './data-dir.js';
+import { EventBus, type EventListener } from './event-bus.js';
+import { createHandlers, type Caller, type Handlers } from './handlers.js';
+import { Services } from './services.js';
+import { version } from './version.js';
+
+export interface CoreOptions {
+  dataDir: string;
+  transport: Transport;
+  /** Electron passes its safeStorage cipher; elsewhere the passphrase vault is used. */
+  osCipher?: SecretCipher | null;
+  /** Unlock the passphrase vault at start (CLI/host read it from the environment). */
+  passphrase?: string;
+  /** better_sqlite3.node built for the current runtime, when it is not the default one. */
+  sqliteBinding?: string;
+  /** Validate handler outputs against the contract too (tests); inputs are always validated. */
+  checkOutputs?: boolean;
+  kdf?: KdfParams;
+}
+
+export interface OutpostCore {
+  readonly services: Services;
+  readonly db: Db;
+  /** Validates the command name and input, runs the handler, never throws. */
+  dispatch(command: unknown, input: unknown, caller?: Partial<Caller>): Promise<Result<unknown>>;
+  onEvent(listener: EventListener): () => void;
+  close(): void;
+}
+
+export function createOutpostCore(options: CoreOptions): OutpostCore {
+  const dbPath = join(options.dataDir, DB_FILE);
+  const db = openDatabase(dbPath, options.sqliteBinding ? { nativeBinding: options.sqliteBinding } : {});
+  const bus = new EventBus();
+  const vault = new Vault(db, options.osCipher ?? null, options.kdf);
+  const services = new Services({ db, bus, vault, transport: options.transport, version, dataDir: options.dataDir, dbPath });
+  if (options.passphrase) vault.unlock(options.passphrase);
+  const handlers: Handlers = createHandlers(services);
+
+  async function dispatch(command: unknown, input: unknown, caller: Partial<Caller> = {}): Promise<Result<unknown>> {
+    if (!isCommandName(command)) {
+      return fail({ code: 'UNKNOWN_COMMAND', message: `Unknown command ${JSON.stringify(command)}.` });
+    }
+    const spec = commands[command];
+    const parsed = spec.input.safeParse(input ?? {});
+    if (!parsed.success) {
+      return fail({
+        code: 'VALIDATION',
+        message: `Invalid input for ${command}: ${parsed.error.issues.map((i) => `${i.path.join('.') || '(input)'}: ${i.message}`).join('; ')}`,
+        details: { issues: parsed.error.issues.map((i) => ({ path: i.path.map(String), message: i.message, code: i.code })) },
+      });
+    }
+    const who: Caller = { transport: caller.transport ?? options.transport, actor: caller.actor ?? services.defaultActor() };
+    try {
+      const handler = handlers[command] as (input: unknown, caller: Caller) => unknown;
+      const value = await handler(parsed.data, who);
+      if (options.checkOutputs) spec.output.parse(value);
+      return ok(value);
+    } catch (err) {
+      return fail(toContractError(err));
+    }
+  }
+
+  return {
+    services,
+    db,
+    dispatch,
+    onEvent: (listener) => bus.subscribe(listener),
+    close: () => {
+      vault.lock();
+      db.close();
+    },
+  };
+}

@@ -1,0 +1,130 @@
+import { hostname, userInfo } from 'node:os';
+import type {
+  CommandOutput,
+  CommandParsedInput,
+  ProcedureSummary,
+  SiteSummary,
+  Status,
+  Transport,
+} from '../contract/commands.js';
+import { AuditLog } from '../audit/audit-log.js';
+import { schemaVersion, type Db } from '../db/database.js';
+import { SettingsStore } from '../settings/settings-store.js';
+import { CredentialStore } from '../vault/credential-store.js';
+import { Vault } from '../vault/vault.js';
+import type { EventBus } from './event-bus.js';
+
+export interface ServicesOptions {
+  db: Db;
+  bus: EventBus;
+  vault: Vault;
+  transport: Transport;
+  version: string;
+  dataDir: string;
+  dbPath: string;
+}
+
+class SitesQueries {
+  constructor(private readonly db: Db) {}
+
+  list(): SiteSummary[] {
+    const rows = this.db
+      .prepare('SELECT id, name, url, username, last_sync_at FROM sites WHERE removed_at IS NULL ORDER BY name')
+      .all() as { id: number; name: string; url: string; username: string; last_sync_at: string | null }[];
+    // Connections are held by the vSphere session layer (inventory issue); none exist yet.
+    return rows.map((r) => ({ id: r.id, name: r.name, url: r.url, username: r.username, lastSyncAt: r.last_sync_at, connected: false }));
+  }
+}
+
+class ProcedureQueries {
+  constructor(private readonly db: Db) {}
+
+  list(q: CommandParsedInput<'procedures.list'>): ProcedureSummary[] {
+    const rows = this.db
+      .prepare(
+        `SELECT id, kind, state, target, created_at, updated_at, created_by FROM procedures
+         ${q.state ? 'WHERE state = @state' : ''} ORDER BY created_at DESC LIMIT @limit`,
+      )
+      .all({ state: q.state ?? null, limit: q.limit }) as {
+      id: string;
+      kind: string;
+      state: ProcedureSummary['state'];
+      target: string | null;
+      created_at: string;
+      updated_at: string;
+      created_by: string;
+    }[];
+    return rows.map((r) => ({
+      id: r.id,
+      kind: r.kind,
+      state: r.state,
+      target: r.target,
+      createdAt: r.created_at,
+      updatedAt: r.updated_at,
+      createdBy: r.created_by,
+    }));
+  }
+
+  running(): number {
+    return (
+      this.db.prepare(`SELECT count(*) AS n FROM procedures WHERE state IN ('running', 'waiting', 'rolling-back')`).get() as {
+        n: number;
+      }
+    ).n;
+  }
+}
+
+/** The core services wired to one store; transports reach them only through the handlers. */
+export class Services {
+  readonly audit: AuditLog;
+  readonly settings: SettingsStore;
+  readonly vault: Vault;
+  readonly credentials: CredentialStore;
+  readonly sites: SitesQueries;
+  readonly procedures: ProcedureQueries;
+
+  constructor(private readonly o: ServicesOptions) {
+    this.audit = new AuditLog(o.db, o.bus);
+    this.settings = new SettingsStore(o.db, this.audit, o.bus);
+    this.vault = o.vault;
+    this.credentials = new CredentialStore(o.db, o.vault);
+    this.sites = new SitesQueries(o.db);
+    this.procedures = new ProcedureQueries(o.db);
+  }
+
+  info(): CommandOutput<'app.info'> {
+    return {
+      version: this.o.version,
+      transport: this.o.transport,
+      dataDir: this.o.dataDir,
+      dbPath: this.o.dbPath,
+      schemaVersion: schemaVersion(this.o.db),
+      platform: process.platform,
+    };
+  }
+
+  status(): Status {
+    const sites = this.sites.list();
+    return {
+      sitesTotal: sites.length,
+      sitesConnected: sites.filter((s) => s.connected).length,
+      proceduresRunning: this.procedures.running(),
+      vault: this.vault.state(),
+    };
+  }
+
+  emitStatus(): void {
+    this.o.bus.emit('status.changed', this.status());
+  }
+
+  /** The audit actor: the operator's configured name, else the OS account on this machine. */
+  defaultActor(): string {
+    const configured = this.settings.get().operatorName;
+    if (configured) return configured;
+    try {
+      return `${userInfo().username}@${hostname()}`;
+    } catch {
+      return 'operator';
+    }
+  }
+}

@@ -1,0 +1,55 @@
+import {
+  defaultSettings,
+  settingsSchema,
+  type Settings,
+  type SettingsPatch,
+} from '../contract/settings.js';
+import type { AuditLog } from '../audit/audit-log.js';
+import type { Db } from '../db/database.js';
+import type { EventBus } from '../server/event-bus.js';
+
+/** Operator settings as key/JSON rows; a stored value that no longer validates falls back to its default. */
+export class SettingsStore {
+  constructor(
+    private readonly db: Db,
+    private readonly audit: AuditLog,
+    private readonly bus?: EventBus,
+  ) {}
+
+  get(): Settings {
+    const rows = this.db.prepare('SELECT key, value FROM settings').all() as { key: string; value: string }[];
+    const merged: Record<string, unknown> = { ...defaultSettings };
+    for (const { key, value } of rows) {
+      if (!(key in defaultSettings)) continue;
+      const candidate = { ...defaultSettings, [key]: JSON.parse(value) as unknown };
+      if (settingsSchema.safeParse(candidate).success) merged[key] = candidate[key as keyof Settings];
+    }
+    return settingsSchema.parse(merged);
+  }
+
+  update(patch: SettingsPatch, actor: string): Settings {
+    const before = this.get();
+    const changed = Object.entries(patch).filter(
+      ([key, value]) => JSON.stringify(before[key as keyof Settings]) !== JSON.stringify(value),
+    );
+    if (changed.length === 0) return before;
+    const now = new Date().toISOString();
+    const write = this.db.prepare(
+      'INSERT INTO settings (key, value, updated_at) VALUES (?, ?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at',
+    );
+    this.db.transaction(() => {
+      for (const [key, value] of changed) write.run(key, JSON.stringify(value), now);
+      this.audit.append({
+        actor,
+        action: 'settings.update',
+        target: changed.map(([key]) => key).join(','),
+        details: Object.fromEntries(
+          changed.map(([key, value]) => [key, { from: before[key as keyof Settings], to: value }]),
+        ),
+      });
+    })();
+    const after = this.get();
+    this.bus?.emit('settings.changed', after);
+    return after;
+  }
+}

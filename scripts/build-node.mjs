@@ -1,0 +1,30 @@
+// Builds the Node-side entry points (CLI, headless host, Electron main and preload) with esbuild.
+// Runs on `npm ci` (prepare) so `npx outpost` works straight after install.
+import { build } from 'esbuild';
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
+const versionFile = readFileSync(join(root, 'core/server/version.ts'), 'utf8');
+if (!versionFile.includes(`'${pkg.version}'`)) {
+  console.error(`core/server/version.ts does not match package.json version ${pkg.version}`);
+  process.exit(1);
+}
+
+const common = { bundle: true, platform: 'node', target: 'node20', sourcemap: true, logLevel: 'warning', absWorkingDir: root };
+
+const jobs = [
+  { entryPoints: ['core/cli/main.ts'], outfile: 'dist/cli/main.mjs', format: 'esm', packages: 'external' },
+  { entryPoints: ['core/host/main.ts'], outfile: 'dist/host/main.mjs', format: 'esm', packages: 'external' },
+];
+if (existsSync(join(root, 'electron/main.ts'))) {
+  jobs.push({ entryPoints: ['electron/main.ts'], outfile: 'dist/electron/main.cjs', format: 'cjs', packages: 'external' });
+}
+if (existsSync(join(root, 'electron/preload.ts'))) {
+  // A sandboxed preload may require only 'electron': bundle everything else into it.
+  jobs.push({ entryPoints: ['electron/preload.ts'], outfile: 'dist/electron/preload.cjs', format: 'cjs', external: ['electron'] });
+}
+
+await Promise.all(jobs.filter((j) => existsSync(join(root, j.entryPoints[0]))).map((j) => build({ ...common, ...j })));
