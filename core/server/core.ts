@@ -13,6 +13,8 @@ import { version } from './version.js';
 
 export interface CoreOptions {
   dataDir: string;
+  /** The SQLite file; defaults to outpost.db inside dataDir (the CLI's --db overrides it). */
+  dbPath?: string;
   transport: Transport;
   /** Electron passes its safeStorage cipher; elsewhere the passphrase vault is used. */
   osCipher?: SecretCipher | null;
@@ -35,7 +37,7 @@ export interface OutpostCore {
 }
 
 export function createOutpostCore(options: CoreOptions): OutpostCore {
-  const dbPath = join(options.dataDir, DB_FILE);
+  const dbPath = options.dbPath ?? join(options.dataDir, DB_FILE);
   const db = openDatabase(dbPath, options.sqliteBinding ? { nativeBinding: options.sqliteBinding } : {});
   const bus = new EventBus();
   const vault = new Vault(db, options.osCipher ?? null, options.kdf);

@@ -1,0 +1,93 @@
+import { beforeAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { tempDir } from '../../test/temp-dir.js';
+
+const root = join(import.meta.dirname, '..', '..');
+const bin = join(root, 'bin', 'outpost.mjs');
+
+/** Runs the real `outpost` binary (the built bundle), as an operator or a script would. */
+function outpost(args: string[], env: Record<string, string> = {}): { code: number; stdout: string; stderr: string } {
+  const r = spawnSync(process.execPath, [bin, ...args], { encoding: 'utf8', env: { ...process.env, ...env } });
+  return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
+}
+
+describe('outpost CLI (built binary, real SQLite file)', () => {
+  let dir: ReturnType<typeof tempDir>;
+  let db: string;
+  beforeAll(() => {
+    if (!existsSync(join(root, 'dist', 'cli', 'main.mjs'))) execFileSync(process.execPath, [join(root, 'scripts', 'build-node.mjs')]);
+  });
+  beforeEach(() => {
+    dir = tempDir();
+    db = join(dir.path, 'outpost.db');
+  });
+  afterEach(() => dir.remove());
+
+  it('lists its commands with --help and exits 0', () => {
+    const r = outpost(['--help']);
+    expect(r.code).toBe(0);
+    for (const c of ['db', 'audit', 'info', 'settings', '--db <path>', '--json']) expect(r.stdout).toContain(c);
+  });
+
+  it('has --help on every level', () => {
+    for (const args of [['db', '--help'], ['db', 'migrate', '--help'], ['audit', 'list', '--help'], ['settings', 'set', '--help']]) {
+      const r = outpost(args);
+      expect(r.code, args.join(' ')).toBe(0);
+      expect(r.stdout).toMatch(/^Usage: outpost /);
+    }
+  });
+
+  it('migrates a new store and reports it, in text and JSON', () => {
+    const first = outpost(['--db', db, 'db', 'migrate']);
+    expect(first.code).toBe(0);
+    expect(first.stdout).toContain('migrated from version 0 to 1');
+    const again = JSON.parse(outpost(['--db', db, '--json', 'db', 'migrate']).stdout) as { from: number; applied: unknown[] };
+    expect(again).toMatchObject({ from: 1, to: 1, applied: [] });
+  });
+
+  it('lists audit records written by other commands, newest first, as JSON', () => {
+    expect(outpost(['--db', db, 'settings', 'set', 'operatorName', 'night-shift']).code).toBe(0);
+    expect(outpost(['--db', db, 'settings', 'set', 'auditPageSize', '50']).code).toBe(0);
+    const r = outpost(['--db', db, '--json', 'audit', 'list', '--limit', '1']);
+    expect(r.code).toBe(0);
+    const page = JSON.parse(r.stdout) as { entries: { action: string; target: string; actor: string }[]; nextBeforeId: number | null };
+    expect(page.entries).toEqual([expect.objectContaining({ action: 'settings.update', target: 'auditPageSize', actor: 'night-shift' })]);
+    expect(page.nextBeforeId).not.toBeNull();
+    const text = outpost(['--db', db, 'audit', 'list']);
+    expect(text.stdout).toMatch(/ACTION[\s\S]*settings\.update/);
+  });
+
+  it('fails bad input with a one-line error and a non-zero exit, writing nothing', () => {
+    const cases: string[][] = [
+      ['--db', db, 'audit', 'list', '--limit', 'abc'],
+      ['--db', db, 'audit', 'list', '--limit', '0'],
+      ['--db', db, 'nonsense'],
+      ['--db', db, 'audit', 'list', '--frobnicate'],
+      ['--db', db, 'settings', 'set', 'theme', 'purple'],
+      ['--db', db, 'settings', 'set', 'noSuchSetting', '1'],
+    ];
+    for (const args of cases) {
+      const r = outpost(args);
+      expect(r.code, args.join(' ')).toBe(2);
+      expect(r.stderr.trim().split('\n'), args.join(' ')).toHaveLength(1);
+      expect(r.stderr).toMatch(/^outpost: /);
+    }
+    const audit = JSON.parse(outpost(['--db', db, '--json', 'audit', 'list']).stdout) as { entries: unknown[] };
+    expect(audit.entries).toEqual([]);
+  });
+
+  it('reports a database from a newer Outpost with exit 1 and the code', () => {
+    expect(outpost(['--db', db, 'db', 'migrate']).code).toBe(0);
+    execFileSync(process.execPath, ['-e', `const D=require(${JSON.stringify(join(root, 'node_modules', 'better-sqlite3'))});const d=new D(${JSON.stringify(db)});d.pragma('user_version = 99');d.close()`]);
+    const r = outpost(['--db', db, 'audit', 'list']);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain('[DB_MIGRATION]');
+  });
+
+  it('defaults to the app data dir (OUTPOST_DATA_DIR)', () => {
+    const r = outpost(['--json', 'info'], { OUTPOST_DATA_DIR: dir.path });
+    expect(JSON.parse(r.stdout)).toMatchObject({ dataDir: dir.path, dbPath: join(dir.path, 'outpost.db'), transport: 'cli' });
+  });
+});

@@ -1,0 +1,210 @@
+import { Command, CommanderError, InvalidArgumentError } from 'commander';
+import { resolve } from 'node:path';
+import type { CommandName, CommandInput, CommandOutput } from '../contract/commands.js';
+import { OutpostError, toContractError } from '../contract/errors.js';
+import { openDatabase, schemaVersion } from '../db/database.js';
+import { migrate } from '../db/migrate.js';
+import { createOutpostCore, type OutpostCore } from '../server/core.js';
+import { DB_FILE, defaultDataDir } from '../server/data-dir.js';
+import { version } from '../server/version.js';
+import { exitCodeFor } from './cli-error.js';
+import { createOutput, formatTable, type Output } from './output.js';
+
+interface GlobalOptions {
+  db?: string;
+  json?: boolean;
+}
+
+function positiveInt(name: string, max: number) {
+  return (value: string): number => {
+    const n = Number(value);
+    if (!/^\d+$/.test(value) || !Number.isSafeInteger(n) || n < 1 || n > max) {
+      throw new InvalidArgumentError(`${name} must be a whole number from 1 to ${max}.`);
+    }
+    return n;
+  };
+}
+
+/** Context each subcommand gets: output mode and a lazily opened core on the chosen store. */
+class CliContext {
+  private core: OutpostCore | null = null;
+
+  constructor(private readonly program: Command) {}
+
+  get options(): GlobalOptions {
+    return this.program.opts<GlobalOptions>();
+  }
+
+  get out(): Output {
+    return createOutput(Boolean(this.options.json));
+  }
+
+  dbPath(): string {
+    return resolve(this.options.db ?? `${defaultDataDir()}/${DB_FILE}`);
+  }
+
+  open(): OutpostCore {
+    if (!this.core) {
+      const dbPath = this.dbPath();
+      const passphrase = process.env.OUTPOST_VAULT_PASSPHRASE;
+      this.core = createOutpostCore({
+        dataDir: resolve(dbPath, '..'),
+        dbPath,
+        transport: 'cli',
+        ...(passphrase ? { passphrase } : {}),
+      });
+    }
+    return this.core;
+  }
+
+  /** Runs a contract command exactly as the UI would: same validation, same handler. */
+  async call<N extends CommandName>(command: N, input: CommandInput<N>): Promise<CommandOutput<N>> {
+    const result = await this.open().dispatch(command, input, { transport: 'cli' });
+    if (!result.ok) throw new OutpostError(result.error.code, result.error.message, result.error.details);
+    return result.value as CommandOutput<N>;
+  }
+
+  close(): void {
+    this.core?.close();
+    this.core = null;
+  }
+}
+
+export function buildProgram(): { program: Command; context: CliContext } {
+  const program = new Command('outpost');
+  const context = new CliContext(program);
+  program
+    .description('Outpost operator console: the command line over the same services as the desktop app.')
+    .version(version, '-V, --version', 'print the version')
+    .option('--db <path>', `SQLite store to use (default: ${DB_FILE} in the app's data dir, or $OUTPOST_DATA_DIR)`)
+    .option('--json', 'machine-readable JSON output')
+    .configureOutput({
+      writeErr: (text) => process.stderr.write(text),
+      // One line on bad input: commander's message plus where to look, nothing else.
+      outputError: (text, write) => write(`${text.trim().replace(/^error: /, 'outpost: ')} (see --help)\n`),
+    })
+    .configureHelp({ showGlobalOptions: true })
+    .addHelpText(
+      'after',
+      '\nEnvironment:\n  OUTPOST_DATA_DIR           data folder (default: the desktop app\'s)\n  OUTPOST_VAULT_PASSPHRASE   unlocks the secrets vault for commands that need it',
+    );
+
+  const db = program.command('db').description('The local store');
+  db.command('migrate')
+    .description('Create the store or bring it to the current schema version')
+    .action(() => {
+      const path = context.dbPath();
+      const handle = openDatabase(path, { skipMigrations: true });
+      try {
+        const report = migrate(handle);
+        const out = context.out;
+        if (out.json) out.write(JSON.stringify({ db: path, ...report, version: schemaVersion(handle) }));
+        else if (report.applied.length === 0) out.write(`${path}: schema is current (version ${report.to}).`);
+        else
+          out.write(
+            `${path}: migrated from version ${report.from} to ${report.to} (${report.applied.map((m) => `${m.version} ${m.name}`).join(', ')}).`,
+          );
+      } finally {
+        handle.close();
+      }
+    });
+
+  const audit = program.command('audit').description('The append-only audit log');
+  audit
+    .command('list')
+    .description('Show audit records, newest first')
+    .option('--limit <n>', 'how many records (1-1000)', positiveInt('--limit', 1000), 50)
+    .option('--query <text>', 'only records whose actor, action or target contains this text')
+    .option('--before <id>', 'only records older than this id (paging)', positiveInt('--before', Number.MAX_SAFE_INTEGER))
+    .action(async (opts: { limit: number; query?: string; before?: number }) => {
+      const page = await context.call('audit.list', {
+        limit: opts.limit,
+        ...(opts.query !== undefined ? { query: opts.query } : {}),
+        ...(opts.before !== undefined ? { beforeId: opts.before } : {}),
+      });
+      const out = context.out;
+      if (out.json) {
+        out.write(JSON.stringify(page));
+        return;
+      }
+      if (page.entries.length === 0) {
+        out.write('No audit records.');
+        return;
+      }
+      out.write(
+        formatTable(
+          ['ID', 'WHEN', 'ACTOR', 'ACTION', 'TARGET', 'OUTCOME'],
+          page.entries.map((e) => [String(e.id), e.at, e.actor, e.action, e.target ?? '', e.outcome]),
+        ),
+      );
+      if (page.nextBeforeId !== null) out.write(`(older records: --before ${page.nextBeforeId})`);
+    });
+
+  program
+    .command('info')
+    .description('Version, data folder and schema version')
+    .action(async () => {
+      const info = await context.call('app.info', {});
+      const out = context.out;
+      if (out.json) out.write(JSON.stringify(info));
+      else out.write(formatTable(['KEY', 'VALUE'], Object.entries(info).map(([k, v]) => [k, String(v)])));
+    });
+
+  const settings = program.command('settings').description('Operator settings shared with the desktop app');
+  settings
+    .command('get')
+    .description('Print all settings')
+    .action(async () => {
+      const value = await context.call('settings.get', {});
+      const out = context.out;
+      if (out.json) out.write(JSON.stringify(value));
+      else out.write(formatTable(['KEY', 'VALUE'], Object.entries(value).map(([k, v]) => [k, JSON.stringify(v)])));
+    });
+  settings
+    .command('set')
+    .description('Change one setting, e.g. `outpost settings set theme dark`')
+    .argument('<key>', 'setting name')
+    .argument('<value>', 'new value (JSON for numbers and booleans, plain text for strings)')
+    .action(async (key: string, raw: string) => {
+      let value: unknown = raw;
+      try {
+        const parsed: unknown = JSON.parse(raw);
+        if (typeof parsed !== 'string') value = parsed;
+      } catch {
+        // Not JSON: a plain string value.
+      }
+      const next = await context.call('settings.update', { [key]: value } as CommandInput<'settings.update'>);
+      const out = context.out;
+      out.write(out.json ? JSON.stringify(next) : `${key} = ${JSON.stringify(next[key as keyof typeof next])}`);
+    });
+
+  // Every level gets --help and strict argument checking.
+  const strict = (cmd: Command): void => {
+    cmd.exitOverride().allowExcessArguments(false);
+    cmd.commands.forEach(strict);
+  };
+  strict(program);
+  return { program, context };
+}
+
+/** Runs the CLI; returns the process exit code. Errors are one line on stderr. */
+export async function runCli(argv: string[]): Promise<number> {
+  const { program, context } = buildProgram();
+  try {
+    await program.parseAsync(argv, { from: 'user' });
+    return 0;
+  } catch (err) {
+    if (err instanceof CommanderError) {
+      if (err.code === 'commander.helpDisplayed' || err.code === 'commander.version') return 0;
+      // Everything else commander stops on is bad input (unknown command, bad option, a group
+      // such as `outpost db` called without its subcommand, which prints that group's help).
+      return 2;
+    }
+    const e = toContractError(err);
+    const json = Boolean(program.opts<GlobalOptions>().json);
+    process.stderr.write(json ? `${JSON.stringify({ error: e })}\n` : `outpost: ${e.message} [${e.code}]\n`);
+    return exitCodeFor(e.code);
+  } finally {
+    context.close();
+  }
+}

@@ -1,0 +1,105 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { tempDir } from '../../test/temp-dir.js';
+import { commandNames } from '../contract/commands.js';
+import type { EventName } from '../contract/events.js';
+import { defaultKdf } from '../vault/passphrase-cipher.js';
+import { createOutpostCore, type OutpostCore } from './core.js';
+
+describe('core dispatch (the path every transport takes)', () => {
+  let dir: ReturnType<typeof tempDir>;
+  let core: OutpostCore;
+  const open = (): OutpostCore =>
+    createOutpostCore({ dataDir: dir.path, transport: 'test', checkOutputs: true, kdf: { ...defaultKdf, N: 2 ** 10 } });
+  beforeEach(() => {
+    dir = tempDir();
+    core = open();
+  });
+  afterEach(() => {
+    core.close();
+    dir.remove();
+  });
+
+  it('answers every contract command with output that matches its schema', async () => {
+    const inputs: Record<string, unknown> = { 'settings.update': { theme: 'dark' }, 'vault.unlock': { passphrase: 'a long enough passphrase' } };
+    for (const name of commandNames) {
+      const result = await core.dispatch(name, inputs[name] ?? {});
+      expect(result, name).toMatchObject({ ok: true });
+    }
+  });
+
+  it('rejects an unknown command with UNKNOWN_COMMAND', async () => {
+    expect(await core.dispatch('shell.exec', { cmd: 'rm -rf /' })).toEqual({
+      ok: false,
+      error: { code: 'UNKNOWN_COMMAND', message: 'Unknown command "shell.exec".' },
+    });
+    expect(await core.dispatch({ toString: () => 'x' }, {})).toMatchObject({ ok: false, error: { code: 'UNKNOWN_COMMAND' } });
+  });
+
+  it('rejects invalid input with VALIDATION and the failing path, before any handler runs', async () => {
+    const result = await core.dispatch('settings.update', { theme: 'purple', sneaky: true });
+    expect(result.ok).toBe(false);
+    if (result.ok) return;
+    expect(result.error.code).toBe('VALIDATION');
+    const issues = (result.error.details as { issues: { path: string[] }[] }).issues;
+    expect(issues.map((i) => i.path.join('.'))).toEqual(expect.arrayContaining(['theme']));
+    // Nothing was written or audited.
+    expect(core.services.audit.list().entries).toHaveLength(0);
+    expect(core.services.settings.get().theme).toBe('system');
+  });
+
+  it('persists settings across a restart and audits who changed what', async () => {
+    await core.dispatch('settings.update', { operatorName: 'alice' });
+    await core.dispatch('settings.update', { theme: 'dark' }, { actor: 'bob@console' });
+    core.close();
+    core = open();
+    const settings = await core.dispatch('settings.get', {});
+    expect(settings).toMatchObject({ ok: true, value: { theme: 'dark', operatorName: 'alice' } });
+    const audit = await core.dispatch('audit.list', {});
+    expect(audit.ok && (audit.value as { entries: { actor: string; action: string; details: unknown }[] }).entries).toEqual([
+      expect.objectContaining({ actor: 'bob@console', action: 'settings.update', details: { theme: { from: 'system', to: 'dark' } } }),
+      expect.objectContaining({ action: 'settings.update', details: { operatorName: { from: '', to: 'alice' } } }),
+    ]);
+  });
+
+  it('uses the configured operator name as the audit actor by default', async () => {
+    await core.dispatch('settings.update', { operatorName: 'carol' });
+    await core.dispatch('settings.update', { theme: 'light' });
+    const page = core.services.audit.list({ limit: 1 });
+    expect(page.entries[0]?.actor).toBe('carol');
+  });
+
+  it('emits settings.changed and audit.appended events', async () => {
+    const seen: EventName[] = [];
+    const off = core.onEvent((event) => seen.push(event));
+    await core.dispatch('settings.update', { theme: 'dark' });
+    off();
+    await core.dispatch('settings.update', { theme: 'light' });
+    expect(seen).toEqual(['audit.appended', 'settings.changed']);
+  });
+
+  it('pages the audit log newest first with a keyset cursor and filters by text', async () => {
+    for (let i = 0; i < 5; i++) core.services.audit.append({ actor: 'ops', action: `test.step${i}`, target: i % 2 ? 'vm-odd' : 'vm-even' });
+    const first = core.services.audit.list({ limit: 2 });
+    expect(first.entries.map((e) => e.action)).toEqual(['test.step4', 'test.step3']);
+    const second = core.services.audit.list({ limit: 2, beforeId: first.nextBeforeId! });
+    expect(second.entries.map((e) => e.action)).toEqual(['test.step2', 'test.step1']);
+    const last = core.services.audit.list({ limit: 2, beforeId: second.nextBeforeId! });
+    expect(last.nextBeforeId).toBeNull();
+    expect(core.services.audit.list({ query: 'odd' }).entries).toHaveLength(2);
+    expect(core.services.audit.list({ query: '%' }).entries).toHaveLength(0);
+  });
+
+  it('unlocks the vault through the contract and audits the attempt either way', async () => {
+    expect(await core.dispatch('vault.unlock', { passphrase: 'short' })).toMatchObject({ ok: false, error: { code: 'VALIDATION' } });
+    expect(await core.dispatch('vault.unlock', { passphrase: 'first passphrase ok' })).toMatchObject({ ok: true, value: { unlocked: true } });
+    core.close();
+    core = open();
+    expect(await core.dispatch('vault.unlock', { passphrase: 'another passphrase' })).toMatchObject({
+      ok: false,
+      error: { code: 'VAULT_PASSPHRASE' },
+    });
+    const actions = core.services.audit.list().entries.map((e) => `${e.action}:${e.outcome}`);
+    expect(actions).toEqual(['vault.unlock:failed', 'vault.create:ok']);
+    expect(JSON.stringify(core.services.audit.list())).not.toContain('passphrase ok');
+  });
+});

@@ -1,0 +1,86 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { tempDir } from '../../test/temp-dir.js';
+import { openDatabase, type Db } from '../db/database.js';
+import { CredentialStore } from './credential-store.js';
+import { PassphraseCipher, defaultKdf, type KdfParams } from './passphrase-cipher.js';
+import { Vault } from './vault.js';
+
+// Cheap scrypt parameters keep the suite fast; one test below uses the shipped defaults.
+const fastKdf: KdfParams = { ...defaultKdf, N: 2 ** 10 };
+const passphrase = 'correct horse battery staple';
+
+describe('passphrase vault (AES-256-GCM, scrypt key)', () => {
+  let dir: ReturnType<typeof tempDir>;
+  let db: Db;
+  beforeEach(() => {
+    dir = tempDir();
+    db = openDatabase(join(dir.path, 'outpost.db'));
+  });
+  afterEach(() => {
+    db.close();
+    dir.remove();
+  });
+
+  it('is locked and uninitialised on a new store, and refuses to seal', () => {
+    const vault = new Vault(db, null, fastKdf);
+    expect(vault.state()).toEqual({ kind: 'passphrase', initialised: false, unlocked: false });
+    expect(() => vault.seal('x')).toThrowError(expect.objectContaining({ code: 'VAULT_LOCKED' }));
+  });
+
+  it('sets the passphrase on first unlock, then needs the same passphrase after a restart', () => {
+    const first = new Vault(db, null, fastKdf);
+    first.unlock(passphrase);
+    const { cipher, sealed } = first.seal('s3cret!');
+    expect(cipher).toBe('passphrase');
+
+    const second = new Vault(db, null, fastKdf);
+    expect(second.state()).toEqual({ kind: 'passphrase', initialised: true, unlocked: false });
+    expect(() => second.unlock('wrong passphrase here')).toThrowError(expect.objectContaining({ code: 'VAULT_PASSPHRASE' }));
+    expect(second.state().unlocked).toBe(false);
+    second.unlock(passphrase);
+    expect(second.open('passphrase', sealed)).toBe('s3cret!');
+  });
+
+  it('detects a tampered secret instead of returning garbage', () => {
+    const vault = new Vault(db, null, fastKdf);
+    vault.unlock(passphrase);
+    const { sealed } = vault.seal('s3cret!');
+    const tampered = Buffer.from(sealed);
+    tampered[tampered.length - 1]! ^= 0x01;
+    expect(() => vault.open('passphrase', tampered)).toThrowError(expect.objectContaining({ code: 'VAULT_CORRUPT' }));
+  });
+
+  it('stores credentials only as ciphertext and lists them without the secret', () => {
+    const vault = new Vault(db, null, fastKdf);
+    vault.unlock(passphrase);
+    const store = new CredentialStore(db, vault);
+    const secret = 'VeryDistinctivePassword-8f2e1c';
+    const meta = store.save({ name: 'vc-admin', kind: 'vcenter', username: 'administrator@vsphere.local', secret });
+    expect(meta).not.toHaveProperty('secret');
+    expect(JSON.stringify(store.list())).not.toContain(secret);
+    expect(store.reveal(meta.id)).toBe(secret);
+    db.pragma('wal_checkpoint(TRUNCATE)');
+    const onDisk = readFileSync(join(dir.path, 'outpost.db'));
+    expect(onDisk.includes(Buffer.from(secret))).toBe(false);
+    expect(() => store.save({ name: 'vc-admin', kind: 'password', secret: 'x' })).toThrowError(
+      expect.objectContaining({ code: 'CONFLICT' }),
+    );
+  });
+
+  it('tells the operator when a secret was sealed by the OS keychain', () => {
+    const vault = new Vault(db, null, fastKdf);
+    vault.unlock(passphrase);
+    expect(() => vault.open('os', Buffer.from('whatever'))).toThrowError(expect.objectContaining({ code: 'VAULT_LOCKED' }));
+  });
+
+  it('derives the key with the shipped scrypt cost and rejects a wrong passphrase', () => {
+    const { setup } = PassphraseCipher.create(passphrase);
+    expect(setup.kdf).toEqual(defaultKdf);
+    expect(() => PassphraseCipher.unlock('not the passphrase', setup)).toThrowError(
+      expect.objectContaining({ code: 'VAULT_PASSPHRASE' }),
+    );
+    expect(PassphraseCipher.unlock(passphrase, setup).isUnlocked()).toBe(true);
+  });
+});

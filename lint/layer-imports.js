@@ -1,0 +1,89 @@
+// ESLint rule `outpost/layer-imports`: which folder may import which (DESIGN.md, "The shape").
+//   renderer/       -> only renderer/, core/contract/ and the UI packages below; no Node, no core services
+//   core/contract/  -> only itself and zod (it is imported by every layer, including the renderer)
+//   core/           -> never electron, React or the renderer
+//   electron/       -> never the renderer's code
+// Everything else (e2e/, test/, bench/, scripts/) is unrestricted.
+import path from 'node:path';
+
+const RENDERER_PACKAGES = [/^react(\/.*)?$/, /^react-dom(\/.*)?$/, /^zustand(\/.*)?$/, /^@xterm\//, /^@tanstack\//];
+const RENDERER_TEST_PACKAGES = [/^vitest(\/.*)?$/, /^@testing-library\//];
+const CONTRACT_PACKAGES = [/^zod(\/.*)?$/];
+const UI_PACKAGES = [/^electron(\/.*)?$/, /^react(\/.*)?$/, /^react-dom(\/.*)?$/, /^zustand(\/.*)?$/, /^@xterm\//, /^@tanstack\//];
+
+function layerOf(rel) {
+  if (rel.startsWith('renderer/')) return 'renderer';
+  if (rel.startsWith('core/contract/')) return 'contract';
+  if (rel.startsWith('core/')) return 'core';
+  if (rel.startsWith('electron/')) return 'electron';
+  return null;
+}
+
+const isTestFile = (rel) => /\.test\.tsx?$/.test(rel);
+
+/** @type {import('eslint').Rule.RuleModule} */
+export const layerImports = {
+  meta: {
+    type: 'problem',
+    docs: { description: 'Keep the layers apart: renderer -> contract <- electron/host -> core services' },
+    schema: [],
+    messages: {
+      forbidden: '{{layer}} may not import "{{source}}": {{why}}',
+    },
+  },
+  create(context) {
+    const root = context.cwd;
+    const file = context.filename;
+    const rel = path.relative(root, file).split(path.sep).join('/');
+    const layer = layerOf(rel);
+    if (!layer) return {};
+
+    function check(node, source) {
+      if (typeof source !== 'string') return;
+      const why = verdict(source);
+      if (why) context.report({ node, messageId: 'forbidden', data: { layer: rel, source, why } });
+    }
+
+    function verdict(source) {
+      const relative = source.startsWith('.') || source.startsWith('/');
+      const target = relative ? path.relative(root, path.resolve(path.dirname(file), source)).split(path.sep).join('/') : null;
+      switch (layer) {
+        case 'renderer':
+          if (target) {
+            if (target.startsWith('renderer/') || target === 'core/contract' || target.startsWith('core/contract/')) return null;
+            return 'the renderer may import only renderer/ and the pure core/contract/';
+          }
+          if (RENDERER_PACKAGES.some((re) => re.test(source))) return null;
+          if (isTestFile(rel) && RENDERER_TEST_PACKAGES.some((re) => re.test(source))) return null;
+          return 'the renderer has no Node and no core services; go through the contract client';
+        case 'contract':
+          if (target) return target.startsWith('core/contract/') || target === 'core/contract' ? null : 'the contract is pure: it imports only itself and zod';
+          if (CONTRACT_PACKAGES.some((re) => re.test(source))) return null;
+          return 'the contract is pure: it imports only itself and zod';
+        case 'core':
+          if (target && (target.startsWith('electron/') || target.startsWith('renderer/'))) return 'core/ never depends on electron/ or renderer/';
+          if (!target && UI_PACKAGES.some((re) => re.test(source))) return 'core/ is plain Node: no Electron, no React';
+          return null;
+        case 'electron':
+          if (target && target.startsWith('renderer/')) return 'electron/ talks to the renderer only through the contract';
+          return null;
+        default:
+          return null;
+      }
+    }
+
+    return {
+      ImportDeclaration: (node) => check(node, node.source.value),
+      ExportNamedDeclaration: (node) => node.source && check(node, node.source.value),
+      ExportAllDeclaration: (node) => check(node, node.source.value),
+      ImportExpression: (node) => node.source.type === 'Literal' && check(node, node.source.value),
+      CallExpression: (node) => {
+        if (node.callee.type === 'Identifier' && node.callee.name === 'require' && node.arguments[0]?.type === 'Literal') {
+          check(node, node.arguments[0].value);
+        }
+      },
+    };
+  },
+};
+
+export default { rules: { 'layer-imports': layerImports } };

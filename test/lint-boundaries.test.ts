@@ -1,0 +1,53 @@
+import { describe, expect, it } from 'vitest';
+import { ESLint } from 'eslint';
+import { join } from 'node:path';
+
+const root = join(import.meta.dirname, '..');
+const eslint = new ESLint({ cwd: root });
+
+/** Lints source text as if it were the named file, with the project's real config. */
+async function layerErrors(filePath: string, code: string): Promise<string[]> {
+  const [result] = await eslint.lintText(code, { filePath: join(root, filePath) });
+  return (result?.messages ?? []).filter((m) => m.ruleId === 'outpost/layer-imports').map((m) => m.message);
+}
+
+describe('import boundaries (eslint outpost/layer-imports)', () => {
+  it('fails a renderer file that imports ssh2', async () => {
+    const errors = await layerErrors('renderer/views/bad-fixture.tsx', "import { Client } from 'ssh2';\nexport const c = Client;\n");
+    expect(errors).toHaveLength(1);
+    expect(errors[0]).toContain('may not import "ssh2"');
+  });
+
+  it('fails renderer imports of Node, Electron and core services, including dynamic ones', async () => {
+    const code = [
+      "import { readFileSync } from 'node:fs';",
+      "import { ipcRenderer } from 'electron';",
+      "import { openDatabase } from '../core/db/database.js';",
+      "export const lazy = () => import('better-sqlite3');",
+      'export const all = [readFileSync, ipcRenderer, openDatabase];',
+    ].join('\n');
+    expect(await layerErrors('renderer/bad-fixture.ts', code)).toHaveLength(4);
+  });
+
+  it('allows the renderer the contract and its UI packages', async () => {
+    const code = [
+      "import { createClient } from '../core/contract/index.js';",
+      "import { create } from 'zustand';",
+      "import { useState } from 'react';",
+      'export const all = [createClient, create, useState];',
+    ].join('\n');
+    expect(await layerErrors('renderer/good-fixture.ts', code)).toEqual([]);
+  });
+
+  it('keeps core free of electron and React, and the contract pure', async () => {
+    expect(await layerErrors('core/vault/bad-fixture.ts', "import { safeStorage } from 'electron';\nexport const s = safeStorage;\n")).toHaveLength(1);
+    expect(await layerErrors('core/db/bad-fixture.ts', "import React from 'react';\nexport const r = React;\n")).toHaveLength(1);
+    expect(await layerErrors('core/contract/bad-fixture.ts', "import { openDatabase } from '../db/database.js';\nexport const o = openDatabase;\n")).toHaveLength(1);
+    expect(await layerErrors('core/contract/bad-fixture2.ts', "import { readFileSync } from 'node:fs';\nexport const o = readFileSync;\n")).toHaveLength(1);
+  });
+
+  it('keeps electron/ out of the renderer code', async () => {
+    expect(await layerErrors('electron/bad-fixture.ts', "import { App } from '../renderer/app/App.js';\nexport const a = App;\n")).toHaveLength(1);
+    expect(await layerErrors('electron/good-fixture.ts', "import { createOutpostCore } from '../core/server/core.js';\nexport const c = createOutpostCore;\n")).toEqual([]);
+  });
+});
