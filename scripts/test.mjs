@@ -1,0 +1,63 @@
+// `npm test`: build, lint (ESLint layers + Electronegativity), typecheck, unit/integration
+// (vitest), e2e (Playwright in Debian's Chromium). Every stage runs even if an earlier check
+// failed (except the build, which the rest needs), then one summary line with the test counts.
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const results = join(root, 'test-results');
+rmSync(join(results, 'vitest.json'), { force: true });
+rmSync(join(results, 'playwright.json'), { force: true });
+mkdirSync(results, { recursive: true });
+
+const npx = (args, env = {}) => ({ cmd: 'npx', args: ['--no-install', ...args], env });
+const stages = [
+  { name: 'build', ...{ cmd: 'npm', args: ['run', '--silent', 'build'] }, required: true },
+  { name: 'lint', cmd: 'npm', args: ['run', '--silent', 'lint'] },
+  { name: 'typecheck', ...npx(['tsc', '-p', 'tsconfig.json', '--noEmit']) },
+  {
+    name: 'unit+integration',
+    ...npx(['vitest', 'run', '--reporter=default', '--reporter=json', `--outputFile.json=${join(results, 'vitest.json')}`]),
+  },
+  {
+    name: 'e2e',
+    ...npx(['playwright', 'test', '--reporter=list,json'], { PLAYWRIGHT_JSON_OUTPUT_NAME: join(results, 'playwright.json') }),
+  },
+];
+
+const failed = [];
+for (const stage of stages) {
+  const started = Date.now();
+  console.log(`\n=== ${stage.name} ===`);
+  const r = spawnSync(stage.cmd, stage.args, { cwd: root, stdio: 'inherit', env: { ...process.env, ...stage.env } });
+  const seconds = ((Date.now() - started) / 1000).toFixed(1);
+  const ok = r.status === 0;
+  console.log(`=== ${stage.name}: ${ok ? 'ok' : `FAILED (exit ${r.status ?? r.signal})`} in ${seconds} s ===`);
+  if (!ok) {
+    failed.push(stage.name);
+    if (stage.required) break;
+  }
+}
+
+let passed = 0;
+let failedTests = 0;
+let skipped = 0;
+const vitest = join(results, 'vitest.json');
+if (existsSync(vitest)) {
+  const v = JSON.parse(readFileSync(vitest, 'utf8'));
+  passed += v.numPassedTests ?? 0;
+  failedTests += v.numFailedTests ?? 0;
+  skipped += (v.numPendingTests ?? 0) + (v.numTodoTests ?? 0);
+}
+const playwright = join(results, 'playwright.json');
+if (existsSync(playwright)) {
+  const p = JSON.parse(readFileSync(playwright, 'utf8'));
+  passed += (p.stats?.expected ?? 0) + (p.stats?.flaky ?? 0);
+  failedTests += p.stats?.unexpected ?? 0;
+  skipped += p.stats?.skipped ?? 0;
+}
+if (failed.length) console.log(`\nFailed stages: ${failed.join(', ')}`);
+console.log(`\ntests: ${passed} passed, ${failedTests} failed, ${skipped} skipped`);
+process.exit(failed.length || failedTests ? 1 : 0);
