@@ -1,0 +1,6 @@
+/** The only two IPC channels between the preload and main: one request, one event stream. */
+export const INVOKE_CHANNEL = 'outpost:invoke';
+export const EVENT_CHANNEL = 'outpost:event';
+
+/** Longer command names are not in the contract; refusing early keeps junk out of logs. */
+export const MAX_COMMAND_NAME_LENGTH = 200;

@@ -1,0 +1,123 @@
+import { app, BrowserWindow, dialog, safeStorage, session } from 'electron';
+import { existsSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { createOutpostCore, type OutpostCore } from '../core/server/core.js';
+import { APP_NAME } from '../core/server/data-dir.js';
+import { APP_ENTRY_URL } from './app-origin.js';
+import { registerIpc, type IpcRegistrar } from './ipc-registrar.js';
+import { registerAppScheme, serveRenderer } from './renderer-protocol.js';
+import { chooseOsCipher } from './safe-storage-cipher.js';
+import { lockDownSession } from './session-policy.js';
+import { sqliteBindingPath } from './sqlite-binding.js';
+import { createWindow, guardWebContents } from './window.js';
+
+// Before anything asks for a path: userData becomes .../Outpost, the folder the CLI and the
+// headless host also default to (core/server/data-dir.ts), so they all share one store.
+app.setName(APP_NAME);
+// OUTPOST_DATA_DIR keeps tests and portable installs away from the operator's real data;
+// Chromium's own profile goes with it.
+if (process.env.OUTPOST_DATA_DIR) app.setPath('userData', resolve(process.env.OUTPOST_DATA_DIR));
+// Every renderer sandboxed, even one a future code path forgets to configure.
+app.enableSandbox();
+registerAppScheme();
+
+// Defence in depth: whatever WebContents gets created (DevTools aside), it cannot navigate,
+// open windows or attach <webview>.
+app.on('web-contents-created', (_event, contents) => {
+  if (contents.getType() !== 'remote') guardWebContents(contents);
+});
+
+let core: OutpostCore | null = null;
+let registrar: IpcRegistrar | null = null;
+let mainWindow: BrowserWindow | null = null;
+
+function openMainWindow(): void {
+  if (!registrar) return;
+  const iconPath = join(app.getAppPath(), 'resources', 'icons', 'outpost.png');
+  const window = createWindow({
+    // main.cjs and preload.cjs are built side by side into dist/electron/.
+    preloadPath: join(__dirname, 'preload.cjs'),
+    devTools: !app.isPackaged,
+    ...(existsSync(iconPath) ? { iconPath } : {}),
+  });
+  registrar.attachWindow(window);
+  window.on('closed', () => {
+    if (mainWindow === window) mainWindow = null;
+  });
+  mainWindow = window;
+  void window.loadURL(APP_ENTRY_URL);
+}
+
+function openCore(): OutpostCore {
+  const choice = chooseOsCipher(safeStorage, process.platform);
+  console.log(`outpost: ${choice.reason}`);
+  const sqliteBinding = sqliteBindingPath({
+    isPackaged: app.isPackaged,
+    appPath: app.getAppPath(),
+    resourcesPath: process.resourcesPath,
+    exists: existsSync,
+  });
+  try {
+    return createOutpostCore({
+      dataDir: app.getPath('userData'),
+      transport: 'electron',
+      osCipher: choice.cipher,
+      ...(sqliteBinding ? { sqliteBinding } : {}),
+    });
+  } catch (err) {
+    const message = err instanceof Error ? err.message : String(err);
+    const hint = sqliteBinding
+      ? ''
+      : '\n\nIf this is a NODE_MODULE_VERSION error, build SQLite for Electron first: node scripts/electron-native.mjs';
+    throw new Error(`${message}${hint}`);
+  }
+}
+
+async function start(): Promise<void> {
+  await app.whenReady();
+  try {
+    core = openCore();
+  } catch (err) {
+    dialog.showErrorBox('Outpost cannot open its data', err instanceof Error ? err.message : String(err));
+    app.exit(1);
+    return;
+  }
+  lockDownSession(session.defaultSession);
+  serveRenderer(session.defaultSession, join(app.getAppPath(), 'dist', 'renderer'));
+  registrar = registerIpc(core);
+  openMainWindow();
+
+  // macOS keeps the app running with no window; the dock icon brings one back.
+  app.on('activate', () => {
+    if (BrowserWindow.getAllWindows().length === 0) openMainWindow();
+  });
+}
+
+// One console per data folder: two processes writing one SQLite store and one vault would
+// race, and an operator double-clicking the icon wants the window they already have.
+if (!app.requestSingleInstanceLock()) {
+  app.quit();
+} else {
+  app.on('second-instance', () => {
+    if (!mainWindow) {
+      openMainWindow();
+      return;
+    }
+    if (mainWindow.isMinimized()) mainWindow.restore();
+    mainWindow.show();
+    mainWindow.focus();
+  });
+  app.on('window-all-closed', () => {
+    if (process.platform !== 'darwin') app.quit();
+  });
+  app.on('will-quit', () => {
+    registrar?.dispose();
+    registrar = null;
+    core?.close();
+    core = null;
+  });
+  start().catch((err: unknown) => {
+    console.error('outpost: failed to start', err);
+    app.exit(1);
+  });
+}

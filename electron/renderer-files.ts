@@ -1,0 +1,61 @@
+import { extname, posix, resolve, sep } from 'node:path';
+import { APP_HOST, APP_SCHEME } from './app-origin.js';
+
+const contentTypes: Record<string, string> = {
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.mjs': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.json': 'application/json; charset=utf-8',
+  '.map': 'application/json; charset=utf-8',
+  '.svg': 'image/svg+xml',
+  '.png': 'image/png',
+  '.ico': 'image/x-icon',
+  '.woff2': 'font/woff2',
+  '.wasm': 'application/wasm',
+};
+
+export function contentTypeFor(file: string): string {
+  return contentTypes[extname(file).toLowerCase()] ?? 'application/octet-stream';
+}
+
+export type RendererFileLookup =
+  | { kind: 'file'; file: string; contentType: string; fallbackToIndex: boolean }
+  | { kind: 'rejected'; status: 400 | 403 | 404; reason: string };
+
+/**
+ * Maps an app:// request URL to a file under `root` (the built renderer), without touching
+ * the disk so it can be tested. Anything that would leave `root` (`..`, encoded separators,
+ * another host) is refused. Paths without an extension are client-side routes: index.html.
+ */
+export function resolveRendererFile(root: string, requestUrl: string): RendererFileLookup {
+  let url: URL;
+  try {
+    url = new URL(requestUrl);
+  } catch {
+    return { kind: 'rejected', status: 400, reason: 'unparseable URL' };
+  }
+  if (url.protocol !== `${APP_SCHEME}:` || url.host !== APP_HOST) {
+    return { kind: 'rejected', status: 403, reason: 'not the app origin' };
+  }
+  let path: string;
+  try {
+    path = decodeURIComponent(url.pathname);
+  } catch {
+    return { kind: 'rejected', status: 400, reason: 'bad percent-encoding' };
+  }
+  // A decoded backslash or NUL would let a path escape or confuse the OS on Windows.
+  if (path.includes('\\') || path.includes('\0')) return { kind: 'rejected', status: 400, reason: 'bad character in path' };
+  const normalised = posix.normalize(`/${path}`);
+  if (normalised.split('/').includes('..')) return { kind: 'rejected', status: 403, reason: 'path leaves the renderer folder' };
+
+  const base = resolve(root);
+  const relative = normalised === '/' ? 'index.html' : normalised.slice(1);
+  const file = resolve(base, ...relative.split('/'));
+  if (file !== base && !file.startsWith(base + sep)) {
+    return { kind: 'rejected', status: 403, reason: 'path leaves the renderer folder' };
+  }
+  const fallbackToIndex = extname(relative) === '';
+  const target = fallbackToIndex ? resolve(base, 'index.html') : file;
+  return { kind: 'file', file: target, contentType: contentTypeFor(target), fallbackToIndex };
+}
