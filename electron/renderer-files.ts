@@ -46,8 +46,12 @@ export function resolveRendererFile(root: string, requestUrl: string): RendererF
   }
   // A decoded backslash or NUL would let a path escape or confuse the OS on Windows.
   if (path.includes('\\') || path.includes('\0')) return { kind: 'rejected', status: 400, reason: 'bad character in path' };
+  // The URL parser has already collapsed literal dot segments; any left now came from
+  // percent-encoding (%2e%2e, %2f) and are an attempt to climb out: refuse, don't clamp.
+  if (path.split('/').some((segment) => segment === '..' || segment === '.')) {
+    return { kind: 'rejected', status: 403, reason: 'path leaves the renderer folder' };
+  }
   const normalised = posix.normalize(`/${path}`);
-  if (normalised.split('/').includes('..')) return { kind: 'rejected', status: 403, reason: 'path leaves the renderer folder' };
 
   const base = resolve(root);
   const relative = normalised === '/' ? 'index.html' : normalised.slice(1);

@@ -1,0 +1,57 @@
+import { describe, expect, it } from 'vitest';
+import { chooseOsCipher, type SafeStorageApi } from './safe-storage-cipher.js';
+
+/** A reversible stand-in for the OS keychain: enough to prove the byte round trip. */
+function fakeSafeStorage(options: { available: boolean; backend?: string; throws?: boolean }): SafeStorageApi {
+  return {
+    isEncryptionAvailable() {
+      if (options.throws) throw new Error('not ready');
+      return options.available;
+    },
+    encryptString: (text) => Buffer.from(`sealed:${text}`, 'utf8'),
+    decryptString: (sealed) => {
+      const text = sealed.toString('utf8');
+      if (!text.startsWith('sealed:')) throw new Error('not ours');
+      return text.slice('sealed:'.length);
+    },
+    ...(options.backend === undefined ? {} : { getSelectedStorageBackend: () => options.backend ?? '' }),
+  };
+}
+
+describe('chooseOsCipher', () => {
+  it('uses safeStorage when the OS can encrypt (macOS, Windows)', () => {
+    for (const platform of ['darwin', 'win32'] as const) {
+      const choice = chooseOsCipher(fakeSafeStorage({ available: true }), platform);
+      expect(choice.cipher?.kind).toBe('os');
+      expect(choice.cipher?.isUnlocked()).toBe(true);
+    }
+  });
+
+  it('uses safeStorage on Linux with a real keyring', () => {
+    for (const backend of ['gnome_libsecret', 'kwallet5', 'kwallet6']) {
+      const choice = chooseOsCipher(fakeSafeStorage({ available: true, backend }), 'linux');
+      expect(choice.cipher?.kind).toBe('os');
+      expect(choice.reason).toContain(backend);
+    }
+  });
+
+  it('falls back to the passphrase vault when encryption is unavailable', () => {
+    expect(chooseOsCipher(fakeSafeStorage({ available: false }), 'darwin').cipher).toBeNull();
+    expect(chooseOsCipher(fakeSafeStorage({ available: false, throws: true }), 'win32').cipher).toBeNull();
+  });
+
+  it('refuses Linux basic_text (a hard-coded key) and an unknown backend', () => {
+    const basic = chooseOsCipher(fakeSafeStorage({ available: true, backend: 'basic_text' }), 'linux');
+    expect(basic.cipher).toBeNull();
+    expect(basic.reason).toContain('passphrase vault');
+    expect(chooseOsCipher(fakeSafeStorage({ available: true }), 'linux').cipher).toBeNull();
+  });
+
+  it('round-trips arbitrary bytes, not just text', () => {
+    const choice = chooseOsCipher(fakeSafeStorage({ available: true }), 'darwin');
+    const bytes = Buffer.from([0, 255, 128, 10, 13, 0xc3, 0x28, 0xf0]);
+    const sealed = choice.cipher?.seal(bytes);
+    expect(sealed).toBeDefined();
+    if (sealed) expect(choice.cipher?.open(sealed).equals(bytes)).toBe(true);
+  });
+});
