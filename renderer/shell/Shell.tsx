@@ -1,0 +1,73 @@
+import { useCallback, useEffect, useMemo } from 'react';
+import { saveSettings } from '../app/settings-actions';
+import { errorToast } from '../app/error-toast';
+import { useClient, useShell, useShellStore } from '../app/shell-context';
+import { useShellData } from '../app/use-shell-data';
+import { useGlobalKeys } from '../navigation/use-global-keys';
+import { useHashRoute } from '../navigation/use-hash-route';
+import { CommandPalette } from '../palette/CommandPalette';
+import { buildPaletteCommands } from '../palette/palette-commands';
+import { toggledTheme } from '../theme/resolve-theme';
+import { useAppliedTheme, useResolvedTheme } from '../theme/use-applied-theme';
+import { ConnectionBanner } from './ConnectionBanner';
+import { Sidebar } from './Sidebar';
+import { StatusBar } from './StatusBar';
+import { Toasts } from './Toasts';
+import { TopBar } from './TopBar';
+import { ViewOutlet } from './ViewOutlet';
+
+function focusViewHeading(): void {
+  document.getElementById('view-heading')?.focus();
+}
+
+export function Shell() {
+  useShellData();
+  useAppliedTheme();
+  useHashRoute();
+  useGlobalKeys();
+
+  const client = useClient();
+  const store = useShellStore();
+  const view = useShell((s) => s.view);
+  const focusMainPending = useShell((s) => s.focusMainPending);
+  const paletteOpen = useShell((s) => s.paletteOpen);
+  const resolvedTheme = useResolvedTheme();
+
+  // After keyboard navigation (shortcut or palette) focus lands on the new view's heading, so a
+  // screen reader announces it and Tab continues inside the view.
+  useEffect(() => {
+    if (!focusMainPending) return;
+    focusViewHeading();
+    store.getState().mainFocused();
+  }, [focusMainPending, view, store]);
+
+  const closePalette = useCallback(() => store.getState().setPaletteOpen(false), [store]);
+  const commands = useMemo(
+    () =>
+      buildPaletteCommands({
+        navigate: (target) => store.getState().navigate(target, { focusMain: true }),
+        toggleTheme: () => void saveSettings(client, store, { theme: toggledTheme(resolvedTheme) }).catch(() => undefined),
+        followSystemTheme: () => void saveSettings(client, store, { theme: 'system' }).catch(() => undefined),
+        refreshStatus: () =>
+          void client.invoke('status.get', {}).then(
+            (status) => store.getState().setStatus(status),
+            (err: unknown) => store.getState().pushToast(errorToast('Could not read status', err)),
+          ),
+      }),
+    [client, store, resolvedTheme],
+  );
+
+  return (
+    <div className="shell">
+      <TopBar onSkipToContent={focusViewHeading} />
+      <Sidebar />
+      <main id="main" className="main" aria-labelledby="view-heading">
+        <ConnectionBanner />
+        <ViewOutlet />
+      </main>
+      <StatusBar />
+      <Toasts />
+      {paletteOpen && <CommandPalette commands={commands} onClose={closePalette} />}
+    </div>
+  );
+}

@@ -1,0 +1,39 @@
+import { useShell } from '../app/shell-context';
+import { describeConnection, describeVault, type Tone } from './connection-label';
+
+function Dot({ tone }: { tone: Tone }) {
+  return <span className={`status-dot status-dot-${tone}`} aria-hidden="true" />;
+}
+
+export function StatusBar() {
+  const connection = useShell((s) => s.connection);
+  const status = useShell((s) => s.status);
+  const info = useShell((s) => s.info);
+  const operator = useShell((s) => s.settings?.operatorName);
+  const link = describeConnection(connection);
+  const vault = status ? describeVault(status.vault) : null;
+
+  return (
+    <footer className="statusbar" aria-label="Status">
+      <span className="status-item" role="status" title={link.detail} data-testid="status-connection">
+        <Dot tone={link.tone} />
+        {link.text}
+      </span>
+      <span className="status-item" data-testid="status-sites">
+        <Dot tone={status && status.sitesTotal > 0 && status.sitesConnected === status.sitesTotal ? 'ok' : 'idle'} />
+        {status ? `Sites ${status.sitesConnected} of ${status.sitesTotal} connected` : 'Sites –'}
+      </span>
+      <span className="status-item" data-testid="status-procedures">
+        <Dot tone={status && status.proceduresRunning > 0 ? 'warn' : 'idle'} />
+        {status ? `${status.proceduresRunning} procedure${status.proceduresRunning === 1 ? '' : 's'} running` : 'Procedures –'}
+      </span>
+      <span className="status-item" data-testid="status-vault">
+        <Dot tone={vault?.tone ?? 'idle'} />
+        {vault?.text ?? 'Vault –'}
+      </span>
+      <span className="status-spacer" />
+      <span className="status-item status-muted">{operator ? `Operator: ${operator}` : 'Operator not named (Settings)'}</span>
+      {info && <span className="status-item status-muted">Outpost {info.version}</span>}
+    </footer>
+  );
+}

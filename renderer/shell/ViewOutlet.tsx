@@ -1,0 +1,25 @@
+import { useShell } from '../app/shell-context';
+import { AuditLogView } from '../views/AuditLogView';
+import { InventoryView } from '../views/InventoryView';
+import { PlannedViewPage } from '../views/PlannedViewPage';
+import { plannedViews } from '../views/planned-views';
+import { ProceduresView } from '../views/ProceduresView';
+import { SettingsView } from '../views/SettingsView';
+
+export function ViewOutlet() {
+  const view = useShell((s) => s.view);
+  switch (view) {
+    case 'inventory':
+      return <InventoryView />;
+    case 'procedures':
+      return <ProceduresView />;
+    case 'audit':
+      return <AuditLogView />;
+    case 'settings':
+      return <SettingsView />;
+    default: {
+      const planned = plannedViews[view];
+      return planned ? <PlannedViewPage key={view} view={planned} /> : null;
+    }
+  }
+}

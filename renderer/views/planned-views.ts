@@ -1,0 +1,62 @@
+import type { ViewId } from '../navigation/views';
+
+export interface PlannedView {
+  title: string;
+  description: string;
+  /** What the view will do when its issue lands. Honest: nothing here is sample data. */
+  purpose: string;
+  firstStep: string;
+}
+
+/** Views whose features arrive with later issues; each says what it is for and what comes first. */
+export const plannedViews: Partial<Record<ViewId, PlannedView>> = {
+  enrollment: {
+    title: 'Enrollment',
+    description: 'Bring VMs under management, and take them out again.',
+    purpose:
+      'Enrollment will check a VM through VMware Tools, reach its OS over SSH or WinRM, allocate a public address and NAT, and record every step so a failed run resumes or rolls back.',
+    firstStep: 'Add a vCenter in Inventory so there are VMs to enroll. Enrollment itself is not in this build yet.',
+  },
+  networking: {
+    title: 'Networking',
+    description: 'Port groups, VLANs and distributed switches across your vCenters.',
+    purpose:
+      'Networking will show the port groups and VLANs each vCenter knows about and run VLAN changes as procedures with verify and undo steps.',
+    firstStep: 'Add a vCenter in Inventory; its networks appear here after the first sync. Not in this build yet.',
+  },
+  'nat-ipam': {
+    title: 'NAT & IPAM',
+    description: 'Address pools, allocations and the NAT rules on your firewalls.',
+    purpose:
+      'This view will hold public and private address pools, who holds which address, and the NAT rules Outpost keeps on each firewall, checked before anything is added or removed.',
+    firstStep: 'Add a vCenter in Inventory, then define an address pool here once the IPAM work lands. Not in this build yet.',
+  },
+  'host-upgrades': {
+    title: 'Host upgrades',
+    description: 'Rolling ESXi upgrades with maintenance mode and soak gates.',
+    purpose:
+      'Host upgrades will plan a rolling upgrade per cluster, enter maintenance mode, patch, verify and wait at gates you approve, resuming where it stopped after a crash.',
+    firstStep: 'Add a vCenter in Inventory so its clusters and hosts are known. Not in this build yet.',
+  },
+  terminals: {
+    title: 'Terminals',
+    description: 'SSH and WinRM sessions to hosts and enrolled VMs.',
+    purpose:
+      'Terminals will open shells to ESXi hosts and guests, verifying each host key before any password or key is sent.',
+    firstStep: 'Set up the vault (a passphrase, or the OS keychain in the desktop app) so credentials can be stored. Terminals are not in this build yet.',
+  },
+  certificates: {
+    title: 'Certificates',
+    description: 'Which TLS certificates and CAs Outpost trusts.',
+    purpose:
+      'Certificates will list the pinned vCenter and host fingerprints and imported CAs, and export them for the OS trust store.',
+    firstStep: 'Trust decisions are made when you add a vCenter in Inventory; they will be listed here. Not in this build yet.',
+  },
+  'client-helpers': {
+    title: 'Client helpers',
+    description: 'Snippets for machines that talk to your private cloud.',
+    purpose:
+      'Client helpers will translate NAT allocations into iptables/nft rules and hosts-file entries, and check that the ports you need are reachable.',
+    firstStep: 'These are generated from NAT & IPAM allocations, so that comes first. Not in this build yet.',
+  },
+};
