@@ -7,11 +7,13 @@ import { resolveRendererFile } from './renderer-files.js';
 /**
  * Must run before `app` is ready. `standard` gives app://outpost a real origin (relative URLs,
  * 'self' in the CSP, localStorage); `secure` makes it a secure context like https. It does NOT
- * bypass CSP, and it gets no service workers.
+ * bypass CSP, and it gets no service workers. `corsEnabled` lets Chromium run module scripts
+ * (Vite emits `<script type="module" crossorigin>`) from it; no response of ours carries an
+ * Access-Control-Allow-Origin header, so no other origin can read it.
  */
 export function registerAppScheme(): void {
   protocol.registerSchemesAsPrivileged([
-    { scheme: APP_SCHEME, privileges: { standard: true, secure: true, supportFetchAPI: true, codeCache: true } },
+    { scheme: APP_SCHEME, privileges: { standard: true, secure: true, supportFetchAPI: true, corsEnabled: true, codeCache: true } },
   ]);
 }
 
