@@ -1,8 +1,10 @@
 import { beforeAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { tempDir } from '../../test/temp-dir.js';
+import { migrations } from '../db/migrations/index.js';
+
+const latest = migrations[migrations.length - 1]!.version;
 
 const root = join(import.meta.dirname, '..', '..');
 const bin = join(root, 'bin', 'outpost.mjs');
@@ -17,7 +19,8 @@ describe('outpost CLI (built binary, real SQLite file)', () => {
   let dir: ReturnType<typeof tempDir>;
   let db: string;
   beforeAll(() => {
-    if (!existsSync(join(root, 'dist', 'cli', 'main.mjs'))) execFileSync(process.execPath, [join(root, 'scripts', 'build-node.mjs')]);
+    // Always rebuild: a stale bundle would test yesterday's CLI.
+    execFileSync(process.execPath, [join(root, 'scripts', 'build-node.mjs')]);
   });
   beforeEach(() => {
     dir = tempDir();
@@ -42,9 +45,9 @@ describe('outpost CLI (built binary, real SQLite file)', () => {
   it('migrates a new store and reports it, in text and JSON', () => {
     const first = outpost(['--db', db, 'db', 'migrate']);
     expect(first.code).toBe(0);
-    expect(first.stdout).toContain('migrated from version 0 to 1');
+    expect(first.stdout).toContain(`migrated from version 0 to ${latest}`);
     const again = JSON.parse(outpost(['--db', db, '--json', 'db', 'migrate']).stdout) as { from: number; applied: unknown[] };
-    expect(again).toMatchObject({ from: 1, to: 1, applied: [] });
+    expect(again).toMatchObject({ from: latest, to: latest, applied: [] });
   });
 
   it('lists audit records written by other commands, newest first, as JSON', () => {

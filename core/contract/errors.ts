@@ -15,6 +15,9 @@ export const errorCodes = [
   'VAULT_CORRUPT',
   'DB_MIGRATION',
   'TRANSPORT',
+  'VERIFY_FAILED',
+  'ROLLBACK_FAILED',
+  'CANCELLED',
   'TIMEOUT',
   'INTERNAL',
 ] as const;

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { auditEntrySchema } from './audit.js';
-import { statusSchema } from './commands.js';
+import { procedureSummarySchema, statusSchema } from './commands.js';
 import { settingsSchema } from './settings.js';
 
 /** Every event the renderer may receive. Payloads are metadata, never byte streams. */
@@ -8,6 +8,19 @@ export const events = {
   'settings.changed': settingsSchema,
   'audit.appended': auditEntrySchema,
   'status.changed': statusSchema,
+  /** A procedure run changed state or moved to another step. */
+  'procedure.updated': procedureSummarySchema.extend({
+    step: z.object({ idx: z.number().int(), name: z.string(), state: z.string() }).nullable(),
+  }),
+  /** A journal line of a procedure run (live log). */
+  'procedure.log': z.object({
+    procedureId: z.string(),
+    id: z.number().int(),
+    stepIdx: z.number().int().nullable(),
+    at: z.string(),
+    level: z.enum(['debug', 'info', 'warn', 'error']),
+    message: z.string(),
+  }),
 } as const satisfies Record<string, z.ZodType>;
 
 export type Events = typeof events;

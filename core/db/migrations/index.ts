@@ -1,4 +1,5 @@
 import { sql as initial } from './001-initial.js';
+import { sql as procedureRunner } from './002-procedure-runner.js';
 
 export interface Migration {
   /** Becomes PRAGMA user_version once applied; numbers are contiguous from 1. */
@@ -8,4 +9,7 @@ export interface Migration {
 }
 
 /** Ordered list of every migration. A new migration is one file plus one line here. */
-export const migrations: readonly Migration[] = [{ version: 1, name: 'initial', sql: initial }];
+export const migrations: readonly Migration[] = [
+  { version: 1, name: 'initial', sql: initial },
+  { version: 2, name: 'procedure-runner', sql: procedureRunner },
+];

@@ -1,0 +1,90 @@
+import { beforeAll, describe, expect, it } from 'vitest';
+import { spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { build } from 'esbuild';
+import { tempDir } from '../../test/temp-dir.js';
+import { readLedger } from '../../test/fixtures/ledger-procedure.js';
+import { openDatabase } from '../db/database.js';
+
+const root = join(import.meta.dirname, '..', '..');
+// Bundled inside the checkout so that its packages resolve from node_modules.
+const runner = join(root, 'dist', 'test', 'procedure-crash-runner.mjs');
+
+function run(mode: 'start' | 'resume', dir: string, fault?: string, failAt?: string): { signal: NodeJS.Signals | null; states: string[] } {
+  const env = { ...process.env, OUTPOST_FAULT: fault ?? '' };
+  const r = spawnSync(process.execPath, [runner, mode, dir, ...(failAt ? [failAt] : [])], { encoding: 'utf8', env, timeout: 20_000 });
+  if (r.signal === null && r.status !== 0) throw new Error(`runner ${mode} failed: ${r.stderr}`);
+  return { signal: r.signal, states: r.signal ? [] : (JSON.parse(r.stdout) as string[]) };
+}
+
+/** Everything a crash could corrupt: the world, the run's steps, and the audit trail. */
+function endState(dir: string) {
+  const db = openDatabase(join(dir, 'outpost.db'));
+  try {
+    const steps = db.prepare('SELECT name, state FROM procedure_steps ORDER BY idx').all();
+    const audit = db.prepare('SELECT action, outcome FROM audit_log ORDER BY id').all();
+    const procs = db.prepare('SELECT state FROM procedures').all();
+    return { ledger: readLedger(join(dir, 'ledger.json')), steps, audit, procs };
+  } finally {
+    db.close();
+  }
+}
+
+const STEPS = ['reserve', 'apply-rule', 'record'];
+
+describe('procedures survive kill -9 at every step (real child processes, real SQLite)', () => {
+  let reference: ReturnType<typeof endState>;
+  let rolledBack: ReturnType<typeof endState>;
+
+  beforeAll(async () => {
+    await build({ entryPoints: [join(root, 'test/fixtures/procedure-crash-runner.ts')], outfile: runner, bundle: true, platform: 'node', format: 'esm', packages: 'external', absWorkingDir: root, logLevel: 'warning' });
+    const clean = tempDir();
+    expect(run('start', clean.path).states).toEqual(['succeeded']);
+    reference = endState(clean.path);
+    clean.remove();
+    const failing = tempDir();
+    expect(run('start', failing.path, undefined, 'record').states).toEqual(['rolled-back']);
+    rolledBack = endState(failing.path);
+    failing.remove();
+  }, 60_000);
+
+  for (const phase of ['kill-before', 'kill-during', 'kill-after'] as const) {
+    for (const step of STEPS) {
+      it(`${phase} "${step}": resumes to the same end state, no duplicate effect, no lost audit record`, () => {
+        const dir = tempDir();
+        try {
+          const first = run('start', dir.path, `${phase}:test.ledger/${step}`);
+          expect(first.signal).toBe('SIGKILL');
+          expect(run('resume', dir.path).states).toEqual(['succeeded']);
+          const after = endState(dir.path);
+          expect(after.ledger).toEqual(reference.ledger);
+          expect(after.steps).toEqual(reference.steps);
+          expect(after.procs).toEqual(reference.procs);
+          expect(after.audit).toEqual(reference.audit);
+          // A step interrupted before it committed runs again (idempotently); none runs a third time.
+          const calls = readFileSync(join(dir.path, 'calls.log'), 'utf8').trim().split('\n');
+          for (const s of STEPS) expect(calls.filter((c) => c === `run:${s}`).length).toBeLessThanOrEqual(phase === 'kill-after' || s !== step ? 1 : 2);
+        } finally {
+          dir.remove();
+        }
+      });
+    }
+  }
+
+  for (const step of ['apply-rule', 'reserve']) {
+    it(`kill-after-undo "${step}" during a rollback: resumes the rollback to a clean world`, () => {
+      const dir = tempDir();
+      try {
+        expect(run('start', dir.path, `kill-after-undo:test.ledger/${step}`, 'record').signal).toBe('SIGKILL');
+        expect(run('resume', dir.path).states).toEqual(['rolled-back']);
+        const after = endState(dir.path);
+        expect(after.ledger).toEqual({ reserved: [], rules: [], records: [] });
+        expect(after.steps).toEqual(rolledBack.steps);
+        expect(after.audit).toEqual(rolledBack.audit);
+      } finally {
+        dir.remove();
+      }
+    });
+  }
+});

@@ -1,0 +1,187 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { readFileSync, existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { z } from 'zod';
+import { tempDir } from '../../test/temp-dir.js';
+import { ledgerProcedure, readLedger, type LedgerContext } from '../../test/fixtures/ledger-procedure.js';
+import { AuditLog } from '../audit/audit-log.js';
+import { openDatabase, type Db } from '../db/database.js';
+import { EventBus } from '../server/event-bus.js';
+import { ProcedureEngine } from './engine.js';
+import { defineProcedure } from './procedure.js';
+import { ProcedureRegistry } from './registry.js';
+
+describe('procedure engine (real SQLite file)', () => {
+  let dir: ReturnType<typeof tempDir>;
+  let db: Db;
+  let engine: ProcedureEngine;
+  let bus: EventBus;
+  let audit: AuditLog;
+  const registry = new ProcedureRegistry().register(ledgerProcedure()).register(ledgerProcedure('test.ledger-stop', 'stop'));
+  const ctx = (extra: Partial<LedgerContext> = {}): LedgerContext => ({
+    ledger: join(dir.path, 'ledger.json'),
+    calls: join(dir.path, 'calls.log'),
+    key: 'vm-42',
+    ...extra,
+  });
+  const calls = (): string[] => (existsSync(join(dir.path, 'calls.log')) ? readFileSync(join(dir.path, 'calls.log'), 'utf8').trim().split('\n') : []);
+  const newEngine = (): ProcedureEngine => new ProcedureEngine({ db, registry, audit, bus, runner: { host: 'test', pid: process.pid, startedAt: String(Math.random()) } });
+
+  beforeEach(() => {
+    dir = tempDir();
+    db = openDatabase(join(dir.path, 'outpost.db'));
+    bus = new EventBus();
+    audit = new AuditLog(db, bus);
+    engine = newEngine();
+  });
+  afterEach(() => {
+    engine.close();
+    db.close();
+    dir.remove();
+  });
+
+  it('runs the steps in order, persisting outputs, context and one audit record per step', async () => {
+    const updates: string[] = [];
+    bus.subscribe((event, payload) => {
+      if (event === 'procedure.updated') updates.push((payload as { state: string }).state);
+    });
+    const id = engine.start('test.ledger', ctx(), 'alice');
+    await engine.whenIdle(id);
+    const { procedure, steps } = engine.detail(id);
+    expect(procedure.state).toBe('succeeded');
+    expect(procedure.context).toMatchObject({ publicIp: '203.0.113.5' });
+    expect(steps.map((s) => `${s.name}:${s.state}`)).toEqual(['reserve:done', 'apply-rule:done', 'approval:skipped', 'record:done']);
+    expect(steps[1]!.output).toEqual({ rule: '203.0.113.5->vm-42' });
+    expect(readLedger(join(dir.path, 'ledger.json'))).toEqual({ reserved: ['vm-42'], rules: ['203.0.113.5->vm-42'], records: ['vm-42:{"rule":"203.0.113.5->vm-42"}'] });
+    const actions = audit.list().entries.map((e) => `${e.action}:${e.outcome}`).reverse();
+    expect(actions).toEqual(['procedure.start:ok', 'procedure.step:ok', 'procedure.step:ok', 'procedure.step:ok', 'procedure.succeeded:ok']);
+    expect(audit.list().entries.every((e) => e.target === 'key:vm-42')).toBe(true);
+    expect(updates.at(-1)).toBe('succeeded');
+    expect(engine.store.journal(id).map((j) => j.message)).toContain('Step "apply-rule" done');
+  });
+
+  it('rolls back completed steps in reverse order when a step fails', async () => {
+    const id = engine.start('test.ledger', ctx({ failAt: 'record' }), 'alice');
+    await engine.whenIdle(id);
+    const { procedure, steps } = engine.detail(id);
+    expect(procedure.state).toBe('rolled-back');
+    expect(steps.map((s) => s.state)).toEqual(['undone', 'undone', 'skipped', 'undone']);
+    expect(steps[3]!.error).toMatchObject({ code: 'CONFLICT', message: 'injected failure at record' });
+    expect(calls()).toEqual(['run:reserve', 'run:apply-rule', 'run:record', 'undo:record', 'undo:apply-rule', 'undo:reserve']);
+    expect(readLedger(join(dir.path, 'ledger.json'))).toEqual({ reserved: [], rules: [], records: [] });
+  });
+
+  it('stops a run whose policy is stop, and a retry continues from the failed step only', async () => {
+    const id = engine.start('test.ledger-stop', ctx({ failAt: 'record' }), 'alice');
+    await engine.whenIdle(id);
+    expect(engine.detail(id).procedure).toMatchObject({ state: 'failed', error: { code: 'CONFLICT' } });
+    // The operator fixes the cause (here: the context no longer injects a failure) and retries.
+    db.prepare('UPDATE procedures SET context = json_remove(context, ?) WHERE id = ?').run('$.failAt', id);
+    engine.close();
+    engine = newEngine();
+    engine.retry(id, 'bob');
+    await engine.whenIdle(id);
+    expect(engine.detail(id).procedure.state).toBe('succeeded');
+    expect(calls()).toEqual(['run:reserve', 'run:apply-rule', 'run:record', 'run:record']);
+    expect(audit.list().entries.map((e) => e.action)).toContain('procedure.retry');
+  });
+
+  it('fails a step whose verify does not hold, and rolls back', async () => {
+    const lying = defineProcedure<{ n: number }>({
+      kind: 'test.lying',
+      title: 'A step that claims success',
+      context: z.object({ n: z.number() }),
+      target: () => null,
+      steps: [{ name: 'claim', run: async () => ({ output: 'ok' }), verify: async () => false }],
+    });
+    const e = new ProcedureEngine({ db, registry: new ProcedureRegistry().register(lying), audit });
+    const id = e.start('test.lying', { n: 1 }, 'alice');
+    await e.whenIdle(id);
+    expect(e.detail(id).steps[0]).toMatchObject({ state: 'undone', error: { code: 'VERIFY_FAILED' } });
+    expect(e.detail(id).procedure.state).toBe('rolled-back');
+    e.close();
+  });
+
+  it('waits at an approval gate across a restart, then continues when approved', async () => {
+    const id = engine.start('test.ledger', ctx({ approve: true }), 'alice');
+    await engine.whenIdle(id);
+    expect(engine.detail(id).procedure.state).toBe('waiting');
+    expect(engine.detail(id).steps[2]).toMatchObject({ state: 'waiting', gate: { kind: 'approve', prompt: 'Confirm the rule for vm-42' } });
+    engine.close();
+
+    engine = newEngine();
+    expect(engine.resumeAll()).toEqual([id]);
+    await engine.whenIdle(id);
+    expect(engine.detail(id).procedure.state).toBe('waiting');
+    expect(() => engine.retry(id, 'bob')).toThrowError(expect.objectContaining({ code: 'CONFLICT' }));
+    engine.approve(id, 'bob');
+    await engine.whenIdle(id);
+    expect(engine.detail(id).procedure.state).toBe('succeeded');
+    expect(engine.detail(id).steps[2]).toMatchObject({ state: 'done', output: { approvedBy: 'bob' } });
+    expect(calls().filter((c) => c === 'run:apply-rule')).toHaveLength(1);
+    expect(audit.list().entries.map((e) => e.action)).toEqual(expect.arrayContaining(['procedure.wait', 'procedure.approve']));
+  });
+
+  it('waits until a time, persisted, and continues by itself', async () => {
+    const soak = defineProcedure<{ ms: number }>({
+      kind: 'test.soak',
+      title: 'Soak',
+      context: z.object({ ms: z.number() }),
+      target: () => 'host-1',
+      steps: [
+        { name: 'start', run: async () => ({ output: { at: Date.now() } }) },
+        { name: 'soak', gate: { kind: 'wait-until', until: (c) => new Date(Date.now() + c.ms) } },
+        { name: 'after', run: async () => ({ output: { at: Date.now() } }) },
+      ],
+    });
+    const e = new ProcedureEngine({ db, registry: new ProcedureRegistry().register(soak), audit });
+    const id = e.start('test.soak', { ms: 300 }, 'alice');
+    await e.whenIdle(id);
+    const waiting = e.detail(id);
+    expect(waiting.procedure.state).toBe('waiting');
+    const until = new Date(waiting.steps[1]!.gate!.waitUntil!).getTime();
+    e.close();
+    // A restart before the time keeps the same deadline (persisted), and continues after it.
+    const again = new ProcedureEngine({ db, registry: new ProcedureRegistry().register(soak), audit });
+    again.resumeAll();
+    await new Promise((r) => setTimeout(r, 500));
+    await again.whenIdle(id);
+    const done = again.detail(id);
+    expect(done.procedure.state).toBe('succeeded');
+    expect(new Date(done.steps[1]!.gate!.waitUntil!).getTime()).toBe(until);
+    expect((done.steps[2]!.output as { at: number }).at).toBeGreaterThanOrEqual(until);
+    again.close();
+  });
+
+  it('cancels a running step through its signal and undoes what was done', async () => {
+    const id = engine.start('test.ledger', ctx({ waitMs: 10_000 }), 'alice');
+    await new Promise((r) => setTimeout(r, 100));
+    expect(engine.detail(id).steps[1]!.state).toBe('running');
+    engine.cancel(id, 'carol');
+    await engine.whenIdle(id);
+    const { procedure, steps } = engine.detail(id);
+    expect(procedure.state).toBe('cancelled');
+    expect(steps[1]).toMatchObject({ state: 'undone', error: { code: 'CANCELLED' } });
+    expect(readLedger(join(dir.path, 'ledger.json'))).toEqual({ reserved: [], rules: [], records: [] });
+    expect(() => engine.cancel(id, 'carol')).toThrowError(expect.objectContaining({ code: 'CONFLICT' }));
+  });
+
+  it('refuses an invalid context before anything is stored', () => {
+    expect(() => engine.start('test.ledger', { key: '' }, 'alice')).toThrowError(expect.objectContaining({ code: 'VALIDATION' }));
+    expect(() => engine.start('no.such', {}, 'alice')).toThrowError(expect.objectContaining({ code: 'NOT_FOUND' }));
+    expect(db.prepare('SELECT count(*) AS n FROM procedures').get()).toEqual({ n: 0 });
+    expect(audit.list().entries).toHaveLength(0);
+  });
+
+  it('never lets two live runners drive the same run', async () => {
+    const id = engine.start('test.ledger', ctx({ waitMs: 300 }), 'alice');
+    await new Promise((r) => setTimeout(r, 50));
+    const other = newEngine();
+    other.resumeAll();
+    await other.whenIdle(id);
+    await engine.whenIdle(id);
+    expect(engine.detail(id).procedure.state).toBe('succeeded');
+    expect(calls().filter((c) => c === 'run:apply-rule')).toHaveLength(1);
+    other.close();
+  });
+});

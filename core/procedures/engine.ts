@@ -1,0 +1,383 @@
+import { randomUUID } from 'node:crypto';
+import type { AuditLog } from '../audit/audit-log.js';
+import type { ProcedureState, ProcedureSummary } from '../contract/commands.js';
+import { OutpostError, toContractError, type ContractError } from '../contract/errors.js';
+import type { Db } from '../db/database.js';
+import type { EventBus } from '../server/event-bus.js';
+import { faultPoint } from './fault-injection.js';
+import type { JournalLevel, Step, StepRun } from './procedure.js';
+import { ProcedureStore, type ProcedureRow, type StepRow } from './procedure-store.js';
+import type { AnyProcedureDefinition, ProcedureRegistry } from './registry.js';
+import { runnerIsGone, thisRunner, type RunnerIdentity } from './runner-identity.js';
+
+export interface EngineOptions {
+  db: Db;
+  registry: ProcedureRegistry;
+  audit: AuditLog;
+  bus?: EventBus;
+  /** How long a claim on a run lasts without renewal (another process may then take over). */
+  leaseMs?: number;
+  runner?: RunnerIdentity;
+}
+
+export interface ProcedureDetail {
+  procedure: ProcedureRow;
+  steps: StepRow[];
+}
+
+const SETTLED: ProcedureState[] = ['succeeded', 'rolled-back', 'cancelled'];
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
+/**
+ * Runs procedures durably. Before and after every step the run's state, the step's state and
+ * output and the context are committed together with an audit record, so a process killed at
+ * any point resumes (idempotent steps run again) or rolls back on the next start.
+ */
+export class ProcedureEngine {
+  readonly store: ProcedureStore;
+  private readonly active = new Map<string, { controller: AbortController; done: Promise<void> }>();
+  private readonly timers = new Map<string, NodeJS.Timeout>();
+  private readonly leaseMs: number;
+  private readonly runner: RunnerIdentity;
+  private closed = false;
+
+  constructor(private readonly o: EngineOptions) {
+    this.store = new ProcedureStore(o.db);
+    this.leaseMs = o.leaseMs ?? 30_000;
+    this.runner = o.runner ?? thisRunner;
+  }
+
+  /** Validates the context, records the run and starts it; returns its id at once. */
+  start(kind: string, context: unknown, actor: string): string {
+    const definition = this.o.registry.get(kind);
+    const parsed = definition.context.safeParse(context);
+    if (!parsed.success) {
+      throw new OutpostError('VALIDATION', `Invalid input for procedure ${kind}: ${parsed.error.issues.map((i) => `${i.path.join('.') || '(context)'}: ${i.message}`).join('; ')}`, {
+        issues: parsed.error.issues.map((i) => ({ path: i.path.map(String), message: i.message })),
+      });
+    }
+    const id = randomUUID();
+    const target = definition.target(parsed.data);
+    this.o.db.transaction(() => {
+      this.store.insert({ id, kind, target, context: parsed.data, createdBy: actor, onFailure: definition.onFailure ?? 'rollback', steps: definition.steps.map((s) => s.name) });
+      this.o.audit.append({ actor, action: 'procedure.start', target, details: { procedureId: id, kind } });
+      this.journal(id, null, 'info', `${definition.title} started by ${actor}`);
+    })();
+    this.publish(id);
+    void this.kick(id, actor);
+    return id;
+  }
+
+  /** Resumes every unfinished run this process may take (call once at start-up). */
+  resumeAll(actor = 'outpost'): string[] {
+    const ids = this.store.unfinished();
+    for (const id of ids) void this.kick(id, actor);
+    return ids;
+  }
+
+  /** Resolves when this process stops driving the run (settled, failed, waiting, or taken elsewhere). */
+  async whenIdle(id: string): Promise<void> {
+    await this.active.get(id)?.done;
+  }
+
+  detail(id: string): ProcedureDetail {
+    const procedure = this.store.get(id);
+    if (!procedure) throw new OutpostError('NOT_FOUND', `No procedure run ${id}.`);
+    return { procedure, steps: this.store.steps(id) };
+  }
+
+  approve(id: string, actor: string): void {
+    const { procedure, steps } = this.detail(id);
+    const waiting = steps.find((s) => s.state === 'waiting');
+    if (procedure.state !== 'waiting' || !waiting || waiting.gate?.kind !== 'approve') {
+      throw new OutpostError('CONFLICT', `Procedure ${id} is not waiting for an approval (it is ${procedure.state}).`);
+    }
+    this.o.db.transaction(() => {
+      this.store.setStep(id, waiting.idx, { state: 'done', gate: { ...waiting.gate!, approvedBy: actor }, output: { approvedBy: actor }, finished: true });
+      this.o.audit.append({ actor, action: 'procedure.approve', target: procedure.target, details: { procedureId: id, step: waiting.name } });
+      this.journal(id, waiting.idx, 'info', `Approved by ${actor}`);
+    })();
+    void this.kick(id, actor);
+  }
+
+  /** Cancels a run: the running step is signalled, completed steps are undone, the run ends cancelled. */
+  cancel(id: string, actor: string): void {
+    const { procedure } = this.detail(id);
+    if (SETTLED.includes(procedure.state)) throw new OutpostError('CONFLICT', `Procedure ${id} has already ended (${procedure.state}).`);
+    this.o.db.transaction(() => {
+      this.store.requestCancel(id);
+      this.o.audit.append({ actor, action: 'procedure.cancel', target: procedure.target, details: { procedureId: id } });
+      this.journal(id, null, 'warn', `Cancel requested by ${actor}`);
+    })();
+    const active = this.active.get(id);
+    if (active) active.controller.abort(new OutpostError('CANCELLED', 'Cancelled by the operator.'));
+    else void this.kick(id, actor);
+  }
+
+  /** Runs a failed (stopped) run again from its failed step. */
+  retry(id: string, actor: string): void {
+    const { procedure, steps } = this.detail(id);
+    const failed = steps.find((s) => s.state === 'failed');
+    if (procedure.state !== 'failed' || !failed || procedure.cancelRequested) {
+      throw new OutpostError('CONFLICT', `Procedure ${id} has no failed step to retry (it is ${procedure.state}).`);
+    }
+    this.o.db.transaction(() => {
+      this.store.setStep(id, failed.idx, { state: 'pending', error: null });
+      this.store.setState(id, 'running');
+      this.o.audit.append({ actor, action: 'procedure.retry', target: procedure.target, details: { procedureId: id, step: failed.name } });
+    })();
+    void this.kick(id, actor);
+  }
+
+  /** Undoes the completed steps of a failed (stopped) run. */
+  rollback(id: string, actor: string): void {
+    const { procedure } = this.detail(id);
+    if (procedure.state !== 'failed') throw new OutpostError('CONFLICT', `Only a failed run can be rolled back (it is ${procedure.state}).`);
+    this.o.db.transaction(() => {
+      this.store.setState(id, 'rolling-back');
+      this.o.audit.append({ actor, action: 'procedure.rollback', target: procedure.target, details: { procedureId: id } });
+    })();
+    void this.kick(id, actor);
+  }
+
+  /** Stops timers and signals running steps; runs stay in the database and resume on the next start. */
+  close(): void {
+    this.closed = true;
+    for (const t of this.timers.values()) clearTimeout(t);
+    this.timers.clear();
+    for (const a of this.active.values()) a.controller.abort(new OutpostError('CANCELLED', 'Outpost is shutting down.'));
+  }
+
+  private kick(id: string, actor: string): Promise<void> {
+    if (this.closed) return Promise.resolve();
+    const existing = this.active.get(id);
+    if (existing) return existing.done;
+    const controller = new AbortController();
+    const done = this.drive(id, actor, controller).finally(() => this.active.delete(id));
+    this.active.set(id, { controller, done });
+    return done;
+  }
+
+  private async drive(id: string, actor: string, controller: AbortController): Promise<void> {
+    await Promise.resolve(); // let start() return the id before the first step runs
+    const gone = (row: ProcedureRow): boolean => runnerIsGone(row.runner, new Date(), row.leaseUntil);
+    if (!this.store.claim(id, this.runner, this.leaseMs, gone)) return;
+    const renew = setInterval(() => this.store.claim(id, this.runner, this.leaseMs, gone), Math.max(1000, this.leaseMs / 3));
+    renew.unref();
+    try {
+      await this.advance(id, actor, controller);
+    } catch (err) {
+      // A bug in the engine or an unreadable database: record it rather than lose the run.
+      this.finish(id, 'failed', actor, toContractError(err));
+    } finally {
+      clearInterval(renew);
+      this.store.release(id);
+    }
+  }
+
+  private async advance(id: string, actor: string, controller: AbortController): Promise<void> {
+    const row = this.store.get(id);
+    if (!row || SETTLED.includes(row.state)) return;
+    const definition = this.o.registry.get(row.kind);
+    if (row.cancelRequested || row.state === 'rolling-back') return this.undoAll(id, actor, definition);
+    if (row.state === 'failed') return;
+    const parsed = definition.context.safeParse(row.context);
+    if (!parsed.success) {
+      return this.finish(id, 'failed', actor, { code: 'VALIDATION', message: `The stored context of ${id} no longer validates; it was not run.` });
+    }
+    let context: unknown = parsed.data;
+    const steps = this.store.steps(id);
+    if (steps.length !== definition.steps.length || steps.some((s, i) => s.name !== definition.steps[i]!.name)) {
+      return this.finish(id, 'failed', actor, { code: 'CONFLICT', message: `The steps of ${row.kind} changed since run ${id} started; roll it back or start it again.` });
+    }
+    let state = row.state;
+    const ensureRunning = (): void => {
+      if (state === 'running') return;
+      state = 'running';
+      this.store.setState(id, 'running');
+      this.publish(id);
+    };
+
+    for (const stepRow of steps) {
+      if (stepRow.state === 'done' || stepRow.state === 'skipped') continue;
+      const step = definition.steps[stepRow.idx]!;
+      if (controller.signal.aborted || this.store.get(id)!.cancelRequested) return this.undoAll(id, actor, definition);
+
+      if (step.when && !step.when(context)) {
+        this.store.setStep(id, stepRow.idx, { state: 'skipped', finished: true });
+        this.journal(id, stepRow.idx, 'info', `Step "${step.name}" does not apply; skipped`);
+        continue;
+      }
+      if (step.gate) {
+        if (!this.passGate(id, row, stepRow, step, context, actor)) return;
+        ensureRunning();
+        continue;
+      }
+      ensureRunning();
+
+      if (stepRow.state === 'running') this.journal(id, stepRow.idx, 'warn', `Resuming "${step.name}" after an interruption`);
+      this.store.setStep(id, stepRow.idx, { state: 'running', started: true, attempt: true, error: null });
+      this.journal(id, stepRow.idx, 'info', `Step "${step.name}" started`);
+      this.publish(id);
+      faultPoint('kill-before', row.kind, step.name);
+
+      const run = this.stepRun(id, stepRow, context, controller.signal);
+      try {
+        const result = (await step.run?.(run)) ?? {};
+        if (step.verify && !(await step.verify({ ...run, context: { ...(context as object), ...(result.context ?? {}) } }))) {
+          throw new OutpostError('VERIFY_FAILED', `Step "${step.name}" ran but its result did not verify.`);
+        }
+        context = result.context ? { ...(context as object), ...result.context } : context;
+        this.o.db.transaction(() => {
+          this.store.setStep(id, stepRow.idx, { state: 'done', output: result.output ?? null, finished: true });
+          if (result.context) this.store.setContext(id, context);
+          this.o.audit.append({ actor, action: 'procedure.step', target: row.target, details: { procedureId: id, kind: row.kind, step: step.name } });
+          this.journal(id, stepRow.idx, 'info', `Step "${step.name}" done`);
+        })();
+        this.publish(id);
+        faultPoint('kill-after', row.kind, step.name);
+      } catch (err) {
+        const error = toContractError(controller.signal.aborted ? controller.signal.reason : err);
+        this.o.db.transaction(() => {
+          this.store.setStep(id, stepRow.idx, { state: 'failed', error, finished: true });
+          this.o.audit.append({ actor, action: 'procedure.step', target: row.target, outcome: 'failed', details: { procedureId: id, kind: row.kind, step: step.name, error } });
+          this.journal(id, stepRow.idx, 'error', `Step "${step.name}" failed: ${error.message}`, { code: error.code });
+        })();
+        this.publish(id);
+        if (this.closed) return; // shutting down: resume on the next start
+        if (controller.signal.aborted || this.store.get(id)!.cancelRequested || definition.onFailure !== 'stop') {
+          return this.undoAll(id, actor, definition);
+        }
+        return this.finish(id, 'failed', actor, error);
+      }
+    }
+    this.finish(id, 'succeeded', actor, null);
+  }
+
+  /** True when the gate is open; otherwise records the wait (and arms a timer for wait-until). */
+  private passGate(id: string, row: ProcedureRow, stepRow: StepRow, step: Step<unknown>, context: unknown, actor: string): boolean {
+    const gate = step.gate!;
+    if (gate.kind === 'wait-until') {
+      const until = stepRow.gate?.waitUntil ? new Date(stepRow.gate.waitUntil) : gate.until(context, this.outputs(id));
+      if (until.getTime() <= Date.now()) {
+        this.o.db.transaction(() => {
+          this.store.setStep(id, stepRow.idx, { state: 'done', gate: { kind: 'wait-until', waitUntil: until.toISOString() }, finished: true });
+          this.journal(id, stepRow.idx, 'info', `Wait "${step.name}" over`);
+        })();
+        return true;
+      }
+      if (stepRow.state !== 'waiting') this.enterWait(id, row, stepRow, { kind: 'wait-until', waitUntil: until.toISOString() }, actor, step.name);
+      this.arm(id, until, actor);
+      return false;
+    }
+    if (stepRow.state !== 'waiting') this.enterWait(id, row, stepRow, { kind: 'approve', prompt: gate.prompt(context) }, actor, step.name);
+    return false;
+  }
+
+  private enterWait(id: string, row: ProcedureRow, stepRow: StepRow, gate: NonNullable<StepRow['gate']>, actor: string, name: string): void {
+    this.o.db.transaction(() => {
+      this.store.setStep(id, stepRow.idx, { state: 'waiting', gate, started: true });
+      this.store.setState(id, 'waiting');
+      this.o.audit.append({ actor, action: 'procedure.wait', target: row.target, details: { procedureId: id, step: name, gate } });
+      this.journal(id, stepRow.idx, 'info', gate.kind === 'approve' ? `Waiting for approval: ${gate.prompt ?? name}` : `Waiting until ${gate.waitUntil}`);
+    })();
+    this.publish(id);
+  }
+
+  private arm(id: string, until: Date, actor: string): void {
+    clearTimeout(this.timers.get(id));
+    const timer = setTimeout(() => {
+      this.timers.delete(id);
+      void this.kick(id, actor);
+    }, Math.min(MAX_TIMER_MS, Math.max(0, until.getTime() - Date.now())));
+    timer.unref();
+    this.timers.set(id, timer);
+  }
+
+  /** Undoes completed (and half-done) steps in reverse order; the run ends cancelled or rolled back. */
+  private async undoAll(id: string, actor: string, definition: AnyProcedureDefinition): Promise<void> {
+    const row = this.store.get(id)!;
+    clearTimeout(this.timers.get(id));
+    if (row.state !== 'rolling-back') {
+      this.store.setState(id, 'rolling-back');
+      this.journal(id, null, 'warn', 'Rolling back');
+      this.publish(id);
+    }
+    const context = row.context;
+    const steps = this.store.steps(id);
+    const signal = new AbortController().signal; // undo is not cancellable: it is the way out
+    for (const stepRow of [...steps].reverse()) {
+      const step = definition.steps[stepRow.idx];
+      if (stepRow.state === 'pending' || stepRow.state === 'waiting') {
+        this.store.setStep(id, stepRow.idx, { state: 'skipped' });
+        continue;
+      }
+      if (stepRow.state === 'undone' || stepRow.state === 'skipped' || !step) continue;
+      // done, failed, running (interrupted) or undoing (interrupted): all may have left effects.
+      this.store.setStep(id, stepRow.idx, { state: 'undoing' });
+      this.publish(id);
+      try {
+        if (step.undo) await step.undo(this.stepRun(id, stepRow, context, signal));
+      } catch (err) {
+        const error = toContractError(err);
+        this.o.db.transaction(() => {
+          this.store.setStep(id, stepRow.idx, { state: 'failed', error });
+          this.journal(id, stepRow.idx, 'error', `Undo of "${step.name}" failed: ${error.message}`, { code: error.code });
+        })();
+        return this.finish(id, 'failed', actor, {
+          code: 'ROLLBACK_FAILED',
+          message: `Rollback stopped at "${step.name}": ${error.message}. Fix the cause, then roll back again.`,
+          details: { step: step.name, cause: error },
+        });
+      }
+      this.o.db.transaction(() => {
+        this.store.setStep(id, stepRow.idx, { state: 'undone', finished: true });
+        if (step.undo) this.o.audit.append({ actor, action: 'procedure.undo', target: row.target, details: { procedureId: id, kind: row.kind, step: step.name } });
+        this.journal(id, stepRow.idx, 'info', `Step "${step.name}" undone`);
+      })();
+      this.publish(id);
+      faultPoint('kill-after-undo', row.kind, step.name);
+    }
+    this.finish(id, row.cancelRequested ? 'cancelled' : 'rolled-back', actor, null);
+  }
+
+  private finish(id: string, state: ProcedureState, actor: string, error: ContractError | null): void {
+    const row = this.store.get(id)!;
+    this.o.db.transaction(() => {
+      this.store.setState(id, state, error);
+      this.o.audit.append({ actor, action: `procedure.${state}`, target: row.target, outcome: state === 'succeeded' || state === 'cancelled' || state === 'rolled-back' ? 'ok' : 'failed', details: { procedureId: id, kind: row.kind, ...(error ? { error } : {}) } });
+      this.journal(id, null, state === 'succeeded' ? 'info' : 'warn', `Procedure ${state}${error ? `: ${error.message}` : ''}`);
+    })();
+    this.publish(id);
+  }
+
+  private stepRun(id: string, stepRow: StepRow, context: unknown, signal: AbortSignal): StepRun<unknown> {
+    return {
+      procedureId: id,
+      context,
+      outputs: this.outputs(id),
+      previousOutput: stepRow.output,
+      signal,
+      log: (level, message, data) => this.journal(id, stepRow.idx, level, message, data),
+    };
+  }
+
+  private outputs(id: string): Record<string, unknown> {
+    return Object.fromEntries(this.store.steps(id).filter((s) => s.state === 'done').map((s) => [s.name, s.output]));
+  }
+
+  private journal(id: string, stepIdx: number | null, level: JournalLevel, message: string, data?: unknown): void {
+    const line = this.store.appendJournal(id, stepIdx, level, message, data);
+    this.o.bus?.emit('procedure.log', { procedureId: id, id: line.id, stepIdx, at: line.at, level, message });
+  }
+
+  private publish(id: string): void {
+    if (!this.o.bus) return;
+    const row = this.store.get(id);
+    if (!row) return;
+    const steps = this.store.steps(id);
+    const current = steps.find((s) => s.state === 'running' || s.state === 'waiting' || s.state === 'undoing' || s.state === 'failed') ?? null;
+    const summary: ProcedureSummary = { id, kind: row.kind, state: row.state, target: row.target, createdAt: row.createdAt, updatedAt: row.updatedAt, createdBy: row.createdBy };
+    this.o.bus.emit('procedure.updated', { ...summary, step: current ? { idx: current.idx, name: current.name, state: current.state } : null });
+  }
+}

@@ -1,0 +1,65 @@
+import type { z } from 'zod';
+
+export type JournalLevel = 'debug' | 'info' | 'warn' | 'error';
+
+/** What a step sees while it runs. */
+export interface StepRun<C> {
+  procedureId: string;
+  /** The procedure's context as of this step (earlier steps' patches applied). */
+  context: C;
+  /** Outputs of earlier steps, by step name. */
+  outputs: Readonly<Record<string, unknown>>;
+  /** This step's output from an earlier attempt, if the step ran before (resume, undo). */
+  previousOutput: unknown;
+  /** Aborted when the operator cancels; long steps must pass it on to their I/O. */
+  signal: AbortSignal;
+  log(level: JournalLevel, message: string, data?: unknown): void;
+}
+
+/** A step's result: an output to persist and a patch to the procedure's context. */
+export interface StepResult<C> {
+  output?: unknown;
+  context?: Partial<C>;
+}
+
+/**
+ * A gate stops the run until an operator approves it or a time arrives; the waiting state is
+ * persisted, so a restart keeps waiting (and a passed wait-until continues at once).
+ */
+export type Gate<C> =
+  | { kind: 'approve'; prompt: (context: C) => string }
+  | { kind: 'wait-until'; until: (context: C, outputs: Readonly<Record<string, unknown>>) => Date };
+
+/**
+ * One named step. `run` must be idempotent ("ensure", not "add"): after a crash the engine
+ * runs it again. `verify`, when present, is checked after `run`; a step that does not verify
+ * fails. `undo` reverses a completed step during rollback and must be idempotent too.
+ */
+export interface Step<C> {
+  name: string;
+  title?: string;
+  run?(step: StepRun<C>): Promise<StepResult<C> | void>;
+  verify?(step: StepRun<C>): Promise<boolean>;
+  undo?(step: StepRun<C>): Promise<void>;
+  gate?: Gate<C>;
+  /** When present and false for this run's context, the step is skipped (e.g. "Ansible when installed"). */
+  when?(context: C): boolean;
+}
+
+export interface ProcedureDefinition<C> {
+  /** Stable identifier stored in the database, e.g. 'nat.add'. */
+  kind: string;
+  title: string;
+  /** Validates the context on start and again on every resume (the database is input too). */
+  context: z.ZodType<C>;
+  /** The object the audit log names, e.g. a VM or a public IP. */
+  target(context: C): string | null;
+  steps: readonly Step<C>[];
+  /** 'rollback' (default) undoes completed steps on failure; 'stop' leaves the run failed for a retry. */
+  onFailure?: 'rollback' | 'stop';
+}
+
+/** Helper that keeps the context type when a definition is written in its own file. */
+export function defineProcedure<C>(definition: ProcedureDefinition<C>): ProcedureDefinition<C> {
+  return definition;
+}
