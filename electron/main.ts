@@ -2,7 +2,7 @@ import { app, BrowserWindow, dialog, safeStorage, session } from 'electron';
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { createOutpostCore, type OutpostCore } from '../core/server/core.js';
-import { APP_NAME } from '../core/server/data-dir.js';
+import { APP_NAME, defaultDataDir } from '../core/server/data-dir.js';
 import { APP_ENTRY_URL } from './app-origin.js';
 import { registerIpc, type IpcRegistrar } from './ipc-registrar.js';
 import { registerAppScheme, serveRenderer } from './renderer-protocol.js';
@@ -11,12 +11,12 @@ import { lockDownSession } from './session-policy.js';
 import { sqliteBindingPath } from './sqlite-binding.js';
 import { createWindow, guardWebContents } from './window.js';
 
-// Before anything asks for a path: userData becomes .../Outpost, the folder the CLI and the
-// headless host also default to (core/server/data-dir.ts), so they all share one store.
 app.setName(APP_NAME);
-// OUTPOST_DATA_DIR keeps tests and portable installs away from the operator's real data;
-// Chromium's own profile goes with it.
-if (process.env.OUTPOST_DATA_DIR) app.setPath('userData', resolve(process.env.OUTPOST_DATA_DIR));
+// Before anything asks for a path. Electron derives userData from package.json's `name`
+// ("outpost") at startup, so set it explicitly to the folder the CLI and the headless host
+// use (core/server/data-dir.ts: <appData>/Outpost, or OUTPOST_DATA_DIR for tests and portable
+// installs): one store for all of them. Chromium's own profile lives there too.
+app.setPath('userData', resolve(defaultDataDir(process.env, process.platform)));
 // Every renderer sandboxed, even one a future code path forgets to configure.
 app.enableSandbox();
 registerAppScheme();
