@@ -18,6 +18,8 @@ export const errorCodes = [
   'VERIFY_FAILED',
   'ROLLBACK_FAILED',
   'CANCELLED',
+  'IP_CONFLICT',
+  'POOL_EXHAUSTED',
   'TIMEOUT',
   'INTERNAL',
 ] as const;

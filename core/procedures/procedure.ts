@@ -27,8 +27,8 @@ export interface StepResult<C> {
  * persisted, so a restart keeps waiting (and a passed wait-until continues at once).
  */
 export type Gate<C> =
-  | { kind: 'approve'; prompt: (context: C) => string }
-  | { kind: 'wait-until'; until: (context: C, outputs: Readonly<Record<string, unknown>>) => Date };
+  | { kind: 'approve'; prompt(context: C): string }
+  | { kind: 'wait-until'; until(context: C, outputs: Readonly<Record<string, unknown>>): Date };
 
 /**
  * One named step. `run` must be idempotent ("ensure", not "add"): after a crash the engine

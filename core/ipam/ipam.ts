@@ -1,0 +1,317 @@
+import type { AuditLog } from '../audit/audit-log.js';
+import { OutpostError } from '../contract/errors.js';
+import type { Db } from '../db/database.js';
+import { addressFrom, addressKey, contains, overlaps, parseAddress, parseNetwork, usableRange, type IpAddress, type IpFamily, type IpNetwork } from './ip-address.js';
+
+export type PoolKind = 'public' | 'private';
+
+export interface ReservedRange {
+  start: string;
+  end: string;
+  reason: string;
+}
+
+export interface PoolInput {
+  name: string;
+  cidr: string;
+  kind: PoolKind;
+  /** '' (global) or a site name: private ranges may repeat across sites, never within one. */
+  scope?: string;
+  gateway?: string | null;
+  reserved?: ReservedRange[];
+}
+
+export interface Pool {
+  id: number;
+  name: string;
+  cidr: string;
+  family: IpFamily;
+  kind: PoolKind;
+  scope: string;
+  gateway: string | null;
+  reserved: ReservedRange[];
+  createdAt: string;
+  createdBy: string;
+}
+
+export interface PoolUsage extends Pool {
+  /** Usable addresses (a decimal string: an IPv6 pool does not fit a JS number). */
+  size: string;
+  allocated: number;
+  reservedCount: string;
+}
+
+export interface Allocation {
+  id: number;
+  pool: string;
+  address: string;
+  owner: string;
+  purpose: string;
+  procedureId: string | null;
+  allocatedAt: string;
+  allocatedBy: string;
+  releasedAt: string | null;
+  releasedBy: string | null;
+}
+
+export interface AllocateInput {
+  pool: string;
+  owner: string;
+  purpose: string;
+  /** A specific address; otherwise the lowest free one. */
+  address?: string;
+  procedureId?: string | null;
+}
+
+interface PoolRow {
+  id: number;
+  name: string;
+  cidr: string;
+  family: IpFamily;
+  kind: PoolKind;
+  scope: string;
+  gateway: string | null;
+  reserved: string;
+  created_at: string;
+  created_by: string;
+}
+
+interface AllocationRow {
+  id: number;
+  pool: string;
+  address: string;
+  owner: string;
+  purpose: string;
+  procedure_id: string | null;
+  allocated_at: string;
+  allocated_by: string;
+  released_at: string | null;
+  released_by: string | null;
+}
+
+const toPool = (r: PoolRow): Pool => ({
+  id: r.id,
+  name: r.name,
+  cidr: r.cidr,
+  family: r.family,
+  kind: r.kind,
+  scope: r.scope,
+  gateway: r.gateway,
+  reserved: JSON.parse(r.reserved) as ReservedRange[],
+  createdAt: r.created_at,
+  createdBy: r.created_by,
+});
+
+const toAllocation = (r: AllocationRow): Allocation => ({
+  id: r.id,
+  pool: r.pool,
+  address: r.address,
+  owner: r.owner,
+  purpose: r.purpose,
+  procedureId: r.procedure_id,
+  allocatedAt: r.allocated_at,
+  allocatedBy: r.allocated_by,
+  releasedAt: r.released_at,
+  releasedBy: r.released_by,
+});
+
+const ALLOCATION_SELECT = `SELECT a.id, p.name AS pool, a.address, a.owner, a.purpose, a.procedure_id, a.allocated_at, a.allocated_by, a.released_at, a.released_by
+  FROM ip_allocations a JOIN ip_pools p ON p.id = a.pool_id`;
+
+/** Address pools and allocations. Every write is one IMMEDIATE transaction, so two processes never race. */
+export class Ipam {
+  constructor(
+    private readonly db: Db,
+    private readonly audit?: AuditLog,
+  ) {}
+
+  addPool(input: PoolInput, actor: string): Pool {
+    const name = input.name.trim();
+    if (!/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/.test(name)) {
+      throw new OutpostError('VALIDATION', `Pool name "${input.name}" must be 1-64 letters, digits, dots, dashes or underscores.`);
+    }
+    const net = parseNetwork(input.cidr);
+    const range = usableRange(net);
+    const gateway = input.gateway ? parseAddress(input.gateway) : null;
+    if (gateway && (!contains(net, gateway) || gateway.value < range.first || gateway.value > range.last)) {
+      throw new OutpostError('VALIDATION', `Gateway ${gateway.text} is not a usable address of ${net.text}.`);
+    }
+    const reserved = (input.reserved ?? []).map((r) => {
+      const start = parseAddress(r.start);
+      const end = parseAddress(r.end);
+      if (!contains(net, start) || !contains(net, end) || end.value < start.value) {
+        throw new OutpostError('VALIDATION', `Reserved range ${r.start}-${r.end} is not an ascending range inside ${net.text}.`);
+      }
+      return { start: start.text, end: end.text, reason: r.reason };
+    });
+    const scope = input.scope ?? '';
+    return this.db.transaction(() => {
+      for (const other of this.poolRows()) {
+        if (other.scope === scope && overlaps(parseNetwork(other.cidr), net)) {
+          throw new OutpostError('IP_CONFLICT', `${net.text} overlaps pool ${other.name} (${other.cidr})${scope ? ` in ${scope}` : ''}.`, { pool: other.name, cidr: other.cidr });
+        }
+        if (other.name === name) throw new OutpostError('CONFLICT', `A pool named ${name} already exists.`);
+      }
+      const at = new Date().toISOString();
+      const info = this.db
+        .prepare('INSERT INTO ip_pools (name, cidr, family, kind, scope, gateway, reserved, created_at, created_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)')
+        .run(name, net.text, net.family, input.kind, scope, gateway?.text ?? null, JSON.stringify(reserved), at, actor);
+      const poolId = Number(info.lastInsertRowid);
+      this.history(poolId, null, 'pool-created', null, actor, { cidr: net.text, kind: input.kind });
+      this.audit?.append({ actor, action: 'ipam.pool.add', target: name, details: { cidr: net.text, kind: input.kind, scope } });
+      return this.pool(name);
+    }).immediate();
+  }
+
+  pool(name: string): Pool {
+    const row = this.db.prepare('SELECT * FROM ip_pools WHERE name = ?').get(name) as PoolRow | undefined;
+    if (!row) throw new OutpostError('NOT_FOUND', `No IP pool named ${name}.`);
+    return toPool(row);
+  }
+
+  pools(): PoolUsage[] {
+    const counts = new Map(
+      (this.db.prepare('SELECT pool_id, count(*) AS n FROM ip_allocations WHERE released_at IS NULL GROUP BY pool_id').all() as { pool_id: number; n: number }[]).map((r) => [r.pool_id, r.n]),
+    );
+    return this.poolRows().map((row) => {
+      const pool = toPool(row);
+      const net = parseNetwork(pool.cidr);
+      const range = usableRange(net);
+      const reservedCount = this.reservedValues(pool, net).size;
+      return { ...pool, size: (range.last - range.first + 1n).toString(), allocated: counts.get(pool.id) ?? 0, reservedCount: reservedCount.toString() };
+    });
+  }
+
+  /**
+   * Ensures `owner` holds an address in the pool for `purpose`: returns the existing allocation
+   * when there is one (a resumed procedure gets the same address back), else allocates.
+   */
+  allocate(input: AllocateInput, actor: string): Allocation {
+    return this.db.transaction(() => {
+      const pool = this.pool(input.pool);
+      const net = parseNetwork(pool.cidr);
+      const held = this.active(pool.id, input.owner, input.purpose);
+      const wanted = input.address ? parseAddress(input.address) : null;
+      if (held) {
+        if (!wanted || wanted.text === held.address) return held;
+        throw new OutpostError('IP_CONFLICT', `${input.owner} already holds ${held.address} in ${pool.name} for ${input.purpose}; release it first.`, { address: held.address });
+      }
+      const address = wanted ? this.checkSpecific(pool, net, wanted) : this.nextFree(pool, net);
+      const at = new Date().toISOString();
+      const info = this.db
+        .prepare('INSERT INTO ip_allocations (pool_id, address, address_key, owner, purpose, procedure_id, allocated_at, allocated_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?)')
+        .run(pool.id, address.text, addressKey(address), input.owner, input.purpose, input.procedureId ?? null, at, actor);
+      this.history(pool.id, address.text, 'allocated', input.owner, actor, { purpose: input.purpose, procedureId: input.procedureId ?? null });
+      this.audit?.append({ actor, action: 'ipam.allocate', target: address.text, details: { pool: pool.name, owner: input.owner, purpose: input.purpose } });
+      return this.allocationById(Number(info.lastInsertRowid));
+    }).immediate();
+  }
+
+  /** Releases what `owner` holds for `purpose` in the pool; idempotent (null when nothing was held). */
+  release(input: { pool: string; owner: string; purpose: string }, actor: string): Allocation | null {
+    return this.db.transaction(() => {
+      const pool = this.pool(input.pool);
+      const held = this.active(pool.id, input.owner, input.purpose);
+      if (!held) return null;
+      const at = new Date().toISOString();
+      this.db.prepare('UPDATE ip_allocations SET released_at = ?, released_by = ? WHERE id = ?').run(at, actor, held.id);
+      this.history(pool.id, held.address, 'released', input.owner, actor, { purpose: input.purpose });
+      this.audit?.append({ actor, action: 'ipam.release', target: held.address, details: { pool: pool.name, owner: input.owner, purpose: input.purpose } });
+      return this.allocationById(held.id);
+    }).immediate();
+  }
+
+  allocations(filter: { pool?: string; includeReleased?: boolean } = {}): Allocation[] {
+    const where: string[] = [];
+    const params: string[] = [];
+    if (filter.pool) {
+      where.push('p.name = ?');
+      params.push(filter.pool);
+    }
+    if (!filter.includeReleased) where.push('a.released_at IS NULL');
+    const sql = `${ALLOCATION_SELECT} ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY p.name, a.address_key, a.id`;
+    return (this.db.prepare(sql).all(...params) as AllocationRow[]).map(toAllocation);
+  }
+
+  /** Which active allocation holds an address, across pools (NAT and enrollment look up by IP). */
+  holderOf(address: string): Allocation | null {
+    const text = parseAddress(address).text;
+    const row = this.db.prepare(`${ALLOCATION_SELECT} WHERE a.address = ? AND a.released_at IS NULL ORDER BY a.id LIMIT 1`).get(text) as AllocationRow | undefined;
+    return row ? toAllocation(row) : null;
+  }
+
+  historyOf(pool: string): { address: string | null; event: string; owner: string | null; actor: string; at: string }[] {
+    const p = this.pool(pool);
+    return this.db.prepare('SELECT address, event, owner, actor, at FROM ip_history WHERE pool_id = ? ORDER BY id').all(p.id) as {
+      address: string | null;
+      event: string;
+      owner: string | null;
+      actor: string;
+      at: string;
+    }[];
+  }
+
+  private checkSpecific(pool: Pool, net: IpNetwork, address: IpAddress): IpAddress {
+    const range = usableRange(net);
+    if (!contains(net, address) || address.value < range.first || address.value > range.last) {
+      throw new OutpostError('VALIDATION', `${address.text} is not a usable address of pool ${pool.name} (${pool.cidr}).`);
+    }
+    if (this.reservedValues(pool, net).has(address.value)) {
+      throw new OutpostError('IP_CONFLICT', `${address.text} is reserved in pool ${pool.name}.`, { address: address.text });
+    }
+    const taken = this.db.prepare('SELECT owner FROM ip_allocations WHERE pool_id = ? AND address = ? AND released_at IS NULL').get(pool.id, address.text) as
+      | { owner: string }
+      | undefined;
+    if (taken) {
+      throw new OutpostError('IP_CONFLICT', `${address.text} is already allocated to ${taken.owner}.`, { address: address.text, owner: taken.owner });
+    }
+    return address;
+  }
+
+  private nextFree(pool: Pool, net: IpNetwork): IpAddress {
+    const range = usableRange(net);
+    const skip = this.reservedValues(pool, net);
+    const used = new Set(
+      (this.db.prepare('SELECT address FROM ip_allocations WHERE pool_id = ? AND released_at IS NULL').all(pool.id) as { address: string }[]).map(
+        (r) => parseAddress(r.address).value,
+      ),
+    );
+    for (let v = range.first; v <= range.last; v++) {
+      if (!skip.has(v) && !used.has(v)) return addressFrom(v, net.family);
+    }
+    throw new OutpostError('POOL_EXHAUSTED', `Pool ${pool.name} (${pool.cidr}) has no free address left.`, { pool: pool.name });
+  }
+
+  /** The gateway and reserved ranges, as numbers (bounded: reserved ranges are operator-typed). */
+  private reservedValues(pool: Pool, net: IpNetwork): Set<bigint> {
+    const out = new Set<bigint>();
+    if (pool.gateway) out.add(parseAddress(pool.gateway).value);
+    for (const r of pool.reserved) {
+      const start = parseAddress(r.start).value;
+      const end = parseAddress(r.end).value;
+      for (let v = start; v <= end && v - start < 1_000_000n; v++) if (v >= net.network && v <= net.last) out.add(v);
+    }
+    return out;
+  }
+
+  private active(poolId: number, owner: string, purpose: string): Allocation | null {
+    const row = this.db
+      .prepare(`${ALLOCATION_SELECT} WHERE a.pool_id = ? AND a.owner = ? AND a.purpose = ? AND a.released_at IS NULL`)
+      .get(poolId, owner, purpose) as AllocationRow | undefined;
+    return row ? toAllocation(row) : null;
+  }
+
+  private allocationById(id: number): Allocation {
+    return toAllocation(this.db.prepare(`${ALLOCATION_SELECT} WHERE a.id = ?`).get(id) as AllocationRow);
+  }
+
+  private poolRows(): PoolRow[] {
+    return this.db.prepare('SELECT * FROM ip_pools ORDER BY name').all() as PoolRow[];
+  }
+
+  private history(poolId: number, address: string | null, event: string, owner: string | null, actor: string, details: unknown): void {
+    this.db
+      .prepare('INSERT INTO ip_history (pool_id, address, event, owner, actor, at, details) VALUES (?, ?, ?, ?, ?, ?, ?)')
+      .run(poolId, address, event, owner, actor, new Date().toISOString(), JSON.stringify(details));
+  }
+}
