@@ -1,4 +1,4 @@
-import { useEffect, useRef, useState } from 'react';
+import { useEffect, useLayoutEffect, useRef, useState } from 'react';
 import type { AuditEntry } from '../../core/contract';
 import { errorToast } from '../app/error-toast';
 import { useClient, useShell, useShellStore } from '../app/shell-context';
@@ -65,7 +65,9 @@ export function AuditLogView() {
   // Answers for an older query (or after unmount) must not land in the list.
   const request = useRef(0);
   const queryRef = useRef(query);
-  queryRef.current = query;
+  useLayoutEffect(() => {
+    queryRef.current = query;
+  });
 
   useEffect(() => {
     if (!connected) return undefined;

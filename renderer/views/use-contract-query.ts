@@ -1,4 +1,4 @@
-import { useCallback, useEffect, useRef, useState } from 'react';
+import { useCallback, useEffect, useLayoutEffect, useRef, useState } from 'react';
 import type { OutpostClient } from '../../core/contract';
 import { errorToast } from '../app/error-toast';
 import { useClient, useShell, useShellStore } from '../app/shell-context';
@@ -24,7 +24,9 @@ export function useContractQuery<T>(title: string, read: (client: OutpostClient)
   const [generation, setGeneration] = useState(0);
   // The reader is usually an inline arrow; keep the latest without refetching on every render.
   const readRef = useRef(read);
-  readRef.current = read;
+  useLayoutEffect(() => {
+    readRef.current = read;
+  });
 
   useEffect(() => {
     if (!connected) return undefined;
