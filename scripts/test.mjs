@@ -13,6 +13,17 @@ rmSync(join(results, 'playwright.json'), { force: true });
 mkdirSync(results, { recursive: true });
 
 const npx = (args, env = {}) => ({ cmd: 'npx', args: ['--no-install', ...args], env });
+
+// The Electron e2e needs a display where the Electron binary exists; give it a virtual one.
+function e2eCommand() {
+  const env = { PLAYWRIGHT_JSON_OUTPUT_NAME: join(results, 'playwright.json') };
+  const args = ['--no-install', 'playwright', 'test', '--reporter=list,json'];
+  const hasXvfb = spawnSync('sh', ['-c', 'command -v xvfb-run'], { stdio: 'ignore' }).status === 0;
+  if (!process.env.DISPLAY && process.platform === 'linux' && hasXvfb) {
+    return { cmd: 'xvfb-run', args: ['-a', 'npx', ...args], env };
+  }
+  return { cmd: 'npx', args, env };
+}
 const stages = [
   { name: 'build', ...{ cmd: 'npm', args: ['run', '--silent', 'build'] }, required: true },
   { name: 'lint', cmd: 'npm', args: ['run', '--silent', 'lint'] },
@@ -23,7 +34,7 @@ const stages = [
   },
   {
     name: 'e2e',
-    ...npx(['playwright', 'test', '--reporter=list,json'], { PLAYWRIGHT_JSON_OUTPUT_NAME: join(results, 'playwright.json') }),
+    ...e2eCommand(),
   },
 ];
 
