@@ -32,6 +32,8 @@ export interface ShellState {
   setPaletteOpen(open: boolean): void;
   pushToast(toast: Omit<Toast, 'id'>): void;
   dismissToast(id: number): void;
+  /** Clears earlier failures of an operation once it has succeeded. */
+  dismissToastsTitled(title: string): void;
   setConnection(connection: ConnectionState): void;
   setStatus(status: Status): void;
   setSettings(settings: Settings): void;
@@ -62,6 +64,7 @@ export function createShellStore(initial: { view: ViewId; connection: Connection
     setPaletteOpen: (paletteOpen) => set({ paletteOpen }),
     pushToast: (toast) => set((s) => ({ toasts: [...s.toasts, { ...toast, id: nextToastId++ }].slice(-MAX_TOASTS) })),
     dismissToast: (id) => set((s) => ({ toasts: s.toasts.filter((t) => t.id !== id) })),
+    dismissToastsTitled: (title) => set((s) => ({ toasts: s.toasts.filter((t) => t.title !== title) })),
     setConnection: (connection) => set({ connection }),
     setStatus: (status) => set({ status }),
     setSettings: (settings) => set({ settings }),

@@ -1,16 +1,10 @@
-// Operators compare times across sites and logs: local time with seconds, 24-hour clock.
-// Callers put the raw ISO instant in a tooltip or <time dateTime> for the exact UTC value.
-const formatter = new Intl.DateTimeFormat(undefined, {
-  year: 'numeric',
-  month: '2-digit',
-  day: '2-digit',
-  hour: '2-digit',
-  minute: '2-digit',
-  second: '2-digit',
-  hour12: false,
-});
+// Operators compare times across sites, logs and tickets: an unambiguous local
+// "YYYY-MM-DD HH:MM:SS" whatever the OS locale. Callers put the raw ISO instant (UTC) in a
+// tooltip or <time dateTime> for the exact value.
+const pad = (n: number): string => String(n).padStart(2, '0');
 
 export function formatTime(iso: string): string {
-  const date = new Date(iso);
-  return Number.isNaN(date.getTime()) ? iso : formatter.format(date);
+  const d = new Date(iso);
+  if (Number.isNaN(d.getTime())) return iso;
+  return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())} ${pad(d.getHours())}:${pad(d.getMinutes())}:${pad(d.getSeconds())}`;
 }
