@@ -20,6 +20,10 @@ export const errorCodes = [
   'CANCELLED',
   'IP_CONFLICT',
   'POOL_EXHAUSTED',
+  'NAT_CONFLICT',
+  'NAT_DRIFT',
+  'FIREWALL_COMMAND',
+  'UNREACHABLE',
   'TIMEOUT',
   'INTERNAL',
 ] as const;
