@@ -18,10 +18,11 @@ export function describeConnection(state: ConnectionState): { text: string; tone
     case 'connecting':
       return { text: 'Connecting…', tone: 'idle', detail: `Opening the connection to the Outpost ${via}.` };
     case 'reconnecting':
+      // The attempt count stays out of the text so screen readers are not re-told on every retry.
       return {
-        text: `Reconnecting${state.failures ? ` (attempt ${state.failures + 1})` : ''}…`,
+        text: 'Reconnecting…',
         tone: 'warn',
-        detail: 'The host is not answering. If it was restarted, open the new URL it printed: the token changes on every run.',
+        detail: `The host is not answering${state.failures ? ` (${state.failures} failed attempt${state.failures === 1 ? '' : 's'})` : ''}. If it was restarted, open the new URL it printed: the token changes on every run.`,
       };
     case 'no-token':
       return { text: 'Not connected', tone: 'bad', detail: 'Open the URL the Outpost host printed; it ends in #token=….' };
