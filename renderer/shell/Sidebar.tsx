@@ -22,10 +22,11 @@ export function Sidebar() {
   return (
     <nav className="sidebar" aria-label="Main" onKeyDown={moveFocus}>
       {groups.map((group) => (
-        <section key={group} className="nav-group" aria-labelledby={`nav-group-${group}`}>
-          <h2 id={`nav-group-${group}`} className="nav-group-title">
+        // A group, not a region: five extra landmarks inside the navigation would be noise.
+        <div key={group} className="nav-group" role="group" aria-labelledby={`nav-group-${group}`}>
+          <div id={`nav-group-${group}`} className="nav-group-title">
             {group}
-          </h2>
+          </div>
           <ul>
             {viewTargets
               .filter((t) => t.group === group)
@@ -47,7 +48,7 @@ export function Sidebar() {
                 </li>
               ))}
           </ul>
-        </section>
+        </div>
       ))}
     </nav>
   );
