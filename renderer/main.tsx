@@ -1,10 +1,12 @@
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
-import { createClient, type OutpostClient } from '../core/contract';
+import { createClient, enableCspSafeValidation, type OutpostClient } from '../core/contract';
 import { App } from './app/App';
 import { viewFromHash } from './navigation/hash-route';
 import { chooseBridge } from './transport/choose-bridge';
 import './styles/app.css';
+
+enableCspSafeValidation();
 
 // The bridge must be chosen first: it takes the host token out of location.hash.
 const bridge = chooseBridge(window);

@@ -7,7 +7,8 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-const results = join(root, 'test-results');
+// Not test-results/: Playwright empties that folder when it starts.
+const results = join(root, '.cache', 'test-reports');
 rmSync(join(results, 'vitest.json'), { force: true });
 rmSync(join(results, 'playwright.json'), { force: true });
 mkdirSync(results, { recursive: true });

@@ -1,5 +1,7 @@
 import { z } from 'zod';
 import { auditPageSchema, auditQuerySchema } from './audit.js';
+import { allocationSchema, poolInputSchema, poolSchema } from './ipam.js';
+import { firewallInputSchema, firewallSchema, natListSchema } from './nat.js';
 import { settingsPatchSchema, settingsSchema } from './settings.js';
 
 const empty = z.object({}).strict();
@@ -57,6 +59,39 @@ export const procedureSummarySchema = z.object({
 });
 export type ProcedureSummary = z.infer<typeof procedureSummarySchema>;
 
+export const stepStateSchema = z.enum(['pending', 'running', 'done', 'failed', 'waiting', 'undoing', 'undone', 'skipped']);
+
+export const procedureDetailSchema = z.object({
+  procedure: procedureSummarySchema.extend({
+    title: z.string(),
+    context: z.unknown(),
+    error: z.object({ code: z.string(), message: z.string(), details: z.unknown().optional() }).nullable(),
+    finishedAt: z.string().nullable(),
+    cancelRequested: z.boolean(),
+  }),
+  steps: z.array(
+    z.object({
+      idx: z.number().int(),
+      name: z.string(),
+      title: z.string(),
+      state: stepStateSchema,
+      output: z.unknown(),
+      error: z.object({ code: z.string(), message: z.string() }).nullable(),
+      gate: z.object({ kind: z.enum(['approve', 'wait-until']), prompt: z.string().optional(), waitUntil: z.string().optional(), approvedBy: z.string().optional() }).nullable(),
+      attempts: z.number().int(),
+      startedAt: z.string().nullable(),
+      finishedAt: z.string().nullable(),
+    }),
+  ),
+  journal: z.array(
+    z.object({ id: z.number().int(), stepIdx: z.number().int().nullable(), at: z.string(), level: z.enum(['debug', 'info', 'warn', 'error']), message: z.string() }),
+  ),
+});
+export type ProcedureDetail = z.infer<typeof procedureDetailSchema>;
+
+const procedureRef = z.object({ id: z.string().uuid() }).strict();
+const started = z.object({ procedureId: z.string() });
+
 /**
  * THE command list. Every transport (Electron IPC, the headless host's WebSocket, the CLI,
  * tests) dispatches through it; renaming a key breaks compilation wherever it is used.
@@ -108,6 +143,80 @@ export const commands = {
       })
       .strict(),
     output: z.array(procedureSummarySchema),
+  },
+  'procedures.get': {
+    summary: 'One procedure run: its steps, outputs, gates and journal',
+    input: procedureRef,
+    output: procedureDetailSchema,
+  },
+  'procedures.approve': {
+    summary: 'Approve the gate a run is waiting at',
+    input: procedureRef,
+    output: procedureSummarySchema,
+  },
+  'procedures.cancel': {
+    summary: 'Cancel a run: stop its step and undo what it did',
+    input: procedureRef,
+    output: procedureSummarySchema,
+  },
+  'procedures.retry': {
+    summary: 'Run a stopped, failed run again from its failed step',
+    input: procedureRef,
+    output: procedureSummarySchema,
+  },
+  'procedures.rollback': {
+    summary: 'Undo the completed steps of a stopped, failed run',
+    input: procedureRef,
+    output: procedureSummarySchema,
+  },
+  'ipam.pools.list': {
+    summary: 'Address pools with utilisation',
+    input: empty,
+    output: z.array(poolSchema),
+  },
+  'ipam.pools.add': {
+    summary: 'Add an address pool',
+    input: poolInputSchema,
+    output: poolSchema,
+  },
+  'ipam.allocations.list': {
+    summary: 'Allocations, by pool',
+    input: z.object({ pool: z.string().optional(), includeReleased: z.boolean().default(false) }).strict(),
+    output: z.array(allocationSchema),
+  },
+  'firewalls.list': {
+    summary: 'Firewalls Outpost drives or instructs',
+    input: empty,
+    output: z.array(firewallSchema),
+  },
+  'firewalls.add': {
+    summary: 'Add a firewall',
+    input: firewallInputSchema,
+    output: firewallSchema,
+  },
+  'nat.list': {
+    summary: 'NAT records; with verify, their drift against each firewall',
+    input: z.object({ verify: z.boolean().default(false), includeRemoved: z.boolean().default(false) }).strict(),
+    output: natListSchema,
+  },
+  'nat.add': {
+    summary: 'Start the NAT add procedure',
+    input: z
+      .object({
+        firewall: z.string().min(1),
+        privateIp: z.string().min(2),
+        publicIp: z.string().min(2).optional(),
+        pool: z.string().min(1).optional(),
+        vm: z.string().max(200).optional(),
+      })
+      .strict()
+      .refine((v) => v.publicIp !== undefined || v.pool !== undefined, { message: 'give publicIp, or a pool to allocate from', path: ['publicIp'] }),
+    output: started,
+  },
+  'nat.remove': {
+    summary: 'Start the NAT remove procedure',
+    input: z.object({ publicIp: z.string().min(2) }).strict(),
+    output: started,
   },
   'vault.status': {
     summary: 'Whether secrets can be read and written',

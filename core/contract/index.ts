@@ -6,3 +6,6 @@ export * from './errors.js';
 export * from './events.js';
 export * from './settings.js';
 export * from './wire.js';
+export * from './ipam.js';
+export * from './nat.js';
+export * from './csp-safe-validation.js';

@@ -35,7 +35,8 @@ export class LocalCommandRunner implements CommandRunner {
     const [program, ...args] = full;
     if (!program) return Promise.reject(new OutpostError('VALIDATION', 'No command to run.'));
     return new Promise((resolve, reject) => {
-      const child = spawn(program, args, { stdio: ['pipe', 'pipe', 'pipe'], signal: options.signal });
+      // stdin only when there is input: writing to a program that already exited is EPIPE.
+      const child = spawn(program, args, { stdio: [options.input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'], signal: options.signal });
       let stdout = '';
       let stderr = '';
       const timer = options.timeoutMs
@@ -44,8 +45,8 @@ export class LocalCommandRunner implements CommandRunner {
             reject(new OutpostError('TIMEOUT', `${argv.join(' ')} took longer than ${options.timeoutMs} ms (${this.where}).`));
           }, options.timeoutMs)
         : null;
-      child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
-      child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
+      child.stdout?.on('data', (c: Buffer) => (stdout += c.toString()));
+      child.stderr?.on('data', (c: Buffer) => (stderr += c.toString()));
       child.on('error', (err) => {
         if (timer) clearTimeout(timer);
         reject(new OutpostError('UNREACHABLE', `Cannot run ${program} (${this.where}): ${err.message}`));
@@ -54,7 +55,10 @@ export class LocalCommandRunner implements CommandRunner {
         if (timer) clearTimeout(timer);
         resolve({ code: code ?? -1, stdout, stderr });
       });
-      child.stdin.end(options.input ?? '');
+      if (child.stdin) {
+        child.stdin.on('error', () => undefined); // the program may exit before reading all input; its exit code says what happened
+        child.stdin.end(options.input);
+      }
     });
   }
 }

@@ -1,3 +1,4 @@
+import { OutpostError, toContractError, type ContractError } from '../contract/errors.js';
 import type { CommandRunner } from './command-runner.js';
 
 /** One 1:1 NAT: traffic to the public address reaches the private one, and back. */
@@ -60,4 +61,18 @@ export function matches(mapping: NatMapping, observed: ObservedNat | undefined):
     observed.snat?.privateIp === mapping.privateIp &&
     observed.snat.publicIp === mapping.publicIp
   );
+}
+
+/**
+ * Marks an error raised before the driver changed anything (unreachable firewall, unreadable
+ * rules, a conflict found while reading), so a rollback knows there is nothing to undo.
+ */
+export function beforeAnyChange(err: unknown): OutpostError {
+  const e = toContractError(err);
+  const details = typeof e.details === 'object' && e.details !== null ? e.details : {};
+  return new OutpostError(e.code, e.message, { ...details, changed: false });
+}
+
+export function changedNothing(error: ContractError | null): boolean {
+  return typeof error?.details === 'object' && error.details !== null && (error.details as { changed?: unknown }).changed === false;
 }

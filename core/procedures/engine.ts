@@ -5,6 +5,7 @@ import { OutpostError, toContractError, type ContractError } from '../contract/e
 import type { Db } from '../db/database.js';
 import type { EventBus } from '../server/event-bus.js';
 import { faultPoint } from './fault-injection.js';
+import type { ProcedureServices } from './procedure-services.js';
 import type { JournalLevel, Step, StepRun } from './procedure.js';
 import { ProcedureStore, type ProcedureRow, type StepRow } from './procedure-store.js';
 import type { AnyProcedureDefinition, ProcedureRegistry } from './registry.js';
@@ -14,6 +15,7 @@ export interface EngineOptions {
   db: Db;
   registry: ProcedureRegistry;
   audit: AuditLog;
+  services: ProcedureServices;
   bus?: EventBus;
   /** How long a claim on a run lasts without renewal (another process may then take over). */
   leaseMs?: number;
@@ -78,6 +80,15 @@ export class ProcedureEngine {
   /** Resolves when this process stops driving the run (settled, failed, waiting, or taken elsewhere). */
   async whenIdle(id: string): Promise<void> {
     await this.active.get(id)?.done;
+  }
+
+  /** The definition of a kind, or null when this build no longer ships it. */
+  definition(kind: string): AnyProcedureDefinition | null {
+    try {
+      return this.o.registry.get(kind);
+    } catch {
+      return null;
+    }
   }
 
   detail(id: string): ProcedureDetail {
@@ -221,7 +232,7 @@ export class ProcedureEngine {
       this.publish(id);
       faultPoint('kill-before', row.kind, step.name);
 
-      const run = this.stepRun(id, stepRow, context, controller.signal);
+      const run = this.stepRun(id, stepRow, context, controller.signal, actor);
       try {
         const result = (await step.run?.(run)) ?? {};
         if (step.verify && !(await step.verify({ ...run, context: { ...(context as object), ...(result.context ?? {}) } }))) {
@@ -317,7 +328,7 @@ export class ProcedureEngine {
       this.store.setStep(id, stepRow.idx, { state: 'undoing' });
       this.publish(id);
       try {
-        if (step.undo) await step.undo(this.stepRun(id, stepRow, context, signal));
+        if (step.undo) await step.undo(this.stepRun(id, stepRow, context, signal, actor));
       } catch (err) {
         const error = toContractError(err);
         this.o.db.transaction(() => {
@@ -351,12 +362,15 @@ export class ProcedureEngine {
     this.publish(id);
   }
 
-  private stepRun(id: string, stepRow: StepRow, context: unknown, signal: AbortSignal): StepRun<unknown> {
+  private stepRun(id: string, stepRow: StepRow, context: unknown, signal: AbortSignal, actor: string): StepRun<unknown> {
     return {
       procedureId: id,
+      actor,
+      services: this.o.services,
       context,
       outputs: this.outputs(id),
       previousOutput: stepRow.output,
+      previousError: stepRow.error,
       signal,
       log: (level, message, data) => this.journal(id, stepRow.idx, level, message, data),
     };

@@ -1,4 +1,6 @@
 import type { z } from 'zod';
+import type { ContractError } from '../contract/errors.js';
+import type { ProcedureServices } from './procedure-services.js';
 
 export type JournalLevel = 'debug' | 'info' | 'warn' | 'error';
 
@@ -11,8 +13,13 @@ export interface StepRun<C> {
   outputs: Readonly<Record<string, unknown>>;
   /** This step's output from an earlier attempt, if the step ran before (resume, undo). */
   previousOutput: unknown;
+  /** This step's last error, if it failed (an undo may see that nothing was changed). */
+  previousError: ContractError | null;
   /** Aborted when the operator cancels; long steps must pass it on to their I/O. */
   signal: AbortSignal;
+  /** The operator (or 'outpost' on an automatic resume) driving this run, for audit records. */
+  actor: string;
+  services: ProcedureServices;
   log(level: JournalLevel, message: string, data?: unknown): void;
 }
 

@@ -20,11 +20,48 @@ describe('core dispatch (the path every transport takes)', () => {
   });
 
   it('answers every contract command with output that matches its schema', async () => {
-    const inputs: Record<string, unknown> = { 'settings.update': { theme: 'dark' }, 'vault.unlock': { passphrase: 'a long enough passphrase' } };
-    for (const name of commandNames) {
-      const result = await core.dispatch(name, inputs[name] ?? {});
-      expect(result, name).toMatchObject({ ok: true });
+    const covered = new Set<string>();
+    const call = async (name: string, input: unknown): Promise<unknown> => {
+      const result = await core.dispatch(name, input);
+      expect(result, `${name} ${JSON.stringify(result)}`).toMatchObject({ ok: true });
+      covered.add(name);
+      return (result as { value: unknown }).value;
+    };
+    for (const name of ['app.info', 'status.get', 'settings.get', 'audit.list', 'sites.list', 'procedures.list', 'vault.status', 'ipam.pools.list', 'firewalls.list']) {
+      await call(name, {});
     }
+    await call('settings.update', { theme: 'dark' });
+    await call('vault.unlock', { passphrase: 'a long enough passphrase' });
+    await call('ipam.pools.add', { name: 'pub', cidr: '203.0.113.0/24', kind: 'public' });
+    await call('ipam.allocations.list', {});
+    await call('firewalls.add', { name: 'edge', driver: 'manual', settings: { manualSyntax: 'iptables' } });
+    const { procedureId } = (await call('nat.add', { firewall: 'edge', privateIp: '10.0.0.5', pool: 'pub' })) as { procedureId: string };
+    await core.services.engine.whenIdle(procedureId);
+    const detail = (await call('procedures.get', { id: procedureId })) as { procedure: { state: string } };
+    expect(detail.procedure.state).toBe('waiting');
+    await call('procedures.approve', { id: procedureId });
+    await core.services.engine.whenIdle(procedureId);
+    await call('nat.list', { verify: true });
+    const removal = (await call('nat.remove', { publicIp: '203.0.113.1' })) as { procedureId: string };
+    await core.services.engine.whenIdle(removal.procedureId);
+    await call('procedures.cancel', { id: removal.procedureId });
+    await core.services.engine.whenIdle(removal.procedureId);
+    expect(core.services.engine.store.get(removal.procedureId)?.state).toBe('cancelled');
+    // A stopped failure to retry and roll back: removing a NAT on a firewall that cannot be reached.
+    await call('firewalls.add', { name: 'gone', driver: 'linux-iptables', connection: { type: 'local', netns: 'outpost-no-such-ns' } });
+    const stuck = core.services.nat.ensureRecord({ firewall: 'gone', publicIp: '198.51.100.7', privateIp: '10.0.0.7' }, 'test');
+    core.services.nat.setState(stuck.id, 'active', 'test');
+    const failing = (await call('nat.remove', { publicIp: '198.51.100.7' })) as { procedureId: string };
+    await core.services.engine.whenIdle(failing.procedureId);
+    expect(core.services.engine.store.get(failing.procedureId)?.state).toBe('failed');
+    await call('procedures.retry', { id: failing.procedureId });
+    await core.services.engine.whenIdle(failing.procedureId);
+    expect(core.services.engine.store.get(failing.procedureId)?.state).toBe('failed');
+    await call('procedures.rollback', { id: failing.procedureId });
+    await core.services.engine.whenIdle(failing.procedureId);
+    expect(core.services.engine.store.get(failing.procedureId)?.state).toBe('rolled-back');
+    expect(core.services.nat.record(stuck.id).state).toBe('active');
+    expect([...covered].sort()).toEqual([...commandNames].sort());
   });
 
   it('rejects an unknown command with UNKNOWN_COMMAND', async () => {

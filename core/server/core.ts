@@ -22,6 +22,8 @@ export interface CoreOptions {
   passphrase?: string;
   /** better_sqlite3.node built for the current runtime, when it is not the default one. */
   sqliteBinding?: string;
+  /** Resume unfinished procedure runs now (the desktop app and the host do; the CLI does on request). */
+  resumeProcedures?: boolean;
   /** Validate handler outputs against the contract too (tests); inputs are always validated. */
   checkOutputs?: boolean;
   kdf?: KdfParams;
@@ -44,6 +46,7 @@ export function createOutpostCore(options: CoreOptions): OutpostCore {
   const services = new Services({ db, bus, vault, transport: options.transport, version, dataDir: options.dataDir, dbPath });
   if (options.passphrase) vault.unlock(options.passphrase);
   const handlers: Handlers = createHandlers(services);
+  if (options.resumeProcedures) services.engine.resumeAll();
 
   async function dispatch(command: unknown, input: unknown, caller: Partial<Caller> = {}): Promise<Result<unknown>> {
     if (!isCommandName(command)) {
@@ -75,6 +78,7 @@ export function createOutpostCore(options: CoreOptions): OutpostCore {
     dispatch,
     onEvent: (listener) => bus.subscribe(listener),
     close: () => {
+      services.engine.close();
       vault.lock();
       db.close();
     },

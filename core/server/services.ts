@@ -9,6 +9,10 @@ import type {
 } from '../contract/commands.js';
 import { AuditLog } from '../audit/audit-log.js';
 import { schemaVersion, type Db } from '../db/database.js';
+import { Ipam } from '../ipam/ipam.js';
+import { NatService } from '../nat/nat-service.js';
+import { builtinProcedures } from '../procedures/builtin-procedures.js';
+import { ProcedureEngine } from '../procedures/engine.js';
 import { SettingsStore } from '../settings/settings-store.js';
 import { CredentialStore } from '../vault/credential-store.js';
 import { Vault } from '../vault/vault.js';
@@ -82,9 +86,21 @@ export class Services {
   readonly credentials: CredentialStore;
   readonly sites: SitesQueries;
   readonly procedures: ProcedureQueries;
+  readonly ipam: Ipam;
+  readonly nat: NatService;
+  readonly engine: ProcedureEngine;
 
   constructor(private readonly o: ServicesOptions) {
     this.audit = new AuditLog(o.db, o.bus);
+    this.ipam = new Ipam(o.db, this.audit);
+    this.nat = new NatService(o.db, this.audit);
+    this.engine = new ProcedureEngine({
+      db: o.db,
+      registry: builtinProcedures(),
+      audit: this.audit,
+      bus: o.bus,
+      services: { audit: this.audit, ipam: this.ipam, nat: this.nat },
+    });
     this.settings = new SettingsStore(o.db, this.audit, o.bus);
     this.vault = o.vault;
     this.credentials = new CredentialStore(o.db, o.vault);

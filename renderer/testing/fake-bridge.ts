@@ -27,7 +27,8 @@ export const fakeStatus: Status = {
  */
 export function createFakeBridge(overrides: Partial<Record<CommandName, FakeHandler>> = {}, settings: Settings = defaultSettings): FakeBridge {
   const ok = (value: unknown): FakeAnswer => ({ ok: true, value });
-  const defaults: Record<CommandName, FakeHandler> = {
+  // Commands a test does not script answer UNKNOWN_COMMAND, so a view calling something new fails loudly.
+  const defaults: Partial<Record<CommandName, FakeHandler>> = {
     'app.info': () =>
       ok({ version: '0.0.0-test', transport: 'test', dataDir: '/fake/data', dbPath: '/fake/data/outpost.db', schemaVersion: 1, platform: 'test' }),
     'status.get': () => ok(fakeStatus),

@@ -1,6 +1,6 @@
 import { OutpostError } from '../../contract/errors.js';
 import { runChecked } from '../command-runner.js';
-import { parseRuleTag, ruleTag, type DriverContext, type EnsureOutcome, type FirewallDriver, type NatMapping, type ObservedNat } from '../firewall-driver.js';
+import { beforeAnyChange, parseRuleTag, ruleTag, type DriverContext, type EnsureOutcome, type FirewallDriver, type NatMapping, type ObservedNat } from '../firewall-driver.js';
 import { parseIptablesSave, type SavedRule } from '../iptables-save-parser.js';
 import { ensurePublicAddress, removePublicAddress } from './public-address.js';
 
@@ -20,8 +20,13 @@ export class LinuxIptablesDriver implements FirewallDriver {
   constructor(private readonly c: DriverContext) {}
 
   async ensure(m: NatMapping): Promise<EnsureOutcome> {
-    const saved = await this.save();
-    this.checkConflicts(m, saved);
+    let saved: SavedRule[];
+    try {
+      saved = await this.save();
+      this.checkConflicts(m, saved);
+    } catch (err) {
+      throw beforeAnyChange(err);
+    }
     let changed = false;
     for (const wanted of iptablesRules(m)) {
       const mine = saved.filter((r) => r.chain === wanted.chain && parseRuleTag(r.comment ?? '') === m.recordId);
@@ -39,7 +44,9 @@ export class LinuxIptablesDriver implements FirewallDriver {
   }
 
   async remove(m: NatMapping): Promise<EnsureOutcome> {
-    const saved = await this.save();
+    const saved = await this.save().catch((err: unknown) => {
+      throw beforeAnyChange(err);
+    });
     let changed = false;
     for (const r of saved) {
       if (parseRuleTag(r.comment ?? '') !== m.recordId) continue;

@@ -1,6 +1,6 @@
 import { OutpostError } from '../../contract/errors.js';
 import { runChecked } from '../command-runner.js';
-import { parseRuleTag, ruleTag, type DriverContext, type EnsureOutcome, type FirewallDriver, type NatMapping, type ObservedNat } from '../firewall-driver.js';
+import { beforeAnyChange, parseRuleTag, ruleTag, type DriverContext, type EnsureOutcome, type FirewallDriver, type NatMapping, type ObservedNat } from '../firewall-driver.js';
 import { ensurePublicAddress, removePublicAddress } from './public-address.js';
 
 /** Outpost keeps its nftables rules in a table of its own: it never edits anyone else's. */
@@ -52,14 +52,19 @@ export class LinuxNftDriver implements FirewallDriver {
   constructor(private readonly c: DriverContext) {}
 
   async ensure(m: NatMapping): Promise<EnsureOutcome> {
-    await this.ensureTable();
-    const rules = await this.rules();
-    const clash = rules.find((r) => r.chain === 'prerouting' && r.daddr === m.publicIp && r.recordId !== m.recordId);
-    if (clash) {
-      throw new OutpostError('NAT_CONFLICT', `${m.publicIp} is already translated on ${this.c.runner.where} by NAT record ${clash.recordId ?? '(untagged)'} (to ${clash.dnat ?? '?'}).`, {
-        publicIp: m.publicIp,
-      });
+    let rules: ParsedRule[];
+    try {
+      rules = await this.rules();
+      const clash = rules.find((r) => r.chain === 'prerouting' && r.daddr === m.publicIp && r.recordId !== m.recordId);
+      if (clash) {
+        throw new OutpostError('NAT_CONFLICT', `${m.publicIp} is already translated on ${this.c.runner.where} by NAT record ${clash.recordId ?? '(untagged)'} (to ${clash.dnat ?? '?'}).`, {
+          publicIp: m.publicIp,
+        });
+      }
+    } catch (err) {
+      throw beforeAnyChange(err);
     }
+    await this.ensureTable();
     let changed = false;
     const wanted = [
       { chain: 'prerouting', ok: (r: ParsedRule) => r.daddr === m.publicIp && r.dnat === m.privateIp && r.saddr === null, add: ['ip', 'daddr', m.publicIp, 'dnat', 'to', m.privateIp] },
@@ -84,7 +89,10 @@ export class LinuxNftDriver implements FirewallDriver {
 
   async remove(m: NatMapping): Promise<EnsureOutcome> {
     let changed = false;
-    for (const r of await this.rules()) {
+    const rules = await this.rules().catch((err: unknown) => {
+      throw beforeAnyChange(err);
+    });
+    for (const r of rules) {
       if (r.recordId !== m.recordId) continue;
       await this.nft(['delete', 'rule', 'ip', NFT_TABLE, r.chain, 'handle', String(r.handle)]);
       changed = true;

@@ -1,0 +1,48 @@
+import { z } from 'zod';
+
+// Shapes only: the address math lives in core/ipam (the renderer shows, the core decides).
+const ipText = z.string().trim().min(2).max(45);
+
+export const reservedRangeSchema = z.object({ start: ipText, end: ipText, reason: z.string().max(200).default('') });
+
+export const poolInputSchema = z
+  .object({
+    name: z.string().trim().min(1).max(64),
+    cidr: z.string().trim().min(3).max(50),
+    kind: z.enum(['public', 'private']),
+    scope: z.string().trim().max(100).optional(),
+    gateway: ipText.nullable().optional(),
+    reserved: z.array(reservedRangeSchema).max(100).optional(),
+  })
+  .strict();
+
+export const poolSchema = z.object({
+  id: z.number().int(),
+  name: z.string(),
+  cidr: z.string(),
+  family: z.union([z.literal(4), z.literal(6)]),
+  kind: z.enum(['public', 'private']),
+  scope: z.string(),
+  gateway: z.string().nullable(),
+  reserved: z.array(z.object({ start: z.string(), end: z.string(), reason: z.string() })),
+  createdAt: z.string(),
+  createdBy: z.string(),
+  size: z.string(),
+  allocated: z.number().int(),
+  reservedCount: z.string(),
+});
+export type PoolView = z.infer<typeof poolSchema>;
+
+export const allocationSchema = z.object({
+  id: z.number().int(),
+  pool: z.string(),
+  address: z.string(),
+  owner: z.string(),
+  purpose: z.string(),
+  procedureId: z.string().nullable(),
+  allocatedAt: z.string(),
+  allocatedBy: z.string(),
+  releasedAt: z.string().nullable(),
+  releasedBy: z.string().nullable(),
+});
+export type AllocationView = z.infer<typeof allocationSchema>;

@@ -1,0 +1,75 @@
+import { z } from 'zod';
+
+export const firewallDriverSchema = z.enum(['linux-iptables', 'linux-nft', 'manual']);
+export type FirewallDriverKind = z.infer<typeof firewallDriverSchema>;
+
+/** How commands reach a firewall. SSH arrives with the remote-access work; local covers a firewall Outpost runs on (and the test lab's namespaces). */
+export const firewallConnectionSchema = z.discriminatedUnion('type', [
+  z.object({
+    type: z.literal('local'),
+    /** Run inside this network namespace (`ip netns exec NAME ...`). */
+    netns: z.string().regex(/^[A-Za-z0-9_.-]{1,64}$/).optional(),
+  }),
+  z.object({ type: z.literal('none') }),
+]);
+export type FirewallConnection = z.infer<typeof firewallConnectionSchema>;
+
+export const firewallSettingsSchema = z
+  .object({
+    publicInterface: z.string().regex(/^[A-Za-z0-9_.:@-]{1,15}$/).optional(),
+    /** For the manual driver: write instructions as iptables or nft commands, or as a change request. */
+    manualSyntax: z.enum(['iptables', 'nft', 'generic']).optional(),
+  })
+  .strict();
+
+export const firewallInputSchema = z
+  .object({
+    name: z.string().trim().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/, 'letters, digits, dots, dashes, underscores; up to 64'),
+    driver: firewallDriverSchema,
+    settings: firewallSettingsSchema.default({}),
+    connection: firewallConnectionSchema.default({ type: 'none' }),
+  })
+  .strict();
+export type FirewallInput = z.input<typeof firewallInputSchema>;
+
+export const firewallSchema = z.object({
+  id: z.number().int(),
+  name: z.string(),
+  driver: firewallDriverSchema,
+  settings: firewallSettingsSchema,
+  connection: firewallConnectionSchema,
+  createdAt: z.string(),
+  createdBy: z.string(),
+});
+export type FirewallView = z.infer<typeof firewallSchema>;
+
+export const natStateSchema = z.enum(['pending', 'active', 'removing', 'removed']);
+
+/** Whether the firewall has exactly what the record says. */
+export const natDriftSchema = z.enum(['in-sync', 'missing', 'different', 'unknown', 'not-checked']);
+
+export const natRecordSchema = z.object({
+  id: z.number().int(),
+  firewall: z.string(),
+  publicIp: z.string(),
+  privateIp: z.string(),
+  vm: z.string().nullable(),
+  state: natStateSchema,
+  procedureId: z.string().nullable(),
+  createdAt: z.string(),
+  createdBy: z.string(),
+  removedAt: z.string().nullable(),
+  drift: natDriftSchema,
+});
+export type NatRecordView = z.infer<typeof natRecordSchema>;
+
+/** Outpost-tagged rules on a firewall that no live record explains. */
+export const natOrphanSchema = z.object({ firewall: z.string(), recordId: z.number().int(), publicIp: z.string().nullable(), privateIp: z.string().nullable() });
+
+export const natListSchema = z.object({
+  records: z.array(natRecordSchema),
+  orphans: z.array(natOrphanSchema),
+  /** Firewalls that could not be read during a verify, with the reason. */
+  unreachable: z.array(z.object({ firewall: z.string(), code: z.string(), message: z.string() })),
+});
+export type NatList = z.infer<typeof natListSchema>;

@@ -1,0 +1,117 @@
+import { z } from 'zod';
+import { OutpostError } from '../contract/errors.js';
+import { changedNothing, matches } from '../nat/firewall-driver.js';
+import { defineProcedure } from './procedure.js';
+
+const context = z
+  .object({
+    firewall: z.string().min(1),
+    privateIp: z.string().min(1),
+    /** A specific public address; with `pool`, it is allocated there, otherwise used as given. */
+    publicIp: z.string().optional(),
+    /** Allocate the public address from this IPAM pool. */
+    pool: z.string().optional(),
+    vm: z.string().nullable().optional(),
+    // Filled in by the steps:
+    recordId: z.number().int().optional(),
+    manualInstructions: z.string().optional(),
+  })
+  .refine((c) => c.publicIp !== undefined || c.pool !== undefined, { message: 'give a public IP, or a pool to allocate one from' });
+export type NatAddContext = z.infer<typeof context>;
+
+export const natOwner = (firewall: string, privateIp: string): string => `nat:${firewall}:${privateIp}`;
+
+const mapping = (c: NatAddContext) => {
+  if (c.recordId === undefined || c.publicIp === undefined) throw new OutpostError('INTERNAL', 'NAT add: the record step has not run.');
+  return { recordId: c.recordId, publicIp: c.publicIp, privateIp: c.privateIp };
+};
+
+/** Adds a 1:1 NAT: public address (allocated or given) -> record -> firewall rules -> verify -> active. */
+export const natAdd = defineProcedure<NatAddContext>({
+  kind: 'nat.add',
+  title: 'Add 1:1 NAT',
+  context,
+  target: (c) => c.publicIp ?? `${c.privateIp} (public from ${c.pool ?? '?'})`,
+  steps: [
+    {
+      name: 'allocate-public-ip',
+      title: 'Allocate the public address in IPAM',
+      when: (c) => c.pool !== undefined,
+      async run({ context: c, services, procedureId, actor }) {
+        const a = services.ipam.allocate(
+          { pool: c.pool!, owner: natOwner(c.firewall, c.privateIp), purpose: 'public-nat', procedureId, ...(c.publicIp ? { address: c.publicIp } : {}) },
+          actor,
+        );
+        return { output: { address: a.address, pool: a.pool }, context: { publicIp: a.address } };
+      },
+      async undo({ context: c, services, actor }) {
+        services.ipam.release({ pool: c.pool!, owner: natOwner(c.firewall, c.privateIp), purpose: 'public-nat' }, actor);
+      },
+    },
+    {
+      name: 'record',
+      title: 'Record the NAT',
+      async run({ context: c, services, procedureId, actor }) {
+        const r = services.nat.ensureRecord({ firewall: c.firewall, publicIp: c.publicIp!, privateIp: c.privateIp, vm: c.vm ?? null, procedureId }, actor);
+        return { output: { recordId: r.id }, context: { recordId: r.id, publicIp: r.publicIp } };
+      },
+      async undo({ context: c, services, actor }) {
+        if (c.recordId === undefined) return;
+        const r = services.nat.record(c.recordId);
+        if (r.state !== 'removed') services.nat.setState(r.id, 'removed', actor);
+      },
+    },
+    {
+      name: 'apply-rules',
+      title: 'Ensure the firewall rules',
+      async run({ context: c, services, log }) {
+        const outcome = await services.nat.driver(c.firewall).ensure(mapping(c));
+        if (!outcome.applied) {
+          log('info', 'This firewall is driven by hand: the commands are in the approval step.');
+          return { output: { applied: false }, context: { manualInstructions: outcome.instructions } };
+        }
+        log('info', outcome.changed ? 'Rules added' : 'Rules were already in place');
+        return { output: { applied: true, changed: outcome.changed } };
+      },
+      async undo({ context: c, services, log, previousError }) {
+        if (c.recordId === undefined || c.publicIp === undefined) return;
+        if (changedNothing(previousError)) {
+          log('info', 'The firewall was not changed before the failure; nothing to remove.');
+          return;
+        }
+        const outcome = await services.nat.driver(c.firewall).remove(mapping(c));
+        if (!outcome.applied) log('warn', `Remove these rules by hand if they were applied:\n${outcome.instructions}`);
+      },
+    },
+    {
+      name: 'operator-confirms',
+      title: 'Operator applies the rules and confirms',
+      when: (c) => c.manualInstructions !== undefined,
+      gate: { kind: 'approve', prompt: (c) => `Apply on firewall ${c.firewall}, then approve:\n${c.manualInstructions ?? ''}` },
+    },
+    {
+      name: 'verify-rules',
+      title: 'Read the rules back',
+      when: (c) => c.manualInstructions === undefined,
+      async run({ context: c, services }) {
+        const observed = (await services.nat.driver(c.firewall).observe()).find((o) => o.recordId === c.recordId);
+        if (!matches(mapping(c), observed)) {
+          throw new OutpostError('NAT_DRIFT', `Firewall ${c.firewall} does not show the NAT ${c.publicIp} <-> ${c.privateIp} after applying it.`, { observed: observed ?? null });
+        }
+        return { output: { verified: true } };
+      },
+    },
+    {
+      name: 'activate',
+      title: 'Mark the NAT active',
+      async run({ context: c, services, actor }) {
+        services.nat.setState(c.recordId!, 'active', actor);
+        services.audit.append({ actor, action: 'nat.add', target: c.publicIp!, details: { firewall: c.firewall, privateIp: c.privateIp, recordId: c.recordId, vm: c.vm ?? null } });
+        return { output: { recordId: c.recordId } };
+      },
+      async undo({ context: c, services, actor }) {
+        if (c.recordId !== undefined && services.nat.record(c.recordId).state === 'active') services.nat.setState(c.recordId, 'pending', actor);
+      },
+    },
+  ],
+});

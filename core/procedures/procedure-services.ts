@@ -1,0 +1,16 @@
+import type { AuditLog } from '../audit/audit-log.js';
+import type { Db } from '../db/database.js';
+import { Ipam } from '../ipam/ipam.js';
+import { NatService } from '../nat/nat-service.js';
+
+/** The core services a procedure's steps may use; the engine hands them to every step. */
+export interface ProcedureServices {
+  audit: AuditLog;
+  ipam: Ipam;
+  nat: NatService;
+}
+
+/** The services over one store (the core builds them once; tests and child runners use this). */
+export function procedureServices(db: Db, audit: AuditLog): ProcedureServices {
+  return { audit, ipam: new Ipam(db, audit), nat: new NatService(db, audit) };
+}
