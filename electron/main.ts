@@ -62,6 +62,7 @@ function openCore(): OutpostCore {
       dataDir: app.getPath('userData'),
       transport: 'electron',
       osCipher: choice.cipher,
+      resumeProcedures: true,
       ...(sqliteBinding ? { sqliteBinding } : {}),
     });
   } catch (err) {

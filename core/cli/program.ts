@@ -1,74 +1,16 @@
-import { Command, CommanderError, InvalidArgumentError } from 'commander';
-import { resolve } from 'node:path';
-import type { CommandName, CommandInput, CommandOutput } from '../contract/commands.js';
-import { OutpostError, toContractError } from '../contract/errors.js';
+import { Command, CommanderError } from 'commander';
+import type { CommandInput } from '../contract/commands.js';
+import { toContractError } from '../contract/errors.js';
 import { openDatabase, schemaVersion } from '../db/database.js';
 import { migrate } from '../db/migrate.js';
-import { createOutpostCore, type OutpostCore } from '../server/core.js';
-import { DB_FILE, defaultDataDir } from '../server/data-dir.js';
+import { DB_FILE } from '../server/data-dir.js';
 import { version } from '../server/version.js';
 import { exitCodeFor } from './cli-error.js';
-import { createOutput, formatTable, type Output } from './output.js';
-
-interface GlobalOptions {
-  db?: string;
-  json?: boolean;
-}
-
-function positiveInt(name: string, max: number) {
-  return (value: string): number => {
-    const n = Number(value);
-    if (!/^\d+$/.test(value) || !Number.isSafeInteger(n) || n < 1 || n > max) {
-      throw new InvalidArgumentError(`${name} must be a whole number from 1 to ${max}.`);
-    }
-    return n;
-  };
-}
-
-/** Context each subcommand gets: output mode and a lazily opened core on the chosen store. */
-class CliContext {
-  private core: OutpostCore | null = null;
-
-  constructor(private readonly program: Command) {}
-
-  get options(): GlobalOptions {
-    return this.program.opts<GlobalOptions>();
-  }
-
-  get out(): Output {
-    return createOutput(Boolean(this.options.json));
-  }
-
-  dbPath(): string {
-    return resolve(this.options.db ?? `${defaultDataDir()}/${DB_FILE}`);
-  }
-
-  open(): OutpostCore {
-    if (!this.core) {
-      const dbPath = this.dbPath();
-      const passphrase = process.env.OUTPOST_VAULT_PASSPHRASE;
-      this.core = createOutpostCore({
-        dataDir: resolve(dbPath, '..'),
-        dbPath,
-        transport: 'cli',
-        ...(passphrase ? { passphrase } : {}),
-      });
-    }
-    return this.core;
-  }
-
-  /** Runs a contract command exactly as the UI would: same validation, same handler. */
-  async call<N extends CommandName>(command: N, input: CommandInput<N>): Promise<CommandOutput<N>> {
-    const result = await this.open().dispatch(command, input, { transport: 'cli' });
-    if (!result.ok) throw new OutpostError(result.error.code, result.error.message, result.error.details);
-    return result.value as CommandOutput<N>;
-  }
-
-  close(): void {
-    this.core?.close();
-    this.core = null;
-  }
-}
+import { CliContext, positiveInt, type GlobalOptions } from './cli-context.js';
+import { registerIpamCommands } from './ipam-commands.js';
+import { registerNatCommands } from './nat-commands.js';
+import { registerProcedureCommands } from './procedure-commands.js';
+import { formatTable } from './output.js';
 
 export function buildProgram(): { program: Command; context: CliContext } {
   const program = new Command('outpost');
@@ -178,6 +120,10 @@ export function buildProgram(): { program: Command; context: CliContext } {
       out.write(out.json ? JSON.stringify(next) : `${key} = ${JSON.stringify(next[key as keyof typeof next])}`);
     });
 
+  registerIpamCommands(program, context);
+  registerNatCommands(program, context);
+  registerProcedureCommands(program, context);
+
   // Every level gets --help and strict argument checking.
   const strict = (cmd: Command): void => {
     cmd.exitOverride().allowExcessArguments(false);
@@ -192,7 +138,8 @@ export async function runCli(argv: string[]): Promise<number> {
   const { program, context } = buildProgram();
   try {
     await program.parseAsync(argv, { from: 'user' });
-    return 0;
+    // Commands that drive procedures report the run's outcome through the exit code.
+    return typeof process.exitCode === 'number' ? process.exitCode : 0;
   } catch (err) {
     if (err instanceof CommanderError) {
       if (err.code === 'commander.helpDisplayed' || err.code === 'commander.version') return 0;

@@ -45,7 +45,7 @@ async function main(): Promise<void> {
   }
   const dataDir = resolve(args['data-dir'] ?? defaultDataDir());
   const passphrase = process.env.OUTPOST_VAULT_PASSPHRASE;
-  const core = createOutpostCore({ dataDir, transport: 'host', ...(passphrase ? { passphrase } : {}) });
+  const core = createOutpostCore({ dataDir, transport: 'host', resumeProcedures: true, ...(passphrase ? { passphrase } : {}) });
   const host = await startHost({ core, staticDir, port });
   if (args.json) {
     process.stdout.write(`${JSON.stringify({ url: host.url, openUrl: host.openUrl, port: host.port, dataDir, pid: process.pid })}\n`);

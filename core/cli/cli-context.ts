@@ -1,0 +1,68 @@
+import { Command, InvalidArgumentError } from 'commander';
+import { resolve } from 'node:path';
+import type { CommandInput, CommandName, CommandOutput } from '../contract/commands.js';
+import { OutpostError } from '../contract/errors.js';
+import { createOutpostCore, type OutpostCore } from '../server/core.js';
+import { DB_FILE, defaultDataDir } from '../server/data-dir.js';
+import { createOutput, type Output } from './output.js';
+
+export interface GlobalOptions {
+  db?: string;
+  json?: boolean;
+}
+
+export function positiveInt(name: string, max: number) {
+  return (value: string): number => {
+    const n = Number(value);
+    if (!/^\d+$/.test(value) || !Number.isSafeInteger(n) || n < 1 || n > max) {
+      throw new InvalidArgumentError(`${name} must be a whole number from 1 to ${max}.`);
+    }
+    return n;
+  };
+}
+
+/** Context each subcommand gets: output mode and a lazily opened core on the chosen store. */
+export class CliContext {
+  private core: OutpostCore | null = null;
+
+  constructor(private readonly program: Command) {}
+
+  get options(): GlobalOptions {
+    return this.program.opts<GlobalOptions>();
+  }
+
+  get out(): Output {
+    return createOutput(Boolean(this.options.json));
+  }
+
+  dbPath(): string {
+    return resolve(this.options.db ?? `${defaultDataDir()}/${DB_FILE}`);
+  }
+
+  open(): OutpostCore {
+    if (!this.core) {
+      const dbPath = this.dbPath();
+      const passphrase = process.env.OUTPOST_VAULT_PASSPHRASE;
+      this.core = createOutpostCore({
+        dataDir: resolve(dbPath, '..'),
+        dbPath,
+        transport: 'cli',
+        ...(passphrase ? { passphrase } : {}),
+      });
+    }
+    return this.core;
+  }
+
+  /** Runs a contract command exactly as the UI would: same validation, same handler. */
+  async call<N extends CommandName>(command: N, input: CommandInput<N>): Promise<CommandOutput<N>> {
+    const result = await this.open().dispatch(command, input, { transport: 'cli' });
+    if (!result.ok) throw new OutpostError(result.error.code, result.error.message, result.error.details);
+    return result.value as CommandOutput<N>;
+  }
+
+  close(): void {
+    this.core?.close();
+    this.core = null;
+  }
+}
+
