@@ -1,23 +1,8 @@
 import { extname, posix, resolve, sep } from 'node:path';
+import { contentTypeFor } from '../core/host/content-types.js';
 import { APP_HOST, APP_SCHEME } from './app-origin.js';
 
-const contentTypes: Record<string, string> = {
-  '.html': 'text/html; charset=utf-8',
-  '.js': 'text/javascript; charset=utf-8',
-  '.mjs': 'text/javascript; charset=utf-8',
-  '.css': 'text/css; charset=utf-8',
-  '.json': 'application/json; charset=utf-8',
-  '.map': 'application/json; charset=utf-8',
-  '.svg': 'image/svg+xml',
-  '.png': 'image/png',
-  '.ico': 'image/x-icon',
-  '.woff2': 'font/woff2',
-  '.wasm': 'application/wasm',
-};
-
-export function contentTypeFor(file: string): string {
-  return contentTypes[extname(file).toLowerCase()] ?? 'application/octet-stream';
-}
+export { contentTypeFor };
 
 export type RendererFileLookup =
   | { kind: 'file'; file: string; contentType: string; fallbackToIndex: boolean }

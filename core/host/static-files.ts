@@ -1,20 +1,7 @@
 import { readFile, stat } from 'node:fs/promises';
 import type { ServerResponse } from 'node:http';
 import { extname, join, normalize, resolve, sep } from 'node:path';
-
-const contentTypes: Record<string, string> = {
-  '.html': 'text/html; charset=utf-8',
-  '.js': 'text/javascript; charset=utf-8',
-  '.mjs': 'text/javascript; charset=utf-8',
-  '.css': 'text/css; charset=utf-8',
-  '.json': 'application/json; charset=utf-8',
-  '.svg': 'image/svg+xml',
-  '.png': 'image/png',
-  '.ico': 'image/x-icon',
-  '.woff2': 'font/woff2',
-  '.map': 'application/json; charset=utf-8',
-  '.wasm': 'application/wasm',
-};
+import { contentTypeFor } from './content-types.js';
 
 /**
  * Serves the built renderer. Paths are resolved inside `root` only; unknown paths without an
@@ -45,7 +32,7 @@ export async function serveStatic(root: string, urlPath: string, res: ServerResp
   }
   try {
     const body = await readFile(file);
-    const type = contentTypes[extname(file)] ?? 'application/octet-stream';
+    const type = contentTypeFor(file);
     const cache = file.endsWith('index.html') ? 'no-store' : 'public, max-age=31536000, immutable';
     res.writeHead(200, { ...headers, 'Content-Type': type, 'Cache-Control': cache }).end(body);
   } catch {

@@ -1,58 +1,17 @@
 import type { AuditLog } from '../audit/audit-log.js';
+import type { z } from 'zod';
 import { OutpostError } from '../contract/errors.js';
+import type { AllocationView, PoolView, poolInputSchema } from '../contract/ipam.js';
 import type { Db } from '../db/database.js';
 import { addressFrom, addressKey, contains, overlaps, parseAddress, parseNetwork, usableRange, type IpAddress, type IpFamily, type IpNetwork } from './ip-address.js';
 
-export type PoolKind = 'public' | 'private';
-
-export interface ReservedRange {
-  start: string;
-  end: string;
-  reason: string;
-}
-
-export interface PoolInput {
-  name: string;
-  cidr: string;
-  kind: PoolKind;
-  /** '' (global) or a site name: private ranges may repeat across sites, never within one. */
-  scope?: string;
-  gateway?: string | null;
-  reserved?: ReservedRange[];
-}
-
-export interface Pool {
-  id: number;
-  name: string;
-  cidr: string;
-  family: IpFamily;
-  kind: PoolKind;
-  scope: string;
-  gateway: string | null;
-  reserved: ReservedRange[];
-  createdAt: string;
-  createdBy: string;
-}
-
-export interface PoolUsage extends Pool {
-  /** Usable addresses (a decimal string: an IPv6 pool does not fit a JS number). */
-  size: string;
-  allocated: number;
-  reservedCount: string;
-}
-
-export interface Allocation {
-  id: number;
-  pool: string;
-  address: string;
-  owner: string;
-  purpose: string;
-  procedureId: string | null;
-  allocatedAt: string;
-  allocatedBy: string;
-  releasedAt: string | null;
-  releasedBy: string | null;
-}
+// The shapes that cross the contract are the contract's; the core adds only what it needs.
+export type PoolKind = PoolView['kind'];
+export type ReservedRange = PoolView['reserved'][number];
+export type PoolInput = Omit<z.input<typeof poolInputSchema>, 'reserved'> & { reserved?: ReservedRange[] };
+export type Pool = Omit<PoolView, 'size' | 'allocated' | 'reservedCount'>;
+export type PoolUsage = PoolView;
+export type Allocation = AllocationView;
 
 export interface AllocateInput {
   pool: string;
