@@ -2,6 +2,9 @@ import { z } from 'zod';
 import { auditPageSchema, auditQuerySchema } from './audit.js';
 import { allocationSchema, poolInputSchema, poolSchema } from './ipam.js';
 import { firewallInputSchema, firewallSchema, natListSchema } from './nat.js';
+import type { CommandSpec } from './command-spec.js';
+
+export type { CommandSpec } from './command-spec.js';
 import { settingsPatchSchema, settingsSchema } from './settings.js';
 
 const empty = z.object({}).strict();
@@ -93,7 +96,8 @@ const procedureRef = z.object({ id: z.string().uuid() }).strict();
 const started = z.object({ procedureId: z.string() });
 
 /**
- * THE command list. Every transport (Electron IPC, the headless host's WebSocket, the CLI,
+ * THE command list (a domain may keep its commands in its own `*-commands.ts` file and spread
+ * them in here with one line). Every transport (Electron IPC, the headless host's WebSocket, the CLI,
  * tests) dispatches through it; renaming a key breaks compilation wherever it is used.
  */
 export const commands = {
@@ -229,12 +233,6 @@ export const commands = {
     output: vaultStateSchema,
   },
 } as const satisfies Record<string, CommandSpec>;
-
-export interface CommandSpec {
-  summary: string;
-  input: z.ZodType;
-  output: z.ZodType;
-}
 
 export type Commands = typeof commands;
 export type CommandName = keyof Commands;
