@@ -1,6 +1,7 @@
 import { useShell } from '../app/shell-context';
 import { AuditLogView } from '../views/AuditLogView';
 import { InventoryView } from '../views/InventoryView';
+import { NatIpamView } from '../views/NatIpamView';
 import { PlannedViewPage } from '../views/PlannedViewPage';
 import { plannedViews } from '../views/planned-views';
 import { ProceduresView } from '../views/ProceduresView';
@@ -11,6 +12,8 @@ export function ViewOutlet() {
   switch (view) {
     case 'inventory':
       return <InventoryView />;
+    case 'nat-ipam':
+      return <NatIpamView />;
     case 'procedures':
       return <ProceduresView />;
     case 'audit':

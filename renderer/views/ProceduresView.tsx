@@ -1,10 +1,16 @@
-import { useEffect } from 'react';
-import type { ProcedureSummary } from '../../core/contract';
+import { useEffect, useState } from 'react';
+import { procedureStateSchema, type ProcedureState, type ProcedureSummary } from '../../core/contract';
 import { useClient } from '../app/shell-context';
+import { hashForView } from '../navigation/hash-route';
 import { EmptyState } from '../shell/EmptyState';
 import { ViewHeader } from '../shell/ViewHeader';
 import { formatTime } from './format-time';
+import { ProcedureLink } from './ProcedureLink';
+import { ProcedureDetailPane } from './procedures/ProcedureDetailPane';
 import { useContractQuery } from './use-contract-query';
+import { useHashSubPath } from './use-hash-sub-path';
+
+const states = procedureStateSchema.options;
 
 function ProceduresTable({ runs }: { runs: ProcedureSummary[] }) {
   return (
@@ -24,7 +30,8 @@ function ProceduresTable({ runs }: { runs: ProcedureSummary[] }) {
         {runs.map((run) => (
           <tr key={run.id}>
             <td>
-              {run.kind} <span className="muted mono small">{run.id}</span>
+              <ProcedureLink id={run.id}>{run.kind}</ProcedureLink>{' '}
+              <span className="muted mono small">{run.id.slice(0, 8)}</span>
             </td>
             <td>{run.target ?? '—'}</td>
             <td>
@@ -48,33 +55,81 @@ function ProceduresTable({ runs }: { runs: ProcedureSummary[] }) {
   );
 }
 
-export function ProceduresView() {
+function ProcedureList() {
   const client = useClient();
-  const runs = useContractQuery('Could not list procedures', (c) => c.invoke('procedures.list', { limit: 100 }));
+  const [filter, setFilter] = useState<ProcedureState | ''>('');
+  const runs = useContractQuery('Could not list procedures', (c) => c.invoke('procedures.list', filter ? { limit: 100, state: filter } : { limit: 100 }), filter);
   const { reload } = runs;
-  // The running count in status.changed moves whenever a run starts or ends.
-  useEffect(() => client.on('status.changed', () => reload()), [client, reload]);
 
+  // Live rows: a run the list shows is updated in place from procedure.updated; a run it does not
+  // show yet (just started elsewhere) refetches the page.
+  const [live, setLive] = useState<ReadonlyMap<string, ProcedureSummary>>(new Map());
+  const shown = runs.data;
+  const [liveFor, setLiveFor] = useState(shown);
+  if (liveFor !== shown) {
+    // A fresh page supersedes what events said about the previous one.
+    setLiveFor(shown);
+    setLive(new Map());
+  }
+  useEffect(
+    () =>
+      client.on('procedure.updated', (run) => {
+        if (shown?.some((r) => r.id === run.id)) {
+          const { step: _step, ...summary } = run;
+          setLive((m) => new Map(m).set(run.id, summary));
+        } else reload();
+      }),
+    [client, shown, reload],
+  );
+  const rows = shown?.map((r) => live.get(r.id) ?? r) ?? null;
+
+  return (
+    <>
+      <div className="toolbar">
+        <label className="inline-field">
+          <span>State</span>
+          <select value={filter} onChange={(event) => setFilter(event.target.value as ProcedureState | '')} aria-label="Filter by state">
+            <option value="">All states</option>
+            {states.map((s) => (
+              <option key={s} value={s}>
+                {s}
+              </option>
+            ))}
+          </select>
+        </label>
+        <button type="button" className="button" onClick={reload}>
+          Refresh
+        </button>
+        {rows && <span className="muted small">{rows.length === 100 ? 'The newest 100 runs' : `${rows.length} run${rows.length === 1 ? '' : 's'}`}</span>}
+      </div>
+      {rows && rows.length > 0 && <ProceduresTable runs={rows} />}
+      {rows && rows.length === 0 && filter !== '' && <p className="muted">No runs are {filter}.</p>}
+      {rows && rows.length === 0 && filter === '' && (
+        <EmptyState
+          title="No procedures have run"
+          purpose="Enrollment, offboarding, NAT changes, VLAN changes and host upgrades run here as procedures. Each run shows its steps, their state, and any gate waiting for your approval."
+          firstStep={
+            <p>
+              Add an address pool and a firewall in <a href={hashForView('nat-ipam')}>NAT &amp; IPAM</a>, then add a NAT there: it runs as a
+              procedure and appears here.
+            </p>
+          }
+        />
+      )}
+      {!rows && runs.loading && <p className="muted">Loading procedures…</p>}
+    </>
+  );
+}
+
+export function ProceduresView() {
+  const selected = useHashSubPath('procedures');
   return (
     <>
       <ViewHeader
         title="Procedures"
         description="Durable multi-step runs: every step is journaled with run, verify and undo, so a crash resumes or rolls back."
-        actions={
-          <button type="button" className="button" onClick={reload}>
-            Refresh
-          </button>
-        }
       />
-      {runs.data && runs.data.length > 0 && <ProceduresTable runs={runs.data} />}
-      {runs.data && runs.data.length === 0 && (
-        <EmptyState
-          title="No procedures have run"
-          purpose="Enrollment, offboarding, NAT changes, VLAN changes and host upgrades run here as procedures. Each run shows its steps, their state, and any gate waiting for your approval."
-          firstStep={<p>Add a vCenter in Inventory. Procedures act on what Outpost knows about your sites, so there is nothing to run until one is synced.</p>}
-        />
-      )}
-      {!runs.data && runs.loading && <p className="muted">Loading procedures…</p>}
+      {selected ? <ProcedureDetailPane key={selected} id={selected} /> : <ProcedureList />}
     </>
   );
 }

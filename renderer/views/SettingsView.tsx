@@ -4,6 +4,7 @@ import { saveSettings } from '../app/settings-actions';
 import { useClient, useShell, useShellStore } from '../app/shell-context';
 import { ViewHeader } from '../shell/ViewHeader';
 import { AppInfoPanel } from './AppInfoPanel';
+import { FieldError } from './FieldError';
 import { draftFrom, invalidFields, patchFrom, type SettingsDraft, type SettingsField } from './settings-form';
 
 const themeChoices: { value: Theme; label: string; hint: string }[] = [
@@ -11,15 +12,6 @@ const themeChoices: { value: Theme; label: string; hint: string }[] = [
   { value: 'light', label: 'Light', hint: 'Always light' },
   { value: 'dark', label: 'Dark', hint: 'Always dark' },
 ];
-
-function FieldError({ id, message }: { id: string; message: string | undefined }) {
-  if (!message) return null;
-  return (
-    <p id={id} className="field-error">
-      {message}
-    </p>
-  );
-}
 
 function SettingsForm({ saved }: { saved: Settings }) {
   const client = useClient();

@@ -24,13 +24,6 @@ export const plannedViews: Partial<Record<ViewId, PlannedView>> = {
       'Networking will show the port groups and VLANs each vCenter knows about and run VLAN changes as procedures with verify and undo steps.',
     firstStep: 'Add a vCenter in Inventory; its networks appear here after the first sync. Not in this build yet.',
   },
-  'nat-ipam': {
-    title: 'NAT & IPAM',
-    description: 'Address pools, allocations and the NAT rules on your firewalls.',
-    purpose:
-      'This view will hold public and private address pools, who holds which address, and the NAT rules Outpost keeps on each firewall, checked before anything is added or removed.',
-    firstStep: 'Add a vCenter in Inventory, then define an address pool here once the IPAM work lands. Not in this build yet.',
-  },
   'host-upgrades': {
     title: 'Host upgrades',
     description: 'Rolling ESXi upgrades with maintenance mode and soak gates.',
@@ -57,6 +50,6 @@ export const plannedViews: Partial<Record<ViewId, PlannedView>> = {
     description: 'Snippets for machines that talk to your private cloud.',
     purpose:
       'Client helpers will translate NAT allocations into iptables/nft rules and hosts-file entries, and check that the ports you need are reachable.',
-    firstStep: 'These are generated from NAT & IPAM allocations, so that comes first. Not in this build yet.',
+    firstStep: 'These are generated from NAT & IPAM allocations, so add a pool and a NAT there first. Not in this build yet.',
   },
 };

@@ -1,4 +1,5 @@
-import { OutpostError, type Settings, type SettingsPatch, type Theme } from '../../core/contract';
+import type { Settings, SettingsPatch, Theme } from '../../core/contract';
+import { validationFieldErrors } from './validation-fields';
 
 /** What the form edits: strings where the operator types, so a bad value reaches the contract as typed. */
 export interface SettingsDraft {
@@ -32,17 +33,12 @@ export function patchFrom(draft: SettingsDraft, saved: Settings): SettingsPatch 
   return patch;
 }
 
-/** The fields a VALIDATION error names (details.issues[].path[0]), with their messages. */
+/** The settings fields a VALIDATION error names, with their messages. */
 export function invalidFields(err: unknown): Partial<Record<SettingsField, string>> {
-  if (!(err instanceof OutpostError) || err.code !== 'VALIDATION') return {};
-  const issues = (err.details as { issues?: unknown } | undefined)?.issues;
-  if (!Array.isArray(issues)) return {};
+  const named = validationFieldErrors(err);
   const fields: Partial<Record<SettingsField, string>> = {};
-  for (const issue of issues as { path?: unknown; message?: unknown }[]) {
-    const field: unknown = Array.isArray(issue.path) ? (issue.path as unknown[])[0] : undefined;
-    if (field === 'theme' || field === 'operatorName' || field === 'auditPageSize' || field === 'confirmDestructive') {
-      fields[field] = typeof issue.message === 'string' ? issue.message : 'Invalid value';
-    }
+  for (const field of ['theme', 'operatorName', 'auditPageSize', 'confirmDestructive'] as const) {
+    if (named[field] !== undefined) fields[field] = named[field];
   }
   return fields;
 }

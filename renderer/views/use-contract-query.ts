@@ -11,10 +11,11 @@ export interface QueryState<T> {
 }
 
 /**
- * Runs one contract read for a view: on mount, on every (re)connection and on reload(). A
- * failure becomes a toast with its code; answers that arrive after unmount are dropped.
+ * Runs one contract read for a view: on mount, on every (re)connection, on reload() and when
+ * `key` changes (the reader's parameters, e.g. a filter). A failure becomes a toast with its
+ * code; answers that arrive after unmount, or for an older key, are dropped.
  */
-export function useContractQuery<T>(title: string, read: (client: OutpostClient) => Promise<T>): QueryState<T> {
+export function useContractQuery<T>(title: string, read: (client: OutpostClient) => Promise<T>, key = ''): QueryState<T> {
   const client = useClient();
   const store = useShellStore();
   const connected = useShell((s) => s.connection.phase === 'connected');
@@ -49,7 +50,7 @@ export function useContractQuery<T>(title: string, read: (client: OutpostClient)
     return () => {
       alive = false;
     };
-  }, [client, store, title, connected, generation]);
+  }, [client, store, title, connected, generation, key]);
 
   const reload = useCallback(() => setGeneration((g) => g + 1), []);
   return { data, loading, failed, reload };

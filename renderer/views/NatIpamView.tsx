@@ -1,0 +1,98 @@
+import { useEffect, useState } from 'react';
+import { useClient } from '../app/shell-context';
+import { hashForView } from '../navigation/hash-route';
+import { EmptyState } from '../shell/EmptyState';
+import { ViewHeader } from '../shell/ViewHeader';
+import { AllocationsPanel } from './nat-ipam/AllocationsPanel';
+import { AddFirewallForm, FirewallsTable } from './nat-ipam/FirewallsPanel';
+import { NatPanel } from './nat-ipam/NatPanel';
+import { AddPoolForm, PoolsTable } from './nat-ipam/PoolsPanel';
+import { Tabs, tabId, tabPanelId, type TabSpec } from './Tabs';
+import { useContractQuery } from './use-contract-query';
+import { useHashSubPath } from './use-hash-sub-path';
+
+type Section = 'pools' | 'allocations' | 'firewalls' | 'nat';
+const sections: Section[] = ['pools', 'allocations', 'firewalls', 'nat'];
+const isSection = (value: string | null): value is Section => sections.includes(value as Section);
+const PREFIX = 'nat-ipam';
+
+export function NatIpamView() {
+  const client = useClient();
+  const sub = useHashSubPath('nat-ipam');
+  const section: Section = isSection(sub) ? sub : 'pools';
+  const select = (next: Section): void => {
+    window.location.hash = hashForView('nat-ipam', next);
+  };
+
+  const pools = useContractQuery('Could not list address pools', (c) => c.invoke('ipam.pools.list', {}));
+  const firewalls = useContractQuery('Could not list firewalls', (c) => c.invoke('firewalls.list', {}));
+  const reloadPools = pools.reload;
+
+  // A NAT procedure that moves allocates or releases addresses and changes records: refetch
+  // what it touches (no polling; the event says when).
+  const [natGeneration, setNatGeneration] = useState(0);
+  useEffect(
+    () =>
+      client.on('procedure.updated', (run) => {
+        if (!run.kind.startsWith('nat.')) return;
+        reloadPools();
+        setNatGeneration((g) => g + 1);
+      }),
+    [client, reloadPools],
+  );
+
+  const poolRows = pools.data ?? [];
+  const firewallRows = firewalls.data ?? [];
+  const tabs: TabSpec<Section>[] = [
+    { id: 'pools', label: `Pools${pools.data ? ` (${pools.data.length})` : ''}` },
+    { id: 'allocations', label: 'Allocations' },
+    { id: 'firewalls', label: `Firewalls${firewalls.data ? ` (${firewalls.data.length})` : ''}` },
+    { id: 'nat', label: 'NAT' },
+  ];
+
+  return (
+    <>
+      <ViewHeader
+        title="NAT & IPAM"
+        description="Address pools and who holds which address; the firewalls Outpost drives or instructs, and the 1:1 NAT rules on them, checked against what the firewall really has."
+      />
+      <Tabs tabs={tabs} selected={section} onSelect={select} prefix={PREFIX} label="NAT and IPAM sections" />
+      <div className="tab-panel" role="tabpanel" id={tabPanelId(PREFIX, section)} aria-labelledby={tabId(PREFIX, section)}>
+        {section === 'pools' && (
+          <div className="split-layout">
+            <div className="split-main">
+              {pools.data && pools.data.length > 0 && <PoolsTable pools={pools.data} />}
+              {pools.data && pools.data.length === 0 && (
+                <EmptyState
+                  title="No address pools yet"
+                  purpose="Pools hold the public addresses NAT gives out and the private ranges your VMs use; every allocation is recorded with who holds it."
+                  firstStep={<p>Add a public pool with the form (for a first try, the documentation range 203.0.113.0/28). Then add a firewall, then a NAT.</p>}
+                />
+              )}
+              {!pools.data && pools.loading && <p className="muted">Loading pools…</p>}
+            </div>
+            <AddPoolForm onAdded={reloadPools} />
+          </div>
+        )}
+        {section === 'allocations' && <AllocationsPanel pools={poolRows} refresh={natGeneration} />}
+        {section === 'firewalls' && (
+          <div className="split-layout">
+            <div className="split-main">
+              {firewalls.data && firewalls.data.length > 0 && <FirewallsTable firewalls={firewalls.data} />}
+              {firewalls.data && firewalls.data.length === 0 && (
+                <EmptyState
+                  title="No firewalls yet"
+                  purpose="A firewall is where NAT rules live. Outpost drives Linux iptables or nftables itself, and for any other firewall writes the exact commands or a change request and waits for you to confirm."
+                  firstStep={<p>{poolRows.length === 0 ? 'Add a pool first (Pools tab), then a firewall here.' : 'Add a firewall with the form. Not sure? Choose Manual: nothing is changed without you.'}</p>}
+                />
+              )}
+              {!firewalls.data && firewalls.loading && <p className="muted">Loading firewalls…</p>}
+            </div>
+            <AddFirewallForm onAdded={firewalls.reload} />
+          </div>
+        )}
+        {section === 'nat' && <NatPanel firewalls={firewallRows} pools={poolRows} refresh={natGeneration} onChanged={() => setNatGeneration((g) => g + 1)} />}
+      </div>
+    </>
+  );
+}

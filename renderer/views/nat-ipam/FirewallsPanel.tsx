@@ -1,0 +1,201 @@
+import { useState, type FormEvent } from 'react';
+import type { FirewallDriverKind, FirewallInput, FirewallView } from '../../../core/contract';
+import { useClient, useShellStore } from '../../app/shell-context';
+import { FieldError } from '../FieldError';
+import { formatTime } from '../format-time';
+import { TextField } from '../TextField';
+import { useContractForm } from '../use-contract-form';
+
+const driverLabels: Record<FirewallDriverKind, string> = {
+  'linux-iptables': 'Linux iptables',
+  'linux-nft': 'Linux nftables',
+  manual: 'Manual (commands for a person)',
+};
+
+export function describeConnection(fw: FirewallView): string {
+  if (fw.connection.type === 'none') return 'none (by hand)';
+  return fw.connection.netns ? `local, netns ${fw.connection.netns}` : 'local';
+}
+
+function describeSettings(fw: FirewallView): string {
+  const parts: string[] = [];
+  if (fw.settings.publicInterface) parts.push(`public interface ${fw.settings.publicInterface}`);
+  if (fw.driver === 'manual') parts.push(`instructions as ${fw.settings.manualSyntax ?? 'generic'}`);
+  return parts.join(', ') || '—';
+}
+
+export function FirewallsTable({ firewalls }: { firewalls: FirewallView[] }) {
+  return (
+    <table className="data-table">
+      <caption className="visually-hidden">Firewalls</caption>
+      <thead>
+        <tr>
+          <th scope="col">Firewall</th>
+          <th scope="col">Driver</th>
+          <th scope="col">Connection</th>
+          <th scope="col">Settings</th>
+          <th scope="col">Added</th>
+        </tr>
+      </thead>
+      <tbody>
+        {firewalls.map((fw) => (
+          <tr key={fw.id}>
+            <th scope="row" className="row-heading mono">
+              {fw.name}
+            </th>
+            <td>{driverLabels[fw.driver]}</td>
+            <td>{describeConnection(fw)}</td>
+            <td className="small">{describeSettings(fw)}</td>
+            <td className="small">
+              {fw.createdBy},{' '}
+              <time dateTime={fw.createdAt} title={fw.createdAt}>
+                {formatTime(fw.createdAt)}
+              </time>
+            </td>
+          </tr>
+        ))}
+      </tbody>
+    </table>
+  );
+}
+
+interface FirewallDraft {
+  name: string;
+  driver: FirewallDriverKind;
+  publicInterface: string;
+  manualSyntax: 'iptables' | 'nft' | 'generic';
+  connection: 'local' | 'none';
+  netns: string;
+}
+
+const emptyDraft: FirewallDraft = { name: '', driver: 'manual', publicInterface: '', manualSyntax: 'iptables', connection: 'none', netns: '' };
+
+function firewallInput(d: FirewallDraft): FirewallInput {
+  const manual = d.driver === 'manual';
+  return {
+    name: d.name,
+    driver: d.driver,
+    settings: {
+      ...(d.publicInterface.trim() ? { publicInterface: d.publicInterface.trim() } : {}),
+      ...(manual ? { manualSyntax: d.manualSyntax } : {}),
+    },
+    connection: d.connection === 'none' ? { type: 'none' } : { type: 'local', ...(d.netns.trim() ? { netns: d.netns.trim() } : {}) },
+  };
+}
+
+export function AddFirewallForm({ onAdded }: { onAdded(): void }) {
+  const client = useClient();
+  const store = useShellStore();
+  const form = useContractForm('Firewall was not added');
+  const [draft, setDraft] = useState<FirewallDraft>(emptyDraft);
+  const { errors } = form;
+
+  const edit = <K extends keyof FirewallDraft>(field: K, value: FirewallDraft[K], path: string = field): void => {
+    setDraft((d) => ({ ...d, [field]: value }));
+    form.clearError(path);
+  };
+
+  const onSubmit = (event: FormEvent): void => {
+    event.preventDefault();
+    if (form.busy) return;
+    form.submit(
+      () => client.invoke('firewalls.add', firewallInput(draft)),
+      (fw) => {
+        setDraft(emptyDraft);
+        store.getState().pushToast({ tone: 'info', title: `Firewall ${fw.name} added`, message: `${driverLabels[fw.driver]}, connection ${describeConnection(fw)}.` });
+        onAdded();
+      },
+    );
+  };
+
+  return (
+    <form className="panel side-form" onSubmit={onSubmit} noValidate aria-labelledby="add-firewall-heading">
+      <h2 id="add-firewall-heading">Add a firewall</h2>
+      <TextField id="firewall-name" label="Name" value={draft.name} onChange={(v) => edit('name', v)} error={errors.name} placeholder="edge-fw1" mono />
+      <div className="field">
+        <label htmlFor="firewall-driver">Driver</label>
+        <select
+          id="firewall-driver"
+          value={draft.driver}
+          onChange={(event) => {
+            const driver = event.target.value as FirewallDriverKind;
+            // A Linux firewall is driven by running commands; a manual one has no connection.
+            setDraft((d) => ({ ...d, driver, connection: driver === 'manual' ? 'none' : 'local' }));
+            form.clearError('driver');
+          }}
+          aria-invalid={errors.driver ? true : undefined}
+          aria-describedby="firewall-driver-hint"
+        >
+          {(Object.keys(driverLabels) as FirewallDriverKind[]).map((d) => (
+            <option key={d} value={d}>
+              {driverLabels[d]}
+            </option>
+          ))}
+        </select>
+        <p id="firewall-driver-hint" className="field-hint">
+          {draft.driver === 'manual'
+            ? 'Outpost writes the exact commands or a change request; each NAT change waits until you confirm it was applied.'
+            : 'Outpost adds, reads back and removes its own tagged 1:1 NAT rules.'}
+        </p>
+        <FieldError id="firewall-driver-error" message={errors.driver} />
+      </div>
+      {draft.driver === 'manual' ? (
+        <div className="field">
+          <label htmlFor="firewall-syntax">Write instructions as</label>
+          <select id="firewall-syntax" value={draft.manualSyntax} onChange={(event) => edit('manualSyntax', event.target.value as FirewallDraft['manualSyntax'], 'settings.manualSyntax')}>
+            <option value="iptables">iptables commands</option>
+            <option value="nft">nft commands</option>
+            <option value="generic">a change request (any firewall)</option>
+          </select>
+          <FieldError id="firewall-syntax-error" message={errors['settings.manualSyntax']} />
+        </div>
+      ) : (
+        <>
+          <TextField
+            id="firewall-interface"
+            label="Public interface (optional)"
+            value={draft.publicInterface}
+            onChange={(v) => edit('publicInterface', v, 'settings.publicInterface')}
+            error={errors['settings.publicInterface']}
+            hint="Where public addresses are added, e.g. eth0."
+            mono
+          />
+          <fieldset className="field">
+            <legend>Connection</legend>
+            <div className="segmented" role="presentation">
+              <label className="segment">
+                <input type="radio" name="firewall-connection" checked={draft.connection === 'local'} onChange={() => edit('connection', 'local', 'connection')} />
+                <span>This machine</span>
+              </label>
+              <label className="segment">
+                <input type="radio" name="firewall-connection" checked={draft.connection === 'none'} onChange={() => edit('connection', 'none', 'connection')} />
+                <span>None</span>
+              </label>
+            </div>
+            <FieldError id="firewall-connection-error" message={errors.connection ?? errors['connection.type']} />
+          </fieldset>
+          {draft.connection === 'local' && (
+            <TextField
+              id="firewall-netns"
+              label="Network namespace (optional)"
+              value={draft.netns}
+              onChange={(v) => edit('netns', v, 'connection.netns')}
+              error={errors['connection.netns']}
+              hint="Run the commands inside this namespace (ip netns exec)."
+              mono
+            />
+          )}
+        </>
+      )}
+      <p className="field-hint form-note">
+        SSH connections to remote firewalls are not in this build: they arrive with the remote-access work. Until then a firewall is either this machine
+        (optionally a network namespace) or manual.
+      </p>
+      <div className="form-actions">
+        <button type="submit" className="button button-primary" disabled={form.busy}>
+          {form.busy ? 'Adding…' : 'Add firewall'}
+        </button>
+      </div>
+    </form>
+  );
+}

@@ -1,0 +1,224 @@
+import { useState, type FormEvent } from 'react';
+import type { CommandInput, PoolView } from '../../../core/contract';
+import { useClient, useShellStore } from '../../app/shell-context';
+import { FieldError } from '../FieldError';
+import { TextField } from '../TextField';
+import { useContractForm } from '../use-contract-form';
+import { formatCount, poolUtilisation, shareOf } from './pool-utilisation';
+
+function UtilisationBar({ pool }: { pool: PoolView }) {
+  const u = poolUtilisation(pool);
+  const text = `${formatCount(u.allocated)} allocated, ${formatCount(u.reserved)} reserved of ${formatCount(u.size)}`;
+  return (
+    <div className="utilisation">
+      <div
+        className={`utilisation-bar${u.percent >= 90 ? ' utilisation-high' : ''}`}
+        role="meter"
+        aria-label={`Utilisation of ${pool.name}`}
+        aria-valuemin={0}
+        aria-valuemax={100}
+        aria-valuenow={u.percent}
+        aria-valuetext={`${u.percent}%: ${text}`}
+      >
+        <span className="utilisation-reserved" style={{ width: `${shareOf(u.reserved, u.size)}%` }} />
+        <span className="utilisation-allocated" style={{ width: `${shareOf(u.allocated, u.size)}%` }} />
+      </div>
+      <span className="utilisation-text small" data-testid={`pool-usage-${pool.name}`}>
+        {text}
+      </span>
+    </div>
+  );
+}
+
+export function PoolsTable({ pools }: { pools: PoolView[] }) {
+  return (
+    <table className="data-table">
+      <caption className="visually-hidden">Address pools</caption>
+      <thead>
+        <tr>
+          <th scope="col">Pool</th>
+          <th scope="col">CIDR</th>
+          <th scope="col">Kind</th>
+          <th scope="col">Gateway</th>
+          <th scope="col">Reserved ranges</th>
+          <th scope="col">Utilisation</th>
+        </tr>
+      </thead>
+      <tbody>
+        {pools.map((pool) => (
+          <tr key={pool.id}>
+            <th scope="row" className="row-heading">
+              {pool.name}
+              {pool.scope && <span className="muted small"> {pool.scope}</span>}
+            </th>
+            <td className="mono">{pool.cidr}</td>
+            <td>
+              <span className={`badge badge-kind-${pool.kind}`}>{pool.kind}</span>
+            </td>
+            <td className="mono">{pool.gateway ?? '—'}</td>
+            <td className="small">
+              {pool.reserved.length === 0
+                ? '—'
+                : pool.reserved.map((r) => (
+                    <div key={`${r.start}-${r.end}`}>
+                      <span className="mono">{r.start === r.end ? r.start : `${r.start}–${r.end}`}</span>
+                      {r.reason && <span className="muted"> {r.reason}</span>}
+                    </div>
+                  ))}
+            </td>
+            <td>
+              <UtilisationBar pool={pool} />
+            </td>
+          </tr>
+        ))}
+      </tbody>
+    </table>
+  );
+}
+
+interface ReservedDraft {
+  key: number;
+  start: string;
+  end: string;
+  reason: string;
+}
+
+interface PoolDraft {
+  name: string;
+  cidr: string;
+  kind: 'public' | 'private';
+  gateway: string;
+  scope: string;
+  reserved: ReservedDraft[];
+}
+
+const emptyDraft: PoolDraft = { name: '', cidr: '', kind: 'public', gateway: '', scope: '', reserved: [] };
+
+/** Empty optional fields are left out; what is typed goes to the contract as typed. */
+function poolInput(d: PoolDraft): CommandInput<'ipam.pools.add'> {
+  return {
+    name: d.name,
+    cidr: d.cidr,
+    kind: d.kind,
+    ...(d.scope.trim() ? { scope: d.scope } : {}),
+    ...(d.gateway.trim() ? { gateway: d.gateway } : {}),
+    ...(d.reserved.length > 0 ? { reserved: d.reserved.map((r) => ({ start: r.start, end: r.end.trim() ? r.end : r.start, reason: r.reason })) } : {}),
+  };
+}
+
+export function AddPoolForm({ onAdded }: { onAdded(): void }) {
+  const client = useClient();
+  const store = useShellStore();
+  const form = useContractForm('Pool was not added');
+  const [draft, setDraft] = useState<PoolDraft>(emptyDraft);
+  const [nextKey, setNextKey] = useState(1);
+  const { errors } = form;
+
+  const edit = <K extends keyof PoolDraft>(field: K, value: PoolDraft[K]): void => {
+    setDraft((d) => ({ ...d, [field]: value }));
+    form.clearError(field);
+  };
+  const editRange = (index: number, field: 'start' | 'end' | 'reason', value: string): void => {
+    setDraft((d) => ({ ...d, reserved: d.reserved.map((r, i) => (i === index ? { ...r, [field]: value } : r)) }));
+    form.clearError(`reserved.${index}.${field}`);
+  };
+
+  const onSubmit = (event: FormEvent): void => {
+    event.preventDefault();
+    if (form.busy) return;
+    form.submit(
+      () => client.invoke('ipam.pools.add', poolInput(draft)),
+      (pool) => {
+        setDraft(emptyDraft);
+        store.getState().pushToast({ tone: 'info', title: `Pool ${pool.name} added`, message: `${pool.cidr}: ${formatCount(poolUtilisation(pool).size)} addresses.` });
+        onAdded();
+      },
+    );
+  };
+
+  return (
+    <form className="panel side-form" onSubmit={onSubmit} noValidate aria-labelledby="add-pool-heading">
+      <h2 id="add-pool-heading">Add a pool</h2>
+      <TextField id="pool-name" label="Name" value={draft.name} onChange={(v) => edit('name', v)} error={errors.name} placeholder="public-dc1" mono />
+      <TextField
+        id="pool-cidr"
+        label="CIDR"
+        value={draft.cidr}
+        onChange={(v) => edit('cidr', v)}
+        error={errors.cidr}
+        placeholder="203.0.113.0/28"
+        hint="IPv4 or IPv6 network, e.g. 203.0.113.0/28 or 2001:db8:1::/64."
+        mono
+      />
+      <fieldset className="field">
+        <legend>Kind</legend>
+        <div className="segmented" role="presentation">
+          {(['public', 'private'] as const).map((kind) => (
+            <label key={kind} className="segment">
+              <input type="radio" name="pool-kind" value={kind} checked={draft.kind === kind} onChange={() => edit('kind', kind)} />
+              <span>{kind === 'public' ? 'Public' : 'Private'}</span>
+            </label>
+          ))}
+        </div>
+        <p className="field-hint">Public pools give NAT its outside addresses; private pools record what VMs use inside.</p>
+        <FieldError id="pool-kind-error" message={errors.kind} />
+      </fieldset>
+      <TextField id="pool-gateway" label="Gateway (optional)" value={draft.gateway} onChange={(v) => edit('gateway', v)} error={errors.gateway} mono />
+      <TextField id="pool-scope" label="Scope (optional)" value={draft.scope} onChange={(v) => edit('scope', v)} error={errors.scope} hint="A site or segment name, for your own reference." />
+
+      <fieldset className="field">
+        <legend>Reserved ranges</legend>
+        {draft.reserved.length === 0 && <p className="field-hint">None. Reserved addresses are never allocated (routers, firewalls, VIPs).</p>}
+        {draft.reserved.map((r, i) => (
+          <div key={r.key} className="range-row" role="group" aria-label={`Reserved range ${i + 1}`}>
+            <input
+              type="text"
+              className="mono"
+              aria-label={`Range ${i + 1} start`}
+              placeholder="start"
+              value={r.start}
+              onChange={(e) => editRange(i, 'start', e.target.value)}
+              aria-invalid={errors[`reserved.${i}.start`] ? true : undefined}
+            />
+            <input
+              type="text"
+              className="mono"
+              aria-label={`Range ${i + 1} end`}
+              placeholder="end (= start)"
+              value={r.end}
+              onChange={(e) => editRange(i, 'end', e.target.value)}
+              aria-invalid={errors[`reserved.${i}.end`] ? true : undefined}
+            />
+            <input type="text" aria-label={`Range ${i + 1} reason`} placeholder="reason" value={r.reason} onChange={(e) => editRange(i, 'reason', e.target.value)} />
+            <button
+              type="button"
+              className="button button-small"
+              aria-label={`Remove range ${i + 1}`}
+              onClick={() => setDraft((d) => ({ ...d, reserved: d.reserved.filter((_, j) => j !== i) }))}
+            >
+              ×
+            </button>
+            <FieldError id={`pool-range-${i}-error`} message={errors[`reserved.${i}.start`] ?? errors[`reserved.${i}.end`] ?? errors[`reserved.${i}.reason`]} />
+          </div>
+        ))}
+        <button
+          type="button"
+          className="button button-small"
+          onClick={() => {
+            setDraft((d) => ({ ...d, reserved: [...d.reserved, { key: nextKey, start: '', end: '', reason: '' }] }));
+            setNextKey((k) => k + 1);
+          }}
+        >
+          Add a reserved range
+        </button>
+        <FieldError id="pool-reserved-error" message={errors.reserved} />
+      </fieldset>
+
+      <div className="form-actions">
+        <button type="submit" className="button button-primary" disabled={form.busy}>
+          {form.busy ? 'Adding…' : 'Add pool'}
+        </button>
+      </div>
+    </form>
+  );
+}

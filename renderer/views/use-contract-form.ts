@@ -1,0 +1,50 @@
+import { useCallback, useState } from 'react';
+import { errorToast } from '../app/error-toast';
+import { useShellStore } from '../app/shell-context';
+import { validationFieldErrors } from './validation-fields';
+
+export interface ContractForm {
+  /** Contract VALIDATION messages by dotted field path ("cidr", "reserved.0.start"). */
+  errors: Record<string, string>;
+  busy: boolean;
+  /** Runs the call once at a time; a failure is a toast with its code and marks the named fields. */
+  submit<T>(call: () => Promise<T>, onDone: (value: T) => void): void;
+  /** The operator edited a field: its old error no longer applies. */
+  clearError(path: string): void;
+}
+
+export function useContractForm(failureTitle: string): ContractForm {
+  const store = useShellStore();
+  const [errors, setErrors] = useState<Record<string, string>>({});
+  const [busy, setBusy] = useState(false);
+
+  const submit = useCallback(
+    <T,>(call: () => Promise<T>, onDone: (value: T) => void): void => {
+      setBusy(true);
+      call().then(
+        (value) => {
+          setBusy(false);
+          setErrors({});
+          store.getState().dismissToastsTitled(failureTitle);
+          onDone(value);
+        },
+        (err: unknown) => {
+          setBusy(false);
+          setErrors(validationFieldErrors(err));
+          store.getState().pushToast(errorToast(failureTitle, err));
+        },
+      );
+    },
+    [store, failureTitle],
+  );
+
+  const clearError = useCallback((path: string) => {
+    setErrors((e) => {
+      if (!(path in e)) return e;
+      const { [path]: _cleared, ...rest } = e;
+      return rest;
+    });
+  }, []);
+
+  return { errors, busy, submit, clearError };
+}
