@@ -70,6 +70,8 @@ export function createLab(vmCount = 1): Lab {
     inNs(cl, ['ip', 'link', 'set', `c${id}`, 'up']);
     inNs(fw, ['ip', 'addr', 'add', '203.0.113.1/24', 'dev', `f${id}`]);
     inNs(fw, ['ip', 'link', 'set', `f${id}`, 'up']);
+    // Like a workstation's default route, but it ends in the lab's firewall, which has none.
+    inNs(cl, ['ip', 'route', 'add', 'default', 'via', '203.0.113.1']);
     // Private segment: a bridge in the firewall namespace, one veth per VM.
     inNs(fw, ['ip', 'link', 'add', `br${id}`, 'type', 'bridge']);
     inNs(fw, ['ip', 'addr', 'add', '10.77.0.1/24', 'dev', `br${id}`]);
@@ -130,10 +132,15 @@ export async function startVmServers(lab: Lab, port = 8080): Promise<void> {
 
 /** Starts the whoami server in the client namespace (to see the source address VMs use going out). */
 export async function startClientServer(lab: Lab, port = 9090): Promise<void> {
-  lab.spawn(lab.client, whoamiServer('client', port));
+  await startWhoami(lab, lab.client, 'client', port);
+}
+
+/** Starts a whoami server named `name` in any lab namespace and waits until it listens. */
+export async function startWhoami(lab: Lab, ns: string, name: string, port: number): Promise<void> {
+  lab.spawn(ns, whoamiServer(name, port));
   const deadline = Date.now() + 5000;
-  while (!lab.exec(lab.client, ['ss', '-ltn']).includes(`:${port}`)) {
-    if (Date.now() > deadline) throw new Error('client server did not start');
+  while (!lab.exec(ns, ['ss', '-ltn']).includes(`:${port}`)) {
+    if (Date.now() > deadline) throw new Error(`server ${name} in ${ns} did not start`);
     await new Promise((r) => setTimeout(r, 50));
   }
 }

@@ -1,0 +1,65 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { execFileSync } from 'node:child_process';
+import { join } from 'node:path';
+import { createLab, labAvailable, startWhoami, type Lab } from '../../test/lab/netns-lab.js';
+import { tempDir } from '../../test/temp-dir.js';
+
+const available = labAvailable();
+if (!available.ok) console.log(`client helper lab tests skipped: ${available.why}`);
+
+const root = join(import.meta.dirname, '..', '..');
+
+describe.skipIf(!available.ok)('outpost translate / preflight on a client namespace (real iptables, nft, TCP)', () => {
+  let lab: Lab;
+  let dir: ReturnType<typeof tempDir>;
+  /** The real CLI, run inside the lab's client namespace as an operator's workstation. */
+  const outpost = (...args: string[]): string => lab.exec(lab.client, [process.execPath, join(root, 'bin', 'outpost.mjs'), '--db', join(dir.path, 'o.db'), ...args]);
+
+  beforeAll(async () => {
+    execFileSync(process.execPath, [join(root, 'scripts', 'build-node.mjs')]);
+    dir = tempDir();
+    lab = createLab(1);
+    await startWhoami(lab, lab.firewall, 'forwarder', 8080);
+    lab.exec(lab.firewall, ['iptables', '-A', 'INPUT', '-p', 'tcp', '--dport', '9999', '-j', 'DROP']);
+  }, 30_000);
+  afterAll(() => {
+    lab?.destroy();
+    dir?.remove();
+  });
+
+  for (const backend of ['iptables', 'nft'] as const) {
+    it(`${backend}: private addresses reach the forwarding IP once applied, and not after removal`, () => {
+      const args = ['translate', '--subnet', '192.168.100.0/24', '--to', lab.firewallPublicIp, '--ports', '8080', '--format', backend];
+      expect(lab.connectFromClient('192.168.100.7', 8080, 600)).toMatch(/ERROR|TIMEOUT/);
+      expect(outpost(...args, '--apply')).toContain('Applied outpost:translate:192.168.100.0/24=>203.0.113.1:tcp/8080');
+      expect(outpost(...args, '--apply')).toContain('(nothing to do)');
+      expect(lab.connectFromClient('192.168.100.7', 8080)).toBe(`forwarder ${lab.clientIp}`);
+      expect(JSON.parse(outpost('--json', ...args, '--show'))).toEqual([expect.objectContaining({ backend, tag: 'outpost:translate:192.168.100.0/24=>203.0.113.1:tcp/8080' })]);
+      expect(outpost(...args, '--remove')).toContain('Removed');
+      expect(JSON.parse(outpost('--json', ...args, '--show'))).toEqual([]);
+      expect(lab.connectFromClient('192.168.100.7', 8080, 600)).toMatch(/ERROR|TIMEOUT/);
+    });
+  }
+
+  it('maps a whole prefix address for address (NETMAP)', () => {
+    const args = ['translate', '--subnet', '192.168.100.0/24', '--to-prefix', '203.0.113.0/24', '--protocol', 'all'];
+    outpost(...args, '--apply');
+    expect(lab.connectFromClient('192.168.100.1', 8080)).toBe(`forwarder ${lab.clientIp}`);
+    outpost(...args, '--remove');
+    const audit = JSON.parse(outpost('--json', 'audit', 'list')) as { entries: { action: string }[] };
+    expect(audit.entries.map((e) => e.action)).toEqual(expect.arrayContaining(['translate.apply', 'translate.remove']));
+  });
+
+  it('preflight tells open, refused and timeout apart, concurrently', () => {
+    const started = Date.now();
+    let out = '';
+    try {
+      out = outpost('--json', 'preflight', `${lab.firewallPublicIp}:8080`, `${lab.firewallPublicIp}:9998`, `${lab.firewallPublicIp}:9999`, '--timeout', '700');
+    } catch (err) {
+      out = String((err as { stdout?: string }).stdout); // exit 1: not everything is open
+    }
+    const results = JSON.parse(out) as { port: number; status: string }[];
+    expect(results.map((r) => `${r.port}:${r.status}`)).toEqual(['8080:open', '9998:refused', '9999:timeout']);
+    expect(Date.now() - started).toBeLessThan(5000);
+  });
+});
