@@ -9,3 +9,4 @@ export * from './wire.js';
 export * from './ipam.js';
 export * from './nat.js';
 export * from './csp-safe-validation.js';
+export * from './helper-commands.js';

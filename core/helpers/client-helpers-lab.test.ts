@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
+import { build } from 'esbuild';
 import { createLab, labAvailable, startWhoami, type Lab } from '../../test/lab/netns-lab.js';
 import { tempDir } from '../../test/temp-dir.js';
 
@@ -15,8 +16,14 @@ describe.skipIf(!available.ok)('outpost translate / preflight on a client namesp
   /** The real CLI, run inside the lab's client namespace as an operator's workstation. */
   const outpost = (...args: string[]): string => lab.exec(lab.client, [process.execPath, join(root, 'bin', 'outpost.mjs'), '--db', join(dir.path, 'o.db'), ...args]);
 
+  const runner = join(root, 'dist', 'test', 'core-runner.mjs');
+  /** A contract command dispatched by a core running inside the client namespace. */
+  const dispatchInClient = (command: string, input: unknown): { ok: boolean; value?: unknown; error?: { code: string } } =>
+    JSON.parse(lab.exec(lab.client, [process.execPath, runner, dir.path, 'call', command, JSON.stringify(input)])) as { ok: boolean; value?: unknown };
+
   beforeAll(async () => {
     execFileSync(process.execPath, [join(root, 'scripts', 'build-node.mjs')]);
+    await build({ entryPoints: [join(root, 'test/fixtures/core-runner.ts')], outfile: runner, bundle: true, platform: 'node', format: 'esm', packages: 'external', absWorkingDir: root, logLevel: 'warning' });
     dir = tempDir();
     lab = createLab(1);
     await startWhoami(lab, lab.firewall, 'forwarder', 8080);
@@ -48,6 +55,16 @@ describe.skipIf(!available.ok)('outpost translate / preflight on a client namesp
     outpost(...args, '--remove');
     const audit = JSON.parse(outpost('--json', 'audit', 'list')) as { entries: { action: string }[] };
     expect(audit.entries.map((e) => e.action)).toEqual(expect.arrayContaining(['translate.apply', 'translate.remove']));
+  });
+
+  it('the contract commands apply, show and remove rules (handlers run in the client namespace)', () => {
+    const input = { subnet: '192.168.100.0/24', to: lab.firewallPublicIp, ports: [8080], backend: 'nft' };
+    expect(dispatchInClient('helpers.translate.apply', input)).toEqual({ ok: true, value: { tag: 'outpost:translate:192.168.100.0/24=>203.0.113.1:tcp/8080', changed: true } });
+    expect(lab.connectFromClient('192.168.100.9', 8080)).toBe(`forwarder ${lab.clientIp}`);
+    expect(dispatchInClient('helpers.translate.applied', { backend: 'nft' })).toMatchObject({ ok: true, value: [{ backend: 'nft' }] });
+    expect(dispatchInClient('helpers.translate.remove', input)).toMatchObject({ ok: true, value: { changed: true } });
+    expect(dispatchInClient('helpers.translate.applied', { backend: 'nft' })).toEqual({ ok: true, value: [] });
+    expect(dispatchInClient('helpers.translate.apply', { ...input, to: undefined })).toMatchObject({ ok: false, error: { code: 'VALIDATION' } });
   });
 
   it('preflight tells open, refused and timeout apart, concurrently', () => {

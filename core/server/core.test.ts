@@ -1,4 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { once } from 'node:events';
+import { createServer, type AddressInfo } from 'node:net';
 import { tempDir } from '../../test/temp-dir.js';
 import { commandNames } from '../contract/commands.js';
 import type { EventName } from '../contract/events.js';
@@ -61,6 +63,22 @@ describe('core dispatch (the path every transport takes)', () => {
     await core.services.engine.whenIdle(failing.procedureId);
     expect(core.services.engine.store.get(failing.procedureId)?.state).toBe('rolled-back');
     expect(core.services.nat.record(stuck.id).state).toBe('active');
+    // Workstation helpers: rules are previewed here; applying them changes a machine's firewall, so
+    // apply/remove/applied run inside a lab namespace in core/helpers/client-helpers-lab.test.ts.
+    const preview = (await call('helpers.translate.preview', { subnet: '192.168.100.0/24', to: '203.0.113.4', format: 'nft' })) as { rules: string };
+    expect(preview.rules).toContain('dnat to 203.0.113.4');
+    expect(await call('helpers.hosts.render', { text: 'keystone 192.168.100.12', mapSubnet: '192.168.100.0/24', toPrefix: '203.0.113.0/24' })).toMatchObject({
+      entries: [{ ip: '203.0.113.12', names: ['keystone'] }],
+    });
+    const listener = createServer((sock) => sock.end()).listen(0, '127.0.0.1');
+    await once(listener, 'listening');
+    const port = (listener.address() as AddressInfo).port;
+    expect(await call('helpers.preflight.run', { targets: [{ host: '127.0.0.1', port }], timeoutMs: 2000 })).toMatchObject([{ status: 'open' }]);
+    listener.close();
+    await call('helpers.preflight.save', { name: 'controller', targets: [{ host: '127.0.0.1', port }] });
+    expect(await call('helpers.preflight.lists', {})).toMatchObject([{ name: 'controller', timeoutMs: 3000 }]);
+    expect(await call('helpers.preflight.delete', { name: 'controller' })).toEqual({ deleted: true });
+    for (const name of ['helpers.translate.apply', 'helpers.translate.remove', 'helpers.translate.applied']) covered.add(name);
     expect([...covered].sort()).toEqual([...commandNames].sort());
   });
 

@@ -1,6 +1,7 @@
 import type { CommandName, CommandOutput, CommandParsedInput, Transport } from '../contract/commands.js';
 import { OutpostError } from '../contract/errors.js';
 import type { ProcedureDetail, ProcedureSummary } from '../contract/commands.js';
+import { helperHandlers } from './helper-handlers.js';
 import type { Services } from './services.js';
 
 /** Who is calling: the transport and the actor recorded in the audit log. */
@@ -62,6 +63,7 @@ export function createHandlers(s: Services): Handlers {
       if (!s.nat.liveByPublic(publicIp)) throw new OutpostError('NOT_FOUND', `No live NAT for ${publicIp}.`);
       return { procedureId: s.engine.start('nat.remove', { publicIp }, caller.actor) };
     },
+    ...helperHandlers(s),
     'vault.status': () => s.vault.state(),
     'vault.unlock': ({ passphrase }, caller) => {
       const wasInitialised = s.vault.state().initialised;

@@ -9,6 +9,7 @@ import type {
 } from '../contract/commands.js';
 import { AuditLog } from '../audit/audit-log.js';
 import { schemaVersion, type Db } from '../db/database.js';
+import { PreflightLists } from '../helpers/preflight-lists.js';
 import { Ipam } from '../ipam/ipam.js';
 import { NatService } from '../nat/nat-service.js';
 import { builtinProcedures } from '../procedures/builtin-procedures.js';
@@ -89,11 +90,13 @@ export class Services {
   readonly ipam: Ipam;
   readonly nat: NatService;
   readonly engine: ProcedureEngine;
+  readonly preflightLists: PreflightLists;
 
   constructor(private readonly o: ServicesOptions) {
     this.audit = new AuditLog(o.db, o.bus);
     this.ipam = new Ipam(o.db, this.audit);
     this.nat = new NatService(o.db, this.audit);
+    this.preflightLists = new PreflightLists(o.db);
     this.engine = new ProcedureEngine({
       db: o.db,
       registry: builtinProcedures(),
