@@ -11,6 +11,7 @@ import { registerHelperCommands } from './helper-commands.js';
 import { registerIpamCommands } from './ipam-commands.js';
 import { registerNatCommands } from './nat-commands.js';
 import { registerProcedureCommands } from './procedure-commands.js';
+import { registerUpgradeCommands } from './upgrade-commands.js';
 import { formatTable } from './output.js';
 
 export function buildProgram(): { program: Command; context: CliContext } {
@@ -125,6 +126,7 @@ export function buildProgram(): { program: Command; context: CliContext } {
   registerNatCommands(program, context);
   registerProcedureCommands(program, context);
   registerHelperCommands(program, context);
+  registerUpgradeCommands(program, context);
 
   // Every level gets --help and strict argument checking.
   const strict = (cmd: Command): void => {
