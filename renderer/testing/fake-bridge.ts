@@ -37,6 +37,10 @@ export function createFakeBridge(overrides: Partial<Record<CommandName, FakeHand
     'audit.list': () => ok({ entries: [], nextBeforeId: null }),
     'sites.list': () => ok([]),
     'procedures.list': () => ok([]),
+    'ipam.pools.list': () => ok([]),
+    'ipam.allocations.list': () => ok([]),
+    'firewalls.list': () => ok([]),
+    'nat.list': () => ok({ records: [], orphans: [], unreachable: [] }),
     'vault.status': () => ok(fakeStatus.vault),
     'vault.unlock': () => ok(fakeStatus.vault),
   };

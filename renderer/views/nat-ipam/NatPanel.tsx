@@ -32,58 +32,53 @@ interface Started {
 
 function NatTable({ records, onRemove }: { records: NatRecordView[]; onRemove(record: NatRecordView): void }) {
   return (
-    <table className="data-table">
-      <caption className="visually-hidden">NAT records</caption>
-      <thead>
-        <tr>
-          <th scope="col">Public IP</th>
-          <th scope="col">Private IP</th>
-          <th scope="col">Firewall</th>
-          <th scope="col">VM</th>
-          <th scope="col">State</th>
-          <th scope="col">Drift</th>
-          <th scope="col">Procedure</th>
-          <th scope="col">Created</th>
-          <th scope="col">
-            <span className="visually-hidden">Actions</span>
-          </th>
-        </tr>
-      </thead>
-      <tbody>
-        {records.map((r) => (
-          <tr key={r.id} className={r.state === 'removed' ? 'row-released' : undefined} data-testid={`nat-row-${r.publicIp}`}>
-            <th scope="row" className="row-heading mono">
-              {r.publicIp}
+    <div className="table-scroll">
+      <table className="data-table data-table-compact">
+        <caption className="visually-hidden">NAT records</caption>
+        <thead>
+          <tr>
+            <th scope="col">Public IP</th>
+            <th scope="col">Private IP</th>
+            <th scope="col">Firewall</th>
+            <th scope="col">VM</th>
+            <th scope="col">State</th>
+            <th scope="col">Drift</th>
+            <th scope="col">Procedure</th>
+            <th scope="col">
+              <span className="visually-hidden">Actions</span>
             </th>
-            <td className="mono">{r.privateIp}</td>
-            <td className="mono">{r.firewall}</td>
-            <td>{r.vm ?? '—'}</td>
-            <td>
-              <span className={`badge badge-nat-${r.state}`}>{r.state}</span>
-            </td>
-            <td>
-              <span className={`badge badge-drift-${r.drift}`} title={driftHelp[r.drift]}>
-                {driftWords[r.drift]}
-              </span>
-            </td>
-            <td>{r.procedureId ? <ProcedureLink id={r.procedureId} /> : '—'}</td>
-            <td className="small">
-              <time dateTime={r.createdAt} title={r.createdAt}>
-                {formatTime(r.createdAt)}
-              </time>{' '}
-              <span className="muted">{r.createdBy}</span>
-            </td>
-            <td>
-              {r.state === 'active' && (
-                <button type="button" className="button button-small" aria-label={`Remove NAT ${r.publicIp}`} onClick={() => onRemove(r)}>
-                  Remove
-                </button>
-              )}
-            </td>
           </tr>
-        ))}
-      </tbody>
-    </table>
+        </thead>
+        <tbody>
+          {records.map((r) => (
+            <tr key={r.id} className={r.state === 'removed' ? 'row-released' : undefined} data-testid={`nat-row-${r.publicIp}`}>
+              <th scope="row" className="row-heading mono" title={`Created ${formatTime(r.createdAt)} by ${r.createdBy}${r.removedAt ? `, removed ${formatTime(r.removedAt)}` : ''}`}>
+                {r.publicIp}
+              </th>
+              <td className="mono">{r.privateIp}</td>
+              <td className="mono">{r.firewall}</td>
+              <td>{r.vm ?? '—'}</td>
+              <td>
+                <span className={`badge badge-nat-${r.state}`}>{r.state}</span>
+              </td>
+              <td>
+                <span className={`badge badge-drift-${r.drift}`} title={driftHelp[r.drift]}>
+                  {driftWords[r.drift]}
+                </span>
+              </td>
+              <td>{r.procedureId ? <ProcedureLink id={r.procedureId} /> : '—'}</td>
+              <td>
+                {r.state === 'active' && (
+                  <button type="button" className="button button-small" aria-label={`Remove NAT ${r.publicIp}`} onClick={() => onRemove(r)}>
+                    Remove
+                  </button>
+                )}
+              </td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </div>
   );
 }
 

@@ -8,7 +8,7 @@ import { formatCount, poolUtilisation, shareOf } from './pool-utilisation';
 
 function UtilisationBar({ pool }: { pool: PoolView }) {
   const u = poolUtilisation(pool);
-  const text = `${formatCount(u.allocated)} allocated, ${formatCount(u.reserved)} reserved of ${formatCount(u.size)}`;
+  const text = `${formatCount(u.allocated)} allocated, ${formatCount(u.reserved)} reserved of ${formatCount(u.size)} usable`;
   return (
     <div className="utilisation">
       <div
@@ -130,7 +130,7 @@ export function AddPoolForm({ onAdded }: { onAdded(): void }) {
       () => client.invoke('ipam.pools.add', poolInput(draft)),
       (pool) => {
         setDraft(emptyDraft);
-        store.getState().pushToast({ tone: 'info', title: `Pool ${pool.name} added`, message: `${pool.cidr}: ${formatCount(poolUtilisation(pool).size)} addresses.` });
+        store.getState().pushToast({ tone: 'info', title: `Pool ${pool.name} added`, message: `${pool.cidr}: ${formatCount(poolUtilisation(pool).size)} usable addresses.` });
         onAdded();
       },
     );
