@@ -7,6 +7,7 @@ import { DB_FILE } from '../server/data-dir.js';
 import { version } from '../server/version.js';
 import { exitCodeFor } from './cli-error.js';
 import { CliContext, positiveInt, type GlobalOptions } from './cli-context.js';
+import { registerCertCommands } from './cert-commands.js';
 import { registerHelperCommands } from './helper-commands.js';
 import { registerIpamCommands } from './ipam-commands.js';
 import { registerNatCommands } from './nat-commands.js';
@@ -127,6 +128,7 @@ export function buildProgram(): { program: Command; context: CliContext } {
   registerProcedureCommands(program, context);
   registerHelperCommands(program, context);
   registerUpgradeCommands(program, context);
+  registerCertCommands(program, context);
 
   // Every level gets --help and strict argument checking.
   const strict = (cmd: Command): void => {

@@ -24,6 +24,8 @@ export const errorCodes = [
   'NAT_DRIFT',
   'FIREWALL_COMMAND',
   'UNREACHABLE',
+  'CERT_INVALID',
+  'CERT_PASSPHRASE',
   'TIMEOUT',
   'INTERNAL',
 ] as const;
