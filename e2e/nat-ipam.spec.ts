@@ -135,7 +135,7 @@ test('pool, manual firewall and NAT through the UI: add waits for approval, then
 
   // Both runs are in the list, succeeded; the filter narrows to them.
   await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: /Procedures/ }).click();
-  await page.getByLabel('Filter by state').selectOption('succeeded');
+  await page.getByRole('radiogroup', { name: 'Filter by state' }).getByRole('radio', { name: 'succeeded' }).check();
   await expect(page.getByRole('link', { name: 'nat.add' })).toBeVisible();
   await expect(page.getByRole('link', { name: 'nat.remove' })).toBeVisible();
 

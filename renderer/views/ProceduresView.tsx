@@ -86,17 +86,15 @@ function ProcedureList() {
   return (
     <>
       <div className="toolbar">
-        <label className="inline-field">
-          <span>State</span>
-          <select value={filter} onChange={(event) => setFilter(event.target.value as ProcedureState | '')} aria-label="Filter by state">
-            <option value="">All states</option>
-            {states.map((s) => (
-              <option key={s} value={s}>
-                {s}
-              </option>
-            ))}
-          </select>
-        </label>
+        {/* Radios, not a <select>: nine short states fit in a row and each is one click away. */}
+        <div className="segmented segmented-small" role="radiogroup" aria-label="Filter by state">
+          {(['', ...states] as const).map((s) => (
+            <label key={s || 'all'} className="segment">
+              <input type="radio" name="procedure-state-filter" value={s} checked={filter === s} onChange={() => setFilter(s)} />
+              <span>{s || 'all'}</span>
+            </label>
+          ))}
+        </div>
         <button type="button" className="button" onClick={reload}>
           Refresh
         </button>
