@@ -1,4 +1,4 @@
-import { useRef, useState } from 'react';
+import { useLayoutEffect, useRef, useState } from 'react';
 import type { ProcedureDetail } from '../../../core/contract';
 import { errorToast } from '../../app/error-toast';
 import { useClient, useShellStore } from '../../app/shell-context';
@@ -96,11 +96,23 @@ function StepTimeline({ steps }: { steps: ProcedureStep[] }) {
 
 function Journal({ journal, steps }: { journal: BoundedJournal; steps: ProcedureStep[] }) {
   const stepName = (idx: number | null): string => (idx === null ? '' : (steps.find((s) => s.idx === idx)?.name ?? String(idx)));
+  const listRef = useRef<HTMLOListElement>(null);
+  const following = useRef(true);
+  const lastId = journal.lines.at(-1)?.id;
+  // New lines scroll into view while the operator is at the bottom; scrolling up to read stops that.
+  useLayoutEffect(() => {
+    const list = listRef.current;
+    if (list && following.current) list.scrollTop = list.scrollHeight;
+  }, [lastId]);
+  const onScroll = (): void => {
+    const list = listRef.current;
+    if (list) following.current = list.scrollHeight - list.scrollTop - list.clientHeight < 24;
+  };
   if (journal.lines.length === 0) return <p className="muted">Nothing logged yet.</p>;
   return (
     <>
       {journal.dropped > 0 && <p className="muted small">{journal.dropped} older lines are not shown.</p>}
-      <ol className="journal" role="log" aria-label="Journal">
+      <ol ref={listRef} className="journal" role="log" aria-label="Journal" onScroll={onScroll} tabIndex={0}>
         {journal.lines.map((line) => (
           <li key={line.id} className={`journal-line journal-${line.level}`}>
             <Time iso={line.at} />
