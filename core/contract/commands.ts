@@ -3,6 +3,7 @@ import { auditPageSchema, auditQuerySchema } from './audit.js';
 import { allocationSchema, poolInputSchema, poolSchema } from './ipam.js';
 import { firewallInputSchema, firewallSchema, natListSchema } from './nat.js';
 import type { CommandSpec } from './command-spec.js';
+import { certificateCommands } from './certificate-commands.js';
 import { helperCommands } from './helper-commands.js';
 
 export type { CommandSpec } from './command-spec.js';
@@ -234,6 +235,7 @@ export const commands = {
     output: vaultStateSchema,
   },
   ...helperCommands,
+  ...certificateCommands,
 } as const satisfies Record<string, CommandSpec>;
 
 export type Commands = typeof commands;

@@ -10,3 +10,4 @@ export * from './ipam.js';
 export * from './nat.js';
 export * from './csp-safe-validation.js';
 export * from './helper-commands.js';
+export * from './certificate-commands.js';

@@ -78,6 +78,12 @@ describe('core dispatch (the path every transport takes)', () => {
     await call('helpers.preflight.save', { name: 'controller', targets: [{ host: '127.0.0.1', port }] });
     expect(await call('helpers.preflight.lists', {})).toMatchObject([{ name: 'controller', timeoutMs: 3000 }]);
     expect(await call('helpers.preflight.delete', { name: 'controller' })).toEqual({ deleted: true });
+    // Certificates: the success paths (openssl-made files, a live TLS server) are in
+    // core/certificates/certificates.test.ts; here the handlers' error paths through dispatch.
+    expect(await core.dispatch('certificates.inspect', { contentBase64: Buffer.from('nope').toString('base64') })).toMatchObject({ ok: false, error: { code: 'CERT_INVALID' } });
+    covered.add('certificates.inspect');
+    expect(await core.dispatch('certificates.fetch', { host: '127.0.0.1', port })).toMatchObject({ ok: false, error: { code: 'UNREACHABLE' } });
+    covered.add('certificates.fetch');
     for (const name of ['helpers.translate.apply', 'helpers.translate.remove', 'helpers.translate.applied']) covered.add(name);
     expect([...covered].sort()).toEqual([...commandNames].sort());
   });

@@ -1,6 +1,7 @@
 import type { CommandName, CommandOutput, CommandParsedInput, Transport } from '../contract/commands.js';
 import { OutpostError } from '../contract/errors.js';
 import type { ProcedureDetail, ProcedureSummary } from '../contract/commands.js';
+import { certificateHandlers } from './certificate-handlers.js';
 import { helperHandlers } from './helper-handlers.js';
 import type { Services } from './services.js';
 
@@ -64,6 +65,7 @@ export function createHandlers(s: Services): Handlers {
       return { procedureId: s.engine.start('nat.remove', { publicIp }, caller.actor) };
     },
     ...helperHandlers(s),
+    ...certificateHandlers(),
     'vault.status': () => s.vault.state(),
     'vault.unlock': ({ passphrase }, caller) => {
       const wasInitialised = s.vault.state().initialised;

@@ -1,0 +1,39 @@
+import { z } from 'zod';
+import type { CommandSpec } from './command-spec.js';
+
+export const certificateInfoSchema = z.object({
+  subject: z.string(),
+  issuer: z.string(),
+  serialNumber: z.string(),
+  fingerprint256: z.string(),
+  validFrom: z.string(),
+  validTo: z.string(),
+  subjectAltNames: z.array(z.string()),
+  keyUsage: z.array(z.string()),
+  isCA: z.boolean(),
+  selfSigned: z.boolean(),
+  warnings: z.array(z.enum(['expired', 'not-yet-valid', 'not-a-ca', 'expires-soon'])),
+  pem: z.string(),
+});
+export type CertificateInfoView = z.infer<typeof certificateInfoSchema>;
+
+export const certificateCommands = {
+  'certificates.inspect': {
+    summary: 'What a certificate file holds (PEM, DER, PKCS#7, PKCS#12), leaf first',
+    input: z
+      .object({
+        /** The file's bytes, base64 (the renderer reads the file the operator picked). */
+        contentBase64: z.string().min(1).max(14_000_000),
+        fileName: z.string().max(255).optional(),
+        /** PKCS#12 only; used for this read and never stored. */
+        passphrase: z.string().max(1024).optional(),
+      })
+      .strict(),
+    output: z.object({ format: z.enum(['pem', 'der', 'pkcs7', 'pkcs12']), privateKeysIgnored: z.number().int(), certificates: z.array(certificateInfoSchema) }),
+  },
+  'certificates.fetch': {
+    summary: "A server's certificate chain, read by TLS handshake (nothing is trusted by this)",
+    input: z.object({ host: z.string().trim().min(1).max(253), port: z.number().int().min(1).max(65535), timeoutMs: z.number().int().min(100).max(60_000).default(5000) }).strict(),
+    output: z.object({ certificates: z.array(certificateInfoSchema), authorized: z.boolean(), authorizationError: z.string().nullable() }),
+  },
+} as const satisfies Record<string, CommandSpec>;
