@@ -75,3 +75,18 @@ export type Result<T> = { ok: true; value: T } | { ok: false; error: ContractErr
 
 export const ok = <T>(value: T): Result<T> => ({ ok: true, value });
 export const fail = (error: ContractError): Result<never> => ({ ok: false, error });
+
+/**
+ * Runs a parse and, when it fails with VALIDATION, names the input field it was about (the same
+ * `details.issues` shape zod failures have), so a form can mark the field and not only toast.
+ */
+export function atField<T>(path: (string | number)[], parse: () => T): T {
+  try {
+    return parse();
+  } catch (err) {
+    if (err instanceof OutpostError && err.code === 'VALIDATION') {
+      throw new OutpostError('VALIDATION', err.message, { issues: [{ path: path.map(String), message: err.message }] });
+    }
+    throw err;
+  }
+}

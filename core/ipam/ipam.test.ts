@@ -103,3 +103,28 @@ describe('IPAM (real SQLite file)', () => {
     expect(ipam.historyOf('pub').filter((h) => h.event === 'allocated')).toHaveLength(100);
   });
 });
+
+describe('IPAM validation names the field', () => {
+  it('puts the failing input field in details.issues', () => {
+    const dir = tempDir();
+    const db = openDatabase(join(dir.path, 'outpost.db'));
+    try {
+      const ipam = new Ipam(db);
+      const field = (f: () => unknown): unknown => {
+        try {
+          f();
+        } catch (err) {
+          return (err as { details?: { issues?: { path: string[] }[] } }).details?.issues?.[0]?.path;
+        }
+        return null;
+      };
+      expect(field(() => ipam.addPool({ name: 'p', cidr: '10.0.0.1/24', kind: 'private' }, 'a'))).toEqual(['cidr']);
+      expect(field(() => ipam.addPool({ name: 'p', cidr: '10.0.0.0/24', kind: 'private', gateway: '10.9.9.9' }, 'a'))).toEqual(['gateway']);
+      expect(field(() => ipam.addPool({ name: 'p', cidr: '10.0.0.0/24', kind: 'private', reserved: [{ start: '10.0.0.9', end: 'x', reason: '' }] }, 'a'))).toEqual(['reserved', '0', 'end']);
+      expect(field(() => ipam.addPool({ name: 'bad name', cidr: '10.0.0.0/24', kind: 'private' }, 'a'))).toEqual(['name']);
+    } finally {
+      db.close();
+      dir.remove();
+    }
+  });
+});

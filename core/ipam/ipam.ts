@@ -1,6 +1,6 @@
 import type { AuditLog } from '../audit/audit-log.js';
 import type { z } from 'zod';
-import { OutpostError } from '../contract/errors.js';
+import { OutpostError, atField } from '../contract/errors.js';
 import type { AllocationView, PoolView, poolInputSchema } from '../contract/ipam.js';
 import type { Db } from '../db/database.js';
 import { addressFrom, addressKey, contains, overlaps, parseAddress, parseNetwork, usableRange, type IpAddress, type IpFamily, type IpNetwork } from './ip-address.js';
@@ -86,22 +86,29 @@ export class Ipam {
 
   addPool(input: PoolInput, actor: string): Pool {
     const name = input.name.trim();
-    if (!/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/.test(name)) {
-      throw new OutpostError('VALIDATION', `Pool name "${input.name}" must be 1-64 letters, digits, dots, dashes or underscores.`);
-    }
-    const net = parseNetwork(input.cidr);
-    const range = usableRange(net);
-    const gateway = input.gateway ? parseAddress(input.gateway) : null;
-    if (gateway && (!contains(net, gateway) || gateway.value < range.first || gateway.value > range.last)) {
-      throw new OutpostError('VALIDATION', `Gateway ${gateway.text} is not a usable address of ${net.text}.`);
-    }
-    const reserved = (input.reserved ?? []).map((r) => {
-      const start = parseAddress(r.start);
-      const end = parseAddress(r.end);
-      if (!contains(net, start) || !contains(net, end) || end.value < start.value) {
-        throw new OutpostError('VALIDATION', `Reserved range ${r.start}-${r.end} is not an ascending range inside ${net.text}.`);
+    atField(['name'], () => {
+      if (!/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/.test(name)) {
+        throw new OutpostError('VALIDATION', `Pool name "${input.name}" must be 1-64 letters, digits, dots, dashes or underscores.`);
       }
-      return { start: start.text, end: end.text, reason: r.reason };
+    });
+    const net = atField(['cidr'], () => parseNetwork(input.cidr));
+    const range = usableRange(net);
+    const gateway = atField(['gateway'], () => {
+      const g = input.gateway ? parseAddress(input.gateway) : null;
+      if (g && (!contains(net, g) || g.value < range.first || g.value > range.last)) {
+        throw new OutpostError('VALIDATION', `Gateway ${g.text} is not a usable address of ${net.text}.`);
+      }
+      return g;
+    });
+    const reserved = (input.reserved ?? []).map((r, i) => {
+      const start = atField(['reserved', i, 'start'], () => parseAddress(r.start));
+      const end = atField(['reserved', i, 'end'], () => parseAddress(r.end));
+      return atField(['reserved', i, 'end'], () => {
+        if (!contains(net, start) || !contains(net, end) || end.value < start.value) {
+          throw new OutpostError('VALIDATION', `Reserved range ${r.start}-${r.end} is not an ascending range inside ${net.text}.`);
+        }
+        return { start: start.text, end: end.text, reason: r.reason };
+      });
     });
     const scope = input.scope ?? '';
     return this.db.transaction(() => {
