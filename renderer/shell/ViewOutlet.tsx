@@ -1,5 +1,7 @@
 import { useShell } from '../app/shell-context';
 import { AuditLogView } from '../views/AuditLogView';
+import { CertificatesView } from '../views/CertificatesView';
+import { ClientHelpersView } from '../views/ClientHelpersView';
 import { InventoryView } from '../views/InventoryView';
 import { NatIpamView } from '../views/NatIpamView';
 import { PlannedViewPage } from '../views/PlannedViewPage';
@@ -14,6 +16,10 @@ export function ViewOutlet() {
       return <InventoryView />;
     case 'nat-ipam':
       return <NatIpamView />;
+    case 'certificates':
+      return <CertificatesView />;
+    case 'client-helpers':
+      return <ClientHelpersView />;
     case 'procedures':
       return <ProceduresView />;
     case 'audit':

@@ -5,6 +5,7 @@ import { useClient, useShell, useShellStore } from '../app/shell-context';
 import { ViewHeader } from '../shell/ViewHeader';
 import { AppInfoPanel } from './AppInfoPanel';
 import { FieldError } from './FieldError';
+import { VaultPanel } from './VaultPanel';
 import { draftFrom, invalidFields, patchFrom, type SettingsDraft, type SettingsField } from './settings-form';
 
 const themeChoices: { value: Theme; label: string; hint: string }[] = [
@@ -145,7 +146,10 @@ export function SettingsView() {
       <ViewHeader title="Settings" description="How this console looks and behaves. Saved in the local database; every change is audited." />
       <div className="settings-layout">
         {saved ? <SettingsForm saved={saved} /> : <p className="muted">Loading settings…</p>}
-        <AppInfoPanel />
+        <div className="settings-side">
+          <VaultPanel />
+          <AppInfoPanel />
+        </div>
       </div>
     </>
   );

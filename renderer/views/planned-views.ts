@@ -38,18 +38,4 @@ export const plannedViews: Partial<Record<ViewId, PlannedView>> = {
       'Terminals will open shells to ESXi hosts and guests, verifying each host key before any password or key is sent.',
     firstStep: 'Set up the vault (a passphrase, or the OS keychain in the desktop app) so credentials can be stored. Terminals are not in this build yet.',
   },
-  certificates: {
-    title: 'Certificates',
-    description: 'Which TLS certificates and CAs Outpost trusts.',
-    purpose:
-      'Certificates will list the pinned vCenter and host fingerprints and imported CAs, and export them for the OS trust store.',
-    firstStep: 'Trust decisions are made when you add a vCenter in Inventory; they will be listed here. Not in this build yet.',
-  },
-  'client-helpers': {
-    title: 'Client helpers',
-    description: 'Snippets for machines that talk to your private cloud.',
-    purpose:
-      'Client helpers will translate NAT allocations into iptables/nft rules and hosts-file entries, and check that the ports you need are reachable.',
-    firstStep: 'These are generated from NAT & IPAM allocations, so add a pool and a NAT there first. Not in this build yet.',
-  },
 };

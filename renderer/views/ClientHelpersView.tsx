@@ -1,0 +1,39 @@
+import { hashForView } from '../navigation/hash-route';
+import { ViewHeader } from '../shell/ViewHeader';
+import { HostsPanel } from './client-helpers/HostsPanel';
+import { PreflightPanel } from './client-helpers/PreflightPanel';
+import { TranslationPanel } from './client-helpers/TranslationPanel';
+import { Tabs, tabId, tabPanelId, type TabSpec } from './Tabs';
+import { useHashSubPath } from './use-hash-sub-path';
+
+type Section = 'translation' | 'hosts' | 'preflight';
+const tabs: TabSpec<Section>[] = [
+  { id: 'translation', label: 'Translation' },
+  { id: 'hosts', label: 'Hosts entries' },
+  { id: 'preflight', label: 'Preflight' },
+];
+const isSection = (value: string | null): value is Section => tabs.some((t) => t.id === value);
+const PREFIX = 'client-helpers';
+
+/** Seed 004's workstation chores: reach private management addresses, name them, check the ports. */
+export function ClientHelpersView() {
+  const sub = useHashSubPath('client-helpers');
+  const section: Section = isSection(sub) ? sub : 'translation';
+  const select = (next: Section): void => {
+    window.location.hash = hashForView('client-helpers', next);
+  };
+  return (
+    <>
+      <ViewHeader
+        title="Client helpers"
+        description="For this workstation: reach services that advertise private management addresses through a public IP, name them in /etc/hosts, and check the ports you need are open."
+      />
+      <Tabs tabs={tabs} selected={section} onSelect={select} prefix={PREFIX} label="Client helper sections" />
+      <div className="tab-panel" role="tabpanel" id={tabPanelId(PREFIX, section)} aria-labelledby={tabId(PREFIX, section)}>
+        {section === 'translation' && <TranslationPanel />}
+        {section === 'hosts' && <HostsPanel />}
+        {section === 'preflight' && <PreflightPanel />}
+      </div>
+    </>
+  );
+}

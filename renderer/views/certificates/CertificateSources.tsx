@@ -1,0 +1,152 @@
+import { useRef, useState, type FormEvent } from 'react';
+import { OutpostError, type CertificateInfoView } from '../../../core/contract';
+import { useClient } from '../../app/shell-context';
+import { parseTargets } from '../client-helpers/preflight-targets';
+import { FieldError } from '../FieldError';
+import { TextField } from '../TextField';
+import { useContractForm } from '../use-contract-form';
+import { PassphraseField } from './PassphraseField';
+import { readFileBase64 } from './read-file-base64';
+
+export type InspectedChain =
+  | { source: 'file'; fileName: string; format: 'pem' | 'der' | 'pkcs7' | 'pkcs12'; privateKeysIgnored: number; certificates: CertificateInfoView[] }
+  | { source: 'server'; server: string; authorized: boolean; authorizationError: string | null; certificates: CertificateInfoView[] };
+
+/** A certificate file picked here, read in the renderer and sent as base64; a PKCS#12 passphrase is used for this read only. */
+export function InspectFileForm({ onInspected }: { onInspected(chain: InspectedChain): void }) {
+  const client = useClient();
+  const form = useContractForm('Could not read the certificate file');
+  const fileRef = useRef<HTMLInputElement>(null);
+  const [fileName, setFileName] = useState('');
+  const [passphrase, setPassphrase] = useState('');
+  const [fileError, setFileError] = useState<string | undefined>();
+  const [passphraseError, setPassphraseError] = useState<string | undefined>();
+
+  const onSubmit = (event: FormEvent): void => {
+    event.preventDefault();
+    if (form.busy) return;
+    const file = fileRef.current?.files?.[0];
+    if (!file) {
+      setFileError('Choose a certificate file first.');
+      return;
+    }
+    const given = passphrase;
+    // The passphrase leaves the form with this one call; the field is empty again at once.
+    setPassphrase('');
+    setPassphraseError(undefined);
+    form.submit(
+      async () => {
+        try {
+          const contentBase64 = await readFileBase64(file);
+          return await client.invoke('certificates.inspect', { contentBase64, fileName: file.name, ...(given ? { passphrase: given } : {}) });
+        } catch (err) {
+          if (err instanceof OutpostError && err.code === 'CERT_PASSPHRASE') setPassphraseError(given ? 'Wrong passphrase for this PKCS#12 file.' : 'This PKCS#12 file needs its passphrase.');
+          if (err instanceof OutpostError && err.code === 'CERT_INVALID') setFileError('Not a certificate Outpost can read (PEM, DER, PKCS#7 or PKCS#12).');
+          throw err;
+        }
+      },
+      (read) => onInspected({ source: 'file', fileName: file.name, ...read }),
+    );
+  };
+
+  return (
+    <form className="panel side-form" onSubmit={onSubmit} noValidate aria-labelledby="cert-file-heading">
+      <h2 id="cert-file-heading">Inspect a file</h2>
+      <div className="field">
+        <label htmlFor="cert-file">Certificate file</label>
+        <input
+          ref={fileRef}
+          id="cert-file"
+          type="file"
+          className="file-input"
+          onChange={(e) => {
+            setFileName(e.target.files?.[0]?.name ?? '');
+            setFileError(undefined);
+            form.clearError('contentBase64');
+          }}
+          aria-invalid={(fileError ?? form.errors.contentBase64) ? true : undefined}
+          aria-describedby="cert-file-hint cert-file-error"
+        />
+        <p id="cert-file-hint" className="field-hint">
+          PEM, DER, PKCS#7 (.p7b) or PKCS#12 (.p12, .pfx). Private keys in it are ignored.
+        </p>
+        <FieldError id="cert-file-error" message={fileError ?? form.errors.contentBase64} />
+      </div>
+      <PassphraseField
+        id="cert-passphrase"
+        label="PKCS#12 passphrase (optional)"
+        value={passphrase}
+        onChange={(v) => {
+          setPassphrase(v);
+          setPassphraseError(undefined);
+        }}
+        error={passphraseError ?? form.errors.passphrase}
+        hint="Used for this one read, then forgotten."
+        autoComplete="off"
+      />
+      <div className="form-actions">
+        <button type="submit" className="button button-primary" disabled={form.busy}>
+          {form.busy ? 'Reading…' : 'Inspect'}
+        </button>
+        {fileName && <span className="muted small file-chosen">{fileName}</span>}
+      </div>
+    </form>
+  );
+}
+
+/** HOST or HOST:PORT (443 when no port is given). */
+export function serverTarget(text: string): { host: string; port: number } | null {
+  const value = text.trim();
+  if (/^[^\s:[\]]+$/.test(value)) return { host: value, port: 443 };
+  const { targets, problems } = parseTargets(value);
+  return targets.length === 1 && problems.length === 0 ? targets[0]! : null;
+}
+
+/** A server's chain, read by a TLS handshake from this workstation; nothing is trusted by it. */
+export function FetchServerForm({ onFetched }: { onFetched(chain: InspectedChain): void }) {
+  const client = useClient();
+  const form = useContractForm('Could not fetch the server’s certificate chain');
+  const [server, setServer] = useState('');
+  const [localError, setLocalError] = useState<string | undefined>();
+  const contractError = form.errors.host ?? form.errors.port;
+
+  const onSubmit = (event: FormEvent): void => {
+    event.preventDefault();
+    if (form.busy) return;
+    const target = serverTarget(server);
+    if (!target) {
+      setLocalError('HOST:PORT, e.g. vcenter.example:443 (IPv6 in brackets).');
+      return;
+    }
+    form.submit(
+      () => client.invoke('certificates.fetch', { ...target, timeoutMs: 5000 }),
+      (chain) => onFetched({ source: 'server', server: `${target.host}:${target.port}`, ...chain }),
+    );
+  };
+
+  return (
+    <form className="panel side-form" onSubmit={onSubmit} noValidate aria-labelledby="cert-fetch-heading">
+      <h2 id="cert-fetch-heading">Fetch from a server</h2>
+      <TextField
+        id="cert-server"
+        label="Server"
+        value={server}
+        onChange={(v) => {
+          setServer(v);
+          setLocalError(undefined);
+          form.clearError('host');
+          form.clearError('port');
+        }}
+        error={localError ?? contractError}
+        placeholder="vcenter.example:443"
+        hint="HOST:PORT; the chain it presents is read by a TLS handshake."
+        mono
+      />
+      <div className="form-actions">
+        <button type="submit" className="button button-primary" disabled={form.busy}>
+          {form.busy ? 'Fetching…' : 'Fetch chain'}
+        </button>
+      </div>
+    </form>
+  );
+}

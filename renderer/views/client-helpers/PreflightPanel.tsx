@@ -1,0 +1,324 @@
+import { useState, type FormEvent } from 'react';
+import type { CommandOutput, PreflightList } from '../../../core/contract';
+import { errorToast } from '../../app/error-toast';
+import { useClient, useShellStore } from '../../app/shell-context';
+import { useConfirmDestructive } from '../ConfirmDialog';
+import { FieldError } from '../FieldError';
+import { formatTime } from '../format-time';
+import { TextField } from '../TextField';
+import { useContractForm } from '../use-contract-form';
+import { useContractQuery } from '../use-contract-query';
+import { CONTROLLER_PORTS, parseTargets, targetsText, withControllerPreset } from './preflight-targets';
+
+type PortResult = CommandOutput<'helpers.preflight.run'>[number];
+type PortStatus = PortResult['status'];
+
+const statusHelp: Record<PortStatus, string> = {
+  open: 'Something accepted the connection.',
+  refused: 'The host answered, but nothing listens on this port (or a firewall rejects it).',
+  timeout: 'No answer in time: a firewall drops it, or the route is missing.',
+  unreachable: 'No route to the host or its network.',
+  'dns-error': 'The name does not resolve from this workstation.',
+  error: 'The check failed for another reason (see the detail).',
+};
+
+const statusOrder: PortStatus[] = ['open', 'refused', 'timeout', 'unreachable', 'dns-error', 'error'];
+
+interface RunResult {
+  results: PortResult[];
+  at: string;
+  timeoutMs: number;
+}
+
+/** The contract's path ("targets.3.host", "timeoutMs") to the field that shows it. */
+function preflightFieldErrors(errors: Record<string, string>): { targets?: string; timeoutMs?: string; name?: string } {
+  const fields: { targets?: string; timeoutMs?: string; name?: string } = {};
+  for (const [path, message] of Object.entries(errors)) {
+    const head = path.split('.')[0];
+    if (head === 'targets' || head === 'timeoutMs' || head === 'name') fields[head] ??= path.includes('.') ? `${path}: ${message}` : message;
+  }
+  return fields;
+}
+
+export function PreflightResults({ run }: { run: RunResult }) {
+  const counts = statusOrder.map((s) => [s, run.results.filter((r) => r.status === s).length] as const).filter(([, n]) => n > 0);
+  return (
+    <section aria-labelledby="preflight-results-heading">
+      <h2 id="preflight-results-heading" className="section-heading">
+        Results
+      </h2>
+      <p className="muted small" role="status" data-testid="preflight-summary">
+        {run.results.length} checked at {formatTime(run.at)} (timeout {run.timeoutMs} ms): {counts.map(([s, n]) => `${n} ${s}`).join(', ')}
+      </p>
+      <div className="table-scroll">
+        <table className="data-table data-table-compact">
+          <caption className="visually-hidden">Preflight results</caption>
+          <thead>
+            <tr>
+              <th scope="col">Host</th>
+              <th scope="col">Port</th>
+              <th scope="col">Status</th>
+              <th scope="col" className="numeric">
+                Latency
+              </th>
+              <th scope="col">Detail</th>
+            </tr>
+          </thead>
+          <tbody>
+            {run.results.map((r) => (
+              <tr key={`${r.host}|${r.port}`} data-testid={`preflight-row-${r.host}:${r.port}`}>
+                <th scope="row" className="row-heading mono">
+                  {r.host}
+                </th>
+                <td className="mono">{r.port}</td>
+                <td>
+                  <span className={`badge badge-port-${r.status}`} title={statusHelp[r.status]}>
+                    {r.status}
+                  </span>
+                </td>
+                <td className="mono numeric">{Math.round(r.latencyMs)} ms</td>
+                <td className="details-cell" title={r.detail ?? undefined}>
+                  {r.detail ?? '—'}
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
+    </section>
+  );
+}
+
+function SavedLists({ lists, onLoad, onDeleted }: { lists: PreflightList[]; onLoad(list: PreflightList): void; onDeleted(): void }) {
+  const client = useClient();
+  const store = useShellStore();
+  const { confirm, dialog } = useConfirmDestructive();
+  const remove = (list: PreflightList): void =>
+    confirm(
+      { title: `Delete the list “${list.name}”?`, body: <p>Its {list.targets.length} targets are forgotten; results already shown stay on screen.</p>, confirmLabel: 'Delete list' },
+      () =>
+        client.invoke('helpers.preflight.delete', { name: list.name }).then(
+          () => onDeleted(),
+          (err: unknown) => store.getState().pushToast(errorToast(`Could not delete the list ${list.name}`, err)),
+        ),
+    );
+  return (
+    <>
+      {lists.length === 0 ? (
+        <p className="muted small">No saved lists yet. Save the targets above under a name to run them again later.</p>
+      ) : (
+        <ul className="saved-lists" aria-label="Saved preflight lists">
+          {lists.map((list) => (
+            <li key={list.name} className="saved-list">
+              <div className="saved-list-name">
+                <span>{list.name}</span>
+                <span className="muted small">
+                  {list.targets.length} target{list.targets.length === 1 ? '' : 's'}, {list.timeoutMs} ms
+                </span>
+              </div>
+              <button type="button" className="button button-small" onClick={() => onLoad(list)} aria-label={`Load ${list.name}`}>
+                Load
+              </button>
+              <button type="button" className="button button-small" onClick={() => remove(list)} aria-label={`Delete ${list.name}`}>
+                Delete
+              </button>
+            </li>
+          ))}
+        </ul>
+      )}
+      {dialog}
+    </>
+  );
+}
+
+/** TCP reachability of many HOST:PORT pairs from this workstation, with saved lists. */
+export function PreflightPanel() {
+  const client = useClient();
+  const store = useShellStore();
+  const runForm = useContractForm('Preflight did not run');
+  const saveForm = useContractForm('Preflight list was not saved');
+  const lists = useContractQuery('Could not read the saved preflight lists', (c) => c.invoke('helpers.preflight.lists', {}));
+  const [text, setText] = useState('');
+  const [presetHost, setPresetHost] = useState('');
+  const [presetError, setPresetError] = useState<string | undefined>();
+  const [timeout, setTimeoutText] = useState('3000');
+  const [name, setName] = useState('');
+  const [localError, setLocalError] = useState<string | undefined>();
+  const [run, setRun] = useState<RunResult | null>(null);
+
+  const contractErrors = { ...preflightFieldErrors(saveForm.errors), ...preflightFieldErrors(runForm.errors) };
+  const targetsError = localError ?? contractErrors.targets;
+
+  const editTargets = (value: string): void => {
+    setText(value);
+    setLocalError(undefined);
+    for (const path of [...Object.keys(runForm.errors), ...Object.keys(saveForm.errors)]) {
+      if (path.startsWith('targets')) {
+        runForm.clearError(path);
+        saveForm.clearError(path);
+      }
+    }
+  };
+
+  /** Local reading of the text first: a word that is not HOST:PORT never reaches the contract. */
+  const parsed = (): ReturnType<typeof parseTargets> | null => {
+    const result = parseTargets(text);
+    if (result.problems.length > 0) {
+      setLocalError(result.problems.slice(0, 3).join(' ') + (result.problems.length > 3 ? ` (${result.problems.length - 3} more)` : ''));
+      return null;
+    }
+    return result;
+  };
+
+  const onRun = (event: FormEvent): void => {
+    event.preventDefault();
+    if (runForm.busy) return;
+    const read = parsed();
+    if (!read) return;
+    const timeoutMs = Number(timeout);
+    runForm.submit(
+      () => client.invoke('helpers.preflight.run', { targets: read.targets, timeoutMs, concurrency: 32 }),
+      (results) => setRun({ results, at: new Date().toISOString(), timeoutMs }),
+    );
+  };
+
+  const onSave = (): void => {
+    if (saveForm.busy) return;
+    const read = parsed();
+    if (!read) return;
+    saveForm.submit(
+      () => client.invoke('helpers.preflight.save', { name, targets: read.targets, timeoutMs: Number(timeout) }),
+      (saved) => {
+        store.getState().pushToast({ tone: 'info', title: 'Preflight list saved', message: `${saved.name}: ${saved.targets.length} targets.` });
+        lists.reload();
+      },
+    );
+  };
+
+  const addPreset = (): void => {
+    const host = presetHost.trim();
+    if (!host || /[\s,:[\]#]/.test(host)) {
+      setPresetError(host ? 'A host name or IPv4 address, without a port.' : 'Type the controller’s host first.');
+      return;
+    }
+    setPresetError(undefined);
+    editTargets(withControllerPreset(text, host));
+  };
+
+  const load = (list: PreflightList): void => {
+    editTargets(targetsText(list.targets));
+    setTimeoutText(String(list.timeoutMs));
+    setName(list.name);
+  };
+
+  return (
+    <div className="split-layout">
+      <div className="split-main">
+        {run ? (
+          <PreflightResults run={run} />
+        ) : (
+          <p className="muted">
+            List the HOST:PORT pairs this workstation must reach (or add a controller’s ports with the preset) and run: each is tried over TCP, many at once, and shows as
+            open, refused or timeout with its latency.
+          </p>
+        )}
+      </div>
+      <div className="side-column">
+        <form className="panel side-form" onSubmit={onRun} noValidate aria-labelledby="preflight-form-heading">
+          <h2 id="preflight-form-heading">Preflight</h2>
+          <div className="field">
+            <label htmlFor="preflight-targets">Targets</label>
+            <textarea
+              id="preflight-targets"
+              className="mono"
+              rows={9}
+              value={text}
+              onChange={(e) => editTargets(e.target.value)}
+              placeholder={'controller.example:5000\n203.0.113.10:22'}
+              spellCheck={false}
+              aria-invalid={targetsError ? true : undefined}
+              aria-describedby="preflight-targets-hint preflight-targets-error"
+            />
+            <p id="preflight-targets-hint" className="field-hint">
+              HOST:PORT, one per line (or separated by spaces or commas); IPv6 in brackets.
+            </p>
+            <FieldError id="preflight-targets-error" message={targetsError} />
+          </div>
+          <div className="field">
+            <label htmlFor="preflight-preset-host">Controller preset</label>
+            <div className="input-with-button">
+              <input
+                id="preflight-preset-host"
+                type="text"
+                className="mono"
+                value={presetHost}
+                onChange={(e) => {
+                  setPresetHost(e.target.value);
+                  setPresetError(undefined);
+                }}
+                placeholder="controller host"
+                spellCheck={false}
+                autoComplete="off"
+                aria-invalid={presetError ? true : undefined}
+                aria-describedby="preflight-preset-hint preflight-preset-error"
+              />
+              <button type="button" className="button" onClick={addPreset}>
+                Add ports
+              </button>
+            </div>
+            <p id="preflight-preset-hint" className="field-hint">
+              Adds the controller ports {CONTROLLER_PORTS.join(', ')} for this host.
+            </p>
+            <FieldError id="preflight-preset-error" message={presetError} />
+          </div>
+          <div className="field">
+            <label htmlFor="preflight-timeout">Timeout (ms)</label>
+            <input
+              id="preflight-timeout"
+              type="number"
+              inputMode="numeric"
+              min={50}
+              max={120000}
+              className="narrow"
+              value={timeout}
+              onChange={(e) => {
+                setTimeoutText(e.target.value);
+                runForm.clearError('timeoutMs');
+                saveForm.clearError('timeoutMs');
+              }}
+              aria-invalid={contractErrors.timeoutMs ? true : undefined}
+              aria-describedby="preflight-timeout-error"
+            />
+            <FieldError id="preflight-timeout-error" message={contractErrors.timeoutMs} />
+          </div>
+          <div className="form-actions">
+            <button type="submit" className="button button-primary" disabled={runForm.busy}>
+              {runForm.busy ? 'Checking…' : 'Run preflight'}
+            </button>
+          </div>
+        </form>
+        <section className="panel side-form" aria-labelledby="preflight-lists-heading">
+          <h2 id="preflight-lists-heading">Saved lists</h2>
+          <TextField
+            id="preflight-list-name"
+            label="List name"
+            value={name}
+            onChange={(v) => {
+              setName(v);
+              saveForm.clearError('name');
+            }}
+            error={contractErrors.name}
+            placeholder="controller-a"
+          />
+          <div className="form-actions">
+            <button type="button" className="button" onClick={onSave} disabled={saveForm.busy}>
+              {saveForm.busy ? 'Saving…' : 'Save targets'}
+            </button>
+          </div>
+          <h3 className="section-heading">Lists</h3>
+          {lists.data ? <SavedLists lists={lists.data} onLoad={load} onDeleted={lists.reload} /> : <p className="muted small">{lists.loading ? 'Loading lists…' : 'Lists unavailable.'}</p>}
+        </section>
+      </div>
+    </div>
+  );
+}
