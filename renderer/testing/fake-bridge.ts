@@ -43,6 +43,7 @@ export function createFakeBridge(overrides: Partial<Record<CommandName, FakeHand
     'nat.list': () => ok({ records: [], orphans: [], unreachable: [] }),
     'vault.status': () => ok(fakeStatus.vault),
     'vault.unlock': () => ok(fakeStatus.vault),
+    'helpers.preflight.lists': () => ok([]),
   };
   const handlers = { ...defaults, ...overrides };
   const listeners = new Map<string, Set<(payload: unknown) => void>>();

@@ -20,8 +20,8 @@ export type TranslationSpecInput = Omit<CommandInput<'helpers.translate.preview'
 export const emptyTranslationDraft: TranslationDraft = { subnet: '', target: 'address', to: '', toPrefix: '', ports: '', protocol: 'tcp' };
 
 /**
- * Ports as the contract takes them. A word that is not a number goes as NaN, so the contract
- * names it (ports.N) instead of the form dropping it on a guess.
+ * Ports as the contract takes them. A word that is not a number goes as NaN (null on the JSON
+ * wire), so the contract names it (ports.N) instead of the form dropping it on a guess.
  */
 export function portsFrom(text: string): number[] | undefined {
   const words = text.split(/[\s,]+/).filter(Boolean);
