@@ -167,6 +167,21 @@ describe('procedure engine (real SQLite file)', () => {
     expect(() => engine.cancel(id, 'carol')).toThrowError(expect.objectContaining({ code: 'CONFLICT' }));
   });
 
+  it('on shutdown leaves the running step to run again at the next start, without errors', async () => {
+    const id = engine.start('test.ledger', ctx({ waitMs: 10_000 }), 'alice');
+    await new Promise((r) => setTimeout(r, 100));
+    engine.close();
+    await engine.whenIdle(id);
+    expect(engine.detail(id).procedure.state).toBe('running');
+    expect(engine.detail(id).steps[1]!.state).toBe('running');
+    db.prepare('UPDATE procedures SET context = json_remove(context, ?) WHERE id = ?').run('$.waitMs', id);
+    engine = newEngine();
+    expect(engine.resumeAll()).toEqual([id]);
+    await engine.whenIdle(id);
+    expect(engine.detail(id).procedure.state).toBe('succeeded');
+    expect(calls().filter((c) => c === 'run:apply-rule')).toHaveLength(2);
+  });
+
   it('refuses an invalid context before anything is stored', () => {
     expect(() => engine.start('test.ledger', { key: '' }, 'alice')).toThrowError(expect.objectContaining({ code: 'VALIDATION' }));
     expect(() => engine.start('no.such', {}, 'alice')).toThrowError(expect.objectContaining({ code: 'NOT_FOUND' }));

@@ -156,7 +156,14 @@ export class ProcedureEngine {
     this.closed = true;
     for (const t of this.timers.values()) clearTimeout(t);
     this.timers.clear();
-    for (const a of this.active.values()) a.controller.abort(new OutpostError('CANCELLED', 'Outpost is shutting down.'));
+    for (const [id, a] of this.active) {
+      a.controller.abort(new OutpostError('CANCELLED', 'Outpost is shutting down.'));
+      try {
+        this.store.release(id); // the next start (any process) may take the run at once
+      } catch {
+        // store already closed: the lease simply runs out
+      }
+    }
   }
 
   private kick(id: string, actor: string): Promise<void> {
@@ -164,25 +171,36 @@ export class ProcedureEngine {
     const existing = this.active.get(id);
     if (existing) return existing.done;
     const controller = new AbortController();
-    const done = this.drive(id, actor, controller).finally(() => this.active.delete(id));
+    const done = this.drive(id, actor, controller)
+      // Never an unhandled rejection: after close() the store may be gone; the run resumes next start.
+      .catch(() => undefined)
+      .finally(() => this.active.delete(id));
     this.active.set(id, { controller, done });
     return done;
   }
 
   private async drive(id: string, actor: string, controller: AbortController): Promise<void> {
     await Promise.resolve(); // let start() return the id before the first step runs
+    if (this.closed) return;
     const gone = (row: ProcedureRow): boolean => runnerIsGone(row.runner, new Date(), row.leaseUntil);
     if (!this.store.claim(id, this.runner, this.leaseMs, gone)) return;
-    const renew = setInterval(() => this.store.claim(id, this.runner, this.leaseMs, gone), Math.max(1000, this.leaseMs / 3));
+    const renew = setInterval(() => {
+      if (this.closed) return;
+      try {
+        this.store.claim(id, this.runner, this.leaseMs, gone);
+      } catch {
+        // a busy or closing store: the next renewal tries again, the lease is three periods long
+      }
+    }, Math.max(1000, this.leaseMs / 3));
     renew.unref();
     try {
       await this.advance(id, actor, controller);
     } catch (err) {
       // A bug in the engine or an unreadable database: record it rather than lose the run.
-      this.finish(id, 'failed', actor, toContractError(err));
+      if (!this.closed) this.finish(id, 'failed', actor, toContractError(err));
     } finally {
       clearInterval(renew);
-      this.store.release(id);
+      if (!this.closed) this.store.release(id);
     }
   }
 
@@ -248,6 +266,8 @@ export class ProcedureEngine {
         this.publish(id);
         faultPoint('kill-after', row.kind, step.name);
       } catch (err) {
+        // Shutting down: leave the step 'running' so the next start runs it again (it is an ensure).
+        if (this.closed) return;
         const error = toContractError(controller.signal.aborted ? controller.signal.reason : err);
         this.o.db.transaction(() => {
           this.store.setStep(id, stepRow.idx, { state: 'failed', error, finished: true });
@@ -255,7 +275,6 @@ export class ProcedureEngine {
           this.journal(id, stepRow.idx, 'error', `Step "${step.name}" failed: ${error.message}`, { code: error.code });
         })();
         this.publish(id);
-        if (this.closed) return; // shutting down: resume on the next start
         if (controller.signal.aborted || this.store.get(id)!.cancelRequested || definition.onFailure !== 'stop') {
           return this.undoAll(id, actor, definition);
         }
