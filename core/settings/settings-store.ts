@@ -21,7 +21,13 @@ export class SettingsStore {
     const merged: Record<string, unknown> = { ...defaultSettings };
     for (const { key, value } of rows) {
       if (!(key in defaultSettings)) continue;
-      const candidate = { ...defaultSettings, [key]: JSON.parse(value) as unknown };
+      let stored: unknown;
+      try {
+        stored = JSON.parse(value);
+      } catch {
+        continue; // an unreadable value falls back to its default; the row stays for inspection
+      }
+      const candidate = { ...defaultSettings, [key]: stored };
       if (settingsSchema.safeParse(candidate).success) merged[key] = candidate[key as keyof Settings];
     }
     return settingsSchema.parse(merged);

@@ -84,3 +84,24 @@ describe('passphrase vault (AES-256-GCM, scrypt key)', () => {
     expect(PassphraseCipher.unlock(passphrase, setup).isUnlocked()).toBe(true);
   });
 });
+
+describe('vault set-up by two processes', () => {
+  it('a second process that saw no passphrase yet must match the one set meanwhile, not replace it', () => {
+    const dir = tempDir();
+    const a = openDatabase(join(dir.path, 'outpost.db'));
+    const b = openDatabase(join(dir.path, 'outpost.db'));
+    try {
+      const first = new Vault(a, null, fastKdf);
+      const second = new Vault(b, null, fastKdf);
+      expect(second.state().initialised).toBe(false);
+      first.unlock(passphrase);
+      // `second` read "not initialised" before; its unlock must now verify against the stored setup.
+      expect(() => second.unlock('a different passphrase')).toThrowError(expect.objectContaining({ code: 'VAULT_PASSPHRASE' }));
+      expect(second.unlock(passphrase).unlocked).toBe(true);
+    } finally {
+      a.close();
+      b.close();
+      dir.remove();
+    }
+  });
+});

@@ -42,9 +42,11 @@ export class Vault {
       this.cipher = PassphraseCipher.unlock(passphrase, setup);
     } else {
       const created = PassphraseCipher.create(passphrase, this.kdf);
-      this.db
-        .prepare('INSERT INTO vault_meta (id, kdf, salt, verifier, created_at) VALUES (1, ?, ?, ?, ?)')
+      const inserted = this.db
+        .prepare('INSERT OR IGNORE INTO vault_meta (id, kdf, salt, verifier, created_at) VALUES (1, ?, ?, ?, ?)')
         .run(JSON.stringify(created.setup.kdf), created.setup.salt, created.setup.verifier, new Date().toISOString());
+      // Another process set the passphrase first: this one must match it, not replace it.
+      if (inserted.changes === 0) return this.unlock(passphrase);
       this.cipher = created.cipher;
     }
     return this.state();
