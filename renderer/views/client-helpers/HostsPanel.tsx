@@ -34,6 +34,8 @@ export function HostsPanel() {
   const onSubmit = (event: FormEvent): void => {
     event.preventDefault();
     if (form.busy) return;
+    // A block from older input must not sit there to be copied after this render fails.
+    setRendered(null);
     form.submit(() => client.invoke('helpers.hosts.render', hostsInput(draft)), setRendered);
   };
 

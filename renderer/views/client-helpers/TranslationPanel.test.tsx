@@ -55,8 +55,8 @@ describe('Translation form', () => {
 
     // Ports as typed (spaces or commas), repeats once; a mapped prefix replaces the forwarding IP.
     fireEvent.change(screen.getByLabelText('Ports (optional)'), { target: { value: '22, 443 22' } });
-    fireEvent.click(screen.getByRole('radio', { name: 'A mapped prefix' }));
-    fireEvent.change(screen.getByLabelText('Mapped prefix'), { target: { value: '203.0.113.0/24' } });
+    fireEvent.click(screen.getByRole('radio', { name: 'Mapped prefix' }));
+    fireEvent.change(screen.getByLabelText('Public prefix'), { target: { value: '203.0.113.0/24' } });
     await settle();
     expect(previews(bridge).at(-1)).toEqual({ subnet: '192.168.100.0/24', toPrefix: '203.0.113.0/24', ports: [22, 443], protocol: 'tcp', format: 'macos' });
     expect(screen.getByTestId('translation-rules').textContent).toBe('macos: 192.168.100.0/24 -> 203.0.113.0/24 ports 22,443');

@@ -234,11 +234,11 @@ export function TranslationPanel() {
           <div className="segmented" role="presentation">
             <label className="segment">
               <input type="radio" name="translation-target" checked={draft.target === 'address'} onChange={() => edit('target', 'address')} />
-              <span>One forwarding IP</span>
+              <span>One IP</span>
             </label>
             <label className="segment">
               <input type="radio" name="translation-target" checked={draft.target === 'prefix'} onChange={() => edit('target', 'prefix')} />
-              <span>A mapped prefix</span>
+              <span>Mapped prefix</span>
             </label>
           </div>
         </fieldset>
@@ -247,7 +247,7 @@ export function TranslationPanel() {
         ) : (
           <TextField
             id="translation-to-prefix"
-            label="Mapped prefix"
+            label="Public prefix"
             value={draft.toPrefix}
             onChange={(v) => edit('toPrefix', v)}
             error={errors.toPrefix}
