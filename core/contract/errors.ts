@@ -25,6 +25,11 @@ export const errorCodes = [
   'FIREWALL_COMMAND',
   'UNREACHABLE',
   'TIMEOUT',
+  'HOST_KEY_UNKNOWN',
+  'HOST_KEY_CHANGED',
+  'SSH_AUTH',
+  'WINRM_AUTH',
+  'WINRM_FAULT',
   'INTERNAL',
 ] as const;
 
