@@ -119,6 +119,8 @@ function connectHop(hop: SshEndpoint, options: SshConnectOptions, sock?: Duplex)
     }
     client.once('ready', () => {
       settled = true;
+      // Small request/response packets (exec, pty keystrokes) must not wait for Nagle + delayed ACK (~40-100 ms each).
+      client.setNoDelay(true);
       resolve(client);
     });
     client.on('error', (err: Error & { level?: string }) => {
