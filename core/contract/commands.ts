@@ -3,6 +3,7 @@ import { auditPageSchema, auditQuerySchema } from './audit.js';
 import { allocationSchema, poolInputSchema, poolSchema } from './ipam.js';
 import { firewallInputSchema, firewallSchema, natListSchema } from './nat.js';
 import type { CommandSpec } from './command-spec.js';
+import { remoteCommands } from './remote-commands.js';
 
 export type { CommandSpec } from './command-spec.js';
 import { settingsPatchSchema, settingsSchema } from './settings.js';
@@ -232,6 +233,7 @@ export const commands = {
     input: z.object({ passphrase: z.string().min(12).max(1024) }).strict(),
     output: vaultStateSchema,
   },
+  ...remoteCommands,
 } as const satisfies Record<string, CommandSpec>;
 
 export type Commands = typeof commands;

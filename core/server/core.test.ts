@@ -3,6 +3,9 @@ import { tempDir } from '../../test/temp-dir.js';
 import { commandNames } from '../contract/commands.js';
 import type { EventName } from '../contract/events.js';
 import { defaultKdf } from '../vault/passphrase-cipher.js';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { generateKey, startSshd } from '../../test/peers/openssh-server.js';
 import { createOutpostCore, type OutpostCore } from './core.js';
 
 describe('core dispatch (the path every transport takes)', () => {
@@ -61,6 +64,29 @@ describe('core dispatch (the path every transport takes)', () => {
     await core.services.engine.whenIdle(failing.procedureId);
     expect(core.services.engine.store.get(failing.procedureId)?.state).toBe('rolled-back');
     expect(core.services.nat.record(stuck.id).state).toBe('active');
+    // Remote access: a credential profile, the known-hosts store, exec and fan-out against a loopback sshd.
+    const key = generateKey(join(dir.path, 'id'));
+    const sshd = await startSshd({ dir: dir.path, authorizedKeys: [key.publicKey] });
+    try {
+      await call('credentials.add', { name: 'lab-root', username: 'root', secret: { type: 'private-key', privateKey: key.privateKey } });
+      expect(await call('credentials.list', {})).toEqual([expect.objectContaining({ name: 'lab-root', kind: 'private-key', username: 'root' })]);
+      await call('knownHosts.trust', { host: '127.0.0.1', port: sshd.port, fingerprint: sshd.fingerprint });
+      const exec = (await call('ssh.exec', { host: '127.0.0.1', port: sshd.port, credential: 'lab-root', command: 'echo via-contract' })) as { exitCode: number; stdout: string };
+      expect(exec).toMatchObject({ exitCode: 0, stdout: 'via-contract\n' });
+      const fan = (await call('ssh.fanout', { hosts: [{ host: '127.0.0.1', port: sshd.port }, { host: '127.0.0.1', port: 1 }], credential: 'lab-root', command: 'echo fan' })) as { exitCode: number | null }[];
+      expect(fan.map((r) => r.exitCode)).toEqual([0, null]);
+      expect(await call('knownHosts.list', {})).toHaveLength(1);
+      expect(await call('knownHosts.remove', { host: '127.0.0.1', port: sshd.port })).toEqual({ removed: 1 });
+      const knownHostsFile = join(dir.path, 'known_hosts');
+      writeFileSync(knownHostsFile, `[127.0.0.1]:${sshd.port} ${key.publicKey}\n`);
+      expect(await call('knownHosts.import', { path: knownHostsFile })).toMatchObject({ imported: 1, alreadyKnown: 0 });
+      await call('credentials.remove', { name: 'lab-root' });
+    } finally {
+      sshd.stop();
+    }
+    const auditText = JSON.stringify(core.services.audit.list({ limit: 1000 }));
+    expect(auditText).toContain('credential.add');
+    expect(auditText).not.toContain('PRIVATE KEY');
     expect([...covered].sort()).toEqual([...commandNames].sort());
   });
 
