@@ -68,6 +68,8 @@ export async function startSshd(o: SshdOptions): Promise<Sshd> {
   writeFileSync(
     config,
     [
+      // sshd keeps the first value of an option: extra lines come first so they override the defaults below.
+      ...(o.extra ?? []),
       `ListenAddress ${host}`,
       `Port ${port}`,
       `HostKey ${hostKeyFile}`,
@@ -83,7 +85,6 @@ export async function startSshd(o: SshdOptions): Promise<Sshd> {
       'MaxStartups 200',
       'MaxSessions 20',
       'Subsystem sftp internal-sftp',
-      ...(o.extra ?? []),
     ].join('\n') + '\n',
   );
   const argv = ['/usr/sbin/sshd', '-D', '-e', '-f', config];
