@@ -10,6 +10,7 @@ import { CliContext, positiveInt, type GlobalOptions } from './cli-context.js';
 import { registerIpamCommands } from './ipam-commands.js';
 import { registerNatCommands } from './nat-commands.js';
 import { registerProcedureCommands } from './procedure-commands.js';
+import { registerRemoteCommands } from './remote-commands.js';
 import { formatTable } from './output.js';
 
 export function buildProgram(): { program: Command; context: CliContext } {
@@ -123,6 +124,7 @@ export function buildProgram(): { program: Command; context: CliContext } {
   registerIpamCommands(program, context);
   registerNatCommands(program, context);
   registerProcedureCommands(program, context);
+  registerRemoteCommands(program, context);
 
   // Every level gets --help and strict argument checking.
   const strict = (cmd: Command): void => {

@@ -127,7 +127,7 @@ export class WinrmClient {
       throw new OutpostError('WINRM_AUTH', `${this.where} refused the credentials of ${this.o.user} (HTTP 401, ${this.o.auth ?? 'basic'}). Check the user name, password and the allowed authentication methods.`);
     }
     if (reply.body.trim() === '') {
-      if (reply.status >= 200 && reply.status < 300) return {};
+      if (reply.status >= 200 && reply.status < 300) return { name: 'Envelope', attrs: {}, children: [], text: '' };
       throw new OutpostError('WINRM_FAULT', `${this.where} answered HTTP ${reply.status} with an empty body.`, { status: reply.status });
     }
     const env = parseEnvelope(reply.body, this.where);

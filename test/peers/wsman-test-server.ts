@@ -9,8 +9,8 @@ import http from 'node:http';
 import https from 'node:https';
 import type { AddressInfo, Socket } from 'node:net';
 import { join } from 'node:path';
-import { XMLParser } from 'fast-xml-parser';
 import { parseAuthenticateMessage, verifyNtlmv2 } from '../../core/winrm/ntlm.js';
+import { child, children, parseXml } from '../../core/winrm/xml-reader.js';
 
 export interface ScriptedCommand {
   /** Output chunks, one per Receive. */
@@ -41,10 +41,6 @@ export interface WsmanServer {
   stop(): Promise<void>;
 }
 
-const parser = new XMLParser({ ignoreAttributes: false, removeNSPrefix: true, attributeNamePrefix: '@', parseTagValue: false, isArray: (n) => n === 'Option' || n === 'Selector' });
-type Node = Record<string, unknown>;
-const node = (v: unknown): Node => (v && typeof v === 'object' ? (v as Node) : {});
-const textOf = (v: unknown): string => (typeof v === 'string' ? v : typeof node(v)['#text'] === 'string' ? (node(v)['#text'] as string) : '');
 
 const envelope = (body: string): string =>
   `<s:Envelope xmlns:s="http://www.w3.org/2003/05/soap-envelope" xmlns:rsp="http://schemas.microsoft.com/wbem/wsman/1/windows/shell" xmlns:w="http://schemas.dmtf.org/wbem/wsman/1/wsman.xsd" xmlns:f="http://schemas.microsoft.com/wbem/wsman/1/wsmanfault"><s:Header/><s:Body>${body}</s:Body></s:Envelope>`;
@@ -114,14 +110,13 @@ export async function startWsmanServer(o: WsmanServerOptions): Promise<WsmanServ
     const chunks: Buffer[] = [];
     for await (const c of req) chunks.push(c as Buffer);
     if (!authenticate(req, res)) return;
-    const env = node(node(parser.parse(Buffer.concat(chunks).toString('utf8')))['Envelope']);
-    const header = node(env['Header']);
-    const body = node(env['Body']);
-    const action = textOf(header['Action']);
-    const selectors = (node(header['SelectorSet'])['Selector'] as unknown[] | undefined) ?? [];
-    const shellId = textOf(selectors[0]);
-    const options = ((node(header['OptionSet'])['Option'] as unknown[]) ?? []).map(node);
-    const timeoutS = Number(/PT(\d+(?:\.\d+)?)S/.exec(textOf(header['OperationTimeout']))?.[1] ?? 60);
+    const env = parseXml(Buffer.concat(chunks).toString('utf8'));
+    const header = child(env, 'Header');
+    const body = child(env, 'Body');
+    const action = child(header, 'Action')?.text ?? '';
+    const shellId = children(child(header, 'SelectorSet'), 'Selector')[0]?.text ?? '';
+    const options = children(child(header, 'OptionSet'), 'Option');
+    const timeoutS = Number(/PT(\d+(?:\.\d+)?)S/.exec(child(header, 'OperationTimeout')?.text ?? '')?.[1] ?? 60);
     const send = (xml: string, status = 200): void => {
       res.writeHead(status, { 'Content-Type': 'application/soap+xml;charset=UTF-8' }).end(envelope(xml));
     };
@@ -129,7 +124,7 @@ export async function startWsmanServer(o: WsmanServerOptions): Promise<WsmanServ
       const id = randomUUID().toUpperCase();
       shells.add(id);
       log.shellsCreated++;
-      log.codePages.push(textOf(options.find((op) => op['@Name'] === 'WINRS_CODEPAGE')));
+      log.codePages.push(options.find((op) => op.attrs['Name'] === 'WINRS_CODEPAGE')?.text ?? '');
       send(`<rsp:Shell><rsp:ShellId>${id}</rsp:ShellId></rsp:Shell>`);
       return;
     }
@@ -138,7 +133,7 @@ export async function startWsmanServer(o: WsmanServerOptions): Promise<WsmanServ
       return;
     }
     if (action.endsWith('shell/Command')) {
-      const line = textOf(node(body['CommandLine'])['Command']);
+      const line = child(body, 'CommandLine', 'Command')?.text ?? '';
       const ps = /^powershell\.exe -NoProfile -NonInteractive -EncodedCommand ([A-Za-z0-9+/=]+)$/.exec(line);
       let script = o.commands[line];
       if (ps) {
@@ -165,7 +160,7 @@ export async function startWsmanServer(o: WsmanServerOptions): Promise<WsmanServ
     }
     if (action.endsWith('shell/Receive')) {
       log.receives++;
-      const id = String(node(node(body['Receive'])['DesiredStream'])['@CommandId'] ?? '');
+      const id = child(body, 'Receive', 'DesiredStream')?.attrs['CommandId'] ?? '';
       const cmd = running.get(id);
       if (!cmd) {
         send(faultBody('2150858843', 'w:InvalidParameter', 'The command id is not valid.'), 500);
@@ -190,7 +185,7 @@ export async function startWsmanServer(o: WsmanServerOptions): Promise<WsmanServ
     }
     if (action.endsWith('shell/Signal')) {
       log.signals++;
-      const id = String(node(body['Signal'])['@CommandId'] ?? '');
+      const id = child(body, 'Signal')?.attrs['CommandId'] ?? '';
       const cmd = running.get(id);
       if (cmd) cmd.terminated = true;
       running.delete(id);
