@@ -139,6 +139,9 @@ describe.skipIf(!canRun)('outpost exec / fanout / winrm / known-hosts / credenti
     const added = await outpost(['--db', db, 'credential', 'add', '--name', 'win-admin', '--user', 'Administrator', '--password-stdin', '--vm', 'vm-42'], { input: winrmPassword, env });
     expect(added).toMatchObject({ code: 0, stdout: 'Credential win-admin (password, Administrator) saved.\n' });
     expect((await outpost(['--db', db, 'credential', 'add', '--name', 'lab-key', '--user', 'root', '--key', keyFile], { env })).code).toBe(0);
+    const fw = await outpost(['--db', db, 'firewall', 'add', '--name', 'edge-ssh', '--driver', 'linux-iptables', '--ssh', `root@127.0.0.1:${sshd.port}`, '--credential', 'lab-key', '--host-key', sshd.fingerprint], { env });
+    expect(fw.code, fw.stderr).toBe(0);
+    expect((await outpost(['--db', db, 'firewall', 'list'])).stdout).toContain(`ssh root@127.0.0.1:${sshd.port}`);
     const creds = await outpost(['--db', db, 'credential', 'list'], { env });
     expect(creds.stdout).toMatch(/win-admin\s+password\s+Administrator\s+vm vm-42/);
     expect((await outpost(['--db', db, 'credential', 'remove', '--name', 'win-admin'], { env })).code).toBe(0);
@@ -161,6 +164,7 @@ describe.skipIf(!canRun)('outpost exec / fanout / winrm / known-hosts / credenti
       ['winrm', 'exec', '--url', 'ftp://x/wsman', '--user', 'a', '--password-stdin', '--', 'dir'],
       ['known-hosts', 'trust', '--host', '127.0.0.1', '--fingerprint', 'SHA256:short'],
       ['credential', 'add', '--name', 'x', '--user', 'u'],
+      ['firewall', 'add', '--name', 'f', '--driver', 'linux-iptables', '--ssh', 'root@h'],
     ];
     for (const args of cases) {
       const r = await outpost(['--db', db, ...args], { input: 'pw' });

@@ -10,6 +10,8 @@ import { runnerFor } from '../nat/firewall-drivers.js';
 import { pinnedHostKey } from './pinned-host-key.js';
 import { SshCommandRunner } from './ssh-command-runner.js';
 import { SshConnectionPool } from './ssh-connection-pool.js';
+import { createOutpostCore } from '../server/core.js';
+import { defaultKdf } from '../vault/passphrase-cipher.js';
 
 const lab = labAvailable();
 const canRun = lab.ok && sshdAvailable();
@@ -87,6 +89,35 @@ describe.skipIf(!canRun)('linux-iptables driver over SSH into a firewall namespa
       await expect(runner.run(['true'])).rejects.toMatchObject({ code: 'HOST_KEY_CHANGED', details: { fingerprint: sshd.fingerprint } });
     } finally {
       other.close();
+    }
+  });
+
+  it('runs the nat.add procedure through the contract on a firewall reached over SSH with a vault credential profile', async () => {
+    const core = createOutpostCore({ dataDir: dir.path, transport: 'test', checkOutputs: true, passphrase: 'firewall ssh test vault', kdf: { ...defaultKdf, N: 2 ** 10 } });
+    try {
+      const call = async (name: string, input: unknown): Promise<unknown> => {
+        const r = await core.dispatch(name, input);
+        if (!r.ok) throw new Error(`${name}: ${r.error.code} ${r.error.message}`);
+        return r.value;
+      };
+      await call('credentials.add', { name: 'fw-root', username: 'root', secret: { type: 'private-key', privateKey: key.privateKey } });
+      await call('firewalls.add', {
+        name: 'fw-ssh',
+        driver: 'linux-iptables',
+        settings: { publicInterface: l.firewallPublicIf },
+        connection: { type: 'ssh', host: fwIp, port: 2222, user: 'root', credential: 'fw-root', hostKey: sshd.fingerprint },
+      });
+      const { procedureId } = (await call('nat.add', { firewall: 'fw-ssh', privateIp: '10.77.0.10', publicIp: '203.0.113.20' })) as { procedureId: string };
+      await core.services.engine.whenIdle(procedureId);
+      expect(core.services.engine.store.get(procedureId)?.state).toBe('succeeded');
+      expect(l.connectFromClient('203.0.113.20', 8080)).toBe(`${l.vms[0]!.ns} ${l.clientIp}`);
+      const list = (await call('nat.list', { verify: true })) as { records: { drift: string }[] };
+      expect(list.records.map((r) => r.drift)).toEqual(['in-sync']);
+      const removal = (await call('nat.remove', { publicIp: '203.0.113.20' })) as { procedureId: string };
+      await core.services.engine.whenIdle(removal.procedureId);
+      expect(core.services.engine.store.get(removal.procedureId)?.state).toBe('succeeded');
+    } finally {
+      core.close();
     }
   });
 });
