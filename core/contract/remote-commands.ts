@@ -144,4 +144,27 @@ export const remoteCommands = {
       .strict(),
     output: z.array(fanOutResultSchema),
   },
+  'sshConfig.hosts': {
+    summary: "Hosts from the operator's OpenSSH client config (~/.ssh/config): alias, address, user, keys, jump hosts",
+    input: z.object({ path: z.string().min(1).max(4096).optional() }).strict(),
+    output: z.array(
+      z.object({ alias: z.string(), hostName: z.string(), port: z.number().int(), user: z.string().nullable(), identityFiles: z.array(z.string()), proxyJump: z.array(z.string()) }),
+    ),
+  },
+  'winrm.exec': {
+    summary: 'Run one command (or PowerShell script) over WinRM with a saved password credential',
+    input: z
+      .object({
+        url: z.string().url().regex(/^https?:\/\//, 'http:// or https://'),
+        credential: credentialName,
+        auth: z.enum(['basic', 'ntlm']).default('ntlm'),
+        command: z.string().min(1).max(65_536),
+        powershell: z.boolean().default(false),
+        timeoutMs: z.number().int().min(100).max(86_400_000).default(300_000),
+        /** PEM of the CA (or self-signed certificate) to trust for an https:// endpoint. */
+        ca: z.string().max(65_536).optional(),
+      })
+      .strict(),
+    output: z.object({ exitCode: z.number().int(), stdout: z.string(), stderr: z.string(), durationMs: z.number() }),
+  },
 } as const satisfies Record<string, CommandSpec>;

@@ -53,6 +53,13 @@ export class CredentialProfiles {
     this.audit.append({ actor, action: 'credential.remove', target: name, details: { kind: found.kind } });
   }
 
+  /** User and password of a password profile (WinRM). */
+  password(name: string): { user: string; password: string } {
+    const c = this.byName(name);
+    if (c.kind !== 'password' || !c.username) throw new OutpostError('VALIDATION', `Credential "${name}" is not a user + password credential; WinRM needs one.`);
+    return { user: c.username, password: this.store.reveal(c.id) };
+  }
+
   /** The SSH user and authentication of a profile (the secret, opened from the vault). */
   sshAuth(name: string): { user: string | null; auth: SshAuth } {
     const c = this.byName(name);

@@ -10,6 +10,8 @@ import type { CommandRunner } from '../nat/command-runner.js';
 import type { RemoteRunners } from '../nat/firewall-drivers.js';
 import { fanOut, type FanOutResult } from '../ssh/fan-out.js';
 import { parseKnownHosts } from '../ssh/known-hosts-file.js';
+import { resolveSshConfig, sshConfigAliases } from '../ssh/ssh-config-file.js';
+import { WinrmClient } from '../winrm/winrm-client.js';
 import { KnownHostsStore } from '../ssh/known-hosts-store.js';
 import { pinnedHostKey } from '../ssh/pinned-host-key.js';
 import { SshCommandRunner } from '../ssh/ssh-command-runner.js';
@@ -84,6 +86,33 @@ export class RemoteAccessService implements RemoteRunners {
     }
     const parsed = parseKnownHosts(text);
     return { ...this.knownHosts.importEntries(parsed.entries, actor, file), skipped: parsed.skipped };
+  }
+
+  sshConfigHosts(path: string | undefined): CommandOutput<'sshConfig.hosts'> {
+    const file = path ?? join(homedir(), '.ssh', 'config');
+    let text: string;
+    try {
+      text = readFileSync(file, 'utf8');
+    } catch (err) {
+      throw new OutpostError('NOT_FOUND', `Cannot read ${file}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}. Give the path of an ssh_config file.`);
+    }
+    return sshConfigAliases(text).map((alias) => resolveSshConfig(text, alias));
+  }
+
+  async winrmExec(input: CommandParsedInput<'winrm.exec'>, actor: string): Promise<CommandOutput<'winrm.exec'>> {
+    const { user, password } = this.credentials.password(input.credential);
+    const client = new WinrmClient({ url: input.url, user, password, auth: input.auth, ...(input.ca ? { ca: input.ca } : {}) });
+    const where = new URL(input.url).host;
+    try {
+      const r = input.powershell ? await client.runPowerShell(input.command, { timeoutMs: input.timeoutMs }) : await client.run(input.command, [], { timeoutMs: input.timeoutMs });
+      this.audit.append({ actor, action: 'winrm.exec', target: where, outcome: r.exitCode === 0 ? 'ok' : 'failed', details: { command: auditCommand(input.command), exitCode: r.exitCode, credential: input.credential } });
+      return { exitCode: r.exitCode, stdout: r.stdout, stderr: r.stderr, durationMs: Math.round(r.durationMs) };
+    } catch (err) {
+      this.audit.append({ actor, action: 'winrm.exec', target: where, outcome: 'failed', details: { command: auditCommand(input.command), code: err instanceof OutpostError ? err.code : 'INTERNAL', credential: input.credential } });
+      throw err;
+    } finally {
+      client.close();
+    }
   }
 
   /** RemoteRunners: a firewall reached over SSH, its host key pinned in the firewall record. */

@@ -1,7 +1,7 @@
 import type { Handlers } from './handlers.js';
 import type { Services } from './services.js';
 
-type RemoteCommand = 'credentials.list' | 'credentials.add' | 'credentials.remove' | 'knownHosts.list' | 'knownHosts.trust' | 'knownHosts.remove' | 'knownHosts.import' | 'ssh.exec' | 'ssh.fanout';
+type RemoteCommand = 'credentials.list' | 'credentials.add' | 'credentials.remove' | 'knownHosts.list' | 'knownHosts.trust' | 'knownHosts.remove' | 'knownHosts.import' | 'ssh.exec' | 'ssh.fanout' | 'sshConfig.hosts' | 'winrm.exec';
 
 /** Remote access: credential profiles, known hosts, SSH exec and fan-out. */
 export function createRemoteHandlers(s: Services): Pick<Handlers, RemoteCommand> {
@@ -19,5 +19,7 @@ export function createRemoteHandlers(s: Services): Pick<Handlers, RemoteCommand>
     'knownHosts.import': ({ path }, caller) => r.importKnownHosts(path, caller.actor),
     'ssh.exec': (input, caller) => r.exec(input, caller.actor),
     'ssh.fanout': (input, caller) => r.fanout(input, caller.actor),
+    'sshConfig.hosts': ({ path }) => r.sshConfigHosts(path),
+    'winrm.exec': (input, caller) => r.winrmExec(input, caller.actor),
   };
 }

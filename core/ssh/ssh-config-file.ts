@@ -99,3 +99,10 @@ export function parseHostSpec(spec: string, defaults: { user?: string | null; po
   if (!Number.isInteger(port) || port < 1 || port > 65535) throw new Error(`"${spec}" has a port outside 1-65535`);
   return { user, host: m[1], port };
 }
+
+/** Host aliases an operator can pick: every non-wildcard, non-negated pattern of a Host line. */
+export function sshConfigAliases(text: string): string[] {
+  const aliases = new Set<string>();
+  for (const block of parseBlocks(text)) for (const p of block.patterns) if (!/[*?!]/.test(p)) aliases.add(p);
+  return [...aliases];
+}

@@ -187,4 +187,26 @@ describe.skipIf(!canRun)('SSH against a real OpenSSH sshd on 127.0.0.1', () => {
     expect((err as Error).message).toContain('127.0.0.1:1');
     expect((err as Error).message).not.toContain(password);
   });
+
+  it('cuts a remote that floods output at maxOutputBytes and says so, instead of buffering it all', async () => {
+    const c = await open({ type: 'private-key', privateKey: ed25519.privateKey });
+    const r = await c.exec('head -c 50M /dev/zero; echo done >&2', { maxOutputBytes: 1024 * 1024 });
+    c.close();
+    expect(r.truncated).toBe(true);
+    expect(r.stdout.length).toBeLessThanOrEqual(1024 * 1024);
+    expect(r.exitCode).toBe(0);
+    expect(r.stderr.toString()).toBe('done\n');
+  });
+
+  it('never puts a test secret in an error, its details, or the sshd log', async () => {
+    const errors: unknown[] = [];
+    errors.push(await open({ type: 'password', password: `${password}-wrong` }, user.name).catch((e: unknown) => e));
+    errors.push(await open({ type: 'private-key', privateKey: encrypted.privateKey, passphrase: `${passphrase}-wrong` }).catch((e: unknown) => e));
+    errors.push(await open({ type: 'keyboard-interactive', password }, user.name).catch((e: unknown) => e));
+    const empty = new KnownHostsStore(openDatabase(join(dir.path, 'scan.db')));
+    errors.push(await SshConnection.open({ host: '127.0.0.1', port: sshd.port, user: user.name, auth: { type: 'password', password } }, { hostKeys: empty }).catch((e: unknown) => e));
+    const text = errors.map((e) => `${String(e)} ${(e as Error).message} ${JSON.stringify(e)} ${JSON.stringify((e as { details?: unknown }).details ?? null)}`).join('\n') + sshd.log();
+    expect(errors.every((e) => e instanceof Error)).toBe(true);
+    for (const secret of [password, passphrase, ed25519.privateKey.split('\n')[1]!]) expect(text).not.toContain(secret);
+  });
 });
