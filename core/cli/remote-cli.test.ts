@@ -82,8 +82,10 @@ describe.skipIf(!canRun)('outpost exec / fanout / winrm / known-hosts / credenti
     const r = await outpost(['--db', db, 'exec', '--host', `127.0.0.1:${sshd.port}`, '--user', 'root', '--key', keyFile, '--trust', sshd.fingerprint, '--', 'printf', "'a\\nb  c'", ';', 'printf', 'e-r-r', '>&2', ';', 'exit', '42']);
     const ms = performance.now() - t0;
     expect(r).toEqual({ code: 42, stdout: 'a\nb  c', stderr: 'e-r-r' });
-    const again = await outpost(['--db', db, 'exec', '--host', `127.0.0.1:${sshd.port}`, '--user', 'root', '--key', keyFile, '--', 'true']);
-    expect(again).toEqual({ code: 0, stdout: '', stderr: '' });
+    const again = await outpost(['--db', db, 'exec', '--host', `127.0.0.1:${sshd.port}`, '--user', 'root', '--key', keyFile, '--stdin', '--', 'wc', '-c'], { input: 'seventeen bytes!\n' });
+    expect(again).toEqual({ code: 0, stdout: '17\n', stderr: '' });
+    const binary = await outpost(['--db', db, 'exec', '--host', `127.0.0.1:${sshd.port}`, '--user', 'root', '--key', keyFile, '--', 'printf', "'\\303\\244\\342\\234\\223'"]);
+    expect(binary.stdout).toBe('ä✓');
     console.log(`outpost exec (process start, connect, auth, exec): ${ms.toFixed(0)} ms`);
   });
 

@@ -78,6 +78,12 @@ async function authFrom(o: { key?: string; passwordStdin?: boolean }): Promise<S
   throw new UsageError('Give --key FILE or --password-stdin (or run an ssh-agent).');
 }
 
+async function readAll(): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  for await (const c of process.stdin) chunks.push(c as Buffer);
+  return Buffer.concat(chunks);
+}
+
 const collect = (value: string, previous: string[] = []): string[] => [...previous, value];
 
 async function confirmHostKey(err: OutpostError): Promise<boolean> {
@@ -102,8 +108,10 @@ export function registerRemoteCommands(program: Command, context: CliContext): v
     .option('--jump <user@host:port>', 'jump host (repeat for a chain, first hop first); same credentials', collect)
     .option('--trust <SHA256:...>', 'accept this host key fingerprint (as ssh-keygen -lf prints it) if the host is unknown; repeatable', collect)
     .option('--timeout <seconds>', 'stop the command after this long', positiveInt('--timeout', 86_400))
+    .option('--stdin', "send this process's standard input to the command (not with --password-stdin)")
     .argument('<command...>', 'the command (after --)')
-    .action(async (words: string[], o: { host: string; user: string; key?: string; passwordStdin?: boolean; jump?: string[]; trust?: string[]; timeout?: number }) => {
+    .action(async (words: string[], o: { host: string; user: string; key?: string; passwordStdin?: boolean; jump?: string[]; trust?: string[]; timeout?: number; stdin?: boolean }) => {
+      if (o.stdin && o.passwordStdin) throw new UsageError('--stdin and --password-stdin both want standard input; use --key or an agent with --stdin.');
       for (const fp of o.trust ?? []) if (!isFingerprint(fp)) throw new UsageError(`--trust ${fp} is not a fingerprint; give it as ssh-keygen -lf prints it (SHA256:...).`);
       const dest = hostSpec(o.host, o.user);
       const auth = await authFrom(o);
@@ -116,13 +124,19 @@ export function registerRemoteCommands(program: Command, context: CliContext): v
       const store = core.services.remote.knownHosts;
       const target = { host: dest.host, port: dest.port, user: dest.user ?? o.user, auth, jumps };
       const command = words.join(' ');
-      const interactive = Boolean(process.stdin.isTTY) && !o.passwordStdin;
+      const input = o.stdin ? await readAll() : undefined;
+      const interactive = Boolean(process.stdin.isTTY) && !o.passwordStdin && !o.stdin;
       for (let attempt = 0; ; attempt++) {
         const pool = new SshConnectionPool({ hostKeys: cliHostKeys(store, o.trust ?? [], actor) });
         try {
-          const r = await pool.exec(target, command, o.timeout ? { timeoutMs: o.timeout * 1000 } : {});
-          process.stdout.write(r.stdout);
-          process.stderr.write(r.stderr);
+          // Streamed as it arrives, byte for byte: long-running commands show progress, nothing is re-encoded.
+          const r = await pool.exec(target, command, {
+            ...(o.timeout ? { timeoutMs: o.timeout * 1000 } : {}),
+            ...(input !== undefined ? { input } : {}),
+            keepOutput: false,
+            onStdout: (chunk) => process.stdout.write(chunk),
+            onStderr: (chunk) => process.stderr.write(chunk),
+          });
           core.services.audit.append({ actor, action: 'ssh.exec', target: `${target.user}@${target.host}:${target.port}`, outcome: r.exitCode === 0 ? 'ok' : 'failed', details: { command: command.slice(0, 200), exitCode: r.exitCode } });
           process.exitCode = r.exitCode ?? SSH_FAILED;
           return;

@@ -27,6 +27,11 @@ export interface ExecOptions {
   /** Output beyond this many bytes per stream is dropped (and flagged), so a flood cannot exhaust memory. */
   maxOutputBytes?: number;
   signal?: AbortSignal;
+  /** Called with output as it arrives (a CLI streams it; a results table shows progress). */
+  onStdout?: (chunk: Buffer) => void;
+  onStderr?: (chunk: Buffer) => void;
+  /** false: only stream, keep nothing (the result's stdout/stderr stay empty). */
+  keepOutput?: boolean;
 }
 
 export interface ExecResult {
@@ -263,12 +268,17 @@ export class SshConnection {
               );
             }, options.timeoutMs)
           : null;
+        const keep = options.keepOutput ?? true;
         channel.on('data', (chunk: Buffer) => {
+          options.onStdout?.(chunk);
+          if (!keep) return;
           if (outBytes + chunk.length > max) truncated = true;
           else out.push(chunk);
           outBytes += chunk.length;
         });
         channel.stderr.on('data', (chunk: Buffer) => {
+          options.onStderr?.(chunk);
+          if (!keep) return;
           if (errBytes + chunk.length > max) truncated = true;
           else errOut.push(chunk);
           errBytes += chunk.length;
