@@ -7,6 +7,7 @@ import { tempDir } from '../../test/temp-dir.js';
 import { createTestUser, generateKey, sshdAvailable, startSshd, type Sshd } from '../../test/peers/openssh-server.js';
 import { KnownHostsStore } from './known-hosts-store.js';
 import { SshConnection } from './ssh-connection.js';
+import { ReconnectingShell } from './reconnecting-shell.js';
 import type { SshAuth } from './ssh-target.js';
 import { parseKnownHosts } from './known-hosts-file.js';
 
@@ -208,5 +209,27 @@ describe.skipIf(!canRun)('SSH against a real OpenSSH sshd on 127.0.0.1', () => {
     const text = errors.map((e) => `${String(e)} ${(e as Error).message} ${JSON.stringify(e)} ${JSON.stringify((e as { details?: unknown }).details ?? null)}`).join('\n') + sshd.log();
     expect(errors.every((e) => e instanceof Error)).toBe(true);
     for (const secret of [password, passphrase, ed25519.privateKey.split('\n')[1]!]) expect(text).not.toContain(secret);
+  });
+
+  it('a reconnecting shell survives a dropped connection (new shell, same size) and ends for good on exit', async () => {
+    const shell = await ReconnectingShell.open({ host: '127.0.0.1', port: sshd.port, user: 'root', auth: { type: 'private-key', privateKey: ed25519.privateKey } }, { hostKeys: store, cols: 91, rows: 27, backoffMs: 100 });
+    let seen = '';
+    shell.onData((c) => (seen += c.toString()));
+    const closed = new Promise<{ exitCode: number | null }>((r) => shell.onClose(r));
+    const waitFor = async (text: string): Promise<void> => {
+      for (let i = 0; i < 200 && !seen.includes(text); i++) await new Promise((r) => setTimeout(r, 25));
+      expect(seen).toContain(text);
+    };
+    shell.write('echo one-$((0+1))\n');
+    await waitFor('one-1');
+    // Cut the connection server-side: kill sshd's per-connection children (processes this test started).
+    for (const pid of sshd.sessionPids()) process.kill(pid, 'SIGKILL');
+    await waitFor('reconnected');
+    shell.write('stty size; echo two-$((1+1))\n');
+    await waitFor('two-2');
+    expect(seen).toContain('27 91');
+    expect(shell.reconnects).toBe(1);
+    shell.write('exit 3\n');
+    expect(await closed).toMatchObject({ exitCode: 3 });
   });
 });

@@ -27,6 +27,8 @@ export interface Sshd {
   fingerprint: string;
   /** Everything sshd wrote with -e (LogLevel VERBOSE). */
   log(): string;
+  /** PIDs of this sshd's per-connection children (to cut connections in tests). */
+  sessionPids(): number[];
   stop(): void;
 }
 
@@ -105,6 +107,16 @@ export async function startSshd(o: SshdOptions): Promise<Sshd> {
     hostKeyFile,
     fingerprint: fingerprintOf(`${hostKeyFile}.pub`),
     log: () => log,
+    sessionPids() {
+      const listener = Number(readFileSync(pidFile, 'utf8').trim());
+      let out = '';
+      try {
+        out = execFileSync('ps', ['-o', 'pid=', '--ppid', String(listener)], { encoding: 'utf8' });
+      } catch {
+        // ps exits 1 when there are none
+      }
+      return out.split('\n').map((l) => Number(l.trim())).filter((n) => n > 0);
+    },
     stop() {
       // By PID: sshd's own pid file (its child's pid when run through ip netns exec, which execs).
       let pid = child.pid;
