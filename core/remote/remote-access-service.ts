@@ -70,7 +70,14 @@ export class RemoteAccessService implements RemoteRunners {
     const name = input.user ?? user;
     if (!name) throw new OutpostError('VALIDATION', `No user: give one, or save it in credential "${input.credential}".`);
     const targets = input.hosts.map((h) => ({ host: h.host, port: h.port, user: name, auth, label: `${h.host}:${h.port}` }));
-    const results = await fanOut(targets, (t): Promise<ExecResult> => this.pool.exec(t, input.command, { timeoutMs: input.timeoutMs }), { concurrency: input.concurrency });
+    // Its own pool, closed at the end: a fan-out to thousands of hosts must not leave them all connected.
+    const pool = new SshConnectionPool({ hostKeys: this.knownHosts });
+    let results: FanOutResult[];
+    try {
+      results = await fanOut(targets, (t): Promise<ExecResult> => pool.exec(t, input.command, { timeoutMs: input.timeoutMs }), { concurrency: input.concurrency });
+    } finally {
+      pool.close();
+    }
     const failed = results.filter((r) => r.exitCode !== 0).length;
     this.audit.append({ actor, action: 'ssh.fanout', target: `${results.length} hosts`, outcome: failed ? 'failed' : 'ok', details: { command: auditCommand(input.command), hosts: results.length, failed, credential: input.credential } });
     return results;

@@ -4,7 +4,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { openDatabase, type Db } from '../db/database.js';
 import { tempDir } from '../../test/temp-dir.js';
-import { createTestUser, generateKey, sshdAvailable, startSshd, type Sshd } from '../../test/peers/openssh-server.js';
+import { createTestUser, fingerprintOf, generateKey, sshdAvailable, startSshd, type Sshd } from '../../test/peers/openssh-server.js';
 import { KnownHostsStore } from './known-hosts-store.js';
 import { SshConnection } from './ssh-connection.js';
 import { ReconnectingShell } from './reconnecting-shell.js';
@@ -231,5 +231,21 @@ describe.skipIf(!canRun)('SSH against a real OpenSSH sshd on 127.0.0.1', () => {
     expect(shell.reconnects).toBe(1);
     shell.write('exit 3\n');
     expect(await closed).toMatchObject({ exitCode: 3 });
+  });
+
+  it('asks a host with several keys for the type it is known by (as ssh(1) does), so a known RSA key is not mistaken for a change', async () => {
+    const rsaHostKey = join(dir.path, 'host_rsa_multi');
+    generateKey(rsaHostKey, 'rsa');
+    const multi = await startSshd({ dir: dir.path, authorizedKeys: [ed25519.publicKey], extra: [`HostKey ${rsaHostKey}`] });
+    try {
+      const known = new KnownHostsStore(openDatabase(join(dir.path, 'multi.db')));
+      const rsaFingerprint = fingerprintOf(`${rsaHostKey}.pub`);
+      known.trust({ host: '127.0.0.1', port: multi.port, fingerprint: rsaFingerprint, keyType: 'ssh-rsa' }, 'test');
+      const c = await SshConnection.open({ host: '127.0.0.1', port: multi.port, user: 'root', auth: { type: 'private-key', privateKey: ed25519.privateKey } }, { hostKeys: known });
+      expect((await c.exec('echo rsa-host')).stdout.toString()).toBe('rsa-host\n');
+      c.close();
+    } finally {
+      multi.stop();
+    }
   });
 });

@@ -50,6 +50,8 @@ export interface TransferProgress {
 }
 
 const RSA_ALGORITHMS = ['rsa-sha2-512', 'rsa-sha2-256', 'ssh-rsa'];
+/** ssh2's default host-key algorithms (Node 20 has Ed25519); reordered per host below. */
+const HOST_KEY_ALGORITHMS = ['ssh-ed25519', 'ecdsa-sha2-nistp256', 'ecdsa-sha2-nistp384', 'ecdsa-sha2-nistp521', ...RSA_ALGORITHMS];
 const DEFAULT_MAX_OUTPUT = 64 * 1024 * 1024;
 
 /** Maps what ssh2 reports to the contract's codes, with what the operator can do next. */
@@ -73,7 +75,11 @@ function connectHop(hop: SshEndpoint, options: SshConnectOptions, sock?: Duplex)
     const client = new Client();
     let hostKeyError: OutpostError | null = null;
     let settled = false;
-    const preferred = options.hostKeys.preferredKeyTypes(hop.host, hop.port).flatMap((t) => (t === 'ssh-rsa' ? RSA_ALGORITHMS : [t]));
+    // Known key types first (an exact list: ssh2's "prepend" does not move algorithms it already offers).
+    const preferred = options.hostKeys
+      .preferredKeyTypes(hop.host, hop.port)
+      .flatMap((t) => (t === 'ssh-rsa' ? RSA_ALGORITHMS : [t]))
+      .filter((a) => HOST_KEY_ALGORITHMS.includes(a));
     const config: ConnectConfig = {
       host: hop.host,
       port: hop.port,
@@ -91,7 +97,7 @@ function connectHop(hop: SshEndpoint, options: SshConnectOptions, sock?: Duplex)
           return false;
         }
       },
-      ...(preferred.length ? { algorithms: { serverHostKey: { prepend: [...new Set(preferred)] } } as unknown as ConnectConfig['algorithms'] } : {}),
+      ...(preferred.length ? { algorithms: { serverHostKey: [...new Set([...preferred, ...HOST_KEY_ALGORITHMS])] } as ConnectConfig['algorithms'] } : {}),
       ...(sock ? { sock } : {}),
     };
     switch (hop.auth.type) {
