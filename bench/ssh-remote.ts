@@ -1,8 +1,9 @@
 // SSH figures on a loopback sshd: `head -c 100M /dev/zero` through core/ssh vs the OpenSSH client
-// (same sshd, same cipher negotiation), exec latency on an open connection, and fan-out of one
-// command to N sshd processes. Prints one JSON line. Needs root and openssh-server.
+// (same sshd, connect + auth + exec on both sides), exec latency on an open connection, and fan-out
+// of one command to N sshd processes (BENCH_FANOUT_TARGETS, default 200) vs `ansible -f 50 -m command`
+// when ansible-core is installed. Prints one JSON line. Needs root and openssh-server.
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fanOut } from '../core/ssh/fan-out.js';
@@ -48,15 +49,38 @@ try {
   for (let i = 0; i < 10; i++) execMs.push((await c.exec('true')).durationMs);
   c.close();
 
-  const targets = 40;
-  for (let i = 0; i < targets; i++) servers.push(await startSshd({ dir, authorizedKeys: [key.publicKey] }));
+  // Fan-out: one command to N sshd processes, ours vs `ansible -f C -m command` on the same targets.
+  const targets = Number(process.env.BENCH_FANOUT_TARGETS ?? 200);
+  const concurrency = 50;
+  const hostKeyFile = join(dir, 'shared_host_key');
+  generateKey(hostKeyFile);
+  for (let i = 0; i < targets; i++) servers.push(await startSshd({ dir, authorizedKeys: [key.publicKey], hostKeyFile, extra: ['MaxStartups 1000'] }));
   const pool = new SshConnectionPool({ hostKeys: accept });
   const hosts = servers.slice(1).map((s) => ({ host: '127.0.0.1', port: s.port, user: 'root', auth, label: String(s.port) }));
   const t0 = performance.now();
-  const results = await fanOut(hosts, (h) => pool.exec(h, 'uname -n'), { concurrency: 20 });
+  const results = await fanOut(hosts, (h) => pool.exec(h, 'uname -n'), { concurrency });
   const fanMs = performance.now() - t0;
   pool.close();
   const ok = results.filter((r) => r.exitCode === 0).length;
+
+  let ansibleMs: number | null = null;
+  let ansibleOk: number | null = null;
+  if (spawnSync('sh', ['-c', 'command -v ansible'], { stdio: 'ignore' }).status === 0) {
+    const inventory = join(dir, 'inventory.ini');
+    writeFileSync(inventory, ['[lab]', ...hosts.map((h, i) => `h${i} ansible_host=127.0.0.1 ansible_port=${h.port} ansible_user=root ansible_ssh_private_key_file=${keyFile}`)].join('\n') + '\n');
+    const env = {
+      ...process.env,
+      ANSIBLE_HOME: join(dir, 'ansible'),
+      ANSIBLE_LOCAL_TEMP: join(dir, 'ansible', 'tmp'),
+      ANSIBLE_HOST_KEY_CHECKING: 'False',
+      ANSIBLE_SSH_ARGS: `-o ControlMaster=auto -o ControlPersist=5s -o ControlPath=${dir}/cp-%C -o UserKnownHostsFile=/dev/null -o StrictHostKeyChecking=no`,
+      ANSIBLE_PYTHON_INTERPRETER: '/usr/bin/python3',
+    };
+    const t1 = performance.now();
+    const a = spawnSync('ansible', ['lab', '-i', inventory, '-f', String(concurrency), '-m', 'command', '-a', 'uname -n', '-o'], { env, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
+    ansibleMs = performance.now() - t1;
+    ansibleOk = (a.stdout.match(/\| CHANGED \| rc=0/g) ?? []).length;
+  }
 
   console.log(
     JSON.stringify({
@@ -67,9 +91,12 @@ try {
       ratio: Number((median(opensshMs) / median(oursMs)).toFixed(2)),
       execOnOpenConnectionMedianMs: Math.round(median(execMs)),
       fanOutTargets: targets,
-      fanOutConcurrency: 20,
+      fanOutConcurrency: concurrency,
       fanOutMs: Math.round(fanMs),
       fanOutOk: ok,
+      ansibleMs: ansibleMs === null ? null : Math.round(ansibleMs),
+      ansibleOk,
+      fanOutVsAnsible: ansibleMs === null ? null : Number((fanMs / ansibleMs).toFixed(2)),
       load: execFileSync('cat', ['/proc/loadavg'], { encoding: 'utf8' }).split(' ')[0],
     }),
   );
