@@ -149,6 +149,7 @@ export function registerRemoteCommands(program: Command, context: CliContext): v
           }
           if (err instanceof OutpostError && err.code !== 'VALIDATION') {
             const e = err.toContract();
+            core.services.audit.append({ actor, action: 'ssh.exec', target: `${target.user}@${target.host}:${target.port}`, outcome: 'failed', details: { command: command.slice(0, 200), code: e.code } });
             process.stderr.write(context.out.json ? `${JSON.stringify({ error: e })}\n` : `outpost: ${e.message} [${e.code}]\n`);
             process.exitCode = SSH_FAILED;
             return;
@@ -231,8 +232,13 @@ export function registerRemoteCommands(program: Command, context: CliContext): v
       }
       const client = new WinrmClient({ url: o.url, user: o.user, password, auth: o.auth, ...(ca ? { ca } : {}) });
       const command = words.join(' ');
+      const core = context.open();
+      const audit = (outcome: 'ok' | 'failed', details: Record<string, unknown>): void => {
+        core.services.audit.append({ actor: core.services.defaultActor(), action: 'winrm.exec', target: new URL(o.url).host, outcome, details: { command: command.slice(0, 200), user: o.user, ...details } });
+      };
       try {
         const r = o.powershell ? await client.runPowerShell(command, { timeoutMs: o.timeout * 1000 }) : await client.run(command, [], { timeoutMs: o.timeout * 1000 });
+        audit(r.exitCode === 0 ? 'ok' : 'failed', { exitCode: r.exitCode });
         const out = context.out;
         if (out.json) out.write(JSON.stringify({ exitCode: r.exitCode, stdout: r.stdout, stderr: r.stderr, durationMs: Math.round(r.durationMs) }));
         else {
@@ -243,6 +249,7 @@ export function registerRemoteCommands(program: Command, context: CliContext): v
       } catch (err) {
         if (err instanceof OutpostError && err.code !== 'VALIDATION') {
           const e = err.toContract();
+          audit('failed', { code: e.code });
           process.stderr.write(context.out.json ? `${JSON.stringify({ error: e })}\n` : `outpost: ${e.message} [${e.code}]\n`);
           process.exitCode = SSH_FAILED;
           return;

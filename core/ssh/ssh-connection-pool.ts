@@ -51,6 +51,7 @@ export class SshConnectionPool {
     }
     const limit = this.options.perTargetConcurrency ?? 4;
     if (entry.active >= limit) await new Promise<void>((resolve) => entry!.waiting.push(resolve));
+    if (this.closed) throw new OutpostError('CANCELLED', 'The SSH connection pool was closed while this operation waited.');
     entry.active++;
     if (entry.idleTimer) clearTimeout(entry.idleTimer);
     entry.idleTimer = null;
@@ -101,6 +102,8 @@ export class SshConnectionPool {
     for (const e of this.entries.values()) {
       if (e.idleTimer) clearTimeout(e.idleTimer);
       e.connection?.close();
+      // Waiters wake up, see the pool closed, and fail with CANCELLED.
+      for (const wake of e.waiting.splice(0)) wake();
     }
     this.entries.clear();
   }
