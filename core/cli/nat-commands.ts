@@ -3,20 +3,48 @@ import type { CommandInput } from '../contract/commands.js';
 import type { CliContext } from './cli-context.js';
 import { formatTable } from './output.js';
 import { driveAndReport } from './procedure-commands.js';
+import type { FirewallConnection } from '../contract/nat.js';
+import { parseHostSpec } from '../ssh/ssh-config-file.js';
+import { UsageError } from './cli-error.js';
+
+function connectionLabel(c: FirewallConnection): string {
+  switch (c.type) {
+    case 'local':
+      return c.netns ? `netns ${c.netns}` : 'local';
+    case 'ssh':
+      return `ssh ${c.user}@${c.host}:${c.port}`;
+    case 'none':
+      return 'none';
+  }
+}
 
 export function registerNatCommands(program: Command, context: CliContext): void {
   const firewall = program.command('firewall').description('Firewalls Outpost drives (or instructs, for manual ones)');
   firewall
     .command('add')
-    .description('Add a firewall. SSH-reached firewalls arrive with the remote-access work; today: a local/namespace firewall, or manual.')
+    .description('Add a firewall: reached over SSH (--ssh, --credential, --host-key), local/namespace, or manual.')
     .requiredOption('--name <name>', 'firewall name')
     .requiredOption('--driver <driver>', 'linux-iptables, linux-nft or manual')
     .option('--netns <name>', 'run its commands inside this network namespace on this machine')
     .option('--local', 'run its commands on this machine (Outpost runs on the firewall)')
+    .option('--ssh <user@host[:port]>', 'run its commands over SSH')
+    .option('--credential <name>', 'SSH: credential profile (outpost credential add)')
+    .option('--host-key <SHA256:...>', 'SSH: the firewall host key fingerprint, pinned (ssh-keygen -lf on the firewall)')
     .option('--public-interface <if>', 'interface that carries the public addresses (they are added to it)')
     .option('--syntax <syntax>', 'manual driver: write instructions as iptables, nft or generic (change request)')
-    .action(async (o: { name: string; driver: string; netns?: string; local?: boolean; publicInterface?: string; syntax?: string }) => {
-      const connection = o.netns ? { type: 'local' as const, netns: o.netns } : o.local ? { type: 'local' as const } : { type: 'none' as const };
+    .action(async (o: { name: string; driver: string; netns?: string; local?: boolean; ssh?: string; credential?: string; hostKey?: string; publicInterface?: string; syntax?: string }) => {
+      let connection: CommandInput<'firewalls.add'>['connection'];
+      if (o.ssh) {
+        if (!o.credential || !o.hostKey) throw new UsageError('--ssh needs --credential and --host-key.');
+        let spec;
+        try {
+          spec = parseHostSpec(o.ssh);
+        } catch (err) {
+          throw new UsageError(`--ssh: ${(err as Error).message}.`);
+        }
+        if (!spec.user) throw new UsageError('--ssh needs a user: user@host[:port].');
+        connection = { type: 'ssh', host: spec.host, port: spec.port, user: spec.user, credential: o.credential, hostKey: o.hostKey };
+      } else connection = o.netns ? { type: 'local' as const, netns: o.netns } : o.local ? { type: 'local' as const } : { type: 'none' as const };
       const created = await context.call('firewalls.add', {
         name: o.name,
         driver: o.driver,
@@ -38,7 +66,7 @@ export function registerNatCommands(program: Command, context: CliContext): void
         out.write(
           formatTable(
             ['NAME', 'DRIVER', 'CONNECTION', 'PUBLIC IF'],
-            rows.map((f) => [f.name, f.driver, f.connection.type === 'local' ? (f.connection.netns ? `netns ${f.connection.netns}` : 'local') : 'none', f.settings.publicInterface ?? '-']),
+            rows.map((f) => [f.name, f.driver, connectionLabel(f.connection), f.settings.publicInterface ?? '-']),
           ),
         );
     });

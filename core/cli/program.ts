@@ -13,6 +13,7 @@ import { registerIpamCommands } from './ipam-commands.js';
 import { registerNatCommands } from './nat-commands.js';
 import { registerProcedureCommands } from './procedure-commands.js';
 import { registerUpgradeCommands } from './upgrade-commands.js';
+import { registerRemoteCommands } from './remote-commands.js';
 import { formatTable } from './output.js';
 
 export function buildProgram(): { program: Command; context: CliContext } {
@@ -129,6 +130,7 @@ export function buildProgram(): { program: Command; context: CliContext } {
   registerHelperCommands(program, context);
   registerUpgradeCommands(program, context);
   registerCertCommands(program, context);
+  registerRemoteCommands(program, context);
 
   // Every level gets --help and strict argument checking.
   const strict = (cmd: Command): void => {

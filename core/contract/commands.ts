@@ -5,6 +5,7 @@ import { firewallInputSchema, firewallSchema, natListSchema } from './nat.js';
 import type { CommandSpec } from './command-spec.js';
 import { certificateCommands } from './certificate-commands.js';
 import { helperCommands } from './helper-commands.js';
+import { remoteCommands } from './remote-commands.js';
 
 export type { CommandSpec } from './command-spec.js';
 import { settingsPatchSchema, settingsSchema } from './settings.js';
@@ -236,6 +237,7 @@ export const commands = {
   },
   ...helperCommands,
   ...certificateCommands,
+  ...remoteCommands,
 } as const satisfies Record<string, CommandSpec>;
 
 export type Commands = typeof commands;

@@ -27,6 +27,11 @@ export const errorCodes = [
   'CERT_INVALID',
   'CERT_PASSPHRASE',
   'TIMEOUT',
+  'HOST_KEY_UNKNOWN',
+  'HOST_KEY_CHANGED',
+  'SSH_AUTH',
+  'WINRM_AUTH',
+  'WINRM_FAULT',
   'INTERNAL',
 ] as const;
 

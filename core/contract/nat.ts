@@ -3,7 +3,7 @@ import { z } from 'zod';
 export const firewallDriverSchema = z.enum(['linux-iptables', 'linux-nft', 'manual']);
 export type FirewallDriverKind = z.infer<typeof firewallDriverSchema>;
 
-/** How commands reach a firewall. SSH arrives with the remote-access work; local covers a firewall Outpost runs on (and the test lab's namespaces). */
+/** How commands reach a firewall: over SSH, on this machine (a firewall Outpost runs on, and the test lab's namespaces), or not at all (manual). */
 export const firewallConnectionSchema = z.discriminatedUnion('type', [
   z.object({
     type: z.literal('local'),
@@ -11,6 +11,16 @@ export const firewallConnectionSchema = z.discriminatedUnion('type', [
     netns: z.string().regex(/^[A-Za-z0-9_.-]{1,64}$/).optional(),
   }),
   z.object({ type: z.literal('none') }),
+  z.object({
+    type: z.literal('ssh'),
+    host: z.string().min(1).max(253).regex(/^[A-Za-z0-9_.:-]+$/, 'a host name or an IP address'),
+    port: z.number().int().min(1).max(65535).default(22),
+    user: z.string().min(1).max(64).regex(/^[A-Za-z0-9_.][A-Za-z0-9_.-]*$/, 'a user name'),
+    /** Name of a credential profile (password or private key) in the vault. */
+    credential: z.string().min(1).max(64),
+    /** The firewall's host key, pinned: any other key is a hard stop (SHA256:BASE64 as ssh-keygen -lf prints). */
+    hostKey: z.string().regex(/^SHA256:[A-Za-z0-9+/]{43}$/, 'the host key fingerprint as ssh-keygen -lf prints it (SHA256:...)'),
+  }),
 ]);
 export type FirewallConnection = z.infer<typeof firewallConnectionSchema>;
 

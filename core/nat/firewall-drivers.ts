@@ -6,9 +6,17 @@ import { LinuxIptablesDriver } from './drivers/linux-iptables.js';
 import { LinuxNftDriver } from './drivers/linux-nft.js';
 import { ManualDriver } from './drivers/manual.js';
 
-/** How commands reach a firewall; SSH joins with the remote-access work. */
-export function runnerFor(connection: FirewallConnection, name: string): CommandRunner {
+/** What reaching a firewall over SSH needs from the rest of core (credentials, the connection pool). */
+export interface RemoteRunners {
+  ssh(connection: Extract<FirewallConnection, { type: 'ssh' }>): CommandRunner;
+}
+
+/** How commands reach a firewall. */
+export function runnerFor(connection: FirewallConnection, name: string, remote?: RemoteRunners): CommandRunner {
   switch (connection.type) {
+    case 'ssh':
+      if (!remote) throw new OutpostError('UNREACHABLE', `Firewall ${name} is reached over SSH, which is not available here.`);
+      return remote.ssh(connection);
     case 'local':
       return connection.netns ? new LocalCommandRunner(['ip', 'netns', 'exec', connection.netns], `netns ${connection.netns}`) : new LocalCommandRunner();
     case 'none':
@@ -17,12 +25,12 @@ export function runnerFor(connection: FirewallConnection, name: string): Command
 }
 
 /** The driver registry: a new firewall driver is one file plus one line here. */
-const drivers: Record<FirewallDriverKind, (fw: FirewallView) => FirewallDriver> = {
-  'linux-iptables': (fw) => new LinuxIptablesDriver({ runner: runnerFor(fw.connection, fw.name), settings: fw.settings }),
-  'linux-nft': (fw) => new LinuxNftDriver({ runner: runnerFor(fw.connection, fw.name), settings: fw.settings }),
+const drivers: Record<FirewallDriverKind, (fw: FirewallView, remote?: RemoteRunners) => FirewallDriver> = {
+  'linux-iptables': (fw, remote) => new LinuxIptablesDriver({ runner: runnerFor(fw.connection, fw.name, remote), settings: fw.settings }),
+  'linux-nft': (fw, remote) => new LinuxNftDriver({ runner: runnerFor(fw.connection, fw.name, remote), settings: fw.settings }),
   manual: (fw) => new ManualDriver(fw.name, fw.settings.manualSyntax ?? 'generic'),
 };
 
-export function driverFor(fw: FirewallView): FirewallDriver {
-  return drivers[fw.driver](fw);
+export function driverFor(fw: FirewallView, remote?: RemoteRunners): FirewallDriver {
+  return drivers[fw.driver](fw, remote);
 }

@@ -5,6 +5,10 @@ import { tempDir } from '../../test/temp-dir.js';
 import { commandNames } from '../contract/commands.js';
 import type { EventName } from '../contract/events.js';
 import { defaultKdf } from '../vault/passphrase-cipher.js';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { generateKey, startSshd } from '../../test/peers/openssh-server.js';
+import { startWsmanServer } from '../../test/peers/wsman-test-server.js';
 import { createOutpostCore, type OutpostCore } from './core.js';
 
 describe('core dispatch (the path every transport takes)', () => {
@@ -85,6 +89,43 @@ describe('core dispatch (the path every transport takes)', () => {
     expect(await core.dispatch('certificates.fetch', { host: '127.0.0.1', port })).toMatchObject({ ok: false, error: { code: 'UNREACHABLE' } });
     covered.add('certificates.fetch');
     for (const name of ['helpers.translate.apply', 'helpers.translate.remove', 'helpers.translate.applied']) covered.add(name);
+    // Remote access: a credential profile, the known-hosts store, exec and fan-out against a loopback sshd.
+    const key = generateKey(join(dir.path, 'id'));
+    const sshd = await startSshd({ dir: dir.path, authorizedKeys: [key.publicKey] });
+    try {
+      await call('credentials.add', { name: 'lab-root', username: 'root', secret: { type: 'private-key', privateKey: key.privateKey } });
+      expect(await call('credentials.list', {})).toEqual([expect.objectContaining({ name: 'lab-root', kind: 'private-key', username: 'root' })]);
+      // An unknown host key is a typed error carrying the fingerprint, so the UI can ask the operator.
+      const unknown = await core.dispatch('ssh.exec', { host: '127.0.0.1', port: sshd.port, credential: 'lab-root', command: 'true' });
+      expect(unknown).toMatchObject({ ok: false, error: { code: 'HOST_KEY_UNKNOWN', details: { fingerprint: sshd.fingerprint, port: sshd.port } } });
+      await call('knownHosts.trust', { host: '127.0.0.1', port: sshd.port, fingerprint: sshd.fingerprint });
+      const exec = (await call('ssh.exec', { host: '127.0.0.1', port: sshd.port, credential: 'lab-root', command: 'echo via-contract' })) as { exitCode: number; stdout: string };
+      expect(exec).toMatchObject({ exitCode: 0, stdout: 'via-contract\n' });
+      const fan = (await call('ssh.fanout', { hosts: [{ host: '127.0.0.1', port: sshd.port }, { host: '127.0.0.1', port: 1 }], credential: 'lab-root', command: 'echo fan' })) as { exitCode: number | null }[];
+      expect(fan.map((r) => r.exitCode)).toEqual([0, null]);
+      expect(await call('knownHosts.list', {})).toHaveLength(1);
+      expect(await call('knownHosts.remove', { host: '127.0.0.1', port: sshd.port })).toEqual({ removed: 1 });
+      const knownHostsFile = join(dir.path, 'known_hosts');
+      writeFileSync(knownHostsFile, `[127.0.0.1]:${sshd.port} ${key.publicKey}\n`);
+      expect(await call('knownHosts.import', { path: knownHostsFile })).toMatchObject({ imported: 1, alreadyKnown: 0 });
+      await call('credentials.remove', { name: 'lab-root' });
+      const sshConfig = join(dir.path, 'ssh_config');
+      writeFileSync(sshConfig, `Host lab\n  HostName 127.0.0.1\n  Port ${sshd.port}\n  User root\nHost *\n  User nobody\n`);
+      expect(await call('sshConfig.hosts', { path: sshConfig })).toEqual([expect.objectContaining({ alias: 'lab', hostName: '127.0.0.1', port: sshd.port, user: 'root' })]);
+    } finally {
+      sshd.stop();
+    }
+    const wsman = await startWsmanServer({ auth: 'ntlm', user: 'Administrator', password: 'w1n-Secret!', commands: { hostname: { chunks: [{ stdout: 'WIN-01\r\n' }], exitCode: 0 } } });
+    try {
+      await call('credentials.add', { name: 'win', username: 'Administrator', secret: { type: 'password', password: 'w1n-Secret!' } });
+      expect(await call('winrm.exec', { url: wsman.url, credential: 'win', command: 'hostname' })).toMatchObject({ exitCode: 0, stdout: 'WIN-01\r\n' });
+    } finally {
+      await wsman.stop();
+    }
+    const auditText = JSON.stringify(core.services.audit.list({ limit: 1000 }));
+    expect(auditText).toContain('credential.add');
+    expect(auditText).not.toContain('PRIVATE KEY');
+    expect(auditText).not.toContain('w1n-Secret!');
     expect([...covered].sort()).toEqual([...commandNames].sort());
   });
 

@@ -79,6 +79,7 @@ export function createOutpostCore(options: CoreOptions): OutpostCore {
     onEvent: (listener) => bus.subscribe(listener),
     close: () => {
       services.engine.close();
+      services.remote.close();
       vault.lock();
       db.close();
     },

@@ -3,6 +3,7 @@ import { OutpostError } from '../contract/errors.js';
 import type { ProcedureDetail, ProcedureSummary } from '../contract/commands.js';
 import { certificateHandlers } from './certificate-handlers.js';
 import { helperHandlers } from './helper-handlers.js';
+import { createRemoteHandlers } from './remote-handlers.js';
 import type { Services } from './services.js';
 
 /** Who is calling: the transport and the actor recorded in the audit log. */
@@ -79,6 +80,7 @@ export function createHandlers(s: Services): Handlers {
         throw err;
       }
     },
+    ...createRemoteHandlers(s),
   };
 }
 

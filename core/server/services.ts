@@ -11,7 +11,9 @@ import { AuditLog } from '../audit/audit-log.js';
 import { schemaVersion, type Db } from '../db/database.js';
 import { PreflightLists } from '../helpers/preflight-lists.js';
 import { Ipam } from '../ipam/ipam.js';
+import { driverFor } from '../nat/firewall-drivers.js';
 import { NatService } from '../nat/nat-service.js';
+import { RemoteAccessService } from '../remote/remote-access-service.js';
 import { builtinProcedures } from '../procedures/builtin-procedures.js';
 import { ProcedureEngine } from '../procedures/engine.js';
 import { SettingsStore } from '../settings/settings-store.js';
@@ -91,11 +93,14 @@ export class Services {
   readonly nat: NatService;
   readonly engine: ProcedureEngine;
   readonly preflightLists: PreflightLists;
+  readonly remote: RemoteAccessService;
 
   constructor(private readonly o: ServicesOptions) {
     this.audit = new AuditLog(o.db, o.bus);
     this.ipam = new Ipam(o.db, this.audit);
-    this.nat = new NatService(o.db, this.audit);
+    this.credentials = new CredentialStore(o.db, o.vault);
+    this.remote = new RemoteAccessService(o.db, this.audit, this.credentials);
+    this.nat = new NatService(o.db, this.audit, (fw) => driverFor(fw, this.remote));
     this.preflightLists = new PreflightLists(o.db);
     this.engine = new ProcedureEngine({
       db: o.db,
@@ -106,7 +111,6 @@ export class Services {
     });
     this.settings = new SettingsStore(o.db, this.audit, o.bus);
     this.vault = o.vault;
-    this.credentials = new CredentialStore(o.db, o.vault);
     this.sites = new SitesQueries(o.db);
     this.procedures = new ProcedureQueries(o.db);
   }

@@ -3,6 +3,7 @@ import { sql as procedureRunner } from './002-procedure-runner.js';
 import { sql as ipam } from './003-ipam.js';
 import { sql as nat } from './004-nat.js';
 import { sql as preflightLists } from './005-preflight-lists.js';
+import { sql as remoteAccess } from './006-remote-access.js';
 
 export interface Migration {
   /** Becomes PRAGMA user_version once applied; numbers are contiguous from 1. */
@@ -18,4 +19,5 @@ export const migrations: readonly Migration[] = [
   { version: 3, name: 'ipam', sql: ipam },
   { version: 4, name: 'nat', sql: nat },
   { version: 5, name: 'preflight-lists', sql: preflightLists },
+  { version: 6, name: 'remote-access', sql: remoteAccess },
 ];

@@ -13,8 +13,10 @@ const driverLabels: Record<FirewallDriverKind, string> = {
 };
 
 export function describeConnection(fw: FirewallView): string {
-  if (fw.connection.type === 'none') return 'none (by hand)';
-  return fw.connection.netns ? `local, netns ${fw.connection.netns}` : 'local';
+  const c = fw.connection;
+  if (c.type === 'none') return 'none (by hand)';
+  if (c.type === 'ssh') return `ssh ${c.user}@${c.host}:${c.port} (${c.credential})`;
+  return c.netns ? `local, netns ${c.netns}` : 'local';
 }
 
 function describeSettings(fw: FirewallView): string {

@@ -1,0 +1,74 @@
+import { OutpostError } from '../contract/errors.js';
+import type { CredentialScope, CredentialSecret, CredentialView } from '../contract/remote-commands.js';
+import type { AuditLog } from '../audit/audit-log.js';
+import type { CredentialStore } from '../vault/credential-store.js';
+import type { SshAuth } from '../ssh/ssh-target.js';
+
+type StoredKey = { privateKey: string; passphrase?: string };
+
+/**
+ * Named credential profiles on top of the vault's CredentialStore: a password, or a private key
+ * with its passphrase (sealed together as one JSON secret). Only `sshAuth`/`password` hand a
+ * secret out, and only to core code that is about to authenticate.
+ */
+export class CredentialProfiles {
+  constructor(
+    private readonly store: CredentialStore,
+    private readonly audit: AuditLog,
+  ) {}
+
+  list(): CredentialView[] {
+    return this.store.list();
+  }
+
+  byName(name: string): CredentialView {
+    const found = this.store.list().find((c) => c.name === name);
+    if (!found) throw new OutpostError('NOT_FOUND', `No credential profile named "${name}". List them with outpost credential list.`);
+    return found;
+  }
+
+  add(input: { name: string; username: string; scope: CredentialScope; secret: CredentialSecret }, actor: string): CredentialView {
+    const secret = input.secret.type === 'password' ? input.secret.password : JSON.stringify({ privateKey: input.secret.privateKey, ...(input.secret.passphrase ? { passphrase: input.secret.passphrase } : {}) } satisfies StoredKey);
+    const kind = input.secret.type;
+    try {
+      const saved = this.store.save({ name: input.name, kind, username: input.username, secret, scope: input.scope });
+      this.audit.append({ actor, action: 'credential.add', target: input.name, details: { kind, username: input.username, scope: input.scope } });
+      return saved;
+    } catch (err) {
+      this.audit.append({ actor, action: 'credential.add', target: input.name, outcome: 'failed', details: { kind, code: err instanceof OutpostError ? err.code : 'INTERNAL' } });
+      throw err;
+    }
+  }
+
+  remove(name: string, actor: string): void {
+    const found = this.byName(name);
+    try {
+      this.store.remove(found.id);
+    } catch (err) {
+      if ((err as { code?: string }).code === 'SQLITE_CONSTRAINT_FOREIGNKEY') {
+        throw new OutpostError('CONFLICT', `Credential "${name}" is still used (by a site); change that first.`);
+      }
+      throw err;
+    }
+    this.audit.append({ actor, action: 'credential.remove', target: name, details: { kind: found.kind } });
+  }
+
+  /** User and password of a password profile (WinRM). */
+  password(name: string): { user: string; password: string } {
+    const c = this.byName(name);
+    if (c.kind !== 'password' || !c.username) throw new OutpostError('VALIDATION', `Credential "${name}" is not a user + password credential; WinRM needs one.`);
+    return { user: c.username, password: this.store.reveal(c.id) };
+  }
+
+  /** The SSH user and authentication of a profile (the secret, opened from the vault). */
+  sshAuth(name: string): { user: string | null; auth: SshAuth } {
+    const c = this.byName(name);
+    const secret = this.store.reveal(c.id);
+    if (c.kind === 'private-key') {
+      const key = JSON.parse(secret) as StoredKey;
+      return { user: c.username, auth: { type: 'private-key', privateKey: key.privateKey, ...(key.passphrase ? { passphrase: key.passphrase } : {}) } };
+    }
+    if (c.kind === 'password') return { user: c.username, auth: { type: 'password', password: secret } };
+    throw new OutpostError('VALIDATION', `Credential "${name}" is a ${c.kind} credential, not one for SSH.`);
+  }
+}

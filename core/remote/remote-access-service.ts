@@ -1,0 +1,141 @@
+import { readFileSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+import type { CommandOutput, CommandParsedInput } from '../contract/commands.js';
+import { OutpostError } from '../contract/errors.js';
+import type { FirewallConnection } from '../contract/nat.js';
+import type { AuditLog } from '../audit/audit-log.js';
+import type { Db } from '../db/database.js';
+import type { CommandRunner } from '../nat/command-runner.js';
+import type { RemoteRunners } from '../nat/firewall-drivers.js';
+import { fanOut, type FanOutResult } from '../ssh/fan-out.js';
+import { parseKnownHosts } from '../ssh/known-hosts-file.js';
+import { resolveSshConfig, sshConfigAliases } from '../ssh/ssh-config-file.js';
+import { WinrmClient } from '../winrm/winrm-client.js';
+import { KnownHostsStore } from '../ssh/known-hosts-store.js';
+import { pinnedHostKey } from '../ssh/pinned-host-key.js';
+import { SshCommandRunner } from '../ssh/ssh-command-runner.js';
+import { SshConnectionPool } from '../ssh/ssh-connection-pool.js';
+import type { ExecResult } from '../ssh/ssh-connection.js';
+import { endpointLabel, type SshEndpoint, type SshTarget } from '../ssh/ssh-target.js';
+import type { CredentialStore } from '../vault/credential-store.js';
+import { CredentialProfiles } from './credential-profiles.js';
+
+/** Audit keeps what was run, where and how it ended; long commands are cut (and never hold credentials Outpost owns). */
+const auditCommand = (command: string): string => (command.length > 200 ? `${command.slice(0, 200)}…` : command);
+
+/**
+ * Remote access for the contract: credential profiles, the known-hosts store, one pooled SSH
+ * connection per target (host keys checked against the store), and firewall runners whose
+ * host key is pinned in the firewall record.
+ */
+export class RemoteAccessService implements RemoteRunners {
+  readonly knownHosts: KnownHostsStore;
+  readonly credentials: CredentialProfiles;
+  readonly pool: SshConnectionPool;
+  private readonly pinnedPools = new Map<string, SshConnectionPool>();
+
+  constructor(
+    db: Db,
+    private readonly audit: AuditLog,
+    store: CredentialStore,
+  ) {
+    this.knownHosts = new KnownHostsStore(db, audit);
+    this.credentials = new CredentialProfiles(store, audit);
+    this.pool = new SshConnectionPool({ hostKeys: this.knownHosts });
+  }
+
+  private endpoint(hop: { host: string; port: number; user?: string | undefined; credential: string }): SshEndpoint {
+    const { user, auth } = this.credentials.sshAuth(hop.credential);
+    const name = hop.user ?? user;
+    if (!name) throw new OutpostError('VALIDATION', `No user for ${hop.host}: give one, or save it in credential "${hop.credential}".`);
+    return { host: hop.host, port: hop.port, user: name, auth };
+  }
+
+  async exec(input: CommandParsedInput<'ssh.exec'>, actor: string): Promise<CommandOutput<'ssh.exec'>> {
+    const target: SshTarget = { ...this.endpoint(input), jumps: input.jumps.map((j) => this.endpoint(j)) };
+    const where = endpointLabel(target);
+    try {
+      const r = await this.pool.exec(target, input.command, { timeoutMs: input.timeoutMs });
+      this.audit.append({ actor, action: 'ssh.exec', target: where, outcome: r.exitCode === 0 ? 'ok' : 'failed', details: { command: auditCommand(input.command), exitCode: r.exitCode, credential: input.credential } });
+      return { exitCode: r.exitCode, signal: r.signal, stdout: r.stdout.toString('utf8'), stderr: r.stderr.toString('utf8'), truncated: r.truncated, durationMs: Math.round(r.durationMs) };
+    } catch (err) {
+      this.audit.append({ actor, action: 'ssh.exec', target: where, outcome: 'failed', details: { command: auditCommand(input.command), code: err instanceof OutpostError ? err.code : 'INTERNAL', credential: input.credential } });
+      throw err;
+    }
+  }
+
+  async fanout(input: CommandParsedInput<'ssh.fanout'>, actor: string): Promise<FanOutResult[]> {
+    const { user, auth } = this.credentials.sshAuth(input.credential);
+    const name = input.user ?? user;
+    if (!name) throw new OutpostError('VALIDATION', `No user: give one, or save it in credential "${input.credential}".`);
+    const targets = input.hosts.map((h) => ({ host: h.host, port: h.port, user: name, auth, label: `${h.host}:${h.port}` }));
+    // Its own pool, closed at the end: a fan-out to thousands of hosts must not leave them all connected.
+    const pool = new SshConnectionPool({ hostKeys: this.knownHosts });
+    let results: FanOutResult[];
+    try {
+      results = await fanOut(targets, (t): Promise<ExecResult> => pool.exec(t, input.command, { timeoutMs: input.timeoutMs }), { concurrency: input.concurrency });
+    } finally {
+      pool.close();
+    }
+    const failed = results.filter((r) => r.exitCode !== 0).length;
+    this.audit.append({ actor, action: 'ssh.fanout', target: `${results.length} hosts`, outcome: failed ? 'failed' : 'ok', details: { command: auditCommand(input.command), hosts: results.length, failed, credential: input.credential } });
+    return results;
+  }
+
+  importKnownHosts(path: string | undefined, actor: string): CommandOutput<'knownHosts.import'> {
+    const file = path ?? join(homedir(), '.ssh', 'known_hosts');
+    let text: string;
+    try {
+      text = readFileSync(file, 'utf8');
+    } catch (err) {
+      throw new OutpostError('NOT_FOUND', `Cannot read ${file}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}. Give the path of a known_hosts file.`);
+    }
+    const parsed = parseKnownHosts(text);
+    return { ...this.knownHosts.importEntries(parsed.entries, actor, file), skipped: parsed.skipped };
+  }
+
+  sshConfigHosts(path: string | undefined): CommandOutput<'sshConfig.hosts'> {
+    const file = path ?? join(homedir(), '.ssh', 'config');
+    let text: string;
+    try {
+      text = readFileSync(file, 'utf8');
+    } catch (err) {
+      throw new OutpostError('NOT_FOUND', `Cannot read ${file}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}. Give the path of an ssh_config file.`);
+    }
+    return sshConfigAliases(text).map((alias) => resolveSshConfig(text, alias));
+  }
+
+  async winrmExec(input: CommandParsedInput<'winrm.exec'>, actor: string): Promise<CommandOutput<'winrm.exec'>> {
+    const { user, password } = this.credentials.password(input.credential);
+    const client = new WinrmClient({ url: input.url, user, password, auth: input.auth, ...(input.ca ? { ca: input.ca } : {}) });
+    const where = new URL(input.url).host;
+    try {
+      const r = input.powershell ? await client.runPowerShell(input.command, { timeoutMs: input.timeoutMs }) : await client.run(input.command, [], { timeoutMs: input.timeoutMs });
+      this.audit.append({ actor, action: 'winrm.exec', target: where, outcome: r.exitCode === 0 ? 'ok' : 'failed', details: { command: auditCommand(input.command), exitCode: r.exitCode, credential: input.credential } });
+      return { exitCode: r.exitCode, stdout: r.stdout, stderr: r.stderr, durationMs: Math.round(r.durationMs) };
+    } catch (err) {
+      this.audit.append({ actor, action: 'winrm.exec', target: where, outcome: 'failed', details: { command: auditCommand(input.command), code: err instanceof OutpostError ? err.code : 'INTERNAL', credential: input.credential } });
+      throw err;
+    } finally {
+      client.close();
+    }
+  }
+
+  /** RemoteRunners: a firewall reached over SSH, its host key pinned in the firewall record. */
+  ssh(connection: Extract<FirewallConnection, { type: 'ssh' }>): CommandRunner {
+    let pool = this.pinnedPools.get(connection.hostKey);
+    if (!pool) {
+      pool = new SshConnectionPool({ hostKeys: pinnedHostKey(connection.hostKey) });
+      this.pinnedPools.set(connection.hostKey, pool);
+    }
+    const { user, auth } = this.credentials.sshAuth(connection.credential);
+    return new SshCommandRunner(pool, { host: connection.host, port: connection.port, user: connection.user ?? user, auth });
+  }
+
+  close(): void {
+    this.pool.close();
+    for (const p of this.pinnedPools.values()) p.close();
+    this.pinnedPools.clear();
+  }
+}

@@ -1,0 +1,420 @@
+import { Client, type ClientChannel, type ConnectConfig, type SFTPWrapper } from 'ssh2';
+import type { Duplex } from 'node:stream';
+import { OutpostError } from '../contract/errors.js';
+import type { TerminalSession } from '../terminal/terminal-session.js';
+import { presentedKey, type PresentedHostKey } from './known-hosts-store.js';
+import { endpointLabel, targetLabel, type SshEndpoint, type SshTarget } from './ssh-target.js';
+
+/** Decides about a host key during key exchange; throws HOST_KEY_UNKNOWN / HOST_KEY_CHANGED to refuse. */
+export interface HostKeyPolicy {
+  verify(key: PresentedHostKey): void;
+  /** Key types to offer first for this host (the ones it is known by). */
+  preferredKeyTypes(host: string, port: number): string[];
+}
+
+export interface SshConnectOptions {
+  hostKeys: HostKeyPolicy;
+  /** Key exchange + authentication, per hop. */
+  readyTimeoutMs?: number;
+  /** 0 disables; a dead peer is noticed after 3 missed replies. */
+  keepAliveIntervalMs?: number;
+}
+
+export interface ExecOptions {
+  timeoutMs?: number;
+  /** Written to the command's stdin, then EOF. */
+  input?: string | Buffer;
+  /** Output beyond this many bytes per stream is dropped (and flagged), so a flood cannot exhaust memory. */
+  maxOutputBytes?: number;
+  signal?: AbortSignal;
+  /** Called with output as it arrives (a CLI streams it; a results table shows progress). */
+  onStdout?: (chunk: Buffer) => void;
+  onStderr?: (chunk: Buffer) => void;
+  /** false: only stream, keep nothing (the result's stdout/stderr stay empty). */
+  keepOutput?: boolean;
+}
+
+export interface ExecResult {
+  /** The remote exit status; null when the command died by a signal (see `signal`). */
+  exitCode: number | null;
+  signal: string | null;
+  stdout: Buffer;
+  stderr: Buffer;
+  truncated: boolean;
+  durationMs: number;
+}
+
+export interface TransferProgress {
+  transferred: number;
+  total: number;
+}
+
+const RSA_ALGORITHMS = ['rsa-sha2-512', 'rsa-sha2-256', 'ssh-rsa'];
+/** ssh2's default host-key algorithms (Node 20 has Ed25519); reordered per host below. */
+const HOST_KEY_ALGORITHMS = ['ssh-ed25519', 'ecdsa-sha2-nistp256', 'ecdsa-sha2-nistp384', 'ecdsa-sha2-nistp521', ...RSA_ALGORITHMS];
+const DEFAULT_MAX_OUTPUT = 64 * 1024 * 1024;
+
+/** Maps what ssh2 reports to the contract's codes, with what the operator can do next. */
+function connectError(err: Error & { level?: string; code?: string }, hop: SshEndpoint): OutpostError {
+  const where = endpointLabel(hop);
+  if (err.level === 'client-authentication') {
+    return new OutpostError('SSH_AUTH', `${where} refused the credentials (${hop.auth.type}). Check the user name and the password or key.`, { host: hop.host, port: hop.port });
+  }
+  if (err.level === 'client-timeout' || /Timed out/i.test(err.message)) {
+    return new OutpostError('TIMEOUT', `${where} did not complete the SSH handshake in time. Check that an SSH server answers on that port.`, { host: hop.host, port: hop.port });
+  }
+  if (/passphrase|Encrypted private|Cannot parse privateKey|Unsupported key format/i.test(err.message)) {
+    return new OutpostError('SSH_AUTH', `The private key for ${where} cannot be used: ${err.message.replace(/privateKey/, 'private key')}. Check the key file and its passphrase.`);
+  }
+  const code = err.code ? ` (${err.code})` : '';
+  return new OutpostError('UNREACHABLE', `Cannot reach ${where}${code}: ${err.message}. Check the address, the port and any firewall between.`, { host: hop.host, port: hop.port });
+}
+
+function connectHop(hop: SshEndpoint, options: SshConnectOptions, sock?: Duplex): Promise<Client> {
+  return new Promise((resolve, reject) => {
+    const client = new Client();
+    let hostKeyError: OutpostError | null = null;
+    let settled = false;
+    // Known key types first (an exact list: ssh2's "prepend" does not move algorithms it already offers).
+    const preferred = options.hostKeys
+      .preferredKeyTypes(hop.host, hop.port)
+      .flatMap((t) => (t === 'ssh-rsa' ? RSA_ALGORITHMS : [t]))
+      .filter((a) => HOST_KEY_ALGORITHMS.includes(a));
+    const config: ConnectConfig = {
+      host: hop.host,
+      port: hop.port,
+      username: hop.user,
+      readyTimeout: options.readyTimeoutMs ?? 15_000,
+      keepaliveInterval: options.keepAliveIntervalMs ?? 15_000,
+      keepaliveCountMax: 3,
+      // Runs during key exchange: returning false ends the connection before any credential is sent.
+      hostVerifier: (key: Buffer) => {
+        try {
+          options.hostKeys.verify(presentedKey(hop.host, hop.port, key));
+          return true;
+        } catch (err) {
+          hostKeyError = err instanceof OutpostError ? err : new OutpostError('INTERNAL', String(err));
+          return false;
+        }
+      },
+      ...(preferred.length ? { algorithms: { serverHostKey: [...new Set([...preferred, ...HOST_KEY_ALGORITHMS])] } as ConnectConfig['algorithms'] } : {}),
+      ...(sock ? { sock } : {}),
+    };
+    switch (hop.auth.type) {
+      case 'password':
+        config.password = hop.auth.password;
+        config.authHandler = ['password'];
+        break;
+      case 'private-key':
+        config.privateKey = hop.auth.privateKey;
+        if (hop.auth.passphrase !== undefined) config.passphrase = hop.auth.passphrase;
+        config.authHandler = ['publickey'];
+        break;
+      case 'keyboard-interactive': {
+        const answer = hop.auth.password;
+        config.tryKeyboard = true;
+        config.authHandler = ['keyboard-interactive'];
+        client.on('keyboard-interactive', (_name, _instructions, _lang, prompts, finish) => finish(prompts.map(() => answer)));
+        break;
+      }
+      case 'agent': {
+        const socket = hop.auth.socket ?? process.env.SSH_AUTH_SOCK;
+        if (!socket) {
+          reject(new OutpostError('SSH_AUTH', `No ssh-agent for ${endpointLabel(hop)}: SSH_AUTH_SOCK is not set. Start an agent or use a key or password.`));
+          return;
+        }
+        config.agent = socket;
+        config.authHandler = ['agent'];
+        break;
+      }
+    }
+    client.once('ready', () => {
+      settled = true;
+      // Small request/response packets (exec, pty keystrokes) must not wait for Nagle + delayed ACK (~40-100 ms each).
+      client.setNoDelay(true);
+      resolve(client);
+    });
+    client.on('error', (err: Error & { level?: string }) => {
+      if (settled) return;
+      settled = true;
+      client.end();
+      reject(hostKeyError ?? connectError(err, hop));
+    });
+    client.once('close', () => {
+      if (settled) return;
+      settled = true;
+      reject(hostKeyError ?? new OutpostError('UNREACHABLE', `${endpointLabel(hop)} closed the connection during the handshake.`));
+    });
+    try {
+      client.connect(config);
+    } catch (err) {
+      settled = true;
+      reject(connectError(err as Error, hop));
+    }
+  });
+}
+
+/**
+ * One authenticated SSH connection (through any jump hosts). Each hop's host key is verified
+ * against the policy before that hop authenticates; closing the connection closes the chain.
+ */
+export class SshConnection {
+  private closed = false;
+  private readonly closeListeners = new Set<(err: Error | null) => void>();
+
+  private constructor(
+    readonly target: SshTarget,
+    private readonly clients: Client[],
+  ) {
+    const last = clients[clients.length - 1]!;
+    last.on('close', () => this.markClosed(null));
+    last.on('error', (err) => this.markClosed(err));
+  }
+
+  static async open(target: SshTarget, options: SshConnectOptions): Promise<SshConnection> {
+    const hops = [...(target.jumps ?? []), target];
+    const clients: Client[] = [];
+    try {
+      let sock: Duplex | undefined;
+      for (let i = 0; i < hops.length; i++) {
+        const hop = hops[i]!;
+        const client = await connectHop(hop, options, sock);
+        clients.push(client);
+        const next = hops[i + 1];
+        if (next) sock = await forward(client, hop, next);
+      }
+    } catch (err) {
+      for (const c of clients.reverse()) c.end();
+      throw err;
+    }
+    return new SshConnection(target, clients);
+  }
+
+  get label(): string {
+    return targetLabel(this.target);
+  }
+
+  get isOpen(): boolean {
+    return !this.closed;
+  }
+
+  onClose(listener: (err: Error | null) => void): () => void {
+    this.closeListeners.add(listener);
+    return () => this.closeListeners.delete(listener);
+  }
+
+  private get client(): Client {
+    return this.clients[this.clients.length - 1]!;
+  }
+
+  private markClosed(err: Error | null): void {
+    if (this.closed) return;
+    this.closed = true;
+    for (const l of this.closeListeners) l(err);
+    this.close();
+  }
+
+  /** Runs one command (the remote user's shell parses it) and collects its output and exit status. */
+  exec(command: string, options: ExecOptions = {}): Promise<ExecResult> {
+    const started = performance.now();
+    const max = options.maxOutputBytes ?? DEFAULT_MAX_OUTPUT;
+    return new Promise((resolve, reject) => {
+      if (this.closed) {
+        reject(new OutpostError('UNREACHABLE', `The connection to ${this.label} is closed.`));
+        return;
+      }
+      this.client.exec(command, (err, channel) => {
+        if (err) {
+          reject(new OutpostError('UNREACHABLE', `${this.label} refused to run a command: ${err.message}.`));
+          return;
+        }
+        const out: Buffer[] = [];
+        const errOut: Buffer[] = [];
+        let outBytes = 0;
+        let errBytes = 0;
+        let truncated = false;
+        let exitCode: number | null = null;
+        let exitSignal: string | null = null;
+        let done = false;
+        const finish = (error: OutpostError | null): void => {
+          if (done) return;
+          done = true;
+          if (timer) clearTimeout(timer);
+          options.signal?.removeEventListener('abort', onAbort);
+          const result: ExecResult = {
+            exitCode,
+            signal: exitSignal,
+            stdout: Buffer.concat(out),
+            stderr: Buffer.concat(errOut),
+            truncated,
+            durationMs: performance.now() - started,
+          };
+          if (error) reject(error);
+          else resolve(result);
+        };
+        const stop = (error: OutpostError): void => {
+          try {
+            channel.signal('KILL');
+          } catch {
+            // some servers refuse signals; closing the channel ends it anyway
+          }
+          channel.close();
+          finish(error);
+        };
+        const onAbort = (): void => stop(new OutpostError('CANCELLED', `The command on ${this.label} was cancelled.`));
+        options.signal?.addEventListener('abort', onAbort, { once: true });
+        const timer = options.timeoutMs
+          ? setTimeout(() => {
+              const soFar = Buffer.concat(out).toString('utf8');
+              stop(
+                new OutpostError('TIMEOUT', `The command on ${this.label} did not finish within ${options.timeoutMs} ms; it was stopped.`, {
+                  stdoutSoFar: soFar.slice(-4096),
+                  stderrSoFar: Buffer.concat(errOut).toString('utf8').slice(-4096),
+                }),
+              );
+            }, options.timeoutMs)
+          : null;
+        const keep = options.keepOutput ?? true;
+        channel.on('data', (chunk: Buffer) => {
+          options.onStdout?.(chunk);
+          if (!keep) return;
+          if (outBytes + chunk.length > max) truncated = true;
+          else out.push(chunk);
+          outBytes += chunk.length;
+        });
+        channel.stderr.on('data', (chunk: Buffer) => {
+          options.onStderr?.(chunk);
+          if (!keep) return;
+          if (errBytes + chunk.length > max) truncated = true;
+          else errOut.push(chunk);
+          errBytes += chunk.length;
+        });
+        channel.on('exit', (code: number | null, signalName?: string) => {
+          exitCode = typeof code === 'number' ? code : null;
+          exitSignal = signalName ?? null;
+        });
+        channel.on('close', () => finish(null));
+        if (options.input !== undefined) channel.end(options.input);
+        else channel.end();
+      });
+    });
+  }
+
+  /** A login shell on a pty. */
+  shell(size: { cols: number; rows: number; term?: string } = { cols: 80, rows: 24 }): Promise<TerminalSession> {
+    return new Promise((resolve, reject) => {
+      this.client.shell({ term: size.term ?? 'xterm-256color', cols: size.cols, rows: size.rows }, (err, channel) => {
+        if (err) reject(new OutpostError('UNREACHABLE', `${this.label} refused a shell: ${err.message}.`));
+        else resolve(new SshShellSession(this.label, channel));
+      });
+    });
+  }
+
+  private sftp(): Promise<SFTPWrapper> {
+    return new Promise((resolve, reject) =>
+      this.client.sftp((err, sftp) => (err ? reject(new OutpostError('UNREACHABLE', `${this.label} refused SFTP: ${err.message}. Is the sftp subsystem enabled?`)) : resolve(sftp))),
+    );
+  }
+
+  async upload(localPath: string, remotePath: string, onProgress?: (p: TransferProgress) => void): Promise<void> {
+    const sftp = await this.sftp();
+    try {
+      await new Promise<void>((resolve, reject) =>
+        sftp.fastPut(localPath, remotePath, { step: (transferred, _chunk, total) => onProgress?.({ transferred, total }) }, (err) =>
+          err ? reject(new OutpostError('UNREACHABLE', `Upload of ${localPath} to ${this.label}:${remotePath} failed: ${err.message}.`)) : resolve(),
+        ),
+      );
+    } finally {
+      sftp.end();
+    }
+  }
+
+  async download(remotePath: string, localPath: string, onProgress?: (p: TransferProgress) => void): Promise<void> {
+    const sftp = await this.sftp();
+    try {
+      await new Promise<void>((resolve, reject) =>
+        sftp.fastGet(remotePath, localPath, { step: (transferred, _chunk, total) => onProgress?.({ transferred, total }) }, (err) =>
+          err ? reject(new OutpostError('UNREACHABLE', `Download of ${this.label}:${remotePath} failed: ${err.message}.`)) : resolve(),
+        ),
+      );
+    } finally {
+      sftp.end();
+    }
+  }
+
+  /** Ends the connection and every jump hop (innermost first). */
+  close(): void {
+    this.closed = true;
+    for (const c of [...this.clients].reverse()) c.end();
+  }
+}
+
+function forward(client: Client, from: SshEndpoint, to: SshEndpoint): Promise<Duplex> {
+  return new Promise((resolve, reject) =>
+    client.forwardOut('127.0.0.1', 0, to.host, to.port, (err, stream) =>
+      err
+        ? reject(new OutpostError('UNREACHABLE', `Jump host ${endpointLabel(from)} cannot reach ${to.host}:${to.port}: ${err.message}. Check AllowTcpForwarding on the jump host and the address.`))
+        : resolve(stream),
+    ),
+  );
+}
+
+/** A pty shell channel as a TerminalSession. */
+class SshShellSession implements TerminalSession {
+  private closed = false;
+
+  constructor(
+    readonly title: string,
+    private readonly channel: ClientChannel,
+  ) {}
+
+  write(data: string | Buffer): void {
+    if (!this.closed) this.channel.write(data);
+  }
+
+  resize(cols: number, rows: number): void {
+    if (!this.closed) this.channel.setWindow(rows, cols, 0, 0);
+  }
+
+  kill(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.channel.close();
+  }
+
+  pause(): void {
+    this.channel.pause();
+  }
+
+  resume(): void {
+    this.channel.resume();
+  }
+
+  onData(listener: (chunk: Buffer) => void): () => void {
+    this.channel.on('data', listener);
+    this.channel.stderr.on('data', listener);
+    return () => {
+      this.channel.off('data', listener);
+      this.channel.stderr.off('data', listener);
+    };
+  }
+
+  onClose(listener: (reason: { exitCode: number | null; signal: string | null }) => void): () => void {
+    let exitCode: number | null = null;
+    let signal: string | null = null;
+    const onExit = (code: number | null, sig?: string): void => {
+      exitCode = typeof code === 'number' ? code : null;
+      signal = sig ?? null;
+    };
+    const onClose = (): void => {
+      this.closed = true;
+      listener({ exitCode, signal });
+    };
+    this.channel.on('exit', onExit);
+    this.channel.once('close', onClose);
+    return () => {
+      this.channel.off('exit', onExit);
+      this.channel.off('close', onClose);
+    };
+  }
+}
