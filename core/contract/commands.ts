@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { auditPageSchema, auditQuerySchema } from './audit.js';
 import { allocationSchema, poolInputSchema, poolSchema } from './ipam.js';
 import { firewallInputSchema, firewallSchema, natListSchema } from './nat.js';
+import { inventoryCommands } from './inventory-commands.js';
 import type { CommandSpec } from './command-spec.js';
 
 export type { CommandSpec } from './command-spec.js';
@@ -232,6 +233,7 @@ export const commands = {
     input: z.object({ passphrase: z.string().min(12).max(1024) }).strict(),
     output: vaultStateSchema,
   },
+  ...inventoryCommands,
 } as const satisfies Record<string, CommandSpec>;
 
 export type Commands = typeof commands;

@@ -25,6 +25,11 @@ export const errorCodes = [
   'FIREWALL_COMMAND',
   'UNREACHABLE',
   'TIMEOUT',
+  'VCENTER_AUTH',
+  'VCENTER_FAULT',
+  'VCENTER_PROTOCOL',
+  'TLS_UNTRUSTED',
+  'TLS_CHANGED',
   'INTERNAL',
 ] as const;
 

@@ -8,4 +8,5 @@ export * from './settings.js';
 export * from './wire.js';
 export * from './ipam.js';
 export * from './nat.js';
+export * from './inventory-commands.js';
 export * from './csp-safe-validation.js';

@@ -1,6 +1,7 @@
 import type { CommandName, CommandOutput, CommandParsedInput, Transport } from '../contract/commands.js';
 import { OutpostError } from '../contract/errors.js';
 import type { ProcedureDetail, ProcedureSummary } from '../contract/commands.js';
+import { inventoryHandlers } from './inventory-handlers.js';
 import type { Services } from './services.js';
 
 /** Who is calling: the transport and the actor recorded in the audit log. */
@@ -75,6 +76,7 @@ export function createHandlers(s: Services): Handlers {
         throw err;
       }
     },
+    ...inventoryHandlers(s),
   };
 }
 

@@ -9,6 +9,7 @@ import type {
 } from '../contract/commands.js';
 import { AuditLog } from '../audit/audit-log.js';
 import { schemaVersion, type Db } from '../db/database.js';
+import { InventoryService } from '../inventory/inventory-service.js';
 import { Ipam } from '../ipam/ipam.js';
 import { NatService } from '../nat/nat-service.js';
 import { builtinProcedures } from '../procedures/builtin-procedures.js';
@@ -89,6 +90,7 @@ export class Services {
   readonly ipam: Ipam;
   readonly nat: NatService;
   readonly engine: ProcedureEngine;
+  readonly inventory: InventoryService;
 
   constructor(private readonly o: ServicesOptions) {
     this.audit = new AuditLog(o.db, o.bus);
@@ -106,6 +108,7 @@ export class Services {
     this.credentials = new CredentialStore(o.db, o.vault);
     this.sites = new SitesQueries(o.db);
     this.procedures = new ProcedureQueries(o.db);
+    this.inventory = new InventoryService({ db: o.db, vault: o.vault, credentials: this.credentials, audit: this.audit });
   }
 
   info(): CommandOutput<'app.info'> {

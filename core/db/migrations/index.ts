@@ -2,6 +2,7 @@ import { sql as initial } from './001-initial.js';
 import { sql as procedureRunner } from './002-procedure-runner.js';
 import { sql as ipam } from './003-ipam.js';
 import { sql as nat } from './004-nat.js';
+import { sql as inventory } from './005-inventory.js';
 
 export interface Migration {
   /** Becomes PRAGMA user_version once applied; numbers are contiguous from 1. */
@@ -16,4 +17,5 @@ export const migrations: readonly Migration[] = [
   { version: 2, name: 'procedure-runner', sql: procedureRunner },
   { version: 3, name: 'ipam', sql: ipam },
   { version: 4, name: 'nat', sql: nat },
+  { version: 5, name: 'inventory', sql: inventory },
 ];
