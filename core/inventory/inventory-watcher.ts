@@ -1,5 +1,5 @@
 import { isOutpostError, toContractError, type ContractError } from '../contract/errors.js';
-import { createEventCollector, destroyEventCollector, readNextEvents } from '../vsphere/events.js';
+import { createEventCollector, destroyEventCollector, latestEvents } from '../vsphere/events.js';
 import { isFault } from '../vsphere/faults.js';
 import {
   cancelWaitForUpdates,
@@ -76,6 +76,11 @@ export class InventoryWatcher {
 
   start(): void {
     if (!this.loop) this.loop = this.runLoop();
+  }
+
+  /** The vCenter session key the watcher uses now (tests terminate it server-side). */
+  get sessionKey(): string | null {
+    return this.session?.sessionKey ?? null;
   }
 
   get current(): WatchStatus {
@@ -155,11 +160,13 @@ export class InventoryWatcher {
   private async cycle(session: VsphereSession, connected: () => void): Promise<void> {
     const generation = session.generation;
     this.setState('syncing');
+    const started = performance.now();
     const collector = await createPropertyCollector(session);
     this.collector = collector;
     const view = await createContainerView(session, session.content.rootFolder, ALL_TYPES);
     await createFilter(session, collector, view, ALL_SPECS);
     const events = await createEventCollector(session).catch(() => null);
+    let lastEventKey = -1;
 
     // Snapshot: everything the filter covers, possibly in several truncated parts.
     this.objects = new Map();
@@ -176,7 +183,7 @@ export class InventoryWatcher {
     const now = new Date().toISOString();
     this.o.store.db.transaction(() => {
       this.o.store.sweep(this.o.siteId, this.run, now);
-      this.o.store.finishSync(this.o.siteId, 0, now);
+      this.o.store.finishSync(this.o.siteId, performance.now() - started, now);
     })();
     this.status.syncs++;
     this.status.lastError = null;
@@ -192,7 +199,13 @@ export class InventoryWatcher {
         version = set.version;
         this.applyUpdates(set.objects);
       }
-      if (events) this.o.store.recordEvents(this.o.siteId, await readNextEvents(session, events));
+      if (events && set) {
+        const fresh = await latestEvents(session, events, lastEventKey);
+        if (fresh.length) {
+          this.o.store.recordEvents(this.o.siteId, fresh);
+          lastEventKey = fresh[fresh.length - 1]!.key;
+        }
+      }
     }
     if (events) await destroyEventCollector(session, events).catch(() => undefined);
     await destroyPropertyCollector(session, collector).catch(() => undefined);
