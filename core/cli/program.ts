@@ -7,6 +7,7 @@ import { DB_FILE } from '../server/data-dir.js';
 import { version } from '../server/version.js';
 import { exitCodeFor } from './cli-error.js';
 import { CliContext, positiveInt, type GlobalOptions } from './cli-context.js';
+import { registerInventoryCommands } from './inventory-commands.js';
 import { registerIpamCommands } from './ipam-commands.js';
 import { registerNatCommands } from './nat-commands.js';
 import { registerProcedureCommands } from './procedure-commands.js';
@@ -123,6 +124,7 @@ export function buildProgram(): { program: Command; context: CliContext } {
   registerIpamCommands(program, context);
   registerNatCommands(program, context);
   registerProcedureCommands(program, context);
+  registerInventoryCommands(program, context);
 
   // Every level gets --help and strict argument checking.
   const strict = (cmd: Command): void => {

@@ -35,6 +35,7 @@ export interface WatchTuning {
   backoff?: { initialMs: number; maxMs: number };
   maxWaitSeconds?: number;
   onApplied?: (site: string, changes: readonly AppliedChange[]) => void;
+  onStatus?: (site: string, status: WatchStatus) => void;
 }
 
 /** Sites, their sync and watchers, VM search and VM operations: what the handlers call. */
@@ -101,6 +102,7 @@ export class InventoryService {
     if (!watcher || watcher.current.state === 'stopped' || watcher.current.state === 'failed') {
       const tuning = this.watchTuning;
       const onApplied = tuning.onApplied;
+      const onStatus = tuning.onStatus;
       watcher = new InventoryWatcher({
         siteId: site.id,
         store: this.store,
@@ -108,6 +110,7 @@ export class InventoryService {
         ...(tuning.backoff ? { backoff: tuning.backoff } : {}),
         ...(tuning.maxWaitSeconds ? { maxWaitSeconds: tuning.maxWaitSeconds } : {}),
         ...(onApplied ? { onApplied: (changes: readonly AppliedChange[]) => onApplied(site.name, changes) } : {}),
+        ...(onStatus ? { onStatus: (status: WatchStatus) => onStatus(site.name, status) } : {}),
       });
       this.watchers.set(site.name, watcher);
       watcher.start();
