@@ -165,8 +165,7 @@ export class InventoryWatcher {
     this.collector = collector;
     const view = await createContainerView(session, session.content.rootFolder, ALL_TYPES);
     await createFilter(session, collector, view, ALL_SPECS);
-    const events = await createEventCollector(session).catch(() => null);
-    let lastEventKey = -1;
+    const events = await createEventCollector(session, undefined, 200).catch(() => null);
 
     // Snapshot: everything the filter covers, possibly in several truncated parts.
     this.objects = new Map();
@@ -190,25 +189,44 @@ export class InventoryWatcher {
     connected();
     this.setState('watching');
 
-    while (!this.stopped) {
-      const set = await waitForUpdates(session, collector, version, { maxWaitSeconds: this.o.maxWaitSeconds ?? 30 });
-      // A transparent re-login gave us a new session: its collector has no filter any more.
-      if (session.generation !== generation) throw new ResyncNeeded('session was re-established');
-      if (this.stopped) break;
-      if (set) {
-        version = set.version;
-        this.applyUpdates(set.objects);
-      }
-      if (events && set) {
-        const fresh = await latestEvents(session, events, lastEventKey);
-        if (fresh.length) {
-          this.o.store.recordEvents(this.o.siteId, fresh);
-          lastEventKey = fresh[fresh.length - 1]!.key;
+    // Events are for the record, not for freshness: read them beside the update loop so a page
+    // of events never delays the next WaitForUpdatesEx.
+    const eventReader = events ? this.readEventsPeriodically(session, events) : null;
+    try {
+      while (!this.stopped) {
+        const set = await waitForUpdates(session, collector, version, { maxWaitSeconds: this.o.maxWaitSeconds ?? 30 });
+        // A transparent re-login gave us a new session: its collector has no filter any more.
+        if (session.generation !== generation) throw new ResyncNeeded('session was re-established');
+        if (this.stopped) break;
+        if (set) {
+          version = set.version;
+          this.applyUpdates(set.objects);
         }
       }
+    } finally {
+      eventReader?.stop();
     }
     if (events) await destroyEventCollector(session, events).catch(() => undefined);
     await destroyPropertyCollector(session, collector).catch(() => undefined);
+  }
+
+  private readEventsPeriodically(session: VsphereSession, collector: MoRef, everyMs = 1_000): { stop(): void } {
+    let lastKey = -1;
+    let busy = false;
+    const timer = setInterval(() => {
+      if (busy || this.stopped) return;
+      busy = true;
+      latestEvents(session, collector, lastKey)
+        .then((fresh) => {
+          if (fresh.length === 0 || this.stopped) return;
+          this.o.store.recordEvents(this.o.siteId, fresh);
+          lastKey = fresh[fresh.length - 1]!.key;
+        })
+        .catch(() => undefined) // the update loop reports connection problems
+        .finally(() => (busy = false));
+    }, everyMs);
+    timer.unref();
+    return { stop: () => clearInterval(timer) };
   }
 
   /** Containers first (paths for the VMs), then the rest, one transaction. */
