@@ -18,7 +18,7 @@ async function until<T>(what: string, read: () => T, ok: (v: T) => boolean, time
   }
 }
 
-describe.skipIf(unavailable !== null)('inventory watcher recovery (vcsim restarted on the same port and certificate)', () => {
+describe.skipIf(unavailable !== null)('inventory watcher: recovery after a vcsim restart (same port and certificate), several sites', () => {
   let dir: ReturnType<typeof tempDir>;
   let core: OutpostCore;
   let vc: Vcsim | null = null;
@@ -71,4 +71,32 @@ describe.skipIf(unavailable !== null)('inventory watcher recovery (vcsim restart
     }
     expect((await core.dispatch('inventory.watch.stop', { site: 'lab' })).ok).toBe(true);
   }, 90_000);
+
+  it('watches several sites at once, each change landing in its own site', async () => {
+    const [a, b] = await Promise.all([startVcsim({ vms: 4, clusters: 1, hosts: 2 }), startVcsim({ vms: 6, clusters: 1, hosts: 2 })]);
+    try {
+      for (const [name, peer] of [['alpha', a], ['beta', b]] as const) {
+        expect((await core.dispatch('sites.add', { name, url: peer.url, username: peer.username, password: peer.password, trustFingerprint: peer.fingerprint })).ok).toBe(true);
+        expect((await core.dispatch('inventory.watch.start', { site: name })).ok).toBe(true);
+      }
+      await until('both watching', () => core.services.inventory.watchStatus(), (s) => s.filter((w) => w.state === 'watching').length === 2);
+      const bySite = (site: string) => core.db.prepare('SELECT v.moref, v.name, v.power_state FROM inv_vms v JOIN sites s ON s.id = v.site_id WHERE s.name = ? AND v.removed_at IS NULL ORDER BY v.moref').all(site) as { moref: string; name: string; power_state: string }[];
+      expect(bySite('alpha')).toHaveLength(4);
+      expect(bySite('beta')).toHaveLength(6);
+      // vcsim numbers objects alike, so both sites hold the same morefs: rows are kept apart by site.
+      const shared = bySite('alpha')[0]!.moref;
+      expect(bySite('beta').some((v) => v.moref === shared)).toBe(true);
+      const operator = await VsphereOperator.connect(b);
+      try {
+        await operator.power(shared, 'off');
+        await until('beta changes', () => bySite('beta').find((v) => v.moref === shared)?.power_state, (s) => s === 'poweredOff');
+        expect(bySite('alpha').find((v) => v.moref === shared)?.power_state).toBe('poweredOn');
+      } finally {
+        await operator.close();
+      }
+      for (const site of ['alpha', 'beta']) expect((await core.dispatch('inventory.watch.stop', { site })).ok).toBe(true);
+    } finally {
+      await Promise.all([a.stop(), b.stop()]);
+    }
+  }, 60_000);
 });
