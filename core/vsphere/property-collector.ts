@@ -1,5 +1,6 @@
 import { OutpostError } from '../contract/errors.js';
 import type { VsphereSession } from './session.js';
+import type { SoapResponse } from './soap-transport.js';
 import { asArray, child, decodeValue, el, isNode, refEl, text, toRef, type MoRef, type XmlNode, type XmlValue } from './xml.js';
 
 /** Which properties to read for which managed object type. */
@@ -51,57 +52,59 @@ export function viewFilterSpec(view: MoRef, specs: readonly PropertySpec[]): str
 
 /**
  * RetrievePropertiesEx, then ContinueRetrievePropertiesEx until vCenter returns no token: always,
- * whatever the page size, so no result is ever cut off. The continuation token is read from the
- * raw response before it is parsed, so the server prepares page n+1 while page n is decoded and
- * stored. If a page handler throws, the rest of the result is cancelled on the server.
+ * whatever the page size, so no result is ever cut off. The request for page n+1 leaves as soon as
+ * page n's raw text has arrived (its token is read from the text, before parsing), so the server
+ * prepares the next page while this one is parsed, decoded and stored. Pages are handed over in
+ * order; if a handler throws, the rest of the result is cancelled on the server.
  */
 export async function retrieveAll(session: VsphereSession, view: MoRef, specs: readonly PropertySpec[], options: RetrieveOptions): Promise<RetrieveSummary> {
   const pc = session.content.propertyCollector;
-  const pageSize = options.pageSize ?? 1000;
-  let token: string | undefined;
-  const first = session.invoke(
-    'RetrievePropertiesEx',
-    pc,
-    `<specSet>${viewFilterSpec(view, specs)}</specSet><options>${el('maxObjects', pageSize)}</options>`,
-    { onRawResponse: (raw) => (token = peekToken(raw)) },
-  );
-  let pending = first;
-  let pages = 0;
+  const responses: Promise<SoapResponse>[] = [];
+  const peeked: (string | undefined)[] = [];
+  let abandoned = false;
+  const issue = (index: number, method: string, args: string): void => {
+    const response = session.invoke(method, pc, args, {
+      onRawResponse: (raw) => {
+        const token = peekToken(raw);
+        peeked[index] = token;
+        if (token && !abandoned) issue(index + 1, 'ContinueRetrievePropertiesEx', el('token', token));
+      },
+    });
+    response.catch(() => undefined); // awaited in order below; avoid an unhandled rejection meanwhile
+    responses[index] = response;
+  };
+  issue(0, 'RetrievePropertiesEx', `<specSet>${viewFilterSpec(view, specs)}</specSet><options>${el('maxObjects', options.pageSize ?? 1000)}</options>`);
+
   let objects = 0;
-  for (;;) {
-    const { body } = await pending;
-    const result = child(body, 'returnval');
-    const pageToken = token;
-    // Ask for the next page before decoding this one (the token came from the raw text).
-    if (pageToken) {
-      token = undefined;
-      pending = session.invoke('ContinueRetrievePropertiesEx', pc, el('token', pageToken), { onRawResponse: (raw) => (token = peekToken(raw)) });
-      pending.catch(() => undefined); // awaited on the next turn; avoid an unhandled rejection meanwhile
-    }
-    const parsedToken = text(child(result, 'token'));
-    if (parsedToken !== pageToken && !(parsedToken === undefined && pageToken === undefined)) {
-      throw new OutpostError('VCENTER_PROTOCOL', 'The continuation token in the response did not match; the result was not applied.', {});
-    }
-    const contents = asArray(child(result, 'objects')).map(objectContent);
-    objects += contents.length;
+  for (let page = 0; ; page++) {
+    const pending = responses[page];
+    if (!pending) throw new OutpostError('VCENTER_PROTOCOL', 'A page of the result went missing; nothing further was applied.', { page });
     try {
-      await options.onPage(contents, pages++);
+      const result = child((await pending).body, 'returnval');
+      if (text(child(result, 'token')) !== peeked[page]) {
+        throw new OutpostError('VCENTER_PROTOCOL', 'The continuation token in the response did not match; the result was not applied.', { page });
+      }
+      const contents = asArray(child(result, 'objects')).map(objectContent);
+      objects += contents.length;
+      await options.onPage(contents, page);
     } catch (err) {
-      if (pageToken) await cancelRest(session, pending, () => token);
+      abandoned = true;
+      await cancelRest(session, responses, peeked);
       throw err;
     }
-    if (!pageToken) return { objects, pages };
+    if (!peeked[page]) return { objects, pages: page + 1 };
   }
 }
 
-/** Frees the server-side rest of a result the caller gave up on. */
-async function cancelRest(session: VsphereSession, pending: Promise<unknown>, nextToken: () => string | undefined): Promise<void> {
+/** Frees the server-side rest of a result the caller gave up on (best effort). */
+async function cancelRest(session: VsphereSession, responses: readonly Promise<SoapResponse>[], peeked: readonly (string | undefined)[]): Promise<void> {
+  const last = responses.length - 1;
   try {
-    await pending;
-    const token = nextToken();
+    await responses[last];
+    const token = peeked[last];
     if (token) await session.invoke('CancelRetrievePropertiesEx', session.content.propertyCollector, el('token', token));
   } catch {
-    // Best effort: vCenter frees abandoned results on its own when the session ends.
+    // vCenter frees abandoned results on its own when the session ends.
   }
 }
 

@@ -2,7 +2,8 @@ import { request } from 'node:https';
 import { OutpostError } from '../contract/errors.js';
 import type { TrustedAgent } from '../trust/trusted-agent.js';
 import { vsphereFault } from './faults.js';
-import { findLocal, isNode, parseXml, soapEnvelope, type XmlNode } from './xml.js';
+import { parseXmlAsync } from './xml-parser-pool.js';
+import { findLocal, isNode, soapEnvelope, type XmlNode } from './xml.js';
 
 export interface SoapCallOptions {
   timeoutMs?: number;
@@ -46,7 +47,7 @@ export class SoapTransport {
     // The parser tolerates a document cut short; a whole SOAP answer always ends its envelope.
     if (raw.length > 0 && !/Envelope>\s*$/.test(raw.slice(-64))) throw truncated(method, 'the SOAP envelope is not closed');
     options.onRawResponse?.(raw);
-    const doc = raw.length > 0 && raw.trimStart().startsWith('<') ? parseXml(raw) : null;
+    const doc = raw.length > 0 && raw.trimStart().startsWith('<') ? await parseXmlAsync(raw) : null;
     const envelope = doc ? findLocal(doc, 'Envelope') : undefined;
     const body = isNode(envelope) ? findLocal(envelope, 'Body') : undefined;
     if (!isNode(body)) {

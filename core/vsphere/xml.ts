@@ -46,7 +46,8 @@ export function soapEnvelope(body: string): string {
   );
 }
 
-const parser = new XMLParser({
+/** Parser settings, shared with the parsing workers (xml-parser-pool.ts): plain data only. */
+export const PARSER_OPTIONS = {
   ignoreAttributes: false,
   attributeNamePrefix: '@',
   textNodeName: '#text',
@@ -59,15 +60,21 @@ const parser = new XMLParser({
   htmlEntities: false,
   // Callbacks get a matcher instead of a jPath string: building that string per tag costs ~10%.
   jPath: false,
-});
+} as const;
+
+const parser = new XMLParser(PARSER_OPTIONS);
 
 /** Parses a SOAP response document; anything that is not XML is a protocol error. */
 export function parseXml(text: string): XmlNode {
   try {
     return parser.parse(text) as XmlNode; // no validation pass: completeness is checked by the transport
   } catch (err) {
-    throw new OutpostError('VCENTER_PROTOCOL', `vCenter sent a response that is not well-formed XML (${(err as Error).message.split('\n')[0]}). Retry; if it persists, check for a proxy in the path.`);
+    throw notXml((err as Error).message);
   }
+}
+
+export function notXml(reason: string): OutpostError {
+  return new OutpostError('VCENTER_PROTOCOL', `vCenter sent a response that is not well-formed XML (${reason.split('\n')[0]}). Retry; if it persists, check for a proxy in the path.`);
 }
 
 /** A decoded property value seen as XML again (data objects stay nodes after decodeValue). */
