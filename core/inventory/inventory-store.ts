@@ -103,14 +103,6 @@ export class InventoryStore {
     return n;
   }
 
-  /** The kind and moref of a live or removed row, to route a `leave` update to its table. */
-  kindOfMoref(siteId: number, moref: string): InventoryKind | null {
-    for (const k of KINDS) {
-      if (this.db.prepare(`SELECT 1 FROM ${TABLES[k]} WHERE site_id = ? AND moref = ?`).get(siteId, moref)) return k;
-    }
-    return null;
-  }
-
   recordEvents(siteId: number, events: readonly VsphereEvent[]): void {
     for (const e of events) {
       this.insertEvent.run({

@@ -271,11 +271,13 @@ describe.skipIf(unavailable !== null)('inventory against vcsim (launcher with pa
     expect(await add('https://u:p@127.0.0.1/sdk')).toMatchObject({ code: 'VALIDATION' });
     expect(await add('https://127.0.0.1:1/sdk')).toMatchObject({ code: 'UNREACHABLE', message: expect.stringContaining('127.0.0.1:1') });
     expect(await add(vc.url, 'AB:CD')).toMatchObject({ code: 'VALIDATION', message: expect.stringContaining('fingerprint') });
+    const says = { 'truncated-body': 'cut off', 'truncated-envelope': 'cut off', 'html-page': 'no SOAP envelope' } as const;
     for (const mode of ['truncated-body', 'truncated-envelope', 'html-page'] as const) {
       const server = await startSoapTestServer(mode);
       try {
         const error = await add(server.url, server.fingerprint);
         expect(error.code, mode).toBe('VCENTER_PROTOCOL');
+        expect(error.message, mode).toContain(says[mode]);
         expect(error.message.split('\n')).toHaveLength(1);
       } finally {
         await server.stop();

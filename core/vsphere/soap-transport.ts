@@ -44,19 +44,20 @@ export class SoapTransport {
   async call(method: string, innerXml: string, options: SoapCallOptions = {}): Promise<SoapResponse> {
     const payload = Buffer.from(soapEnvelope(`<${method} xmlns="urn:vim25">${innerXml}</${method}>`), 'utf8');
     const { status, raw } = await this.post(payload, method, options.timeoutMs ?? this.defaultTimeoutMs);
-    // The parser tolerates a document cut short; a whole SOAP answer always ends its envelope.
-    if (raw.length > 0 && !/Envelope>\s*$/.test(raw.slice(-64))) throw truncated(method, 'the SOAP envelope is not closed');
-    options.onRawResponse?.(raw);
-    const doc = raw.length > 0 && raw.trimStart().startsWith('<') ? await parseXmlAsync(raw) : null;
-    const envelope = doc ? findLocal(doc, 'Envelope') : undefined;
-    const body = isNode(envelope) ? findLocal(envelope, 'Body') : undefined;
-    if (!isNode(body)) {
-      throw new OutpostError(
+    const notSoap = (): OutpostError =>
+      new OutpostError(
         'VCENTER_PROTOCOL',
         `${this.url.origin}${this.url.pathname} answered ${method} with HTTP ${status} and no SOAP envelope. Check that the URL is the vCenter SDK (https://HOST/sdk).`,
         { method, status },
       );
-    }
+    if (!/<(?:[\w-]+:)?Envelope[\s>]/.test(raw.slice(0, 1024))) throw notSoap();
+    // The parser tolerates a document cut short; a whole SOAP answer always closes its envelope.
+    if (!/Envelope>\s*$/.test(raw.slice(-64))) throw truncated(method, 'the SOAP envelope is not closed');
+    options.onRawResponse?.(raw);
+    const doc = await parseXmlAsync(raw);
+    const envelope = findLocal(doc, 'Envelope');
+    const body = isNode(envelope) ? findLocal(envelope, 'Body') : undefined;
+    if (!isNode(body)) throw notSoap();
     const fault = findLocal(body, 'Fault');
     if (fault !== undefined) throw vsphereFault(method, fault);
     const response = body[`${method}Response`];
