@@ -9,6 +9,7 @@ import { exitCodeFor } from './cli-error.js';
 import { CliContext, positiveInt, type GlobalOptions } from './cli-context.js';
 import { registerCertCommands } from './cert-commands.js';
 import { registerHelperCommands } from './helper-commands.js';
+import { registerInventoryCommands } from './inventory-commands.js';
 import { registerIpamCommands } from './ipam-commands.js';
 import { registerNatCommands } from './nat-commands.js';
 import { registerProcedureCommands } from './procedure-commands.js';
@@ -131,6 +132,7 @@ export function buildProgram(): { program: Command; context: CliContext } {
   registerUpgradeCommands(program, context);
   registerCertCommands(program, context);
   registerRemoteCommands(program, context);
+  registerInventoryCommands(program, context);
 
   // Every level gets --help and strict argument checking.
   const strict = (cmd: Command): void => {

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { auditPageSchema, auditQuerySchema } from './audit.js';
 import { allocationSchema, poolInputSchema, poolSchema } from './ipam.js';
 import { firewallInputSchema, firewallSchema, natListSchema } from './nat.js';
+import { inventoryCommands } from './inventory-commands.js';
 import type { CommandSpec } from './command-spec.js';
 import { certificateCommands } from './certificate-commands.js';
 import { helperCommands } from './helper-commands.js';
@@ -238,6 +239,7 @@ export const commands = {
   ...helperCommands,
   ...certificateCommands,
   ...remoteCommands,
+  ...inventoryCommands,
 } as const satisfies Record<string, CommandSpec>;
 
 export type Commands = typeof commands;

@@ -32,6 +32,11 @@ export const errorCodes = [
   'SSH_AUTH',
   'WINRM_AUTH',
   'WINRM_FAULT',
+  'VCENTER_AUTH',
+  'VCENTER_FAULT',
+  'VCENTER_PROTOCOL',
+  'TLS_UNTRUSTED',
+  'TLS_CHANGED',
   'INTERNAL',
 ] as const;
 

@@ -8,6 +8,7 @@ export * from './settings.js';
 export * from './wire.js';
 export * from './ipam.js';
 export * from './nat.js';
+export * from './inventory-commands.js';
 export * from './csp-safe-validation.js';
 export * from './helper-commands.js';
 export * from './certificate-commands.js';

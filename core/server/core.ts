@@ -78,6 +78,7 @@ export function createOutpostCore(options: CoreOptions): OutpostCore {
     dispatch,
     onEvent: (listener) => bus.subscribe(listener),
     close: () => {
+      services.inventory.abandon();
       services.engine.close();
       services.remote.close();
       vault.lock();

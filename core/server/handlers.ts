@@ -4,6 +4,7 @@ import type { ProcedureDetail, ProcedureSummary } from '../contract/commands.js'
 import { certificateHandlers } from './certificate-handlers.js';
 import { helperHandlers } from './helper-handlers.js';
 import { createRemoteHandlers } from './remote-handlers.js';
+import { inventoryHandlers } from './inventory-handlers.js';
 import type { Services } from './services.js';
 
 /** Who is calling: the transport and the actor recorded in the audit log. */
@@ -81,6 +82,7 @@ export function createHandlers(s: Services): Handlers {
       }
     },
     ...createRemoteHandlers(s),
+    ...inventoryHandlers(s),
   };
 }
 

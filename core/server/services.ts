@@ -10,6 +10,7 @@ import type {
 import { AuditLog } from '../audit/audit-log.js';
 import { schemaVersion, type Db } from '../db/database.js';
 import { PreflightLists } from '../helpers/preflight-lists.js';
+import { InventoryService } from '../inventory/inventory-service.js';
 import { Ipam } from '../ipam/ipam.js';
 import { driverFor } from '../nat/firewall-drivers.js';
 import { NatService } from '../nat/nat-service.js';
@@ -94,6 +95,7 @@ export class Services {
   readonly engine: ProcedureEngine;
   readonly preflightLists: PreflightLists;
   readonly remote: RemoteAccessService;
+  readonly inventory: InventoryService;
 
   constructor(private readonly o: ServicesOptions) {
     this.audit = new AuditLog(o.db, o.bus);
@@ -113,6 +115,7 @@ export class Services {
     this.vault = o.vault;
     this.sites = new SitesQueries(o.db);
     this.procedures = new ProcedureQueries(o.db);
+    this.inventory = new InventoryService({ db: o.db, vault: o.vault, credentials: this.credentials, audit: this.audit });
   }
 
   info(): CommandOutput<'app.info'> {

@@ -4,6 +4,7 @@ import { sql as ipam } from './003-ipam.js';
 import { sql as nat } from './004-nat.js';
 import { sql as preflightLists } from './005-preflight-lists.js';
 import { sql as remoteAccess } from './006-remote-access.js';
+import { sql as inventory } from './007-inventory.js';
 
 export interface Migration {
   /** Becomes PRAGMA user_version once applied; numbers are contiguous from 1. */
@@ -20,4 +21,5 @@ export const migrations: readonly Migration[] = [
   { version: 4, name: 'nat', sql: nat },
   { version: 5, name: 'preflight-lists', sql: preflightLists },
   { version: 6, name: 'remote-access', sql: remoteAccess },
+  { version: 7, name: 'inventory', sql: inventory },
 ];

@@ -1,0 +1,121 @@
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
+import { join } from 'node:path';
+import { startVcsim, vcsimUnavailable, type Vcsim } from '../../test/peers/vcsim.js';
+import { VsphereOperator } from '../../test/peers/vsphere-operator.js';
+import { tempDir } from '../../test/temp-dir.js';
+import { createContainerView, retrieveAll } from '../vsphere/property-collector.js';
+
+const root = join(import.meta.dirname, '..', '..');
+const bin = join(root, 'bin', 'outpost.mjs');
+const unavailable = vcsimUnavailable();
+const env = { ...process.env, OUTPOST_VAULT_PASSPHRASE: 'cli inventory passphrase' };
+
+describe.skipIf(unavailable !== null)('outpost site / inventory / vms / vm (built binary, vcsim)', () => {
+  let vc: Vcsim;
+  let dir: ReturnType<typeof tempDir>;
+  const outpost = (args: string[], input?: string) => {
+    const r = spawnSync(process.execPath, [bin, '--db', join(dir.path, 'o.db'), ...args], { encoding: 'utf8', env, ...(input !== undefined ? { input } : {}) });
+    return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
+  };
+  const json = <T>(...args: string[]): T => JSON.parse(outpost(['--json', ...args]).stdout) as T;
+  const addSite = (...extra: string[]) => outpost(['site', 'add', '--name', 'lab', '--url', vc.url, '--user', vc.username, '--password-stdin', ...extra], `${vc.password}\n`);
+
+  beforeAll(async () => {
+    execFileSync(process.execPath, [join(root, 'scripts', 'build-node.mjs')]);
+    vc = await startVcsim({ vms: 8, clusters: 1, hosts: 2 });
+  }, 120_000);
+  afterAll(async () => vc?.stop());
+  beforeEach(() => (dir = tempDir()));
+  afterEach(() => dir.remove());
+
+  it('adds a site with a trusted fingerprint, syncs it, lists and searches VMs, powers one off', () => {
+    const untrusted = addSite();
+    expect(untrusted.code).toBe(1);
+    expect(untrusted.stderr.trim().split('\n')).toHaveLength(1);
+    expect(untrusted.stderr).toContain(vc.fingerprint);
+    expect(untrusted.stderr).toContain('[TLS_UNTRUSTED]');
+
+    const added = addSite('--trust', vc.fingerprint);
+    expect(added.code, added.stderr).toBe(0);
+    expect(added.stdout).toContain('outpost inventory sync --site lab');
+    expect(json<{ name: string }[]>('site', 'list').map((s) => s.name)).toEqual(['lab']);
+
+    const sync = json<{ counts: { vms: number; hosts: number }; elapsedMs: number }>('inventory', 'sync', '--site', 'lab');
+    expect(sync.counts).toMatchObject({ vms: 8, hosts: 2 });
+    expect(sync.elapsedMs).toBeGreaterThanOrEqual(0);
+    expect(outpost(['inventory', 'sync', '--site', 'lab']).stdout).toMatch(/^lab: 8 VMs, 2 hosts, .* in \d+ ms\n$/);
+
+    const found = json<Record<string, unknown>[]>('vms', 'list', '--site', 'lab', '--query', '10.0.0.5');
+    expect(found).toHaveLength(1);
+    expect(Object.keys(found[0]!).sort()).toEqual(['guestFullName', 'guestId', 'host', 'hostName', 'instanceUuid', 'ipAddress', 'memoryMB', 'name', 'numCpu', 'powerState', 'site', 'toolsRunningStatus', 'uuid'].sort());
+    const name = String(found[0]!['name']);
+    const off = outpost(['vm', 'power', '--site', 'lab', '--vm', name, 'off']);
+    expect(off.code, off.stderr).toBe(0);
+    expect(off.stdout).toContain('poweredOff');
+    expect(json<{ powerState: string }[]>('vms', 'list', '--query', name)[0]!.powerState).toBe('poweredOff');
+    expect(outpost(['vm', 'power', '--site', 'lab', '--vm', name, 'on']).code).toBe(0);
+    // The password never appears in the store in clear, nor in the audit log.
+    expect(outpost(['audit', 'list']).stdout).not.toContain(`"${vc.password}"`);
+  });
+
+  it('refuses bad input with one line and exit 2; failures exit 1 with their code', () => {
+    const cases: [string[], number, string][] = [
+      [['site', 'add', '--name', 'lab', '--url', vc.url, '--user', 'u'], 2, '--password-stdin'],
+      [['site', 'add', '--name', 'lab', '--url', 'ftp://x', '--user', 'u', '--password-stdin'], 2, 'https'],
+      [['vm', 'power', '--site', 'lab', '--vm', 'x', 'explode'], 2, 'on, off, reset or shutdown'],
+      [['vms', 'list', '--limit', 'abc'], 2, '--limit'],
+      [['inventory', 'sync'], 2, '--site'],
+      [['inventory', 'sync', '--site', 'nope'], 1, '[NOT_FOUND]'],
+    ];
+    for (const [args, code, text] of cases) {
+      const r = outpost(args, 'secret\n');
+      expect(r.code, args.join(' ')).toBe(code);
+      expect(r.stderr.trim().split('\n'), args.join(' ')).toHaveLength(1);
+      expect(r.stderr, args.join(' ')).toContain(text);
+    }
+    const wrong = outpost(['site', 'add', '--name', 'lab', '--url', vc.url, '--user', vc.username, '--password-stdin', '--trust', vc.fingerprint], 'wrong\n');
+    expect(wrong.code).toBe(1);
+    expect(wrong.stderr).toContain('[VCENTER_AUTH]');
+    expect(json<unknown[]>('site', 'list')).toEqual([]);
+  });
+
+  it('inventory watch keeps the store current until SIGINT', async () => {
+    expect(addSite('--trust', vc.fingerprint).code).toBe(0);
+    const child = spawn(process.execPath, [bin, '--db', join(dir.path, 'o.db'), 'inventory', 'watch', '--site', 'lab'], { env });
+    let out = '';
+    child.stdout.on('data', (c: Buffer) => (out += c.toString()));
+    const exited = new Promise<number>((r) => child.on('exit', (code) => r(code ?? -1)));
+    const waitFor = async (re: RegExp) => {
+      const deadline = Date.now() + 20_000;
+      while (!re.test(out)) {
+        if (Date.now() > deadline) throw new Error(`no ${re} in: ${out}`);
+        await new Promise((r) => setTimeout(r, 50));
+      }
+    };
+    await waitFor(/lab: watching/);
+    const operator = await VsphereOperator.connect(vc);
+    try {
+      const vm = json<{ name: string }[]>('vms', 'list', '--limit', '1')[0]!;
+      await operator.power(await morefOf(operator, vm.name), 'off');
+      await waitFor(new RegExp(`modify VirtualMachine ${vm.name}`));
+      await operator.power(await morefOf(operator, vm.name), 'on');
+    } finally {
+      await operator.close();
+    }
+    child.kill('SIGINT');
+    expect(await exited).toBe(0);
+  });
+});
+
+/** The VM's moref as vCenter knows it (read on the operator's own session, not from Outpost's store). */
+async function morefOf(operator: VsphereOperator, name: string): Promise<string> {
+  const view = await createContainerView(operator.session, operator.session.content.rootFolder, ['VirtualMachine']);
+  let found = '';
+  await retrieveAll(operator.session, view, [{ type: 'VirtualMachine', paths: ['name'] }], {
+    onPage: (objects) => {
+      for (const o of objects) if (o.props.get('name') === name) found = o.ref.value;
+    },
+  });
+  return found;
+}

@@ -1,0 +1,142 @@
+import { z } from 'zod';
+import type { CommandSpec } from './command-spec.js';
+
+/** A certificate as the operator is shown it before trusting it. */
+export const certificateSummarySchema = z.object({
+  fingerprint: z.string(),
+  subject: z.string(),
+  issuer: z.string(),
+  validFrom: z.string(),
+  validTo: z.string(),
+});
+export type CertificateSummary = z.infer<typeof certificateSummarySchema>;
+
+const siteName = z.string().trim().min(1).max(100).regex(/^[^\s].*$/, 'a site name');
+
+export const addedSiteSchema = z.object({
+  id: z.number().int(),
+  name: z.string(),
+  url: z.string(),
+  username: z.string(),
+  /** The pinned certificate fingerprint, or null when the certificate chains to a trusted CA. */
+  fingerprint: z.string().nullable(),
+  vcenter: z.object({ fullName: z.string(), version: z.string(), build: z.string(), instanceUuid: z.string() }),
+});
+export type AddedSite = z.infer<typeof addedSiteSchema>;
+
+export const inventoryCountsSchema = z.object({
+  datacenters: z.number().int(),
+  clusters: z.number().int(),
+  hosts: z.number().int(),
+  networks: z.number().int(),
+  datastores: z.number().int(),
+  vms: z.number().int(),
+});
+export type InventoryCounts = z.infer<typeof inventoryCountsSchema>;
+
+export const syncResultSchema = z.object({
+  site: z.string(),
+  counts: inventoryCountsSchema,
+  removed: z.number().int(),
+  pages: z.number().int(),
+  elapsedMs: z.number(),
+});
+export type SyncResult = z.infer<typeof syncResultSchema>;
+
+export const powerStateSchema = z.enum(['poweredOn', 'poweredOff', 'suspended']);
+
+export const vmSummarySchema = z.object({
+  site: z.string(),
+  moref: z.string(),
+  name: z.string(),
+  uuid: z.string().nullable(),
+  instanceUuid: z.string().nullable(),
+  powerState: z.string().nullable(),
+  guestId: z.string().nullable(),
+  guestFullName: z.string().nullable(),
+  ipAddress: z.string().nullable(),
+  ipAddresses: z.array(z.string()),
+  hostName: z.string().nullable(),
+  toolsRunningStatus: z.string().nullable(),
+  host: z.string().nullable(),
+  numCpu: z.number().int().nullable(),
+  memoryMB: z.number().int().nullable(),
+  annotation: z.string().nullable(),
+  folderPath: z.string().nullable(),
+  updatedAt: z.string(),
+  removedAt: z.string().nullable(),
+});
+export type VmSummary = z.infer<typeof vmSummarySchema>;
+
+export const watchStatusSchema = z.object({
+  site: z.string(),
+  state: z.enum(['connecting', 'syncing', 'watching', 'backoff', 'stopped', 'failed']),
+  syncs: z.number().int(),
+  reconnects: z.number().int(),
+  lastChangeAt: z.string().nullable(),
+  lastError: z.object({ code: z.string(), message: z.string() }).nullable(),
+});
+export type WatchStatusSummary = z.infer<typeof watchStatusSchema>;
+
+const siteRef = z.object({ site: siteName }).strict();
+
+/** vCenter sites, their inventory and VM operations. Spread into `commands` (commands.ts). */
+export const inventoryCommands = {
+  'sites.add': {
+    summary: 'Add a vCenter: checks its certificate and the login, then stores the password in the vault',
+    input: z
+      .object({
+        name: siteName,
+        url: z.string().trim().min(1).max(2048),
+        username: z.string().min(1).max(256),
+        password: z.string().min(1).max(1024),
+        /** The SHA-256 fingerprint (colon hex) the operator checked and trusts; pinned for the site. */
+        trustFingerprint: z.string().max(200).optional(),
+      })
+      .strict(),
+    output: addedSiteSchema,
+  },
+  'inventory.sync': {
+    summary: 'Full sync of one site into the local store; counts and elapsed ms',
+    input: z.object({ site: siteName, pageSize: z.number().int().min(1).max(10_000).optional() }).strict(),
+    output: syncResultSchema,
+  },
+  'inventory.watch.start': {
+    summary: 'Keep a site current (WaitForUpdatesEx + events) until stopped; reconnects by itself',
+    input: siteRef,
+    output: watchStatusSchema,
+  },
+  'inventory.watch.stop': {
+    summary: 'Stop keeping a site current',
+    input: siteRef,
+    output: watchStatusSchema,
+  },
+  'inventory.watch.status': {
+    summary: 'The watchers this process runs',
+    input: z.object({}).strict(),
+    output: z.array(watchStatusSchema),
+  },
+  'vms.list': {
+    summary: 'VMs from the local store; full-text query over name, IPs, host name and guest OS',
+    input: z
+      .object({
+        site: siteName.optional(),
+        query: z.string().max(500).optional(),
+        powerState: powerStateSchema.optional(),
+        includeRemoved: z.boolean().default(false),
+        limit: z.number().int().min(1).max(200_000).default(1000),
+      })
+      .strict(),
+    output: z.array(vmSummarySchema),
+  },
+  'vm.power': {
+    summary: 'Power a VM on or off, reset it, or shut its guest down',
+    input: z.object({ site: siteName, vm: z.string().min(1).max(500), action: z.enum(['on', 'off', 'reset', 'shutdown']) }).strict(),
+    output: z.object({ site: z.string(), vm: z.string(), moref: z.string(), powerState: powerStateSchema }),
+  },
+  'vm.console.ticket': {
+    summary: 'A one-time webmks ticket to open a VM console',
+    input: z.object({ site: siteName, vm: z.string().min(1).max(500) }).strict(),
+    output: z.object({ ticket: z.string(), host: z.string().nullable(), port: z.number().int().nullable(), url: z.string().nullable() }),
+  },
+} as const satisfies Record<string, CommandSpec>;

@@ -1,0 +1,216 @@
+import type { CommandOutput, CommandParsedInput } from '../contract/commands.js';
+import { OutpostError, toContractError } from '../contract/errors.js';
+import type { AddedSite, SyncResult, VmSummary, WatchStatusSummary } from '../contract/inventory-commands.js';
+import type { AuditLog } from '../audit/audit-log.js';
+import type { Db } from '../db/database.js';
+import { normalizeFingerprint } from '../trust/fingerprint.js';
+import type { CredentialStore } from '../vault/credential-store.js';
+import type { Vault } from '../vault/vault.js';
+import { acquireConsoleTicket } from '../vsphere/console-ticket.js';
+import { parseSdkUrl, VsphereSession } from '../vsphere/session.js';
+import { changePower } from '../vsphere/vm-power.js';
+import { fullSync } from './full-sync.js';
+import { InventoryStore } from './inventory-store.js';
+import { InventoryWatcher, type AppliedChange, type WatchStatus } from './inventory-watcher.js';
+import { searchVms } from './vm-search.js';
+
+interface SiteRow {
+  id: number;
+  name: string;
+  url: string;
+  username: string;
+  credential_id: number | null;
+  tls_fingerprint: string | null;
+}
+
+export interface InventoryServiceOptions {
+  db: Db;
+  vault: Vault;
+  credentials: CredentialStore;
+  audit: AuditLog;
+}
+
+/** Watcher tuning and change notifications (tests and the benchmark set them). */
+export interface WatchTuning {
+  backoff?: { initialMs: number; maxMs: number };
+  maxWaitSeconds?: number;
+  onApplied?: (site: string, changes: readonly AppliedChange[]) => void;
+  onStatus?: (site: string, status: WatchStatus) => void;
+}
+
+/** Sites, their sync and watchers, VM search and VM operations: what the handlers call. */
+export class InventoryService {
+  readonly store: InventoryStore;
+  private readonly watchers = new Map<string, InventoryWatcher>();
+  watchTuning: WatchTuning = {};
+
+  constructor(private readonly o: InventoryServiceOptions) {
+    this.store = new InventoryStore(o.db);
+  }
+
+  async addSite(input: CommandParsedInput<'sites.add'>, actor: string): Promise<AddedSite> {
+    const name = input.name.trim();
+    if (this.o.db.prepare('SELECT 1 FROM sites WHERE name = ? AND removed_at IS NULL').get(name)) {
+      throw new OutpostError('CONFLICT', `A site named "${name}" already exists.`, { name });
+    }
+    const url = parseSdkUrl(input.url);
+    const pinned = input.trustFingerprint ? normalizeFingerprint(input.trustFingerprint) : null;
+    if (!this.o.vault.state().unlocked) {
+      throw new OutpostError('VAULT_LOCKED', 'The vault is locked: unlock it (desktop app, or OUTPOST_VAULT_PASSPHRASE for the CLI) so the vCenter password can be stored sealed.');
+    }
+    // Certificate and credentials are checked before anything is stored.
+    const session = await VsphereSession.connect({ url: url.toString(), username: input.username, password: input.password, trust: { pinnedFingerprint: pinned, trustedCas: this.trustedCas() } });
+    const about = session.content.about;
+    await session.logout();
+    const now = new Date().toISOString();
+    const id = this.o.db.transaction(() => {
+      const credential = this.o.credentials.save({ name: `vcenter:${name}`, kind: 'vcenter', username: input.username, secret: input.password, scope: { type: 'site', ref: name } });
+      const info = this.o.db
+        .prepare('INSERT INTO sites (name, url, username, credential_id, tls_fingerprint, created_at, vcenter_about) VALUES (?, ?, ?, ?, ?, ?, ?)')
+        .run(name, url.toString(), input.username, credential.id, pinned, now, JSON.stringify(about));
+      this.o.audit.append({ actor, action: 'site.add', target: name, details: { url: url.toString(), username: input.username, fingerprint: pinned } });
+      return Number(info.lastInsertRowid);
+    })();
+    return {
+      id,
+      name,
+      url: url.toString(),
+      username: input.username,
+      fingerprint: pinned,
+      vcenter: { fullName: about.fullName, version: about.version, build: about.build, instanceUuid: about.instanceUuid },
+    };
+  }
+
+  async sync(input: CommandParsedInput<'inventory.sync'>, actor: string): Promise<SyncResult> {
+    const site = this.site(input.site);
+    const session = await this.connect(site);
+    try {
+      const result = await fullSync(session, this.store, site.id, input.pageSize ? { pageSize: input.pageSize } : {});
+      this.o.audit.append({ actor, action: 'inventory.sync', target: site.name, details: { counts: result.counts, removed: result.removed, elapsedMs: result.elapsedMs } });
+      return { site: site.name, ...result };
+    } catch (err) {
+      this.store.recordError(site.id, toContractError(err));
+      throw err;
+    } finally {
+      await session.logout();
+    }
+  }
+
+  startWatch(siteName: string): WatchStatusSummary {
+    const site = this.site(siteName);
+    let watcher = this.watchers.get(site.name);
+    if (!watcher || watcher.current.state === 'stopped' || watcher.current.state === 'failed') {
+      const tuning = this.watchTuning;
+      const onApplied = tuning.onApplied;
+      const onStatus = tuning.onStatus;
+      watcher = new InventoryWatcher({
+        siteId: site.id,
+        store: this.store,
+        connect: () => this.connect(this.site(site.name)),
+        ...(tuning.backoff ? { backoff: tuning.backoff } : {}),
+        ...(tuning.maxWaitSeconds ? { maxWaitSeconds: tuning.maxWaitSeconds } : {}),
+        ...(onApplied ? { onApplied: (changes: readonly AppliedChange[]) => onApplied(site.name, changes) } : {}),
+        ...(onStatus ? { onStatus: (status: WatchStatus) => onStatus(site.name, status) } : {}),
+      });
+      this.watchers.set(site.name, watcher);
+      watcher.start();
+    }
+    return summary(site.name, watcher.current);
+  }
+
+  async stopWatch(siteName: string): Promise<WatchStatusSummary> {
+    const site = this.site(siteName);
+    const watcher = this.watchers.get(site.name);
+    if (!watcher) throw new OutpostError('NOT_FOUND', `Site ${site.name} is not being watched.`);
+    await watcher.stop();
+    this.watchers.delete(site.name);
+    return summary(site.name, watcher.current);
+  }
+
+  watchStatus(): WatchStatusSummary[] {
+    return [...this.watchers].map(([name, w]) => summary(name, w.current));
+  }
+
+  /** Waits until a site's watcher is current (tests, CLI progress). */
+  watcher(siteName: string): InventoryWatcher | undefined {
+    return this.watchers.get(siteName);
+  }
+
+  listVms(q: CommandParsedInput<'vms.list'>): VmSummary[] {
+    if (q.site) this.site(q.site);
+    return searchVms(this.o.db, q);
+  }
+
+  async power(input: CommandParsedInput<'vm.power'>, actor: string): Promise<CommandOutput<'vm.power'>> {
+    const site = this.site(input.site);
+    const vm = this.resolveVm(site, input.vm);
+    const session = await this.connect(site);
+    try {
+      const powerState = await changePower(session, { type: 'VirtualMachine', value: vm.moref }, input.action);
+      // The watcher would bring this too; a CLI without a watcher should see it at once.
+      this.o.db.prepare('UPDATE inv_vms SET power_state = ?, updated_at = ? WHERE site_id = ? AND moref = ?').run(powerState, new Date().toISOString(), site.id, vm.moref);
+      this.o.audit.append({ actor, action: 'vm.power', target: `${site.name}/${vm.name}`, details: { action: input.action, moref: vm.moref, powerState } });
+      return { site: site.name, vm: vm.name, moref: vm.moref, powerState };
+    } catch (err) {
+      this.o.audit.append({ actor, action: 'vm.power', target: `${site.name}/${vm.name}`, outcome: 'failed', details: { action: input.action, moref: vm.moref, error: toContractError(err).code } });
+      throw err;
+    } finally {
+      await session.logout();
+    }
+  }
+
+  async consoleTicket(input: CommandParsedInput<'vm.console.ticket'>, actor: string): Promise<CommandOutput<'vm.console.ticket'>> {
+    const site = this.site(input.site);
+    const vm = this.resolveVm(site, input.vm);
+    const session = await this.connect(site);
+    try {
+      const t = await acquireConsoleTicket(session, { type: 'VirtualMachine', value: vm.moref });
+      this.o.audit.append({ actor, action: 'vm.console', target: `${site.name}/${vm.name}`, details: { moref: vm.moref } });
+      return { ticket: t.ticket, host: t.host, port: t.port, url: t.url };
+    } finally {
+      await session.logout();
+    }
+  }
+
+  /** For a synchronous shutdown (core.close): drop every watcher's connection at once. */
+  abandon(): void {
+    for (const w of this.watchers.values()) w.abandon();
+    this.watchers.clear();
+  }
+
+  async close(): Promise<void> {
+    await Promise.all([...this.watchers.values()].map((w) => w.stop()));
+    this.watchers.clear();
+  }
+
+  private site(name: string): SiteRow {
+    const row = this.o.db.prepare('SELECT id, name, url, username, credential_id, tls_fingerprint FROM sites WHERE name = ? AND removed_at IS NULL').get(name.trim()) as SiteRow | undefined;
+    if (!row) throw new OutpostError('NOT_FOUND', `No site named "${name}". List them with: outpost site list`, { site: name });
+    return row;
+  }
+
+  private resolveVm(site: SiteRow, vm: string): { moref: string; name: string } {
+    const rows = this.o.db
+      .prepare('SELECT moref, name FROM inv_vms WHERE site_id = ? AND removed_at IS NULL AND (name = ? OR moref = ? OR uuid = ? OR instance_uuid = ?)')
+      .all(site.id, vm, vm, vm, vm) as { moref: string; name: string }[];
+    if (rows.length === 0) throw new OutpostError('NOT_FOUND', `No VM "${vm}" in site ${site.name}'s inventory. Sync it first: outpost inventory sync --site ${site.name}`, { vm });
+    if (rows.length > 1) {
+      throw new OutpostError('CONFLICT', `${rows.length} VMs in ${site.name} are named "${vm}"; give the moref instead (${rows.map((r) => r.moref).join(', ')}).`, { morefs: rows.map((r) => r.moref) });
+    }
+    return rows[0]!;
+  }
+
+  private trustedCas(): string[] {
+    return (this.o.db.prepare('SELECT pem FROM trusted_cas ORDER BY id').all() as { pem: string }[]).map((r) => r.pem);
+  }
+
+  private connect(site: SiteRow): Promise<VsphereSession> {
+    if (site.credential_id === null) throw new OutpostError('NOT_FOUND', `Site ${site.name} has no stored credential; add it again.`);
+    const password = this.o.credentials.reveal(site.credential_id);
+    return VsphereSession.connect({ url: site.url, username: site.username, password, trust: { pinnedFingerprint: site.tls_fingerprint, trustedCas: this.trustedCas() } });
+  }
+}
+
+function summary(site: string, s: WatchStatus): WatchStatusSummary {
+  return { site, state: s.state, syncs: s.syncs, reconnects: s.reconnects, lastChangeAt: s.lastChangeAt, lastError: s.lastError ? { code: s.lastError.code, message: s.lastError.message } : null };
+}

@@ -1,0 +1,300 @@
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { execFileSync } from 'node:child_process';
+import { tempDir } from '../../test/temp-dir.js';
+import { startVcsim, vcsimUnavailable, type Vcsim } from '../../test/peers/vcsim.js';
+import { VsphereOperator } from '../../test/peers/vsphere-operator.js';
+import { startSoapTestServer } from '../../test/peers/soap-test-server.js';
+import type { ContractError } from '../contract/errors.js';
+import type { AddedSite, SyncResult, VmSummary, WatchStatusSummary } from '../contract/inventory-commands.js';
+import { createOutpostCore, type OutpostCore } from '../server/core.js';
+import { defaultKdf } from '../vault/passphrase-cipher.js';
+
+const unavailable = vcsimUnavailable();
+if (unavailable) console.log(`vcsim inventory tests skipped: ${unavailable}`);
+
+// The launcher's rules for VM number i (e2e/peers/vcsim/main.go): what vcsim must hold.
+const GUESTS = [
+  ['ubuntu64Guest', 'Ubuntu Linux (64-bit)'],
+  ['rhel7_64Guest', 'Red Hat Enterprise Linux 7 (64-bit)'],
+  ['windows9Server64Guest', 'Microsoft Windows Server 2016 or later (64-bit)'],
+  ['centos7_64Guest', 'CentOS 7 (64-bit)'],
+  ['debian10_64Guest', 'Debian GNU/Linux 10 (64-bit)'],
+] as const;
+const CPUS = [1, 2, 4, 8];
+const MEMS = [1024, 2048, 4096, 8192, 16384];
+
+const VMS = 40;
+const passphrase = 'inventory tests passphrase';
+
+async function until<T>(what: string, read: () => T | Promise<T>, ok: (v: T) => boolean, timeoutMs = 15_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await read();
+    if (ok(v)) return v;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}; last: ${JSON.stringify(v)}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+describe.skipIf(unavailable !== null)('inventory against vcsim (launcher with paging and AcquireTicket extensions)', () => {
+  let vc: Vcsim;
+  let operator: VsphereOperator;
+  let dir: ReturnType<typeof tempDir>;
+  let core: OutpostCore;
+
+  const call = async <T>(command: string, input: unknown): Promise<T> => {
+    const r = await core.dispatch(command, input);
+    if (!r.ok) throw new Error(`${command}: ${JSON.stringify(r.error)}`);
+    return r.value as T;
+  };
+  const failure = async (command: string, input: unknown): Promise<ContractError> => {
+    const r = await core.dispatch(command, input);
+    if (r.ok) throw new Error(`${command} succeeded: ${JSON.stringify(r.value)}`);
+    return r.error;
+  };
+  const addLab = () => call<AddedSite>('sites.add', { name: 'lab', url: vc.url, username: vc.username, password: vc.password, trustFingerprint: vc.fingerprint });
+  const vmRow = (name: string) => core.db.prepare('SELECT * FROM inv_vms WHERE name = ?').get(name) as Record<string, unknown> | undefined;
+  const untouched = () => ({
+    sites: (core.db.prepare('SELECT count(*) AS n FROM sites').get() as { n: number }).n,
+    credentials: (core.db.prepare('SELECT count(*) AS n FROM credentials').get() as { n: number }).n,
+    vms: (core.db.prepare('SELECT count(*) AS n FROM inv_vms').get() as { n: number }).n,
+  });
+
+  beforeAll(async () => {
+    vc = await startVcsim({ vms: VMS, clusters: 2, hosts: 2, standalone: 1 });
+    operator = await VsphereOperator.connect(vc);
+  }, 120_000);
+  afterAll(async () => {
+    await operator?.close();
+    await vc?.stop();
+  });
+  beforeEach(() => {
+    dir = tempDir();
+    core = createOutpostCore({ dataDir: dir.path, transport: 'test', checkOutputs: true, kdf: { ...defaultKdf, N: 2 ** 10 }, passphrase });
+    core.services.inventory.watchTuning = { backoff: { initialMs: 100, maxMs: 1_000 }, maxWaitSeconds: 2 };
+  });
+  afterEach(async () => {
+    await core.services.inventory.close();
+    core.close();
+    dir.remove();
+  });
+
+  it('full sync: counts and every VM field equal what vcsim holds', async () => {
+    const added = await addLab();
+    expect(added).toMatchObject({ name: 'lab', fingerprint: vc.fingerprint, vcenter: { version: '6.5.0' } });
+    const sync = await call<SyncResult>('inventory.sync', { site: 'lab', pageSize: 7 });
+    expect(sync.counts).toMatchObject({ datacenters: vc.datacenters, clusters: vc.clusters, hosts: vc.hosts, vms: VMS });
+    expect(sync.pages).toBeGreaterThanOrEqual(Math.ceil(VMS / 7)); // the launcher honours maxObjects
+    expect(sync.removed).toBe(0);
+
+    const vms = await call<VmSummary[]>('vms.list', { site: 'lab' });
+    expect(vms).toHaveLength(VMS);
+    expect(new Set(vms.map((v) => v.uuid)).size).toBe(VMS);
+    expect(new Set(vms.map((v) => v.instanceUuid)).size).toBe(VMS);
+    const hosts = new Set((core.db.prepare('SELECT name FROM inv_hosts').all() as { name: string }[]).map((h) => h.name));
+    for (const v of vms) {
+      const octets = (v.ipAddress ?? '').split('.').map(Number);
+      const i = (octets[1]! << 16) | (octets[2]! << 8) | octets[3]!;
+      expect(v).toMatchObject({
+        guestId: GUESTS[i % 5]![0],
+        guestFullName: GUESTS[i % 5]![1],
+        numCpu: CPUS[i % 4],
+        memoryMB: MEMS[i % 5],
+        annotation: `owner=team-${i % 7}`,
+        powerState: 'poweredOn',
+        toolsRunningStatus: 'guestToolsRunning',
+        hostName: v.name.toLowerCase().replace(/_/g, '-'),
+        ipAddresses: [v.ipAddress, `fd00::${(i + 1).toString(16)}`],
+        folderPath: 'DC0/vm',
+      });
+      // Names are <host>_VM<n>: the VM sits on the host its name says.
+      expect(v.host).toBe(v.name.replace(/_VM\d+$/, ''));
+      expect(hosts.has(v.host!)).toBe(true);
+    }
+    expect(new Set(vms.map((v) => v.ipAddress))).toEqual(new Set(Array.from({ length: VMS }, (_, i) => `10.0.0.${i}`)));
+    const host = core.db.prepare("SELECT * FROM inv_hosts WHERE name = 'DC0_C0_H0'").get() as Record<string, unknown>;
+    expect(host).toMatchObject({ version: '6.5.0', build: '5969303', connection_state: 'connected', maintenance: 0 });
+    expect(host['cluster_moref']).toMatch(/^clustercomputeresource-/);
+
+    // Syncing again changes nothing and duplicates nothing.
+    const again = await call<SyncResult>('inventory.sync', { site: 'lab' });
+    expect(again.counts).toEqual(sync.counts);
+    expect(untouched().vms).toBe(VMS);
+  });
+
+  it('full-text search finds VMs by name, IP, guest host name and guest OS', async () => {
+    await addLab();
+    await call('inventory.sync', { site: 'lab' });
+    const names = async (query: string) => (await call<VmSummary[]>('vms.list', { query })).map((v) => v.name);
+    const one = (await call<VmSummary[]>('vms.list', { query: '10.0.0.7' }))[0]!;
+    expect(one.ipAddress).toBe('10.0.0.7');
+    expect(await names('10.0.0.7')).toEqual([one.name]);
+    expect(await names(one.hostName!)).toEqual([one.name]);
+    expect((await names('windows')).length).toBe(VMS / 5);
+    expect((await names('DC0_C1')).every((n) => n.startsWith('DC0_C1'))).toBe(true);
+    expect(await names('"; DROP TABLE inv_vms; --')).toEqual([]); // FTS syntax is text
+  });
+
+  it('answers every inventory command with output that matches its schema (console ticket: launcher extension)', async () => {
+    await addLab();
+    await call('inventory.sync', { site: 'lab' });
+    const vm = (await call<VmSummary[]>('vms.list', { site: 'lab', limit: 1 }))[0]!;
+    expect(await call('vm.power', { site: 'lab', vm: vm.name, action: 'off' })).toMatchObject({ powerState: 'poweredOff' });
+    expect(vmRow(vm.name)?.['power_state']).toBe('poweredOff');
+    expect(await call('vm.power', { site: 'lab', vm: vm.moref, action: 'on' })).toMatchObject({ powerState: 'poweredOn' });
+    expect(await call('vm.power', { site: 'lab', vm: vm.name, action: 'reset' })).toMatchObject({ powerState: 'poweredOn' });
+    expect(await call('vm.power', { site: 'lab', vm: vm.name, action: 'shutdown' })).toMatchObject({ powerState: 'poweredOff' });
+    const fault = await failure('vm.power', { site: 'lab', vm: vm.name, action: 'off' });
+    expect(fault).toMatchObject({ code: 'VCENTER_FAULT', details: { fault: 'InvalidPowerState' } });
+    await call('vm.power', { site: 'lab', vm: vm.name, action: 'on' });
+    const ticket = await call<{ ticket: string; host: string }>('vm.console.ticket', { site: 'lab', vm: vm.name });
+    expect(ticket.ticket).toMatch(/^[0-9a-f]{32}$/);
+    expect(ticket.host).toBe('127.0.0.1');
+    expect(await call<WatchStatusSummary>('inventory.watch.start', { site: 'lab' })).toMatchObject({ site: 'lab' });
+    await until('watching', () => call<WatchStatusSummary[]>('inventory.watch.status', {}), (s) => s[0]?.state === 'watching');
+    expect(await call('inventory.watch.stop', { site: 'lab' })).toMatchObject({ state: 'stopped' });
+    const actions = core.services.audit.list({ limit: 50 }).entries.map((e) => e.action);
+    expect(actions).toEqual(expect.arrayContaining(['site.add', 'inventory.sync', 'vm.power', 'vm.console']));
+    expect(JSON.stringify(core.services.audit.list({ limit: 50 }))).not.toContain(vc.password === 'pass' ? '"password":"pass"' : vc.password);
+  });
+
+  it('watch: a VM powered off from another session reaches the DB; created and destroyed VMs are indexed, then marked removed', async () => {
+    await addLab();
+    await call('inventory.watch.start', { site: 'lab' });
+    await until('first sync', () => core.services.inventory.watcher('lab')!.current.state, (s) => s === 'watching');
+    expect(untouched().vms).toBe(VMS);
+
+    const target = vmRow('DC0_C0_H1_VM0')!;
+    await operator.power(String(target['moref']), 'off');
+    await until('power change in the DB', () => vmRow('DC0_C0_H1_VM0')?.['power_state'], (s) => s === 'poweredOff');
+    await operator.power(String(target['moref']), 'on');
+    await until('power back on', () => vmRow('DC0_C0_H1_VM0')?.['power_state'], (s) => s === 'poweredOn');
+
+    const dc = (core.db.prepare('SELECT moref FROM inv_datacenters').get() as { moref: string }).moref;
+    const cluster = (core.db.prepare("SELECT moref FROM inv_clusters WHERE name = 'DC0_C0'").get() as { moref: string }).moref;
+    const created = await operator.createVm('outpost-created-vm', dc, cluster);
+    const row = await until('created VM indexed', () => vmRow('outpost-created-vm'), (r) => r !== undefined && r['removed_at'] === null);
+    expect(row).toMatchObject({ moref: created.value, power_state: 'poweredOff', num_cpu: 1, memory_mb: 128 });
+    expect((await call<VmSummary[]>('vms.list', { query: 'outpost-created' })).map((v) => v.moref)).toEqual([created.value]);
+
+    await operator.destroyVm(created.value);
+    const removed = await until('destroyed VM marked removed', () => vmRow('outpost-created-vm'), (r) => r?.['removed_at'] !== null);
+    expect(removed?.['moref']).toBe(created.value);
+    expect(await call<VmSummary[]>('vms.list', { query: 'outpost-created' })).toEqual([]);
+    expect((await call<VmSummary[]>('vms.list', { query: 'outpost-created', includeRemoved: true })).map((v) => v.removedAt !== null)).toEqual([true]);
+    await until('events recorded', () => core.db.prepare('SELECT type FROM inv_events').all() as { type: string }[], (e) =>
+      ['VmPoweredOffEvent', 'VmPoweredOnEvent', 'VmRemovedEvent'].every((t) => e.some((x) => x.type === t)),
+    );
+    expect(untouched().vms).toBe(VMS + 1); // kept for audit, never duplicated
+  });
+
+  it('session terminated server-side: the client logs in again; the watcher resyncs and keeps up', async () => {
+    await addLab();
+    await call('inventory.watch.start', { site: 'lab' });
+    const watcher = core.services.inventory.watcher('lab')!;
+    await until('watching', () => watcher.current.state, (s) => s === 'watching');
+    const key = watcher.sessionKey!;
+    await operator.terminateSession(key);
+    await until('a new session', () => watcher.sessionKey, (k) => k !== null && k !== key && watcher.current.state === 'watching');
+    const target = vmRow('DC0_C1_H0_VM1')!;
+    await operator.power(String(target['moref']), 'off');
+    await until('change after re-login', () => vmRow('DC0_C1_H0_VM1')?.['power_state'], (s) => s === 'poweredOff');
+    await operator.power(String(target['moref']), 'on');
+    expect(untouched().vms).toBe(VMS);
+  });
+
+  it('one session re-logs in transparently when vCenter drops it', async () => {
+    await addLab();
+    await call('inventory.sync', { site: 'lab' });
+    const moref = String(vmRow('DC0_H0_VM0')!['moref']);
+    const a = await VsphereOperator.connect(vc);
+    try {
+      const key = a.session.sessionKey;
+      await operator.terminateSession(key);
+      expect(await a.power(moref, 'reset')).toBe('poweredOn');
+      expect(a.session.sessionKey).not.toBe(key);
+      expect(a.session.generation).toBe(2);
+    } finally {
+      await a.close();
+    }
+  });
+
+  it('wrong password: VCENTER_AUTH (InvalidLogin), nothing stored', async () => {
+    const error = await failure('sites.add', { name: 'lab', url: vc.url, username: vc.username, password: 'wrong', trustFingerprint: vc.fingerprint });
+    expect(error).toMatchObject({ code: 'VCENTER_AUTH', details: { fault: 'InvalidLogin' } });
+    expect(untouched()).toEqual({ sites: 0, credentials: 0, vms: 0 });
+  });
+
+  it('untrusted certificate: TLS_UNTRUSTED with the fingerprint openssl prints, subject and validity; nothing stored', async () => {
+    const error = await failure('sites.add', { name: 'lab', url: vc.url, username: vc.username, password: vc.password });
+    const openssl = execFileSync('openssl', ['x509', '-noout', '-fingerprint', '-sha256'], { input: vc.certPem, encoding: 'utf8' }).trim().replace(/^.*=/, '');
+    expect(error.code).toBe('TLS_UNTRUSTED');
+    expect(error.details).toMatchObject({ fingerprint: openssl, subject: expect.stringContaining('CN=127.0.0.1'), validFrom: expect.any(String), validTo: expect.any(String) });
+    expect(openssl).toBe(vc.fingerprint);
+    expect(untouched()).toEqual({ sites: 0, credentials: 0, vms: 0 });
+    // The operator may paste the fingerprint in any case, with or without colons.
+    expect((await call<AddedSite>('sites.add', { name: 'lab', url: vc.url, username: vc.username, password: vc.password, trustFingerprint: openssl.replace(/:/g, '').toLowerCase() })).fingerprint).toBe(openssl);
+  });
+
+  it('a CA imported into Outpost is honoured without a pin', async () => {
+    core.db.prepare("INSERT INTO trusted_cas (fingerprint, subject, pem, added_at, added_by) VALUES (?, 'CN=127.0.0.1', ?, 'now', 'test')").run(vc.fingerprint, vc.certPem);
+    expect((await call<AddedSite>('sites.add', { name: 'lab', url: vc.url, username: vc.username, password: vc.password })).fingerprint).toBeNull();
+    expect((await call<SyncResult>('inventory.sync', { site: 'lab' })).counts.vms).toBe(VMS);
+  });
+
+  it('pinned certificate replaced: TLS_CHANGED stops sync and watch; the DB keeps its rows', async () => {
+    const other = await startVcsim({ vms: 2, clusters: 1, hosts: 1 });
+    let restarted: Vcsim | null = null;
+    try {
+      await call('sites.add', { name: 'edge', url: other.url, username: other.username, password: other.password, trustFingerprint: other.fingerprint });
+      await call('inventory.sync', { site: 'edge' });
+      await other.stop();
+      restarted = await startVcsim({ vms: 2, clusters: 1, hosts: 1, listen: new URL(other.url).host }); // a fresh certificate
+      const error = await failure('inventory.sync', { site: 'edge' });
+      expect(error).toMatchObject({ code: 'TLS_CHANGED', details: { expected: other.fingerprint, fingerprint: restarted.fingerprint } });
+      expect(error.message).toMatch(/CHANGED/);
+      await call('inventory.watch.start', { site: 'edge' });
+      const status = await until('watcher stops', () => core.services.inventory.watcher('edge')!.current, (s) => s.state === 'failed');
+      expect(status.lastError?.code).toBe('TLS_CHANGED');
+      expect((await call<VmSummary[]>('vms.list', { site: 'edge' })).length).toBe(2);
+    } finally {
+      await other.stop();
+      await restarted?.stop();
+    }
+  });
+
+  it('bad input: malformed URL, http, unreachable host, truncated response (own loopback server): one clear error each, DB untouched', async () => {
+    const add = (url: string, trustFingerprint?: string) =>
+      failure('sites.add', { name: 'x', url, username: 'u', password: 'p', ...(trustFingerprint ? { trustFingerprint } : {}) });
+    expect(await add('https://exa mple:99999/sdk')).toMatchObject({ code: 'VALIDATION' });
+    expect(await add('http://127.0.0.1/sdk')).toMatchObject({ code: 'VALIDATION', message: expect.stringContaining('https only') });
+    expect(await add('https://u:p@127.0.0.1/sdk')).toMatchObject({ code: 'VALIDATION' });
+    expect(await add('https://127.0.0.1:1/sdk')).toMatchObject({ code: 'UNREACHABLE', message: expect.stringContaining('127.0.0.1:1') });
+    expect(await add(vc.url, 'AB:CD')).toMatchObject({ code: 'VALIDATION', message: expect.stringContaining('fingerprint') });
+    const says = { 'truncated-body': 'cut off', 'truncated-envelope': 'cut off', 'html-page': 'no SOAP envelope' } as const;
+    for (const mode of ['truncated-body', 'truncated-envelope', 'html-page'] as const) {
+      const server = await startSoapTestServer(mode);
+      try {
+        const error = await add(server.url, server.fingerprint);
+        expect(error.code, mode).toBe('VCENTER_PROTOCOL');
+        expect(error.message, mode).toContain(says[mode]);
+        expect(error.message.split('\n')).toHaveLength(1);
+      } finally {
+        await server.stop();
+      }
+    }
+    expect(untouched()).toEqual({ sites: 0, credentials: 0, vms: 0 });
+  });
+
+  it('no request byte reaches a server whose certificate is untrusted (own loopback server)', async () => {
+    const server = await startSoapTestServer('html-page');
+    try {
+      const error = await failure('sites.add', { name: 'x', url: server.url, username: 'u', password: 'secret' });
+      expect(error).toMatchObject({ code: 'TLS_UNTRUSTED', details: { fingerprint: server.fingerprint } });
+      await new Promise((r) => setTimeout(r, 100));
+      expect(server.receivedBytes()).toBe(0);
+    } finally {
+      await server.stop();
+    }
+  });
+});

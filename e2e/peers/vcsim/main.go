@@ -1,0 +1,423 @@
+// Outpost's vcsim launcher: a vCenter-shaped simulator for the inventory tests and benchmark.
+//
+// It builds a topology with the govmomi 0.24.2 simulator library (Debian ships the library, not a
+// vcsim binary), fills in what the simulator leaves empty (guest IPs, host names, tools status),
+// serves /sdk over HTTPS with its own certificate (a fresh self-signed ECDSA one per run, or the
+// -cert/-key files, so a restart can keep or change it), prints ONE JSON line describing the
+// endpoint on stdout, then blocks until SIGINT/SIGTERM.
+//
+// Extensions over vcsim 0.24.2, so the client's code paths are really exercised:
+//   - RetrievePropertiesEx honours RetrieveOptions.MaxObjects (and -page-cap, a server-side cap)
+//     and returns a continuation token; ContinueRetrievePropertiesEx and
+//     CancelRetrievePropertiesEx serve the rest. Plain vcsim ignores MaxObjects.
+//   - VirtualMachine.AcquireTicket answers a webmks/mks ticket (plain vcsim lacks the method).
+//
+// Build: GOPATH=/usr/share/gocode GO111MODULE=off go build -o vcsim .
+package main
+
+import (
+	"bytes"
+	"context"
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/sha256"
+	"crypto/tls"
+	"crypto/x509"
+	"crypto/x509/pkix"
+	"encoding/hex"
+	"encoding/json"
+	"encoding/pem"
+	"flag"
+	"fmt"
+	"io/ioutil"
+	"log"
+	"math/big"
+	"net"
+	"net/http"
+	"net/url"
+	"os"
+	"os/signal"
+	"path"
+	"regexp"
+	"strings"
+	"sync"
+	"syscall"
+	"time"
+
+	"github.com/vmware/govmomi/object"
+	"github.com/vmware/govmomi/simulator"
+	"github.com/vmware/govmomi/simulator/esx"
+	"github.com/vmware/govmomi/view"
+	"github.com/vmware/govmomi/vim25"
+	"github.com/vmware/govmomi/vim25/methods"
+	"github.com/vmware/govmomi/vim25/mo"
+	"github.com/vmware/govmomi/vim25/soap"
+	"github.com/vmware/govmomi/vim25/types"
+)
+
+// ---- paging extension -------------------------------------------------------------------------
+
+// pagingCollector wraps the simulator's PropertyCollector. It is embedded by value because the
+// simulator makes per-session copies with reflect.New of the registered type.
+type pagingCollector struct {
+	simulator.PropertyCollector
+}
+
+type pendingResult struct {
+	rest  []types.ObjectContent
+	limit int
+}
+
+var (
+	pageCap  int
+	pagesMu  sync.Mutex
+	pending  = map[string]*pendingResult{}
+	tokenSeq int
+)
+
+func pageOf(objects []types.ObjectContent, limit int) ([]types.ObjectContent, string) {
+	if limit <= 0 || len(objects) <= limit {
+		return objects, ""
+	}
+	pagesMu.Lock()
+	defer pagesMu.Unlock()
+	tokenSeq++
+	token := fmt.Sprintf("outpost-page-%d", tokenSeq)
+	pending[token] = &pendingResult{rest: objects[limit:], limit: limit}
+	return objects[:limit], token
+}
+
+func (pc *pagingCollector) RetrievePropertiesEx(ctx *simulator.Context, r *types.RetrievePropertiesEx) soap.HasFault {
+	res := pc.PropertyCollector.RetrievePropertiesEx(ctx, r)
+	body, ok := res.(*methods.RetrievePropertiesExBody)
+	if !ok || body.Res == nil || body.Res.Returnval == nil {
+		return res
+	}
+	limit := int(r.Options.MaxObjects)
+	if pageCap > 0 && (limit <= 0 || limit > pageCap) {
+		limit = pageCap
+	}
+	body.Res.Returnval.Objects, body.Res.Returnval.Token = pageOf(body.Res.Returnval.Objects, limit)
+	return body
+}
+
+func (pc *pagingCollector) ContinueRetrievePropertiesEx(ctx *simulator.Context, r *types.ContinueRetrievePropertiesEx) soap.HasFault {
+	body := &methods.ContinueRetrievePropertiesExBody{}
+	pagesMu.Lock()
+	p, ok := pending[r.Token]
+	delete(pending, r.Token)
+	pagesMu.Unlock()
+	if !ok {
+		body.Fault_ = simulator.Fault("unknown or finished continuation token", &types.InvalidArgument{InvalidProperty: "token"})
+		return body
+	}
+	objects, token := pageOf(p.rest, p.limit)
+	body.Res = &types.ContinueRetrievePropertiesExResponse{Returnval: types.RetrieveResult{Objects: objects, Token: token}}
+	return body
+}
+
+func (pc *pagingCollector) CancelRetrievePropertiesEx(ctx *simulator.Context, r *types.CancelRetrievePropertiesEx) soap.HasFault {
+	pagesMu.Lock()
+	delete(pending, r.Token)
+	pagesMu.Unlock()
+	return &methods.CancelRetrievePropertiesExBody{Res: &types.CancelRetrievePropertiesExResponse{}}
+}
+
+// ---- AcquireTicket extension ------------------------------------------------------------------
+
+var acquireTicketRe = regexp.MustCompile(`<AcquireTicket[\s>][\s\S]*?<_this[^>]*>([^<]+)</_this>[\s\S]*?<ticketType>([^<]*)</ticketType>`)
+
+// withAcquireTicket answers VirtualMachine.AcquireTicket before the simulator sees the request.
+// Done at the HTTP layer because wrapping VirtualMachine objects breaks the simulator's own type
+// assertions on them.
+func withAcquireTicket(next http.Handler, host string) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Method != http.MethodPost || !strings.HasPrefix(r.URL.Path, "/sdk") {
+			next.ServeHTTP(w, r)
+			return
+		}
+		raw, err := ioutil.ReadAll(r.Body)
+		if err != nil {
+			http.Error(w, err.Error(), http.StatusBadRequest)
+			return
+		}
+		m := acquireTicketRe.FindSubmatch(raw)
+		if m == nil {
+			r.Body = ioutil.NopCloser(bytes.NewReader(raw))
+			next.ServeHTTP(w, r)
+			return
+		}
+		w.Header().Set("Content-Type", "text/xml; charset=utf-8")
+		if _, err := r.Cookie("vmware_soap_session"); err != nil {
+			w.WriteHeader(http.StatusInternalServerError)
+			fmt.Fprint(w, soapFault("NotAuthenticated", "The session is not authenticated."))
+			return
+		}
+		ticketType := string(m[2])
+		if ticketType != "webmks" && ticketType != "mks" {
+			w.WriteHeader(http.StatusInternalServerError)
+			fmt.Fprint(w, soapFault("InvalidArgument", "A specified parameter was not correct: ticketType"))
+			return
+		}
+		h, p, _ := net.SplitHostPort(host)
+		ticket := fmt.Sprintf("%x", sha256.Sum256(append(raw, []byte(time.Now().String())...)))[:32]
+		fmt.Fprintf(w, `<?xml version="1.0" encoding="UTF-8"?><soapenv:Envelope xmlns:soapenv="http://schemas.xmlsoap.org/soap/envelope/" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance"><soapenv:Body><AcquireTicketResponse xmlns="urn:vim25"><returnval><ticket>%s</ticket><cfgFile>[LocalDS_0] %s/%s.vmx</cfgFile><host>%s</host><port>%s</port><url>wss://%s/ticket/%s</url></returnval></AcquireTicketResponse></soapenv:Body></soapenv:Envelope>`,
+			ticket, m[1], m[1], h, p, host, ticket)
+	})
+}
+
+func soapFault(name, msg string) string {
+	return fmt.Sprintf(`<?xml version="1.0" encoding="UTF-8"?><soapenv:Envelope xmlns:soapenv="http://schemas.xmlsoap.org/soap/envelope/" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance"><soapenv:Body><soapenv:Fault><faultcode>ServerFaultCode</faultcode><faultstring>%s</faultstring><detail><%sFault xmlns="urn:vim25" xsi:type="%s"></%sFault></detail></soapenv:Fault></soapenv:Body></soapenv:Envelope>`, msg, name, name, name)
+}
+
+// ---- certificate ------------------------------------------------------------------------------
+
+// selfSignedCert makes a fresh ECDSA P-256 certificate for 127.0.0.1. It is its own CA so an
+// operator (or a test) can import it as a trusted CA as well as pin its fingerprint.
+func selfSignedCert() (tls.Certificate, error) {
+	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		return tls.Certificate{}, err
+	}
+	serial, _ := rand.Int(rand.Reader, new(big.Int).Lsh(big.NewInt(1), 62))
+	tmpl := &x509.Certificate{
+		SerialNumber:          serial,
+		Subject:               pkix.Name{CommonName: "127.0.0.1", Organization: []string{"Outpost vcsim"}},
+		NotBefore:             time.Now().Add(-time.Hour),
+		NotAfter:              time.Now().Add(7 * 24 * time.Hour),
+		KeyUsage:              x509.KeyUsageDigitalSignature | x509.KeyUsageCertSign,
+		ExtKeyUsage:           []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth},
+		BasicConstraintsValid: true,
+		IsCA:                  true,
+		IPAddresses:           []net.IP{net.ParseIP("127.0.0.1")},
+	}
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
+	if err != nil {
+		return tls.Certificate{}, err
+	}
+	return tls.Certificate{Certificate: [][]byte{der}, PrivateKey: key}, nil
+}
+
+// colonHex is the fingerprint form `openssl x509 -noout -fingerprint -sha256` prints.
+func colonHex(b []byte) string {
+	h := strings.ToUpper(hex.EncodeToString(b))
+	parts := make([]string, 0, len(b))
+	for i := 0; i < len(h); i += 2 {
+		parts = append(parts, h[i:i+2])
+	}
+	return strings.Join(parts, ":")
+}
+
+// ---- topology ---------------------------------------------------------------------------------
+
+type hostSlot struct {
+	name   string
+	host   *object.HostSystem
+	pool   *object.ResourcePool
+	folder *object.Folder
+	next   int
+}
+
+var guests = []struct{ id, full string }{
+	{"ubuntu64Guest", "Ubuntu Linux (64-bit)"},
+	{"rhel7_64Guest", "Red Hat Enterprise Linux 7 (64-bit)"},
+	{"windows9Server64Guest", "Microsoft Windows Server 2016 or later (64-bit)"},
+	{"centos7_64Guest", "CentOS 7 (64-bit)"},
+	{"debian10_64Guest", "Debian GNU/Linux 10 (64-bit)"},
+}
+var cpus = []int32{1, 2, 4, 8}
+var mems = []int64{1024, 2048, 4096, 8192, 16384}
+
+func main() {
+	datacenters := flag.Int("datacenters", 1, "number of datacenters")
+	clusters := flag.Int("clusters", 1, "clusters per datacenter")
+	hosts := flag.Int("hosts", 3, "hosts per cluster")
+	standalone := flag.Int("standalone", 0, "standalone hosts per datacenter")
+	vms := flag.Int("vms", 10, "TOTAL number of VMs, spread round-robin over every host")
+	listen := flag.String("listen", "127.0.0.1:0", "listen address; port 0 picks a free one")
+	user := flag.String("user", "user", "login user name")
+	pass := flag.String("pass", "pass", "login password")
+	certFile := flag.String("cert", "", "PEM certificate to serve (default: a fresh self-signed one)")
+	keyFile := flag.String("key", "", "PEM private key for -cert")
+	flag.IntVar(&pageCap, "page-cap", 0, "server-side cap on objects per RetrievePropertiesEx page (0: only the client's MaxObjects)")
+	flag.Parse()
+
+	if !strings.HasPrefix(*listen, "127.0.0.1:") {
+		log.Fatal("-listen must be on 127.0.0.1")
+	}
+	if *vms > 0 && *datacenters*(*clusters**hosts+*standalone) == 0 {
+		log.Fatal("need at least one host to place VMs on")
+	}
+	var cert tls.Certificate
+	var err error
+	if *certFile != "" {
+		cert, err = tls.LoadX509KeyPair(*certFile, *keyFile)
+	} else {
+		cert, err = selfSignedCert()
+	}
+	if err != nil {
+		log.Fatalf("certificate: %s", err)
+	}
+
+	start := time.Now()
+	m := simulator.VPX()
+	m.Datacenter = *datacenters
+	m.Cluster = *clusters
+	m.ClusterHost = *hosts
+	m.Host = *standalone
+	m.Machine = 0 // VMs are created below so -vms is an exact total
+	m.Autostart = false
+	if err := m.Create(); err != nil {
+		log.Fatalf("model create: %s", err)
+	}
+
+	ctx := context.Background()
+	c, err := vim25.NewClient(ctx, m.Service)
+	if err != nil {
+		log.Fatalf("in-process client: %s", err)
+	}
+	slots, err := hostSlots(ctx, c)
+	if err != nil {
+		log.Fatalf("enumerate hosts: %s", err)
+	}
+	if err := createVMs(ctx, c, slots, *vms); err != nil {
+		log.Fatalf("create VMs: %s", err)
+	}
+
+	// Register the paging collector in place of the simulator's singleton.
+	pcRef := c.ServiceContent.PropertyCollector
+	paging := &pagingCollector{}
+	paging.Self = pcRef
+	simulator.Map.Put(paging)
+
+	m.Service.Listen = &url.URL{Host: *listen, User: url.UserPassword(*user, *pass)}
+	m.Service.TLS = &tls.Config{Certificates: []tls.Certificate{cert}}
+	s := m.Service.NewServer()
+	s.Server.Config.Handler = withAcquireTicket(s.Server.Config.Handler, s.URL.Host)
+
+	u := *s.URL
+	u.User = nil
+	leaf := cert.Certificate[0]
+	sum := sha256.Sum256(leaf)
+	count := m.Count()
+	out := map[string]interface{}{
+		"url":         u.String(),
+		"username":    *user,
+		"password":    *pass,
+		"certPem":     string(pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: leaf})),
+		"fingerprint": colonHex(sum[:]),
+		"pid":         os.Getpid(),
+		"vms":         count.Machine,
+		"hosts":       count.Host,
+		"clusters":    count.Cluster,
+		"datacenters": count.Datacenter,
+		"createMs":    time.Since(start).Milliseconds(),
+	}
+	b, _ := json.Marshal(out)
+	fmt.Println(string(b))
+	_ = os.Stdout.Sync()
+
+	sig := make(chan os.Signal, 1)
+	signal.Notify(sig, syscall.SIGINT, syscall.SIGTERM)
+	<-sig
+	// Close waits for in-flight requests (a blocked WaitForUpdatesEx); don't hang on it.
+	done := make(chan struct{})
+	go func() { s.Close(); close(done) }()
+	select {
+	case <-done:
+	case <-time.After(2 * time.Second):
+	}
+	m.Remove()
+}
+
+func hostSlots(ctx context.Context, c *vim25.Client) ([]*hostSlot, error) {
+	var slots []*hostSlot
+	mgr := view.NewManager(c)
+	dv, err := mgr.CreateContainerView(ctx, c.ServiceContent.RootFolder, []string{"Datacenter"}, true)
+	if err != nil {
+		return nil, err
+	}
+	defer dv.Destroy(ctx)
+	var dcs []mo.Datacenter
+	if err = dv.Retrieve(ctx, []string{"Datacenter"}, []string{"name", "vmFolder"}, &dcs); err != nil {
+		return nil, err
+	}
+	for _, dc := range dcs {
+		hv, err := mgr.CreateContainerView(ctx, dc.Self, []string{"HostSystem"}, true)
+		if err != nil {
+			return nil, err
+		}
+		var hs []mo.HostSystem
+		err = hv.Retrieve(ctx, []string{"HostSystem"}, []string{"name", "parent"}, &hs)
+		_ = hv.Destroy(ctx)
+		if err != nil {
+			return nil, err
+		}
+		for _, h := range hs {
+			var cr mo.ComputeResource
+			if err = object.NewCommon(c, *h.Parent).Properties(ctx, *h.Parent, []string{"resourcePool"}, &cr); err != nil {
+				return nil, err
+			}
+			slots = append(slots, &hostSlot{name: h.Name, host: object.NewHostSystem(c, h.Self), pool: object.NewResourcePool(c, *cr.ResourcePool), folder: object.NewFolder(c, dc.VmFolder)})
+		}
+	}
+	return slots, nil
+}
+
+func createVMs(ctx context.Context, c *vim25.Client, slots []*hostSlot, n int) error {
+	for i := 0; i < n; i++ {
+		slot := slots[i%len(slots)]
+		name := fmt.Sprintf("%s_VM%d", slot.name, slot.next)
+		slot.next++
+		g := guests[i%len(guests)]
+		spec := types.VirtualMachineConfigSpec{
+			Name:       name,
+			GuestId:    g.id,
+			NumCPUs:    cpus[i%len(cpus)],
+			MemoryMB:   mems[i%len(mems)],
+			Annotation: fmt.Sprintf("owner=team-%d", i%7),
+			Files:      &types.VirtualMachineFileInfo{VmPathName: "[LocalDS_0]"},
+		}
+		var devices object.VirtualDeviceList
+		scsi, _ := devices.CreateSCSIController("pvscsi")
+		disk := devices.CreateDisk(scsi.(types.BaseVirtualController), types.ManagedObjectReference{}, spec.Files.VmPathName+" "+path.Join(name, "disk1.vmdk"))
+		disk.CapacityInKB = 1024
+		nic := esx.EthernetCard
+		nic.Backing = &types.VirtualEthernetCardNetworkBackingInfo{VirtualDeviceDeviceBackingInfo: types.VirtualDeviceDeviceBackingInfo{DeviceName: "VM Network"}}
+		devices = append(devices, scsi, disk, &nic)
+		spec.DeviceChange, _ = devices.ConfigSpec(types.VirtualDeviceConfigSpecOperationAdd)
+
+		task, err := slot.folder.CreateVM(ctx, spec, slot.pool, slot.host)
+		if err != nil {
+			return err
+		}
+		t := simulator.Map.Get(task.Reference()).(*simulator.Task)
+		if t.Info.Error != nil {
+			return fmt.Errorf("CreateVM %s: %s", name, t.Info.Error.LocalizedMessage)
+		}
+		ref := t.Info.Result.(types.ManagedObjectReference)
+		if _, err = object.NewVirtualMachine(c, ref).PowerOn(ctx); err != nil {
+			return err
+		}
+		// vcsim leaves guest identity empty: give each VM an address, a host name and running tools.
+		vm := simulator.Map.Get(ref).(*simulator.VirtualMachine)
+		ip := fmt.Sprintf("10.%d.%d.%d", (i>>16)&0xff, (i>>8)&0xff, i&0xff)
+		ip6 := fmt.Sprintf("fd00::%x", i+1)
+		hostName := strings.ToLower(strings.ReplaceAll(name, "_", "-"))
+		vm.Config.GuestFullName = g.full
+		vm.Summary.Config.GuestFullName = g.full
+		vm.Guest.GuestId = g.id
+		vm.Guest.GuestFullName = g.full
+		vm.Guest.IpAddress = ip
+		vm.Guest.HostName = hostName
+		vm.Guest.GuestState = "running"
+		vm.Guest.ToolsStatus = types.VirtualMachineToolsStatusToolsOk
+		vm.Guest.ToolsRunningStatus = string(types.VirtualMachineToolsRunningStatusGuestToolsRunning)
+		vm.Guest.Net = []types.GuestNicInfo{{Network: "VM Network", IpAddress: []string{ip, ip6}, MacAddress: fmt.Sprintf("00:50:56:%02x:%02x:%02x", (i>>16)&0xff, (i>>8)&0xff, i&0xff), Connected: true, DeviceConfigId: 4000}}
+		vm.Summary.Guest.IpAddress = ip
+		vm.Summary.Guest.HostName = hostName
+		vm.Summary.Guest.ToolsRunningStatus = vm.Guest.ToolsRunningStatus
+	}
+	return nil
+}

@@ -1,0 +1,133 @@
+// Builds Outpost's vcsim launcher (e2e/peers/vcsim/main.go) and runs instances of it for tests and
+// benchmarks. The binary is cached under .cache/ by the hash of its source, so it is built once per
+// change (~20 s) and reused by every test file. Instances are stopped by their PID, never by name.
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, renameSync } from 'node:fs';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+
+const root = join(import.meta.dirname, '..', '..');
+const source = join(root, 'e2e', 'peers', 'vcsim', 'main.go');
+const govmomi = '/usr/share/gocode/src/github.com/vmware/govmomi';
+
+/** The JSON line the launcher prints once it serves. */
+export interface VcsimInfo {
+  url: string;
+  username: string;
+  password: string;
+  certPem: string;
+  /** SHA-256 of the certificate, colon hex (the form openssl prints). */
+  fingerprint: string;
+  pid: number;
+  vms: number;
+  hosts: number;
+  clusters: number;
+  datacenters: number;
+  createMs: number;
+}
+
+export interface VcsimOptions {
+  vms?: number;
+  hosts?: number;
+  clusters?: number;
+  datacenters?: number;
+  standalone?: number;
+  /** Server-side cap on objects per RetrievePropertiesEx page (launcher extension). */
+  pageCap?: number;
+  /** Keep a port across restarts: "127.0.0.1:PORT". */
+  listen?: string;
+  certFile?: string;
+  keyFile?: string;
+  user?: string;
+  pass?: string;
+  timeoutMs?: number;
+}
+
+export interface Vcsim extends VcsimInfo {
+  stop(): Promise<void>;
+}
+
+/** Why vcsim tests cannot run here, or null when Go and govmomi are installed. */
+export function vcsimUnavailable(): string | null {
+  if (spawnSync('go', ['version'], { stdio: 'ignore' }).status !== 0) return 'Go is not installed (apt-get install golang-go)';
+  if (!existsSync(join(govmomi, 'simulator'))) return 'govmomi is not installed (apt-get install golang-github-vmware-govmomi-dev)';
+  return null;
+}
+
+/** Builds the launcher if its cached binary is missing; returns the binary's path. */
+export function buildVcsim(): string {
+  const hash = createHash('sha256').update(readFileSync(source)).digest('hex').slice(0, 16);
+  const cacheDir = join(root, '.cache');
+  const bin = join(cacheDir, `vcsim-${hash}`);
+  if (existsSync(bin)) return bin;
+  mkdirSync(cacheDir, { recursive: true });
+  const tmp = `${bin}.${process.pid}.tmp`;
+  const r = spawnSync('go', ['build', '-o', tmp, '.'], {
+    cwd: join(root, 'e2e', 'peers', 'vcsim'),
+    env: { ...process.env, GOPATH: '/usr/share/gocode', GO111MODULE: 'off', GOCACHE: join(cacheDir, 'go-build') },
+    encoding: 'utf8',
+  });
+  if (r.status !== 0) throw new Error(`go build of the vcsim launcher failed:\n${r.stderr}`);
+  renameSync(tmp, bin); // atomic: parallel test files never run a half-written binary
+  return bin;
+}
+
+/** Starts one simulator and resolves once it serves. */
+export async function startVcsim(options: VcsimOptions = {}): Promise<Vcsim> {
+  const bin = buildVcsim();
+  const args: string[] = [];
+  const flag = (name: string, value: string | number | undefined): void => {
+    if (value !== undefined) args.push(`-${name}`, String(value));
+  };
+  flag('vms', options.vms ?? 10);
+  flag('hosts', options.hosts);
+  flag('clusters', options.clusters);
+  flag('datacenters', options.datacenters);
+  flag('standalone', options.standalone);
+  flag('page-cap', options.pageCap);
+  flag('listen', options.listen);
+  flag('cert', options.certFile);
+  flag('key', options.keyFile);
+  flag('user', options.user);
+  flag('pass', options.pass);
+  // VM folders go to memory: creating thousands of VMs is disk-bound otherwise.
+  const tmp = existsSync('/dev/shm') ? '/dev/shm' : undefined;
+  const child = spawn(bin, args, { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...(tmp ? { TMPDIR: tmp } : {}) } });
+  let stderr = '';
+  child.stderr.on('data', (c: Buffer) => {
+    stderr = (stderr + c.toString()).slice(-4000);
+  });
+  const info = await new Promise<VcsimInfo>((resolve, reject) => {
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`vcsim did not start within ${options.timeoutMs ?? 120_000} ms: ${stderr}`));
+    }, options.timeoutMs ?? 120_000);
+    const lines = createInterface({ input: child.stdout });
+    lines.once('line', (line) => {
+      clearTimeout(timer);
+      try {
+        resolve(JSON.parse(line) as VcsimInfo);
+      } catch {
+        reject(new Error(`vcsim printed something other than its JSON line: ${line}`));
+      }
+    });
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`vcsim exited (${code}) before serving: ${stderr}`));
+    });
+  });
+  return { ...info, stop: () => stopChild(child) };
+}
+
+function stopChild(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
+  return new Promise((resolve) => {
+    const force = setTimeout(() => child.pid && process.kill(child.pid, 'SIGKILL'), 8_000);
+    child.once('exit', () => {
+      clearTimeout(force);
+      resolve();
+    });
+    if (child.pid) process.kill(child.pid, 'SIGTERM');
+  });
+}
