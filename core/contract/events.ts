@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { auditEntrySchema } from './audit.js';
 import { procedureSummarySchema, statusSchema } from './commands.js';
+import { watchStatusSchema } from './inventory-commands.js';
 import { settingsSchema } from './settings.js';
 
 /** Every event the renderer may receive. Payloads are metadata, never byte streams. */
@@ -12,6 +13,14 @@ export const events = {
   'procedure.updated': procedureSummarySchema.extend({
     step: z.object({ idx: z.number().int(), name: z.string(), state: z.string() }).nullable(),
   }),
+  /** Inventory rows a watcher just wrote (bounded: `truncated` means "refetch what you show"). */
+  'inventory.changed': z.object({
+    site: z.string(),
+    changes: z.array(z.object({ kind: z.enum(['enter', 'modify', 'leave']), type: z.string(), moref: z.string() })),
+    truncated: z.boolean(),
+  }),
+  /** A site's watcher changed state (connecting, syncing, watching, backoff, stopped, failed). */
+  'inventory.watch': watchStatusSchema,
   /** A journal line of a procedure run (live log). */
   'procedure.log': z.object({
     procedureId: z.string(),

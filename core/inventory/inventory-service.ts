@@ -28,6 +28,8 @@ export interface InventoryServiceOptions {
   vault: Vault;
   credentials: CredentialStore;
   audit: AuditLog;
+  /** Where watcher changes and states are published (the core sends them out as contract events). */
+  notify?: { onApplied?: WatchTuning['onApplied']; onStatus?: WatchTuning['onStatus'] };
 }
 
 /** Watcher tuning and change notifications (tests and the benchmark set them). */
@@ -101,8 +103,12 @@ export class InventoryService {
     let watcher = this.watchers.get(site.name);
     if (!watcher || watcher.current.state === 'stopped' || watcher.current.state === 'failed') {
       const tuning = this.watchTuning;
-      const onApplied = tuning.onApplied;
-      const onStatus = tuning.onStatus;
+      const both = <A extends unknown[]>(...fns: (((...args: A) => void) | undefined)[]): ((...args: A) => void) | undefined => {
+        const present = fns.filter((f): f is (...args: A) => void => f !== undefined);
+        return present.length ? (...args: A) => present.forEach((f) => f(...args)) : undefined;
+      };
+      const onApplied = both(this.o.notify?.onApplied, tuning.onApplied);
+      const onStatus = both(this.o.notify?.onStatus, tuning.onStatus);
       watcher = new InventoryWatcher({
         siteId: site.id,
         store: this.store,

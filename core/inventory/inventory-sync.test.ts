@@ -160,13 +160,25 @@ describe.skipIf(unavailable !== null)('inventory against vcsim (launcher with pa
 
   it('watch: a VM powered off from another session reaches the DB; created and destroyed VMs are indexed, then marked removed', async () => {
     await addLab();
+    const seen: { event: string; payload: unknown }[] = [];
+    const off = core.onEvent((event, payload) => seen.push({ event, payload }));
     await call('inventory.watch.start', { site: 'lab' });
     await until('first sync', () => core.services.inventory.watcher('lab')!.current.state, (s) => s === 'watching');
     expect(untouched().vms).toBe(VMS);
+    // The UI learns of it: the watcher's state, and the site now counts as connected.
+    expect(seen).toContainEqual({ event: 'inventory.watch', payload: expect.objectContaining({ site: 'lab', state: 'watching' }) });
+    expect(await call('sites.list', {})).toEqual([expect.objectContaining({ name: 'lab', connected: true })]);
+    expect(await call('status.get', {})).toMatchObject({ sitesTotal: 1, sitesConnected: 1 });
 
     const target = vmRow('DC0_C0_H1_VM0')!;
     await operator.power(String(target['moref']), 'off');
     await until('power change in the DB', () => vmRow('DC0_C0_H1_VM0')?.['power_state'], (s) => s === 'poweredOff');
+    // ... and the rows that changed, so a view updates them live.
+    expect(seen).toContainEqual({
+      event: 'inventory.changed',
+      payload: expect.objectContaining({ site: 'lab', changes: expect.arrayContaining([{ kind: 'modify', type: 'VirtualMachine', moref: String(target['moref']) }]) }),
+    });
+    off();
     await operator.power(String(target['moref']), 'on');
     await until('power back on', () => vmRow('DC0_C0_H1_VM0')?.['power_state'], (s) => s === 'poweredOn');
 

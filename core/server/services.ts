@@ -33,14 +33,16 @@ export interface ServicesOptions {
 }
 
 class SitesQueries {
-  constructor(private readonly db: Db) {}
+  constructor(
+    private readonly db: Db,
+    private readonly connected: (site: string) => boolean,
+  ) {}
 
   list(): SiteSummary[] {
     const rows = this.db
       .prepare('SELECT id, name, url, username, last_sync_at FROM sites WHERE removed_at IS NULL ORDER BY name')
       .all() as { id: number; name: string; url: string; username: string; last_sync_at: string | null }[];
-    // Connections are held by the vSphere session layer (inventory issue); none exist yet.
-    return rows.map((r) => ({ id: r.id, name: r.name, url: r.url, username: r.username, lastSyncAt: r.last_sync_at, connected: false }));
+    return rows.map((r) => ({ id: r.id, name: r.name, url: r.url, username: r.username, lastSyncAt: r.last_sync_at, connected: this.connected(r.name) }));
   }
 }
 
@@ -113,9 +115,30 @@ export class Services {
     });
     this.settings = new SettingsStore(o.db, this.audit, o.bus);
     this.vault = o.vault;
-    this.sites = new SitesQueries(o.db);
+    // A site counts as connected while its watcher holds a live session.
+    this.sites = new SitesQueries(o.db, (site) => this.inventory.watchStatus().some((w) => w.site === site && (w.state === 'watching' || w.state === 'syncing')));
     this.procedures = new ProcedureQueries(o.db);
-    this.inventory = new InventoryService({ db: o.db, vault: o.vault, credentials: this.credentials, audit: this.audit });
+    this.inventory = new InventoryService({
+      db: o.db,
+      vault: o.vault,
+      credentials: this.credentials,
+      audit: this.audit,
+      notify: {
+        onApplied: (site, changes) => {
+          const limit = 500;
+          o.bus.emit('inventory.changed', {
+            site,
+            changes: changes.slice(0, limit).map((c) => ({ kind: c.kind, type: c.type, moref: c.moref })),
+            truncated: changes.length > limit,
+          });
+        },
+        onStatus: (site, status) => {
+          const lastError = status.lastError ? { code: status.lastError.code, message: status.lastError.message } : null;
+          o.bus.emit('inventory.watch', { site, state: status.state, syncs: status.syncs, reconnects: status.reconnects, lastChangeAt: status.lastChangeAt, lastError });
+          this.emitStatus();
+        },
+      },
+    });
   }
 
   info(): CommandOutput<'app.info'> {
