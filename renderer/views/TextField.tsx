@@ -12,24 +12,26 @@ interface TextFieldProps {
   /** Addresses, CIDRs and names read better in the monospace face. */
   mono?: boolean;
   autoFocus?: boolean;
+  /** A password input: its value lives only in the caller's state, never a store. */
+  secret?: { autoComplete: 'new-password' | 'current-password' | 'off' };
 }
 
 /** A labelled text input whose hint and contract error are announced with it. */
-export function TextField({ id, label, value, onChange, error, hint, placeholder, mono, autoFocus }: TextFieldProps) {
+export function TextField({ id, label, value, onChange, error, hint, placeholder, mono, autoFocus, secret }: TextFieldProps) {
   return (
     <div className="field">
       <label htmlFor={id}>{label}</label>
       <input
         id={id}
-        type="text"
-        className={mono ? 'mono' : undefined}
+        type={secret ? 'password' : 'text'}
+        className={secret ? 'password-input' : mono ? 'mono' : undefined}
         value={value}
         placeholder={placeholder}
         onChange={(event) => onChange(event.target.value)}
         aria-invalid={error ? true : undefined}
         aria-describedby={[hint ? `${id}-hint` : '', error ? `${id}-error` : ''].filter(Boolean).join(' ') || undefined}
         spellCheck={false}
-        autoComplete="off"
+        autoComplete={secret?.autoComplete ?? 'off'}
         autoFocus={autoFocus}
       />
       {hint && (

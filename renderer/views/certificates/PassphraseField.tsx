@@ -1,5 +1,5 @@
 import type { ReactNode } from 'react';
-import { FieldError } from '../FieldError';
+import { TextField } from '../TextField';
 
 interface PassphraseFieldProps {
   id: string;
@@ -16,27 +16,6 @@ interface PassphraseFieldProps {
  * A labelled password input. The value lives only in the caller's component state for as long
  * as the form needs it; callers clear it after the call (never a store, never storage).
  */
-export function PassphraseField({ id, label, value, onChange, error, hint, autoComplete }: PassphraseFieldProps) {
-  return (
-    <div className="field">
-      <label htmlFor={id}>{label}</label>
-      <input
-        id={id}
-        type="password"
-        className="password-input"
-        value={value}
-        onChange={(event) => onChange(event.target.value)}
-        aria-invalid={error ? true : undefined}
-        aria-describedby={[hint ? `${id}-hint` : '', error ? `${id}-error` : ''].filter(Boolean).join(' ') || undefined}
-        autoComplete={autoComplete}
-        spellCheck={false}
-      />
-      {hint && (
-        <p id={`${id}-hint`} className="field-hint">
-          {hint}
-        </p>
-      )}
-      <FieldError id={`${id}-error`} message={error} />
-    </div>
-  );
+export function PassphraseField({ autoComplete, ...field }: PassphraseFieldProps) {
+  return <TextField {...field} secret={{ autoComplete }} />;
 }
