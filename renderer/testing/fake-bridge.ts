@@ -36,6 +36,8 @@ export function createFakeBridge(overrides: Partial<Record<CommandName, FakeHand
     'settings.update': (input) => ok({ ...settings, ...(input as Partial<Settings>) }),
     'audit.list': () => ok({ entries: [], nextBeforeId: null }),
     'sites.list': () => ok([]),
+    'vms.list': () => ok([]),
+    'inventory.watch.status': () => ok([]),
     'procedures.list': () => ok([]),
     'ipam.pools.list': () => ok([]),
     'ipam.allocations.list': () => ok([]),

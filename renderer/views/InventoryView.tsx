@@ -1,89 +1,88 @@
 import { useEffect } from 'react';
-import type { SiteSummary } from '../../core/contract';
 import { useClient } from '../app/shell-context';
+import { hashForView } from '../navigation/hash-route';
 import { EmptyState } from '../shell/EmptyState';
 import { ViewHeader } from '../shell/ViewHeader';
-import { formatTime } from './format-time';
+import { SitesPanel } from './inventory/SitesPanel';
+import { SyncProgress } from './inventory/SyncProgress';
+import { useSiteActivity } from './inventory/use-site-activity';
+import { VmsPanel } from './inventory/VmsPanel';
+import { Tabs, tabId, tabPanelId, type TabSpec } from './Tabs';
 import { useContractQuery } from './use-contract-query';
+import { useHashSubPath } from './use-hash-sub-path';
 
-function SitesTable({ sites }: { sites: SiteSummary[] }) {
-  return (
-    <table className="data-table">
-      <caption className="visually-hidden">Configured vCenters</caption>
-      <thead>
-        <tr>
-          <th scope="col">Name</th>
-          <th scope="col">URL</th>
-          <th scope="col">Account</th>
-          <th scope="col">Connection</th>
-          <th scope="col">Last sync</th>
-        </tr>
-      </thead>
-      <tbody>
-        {sites.map((site) => (
-          <tr key={site.id}>
-            <td>{site.name}</td>
-            <td className="mono">{site.url}</td>
-            <td>{site.username}</td>
-            <td>{site.connected ? 'Connected' : 'Not connected'}</td>
-            <td>{site.lastSyncAt ? formatTime(site.lastSyncAt) : 'Never'}</td>
-          </tr>
-        ))}
-      </tbody>
-    </table>
-  );
-}
+type Section = 'vms' | 'sites';
+const PREFIX = 'inventory';
 
 export function InventoryView() {
   const client = useClient();
+  const sub = useHashSubPath('inventory');
+  const section: Section = sub === 'sites' ? 'sites' : 'vms';
+  const select = (next: Section): void => {
+    window.location.hash = hashForView('inventory', next === 'vms' ? undefined : next);
+  };
   const sites = useContractQuery('Could not list vCenters', (c) => c.invoke('sites.list', {}));
   const { reload } = sites;
-  // A site added or connected elsewhere (CLI, another window) changes the status counts.
+  // Connected counts and last-sync times move with watchers and syncs, here or elsewhere (CLI).
   useEffect(() => client.on('status.changed', () => reload()), [client, reload]);
+  useEffect(() => client.on('inventory.watch', () => reload()), [client, reload]);
+  const activity = useSiteActivity(reload);
+
+  const siteRows = sites.data;
+  const tabs: TabSpec<Section>[] = [
+    { id: 'vms', label: 'Virtual machines' },
+    { id: 'sites', label: `vCenters${siteRows ? ` (${siteRows.length})` : ''}` },
+  ];
+  const running = Object.entries(activity.syncs).filter(([, s]) => s.running || s.result || s.error);
 
   return (
     <>
       <ViewHeader
         title="Inventory"
-        description="vCenters and what they contain: clusters, hosts, VMs, networks and datastores, kept in sync for offline use."
+        description="vCenters and their VMs, kept in the local database for offline search; watched sites update live."
       />
-      {sites.data && sites.data.length > 0 && <SitesTable sites={sites.data} />}
-      {sites.data && sites.data.length === 0 && (
-        <EmptyState
-          title="No vCenters yet"
-          purpose="Once a vCenter is added, Outpost syncs its inventory into the local database so you can search and act on it even when the link is down."
-          firstStep={
-            <>
+      <Tabs tabs={tabs} selected={section} onSelect={select} prefix={PREFIX} label="Inventory sections" />
+      <div className="tab-panel" role="tabpanel" id={tabPanelId(PREFIX, section)} aria-labelledby={tabId(PREFIX, section)}>
+        {section === 'sites' && <SitesPanel sites={siteRows} activity={activity} onAdded={reload} />}
+        {section === 'vms' && siteRows && siteRows.length === 0 && (
+          <EmptyState
+            title="No vCenters yet"
+            purpose="Once a vCenter is added and synced, its VMs are in the local database: search tens of thousands by name, IP, host name or guest OS, even when the link is down."
+            firstStep={
               <p>
-                <strong>Add a vCenter</strong>: its address, an account, and a decision to trust its TLS certificate.
+                <strong>Add a vCenter</strong>: its address, an account, and a decision to trust its TLS certificate. Then sync it, and watch it to keep it current.
               </p>
-              <p>
-                The form for this arrives with the inventory work and will sit at the top of this view. This build can
-                already store settings and keep the audit log; nothing has been connected yet.
-              </p>
-            </>
-          }
-          action={
-            <>
-              <button type="button" className="button" disabled aria-describedby="add-vcenter-note">
+            }
+            action={
+              <a className="button button-primary" href={hashForView('inventory', 'sites')}>
                 Add a vCenter
-              </button>
-              <span id="add-vcenter-note" className="muted small">
-                Not available in this build yet.
-              </span>
-            </>
-          }
-        />
-      )}
-      {!sites.data && sites.loading && <p className="muted">Loading vCenters…</p>}
-      {!sites.data && sites.failed && (
-        <p className="muted">
-          vCenters could not be read.{' '}
-          <button type="button" className="link-button" onClick={reload}>
-            Retry
-          </button>
-        </p>
-      )}
+              </a>
+            }
+          />
+        )}
+        {section === 'vms' && siteRows && siteRows.length > 0 && (
+          <>
+            {running.map(([site, state]) => (
+              <SyncProgress key={site} site={site} state={state} />
+            ))}
+            {siteRows.every((s) => !s.lastSyncAt) && running.length === 0 && (
+              <p className="notice">
+                No vCenter has been synced yet. <a href={hashForView('inventory', 'sites')}>Sync one on the vCenters tab</a> to fill this table.
+              </p>
+            )}
+            <VmsPanel sites={siteRows} />
+          </>
+        )}
+        {!siteRows && sites.loading && <p className="muted">Loading vCenters…</p>}
+        {!siteRows && sites.failed && (
+          <p className="muted">
+            vCenters could not be read.{' '}
+            <button type="button" className="link-button" onClick={reload}>
+              Retry
+            </button>
+          </p>
+        )}
+      </div>
     </>
   );
 }

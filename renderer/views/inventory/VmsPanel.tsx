@@ -1,0 +1,137 @@
+import { useMemo, useState } from 'react';
+import type { SiteSummary } from '../../../core/contract';
+import { errorToast } from '../../app/error-toast';
+import { useClient, useShellStore } from '../../app/shell-context';
+import { ALL_ROWS_LIMIT, SEARCH_LIMIT, useVmRows, vmListInput, type VmQuery } from './use-vm-rows';
+import { VmDetail } from './VmDetail';
+import { VmTable } from './VmTable';
+import { powerLabels, toolsLabels, toolsStatuses, visibleRows, vmKey, vmsCsv, type SortKey, type SortOrder, type ToolsFilter } from './vm-rows';
+
+/** Saves text as a file: a Blob URL on a download link (a download, not a navigation, so the CSP allows it). */
+function download(text: string, fileName: string): void {
+  const url = URL.createObjectURL(new Blob([text], { type: 'text/csv;charset=utf-8' }));
+  const link = document.createElement('a');
+  link.href = url;
+  link.download = fileName;
+  link.hidden = true;
+  document.body.append(link);
+  link.click();
+  link.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 10_000);
+}
+
+const stamp = (): string => new Date().toISOString().replace(/[:.]/g, '-').slice(0, 19);
+
+export function VmsPanel({ sites }: { sites: SiteSummary[] }) {
+  const client = useClient();
+  const store = useShellStore();
+  const [q, setQ] = useState<VmQuery>({ site: '', powerState: '', query: '' });
+  const [tools, setTools] = useState<ToolsFilter>('');
+  const [order, setOrder] = useState<SortOrder>({ key: 'name', direction: 'ascending' });
+  const [selected, setSelected] = useState<string | null>(null);
+  const [exporting, setExporting] = useState(false);
+  const data = useVmRows(q);
+
+  const rows = useMemo(() => (data.rows ? visibleRows(data.rows, tools, order) : []), [data.rows, tools, order]);
+  const selectedVm = selected === null ? null : (data.rows?.find((vm) => vmKey(vm) === selected) ?? null);
+
+  const sortBy = (key: SortKey): void =>
+    setOrder((o) => (o.key === key ? { key, direction: o.direction === 'ascending' ? 'descending' : 'ascending' } : { key, direction: 'ascending' }));
+
+  // The export re-asks the store without the search's display cap, so the file holds every match.
+  const exportCsv = (): void => {
+    setExporting(true);
+    client.invoke('vms.list', vmListInput(q, ALL_ROWS_LIMIT)).then(
+      (all) => {
+        setExporting(false);
+        const out = visibleRows(all, tools, order);
+        download(vmsCsv(out), `outpost-vms-${q.site || 'all-sites'}-${stamp()}.csv`);
+        store.getState().pushToast({ tone: 'info', title: 'CSV exported', message: `${out.length.toLocaleString('en-US')} VMs.` });
+      },
+      (err: unknown) => {
+        setExporting(false);
+        store.getState().pushToast(errorToast('CSV export failed', err));
+      },
+    );
+  };
+
+  const shownQuery = data.shownFor?.query ?? '';
+  const limit = shownQuery.trim() ? SEARCH_LIMIT : ALL_ROWS_LIMIT;
+
+  return (
+    <div className="vms-panel">
+      <div className="toolbar vm-filters" role="search" aria-label="Filter VMs">
+        <div className="search-field">
+          <label htmlFor="vm-search" className="visually-hidden">
+            Search VMs
+          </label>
+          <input
+            id="vm-search"
+            type="search"
+            value={q.query}
+            placeholder="Search name, IP, host name, guest OS"
+            onChange={(event) => setQ((v) => ({ ...v, query: event.target.value }))}
+            spellCheck={false}
+            autoComplete="off"
+            aria-describedby="vm-count"
+          />
+        </div>
+        <label className="inline-field">
+          <span>Site</span>
+          <select value={q.site} onChange={(event) => setQ((v) => ({ ...v, site: event.target.value }))} aria-label="Site">
+            <option value="">All sites</option>
+            {sites.map((s) => (
+              <option key={s.id} value={s.name}>
+                {s.name}
+              </option>
+            ))}
+          </select>
+        </label>
+        <label className="inline-field">
+          <span>Power</span>
+          <select value={q.powerState} onChange={(event) => setQ((v) => ({ ...v, powerState: event.target.value as VmQuery['powerState'] }))} aria-label="Power state">
+            <option value="">Any</option>
+            {Object.entries(powerLabels).map(([value, label]) => (
+              <option key={value} value={value}>
+                {label}
+              </option>
+            ))}
+          </select>
+        </label>
+        <label className="inline-field">
+          <span>Tools</span>
+          <select value={tools} onChange={(event) => setTools(event.target.value as ToolsFilter)} aria-label="Tools status">
+            <option value="">Any</option>
+            {toolsStatuses.map((value) => (
+              <option key={value} value={value}>
+                {toolsLabels[value]}
+              </option>
+            ))}
+          </select>
+        </label>
+        <label className="inline-field">
+          <span>Enrolled</span>
+          <select value="" disabled aria-label="Enrolled" aria-describedby="enrolled-note">
+            <option value="">Any</option>
+          </select>
+        </label>
+        <button type="button" className="button" onClick={exportCsv} disabled={exporting || !data.rows}>
+          {exporting ? 'Exporting…' : 'Export CSV'}
+        </button>
+      </div>
+      <p className="small muted vm-count" id="vm-count" role="status" data-testid="vm-count">
+        {data.rows === null
+          ? 'Loading VMs…'
+          : `${rows.length.toLocaleString('en-US')} VM${rows.length === 1 ? '' : 's'}${data.capped ? `: the first ${limit.toLocaleString('en-US')} matches by name; refine the search to narrow them` : ''}`}
+        {data.loading && data.rows !== null ? ' · updating…' : ''}
+      </p>
+      <p className="small muted" id="enrolled-note">
+        The enrolled filter waits for enrollment (a later issue): the store does not record it yet.
+      </p>
+      <div className={selectedVm ? 'vm-layout vm-layout-with-detail' : 'vm-layout'}>
+        <VmTable rows={rows} order={order} onSort={sortBy} selected={selected} onSelect={(vm) => setSelected(vmKey(vm))} renderedQuery={shownQuery} />
+        {selectedVm && <VmDetail vm={selectedVm} onClose={() => setSelected(null)} />}
+      </div>
+    </div>
+  );
+}

@@ -1,0 +1,81 @@
+import { useCallback, useEffect, useState } from 'react';
+import type { SyncResult, WatchStatusSummary } from '../../../core/contract';
+import { errorToast } from '../../app/error-toast';
+import { useClient, useShell, useShellStore } from '../../app/shell-context';
+
+export interface SyncState {
+  running: boolean;
+  startedAt: number;
+  result: SyncResult | null;
+  error: { code: string; message: string } | null;
+}
+
+export interface SiteActivity {
+  syncs: Record<string, SyncState>;
+  watches: Record<string, WatchStatusSummary>;
+  sync(site: string): void;
+  watch(site: string, on: boolean): void;
+}
+
+const errorOf = (err: unknown): { code: string; message: string } => {
+  const e = err as { code?: unknown; message?: unknown };
+  return { code: typeof e.code === 'string' ? e.code : 'INTERNAL', message: typeof e.message === 'string' ? e.message : String(err) };
+};
+
+/**
+ * Per-site sync runs started here and the watchers the host runs (inventory.watch events keep
+ * them current). `onSynced` runs after each finished sync (the sites list shows the new time).
+ */
+export function useSiteActivity(onSynced: () => void): SiteActivity {
+  const client = useClient();
+  const store = useShellStore();
+  const connected = useShell((s) => s.connection.phase === 'connected');
+  const [syncs, setSyncs] = useState<Record<string, SyncState>>({});
+  const [watches, setWatches] = useState<Record<string, WatchStatusSummary>>({});
+
+  useEffect(() => {
+    if (!connected) return undefined;
+    let alive = true;
+    client.invoke('inventory.watch.status', {}).then(
+      (list) => alive && setWatches(Object.fromEntries(list.map((w) => [w.site, w]))),
+      (err: unknown) => alive && store.getState().pushToast(errorToast('Could not read the watchers', err)),
+    );
+    const off = client.on('inventory.watch', (w) => setWatches((all) => ({ ...all, [w.site]: w })));
+    return () => {
+      alive = false;
+      off();
+    };
+  }, [client, store, connected]);
+
+  const sync = useCallback(
+    (site: string): void => {
+      setSyncs((all) => ({ ...all, [site]: { running: true, startedAt: Date.now(), result: all[site]?.result ?? null, error: null } }));
+      client.invoke('inventory.sync', { site }).then(
+        (result) => {
+          setSyncs((all) => ({ ...all, [site]: { running: false, startedAt: all[site]?.startedAt ?? Date.now(), result, error: null } }));
+          onSynced();
+        },
+        (err: unknown) => {
+          setSyncs((all) => ({ ...all, [site]: { running: false, startedAt: all[site]?.startedAt ?? Date.now(), result: null, error: errorOf(err) } }));
+          store.getState().pushToast(errorToast(`Sync of ${site} failed`, err));
+        },
+      );
+    },
+    [client, store, onSynced],
+  );
+
+  const watch = useCallback(
+    (site: string, on: boolean): void => {
+      client.invoke(on ? 'inventory.watch.start' : 'inventory.watch.stop', { site }).then(
+        (w) => {
+          setWatches((all) => ({ ...all, [w.site]: w }));
+          onSynced();
+        },
+        (err: unknown) => store.getState().pushToast(errorToast(on ? `Could not watch ${site}` : `Could not stop watching ${site}`, err)),
+      );
+    },
+    [client, store, onSynced],
+  );
+
+  return { syncs, watches, sync, watch };
+}
