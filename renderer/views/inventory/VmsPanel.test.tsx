@@ -1,0 +1,122 @@
+import { act, fireEvent, screen, within } from '@testing-library/react';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import type { SiteSummary, VmSummary } from '../../../core/contract';
+import { createFakeBridge } from '../../testing/fake-bridge';
+import { renderApp, unmountAll } from '../../testing/render-app';
+
+afterEach(unmountAll);
+
+// jsdom lays nothing out: give the grid's scroll box a height so the virtualizer renders rows.
+const saved = Object.getOwnPropertyDescriptor(HTMLElement.prototype, 'clientHeight');
+beforeAll(() => Object.defineProperty(HTMLElement.prototype, 'clientHeight', { configurable: true, get: () => 600 }));
+afterAll(() => saved && Object.defineProperty(HTMLElement.prototype, 'clientHeight', saved));
+
+const site: SiteSummary = { id: 1, name: 'dc1', url: 'https://vc/sdk', username: 'u', lastSyncAt: '2025-01-01T00:00:00Z', connected: true };
+const vm = (name: string, extra: Partial<VmSummary>): VmSummary => ({
+  site: 'dc1',
+  moref: `vm-${name}`,
+  name,
+  uuid: null,
+  instanceUuid: null,
+  powerState: 'poweredOn',
+  guestId: null,
+  guestFullName: 'Ubuntu Linux (64-bit)',
+  ipAddress: null,
+  ipAddresses: [],
+  hostName: null,
+  toolsRunningStatus: 'guestToolsRunning',
+  host: 'esx-1',
+  numCpu: 2,
+  memoryMB: 2048,
+  annotation: null,
+  folderPath: null,
+  updatedAt: '2025-01-01T00:00:00Z',
+  removedAt: null,
+  ...extra,
+});
+const all = [
+  vm('web-10', { ipAddress: '10.0.0.10', numCpu: 4 }),
+  vm('web-9', { ipAddress: '10.0.0.9', numCpu: 1, powerState: 'poweredOff', toolsRunningStatus: 'guestToolsNotRunning' }),
+  vm('db-1', { ipAddress: '10.0.1.1', numCpu: 8, memoryMB: 16384 }),
+];
+const names = (): string[] => screen.getAllByTestId('vm-row').map((r) => r.getAttribute('data-vm') ?? '');
+const settle = () => act(async () => new Promise((resolve) => setTimeout(resolve, 0)));
+
+function bridgeWithVms() {
+  return createFakeBridge({
+    'sites.list': () => ({ ok: true, value: [site] }),
+    'vms.list': (input) => {
+      const q = input as { query?: string; powerState?: string };
+      let rows = all;
+      if (q.query) rows = rows.filter((r) => r.name.startsWith(q.query!));
+      if (q.powerState) rows = rows.filter((r) => r.powerState === q.powerState);
+      return { ok: true, value: rows };
+    },
+  });
+}
+
+describe('VM table (fake bridge)', () => {
+  it('sorts by a column (numbers and IPs by value), both ways, with aria-sort', async () => {
+    await renderApp(bridgeWithVms(), 'inventory');
+    await settle();
+    expect(names()).toEqual(['db-1', 'web-9', 'web-10']); // natural name order
+    expect(screen.getByTestId('vm-count').textContent).toContain('3 VMs');
+
+    fireEvent.click(screen.getByRole('button', { name: 'Sort by CPUs' }));
+    expect(names()).toEqual(['web-9', 'web-10', 'db-1']);
+    expect(screen.getByRole('columnheader', { name: /CPUs/ }).getAttribute('aria-sort')).toBe('ascending');
+    fireEvent.click(screen.getByRole('button', { name: 'Sort by CPUs' }));
+    expect(names()).toEqual(['db-1', 'web-10', 'web-9']);
+    expect(screen.getByRole('columnheader', { name: /CPUs/ }).getAttribute('aria-sort')).toBe('descending');
+
+    fireEvent.click(screen.getByRole('button', { name: 'Sort by IP' }));
+    expect(names()).toEqual(['web-9', 'web-10', 'db-1']); // 10.0.0.9 < 10.0.0.10 < 10.0.1.1
+  });
+
+  it('search and power go to vms.list; tools filters the answer; keyboard moves the selection into the detail pane', async () => {
+    const bridge = bridgeWithVms();
+    await renderApp(bridge, 'inventory');
+    await settle();
+
+    await act(async () => {
+      fireEvent.change(screen.getByLabelText('Search VMs'), { target: { value: 'web' } });
+    });
+    await settle();
+    expect(names()).toEqual(['web-9', 'web-10']);
+    expect(bridge.calls.filter((c) => c.command === 'vms.list').at(-1)?.input).toEqual({ query: 'web', includeRemoved: false, limit: 2000 });
+
+    await act(async () => {
+      fireEvent.change(screen.getByLabelText('Power state'), { target: { value: 'poweredOn' } });
+    });
+    await settle();
+    expect(names()).toEqual(['web-10']);
+    expect(bridge.calls.filter((c) => c.command === 'vms.list').at(-1)?.input).toMatchObject({ query: 'web', powerState: 'poweredOn' });
+
+    fireEvent.change(screen.getByLabelText('Power state'), { target: { value: '' } });
+    await settle();
+    fireEvent.change(screen.getByLabelText('Tools status'), { target: { value: 'guestToolsNotRunning' } });
+    expect(names()).toEqual(['web-9']);
+    expect((screen.getByLabelText('Enrolled') as HTMLSelectElement).disabled).toBe(true);
+
+    fireEvent.change(screen.getByLabelText('Tools status'), { target: { value: '' } });
+    const grid = screen.getByRole('grid', { name: 'Virtual machines' });
+    fireEvent.keyDown(grid, { key: 'ArrowDown' });
+    expect(within(screen.getByTestId('vm-detail')).getByRole('heading', { name: 'web-9' })).toBeTruthy();
+    fireEvent.keyDown(grid, { key: 'End' });
+    expect(within(screen.getByTestId('vm-detail')).getByRole('heading', { name: 'web-10' })).toBeTruthy();
+    expect(grid.getAttribute('aria-activedescendant')).toBe('vm-row-1');
+  });
+
+  it('refetches on inventory.changed for VMs, never on a timer', async () => {
+    const bridge = bridgeWithVms();
+    await renderApp(bridge, 'inventory');
+    await settle();
+    const count = () => bridge.calls.filter((c) => c.command === 'vms.list').length;
+    const before = count();
+    await act(async () => bridge.emit('inventory.changed', { site: 'dc1', changes: [{ kind: 'modify', type: 'Datastore', moref: 'ds-1' }], truncated: false }));
+    expect(count()).toBe(before);
+    await act(async () => bridge.emit('inventory.changed', { site: 'dc1', changes: [{ kind: 'modify', type: 'VirtualMachine', moref: 'vm-web-9' }], truncated: false }));
+    await settle();
+    expect(count()).toBe(before + 1);
+  });
+});
