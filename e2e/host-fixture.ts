@@ -32,14 +32,14 @@ interface RunningProcess {
   stderr: string[];
 }
 
-function startHostProcess(dataDir: string): Promise<RunningProcess> {
+function startHostProcess(dataDir: string, passphrase = ''): Promise<RunningProcess> {
   if (!existsSync(hostEntry)) {
     throw new Error(`${hostEntry} is missing: run \`npx vite build && node scripts/build-node.mjs\` first.`);
   }
   const child = spawn(process.execPath, [hostEntry, '--json', '--data-dir', dataDir], {
     cwd: repoRoot,
     stdio: ['ignore', 'pipe', 'pipe'],
-    env: { ...process.env, OUTPOST_VAULT_PASSPHRASE: '' },
+    env: { ...process.env, OUTPOST_VAULT_PASSPHRASE: passphrase },
   });
   const stderr: string[] = [];
   child.stderr?.setEncoding('utf8').on('data', (chunk: string) => stderr.push(chunk));
@@ -84,12 +84,14 @@ async function stopHostProcess(running: RunningProcess): Promise<void> {
  * `host`: a real headless host (`node dist/host/main.mjs`) on a fresh temporary data directory
  * with a real SQLite file, for one test. The directory and the process are gone afterwards.
  */
-export const test = base.extend<{ host: HostHandle }>({
-  // Playwright reads fixture dependencies from the destructuring pattern; this one has none.
-  // eslint-disable-next-line no-empty-pattern
-  host: async ({}, use) => {
-    const dataDir = mkdtempSync(join(tmpdir(), 'outpost-e2e-data-'));
-    let running = await startHostProcess(dataDir);
+export const test = base.extend<{ host: HostHandle; hostVaultPassphrase: string; hostDataDir: string | null }>({
+  /** `test.use({ hostVaultPassphrase: '...' })`: the host starts with its vault unlocked (OUTPOST_VAULT_PASSPHRASE). */
+  hostVaultPassphrase: ['', { option: true }],
+  /** `test.use({ hostDataDir })`: a prepared data directory (e.g. a seeded store) instead of a fresh one; kept afterwards. */
+  hostDataDir: [null, { option: true }],
+  host: async ({ hostVaultPassphrase, hostDataDir }, use) => {
+    const dataDir = hostDataDir ?? mkdtempSync(join(tmpdir(), 'outpost-e2e-data-'));
+    let running = await startHostProcess(dataDir, hostVaultPassphrase);
     const handle: HostHandle = {
       get info() {
         return running.info;
@@ -97,7 +99,7 @@ export const test = base.extend<{ host: HostHandle }>({
       dataDir,
       async restart() {
         await stopHostProcess(running);
-        running = await startHostProcess(dataDir);
+        running = await startHostProcess(dataDir, hostVaultPassphrase);
         return running.info;
       },
     };
@@ -105,7 +107,7 @@ export const test = base.extend<{ host: HostHandle }>({
       await use(handle);
     } finally {
       await stopHostProcess(running);
-      rmSync(dataDir, { recursive: true, force: true });
+      if (!hostDataDir) rmSync(dataDir, { recursive: true, force: true });
     }
   },
 });

@@ -15,7 +15,7 @@ const actions: { action: PowerAction; label: string; destructive: boolean; when(
 ];
 
 /** The selected VM's fields and its power actions (destructive ones ask first when the setting says so). */
-export function VmDetail({ vm, onClose }: { vm: VmSummary; onClose(): void }) {
+export function VmDetail({ vm, onClose, onPowered }: { vm: VmSummary; onClose(): void; onPowered(): void }) {
   const client = useClient();
   const store = useShellStore();
   const { confirm, dialog } = useConfirmDestructive();
@@ -26,6 +26,8 @@ export function VmDetail({ vm, onClose }: { vm: VmSummary; onClose(): void }) {
     client.invoke('vm.power', { site: vm.site, vm: vm.moref, action }).then(
       (r) => {
         setBusy(null);
+        // vm.power writes the new state to the store itself; a watcher then sees no change to announce.
+        onPowered();
         store.getState().pushToast({ tone: 'info', title: `${label}: ${vm.name}`, message: `Now ${r.powerState}.` });
       },
       (err: unknown) => {

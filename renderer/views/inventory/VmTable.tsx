@@ -119,6 +119,7 @@ export function VmTable({ rows, order, onSort, selected, onSelect, renderedQuery
                 onClick={() => onSelect(vm)}
                 data-testid="vm-row"
                 data-vm={vm.name}
+                data-moref={vm.moref}
               >
                 {columns.map((c) => (
                   <div key={c.key} role="gridcell" className={`vm-cell ${c.className}${c.key === 'powerState' ? ` vm-power-${vm.powerState ?? 'unknown'}` : ''}`}>

@@ -130,7 +130,7 @@ export function VmsPanel({ sites }: { sites: SiteSummary[] }) {
       </p>
       <div className={selectedVm ? 'vm-layout vm-layout-with-detail' : 'vm-layout'}>
         <VmTable rows={rows} order={order} onSort={sortBy} selected={selected} onSelect={(vm) => setSelected(vmKey(vm))} renderedQuery={shownQuery} />
-        {selectedVm && <VmDetail vm={selectedVm} onClose={() => setSelected(null)} />}
+        {selectedVm && <VmDetail vm={selectedVm} onClose={() => setSelected(null)} onPowered={data.reload} />}
       </div>
     </div>
   );
