@@ -83,7 +83,7 @@ describe('VM table (fake bridge)', () => {
     });
     await settle();
     expect(names()).toEqual(['web-9', 'web-10']);
-    expect(bridge.calls.filter((c) => c.command === 'vms.list').at(-1)?.input).toEqual({ query: 'web', includeRemoved: false, limit: 2000 });
+    expect(bridge.calls.filter((c) => c.command === 'vms.list').at(-1)?.input).toEqual({ query: 'web', includeRemoved: false, limit: 200 });
 
     await act(async () => {
       fireEvent.change(screen.getByLabelText('Power state'), { target: { value: 'poweredOn' } });

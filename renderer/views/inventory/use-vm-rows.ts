@@ -12,7 +12,7 @@ export interface VmQuery {
 
 /** Without a search the table holds every VM (the contract's ceiling); a search shows the first matches by name. */
 export const ALL_ROWS_LIMIT = 200_000;
-export const SEARCH_LIMIT = 2_000;
+export const SEARCH_LIMIT = 200;
 
 export function vmListInput(q: VmQuery, limit?: number): CommandInput<'vms.list'> & { limit: number } {
   const query = q.query.trim();
