@@ -155,6 +155,8 @@ export class InventoryService {
       const powerState = await changePower(session, { type: 'VirtualMachine', value: vm.moref }, input.action);
       // The watcher would bring this too; a CLI without a watcher should see it at once.
       this.o.db.prepare('UPDATE inv_vms SET power_state = ?, updated_at = ? WHERE site_id = ? AND moref = ?').run(powerState, new Date().toISOString(), site.id, vm.moref);
+      // The watcher will find nothing new to announce after this write: announce it here.
+      this.o.notify?.onApplied?.(site.name, [{ kind: 'modify', type: 'VirtualMachine', moref: vm.moref, at: performance.now() }]);
       this.o.audit.append({ actor, action: 'vm.power', target: `${site.name}/${vm.name}`, details: { action: input.action, moref: vm.moref, powerState } });
       return { site: site.name, vm: vm.name, moref: vm.moref, powerState };
     } catch (err) {

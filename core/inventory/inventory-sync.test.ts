@@ -139,8 +139,13 @@ describe.skipIf(unavailable !== null)('inventory against vcsim (launcher with pa
     await addLab();
     await call('inventory.sync', { site: 'lab' });
     const vm = (await call<VmSummary[]>('vms.list', { site: 'lab', limit: 1 }))[0]!;
+    const changed: unknown[] = [];
+    const off = core.onEvent((event, payload) => event === 'inventory.changed' && changed.push(payload));
     expect(await call('vm.power', { site: 'lab', vm: vm.name, action: 'off' })).toMatchObject({ powerState: 'poweredOff' });
     expect(vmRow(vm.name)?.['power_state']).toBe('poweredOff');
+    // No watcher runs here: the power call itself tells the UI which row changed.
+    expect(changed).toEqual([{ site: 'lab', changes: [{ kind: 'modify', type: 'VirtualMachine', moref: vm.moref }], truncated: false }]);
+    off();
     expect(await call('vm.power', { site: 'lab', vm: vm.moref, action: 'on' })).toMatchObject({ powerState: 'poweredOn' });
     expect(await call('vm.power', { site: 'lab', vm: vm.name, action: 'reset' })).toMatchObject({ powerState: 'poweredOn' });
     expect(await call('vm.power', { site: 'lab', vm: vm.name, action: 'shutdown' })).toMatchObject({ powerState: 'poweredOff' });
