@@ -116,7 +116,10 @@ async function latencyFigures(vc: Vcsim): Promise<{ samples: number[]; missed: n
     };
     await core.dispatch('inventory.watch.start', { site: 'bench' });
     const watcher = core.services.inventory.watcher('bench')!;
-    while (watcher.current.state !== 'watching') await new Promise((r) => setTimeout(r, 50));
+    while (watcher.current.state !== 'watching') {
+      if (watcher.current.state === 'failed') throw new Error(`watcher failed: ${JSON.stringify(watcher.current.lastError)}`);
+      await new Promise((r) => setTimeout(r, 50));
+    }
     const vms = (core.db.prepare("SELECT moref FROM inv_vms WHERE power_state = 'poweredOn' ORDER BY id").all() as { moref: string }[]).map((r) => r.moref);
     const readState = core.db.prepare('SELECT power_state FROM inv_vms WHERE moref = ?');
     for (let i = 0; i < CHANGES; i++) {
@@ -148,6 +151,7 @@ async function latencyFigures(vc: Vcsim): Promise<{ samples: number[]; missed: n
   return { samples, missed };
 }
 
+const progress = (what: string): void => void process.stderr.write(`bench/inventory: ${what}\n`);
 const why = vcsimUnavailable();
 if (why) {
   console.log(JSON.stringify({ bench: 'inventory', skipped: why }));
@@ -156,14 +160,17 @@ if (why) {
 const inventoryBin = buildReference('govmomi-inventory');
 const watchBin = buildReference('govmomi-watch');
 
+progress(`starting vcsim with ${VMS} VMs`);
 const big = await startVcsim({ vms: VMS, clusters: Math.max(1, Math.ceil(VMS / 1000)), hosts: 32, timeoutMs: 900_000 });
 let ours: Awaited<ReturnType<typeof syncFigures>>;
 const govView: number[] = [];
 const govViewTotal: number[] = [];
 const govEx: number[] = [];
 try {
+  progress('Outpost full syncs');
   ours = await syncFigures(big);
   if (inventoryBin) {
+    progress('govmomi reference reader');
     for (let i = 0; i < RUNS; i++) {
       const view = runGo(inventoryBin, ['-url', credentialsUrl(big), '-insecure', '-mode', 'view']);
       if (view) {
@@ -178,12 +185,15 @@ try {
   await big.stop();
 }
 
+progress(`starting vcsim with ${LATENCY_VMS} VMs for change latency`);
 const small = await startVcsim({ vms: LATENCY_VMS, clusters: 1, hosts: 32 });
 let latency: Awaited<ReturnType<typeof latencyFigures>>;
 const govWatch: number[] = [];
 try {
+  progress(`${CHANGES} power changes`);
   latency = await latencyFigures(small);
   if (watchBin) {
+    progress('govmomi-watch reference');
     for (let i = 0; i < 5; i++) {
       const w = runGo(watchBin, ['-url', credentialsUrl(small), '-insecure', '-k', '1']);
       if (w) govWatch.push(w['lag_ms_p50']!);

@@ -1,4 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { join } from 'node:path';
 import { startVcsim, vcsimUnavailable, type Vcsim } from '../../test/peers/vcsim.js';
 import { tempDir } from '../../test/temp-dir.js';
 import { createOutpostCore } from '../server/core.js';
@@ -57,6 +59,24 @@ describe.skipIf(unavailable !== null)(`a ${VMS}-VM result comes back whole (laun
       console.log(`full sync of ${VMS} VMs in ${(sync as { value: { elapsedMs: number } }).value.elapsedMs} ms (${pages} pages)`);
     } finally {
       core.close();
+      dir.remove();
+    }
+  });
+
+  it('the CLI (built binary) syncs it', () => {
+    const root = join(import.meta.dirname, '..', '..');
+    execFileSync(process.execPath, [join(root, 'scripts', 'build-node.mjs')]);
+    const dir = tempDir();
+    try {
+      const env = { ...process.env, OUTPOST_VAULT_PASSPHRASE: 'paging cli passphrase' };
+      const outpost = (args: string[], input?: string) =>
+        spawnSync(process.execPath, [join(root, 'bin', 'outpost.mjs'), '--db', join(dir.path, 'o.db'), ...args], { encoding: 'utf8', env, timeout: 60_000, ...(input ? { input } : {}) });
+      expect(outpost(['site', 'add', '--name', 'big', '--url', vc.url, '--user', vc.username, '--password-stdin', '--trust', vc.fingerprint], vc.password).status).toBe(0);
+      const sync = outpost(['--json', 'inventory', 'sync', '--site', 'big']);
+      expect(sync.signal).toBeNull();
+      expect(sync.status, sync.stderr).toBe(0);
+      expect((JSON.parse(sync.stdout) as { counts: { vms: number } }).counts.vms).toBe(VMS);
+    } finally {
       dir.remove();
     }
   });

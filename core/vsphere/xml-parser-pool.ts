@@ -69,7 +69,6 @@ class XmlParserPool {
   private spawn(parserPath: string): PoolWorker {
     const worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { parserPath, options: PARSER_OPTIONS } });
     const entry: PoolWorker = { worker, jobs: new Map() };
-    worker.unref(); // idle workers never keep the process alive
     worker.on('message', (m: { id: number; doc?: XmlNode; error?: string }) => {
       const job = entry.jobs.get(m.id);
       entry.jobs.delete(m.id);
@@ -87,6 +86,7 @@ class XmlParserPool {
     };
     worker.on('error', fail);
     worker.on('exit', (code) => code !== 0 && fail(new Error(`XML worker exited with ${code}`)));
+    worker.unref(); // idle workers never keep the process alive (after the listeners: adding one refs again)
     return entry;
   }
 }
