@@ -1,0 +1,48 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { tempDir } from '../../test/temp-dir.js';
+
+const root = join(import.meta.dirname, '..', '..');
+const dir = tempDir('outpost-cert-cli-');
+const f = (name: string): string => join(dir.path, name);
+const outpost = (...args: string[]) => {
+  const r = spawnSync(process.execPath, [join(root, 'bin', 'outpost.mjs'), '--db', f('o.db'), ...args], { encoding: 'utf8' });
+  return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
+};
+const fingerprint = (file: string): string =>
+  execFileSync('openssl', ['x509', '-noout', '-fingerprint', '-sha256', '-in', file], { encoding: 'utf8' }).trim().split('=')[1]!;
+
+beforeAll(() => {
+  execFileSync(process.execPath, [join(root, 'scripts', 'build-node.mjs')]);
+  const openssl = (...args: string[]) => execFileSync('openssl', args, { stdio: 'pipe' });
+  openssl('req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-keyout', f('ca.key'), '-out', f('ca.pem'), '-days', '365', '-subj', '/CN=Site CA', '-addext', 'basicConstraints=critical,CA:TRUE');
+  openssl('req', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-keyout', f('leaf.key'), '-out', f('leaf.csr'), '-subj', '/CN=vc.site.test');
+  openssl('x509', '-req', '-in', f('leaf.csr'), '-CA', f('ca.pem'), '-CAkey', f('ca.key'), '-CAcreateserial', '-out', f('leaf.pem'), '-days', '30');
+});
+afterAll(() => dir.remove());
+
+describe("outpost cert import/list/export/remove (Outpost's trust store; openssl-made certificates)", () => {
+  it('imports a CA once, refuses a leaf, exports to a bundle once, and removes it', () => {
+    const fp = fingerprint(f('ca.pem'));
+    expect(outpost('cert', 'import', f('ca.pem')).stdout).toContain(`trusted  CN=Site CA  ${fp}`);
+    expect(outpost('cert', 'import', f('ca.pem')).stdout).toContain('already');
+    const leaf = outpost('cert', 'import', f('leaf.pem'));
+    expect(leaf.code).toBe(2);
+    expect(leaf.stderr).toMatch(/Not a CA: CN=vc.site.test.*\[CERT_INVALID\]/);
+    expect(JSON.parse(outpost('--json', 'cert', 'list').stdout)).toEqual([expect.objectContaining({ subject: 'CN=Site CA', fingerprint256: fp })]);
+
+    writeFileSync(f('bundle.crt'), '# the system bundle\n');
+    expect(outpost('cert', 'export', '--bundle', f('bundle.crt')).stdout).toContain('Appended 1 CA(s)');
+    expect(outpost('cert', 'export', '--bundle', f('bundle.crt')).stdout).toContain('Appended 0 CA(s)');
+    expect(readFileSync(f('bundle.crt'), 'utf8').match(/BEGIN CERTIFICATE/g)).toHaveLength(1);
+    expect(outpost('cert', 'export').code).toBe(2);
+
+    expect(outpost('cert', 'remove', fp.toLowerCase()).stdout).toContain(`Removed ${fp}`);
+    expect(JSON.parse(outpost('--json', 'cert', 'list').stdout)).toEqual([]);
+    expect(outpost('cert', 'remove', fp).code).toBe(1);
+    const audit = JSON.parse(outpost('--json', 'audit', 'list').stdout) as { entries: { action: string }[] };
+    expect(audit.entries.map((e) => e.action)).toEqual(expect.arrayContaining(['trust.import', 'trust.remove']));
+  });
+});
