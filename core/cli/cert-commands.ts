@@ -5,7 +5,7 @@ import { readCertificateFile } from '../certificates/certificate-file.js';
 import { describeCertificate, orderChain, type CertificateInfo } from '../certificates/certificate-info.js';
 import { fetchChain } from '../certificates/chain-fetch.js';
 import { appendToBundle, osTrustCommands } from '../certificates/os-trust-export.js';
-import { TrustStore } from '../certificates/trust-store.js';
+import type { TrustStore } from '../certificates/trust-store.js';
 import { normalizeFingerprint } from '../trust/fingerprint.js';
 import { X509Certificate } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -40,7 +40,7 @@ function printInfo(context: CliContext, infos: CertificateInfo[], extra: Record<
 
 export function registerCertCommands(program: Command, context: CliContext): void {
   const cert = program.command('cert').description("Certificates: inspect files and servers; Outpost's own trust store");
-  const store = (): TrustStore => new TrustStore(context.open().db, context.open().services.audit);
+  const store = (): TrustStore => context.open().services.trustStore;
   const readFile = (file: string, passphraseStdin?: boolean) => {
     let bytes: Buffer;
     try {

@@ -36,4 +36,19 @@ export const certificateCommands = {
     input: z.object({ host: z.string().trim().min(1).max(253), port: z.number().int().min(1).max(65535), timeoutMs: z.number().int().min(100).max(60_000).default(5000) }).strict(),
     output: z.object({ certificates: z.array(certificateInfoSchema), authorized: z.boolean(), authorizationError: z.string().nullable() }),
   },
+  'certificates.trust': {
+    summary: "Trust a CA (PEM) for Outpost's own TLS (vCenter, WinRM), next to the system's CAs",
+    input: z.object({ pem: z.string().min(50).max(100_000) }).strict(),
+    output: z.object({ fingerprint256: z.string(), added: z.boolean() }),
+  },
+  'certificates.trusted': {
+    summary: "CAs in Outpost's trust store",
+    input: z.object({}).strict(),
+    output: z.array(z.object({ fingerprint256: z.string(), subject: z.string(), addedAt: z.string(), addedBy: z.string() })),
+  },
+  'certificates.untrust': {
+    summary: 'Stop trusting an imported CA',
+    input: z.object({ fingerprint256: z.string().min(64).max(100) }).strict(),
+    output: z.object({ removed: z.boolean() }),
+  },
 } as const satisfies Record<string, CommandSpec>;

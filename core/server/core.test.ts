@@ -1,12 +1,13 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { once } from 'node:events';
+import { execFileSync } from 'node:child_process';
 import { createServer, type AddressInfo } from 'node:net';
 import { tempDir } from '../../test/temp-dir.js';
 import { commandNames } from '../contract/commands.js';
 import { inventoryCommands } from '../contract/inventory-commands.js';
 import type { EventName } from '../contract/events.js';
 import { defaultKdf } from '../vault/passphrase-cipher.js';
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { generateKey, startSshd } from '../../test/peers/openssh-server.js';
 import { startWsmanServer } from '../../test/peers/wsman-test-server.js';
@@ -89,6 +90,13 @@ describe('core dispatch (the path every transport takes)', () => {
     covered.add('certificates.inspect');
     expect(await core.dispatch('certificates.fetch', { host: '127.0.0.1', port })).toMatchObject({ ok: false, error: { code: 'UNREACHABLE' } });
     covered.add('certificates.fetch');
+    execFileSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-keyout', join(dir.path, 'ca.key'), '-out', join(dir.path, 'ca.pem'), '-days', '30', '-subj', '/CN=Core Test CA', '-addext', 'basicConstraints=critical,CA:TRUE'], { stdio: 'pipe' });
+    const caPem = readFileSync(join(dir.path, 'ca.pem'), 'utf8');
+    const trusted = (await call('certificates.trust', { pem: caPem })) as { fingerprint256: string; added: boolean };
+    expect(trusted.added).toBe(true);
+    expect(await call('certificates.trust', { pem: caPem })).toEqual({ fingerprint256: trusted.fingerprint256, added: false });
+    expect(await call('certificates.trusted', {})).toEqual([expect.objectContaining({ subject: 'CN=Core Test CA', fingerprint256: trusted.fingerprint256 })]);
+    expect(await call('certificates.untrust', { fingerprint256: trusted.fingerprint256 })).toEqual({ removed: true });
     for (const name of ['helpers.translate.apply', 'helpers.translate.remove', 'helpers.translate.applied']) covered.add(name);
     // Remote access: a credential profile, the known-hosts store, exec and fan-out against a loopback sshd.
     const key = generateKey(join(dir.path, 'id'));

@@ -67,7 +67,7 @@ export function createHandlers(s: Services): Handlers {
       return { procedureId: s.engine.start('nat.remove', { publicIp }, caller.actor) };
     },
     ...helperHandlers(s),
-    ...certificateHandlers(),
+    ...certificateHandlers(s),
     'vault.status': () => s.vault.state(),
     'vault.unlock': ({ passphrase }, caller) => {
       const wasInitialised = s.vault.state().initialised;

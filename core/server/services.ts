@@ -9,6 +9,7 @@ import type {
 } from '../contract/commands.js';
 import { AuditLog } from '../audit/audit-log.js';
 import { schemaVersion, type Db } from '../db/database.js';
+import { TrustStore } from '../certificates/trust-store.js';
 import { PreflightLists } from '../helpers/preflight-lists.js';
 import { InventoryService } from '../inventory/inventory-service.js';
 import { Ipam } from '../ipam/ipam.js';
@@ -96,6 +97,7 @@ export class Services {
   readonly nat: NatService;
   readonly engine: ProcedureEngine;
   readonly preflightLists: PreflightLists;
+  readonly trustStore: TrustStore;
   readonly remote: RemoteAccessService;
   readonly inventory: InventoryService;
 
@@ -106,6 +108,7 @@ export class Services {
     this.remote = new RemoteAccessService(o.db, this.audit, this.credentials);
     this.nat = new NatService(o.db, this.audit, (fw) => driverFor(fw, this.remote));
     this.preflightLists = new PreflightLists(o.db);
+    this.trustStore = new TrustStore(o.db, this.audit);
     this.engine = new ProcedureEngine({
       db: o.db,
       registry: builtinProcedures(),

@@ -42,7 +42,7 @@ async function inspect(bridge: FakeBridge, passphrase = ''): Promise<void> {
 const inspected = (bridge: FakeBridge) => bridge.calls.find((c) => c.command === 'certificates.inspect')?.input as CommandInput<'certificates.inspect'> | undefined;
 
 describe('Certificate cards', () => {
-  it('shows the chain leaf first with warning badges, roles, fingerprints and the honest trust note', async () => {
+  it('shows the chain leaf first with warning badges, roles, fingerprints and a trust action for the CA only', async () => {
     const bridge = createFakeBridge({ 'certificates.inspect': () => ({ ok: true, value: { format: 'pem', privateKeysIgnored: 1, certificates: chain } }) });
     await inspect(bridge);
     expect(inspected(bridge)).toEqual({ contentBase64: btoa('-----BEGIN CERTIFICATE-----'), fileName: 'chain.pem' });
@@ -65,9 +65,22 @@ describe('Certificate cards', () => {
     expect(within(root).getByText('Root CA')).toBeTruthy();
     expect(within(root).getAllByTestId('certificate-warning').map((w) => [w.textContent, w.className])).toEqual([['expires within 30 days', 'badge badge-cert-warn']]);
     expect(within(root).getByText('keyCertSign, cRLSign')).toBeTruthy();
-    expect(within(root).getByText('Trust this CA')).toBeTruthy();
-    expect(within(root).getByText(/Not in this build yet/)).toBeTruthy();
+    expect(within(root).getByRole('button', { name: 'Trust this CA' })).toBeTruthy();
     expect(screen.getByTestId('chain-summary').textContent).toContain('2 certificates, leaf first; 1 private key ignored');
+  });
+
+  it("trusts a CA through the contract with that certificate's PEM", async () => {
+    const bridge = createFakeBridge({
+      'certificates.inspect': () => ({ ok: true, value: { format: 'pem', privateKeysIgnored: 0, certificates: chain } }),
+      'certificates.trust': () => ({ ok: true, value: { fingerprint256: '44:55:66', added: true } }),
+    });
+    await inspect(bridge);
+    const root = await screen.findByTestId('certificate-1');
+    await act(async () => {
+      fireEvent.click(within(root).getByRole('button', { name: 'Trust this CA' }));
+    });
+    await waitFor(() => expect(within(root).getByRole('button', { name: 'Trusted' })).toBeTruthy());
+    expect(bridge.calls.find((c) => c.command === 'certificates.trust')?.input).toEqual({ pem: chain[1]!.pem });
   });
 
   it('a wrong PKCS#12 passphrase is a toast with its code and a mark on the field, which is emptied after every call', async () => {

@@ -2,6 +2,7 @@ import type { CertificateInfoView } from '../../../core/contract';
 import { CopyableBlock } from '../client-helpers/CopyableBlock';
 import { CopyButton } from '../CopyButton';
 import { formatTime } from '../format-time';
+import { TrustCaButton } from './TrustCaButton';
 
 type Warning = CertificateInfoView['warnings'][number];
 
@@ -72,15 +73,7 @@ export function CertificateCard({ cert, index, total }: { cert: CertificateInfoV
         <summary>PEM</summary>
         <CopyableBlock text={cert.pem} label={`PEM of ${commonName(cert.subject)}`} copyLabel={`Copy the PEM of ${commonName(cert.subject)}`} />
       </details>
-      {cert.isCA && (
-        <div className="trust-note">
-          <h4>Trust this CA</h4>
-          <p className="small">
-            Not in this build yet: trusting a CA for Outpost’s own connections (vCenter, WinRM) arrives with the inventory work, and will be offered here. Inspecting a
-            certificate trusts nothing.
-          </p>
-        </div>
-      )}
+      {(cert.isCA || cert.selfSigned) && <TrustCaButton cert={cert} />}
     </article>
   );
 }
