@@ -11,7 +11,7 @@ import { X509Certificate } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { LocalCommandRunner, runChecked } from '../nat/command-runner.js';
+import { privilegedLocalRunner, runChecked } from '../nat/command-runner.js';
 import { formatTable } from './output.js';
 import { parseTarget } from '../helpers/port-preflight.js';
 import type { CliContext } from './cli-context.js';
@@ -107,7 +107,7 @@ export function registerCertCommands(program: Command, context: CliContext): voi
         for (const ca of cas) out.write(process.platform === 'win32' ? osTrustCommands('ca.crt', ca).windows : osTrustCommands('ca.crt', ca).macos);
         return;
       }
-      const runner = process.getuid?.() === 0 ? new LocalCommandRunner() : new LocalCommandRunner(['pkexec'], 'pkexec');
+      const runner = privilegedLocalRunner();
       const dir = mkdtempSync(join(tmpdir(), 'outpost-ca-'));
       try {
         for (const ca of cas) {
@@ -128,14 +128,7 @@ export function registerCertCommands(program: Command, context: CliContext): voi
     .argument('<file>', 'certificate file')
     .option('--passphrase-stdin', 'read the PKCS#12 passphrase from standard input')
     .action((file: string, o: { passphraseStdin?: boolean }) => {
-      let bytes: Buffer;
-      try {
-        bytes = readFileSync(file);
-      } catch (err) {
-        throw new OutpostError('VALIDATION', `Cannot read ${file}: ${(err as Error).message}`);
-      }
-      const passphrase = o.passphraseStdin ? readFileSync(0, 'utf8').replace(/\r?\n$/, '') : undefined;
-      const read = readCertificateFile(bytes, passphrase);
+      const read = readFile(file, o.passphraseStdin);
       printInfo(context, orderChain(read.certificates).map((c) => describeCertificate(c)), { format: read.format, privateKeysIgnored: read.privateKeysIgnored });
     });
   cert

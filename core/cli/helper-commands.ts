@@ -5,16 +5,11 @@ import { mapEntries, mergeHostsFile, parseHostList, renderHostsBlock } from '../
 import { parseTarget, preflight, presets, type PortTarget } from '../helpers/port-preflight.js';
 import { LocalTranslation } from '../helpers/translation-local.js';
 import { buildTranslation, parsePorts, previewRules, type RuleFormat } from '../helpers/translation-rules.js';
-import { LocalCommandRunner } from '../nat/command-runner.js';
+import { privilegedLocalRunner } from '../nat/command-runner.js';
 import { positiveInt, type CliContext } from './cli-context.js';
 import { formatTable } from './output.js';
 
 const FORMATS: RuleFormat[] = ['iptables', 'nft', 'windows', 'macos'];
-
-/** Root runs the rules itself; anyone else asks through polkit (pkexec), never through a shell. */
-function privilegedRunner(): LocalCommandRunner {
-  return process.getuid?.() === 0 ? new LocalCommandRunner() : new LocalCommandRunner(['pkexec'], 'pkexec');
-}
 
 export function registerHelperCommands(program: Command, context: CliContext): void {
   program
@@ -49,7 +44,7 @@ export function registerHelperCommands(program: Command, context: CliContext): v
       }
       if (format !== 'iptables' && format !== 'nft') throw new OutpostError('VALIDATION', `Outpost applies rules on Linux only; use --format ${format} to print the instructions for that system.`);
       if (process.platform !== 'linux') throw new OutpostError('VALIDATION', 'Applying rules works on Linux; print them with --format windows or macos instead.');
-      const local = new LocalTranslation(privilegedRunner(), format);
+      const local = new LocalTranslation(privilegedLocalRunner(), format);
       if (o.show) {
         const applied = await local.show();
         out.write(out.json ? JSON.stringify(applied) : applied.length ? formatTable(['TAG', 'RULE'], applied.map((a) => [a.tag, a.rule])) : 'No Outpost translation rules on this machine.');

@@ -63,6 +63,11 @@ export class LocalCommandRunner implements CommandRunner {
   }
 }
 
+/** For changes to this machine: root runs the command itself; anyone else asks polkit (pkexec), never a shell. */
+export function privilegedLocalRunner(): LocalCommandRunner {
+  return process.getuid?.() === 0 ? new LocalCommandRunner() : new LocalCommandRunner(['pkexec'], 'pkexec');
+}
+
 /** Runs and insists on exit 0; the error names the command, where, and what it printed. */
 export async function runChecked(runner: CommandRunner, argv: readonly string[], options?: RunOptions): Promise<string> {
   const r = await runner.run(argv, options);

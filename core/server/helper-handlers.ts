@@ -3,7 +3,7 @@ import { mapEntries, parseHostList, renderHostsBlock } from '../helpers/hosts-en
 import { preflight } from '../helpers/port-preflight.js';
 import { LocalTranslation } from '../helpers/translation-local.js';
 import { buildTranslation, previewRules, type TranslationSpec } from '../helpers/translation-rules.js';
-import { LocalCommandRunner } from '../nat/command-runner.js';
+import { privilegedLocalRunner } from '../nat/command-runner.js';
 import type { Handlers } from './handlers.js';
 import type { Services } from './services.js';
 
@@ -17,9 +17,7 @@ const spec = (i: TranslationSpec): TranslationSpec => ({
   ...(i.protocol !== undefined ? { protocol: i.protocol } : {}),
 });
 
-/** Root changes the rules itself; otherwise polkit asks the operator (pkexec), never a shell. */
-const local = (backend: 'iptables' | 'nft'): LocalTranslation =>
-  new LocalTranslation(process.getuid?.() === 0 ? new LocalCommandRunner() : new LocalCommandRunner(['pkexec'], 'pkexec'), backend);
+const local = (backend: 'iptables' | 'nft'): LocalTranslation => new LocalTranslation(privilegedLocalRunner(), backend);
 
 export function helperHandlers(s: Services): HelperHandlers {
   return {
