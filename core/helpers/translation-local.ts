@@ -1,6 +1,6 @@
-import { OutpostError } from '../contract/errors.js';
 import { runChecked, type CommandRunner } from '../nat/command-runner.js';
 import { parseIptablesSave } from '../nat/iptables-save-parser.js';
+import { nftTableRules } from '../nat/nft-table.js';
 import { NFT_TRANSLATE_TABLE, iptablesArgv, nftAddArgv, type Translation } from './translation-rules.js';
 
 /** One of Outpost's translation rules as it is on this machine now. */
@@ -58,12 +58,6 @@ export class LocalTranslation {
   }
 
   private async nftRules(): Promise<{ handle: number; comment: string }[]> {
-    const r = await this.runner.run(['nft', '-j', '-a', 'list', 'table', 'ip', NFT_TRANSLATE_TABLE], { timeoutMs: 15_000 });
-    if (r.code !== 0) {
-      if (/No such file or directory/.test(r.stderr)) return [];
-      throw new OutpostError('FIREWALL_COMMAND', `nft list failed (${this.runner.where}): ${r.stderr.trim()}`);
-    }
-    const doc = JSON.parse(r.stdout) as { nftables?: { rule?: { handle: number; comment?: string } }[] };
-    return (doc.nftables ?? []).flatMap((i) => (i.rule ? [{ handle: i.rule.handle, comment: i.rule.comment ?? '' }] : []));
+    return (await nftTableRules(this.runner, NFT_TRANSLATE_TABLE)).map((r) => ({ handle: r.handle, comment: r.comment ?? '' }));
   }
 }

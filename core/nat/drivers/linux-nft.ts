@@ -1,17 +1,11 @@
 import { OutpostError } from '../../contract/errors.js';
 import { runChecked } from '../command-runner.js';
 import { beforeAnyChange, parseRuleTag, ruleTag, type DriverContext, type EnsureOutcome, type FirewallDriver, type NatMapping, type ObservedNat } from '../firewall-driver.js';
+import { nftTableRules, type NftRule } from '../nft-table.js';
 import { ensurePublicAddress, removePublicAddress } from './public-address.js';
 
 /** Outpost keeps its nftables rules in a table of its own: it never edits anyone else's. */
 export const NFT_TABLE = 'outpost_nat';
-
-interface NftRule {
-  chain: string;
-  handle: number;
-  comment?: string;
-  expr?: unknown[];
-}
 
 interface ParsedRule {
   chain: 'prerouting' | 'postrouting' | string;
@@ -121,13 +115,7 @@ export class LinuxNftDriver implements FirewallDriver {
   }
 
   private async rules(): Promise<ParsedRule[]> {
-    const r = await this.c.runner.run(['nft', '-j', '-a', 'list', 'table', 'ip', NFT_TABLE], { timeoutMs: 15_000 });
-    if (r.code !== 0) {
-      if (/No such file or directory/.test(r.stderr)) return []; // table not created yet: nothing of ours
-      throw new OutpostError('FIREWALL_COMMAND', `nft list failed on ${this.c.runner.where} (exit ${r.code}): ${r.stderr.trim()}`);
-    }
-    const doc = JSON.parse(r.stdout) as { nftables?: { rule?: NftRule }[] };
-    return (doc.nftables ?? []).flatMap((item) => (item.rule ? [parseRule(item.rule)] : []));
+    return (await nftTableRules(this.c.runner, NFT_TABLE)).map(parseRule);
   }
 
   private async nft(args: string[]): Promise<void> {

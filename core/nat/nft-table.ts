@@ -1,0 +1,21 @@
+import { OutpostError } from '../contract/errors.js';
+import type { CommandRunner } from './command-runner.js';
+
+/** One rule of an nftables table as `nft -j -a list table` prints it. */
+export interface NftRule {
+  chain: string;
+  handle: number;
+  comment?: string;
+  expr?: unknown[];
+}
+
+/** The rules of one of Outpost's own `ip` tables; a table not created yet simply has none. */
+export async function nftTableRules(runner: CommandRunner, table: string): Promise<NftRule[]> {
+  const r = await runner.run(['nft', '-j', '-a', 'list', 'table', 'ip', table], { timeoutMs: 15_000 });
+  if (r.code !== 0) {
+    if (/No such file or directory/.test(r.stderr)) return [];
+    throw new OutpostError('FIREWALL_COMMAND', `nft list table ip ${table} failed on ${runner.where} (exit ${r.code}): ${r.stderr.trim()}`);
+  }
+  const doc = JSON.parse(r.stdout) as { nftables?: { rule?: NftRule }[] };
+  return (doc.nftables ?? []).flatMap((item) => (item.rule ? [item.rule] : []));
+}
