@@ -126,6 +126,13 @@ export class InventoryStore {
     return counts;
   }
 
+  /** The VM count of the last complete sync, or null before the first one. */
+  lastSyncedVms(siteId: number): number | null {
+    const row = this.db.prepare('SELECT last_sync_at FROM sites WHERE id = ?').get(siteId) as { last_sync_at: string | null } | undefined;
+    if (!row?.last_sync_at) return null;
+    return (this.db.prepare('SELECT count(*) AS n FROM inv_vms WHERE site_id = ? AND removed_at IS NULL').get(siteId) as { n: number }).n;
+  }
+
   finishSync(siteId: number, ms: number, now: string): void {
     this.db.prepare('UPDATE sites SET last_sync_at = ?, last_sync_ms = ?, last_error = NULL WHERE id = ?').run(now, Math.round(ms), siteId);
   }

@@ -1,5 +1,6 @@
 import { OutpostError } from '../contract/errors.js';
 import type { VsphereSession } from './session.js';
+import { scanRetrieveResult, type ScannedRetrieveResult } from './retrieve-result-scanner.js';
 import type { SoapResponse } from './soap-transport.js';
 import { asArray, child, decodeValue, el, isNode, refEl, text, toRef, type MoRef, type XmlNode, type XmlValue } from './xml.js';
 
@@ -61,6 +62,7 @@ export async function retrieveAll(session: VsphereSession, view: MoRef, specs: r
   const pc = session.content.propertyCollector;
   const responses: Promise<SoapResponse>[] = [];
   const peeked: (string | undefined)[] = [];
+  const scanned: (ScannedRetrieveResult | undefined)[] = [];
   let abandoned = false;
   const issue = (index: number, method: string, args: string): void => {
     const response = session.invoke(method, pc, args, {
@@ -68,6 +70,12 @@ export async function retrieveAll(session: VsphereSession, view: MoRef, specs: r
         const token = peekToken(raw);
         peeked[index] = token;
         if (token && !abandoned) issue(index + 1, 'ContinueRetrievePropertiesEx', el('token', token));
+      },
+      // Pages are read by the targeted scanner (a fault still takes the general path).
+      takeRaw: (raw) => {
+        const page = scanRetrieveResult(raw, method);
+        if (page) scanned[index] = page;
+        return page !== null;
       },
     });
     response.catch(() => undefined); // awaited in order below; avoid an unhandled rejection meanwhile
@@ -80,11 +88,15 @@ export async function retrieveAll(session: VsphereSession, view: MoRef, specs: r
     const pending = responses[page];
     if (!pending) throw new OutpostError('VCENTER_PROTOCOL', 'A page of the result went missing; nothing further was applied.', { page });
     try {
-      const result = child((await pending).body, 'returnval');
-      if (text(child(result, 'token')) !== peeked[page]) {
+      const response = await pending;
+      const fast = scanned[page];
+      scanned[page] = undefined;
+      const result = fast ? undefined : child(response.body, 'returnval');
+      const token = fast ? fast.token : text(child(result, 'token'));
+      if (token !== peeked[page]) {
         throw new OutpostError('VCENTER_PROTOCOL', 'The continuation token in the response did not match; the result was not applied.', { page });
       }
-      const contents = asArray(child(result, 'objects')).map(objectContent);
+      const contents = fast ? fast.objects : asArray(child(result, 'objects')).map(objectContent);
       objects += contents.length;
       await options.onPage(contents, page);
     } catch (err) {

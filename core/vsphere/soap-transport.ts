@@ -9,6 +9,12 @@ export interface SoapCallOptions {
   timeoutMs?: number;
   /** Called with the raw response text before it is parsed (the pager reads the token early). */
   onRawResponse?: (raw: string) => void;
+  /**
+   * A targeted reader for a known answer shape (retrieve-result-scanner.ts): called with the raw
+   * text of an HTTP 200 answer; returning true means it took the answer, and `body` is then empty.
+   * Returning false (a fault, another shape) leaves the answer to the general parser.
+   */
+  takeRaw?: (raw: string) => boolean;
 }
 
 /** Raw response text plus the parsed `<MethodResponse>` element. */
@@ -54,6 +60,7 @@ export class SoapTransport {
     // The parser tolerates a document cut short; a whole SOAP answer always closes its envelope.
     if (!/Envelope>\s*$/.test(raw.slice(-64))) throw truncated(method, 'the SOAP envelope is not closed');
     options.onRawResponse?.(raw);
+    if (status === 200 && options.takeRaw?.(raw)) return { raw, body: {} };
     const doc = await parseXmlAsync(raw);
     const envelope = findLocal(doc, 'Envelope');
     const body = isNode(envelope) ? findLocal(envelope, 'Body') : undefined;
