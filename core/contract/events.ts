@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { auditEntrySchema } from './audit.js';
 import { procedureSummarySchema, statusSchema } from './commands.js';
-import { watchStatusSchema } from './inventory-commands.js';
+import { syncProgressSchema, watchStatusSchema } from './inventory-commands.js';
 import { settingsSchema } from './settings.js';
 
 /** Every event the renderer may receive. Payloads are metadata, never byte streams. */
@@ -21,6 +21,8 @@ export const events = {
   }),
   /** A site's watcher changed state (connecting, syncing, watching, backoff, stopped, failed). */
   'inventory.watch': watchStatusSchema,
+  /** A full sync stored a page: rows so far per kind, pages, the previous total (phase 'done' at the end). */
+  'inventory.sync.progress': syncProgressSchema,
   /** A journal line of a procedure run (live log). */
   'procedure.log': z.object({
     procedureId: z.string(),

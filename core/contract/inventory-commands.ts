@@ -80,6 +80,41 @@ export type WatchStatusSummary = z.infer<typeof watchStatusSchema>;
 
 const siteRef = z.object({ site: siteName }).strict();
 
+/** vim25 VirtualMachineToolsRunningStatus, plus "unknown" for VMs vCenter reports none for. */
+export const toolsStatusSchema = z.enum(['guestToolsRunning', 'guestToolsNotRunning', 'guestToolsExecutingScripts', 'unknown']);
+
+/** What vms.list and vms.count filter on. */
+export const vmFilterSchema = z.object({
+  site: siteName.optional(),
+  query: z.string().max(500).optional(),
+  powerState: powerStateSchema.optional(),
+  toolsStatus: toolsStatusSchema.optional(),
+  /** true: only VMs with an active enrollment record; false: only those without. */
+  enrolled: z.boolean().optional(),
+  includeRemoved: z.boolean().default(false),
+});
+
+export const siteRemovedSchema = z.object({
+  site: z.string(),
+  removedAt: z.string(),
+  /** Inventory rows of the site that were live and are now marked removed (kept for audit). */
+  markedRemoved: inventoryCountsSchema,
+});
+export type SiteRemoved = z.infer<typeof siteRemovedSchema>;
+
+/** Where a running full sync stands (event inventory.sync.progress). */
+export const syncProgressSchema = z.object({
+  site: z.string(),
+  phase: z.enum(['structure', 'vms', 'done']),
+  /** Rows stored so far in this sync, per kind. */
+  counts: inventoryCountsSchema,
+  pages: z.number().int(),
+  /** VMs the previous complete sync found (an estimate of the total); null on a first sync. */
+  expectedVms: z.number().int().nullable(),
+  elapsedMs: z.number(),
+});
+export type SyncProgress = z.infer<typeof syncProgressSchema>;
+
 /** vCenter sites, their inventory and VM operations. Spread into `commands` (commands.ts). */
 export const inventoryCommands = {
   'sites.add': {
@@ -117,17 +152,19 @@ export const inventoryCommands = {
     output: z.array(watchStatusSchema),
   },
   'vms.list': {
-    summary: 'VMs from the local store; full-text query over name, IPs, host name and guest OS',
-    input: z
-      .object({
-        site: siteName.optional(),
-        query: z.string().max(500).optional(),
-        powerState: powerStateSchema.optional(),
-        includeRemoved: z.boolean().default(false),
-        limit: z.number().int().min(1).max(200_000).default(1000),
-      })
-      .strict(),
+    summary: 'VMs from the local store, first by name; full-text query over name, IPs, host name and guest OS; filters',
+    input: vmFilterSchema.extend({ limit: z.number().int().min(1).max(200_000).default(1000) }).strict(),
     output: z.array(vmSummarySchema),
+  },
+  'vms.count': {
+    summary: 'How many VMs match a vms.list filter (without its limit)',
+    input: vmFilterSchema.strict(),
+    output: z.object({ total: z.number().int() }),
+  },
+  'sites.remove': {
+    summary: 'Remove a vCenter: stops its watcher, marks its inventory removed (rows kept for audit), forgets its password',
+    input: siteRef,
+    output: siteRemovedSchema,
   },
   'vm.power': {
     summary: 'Power a VM on or off, reset it, or shut its guest down',

@@ -1,6 +1,6 @@
 import type { CommandOutput, CommandParsedInput } from '../contract/commands.js';
 import { OutpostError, toContractError } from '../contract/errors.js';
-import type { AddedSite, SyncResult, VmSummary, WatchStatusSummary } from '../contract/inventory-commands.js';
+import type { AddedSite, SiteRemoved, SyncProgress, SyncResult, VmSummary, WatchStatusSummary } from '../contract/inventory-commands.js';
 import type { AuditLog } from '../audit/audit-log.js';
 import type { Db } from '../db/database.js';
 import { normalizeFingerprint } from '../trust/fingerprint.js';
@@ -12,7 +12,8 @@ import { changePower } from '../vsphere/vm-power.js';
 import { fullSync } from './full-sync.js';
 import { InventoryStore } from './inventory-store.js';
 import { InventoryWatcher, type AppliedChange, type WatchStatus } from './inventory-watcher.js';
-import { searchVms } from './vm-search.js';
+import { TABLES } from './inventory-properties.js';
+import { countVms, hasEnrollmentRecords, searchVms } from './vm-search.js';
 
 interface SiteRow {
   id: number;
@@ -29,7 +30,7 @@ export interface InventoryServiceOptions {
   credentials: CredentialStore;
   audit: AuditLog;
   /** Where watcher changes and states are published (the core sends them out as contract events). */
-  notify?: { onApplied?: WatchTuning['onApplied']; onStatus?: WatchTuning['onStatus'] };
+  notify?: { onApplied?: WatchTuning['onApplied']; onStatus?: WatchTuning['onStatus']; onSyncProgress?: (p: SyncProgress) => void };
 }
 
 /** Watcher tuning and change notifications (tests and the benchmark set them). */
@@ -44,6 +45,8 @@ export interface WatchTuning {
 export class InventoryService {
   readonly store: InventoryStore;
   private readonly watchers = new Map<string, InventoryWatcher>();
+  /** Sites with a full sync running in this process (a site is not removed under one). */
+  private readonly syncing = new Set<number>();
   watchTuning: WatchTuning = {};
 
   constructor(private readonly o: InventoryServiceOptions) {
@@ -85,17 +88,54 @@ export class InventoryService {
 
   async sync(input: CommandParsedInput<'inventory.sync'>, actor: string): Promise<SyncResult> {
     const site = this.site(input.site);
-    const session = await this.connect(site);
+    if (this.syncing.has(site.id)) throw new OutpostError('CONFLICT', `A sync of ${site.name} is already running.`, { site: site.name });
+    this.syncing.add(site.id);
+    let session: VsphereSession | null = null;
     try {
-      const result = await fullSync(session, this.store, site.id, input.pageSize ? { pageSize: input.pageSize } : {});
+      session = await this.connect(site);
+      const onSyncProgress = this.o.notify?.onSyncProgress;
+      const result = await fullSync(session, this.store, site.id, {
+        ...(input.pageSize ? { pageSize: input.pageSize } : {}),
+        ...(onSyncProgress ? { onProgress: (p) => onSyncProgress({ site: site.name, ...p }) } : {}),
+      });
       this.o.audit.append({ actor, action: 'inventory.sync', target: site.name, details: { counts: result.counts, removed: result.removed, elapsedMs: result.elapsedMs } });
       return { site: site.name, ...result };
     } catch (err) {
       this.store.recordError(site.id, toContractError(err));
       throw err;
     } finally {
-      await session.logout();
+      this.syncing.delete(site.id);
+      await session?.logout();
     }
+  }
+
+  /**
+   * Removes a site: its watcher stops, every live inventory row of it is marked removed (rows stay
+   * for audit, like objects vCenter dropped), its stored password is deleted from the vault, and
+   * the site row is kept, marked removed and renamed "NAME (removed TIME)" so the name can be used
+   * again. Refused while a sync of it runs or while it has enrolled VMs (offboard them first).
+   */
+  async removeSite(siteName: string, actor: string): Promise<SiteRemoved> {
+    const site = this.site(siteName);
+    if (this.syncing.has(site.id)) throw new OutpostError('CONFLICT', `A sync of ${site.name} is running; remove the site when it has finished.`, { site: site.name });
+    if (hasEnrollmentRecords(this.o.db)) {
+      const { n } = this.o.db.prepare('SELECT count(*) AS n FROM cmdb_records WHERE site_id = ? AND offboarded_at IS NULL').get(site.id) as { n: number };
+      if (n > 0) throw new OutpostError('CONFLICT', `${site.name} has ${n} enrolled VM${n === 1 ? '' : 's'}; offboard ${n === 1 ? 'it' : 'them'} before removing the site.`, { site: site.name, enrolled: n });
+    }
+    if (this.watchers.has(site.name)) await this.stopWatch(site.name);
+    const now = new Date().toISOString();
+    const markedRemoved = this.o.db.transaction(() => {
+      const counts = { datacenters: 0, clusters: 0, hosts: 0, networks: 0, datastores: 0, vms: 0 };
+      const keys = { datacenter: 'datacenters', cluster: 'clusters', host: 'hosts', network: 'networks', datastore: 'datastores', vm: 'vms' } as const;
+      for (const [kind, table] of Object.entries(TABLES) as [keyof typeof keys, string][]) {
+        counts[keys[kind]] = this.o.db.prepare(`UPDATE ${table} SET removed_at = ?, updated_at = ? WHERE site_id = ? AND removed_at IS NULL`).run(now, now, site.id).changes;
+      }
+      this.o.db.prepare('UPDATE sites SET removed_at = ?, name = ?, credential_id = NULL WHERE id = ?').run(now, `${site.name} (removed ${now})`, site.id);
+      if (site.credential_id !== null) this.o.credentials.remove(site.credential_id);
+      this.o.audit.append({ actor, action: 'site.remove', target: site.name, details: { url: site.url, username: site.username, markedRemoved: counts } });
+      return counts;
+    })();
+    return { site: site.name, removedAt: now, markedRemoved };
   }
 
   startWatch(siteName: string): WatchStatusSummary {
@@ -145,6 +185,11 @@ export class InventoryService {
   listVms(q: CommandParsedInput<'vms.list'>): VmSummary[] {
     if (q.site) this.site(q.site);
     return searchVms(this.o.db, q);
+  }
+
+  countVms(q: CommandParsedInput<'vms.count'>): { total: number } {
+    if (q.site) this.site(q.site);
+    return { total: countVms(this.o.db, q) };
   }
 
   async power(input: CommandParsedInput<'vm.power'>, actor: string): Promise<CommandOutput<'vm.power'>> {

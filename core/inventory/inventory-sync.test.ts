@@ -5,7 +5,7 @@ import { startVcsim, vcsimUnavailable, type Vcsim } from '../../test/peers/vcsim
 import { VsphereOperator } from '../../test/peers/vsphere-operator.js';
 import { startSoapTestServer } from '../../test/peers/soap-test-server.js';
 import type { ContractError } from '../contract/errors.js';
-import type { AddedSite, SyncResult, VmSummary, WatchStatusSummary } from '../contract/inventory-commands.js';
+import type { AddedSite, SyncProgress, SyncResult, VmSummary, WatchStatusSummary } from '../contract/inventory-commands.js';
 import { createOutpostCore, type OutpostCore } from '../server/core.js';
 import { defaultKdf } from '../vault/passphrase-cipher.js';
 
@@ -120,6 +120,105 @@ describe.skipIf(unavailable !== null)('inventory against vcsim (launcher with pa
     const again = await call<SyncResult>('inventory.sync', { site: 'lab' });
     expect(again.counts).toEqual(sync.counts);
     expect(untouched().vms).toBe(VMS);
+  });
+
+  it('a full sync reports progress per stored page: counts per kind, pages, the previous total', async () => {
+    await addLab();
+    const progress: SyncProgress[] = [];
+    const off = core.onEvent((event, payload) => event === 'inventory.sync.progress' && progress.push(payload as SyncProgress));
+    const first = await call<SyncResult>('inventory.sync', { site: 'lab', pageSize: 10 });
+    expect(progress[0]).toMatchObject({ site: 'lab', phase: 'structure', pages: 1, expectedVms: null, counts: { hosts: vc.hosts, clusters: vc.clusters, datacenters: vc.datacenters, vms: 0 } });
+    const vmSteps = progress.filter((p) => p.phase === 'vms');
+    expect(vmSteps.map((p) => p.counts.vms)).toEqual([10, 20, 30, 40]);
+    expect(vmSteps.map((p) => p.pages)).toEqual([2, 3, 4, 5]);
+    expect(progress.at(-1)).toMatchObject({ phase: 'done', pages: first.pages, counts: first.counts });
+    progress.length = 0;
+    await call('inventory.sync', { site: 'lab', pageSize: 25 });
+    expect(progress.every((p) => p.expectedVms === VMS)).toBe(true); // the bar knows the total from the last sync
+    off();
+    const [site] = await call<{ lastSyncAt: string | null }[]>('sites.list', {});
+    expect(Date.parse(site!.lastSyncAt!)).toBeGreaterThan(Date.now() - 60_000);
+  });
+
+  it('vms.list filters on power state, tools status and enrollment; vms.count counts the whole filter', async () => {
+    await addLab();
+    await call('inventory.sync', { site: 'lab' });
+    const list = (input: object) => call<VmSummary[]>('vms.list', { site: 'lab', ...input });
+    const count = async (input: object) => (await call<{ total: number }>('vms.count', { site: 'lab', ...input })).total;
+    expect(await count({})).toBe(VMS);
+    expect((await list({ limit: 5 })).length).toBe(5);
+    expect(await count({ query: 'windows' })).toBe(VMS / 5); // the count ignores the list's limit
+    expect(await list({ toolsStatus: 'guestToolsRunning' })).toHaveLength(VMS);
+    expect(await count({ toolsStatus: 'guestToolsNotRunning' })).toBe(0);
+
+    const [first, second] = await list({ limit: 2 });
+    await operator.power(first!.moref, 'off');
+    await call('inventory.sync', { site: 'lab' });
+    expect((await list({ powerState: 'poweredOff' })).map((v) => v.moref)).toEqual([first!.moref]);
+    await operator.power(first!.moref, 'on');
+
+    // A guest whose tools stopped (vcsim keeps them running; its row is what the watcher would write).
+    core.db.prepare("UPDATE inv_vms SET tools_running_status = 'guestToolsNotRunning' WHERE moref = ?").run(first!.moref);
+    core.db.prepare('UPDATE inv_vms SET tools_running_status = NULL WHERE moref = ?').run(second!.moref);
+    expect((await list({ toolsStatus: 'guestToolsNotRunning' })).map((v) => v.moref)).toEqual([first!.moref]);
+    expect((await list({ toolsStatus: 'unknown' })).map((v) => v.moref)).toEqual([second!.moref]);
+    expect(await count({ toolsStatus: 'guestToolsRunning' })).toBe(VMS - 2);
+
+    // No enrollment records in this store (table cmdb_records comes with enrollment): nobody is enrolled.
+    expect(await count({ enrolled: true })).toBe(0);
+    expect(await count({ enrolled: false })).toBe(VMS);
+    // With the records table (the shape of migration 008): active records count, offboarded ones do not.
+    core.db.exec(`CREATE TABLE cmdb_records (id INTEGER PRIMARY KEY, site_id INTEGER NOT NULL, vm_moref TEXT NOT NULL, instance_uuid TEXT, offboarded_at TEXT)`);
+    const siteId = (core.db.prepare("SELECT id FROM sites WHERE name = 'lab'").get() as { id: number }).id;
+    const record = core.db.prepare('INSERT INTO cmdb_records (site_id, vm_moref, instance_uuid, offboarded_at) VALUES (?, ?, ?, ?)');
+    record.run(siteId, first!.moref, null, null);
+    record.run(siteId, 'vm-renumbered', second!.instanceUuid, null); // the same VM known by its instance UUID
+    record.run(siteId, (await list({ query: 'windows', limit: 1 }))[0]!.moref, null, '2026-01-01T00:00:00Z');
+    record.run(siteId + 1, (await list({ query: 'ubuntu', limit: 1 }))[0]!.moref, null, null); // another site's VM
+    expect((await list({ enrolled: true })).map((v) => v.moref).sort()).toEqual([first!.moref, second!.moref].sort());
+    expect(await count({ enrolled: false })).toBe(VMS - 2);
+    expect(await count({ enrolled: true, toolsStatus: 'unknown' })).toBe(1);
+
+    const bad = await failure('vms.list', { toolsStatus: 'sometimes' });
+    expect(bad.code).toBe('VALIDATION');
+    expect((await failure('vms.count', { site: 'nowhere' })).code).toBe('NOT_FOUND');
+  });
+
+  it('removing a site stops its watcher, marks its inventory removed (kept for audit), forgets its password; refused with enrolled VMs', async () => {
+    await addLab();
+    await call('inventory.sync', { site: 'lab' });
+    await call('inventory.watch.start', { site: 'lab' });
+    await until('watching', () => core.services.inventory.watcher('lab')?.current.state, (s) => s === 'watching');
+
+    core.db.exec('CREATE TABLE cmdb_records (id INTEGER PRIMARY KEY, site_id INTEGER NOT NULL, vm_moref TEXT NOT NULL, instance_uuid TEXT, offboarded_at TEXT)');
+    const siteId = (core.db.prepare("SELECT id FROM sites WHERE name = 'lab'").get() as { id: number }).id;
+    const vm = (await call<VmSummary[]>('vms.list', { site: 'lab', limit: 1 }))[0]!;
+    core.db.prepare('INSERT INTO cmdb_records (site_id, vm_moref, offboarded_at) VALUES (?, ?, NULL)').run(siteId, vm.moref);
+    const refused = await failure('sites.remove', { site: 'lab' });
+    expect(refused).toMatchObject({ code: 'CONFLICT', details: { enrolled: 1 } });
+    expect(await call('vms.count', { site: 'lab' })).toEqual({ total: VMS }); // nothing changed
+    core.db.prepare('UPDATE cmdb_records SET offboarded_at = ?').run(new Date().toISOString());
+
+    const removed = await call<{ site: string; markedRemoved: Record<string, number> }>('sites.remove', { site: 'lab' });
+    expect(removed).toMatchObject({ site: 'lab', markedRemoved: { vms: VMS, hosts: vc.hosts, clusters: vc.clusters, datacenters: vc.datacenters } });
+    expect(core.services.inventory.watcher('lab')).toBeUndefined();
+    expect(await call('inventory.watch.status', {})).toEqual([]);
+    expect(await call('sites.list', {})).toEqual([]);
+    expect((await failure('vms.list', { site: 'lab' })).code).toBe('NOT_FOUND');
+    expect(await call('vms.count', {})).toEqual({ total: 0 });
+    // Rows stay, marked removed, under the renamed site row.
+    const kept = await call<VmSummary[]>('vms.list', { includeRemoved: true });
+    expect(kept).toHaveLength(VMS);
+    expect(kept.every((v) => v.removedAt !== null && v.site.startsWith('lab (removed '))).toBe(true);
+    expect(untouched()).toEqual({ sites: 1, credentials: 0, vms: VMS });
+    const audit = core.services.audit.list({ limit: 10 }).entries.find((e) => e.action === 'site.remove');
+    expect(audit).toMatchObject({ target: 'lab', details: expect.objectContaining({ markedRemoved: expect.objectContaining({ vms: VMS }) }) });
+    expect((await failure('sites.remove', { site: 'lab' })).code).toBe('NOT_FOUND');
+
+    // The name is free again; the new site starts with its own rows.
+    await addLab();
+    expect((await call<SyncResult>('inventory.sync', { site: 'lab' })).counts.vms).toBe(VMS);
+    expect(untouched()).toEqual({ sites: 2, credentials: 1, vms: 2 * VMS });
   });
 
   it('full-text search finds VMs by name, IP, guest host name and guest OS', async () => {

@@ -1,7 +1,7 @@
 import type { Handlers } from './handlers.js';
 import type { Services } from './services.js';
 
-type InventoryHandlerNames = 'sites.add' | 'inventory.sync' | 'inventory.watch.start' | 'inventory.watch.stop' | 'inventory.watch.status' | 'vms.list' | 'vm.power' | 'vm.console.ticket';
+type InventoryHandlerNames = 'sites.add' | 'inventory.sync' | 'inventory.watch.start' | 'inventory.watch.stop' | 'inventory.watch.status' | 'vms.list' | 'vms.count' | 'sites.remove' | 'vm.power' | 'vm.console.ticket';
 
 /** vCenter sites, inventory and VM operations; spread into createHandlers (handlers.ts). */
 export function inventoryHandlers(s: Services): Pick<Handlers, InventoryHandlerNames> {
@@ -16,6 +16,12 @@ export function inventoryHandlers(s: Services): Pick<Handlers, InventoryHandlerN
     'inventory.watch.stop': ({ site }) => s.inventory.stopWatch(site),
     'inventory.watch.status': () => s.inventory.watchStatus(),
     'vms.list': (q) => s.inventory.listVms(q),
+    'vms.count': (q) => s.inventory.countVms(q),
+    'sites.remove': async ({ site }, caller) => {
+      const removed = await s.inventory.removeSite(site, caller.actor);
+      s.emitStatus();
+      return removed;
+    },
     'vm.power': (input, caller) => s.inventory.power(input, caller.actor),
     'vm.console.ticket': (input, caller) => s.inventory.consoleTicket(input, caller.actor),
   };

@@ -140,6 +140,7 @@ export class Services {
           o.bus.emit('inventory.watch', { site, state: status.state, syncs: status.syncs, reconnects: status.reconnects, lastChangeAt: status.lastChangeAt, lastError });
           this.emitStatus();
         },
+        onSyncProgress: (progress) => o.bus.emit('inventory.sync.progress', progress),
       },
     });
   }
