@@ -72,6 +72,65 @@ describe.skipIf(unavailable !== null)('inventory watcher: recovery after a vcsim
     expect((await core.dispatch('inventory.watch.stop', { site: 'lab' })).ok).toBe(true);
   }, 90_000);
 
+  it('vcsim gone in the middle of a full sync: the sync fails cleanly (nothing marked removed, last good sync kept); the watcher recovers', async () => {
+    const cert = makeCertificate(dir.path);
+    const topology = { clusters: 1, hosts: 3, certFile: cert.cert, keyFile: cert.key };
+    vc = await startVcsim({ vms: 30, ...topology });
+    const listen = new URL(vc.url).host;
+    expect((await core.dispatch('sites.add', { name: 'midsync', url: vc.url, username: vc.username, password: vc.password, trustFingerprint: vc.fingerprint })).ok).toBe(true);
+    const good = await core.dispatch('inventory.sync', { site: 'midsync' });
+    expect(good.ok).toBe(true);
+    const siteRow = () => core.db.prepare("SELECT id, last_sync_at, last_error FROM sites WHERE name = 'midsync'").get() as { id: number; last_sync_at: string; last_error: string | null };
+    const site = siteRow();
+    const rows = () => core.db.prepare('SELECT count(*) AS n, sum(removed_at IS NOT NULL) AS removed FROM inv_vms WHERE site_id = ?').get(site.id) as { n: number; removed: number };
+    const removedAnywhere = () =>
+      ['inv_datacenters', 'inv_clusters', 'inv_hosts', 'inv_networks', 'inv_datastores', 'inv_vms'].reduce(
+        (n, t) => n + (core.db.prepare(`SELECT count(*) AS n FROM ${t} WHERE site_id = ? AND removed_at IS NOT NULL`).get(site.id) as { n: number }).n,
+        0,
+      );
+    expect(rows()).toEqual({ n: 30, removed: 0 });
+
+    // A watcher runs beside the sync; vcsim goes away as soon as the second sync has stored its first VM page.
+    expect((await core.dispatch('inventory.watch.start', { site: 'midsync' })).ok).toBe(true);
+    const watcher = core.services.inventory.watcher('midsync')!;
+    await until('watching', () => watcher.current, (s) => s.state === 'watching');
+    const lastGood = siteRow().last_sync_at; // the watcher's snapshot counts as a complete sync too
+    let stopping: Promise<void> | null = null;
+    const pagesSeen: number[] = [];
+    const off = core.onEvent((event, payload) => {
+      const p = payload as { site: string; phase: string; counts: { vms: number } };
+      if (event !== 'inventory.sync.progress' || p.site !== 'midsync' || p.phase !== 'vms') return;
+      pagesSeen.push(p.counts.vms);
+      if (!stopping && vc) {
+        const peer = vc;
+        vc = null;
+        stopping = peer.stop();
+      }
+    });
+    const failed = await core.dispatch('inventory.sync', { site: 'midsync', pageSize: 2 });
+    off();
+    await stopping;
+    expect(failed.ok).toBe(false);
+    if (!failed.ok) expect(['UNREACHABLE', 'VCENTER_PROTOCOL', 'TIMEOUT']).toContain(failed.error.code);
+    expect(pagesSeen[0]).toBe(2);
+    expect(pagesSeen.at(-1)!).toBeLessThan(30); // it really stopped part-way
+    expect(rows()).toEqual({ n: 30, removed: 0 }); // nothing half-marked as removed
+    expect(removedAnywhere()).toBe(0);
+    expect(siteRow().last_sync_at).toBe(lastGood); // the last complete sync still stands
+    expect(JSON.parse(siteRow().last_error!)).toMatchObject({ code: failed.ok ? '' : failed.error.code });
+
+    await until('the watcher notices', () => watcher.current, (s) => s.state === 'backoff' && s.reconnects >= 1);
+    vc = await startVcsim({ vms: 30, listen, ...topology });
+    await until('the watcher resyncs', () => watcher.current, (s) => s.state === 'watching' && s.syncs >= 2);
+    expect(rows()).toEqual({ n: 30, removed: 0 });
+    const again = await core.dispatch('inventory.sync', { site: 'midsync' });
+    expect(again).toMatchObject({ ok: true, value: { counts: { vms: 30 }, removed: 0 } });
+    expect(siteRow().last_error).toBeNull();
+    expect((await core.dispatch('inventory.watch.stop', { site: 'midsync' })).ok).toBe(true);
+    await vc.stop();
+    vc = null;
+  }, 120_000);
+
   it('watches several sites at once, each change landing in its own site', async () => {
     const [a, b] = await Promise.all([startVcsim({ vms: 4, clusters: 1, hosts: 2 }), startVcsim({ vms: 6, clusters: 1, hosts: 2 })]);
     try {
