@@ -59,6 +59,36 @@ describe.skipIf(unavailable !== null)('outpost site / inventory / vms / vm (buil
     expect(outpost(['audit', 'list']).stdout).not.toContain(`"${vc.password}"`);
   });
 
+  it('vms list/count filter on power, tools and enrollment; site remove asks for --yes, then marks the inventory removed', () => {
+    expect(addSite('--trust', vc.fingerprint).code).toBe(0);
+    expect(outpost(['inventory', 'sync', '--site', 'lab']).code).toBe(0);
+    expect(outpost(['vms', 'count', '--site', 'lab']).stdout).toBe('8\n');
+    expect(json<{ total: number }>('vms', 'count', '--tools', 'running')).toEqual({ total: 8 });
+    expect(outpost(['vms', 'count', '--tools', 'not-running']).stdout).toBe('0\n');
+    expect(outpost(['vms', 'count', '--enrolled']).stdout).toBe('0\n'); // no enrollment records in this store
+    expect(outpost(['vms', 'count', '--not-enrolled', '--power', 'on']).stdout).toBe('8\n');
+    const some = outpost(['vms', 'list', '--limit', '3']);
+    expect(some.stdout).toContain('3 of 8 VMs');
+    expect(json<unknown[]>('vms', 'list', '--power', 'off')).toEqual([]);
+    const bad = outpost(['vms', 'list', '--tools', 'sometimes']);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain('--tools must be one of running, not-running, starting, unknown');
+    expect(outpost(['vms', 'count', '--enrolled', '--not-enrolled']).code).toBe(2);
+
+    const unconfirmed = outpost(['site', 'remove', '--name', 'lab'], '');
+    expect(unconfirmed.code).toBe(2);
+    expect(unconfirmed.stderr).toContain('--yes');
+    expect(outpost(['vms', 'count']).stdout).toBe('8\n'); // nothing removed
+    const removed = outpost(['site', 'remove', '--name', 'lab', '--yes']);
+    expect(removed.code, removed.stderr).toBe(0);
+    expect(removed.stdout).toContain('Marked removed (kept for audit): 8 VMs, 2 hosts');
+    expect(json<unknown[]>('site', 'list')).toEqual([]);
+    expect(outpost(['vms', 'count']).stdout).toBe('0\n');
+    expect(outpost(['vms', 'count', '--all']).stdout).toBe('8\n');
+    expect(outpost(['site', 'remove', '--name', 'lab', '--yes']).stderr).toContain('[NOT_FOUND]');
+    expect(outpost(['audit', 'list']).stdout).toContain('site.remove');
+  });
+
   it('refuses bad input with one line and exit 2; failures exit 1 with their code', () => {
     const cases: [string[], number, string][] = [
       [['site', 'add', '--name', 'lab', '--url', vc.url, '--user', 'u'], 2, '--password-stdin'],

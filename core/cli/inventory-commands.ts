@@ -1,3 +1,4 @@
+import { createInterface } from 'node:readline/promises';
 import { InvalidArgumentError, type Command } from 'commander';
 import type { VmSummary } from '../contract/inventory-commands.js';
 import { OutpostError } from '../contract/errors.js';
@@ -9,6 +10,40 @@ import { formatTable } from './output.js';
 const VM_FIELDS = ['site', 'name', 'uuid', 'instanceUuid', 'powerState', 'guestId', 'guestFullName', 'ipAddress', 'hostName', 'toolsRunningStatus', 'host', 'numCpu', 'memoryMB'] as const;
 
 const pick = (vm: VmSummary): Record<string, unknown> => Object.fromEntries(VM_FIELDS.map((f) => [f, vm[f]]));
+
+const POWER = { on: 'poweredOn', off: 'poweredOff', suspended: 'suspended' } as const;
+const TOOLS = { running: 'guestToolsRunning', 'not-running': 'guestToolsNotRunning', starting: 'guestToolsExecutingScripts', unknown: 'unknown' } as const;
+
+/** A commander parser that maps the operator's word to the contract's value. */
+function choice<T extends Record<string, string>>(flag: string, values: T): (value: string) => T[keyof T] {
+  return (value) => {
+    const v = values[value as keyof T];
+    if (v === undefined) throw new InvalidArgumentError(`${flag} must be one of ${Object.keys(values).join(', ')}.`);
+    return v;
+  };
+}
+
+interface VmFilterOptions {
+  site?: string;
+  query?: string;
+  all?: boolean;
+  power?: (typeof POWER)[keyof typeof POWER];
+  tools?: (typeof TOOLS)[keyof typeof TOOLS];
+  enrolled?: boolean;
+  notEnrolled?: boolean;
+}
+
+function vmFilter(o: VmFilterOptions) {
+  if (o.enrolled && o.notEnrolled) throw new UsageError('Give --enrolled or --not-enrolled, not both.');
+  return {
+    includeRemoved: Boolean(o.all),
+    ...(o.site ? { site: o.site } : {}),
+    ...(o.query ? { query: o.query } : {}),
+    ...(o.power ? { powerState: o.power } : {}),
+    ...(o.tools ? { toolsStatus: o.tools } : {}),
+    ...(o.enrolled ? { enrolled: true } : o.notEnrolled ? { enrolled: false } : {}),
+  };
+}
 
 async function readStdin(): Promise<string> {
   if (process.stdin.isTTY) throw new UsageError('--password-stdin reads the password from standard input: pipe it in (e.g. from a secrets tool).');
@@ -49,6 +84,32 @@ export function registerInventoryCommands(program: Command, context: CliContext)
       if (out.json) out.write(JSON.stringify(sites));
       else if (sites.length === 0) out.write('No sites. Add one: outpost site add --name N --url https://vcenter/sdk --user U --password-stdin');
       else out.write(formatTable(['NAME', 'URL', 'USER', 'LAST SYNC'], sites.map((s) => [s.name, s.url, s.username, s.lastSyncAt ?? 'never'])));
+    });
+
+  site
+    .command('remove')
+    .description('Remove a vCenter: stops watching it, marks its inventory removed (rows kept for audit), deletes its stored password')
+    .requiredOption('--name <name>', 'site name')
+    .option('--yes', 'do not ask (needed when standard input is not a terminal)')
+    .action(async (o: { name: string; yes?: boolean }) => {
+      if (!o.yes) {
+        if (!process.stdin.isTTY) throw new UsageError(`Removing site ${o.name} marks its whole inventory removed: confirm with --yes.`);
+        const rl = createInterface({ input: process.stdin, output: process.stderr });
+        try {
+          const answer = await rl.question(`Remove site ${o.name}? Its inventory is marked removed (kept for audit) and its password is deleted. Type the site name to confirm: `);
+          if (answer.trim() !== o.name.trim()) throw new UsageError('Not confirmed; nothing was removed.');
+        } finally {
+          rl.close();
+        }
+      }
+      const r = await context.call('sites.remove', { site: o.name });
+      const out = context.out;
+      const m = r.markedRemoved;
+      out.write(
+        out.json
+          ? JSON.stringify(r)
+          : `Site ${r.site} removed. Marked removed (kept for audit): ${m.vms} VMs, ${m.hosts} hosts, ${m.clusters} clusters, ${m.datacenters} datacenters, ${m.networks} networks, ${m.datastores} datastores.`,
+      );
     });
 
   const inventory = program.command('inventory').description('The local copy of each site inventory');
@@ -113,8 +174,13 @@ export function registerInventoryCommands(program: Command, context: CliContext)
     .option('--query <text>', 'full-text search (every word must match, as a prefix)')
     .option('--limit <n>', 'at most this many (1-200000)', positiveInt('--limit', 200_000), 1000)
     .option('--all', 'include removed VMs (kept for audit)')
-    .action(async (o: { site?: string; query?: string; limit: number; all?: boolean }) => {
-      const rows = await context.call('vms.list', { limit: o.limit, includeRemoved: Boolean(o.all), ...(o.site ? { site: o.site } : {}), ...(o.query ? { query: o.query } : {}) });
+    .option('--power <state>', 'on, off or suspended', choice('--power', POWER))
+    .option('--tools <status>', 'running, not-running, starting or unknown', choice('--tools', TOOLS))
+    .option('--enrolled', 'only VMs with an active enrollment record')
+    .option('--not-enrolled', 'only VMs without one')
+    .action(async (o: VmFilterOptions & { limit: number }) => {
+      const filter = vmFilter(o);
+      const [rows, count] = await Promise.all([context.call('vms.list', { ...filter, limit: o.limit }), context.call('vms.count', filter)]);
       const out = context.out;
       if (out.json) out.write(JSON.stringify(rows.map(pick)));
       else if (rows.length === 0) out.write('No VMs match.');
@@ -123,8 +189,22 @@ export function registerInventoryCommands(program: Command, context: CliContext)
           formatTable(
             ['NAME', 'POWER', 'IP', 'GUEST HOST', 'HOST', 'GUEST OS', 'CPU', 'MEM MB', 'SITE'],
             rows.map((v) => [v.name, v.powerState ?? '-', v.ipAddress ?? '-', v.hostName ?? '-', v.host ?? '-', v.guestFullName ?? '-', String(v.numCpu ?? '-'), String(v.memoryMB ?? '-'), v.site]),
-          ),
+          ) + (count.total > rows.length ? `\n${rows.length} of ${count.total} VMs; raise --limit or narrow the filter to see the rest.` : ''),
         );
+    });
+  vms
+    .command('count')
+    .description('How many VMs match (same filters as vms list)')
+    .option('--site <name>', 'only this site')
+    .option('--query <text>', 'full-text search (every word must match, as a prefix)')
+    .option('--all', 'include removed VMs (kept for audit)')
+    .option('--power <state>', 'on, off or suspended', choice('--power', POWER))
+    .option('--tools <status>', 'running, not-running, starting or unknown', choice('--tools', TOOLS))
+    .option('--enrolled', 'only VMs with an active enrollment record')
+    .option('--not-enrolled', 'only VMs without one')
+    .action(async (o: VmFilterOptions) => {
+      const r = await context.call('vms.count', vmFilter(o));
+      context.out.write(context.out.json ? JSON.stringify(r) : String(r.total));
     });
 
   const vm = program.command('vm').description('Operations on one VM');
