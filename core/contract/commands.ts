@@ -7,6 +7,8 @@ import type { CommandSpec } from './command-spec.js';
 import { certificateCommands } from './certificate-commands.js';
 import { helperCommands } from './helper-commands.js';
 import { remoteCommands } from './remote-commands.js';
+import { networkingCommands } from './networking-commands.js';
+import { consoleCommands } from './console-commands.js';
 
 export type { CommandSpec } from './command-spec.js';
 import { settingsPatchSchema, settingsSchema } from './settings.js';
@@ -240,6 +242,8 @@ export const commands = {
   ...certificateCommands,
   ...remoteCommands,
   ...inventoryCommands,
+  ...networkingCommands,
+  ...consoleCommands,
 } as const satisfies Record<string, CommandSpec>;
 
 export type Commands = typeof commands;

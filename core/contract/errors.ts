@@ -37,6 +37,7 @@ export const errorCodes = [
   'VCENTER_PROTOCOL',
   'TLS_UNTRUSTED',
   'TLS_CHANGED',
+  'VLAN_CHECK_FAILED',
   'INTERNAL',
 ] as const;
 

@@ -7,6 +7,7 @@ import { WIRE_PATH, WIRE_PROTOCOL_VERSION, clientMessageSchema, type ServerMessa
 import type { OutpostCore } from '../server/core.js';
 import { version } from '../server/version.js';
 import { serveStatic } from './static-files.js';
+import { serveConsole } from './console-page.js';
 
 export interface HostOptions {
   core: OutpostCore;
@@ -78,6 +79,13 @@ export async function startHost(options: HostOptions): Promise<RunningHost> {
       res.writeHead(405, { Allow: 'GET, HEAD' }).end();
       return;
     }
+    const path = (req.url ?? '/').split('?')[0] ?? '/';
+    // A console page is handed out once: only a GET may claim it.
+    if (path.startsWith('/console/') && req.method !== 'GET') {
+      res.writeHead(405, { Allow: 'GET' }).end();
+      return;
+    }
+    if (path.startsWith('/console/')) return serveConsole(path, (id) => options.core.services.consoles.slots.claim(id), res, contentSecurityPolicy(port));
     void serveStatic(options.staticDir, req.url ?? '/', res, headers());
   });
 

@@ -4,6 +4,8 @@ import { execFileSync } from 'node:child_process';
 import { createServer, type AddressInfo } from 'node:net';
 import { tempDir } from '../../test/temp-dir.js';
 import { commandNames } from '../contract/commands.js';
+import { consoleCommands } from '../contract/console-commands.js';
+import { networkingCommands } from '../contract/networking-commands.js';
 import { inventoryCommands } from '../contract/inventory-commands.js';
 import type { EventName } from '../contract/events.js';
 import { defaultKdf } from '../vault/passphrase-cipher.js';
@@ -135,8 +137,9 @@ describe('core dispatch (the path every transport takes)', () => {
     expect(auditText).toContain('credential.add');
     expect(auditText).not.toContain('PRIVATE KEY');
     expect(auditText).not.toContain('w1n-Secret!');
-    // The vCenter commands need a vCenter: core/inventory/inventory-sync.test.ts exercises each against vcsim.
-    expect([...covered, ...Object.keys(inventoryCommands)].sort()).toEqual([...commandNames].sort());
+    // The vCenter commands need a vCenter: core/inventory/inventory-sync.test.ts exercises each against vcsim,
+    // core/networking/vlan-ensure.test.ts and core/vm-access/vm-access.test.ts the networking and console ones.
+    expect([...covered, ...Object.keys(inventoryCommands), ...Object.keys(networkingCommands), ...Object.keys(consoleCommands)].sort()).toEqual([...commandNames].sort());
   });
 
   it('rejects an unknown command with UNKNOWN_COMMAND', async () => {

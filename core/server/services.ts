@@ -12,6 +12,9 @@ import { schemaVersion, type Db } from '../db/database.js';
 import { TrustStore } from '../certificates/trust-store.js';
 import { PreflightLists } from '../helpers/preflight-lists.js';
 import { InventoryService } from '../inventory/inventory-service.js';
+import { VlanService } from '../networking/vlan-service.js';
+import { ConsoleService } from '../vm-access/console-service.js';
+import { GuestInfoService } from '../vm-access/guest-info-service.js';
 import { Ipam } from '../ipam/ipam.js';
 import { driverFor } from '../nat/firewall-drivers.js';
 import { NatService } from '../nat/nat-service.js';
@@ -100,6 +103,9 @@ export class Services {
   readonly trustStore: TrustStore;
   readonly remote: RemoteAccessService;
   readonly inventory: InventoryService;
+  readonly vlan: VlanService;
+  readonly consoles: ConsoleService;
+  readonly guestInfo: GuestInfoService;
 
   constructor(private readonly o: ServicesOptions) {
     this.audit = new AuditLog(o.db, o.bus);
@@ -109,6 +115,9 @@ export class Services {
     this.nat = new NatService(o.db, this.audit, (fw) => driverFor(fw, this.remote));
     this.preflightLists = new PreflightLists(o.db);
     this.trustStore = new TrustStore(o.db, this.audit);
+    this.vlan = new VlanService(o.db, this.credentials, this.audit);
+    this.consoles = new ConsoleService(o.db, this.credentials, this.audit);
+    this.guestInfo = new GuestInfoService(o.db, this.credentials, this.audit);
     this.engine = new ProcedureEngine({
       db: o.db,
       registry: builtinProcedures(),

@@ -22,6 +22,11 @@ describe('vim25 XML', () => {
     expect(xsiType({ '@type': 'HostSystem', '#text': 'h' })).toBeUndefined();
   });
 
+  it('decodes numeric character references (Go writes quotes as &#34;) exactly once', () => {
+    expect(val('<val xsi:type="xsd:string">{&#34;ip&#34;:&#34;10.0.0.5&#34;} &#x41; &quot;</val>')).toBe('{"ip":"10.0.0.5"} A "');
+    expect(val('<val xsi:type="xsd:string">&amp;#34; stays text</val>')).toBe('&#34; stays text');
+  });
+
   it('names SOAP faults by their vim25 type and maps them to stable codes', () => {
     const doc = parseXml(
       '<soapenv:Fault xmlns:soapenv="s"><faultcode>ServerFaultCode</faultcode><faultstring>Cannot complete login</faultstring><detail><InvalidLoginFault xmlns="urn:vim25" xsi:type="InvalidLogin"></InvalidLoginFault></detail></soapenv:Fault>',

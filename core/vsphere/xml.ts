@@ -57,7 +57,9 @@ export const PARSER_OPTIONS = {
   trimValues: false,
   ignoreDeclaration: true,
   processEntities: true,
-  htmlEntities: false,
+  // Also decodes numeric character references (&#34;), which Go's encoder (vcsim) writes for
+  // quotes; without it a value with a quote came back as "&#34;". Costs nothing measurable.
+  htmlEntities: true,
   // Callbacks get a matcher instead of a jPath string: building that string per tag costs ~10%.
   jPath: false,
 } as const;

@@ -4,6 +4,7 @@ import { CertificatesView } from '../views/CertificatesView';
 import { ClientHelpersView } from '../views/ClientHelpersView';
 import { InventoryView } from '../views/InventoryView';
 import { NatIpamView } from '../views/NatIpamView';
+import { NetworkingView } from '../views/networking/NetworkingView';
 import { PlannedViewPage } from '../views/PlannedViewPage';
 import { plannedViews } from '../views/planned-views';
 import { ProceduresView } from '../views/ProceduresView';
@@ -14,6 +15,8 @@ export function ViewOutlet() {
   switch (view) {
     case 'inventory':
       return <InventoryView />;
+    case 'networking':
+      return <NetworkingView />;
     case 'nat-ipam':
       return <NatIpamView />;
     case 'certificates':

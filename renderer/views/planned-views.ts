@@ -17,13 +17,6 @@ export const plannedViews: Partial<Record<ViewId, PlannedView>> = {
       'Enrollment will check a VM through VMware Tools, reach its OS over SSH or WinRM, allocate a public address and NAT, and record every step so a failed run resumes or rolls back.',
     firstStep: 'Add a vCenter in Inventory so there are VMs to enroll. Enrollment itself is not in this build yet.',
   },
-  networking: {
-    title: 'Networking',
-    description: 'Port groups, VLANs and distributed switches across your vCenters.',
-    purpose:
-      'Networking will show the port groups and VLANs each vCenter knows about and run VLAN changes as procedures with verify and undo steps.',
-    firstStep: 'Add a vCenter in Inventory; its networks appear here after the first sync. Not in this build yet.',
-  },
   'host-upgrades': {
     title: 'Host upgrades',
     description: 'Rolling ESXi upgrades with maintenance mode and soak gates.',

@@ -11,6 +11,9 @@
 //     and returns a continuation token; ContinueRetrievePropertiesEx and
 //     CancelRetrievePropertiesEx serve the rest. Plain vcsim ignores MaxObjects.
 //   - VirtualMachine.AcquireTicket answers a webmks/mks ticket (plain vcsim lacks the method).
+//   - HostNetworkSystem.networkInfo looks like an ESXi host's (physical adapters vmnic0/vmnic1,
+//     vSwitch0 bound to vmnic0, port groups with their vSwitch and VLAN id), and AddPortGroup adds
+//     a port group of a name another host already has (plain vcsim refuses it as DuplicateName).
 //
 // Build: GOPATH=/usr/share/gocode GO111MODULE=off go build -o vcsim .
 package main
@@ -171,6 +174,119 @@ func soapFault(name, msg string) string {
 	return fmt.Sprintf(`<?xml version="1.0" encoding="UTF-8"?><soapenv:Envelope xmlns:soapenv="http://schemas.xmlsoap.org/soap/envelope/" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance"><soapenv:Body><soapenv:Fault><faultcode>ServerFaultCode</faultcode><faultstring>%s</faultstring><detail><%sFault xmlns="urn:vim25" xsi:type="%s"></%sFault></detail></soapenv:Fault></soapenv:Body></soapenv:Envelope>`, msg, name, name, name)
 }
 
+// ---- host networking extension ----------------------------------------------------------------
+
+// outpostNetworkSystem wraps the simulator's HostNetworkSystem (embedded by value, like the paging
+// collector) so AddPortGroup behaves as on ESXi: per host, and fine when another host of the
+// datacenter already has a port group (a Network) of that name.
+type outpostNetworkSystem struct {
+	simulator.HostNetworkSystem
+}
+
+func (s *outpostNetworkSystem) AddPortGroup(ctx *simulator.Context, c *types.AddPortGroup) soap.HasFault {
+	for _, pg := range s.NetworkInfo.Portgroup {
+		if pg.Spec.Name == c.Portgrp.Name {
+			return &methods.AddPortGroupBody{Fault_: simulator.Fault("", &types.AlreadyExists{Name: c.Portgrp.Name})}
+		}
+	}
+	res := s.HostNetworkSystem.AddPortGroup(ctx, c)
+	body, ok := res.(*methods.AddPortGroupBody)
+	if !ok {
+		return res
+	}
+	if body.Fault_ != nil {
+		if _, dup := body.Fault_.Detail.Fault.(*types.DuplicateName); !dup {
+			return body
+		}
+		// The datacenter already has this network from another host: join it on this host.
+		for i := range s.NetworkInfo.Vswitch {
+			if s.NetworkInfo.Vswitch[i].Name == c.Portgrp.VswitchName {
+				s.NetworkInfo.Vswitch[i].Portgroup = append(s.NetworkInfo.Vswitch[i].Portgroup, c.Portgrp.Name)
+			}
+		}
+		s.NetworkInfo.Portgroup = append(s.NetworkInfo.Portgroup, types.HostPortGroup{Spec: c.Portgrp})
+		body = &methods.AddPortGroupBody{Res: &types.AddPortGroupResponse{}}
+	}
+	// vcsim records the name where ESXi records keys: write them as ESXi does.
+	key := "key-vim.host.PortGroup-" + c.Portgrp.Name
+	for i := range s.NetworkInfo.Vswitch {
+		v := &s.NetworkInfo.Vswitch[i]
+		for j, pg := range v.Portgroup {
+			if pg == c.Portgrp.Name {
+				v.Portgroup[j] = key
+			}
+		}
+	}
+	for i := range s.NetworkInfo.Portgroup {
+		pg := &s.NetworkInfo.Portgroup[i]
+		if pg.Spec.Name == c.Portgrp.Name {
+			pg.Key = key
+			pg.Vswitch = "key-vim.host.VirtualSwitch-" + c.Portgrp.VswitchName
+		}
+	}
+	return body
+}
+
+func (s *outpostNetworkSystem) RemovePortGroup(ctx *simulator.Context, c *types.RemovePortGroup) soap.HasFault {
+	key := "key-vim.host.PortGroup-" + c.PgName
+	found := false
+	for i := range s.NetworkInfo.Vswitch {
+		v := &s.NetworkInfo.Vswitch[i]
+		kept := v.Portgroup[:0]
+		for _, pg := range v.Portgroup {
+			if pg == key || pg == c.PgName {
+				found = true
+				continue
+			}
+			kept = append(kept, pg)
+		}
+		v.Portgroup = kept
+	}
+	kept := s.NetworkInfo.Portgroup[:0]
+	for _, pg := range s.NetworkInfo.Portgroup {
+		if pg.Spec.Name == c.PgName {
+			found = true
+			continue
+		}
+		kept = append(kept, pg)
+	}
+	s.NetworkInfo.Portgroup = kept
+	if !found {
+		return &methods.RemovePortGroupBody{Fault_: simulator.Fault("", &types.NotFound{})}
+	}
+	// The datacenter's Network object stays: other hosts may still have the port group.
+	return &methods.RemovePortGroupBody{Res: &types.RemovePortGroupResponse{}}
+}
+
+// esxHostNetworks gives every host's HostNetworkSystem the networkInfo of its host config (what
+// ESXi reports: vmnic0 and vmnic1, vSwitch0 with uplink vmnic0, "VM Network" and "Management
+// Network" on VLAN 0) and puts the wrapper above in place of the simulator's object.
+func esxHostNetworks() {
+	for _, e := range simulator.Map.All("HostSystem") {
+		h, ok := e.(*simulator.HostSystem)
+		if !ok || h.ConfigManager.NetworkSystem == nil || h.Config == nil || h.Config.Network == nil {
+			continue
+		}
+		ns, ok := simulator.Map.Get(*h.ConfigManager.NetworkSystem).(*simulator.HostNetworkSystem)
+		if !ok {
+			continue
+		}
+		src := h.Config.Network
+		info := &types.HostNetworkInfo{}
+		info.Pnic = append(info.Pnic, src.Pnic...)
+		for _, v := range src.Vswitch {
+			v.Portgroup = append([]string(nil), v.Portgroup...)
+			v.Pnic = append([]string(nil), v.Pnic...)
+			info.Vswitch = append(info.Vswitch, v)
+		}
+		info.Portgroup = append(info.Portgroup, src.Portgroup...)
+		info.Vnic = append(info.Vnic, src.Vnic...)
+		ns.NetworkInfo = info
+		wrapped := &outpostNetworkSystem{HostNetworkSystem: *ns}
+		simulator.Map.Put(wrapped)
+	}
+}
+
 // ---- certificate ------------------------------------------------------------------------------
 
 // selfSignedCert makes a fresh ECDSA P-256 certificate for 127.0.0.1. It is its own CA so an
@@ -295,6 +411,7 @@ func main() {
 	m.Service.TLS = &tls.Config{Certificates: []tls.Certificate{cert}}
 	s := m.Service.NewServer()
 	s.Server.Config.Handler = withAcquireTicket(s.Server.Config.Handler, s.URL.Host)
+	esxHostNetworks()
 
 	u := *s.URL
 	u.User = nil

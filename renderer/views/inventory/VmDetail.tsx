@@ -5,6 +5,7 @@ import { useClient, useShellStore } from '../../app/shell-context';
 import { useConfirmDestructive } from '../ConfirmDialog';
 import { formatTime } from '../format-time';
 import { powerLabel, toolsLabel } from './vm-rows';
+import { VmAccessPanels } from './VmAccessPanels';
 
 type PowerAction = 'on' | 'off' | 'reset' | 'shutdown';
 const actions: { action: PowerAction; label: string; destructive: boolean; when(vm: VmSummary): boolean; explain: string }[] = [
@@ -100,6 +101,7 @@ export function VmDetail({ vm, onClose, onPowered }: { vm: VmSummary; onClose():
           <p className="small vm-notes">{vm.annotation}</p>
         </>
       )}
+      <VmAccessPanels vm={vm} />
       {dialog}
     </aside>
   );

@@ -1,0 +1,69 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { join } from 'node:path';
+import { startVcsim, vcsimUnavailable, type Vcsim } from '../../test/peers/vcsim.js';
+import { tempDir } from '../../test/temp-dir.js';
+
+const root = join(import.meta.dirname, '..', '..');
+const bin = join(root, 'bin', 'outpost.mjs');
+const unavailable = vcsimUnavailable();
+const env = { ...process.env, OUTPOST_VAULT_PASSPHRASE: 'cli vlan passphrase' };
+
+describe.skipIf(unavailable !== null)('outpost vlan list / ensure (built binary, vcsim)', () => {
+  let vc: Vcsim;
+  let dir: ReturnType<typeof tempDir>;
+  const outpost = (args: string[], input?: string) => {
+    const r = spawnSync(process.execPath, [bin, '--db', join(dir.path, 'o.db'), ...args], { encoding: 'utf8', env, ...(input !== undefined ? { input } : {}) });
+    return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
+  };
+
+  beforeAll(async () => {
+    execFileSync(process.execPath, [join(root, 'scripts', 'build-node.mjs')]);
+    vc = await startVcsim({ vms: 2, clusters: 1, hosts: 2 });
+    dir = tempDir();
+    const added = outpost(['site', 'add', '--name', 'lab', '--url', vc.url, '--user', vc.username, '--password-stdin', '--trust', vc.fingerprint], `${vc.password}\n`);
+    if (added.code !== 0) throw new Error(added.stderr);
+  }, 180_000);
+  afterAll(async () => {
+    dir?.remove();
+    await vc?.stop();
+  });
+
+  it('lists hosts, previews, ensures across the cluster, and reports a failing check per host with exit 1', () => {
+    const list = outpost(['vlan', 'list', '--site', 'lab']);
+    expect(list.code, list.stderr).toBe(0);
+    expect(list.stdout).toMatch(/DC0_C0_H0\s+DC0_C0\s+vSwitch0\s+vmnic0\s+VM Network\s+0/);
+    expect(list.stdout).toMatch(/DC0_C0_H1\s+DC0_C0\s+-\s+vmnic1 \(no vSwitch\)/);
+
+    const dry = outpost(['vlan', 'ensure', '--site', 'lab', '--cluster', 'DC0_C0', '--nic', 'vmnic0', '--portgroup', 'PG100', '--vlan', '100', '--dry-run']);
+    expect(dry.code, dry.stderr).toBe(0);
+    expect(dry.stdout).toMatch(/DC0_C0_H0\s+DC0_C0\s+vSwitch0\s+would create\s+port group PG100 does not exist: create it on vSwitch0 with VLAN 100/);
+
+    const applied = outpost(['--json', 'vlan', 'ensure', '--site', 'lab', '--cluster', 'DC0_C0', '--nic', 'vmnic0', '--portgroup', 'PG100', '--vlan', '100']);
+    expect(applied.code, applied.stderr).toBe(0);
+    const r = JSON.parse(applied.stdout) as { ok: boolean; hosts: { host: string; created: boolean }[] };
+    expect(r.ok).toBe(true);
+    expect(r.hosts.map((h) => [h.host, h.created])).toEqual([
+      ['DC0_C0_H0', true],
+      ['DC0_C0_H1', true],
+    ]);
+    const listed = JSON.parse(outpost(['--json', 'vlan', 'list', '--site', 'lab']).stdout) as { host: string; portGroups: { name: string; vlanId: number }[] }[];
+    for (const h of listed) expect(h.portGroups).toContainEqual({ name: 'PG100', vswitch: 'vSwitch0', vlanId: 100 });
+
+    const wrong = outpost(['vlan', 'ensure', '--site', 'lab', '--host', 'DC0_C0_H1', '--nic', 'vmnic0', '--portgroup', 'PG100', '--vlan', '200']);
+    expect(wrong.code).toBe(1);
+    expect(wrong.stdout).toMatch(/DC0_C0_H1\s+DC0_C0\s+vSwitch0\s+FAILED\s+DC0_C0_H1: port group PG100 carries VLAN 100, not 200/);
+    expect(wrong.stderr.trim().split('\n')).toHaveLength(1);
+    expect(wrong.stderr).toContain('[VLAN_CHECK_FAILED]');
+
+    const dryFail = outpost(['vlan', 'ensure', '--site', 'lab', '--host', 'DC0_C0_H0', '--nic', 'vmnic7', '--portgroup', 'PG7', '--vlan', '7', '--dry-run']);
+    expect(dryFail.code).toBe(1);
+    expect(dryFail.stdout).toContain('DC0_C0_H0: no physical adapter vmnic7 (adapters found: vmnic0, vmnic1)');
+
+    for (const args of [['--vlan', '4096', '--cluster', 'DC0_C0'], ['--vlan', '-3', '--cluster', 'DC0_C0'], ['--vlan', '5']]) {
+      const bad = outpost(['vlan', 'ensure', '--site', 'lab', '--nic', 'vmnic0', '--portgroup', 'X', ...args]);
+      expect(bad.code, args.join(' ')).toBe(2);
+      expect(bad.stderr.trim().split('\n')).toHaveLength(1);
+    }
+  });
+});

@@ -1,0 +1,55 @@
+import { OutpostError } from '../contract/errors.js';
+import type { Db } from '../db/database.js';
+import type { CredentialStore } from '../vault/credential-store.js';
+import { VsphereSession } from '../vsphere/session.js';
+
+export interface StoredSite {
+  id: number;
+  name: string;
+  url: string;
+  username: string;
+  credentialId: number | null;
+  /** The pinned certificate fingerprint, or null when the certificate chains to a trusted CA. */
+  fingerprint: string | null;
+}
+
+/** A stored site by name (sites.add wrote it), or NOT_FOUND with the next step. */
+export function storedSite(db: Db, name: string): StoredSite {
+  const row = db
+    .prepare('SELECT id, name, url, username, credential_id, tls_fingerprint FROM sites WHERE name = ? AND removed_at IS NULL')
+    .get(name.trim()) as { id: number; name: string; url: string; username: string; credential_id: number | null; tls_fingerprint: string | null } | undefined;
+  if (!row) throw new OutpostError('NOT_FOUND', `No site named "${name}". List them with: outpost site list`, { site: name });
+  return { id: row.id, name: row.name, url: row.url, username: row.username, credentialId: row.credential_id, fingerprint: row.tls_fingerprint };
+}
+
+/** The CAs the operator imported into Outpost's trust store (PEM), honoured for every TLS peer. */
+export function trustedCaPems(db: Db): string[] {
+  return (db.prepare('SELECT pem FROM trusted_cas ORDER BY id').all() as { pem: string }[]).map((r) => r.pem);
+}
+
+/**
+ * Opens a vim25 session to a stored site with its sealed password and its trust (pin or imported
+ * CAs), runs `work`, and logs out whatever happens.
+ */
+export async function withSiteSession<T>(db: Db, credentials: CredentialStore, site: StoredSite, work: (session: VsphereSession) => Promise<T>): Promise<T> {
+  if (site.credentialId === null) throw new OutpostError('NOT_FOUND', `Site ${site.name} has no stored credential; add it again.`, { site: site.name });
+  const password = credentials.reveal(site.credentialId);
+  const session = await VsphereSession.connect({ url: site.url, username: site.username, password, trust: { pinnedFingerprint: site.fingerprint, trustedCas: trustedCaPems(db) } });
+  try {
+    return await work(session);
+  } finally {
+    await session.logout();
+  }
+}
+
+/** A VM of a stored site by name, moref or UUID, from the synced inventory (inv_vms). */
+export function storedVm(db: Db, site: StoredSite, vm: string): { moref: string; name: string } {
+  const rows = db
+    .prepare('SELECT moref, name FROM inv_vms WHERE site_id = ? AND removed_at IS NULL AND (name = ? OR moref = ? OR uuid = ? OR instance_uuid = ?)')
+    .all(site.id, vm, vm, vm, vm) as { moref: string; name: string }[];
+  if (rows.length === 0) throw new OutpostError('NOT_FOUND', `No VM "${vm}" in site ${site.name}'s inventory. Sync it first: outpost inventory sync --site ${site.name}`, { vm });
+  if (rows.length > 1) {
+    throw new OutpostError('CONFLICT', `${rows.length} VMs in ${site.name} are named "${vm}"; give the moref instead (${rows.map((r) => r.moref).join(', ')}).`, { morefs: rows.map((r) => r.moref) });
+  }
+  return rows[0]!;
+}

@@ -1,0 +1,127 @@
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { tempDir } from '../../test/temp-dir.js';
+import { startVcsim, vcsimUnavailable, type Vcsim } from '../../test/peers/vcsim.js';
+import type { GuestInfo } from '../contract/console-commands.js';
+import type { CommandOutput } from '../contract/commands.js';
+import type { ContractError } from '../contract/errors.js';
+import { createOutpostCore, type OutpostCore } from '../server/core.js';
+import { defaultKdf } from '../vault/passphrase-cipher.js';
+import { ConsoleSlots, CONSOLE_SLOT_TTL_MS } from './console-slots.js';
+
+const unavailable = vcsimUnavailable();
+if (unavailable) console.log(`vcsim console/guestinfo tests skipped: ${unavailable}`);
+
+const passphrase = 'vm access tests passphrase';
+
+describe('console slots', () => {
+  it('serve a ticket once and forget it after the TTL', () => {
+    let now = 1_000;
+    const slots = new ConsoleSlots(() => now);
+    const a = slots.add({ vm: 'a', origin: 'wss://h:1', url: 'wss://h:1/ticket/T1' });
+    const b = slots.add({ vm: 'b', origin: 'wss://h:1', url: 'wss://h:1/ticket/T2' });
+    expect(a.id).not.toBe(b.id);
+    expect(slots.claim(a.id)?.url).toBe('wss://h:1/ticket/T1');
+    expect(slots.claim(a.id)).toBeNull();
+    now += CONSOLE_SLOT_TTL_MS;
+    expect(slots.claim(b.id)).toBeNull();
+    expect(slots.size).toBe(0);
+  });
+});
+
+describe.skipIf(unavailable !== null)('VM console and guestinfo against vcsim', () => {
+  let vc: Vcsim;
+  let dir: ReturnType<typeof tempDir>;
+  let core: OutpostCore;
+  let vmName = '';
+
+  const call = async <T>(command: string, input: unknown, transport: 'test' | 'host' = 'test'): Promise<T> => {
+    const r = await core.dispatch(command, input, { transport });
+    if (!r.ok) throw new Error(`${command}: ${JSON.stringify(r.error)}`);
+    return r.value as T;
+  };
+  const failure = async (command: string, input: unknown): Promise<ContractError> => {
+    const r = await core.dispatch(command, input);
+    if (r.ok) throw new Error(`${command} succeeded: ${JSON.stringify(r.value)}`);
+    return r.error;
+  };
+  const everythingStored = (): string =>
+    ['audit_log', 'settings', 'inv_vms', 'sites']
+      .map((t) => JSON.stringify(core.db.prepare(`SELECT * FROM ${t}`).all()))
+      .join('\n');
+
+  beforeAll(async () => {
+    vc = await startVcsim({ vms: 3, clusters: 1, hosts: 1 });
+  }, 120_000);
+  afterAll(async () => {
+    await vc?.stop();
+  });
+  beforeEach(async () => {
+    dir = tempDir();
+    core = createOutpostCore({ dataDir: dir.path, transport: 'test', checkOutputs: true, kdf: { ...defaultKdf, N: 2 ** 10 }, passphrase });
+    await call('sites.add', { name: 'lab', url: vc.url, username: vc.username, password: vc.password, trustFingerprint: vc.fingerprint });
+    await call('inventory.sync', { site: 'lab' });
+    vmName = (core.db.prepare('SELECT name FROM inv_vms ORDER BY name LIMIT 1').get() as { name: string }).name;
+  });
+  afterEach(() => {
+    core.close();
+    dir.remove();
+  });
+
+  it('sets guestinfo keys, shows current values, removes one, and audits keys without values', async () => {
+    const before = await call<GuestInfo>('vm.guestinfo.get', { site: 'lab', vm: vmName });
+    expect(before.entries).toEqual([]); // vcsim's own extraConfig (govcsim) is not a guestinfo key
+
+    const set = await call<GuestInfo>('vm.guestinfo.set', {
+      site: 'lab',
+      vm: vmName,
+      set: [
+        { key: 'guestinfo.machine.id', value: '{"ip":"10.0.0.5","netmask":"255.255.255.0"}' },
+        { key: 'guestinfo.role', value: 'controller <primary> & "quoted"' },
+      ],
+    });
+    expect(set.entries).toEqual([
+      { key: 'guestinfo.machine.id', value: '{"ip":"10.0.0.5","netmask":"255.255.255.0"}' },
+      { key: 'guestinfo.role', value: 'controller <primary> & "quoted"' },
+    ]);
+    const changed = await call<GuestInfo>('vm.guestinfo.set', { site: 'lab', vm: set.moref, set: [{ key: 'guestinfo.role', value: 'compute' }], remove: ['guestinfo.machine.id'] });
+    expect(changed.entries).toEqual([{ key: 'guestinfo.role', value: 'compute' }]);
+    expect((await call<GuestInfo>('vm.guestinfo.get', { site: 'lab', vm: vmName })).entries).toEqual([{ key: 'guestinfo.role', value: 'compute' }]);
+
+    const audit = core.db.prepare("SELECT target, outcome, details FROM audit_log WHERE action = 'vm.guestinfo.set' ORDER BY id").all() as { target: string; outcome: string; details: string }[];
+    expect(audit.map((a) => [a.target, a.outcome])).toEqual([
+      [`lab/${vmName}`, 'ok'],
+      [`lab/${vmName}`, 'ok'],
+    ]);
+    expect(JSON.parse(audit[1]!.details)).toMatchObject({ set: ['guestinfo.role'], removed: ['guestinfo.machine.id'] });
+    expect(everythingStored()).not.toContain('10.0.0.5');
+  });
+
+  it('refuses keys outside guestinfo.*, duplicate keys and control characters', async () => {
+    for (const set of [[{ key: 'machine.id', value: 'x' }], [{ key: 'guestinfo.', value: 'x' }], [{ key: 'guestinfo.a b', value: 'x' }], [{ key: 'guestinfo.a', value: 'bell\u0007' }], []]) {
+      const err = await failure('vm.guestinfo.set', { site: 'lab', vm: vmName, set });
+      expect(err.code, JSON.stringify(set)).toBe('VALIDATION');
+    }
+    expect((await failure('vm.guestinfo.set', { site: 'lab', vm: vmName, set: [{ key: 'guestinfo.a', value: '1' }], remove: ['guestinfo.a'] })).code).toBe('VALIDATION');
+    expect((await failure('vm.guestinfo.get', { site: 'lab', vm: 'no-such-vm' })).code).toBe('NOT_FOUND');
+  });
+
+  it('opens a one-time console slot on the host transport; the ticket is never stored, logged or returned', async () => {
+    const opened = await call<CommandOutput<'vm.console.open'>>('vm.console.open', { site: 'lab', vm: vmName }, 'host');
+    const port = new URL(vc.url).port;
+    expect(opened.origin).toBe(`wss://127.0.0.1:${port}`);
+    expect(opened.windowPath).toMatch(/^\/console\/[A-Za-z0-9_-]{32}$/);
+    expect(opened.vmrcUrl).toBe(`vmrc://127.0.0.1:${port}/?moid=${opened.moref}`);
+    const id = opened.windowPath!.slice('/console/'.length);
+    const slot = core.services.consoles.slots.claim(id);
+    expect(slot?.url).toMatch(new RegExp(`^wss://127\\.0\\.0\\.1:${port}/ticket/[0-9a-f]{32}$`));
+    const ticket = slot!.url.split('/').pop()!;
+    expect(JSON.stringify(opened)).not.toContain(ticket);
+    expect(everythingStored()).not.toContain(ticket);
+    expect(core.services.consoles.slots.claim(id)).toBeNull();
+
+    // Outside the host (desktop, CLI) no ticket is taken: the VMRC link only.
+    const vmrc = await call<CommandOutput<'vm.console.open'>>('vm.console.open', { site: 'lab', vm: vmName });
+    expect(vmrc.windowPath).toBeNull();
+    expect(core.services.consoles.slots.size).toBe(0);
+  });
+});

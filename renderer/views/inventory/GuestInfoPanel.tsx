@@ -1,0 +1,129 @@
+import { useState, type FormEvent } from 'react';
+import { GUEST_INFO_KEY, type GuestInfo, type VmSummary } from '../../../core/contract';
+import { useClient, useShellStore } from '../../app/shell-context';
+import { useConfirmDestructive } from '../ConfirmDialog';
+import { TextField } from '../TextField';
+import { useContractForm } from '../use-contract-form';
+import { useContractQuery } from '../use-contract-query';
+
+/**
+ * The VM's guestinfo.* keys and a form to set or remove one; audited by key. Read on request:
+ * each read is a vCenter login, too much for every VM an operator clicks through.
+ */
+export function GuestInfoPanel({ vm }: { vm: VmSummary }) {
+  const [open, setOpen] = useState(false);
+  if (!open) {
+    return (
+      <section className="guest-info-panel" aria-labelledby="guest-info-heading" data-testid="guest-info">
+        <h3 id="guest-info-heading" className="vm-notes-heading">
+          Guest info
+        </h3>
+        <button type="button" className="button button-small" onClick={() => setOpen(true)}>
+          Show guestinfo keys
+        </button>
+      </section>
+    );
+  }
+  return <GuestInfoEditor vm={vm} />;
+}
+
+function GuestInfoEditor({ vm }: { vm: VmSummary }) {
+  const client = useClient();
+  const store = useShellStore();
+  const current = useContractQuery(`Could not read the guestinfo keys of ${vm.name}`, (c) => c.invoke('vm.guestinfo.get', { site: vm.site, vm: vm.moref }), `${vm.site}/${vm.moref}`);
+  const [shown, setShown] = useState<GuestInfo | null>(null);
+  const form = useContractForm(`guestinfo of ${vm.name} not changed`);
+  const { confirm, dialog } = useConfirmDestructive();
+  const [key, setKey] = useState('guestinfo.');
+  const [value, setValue] = useState('');
+  const [keyError, setKeyError] = useState<string | null>(null);
+  const info = shown?.moref === vm.moref ? shown : current.data;
+
+  const change = (input: { set?: { key: string; value: string }[]; remove?: string[] }, done: string): void => {
+    form.submit(
+      () => client.invoke('vm.guestinfo.set', { site: vm.site, vm: vm.moref, ...input }),
+      (r) => {
+        setShown(r);
+        store.getState().pushToast({ tone: 'info', title: done, message: `${vm.name} now has ${r.entries.length} guestinfo key(s). Recorded in the audit log (keys only).` });
+      },
+    );
+  };
+
+  const onSubmit = (event: FormEvent): void => {
+    event.preventDefault();
+    const k = key.trim();
+    if (!GUEST_INFO_KEY.test(k)) {
+      setKeyError('A key is "guestinfo." followed by letters, digits, ".", "_" or "-".');
+      return;
+    }
+    change({ set: [{ key: k, value }] }, `${k} set`);
+  };
+
+  return (
+    <section className="guest-info-panel" aria-labelledby="guest-info-heading" data-testid="guest-info">
+      <h3 id="guest-info-heading" className="vm-notes-heading">
+        Guest info
+      </h3>
+      <p className="small muted">
+        Extra-config keys the guest reads with VMware Tools (<span className="mono">vmtoolsd --cmd &quot;info-get guestinfo.…&quot;</span>).
+      </p>
+      {!info && current.loading && <p className="small muted">Reading from vCenter…</p>}
+      {info && info.entries.length === 0 && <p className="small muted">No guestinfo keys on this VM.</p>}
+      {info && info.entries.length > 0 && (
+        <table className="data-table data-table-compact" data-testid="guest-info-entries">
+          <caption className="visually-hidden">guestinfo keys of {vm.name}</caption>
+          <thead>
+            <tr>
+              <th scope="col">Key</th>
+              <th scope="col">Value</th>
+              <th scope="col">
+                <span className="visually-hidden">Actions</span>
+              </th>
+            </tr>
+          </thead>
+          <tbody>
+            {info.entries.map((e) => (
+              <tr key={e.key}>
+                <th scope="row" className="row-heading mono">
+                  {e.key}
+                </th>
+                <td className="mono value-cell">{e.value}</td>
+                <td>
+                  <button
+                    type="button"
+                    className="button button-small button-danger"
+                    disabled={form.busy}
+                    aria-label={`Remove ${e.key}`}
+                    onClick={() => confirm({ title: `Remove ${e.key}?`, body: <p>The guest will no longer read this key.</p>, confirmLabel: 'Remove' }, () => change({ remove: [e.key] }, `${e.key} removed`))}
+                  >
+                    Remove
+                  </button>
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+      <form onSubmit={onSubmit} noValidate>
+        <TextField
+          id="guest-info-key"
+          label="Key"
+          value={key}
+          onChange={(v) => {
+            setKey(v);
+            setKeyError(null);
+          }}
+          error={keyError ?? form.errors['set.0.key']}
+          mono
+        />
+        <TextField id="guest-info-value" label="Value" value={value} onChange={setValue} error={form.errors['set.0.value']} mono />
+        <div className="form-actions">
+          <button type="submit" className="button button-small" disabled={form.busy}>
+            {form.busy ? 'Saving…' : 'Set key'}
+          </button>
+        </div>
+      </form>
+      {dialog}
+    </section>
+  );
+}
