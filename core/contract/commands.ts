@@ -7,6 +7,7 @@ import type { CommandSpec } from './command-spec.js';
 import { certificateCommands } from './certificate-commands.js';
 import { helperCommands } from './helper-commands.js';
 import { remoteCommands } from './remote-commands.js';
+import { terminalCommands } from './terminal-commands.js';
 
 export type { CommandSpec } from './command-spec.js';
 import { settingsPatchSchema, settingsSchema } from './settings.js';
@@ -239,6 +240,7 @@ export const commands = {
   ...helperCommands,
   ...certificateCommands,
   ...remoteCommands,
+  ...terminalCommands,
   ...inventoryCommands,
 } as const satisfies Record<string, CommandSpec>;
 

@@ -3,6 +3,7 @@ import { auditEntrySchema } from './audit.js';
 import { procedureSummarySchema, statusSchema } from './commands.js';
 import { watchStatusSchema } from './inventory-commands.js';
 import { settingsSchema } from './settings.js';
+import { terminalInfoSchema } from './terminal-commands.js';
 
 /** Every event the renderer may receive. Payloads are metadata, never byte streams. */
 export const events = {
@@ -21,6 +22,8 @@ export const events = {
   }),
   /** A site's watcher changed state (connecting, syncing, watching, backoff, stopped, failed). */
   'inventory.watch': watchStatusSchema,
+  /** A terminal opened, closed, reconnected or started/stopped its log (metadata only: bytes never travel as events). */
+  'terminal.changed': terminalInfoSchema,
   /** A journal line of a procedure run (live log). */
   'procedure.log': z.object({
     procedureId: z.string(),
