@@ -68,6 +68,10 @@ export type TerminalInfo = z.infer<typeof terminalInfoSchema>;
 
 const idOnly = z.object({ id: terminalId }).strict();
 
+/** What `protocol: 'auto'` treats as a Windows guest (PowerShell over WinRM, RDP) from VMware Tools' guest id/name. */
+export const isWindowsGuest = (vm: { guestId: string | null; guestFullName: string | null }): boolean =>
+  /^win/i.test(vm.guestId ?? '') || /windows/i.test(vm.guestFullName ?? '');
+
 /** Embedded terminals: their bytes travel on the terminal stream (terminal-wire.ts), these commands manage them. */
 export const terminalCommands = {
   'terminal.open': {

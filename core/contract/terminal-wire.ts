@@ -15,7 +15,10 @@ export const TerminalFrameKind = {
   data: 1,
   /** renderer → core: payload uint32, bytes drawn since the last ack. */
   ack: 2,
-  /** renderer → core: start receiving this terminal's output (replays its recent output first). */
+  /**
+   * renderer → core: start receiving this terminal's output. Optional payload: float64, how many
+   * output bytes this viewer already has (after a reconnect), so the replay of recent output skips them.
+   */
   attach: 3,
   /** renderer → core: stop receiving it (the terminal stays open). */
   detach: 4,
@@ -55,6 +58,7 @@ export function decodeTerminalFrame(bytes: Uint8Array): TerminalFrame | null {
   const channel = view.getUint32(1);
   const payload = bytes.subarray(TERMINAL_FRAME_HEADER);
   if (kind === TerminalFrameKind.ack && payload.length !== 4) return null;
+  if (kind === TerminalFrameKind.attach && payload.length !== 0 && payload.length !== 8) return null;
   if (payload.length > TERMINAL_FRAME_MAX_PAYLOAD) return null;
   return { kind: kind as TerminalFrameKind, channel, payload };
 }
@@ -67,6 +71,18 @@ export function ackPayload(bytes: number): Uint8Array {
 
 export function ackBytes(payload: Uint8Array): number {
   return new DataView(payload.buffer, payload.byteOffset, payload.byteLength).getUint32(0);
+}
+
+export function attachPayload(seen: number): Uint8Array {
+  const p = new Uint8Array(8);
+  new DataView(p.buffer).setFloat64(0, seen);
+  return p;
+}
+
+export function attachSeen(payload: Uint8Array): number {
+  if (payload.length !== 8) return 0;
+  const n = new DataView(payload.buffer, payload.byteOffset, payload.byteLength).getFloat64(0);
+  return Number.isFinite(n) && n > 0 ? n : 0;
 }
 
 export interface TerminalClosedInfo {

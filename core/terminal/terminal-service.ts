@@ -50,6 +50,8 @@ interface Entry {
   paused: boolean;
   replay: Buffer[];
   replayBytes: number;
+  /** Output bytes since the terminal opened (a re-attaching viewer says how many it has). */
+  total: number;
   log: WriteStream | null;
 }
 
@@ -85,6 +87,7 @@ export class TerminalService {
       paused: false,
       replay: [],
       replayBytes: 0,
+      total: 0,
       log: null,
     };
     this.entries.set(id, entry);
@@ -147,7 +150,9 @@ export class TerminalService {
     e.info.state = 'connecting';
     e.info.error = null;
     this.changed(e);
-    this.toViewers(e, Buffer.from(`\r\n\x1b[33m[outpost] reconnecting to ${e.info.title}…\x1b[0m\r\n`));
+    const notice = Buffer.from(`\r\n\x1b[33m[outpost] reconnecting to ${e.info.title}…\x1b[0m\r\n`);
+    this.remember(e, notice);
+    this.toViewers(e, notice);
     let session: TerminalSession;
     try {
       session = await e.opener.open({ cols: e.info.cols, rows: e.info.rows });
@@ -176,14 +181,19 @@ export class TerminalService {
     return { ...e.info };
   }
 
-  /** Starts streaming a terminal's output to a viewer: recent output first, then live. */
-  attach(id: number, viewer: TerminalViewer): TerminalAttachment {
+  /** Starts streaming a terminal's output to a viewer: the recent output it lacks (`seen`: bytes it has), then live. */
+  attach(id: number, seen: number, viewer: TerminalViewer): TerminalAttachment {
     const e = this.entry(id);
     const window = new AckWindow(this.o.window?.high, this.o.window?.low);
     e.viewers.set(viewer, window);
+    let at = e.total - e.replayBytes;
     for (const chunk of e.replay) {
-      window.sent(chunk.length);
-      viewer.data(chunk);
+      const skip = Math.max(0, Math.min(chunk.length, seen - at));
+      at += chunk.length;
+      if (skip === chunk.length) continue;
+      const part = chunk.subarray(skip);
+      window.sent(part.length);
+      viewer.data(part);
     }
     if (e.info.state === 'closed') viewer.closed(e.info.exit ?? { exitCode: null, signal: null });
     this.updateFlow(e);
@@ -260,6 +270,7 @@ export class TerminalService {
   }
 
   private remember(e: Entry, chunk: Buffer): void {
+    e.total += chunk.length;
     e.replay.push(chunk);
     e.replayBytes += chunk.length;
     while (e.replayBytes > REPLAY_BYTES && e.replay.length > 1) e.replayBytes -= e.replay.shift()!.length;

@@ -3,6 +3,7 @@ import {
   TERMINAL_FRAME_MAX_PAYLOAD,
   TerminalFrameKind,
   ackBytes,
+  attachSeen,
   decodeTerminalFrame,
   encodeTerminalFrame,
   textPayload,
@@ -31,7 +32,7 @@ export class TerminalStreamConnection {
     try {
       switch (frame.kind) {
         case TerminalFrameKind.attach:
-          if (!this.attachments.has(channel)) this.attach(channel);
+          if (!this.attachments.has(channel)) this.attach(channel, attachSeen(frame.payload));
           break;
         case TerminalFrameKind.detach:
           this.attachments.get(channel)?.detach();
@@ -52,8 +53,8 @@ export class TerminalStreamConnection {
     }
   }
 
-  private attach(channel: number): void {
-    const attachment = this.terminals.attach(channel, {
+  private attach(channel: number, seen: number): void {
+    const attachment = this.terminals.attach(channel, seen, {
       data: (chunk) => {
         if (this.closed) return;
         for (let at = 0; at < chunk.length; at += TERMINAL_FRAME_MAX_PAYLOAD) {

@@ -1,6 +1,6 @@
 import type { VmSummary } from '../contract/inventory-commands.js';
 import { OutpostError } from '../contract/errors.js';
-import type { TerminalTarget } from '../contract/terminal-commands.js';
+import { isWindowsGuest, type TerminalTarget } from '../contract/terminal-commands.js';
 import type { RemoteAccessService } from '../remote/remote-access-service.js';
 import { ReconnectingShell } from '../ssh/reconnecting-shell.js';
 import { endpointLabel, type SshTarget } from '../ssh/ssh-target.js';
@@ -15,9 +15,6 @@ export interface TerminalTargetDeps {
 
 /** Keep-alives notice a dead peer within ~45 s; the shell then reconnects by itself. */
 const KEEP_ALIVE_MS = 15_000;
-
-export const isWindowsGuest = (vm: Pick<VmSummary, 'guestId' | 'guestFullName'>): boolean =>
-  /^win/i.test(vm.guestId ?? '') || /windows/i.test(vm.guestFullName ?? '');
 
 /** The address to reach a VM's guest at: its primary IPv4, else any routable address VMware Tools reports. */
 export function guestAddress(vm: Pick<VmSummary, 'ipAddress' | 'ipAddresses' | 'name'>): string {
