@@ -9,6 +9,7 @@ import { registerAppScheme, serveRenderer } from './renderer-protocol.js';
 import { chooseOsCipher } from './safe-storage-cipher.js';
 import { lockDownSession } from './session-policy.js';
 import { sqliteBindingPath } from './sqlite-binding.js';
+import { attachTerminalPort } from './terminal-port.js';
 import { createWindow, guardWebContents } from './window.js';
 
 app.setName(APP_NAME);
@@ -41,6 +42,7 @@ function openMainWindow(): void {
     ...(existsSync(iconPath) ? { iconPath } : {}),
   });
   registrar.attachWindow(window);
+  if (core) attachTerminalPort(window.webContents, core.services.terminals);
   window.on('closed', () => {
     if (mainWindow === window) mainWindow = null;
   });

@@ -1,4 +1,5 @@
 import { contextBridge, ipcRenderer, type IpcRendererEvent } from 'electron';
+import { TERMINAL_PORT_CHANNEL } from './ipc-channels.js';
 import { createPreloadBridge } from './preload-bridge.js';
 
 // Sandboxed preload: runs with contextIsolation, so the page sees only what is exposed here.
@@ -17,4 +18,10 @@ const bridge = createPreloadBridge({
 contextBridge.exposeInMainWorld('outpost', {
   invoke: (command: string, input: unknown) => bridge.invoke(command, input),
   on: (event: string, listener: (payload: unknown) => void) => bridge.on(event, listener),
+});
+
+// Terminal bytes: a MessagePort cannot cross contextBridge, so it is handed to the page with
+// postMessage (same window). The page only ever receives a port, never ipcRenderer.
+ipcRenderer.on(TERMINAL_PORT_CHANNEL, (event: IpcRendererEvent) => {
+  if (event.ports.length === 1) window.postMessage({ type: TERMINAL_PORT_CHANNEL }, '*', [...event.ports]);
 });

@@ -9,6 +9,7 @@ import { helperCommands } from './helper-commands.js';
 import { remoteCommands } from './remote-commands.js';
 import { networkingCommands } from './networking-commands.js';
 import { consoleCommands } from './console-commands.js';
+import { terminalCommands } from './terminal-commands.js';
 
 export type { CommandSpec } from './command-spec.js';
 import { settingsPatchSchema, settingsSchema } from './settings.js';
@@ -241,6 +242,7 @@ export const commands = {
   ...helperCommands,
   ...certificateCommands,
   ...remoteCommands,
+  ...terminalCommands,
   ...inventoryCommands,
   ...networkingCommands,
   ...consoleCommands,

@@ -3,6 +3,7 @@ import { auditEntrySchema } from './audit.js';
 import { procedureSummarySchema, statusSchema } from './commands.js';
 import { syncProgressSchema, watchStatusSchema } from './inventory-commands.js';
 import { settingsSchema } from './settings.js';
+import { terminalInfoSchema } from './terminal-commands.js';
 
 /** Every event the renderer may receive. Payloads are metadata, never byte streams. */
 export const events = {
@@ -23,6 +24,8 @@ export const events = {
   'inventory.watch': watchStatusSchema,
   /** A full sync stored a page: rows so far per kind, pages, the previous total (phase 'done' at the end). */
   'inventory.sync.progress': syncProgressSchema,
+  /** A terminal opened, closed, reconnected or started/stopped its log (metadata only: bytes never travel as events). */
+  'terminal.changed': terminalInfoSchema,
   /** A journal line of a procedure run (live log). */
   'procedure.log': z.object({
     procedureId: z.string(),

@@ -14,3 +14,5 @@ export * from './helper-commands.js';
 export * from './certificate-commands.js';
 export * from './networking-commands.js';
 export * from './console-commands.js';
+export * from './terminal-commands.js';
+export * from './terminal-wire.js';

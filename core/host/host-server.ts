@@ -8,6 +8,7 @@ import type { OutpostCore } from '../server/core.js';
 import { version } from '../server/version.js';
 import { serveStatic } from './static-files.js';
 import { serveConsole } from './console-page.js';
+import { TerminalStreamConnection } from '../terminal/terminal-stream-connection.js';
 
 export interface HostOptions {
   core: OutpostCore;
@@ -116,11 +117,19 @@ export async function startHost(options: HostOptions): Promise<RunningHost> {
 
   wss.on('connection', (ws: WebSocket) => {
     sockets.add(ws);
+    // Binary frames on this socket are the terminal stream (core/contract/terminal-wire.ts), never JSON.
+    const terminals = new TerminalStreamConnection(options.core.services.terminals, (frame) => {
+      if (ws.readyState === ws.OPEN) ws.send(frame, { binary: true });
+    });
     send(ws, { type: 'hello', protocol: WIRE_PROTOCOL_VERSION, version });
-    ws.on('close', () => sockets.delete(ws));
+    ws.on('close', () => {
+      sockets.delete(ws);
+      terminals.close();
+    });
     ws.on('message', (data, isBinary) => {
       if (isBinary) {
-        ws.close(1003, 'binary frames are reserved for terminal streams');
+        const bytes = Array.isArray(data) ? Buffer.concat(data) : Buffer.isBuffer(data) ? data : Buffer.from(data);
+        terminals.receive(new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength));
         return;
       }
       let parsed: unknown;

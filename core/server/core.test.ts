@@ -7,6 +7,7 @@ import { commandNames } from '../contract/commands.js';
 import { consoleCommands } from '../contract/console-commands.js';
 import { networkingCommands } from '../contract/networking-commands.js';
 import { inventoryCommands } from '../contract/inventory-commands.js';
+import { terminalCommands } from '../contract/terminal-commands.js';
 import type { EventName } from '../contract/events.js';
 import { defaultKdf } from '../vault/passphrase-cipher.js';
 import { readFileSync, writeFileSync } from 'node:fs';
@@ -139,7 +140,10 @@ describe('core dispatch (the path every transport takes)', () => {
     expect(auditText).not.toContain('w1n-Secret!');
     // The vCenter commands need a vCenter: core/inventory/inventory-sync.test.ts exercises each against vcsim,
     // core/networking/vlan-ensure.test.ts and core/vm-access/vm-access.test.ts the networking and console ones.
-    expect([...covered, ...Object.keys(inventoryCommands), ...Object.keys(networkingCommands), ...Object.keys(consoleCommands)].sort()).toEqual([...commandNames].sort());
+    // The terminal commands need a terminal stream: core/terminal/terminal-service.test.ts exercises each against sshd.
+    expect(
+      [...covered, ...Object.keys(inventoryCommands), ...Object.keys(networkingCommands), ...Object.keys(consoleCommands), ...Object.keys(terminalCommands)].sort(),
+    ).toEqual([...commandNames].sort());
   });
 
   it('rejects an unknown command with UNKNOWN_COMMAND', async () => {

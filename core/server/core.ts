@@ -80,6 +80,7 @@ export function createOutpostCore(options: CoreOptions): OutpostCore {
     close: () => {
       services.inventory.abandon();
       services.engine.close();
+      services.terminals.closeAll();
       services.remote.close();
       vault.lock();
       db.close();

@@ -4,6 +4,7 @@ import type { ProcedureDetail, ProcedureSummary } from '../contract/commands.js'
 import { certificateHandlers } from './certificate-handlers.js';
 import { helperHandlers } from './helper-handlers.js';
 import { createRemoteHandlers } from './remote-handlers.js';
+import { createTerminalHandlers } from './terminal-handlers.js';
 import { inventoryHandlers } from './inventory-handlers.js';
 import { networkingHandlers } from './networking-handlers.js';
 import type { Services } from './services.js';
@@ -83,6 +84,7 @@ export function createHandlers(s: Services): Handlers {
       }
     },
     ...createRemoteHandlers(s),
+    ...createTerminalHandlers(s),
     ...inventoryHandlers(s),
     ...networkingHandlers(s),
   };

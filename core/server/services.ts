@@ -1,4 +1,5 @@
 import { hostname, userInfo } from 'node:os';
+import { join } from 'node:path';
 import type {
   CommandOutput,
   CommandParsedInput,
@@ -19,6 +20,7 @@ import { Ipam } from '../ipam/ipam.js';
 import { driverFor } from '../nat/firewall-drivers.js';
 import { NatService } from '../nat/nat-service.js';
 import { RemoteAccessService } from '../remote/remote-access-service.js';
+import { TerminalService } from '../terminal/terminal-service.js';
 import { builtinProcedures } from '../procedures/builtin-procedures.js';
 import { ProcedureEngine } from '../procedures/engine.js';
 import { SettingsStore } from '../settings/settings-store.js';
@@ -106,12 +108,14 @@ export class Services {
   readonly vlan: VlanService;
   readonly consoles: ConsoleService;
   readonly guestInfo: GuestInfoService;
+  readonly terminals: TerminalService;
 
   constructor(private readonly o: ServicesOptions) {
     this.audit = new AuditLog(o.db, o.bus);
     this.ipam = new Ipam(o.db, this.audit);
     this.credentials = new CredentialStore(o.db, o.vault);
     this.remote = new RemoteAccessService(o.db, this.audit, this.credentials);
+    this.terminals = new TerminalService({ audit: this.audit, logDir: join(o.dataDir, 'terminal-logs'), onChanged: (info) => o.bus.emit('terminal.changed', info) });
     this.nat = new NatService(o.db, this.audit, (fw) => driverFor(fw, this.remote));
     this.preflightLists = new PreflightLists(o.db);
     this.trustStore = new TrustStore(o.db, this.audit);

@@ -9,6 +9,7 @@ import { PlannedViewPage } from '../views/PlannedViewPage';
 import { plannedViews } from '../views/planned-views';
 import { ProceduresView } from '../views/ProceduresView';
 import { SettingsView } from '../views/SettingsView';
+import { TerminalsView } from '../views/terminals/TerminalsView';
 
 export function ViewOutlet() {
   const view = useShell((s) => s.view);
@@ -29,6 +30,8 @@ export function ViewOutlet() {
       return <AuditLogView />;
     case 'settings':
       return <SettingsView />;
+    case 'terminals':
+      return <TerminalsView />;
     default: {
       const planned = plannedViews[view];
       return planned ? <PlannedViewPage key={view} view={planned} /> : null;

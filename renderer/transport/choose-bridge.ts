@@ -1,5 +1,6 @@
 import { createElectronBridge, isRawBridge } from './electron-bridge';
 import type { ConnectedBridge } from './connection-state';
+import { createElectronTerminalStreams } from './electron-terminal-port';
 import { hostSocketUrl, takeHostToken } from './host-token';
 import { createUnavailableBridge } from './unavailable-bridge';
 import { createWebSocketBridge } from './websocket-bridge';
@@ -18,7 +19,7 @@ function sessionStorageOrNull(win: Window): Storage | null {
  */
 export function chooseBridge(win: Window): ConnectedBridge {
   const preload: unknown = (win as Window & { outpost?: unknown }).outpost;
-  if (isRawBridge(preload)) return createElectronBridge(preload);
+  if (isRawBridge(preload)) return createElectronBridge(preload, createElectronTerminalStreams(win));
   const token = takeHostToken(win.location, win.history, sessionStorageOrNull(win));
   if (!token) return createUnavailableBridge();
   return createWebSocketBridge({ url: hostSocketUrl(win.location, token) });

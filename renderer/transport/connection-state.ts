@@ -1,4 +1,5 @@
 import type { RawBridge } from '../../core/contract';
+import type { TerminalStreams } from './terminal-streams';
 
 /** Which side of the app the renderer talks to. */
 export type TransportKind = 'electron' | 'host' | 'none';
@@ -36,6 +37,8 @@ export interface WritableConnectionCell extends ConnectionCell {
 export interface ConnectedBridge extends RawBridge {
   readonly kind: TransportKind;
   readonly connection: ConnectionCell;
+  /** Terminal byte streams (binary frames / MessagePort), when the transport carries them. */
+  readonly terminals?: TerminalStreams;
   close(): void;
 }
 

@@ -1,5 +1,6 @@
 import type { RawBridge } from '../../core/contract';
 import { createConnectionCell, type ConnectedBridge } from './connection-state';
+import type { TerminalStreams } from './terminal-streams';
 
 /** The preload's bridge is untrusted shape-wise until checked: it arrives through `window`. */
 export function isRawBridge(value: unknown): value is RawBridge {
@@ -12,9 +13,10 @@ export function isRawBridge(value: unknown): value is RawBridge {
  * The Electron preload's `window.outpost`. IPC to the main process does not drop like a
  * socket, so the connection is simply up; a rejected IPC call still becomes a TRANSPORT result.
  */
-export function createElectronBridge(preload: RawBridge): ConnectedBridge {
+export function createElectronBridge(preload: RawBridge, terminals?: TerminalStreams): ConnectedBridge {
   return {
     kind: 'electron',
+    ...(terminals ? { terminals } : {}),
     connection: createConnectionCell({ phase: 'connected', transport: 'electron' }),
     async invoke(command, input) {
       try {

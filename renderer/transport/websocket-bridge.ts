@@ -6,11 +6,14 @@ import {
   type Result,
 } from '../../core/contract';
 import { createConnectionCell, type ConnectedBridge, type ConnectionState } from './connection-state';
+import { createTerminalStreams } from './terminal-streams';
 
 /** The subset of the DOM WebSocket the bridge uses, so tests can pass a fake socket. */
 export interface SocketLike {
   readonly readyState: number;
-  send(data: string): void;
+  /** Set to 'arraybuffer' so terminal frames arrive as ArrayBuffer. */
+  binaryType?: string;
+  send(data: string | Uint8Array): void;
   close(code?: number, reason?: string): void;
   onopen: ((event: Event) => void) | null;
   onmessage: ((event: MessageEvent) => void) | null;
@@ -60,6 +63,13 @@ export function createWebSocketBridge(options: WebSocketBridgeOptions): Connecte
   let retryTimer: ReturnType<typeof setTimeout> | null = null;
   let closed = false;
 
+  // Terminal bytes share the socket as binary frames (core/contract/terminal-wire.ts).
+  const terminals = createTerminalStreams((frame) => {
+    if (!socket || !ready || socket.readyState !== OPEN) return false;
+    socket.send(frame);
+    return true;
+  });
+
   const setPhase = (state: Omit<ConnectionState, 'transport'>): void => connection.set({ ...state, transport: 'host' });
 
   function settle(id: number, result: Result<unknown>): void {
@@ -93,6 +103,10 @@ export function createWebSocketBridge(options: WebSocketBridgeOptions): Connecte
   }
 
   function onMessage(data: unknown): void {
+    if (data instanceof ArrayBuffer) {
+      terminals.receive(new Uint8Array(data));
+      return;
+    }
     if (typeof data !== 'string') return;
     let json: unknown;
     try {
@@ -115,6 +129,7 @@ export function createWebSocketBridge(options: WebSocketBridgeOptions): Connecte
       failures = 0;
       setPhase({ phase: 'connected' });
       for (const call of pending.values()) if (!call.sent) send(call);
+      terminals.reattach();
     } else if (message.type === 'result') {
       settle(message.id, message.result as Result<unknown>);
     } else {
@@ -148,6 +163,7 @@ export function createWebSocketBridge(options: WebSocketBridgeOptions): Connecte
     }
     socket = ws;
     ready = false;
+    ws.binaryType = 'arraybuffer';
     ws.onmessage = (event) => {
       if (socket === ws) onMessage(event.data);
     };
@@ -169,6 +185,7 @@ export function createWebSocketBridge(options: WebSocketBridgeOptions): Connecte
   return {
     kind: 'host',
     connection,
+    terminals,
     invoke(command, input) {
       if (closed) return Promise.resolve(failure('TRANSPORT', 'The connection to the Outpost host is closed. Reload the page.'));
       const id = nextId++;

@@ -24,11 +24,4 @@ export const plannedViews: Partial<Record<ViewId, PlannedView>> = {
       'Host upgrades will plan a rolling upgrade per cluster, enter maintenance mode, patch, verify and wait at gates you approve, resuming where it stopped after a crash.',
     firstStep: 'Add a vCenter in Inventory so its clusters and hosts are known. Not in this build yet.',
   },
-  terminals: {
-    title: 'Terminals',
-    description: 'SSH and WinRM sessions to hosts and enrolled VMs.',
-    purpose:
-      'Terminals will open shells to ESXi hosts and guests, verifying each host key before any password or key is sent.',
-    firstStep: 'Set up the vault (a passphrase, or the OS keychain in the desktop app) so credentials can be stored. Terminals are not in this build yet.',
-  },
 };

@@ -6,6 +6,7 @@ import { useConfirmDestructive } from '../ConfirmDialog';
 import { formatTime } from '../format-time';
 import { powerLabel, toolsLabel } from './vm-rows';
 import { VmAccessPanels } from './VmAccessPanels';
+import { OpenTerminalButton } from './OpenTerminalButton';
 
 type PowerAction = 'on' | 'off' | 'reset' | 'shutdown';
 const actions: { action: PowerAction; label: string; destructive: boolean; when(vm: VmSummary): boolean; explain: string }[] = [
@@ -87,6 +88,7 @@ export function VmDetail({ vm, onClose, onPowered }: { vm: VmSummary; onClose():
             </button>
           ))}
       </div>
+      <OpenTerminalButton vm={vm} />
       <dl className="facts vm-facts">
         {fields.map(([label, value, mono]) => (
           <div key={label} className="vm-fact">

@@ -1,0 +1,100 @@
+import type { VmSummary } from '../contract/inventory-commands.js';
+import { OutpostError } from '../contract/errors.js';
+import { isWindowsGuest, type TerminalTarget } from '../contract/terminal-commands.js';
+import type { RemoteAccessService } from '../remote/remote-access-service.js';
+import { ReconnectingShell } from '../ssh/reconnecting-shell.js';
+import { endpointLabel, type SshTarget } from '../ssh/ssh-target.js';
+import { WinrmClient } from '../winrm/winrm-client.js';
+import type { TerminalOpener } from './terminal-service.js';
+import { WinrmConsoleSession } from './winrm-console.js';
+
+export interface TerminalTargetDeps {
+  remote: RemoteAccessService;
+  findVm(site: string, moref: string): VmSummary | undefined;
+}
+
+/** Keep-alives notice a dead peer within ~45 s; the shell then reconnects by itself. */
+const KEEP_ALIVE_MS = 15_000;
+
+/** The address to reach a VM's guest at: its primary IPv4, else any routable address VMware Tools reports. */
+export function guestAddress(vm: Pick<VmSummary, 'ipAddress' | 'ipAddresses' | 'name'>): string {
+  const all = [vm.ipAddress, ...vm.ipAddresses].filter((a): a is string => !!a);
+  const usable = all.filter((a) => !a.startsWith('169.254.') && !/^fe80:/i.test(a) && a !== '127.0.0.1' && a !== '::1');
+  const address = usable.find((a) => !a.includes(':')) ?? usable[0];
+  if (!address) throw new OutpostError('VALIDATION', `VM ${vm.name} reports no guest IP address. Is VMware Tools running in it? Connect to a saved host instead.`);
+  return address;
+}
+
+export function findInventoryVm(deps: TerminalTargetDeps, site: string, moref: string): VmSummary {
+  const vm = deps.findVm(site, moref);
+  if (!vm) throw new OutpostError('NOT_FOUND', `No VM ${moref} in site ${site}. Sync the site, then pick the VM again.`);
+  return vm;
+}
+
+function sshOpener(deps: TerminalTargetDeps, target: SshTarget, credential: string): TerminalOpener {
+  return {
+    kind: 'ssh',
+    title: endpointLabel(target),
+    credential,
+    open: (size) => ReconnectingShell.open(target, { hostKeys: deps.remote.knownHosts, cols: size.cols, rows: size.rows, keepAliveIntervalMs: KEEP_ALIVE_MS }),
+  };
+}
+
+function winrmOpener(deps: TerminalTargetDeps, url: string, credential: string, auth: 'basic' | 'ntlm'): TerminalOpener {
+  const title = new URL(url).host;
+  return {
+    kind: 'winrm',
+    title,
+    credential,
+    open: async () => {
+      const { user, password } = deps.remote.credentials.password(credential);
+      const client = new WinrmClient({ url, user, password, auth });
+      // Proves the endpoint and the credential before a tab opens (a wrong password is an error, not a dead tab).
+      try {
+        await client.runPowerShell('$null', { timeoutMs: 30_000 });
+      } catch (err) {
+        client.close();
+        throw err;
+      }
+      const session = new WinrmConsoleSession(title, client);
+      setImmediate(() => session.start());
+      return session;
+    },
+  };
+}
+
+/** Turns a contract target into how to open (and reopen) its session; credentials are read from the vault here, in core. */
+export function resolveTerminalTarget(target: TerminalTarget, deps: TerminalTargetDeps): TerminalOpener {
+  const ssh = (host: string, port: number, credential: string, user: string | undefined, jumps: SshTarget[] = []): TerminalOpener => {
+    const endpoint = (h: { host: string; port: number; user?: string | undefined; credential: string }) => {
+      const saved = deps.remote.credentials.sshAuth(h.credential);
+      const name = h.user ?? saved.user;
+      if (!name) throw new OutpostError('VALIDATION', `No user for ${h.host}: give one, or save it in credential "${h.credential}".`);
+      return { host: h.host, port: h.port, user: name, auth: saved.auth };
+    };
+    return sshOpener(deps, { ...endpoint({ host, port, user, credential }), jumps }, credential);
+  };
+  switch (target.type) {
+    case 'ssh': {
+      const jumps = target.jumps.map((j) => {
+        const saved = deps.remote.credentials.sshAuth(j.credential);
+        const name = j.user ?? saved.user;
+        if (!name) throw new OutpostError('VALIDATION', `No user for jump host ${j.host}: give one, or save it in credential "${j.credential}".`);
+        return { host: j.host, port: j.port, user: name, auth: saved.auth };
+      });
+      return ssh(target.host, target.port, target.credential, target.user, jumps);
+    }
+    case 'winrm':
+      return winrmOpener(deps, target.url, target.credential, target.auth);
+    case 'vm': {
+      const vm = findInventoryVm(deps, target.site, target.vm);
+      const address = guestAddress(vm);
+      const protocol = target.protocol === 'auto' ? (isWindowsGuest(vm) ? 'winrm' : 'ssh') : target.protocol;
+      if (protocol === 'winrm') {
+        const host = address.includes(':') ? `[${address}]` : address;
+        return winrmOpener(deps, `http://${host}:${target.port ?? 5985}/wsman`, target.credential, 'ntlm');
+      }
+      return ssh(address, target.port ?? 22, target.credential, target.user);
+    }
+  }
+}

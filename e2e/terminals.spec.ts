@@ -1,0 +1,128 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Locator, Page } from '@playwright/test';
+import { generateKey, sshdAvailable, startSshd, type Sshd } from '../test/peers/openssh-server';
+import { expect, test } from './host-fixture';
+
+test.use({ hostVaultPassphrase: 'e2e-terminals-passphrase' });
+
+/** What xterm drew, row by row, read from the DOM renderer's rows (or the accessibility tree when present). */
+async function drawnRows(pane: Locator): Promise<string[]> {
+  return pane.locator('.xterm-rows > div, .xterm-accessibility-tree > div').evaluateAll((rows) => rows.map((r) => (r.textContent ?? '').replace(/\u00a0/g, ' ').trimEnd()));
+}
+
+async function expectDrawnLine(pane: Locator, line: string): Promise<void> {
+  await expect.poll(async () => (await drawnRows(pane)).includes(line), { message: `a row reading exactly "${line}"` }).toBe(true);
+}
+
+async function typeInto(page: Page, pane: Locator, text: string): Promise<void> {
+  await pane.getByTestId('terminal-host').click();
+  await page.keyboard.type(text);
+  await page.keyboard.press('Enter');
+}
+
+test.describe('terminals against a real sshd', () => {
+  test.skip(!sshdAvailable() || process.getuid?.() !== 0, 'needs root and openssh-server');
+  let dir: string;
+  let sshd: Sshd;
+  let privateKey: string;
+
+  test.beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'outpost-e2e-sshd-'));
+    const key = generateKey(join(dir, 'id'));
+    privateKey = key.privateKey;
+    sshd = await startSshd({ dir, authorizedKeys: [key.publicKey] });
+  });
+  test.afterAll(() => {
+    sshd?.stop();
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+
+  test('open a tab through the host-key prompt, type echo hello-outpost and see it drawn; split, broadcast, zoom, reconnect', async ({ page, host }) => {
+    const problems: string[] = [];
+    page.on('pageerror', (error) => problems.push(error.message));
+    await page.goto(host.info.openUrl);
+    await expect(page.getByTestId('status-connection')).toHaveText(/Connected \(host\)/);
+    await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: /Terminals/ }).click();
+    await expect(page.getByRole('heading', { name: 'No terminal open' })).toBeVisible();
+
+    await page.getByTestId('open-terminal').click();
+    const dialog = page.getByTestId('open-terminal-dialog');
+    await dialog.getByLabel('Host', { exact: true }).fill('127.0.0.1');
+    await dialog.getByLabel('Port', { exact: true }).fill(String(sshd.port));
+    // No credential profile yet: save one from the dialog (the key goes to the vault once).
+    await dialog.getByRole('button', { name: 'New credential…' }).click();
+    const form = dialog.getByTestId('new-credential');
+    await form.getByLabel('Name', { exact: true }).fill('e2e-root');
+    await form.getByLabel('User name').fill('root');
+    await form.getByLabel('Authentication', { exact: true }).selectOption('private-key');
+    await form.getByLabel('Private key', { exact: true }).fill(privateKey);
+    await form.getByRole('button', { name: 'Save credential' }).click();
+    await expect(dialog.getByLabel('Credential profile')).toHaveValue('e2e-root');
+
+    // The host key is unknown: its fingerprint is shown (the one ssh-keygen -lf prints) before anything is sent.
+    await dialog.getByRole('button', { name: 'Connect' }).click();
+    await expect(dialog.getByTestId('host-key-fingerprint')).toContainText(sshd.fingerprint);
+    await dialog.getByRole('button', { name: 'Trust and connect' }).click();
+    await expect(dialog).toBeHidden();
+
+    const first = page.getByTestId('terminal-pane').first();
+    await expect(first.getByTestId('terminal-state')).toHaveText('open');
+    // Whatever xterm draws with (WebGL here, the DOM renderer without it), screen reader mode
+    // mirrors its rows into the accessibility tree, which is what this test reads.
+    await page.getByRole('button', { name: 'Screen reader' }).click();
+    await expect(first.locator('.xterm-accessibility-tree')).toHaveCount(1);
+    await typeInto(page, first, 'echo hello-outpost');
+    await expectDrawnLine(first, 'hello-outpost');
+
+    // Resize → pty window change: the shell sees the size xterm fitted to the pane.
+    await typeInto(page, first, 'echo size-$(stty size | tr " " x)');
+    await expect.poll(async () => (await drawnRows(first)).some((r) => /^size-\d+x\d+$/.test(r))).toBe(true);
+    const size = (await drawnRows(first)).find((r) => /^size-\d+x\d+$/.test(r))!;
+    const [rows, cols] = size.slice(5).split('x').map(Number);
+    expect(cols).toBeGreaterThan(40);
+    expect(rows).toBeGreaterThan(5);
+
+    // Zoom: Ctrl+= makes the text larger (and the shell gets fewer columns).
+    await expect(page.getByText('13px')).toBeVisible();
+    await first.getByTestId('terminal-host').click();
+    await page.keyboard.press('Control+Equal');
+    await page.keyboard.press('Control+Equal');
+    await expect(page.getByText('15px')).toBeVisible();
+
+    // Split: a second terminal beside the first (host key now known: no prompt).
+    await page.getByRole('button', { name: 'Split' }).click();
+    await dialog.getByLabel('Host', { exact: true }).fill('127.0.0.1');
+    await dialog.getByLabel('Port', { exact: true }).fill(String(sshd.port));
+    await dialog.getByRole('button', { name: 'Connect' }).click();
+    await expect(dialog).toBeHidden();
+    const panes = page.getByTestId('terminal-pane');
+    await expect(panes).toHaveCount(2);
+    const second = panes.nth(1);
+    await expect(second.getByTestId('terminal-state')).toHaveText('open');
+
+    // Broadcast: what is typed in one goes to both.
+    await page.getByTestId('broadcast-toggle').click();
+    await expect(page.getByTestId('broadcast-toggle')).toHaveText('Broadcasting to 2');
+    await typeInto(page, second, 'echo both-$((6*7))');
+    await expectDrawnLine(first, 'both-42');
+    await expectDrawnLine(second, 'both-42');
+    await page.getByTestId('broadcast-toggle').click();
+    await typeInto(page, second, 'echo only-$((2+3))');
+    await expectDrawnLine(second, 'only-5');
+    expect(await drawnRows(first)).not.toContain('only-5');
+
+    // Reconnect: a new connection and shell in the same pane.
+    await first.getByRole('button', { name: 'Reconnect' }).click();
+    await expect(first.getByTestId('terminal-state')).toHaveText('open');
+    await expectDrawnLine(first, `[outpost] reconnecting to root@127.0.0.1:${sshd.port}…`);
+    await typeInto(page, first, 'echo again-$((3*3))');
+    await expectDrawnLine(first, 'again-9');
+
+    // exit ends the shell; the pane says so.
+    await typeInto(page, second, 'exit 4');
+    await expect(second.getByTestId('terminal-state')).toHaveText('closed (exit 4)');
+    expect(problems).toEqual([]);
+  });
+});

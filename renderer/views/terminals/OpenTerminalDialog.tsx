@@ -1,0 +1,445 @@
+import { useEffect, useId, useRef, useState, type FormEvent, type KeyboardEvent } from 'react';
+import { OutpostError, type CommandOutput, type TerminalInfo, type TerminalTarget } from '../../../core/contract';
+import { errorToast } from '../../app/error-toast';
+import { useClient, useShellStore } from '../../app/shell-context';
+import { CopyButton } from '../CopyButton';
+import type { OpenPrefill } from './terminals-store';
+
+type Mode = 'host' | 'vm' | 'winrm';
+type Credential = CommandOutput<'credentials.list'>[number];
+type Vm = CommandOutput<'vms.list'>[number];
+interface HostKeyQuestion {
+  host: string;
+  port: number;
+  fingerprint: string;
+  keyType: string | null;
+}
+
+function hostKeyQuestion(err: unknown): HostKeyQuestion | null {
+  if (!(err instanceof OutpostError) || err.code !== 'HOST_KEY_UNKNOWN') return null;
+  const d = err.details as Partial<HostKeyQuestion> | undefined;
+  if (!d || typeof d.host !== 'string' || typeof d.port !== 'number' || typeof d.fingerprint !== 'string') return null;
+  return { host: d.host, port: d.port, fingerprint: d.fingerprint, keyType: typeof d.keyType === 'string' ? d.keyType : null };
+}
+
+/** A small form to save a credential profile where it is needed; the secret goes to the vault once. */
+function NewCredentialForm({ onSaved, onCancel }: { onSaved(name: string): void; onCancel(): void }) {
+  const client = useClient();
+  const id = useId();
+  const [name, setName] = useState('');
+  const [username, setUsername] = useState('');
+  const [kind, setKind] = useState<'password' | 'private-key'>('password');
+  const [secret, setSecret] = useState('');
+  const [passphrase, setPassphrase] = useState('');
+  const [error, setError] = useState<string | null>(null);
+  const [saving, setSaving] = useState(false);
+
+  const save = (): void => {
+    setSaving(true);
+    setError(null);
+    const payload = kind === 'password' ? { type: 'password' as const, password: secret } : { type: 'private-key' as const, privateKey: secret, ...(passphrase ? { passphrase } : {}) };
+    client.invoke('credentials.add', { name, username, secret: payload }).then(
+      (saved) => {
+        setSaving(false);
+        setSecret('');
+        setPassphrase('');
+        onSaved(saved.name);
+      },
+      (err: unknown) => {
+        setSaving(false);
+        setError(err instanceof OutpostError ? `${err.code}: ${err.message}` : String(err));
+      },
+    );
+  };
+
+  return (
+    <fieldset className="terminal-new-credential" data-testid="new-credential">
+      <legend>New credential profile</legend>
+      <div className="field">
+        <label htmlFor={`${id}-name`}>Name</label>
+        <input id={`${id}-name`} value={name} onChange={(e) => setName(e.target.value)} spellCheck={false} autoComplete="off" />
+      </div>
+      <div className="field">
+        <label htmlFor={`${id}-user`}>User name</label>
+        <input id={`${id}-user`} value={username} onChange={(e) => setUsername(e.target.value)} spellCheck={false} autoComplete="off" />
+      </div>
+      <div className="field">
+        <label htmlFor={`${id}-kind`}>Authentication</label>
+        <select id={`${id}-kind`} value={kind} onChange={(e) => setKind(e.target.value as 'password' | 'private-key')}>
+          <option value="password">Password</option>
+          <option value="private-key">Private key (OpenSSH or PEM)</option>
+        </select>
+      </div>
+      {kind === 'password' ? (
+        <div className="field">
+          <label htmlFor={`${id}-secret`}>Password</label>
+          <input id={`${id}-secret`} type="password" className="password-input" value={secret} onChange={(e) => setSecret(e.target.value)} autoComplete="new-password" />
+        </div>
+      ) : (
+        <>
+          <div className="field">
+            <label htmlFor={`${id}-secret`}>Private key</label>
+            <textarea id={`${id}-secret`} className="mono" rows={5} value={secret} onChange={(e) => setSecret(e.target.value)} spellCheck={false} placeholder="-----BEGIN OPENSSH PRIVATE KEY-----" />
+          </div>
+          <div className="field">
+            <label htmlFor={`${id}-pass`}>Key passphrase (if any)</label>
+            <input id={`${id}-pass`} type="password" className="password-input" value={passphrase} onChange={(e) => setPassphrase(e.target.value)} autoComplete="off" />
+          </div>
+        </>
+      )}
+      {error && (
+        <p className="field-error" role="alert">
+          {error}
+        </p>
+      )}
+      <p className="field-hint">Sealed in the vault; Outpost never shows it again.</p>
+      <div className="form-actions">
+        <button type="button" className="button" onClick={onCancel}>
+          Cancel
+        </button>
+        <button type="button" className="button button-primary" disabled={saving || !name || !username || !secret} onClick={save}>
+          {saving ? 'Saving…' : 'Save credential'}
+        </button>
+      </div>
+    </fieldset>
+  );
+}
+
+/**
+ * Opens a terminal: a saved host over SSH (with a credential profile), an inventory VM by its
+ * guest IP (PowerShell over WinRM for Windows guests), or a WinRM endpoint. An unknown host key
+ * stops here with its fingerprint; the operator trusts it and the connection is retried.
+ */
+export function OpenTerminalDialog({ prefill, split, onOpened, onClose }: { prefill: OpenPrefill; split: boolean; onOpened(info: TerminalInfo): void; onClose(): void }) {
+  const client = useClient();
+  const shell = useShellStore();
+  const id = useId();
+  const dialogRef = useRef<HTMLDivElement>(null);
+  const [mode, setMode] = useState<Mode>(prefill.kind);
+  const [host, setHost] = useState('');
+  const [port, setPort] = useState('');
+  const [user, setUser] = useState('');
+  const [credential, setCredential] = useState('');
+  const [credentials, setCredentials] = useState<Credential[] | null>(null);
+  const [creating, setCreating] = useState(false);
+  const [sites, setSites] = useState<string[]>([]);
+  const [site, setSite] = useState(prefill.kind === 'vm' ? prefill.site : '');
+  const [vmQuery, setVmQuery] = useState('');
+  const [vms, setVms] = useState<Vm[]>([]);
+  const [vm, setVm] = useState<{ site: string; moref: string; name: string } | null>(prefill.kind === 'vm' ? { site: prefill.site, moref: prefill.vm, name: prefill.name } : null);
+  const [protocol, setProtocol] = useState<'auto' | 'ssh' | 'winrm'>(prefill.kind === 'vm' ? prefill.protocol : 'auto');
+  const [url, setUrl] = useState('');
+  const [auth, setAuth] = useState<'ntlm' | 'basic'>('ntlm');
+  const [log, setLog] = useState(false);
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<{ code: string; message: string } | null>(null);
+  const [question, setQuestion] = useState<HostKeyQuestion | null>(null);
+  const [configHosts, setConfigHosts] = useState<CommandOutput<'sshConfig.hosts'>>([]);
+
+  const loadCredentials = (select?: string): void => {
+    client.invoke('credentials.list', {}).then(
+      (list) => {
+        setCredentials(list);
+        if (select) setCredential(select);
+        else setCredential((c) => c || list[0]?.name || '');
+      },
+      (err: unknown) => shell.getState().pushToast(errorToast('Credential profiles', err)),
+    );
+  };
+
+  useEffect(() => {
+    loadCredentials();
+    client.invoke('sites.list', {}).then(
+      (list) => {
+        setSites(list.map((s) => s.name));
+        setSite((s) => s || list[0]?.name || '');
+      },
+      () => undefined,
+    );
+    // The operator's ~/.ssh/config, when there is one, offers its hosts as a shortcut.
+    client.invoke('sshConfig.hosts', {}).then(setConfigHosts, () => undefined);
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, []);
+
+  useEffect(() => {
+    if (mode !== 'vm' || !site) return;
+    let live = true;
+    const timer = setTimeout(() => {
+      client.invoke('vms.list', { site, ...(vmQuery.trim() ? { query: vmQuery.trim() } : {}), limit: 50 }).then(
+        (list) => live && setVms(list),
+        () => live && setVms([]),
+      );
+    }, 150);
+    return () => {
+      live = false;
+      clearTimeout(timer);
+    };
+  }, [client, mode, site, vmQuery]);
+
+  useEffect(() => {
+    const previous = document.activeElement instanceof HTMLElement ? document.activeElement : null;
+    dialogRef.current?.querySelector<HTMLElement>('input, select')?.focus();
+    return () => previous?.focus();
+  }, []);
+
+  const target = (): TerminalTarget | string => {
+    if (!credential) return 'Choose a credential profile (or save a new one).';
+    if (mode === 'host') {
+      if (!host.trim()) return 'Give the host name or address.';
+      const p = port.trim() ? Number(port) : 22;
+      if (!Number.isInteger(p) || p < 1 || p > 65535) return 'The port is a number from 1 to 65535.';
+      return { type: 'ssh', host: host.trim(), port: p, credential, jumps: [], ...(user.trim() ? { user: user.trim() } : {}) };
+    }
+    if (mode === 'vm') {
+      if (!vm) return 'Pick a VM.';
+      const p = port.trim() ? Number(port) : undefined;
+      return { type: 'vm', site: vm.site, vm: vm.moref, credential, protocol, ...(user.trim() ? { user: user.trim() } : {}), ...(p ? { port: p } : {}) };
+    }
+    if (!url.trim()) return 'Give the WinRM URL, e.g. http://10.0.0.5:5985/wsman.';
+    return { type: 'winrm', url: url.trim(), credential, auth };
+  };
+
+  const connect = (): void => {
+    const t = target();
+    if (typeof t === 'string') {
+      setError({ code: 'VALIDATION', message: t });
+      return;
+    }
+    setBusy(true);
+    setError(null);
+    setQuestion(null);
+    // The pane fits itself once it is drawn and sends the real size (terminal.resize).
+    client.invoke('terminal.open', { target: t, cols: 100, rows: 30, log }).then(
+      (info) => {
+        setBusy(false);
+        onOpened(info);
+      },
+      (err: unknown) => {
+        setBusy(false);
+        const q = hostKeyQuestion(err);
+        if (q) setQuestion(q);
+        else setError(err instanceof OutpostError ? { code: err.code, message: err.message } : { code: 'INTERNAL', message: String(err) });
+      },
+    );
+  };
+
+  const trustAndConnect = (): void => {
+    if (!question) return;
+    setBusy(true);
+    client.invoke('knownHosts.trust', { host: question.host, port: question.port, fingerprint: question.fingerprint, ...(question.keyType ? { keyType: question.keyType } : {}) }).then(
+      () => {
+        setQuestion(null);
+        connect();
+      },
+      (err: unknown) => {
+        setBusy(false);
+        setError(err instanceof OutpostError ? { code: err.code, message: err.message } : { code: 'INTERNAL', message: String(err) });
+      },
+    );
+  };
+
+  const onSubmit = (event: FormEvent): void => {
+    event.preventDefault();
+    if (question) trustAndConnect();
+    else connect();
+  };
+
+  const onKeyDown = (event: KeyboardEvent<HTMLDivElement>): void => {
+    if (event.key === 'Escape') {
+      event.preventDefault();
+      event.stopPropagation();
+      onClose();
+    }
+  };
+
+  const noCredentials = credentials !== null && credentials.length === 0;
+  return (
+    <div className="dialog-backdrop" onMouseDown={(event) => event.target === event.currentTarget && onClose()}>
+      <div ref={dialogRef} className="dialog terminal-open-dialog" role="dialog" aria-modal="true" aria-labelledby={`${id}-title`} onKeyDown={onKeyDown} data-testid="open-terminal-dialog">
+        <h2 id={`${id}-title`}>{split ? 'Open a terminal beside this one' : 'Open a terminal'}</h2>
+        <form onSubmit={onSubmit}>
+          <div className="segmented" role="radiogroup" aria-label="Connect to">
+            {(
+              [
+                ['host', 'Host (SSH)'],
+                ['vm', 'Inventory VM'],
+                ['winrm', 'WinRM PowerShell'],
+              ] as const
+            ).map(([m, label]) => (
+              <label key={m} className={`segmented-option${mode === m ? ' segmented-option-on' : ''}`}>
+                <input type="radio" name={`${id}-mode`} value={m} checked={mode === m} onChange={() => setMode(m)} /> {label}
+              </label>
+            ))}
+          </div>
+          {mode === 'host' && (
+            <>
+              {configHosts.length > 0 && (
+                <div className="field">
+                  <label htmlFor={`${id}-config`}>From ~/.ssh/config</label>
+                  <select
+                    id={`${id}-config`}
+                    value=""
+                    onChange={(e) => {
+                      const h = configHosts.find((c) => c.alias === e.target.value);
+                      if (!h) return;
+                      setHost(h.hostName);
+                      setPort(String(h.port));
+                      setUser(h.user ?? '');
+                    }}
+                  >
+                    <option value="">Pick a host…</option>
+                    {configHosts.map((h) => (
+                      <option key={h.alias} value={h.alias}>
+                        {h.alias} ({h.user ? `${h.user}@` : ''}
+                        {h.hostName}:{h.port})
+                      </option>
+                    ))}
+                  </select>
+                </div>
+              )}
+              <div className="terminal-host-row">
+                <div className="field">
+                  <label htmlFor={`${id}-host`}>Host</label>
+                  <input id={`${id}-host`} className="mono" value={host} onChange={(e) => setHost(e.target.value)} placeholder="esxi-01.lab or 10.0.0.5" spellCheck={false} autoComplete="off" />
+                </div>
+                <div className="field terminal-port-field">
+                  <label htmlFor={`${id}-port`}>Port</label>
+                  <input id={`${id}-port`} className="mono" inputMode="numeric" value={port} onChange={(e) => setPort(e.target.value)} placeholder="22" />
+                </div>
+              </div>
+            </>
+          )}
+          {mode === 'vm' && (
+            <>
+              {sites.length === 0 && !vm ? (
+                <p className="muted small">No vCenter yet: add one in Inventory, sync it, then pick a VM here.</p>
+              ) : (
+                <div className="terminal-host-row">
+                  <div className="field">
+                    <label htmlFor={`${id}-site`}>Site</label>
+                    <select id={`${id}-site`} value={site} onChange={(e) => setSite(e.target.value)}>
+                      {sites.map((s) => (
+                        <option key={s} value={s}>
+                          {s}
+                        </option>
+                      ))}
+                    </select>
+                  </div>
+                  <div className="field">
+                    <label htmlFor={`${id}-vmq`}>Find a VM</label>
+                    <input id={`${id}-vmq`} value={vmQuery} onChange={(e) => setVmQuery(e.target.value)} placeholder="name, IP, guest OS" spellCheck={false} autoComplete="off" />
+                  </div>
+                </div>
+              )}
+              {vm && (
+                <p className="small">
+                  Selected: <strong>{vm.name}</strong> <span className="muted">({vm.site})</span>
+                </p>
+              )}
+              {vms.length > 0 && (
+                <ul className="terminal-vm-list" aria-label="VMs">
+                  {vms.map((v) => (
+                    <li key={`${v.site}/${v.moref}`}>
+                      <button type="button" className={`terminal-vm-option${vm?.moref === v.moref && vm.site === v.site ? ' terminal-vm-option-on' : ''}`} onClick={() => setVm({ site: v.site, moref: v.moref, name: v.name })}>
+                        <span>{v.name}</span> <span className="mono muted small">{v.ipAddress ?? 'no IP'}</span> <span className="muted small">{v.guestFullName ?? v.guestId ?? ''}</span>
+                      </button>
+                    </li>
+                  ))}
+                </ul>
+              )}
+              <div className="field">
+                <label htmlFor={`${id}-proto`}>Console</label>
+                <select id={`${id}-proto`} value={protocol} onChange={(e) => setProtocol(e.target.value as 'auto' | 'ssh' | 'winrm')}>
+                  <option value="auto">Automatic (PowerShell over WinRM for Windows guests, SSH otherwise)</option>
+                  <option value="ssh">SSH</option>
+                  <option value="winrm">PowerShell over WinRM</option>
+                </select>
+              </div>
+            </>
+          )}
+          {mode === 'winrm' && (
+            <div className="terminal-host-row">
+              <div className="field">
+                <label htmlFor={`${id}-url`}>WinRM URL</label>
+                <input id={`${id}-url`} className="mono" value={url} onChange={(e) => setUrl(e.target.value)} placeholder="http://10.0.0.5:5985/wsman" spellCheck={false} autoComplete="off" />
+              </div>
+              <div className="field">
+                <label htmlFor={`${id}-auth`}>Authentication</label>
+                <select id={`${id}-auth`} value={auth} onChange={(e) => setAuth(e.target.value as 'ntlm' | 'basic')}>
+                  <option value="ntlm">NTLM</option>
+                  <option value="basic">Basic</option>
+                </select>
+              </div>
+            </div>
+          )}
+          {mode !== 'winrm' && (
+            <div className="field">
+              <label htmlFor={`${id}-user`}>User (optional)</label>
+              <input id={`${id}-user`} value={user} onChange={(e) => setUser(e.target.value)} placeholder="the credential's user" spellCheck={false} autoComplete="off" />
+            </div>
+          )}
+          {creating ? (
+            <NewCredentialForm
+              onSaved={(name) => {
+                setCreating(false);
+                loadCredentials(name);
+              }}
+              onCancel={() => setCreating(false)}
+            />
+          ) : (
+            <div className="terminal-host-row">
+              <div className="field">
+                <label htmlFor={`${id}-cred`}>Credential profile</label>
+                <select id={`${id}-cred`} value={credential} onChange={(e) => setCredential(e.target.value)} disabled={noCredentials}>
+                  {noCredentials && <option value="">None saved yet</option>}
+                  {(credentials ?? []).map((c) => (
+                    <option key={c.name} value={c.name}>
+                      {c.name} ({c.username ?? 'no user'}, {c.kind})
+                    </option>
+                  ))}
+                </select>
+              </div>
+              <button type="button" className="button terminal-new-credential-button" onClick={() => setCreating(true)}>
+                New credential…
+              </button>
+            </div>
+          )}
+          <label className="checkbox small">
+            <input type="checkbox" checked={log} onChange={(e) => setLog(e.target.checked)} /> Write a session log file
+          </label>
+          {question && (
+            <section className="panel trust-prompt" role="region" aria-label="Unknown host key" data-testid="host-key-prompt">
+              <h3>Trust this host key?</h3>
+              <p className="small">
+                <span className="mono">
+                  {question.host}:{question.port}
+                </span>{' '}
+                is not known. Compare this fingerprint with the host&apos;s own (<span className="mono">ssh-keygen -lf /etc/ssh/ssh_host_*_key.pub</span>) before you trust it.
+              </p>
+              <p>
+                <code className="mono fingerprint" data-testid="host-key-fingerprint">
+                  {question.keyType ? `${question.keyType} ` : ''}
+                  {question.fingerprint}
+                </code>{' '}
+                <CopyButton text={question.fingerprint} label="Copy the fingerprint" />
+              </p>
+            </section>
+          )}
+          {error && (
+            <p className="field-error terminal-open-error" role="alert" data-testid="open-terminal-error">
+              <span className="badge badge-error">{error.code}</span> {error.message}
+            </p>
+          )}
+          <div className="form-actions dialog-actions">
+            <button type="button" className="button" onClick={onClose}>
+              Cancel
+            </button>
+            <button type="submit" className="button button-primary" disabled={busy || creating}>
+              {busy ? 'Connecting…' : question ? 'Trust and connect' : 'Connect'}
+            </button>
+          </div>
+        </form>
+      </div>
+    </div>
+  );
+}

@@ -1,0 +1,227 @@
+import { useEffect, type KeyboardEvent } from 'react';
+import { useStore } from 'zustand';
+import { errorToast } from '../../app/error-toast';
+import { useClient, useShell, useShellStore } from '../../app/shell-context';
+import { EmptyState } from '../../shell/EmptyState';
+import { ViewHeader } from '../../shell/ViewHeader';
+import { useConfirmDestructive } from '../ConfirmDialog';
+import { OpenTerminalDialog } from './OpenTerminalDialog';
+import { TerminalPane } from './TerminalPane';
+import { terminalsStore } from './terminals-store';
+import './terminals.css';
+
+/**
+ * Terminals: tabs of SSH shells and PowerShell consoles, split panes, broadcast input. Tabs and
+ * their layout live in a small store (metadata only); the sessions live in core and keep running
+ * while the operator looks at another page.
+ */
+export function TerminalsView() {
+  const client = useClient();
+  const shell = useShellStore();
+  const connected = useShell((s) => s.connection.phase === 'connected');
+  const tabs = useStore(terminalsStore, (s) => s.tabs);
+  const activeTab = useStore(terminalsStore, (s) => s.activeTab);
+  const infos = useStore(terminalsStore, (s) => s.infos);
+  const broadcast = useStore(terminalsStore, (s) => s.broadcast);
+  const broadcastTargets = useStore(terminalsStore, (s) => s.broadcastTargets);
+  const openRequest = useStore(terminalsStore, (s) => s.openRequest);
+  const fontSize = useStore(terminalsStore, (s) => s.fontSize);
+  const screenReader = useStore(terminalsStore, (s) => s.screenReader);
+  const { confirm, dialog } = useConfirmDestructive();
+
+  // Terminals opened before a reload (or from another window) come back as tabs.
+  useEffect(() => {
+    if (!connected) return;
+    let live = true;
+    client.invoke('terminal.list', {}).then(
+      (list) => {
+        if (!live) return;
+        const s = terminalsStore.getState();
+        for (const info of list) {
+          s.upsert(info);
+          if (info.state !== 'closed' && !s.tabs.some((t) => t.panes.includes(info.id))) s.add(info, false);
+        }
+      },
+      (err: unknown) => shell.getState().pushToast(errorToast('Terminals', err)),
+    );
+    return () => {
+      live = false;
+    };
+  }, [client, connected, shell]);
+
+  useEffect(
+    () =>
+      client.on('terminal.changed', (info) => {
+        if (terminalsStore.getState().infos[info.id]) terminalsStore.getState().upsert(info);
+      }),
+    [client],
+  );
+
+  const openDialog = (split: boolean): void => terminalsStore.getState().requestOpen({ prefill: { kind: 'host' }, split });
+
+  const closeTerminal = (id: number): void => {
+    const info = terminalsStore.getState().infos[id];
+    const close = (): void => {
+      terminalsStore.getState().remove(id);
+      client.invoke('terminal.close', { id }).catch((err: unknown) => shell.getState().pushToast(errorToast(`Closing ${info?.title ?? id}`, err)));
+    };
+    if (info?.state === 'open') confirm({ title: `Close ${info.title}?`, body: <p>This ends the shell on the remote side; anything still running in it stops.</p>, confirmLabel: 'Close terminal' }, close);
+    else close();
+  };
+
+  const closeTab = (key: number): void => {
+    const tab = terminalsStore.getState().tabs.find((t) => t.key === key);
+    if (!tab) return;
+    const openOnes = tab.panes.filter((p) => terminalsStore.getState().infos[p]?.state === 'open');
+    const close = (): void => {
+      for (const id of tab.panes) {
+        terminalsStore.getState().remove(id);
+        client.invoke('terminal.close', { id }).catch(() => undefined);
+      }
+    };
+    if (openOnes.length > 0) confirm({ title: `Close ${openOnes.length === 1 ? 'this terminal' : `${openOnes.length} terminals`}?`, body: <p>The remote shells end; anything still running in them stops.</p>, confirmLabel: 'Close' }, close);
+    else close();
+  };
+
+  const onTabKey = (event: KeyboardEvent<HTMLDivElement>): void => {
+    if (event.key !== 'ArrowRight' && event.key !== 'ArrowLeft') return;
+    const at = tabs.findIndex((t) => t.key === activeTab);
+    const next = tabs[(at + (event.key === 'ArrowRight' ? 1 : -1) + tabs.length) % tabs.length];
+    if (!next) return;
+    event.preventDefault();
+    terminalsStore.getState().activate(next.key);
+    document.getElementById(`terminal-tab-${next.key}`)?.focus();
+  };
+
+  const tabLabel = (panes: number[]): string => panes.map((p) => infos[p]?.title ?? `terminal ${p}`).join(' | ');
+  const allOpen = tabs.flatMap((t) => t.panes);
+
+  return (
+    <>
+      <ViewHeader
+        title="Terminals"
+        description="SSH shells and PowerShell consoles to hosts and inventory VMs. Host keys are checked before any credential is sent."
+        actions={
+          <>
+            <button type="button" className="button button-primary" onClick={() => openDialog(false)} data-testid="open-terminal">
+              New terminal
+            </button>
+            <button type="button" className="button" disabled={!activeTab} onClick={() => openDialog(true)} title="Open another terminal beside the active one">
+              Split
+            </button>
+          </>
+        }
+      />
+      {tabs.length === 0 ? (
+        <EmptyState
+          title="No terminal open"
+          purpose="Open shells to ESXi hosts, firewalls and guests side by side, with a session log on request and input broadcast to several at once."
+          firstStep={
+            <p>
+              Choose <strong>New terminal</strong>, give a host (or pick a VM from Inventory) and a credential profile. An unknown host key is shown with its
+              fingerprint for you to confirm first.
+            </p>
+          }
+          action={
+            <button type="button" className="button button-primary" onClick={() => openDialog(false)}>
+              New terminal
+            </button>
+          }
+        />
+      ) : (
+        <div className="terminals">
+          <div className="terminals-toolbar">
+            <div className="tablist terminal-tabs" role="tablist" aria-label="Terminals" onKeyDown={onTabKey}>
+              {tabs.map((t) => {
+                const closed = t.panes.every((p) => infos[p]?.state === 'closed');
+                return (
+                  <div key={t.key} className={`terminal-tab${t.key === activeTab ? ' terminal-tab-active' : ''}${closed ? ' terminal-tab-closed' : ''}`}>
+                    <button
+                      id={`terminal-tab-${t.key}`}
+                      type="button"
+                      role="tab"
+                      aria-selected={t.key === activeTab}
+                      aria-controls={`terminal-panel-${t.key}`}
+                      tabIndex={t.key === activeTab ? 0 : -1}
+                      className="terminal-tab-button mono"
+                      onClick={() => terminalsStore.getState().activate(t.key)}
+                    >
+                      {tabLabel(t.panes)}
+                    </button>
+                    <button type="button" className="terminal-tab-close" aria-label={`Close ${tabLabel(t.panes)}`} onClick={() => closeTab(t.key)}>
+                      ×
+                    </button>
+                  </div>
+                );
+              })}
+            </div>
+            <div className="terminals-tools">
+              <span className="muted small" aria-live="polite">
+                {fontSize}px
+              </span>
+              <button type="button" className="button button-small" aria-label="Smaller text (Ctrl+-)" onClick={() => terminalsStore.getState().zoom(-1)}>
+                A−
+              </button>
+              <button type="button" className="button button-small" aria-label="Larger text (Ctrl+=)" onClick={() => terminalsStore.getState().zoom(1)}>
+                A+
+              </button>
+              <button
+                type="button"
+                className={`button button-small${screenReader ? ' button-on' : ''}`}
+                aria-pressed={screenReader}
+                onClick={() => terminalsStore.getState().toggleScreenReader()}
+                title="Mirror the terminal text into the accessibility tree for screen readers"
+              >
+                Screen reader
+              </button>
+              <button
+                type="button"
+                className={`button button-small${broadcast ? ' button-on' : ''}`}
+                aria-pressed={broadcast}
+                onClick={() => terminalsStore.getState().toggleBroadcast()}
+                data-testid="broadcast-toggle"
+                title="Send what you type to every checked terminal"
+              >
+                {broadcast ? `Broadcasting to ${broadcastTargets.filter((b) => allOpen.includes(b)).length}` : 'Broadcast input'}
+              </button>
+            </div>
+          </div>
+          {tabs.map((t) => (
+            <div
+              key={t.key}
+              id={`terminal-panel-${t.key}`}
+              role="tabpanel"
+              aria-labelledby={`terminal-tab-${t.key}`}
+              className={`terminal-panes terminal-panes-${t.panes.length}`}
+              hidden={t.key !== activeTab}
+            >
+              {t.panes.map((id) => (
+                <div key={id} className="terminal-pane-slot">
+                  <TerminalPane id={id} active={t.key === activeTab} />
+                  {t.panes.length > 1 && (
+                    <button type="button" className="button button-small terminal-pane-close" onClick={() => closeTerminal(id)} aria-label={`Close ${infos[id]?.title ?? id}`}>
+                      Close pane
+                    </button>
+                  )}
+                </div>
+              ))}
+            </div>
+          ))}
+        </div>
+      )}
+      {openRequest && (
+        <OpenTerminalDialog
+          prefill={openRequest.prefill}
+          split={openRequest.split}
+          onClose={() => terminalsStore.getState().dismissOpen()}
+          onOpened={(info) => {
+            const s = terminalsStore.getState();
+            s.dismissOpen();
+            s.add(info, openRequest.split);
+          }}
+        />
+      )}
+      {dialog}
+    </>
+  );
+}
