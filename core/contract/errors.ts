@@ -37,6 +37,8 @@ export const errorCodes = [
   'VCENTER_PROTOCOL',
   'TLS_UNTRUSTED',
   'TLS_CHANGED',
+  'PROBE_FAILED',
+  'REMOTE_COMMAND',
   'INTERNAL',
 ] as const;
 

@@ -21,6 +21,8 @@ export const events = {
   }),
   /** A site's watcher changed state (connecting, syncing, watching, backoff, stopped, failed). */
   'inventory.watch': watchStatusSchema,
+  /** An upgrade plan changed state or moved to another host (refetch upgrade.status). */
+  'upgrade.updated': z.object({ planId: z.string(), state: z.string(), host: z.string().nullable() }),
   /** A journal line of a procedure run (live log). */
   'procedure.log': z.object({
     procedureId: z.string(),

@@ -5,6 +5,7 @@ import { createServer, type AddressInfo } from 'node:net';
 import { tempDir } from '../../test/temp-dir.js';
 import { commandNames } from '../contract/commands.js';
 import { inventoryCommands } from '../contract/inventory-commands.js';
+import { upgradeCommands } from '../contract/upgrade-commands.js';
 import type { EventName } from '../contract/events.js';
 import { defaultKdf } from '../vault/passphrase-cipher.js';
 import { readFileSync, writeFileSync } from 'node:fs';
@@ -136,7 +137,8 @@ describe('core dispatch (the path every transport takes)', () => {
     expect(auditText).not.toContain('PRIVATE KEY');
     expect(auditText).not.toContain('w1n-Secret!');
     // The vCenter commands need a vCenter: core/inventory/inventory-sync.test.ts exercises each against vcsim.
-    expect([...covered, ...Object.keys(inventoryCommands)].sort()).toEqual([...commandNames].sort());
+    // The upgrade commands need vCenter and SSH hosts: core/upgrades/host-upgrade.test.ts exercises each against vcsim and sshd.
+    expect([...covered, ...Object.keys(inventoryCommands), ...Object.keys(upgradeCommands)].sort()).toEqual([...commandNames].sort());
   });
 
   it('rejects an unknown command with UNKNOWN_COMMAND', async () => {
