@@ -60,28 +60,34 @@ export class UpgradeService {
 
   async preview(input: CommandParsedInput<'upgrade.plan'>): Promise<PlanPreview> {
     const site = this.o.ops.site(input.site);
-    let hosts: Awaited<ReturnType<HostUpgradeOperations['planHosts']>>;
+    // Capacity is judged on whole clusters, even when only some of their hosts are upgraded.
+    let all: Awaited<ReturnType<HostUpgradeOperations['planHosts']>>;
+    let selected: Set<string>;
     if (input.cluster) {
       const clusters = this.o.db.prepare('SELECT moref FROM inv_clusters WHERE site_id = ? AND name = ? AND removed_at IS NULL').all(site.id, input.cluster) as { moref: string }[];
       if (clusters.length === 0) throw new OutpostError('NOT_FOUND', `No cluster "${input.cluster}" in site ${site.name}'s inventory. Sync it first: outpost inventory sync --site ${site.name}`);
       if (clusters.length > 1) throw new OutpostError('CONFLICT', `${clusters.length} clusters in ${site.name} are named "${input.cluster}"; name the hosts instead.`);
-      hosts = await this.o.ops.planHosts(site.name, { clusterMoref: clusters[0]!.moref });
-      if (input.hosts) {
-        const wanted = new Set(input.hosts);
-        const unknown = input.hosts.filter((h) => !hosts.some((x) => x.name === h));
-        if (unknown.length) throw new OutpostError('NOT_FOUND', `Not in cluster ${input.cluster}: ${unknown.join(', ')}.`);
-        hosts = hosts.filter((h) => wanted.has(h.name));
-      }
+      all = await this.o.ops.planHosts(site.name, { clusterMoref: clusters[0]!.moref });
+      const unknown = (input.hosts ?? []).filter((h) => !all.some((x) => x.name === h));
+      if (unknown.length) throw new OutpostError('NOT_FOUND', `Not in cluster ${input.cluster}: ${unknown.join(', ')}.`);
+      selected = new Set(input.hosts ?? all.map((h) => h.name));
     } else if (input.hosts) {
-      const rows = this.o.db.prepare(`SELECT moref, name FROM inv_hosts WHERE site_id = ? AND removed_at IS NULL AND name IN (SELECT value FROM json_each(?))`).all(site.id, JSON.stringify(input.hosts)) as { moref: string; name: string }[];
+      const rows = this.o.db
+        .prepare(`SELECT moref, name, cluster_moref FROM inv_hosts WHERE site_id = ? AND removed_at IS NULL AND name IN (SELECT value FROM json_each(?))`)
+        .all(site.id, JSON.stringify(input.hosts)) as { moref: string; name: string; cluster_moref: string | null }[];
       const unknown = input.hosts.filter((h) => !rows.some((r) => r.name === h));
       if (unknown.length) throw new OutpostError('NOT_FOUND', `No host ${unknown.join(', ')} in site ${site.name}'s inventory.`);
-      hosts = await this.o.ops.planHosts(site.name, { morefs: rows.map((r) => r.moref) });
+      all = [];
+      for (const c of new Set(rows.map((r) => r.cluster_moref).filter((c): c is string => c !== null))) all.push(...(await this.o.ops.planHosts(site.name, { clusterMoref: c })));
+      all.push(...(await this.o.ops.planHosts(site.name, { morefs: rows.filter((r) => r.cluster_moref === null).map((r) => r.moref) })));
+      selected = new Set(input.hosts);
     } else {
       throw new OutpostError('VALIDATION', 'Choose the hosts: a cluster, or a list of hosts.', { issues: [{ path: ['cluster'], message: 'a cluster or hosts' }] });
     }
+    const hosts = all.filter((h) => selected.has(h.name));
     if (hosts.length === 0) throw new OutpostError('NOT_FOUND', 'The selection has no hosts.');
-    const plan = planRollout(hosts, { targetBuild: input.targetBuild });
+    const full = planRollout(all, { targetBuild: input.targetBuild });
+    const plan = { ...full, waves: full.waves.map((w) => w.filter((n) => selected.has(n))), upToDate: full.upToDate.filter((n) => selected.has(n)), blocked: full.blocked.filter((b) => selected.has(b.name)) };
     return {
       site: site.name,
       cluster: input.cluster ?? null,
@@ -212,8 +218,8 @@ export class UpgradeService {
       const running = detail.hosts.some((h) => h.state === 'running');
       if (detail.state === 'succeeded' || detail.state === 'failed' || detail.state === 'aborted' || detail.state === 'draft') return detail;
       if (detail.state === 'paused' && !running) return detail;
-      const waitingGate = detail.hosts.some((h) => h.procedureState === 'waiting' && h.steps.some((s) => s.state === 'waiting' && s.gatePrompt));
-      if (waitingGate && this.closed) return detail;
+      // An approval gate waits for the operator (who may approve from another process): report it.
+      if (detail.hosts.some((h) => h.procedureState === 'waiting' && h.steps.some((s) => s.state === 'waiting' && s.gatePrompt))) return detail;
       await new Promise((r) => setTimeout(r, pollMs));
     }
   }

@@ -143,6 +143,7 @@ export interface HostControlResult {
   connection: string;
   overallStatus: string;
   alarms: number;
+  inMaintenance: boolean;
 }
 
 /**

@@ -461,6 +461,7 @@ func withHostControl(next http.Handler) http.Handler {
 			"connection":    host.Runtime.ConnectionState,
 			"overallStatus": host.OverallStatus,
 			"alarms":        len(host.TriggeredAlarmState),
+			"inMaintenance": host.Runtime.InMaintenanceMode,
 		})
 		_, _ = w.Write(b)
 	})
