@@ -24,13 +24,6 @@ export const plannedViews: Partial<Record<ViewId, PlannedView>> = {
       'Networking will show the port groups and VLANs each vCenter knows about and run VLAN changes as procedures with verify and undo steps.',
     firstStep: 'Add a vCenter in Inventory; its networks appear here after the first sync. Not in this build yet.',
   },
-  'host-upgrades': {
-    title: 'Host upgrades',
-    description: 'Rolling ESXi upgrades with maintenance mode and soak gates.',
-    purpose:
-      'Host upgrades will plan a rolling upgrade per cluster, enter maintenance mode, patch, verify and wait at gates you approve, resuming where it stopped after a crash.',
-    firstStep: 'Add a vCenter in Inventory so its clusters and hosts are known. Not in this build yet.',
-  },
   terminals: {
     title: 'Terminals',
     description: 'SSH and WinRM sessions to hosts and enrolled VMs.',
