@@ -10,6 +10,7 @@ import { remoteCommands } from './remote-commands.js';
 import { networkingCommands } from './networking-commands.js';
 import { consoleCommands } from './console-commands.js';
 import { terminalCommands } from './terminal-commands.js';
+import { upgradeCommands } from './upgrade-commands.js';
 
 export type { CommandSpec } from './command-spec.js';
 import { settingsPatchSchema, settingsSchema } from './settings.js';
@@ -246,6 +247,7 @@ export const commands = {
   ...inventoryCommands,
   ...networkingCommands,
   ...consoleCommands,
+  ...upgradeCommands,
 } as const satisfies Record<string, CommandSpec>;
 
 export type Commands = typeof commands;

@@ -38,6 +38,8 @@ export const errorCodes = [
   'TLS_UNTRUSTED',
   'TLS_CHANGED',
   'VLAN_CHECK_FAILED',
+  'PROBE_FAILED',
+  'REMOTE_COMMAND',
   'INTERNAL',
 ] as const;
 

@@ -26,6 +26,8 @@ export const events = {
   'inventory.sync.progress': syncProgressSchema,
   /** A terminal opened, closed, reconnected or started/stopped its log (metadata only: bytes never travel as events). */
   'terminal.changed': terminalInfoSchema,
+  /** An upgrade plan changed state or moved to another host (refetch upgrade.status). */
+  'upgrade.updated': z.object({ planId: z.string(), state: z.string(), host: z.string().nullable() }),
   /** A journal line of a procedure run (live log). */
   'procedure.log': z.object({
     procedureId: z.string(),

@@ -16,3 +16,4 @@ export * from './networking-commands.js';
 export * from './console-commands.js';
 export * from './terminal-commands.js';
 export * from './terminal-wire.js';
+export * from './upgrade-commands.js';

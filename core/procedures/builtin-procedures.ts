@@ -1,8 +1,9 @@
+import { hostUpgrade } from './host-upgrade.js';
 import { natAdd } from './nat-add.js';
 import { natRemove } from './nat-remove.js';
 import { ProcedureRegistry } from './registry.js';
 
 /** Every procedure this build ships: a new procedure is one file plus one line here. */
 export function builtinProcedures(): ProcedureRegistry {
-  return new ProcedureRegistry().register(natAdd).register(natRemove);
+  return new ProcedureRegistry().register(natAdd).register(natRemove).register(hostUpgrade);
 }

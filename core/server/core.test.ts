@@ -8,6 +8,7 @@ import { consoleCommands } from '../contract/console-commands.js';
 import { networkingCommands } from '../contract/networking-commands.js';
 import { inventoryCommands } from '../contract/inventory-commands.js';
 import { terminalCommands } from '../contract/terminal-commands.js';
+import { upgradeCommands } from '../contract/upgrade-commands.js';
 import type { EventName } from '../contract/events.js';
 import { defaultKdf } from '../vault/passphrase-cipher.js';
 import { readFileSync, writeFileSync } from 'node:fs';
@@ -141,9 +142,9 @@ describe('core dispatch (the path every transport takes)', () => {
     // The vCenter commands need a vCenter: core/inventory/inventory-sync.test.ts exercises each against vcsim,
     // core/networking/vlan-ensure.test.ts and core/vm-access/vm-access.test.ts the networking and console ones.
     // The terminal commands need a terminal stream: core/terminal/terminal-service.test.ts exercises each against sshd.
-    expect(
-      [...covered, ...Object.keys(inventoryCommands), ...Object.keys(networkingCommands), ...Object.keys(consoleCommands), ...Object.keys(terminalCommands)].sort(),
-    ).toEqual([...commandNames].sort());
+    // The upgrade commands need vCenter and SSH hosts: core/upgrades/host-upgrade.test.ts exercises each against vcsim and sshd.
+    const elsewhere = [inventoryCommands, networkingCommands, consoleCommands, terminalCommands, upgradeCommands].flatMap((c) => Object.keys(c));
+    expect([...covered, ...elsewhere].sort()).toEqual([...commandNames].sort());
   });
 
   it('rejects an unknown command with UNKNOWN_COMMAND', async () => {

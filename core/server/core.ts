@@ -46,7 +46,10 @@ export function createOutpostCore(options: CoreOptions): OutpostCore {
   const services = new Services({ db, bus, vault, transport: options.transport, version, dataDir: options.dataDir, dbPath });
   if (options.passphrase) vault.unlock(options.passphrase);
   const handlers: Handlers = createHandlers(services);
-  if (options.resumeProcedures) services.engine.resumeAll();
+  if (options.resumeProcedures) {
+    services.engine.resumeAll();
+    services.upgrades.resumeAll();
+  }
 
   async function dispatch(command: unknown, input: unknown, caller: Partial<Caller> = {}): Promise<Result<unknown>> {
     if (!isCommandName(command)) {
@@ -79,6 +82,7 @@ export function createOutpostCore(options: CoreOptions): OutpostCore {
     onEvent: (listener) => bus.subscribe(listener),
     close: () => {
       services.inventory.abandon();
+      services.upgrades.close();
       services.engine.close();
       services.terminals.closeAll();
       services.remote.close();

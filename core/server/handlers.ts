@@ -7,6 +7,7 @@ import { createRemoteHandlers } from './remote-handlers.js';
 import { createTerminalHandlers } from './terminal-handlers.js';
 import { inventoryHandlers } from './inventory-handlers.js';
 import { networkingHandlers } from './networking-handlers.js';
+import { upgradeHandlers } from './upgrade-handlers.js';
 import type { Services } from './services.js';
 
 /** Who is calling: the transport and the actor recorded in the audit log. */
@@ -87,6 +88,7 @@ export function createHandlers(s: Services): Handlers {
     ...createTerminalHandlers(s),
     ...inventoryHandlers(s),
     ...networkingHandlers(s),
+    ...upgradeHandlers(s),
   };
 }
 

@@ -24,6 +24,8 @@ import { TerminalService } from '../terminal/terminal-service.js';
 import { builtinProcedures } from '../procedures/builtin-procedures.js';
 import { ProcedureEngine } from '../procedures/engine.js';
 import { SettingsStore } from '../settings/settings-store.js';
+import { HostUpgradeOperations } from '../upgrades/host-operations.js';
+import { UpgradeService } from '../upgrades/upgrade-service.js';
 import { CredentialStore } from '../vault/credential-store.js';
 import { Vault } from '../vault/vault.js';
 import type { EventBus } from './event-bus.js';
@@ -109,6 +111,7 @@ export class Services {
   readonly consoles: ConsoleService;
   readonly guestInfo: GuestInfoService;
   readonly terminals: TerminalService;
+  readonly upgrades: UpgradeService;
 
   constructor(private readonly o: ServicesOptions) {
     this.audit = new AuditLog(o.db, o.bus);
@@ -127,8 +130,9 @@ export class Services {
       registry: builtinProcedures(),
       audit: this.audit,
       bus: o.bus,
-      services: { audit: this.audit, ipam: this.ipam, nat: this.nat },
+      services: { audit: this.audit, ipam: this.ipam, nat: this.nat, upgrades: new HostUpgradeOperations(o.db, this.audit, this.credentials, this.remote) },
     });
+    this.upgrades = new UpgradeService({ db: o.db, audit: this.audit, engine: this.engine, bus: o.bus, ops: new HostUpgradeOperations(o.db, this.audit, this.credentials, this.remote) });
     this.settings = new SettingsStore(o.db, this.audit, o.bus);
     this.vault = o.vault;
     // A site counts as connected while its watcher holds a live session.

@@ -2,6 +2,7 @@ import { useShell } from '../app/shell-context';
 import { AuditLogView } from '../views/AuditLogView';
 import { CertificatesView } from '../views/CertificatesView';
 import { ClientHelpersView } from '../views/ClientHelpersView';
+import { HostUpgradesView } from '../views/host-upgrades/HostUpgradesView';
 import { InventoryView } from '../views/InventoryView';
 import { NatIpamView } from '../views/NatIpamView';
 import { NetworkingView } from '../views/networking/NetworkingView';
@@ -26,6 +27,8 @@ export function ViewOutlet() {
       return <ClientHelpersView />;
     case 'procedures':
       return <ProceduresView />;
+    case 'host-upgrades':
+      return <HostUpgradesView />;
     case 'audit':
       return <AuditLogView />;
     case 'settings':

@@ -17,11 +17,4 @@ export const plannedViews: Partial<Record<ViewId, PlannedView>> = {
       'Enrollment will check a VM through VMware Tools, reach its OS over SSH or WinRM, allocate a public address and NAT, and record every step so a failed run resumes or rolls back.',
     firstStep: 'Add a vCenter in Inventory so there are VMs to enroll. Enrollment itself is not in this build yet.',
   },
-  'host-upgrades': {
-    title: 'Host upgrades',
-    description: 'Rolling ESXi upgrades with maintenance mode and soak gates.',
-    purpose:
-      'Host upgrades will plan a rolling upgrade per cluster, enter maintenance mode, patch, verify and wait at gates you approve, resuming where it stopped after a crash.',
-    firstStep: 'Add a vCenter in Inventory so its clusters and hosts are known. Not in this build yet.',
-  },
 };

@@ -5,6 +5,7 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, renameSync } from 'node:fs';
 import { join } from 'node:path';
+import { request as httpsRequest } from 'node:https';
 import { createInterface } from 'node:readline';
 
 const root = join(import.meta.dirname, '..', '..');
@@ -42,6 +43,8 @@ export interface VcsimOptions {
   user?: string;
   pass?: string;
   timeoutMs?: number;
+  /** Serve POST /outpost/host (launcher extension) so a test can play a host's reinstall or sickness. */
+  hostControl?: boolean;
 }
 
 export interface Vcsim extends VcsimInfo {
@@ -91,6 +94,7 @@ export async function startVcsim(options: VcsimOptions = {}): Promise<Vcsim> {
   flag('key', options.keyFile);
   flag('user', options.user);
   flag('pass', options.pass);
+  if (options.hostControl) args.push('-host-control');
   // VM folders go to memory: creating thousands of VMs is disk-bound otherwise.
   const tmp = existsSync('/dev/shm') ? '/dev/shm' : undefined;
   const child = spawn(bin, args, { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...(tmp ? { TMPDIR: tmp } : {}) } });
@@ -129,5 +133,38 @@ function stopChild(child: ChildProcess): Promise<void> {
       resolve();
     });
     if (child.pid) process.kill(child.pid, 'SIGTERM');
+  });
+}
+
+/** What the launcher reports after a host change. */
+export interface HostControlResult {
+  name: string;
+  build: string;
+  connection: string;
+  overallStatus: string;
+  alarms: number;
+  inMaintenance: boolean;
+}
+
+/**
+ * Changes a simulated host (needs `hostControl: true`): its build (and version), its connection
+ * state, its overall status (red/yellow also fire an alarm). Over the simulator's own TLS certificate.
+ */
+export function controlHost(
+  sim: Pick<VcsimInfo, 'url' | 'certPem'>,
+  name: string,
+  change: { build?: string; version?: string; connection?: 'connected' | 'disconnected' | 'notResponding'; status?: 'green' | 'yellow' | 'red' | 'gray' },
+): Promise<HostControlResult> {
+  const url = new URL('/outpost/host', sim.url);
+  url.searchParams.set('name', name);
+  for (const [k, v] of Object.entries(change)) if (v !== undefined) url.searchParams.set(k, v);
+  return new Promise((resolve, reject) => {
+    const req = httpsRequest(url, { method: 'POST', ca: sim.certPem }, (res) => {
+      let body = '';
+      res.setEncoding('utf8').on('data', (c: string) => (body += c));
+      res.on('end', () => (res.statusCode === 200 ? resolve(JSON.parse(body) as HostControlResult) : reject(new Error(`host control ${res.statusCode}: ${body}`))));
+    });
+    req.once('error', reject);
+    req.end();
   });
 }

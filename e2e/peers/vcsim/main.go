@@ -14,6 +14,8 @@
 //   - HostNetworkSystem.networkInfo looks like an ESXi host's (physical adapters vmnic0/vmnic1,
 //     vSwitch0 bound to vmnic0, port groups with their vSwitch and VLAN id), and AddPortGroup adds
 //     a port group of a name another host already has (plain vcsim refuses it as DuplicateName).
+//   - With -host-control, POST /outpost/host?name=H&build=B&connection=disconnected&status=red
+//     changes a host the way a reinstall or a failing host would (tests drive the upgrade gates).
 //
 // Build: GOPATH=/usr/share/gocode GO111MODULE=off go build -o vcsim .
 package main
@@ -412,6 +414,7 @@ func main() {
 	s := m.Service.NewServer()
 	s.Server.Config.Handler = withAcquireTicket(s.Server.Config.Handler, s.URL.Host)
 	esxHostNetworks()
+	s.Server.Config.Handler = withHostControl(s.Server.Config.Handler)
 
 	u := *s.URL
 	u.User = nil
@@ -537,4 +540,87 @@ func createVMs(ctx context.Context, c *vim25.Client, slots []*hostSlot, n int) e
 		vm.Summary.Guest.ToolsRunningStatus = vm.Guest.ToolsRunningStatus
 	}
 	return nil
+}
+
+// ---- host control (tests) ---------------------------------------------------------------------
+
+var hostControl = flag.Bool("host-control", false, "serve POST /outpost/host to change a host's build, connection state and overall status (tests)")
+
+// withHostControl lets a test play the host's side of an upgrade: a reinstall disconnects the
+// host and brings it back with another build; a sick host turns its overall status red and fires
+// an alarm. Changes go through Map.Update so property collectors (and watchers) see them.
+func withHostControl(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if !*hostControl || r.URL.Path != "/outpost/host" {
+			next.ServeHTTP(w, r)
+			return
+		}
+		if r.Method != http.MethodPost {
+			http.Error(w, "POST only", http.StatusMethodNotAllowed)
+			return
+		}
+		q := r.URL.Query()
+		var host *simulator.HostSystem
+		for _, e := range simulator.Map.All("HostSystem") {
+			if h, ok := e.(*simulator.HostSystem); ok && h.Name == q.Get("name") {
+				host = h
+			}
+		}
+		if host == nil {
+			http.Error(w, "no host named "+q.Get("name"), http.StatusNotFound)
+			return
+		}
+		simulator.Map.WithLock(host, func() { applyHostControl(host, q) })
+		w.Header().Set("Content-Type", "application/json")
+		b, _ := json.Marshal(map[string]interface{}{
+			"name":          host.Name,
+			"build":         host.Config.Product.Build,
+			"connection":    host.Runtime.ConnectionState,
+			"overallStatus": host.OverallStatus,
+			"alarms":        len(host.TriggeredAlarmState),
+			"inMaintenance": host.Runtime.InMaintenanceMode,
+		})
+		_, _ = w.Write(b)
+	})
+}
+
+func applyHostControl(host *simulator.HostSystem, q url.Values) {
+	var changes []types.PropertyChange
+	if build := q.Get("build"); build != "" {
+		// Summary.Config.Product points at a template shared by every simulated host: give this
+		// host its own copy before changing it.
+		product := host.Config.Product
+		product.Build = build
+		if version := q.Get("version"); version != "" {
+			product.Version = version
+		}
+		host.Config.Product = product
+		host.Summary.Config.Product = &product
+		changes = append(changes,
+			types.PropertyChange{Name: "config.product.build", Val: product.Build},
+			types.PropertyChange{Name: "config.product.version", Val: product.Version})
+	}
+	if c := q.Get("connection"); c != "" {
+		host.Runtime.ConnectionState = types.HostSystemConnectionState(c)
+		changes = append(changes, types.PropertyChange{Name: "runtime.connectionState", Val: host.Runtime.ConnectionState})
+	}
+	if status := q.Get("status"); status != "" {
+		host.OverallStatus = types.ManagedEntityStatus(status)
+		host.TriggeredAlarmState = nil
+		if status == "red" || status == "yellow" {
+			host.TriggeredAlarmState = []types.AlarmState{{
+				Key:           "alarm-outpost-test." + host.Self.Value,
+				Entity:        host.Self,
+				Alarm:         types.ManagedObjectReference{Type: "Alarm", Value: "alarm-outpost-test"},
+				OverallStatus: host.OverallStatus,
+				Time:          time.Now(),
+			}}
+		}
+		changes = append(changes,
+			types.PropertyChange{Name: "overallStatus", Val: host.OverallStatus},
+			types.PropertyChange{Name: "triggeredAlarmState", Val: host.TriggeredAlarmState})
+	}
+	if len(changes) > 0 {
+		simulator.Map.Update(host, changes)
+	}
 }

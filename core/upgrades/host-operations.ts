@@ -1,0 +1,216 @@
+import { execFile, spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { delimiter, join } from 'node:path';
+import { OutpostError } from '../contract/errors.js';
+import type { ProbeResult } from '../contract/upgrade-commands.js';
+import type { AuditLog } from '../audit/audit-log.js';
+import type { Db } from '../db/database.js';
+import type { RemoteAccessService } from '../remote/remote-access-service.js';
+import type { ExecResult } from '../ssh/ssh-connection.js';
+import { endpointLabel } from '../ssh/ssh-target.js';
+import type { CredentialStore } from '../vault/credential-store.js';
+import { VsphereSession } from '../vsphere/session.js';
+import { readHostState } from '../vsphere/host-state.js';
+import { ansibleInventory } from './ansible-inventory.js';
+import { inventorySnapshot } from './inventory-snapshot.js';
+import { maxHostsDown, type PlanHost } from './rollout-plan.js';
+
+/** How a host's OS side is reached (per plan host: address and port may differ from its vCenter name). */
+export interface HostSsh {
+  host: string;
+  port: number;
+  user?: string | undefined;
+  credential: string;
+}
+
+interface SiteRow {
+  id: number;
+  name: string;
+  url: string;
+  username: string;
+  credential_id: number | null;
+  tls_fingerprint: string | null;
+}
+
+/** Is `program` an executable on PATH (ansible-playbook is optional on an operator's machine)? */
+export function onPath(program: string): boolean {
+  return (process.env.PATH ?? '').split(delimiter).some((dir) => dir && spawnSync('test', ['-x', join(dir, program)]).status === 0);
+}
+
+/**
+ * What the host-upgrade procedure's steps do to the world: vCenter sessions per site, SSH to the
+ * host's OS side, the cluster's capacity, the soak's probe records, Ansible. Lives in core so the
+ * procedure file stays a readable list of steps.
+ */
+export class HostUpgradeOperations {
+  constructor(
+    private readonly db: Db,
+    private readonly audit: AuditLog,
+    private readonly credentials: CredentialStore,
+    private readonly remote: RemoteAccessService,
+  ) {}
+
+  site(name: string): SiteRow {
+    const row = this.db.prepare('SELECT id, name, url, username, credential_id, tls_fingerprint FROM sites WHERE name = ? AND removed_at IS NULL').get(name.trim()) as SiteRow | undefined;
+    if (!row) throw new OutpostError('NOT_FOUND', `No site named "${name}". List them with: outpost site list`, { site: name });
+    return row;
+  }
+
+  /** A fresh vCenter session for one piece of work, logged out afterwards (TLS per the site's pin or trusted CAs). */
+  async vcenter<T>(siteName: string, work: (session: VsphereSession) => Promise<T>): Promise<T> {
+    const site = this.site(siteName);
+    if (site.credential_id === null) throw new OutpostError('NOT_FOUND', `Site ${site.name} has no stored credential; add it again.`);
+    const password = this.credentials.reveal(site.credential_id);
+    const trustedCas = (this.db.prepare('SELECT pem FROM trusted_cas ORDER BY id').all() as { pem: string }[]).map((r) => r.pem);
+    const session = await VsphereSession.connect({ url: site.url, username: site.username, password, trust: { pinnedFingerprint: site.tls_fingerprint, trustedCas } });
+    try {
+      return await work(session);
+    } finally {
+      await session.logout().catch(() => undefined);
+    }
+  }
+
+  /** Runs one shell command line on the host (host key checked against Outpost's known hosts). */
+  async exec(ssh: HostSsh, command: string, options: { timeoutMs: number; signal?: AbortSignal }): Promise<ExecResult> {
+    const { user, auth } = this.remote.credentials.sshAuth(ssh.credential);
+    const name = ssh.user ?? user;
+    if (!name) throw new OutpostError('VALIDATION', `No SSH user for ${ssh.host}: give one in the plan, or save it in credential "${ssh.credential}".`);
+    return this.remote.pool.exec({ host: ssh.host, port: ssh.port, user: name, auth }, command, { timeoutMs: options.timeoutMs, ...(options.signal ? { signal: options.signal } : {}) });
+  }
+
+  /** Like exec, but a non-zero exit is REMOTE_COMMAND with the command's stderr. */
+  async run(ssh: HostSsh, command: string, what: string, options: { timeoutMs: number; signal?: AbortSignal }): Promise<string> {
+    const r = await this.exec(ssh, command, options);
+    if (r.exitCode !== 0) {
+      const stderr = r.stderr.toString('utf8').trim().slice(-500);
+      throw new OutpostError('REMOTE_COMMAND', `${what} on ${ssh.host} exited ${r.exitCode ?? r.signal}${stderr ? `: ${stderr}` : ''}`, { exitCode: r.exitCode, host: ssh.host });
+    }
+    return r.stdout.toString('utf8');
+  }
+
+  /**
+   * Can the host's cluster lose one host now and keep its running VMs? Memory of each host is
+   * read live; VM memory from the inventory. Returns the reason when it cannot.
+   */
+  async clusterCapacity(siteName: string, hostMoref: string): Promise<{ canLose: number; hosts: PlanHost[] }> {
+    const site = this.site(siteName);
+    const row = this.db.prepare('SELECT cluster_moref FROM inv_hosts WHERE site_id = ? AND moref = ? AND removed_at IS NULL').get(site.id, hostMoref) as { cluster_moref: string | null } | undefined;
+    if (!row) throw new OutpostError('NOT_FOUND', `Host ${hostMoref} is not in site ${site.name}'s inventory; sync it first.`);
+    if (!row.cluster_moref) return { canLose: 1, hosts: [] }; // a standalone host: its VMs stop with it, the operator chose that
+    const hosts = await this.planHosts(site.name, { clusterMoref: row.cluster_moref });
+    return { canLose: maxHostsDown(hosts, 0.1), hosts };
+  }
+
+  /** Hosts of a cluster (or named hosts) as the planner sees them: live state and memory, VM memory from the inventory. */
+  async planHosts(siteName: string, which: { clusterMoref?: string; morefs?: string[] }): Promise<(PlanHost & { moref: string; version: string | null })[]> {
+    const site = this.site(siteName);
+    const rows = (
+      which.clusterMoref
+        ? this.db.prepare(`SELECT h.moref, h.name, coalesce(c.name, '') AS cluster FROM inv_hosts h LEFT JOIN inv_clusters c ON c.site_id = h.site_id AND c.moref = h.cluster_moref WHERE h.site_id = ? AND h.cluster_moref = ? AND h.removed_at IS NULL ORDER BY h.name`).all(site.id, which.clusterMoref)
+        : this.db
+            .prepare(`SELECT h.moref, h.name, coalesce(c.name, '') AS cluster FROM inv_hosts h LEFT JOIN inv_clusters c ON c.site_id = h.site_id AND c.moref = h.cluster_moref WHERE h.site_id = ? AND h.removed_at IS NULL AND h.moref IN (SELECT value FROM json_each(?)) ORDER BY h.name`)
+            .all(site.id, JSON.stringify(which.morefs ?? []))
+    ) as { moref: string; name: string; cluster: string }[];
+    const vmMemory = new Map(
+      (
+        this.db
+          .prepare(`SELECT host_moref, sum(CASE WHEN power_state = 'poweredOn' THEN coalesce(memory_mb, 0) ELSE 0 END) AS mem, count(*) AS n FROM inv_vms WHERE site_id = ? AND removed_at IS NULL GROUP BY host_moref`)
+          .all(site.id) as { host_moref: string | null; mem: number; n: number }[]
+      ).map((r) => [r.host_moref, r]),
+    );
+    return this.vcenter(site.name, async (session) => {
+      const out: (PlanHost & { moref: string; version: string | null })[] = [];
+      for (const r of rows) {
+        const live = await readHostState(session, { type: 'HostSystem', value: r.moref });
+        out.push({
+          name: r.name,
+          moref: r.moref,
+          cluster: r.cluster,
+          build: live.build ?? '',
+          version: live.version,
+          connectionState: live.connectionState,
+          inMaintenance: live.inMaintenanceMode,
+          memoryMB: live.memoryMB ?? 0,
+          vmMemoryMB: vmMemory.get(r.moref)?.mem ?? 0,
+          vmCount: vmMemory.get(r.moref)?.n ?? 0,
+        });
+      }
+      return out;
+    });
+  }
+
+  /** Another upgrade run that is not this one and still active: its description, or null. */
+  otherActiveUpgrade(planId: string, procedureId: string): string | null {
+    const plan = this.db.prepare(`SELECT id FROM upgrade_plans WHERE state = 'running' AND id <> ? LIMIT 1`).get(planId) as { id: string } | undefined;
+    if (plan) return `upgrade plan ${plan.id} is running`;
+    const run = this.db
+      .prepare(`SELECT id, target FROM procedures WHERE kind = 'host.upgrade' AND state IN ('running', 'waiting', 'rolling-back') AND id <> ? LIMIT 1`)
+      .get(procedureId) as { id: string; target: string | null } | undefined;
+    return run ? `host upgrade ${run.id} (${run.target ?? 'unknown host'}) is active` : null;
+  }
+
+  recordProbes(procedureId: string, round: number, results: Omit<ProbeResult, 'round'>[]): void {
+    const insert = this.db.prepare('INSERT INTO upgrade_probe_results (procedure_id, round, probe, ok, detail, at) VALUES (?, ?, ?, ?, ?, ?)');
+    this.db.transaction(() => {
+      for (const r of results) insert.run(procedureId, round, r.probe, r.ok ? 1 : 0, r.detail, r.at);
+    })();
+  }
+
+  lastProbeRound(procedureId: string): number {
+    return (this.db.prepare('SELECT coalesce(max(round), 0) AS n FROM upgrade_probe_results WHERE procedure_id = ?').get(procedureId) as { n: number }).n;
+  }
+
+  /**
+   * ansible-playbook with the exported inventory, limited to this host. The private key goes to
+   * a 0600 file in a private temp folder for the run; the host key is taken from ssh-keyscan only
+   * when its fingerprint is one Outpost's known-hosts store trusts (strict checking stays on).
+   */
+  async runPlaybook(o: { site: string; hostName: string; ssh: HostSsh; playbook: string; signal: AbortSignal; actor: string }): Promise<{ exitCode: number; output: string }> {
+    const { user, auth } = this.remote.credentials.sshAuth(o.ssh.credential);
+    if (auth.type !== 'private-key') throw new OutpostError('VALIDATION', `Ansible needs a private-key credential; "${o.ssh.credential}" is a password. Save a key credential, or configure with commands instead.`);
+    const name = o.ssh.user ?? user;
+    if (!name) throw new OutpostError('VALIDATION', `No SSH user for ${o.hostName}.`);
+    const dir = mkdtempSync(join(tmpdir(), 'outpost-ansible-'));
+    try {
+      const inventory = join(dir, 'inventory.yml');
+      writeFileSync(inventory, ansibleInventory(inventorySnapshot(this.db, o.site), 'yaml'));
+      const key = join(dir, 'id');
+      const pem = typeof auth.privateKey === 'string' ? auth.privateKey : auth.privateKey.toString('utf8');
+      writeFileSync(key, pem.endsWith('\n') ? pem : `${pem}\n`, { mode: 0o600 });
+      const knownHosts = join(dir, 'known_hosts');
+      writeFileSync(knownHosts, await this.trustedHostKeyLines(o.ssh));
+      const sshArgs = `-o StrictHostKeyChecking=yes -o UserKnownHostsFile=${knownHosts} -o IdentitiesOnly=yes -o ControlMaster=no`;
+      const args = [
+        '-i', inventory, '--limit', o.hostName, o.playbook,
+        '-e', JSON.stringify({ ansible_host: o.ssh.host, ansible_port: o.ssh.port, ansible_user: name, ansible_ssh_private_key_file: key, ansible_ssh_common_args: sshArgs }),
+      ];
+      const env = { ...process.env, ANSIBLE_HOME: join(dir, 'home'), ANSIBLE_LOCAL_TEMP: join(dir, 'tmp'), ANSIBLE_HOST_KEY_CHECKING: 'True', ANSIBLE_NOCOLOR: '1', ANSIBLE_RETRY_FILES_ENABLED: 'False' };
+      if (auth.passphrase) throw new OutpostError('VALIDATION', 'Ansible cannot use a passphrase-protected key non-interactively; use a key without passphrase for the upgrade credential, or configure with commands.');
+      const result = await new Promise<{ exitCode: number; output: string }>((resolve, reject) => {
+        execFile('ansible-playbook', args, { env, signal: o.signal, maxBuffer: 8 * 1024 * 1024, timeout: 6 * 3_600_000 }, (err, stdout, stderr) => {
+          if (err && typeof (err as NodeJS.ErrnoException).code === 'string') return reject(new OutpostError('REMOTE_COMMAND', `ansible-playbook could not run: ${err.message}`));
+          resolve({ exitCode: err ? ((err as { code?: number }).code ?? 1) : 0, output: `${stdout}${stderr}` });
+        });
+      });
+      this.audit.append({ actor: o.actor, action: 'upgrade.ansible', target: o.hostName, outcome: result.exitCode === 0 ? 'ok' : 'failed', details: { playbook: o.playbook, exitCode: result.exitCode } });
+      return result;
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }
+
+  private async trustedHostKeyLines(ssh: HostSsh): Promise<string> {
+    const trusted = new Set(this.remote.knownHosts.entriesFor(ssh.host, ssh.port).map((k) => k.fingerprint));
+    const scan = spawnSync('ssh-keyscan', ['-p', String(ssh.port), '-T', '10', ssh.host], { encoding: 'utf8', timeout: 15_000 });
+    const lines = (scan.stdout ?? '').split('\n').filter((l) => l && !l.startsWith('#'));
+    const kept = lines.filter((line) => {
+      const fp = spawnSync('ssh-keygen', ['-lf', '-'], { input: line, encoding: 'utf8' }).stdout.split(' ')[1];
+      return fp !== undefined && trusted.has(fp);
+    });
+    if (kept.length === 0) {
+      throw new OutpostError('HOST_KEY_UNKNOWN', `No host key of ${endpointLabel({ user: 'ansible', host: ssh.host, port: ssh.port })} is trusted by Outpost; trust it (knownHosts.trust) before the upgrade.`);
+    }
+    return `${kept.join('\n')}\n`;
+  }
+}

@@ -1,0 +1,400 @@
+import { randomUUID } from 'node:crypto';
+import type { AuditLog } from '../audit/audit-log.js';
+import type { CommandOutput, CommandParsedInput } from '../contract/commands.js';
+import { OutpostError, type ContractError } from '../contract/errors.js';
+import type { HostBuildRow, PlanPreview, ProbeResult, UpgradeHostRow, UpgradePlanDetail } from '../contract/upgrade-commands.js';
+import type { Db } from '../db/database.js';
+import type { HostUpgradeContext } from '../procedures/host-upgrade.js';
+import { HOST_UPGRADE } from '../procedures/host-upgrade.js';
+import type { ProcedureEngine } from '../procedures/engine.js';
+import type { EventBus } from '../server/event-bus.js';
+import { ansibleInventory } from './ansible-inventory.js';
+import type { HostUpgradeOperations } from './host-operations.js';
+import { enrolledVmsSource, inventorySnapshot } from './inventory-snapshot.js';
+import { planRollout } from './rollout-plan.js';
+import { UpgradeStore, type PlanRow } from './upgrade-store.js';
+
+export interface UpgradeServiceOptions {
+  db: Db;
+  audit: AuditLog;
+  engine: ProcedureEngine;
+  ops: HostUpgradeOperations;
+  bus?: EventBus;
+}
+
+const ENDED_RUN = new Set(['succeeded', 'failed', 'cancelled', 'rolled-back']);
+
+/**
+ * Rolling upgrades: plans (preview, create), and the rollout driver that takes a plan's hosts
+ * one at a time, each through the durable `host.upgrade` procedure. The driver keeps no state of
+ * its own: every decision is read from the plan's rows and the runs' states, so after a kill -9
+ * the next start (resumeAll) simply continues; a host is claimed with a conditional update, so
+ * two processes never start the same host.
+ */
+export class UpgradeService {
+  readonly store: UpgradeStore;
+  private readonly pendingTicks = new Set<string>();
+  private closed = false;
+  private readonly unsubscribe: () => void;
+
+  constructor(private readonly o: UpgradeServiceOptions) {
+    this.store = new UpgradeStore(o.db);
+    this.unsubscribe =
+      o.bus?.subscribe((event, payload) => {
+        if (event !== 'procedure.updated') return;
+        const p = payload as { id: string; kind: string; state: string };
+        if (p.kind !== HOST_UPGRADE) return;
+        const planId = this.store.planOfProcedure(p.id);
+        if (!planId) return;
+        this.emit(planId);
+        if (ENDED_RUN.has(p.state)) this.scheduleTick(planId, 'outpost');
+      }) ?? (() => undefined);
+  }
+
+  close(): void {
+    this.closed = true;
+    this.unsubscribe();
+  }
+
+  // ---- plans ----------------------------------------------------------------------------------
+
+  async preview(input: CommandParsedInput<'upgrade.plan'>): Promise<PlanPreview> {
+    const site = this.o.ops.site(input.site);
+    // Capacity is judged on whole clusters, even when only some of their hosts are upgraded.
+    let all: Awaited<ReturnType<HostUpgradeOperations['planHosts']>>;
+    let selected: Set<string>;
+    if (input.cluster) {
+      const clusters = this.o.db.prepare('SELECT moref FROM inv_clusters WHERE site_id = ? AND name = ? AND removed_at IS NULL').all(site.id, input.cluster) as { moref: string }[];
+      if (clusters.length === 0) throw new OutpostError('NOT_FOUND', `No cluster "${input.cluster}" in site ${site.name}'s inventory. Sync it first: outpost inventory sync --site ${site.name}`);
+      if (clusters.length > 1) throw new OutpostError('CONFLICT', `${clusters.length} clusters in ${site.name} are named "${input.cluster}"; name the hosts instead.`);
+      all = await this.o.ops.planHosts(site.name, { clusterMoref: clusters[0]!.moref });
+      const unknown = (input.hosts ?? []).filter((h) => !all.some((x) => x.name === h));
+      if (unknown.length) throw new OutpostError('NOT_FOUND', `Not in cluster ${input.cluster}: ${unknown.join(', ')}.`);
+      selected = new Set(input.hosts ?? all.map((h) => h.name));
+    } else if (input.hosts) {
+      const rows = this.o.db
+        .prepare(`SELECT moref, name, cluster_moref FROM inv_hosts WHERE site_id = ? AND removed_at IS NULL AND name IN (SELECT value FROM json_each(?))`)
+        .all(site.id, JSON.stringify(input.hosts)) as { moref: string; name: string; cluster_moref: string | null }[];
+      const unknown = input.hosts.filter((h) => !rows.some((r) => r.name === h));
+      if (unknown.length) throw new OutpostError('NOT_FOUND', `No host ${unknown.join(', ')} in site ${site.name}'s inventory.`);
+      all = [];
+      for (const c of new Set(rows.map((r) => r.cluster_moref).filter((c): c is string => c !== null))) all.push(...(await this.o.ops.planHosts(site.name, { clusterMoref: c })));
+      all.push(...(await this.o.ops.planHosts(site.name, { morefs: rows.filter((r) => r.cluster_moref === null).map((r) => r.moref) })));
+      selected = new Set(input.hosts);
+    } else {
+      throw new OutpostError('VALIDATION', 'Choose the hosts: a cluster, or a list of hosts.', { issues: [{ path: ['cluster'], message: 'a cluster or hosts' }] });
+    }
+    const hosts = all.filter((h) => selected.has(h.name));
+    if (hosts.length === 0) throw new OutpostError('NOT_FOUND', 'The selection has no hosts.');
+    const full = planRollout(all, { targetBuild: input.targetBuild });
+    const plan = { ...full, waves: full.waves.map((w) => w.filter((n) => selected.has(n))), upToDate: full.upToDate.filter((n) => selected.has(n)), blocked: full.blocked.filter((b) => selected.has(b.name)) };
+    return {
+      site: site.name,
+      cluster: input.cluster ?? null,
+      targetBuild: input.targetBuild,
+      targetVersion: input.targetVersion ?? null,
+      order: plan.waves.flat(),
+      upToDate: plan.upToDate,
+      blocked: plan.blocked,
+      maxParallel: plan.maxParallel,
+      hosts: hosts.map((h) => ({ name: h.name, moref: h.moref, cluster: h.cluster, build: h.build || null, version: h.version, connectionState: h.connectionState, inMaintenance: h.inMaintenance, memoryMB: h.memoryMB, vmMemoryMB: h.vmMemoryMB, vmCount: h.vmCount })),
+    };
+  }
+
+  async create(input: CommandParsedInput<'upgrade.create'>, actor: string): Promise<UpgradePlanDetail> {
+    const preview = await this.preview(input);
+    if (preview.order.length === 0) {
+      const why = [preview.upToDate.length ? `${preview.upToDate.length} already at ${input.targetBuild}` : '', ...preview.blocked.map((b) => `${b.name}: ${b.reason}`)].filter(Boolean).join('; ');
+      throw new OutpostError('CONFLICT', `Nothing to upgrade (${why || 'no hosts'}).`, { blocked: preview.blocked, upToDate: preview.upToDate });
+    }
+    const unknown = input.hostSettings.filter((s) => !preview.hosts.some((h) => h.name === s.name)).map((s) => s.name);
+    if (unknown.length) throw new OutpostError('VALIDATION', `Host settings name hosts outside the plan: ${unknown.join(', ')}.`, { issues: [{ path: ['hostSettings'], message: `unknown hosts: ${unknown.join(', ')}` }] });
+    if (input.options.reinstall.mode === 'pxe') {
+      const noMac = preview.order.filter((name) => !input.hostSettings.find((s) => s.name === name)?.mac);
+      if (noMac.length) throw new OutpostError('VALIDATION', `A PXE reinstall needs each host's boot NIC MAC address; missing for ${noMac.join(', ')}.`, { issues: [{ path: ['hostSettings'], message: `MAC missing for ${noMac.join(', ')}` }] });
+    }
+    const site = this.o.ops.site(input.site);
+    const id = randomUUID();
+    const ordered = preview.order.map((name) => preview.hosts.find((h) => h.name === name)!);
+    this.o.db.transaction(() => {
+      this.store.insertPlan(
+        { id, siteId: site.id, cluster: input.cluster ?? null, targetVersion: input.targetVersion ?? null, targetBuild: input.targetBuild, options: input.options, hostSettings: input.hostSettings, createdBy: actor },
+        ordered.map((h) => ({ moref: h.moref, name: h.name })),
+      );
+      this.o.audit.append({ actor, action: 'upgrade.create', target: `${site.name}/${input.cluster ?? 'hosts'}`, details: { planId: id, targetBuild: input.targetBuild, hosts: preview.order, soakMinutes: input.options.soakMinutes, reinstall: input.options.reinstall.mode } });
+    })();
+    this.emit(id);
+    return this.status(id);
+  }
+
+  list(site?: string): CommandOutput<'upgrade.list'> {
+    return this.store.list(site);
+  }
+
+  // ---- rollout --------------------------------------------------------------------------------
+
+  run(planId: string, actor: string): UpgradePlanDetail {
+    const plan = this.plan(planId);
+    if (plan.state === 'failed') throw new OutpostError('CONFLICT', `Plan ${planId} failed (${plan.reason ?? 'see its hosts'}); resume it to retry the failed host, or abort it.`);
+    if (plan.state === 'succeeded' || plan.state === 'aborted') throw new OutpostError('CONFLICT', `Plan ${planId} has ended (${plan.state}).`);
+    if (plan.state !== 'running') {
+      const other = this.store.plansIn(['running']).find((id) => id !== planId);
+      if (other) throw new OutpostError('CONFLICT', `Upgrade plan ${other} is running; one rollout at a time.`, { planId: other });
+      this.o.db.transaction(() => {
+        this.store.setPlanState(planId, ['draft', 'paused'], 'running', null);
+        this.o.audit.append({ actor, action: 'upgrade.run', target: this.target(plan), details: { planId } });
+      })();
+      this.emit(planId);
+    }
+    this.tick(planId, actor);
+    return this.status(planId);
+  }
+
+  pause(planId: string, actor: string): UpgradePlanDetail {
+    const plan = this.plan(planId);
+    if (plan.state !== 'running') throw new OutpostError('CONFLICT', `Only a running plan can be paused (${planId} is ${plan.state}).`);
+    this.o.db.transaction(() => {
+      this.store.setPlanState(planId, ['running'], 'paused', 'paused by the operator; the host being upgraded finishes first');
+      this.o.audit.append({ actor, action: 'upgrade.pause', target: this.target(plan), details: { planId } });
+    })();
+    this.emit(planId);
+    return this.status(planId);
+  }
+
+  resume(planId: string, actor: string): UpgradePlanDetail {
+    const plan = this.plan(planId);
+    if (plan.state === 'paused') {
+      this.o.audit.append({ actor, action: 'upgrade.resume', target: this.target(plan), details: { planId } });
+      return this.run(planId, actor);
+    }
+    if (plan.state !== 'failed') throw new OutpostError('CONFLICT', `Only a paused or failed plan can be resumed (${planId} is ${plan.state}).`);
+    const failed = this.store.hosts(planId).find((h) => h.state === 'failed');
+    const run = failed?.procedureId ? this.o.engine.store.get(failed.procedureId) : null;
+    this.o.db.transaction(() => {
+      if (failed && run?.state === 'failed') {
+        this.o.engine.retry(run.id, actor);
+        this.store.setHostState(planId, failed.position, 'running', null);
+      } else if (failed) {
+        // Its run was rolled back or cancelled: the host starts over with a new run.
+        this.o.db.prepare(`UPDATE upgrade_plan_hosts SET state = 'pending', procedure_id = NULL, error = NULL, started_at = NULL, finished_at = NULL WHERE plan_id = ? AND position = ?`).run(planId, failed.position);
+      }
+      this.store.setPlanState(planId, ['failed'], 'running', null);
+      this.o.audit.append({ actor, action: 'upgrade.resume', target: this.target(plan), details: { planId, retried: failed?.name ?? null } });
+    })();
+    this.emit(planId);
+    this.tick(planId, actor);
+    return this.status(planId);
+  }
+
+  abort(planId: string, actor: string): UpgradePlanDetail {
+    const plan = this.plan(planId);
+    if (plan.state === 'succeeded' || plan.state === 'aborted') throw new OutpostError('CONFLICT', `Plan ${planId} has ended (${plan.state}).`);
+    const current = this.store.hosts(planId).filter((h) => h.state === 'running' || h.state === 'failed');
+    this.o.db.transaction(() => {
+      this.store.setPlanState(planId, ['draft', 'running', 'paused', 'failed'], 'aborted', `aborted by ${actor}`);
+      for (const h of current) {
+        const run = h.procedureId ? this.o.engine.store.get(h.procedureId) : null;
+        if (run && !ENDED_RUN.has(run.state)) this.o.engine.cancel(run.id, actor);
+        else if (run?.state === 'failed') this.o.engine.rollback(run.id, actor);
+        this.store.setHostState(planId, h.position, 'aborted', { code: 'CANCELLED', message: `Aborted by ${actor}` });
+      }
+      this.o.audit.append({ actor, action: 'upgrade.abort', target: this.target(plan), details: { planId, hosts: current.map((h) => h.name) } });
+    })();
+    this.emit(planId);
+    return this.status(planId);
+  }
+
+  /** Continues every running plan (call once at start-up, after the engine resumed its runs). */
+  resumeAll(actor = 'outpost'): string[] {
+    const ids = this.store.plansIn(['running', 'paused']);
+    for (const id of ids) this.tick(id, actor);
+    return ids;
+  }
+
+  /** Resolves when the plan stops moving in this process: ended, failed, or paused with no host running. */
+  async whenSettled(planId: string, pollMs = 250): Promise<UpgradePlanDetail> {
+    for (;;) {
+      const detail = this.status(planId);
+      const running = detail.hosts.some((h) => h.state === 'running');
+      if (detail.state === 'succeeded' || detail.state === 'failed' || detail.state === 'aborted' || detail.state === 'draft') return detail;
+      if (detail.state === 'paused' && !running) return detail;
+      // An approval gate waits for the operator (who may approve from another process): report it.
+      if (detail.hosts.some((h) => h.procedureState === 'waiting' && h.steps.some((s) => s.state === 'waiting' && s.gatePrompt))) return detail;
+      await new Promise((r) => setTimeout(r, pollMs));
+    }
+  }
+
+  private scheduleTick(planId: string, actor: string): void {
+    if (this.pendingTicks.has(planId)) return;
+    this.pendingTicks.add(planId);
+    setImmediate(() => {
+      this.pendingTicks.delete(planId);
+      if (this.closed) return;
+      try {
+        this.tick(planId, actor);
+      } catch {
+        // The store is closing or busy; the next event or start-up ticks again.
+      }
+    });
+  }
+
+  /** One decision: settle the current host from its run's state, then start the next host if the plan runs. */
+  private tick(planId: string, actor: string): void {
+    if (this.closed) return;
+    const plan = this.store.plan(planId);
+    if (!plan || (plan.state !== 'running' && plan.state !== 'paused')) return;
+    const hosts = this.store.hosts(planId);
+    const current = hosts.find((h) => h.state === 'running');
+    if (current) {
+      const run = current.procedureId ? this.o.engine.store.get(current.procedureId) : null;
+      if (!run || !ENDED_RUN.has(run.state)) return; // still going: its next update ticks again
+      if (run.state === 'succeeded') {
+        this.o.db.transaction(() => {
+          this.store.setHostState(planId, current.position, 'succeeded', null);
+          this.o.audit.append({ actor, action: 'upgrade.host', target: `${plan.site}/${current.name}`, details: { planId, procedureId: run.id, build: plan.targetBuild } });
+        })();
+      } else {
+        const step = this.o.engine.store.steps(run.id).find((s) => s.state === 'failed');
+        const error: ContractError = run.error ?? step?.error ?? { code: 'CANCELLED', message: `The run ended ${run.state}.` };
+        const reason = `${current.name} failed${step ? ` at "${step.name}"` : ''}: ${error.message}`;
+        this.o.db.transaction(() => {
+          this.store.setHostState(planId, current.position, 'failed', error);
+          this.store.setPlanState(planId, ['running', 'paused'], 'failed', reason);
+          this.o.audit.append({ actor, action: 'upgrade.failed', target: `${plan.site}/${current.name}`, outcome: 'failed', details: { planId, procedureId: run.id, reason, code: error.code } });
+        })();
+        this.emit(planId, current.name);
+        return;
+      }
+    }
+    if (plan.state !== 'running') {
+      this.emit(planId);
+      return;
+    }
+    const next = this.store.hosts(planId).find((h) => h.state === 'pending');
+    if (!next) {
+      this.o.db.transaction(() => {
+        if (this.store.setPlanState(planId, ['running'], 'succeeded', null)) {
+          this.o.audit.append({ actor, action: 'upgrade.succeeded', target: this.target(plan), details: { planId } });
+        }
+      })();
+      this.emit(planId);
+      return;
+    }
+    const setting = plan.hostSettings.find((s) => s.name === next.name);
+    const context: HostUpgradeContext = {
+      planId,
+      site: plan.site,
+      hostName: next.name,
+      hostMoref: next.moref,
+      targetBuild: plan.targetBuild,
+      targetVersion: plan.targetVersion,
+      options: plan.options,
+      ssh: { host: setting?.sshAddress ?? next.name, port: setting?.sshPort ?? plan.options.ssh.port, ...(plan.options.ssh.user ? { user: plan.options.ssh.user } : {}), credential: plan.options.ssh.credential },
+      ...(setting?.mac ? { mac: setting.mac } : {}),
+      ...(setting?.ip ? { ip: setting.ip } : {}),
+    };
+    // The run and the claim commit together: a crash leaves either both or neither.
+    this.o.db.transaction(() => {
+      const procedureId = this.o.engine.start(HOST_UPGRADE, context, actor);
+      if (!this.store.claimHost(planId, next.position, procedureId)) throw new OutpostError('CONFLICT', `${next.name} was started elsewhere.`);
+    })();
+    this.emit(planId, next.name);
+  }
+
+  // ---- reading --------------------------------------------------------------------------------
+
+  status(planId: string): UpgradePlanDetail {
+    const plan = this.plan(planId);
+    const definition = this.o.engine.definition(HOST_UPGRADE);
+    const titles = new Map(definition?.steps.map((s) => [s.name, s.title ?? s.name]) ?? []);
+    const hosts: UpgradeHostRow[] = this.store.hosts(planId).map((h) => {
+      const run = h.procedureId ? this.o.engine.store.get(h.procedureId) : null;
+      const steps = h.procedureId ? this.o.engine.store.steps(h.procedureId) : [];
+      const soakStep = steps.find((s) => s.name === 'soak');
+      const context = (run?.context ?? {}) as Partial<HostUpgradeContext>;
+      const backupOut = steps.find((s) => s.name === 'backup' && s.state === 'done')?.output as { artefactPath: string; sha256: string; bytes: number } | undefined;
+      return {
+        position: h.position,
+        name: h.name,
+        moref: h.moref,
+        state: h.state,
+        procedureId: h.procedureId,
+        procedureState: run?.state ?? null,
+        error: h.error ? { code: h.error.code, message: h.error.message } : null,
+        startedAt: h.startedAt,
+        finishedAt: h.finishedAt,
+        steps: (steps.length ? steps : (definition?.steps ?? []).map((s) => ({ name: s.name, state: 'pending', startedAt: null, finishedAt: null, gate: null }))).map((s) => ({
+          name: s.name,
+          title: titles.get(s.name) ?? s.name,
+          state: s.state,
+          startedAt: s.startedAt,
+          finishedAt: s.finishedAt,
+          gatePrompt: s.state === 'waiting' ? (s.gate?.prompt ?? null) : null,
+        })),
+        soak: h.procedureId && (context.soakUntil || (soakStep && soakStep.state !== 'pending')) ? { until: context.soakUntil ?? null, ...this.probes(h.procedureId) } : null,
+        backup: backupOut ?? null,
+      };
+    });
+    return { ...this.store.summary(plan), options: plan.options, hostSettings: plan.hostSettings, hosts };
+  }
+
+  private probes(procedureId: string): { latest: ProbeResult[]; rounds: number } {
+    const rows = this.o.db
+      .prepare(
+        `SELECT r.round, r.probe, r.ok, r.detail, r.at FROM upgrade_probe_results r
+         WHERE r.procedure_id = ? AND r.id IN (SELECT max(id) FROM upgrade_probe_results WHERE procedure_id = ? GROUP BY probe) ORDER BY r.probe`,
+      )
+      .all(procedureId, procedureId) as { round: number; probe: string; ok: number; detail: string; at: string }[];
+    const rounds = (this.o.db.prepare('SELECT coalesce(max(round), 0) AS n FROM upgrade_probe_results WHERE procedure_id = ?').get(procedureId) as { n: number }).n;
+    return { latest: rows.map((r) => ({ round: r.round, probe: r.probe, ok: r.ok === 1, detail: r.detail, at: r.at })), rounds };
+  }
+
+  hosts(q: CommandParsedInput<'upgrade.hosts'>): HostBuildRow[] {
+    const rows = this.o.db
+      .prepare(
+        `SELECT s.name AS site, c.name AS cluster, h.name, h.moref, h.version, h.build, h.connection_state, h.maintenance, d.target_build, d.target_version
+         FROM inv_hosts h JOIN sites s ON s.id = h.site_id AND s.removed_at IS NULL
+         LEFT JOIN inv_clusters c ON c.site_id = h.site_id AND c.moref = h.cluster_moref
+         LEFT JOIN upgrade_desired_builds d ON d.site_id = h.site_id AND d.host_moref = h.moref
+         WHERE h.removed_at IS NULL ${q.site ? 'AND s.name = @site' : ''} ORDER BY s.name, c.name, h.name`,
+      )
+      .all(q.site ? { site: q.site } : {}) as { site: string; cluster: string | null; name: string; moref: string; version: string | null; build: string | null; connection_state: string | null; maintenance: number; target_build: string | null; target_version: string | null }[];
+    return rows
+      .map((r) => ({
+        site: r.site,
+        cluster: r.cluster,
+        name: r.name,
+        moref: r.moref,
+        version: r.version,
+        build: r.build,
+        connectionState: r.connection_state,
+        inMaintenance: r.maintenance === 1,
+        desiredBuild: r.target_build,
+        desiredVersion: r.target_version,
+        behind: r.target_build !== null && r.build !== r.target_build,
+      }))
+      .filter((r) => !q.behindOnly || r.behind);
+  }
+
+  exportInventory(q: CommandParsedInput<'ansibleInventory.export'>): CommandOutput<'ansibleInventory.export'> {
+    const snapshot = inventorySnapshot(this.o.db, q.site);
+    const hosts = snapshot.sites.reduce((n, s) => n + s.standaloneHosts.length + s.clusters.reduce((m, c) => m + c.hosts.length, 0), 0);
+    return { format: q.format, text: ansibleInventory(snapshot, q.format), hosts, enrolledVms: snapshot.enrolledVms.length, enrolledVmsSource: enrolledVmsSource(this.o.db) };
+  }
+
+  private plan(id: string): PlanRow {
+    const plan = this.store.plan(id);
+    if (!plan) throw new OutpostError('NOT_FOUND', `No upgrade plan ${id}. List them with: outpost upgrade list`, { planId: id });
+    return plan;
+  }
+
+  private target(plan: PlanRow): string {
+    return `${plan.site}/${plan.cluster ?? 'hosts'}`;
+  }
+
+  private emit(planId: string, host: string | null = null): void {
+    if (!this.o.bus || this.closed) return;
+    const plan = this.store.plan(planId);
+    if (plan) this.o.bus.emit('upgrade.updated', { planId, state: plan.state, host });
+  }
+}

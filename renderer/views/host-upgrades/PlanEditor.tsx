@@ -1,0 +1,206 @@
+import { useState, type FormEvent, type ReactNode } from 'react';
+import type { HostBuildRow, PlanPreview, UpgradePlanDetail } from '../../../core/contract';
+import { useClient } from '../../app/shell-context';
+import { FieldError } from '../FieldError';
+import { TextField } from '../TextField';
+import { useContractForm } from '../use-contract-form';
+import { createInput, emptyDraft, previewInput, type PlanDraft } from './plan-draft';
+
+function TextArea({ id, label, value, onChange, error, hint, placeholder }: { id: string; label: string; value: string; onChange(v: string): void; error?: string | undefined; hint?: ReactNode; placeholder?: string }) {
+  return (
+    <div className="field">
+      <label htmlFor={id}>{label}</label>
+      <textarea
+        id={id}
+        className="mono"
+        rows={3}
+        value={value}
+        placeholder={placeholder}
+        spellCheck={false}
+        onChange={(e) => onChange(e.target.value)}
+        aria-invalid={error ? true : undefined}
+        aria-describedby={[hint ? `${id}-hint` : '', error ? `${id}-error` : ''].filter(Boolean).join(' ') || undefined}
+      />
+      {hint && (
+        <p id={`${id}-hint`} className="field-hint">
+          {hint}
+        </p>
+      )}
+      <FieldError id={`${id}-error`} message={error} />
+    </div>
+  );
+}
+
+function PreviewTable({ preview }: { preview: PlanPreview }) {
+  const position = (name: string): number => preview.order.indexOf(name);
+  const rows = [...preview.hosts].sort((a, b) => (position(a.name) + 1 || 999) - (position(b.name) + 1 || 999));
+  return (
+    <section className="panel" aria-labelledby="upgrade-preview-heading" data-testid="upgrade-preview">
+      <h2 id="upgrade-preview-heading">Preview: {preview.order.length} host(s) to upgrade, one at a time</h2>
+      <p className="muted small">
+        {Object.entries(preview.maxParallel)
+          .map(([cluster, n]) => `Cluster ${cluster} can lose ${n} host(s) at once and keep its running VMs.`)
+          .join(' ')}
+      </p>
+      <div className="table-scroll">
+        <table className="data-table data-table-compact">
+          <thead>
+            <tr>
+              <th scope="col">Order</th>
+              <th scope="col">Host</th>
+              <th scope="col">Build now</th>
+              <th scope="col">State</th>
+              <th scope="col">VMs</th>
+              <th scope="col">Running VM memory</th>
+            </tr>
+          </thead>
+          <tbody>
+            {rows.map((h) => {
+              const blocked = preview.blocked.find((b) => b.name === h.name);
+              const at = position(h.name);
+              return (
+                <tr key={h.moref} data-testid={`preview-row-${h.name}`}>
+                  <td>{at >= 0 ? at + 1 : '—'}</td>
+                  <td className="mono">{h.name}</td>
+                  <td className="mono">{h.build ?? '?'}</td>
+                  <td>{preview.upToDate.includes(h.name) ? <span className="badge badge-succeeded">at target</span> : blocked ? <span className="badge badge-failed" title={blocked.reason}>blocked: {blocked.reason}</span> : h.connectionState}</td>
+                  <td>{h.vmCount}</td>
+                  <td>{h.vmMemoryMB} MB</td>
+                </tr>
+              );
+            })}
+          </tbody>
+        </table>
+      </div>
+    </section>
+  );
+}
+
+/** Choose the hosts, the target build and the per-host steps; preview before saving. */
+export function PlanEditor({ sites, hosts, credentials, onCreated }: { sites: string[]; hosts: HostBuildRow[]; credentials: string[]; onCreated(plan: UpgradePlanDetail): void }) {
+  const client = useClient();
+  const previewForm = useContractForm('Could not preview the upgrade');
+  const createForm = useContractForm('The upgrade plan was not saved');
+  const [draft, setDraft] = useState<PlanDraft>(() => ({ ...emptyDraft, site: sites[0] ?? '', sshCredential: credentials[0] ?? '' }));
+  const [preview, setPreview] = useState<PlanPreview | null>(null);
+  if (draft.site === '' && sites[0]) setDraft((d) => ({ ...d, site: sites[0]! }));
+  if (draft.sshCredential === '' && credentials[0]) setDraft((d) => ({ ...d, sshCredential: credentials[0]! }));
+  const errors = { ...previewForm.errors, ...createForm.errors };
+  const clusters = [...new Set(hosts.filter((h) => h.site === draft.site && h.cluster).map((h) => h.cluster!))].sort();
+  if (draft.cluster === '' && clusters[0]) setDraft((d) => ({ ...d, cluster: clusters[0]! }));
+
+  const edit = <K extends keyof PlanDraft>(field: K, value: PlanDraft[K], path: string = field): void => {
+    setDraft((d) => ({ ...d, [field]: value }));
+    setPreview(null);
+    previewForm.clearError(path);
+    createForm.clearError(path);
+  };
+  const runPreview = (): void => previewForm.submit(() => client.invoke('upgrade.plan', previewInput(draft)), setPreview);
+  const onSubmit = (event: FormEvent): void => {
+    event.preventDefault();
+    if (createForm.busy) return;
+    if (!preview) return runPreview();
+    createForm.submit(() => client.invoke('upgrade.create', createInput(draft)), onCreated);
+  };
+
+  return (
+    <div className="split-layout">
+      <form className="panel side-form upgrade-editor" onSubmit={onSubmit} noValidate aria-labelledby="plan-editor-heading">
+        <h2 id="plan-editor-heading">New upgrade plan</h2>
+        <div className="field">
+          <label htmlFor="plan-site">Site</label>
+          <select id="plan-site" value={draft.site} onChange={(e) => edit('site', e.target.value)}>
+            {sites.length === 0 && <option value="">No sites yet</option>}
+            {sites.map((s) => (
+              <option key={s}>{s}</option>
+            ))}
+          </select>
+        </div>
+        <div className="field">
+          <label htmlFor="plan-cluster">Cluster</label>
+          <select id="plan-cluster" value={draft.cluster} onChange={(e) => edit('cluster', e.target.value)} aria-invalid={errors.cluster ? true : undefined} aria-describedby="plan-cluster-error">
+            {clusters.length === 0 && <option value="">No clusters in this site's inventory</option>}
+            {clusters.map((c) => (
+              <option key={c}>{c}</option>
+            ))}
+          </select>
+          <FieldError id="plan-cluster-error" message={errors.cluster} />
+        </div>
+        <TextField id="plan-target-build" label="Target build" value={draft.targetBuild} onChange={(v) => edit('targetBuild', v)} error={errors.targetBuild} placeholder="24022510" mono />
+        <TextField id="plan-target-version" label="Target version (optional)" value={draft.targetVersion} onChange={(v) => edit('targetVersion', v)} error={errors.targetVersion} placeholder="8.0.3" mono />
+
+        <fieldset className="field">
+          <legend>SSH to the hosts (backup, configuration, probes)</legend>
+          <div className="field">
+            <label htmlFor="plan-ssh-credential">Credential</label>
+            <select id="plan-ssh-credential" value={draft.sshCredential} onChange={(e) => edit('sshCredential', e.target.value, 'options.ssh.credential')} aria-invalid={errors['options.ssh.credential'] ? true : undefined} aria-describedby="plan-ssh-credential-error">
+              {credentials.length === 0 && <option value="">No credentials saved (Settings → Remote access)</option>}
+              {credentials.map((c) => (
+                <option key={c}>{c}</option>
+              ))}
+            </select>
+            <FieldError id="plan-ssh-credential-error" message={errors['options.ssh.credential']} />
+          </div>
+          <TextField id="plan-ssh-user" label="User (default: the credential's)" value={draft.sshUser} onChange={(v) => edit('sshUser', v, 'options.ssh.user')} error={errors['options.ssh.user']} mono />
+          <TextField id="plan-ssh-port" label="Port" value={draft.sshPort} onChange={(v) => edit('sshPort', v, 'options.ssh.port')} error={errors['options.ssh.port']} mono />
+          <TextArea id="plan-host-ssh" label="Host addresses" value={draft.hostSsh} onChange={(v) => edit('hostSsh', v, 'hostSettings')} error={errors.hostSettings} placeholder="esx01=10.0.0.11:22" hint="One host=address[:port] per line; without a line SSH goes to the host's vCenter name." />
+        </fieldset>
+
+        <fieldset className="field">
+          <legend>Backup before maintenance mode</legend>
+          <TextField id="plan-backup-command" label="Backup command (optional)" value={draft.backupCommand} onChange={(v) => edit('backupCommand', v, 'options.backup.command')} error={errors['options.backup.command']} placeholder="/opt/backup/dump-datastore.sh" mono />
+          <TextField id="plan-backup-artefact" label="Backup artefact path" value={draft.backupArtefact} onChange={(v) => edit('backupArtefact', v, 'options.backup.artefactPath')} error={errors['options.backup.artefactPath']} hint="Its SHA-256 and size are recorded." mono />
+        </fieldset>
+
+        <fieldset className="field">
+          <legend>Reinstall</legend>
+          <div className="segmented" role="presentation">
+            <label className="segment">
+              <input type="radio" name="plan-reinstall" checked={draft.reinstall === 'manual'} onChange={() => edit('reinstall', 'manual')} />
+              <span>Manual (boot the ISO, approve)</span>
+            </label>
+            <label className="segment">
+              <input type="radio" name="plan-reinstall" checked={draft.reinstall === 'pxe'} onChange={() => edit('reinstall', 'pxe')} />
+              <span>PXE artefacts</span>
+            </label>
+          </div>
+          {draft.reinstall === 'pxe' && (
+            <>
+              <TextField id="plan-iso-dir" label="Extracted ISO folder" value={draft.isoDir} onChange={(v) => edit('isoDir', v, 'options.reinstall.isoDir')} error={errors['options.reinstall.isoDir']} mono />
+              <TextField id="plan-out-dir" label="Output folder for the boot server" value={draft.outDir} onChange={(v) => edit('outDir', v, 'options.reinstall.outDir')} error={errors['options.reinstall.outDir']} mono />
+              <TextField id="plan-http-base" label="HTTP base URL" value={draft.httpBase} onChange={(v) => edit('httpBase', v, 'options.reinstall.httpBase')} error={errors['options.reinstall.httpBase']} placeholder="http://10.0.0.2/outpost" mono />
+              <TextField id="plan-tftp" label="TFTP server" value={draft.tftpServer} onChange={(v) => edit('tftpServer', v, 'options.reinstall.tftpServer')} error={errors['options.reinstall.tftpServer']} mono />
+              <TextArea id="plan-host-macs" label="Boot NIC MACs" value={draft.hostMacs} onChange={(v) => edit('hostMacs', v, 'hostSettings')} placeholder="esx01=00:50:56:ab:cd:ef" hint="One host=MAC per line." />
+            </>
+          )}
+          <TextField id="plan-reconnect-poll" label="Seconds between reconnect checks" value={draft.reconnectPollSeconds} onChange={(v) => edit('reconnectPollSeconds', v, 'options.reconnectPollSeconds')} error={errors['options.reconnectPollSeconds']} hint="How often vCenter is asked whether the host is back at the target build." mono />
+        </fieldset>
+
+        <fieldset className="field">
+          <legend>Configuration after the reinstall</legend>
+          <TextField id="plan-playbook" label="Ansible playbook (optional)" value={draft.playbook} onChange={(v) => edit('playbook', v, 'options.configure.playbook')} error={errors['options.configure.playbook']} hint="Run with the exported inventory when ansible-playbook is installed." mono />
+          <TextArea id="plan-config-commands" label="Built-in commands over SSH" value={draft.configCommands} onChange={(v) => edit('configCommands', v, 'options.configure.commands')} error={errors['options.configure.commands']} hint="One per line; used when Ansible is not." />
+        </fieldset>
+
+        <fieldset className="field">
+          <legend>Soak</legend>
+          <TextField id="plan-soak" label="Soak minutes" value={draft.soakMinutes} onChange={(v) => edit('soakMinutes', v, 'options.soakMinutes')} error={errors['options.soakMinutes']} mono />
+          <TextField id="plan-probe-interval" label="Seconds between probes" value={draft.probeIntervalSeconds} onChange={(v) => edit('probeIntervalSeconds', v, 'options.probeIntervalSeconds')} error={errors['options.probeIntervalSeconds']} mono />
+          <TextField id="plan-log-path" label="Log to scan (optional)" value={draft.logPath} onChange={(v) => edit('logPath', v, 'options.logScan.path')} error={errors['options.logScan.path']} placeholder="/var/log/vmkernel.log" mono />
+          <TextArea id="plan-error-patterns" label="Error patterns" value={draft.errorPatterns} onChange={(v) => edit('errorPatterns', v, 'options.logScan.errorPatterns')} error={errors['options.logScan.errorPatterns']} placeholder="PANIC" hint="Extended regular expressions, one per line. Any new matching line turns the probe red." />
+        </fieldset>
+
+        <div className="form-actions">
+          <button type="button" className="button" onClick={runPreview} disabled={previewForm.busy || !draft.site}>
+            {previewForm.busy ? 'Previewing…' : 'Preview'}
+          </button>
+          <button type="submit" className="button button-primary" disabled={createForm.busy || !preview || preview.order.length === 0}>
+            {createForm.busy ? 'Saving…' : 'Save plan'}
+          </button>
+        </div>
+        {!preview && <p className="field-hint">Preview the plan before saving it.</p>}
+      </form>
+      <div className="split-main">{preview ? <PreviewTable preview={preview} /> : <p className="muted">The preview shows the order the hosts go in, hosts already at the target build, and hosts that cannot go now and why.</p>}</div>
+    </div>
+  );
+}
