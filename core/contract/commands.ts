@@ -7,6 +7,7 @@ import type { CommandSpec } from './command-spec.js';
 import { certificateCommands } from './certificate-commands.js';
 import { helperCommands } from './helper-commands.js';
 import { remoteCommands } from './remote-commands.js';
+import { enrollmentCommands } from './enrollment-commands.js';
 
 export type { CommandSpec } from './command-spec.js';
 import { settingsPatchSchema, settingsSchema } from './settings.js';
@@ -240,6 +241,7 @@ export const commands = {
   ...certificateCommands,
   ...remoteCommands,
   ...inventoryCommands,
+  ...enrollmentCommands,
 } as const satisfies Record<string, CommandSpec>;
 
 export type Commands = typeof commands;

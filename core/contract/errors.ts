@@ -37,6 +37,10 @@ export const errorCodes = [
   'VCENTER_PROTOCOL',
   'TLS_UNTRUSTED',
   'TLS_CHANGED',
+  /** Enrollment: the VM is not eligible (powered off, tools not running, already enrolled, no private IP). */
+  'ENROLL_INELIGIBLE',
+  /** Enrollment: the guest OS fails a requirement (unsupported OS or version, too little disk, missing service). */
+  'OS_REQUIREMENT',
   'INTERNAL',
 ] as const;
 

@@ -4,6 +4,7 @@ import { execFileSync } from 'node:child_process';
 import { createServer, type AddressInfo } from 'node:net';
 import { tempDir } from '../../test/temp-dir.js';
 import { commandNames } from '../contract/commands.js';
+import { enrollmentCommands } from '../contract/enrollment-commands.js';
 import { inventoryCommands } from '../contract/inventory-commands.js';
 import type { EventName } from '../contract/events.js';
 import { defaultKdf } from '../vault/passphrase-cipher.js';
@@ -135,8 +136,9 @@ describe('core dispatch (the path every transport takes)', () => {
     expect(auditText).toContain('credential.add');
     expect(auditText).not.toContain('PRIVATE KEY');
     expect(auditText).not.toContain('w1n-Secret!');
-    // The vCenter commands need a vCenter: core/inventory/inventory-sync.test.ts exercises each against vcsim.
-    expect([...covered, ...Object.keys(inventoryCommands)].sort()).toEqual([...commandNames].sort());
+    // The vCenter commands need a vCenter: core/inventory/inventory-sync.test.ts exercises each against vcsim;
+    // the enrollment commands need vcsim and the netns lab: core/enrollment/enrollment-lab.test.ts exercises each.
+    expect([...covered, ...Object.keys(inventoryCommands), ...Object.keys(enrollmentCommands)].sort()).toEqual([...commandNames].sort());
   });
 
   it('rejects an unknown command with UNKNOWN_COMMAND', async () => {

@@ -5,6 +5,7 @@ import { certificateHandlers } from './certificate-handlers.js';
 import { helperHandlers } from './helper-handlers.js';
 import { createRemoteHandlers } from './remote-handlers.js';
 import { inventoryHandlers } from './inventory-handlers.js';
+import { createEnrollmentHandlers } from './enrollment-handlers.js';
 import type { Services } from './services.js';
 
 /** Who is calling: the transport and the actor recorded in the audit log. */
@@ -83,6 +84,7 @@ export function createHandlers(s: Services): Handlers {
     },
     ...createRemoteHandlers(s),
     ...inventoryHandlers(s),
+    ...createEnrollmentHandlers(s),
   };
 }
 
