@@ -11,6 +11,7 @@ import { networkingCommands } from './networking-commands.js';
 import { consoleCommands } from './console-commands.js';
 import { terminalCommands } from './terminal-commands.js';
 import { upgradeCommands } from './upgrade-commands.js';
+import { enrollmentCommands } from './enrollment-commands.js';
 
 export type { CommandSpec } from './command-spec.js';
 import { settingsPatchSchema, settingsSchema } from './settings.js';
@@ -248,6 +249,7 @@ export const commands = {
   ...networkingCommands,
   ...consoleCommands,
   ...upgradeCommands,
+  ...enrollmentCommands,
 } as const satisfies Record<string, CommandSpec>;
 
 export type Commands = typeof commands;

@@ -40,6 +40,12 @@ export const errorCodes = [
   'VLAN_CHECK_FAILED',
   'PROBE_FAILED',
   'REMOTE_COMMAND',
+  /** Enrollment: the VM is not eligible (powered off, tools not running, already enrolled, no private IP). */
+  'ENROLL_INELIGIBLE',
+  /** Enrollment: the guest OS fails a requirement (unsupported OS or version, too little disk, missing service). */
+  'OS_REQUIREMENT',
+  /** Enrollment: the guest refused the credentials (guest API, SSH or WinRM; details.method says which). */
+  'GUEST_AUTH',
   'INTERNAL',
 ] as const;
 

@@ -37,6 +37,8 @@ export const events = {
     level: z.enum(['debug', 'info', 'warn', 'error']),
     message: z.string(),
   }),
+  /** CMDB rows changed (a VM enrolled or offboarded): refetch `cmdb.list`. */
+  'cmdb.changed': z.object({ site: z.string(), vmMoref: z.string(), vmName: z.string(), change: z.enum(['enrolled', 'offboarded']) }),
 } as const satisfies Record<string, z.ZodType>;
 
 export type Events = typeof events;

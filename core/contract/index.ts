@@ -17,3 +17,4 @@ export * from './console-commands.js';
 export * from './terminal-commands.js';
 export * from './terminal-wire.js';
 export * from './upgrade-commands.js';
+export * from './enrollment-commands.js';

@@ -3,6 +3,7 @@ import type { Db } from '../db/database.js';
 import { Ipam } from '../ipam/ipam.js';
 import { NatService } from '../nat/nat-service.js';
 import type { HostUpgradeOperations } from '../upgrades/host-operations.js';
+import type { EnrollmentService } from '../enrollment/enrollment-service.js';
 
 /** The core services a procedure's steps may use; the engine hands them to every step. */
 export interface ProcedureServices {
@@ -11,6 +12,8 @@ export interface ProcedureServices {
   nat: NatService;
   /** vCenter, SSH and Ansible for host upgrades (the core wires it; bare test runners may leave it out). */
   upgrades?: HostUpgradeOperations;
+  /** Enrollment (vCenter, guests, CMDB): present where the core wires it (the app, the host, the CLI). */
+  enrollment?: EnrollmentService;
 }
 
 /** The services over one store (the core builds them once; tests and child runners use this). */

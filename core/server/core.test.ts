@@ -6,6 +6,7 @@ import { tempDir } from '../../test/temp-dir.js';
 import { commandNames } from '../contract/commands.js';
 import { consoleCommands } from '../contract/console-commands.js';
 import { networkingCommands } from '../contract/networking-commands.js';
+import { enrollmentCommands } from '../contract/enrollment-commands.js';
 import { inventoryCommands } from '../contract/inventory-commands.js';
 import { terminalCommands } from '../contract/terminal-commands.js';
 import { upgradeCommands } from '../contract/upgrade-commands.js';
@@ -143,7 +144,8 @@ describe('core dispatch (the path every transport takes)', () => {
     // core/networking/vlan-ensure.test.ts and core/vm-access/vm-access.test.ts the networking and console ones.
     // The terminal commands need a terminal stream: core/terminal/terminal-service.test.ts exercises each against sshd.
     // The upgrade commands need vCenter and SSH hosts: core/upgrades/host-upgrade.test.ts exercises each against vcsim and sshd.
-    const elsewhere = [inventoryCommands, networkingCommands, consoleCommands, terminalCommands, upgradeCommands].flatMap((c) => Object.keys(c));
+    // The enrollment commands need vcsim and the netns lab: core/enrollment/enrollment-lab.test.ts exercises each.
+    const elsewhere = [enrollmentCommands, inventoryCommands, networkingCommands, consoleCommands, terminalCommands, upgradeCommands].flatMap((c) => Object.keys(c));
     expect([...covered, ...elsewhere].sort()).toEqual([...commandNames].sort());
   });
 

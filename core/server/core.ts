@@ -86,6 +86,7 @@ export function createOutpostCore(options: CoreOptions): OutpostCore {
       services.engine.close();
       services.terminals.closeAll();
       services.remote.close();
+      services.enrollment.close();
       vault.lock();
       db.close();
     },

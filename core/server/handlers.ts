@@ -8,6 +8,7 @@ import { createTerminalHandlers } from './terminal-handlers.js';
 import { inventoryHandlers } from './inventory-handlers.js';
 import { networkingHandlers } from './networking-handlers.js';
 import { upgradeHandlers } from './upgrade-handlers.js';
+import { createEnrollmentHandlers } from './enrollment-handlers.js';
 import type { Services } from './services.js';
 
 /** Who is calling: the transport and the actor recorded in the audit log. */
@@ -89,6 +90,7 @@ export function createHandlers(s: Services): Handlers {
     ...inventoryHandlers(s),
     ...networkingHandlers(s),
     ...upgradeHandlers(s),
+    ...createEnrollmentHandlers(s),
   };
 }
 

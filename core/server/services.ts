@@ -12,6 +12,7 @@ import { AuditLog } from '../audit/audit-log.js';
 import { schemaVersion, type Db } from '../db/database.js';
 import { TrustStore } from '../certificates/trust-store.js';
 import { PreflightLists } from '../helpers/preflight-lists.js';
+import { EnrollmentService } from '../enrollment/enrollment-service.js';
 import { InventoryService } from '../inventory/inventory-service.js';
 import { VlanService } from '../networking/vlan-service.js';
 import { ConsoleService } from '../vm-access/console-service.js';
@@ -112,6 +113,7 @@ export class Services {
   readonly guestInfo: GuestInfoService;
   readonly terminals: TerminalService;
   readonly upgrades: UpgradeService;
+  readonly enrollment: EnrollmentService;
 
   constructor(private readonly o: ServicesOptions) {
     this.audit = new AuditLog(o.db, o.bus);
@@ -125,14 +127,17 @@ export class Services {
     this.vlan = new VlanService(o.db, this.credentials, this.audit);
     this.consoles = new ConsoleService(o.db, this.credentials, this.audit);
     this.guestInfo = new GuestInfoService(o.db, this.credentials, this.audit);
+    this.enrollment = new EnrollmentService({ db: o.db, audit: this.audit, ipam: this.ipam, nat: this.nat, remote: this.remote, credentials: this.credentials, bus: o.bus });
+    const hostOperations = new HostUpgradeOperations(o.db, this.audit, this.credentials, this.remote);
     this.engine = new ProcedureEngine({
       db: o.db,
       registry: builtinProcedures(),
       audit: this.audit,
       bus: o.bus,
-      services: { audit: this.audit, ipam: this.ipam, nat: this.nat, upgrades: new HostUpgradeOperations(o.db, this.audit, this.credentials, this.remote) },
+      services: { audit: this.audit, ipam: this.ipam, nat: this.nat, upgrades: hostOperations, enrollment: this.enrollment },
     });
-    this.upgrades = new UpgradeService({ db: o.db, audit: this.audit, engine: this.engine, bus: o.bus, ops: new HostUpgradeOperations(o.db, this.audit, this.credentials, this.remote) });
+    this.upgrades = new UpgradeService({ db: o.db, audit: this.audit, engine: this.engine, bus: o.bus, ops: hostOperations });
+    this.enrollment.attach(this.engine);
     this.settings = new SettingsStore(o.db, this.audit, o.bus);
     this.vault = o.vault;
     // A site counts as connected while its watcher holds a live session.

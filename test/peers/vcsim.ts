@@ -45,6 +45,12 @@ export interface VcsimOptions {
   timeoutMs?: number;
   /** Serve POST /outpost/host (launcher extension) so a test can play a host's reinstall or sickness. */
   hostControl?: boolean;
+  /** Guest IPv4 addresses for VM 0, 1, ... (the enrollment lab points them at its VM namespaces). */
+  guestIps?: string[];
+  /** guestId=Full Name for VM 0, 1, ... ('' keeps the default). */
+  guestOs?: string[];
+  /** Run inside this network namespace (its own 127.0.0.1), so a core in that namespace reaches it. */
+  netns?: string;
 }
 
 export interface Vcsim extends VcsimInfo {
@@ -95,9 +101,12 @@ export async function startVcsim(options: VcsimOptions = {}): Promise<Vcsim> {
   flag('user', options.user);
   flag('pass', options.pass);
   if (options.hostControl) args.push('-host-control');
+  if (options.guestIps) flag('guest-ips', options.guestIps.join(','));
+  if (options.guestOs) flag('guest-os', options.guestOs.join(';'));
   // VM folders go to memory: creating thousands of VMs is disk-bound otherwise.
   const tmp = existsSync('/dev/shm') ? '/dev/shm' : undefined;
-  const child = spawn(bin, args, { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...(tmp ? { TMPDIR: tmp } : {}) } });
+  const argv = options.netns ? ['ip', 'netns', 'exec', options.netns, bin, ...args] : [bin, ...args];
+  const child = spawn(argv[0]!, argv.slice(1), { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...(tmp ? { TMPDIR: tmp } : {}) } });
   let stderr = '';
   child.stderr.on('data', (c: Buffer) => {
     stderr = (stderr + c.toString()).slice(-4000);
