@@ -2,6 +2,7 @@ import { useShell } from '../app/shell-context';
 import { AuditLogView } from '../views/AuditLogView';
 import { CertificatesView } from '../views/CertificatesView';
 import { ClientHelpersView } from '../views/ClientHelpersView';
+import { EnrollmentView } from '../views/enrollment/EnrollmentView';
 import { InventoryView } from '../views/InventoryView';
 import { NatIpamView } from '../views/NatIpamView';
 import { PlannedViewPage } from '../views/PlannedViewPage';
@@ -14,6 +15,8 @@ export function ViewOutlet() {
   switch (view) {
     case 'inventory':
       return <InventoryView />;
+    case 'enrollment':
+      return <EnrollmentView />;
     case 'nat-ipam':
       return <NatIpamView />;
     case 'certificates':
