@@ -140,7 +140,7 @@ export function CmdbPanel({ sites, firewalls, offboardBatch, onOffboarded }: Cmd
         </label>
         <label className="inline-field">
           <span>Status</span>
-          <select value={filter.status} onChange={(e) => setFilter((f) => ({ ...f, status: e.target.value as CmdbFilter['status'] }))} aria-label="Status">
+          <select value={filter.status} onChange={(e) => setFilter((f) => ({ ...f, status: e.target.value as CmdbFilter['status'] }))} aria-label="Record status">
             <option value="active">Enrolled</option>
             <option value="offboarded">Offboarded</option>
             <option value="all">All</option>

@@ -90,7 +90,7 @@ export function EnrollWizard({ state, dispatch, sites, credentials, firewalls, p
           )}
           {Object.keys(shown).length > 0 && (
             <span className="field-error" role="alert" data-testid="wizard-problems">
-              {Object.values(shown).join(' ')}
+              {step === 'targets' ? 'Fix the marked fields.' : Object.values(shown).join(' ')}
             </span>
           )}
         </div>

@@ -161,7 +161,7 @@ export function draftProblems(draft: EnrollDraft): Record<string, string> {
   const take = (issues: readonly { path: readonly PropertyKey[]; message: string }[]): void => {
     for (const issue of issues) {
       const field = String(issue.path[0] ?? '');
-      problems[field] ??= friendly(field, issue.message);
+      problems[field] ??= friendly(field, issue.message, draft);
     }
   };
   const picked = pickedVms(draft).map((vm) => vm.moref);
@@ -172,15 +172,16 @@ export function draftProblems(draft: EnrollDraft): Record<string, string> {
   return problems;
 }
 
-/** zod's messages for an empty choice are about string lengths; say what to do instead. */
-function friendly(field: string, message: string): string {
+/** zod's messages for an empty choice are about string patterns and lengths; say what to do instead. */
+function friendly(field: string, message: string, draft: EnrollDraft): string {
   const empty: Record<string, string> = {
     site: 'Pick a vCenter.',
     credential: 'Pick a credential profile.',
     firewall: 'Pick a firewall.',
     pool: 'Pick a public pool.',
   };
-  if (field in empty && /(too small|>=1 character|expected string)/i.test(message)) return empty[field]!;
+  const value = (draft as unknown as Record<string, unknown>)[field];
+  if (field in empty && typeof value === 'string' && value.trim() === '') return empty[field]!;
   if (field === 'concurrency') return 'A whole number from 1 to 32.';
   if (field === 'vms' && /at least one/i.test(message)) return 'Pick at least one VM.';
   return message;
