@@ -40,6 +40,8 @@ export const osRuleSchema = z.object({
   /** Regular expressions (case-insensitive) a VM's guestId / guestFullName must match (either). */
   guestIdPattern: z.string().nullable(),
   guestFullNamePattern: z.string().nullable(),
+  /** What the guest itself reports: os-release ID on Linux (debian, ubuntu, rhel, ...), "windows" on Windows. */
+  guestOsIds: z.array(z.string()),
   /** Lowest major version accepted, read in the guest (os-release VERSION_ID / Windows build); null: any. */
   minVersion: z.string().nullable(),
   /** Free space needed on the root (Linux) or system (Windows) volume. */

@@ -41,6 +41,8 @@ export const errorCodes = [
   'ENROLL_INELIGIBLE',
   /** Enrollment: the guest OS fails a requirement (unsupported OS or version, too little disk, missing service). */
   'OS_REQUIREMENT',
+  /** Enrollment: the guest refused the credentials (guest API, SSH or WinRM; details.method says which). */
+  'GUEST_AUTH',
   'INTERNAL',
 ] as const;
 

@@ -12,3 +12,4 @@ export * from './inventory-commands.js';
 export * from './csp-safe-validation.js';
 export * from './helper-commands.js';
 export * from './certificate-commands.js';
+export * from './enrollment-commands.js';

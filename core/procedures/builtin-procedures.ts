@@ -1,8 +1,10 @@
 import { natAdd } from './nat-add.js';
 import { natRemove } from './nat-remove.js';
 import { ProcedureRegistry } from './registry.js';
+import { enrollVm } from './enroll-vm.js';
+import { offboardVm } from './offboard-vm.js';
 
 /** Every procedure this build ships: a new procedure is one file plus one line here. */
 export function builtinProcedures(): ProcedureRegistry {
-  return new ProcedureRegistry().register(natAdd).register(natRemove);
+  return new ProcedureRegistry().register(natAdd).register(natRemove).register(enrollVm).register(offboardVm);
 }

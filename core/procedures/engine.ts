@@ -49,8 +49,11 @@ export class ProcedureEngine {
     this.runner = o.runner ?? thisRunner;
   }
 
-  /** Validates the context, records the run and starts it; returns its id at once. */
-  start(kind: string, context: unknown, actor: string): string {
+  /**
+   * Validates the context, records the run and starts it; returns its id at once. With `defer`, the
+   * run is only recorded (pending): the caller drives it with `run` (a batch with bounded concurrency).
+   */
+  start(kind: string, context: unknown, actor: string, options: { defer?: boolean } = {}): string {
     const definition = this.o.registry.get(kind);
     const parsed = definition.context.safeParse(context);
     if (!parsed.success) {
@@ -66,8 +69,13 @@ export class ProcedureEngine {
       this.journal(id, null, 'info', `${definition.title} started by ${actor}`);
     })();
     this.publish(id);
-    void this.kick(id, actor);
+    if (!options.defer) void this.kick(id, actor);
     return id;
+  }
+
+  /** Drives a recorded run in this process; resolves when it settles, fails, waits or is held elsewhere. */
+  run(id: string, actor: string): Promise<void> {
+    return this.kick(id, actor);
   }
 
   /** Resumes every unfinished run this process may take (call once at start-up). */

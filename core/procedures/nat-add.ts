@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { OutpostError } from '../contract/errors.js';
-import { changedNothing, matches } from '../nat/firewall-driver.js';
+import { changedNothing } from '../nat/firewall-driver.js';
+import { verifyNatApplied } from '../nat/nat-verify.js';
 import { defineProcedure } from './procedure.js';
 
 const context = z
@@ -94,10 +95,7 @@ export const natAdd = defineProcedure<NatAddContext>({
       title: 'Read the rules back',
       when: (c) => c.manualInstructions === undefined,
       async run({ context: c, services }) {
-        const observed = (await services.nat.driver(c.firewall).observe()).find((o) => o.recordId === c.recordId);
-        if (!matches(mapping(c), observed)) {
-          throw new OutpostError('NAT_DRIFT', `Firewall ${c.firewall} does not show the NAT ${c.publicIp} <-> ${c.privateIp} after applying it.`, { observed: observed ?? null });
-        }
+        await verifyNatApplied(services.nat, c.firewall, mapping(c));
         return { output: { verified: true } };
       },
     },

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { OutpostError } from '../contract/errors.js';
+import { verifyNatGone } from '../nat/nat-verify.js';
 import { defineProcedure } from './procedure.js';
 
 const context = z.object({
@@ -59,8 +60,7 @@ export const natRemove = defineProcedure<NatRemoveContext>({
       title: 'Read back: no rule left',
       when: (c) => c.manualInstructions === undefined,
       async run({ context: c, services }) {
-        const left = (await services.nat.driver(c.firewall!).observe()).find((o) => o.recordId === c.recordId);
-        if (left) throw new OutpostError('NAT_DRIFT', `Firewall ${c.firewall} still has rules of NAT record ${c.recordId}.`, { observed: left });
+        await verifyNatGone(services.nat, c.firewall!, c.recordId!);
         return { output: { verified: true } };
       },
     },

@@ -2,12 +2,15 @@ import type { AuditLog } from '../audit/audit-log.js';
 import type { Db } from '../db/database.js';
 import { Ipam } from '../ipam/ipam.js';
 import { NatService } from '../nat/nat-service.js';
+import type { EnrollmentService } from '../enrollment/enrollment-service.js';
 
 /** The core services a procedure's steps may use; the engine hands them to every step. */
 export interface ProcedureServices {
   audit: AuditLog;
   ipam: Ipam;
   nat: NatService;
+  /** Enrollment (vCenter, guests, CMDB): present where the core wires it (the app, the host, the CLI). */
+  enrollment?: EnrollmentService;
 }
 
 /** The services over one store (the core builds them once; tests and child runners use this). */

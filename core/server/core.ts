@@ -81,6 +81,7 @@ export function createOutpostCore(options: CoreOptions): OutpostCore {
       services.inventory.abandon();
       services.engine.close();
       services.remote.close();
+      services.enrollment.close();
       vault.lock();
       db.close();
     },

@@ -1,20 +1,17 @@
-import { OutpostError } from '../contract/errors.js';
 import type { Handlers } from './handlers.js';
 import type { Services } from './services.js';
 
 type EnrollmentCommand = 'enrollment.rules' | 'enrollment.check' | 'enrollment.start' | 'enrollment.offboard' | 'cmdb.list' | 'cmdb.exportCsv';
 
-/** Enrollment, offboarding and the CMDB (contract only in this commit: the service lands next). */
-export function createEnrollmentHandlers(_s: Services): Pick<Handlers, EnrollmentCommand> {
-  const pending = (): never => {
-    throw new OutpostError('INTERNAL', 'Enrollment is not available in this build yet.');
-  };
+/** Enrollment (GOSS), offboarding and the CMDB. */
+export function createEnrollmentHandlers(s: Services): Pick<Handlers, EnrollmentCommand> {
+  const e = s.enrollment;
   return {
-    'enrollment.rules': pending,
-    'enrollment.check': pending,
-    'enrollment.start': pending,
-    'enrollment.offboard': pending,
-    'cmdb.list': pending,
-    'cmdb.exportCsv': pending,
+    'enrollment.rules': () => e.rules(),
+    'enrollment.check': (input) => e.check(input),
+    'enrollment.start': (input, caller) => e.start(input, caller.actor),
+    'enrollment.offboard': (input, caller) => e.offboard(input, caller.actor),
+    'cmdb.list': (q) => e.list(q),
+    'cmdb.exportCsv': (q) => e.exportCsv(q),
   };
 }

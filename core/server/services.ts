@@ -11,6 +11,7 @@ import { AuditLog } from '../audit/audit-log.js';
 import { schemaVersion, type Db } from '../db/database.js';
 import { TrustStore } from '../certificates/trust-store.js';
 import { PreflightLists } from '../helpers/preflight-lists.js';
+import { EnrollmentService } from '../enrollment/enrollment-service.js';
 import { InventoryService } from '../inventory/inventory-service.js';
 import { Ipam } from '../ipam/ipam.js';
 import { driverFor } from '../nat/firewall-drivers.js';
@@ -100,6 +101,7 @@ export class Services {
   readonly trustStore: TrustStore;
   readonly remote: RemoteAccessService;
   readonly inventory: InventoryService;
+  readonly enrollment: EnrollmentService;
 
   constructor(private readonly o: ServicesOptions) {
     this.audit = new AuditLog(o.db, o.bus);
@@ -109,13 +111,15 @@ export class Services {
     this.nat = new NatService(o.db, this.audit, (fw) => driverFor(fw, this.remote));
     this.preflightLists = new PreflightLists(o.db);
     this.trustStore = new TrustStore(o.db, this.audit);
+    this.enrollment = new EnrollmentService({ db: o.db, audit: this.audit, ipam: this.ipam, nat: this.nat, remote: this.remote, credentials: this.credentials, bus: o.bus });
     this.engine = new ProcedureEngine({
       db: o.db,
       registry: builtinProcedures(),
       audit: this.audit,
       bus: o.bus,
-      services: { audit: this.audit, ipam: this.ipam, nat: this.nat },
+      services: { audit: this.audit, ipam: this.ipam, nat: this.nat, enrollment: this.enrollment },
     });
+    this.enrollment.attach(this.engine);
     this.settings = new SettingsStore(o.db, this.audit, o.bus);
     this.vault = o.vault;
     // A site counts as connected while its watcher holds a live session.

@@ -42,6 +42,12 @@ export interface VcsimOptions {
   user?: string;
   pass?: string;
   timeoutMs?: number;
+  /** Guest IPv4 addresses for VM 0, 1, ... (the enrollment lab points them at its VM namespaces). */
+  guestIps?: string[];
+  /** guestId=Full Name for VM 0, 1, ... ('' keeps the default). */
+  guestOs?: string[];
+  /** Run inside this network namespace (its own 127.0.0.1), so a core in that namespace reaches it. */
+  netns?: string;
 }
 
 export interface Vcsim extends VcsimInfo {
@@ -91,9 +97,12 @@ export async function startVcsim(options: VcsimOptions = {}): Promise<Vcsim> {
   flag('key', options.keyFile);
   flag('user', options.user);
   flag('pass', options.pass);
+  if (options.guestIps) flag('guest-ips', options.guestIps.join(','));
+  if (options.guestOs) flag('guest-os', options.guestOs.join(';'));
   // VM folders go to memory: creating thousands of VMs is disk-bound otherwise.
   const tmp = existsSync('/dev/shm') ? '/dev/shm' : undefined;
-  const child = spawn(bin, args, { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...(tmp ? { TMPDIR: tmp } : {}) } });
+  const argv = options.netns ? ['ip', 'netns', 'exec', options.netns, bin, ...args] : [bin, ...args];
+  const child = spawn(argv[0]!, argv.slice(1), { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...(tmp ? { TMPDIR: tmp } : {}) } });
   let stderr = '';
   child.stderr.on('data', (c: Buffer) => {
     stderr = (stderr + c.toString()).slice(-4000);

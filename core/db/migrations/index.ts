@@ -5,6 +5,7 @@ import { sql as nat } from './004-nat.js';
 import { sql as preflightLists } from './005-preflight-lists.js';
 import { sql as remoteAccess } from './006-remote-access.js';
 import { sql as inventory } from './007-inventory.js';
+import { sql as enrollment } from './008-enrollment.js';
 
 export interface Migration {
   /** Becomes PRAGMA user_version once applied; numbers are contiguous from 1. */
@@ -22,4 +23,5 @@ export const migrations: readonly Migration[] = [
   { version: 5, name: 'preflight-lists', sql: preflightLists },
   { version: 6, name: 'remote-access', sql: remoteAccess },
   { version: 7, name: 'inventory', sql: inventory },
+  { version: 8, name: 'enrollment', sql: enrollment },
 ];

@@ -284,6 +284,7 @@ func main() {
 	if err := createVMs(ctx, c, slots, *vms); err != nil {
 		log.Fatalf("create VMs: %s", err)
 	}
+	applyGuestOverrides(*guestIPs, *guestOS)
 
 	// Register the paging collector in place of the simulator's singleton.
 	pcRef := c.ServiceContent.PropertyCollector
@@ -420,4 +421,56 @@ func createVMs(ctx context.Context, c *vim25.Client, slots []*hostSlot, n int) e
 		vm.Summary.Guest.ToolsRunningStatus = vm.Guest.ToolsRunningStatus
 	}
 	return nil
+}
+
+// Enrollment lab flags: point the first VMs at real guests (network namespaces running sshd).
+var (
+	guestIPs = flag.String("guest-ips", "", "comma-separated guest IPv4 addresses for VM 0, 1, ... (creation order); the rest keep 10.x.y.z")
+	guestOS  = flag.String("guest-os", "", "semicolon-separated guestId=Full Name for VM 0, 1, ... (empty entries keep the default)")
+)
+
+// vmIndex recovers a VM's creation index from the address createVMs gave it (10.i>>16.i>>8.i).
+func vmIndex(ip string) (int, bool) {
+	var a, b, c, d int
+	if n, _ := fmt.Sscanf(ip, "%d.%d.%d.%d", &a, &b, &c, &d); n != 4 || a != 10 {
+		return 0, false
+	}
+	return b<<16 | c<<8 | d, true
+}
+
+func applyGuestOverrides(ipList, osList string) {
+	var ips, oses []string
+	if ipList != "" {
+		ips = strings.Split(ipList, ",")
+	}
+	if osList != "" {
+		oses = strings.Split(osList, ";")
+	}
+	if len(ips) == 0 && len(oses) == 0 {
+		return
+	}
+	for _, obj := range simulator.Map.All("VirtualMachine") {
+		vm := obj.(*simulator.VirtualMachine)
+		i, ok := vmIndex(vm.Guest.IpAddress)
+		if !ok {
+			continue
+		}
+		if i < len(ips) && strings.TrimSpace(ips[i]) != "" {
+			ip := strings.TrimSpace(ips[i])
+			vm.Guest.IpAddress = ip
+			vm.Summary.Guest.IpAddress = ip
+			if len(vm.Guest.Net) > 0 {
+				vm.Guest.Net[0].IpAddress = []string{ip}
+			}
+		}
+		if i < len(oses) && strings.Contains(oses[i], "=") {
+			parts := strings.SplitN(oses[i], "=", 2)
+			vm.Config.GuestId = parts[0]
+			vm.Summary.Config.GuestId = parts[0]
+			vm.Guest.GuestId = parts[0]
+			vm.Config.GuestFullName = parts[1]
+			vm.Summary.Config.GuestFullName = parts[1]
+			vm.Guest.GuestFullName = parts[1]
+		}
+	}
 }

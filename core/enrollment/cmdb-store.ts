@@ -1,0 +1,176 @@
+import type { CmdbRecord, CredentialMethod } from '../contract/enrollment-commands.js';
+import type { Db } from '../db/database.js';
+
+interface CmdbRow {
+  id: number;
+  site: string;
+  vm_moref: string;
+  instance_uuid: string | null;
+  vm_name: string;
+  os: string | null;
+  os_rule: string | null;
+  private_ip: string;
+  public_ip: string | null;
+  nat_record_id: number | null;
+  firewall: string;
+  credential: string;
+  service_account: string;
+  credential_method: CredentialMethod | null;
+  enrolled_at: string;
+  enrolled_by: string;
+  offboarded_at: string | null;
+  offboarded_by: string | null;
+  enroll_procedure_id: string | null;
+  offboard_procedure_id: string | null;
+}
+
+const toRecord = (r: CmdbRow): CmdbRecord => ({
+  id: r.id,
+  site: r.site,
+  vmMoref: r.vm_moref,
+  instanceUuid: r.instance_uuid,
+  vmName: r.vm_name,
+  os: r.os,
+  osRule: r.os_rule,
+  privateIp: r.private_ip,
+  publicIp: r.public_ip,
+  natRecordId: r.nat_record_id,
+  firewall: r.firewall,
+  credential: r.credential,
+  serviceAccount: r.service_account,
+  credentialMethod: r.credential_method,
+  enrolledAt: r.enrolled_at,
+  enrolledBy: r.enrolled_by,
+  offboardedAt: r.offboarded_at,
+  offboardedBy: r.offboarded_by,
+  enrollProcedureId: r.enroll_procedure_id,
+  offboardProcedureId: r.offboard_procedure_id,
+  status: r.offboarded_at === null ? 'active' : 'offboarded',
+});
+
+const SELECT = 'SELECT c.*, s.name AS site FROM cmdb_records c JOIN sites s ON s.id = c.site_id';
+
+export interface CmdbEntry {
+  siteId: number;
+  vmMoref: string;
+  instanceUuid: string | null;
+  vmName: string;
+  os: string | null;
+  osRule: string | null;
+  privateIp: string;
+  publicIp: string | null;
+  natRecordId: number | null;
+  firewall: string;
+  credential: string;
+  serviceAccount: string;
+  credentialMethod: CredentialMethod | null;
+  procedureId: string;
+}
+
+export interface CmdbFilter {
+  site?: string | undefined;
+  query?: string | undefined;
+  firewall?: string | undefined;
+  status: 'active' | 'offboarded' | 'all';
+  limit: number;
+}
+
+/** The CMDB rows: one per enrollment; at most one active per VM (enforced by a partial unique index). */
+export class CmdbStore {
+  constructor(private readonly db: Db) {}
+
+  active(siteId: number, vmMoref: string): CmdbRecord | null {
+    const row = this.db.prepare(`${SELECT} WHERE c.site_id = ? AND c.vm_moref = ? AND c.offboarded_at IS NULL`).get(siteId, vmMoref) as CmdbRow | undefined;
+    return row ? toRecord(row) : null;
+  }
+
+  byId(id: number): CmdbRecord | null {
+    const row = this.db.prepare(`${SELECT} WHERE c.id = ?`).get(id) as CmdbRow | undefined;
+    return row ? toRecord(row) : null;
+  }
+
+  /** Ensures the active row of this enrollment: the same procedure's row is returned again (a resumed step). */
+  ensure(e: CmdbEntry, actor: string): { record: CmdbRecord; created: boolean } {
+    return this.db
+      .transaction(() => {
+        const existing = this.active(e.siteId, e.vmMoref);
+        if (existing) return { record: existing, created: false };
+        const info = this.db
+          .prepare(
+            `INSERT INTO cmdb_records (site_id, vm_moref, instance_uuid, vm_name, os, os_rule, private_ip, public_ip, nat_record_id, firewall, credential,
+               service_account, credential_method, enrolled_at, enrolled_by, enroll_procedure_id)
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+          )
+          .run(e.siteId, e.vmMoref, e.instanceUuid, e.vmName, e.os, e.osRule, e.privateIp, e.publicIp, e.natRecordId, e.firewall, e.credential, e.serviceAccount, e.credentialMethod, new Date().toISOString(), actor, e.procedureId);
+        return { record: this.byId(Number(info.lastInsertRowid))!, created: true };
+      })
+      .immediate();
+  }
+
+  /** Closes an active row (offboarded); idempotent. */
+  close(id: number, actor: string, procedureId: string): CmdbRecord {
+    this.db.prepare('UPDATE cmdb_records SET offboarded_at = ?, offboarded_by = ?, offboard_procedure_id = ? WHERE id = ? AND offboarded_at IS NULL').run(new Date().toISOString(), actor, procedureId, id);
+    return this.byId(id)!;
+  }
+
+  /** Deletes the row an enrollment created (its undo: an enrollment that rolled back leaves no CMDB trace but the audit log). */
+  deleteCreatedBy(procedureId: string): number {
+    return this.db.prepare('DELETE FROM cmdb_records WHERE enroll_procedure_id = ? AND offboarded_at IS NULL').run(procedureId).changes;
+  }
+
+  list(f: CmdbFilter): CmdbRecord[] {
+    const where: string[] = [];
+    const params: Record<string, unknown> = { limit: f.limit };
+    if (f.site) {
+      where.push('s.name = @site');
+      params.site = f.site;
+    }
+    if (f.firewall) {
+      where.push('c.firewall = @firewall');
+      params.firewall = f.firewall;
+    }
+    if (f.status === 'active') where.push('c.offboarded_at IS NULL');
+    if (f.status === 'offboarded') where.push('c.offboarded_at IS NOT NULL');
+    if (f.query) {
+      where.push(`(instr(lower(c.vm_name), @q) OR instr(lower(coalesce(c.os, '')), @q) OR instr(c.private_ip, @q) OR instr(coalesce(c.public_ip, ''), @q))`);
+      params.q = f.query.toLowerCase();
+    }
+    const sql = `${SELECT} ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY c.enrolled_at DESC, c.id DESC LIMIT @limit`;
+    return (this.db.prepare(sql).all(params) as CmdbRow[]).map(toRecord);
+  }
+}
+
+const CSV_COLUMNS: [string, (r: CmdbRecord) => string | number | null][] = [
+  ['site', (r) => r.site],
+  ['vm_name', (r) => r.vmName],
+  ['vm_moref', (r) => r.vmMoref],
+  ['instance_uuid', (r) => r.instanceUuid],
+  ['os', (r) => r.os],
+  ['os_rule', (r) => r.osRule],
+  ['private_ip', (r) => r.privateIp],
+  ['public_ip', (r) => r.publicIp],
+  ['nat_record_id', (r) => r.natRecordId],
+  ['firewall', (r) => r.firewall],
+  ['credential', (r) => r.credential],
+  ['service_account', (r) => r.serviceAccount],
+  ['credential_method', (r) => r.credentialMethod],
+  ['status', (r) => r.status],
+  ['enrolled_at', (r) => r.enrolledAt],
+  ['enrolled_by', (r) => r.enrolledBy],
+  ['offboarded_at', (r) => r.offboardedAt],
+  ['offboarded_by', (r) => r.offboardedBy],
+  ['enroll_procedure_id', (r) => r.enrollProcedureId],
+  ['offboard_procedure_id', (r) => r.offboardProcedureId],
+];
+
+/** RFC 4180: fields with a comma, quote or line break are quoted, quotes doubled; CRLF line ends. A leading =+-@ is prefixed with ' so spreadsheets do not run it as a formula. */
+export function cmdbCsv(records: readonly CmdbRecord[]): string {
+  const field = (v: string | number | null): string => {
+    let s = v === null ? '' : String(v);
+    if (/^[=+\-@]/.test(s)) s = `'${s}`;
+    return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
+  };
+  const lines = [CSV_COLUMNS.map(([h]) => h).join(',')];
+  for (const r of records) lines.push(CSV_COLUMNS.map(([, get]) => field(get(r))).join(','));
+  return `${lines.join('\r\n')}\r\n`;
+}

@@ -1,0 +1,552 @@
+import { execFileSync } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import ssh2 from 'ssh2';
+import type { AuditLog } from '../audit/audit-log.js';
+import type { CommandOutput, CommandParsedInput } from '../contract/commands.js';
+import type {
+  BatchItem,
+  BatchStarted,
+  CmdbRecord,
+  CredentialMethod,
+  EnrollmentCheck,
+  EnrollmentRules,
+  OsRule,
+  RequirementResult,
+  VmEligibility,
+} from '../contract/enrollment-commands.js';
+import { OutpostError, toContractError } from '../contract/errors.js';
+import type { Db } from '../db/database.js';
+import { contains, parseAddress, parseNetwork } from '../ipam/ip-address.js';
+import type { Ipam } from '../ipam/ipam.js';
+import type { NatService } from '../nat/nat-service.js';
+import type { ProcedureEngine } from '../procedures/engine.js';
+import type { RemoteAccessService } from '../remote/remote-access-service.js';
+import type { EventBus } from '../server/event-bus.js';
+import type { CredentialStore } from '../vault/credential-store.js';
+import { validateCredentialsInGuest } from '../vsphere/guest-auth.js';
+import { readProperties } from '../vsphere/property-collector.js';
+import { VsphereSession } from '../vsphere/session.js';
+import { runBounded } from './batch.js';
+import { CmdbStore, cmdbCsv } from './cmdb-store.js';
+import { evaluateGuest, parseGuestReport, probeScript, type GuestReport } from './guest-scripts.js';
+import { GuestShell, type GuestEndpoint } from './guest-shell.js';
+import { defaultRulesPath, loadOsRules, ruleForVm } from './os-rules.js';
+
+export interface EnrollmentServiceOptions {
+  db: Db;
+  audit: AuditLog;
+  ipam: Ipam;
+  nat: NatService;
+  remote: RemoteAccessService;
+  credentials: CredentialStore;
+  bus?: EventBus;
+  rulesPath?: string;
+}
+
+interface SiteRow {
+  id: number;
+  name: string;
+  url: string;
+  username: string;
+  credential_id: number | null;
+  tls_fingerprint: string | null;
+}
+
+/** A VM as the inventory stores it (the columns enrollment reads). */
+export interface InventoryVm {
+  siteId: number;
+  site: string;
+  moref: string;
+  name: string;
+  instanceUuid: string | null;
+  guestId: string | null;
+  guestFullName: string | null;
+  powerState: string | null;
+  toolsRunningStatus: string | null;
+  ipAddress: string | null;
+  ipAddresses: string[];
+}
+
+/** What eligibility is judged on: the inventory row, or vCenter's live answer during a run. */
+export interface VmFacts {
+  powerState: string | null;
+  toolsRunningStatus: string | null;
+  ipAddress: string | null;
+  ipAddresses: string[];
+  guestId: string | null;
+  guestFullName: string | null;
+}
+
+/** The service account key enrollment installs (its private half stays in the vault). */
+export interface ServiceKey {
+  credential: string;
+  publicKey: string;
+}
+
+export const DEFAULT_SERVICE_CREDENTIAL = 'outpost-enrollment';
+export const privateOwner = (site: string, moref: string): string => `vm:${site}/${moref}`;
+
+const isIpv4 = (ip: string): boolean => {
+  try {
+    return parseAddress(ip).family === 4;
+  } catch {
+    return false;
+  }
+};
+
+/** The address enrollment NATs: the primary guest address when IPv4, else the first IPv4 the guest reports. */
+export function privateIpOf(f: Pick<VmFacts, 'ipAddress' | 'ipAddresses'>): string | null {
+  if (f.ipAddress && isIpv4(f.ipAddress)) return parseAddress(f.ipAddress).text;
+  const v4 = f.ipAddresses.find(isIpv4);
+  return v4 ? parseAddress(v4).text : null;
+}
+
+/** Inventory-side requirements (pure): powered on, tools running, not enrolled, an IPv4 address, a matching OS rule. */
+export function inventoryRequirements(facts: VmFacts, enrolled: CmdbRecord | null, rules: readonly OsRule[]): { checks: RequirementResult[]; rule: OsRule | null; privateIp: string | null } {
+  const checks: RequirementResult[] = [{ id: 'found', label: 'In the inventory', status: 'pass', message: 'found', code: null }];
+  const fail = (id: RequirementResult['id'], label: string, message: string, code = 'ENROLL_INELIGIBLE'): void => void checks.push({ id, label, status: 'fail', message, code });
+  const pass = (id: RequirementResult['id'], label: string, message: string): void => void checks.push({ id, label, status: 'pass', message, code: null });
+  if (facts.powerState === 'poweredOn') pass('powered-on', 'Powered on', 'poweredOn');
+  else fail('powered-on', 'Powered on', `The VM is ${facts.powerState ?? 'in an unknown power state'}; power it on first.`);
+  if (facts.toolsRunningStatus === 'guestToolsRunning') pass('tools-running', 'VMware Tools running', 'guestToolsRunning');
+  else fail('tools-running', 'VMware Tools running', `VMware Tools are ${facts.toolsRunningStatus ?? 'not reported'}; install or start them in the guest.`);
+  if (enrolled) fail('not-enrolled', 'Not enrolled yet', `Already enrolled on ${enrolled.enrolledAt} by ${enrolled.enrolledBy} (public IP ${enrolled.publicIp ?? '-'}); offboard it first.`);
+  else pass('not-enrolled', 'Not enrolled yet', 'not enrolled');
+  const privateIp = privateIpOf(facts);
+  if (privateIp) pass('private-ip', 'Private IPv4 address', privateIp);
+  else fail('private-ip', 'Private IPv4 address', 'The guest reports no IPv4 address; check its network and VMware Tools.');
+  const rule = ruleForVm(rules, facts);
+  if (rule) pass('os-rule', 'Supported OS family', `${rule.label} (${facts.guestFullName ?? facts.guestId ?? '?'})`);
+  else fail('os-rule', 'Supported OS family', `No rule in os-requirements.json covers ${facts.guestFullName ?? facts.guestId ?? 'this guest OS'}.`, 'OS_REQUIREMENT');
+  return { checks, rule, privateIp };
+}
+
+/**
+ * Guest OS enrollment (GOSS): eligibility, guest checks, batches of enroll-vm / offboard-vm
+ * procedures and the CMDB. The steps of those procedures call back into this service for
+ * everything that talks to vCenter or a guest.
+ */
+export class EnrollmentService {
+  readonly cmdb: CmdbStore;
+  readonly guests: GuestShell;
+  private engine: ProcedureEngine | null = null;
+  private readonly sessions = new Map<number, Promise<VsphereSession>>();
+  private readonly batches = new Map<string, Promise<void>>();
+  private readonly rulesPath: string;
+  private currentActor = 'outpost';
+
+  constructor(private readonly o: EnrollmentServiceOptions) {
+    this.cmdb = new CmdbStore(o.db);
+    this.rulesPath = o.rulesPath ?? defaultRulesPath();
+    this.guests = new GuestShell(o.remote.knownHosts, () => this.currentActor);
+  }
+
+  /** The engine that runs the batches (it is built after this service, which its steps use). */
+  attach(engine: ProcedureEngine): void {
+    this.engine = engine;
+  }
+
+  osRules(): OsRule[] {
+    return loadOsRules(this.rulesPath);
+  }
+
+  rules(): EnrollmentRules {
+    return { source: this.rulesPath, rules: this.osRules(), ansibleAvailable: onPath('ansible-playbook') };
+  }
+
+  site(name: string): SiteRow {
+    const row = this.o.db.prepare('SELECT id, name, url, username, credential_id, tls_fingerprint FROM sites WHERE name = ? AND removed_at IS NULL').get(name.trim()) as SiteRow | undefined;
+    if (!row) throw new OutpostError('NOT_FOUND', `No site named "${name}". List them with: outpost site list`, { site: name });
+    return row;
+  }
+
+  resolveVm(site: SiteRow, ref: string): InventoryVm {
+    const rows = this.o.db
+      .prepare(`${VM_SELECT} WHERE v.site_id = ? AND v.removed_at IS NULL AND (v.name = ? OR v.moref = ? OR v.uuid = ? OR v.instance_uuid = ?)`)
+      .all(site.id, ref, ref, ref, ref) as VmRow[];
+    if (rows.length === 0) throw new OutpostError('NOT_FOUND', `No VM "${ref}" in site ${site.name}'s inventory. Sync it first: outpost inventory sync --site ${site.name}`, { vm: ref });
+    if (rows.length > 1) throw new OutpostError('CONFLICT', `${rows.length} VMs in ${site.name} are named "${ref}"; give the moref instead (${rows.map((r) => r.moref).join(', ')}).`, { morefs: rows.map((r) => r.moref) });
+    return toVm(rows[0]!);
+  }
+
+  vmByMoref(siteId: number, moref: string): InventoryVm | null {
+    const row = this.o.db.prepare(`${VM_SELECT} WHERE v.site_id = ? AND v.moref = ? AND v.removed_at IS NULL`).get(siteId, moref) as VmRow | undefined;
+    return row ? toVm(row) : null;
+  }
+
+  /** One logged-in session per site, shared by the batch (the session logs in again by itself). */
+  session(siteId: number): Promise<VsphereSession> {
+    let s = this.sessions.get(siteId);
+    if (!s) {
+      const site = this.o.db.prepare('SELECT id, name, url, username, credential_id, tls_fingerprint FROM sites WHERE id = ?').get(siteId) as SiteRow | undefined;
+      if (!site) throw new OutpostError('NOT_FOUND', `Site ${siteId} is gone.`);
+      if (site.credential_id === null) throw new OutpostError('NOT_FOUND', `Site ${site.name} has no stored credential; add it again.`);
+      const trustedCas = (this.o.db.prepare('SELECT pem FROM trusted_cas ORDER BY id').all() as { pem: string }[]).map((r) => r.pem);
+      s = VsphereSession.connect({ url: site.url, username: site.username, password: this.o.credentials.reveal(site.credential_id), trust: { pinnedFingerprint: site.tls_fingerprint, trustedCas } });
+      s.catch(() => this.sessions.delete(siteId));
+      this.sessions.set(siteId, s);
+    }
+    return s;
+  }
+
+  /** What vCenter says about the VM now (a run must not trust a stale inventory row). */
+  async liveFacts(siteId: number, moref: string): Promise<VmFacts> {
+    const session = await this.session(siteId);
+    const p = await readProperties(session, { type: 'VirtualMachine', value: moref }, ['runtime.powerState', 'guest.toolsRunningStatus', 'guest.ipAddress', 'guest.guestId', 'guest.guestFullName', 'config.guestFullName', 'config.guestId']);
+    if (p.size === 0) throw new OutpostError('NOT_FOUND', `vCenter no longer has VM ${moref}.`, { moref });
+    const str = (k: string): string | null => (typeof p.get(k) === 'string' ? (p.get(k) as string) : null);
+    const ip = str('guest.ipAddress');
+    return {
+      powerState: str('runtime.powerState'),
+      toolsRunningStatus: str('guest.toolsRunningStatus'),
+      ipAddress: ip,
+      ipAddresses: ip ? [ip] : [],
+      guestId: str('guest.guestId') ?? str('config.guestId'),
+      guestFullName: str('guest.guestFullName') ?? str('config.guestFullName'),
+    };
+  }
+
+  /** Stops a run whose VM went down under it (checked before the guest is changed). */
+  async assertRunning(siteId: number, moref: string, vmName: string): Promise<void> {
+    const f = await this.liveFacts(siteId, moref);
+    if (f.powerState !== 'poweredOn') throw new OutpostError('ENROLL_INELIGIBLE', `${vmName} is ${f.powerState ?? 'gone'} now (it was powered on when enrollment started); power it on and enroll it again.`, { powerState: f.powerState });
+  }
+
+  /** How to reach a guest with a credential profile. */
+  endpoint(credential: string, host: string, rule: Pick<OsRule, 'family' | 'access'>, extra: { sudo?: boolean; port?: number } = {}): GuestEndpoint {
+    const { user, auth } = this.o.remote.credentials.sshAuth(credential);
+    if (!user) throw new OutpostError('VALIDATION', `Credential "${credential}" has no user name; save one with it.`);
+    return { family: rule.family, host, port: extra.port ?? (rule.access === 'winrm' ? 5986 : 22), user, auth, ...(extra.sudo ? { sudo: true } : {}) };
+  }
+
+  /**
+   * Validates the guest credentials: the vSphere guest API when the profile is a password, else (or
+   * when vCenter does not implement it) a login over SSH / WinRM. Returns which method answered.
+   */
+  async validateCredentials(siteId: number, moref: string, credential: string, host: string, rule: OsRule, log: (m: string) => void = () => undefined): Promise<CredentialMethod> {
+    const profile = this.o.remote.credentials.byName(credential);
+    if (profile.kind === 'password' && profile.username) {
+      const { password } = this.o.remote.credentials.password(credential);
+      const outcome = await validateCredentialsInGuest(await this.session(siteId), { type: 'VirtualMachine', value: moref }, { username: profile.username, password });
+      if (outcome.ok) return 'guest-api';
+      log(`The vSphere guest API cannot validate credentials here (${outcome.unsupported}); logging in over ${rule.access === 'winrm' ? 'WinRM' : 'SSH'} instead.`);
+    }
+    const endpoint = this.endpoint(credential, host, rule);
+    try {
+      await this.guests.must(endpoint, 'A test login', rule.family === 'windows' ? '"user=$env:USERNAME"' : 'echo "user=$(id -un)"', {}, { timeoutMs: 20_000 });
+    } catch (err) {
+      const e = toContractError(err);
+      if (e.code === 'SSH_AUTH' || e.code === 'WINRM_AUTH') {
+        throw new OutpostError('GUEST_AUTH', `The guest at ${host} refused the credentials of profile "${credential}" (${rule.access === 'winrm' ? 'WinRM' : 'SSH'} login). Check the user name and password or key.`, { method: rule.access, cause: e.code });
+      }
+      throw err;
+    }
+    return rule.access === 'winrm' ? 'winrm' : 'ssh';
+  }
+
+  /** Runs the OS probe in the guest. */
+  async probe(endpoint: GuestEndpoint, rule: OsRule): Promise<GuestReport & { root: boolean }> {
+    const out = await this.guests.must(endpoint, 'The OS check', probeScript(rule.family), { SERVICES: rule.requiredServices.join(' ') }, { timeoutMs: 30_000 });
+    const report = parseGuestReport(out);
+    return { ...report, root: rule.family === 'windows' || /(^|\n)uid=0\s*(\n|$)/.test(out) };
+  }
+
+  /** The private pool that contains an address, if the operator keeps one. */
+  privatePoolFor(ip: string): string | null {
+    const address = parseAddress(ip);
+    for (const p of this.o.ipam.pools()) {
+      if (p.kind !== 'private') continue;
+      const net = parseNetwork(p.cidr);
+      if (net.family === address.family && contains(net, address)) return p.name;
+    }
+    return null;
+  }
+
+  /** The service account's key: a private-key profile (Outpost's own one is generated once and sealed in the vault). */
+  serviceKey(name: string | undefined, account: string, actor: string): ServiceKey {
+    const credential = name ?? DEFAULT_SERVICE_CREDENTIAL;
+    let exists = true;
+    try {
+      this.o.remote.credentials.byName(credential);
+    } catch (err) {
+      if (!(err instanceof OutpostError) || err.code !== 'NOT_FOUND' || name !== undefined) throw err;
+      exists = false;
+    }
+    if (!exists) {
+      const pair = ssh2.utils.generateKeyPairSync('ed25519', { comment: DEFAULT_SERVICE_CREDENTIAL });
+      this.o.remote.credentials.add({ name: credential, username: account, scope: { type: 'global' }, secret: { type: 'private-key', privateKey: pair.private } }, actor);
+    }
+    const { auth } = this.o.remote.credentials.sshAuth(credential);
+    if (auth.type !== 'private-key') throw new OutpostError('VALIDATION', `Service credential "${credential}" must be a private-key profile.`);
+    const parsed = ssh2.utils.parseKey(auth.privateKey, auth.passphrase);
+    if (parsed instanceof Error) throw new OutpostError('VALIDATION', `Service credential "${credential}" holds a key Outpost cannot read: ${parsed.message}`);
+    const key = Array.isArray(parsed) ? parsed[0]! : parsed;
+    return { credential, publicKey: `${key.type} ${key.getPublicSSH().toString('base64')} ${credential}` };
+  }
+
+  /** The service account's SSH authentication (the private key, from the vault). */
+  serviceAuth(credential: string): ReturnType<RemoteAccessService['credentials']['sshAuth']> {
+    return this.o.remote.credentials.sshAuth(credential);
+  }
+
+  /** The stored context of a procedure run (offboarding reads what enrollment did). */
+  procedureContext(procedureId: string): unknown {
+    const row = this.o.db.prepare('SELECT context FROM procedures WHERE id = ?').get(procedureId) as { context: string } | undefined;
+    if (!row) throw new OutpostError('NOT_FOUND', `No procedure run ${procedureId}.`);
+    return JSON.parse(row.context) as unknown;
+  }
+
+  /** Per-VM requirement results before anything changes. */
+  async check(input: CommandParsedInput<'enrollment.check'>): Promise<EnrollmentCheck> {
+    const site = this.site(input.site);
+    const rules = this.osRules();
+    this.o.remote.credentials.byName(input.credential);
+    const targets = await this.targetChecks(input.firewall, input.pool);
+    const poolFree = this.poolFree(input.pool);
+    const vms = await runBounded(input.vms, 8, (ref) => this.checkOne(site, ref, input, rules));
+    return { site: site.name, vms, targets, poolFree };
+  }
+
+  private async checkOne(site: SiteRow, ref: string, input: CommandParsedInput<'enrollment.check'>, rules: OsRule[]): Promise<VmEligibility> {
+    let vm: InventoryVm;
+    try {
+      vm = this.resolveVm(site, ref);
+    } catch (err) {
+      const e = toContractError(err);
+      return { vm: ref, name: null, moref: null, instanceUuid: null, guestFullName: null, privateIp: null, osRule: null, credentialMethod: null, eligible: false, checks: [{ id: 'found', label: 'In the inventory', status: 'fail', message: e.message, code: e.code }] };
+    }
+    const { checks, rule, privateIp } = inventoryRequirements(vm, this.cmdb.active(site.id, vm.moref), rules);
+    let method: CredentialMethod | null = null;
+    const guestIds = ['credentials', 'os-version', 'free-disk', 'services'] as const;
+    const labels: Record<(typeof guestIds)[number], string> = { credentials: 'Guest credentials', 'os-version': 'Supported OS version', 'free-disk': 'Free disk', services: 'Required services' };
+    const skipAll = (why: string): void => {
+      for (const id of guestIds) checks.push({ id, label: labels[id], status: 'skipped', message: why, code: null });
+    };
+    if (!input.guest) skipAll('guest checks not requested');
+    else if (checks.some((c) => c.status === 'fail') || !rule || !privateIp) skipAll('an inventory check failed');
+    else {
+      try {
+        method = await this.validateCredentials(site.id, vm.moref, input.credential, privateIp, rule);
+        checks.push({ id: 'credentials', label: labels.credentials, status: 'pass', message: `accepted (${method})`, code: null });
+        try {
+          const report = await this.probe(this.endpoint(input.credential, privateIp, rule), rule);
+          checks.push(...evaluateGuest(rule, report));
+        } catch (err) {
+          const e = toContractError(err);
+          for (const id of guestIds.slice(1)) checks.push({ id, label: labels[id], status: 'fail', message: e.message, code: e.code });
+        }
+      } catch (err) {
+        const e = toContractError(err);
+        checks.push({ id: 'credentials', label: labels.credentials, status: 'fail', message: e.message, code: e.code });
+        for (const id of guestIds.slice(1)) checks.push({ id, label: labels[id], status: 'skipped', message: 'the guest login failed', code: null });
+      }
+    }
+    return {
+      vm: ref,
+      name: vm.name,
+      moref: vm.moref,
+      instanceUuid: vm.instanceUuid,
+      guestFullName: vm.guestFullName,
+      privateIp,
+      osRule: rule?.id ?? null,
+      credentialMethod: method,
+      eligible: !checks.some((c) => c.status === 'fail'),
+      checks,
+    };
+  }
+
+  private async targetChecks(firewall: string, pool: string): Promise<RequirementResult[]> {
+    const out: RequirementResult[] = [];
+    try {
+      const fw = this.o.nat.firewall(firewall);
+      if (fw.driver === 'manual') out.push({ id: 'firewall', label: `Firewall ${firewall}`, status: 'warn', message: 'manual firewall: each NAT waits for the operator to apply the rules and approve', code: null });
+      else {
+        await this.o.nat.driver(firewall).observe();
+        out.push({ id: 'firewall', label: `Firewall ${firewall}`, status: 'pass', message: `${fw.driver}, reachable`, code: null });
+      }
+    } catch (err) {
+      const e = toContractError(err);
+      out.push({ id: 'firewall', label: `Firewall ${firewall}`, status: 'fail', message: e.message, code: e.code });
+    }
+    try {
+      const p = this.o.ipam.pool(pool);
+      const free = this.poolFree(pool);
+      if (p.kind !== 'public') out.push({ id: 'pool', label: `Pool ${pool}`, status: 'fail', message: `${pool} is a ${p.kind} pool; pick a public one.`, code: 'VALIDATION' });
+      else if (free === '0') out.push({ id: 'pool', label: `Pool ${pool}`, status: 'fail', message: `${pool} has no free address.`, code: 'POOL_EXHAUSTED' });
+      else out.push({ id: 'pool', label: `Pool ${pool}`, status: 'pass', message: `${free} addresses free`, code: null });
+    } catch (err) {
+      const e = toContractError(err);
+      out.push({ id: 'pool', label: `Pool ${pool}`, status: 'fail', message: e.message, code: e.code });
+    }
+    return out;
+  }
+
+  private poolFree(pool: string): string | null {
+    const p = this.o.ipam.pools().find((x) => x.name === pool);
+    if (!p) return null;
+    const free = BigInt(p.size) - BigInt(p.allocated) - BigInt(p.reservedCount);
+    return (free < 0n ? 0n : free).toString();
+  }
+
+  /** Starts one enroll-vm procedure per VM; they run `concurrency` at a time in this process. */
+  start(input: CommandParsedInput<'enrollment.start'>, actor: string): BatchStarted {
+    const engine = this.requireEngine();
+    const site = this.site(input.site);
+    this.o.remote.credentials.byName(input.credential);
+    this.o.nat.firewall(input.firewall);
+    const pool = this.o.ipam.pool(input.pool);
+    if (pool.kind !== 'public') throw new OutpostError('VALIDATION', `Pool ${input.pool} is ${pool.kind}; enrollment allocates public addresses.`);
+    this.currentActor = actor;
+    const key = this.serviceKey(input.serviceCredential, input.serviceAccount, actor);
+    const batchId = randomUUID();
+    const seen = new Set<string>();
+    const items: BatchItem[] = input.vms.map((ref) => {
+      try {
+        const vm = this.resolveVm(site, ref);
+        if (seen.has(vm.moref)) throw new OutpostError('CONFLICT', `${vm.name} is listed twice in this batch.`);
+        seen.add(vm.moref);
+        const procedureId = engine.start(
+          'enroll-vm',
+          {
+            batchId,
+            site: site.name,
+            siteId: site.id,
+            vmMoref: vm.moref,
+            vmName: vm.name,
+            instanceUuid: vm.instanceUuid,
+            credential: input.credential,
+            firewall: input.firewall,
+            pool: input.pool,
+            serviceAccount: input.serviceAccount,
+            serviceCredential: key.credential,
+            servicePublicKey: key.publicKey,
+            setHostname: input.setHostname,
+            osActions: input.osActions,
+          },
+          actor,
+          { defer: true },
+        );
+        return { vm: ref, name: vm.name, procedureId, error: null };
+      } catch (err) {
+        return { vm: ref, name: null, procedureId: null, error: toContractError(err) };
+      }
+    });
+    this.o.audit.append({ actor, action: 'enrollment.batch.start', target: site.name, details: { batchId, vms: items.length, started: items.filter((i) => i.procedureId).length, concurrency: input.concurrency, firewall: input.firewall, pool: input.pool, credential: input.credential } });
+    this.runBatch(batchId, items, input.concurrency, actor);
+    return { batchId, concurrency: input.concurrency, items };
+  }
+
+  /** Starts one offboard-vm procedure per enrolled VM. */
+  offboard(input: CommandParsedInput<'enrollment.offboard'>, actor: string): BatchStarted {
+    const engine = this.requireEngine();
+    const site = this.site(input.site);
+    this.currentActor = actor;
+    const batchId = randomUUID();
+    const items: BatchItem[] = input.vms.map((ref) => {
+      try {
+        const vm = this.resolveVmOrEnrolled(site, ref);
+        const record = this.cmdb.active(site.id, vm.moref);
+        if (!record) throw new OutpostError('NOT_FOUND', `${vm.name} is not enrolled.`, { vm: ref });
+        const procedureId = engine.start('offboard-vm', { batchId, site: site.name, siteId: site.id, vmMoref: vm.moref, vmName: vm.name, cmdbId: record.id, removeAccount: input.removeAccount }, actor, { defer: true });
+        return { vm: ref, name: vm.name, procedureId, error: null };
+      } catch (err) {
+        return { vm: ref, name: null, procedureId: null, error: toContractError(err) };
+      }
+    });
+    this.o.audit.append({ actor, action: 'enrollment.batch.offboard', target: site.name, details: { batchId, vms: items.length, started: items.filter((i) => i.procedureId).length } });
+    this.runBatch(batchId, items, input.concurrency, actor);
+    return { batchId, concurrency: input.concurrency, items };
+  }
+
+  /** A VM to offboard may have left the inventory since: the CMDB still knows it by name or moref. */
+  private resolveVmOrEnrolled(site: SiteRow, ref: string): { moref: string; name: string } {
+    try {
+      return this.resolveVm(site, ref);
+    } catch (err) {
+      const row = this.o.db.prepare('SELECT vm_moref, vm_name FROM cmdb_records WHERE site_id = ? AND offboarded_at IS NULL AND (vm_name = ? OR vm_moref = ? OR instance_uuid = ?)').get(site.id, ref, ref, ref) as { vm_moref: string; vm_name: string } | undefined;
+      if (!row) throw err;
+      return { moref: row.vm_moref, name: row.vm_name };
+    }
+  }
+
+  /** Resolves when every run of the batch has settled, failed or stopped at a gate (CLI, tests, bench). */
+  async whenBatchDone(batchId: string): Promise<void> {
+    await this.batches.get(batchId);
+  }
+
+  private runBatch(batchId: string, items: BatchItem[], concurrency: number, actor: string): void {
+    const engine = this.requireEngine();
+    const ids = items.flatMap((i) => (i.procedureId ? [i.procedureId] : []));
+    const done = runBounded(ids, concurrency, (id) => engine.run(id, actor)).then(
+      () => undefined,
+      () => undefined,
+    );
+    this.batches.set(batchId, done);
+  }
+
+  list(q: CommandParsedInput<'cmdb.list'>): CmdbRecord[] {
+    return this.cmdb.list(q);
+  }
+
+  exportCsv(q: CommandParsedInput<'cmdb.exportCsv'>): CommandOutput<'cmdb.exportCsv'> {
+    const rows = this.cmdb.list(q);
+    return { filename: `outpost-cmdb-${new Date().toISOString().slice(0, 10)}.csv`, csv: cmdbCsv(rows), rows: rows.length };
+  }
+
+  /** Tells the UI a CMDB row changed. */
+  cmdbChanged(site: string, vmMoref: string, vmName: string, change: 'enrolled' | 'offboarded'): void {
+    this.o.bus?.emit('cmdb.changed', { site, vmMoref, vmName, change });
+  }
+
+  private requireEngine(): ProcedureEngine {
+    if (!this.engine) throw new OutpostError('INTERNAL', 'The enrollment service has no procedure engine.');
+    return this.engine;
+  }
+
+  close(): void {
+    this.guests.close();
+    for (const s of this.sessions.values()) s.then((x) => x.logout()).catch(() => undefined);
+    this.sessions.clear();
+  }
+}
+
+interface VmRow {
+  site_id: number;
+  site: string;
+  moref: string;
+  name: string;
+  instance_uuid: string | null;
+  guest_id: string | null;
+  guest_full_name: string | null;
+  power_state: string | null;
+  tools_running_status: string | null;
+  ip_address: string | null;
+  ip_addresses: string;
+}
+
+const VM_SELECT = `SELECT v.site_id, s.name AS site, v.moref, v.name, v.instance_uuid, v.guest_id, v.guest_full_name, v.power_state, v.tools_running_status, v.ip_address, v.ip_addresses
+  FROM inv_vms v JOIN sites s ON s.id = v.site_id`;
+
+const toVm = (r: VmRow): InventoryVm => ({
+  siteId: r.site_id,
+  site: r.site,
+  moref: r.moref,
+  name: r.name,
+  instanceUuid: r.instance_uuid,
+  guestId: r.guest_id,
+  guestFullName: r.guest_full_name,
+  powerState: r.power_state,
+  toolsRunningStatus: r.tools_running_status,
+  ipAddress: r.ip_address,
+  ipAddresses: r.ip_addresses.split(' ').filter(Boolean),
+});
+
+/** Whether a program is on PATH (`command -v`, the name passed as an argument, never spliced into the script). */
+export function onPath(program: string): boolean {
+  try {
+    execFileSync('sh', ['-c', 'command -v "$1"', 'sh', program], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
+}

@@ -1,0 +1,159 @@
+// The enrollment lab: a netns lab (client / firewall / VM namespaces), a guest sshd in each VM
+// namespace (lab-guests.ts), and vcsim running INSIDE the client namespace whose first VMs report
+// the guests' addresses. The core runs in child processes in the client namespace
+// (test/fixtures/enrollment-runner.ts): the operator's workstation, which reaches vCenter, the
+// guests through the firewall, and the public IPs.
+import { spawn, spawnSync } from 'node:child_process';
+import { copyFileSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { build } from 'esbuild';
+import { startVcsim, type Vcsim } from '../peers/vcsim.js';
+import { startLabGuests, type LabGuest } from './lab-guests.js';
+import { createLab, type Lab } from './netns-lab.js';
+
+const root = join(import.meta.dirname, '..', '..');
+export const GUEST_PASSWORD = 'Guest-Root-Pass-7';
+export const DEBIAN = 'debian12_64Guest=Debian GNU/Linux 12 (64-bit)';
+
+export interface EnrollmentLab {
+  lab: Lab;
+  guests: LabGuest[];
+  vcsim: Vcsim;
+  /** VM names in creation order (VM i reports guest i's address). */
+  vmNames: string[];
+  runner: string;
+  /** Dispatches calls in a child process in the client namespace; returns its parsed JSON line. */
+  run(dataDir: string, calls: { command: string; input: unknown }[], fault?: string): RunnerOutput;
+  /** Same, without waiting (to act while a batch runs). */
+  runAsync(dataDir: string, calls: { command: string; input: unknown }[]): Promise<RunnerOutput>;
+  resume(dataDir: string): { states: string[]; runs: RunSummary[]; signal: string | null; stderr: string };
+  /** The calls that make a fresh data dir ready: site + sync, guest credentials, pools, the firewall. */
+  setupCalls(): { command: string; input: unknown }[];
+  destroy(): Promise<void>;
+}
+
+export interface RunSummary {
+  id: string;
+  kind: string;
+  target: string | null;
+  state: string;
+  steps: string[];
+  error: { code: string; message: string } | null;
+  stepMs: Record<string, number>;
+}
+
+export interface RunnerResult {
+  ok: boolean;
+  value?: unknown;
+  error?: { code: string; message: string };
+  runs?: RunSummary[];
+  ms: number;
+}
+
+export interface RunnerOutput {
+  results: RunnerResult[];
+  maxRssKb: number;
+  signal: string | null;
+  stderr: string;
+}
+
+export async function buildEnrollmentRunner(): Promise<string> {
+  const out = join(root, 'dist', 'test', 'enrollment-runner.mjs');
+  await build({ entryPoints: [join(root, 'test/fixtures/enrollment-runner.ts')], outfile: out, bundle: true, platform: 'node', format: 'esm', packages: 'external', absWorkingDir: root, logLevel: 'warning' });
+  return out;
+}
+
+export async function createEnrollmentLab(options: { vms: number; extraVms?: string[]; dir: string; sharedHostKey?: boolean }): Promise<EnrollmentLab> {
+  const runner = await buildEnrollmentRunner();
+  const lab = createLab(options.vms);
+  let vcsim: Vcsim | null = null;
+  let guests: LabGuest[] = [];
+  try {
+    guests = await startLabGuests(lab, options.dir, { rootPassword: GUEST_PASSWORD, sharedHostKey: options.sharedHostKey ?? false });
+    const extra = options.extraVms ?? [];
+    vcsim = await startVcsim({
+      vms: options.vms + extra.length,
+      hosts: 1,
+      clusters: 1,
+      netns: lab.client,
+      guestIps: [...lab.vms.map((v) => v.ip), ...extra.map((e) => e.split('|')[0] ?? '')],
+      guestOs: [...lab.vms.map(() => DEBIAN), ...extra.map((e) => e.split('|')[1] ?? '')],
+    });
+  } catch (err) {
+    for (const g of guests) g.stop();
+    lab.destroy();
+    throw err;
+  }
+  const sim = vcsim;
+  const vmNames = Array.from({ length: options.vms + (options.extraVms?.length ?? 0) }, (_, i) => `DC0_C0_H0_VM${i}`);
+  const env = (fault?: string) => ({ ...process.env, OUTPOST_FAULT: fault ?? '', OUTPOST_ENROLLMENT_RULES: process.env.OUTPOST_ENROLLMENT_RULES ?? '' });
+  let seq = 0;
+  const callsFile = (dataDir: string, calls: { command: string; input: unknown }[]): string => {
+    mkdirSync(dataDir, { recursive: true });
+    const file = join(dataDir, `calls-${process.pid}-${seq++}.json`);
+    writeFileSync(file, JSON.stringify(calls));
+    return file;
+  };
+  const parse = (stdout: string, stderr: string, signal: string | null): RunnerOutput => {
+    const line = stdout.trim().split('\n').at(-1) ?? '';
+    if (!line.startsWith('{')) return { results: [], maxRssKb: 0, signal, stderr };
+    return { ...(JSON.parse(line) as { results: RunnerResult[]; maxRssKb: number }), signal, stderr };
+  };
+  return {
+    lab,
+    guests,
+    vcsim: sim,
+    vmNames,
+    runner,
+    run(dataDir, calls, fault) {
+      const r = spawnSync('ip', ['netns', 'exec', lab.client, process.execPath, runner, dataDir, 'run', callsFile(dataDir, calls)], { encoding: 'utf8', env: env(fault), timeout: 180_000, maxBuffer: 64 * 1024 * 1024 });
+      return parse(r.stdout ?? '', r.stderr ?? '', r.signal);
+    },
+    runAsync(dataDir, calls) {
+      const child = spawn('ip', ['netns', 'exec', lab.client, process.execPath, runner, dataDir, 'run', callsFile(dataDir, calls)], { env: env(), stdio: ['ignore', 'pipe', 'pipe'] });
+      let stdout = '';
+      let stderr = '';
+      child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
+      child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
+      return new Promise((resolve) => child.once('close', (_code, signal) => resolve(parse(stdout, stderr, signal))));
+    },
+    resume(dataDir) {
+      const r = spawnSync('ip', ['netns', 'exec', lab.client, process.execPath, runner, dataDir, 'resume'], { encoding: 'utf8', env: env(), timeout: 180_000, maxBuffer: 64 * 1024 * 1024 });
+      const line = (r.stdout ?? '').trim().split('\n').at(-1) ?? '';
+      const parsed = line.startsWith('{') ? (JSON.parse(line) as { states: string[]; runs: RunSummary[] }) : { states: [], runs: [] };
+      return { ...parsed, signal: r.signal, stderr: r.stderr ?? '' };
+    },
+    setupCalls() {
+      return [
+        { command: 'sites.add', input: { name: 'lab', url: sim.url, username: sim.username, password: sim.password, trustFingerprint: sim.fingerprint } },
+        { command: 'inventory.sync', input: { site: 'lab' } },
+        { command: 'credentials.add', input: { name: 'guest-root', username: 'root', secret: { type: 'password', password: GUEST_PASSWORD } } },
+        { command: 'ipam.pools.add', input: { name: 'pub', cidr: lab.publicNet, kind: 'public', gateway: lab.firewallPublicIp, reserved: [{ start: lab.clientIp, end: lab.clientIp, reason: 'operator workstation' }] } },
+        { command: 'ipam.pools.add', input: { name: 'vms', cidr: '10.77.0.0/24', kind: 'private', gateway: '10.77.0.1' } },
+        { command: 'firewalls.add', input: { name: 'fw', driver: 'linux-iptables', connection: { type: 'local', netns: lab.firewall }, settings: { publicInterface: lab.firewallPublicIf } } },
+      ];
+    },
+    async destroy() {
+      for (const g of guests) g.stop();
+      await sim.stop();
+      lab.destroy();
+    },
+  };
+}
+
+/** Copies a prepared data dir (core closed: the WAL is checkpointed) so each case starts from the same state. */
+export function cloneDataDir(from: string, to: string): void {
+  mkdirSync(to, { recursive: true });
+  for (const f of ['outpost.db', 'outpost.db-wal', 'outpost.db-shm']) if (existsSync(join(from, f))) copyFileSync(join(from, f), join(to, f));
+}
+
+/** Puts the firewall and the guests back as the lab made them (between cases that do not offboard). */
+export function resetLab(l: EnrollmentLab): void {
+  const { lab } = l;
+  lab.exec(lab.firewall, ['iptables', '-t', 'nat', '-F']);
+  lab.exec(lab.firewall, ['ip', 'addr', 'flush', 'dev', lab.firewallPublicIf]);
+  lab.exec(lab.firewall, ['ip', 'addr', 'add', `${lab.firewallPublicIp}/24`, 'dev', lab.firewallPublicIf]);
+  for (const g of l.guests) {
+    g.exec(['sh', '-c', `rm -f /etc/sudoers.d/outpost-outpost; id -u outpost >/dev/null 2>&1 && userdel -r outpost >/dev/null 2>&1; hostname ${g.hostname}; echo ${g.hostname} > /etc/hostname; true`]);
+  }
+}
