@@ -3,11 +3,10 @@ import { AuditLogView } from '../views/AuditLogView';
 import { CertificatesView } from '../views/CertificatesView';
 import { ClientHelpersView } from '../views/ClientHelpersView';
 import { HostUpgradesView } from '../views/host-upgrades/HostUpgradesView';
+import { EnrollmentView } from '../views/enrollment/EnrollmentView';
 import { InventoryView } from '../views/InventoryView';
 import { NatIpamView } from '../views/NatIpamView';
 import { NetworkingView } from '../views/networking/NetworkingView';
-import { PlannedViewPage } from '../views/PlannedViewPage';
-import { plannedViews } from '../views/planned-views';
 import { ProceduresView } from '../views/ProceduresView';
 import { SettingsView } from '../views/SettingsView';
 import { TerminalsView } from '../views/terminals/TerminalsView';
@@ -19,6 +18,8 @@ export function ViewOutlet() {
       return <InventoryView />;
     case 'networking':
       return <NetworkingView />;
+    case 'enrollment':
+      return <EnrollmentView />;
     case 'nat-ipam':
       return <NatIpamView />;
     case 'certificates':
@@ -36,8 +37,8 @@ export function ViewOutlet() {
     case 'terminals':
       return <TerminalsView />;
     default: {
-      const planned = plannedViews[view];
-      return planned ? <PlannedViewPage key={view} view={planned} /> : null;
+      const unknown: never = view;
+      return unknown;
     }
   }
 }

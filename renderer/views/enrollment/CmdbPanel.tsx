@@ -1,0 +1,280 @@
+import { useEffect, useState } from 'react';
+import type { FirewallView, SiteSummary } from '../../../core/contract';
+import type { BatchStarted, CmdbRecord } from '../../../core/contract/enrollment-commands';
+import { errorToast } from '../../app/error-toast';
+import { useClient, useShellStore } from '../../app/shell-context';
+import { hashForView } from '../../navigation/hash-route';
+import { EmptyState } from '../../shell/EmptyState';
+import { useConfirmDestructive } from '../ConfirmDialog';
+import { formatTime } from '../format-time';
+import { ProcedureLink } from '../ProcedureLink';
+import { useContractQuery } from '../use-contract-query';
+import { useDebouncedValue } from '../use-debounced-value';
+import { BatchProgress } from './BatchProgress';
+import { cmdbInput, initialCmdbFilter, joinBatches, offboardEffects, offboardGroups, type CmdbFilter } from './cmdb-filter';
+import { downloadText } from './download-text';
+
+const EXPORT_LIMIT = 10_000;
+
+interface CmdbPanelProps {
+  sites: SiteSummary[];
+  firewalls: FirewallView[] | null;
+  offboardBatch: BatchStarted | null;
+  onOffboarded(batch: BatchStarted): void;
+}
+
+/**
+ * The CMDB: what Outpost enrolled, with where it lives (private/public IP, NAT, firewall) and who
+ * did it when. Filter and search; export exactly the filtered rows; live on cmdb.changed. Pick
+ * active rows to offboard them: a confirmation says what will be undone, then live progress.
+ */
+export function CmdbPanel({ sites, firewalls, offboardBatch, onOffboarded }: CmdbPanelProps) {
+  const client = useClient();
+  const store = useShellStore();
+  const [filter, setFilter] = useState<CmdbFilter>(initialCmdbFilter);
+  const settledQuery = useDebouncedValue(filter.query, 200);
+  const input = cmdbInput({ ...filter, query: settledQuery });
+  const records = useContractQuery('Could not read the CMDB', (c) => c.invoke('cmdb.list', input), JSON.stringify(input));
+  const { reload } = records;
+  useEffect(() => client.on('cmdb.changed', () => reload()), [client, reload]);
+
+  const [picked, setPicked] = useState<ReadonlySet<number>>(new Set());
+  const [removeAccount, setRemoveAccount] = useState(true);
+  const [busy, setBusy] = useState<'export' | 'offboard' | null>(null);
+  const { confirm, dialog } = useConfirmDestructive();
+
+  const rows = records.data ?? [];
+  const active = rows.filter((r) => r.status === 'active');
+  const pickedRows = active.filter((r) => picked.has(r.id));
+  const toggle = (id: number): void =>
+    setPicked((p) => {
+      const next = new Set(p);
+      if (next.has(id)) next.delete(id);
+      else next.add(id);
+      return next;
+    });
+
+  const exportCsv = (): void => {
+    setBusy('export');
+    client.invoke('cmdb.exportCsv', cmdbInput({ ...filter, query: settledQuery }, EXPORT_LIMIT)).then(
+      (file) => {
+        setBusy(null);
+        downloadText(file.csv, file.filename, 'text/csv;charset=utf-8');
+        store.getState().pushToast({ tone: 'info', title: 'CSV exported', message: `${file.rows.toLocaleString('en-US')} CMDB records.` });
+      },
+      (err: unknown) => {
+        setBusy(null);
+        store.getState().pushToast(errorToast('CSV export failed', err));
+      },
+    );
+  };
+
+  const offboard = (): void => {
+    const chosen = pickedRows;
+    if (chosen.length === 0) return;
+    confirm(
+      {
+        title: `Offboard ${chosen.length} VM${chosen.length === 1 ? '' : 's'}?`,
+        confirmLabel: `Offboard ${chosen.length} VM${chosen.length === 1 ? '' : 's'}`,
+        body: <OffboardEffects records={chosen} removeAccount={removeAccount} />,
+      },
+      () => {
+        setBusy('offboard');
+        Promise.all(offboardGroups(chosen).map((g) => client.invoke('enrollment.offboard', { site: g.site, vms: g.vms, removeAccount }))).then(
+          (batches) => {
+            setBusy(null);
+            setPicked(new Set());
+            const joined = joinBatches(batches);
+            if (joined) onOffboarded(joined);
+            store.getState().pushToast({ tone: 'info', title: 'Offboarding started', message: `${chosen.length} VM${chosen.length === 1 ? '' : 's'}: follow each below or in Procedures.` });
+          },
+          (err: unknown) => {
+            setBusy(null);
+            store.getState().pushToast(errorToast('Offboarding was not started', err));
+          },
+        );
+      },
+    );
+  };
+
+  const filtered = filter.query.trim() !== '' || filter.site !== '' || filter.firewall !== '' || filter.status !== 'active';
+
+  return (
+    <div className="cmdb-panel">
+      <div className="toolbar vm-filters" role="search" aria-label="Filter the CMDB">
+        <div className="search-field">
+          <label htmlFor="cmdb-search" className="visually-hidden">
+            Search the CMDB
+          </label>
+          <input
+            id="cmdb-search"
+            type="search"
+            value={filter.query}
+            placeholder="Search VM, OS, private or public IP"
+            onChange={(e) => setFilter((f) => ({ ...f, query: e.target.value }))}
+            spellCheck={false}
+            autoComplete="off"
+          />
+        </div>
+        <label className="inline-field">
+          <span>Site</span>
+          <select value={filter.site} onChange={(e) => setFilter((f) => ({ ...f, site: e.target.value }))} aria-label="Site">
+            <option value="">All sites</option>
+            {sites.map((s) => (
+              <option key={s.id} value={s.name}>
+                {s.name}
+              </option>
+            ))}
+          </select>
+        </label>
+        <label className="inline-field">
+          <span>Firewall</span>
+          <select value={filter.firewall} onChange={(e) => setFilter((f) => ({ ...f, firewall: e.target.value }))} aria-label="Firewall">
+            <option value="">Any</option>
+            {firewalls?.map((fw) => (
+              <option key={fw.id} value={fw.name}>
+                {fw.name}
+              </option>
+            ))}
+          </select>
+        </label>
+        <label className="inline-field">
+          <span>Status</span>
+          <select value={filter.status} onChange={(e) => setFilter((f) => ({ ...f, status: e.target.value as CmdbFilter['status'] }))} aria-label="Record status">
+            <option value="active">Enrolled</option>
+            <option value="offboarded">Offboarded</option>
+            <option value="all">All</option>
+          </select>
+        </label>
+        <button type="button" className="button" onClick={exportCsv} disabled={busy !== null || !records.data}>
+          {busy === 'export' ? 'Exporting…' : 'Export CSV'}
+        </button>
+      </div>
+      <div className="toolbar">
+        <span className="muted small" role="status" data-testid="cmdb-count">
+          {records.data === null ? (records.failed ? 'The CMDB could not be read.' : 'Loading the CMDB…') : `${rows.length.toLocaleString('en-US')} record${rows.length === 1 ? '' : 's'}`}
+          {records.loading && records.data !== null ? ' · updating…' : ''}
+        </span>
+        <label className="checkbox-field">
+          <input type="checkbox" checked={removeAccount} onChange={(e) => setRemoveAccount(e.target.checked)} />
+          <span>Offboarding also deletes the service account in the guest</span>
+        </label>
+        <button type="button" className="button button-danger" onClick={offboard} disabled={busy !== null || pickedRows.length === 0}>
+          {busy === 'offboard' ? 'Starting…' : pickedRows.length ? `Offboard ${pickedRows.length} VM${pickedRows.length === 1 ? '' : 's'}…` : 'Offboard…'}
+        </button>
+      </div>
+      {records.data && rows.length > 0 && <CmdbTable rows={rows} picked={picked} onToggle={toggle} />}
+      {records.data && rows.length === 0 && filtered && <p className="muted">No CMDB records match these filters.</p>}
+      {records.data && rows.length === 0 && !filtered && (
+        <EmptyState
+          title="Nothing is enrolled yet"
+          purpose="Every VM Outpost enrolls is recorded here: its OS, private and public address, the NAT and firewall, and who enrolled it when. Offboarding keeps the record as history."
+          firstStep={
+            <p>
+              Enroll VMs with the <a href={hashForView('enrollment')}>Enroll tab</a>: pick them from the inventory, choose a credential, firewall and pool, check, run.
+            </p>
+          }
+        />
+      )}
+      {offboardBatch && (
+        <>
+          <h2 className="section-heading">Offboarding</h2>
+          <BatchProgress batch={offboardBatch} label="Offboarding progress" />
+        </>
+      )}
+      {dialog}
+    </div>
+  );
+}
+
+function OffboardEffects({ records, removeAccount }: { records: CmdbRecord[]; removeAccount: boolean }) {
+  return (
+    <div className="offboard-effects" data-testid="offboard-effects">
+      <p>Each VM runs as its own procedure that undoes, in order:</p>
+      <ul>
+        {records.slice(0, 12).map((r) => (
+          <li key={r.id}>
+            <strong>{r.vmName}</strong> ({r.site}): {offboardEffects(r, removeAccount).join('; ')}.
+          </li>
+        ))}
+      </ul>
+      {records.length > 12 && <p className="muted">…and the same for {records.length - 12} more.</p>}
+      {!removeAccount && <p className="muted">The service account stays in the guest (you unticked its removal).</p>}
+    </div>
+  );
+}
+
+function CmdbTable({ rows, picked, onToggle }: { rows: CmdbRecord[]; picked: ReadonlySet<number>; onToggle(id: number): void }) {
+  return (
+    <div className="table-scroll">
+      <table className="data-table cmdb-table" data-testid="cmdb-table">
+        <caption className="visually-hidden">CMDB records, newest first</caption>
+        <thead>
+          <tr>
+            <th scope="col">
+              <span className="visually-hidden">Pick to offboard</span>
+            </th>
+            <th scope="col">VM</th>
+            <th scope="col">Site</th>
+            <th scope="col">OS</th>
+            <th scope="col">Private IP</th>
+            <th scope="col">Public IP</th>
+            <th scope="col">NAT</th>
+            <th scope="col">Firewall</th>
+            <th scope="col">Enrolled</th>
+            <th scope="col">Offboarded</th>
+          </tr>
+        </thead>
+        <tbody>
+          {rows.map((r) => (
+            <tr key={r.id} data-testid="cmdb-row" data-vm={r.vmName} data-status={r.status}>
+              <td>
+                {r.status === 'active' ? (
+                  <input type="checkbox" checked={picked.has(r.id)} onChange={() => onToggle(r.id)} aria-label={`Pick ${r.vmName} to offboard`} />
+                ) : null}
+              </td>
+              <th scope="row">{r.vmName}</th>
+              <td>{r.site}</td>
+              <td>
+                {r.os ?? '—'}
+                {r.osRule && <span className="muted small"> ({r.osRule})</span>}
+              </td>
+              <td className="mono">{r.privateIp}</td>
+              <td className="mono" data-testid="cmdb-public-ip">
+                {r.publicIp ?? '—'}
+              </td>
+              <td>{r.natRecordId !== null ? <a href={hashForView('nat-ipam', 'nat')}>record {r.natRecordId}</a> : '—'}</td>
+              <td>{r.firewall}</td>
+              <td>
+                <time dateTime={r.enrolledAt} title={r.enrolledAt}>
+                  {formatTime(r.enrolledAt)}
+                </time>{' '}
+                <span className="muted small">by {r.enrolledBy}</span>
+                {r.enrollProcedureId && (
+                  <>
+                    {' '}
+                    <ProcedureLink id={r.enrollProcedureId} />
+                  </>
+                )}
+              </td>
+              <td data-testid="cmdb-offboarded">
+                {r.offboardedAt ? (
+                  <>
+                    <time dateTime={r.offboardedAt} title={r.offboardedAt}>
+                      {formatTime(r.offboardedAt)}
+                    </time>{' '}
+                    <span className="muted small">by {r.offboardedBy ?? '?'}</span>
+                  </>
+                ) : r.offboardProcedureId ? (
+                  <span className="badge badge-running">offboarding</span>
+                ) : (
+                  '—'
+                )}
+              </td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </div>
+  );
+}

@@ -1,0 +1,253 @@
+import { useVirtualizer } from '@tanstack/react-virtual';
+import { useMemo, useRef, useState, type Dispatch, type KeyboardEvent } from 'react';
+import type { SiteSummary, VmSummary } from '../../../core/contract';
+import { ROW_HEIGHT } from '../inventory/VmTable';
+import { useVmRows, type VmQuery } from '../inventory/use-vm-rows';
+import { powerLabel, powerLabels, toolsLabel, toolsLabels, toolsStatuses, visibleRows, type ToolsFilter } from '../inventory/vm-rows';
+import { eligibilityHints, pickedVms, type EnrollDraft, type WizardAction } from './wizard-state';
+
+const rowId = (index: number): string => `enroll-vm-row-${index}`;
+const NAME_ORDER = { key: 'name', direction: 'ascending' } as const;
+
+interface VmPickerProps {
+  sites: SiteSummary[];
+  draft: EnrollDraft;
+  dispatch: Dispatch<WizardAction>;
+  /** Morefs the CMDB holds as enrolled in the draft's site. */
+  enrolled: ReadonlySet<string>;
+  error: string | undefined;
+}
+
+/**
+ * Step 1: the inventory's VMs of one vCenter with its search and filters; tick any number.
+ * Each row says what the inventory already knows against it (powered off, Tools not running,
+ * already enrolled). One Tab stop for the grid: Up/Down move, Space ticks.
+ */
+export function VmPicker({ sites, draft, dispatch, enrolled, error }: VmPickerProps) {
+  const [q, setQ] = useState<Omit<VmQuery, 'site'>>({ powerState: '', query: '' });
+  const [tools, setTools] = useState<ToolsFilter>('');
+  const [likelyOnly, setLikelyOnly] = useState(false);
+  const [active, setActive] = useState(-1);
+  const data = useVmRows({ ...q, site: draft.site });
+  const rows = useMemo(() => {
+    // Rows of another site can show while the answer for the new one is on its way.
+    const shown = (data.rows ?? []).filter((vm) => vm.site === draft.site);
+    const sorted = visibleRows(shown, tools, NAME_ORDER);
+    return likelyOnly ? sorted.filter((vm) => eligibilityHints(vm, enrolled).every((h) => !h.blocking)) : sorted;
+  }, [data.rows, draft.site, tools, likelyOnly, enrolled]);
+
+  const scrollRef = useRef<HTMLDivElement>(null);
+  const virtualizer = useVirtualizer({ count: rows.length, getScrollElement: () => scrollRef.current, estimateSize: () => ROW_HEIGHT, overscan: 12 });
+  const picked = pickedVms(draft);
+  const allShownPicked = rows.length > 0 && rows.every((vm) => draft.selected.has(vm.moref));
+
+  const moveTo = (index: number): void => {
+    if (rows.length === 0) return;
+    const next = Math.max(0, Math.min(rows.length - 1, index));
+    setActive(next);
+    virtualizer.scrollToIndex(next, { align: 'auto' });
+  };
+  const onKeyDown = (event: KeyboardEvent<HTMLDivElement>): void => {
+    const page = Math.max(1, Math.floor((scrollRef.current?.clientHeight ?? ROW_HEIGHT * 10) / ROW_HEIGHT) - 1);
+    const targets: Record<string, number> = { ArrowDown: active + 1, ArrowUp: Math.max(0, active - 1), PageDown: active + page, PageUp: active - page, Home: 0, End: rows.length - 1 };
+    if (event.key === ' ' || event.key === 'Enter') {
+      const vm = rows[active];
+      if (!vm || event.target !== event.currentTarget) return;
+      event.preventDefault();
+      dispatch({ type: 'toggle', vm });
+      return;
+    }
+    const target = targets[event.key];
+    if (target === undefined) return;
+    event.preventDefault();
+    moveTo(target);
+  };
+
+  return (
+    <div className="enroll-picker">
+      <div className="toolbar vm-filters" role="search" aria-label="Filter VMs to enroll">
+        <label className="inline-field">
+          <span>vCenter</span>
+          <select value={draft.site} onChange={(e) => dispatch({ type: 'site', site: e.target.value })} aria-label="vCenter" aria-invalid={error && !draft.site ? true : undefined}>
+            {!draft.site && <option value="">Pick a vCenter</option>}
+            {sites.map((s) => (
+              <option key={s.id} value={s.name}>
+                {s.name}
+              </option>
+            ))}
+          </select>
+        </label>
+        <div className="search-field">
+          <label htmlFor="enroll-vm-search" className="visually-hidden">
+            Search VMs to enroll
+          </label>
+          <input
+            id="enroll-vm-search"
+            type="search"
+            value={q.query}
+            placeholder="Search name, IP, host name, guest OS"
+            onChange={(e) => setQ((v) => ({ ...v, query: e.target.value }))}
+            spellCheck={false}
+            autoComplete="off"
+          />
+        </div>
+        <label className="inline-field">
+          <span>Power</span>
+          <select value={q.powerState} onChange={(e) => setQ((v) => ({ ...v, powerState: e.target.value as VmQuery['powerState'] }))} aria-label="Power state">
+            <option value="">Any</option>
+            {Object.entries(powerLabels).map(([value, label]) => (
+              <option key={value} value={value}>
+                {label}
+              </option>
+            ))}
+          </select>
+        </label>
+        <label className="inline-field">
+          <span>Tools</span>
+          <select value={tools} onChange={(e) => setTools(e.target.value as ToolsFilter)} aria-label="Tools status">
+            <option value="">Any</option>
+            {toolsStatuses.map((value) => (
+              <option key={value} value={value}>
+                {toolsLabels[value]}
+              </option>
+            ))}
+          </select>
+        </label>
+        <label className="checkbox-field">
+          <input type="checkbox" checked={likelyOnly} onChange={(e) => setLikelyOnly(e.target.checked)} />
+          <span>Hide VMs that cannot enroll</span>
+        </label>
+      </div>
+      <div className="toolbar enroll-selection-bar">
+        <span role="status" data-testid="enroll-selected-count">
+          {picked.length === 0 ? 'No VMs picked' : `${picked.length} VM${picked.length === 1 ? '' : 's'} picked`}
+        </span>
+        <span className="muted small" data-testid="enroll-shown-count">
+          {data.rows === null ? 'Loading VMs…' : `${rows.length.toLocaleString('en-US')} shown${data.capped ? ' (the first matches: refine the search)' : ''}`}
+        </span>
+        <button type="button" className="button button-small" disabled={rows.length === 0 || allShownPicked} onClick={() => dispatch({ type: 'select', vms: rows, on: true })}>
+          Pick all shown
+        </button>
+        <button type="button" className="button button-small" disabled={picked.length === 0} onClick={() => dispatch({ type: 'clear' })}>
+          Clear picks
+        </button>
+      </div>
+      <div
+        className="vm-grid enroll-grid"
+        role="grid"
+        aria-label="VMs to enroll"
+        aria-multiselectable="true"
+        aria-rowcount={rows.length + 1}
+        tabIndex={0}
+        onKeyDown={onKeyDown}
+        aria-activedescendant={active >= 0 && active < rows.length ? rowId(active) : undefined}
+        data-testid="enroll-vm-grid"
+        data-row-count={rows.length}
+        data-rendered-query={data.shownFor?.query ?? ''}
+      >
+        <div className="vm-grid-header" role="row" aria-rowindex={1}>
+          <div role="columnheader" className="vm-cell">
+            <span className="visually-hidden">Picked</span>
+          </div>
+          <div role="columnheader" className="vm-cell">
+            Name
+          </div>
+          <div role="columnheader" className="vm-cell">
+            Power
+          </div>
+          <div role="columnheader" className="vm-cell">
+            Guest OS
+          </div>
+          <div role="columnheader" className="vm-cell">
+            IP
+          </div>
+          <div role="columnheader" className="vm-cell">
+            Tools
+          </div>
+          <div role="columnheader" className="vm-cell">
+            Eligibility
+          </div>
+        </div>
+        <div ref={scrollRef} className="vm-grid-body enroll-grid-body" role="rowgroup">
+          <div className="vm-grid-spacer" style={{ height: virtualizer.getTotalSize() }}>
+            {virtualizer.getVirtualItems().map((item) => {
+              const vm = rows[item.index];
+              if (!vm) return null;
+              const isPicked = draft.selected.has(vm.moref);
+              const hints = eligibilityHints(vm, enrolled);
+              return (
+                <div
+                  key={vm.moref}
+                  id={rowId(item.index)}
+                  role="row"
+                  aria-rowindex={item.index + 2}
+                  aria-selected={isPicked}
+                  className={`vm-row${isPicked ? ' vm-row-selected' : ''}${item.index === active ? ' enroll-row-active' : ''}`}
+                  style={{ transform: `translateY(${item.start}px)` }}
+                  onClick={() => {
+                    setActive(item.index);
+                    dispatch({ type: 'toggle', vm });
+                  }}
+                  data-testid="enroll-vm-row"
+                  data-vm={vm.name}
+                  data-moref={vm.moref}
+                >
+                  <div role="gridcell" className="vm-cell enroll-check-cell">
+                    <input type="checkbox" tabIndex={-1} checked={isPicked} onChange={() => undefined} aria-label={`Pick ${vm.name}`} />
+                  </div>
+                  <div role="gridcell" className="vm-cell">
+                    {vm.name}
+                  </div>
+                  <div role="gridcell" className={`vm-cell vm-power-${vm.powerState ?? 'unknown'}`}>
+                    {powerLabel(vm)}
+                  </div>
+                  <div role="gridcell" className="vm-cell">
+                    {vm.guestFullName ?? vm.guestId ?? '—'}
+                  </div>
+                  <div role="gridcell" className="vm-cell mono">
+                    {vm.ipAddress ?? '—'}
+                  </div>
+                  <div role="gridcell" className="vm-cell">
+                    {toolsLabel(vm)}
+                  </div>
+                  <div role="gridcell" className="vm-cell enroll-hints" data-testid="enroll-hints">
+                    {hints.length === 0 ? (
+                      <span className="enroll-hint enroll-hint-ok">Looks eligible</span>
+                    ) : (
+                      hints.map((h) => (
+                        <span key={h.id} className={`enroll-hint${h.blocking ? ' enroll-hint-block' : ''}`} data-hint={h.id}>
+                          {h.label}
+                        </span>
+                      ))
+                    )}
+                  </div>
+                </div>
+              );
+            })}
+          </div>
+        </div>
+      </div>
+      {picked.length > 0 && <PickedList picked={picked} dispatch={dispatch} />}
+    </div>
+  );
+}
+
+const SHOW_PICKED = 24;
+
+/** What is picked, including VMs the current search hides; each can be dropped here. */
+function PickedList({ picked, dispatch }: { picked: VmSummary[]; dispatch: Dispatch<WizardAction> }) {
+  const shown = picked.slice(0, SHOW_PICKED);
+  return (
+    <div className="enroll-picked" aria-label="Picked VMs" role="group">
+      {shown.map((vm) => (
+        <span key={vm.moref} className="enroll-chip">
+          {vm.name}
+          <button type="button" className="enroll-chip-remove" aria-label={`Drop ${vm.name}`} onClick={() => dispatch({ type: 'toggle', vm })}>
+            ×
+          </button>
+        </span>
+      ))}
+      {picked.length > SHOW_PICKED && <span className="muted small">and {picked.length - SHOW_PICKED} more</span>}
+    </div>
+  );
+}
