@@ -105,6 +105,11 @@ export const remoteCommands = {
     input: z.object({ host: hostName, port, fingerprint, keyType: z.string().max(64).optional() }).strict(),
     output: knownHostSchema,
   },
+  'ssh.hostKey': {
+    summary: "Read the host key a server presents (key exchange only, like ssh-keyscan; no credential is sent) so the operator can compare and pin it",
+    input: z.object({ host: hostName, port }).strict(),
+    output: z.object({ host: z.string(), port: z.number().int(), keyType: z.string().nullable(), fingerprint: z.string() }),
+  },
   'knownHosts.remove': {
     summary: 'Forget every trusted key of host:port (imported hashed entries too)',
     input: z.object({ host: hostName, port }).strict(),

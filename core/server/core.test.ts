@@ -109,6 +109,7 @@ describe('core dispatch (the path every transport takes)', () => {
     try {
       await call('credentials.add', { name: 'lab-root', username: 'root', secret: { type: 'private-key', privateKey: key.privateKey } });
       expect(await call('credentials.list', {})).toEqual([expect.objectContaining({ name: 'lab-root', kind: 'private-key', username: 'root' })]);
+      expect(await call('ssh.hostKey', { host: '127.0.0.1', port: sshd.port })).toEqual({ host: '127.0.0.1', port: sshd.port, keyType: 'ssh-ed25519', fingerprint: sshd.fingerprint });
       // An unknown host key is a typed error carrying the fingerprint, so the UI can ask the operator.
       const unknown = await core.dispatch('ssh.exec', { host: '127.0.0.1', port: sshd.port, credential: 'lab-root', command: 'true' });
       expect(unknown).toMatchObject({ ok: false, error: { code: 'HOST_KEY_UNKNOWN', details: { fingerprint: sshd.fingerprint, port: sshd.port } } });

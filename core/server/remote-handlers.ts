@@ -1,7 +1,8 @@
 import type { Handlers } from './handlers.js';
+import { probeHostKey } from '../ssh/host-key-probe.js';
 import type { Services } from './services.js';
 
-type RemoteCommand = 'credentials.list' | 'credentials.add' | 'credentials.remove' | 'knownHosts.list' | 'knownHosts.trust' | 'knownHosts.remove' | 'knownHosts.import' | 'ssh.exec' | 'ssh.fanout' | 'sshConfig.hosts' | 'winrm.exec';
+type RemoteCommand = 'credentials.list' | 'credentials.add' | 'credentials.remove' | 'knownHosts.list' | 'knownHosts.trust' | 'knownHosts.remove' | 'knownHosts.import' | 'ssh.hostKey' | 'ssh.exec' | 'ssh.fanout' | 'sshConfig.hosts' | 'winrm.exec';
 
 /** Remote access: credential profiles, known hosts, SSH exec and fan-out. */
 export function createRemoteHandlers(s: Services): Pick<Handlers, RemoteCommand> {
@@ -17,6 +18,7 @@ export function createRemoteHandlers(s: Services): Pick<Handlers, RemoteCommand>
     'knownHosts.trust': (input, caller) => r.knownHosts.trust(input, caller.actor),
     'knownHosts.remove': ({ host, port }, caller) => ({ removed: r.knownHosts.remove(host, port, caller.actor) }),
     'knownHosts.import': ({ path }, caller) => r.importKnownHosts(path, caller.actor),
+    'ssh.hostKey': ({ host, port }) => probeHostKey(host, port),
     'ssh.exec': (input, caller) => r.exec(input, caller.actor),
     'ssh.fanout': (input, caller) => r.fanout(input, caller.actor),
     'sshConfig.hosts': ({ path }) => r.sshConfigHosts(path),

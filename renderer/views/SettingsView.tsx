@@ -6,6 +6,7 @@ import { ViewHeader } from '../shell/ViewHeader';
 import { AppInfoPanel } from './AppInfoPanel';
 import { FieldError } from './FieldError';
 import { VaultPanel } from './VaultPanel';
+import { CredentialsPanel, KnownHostsPanel } from './credentials/CredentialsPanel';
 import { draftFrom, invalidFields, patchFrom, type SettingsDraft, type SettingsField } from './settings-form';
 
 const themeChoices: { value: Theme; label: string; hint: string }[] = [
@@ -150,6 +151,10 @@ export function SettingsView() {
           <VaultPanel />
           <AppInfoPanel />
         </div>
+      </div>
+      <div className="settings-remote">
+        <CredentialsPanel />
+        <KnownHostsPanel />
       </div>
     </>
   );

@@ -5,6 +5,7 @@ import { FieldError } from '../FieldError';
 import { formatTime } from '../format-time';
 import { TextField } from '../TextField';
 import { useContractForm } from '../use-contract-form';
+import { useContractQuery } from '../use-contract-query';
 
 const driverLabels: Record<FirewallDriverKind, string> = {
   'linux-iptables': 'Linux iptables',
@@ -66,11 +67,23 @@ interface FirewallDraft {
   driver: FirewallDriverKind;
   publicInterface: string;
   manualSyntax: 'iptables' | 'nft' | 'generic';
-  connection: 'local' | 'none';
+  connection: 'local' | 'ssh' | 'none';
   netns: string;
+  sshHost: string;
+  sshPort: string;
+  sshUser: string;
+  credential: string;
+  hostKey: string;
 }
 
-const emptyDraft: FirewallDraft = { name: '', driver: 'manual', publicInterface: '', manualSyntax: 'iptables', connection: 'none', netns: '' };
+const emptyDraft: FirewallDraft = { name: '', driver: 'manual', publicInterface: '', manualSyntax: 'iptables', connection: 'none', netns: '', sshHost: '', sshPort: '22', sshUser: 'root', credential: '', hostKey: '' };
+
+function connectionInput(d: FirewallDraft): FirewallInput['connection'] {
+  if (d.connection === 'none') return { type: 'none' };
+  if (d.connection === 'local') return { type: 'local', ...(d.netns.trim() ? { netns: d.netns.trim() } : {}) };
+  const port = Number(d.sshPort.trim() || '22');
+  return { type: 'ssh', host: d.sshHost.trim(), port: Number.isInteger(port) ? port : Number.NaN, user: d.sshUser.trim(), credential: d.credential, hostKey: d.hostKey.trim() };
+}
 
 function firewallInput(d: FirewallDraft): FirewallInput {
   const manual = d.driver === 'manual';
@@ -81,7 +94,7 @@ function firewallInput(d: FirewallDraft): FirewallInput {
       ...(d.publicInterface.trim() ? { publicInterface: d.publicInterface.trim() } : {}),
       ...(manual ? { manualSyntax: d.manualSyntax } : {}),
     },
-    connection: d.connection === 'none' ? { type: 'none' } : { type: 'local', ...(d.netns.trim() ? { netns: d.netns.trim() } : {}) },
+    connection: connectionInput(d),
   };
 }
 
@@ -91,6 +104,24 @@ export function AddFirewallForm({ onAdded }: { onAdded(): void }) {
   const form = useContractForm('Firewall was not added');
   const [draft, setDraft] = useState<FirewallDraft>(emptyDraft);
   const { errors } = form;
+  const credentials = useContractQuery('Could not list credential profiles', (c) => c.invoke('credentials.list', {}));
+  const [probe, setProbe] = useState<{ busy: boolean; keyType: string | null; error: string | null }>({ busy: false, keyType: null, error: null });
+
+  const readHostKey = (): void => {
+    const port = Number(draft.sshPort.trim() || '22');
+    setProbe({ busy: true, keyType: null, error: null });
+    client.invoke('ssh.hostKey', { host: draft.sshHost.trim(), port }).then(
+      (key) => {
+        setDraft((d) => ({ ...d, hostKey: key.fingerprint }));
+        form.clearError('connection.hostKey');
+        setProbe({ busy: false, keyType: key.keyType, error: null });
+      },
+      (err: unknown) => {
+        const e = err as { code?: string; message?: string };
+        setProbe({ busy: false, keyType: null, error: `${e.code ?? 'ERROR'} ${e.message ?? String(err)}` });
+      },
+    );
+  };
 
   const edit = <K extends keyof FirewallDraft>(field: K, value: FirewallDraft[K], path: string = field): void => {
     setDraft((d) => ({ ...d, [field]: value }));
@@ -170,6 +201,10 @@ export function AddFirewallForm({ onAdded }: { onAdded(): void }) {
                 <span>This machine</span>
               </label>
               <label className="segment">
+                <input type="radio" name="firewall-connection" checked={draft.connection === 'ssh'} onChange={() => edit('connection', 'ssh', 'connection')} />
+                <span>SSH</span>
+              </label>
+              <label className="segment">
                 <input type="radio" name="firewall-connection" checked={draft.connection === 'none'} onChange={() => edit('connection', 'none', 'connection')} />
                 <span>None</span>
               </label>
@@ -187,12 +222,61 @@ export function AddFirewallForm({ onAdded }: { onAdded(): void }) {
               mono
             />
           )}
+          {draft.connection === 'ssh' && (
+            <>
+              <TextField id="firewall-ssh-host" label="SSH host" value={draft.sshHost} onChange={(v) => edit('sshHost', v, 'connection.host')} error={errors['connection.host']} placeholder="fw1.example.net" mono />
+              <TextField id="firewall-ssh-port" label="SSH port" value={draft.sshPort} onChange={(v) => edit('sshPort', v, 'connection.port')} error={errors['connection.port']} mono />
+              <TextField id="firewall-ssh-user" label="SSH user" value={draft.sshUser} onChange={(v) => edit('sshUser', v, 'connection.user')} error={errors['connection.user']} hint="Needs root, or sudo without a password, for iptables/nft." mono />
+              <div className="field">
+                <label htmlFor="firewall-credential">Credential profile</label>
+                <select
+                  id="firewall-credential"
+                  value={draft.credential}
+                  onChange={(event) => edit('credential', event.target.value, 'connection.credential')}
+                  aria-invalid={errors['connection.credential'] ? true : undefined}
+                >
+                  <option value="">Choose a profile…</option>
+                  {(credentials.data ?? []).map((c) => (
+                    <option key={c.name} value={c.name}>
+                      {c.name} ({c.username}, {c.kind})
+                    </option>
+                  ))}
+                </select>
+                {credentials.data && credentials.data.length === 0 && <p className="field-hint">No credential profiles yet: add one under Settings or with outpost credential add.</p>}
+                <FieldError id="firewall-credential-error" message={errors['connection.credential']} />
+              </div>
+              <div className="field">
+                <label htmlFor="firewall-host-key">Host key (pinned)</label>
+                <div className="input-with-action">
+                  <input
+                    id="firewall-host-key"
+                    className="mono"
+                    value={draft.hostKey}
+                    onChange={(event) => edit('hostKey', event.target.value, 'connection.hostKey')}
+                    placeholder="SHA256:…"
+                    aria-invalid={errors['connection.hostKey'] ? true : undefined}
+                    aria-describedby="firewall-host-key-hint"
+                  />
+                  <button type="button" className="button" onClick={readHostKey} disabled={probe.busy || draft.sshHost.trim() === ''}>
+                    {probe.busy ? 'Reading…' : 'Read host key'}
+                  </button>
+                </div>
+                <p id="firewall-host-key-hint" className="field-hint">
+                  {probe.keyType
+                    ? `The server presented this ${probe.keyType} key. Compare it with the firewall's owner (ssh-keygen -lf on the firewall) before adding: any other key later is a hard stop.`
+                    : 'As ssh-keygen -lf prints it. Read it from the server (no credential is sent), then compare it with the firewall\'s owner.'}
+                </p>
+                {probe.error && (
+                  <p className="field-error" role="alert">
+                    {probe.error}
+                  </p>
+                )}
+                <FieldError id="firewall-host-key-error" message={errors['connection.hostKey']} />
+              </div>
+            </>
+          )}
         </>
       )}
-      <p className="field-hint form-note">
-        SSH connections to remote firewalls are not in this build: they arrive with the remote-access work. Until then a firewall is either this machine
-        (optionally a network namespace) or manual.
-      </p>
       <div className="form-actions">
         <button type="submit" className="button button-primary" disabled={form.busy}>
           {form.busy ? 'Adding…' : 'Add firewall'}

@@ -1,0 +1,201 @@
+import { useState } from 'react';
+import type { CommandOutput } from '../../../core/contract';
+import type { CredentialView } from '../../../core/contract/remote-commands';
+import { errorToast } from '../../app/error-toast';
+import { useClient, useShellStore } from '../../app/shell-context';
+import { useConfirmDestructive } from '../ConfirmDialog';
+import { formatTime } from '../format-time';
+import { useContractQuery } from '../use-contract-query';
+import { NewCredentialForm } from './NewCredentialForm';
+
+type KnownHost = CommandOutput<'knownHosts.list'>[number];
+
+const kindLabels: Record<CredentialView['kind'], string> = { password: 'password', 'private-key': 'private key', vcenter: 'vCenter login' };
+
+function describeScope(c: CredentialView): string {
+  return c.scope.type === 'global' ? 'any target' : `${c.scope.type} ${c.scope.ref}`;
+}
+
+/** Credential profiles (names and metadata only; secrets stay in the vault) with add and remove. */
+export function CredentialsPanel() {
+  const client = useClient();
+  const store = useShellStore();
+  const list = useContractQuery('Could not list credential profiles', (c) => c.invoke('credentials.list', {}));
+  const [adding, setAdding] = useState(false);
+  const { confirm, dialog } = useConfirmDestructive();
+
+  const remove = (c: CredentialView): void =>
+    confirm(
+      {
+        title: `Remove credential ${c.name}?`,
+        body: <p>The secret is deleted from the vault. Firewalls, terminals and enrollments that use this profile stop working until you save it again.</p>,
+        confirmLabel: 'Remove',
+      },
+      () => {
+        client.invoke('credentials.remove', { name: c.name }).then(
+          () => {
+            store.getState().pushToast({ tone: 'info', title: `Credential ${c.name} removed`, message: 'Its secret is gone from the vault.' });
+            list.reload();
+          },
+          (err: unknown) => store.getState().pushToast(errorToast(`Credential ${c.name} was not removed`, err)),
+        );
+      },
+    );
+
+  const rows = (list.data ?? []).filter((c) => c.kind !== 'vcenter');
+  return (
+    <section className="panel" aria-labelledby="credentials-heading">
+      <div className="panel-heading-row">
+        <h2 id="credentials-heading">Credential profiles</h2>
+        {!adding && (
+          <button type="button" className="button" onClick={() => setAdding(true)}>
+            New credential…
+          </button>
+        )}
+      </div>
+      <p className="field-hint">For SSH and WinRM: guests, firewalls and hosts. The vault must be unlocked to add one. vCenter logins live with their site.</p>
+      {adding && (
+        <NewCredentialForm
+          allowScope
+          onCancel={() => setAdding(false)}
+          onSaved={(name) => {
+            setAdding(false);
+            store.getState().pushToast({ tone: 'info', title: `Credential ${name} saved`, message: 'The secret is sealed in the vault.' });
+            list.reload();
+          }}
+        />
+      )}
+      {list.data && rows.length === 0 && !adding && <p className="muted">No credential profiles yet.</p>}
+      {rows.length > 0 && (
+        <table className="data-table" data-testid="credentials-table">
+          <caption className="visually-hidden">Credential profiles</caption>
+          <thead>
+            <tr>
+              <th scope="col">Name</th>
+              <th scope="col">User</th>
+              <th scope="col">Kind</th>
+              <th scope="col">Scope</th>
+              <th scope="col">Saved</th>
+              <th scope="col">
+                <span className="visually-hidden">Actions</span>
+              </th>
+            </tr>
+          </thead>
+          <tbody>
+            {rows.map((c) => (
+              <tr key={c.id}>
+                <th scope="row" className="row-heading mono">
+                  {c.name}
+                </th>
+                <td className="mono">{c.username ?? '—'}</td>
+                <td>{kindLabels[c.kind]}</td>
+                <td>{describeScope(c)}</td>
+                <td className="small">
+                  <time dateTime={c.updatedAt} title={c.updatedAt}>
+                    {formatTime(c.updatedAt)}
+                  </time>
+                </td>
+                <td>
+                  <button type="button" className="button button-small" onClick={() => remove(c)} aria-label={`Remove credential ${c.name}`}>
+                    Remove
+                  </button>
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+      {dialog}
+    </section>
+  );
+}
+
+/** The SSH host keys Outpost trusts: what was confirmed or imported, with remove and import. */
+export function KnownHostsPanel() {
+  const client = useClient();
+  const store = useShellStore();
+  const list = useContractQuery('Could not list known hosts', (c) => c.invoke('knownHosts.list', {}));
+  const [path, setPath] = useState('');
+  const { confirm, dialog } = useConfirmDestructive();
+
+  const remove = (k: KnownHost): void =>
+    confirm(
+      {
+        title: `Forget the host keys of ${k.host}:${k.port}?`,
+        body: <p>The next connection to {k.host} asks you to confirm its fingerprint again.</p>,
+        confirmLabel: 'Forget',
+      },
+      () => {
+        client.invoke('knownHosts.remove', { host: k.host, port: k.port }).then(
+          () => list.reload(),
+          (err: unknown) => store.getState().pushToast(errorToast(`Host keys of ${k.host} were not forgotten`, err)),
+        );
+      },
+    );
+
+  const importFile = (): void => {
+    client.invoke('knownHosts.import', path.trim() ? { path: path.trim() } : {}).then(
+      (r) => {
+        store.getState().pushToast({
+          tone: 'info',
+          title: `Imported ${r.imported} host key${r.imported === 1 ? '' : 's'}`,
+          message: `${r.alreadyKnown} already known${r.skipped.length > 0 ? `, ${r.skipped.length} lines skipped (first: line ${r.skipped[0]!.line}, ${r.skipped[0]!.why})` : ''}.`,
+        });
+        list.reload();
+      },
+      (err: unknown) => store.getState().pushToast(errorToast('known_hosts was not imported', err)),
+    );
+  };
+
+  return (
+    <section className="panel" aria-labelledby="known-hosts-heading">
+      <h2 id="known-hosts-heading">SSH host keys</h2>
+      <p className="field-hint">A key is trusted when you confirm its fingerprint or import it; a different key later is a hard stop.</p>
+      <div className="input-with-action">
+        <input aria-label="known_hosts file" className="mono" value={path} onChange={(e) => setPath(e.target.value)} placeholder="~/.ssh/known_hosts" spellCheck={false} />
+        <button type="button" className="button" onClick={importFile}>
+          Import known_hosts
+        </button>
+      </div>
+      {list.data && list.data.length === 0 && <p className="muted">No trusted host keys yet.</p>}
+      {list.data && list.data.length > 0 && (
+        <table className="data-table" data-testid="known-hosts-table">
+          <caption className="visually-hidden">Trusted SSH host keys</caption>
+          <thead>
+            <tr>
+              <th scope="col">Host</th>
+              <th scope="col">Key</th>
+              <th scope="col">Fingerprint</th>
+              <th scope="col">Source</th>
+              <th scope="col">
+                <span className="visually-hidden">Actions</span>
+              </th>
+            </tr>
+          </thead>
+          <tbody>
+            {list.data.map((k) => (
+              <tr key={k.id}>
+                <th scope="row" className="row-heading mono">
+                  {k.hashed ? `(hashed) :${k.port}` : `${k.host}:${k.port}`}
+                </th>
+                <td className="mono small">{k.keyType ?? '—'}</td>
+                <td className="mono small">{k.fingerprint}</td>
+                <td className="small">
+                  {k.source === 'import' ? 'imported' : 'confirmed'} by {k.addedBy}
+                </td>
+                <td>
+                  {!k.hashed && (
+                    <button type="button" className="button button-small" onClick={() => remove(k)} aria-label={`Forget host keys of ${k.host}:${k.port}`}>
+                      Forget
+                    </button>
+                  )}
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+      {dialog}
+    </section>
+  );
+}
