@@ -181,6 +181,18 @@ describe('WinRM client against the own WS-Man test server (NTLM message encrypti
     client.close();
   });
 
+  it('own WS-Man test server: when the server drops the connection, the client authenticates the new one and seals with a new context', async () => {
+    const client = new WinrmClient({ url: server.url, user, password, auth: 'ntlm' });
+    expect((await client.run('echo hello')).stdout).toBe('hello\r\n');
+    const keys = server.log.sessionKeys.length;
+    server.dropConnections();
+    await new Promise((r) => setTimeout(r, 50));
+    expect((await client.run('echo hello')).stdout).toBe('hello\r\n');
+    client.close();
+    expect(server.log.sessionKeys.length).toBe(keys + 1);
+    expect(new Set(server.log.sessionKeys).size).toBe(server.log.sessionKeys.length); // a fresh random key each time
+  });
+
   it('own WS-Man test server: refuses an unencrypted body with 400, which the client explains', async () => {
     const client = new WinrmClient({ url: server.url, user, password, auth: 'ntlm', encryption: 'never' });
     expect(client.encrypted).toBe(false);

@@ -69,6 +69,8 @@ export interface WsmanServer {
   };
   /** PEM of the self-signed certificate (HTTPS). */
   certificate: string | null;
+  /** Closes every open connection (their NTLM state goes with them), as a server restart or idle timeout would. */
+  dropConnections(): void;
   stop(): Promise<void>;
 }
 
@@ -324,6 +326,7 @@ export async function startWsmanServer(o: WsmanServerOptions): Promise<WsmanServ
     url: `${o.tls ? 'https' : 'http'}://127.0.0.1:${port}/wsman`,
     log,
     certificate,
+    dropConnections: () => server.closeAllConnections(),
     stop: () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections();
