@@ -154,6 +154,16 @@ describe('WinRM client against the own WS-Man test server (NTLM message encrypti
     expect(server.log.ntlmUsers).toEqual(['LAB\\operator']);
   });
 
+  it('own WS-Man test server: two commands at once on one client stay in sealing order', async () => {
+    const client = new WinrmClient({ url: server.url, user, password, auth: 'ntlm' });
+    const failures = server.log.integrityFailures;
+    const [a, b] = await Promise.all([client.run('streamed'), client.run('echo hello')]);
+    client.close();
+    expect(a.stdout).toBe('part-1\r\npart-2 grüße ✓\r\npart-3\r\n');
+    expect(b.stdout).toBe('hello\r\n');
+    expect(server.log.integrityFailures).toBe(failures);
+  });
+
   it('own WS-Man test server: messages larger than 16 KB go sealed both ways (reply in 16 KB parts, multipart/x-multi-encrypted)', async () => {
     const client = new WinrmClient({ url: server.url, user, password, auth: 'ntlm' });
     const script = Array.from({ length: 400 }, (_, i) => `Write-Output 'entry ${i}: ${'ä'.repeat(20)}'`).join('\n');

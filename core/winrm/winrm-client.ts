@@ -54,7 +54,8 @@ const SOAP_TYPE = 'application/soap+xml;charset=UTF-8';
 
 /**
  * A WinRM (WS-Management) shell client: Create shell → Command → Receive until Done → Signal
- * terminate → Delete shell, with Basic or NTLMv2 authentication over HTTP or HTTPS.
+ * terminate → Delete shell, with Basic or NTLMv2 authentication over HTTP or HTTPS; NTLM over HTTP
+ * seals every message (MS-WSMV message encryption) unless `encryption: 'never'`.
  */
 export class WinrmClient {
   private readonly agent: http.Agent;
@@ -64,6 +65,8 @@ export class WinrmClient {
   readonly encrypted: boolean;
   /** The NTLM security context of the kept-alive connection, while it lasts. */
   private security: NtlmSecurityContext | null = null;
+  /** Sealed exchanges run one at a time: the RC4 states and sequence numbers follow message order. */
+  private sealedQueue: Promise<unknown> = Promise.resolve();
 
   constructor(private readonly o: WinrmOptions) {
     try {
@@ -191,7 +194,9 @@ export class WinrmClient {
     let status: number;
     let xml: string;
     if (this.encrypted) {
-      ({ status, xml } = await this.sealedExchange(body, timeoutMs));
+      const exchange = this.sealedQueue.then(() => this.sealedExchange(body, timeoutMs));
+      this.sealedQueue = exchange.catch(() => undefined);
+      ({ status, xml } = await exchange);
     } else {
       let reply: HttpReply;
       if ((this.o.auth ?? 'basic') === 'basic') {
