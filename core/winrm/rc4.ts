@@ -19,20 +19,24 @@ export class Rc4 {
 
   /** XORs the next key-stream bytes into a copy of `data` (encrypting and decrypting are the same). */
   update(data: Uint8Array): Buffer {
-    const out = Buffer.from(data);
+    // Plain Uint8Array views in the loop (a Buffer subclass can deoptimise the indexing).
+    const out = new Uint8Array(data.length);
+    const src = new Uint8Array(data.buffer, data.byteOffset, data.length);
     const s = this.s;
-    let { i, j } = this;
-    for (let n = 0; n < out.length; n++) {
+    let i = this.i;
+    let j = this.j;
+    for (let n = 0; n < src.length; n++) {
       i = (i + 1) & 0xff;
-      j = (j + s[i]!) & 0xff;
-      const t = s[i]!;
-      s[i] = s[j]!;
-      s[j] = t;
-      out[n]! ^= s[(s[i]! + t) & 0xff]!;
+      const si = s[i]!;
+      j = (j + si) & 0xff;
+      const sj = s[j]!;
+      s[i] = sj;
+      s[j] = si;
+      out[n] = src[n]! ^ s[(si + sj) & 0xff]!;
     }
     this.i = i;
     this.j = j;
-    return out;
+    return Buffer.from(out.buffer, out.byteOffset, out.length);
   }
 }
 

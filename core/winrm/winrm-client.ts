@@ -1,7 +1,9 @@
 import http from 'node:http';
 import https from 'node:https';
 import { OutpostError } from '../contract/errors.js';
-import { authenticateMessage, negotiateMessage, parseChallengeMessage } from './ntlm.js';
+import { authenticate, authenticateMessage, negotiateMessage, NtlmFlags, parseChallengeMessage, type ChallengeMessage } from './ntlm.js';
+import { NtlmSecurityContext } from './ntlm-session.js';
+import { decodeEncryptedBody, encodeEncryptedBody, isEncryptedContentType } from './wsman-encryption.js';
 import { commandMessage, createShellMessage, deleteShellMessage, powerShellCommandLine, receiveMessage, signalMessage } from './wsman-messages.js';
 import { commandIdOf, faultError, faultOf, parseEnvelope, receiveChunkOf, shellIdOf, WSMAN_TIMED_OUT } from './wsman-response.js';
 
@@ -19,6 +21,12 @@ export interface WinrmOptions {
   /** HTTPS: accept any certificate. Only for lab endpoints; the operator must ask for it. */
   insecureTls?: boolean;
   codePage?: number;
+  /**
+   * NTLM message encryption (sealing, MS-WSMV 2.2.9.1.1). `auto` (default): on for NTLM over HTTP,
+   * which a default Windows listener (AllowUnencrypted=false) requires; off over HTTPS, where TLS
+   * protects the messages. `always`: also over HTTPS. `never`: plain bodies (AllowUnencrypted=true).
+   */
+  encryption?: 'auto' | 'always' | 'never';
 }
 
 export interface WinrmRunOptions {
@@ -39,17 +47,26 @@ export interface WinrmResult {
 interface HttpReply {
   status: number;
   headers: http.IncomingHttpHeaders;
-  body: string;
+  body: Buffer;
 }
+
+const SOAP_TYPE = 'application/soap+xml;charset=UTF-8';
 
 /**
  * A WinRM (WS-Management) shell client: Create shell → Command → Receive until Done → Signal
- * terminate → Delete shell, with Basic or NTLMv2 authentication over HTTP or HTTPS.
+ * terminate → Delete shell, with Basic or NTLMv2 authentication over HTTP or HTTPS; NTLM over HTTP
+ * seals every message (MS-WSMV message encryption) unless `encryption: 'never'`.
  */
 export class WinrmClient {
   private readonly agent: http.Agent;
   private readonly url: URL;
   private readonly where: string;
+  /** Whether SOAP bodies travel sealed (NTLM message encryption). */
+  readonly encrypted: boolean;
+  /** The NTLM security context of the kept-alive connection, while it lasts. */
+  private security: NtlmSecurityContext | null = null;
+  /** Sealed exchanges run one at a time: the RC4 states and sequence numbers follow message order. */
+  private sealedQueue: Promise<unknown> = Promise.resolve();
 
   constructor(private readonly o: WinrmOptions) {
     try {
@@ -59,6 +76,10 @@ export class WinrmClient {
     }
     if (this.url.protocol !== 'http:' && this.url.protocol !== 'https:') throw new OutpostError('VALIDATION', `WinRM URLs are http:// or https://, not ${this.url.protocol}`);
     this.where = `WinRM ${this.url.host}`;
+    const auth = o.auth ?? 'basic';
+    const encryption = o.encryption ?? 'auto';
+    if (encryption === 'always' && auth !== 'ntlm') throw new OutpostError('VALIDATION', 'WinRM message encryption needs NTLM authentication; Basic cannot encrypt (use HTTPS).');
+    this.encrypted = auth === 'ntlm' && (encryption === 'always' || (encryption === 'auto' && this.url.protocol === 'http:'));
     // NTLM authenticates a TCP connection: one kept-alive socket carries the handshake and the request.
     const agentOptions = { keepAlive: true, maxSockets: 1 };
     this.agent =
@@ -71,7 +92,7 @@ export class WinrmClient {
     return this.o.operationTimeoutS ?? 20;
   }
 
-  private post(body: string, authorization: string | null, timeoutMs: number): Promise<HttpReply> {
+  private post(body: string | Buffer, authorization: string | null, timeoutMs: number, contentType = SOAP_TYPE): Promise<HttpReply> {
     const mod = this.url.protocol === 'https:' ? https : http;
     return new Promise((resolve, reject) => {
       const req = mod.request(
@@ -80,7 +101,7 @@ export class WinrmClient {
           method: 'POST',
           agent: this.agent,
           headers: {
-            'Content-Type': 'application/soap+xml;charset=UTF-8',
+            'Content-Type': contentType,
             'Content-Length': Buffer.byteLength(body),
             ...(authorization ? { Authorization: authorization } : {}),
           },
@@ -88,7 +109,7 @@ export class WinrmClient {
         (res) => {
           const chunks: Buffer[] = [];
           res.on('data', (c: Buffer) => chunks.push(c));
-          res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks).toString('utf8') }));
+          res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks) }));
           res.on('error', reject);
         },
       );
@@ -103,37 +124,106 @@ export class WinrmClient {
     });
   }
 
+  /** First NTLM leg: NEGOTIATE, answered by 401 with the server's CHALLENGE. */
+  private async ntlmChallenge(timeoutMs: number, seal: boolean): Promise<ChallengeMessage> {
+    const first = await this.post('', `Negotiate ${negotiateMessage({ seal }).toString('base64')}`, timeoutMs);
+    const header = ([] as string[]).concat(first.headers['www-authenticate'] ?? []).map((h) => /^(?:Negotiate|NTLM) ([A-Za-z0-9+/=]+)$/.exec(h.trim())?.[1]).find(Boolean);
+    if (first.status !== 401 || !header) {
+      throw new OutpostError('WINRM_AUTH', `${this.where} did not offer an NTLM challenge (HTTP ${first.status}). Check that Negotiate authentication is enabled on the WinRM service.`);
+    }
+    try {
+      return parseChallengeMessage(Buffer.from(header, 'base64'));
+    } catch (err) {
+      throw new OutpostError('WINRM_AUTH', `${this.where} sent an NTLM challenge that cannot be read: ${(err as Error).message}.`);
+    }
+  }
+
+  private refused(): OutpostError {
+    return new OutpostError('WINRM_AUTH', `${this.where} refused the credentials of ${this.o.user} (HTTP 401, ${this.o.auth ?? 'basic'}). Check the user name, password and the allowed authentication methods.`);
+  }
+
+  /**
+   * Authenticates the kept-alive connection with an empty body (as pywinrm and Windows' own client
+   * do) and keeps the NTLM security context that seals every following message on it.
+   */
+  private async establishSecurity(timeoutMs: number): Promise<NtlmSecurityContext> {
+    this.security = null;
+    const challenge = await this.ntlmChallenge(timeoutMs, true);
+    const needed = NtlmFlags.SIGN | NtlmFlags.SEAL | NtlmFlags.EXTENDED_SESSIONSECURITY;
+    if ((challenge.flags & needed) !== needed) {
+      throw new OutpostError('WINRM_AUTH', `${this.where} did not agree to NTLM signing and sealing, so messages cannot be encrypted. Use HTTPS, or (only on a trusted network) set encryption to "never" with AllowUnencrypted=true on the host.`);
+    }
+    const auth = authenticate(challenge, this.o.user, this.o.password, { seal: true });
+    const reply = await this.post('', `Negotiate ${auth.message.toString('base64')}`, timeoutMs);
+    if (reply.status === 401) throw this.refused();
+    this.security = new NtlmSecurityContext(auth.exportedSessionKey, auth.flags, 'client', this.where);
+    return this.security;
+  }
+
+  /** One sealed exchange; a connection that lost its context (401) is authenticated again once. */
+  private async sealedExchange(body: string, timeoutMs: number): Promise<{ status: number; xml: string }> {
+    for (let attempt = 0; ; attempt++) {
+      const ctx = this.security ?? (await this.establishSecurity(timeoutMs));
+      const sealed = encodeEncryptedBody(ctx, Buffer.from(body, 'utf8'));
+      const reply = await this.post(sealed.body, null, timeoutMs, sealed.contentType);
+      if (reply.status === 401) {
+        this.security = null;
+        if (attempt === 0) continue;
+        throw this.refused();
+      }
+      if (isEncryptedContentType(reply.headers['content-type'])) {
+        try {
+          return { status: reply.status, xml: decodeEncryptedBody(ctx, reply.body, this.where).toString('utf8') };
+        } catch (err) {
+          // The RC4 states are out of step now: the next exchange starts a new context.
+          this.security = null;
+          throw err;
+        }
+      }
+      if (reply.body.length > 0) {
+        this.security = null;
+        throw new OutpostError('WINRM_FAULT', `${this.where} answered an encrypted request without encryption (HTTP ${reply.status}); the reply was not used.`, { status: reply.status });
+      }
+      return { status: reply.status, xml: '' };
+    }
+  }
+
   /** One SOAP exchange, authenticated; returns the parsed envelope or throws a typed error. */
   private async soap(body: string): Promise<ReturnType<typeof parseEnvelope>> {
     const timeoutMs = (this.opTimeoutS + 15) * 1000;
-    let reply: HttpReply;
-    if ((this.o.auth ?? 'basic') === 'basic') {
-      reply = await this.post(body, `Basic ${Buffer.from(`${this.o.user}:${this.o.password}`, 'utf8').toString('base64')}`, timeoutMs);
+    let status: number;
+    let xml: string;
+    if (this.encrypted) {
+      const exchange = this.sealedQueue.then(() => this.sealedExchange(body, timeoutMs));
+      this.sealedQueue = exchange.catch(() => undefined);
+      ({ status, xml } = await exchange);
     } else {
-      const first = await this.post('', `Negotiate ${negotiateMessage().toString('base64')}`, timeoutMs);
-      const header = ([] as string[]).concat(first.headers['www-authenticate'] ?? []).map((h) => /^(?:Negotiate|NTLM) ([A-Za-z0-9+/=]+)$/.exec(h.trim())?.[1]).find(Boolean);
-      if (first.status !== 401 || !header) {
-        throw new OutpostError('WINRM_AUTH', `${this.where} did not offer an NTLM challenge (HTTP ${first.status}). Check that Negotiate authentication is enabled on the WinRM service.`);
+      let reply: HttpReply;
+      if ((this.o.auth ?? 'basic') === 'basic') {
+        reply = await this.post(body, `Basic ${Buffer.from(`${this.o.user}:${this.o.password}`, 'utf8').toString('base64')}`, timeoutMs);
+      } else {
+        const challenge = await this.ntlmChallenge(timeoutMs, false);
+        reply = await this.post(body, `Negotiate ${authenticateMessage(challenge, this.o.user, this.o.password).toString('base64')}`, timeoutMs);
       }
-      let challenge;
-      try {
-        challenge = parseChallengeMessage(Buffer.from(header, 'base64'));
-      } catch (err) {
-        throw new OutpostError('WINRM_AUTH', `${this.where} sent an NTLM challenge that cannot be read: ${(err as Error).message}.`);
+      if (reply.status === 401) throw this.refused();
+      status = reply.status;
+      xml = reply.body.toString('utf8');
+      if (status === 400 && xml.trim() === '' && this.url.protocol === 'http:') {
+        throw new OutpostError(
+          'WINRM_FAULT',
+          `${this.where} refused an unencrypted message (HTTP 400): its listener requires encryption (AllowUnencrypted=false). Use NTLM with encryption "auto", or HTTPS.`,
+          { status },
+        );
       }
-      reply = await this.post(body, `Negotiate ${authenticateMessage(challenge, this.o.user, this.o.password).toString('base64')}`, timeoutMs);
     }
-    if (reply.status === 401) {
-      throw new OutpostError('WINRM_AUTH', `${this.where} refused the credentials of ${this.o.user} (HTTP 401, ${this.o.auth ?? 'basic'}). Check the user name, password and the allowed authentication methods.`);
+    if (xml.trim() === '') {
+      if (status >= 200 && status < 300) return { name: 'Envelope', attrs: {}, children: [], text: '' };
+      throw new OutpostError('WINRM_FAULT', `${this.where} answered HTTP ${status} with an empty body.`, { status });
     }
-    if (reply.body.trim() === '') {
-      if (reply.status >= 200 && reply.status < 300) return { name: 'Envelope', attrs: {}, children: [], text: '' };
-      throw new OutpostError('WINRM_FAULT', `${this.where} answered HTTP ${reply.status} with an empty body.`, { status: reply.status });
-    }
-    const env = parseEnvelope(reply.body, this.where);
+    const env = parseEnvelope(xml, this.where);
     const fault = faultOf(env);
     if (fault) throw faultError(fault, this.where);
-    if (reply.status >= 300) throw new OutpostError('WINRM_FAULT', `${this.where} answered HTTP ${reply.status}.`, { status: reply.status });
+    if (status >= 300) throw new OutpostError('WINRM_FAULT', `${this.where} answered HTTP ${status}.`, { status });
     return env;
   }
 
@@ -194,6 +284,7 @@ export class WinrmClient {
   }
 
   close(): void {
+    this.security = null;
     this.agent.destroy();
   }
 }

@@ -1,7 +1,10 @@
 // Own WS-Management test server (loopback), written from MS-WSMV / WS-Management for what
 // winrmtest does not do: Basic and NTLM (challenge per TCP connection, NTLMv2 proof checked),
 // HTTPS, SOAP faults with WSManFault details, output streamed over several Receives, stderr,
-// "no output yet" (TimedOut) faults, Signal and Delete bookkeeping, UTF-8 output.
+// "no output yet" (TimedOut) faults, Signal and Delete bookkeeping, UTF-8 output, and NTLM
+// message encryption (MS-WSMV 2.2.9.1.1): it can require sealed bodies and refuse plain ones with
+// 400 as a Windows listener with AllowUnencrypted=false does, decrypting requests and sealing
+// replies with the server side of the connection's NTLM security context.
 import { execFileSync } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
@@ -9,7 +12,9 @@ import http from 'node:http';
 import https from 'node:https';
 import type { AddressInfo, Socket } from 'node:net';
 import { join } from 'node:path';
-import { parseAuthenticateMessage, verifyNtlmv2 } from '../../core/winrm/ntlm.js';
+import { NtlmFlags, parseAuthenticateMessage, SEAL_FLAGS, serverExportedSessionKey, verifyNtlmv2 } from '../../core/winrm/ntlm.js';
+import { NtlmSecurityContext } from '../../core/winrm/ntlm-session.js';
+import { decodeEncryptedBody, encodeEncryptedBody, isEncryptedContentType } from '../../core/winrm/wsman-encryption.js';
 import { child, children, parseXml } from '../../core/winrm/xml-reader.js';
 
 export interface ScriptedCommand {
@@ -22,6 +27,8 @@ export interface ScriptedCommand {
   fault?: { code: string; subcode: string; message: string };
   /** Answers with a body that is not XML. */
   garbage?: boolean;
+  /** Encrypted connections: flips a bit of the signature of the Command response. */
+  tamperSignature?: boolean;
 }
 
 export interface WsmanServerOptions {
@@ -30,14 +37,40 @@ export interface WsmanServerOptions {
   password: string;
   commands: Record<string, ScriptedCommand>;
   tls?: { dir: string };
+  /** NTLM: refuse plain SOAP bodies with 400 (AllowUnencrypted=false); only sealed ones are served. */
+  requireEncryption?: boolean;
+  /** Seal replies longer than this in parts of this size (multipart/x-multi-encrypted). */
+  replyChunkSize?: number;
 }
 
 export interface WsmanServer {
   url: string;
   /** What happened, for assertions. */
-  log: { shellsCreated: number; shellsDeleted: number; signals: number; codePages: string[]; receives: number; authFailures: number; powershellScripts: string[]; ntlmUsers: string[] };
+  log: {
+    shellsCreated: number;
+    shellsDeleted: number;
+    signals: number;
+    codePages: string[];
+    receives: number;
+    authFailures: number;
+    powershellScripts: string[];
+    ntlmUsers: string[];
+    /** Sealed requests decrypted and sealed replies sent. */
+    encryptedRequests: number;
+    encryptedReplies: number;
+    /** Sealed replies sent in several parts (multipart/x-multi-encrypted). */
+    multiPartReplies: number;
+    /** Plain SOAP bodies refused with 400 because encryption is required. */
+    plainRefused: number;
+    /** Requests whose signature did not verify. */
+    integrityFailures: number;
+    /** Exported session keys (hex) of the NTLM contexts, so tests can check they never leak. */
+    sessionKeys: string[];
+  };
   /** PEM of the self-signed certificate (HTTPS). */
   certificate: string | null;
+  /** Closes every open connection (their NTLM state goes with them), as a server restart or idle timeout would. */
+  dropConnections(): void;
   stop(): Promise<void>;
 }
 
@@ -52,13 +85,30 @@ const faultBody = (code: string, subcode: string, message: string): string =>
 const b64 = (s: string): string => Buffer.from(s, 'utf8').toString('base64');
 
 export async function startWsmanServer(o: WsmanServerOptions): Promise<WsmanServer> {
-  const log: WsmanServer['log'] = { shellsCreated: 0, shellsDeleted: 0, signals: 0, codePages: [], receives: 0, authFailures: 0, powershellScripts: [], ntlmUsers: [] };
+  const log: WsmanServer['log'] = {
+    shellsCreated: 0,
+    shellsDeleted: 0,
+    signals: 0,
+    codePages: [],
+    receives: 0,
+    authFailures: 0,
+    powershellScripts: [],
+    ntlmUsers: [],
+    encryptedRequests: 0,
+    encryptedReplies: 0,
+    multiPartReplies: 0,
+    plainRefused: 0,
+    integrityFailures: 0,
+    sessionKeys: [],
+  };
   const shells = new Set<string>();
   const running = new Map<string, { script: ScriptedCommand; next: number; terminated: boolean }>();
-  // NTLM state belongs to the TCP connection, as with HTTP.sys.
+  // NTLM state belongs to the TCP connection, as with HTTP.sys: the challenge, then whether the
+  // connection is authenticated and its security context when sealing was negotiated.
   const challenges = new WeakMap<Socket, Buffer>();
+  const sessions = new WeakMap<Socket, { security: NtlmSecurityContext | null }>();
 
-  function challengeMessage(serverChallenge: Buffer): Buffer {
+  function challengeMessage(serverChallenge: Buffer, clientFlags: number): Buffer {
     const targetInfo = Buffer.concat([Buffer.from([2, 0, 8, 0]), Buffer.from('LAB\0', 'utf16le').subarray(0, 8), Buffer.from([0, 0, 0, 0])]);
     const name = Buffer.from('LAB', 'utf16le');
     const m = Buffer.alloc(48);
@@ -67,7 +117,7 @@ export async function startWsmanServer(o: WsmanServerOptions): Promise<WsmanServ
     m.writeUInt16LE(name.length, 12);
     m.writeUInt16LE(name.length, 14);
     m.writeUInt32LE(48, 16);
-    m.writeUInt32LE(0xa2898205, 20);
+    m.writeUInt32LE((0xa2898205 | (clientFlags & SEAL_FLAGS)) >>> 0, 20);
     serverChallenge.copy(m, 24);
     m.writeUInt16LE(targetInfo.length, 40);
     m.writeUInt16LE(targetInfo.length, 42);
@@ -88,10 +138,12 @@ export async function startWsmanServer(o: WsmanServerOptions): Promise<WsmanServ
     }
     const token = /^(?:Negotiate|NTLM) (.+)$/.exec(header)?.[1];
     const msg = token ? Buffer.from(token, 'base64') : null;
-    if (msg && msg.length >= 12 && msg.readUInt32LE(8) === 1) {
+    if (!msg && sessions.has(req.socket)) return true;
+    if (msg && msg.length >= 16 && msg.readUInt32LE(8) === 1) {
       const serverChallenge = randomBytes(8);
       challenges.set(req.socket, serverChallenge);
-      res.writeHead(401, { 'WWW-Authenticate': `Negotiate ${challengeMessage(serverChallenge).toString('base64')}` }).end();
+      sessions.delete(req.socket);
+      res.writeHead(401, { 'WWW-Authenticate': `Negotiate ${challengeMessage(serverChallenge, msg.readUInt32LE(12)).toString('base64')}` }).end();
       return false;
     }
     if (msg && msg.length >= 12 && msg.readUInt32LE(8) === 3) {
@@ -99,7 +151,16 @@ export async function startWsmanServer(o: WsmanServerOptions): Promise<WsmanServ
       challenges.delete(req.socket);
       const auth = parseAuthenticateMessage(msg);
       log.ntlmUsers.push(`${auth.domain}\\${auth.user}`);
-      if (serverChallenge && auth.user.toLowerCase() === o.user.toLowerCase() && verifyNtlmv2(serverChallenge, auth, o.password)) return true;
+      if (serverChallenge && auth.user.toLowerCase() === o.user.toLowerCase() && verifyNtlmv2(serverChallenge, auth, o.password)) {
+        let security: NtlmSecurityContext | null = null;
+        if (auth.flags & NtlmFlags.SEAL) {
+          const key = serverExportedSessionKey(auth, o.password);
+          log.sessionKeys.push(key.toString('hex'));
+          security = new NtlmSecurityContext(key, auth.flags, 'server', 'WS-Man test server');
+        }
+        sessions.set(req.socket, { security });
+        return true;
+      }
     }
     log.authFailures++;
     res.writeHead(401, { 'WWW-Authenticate': 'Negotiate' }).end();
@@ -110,16 +171,59 @@ export async function startWsmanServer(o: WsmanServerOptions): Promise<WsmanServ
     const chunks: Buffer[] = [];
     for await (const c of req) chunks.push(c as Buffer);
     if (!authenticate(req, res)) return;
-    const env = parseXml(Buffer.concat(chunks).toString('utf8'));
+    const raw = Buffer.concat(chunks);
+    const security = sessions.get(req.socket)?.security ?? null;
+    const sealed = isEncryptedContentType(req.headers['content-type']);
+    let tamper = false;
+    /** Writes the reply, sealed when the request was. */
+    const reply = (status: number, contentType: string, text: string): void => {
+      if (!sealed || !security) {
+        res.writeHead(status, { 'Content-Type': contentType }).end(text);
+        return;
+      }
+      const plain = Buffer.from(text, 'utf8');
+      const framed = encodeEncryptedBody(security, plain, o.replyChunkSize);
+      if (tamper) framed.body[framed.body.indexOf('application/octet-stream\r\n') + 'application/octet-stream\r\n'.length + 4 + 6]! ^= 1;
+      log.encryptedReplies++;
+      if (framed.contentType.startsWith('multipart/x-multi-encrypted')) log.multiPartReplies++;
+      res.writeHead(status, { 'Content-Type': framed.contentType }).end(framed.body);
+    };
+    let text: string;
+    if (sealed) {
+      if (!security) {
+        res.writeHead(400).end();
+        return;
+      }
+      try {
+        text = decodeEncryptedBody(security, raw, 'WS-Man test server').toString('utf8');
+      } catch {
+        log.integrityFailures++;
+        sessions.delete(req.socket);
+        res.writeHead(400).end();
+        return;
+      }
+      log.encryptedRequests++;
+    } else {
+      text = raw.toString('utf8');
+      if (text.trim() !== '' && o.requireEncryption) {
+        log.plainRefused++;
+        res.writeHead(400).end();
+        return;
+      }
+    }
+    // An authenticated empty POST sets up the connection's security context (pywinrm does it too).
+    if (text.trim() === '') {
+      res.writeHead(200).end();
+      return;
+    }
+    const env = parseXml(text);
     const header = child(env, 'Header');
     const body = child(env, 'Body');
     const action = child(header, 'Action')?.text ?? '';
     const shellId = children(child(header, 'SelectorSet'), 'Selector')[0]?.text ?? '';
     const options = children(child(header, 'OptionSet'), 'Option');
     const timeoutS = Number(/PT(\d+(?:\.\d+)?)S/.exec(child(header, 'OperationTimeout')?.text ?? '')?.[1] ?? 60);
-    const send = (xml: string, status = 200): void => {
-      res.writeHead(status, { 'Content-Type': 'application/soap+xml;charset=UTF-8' }).end(envelope(xml));
-    };
+    const send = (xml: string, status = 200): void => reply(status, 'application/soap+xml;charset=UTF-8', envelope(xml));
     if (action.endsWith('transfer/Create')) {
       const id = randomUUID().toUpperCase();
       shells.add(id);
@@ -146,7 +250,7 @@ export async function startWsmanServer(o: WsmanServerOptions): Promise<WsmanServ
         return;
       }
       if (script.garbage) {
-        res.writeHead(200, { 'Content-Type': 'text/html' }).end('<html><body>proxy error</body>');
+        reply(200, 'text/html', '<html><body>proxy error</body>');
         return;
       }
       if (script.fault) {
@@ -155,6 +259,7 @@ export async function startWsmanServer(o: WsmanServerOptions): Promise<WsmanServ
       }
       const id = randomUUID().toUpperCase();
       running.set(id, { script, next: 0, terminated: false });
+      tamper = !!script.tamperSignature;
       send(`<rsp:CommandResponse><rsp:CommandId>${id}</rsp:CommandId></rsp:CommandResponse>`);
       return;
     }
@@ -221,6 +326,7 @@ export async function startWsmanServer(o: WsmanServerOptions): Promise<WsmanServ
     url: `${o.tls ? 'https' : 'http'}://127.0.0.1:${port}/wsman`,
     log,
     certificate,
+    dropConnections: () => server.closeAllConnections(),
     stop: () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections();
