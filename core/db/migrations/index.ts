@@ -5,8 +5,8 @@ import { sql as nat } from './004-nat.js';
 import { sql as preflightLists } from './005-preflight-lists.js';
 import { sql as remoteAccess } from './006-remote-access.js';
 import { sql as inventory } from './007-inventory.js';
-import { sql as upgrades } from './009-upgrades.js';
 import { sql as enrollment } from './008-enrollment.js';
+import { sql as upgrades } from './009-upgrades.js';
 
 export interface Migration {
   /** Becomes PRAGMA user_version once applied; numbers are contiguous from 1. */
@@ -24,6 +24,6 @@ export const migrations: readonly Migration[] = [
   { version: 5, name: 'preflight-lists', sql: preflightLists },
   { version: 6, name: 'remote-access', sql: remoteAccess },
   { version: 7, name: 'inventory', sql: inventory },
-  { version: 9, name: 'upgrades', sql: upgrades },
   { version: 8, name: 'enrollment', sql: enrollment },
+  { version: 9, name: 'upgrades', sql: upgrades },
 ];

@@ -623,6 +623,9 @@ func applyHostControl(host *simulator.HostSystem, q url.Values) {
 	}
 	if len(changes) > 0 {
 		simulator.Map.Update(host, changes)
+	}
+}
+
 // Enrollment lab flags: point the first VMs at real guests (network namespaces running sshd).
 var (
 	guestIPs = flag.String("guest-ips", "", "comma-separated guest IPv4 addresses for VM 0, 1, ... (creation order); the rest keep 10.x.y.z")
