@@ -46,6 +46,8 @@ export function createFakeBridge(overrides: Partial<Record<CommandName, FakeHand
     'vault.status': () => ok(fakeStatus.vault),
     'vault.unlock': () => ok(fakeStatus.vault),
     'helpers.preflight.lists': () => ok([]),
+    'credentials.list': () => ok([]),
+    'knownHosts.list': () => ok([]),
   };
   const handlers = { ...defaults, ...overrides };
   const listeners = new Map<string, Set<(payload: unknown) => void>>();
