@@ -1,6 +1,7 @@
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { tempDir } from '../../test/temp-dir.js';
 import { controlHost, vcsimUnavailable } from '../../test/peers/vcsim.js';
@@ -9,6 +10,7 @@ import { appendLog, labPlanInput, prepareUpgradeCore, reinstaller, startUpgradeL
 import type { ContractError } from '../contract/errors.js';
 import type { HostBuildRow, PlanPreview, UpgradePlanDetail } from '../contract/upgrade-commands.js';
 import { createOutpostCore, type OutpostCore } from '../server/core.js';
+import { onPath } from './host-operations.js';
 import { defaultKdf } from '../vault/passphrase-cipher.js';
 
 const unavailable = vcsimUnavailable() ?? (sshdAvailable() ? null : 'OpenSSH sshd is not installed');
@@ -229,6 +231,42 @@ describe.skipIf(unavailable !== null)('rolling host upgrades against vcsim (3-ho
     } finally {
       play.stop();
     }
+  }, 120_000);
+
+  it.skipIf(!onPath('ansible-playbook'))('re-runs configuration with ansible-playbook and the exported inventory (host key checked, key file removed after)', async () => {
+    const target = nextBuild();
+    const playbook = join(dir.path, 'restore.yml');
+    const marker = join(dir.path, 'ansible-ran');
+    writeFileSync(
+      playbook,
+      `- hosts: all\n  gather_facts: false\n  tasks:\n    - ansible.builtin.shell: echo "{{ inventory_hostname }} {{ outpost_cluster }} {{ outpost_esxi_build }}" >> ${marker}\n`,
+    );
+    const base = labPlanInput(lab, target);
+    const plan = await call<UpgradePlanDetail>('upgrade.create', {
+      ...base,
+      hosts: [lab.hosts[0]],
+      hostSettings: (base.hostSettings as { name: string }[]).filter((h) => h.name === lab.hosts[0]),
+      options: { ...(base.options as object), reinstall: { mode: 'manual' }, configure: { playbook, commands: [] }, soakMinutes: 0 },
+    });
+    const ansibleDirs = (): string[] => readdirSync(tmpdir()).filter((n) => n.startsWith('outpost-ansible-'));
+    const before = ansibleDirs();
+    const play = reinstaller(lab, () => core.db, target);
+    try {
+      await call('upgrade.run', { planId: plan.id });
+      const waiting = await until('the boot gate', () => status(plan.id), (s) => s.hosts[0]!.procedureState === 'waiting');
+      await call('procedures.approve', { id: waiting.hosts[0]!.procedureId });
+      const done = await until('the host to finish', () => status(plan.id), (s) => s.state !== 'running', 90_000);
+      expect(done.state, JSON.stringify(done.hosts[0]!.error)).toBe('succeeded');
+    } finally {
+      play.stop();
+    }
+    // The playbook ran against this host only, with the inventory's variables for it.
+    expect(readFileSync(marker, 'utf8').trim()).toMatch(new RegExp(`^${lab.hosts[0]} ${lab.cluster} \\d+$`));
+    const configure = core.services.engine.store.steps(plan.hosts[0]!.procedureId ?? (await status(plan.id)).hosts[0]!.procedureId!).find((s) => s.name === 'configure');
+    expect(configure?.output).toEqual({ via: 'ansible', playbook });
+    expect(JSON.stringify(core.services.audit.list({ limit: 500 }))).toContain('upgrade.ansible');
+    // The key file and inventory lived in a private temp folder that is gone again.
+    expect(ansibleDirs().filter((d) => !before.includes(d))).toEqual([]);
   }, 120_000);
 
   it('refuses bad input with one clear error and keeps nothing', async () => {
