@@ -112,14 +112,15 @@ export class Services {
     this.nat = new NatService(o.db, this.audit, (fw) => driverFor(fw, this.remote));
     this.preflightLists = new PreflightLists(o.db);
     this.trustStore = new TrustStore(o.db, this.audit);
+    const upgradeOps = new HostUpgradeOperations(o.db, this.audit, this.credentials, this.remote);
     this.engine = new ProcedureEngine({
       db: o.db,
       registry: builtinProcedures(),
       audit: this.audit,
       bus: o.bus,
-      services: { audit: this.audit, ipam: this.ipam, nat: this.nat, upgrades: new HostUpgradeOperations(o.db, this.audit, this.credentials, this.remote) },
+      services: { audit: this.audit, ipam: this.ipam, nat: this.nat, upgrades: upgradeOps },
     });
-    this.upgrades = new UpgradeService({ db: o.db, audit: this.audit, engine: this.engine, bus: o.bus, ops: new HostUpgradeOperations(o.db, this.audit, this.credentials, this.remote) });
+    this.upgrades = new UpgradeService({ db: o.db, audit: this.audit, engine: this.engine, bus: o.bus, ops: upgradeOps });
     this.settings = new SettingsStore(o.db, this.audit, o.bus);
     this.vault = o.vault;
     // A site counts as connected while its watcher holds a live session.
