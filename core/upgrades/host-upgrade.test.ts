@@ -269,13 +269,29 @@ describe.skipIf(unavailable !== null)('rolling host upgrades against vcsim (3-ho
     expect(ansibleDirs().filter((d) => !before.includes(d))).toEqual([]);
   }, 120_000);
 
-  it('refuses bad input with one clear error and keeps nothing', async () => {
+  it('refuses bad input with one clear error and keeps nothing; refuses a second rollout while one runs', async () => {
     expect((await failure('upgrade.plan', { site: 'lab', targetBuild: '1' })).code).toBe('VALIDATION');
     expect((await failure('upgrade.plan', { site: 'lab', cluster: 'nope', targetBuild: '1' })).code).toBe('NOT_FOUND');
     expect((await failure('upgrade.plan', { site: 'lab', cluster: lab.cluster, targetBuild: 'bad build!' })).code).toBe('VALIDATION');
     expect((await failure('upgrade.create', { ...labPlanInput(lab, '99'), options: { ssh: { credential: 'esx-root' }, reinstall: { mode: 'pxe', isoDir: 'relative', outDir: '/tmp', httpBase: 'x', tftpServer: '1' } } })).code).toBe('VALIDATION');
     expect((await failure('upgrade.status', { planId: '00000000-0000-4000-8000-000000000000' })).code).toBe('NOT_FOUND');
     expect((core.db.prepare('SELECT count(*) AS n FROM upgrade_plans').get() as { n: number }).n).toBe(0);
+
+    // One rollout at a time: a second plan cannot run while the first does.
+    const target = nextBuild();
+    const a = await call<UpgradePlanDetail>('upgrade.create', labPlanInput(lab, target));
+    const b = await call<UpgradePlanDetail>('upgrade.create', labPlanInput(lab, target));
+    await call('upgrade.run', { planId: a.id });
+    const busy = await failure('upgrade.run', { planId: b.id });
+    expect(busy.code).toBe('CONFLICT');
+    expect(busy.message).toContain(a.id);
+    await until('the first host to wait at its boot gate', () => status(a.id), (s) => s.hosts[0]!.procedureState === 'waiting');
+    await call('upgrade.abort', { planId: a.id });
+    await until('the abort to undo the first host', () => status(a.id), (s) => s.hosts[0]!.procedureState === 'cancelled');
+    expect((await call<UpgradePlanDetail>('upgrade.run', { planId: b.id })).state).toBe('running');
+    await until('the second plan to wait at its boot gate', () => status(b.id), (s) => s.hosts[0]!.procedureState === 'waiting');
+    await call('upgrade.abort', { planId: b.id });
+    await until('the abort to undo', () => status(b.id), (s) => s.hosts[0]!.procedureState === 'cancelled');
   });
 
   it('exports the inventory for Ansible in INI and YAML, and ansible-inventory reads both the same', async () => {
