@@ -233,7 +233,7 @@ describe.skipIf(unavailable !== null)('rolling host upgrades against vcsim (3-ho
     }
   }, 120_000);
 
-  it.skipIf(!onPath('ansible-playbook'))('re-runs configuration with ansible-playbook and the exported inventory (host key checked, key file removed after)', async () => {
+  it.skipIf(!onPath('ansible-playbook'))('re-runs configuration with ansible-playbook and the inventory kept before the reinstall (host key checked, key file removed after)', async () => {
     const target = nextBuild();
     const playbook = join(dir.path, 'restore.yml');
     const marker = join(dir.path, 'ansible-ran');
@@ -248,6 +248,7 @@ describe.skipIf(unavailable !== null)('rolling host upgrades against vcsim (3-ho
       hostSettings: (base.hostSettings as { name: string }[]).filter((h) => h.name === lab.hosts[0]),
       options: { ...(base.options as object), reinstall: { mode: 'manual' }, configure: { playbook, commands: [] }, soakMinutes: 0 },
     });
+    const buildBefore = (await live(lab.hosts[0]!)).build;
     const ansibleDirs = (): string[] => readdirSync(tmpdir()).filter((n) => n.startsWith('outpost-ansible-'));
     const before = ansibleDirs();
     const play = reinstaller(lab, () => core.db, target);
@@ -261,7 +262,9 @@ describe.skipIf(unavailable !== null)('rolling host upgrades against vcsim (3-ho
       play.stop();
     }
     // The playbook ran against this host only, with the inventory's variables for it.
-    expect(readFileSync(marker, 'utf8').trim()).toMatch(new RegExp(`^${lab.hosts[0]} ${lab.cluster} \\d+$`));
+    // ... from the inventory kept before the reinstall (seed 002: re-run Ansible with the old inventory file).
+    expect(readFileSync(marker, 'utf8').trim()).toBe(`${lab.hosts[0]} ${lab.cluster} ${buildBefore}`);
+    expect(buildBefore).not.toBe(target);
     const configure = core.services.engine.store.steps(plan.hosts[0]!.procedureId ?? (await status(plan.id)).hosts[0]!.procedureId!).find((s) => s.name === 'configure');
     expect(configure?.output).toEqual({ via: 'ansible', playbook });
     expect(JSON.stringify(core.services.audit.list({ limit: 500 }))).toContain('upgrade.ansible');

@@ -178,7 +178,7 @@ export function PlanEditor({ sites, hosts, credentials, onCreated }: { sites: st
 
         <fieldset className="field">
           <legend>Configuration after the reinstall</legend>
-          <TextField id="plan-playbook" label="Ansible playbook (optional)" value={draft.playbook} onChange={(v) => edit('playbook', v, 'options.configure.playbook')} error={errors['options.configure.playbook']} hint="Run with the exported inventory when ansible-playbook is installed." mono />
+          <TextField id="plan-playbook" label="Ansible playbook (optional)" value={draft.playbook} onChange={(v) => edit('playbook', v, 'options.configure.playbook')} error={errors['options.configure.playbook']} hint="Run with the inventory as it was before the upgrade, when ansible-playbook is installed." mono />
           <TextArea id="plan-config-commands" label="Built-in commands over SSH" value={draft.configCommands} onChange={(v) => edit('configCommands', v, 'options.configure.commands')} error={errors['options.configure.commands']} hint="One per line; used when Ansible is not." />
         </fieldset>
 
