@@ -145,6 +145,35 @@ describe.skipIf(unavailable !== null)('outpost upgrade / ansible-inventory (buil
     }
   }, 120_000);
 
+  it('a manual reinstall: run stops at the boot gate (exit 3), procedures approve drives the host, run again finishes the plan', async () => {
+    const dir = tempDir();
+    try {
+      const { dbPath, target } = await planned(dir.path);
+      const created = await outpost(dbPath, [
+        '--json', 'upgrade', 'plan', '--site', 'lab', '--cluster', lab.cluster, '--host', HOST, '--target-build', `${target}1`,
+        '--ssh-credential', 'esx-root', '--host-ssh', `${HOST}=127.0.0.1:${lab.sshds[0]!.port}`, '--reinstall', 'manual', '--soak-minutes', '0', '--reconnect-poll', '0.2',
+      ]);
+      expect(created.code, created.stderr).toBe(0);
+      const planId = (JSON.parse(created.stdout) as UpgradePlanDetail).id;
+      const first = await outpost(dbPath, ['upgrade', 'run', planId]);
+      expect(first.code, first.stderr).toBe(3);
+      expect(first.stdout).toContain(`Boot ${HOST} from the new ISO`);
+      const runId = /outpost procedures approve (\S+)/.exec(first.stdout)?.[1];
+      expect(runId).toBeTruthy();
+      const approved = await withReinstaller(dbPath, `${target}1`, () => outpost(dbPath, ['procedures', 'approve', runId!]));
+      expect(approved.code, approved.stdout + approved.stderr).toBe(0);
+      const last = await outpost(dbPath, ['upgrade', 'run', planId]);
+      expect(last.code, last.stdout + last.stderr).toBe(0);
+      expect(last.stdout).toContain(`Plan ${planId}: succeeded`);
+      const list = await outpost(dbPath, ['upgrade', 'list']);
+      expect(list.stdout).toContain(planId);
+      const hosts = JSON.parse((await outpost(dbPath, ['--json', 'upgrade', 'hosts', '--site', 'lab'])).stdout) as { name: string; desiredBuild: string | null }[];
+      expect(hosts.find((h) => h.name === HOST)?.desiredBuild).toBe(`${target}1`);
+    } finally {
+      dir.remove();
+    }
+  }, 120_000);
+
   const cases: [string, string][] = [
     ...STEPS.flatMap((s) => [['kill-before', s] as [string, string], ['kill-after', s] as [string, string]]),
     ['kill-during', 'backup'],

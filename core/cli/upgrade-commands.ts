@@ -110,7 +110,7 @@ function printPlan(context: CliContext, d: UpgradePlanDetail): void {
   );
   for (const h of d.hosts) {
     const gate = h.steps.find((s) => s.gatePrompt);
-    if (gate) out.write(`${h.name} waits: ${gate.gatePrompt}\n  approve with: outpost procedures approve ${h.procedureId}, then: outpost upgrade run ${d.id}`);
+    if (gate) out.write(`${h.name} waits: ${gate.gatePrompt}\n  approve with: outpost procedures approve ${h.procedureId}\n  then continue: outpost upgrade run ${d.id}`);
   }
 }
 
@@ -176,7 +176,9 @@ export function registerUpgradeCommands(program: Command, context: CliContext): 
       const detail = await core.services.upgrades.whenSettled(planId);
       if (context.out.json) context.out.write(JSON.stringify(detail));
       else printPlan(context, detail);
-      process.exitCode = detail.state === 'failed' || detail.state === 'aborted' ? 1 : 0;
+      // Like a procedure: 0 done (or paused), 3 waiting for the operator at a gate, 1 failed or aborted.
+      const waiting = detail.hosts.some((h) => h.steps.some((s) => s.gatePrompt));
+      process.exitCode = detail.state === 'failed' || detail.state === 'aborted' ? 1 : waiting ? 3 : 0;
     });
 
   upgrade

@@ -55,7 +55,7 @@ export const upgradeOptionsSchema = z
     reconnectTimeoutMinutes: z.number().min(1).max(24 * 60).default(120),
     /** How often vCenter is asked whether the host is back. */
     reconnectPollSeconds: z.number().min(0.2).max(600).default(15),
-    /** Re-run configuration: an Ansible playbook with the exported inventory (when ansible-playbook is installed), else these commands over SSH. */
+    /** Re-run configuration: an Ansible playbook with the inventory kept before the upgrade (when ansible-playbook is installed), else these commands over SSH. */
     configure: z
       .object({
         playbook: absolutePath.optional(),

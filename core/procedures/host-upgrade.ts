@@ -29,6 +29,8 @@ const contextSchema = z.object({
   soakUntil: z.string().optional(),
   /** Set by soak-start: the log's size then; the scan reads only what the host wrote after it. */
   logOffset: z.number().int().optional(),
+  /** Set by pre-checks: the Ansible inventory as it was before the upgrade (seed 002: "copy the inventory file", re-run with it). */
+  inventoryYaml: z.string().optional(),
 });
 export type HostUpgradeContext = z.infer<typeof contextSchema>;
 
@@ -126,7 +128,9 @@ export const hostUpgrade = defineProcedure<HostUpgradeContext>({
           throw new OutpostError('CONFLICT', `The cluster of ${c.hostName} cannot lose a host and keep its running VMs; add capacity or power VMs off first.`);
         }
         s.log('info', `${c.hostName}: build ${state.build ?? '?'} → ${c.targetBuild}; the cluster can lose ${capacity.canLose} host(s)`);
-        return { output: { build: state.build, version: state.version, canLose: capacity.canLose, inMaintenance: state.inMaintenanceMode } };
+        // Keep the inventory as it is now: the configuration step restores the host from it (a resumed run keeps the first copy).
+        const inventoryYaml = c.inventoryYaml ?? ops(s).inventoryYaml(c.site);
+        return { output: { build: state.build, version: state.version, canLose: capacity.canLose, inMaintenance: state.inMaintenanceMode }, context: { inventoryYaml } };
       },
     },
     {
@@ -238,7 +242,7 @@ export const hostUpgrade = defineProcedure<HostUpgradeContext>({
         const c = s.context;
         const { playbook, commands } = c.options.configure;
         if (playbook && onPath('ansible-playbook')) {
-          const r = await ops(s).runPlaybook({ site: c.site, hostName: c.hostName, ssh: c.ssh, playbook, signal: s.signal, actor: s.actor });
+          const r = await ops(s).runPlaybook({ site: c.site, inventoryYaml: c.inventoryYaml, hostName: c.hostName, ssh: c.ssh, playbook, signal: s.signal, actor: s.actor });
           s.log(r.exitCode === 0 ? 'info' : 'error', `ansible-playbook ${playbook} exited ${r.exitCode}`, { tail: r.output.slice(-2000) });
           if (r.exitCode !== 0) throw new OutpostError('REMOTE_COMMAND', `ansible-playbook ${playbook} failed for ${c.hostName} (exit ${r.exitCode}); see the run's log.`);
           return { output: { via: 'ansible', playbook } };

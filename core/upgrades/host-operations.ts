@@ -161,12 +161,17 @@ export class HostUpgradeOperations {
     return (this.db.prepare('SELECT coalesce(max(round), 0) AS n FROM upgrade_probe_results WHERE procedure_id = ?').get(procedureId) as { n: number }).n;
   }
 
+  /** The site's Ansible inventory (YAML) as the database holds it now. */
+  inventoryYaml(site: string): string {
+    return ansibleInventory(inventorySnapshot(this.db, site), 'yaml');
+  }
+
   /**
-   * ansible-playbook with the exported inventory, limited to this host. The private key goes to
+   * ansible-playbook with the inventory kept before the upgrade (else the current export), limited to this host. The private key goes to
    * a 0600 file in a private temp folder for the run; the host key is taken from ssh-keyscan only
    * when its fingerprint is one Outpost's known-hosts store trusts (strict checking stays on).
    */
-  async runPlaybook(o: { site: string; hostName: string; ssh: HostSsh; playbook: string; signal: AbortSignal; actor: string }): Promise<{ exitCode: number; output: string }> {
+  async runPlaybook(o: { site: string; inventoryYaml?: string | undefined; hostName: string; ssh: HostSsh; playbook: string; signal: AbortSignal; actor: string }): Promise<{ exitCode: number; output: string }> {
     const { user, auth } = this.remote.credentials.sshAuth(o.ssh.credential);
     if (auth.type !== 'private-key') throw new OutpostError('VALIDATION', `Ansible needs a private-key credential; "${o.ssh.credential}" is a password. Save a key credential, or configure with commands instead.`);
     const name = o.ssh.user ?? user;
@@ -174,7 +179,7 @@ export class HostUpgradeOperations {
     const dir = mkdtempSync(join(tmpdir(), 'outpost-ansible-'));
     try {
       const inventory = join(dir, 'inventory.yml');
-      writeFileSync(inventory, ansibleInventory(inventorySnapshot(this.db, o.site), 'yaml'));
+      writeFileSync(inventory, o.inventoryYaml ?? this.inventoryYaml(o.site));
       const key = join(dir, 'id');
       const pem = typeof auth.privateKey === 'string' ? auth.privateKey : auth.privateKey.toString('utf8');
       writeFileSync(key, pem.endsWith('\n') ? pem : `${pem}\n`, { mode: 0o600 });

@@ -1,6 +1,7 @@
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { tempDir } from '../../test/temp-dir.js';
 import { controlHost, vcsimUnavailable } from '../../test/peers/vcsim.js';
@@ -9,6 +10,7 @@ import { appendLog, labPlanInput, prepareUpgradeCore, reinstaller, startUpgradeL
 import type { ContractError } from '../contract/errors.js';
 import type { HostBuildRow, PlanPreview, UpgradePlanDetail } from '../contract/upgrade-commands.js';
 import { createOutpostCore, type OutpostCore } from '../server/core.js';
+import { onPath } from './host-operations.js';
 import { defaultKdf } from '../vault/passphrase-cipher.js';
 
 const unavailable = vcsimUnavailable() ?? (sshdAvailable() ? null : 'OpenSSH sshd is not installed');
@@ -231,13 +233,68 @@ describe.skipIf(unavailable !== null)('rolling host upgrades against vcsim (3-ho
     }
   }, 120_000);
 
-  it('refuses bad input with one clear error and keeps nothing', async () => {
+  it.skipIf(!onPath('ansible-playbook'))('re-runs configuration with ansible-playbook and the inventory kept before the reinstall (host key checked, key file removed after)', async () => {
+    const target = nextBuild();
+    const playbook = join(dir.path, 'restore.yml');
+    const marker = join(dir.path, 'ansible-ran');
+    writeFileSync(
+      playbook,
+      `- hosts: all\n  gather_facts: false\n  tasks:\n    - ansible.builtin.shell: echo "{{ inventory_hostname }} {{ outpost_cluster }} {{ outpost_esxi_build }}" >> ${marker}\n`,
+    );
+    const base = labPlanInput(lab, target);
+    const plan = await call<UpgradePlanDetail>('upgrade.create', {
+      ...base,
+      hosts: [lab.hosts[0]],
+      hostSettings: (base.hostSettings as { name: string }[]).filter((h) => h.name === lab.hosts[0]),
+      options: { ...(base.options as object), reinstall: { mode: 'manual' }, configure: { playbook, commands: [] }, soakMinutes: 0 },
+    });
+    const buildBefore = (await live(lab.hosts[0]!)).build;
+    const ansibleDirs = (): string[] => readdirSync(tmpdir()).filter((n) => n.startsWith('outpost-ansible-'));
+    const before = ansibleDirs();
+    const play = reinstaller(lab, () => core.db, target);
+    try {
+      await call('upgrade.run', { planId: plan.id });
+      const waiting = await until('the boot gate', () => status(plan.id), (s) => s.hosts[0]!.procedureState === 'waiting');
+      await call('procedures.approve', { id: waiting.hosts[0]!.procedureId });
+      const done = await until('the host to finish', () => status(plan.id), (s) => s.state !== 'running', 90_000);
+      expect(done.state, JSON.stringify(done.hosts[0]!.error)).toBe('succeeded');
+    } finally {
+      play.stop();
+    }
+    // The playbook ran against this host only, with the inventory's variables for it.
+    // ... from the inventory kept before the reinstall (seed 002: re-run Ansible with the old inventory file).
+    expect(readFileSync(marker, 'utf8').trim()).toBe(`${lab.hosts[0]} ${lab.cluster} ${buildBefore}`);
+    expect(buildBefore).not.toBe(target);
+    const configure = core.services.engine.store.steps(plan.hosts[0]!.procedureId ?? (await status(plan.id)).hosts[0]!.procedureId!).find((s) => s.name === 'configure');
+    expect(configure?.output).toEqual({ via: 'ansible', playbook });
+    expect(JSON.stringify(core.services.audit.list({ limit: 500 }))).toContain('upgrade.ansible');
+    // The key file and inventory lived in a private temp folder that is gone again.
+    expect(ansibleDirs().filter((d) => !before.includes(d))).toEqual([]);
+  }, 120_000);
+
+  it('refuses bad input with one clear error and keeps nothing; refuses a second rollout while one runs', async () => {
     expect((await failure('upgrade.plan', { site: 'lab', targetBuild: '1' })).code).toBe('VALIDATION');
     expect((await failure('upgrade.plan', { site: 'lab', cluster: 'nope', targetBuild: '1' })).code).toBe('NOT_FOUND');
     expect((await failure('upgrade.plan', { site: 'lab', cluster: lab.cluster, targetBuild: 'bad build!' })).code).toBe('VALIDATION');
     expect((await failure('upgrade.create', { ...labPlanInput(lab, '99'), options: { ssh: { credential: 'esx-root' }, reinstall: { mode: 'pxe', isoDir: 'relative', outDir: '/tmp', httpBase: 'x', tftpServer: '1' } } })).code).toBe('VALIDATION');
     expect((await failure('upgrade.status', { planId: '00000000-0000-4000-8000-000000000000' })).code).toBe('NOT_FOUND');
     expect((core.db.prepare('SELECT count(*) AS n FROM upgrade_plans').get() as { n: number }).n).toBe(0);
+
+    // One rollout at a time: a second plan cannot run while the first does.
+    const target = nextBuild();
+    const a = await call<UpgradePlanDetail>('upgrade.create', labPlanInput(lab, target));
+    const b = await call<UpgradePlanDetail>('upgrade.create', labPlanInput(lab, target));
+    await call('upgrade.run', { planId: a.id });
+    const busy = await failure('upgrade.run', { planId: b.id });
+    expect(busy.code).toBe('CONFLICT');
+    expect(busy.message).toContain(a.id);
+    await until('the first host to wait at its boot gate', () => status(a.id), (s) => s.hosts[0]!.procedureState === 'waiting');
+    await call('upgrade.abort', { planId: a.id });
+    await until('the abort to undo the first host', () => status(a.id), (s) => s.hosts[0]!.procedureState === 'cancelled');
+    expect((await call<UpgradePlanDetail>('upgrade.run', { planId: b.id })).state).toBe('running');
+    await until('the second plan to wait at its boot gate', () => status(b.id), (s) => s.hosts[0]!.procedureState === 'waiting');
+    await call('upgrade.abort', { planId: b.id });
+    await until('the abort to undo', () => status(b.id), (s) => s.hosts[0]!.procedureState === 'cancelled');
   });
 
   it('exports the inventory for Ansible in INI and YAML, and ansible-inventory reads both the same', async () => {

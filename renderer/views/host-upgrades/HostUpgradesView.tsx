@@ -74,8 +74,8 @@ export function HostUpgradesView() {
               }
             />
           ) : (
-            <div className="split-layout">
-              <nav className="panel side-form" aria-label="Upgrade plans">
+            <div className="rollout-layout">
+              <nav className="panel" aria-label="Upgrade plans">
                 <ul className="plan-list">
                   {(plans.data ?? []).map((p) => (
                     <li key={p.id}>
@@ -91,7 +91,7 @@ export function HostUpgradesView() {
                   ))}
                 </ul>
               </nav>
-              <div className="split-main">{plan.data && <RolloutView plan={plan.data} onChanged={() => setGeneration((g) => g + 1)} />}</div>
+              <div>{plan.data && <RolloutView plan={plan.data} onChanged={() => setGeneration((g) => g + 1)} />}</div>
             </div>
           ))}
         {section === 'new' &&

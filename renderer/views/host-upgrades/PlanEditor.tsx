@@ -104,8 +104,8 @@ export function PlanEditor({ sites, hosts, credentials, onCreated }: { sites: st
   };
 
   return (
-    <div className="split-layout">
-      <form className="panel side-form upgrade-editor" onSubmit={onSubmit} noValidate aria-labelledby="plan-editor-heading">
+    <div className="editor-layout">
+      <form className="panel upgrade-editor" onSubmit={onSubmit} noValidate aria-labelledby="plan-editor-heading">
         <h2 id="plan-editor-heading">New upgrade plan</h2>
         <div className="field">
           <label htmlFor="plan-site">Site</label>
@@ -178,7 +178,7 @@ export function PlanEditor({ sites, hosts, credentials, onCreated }: { sites: st
 
         <fieldset className="field">
           <legend>Configuration after the reinstall</legend>
-          <TextField id="plan-playbook" label="Ansible playbook (optional)" value={draft.playbook} onChange={(v) => edit('playbook', v, 'options.configure.playbook')} error={errors['options.configure.playbook']} hint="Run with the exported inventory when ansible-playbook is installed." mono />
+          <TextField id="plan-playbook" label="Ansible playbook (optional)" value={draft.playbook} onChange={(v) => edit('playbook', v, 'options.configure.playbook')} error={errors['options.configure.playbook']} hint="Run with the inventory as it was before the upgrade, when ansible-playbook is installed." mono />
           <TextArea id="plan-config-commands" label="Built-in commands over SSH" value={draft.configCommands} onChange={(v) => edit('configCommands', v, 'options.configure.commands')} error={errors['options.configure.commands']} hint="One per line; used when Ansible is not." />
         </fieldset>
 
@@ -200,7 +200,7 @@ export function PlanEditor({ sites, hosts, credentials, onCreated }: { sites: st
         </div>
         {!preview && <p className="field-hint">Preview the plan before saving it.</p>}
       </form>
-      <div className="split-main">{preview ? <PreviewTable preview={preview} /> : <p className="muted">The preview shows the order the hosts go in, hosts already at the target build, and hosts that cannot go now and why.</p>}</div>
+      <div>{preview ? <PreviewTable preview={preview} /> : <p className="muted">The preview shows the order the hosts go in, hosts already at the target build, and hosts that cannot go now and why.</p>}</div>
     </div>
   );
 }

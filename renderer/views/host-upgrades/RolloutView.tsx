@@ -54,7 +54,9 @@ function HostRow({ host, now, onApprove }: { host: UpgradeHostRow; now: number; 
   const done = host.steps.filter((s) => s.state === 'done').length;
   const counted = host.steps.filter((s) => s.state !== 'skipped').length;
   useEffect(() => {
+    // Follow the rollout: the host at work opens, a finished one folds away (the operator can reopen it).
     if (host.state === 'running' || host.state === 'failed') setOpen(true);
+    if (host.state === 'succeeded') setOpen(false);
   }, [host.state]);
   return (
     <li className={`rollout-host rollout-host-${host.state}`} data-testid={`rollout-row-${host.name}`} data-state={host.state}>

@@ -1,0 +1,49 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { join } from 'node:path';
+import { tempDir } from '../../test/temp-dir.js';
+import { openDatabase, type Db } from '../db/database.js';
+import { ansibleInventoryIni } from './ansible-inventory.js';
+import { enrolledVmsSource, inventorySnapshot } from './inventory-snapshot.js';
+
+describe('the Ansible export reads the inventory tables (real SQLite file)', () => {
+  let dir: ReturnType<typeof tempDir>;
+  let db: Db;
+  beforeEach(() => {
+    dir = tempDir();
+    db = openDatabase(join(dir.path, 'o.db'));
+    const at = new Date().toISOString();
+    db.prepare(`INSERT INTO sites (name, url, username, created_at) VALUES ('lab', 'https://vc/sdk', 'u', ?)`).run(at);
+    db.prepare(`INSERT INTO inv_clusters (site_id, moref, name, seen_run, first_seen_at, updated_at) VALUES (1, 'domain-c1', 'Prod', 1, ?, ?)`).run(at, at);
+    const host = db.prepare(`INSERT INTO inv_hosts (site_id, moref, name, cluster_moref, version, build, seen_run, first_seen_at, updated_at, removed_at) VALUES (1, ?, ?, ?, '8.0.3', ?, 1, ?, ?, ?)`);
+    host.run('host-1', 'esx01', 'domain-c1', '24022510', at, at, null);
+    host.run('host-2', 'esx02', null, '21203435', at, at, null);
+    host.run('host-3', 'gone', 'domain-c1', '1', at, at, at);
+  });
+  afterEach(() => {
+    db.close();
+    dir.remove();
+  });
+
+  it('groups hosts by site and cluster, leaves removed hosts out, and has no enrolled VMs without the enrollment table', () => {
+    expect(enrolledVmsSource(db)).toBe('none');
+    const s = inventorySnapshot(db, 'lab');
+    expect(s.sites).toEqual([{ name: 'lab', clusters: [{ name: 'Prod', hosts: [{ name: 'esx01', address: 'esx01', build: '24022510', version: '8.0.3' }] }], standaloneHosts: [{ name: 'esx02', address: 'esx02', build: '21203435', version: '8.0.3' }] }]);
+    expect(s.enrolledVms).toEqual([]);
+    expect(() => inventorySnapshot(db, 'nope')).toThrow(/No site named "nope"/);
+  });
+
+  it('lists enrolled VMs once a cmdb_records table with the needed columns exists', () => {
+    // The shape enrollment (migration 008) is expected to give; anything else is left out, not guessed.
+    db.exec(`CREATE TABLE cmdb_records (id INTEGER PRIMARY KEY, name TEXT, site TEXT, public_ip TEXT, private_ip TEXT, os_family TEXT)`);
+    db.prepare(`INSERT INTO cmdb_records (name, site, public_ip, private_ip, os_family) VALUES ('web-1', 'lab', '203.0.113.10', '10.0.0.5', 'linux'), ('dc-1', 'lab', '203.0.113.11', '10.0.0.6', 'windows'), ('half', 'lab', NULL, '10.0.0.7', 'linux')`).run();
+    expect(enrolledVmsSource(db)).toBe('cmdb_records');
+    const s = inventorySnapshot(db);
+    expect(s.enrolledVms.map((v) => [v.name, v.osFamily])).toEqual([
+      ['dc-1', 'windows'],
+      ['web-1', 'linux'],
+    ]);
+    const ini = ansibleInventoryIni(s);
+    expect(ini).toContain('web-1 ansible_host="203.0.113.10"');
+    expect(ini).toContain('[enrolled_windows]');
+  });
+});
