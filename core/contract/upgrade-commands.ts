@@ -245,6 +245,6 @@ export const upgradeCommands = {
   'ansibleInventory.export': {
     summary: 'The inventory (sites, clusters, hosts, enrolled VMs) as an Ansible inventory in INI or YAML',
     input: z.object({ site: siteName.optional(), format: z.enum(['ini', 'yaml']).default('ini') }).strict(),
-    output: z.object({ format: z.enum(['ini', 'yaml']), text: z.string(), hosts: z.number().int(), enrolledVms: z.number().int(), enrolledVmsSource: z.enum(['cmdb_records', 'none']) }),
+    output: z.object({ format: z.enum(['ini', 'yaml']), text: z.string(), hosts: z.number().int(), enrolledVms: z.number().int() }),
   },
 } satisfies Record<string, CommandSpec>;

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { tempDir } from '../../test/temp-dir.js';
 import { openDatabase, type Db } from '../db/database.js';
 import { ansibleInventoryIni } from './ansible-inventory.js';
-import { enrolledVmsSource, inventorySnapshot } from './inventory-snapshot.js';
+import { inventorySnapshot } from './inventory-snapshot.js';
 
 describe('the Ansible export reads the inventory tables (real SQLite file)', () => {
   let dir: ReturnType<typeof tempDir>;
@@ -24,19 +24,22 @@ describe('the Ansible export reads the inventory tables (real SQLite file)', () 
     dir.remove();
   });
 
-  it('groups hosts by site and cluster, leaves removed hosts out, and has no enrolled VMs without the enrollment table', () => {
-    expect(enrolledVmsSource(db)).toBe('none');
+  it('groups hosts by site and cluster, leaves removed hosts out, and has no enrolled VMs while nothing is enrolled', () => {
     const s = inventorySnapshot(db, 'lab');
     expect(s.sites).toEqual([{ name: 'lab', clusters: [{ name: 'Prod', hosts: [{ name: 'esx01', address: 'esx01', build: '24022510', version: '8.0.3' }] }], standaloneHosts: [{ name: 'esx02', address: 'esx02', build: '21203435', version: '8.0.3' }] }]);
     expect(s.enrolledVms).toEqual([]);
     expect(() => inventorySnapshot(db, 'nope')).toThrow(/No site named "nope"/);
   });
 
-  it('lists enrolled VMs once a cmdb_records table with the needed columns exists', () => {
-    // The shape enrollment (migration 008) is expected to give; anything else is left out, not guessed.
-    db.exec(`CREATE TABLE cmdb_records (id INTEGER PRIMARY KEY, name TEXT, site TEXT, public_ip TEXT, private_ip TEXT, os_family TEXT)`);
-    db.prepare(`INSERT INTO cmdb_records (name, site, public_ip, private_ip, os_family) VALUES ('web-1', 'lab', '203.0.113.10', '10.0.0.5', 'linux'), ('dc-1', 'lab', '203.0.113.11', '10.0.0.6', 'windows'), ('half', 'lab', NULL, '10.0.0.7', 'linux')`).run();
-    expect(enrolledVmsSource(db)).toBe('cmdb_records');
+  it('lists the VMs the CMDB holds as enrolled (not offboarded ones, not ones without a public IP), Windows apart', () => {
+    const record = db.prepare(
+      `INSERT INTO cmdb_records (site_id, vm_moref, vm_name, os, private_ip, public_ip, firewall, credential, service_account, enrolled_at, enrolled_by, offboarded_at)
+       VALUES (1, ?, ?, ?, ?, ?, 'fw', 'guest', 'outpost', '2026-01-01T00:00:00Z', 'op', ?)`,
+    );
+    record.run('vm-1', 'web-1', 'Ubuntu Linux (64-bit)', '10.0.0.5', '203.0.113.10', null);
+    record.run('vm-2', 'dc-1', 'Microsoft Windows Server 2022 (64-bit)', '10.0.0.6', '203.0.113.11', null);
+    record.run('vm-3', 'half', 'Ubuntu Linux (64-bit)', '10.0.0.7', null, null);
+    record.run('vm-4', 'gone', 'Ubuntu Linux (64-bit)', '10.0.0.8', '203.0.113.12', '2026-02-01T00:00:00Z');
     const s = inventorySnapshot(db);
     expect(s.enrolledVms.map((v) => [v.name, v.osFamily])).toEqual([
       ['dc-1', 'windows'],

@@ -2,14 +2,6 @@ import { OutpostError } from '../contract/errors.js';
 import type { Db } from '../db/database.js';
 import type { InventoryHost, InventorySnapshot } from './ansible-inventory.js';
 
-/** Columns an enrolled-VM record must have for the Ansible export to list it (cmdb_records comes with enrollment, migration 008). */
-const CMDB_COLUMNS = ['name', 'site', 'public_ip', 'private_ip', 'os_family'];
-
-/** Whether enrolled VMs can be read: the enrollment table exists with the columns the export needs. */
-export function enrolledVmsSource(db: Db): 'cmdb_records' | 'none' {
-  const columns = new Set((db.prepare(`SELECT name FROM pragma_table_info('cmdb_records')`).all() as { name: string }[]).map((c) => c.name));
-  return CMDB_COLUMNS.every((c) => columns.has(c)) ? 'cmdb_records' : 'none';
-}
 
 /**
  * The facts the Ansible inventory is written from, read straight from the inventory tables
@@ -35,13 +27,18 @@ export function inventorySnapshot(db: Db, siteName?: string): InventorySnapshot 
     }
     snapshot.sites.push({ name: site.name, clusters: [...clusters].map(([name, hosts]) => ({ name, hosts })), standaloneHosts });
   }
-  if (enrolledVmsSource(db) === 'cmdb_records') {
-    const names = new Set(sites.map((s) => s.name));
-    const vms = db.prepare('SELECT name, site, public_ip, private_ip, os_family FROM cmdb_records ORDER BY name').all() as { name: string; site: string; public_ip: string | null; private_ip: string | null; os_family: string | null }[];
-    for (const vm of vms) {
-      if (!names.has(vm.site) || !vm.public_ip || !vm.private_ip) continue;
-      snapshot.enrolledVms.push({ name: vm.name, site: vm.site, publicIp: vm.public_ip, privateIp: vm.private_ip, osFamily: vm.os_family === 'windows' ? 'windows' : 'linux' });
-    }
+  // Enrolled VMs: the CMDB's active records (offboarded ones are history, not inventory).
+  const names = new Set(sites.map((s) => s.name));
+  const vms = db
+    .prepare(
+      `SELECT c.vm_name AS name, s.name AS site, c.public_ip, c.private_ip, c.os, c.os_rule FROM cmdb_records c
+       JOIN sites s ON s.id = c.site_id WHERE c.offboarded_at IS NULL ORDER BY c.vm_name`,
+    )
+    .all() as { name: string; site: string; public_ip: string | null; private_ip: string; os: string | null; os_rule: string | null }[];
+  for (const vm of vms) {
+    if (!names.has(vm.site) || !vm.public_ip) continue;
+    const windows = /windows/i.test(`${vm.os ?? ''} ${vm.os_rule ?? ''}`);
+    snapshot.enrolledVms.push({ name: vm.name, site: vm.site, publicIp: vm.public_ip, privateIp: vm.private_ip, osFamily: windows ? 'windows' : 'linux' });
   }
   return snapshot;
 }

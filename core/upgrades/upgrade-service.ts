@@ -10,7 +10,7 @@ import type { ProcedureEngine } from '../procedures/engine.js';
 import type { EventBus } from '../server/event-bus.js';
 import { ansibleInventory } from './ansible-inventory.js';
 import type { HostUpgradeOperations } from './host-operations.js';
-import { enrolledVmsSource, inventorySnapshot } from './inventory-snapshot.js';
+import { inventorySnapshot } from './inventory-snapshot.js';
 import { planRollout } from './rollout-plan.js';
 import { UpgradeStore, type PlanRow } from './upgrade-store.js';
 
@@ -379,7 +379,7 @@ export class UpgradeService {
   exportInventory(q: CommandParsedInput<'ansibleInventory.export'>): CommandOutput<'ansibleInventory.export'> {
     const snapshot = inventorySnapshot(this.o.db, q.site);
     const hosts = snapshot.sites.reduce((n, s) => n + s.standaloneHosts.length + s.clusters.reduce((m, c) => m + c.hosts.length, 0), 0);
-    return { format: q.format, text: ansibleInventory(snapshot, q.format), hosts, enrolledVms: snapshot.enrolledVms.length, enrolledVmsSource: enrolledVmsSource(this.o.db) };
+    return { format: q.format, text: ansibleInventory(snapshot, q.format), hosts, enrolledVms: snapshot.enrolledVms.length };
   }
 
   private plan(id: string): PlanRow {
