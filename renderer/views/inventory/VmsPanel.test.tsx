@@ -159,7 +159,7 @@ describe('VM table (fake bridge)', () => {
     }
     expect(screen.getByTestId('vm-count').textContent).toContain('200 of more than 200 VMs');
     await act(async () => new Promise((resolve) => setTimeout(resolve, 400)));
-    expect(screen.getByTestId('vm-count').textContent).toContain('200 of 450 VMs: the first 200 matches by name');
+    expect(screen.getByTestId('vm-count').textContent).toContain('200 of 450 VMs: refine the search');
     expect(bridge.calls.filter((c) => c.command === 'vms.count').map((c) => c.input)).toEqual([{ query: 'vm-', includeRemoved: false }]);
   });
 });

@@ -22,11 +22,11 @@ function download(text: string, fileName: string): void {
 
 const n = (x: number): string => x.toLocaleString('en-US');
 
-/** "3 VMs", or "200 of 48,123 VMs: the first 200 by name…" when the answer was cut by its limit. */
+/** "3 VMs", or "200 of 48,123 VMs: refine…" when the answer was cut by its limit (the rows shown are sorted here). */
 function countLine(shown: number, capped: boolean, total: number | null, limit: number): string {
   if (!capped) return `${n(shown)} VM${shown === 1 ? '' : 's'}`;
   const of = total === null ? `${n(shown)} of more than ${n(limit)} VMs` : `${n(shown)} of ${n(total)} VMs`;
-  return `${of}: the first ${n(limit)} matches by name; refine the search to narrow them`;
+  return `${of}: refine the search to narrow them`;
 }
 
 const stamp = (): string => new Date().toISOString().replace(/[:.]/g, '-').slice(0, 19);

@@ -14,7 +14,7 @@ export interface VmQuery {
 
 export const emptyVmQuery: VmQuery = { site: '', powerState: '', toolsStatus: '', enrolled: '', query: '' };
 
-/** Without a search the table holds every VM (the contract's ceiling); a search shows the first matches by name. */
+/** Without a search the table holds every VM (the contract's ceiling); a search shows its first 200 matches (and counts the rest). */
 export const ALL_ROWS_LIMIT = 200_000;
 export const SEARCH_LIMIT = 200;
 
