@@ -54,6 +54,19 @@ describe('vCenters panel (fake bridge)', () => {
     expect(screen.getByRole('progressbar', { name: 'Syncing dc1' }).getAttribute('aria-valuenow')).toBeNull();
   });
 
+  it('a sync started by another window shows its progress too, and goes away at its done event', async () => {
+    const bridge = createFakeBridge({ 'sites.list': () => ({ ok: true, value: [dc1] }) });
+    await openSites(bridge);
+    const lists = () => bridge.calls.filter((c) => c.command === 'sites.list').length;
+    await act(async () => bridge.emit('inventory.sync.progress', { site: 'dc1', phase: 'vms', counts: counts(500), pages: 2, expectedVms: 1_000, elapsedMs: 900 }));
+    expect(screen.getByTestId('sync-status-dc1').textContent).toContain('500 of ~1,000 VMs stored');
+    const before = lists();
+    await act(async () => bridge.emit('inventory.sync.progress', { site: 'dc1', phase: 'done', counts: counts(1_000), pages: 3, expectedVms: 1_000, elapsedMs: 1500 }));
+    await settle();
+    expect(screen.queryByTestId('sync-progress-dc1')).toBeNull();
+    expect(lists()).toBeGreaterThan(before); // the last-sync time is read again
+  });
+
   it('Remove asks first (Keep changes nothing), then calls sites.remove and reloads the list', async () => {
     let sites = [dc1];
     const bridge = createFakeBridge({

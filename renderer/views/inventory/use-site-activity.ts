@@ -1,4 +1,4 @@
-import { useCallback, useEffect, useState } from 'react';
+import { useCallback, useEffect, useRef, useState } from 'react';
 import type { SyncProgress, SyncResult, WatchStatusSummary } from '../../../core/contract';
 import { errorToast } from '../../app/error-toast';
 import { useClient, useShell, useShellStore } from '../../app/shell-context';
@@ -34,6 +34,10 @@ export function useSiteActivity(onSynced: () => void): SiteActivity {
   const connected = useShell((s) => s.connection.phase === 'connected');
   const [syncs, setSyncs] = useState<Record<string, SyncState>>({});
   const [watches, setWatches] = useState<Record<string, WatchStatusSummary>>({});
+  /** Sites whose sync this window started (their end is the command's answer). */
+  const ownSyncs = useRef(new Set<string>());
+  const onSyncedRef = useRef(onSynced);
+  onSyncedRef.current = onSynced;
 
   useEffect(() => {
     if (!connected) return undefined;
@@ -43,14 +47,22 @@ export function useSiteActivity(onSynced: () => void): SiteActivity {
       (err: unknown) => alive && store.getState().pushToast(errorToast('Could not read the watchers', err)),
     );
     const off = client.on('inventory.watch', (w) => setWatches((all) => ({ ...all, [w.site]: w })));
-    // Progress of any sync this host runs (started here, or by another window on the same host).
-    const offProgress = client.on('inventory.sync.progress', (p) =>
+    // Progress of any sync this host runs: started here, or by another window on the same host
+    // (that one's end is its 'done' event; ours is the command's answer, which carries more).
+    const offProgress = client.on('inventory.sync.progress', (p) => {
+      if (p.phase === 'done' && !ownSyncs.current.has(p.site)) {
+        setSyncs((all) => {
+          const { [p.site]: _ended, ...rest } = all;
+          return rest;
+        });
+        onSyncedRef.current();
+        return;
+      }
       setSyncs((all) => {
         const was = all[p.site];
-        if (p.phase === 'done' && !was?.running) return all;
-        return { ...all, [p.site]: { running: was?.running || p.phase !== 'done', startedAt: was?.running ? was.startedAt : Date.now() - p.elapsedMs, progress: p, result: was?.result ?? null, error: null } };
-      }),
-    );
+        return { ...all, [p.site]: { running: true, startedAt: was?.running ? was.startedAt : Date.now() - p.elapsedMs, progress: p, result: was?.result ?? null, error: null } };
+      });
+    });
     return () => {
       alive = false;
       off();
@@ -61,12 +73,15 @@ export function useSiteActivity(onSynced: () => void): SiteActivity {
   const sync = useCallback(
     (site: string): void => {
       setSyncs((all) => ({ ...all, [site]: { running: true, startedAt: Date.now(), progress: null, result: all[site]?.result ?? null, error: null } }));
+      ownSyncs.current.add(site);
       client.invoke('inventory.sync', { site }).then(
         (result) => {
+          ownSyncs.current.delete(site);
           setSyncs((all) => ({ ...all, [site]: { running: false, startedAt: all[site]?.startedAt ?? Date.now(), progress: null, result, error: null } }));
           onSynced();
         },
         (err: unknown) => {
+          ownSyncs.current.delete(site);
           setSyncs((all) => ({ ...all, [site]: { running: false, startedAt: all[site]?.startedAt ?? Date.now(), progress: null, result: null, error: errorOf(err) } }));
           store.getState().pushToast(errorToast(`Sync of ${site} failed`, err));
         },
