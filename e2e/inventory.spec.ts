@@ -120,6 +120,29 @@ test.describe('inventory against a real vcsim', () => {
     const dismiss = page.getByRole('button', { name: /Dismiss/ });
     while ((await dismiss.count()) > 0) await dismiss.first().click();
     await page.screenshot({ path: screenshotPath });
+
+    // Tools and enrollment filter in the store (vcsim runs tools in every guest; nothing is enrolled here).
+    await page.getByLabel('Tools status').selectOption('guestToolsNotRunning');
+    await expect(page.getByTestId('vm-count')).toHaveText(/^0 VMs/);
+    await page.getByLabel('Tools status').selectOption('guestToolsRunning');
+    await expect(page.getByTestId('vm-count')).toHaveText(new RegExp(`^${VMS} VMs`));
+    await page.getByLabel('Tools status').selectOption('');
+    await page.getByLabel('Enrolled').selectOption('yes');
+    await expect(page.getByTestId('vm-count')).toHaveText(/^0 VMs/);
+    await page.getByLabel('Enrolled').selectOption('no');
+    await expect(page.getByTestId('vm-count')).toHaveText(new RegExp(`^${VMS} VMs`));
+
+    // Removing the vCenter asks first; its VMs leave the table (kept in the store for audit).
+    await page.getByRole('tab', { name: /vCenters/ }).click();
+    await page.getByRole('button', { name: 'Remove lab' }).click();
+    const removal = page.getByRole('alertdialog', { name: 'Remove vCenter lab?' });
+    await removal.getByRole('button', { name: 'Keep' }).click();
+    await expect(page.getByTestId('site-row-lab')).toBeVisible();
+    await page.getByRole('button', { name: 'Remove lab' }).click();
+    await removal.getByRole('button', { name: 'Remove vCenter' }).click();
+    await expect(page.getByTestId('site-row-lab')).toHaveCount(0);
+    await page.getByRole('tab', { name: /Virtual machines/ }).click();
+    await expect(page.getByRole('heading', { name: 'No vCenters yet' })).toBeVisible();
     expect(problems).toEqual([]);
   });
 });

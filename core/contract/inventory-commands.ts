@@ -152,7 +152,7 @@ export const inventoryCommands = {
     output: z.array(watchStatusSchema),
   },
   'vms.list': {
-    summary: 'VMs from the local store, first by name; full-text query over name, IPs, host name and guest OS; filters',
+    summary: 'VMs from the local store (sorted by name): up to limit; full-text query over name, IPs, host name and guest OS; filters',
     input: vmFilterSchema.extend({ limit: z.number().int().min(1).max(200_000).default(1000) }).strict(),
     output: z.array(vmSummarySchema),
   },

@@ -73,6 +73,8 @@ describe.skipIf(unavailable !== null)('inventory watcher: recovery after a vcsim
   }, 90_000);
 
   it('vcsim gone in the middle of a full sync: the sync fails cleanly (nothing marked removed, last good sync kept); the watcher recovers', async () => {
+    await vc?.stop(); // the previous test leaves its simulator for afterAll
+    vc = null;
     const cert = makeCertificate(dir.path);
     const topology = { clusters: 1, hosts: 3, certFile: cert.cert, keyFile: cert.key };
     vc = await startVcsim({ vms: 30, ...topology });

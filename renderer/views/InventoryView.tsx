@@ -43,7 +43,7 @@ export function InventoryView() {
       />
       <Tabs tabs={tabs} selected={section} onSelect={select} prefix={PREFIX} label="Inventory sections" />
       <div className="tab-panel" role="tabpanel" id={tabPanelId(PREFIX, section)} aria-labelledby={tabId(PREFIX, section)}>
-        {section === 'sites' && <SitesPanel sites={siteRows} activity={activity} onAdded={reload} />}
+        {section === 'sites' && <SitesPanel sites={siteRows} activity={activity} onAdded={reload} onRemoved={reload} />}
         {section === 'vms' && siteRows && siteRows.length === 0 && (
           <EmptyState
             title="No vCenters yet"

@@ -1,4 +1,8 @@
+import { useState, type ReactNode } from 'react';
 import type { AddedSite, SiteSummary, WatchStatusSummary } from '../../../core/contract';
+import { errorToast } from '../../app/error-toast';
+import { useClient, useShellStore } from '../../app/shell-context';
+import { useConfirmDestructive } from '../ConfirmDialog';
 import { formatTime } from '../format-time';
 import { AddSiteForm } from './AddSiteForm';
 import { SyncProgress } from './SyncProgress';
@@ -14,82 +18,134 @@ const watchLabels: Record<WatchStatusSummary['state'], string> = {
 };
 const watching = (w: WatchStatusSummary | undefined): boolean => !!w && w.state !== 'stopped' && w.state !== 'failed';
 
-function SitesTable({ sites, activity }: { sites: SiteSummary[]; activity: SiteActivity }) {
+/** Asks, then removes a site (sites.remove); the list reloads through onRemoved. */
+function useRemoveSite(onRemoved: () => void): { remove(site: SiteSummary): void; removing: string | null; dialog: ReactNode } {
+  const client = useClient();
+  const store = useShellStore();
+  const { confirm, dialog } = useConfirmDestructive();
+  const [removing, setRemoving] = useState<string | null>(null);
+  const remove = (site: SiteSummary): void =>
+    confirm(
+      {
+        title: `Remove vCenter ${site.name}?`,
+        body: (
+          <>
+            <p>
+              Outpost stops watching <span className="mono">{site.url}</span>, marks every VM, host and datastore of it removed (the rows stay for the audit
+              trail), and deletes its stored password. Nothing changes in vCenter.
+            </p>
+            <p>A site with enrolled VMs cannot be removed: offboard them first.</p>
+          </>
+        ),
+        confirmLabel: 'Remove vCenter',
+      },
+      () => {
+        setRemoving(site.name);
+        client.invoke('sites.remove', { site: site.name }).then(
+          (r) => {
+            setRemoving(null);
+            store.getState().pushToast({ tone: 'info', title: `${r.site} removed`, message: `${r.markedRemoved.vms.toLocaleString('en-US')} VMs marked removed (kept for audit).` });
+            onRemoved();
+          },
+          (err: unknown) => {
+            setRemoving(null);
+            store.getState().pushToast(errorToast(`Could not remove ${site.name}`, err));
+          },
+        );
+      },
+    );
+  return { remove, removing, dialog };
+}
+
+function SitesTable({ sites, activity, onRemoved }: { sites: SiteSummary[]; activity: SiteActivity; onRemoved(): void }) {
+  const removal = useRemoveSite(onRemoved);
   return (
-    <table className="data-table sites-table">
-      <caption className="visually-hidden">Configured vCenters</caption>
-      <thead>
-        <tr>
-          <th scope="col">Name</th>
-          <th scope="col">URL</th>
-          <th scope="col">Account</th>
-          <th scope="col">Connection</th>
-          <th scope="col">Last sync</th>
-          <th scope="col">Actions</th>
-        </tr>
-      </thead>
-      <tbody>
-        {sites.map((site) => {
-          const w = activity.watches[site.name];
-          const sync = activity.syncs[site.name];
-          const lastError = w?.lastError ?? sync?.error ?? null;
-          return (
-            <tr key={site.id} data-testid={`site-row-${site.name}`}>
-              <th scope="row" className="row-heading">
-                {site.name}
-              </th>
-              <td className="mono">{site.url}</td>
-              <td>{site.username}</td>
-              <td>
-                <span className={site.connected ? 'badge badge-succeeded' : 'badge'} data-testid={`site-connection-${site.name}`}>
-                  {site.connected ? 'Connected' : 'Not connected'}
-                </span>
-                {w && (
-                  <span className="small muted site-watch" data-testid={`site-watch-${site.name}`}>
-                    {' '}
-                    {watchLabels[w.state]}
-                    {w.reconnects > 0 ? `, ${w.reconnects} reconnects` : ''}
+    <>
+      {removal.dialog}
+      <table className="data-table sites-table">
+        <caption className="visually-hidden">Configured vCenters</caption>
+        <thead>
+          <tr>
+            <th scope="col">Name</th>
+            <th scope="col">URL</th>
+            <th scope="col">Account</th>
+            <th scope="col">Connection</th>
+            <th scope="col">Last sync</th>
+            <th scope="col">Actions</th>
+          </tr>
+        </thead>
+        <tbody>
+          {sites.map((site) => {
+            const w = activity.watches[site.name];
+            const sync = activity.syncs[site.name];
+            const lastError = w?.lastError ?? sync?.error ?? null;
+            return (
+              <tr key={site.id} data-testid={`site-row-${site.name}`}>
+                <th scope="row" className="row-heading">
+                  {site.name}
+                </th>
+                <td className="mono">{site.url}</td>
+                <td>{site.username}</td>
+                <td>
+                  <span className={site.connected ? 'badge badge-succeeded' : 'badge'} data-testid={`site-connection-${site.name}`}>
+                    {site.connected ? 'Connected' : 'Not connected'}
                   </span>
-                )}
-                {lastError && (
-                  <p className="small field-error" data-testid={`site-error-${site.name}`}>
-                    <span className="mono">{lastError.code}</span> {lastError.message}
-                  </p>
-                )}
-              </td>
-              <td>
-                {site.lastSyncAt ? (
-                  <time dateTime={site.lastSyncAt} title={site.lastSyncAt} data-testid={`site-last-sync-${site.name}`}>
-                    {formatTime(site.lastSyncAt)}
-                  </time>
-                ) : (
-                  <span data-testid={`site-last-sync-${site.name}`}>Never</span>
-                )}
-              </td>
-              <td>
-                <div className="row-actions">
-                  <button type="button" className="button button-small" onClick={() => activity.sync(site.name)} disabled={sync?.running} aria-label={`Sync ${site.name} now`}>
-                    {sync?.running ? 'Syncing…' : 'Sync now'}
-                  </button>
-                  <button type="button" className="button button-small" onClick={() => activity.watch(site.name, !watching(w))} aria-label={watching(w) ? `Stop watching ${site.name}` : `Watch ${site.name}`}>
-                    {watching(w) ? 'Stop watching' : 'Watch'}
-                  </button>
-                </div>
-                {sync && <SyncProgress site={site.name} state={sync} />}
-              </td>
-            </tr>
-          );
-        })}
-      </tbody>
-    </table>
+                  {w && (
+                    <span className="small muted site-watch" data-testid={`site-watch-${site.name}`}>
+                      {' '}
+                      {watchLabels[w.state]}
+                      {w.reconnects > 0 ? `, ${w.reconnects} reconnects` : ''}
+                    </span>
+                  )}
+                  {lastError && (
+                    <p className="small field-error" data-testid={`site-error-${site.name}`}>
+                      <span className="mono">{lastError.code}</span> {lastError.message}
+                    </p>
+                  )}
+                </td>
+                <td>
+                  {site.lastSyncAt ? (
+                    <time dateTime={site.lastSyncAt} title={site.lastSyncAt} data-testid={`site-last-sync-${site.name}`}>
+                      {formatTime(site.lastSyncAt)}
+                    </time>
+                  ) : (
+                    <span data-testid={`site-last-sync-${site.name}`}>Never</span>
+                  )}
+                </td>
+                <td>
+                  <div className="row-actions">
+                    <button type="button" className="button button-small" onClick={() => activity.sync(site.name)} disabled={sync?.running} aria-label={`Sync ${site.name} now`}>
+                      {sync?.running ? 'Syncing…' : 'Sync now'}
+                    </button>
+                    <button type="button" className="button button-small" onClick={() => activity.watch(site.name, !watching(w))} aria-label={watching(w) ? `Stop watching ${site.name}` : `Watch ${site.name}`}>
+                      {watching(w) ? 'Stop watching' : 'Watch'}
+                    </button>
+                    <button
+                      type="button"
+                      className="button button-small button-danger"
+                      onClick={() => removal.remove(site)}
+                      disabled={sync?.running || removal.removing === site.name}
+                      aria-label={`Remove ${site.name}`}
+                    >
+                      {removal.removing === site.name ? 'Removing…' : 'Remove'}
+                    </button>
+                  </div>
+                  {sync && <SyncProgress site={site.name} state={sync} />}
+                </td>
+              </tr>
+            );
+          })}
+        </tbody>
+      </table>
+    </>
   );
 }
 
-export function SitesPanel({ sites, activity, onAdded }: { sites: SiteSummary[] | null; activity: SiteActivity; onAdded(site: AddedSite): void }) {
+export function SitesPanel({ sites, activity, onAdded, onRemoved }: { sites: SiteSummary[] | null; activity: SiteActivity; onAdded(site: AddedSite): void; onRemoved(): void }) {
   return (
     <div className="split-layout">
       <div className="split-main">
-        {sites && sites.length > 0 && <SitesTable sites={sites} activity={activity} />}
+        {sites && sites.length > 0 && <SitesTable sites={sites} activity={activity} onRemoved={onRemoved} />}
         {sites && sites.length === 0 && (
           <p className="muted">
             No vCenters yet. Add one with the form: its address, an account, and (unless its certificate comes from a CA Outpost trusts) a decision to trust its

@@ -4,9 +4,9 @@ import type { SyncState } from './use-site-activity';
 const plural = (n: number, one: string, many = `${one}s`): string => `${n.toLocaleString('en-US')} ${n === 1 ? one : many}`;
 
 /**
- * A sync's progress. inventory.sync answers once, at the end, and no event reports pages as
- * they land, so while it runs the bar is indeterminate with the elapsed time; then the counts
- * and the elapsed time the command returned.
+ * A sync's progress. While it runs, inventory.sync.progress events report each stored page: the
+ * counts so far and, when an earlier sync found N VMs, a bar that fills towards N (indeterminate
+ * on a first sync, with the counts); then the counts and the elapsed time the command returned.
  */
 export function SyncProgress({ site, state }: { site: string; state: SyncState }) {
   const [now, setNow] = useState(() => Date.now());
@@ -18,11 +18,25 @@ export function SyncProgress({ site, state }: { site: string; state: SyncState }
 
   if (state.running) {
     const seconds = Math.max(0, (now - state.startedAt) / 1000).toFixed(1);
+    const p = state.progress;
+    const expected = p?.expectedVms ?? null;
+    const percent = p && expected ? Math.min(99, Math.floor((p.counts.vms / Math.max(1, expected)) * 100)) : null;
+    const what = !p
+      ? 'connecting'
+      : p.phase === 'structure'
+        ? `${plural(p.counts.hosts, 'host')}, ${plural(p.counts.clusters, 'cluster')}, ${plural(p.counts.datastores, 'datastore')}, ${plural(p.counts.networks, 'network')} stored; reading VMs`
+        : `${p.counts.vms.toLocaleString('en-US')}${expected ? ` of ~${expected.toLocaleString('en-US')}` : ''} VMs stored, ${plural(p.pages, 'page')}`;
     return (
       <div className="sync-progress" data-testid={`sync-progress-${site}`}>
-        <div className="sync-bar sync-bar-running" role="progressbar" aria-label={`Syncing ${site}`} aria-valuetext={`Syncing, ${seconds} s`} />
-        <span className="small muted" role="status">
-          Syncing {site}… {seconds} s
+        {percent === null ? (
+          <div className="sync-bar sync-bar-running" role="progressbar" aria-label={`Syncing ${site}`} aria-valuetext={`Syncing, ${what}, ${seconds} s`} />
+        ) : (
+          <div className="sync-bar" role="progressbar" aria-label={`Syncing ${site}`} aria-valuemin={0} aria-valuemax={100} aria-valuenow={percent} aria-valuetext={`${percent}%, ${what}`}>
+            <div className="sync-bar-fill" style={{ width: `${percent}%` }} />
+          </div>
+        )}
+        <span className="small muted" role="status" data-testid={`sync-status-${site}`}>
+          Syncing {site}… {what} · {seconds} s
         </span>
       </div>
     );

@@ -42,16 +42,22 @@ const all = [
 const names = (): string[] => screen.getAllByTestId('vm-row').map((r) => r.getAttribute('data-vm') ?? '');
 const settle = () => act(async () => new Promise((resolve) => setTimeout(resolve, 0)));
 
+// The fake store's filters, as core/inventory/vm-search.ts applies them (web-10 is the one enrolled VM).
+function filtered(input: unknown): VmSummary[] {
+  const q = input as { query?: string; powerState?: string; toolsStatus?: string; enrolled?: boolean };
+  let rows = all;
+  if (q.query) rows = rows.filter((r) => r.name.startsWith(q.query!));
+  if (q.powerState) rows = rows.filter((r) => r.powerState === q.powerState);
+  if (q.toolsStatus) rows = rows.filter((r) => (r.toolsRunningStatus ?? 'unknown') === q.toolsStatus);
+  if (q.enrolled !== undefined) rows = rows.filter((r) => (r.name === 'web-10') === q.enrolled);
+  return rows;
+}
+
 function bridgeWithVms() {
   return createFakeBridge({
     'sites.list': () => ({ ok: true, value: [site] }),
-    'vms.list': (input) => {
-      const q = input as { query?: string; powerState?: string };
-      let rows = all;
-      if (q.query) rows = rows.filter((r) => r.name.startsWith(q.query!));
-      if (q.powerState) rows = rows.filter((r) => r.powerState === q.powerState);
-      return { ok: true, value: rows };
-    },
+    'vms.list': (input) => ({ ok: true, value: filtered(input) }),
+    'vms.count': (input) => ({ ok: true, value: { total: filtered(input).length } }),
   });
 }
 
@@ -73,7 +79,7 @@ describe('VM table (fake bridge)', () => {
     expect(names()).toEqual(['web-9', 'web-10', 'db-1']); // 10.0.0.9 < 10.0.0.10 < 10.0.1.1
   });
 
-  it('search and power go to vms.list; tools filters the answer; keyboard moves the selection into the detail pane', async () => {
+  it('search, power, tools and enrolled go to vms.list; keyboard moves the selection into the detail pane', async () => {
     const bridge = bridgeWithVms();
     await renderApp(bridge, 'inventory');
     await settle();
@@ -95,10 +101,22 @@ describe('VM table (fake bridge)', () => {
     fireEvent.change(screen.getByLabelText('Power state'), { target: { value: '' } });
     await settle();
     fireEvent.change(screen.getByLabelText('Tools status'), { target: { value: 'guestToolsNotRunning' } });
+    await settle();
     expect(names()).toEqual(['web-9']);
-    expect((screen.getByLabelText('Enrolled') as HTMLSelectElement).disabled).toBe(true);
-
+    expect(bridge.calls.filter((c) => c.command === 'vms.list').at(-1)?.input).toEqual({ query: 'web', toolsStatus: 'guestToolsNotRunning', includeRemoved: false, limit: 200 });
     fireEvent.change(screen.getByLabelText('Tools status'), { target: { value: '' } });
+    fireEvent.change(screen.getByLabelText('Enrolled'), { target: { value: 'yes' } });
+    await settle();
+    expect(names()).toEqual(['web-10']);
+    expect(bridge.calls.filter((c) => c.command === 'vms.list').at(-1)?.input).toMatchObject({ enrolled: true });
+    fireEvent.change(screen.getByLabelText('Enrolled'), { target: { value: 'no' } });
+    await settle();
+    expect(names()).toEqual(['web-9']);
+    fireEvent.change(screen.getByLabelText('Enrolled'), { target: { value: '' } });
+    await settle();
+    // Neither answer reached its limit: each is its own total, nothing is counted.
+    expect(bridge.calls.some((c) => c.command === 'vms.count')).toBe(false);
+
     const grid = screen.getByRole('grid', { name: 'Virtual machines' });
     fireEvent.keyDown(grid, { key: 'ArrowDown' });
     expect(within(screen.getByTestId('vm-detail')).getByRole('heading', { name: 'web-9' })).toBeTruthy();
@@ -118,5 +136,30 @@ describe('VM table (fake bridge)', () => {
     await act(async () => bridge.emit('inventory.changed', { site: 'dc1', changes: [{ kind: 'modify', type: 'VirtualMachine', moref: 'vm-web-9' }], truncated: false }));
     await settle();
     expect(count()).toBe(before + 1);
+  });
+
+  it('an answer cut by its limit shows "200 of N": the total is counted once typing pauses, not per keystroke', async () => {
+    const many = Array.from({ length: 450 }, (_, i) => vm(`vm-${String(i).padStart(3, '0')}`, {}));
+    const bridge = createFakeBridge({
+      'sites.list': () => ({ ok: true, value: [site] }),
+      'vms.list': (input) => {
+        const q = input as { query?: string; limit: number };
+        return { ok: true, value: many.filter((r) => !q.query || r.name.startsWith(q.query)).slice(0, q.limit) };
+      },
+      'vms.count': (input) => ({ ok: true, value: { total: many.filter((r) => r.name.startsWith((input as { query: string }).query)).length } }),
+    });
+    await renderApp(bridge, 'inventory');
+    await settle();
+    expect(screen.getByTestId('vm-count').textContent).toContain('450 VMs');
+    for (const text of ['v', 'vm', 'vm-']) {
+      await act(async () => {
+        fireEvent.change(screen.getByLabelText('Search VMs'), { target: { value: text } });
+      });
+      await settle();
+    }
+    expect(screen.getByTestId('vm-count').textContent).toContain('200 of more than 200 VMs');
+    await act(async () => new Promise((resolve) => setTimeout(resolve, 400)));
+    expect(screen.getByTestId('vm-count').textContent).toContain('200 of 450 VMs: refine the search');
+    expect(bridge.calls.filter((c) => c.command === 'vms.count').map((c) => c.input)).toEqual([{ query: 'vm-', includeRemoved: false }]);
   });
 });

@@ -2,10 +2,10 @@ import { useMemo, useState } from 'react';
 import type { SiteSummary } from '../../../core/contract';
 import { errorToast } from '../../app/error-toast';
 import { useClient, useShellStore } from '../../app/shell-context';
-import { ALL_ROWS_LIMIT, SEARCH_LIMIT, useVmRows, vmListInput, type VmQuery } from './use-vm-rows';
+import { ALL_ROWS_LIMIT, emptyVmQuery, SEARCH_LIMIT, useVmRows, vmListInput, type VmQuery } from './use-vm-rows';
 import { VmDetail } from './VmDetail';
 import { VmTable } from './VmTable';
-import { powerLabels, toolsLabels, toolsStatuses, visibleRows, vmKey, vmsCsv, type SortKey, type SortOrder, type ToolsFilter } from './vm-rows';
+import { powerLabels, toolsLabels, toolsStatuses, visibleRows, vmKey, vmsCsv, type SortKey, type SortOrder } from './vm-rows';
 
 /** Saves text as a file: a Blob URL on a download link (a download, not a navigation, so the CSP allows it). */
 function download(text: string, fileName: string): void {
@@ -20,31 +20,40 @@ function download(text: string, fileName: string): void {
   setTimeout(() => URL.revokeObjectURL(url), 10_000);
 }
 
+const n = (x: number): string => x.toLocaleString('en-US');
+
+/** "3 VMs", or "200 of 48,123 VMs: refine…" when the answer was cut by its limit (the rows shown are sorted here). */
+function countLine(shown: number, capped: boolean, total: number | null, limit: number): string {
+  if (!capped) return `${n(shown)} VM${shown === 1 ? '' : 's'}`;
+  const of = total === null ? `${n(shown)} of more than ${n(limit)} VMs` : `${n(shown)} of ${n(total)} VMs`;
+  return `${of}: refine the search to narrow them`;
+}
+
 const stamp = (): string => new Date().toISOString().replace(/[:.]/g, '-').slice(0, 19);
 
 export function VmsPanel({ sites }: { sites: SiteSummary[] }) {
   const client = useClient();
   const store = useShellStore();
-  const [q, setQ] = useState<VmQuery>({ site: '', powerState: '', query: '' });
-  const [tools, setTools] = useState<ToolsFilter>('');
+  const [q, setQ] = useState<VmQuery>(emptyVmQuery);
   const [order, setOrder] = useState<SortOrder>({ key: 'name', direction: 'ascending' });
   const [selected, setSelected] = useState<string | null>(null);
   const [exporting, setExporting] = useState(false);
   const data = useVmRows(q);
 
-  const rows = useMemo(() => (data.rows ? visibleRows(data.rows, tools, order) : []), [data.rows, tools, order]);
+  const rows = useMemo(() => (data.rows ? visibleRows(data.rows, order) : []), [data.rows, order]);
   const selectedVm = selected === null ? null : (data.rows?.find((vm) => vmKey(vm) === selected) ?? null);
 
   const sortBy = (key: SortKey): void =>
     setOrder((o) => (o.key === key ? { key, direction: o.direction === 'ascending' ? 'descending' : 'ascending' } : { key, direction: 'ascending' }));
 
-  // The export re-asks the store without the search's display cap, so the file holds every match.
+  // The export re-asks the store with the same filter and without the search's display cap, so the
+  // file holds every match.
   const exportCsv = (): void => {
     setExporting(true);
     client.invoke('vms.list', vmListInput(q, ALL_ROWS_LIMIT)).then(
       (all) => {
         setExporting(false);
-        const out = visibleRows(all, tools, order);
+        const out = visibleRows(all, order);
         download(vmsCsv(out), `outpost-vms-${q.site || 'all-sites'}-${stamp()}.csv`);
         store.getState().pushToast({ tone: 'info', title: 'CSV exported', message: `${out.length.toLocaleString('en-US')} VMs.` });
       },
@@ -100,7 +109,7 @@ export function VmsPanel({ sites }: { sites: SiteSummary[] }) {
         </label>
         <label className="inline-field">
           <span>Tools</span>
-          <select value={tools} onChange={(event) => setTools(event.target.value as ToolsFilter)} aria-label="Tools status">
+          <select value={q.toolsStatus} onChange={(event) => setQ((v) => ({ ...v, toolsStatus: event.target.value as VmQuery['toolsStatus'] }))} aria-label="Tools status">
             <option value="">Any</option>
             {toolsStatuses.map((value) => (
               <option key={value} value={value}>
@@ -111,8 +120,10 @@ export function VmsPanel({ sites }: { sites: SiteSummary[] }) {
         </label>
         <label className="inline-field">
           <span>Enrolled</span>
-          <select value="" disabled aria-label="Enrolled" aria-describedby="enrolled-note">
+          <select value={q.enrolled} onChange={(event) => setQ((v) => ({ ...v, enrolled: event.target.value as VmQuery['enrolled'] }))} aria-label="Enrolled">
             <option value="">Any</option>
+            <option value="yes">Enrolled</option>
+            <option value="no">Not enrolled</option>
           </select>
         </label>
         <button type="button" className="button" onClick={exportCsv} disabled={exporting || !data.rows}>
@@ -120,13 +131,8 @@ export function VmsPanel({ sites }: { sites: SiteSummary[] }) {
         </button>
       </div>
       <p className="small muted vm-count" id="vm-count" role="status" data-testid="vm-count">
-        {data.rows === null
-          ? 'Loading VMs…'
-          : `${rows.length.toLocaleString('en-US')} VM${rows.length === 1 ? '' : 's'}${data.capped ? `: the first ${limit.toLocaleString('en-US')} matches by name; refine the search to narrow them` : ''}`}
+        {data.rows === null ? 'Loading VMs…' : countLine(rows.length, data.capped, data.total, limit)}
         {data.loading && data.rows !== null ? ' · updating…' : ''}
-      </p>
-      <p className="small muted" id="enrolled-note">
-        The enrolled filter waits for enrollment (a later issue): the store does not record it yet.
       </p>
       <div className={selectedVm ? 'vm-layout vm-layout-with-detail' : 'vm-layout'}>
         <VmTable rows={rows} order={order} onSort={sortBy} selected={selected} onSelect={(vm) => setSelected(vmKey(vm))} renderedQuery={shownQuery} />

@@ -1,11 +1,13 @@
-import { useCallback, useEffect, useState } from 'react';
-import type { SyncResult, WatchStatusSummary } from '../../../core/contract';
+import { useCallback, useEffect, useRef, useState } from 'react';
+import type { SyncProgress, SyncResult, WatchStatusSummary } from '../../../core/contract';
 import { errorToast } from '../../app/error-toast';
 import { useClient, useShell, useShellStore } from '../../app/shell-context';
 
 export interface SyncState {
   running: boolean;
   startedAt: number;
+  /** The latest inventory.sync.progress of the running sync (pages stored, counts so far). */
+  progress: SyncProgress | null;
   result: SyncResult | null;
   error: { code: string; message: string } | null;
 }
@@ -32,6 +34,10 @@ export function useSiteActivity(onSynced: () => void): SiteActivity {
   const connected = useShell((s) => s.connection.phase === 'connected');
   const [syncs, setSyncs] = useState<Record<string, SyncState>>({});
   const [watches, setWatches] = useState<Record<string, WatchStatusSummary>>({});
+  /** Sites whose sync this window started (their end is the command's answer). */
+  const ownSyncs = useRef(new Set<string>());
+  const onSyncedRef = useRef(onSynced);
+  onSyncedRef.current = onSynced;
 
   useEffect(() => {
     if (!connected) return undefined;
@@ -41,22 +47,42 @@ export function useSiteActivity(onSynced: () => void): SiteActivity {
       (err: unknown) => alive && store.getState().pushToast(errorToast('Could not read the watchers', err)),
     );
     const off = client.on('inventory.watch', (w) => setWatches((all) => ({ ...all, [w.site]: w })));
+    // Progress of any sync this host runs: started here, or by another window on the same host
+    // (that one's end is its 'done' event; ours is the command's answer, which carries more).
+    const offProgress = client.on('inventory.sync.progress', (p) => {
+      if (p.phase === 'done' && !ownSyncs.current.has(p.site)) {
+        setSyncs((all) => {
+          const { [p.site]: _ended, ...rest } = all;
+          return rest;
+        });
+        onSyncedRef.current();
+        return;
+      }
+      setSyncs((all) => {
+        const was = all[p.site];
+        return { ...all, [p.site]: { running: true, startedAt: was?.running ? was.startedAt : Date.now() - p.elapsedMs, progress: p, result: was?.result ?? null, error: null } };
+      });
+    });
     return () => {
       alive = false;
       off();
+      offProgress();
     };
   }, [client, store, connected]);
 
   const sync = useCallback(
     (site: string): void => {
-      setSyncs((all) => ({ ...all, [site]: { running: true, startedAt: Date.now(), result: all[site]?.result ?? null, error: null } }));
+      setSyncs((all) => ({ ...all, [site]: { running: true, startedAt: Date.now(), progress: null, result: all[site]?.result ?? null, error: null } }));
+      ownSyncs.current.add(site);
       client.invoke('inventory.sync', { site }).then(
         (result) => {
-          setSyncs((all) => ({ ...all, [site]: { running: false, startedAt: all[site]?.startedAt ?? Date.now(), result, error: null } }));
+          ownSyncs.current.delete(site);
+          setSyncs((all) => ({ ...all, [site]: { running: false, startedAt: all[site]?.startedAt ?? Date.now(), progress: null, result, error: null } }));
           onSynced();
         },
         (err: unknown) => {
-          setSyncs((all) => ({ ...all, [site]: { running: false, startedAt: all[site]?.startedAt ?? Date.now(), result: null, error: errorOf(err) } }));
+          ownSyncs.current.delete(site);
+          setSyncs((all) => ({ ...all, [site]: { running: false, startedAt: all[site]?.startedAt ?? Date.now(), progress: null, result: null, error: errorOf(err) } }));
           store.getState().pushToast(errorToast(`Sync of ${site} failed`, err));
         },
       );

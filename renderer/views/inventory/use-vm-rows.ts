@@ -3,27 +3,40 @@ import type { CommandInput, VmSummary } from '../../../core/contract';
 import { errorToast } from '../../app/error-toast';
 import { useClient, useShell, useShellStore } from '../../app/shell-context';
 
-/** Everything the table asks vms.list for; power state and site are filtered in the store. */
+/** Everything the table asks vms.list for; every filter is applied by the store. */
 export interface VmQuery {
   site: string;
   powerState: '' | 'poweredOn' | 'poweredOff' | 'suspended';
+  toolsStatus: '' | 'guestToolsRunning' | 'guestToolsNotRunning' | 'guestToolsExecutingScripts' | 'unknown';
+  enrolled: '' | 'yes' | 'no';
   query: string;
 }
 
-/** Without a search the table holds every VM (the contract's ceiling); a search shows the first matches by name. */
+export const emptyVmQuery: VmQuery = { site: '', powerState: '', toolsStatus: '', enrolled: '', query: '' };
+
+/** Without a search the table holds every VM (the contract's ceiling); a search shows its first 200 matches (and counts the rest). */
 export const ALL_ROWS_LIMIT = 200_000;
 export const SEARCH_LIMIT = 200;
 
-export function vmListInput(q: VmQuery, limit?: number): CommandInput<'vms.list'> & { limit: number } {
+/** The filter as vms.count takes it (vms.list adds its limit). */
+export function vmFilterInput(q: VmQuery): CommandInput<'vms.count'> {
   const query = q.query.trim();
   return {
     ...(q.site ? { site: q.site } : {}),
     ...(q.powerState ? { powerState: q.powerState } : {}),
+    ...(q.toolsStatus ? { toolsStatus: q.toolsStatus } : {}),
+    ...(q.enrolled ? { enrolled: q.enrolled === 'yes' } : {}),
     ...(query ? { query } : {}),
     includeRemoved: false,
-    limit: limit ?? (query ? SEARCH_LIMIT : ALL_ROWS_LIMIT),
   };
 }
+
+export function vmListInput(q: VmQuery, limit?: number): CommandInput<'vms.list'> & { limit: number } {
+  return { ...vmFilterInput(q), limit: limit ?? (q.query.trim() ? SEARCH_LIMIT : ALL_ROWS_LIMIT) };
+}
+
+/** How long typing must pause before the total of a capped answer is counted. */
+export const COUNT_DELAY_MS = 250;
 
 const keyOf = (q: VmQuery): string => JSON.stringify(vmListInput(q));
 
@@ -33,6 +46,8 @@ export interface VmRows {
   shownFor: VmQuery | null;
   /** The answer hit the limit: more VMs match than are shown. */
   capped: boolean;
+  /** Every VM the shown rows' filter matches (counted once typing pauses), or null while unknown. */
+  total: number | null;
   loading: boolean;
   reload(): void;
 }
@@ -42,18 +57,38 @@ export interface VmRows {
  * at once, and while an answer is on its way only the latest query waits (each answer is
  * followed by at most one more request, for whatever was typed meanwhile). Answers for an
  * older query are dropped. `inventory.changed` for VMs (or a truncated batch) refetches what is
- * shown the same way: live, never polled.
+ * shown the same way: live, never polled. When an answer is cut by its limit, the total is asked
+ * (vms.count) only once typing has paused for COUNT_DELAY_MS, so counting never delays the rows
+ * of the next keystroke; an answer below its limit is its own total.
  */
 export function useVmRows(q: VmQuery): VmRows {
   const client = useClient();
   const store = useShellStore();
   const connected = useShell((s) => s.connection.phase === 'connected');
-  const [state, setState] = useState<{ rows: VmSummary[] | null; shownFor: VmQuery | null; capped: boolean }>({ rows: null, shownFor: null, capped: false });
+  const [state, setState] = useState<{ rows: VmSummary[] | null; shownFor: VmQuery | null; capped: boolean; total: number | null }>({ rows: null, shownFor: null, capped: false, total: null });
   const [loading, setLoading] = useState(true);
   const wanted = useRef(q);
   const inFlight = useRef<string | null>(null);
   const again = useRef(false);
   const alive = useRef(true);
+  const countTimer = useRef<ReturnType<typeof setTimeout> | null>(null);
+
+  const countLater = useCallback(
+    (asked: VmQuery, key: string): void => {
+      if (countTimer.current) clearTimeout(countTimer.current);
+      countTimer.current = setTimeout(() => {
+        countTimer.current = null;
+        if (!alive.current || keyOf(wanted.current) !== key || inFlight.current !== null) return;
+        client.invoke('vms.count', vmFilterInput(asked)).then(
+          ({ total }) => {
+            if (alive.current && keyOf(wanted.current) === key) setState((s) => (s.shownFor && keyOf(s.shownFor) === key ? { ...s, total } : s));
+          },
+          () => undefined, // the rows are what matters; the count line says "more than N"
+        );
+      }, COUNT_DELAY_MS);
+    },
+    [client],
+  );
 
   const fetchLatest = useCallback((): void => {
     if (inFlight.current !== null) {
@@ -71,9 +106,13 @@ export function useVmRows(q: VmQuery): VmRows {
         inFlight.current = null;
         if (!alive.current) return;
         const current = keyOf(wanted.current) === key;
-        if (current) setState({ rows, shownFor: asked, capped: rows.length >= input.limit });
+        const capped = rows.length >= input.limit;
+        if (current) setState((s) => ({ rows, shownFor: asked, capped, total: capped ? (s.shownFor && keyOf(s.shownFor) === key ? s.total : null) : rows.length }));
         if (!current || again.current) fetchLatest();
-        else setLoading(false);
+        else {
+          setLoading(false);
+          if (capped) countLater(asked, key);
+        }
       },
       (err: unknown) => {
         inFlight.current = null;
@@ -83,12 +122,13 @@ export function useVmRows(q: VmQuery): VmRows {
         if (keyOf(wanted.current) !== key) fetchLatest();
       },
     );
-  }, [client, store]);
+  }, [client, store, countLater]);
 
   useEffect(() => {
     alive.current = true;
     return () => {
       alive.current = false;
+      if (countTimer.current) clearTimeout(countTimer.current);
     };
   }, []);
 

@@ -61,12 +61,11 @@ function compareBy(key: SortKey): (a: VmSummary, b: VmSummary) => number {
 }
 
 /**
- * The rows to show: the tools filter (vms.list has none, so it is applied here to the rows the
- * query returned), then a stable sort with name as the tie-breaker. Unknown values sort last
- * in either direction.
+ * The rows to show in the chosen order (every filter is applied by the store): a stable sort with
+ * name as the tie-breaker. Unknown values sort last in either direction.
  */
-export function visibleRows(rows: readonly VmSummary[], tools: ToolsFilter, order: SortOrder): VmSummary[] {
-  const filtered = tools ? rows.filter((vm) => (vm.toolsRunningStatus ?? 'unknown') === tools) : [...rows];
+export function visibleRows(rows: readonly VmSummary[], order: SortOrder): VmSummary[] {
+  const filtered = [...rows];
   const primary = compareBy(order.key);
   const byName = compareBy('name');
   const sign = order.direction === 'ascending' ? 1 : -1;
