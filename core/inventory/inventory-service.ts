@@ -13,7 +13,7 @@ import { fullSync } from './full-sync.js';
 import { InventoryStore } from './inventory-store.js';
 import { InventoryWatcher, type AppliedChange, type WatchStatus } from './inventory-watcher.js';
 import { TABLES } from './inventory-properties.js';
-import { countVms, hasEnrollmentRecords, searchVms } from './vm-search.js';
+import { countVms, searchVms } from './vm-search.js';
 
 interface SiteRow {
   id: number;
@@ -118,10 +118,8 @@ export class InventoryService {
   async removeSite(siteName: string, actor: string): Promise<SiteRemoved> {
     const site = this.site(siteName);
     if (this.syncing.has(site.id)) throw new OutpostError('CONFLICT', `A sync of ${site.name} is running; remove the site when it has finished.`, { site: site.name });
-    if (hasEnrollmentRecords(this.o.db)) {
-      const { n } = this.o.db.prepare('SELECT count(*) AS n FROM cmdb_records WHERE site_id = ? AND offboarded_at IS NULL').get(site.id) as { n: number };
-      if (n > 0) throw new OutpostError('CONFLICT', `${site.name} has ${n} enrolled VM${n === 1 ? '' : 's'}; offboard ${n === 1 ? 'it' : 'them'} before removing the site.`, { site: site.name, enrolled: n });
-    }
+    const { n } = this.o.db.prepare('SELECT count(*) AS n FROM cmdb_records WHERE site_id = ? AND offboarded_at IS NULL').get(site.id) as { n: number };
+    if (n > 0) throw new OutpostError('CONFLICT', `${site.name} has ${n} enrolled VM${n === 1 ? '' : 's'}; offboard ${n === 1 ? 'it' : 'them'} before removing the site.`, { site: site.name, enrolled: n });
     if (this.watchers.has(site.name)) await this.stopWatch(site.name);
     const now = new Date().toISOString();
     const markedRemoved = this.o.db.transaction(() => {

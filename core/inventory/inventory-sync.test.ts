@@ -7,6 +7,7 @@ import { startSoapTestServer } from '../../test/peers/soap-test-server.js';
 import type { ContractError } from '../contract/errors.js';
 import type { AddedSite, SyncProgress, SyncResult, VmSummary, WatchStatusSummary } from '../contract/inventory-commands.js';
 import { createOutpostCore, type OutpostCore } from '../server/core.js';
+import type { Db } from '../db/database.js';
 import { defaultKdf } from '../vault/passphrase-cipher.js';
 
 const unavailable = vcsimUnavailable();
@@ -164,17 +165,17 @@ describe.skipIf(unavailable !== null)('inventory against vcsim (launcher with pa
     expect((await list({ toolsStatus: 'unknown' })).map((v) => v.moref)).toEqual([second!.moref]);
     expect(await count({ toolsStatus: 'guestToolsRunning' })).toBe(VMS - 2);
 
-    // No enrollment records in this store (table cmdb_records comes with enrollment): nobody is enrolled.
+    // No CMDB records yet: nobody is enrolled.
     expect(await count({ enrolled: true })).toBe(0);
     expect(await count({ enrolled: false })).toBe(VMS);
-    // With the records table (the shape of migration 008): active records count, offboarded ones do not.
-    core.db.exec(`CREATE TABLE cmdb_records (id INTEGER PRIMARY KEY, site_id INTEGER NOT NULL, vm_moref TEXT NOT NULL, instance_uuid TEXT, offboarded_at TEXT)`);
+    // CMDB records (what enrollment writes): active records count, offboarded ones do not.
     const siteId = (core.db.prepare("SELECT id FROM sites WHERE name = 'lab'").get() as { id: number }).id;
-    const record = core.db.prepare('INSERT INTO cmdb_records (site_id, vm_moref, instance_uuid, offboarded_at) VALUES (?, ?, ?, ?)');
-    record.run(siteId, first!.moref, null, null);
-    record.run(siteId, 'vm-renumbered', second!.instanceUuid, null); // the same VM known by its instance UUID
-    record.run(siteId, (await list({ query: 'windows', limit: 1 }))[0]!.moref, null, '2026-01-01T00:00:00Z');
-    record.run(siteId + 1, (await list({ query: 'ubuntu', limit: 1 }))[0]!.moref, null, null); // another site's VM
+    const otherSite = core.db.prepare("INSERT INTO sites (name, url, username, created_at) VALUES ('other', 'https://other/sdk', 'u', ?)").run(new Date().toISOString()).lastInsertRowid;
+    const record = cmdbRecord(core.db);
+    record(siteId, first!.moref, null, null);
+    record(siteId, 'vm-renumbered', second!.instanceUuid, null); // the same VM known by its instance UUID
+    record(siteId, (await list({ query: 'windows', limit: 1 }))[0]!.moref, null, '2026-01-01T00:00:00Z');
+    record(Number(otherSite), (await list({ query: 'ubuntu', limit: 1 }))[0]!.moref, null, null); // another site's VM
     expect((await list({ enrolled: true })).map((v) => v.moref).sort()).toEqual([first!.moref, second!.moref].sort());
     expect(await count({ enrolled: false })).toBe(VMS - 2);
     expect(await count({ enrolled: true, toolsStatus: 'unknown' })).toBe(1);
@@ -190,10 +191,9 @@ describe.skipIf(unavailable !== null)('inventory against vcsim (launcher with pa
     await call('inventory.watch.start', { site: 'lab' });
     await until('watching', () => core.services.inventory.watcher('lab')?.current.state, (s) => s === 'watching');
 
-    core.db.exec('CREATE TABLE cmdb_records (id INTEGER PRIMARY KEY, site_id INTEGER NOT NULL, vm_moref TEXT NOT NULL, instance_uuid TEXT, offboarded_at TEXT)');
     const siteId = (core.db.prepare("SELECT id FROM sites WHERE name = 'lab'").get() as { id: number }).id;
     const vm = (await call<VmSummary[]>('vms.list', { site: 'lab', limit: 1 }))[0]!;
-    core.db.prepare('INSERT INTO cmdb_records (site_id, vm_moref, offboarded_at) VALUES (?, ?, NULL)').run(siteId, vm.moref);
+    cmdbRecord(core.db)(siteId, vm.moref, null, null);
     const refused = await failure('sites.remove', { site: 'lab' });
     expect(refused).toMatchObject({ code: 'CONFLICT', details: { enrolled: 1 } });
     expect(await call('vms.count', { site: 'lab' })).toEqual({ total: VMS }); // nothing changed
@@ -414,3 +414,12 @@ describe.skipIf(unavailable !== null)('inventory against vcsim (launcher with pa
     }
   });
 });
+
+/** Writes a CMDB record the way enrollment does (table cmdb_records, migration 8). */
+function cmdbRecord(db: Db): (siteId: number, moref: string, instanceUuid: string | null, offboardedAt: string | null) => void {
+  const insert = db.prepare(
+    `INSERT INTO cmdb_records (site_id, vm_moref, instance_uuid, vm_name, private_ip, firewall, credential, service_account, enrolled_at, enrolled_by, offboarded_at)
+     VALUES (?, ?, ?, ?, '10.0.0.5', 'fw', 'guest', 'outpost', '2026-01-01T00:00:00Z', 'test', ?)`,
+  );
+  return (siteId, moref, instanceUuid, offboardedAt) => void insert.run(siteId, moref, instanceUuid, moref, offboardedAt);
+}

@@ -40,21 +40,9 @@ export function ftsQuery(input: string): string | null {
 /** The filter part of vms.list / vms.count. */
 export type VmFilter = Pick<CommandParsedInput<'vms.list'>, 'site' | 'query' | 'powerState' | 'toolsStatus' | 'enrolled' | 'includeRemoved'>;
 
-/**
- * Whether enrollment records exist in this store (table cmdb_records, migration 008, added by the
- * enrollment work). Checked at query time: without the table nobody is enrolled.
- */
-export function hasEnrollmentRecords(db: Db): boolean {
-  const cols = new Set((db.prepare("SELECT name FROM pragma_table_info('cmdb_records')").all() as { name: string }[]).map((c) => c.name));
-  return cols.has('site_id') && cols.has('vm_moref') && cols.has('offboarded_at');
-}
-
-/** A VM is enrolled while a record for its site and moref (or instance UUID) is not offboarded. */
-function enrolledSql(db: Db): string {
-  const byUuid = (db.prepare("SELECT 1 FROM pragma_table_info('cmdb_records') WHERE name = 'instance_uuid'").get() as unknown) !== undefined;
-  return `EXISTS (SELECT 1 FROM cmdb_records c WHERE c.site_id = v.site_id AND c.offboarded_at IS NULL
-            AND (c.vm_moref = v.moref${byUuid ? ' OR (c.instance_uuid IS NOT NULL AND c.instance_uuid = v.instance_uuid)' : ''}))`;
-}
+/** A VM is enrolled while a CMDB record (migration 008) for its site and moref, or instance UUID, is not offboarded. */
+const ENROLLED_SQL = `EXISTS (SELECT 1 FROM cmdb_records c WHERE c.site_id = v.site_id AND c.offboarded_at IS NULL
+            AND (c.vm_moref = v.moref OR (c.instance_uuid IS NOT NULL AND c.instance_uuid = v.instance_uuid)))`;
 
 /**
  * The ids of matching VMs as a FROM clause. A search walks the FTS index in rowid order joined to
@@ -85,10 +73,7 @@ function where(db: Db, q: VmFilter): { sql: string; params: Record<string, strin
     parts.push('v.tools_running_status = @tools');
     params['tools'] = q.toolsStatus;
   }
-  if (q.enrolled !== undefined) {
-    if (hasEnrollmentRecords(db)) parts.push(`${q.enrolled ? '' : 'NOT '}${enrolledSql(db)}`);
-    else if (q.enrolled) parts.push('0'); // no enrollment records at all: nobody is enrolled
-  }
+  if (q.enrolled !== undefined) parts.push(`${q.enrolled ? '' : 'NOT '}${ENROLLED_SQL}`);
   const match = q.query ? ftsQuery(q.query) : null;
   return { sql: parts.length ? `WHERE ${parts.join(' AND ')}` : '', params, match };
 }

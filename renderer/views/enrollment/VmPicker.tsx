@@ -24,17 +24,16 @@ interface VmPickerProps {
  * already enrolled). One Tab stop for the grid: Up/Down move, Space ticks.
  */
 export function VmPicker({ sites, draft, dispatch, enrolled, error }: VmPickerProps) {
-  const [q, setQ] = useState<Omit<VmQuery, 'site'>>({ powerState: '', query: '' });
-  const [tools, setTools] = useState<ToolsFilter>('');
+  const [q, setQ] = useState<Omit<VmQuery, 'site'>>({ powerState: '', toolsStatus: '', enrolled: '', query: '' });
   const [likelyOnly, setLikelyOnly] = useState(false);
   const [active, setActive] = useState(-1);
   const data = useVmRows({ ...q, site: draft.site });
   const rows = useMemo(() => {
     // Rows of another site can show while the answer for the new one is on its way.
     const shown = (data.rows ?? []).filter((vm) => vm.site === draft.site);
-    const sorted = visibleRows(shown, tools, NAME_ORDER);
+    const sorted = visibleRows(shown, NAME_ORDER);
     return likelyOnly ? sorted.filter((vm) => eligibilityHints(vm, enrolled).every((h) => !h.blocking)) : sorted;
-  }, [data.rows, draft.site, tools, likelyOnly, enrolled]);
+  }, [data.rows, draft.site, likelyOnly, enrolled]);
 
   const scrollRef = useRef<HTMLDivElement>(null);
   const virtualizer = useVirtualizer({ count: rows.length, getScrollElement: () => scrollRef.current, estimateSize: () => ROW_HEIGHT, overscan: 12 });
@@ -104,7 +103,7 @@ export function VmPicker({ sites, draft, dispatch, enrolled, error }: VmPickerPr
         </label>
         <label className="inline-field">
           <span>Tools</span>
-          <select value={tools} onChange={(e) => setTools(e.target.value as ToolsFilter)} aria-label="Tools status">
+          <select value={q.toolsStatus} onChange={(e) => setQ((prev) => ({ ...prev, toolsStatus: e.target.value as ToolsFilter }))} aria-label="Tools status">
             <option value="">Any</option>
             {toolsStatuses.map((value) => (
               <option key={value} value={value}>
