@@ -22,6 +22,29 @@ async function typeInto(page: Page, pane: Locator, text: string): Promise<void> 
   await page.keyboard.press('Enter');
 }
 
+/** New terminal → a credential saved from the dialog → the unknown host key confirmed → connected. */
+async function openFirstTerminal(page: Page, sshd: Sshd, privateKey: string): Promise<void> {
+  await page.getByTestId('open-terminal').click();
+  const dialog = page.getByTestId('open-terminal-dialog');
+  await dialog.getByLabel('Host', { exact: true }).fill('127.0.0.1');
+  await dialog.getByLabel('Port', { exact: true }).fill(String(sshd.port));
+  // No credential profile yet: save one from the dialog (the key goes to the vault once).
+  await dialog.getByRole('button', { name: 'New credential…' }).click();
+  const form = dialog.getByTestId('new-credential');
+  await form.getByLabel('Name', { exact: true }).fill('e2e-root');
+  await form.getByLabel('User name').fill('root');
+  await form.getByLabel('Authentication', { exact: true }).selectOption('private-key');
+  await form.getByLabel('Private key', { exact: true }).fill(privateKey);
+  await form.getByRole('button', { name: 'Save credential' }).click();
+  await expect(dialog.getByLabel('Credential profile')).toHaveValue('e2e-root');
+
+  // The host key is unknown: its fingerprint is shown (the one ssh-keygen -lf prints) before anything is sent.
+  await dialog.getByRole('button', { name: 'Connect' }).click();
+  await expect(dialog.getByTestId('host-key-fingerprint')).toContainText(sshd.fingerprint);
+  await dialog.getByRole('button', { name: 'Trust and connect' }).click();
+  await expect(dialog).toBeHidden();
+}
+
 test.describe('terminals against a real sshd', () => {
   test.skip(!sshdAvailable() || process.getuid?.() !== 0, 'needs root and openssh-server');
   let dir: string;
@@ -47,25 +70,8 @@ test.describe('terminals against a real sshd', () => {
     await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: /Terminals/ }).click();
     await expect(page.getByRole('heading', { name: 'No terminal open' })).toBeVisible();
 
-    await page.getByTestId('open-terminal').click();
+    await openFirstTerminal(page, sshd, privateKey);
     const dialog = page.getByTestId('open-terminal-dialog');
-    await dialog.getByLabel('Host', { exact: true }).fill('127.0.0.1');
-    await dialog.getByLabel('Port', { exact: true }).fill(String(sshd.port));
-    // No credential profile yet: save one from the dialog (the key goes to the vault once).
-    await dialog.getByRole('button', { name: 'New credential…' }).click();
-    const form = dialog.getByTestId('new-credential');
-    await form.getByLabel('Name', { exact: true }).fill('e2e-root');
-    await form.getByLabel('User name').fill('root');
-    await form.getByLabel('Authentication', { exact: true }).selectOption('private-key');
-    await form.getByLabel('Private key', { exact: true }).fill(privateKey);
-    await form.getByRole('button', { name: 'Save credential' }).click();
-    await expect(dialog.getByLabel('Credential profile')).toHaveValue('e2e-root');
-
-    // The host key is unknown: its fingerprint is shown (the one ssh-keygen -lf prints) before anything is sent.
-    await dialog.getByRole('button', { name: 'Connect' }).click();
-    await expect(dialog.getByTestId('host-key-fingerprint')).toContainText(sshd.fingerprint);
-    await dialog.getByRole('button', { name: 'Trust and connect' }).click();
-    await expect(dialog).toBeHidden();
 
     const first = page.getByTestId('terminal-pane').first();
     await expect(first.getByTestId('terminal-state')).toHaveText('open');
@@ -124,5 +130,25 @@ test.describe('terminals against a real sshd', () => {
     await typeInto(page, second, 'exit 4');
     await expect(second.getByTestId('terminal-state')).toHaveText('closed (exit 4)');
     expect(problems).toEqual([]);
+  });
+
+  test('without WebGL the DOM renderer draws, styled despite the CSP (no inline styles)', async ({ page, host }) => {
+    // A browser without WebGL2: the addon cannot start and xterm keeps its DOM renderer.
+    await page.addInitScript(() => {
+      const getContext = HTMLCanvasElement.prototype.getContext;
+      HTMLCanvasElement.prototype.getContext = function (this: HTMLCanvasElement, kind: string, ...rest: unknown[]) {
+        return kind === 'webgl2' ? null : (getContext as (...a: unknown[]) => unknown).call(this, kind, ...rest);
+      } as typeof getContext;
+    });
+    await page.goto(host.info.openUrl);
+    await expect(page.getByTestId('status-connection')).toHaveText(/Connected \(host\)/);
+    await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: /Terminals/ }).click();
+    await openFirstTerminal(page, sshd, privateKey);
+    const pane = page.getByTestId('terminal-pane').first();
+    await expect(pane.getByTestId('terminal-host')).toHaveAttribute('data-renderer', 'dom');
+    await typeInto(page, pane, 'echo dom-$((5*5))');
+    await expectDrawnLine(pane, 'dom-25');
+    // xterm's theme arrives as a <style> the CSP refuses; the mirrored sheet applies it: rows in the theme's foreground.
+    await expect(pane.locator('.xterm-rows')).toHaveCSS('color', 'rgb(216, 222, 233)');
   });
 });
