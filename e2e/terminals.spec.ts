@@ -120,7 +120,9 @@ test.describe('terminals against a real sshd', () => {
     expect(await drawnRows(first)).not.toContain('only-5');
 
     // Reconnect: a new connection and shell in the same pane.
-    await first.getByRole('button', { name: 'Reconnect' }).click();
+    await first.getByRole('button', { name: 'Reconnect', exact: true }).click();
+    // Until the new connection is up, typed input has no shell to go to: wait for the button to come back.
+    await expect(first.getByRole('button', { name: 'Reconnect', exact: true })).toBeEnabled();
     await expect(first.getByTestId('terminal-state')).toHaveText('open');
     await expectDrawnLine(first, `[outpost] reconnecting to root@127.0.0.1:${sshd.port}…`);
     await typeInto(page, first, 'echo again-$((3*3))');

@@ -1,3 +1,4 @@
+import { lazy, Suspense } from 'react';
 import { useShell } from '../app/shell-context';
 import { AuditLogView } from '../views/AuditLogView';
 import { CertificatesView } from '../views/CertificatesView';
@@ -8,7 +9,9 @@ import { PlannedViewPage } from '../views/PlannedViewPage';
 import { plannedViews } from '../views/planned-views';
 import { ProceduresView } from '../views/ProceduresView';
 import { SettingsView } from '../views/SettingsView';
-import { TerminalsView } from '../views/terminals/TerminalsView';
+
+// xterm and its addons are most of the bundle: loaded when the Terminals page first opens.
+const TerminalsView = lazy(() => import('../views/terminals/TerminalsView').then((m) => ({ default: m.TerminalsView })));
 
 export function ViewOutlet() {
   const view = useShell((s) => s.view);
@@ -28,7 +31,11 @@ export function ViewOutlet() {
     case 'settings':
       return <SettingsView />;
     case 'terminals':
-      return <TerminalsView />;
+      return (
+        <Suspense fallback={<p className="muted">Loading terminals…</p>}>
+          <TerminalsView />
+        </Suspense>
+      );
     default: {
       const planned = plannedViews[view];
       return planned ? <PlannedViewPage key={view} view={planned} /> : null;
