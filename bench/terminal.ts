@@ -9,7 +9,7 @@
 //    forced GC, against the same page with no terminal. WebGL textures live in the GPU process
 //    and are not in these figures.
 // Prints one JSON line; a measurement, not a test.
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type Browser, type Page } from '@playwright/test';
@@ -169,6 +169,7 @@ async function xtermAlone(browser: Browser, webgl: boolean): Promise<{ MBps: num
   const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
   try {
     await page.setContent('<!doctype html><html><body></body></html>');
+    await page.addStyleTag({ content: readFileSync(join(root, 'node_modules', '@xterm', 'xterm', 'css', 'xterm.css'), 'utf8') });
     await page.addScriptTag({ content: bundled.outputFiles[0]!.text });
     return await page.evaluate(([w, mb]) => (window as unknown as { xtermAlone(w: boolean, mb: number): Promise<{ MBps: number; maxFrameGapMs: number } | null> }).xtermAlone(w, mb), [webgl, Math.min(MB, 30)] as const);
   } finally {
