@@ -98,9 +98,12 @@ test.describe('terminals against a real sshd', () => {
     await expect(page.getByText('15px')).toBeVisible();
 
     // Split: a second terminal beside the first (host key now known: no prompt).
+    // The host just used is offered under "Recent hosts" (host, port, credential; never a secret).
     await page.getByRole('button', { name: 'Split' }).click();
-    await dialog.getByLabel('Host', { exact: true }).fill('127.0.0.1');
-    await dialog.getByLabel('Port', { exact: true }).fill(String(sshd.port));
+    await dialog.getByLabel('Recent hosts').selectOption({ index: 1 });
+    await expect(dialog.getByLabel('Host', { exact: true })).toHaveValue('127.0.0.1');
+    await expect(dialog.getByLabel('Port', { exact: true })).toHaveValue(String(sshd.port));
+    await expect(dialog.getByLabel('Credential profile')).toHaveValue('e2e-root');
     await dialog.getByRole('button', { name: 'Connect' }).click();
     await expect(dialog).toBeHidden();
     const panes = page.getByTestId('terminal-pane');

@@ -3,6 +3,7 @@ import { OutpostError, type CommandOutput, type TerminalInfo, type TerminalTarge
 import { errorToast } from '../../app/error-toast';
 import { useClient, useShellStore } from '../../app/shell-context';
 import { CopyButton } from '../CopyButton';
+import { recentHosts, rememberHost } from './recent-hosts';
 import type { OpenPrefill } from './terminals-store';
 
 type Mode = 'host' | 'vm' | 'winrm';
@@ -135,6 +136,7 @@ export function OpenTerminalDialog({ prefill, split, onOpened, onClose }: { pref
   const [error, setError] = useState<{ code: string; message: string } | null>(null);
   const [question, setQuestion] = useState<HostKeyQuestion | null>(null);
   const [configHosts, setConfigHosts] = useState<CommandOutput<'sshConfig.hosts'>>([]);
+  const [recent] = useState(recentHosts);
 
   const loadCredentials = (select?: string): void => {
     client.invoke('credentials.list', {}).then(
@@ -212,6 +214,7 @@ export function OpenTerminalDialog({ prefill, split, onOpened, onClose }: { pref
     client.invoke('terminal.open', { target: t, cols: 100, rows: 30, log }).then(
       (info) => {
         setBusy(false);
+        if (t.type === 'ssh') rememberHost({ host: t.host, port: t.port, user: t.user ?? null, credential: t.credential });
         onOpened(info);
       },
       (err: unknown) => {
@@ -273,6 +276,31 @@ export function OpenTerminalDialog({ prefill, split, onOpened, onClose }: { pref
           </div>
           {mode === 'host' && (
             <>
+              {recent.length > 0 && (
+                <div className="field">
+                  <label htmlFor={`${id}-recent`}>Recent hosts</label>
+                  <select
+                    id={`${id}-recent`}
+                    value=""
+                    onChange={(e) => {
+                      const h = recent[Number(e.target.value)];
+                      if (!h) return;
+                      setHost(h.host);
+                      setPort(String(h.port));
+                      setUser(h.user ?? '');
+                      if (credentials?.some((c) => c.name === h.credential)) setCredential(h.credential);
+                    }}
+                  >
+                    <option value="">Pick a host…</option>
+                    {recent.map((h, i) => (
+                      <option key={`${h.host}:${h.port}:${h.user ?? ''}:${h.credential}`} value={i}>
+                        {h.user ? `${h.user}@` : ''}
+                        {h.host}:{h.port} ({h.credential})
+                      </option>
+                    ))}
+                  </select>
+                </div>
+              )}
               {configHosts.length > 0 && (
                 <div className="field">
                   <label htmlFor={`${id}-config`}>From ~/.ssh/config</label>
