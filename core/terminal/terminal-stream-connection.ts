@@ -100,7 +100,7 @@ export class TerminalStreamConnection {
     }
   }
 
-  /** The transport went away: every terminal it watched loses this viewer (and pauses if it was the last). */
+  /** The transport went away: every terminal it watched loses this viewer (a viewer that stopped acking no longer holds it back). */
   close(): void {
     this.closed = true;
     this.pending.clear();
