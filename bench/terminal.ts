@@ -6,8 +6,8 @@
 //  - responsiveness during that flood: the longest gap between animation frames and the longest
 //    event-loop stall (a 10 ms interval timer's lateness) in the page;
 //  - memory of 10 open terminal tabs (each with some scrollback): JS heap and DOM nodes after a
-//    forced GC, against the same page with no terminal. WebGL textures live in the GPU process
-//    and are not in these figures.
+//    forced GC, and the resident memory of Chromium's renderer and GPU processes (xterm's buffers
+//    and WebGL textures live there), against the same page with no terminal.
 // Prints one JSON line; a measurement, not a test.
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -28,6 +28,23 @@ const chromiumArgs = ['--headless', '--no-sandbox', '--disable-gpu', '--no-first
 
 function skip(why: string): void {
   console.log(JSON.stringify({ bench: 'terminal', skipped: why }));
+}
+
+/** Resident memory of the browser's renderer and GPU processes (WebGL textures live in the GPU process), from /proc. */
+async function processMemory(browser: Browser): Promise<{ rendererMB: number; gpuMB: number }> {
+  const cdp = await browser.newBrowserCDPSession();
+  const { processInfo } = (await cdp.send('SystemInfo.getProcessInfo')) as { processInfo: { type: string; id: number }[] };
+  await cdp.detach();
+  const rss = (pid: number): number => {
+    try {
+      const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+      return m ? Number(m[1]) / 1024 : 0;
+    } catch {
+      return 0;
+    }
+  };
+  const sum = (type: string): number => round(processInfo.filter((p) => p.type === type).reduce((a, p) => a + rss(p.id), 0));
+  return { rendererMB: sum('renderer'), gpuMB: sum('GPU') };
 }
 
 async function heap(page: Page): Promise<{ jsHeapMB: number; domNodes: number }> {
@@ -207,7 +224,7 @@ async function main(): Promise<void> {
     await page.goto(host.openUrl);
     await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: /Terminals/ }).click();
     await page.getByRole('heading', { name: 'No terminal open' }).waitFor();
-    const empty = await heap(page);
+    const empty = { ...(await heap(page)), ...(await processMemory(browser)) };
 
     const webgl = { ...(await measureFlood(page, call, target)), xtermAlone: await xtermAlone(browser, true) };
     // The same flood with the DOM renderer (a second browser without WebGL): xterm's fallback.
@@ -234,7 +251,7 @@ async function main(): Promise<void> {
       await tab.click();
       await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
     }
-    const tabs = await heap(page);
+    const tabs = { ...(await heap(page)), ...(await processMemory(browser)) };
     const renderers = await page.locator('[data-testid="terminal-host"]').evaluateAll((els) => els.map((e) => e.getAttribute('data-renderer')));
     for (const id of ids) await call('terminal.close', { id });
 
@@ -249,6 +266,7 @@ async function main(): Promise<void> {
         emptyPage: empty,
         tenTabs: tabs,
         perTabHeapMB: round((tabs.jsHeapMB - empty.jsHeapMB) / TABS),
+        perTabProcessMB: round((tabs.rendererMB + tabs.gpuMB - empty.rendererMB - empty.gpuMB) / TABS),
       }),
     );
   } finally {

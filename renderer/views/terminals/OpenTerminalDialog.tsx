@@ -195,6 +195,7 @@ export function OpenTerminalDialog({ prefill, split, onOpened, onClose }: { pref
     if (mode === 'vm') {
       if (!vm) return 'Pick a VM.';
       const p = port.trim() ? Number(port) : undefined;
+      if (p !== undefined && (!Number.isInteger(p) || p < 1 || p > 65535)) return 'The port is a number from 1 to 65535.';
       return { type: 'vm', site: vm.site, vm: vm.moref, credential, protocol, ...(user.trim() ? { user: user.trim() } : {}), ...(p ? { port: p } : {}) };
     }
     if (!url.trim()) return 'Give the WinRM URL, e.g. http://10.0.0.5:5985/wsman.';
@@ -375,13 +376,19 @@ export function OpenTerminalDialog({ prefill, split, onOpened, onClose }: { pref
                   ))}
                 </ul>
               )}
-              <div className="field">
-                <label htmlFor={`${id}-proto`}>Console</label>
-                <select id={`${id}-proto`} value={protocol} onChange={(e) => setProtocol(e.target.value as 'auto' | 'ssh' | 'winrm')}>
-                  <option value="auto">Automatic (PowerShell over WinRM for Windows guests, SSH otherwise)</option>
-                  <option value="ssh">SSH</option>
-                  <option value="winrm">PowerShell over WinRM</option>
-                </select>
+              <div className="terminal-host-row">
+                <div className="field">
+                  <label htmlFor={`${id}-proto`}>Console</label>
+                  <select id={`${id}-proto`} value={protocol} onChange={(e) => setProtocol(e.target.value as 'auto' | 'ssh' | 'winrm')}>
+                    <option value="auto">Automatic (PowerShell over WinRM for Windows guests, SSH otherwise)</option>
+                    <option value="ssh">SSH</option>
+                    <option value="winrm">PowerShell over WinRM</option>
+                  </select>
+                </div>
+                <div className="field terminal-port-field">
+                  <label htmlFor={`${id}-port`}>Port</label>
+                  <input id={`${id}-port`} className="mono" inputMode="numeric" value={port} onChange={(e) => setPort(e.target.value)} placeholder={protocol === 'winrm' ? '5985' : '22'} />
+                </div>
               </div>
             </>
           )}
