@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Locator, Page } from '@playwright/test';
+import { createOutpostCore } from '../core/server/core';
 import { generateKey, sshdAvailable, startSshd, type Sshd } from '../test/peers/openssh-server';
 import { expect, test } from './host-fixture';
 
@@ -20,6 +21,29 @@ async function typeInto(page: Page, pane: Locator, text: string): Promise<void> 
   await pane.getByTestId('terminal-host').click();
   await page.keyboard.type(text);
   await page.keyboard.press('Enter');
+}
+
+/** New terminal → a credential saved from the dialog → the unknown host key confirmed → connected. */
+async function openFirstTerminal(page: Page, sshd: Sshd, privateKey: string): Promise<void> {
+  await page.getByTestId('open-terminal').click();
+  const dialog = page.getByTestId('open-terminal-dialog');
+  await dialog.getByLabel('Host', { exact: true }).fill('127.0.0.1');
+  await dialog.getByLabel('Port', { exact: true }).fill(String(sshd.port));
+  // No credential profile yet: save one from the dialog (the key goes to the vault once).
+  await dialog.getByRole('button', { name: 'New credential…' }).click();
+  const form = dialog.getByTestId('new-credential');
+  await form.getByLabel('Name', { exact: true }).fill('e2e-root');
+  await form.getByLabel('User name').fill('root');
+  await form.getByLabel('Authentication', { exact: true }).selectOption('private-key');
+  await form.getByLabel('Private key', { exact: true }).fill(privateKey);
+  await form.getByRole('button', { name: 'Save credential' }).click();
+  await expect(dialog.getByLabel('Credential profile')).toHaveValue('e2e-root');
+
+  // The host key is unknown: its fingerprint is shown (the one ssh-keygen -lf prints) before anything is sent.
+  await dialog.getByRole('button', { name: 'Connect' }).click();
+  await expect(dialog.getByTestId('host-key-fingerprint')).toContainText(sshd.fingerprint);
+  await dialog.getByRole('button', { name: 'Trust and connect' }).click();
+  await expect(dialog).toBeHidden();
 }
 
 test.describe('terminals against a real sshd', () => {
@@ -47,25 +71,8 @@ test.describe('terminals against a real sshd', () => {
     await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: /Terminals/ }).click();
     await expect(page.getByRole('heading', { name: 'No terminal open' })).toBeVisible();
 
-    await page.getByTestId('open-terminal').click();
+    await openFirstTerminal(page, sshd, privateKey);
     const dialog = page.getByTestId('open-terminal-dialog');
-    await dialog.getByLabel('Host', { exact: true }).fill('127.0.0.1');
-    await dialog.getByLabel('Port', { exact: true }).fill(String(sshd.port));
-    // No credential profile yet: save one from the dialog (the key goes to the vault once).
-    await dialog.getByRole('button', { name: 'New credential…' }).click();
-    const form = dialog.getByTestId('new-credential');
-    await form.getByLabel('Name', { exact: true }).fill('e2e-root');
-    await form.getByLabel('User name').fill('root');
-    await form.getByLabel('Authentication', { exact: true }).selectOption('private-key');
-    await form.getByLabel('Private key', { exact: true }).fill(privateKey);
-    await form.getByRole('button', { name: 'Save credential' }).click();
-    await expect(dialog.getByLabel('Credential profile')).toHaveValue('e2e-root');
-
-    // The host key is unknown: its fingerprint is shown (the one ssh-keygen -lf prints) before anything is sent.
-    await dialog.getByRole('button', { name: 'Connect' }).click();
-    await expect(dialog.getByTestId('host-key-fingerprint')).toContainText(sshd.fingerprint);
-    await dialog.getByRole('button', { name: 'Trust and connect' }).click();
-    await expect(dialog).toBeHidden();
 
     const first = page.getByTestId('terminal-pane').first();
     await expect(first.getByTestId('terminal-state')).toHaveText('open');
@@ -92,9 +99,12 @@ test.describe('terminals against a real sshd', () => {
     await expect(page.getByText('15px')).toBeVisible();
 
     // Split: a second terminal beside the first (host key now known: no prompt).
+    // The host just used is offered under "Recent hosts" (host, port, credential; never a secret).
     await page.getByRole('button', { name: 'Split' }).click();
-    await dialog.getByLabel('Host', { exact: true }).fill('127.0.0.1');
-    await dialog.getByLabel('Port', { exact: true }).fill(String(sshd.port));
+    await dialog.getByLabel('Recent hosts').selectOption({ index: 1 });
+    await expect(dialog.getByLabel('Host', { exact: true })).toHaveValue('127.0.0.1');
+    await expect(dialog.getByLabel('Port', { exact: true })).toHaveValue(String(sshd.port));
+    await expect(dialog.getByLabel('Credential profile')).toHaveValue('e2e-root');
     await dialog.getByRole('button', { name: 'Connect' }).click();
     await expect(dialog).toBeHidden();
     const panes = page.getByTestId('terminal-pane');
@@ -114,7 +124,9 @@ test.describe('terminals against a real sshd', () => {
     expect(await drawnRows(first)).not.toContain('only-5');
 
     // Reconnect: a new connection and shell in the same pane.
-    await first.getByRole('button', { name: 'Reconnect' }).click();
+    await first.getByRole('button', { name: 'Reconnect', exact: true }).click();
+    // Until the new connection is up, typed input has no shell to go to: wait for the button to come back.
+    await expect(first.getByRole('button', { name: 'Reconnect', exact: true })).toBeEnabled();
     await expect(first.getByTestId('terminal-state')).toHaveText('open');
     await expectDrawnLine(first, `[outpost] reconnecting to root@127.0.0.1:${sshd.port}…`);
     await typeInto(page, first, 'echo again-$((3*3))');
@@ -124,5 +136,93 @@ test.describe('terminals against a real sshd', () => {
     await typeInto(page, second, 'exit 4');
     await expect(second.getByTestId('terminal-state')).toHaveText('closed (exit 4)');
     expect(problems).toEqual([]);
+  });
+
+  test('without WebGL the DOM renderer draws, styled despite the CSP (no inline styles)', async ({ page, host }) => {
+    // A browser without WebGL2: the addon cannot start and xterm keeps its DOM renderer.
+    await page.addInitScript(() => {
+      const getContext = HTMLCanvasElement.prototype.getContext;
+      HTMLCanvasElement.prototype.getContext = function (this: HTMLCanvasElement, kind: string, ...rest: unknown[]) {
+        return kind === 'webgl2' ? null : (getContext as (...a: unknown[]) => unknown).call(this, kind, ...rest);
+      } as typeof getContext;
+    });
+    await page.goto(host.info.openUrl);
+    await expect(page.getByTestId('status-connection')).toHaveText(/Connected \(host\)/);
+    await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: /Terminals/ }).click();
+    await openFirstTerminal(page, sshd, privateKey);
+    const pane = page.getByTestId('terminal-pane').first();
+    await expect(pane.getByTestId('terminal-host')).toHaveAttribute('data-renderer', 'dom');
+    await typeInto(page, pane, 'echo dom-$((5*5))');
+    await expectDrawnLine(pane, 'dom-25');
+    // xterm's theme arrives as a <style> the CSP refuses; the mirrored sheet applies it: rows in the theme's foreground.
+    await expect(pane.locator('.xterm-rows')).toHaveCSS('color', 'rgb(216, 222, 233)');
+  });
+});
+
+/** A store as a vCenter sync leaves it: one site, one Linux VM whose guest IP is `ip`. */
+function seedInventory(dataDir: string, ip: string): void {
+  const core = createOutpostCore({ dataDir, transport: 'host' });
+  const now = new Date().toISOString();
+  const site = core.db.prepare('INSERT INTO sites (name, url, username, created_at, last_sync_at) VALUES (?, ?, ?, ?, ?)').run('lab', 'https://vc.lab.invalid/sdk', 'u', now, now);
+  core.db
+    .prepare(
+      `INSERT INTO inv_vms (site_id, moref, name, guest_id, guest_full_name, power_state, ip_address, ip_addresses, tools_running_status, seen_run, first_seen_at, updated_at)
+       VALUES (?, 'vm-42', 'web-42', 'ubuntu64Guest', 'Ubuntu Linux (64-bit)', 'poweredOn', ?, ?, 'guestToolsRunning', 1, ?, ?)`,
+    )
+    .run(Number(site.lastInsertRowid), ip, ip, now, now);
+  core.close();
+}
+
+test.describe('Open SSH terminal from an inventory VM', () => {
+  test.skip(!sshdAvailable() || process.getuid?.() !== 0, 'needs root and openssh-server');
+  const dataDir = mkdtempSync(join(tmpdir(), 'outpost-e2e-term-vm-'));
+  let dir: string;
+  let guest: Sshd;
+  let privateKey: string;
+  test.use({ hostDataDir: dataDir });
+
+  test.beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'outpost-e2e-guest-'));
+    const key = generateKey(join(dir, 'id'));
+    privateKey = key.privateKey;
+    // The "guest": an sshd on 127.0.0.2 (guests never report 127.0.0.1), reached by the IP the inventory holds.
+    guest = await startSshd({ dir, listen: '127.0.0.2', authorizedKeys: [key.publicKey] });
+    seedInventory(dataDir, '127.0.0.2');
+  });
+  test.afterAll(() => {
+    guest?.stop();
+    rmSync(dir, { recursive: true, force: true });
+    rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  test('the VM detail opens the terminal dialog with the VM picked; the shell runs on its guest IP', async ({ page, host }) => {
+    await page.goto(host.info.openUrl);
+    await expect(page.getByTestId('status-connection')).toHaveText(/Connected \(host\)/);
+    await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: /Inventory/ }).click();
+    await page.getByTestId('vm-row').filter({ hasText: 'web-42' }).click();
+    await page.getByTestId('vm-detail').getByRole('button', { name: 'Open SSH terminal' }).click();
+
+    const dialog = page.getByTestId('open-terminal-dialog');
+    await expect(dialog).toContainText('Selected: web-42');
+    await dialog.getByLabel('Port', { exact: true }).fill(String(guest.port));
+    await dialog.getByRole('button', { name: 'New credential…' }).click();
+    const form = dialog.getByTestId('new-credential');
+    await form.getByLabel('Name', { exact: true }).fill('guest-root');
+    await form.getByLabel('User name').fill('root');
+    await form.getByLabel('Authentication', { exact: true }).selectOption('private-key');
+    await form.getByLabel('Private key', { exact: true }).fill(privateKey);
+    await form.getByRole('button', { name: 'Save credential' }).click();
+    await dialog.getByRole('button', { name: 'Connect' }).click();
+    // The prompt names the guest IP from the inventory and that sshd's key.
+    await expect(dialog.getByTestId('host-key-prompt')).toContainText(`127.0.0.2:${guest.port}`);
+    await expect(dialog.getByTestId('host-key-fingerprint')).toContainText(guest.fingerprint);
+    await dialog.getByRole('button', { name: 'Trust and connect' }).click();
+    await expect(dialog).toBeHidden();
+
+    const pane = page.getByTestId('terminal-pane').first();
+    await expect(pane).toContainText(`root@127.0.0.2:${guest.port}`);
+    await page.getByRole('button', { name: 'Screen reader' }).click();
+    await typeInto(page, pane, 'echo guest-$((40+2)) $SSH_CONNECTION');
+    await expect.poll(async () => (await drawnRows(pane)).some((r) => r.startsWith('guest-42 ') && r.includes(`127.0.0.2 ${guest.port}`))).toBe(true);
   });
 });

@@ -6,7 +6,7 @@ import { TERMINAL_PORT_CHANNEL } from './ipc-channels.js';
 /**
  * Terminal bytes for one window: a MessagePort per page load, its frames handed to the core's
  * TerminalStreamConnection (which holds every rule, including ack backpressure). A reload gets a
- * new port; the old connection detaches, so its terminals pause until the page attaches again.
+ * new port; the old connection detaches (its terminals run on and replay their recent output to the new page).
  */
 export function attachTerminalPort(contents: WebContents, terminals: TerminalService): void {
   let current: { connection: TerminalStreamConnection; close(): void } | null = null;

@@ -38,7 +38,7 @@ export interface TerminalServiceOptions {
 }
 
 /** Output kept to replay to a viewer that attaches later (a reloaded page, a second window). */
-const REPLAY_BYTES = 128 * 1024;
+const REPLAY_BYTES = 256 * 1024;
 const KEEP_CLOSED = 50;
 
 interface Entry {
@@ -59,9 +59,10 @@ const now = (): string => new Date().toISOString();
 
 /**
  * The terminals of this process. Output goes only to attached viewers (never through JSON
- * events), with acknowledgement backpressure: the session is paused while it has no viewer or any
- * viewer has more than the high-water mark in flight, so a flood waits in the SSH window instead
- * of piling up in memory or in the UI.
+ * events), with acknowledgement backpressure: the session is paused while any viewer has more than
+ * the high-water mark in flight, so a flood waits in the SSH window instead of piling up in memory
+ * or in the UI. With no viewer at all (the operator is on another page) the session keeps running,
+ * so a remote job never blocks on a hidden tab; the last REPLAY_BYTES wait for the next viewer.
  */
 export class TerminalService {
   private readonly entries = new Map<number, Entry>();
@@ -227,7 +228,6 @@ export class TerminalService {
 
   private adopt(e: Entry, session: TerminalSession): void {
     e.session = session;
-    // New sessions start held back until the flow rules say otherwise (no viewer yet: wait).
     e.paused = false;
     e.unlisten = [
       session.onData((chunk) => {
@@ -286,7 +286,7 @@ export class TerminalService {
 
   private updateFlow(e: Entry): void {
     if (!e.session) return;
-    let hold = e.viewers.size === 0;
+    let hold = false;
     for (const w of e.viewers.values()) if (w.saturated) hold = true;
     if (hold === e.paused) return;
     e.paused = hold;

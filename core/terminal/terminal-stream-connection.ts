@@ -17,6 +17,9 @@ import type { TerminalAttachment, TerminalService } from './terminal-service.js'
  */
 export class TerminalStreamConnection {
   private readonly attachments = new Map<number, TerminalAttachment>();
+  /** Output waiting for the next flush, per channel: a pty hands over ~4 KB at a time; one frame carries up to 64 KB. */
+  private readonly pending = new Map<number, { chunks: Uint8Array[]; bytes: number }>();
+  private flushScheduled = false;
   private closed = false;
 
   constructor(
@@ -37,6 +40,7 @@ export class TerminalStreamConnection {
         case TerminalFrameKind.detach:
           this.attachments.get(channel)?.detach();
           this.attachments.delete(channel);
+          this.pending.delete(channel);
           break;
         case TerminalFrameKind.ack:
           this.attachments.get(channel)?.ack(ackBytes(frame.payload));
@@ -55,22 +59,51 @@ export class TerminalStreamConnection {
 
   private attach(channel: number, seen: number): void {
     const attachment = this.terminals.attach(channel, seen, {
-      data: (chunk) => {
-        if (this.closed) return;
-        for (let at = 0; at < chunk.length; at += TERMINAL_FRAME_MAX_PAYLOAD) {
-          this.send(encodeTerminalFrame(TerminalFrameKind.data, channel, chunk.subarray(at, at + TERMINAL_FRAME_MAX_PAYLOAD)));
-        }
-      },
+      data: (chunk) => this.queue(channel, chunk),
       closed: (info) => {
-        if (!this.closed) this.send(encodeTerminalFrame(TerminalFrameKind.closed, channel, textPayload(JSON.stringify(info))));
+        if (this.closed) return;
+        this.flush(channel);
+        this.send(encodeTerminalFrame(TerminalFrameKind.closed, channel, textPayload(JSON.stringify(info))));
       },
     });
     this.attachments.set(channel, attachment);
   }
 
-  /** The transport went away: every terminal it watched loses this viewer (and pauses if it was the last). */
+  /** Coalesces output until the current I/O turn ends (or a frame is full): fewer, larger frames. */
+  private queue(channel: number, chunk: Uint8Array): void {
+    if (this.closed) return;
+    let p = this.pending.get(channel);
+    if (!p) {
+      p = { chunks: [], bytes: 0 };
+      this.pending.set(channel, p);
+    }
+    p.chunks.push(chunk);
+    p.bytes += chunk.length;
+    if (p.bytes >= TERMINAL_FRAME_MAX_PAYLOAD) this.flush(channel);
+    else if (!this.flushScheduled) {
+      this.flushScheduled = true;
+      setImmediate(() => {
+        this.flushScheduled = false;
+        for (const id of [...this.pending.keys()]) this.flush(id);
+      });
+    }
+  }
+
+  private flush(channel: number): void {
+    const p = this.pending.get(channel);
+    if (!p) return;
+    this.pending.delete(channel);
+    if (this.closed) return;
+    const all = p.chunks.length === 1 ? p.chunks[0]! : Buffer.concat(p.chunks, p.bytes);
+    for (let at = 0; at < all.length; at += TERMINAL_FRAME_MAX_PAYLOAD) {
+      this.send(encodeTerminalFrame(TerminalFrameKind.data, channel, all.subarray(at, at + TERMINAL_FRAME_MAX_PAYLOAD)));
+    }
+  }
+
+  /** The transport went away: every terminal it watched loses this viewer (a viewer that stopped acking no longer holds it back). */
   close(): void {
     this.closed = true;
+    this.pending.clear();
     for (const a of this.attachments.values()) a.detach();
     this.attachments.clear();
   }

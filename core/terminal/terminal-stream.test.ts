@@ -65,6 +65,7 @@ describe.skipIf(!sshdAvailable() || process.getuid?.() !== 0)('terminal stream o
   let host: RunningHost;
   let sshd: Sshd;
   let wsUrl: string;
+  const extraSshds: Sshd[] = [];
 
   beforeAll(async () => {
     dir = tempDir();
@@ -83,6 +84,7 @@ describe.skipIf(!sshdAvailable() || process.getuid?.() !== 0)('terminal stream o
     await host?.close();
     core?.close();
     sshd?.stop();
+    for (const s of extraSshds) s.stop();
     dir?.remove();
   });
 
@@ -166,17 +168,50 @@ describe.skipIf(!sshdAvailable() || process.getuid?.() !== 0)('terminal stream o
     expect(heldAgain - held).toBeLessThan(TERMINAL_HIGH_WATER + 512 * 1024);
     expect(core.services.terminals.flow(info.id).paused).toBe(true);
 
-    // Keep acking while stopping the flood, then a detached terminal holds its output (no viewer, paused).
+    // Keep acking while stopping the flood; a detached terminal runs on without viewers (a hidden tab never blocks a remote job).
     const acker = setInterval(() => client.send(TerminalFrameKind.ack, info.id, ackPayload(1024 * 1024 * 1024)), 20);
     client.send(TerminalFrameKind.data, info.id, new Uint8Array([3]));
     await settle(300);
     clearInterval(acker);
     client.send(TerminalFrameKind.detach, info.id);
     await settle(100);
-    expect(core.services.terminals.flow(info.id)).toEqual({ paused: true, inFlight: [] });
+    expect(core.services.terminals.flow(info.id)).toEqual({ paused: false, inFlight: [] });
     // The socket going away detaches as well; the terminal stays open for the next viewer.
     client.ws.close();
     await call('terminal.close', { id: info.id });
+  });
+
+  it('opens a terminal to an inventory VM by its guest IP, and writes a .rdp file for a Windows VM', async () => {
+    // Rows as a vCenter sync leaves them (the sync itself is tested against vcsim in core/inventory);
+    // the Linux guest's IP is a second sshd on 127.0.0.2 (a guest never reports 127.0.0.1).
+    const guest = await startSshd({ dir: dir.path, listen: '127.0.0.2', authorizedKeys: [readFileSync(join(dir.path, 'id.pub'), 'utf8')] });
+    extraSshds.push(guest);
+    const now = new Date().toISOString();
+    const site = core.db.prepare('INSERT INTO sites (name, url, username, created_at, last_sync_at) VALUES (?, ?, ?, ?, ?)').run('lab', 'https://vc.lab.invalid/sdk', 'u', now, now);
+    const vm = core.db.prepare(
+      `INSERT INTO inv_vms (site_id, moref, name, guest_id, guest_full_name, power_state, ip_address, ip_addresses, seen_run, first_seen_at, updated_at)
+       VALUES (?, ?, ?, ?, ?, 'poweredOn', ?, ?, 1, ?, ?)`,
+    );
+    vm.run(Number(site.lastInsertRowid), 'vm-linux', 'web-01', 'ubuntu64Guest', 'Ubuntu Linux (64-bit)', '127.0.0.2', '127.0.0.2', now, now);
+    vm.run(Number(site.lastInsertRowid), 'vm-win', 'dc-01', 'windows2019srv_64Guest', 'Microsoft Windows Server 2019 (64-bit)', '192.0.2.10', '192.0.2.10', now, now);
+    vm.run(Number(site.lastInsertRowid), 'vm-noip', 'blank', 'otherGuest', null, null, '', now, now);
+
+    const vmTarget = { type: 'vm', site: 'lab', vm: 'vm-linux', credential: 'lab', port: guest.port };
+    expect(await core.dispatch('terminal.open', { target: vmTarget })).toMatchObject({ ok: false, error: { code: 'HOST_KEY_UNKNOWN', details: { host: '127.0.0.2', fingerprint: guest.fingerprint } } });
+    await call('knownHosts.trust', { host: '127.0.0.2', port: guest.port, fingerprint: guest.fingerprint });
+    const info = await call<{ id: number; kind: string; title: string }>('terminal.open', { target: vmTarget });
+    expect(info).toMatchObject({ kind: 'ssh', title: `root@127.0.0.2:${guest.port}` });
+    const client = await StreamClient.connect(wsUrl);
+    client.send(TerminalFrameKind.attach, info.id);
+    client.send(TerminalFrameKind.data, info.id, new TextEncoder().encode('echo vm-$((7*6))\r'));
+    await client.until(() => client.text(info.id).includes('vm-42'));
+    client.ws.close();
+    await call('terminal.close', { id: info.id });
+
+    expect(await core.dispatch('terminal.open', { target: { type: 'vm', site: 'lab', vm: 'vm-noip', credential: 'lab' } })).toMatchObject({ ok: false, error: { code: 'VALIDATION', message: expect.stringContaining('no guest IP') } });
+    const rdp = await call<{ path: string; address: string; launched: unknown; message: string }>('terminal.rdp', { site: 'lab', vm: 'vm-win', username: 'LAB\\admin', launch: false });
+    expect(rdp).toMatchObject({ address: '192.0.2.10:3389', launched: null });
+    expect(readFileSync(rdp.path, 'utf8')).toContain('full address:s:192.0.2.10:3389\r\nusername:s:LAB\\admin');
   });
 
   it('writes a .rdp file and finds an RDP client on PATH as argv', () => {

@@ -1,3 +1,4 @@
+import { lazy, Suspense } from 'react';
 import { useShell } from '../app/shell-context';
 import { AuditLogView } from '../views/AuditLogView';
 import { CertificatesView } from '../views/CertificatesView';
@@ -9,7 +10,9 @@ import { NatIpamView } from '../views/NatIpamView';
 import { NetworkingView } from '../views/networking/NetworkingView';
 import { ProceduresView } from '../views/ProceduresView';
 import { SettingsView } from '../views/SettingsView';
-import { TerminalsView } from '../views/terminals/TerminalsView';
+
+// xterm and its addons are most of the bundle: loaded when the Terminals page first opens.
+const TerminalsView = lazy(() => import('../views/terminals/TerminalsView').then((m) => ({ default: m.TerminalsView })));
 
 export function ViewOutlet() {
   const view = useShell((s) => s.view);
@@ -35,7 +38,11 @@ export function ViewOutlet() {
     case 'settings':
       return <SettingsView />;
     case 'terminals':
-      return <TerminalsView />;
+      return (
+        <Suspense fallback={<p className="muted">Loading terminals…</p>}>
+          <TerminalsView />
+        </Suspense>
+      );
     default: {
       const unknown: never = view;
       return unknown;

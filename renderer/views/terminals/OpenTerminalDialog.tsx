@@ -3,6 +3,7 @@ import { OutpostError, type CommandOutput, type TerminalInfo, type TerminalTarge
 import { errorToast } from '../../app/error-toast';
 import { useClient, useShellStore } from '../../app/shell-context';
 import { CopyButton } from '../CopyButton';
+import { recentHosts, rememberHost } from './recent-hosts';
 import type { OpenPrefill } from './terminals-store';
 
 type Mode = 'host' | 'vm' | 'winrm';
@@ -135,6 +136,7 @@ export function OpenTerminalDialog({ prefill, split, onOpened, onClose }: { pref
   const [error, setError] = useState<{ code: string; message: string } | null>(null);
   const [question, setQuestion] = useState<HostKeyQuestion | null>(null);
   const [configHosts, setConfigHosts] = useState<CommandOutput<'sshConfig.hosts'>>([]);
+  const [recent] = useState(recentHosts);
 
   const loadCredentials = (select?: string): void => {
     client.invoke('credentials.list', {}).then(
@@ -193,6 +195,7 @@ export function OpenTerminalDialog({ prefill, split, onOpened, onClose }: { pref
     if (mode === 'vm') {
       if (!vm) return 'Pick a VM.';
       const p = port.trim() ? Number(port) : undefined;
+      if (p !== undefined && (!Number.isInteger(p) || p < 1 || p > 65535)) return 'The port is a number from 1 to 65535.';
       return { type: 'vm', site: vm.site, vm: vm.moref, credential, protocol, ...(user.trim() ? { user: user.trim() } : {}), ...(p ? { port: p } : {}) };
     }
     if (!url.trim()) return 'Give the WinRM URL, e.g. http://10.0.0.5:5985/wsman.';
@@ -212,6 +215,7 @@ export function OpenTerminalDialog({ prefill, split, onOpened, onClose }: { pref
     client.invoke('terminal.open', { target: t, cols: 100, rows: 30, log }).then(
       (info) => {
         setBusy(false);
+        if (t.type === 'ssh') rememberHost({ host: t.host, port: t.port, user: t.user ?? null, credential: t.credential });
         onOpened(info);
       },
       (err: unknown) => {
@@ -273,6 +277,31 @@ export function OpenTerminalDialog({ prefill, split, onOpened, onClose }: { pref
           </div>
           {mode === 'host' && (
             <>
+              {recent.length > 0 && (
+                <div className="field">
+                  <label htmlFor={`${id}-recent`}>Recent hosts</label>
+                  <select
+                    id={`${id}-recent`}
+                    value=""
+                    onChange={(e) => {
+                      const h = recent[Number(e.target.value)];
+                      if (!h) return;
+                      setHost(h.host);
+                      setPort(String(h.port));
+                      setUser(h.user ?? '');
+                      if (credentials?.some((c) => c.name === h.credential)) setCredential(h.credential);
+                    }}
+                  >
+                    <option value="">Pick a host…</option>
+                    {recent.map((h, i) => (
+                      <option key={`${h.host}:${h.port}:${h.user ?? ''}:${h.credential}`} value={i}>
+                        {h.user ? `${h.user}@` : ''}
+                        {h.host}:{h.port} ({h.credential})
+                      </option>
+                    ))}
+                  </select>
+                </div>
+              )}
               {configHosts.length > 0 && (
                 <div className="field">
                   <label htmlFor={`${id}-config`}>From ~/.ssh/config</label>
@@ -347,13 +376,19 @@ export function OpenTerminalDialog({ prefill, split, onOpened, onClose }: { pref
                   ))}
                 </ul>
               )}
-              <div className="field">
-                <label htmlFor={`${id}-proto`}>Console</label>
-                <select id={`${id}-proto`} value={protocol} onChange={(e) => setProtocol(e.target.value as 'auto' | 'ssh' | 'winrm')}>
-                  <option value="auto">Automatic (PowerShell over WinRM for Windows guests, SSH otherwise)</option>
-                  <option value="ssh">SSH</option>
-                  <option value="winrm">PowerShell over WinRM</option>
-                </select>
+              <div className="terminal-host-row">
+                <div className="field">
+                  <label htmlFor={`${id}-proto`}>Console</label>
+                  <select id={`${id}-proto`} value={protocol} onChange={(e) => setProtocol(e.target.value as 'auto' | 'ssh' | 'winrm')}>
+                    <option value="auto">Automatic (PowerShell over WinRM for Windows guests, SSH otherwise)</option>
+                    <option value="ssh">SSH</option>
+                    <option value="winrm">PowerShell over WinRM</option>
+                  </select>
+                </div>
+                <div className="field terminal-port-field">
+                  <label htmlFor={`${id}-port`}>Port</label>
+                  <input id={`${id}-port`} className="mono" inputMode="numeric" value={port} onChange={(e) => setPort(e.target.value)} placeholder={protocol === 'winrm' ? '5985' : '22'} />
+                </div>
               </div>
             </>
           )}

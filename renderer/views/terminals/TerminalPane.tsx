@@ -41,7 +41,7 @@ export function TerminalPane({ id, active }: { id: number; active: boolean }) {
   const broadcast = useStore(terminalsStore, (s) => s.broadcast);
   const inBroadcast = useStore(terminalsStore, (s) => s.broadcastTargets.includes(id));
   const hostRef = useRef<HTMLDivElement>(null);
-  const termRef = useRef<{ term: Terminal; fit: FitAddon; search: SearchAddon } | null>(null);
+  const termRef = useRef<{ term: Terminal; fit: FitAddon; search: SearchAddon; webgl: WebglAddon | null } | null>(null);
   const [renderer, setRenderer] = useState<'webgl' | 'dom'>('dom');
   const [searchOpen, setSearchOpen] = useState(false);
   const [query, setQuery] = useState('');
@@ -59,21 +59,7 @@ export function TerminalPane({ id, active }: { id: number; active: boolean }) {
     // Links open only on Ctrl/Cmd+click, in the system browser (Electron hands window.open out).
     term.loadAddon(new WebLinksAddon((event, uri) => (event.ctrlKey || event.metaKey) && window.open(uri, '_blank', 'noopener,noreferrer')));
     term.open(el);
-    let webgl: WebglAddon | null = null;
-    try {
-      webgl = new WebglAddon();
-      webgl.onContextLoss(() => {
-        webgl?.dispose();
-        webgl = null;
-        setRenderer('dom');
-      });
-      term.loadAddon(webgl);
-      setRenderer('webgl');
-    } catch {
-      webgl = null;
-      setRenderer('dom');
-    }
-    termRef.current = { term, fit, search };
+    termRef.current = { term, fit, search, webgl: null };
     const zoom = terminalsStore.getState().zoom;
 
     term.attachCustomKeyEventHandler((event) => {
@@ -165,7 +151,7 @@ export function TerminalPane({ id, active }: { id: number; active: boolean }) {
       term.textarea?.removeEventListener('focus', onFocus);
       unregister();
       channel?.close();
-      webgl?.dispose();
+      termRef.current?.webgl?.dispose();
       term.dispose();
       unmirror();
       termRef.current = null;
@@ -187,7 +173,31 @@ export function TerminalPane({ id, active }: { id: number; active: boolean }) {
     if (active && focused) termRef.current?.term.focus();
   }, [active, focused]);
 
+  // WebGL only while the pane is shown: a context (and its glyph atlas) per hidden tab costs GPU
+  // memory, and a page gets at most 16 contexts. Hidden panes keep the DOM renderer, which draws
+  // nothing while hidden; a lost context falls back to it as well.
   useEffect(() => {
+    const t = termRef.current;
+    if (!t) return;
+    if (active && !t.webgl) {
+      try {
+        const webgl = new WebglAddon();
+        webgl.onContextLoss(() => {
+          webgl.dispose();
+          if (t.webgl === webgl) t.webgl = null;
+          setRenderer('dom');
+        });
+        t.term.loadAddon(webgl);
+        t.webgl = webgl;
+        setRenderer('webgl');
+      } catch {
+        setRenderer('dom');
+      }
+    } else if (!active && t.webgl) {
+      t.webgl.dispose();
+      t.webgl = null;
+      setRenderer('dom');
+    }
     if (active) requestAnimationFrame(() => termRef.current?.fit.fit());
   }, [active]);
 

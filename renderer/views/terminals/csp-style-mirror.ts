@@ -7,6 +7,7 @@
 export function mirrorInlineStyles(root: HTMLElement): () => void {
   const doc = root.ownerDocument;
   const sheets = new Map<HTMLStyleElement, CSSStyleSheet>();
+  const texts = new Map<HTMLStyleElement, string>();
   const sync = (): void => {
     const seen = new Set<HTMLStyleElement>();
     for (const el of root.querySelectorAll('style')) {
@@ -17,15 +18,30 @@ export function mirrorInlineStyles(root: HTMLElement): () => void {
         sheets.set(el, sheet);
         doc.adoptedStyleSheets = [...doc.adoptedStyleSheets, sheet];
       }
-      sheet.replaceSync(el.textContent ?? '');
+      const text = el.textContent ?? '';
+      // Re-parsing a sheet restyles the document: only when xterm really changed it.
+      if (texts.get(el) !== text) {
+        texts.set(el, text);
+        sheet.replaceSync(text);
+      }
     }
     for (const [el, sheet] of sheets) {
       if (seen.has(el)) continue;
       sheets.delete(el);
+      texts.delete(el);
       doc.adoptedStyleSheets = doc.adoptedStyleSheets.filter((s) => s !== sheet);
     }
   };
-  const observer = new MutationObserver(sync);
+  const isStyle = (node: Node | null): boolean => node instanceof HTMLStyleElement || node?.parentNode instanceof HTMLStyleElement;
+  // The DOM renderer rewrites rows every frame: look at the records, act only on <style> changes.
+  const observer = new MutationObserver((records) => {
+    for (const r of records) {
+      if (isStyle(r.target) || [...r.addedNodes].some(isStyle) || [...r.removedNodes].some(isStyle)) {
+        sync();
+        return;
+      }
+    }
+  });
   observer.observe(root, { childList: true, subtree: true, characterData: true });
   sync();
   return () => {

@@ -1,0 +1,285 @@
+// Terminal figures in Chromium (Debian's /usr/bin/chromium) against the real renderer, a headless
+// host in this process and a loopback OpenSSH sshd:
+//  - throughput: a shell floods BENCH_TERMINAL_MB of text (head -c | tr | fold) and xterm draws it;
+//    MB/s from the first to the last byte xterm acknowledged as written (the renderer's ack is
+//    what lets sshd send more, so this is end to end: sshd → ssh2 → WebSocket → xterm);
+//  - responsiveness during that flood: the longest gap between animation frames and the longest
+//    event-loop stall (a 10 ms interval timer's lateness) in the page;
+//  - memory of 10 open terminal tabs (each with some scrollback): JS heap and DOM nodes after a
+//    forced GC, and the resident memory of Chromium's renderer and GPU processes (xterm's buffers
+//    and WebGL textures live there), against the same page with no terminal.
+// Prints one JSON line; a measurement, not a test.
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { chromium, type Browser, type Page } from '@playwright/test';
+import { build } from 'esbuild';
+import { startHost } from '../core/host/host-server.js';
+import { createOutpostCore } from '../core/server/core.js';
+import { defaultKdf } from '../core/vault/passphrase-cipher.js';
+import { generateKey, sshdAvailable, startSshd } from '../test/peers/openssh-server.js';
+
+const MB = Number(process.env.BENCH_TERMINAL_MB ?? 50);
+const TABS = 10;
+const root = join(import.meta.dirname, '..', '..');
+const staticDir = join(root, 'dist', 'renderer');
+const round = (x: number): number => Math.round(x * 10) / 10;
+const chromiumArgs = ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking'];
+
+function skip(why: string): void {
+  console.log(JSON.stringify({ bench: 'terminal', skipped: why }));
+}
+
+/** Resident memory of the browser's renderer and GPU processes (WebGL textures live in the GPU process), from /proc. */
+async function processMemory(browser: Browser): Promise<{ rendererMB: number; gpuMB: number }> {
+  const cdp = await browser.newBrowserCDPSession();
+  const { processInfo } = (await cdp.send('SystemInfo.getProcessInfo')) as { processInfo: { type: string; id: number }[] };
+  await cdp.detach();
+  const rss = (pid: number): number => {
+    try {
+      const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+      return m ? Number(m[1]) / 1024 : 0;
+    } catch {
+      return 0;
+    }
+  };
+  const sum = (type: string): number => round(processInfo.filter((p) => p.type === type).reduce((a, p) => a + rss(p.id), 0));
+  return { rendererMB: sum('renderer'), gpuMB: sum('GPU') };
+}
+
+async function heap(page: Page): Promise<{ jsHeapMB: number; domNodes: number }> {
+  const cdp = await page.context().newCDPSession(page);
+  await cdp.send('Performance.enable');
+  await cdp.send('HeapProfiler.collectGarbage');
+  const { metrics } = await cdp.send('Performance.getMetrics');
+  const get = (name: string): number => metrics.find((m) => m.name === name)?.value ?? NaN;
+  await cdp.detach();
+  return { jsHeapMB: round(get('JSHeapUsedSize') / 1024 / 1024), domNodes: get('Nodes') };
+}
+
+
+type Call = <T>(command: string, input: unknown) => Promise<T>;
+
+/** Floods one terminal and measures what xterm draws and how the page keeps up. */
+async function measureFlood(page: Page, call: Call, target: unknown) {
+  // Throughput with responsiveness: one terminal, reloaded into view from terminal.list.
+  const flood = await call<{ id: number }>('terminal.open', { target, cols: 160, rows: 45 });
+  await page.reload();
+  await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: /Terminals/ }).click();
+  const hostEl = page.locator(`[data-terminal-id="${flood.id}"] [data-testid="terminal-host"]`);
+  await hostEl.and(page.locator('[data-drawn]')).waitFor();
+  const renderer = await hostEl.getAttribute('data-renderer');
+  await page.evaluate((id) => {
+    const el = document.querySelector(`[data-terminal-id="${id}"] [data-testid="terminal-host"]`) as HTMLElement;
+    const w = window as unknown as { benchFlood: { start: number; first: number; last: number; bytesAtFirst: number; bytes: number; maxFrameGap: number; maxLag: number; frames: number; stop(): void } };
+    const state = { start: Number(el.dataset.drawn), first: 0, last: 0, bytesAtFirst: 0, bytes: 0, maxFrameGap: 0, maxLag: 0, frames: 0, stop: () => undefined };
+    w.benchFlood = state;
+    new MutationObserver(() => {
+      const drawn = Number(el.dataset.drawn);
+      const now = performance.now();
+      if (!state.first) {
+        state.first = now;
+        state.bytesAtFirst = drawn;
+      }
+      state.last = now;
+      state.bytes = drawn;
+    }).observe(el, { attributes: true, attributeFilter: ['data-drawn'] });
+    let running = true;
+    let prev = performance.now();
+    const frame = (t: number): void => {
+      if (!running) return;
+      state.maxFrameGap = Math.max(state.maxFrameGap, t - prev);
+      state.frames++;
+      prev = t;
+      requestAnimationFrame(frame);
+    };
+    requestAnimationFrame((t) => {
+      prev = t;
+      requestAnimationFrame(frame);
+    });
+    let expected = performance.now() + 10;
+    const lag = setInterval(() => {
+      const now = performance.now();
+      state.maxLag = Math.max(state.maxLag, now - expected);
+      expected = now + 10;
+    }, 10);
+    state.stop = () => {
+      running = false;
+      clearInterval(lag);
+    };
+  }, flood.id);
+  const bytes = MB * 1_000_000;
+  const width = 159;
+  const expected = bytes + 2 * Math.floor(bytes / width); // fold's LF becomes CR LF on the pty
+  await call('terminal.write', { id: flood.id, data: `head -c ${bytes} /dev/zero | tr '\\0' a | fold -w ${width}\r` });
+  const started = Date.now();
+  for (;;) {
+    await new Promise((r) => setTimeout(r, 250));
+    const s = await page.evaluate(() => (window as unknown as { benchFlood: { bytes: number; start: number; last: number } }).benchFlood);
+    if (s.bytes - s.start >= expected || Date.now() - started > 300_000) break;
+  }
+  await new Promise((r) => setTimeout(r, 500));
+  const f = await page.evaluate(() => {
+    const s = (window as unknown as { benchFlood: { start: number; first: number; last: number; bytesAtFirst: number; bytes: number; maxFrameGap: number; maxLag: number; frames: number; stop(): void } }).benchFlood;
+    s.stop();
+    return { ...s, stop: undefined };
+  });
+  const floodMs = f.last - f.first;
+  const drawnBytes = f.bytes - f.bytesAtFirst;
+  await call('terminal.close', { id: flood.id });
+  return {
+    renderer,
+    floodMB: round(drawnBytes / 1e6),
+    xtermMBps: round(drawnBytes / 1e6 / (floodMs / 1000)),
+    floodMs: Math.round(floodMs),
+    maxFrameGapMs: round(f.maxFrameGap),
+    maxEventLoopLagMs: round(f.maxLag),
+  };
+
+}
+
+/**
+ * The ceiling on this machine: xterm alone in a blank page, fed the same lines from memory as
+ * fast as it takes them (no network, no ssh). The end-to-end figure is read against this.
+ */
+async function xtermAlone(browser: Browser, webgl: boolean): Promise<{ MBps: number; maxFrameGapMs: number } | null> {
+  const bundled = await build({
+    stdin: {
+      resolveDir: root,
+      contents: `
+        import { Terminal } from '@xterm/xterm';
+        import { WebglAddon } from '@xterm/addon-webgl';
+        window.xtermAlone = async (webgl, mb) => {
+          const el = document.createElement('div');
+          el.style.width = '1200px';
+          el.style.height = '700px';
+          document.body.appendChild(el);
+          const term = new Terminal({ cols: 160, rows: 45, scrollback: 10000 });
+          term.open(el);
+          if (webgl) { try { term.loadAddon(new WebglAddon()); } catch { return null; } }
+          const line = new TextEncoder().encode('a'.repeat(159) + '\\r\\n');
+          const chunk = new Uint8Array(65536 - (65536 % line.length));
+          for (let i = 0; i < chunk.length; i += line.length) chunk.set(line, i);
+          const total = mb * 1e6;
+          let sent = 0, done = 0, maxGap = 0, prev = performance.now(), running = true;
+          const frame = (t) => { maxGap = Math.max(maxGap, t - prev); prev = t; if (running) requestAnimationFrame(frame); };
+          requestAnimationFrame(frame);
+          const t0 = performance.now();
+          await new Promise((resolve) => {
+            const pump = () => {
+              while (sent - done < 1e6 && sent < total) {
+                sent += chunk.length;
+                term.write(chunk, () => { done += chunk.length; if (done >= total) resolve(); else pump(); });
+              }
+            };
+            pump();
+          });
+          running = false;
+          return { MBps: Math.round((total / 1e6 / ((performance.now() - t0) / 1000)) * 10) / 10, maxFrameGapMs: Math.round(maxGap) };
+        };`,
+    },
+    bundle: true,
+    write: false,
+    format: 'iife',
+    logLevel: 'silent',
+  });
+  const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+  try {
+    await page.setContent('<!doctype html><html><body></body></html>');
+    await page.addStyleTag({ content: readFileSync(join(root, 'node_modules', '@xterm', 'xterm', 'css', 'xterm.css'), 'utf8') });
+    await page.addScriptTag({ content: bundled.outputFiles[0]!.text });
+    return await page.evaluate(([w, mb]) => (window as unknown as { xtermAlone(w: boolean, mb: number): Promise<{ MBps: number; maxFrameGapMs: number } | null> }).xtermAlone(w, mb), [webgl, Math.min(MB, 30)] as const);
+  } finally {
+    await page.close();
+  }
+}
+
+async function main(): Promise<void> {
+  if (!existsSync(join(staticDir, 'index.html'))) return skip('run `npm run build` first');
+  if (!existsSync('/usr/bin/chromium')) return skip('no /usr/bin/chromium');
+  if (!sshdAvailable() || process.getuid?.() !== 0) return skip('needs root and openssh-server');
+
+  const dir = mkdtempSync(join(tmpdir(), 'outpost-bench-terminal-'));
+  const key = generateKey(join(dir, 'id'));
+  const sshd = await startSshd({ dir, authorizedKeys: [key.publicKey] });
+  const core = createOutpostCore({ dataDir: join(dir, 'data'), transport: 'host', kdf: { ...defaultKdf, N: 2 ** 10 } });
+  const call = async <T,>(command: string, input: unknown): Promise<T> => {
+    const r = await core.dispatch(command, input);
+    if (!r.ok) throw new Error(`${command}: ${r.error.code} ${r.error.message}`);
+    return r.value as T;
+  };
+  await call('vault.unlock', { passphrase: 'a long enough bench passphrase' });
+  await call('credentials.add', { name: 'bench', username: 'root', secret: { type: 'private-key', privateKey: key.privateKey } });
+  await call('knownHosts.trust', { host: '127.0.0.1', port: sshd.port, fingerprint: sshd.fingerprint });
+  const host = await startHost({ core, staticDir });
+  const browserHome = mkdtempSync(join(tmpdir(), 'outpost-bench-chromium-'));
+  const browser = await chromium.launch({
+    executablePath: '/usr/bin/chromium',
+    args: chromiumArgs,
+    env: { ...process.env, HOME: browserHome },
+  });
+  const target = { type: 'ssh', host: '127.0.0.1', port: sshd.port, credential: 'bench' };
+  try {
+    const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+    await page.goto(host.openUrl);
+    await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: /Terminals/ }).click();
+    await page.getByRole('heading', { name: 'No terminal open' }).waitFor();
+    const empty = { ...(await heap(page)), ...(await processMemory(browser)) };
+
+    const webgl = { ...(await measureFlood(page, call, target)), xtermAlone: await xtermAlone(browser, true) };
+    // The same flood with the DOM renderer (a second browser without WebGL): xterm's fallback.
+    const domBrowser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: [...chromiumArgs, '--disable-webgl'], env: { ...process.env, HOME: browserHome } });
+    let dom: unknown;
+    try {
+      const domPage = await domBrowser.newPage({ viewport: { width: 1280, height: 800 } });
+      await domPage.goto(host.openUrl);
+      dom = { ...(await measureFlood(domPage, call, target)), xtermAlone: await xtermAlone(domBrowser, false) };
+    } finally {
+      await domBrowser.close();
+    }
+
+    // Memory: 10 tabs, each with a few thousand lines of scrollback.
+    const ids: number[] = [];
+    for (let i = 0; i < TABS; i++) ids.push((await call<{ id: number }>('terminal.open', { target, cols: 160, rows: 45 })).id);
+    for (const id of ids) await call('terminal.write', { id, data: 'seq 1 5000\r' });
+    await new Promise((r) => setTimeout(r, 1000));
+    await page.reload();
+    await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: /Terminals/ }).click();
+    for (const id of ids) await page.locator(`[data-terminal-id="${id}"] [data-testid="terminal-host"][data-drawn]`).waitFor({ state: 'attached' });
+    // Show each tab once, so every terminal has rendered at its real size.
+    for (const tab of await page.getByRole('tab').all()) {
+      await tab.click();
+      await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
+    }
+    const tabs = { ...(await heap(page)), ...(await processMemory(browser)) };
+    const renderers = await page.locator('[data-testid="terminal-host"]').evaluateAll((els) => els.map((e) => e.getAttribute('data-renderer')));
+    for (const id of ids) await call('terminal.close', { id });
+
+    console.log(
+      JSON.stringify({
+        bench: 'terminal',
+        webgl,
+        dom,
+        targetMBps: 30,
+        tabs: TABS,
+        tabRenderers: [...new Set(renderers)],
+        emptyPage: empty,
+        tenTabs: tabs,
+        perTabHeapMB: round((tabs.jsHeapMB - empty.jsHeapMB) / TABS),
+        perTabProcessMB: round((tabs.rendererMB + tabs.gpuMB - empty.rendererMB - empty.gpuMB) / TABS),
+      }),
+    );
+  } finally {
+    await browser.close();
+    await host.close();
+    core.close();
+    sshd.stop();
+    rmSync(dir, { recursive: true, force: true });
+    rmSync(browserHome, { recursive: true, force: true });
+  }
+}
+
+main().catch((err: unknown) => {
+  console.log(JSON.stringify({ bench: 'terminal', error: err instanceof Error ? err.message : String(err) }));
+  process.exitCode = 1;
+});
