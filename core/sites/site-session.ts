@@ -1,3 +1,4 @@
+import { trustedCaPems } from '../certificates/trust-store.js';
 import { OutpostError } from '../contract/errors.js';
 import type { Db } from '../db/database.js';
 import type { CredentialStore } from '../vault/credential-store.js';
@@ -20,11 +21,6 @@ export function storedSite(db: Db, name: string): StoredSite {
     .get(name.trim()) as { id: number; name: string; url: string; username: string; credential_id: number | null; tls_fingerprint: string | null } | undefined;
   if (!row) throw new OutpostError('NOT_FOUND', `No site named "${name}". List them with: outpost site list`, { site: name });
   return { id: row.id, name: row.name, url: row.url, username: row.username, credentialId: row.credential_id, fingerprint: row.tls_fingerprint };
-}
-
-/** The CAs the operator imported into Outpost's trust store (PEM), honoured for every TLS peer. */
-export function trustedCaPems(db: Db): string[] {
-  return (db.prepare('SELECT pem FROM trusted_cas ORDER BY id').all() as { pem: string }[]).map((r) => r.pem);
 }
 
 /**
