@@ -49,3 +49,15 @@ export function storedVm(db: Db, site: StoredSite, vm: string): { moref: string;
   }
   return rows[0]!;
 }
+
+/** Every stored site's pinned certificate, by the host name it was pinned for. */
+export function sitePins(db: Db): { host: string; fingerprint: string }[] {
+  const rows = db.prepare('SELECT url, tls_fingerprint FROM sites WHERE removed_at IS NULL AND tls_fingerprint IS NOT NULL').all() as { url: string; tls_fingerprint: string }[];
+  return rows.flatMap((r) => {
+    try {
+      return [{ host: new URL(r.url).hostname.replace(/^\[|\]$/g, ''), fingerprint: r.tls_fingerprint }];
+    } catch {
+      return [];
+    }
+  });
+}
