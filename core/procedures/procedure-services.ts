@@ -2,12 +2,15 @@ import type { AuditLog } from '../audit/audit-log.js';
 import type { Db } from '../db/database.js';
 import { Ipam } from '../ipam/ipam.js';
 import { NatService } from '../nat/nat-service.js';
+import type { VlanService } from '../networking/vlan-service.js';
 
 /** The core services a procedure's steps may use; the engine hands them to every step. */
 export interface ProcedureServices {
   audit: AuditLog;
   ipam: Ipam;
   nat: NatService;
+  /** vCenter VLAN work (the app, host and CLI have it; a bare engine does not). */
+  vlan?: VlanService;
 }
 
 /** The services over one store (the core builds them once; tests and child runners use this). */

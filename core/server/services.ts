@@ -115,7 +115,7 @@ export class Services {
     this.nat = new NatService(o.db, this.audit, (fw) => driverFor(fw, this.remote));
     this.preflightLists = new PreflightLists(o.db);
     this.trustStore = new TrustStore(o.db, this.audit);
-    this.vlan = new VlanService(o.db, this.credentials, this.audit);
+    this.vlan = new VlanService(o.db, this.credentials);
     this.consoles = new ConsoleService(o.db, this.credentials, this.audit);
     this.guestInfo = new GuestInfoService(o.db, this.credentials, this.audit);
     this.engine = new ProcedureEngine({
@@ -123,7 +123,7 @@ export class Services {
       registry: builtinProcedures(),
       audit: this.audit,
       bus: o.bus,
-      services: { audit: this.audit, ipam: this.ipam, nat: this.nat },
+      services: { audit: this.audit, ipam: this.ipam, nat: this.nat, vlan: this.vlan },
     });
     this.settings = new SettingsStore(o.db, this.audit, o.bus);
     this.vault = o.vault;
