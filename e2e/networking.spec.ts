@@ -76,6 +76,7 @@ test.describe('networking, console and guest info against a real vcsim', () => {
     await form.getByTestId('vlan-apply').click();
     await expect(page.getByRole('status').getByText('Port group VLAN100 created')).toBeVisible();
     await expect(preview.getByTestId('vlan-result-DC0_C0_H0')).toContainText('Created');
+    await expect(form.getByTestId('vlan-procedure')).toContainText('Ran as procedure');
     await expect(table.getByTestId('portgroup-DC0_C0_H0-VLAN100')).toContainText('VLAN 100');
     await expect(table.getByTestId('portgroup-DC0_C0_H1-VLAN100')).toContainText('VLAN 100');
     await expect(table.getByTestId('portgroup-DC0_H0-VLAN100')).toHaveCount(0);

@@ -87,7 +87,7 @@ describe('Networking view (fake bridge)', () => {
       'vlan.ensure': (input) => {
         const i = input as EnsureInput;
         const hostsNow = i.dryRun ? [result('esx-1', 'create')] : [{ ...result('esx-1', 'ready'), created: true }];
-        return { ok: true, value: { site: 'lab', dryRun: i.dryRun ?? false, nic: i.nic, portGroup: i.portGroup, vlanId: i.vlanId, ok: true, hosts: hostsNow } };
+        return { ok: true, value: { site: 'lab', dryRun: i.dryRun ?? false, nic: i.nic, portGroup: i.portGroup, vlanId: i.vlanId, ok: true, hosts: hostsNow, ...(i.dryRun ? {} : { procedureId: '0f1e2d3c-aaaa-bbbb-cccc-000000000001' }) } };
       },
     });
     await renderApp(bridge, 'networking');
@@ -108,5 +108,6 @@ describe('Networking view (fake bridge)', () => {
     expect(within(form).getByTestId('vlan-result-esx-1').textContent).toContain('Created');
     expect(bridge.calls.filter((c) => c.command === 'vlan.list').length).toBe(listsBefore + 1);
     expect(screen.getByText('Port group PG created')).toBeTruthy();
+    expect(within(screen.getByTestId('vlan-procedure')).getByRole('link', { name: '0f1e2d3c' }).getAttribute('href')).toBe('#/procedures/0f1e2d3c-aaaa-bbbb-cccc-000000000001');
   });
 });
