@@ -110,4 +110,22 @@ describe('Networking view (fake bridge)', () => {
     expect(screen.getByText('Port group PG created')).toBeTruthy();
     expect(within(screen.getByTestId('vlan-procedure')).getByRole('link', { name: '0f1e2d3c' }).getAttribute('href')).toBe('#/procedures/0f1e2d3c-aaaa-bbbb-cccc-000000000001');
   });
+
+  it('reads the hosts again when a VLAN run ends elsewhere (procedure.updated), not for other runs', async () => {
+    const bridge = createFakeBridge({ 'sites.list': () => ({ ok: true, value: [site] }), 'vlan.list': () => ({ ok: true, value: hosts }) });
+    await renderApp(bridge, 'networking');
+    await flush();
+    const reads = () => bridge.calls.filter((c) => c.command === 'vlan.list').length;
+    const before = reads();
+    const run = { id: 'r1', target: 'lab/C1/PG', createdAt: '', updatedAt: '', createdBy: 'cli', step: null };
+    await act(async () => {
+      bridge.emit('procedure.updated', { ...run, kind: 'nat.add', state: 'succeeded' });
+      bridge.emit('procedure.updated', { ...run, kind: 'vlan.ensure', state: 'running' });
+    });
+    await flush();
+    expect(reads()).toBe(before);
+    await act(async () => bridge.emit('procedure.updated', { ...run, kind: 'vlan.ensure', state: 'succeeded' }));
+    await flush();
+    expect(reads()).toBe(before + 1);
+  });
 });
