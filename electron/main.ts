@@ -8,6 +8,9 @@ import { registerIpc, type IpcRegistrar } from './ipc-registrar.js';
 import { registerAppScheme, serveRenderer } from './renderer-protocol.js';
 import { chooseOsCipher } from './safe-storage-cipher.js';
 import { lockDownSession } from './session-policy.js';
+import { trustOutpostCertificates } from './certificate-verify.js';
+import { trustedCaPems } from '../core/certificates/trust-store.js';
+import { sitePins } from '../core/sites/site-session.js';
 import { sqliteBindingPath } from './sqlite-binding.js';
 import { attachTerminalPort } from './terminal-port.js';
 import { createWindow, guardWebContents } from './window.js';
@@ -86,6 +89,8 @@ async function start(): Promise<void> {
     return;
   }
   lockDownSession(session.defaultSession);
+  const trustCore = core;
+  trustOutpostCertificates(session.defaultSession, () => ({ trustedCas: trustedCaPems(trustCore.db), pins: sitePins(trustCore.db) }));
   serveRenderer(session.defaultSession, join(app.getAppPath(), 'dist', 'renderer'));
   registrar = registerIpc(core);
   openMainWindow();

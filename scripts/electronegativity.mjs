@@ -77,8 +77,20 @@ function isAcceptedSelfScriptNote(issue) {
   return serious.length === 1 && serious[0].directive === 'script-src' && serious[0].value === "'self'" && serious[0].severity === cspEvaluator.severities.MEDIUM_MAYBE;
 }
 
+// Accepted narrowly: CERTIFICATE_VERIFY_PROC_JS_CHECK flags any setCertificateVerifyProc as a
+// possible opt-out from TLS validation. Outpost's one use (electron/certificate-verify.ts) opts
+// out of nothing: it answers -3 (Chromium's own verdict) for what Chromium verified, and accepts
+// otherwise only the pin of exactly that host or a chain to a CA the operator imported
+// (core/trust/chromium-verdict.ts, unit-tested). Accepted only in that file, and only while every
+// answer it gives is chromiumVerdict(...) or -2 (reject); any other callback value still fails.
+function isAcceptedCertificateVerifyProc(issue) {
+  if (issue.id !== 'CERTIFICATE_VERIFY_PROC_JS_CHECK' || issue.file !== 'certificate-verify.ts') return false;
+  const source = readFileSync(join(input, issue.file), 'utf8');
+  return /\bcallback\(chromiumVerdict\(/.test(source) && !/\bcallback\((?!chromiumVerdict\(|-2\))/.test(source);
+}
+
 const rank = { INFORMATIONAL: 0, LOW: 1, MEDIUM: 2, HIGH: 3 };
-const accepted = result.issues.filter(isAcceptedSelfScriptNote);
+const accepted = result.issues.filter((issue) => isAcceptedSelfScriptNote(issue) || isAcceptedCertificateVerifyProc(issue));
 const blocking = result.issues.filter((issue) => (rank[issue.severity.name] ?? 3) > rank.INFORMATIONAL && !accepted.includes(issue));
 const informational = result.issues.length - blocking.length - accepted.length;
 
@@ -142,7 +154,7 @@ const where = relative(root, input) || '.';
 if (blocking.length === 0 && unparsed.length === 0) {
   console.log(
     `electronegativity: ${where}/ clean — 0 findings above INFORMATIONAL (${informational} informational, ` +
-      `${accepted.length} accepted: CSP script-src 'self' = app://outpost), ` +
+      `${accepted.length} accepted: CSP script-src 'self' = app://outpost; certificate verify proc = Outpost's trust), ` +
       `${result.atomicChecks} atomic + ${result.globalChecks} global checks, Electron ${electronVersion}, ${seconds}s; report ${relative(root, output)}`,
   );
   process.exit(0);

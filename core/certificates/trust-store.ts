@@ -16,6 +16,11 @@ export interface TrustedCa {
  * Outpost's own trust store: CAs the operator imported, honoured for vCenter (and WinRM) TLS next
  * to the system's. Only CAs (or self-signed certificates, which are their own anchor) go in.
  */
+/** The PEM of every CA the operator imported into Outpost's trust store (vCenter, WinRM, consoles). */
+export function trustedCaPems(db: Db): string[] {
+  return (db.prepare('SELECT pem FROM trusted_cas ORDER BY id').all() as { pem: string }[]).map((r) => r.pem);
+}
+
 export class TrustStore {
   constructor(
     private readonly db: Db,

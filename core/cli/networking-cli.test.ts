@@ -9,7 +9,7 @@ const bin = join(root, 'bin', 'outpost.mjs');
 const unavailable = vcsimUnavailable();
 const env = { ...process.env, OUTPOST_VAULT_PASSPHRASE: 'cli vlan passphrase' };
 
-describe.skipIf(unavailable !== null)('outpost vlan list / ensure (built binary, vcsim)', () => {
+describe.skipIf(unavailable !== null)('outpost vlan list / ensure, vm guestinfo, vm console (built binary, vcsim)', () => {
   let vc: Vcsim;
   let dir: ReturnType<typeof tempDir>;
   const outpost = (args: string[], input?: string) => {
@@ -65,5 +65,25 @@ describe.skipIf(unavailable !== null)('outpost vlan list / ensure (built binary,
       expect(bad.code, args.join(' ')).toBe(2);
       expect(bad.stderr.trim().split('\n')).toHaveLength(1);
     }
+  });
+
+  it('sets, lists and removes guestinfo keys and prints a VMRC link (outpost vm guestinfo / vm console)', () => {
+    expect(outpost(['inventory', 'sync', '--site', 'lab']).code).toBe(0);
+    const vms = JSON.parse(outpost(['--json', 'vms', 'list', '--site', 'lab']).stdout) as { name: string }[];
+    const vm = vms[0]!.name;
+    const set = outpost(['vm', 'guestinfo', 'set', '--site', 'lab', '--vm', vm, 'guestinfo.machine.id={"ip":"10.0.0.9"}', 'guestinfo.role=db']);
+    expect(set.code, set.stderr).toBe(0);
+    expect(set.stdout).toContain('now has 2 guestinfo key(s)');
+    const got = outpost(['vm', 'guestinfo', 'get', '--site', 'lab', '--vm', vm]);
+    expect(got.stdout).toMatch(/guestinfo\.machine\.id\s+\{"ip":"10\.0\.0\.9"\}/);
+    const removed = JSON.parse(outpost(['--json', 'vm', 'guestinfo', 'set', '--site', 'lab', '--vm', vm, '--remove', 'guestinfo.machine.id']).stdout) as { entries: { key: string }[] };
+    expect(removed.entries.map((e) => e.key)).toEqual(['guestinfo.role']);
+    const bad = outpost(['vm', 'guestinfo', 'set', '--site', 'lab', '--vm', vm, 'machine.id=x']);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr.trim().split('\n')).toHaveLength(1);
+    const link = outpost(['vm', 'console', '--site', 'lab', '--vm', vm]);
+    expect(link.stdout).toMatch(new RegExp(`^vmrc://127\\.0\\.0\\.1:${new URL(vc.url).port}/\\?moid=vm-\\d+\\n$`));
+    // The power command of the inventory group is still there.
+    expect(outpost(['vm', 'power', '--help']).code).toBe(0);
   });
 });

@@ -93,4 +93,44 @@ export function registerNetworkingCommands(program: Command, context: CliContext
         throw new OutpostError('VLAN_CHECK_FAILED', `Dry run: ${failed.length} of ${result.hosts.length} host(s) would fail a check; nothing would be changed.`);
       }
     });
+
+  // `outpost vm ...` belongs to the inventory commands; these join it (registered after them).
+  const vm = program.commands.find((c) => c.name() === 'vm') ?? program.command('vm').description('Operations on one VM');
+  const guestinfo = vm.command('guestinfo').description('guestinfo.* extra-config keys the guest reads with VMware Tools');
+  guestinfo
+    .command('get')
+    .description("A VM's guestinfo keys and values (live from vCenter)")
+    .requiredOption('--site <name>', 'site name')
+    .requiredOption('--vm <name>', 'VM name (or moref, or uuid)')
+    .action(async (o: { site: string; vm: string }) => {
+      const r = await context.call('vm.guestinfo.get', { site: o.site, vm: o.vm });
+      const out = context.out;
+      out.write(out.json ? JSON.stringify(r) : r.entries.length ? formatTable(['KEY', 'VALUE'], r.entries.map((e) => [e.key, e.value])) : `${r.vm} has no guestinfo keys.`);
+    });
+  guestinfo
+    .command('set')
+    .description('Set guestinfo keys (KEY=VALUE ...) and remove others (--remove KEY); audited by key')
+    .requiredOption('--site <name>', 'site name')
+    .requiredOption('--vm <name>', 'VM name (or moref, or uuid)')
+    .option('--remove <key...>', 'keys to remove')
+    .argument('[pairs...]', 'guestinfo.KEY=VALUE')
+    .action(async (pairs: string[], o: { site: string; vm: string; remove?: string[] }) => {
+      const set = pairs.map((p) => {
+        const i = p.indexOf('=');
+        if (i <= 0) throw new UsageError(`"${p}" is not KEY=VALUE (e.g. guestinfo.machine.id=...).`);
+        return { key: p.slice(0, i), value: p.slice(i + 1) };
+      });
+      const r = await context.call('vm.guestinfo.set', { site: o.site, vm: o.vm, set, remove: o.remove ?? [] });
+      const out = context.out;
+      out.write(out.json ? JSON.stringify(r) : `${r.vm} (${r.moref}) now has ${r.entries.length} guestinfo key(s).`);
+    });
+  vm.command('console')
+    .description('A VMware Remote Console link for a VM (no ticket in it: VMRC asks for the login)')
+    .requiredOption('--site <name>', 'site name')
+    .requiredOption('--vm <name>', 'VM name (or moref, or uuid)')
+    .action(async (o: { site: string; vm: string }) => {
+      const r = await context.call('vm.console.open', { site: o.site, vm: o.vm });
+      const out = context.out;
+      out.write(out.json ? JSON.stringify({ vm: r.vm, moref: r.moref, vmrcUrl: r.vmrcUrl }) : r.vmrcUrl);
+    });
 }

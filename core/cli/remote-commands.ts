@@ -10,6 +10,8 @@ import { SshConnectionPool } from '../ssh/ssh-connection-pool.js';
 import type { HostKeyPolicy } from '../ssh/ssh-connection.js';
 import type { SshAuth, SshEndpoint } from '../ssh/ssh-target.js';
 import { WinrmClient } from '../winrm/winrm-client.js';
+import { trustedCaPems } from '../certificates/trust-store.js';
+import { caBundle } from '../trust/ca-bundle.js';
 import { UsageError } from './cli-error.js';
 import { positiveInt, type CliContext } from './cli-context.js';
 import { formatTable } from './output.js';
@@ -230,9 +232,10 @@ export function registerRemoteCommands(program: Command, context: CliContext): v
           throw new UsageError(`Cannot read CA file ${o.ca}.`);
         }
       }
-      const client = new WinrmClient({ url: o.url, user: o.user, password, auth: o.auth, ...(ca ? { ca } : {}) });
-      const command = words.join(' ');
       const core = context.open();
+      // HTTPS trusts the system's CAs, the ones imported into Outpost (outpost cert import), and --ca.
+      const client = new WinrmClient({ url: o.url, user: o.user, password, auth: o.auth, ca: caBundle(trustedCaPems(core.db), ca) });
+      const command = words.join(' ');
       const audit = (outcome: 'ok' | 'failed', details: Record<string, unknown>): void => {
         core.services.audit.append({ actor: core.services.defaultActor(), action: 'winrm.exec', target: new URL(o.url).host, outcome, details: { command: command.slice(0, 200), user: o.user, ...details } });
       };

@@ -56,6 +56,8 @@ export const vlanEnsureResultSchema = z.object({
   /** True when every host is (or, for a dry run, would be) ready. */
   ok: z.boolean(),
   hosts: z.array(hostVlanResultSchema),
+  /** The durable run that made the change (absent for a dry run). */
+  procedureId: z.string().optional(),
 });
 export type VlanEnsureResult = z.infer<typeof vlanEnsureResultSchema>;
 

@@ -1,11 +1,10 @@
-import type { AuditLog } from '../audit/audit-log.js';
 import type { CommandParsedInput } from '../contract/commands.js';
-import { OutpostError, toContractError } from '../contract/errors.js';
+import { OutpostError } from '../contract/errors.js';
 import type { HostNetwork, HostVlanResult, VlanEnsureResult } from '../contract/networking-commands.js';
 import type { Db } from '../db/database.js';
 import { storedSite, withSiteSession } from '../sites/site-session.js';
 import type { CredentialStore } from '../vault/credential-store.js';
-import { addPortGroup, listHosts, readHostNetwork, requireNetworkSystem, type HostNetworkInfo, type HostRef } from '../vsphere/host-network.js';
+import { addPortGroup, listHosts, removePortGroup, readHostNetwork, requireNetworkSystem, type HostNetworkInfo, type HostRef } from '../vsphere/host-network.js';
 import type { VsphereSession } from '../vsphere/session.js';
 import { planHostVlan, type HostVlanPlan } from './vlan-plan.js';
 
@@ -25,14 +24,25 @@ async function mapLimited<T, R>(items: readonly T[], limit: number, fn: (item: T
   return out;
 }
 
-const toResult = (plan: HostVlanPlan, created = false): HostVlanResult => ({ ...plan, created });
+export const toResult = (plan: HostVlanPlan, created = false): HostVlanResult => ({ ...plan, created });
+
+/** What a VLAN ensure is about: a site, a host or a cluster, and seed 003's inputs. */
+export interface VlanTarget {
+  site: string;
+  host?: string | undefined;
+  cluster?: string | undefined;
+  nic: string;
+  portGroup: string;
+  vlanId: number;
+}
+
+const want = (t: VlanTarget) => ({ nic: t.nic, portGroup: t.portGroup, vlanId: t.vlanId });
 
 /** Port groups on standard vSwitches, checked and created host by host (seed 003's workflow). */
 export class VlanService {
   constructor(
     private readonly db: Db,
     private readonly credentials: CredentialStore,
-    private readonly audit: AuditLog,
   ) {}
 
   async list(siteName: string): Promise<HostNetwork[]> {
@@ -53,66 +63,59 @@ export class VlanService {
   }
 
   /**
-   * Plans every target host first; a dry run returns that plan. Otherwise nothing is changed
-   * unless every host passes (a cluster ends up uniform or untouched), then the missing port
-   * groups are created and each host is read again to verify. Audited either way.
+   * The dry run: every target host's checks, read live, and what would be created; nothing is
+   * changed or recorded. The change itself is the durable `vlan.ensure` procedure
+   * (core/procedures/vlan-ensure.ts), which uses the methods below.
    */
-  async ensure(input: CommandParsedInput<'vlan.ensure'>, actor: string): Promise<VlanEnsureResult> {
-    const site = storedSite(this.db, input.site);
-    const want = { nic: input.nic, portGroup: input.portGroup, vlanId: input.vlanId };
-    const scope = input.host !== undefined ? `host ${input.host}` : `cluster ${input.cluster ?? ''}`;
-    const target = `${site.name}/${input.host ?? input.cluster ?? ''}/${input.portGroup}`;
-    const base = { site: site.name, dryRun: input.dryRun, ...want };
-    const auditDetails = { scope, ...want };
-    try {
-      return await withSiteSession(this.db, this.credentials, site, async (session) => {
-        const hosts = selectHosts(await listHosts(session), input.host, input.cluster, site.name);
-        const plans = await this.plan(session, hosts, want);
-        const failed = plans.filter((p) => p.outcome === 'failed');
-        if (input.dryRun) return { ...base, ok: failed.length === 0, hosts: plans.map((p) => toResult(p)) };
-        if (failed.length > 0) {
-          throw new OutpostError(
-            'VLAN_CHECK_FAILED',
-            `Nothing was changed: ${failed.length} of ${plans.length} host(s) failed a check. ${failed.map((p) => p.failure).join('; ')}.`,
-            { hosts: plans.map((p) => toResult(p)) },
-          );
-        }
-        const created: string[] = [];
-        for (const [i, plan] of plans.entries()) {
-          if (plan.outcome !== 'create' || !plan.vswitch) continue;
-          try {
-            await addPortGroup(session, requireNetworkSystem(hosts[i]!), { name: want.portGroup, vswitch: plan.vswitch, vlanId: want.vlanId });
-          } catch (err) {
-            const e = toContractError(err);
-            throw new OutpostError(e.code, `Creating ${want.portGroup} on ${plan.host} failed: ${e.message}${created.length ? ` It was created on ${created.join(', ')} before that; run the ensure again once the cause is fixed.` : ''}`, {
-              host: plan.host,
-              created,
-              ...(typeof e.details === 'object' && e.details !== null ? e.details : {}),
-            });
-          }
-          created.push(plan.host);
-        }
-        // Verify: read every changed host again; each must now pass every check.
-        const after = await this.plan(session, hosts, want);
-        const unverified = after.filter((p, i) => plans[i]!.outcome === 'create' && p.outcome !== 'ready');
-        if (unverified.length > 0) {
-          throw new OutpostError('VERIFY_FAILED', `The port group was created but a re-read does not show it ready: ${unverified.map((p) => p.failure ?? `${p.host}: still ${p.outcome}`).join('; ')}.`, {
-            hosts: after.map((p) => toResult(p)),
-            created,
-          });
-        }
-        const result = { ...base, ok: true, hosts: after.map((p) => toResult(p, created.includes(p.host))) };
-        this.audit.append({ actor, action: 'vlan.ensure', target, details: { ...auditDetails, created, ready: after.map((p) => p.host) } });
-        return result;
-      });
-    } catch (err) {
-      if (!input.dryRun) {
-        const e = toContractError(err);
-        const created = typeof e.details === 'object' && e.details !== null && 'created' in e.details ? (e.details as { created: unknown }).created : [];
-        this.audit.append({ actor, action: 'vlan.ensure', target, outcome: 'failed', details: { ...auditDetails, error: e.code, message: e.message, created } });
+  async preview(input: CommandParsedInput<'vlan.ensure'>): Promise<VlanEnsureResult> {
+    const plans = await this.planTargets(input);
+    return { site: input.site.trim(), dryRun: true, ...want(input), ok: plans.every((p) => p.outcome !== 'failed'), hosts: plans.map((p) => toResult(p)) };
+  }
+
+  /** The procedure's check and verify: every target host's plan, read live. */
+  async planTargets(t: VlanTarget): Promise<HostVlanPlan[]> {
+    const site = storedSite(this.db, t.site);
+    return withSiteSession(this.db, this.credentials, site, async (session) => this.plan(session, selectHosts(await listHosts(session), t.host, t.cluster, site.name), want(t)));
+  }
+
+  /**
+   * An ensure: on each named host where the port group is still missing, creates it on the vSwitch
+   * bound to the adapter. Running it again creates nothing twice. Returns the hosts changed now.
+   */
+  async createMissing(t: VlanTarget, hostNames: readonly string[]): Promise<string[]> {
+    const site = storedSite(this.db, t.site);
+    return withSiteSession(this.db, this.credentials, site, async (session) => {
+      const hosts = (await listHosts(session)).filter((h) => hostNames.includes(h.name));
+      const created: string[] = [];
+      for (const h of hosts) {
+        const plan = planHostVlan(h, await readHostNetwork(session, requireNetworkSystem(h)), want(t));
+        if (plan.outcome === 'ready') continue;
+        if (plan.outcome === 'failed' || !plan.vswitch) throw new OutpostError('VLAN_CHECK_FAILED', `Nothing more was changed: ${plan.failure ?? plan.host}.`, { hosts: [toResult(plan)], created });
+        await addPortGroup(session, requireNetworkSystem(h), { name: t.portGroup, vswitch: plan.vswitch, vlanId: t.vlanId });
+        created.push(h.name);
       }
-      throw err;
-    }
+      return created;
+    });
+  }
+
+  /**
+   * The undo: removes the port group from the named hosts where it is exactly what this run
+   * creates (on the vSwitch bound to the adapter, with this VLAN). The check step proved it was
+   * missing there before, so anything else is left alone. Idempotent.
+   */
+  async removeCreated(t: VlanTarget, hostNames: readonly string[]): Promise<string[]> {
+    const site = storedSite(this.db, t.site);
+    return withSiteSession(this.db, this.credentials, site, async (session) => {
+      const hosts = (await listHosts(session)).filter((h) => hostNames.includes(h.name));
+      const removed: string[] = [];
+      for (const h of hosts) {
+        const plan = planHostVlan(h, await readHostNetwork(session, requireNetworkSystem(h)), want(t));
+        if (plan.outcome !== 'ready') continue;
+        await removePortGroup(session, requireNetworkSystem(h), t.portGroup);
+        removed.push(h.name);
+      }
+      return removed;
+    });
   }
 
   private async plan(session: VsphereSession, hosts: readonly HostRef[], want: { nic: string; portGroup: string; vlanId: number }): Promise<HostVlanPlan[]> {

@@ -12,6 +12,8 @@ import { fanOut, type FanOutResult } from '../ssh/fan-out.js';
 import { parseKnownHosts } from '../ssh/known-hosts-file.js';
 import { resolveSshConfig, sshConfigAliases } from '../ssh/ssh-config-file.js';
 import { WinrmClient } from '../winrm/winrm-client.js';
+import { trustedCaPems } from '../certificates/trust-store.js';
+import { caBundle } from '../trust/ca-bundle.js';
 import { KnownHostsStore } from '../ssh/known-hosts-store.js';
 import { pinnedHostKey } from '../ssh/pinned-host-key.js';
 import { SshCommandRunner } from '../ssh/ssh-command-runner.js';
@@ -36,7 +38,7 @@ export class RemoteAccessService implements RemoteRunners {
   private readonly pinnedPools = new Map<string, SshConnectionPool>();
 
   constructor(
-    db: Db,
+    private readonly db: Db,
     private readonly audit: AuditLog,
     store: CredentialStore,
   ) {
@@ -108,7 +110,8 @@ export class RemoteAccessService implements RemoteRunners {
 
   async winrmExec(input: CommandParsedInput<'winrm.exec'>, actor: string): Promise<CommandOutput<'winrm.exec'>> {
     const { user, password } = this.credentials.password(input.credential);
-    const client = new WinrmClient({ url: input.url, user, password, auth: input.auth, ...(input.ca ? { ca: input.ca } : {}) });
+    // HTTPS trusts the system's CAs, the ones imported into Outpost, and the call's own CA.
+    const client = new WinrmClient({ url: input.url, user, password, auth: input.auth, ca: caBundle(trustedCaPems(this.db), input.ca) });
     const where = new URL(input.url).host;
     try {
       const r = input.powershell ? await client.runPowerShell(input.command, { timeoutMs: input.timeoutMs }) : await client.run(input.command, [], { timeoutMs: input.timeoutMs });

@@ -124,7 +124,7 @@ export class Services {
     this.nat = new NatService(o.db, this.audit, (fw) => driverFor(fw, this.remote));
     this.preflightLists = new PreflightLists(o.db);
     this.trustStore = new TrustStore(o.db, this.audit);
-    this.vlan = new VlanService(o.db, this.credentials, this.audit);
+    this.vlan = new VlanService(o.db, this.credentials);
     this.consoles = new ConsoleService(o.db, this.credentials, this.audit);
     this.guestInfo = new GuestInfoService(o.db, this.credentials, this.audit);
     this.enrollment = new EnrollmentService({ db: o.db, audit: this.audit, ipam: this.ipam, nat: this.nat, remote: this.remote, credentials: this.credentials, bus: o.bus });
@@ -134,7 +134,7 @@ export class Services {
       registry: builtinProcedures(),
       audit: this.audit,
       bus: o.bus,
-      services: { audit: this.audit, ipam: this.ipam, nat: this.nat, upgrades: hostOperations, enrollment: this.enrollment },
+      services: { audit: this.audit, ipam: this.ipam, nat: this.nat, upgrades: hostOperations, enrollment: this.enrollment, vlan: this.vlan },
     });
     this.upgrades = new UpgradeService({ db: o.db, audit: this.audit, engine: this.engine, bus: o.bus, ops: hostOperations });
     this.enrollment.attach(this.engine);

@@ -1,3 +1,4 @@
+import { trustedCaPems } from '../certificates/trust-store.js';
 import { OutpostError } from '../contract/errors.js';
 import type { Db } from '../db/database.js';
 import type { CredentialStore } from '../vault/credential-store.js';
@@ -20,11 +21,6 @@ export function storedSite(db: Db, name: string): StoredSite {
     .get(name.trim()) as { id: number; name: string; url: string; username: string; credential_id: number | null; tls_fingerprint: string | null } | undefined;
   if (!row) throw new OutpostError('NOT_FOUND', `No site named "${name}". List them with: outpost site list`, { site: name });
   return { id: row.id, name: row.name, url: row.url, username: row.username, credentialId: row.credential_id, fingerprint: row.tls_fingerprint };
-}
-
-/** The CAs the operator imported into Outpost's trust store (PEM), honoured for every TLS peer. */
-export function trustedCaPems(db: Db): string[] {
-  return (db.prepare('SELECT pem FROM trusted_cas ORDER BY id').all() as { pem: string }[]).map((r) => r.pem);
 }
 
 /**
@@ -52,4 +48,16 @@ export function storedVm(db: Db, site: StoredSite, vm: string): { moref: string;
     throw new OutpostError('CONFLICT', `${rows.length} VMs in ${site.name} are named "${vm}"; give the moref instead (${rows.map((r) => r.moref).join(', ')}).`, { morefs: rows.map((r) => r.moref) });
   }
   return rows[0]!;
+}
+
+/** Every stored site's pinned certificate, by the host name it was pinned for. */
+export function sitePins(db: Db): { host: string; fingerprint: string }[] {
+  const rows = db.prepare('SELECT url, tls_fingerprint FROM sites WHERE removed_at IS NULL AND tls_fingerprint IS NOT NULL').all() as { url: string; tls_fingerprint: string }[];
+  return rows.flatMap((r) => {
+    try {
+      return [{ host: new URL(r.url).hostname.replace(/^\[|\]$/g, ''), fingerprint: r.tls_fingerprint }];
+    } catch {
+      return [];
+    }
+  });
 }

@@ -1,4 +1,5 @@
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import WebSocket from 'ws';
 import { tempDir } from '../../test/temp-dir.js';
 import { startVcsim, vcsimUnavailable, type Vcsim } from '../../test/peers/vcsim.js';
 import type { GuestInfo } from '../contract/console-commands.js';
@@ -118,6 +119,20 @@ describe.skipIf(unavailable !== null)('VM console and guestinfo against vcsim', 
     expect(JSON.stringify(opened)).not.toContain(ticket);
     expect(everythingStored()).not.toContain(ticket);
     expect(core.services.consoles.slots.claim(id)).toBeNull();
+
+    // The ticket opens the launcher's webmks socket once (it greets like ESXi: the RFB version).
+    const greet = (): Promise<string> =>
+      new Promise((resolve, reject) => {
+        const ws = new WebSocket(slot!.url, ['binary'], { ca: vc.certPem });
+        ws.once('message', (data: Buffer) => {
+          ws.close();
+          resolve(data.toString());
+        });
+        ws.once('unexpected-response', (_req, res) => reject(new Error(`HTTP ${res.statusCode}`)));
+        ws.once('error', reject);
+      });
+    expect(await greet()).toBe('RFB 003.008\n');
+    await expect(greet()).rejects.toThrow('HTTP 404');
 
     // Outside the host (desktop, CLI) no ticket is taken: the VMRC link only.
     const vmrc = await call<CommandOutput<'vm.console.open'>>('vm.console.open', { site: 'lab', vm: vmName });

@@ -16,8 +16,8 @@ export interface WinrmOptions {
   auth?: 'basic' | 'ntlm';
   /** Seconds a Receive may wait for output before the server says "no output yet" (then we ask again). */
   operationTimeoutS?: number;
-  /** HTTPS: CA certificate(s) to trust for this endpoint (PEM). */
-  ca?: string;
+  /** HTTPS: CA certificate(s) to trust for this endpoint (PEM); they replace Node's defaults (see core/trust/ca-bundle.ts). */
+  ca?: string | string[];
   /** HTTPS: accept any certificate. Only for lab endpoints; the operator must ask for it. */
   insecureTls?: boolean;
   codePage?: number;

@@ -11,6 +11,8 @@
 //     and returns a continuation token; ContinueRetrievePropertiesEx and
 //     CancelRetrievePropertiesEx serve the rest. Plain vcsim ignores MaxObjects.
 //   - VirtualMachine.AcquireTicket answers a webmks/mks ticket (plain vcsim lacks the method).
+//   - wss://.../ticket/<ticket> accepts each AcquireTicket ticket once as a WebSocket and greets
+//     with the RFB version line, as an ESXi webmks endpoint does (no screen is served).
 //   - HostNetworkSystem.networkInfo looks like an ESXi host's (physical adapters vmnic0/vmnic1,
 //     vSwitch0 bound to vmnic0, port groups with their vSwitch and VLAN id), and AddPortGroup adds
 //     a port group of a name another host already has (plain vcsim refuses it as DuplicateName).
@@ -26,15 +28,18 @@ import (
 	"crypto/ecdsa"
 	"crypto/elliptic"
 	"crypto/rand"
+	"crypto/sha1"
 	"crypto/sha256"
 	"crypto/tls"
 	"crypto/x509"
 	"crypto/x509/pkix"
+	"encoding/base64"
 	"encoding/hex"
 	"encoding/json"
 	"encoding/pem"
 	"flag"
 	"fmt"
+	"io"
 	"io/ioutil"
 	"log"
 	"math/big"
@@ -167,6 +172,7 @@ func withAcquireTicket(next http.Handler, host string) http.Handler {
 		}
 		h, p, _ := net.SplitHostPort(host)
 		ticket := fmt.Sprintf("%x", sha256.Sum256(append(raw, []byte(time.Now().String())...)))[:32]
+		issuedTickets.Store(ticket, true)
 		fmt.Fprintf(w, `<?xml version="1.0" encoding="UTF-8"?><soapenv:Envelope xmlns:soapenv="http://schemas.xmlsoap.org/soap/envelope/" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance"><soapenv:Body><AcquireTicketResponse xmlns="urn:vim25"><returnval><ticket>%s</ticket><cfgFile>[LocalDS_0] %s/%s.vmx</cfgFile><host>%s</host><port>%s</port><url>wss://%s/ticket/%s</url></returnval></AcquireTicketResponse></soapenv:Body></soapenv:Envelope>`,
 			ticket, m[1], m[1], h, p, host, ticket)
 	})
@@ -174,6 +180,85 @@ func withAcquireTicket(next http.Handler, host string) http.Handler {
 
 func soapFault(name, msg string) string {
 	return fmt.Sprintf(`<?xml version="1.0" encoding="UTF-8"?><soapenv:Envelope xmlns:soapenv="http://schemas.xmlsoap.org/soap/envelope/" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance"><soapenv:Body><soapenv:Fault><faultcode>ServerFaultCode</faultcode><faultstring>%s</faultstring><detail><%sFault xmlns="urn:vim25" xsi:type="%s"></%sFault></detail></soapenv:Fault></soapenv:Body></soapenv:Envelope>`, msg, name, name, name)
+}
+
+// ---- webmks socket extension ------------------------------------------------------------------
+
+var issuedTickets sync.Map
+
+// withWebmksSocket answers GET /ticket/<ticket> with a WebSocket (RFC 6455 handshake by hand: the
+// launcher has no WebSocket library) for a ticket AcquireTicket issued, once; then sends the RFB
+// greeting in one binary frame and holds the connection until the client leaves.
+func withWebmksSocket(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Method != http.MethodGet || !strings.HasPrefix(r.URL.Path, "/ticket/") {
+			next.ServeHTTP(w, r)
+			return
+		}
+		ticket := strings.TrimPrefix(r.URL.Path, "/ticket/")
+		if _, ok := issuedTickets.Load(ticket); !ok {
+			http.Error(w, "unknown or used ticket", http.StatusNotFound)
+			return
+		}
+		key := r.Header.Get("Sec-WebSocket-Key")
+		if !strings.EqualFold(r.Header.Get("Upgrade"), "websocket") || key == "" {
+			http.Error(w, "websocket upgrade required", http.StatusBadRequest)
+			return
+		}
+		issuedTickets.Delete(ticket)
+		hj, ok := w.(http.Hijacker)
+		if !ok {
+			http.Error(w, "cannot hijack", http.StatusInternalServerError)
+			return
+		}
+		conn, buf, err := hj.Hijack()
+		if err != nil {
+			return
+		}
+		defer conn.Close()
+		sum := sha1.Sum([]byte(key + "258EAFA5-E914-47DA-95CA-C5AB0DC85B11"))
+		protocol := ""
+		for _, p := range strings.Split(r.Header.Get("Sec-WebSocket-Protocol"), ",") {
+			if strings.TrimSpace(p) == "binary" {
+				protocol = "Sec-WebSocket-Protocol: binary\r\n"
+			}
+		}
+		fmt.Fprintf(buf, "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: %s\r\n%s\r\n", base64.StdEncoding.EncodeToString(sum[:]), protocol)
+		greeting := []byte("RFB 003.008\n")
+		buf.Write([]byte{0x82, byte(len(greeting))})
+		buf.Write(greeting)
+		if buf.Flush() != nil {
+			return
+		}
+		// Read the client's frames until it closes; answer its close frame so it closes cleanly.
+		for {
+			head := make([]byte, 2)
+			if _, err := io.ReadFull(buf, head); err != nil {
+				return
+			}
+			n := uint64(head[1] & 0x7f)
+			if n == 126 || n == 127 {
+				ext := make([]byte, map[uint64]int{126: 2, 127: 8}[n])
+				if _, err := io.ReadFull(buf, ext); err != nil {
+					return
+				}
+				n = 0
+				for _, b := range ext {
+					n = n<<8 | uint64(b)
+				}
+			}
+			if head[1]&0x80 != 0 {
+				n += 4 // the mask key
+			}
+			if _, err := io.CopyN(ioutil.Discard, buf, int64(n)); err != nil {
+				return
+			}
+			if head[0]&0x0f == 0x8 {
+				_, _ = conn.Write([]byte{0x88, 0x02, 0x03, 0xe8}) // close, 1000
+				return
+			}
+		}
+	})
 }
 
 // ---- host networking extension ----------------------------------------------------------------
@@ -414,6 +499,7 @@ func main() {
 	m.Service.TLS = &tls.Config{Certificates: []tls.Certificate{cert}}
 	s := m.Service.NewServer()
 	s.Server.Config.Handler = withAcquireTicket(s.Server.Config.Handler, s.URL.Host)
+	s.Server.Config.Handler = withWebmksSocket(s.Server.Config.Handler)
 	esxHostNetworks()
 	s.Server.Config.Handler = withHostControl(s.Server.Config.Handler)
 

@@ -2,6 +2,7 @@ import { useState, type FormEvent } from 'react';
 import { OutpostError, type HostNetwork, type HostVlanResult, type VlanEnsureResult } from '../../../core/contract';
 import { useClient, useShellStore } from '../../app/shell-context';
 import { FieldError } from '../FieldError';
+import { ProcedureLink } from '../ProcedureLink';
 import { TextField } from '../TextField';
 import { useContractForm } from '../use-contract-form';
 import { choices, emptyVlanDraft, ensureInput, type VlanDraft } from './vlan-draft';
@@ -11,7 +12,7 @@ const outcomeLabel = (h: HostVlanResult, dryRun: boolean): string =>
 const outcomeBadge = (h: HostVlanResult): string => (h.outcome === 'failed' ? 'badge badge-failed' : h.outcome === 'create' ? 'badge badge-waiting' : 'badge badge-succeeded');
 
 /** What the form last showed: a preview for exactly these inputs, or the outcome of an apply. */
-type Shown = { key: string; result: Pick<VlanEnsureResult, 'ok' | 'dryRun' | 'hosts'>; applied: boolean };
+type Shown = { key: string; result: Pick<VlanEnsureResult, 'ok' | 'dryRun' | 'hosts'>; applied: boolean; procedureId?: string | undefined };
 
 export function HostVlanResults({ shown }: { shown: Shown['result'] }) {
   return (
@@ -71,12 +72,13 @@ export function EnsurePortGroupForm({ site, hosts, onApplied }: { site: string; 
           // Failed checks come back with every host's finding: show them in the table as well.
           if (err instanceof OutpostError && err.code === 'VLAN_CHECK_FAILED') {
             const hostsFound = (err.details as { hosts?: HostVlanResult[] } | undefined)?.hosts;
-            if (hostsFound) setShown({ key, result: { ok: false, dryRun: false, hosts: hostsFound }, applied: false });
+            const procedureId = (err.details as { procedureId?: string } | undefined)?.procedureId;
+            if (hostsFound) setShown({ key, result: { ok: false, dryRun: false, hosts: hostsFound }, applied: false, procedureId });
           }
           throw err;
         }),
       (result) => {
-        setShown({ key, result, applied: !dryRun });
+        setShown({ key, result, applied: !dryRun, procedureId: result.procedureId });
         if (!dryRun) {
           const created = result.hosts.filter((h) => h.created).length;
           store.getState().pushToast({
@@ -139,6 +141,11 @@ export function EnsurePortGroupForm({ site, hosts, onApplied }: { site: string; 
         <section aria-live="polite" aria-label={current.result.dryRun ? 'Preview' : 'Result'}>
           <h3 className="section-heading">{current.applied ? 'Result' : current.result.dryRun ? 'Preview (nothing changed yet)' : 'Checks failed (nothing changed)'}</h3>
           {current.result.dryRun && current.result.ok && toCreate === 0 && <p className="small">Every host is ready already: nothing to create.</p>}
+          {current.procedureId && (
+            <p className="small" data-testid="vlan-procedure">
+              Ran as procedure <ProcedureLink id={current.procedureId} /> (journal, steps and audit in Procedures).
+            </p>
+          )}
           <HostVlanResults shown={current.result} />
         </section>
       )}

@@ -1,4 +1,5 @@
-import { useState } from 'react';
+import { useEffect, useState } from 'react';
+import { useClient } from '../../app/shell-context';
 import { EmptyState } from '../../shell/EmptyState';
 import { ViewHeader } from '../../shell/ViewHeader';
 import { formatTime } from '../format-time';
@@ -12,6 +13,16 @@ export function NetworkingView() {
   const [chosen, setChosen] = useState<string | null>(null);
   const site = chosen ?? sites.data?.[0]?.name ?? '';
   const hosts = useContractQuery('Could not read the hosts’ networking', (c) => (site ? c.invoke('vlan.list', { site }) : Promise.resolve(null)), site);
+  const client = useClient();
+  const reloadHosts = hosts.reload;
+  // A VLAN run that ends (here, from the CLI, or resumed after a crash) changed hosts: read them again.
+  useEffect(
+    () =>
+      client.on('procedure.updated', (run) => {
+        if (run.kind === 'vlan.ensure' && (run.state === 'succeeded' || run.state === 'rolled-back')) reloadHosts();
+      }),
+    [client, reloadHosts],
+  );
   const [readAt, setReadAt] = useState<string | null>(null);
   const [lastHosts, setLastHosts] = useState(hosts.data);
   if (hosts.data !== lastHosts) {
