@@ -3,6 +3,7 @@ import { OutpostError, type CommandOutput, type TerminalInfo, type TerminalTarge
 import { errorToast } from '../../app/error-toast';
 import { useClient, useShellStore } from '../../app/shell-context';
 import { CopyButton } from '../CopyButton';
+import { NewCredentialForm } from '../credentials/NewCredentialForm';
 import { recentHosts, rememberHost } from './recent-hosts';
 import type { OpenPrefill } from './terminals-store';
 
@@ -21,89 +22,6 @@ function hostKeyQuestion(err: unknown): HostKeyQuestion | null {
   const d = err.details as Partial<HostKeyQuestion> | undefined;
   if (!d || typeof d.host !== 'string' || typeof d.port !== 'number' || typeof d.fingerprint !== 'string') return null;
   return { host: d.host, port: d.port, fingerprint: d.fingerprint, keyType: typeof d.keyType === 'string' ? d.keyType : null };
-}
-
-/** A small form to save a credential profile where it is needed; the secret goes to the vault once. */
-function NewCredentialForm({ onSaved, onCancel }: { onSaved(name: string): void; onCancel(): void }) {
-  const client = useClient();
-  const id = useId();
-  const [name, setName] = useState('');
-  const [username, setUsername] = useState('');
-  const [kind, setKind] = useState<'password' | 'private-key'>('password');
-  const [secret, setSecret] = useState('');
-  const [passphrase, setPassphrase] = useState('');
-  const [error, setError] = useState<string | null>(null);
-  const [saving, setSaving] = useState(false);
-
-  const save = (): void => {
-    setSaving(true);
-    setError(null);
-    const payload = kind === 'password' ? { type: 'password' as const, password: secret } : { type: 'private-key' as const, privateKey: secret, ...(passphrase ? { passphrase } : {}) };
-    client.invoke('credentials.add', { name, username, secret: payload }).then(
-      (saved) => {
-        setSaving(false);
-        setSecret('');
-        setPassphrase('');
-        onSaved(saved.name);
-      },
-      (err: unknown) => {
-        setSaving(false);
-        setError(err instanceof OutpostError ? `${err.code}: ${err.message}` : String(err));
-      },
-    );
-  };
-
-  return (
-    <fieldset className="terminal-new-credential" data-testid="new-credential">
-      <legend>New credential profile</legend>
-      <div className="field">
-        <label htmlFor={`${id}-name`}>Name</label>
-        <input id={`${id}-name`} value={name} onChange={(e) => setName(e.target.value)} spellCheck={false} autoComplete="off" />
-      </div>
-      <div className="field">
-        <label htmlFor={`${id}-user`}>User name</label>
-        <input id={`${id}-user`} value={username} onChange={(e) => setUsername(e.target.value)} spellCheck={false} autoComplete="off" />
-      </div>
-      <div className="field">
-        <label htmlFor={`${id}-kind`}>Authentication</label>
-        <select id={`${id}-kind`} value={kind} onChange={(e) => setKind(e.target.value as 'password' | 'private-key')}>
-          <option value="password">Password</option>
-          <option value="private-key">Private key (OpenSSH or PEM)</option>
-        </select>
-      </div>
-      {kind === 'password' ? (
-        <div className="field">
-          <label htmlFor={`${id}-secret`}>Password</label>
-          <input id={`${id}-secret`} type="password" className="password-input" value={secret} onChange={(e) => setSecret(e.target.value)} autoComplete="new-password" />
-        </div>
-      ) : (
-        <>
-          <div className="field">
-            <label htmlFor={`${id}-secret`}>Private key</label>
-            <textarea id={`${id}-secret`} className="mono" rows={5} value={secret} onChange={(e) => setSecret(e.target.value)} spellCheck={false} placeholder="-----BEGIN OPENSSH PRIVATE KEY-----" />
-          </div>
-          <div className="field">
-            <label htmlFor={`${id}-pass`}>Key passphrase (if any)</label>
-            <input id={`${id}-pass`} type="password" className="password-input" value={passphrase} onChange={(e) => setPassphrase(e.target.value)} autoComplete="off" />
-          </div>
-        </>
-      )}
-      {error && (
-        <p className="field-error" role="alert">
-          {error}
-        </p>
-      )}
-      <p className="field-hint">Sealed in the vault; Outpost never shows it again.</p>
-      <div className="form-actions">
-        <button type="button" className="button" onClick={onCancel}>
-          Cancel
-        </button>
-        <button type="button" className="button button-primary" disabled={saving || !name || !username || !secret} onClick={save}>
-          {saving ? 'Saving…' : 'Save credential'}
-        </button>
-      </div>
-    </fieldset>
-  );
 }
 
 /**
