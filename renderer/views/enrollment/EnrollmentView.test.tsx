@@ -146,8 +146,8 @@ function bridge(overrides: Partial<Record<string, FakeHandler>> = {}): FakeBridg
     'procedures.get': (input) => {
       const id = (input as { id: string }).id;
       return ok({
-        procedure: { id, kind: 'enroll-vm', state: 'rolled-back', target: 'app-1', createdAt: '', updatedAt: '', createdBy: 'ada', title: 'Enroll app-1', context: {}, error: { code: 'SSH_AUTH', message: 'The service key was refused at 203.0.113.2' }, finishedAt: null, cancelRequested: false },
-        steps: [{ idx: 6, name: 'verify-access', title: 'Verify access through the public IP', state: 'failed', output: null, error: { code: 'SSH_AUTH', message: 'refused' }, gate: null, attempts: 1, startedAt: null, finishedAt: null }],
+        procedure: { id, kind: 'enroll-vm', state: 'rolled-back', target: 'app-1', createdAt: '', updatedAt: '', createdBy: 'ada', title: 'Enroll app-1', context: {}, error: null, finishedAt: null, cancelRequested: false },
+        steps: [{ idx: 6, name: 'verify-access', title: 'Verify access through the public IP', state: 'failed', output: null, error: { code: 'SSH_AUTH', message: 'The service key was refused at 203.0.113.2' }, gate: null, attempts: 1, startedAt: null, finishedAt: null }],
         journal: [],
       });
     },
@@ -174,7 +174,8 @@ const update = (id: string, state: string, at: string, step: { idx: number; name
 
 describe('Enrollment wizard (fake bridge)', () => {
   it('walks VMs → targets → check → run, refusing incomplete steps and enrolling only the eligible VMs, with live per-VM progress', async () => {
-    const fake = bridge();
+    let listed: unknown[] = [];
+    const fake = bridge({ 'procedures.list': () => ok(listed) });
     await renderApp(fake, 'enrollment');
     await settle();
 
@@ -239,8 +240,8 @@ describe('Enrollment wizard (fake bridge)', () => {
     expect(calls(fake, 'enrollment.start')).toEqual([
       { site: 'dc1', vms: ['vm-app-1', 'vm-app-3'], credential: 'guest-root', firewall: 'edge', pool: 'public', concurrency: 2, serviceAccount: 'outpost', setHostname: true, osActions: 'auto' },
     ]);
-    const progress = screen.getByRole('region', { name: 'Enrollment progress' });
-    const batchRow = (name: string) => within(progress).getAllByTestId('batch-row').find((r) => r.getAttribute('data-vm') === name)!;
+    const progress = () => screen.getByRole('region', { name: 'Enrollment progress' });
+    const batchRow = (name: string) => within(progress()).getAllByTestId('batch-row').find((r) => r.getAttribute('data-vm') === name)!;
     expect(within(batchRow('app-1')).getByRole('link').getAttribute('href')).toBe(`#/procedures/${PROC_A}`);
 
     await act(async () => {
@@ -269,7 +270,22 @@ describe('Enrollment wizard (fake bridge)', () => {
     await act(async () => {
       fake.emit('procedure.updated', update('other', 'failed', '2025-01-01T00:00:04Z'));
     });
-    expect(within(progress).getAllByTestId('batch-row')).toHaveLength(2);
+    expect(within(progress()).getAllByTestId('batch-row')).toHaveLength(2);
+
+    // Leaving the page (to a run's procedure, say) and coming back keeps the wizard where it was;
+    // the rows are read again from procedures.list, which now has the runs.
+    listed = [update(PROC_A, 'rolled-back', '2025-01-01T00:00:02Z'), update(PROC_C, 'succeeded', '2025-01-01T00:00:03Z')].map(({ step: _step, ...run }) => run);
+    await act(async () => {
+      window.location.hash = `#/procedures/${PROC_A}`;
+    });
+    await settle();
+    expect(screen.queryByRole('region', { name: 'Enrollment progress' })).toBeNull();
+    await act(async () => {
+      window.location.hash = '#/enrollment';
+    });
+    await settle();
+    expect(screen.getByTestId('batch-summary').textContent).toMatch(/^1 of 2 done, 1 failed\. Finished\./);
+    expect(within(batchRow('app-1')).getByTestId('batch-error').textContent).toContain('SSH_AUTH');
 
     await click(screen.getByRole('button', { name: 'Enroll more VMs' }));
     expect(screen.getByTestId('enroll-selected-count').textContent).toBe('No VMs picked');
