@@ -1,7 +1,7 @@
 import { act, fireEvent, screen, within } from '@testing-library/react';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { FirewallView, PoolView, SiteSummary, VmSummary } from '../../../core/contract';
-import type { CmdbRecord, EnrollmentCheck, VmEligibility } from '../../../core/contract/enrollment-commands';
+import type { CmdbRecord, EnrollmentCheck, OsRule, VmEligibility } from '../../../core/contract/enrollment-commands';
 import type { CredentialView } from '../../../core/contract/remote-commands';
 import { createFakeBridge, type FakeBridge, type FakeHandler } from '../../testing/fake-bridge';
 import { renderApp, unmountAll } from '../../testing/render-app';
@@ -36,7 +36,7 @@ const vm = (name: string, extra: Partial<VmSummary> = {}): VmSummary => ({
   removedAt: null,
   ...extra,
 });
-const vms = [vm('app-1'), vm('app-2', { powerState: 'poweredOff', toolsRunningStatus: 'guestToolsNotRunning' }), vm('app-3'), vm('db-1', { toolsRunningStatus: 'guestToolsNotRunning' })];
+const vms = [vm('app-1'), vm('app-2', { powerState: 'poweredOff', toolsRunningStatus: 'guestToolsNotRunning' }), vm('app-3'), vm('db-1', { toolsRunningStatus: 'guestToolsNotRunning', guestId: 'windows2019srv_64Guest', guestFullName: 'Microsoft Windows Server 2019 (64-bit)' })];
 
 const record = (id: number, extra: Partial<CmdbRecord> = {}): CmdbRecord => ({
   id,
@@ -80,6 +80,19 @@ const pool = (name: string, kind: 'public' | 'private'): PoolView => ({
   allocated: 1,
   reservedCount: '0',
 });
+
+const ubuntuRule: OsRule = {
+  id: 'ubuntu',
+  label: 'Ubuntu 20.04 or later',
+  family: 'linux',
+  guestIdPattern: '^ubuntu',
+  guestFullNamePattern: 'ubuntu',
+  guestOsIds: ['ubuntu'],
+  minVersion: '20.04',
+  minFreeDiskMB: 1024,
+  requiredServices: ['ssh'],
+  access: 'ssh',
+};
 
 const eligibility = (name: string, eligible: boolean, checks: VmEligibility['checks']): VmEligibility => ({
   vm: `vm-${name}`,
@@ -130,7 +143,7 @@ function bridge(overrides: Partial<Record<string, FakeHandler>> = {}): FakeBridg
     'credentials.list': () => ok([credential, { ...credential, id: 2, name: 'vc-admin', kind: 'vcenter' }]),
     'firewalls.list': () => ok([firewall]),
     'ipam.pools.list': () => ok([pool('inside', 'private'), pool('public', 'public')]),
-    'enrollment.rules': () => ok({ source: '/app/resources/enrollment/os-requirements.json', rules: [], ansibleAvailable: false }),
+    'enrollment.rules': () => ok({ source: '/app/resources/enrollment/os-requirements.json', rules: [ubuntuRule], ansibleAvailable: false }),
     'cmdb.list': (input) => ok((input as { status?: string }).status === 'active' ? [record(1)] : [record(1), record(2, { vmName: 'old-1', vmMoref: 'vm-old', status: 'offboarded', offboardedAt: '2025-01-02T00:00:00Z', offboardedBy: 'ada' })]),
     'enrollment.check': () => ok(checkResult),
     'enrollment.start': () =>
@@ -186,7 +199,12 @@ describe('Enrollment wizard (fake bridge)', () => {
     expect(hints('app-1')).toEqual([]);
     expect(hints('app-2')).toEqual(['powered-off']);
     expect(hints('app-3')).toEqual(['enrolled']); // the CMDB holds it
-    expect(hints('db-1')).toEqual(['tools-not-running']);
+    expect(hints('db-1')).toEqual(['tools-not-running', 'os-unsupported']); // no rule covers Windows here
+
+    // "Hide VMs that cannot enroll" leaves the ones nothing stands against.
+    fireEvent.click(screen.getByRole('checkbox', { name: 'Hide VMs that cannot enroll' }));
+    expect([...grid.querySelectorAll('[data-testid="enroll-vm-row"]')].map((r) => r.getAttribute('data-vm'))).toEqual(['app-1']);
+    fireEvent.click(screen.getByRole('checkbox', { name: 'Hide VMs that cannot enroll' }));
 
     // Next with nothing picked says so and stays.
     await click(screen.getByRole('button', { name: /^Next: targets/ }));
@@ -201,6 +219,7 @@ describe('Enrollment wizard (fake bridge)', () => {
     await click(screen.getByRole('button', { name: 'Next: targets for 3 VMs' }));
 
     // Step 2: nothing chosen yet → each field says what is missing; vCenter accounts are not offered.
+    expect(screen.getByRole('complementary', { name: 'OS requirements' }).textContent).toContain('Ubuntu 20.04 or later');
     const credentialSelect = screen.getByLabelText('Credential profile') as HTMLSelectElement;
     expect([...credentialSelect.options].map((o) => o.value)).toEqual(['', 'guest-root']);
     expect([...(screen.getByLabelText('Public pool') as HTMLSelectElement).options].map((o) => o.value)).toEqual(['', 'public']);

@@ -4,6 +4,7 @@ import {
   enrollmentStartInputSchema,
   type BatchStarted,
   type EnrollmentCheck,
+  type OsRule,
 } from '../../../core/contract/enrollment-commands';
 
 /** The wizard's four steps, in order. */
@@ -223,7 +224,7 @@ export function runnable(state: WizardState): string[] {
   return check.vms.filter((vm) => vm.eligible).map((vm) => vm.moref ?? vm.vm);
 }
 
-export type HintId = 'powered-off' | 'suspended' | 'tools-not-running' | 'enrolled' | 'no-ip';
+export type HintId = 'powered-off' | 'suspended' | 'tools-not-running' | 'enrolled' | 'no-ip' | 'os-unsupported';
 export interface EligibilityHint {
   id: HintId;
   label: string;
@@ -231,16 +232,32 @@ export interface EligibilityHint {
   blocking: boolean;
 }
 
+const matches = (pattern: string | null, value: string | null): boolean => {
+  if (!pattern || !value) return false;
+  try {
+    return new RegExp(pattern, 'i').test(value);
+  } catch {
+    return false; // a broken pattern in the rules file: the check reports it
+  }
+};
+
+/** Whether any OS rule covers what vCenter reports (the rule's guestId or full-name pattern, as the check matches). */
+export function osCovered(vm: Pick<VmSummary, 'guestId' | 'guestFullName'>, rules: readonly OsRule[]): boolean {
+  return rules.some((r) => matches(r.guestIdPattern, vm.guestId) || matches(r.guestFullNamePattern, vm.guestFullName));
+}
+
 /**
  * What the inventory already says about a VM's chances, before the check: powered off, Tools
- * not running, already enrolled (from the CMDB), no guest IP. Hints only; the check decides.
+ * not running, already enrolled (from the CMDB), no guest IP, an OS no rule covers (when the
+ * rules are known). Hints only; the check decides.
  */
-export function eligibilityHints(vm: VmSummary, enrolled: ReadonlySet<string>): EligibilityHint[] {
+export function eligibilityHints(vm: VmSummary, enrolled: ReadonlySet<string>, rules: readonly OsRule[] | null = null): EligibilityHint[] {
   const hints: EligibilityHint[] = [];
   if (enrolled.has(vm.moref)) hints.push({ id: 'enrolled', label: 'Already enrolled', blocking: true });
   if (vm.powerState === 'poweredOff') hints.push({ id: 'powered-off', label: 'Powered off', blocking: true });
   else if (vm.powerState === 'suspended') hints.push({ id: 'suspended', label: 'Suspended', blocking: true });
   if (vm.powerState === 'poweredOn' && vm.toolsRunningStatus !== 'guestToolsRunning') hints.push({ id: 'tools-not-running', label: 'Tools not running', blocking: true });
   if (vm.powerState === 'poweredOn' && !vm.ipAddress) hints.push({ id: 'no-ip', label: 'No guest IP', blocking: false });
+  if (rules && (vm.guestId || vm.guestFullName) && !osCovered(vm, rules)) hints.push({ id: 'os-unsupported', label: 'OS not covered', blocking: true });
   return hints;
 }
