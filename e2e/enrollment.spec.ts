@@ -1,9 +1,14 @@
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer, connect, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
 import type { Locator, Page } from '@playwright/test';
-import { buildEnrollmentRunner, DEBIAN } from '../test/lab/enrollment-lab';
+import { buildEnrollmentRunner, createEnrollmentLab, DEBIAN, type EnrollmentLab } from '../test/lab/enrollment-lab';
+import { labAvailable } from '../test/lab/netns-lab';
+import { sshdAvailable } from '../test/peers/openssh-server';
 import { startVcsim, vcsimUnavailable, type Vcsim } from '../test/peers/vcsim';
 import { VsphereOperator } from '../test/peers/vsphere-operator';
 import { expect, test } from './host-fixture';
@@ -45,17 +50,20 @@ const gridRow = (page: Page, name: string): Locator => page.getByRole('grid', { 
 // The store is seeded before the host starts: a vCenter (vcsim) synced, a guest credential, a
 // public pool and a manual firewall. VM0 and VM3 run Debian 12, VM1 an OS no rule covers, VM2 is
 // powered off.
-const seeded = mkdtempSync(join(tmpdir(), 'outpost-e2e-enroll-'));
+let seeded = '';
 const VM = (i: number): string => `DC0_C0_H0_VM${i}`;
 
 test.describe('enrollment against a real vcsim', () => {
   test.skip(unavailable !== null, `vcsim unavailable: ${unavailable}`);
-  test.use({ hostDataDir: seeded, hostVaultPassphrase: LAB_PASSPHRASE });
+  // The directory is made (and seeded) in beforeAll, which runs before the host fixture starts.
+  // eslint-disable-next-line no-empty-pattern
+  test.use({ hostDataDir: async ({}, use) => use(seeded), hostVaultPassphrase: LAB_PASSPHRASE });
   test.setTimeout(240_000);
   let vc: Vcsim;
 
   test.beforeAll(async () => {
     test.setTimeout(240_000);
+    seeded = mkdtempSync(join(tmpdir(), 'outpost-e2e-enroll-'));
     const runner = await buildEnrollmentRunner();
     vc = await startVcsim({ vms: 4, hosts: 1, clusters: 1, guestOs: [DEBIAN, 'otherGuest=Other (32-bit)', DEBIAN, DEBIAN] });
     const [, , listed] = seed(runner, seeded, [
@@ -76,7 +84,7 @@ test.describe('enrollment against a real vcsim', () => {
   });
   test.afterAll(async () => {
     await vc?.stop();
-    rmSync(seeded, { recursive: true, force: true });
+    if (seeded) rmSync(seeded, { recursive: true, force: true });
   });
 
   test('pick VMs with hints, choose targets, see per-VM requirement results, run the eligible ones with live progress, empty CMDB', async ({ page, host }) => {
@@ -158,6 +166,173 @@ test.describe('enrollment against a real vcsim', () => {
     await expect(page.getByRole('region', { name: 'Nothing is enrolled yet' })).toBeVisible();
     await page.getByLabel('Record status').selectOption('all');
     await expect(page.getByText('No CMDB records match these filters.')).toBeVisible();
+    expect(problems).toEqual([]);
+  });
+});
+
+// ---------------------------------------------------------------------------------------------
+// The whole flow in the netns lab (root, ip/iptables/nft, sshd, vcsim): vcsim, the guests (sshd
+// in VM namespaces behind an iptables firewall) and the host all live where the lab's client
+// namespace puts them; Chromium, in the root namespace, reaches the host through a Unix-socket
+// bridge on the same port number (the host checks Host and Origin against its port).
+
+const hostEntry = join(dirname(fileURLToPath(import.meta.url)), '..', 'dist', 'host', 'main.mjs');
+const labWhy = (() => {
+  const l = labAvailable();
+  if (!l.ok) return l.why;
+  if (!sshdAvailable()) return 'OpenSSH sshd is not installed';
+  return unavailable;
+})();
+
+interface NamespacedHost {
+  openUrl: string;
+  stop(): Promise<void>;
+}
+
+/** A free port in the root namespace, held by the bridge's listener. */
+function listenFree(server: Server): Promise<number> {
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => resolve((server.address() as { port: number }).port));
+  });
+}
+
+const FORWARDER = `
+const net = require('node:net');
+const [sock, port] = process.argv.slice(1);
+net.createServer((c) => { const u = net.connect(Number(port), '127.0.0.1'); c.pipe(u).pipe(c); u.on('error', () => c.destroy()); c.on('error', () => u.destroy()); }).listen(sock, () => process.stdout.write('ready\\n'));
+`;
+
+async function firstLine(child: ChildProcess, what: string): Promise<string> {
+  const stderr: string[] = [];
+  child.stderr?.setEncoding('utf8').on('data', (c: string) => stderr.push(c));
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`${what} did not start: ${stderr.join('')}`)), 20_000);
+    createInterface({ input: child.stdout! }).once('line', (line) => {
+      clearTimeout(timer);
+      resolve(line);
+    });
+    child.once('exit', (code) => reject(new Error(`${what} exited (${code}): ${stderr.join('')}`)));
+  });
+}
+
+/** outpost-host inside the lab's client namespace, reachable from here at 127.0.0.1:<same port>. */
+async function startNamespacedHost(lab: EnrollmentLab, dataDir: string): Promise<NamespacedHost> {
+  const bridge = createServer();
+  const port = await listenFree(bridge);
+  const sock = join(dataDir, 'host-bridge.sock');
+  const host = spawn('ip', ['netns', 'exec', lab.lab.client, process.execPath, hostEntry, '--json', '--port', String(port), '--data-dir', dataDir], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, OUTPOST_VAULT_PASSPHRASE: LAB_PASSPHRASE },
+  });
+  const info = JSON.parse(await firstLine(host, 'outpost-host')) as { openUrl: string; pid: number };
+  const forwarder = spawn('ip', ['netns', 'exec', lab.lab.client, process.execPath, '-e', FORWARDER, sock, String(port)], { stdio: ['ignore', 'pipe', 'pipe'] });
+  try {
+    await firstLine(forwarder, 'the namespace forwarder');
+  } catch (err) {
+    process.kill(info.pid, 'SIGTERM');
+    bridge.close();
+    throw err;
+  }
+  bridge.on('connection', (c) => {
+    const u = connect(sock);
+    c.pipe(u).pipe(c);
+    u.on('error', () => c.destroy());
+    c.on('error', () => u.destroy());
+  });
+  return {
+    openUrl: info.openUrl,
+    async stop() {
+      bridge.close();
+      if (forwarder.pid) process.kill(forwarder.pid, 'SIGTERM');
+      const exited = new Promise((resolve) => host.once('exit', resolve));
+      process.kill(info.pid, 'SIGTERM');
+      await exited;
+    },
+  };
+}
+
+test.describe('enrollment and offboarding in the netns lab', () => {
+  test.skip(labWhy !== null, `enrollment lab unavailable: ${labWhy}`);
+  test.setTimeout(300_000);
+  let lab: EnrollmentLab;
+  let host: NamespacedHost;
+  let dir = '';
+
+  test.beforeAll(async () => {
+    test.setTimeout(300_000);
+    dir = mkdtempSync(join(tmpdir(), 'outpost-e2e-enroll-lab-'));
+    const dataDir = join(dir, 'data');
+    // Two Debian guests behind the firewall, and a third VM whose OS no rule covers.
+    lab = await createEnrollmentLab({ vms: 2, extraVms: ['|otherGuest=Other (32-bit)'], dir });
+    const setup = lab.run(dataDir, lab.setupCalls());
+    const failed = setup.results.find((r) => !r.ok);
+    if (failed || setup.results.length === 0) throw new Error(`lab setup failed: ${JSON.stringify(failed?.error ?? setup.stderr.slice(-2000))}`);
+    host = await startNamespacedHost(lab, dataDir);
+  });
+  test.afterAll(async () => {
+    await host?.stop();
+    await lab?.destroy();
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+
+  test('enroll two guests through the wizard (guest login checked), see them in the CMDB, offboard one', async ({ page }) => {
+    const problems: string[] = [];
+    page.on('pageerror', (error) => problems.push(error.message));
+    await openEnrollment(page, host.openUrl);
+    const [vm0, vm1, other] = lab.vmNames as [string, string, string];
+
+    for (const name of [vm0, vm1, other]) await gridRow(page, name).click();
+    await expect(gridRow(page, other).locator('[data-hint="os-unsupported"]')).toBeVisible();
+    await page.getByRole('button', { name: 'Next: targets for 3 VMs' }).click();
+    await page.getByLabel('Credential profile').selectOption('guest-root');
+    await page.getByLabel('Firewall', { exact: true }).selectOption('fw');
+    await page.getByLabel('Public pool').selectOption('pub');
+    await expect(page.getByRole('checkbox', { name: /Log in to each guest/ })).toBeChecked();
+    await page.getByRole('button', { name: 'Next: check' }).click();
+
+    // The check logs in to each guest: credentials (and how), OS version, disk, services.
+    await expect(page.getByTestId('check-summary')).toHaveText('2 of 3 eligible, 1 not', { timeout: 90_000 });
+    for (const name of [vm0, vm1]) {
+      const result = page.getByRole('article', { name: `Check of ${name}` });
+      await expect(result.getByTestId('check-verdict')).toHaveText('Eligible');
+      await expect(result.getByTestId('check-credential-method')).toHaveText(/^validated by (VMware Tools guest API|SSH login)/);
+      for (const id of ['credentials', 'os-version', 'free-disk', 'services']) await expect(result.getByTestId(`check-${id}`)).toHaveAttribute('data-status', /^(pass|warn)$/);
+    }
+    await expect(page.getByRole('article', { name: `Check of ${other}` }).getByTestId('check-os-rule')).toContainText('OS_REQUIREMENT');
+    await expect(page.getByRole('region', { name: 'Firewall and pool' }).getByTestId('check-firewall')).toHaveAttribute('data-status', 'pass');
+
+    await page.getByRole('button', { name: 'Enroll 2 eligible VMs' }).click();
+    const progress = page.getByRole('region', { name: 'Enrollment progress' });
+    await expect(page.getByTestId('batch-summary')).toHaveText(/^2 of 2 done\. Finished\./, { timeout: 180_000 });
+    for (const name of [vm0, vm1]) await expect(progress.locator(`[data-vm="${name}"]`)).toHaveAttribute('data-state', 'succeeded');
+
+    // The CMDB has both, with their public addresses; the picker now calls them enrolled.
+    await page.getByRole('tab', { name: /^CMDB/ }).click();
+    const cmdbRow = (name: string): Locator => page.getByTestId('cmdb-table').locator(`[data-vm="${name}"]`);
+    await expect(page.getByTestId('cmdb-row')).toHaveCount(2);
+    const publicIp = (await cmdbRow(vm0).getByTestId('cmdb-public-ip').textContent())!;
+    expect(publicIp).toMatch(/^203\.0\.113\.\d+$/);
+    await expect(cmdbRow(vm1).getByTestId('cmdb-public-ip')).toHaveText(/^203\.0\.113\.\d+$/);
+    await page.getByRole('tab', { name: 'Enroll' }).click();
+    await page.getByRole('button', { name: 'Enroll more VMs' }).click();
+    await expect(gridRow(page, vm0).locator('[data-hint="enrolled"]')).toHaveText('Already enrolled');
+
+    // Offboard one: the confirmation names its NAT and address; the CMDB follows live.
+    await page.getByRole('tab', { name: /^CMDB/ }).click();
+    await cmdbRow(vm0).getByRole('checkbox', { name: `Pick ${vm0} to offboard` }).check();
+    await page.getByRole('button', { name: 'Offboard 1 VM…' }).click();
+    const dialog = page.getByRole('alertdialog');
+    await expect(dialog.getByTestId('offboard-effects')).toContainText(`remove the NAT ${publicIp} →`);
+    await expect(dialog.getByTestId('offboard-effects')).toContainText(`release ${publicIp} back to its pool`);
+    await expect(dialog.getByTestId('offboard-effects')).toContainText('delete the service account outpost');
+    await dialog.getByRole('button', { name: 'Offboard 1 VM' }).click();
+    const offboarding = page.getByRole('region', { name: 'Offboarding progress' });
+    await expect(offboarding.getByTestId('batch-summary')).toHaveText(/^1 of 1 done\. Finished\./, { timeout: 120_000 });
+    await expect(page.getByTestId('cmdb-row')).toHaveCount(1);
+    await expect(cmdbRow(vm1)).toBeVisible();
+    await page.getByLabel('Record status').selectOption('offboarded');
+    await expect(cmdbRow(vm0).getByTestId('cmdb-offboarded')).toContainText('by ');
     expect(problems).toEqual([]);
   });
 });
