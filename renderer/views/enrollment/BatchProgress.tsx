@@ -32,7 +32,7 @@ export function BatchProgress({ batch, label }: { batch: BatchStarted; label: st
         <tbody>
           {rows.map((row) => (
             <tr key={row.procedureId ?? row.vm} data-testid="batch-row" data-vm={row.name} data-state={row.state} className={row.error ? 'batch-row-failed' : undefined}>
-              <th scope="row">{row.name}</th>
+              <td className="batch-vm">{row.name}</td>
               <td>
                 <span className={`badge badge-${row.state}`} data-testid="batch-state">
                   {row.state === 'unknown' ? 'starting' : row.state}

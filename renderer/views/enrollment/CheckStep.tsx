@@ -175,7 +175,11 @@ function TargetsResult({ check }: { check: EnrollmentCheck }) {
     <section className="panel check-targets" aria-label="Firewall and pool">
       <h3>Firewall and pool</h3>
       <CheckList checks={check.targets} label="Firewall and pool requirements" />
-      {check.poolFree !== null && <p className="small muted" data-testid="check-pool-free">{check.poolFree} addresses free in the pool.</p>}
+      {check.poolFree !== null && !check.targets.some((t) => t.id === 'pool') && (
+        <p className="small muted" data-testid="check-pool-free">
+          {check.poolFree} addresses free in the pool.
+        </p>
+      )}
     </section>
   );
 }

@@ -233,7 +233,7 @@ function CmdbTable({ rows, picked, onToggle }: { rows: CmdbRecord[]; picked: Rea
                   <input type="checkbox" checked={picked.has(r.id)} onChange={() => onToggle(r.id)} aria-label={`Pick ${r.vmName} to offboard`} />
                 ) : null}
               </td>
-              <th scope="row">{r.vmName}</th>
+              <td className="cmdb-vm">{r.vmName}</td>
               <td>{r.site}</td>
               <td>
                 {r.os ?? '—'}
@@ -248,22 +248,24 @@ function CmdbTable({ rows, picked, onToggle }: { rows: CmdbRecord[]; picked: Rea
               <td>
                 <time dateTime={r.enrolledAt} title={r.enrolledAt}>
                   {formatTime(r.enrolledAt)}
-                </time>{' '}
-                <span className="muted small">by {r.enrolledBy}</span>
-                {r.enrollProcedureId && (
-                  <>
-                    {' '}
-                    <ProcedureLink id={r.enrollProcedureId} />
-                  </>
-                )}
+                </time>
+                <div className="muted small">
+                  by {r.enrolledBy}
+                  {r.enrollProcedureId && (
+                    <>
+                      {' · '}
+                      <ProcedureLink id={r.enrollProcedureId} />
+                    </>
+                  )}
+                </div>
               </td>
               <td data-testid="cmdb-offboarded">
                 {r.offboardedAt ? (
                   <>
                     <time dateTime={r.offboardedAt} title={r.offboardedAt}>
                       {formatTime(r.offboardedAt)}
-                    </time>{' '}
-                    <span className="muted small">by {r.offboardedBy ?? '?'}</span>
+                    </time>
+                    <div className="muted small">by {r.offboardedBy ?? '?'}</div>
                   </>
                 ) : r.offboardProcedureId ? (
                   <span className="badge badge-running">offboarding</span>
