@@ -1,5 +1,6 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { readFileSync, writeFileSync } from 'node:fs';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { labAvailable } from '../../test/lab/netns-lab.js';
 import { cloneDataDir, createEnrollmentLab, resetLab, type EnrollmentLab, type RunnerOutput, type RunSummary } from '../../test/lab/enrollment-lab.js';
@@ -9,6 +10,9 @@ import { tempDir } from '../../test/temp-dir.js';
 import type { BatchStarted, CmdbRecord, EnrollmentCheck } from '../contract/index.js';
 import { createOutpostCore } from '../server/core.js';
 import { defaultKdf } from '../vault/passphrase-cipher.js';
+
+const root = join(import.meta.dirname, '..', '..');
+const LAB_PASSPHRASE = 'enrollment lab passphrase';
 
 const why = (() => {
   const l = labAvailable();
@@ -30,7 +34,7 @@ const runsOf = (out: RunnerOutput, i: number): RunSummary[] => out.results[i]?.r
 
 /** Reads the store from the test process (root namespace): the SQLite file is shared. */
 function inspect<T>(dir: string, read: (core: ReturnType<typeof createOutpostCore>) => T): T {
-  const core = createOutpostCore({ dataDir: dir, transport: 'test', kdf: { ...defaultKdf, N: 2 ** 10 }, passphrase: 'enrollment lab passphrase' });
+  const core = createOutpostCore({ dataDir: dir, transport: 'test', kdf: { ...defaultKdf, N: 2 ** 10 }, passphrase: LAB_PASSPHRASE });
   try {
     return read(core);
   } finally {
@@ -145,6 +149,48 @@ describe.skipIf(why !== null)('Enrollment on the netns lab (vcsim VMs report the
       expect(JSON.stringify(core.services.audit.list({ limit: 1000 }))).not.toContain('Guest-Root-Pass');
     });
   }, 120_000);
+
+  it('the CLI: outpost enroll --check, enroll, cmdb list/export, offboard (built binary, in the client namespace)', () => {
+    execFileSync(process.execPath, [join(root, 'scripts', 'build-node.mjs')]);
+    const [vm0, vm1] = l.vmNames;
+    const dir = fresh();
+    const outpost = (...args: string[]) => {
+      const r = spawnSync('ip', ['netns', 'exec', l.lab.client, process.execPath, join(root, 'bin', 'outpost.mjs'), '--db', join(dir, 'outpost.db'), ...args], {
+        encoding: 'utf8',
+        env: { ...process.env, OUTPOST_VAULT_PASSPHRASE: LAB_PASSPHRASE },
+        timeout: 120_000,
+      });
+      return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
+    };
+    const target = ['--site', 'lab', '--credential', 'guest-root', '--firewall', 'fw', '--pool', 'pub'];
+    const check = outpost('enroll', ...target, '--vm', vm0!, l.vmNames[4]!, '--check');
+    expect(check.code, check.stderr).toBe(1); // the FreeBSD VM is not eligible
+    expect(check.stdout).toContain(`${vm0}: eligible`);
+    expect(check.stdout).toMatch(/NOT eligible[\s\S]*OS_REQUIREMENT/);
+
+    const enroll = outpost('--json', 'enroll', ...target, '--vm', vm0!, vm1!, 'ghost', '--concurrency', '2', '--os-actions', 'builtin');
+    expect(enroll.code, enroll.stderr).toBe(1); // 'ghost' is not in the inventory
+    const result = JSON.parse(enroll.stdout) as { vms: { name: string | null; state: string; error: { code: string } | null }[] };
+    expect(result.vms.map((v) => `${v.name ?? '?'}:${v.state}:${v.error?.code ?? ''}`)).toEqual([`${vm0}:succeeded:`, `${vm1}:succeeded:`, '?:not-started:NOT_FOUND']);
+
+    const list = outpost('cmdb', 'list');
+    expect(list.code).toBe(0);
+    expect(list.stdout).toContain(vm0);
+    expect(list.stdout).toMatch(/203\.0\.113\.\d+/);
+    const csv = outpost('cmdb', 'export');
+    expect(csv.stdout.trim().split('\r\n')).toHaveLength(3);
+
+    const off = outpost('offboard', '--site', 'lab', '--vm', vm0!, vm1!);
+    expect(off.code, off.stdout + off.stderr).toBe(0);
+    expect(off.stdout).toContain('2 of 2 succeeded.');
+    expect(JSON.parse(outpost('--json', 'cmdb', 'list').stdout)).toEqual([]);
+    expect((JSON.parse(outpost('--json', 'cmdb', 'list', '--all').stdout) as unknown[]).length).toBe(2);
+
+    const bad = outpost('enroll', '--site', 'lab', '--credential', 'guest-root', '--firewall', 'fw', '--pool', 'pub');
+    expect(bad.code).toBe(2);
+    expect(bad.stderr.trim().split('\n')).toHaveLength(1);
+    expect(bad.stderr).toMatch(/^outpost: .*--vm/);
+  }, 180_000);
 
   it('bad input: each VM gets its own clear error and the rest of the batch still enrolls', async () => {
     const [vm0, vm1, vm2, vmDown, vmBsd] = l.vmNames;
