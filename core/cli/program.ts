@@ -15,6 +15,7 @@ import { registerNatCommands } from './nat-commands.js';
 import { registerProcedureCommands } from './procedure-commands.js';
 import { registerUpgradeCommands } from './upgrade-commands.js';
 import { registerRemoteCommands } from './remote-commands.js';
+import { registerEnrollmentCommands } from './enrollment-commands.js';
 import { formatTable } from './output.js';
 
 export function buildProgram(): { program: Command; context: CliContext } {
@@ -133,6 +134,7 @@ export function buildProgram(): { program: Command; context: CliContext } {
   registerCertCommands(program, context);
   registerRemoteCommands(program, context);
   registerInventoryCommands(program, context);
+  registerEnrollmentCommands(program, context);
 
   // Every level gets --help and strict argument checking.
   const strict = (cmd: Command): void => {

@@ -1,5 +1,6 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { readFileSync, writeFileSync } from 'node:fs';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { labAvailable } from '../../test/lab/netns-lab.js';
 import { cloneDataDir, createEnrollmentLab, resetLab, type EnrollmentLab, type RunnerOutput, type RunSummary } from '../../test/lab/enrollment-lab.js';
@@ -9,6 +10,9 @@ import { tempDir } from '../../test/temp-dir.js';
 import type { BatchStarted, CmdbRecord, EnrollmentCheck } from '../contract/index.js';
 import { createOutpostCore } from '../server/core.js';
 import { defaultKdf } from '../vault/passphrase-cipher.js';
+
+const root = join(import.meta.dirname, '..', '..');
+const LAB_PASSPHRASE = 'enrollment lab passphrase';
 
 const why = (() => {
   const l = labAvailable();
@@ -30,7 +34,7 @@ const runsOf = (out: RunnerOutput, i: number): RunSummary[] => out.results[i]?.r
 
 /** Reads the store from the test process (root namespace): the SQLite file is shared. */
 function inspect<T>(dir: string, read: (core: ReturnType<typeof createOutpostCore>) => T): T {
-  const core = createOutpostCore({ dataDir: dir, transport: 'test', kdf: { ...defaultKdf, N: 2 ** 10 }, passphrase: 'enrollment lab passphrase' });
+  const core = createOutpostCore({ dataDir: dir, transport: 'test', kdf: { ...defaultKdf, N: 2 ** 10 }, passphrase: LAB_PASSPHRASE });
   try {
     return read(core);
   } finally {
@@ -145,5 +149,203 @@ describe.skipIf(why !== null)('Enrollment on the netns lab (vcsim VMs report the
       expect(JSON.stringify(core.services.audit.list({ limit: 1000 }))).not.toContain('Guest-Root-Pass');
     });
   }, 120_000);
+
+  it('the CLI: outpost enroll --check, enroll, cmdb list/export, offboard (built binary, in the client namespace)', () => {
+    execFileSync(process.execPath, [join(root, 'scripts', 'build-node.mjs')]);
+    const [vm0, vm1] = l.vmNames;
+    const dir = fresh();
+    const outpost = (...args: string[]) => {
+      const r = spawnSync('ip', ['netns', 'exec', l.lab.client, process.execPath, join(root, 'bin', 'outpost.mjs'), '--db', join(dir, 'outpost.db'), ...args], {
+        encoding: 'utf8',
+        env: { ...process.env, OUTPOST_VAULT_PASSPHRASE: LAB_PASSPHRASE },
+        timeout: 120_000,
+      });
+      return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
+    };
+    const target = ['--site', 'lab', '--credential', 'guest-root', '--firewall', 'fw', '--pool', 'pub'];
+    const check = outpost('enroll', ...target, '--vm', vm0!, l.vmNames[4]!, '--check');
+    expect(check.code, check.stderr).toBe(1); // the FreeBSD VM is not eligible
+    expect(check.stdout).toContain(`${vm0}: eligible`);
+    expect(check.stdout).toMatch(/NOT eligible[\s\S]*OS_REQUIREMENT/);
+
+    const enroll = outpost('--json', 'enroll', ...target, '--vm', vm0!, vm1!, 'ghost', '--concurrency', '2', '--os-actions', 'builtin');
+    expect(enroll.code, enroll.stderr).toBe(1); // 'ghost' is not in the inventory
+    const result = JSON.parse(enroll.stdout) as { vms: { name: string | null; state: string; error: { code: string } | null }[] };
+    expect(result.vms.map((v) => `${v.name ?? '?'}:${v.state}:${v.error?.code ?? ''}`)).toEqual([`${vm0}:succeeded:`, `${vm1}:succeeded:`, '?:not-started:NOT_FOUND']);
+
+    const list = outpost('cmdb', 'list');
+    expect(list.code).toBe(0);
+    expect(list.stdout).toContain(vm0);
+    expect(list.stdout).toMatch(/203\.0\.113\.\d+/);
+    const csv = outpost('cmdb', 'export');
+    expect(csv.stdout.trim().split('\r\n')).toHaveLength(3);
+
+    const off = outpost('offboard', '--site', 'lab', '--vm', vm0!, vm1!);
+    expect(off.code, off.stdout + off.stderr).toBe(0);
+    expect(off.stdout).toContain('2 of 2 succeeded.');
+    expect(JSON.parse(outpost('--json', 'cmdb', 'list').stdout)).toEqual([]);
+    expect((JSON.parse(outpost('--json', 'cmdb', 'list', '--all').stdout) as unknown[]).length).toBe(2);
+
+    const bad = outpost('enroll', '--site', 'lab', '--credential', 'guest-root', '--firewall', 'fw', '--pool', 'pub');
+    expect(bad.code).toBe(2);
+    expect(bad.stderr.trim().split('\n')).toHaveLength(1);
+    expect(bad.stderr).toMatch(/^outpost: .*--vm/);
+  }, 180_000);
+
+  it('bad input: each VM gets its own clear error and the rest of the batch still enrolls', async () => {
+    const [vm0, vm1, vm2, vmDown, vmBsd] = l.vmNames;
+    const dir = fresh();
+    const target = { site: 'lab', credential: 'guest-root', firewall: 'fw', pool: 'pub', osActions: 'builtin' };
+    const out = l.run(dir, [
+      // VM1's private address already has a NAT (made by hand, outside enrollment).
+      { command: 'nat.add', input: { firewall: 'fw', privateIp: l.lab.vms[1]!.ip, publicIp: '203.0.113.50' } },
+      { command: 'enrollment.start', input: { ...target, vms: [vm0, vmBsd, vmDown, 'ghost-vm', vm1], concurrency: 3 } },
+      { command: 'credentials.add', input: { name: 'bad-root', username: 'root', secret: { type: 'password', password: 'not-the-password' } } },
+      { command: 'enrollment.start', input: { ...target, vms: [vm2], credential: 'bad-root' } },
+      { command: 'firewalls.add', input: { name: 'down', driver: 'linux-iptables', connection: { type: 'local', netns: `${l.lab.firewall}-missing` } } },
+      { command: 'enrollment.start', input: { ...target, vms: [vm2], firewall: 'down' } },
+      { command: 'ipam.pools.add', input: { name: 'tiny', cidr: '198.51.100.0/30', kind: 'public', reserved: [{ start: '198.51.100.1', end: '198.51.100.2', reason: 'taken' }] } },
+      { command: 'enrollment.start', input: { ...target, vms: [vm2], pool: 'tiny' } },
+      { command: 'enrollment.start', input: { ...target, vms: [vm0] } },
+      { command: 'cmdb.list', input: { status: 'all' } },
+    ]);
+    expect(runsOf(out, 0)[0]!.state).toBe('succeeded');
+    const batch = value<BatchStarted>(out, 1);
+    expect(batch.items.map((i) => i.error?.code ?? 'started')).toEqual(['started', 'started', 'started', 'NOT_FOUND', 'started']);
+    const [r0, rBsd, rDown, r1] = runsOf(out, 1);
+    expect(r0!.state, JSON.stringify(r0!.error)).toBe('succeeded');
+    expect(rBsd).toMatchObject({ state: 'rolled-back', error: { code: 'OS_REQUIREMENT' } });
+    expect(rBsd!.error!.message).toContain('FreeBSD');
+    expect(rDown!.state).toBe('rolled-back');
+    expect(['UNREACHABLE', 'TIMEOUT']).toContain(rDown!.error!.code);
+    expect(rDown!.error!.message).toContain('10.77.0.99');
+    expect(r1).toMatchObject({ state: 'rolled-back', error: { code: 'NAT_CONFLICT' } });
+    expect(r1!.steps).toContain('ensure-nat:undone');
+    expect(runsOf(out, 3)[0]).toMatchObject({ state: 'rolled-back', error: { code: 'GUEST_AUTH' } });
+    expect(runsOf(out, 5)[0]).toMatchObject({ state: 'rolled-back', error: { code: 'FIREWALL_COMMAND' } });
+    expect(runsOf(out, 7)[0]).toMatchObject({ state: 'rolled-back', error: { code: 'POOL_EXHAUSTED' } });
+    // Already enrolled: refused before anything changes.
+    expect(runsOf(out, 8)[0]).toMatchObject({ state: 'rolled-back', error: { code: 'ENROLL_INELIGIBLE' } });
+    expect(runsOf(out, 8)[0]!.error!.message).toContain('Already enrolled');
+    const cmdb = value<CmdbRecord[]>(out, 9);
+    expect(cmdb.map((r) => r.vmName)).toEqual([vm0]);
+    // Only VM0's NAT and the hand-made one remain; every rolled-back VM released what it took.
+    inspect(dir, (core) => {
+      expect(core.services.nat.records().map((r) => r.publicIp).sort()).toEqual([cmdb[0]!.publicIp, '203.0.113.50'].sort());
+      expect(core.services.ipam.allocations().map((a) => `${a.pool}:${a.purpose}`).sort()).toEqual(['pub:public-nat', 'vms:guest-private']);
+    });
+    expect(l.lab.exec(l.lab.firewall, ['iptables-save', '-t', 'nat']).match(/outpost:nat:\d+/g)).toHaveLength(4);
+    // A failed guest login or OS check changed nothing in the guest.
+    expect(() => l.guests[2]!.exec(['getent', 'passwd', 'outpost'])).toThrow();
+  }, 120_000);
+
+  it('a VM powered off after the batch started fails alone; the VM before it enrolls', async () => {
+    const [vm0, , vm2] = l.vmNames;
+    const dir = fresh();
+    const batch = l.runAsync(dir, [{ command: 'enrollment.start', input: { site: 'lab', credential: 'guest-root', firewall: 'fw', pool: 'pub', osActions: 'builtin', vms: [vm0, vm2], concurrency: 1 } }]);
+    // Wait until VM0's run is under way, then power VM2 off in vCenter (a second process, as another operator would).
+    const deadline = Date.now() + 30_000;
+    for (;;) {
+      const started = inspect(dir, (core) => (core.db.prepare(`SELECT count(*) AS n FROM procedure_steps s JOIN procedures p ON p.id = s.procedure_id WHERE p.target LIKE ? AND s.state != 'pending'`).get(`%${vm0}`) as { n: number }).n);
+      if (started > 0) break;
+      if (Date.now() > deadline) throw new Error('VM0 never started');
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    const power = l.run(dir, [{ command: 'vm.power', input: { site: 'lab', vm: vm2, action: 'off' } }]);
+    expect(power.results[0]).toMatchObject({ ok: true });
+    const out = await batch;
+    const [r0, r2] = runsOf(out, 0);
+    expect(r0!.state, JSON.stringify(r0!.error)).toBe('succeeded');
+    expect(r2).toMatchObject({ state: 'rolled-back', error: { code: 'ENROLL_INELIGIBLE' } });
+    expect(r2!.error!.message).toContain('poweredOff');
+    l.run(dir, [{ command: 'vm.power', input: { site: 'lab', vm: vm2, action: 'on' } }]);
+  }, 120_000);
 });
 
+describe.skipIf(why !== null)('Enrollment survives kill -9 at every step (child processes in the lab, resumed)', () => {
+  let l: EnrollmentLab;
+  let base: ReturnType<typeof tempDir>;
+  let work: ReturnType<typeof tempDir>;
+  let template: string;
+  let n = 0;
+  const fresh = (): string => {
+    const dir = join(work.path, `case-${n++}`);
+    cloneDataDir(template, dir);
+    return dir;
+  };
+  const start = (vm: string) => ({ command: 'enrollment.start', input: { site: 'lab', credential: 'guest-root', firewall: 'fw', pool: 'pub', osActions: 'builtin', vms: [vm] } });
+
+  beforeAll(async () => {
+    base = tempDir('outpost-enroll-kill-');
+    work = tempDir('outpost-enroll-kill-cases-');
+    l = await createEnrollmentLab({ vms: 1, dir: base.path });
+    template = join(base.path, 'template');
+    const setup = l.run(template, l.setupCalls());
+    expect(setup.results.length > 0 && setup.results.every((r) => r.ok), setup.stderr).toBe(true);
+  }, 120_000);
+  afterAll(async () => {
+    await l?.destroy();
+    base?.remove();
+    work?.remove();
+  });
+  afterEach(() => resetLab(l));
+
+  /** The one end state every interrupted-and-resumed enrollment must reach. */
+  const expectEnrolled = (dir: string): void => {
+    const vm = l.lab.vms[0]!;
+    inspect(dir, (core) => {
+      expect(core.services.ipam.allocations().map((a) => `${a.pool}:${a.address}:${a.purpose}`).sort()).toEqual(['pub:203.0.113.2:public-nat', `vms:${vm.ip}:guest-private`]);
+      expect(core.services.nat.records()).toEqual([expect.objectContaining({ id: 1, publicIp: '203.0.113.2', privateIp: vm.ip, state: 'active' })]);
+      expect(core.services.enrollment.cmdb.list({ status: 'all', limit: 10 })).toEqual([expect.objectContaining({ publicIp: '203.0.113.2', status: 'active', natRecordId: 1 })]);
+      const audit = core.services.audit.list({ limit: 1000 }).entries.map((e) => `${e.action}:${e.outcome}`);
+      expect(audit.filter((a) => a === 'procedure.step:ok')).toHaveLength(ENROLL_STEPS.length - 1); // nat-confirm is skipped
+      expect(audit.filter((a) => a === 'enrollment.enroll:ok')).toHaveLength(1);
+      expect(audit.filter((a) => a === 'ipam.allocate:ok')).toHaveLength(2);
+      expect(audit.filter((a) => a === 'procedure.succeeded:ok')).toHaveLength(1);
+    });
+    expect(l.lab.exec(l.lab.firewall, ['iptables-save', '-t', 'nat']).match(/outpost:nat:\d+/g)).toEqual(['outpost:nat:1', 'outpost:nat:1']);
+    const guest = l.guests[0]!;
+    expect(guest.exec(['sh', '-c', 'grep -c outpost-enrollment /home/outpost/.ssh/authorized_keys']).trim()).toBe('1');
+    expect(guest.exec(['hostname']).trim()).toBe('dc0-c0-h0-vm0');
+  };
+
+  const cases: [string, string][] = [
+    ...ENROLL_STEPS.filter((s) => s !== 'nat-confirm').map((s): [string, string] => ['kill-after', s]),
+    ['kill-before', 'ensure-nat'],
+    ['kill-before', 'os-actions'],
+    ['kill-before', 'record-cmdb'],
+  ];
+  for (const [phase, step] of cases) {
+    it(`${phase} "${step}": resumes to one NAT, one address each, one CMDB row, a complete audit trail`, () => {
+      const dir = fresh();
+      const first = l.run(dir, [start(l.vmNames[0]!)], `${phase}:enroll-vm/${step}`);
+      expect(first.signal, first.stderr.slice(-1000)).toBe('SIGKILL');
+      const resumed = l.resume(dir);
+      expect(resumed.states, resumed.stderr.slice(-1000) + JSON.stringify(resumed.runs.map((r) => r.error))).toEqual(['succeeded']);
+      expectEnrolled(dir);
+    }, 60_000);
+  }
+
+  for (const step of OFFBOARD_STEPS.filter((s) => s !== 'nat-confirm')) {
+    it(`offboarding, kill-after "${step}": resumes to nothing left and a closed CMDB row`, () => {
+      const dir = fresh();
+      const enrolled = l.run(dir, [start(l.vmNames[0]!)]);
+      expect(runsOf(enrolled, 0)[0]?.state).toBe('succeeded');
+      const first = l.run(dir, [{ command: 'enrollment.offboard', input: { site: 'lab', vms: [l.vmNames[0]] } }], `kill-after:offboard-vm/${step}`);
+      expect(first.signal, first.stderr.slice(-1000)).toBe('SIGKILL');
+      const resumed = l.resume(dir);
+      expect(resumed.states, JSON.stringify(resumed.runs.map((r) => r.error))).toEqual(['succeeded', 'succeeded']);
+      inspect(dir, (core) => {
+        expect(core.services.ipam.allocations()).toEqual([]);
+        expect(core.services.nat.records()).toEqual([]);
+        expect(core.services.enrollment.cmdb.list({ status: 'all', limit: 10 })).toEqual([expect.objectContaining({ status: 'offboarded' })]);
+        const audit = core.services.audit.list({ limit: 1000 }).entries.map((e) => e.action);
+        expect(audit.filter((a) => a === 'enrollment.offboard')).toHaveLength(1);
+        expect(audit.filter((a) => a === 'ipam.release')).toHaveLength(2);
+      });
+      expect(l.lab.exec(l.lab.firewall, ['iptables-save', '-t', 'nat'])).not.toContain('outpost:nat:');
+      expect(() => l.guests[0]!.exec(['getent', 'passwd', 'outpost'])).toThrow();
+      expect(l.guests[0]!.exec(['hostname']).trim()).toBe('lab-guest-0');
+    }, 60_000);
+  }
+});

@@ -200,8 +200,13 @@ foreach ($s in ($env:SERVICES -split ' ' | Where-Object { $_ })) { Set-Service -
 `,
 };
 
-export function actionScript(family: OsFamily, action: GuestAction): string {
-  return family === 'windows' ? WINDOWS_ACTIONS[action] : LINUX_ACTIONS[action];
+/**
+ * Several actions as one script (one round trip to the guest): Linux runs each in a subshell and
+ * stops at the first that fails, with its exit code; Windows stops at the first error.
+ */
+export function actionsScript(family: OsFamily, actions: readonly GuestAction[]): string {
+  if (family === 'windows') return `$ErrorActionPreference = 'Stop'\n${actions.map((a) => WINDOWS_ACTIONS[a]).join('\n')}`;
+  return actions.map((a) => `(\n${LINUX_ACTIONS[a]}\n) || exit $?`).join('\n');
 }
 
 export function probeScript(family: OsFamily): string {

@@ -30,6 +30,8 @@ const GUEST_SCRIPT = `
 set -e
 mount -t overlay overlay -o "lowerdir=/etc,upperdir=$GUEST_DIR/upper,workdir=$GUEST_DIR/work" /etc
 mount -t tmpfs tmpfs /home
+# On a machine run by systemd, hide it: the guest's service actions must not reach the host's systemd.
+if [ -d /run/systemd ]; then mount -t tmpfs tmpfs /run/systemd; fi
 hostname "$GUEST_NAME"
 echo "$GUEST_NAME" > /etc/hostname
 echo "root:$GUEST_PASSWORD" | chpasswd
