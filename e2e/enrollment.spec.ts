@@ -1,5 +1,5 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, connect, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -314,6 +314,21 @@ test.describe('enrollment and offboarding in the netns lab', () => {
     const publicIp = (await cmdbRow(vm0).getByTestId('cmdb-public-ip').textContent())!;
     expect(publicIp).toMatch(/^203\.0\.113\.\d+$/);
     await expect(cmdbRow(vm1).getByTestId('cmdb-public-ip')).toHaveText(/^203\.0\.113\.\d+$/);
+
+    // Export CSV of the current filter: searching one VM's public IP exports that one record.
+    await page.getByLabel('Search the CMDB').fill(publicIp);
+    await expect(page.getByTestId('cmdb-row')).toHaveCount(1);
+    await expect(cmdbRow(vm0)).toBeVisible();
+    const downloading = page.waitForEvent('download');
+    await page.getByRole('button', { name: 'Export CSV' }).click();
+    const download = await downloading;
+    expect(download.suggestedFilename()).toMatch(/^outpost-cmdb-.*\.csv$/);
+    const lines = readFileSync(await download.path(), 'utf8').trimEnd().split('\r\n');
+    expect(lines).toHaveLength(2);
+    expect(lines[1]).toContain(vm0);
+    expect(lines[1]).toContain(publicIp);
+    await page.getByLabel('Search the CMDB').fill('');
+    await expect(page.getByTestId('cmdb-row')).toHaveCount(2);
     await page.getByRole('tab', { name: 'Enroll' }).click();
     await page.getByRole('button', { name: 'Enroll more VMs' }).click();
     await expect(gridRow(page, vm0).locator('[data-hint="enrolled"]')).toHaveText('Already enrolled');

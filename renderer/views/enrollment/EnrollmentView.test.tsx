@@ -211,7 +211,17 @@ describe('Enrollment wizard (fake bridge)', () => {
     expect(screen.getByTestId('wizard-problems').textContent).toBe('Pick at least one VM.');
     expect(screen.getByRole('button', { name: /VMs/, current: 'step' })).toBeTruthy();
 
-    await click(row('app-1'));
+    // Keyboard: the grid is one Tab stop; Down moves, Space picks (and unpicks).
+    fireEvent.keyDown(grid, { key: 'Home' });
+    fireEvent.keyDown(grid, { key: ' ' });
+    expect(row('app-1').getAttribute('aria-selected')).toBe('true');
+    expect(grid.getAttribute('aria-activedescendant')).toBe(row('app-1').id);
+    fireEvent.keyDown(grid, { key: 'ArrowDown' });
+    fireEvent.keyDown(grid, { key: ' ' });
+    expect(row('app-2').getAttribute('aria-selected')).toBe('true');
+    fireEvent.keyDown(grid, { key: ' ' });
+    expect(row('app-2').getAttribute('aria-selected')).toBe('false');
+
     await click(within(row('app-2')).getByRole('checkbox', { name: 'Pick app-2' }));
     await click(row('app-3'));
     expect(screen.getByTestId('enroll-selected-count').textContent).toBe('3 VMs picked');
