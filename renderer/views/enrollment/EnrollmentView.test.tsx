@@ -140,7 +140,7 @@ function bridge(overrides: Partial<Record<string, FakeHandler>> = {}): FakeBridg
       const q = input as { query?: string };
       return ok(q.query ? vms.filter((v) => v.name.includes(q.query!)) : vms);
     },
-    'credentials.list': () => ok([credential, { ...credential, id: 2, name: 'vc-admin', kind: 'vcenter' }]),
+    'credentials.list': () => ok([credential, { ...credential, id: 2, name: 'vc-admin', kind: 'vcenter' }, { ...credential, id: 3, name: 'svc-key', kind: 'private-key', username: 'outpost' }]),
     'firewalls.list': () => ok([firewall]),
     'ipam.pools.list': () => ok([pool('inside', 'private'), pool('public', 'public')]),
     'enrollment.rules': () => ok({ source: '/app/resources/enrollment/os-requirements.json', rules: [ubuntuRule], ansibleAvailable: false }),
@@ -231,7 +231,7 @@ describe('Enrollment wizard (fake bridge)', () => {
     // Step 2: nothing chosen yet → each field says what is missing; vCenter accounts are not offered.
     expect(screen.getByRole('complementary', { name: 'OS requirements' }).textContent).toContain('Ubuntu 20.04 or later');
     const credentialSelect = screen.getByLabelText('Credential profile') as HTMLSelectElement;
-    expect([...credentialSelect.options].map((o) => o.value)).toEqual(['', 'guest-root']);
+    expect([...credentialSelect.options].map((o) => o.value)).toEqual(['', 'guest-root', 'svc-key']);
     expect([...(screen.getByLabelText('Public pool') as HTMLSelectElement).options].map((o) => o.value)).toEqual(['', 'public']);
     await click(screen.getByRole('button', { name: 'Next: check' }));
     expect(credentialSelect.getAttribute('aria-invalid')).toBe('true');
@@ -248,6 +248,9 @@ describe('Enrollment wizard (fake bridge)', () => {
     expect(document.getElementById('enroll-concurrency-error')?.textContent).toBe('A whole number from 1 to 32.');
     expect(screen.getByTestId('wizard-problems').textContent).toBe('Fix the marked fields.');
     fireEvent.change(screen.getByLabelText('Concurrency'), { target: { value: '2' } });
+    // Only private-key profiles can be the service account's key.
+    expect([...(screen.getByLabelText('Service account key') as HTMLSelectElement).options].map((o) => o.value)).toEqual(['', 'svc-key']);
+    fireEvent.change(screen.getByLabelText('Service account key'), { target: { value: 'svc-key' } });
     await click(screen.getByRole('button', { name: 'Next: check' }));
 
     // Step 3: the check runs by itself and shows every VM's requirements.
@@ -267,7 +270,7 @@ describe('Enrollment wizard (fake bridge)', () => {
     // Step 4: only the eligible VMs are started; each row moves on its own events.
     await click(screen.getByRole('button', { name: 'Enroll 2 eligible VMs' }));
     expect(calls(fake, 'enrollment.start')).toEqual([
-      { site: 'dc1', vms: ['vm-app-1', 'vm-app-3'], credential: 'guest-root', firewall: 'edge', pool: 'public', concurrency: 2, serviceAccount: 'outpost', setHostname: true, osActions: 'auto' },
+      { site: 'dc1', vms: ['vm-app-1', 'vm-app-3'], credential: 'guest-root', firewall: 'edge', pool: 'public', concurrency: 2, serviceAccount: 'outpost', serviceCredential: 'svc-key', setHostname: true, osActions: 'auto' },
     ]);
     const progress = () => screen.getByRole('region', { name: 'Enrollment progress' });
     const batchRow = (name: string) => within(progress()).getAllByTestId('batch-row').find((r) => r.getAttribute('data-vm') === name)!;

@@ -24,6 +24,8 @@ export interface EnrollDraft {
   /** As typed, so "abc" reaches validation instead of silently becoming a number. */
   concurrency: string;
   serviceAccount: string;
+  /** Private-key profile installed for the service account; '' = Outpost's own (outpost-enrollment). */
+  serviceCredential: string;
   setHostname: boolean;
   osActions: OsActions;
   /** Log in to each guest during the check (slower, but finds wrong passwords before anything changes). */
@@ -49,6 +51,7 @@ export const initialWizard: WizardState = {
     pool: '',
     concurrency: '4',
     serviceAccount: 'outpost',
+    serviceCredential: '',
     setHostname: true,
     osActions: 'auto',
     guest: true,
@@ -62,7 +65,7 @@ export type WizardAction =
   | { type: 'toggle'; vm: VmSummary }
   | { type: 'select'; vms: readonly VmSummary[]; on: boolean }
   | { type: 'clear' }
-  | { type: 'field'; field: 'credential' | 'firewall' | 'pool' | 'concurrency' | 'serviceAccount'; value: string }
+  | { type: 'field'; field: 'credential' | 'firewall' | 'pool' | 'concurrency' | 'serviceAccount' | 'serviceCredential'; value: string }
   | { type: 'flag'; field: 'setHostname' | 'guest'; value: boolean }
   | { type: 'osActions'; value: OsActions }
   | { type: 'goto'; step: WizardStep }
@@ -148,6 +151,7 @@ export function startInput(draft: EnrollDraft, vms: readonly string[]): CommandI
     pool: draft.pool,
     concurrency: concurrencyValue(draft.concurrency),
     serviceAccount: draft.serviceAccount,
+    ...(draft.serviceCredential ? { serviceCredential: draft.serviceCredential } : {}),
     setHostname: draft.setHostname,
     osActions: draft.osActions,
   };
