@@ -2,51 +2,34 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { execFileSync, spawnSync } from 'node:child_process';
 import { join } from 'node:path';
-import { labAvailable } from '../../test/lab/netns-lab.js';
-import { cloneDataDir, createEnrollmentLab, resetLab, type EnrollmentLab, type RunnerOutput, type RunSummary } from '../../test/lab/enrollment-lab.js';
-import { sshdAvailable } from '../../test/peers/openssh-server.js';
-import { vcsimUnavailable } from '../../test/peers/vcsim.js';
+import {
+  cloneDataDir,
+  createEnrollmentLab,
+  enrollmentLabUnavailable,
+  ENROLL_STEPS,
+  inspect,
+  LAB_PASSPHRASE,
+  OFFBOARD_STEPS,
+  resetLab,
+  runsOf,
+  value,
+  type EnrollmentLab,
+} from '../../test/lab/enrollment-lab.js';
+import { generateKey } from '../../test/peers/openssh-server.js';
 import { tempDir } from '../../test/temp-dir.js';
 import type { BatchStarted, CmdbRecord, EnrollmentCheck } from '../contract/index.js';
-import { createOutpostCore } from '../server/core.js';
-import { defaultKdf } from '../vault/passphrase-cipher.js';
+import { onPath } from './enrollment-service.js';
 
 const root = join(import.meta.dirname, '..', '..');
-const LAB_PASSPHRASE = 'enrollment lab passphrase';
-
-const why = (() => {
-  const l = labAvailable();
-  if (!l.ok) return l.why;
-  if (!sshdAvailable()) return 'OpenSSH sshd is not installed';
-  return vcsimUnavailable();
-})();
+const why = enrollmentLabUnavailable();
 if (why) console.log(`Enrollment lab tests skipped: ${why}`);
-
-const ENROLL_STEPS = ['check-eligibility', 'validate-credentials', 'check-os', 'record-private-ip', 'allocate-public-ip', 'ensure-nat', 'nat-confirm', 'verify-nat', 'os-actions', 'verify-access', 'record-cmdb'];
-const OFFBOARD_STEPS = ['read-enrollment', 'remove-guest-access', 'remove-nat', 'nat-confirm', 'verify-nat-gone', 'release-ips', 'close-cmdb'];
-
-const value = <T>(out: RunnerOutput, i: number): T => {
-  const r = out.results[i];
-  if (!r?.ok) throw new Error(`call ${i} failed: ${JSON.stringify(r?.error ?? out.stderr.slice(-2000))}`);
-  return r.value as T;
-};
-const runsOf = (out: RunnerOutput, i: number): RunSummary[] => out.results[i]?.runs ?? [];
-
-/** Reads the store from the test process (root namespace): the SQLite file is shared. */
-function inspect<T>(dir: string, read: (core: ReturnType<typeof createOutpostCore>) => T): T {
-  const core = createOutpostCore({ dataDir: dir, transport: 'test', kdf: { ...defaultKdf, N: 2 ** 10 }, passphrase: LAB_PASSPHRASE });
-  try {
-    return read(core);
-  } finally {
-    core.close();
-  }
-}
 
 describe.skipIf(why !== null)('Enrollment on the netns lab (vcsim VMs report the guests in the VM namespaces)', () => {
   let l: EnrollmentLab;
   let base: ReturnType<typeof tempDir>;
   let work: ReturnType<typeof tempDir>;
   let template: string;
+  let rootKey: { privateKey: string; publicKey: string };
   let n = 0;
   const fresh = (): string => {
     const dir = join(work.path, `case-${n++}`);
@@ -58,9 +41,10 @@ describe.skipIf(why !== null)('Enrollment on the netns lab (vcsim VMs report the
     base = tempDir('outpost-enroll-lab-');
     work = tempDir('outpost-enroll-cases-');
     // VM3: an OS no rule covers; VM4: Debian, but nothing answers at its address.
-    l = await createEnrollmentLab({ vms: 3, extraVms: ['10.77.0.99|debian12_64Guest=Debian GNU/Linux 12 (64-bit)', '10.77.0.98|freebsd13_64Guest=FreeBSD 13 (64-bit)'], dir: base.path });
+    rootKey = generateKey(join(base.path, 'guest_root_key'));
+    l = await createEnrollmentLab({ vms: 3, extraVms: ['10.77.0.99|debian12_64Guest=Debian GNU/Linux 12 (64-bit)', '10.77.0.98|freebsd13_64Guest=FreeBSD 13 (64-bit)'], dir: base.path, rootKey: rootKey.publicKey });
     template = join(base.path, 'template');
-    const setup = l.run(template, l.setupCalls());
+    const setup = l.run(template, [...l.setupCalls(), { command: 'credentials.add', input: { name: 'guest-key', username: 'root', secret: { type: 'private-key', privateKey: rootKey.privateKey } } }]);
     expect(setup.results.length > 0 && setup.results.every((r) => r.ok), JSON.stringify(setup.results.find((r) => !r.ok)) + setup.stderr).toBe(true);
   }, 120_000);
   afterAll(async () => {
@@ -192,6 +176,29 @@ describe.skipIf(why !== null)('Enrollment on the netns lab (vcsim VMs report the
     expect(bad.stderr).toMatch(/^outpost: .*--vm/);
   }, 180_000);
 
+  it.skipIf(!onPath('ansible-playbook'))('runs the OS actions as the Ansible playbook (key credential), its output in the procedure log; offboarding reverts them', () => {
+    const vm2 = l.vmNames[2]!;
+    const dir = fresh();
+    const out = l.run(dir, [
+      { command: 'enrollment.rules', input: {} },
+      { command: 'enrollment.start', input: { site: 'lab', vms: [vm2], credential: 'guest-key', firewall: 'fw', pool: 'pub', osActions: 'auto' } },
+    ]);
+    expect(value<{ ansibleAvailable: boolean }>(out, 0).ansibleAvailable).toBe(true);
+    const [run] = runsOf(out, 1);
+    expect(run!.state, JSON.stringify(run!.error)).toBe('succeeded');
+    const journal = inspect(dir, (core) => core.services.engine.store.journal(run!.id).map((j) => j.message).join('\n'));
+    expect(journal).toMatch(/PLAY RECAP/);
+    expect(journal).toMatch(/TASK \[Service account\]/);
+    const guest = l.guests[2]!;
+    expect(guest.exec(['getent', 'passwd', 'outpost'])).toContain('outpost-managed');
+    expect(guest.exec(['sh', '-c', 'grep -c outpost-enrollment /home/outpost/.ssh/authorized_keys']).trim()).toBe('1');
+    expect(guest.exec(['hostname']).trim()).toBe('dc0-c0-h0-vm2');
+    const off = l.run(dir, [{ command: 'enrollment.offboard', input: { site: 'lab', vms: [vm2] } }]);
+    expect(runsOf(off, 0)[0]!.state).toBe('succeeded');
+    expect(() => guest.exec(['getent', 'passwd', 'outpost'])).toThrow();
+    expect(guest.exec(['hostname']).trim()).toBe('lab-guest-2');
+  }, 120_000);
+
   it('bad input: each VM gets its own clear error and the rest of the batch still enrolls', async () => {
     const [vm0, vm1, vm2, vmDown, vmBsd] = l.vmNames;
     const dir = fresh();
@@ -260,92 +267,4 @@ describe.skipIf(why !== null)('Enrollment on the netns lab (vcsim VMs report the
     expect(r2!.error!.message).toContain('poweredOff');
     l.run(dir, [{ command: 'vm.power', input: { site: 'lab', vm: vm2, action: 'on' } }]);
   }, 120_000);
-});
-
-describe.skipIf(why !== null)('Enrollment survives kill -9 at every step (child processes in the lab, resumed)', () => {
-  let l: EnrollmentLab;
-  let base: ReturnType<typeof tempDir>;
-  let work: ReturnType<typeof tempDir>;
-  let template: string;
-  let n = 0;
-  const fresh = (): string => {
-    const dir = join(work.path, `case-${n++}`);
-    cloneDataDir(template, dir);
-    return dir;
-  };
-  const start = (vm: string) => ({ command: 'enrollment.start', input: { site: 'lab', credential: 'guest-root', firewall: 'fw', pool: 'pub', osActions: 'builtin', vms: [vm] } });
-
-  beforeAll(async () => {
-    base = tempDir('outpost-enroll-kill-');
-    work = tempDir('outpost-enroll-kill-cases-');
-    l = await createEnrollmentLab({ vms: 1, dir: base.path });
-    template = join(base.path, 'template');
-    const setup = l.run(template, l.setupCalls());
-    expect(setup.results.length > 0 && setup.results.every((r) => r.ok), setup.stderr).toBe(true);
-  }, 120_000);
-  afterAll(async () => {
-    await l?.destroy();
-    base?.remove();
-    work?.remove();
-  });
-  afterEach(() => resetLab(l));
-
-  /** The one end state every interrupted-and-resumed enrollment must reach. */
-  const expectEnrolled = (dir: string): void => {
-    const vm = l.lab.vms[0]!;
-    inspect(dir, (core) => {
-      expect(core.services.ipam.allocations().map((a) => `${a.pool}:${a.address}:${a.purpose}`).sort()).toEqual(['pub:203.0.113.2:public-nat', `vms:${vm.ip}:guest-private`]);
-      expect(core.services.nat.records()).toEqual([expect.objectContaining({ id: 1, publicIp: '203.0.113.2', privateIp: vm.ip, state: 'active' })]);
-      expect(core.services.enrollment.cmdb.list({ status: 'all', limit: 10 })).toEqual([expect.objectContaining({ publicIp: '203.0.113.2', status: 'active', natRecordId: 1 })]);
-      const audit = core.services.audit.list({ limit: 1000 }).entries.map((e) => `${e.action}:${e.outcome}`);
-      expect(audit.filter((a) => a === 'procedure.step:ok')).toHaveLength(ENROLL_STEPS.length - 1); // nat-confirm is skipped
-      expect(audit.filter((a) => a === 'enrollment.enroll:ok')).toHaveLength(1);
-      expect(audit.filter((a) => a === 'ipam.allocate:ok')).toHaveLength(2);
-      expect(audit.filter((a) => a === 'procedure.succeeded:ok')).toHaveLength(1);
-    });
-    expect(l.lab.exec(l.lab.firewall, ['iptables-save', '-t', 'nat']).match(/outpost:nat:\d+/g)).toEqual(['outpost:nat:1', 'outpost:nat:1']);
-    const guest = l.guests[0]!;
-    expect(guest.exec(['sh', '-c', 'grep -c outpost-enrollment /home/outpost/.ssh/authorized_keys']).trim()).toBe('1');
-    expect(guest.exec(['hostname']).trim()).toBe('dc0-c0-h0-vm0');
-  };
-
-  const cases: [string, string][] = [
-    ...ENROLL_STEPS.filter((s) => s !== 'nat-confirm').map((s): [string, string] => ['kill-after', s]),
-    ['kill-before', 'ensure-nat'],
-    ['kill-before', 'os-actions'],
-    ['kill-before', 'record-cmdb'],
-  ];
-  for (const [phase, step] of cases) {
-    it(`${phase} "${step}": resumes to one NAT, one address each, one CMDB row, a complete audit trail`, () => {
-      const dir = fresh();
-      const first = l.run(dir, [start(l.vmNames[0]!)], `${phase}:enroll-vm/${step}`);
-      expect(first.signal, first.stderr.slice(-1000)).toBe('SIGKILL');
-      const resumed = l.resume(dir);
-      expect(resumed.states, resumed.stderr.slice(-1000) + JSON.stringify(resumed.runs.map((r) => r.error))).toEqual(['succeeded']);
-      expectEnrolled(dir);
-    }, 60_000);
-  }
-
-  for (const step of OFFBOARD_STEPS.filter((s) => s !== 'nat-confirm')) {
-    it(`offboarding, kill-after "${step}": resumes to nothing left and a closed CMDB row`, () => {
-      const dir = fresh();
-      const enrolled = l.run(dir, [start(l.vmNames[0]!)]);
-      expect(runsOf(enrolled, 0)[0]?.state).toBe('succeeded');
-      const first = l.run(dir, [{ command: 'enrollment.offboard', input: { site: 'lab', vms: [l.vmNames[0]] } }], `kill-after:offboard-vm/${step}`);
-      expect(first.signal, first.stderr.slice(-1000)).toBe('SIGKILL');
-      const resumed = l.resume(dir);
-      expect(resumed.states, JSON.stringify(resumed.runs.map((r) => r.error))).toEqual(['succeeded', 'succeeded']);
-      inspect(dir, (core) => {
-        expect(core.services.ipam.allocations()).toEqual([]);
-        expect(core.services.nat.records()).toEqual([]);
-        expect(core.services.enrollment.cmdb.list({ status: 'all', limit: 10 })).toEqual([expect.objectContaining({ status: 'offboarded' })]);
-        const audit = core.services.audit.list({ limit: 1000 }).entries.map((e) => e.action);
-        expect(audit.filter((a) => a === 'enrollment.offboard')).toHaveLength(1);
-        expect(audit.filter((a) => a === 'ipam.release')).toHaveLength(2);
-      });
-      expect(l.lab.exec(l.lab.firewall, ['iptables-save', '-t', 'nat'])).not.toContain('outpost:nat:');
-      expect(() => l.guests[0]!.exec(['getent', 'passwd', 'outpost'])).toThrow();
-      expect(l.guests[0]!.exec(['hostname']).trim()).toBe('lab-guest-0');
-    }, 60_000);
-  }
 });

@@ -135,7 +135,11 @@ id -u "$U" >/dev/null
   'remove-account': `
 rm -f "/etc/sudoers.d/outpost-$U"
 if ! id -u "$U" >/dev/null 2>&1; then echo "account=absent"
-elif [ "$(getent passwd "$U" | cut -d: -f5)" = outpost-managed ]; then userdel -r "$U" >/dev/null 2>&1 || userdel "$U"; echo "account=removed"
+elif [ "$(getent passwd "$U" | cut -d: -f5)" = outpost-managed ]; then
+  # -f: even while a session of the account is still open (its key is already gone).
+  userdel -f -r "$U" >/dev/null 2>&1 || userdel -f "$U"
+  if id -u "$U" >/dev/null 2>&1; then echo "userdel left $U in place" >&2; exit 3; fi
+  echo "account=removed"
 else echo "account=kept"; fi
 `,
   'install-key': `
