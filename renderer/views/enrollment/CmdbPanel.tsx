@@ -80,19 +80,22 @@ export function CmdbPanel({ sites, firewalls, offboardBatch, onOffboarded }: Cmd
       },
       () => {
         setBusy('offboard');
-        Promise.all(offboardGroups(chosen).map((g) => client.invoke('enrollment.offboard', { site: g.site, vms: g.vms, removeAccount }))).then(
-          (batches) => {
-            setBusy(null);
-            setPicked(new Set());
-            const joined = joinBatches(batches);
-            if (joined) onOffboarded(joined);
-            store.getState().pushToast({ tone: 'info', title: 'Offboarding started', message: `${chosen.length} VM${chosen.length === 1 ? '' : 's'}: follow each below or in Procedures.` });
-          },
-          (err: unknown) => {
-            setBusy(null);
-            store.getState().pushToast(errorToast('Offboarding was not started', err));
-          },
-        );
+        // One call per site; a site that refuses does not hide the batches the others started.
+        const groups = offboardGroups(chosen);
+        void Promise.allSettled(groups.map((g) => client.invoke('enrollment.offboard', { site: g.site, vms: g.vms, removeAccount }))).then((outcomes) => {
+          setBusy(null);
+          setPicked(new Set());
+          const started = outcomes.flatMap((o) => (o.status === 'fulfilled' ? [o.value] : []));
+          const joined = joinBatches(started);
+          if (joined) {
+            onOffboarded(joined);
+            const count = joined.items.length;
+            store.getState().pushToast({ tone: 'info', title: 'Offboarding started', message: `${count} VM${count === 1 ? '' : 's'}: follow each below or in Procedures.` });
+          }
+          outcomes.forEach((o, i) => {
+            if (o.status === 'rejected') store.getState().pushToast(errorToast(`Offboarding was not started for site ${groups[i]!.site}`, o.reason));
+          });
+        });
       },
     );
   };

@@ -419,4 +419,32 @@ describe('CMDB tab (fake bridge)', () => {
     });
     expect(within(progress).getByTestId('batch-row').textContent).toContain('1. remove-nat');
   });
+
+  it('offboards VMs of two sites with one call each; a site that refuses is named, the other still runs', async () => {
+    const fake = bridge({
+      'cmdb.list': () => ok([record(1), record(2, { site: 'dc2', vmName: 'far-1', vmMoref: 'vm-far', publicIp: '203.0.113.9' })]),
+      'enrollment.offboard': (input) =>
+        (input as { site: string }).site === 'dc2'
+          ? { ok: false, error: { code: 'NOT_FOUND', message: 'No vCenter named dc2.' } }
+          : ok({ batchId: 'off-1', concurrency: 4, items: [{ vm: 'vm-app-3', name: 'app-3', procedureId: PROC_C, error: null }] }),
+    });
+    await renderApp(fake, 'enrollment');
+    await settle();
+    await click(screen.getByRole('tab', { name: /^CMDB/ }));
+    await click(screen.getByRole('checkbox', { name: 'Pick app-3 to offboard' }));
+    await click(screen.getByRole('checkbox', { name: 'Pick far-1 to offboard' }));
+    await click(screen.getByRole('button', { name: 'Offboard 2 VMs…' }));
+    const effects = within(screen.getByRole('alertdialog')).getByTestId('offboard-effects').textContent ?? '';
+    expect(effects).toContain('app-3 (dc1)');
+    expect(effects).toContain('far-1 (dc2): delete the service account outpost');
+    await click(within(screen.getByRole('alertdialog')).getByRole('button', { name: 'Offboard 2 VMs' }));
+    await settle();
+    expect(calls(fake, 'enrollment.offboard')).toEqual([
+      { site: 'dc1', vms: ['vm-app-3'], removeAccount: true },
+      { site: 'dc2', vms: ['vm-far'], removeAccount: true },
+    ]);
+    expect(within(screen.getByRole('region', { name: 'Offboarding progress' })).getAllByTestId('batch-row').map((r) => r.getAttribute('data-vm'))).toEqual(['app-3']);
+    const refused = screen.getAllByRole('alert').find((t) => t.textContent?.includes('Offboarding was not started for site dc2'));
+    expect(refused && within(refused).getByTestId('toast-code').textContent).toBe('NOT_FOUND');
+  });
 });
