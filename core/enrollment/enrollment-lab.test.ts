@@ -42,7 +42,7 @@ describe.skipIf(why !== null)('Enrollment on the netns lab (vcsim VMs report the
     work = tempDir('outpost-enroll-cases-');
     // VM3: an OS no rule covers; VM4: Debian, but nothing answers at its address.
     rootKey = generateKey(join(base.path, 'guest_root_key'));
-    l = await createEnrollmentLab({ vms: 3, extraVms: ['10.77.0.99|debian12_64Guest=Debian GNU/Linux 12 (64-bit)', '10.77.0.98|freebsd13_64Guest=FreeBSD 13 (64-bit)'], dir: base.path, rootKey: rootKey.publicKey });
+    l = await createEnrollmentLab({ vms: 3, extraVms: ['10.77.0.99|debian12_64Guest=Debian GNU/Linux 12 (64-bit)', '10.77.0.98|freebsd13_64Guest=FreeBSD 13 (64-bit)'], dir: base.path, rootKey: rootKey.publicKey, guestApi: true });
     template = join(base.path, 'template');
     const setup = l.run(template, [...l.setupCalls(), { command: 'credentials.add', input: { name: 'guest-key', username: 'root', secret: { type: 'private-key', privateKey: rootKey.privateKey } } }]);
     expect(setup.results.length > 0 && setup.results.every((r) => r.ok), JSON.stringify(setup.results.find((r) => !r.ok)) + setup.stderr).toBe(true);
@@ -71,12 +71,13 @@ describe.skipIf(why !== null)('Enrollment on the netns lab (vcsim VMs report the
     const check = value<EnrollmentCheck>(out, 1);
     expect(check.targets.map((t) => `${t.id}:${t.status}`)).toEqual(['firewall:pass', 'pool:pass']);
     const [c0, cBsd, cDown, cGhost] = check.vms;
-    expect(c0).toMatchObject({ name: vm0, eligible: true, privateIp: l.lab.vms[0]!.ip, osRule: 'debian', credentialMethod: 'ssh' });
+    expect(c0).toMatchObject({ name: vm0, eligible: true, privateIp: l.lab.vms[0]!.ip, osRule: 'debian', credentialMethod: 'guest-api' });
     expect(c0!.checks.map((c) => `${c.id}:${c.status}`)).toEqual(['found:pass', 'powered-on:pass', 'tools-running:pass', 'not-enrolled:pass', 'private-ip:pass', 'os-rule:pass', 'credentials:pass', 'os-version:pass', 'free-disk:pass', 'services:pass']);
     expect(cBsd).toMatchObject({ eligible: false, osRule: null });
     expect(cBsd!.checks.find((c) => c.id === 'os-rule')).toMatchObject({ status: 'fail', code: 'OS_REQUIREMENT' });
-    expect(cDown).toMatchObject({ eligible: false });
-    expect(cDown!.checks.find((c) => c.id === 'credentials')).toMatchObject({ status: 'fail' });
+    // VMware Tools accept the credentials, but nothing answers at the guest's address for the OS checks.
+    expect(cDown).toMatchObject({ eligible: false, credentialMethod: 'guest-api' });
+    expect(cDown!.checks.find((c) => c.id === 'os-version')).toMatchObject({ status: 'fail' });
     expect(cGhost).toMatchObject({ eligible: false, name: null, checks: [expect.objectContaining({ id: 'found', status: 'fail', code: 'NOT_FOUND' })] });
 
     const runs = runsOf(out, 2);
@@ -86,7 +87,7 @@ describe.skipIf(why !== null)('Enrollment on the netns lab (vcsim VMs report the
     expect(cmdb).toHaveLength(2);
     const byName = new Map(cmdb.map((r) => [r.vmName, r]));
     const r0 = byName.get(vm0!)!;
-    expect(r0).toMatchObject({ site: 'lab', privateIp: l.lab.vms[0]!.ip, firewall: 'fw', credential: 'guest-root', serviceAccount: 'outpost', credentialMethod: 'ssh', osRule: 'debian', status: 'active', enrolledBy: 'tester', enrollProcedureId: runs[0]!.id });
+    expect(r0).toMatchObject({ site: 'lab', privateIp: l.lab.vms[0]!.ip, firewall: 'fw', credential: 'guest-root', serviceAccount: 'outpost', credentialMethod: 'guest-api', osRule: 'debian', status: 'active', enrolledBy: 'tester', enrollProcedureId: runs[0]!.id });
     expect(r0.publicIp).toMatch(/^203\.0\.113\.\d+$/);
     const csv = value<{ csv: string; rows: number }>(out, 4);
     expect(csv.rows).toBe(2);
@@ -228,7 +229,8 @@ describe.skipIf(why !== null)('Enrollment on the netns lab (vcsim VMs report the
     expect(rDown!.error!.message).toContain('10.77.0.99');
     expect(r1).toMatchObject({ state: 'rolled-back', error: { code: 'NAT_CONFLICT' } });
     expect(r1!.steps).toContain('ensure-nat:undone');
-    expect(runsOf(out, 3)[0]).toMatchObject({ state: 'rolled-back', error: { code: 'GUEST_AUTH' } });
+    expect(runsOf(out, 3)[0]).toMatchObject({ state: 'rolled-back', error: { code: 'GUEST_AUTH' }, steps: expect.arrayContaining(['validate-credentials:undone']) });
+    expect(runsOf(out, 3)[0]!.error!.message).toContain('InvalidGuestLogin');
     expect(runsOf(out, 5)[0]).toMatchObject({ state: 'rolled-back', error: { code: 'FIREWALL_COMMAND' } });
     expect(runsOf(out, 7)[0]).toMatchObject({ state: 'rolled-back', error: { code: 'POOL_EXHAUSTED' } });
     // Already enrolled: refused before anything changes.
