@@ -81,6 +81,7 @@ describe.skipIf(why !== null)('Enrollment on the netns lab (vcsim VMs report the
     expect(cGhost).toMatchObject({ eligible: false, name: null, checks: [expect.objectContaining({ id: 'found', status: 'fail', code: 'NOT_FOUND' })] });
 
     const runs = runsOf(out, 2);
+    expect(out.cmdbEvents?.map((e) => `${e.vmName}:${e.change}`).sort()).toEqual([`${vm0}:enrolled`, `${vm1}:enrolled`]);
     expect(runs.map((r) => r.state), JSON.stringify(runs.map((r) => r.error))).toEqual(['succeeded', 'succeeded']);
     expect(runs[0]!.steps).toEqual(ENROLL_STEPS.map((s) => `${s}:${s === 'nat-confirm' ? 'skipped' : 'done'}`));
     const cmdb = value<CmdbRecord[]>(out, 3);
@@ -115,6 +116,7 @@ describe.skipIf(why !== null)('Enrollment on the netns lab (vcsim VMs report the
       { command: 'enrollment.offboard', input: { site: 'lab', vms: [vm0] } },
     ]);
     const offRuns = runsOf(off, 0);
+    expect(off.cmdbEvents?.map((e) => `${e.vmName}:${e.change}`).sort()).toEqual([`${vm0}:offboarded`, `${vm1}:offboarded`]);
     expect(offRuns.map((r) => r.state), JSON.stringify(offRuns.map((r) => r.error))).toEqual(['succeeded', 'succeeded']);
     expect(offRuns[0]!.steps).toEqual(OFFBOARD_STEPS.map((s) => `${s}:${s === 'nat-confirm' ? 'skipped' : 'done'}`));
     for (const r of value<CmdbRecord[]>(off, 1)) expect(r).toMatchObject({ status: 'offboarded', offboardedBy: 'tester' });
@@ -198,6 +200,41 @@ describe.skipIf(why !== null)('Enrollment on the netns lab (vcsim VMs report the
     expect(runsOf(off, 0)[0]!.state).toBe('succeeded');
     expect(() => guest.exec(['getent', 'passwd', 'outpost'])).toThrow();
     expect(guest.exec(['hostname']).trim()).toBe('lab-guest-2');
+  }, 120_000);
+
+  it('a manual firewall: the run waits at nat-confirm with the exact commands; the operator applies them and approves', () => {
+    const vm2 = l.vmNames[2]!;
+    const dir = fresh();
+    const fwIf = l.lab.firewallPublicIf;
+    /** What the operator does at the gate: run the printed iptables lines on the firewall, and the address on its public interface. */
+    const applyGate = (id: string, addressAction: 'add' | 'del'): string => {
+      const gate = inspect(dir, (core) => core.services.engine.detail(id).steps.find((st) => st.state === 'waiting')?.gate?.prompt ?? '');
+      const lines = gate.split('\n').filter((line) => line.startsWith('iptables '));
+      expect(lines).toHaveLength(2);
+      for (const line of lines) l.lab.exec(l.lab.firewall, line.split(' ').map((w) => w.replace(/^'(.*)'$/, '$1')));
+      const publicIp = /-d (\S+)\/32/.exec(gate)?.[1] ?? /--to-source (\S+)/.exec(gate)?.[1];
+      l.lab.exec(l.lab.firewall, ['ip', 'addr', addressAction, `${publicIp}/32`, 'dev', fwIf]);
+      return gate;
+    };
+    const out = l.run(dir, [
+      { command: 'firewalls.add', input: { name: 'edge', driver: 'manual', settings: { manualSyntax: 'iptables' } } },
+      { command: 'enrollment.start', input: { site: 'lab', vms: [vm2], credential: 'guest-root', firewall: 'edge', pool: 'pub', osActions: 'builtin' } },
+    ]);
+    const [waiting] = runsOf(out, 1);
+    expect(waiting).toMatchObject({ state: 'waiting' });
+    expect(waiting!.steps).toContain('nat-confirm:waiting');
+    expect(applyGate(waiting!.id, 'add')).toContain(`--comment outpost:nat:1`);
+    const approved = l.run(dir, [{ command: 'procedures.approve', input: { id: waiting!.id } }]);
+    expect(runsOf(approved, 0)[0], JSON.stringify(runsOf(approved, 0)[0]?.error)).toMatchObject({ state: 'succeeded' });
+
+    const off = l.run(dir, [{ command: 'enrollment.offboard', input: { site: 'lab', vms: [vm2] } }]);
+    const [offWaiting] = runsOf(off, 0);
+    expect(offWaiting).toMatchObject({ state: 'waiting' });
+    expect(applyGate(offWaiting!.id, 'del')).toContain('iptables -t nat -D');
+    const done = l.run(dir, [{ command: 'procedures.approve', input: { id: offWaiting!.id } }, { command: 'cmdb.list', input: { status: 'all' } }]);
+    expect(runsOf(done, 0)[0]).toMatchObject({ state: 'succeeded' });
+    expect(value<CmdbRecord[]>(done, 1)).toEqual([expect.objectContaining({ vmName: vm2, firewall: 'edge', status: 'offboarded' })]);
+    expect(l.lab.exec(l.lab.firewall, ['iptables-save', '-t', 'nat'])).not.toContain('outpost:nat:');
   }, 120_000);
 
   it('bad input: each VM gets its own clear error and the rest of the batch still enrolls', async () => {

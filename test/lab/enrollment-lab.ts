@@ -86,6 +86,8 @@ export interface RunnerResult {
 
 export interface RunnerOutput {
   results: RunnerResult[];
+  /** cmdb.changed events the core emitted while the calls ran. */
+  cmdbEvents?: { site: string; vmMoref: string; vmName: string; change: string }[];
   maxRssKb: number;
   signal: string | null;
   stderr: string;
