@@ -42,7 +42,7 @@ describe.skipIf(why !== null)('Enrollment on the netns lab (vcsim VMs report the
     work = tempDir('outpost-enroll-cases-');
     // VM3: an OS no rule covers; VM4: Debian, but nothing answers at its address.
     rootKey = generateKey(join(base.path, 'guest_root_key'));
-    l = await createEnrollmentLab({ vms: 3, extraVms: ['10.77.0.99|debian12_64Guest=Debian GNU/Linux 12 (64-bit)', '10.77.0.98|freebsd13_64Guest=FreeBSD 13 (64-bit)'], dir: base.path, rootKey: rootKey.publicKey });
+    l = await createEnrollmentLab({ vms: 3, extraVms: ['10.77.0.99|debian12_64Guest=Debian GNU/Linux 12 (64-bit)', '10.77.0.98|freebsd13_64Guest=FreeBSD 13 (64-bit)'], dir: base.path, rootKey: rootKey.publicKey, guestApi: true });
     template = join(base.path, 'template');
     const setup = l.run(template, [...l.setupCalls(), { command: 'credentials.add', input: { name: 'guest-key', username: 'root', secret: { type: 'private-key', privateKey: rootKey.privateKey } } }]);
     expect(setup.results.length > 0 && setup.results.every((r) => r.ok), JSON.stringify(setup.results.find((r) => !r.ok)) + setup.stderr).toBe(true);
@@ -71,22 +71,24 @@ describe.skipIf(why !== null)('Enrollment on the netns lab (vcsim VMs report the
     const check = value<EnrollmentCheck>(out, 1);
     expect(check.targets.map((t) => `${t.id}:${t.status}`)).toEqual(['firewall:pass', 'pool:pass']);
     const [c0, cBsd, cDown, cGhost] = check.vms;
-    expect(c0).toMatchObject({ name: vm0, eligible: true, privateIp: l.lab.vms[0]!.ip, osRule: 'debian', credentialMethod: 'ssh' });
+    expect(c0).toMatchObject({ name: vm0, eligible: true, privateIp: l.lab.vms[0]!.ip, osRule: 'debian', credentialMethod: 'guest-api' });
     expect(c0!.checks.map((c) => `${c.id}:${c.status}`)).toEqual(['found:pass', 'powered-on:pass', 'tools-running:pass', 'not-enrolled:pass', 'private-ip:pass', 'os-rule:pass', 'credentials:pass', 'os-version:pass', 'free-disk:pass', 'services:pass']);
     expect(cBsd).toMatchObject({ eligible: false, osRule: null });
     expect(cBsd!.checks.find((c) => c.id === 'os-rule')).toMatchObject({ status: 'fail', code: 'OS_REQUIREMENT' });
-    expect(cDown).toMatchObject({ eligible: false });
-    expect(cDown!.checks.find((c) => c.id === 'credentials')).toMatchObject({ status: 'fail' });
+    // VMware Tools accept the credentials, but nothing answers at the guest's address for the OS checks.
+    expect(cDown).toMatchObject({ eligible: false, credentialMethod: 'guest-api' });
+    expect(cDown!.checks.find((c) => c.id === 'os-version')).toMatchObject({ status: 'fail' });
     expect(cGhost).toMatchObject({ eligible: false, name: null, checks: [expect.objectContaining({ id: 'found', status: 'fail', code: 'NOT_FOUND' })] });
 
     const runs = runsOf(out, 2);
+    expect(out.cmdbEvents?.map((e) => `${e.vmName}:${e.change}`).sort()).toEqual([`${vm0}:enrolled`, `${vm1}:enrolled`]);
     expect(runs.map((r) => r.state), JSON.stringify(runs.map((r) => r.error))).toEqual(['succeeded', 'succeeded']);
     expect(runs[0]!.steps).toEqual(ENROLL_STEPS.map((s) => `${s}:${s === 'nat-confirm' ? 'skipped' : 'done'}`));
     const cmdb = value<CmdbRecord[]>(out, 3);
     expect(cmdb).toHaveLength(2);
     const byName = new Map(cmdb.map((r) => [r.vmName, r]));
     const r0 = byName.get(vm0!)!;
-    expect(r0).toMatchObject({ site: 'lab', privateIp: l.lab.vms[0]!.ip, firewall: 'fw', credential: 'guest-root', serviceAccount: 'outpost', credentialMethod: 'ssh', osRule: 'debian', status: 'active', enrolledBy: 'tester', enrollProcedureId: runs[0]!.id });
+    expect(r0).toMatchObject({ site: 'lab', privateIp: l.lab.vms[0]!.ip, firewall: 'fw', credential: 'guest-root', serviceAccount: 'outpost', credentialMethod: 'guest-api', osRule: 'debian', status: 'active', enrolledBy: 'tester', enrollProcedureId: runs[0]!.id });
     expect(r0.publicIp).toMatch(/^203\.0\.113\.\d+$/);
     const csv = value<{ csv: string; rows: number }>(out, 4);
     expect(csv.rows).toBe(2);
@@ -114,6 +116,7 @@ describe.skipIf(why !== null)('Enrollment on the netns lab (vcsim VMs report the
       { command: 'enrollment.offboard', input: { site: 'lab', vms: [vm0] } },
     ]);
     const offRuns = runsOf(off, 0);
+    expect(off.cmdbEvents?.map((e) => `${e.vmName}:${e.change}`).sort()).toEqual([`${vm0}:offboarded`, `${vm1}:offboarded`]);
     expect(offRuns.map((r) => r.state), JSON.stringify(offRuns.map((r) => r.error))).toEqual(['succeeded', 'succeeded']);
     expect(offRuns[0]!.steps).toEqual(OFFBOARD_STEPS.map((s) => `${s}:${s === 'nat-confirm' ? 'skipped' : 'done'}`));
     for (const r of value<CmdbRecord[]>(off, 1)) expect(r).toMatchObject({ status: 'offboarded', offboardedBy: 'tester' });
@@ -199,6 +202,41 @@ describe.skipIf(why !== null)('Enrollment on the netns lab (vcsim VMs report the
     expect(guest.exec(['hostname']).trim()).toBe('lab-guest-2');
   }, 120_000);
 
+  it('a manual firewall: the run waits at nat-confirm with the exact commands; the operator applies them and approves', () => {
+    const vm2 = l.vmNames[2]!;
+    const dir = fresh();
+    const fwIf = l.lab.firewallPublicIf;
+    /** What the operator does at the gate: run the printed iptables lines on the firewall, and the address on its public interface. */
+    const applyGate = (id: string, addressAction: 'add' | 'del'): string => {
+      const gate = inspect(dir, (core) => core.services.engine.detail(id).steps.find((st) => st.state === 'waiting')?.gate?.prompt ?? '');
+      const lines = gate.split('\n').filter((line) => line.startsWith('iptables '));
+      expect(lines).toHaveLength(2);
+      for (const line of lines) l.lab.exec(l.lab.firewall, line.split(' ').map((w) => w.replace(/^'(.*)'$/, '$1')));
+      const publicIp = /-d (\S+)\/32/.exec(gate)?.[1] ?? /--to-source (\S+)/.exec(gate)?.[1];
+      l.lab.exec(l.lab.firewall, ['ip', 'addr', addressAction, `${publicIp}/32`, 'dev', fwIf]);
+      return gate;
+    };
+    const out = l.run(dir, [
+      { command: 'firewalls.add', input: { name: 'edge', driver: 'manual', settings: { manualSyntax: 'iptables' } } },
+      { command: 'enrollment.start', input: { site: 'lab', vms: [vm2], credential: 'guest-root', firewall: 'edge', pool: 'pub', osActions: 'builtin' } },
+    ]);
+    const [waiting] = runsOf(out, 1);
+    expect(waiting).toMatchObject({ state: 'waiting' });
+    expect(waiting!.steps).toContain('nat-confirm:waiting');
+    expect(applyGate(waiting!.id, 'add')).toContain(`--comment outpost:nat:1`);
+    const approved = l.run(dir, [{ command: 'procedures.approve', input: { id: waiting!.id } }]);
+    expect(runsOf(approved, 0)[0], JSON.stringify(runsOf(approved, 0)[0]?.error)).toMatchObject({ state: 'succeeded' });
+
+    const off = l.run(dir, [{ command: 'enrollment.offboard', input: { site: 'lab', vms: [vm2] } }]);
+    const [offWaiting] = runsOf(off, 0);
+    expect(offWaiting).toMatchObject({ state: 'waiting' });
+    expect(applyGate(offWaiting!.id, 'del')).toContain('iptables -t nat -D');
+    const done = l.run(dir, [{ command: 'procedures.approve', input: { id: offWaiting!.id } }, { command: 'cmdb.list', input: { status: 'all' } }]);
+    expect(runsOf(done, 0)[0]).toMatchObject({ state: 'succeeded' });
+    expect(value<CmdbRecord[]>(done, 1)).toEqual([expect.objectContaining({ vmName: vm2, firewall: 'edge', status: 'offboarded' })]);
+    expect(l.lab.exec(l.lab.firewall, ['iptables-save', '-t', 'nat'])).not.toContain('outpost:nat:');
+  }, 120_000);
+
   it('bad input: each VM gets its own clear error and the rest of the batch still enrolls', async () => {
     const [vm0, vm1, vm2, vmDown, vmBsd] = l.vmNames;
     const dir = fresh();
@@ -228,7 +266,8 @@ describe.skipIf(why !== null)('Enrollment on the netns lab (vcsim VMs report the
     expect(rDown!.error!.message).toContain('10.77.0.99');
     expect(r1).toMatchObject({ state: 'rolled-back', error: { code: 'NAT_CONFLICT' } });
     expect(r1!.steps).toContain('ensure-nat:undone');
-    expect(runsOf(out, 3)[0]).toMatchObject({ state: 'rolled-back', error: { code: 'GUEST_AUTH' } });
+    expect(runsOf(out, 3)[0]).toMatchObject({ state: 'rolled-back', error: { code: 'GUEST_AUTH' }, steps: expect.arrayContaining(['validate-credentials:undone']) });
+    expect(runsOf(out, 3)[0]!.error!.message).toContain('InvalidGuestLogin');
     expect(runsOf(out, 5)[0]).toMatchObject({ state: 'rolled-back', error: { code: 'FIREWALL_COMMAND' } });
     expect(runsOf(out, 7)[0]).toMatchObject({ state: 'rolled-back', error: { code: 'POOL_EXHAUSTED' } });
     // Already enrolled: refused before anything changes.

@@ -86,6 +86,8 @@ export interface RunnerResult {
 
 export interface RunnerOutput {
   results: RunnerResult[];
+  /** cmdb.changed events the core emitted while the calls ran. */
+  cmdbEvents?: { site: string; vmMoref: string; vmName: string; change: string }[];
   maxRssKb: number;
   signal: string | null;
   stderr: string;
@@ -97,7 +99,7 @@ export async function buildEnrollmentRunner(): Promise<string> {
   return out;
 }
 
-export async function createEnrollmentLab(options: { vms: number; extraVms?: string[]; dir: string; sharedHostKey?: boolean; rootKey?: string }): Promise<EnrollmentLab> {
+export async function createEnrollmentLab(options: { vms: number; extraVms?: string[]; dir: string; sharedHostKey?: boolean; rootKey?: string; guestApi?: boolean }): Promise<EnrollmentLab> {
   const runner = await buildEnrollmentRunner();
   const lab = createLab(options.vms);
   let vcsim: Vcsim | null = null;
@@ -110,6 +112,8 @@ export async function createEnrollmentLab(options: { vms: number; extraVms?: str
       hosts: 1,
       clusters: 1,
       netns: lab.client,
+      // The vSphere guest API answers with the guests' own root password (else enrollment falls back to SSH).
+      ...(options.guestApi ? { guestPassword: GUEST_PASSWORD } : {}),
       guestIps: [...lab.vms.map((v) => v.ip), ...extra.map((e) => e.split('|')[0] ?? '')],
       guestOs: [...lab.vms.map(() => DEBIAN), ...extra.map((e) => e.split('|')[1] ?? '')],
     });
