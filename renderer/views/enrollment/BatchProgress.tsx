@@ -45,6 +45,10 @@ export function BatchProgress({ batch, label }: { batch: BatchStarted; label: st
                     <span className="mono">{row.error.code}</span> {row.error.step ? `at ${row.error.step}: ` : ''}
                     {row.error.message}
                   </p>
+                ) : row.state === 'waiting' && row.procedureId ? (
+                  <p className="batch-waiting" data-testid="batch-waiting">
+                    Waiting for you: <ProcedureLink id={row.procedureId}>open the procedure</ProcedureLink> to see what to apply, then approve.
+                  </p>
                 ) : (
                   <span className="muted small">{row.lastLog ?? ''}</span>
                 )}

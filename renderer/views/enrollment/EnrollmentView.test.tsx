@@ -283,6 +283,14 @@ describe('Enrollment wizard (fake bridge)', () => {
     });
     expect(batchRow('app-1').getAttribute('data-state')).toBe('running');
     expect(batchRow('app-1').textContent).toContain('4. nat');
+
+    // A manual firewall: the run waits for the operator, and the row says where to go.
+    await act(async () => {
+      fake.emit('procedure.updated', update(PROC_A, 'waiting', '2025-01-01T00:00:01.500Z', { idx: 6, name: 'nat-confirm', state: 'waiting' }));
+    });
+    expect(within(batchRow('app-1')).getByTestId('batch-waiting').textContent).toBe('Waiting for you: open the procedure to see what to apply, then approve.');
+    expect(within(within(batchRow('app-1')).getByTestId('batch-waiting')).getByRole('link').getAttribute('href')).toBe(`#/procedures/${PROC_A}`);
+    expect(screen.getByTestId('batch-summary').textContent).toMatch(/1 waiting for you/);
     expect(batchRow('app-3').textContent).toContain('Recorded 10.0.0.7 in IPAM');
 
     // app-1 fails and rolls back: its error shows, app-3 goes on and finishes.

@@ -156,6 +156,7 @@ describe('batch progress rows', () => {
     const later = update('p1', 'running', '2025-01-01T00:00:02Z', { idx: 2, name: 'nat', state: 'running' });
     expect(newer(later, update('p1', 'pending', '2025-01-01T00:00:01Z'))).toBe(later);
     expect(newer(later, update('p1', 'running', '2025-01-01T00:00:02Z')).step).toEqual(later.step); // a list answer keeps the event's step
+    expect(newer(later, update('p1', 'waiting', '2025-01-01T00:00:02.500Z')).state).toBe('waiting'); // instants, not text
 
     const batch: BatchStarted = {
       batchId: 'b',
