@@ -58,7 +58,7 @@ test('navigation works by click, by keyboard shortcut and with arrow keys in the
   await expect(nav.getByRole('link', { name: /Enrollment/ })).toBeFocused();
   await page.keyboard.press('Enter');
   await expect(page.getByRole('heading', { level: 1, name: 'Enrollment' })).toBeVisible();
-  await expect(page.getByText('Nothing here yet')).toBeVisible();
+  await expect(page.getByRole('region', { name: 'No vCenters yet' })).toBeVisible();
 
   // Back goes to the previous view (the view lives in the URL fragment).
   await page.goBack();

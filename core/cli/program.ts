@@ -16,6 +16,7 @@ import { registerProcedureCommands } from './procedure-commands.js';
 import { registerUpgradeCommands } from './upgrade-commands.js';
 import { registerRemoteCommands } from './remote-commands.js';
 import { registerNetworkingCommands } from './networking-commands.js';
+import { registerEnrollmentCommands } from './enrollment-commands.js';
 import { formatTable } from './output.js';
 
 export function buildProgram(): { program: Command; context: CliContext } {
@@ -135,6 +136,7 @@ export function buildProgram(): { program: Command; context: CliContext } {
   registerRemoteCommands(program, context);
   registerInventoryCommands(program, context);
   registerNetworkingCommands(program, context);
+  registerEnrollmentCommands(program, context);
 
   // Every level gets --help and strict argument checking.
   const strict = (cmd: Command): void => {

@@ -1,48 +1,35 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { readFileSync, writeFileSync } from 'node:fs';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { join } from 'node:path';
-import { labAvailable } from '../../test/lab/netns-lab.js';
-import { cloneDataDir, createEnrollmentLab, resetLab, type EnrollmentLab, type RunnerOutput, type RunSummary } from '../../test/lab/enrollment-lab.js';
-import { sshdAvailable } from '../../test/peers/openssh-server.js';
-import { vcsimUnavailable } from '../../test/peers/vcsim.js';
+import {
+  cloneDataDir,
+  createEnrollmentLab,
+  enrollmentLabUnavailable,
+  ENROLL_STEPS,
+  inspect,
+  LAB_PASSPHRASE,
+  OFFBOARD_STEPS,
+  resetLab,
+  runsOf,
+  value,
+  type EnrollmentLab,
+} from '../../test/lab/enrollment-lab.js';
+import { generateKey } from '../../test/peers/openssh-server.js';
 import { tempDir } from '../../test/temp-dir.js';
 import type { BatchStarted, CmdbRecord, EnrollmentCheck } from '../contract/index.js';
-import { createOutpostCore } from '../server/core.js';
-import { defaultKdf } from '../vault/passphrase-cipher.js';
+import { onPath } from './enrollment-service.js';
 
-const why = (() => {
-  const l = labAvailable();
-  if (!l.ok) return l.why;
-  if (!sshdAvailable()) return 'OpenSSH sshd is not installed';
-  return vcsimUnavailable();
-})();
+const root = join(import.meta.dirname, '..', '..');
+const why = enrollmentLabUnavailable();
 if (why) console.log(`Enrollment lab tests skipped: ${why}`);
-
-const ENROLL_STEPS = ['check-eligibility', 'validate-credentials', 'check-os', 'record-private-ip', 'allocate-public-ip', 'ensure-nat', 'nat-confirm', 'verify-nat', 'os-actions', 'verify-access', 'record-cmdb'];
-const OFFBOARD_STEPS = ['read-enrollment', 'remove-guest-access', 'remove-nat', 'nat-confirm', 'verify-nat-gone', 'release-ips', 'close-cmdb'];
-
-const value = <T>(out: RunnerOutput, i: number): T => {
-  const r = out.results[i];
-  if (!r?.ok) throw new Error(`call ${i} failed: ${JSON.stringify(r?.error ?? out.stderr.slice(-2000))}`);
-  return r.value as T;
-};
-const runsOf = (out: RunnerOutput, i: number): RunSummary[] => out.results[i]?.runs ?? [];
-
-/** Reads the store from the test process (root namespace): the SQLite file is shared. */
-function inspect<T>(dir: string, read: (core: ReturnType<typeof createOutpostCore>) => T): T {
-  const core = createOutpostCore({ dataDir: dir, transport: 'test', kdf: { ...defaultKdf, N: 2 ** 10 }, passphrase: 'enrollment lab passphrase' });
-  try {
-    return read(core);
-  } finally {
-    core.close();
-  }
-}
 
 describe.skipIf(why !== null)('Enrollment on the netns lab (vcsim VMs report the guests in the VM namespaces)', () => {
   let l: EnrollmentLab;
   let base: ReturnType<typeof tempDir>;
   let work: ReturnType<typeof tempDir>;
   let template: string;
+  let rootKey: { privateKey: string; publicKey: string };
   let n = 0;
   const fresh = (): string => {
     const dir = join(work.path, `case-${n++}`);
@@ -54,9 +41,10 @@ describe.skipIf(why !== null)('Enrollment on the netns lab (vcsim VMs report the
     base = tempDir('outpost-enroll-lab-');
     work = tempDir('outpost-enroll-cases-');
     // VM3: an OS no rule covers; VM4: Debian, but nothing answers at its address.
-    l = await createEnrollmentLab({ vms: 3, extraVms: ['10.77.0.99|debian12_64Guest=Debian GNU/Linux 12 (64-bit)', '10.77.0.98|freebsd13_64Guest=FreeBSD 13 (64-bit)'], dir: base.path });
+    rootKey = generateKey(join(base.path, 'guest_root_key'));
+    l = await createEnrollmentLab({ vms: 3, extraVms: ['10.77.0.99|debian12_64Guest=Debian GNU/Linux 12 (64-bit)', '10.77.0.98|freebsd13_64Guest=FreeBSD 13 (64-bit)'], dir: base.path, rootKey: rootKey.publicKey, guestApi: true });
     template = join(base.path, 'template');
-    const setup = l.run(template, l.setupCalls());
+    const setup = l.run(template, [...l.setupCalls(), { command: 'credentials.add', input: { name: 'guest-key', username: 'root', secret: { type: 'private-key', privateKey: rootKey.privateKey } } }]);
     expect(setup.results.length > 0 && setup.results.every((r) => r.ok), JSON.stringify(setup.results.find((r) => !r.ok)) + setup.stderr).toBe(true);
   }, 120_000);
   afterAll(async () => {
@@ -83,22 +71,24 @@ describe.skipIf(why !== null)('Enrollment on the netns lab (vcsim VMs report the
     const check = value<EnrollmentCheck>(out, 1);
     expect(check.targets.map((t) => `${t.id}:${t.status}`)).toEqual(['firewall:pass', 'pool:pass']);
     const [c0, cBsd, cDown, cGhost] = check.vms;
-    expect(c0).toMatchObject({ name: vm0, eligible: true, privateIp: l.lab.vms[0]!.ip, osRule: 'debian', credentialMethod: 'ssh' });
+    expect(c0).toMatchObject({ name: vm0, eligible: true, privateIp: l.lab.vms[0]!.ip, osRule: 'debian', credentialMethod: 'guest-api' });
     expect(c0!.checks.map((c) => `${c.id}:${c.status}`)).toEqual(['found:pass', 'powered-on:pass', 'tools-running:pass', 'not-enrolled:pass', 'private-ip:pass', 'os-rule:pass', 'credentials:pass', 'os-version:pass', 'free-disk:pass', 'services:pass']);
     expect(cBsd).toMatchObject({ eligible: false, osRule: null });
     expect(cBsd!.checks.find((c) => c.id === 'os-rule')).toMatchObject({ status: 'fail', code: 'OS_REQUIREMENT' });
-    expect(cDown).toMatchObject({ eligible: false });
-    expect(cDown!.checks.find((c) => c.id === 'credentials')).toMatchObject({ status: 'fail' });
+    // VMware Tools accept the credentials, but nothing answers at the guest's address for the OS checks.
+    expect(cDown).toMatchObject({ eligible: false, credentialMethod: 'guest-api' });
+    expect(cDown!.checks.find((c) => c.id === 'os-version')).toMatchObject({ status: 'fail' });
     expect(cGhost).toMatchObject({ eligible: false, name: null, checks: [expect.objectContaining({ id: 'found', status: 'fail', code: 'NOT_FOUND' })] });
 
     const runs = runsOf(out, 2);
+    expect(out.cmdbEvents?.map((e) => `${e.vmName}:${e.change}`).sort()).toEqual([`${vm0}:enrolled`, `${vm1}:enrolled`]);
     expect(runs.map((r) => r.state), JSON.stringify(runs.map((r) => r.error))).toEqual(['succeeded', 'succeeded']);
     expect(runs[0]!.steps).toEqual(ENROLL_STEPS.map((s) => `${s}:${s === 'nat-confirm' ? 'skipped' : 'done'}`));
     const cmdb = value<CmdbRecord[]>(out, 3);
     expect(cmdb).toHaveLength(2);
     const byName = new Map(cmdb.map((r) => [r.vmName, r]));
     const r0 = byName.get(vm0!)!;
-    expect(r0).toMatchObject({ site: 'lab', privateIp: l.lab.vms[0]!.ip, firewall: 'fw', credential: 'guest-root', serviceAccount: 'outpost', credentialMethod: 'ssh', osRule: 'debian', status: 'active', enrolledBy: 'tester', enrollProcedureId: runs[0]!.id });
+    expect(r0).toMatchObject({ site: 'lab', privateIp: l.lab.vms[0]!.ip, firewall: 'fw', credential: 'guest-root', serviceAccount: 'outpost', credentialMethod: 'guest-api', osRule: 'debian', status: 'active', enrolledBy: 'tester', enrollProcedureId: runs[0]!.id });
     expect(r0.publicIp).toMatch(/^203\.0\.113\.\d+$/);
     const csv = value<{ csv: string; rows: number }>(out, 4);
     expect(csv.rows).toBe(2);
@@ -126,6 +116,7 @@ describe.skipIf(why !== null)('Enrollment on the netns lab (vcsim VMs report the
       { command: 'enrollment.offboard', input: { site: 'lab', vms: [vm0] } },
     ]);
     const offRuns = runsOf(off, 0);
+    expect(off.cmdbEvents?.map((e) => `${e.vmName}:${e.change}`).sort()).toEqual([`${vm0}:offboarded`, `${vm1}:offboarded`]);
     expect(offRuns.map((r) => r.state), JSON.stringify(offRuns.map((r) => r.error))).toEqual(['succeeded', 'succeeded']);
     expect(offRuns[0]!.steps).toEqual(OFFBOARD_STEPS.map((s) => `${s}:${s === 'nat-confirm' ? 'skipped' : 'done'}`));
     for (const r of value<CmdbRecord[]>(off, 1)) expect(r).toMatchObject({ status: 'offboarded', offboardedBy: 'tester' });
@@ -145,5 +136,174 @@ describe.skipIf(why !== null)('Enrollment on the netns lab (vcsim VMs report the
       expect(JSON.stringify(core.services.audit.list({ limit: 1000 }))).not.toContain('Guest-Root-Pass');
     });
   }, 120_000);
-});
 
+  it('the CLI: outpost enroll --check, enroll, cmdb list/export, offboard (built binary, in the client namespace)', () => {
+    execFileSync(process.execPath, [join(root, 'scripts', 'build-node.mjs')]);
+    const [vm0, vm1] = l.vmNames;
+    const dir = fresh();
+    const outpost = (...args: string[]) => {
+      const r = spawnSync('ip', ['netns', 'exec', l.lab.client, process.execPath, join(root, 'bin', 'outpost.mjs'), '--db', join(dir, 'outpost.db'), ...args], {
+        encoding: 'utf8',
+        env: { ...process.env, OUTPOST_VAULT_PASSPHRASE: LAB_PASSPHRASE },
+        timeout: 120_000,
+      });
+      return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
+    };
+    const target = ['--site', 'lab', '--credential', 'guest-root', '--firewall', 'fw', '--pool', 'pub'];
+    const check = outpost('enroll', ...target, '--vm', vm0!, l.vmNames[4]!, '--check');
+    expect(check.code, check.stderr).toBe(1); // the FreeBSD VM is not eligible
+    expect(check.stdout).toContain(`${vm0}: eligible`);
+    expect(check.stdout).toMatch(/NOT eligible[\s\S]*OS_REQUIREMENT/);
+
+    const enroll = outpost('--json', 'enroll', ...target, '--vm', vm0!, vm1!, 'ghost', '--concurrency', '2', '--os-actions', 'builtin');
+    expect(enroll.code, enroll.stderr).toBe(1); // 'ghost' is not in the inventory
+    const result = JSON.parse(enroll.stdout) as { vms: { name: string | null; state: string; error: { code: string } | null }[] };
+    expect(result.vms.map((v) => `${v.name ?? '?'}:${v.state}:${v.error?.code ?? ''}`)).toEqual([`${vm0}:succeeded:`, `${vm1}:succeeded:`, '?:not-started:NOT_FOUND']);
+
+    const list = outpost('cmdb', 'list');
+    expect(list.code).toBe(0);
+    expect(list.stdout).toContain(vm0);
+    expect(list.stdout).toMatch(/203\.0\.113\.\d+/);
+    const csv = outpost('cmdb', 'export');
+    expect(csv.stdout.trim().split('\r\n')).toHaveLength(3);
+
+    const off = outpost('offboard', '--site', 'lab', '--vm', vm0!, vm1!);
+    expect(off.code, off.stdout + off.stderr).toBe(0);
+    expect(off.stdout).toContain('2 of 2 succeeded.');
+    expect(JSON.parse(outpost('--json', 'cmdb', 'list').stdout)).toEqual([]);
+    expect((JSON.parse(outpost('--json', 'cmdb', 'list', '--all').stdout) as unknown[]).length).toBe(2);
+
+    const bad = outpost('enroll', '--site', 'lab', '--credential', 'guest-root', '--firewall', 'fw', '--pool', 'pub');
+    expect(bad.code).toBe(2);
+    expect(bad.stderr.trim().split('\n')).toHaveLength(1);
+    expect(bad.stderr).toMatch(/^outpost: .*--vm/);
+  }, 180_000);
+
+  it.skipIf(!onPath('ansible-playbook'))('runs the OS actions as the Ansible playbook (key credential), its output in the procedure log; offboarding reverts them', () => {
+    const vm2 = l.vmNames[2]!;
+    const dir = fresh();
+    const out = l.run(dir, [
+      { command: 'enrollment.rules', input: {} },
+      { command: 'enrollment.start', input: { site: 'lab', vms: [vm2], credential: 'guest-key', firewall: 'fw', pool: 'pub', osActions: 'auto' } },
+    ]);
+    expect(value<{ ansibleAvailable: boolean }>(out, 0).ansibleAvailable).toBe(true);
+    const [run] = runsOf(out, 1);
+    expect(run!.state, JSON.stringify(run!.error)).toBe('succeeded');
+    const journal = inspect(dir, (core) => core.services.engine.store.journal(run!.id).map((j) => j.message).join('\n'));
+    expect(journal).toMatch(/PLAY RECAP/);
+    expect(journal).toMatch(/TASK \[Service account\]/);
+    const guest = l.guests[2]!;
+    expect(guest.exec(['getent', 'passwd', 'outpost'])).toContain('outpost-managed');
+    expect(guest.exec(['sh', '-c', 'grep -c outpost-enrollment /home/outpost/.ssh/authorized_keys']).trim()).toBe('1');
+    expect(guest.exec(['hostname']).trim()).toBe('dc0-c0-h0-vm2');
+    const off = l.run(dir, [{ command: 'enrollment.offboard', input: { site: 'lab', vms: [vm2] } }]);
+    expect(runsOf(off, 0)[0]!.state).toBe('succeeded');
+    expect(() => guest.exec(['getent', 'passwd', 'outpost'])).toThrow();
+    expect(guest.exec(['hostname']).trim()).toBe('lab-guest-2');
+  }, 120_000);
+
+  it('a manual firewall: the run waits at nat-confirm with the exact commands; the operator applies them and approves', () => {
+    const vm2 = l.vmNames[2]!;
+    const dir = fresh();
+    const fwIf = l.lab.firewallPublicIf;
+    /** What the operator does at the gate: run the printed iptables lines on the firewall, and the address on its public interface. */
+    const applyGate = (id: string, addressAction: 'add' | 'del'): string => {
+      const gate = inspect(dir, (core) => core.services.engine.detail(id).steps.find((st) => st.state === 'waiting')?.gate?.prompt ?? '');
+      const lines = gate.split('\n').filter((line) => line.startsWith('iptables '));
+      expect(lines).toHaveLength(2);
+      for (const line of lines) l.lab.exec(l.lab.firewall, line.split(' ').map((w) => w.replace(/^'(.*)'$/, '$1')));
+      const publicIp = /-d (\S+)\/32/.exec(gate)?.[1] ?? /--to-source (\S+)/.exec(gate)?.[1];
+      l.lab.exec(l.lab.firewall, ['ip', 'addr', addressAction, `${publicIp}/32`, 'dev', fwIf]);
+      return gate;
+    };
+    const out = l.run(dir, [
+      { command: 'firewalls.add', input: { name: 'edge', driver: 'manual', settings: { manualSyntax: 'iptables' } } },
+      { command: 'enrollment.start', input: { site: 'lab', vms: [vm2], credential: 'guest-root', firewall: 'edge', pool: 'pub', osActions: 'builtin' } },
+    ]);
+    const [waiting] = runsOf(out, 1);
+    expect(waiting).toMatchObject({ state: 'waiting' });
+    expect(waiting!.steps).toContain('nat-confirm:waiting');
+    expect(applyGate(waiting!.id, 'add')).toContain(`--comment outpost:nat:1`);
+    const approved = l.run(dir, [{ command: 'procedures.approve', input: { id: waiting!.id } }]);
+    expect(runsOf(approved, 0)[0], JSON.stringify(runsOf(approved, 0)[0]?.error)).toMatchObject({ state: 'succeeded' });
+
+    const off = l.run(dir, [{ command: 'enrollment.offboard', input: { site: 'lab', vms: [vm2] } }]);
+    const [offWaiting] = runsOf(off, 0);
+    expect(offWaiting).toMatchObject({ state: 'waiting' });
+    expect(applyGate(offWaiting!.id, 'del')).toContain('iptables -t nat -D');
+    const done = l.run(dir, [{ command: 'procedures.approve', input: { id: offWaiting!.id } }, { command: 'cmdb.list', input: { status: 'all' } }]);
+    expect(runsOf(done, 0)[0]).toMatchObject({ state: 'succeeded' });
+    expect(value<CmdbRecord[]>(done, 1)).toEqual([expect.objectContaining({ vmName: vm2, firewall: 'edge', status: 'offboarded' })]);
+    expect(l.lab.exec(l.lab.firewall, ['iptables-save', '-t', 'nat'])).not.toContain('outpost:nat:');
+  }, 120_000);
+
+  it('bad input: each VM gets its own clear error and the rest of the batch still enrolls', async () => {
+    const [vm0, vm1, vm2, vmDown, vmBsd] = l.vmNames;
+    const dir = fresh();
+    const target = { site: 'lab', credential: 'guest-root', firewall: 'fw', pool: 'pub', osActions: 'builtin' };
+    const out = l.run(dir, [
+      // VM1's private address already has a NAT (made by hand, outside enrollment).
+      { command: 'nat.add', input: { firewall: 'fw', privateIp: l.lab.vms[1]!.ip, publicIp: '203.0.113.50' } },
+      { command: 'enrollment.start', input: { ...target, vms: [vm0, vmBsd, vmDown, 'ghost-vm', vm1], concurrency: 3 } },
+      { command: 'credentials.add', input: { name: 'bad-root', username: 'root', secret: { type: 'password', password: 'not-the-password' } } },
+      { command: 'enrollment.start', input: { ...target, vms: [vm2], credential: 'bad-root' } },
+      { command: 'firewalls.add', input: { name: 'down', driver: 'linux-iptables', connection: { type: 'local', netns: `${l.lab.firewall}-missing` } } },
+      { command: 'enrollment.start', input: { ...target, vms: [vm2], firewall: 'down' } },
+      { command: 'ipam.pools.add', input: { name: 'tiny', cidr: '198.51.100.0/30', kind: 'public', reserved: [{ start: '198.51.100.1', end: '198.51.100.2', reason: 'taken' }] } },
+      { command: 'enrollment.start', input: { ...target, vms: [vm2], pool: 'tiny' } },
+      { command: 'enrollment.start', input: { ...target, vms: [vm0] } },
+      { command: 'cmdb.list', input: { status: 'all' } },
+    ]);
+    expect(runsOf(out, 0)[0]!.state).toBe('succeeded');
+    const batch = value<BatchStarted>(out, 1);
+    expect(batch.items.map((i) => i.error?.code ?? 'started')).toEqual(['started', 'started', 'started', 'NOT_FOUND', 'started']);
+    const [r0, rBsd, rDown, r1] = runsOf(out, 1);
+    expect(r0!.state, JSON.stringify(r0!.error)).toBe('succeeded');
+    expect(rBsd).toMatchObject({ state: 'rolled-back', error: { code: 'OS_REQUIREMENT' } });
+    expect(rBsd!.error!.message).toContain('FreeBSD');
+    expect(rDown!.state).toBe('rolled-back');
+    expect(['UNREACHABLE', 'TIMEOUT']).toContain(rDown!.error!.code);
+    expect(rDown!.error!.message).toContain('10.77.0.99');
+    expect(r1).toMatchObject({ state: 'rolled-back', error: { code: 'NAT_CONFLICT' } });
+    expect(r1!.steps).toContain('ensure-nat:undone');
+    expect(runsOf(out, 3)[0]).toMatchObject({ state: 'rolled-back', error: { code: 'GUEST_AUTH' }, steps: expect.arrayContaining(['validate-credentials:undone']) });
+    expect(runsOf(out, 3)[0]!.error!.message).toContain('InvalidGuestLogin');
+    expect(runsOf(out, 5)[0]).toMatchObject({ state: 'rolled-back', error: { code: 'FIREWALL_COMMAND' } });
+    expect(runsOf(out, 7)[0]).toMatchObject({ state: 'rolled-back', error: { code: 'POOL_EXHAUSTED' } });
+    // Already enrolled: refused before anything changes.
+    expect(runsOf(out, 8)[0]).toMatchObject({ state: 'rolled-back', error: { code: 'ENROLL_INELIGIBLE' } });
+    expect(runsOf(out, 8)[0]!.error!.message).toContain('Already enrolled');
+    const cmdb = value<CmdbRecord[]>(out, 9);
+    expect(cmdb.map((r) => r.vmName)).toEqual([vm0]);
+    // Only VM0's NAT and the hand-made one remain; every rolled-back VM released what it took.
+    inspect(dir, (core) => {
+      expect(core.services.nat.records().map((r) => r.publicIp).sort()).toEqual([cmdb[0]!.publicIp, '203.0.113.50'].sort());
+      expect(core.services.ipam.allocations().map((a) => `${a.pool}:${a.purpose}`).sort()).toEqual(['pub:public-nat', 'vms:guest-private']);
+    });
+    expect(l.lab.exec(l.lab.firewall, ['iptables-save', '-t', 'nat']).match(/outpost:nat:\d+/g)).toHaveLength(4);
+    // A failed guest login or OS check changed nothing in the guest.
+    expect(() => l.guests[2]!.exec(['getent', 'passwd', 'outpost'])).toThrow();
+  }, 120_000);
+
+  it('a VM powered off after the batch started fails alone; the VM before it enrolls', async () => {
+    const [vm0, , vm2] = l.vmNames;
+    const dir = fresh();
+    const batch = l.runAsync(dir, [{ command: 'enrollment.start', input: { site: 'lab', credential: 'guest-root', firewall: 'fw', pool: 'pub', osActions: 'builtin', vms: [vm0, vm2], concurrency: 1 } }]);
+    // Wait until VM0's run is under way, then power VM2 off in vCenter (a second process, as another operator would).
+    const deadline = Date.now() + 30_000;
+    for (;;) {
+      const started = inspect(dir, (core) => (core.db.prepare(`SELECT count(*) AS n FROM procedure_steps s JOIN procedures p ON p.id = s.procedure_id WHERE p.target LIKE ? AND s.state != 'pending'`).get(`%${vm0}`) as { n: number }).n);
+      if (started > 0) break;
+      if (Date.now() > deadline) throw new Error('VM0 never started');
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    const power = l.run(dir, [{ command: 'vm.power', input: { site: 'lab', vm: vm2, action: 'off' } }]);
+    expect(power.results[0]).toMatchObject({ ok: true });
+    const out = await batch;
+    const [r0, r2] = runsOf(out, 0);
+    expect(r0!.state, JSON.stringify(r0!.error)).toBe('succeeded');
+    expect(r2).toMatchObject({ state: 'rolled-back', error: { code: 'ENROLL_INELIGIBLE' } });
+    expect(r2!.error!.message).toContain('poweredOff');
+    l.run(dir, [{ command: 'vm.power', input: { site: 'lab', vm: vm2, action: 'on' } }]);
+  }, 120_000);
+});

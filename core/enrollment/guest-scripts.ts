@@ -135,7 +135,11 @@ id -u "$U" >/dev/null
   'remove-account': `
 rm -f "/etc/sudoers.d/outpost-$U"
 if ! id -u "$U" >/dev/null 2>&1; then echo "account=absent"
-elif [ "$(getent passwd "$U" | cut -d: -f5)" = outpost-managed ]; then userdel -r "$U" >/dev/null 2>&1 || userdel "$U"; echo "account=removed"
+elif [ "$(getent passwd "$U" | cut -d: -f5)" = outpost-managed ]; then
+  # -f: even while a session of the account is still open (its key is already gone).
+  userdel -f -r "$U" >/dev/null 2>&1 || userdel -f "$U"
+  if id -u "$U" >/dev/null 2>&1; then echo "userdel left $U in place" >&2; exit 3; fi
+  echo "account=removed"
 else echo "account=kept"; fi
 `,
   'install-key': `
@@ -200,8 +204,13 @@ foreach ($s in ($env:SERVICES -split ' ' | Where-Object { $_ })) { Set-Service -
 `,
 };
 
-export function actionScript(family: OsFamily, action: GuestAction): string {
-  return family === 'windows' ? WINDOWS_ACTIONS[action] : LINUX_ACTIONS[action];
+/**
+ * Several actions as one script (one round trip to the guest): Linux runs each in a subshell and
+ * stops at the first that fails, with its exit code; Windows stops at the first error.
+ */
+export function actionsScript(family: OsFamily, actions: readonly GuestAction[]): string {
+  if (family === 'windows') return `$ErrorActionPreference = 'Stop'\n${actions.map((a) => WINDOWS_ACTIONS[a]).join('\n')}`;
+  return actions.map((a) => `(\n${LINUX_ACTIONS[a]}\n) || exit $?`).join('\n');
 }
 
 export function probeScript(family: OsFamily): string {

@@ -105,6 +105,18 @@ export class GuestShell {
     return { exitCode: r.exitCode, stdout: r.stdout.toString('utf8'), stderr: r.stderr.toString('utf8') };
   }
 
+  /**
+   * Logs in and nothing more (SSH: host key checked, credentials accepted, the connection kept in
+   * the pool for the next step; WinRM: a trivial command).
+   */
+  async login(endpoint: GuestEndpoint): Promise<void> {
+    if (endpoint.family === 'windows') {
+      await this.must(endpoint, 'A test login', '"user=$env:USERNAME"', {}, { timeoutMs: 20_000 });
+      return;
+    }
+    await this.pool.withConnection({ host: endpoint.host, port: endpoint.port, user: endpoint.user, auth: endpoint.auth }, async () => undefined);
+  }
+
   /** Like run, but a non-zero exit is an error naming the action and what the guest said. */
   async must(endpoint: GuestEndpoint, what: string, script: string, env: Record<string, string> = {}, options: { timeoutMs?: number; signal?: AbortSignal } = {}): Promise<string> {
     const r = await this.run(endpoint, script, env, options);

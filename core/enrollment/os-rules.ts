@@ -1,6 +1,5 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 import { osRuleSchema, type OsRule } from '../contract/enrollment-commands.js';
 import { OutpostError } from '../contract/errors.js';
@@ -11,16 +10,21 @@ const rulesFileSchema = z.object({ rules: z.array(osRuleSchema).min(1) });
 
 /**
  * Where the OS rules live: OUTPOST_ENROLLMENT_RULES, else `resources/enrollment/os-requirements.json`
- * found upwards from this module (the source tree, dist/ bundles and the packaged app all have it
- * above them).
+ * found upwards from the app's resources, the entry script or the working folder.
  */
 export function defaultRulesPath(env: NodeJS.ProcessEnv = process.env): string {
   if (env.OUTPOST_ENROLLMENT_RULES) return resolve(env.OUTPOST_ENROLLMENT_RULES);
-  let dir = dirname(fileURLToPath(import.meta.url));
-  for (let i = 0; i < 6; i++) {
-    const candidate = join(dir, RULES_FILE);
-    if (existsSync(candidate)) return candidate;
-    dir = dirname(dir);
+  const resourcesPath = (process as { resourcesPath?: string }).resourcesPath;
+  // A packaged app unpacks resources/enrollment next to app.asar, so ansible-playbook can read the
+  // playbook; the CLI, the host and tests find it above their entry script or the working folder.
+  const starts = [...(resourcesPath ? [join(resourcesPath, 'app.asar.unpacked')] : []), ...(process.argv[1] ? [dirname(process.argv[1])] : []), process.cwd()];
+  for (const start of starts) {
+    let dir = start;
+    for (let i = 0; i < 6; i++) {
+      const candidate = join(dir, RULES_FILE);
+      if (existsSync(candidate)) return candidate;
+      dir = dirname(dir);
+    }
   }
   return resolve(RULES_FILE);
 }

@@ -3,7 +3,7 @@ import { credentialMethodSchema, osFamilySchema } from '../contract/enrollment-c
 import { OutpostError, toContractError } from '../contract/errors.js';
 import { runEnrollPlaybook } from '../enrollment/ansible-runner.js';
 import { inventoryRequirements, privateOwner, type EnrollmentService } from '../enrollment/enrollment-service.js';
-import { actionScript, evaluateGuest, hostnameFor, keyValues } from '../enrollment/guest-scripts.js';
+import { actionsScript, evaluateGuest, hostnameFor, keyValues } from '../enrollment/guest-scripts.js';
 import { changedNothing } from '../nat/firewall-driver.js';
 import { verifyNatApplied } from '../nat/nat-verify.js';
 import { defineProcedure, type StepRun } from './procedure.js';
@@ -220,15 +220,13 @@ export const enrollVm = defineProcedure<EnrollVmContext>({
           return { output: { method: 'ansible' } };
         }
         const env = { U: c.serviceAccount, K: c.servicePublicKey, N: hostname, SERVICES: rule.requiredServices.join(' ') };
-        const account = keyValues(await e.guests.must(endpoint, 'Creating the service account', actionScript(rule.family, 'ensure-account'), env, { signal }));
-        log('info', `Service account ${c.serviceAccount}: ${account.get('account') ?? '?'}`);
-        await e.guests.must(endpoint, 'Installing the service key', actionScript(rule.family, 'install-key'), env, { signal });
-        if (c.setHostname) {
-          const h = keyValues(await e.guests.must(endpoint, 'Setting the host name', actionScript(rule.family, 'set-hostname'), env, { signal }));
-          log('info', `Host name: ${h.get('hostname') ?? hostname}`);
-        }
-        const svc = await e.guests.must(endpoint, 'Enabling the required services', actionScript(rule.family, 'enable-services'), env, { signal });
-        log('info', `Services: ${svc.trim().replace(/\n/g, ', ') || 'none required'}`);
+        // One round trip: account, key, host name, services (each idempotent; the first failure stops the rest).
+        const actions = ['ensure-account', 'install-key', ...(c.setHostname ? (['set-hostname'] as const) : []), 'enable-services'] as const;
+        const said = await e.guests.must(endpoint, 'The OS actions (account, key, host name, services)', actionsScript(rule.family, actions), env, { signal });
+        const account = keyValues(said);
+        log('info', `Service account ${c.serviceAccount}: ${account.get('account') ?? '?'}; key: ${account.get('key') ?? '?'}${c.setHostname ? `; host name: ${account.get('hostname') ?? hostname}` : ''}`);
+        const enabled = said.split(/\r?\n/).filter((line) => line.startsWith('service:'));
+        if (enabled.length > 0) log('info', `Services: ${enabled.map((line) => line.slice('service:'.length)).join(', ')}`);
         return { output: { method: 'builtin', account: account.get('account') ?? null } };
       },
       async undo(run) {
@@ -248,7 +246,6 @@ export const enrollVm = defineProcedure<EnrollVmContext>({
       title: 'Log in through the public IP as the service account',
       async run({ context: c, services, log }) {
         const e = enrollment({ services });
-        await e.assertRunning(c.siteId, c.vmMoref, c.vmName);
         const rule = ruleOf(e, c.osRule);
         const publicIp = need(c.publicIp, 'the public IP');
         if (rule.family === 'windows') {
@@ -311,16 +308,11 @@ export async function revertGuest(
   const rule = ruleOf(e, c.osRule);
   const endpoint = e.endpoint(c.credential, need(c.privateIp, 'the private IP'), rule, { sudo: c.guestSudo === true });
   const env = { U: c.serviceAccount, K: c.servicePublicKey, N: c.guestHostname ?? '', SERVICES: '' };
-  const done: string[] = [];
-  await e.guests.must(endpoint, 'Removing the service key', actionScript(rule.family, 'remove-key'), env);
-  done.push('key removed');
-  if (options.removeAccount !== false) {
-    const r = keyValues(await e.guests.must(endpoint, 'Removing the service account', actionScript(rule.family, 'remove-account'), env));
-    done.push(`account ${c.serviceAccount}: ${r.get('account') ?? '?'}`);
-  }
-  if (c.setHostname && c.guestHostname && c.guestHostname !== hostnameFor(c.vmName)) {
-    await e.guests.must(endpoint, 'Restoring the host name', actionScript(rule.family, 'set-hostname'), env);
-    done.push(`host name ${c.guestHostname} restored`);
-  }
+  const restoreHostname = c.setHostname && c.guestHostname !== undefined && c.guestHostname !== '' && c.guestHostname !== hostnameFor(c.vmName);
+  const actions = ['remove-key', ...(options.removeAccount !== false ? (['remove-account'] as const) : []), ...(restoreHostname ? (['set-hostname'] as const) : [])] as const;
+  const said = keyValues(await e.guests.must(endpoint, 'Removing the service access', actionsScript(rule.family, actions), env));
+  const done = ['key removed'];
+  if (options.removeAccount !== false) done.push(`account ${c.serviceAccount}: ${said.get('account') ?? '?'}`);
+  if (restoreHostname) done.push(`host name ${c.guestHostname} restored`);
   return done;
 }

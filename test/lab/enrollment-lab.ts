@@ -7,13 +7,47 @@ import { spawn, spawnSync } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { build } from 'esbuild';
-import { startVcsim, type Vcsim } from '../peers/vcsim.js';
+import { createOutpostCore, type OutpostCore } from '../../core/server/core.js';
+import { defaultKdf } from '../../core/vault/passphrase-cipher.js';
+import { sshdAvailable } from '../peers/openssh-server.js';
+import { startVcsim, vcsimUnavailable, type Vcsim } from '../peers/vcsim.js';
 import { startLabGuests, type LabGuest } from './lab-guests.js';
-import { createLab, type Lab } from './netns-lab.js';
+import { createLab, labAvailable, type Lab } from './netns-lab.js';
 
 const root = join(import.meta.dirname, '..', '..');
 export const GUEST_PASSWORD = 'Guest-Root-Pass-7';
 export const DEBIAN = 'debian12_64Guest=Debian GNU/Linux 12 (64-bit)';
+
+export const LAB_PASSPHRASE = 'enrollment lab passphrase';
+export const ENROLL_STEPS = ['check-eligibility', 'validate-credentials', 'check-os', 'record-private-ip', 'allocate-public-ip', 'ensure-nat', 'nat-confirm', 'verify-nat', 'os-actions', 'verify-access', 'record-cmdb'];
+export const OFFBOARD_STEPS = ['read-enrollment', 'remove-guest-access', 'remove-nat', 'nat-confirm', 'verify-nat-gone', 'release-ips', 'close-cmdb'];
+
+/** Why the enrollment lab cannot run here, or null. */
+export function enrollmentLabUnavailable(): string | null {
+  const l = labAvailable();
+  if (!l.ok) return l.why;
+  if (!sshdAvailable()) return 'OpenSSH sshd is not installed';
+  return vcsimUnavailable();
+}
+
+/** The value of call i, or an error with what the runner said. */
+export const value = <T>(out: RunnerOutput, i: number): T => {
+  const r = out.results[i];
+  if (!r?.ok) throw new Error(`call ${i} failed: ${JSON.stringify(r?.error ?? out.stderr.slice(-2000))}`);
+  return r.value as T;
+};
+export const runsOf = (out: RunnerOutput, i: number): RunSummary[] => out.results[i]?.runs ?? [];
+
+/** Reads the store from the test process (root namespace): the SQLite file is shared. */
+export function inspect<T>(dir: string, read: (core: OutpostCore) => T): T {
+  const core = createOutpostCore({ dataDir: dir, transport: 'test', kdf: { ...defaultKdf, N: 2 ** 10 }, passphrase: LAB_PASSPHRASE });
+  try {
+    return read(core);
+  } finally {
+    core.close();
+  }
+}
+
 
 export interface EnrollmentLab {
   lab: Lab;
@@ -52,6 +86,8 @@ export interface RunnerResult {
 
 export interface RunnerOutput {
   results: RunnerResult[];
+  /** cmdb.changed events the core emitted while the calls ran. */
+  cmdbEvents?: { site: string; vmMoref: string; vmName: string; change: string }[];
   maxRssKb: number;
   signal: string | null;
   stderr: string;
@@ -63,19 +99,21 @@ export async function buildEnrollmentRunner(): Promise<string> {
   return out;
 }
 
-export async function createEnrollmentLab(options: { vms: number; extraVms?: string[]; dir: string; sharedHostKey?: boolean }): Promise<EnrollmentLab> {
+export async function createEnrollmentLab(options: { vms: number; extraVms?: string[]; dir: string; sharedHostKey?: boolean; rootKey?: string; guestApi?: boolean }): Promise<EnrollmentLab> {
   const runner = await buildEnrollmentRunner();
   const lab = createLab(options.vms);
   let vcsim: Vcsim | null = null;
   let guests: LabGuest[] = [];
   try {
-    guests = await startLabGuests(lab, options.dir, { rootPassword: GUEST_PASSWORD, sharedHostKey: options.sharedHostKey ?? false });
+    guests = await startLabGuests(lab, options.dir, { rootPassword: GUEST_PASSWORD, sharedHostKey: options.sharedHostKey ?? false, ...(options.rootKey ? { rootKey: options.rootKey } : {}) });
     const extra = options.extraVms ?? [];
     vcsim = await startVcsim({
       vms: options.vms + extra.length,
       hosts: 1,
       clusters: 1,
       netns: lab.client,
+      // The vSphere guest API answers with the guests' own root password (else enrollment falls back to SSH).
+      ...(options.guestApi ? { guestPassword: GUEST_PASSWORD } : {}),
       guestIps: [...lab.vms.map((v) => v.ip), ...extra.map((e) => e.split('|')[0] ?? '')],
       guestOs: [...lab.vms.map(() => DEBIAN), ...extra.map((e) => e.split('|')[1] ?? '')],
     });

@@ -24,15 +24,20 @@ export interface LabGuestOptions {
   rootPassword: string;
   /** One host key for every guest (faster for the benchmark); distinct keys otherwise. */
   sharedHostKey?: boolean;
+  /** A public key root may also log in with (kept in the guest's own /etc, never in the machine's /root). */
+  rootKey?: string;
 }
 
 const GUEST_SCRIPT = `
 set -e
 mount -t overlay overlay -o "lowerdir=/etc,upperdir=$GUEST_DIR/upper,workdir=$GUEST_DIR/work" /etc
 mount -t tmpfs tmpfs /home
+# On a machine run by systemd, hide it: the guest's service actions must not reach the host's systemd.
+if [ -d /run/systemd ]; then mount -t tmpfs tmpfs /run/systemd; fi
 hostname "$GUEST_NAME"
 echo "$GUEST_NAME" > /etc/hostname
 echo "root:$GUEST_PASSWORD" | chpasswd
+printf '%s\n' "$GUEST_ROOT_KEY" > /etc/lab-root-authorized-keys
 echo $$ > "$GUEST_DIR/guest.pid"
 exec /usr/sbin/sshd -D -e -f "$GUEST_DIR/sshd_config"
 `;
@@ -57,7 +62,8 @@ export async function startLabGuests(lab: Lab, dir: string, options: LabGuestOpt
         'Port 22',
         `HostKey ${hostKey}`,
         `PidFile ${join(gdir, 'sshd.pid')}`,
-        'AuthorizedKeysFile .ssh/authorized_keys',
+        // Root's extra keys live in the guest's overlay /etc: the machine's /root is shared, so never write there.
+        'AuthorizedKeysFile .ssh/authorized_keys /etc/lab-root-authorized-keys',
         'UsePAM no',
         'StrictModes no',
         'PermitRootLogin yes',
@@ -66,12 +72,13 @@ export async function startLabGuests(lab: Lab, dir: string, options: LabGuestOpt
         'LogLevel ERROR',
         'MaxStartups 200',
         'MaxSessions 20',
+        'Subsystem sftp internal-sftp',
       ].join('\n') + '\n',
     );
     const name = `lab-guest-${i}`;
     const child: ChildProcess = spawn('ip', ['netns', 'exec', vm.ns, 'unshare', '--mount', '--uts', '--propagation', 'private', 'sh', '-c', GUEST_SCRIPT], {
       stdio: ['ignore', 'ignore', 'pipe'],
-      env: { PATH: process.env.PATH ?? '/usr/sbin:/usr/bin:/sbin:/bin', GUEST_DIR: gdir, GUEST_NAME: name, GUEST_PASSWORD: options.rootPassword },
+      env: { PATH: process.env.PATH ?? '/usr/sbin:/usr/bin:/sbin:/bin', GUEST_DIR: gdir, GUEST_NAME: name, GUEST_PASSWORD: options.rootPassword, GUEST_ROOT_KEY: options.rootKey ?? '' },
     });
     let log = '';
     child.stderr?.on('data', (c: Buffer) => (log = (log + c.toString()).slice(-2000)));

@@ -488,6 +488,7 @@ func main() {
 		log.Fatalf("create VMs: %s", err)
 	}
 	applyGuestOverrides(*guestIPs, *guestOS)
+	registerGuestAuth(c)
 
 	// Register the paging collector in place of the simulator's singleton.
 	pcRef := c.ServiceContent.PropertyCollector
@@ -762,4 +763,46 @@ func applyGuestOverrides(ipList, osList string) {
 			vm.Guest.GuestFullName = parts[1]
 		}
 	}
+}
+
+// ---- guest credential validation ----------------------------------------------------------------
+
+var guestPassword = flag.String("guest-password", "", "serve GuestAuthManager.ValidateCredentialsInGuest (vcsim 0.24.2 has none): a user name with this password is accepted in a powered-on VM with running tools, anything else is InvalidGuestLogin; it stands in for VMware Tools checking the guest's own accounts")
+
+type guestAuthManager struct {
+	mo.GuestAuthManager
+}
+
+func (m *guestAuthManager) ValidateCredentialsInGuest(ctx *simulator.Context, r *types.ValidateCredentialsInGuest) soap.HasFault {
+	body := &methods.ValidateCredentialsInGuestBody{}
+	vm, ok := simulator.Map.Get(r.Vm).(*simulator.VirtualMachine)
+	if !ok {
+		body.Fault_ = simulator.Fault("", &types.ManagedObjectNotFound{Obj: r.Vm})
+		return body
+	}
+	if vm.Runtime.PowerState != types.VirtualMachinePowerStatePoweredOn || vm.Guest.ToolsRunningStatus != string(types.VirtualMachineToolsRunningStatusGuestToolsRunning) {
+		body.Fault_ = simulator.Fault("VMware Tools are not running in the guest", &types.GuestOperationsUnavailable{})
+		return body
+	}
+	auth, ok := r.Auth.(*types.NamePasswordAuthentication)
+	if !ok || auth.Username == "" || auth.Password != *guestPassword {
+		body.Fault_ = simulator.Fault("Failed to authenticate with the guest operating system using the supplied credentials.", &types.InvalidGuestLogin{})
+		return body
+	}
+	body.Res = &types.ValidateCredentialsInGuestResponse{}
+	return body
+}
+
+func registerGuestAuth(c *vim25.Client) {
+	if *guestPassword == "" || c.ServiceContent.GuestOperationsManager == nil {
+		return
+	}
+	gom, ok := simulator.Map.Get(*c.ServiceContent.GuestOperationsManager).(*simulator.GuestOperationsManager)
+	if !ok {
+		return
+	}
+	m := &guestAuthManager{}
+	m.Self = types.ManagedObjectReference{Type: "GuestAuthManager", Value: "guestOperationsAuthManager"}
+	simulator.Map.Put(m)
+	gom.AuthManager = &m.Self
 }

@@ -32,7 +32,7 @@ export function BatchProgress({ batch, label }: { batch: BatchStarted; label: st
         <tbody>
           {rows.map((row) => (
             <tr key={row.procedureId ?? row.vm} data-testid="batch-row" data-vm={row.name} data-state={row.state} className={row.error ? 'batch-row-failed' : undefined}>
-              <th scope="row">{row.name}</th>
+              <td className="batch-vm">{row.name}</td>
               <td>
                 <span className={`badge badge-${row.state}`} data-testid="batch-state">
                   {row.state === 'unknown' ? 'starting' : row.state}
@@ -44,6 +44,10 @@ export function BatchProgress({ batch, label }: { batch: BatchStarted; label: st
                   <p className="batch-error" data-testid="batch-error">
                     <span className="mono">{row.error.code}</span> {row.error.step ? `at ${row.error.step}: ` : ''}
                     {row.error.message}
+                  </p>
+                ) : row.state === 'waiting' && row.procedureId ? (
+                  <p className="batch-waiting" data-testid="batch-waiting">
+                    Waiting for you: <ProcedureLink id={row.procedureId}>open the procedure</ProcedureLink> to see what to apply, then approve.
                   </p>
                 ) : (
                   <span className="muted small">{row.lastLog ?? ''}</span>

@@ -1,4 +1,4 @@
-import { useEffect, useState, type Dispatch } from 'react';
+import { useEffect, useRef, useState, type Dispatch } from 'react';
 import type { CredentialMethod, EnrollmentCheck, RequirementResult, VmEligibility } from '../../../core/contract/enrollment-commands';
 import { errorToast } from '../../app/error-toast';
 import { useClient, useShellStore } from '../../app/shell-context';
@@ -87,14 +87,15 @@ export function CheckStep({ state, dispatch }: { state: WizardState; dispatch: D
   };
 
   // Opening the step (or coming back after an edit) checks at once: nothing changes by checking.
-  const [autoFor, setAutoFor] = useState<string | null>(null);
+  // A ref, not state, remembers it, so a re-run effect (StrictMode) does not check twice.
+  const autoFor = useRef<string | null>(null);
   useEffect(() => {
-    if (check || autoFor === key) return;
-    setAutoFor(key);
+    if (check || autoFor.current === key) return;
+    autoFor.current = key;
     runCheck();
     // runCheck reads the current draft; key represents it.
     // eslint-disable-next-line react-hooks/exhaustive-deps
-  }, [key, check, autoFor]);
+  }, [key, check]);
 
   const start = (): void => {
     if (busy || toEnroll.length === 0) return;
@@ -175,7 +176,11 @@ function TargetsResult({ check }: { check: EnrollmentCheck }) {
     <section className="panel check-targets" aria-label="Firewall and pool">
       <h3>Firewall and pool</h3>
       <CheckList checks={check.targets} label="Firewall and pool requirements" />
-      {check.poolFree !== null && <p className="small muted" data-testid="check-pool-free">{check.poolFree} addresses free in the pool.</p>}
+      {check.poolFree !== null && !check.targets.some((t) => t.id === 'pool') && (
+        <p className="small muted" data-testid="check-pool-free">
+          {check.poolFree} addresses free in the pool.
+        </p>
+      )}
     </section>
   );
 }

@@ -80,19 +80,22 @@ export function CmdbPanel({ sites, firewalls, offboardBatch, onOffboarded }: Cmd
       },
       () => {
         setBusy('offboard');
-        Promise.all(offboardGroups(chosen).map((g) => client.invoke('enrollment.offboard', { site: g.site, vms: g.vms, removeAccount }))).then(
-          (batches) => {
-            setBusy(null);
-            setPicked(new Set());
-            const joined = joinBatches(batches);
-            if (joined) onOffboarded(joined);
-            store.getState().pushToast({ tone: 'info', title: 'Offboarding started', message: `${chosen.length} VM${chosen.length === 1 ? '' : 's'}: follow each below or in Procedures.` });
-          },
-          (err: unknown) => {
-            setBusy(null);
-            store.getState().pushToast(errorToast('Offboarding was not started', err));
-          },
-        );
+        // One call per site; a site that refuses does not hide the batches the others started.
+        const groups = offboardGroups(chosen);
+        void Promise.allSettled(groups.map((g) => client.invoke('enrollment.offboard', { site: g.site, vms: g.vms, removeAccount }))).then((outcomes) => {
+          setBusy(null);
+          setPicked(new Set());
+          const started = outcomes.flatMap((o) => (o.status === 'fulfilled' ? [o.value] : []));
+          const joined = joinBatches(started);
+          if (joined) {
+            onOffboarded(joined);
+            const count = joined.items.length;
+            store.getState().pushToast({ tone: 'info', title: 'Offboarding started', message: `${count} VM${count === 1 ? '' : 's'}: follow each below or in Procedures.` });
+          }
+          outcomes.forEach((o, i) => {
+            if (o.status === 'rejected') store.getState().pushToast(errorToast(`Offboarding was not started for site ${groups[i]!.site}`, o.reason));
+          });
+        });
       },
     );
   };
@@ -233,7 +236,7 @@ function CmdbTable({ rows, picked, onToggle }: { rows: CmdbRecord[]; picked: Rea
                   <input type="checkbox" checked={picked.has(r.id)} onChange={() => onToggle(r.id)} aria-label={`Pick ${r.vmName} to offboard`} />
                 ) : null}
               </td>
-              <th scope="row">{r.vmName}</th>
+              <td className="cmdb-vm">{r.vmName}</td>
               <td>{r.site}</td>
               <td>
                 {r.os ?? '—'}
@@ -248,22 +251,24 @@ function CmdbTable({ rows, picked, onToggle }: { rows: CmdbRecord[]; picked: Rea
               <td>
                 <time dateTime={r.enrolledAt} title={r.enrolledAt}>
                   {formatTime(r.enrolledAt)}
-                </time>{' '}
-                <span className="muted small">by {r.enrolledBy}</span>
-                {r.enrollProcedureId && (
-                  <>
-                    {' '}
-                    <ProcedureLink id={r.enrollProcedureId} />
-                  </>
-                )}
+                </time>
+                <div className="muted small">
+                  by {r.enrolledBy}
+                  {r.enrollProcedureId && (
+                    <>
+                      {' · '}
+                      <ProcedureLink id={r.enrollProcedureId} />
+                    </>
+                  )}
+                </div>
               </td>
               <td data-testid="cmdb-offboarded">
                 {r.offboardedAt ? (
                   <>
                     <time dateTime={r.offboardedAt} title={r.offboardedAt}>
                       {formatTime(r.offboardedAt)}
-                    </time>{' '}
-                    <span className="muted small">by {r.offboardedBy ?? '?'}</span>
+                    </time>
+                    <div className="muted small">by {r.offboardedBy ?? '?'}</div>
                   </>
                 ) : r.offboardProcedureId ? (
                   <span className="badge badge-running">offboarding</span>

@@ -59,7 +59,7 @@ export function EnrollWizard({ state, dispatch, sites, credentials, firewalls, p
 
       <section className="wizard-body" aria-label={`Step ${index + 1}: ${stepLabels[step]}`}>
         {step === 'vms' && (
-          <VmPicker sites={sites} draft={draft} dispatch={dispatch} enrolled={enrolled.get(draft.site) ?? noneEnrolled} error={shown.site ?? shown.vms} />
+          <VmPicker sites={sites} draft={draft} dispatch={dispatch} enrolled={enrolled.get(draft.site) ?? noneEnrolled} rules={rules?.rules ?? null} error={shown.site ?? shown.vms} />
         )}
         {step === 'targets' && <TargetsStep draft={draft} dispatch={dispatch} credentials={credentials} firewalls={firewalls} pools={pools} rules={rules} errors={shown} />}
         {step === 'check' && <CheckStep state={state} dispatch={dispatch} />}

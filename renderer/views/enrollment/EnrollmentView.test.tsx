@@ -1,7 +1,7 @@
 import { act, fireEvent, screen, within } from '@testing-library/react';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { FirewallView, PoolView, SiteSummary, VmSummary } from '../../../core/contract';
-import type { CmdbRecord, EnrollmentCheck, VmEligibility } from '../../../core/contract/enrollment-commands';
+import type { CmdbRecord, EnrollmentCheck, OsRule, VmEligibility } from '../../../core/contract/enrollment-commands';
 import type { CredentialView } from '../../../core/contract/remote-commands';
 import { createFakeBridge, type FakeBridge, type FakeHandler } from '../../testing/fake-bridge';
 import { renderApp, unmountAll } from '../../testing/render-app';
@@ -36,7 +36,7 @@ const vm = (name: string, extra: Partial<VmSummary> = {}): VmSummary => ({
   removedAt: null,
   ...extra,
 });
-const vms = [vm('app-1'), vm('app-2', { powerState: 'poweredOff', toolsRunningStatus: 'guestToolsNotRunning' }), vm('app-3'), vm('db-1', { toolsRunningStatus: 'guestToolsNotRunning' })];
+const vms = [vm('app-1'), vm('app-2', { powerState: 'poweredOff', toolsRunningStatus: 'guestToolsNotRunning' }), vm('app-3'), vm('db-1', { toolsRunningStatus: 'guestToolsNotRunning', guestId: 'windows2019srv_64Guest', guestFullName: 'Microsoft Windows Server 2019 (64-bit)' })];
 
 const record = (id: number, extra: Partial<CmdbRecord> = {}): CmdbRecord => ({
   id,
@@ -80,6 +80,19 @@ const pool = (name: string, kind: 'public' | 'private'): PoolView => ({
   allocated: 1,
   reservedCount: '0',
 });
+
+const ubuntuRule: OsRule = {
+  id: 'ubuntu',
+  label: 'Ubuntu 20.04 or later',
+  family: 'linux',
+  guestIdPattern: '^ubuntu',
+  guestFullNamePattern: 'ubuntu',
+  guestOsIds: ['ubuntu'],
+  minVersion: '20.04',
+  minFreeDiskMB: 1024,
+  requiredServices: ['ssh'],
+  access: 'ssh',
+};
 
 const eligibility = (name: string, eligible: boolean, checks: VmEligibility['checks']): VmEligibility => ({
   vm: `vm-${name}`,
@@ -127,10 +140,10 @@ function bridge(overrides: Partial<Record<string, FakeHandler>> = {}): FakeBridg
       const q = input as { query?: string };
       return ok(q.query ? vms.filter((v) => v.name.includes(q.query!)) : vms);
     },
-    'credentials.list': () => ok([credential, { ...credential, id: 2, name: 'vc-admin', kind: 'vcenter' }]),
+    'credentials.list': () => ok([credential, { ...credential, id: 2, name: 'vc-admin', kind: 'vcenter' }, { ...credential, id: 3, name: 'svc-key', kind: 'private-key', username: 'outpost' }]),
     'firewalls.list': () => ok([firewall]),
     'ipam.pools.list': () => ok([pool('inside', 'private'), pool('public', 'public')]),
-    'enrollment.rules': () => ok({ source: '/app/resources/enrollment/os-requirements.json', rules: [], ansibleAvailable: false }),
+    'enrollment.rules': () => ok({ source: '/app/resources/enrollment/os-requirements.json', rules: [ubuntuRule], ansibleAvailable: false }),
     'cmdb.list': (input) => ok((input as { status?: string }).status === 'active' ? [record(1)] : [record(1), record(2, { vmName: 'old-1', vmMoref: 'vm-old', status: 'offboarded', offboardedAt: '2025-01-02T00:00:00Z', offboardedBy: 'ada' })]),
     'enrollment.check': () => ok(checkResult),
     'enrollment.start': () =>
@@ -146,8 +159,8 @@ function bridge(overrides: Partial<Record<string, FakeHandler>> = {}): FakeBridg
     'procedures.get': (input) => {
       const id = (input as { id: string }).id;
       return ok({
-        procedure: { id, kind: 'enroll-vm', state: 'rolled-back', target: 'app-1', createdAt: '', updatedAt: '', createdBy: 'ada', title: 'Enroll app-1', context: {}, error: { code: 'SSH_AUTH', message: 'The service key was refused at 203.0.113.2' }, finishedAt: null, cancelRequested: false },
-        steps: [{ idx: 6, name: 'verify-access', title: 'Verify access through the public IP', state: 'failed', output: null, error: { code: 'SSH_AUTH', message: 'refused' }, gate: null, attempts: 1, startedAt: null, finishedAt: null }],
+        procedure: { id, kind: 'enroll-vm', state: 'rolled-back', target: 'app-1', createdAt: '', updatedAt: '', createdBy: 'ada', title: 'Enroll app-1', context: {}, error: null, finishedAt: null, cancelRequested: false },
+        steps: [{ idx: 6, name: 'verify-access', title: 'Verify access through the public IP', state: 'failed', output: null, error: { code: 'SSH_AUTH', message: 'The service key was refused at 203.0.113.2' }, gate: null, attempts: 1, startedAt: null, finishedAt: null }],
         journal: [],
       });
     },
@@ -174,7 +187,8 @@ const update = (id: string, state: string, at: string, step: { idx: number; name
 
 describe('Enrollment wizard (fake bridge)', () => {
   it('walks VMs → targets → check → run, refusing incomplete steps and enrolling only the eligible VMs, with live per-VM progress', async () => {
-    const fake = bridge();
+    let listed: unknown[] = [];
+    const fake = bridge({ 'procedures.list': () => ok(listed) });
     await renderApp(fake, 'enrollment');
     await settle();
 
@@ -185,14 +199,29 @@ describe('Enrollment wizard (fake bridge)', () => {
     expect(hints('app-1')).toEqual([]);
     expect(hints('app-2')).toEqual(['powered-off']);
     expect(hints('app-3')).toEqual(['enrolled']); // the CMDB holds it
-    expect(hints('db-1')).toEqual(['tools-not-running']);
+    expect(hints('db-1')).toEqual(['tools-not-running', 'os-unsupported']); // no rule covers Windows here
+
+    // "Hide VMs that cannot enroll" leaves the ones nothing stands against.
+    fireEvent.click(screen.getByRole('checkbox', { name: 'Hide VMs that cannot enroll' }));
+    expect([...grid.querySelectorAll('[data-testid="enroll-vm-row"]')].map((r) => r.getAttribute('data-vm'))).toEqual(['app-1']);
+    fireEvent.click(screen.getByRole('checkbox', { name: 'Hide VMs that cannot enroll' }));
 
     // Next with nothing picked says so and stays.
     await click(screen.getByRole('button', { name: /^Next: targets/ }));
     expect(screen.getByTestId('wizard-problems').textContent).toBe('Pick at least one VM.');
     expect(screen.getByRole('button', { name: /VMs/, current: 'step' })).toBeTruthy();
 
-    await click(row('app-1'));
+    // Keyboard: the grid is one Tab stop; Down moves, Space picks (and unpicks).
+    fireEvent.keyDown(grid, { key: 'Home' });
+    fireEvent.keyDown(grid, { key: ' ' });
+    expect(row('app-1').getAttribute('aria-selected')).toBe('true');
+    expect(grid.getAttribute('aria-activedescendant')).toBe(row('app-1').id);
+    fireEvent.keyDown(grid, { key: 'ArrowDown' });
+    fireEvent.keyDown(grid, { key: ' ' });
+    expect(row('app-2').getAttribute('aria-selected')).toBe('true');
+    fireEvent.keyDown(grid, { key: ' ' });
+    expect(row('app-2').getAttribute('aria-selected')).toBe('false');
+
     await click(within(row('app-2')).getByRole('checkbox', { name: 'Pick app-2' }));
     await click(row('app-3'));
     expect(screen.getByTestId('enroll-selected-count').textContent).toBe('3 VMs picked');
@@ -200,8 +229,9 @@ describe('Enrollment wizard (fake bridge)', () => {
     await click(screen.getByRole('button', { name: 'Next: targets for 3 VMs' }));
 
     // Step 2: nothing chosen yet → each field says what is missing; vCenter accounts are not offered.
+    expect(screen.getByRole('complementary', { name: 'OS requirements' }).textContent).toContain('Ubuntu 20.04 or later');
     const credentialSelect = screen.getByLabelText('Credential profile') as HTMLSelectElement;
-    expect([...credentialSelect.options].map((o) => o.value)).toEqual(['', 'guest-root']);
+    expect([...credentialSelect.options].map((o) => o.value)).toEqual(['', 'guest-root', 'svc-key']);
     expect([...(screen.getByLabelText('Public pool') as HTMLSelectElement).options].map((o) => o.value)).toEqual(['', 'public']);
     await click(screen.getByRole('button', { name: 'Next: check' }));
     expect(credentialSelect.getAttribute('aria-invalid')).toBe('true');
@@ -218,6 +248,9 @@ describe('Enrollment wizard (fake bridge)', () => {
     expect(document.getElementById('enroll-concurrency-error')?.textContent).toBe('A whole number from 1 to 32.');
     expect(screen.getByTestId('wizard-problems').textContent).toBe('Fix the marked fields.');
     fireEvent.change(screen.getByLabelText('Concurrency'), { target: { value: '2' } });
+    // Only private-key profiles can be the service account's key.
+    expect([...(screen.getByLabelText('Service account key') as HTMLSelectElement).options].map((o) => o.value)).toEqual(['', 'svc-key']);
+    fireEvent.change(screen.getByLabelText('Service account key'), { target: { value: 'svc-key' } });
     await click(screen.getByRole('button', { name: 'Next: check' }));
 
     // Step 3: the check runs by itself and shows every VM's requirements.
@@ -237,10 +270,10 @@ describe('Enrollment wizard (fake bridge)', () => {
     // Step 4: only the eligible VMs are started; each row moves on its own events.
     await click(screen.getByRole('button', { name: 'Enroll 2 eligible VMs' }));
     expect(calls(fake, 'enrollment.start')).toEqual([
-      { site: 'dc1', vms: ['vm-app-1', 'vm-app-3'], credential: 'guest-root', firewall: 'edge', pool: 'public', concurrency: 2, serviceAccount: 'outpost', setHostname: true, osActions: 'auto' },
+      { site: 'dc1', vms: ['vm-app-1', 'vm-app-3'], credential: 'guest-root', firewall: 'edge', pool: 'public', concurrency: 2, serviceAccount: 'outpost', serviceCredential: 'svc-key', setHostname: true, osActions: 'auto' },
     ]);
-    const progress = screen.getByRole('region', { name: 'Enrollment progress' });
-    const batchRow = (name: string) => within(progress).getAllByTestId('batch-row').find((r) => r.getAttribute('data-vm') === name)!;
+    const progress = () => screen.getByRole('region', { name: 'Enrollment progress' });
+    const batchRow = (name: string) => within(progress()).getAllByTestId('batch-row').find((r) => r.getAttribute('data-vm') === name)!;
     expect(within(batchRow('app-1')).getByRole('link').getAttribute('href')).toBe(`#/procedures/${PROC_A}`);
 
     await act(async () => {
@@ -250,6 +283,14 @@ describe('Enrollment wizard (fake bridge)', () => {
     });
     expect(batchRow('app-1').getAttribute('data-state')).toBe('running');
     expect(batchRow('app-1').textContent).toContain('4. nat');
+
+    // A manual firewall: the run waits for the operator, and the row says where to go.
+    await act(async () => {
+      fake.emit('procedure.updated', update(PROC_A, 'waiting', '2025-01-01T00:00:01.500Z', { idx: 6, name: 'nat-confirm', state: 'waiting' }));
+    });
+    expect(within(batchRow('app-1')).getByTestId('batch-waiting').textContent).toBe('Waiting for you: open the procedure to see what to apply, then approve.');
+    expect(within(within(batchRow('app-1')).getByTestId('batch-waiting')).getByRole('link').getAttribute('href')).toBe(`#/procedures/${PROC_A}`);
+    expect(screen.getByTestId('batch-summary').textContent).toMatch(/1 waiting for you/);
     expect(batchRow('app-3').textContent).toContain('Recorded 10.0.0.7 in IPAM');
 
     // app-1 fails and rolls back: its error shows, app-3 goes on and finishes.
@@ -269,7 +310,22 @@ describe('Enrollment wizard (fake bridge)', () => {
     await act(async () => {
       fake.emit('procedure.updated', update('other', 'failed', '2025-01-01T00:00:04Z'));
     });
-    expect(within(progress).getAllByTestId('batch-row')).toHaveLength(2);
+    expect(within(progress()).getAllByTestId('batch-row')).toHaveLength(2);
+
+    // Leaving the page (to a run's procedure, say) and coming back keeps the wizard where it was;
+    // the rows are read again from procedures.list, which now has the runs.
+    listed = [update(PROC_A, 'rolled-back', '2025-01-01T00:00:02Z'), update(PROC_C, 'succeeded', '2025-01-01T00:00:03Z')].map(({ step: _step, ...run }) => run);
+    await act(async () => {
+      window.location.hash = `#/procedures/${PROC_A}`;
+    });
+    await settle();
+    expect(screen.queryByRole('region', { name: 'Enrollment progress' })).toBeNull();
+    await act(async () => {
+      window.location.hash = '#/enrollment';
+    });
+    await settle();
+    expect(screen.getByTestId('batch-summary').textContent).toMatch(/^1 of 2 done, 1 failed\. Finished\./);
+    expect(within(batchRow('app-1')).getByTestId('batch-error').textContent).toContain('SSH_AUTH');
 
     await click(screen.getByRole('button', { name: 'Enroll more VMs' }));
     expect(screen.getByTestId('enroll-selected-count').textContent).toBe('No VMs picked');
@@ -370,5 +426,33 @@ describe('CMDB tab (fake bridge)', () => {
       fake.emit('procedure.updated', { ...update(PROC_C, 'running', '2025-01-01T00:00:05Z', { idx: 0, name: 'remove-nat', state: 'running' }), kind: 'offboard-vm' });
     });
     expect(within(progress).getByTestId('batch-row').textContent).toContain('1. remove-nat');
+  });
+
+  it('offboards VMs of two sites with one call each; a site that refuses is named, the other still runs', async () => {
+    const fake = bridge({
+      'cmdb.list': () => ok([record(1), record(2, { site: 'dc2', vmName: 'far-1', vmMoref: 'vm-far', publicIp: '203.0.113.9' })]),
+      'enrollment.offboard': (input) =>
+        (input as { site: string }).site === 'dc2'
+          ? { ok: false, error: { code: 'NOT_FOUND', message: 'No vCenter named dc2.' } }
+          : ok({ batchId: 'off-1', concurrency: 4, items: [{ vm: 'vm-app-3', name: 'app-3', procedureId: PROC_C, error: null }] }),
+    });
+    await renderApp(fake, 'enrollment');
+    await settle();
+    await click(screen.getByRole('tab', { name: /^CMDB/ }));
+    await click(screen.getByRole('checkbox', { name: 'Pick app-3 to offboard' }));
+    await click(screen.getByRole('checkbox', { name: 'Pick far-1 to offboard' }));
+    await click(screen.getByRole('button', { name: 'Offboard 2 VMs…' }));
+    const effects = within(screen.getByRole('alertdialog')).getByTestId('offboard-effects').textContent ?? '';
+    expect(effects).toContain('app-3 (dc1)');
+    expect(effects).toContain('far-1 (dc2): delete the service account outpost');
+    await click(within(screen.getByRole('alertdialog')).getByRole('button', { name: 'Offboard 2 VMs' }));
+    await settle();
+    expect(calls(fake, 'enrollment.offboard')).toEqual([
+      { site: 'dc1', vms: ['vm-app-3'], removeAccount: true },
+      { site: 'dc2', vms: ['vm-far'], removeAccount: true },
+    ]);
+    expect(within(screen.getByRole('region', { name: 'Offboarding progress' })).getAllByTestId('batch-row').map((r) => r.getAttribute('data-vm'))).toEqual(['app-3']);
+    const refused = screen.getAllByRole('alert').find((t) => t.textContent?.includes('Offboarding was not started for site dc2'));
+    expect(refused && within(refused).getByTestId('toast-code').textContent).toBe('NOT_FOUND');
   });
 });

@@ -1,5 +1,4 @@
-import { useEffect, useMemo, useReducer, useState } from 'react';
-import type { BatchStarted } from '../../../core/contract/enrollment-commands';
+import { useEffect, useMemo } from 'react';
 import { useClient } from '../../app/shell-context';
 import { hashForView } from '../../navigation/hash-route';
 import { EmptyState } from '../../shell/EmptyState';
@@ -9,8 +8,8 @@ import { useContractQuery } from '../use-contract-query';
 import { useHashSubPath } from '../use-hash-sub-path';
 import { CmdbPanel } from './CmdbPanel';
 import { enrolledBySite } from './cmdb-filter';
+import { useEnrollmentSession } from './enrollment-session';
 import { EnrollWizard } from './EnrollWizard';
-import { initialWizard, wizardReducer } from './wizard-state';
 
 type Section = 'enroll' | 'cmdb';
 const PREFIX = 'enrollment';
@@ -20,7 +19,7 @@ const ENROLLED_LIMIT = 10_000;
 /**
  * Enrollment (#/enrollment): the wizard that brings VMs under management, and the CMDB
  * (#/enrollment/cmdb) of what is enrolled, where offboarding starts. Both keep their state while
- * the operator switches tabs.
+ * the operator switches tabs or visits another page (a run's procedure, say).
  */
 export function EnrollmentView() {
   const client = useClient();
@@ -49,14 +48,13 @@ export function EnrollmentView() {
   );
   const enrolled = useMemo(() => enrolledBySite(active.data ?? []), [active.data]);
 
-  const [wizard, dispatch] = useReducer(wizardReducer, initialWizard);
-  const [offboardBatch, setOffboardBatch] = useState<BatchStarted | null>(null);
+  const { wizard, dispatch, offboardBatch, setOffboardBatch } = useEnrollmentSession();
 
   // The first vCenter is the natural start; the operator can pick another.
   const firstSite = sites.data?.[0]?.name;
   useEffect(() => {
     if (firstSite && !wizard.draft.site) dispatch({ type: 'site', site: firstSite });
-  }, [firstSite, wizard.draft.site]);
+  }, [firstSite, wizard.draft.site, dispatch]);
 
   const siteRows = sites.data;
   const tabs: TabSpec<Section>[] = [

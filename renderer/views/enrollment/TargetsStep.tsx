@@ -63,7 +63,8 @@ export function TargetsStep({ draft, dispatch, credentials, firewalls, pools, ru
   // A guest login is a password or a key; vCenter accounts are not for guests.
   const guestCredentials = credentials?.filter((c) => c.kind !== 'vcenter') ?? null;
   const publicPools = pools?.filter((p) => p.kind === 'public') ?? null;
-  const field = (name: 'credential' | 'firewall' | 'pool' | 'concurrency' | 'serviceAccount') => (value: string) => dispatch({ type: 'field', field: name, value });
+  const keyProfiles = credentials?.filter((c) => c.kind === 'private-key') ?? [];
+  const field = (name: 'credential' | 'firewall' | 'pool' | 'concurrency' | 'serviceAccount' | 'serviceCredential') => (value: string) => dispatch({ type: 'field', field: name, value });
   return (
     <div className="enroll-targets">
       <div className="panel enroll-targets-form">
@@ -116,6 +117,21 @@ export function TargetsStep({ draft, dispatch, credentials, firewalls, pools, ru
           mono
         />
         <div className="field">
+          <label htmlFor="enroll-service-key">Service account key</label>
+          <select id="enroll-service-key" value={draft.serviceCredential} onChange={(e) => field('serviceCredential')(e.target.value)} aria-invalid={errors.serviceCredential ? true : undefined} aria-describedby="enroll-service-key-hint enroll-service-key-error">
+            <option value="">Outpost's own key (outpost-enrollment)</option>
+            {keyProfiles.map((c) => (
+              <option key={c.id} value={c.name}>
+                {c.name}
+              </option>
+            ))}
+          </select>
+          <p id="enroll-service-key-hint" className="field-hint">
+            Its public key is installed for the service account, and access through the public IP is verified with it. Outpost's own key is generated once and sealed in the vault.
+          </p>
+          <FieldError id="enroll-service-key-error" message={errors.serviceCredential} />
+        </div>
+        <div className="field">
           <label htmlFor="enroll-os-actions">OS actions</label>
           <select id="enroll-os-actions" value={draft.osActions} onChange={(e) => dispatch({ type: 'osActions', value: e.target.value as OsActions })} aria-describedby="enroll-os-actions-hint">
             <option value="auto">Automatic</option>
@@ -140,7 +156,7 @@ export function TargetsStep({ draft, dispatch, credentials, firewalls, pools, ru
         </label>
         {(guestCredentials?.length === 0 || firewalls?.length === 0 || publicPools?.length === 0) && (
           <p className="notice">
-            {guestCredentials?.length === 0 && <>Save a guest credential profile first (the CLI: <code>outpost credentials add</code>). </>}
+            {guestCredentials?.length === 0 && <>Save a guest credential profile first (the CLI: <code>outpost credential add</code>). </>}
             {(firewalls?.length === 0 || publicPools?.length === 0) && (
               <>
                 Add a public pool and a firewall in <a href={hashForView('nat-ipam')}>NAT &amp; IPAM</a>.

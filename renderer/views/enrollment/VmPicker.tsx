@@ -1,6 +1,7 @@
 import { useVirtualizer } from '@tanstack/react-virtual';
 import { useMemo, useRef, useState, type Dispatch, type KeyboardEvent } from 'react';
 import type { SiteSummary, VmSummary } from '../../../core/contract';
+import type { OsRule } from '../../../core/contract/enrollment-commands';
 import { ROW_HEIGHT } from '../inventory/VmTable';
 import { useVmRows, type VmQuery } from '../inventory/use-vm-rows';
 import { powerLabel, powerLabels, toolsLabel, toolsLabels, toolsStatuses, visibleRows, type ToolsFilter } from '../inventory/vm-rows';
@@ -15,6 +16,8 @@ interface VmPickerProps {
   dispatch: Dispatch<WizardAction>;
   /** Morefs the CMDB holds as enrolled in the draft's site. */
   enrolled: ReadonlySet<string>;
+  /** The OS rules, once read: VMs whose OS no rule covers are marked. */
+  rules: readonly OsRule[] | null;
   error: string | undefined;
 }
 
@@ -23,7 +26,7 @@ interface VmPickerProps {
  * Each row says what the inventory already knows against it (powered off, Tools not running,
  * already enrolled). One Tab stop for the grid: Up/Down move, Space ticks.
  */
-export function VmPicker({ sites, draft, dispatch, enrolled, error }: VmPickerProps) {
+export function VmPicker({ sites, draft, dispatch, enrolled, rules, error }: VmPickerProps) {
   const [q, setQ] = useState<Omit<VmQuery, 'site'>>({ powerState: '', toolsStatus: '', enrolled: '', query: '' });
   const [likelyOnly, setLikelyOnly] = useState(false);
   const [active, setActive] = useState(-1);
@@ -32,8 +35,8 @@ export function VmPicker({ sites, draft, dispatch, enrolled, error }: VmPickerPr
     // Rows of another site can show while the answer for the new one is on its way.
     const shown = (data.rows ?? []).filter((vm) => vm.site === draft.site);
     const sorted = visibleRows(shown, NAME_ORDER);
-    return likelyOnly ? sorted.filter((vm) => eligibilityHints(vm, enrolled).every((h) => !h.blocking)) : sorted;
-  }, [data.rows, draft.site, likelyOnly, enrolled]);
+    return likelyOnly ? sorted.filter((vm) => eligibilityHints(vm, enrolled, rules).every((h) => !h.blocking)) : sorted;
+  }, [data.rows, draft.site, likelyOnly, enrolled, rules]);
 
   const scrollRef = useRef<HTMLDivElement>(null);
   const virtualizer = useVirtualizer({ count: rows.length, getScrollElement: () => scrollRef.current, estimateSize: () => ROW_HEIGHT, overscan: 12 });
@@ -173,7 +176,7 @@ export function VmPicker({ sites, draft, dispatch, enrolled, error }: VmPickerPr
               const vm = rows[item.index];
               if (!vm) return null;
               const isPicked = draft.selected.has(vm.moref);
-              const hints = eligibilityHints(vm, enrolled);
+              const hints = eligibilityHints(vm, enrolled, rules);
               return (
                 <div
                   key={vm.moref}

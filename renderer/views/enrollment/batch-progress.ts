@@ -34,8 +34,11 @@ export const needsError = (state: RowState): boolean => state === 'failed' || st
  */
 export function newer(prev: RunUpdate | undefined, next: RunUpdate): RunUpdate {
   if (!prev) return next;
-  if (next.updatedAt < prev.updatedAt) return prev;
-  return next.step === null && prev.step !== null && next.updatedAt === prev.updatedAt ? { ...next, step: prev.step } : next;
+  // By instant, not by text: "…:01Z" and "…:01.500Z" sort the wrong way round as strings.
+  const was = Date.parse(prev.updatedAt);
+  const now = Date.parse(next.updatedAt);
+  if (now < was) return prev;
+  return next.step === null && prev.step !== null && now === was ? { ...next, step: prev.step } : next;
 }
 
 export function batchRows(

@@ -71,9 +71,10 @@ export function useBatchProgress(batch: BatchStarted | null): BatchRow[] {
       asked.current.add(key);
       client.invoke('procedures.get', { id }).then(
         (detail) => {
-          const error = detail.procedure.error;
+          // A rolled-back run keeps its error on the step that failed; else the run's own.
+          const failedStep = detail.steps.find((s) => s.error) ?? null;
+          const error = failedStep?.error ?? detail.procedure.error;
           if (!error) return;
-          const failedStep = detail.steps.find((s) => s.state === 'failed' || s.error) ?? null;
           setErrors((m) => new Map(m).set(id, { code: error.code, message: error.message, step: failedStep?.title ?? null }));
         },
         () => asked.current.delete(key),

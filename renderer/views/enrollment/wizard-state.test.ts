@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import type { VmSummary } from '../../../core/contract';
-import type { BatchStarted, CmdbRecord, EnrollmentCheck } from '../../../core/contract/enrollment-commands';
+import type { BatchStarted, CmdbRecord, EnrollmentCheck, OsRule } from '../../../core/contract/enrollment-commands';
 import { batchCounts, batchRows, batchSummary, newer, type RunUpdate } from './batch-progress';
 import { cmdbInput, enrolledBySite, joinBatches, offboardEffects, offboardGroups } from './cmdb-filter';
-import { canOpen, checkKey, currentCheck, draftProblems, eligibilityHints, initialWizard, runnable, startInput, stepProblems, wizardReducer, type WizardAction, type WizardState } from './wizard-state';
+import { canOpen, checkKey, currentCheck, draftProblems, eligibilityHints, initialWizard, osCovered, runnable, startInput, stepProblems, wizardReducer, type WizardAction, type WizardState } from './wizard-state';
 
 const vm = (name: string, extra: Partial<VmSummary> = {}): VmSummary => ({
   site: 'dc1',
@@ -127,6 +127,16 @@ describe('enrollment wizard state', () => {
     expect(ids(vm('notools', { toolsRunningStatus: 'guestToolsNotRunning', ipAddress: null }))).toEqual(['tools-not-running', 'no-ip']);
     expect(ids(vm('done'))).toEqual(['enrolled']);
     expect(eligibilityHints(vm('noip', { ipAddress: null }), enrolled)[0]).toMatchObject({ id: 'no-ip', blocking: false });
+
+    // With the rules known, an OS no rule covers is marked (patterns as the check applies them).
+    const rules: OsRule[] = [
+      { id: 'debian', label: 'Debian', family: 'linux', guestIdPattern: '^debian', guestFullNamePattern: null, guestOsIds: ['debian'], minVersion: '11', minFreeDiskMB: 1024, requiredServices: [], access: 'ssh' },
+      { id: 'broken', label: 'Broken', family: 'linux', guestIdPattern: '(', guestFullNamePattern: 'ubuntu', guestOsIds: [], minVersion: null, minFreeDiskMB: 0, requiredServices: [], access: 'ssh' },
+    ];
+    expect(osCovered({ guestId: 'DEBIAN12_64Guest', guestFullName: null }, rules)).toBe(true);
+    expect(osCovered({ guestId: 'other', guestFullName: 'Ubuntu Linux (64-bit)' }, rules)).toBe(true); // the broken pattern is skipped, not thrown
+    expect(eligibilityHints(vm('win', { guestId: 'windows9Guest', guestFullName: 'Windows 10' }), enrolled, rules).map((h) => h.id)).toEqual(['os-unsupported']);
+    expect(eligibilityHints(vm('win'), enrolled, null).map((h) => h.id)).toEqual([]); // rules unknown: no guess
   });
 });
 
@@ -146,6 +156,7 @@ describe('batch progress rows', () => {
     const later = update('p1', 'running', '2025-01-01T00:00:02Z', { idx: 2, name: 'nat', state: 'running' });
     expect(newer(later, update('p1', 'pending', '2025-01-01T00:00:01Z'))).toBe(later);
     expect(newer(later, update('p1', 'running', '2025-01-01T00:00:02Z')).step).toEqual(later.step); // a list answer keeps the event's step
+    expect(newer(later, update('p1', 'waiting', '2025-01-01T00:00:02.500Z')).state).toBe('waiting'); // instants, not text
 
     const batch: BatchStarted = {
       batchId: 'b',

@@ -4,6 +4,7 @@ import {
   enrollmentStartInputSchema,
   type BatchStarted,
   type EnrollmentCheck,
+  type OsRule,
 } from '../../../core/contract/enrollment-commands';
 
 /** The wizard's four steps, in order. */
@@ -23,6 +24,8 @@ export interface EnrollDraft {
   /** As typed, so "abc" reaches validation instead of silently becoming a number. */
   concurrency: string;
   serviceAccount: string;
+  /** Private-key profile installed for the service account; '' = Outpost's own (outpost-enrollment). */
+  serviceCredential: string;
   setHostname: boolean;
   osActions: OsActions;
   /** Log in to each guest during the check (slower, but finds wrong passwords before anything changes). */
@@ -48,6 +51,7 @@ export const initialWizard: WizardState = {
     pool: '',
     concurrency: '4',
     serviceAccount: 'outpost',
+    serviceCredential: '',
     setHostname: true,
     osActions: 'auto',
     guest: true,
@@ -61,7 +65,7 @@ export type WizardAction =
   | { type: 'toggle'; vm: VmSummary }
   | { type: 'select'; vms: readonly VmSummary[]; on: boolean }
   | { type: 'clear' }
-  | { type: 'field'; field: 'credential' | 'firewall' | 'pool' | 'concurrency' | 'serviceAccount'; value: string }
+  | { type: 'field'; field: 'credential' | 'firewall' | 'pool' | 'concurrency' | 'serviceAccount' | 'serviceCredential'; value: string }
   | { type: 'flag'; field: 'setHostname' | 'guest'; value: boolean }
   | { type: 'osActions'; value: OsActions }
   | { type: 'goto'; step: WizardStep }
@@ -147,6 +151,7 @@ export function startInput(draft: EnrollDraft, vms: readonly string[]): CommandI
     pool: draft.pool,
     concurrency: concurrencyValue(draft.concurrency),
     serviceAccount: draft.serviceAccount,
+    ...(draft.serviceCredential ? { serviceCredential: draft.serviceCredential } : {}),
     setHostname: draft.setHostname,
     osActions: draft.osActions,
   };
@@ -223,7 +228,7 @@ export function runnable(state: WizardState): string[] {
   return check.vms.filter((vm) => vm.eligible).map((vm) => vm.moref ?? vm.vm);
 }
 
-export type HintId = 'powered-off' | 'suspended' | 'tools-not-running' | 'enrolled' | 'no-ip';
+export type HintId = 'powered-off' | 'suspended' | 'tools-not-running' | 'enrolled' | 'no-ip' | 'os-unsupported';
 export interface EligibilityHint {
   id: HintId;
   label: string;
@@ -231,16 +236,32 @@ export interface EligibilityHint {
   blocking: boolean;
 }
 
+const matches = (pattern: string | null, value: string | null): boolean => {
+  if (!pattern || !value) return false;
+  try {
+    return new RegExp(pattern, 'i').test(value);
+  } catch {
+    return false; // a broken pattern in the rules file: the check reports it
+  }
+};
+
+/** Whether any OS rule covers what vCenter reports (the rule's guestId or full-name pattern, as the check matches). */
+export function osCovered(vm: Pick<VmSummary, 'guestId' | 'guestFullName'>, rules: readonly OsRule[]): boolean {
+  return rules.some((r) => matches(r.guestIdPattern, vm.guestId) || matches(r.guestFullNamePattern, vm.guestFullName));
+}
+
 /**
  * What the inventory already says about a VM's chances, before the check: powered off, Tools
- * not running, already enrolled (from the CMDB), no guest IP. Hints only; the check decides.
+ * not running, already enrolled (from the CMDB), no guest IP, an OS no rule covers (when the
+ * rules are known). Hints only; the check decides.
  */
-export function eligibilityHints(vm: VmSummary, enrolled: ReadonlySet<string>): EligibilityHint[] {
+export function eligibilityHints(vm: VmSummary, enrolled: ReadonlySet<string>, rules: readonly OsRule[] | null = null): EligibilityHint[] {
   const hints: EligibilityHint[] = [];
   if (enrolled.has(vm.moref)) hints.push({ id: 'enrolled', label: 'Already enrolled', blocking: true });
   if (vm.powerState === 'poweredOff') hints.push({ id: 'powered-off', label: 'Powered off', blocking: true });
   else if (vm.powerState === 'suspended') hints.push({ id: 'suspended', label: 'Suspended', blocking: true });
   if (vm.powerState === 'poweredOn' && vm.toolsRunningStatus !== 'guestToolsRunning') hints.push({ id: 'tools-not-running', label: 'Tools not running', blocking: true });
   if (vm.powerState === 'poweredOn' && !vm.ipAddress) hints.push({ id: 'no-ip', label: 'No guest IP', blocking: false });
+  if (rules && (vm.guestId || vm.guestFullName) && !osCovered(vm, rules)) hints.push({ id: 'os-unsupported', label: 'OS not covered', blocking: true });
   return hints;
 }
