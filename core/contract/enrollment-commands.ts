@@ -242,7 +242,7 @@ export const enrollmentCommands = {
     output: enrollmentRulesSchema,
   },
   'enrollment.check': {
-    summary: 'Per-VM eligibility and requirement results before enrolling (changes nothing)',
+    summary: 'Per-VM eligibility and requirement results before enrolling (changes nothing in the guests; a guest seen for the first time has its SSH host key recorded)',
     input: enrollmentCheckInputSchema,
     output: enrollmentCheckSchema,
   },

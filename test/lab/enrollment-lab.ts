@@ -192,6 +192,8 @@ export function resetLab(l: EnrollmentLab): void {
   lab.exec(lab.firewall, ['ip', 'addr', 'flush', 'dev', lab.firewallPublicIf]);
   lab.exec(lab.firewall, ['ip', 'addr', 'add', `${lab.firewallPublicIp}/24`, 'dev', lab.firewallPublicIf]);
   for (const g of l.guests) {
-    g.exec(['sh', '-c', `rm -f /etc/sudoers.d/outpost-outpost; id -u outpost >/dev/null 2>&1 && userdel -r outpost >/dev/null 2>&1; hostname ${g.hostname}; echo ${g.hostname} > /etc/hostname; true`]);
+    g.exec(['sh', '-c', `rm -f /etc/sudoers.d/outpost-outpost; id -u outpost >/dev/null 2>&1 && userdel -f -r outpost >/dev/null 2>&1; hostname ${g.hostname}; echo ${g.hostname} > /etc/hostname; true`]);
+    // A case must start from a guest without the account (a leftover would make the next case pass for the wrong reason).
+    if (g.exec(['sh', '-c', 'id -u outpost >/dev/null 2>&1 && echo present || echo absent']).trim() !== 'absent') throw new Error(`could not reset ${g.ns}: account outpost is still there`);
   }
 }
