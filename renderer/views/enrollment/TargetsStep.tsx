@@ -156,7 +156,7 @@ export function TargetsStep({ draft, dispatch, credentials, firewalls, pools, ru
         </label>
         {(guestCredentials?.length === 0 || firewalls?.length === 0 || publicPools?.length === 0) && (
           <p className="notice">
-            {guestCredentials?.length === 0 && <>Save a guest credential profile first (the CLI: <code>outpost credential add</code>). </>}
+            {guestCredentials?.length === 0 && <>Save a guest credential profile first in <a href={hashForView('settings')}>Settings</a> (or <code>outpost credential add</code>). </>}
             {(firewalls?.length === 0 || publicPools?.length === 0) && (
               <>
                 Add a public pool and a firewall in <a href={hashForView('nat-ipam')}>NAT &amp; IPAM</a>.
