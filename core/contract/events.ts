@@ -40,7 +40,7 @@ export const events = {
   }),
   /** CMDB rows changed (a VM enrolled or offboarded): refetch `cmdb.list`. */
   'cmdb.changed': z.object({ site: z.string(), vmMoref: z.string(), vmName: z.string(), change: z.enum(['enrolled', 'offboarded']) }),
-  /** One host of a fan-out job finished (or was cancelled): its row and the job's totals so far. */
+  /** A fan-out host changed: it started (row.state 'running') or finished (done / cancelled, with its result); the job's totals so far. */
   'fanout.result': z.object({ jobId: z.string(), row: fanoutRowSchema, totals: fanoutTotalsSchema }),
   /** A fan-out job ended (every host finished, or it was cancelled). */
   'fanout.done': z.object({ jobId: z.string(), state: z.enum(['done', 'cancelled']), totals: fanoutTotalsSchema, durationMs: z.number() }),

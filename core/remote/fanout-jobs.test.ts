@@ -76,14 +76,17 @@ describe.skipIf(!canRun)('fan-out jobs through the contract against real sshd pe
     expect(started.totals).toMatchObject({ total: 5, ok: 0 });
 
     // While the slow host still runs, the four others have reported and fanout.get shows them.
-    await expect.poll(() => seen.filter((s) => s.event === 'fanout.result' && s.payload.jobId === started.id).length, { timeout: 10_000 }).toBe(4);
+    await expect.poll(() => seen.filter((s) => s.event === 'fanout.result' && s.payload.jobId === started.id && s.payload.row.state !== 'running').length, { timeout: 10_000 }).toBe(4);
     const midway = await call<FanoutJob>('fanout.get', { jobId: started.id });
     expect(midway.state).toBe('running');
     expect(midway.rows[1]).toMatchObject({ host: `127.0.0.1:${slow.port}`, state: 'running', exitCode: null });
     expect(seen.some((s) => s.event === 'fanout.done' && s.payload.jobId === started.id)).toBe(false);
 
     const done = await doneOf(started.id);
-    const events = seen.filter((s) => s.payload.jobId === started.id);
+    const events = seen.filter((s) => s.payload.jobId === started.id && (s.event === 'fanout.done' || s.payload.row.state !== 'running'));
+    // Each host was announced as running before its result (the table shows it live).
+    const running = seen.filter((s) => s.event === 'fanout.result' && s.payload.jobId === started.id && s.payload.row.state === 'running').map((s) => (s.event === 'fanout.result' ? s.payload.row.host : ''));
+    expect(running.sort()).toEqual(hosts.slice(0, 5).sort());
     // Ordering: the slow host's result is the last result, and fanout.done comes after it.
     expect(events.map((e) => (e.event === 'fanout.result' ? e.payload.row.host : 'done')).slice(-2)).toEqual([`127.0.0.1:${slow.port}`, 'done']);
     expect(done).toMatchObject({ state: 'done', totals: { total: 5, ok: 2, failed: 3, cancelled: 0, pending: 0, running: 0, unknownHostKeys: 1 } });

@@ -227,6 +227,7 @@ export class FanoutJobs {
         }
         const address = job.addresses[i]!;
         job.rows[i] = { ...job.rows[i]!, state: 'running' };
+        this.o.onResult(job.summary.id, { ...job.rows[i] }, totalsOf(job.rows));
         const started = performance.now();
         const where = job.rows[i].host;
         try {
