@@ -142,8 +142,12 @@ describe.skipIf(!canRun)('fan-out jobs through the contract against real sshd pe
     // (The command itself runs on: OpenSSH refuses the signal request for this root session and keeps a
     // command without a pty running after its channel closes.)
     expect(core.services.audit.list({ limit: 100 }).entries.some((e) => e.action === 'fanout.cancel')).toBe(true);
-    // A finished job cannot be cancelled again (nothing happens) but can be re-run.
+    // A finished job cannot be cancelled again (nothing happens).
     expect(await call<{ state: string }>('fanout.cancel', { jobId: job.id })).toMatchObject({ state: 'cancelled' });
+    // Cancelled in the same breath as it started: no host runs.
+    const quick = await call<FanoutJob>('fanout.start', { hosts, credential: 'lab-root', command: 'echo quick', concurrency: 3 });
+    await call('fanout.cancel', { jobId: quick.id });
+    expect(await doneOf(quick.id)).toMatchObject({ state: 'cancelled', totals: { ok: 0, cancelled: 3 } });
   });
 
   it('resolves inventory VMs to their guest IP (a VM without one is a failed row, not a failed job)', async () => {

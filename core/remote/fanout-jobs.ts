@@ -111,14 +111,15 @@ export class FanoutJobs {
       addresses,
       user: input.user,
       auth: input.auth,
-      abort: null,
+      abort: new AbortController(),
       started: performance.now(),
     };
     this.jobs.set(id, job);
     this.o.audit.append({ actor, action: 'fanout.start', target: `${rows.length} hosts`, details: { jobId: id, command: auditCommand(input.command), hosts: rows.length, credential: input.credential, concurrency: input.concurrency, timeoutMs: input.timeoutMs } });
     this.prune();
     const view = this.view(job);
-    this.run(job, rows.filter((r) => r.state === 'pending').map((r) => r.index), actor);
+    // After the caller has its answer: the first events of the job then follow the job id, never precede it.
+    setImmediate(() => this.run(job, rows.filter((r) => r.state === 'pending').map((r) => r.index), actor));
     return view;
   }
 
@@ -141,10 +142,11 @@ export class FanoutJobs {
     for (const i of indexes) job.rows[i] = { ...job.rows[i]!, state: 'pending', exitCode: null, durationMs: null, stdoutHead: '', stderrHead: '', truncated: false, error: null };
     job.summary = { ...job.summary, state: 'running', finishedAt: null };
     job.auth = auth;
+    job.abort = new AbortController();
     job.started = performance.now();
     this.o.audit.append({ actor, action: 'fanout.rerun', target: `${indexes.length} hosts`, details: { jobId, command: auditCommand(job.summary.command), hosts: indexes.length, credential: job.summary.credential } });
     const view = this.view(job);
-    this.run(job, indexes, actor);
+    setImmediate(() => this.run(job, indexes, actor));
     return view;
   }
 
@@ -206,9 +208,7 @@ export class FanoutJobs {
   }
 
   private run(job: Job, indexes: number[], actor: string): void {
-    const abort = new AbortController();
-    job.abort = abort;
-    const { signal } = abort;
+    const { signal } = job.abort!;
     // Its own pool, closed at the end: a fan-out to thousands of hosts must not leave them all connected.
     const pool = new SshConnectionPool({ hostKeys: this.o.hostKeys, readyTimeoutMs: Math.min(15_000, Math.max(1000, job.summary.timeoutMs)), keepAliveIntervalMs: 0, idleMs: 1000 });
     const queue = [...indexes];

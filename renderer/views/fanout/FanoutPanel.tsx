@@ -482,10 +482,14 @@ export function FanoutPanel() {
 
   const rerun = (hosts: string[]): void => {
     if (!f.job) return;
-    client.invoke('fanout.rerun', { jobId: f.job.id, hosts }).then(
-      (job) => fanoutStore.getState().set({ job }),
-      (err: unknown) => shell.getState().pushToast(errorToast('Re-run', err)),
-    );
+    client
+      .invoke('fanout.rerun', { jobId: f.job.id, hosts })
+      .then((job) => {
+        fanoutStore.getState().set({ job });
+        // Results that raced the answer are in this snapshot.
+        return client.invoke('fanout.get', { jobId: job.id }).then((now) => fanoutStore.getState().job?.id === now.id && fanoutStore.getState().set({ job: now }));
+      })
+      .catch((err: unknown) => shell.getState().pushToast(errorToast('Re-run', err)));
   };
 
   const job = f.job;
