@@ -519,7 +519,7 @@ export function FanoutPanel() {
             </span>
             {parsed.invalid.length > 0 && <span className="field-error"> · {parsed.invalid.length} not understood (line {parsed.invalid[0]!.line})</span>}
           </p>
-          <div className="inline-field">
+          <div className="fanout-target-sources">
             <button type="button" className="button button-small" aria-pressed={picking === 'vms'} onClick={() => setPicking(picking === 'vms' ? null : 'vms')}>
               Add VMs from inventory…
             </button>
@@ -568,14 +568,18 @@ export function FanoutPanel() {
             <input id={`${id}-conc`} type="number" min={1} max={200} value={f.concurrency} onChange={(e) => fanoutStore.getState().set({ concurrency: e.target.value })} />
           </div>
           <div className="field fanout-narrow">
-            <label htmlFor={`${id}-timeout`}>Timeout per host (s)</label>
+            <label htmlFor={`${id}-timeout`} title="Per host, for the command (connecting has its own limit of up to 15 s)">
+              Timeout (s)
+            </label>
             <input id={`${id}-timeout`} type="number" min={1} max={86400} value={f.timeoutSeconds} onChange={(e) => fanoutStore.getState().set({ timeoutSeconds: e.target.value })} />
           </div>
         </div>
         {!creating ? (
-          <button type="button" className="button button-small" onClick={() => setCreating(true)}>
-            New credential…
-          </button>
+          <p className="fanout-new-credential">
+            <button type="button" className="button button-small" onClick={() => setCreating(true)}>
+              New credential…
+            </button>
+          </p>
         ) : (
           <NewCredentialForm
             onCancel={() => setCreating(false)}
