@@ -97,4 +97,46 @@ describe('Run on many hosts (component, FAKE bridge)', () => {
       { jobId: job.id, hosts: ['h3:22'] },
     ]);
   });
+
+  it('adds inventory VMs found by search (shown with their guest IP) and sends them as VM targets', async () => {
+    const vm = (moref: string, name: string, ip: string | null) => ({ site: 'lab', moref, name, uuid: null, instanceUuid: null, powerState: 'poweredOn', guestId: null, guestFullName: null, ipAddress: ip, ipAddresses: ip ? [ip] : [], hostName: null, toolsRunningStatus: null, host: null, numCpu: null, memoryMB: null, annotation: null, folderPath: null, updatedAt: '', removedAt: null });
+    const bridge = createFakeBridge({
+      'credentials.list': () => ok([{ id: 1, name: 'ops', kind: 'password', username: 'root', scope: { type: 'global' }, createdAt: '', updatedAt: '' }]),
+      'terminal.list': () => ok([]),
+      'fanout.list': () => ok([]),
+      'sites.list': () => ok([{ id: 1, name: 'lab', url: 'https://vc/sdk', username: 'u', lastSyncAt: null, connected: true }]),
+      'vms.list': (input) => ok((input as { query?: string }).query === 'web' ? [vm('vm-1', 'web-1', '10.1.0.5'), vm('vm-2', 'web-2', null)] : []),
+      'fanout.start': () => ({ ok: false, error: { code: 'NOT_FOUND', message: 'No VM vm-2 in site lab.' } }),
+    });
+    await renderApp(bridge, 'terminals');
+    await act(async () => {
+      window.location.hash = '#/terminals/fanout';
+      window.dispatchEvent(new HashChangeEvent('hashchange'));
+    });
+    const panel = screen.getByTestId('fanout-panel');
+    await act(async () => {
+      fireEvent.click(within(panel).getByRole('button', { name: 'Add VMs from inventory…' }));
+    });
+    const picker = within(panel).getByTestId('fanout-vm-picker');
+    await act(async () => {
+      fireEvent.change(within(picker).getByLabelText('Search VMs'), { target: { value: 'web' } });
+      await new Promise((r) => setTimeout(r, 250));
+    });
+    expect(within(picker).getByText('10.1.0.5')).toBeTruthy();
+    expect(within(picker).getByText('no guest IP')).toBeTruthy();
+    await act(async () => {
+      fireEvent.click(within(picker).getByRole('button', { name: 'Add all 2' }));
+    });
+    expect(within(panel).getByTestId('fanout-target-count').textContent).toBe('2 targets');
+    fireEvent.click(within(panel).getByRole('button', { name: 'Remove web-2' }));
+    expect(within(panel).getByTestId('fanout-target-count').textContent).toBe('1 target');
+    fireEvent.change(within(panel).getByLabelText('Command'), { target: { value: 'hostname' } });
+    await act(async () => {
+      fireEvent.click(within(panel).getByRole('button', { name: 'Run' }));
+    });
+    expect(bridge.calls.find((c) => c.command === 'fanout.start')?.input).toMatchObject({ hosts: [], vms: [{ site: 'lab', vm: 'vm-1' }], credential: 'ops' });
+    // A refused start is one clear error with its code, and the form keeps what was typed.
+    expect(within(panel).getByTestId('fanout-form-error').textContent).toBe('NOT_FOUND: No VM vm-2 in site lab.');
+    expect((within(panel).getByLabelText('Command') as HTMLTextAreaElement).value).toBe('hostname');
+  });
 });
