@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Locator } from '@playwright/test';
 import { freePort, generateKey, sshdAvailable, startSshd, type Sshd } from '../test/peers/openssh-server';
+import { startVcsim, vcsimUnavailable, type Vcsim } from '../test/peers/vcsim';
 import { expect, test } from './host-fixture';
 
 test.use({ hostVaultPassphrase: 'e2e-fanout-passphrase' });
@@ -145,6 +146,83 @@ test.describe('run on many hosts against real sshd peers', () => {
     // Back to the terminals.
     await page.getByTestId('fanout-toggle').click();
     await expect(page.getByRole('heading', { name: 'No terminal open' })).toBeVisible();
+    expect(problems).toEqual([]);
+  });
+});
+
+test.describe('run on inventory VMs (vcsim inventory, sshd at a VM guest IP)', () => {
+  const unavailable = vcsimUnavailable();
+  test.skip(!sshdAvailable() || process.getuid?.() !== 0 || unavailable !== null, `needs root, openssh-server and vcsim (${unavailable ?? 'ok'})`);
+  test.setTimeout(180_000);
+  let dir: string;
+  let privateKey: string;
+  let guest: Sshd;
+  let vc: Vcsim;
+
+  test.beforeAll(async () => {
+    test.setTimeout(180_000);
+    dir = mkdtempSync(join(tmpdir(), 'outpost-e2e-fanout-vm-'));
+    const key = generateKey(join(dir, 'id'));
+    privateKey = key.privateKey;
+    // VM 0 reports 127.0.0.2 as its guest IP; an sshd listens there, as the guest would.
+    guest = await startSshd({ dir, authorizedKeys: [key.publicKey], listen: '127.0.0.2', port: await freePort() });
+    vc = await startVcsim({ vms: 3, guestIps: ['127.0.0.2'] });
+  });
+  test.afterAll(async () => {
+    guest?.stop();
+    await vc?.stop();
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+
+  test('pick a VM by search in the panel, run on its guest IP through the host-key check', async ({ page, host }) => {
+    const problems: string[] = [];
+    page.on('pageerror', (error) => problems.push(error.message));
+    await page.goto(host.info.openUrl);
+    await expect(page.getByTestId('status-connection')).toHaveText(/Connected \(host\)/);
+    // A vCenter, synced, so the inventory knows the VMs and their guest IPs.
+    await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: /Inventory/ }).click();
+    await page.getByRole('link', { name: 'Add a vCenter' }).click();
+    await page.getByLabel('Name', { exact: true }).fill('lab');
+    await page.getByLabel('URL', { exact: true }).fill(vc.url);
+    await page.getByLabel('User', { exact: true }).fill(vc.username);
+    await page.getByLabel('Password', { exact: true }).fill(vc.password);
+    await page.getByRole('button', { name: 'Add vCenter' }).click();
+    await page.getByTestId('trust-prompt').getByRole('button', { name: 'Trust and add' }).click();
+    await page.getByRole('button', { name: 'Sync lab now' }).click();
+    await expect(page.getByTestId('sync-progress-lab')).toContainText('3 VMs', { timeout: 60_000 });
+
+    await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: /Terminals/ }).click();
+    await page.getByTestId('fanout-toggle').click();
+    const panel = page.getByTestId('fanout-panel');
+    await panel.getByRole('button', { name: 'Add VMs from inventory…' }).click();
+    const picker = panel.getByTestId('fanout-vm-picker');
+    const vmItem = picker.locator('li', { hasText: '127.0.0.2' });
+    await expect(vmItem).toHaveCount(1);
+    const vmName = (await vmItem.locator('.mono').textContent())!;
+    await picker.getByLabel('Search VMs').fill(vmName);
+    await expect(picker.locator('li')).toHaveCount(1);
+    await picker.getByRole('button', { name: `Add ${vmName}` }).click();
+    await expect(panel.getByTestId('fanout-target-count')).toHaveText('1 target');
+    await panel.getByLabel('SSH port on the VMs').fill(String(guest.port));
+
+    await panel.getByRole('button', { name: 'New credential…' }).click();
+    const form = panel.getByTestId('new-credential');
+    await form.getByLabel('Name', { exact: true }).fill('vm-root');
+    await form.getByLabel('User name').fill('root');
+    await form.getByLabel('Authentication', { exact: true }).selectOption('private-key');
+    await form.getByLabel('Private key', { exact: true }).fill(privateKey);
+    await form.getByRole('button', { name: 'Save credential' }).click();
+    await panel.getByLabel('Command').fill('echo "vm-$((40+2))"');
+    await panel.getByRole('button', { name: 'Run', exact: true }).click();
+
+    const row = panel.locator(`[data-testid="fanout-row"][data-host="127.0.0.2:${guest.port}"]`);
+    await expect(row).toContainText(`lab/${vmName}`);
+    await expect(row.getByTestId('fanout-status')).toHaveText('HOST_KEY_UNKNOWN');
+    const unknown = panel.getByTestId('fanout-unknown-keys');
+    await expect(unknown.getByTestId('fanout-fingerprint')).toContainText(guest.fingerprint);
+    await unknown.getByRole('button', { name: 'Trust and re-run this host' }).click();
+    await expect(row.getByTestId('fanout-status')).toHaveText('ok');
+    await expect(row).toContainText('vm-42');
     expect(problems).toEqual([]);
   });
 });

@@ -7,7 +7,7 @@ import { fanoutStore } from './fanout-store';
 
 afterEach(() => {
   unmountAll();
-  fanoutStore.setState({ job: null, hostsText: '', vms: [], command: '', failedOnly: false, expanded: [] });
+  fanoutStore.setState({ job: null, hostsText: '', vms: [], vmPort: '22', command: '', failedOnly: false, expanded: [] });
 });
 
 const ok = (value: unknown) => ({ ok: true as const, value });
@@ -134,7 +134,7 @@ describe('Run on many hosts (component, FAKE bridge)', () => {
     await act(async () => {
       fireEvent.click(within(panel).getByRole('button', { name: 'Run' }));
     });
-    expect(bridge.calls.find((c) => c.command === 'fanout.start')?.input).toMatchObject({ hosts: [], vms: [{ site: 'lab', vm: 'vm-1' }], credential: 'ops' });
+    expect(bridge.calls.find((c) => c.command === 'fanout.start')?.input).toMatchObject({ hosts: [], vms: [{ site: 'lab', vm: 'vm-1', port: 22 }], credential: 'ops' });
     // A refused start is one clear error with its code, and the form keeps what was typed.
     expect(within(panel).getByTestId('fanout-form-error').textContent).toBe('NOT_FOUND: No VM vm-2 in site lab.');
     expect((within(panel).getByLabelText('Command') as HTMLTextAreaElement).value).toBe('hostname');

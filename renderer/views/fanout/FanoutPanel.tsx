@@ -448,12 +448,14 @@ export function FanoutPanel() {
     if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 200) return setFormError('Concurrency is a whole number from 1 to 200.');
     const timeout = Number(f.timeoutSeconds);
     if (!Number.isFinite(timeout) || timeout < 1 || timeout > 86_400) return setFormError('The timeout per host is 1 to 86400 seconds.');
+    const vmPort = Number(f.vmPort);
+    if (f.vms.length > 0 && (!Number.isInteger(vmPort) || vmPort < 1 || vmPort > 65535)) return setFormError('The SSH port on the VMs is a number from 1 to 65535.');
     if (!f.command.trim()) return setFormError('Give the command to run.');
     setStarting(true);
     client
       .invoke('fanout.start', {
         hosts: parsed.hosts,
-        vms: f.vms.map((v) => ({ site: v.site, vm: v.vm })),
+        vms: f.vms.map((v) => ({ site: v.site, vm: v.vm, port: vmPort })),
         credential: f.credential,
         ...(f.user.trim() ? { user: f.user.trim() } : {}),
         command: f.command,
@@ -530,6 +532,13 @@ export function FanoutPanel() {
         </div>
         {picking === 'vms' && <VmPicker />}
         {picking === 'ssh-config' && <SshConfigImport onClose={() => setPicking(null)} />}
+        {f.vms.length > 0 && (
+          <div className="inline-field fanout-vm-port">
+            <label htmlFor={`${id}-vmport`}>SSH port on the VMs</label>
+            <input id={`${id}-vmport`} type="number" min={1} max={65535} value={f.vmPort} onChange={(e) => fanoutStore.getState().set({ vmPort: e.target.value })} />
+            <span className="muted small">each VM is reached at its guest IP</span>
+          </div>
+        )}
         {f.vms.length > 0 && (
           <ul className="fanout-chips" aria-label="VMs to run on">
             {f.vms.map((v) => (

@@ -15,6 +15,8 @@ export interface FanoutState {
   /** The form, kept while the operator looks at terminals or another page. */
   hostsText: string;
   vms: VmTarget[];
+  /** The SSH port on every picked VM's guest IP. */
+  vmPort: string;
   credential: string;
   user: string;
   concurrency: string;
@@ -36,6 +38,7 @@ export function createFanoutStore() {
   return createStore<FanoutState>()((set) => ({
     hostsText: '',
     vms: [],
+    vmPort: '22',
     credential: '',
     user: '',
     concurrency: '20',
