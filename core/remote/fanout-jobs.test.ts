@@ -6,6 +6,8 @@ import type { EventName, EventPayload } from '../contract/events.js';
 import type { FanoutJob } from '../contract/fanout-commands.js';
 import { defaultKdf } from '../vault/passphrase-cipher.js';
 import { createOutpostCore, type OutpostCore } from '../server/core.js';
+import { OutpostError } from '../contract/errors.js';
+import { FanoutJobs } from './fanout-jobs.js';
 
 const canRun = sshdAvailable() && process.getuid?.() === 0;
 
@@ -167,6 +169,31 @@ describe.skipIf(!canRun)('fan-out jobs through the contract against real sshd pe
     const done = await doneOf(job.id);
     expect(done.totals).toMatchObject({ ok: 1, failed: 1 });
     expect((await call<FanoutJob>('fanout.get', { jobId: job.id })).rows[0]).toMatchObject({ exitCode: 0, stdoutHead: 'from-vm' });
+  });
+
+  it('keeps a bounded history: the oldest finished jobs are forgotten, a running one never is', async () => {
+    const finished: string[] = [];
+    const jobs = new FanoutJobs({ hostKeys: core.services.remote.knownHosts, audit: core.services.audit, historyJobs: 2, onResult: () => undefined, onDone: (id) => finished.push(id) });
+    const noAddress = { label: 'vm-x', vm: 'lab/vm-x', error: new OutpostError('VALIDATION', 'no guest IP') };
+    const auth = { type: 'private-key' as const, privateKey: key.privateKey };
+    const start = (command: string, targets: Parameters<FanoutJobs['start']>[0]['targets']) => jobs.start({ targets, credential: 'lab-root', user: 'root', auth, command, concurrency: 2, timeoutMs: 5000 }, 'test');
+    const first = start('one', [noAddress]);
+    const running = start('sleep 2', [{ host: '127.0.0.1', port: trusted[0]!.port, vm: null }]);
+    await expect.poll(() => finished.includes(first.id)).toBe(true);
+    const third = start('three', [noAddress]);
+    await expect.poll(() => finished.includes(third.id)).toBe(true);
+    const fourth = start('four', [noAddress]);
+    await expect.poll(() => finished.includes(fourth.id)).toBe(true);
+    // Two kept: the running one and the newest finished one (until the running one ends).
+    expect(jobs.list().map((j) => [j.command, j.state])).toEqual([
+      ['four', 'done'],
+      ['sleep 2', 'running'],
+    ]);
+    expect(() => jobs.get(first.id)).toThrow(/No fan-out job/);
+    expect(jobs.get(fourth.id).rows[0]).toMatchObject({ host: 'vm-x', state: 'done', error: { code: 'VALIDATION' } });
+    await expect.poll(() => finished.includes(running.id), { timeout: 10_000 }).toBe(true);
+    expect(jobs.get(running.id).rows[0]).toMatchObject({ exitCode: 0, error: null });
+    jobs.close();
   });
 
   it('refuses bad input with one clear error and starts nothing', async () => {
