@@ -12,6 +12,7 @@ import { consoleCommands } from './console-commands.js';
 import { terminalCommands } from './terminal-commands.js';
 import { upgradeCommands } from './upgrade-commands.js';
 import { enrollmentCommands } from './enrollment-commands.js';
+import { fanoutCommands } from './fanout-commands.js';
 
 export type { CommandSpec } from './command-spec.js';
 import { settingsPatchSchema, settingsSchema } from './settings.js';
@@ -250,6 +251,7 @@ export const commands = {
   ...consoleCommands,
   ...upgradeCommands,
   ...enrollmentCommands,
+  ...fanoutCommands,
 } as const satisfies Record<string, CommandSpec>;
 
 export type Commands = typeof commands;

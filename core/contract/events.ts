@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { auditEntrySchema } from './audit.js';
 import { procedureSummarySchema, statusSchema } from './commands.js';
+import { fanoutRowSchema, fanoutTotalsSchema } from './fanout-commands.js';
 import { syncProgressSchema, watchStatusSchema } from './inventory-commands.js';
 import { settingsSchema } from './settings.js';
 import { terminalInfoSchema } from './terminal-commands.js';
@@ -39,6 +40,10 @@ export const events = {
   }),
   /** CMDB rows changed (a VM enrolled or offboarded): refetch `cmdb.list`. */
   'cmdb.changed': z.object({ site: z.string(), vmMoref: z.string(), vmName: z.string(), change: z.enum(['enrolled', 'offboarded']) }),
+  /** A fan-out host changed: it started (row.state 'running') or finished (done / cancelled, with its result); the job's totals so far. */
+  'fanout.result': z.object({ jobId: z.string(), row: fanoutRowSchema, totals: fanoutTotalsSchema }),
+  /** A fan-out job ended (every host finished, or it was cancelled). */
+  'fanout.done': z.object({ jobId: z.string(), state: z.enum(['done', 'cancelled']), totals: fanoutTotalsSchema, durationMs: z.number() }),
 } as const satisfies Record<string, z.ZodType>;
 
 export type Events = typeof events;

@@ -18,3 +18,4 @@ export * from './terminal-commands.js';
 export * from './terminal-wire.js';
 export * from './upgrade-commands.js';
 export * from './enrollment-commands.js';
+export * from './fanout-commands.js';

@@ -10,6 +10,7 @@ import { enrollmentCommands } from '../contract/enrollment-commands.js';
 import { inventoryCommands } from '../contract/inventory-commands.js';
 import { terminalCommands } from '../contract/terminal-commands.js';
 import { upgradeCommands } from '../contract/upgrade-commands.js';
+import { fanoutCommands } from '../contract/fanout-commands.js';
 import type { EventName } from '../contract/events.js';
 import { defaultKdf } from '../vault/passphrase-cipher.js';
 import { readFileSync, writeFileSync } from 'node:fs';
@@ -146,7 +147,8 @@ describe('core dispatch (the path every transport takes)', () => {
     // The terminal commands need a terminal stream: core/terminal/terminal-service.test.ts exercises each against sshd.
     // The upgrade commands need vCenter and SSH hosts: core/upgrades/host-upgrade.test.ts exercises each against vcsim and sshd.
     // The enrollment commands need vcsim and the netns lab: core/enrollment/enrollment-lab.test.ts exercises each.
-    const elsewhere = [enrollmentCommands, inventoryCommands, networkingCommands, consoleCommands, terminalCommands, upgradeCommands].flatMap((c) => Object.keys(c));
+    // The fan-out job commands need several sshd peers and events: core/remote/fanout-jobs.test.ts exercises each.
+    const elsewhere = [enrollmentCommands, inventoryCommands, networkingCommands, consoleCommands, terminalCommands, upgradeCommands, fanoutCommands].flatMap((c) => Object.keys(c));
     expect([...covered, ...elsewhere].sort()).toEqual([...commandNames].sort());
   });
 

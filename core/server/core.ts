@@ -85,6 +85,7 @@ export function createOutpostCore(options: CoreOptions): OutpostCore {
       services.upgrades.close();
       services.engine.close();
       services.terminals.closeAll();
+      services.fanout.close();
       services.remote.close();
       services.enrollment.close();
       vault.lock();

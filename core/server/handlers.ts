@@ -4,6 +4,7 @@ import type { ProcedureDetail, ProcedureSummary } from '../contract/commands.js'
 import { certificateHandlers } from './certificate-handlers.js';
 import { helperHandlers } from './helper-handlers.js';
 import { createRemoteHandlers } from './remote-handlers.js';
+import { createFanoutHandlers } from './fanout-handlers.js';
 import { createTerminalHandlers } from './terminal-handlers.js';
 import { inventoryHandlers } from './inventory-handlers.js';
 import { networkingHandlers } from './networking-handlers.js';
@@ -86,6 +87,7 @@ export function createHandlers(s: Services): Handlers {
       }
     },
     ...createRemoteHandlers(s),
+    ...createFanoutHandlers(s),
     ...createTerminalHandlers(s),
     ...inventoryHandlers(s),
     ...networkingHandlers(s),

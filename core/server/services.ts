@@ -21,6 +21,7 @@ import { Ipam } from '../ipam/ipam.js';
 import { driverFor } from '../nat/firewall-drivers.js';
 import { NatService } from '../nat/nat-service.js';
 import { RemoteAccessService } from '../remote/remote-access-service.js';
+import { FanoutJobs } from '../remote/fanout-jobs.js';
 import { TerminalService } from '../terminal/terminal-service.js';
 import { builtinProcedures } from '../procedures/builtin-procedures.js';
 import { ProcedureEngine } from '../procedures/engine.js';
@@ -107,6 +108,7 @@ export class Services {
   readonly preflightLists: PreflightLists;
   readonly trustStore: TrustStore;
   readonly remote: RemoteAccessService;
+  readonly fanout: FanoutJobs;
   readonly inventory: InventoryService;
   readonly vlan: VlanService;
   readonly consoles: ConsoleService;
@@ -120,6 +122,12 @@ export class Services {
     this.ipam = new Ipam(o.db, this.audit);
     this.credentials = new CredentialStore(o.db, o.vault);
     this.remote = new RemoteAccessService(o.db, this.audit, this.credentials);
+    this.fanout = new FanoutJobs({
+      hostKeys: this.remote.knownHosts,
+      audit: this.audit,
+      onResult: (jobId, row, totals) => o.bus.emit('fanout.result', { jobId, row, totals }),
+      onDone: (jobId, state, totals, durationMs) => o.bus.emit('fanout.done', { jobId, state, totals, durationMs }),
+    });
     this.terminals = new TerminalService({ audit: this.audit, logDir: join(o.dataDir, 'terminal-logs'), onChanged: (info) => o.bus.emit('terminal.changed', info) });
     this.nat = new NatService(o.db, this.audit, (fw) => driverFor(fw, this.remote));
     this.preflightLists = new PreflightLists(o.db);

@@ -5,6 +5,7 @@ import { useClient, useShell, useShellStore } from '../../app/shell-context';
 import { EmptyState } from '../../shell/EmptyState';
 import { ViewHeader } from '../../shell/ViewHeader';
 import { useConfirmDestructive } from '../ConfirmDialog';
+import { FanoutSection, FanoutToggle } from '../fanout/FanoutPanel';
 import { OpenTerminalDialog } from './OpenTerminalDialog';
 import { TerminalPane } from './TerminalPane';
 import { terminalsStore } from './terminals-store';
@@ -109,9 +110,11 @@ export function TerminalsView() {
             <button type="button" className="button" disabled={!activeTab} onClick={() => openDialog(true)} title="Open another terminal beside the active one">
               Split
             </button>
+            <FanoutToggle />
           </>
         }
       />
+      <FanoutSection />
       {tabs.length === 0 ? (
         <EmptyState
           title="No terminal open"

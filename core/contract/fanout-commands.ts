@@ -1,0 +1,121 @@
+import { z } from 'zod';
+import type { CommandSpec } from './command-spec.js';
+
+const credentialName = z.string().trim().regex(/^[A-Za-z0-9][A-Za-z0-9._@-]{0,63}$/, 'letters, digits, dots, dashes, underscores, @; up to 64');
+
+/** host, host:port, [v6]:port or a bare IPv6 address. */
+const HOST_PORT = /^(?:\[([0-9A-Fa-f:.]+)\]|([A-Za-z0-9_.-]+))(?::(\d{1,5}))?$/;
+const BARE_V6 = /^[0-9A-Fa-f]*:[0-9A-Fa-f:.]*$/;
+
+/** Splits "host[:port]" (IPv6 in brackets when a port follows); null when it is not one. Pure: the renderer previews with it. */
+export function parseHostPort(text: string, defaultPort = 22): { host: string; port: number } | null {
+  const t = text.trim();
+  if (!t || t.length > 260) return null;
+  if (BARE_V6.test(t) && t.split(':').length > 2) return { host: t, port: defaultPort };
+  const m = HOST_PORT.exec(t);
+  if (!m) return null;
+  const host = m[1] ?? m[2]!;
+  const port = m[3] === undefined ? defaultPort : Number(m[3]);
+  if (!Number.isInteger(port) || port < 1 || port > 65535) return null;
+  return { host, port };
+}
+
+const hostPortText = z.string().trim().min(1).max(260).refine((t) => parseHostPort(t) !== null, 'host, host:port or [IPv6]:port (port 1-65535)');
+
+export const fanoutErrorSchema = z.object({ code: z.string(), message: z.string(), details: z.unknown().optional() });
+
+/** One host of a fan-out job: pending, running, or finished (done / cancelled) with its result. */
+export const fanoutRowSchema = z.object({
+  index: z.number().int(),
+  /** host:port as it was reached (or the VM's name when it has no guest IP). */
+  host: z.string(),
+  /** The inventory VM this host came from (site/name), if any. */
+  vm: z.string().nullable(),
+  state: z.enum(['pending', 'running', 'done', 'cancelled']),
+  /** null: the command never ran (connection, auth, host key, cancel) or died by a signal. */
+  exitCode: z.number().int().nullable(),
+  durationMs: z.number().nullable(),
+  /** The first lines of stdout and stderr (bounded). */
+  stdoutHead: z.string(),
+  stderrHead: z.string(),
+  /** More output followed what the heads keep. */
+  truncated: z.boolean(),
+  error: fanoutErrorSchema.nullable(),
+});
+export type FanoutRow = z.infer<typeof fanoutRowSchema>;
+
+export const fanoutTotalsSchema = z.object({
+  total: z.number().int(),
+  ok: z.number().int(),
+  failed: z.number().int(),
+  cancelled: z.number().int(),
+  pending: z.number().int(),
+  running: z.number().int(),
+  /** Hosts that failed only because their host key is not trusted yet. */
+  unknownHostKeys: z.number().int(),
+});
+export type FanoutTotals = z.infer<typeof fanoutTotalsSchema>;
+
+export const fanoutJobSummarySchema = z.object({
+  id: z.string(),
+  command: z.string(),
+  credential: z.string(),
+  user: z.string().nullable(),
+  concurrency: z.number().int(),
+  timeoutMs: z.number().int(),
+  state: z.enum(['running', 'done', 'cancelled']),
+  startedAt: z.string(),
+  finishedAt: z.string().nullable(),
+  startedBy: z.string(),
+  totals: fanoutTotalsSchema,
+});
+export type FanoutJobSummary = z.infer<typeof fanoutJobSummarySchema>;
+
+export const fanoutJobSchema = fanoutJobSummarySchema.extend({ rows: z.array(fanoutRowSchema) });
+export type FanoutJob = z.infer<typeof fanoutJobSchema>;
+
+const jobId = z.string().regex(/^fo-[a-z0-9]{6,40}$/, 'a fan-out job id (fo-…)');
+
+/** Fan-out jobs: one command on many hosts, results streamed per host as `fanout.result` events. */
+export const fanoutCommands = {
+  'fanout.start': {
+    summary: 'Start running one command on many hosts (host[:port] list and/or inventory VMs by guest IP) with bounded concurrency; returns the job id at once',
+    input: z
+      .object({
+        hosts: z.array(hostPortText).max(5000).default([]),
+        vms: z
+          .array(z.object({ site: z.string().trim().min(1).max(100), vm: z.string().trim().min(1).max(500), port: z.number().int().min(1).max(65535).default(22) }).strict())
+          .max(5000)
+          .default([]),
+        credential: credentialName,
+        user: z.string().trim().min(1).max(64).optional(),
+        command: z.string().min(1).max(65_536),
+        concurrency: z.number().int().min(1).max(200).default(20),
+        timeoutMs: z.number().int().min(100).max(86_400_000).default(60_000),
+      })
+      .strict()
+      .refine((i) => i.hosts.length + i.vms.length >= 1, { message: 'Give at least one host or VM.', path: ['hosts'] })
+      .refine((i) => i.hosts.length + i.vms.length <= 5000, { message: 'At most 5000 targets per job.', path: ['hosts'] }),
+    output: fanoutJobSchema,
+  },
+  'fanout.rerun': {
+    summary: 'Run a finished job again on some of its hosts (e.g. after trusting their host keys); their rows are replaced',
+    input: z.object({ jobId, hosts: z.array(z.string().min(1).max(260)).min(1).max(5000) }).strict(),
+    output: fanoutJobSchema,
+  },
+  'fanout.cancel': {
+    summary: 'Cancel a running fan-out job: hosts not started never start, running ones are stopped',
+    input: z.object({ jobId }).strict(),
+    output: fanoutJobSummarySchema,
+  },
+  'fanout.get': {
+    summary: 'A fan-out job with every row so far (for a page opened late)',
+    input: z.object({ jobId }).strict(),
+    output: fanoutJobSchema,
+  },
+  'fanout.list': {
+    summary: 'Recent fan-out jobs of this process, newest first (bounded history, kept in memory)',
+    input: z.object({}).strict(),
+    output: z.array(fanoutJobSummarySchema),
+  },
+} as const satisfies Record<string, CommandSpec>;

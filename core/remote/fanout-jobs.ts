@@ -1,0 +1,269 @@
+import { randomBytes } from 'node:crypto';
+import { OutpostError, toContractError } from '../contract/errors.js';
+import type { FanoutJob, FanoutJobSummary, FanoutRow, FanoutTotals } from '../contract/fanout-commands.js';
+import type { AuditLog } from '../audit/audit-log.js';
+import { SshConnectionPool } from '../ssh/ssh-connection-pool.js';
+import type { ExecResult, HostKeyPolicy } from '../ssh/ssh-connection.js';
+import type { SshAuth } from '../ssh/ssh-target.js';
+
+/** One resolved target of a job: an address to reach, or (a VM without a guest IP) an error to report. */
+export type FanoutTarget = { host: string; port: number; vm: string | null } | { label: string; vm: string; error: OutpostError };
+
+export interface FanoutStart {
+  targets: FanoutTarget[];
+  credential: string;
+  user: string;
+  auth: SshAuth;
+  command: string;
+  concurrency: number;
+  timeoutMs: number;
+}
+
+export interface FanoutJobsOptions {
+  hostKeys: HostKeyPolicy;
+  audit: AuditLog;
+  onResult(jobId: string, row: FanoutRow, totals: FanoutTotals): void;
+  onDone(jobId: string, state: 'done' | 'cancelled', totals: FanoutTotals, durationMs: number): void;
+  /** Finished jobs kept for fanout.get / fanout.list (running ones are always kept). */
+  historyJobs?: number;
+  /** Lines and characters kept of each stream per host. */
+  headLines?: number;
+  headChars?: number;
+}
+
+interface Job {
+  summary: Omit<FanoutJobSummary, 'totals'>;
+  rows: FanoutRow[];
+  /** Where each row connects (null: it never can, e.g. a VM without a guest IP). */
+  addresses: ({ host: string; port: number } | null)[];
+  user: string;
+  /** Held only while the job runs (a re-run is given it again). */
+  auth: SshAuth | null;
+  abort: AbortController | null;
+  started: number;
+}
+
+/** Output kept per stream while a command runs: enough for the heads, never the whole flood. */
+const MAX_OUTPUT_BYTES = 64 * 1024;
+
+const labelOf = (host: string, port: number): string => `${host.includes(':') ? `[${host}]` : host}:${port}`;
+const auditCommand = (command: string): string => (command.length > 200 ? `${command.slice(0, 200)}…` : command);
+
+function totalsOf(rows: readonly FanoutRow[]): FanoutTotals {
+  const t: FanoutTotals = { total: rows.length, ok: 0, failed: 0, cancelled: 0, pending: 0, running: 0, unknownHostKeys: 0 };
+  for (const r of rows) {
+    if (r.state === 'pending') t.pending++;
+    else if (r.state === 'running') t.running++;
+    else if (r.state === 'cancelled') t.cancelled++;
+    else if (r.exitCode === 0 && !r.error) t.ok++;
+    else t.failed++;
+    if (r.error?.code === 'HOST_KEY_UNKNOWN') t.unknownHostKeys++;
+  }
+  return t;
+}
+
+/** Rejects as soon as the signal fires, whatever `work` is doing (a connect that hangs included). */
+function untilAborted<T>(work: Promise<T>, signal: AbortSignal, what: string): Promise<T> {
+  if (signal.aborted) return Promise.reject(new OutpostError('CANCELLED', `${what} was cancelled.`));
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = (): void => reject(new OutpostError('CANCELLED', `${what} was cancelled.`));
+    signal.addEventListener('abort', onAbort, { once: true });
+    work.then(
+      (v) => {
+        signal.removeEventListener('abort', onAbort);
+        resolve(v);
+      },
+      (e: unknown) => {
+        signal.removeEventListener('abort', onAbort);
+        reject(e instanceof Error ? e : new Error(String(e)));
+      },
+    );
+  });
+}
+
+/**
+ * Fan-out jobs kept in memory: each runs one command on many hosts with at most `concurrency`
+ * at once and reports every host as it finishes (`onResult`), then the totals (`onDone`). A
+ * host that fails never stops the others; cancel stops the running hosts and skips the rest.
+ * History is bounded: the oldest finished jobs are forgotten first.
+ */
+export class FanoutJobs {
+  private readonly jobs = new Map<string, Job>();
+
+  constructor(private readonly o: FanoutJobsOptions) {}
+
+  start(input: FanoutStart, actor: string): FanoutJob {
+    const seen = new Set<string>();
+    const rows: FanoutRow[] = [];
+    const addresses: Job['addresses'] = [];
+    for (const t of input.targets) {
+      const label = 'error' in t ? t.label : labelOf(t.host, t.port);
+      if (seen.has(label)) continue;
+      seen.add(label);
+      const error = 'error' in t ? toContractError(t.error) : null;
+      rows.push({ index: rows.length, host: label, vm: t.vm, state: error ? 'done' : 'pending', exitCode: null, durationMs: error ? 0 : null, stdoutHead: '', stderrHead: '', truncated: false, error });
+      addresses.push('error' in t ? null : { host: t.host, port: t.port });
+    }
+    const id = `fo-${randomBytes(8).toString('hex')}`;
+    const job: Job = {
+      summary: { id, command: input.command, credential: input.credential, user: input.user, concurrency: input.concurrency, timeoutMs: input.timeoutMs, state: 'running', startedAt: new Date().toISOString(), finishedAt: null, startedBy: actor },
+      rows,
+      addresses,
+      user: input.user,
+      auth: input.auth,
+      abort: new AbortController(),
+      started: performance.now(),
+    };
+    this.jobs.set(id, job);
+    this.o.audit.append({ actor, action: 'fanout.start', target: `${rows.length} hosts`, details: { jobId: id, command: auditCommand(input.command), hosts: rows.length, credential: input.credential, concurrency: input.concurrency, timeoutMs: input.timeoutMs } });
+    this.prune();
+    const view = this.view(job);
+    // After the caller has its answer: the first events of the job then follow the job id, never precede it.
+    setImmediate(() => this.run(job, rows.filter((r) => r.state === 'pending').map((r) => r.index), actor));
+    return view;
+  }
+
+  /** The credential profile a job ran with (a re-run resolves it again: the job does not keep the secret). */
+  credentialOf(jobId: string): string {
+    return this.job(jobId).summary.credential;
+  }
+
+  /** Runs a finished job again on some of its hosts (by their row's host label). */
+  rerun(jobId: string, hosts: readonly string[], auth: SshAuth, actor: string): FanoutJob {
+    const job = this.job(jobId);
+    if (job.summary.state === 'running') throw new OutpostError('CONFLICT', `Fan-out ${jobId} is still running; wait for it to finish or cancel it first.`);
+    const indexes: number[] = [];
+    for (const h of new Set(hosts)) {
+      const row = job.rows.find((r) => r.host === h);
+      if (!row) throw new OutpostError('NOT_FOUND', `Fan-out ${jobId} has no host ${h}.`);
+      if (!job.addresses[row.index]) throw new OutpostError('VALIDATION', `${h} has no address to connect to: ${row.error?.message ?? 'unknown'}`);
+      indexes.push(row.index);
+    }
+    for (const i of indexes) job.rows[i] = { ...job.rows[i]!, state: 'pending', exitCode: null, durationMs: null, stdoutHead: '', stderrHead: '', truncated: false, error: null };
+    job.summary = { ...job.summary, state: 'running', finishedAt: null };
+    job.auth = auth;
+    job.abort = new AbortController();
+    job.started = performance.now();
+    this.o.audit.append({ actor, action: 'fanout.rerun', target: `${indexes.length} hosts`, details: { jobId, command: auditCommand(job.summary.command), hosts: indexes.length, credential: job.summary.credential } });
+    const view = this.view(job);
+    setImmediate(() => this.run(job, indexes, actor));
+    return view;
+  }
+
+  cancel(jobId: string, actor: string): FanoutJobSummary {
+    const job = this.job(jobId);
+    if (job.summary.state === 'running' && job.abort && !job.abort.signal.aborted) {
+      this.o.audit.append({ actor, action: 'fanout.cancel', target: `${job.rows.length} hosts`, details: { jobId, command: auditCommand(job.summary.command), pending: totalsOf(job.rows).pending } });
+      job.abort.abort();
+    }
+    return this.summaryOf(job);
+  }
+
+  get(jobId: string): FanoutJob {
+    return this.view(this.job(jobId));
+  }
+
+  list(): FanoutJobSummary[] {
+    return [...this.jobs.values()].reverse().map((j) => this.summaryOf(j));
+  }
+
+  /** Cancels every running job (the process is closing). */
+  close(): void {
+    for (const job of this.jobs.values()) job.abort?.abort();
+  }
+
+  private job(jobId: string): Job {
+    const job = this.jobs.get(jobId);
+    if (!job) throw new OutpostError('NOT_FOUND', `No fan-out job ${jobId} (jobs live in the process that ran them and only the latest ${this.o.historyJobs ?? 20} are kept).`);
+    return job;
+  }
+
+  private summaryOf(job: Job): FanoutJobSummary {
+    return { ...job.summary, totals: totalsOf(job.rows) };
+  }
+
+  private view(job: Job): FanoutJob {
+    return { ...this.summaryOf(job), rows: job.rows.map((r) => ({ ...r })) };
+  }
+
+  private prune(): void {
+    const keep = this.o.historyJobs ?? 20;
+    const finished = [...this.jobs.values()].filter((j) => j.summary.state !== 'running');
+    const running = this.jobs.size - finished.length;
+    for (const j of finished.slice(0, Math.max(0, finished.length - Math.max(0, keep - running)))) this.jobs.delete(j.summary.id);
+  }
+
+  private head(buf: Buffer): { text: string; cut: boolean } {
+    const lines = this.o.headLines ?? 20;
+    const chars = this.o.headChars ?? 4000;
+    const all = buf.toString('utf8');
+    const parts = all.split('\n');
+    let text = parts.slice(0, lines).join('\n');
+    let cut = parts.length > lines && parts.slice(lines).join('').trim() !== '';
+    if (text.length > chars) {
+      text = text.slice(0, chars);
+      cut = true;
+    }
+    return { text: text.trimEnd(), cut };
+  }
+
+  private run(job: Job, indexes: number[], actor: string): void {
+    const { signal } = job.abort!;
+    // Its own pool, closed at the end: a fan-out to thousands of hosts must not leave them all connected.
+    const pool = new SshConnectionPool({ hostKeys: this.o.hostKeys, readyTimeoutMs: Math.min(15_000, Math.max(1000, job.summary.timeoutMs)), keepAliveIntervalMs: 0, idleMs: 1000 });
+    const queue = [...indexes];
+    const auth = job.auth!;
+    const finish = (i: number, patch: Partial<FanoutRow>): void => {
+      job.rows[i] = { ...job.rows[i]!, ...patch };
+      this.o.onResult(job.summary.id, { ...job.rows[i]! }, totalsOf(job.rows));
+    };
+    const worker = async (): Promise<void> => {
+      for (;;) {
+        const i = queue.shift();
+        if (i === undefined) return;
+        if (signal.aborted) {
+          finish(i, { state: 'cancelled', durationMs: 0, error: { code: 'CANCELLED', message: 'Cancelled before it started.' } });
+          continue;
+        }
+        const address = job.addresses[i]!;
+        job.rows[i] = { ...job.rows[i]!, state: 'running' };
+        this.o.onResult(job.summary.id, { ...job.rows[i] }, totalsOf(job.rows));
+        const started = performance.now();
+        const where = job.rows[i].host;
+        try {
+          const r: ExecResult = await untilAborted(
+            pool.exec({ host: address.host, port: address.port, user: job.user, auth }, job.summary.command, { timeoutMs: job.summary.timeoutMs, signal, maxOutputBytes: MAX_OUTPUT_BYTES }),
+            signal,
+            `The command on ${where}`,
+          );
+          const out = this.head(r.stdout);
+          const err = this.head(r.stderr);
+          finish(i, { state: 'done', exitCode: r.exitCode, durationMs: Math.round(r.durationMs), stdoutHead: out.text, stderrHead: err.text, truncated: r.truncated || out.cut || err.cut, error: null });
+        } catch (e) {
+          const error = toContractError(e);
+          const cancelled = signal.aborted || error.code === 'CANCELLED';
+          finish(i, { state: cancelled ? 'cancelled' : 'done', exitCode: null, durationMs: Math.round(performance.now() - started), error: cancelled ? { code: 'CANCELLED', message: `Cancelled while running on ${where}.` } : error });
+        }
+      }
+    };
+    const workers = Array.from({ length: Math.max(1, Math.min(job.summary.concurrency, queue.length)) }, worker);
+    void Promise.all(workers).finally(() => {
+      pool.close();
+      job.abort = null;
+      job.auth = null;
+      const state = signal.aborted ? 'cancelled' : 'done';
+      job.summary = { ...job.summary, state, finishedAt: new Date().toISOString() };
+      const totals = totalsOf(job.rows);
+      const durationMs = Math.round(performance.now() - job.started);
+      this.o.audit.append({
+        actor,
+        action: 'ssh.fanout',
+        target: `${totals.total} hosts`,
+        outcome: totals.failed || totals.cancelled ? 'failed' : 'ok',
+        details: { jobId: job.summary.id, command: auditCommand(job.summary.command), hosts: totals.total, ok: totals.ok, failed: totals.failed, cancelled: totals.cancelled, credential: job.summary.credential, state },
+      });
+      this.o.onDone(job.summary.id, state, totals, durationMs);
+      this.prune();
+    });
+  }
+}

@@ -1,0 +1,228 @@
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Locator } from '@playwright/test';
+import { freePort, generateKey, sshdAvailable, startSshd, type Sshd } from '../test/peers/openssh-server';
+import { startVcsim, vcsimUnavailable, type Vcsim } from '../test/peers/vcsim';
+import { expect, test } from './host-fixture';
+
+test.use({ hostVaultPassphrase: 'e2e-fanout-passphrase' });
+
+const rowOf = (panel: Locator, host: string): Locator => panel.locator(`[data-testid="fanout-row"][data-host="${host}"]`);
+
+test.describe('run on many hosts against real sshd peers', () => {
+  test.skip(!sshdAvailable() || process.getuid?.() !== 0, 'needs root and openssh-server');
+  let dir: string;
+  let home: string;
+  let savedHome: string | undefined;
+  let privateKey: string;
+  let fast: Sshd;
+  let slow: Sshd;
+  let failing: Sshd;
+  let stranger: Sshd;
+  let closedPort: number;
+
+  test.beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'outpost-e2e-fanout-'));
+    const key = generateKey(join(dir, 'id'));
+    privateKey = key.privateKey;
+    fast = await startSshd({ dir, authorizedKeys: [key.publicKey] });
+    slow = await startSshd({ dir, authorizedKeys: [key.publicKey] });
+    failing = await startSshd({ dir, authorizedKeys: [key.publicKey] });
+    stranger = await startSshd({ dir, authorizedKeys: [key.publicKey] });
+    closedPort = await freePort();
+    // The host process reads the operator's ~/.ssh/config: give it a HOME of its own with one host in it.
+    home = join(dir, 'home');
+    mkdirSync(join(home, '.ssh'), { recursive: true });
+    writeFileSync(join(home, '.ssh', 'config'), `Host lab-failing\n  HostName 127.0.0.1\n  Port ${failing.port}\n  User root\n\nHost *\n  ServerAliveInterval 30\n`);
+    savedHome = process.env.HOME;
+    process.env.HOME = home;
+  });
+  test.afterAll(() => {
+    if (savedHome === undefined) delete process.env.HOME;
+    else process.env.HOME = savedHome;
+    for (const s of [fast, slow, failing, stranger]) s?.stop();
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+
+  test('paste hosts and import ~/.ssh/config, see unknown keys with fingerprints, trust and re-run, rows fill in live (slow host last), sort, filter, expand, reopen late and cancel', async ({ page, host }) => {
+    const problems: string[] = [];
+    page.on('pageerror', (error) => problems.push(error.message));
+    await page.goto(host.info.openUrl);
+    await expect(page.getByTestId('status-connection')).toHaveText(/Connected \(host\)/);
+    await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: /Terminals/ }).click();
+    await page.getByTestId('fanout-toggle').click();
+    await expect(page).toHaveURL(/#\/terminals\/fanout$/);
+    const panel = page.getByTestId('fanout-panel');
+    await expect(panel.getByText('No run yet.')).toBeVisible();
+    // The terminals' empty state is hidden while the fan-out panel is open.
+    await expect(page.getByRole('heading', { name: 'No terminal open' })).toBeHidden();
+
+    // Targets: a pasted list (a duplicate and a comment), plus the ~/.ssh/config host.
+    const hosts = panel.getByLabel('Hosts', { exact: true });
+    await hosts.fill([`127.0.0.1:${fast.port}`, `127.0.0.1:${slow.port}  # slow one`, `127.0.0.1:${closedPort}`, `127.0.0.1:${stranger.port}`, `127.0.0.1:${fast.port}`].join('\n'));
+    await expect(panel.getByTestId('fanout-target-count')).toHaveText('4 targets');
+    await panel.getByRole('button', { name: 'Import ~/.ssh/config hosts…' }).click();
+    const config = panel.getByTestId('fanout-ssh-config');
+    await expect(config.getByText('lab-failing')).toBeVisible();
+    await config.getByRole('button', { name: 'Add 1 hosts' }).click();
+    await expect(panel.getByTestId('fanout-target-count')).toHaveText('5 targets');
+
+    // A credential profile saved from the panel (the key goes to the vault once).
+    await panel.getByRole('button', { name: 'New credential…' }).click();
+    const form = panel.getByTestId('new-credential');
+    await form.getByLabel('Name', { exact: true }).fill('fan-root');
+    await form.getByLabel('User name').fill('root');
+    await form.getByLabel('Authentication', { exact: true }).selectOption('private-key');
+    await form.getByLabel('Private key', { exact: true }).fill(privateKey);
+    await form.getByRole('button', { name: 'Save credential' }).click();
+    await expect(panel.getByLabel('Credential profile')).toHaveValue('fan-root');
+
+    // Bad input is refused in the form before anything runs.
+    await panel.getByLabel('Concurrency').fill('500');
+    await panel.getByLabel('Command').fill('true');
+    await panel.getByRole('button', { name: 'Run', exact: true }).click();
+    await expect(panel.getByTestId('fanout-form-error')).toHaveText('Concurrency is a whole number from 1 to 200.');
+    await panel.getByLabel('Concurrency').fill('10');
+
+    const command = `p=$(echo "$SSH_CONNECTION" | cut -d" " -f4); [ "$p" = ${slow.port} ] && sleep 4; echo "out-$p"; echo second-line; echo "warn-$p" >&2; [ "$p" = ${failing.port} ] && exit 3; exit 0`;
+    await panel.getByLabel('Command').fill(command);
+    await panel.getByRole('button', { name: 'Run', exact: true }).click();
+
+    // Every sshd is new to Outpost: nothing is sent, the fingerprints are listed; the closed port is unreachable.
+    const summary = panel.getByTestId('fanout-summary');
+    await expect(summary).toContainText('5/5 done');
+    await expect(summary).toContainText('5 failed');
+    await expect(rowOf(panel, `127.0.0.1:${closedPort}`).getByTestId('fanout-status')).toHaveText('UNREACHABLE');
+    const unknown = panel.getByTestId('fanout-unknown-keys');
+    await expect(unknown.getByRole('heading')).toHaveText('4 host keys are not known');
+    for (const s of [fast, slow, failing, stranger]) await expect(unknown.getByText(s.fingerprint)).toBeVisible();
+    // Trust three of them; the stranger stays unknown.
+    await unknown.getByRole('checkbox', { name: new RegExp(`127\\.0\\.0\\.1:${stranger.port}`) }).uncheck();
+    await unknown.getByRole('button', { name: 'Trust and re-run these 3 hosts' }).click();
+
+    // Rows fill in as hosts finish: the fast ones are done while the slow one still runs.
+    await expect(rowOf(panel, `127.0.0.1:${fast.port}`).getByTestId('fanout-status')).toHaveText('ok');
+    await expect(rowOf(panel, `127.0.0.1:${failing.port}`).getByTestId('fanout-exit')).toHaveText('3');
+    await expect(rowOf(panel, `127.0.0.1:${slow.port}`).getByTestId('fanout-status')).toHaveText('running');
+    await expect(panel.getByTestId('fanout-cancel')).toBeVisible();
+    await expect(rowOf(panel, `127.0.0.1:${slow.port}`).getByTestId('fanout-status')).toHaveText('ok', { timeout: 15_000 });
+    await expect(summary).toContainText('2 ok');
+    await expect(summary).toContainText('3 failed');
+    await expect(rowOf(panel, `127.0.0.1:${stranger.port}`).getByTestId('fanout-status')).toHaveText('HOST_KEY_UNKNOWN');
+    await expect(unknown.getByRole('heading')).toHaveText('1 host key is not known');
+
+    // Sort by exit code (descending puts exit 3 first), filter failed only, expand a row.
+    const table = panel.getByTestId('fanout-results');
+    await table.getByRole('button', { name: 'Exit' }).click();
+    await table.getByRole('button', { name: 'Exit' }).click();
+    await expect(table.getByRole('columnheader', { name: /Exit/ })).toHaveAttribute('aria-sort', 'descending');
+    await expect(table.getByTestId('fanout-row').first()).toHaveAttribute('data-host', `127.0.0.1:${failing.port}`);
+    await panel.getByLabel('Failed only').check();
+    await expect(table.getByTestId('fanout-row')).toHaveCount(3);
+    await rowOf(panel, `127.0.0.1:${failing.port}`).click();
+    const detail = table.getByTestId('fanout-detail');
+    await expect(detail).toContainText(`out-${failing.port}\nsecond-line`);
+    await expect(detail).toContainText(`warn-${failing.port}`);
+    await panel.getByLabel('Failed only').uncheck();
+    await expect(table.getByTestId('fanout-row')).toHaveCount(5);
+
+    // A long run, the page reloaded while it runs (the job is read back), then cancelled.
+    await hosts.fill([fast, slow, failing].map((s) => `127.0.0.1:${s.port}`).join('\n'));
+    await panel.getByLabel('Concurrency').fill('1');
+    await panel.getByLabel('Command').fill('sleep 30');
+    await expect(panel.getByTestId('fanout-target-count')).toHaveText('3 targets');
+    await panel.getByRole('button', { name: 'Run', exact: true }).click();
+    await expect(rowOf(panel, `127.0.0.1:${fast.port}`).getByTestId('fanout-status')).toHaveText('running');
+    await page.reload();
+    await expect(page.getByTestId('status-connection')).toHaveText(/Connected \(host\)/);
+    const again = page.getByTestId('fanout-panel');
+    await expect(rowOf(again, `127.0.0.1:${fast.port}`).getByTestId('fanout-status')).toHaveText('running');
+    await expect(rowOf(again, `127.0.0.1:${slow.port}`).getByTestId('fanout-status')).toHaveText('pending');
+    await again.getByTestId('fanout-cancel').click();
+    await expect(again.getByTestId('fanout-summary')).toContainText('3 cancelled');
+    await expect(again.getByTestId('fanout-cancel')).toBeHidden();
+
+    // Back to the terminals.
+    await page.getByTestId('fanout-toggle').click();
+    await expect(page.getByRole('heading', { name: 'No terminal open' })).toBeVisible();
+    expect(problems).toEqual([]);
+  });
+});
+
+test.describe('run on inventory VMs (vcsim inventory, sshd at a VM guest IP)', () => {
+  const unavailable = vcsimUnavailable();
+  test.skip(!sshdAvailable() || process.getuid?.() !== 0 || unavailable !== null, `needs root, openssh-server and vcsim (${unavailable ?? 'ok'})`);
+  test.setTimeout(180_000);
+  let dir: string;
+  let privateKey: string;
+  let guest: Sshd;
+  let vc: Vcsim;
+
+  test.beforeAll(async () => {
+    test.setTimeout(180_000);
+    dir = mkdtempSync(join(tmpdir(), 'outpost-e2e-fanout-vm-'));
+    const key = generateKey(join(dir, 'id'));
+    privateKey = key.privateKey;
+    // VM 0 reports 127.0.0.2 as its guest IP; an sshd listens there, as the guest would.
+    guest = await startSshd({ dir, authorizedKeys: [key.publicKey], listen: '127.0.0.2', port: await freePort() });
+    vc = await startVcsim({ vms: 3, guestIps: ['127.0.0.2'] });
+  });
+  test.afterAll(async () => {
+    guest?.stop();
+    await vc?.stop();
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+
+  test('pick a VM by search in the panel, run on its guest IP through the host-key check', async ({ page, host }) => {
+    const problems: string[] = [];
+    page.on('pageerror', (error) => problems.push(error.message));
+    await page.goto(host.info.openUrl);
+    await expect(page.getByTestId('status-connection')).toHaveText(/Connected \(host\)/);
+    // A vCenter, synced, so the inventory knows the VMs and their guest IPs.
+    await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: /Inventory/ }).click();
+    await page.getByRole('link', { name: 'Add a vCenter' }).click();
+    await page.getByLabel('Name', { exact: true }).fill('lab');
+    await page.getByLabel('URL', { exact: true }).fill(vc.url);
+    await page.getByLabel('User', { exact: true }).fill(vc.username);
+    await page.getByLabel('Password', { exact: true }).fill(vc.password);
+    await page.getByRole('button', { name: 'Add vCenter' }).click();
+    await page.getByTestId('trust-prompt').getByRole('button', { name: 'Trust and add' }).click();
+    await page.getByRole('button', { name: 'Sync lab now' }).click();
+    await expect(page.getByTestId('sync-progress-lab')).toContainText('3 VMs', { timeout: 60_000 });
+
+    await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: /Terminals/ }).click();
+    await page.getByTestId('fanout-toggle').click();
+    const panel = page.getByTestId('fanout-panel');
+    await panel.getByRole('button', { name: 'Add VMs from inventory…' }).click();
+    const picker = panel.getByTestId('fanout-vm-picker');
+    const vmItem = picker.locator('li', { hasText: '127.0.0.2' });
+    await expect(vmItem).toHaveCount(1);
+    const vmName = (await vmItem.locator('.mono').textContent())!;
+    await picker.getByLabel('Search VMs').fill(vmName);
+    await expect(picker.locator('li')).toHaveCount(1);
+    await picker.getByRole('button', { name: `Add ${vmName}` }).click();
+    await expect(panel.getByTestId('fanout-target-count')).toHaveText('1 target');
+    await panel.getByLabel('SSH port on the VMs').fill(String(guest.port));
+
+    await panel.getByRole('button', { name: 'New credential…' }).click();
+    const form = panel.getByTestId('new-credential');
+    await form.getByLabel('Name', { exact: true }).fill('vm-root');
+    await form.getByLabel('User name').fill('root');
+    await form.getByLabel('Authentication', { exact: true }).selectOption('private-key');
+    await form.getByLabel('Private key', { exact: true }).fill(privateKey);
+    await form.getByRole('button', { name: 'Save credential' }).click();
+    await panel.getByLabel('Command').fill('echo "vm-$((40+2))"');
+    await panel.getByRole('button', { name: 'Run', exact: true }).click();
+
+    const row = panel.locator(`[data-testid="fanout-row"][data-host="127.0.0.2:${guest.port}"]`);
+    await expect(row).toContainText(`lab/${vmName}`);
+    await expect(row.getByTestId('fanout-status')).toHaveText('HOST_KEY_UNKNOWN');
+    const unknown = panel.getByTestId('fanout-unknown-keys');
+    await expect(unknown.getByTestId('fanout-fingerprint')).toContainText(guest.fingerprint);
+    await unknown.getByRole('button', { name: 'Trust and re-run this host' }).click();
+    await expect(row.getByTestId('fanout-status')).toHaveText('ok');
+    await expect(row).toContainText('vm-42');
+    expect(problems).toEqual([]);
+  });
+});

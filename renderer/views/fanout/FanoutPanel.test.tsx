@@ -1,0 +1,142 @@
+import { act, fireEvent, screen, within } from '@testing-library/react';
+import { afterEach, describe, expect, it } from 'vitest';
+import type { FanoutJob, FanoutRow, FanoutTotals } from '../../../core/contract';
+import { createFakeBridge } from '../../testing/fake-bridge';
+import { renderApp, unmountAll } from '../../testing/render-app';
+import { fanoutStore } from './fanout-store';
+
+afterEach(() => {
+  unmountAll();
+  fanoutStore.setState({ job: null, hostsText: '', vms: [], vmPort: '22', command: '', failedOnly: false, expanded: [] });
+});
+
+const ok = (value: unknown) => ({ ok: true as const, value });
+const pending = (index: number, host: string): FanoutRow => ({ index, host, vm: null, state: 'pending', exitCode: null, durationMs: null, stdoutHead: '', stderrHead: '', truncated: false, error: null });
+const totals = (patch: Partial<FanoutTotals>): FanoutTotals => ({ total: 3, ok: 0, failed: 0, cancelled: 0, pending: 3, running: 0, unknownHostKeys: 0, ...patch });
+
+describe('Run on many hosts (component, FAKE bridge)', () => {
+  it('starts a job from the form, fills rows from fanout.result events, filters failed ones and offers trust-and-re-run for unknown keys', async () => {
+    const job: FanoutJob = {
+      id: 'fo-abcdef01',
+      command: 'uptime',
+      credential: 'ops',
+      user: 'root',
+      concurrency: 20,
+      timeoutMs: 60_000,
+      state: 'running',
+      startedAt: '2026-01-01T00:00:00Z',
+      finishedAt: null,
+      startedBy: 'test',
+      totals: totals({}),
+      rows: [pending(0, '10.0.0.1:22'), pending(1, '10.0.0.2:2222'), pending(2, 'h3:22')],
+    };
+    let current = job;
+    const bridge = createFakeBridge({
+      'credentials.list': () => ok([{ id: 1, name: 'ops', kind: 'private-key', username: 'root', scope: { type: 'global' }, createdAt: '', updatedAt: '' }]),
+      'terminal.list': () => ok([]),
+      'fanout.list': () => ok([]),
+      'fanout.start': () => ok(job),
+      'fanout.get': () => ok(current),
+      'knownHosts.trust': (input) => ok({ id: 1, ...(input as object), hashed: false, keyType: null, source: 'operator', addedAt: '', addedBy: 'test' }),
+      'fanout.rerun': () => ok({ ...job, state: 'running' }),
+    });
+    await renderApp(bridge, 'terminals');
+    await act(async () => {
+      fireEvent.click(screen.getByTestId('fanout-toggle'));
+      window.dispatchEvent(new HashChangeEvent('hashchange'));
+    });
+    const panel = screen.getByTestId('fanout-panel');
+    fireEvent.change(within(panel).getByLabelText('Hosts'), { target: { value: '10.0.0.1\n10.0.0.2:2222 h3\nnot a host!' } });
+    expect(within(panel).getByTestId('fanout-target-count').textContent).toBe('5 targets');
+    fireEvent.change(within(panel).getByLabelText('Command'), { target: { value: 'uptime' } });
+    await act(async () => {
+      fireEvent.click(within(panel).getByRole('button', { name: 'Run' }));
+    });
+    // A line it cannot read stops the run before anything is sent.
+    expect(within(panel).getByTestId('fanout-form-error').textContent).toContain('"host!"');
+    expect(bridge.calls.some((c) => c.command === 'fanout.start')).toBe(false);
+    fireEvent.change(within(panel).getByLabelText('Hosts'), { target: { value: '10.0.0.1\n10.0.0.2:2222 h3' } });
+    await act(async () => {
+      fireEvent.click(within(panel).getByRole('button', { name: 'Run' }));
+    });
+    expect(bridge.calls.find((c) => c.command === 'fanout.start')?.input).toEqual({ hosts: ['10.0.0.1', '10.0.0.2:2222', 'h3'], vms: [], credential: 'ops', command: 'uptime', concurrency: 20, timeoutMs: 60_000 });
+    expect(within(panel).getAllByTestId('fanout-row')).toHaveLength(3);
+
+    await act(async () => {
+      bridge.emit('fanout.result', { jobId: job.id, row: { ...pending(1, '10.0.0.2:2222'), state: 'done', exitCode: 0, durationMs: 40, stdoutHead: 'up 3 days' }, totals: totals({ ok: 1, pending: 2 }) });
+      bridge.emit('fanout.result', {
+        jobId: job.id,
+        row: { ...pending(2, 'h3:22'), state: 'done', durationMs: 5, error: { code: 'HOST_KEY_UNKNOWN', message: 'not known', details: { host: 'h3', port: 22, keyType: 'ssh-ed25519', fingerprint: `SHA256:${'A'.repeat(43)}` } } },
+        totals: totals({ ok: 1, failed: 1, pending: 1, unknownHostKeys: 1 }),
+      });
+      bridge.emit('fanout.result', { jobId: 'fo-someoneelse', row: { ...pending(0, '10.0.0.1:22'), state: 'done', exitCode: 9 }, totals: totals({}) });
+    });
+    const row = (host: string) => panel.querySelector(`[data-host="${host}"]`)!;
+    expect(within(row('10.0.0.2:2222') as HTMLElement).getByTestId('fanout-status').textContent).toBe('ok');
+    expect(row('10.0.0.2:2222').textContent).toContain('up 3 days');
+    expect(within(row('10.0.0.1:22') as HTMLElement).getByTestId('fanout-status').textContent).toBe('pending');
+    expect(within(panel).getByTestId('fanout-summary').textContent).toContain('2/3 done');
+    fireEvent.click(within(panel).getByLabelText('Failed only'));
+    expect(within(panel).getAllByTestId('fanout-row').map((r) => r.getAttribute('data-host'))).toEqual(['h3:22']);
+
+    // Unknown key: fingerprint shown; trust waits until the job is done.
+    const unknown = within(panel).getByTestId('fanout-unknown-keys');
+    expect(within(unknown).getByTestId('fanout-fingerprint').textContent).toBe(`ssh-ed25519 SHA256:${'A'.repeat(43)}`);
+    expect((within(unknown).getByRole('button', { name: 'Trust and re-run this host' }) as HTMLButtonElement).disabled).toBe(true);
+    const unknownRow: FanoutRow = { ...pending(2, 'h3:22'), state: 'done', durationMs: 5, error: { code: 'HOST_KEY_UNKNOWN', message: 'not known', details: { host: 'h3', port: 22, keyType: 'ssh-ed25519', fingerprint: `SHA256:${'A'.repeat(43)}` } } };
+    const doneRow: FanoutRow = { ...pending(0, '10.0.0.1:22'), state: 'done', exitCode: 0, durationMs: 30 };
+    current = { ...job, state: 'done', totals: totals({ ok: 2, failed: 1, pending: 0, unknownHostKeys: 1 }), rows: [doneRow, { ...pending(1, '10.0.0.2:2222'), state: 'done', exitCode: 0, durationMs: 40, stdoutHead: 'up 3 days' }, unknownRow] };
+    await act(async () => {
+      bridge.emit('fanout.done', { jobId: job.id, state: 'done', totals: totals({ ok: 2, failed: 1, pending: 0, unknownHostKeys: 1 }), durationMs: 100 });
+    });
+    await act(async () => {
+      fireEvent.click(within(unknown).getByRole('button', { name: 'Trust and re-run this host' }));
+    });
+    expect(bridge.calls.filter((c) => c.command === 'knownHosts.trust' || c.command === 'fanout.rerun').map((c) => c.input)).toEqual([
+      { host: 'h3', port: 22, fingerprint: `SHA256:${'A'.repeat(43)}`, keyType: 'ssh-ed25519' },
+      { jobId: job.id, hosts: ['h3:22'] },
+    ]);
+  });
+
+  it('adds inventory VMs found by search (shown with their guest IP) and sends them as VM targets', async () => {
+    const vm = (moref: string, name: string, ip: string | null) => ({ site: 'lab', moref, name, uuid: null, instanceUuid: null, powerState: 'poweredOn', guestId: null, guestFullName: null, ipAddress: ip, ipAddresses: ip ? [ip] : [], hostName: null, toolsRunningStatus: null, host: null, numCpu: null, memoryMB: null, annotation: null, folderPath: null, updatedAt: '', removedAt: null });
+    const bridge = createFakeBridge({
+      'credentials.list': () => ok([{ id: 1, name: 'ops', kind: 'password', username: 'root', scope: { type: 'global' }, createdAt: '', updatedAt: '' }]),
+      'terminal.list': () => ok([]),
+      'fanout.list': () => ok([]),
+      'sites.list': () => ok([{ id: 1, name: 'lab', url: 'https://vc/sdk', username: 'u', lastSyncAt: null, connected: true }]),
+      'vms.list': (input) => ok((input as { query?: string }).query === 'web' ? [vm('vm-1', 'web-1', '10.1.0.5'), vm('vm-2', 'web-2', null)] : []),
+      'fanout.start': () => ({ ok: false, error: { code: 'NOT_FOUND', message: 'No VM vm-2 in site lab.' } }),
+    });
+    await renderApp(bridge, 'terminals');
+    await act(async () => {
+      window.location.hash = '#/terminals/fanout';
+      window.dispatchEvent(new HashChangeEvent('hashchange'));
+    });
+    const panel = screen.getByTestId('fanout-panel');
+    await act(async () => {
+      fireEvent.click(within(panel).getByRole('button', { name: 'Add VMs from inventory…' }));
+    });
+    const picker = within(panel).getByTestId('fanout-vm-picker');
+    await act(async () => {
+      fireEvent.change(within(picker).getByLabelText('Search VMs'), { target: { value: 'web' } });
+      await new Promise((r) => setTimeout(r, 250));
+    });
+    expect(within(picker).getByText('10.1.0.5')).toBeTruthy();
+    expect(within(picker).getByText('no guest IP')).toBeTruthy();
+    await act(async () => {
+      fireEvent.click(within(picker).getByRole('button', { name: 'Add all 2' }));
+    });
+    expect(within(panel).getByTestId('fanout-target-count').textContent).toBe('2 targets');
+    fireEvent.click(within(panel).getByRole('button', { name: 'Remove web-2' }));
+    expect(within(panel).getByTestId('fanout-target-count').textContent).toBe('1 target');
+    fireEvent.change(within(panel).getByLabelText('Command'), { target: { value: 'hostname' } });
+    await act(async () => {
+      fireEvent.click(within(panel).getByRole('button', { name: 'Run' }));
+    });
+    expect(bridge.calls.find((c) => c.command === 'fanout.start')?.input).toMatchObject({ hosts: [], vms: [{ site: 'lab', vm: 'vm-1', port: 22 }], credential: 'ops' });
+    // A refused start is one clear error with its code, and the form keeps what was typed.
+    expect(within(panel).getByTestId('fanout-form-error').textContent).toBe('NOT_FOUND: No VM vm-2 in site lab.');
+    expect((within(panel).getByLabelText('Command') as HTMLTextAreaElement).value).toBe('hostname');
+  });
+});

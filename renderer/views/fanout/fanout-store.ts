@@ -1,0 +1,66 @@
+import { createStore } from 'zustand/vanilla';
+import type { EventPayload, FanoutJob } from '../../../core/contract';
+
+export interface VmTarget {
+  site: string;
+  /** The VM's managed object id. */
+  vm: string;
+  name: string;
+  address: string | null;
+}
+
+export type SortKey = 'index' | 'host' | 'exit' | 'duration';
+
+export interface FanoutState {
+  /** The form, kept while the operator looks at terminals or another page. */
+  hostsText: string;
+  vms: VmTarget[];
+  /** The SSH port on every picked VM's guest IP. */
+  vmPort: string;
+  credential: string;
+  user: string;
+  concurrency: string;
+  timeoutSeconds: string;
+  command: string;
+  /** The job on screen: metadata and first lines only (bounded by core). */
+  job: FanoutJob | null;
+  sort: { key: SortKey; descending: boolean };
+  failedOnly: boolean;
+  expanded: number[];
+  set(patch: Partial<Omit<FanoutState, 'set' | 'applyResult' | 'applyDone' | 'toggleExpanded' | 'sortBy'>>): void;
+  applyResult(event: EventPayload<'fanout.result'>): void;
+  applyDone(event: EventPayload<'fanout.done'>): void;
+  toggleExpanded(index: number): void;
+  sortBy(key: SortKey): void;
+}
+
+export function createFanoutStore() {
+  return createStore<FanoutState>()((set) => ({
+    hostsText: '',
+    vms: [],
+    vmPort: '22',
+    credential: '',
+    user: '',
+    concurrency: '20',
+    timeoutSeconds: '60',
+    command: '',
+    job: null,
+    sort: { key: 'index', descending: false },
+    failedOnly: false,
+    expanded: [],
+    set: (patch) => set(patch),
+    applyResult: ({ jobId, row, totals }) =>
+      set((s) => {
+        if (!s.job || s.job.id !== jobId) return s;
+        const rows = s.job.rows.slice();
+        rows[row.index] = row;
+        return { job: { ...s.job, rows, totals } };
+      }),
+    applyDone: ({ jobId, state, totals }) =>
+      set((s) => (!s.job || s.job.id !== jobId ? s : { job: { ...s.job, state, totals } })),
+    toggleExpanded: (index) => set((s) => ({ expanded: s.expanded.includes(index) ? s.expanded.filter((i) => i !== index) : [...s.expanded, index] })),
+    sortBy: (key) => set((s) => ({ sort: { key, descending: s.sort.key === key ? !s.sort.descending : false } })),
+  }));
+}
+
+export const fanoutStore = createFanoutStore();
