@@ -41,6 +41,8 @@ describe('Run on many hosts (component, FAKE bridge)', () => {
       'fanout.rerun': () => ok({ ...job, state: 'running' }),
     });
     await renderApp(bridge, 'terminals');
+    // The Terminals page is loaded on first open (xterm is most of the bundle).
+    await screen.findByTestId('fanout-toggle', {}, { timeout: 10_000 });
     await act(async () => {
       fireEvent.click(screen.getByTestId('fanout-toggle'));
       window.dispatchEvent(new HashChangeEvent('hashchange'));
@@ -109,6 +111,8 @@ describe('Run on many hosts (component, FAKE bridge)', () => {
       'fanout.start': () => ({ ok: false, error: { code: 'NOT_FOUND', message: 'No VM vm-2 in site lab.' } }),
     });
     await renderApp(bridge, 'terminals');
+    // The Terminals page is loaded on first open (xterm is most of the bundle).
+    await screen.findByTestId('fanout-toggle', {}, { timeout: 10_000 });
     await act(async () => {
       window.location.hash = '#/terminals/fanout';
       window.dispatchEvent(new HashChangeEvent('hashchange'));
