@@ -86,6 +86,16 @@ test.describe('host upgrades against vcsim (3-host cluster) and one loopback ssh
     await page.getByRole('tab', { name: /Hosts/ }).click();
     await expect(page.getByTestId('hosts-behind-count')).toHaveText('3 behind target');
     for (const h of lab.hosts) await expect(page.getByTestId(`host-build-${h}`)).toHaveAttribute('data-behind', 'true');
+    // The inventory highlights them too, next to the VMs.
+    const planHash = new URL(page.url()).hash;
+    await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: /Inventory/ }).click();
+    await page.getByRole('tab', { name: /^Hosts/ }).click();
+    await page.getByLabel('Only hosts behind their target build').check();
+    await expect(page.getByTestId('hosts-behind-count')).toHaveText('3 behind target');
+    for (const h of lab.hosts) await expect(page.getByTestId(`host-build-${h}`)).toHaveAttribute('data-behind', 'true');
+    await page.evaluate((hash) => {
+      window.location.hash = hash;
+    }, planHash);
     await page.getByRole('tab', { name: /Rollouts/ }).click();
 
     const held: { db: Db | null } = { db: null };
@@ -115,6 +125,9 @@ test.describe('host upgrades against vcsim (3-host cluster) and one loopback ssh
     await side.dispatch('inventory.sync', { site: 'lab' }, { actor: 'e2e' });
     await page.reload();
     await page.getByRole('tab', { name: /Hosts/ }).click();
+    await expect(page.getByTestId('hosts-behind-count')).toHaveText('none behind target');
+    await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: /Inventory/ }).click();
+    await page.getByRole('tab', { name: /^Hosts/ }).click();
     await expect(page.getByTestId('hosts-behind-count')).toHaveText('none behind target');
     side.close();
     expect(problems).toEqual([]);

@@ -3,6 +3,7 @@ import { useClient } from '../app/shell-context';
 import { hashForView } from '../navigation/hash-route';
 import { EmptyState } from '../shell/EmptyState';
 import { ViewHeader } from '../shell/ViewHeader';
+import { HostsPanel } from './inventory/HostsPanel';
 import { SitesPanel } from './inventory/SitesPanel';
 import { SyncProgress } from './inventory/SyncProgress';
 import { useSiteActivity } from './inventory/use-site-activity';
@@ -11,13 +12,13 @@ import { Tabs, tabId, tabPanelId, type TabSpec } from './Tabs';
 import { useContractQuery } from './use-contract-query';
 import { useHashSubPath } from './use-hash-sub-path';
 
-type Section = 'vms' | 'sites';
+type Section = 'vms' | 'hosts' | 'sites';
 const PREFIX = 'inventory';
 
 export function InventoryView() {
   const client = useClient();
   const sub = useHashSubPath('inventory');
-  const section: Section = sub === 'sites' ? 'sites' : 'vms';
+  const section: Section = sub === 'sites' || sub === 'hosts' ? sub : 'vms';
   const select = (next: Section): void => {
     window.location.hash = hashForView('inventory', next === 'vms' ? undefined : next);
   };
@@ -31,6 +32,7 @@ export function InventoryView() {
   const siteRows = sites.data;
   const tabs: TabSpec<Section>[] = [
     { id: 'vms', label: 'Virtual machines' },
+    { id: 'hosts', label: 'Hosts' },
     { id: 'sites', label: `vCenters${siteRows ? ` (${siteRows.length})` : ''}` },
   ];
   const running = Object.entries(activity.syncs).filter(([, s]) => s.running || s.result || s.error);
@@ -43,6 +45,7 @@ export function InventoryView() {
       />
       <Tabs tabs={tabs} selected={section} onSelect={select} prefix={PREFIX} label="Inventory sections" />
       <div className="tab-panel" role="tabpanel" id={tabPanelId(PREFIX, section)} aria-labelledby={tabId(PREFIX, section)}>
+        {section === 'hosts' && <HostsPanel />}
         {section === 'sites' && <SitesPanel sites={siteRows} activity={activity} onAdded={reload} onRemoved={reload} />}
         {section === 'vms' && siteRows && siteRows.length === 0 && (
           <EmptyState
