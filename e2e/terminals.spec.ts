@@ -76,7 +76,7 @@ test.describe('terminals against a real sshd', () => {
 
     const first = page.getByTestId('terminal-pane').first();
     await expect(first.getByTestId('terminal-state')).toHaveText('open');
-    // Whatever xterm draws with (WebGL here, the DOM renderer without it), screen reader mode
+    // Whatever xterm draws with (WebGL on a GPU, the DOM renderer otherwise), screen reader mode
     // mirrors its rows into the accessibility tree, which is what this test reads.
     await page.getByRole('button', { name: 'Screen reader' }).click();
     await expect(first.locator('.xterm-accessibility-tree')).toHaveCount(1);

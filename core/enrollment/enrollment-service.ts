@@ -31,6 +31,7 @@ import { CmdbStore, cmdbCsv } from './cmdb-store.js';
 import { evaluateGuest, parseGuestReport, probeScript, type GuestReport } from './guest-scripts.js';
 import { GuestShell, type GuestEndpoint } from './guest-shell.js';
 import { defaultRulesPath, loadOsRules, ruleForVm } from './os-rules.js';
+import { connectSite, storedSite, storedSiteById, type StoredSite } from '../sites/site-session.js';
 
 export interface EnrollmentServiceOptions {
   db: Db;
@@ -43,14 +44,6 @@ export interface EnrollmentServiceOptions {
   rulesPath?: string;
 }
 
-interface SiteRow {
-  id: number;
-  name: string;
-  url: string;
-  username: string;
-  credential_id: number | null;
-  tls_fingerprint: string | null;
-}
 
 /** A VM as the inventory stores it (the columns enrollment reads). */
 export interface InventoryVm {
@@ -154,13 +147,11 @@ export class EnrollmentService {
     return { source: this.rulesPath, rules: this.osRules(), ansibleAvailable: onPath('ansible-playbook') };
   }
 
-  site(name: string): SiteRow {
-    const row = this.o.db.prepare('SELECT id, name, url, username, credential_id, tls_fingerprint FROM sites WHERE name = ? AND removed_at IS NULL').get(name.trim()) as SiteRow | undefined;
-    if (!row) throw new OutpostError('NOT_FOUND', `No site named "${name}". List them with: outpost site list`, { site: name });
-    return row;
+  site(name: string): StoredSite {
+    return storedSite(this.o.db, name);
   }
 
-  resolveVm(site: SiteRow, ref: string): InventoryVm {
+  resolveVm(site: StoredSite, ref: string): InventoryVm {
     const rows = this.o.db
       .prepare(`${VM_SELECT} WHERE v.site_id = ? AND v.removed_at IS NULL AND (v.name = ? OR v.moref = ? OR v.uuid = ? OR v.instance_uuid = ?)`)
       .all(site.id, ref, ref, ref, ref) as VmRow[];
@@ -178,11 +169,7 @@ export class EnrollmentService {
   session(siteId: number): Promise<VsphereSession> {
     let s = this.sessions.get(siteId);
     if (!s) {
-      const site = this.o.db.prepare('SELECT id, name, url, username, credential_id, tls_fingerprint FROM sites WHERE id = ?').get(siteId) as SiteRow | undefined;
-      if (!site) throw new OutpostError('NOT_FOUND', `Site ${siteId} is gone.`);
-      if (site.credential_id === null) throw new OutpostError('NOT_FOUND', `Site ${site.name} has no stored credential; add it again.`);
-      const trustedCas = (this.o.db.prepare('SELECT pem FROM trusted_cas ORDER BY id').all() as { pem: string }[]).map((r) => r.pem);
-      s = VsphereSession.connect({ url: site.url, username: site.username, password: this.o.credentials.reveal(site.credential_id), trust: { pinnedFingerprint: site.tls_fingerprint, trustedCas } });
+      s = connectSite(this.o.db, this.o.credentials, storedSiteById(this.o.db, siteId));
       s.catch(() => this.sessions.delete(siteId));
       this.sessions.set(siteId, s);
     }
@@ -307,7 +294,7 @@ export class EnrollmentService {
     return { site: site.name, vms, targets, poolFree };
   }
 
-  private async checkOne(site: SiteRow, ref: string, input: CommandParsedInput<'enrollment.check'>, rules: OsRule[]): Promise<VmEligibility> {
+  private async checkOne(site: StoredSite, ref: string, input: CommandParsedInput<'enrollment.check'>, rules: OsRule[]): Promise<VmEligibility> {
     let vm: InventoryVm;
     try {
       vm = this.resolveVm(site, ref);
@@ -459,7 +446,7 @@ export class EnrollmentService {
   }
 
   /** A VM to offboard may have left the inventory since: the CMDB still knows it by name or moref. */
-  private resolveVmOrEnrolled(site: SiteRow, ref: string): { moref: string; name: string } {
+  private resolveVmOrEnrolled(site: StoredSite, ref: string): { moref: string; name: string } {
     try {
       return this.resolveVm(site, ref);
     } catch (err) {

@@ -3,6 +3,8 @@ import { OutpostError, toContractError } from '../contract/errors.js';
 import type { AddedSite, SiteRemoved, SyncProgress, SyncResult, VmSummary, WatchStatusSummary } from '../contract/inventory-commands.js';
 import type { AuditLog } from '../audit/audit-log.js';
 import type { Db } from '../db/database.js';
+import { trustedCaPems } from '../certificates/trust-store.js';
+import { connectSite, storedSite, storedVm, type StoredSite } from '../sites/site-session.js';
 import { normalizeFingerprint } from '../trust/fingerprint.js';
 import type { CredentialStore } from '../vault/credential-store.js';
 import type { Vault } from '../vault/vault.js';
@@ -15,14 +17,6 @@ import { InventoryWatcher, type AppliedChange, type WatchStatus } from './invent
 import { TABLES } from './inventory-properties.js';
 import { countVms, searchVms } from './vm-search.js';
 
-interface SiteRow {
-  id: number;
-  name: string;
-  url: string;
-  username: string;
-  credential_id: number | null;
-  tls_fingerprint: string | null;
-}
 
 export interface InventoryServiceOptions {
   db: Db;
@@ -64,7 +58,7 @@ export class InventoryService {
       throw new OutpostError('VAULT_LOCKED', 'The vault is locked: unlock it (desktop app, or OUTPOST_VAULT_PASSPHRASE for the CLI) so the vCenter password can be stored sealed.');
     }
     // Certificate and credentials are checked before anything is stored.
-    const session = await VsphereSession.connect({ url: url.toString(), username: input.username, password: input.password, trust: { pinnedFingerprint: pinned, trustedCas: this.trustedCas() } });
+    const session = await VsphereSession.connect({ url: url.toString(), username: input.username, password: input.password, trust: { pinnedFingerprint: pinned, trustedCas: trustedCaPems(this.o.db) } });
     const about = session.content.about;
     await session.logout();
     const now = new Date().toISOString();
@@ -129,7 +123,7 @@ export class InventoryService {
         counts[keys[kind]] = this.o.db.prepare(`UPDATE ${table} SET removed_at = ?, updated_at = ? WHERE site_id = ? AND removed_at IS NULL`).run(now, now, site.id).changes;
       }
       this.o.db.prepare('UPDATE sites SET removed_at = ?, name = ?, credential_id = NULL WHERE id = ?').run(now, `${site.name} (removed ${now})`, site.id);
-      if (site.credential_id !== null) this.o.credentials.remove(site.credential_id);
+      if (site.credentialId !== null) this.o.credentials.remove(site.credentialId);
       this.o.audit.append({ actor, action: 'site.remove', target: site.name, details: { url: site.url, username: site.username, markedRemoved: counts } });
       return counts;
     })();
@@ -234,31 +228,16 @@ export class InventoryService {
     this.watchers.clear();
   }
 
-  private site(name: string): SiteRow {
-    const row = this.o.db.prepare('SELECT id, name, url, username, credential_id, tls_fingerprint FROM sites WHERE name = ? AND removed_at IS NULL').get(name.trim()) as SiteRow | undefined;
-    if (!row) throw new OutpostError('NOT_FOUND', `No site named "${name}". List them with: outpost site list`, { site: name });
-    return row;
+  private site(name: string): StoredSite {
+    return storedSite(this.o.db, name);
   }
 
-  private resolveVm(site: SiteRow, vm: string): { moref: string; name: string } {
-    const rows = this.o.db
-      .prepare('SELECT moref, name FROM inv_vms WHERE site_id = ? AND removed_at IS NULL AND (name = ? OR moref = ? OR uuid = ? OR instance_uuid = ?)')
-      .all(site.id, vm, vm, vm, vm) as { moref: string; name: string }[];
-    if (rows.length === 0) throw new OutpostError('NOT_FOUND', `No VM "${vm}" in site ${site.name}'s inventory. Sync it first: outpost inventory sync --site ${site.name}`, { vm });
-    if (rows.length > 1) {
-      throw new OutpostError('CONFLICT', `${rows.length} VMs in ${site.name} are named "${vm}"; give the moref instead (${rows.map((r) => r.moref).join(', ')}).`, { morefs: rows.map((r) => r.moref) });
-    }
-    return rows[0]!;
+  private resolveVm(site: StoredSite, vm: string): { moref: string; name: string } {
+    return storedVm(this.o.db, site, vm);
   }
 
-  private trustedCas(): string[] {
-    return (this.o.db.prepare('SELECT pem FROM trusted_cas ORDER BY id').all() as { pem: string }[]).map((r) => r.pem);
-  }
-
-  private connect(site: SiteRow): Promise<VsphereSession> {
-    if (site.credential_id === null) throw new OutpostError('NOT_FOUND', `Site ${site.name} has no stored credential; add it again.`);
-    const password = this.o.credentials.reveal(site.credential_id);
-    return VsphereSession.connect({ url: site.url, username: site.username, password, trust: { pinnedFingerprint: site.tls_fingerprint, trustedCas: this.trustedCas() } });
+  private connect(site: StoredSite): Promise<VsphereSession> {
+    return connectSite(this.o.db, this.o.credentials, site);
   }
 }
 

@@ -14,27 +14,39 @@ export interface StoredSite {
   fingerprint: string | null;
 }
 
+type SiteRow = { id: number; name: string; url: string; username: string; credential_id: number | null; tls_fingerprint: string | null };
+const SITE_SELECT = 'SELECT id, name, url, username, credential_id, tls_fingerprint FROM sites';
+const toStoredSite = (row: SiteRow): StoredSite => ({ id: row.id, name: row.name, url: row.url, username: row.username, credentialId: row.credential_id, fingerprint: row.tls_fingerprint });
+
 /** A stored site by name (sites.add wrote it), or NOT_FOUND with the next step. */
 export function storedSite(db: Db, name: string): StoredSite {
-  const row = db
-    .prepare('SELECT id, name, url, username, credential_id, tls_fingerprint FROM sites WHERE name = ? AND removed_at IS NULL')
-    .get(name.trim()) as { id: number; name: string; url: string; username: string; credential_id: number | null; tls_fingerprint: string | null } | undefined;
+  const row = db.prepare(`${SITE_SELECT} WHERE name = ? AND removed_at IS NULL`).get(name.trim()) as SiteRow | undefined;
   if (!row) throw new OutpostError('NOT_FOUND', `No site named "${name}". List them with: outpost site list`, { site: name });
-  return { id: row.id, name: row.name, url: row.url, username: row.username, credentialId: row.credential_id, fingerprint: row.tls_fingerprint };
+  return toStoredSite(row);
 }
 
-/**
- * Opens a vim25 session to a stored site with its sealed password and its trust (pin or imported
- * CAs), runs `work`, and logs out whatever happens.
- */
-export async function withSiteSession<T>(db: Db, credentials: CredentialStore, site: StoredSite, work: (session: VsphereSession) => Promise<T>): Promise<T> {
-  if (site.credentialId === null) throw new OutpostError('NOT_FOUND', `Site ${site.name} has no stored credential; add it again.`, { site: site.name });
+/** A stored site by id (a run recorded it), or NOT_FOUND when it was removed since. */
+export function storedSiteById(db: Db, id: number): StoredSite {
+  const row = db.prepare(`${SITE_SELECT} WHERE id = ? AND removed_at IS NULL`).get(id) as SiteRow | undefined;
+  if (!row) throw new OutpostError('NOT_FOUND', `Site ${id} is gone.`, { siteId: id });
+  return toStoredSite(row);
+}
+
+/** A logged-in vim25 session to a stored site: its sealed password, its pin or Outpost's imported CAs. The caller logs out. */
+export function connectSite(db: Db, credentials: CredentialStore, site: StoredSite): Promise<VsphereSession> {
+  if (site.credentialId === null) return Promise.reject(new OutpostError('NOT_FOUND', `Site ${site.name} has no stored credential; add it again.`, { site: site.name }));
   const password = credentials.reveal(site.credentialId);
-  const session = await VsphereSession.connect({ url: site.url, username: site.username, password, trust: { pinnedFingerprint: site.fingerprint, trustedCas: trustedCaPems(db) } });
+  return VsphereSession.connect({ url: site.url, username: site.username, password, trust: { pinnedFingerprint: site.fingerprint, trustedCas: trustedCaPems(db) } });
+}
+
+/** Opens a session to a stored site (connectSite), runs `work`, and logs out whatever happens. */
+export async function withSiteSession<T>(db: Db, credentials: CredentialStore, site: StoredSite, work: (session: VsphereSession) => Promise<T>): Promise<T> {
+  const session = await connectSite(db, credentials, site);
   try {
     return await work(session);
   } finally {
-    await session.logout();
+    // A failed logout must not turn finished work into a failure: the server drops the session anyway.
+    await session.logout().catch(() => undefined);
   }
 }
 

@@ -15,6 +15,7 @@ import { readHostState } from '../vsphere/host-state.js';
 import { ansibleInventory } from './ansible-inventory.js';
 import { inventorySnapshot } from './inventory-snapshot.js';
 import { maxHostsDown, type PlanHost } from './rollout-plan.js';
+import { storedSite, withSiteSession, type StoredSite } from '../sites/site-session.js';
 
 /** How a host's OS side is reached (per plan host: address and port may differ from its vCenter name). */
 export interface HostSsh {
@@ -24,14 +25,6 @@ export interface HostSsh {
   credential: string;
 }
 
-interface SiteRow {
-  id: number;
-  name: string;
-  url: string;
-  username: string;
-  credential_id: number | null;
-  tls_fingerprint: string | null;
-}
 
 /** Is `program` an executable on PATH (ansible-playbook is optional on an operator's machine)? */
 export function onPath(program: string): boolean {
@@ -51,24 +44,13 @@ export class HostUpgradeOperations {
     private readonly remote: RemoteAccessService,
   ) {}
 
-  site(name: string): SiteRow {
-    const row = this.db.prepare('SELECT id, name, url, username, credential_id, tls_fingerprint FROM sites WHERE name = ? AND removed_at IS NULL').get(name.trim()) as SiteRow | undefined;
-    if (!row) throw new OutpostError('NOT_FOUND', `No site named "${name}". List them with: outpost site list`, { site: name });
-    return row;
+  site(name: string): StoredSite {
+    return storedSite(this.db, name);
   }
 
   /** A fresh vCenter session for one piece of work, logged out afterwards (TLS per the site's pin or trusted CAs). */
   async vcenter<T>(siteName: string, work: (session: VsphereSession) => Promise<T>): Promise<T> {
-    const site = this.site(siteName);
-    if (site.credential_id === null) throw new OutpostError('NOT_FOUND', `Site ${site.name} has no stored credential; add it again.`);
-    const password = this.credentials.reveal(site.credential_id);
-    const trustedCas = (this.db.prepare('SELECT pem FROM trusted_cas ORDER BY id').all() as { pem: string }[]).map((r) => r.pem);
-    const session = await VsphereSession.connect({ url: site.url, username: site.username, password, trust: { pinnedFingerprint: site.tls_fingerprint, trustedCas } });
-    try {
-      return await work(session);
-    } finally {
-      await session.logout().catch(() => undefined);
-    }
+    return withSiteSession(this.db, this.credentials, this.site(siteName), work);
   }
 
   /** Runs one shell command line on the host (host key checked against Outpost's known hosts). */

@@ -12,7 +12,7 @@ import { useContractQuery } from '../use-contract-query';
 import { useDebouncedValue } from '../use-debounced-value';
 import { BatchProgress } from './BatchProgress';
 import { cmdbInput, initialCmdbFilter, joinBatches, offboardEffects, offboardGroups, type CmdbFilter } from './cmdb-filter';
-import { downloadText } from './download-text';
+import { downloadText } from '../download-text';
 
 const EXPORT_LIMIT = 10_000;
 

@@ -6,19 +6,7 @@ import { ALL_ROWS_LIMIT, emptyVmQuery, SEARCH_LIMIT, useVmRows, vmListInput, typ
 import { VmDetail } from './VmDetail';
 import { VmTable } from './VmTable';
 import { powerLabels, toolsLabels, toolsStatuses, visibleRows, vmKey, vmsCsv, type SortKey, type SortOrder } from './vm-rows';
-
-/** Saves text as a file: a Blob URL on a download link (a download, not a navigation, so the CSP allows it). */
-function download(text: string, fileName: string): void {
-  const url = URL.createObjectURL(new Blob([text], { type: 'text/csv;charset=utf-8' }));
-  const link = document.createElement('a');
-  link.href = url;
-  link.download = fileName;
-  link.hidden = true;
-  document.body.append(link);
-  link.click();
-  link.remove();
-  setTimeout(() => URL.revokeObjectURL(url), 10_000);
-}
+import { downloadText } from '../download-text';
 
 const n = (x: number): string => x.toLocaleString('en-US');
 
@@ -54,7 +42,7 @@ export function VmsPanel({ sites }: { sites: SiteSummary[] }) {
       (all) => {
         setExporting(false);
         const out = visibleRows(all, order);
-        download(vmsCsv(out), `outpost-vms-${q.site || 'all-sites'}-${stamp()}.csv`);
+        downloadText(vmsCsv(out), `outpost-vms-${q.site || 'all-sites'}-${stamp()}.csv`, 'text/csv;charset=utf-8');
         store.getState().pushToast({ tone: 'info', title: 'CSV exported', message: `${out.length.toLocaleString('en-US')} VMs.` });
       },
       (err: unknown) => {

@@ -4,6 +4,7 @@ import { FitAddon } from '@xterm/addon-fit';
 import { SearchAddon } from '@xterm/addon-search';
 import { WebLinksAddon } from '@xterm/addon-web-links';
 import { WebglAddon } from '@xterm/addon-webgl';
+import { webglVerdict } from './webgl-support';
 import { Terminal } from '@xterm/xterm';
 import '@xterm/xterm/css/xterm.css';
 import { errorToast } from '../../app/error-toast';
@@ -173,13 +174,13 @@ export function TerminalPane({ id, active }: { id: number; active: boolean }) {
     if (active && focused) termRef.current?.term.focus();
   }, [active, focused]);
 
-  // WebGL only while the pane is shown: a context (and its glyph atlas) per hidden tab costs GPU
+  // WebGL only on a real GPU (webgl-support.ts) and only while the pane is shown: a context (and its glyph atlas) per hidden tab costs GPU
   // memory, and a page gets at most 16 contexts. Hidden panes keep the DOM renderer, which draws
   // nothing while hidden; a lost context falls back to it as well.
   useEffect(() => {
     const t = termRef.current;
     if (!t) return;
-    if (active && !t.webgl) {
+    if (active && !t.webgl && webglVerdict().webgl) {
       try {
         const webgl = new WebglAddon();
         webgl.onContextLoss(() => {
@@ -281,7 +282,7 @@ export function TerminalPane({ id, active }: { id: number; active: boolean }) {
           {info?.exit && info.exit.exitCode !== null ? ` (exit ${info.exit.exitCode})` : ''}
         </span>
         {info?.kind === 'winrm' && <span className="badge">PowerShell</span>}
-        <span className="muted small" title="xterm renderer">
+        <span className="muted small" title={renderer === 'webgl' ? 'xterm renderer' : `xterm renderer (${webglVerdict().webgl ? 'WebGL unavailable in this pane' : webglVerdict().reason}: the DOM renderer is faster here)`}>
           {renderer === 'webgl' ? 'WebGL' : 'DOM'}
         </span>
         <span className="terminal-pane-actions">
