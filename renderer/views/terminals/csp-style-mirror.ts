@@ -32,20 +32,35 @@ export function mirrorInlineStyles(root: HTMLElement): () => void {
       doc.adoptedStyleSheets = doc.adoptedStyleSheets.filter((s) => s !== sheet);
     }
   };
-  const isStyle = (node: Node | null): boolean => node instanceof HTMLStyleElement || node?.parentNode instanceof HTMLStyleElement;
-  // The DOM renderer rewrites rows every frame: look at the records, act only on <style> changes.
-  const observer = new MutationObserver((records) => {
-    for (const r of records) {
-      if (isStyle(r.target) || [...r.addedNodes].some(isStyle) || [...r.removedNodes].some(isStyle)) {
-        sync();
-        return;
-      }
-    }
+  // Watch only where xterm keeps its <style> elements (the terminal element, .xterm, .xterm-screen)
+  // and the style elements themselves. Observing the whole subtree would also report every row
+  // the DOM renderer rewrites, thousands of records a frame during a flood.
+  const styleObserver = new MutationObserver(() => sync());
+  const watchedStyles = new Set<HTMLStyleElement>();
+  const watchedContainers = new Set<Element>();
+  const containerObserver = new MutationObserver(() => {
+    watch();
+    sync();
   });
-  observer.observe(root, { childList: true, subtree: true, characterData: true });
+  const watch = (): void => {
+    const styles = [...root.querySelectorAll('style')];
+    const containers = [root, ...root.querySelectorAll('.xterm, .xterm-screen'), ...styles.flatMap((el) => (el.parentElement ? [el.parentElement] : []))];
+    for (const c of containers) {
+      if (watchedContainers.has(c)) continue;
+      watchedContainers.add(c);
+      containerObserver.observe(c, { childList: true });
+    }
+    for (const el of styles) {
+      if (watchedStyles.has(el)) continue;
+      watchedStyles.add(el);
+      styleObserver.observe(el, { childList: true, characterData: true, subtree: true });
+    }
+  };
+  watch();
   sync();
   return () => {
-    observer.disconnect();
+    containerObserver.disconnect();
+    styleObserver.disconnect();
     const gone = new Set(sheets.values());
     doc.adoptedStyleSheets = doc.adoptedStyleSheets.filter((s) => !gone.has(s));
     sheets.clear();
