@@ -111,6 +111,12 @@ async function measureFlood(page: Page, call: Call, target: unknown) {
   const bytes = MB * 1_000_000;
   const width = 159;
   const expected = bytes + 2 * Math.floor(bytes / width); // fold's LF becomes CR LF on the pty
+  // BENCH_PROFILE=1: a CPU profile of the page during the flood, top functions by self time on stderr.
+  const cdp = process.env.BENCH_PROFILE ? await page.context().newCDPSession(page) : null;
+  if (cdp) {
+    await cdp.send('Profiler.enable');
+    await cdp.send('Profiler.start');
+  }
   await call('terminal.write', { id: flood.id, data: `head -c ${bytes} /dev/zero | tr '\\0' a | fold -w ${width}\r` });
   const started = Date.now();
   for (;;) {
@@ -124,6 +130,18 @@ async function measureFlood(page: Page, call: Call, target: unknown) {
     s.stop();
     return { ...s, stop: undefined };
   });
+  if (cdp) {
+    const { profile } = (await cdp.send('Profiler.stop')) as { profile: { nodes: { id: number; callFrame: { functionName: string; url: string; lineNumber: number } }[]; samples: number[]; timeDeltas: number[] } };
+    const byNode = new Map(profile.nodes.map((n) => [n.id, n]));
+    const self = new Map<string, number>();
+    profile.samples.forEach((id, i) => {
+      const n = byNode.get(id)!;
+      const key = `${n.callFrame.functionName || '(anon)'} ${n.callFrame.url.split('/').pop()}:${n.callFrame.lineNumber}`;
+      self.set(key, (self.get(key) ?? 0) + (profile.timeDeltas[i] ?? 0) / 1000);
+    });
+    const top = [...self].sort((a, b) => b[1] - a[1]).slice(0, 20);
+    for (const [k, ms] of top) process.stderr.write(`profile ${Math.round(ms)} ms ${k}\n`);
+  }
   const floodMs = f.last - f.first;
   const drawnBytes = f.bytes - f.bytesAtFirst;
   await call('terminal.close', { id: flood.id });
