@@ -13,6 +13,7 @@ import { useDebouncedValue } from '../use-debounced-value';
 import { BatchProgress } from './BatchProgress';
 import { cmdbInput, initialCmdbFilter, joinBatches, offboardEffects, offboardGroups, type CmdbFilter } from './cmdb-filter';
 import { downloadText } from '../download-text';
+import { FilterSelect } from '../FilterSelect';
 
 const EXPORT_LIMIT = 10_000;
 
@@ -119,36 +120,20 @@ export function CmdbPanel({ sites, firewalls, offboardBatch, onOffboarded }: Cmd
             autoComplete="off"
           />
         </div>
-        <label className="inline-field">
-          <span>Site</span>
-          <select value={filter.site} onChange={(e) => setFilter((f) => ({ ...f, site: e.target.value }))} aria-label="Site">
-            <option value="">All sites</option>
-            {sites.map((s) => (
-              <option key={s.id} value={s.name}>
-                {s.name}
-              </option>
-            ))}
-          </select>
-        </label>
-        <label className="inline-field">
-          <span>Firewall</span>
-          <select value={filter.firewall} onChange={(e) => setFilter((f) => ({ ...f, firewall: e.target.value }))} aria-label="Firewall">
-            <option value="">Any</option>
-            {firewalls?.map((fw) => (
-              <option key={fw.id} value={fw.name}>
-                {fw.name}
-              </option>
-            ))}
-          </select>
-        </label>
-        <label className="inline-field">
-          <span>Status</span>
-          <select value={filter.status} onChange={(e) => setFilter((f) => ({ ...f, status: e.target.value as CmdbFilter['status'] }))} aria-label="Record status">
-            <option value="active">Enrolled</option>
-            <option value="offboarded">Offboarded</option>
-            <option value="all">All</option>
-          </select>
-        </label>
+        <FilterSelect label="Site" ariaLabel="Site" anyLabel="All sites" value={filter.site} options={sites.map((s) => [s.name, s.name] as const)} onChange={(site) => setFilter((f) => ({ ...f, site }))} />
+        <FilterSelect label="Firewall" ariaLabel="Firewall" value={filter.firewall} options={(firewalls ?? []).map((fw) => [fw.name, fw.name] as const)} onChange={(firewall) => setFilter((f) => ({ ...f, firewall }))} />
+        <FilterSelect
+          label="Status"
+          ariaLabel="Record status"
+          anyLabel={null}
+          value={filter.status}
+          options={[
+            ['active', 'Enrolled'],
+            ['offboarded', 'Offboarded'],
+            ['all', 'All'],
+          ]}
+          onChange={(status) => setFilter((f) => ({ ...f, status: status as CmdbFilter['status'] }))}
+        />
         <button type="button" className="button" onClick={exportCsv} disabled={busy !== null || !records.data}>
           {busy === 'export' ? 'Exporting…' : 'Export CSV'}
         </button>

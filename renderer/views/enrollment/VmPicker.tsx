@@ -4,7 +4,8 @@ import type { SiteSummary, VmSummary } from '../../../core/contract';
 import type { OsRule } from '../../../core/contract/enrollment-commands';
 import { ROW_HEIGHT } from '../inventory/VmTable';
 import { useVmRows, type VmQuery } from '../inventory/use-vm-rows';
-import { powerLabel, powerLabels, toolsLabel, toolsLabels, toolsStatuses, visibleRows, type ToolsFilter } from '../inventory/vm-rows';
+import { powerLabel, powerOptions, toolsLabel, toolsOptions, visibleRows } from '../inventory/vm-rows';
+import { FilterSelect } from '../FilterSelect';
 import { eligibilityHints, pickedVms, type EnrollDraft, type WizardAction } from './wizard-state';
 
 const rowId = (index: number): string => `enroll-vm-row-${index}`;
@@ -93,28 +94,8 @@ export function VmPicker({ sites, draft, dispatch, enrolled, rules, error }: VmP
             autoComplete="off"
           />
         </div>
-        <label className="inline-field">
-          <span>Power</span>
-          <select value={q.powerState} onChange={(e) => setQ((v) => ({ ...v, powerState: e.target.value as VmQuery['powerState'] }))} aria-label="Power state">
-            <option value="">Any</option>
-            {Object.entries(powerLabels).map(([value, label]) => (
-              <option key={value} value={value}>
-                {label}
-              </option>
-            ))}
-          </select>
-        </label>
-        <label className="inline-field">
-          <span>Tools</span>
-          <select value={q.toolsStatus} onChange={(e) => setQ((prev) => ({ ...prev, toolsStatus: e.target.value as ToolsFilter }))} aria-label="Tools status">
-            <option value="">Any</option>
-            {toolsStatuses.map((value) => (
-              <option key={value} value={value}>
-                {toolsLabels[value]}
-              </option>
-            ))}
-          </select>
-        </label>
+        <FilterSelect label="Power" ariaLabel="Power state" value={q.powerState} options={powerOptions} onChange={(p) => setQ((v) => ({ ...v, powerState: p as VmQuery['powerState'] }))} />
+        <FilterSelect label="Tools" ariaLabel="Tools status" value={q.toolsStatus} options={toolsOptions} onChange={(toolsStatus) => setQ((v) => ({ ...v, toolsStatus }))} />
         <label className="checkbox-field">
           <input type="checkbox" checked={likelyOnly} onChange={(e) => setLikelyOnly(e.target.checked)} />
           <span>Hide VMs that cannot enroll</span>

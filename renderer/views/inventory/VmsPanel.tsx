@@ -5,7 +5,8 @@ import { useClient, useShellStore } from '../../app/shell-context';
 import { ALL_ROWS_LIMIT, emptyVmQuery, SEARCH_LIMIT, useVmRows, vmListInput, type VmQuery } from './use-vm-rows';
 import { VmDetail } from './VmDetail';
 import { VmTable } from './VmTable';
-import { powerLabels, toolsLabels, toolsStatuses, visibleRows, vmKey, vmsCsv, type SortKey, type SortOrder } from './vm-rows';
+import { powerOptions, toolsOptions, visibleRows, vmKey, vmsCsv, type SortKey, type SortOrder } from './vm-rows';
+import { FilterSelect } from '../FilterSelect';
 import { downloadText } from '../download-text';
 
 const n = (x: number): string => x.toLocaleString('en-US');
@@ -73,47 +74,19 @@ export function VmsPanel({ sites }: { sites: SiteSummary[] }) {
             aria-describedby="vm-count"
           />
         </div>
-        <label className="inline-field">
-          <span>Site</span>
-          <select value={q.site} onChange={(event) => setQ((v) => ({ ...v, site: event.target.value }))} aria-label="Site">
-            <option value="">All sites</option>
-            {sites.map((s) => (
-              <option key={s.id} value={s.name}>
-                {s.name}
-              </option>
-            ))}
-          </select>
-        </label>
-        <label className="inline-field">
-          <span>Power</span>
-          <select value={q.powerState} onChange={(event) => setQ((v) => ({ ...v, powerState: event.target.value as VmQuery['powerState'] }))} aria-label="Power state">
-            <option value="">Any</option>
-            {Object.entries(powerLabels).map(([value, label]) => (
-              <option key={value} value={value}>
-                {label}
-              </option>
-            ))}
-          </select>
-        </label>
-        <label className="inline-field">
-          <span>Tools</span>
-          <select value={q.toolsStatus} onChange={(event) => setQ((v) => ({ ...v, toolsStatus: event.target.value as VmQuery['toolsStatus'] }))} aria-label="Tools status">
-            <option value="">Any</option>
-            {toolsStatuses.map((value) => (
-              <option key={value} value={value}>
-                {toolsLabels[value]}
-              </option>
-            ))}
-          </select>
-        </label>
-        <label className="inline-field">
-          <span>Enrolled</span>
-          <select value={q.enrolled} onChange={(event) => setQ((v) => ({ ...v, enrolled: event.target.value as VmQuery['enrolled'] }))} aria-label="Enrolled">
-            <option value="">Any</option>
-            <option value="yes">Enrolled</option>
-            <option value="no">Not enrolled</option>
-          </select>
-        </label>
+        <FilterSelect label="Site" ariaLabel="Site" anyLabel="All sites" value={q.site} options={sites.map((s) => [s.name, s.name] as const)} onChange={(site) => setQ((v) => ({ ...v, site }))} />
+        <FilterSelect label="Power" ariaLabel="Power state" value={q.powerState} options={powerOptions} onChange={(p) => setQ((v) => ({ ...v, powerState: p as VmQuery['powerState'] }))} />
+        <FilterSelect label="Tools" ariaLabel="Tools status" value={q.toolsStatus} options={toolsOptions} onChange={(toolsStatus) => setQ((v) => ({ ...v, toolsStatus }))} />
+        <FilterSelect
+          label="Enrolled"
+          ariaLabel="Enrolled"
+          value={q.enrolled}
+          options={[
+            ['yes', 'Enrolled'],
+            ['no', 'Not enrolled'],
+          ]}
+          onChange={(enrolled) => setQ((v) => ({ ...v, enrolled }))}
+        />
         <button type="button" className="button" onClick={exportCsv} disabled={exporting || !data.rows}>
           {exporting ? 'Exporting…' : 'Export CSV'}
         </button>

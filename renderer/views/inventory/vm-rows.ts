@@ -18,6 +18,10 @@ export const toolsLabels: Record<string, string> = {
   unknown: 'Unknown',
 };
 
+/** [value, label] pairs for the power and Tools filters. */
+export const powerOptions = Object.entries(powerLabels) as [string, string][];
+export const toolsOptions = toolsStatuses.map((value) => [value, toolsLabels[value]!] as const);
+
 export const powerLabel = (vm: VmSummary): string => (vm.powerState ? (powerLabels[vm.powerState] ?? vm.powerState) : 'Unknown');
 export const toolsLabel = (vm: VmSummary): string => toolsLabels[vm.toolsRunningStatus ?? 'unknown'] ?? vm.toolsRunningStatus ?? 'Unknown';
 
