@@ -9,7 +9,7 @@
 //    forced GC, and the resident memory of Chromium's renderer and GPU processes (xterm's buffers
 //    and WebGL textures live there), against the same page with no terminal.
 // Prints one JSON line; a measurement, not a test.
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type Browser, type Page } from '@playwright/test';
@@ -59,6 +59,33 @@ async function heap(page: Page): Promise<{ jsHeapMB: number; domNodes: number }>
 
 
 type Call = <T>(command: string, input: unknown) => Promise<T>;
+
+/** CPU seconds used so far by every process on the machine, by pid, named by comm and Chromium's --type. */
+function cpuSnapshot(): Map<string, { name: string; seconds: number }> {
+  const out = new Map<string, { name: string; seconds: number }>();
+  for (const pid of readdirSync('/proc')) {
+    if (!/^\d+$/.test(pid)) continue;
+    try {
+      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+      const close = stat.lastIndexOf(')');
+      const fields = stat.slice(close + 2).split(' ');
+      // Chromium rewrites its argv into one space-separated string.
+      const type = /--type=(\S+)/.exec(readFileSync(`/proc/${pid}/cmdline`, 'utf8'))?.[1] ?? (/--headless/.test(readFileSync(`/proc/${pid}/cmdline`, 'utf8')) ? 'browser' : '');
+      const name = `${stat.slice(stat.indexOf('(') + 1, close)}${type ? ` ${type}` : ''}`;
+      out.set(pid, { name, seconds: (Number(fields[11]) + Number(fields[12])) / 100 });
+    } catch {
+      // the process ended meanwhile
+    }
+  }
+  return out;
+}
+
+/** CPU seconds per process name between two snapshots, largest first. */
+function cpuBetween(before: ReturnType<typeof cpuSnapshot>, after: ReturnType<typeof cpuSnapshot>): [string, number][] {
+  const byName = new Map<string, number>();
+  for (const [pid, p] of after) byName.set(p.name, (byName.get(p.name) ?? 0) + p.seconds - (before.get(pid)?.seconds ?? 0));
+  return [...byName].filter(([, s]) => s >= 0.05).sort((a, b) => b[1] - a[1]).map(([n, s]) => [n, round(s)]);
+}
 
 /** Floods one terminal and measures what xterm draws and how the page keeps up. */
 async function measureFlood(page: Page, call: Call, target: unknown) {
@@ -119,6 +146,7 @@ async function measureFlood(page: Page, call: Call, target: unknown) {
   }
   await call('terminal.write', { id: flood.id, data: `head -c ${bytes} /dev/zero | tr '\\0' a | fold -w ${width}\r` });
   const started = Date.now();
+  const cpuBefore = cdp ? cpuSnapshot() : null;
   for (;;) {
     await new Promise((r) => setTimeout(r, 250));
     const s = await page.evaluate(() => (window as unknown as { benchFlood: { bytes: number; start: number; last: number } }).benchFlood);
@@ -130,6 +158,7 @@ async function measureFlood(page: Page, call: Call, target: unknown) {
     s.stop();
     return { ...s, stop: undefined };
   });
+  if (cpuBefore) for (const [name, seconds] of cpuBetween(cpuBefore, cpuSnapshot())) process.stderr.write(`cpu ${seconds} s ${name}\n`);
   if (cdp) {
     const { profile } = (await cdp.send('Profiler.stop')) as { profile: { nodes: { id: number; callFrame: { functionName: string; url: string; lineNumber: number } }[]; samples: number[]; timeDeltas: number[] } };
     const byNode = new Map(profile.nodes.map((n) => [n.id, n]));

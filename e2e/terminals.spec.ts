@@ -66,10 +66,16 @@ test.describe('terminals against a real sshd', () => {
   test('open a tab through the host-key prompt, type echo hello-outpost and see it drawn; split, broadcast, zoom, reconnect', async ({ page, host }) => {
     const problems: string[] = [];
     page.on('pageerror', (error) => problems.push(error.message));
+    // Output comes on the host's HTTP output stream, opened once a terminal is shown.
+    const outputStreams: number[] = [];
+    page.on('response', (response) => {
+      if (new URL(response.url()).pathname === '/terminal-output') outputStreams.push(response.status());
+    });
     await page.goto(host.info.openUrl);
     await expect(page.getByTestId('status-connection')).toHaveText(/Connected \(host\)/);
     await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: /Terminals/ }).click();
     await expect(page.getByRole('heading', { name: 'No terminal open' })).toBeVisible();
+    expect(outputStreams).toEqual([]);
 
     await openFirstTerminal(page, sshd, privateKey);
     const dialog = page.getByTestId('open-terminal-dialog');
@@ -82,6 +88,7 @@ test.describe('terminals against a real sshd', () => {
     await expect(first.locator('.xterm-accessibility-tree')).toHaveCount(1);
     await typeInto(page, first, 'echo hello-outpost');
     await expectDrawnLine(first, 'hello-outpost');
+    expect(outputStreams).toEqual([200]);
 
     // Resize → pty window change: the shell sees the size xterm fitted to the pane.
     await typeInto(page, first, 'echo size-$(stty size | tr " " x)');

@@ -1,6 +1,11 @@
 /**
- * Terminal byte streams, never JSON events: the headless host carries these frames as binary
- * WebSocket messages on its `/ws` socket, Electron over a MessagePort. One frame is
+ * Terminal byte streams, never JSON events. Electron carries these frames over a MessagePort. The
+ * headless host carries the renderer's frames (input, ack, attach, detach) as binary WebSocket
+ * messages on its `/ws` socket, and the core's frames (output, closed, error) on one long HTTP
+ * response per socket (TERMINAL_OUTPUT_PATH), each frame behind a uint32 length: Chromium
+ * delivers a streamed response body to the page far more cheaply than WebSocket messages
+ * (bench/terminal.ts). A page that cannot open that response gets its output as WebSocket
+ * messages instead. One frame is
  *
  *   byte 0      kind (TerminalFrameKind)
  *   bytes 1..4  channel: the terminal's id (uint32, big endian)
@@ -83,6 +88,76 @@ export function attachSeen(payload: Uint8Array): number {
   if (payload.length !== 8) return 0;
   const n = new DataView(payload.buffer, payload.byteOffset, payload.byteLength).getFloat64(0);
   return Number.isFinite(n) && n > 0 ? n : 0;
+}
+
+/** The host's output stream for one WebSocket: `GET TERMINAL_OUTPUT_PATH?stream=ID`, ID from the hello message. */
+export const TERMINAL_OUTPUT_PATH = '/terminal-output';
+/** Bytes before each frame on the output stream: its length (uint32, big endian). */
+export const TERMINAL_LENGTH_PREFIX = 4;
+
+/** One frame as it travels on the output stream: its length, then the frame. */
+export function lengthPrefixed(frame: Uint8Array): Uint8Array {
+  const out = new Uint8Array(TERMINAL_LENGTH_PREFIX + frame.length);
+  new DataView(out.buffer).setUint32(0, frame.length);
+  out.set(frame, TERMINAL_LENGTH_PREFIX);
+  return out;
+}
+
+/**
+ * Cuts a byte stream of length-prefixed frames (read in chunks of any size) back into frames. A
+ * length no frame can have means the stream is not ours or is corrupt: push throws, and the
+ * reader must drop the stream.
+ */
+export class TerminalFrameSplitter {
+  /** The start of a frame cut by a chunk boundary, length prefix included. */
+  private carry: Uint8Array | null = null;
+
+  push(chunk: Uint8Array, onFrame: (frame: Uint8Array) => void): void {
+    let at = 0;
+    if (this.carry) {
+      // Finish the cut frame from the head of this chunk; copy only those bytes, never the whole chunk.
+      let carry = this.carry;
+      const want = (n: number): void => {
+        const take = Math.min(n - carry.length, chunk.length - at);
+        if (take <= 0) return;
+        const joined = new Uint8Array(carry.length + take);
+        joined.set(carry);
+        joined.set(chunk.subarray(at, at + take), carry.length);
+        carry = joined;
+        at += take;
+      };
+      want(TERMINAL_LENGTH_PREFIX);
+      if (carry.length >= TERMINAL_LENGTH_PREFIX) want(TERMINAL_LENGTH_PREFIX + frameLength(carry, 0));
+      if (carry.length < TERMINAL_LENGTH_PREFIX || carry.length < TERMINAL_LENGTH_PREFIX + frameLength(carry, 0)) {
+        this.carry = carry;
+        return;
+      }
+      this.carry = null;
+      onFrame(carry.subarray(TERMINAL_LENGTH_PREFIX));
+    }
+    while (chunk.length - at >= TERMINAL_LENGTH_PREFIX) {
+      const length = frameLength(chunk, at);
+      if (chunk.length - at - TERMINAL_LENGTH_PREFIX < length) break;
+      onFrame(chunk.subarray(at + TERMINAL_LENGTH_PREFIX, at + TERMINAL_LENGTH_PREFIX + length));
+      at += TERMINAL_LENGTH_PREFIX + length;
+    }
+    // A frame cut by the chunk boundary waits for the rest (copied: the reader may reuse its buffer).
+    if (at < chunk.length) this.carry = chunk.slice(at);
+  }
+
+  /** Bytes of an unfinished frame (non-zero when the stream ended mid-frame). */
+  get pending(): number {
+    return this.carry?.length ?? 0;
+  }
+}
+
+/** The length prefix at `at`, checked: a length no frame can have throws. */
+function frameLength(bytes: Uint8Array, at: number): number {
+  const length = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength).getUint32(at);
+  if (length < TERMINAL_FRAME_HEADER || length > TERMINAL_FRAME_HEADER + TERMINAL_FRAME_MAX_PAYLOAD) {
+    throw new Error(`Terminal output stream is corrupt: a frame of ${length} bytes.`);
+  }
+  return length;
 }
 
 export interface TerminalClosedInfo {

@@ -25,7 +25,13 @@ export const resultSchema = z.union([
 ]);
 
 export const serverMessageSchema = z.discriminatedUnion('type', [
-  z.object({ type: z.literal('hello'), protocol: z.number().int(), version: z.string() }),
+  z.object({
+    type: z.literal('hello'),
+    protocol: z.number().int(),
+    version: z.string(),
+    /** Opens this socket's terminal output stream (core/contract/terminal-wire.ts); absent: output comes as binary messages. */
+    terminalOutput: z.string().min(16).max(100).optional(),
+  }),
   z.object({ type: z.literal('result'), id: z.number().int(), result: resultSchema }),
   z.object({ type: z.literal('event'), event: z.string(), payload: z.unknown() }),
 ]);

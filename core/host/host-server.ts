@@ -4,11 +4,13 @@ import type { AddressInfo } from 'node:net';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { isEventName } from '../contract/events.js';
 import { WIRE_PATH, WIRE_PROTOCOL_VERSION, clientMessageSchema, type ServerMessage } from '../contract/wire.js';
+import { TERMINAL_OUTPUT_PATH } from '../contract/terminal-wire.js';
 import type { OutpostCore } from '../server/core.js';
 import { version } from '../server/version.js';
 import { serveStatic } from './static-files.js';
 import { serveConsole } from './console-page.js';
 import { TerminalStreamConnection } from '../terminal/terminal-stream-connection.js';
+import { TerminalOutputStreams } from './terminal-output-streams.js';
 
 export interface HostOptions {
   core: OutpostCore;
@@ -86,11 +88,13 @@ export async function startHost(options: HostOptions): Promise<RunningHost> {
       res.writeHead(405, { Allow: 'GET' }).end();
       return;
     }
+    if (path === TERMINAL_OUTPUT_PATH) return outputs.serve(req, res);
     if (path.startsWith('/console/')) return serveConsole(path, (id) => options.core.services.consoles.slots.claim(id), res, contentSecurityPolicy(port));
     void serveStatic(options.staticDir, req.url ?? '/', res, headers());
   });
 
   const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_MESSAGE_BYTES });
+  const outputs = new TerminalOutputStreams();
   const sockets = new Set<WebSocket>();
 
   const authorised = (req: IncomingMessage): boolean => {
@@ -117,14 +121,20 @@ export async function startHost(options: HostOptions): Promise<RunningHost> {
 
   wss.on('connection', (ws: WebSocket) => {
     sockets.add(ws);
-    // Binary frames on this socket are the terminal stream (core/contract/terminal-wire.ts), never JSON.
-    const terminals = new TerminalStreamConnection(options.core.services.terminals, (frame) => {
-      if (ws.readyState === ws.OPEN) ws.send(frame, { binary: true });
-    });
-    send(ws, { type: 'hello', protocol: WIRE_PROTOCOL_VERSION, version });
+    // Binary frames on this socket are the terminal stream (core/contract/terminal-wire.ts), never
+    // JSON; the output half moves to this socket's HTTP output stream once the page opens it.
+    const output = outputs.offer(
+      (frame) => {
+        if (ws.readyState === ws.OPEN) ws.send(frame, { binary: true });
+      },
+      () => ws.close(1011, 'terminal output stream closed'),
+    );
+    const terminals = new TerminalStreamConnection(options.core.services.terminals, output.send);
+    send(ws, { type: 'hello', protocol: WIRE_PROTOCOL_VERSION, version, terminalOutput: output.id });
     ws.on('close', () => {
       sockets.delete(ws);
       terminals.close();
+      output.close();
     });
     ws.on('message', (data, isBinary) => {
       if (isBinary) {
@@ -179,6 +189,7 @@ export async function startHost(options: HostOptions): Promise<RunningHost> {
     close: async () => {
       unsubscribe();
       for (const ws of sockets) ws.terminate();
+      outputs.closeAll();
       await new Promise<void>((resolve) => wss.close(() => resolve()));
       await new Promise<void>((resolve) => server.close(() => resolve()));
     },

@@ -11,6 +11,14 @@ import {
 import type { TerminalAttachment, TerminalService } from './terminal-service.js';
 
 /**
+ * Output that follows another flush within this many ms is a stream (a flood, a build log): it
+ * waits COALESCE_MS for more, so a 50 MB flood goes out as ~1,500 frames instead of ~12,000 pty
+ * reads. Output after a pause (typed echo) still leaves in the same I/O turn.
+ */
+const STREAMING_GAP_MS = 5;
+const COALESCE_MS = 4;
+
+/**
  * One renderer's terminal stream (a host WebSocket's binary frames, or an Electron MessagePort):
  * decodes its frames into attach / input / ack / detach on the terminal service and encodes the
  * output it is sent. The transport adapters only move bytes; every rule lives here.
@@ -20,6 +28,7 @@ export class TerminalStreamConnection {
   /** Output waiting for the next flush, per channel: a pty hands over ~4 KB at a time; one frame carries up to 64 KB. */
   private readonly pending = new Map<number, { chunks: Uint8Array[]; bytes: number }>();
   private flushScheduled = false;
+  private lastFlush = -Infinity;
   private closed = false;
 
   constructor(
@@ -69,7 +78,7 @@ export class TerminalStreamConnection {
     this.attachments.set(channel, attachment);
   }
 
-  /** Coalesces output until the current I/O turn ends (or a frame is full): fewer, larger frames. */
+  /** Coalesces output until the current I/O turn ends, or a few ms while streaming (or until a frame is full): fewer, larger frames. */
   private queue(channel: number, chunk: Uint8Array): void {
     if (this.closed) return;
     let p = this.pending.get(channel);
@@ -82,10 +91,12 @@ export class TerminalStreamConnection {
     if (p.bytes >= TERMINAL_FRAME_MAX_PAYLOAD) this.flush(channel);
     else if (!this.flushScheduled) {
       this.flushScheduled = true;
-      setImmediate(() => {
+      const flushAll = (): void => {
         this.flushScheduled = false;
         for (const id of [...this.pending.keys()]) this.flush(id);
-      });
+      };
+      if (performance.now() - this.lastFlush < STREAMING_GAP_MS) setTimeout(flushAll, COALESCE_MS);
+      else setImmediate(flushAll);
     }
   }
 
@@ -94,6 +105,7 @@ export class TerminalStreamConnection {
     if (!p) return;
     this.pending.delete(channel);
     if (this.closed) return;
+    this.lastFlush = performance.now();
     const all = p.chunks.length === 1 ? p.chunks[0]! : Buffer.concat(p.chunks, p.bytes);
     for (let at = 0; at < all.length; at += TERMINAL_FRAME_MAX_PAYLOAD) {
       this.send(encodeTerminalFrame(TerminalFrameKind.data, channel, all.subarray(at, at + TERMINAL_FRAME_MAX_PAYLOAD)));

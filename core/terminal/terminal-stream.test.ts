@@ -4,7 +4,18 @@ import { join } from 'node:path';
 import WebSocket from 'ws';
 import { generateKey, sshdAvailable, startSshd, type Sshd } from '../../test/peers/openssh-server.js';
 import { tempDir } from '../../test/temp-dir.js';
-import { TerminalFrameKind, ackPayload, decodeTerminalFrame, encodeTerminalFrame, payloadText, type TerminalFrame } from '../contract/terminal-wire.js';
+import { get as httpGet, request as httpRequest, type ClientRequest } from 'node:http';
+import {
+  TERMINAL_OUTPUT_PATH,
+  TerminalFrameKind,
+  TerminalFrameSplitter,
+  ackPayload,
+  decodeTerminalFrame,
+  encodeTerminalFrame,
+  payloadText,
+  type TerminalFrame,
+} from '../contract/terminal-wire.js';
+import { MAX_OUTPUT_STREAMS } from '../host/terminal-output-streams.js';
 import { startHost, type RunningHost } from '../host/host-server.js';
 import { createOutpostCore, type OutpostCore } from '../server/core.js';
 import { defaultKdf } from '../vault/passphrase-cipher.js';
@@ -15,26 +26,59 @@ import { rdpClientFor, rdpFileText } from './rdp-file.js';
 class StreamClient {
   readonly frames: TerminalFrame[] = [];
   received = 0;
+  /** Frames that came as WebSocket messages (the rest came on the HTTP output stream). */
+  viaSocket = 0;
+  /** The hello's output stream id. */
+  outputId = '';
   private readonly waiters: (() => void)[] = [];
 
   constructor(readonly ws: WebSocket) {
     ws.on('message', (data, isBinary) => {
-      if (!isBinary) return;
-      const frame = decodeTerminalFrame(new Uint8Array(data as Buffer));
-      if (!frame) throw new Error('malformed frame from the host');
-      this.frames.push(frame);
-      if (frame.kind === TerminalFrameKind.data) this.received += frame.payload.length;
-      for (const w of this.waiters.splice(0)) w();
+      if (!isBinary) {
+        const message = JSON.parse(String(data)) as { type: string; terminalOutput?: string };
+        if (message.type === 'hello') this.outputId = message.terminalOutput ?? '';
+        this.wake();
+        return;
+      }
+      this.viaSocket++;
+      this.take(new Uint8Array(data as Buffer));
     });
+  }
+
+  take(bytes: Uint8Array): void {
+    const frame = decodeTerminalFrame(bytes);
+    if (!frame) throw new Error('malformed frame from the host');
+    this.frames.push(frame);
+    if (frame.kind === TerminalFrameKind.data) this.received += frame.payload.length;
+    this.wake();
+  }
+
+  private wake(): void {
+    for (const w of this.waiters.splice(0)) w();
   }
 
   static async connect(url: string): Promise<StreamClient> {
     const ws = new WebSocket(url);
+    const client = new StreamClient(ws);
     await new Promise((resolve, reject) => {
       ws.once('open', resolve);
       ws.once('error', reject);
     });
-    return new StreamClient(ws);
+    await client.until(() => client.outputId !== '');
+    return client;
+  }
+
+  /** Opens this socket's HTTP output stream, as the renderer does once it shows a terminal. */
+  openOutput(port: number, headers: Record<string, string> = {}): Promise<{ status: number; type: string | undefined; request: ClientRequest }> {
+    const splitter = new TerminalFrameSplitter();
+    return new Promise((resolve, reject) => {
+      const request = httpGet({ host: '127.0.0.1', port, path: `${TERMINAL_OUTPUT_PATH}?stream=${this.outputId}`, headers }, (res) => {
+        if (res.statusCode === 200) res.on('data', (chunk: Buffer) => splitter.push(new Uint8Array(chunk), (frame) => this.take(frame)));
+        else res.resume();
+        resolve({ status: res.statusCode ?? 0, type: res.headers['content-type'], request });
+      });
+      request.on('error', reject);
+    });
   }
 
   send(kind: TerminalFrameKind, channel: number, payload?: Uint8Array): void {
@@ -178,6 +222,59 @@ describe.skipIf(!sshdAvailable() || process.getuid?.() !== 0)('terminal stream o
     expect(core.services.terminals.flow(info.id)).toEqual({ paused: false, inFlight: [] });
     // The socket going away detaches as well; the terminal stays open for the next viewer.
     client.ws.close();
+    await call('terminal.close', { id: info.id });
+  });
+
+  it('moves output to the HTTP output stream the page opens, and guards that stream', async () => {
+    const info = await call<{ id: number }>('terminal.open', { target: target() });
+    const client = await StreamClient.connect(wsUrl);
+    expect(client.outputId).toMatch(/^[A-Za-z0-9_-]{24}$/);
+    const status = (path: string, method = 'GET', headers: Record<string, string> = {}): Promise<number> =>
+      new Promise((resolve, reject) => {
+        const req = httpRequest({ host: '127.0.0.1', port: host.port, path, method, headers }, (res) => {
+          res.resume();
+          resolve(res.statusCode ?? 0);
+        });
+        req.on('error', reject);
+        req.end();
+      });
+    expect(await status(`${TERMINAL_OUTPUT_PATH}?stream=not-a-stream-id-at-all`)).toBe(404);
+    expect(await status(`${TERMINAL_OUTPUT_PATH}?stream=${client.outputId}`, 'HEAD')).toBe(405);
+    // Another site's page cannot read it, even knowing the id.
+    expect(await status(`${TERMINAL_OUTPUT_PATH}?stream=${client.outputId}`, 'GET', { 'Sec-Fetch-Site': 'cross-site' })).toBe(403);
+
+    const output = await client.openOutput(host.port, { 'Sec-Fetch-Site': 'same-origin' });
+    expect(output).toMatchObject({ status: 200, type: 'application/octet-stream' });
+    // Claimed once: a second GET of the same id gets nothing.
+    expect(await status(`${TERMINAL_OUTPUT_PATH}?stream=${client.outputId}`)).toBe(404);
+
+    client.send(TerminalFrameKind.attach, info.id);
+    client.send(TerminalFrameKind.data, info.id, new TextEncoder().encode('echo via-http-$((6*7))\r'));
+    await client.until(() => client.text(info.id).includes('via-http-42'));
+    expect(client.viaSocket).toBe(0);
+
+    // The stream going away takes the socket with it: the page reconnects and reattaches from what it has.
+    const closed = new Promise<number>((resolve) => client.ws.once('close', (code) => resolve(code)));
+    output.request.destroy();
+    expect(await closed).toBe(1011);
+    await call('terminal.close', { id: info.id });
+  });
+
+  it('keeps output on the socket past the cap of open output streams', async () => {
+    const clients = await Promise.all(Array.from({ length: MAX_OUTPUT_STREAMS + 1 }, () => StreamClient.connect(wsUrl)));
+    const opened = [];
+    for (const c of clients.slice(0, MAX_OUTPUT_STREAMS)) opened.push(await c.openOutput(host.port));
+    expect(opened.map((o) => o.status)).toEqual(Array(MAX_OUTPUT_STREAMS).fill(200));
+    expect((await clients.at(-1)!.openOutput(host.port)).status).toBe(503);
+
+    // The refused page still gets its output, as socket messages.
+    const info = await call<{ id: number }>('terminal.open', { target: target() });
+    const last = clients.at(-1)!;
+    last.send(TerminalFrameKind.attach, info.id);
+    last.send(TerminalFrameKind.data, info.id, new TextEncoder().encode('echo via-socket-$((6*7))\r'));
+    await last.until(() => last.text(info.id).includes('via-socket-42'));
+    expect(last.viaSocket).toBeGreaterThan(0);
+    for (const c of clients) c.ws.close();
     await call('terminal.close', { id: info.id });
   });
 

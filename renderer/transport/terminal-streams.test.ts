@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { TerminalFrameKind, ackBytes, attachSeen, decodeTerminalFrame, encodeTerminalFrame, textPayload, type TerminalFrame } from '../../core/contract';
-import { createTerminalStreams } from './terminal-streams';
+import { TERMINAL_FRAME_MAX_PAYLOAD, TerminalFrameKind, ackBytes, attachSeen, decodeTerminalFrame, encodeTerminalFrame, textPayload, type TerminalFrame } from '../../core/contract';
+import { ACK_BATCH, createTerminalStreams } from './terminal-streams';
 
 function harness() {
   const sent: TerminalFrame[] = [];
@@ -34,17 +34,18 @@ describe('terminal streams (renderer side of the byte channel)', () => {
     expect(new TextDecoder().decode(sent.at(-1)!.payload)).toBe('ls\r');
   });
 
-  it('batches acks until 32 KB are drawn or nothing is left pending', () => {
+  it('batches acks until ACK_BATCH bytes are drawn or nothing is left pending', () => {
     const { streams, sent } = harness();
     const ch = streams.open(1, { data: () => undefined, closed: () => undefined, error: () => undefined });
-    for (let i = 0; i < 3; i++) streams.receive(data(1, 16 * 1024));
+    const half = ACK_BATCH / 2;
+    for (let i = 0; i < (3 * half) / TERMINAL_FRAME_MAX_PAYLOAD; i++) streams.receive(data(1, TERMINAL_FRAME_MAX_PAYLOAD));
     const acks = (): number[] => sent.filter((f) => f.kind === TerminalFrameKind.ack).map((f) => ackBytes(f.payload));
-    ch.ack(16 * 1024);
+    ch.ack(half);
     expect(acks()).toEqual([]);
-    ch.ack(16 * 1024);
-    expect(acks()).toEqual([32 * 1024]);
-    ch.ack(16 * 1024); // the last pending bytes: flushed at once, so the window never stalls on a remainder
-    expect(acks()).toEqual([32 * 1024, 16 * 1024]);
+    ch.ack(half);
+    expect(acks()).toEqual([ACK_BATCH]);
+    ch.ack(half); // the last pending bytes: flushed at once, so the window never stalls on a remainder
+    expect(acks()).toEqual([ACK_BATCH, half]);
   });
 
   it('after a reconnect attaches again saying how many bytes it already has', () => {

@@ -1,5 +1,16 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { WIRE_PROTOCOL_VERSION, type Result } from '../../core/contract';
+import {
+  TERMINAL_OUTPUT_PATH,
+  TerminalFrameKind,
+  WIRE_PROTOCOL_VERSION,
+  decodeTerminalFrame,
+  encodeTerminalFrame,
+  lengthPrefixed,
+  payloadText,
+  textPayload,
+  type Result,
+  type TerminalFrame,
+} from '../../core/contract';
 import { createWebSocketBridge, type SocketLike } from './websocket-bridge';
 
 /** A FAKE socket standing in for the host's WebSocket: records sends, lets the test answer. */
@@ -11,16 +22,22 @@ class FakeSocket implements SocketLike {
   onclose: ((event: CloseEvent) => void) | null = null;
   onerror: ((event: Event) => void) | null = null;
 
-  send(data: string): void {
-    this.sent.push(JSON.parse(data));
+  /** Binary sends: terminal frames. */
+  frames: TerminalFrame[] = [];
+  send(data: string | Uint8Array): void {
+    if (typeof data === 'string') this.sent.push(JSON.parse(data));
+    else this.frames.push(decodeTerminalFrame(data)!);
   }
   close(): void {
     this.drop();
   }
-  open(): void {
+  open(terminalOutput?: string): void {
     this.readyState = 1;
     this.onopen?.(new Event('open'));
-    this.receive({ type: 'hello', protocol: WIRE_PROTOCOL_VERSION, version: 'test' });
+    this.receive({ type: 'hello', protocol: WIRE_PROTOCOL_VERSION, version: 'test', ...(terminalOutput ? { terminalOutput } : {}) });
+  }
+  receiveBinary(frame: Uint8Array): void {
+    this.onmessage?.(new MessageEvent('message', { data: frame.slice().buffer }));
   }
   receive(message: unknown): void {
     this.onmessage?.(new MessageEvent('message', { data: JSON.stringify(message) }));
@@ -135,5 +152,111 @@ describe('WebSocket bridge', () => {
     await expect(call).resolves.toMatchObject({ ok: false, error: { code: 'TRANSPORT' } });
     vi.advanceTimersByTime(10_000);
     expect(sockets).toHaveLength(1);
+  });
+});
+
+/** A FAKE of the host's HTTP output stream (the real one is tested in core/terminal/terminal-stream.test.ts and e2e). */
+function fakeOutput() {
+  const calls: string[] = [];
+  let answer: { resolve(body: ReadableStream<Uint8Array>): void; reject(err: Error): void } | null = null;
+  let controller: ReadableStreamDefaultController<Uint8Array> | null = null;
+  const openOutput = (path: string, signal: AbortSignal): Promise<ReadableStream<Uint8Array>> => {
+    calls.push(path);
+    return new Promise((resolve, reject) => {
+      answer = { resolve, reject };
+      signal.addEventListener('abort', () => reject(new Error('aborted')));
+    });
+  };
+  return {
+    calls,
+    openOutput,
+    accept(): void {
+      answer!.resolve(new ReadableStream<Uint8Array>({ start: (c) => void (controller = c) }));
+    },
+    refuse(): void {
+      answer!.reject(new Error('terminal output stream refused (HTTP 503)'));
+    },
+    push(bytes: Uint8Array): void {
+      controller!.enqueue(bytes);
+    },
+    end(): void {
+      controller!.close();
+    },
+  };
+}
+
+const flush = async (): Promise<void> => {
+  for (let i = 0; i < 10; i++) await Promise.resolve();
+};
+const OUTPUT_ID = 'an-output-stream-id-0123';
+const dataFrame = (channel: number, text: string): Uint8Array => encodeTerminalFrame(TerminalFrameKind.data, channel, textPayload(text));
+
+describe('WebSocket bridge: terminal output stream', () => {
+  const handlers = (got: string[]) => ({ data: (b: Uint8Array) => got.push(payloadText(b)), closed: () => undefined, error: () => undefined });
+
+  it('opens the stream with the first terminal, attaches only once it is open, and reads frames cut anywhere', async () => {
+    const output = fakeOutput();
+    const bridge = createWebSocketBridge({ ...bridgeOptions, openOutput: output.openOutput });
+    latest().open(OUTPUT_ID);
+    expect(output.calls).toEqual([]); // no terminal, no stream
+    const got: string[] = [];
+    bridge.terminals!.open(5, handlers(got));
+    expect(output.calls).toEqual([`${TERMINAL_OUTPUT_PATH}?stream=${OUTPUT_ID}`]);
+    expect(latest().frames).toEqual([]); // no attach before the path for output is settled
+
+    output.accept();
+    await flush();
+    expect(latest().frames.map((f) => [f.kind, f.channel])).toEqual([[TerminalFrameKind.attach, 5]]);
+    const bytes = new Uint8Array([...lengthPrefixed(dataFrame(5, 'hello ')), ...lengthPrefixed(dataFrame(5, 'world'))]);
+    output.push(bytes.subarray(0, 7));
+    output.push(bytes.subarray(7));
+    await flush();
+    expect(got.join('')).toBe('hello world');
+    bridge.close();
+  });
+
+  it('keeps output on the socket when the stream is refused or slow, for later connections too', async () => {
+    const output = fakeOutput();
+    const bridge = createWebSocketBridge({ ...bridgeOptions, openOutput: output.openOutput, outputOpenMs: 1000 });
+    latest().open(OUTPUT_ID);
+    const got: string[] = [];
+    bridge.terminals!.open(2, handlers(got));
+    vi.advanceTimersByTime(1000); // never answered: given up on
+    await flush();
+    expect(latest().frames.map((f) => f.kind)).toEqual([TerminalFrameKind.attach]);
+    latest().receiveBinary(dataFrame(2, 'on the socket'));
+    expect(got).toEqual(['on the socket']);
+
+    latest().drop();
+    vi.advanceTimersByTime(100);
+    latest().open('another-output-stream-id-99');
+    await flush();
+    expect(output.calls).toHaveLength(1);
+    expect(latest().frames.map((f) => f.kind)).toEqual([TerminalFrameKind.attach]);
+    bridge.close();
+  });
+
+  it('drops the socket when the stream ends, so the next connection reattaches from what it has', async () => {
+    const output = fakeOutput();
+    const bridge = createWebSocketBridge({ ...bridgeOptions, openOutput: output.openOutput });
+    latest().open(OUTPUT_ID);
+    const got: string[] = [];
+    bridge.terminals!.open(9, handlers(got));
+    output.accept();
+    await flush();
+    output.push(lengthPrefixed(dataFrame(9, 'abc')));
+    output.end();
+    await flush();
+    expect(got).toEqual(['abc']);
+    expect(latest().readyState).toBe(3);
+    vi.advanceTimersByTime(100);
+    expect(sockets).toHaveLength(2);
+    latest().open('the-next-output-stream-id');
+    expect(output.calls).toHaveLength(2);
+    output.accept();
+    await flush();
+    const attach = latest().frames.find((f) => f.kind === TerminalFrameKind.attach)!;
+    expect(new DataView(attach.payload.buffer, attach.payload.byteOffset).getFloat64(0)).toBe(3);
+    bridge.close();
   });
 });

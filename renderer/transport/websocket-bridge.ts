@@ -1,4 +1,6 @@
 import {
+  TERMINAL_OUTPUT_PATH,
+  TerminalFrameSplitter,
   WIRE_PROTOCOL_VERSION,
   serverMessageSchema,
   type ClientMessage,
@@ -29,6 +31,13 @@ export interface WebSocketBridgeOptions {
   /** How long a sent call may wait for its result before it fails with TIMEOUT. */
   callTimeoutMs?: number;
   backoff?: { initialMs: number; maxMs: number };
+  /**
+   * Opens the host's terminal output stream (core/contract/terminal-wire.ts); null keeps terminal
+   * output on the socket. Defaults to fetch() on the socket's own origin.
+   */
+  openOutput?: ((path: string, signal: AbortSignal) => Promise<ReadableStream<Uint8Array>>) | null;
+  /** How long the output stream may take to open before output stays on the socket. */
+  outputOpenMs?: number;
 }
 
 interface PendingCall {
@@ -39,6 +48,19 @@ interface PendingCall {
 }
 
 const OPEN = 1;
+
+/** fetch() of the output stream on the socket's origin; anything but a 200 with a body is a refusal. */
+function fetchOutput(socketUrl: string): (path: string, signal: AbortSignal) => Promise<ReadableStream<Uint8Array>> {
+  const origin = new URL(socketUrl.replace(/^ws/, 'http')).origin;
+  return async (path, signal) => {
+    const response = await fetch(origin + path, { signal, cache: 'no-store', credentials: 'omit' });
+    if (!response.ok || !response.body) {
+      void response.body?.cancel();
+      throw new Error(`terminal output stream refused (HTTP ${response.status})`);
+    }
+    return response.body;
+  };
+}
 
 const failure = (code: ContractError['code'], message: string): Result<never> => ({ ok: false, error: { code, message } });
 
@@ -52,6 +74,8 @@ export function createWebSocketBridge(options: WebSocketBridgeOptions): Connecte
   const connectWaitMs = options.connectWaitMs ?? 10_000;
   const callTimeoutMs = options.callTimeoutMs ?? 60_000;
   const backoff = options.backoff ?? { initialMs: 500, maxMs: 10_000 };
+  const openOutput = options.openOutput === undefined ? (typeof fetch === 'function' ? fetchOutput(options.url) : null) : options.openOutput;
+  const outputOpenMs = options.outputOpenMs ?? 3000;
 
   const connection = createConnectionCell({ phase: 'connecting', transport: 'host' });
   const pending = new Map<number, PendingCall>();
@@ -62,13 +86,96 @@ export function createWebSocketBridge(options: WebSocketBridgeOptions): Connecte
   let failures = 0;
   let retryTimer: ReturnType<typeof setTimeout> | null = null;
   let closed = false;
+  /**
+   * Where this connection's terminal output arrives. 'pending': the host offered a stream, not
+   * opened yet (it opens with the first terminal); 'opening': asked for; 'stream': output comes on
+   * it; 'socket': output comes as binary socket messages. Terminal frames are sent only in the
+   * last two, so output never switches paths under a viewer.
+   */
+  let output: { mode: 'pending' | 'opening'; id: string } | { mode: 'stream' | 'socket' } = { mode: 'socket' };
+  let outputAbort: AbortController | null = null;
+  /** Once a stream failed to open, this page keeps its output on the socket. */
+  let outputRefused = false;
 
   // Terminal bytes share the socket as binary frames (core/contract/terminal-wire.ts).
-  const terminals = createTerminalStreams((frame) => {
+  const streams = createTerminalStreams((frame) => {
     if (!socket || !ready || socket.readyState !== OPEN) return false;
+    if (output.mode !== 'stream' && output.mode !== 'socket') return false;
     socket.send(frame);
     return true;
   });
+  let openChannels = 0;
+  const terminals: typeof streams = {
+    ...streams,
+    open(id, handlers) {
+      const channel = streams.open(id, handlers);
+      openChannels++;
+      startOutput();
+      let open = true;
+      return {
+        ...channel,
+        close() {
+          if (open) openChannels--;
+          open = false;
+          channel.close();
+        },
+      };
+    },
+  };
+
+  /** Opens the offered output stream (once a terminal wants output), then attaches every channel on it. */
+  function startOutput(): void {
+    if (output.mode !== 'pending' || openChannels === 0 || !openOutput || !socket) return;
+    const { id } = output;
+    const ws = socket;
+    output = { mode: 'opening', id };
+    const abort = new AbortController();
+    outputAbort = abort;
+    const current = (): boolean => socket === ws && outputAbort === abort;
+    const timer = setTimeout(() => abort.abort(), outputOpenMs);
+    const onSocket = (): void => {
+      // Aborted because the socket went: the next connection tries again.
+      if (!current()) return;
+      outputRefused = true;
+      output = { mode: 'socket' };
+      outputAbort = null;
+      streams.reattach();
+    };
+    openOutput(`${TERMINAL_OUTPUT_PATH}?stream=${encodeURIComponent(id)}`, abort.signal).then(
+      (body) => {
+        clearTimeout(timer);
+        if (!current()) {
+          void body.cancel().catch(() => undefined);
+          return;
+        }
+        output = { mode: 'stream' };
+        streams.reattach();
+        void readOutput(body, ws, abort);
+      },
+      () => {
+        clearTimeout(timer);
+        // The host may have claimed it and now drops this socket; the next connection stays on it.
+        onSocket();
+      },
+    );
+  }
+
+  async function readOutput(body: ReadableStream<Uint8Array>, ws: SocketLike, abort: AbortController): Promise<void> {
+    const reader = body.getReader();
+    const splitter = new TerminalFrameSplitter();
+    try {
+      for (;;) {
+        const { done, value } = await reader.read();
+        if (done || socket !== ws || outputAbort !== abort) break;
+        splitter.push(value, (frame) => streams.receive(frame));
+      }
+    } catch {
+      // a corrupt or cut stream: handled below like its end
+    }
+    void reader.cancel().catch(() => undefined);
+    // Output lost in between would leave a viewer with a hole: a fresh connection reattaches from what it has.
+    if (socket === ws && outputAbort === abort) ws.close(4000, 'terminal output stream ended');
+  }
 
   const setPhase = (state: Omit<ConnectionState, 'transport'>): void => connection.set({ ...state, transport: 'host' });
 
@@ -129,7 +236,9 @@ export function createWebSocketBridge(options: WebSocketBridgeOptions): Connecte
       failures = 0;
       setPhase({ phase: 'connected' });
       for (const call of pending.values()) if (!call.sent) send(call);
-      terminals.reattach();
+      output = message.terminalOutput && openOutput && !outputRefused ? { mode: 'pending', id: message.terminalOutput } : { mode: 'socket' };
+      if (output.mode === 'socket') streams.reattach();
+      else startOutput();
     } else if (message.type === 'result') {
       settle(message.id, message.result as Result<unknown>);
     } else {
@@ -163,6 +272,9 @@ export function createWebSocketBridge(options: WebSocketBridgeOptions): Connecte
     }
     socket = ws;
     ready = false;
+    outputAbort?.abort();
+    outputAbort = null;
+    output = { mode: 'socket' };
     ws.binaryType = 'arraybuffer';
     ws.onmessage = (event) => {
       if (socket === ws) onMessage(event.data);
@@ -174,6 +286,8 @@ export function createWebSocketBridge(options: WebSocketBridgeOptions): Connecte
       if (socket !== ws) return;
       socket = null;
       ready = false;
+      outputAbort?.abort();
+      outputAbort = null;
       failAll('TRANSPORT', 'The connection to the Outpost host dropped before it answered. Check that the host is running, then retry.', true);
       if (closed) return;
       scheduleReconnect();
@@ -219,6 +333,8 @@ export function createWebSocketBridge(options: WebSocketBridgeOptions): Connecte
       if (retryTimer) clearTimeout(retryTimer);
       socket?.close(1000, 'console closed');
       socket = null;
+      outputAbort?.abort();
+      outputAbort = null;
       failAll('TRANSPORT', 'The console closed its connection to the host.');
       setPhase({ phase: 'closed' });
     },
