@@ -9,6 +9,9 @@
 //    forced GC, and the resident memory of Chromium's renderer and GPU processes (xterm's buffers
 //    and WebGL textures live there), against the same page with no terminal.
 // Prints one JSON line; a measurement, not a test.
+// BENCH_PROFILE=1 adds, on stderr, CPU seconds per process during the flood and the page's top
+// functions by self time; BENCH_TRACE=file.json writes a Chromium trace of the flood (open it in
+// chrome://tracing or Perfetto) to see frames, raster and the main thread task by task.
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -144,6 +147,8 @@ async function measureFlood(page: Page, call: Call, target: unknown) {
     await cdp.send('Profiler.enable');
     await cdp.send('Profiler.start');
   }
+  const browserForTrace = page.context().browser()!;
+  if (process.env.BENCH_TRACE) await browserForTrace.startTracing(page, { path: process.env.BENCH_TRACE, categories: ['toplevel', 'devtools.timeline', 'disabled-by-default-devtools.timeline', 'v8.execute', 'blink', 'cc', 'scheduler'] });
   await call('terminal.write', { id: flood.id, data: `head -c ${bytes} /dev/zero | tr '\\0' a | fold -w ${width}\r` });
   const started = Date.now();
   const cpuBefore = cdp ? cpuSnapshot() : null;
@@ -158,6 +163,7 @@ async function measureFlood(page: Page, call: Call, target: unknown) {
     s.stop();
     return { ...s, stop: undefined };
   });
+  if (process.env.BENCH_TRACE) await browserForTrace.stopTracing();
   if (cpuBefore) for (const [name, seconds] of cpuBetween(cpuBefore, cpuSnapshot())) process.stderr.write(`cpu ${seconds} s ${name}\n`);
   if (cdp) {
     const { profile } = (await cdp.send('Profiler.stop')) as { profile: { nodes: { id: number; callFrame: { functionName: string; url: string; lineNumber: number } }[]; samples: number[]; timeDeltas: number[] } };
