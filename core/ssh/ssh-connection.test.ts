@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { execFileSync } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -137,6 +138,32 @@ describe.skipIf(!canRun)('SSH against a real OpenSSH sshd on 127.0.0.1', () => {
     expect(performance.now() - t0).toBeLessThan(3000);
     expect(err).toMatchObject({ code: 'TIMEOUT', details: { stdoutSoFar: 'started\n' } });
     expect((await c.exec('echo still-usable')).stdout.toString()).toBe('still-usable\n');
+    c.close();
+  });
+
+  it('kills the remote command at its timeout or on cancel (non-root login: sshd honours the signal)', async () => {
+    // sshd runs a root session without privilege separation and refuses signal requests there
+    // ("session signalling requires privilege separation"); an ordinary account, as operators use, gets them.
+    const c = await open({ type: 'password', password }, user.name);
+    const running = (marker: string): boolean => {
+      try {
+        return execFileSync('pgrep', ['-u', user.name, '-f', `sleep ${marker}`]).toString().trim() !== '';
+      } catch {
+        return false;
+      }
+    };
+    const timedOut = `41.${randomBytes(3).readUIntBE(0, 3)}`;
+    const err = await c.exec(`sleep ${timedOut}`, { timeoutMs: 500 }).catch((e: unknown) => e);
+    expect(err).toMatchObject({ code: 'TIMEOUT' });
+    await expect.poll(() => running(timedOut), { timeout: 3000 }).toBe(false);
+
+    const cancelled = `42.${randomBytes(3).readUIntBE(0, 3)}`;
+    const abort = new AbortController();
+    const pending = c.exec(`sleep ${cancelled}`, { signal: abort.signal }).catch((e: unknown) => e);
+    await expect.poll(() => running(cancelled), { timeout: 3000 }).toBe(true);
+    abort.abort();
+    expect(await pending).toMatchObject({ code: 'CANCELLED' });
+    await expect.poll(() => running(cancelled), { timeout: 3000 }).toBe(false);
     c.close();
   });
 

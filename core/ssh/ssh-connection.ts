@@ -253,11 +253,7 @@ export class SshConnection {
           else resolve(result);
         };
         const stop = (error: OutpostError): void => {
-          try {
-            channel.signal('KILL');
-          } catch {
-            // some servers refuse signals; closing the channel ends it anyway
-          }
+          killRemote(channel);
           channel.close();
           finish(error);
         };
@@ -357,6 +353,31 @@ function forward(client: Client, from: SshEndpoint, to: SshEndpoint): Promise<Du
         : resolve(stream),
     ),
   );
+}
+
+/**
+ * Asks sshd to SIGKILL the command's process group (RFC 4254 "signal"). ssh2's own
+ * `channel.signal()` sends nothing once stdin is closed (every exec closes it at once), although
+ * the RFC allows requests after EOF; so the request goes straight to the channel's protocol then.
+ * sshd refuses signals to root sessions (they run without privilege separation): there the
+ * command runs on until it ends by itself (core/ssh/ssh-connection.test.ts proves the kill for an
+ * ordinary account).
+ */
+function killRemote(channel: ClientChannel): void {
+  const raw = channel as unknown as {
+    type?: string;
+    outgoing?: { id?: number; state?: string };
+    _client?: { _protocol?: { signal?: (id: number, name: string) => void } };
+  };
+  try {
+    if (channel.writable) channel.signal('KILL');
+    // After our EOF ssh2 marks the channel 'eof'; requests may still be sent until it closes.
+    else if (raw.type === 'session' && (raw.outgoing?.state === 'open' || raw.outgoing?.state === 'eof') && typeof raw.outgoing.id === 'number') {
+      raw._client?._protocol?.signal?.(raw.outgoing.id, 'KILL');
+    }
+  } catch {
+    // a channel already closing takes no requests
+  }
 }
 
 /** A pty shell channel as a TerminalSession. */
