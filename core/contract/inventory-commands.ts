@@ -171,9 +171,4 @@ export const inventoryCommands = {
     input: z.object({ site: siteName, vm: z.string().min(1).max(500), action: z.enum(['on', 'off', 'reset', 'shutdown']) }).strict(),
     output: z.object({ site: z.string(), vm: z.string(), moref: z.string(), powerState: powerStateSchema }),
   },
-  'vm.console.ticket': {
-    summary: 'A one-time webmks ticket to open a VM console',
-    input: z.object({ site: siteName, vm: z.string().min(1).max(500) }).strict(),
-    output: z.object({ ticket: z.string(), host: z.string().nullable(), port: z.number().int().nullable(), url: z.string().nullable() }),
-  },
 } as const satisfies Record<string, CommandSpec>;

@@ -8,7 +8,6 @@ import { connectSite, storedSite, storedVm, type StoredSite } from '../sites/sit
 import { normalizeFingerprint } from '../trust/fingerprint.js';
 import type { CredentialStore } from '../vault/credential-store.js';
 import type { Vault } from '../vault/vault.js';
-import { acquireConsoleTicket } from '../vsphere/console-ticket.js';
 import { parseSdkUrl, VsphereSession } from '../vsphere/session.js';
 import { changePower } from '../vsphere/vm-power.js';
 import { fullSync } from './full-sync.js';
@@ -199,19 +198,6 @@ export class InventoryService {
     } catch (err) {
       this.o.audit.append({ actor, action: 'vm.power', target: `${site.name}/${vm.name}`, outcome: 'failed', details: { action: input.action, moref: vm.moref, error: toContractError(err).code } });
       throw err;
-    } finally {
-      await session.logout();
-    }
-  }
-
-  async consoleTicket(input: CommandParsedInput<'vm.console.ticket'>, actor: string): Promise<CommandOutput<'vm.console.ticket'>> {
-    const site = this.site(input.site);
-    const vm = this.resolveVm(site, input.vm);
-    const session = await this.connect(site);
-    try {
-      const t = await acquireConsoleTicket(session, { type: 'VirtualMachine', value: vm.moref });
-      this.o.audit.append({ actor, action: 'vm.console', target: `${site.name}/${vm.name}`, details: { moref: vm.moref } });
-      return { ticket: t.ticket, host: t.host, port: t.port, url: t.url };
     } finally {
       await session.logout();
     }

@@ -1,7 +1,7 @@
 import type { Handlers } from './handlers.js';
 import type { Services } from './services.js';
 
-type InventoryHandlerNames = 'sites.add' | 'inventory.sync' | 'inventory.watch.start' | 'inventory.watch.stop' | 'inventory.watch.status' | 'vms.list' | 'vms.count' | 'sites.remove' | 'vm.power' | 'vm.console.ticket';
+type InventoryHandlerNames = 'sites.add' | 'inventory.sync' | 'inventory.watch.start' | 'inventory.watch.stop' | 'inventory.watch.status' | 'vms.list' | 'vms.count' | 'sites.remove' | 'vm.power';
 
 /** vCenter sites, inventory and VM operations; spread into createHandlers (handlers.ts). */
 export function inventoryHandlers(s: Services): Pick<Handlers, InventoryHandlerNames> {
@@ -23,6 +23,5 @@ export function inventoryHandlers(s: Services): Pick<Handlers, InventoryHandlerN
       return removed;
     },
     'vm.power': (input, caller) => s.inventory.power(input, caller.actor),
-    'vm.console.ticket': (input, caller) => s.inventory.consoleTicket(input, caller.actor),
   };
 }
