@@ -1,13 +1,30 @@
 import { createHash } from 'node:crypto';
 import { OutpostError } from '../contract/errors.js';
 import { SshConnection, type ExecOptions, type ExecResult, type SshConnectOptions } from './ssh-connection.js';
-import { targetLabel, type SshAuth, type SshTarget } from './ssh-target.js';
+import { endpointLabel, targetLabel, type SshAuth, type SshTarget } from './ssh-target.js';
 
 export interface PoolOptions extends SshConnectOptions {
   /** Operations running at once on one target (sshd's MaxSessions is 10 by default). */
   perTargetConcurrency?: number;
   /** An unused connection is closed after this long. */
   idleMs?: number;
+  /**
+   * Targets behind the same jump host (same chain, user and credentials) share one connection to
+   * it: each target is a forwarded channel on it instead of a new bastion login. A jump host that
+   * failed (refused the credentials, unknown key, unreachable) is not tried again by this pool, so
+   * a fan-out of hundreds of hosts does not log in to a refusing bastion hundreds of times; a pool
+   * that shares jumps therefore lives for one run (a re-run gets a new pool).
+   */
+  shareJumps?: boolean;
+}
+
+interface JumpEntry {
+  connecting: Promise<SshConnection> | null;
+  connection: SshConnection | null;
+  /** Target connections through it (open or opening). */
+  users: number;
+  idleTimer: NodeJS.Timeout | null;
+  failed: OutpostError | null;
 }
 
 interface PoolEntry {
@@ -37,7 +54,10 @@ const poolKey = (t: SshTarget): string => `${targetLabel(t)}#${[...(t.jumps ?? [
  */
 export class SshConnectionPool {
   private readonly entries = new Map<string, PoolEntry>();
+  private readonly jumps = new Map<string, JumpEntry>();
   private closed = false;
+  /** Connections this pool opened to jump hosts (shared ones once each): what a bastion sees. */
+  jumpConnectionsOpened = 0;
 
   constructor(private readonly options: PoolOptions) {}
 
@@ -80,7 +100,9 @@ export class SshConnectionPool {
     if (entry.connection?.isOpen) return entry.connection;
     entry.connection = null;
     if (!entry.connecting) {
-      entry.connecting = SshConnection.open(target, this.options).finally(() => {
+      const opening = this.options.shareJumps && target.jumps?.length ? this.openThroughSharedJump(target) : SshConnection.open(target, this.options);
+      if (!this.options.shareJumps) this.jumpConnectionsOpened += target.jumps?.length ?? 0;
+      entry.connecting = opening.finally(() => {
         entry.connecting = null;
       });
     }
@@ -90,6 +112,81 @@ export class SshConnectionPool {
       if (entry.connection === connection) entry.connection = null;
     });
     return connection;
+  }
+
+  /** The target's last hop over a forward through the shared connection to its last jump host (itself shared the same way). */
+  private async openThroughSharedJump(target: SshTarget): Promise<SshConnection> {
+    const jumps = target.jumps!;
+    const via: SshTarget = { ...jumps[jumps.length - 1]!, jumps: jumps.slice(0, -1) };
+    const jump = await this.acquireJump(via);
+    try {
+      const sock = await jump.connection.forwardTo(target);
+      const connection = await SshConnection.openOver(target, sock, this.options);
+      connection.onClose(jump.release);
+      return connection;
+    } catch (err) {
+      jump.release();
+      throw err;
+    }
+  }
+
+  private async acquireJump(via: SshTarget): Promise<{ connection: SshConnection; release: () => void }> {
+    if (this.closed) throw new OutpostError('CANCELLED', 'The SSH connection pool is closed.');
+    const key = poolKey(via);
+    let entry = this.jumps.get(key);
+    if (entry?.failed) throw entry.failed;
+    if (!entry) {
+      entry = { connecting: null, connection: null, users: 0, idleTimer: null, failed: null };
+      this.jumps.set(key, entry);
+    }
+    const e = entry;
+    e.users++;
+    if (e.idleTimer) clearTimeout(e.idleTimer);
+    e.idleTimer = null;
+    let released = false;
+    const release = (): void => {
+      if (released) return;
+      released = true;
+      e.users--;
+      if (e.users > 0 || this.jumps.get(key) !== e) return;
+      e.idleTimer = setTimeout(() => {
+        e.connection?.close();
+        if (this.jumps.get(key) === e) this.jumps.delete(key);
+      }, this.options.idleMs ?? 60_000);
+      e.idleTimer.unref();
+    };
+    try {
+      if (e.connection?.isOpen) return { connection: e.connection, release };
+      if (!e.connecting) {
+        this.jumpConnectionsOpened++;
+        e.connecting = (via.jumps?.length ? this.openThroughSharedJump(via) : SshConnection.open(via, this.options)).then(
+          (connection) => {
+            e.connecting = null;
+            if (this.closed) {
+              connection.close();
+              throw new OutpostError('CANCELLED', 'The SSH connection pool was closed while a jump host connected.');
+            }
+            e.connection = connection;
+            connection.onClose(() => {
+              // A dead jump connection is forgotten; the next target opens a new one.
+              if (this.jumps.get(key) === e && e.connection === connection) this.jumps.delete(key);
+            });
+            return connection;
+          },
+          (err: unknown) => {
+            e.connecting = null;
+            const cause = err instanceof OutpostError ? err : new OutpostError('UNREACHABLE', String(err));
+            // Named as the jump host for every target behind it; the details (a host key's fingerprint) stay.
+            e.failed = cause.message.startsWith('Jump host') ? cause : new OutpostError(cause.code, `Jump host ${endpointLabel(via)}: ${cause.message}`, cause.details);
+            throw e.failed;
+          },
+        );
+      }
+      return { connection: await e.connecting, release };
+    } catch (err) {
+      release();
+      throw err;
+    }
   }
 
   /** Open connections (for tests and the status bar). */
@@ -106,5 +203,10 @@ export class SshConnectionPool {
       for (const wake of e.waiting.splice(0)) wake();
     }
     this.entries.clear();
+    for (const j of this.jumps.values()) {
+      if (j.idleTimer) clearTimeout(j.idleTimer);
+      j.connection?.close();
+    }
+    this.jumps.clear();
   }
 }

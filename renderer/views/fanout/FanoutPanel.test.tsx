@@ -11,7 +11,7 @@ afterEach(() => {
 });
 
 const ok = (value: unknown) => ({ ok: true as const, value });
-const pending = (index: number, host: string): FanoutRow => ({ index, host, vm: null, state: 'pending', exitCode: null, durationMs: null, stdoutHead: '', stderrHead: '', truncated: false, error: null });
+const pending = (index: number, host: string): FanoutRow => ({ index, host, vm: null, jump: null, state: 'pending', exitCode: null, durationMs: null, stdoutHead: '', stderrHead: '', truncated: false, error: null });
 const totals = (patch: Partial<FanoutTotals>): FanoutTotals => ({ total: 3, ok: 0, failed: 0, cancelled: 0, pending: 3, running: 0, unknownHostKeys: 0, ...patch });
 
 describe('Run on many hosts (component, FAKE bridge)', () => {
