@@ -136,6 +136,10 @@ describe.skipIf(!canRun)('fan-out through a jump host to targets only it can rea
       [0, String(lab.targets[0]!.port)],
       [0, String(lab.targets[2]!.port)],
     ]);
+    // The same bastion given in the form and as ProxyJump is crossed once.
+    const both = await call<FanoutJob>('fanout.start', { sshConfigHosts: ['guest-1'], jumps: [{ host: '127.0.0.1', port: lab.jumpPort, credential: 'lab-root' }], credential: 'lab-root', command: 'echo "$SSH_CONNECTION"' });
+    expect(both.rows.map((r) => r.jump)).toEqual([via]);
+    expect((await finished(both.id)).rows.map((r) => [r.exitCode, portOf(r.stdoutHead)])).toEqual([[0, String(lab.targets[1]!.port)]]);
     const missing = await core.dispatch('fanout.start', { sshConfigHosts: ['no-such-alias'], credential: 'lab-root', command: 'true' });
     expect(missing).toMatchObject({ ok: false, error: { code: 'NOT_FOUND' } });
   });

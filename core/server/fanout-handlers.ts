@@ -25,9 +25,11 @@ export function createFanoutHandlers(s: Services): Pick<Handlers, FanoutCommand>
         return { host: e.host, port: e.port, user: e.user, credential: j.credential };
       });
       const targets: FanoutTarget[] = input.hosts.map((text) => ({ ...parseHostPort(text)!, vm: null, jumps }));
-      // ~/.ssh/config hosts: HostName/Port/User and their ProxyJump chain (after the job's jumps), all with the job's credential.
+      // ~/.ssh/config hosts: HostName/Port/User and their ProxyJump chain (after the job's jumps, without the hops
+      // the job's chain already passes: "bastion" set in the form and as ProxyJump is crossed once), all with the job's credential.
+      const inJobChain = new Set(jumps.map((j) => `${j.host}:${j.port}`));
       for (const [i, t] of s.remote.sshConfigTargets(input.sshConfigHosts, { defaultUser: name, auth }).entries()) {
-        const viaConfig = (t.jumps ?? []).map((j) => ({ host: j.host, port: j.port, user: j.user, credential: input.credential }));
+        const viaConfig = (t.jumps ?? []).filter((j) => !inJobChain.has(`${j.host}:${j.port}`)).map((j) => ({ host: j.host, port: j.port, user: j.user, credential: input.credential }));
         if (jumps.length + viaConfig.length > MAX_JUMPS) throw new OutpostError('VALIDATION', `${input.sshConfigHosts[i]} would go through ${jumps.length + viaConfig.length} jump hosts; at most ${MAX_JUMPS}.`);
         targets.push({ host: t.host, port: t.port, vm: null, user: input.user ?? t.user, jumps: [...jumps, ...viaConfig] });
       }
