@@ -22,7 +22,8 @@ export interface JumpLab {
   destroy(): void;
 }
 
-export async function createJumpLab(o: { dir: string; authorizedKeys: string[]; targets: number; jumpExtra?: string[] }): Promise<JumpLab> {
+/** `targetListen: '0.0.0.0'` lets one target sshd stand for many hosts (127.0.0.x inside the namespace: its loopback is the whole /8). */
+export async function createJumpLab(o: { dir: string; authorizedKeys: string[]; targets: number; jumpExtra?: string[]; targetListen?: string }): Promise<JumpLab> {
   const ns = `op-${randomBytes(3).toString('hex')}-jmp`;
   execFileSync('ip', ['netns', 'add', ns]);
   const children: ChildProcess[] = [];
@@ -44,7 +45,7 @@ export async function createJumpLab(o: { dir: string; authorizedKeys: string[]; 
     sshds.push(jumpSshd);
     const targets: Sshd[] = [];
     for (let i = 0; i < o.targets; i++) {
-      const t = await startSshd({ dir: o.dir, netns: ns, authorizedKeys: o.authorizedKeys });
+      const t = await startSshd({ dir: o.dir, netns: ns, authorizedKeys: o.authorizedKeys, ...(o.targetListen ? { listen: o.targetListen } : {}) });
       sshds.push(t);
       targets.push(t);
     }
