@@ -8,6 +8,8 @@ import type { EventName, EventPayload } from '../contract/events.js';
 import type { FanoutJob } from '../contract/fanout-commands.js';
 import { defaultKdf } from '../vault/passphrase-cipher.js';
 import { createOutpostCore, type OutpostCore } from '../server/core.js';
+import { fanOut } from '../ssh/fan-out.js';
+import { SshConnectionPool } from '../ssh/ssh-connection-pool.js';
 
 const canRun = sshdAvailable() && process.getuid?.() === 0;
 
@@ -16,6 +18,7 @@ describe.skipIf(!canRun)('fan-out through a jump host to targets only it can rea
   let core: OutpostCore;
   let lab: JumpLab;
   let savedHome: string | undefined;
+  let key: { privateKey: string; publicKey: string };
   const done: EventPayload<'fanout.done'>[] = [];
   /** Row host labels in the order their final result arrived, per job. */
   const finishedOrder = new Map<string, string[]>();
@@ -42,7 +45,7 @@ describe.skipIf(!canRun)('fan-out through a jump host to targets only it can rea
         if (p.row.state === 'done') finishedOrder.set(p.jobId, [...(finishedOrder.get(p.jobId) ?? []), p.row.host]);
       }
     });
-    const key = generateKey(join(dir.path, 'id'));
+    key = generateKey(join(dir.path, 'id'));
     const stranger = generateKey(join(dir.path, 'stranger'));
     lab = await createJumpLab({ dir: dir.path, authorizedKeys: [key.publicKey], targets: 3 });
     await call('vault.unlock', { passphrase: 'a long enough passphrase' });
@@ -142,5 +145,21 @@ describe.skipIf(!canRun)('fan-out through a jump host to targets only it can rea
     expect((await finished(both.id)).rows.map((r) => [r.exitCode, portOf(r.stdoutHead)])).toEqual([[0, String(lab.targets[1]!.port)]]);
     const missing = await core.dispatch('fanout.start', { sshConfigHosts: ['no-such-alias'], credential: 'lab-root', command: 'true' });
     expect(missing).toMatchObject({ ok: false, error: { code: 'NOT_FOUND' } });
+  });
+
+  it('a shared jump connection carries at most targetsPerJumpConnection targets; past that another is opened (a wide fan-out is not one bastion process)', async () => {
+    const auth = { type: 'private-key' as const, privateKey: key.privateKey };
+    const jump = { host: '127.0.0.1', port: lab.jumpPort, user: 'root', auth };
+    const hosts = lab.targets.map((t) => ({ host: '127.0.0.1', port: t.port, user: 'root', auth, jumps: [jump], label: String(t.port) }));
+    const pool = new SshConnectionPool({ hostKeys: core.services.remote.knownHosts, shareJumps: true, targetsPerJumpConnection: 2, idleMs: 1000 });
+    const before = lab.jumpConnections();
+    try {
+      const results = await fanOut(hosts, (h) => pool.exec(h, 'sleep 0.3; echo ok'), { concurrency: 3 });
+      expect(results.map((r) => r.stdoutHead)).toEqual(['ok', 'ok', 'ok']);
+    } finally {
+      pool.close();
+    }
+    expect(pool.jumpConnectionsOpened).toBe(2);
+    expect(lab.jumpConnections() - before).toBe(2);
   });
 });

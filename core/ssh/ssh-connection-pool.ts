@@ -16,6 +16,8 @@ export interface PoolOptions extends SshConnectOptions {
    * that shares jumps therefore lives for one run (a re-run gets a new pool).
    */
   shareJumps?: boolean;
+  /** With `shareJumps`: targets carried by one jump connection before another is opened (default 32). */
+  targetsPerJumpConnection?: number;
 }
 
 interface JumpEntry {
@@ -24,7 +26,6 @@ interface JumpEntry {
   /** Target connections through it (open or opening). */
   users: number;
   idleTimer: NodeJS.Timeout | null;
-  failed: OutpostError | null;
 }
 
 interface PoolEntry {
@@ -54,7 +55,8 @@ const poolKey = (t: SshTarget): string => `${targetLabel(t)}#${[...(t.jumps ?? [
  */
 export class SshConnectionPool {
   private readonly entries = new Map<string, PoolEntry>();
-  private readonly jumps = new Map<string, JumpEntry>();
+  private readonly jumps = new Map<string, JumpEntry[]>();
+  private readonly failedJumps = new Map<string, OutpostError>();
   private closed = false;
   /** Connections this pool opened to jump hosts (shared ones once each): what a bastion sees. */
   jumpConnectionsOpened = 0;
@@ -133,56 +135,66 @@ export class SshConnectionPool {
   private async acquireJump(via: SshTarget): Promise<{ connection: SshConnection; release: () => void }> {
     if (this.closed) throw new OutpostError('CANCELLED', 'The SSH connection pool is closed.');
     const key = poolKey(via);
-    let entry = this.jumps.get(key);
-    if (entry?.failed) throw entry.failed;
-    if (!entry) {
-      entry = { connecting: null, connection: null, users: 0, idleTimer: null, failed: null };
-      this.jumps.set(key, entry);
+    const failed = this.failedJumps.get(key);
+    if (failed) throw failed;
+    const entries = this.jumps.get(key) ?? [];
+    this.jumps.set(key, entries);
+    // A connection with room, else a new one: one bastion process does not carry every target of a wide fan-out.
+    const cap = this.options.targetsPerJumpConnection ?? 32;
+    let e = entries.find((x) => x.users < cap);
+    if (!e) {
+      e = { connecting: null, connection: null, users: 0, idleTimer: null };
+      entries.push(e);
     }
-    const e = entry;
-    e.users++;
-    if (e.idleTimer) clearTimeout(e.idleTimer);
-    e.idleTimer = null;
+    const entry = e;
+    const forget = (): void => {
+      const list = this.jumps.get(key);
+      const at = list?.indexOf(entry) ?? -1;
+      if (list && at >= 0) list.splice(at, 1);
+    };
+    entry.users++;
+    if (entry.idleTimer) clearTimeout(entry.idleTimer);
+    entry.idleTimer = null;
     let released = false;
     const release = (): void => {
       if (released) return;
       released = true;
-      e.users--;
-      if (e.users > 0 || this.jumps.get(key) !== e) return;
-      e.idleTimer = setTimeout(() => {
-        e.connection?.close();
-        if (this.jumps.get(key) === e) this.jumps.delete(key);
+      entry.users--;
+      if (entry.users > 0 || !this.jumps.get(key)?.includes(entry)) return;
+      entry.idleTimer = setTimeout(() => {
+        entry.connection?.close();
+        forget();
       }, this.options.idleMs ?? 60_000);
-      e.idleTimer.unref();
+      entry.idleTimer.unref();
     };
     try {
-      if (e.connection?.isOpen) return { connection: e.connection, release };
-      if (!e.connecting) {
+      if (entry.connection?.isOpen) return { connection: entry.connection, release };
+      if (!entry.connecting) {
         this.jumpConnectionsOpened++;
-        e.connecting = (via.jumps?.length ? this.openThroughSharedJump(via) : SshConnection.open(via, this.options)).then(
+        entry.connecting = (via.jumps?.length ? this.openThroughSharedJump(via) : SshConnection.open(via, this.options)).then(
           (connection) => {
-            e.connecting = null;
+            entry.connecting = null;
             if (this.closed) {
               connection.close();
               throw new OutpostError('CANCELLED', 'The SSH connection pool was closed while a jump host connected.');
             }
-            e.connection = connection;
-            connection.onClose(() => {
-              // A dead jump connection is forgotten; the next target opens a new one.
-              if (this.jumps.get(key) === e && e.connection === connection) this.jumps.delete(key);
-            });
+            entry.connection = connection;
+            // A dead jump connection is forgotten; the next target opens a new one.
+            connection.onClose(() => forget());
             return connection;
           },
           (err: unknown) => {
-            e.connecting = null;
+            entry.connecting = null;
+            forget();
             const cause = err instanceof OutpostError ? err : new OutpostError('UNREACHABLE', String(err));
             // Named as the jump host for every target behind it; the details (a host key's fingerprint) stay.
-            e.failed = cause.message.startsWith('Jump host') ? cause : new OutpostError(cause.code, `Jump host ${endpointLabel(via)}: ${cause.message}`, cause.details);
-            throw e.failed;
+            const named = cause.message.startsWith('Jump host') ? cause : new OutpostError(cause.code, `Jump host ${endpointLabel(via)}: ${cause.message}`, cause.details);
+            if (named.code !== 'CANCELLED') this.failedJumps.set(key, named);
+            throw named;
           },
         );
       }
-      return { connection: await e.connecting, release };
+      return { connection: await entry.connecting, release };
     } catch (err) {
       release();
       throw err;
@@ -203,10 +215,11 @@ export class SshConnectionPool {
       for (const wake of e.waiting.splice(0)) wake();
     }
     this.entries.clear();
-    for (const j of this.jumps.values()) {
+    for (const j of [...this.jumps.values()].flat()) {
       if (j.idleTimer) clearTimeout(j.idleTimer);
       j.connection?.close();
     }
     this.jumps.clear();
+    this.failedJumps.clear();
   }
 }
