@@ -120,6 +120,10 @@ describe.skipIf(!canRun)('fan-out through a jump host to targets only it can rea
     }
     // Not one refused login per target: the bastion was asked once (fail2ban-friendly), the rows share the answer.
     expect(lab.jumpConnections() - before).toBe(1);
+    // Neither key travels in a row (what the fanout.result events carry) or the audit.
+    const text = JSON.stringify([rows, core.services.audit.list({ limit: 200 }).entries]);
+    expect(text).not.toContain('PRIVATE KEY');
+    expect(text).not.toContain(key.privateKey.split('\n')[1]!);
     // A bad hop is refused by the contract before anything runs.
     const bad = await core.dispatch('fanout.start', { hosts: targetHosts(), jumps: [{ host: 'bad host', credential: 'lab-root' }], credential: 'lab-root', command: 'true' });
     expect(bad).toMatchObject({ ok: false, error: { code: 'VALIDATION' } });
