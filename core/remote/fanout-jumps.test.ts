@@ -124,6 +124,12 @@ describe.skipIf(!canRun)('fan-out through a jump host to targets only it can rea
     const text = JSON.stringify([rows, core.services.audit.list({ limit: 200 }).entries]);
     expect(text).not.toContain('PRIVATE KEY');
     expect(text).not.toContain(key.privateKey.split('\n')[1]!);
+    // A hop with a profile of its own: resolved at start, and again by a re-run (the job keeps only its name).
+    await call('credentials.add', { name: 'bastion-too', username: 'root', secret: { type: 'private-key', privateKey: key.privateKey } });
+    const own = await call<FanoutJob>('fanout.start', { hosts: targetHosts().slice(0, 2), jumps: [{ host: '127.0.0.1', port: lab.jumpPort, credential: 'bastion-too' }], credential: 'lab-root', command: 'echo own' });
+    expect((await finished(own.id)).rows.map((r) => [r.exitCode, r.stdoutHead])).toEqual([[0, 'own'], [0, 'own']]);
+    await call('fanout.rerun', { jobId: own.id, hosts: [targetHosts()[1]] });
+    expect((await finished(own.id, 2)).rows.map((r) => [r.exitCode, r.jump])).toEqual([[0, `root@127.0.0.1:${lab.jumpPort}`], [0, `root@127.0.0.1:${lab.jumpPort}`]]);
     // A bad hop is refused by the contract before anything runs.
     const bad = await core.dispatch('fanout.start', { hosts: targetHosts(), jumps: [{ host: 'bad host', credential: 'lab-root' }], credential: 'lab-root', command: 'true' });
     expect(bad).toMatchObject({ ok: false, error: { code: 'VALIDATION' } });
