@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Locator } from '@playwright/test';
 import { freePort, generateKey, sshdAvailable, startSshd, type Sshd } from '../test/peers/openssh-server';
+import { createJumpLab, type JumpLab } from '../test/lab/jump-lab';
 import { startVcsim, vcsimUnavailable, type Vcsim } from '../test/peers/vcsim';
 import { expect, test } from './host-fixture';
 
@@ -66,6 +67,7 @@ test.describe('run on many hosts against real sshd peers', () => {
     const config = panel.getByTestId('fanout-ssh-config');
     await expect(config.getByText('lab-failing')).toBeVisible();
     await config.getByRole('button', { name: 'Add 1 hosts' }).click();
+    await expect(panel.getByTestId('fanout-config-hosts')).toContainText('lab-failing');
     await expect(panel.getByTestId('fanout-target-count')).toHaveText('5 targets');
 
     // A credential profile saved from the panel (the key goes to the vault once).
@@ -128,6 +130,7 @@ test.describe('run on many hosts against real sshd peers', () => {
     await expect(table.getByTestId('fanout-row')).toHaveCount(5);
 
     // A long run, the page reloaded while it runs (the job is read back), then cancelled.
+    await panel.getByRole('button', { name: 'Remove lab-failing' }).click();
     await hosts.fill([fast, slow, failing].map((s) => `127.0.0.1:${s.port}`).join('\n'));
     await panel.getByLabel('Concurrency').fill('1');
     await panel.getByLabel('Command').fill('sleep 30');
@@ -223,6 +226,93 @@ test.describe('run on inventory VMs (vcsim inventory, sshd at a VM guest IP)', (
     await unknown.getByRole('button', { name: 'Trust and re-run this host' }).click();
     await expect(row.getByTestId('fanout-status')).toHaveText('ok');
     await expect(row).toContainText('vm-42');
+    expect(problems).toEqual([]);
+  });
+});
+
+test.describe('run on many hosts through a jump host (targets only the jump sshd can reach, in a network namespace)', () => {
+  test.skip(!sshdAvailable() || process.getuid?.() !== 0, 'needs root and openssh-server');
+  let dir: string;
+  let savedHome: string | undefined;
+  let privateKey: string;
+  let lab: JumpLab;
+
+  test.beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'outpost-e2e-fanout-jump-'));
+    const key = generateKey(join(dir, 'id'));
+    privateKey = key.privateKey;
+    lab = await createJumpLab({ dir, authorizedKeys: [key.publicKey], targets: 3 });
+    const home = join(dir, 'home');
+    mkdirSync(join(home, '.ssh'), { recursive: true });
+    writeFileSync(join(home, '.ssh', 'config'), `Host bastion\n  HostName 127.0.0.1\n  Port ${lab.jumpPort}\n  User root\n\nHost guest-2\n  HostName 127.0.0.1\n  Port ${lab.targets[2]!.port}\n  ProxyJump bastion\n`);
+    savedHome = process.env.HOME;
+    process.env.HOME = home;
+  });
+  test.afterAll(() => {
+    if (savedHome === undefined) delete process.env.HOME;
+    else process.env.HOME = savedHome;
+    lab?.destroy();
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+
+  test('Jump host(s) field and an ~/.ssh/config ProxyJump host: the bastion key is trusted once, then the targets\' keys, and every row runs via the jump host', async ({ page, host }) => {
+    const problems: string[] = [];
+    page.on('pageerror', (error) => problems.push(error.message));
+    await page.goto(host.info.openUrl);
+    await expect(page.getByTestId('status-connection')).toHaveText(/Connected \(host\)/);
+    await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: /Terminals/ }).click();
+    await page.getByTestId('fanout-toggle').click();
+    const panel = page.getByTestId('fanout-panel');
+    const [t0, t1, t2] = lab.targets as [Sshd, Sshd, Sshd];
+    await panel.getByLabel('Hosts', { exact: true }).fill(`127.0.0.1:${t0.port}\n127.0.0.1:${t1.port}`);
+    await panel.getByRole('button', { name: 'Import ~/.ssh/config hosts…' }).click();
+    const config = panel.getByTestId('fanout-ssh-config');
+    await expect(config.getByText('guest-2')).toBeVisible();
+    await expect(config).toContainText('via bastion (its ProxyJump)');
+    await config.getByRole('checkbox', { name: /^bastion/ }).uncheck();
+    await config.getByRole('button', { name: 'Add 1 hosts' }).click();
+    await expect(panel.getByTestId('fanout-target-count')).toHaveText('3 targets');
+
+    await panel.getByRole('button', { name: 'New credential…' }).click();
+    const form = panel.getByTestId('new-credential');
+    await form.getByLabel('Name', { exact: true }).fill('lab-root');
+    await form.getByLabel('User name').fill('root');
+    await form.getByLabel('Authentication', { exact: true }).selectOption('private-key');
+    await form.getByLabel('Private key', { exact: true }).fill(privateKey);
+    await form.getByRole('button', { name: 'Save credential' }).click();
+    await expect(panel.getByLabel('Credential profile')).toHaveValue('lab-root');
+    await panel.getByLabel('Command').fill('echo "port-$(echo "$SSH_CONNECTION" | cut -d" " -f4)"');
+
+    // A jump chain it cannot read is said at once, and nothing runs.
+    const jumpField = panel.getByLabel('Jump host(s)');
+    await jumpField.fill('root@127.0.0.1:0');
+    await expect(panel.getByTestId('jump-hosts-hint')).toContainText('is not [user@]host[:port]');
+    await panel.getByRole('button', { name: 'Run', exact: true }).click();
+    await expect(panel.getByTestId('fanout-form-error')).toContainText('Jump host(s):');
+    await jumpField.fill(`root@127.0.0.1:${lab.jumpPort}`);
+    await expect(panel.getByTestId('jump-hosts-hint')).toContainText('Every target goes through this jump host');
+    await panel.getByRole('button', { name: 'Run', exact: true }).click();
+
+    // The bastion is new: one key, for all three hosts; nothing reached a target.
+    const summary = panel.getByTestId('fanout-summary');
+    await expect(summary).toContainText('3/3 done');
+    const unknown = panel.getByTestId('fanout-unknown-keys');
+    await expect(unknown.getByRole('heading')).toHaveText('1 host key is not known');
+    await expect(unknown.getByTestId('fanout-jump-key')).toHaveText('jump host of 3 hosts');
+    await expect(unknown.getByTestId('fanout-fingerprint')).toContainText(lab.jumpSshd.fingerprint);
+    await unknown.getByRole('button', { name: 'Trust and re-run these 3 hosts' }).click();
+    // Through the trusted bastion, the targets' own keys are asked for.
+    await expect(unknown.getByRole('heading')).toHaveText('3 host keys are not known');
+    for (const t of lab.targets) await expect(unknown.getByText(t.fingerprint)).toBeVisible();
+    await unknown.getByRole('button', { name: 'Trust and re-run these 3 hosts' }).click();
+    await expect(summary).toContainText('3 ok');
+    const via = `via root@127.0.0.1:${lab.jumpPort}`;
+    for (const t of [t0, t1, t2]) {
+      const row = rowOf(panel, `127.0.0.1:${t.port}`);
+      await expect(row).toContainText(`port-${t.port}`);
+      await expect(row.getByTestId('fanout-jump')).toHaveText(via);
+    }
+    await expect(unknown).toBeHidden();
     expect(problems).toEqual([]);
   });
 });

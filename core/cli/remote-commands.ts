@@ -2,13 +2,14 @@ import { Option, type Command } from 'commander';
 import { readFileSync } from 'node:fs';
 import { createInterface } from 'node:readline/promises';
 import { OutpostError } from '../contract/errors.js';
-import { fanOut } from '../ssh/fan-out.js';
+import { parseJumpList } from '../contract/fanout-commands.js';
+import { fanOut, type FanOutResult } from '../ssh/fan-out.js';
 import { isFingerprint } from '../ssh/host-key-fingerprint.js';
 import type { KnownHostsStore, PresentedHostKey } from '../ssh/known-hosts-store.js';
 import { parseHostSpec } from '../ssh/ssh-config-file.js';
 import { SshConnectionPool } from '../ssh/ssh-connection-pool.js';
 import type { HostKeyPolicy } from '../ssh/ssh-connection.js';
-import type { SshAuth, SshEndpoint } from '../ssh/ssh-target.js';
+import { endpointLabel, type SshAuth, type SshEndpoint } from '../ssh/ssh-target.js';
 import { WinrmClient } from '../winrm/winrm-client.js';
 import { trustedCaPems } from '../certificates/trust-store.js';
 import { caBundle } from '../trust/ca-bundle.js';
@@ -88,6 +89,21 @@ async function readAll(): Promise<Buffer> {
 
 const collect = (value: string, previous: string[] = []): string[] => [...previous, value];
 
+/** --jump values (repeated and/or comma lists, first hop first) as hops authenticating like the target. */
+function jumpHops(values: readonly string[] | undefined, user: string, auth: SshAuth): SshEndpoint[] {
+  const parsed = parseJumpList((values ?? []).join(','));
+  if ('error' in parsed) throw new UsageError(`--jump: ${parsed.error}`);
+  return parsed.hops.map((h) => ({ host: h.host, port: h.port, user: h.user ?? user, auth }));
+}
+
+/** Columns of the live fan-out table: HOST sized from the hosts file, EXIT from the codes a row can end with. */
+const EXIT_WIDTH = Math.max(...['EXIT', 'signal', 'UNREACHABLE', 'TIMEOUT', 'SSH_AUTH', 'HOST_KEY_UNKNOWN', 'HOST_KEY_CHANGED'].map((c) => c.length));
+
+function fanoutLine(widths: { host: number; ms: number }, cells: [string, string, string, string]): string {
+  const [host, exit, ms, output] = cells;
+  return `${host.padEnd(widths.host)}  ${exit.padEnd(EXIT_WIDTH)}  ${ms.padStart(widths.ms)}  ${output}`.trimEnd();
+}
+
 async function confirmHostKey(err: OutpostError): Promise<boolean> {
   const d = err.details as { host: string; port: number; fingerprint: string; keyType: string | null };
   const rl = createInterface({ input: process.stdin, output: process.stderr });
@@ -107,7 +123,7 @@ export function registerRemoteCommands(program: Command, context: CliContext): v
     .requiredOption('--user <user>', 'remote user')
     .option('--key <file>', 'private key (OpenSSH or PEM); passphrase from $OUTPOST_SSH_KEY_PASSPHRASE')
     .option('--password-stdin', 'read the password from standard input')
-    .option('--jump <user@host:port>', 'jump host (repeat for a chain, first hop first); same credentials', collect)
+    .option('--jump <user@host:port>', 'jump host (repeat, or a comma list, for a chain; first hop first); same credentials', collect)
     .option('--trust <SHA256:...>', 'accept this host key fingerprint (as ssh-keygen -lf prints it) if the host is unknown; repeatable', collect)
     .option('--timeout <seconds>', 'stop the command after this long', positiveInt('--timeout', 86_400))
     .option('--stdin', "send this process's standard input to the command (not with --password-stdin)")
@@ -117,10 +133,7 @@ export function registerRemoteCommands(program: Command, context: CliContext): v
       for (const fp of o.trust ?? []) if (!isFingerprint(fp)) throw new UsageError(`--trust ${fp} is not a fingerprint; give it as ssh-keygen -lf prints it (SHA256:...).`);
       const dest = hostSpec(o.host, o.user);
       const auth = await authFrom(o);
-      const jumps: SshEndpoint[] = (o.jump ?? []).map((j) => {
-        const h = hostSpec(j, o.user);
-        return { host: h.host, port: h.port, user: h.user ?? o.user, auth };
-      });
+      const jumps = jumpHops(o.jump, o.user, auth);
       const core = context.open();
       const actor = core.services.defaultActor();
       const store = core.services.remote.knownHosts;
@@ -165,15 +178,16 @@ export function registerRemoteCommands(program: Command, context: CliContext): v
 
   program
     .command('fanout')
-    .description('Run one command on many hosts over SSH with bounded concurrency; exit 0 only if it exited 0 everywhere')
+    .description('Run one command on many hosts over SSH with bounded concurrency, a line per host as it finishes; exit 0 only if it exited 0 everywhere')
     .requiredOption('--hosts-file <file>', 'one host[:port] per line (# comments)')
     .requiredOption('--user <user>', 'remote user')
     .requiredOption('--key <file>', 'private key (OpenSSH or PEM); passphrase from $OUTPOST_SSH_KEY_PASSPHRASE')
+    .option('--jump <user@host:port>', 'reach every host through this jump host (repeat, or a comma list, for a chain; first hop first); same key; one connection to it is shared', collect)
     .option('--concurrency <n>', 'hosts at once (1-256)', positiveInt('--concurrency', 256), 20)
     .option('--timeout <seconds>', 'per host', positiveInt('--timeout', 86_400), 60)
     .option('--lines <n>', 'output lines shown per host', positiveInt('--lines', 100), 3)
     .argument('<command...>', 'the command (after --)')
-    .action(async (words: string[], o: { hostsFile: string; user: string; key: string; concurrency: number; timeout: number; lines: number }) => {
+    .action(async (words: string[], o: { hostsFile: string; user: string; key: string; jump?: string[]; concurrency: number; timeout: number; lines: number }) => {
       let text: string;
       try {
         text = readFileSync(o.hostsFile, 'utf8');
@@ -181,29 +195,38 @@ export function registerRemoteCommands(program: Command, context: CliContext): v
         throw new UsageError(`Cannot read hosts file ${o.hostsFile} (${(err as NodeJS.ErrnoException).code ?? 'error'}).`);
       }
       const auth = await authFrom({ key: o.key });
+      const jumps = jumpHops(o.jump, o.user, auth);
+      const jump = jumps.length ? jumps.map(endpointLabel).join(' -> ') : null;
       const hosts = text
         .split(/\r?\n/)
         .map((l) => l.replace(/#.*/, '').trim())
         .filter(Boolean)
         .map((l) => {
           const h = hostSpec(l, o.user);
-          return { host: h.host, port: h.port, user: h.user ?? o.user, auth, label: l };
+          return { host: h.host, port: h.port, user: h.user ?? o.user, auth, jumps, label: l };
         });
       if (hosts.length === 0) throw new UsageError(`${o.hostsFile} lists no hosts.`);
       const core = context.open();
-      const pool = new SshConnectionPool({ hostKeys: core.services.remote.knownHosts });
+      // Hosts behind the jump host share one connection to it (a forwarded channel each), as in the app's fan-out jobs.
+      const pool = new SshConnectionPool({ hostKeys: core.services.remote.knownHosts, shareJumps: true });
       const command = words.join(' ');
       const started = performance.now();
+      const out = context.out;
+      // Text: a line per host as it finishes (completion order), columns sized up front; --json: one document at the end.
+      const widths = { host: Math.max(4, ...hosts.map((h) => h.label.length)), ms: Math.max(2, String(o.timeout * 1000 + 15_000).length) };
+      const lineOf = (r: FanOutResult): string =>
+        fanoutLine(widths, [r.host, r.exitCode === null ? (r.error?.code ?? 'signal') : String(r.exitCode), String(r.durationMs), (r.error ? r.error.message : r.stdoutHead || r.stderrHead).split('\n')[0] ?? '']);
+      if (!out.json) {
+        if (jump) out.write(`Through ${jump}`);
+        out.write(fanoutLine(widths, ['HOST', 'EXIT', 'MS', 'OUTPUT']));
+      }
       try {
-        const results = await fanOut(hosts, (h) => pool.exec(h, command, { timeoutMs: o.timeout * 1000 }), { concurrency: o.concurrency, headLines: o.lines });
+        const results = await fanOut(hosts, (h) => pool.exec(h, command, { timeoutMs: o.timeout * 1000 }), { concurrency: o.concurrency, headLines: o.lines, ...(out.json ? {} : { onResult: (r) => out.write(lineOf(r)) }) });
         const failed = results.filter((r) => r.exitCode !== 0).length;
-        core.services.audit.append({ actor: core.services.defaultActor(), action: 'ssh.fanout', target: `${results.length} hosts`, outcome: failed ? 'failed' : 'ok', details: { command: command.slice(0, 200), failed } });
-        const out = context.out;
-        if (out.json) out.write(JSON.stringify({ results, failed, durationMs: Math.round(performance.now() - started) }));
-        else {
-          out.write(formatTable(['HOST', 'EXIT', 'MS', 'OUTPUT'], results.map((r) => [r.host, r.exitCode === null ? (r.error?.code ?? 'signal') : String(r.exitCode), String(r.durationMs), (r.error ? r.error.message : r.stdoutHead || r.stderrHead).split('\n')[0] ?? ''])));
-          out.write(`${results.length - failed}/${results.length} hosts exited 0 in ${Math.round(performance.now() - started)} ms.`);
-        }
+        core.services.audit.append({ actor: core.services.defaultActor(), action: 'ssh.fanout', target: `${results.length} hosts`, outcome: failed ? 'failed' : 'ok', details: { command: command.slice(0, 200), failed, ...(jump ? { jump } : {}) } });
+        const durationMs = Math.round(performance.now() - started);
+        if (out.json) out.write(JSON.stringify({ results: results.map((r) => ({ ...r, jump })), failed, durationMs, jump, jumpConnections: pool.jumpConnectionsOpened }));
+        else out.write(`${results.length - failed}/${results.length} hosts exited 0 in ${durationMs} ms${jump ? ` (${pool.jumpConnectionsOpened} connection(s) to the jump host)` : ''}.`);
         process.exitCode = failed ? 1 : 0;
       } finally {
         pool.close();

@@ -7,7 +7,9 @@ const user = z.string().trim().min(1).max(64);
 const terminalId = z.number().int().min(1).max(0xffffffff);
 const cols = z.number().int().min(2).max(1000);
 const rows = z.number().int().min(1).max(500);
-const sshHop = z.object({ host: hostName, port: z.number().int().min(1).max(65535).default(22), user: user.optional(), credential: credentialName }).strict();
+/** A jump host: where, as whom (default: its credential's user) and which credential profile it authenticates with. */
+export const sshHop = z.object({ host: hostName, port: z.number().int().min(1).max(65535).default(22), user: user.optional(), credential: credentialName }).strict();
+export type SshHop = z.infer<typeof sshHop>;
 
 /** Where a terminal goes: a saved host over SSH, an inventory VM by its guest IP, or a WinRM endpoint. */
 export const terminalTargetSchema = z.discriminatedUnion('type', [

@@ -4,20 +4,35 @@ import type { FanoutJob, FanoutJobSummary, FanoutRow, FanoutTotals } from '../co
 import type { AuditLog } from '../audit/audit-log.js';
 import { SshConnectionPool } from '../ssh/ssh-connection-pool.js';
 import type { ExecResult, HostKeyPolicy } from '../ssh/ssh-connection.js';
-import type { SshAuth } from '../ssh/ssh-target.js';
+import { endpointLabel, type SshAuth, type SshTarget } from '../ssh/ssh-target.js';
 
-/** One resolved target of a job: an address to reach, or (a VM without a guest IP) an error to report. */
-export type FanoutTarget = { host: string; port: number; vm: string | null } | { label: string; vm: string; error: OutpostError };
+/** A jump host of a target: where, as whom, and the credential profile it authenticates with (by name: the job keeps no secret). */
+export interface FanoutHop {
+  host: string;
+  port: number;
+  user: string;
+  credential: string;
+}
+
+/**
+ * One resolved target of a job: an address to reach (through `jumps`, first hop first, when given;
+ * `user` overrides the job's, e.g. an ssh_config User), or (a VM without a guest IP) an error to report.
+ */
+export type FanoutTarget = { host: string; port: number; vm: string | null; user?: string; jumps?: FanoutHop[] } | { label: string; vm: string; error: OutpostError };
 
 export interface FanoutStart {
   targets: FanoutTarget[];
   credential: string;
   user: string;
   auth: SshAuth;
+  /** Secrets of the jump hops' credential profiles other than the job's, by name; held only while the job runs. */
+  jumpAuths?: Record<string, SshAuth>;
   command: string;
   concurrency: number;
   timeoutMs: number;
 }
+
+type Address = { host: string; port: number; user: string | null; jumps: FanoutHop[] };
 
 export interface FanoutJobsOptions {
   hostKeys: HostKeyPolicy;
@@ -35,10 +50,11 @@ interface Job {
   summary: Omit<FanoutJobSummary, 'totals'>;
   rows: FanoutRow[];
   /** Where each row connects (null: it never can, e.g. a VM without a guest IP). */
-  addresses: ({ host: string; port: number } | null)[];
+  addresses: (Address | null)[];
   user: string;
   /** Held only while the job runs (a re-run is given it again). */
   auth: SshAuth | null;
+  jumpAuths: Record<string, SshAuth>;
   abort: AbortController | null;
   started: number;
 }
@@ -47,6 +63,8 @@ interface Job {
 const MAX_OUTPUT_BYTES = 64 * 1024;
 
 const labelOf = (host: string, port: number): string => `${host.includes(':') ? `[${host}]` : host}:${port}`;
+/** How a row's jump chain is shown: user@host:port of each hop, first hop first. */
+export const jumpLabel = (jumps: readonly FanoutHop[]): string | null => (jumps.length ? jumps.map(endpointLabel).join(' -> ') : null);
 const auditCommand = (command: string): string => (command.length > 200 ? `${command.slice(0, 200)}…` : command);
 
 function totalsOf(rows: readonly FanoutRow[]): FanoutTotals {
@@ -94,15 +112,22 @@ export class FanoutJobs {
 
   start(input: FanoutStart, actor: string): FanoutJob {
     const seen = new Set<string>();
+    const labels = new Set<string>();
     const rows: FanoutRow[] = [];
     const addresses: Job['addresses'] = [];
     for (const t of input.targets) {
-      const label = 'error' in t ? t.label : labelOf(t.host, t.port);
-      if (seen.has(label)) continue;
-      seen.add(label);
+      const jumps = 'error' in t ? [] : (t.jumps ?? []);
+      const jump = jumpLabel(jumps);
+      let label = 'error' in t ? t.label : labelOf(t.host, t.port);
+      // The same host:port through the same chain runs once; through another chain it is another row.
+      const identity = `${label}#${jump ?? ''}`;
+      if (seen.has(identity)) continue;
+      seen.add(identity);
+      if (labels.has(label) && jump) label = `${label} via ${jump}`;
+      labels.add(label);
       const error = 'error' in t ? toContractError(t.error) : null;
-      rows.push({ index: rows.length, host: label, vm: t.vm, state: error ? 'done' : 'pending', exitCode: null, durationMs: error ? 0 : null, stdoutHead: '', stderrHead: '', truncated: false, error });
-      addresses.push('error' in t ? null : { host: t.host, port: t.port });
+      rows.push({ index: rows.length, host: label, vm: t.vm, jump, state: error ? 'done' : 'pending', exitCode: null, durationMs: error ? 0 : null, stdoutHead: '', stderrHead: '', truncated: false, error });
+      addresses.push('error' in t ? null : { host: t.host, port: t.port, user: t.user ?? null, jumps });
     }
     const id = `fo-${randomBytes(8).toString('hex')}`;
     const job: Job = {
@@ -111,11 +136,18 @@ export class FanoutJobs {
       addresses,
       user: input.user,
       auth: input.auth,
+      jumpAuths: input.jumpAuths ?? {},
       abort: new AbortController(),
       started: performance.now(),
     };
     this.jobs.set(id, job);
-    this.o.audit.append({ actor, action: 'fanout.start', target: `${rows.length} hosts`, details: { jobId: id, command: auditCommand(input.command), hosts: rows.length, credential: input.credential, concurrency: input.concurrency, timeoutMs: input.timeoutMs } });
+    const jumpChains = [...new Set(rows.flatMap((r) => (r.jump ? [r.jump] : [])))];
+    this.o.audit.append({
+      actor,
+      action: 'fanout.start',
+      target: `${rows.length} hosts`,
+      details: { jobId: id, command: auditCommand(input.command), hosts: rows.length, credential: input.credential, concurrency: input.concurrency, timeoutMs: input.timeoutMs, ...(jumpChains.length ? { jumps: jumpChains.slice(0, 20) } : {}) },
+    });
     this.prune();
     const view = this.view(job);
     // After the caller has its answer: the first events of the job then follow the job id, never precede it.
@@ -128,8 +160,14 @@ export class FanoutJobs {
     return this.job(jobId).summary.credential;
   }
 
-  /** Runs a finished job again on some of its hosts (by their row's host label). */
-  rerun(jobId: string, hosts: readonly string[], auth: SshAuth, actor: string): FanoutJob {
+  /** The credential profiles a job's jump hosts authenticate with, other than the job's own (a re-run resolves them again). */
+  jumpCredentialsOf(jobId: string): string[] {
+    const job = this.job(jobId);
+    return [...new Set(job.addresses.flatMap((a) => (a ? a.jumps.map((j) => j.credential) : [])))].filter((c) => c !== job.summary.credential);
+  }
+
+  /** Runs a finished job again on some of its hosts (by their row's host label), through the same jump hosts. */
+  rerun(jobId: string, hosts: readonly string[], auth: SshAuth, actor: string, jumpAuths: Record<string, SshAuth> = {}): FanoutJob {
     const job = this.job(jobId);
     if (job.summary.state === 'running') throw new OutpostError('CONFLICT', `Fan-out ${jobId} is still running; wait for it to finish or cancel it first.`);
     const indexes: number[] = [];
@@ -142,6 +180,7 @@ export class FanoutJobs {
     for (const i of indexes) job.rows[i] = { ...job.rows[i]!, state: 'pending', exitCode: null, durationMs: null, stdoutHead: '', stderrHead: '', truncated: false, error: null };
     job.summary = { ...job.summary, state: 'running', finishedAt: null };
     job.auth = auth;
+    job.jumpAuths = jumpAuths;
     job.abort = new AbortController();
     job.started = performance.now();
     this.o.audit.append({ actor, action: 'fanout.rerun', target: `${indexes.length} hosts`, details: { jobId, command: auditCommand(job.summary.command), hosts: indexes.length, credential: job.summary.credential } });
@@ -210,9 +249,22 @@ export class FanoutJobs {
   private run(job: Job, indexes: number[], actor: string): void {
     const { signal } = job.abort!;
     // Its own pool, closed at the end: a fan-out to thousands of hosts must not leave them all connected.
-    const pool = new SshConnectionPool({ hostKeys: this.o.hostKeys, readyTimeoutMs: Math.min(15_000, Math.max(1000, job.summary.timeoutMs)), keepAliveIntervalMs: 0, idleMs: 1000 });
+    // Targets behind the same jump host share one connection to it (one bastion login per chain, not one per host).
+    const pool = new SshConnectionPool({ hostKeys: this.o.hostKeys, readyTimeoutMs: Math.min(15_000, Math.max(1000, job.summary.timeoutMs)), keepAliveIntervalMs: 0, idleMs: 1000, shareJumps: true });
     const queue = [...indexes];
     const auth = job.auth!;
+    const authOf = (credential: string): SshAuth => {
+      const a = credential === job.summary.credential ? auth : job.jumpAuths[credential];
+      if (!a) throw new OutpostError('VALIDATION', `No secret for credential "${credential}" of a jump host.`);
+      return a;
+    };
+    const targetOf = (a: Address): SshTarget => ({
+      host: a.host,
+      port: a.port,
+      user: a.user ?? job.user,
+      auth,
+      jumps: a.jumps.map((j) => ({ host: j.host, port: j.port, user: j.user, auth: authOf(j.credential) })),
+    });
     const finish = (i: number, patch: Partial<FanoutRow>): void => {
       job.rows[i] = { ...job.rows[i]!, ...patch };
       this.o.onResult(job.summary.id, { ...job.rows[i]! }, totalsOf(job.rows));
@@ -232,7 +284,7 @@ export class FanoutJobs {
         const where = job.rows[i].host;
         try {
           const r: ExecResult = await untilAborted(
-            pool.exec({ host: address.host, port: address.port, user: job.user, auth }, job.summary.command, { timeoutMs: job.summary.timeoutMs, signal, maxOutputBytes: MAX_OUTPUT_BYTES }),
+            pool.exec(targetOf(address), job.summary.command, { timeoutMs: job.summary.timeoutMs, signal, maxOutputBytes: MAX_OUTPUT_BYTES }),
             signal,
             `The command on ${where}`,
           );
@@ -251,6 +303,7 @@ export class FanoutJobs {
       pool.close();
       job.abort = null;
       job.auth = null;
+      job.jumpAuths = {};
       const state = signal.aborted ? 'cancelled' : 'done';
       job.summary = { ...job.summary, state, finishedAt: new Date().toISOString() };
       const totals = totalsOf(job.rows);

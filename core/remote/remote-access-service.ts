@@ -11,6 +11,7 @@ import type { RemoteRunners } from '../nat/firewall-drivers.js';
 import { fanOut, type FanOutResult } from '../ssh/fan-out.js';
 import { parseKnownHosts } from '../ssh/known-hosts-file.js';
 import { resolveSshConfig, sshConfigAliases } from '../ssh/ssh-config-file.js';
+import { targetFromSshConfig } from '../ssh/ssh-config-target.js';
 import { WinrmClient } from '../winrm/winrm-client.js';
 import { trustedCaPems } from '../certificates/trust-store.js';
 import { caBundle } from '../trust/ca-bundle.js';
@@ -19,7 +20,7 @@ import { pinnedHostKey } from '../ssh/pinned-host-key.js';
 import { SshCommandRunner } from '../ssh/ssh-command-runner.js';
 import { SshConnectionPool } from '../ssh/ssh-connection-pool.js';
 import type { ExecResult } from '../ssh/ssh-connection.js';
-import { endpointLabel, type SshEndpoint, type SshTarget } from '../ssh/ssh-target.js';
+import { endpointLabel, type SshAuth, type SshEndpoint, type SshTarget } from '../ssh/ssh-target.js';
 import type { CredentialStore } from '../vault/credential-store.js';
 import { CredentialProfiles } from './credential-profiles.js';
 
@@ -47,7 +48,8 @@ export class RemoteAccessService implements RemoteRunners {
     this.pool = new SshConnectionPool({ hostKeys: this.knownHosts });
   }
 
-  private endpoint(hop: { host: string; port: number; user?: string | undefined; credential: string }): SshEndpoint {
+  /** A host or jump hop with its credential profile's secret; the user is the hop's, else the profile's (as for terminals and ssh.exec). */
+  endpoint(hop: { host: string; port: number; user?: string | undefined; credential: string }): SshEndpoint {
     const { user, auth } = this.credentials.sshAuth(hop.credential);
     const name = hop.user ?? user;
     if (!name) throw new OutpostError('VALIDATION', `No user for ${hop.host}: give one, or save it in credential "${hop.credential}".`);
@@ -95,6 +97,29 @@ export class RemoteAccessService implements RemoteRunners {
     }
     const parsed = parseKnownHosts(text);
     return { ...this.knownHosts.importEntries(parsed.entries, actor, file), skipped: parsed.skipped };
+  }
+
+  /**
+   * Hosts of the operator's ~/.ssh/config by alias, each with its ProxyJump chain resolved through the
+   * same file (targetFromSshConfig, as ssh(1) does); every hop authenticates with `auth`.
+   */
+  sshConfigTargets(aliases: readonly string[], options: { defaultUser: string; auth: SshAuth }): SshTarget[] {
+    if (aliases.length === 0) return [];
+    const text = this.readSshConfig(undefined);
+    const known = new Set(sshConfigAliases(text));
+    return aliases.map((alias) => {
+      if (!known.has(alias)) throw new OutpostError('NOT_FOUND', `~/.ssh/config has no Host ${alias}. Import the hosts again.`);
+      return targetFromSshConfig(text, alias, options);
+    });
+  }
+
+  private readSshConfig(path: string | undefined): string {
+    const file = path ?? join(homedir(), '.ssh', 'config');
+    try {
+      return readFileSync(file, 'utf8');
+    } catch (err) {
+      throw new OutpostError('NOT_FOUND', `Cannot read ${file}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}. Give the path of an ssh_config file.`);
+    }
   }
 
   sshConfigHosts(path: string | undefined): CommandOutput<'sshConfig.hosts'> {

@@ -6,14 +6,15 @@ import type { SshAuth, SshEndpoint, SshTarget } from './ssh-target.js';
 /**
  * Builds a target from an OpenSSH client config: HostName, Port, User, the first readable
  * IdentityFile, and ProxyJump hops (each hop resolved through the same config, as ssh(1) does).
- * `fallbackAuth` is used for hops without a readable IdentityFile (a password, an agent).
+ * `fallbackAuth` is used for hops without a readable IdentityFile (a password, an agent); `auth`
+ * instead authenticates every hop and no IdentityFile is read (a fan-out job's credential profile).
  */
-export function targetFromSshConfig(configText: string, alias: string, options: { defaultUser: string; fallbackAuth?: SshAuth; passphrase?: string }): SshTarget {
+export function targetFromSshConfig(configText: string, alias: string, options: { defaultUser: string; fallbackAuth?: SshAuth; passphrase?: string; auth?: SshAuth }): SshTarget {
   const endpoint = (spec: string, depth: number): SshEndpoint & { jumps: string[] } => {
     if (depth > 8) throw new OutpostError('VALIDATION', `ProxyJump chain from ${alias} is longer than 8 hops (a loop?).`);
     const parsed = parseHostSpec(spec);
     const resolved = resolveSshConfig(configText, parsed.host);
-    const keyFile = resolved.identityFiles.find((f) => {
+    const keyFile = options.auth ? undefined : resolved.identityFiles.find((f) => {
       try {
         readFileSync(f);
         return true;
@@ -21,7 +22,7 @@ export function targetFromSshConfig(configText: string, alias: string, options: 
         return false;
       }
     });
-    const auth: SshAuth | undefined = keyFile ? { type: 'private-key', privateKey: readFileSync(keyFile, 'utf8'), ...(options.passphrase ? { passphrase: options.passphrase } : {}) } : options.fallbackAuth;
+    const auth: SshAuth | undefined = options.auth ?? (keyFile ? { type: 'private-key', privateKey: readFileSync(keyFile, 'utf8'), ...(options.passphrase ? { passphrase: options.passphrase } : {}) } : options.fallbackAuth);
     if (!auth) throw new OutpostError('VALIDATION', `No usable IdentityFile for ${parsed.host} (tried ${resolved.identityFiles.join(', ') || 'none'}), and no password or agent given.`);
     return {
       host: resolved.hostName,

@@ -1,13 +1,31 @@
 import { createHash } from 'node:crypto';
 import { OutpostError } from '../contract/errors.js';
 import { SshConnection, type ExecOptions, type ExecResult, type SshConnectOptions } from './ssh-connection.js';
-import { targetLabel, type SshAuth, type SshTarget } from './ssh-target.js';
+import { endpointLabel, targetLabel, type SshAuth, type SshTarget } from './ssh-target.js';
 
 export interface PoolOptions extends SshConnectOptions {
   /** Operations running at once on one target (sshd's MaxSessions is 10 by default). */
   perTargetConcurrency?: number;
   /** An unused connection is closed after this long. */
   idleMs?: number;
+  /**
+   * Targets behind the same jump host (same chain, user and credentials) share one connection to
+   * it: each target is a forwarded channel on it instead of a new bastion login. A jump host that
+   * failed (refused the credentials, unknown key, unreachable) is not tried again by this pool, so
+   * a fan-out of hundreds of hosts does not log in to a refusing bastion hundreds of times; a pool
+   * that shares jumps therefore lives for one run (a re-run gets a new pool).
+   */
+  shareJumps?: boolean;
+  /** With `shareJumps`: targets carried by one jump connection before another is opened (default 32). */
+  targetsPerJumpConnection?: number;
+}
+
+interface JumpEntry {
+  connecting: Promise<SshConnection> | null;
+  connection: SshConnection | null;
+  /** Target connections through it (open or opening). */
+  users: number;
+  idleTimer: NodeJS.Timeout | null;
 }
 
 interface PoolEntry {
@@ -37,7 +55,11 @@ const poolKey = (t: SshTarget): string => `${targetLabel(t)}#${[...(t.jumps ?? [
  */
 export class SshConnectionPool {
   private readonly entries = new Map<string, PoolEntry>();
+  private readonly jumps = new Map<string, JumpEntry[]>();
+  private readonly failedJumps = new Map<string, OutpostError>();
   private closed = false;
+  /** Connections this pool opened to jump hosts (shared ones once each): what a bastion sees. */
+  jumpConnectionsOpened = 0;
 
   constructor(private readonly options: PoolOptions) {}
 
@@ -80,7 +102,9 @@ export class SshConnectionPool {
     if (entry.connection?.isOpen) return entry.connection;
     entry.connection = null;
     if (!entry.connecting) {
-      entry.connecting = SshConnection.open(target, this.options).finally(() => {
+      const opening = this.options.shareJumps && target.jumps?.length ? this.openThroughSharedJump(target) : SshConnection.open(target, this.options);
+      if (!this.options.shareJumps) this.jumpConnectionsOpened += target.jumps?.length ?? 0;
+      entry.connecting = opening.finally(() => {
         entry.connecting = null;
       });
     }
@@ -90,6 +114,91 @@ export class SshConnectionPool {
       if (entry.connection === connection) entry.connection = null;
     });
     return connection;
+  }
+
+  /** The target's last hop over a forward through the shared connection to its last jump host (itself shared the same way). */
+  private async openThroughSharedJump(target: SshTarget): Promise<SshConnection> {
+    const jumps = target.jumps!;
+    const via: SshTarget = { ...jumps[jumps.length - 1]!, jumps: jumps.slice(0, -1) };
+    const jump = await this.acquireJump(via);
+    try {
+      const sock = await jump.connection.forwardTo(target);
+      const connection = await SshConnection.openOver(target, sock, this.options);
+      connection.onClose(jump.release);
+      return connection;
+    } catch (err) {
+      jump.release();
+      throw err;
+    }
+  }
+
+  private async acquireJump(via: SshTarget): Promise<{ connection: SshConnection; release: () => void }> {
+    if (this.closed) throw new OutpostError('CANCELLED', 'The SSH connection pool is closed.');
+    const key = poolKey(via);
+    const failed = this.failedJumps.get(key);
+    if (failed) throw failed;
+    const entries = this.jumps.get(key) ?? [];
+    this.jumps.set(key, entries);
+    // A connection with room, else a new one: one bastion process does not carry every target of a wide fan-out.
+    const cap = this.options.targetsPerJumpConnection ?? 32;
+    let e = entries.find((x) => x.users < cap);
+    if (!e) {
+      e = { connecting: null, connection: null, users: 0, idleTimer: null };
+      entries.push(e);
+    }
+    const entry = e;
+    const forget = (): void => {
+      const list = this.jumps.get(key);
+      const at = list?.indexOf(entry) ?? -1;
+      if (list && at >= 0) list.splice(at, 1);
+    };
+    entry.users++;
+    if (entry.idleTimer) clearTimeout(entry.idleTimer);
+    entry.idleTimer = null;
+    let released = false;
+    const release = (): void => {
+      if (released) return;
+      released = true;
+      entry.users--;
+      if (entry.users > 0 || !this.jumps.get(key)?.includes(entry)) return;
+      entry.idleTimer = setTimeout(() => {
+        entry.connection?.close();
+        forget();
+      }, this.options.idleMs ?? 60_000);
+      entry.idleTimer.unref();
+    };
+    try {
+      if (entry.connection?.isOpen) return { connection: entry.connection, release };
+      if (!entry.connecting) {
+        this.jumpConnectionsOpened++;
+        entry.connecting = (via.jumps?.length ? this.openThroughSharedJump(via) : SshConnection.open(via, this.options)).then(
+          (connection) => {
+            entry.connecting = null;
+            if (this.closed) {
+              connection.close();
+              throw new OutpostError('CANCELLED', 'The SSH connection pool was closed while a jump host connected.');
+            }
+            entry.connection = connection;
+            // A dead jump connection is forgotten; the next target opens a new one.
+            connection.onClose(() => forget());
+            return connection;
+          },
+          (err: unknown) => {
+            entry.connecting = null;
+            forget();
+            const cause = err instanceof OutpostError ? err : new OutpostError('UNREACHABLE', String(err));
+            // Named as the jump host for every target behind it; the details (a host key's fingerprint) stay.
+            const named = cause.message.startsWith('Jump host') ? cause : new OutpostError(cause.code, `Jump host ${endpointLabel(via)}: ${cause.message}`, cause.details);
+            if (named.code !== 'CANCELLED') this.failedJumps.set(key, named);
+            throw named;
+          },
+        );
+      }
+      return { connection: await entry.connecting, release };
+    } catch (err) {
+      release();
+      throw err;
+    }
   }
 
   /** Open connections (for tests and the status bar). */
@@ -106,5 +215,11 @@ export class SshConnectionPool {
       for (const wake of e.waiting.splice(0)) wake();
     }
     this.entries.clear();
+    for (const j of [...this.jumps.values()].flat()) {
+      if (j.idleTimer) clearTimeout(j.idleTimer);
+      j.connection?.close();
+    }
+    this.jumps.clear();
+    this.failedJumps.clear();
   }
 }

@@ -190,6 +190,21 @@ export class SshConnection {
     return new SshConnection(target, clients);
   }
 
+  /**
+   * The last hop of `target` over a stream the caller already has (a forward through a pooled jump
+   * connection, see `forwardTo`): its host key is checked and it authenticates exactly as in `open`.
+   * Closing the result leaves the stream's jump connection to its owner.
+   */
+  static async openOver(target: SshTarget, sock: Duplex, options: SshConnectOptions): Promise<SshConnection> {
+    return new SshConnection(target, [await connectHop(target, options, sock)]);
+  }
+
+  /** A TCP stream from this connection's far end to `to` (this connection used as a jump host). */
+  forwardTo(to: SshEndpoint): Promise<Duplex> {
+    if (this.closed) return Promise.reject(new OutpostError('UNREACHABLE', `The connection to ${this.label} is closed.`));
+    return forward(this.client, this.target, to);
+  }
+
   get label(): string {
     return targetLabel(this.target);
   }

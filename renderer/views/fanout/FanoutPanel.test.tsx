@@ -7,11 +7,11 @@ import { fanoutStore } from './fanout-store';
 
 afterEach(() => {
   unmountAll();
-  fanoutStore.setState({ job: null, hostsText: '', vms: [], vmPort: '22', command: '', failedOnly: false, expanded: [] });
+  fanoutStore.setState({ job: null, hostsText: '', vms: [], vmPort: '22', configHosts: [], jumpsText: '', jumpCredential: '', command: '', failedOnly: false, expanded: [] });
 });
 
 const ok = (value: unknown) => ({ ok: true as const, value });
-const pending = (index: number, host: string): FanoutRow => ({ index, host, vm: null, state: 'pending', exitCode: null, durationMs: null, stdoutHead: '', stderrHead: '', truncated: false, error: null });
+const pending = (index: number, host: string): FanoutRow => ({ index, host, vm: null, jump: null, state: 'pending', exitCode: null, durationMs: null, stdoutHead: '', stderrHead: '', truncated: false, error: null });
 const totals = (patch: Partial<FanoutTotals>): FanoutTotals => ({ total: 3, ok: 0, failed: 0, cancelled: 0, pending: 3, running: 0, unknownHostKeys: 0, ...patch });
 
 describe('Run on many hosts (component, FAKE bridge)', () => {
@@ -142,5 +142,105 @@ describe('Run on many hosts (component, FAKE bridge)', () => {
     // A refused start is one clear error with its code, and the form keeps what was typed.
     expect(within(panel).getByTestId('fanout-form-error').textContent).toBe('NOT_FOUND: No VM vm-2 in site lab.');
     expect((within(panel).getByLabelText('Command') as HTMLTextAreaElement).value).toBe('hostname');
+  });
+
+  it('Jump host(s): a bad chain is one clear error before anything runs; ~/.ssh/config hosts carry their ProxyJump; rows say the jump; a jump host\'s unknown key is trusted once for every host behind it', async () => {
+    const fingerprint = `SHA256:${'B'.repeat(43)}`;
+    const jumpKeyError = (host: string) => ({ code: 'HOST_KEY_UNKNOWN', message: `Jump host ops@bastion:2200: The host key of bastion:2200 is not known`, details: { host: 'bastion', port: 2200, keyType: 'ssh-ed25519', fingerprint, target: host } });
+    const via = 'ops@bastion:2200';
+    const job: FanoutJob = {
+      id: 'fo-jump0001',
+      command: 'uptime',
+      credential: 'ops',
+      user: 'root',
+      concurrency: 20,
+      timeoutMs: 60_000,
+      state: 'done',
+      startedAt: '2026-01-01T00:00:00Z',
+      finishedAt: '2026-01-01T00:00:01Z',
+      startedBy: 'test',
+      totals: totals({ total: 2, failed: 2, pending: 0, unknownHostKeys: 2 }),
+      rows: [
+        { ...pending(0, '10.9.0.1:22'), jump: via, state: 'done', durationMs: 3, error: jumpKeyError('10.9.0.1:22') },
+        { ...pending(1, '10.9.0.7:22'), jump: `${via} -> root@inner:22`, state: 'done', durationMs: 3, error: jumpKeyError('10.9.0.7:22') },
+      ],
+    };
+    const bridge = createFakeBridge({
+      'credentials.list': () =>
+        ok([
+          { id: 1, name: 'ops', kind: 'private-key', username: 'root', scope: { type: 'global' }, createdAt: '', updatedAt: '' },
+          { id: 2, name: 'bastion-key', kind: 'private-key', username: 'ops', scope: { type: 'global' }, createdAt: '', updatedAt: '' },
+        ]),
+      'terminal.list': () => ok([]),
+      'fanout.list': () => ok([]),
+      'sshConfig.hosts': () => ok([{ alias: 'guest-7', hostName: '10.9.0.7', port: 22, user: 'root', identityFiles: [], proxyJump: ['inner'] }]),
+      'fanout.start': () => ok(job),
+      'fanout.get': () => ok(job),
+      'knownHosts.trust': (input) => ok({ id: 1, ...(input as object), hashed: false, keyType: null, source: 'operator', addedAt: '', addedBy: 'test' }),
+      'fanout.rerun': () => ok({ ...job, state: 'running' }),
+    });
+    await renderApp(bridge, 'terminals');
+    await screen.findByTestId('fanout-toggle', {}, { timeout: 10_000 });
+    await act(async () => {
+      window.location.hash = '#/terminals/fanout';
+      window.dispatchEvent(new HashChangeEvent('hashchange'));
+    });
+    const panel = screen.getByTestId('fanout-panel');
+    fireEvent.change(within(panel).getByLabelText('Hosts'), { target: { value: '10.9.0.1' } });
+    // ~/.ssh/config: the host's ProxyJump is used, not ignored.
+    await act(async () => {
+      fireEvent.click(within(panel).getByRole('button', { name: 'Import ~/.ssh/config hosts…' }));
+    });
+    const config = within(panel).getByTestId('fanout-ssh-config');
+    expect(config.textContent).toContain('via inner (its ProxyJump)');
+    expect(config.textContent).not.toContain('not used');
+    await act(async () => {
+      fireEvent.click(within(config).getByRole('button', { name: 'Add 1 hosts' }));
+    });
+    expect(within(panel).getByTestId('fanout-config-hosts').textContent).toContain('guest-7');
+    expect(within(panel).getByTestId('fanout-target-count').textContent).toBe('2 targets');
+    fireEvent.change(within(panel).getByLabelText('Command'), { target: { value: 'uptime' } });
+
+    // A chain it cannot read: said under the field as you type, and Run sends nothing.
+    const jumpField = within(panel).getByLabelText('Jump host(s)');
+    fireEvent.change(jumpField, { target: { value: 'ops@bastion:99999' } });
+    expect(within(panel).getByTestId('jump-hosts-hint').textContent).toBe('"ops@bastion:99999" is not [user@]host[:port] ([IPv6]:port with a port; port 1-65535).');
+    expect(jumpField.getAttribute('aria-invalid')).toBe('true');
+    await act(async () => {
+      fireEvent.click(within(panel).getByRole('button', { name: 'Run' }));
+    });
+    expect(within(panel).getByTestId('fanout-form-error').textContent).toBe('Jump host(s): "ops@bastion:99999" is not [user@]host[:port] ([IPv6]:port with a port; port 1-65535).');
+    expect(bridge.calls.some((c) => c.command === 'fanout.start')).toBe(false);
+
+    fireEvent.change(jumpField, { target: { value: 'ops@bastion:2200' } });
+    expect(within(panel).getByTestId('jump-hosts-hint').textContent).toContain('Every target goes through this jump host');
+    fireEvent.change(within(panel).getByLabelText('Jump credential'), { target: { value: 'bastion-key' } });
+    await act(async () => {
+      fireEvent.click(within(panel).getByRole('button', { name: 'Run' }));
+    });
+    expect(bridge.calls.find((c) => c.command === 'fanout.start')?.input).toEqual({
+      hosts: ['10.9.0.1'],
+      vms: [],
+      sshConfigHosts: ['guest-7'],
+      credential: 'ops',
+      jumps: [{ host: 'bastion', port: 2200, user: 'ops', credential: 'bastion-key' }],
+      command: 'uptime',
+      concurrency: 20,
+      timeoutMs: 60_000,
+    });
+    // Rows say which jump they went through.
+    expect(within(panel).getAllByTestId('fanout-jump').map((e) => e.textContent?.trim())).toEqual([`via ${via}`, `via ${via} -> root@inner:22`]);
+    // The bastion's key stopped both rows: listed once, trusted once, both hosts run again.
+    const unknown = within(panel).getByTestId('fanout-unknown-keys');
+    expect(within(unknown).getByRole('heading').textContent).toBe('1 host key is not known');
+    expect(within(unknown).getByTestId('fanout-jump-key').textContent).toBe('jump host of 2 hosts');
+    expect(within(unknown).getByText('bastion:2200')).toBeTruthy();
+    await act(async () => {
+      fireEvent.click(within(unknown).getByRole('button', { name: 'Trust and re-run these 2 hosts' }));
+    });
+    expect(bridge.calls.filter((c) => c.command === 'knownHosts.trust' || c.command === 'fanout.rerun').map((c) => c.input)).toEqual([
+      { host: 'bastion', port: 2200, fingerprint, keyType: 'ssh-ed25519' },
+      { jobId: job.id, hosts: ['10.9.0.1:22', '10.9.0.7:22'] },
+    ]);
   });
 });

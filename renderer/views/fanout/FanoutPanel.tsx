@@ -9,6 +9,7 @@ import { terminalsStore } from '../terminals/terminals-store';
 import { useHashSubPath } from '../use-hash-sub-path';
 import { fanoutStore, type SortKey } from './fanout-store';
 import { firstLine, formatDuration, parseTargets, rowFailed, sortRows } from './fanout-rows';
+import { JumpHostsField, jumpHopsOf } from './JumpHostsField';
 import './fanout.css';
 
 type Credential = CommandOutput<'credentials.list'>[number];
@@ -19,17 +20,31 @@ interface UnknownKey {
   port: number;
   fingerprint: string;
   keyType: string | null;
-  row: string;
+  /** The rows (host labels) this key stopped: one for a target's own key, every host behind a jump host for its key. */
+  rows: string[];
+  /** The key is a jump host's, not the target's. */
+  jump: boolean;
 }
 
 const SUB_PATH = 'fanout';
 
-function unknownKeyOf(row: FanoutRow): UnknownKey | null {
-  if (row.error?.code !== 'HOST_KEY_UNKNOWN') return null;
-  const d = row.error.details as Partial<UnknownKey> | undefined;
-  if (!d || typeof d.host !== 'string' || typeof d.port !== 'number' || typeof d.fingerprint !== 'string') return null;
-  return { host: d.host, port: d.port, fingerprint: d.fingerprint, keyType: typeof d.keyType === 'string' ? d.keyType : null, row: row.host };
+/** Unknown keys of a job, one entry per host key (a jump host's key once, with every row behind it). */
+function unknownKeysOf(rows: readonly FanoutRow[]): UnknownKey[] {
+  const keys = new Map<string, UnknownKey>();
+  for (const row of rows) {
+    if (row.error?.code !== 'HOST_KEY_UNKNOWN') continue;
+    const d = row.error.details as Partial<UnknownKey> | undefined;
+    if (!d || typeof d.host !== 'string' || typeof d.port !== 'number' || typeof d.fingerprint !== 'string') continue;
+    const id = `${d.host}:${d.port} ${d.fingerprint}`;
+    const known = keys.get(id);
+    if (known) known.rows.push(row.host);
+    else keys.set(id, { host: d.host, port: d.port, fingerprint: d.fingerprint, keyType: typeof d.keyType === 'string' ? d.keyType : null, rows: [row.host], jump: row.jump !== null && row.error.message.startsWith('Jump host') });
+  }
+  return [...keys.values()];
 }
+
+const keyId = (k: UnknownKey): string => `${k.host}:${k.port} ${k.fingerprint}`;
+const hostPortLabel = (host: string, port: number): string => `${host.includes(':') ? `[${host}]` : host}:${port}`;
 
 const errorText = (err: unknown): string => (err instanceof OutpostError ? `${err.code}: ${err.message}` : String(err));
 
@@ -161,13 +176,15 @@ function SshConfigImport({ onClose }: { onClose(): void }) {
   }, [client]);
   const add = (): void => {
     const s = fanoutStore.getState();
-    const lines = (hosts ?? []).filter((h) => chosen.includes(h.alias)).map((h) => `${h.hostName.includes(':') ? `[${h.hostName}]` : h.hostName}:${h.port}  # ${h.alias}`);
-    s.set({ hostsText: [s.hostsText.trimEnd(), ...lines].filter(Boolean).join('\n') });
+    const have = new Set(s.configHosts.map((c) => c.alias));
+    const picked = (hosts ?? []).filter((h) => chosen.includes(h.alias) && !have.has(h.alias));
+    s.set({ configHosts: [...s.configHosts, ...picked.map((h) => ({ alias: h.alias, address: `${h.user ? `${h.user}@` : ''}${hostPortLabel(h.hostName, h.port)}`, proxyJump: h.proxyJump }))] });
     onClose();
   };
   return (
     <fieldset className="fanout-ssh-config" data-testid="fanout-ssh-config">
       <legend>Hosts from ~/.ssh/config</legend>
+      <p className="muted small">Each is reached as ssh would: HostName, Port, User and its ProxyJump chain (jump hosts resolved through the same file), after any jump host(s) set below; every hop logs in with the job&apos;s credential.</p>
       {error && <p className="field-error">{error}</p>}
       {hosts && hosts.length === 0 && <p className="muted small">Your ~/.ssh/config names no hosts (wildcard entries are skipped).</p>}
       {hosts && hosts.length > 0 && (
@@ -180,7 +197,7 @@ function SshConfigImport({ onClose }: { onClose(): void }) {
                 <span className="muted small">
                   {h.user ? `${h.user}@` : ''}
                   {h.hostName}:{h.port}
-                  {h.proxyJump.length > 0 ? ` (ProxyJump ${h.proxyJump.join(',')}: not used by fan-out)` : ''}
+                  {h.proxyJump.length > 0 ? ` via ${h.proxyJump.join(', ')} (its ProxyJump)` : ''}
                 </span>
               </label>
             </li>
@@ -270,6 +287,12 @@ function ResultsTable() {
                   <th scope="row" className="row-heading mono">
                     {r.host}
                     {r.vm && r.vm !== r.host && <span className="muted small"> {r.vm}</span>}
+                    {r.jump && (
+                      <span className="muted small fanout-via" data-testid="fanout-jump">
+                        {' '}
+                        via {r.jump}
+                      </span>
+                    )}
                   </th>
                   <td>
                     <span className={status.className} data-testid="fanout-status">
@@ -317,21 +340,23 @@ function ResultsTable() {
 function UnknownKeys({ onTrusted }: { onTrusted(hosts: string[]): void }) {
   const client = useClient();
   const job = useStore(fanoutStore, (s) => s.job);
-  const keys = useMemo(() => (job?.rows ?? []).map(unknownKeyOf).filter((k): k is UnknownKey => k !== null), [job]);
+  const keys = useMemo(() => unknownKeysOf(job?.rows ?? []), [job]);
   const [chosen, setChosen] = useState<string[] | null>(null);
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
   if (!job || keys.length === 0) return null;
-  const selected = chosen ?? keys.map((k) => k.row);
+  const selected = chosen ?? keys.map(keyId);
+  const selectedKeys = keys.filter((k) => selected.includes(keyId(k)));
+  const hostsToRerun = [...new Set(selectedKeys.flatMap((k) => k.rows))];
   const trust = async (): Promise<void> => {
     setBusy(true);
     setError(null);
     try {
-      for (const k of keys.filter((k) => selected.includes(k.row))) {
+      for (const k of selectedKeys) {
         await client.invoke('knownHosts.trust', { host: k.host, port: k.port, fingerprint: k.fingerprint, ...(k.keyType ? { keyType: k.keyType } : {}) });
       }
       setChosen(null);
-      onTrusted(selected);
+      onTrusted(hostsToRerun);
     } catch (err) {
       setError(errorText(err));
     } finally {
@@ -344,19 +369,24 @@ function UnknownKeys({ onTrusted }: { onTrusted(hosts: string[]): void }) {
         {keys.length} host {keys.length === 1 ? 'key is' : 'keys are'} not known
       </h2>
       <p className="small">
-        Nothing was sent to these hosts. Compare each fingerprint with the one the host&apos;s owner reads with <code>ssh-keygen -lf</code> on the host before you trust it.
+        Nothing was sent to these hosts (or through these jump hosts). Compare each fingerprint with the one the host&apos;s owner reads with <code>ssh-keygen -lf</code> on the host before you trust it.
       </p>
       <ul className="fanout-key-list">
         {keys.map((k) => (
-          <li key={k.row}>
+          <li key={keyId(k)}>
             <label className="checkbox-field">
               <input
                 type="checkbox"
-                checked={selected.includes(k.row)}
+                checked={selected.includes(keyId(k))}
                 disabled={job.state === 'running'}
-                onChange={(e) => setChosen(e.target.checked ? [...selected, k.row] : selected.filter((h) => h !== k.row))}
+                onChange={(e) => setChosen(e.target.checked ? [...selected, keyId(k)] : selected.filter((h) => h !== keyId(k)))}
               />
-              <span className="mono">{k.row}</span>
+              <span className="mono">{k.jump ? hostPortLabel(k.host, k.port) : k.rows[0]}</span>
+              {k.jump && (
+                <span className="badge" data-testid="fanout-jump-key">
+                  jump host of {k.rows.length} {k.rows.length === 1 ? 'host' : 'hosts'}
+                </span>
+              )}
               <span className="mono fingerprint" data-testid="fanout-fingerprint">
                 {k.keyType ? `${k.keyType} ` : ''}
                 {k.fingerprint}
@@ -366,8 +396,8 @@ function UnknownKeys({ onTrusted }: { onTrusted(hosts: string[]): void }) {
         ))}
       </ul>
       {error && <p className="field-error">{error}</p>}
-      <button type="button" className="button button-primary" disabled={busy || job.state === 'running' || selected.length === 0} onClick={() => void trust()}>
-        {busy ? 'Trusting…' : `Trust and re-run ${selected.length === 1 ? 'this host' : `these ${selected.length} hosts`}`}
+      <button type="button" className="button button-primary" disabled={busy || job.state === 'running' || hostsToRerun.length === 0} onClick={() => void trust()}>
+        {busy ? 'Trusting…' : `Trust and re-run ${hostsToRerun.length === 1 ? 'this host' : `these ${hostsToRerun.length} hosts`}`}
       </button>
     </section>
   );
@@ -390,6 +420,7 @@ export function FanoutPanel() {
   const [formError, setFormError] = useState<string | null>(null);
   const [starting, setStarting] = useState(false);
   const parsed = useMemo(() => parseTargets(f.hostsText), [f.hostsText]);
+  const targetCount = parsed.hosts.length + f.vms.length + f.configHosts.length;
 
   const loadCredentials = (select?: string): void => {
     client.invoke('credentials.list', {}).then(
@@ -442,8 +473,10 @@ export function FanoutPanel() {
     event.preventDefault();
     setFormError(null);
     if (parsed.invalid.length > 0) return setFormError(`Line ${parsed.invalid[0]!.line}: "${parsed.invalid[0]!.text}" is not host, host:port or [IPv6]:port.`);
-    if (parsed.hosts.length + f.vms.length === 0) return setFormError('Give at least one host (paste a list, add VMs or import from ~/.ssh/config).');
+    if (parsed.hosts.length + f.vms.length + f.configHosts.length === 0) return setFormError('Give at least one host (paste a list, add VMs or import from ~/.ssh/config).');
     if (!f.credential) return setFormError('Choose a credential profile (or save a new one).');
+    const jumps = jumpHopsOf({ text: f.jumpsText, credential: f.jumpCredential }, f.credential);
+    if ('error' in jumps) return setFormError(jumps.error);
     const concurrency = Number(f.concurrency);
     if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 200) return setFormError('Concurrency is a whole number from 1 to 200.');
     const timeout = Number(f.timeoutSeconds);
@@ -456,7 +489,9 @@ export function FanoutPanel() {
       .invoke('fanout.start', {
         hosts: parsed.hosts,
         vms: f.vms.map((v) => ({ site: v.site, vm: v.vm, port: vmPort })),
+        ...(f.configHosts.length ? { sshConfigHosts: f.configHosts.map((c) => c.alias) } : {}),
         credential: f.credential,
+        ...(jumps.hops.length ? { jumps: jumps.hops } : {}),
         ...(f.user.trim() ? { user: f.user.trim() } : {}),
         command: f.command,
         concurrency,
@@ -517,7 +552,7 @@ export function FanoutPanel() {
           <p id={`${id}-hosts-hint`} className="field-hint">
             One host[:port] per line ([IPv6]:port with a port); # starts a comment.{' '}
             <span data-testid="fanout-target-count">
-              {parsed.hosts.length + f.vms.length} {parsed.hosts.length + f.vms.length === 1 ? 'target' : 'targets'}
+              {targetCount} {targetCount === 1 ? 'target' : 'targets'}
             </span>
             {parsed.invalid.length > 0 && <span className="field-error"> · {parsed.invalid.length} not understood (line {parsed.invalid[0]!.line})</span>}
           </p>
@@ -556,6 +591,32 @@ export function FanoutPanel() {
             ))}
           </ul>
         )}
+        {f.configHosts.length > 0 && (
+          <ul className="fanout-chips" aria-label="~/.ssh/config hosts to run on" data-testid="fanout-config-hosts">
+            {f.configHosts.map((c) => (
+              <li key={c.alias} className="fanout-chip">
+                <span className="mono">{c.alias}</span>{' '}
+                <span className="muted small">
+                  {c.address}
+                  {c.proxyJump.length > 0 && ` via ${c.proxyJump.join(', ')}`}
+                </span>
+                <button
+                  type="button"
+                  className="fanout-chip-remove"
+                  aria-label={`Remove ${c.alias}`}
+                  onClick={() => fanoutStore.getState().set({ configHosts: fanoutStore.getState().configHosts.filter((x) => x !== c) })}
+                >
+                  ×
+                </button>
+              </li>
+            ))}
+          </ul>
+        )}
+        <JumpHostsField
+          value={{ text: f.jumpsText, credential: f.jumpCredential }}
+          credentials={sshCredentials}
+          onChange={(v) => fanoutStore.getState().set({ jumpsText: v.text, jumpCredential: v.credential })}
+        />
         <div className="fanout-form-row">
           <div className="field">
             <label htmlFor={`${id}-cred`}>Credential profile</label>

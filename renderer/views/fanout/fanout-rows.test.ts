@@ -6,6 +6,7 @@ const row = (index: number, host: string, patch: Partial<FanoutRow> = {}): Fanou
   index,
   host,
   vm: null,
+  jump: null,
   state: 'done',
   exitCode: 0,
   durationMs: 10,

@@ -9,6 +9,14 @@ export interface VmTarget {
   address: string | null;
 }
 
+/** A host of the operator's ~/.ssh/config, sent by alias (core resolves HostName, Port, User and ProxyJump). */
+export interface ConfigTarget {
+  alias: string;
+  /** user@host:port as the config names it (shown only). */
+  address: string;
+  proxyJump: string[];
+}
+
 export type SortKey = 'index' | 'host' | 'exit' | 'duration';
 
 export interface FanoutState {
@@ -17,6 +25,10 @@ export interface FanoutState {
   vms: VmTarget[];
   /** The SSH port on every picked VM's guest IP. */
   vmPort: string;
+  configHosts: ConfigTarget[];
+  /** Jump host(s) every target goes through, as typed, and their credential profile ('' = the targets'). */
+  jumpsText: string;
+  jumpCredential: string;
   credential: string;
   user: string;
   concurrency: string;
@@ -39,6 +51,9 @@ export function createFanoutStore() {
     hostsText: '',
     vms: [],
     vmPort: '22',
+    configHosts: [],
+    jumpsText: '',
+    jumpCredential: '',
     credential: '',
     user: '',
     concurrency: '20',
