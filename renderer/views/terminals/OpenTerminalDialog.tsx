@@ -4,6 +4,8 @@ import { errorToast } from '../../app/error-toast';
 import { useClient, useShellStore } from '../../app/shell-context';
 import { CopyButton } from '../CopyButton';
 import { NewCredentialForm } from '../credentials/NewCredentialForm';
+import { JumpHostsField, jumpHopsOf, type JumpHostsValue } from '../fanout/JumpHostsField';
+import '../fanout/fanout.css';
 import { recentHosts, rememberHost } from './recent-hosts';
 import type { OpenPrefill } from './terminals-store';
 
@@ -22,6 +24,20 @@ function hostKeyQuestion(err: unknown): HostKeyQuestion | null {
   const d = err.details as Partial<HostKeyQuestion> | undefined;
   if (!d || typeof d.host !== 'string' || typeof d.port !== 'number' || typeof d.fingerprint !== 'string') return null;
   return { host: d.host, port: d.port, fingerprint: d.fingerprint, keyType: typeof d.keyType === 'string' ? d.keyType : null };
+}
+
+/**
+ * A config host's ProxyJump as the jump field's text: a hop that names another config host is
+ * written as that host's user@HostName:Port (ssh resolves it the same way); "none" is no jump.
+ */
+export function configJumpText(proxyJump: readonly string[], configHosts: CommandOutput<'sshConfig.hosts'>): string {
+  return proxyJump
+    .filter((hop) => hop.toLowerCase() !== 'none')
+    .map((hop) => {
+      const alias = configHosts.find((c) => c.alias === hop);
+      return alias ? `${alias.user ? `${alias.user}@` : ''}${alias.hostName.includes(':') ? `[${alias.hostName}]` : alias.hostName}:${alias.port}` : hop;
+    })
+    .join(', ');
 }
 
 /**
@@ -55,6 +71,7 @@ export function OpenTerminalDialog({ prefill, split, onOpened, onClose }: { pref
   const [question, setQuestion] = useState<HostKeyQuestion | null>(null);
   const [configHosts, setConfigHosts] = useState<CommandOutput<'sshConfig.hosts'>>([]);
   const [recent] = useState(recentHosts);
+  const [jumps, setJumps] = useState<JumpHostsValue>({ text: '', credential: '' });
 
   const loadCredentials = (select?: string): void => {
     client.invoke('credentials.list', {}).then(
@@ -108,7 +125,9 @@ export function OpenTerminalDialog({ prefill, split, onOpened, onClose }: { pref
       if (!host.trim()) return 'Give the host name or address.';
       const p = port.trim() ? Number(port) : 22;
       if (!Number.isInteger(p) || p < 1 || p > 65535) return 'The port is a number from 1 to 65535.';
-      return { type: 'ssh', host: host.trim(), port: p, credential, jumps: [], ...(user.trim() ? { user: user.trim() } : {}) };
+      const chain = jumpHopsOf(jumps, credential);
+      if ('error' in chain) return chain.error;
+      return { type: 'ssh', host: host.trim(), port: p, credential, jumps: chain.hops, ...(user.trim() ? { user: user.trim() } : {}) };
     }
     if (mode === 'vm') {
       if (!vm) return 'Pick a VM.';
@@ -232,6 +251,7 @@ export function OpenTerminalDialog({ prefill, split, onOpened, onClose }: { pref
                       setHost(h.hostName);
                       setPort(String(h.port));
                       setUser(h.user ?? '');
+                      setJumps({ text: configJumpText(h.proxyJump, configHosts), credential: '' });
                     }}
                   >
                     <option value="">Pick a host…</option>
@@ -254,6 +274,7 @@ export function OpenTerminalDialog({ prefill, split, onOpened, onClose }: { pref
                   <input id={`${id}-port`} className="mono" inputMode="numeric" value={port} onChange={(e) => setPort(e.target.value)} placeholder="22" />
                 </div>
               </div>
+              <JumpHostsField value={jumps} onChange={setJumps} credentials={credentials ?? []} />
             </>
           )}
           {mode === 'vm' && (

@@ -1,0 +1,60 @@
+import { act, fireEvent, screen, within } from '@testing-library/react';
+import { afterEach, describe, expect, it } from 'vitest';
+import { createFakeBridge } from '../../testing/fake-bridge';
+import { renderApp, unmountAll } from '../../testing/render-app';
+import { configJumpText } from './OpenTerminalDialog';
+
+afterEach(() => unmountAll());
+
+const ok = (value: unknown) => ({ ok: true as const, value });
+const configHosts = [
+  { alias: 'inner', hostName: '10.1.0.5', port: 22, user: 'root', identityFiles: [], proxyJump: ['bastion'] },
+  { alias: 'bastion', hostName: 'bastion.lab', port: 2222, user: 'ops', identityFiles: [], proxyJump: [] },
+  { alias: 'direct', hostName: 'direct.lab', port: 22, user: null, identityFiles: [], proxyJump: ['none'] },
+];
+
+describe('Open terminal dialog: jump hosts (component, FAKE bridge)', () => {
+  it('writes a ProxyJump that names a config host as that host, and "none" as no jump', () => {
+    expect(configJumpText(['bastion'], configHosts)).toBe('ops@bastion.lab:2222');
+    expect(configJumpText(['admin@edge:22', 'bastion'], configHosts)).toBe('admin@edge:22, ops@bastion.lab:2222');
+    expect(configJumpText(['none'], configHosts)).toBe('');
+  });
+
+  it('opens an SSH terminal through the jump hosts a config host names; a bad chain is refused before anything is sent', async () => {
+    const bridge = createFakeBridge({
+      'credentials.list': () => ok([{ id: 1, name: 'ops', kind: 'private-key', username: 'root', scope: { type: 'global' }, createdAt: '', updatedAt: '' }]),
+      'terminal.list': () => ok([]),
+      'fanout.list': () => ok([]),
+      'sshConfig.hosts': () => ok(configHosts),
+      'terminal.open': () => ({ ok: false as const, error: { code: 'UNREACHABLE', message: 'stop here' } }),
+    });
+    await renderApp(bridge, 'terminals');
+    const open = await screen.findAllByRole('button', { name: 'New terminal' }, { timeout: 10_000 });
+    await act(async () => {
+      fireEvent.click(open[0]!);
+    });
+    const dialog = await screen.findByTestId('open-terminal-dialog');
+    await within(dialog).findByRole('option', { name: /inner/ });
+    await act(async () => {
+      fireEvent.change(within(dialog).getByLabelText('From ~/.ssh/config'), { target: { value: 'inner' } });
+    });
+    const jumps = within(dialog).getByLabelText('Jump host(s)') as HTMLInputElement;
+    expect(jumps.value).toBe('ops@bastion.lab:2222');
+    fireEvent.change(within(dialog).getByLabelText('Credential profile'), { target: { value: 'ops' } });
+    await act(async () => {
+      fireEvent.click(within(dialog).getByRole('button', { name: 'Connect' }));
+    });
+    const opened = bridge.calls.filter((c) => c.command === 'terminal.open');
+    expect(opened).toHaveLength(1);
+    expect(opened[0]!.input).toMatchObject({
+      target: { type: 'ssh', host: '10.1.0.5', port: 22, user: 'root', credential: 'ops', jumps: [{ host: 'bastion.lab', port: 2222, user: 'ops', credential: 'ops' }] },
+    });
+
+    fireEvent.change(jumps, { target: { value: 'ops@@bastion' } });
+    await act(async () => {
+      fireEvent.click(within(dialog).getByRole('button', { name: 'Connect' }));
+    });
+    expect(within(dialog).getByTestId('open-terminal-error').textContent).toMatch(/Jump host\(s\)/);
+    expect(bridge.calls.filter((c) => c.command === 'terminal.open')).toHaveLength(1);
+  });
+});
