@@ -22,7 +22,18 @@ export function jumpHopsOf(value: JumpHostsValue, targetCredential: string): { h
  * and the credential profile the hops log in with. Checked as you type; each hop's host key is
  * checked like a target's.
  */
-export function JumpHostsField({ value, onChange, credentials }: { value: JumpHostsValue; onChange(next: JumpHostsValue): void; credentials: readonly Credential[] }) {
+export function JumpHostsField({
+  value,
+  onChange,
+  credentials,
+  single = false,
+}: {
+  value: JumpHostsValue;
+  onChange(next: JumpHostsValue): void;
+  credentials: readonly Credential[];
+  /** One target (the terminal dialog), not a fan-out job: the hints speak of "the host". */
+  single?: boolean;
+}) {
   const id = useId();
   const parsed = parseJumpList(value.text);
   const error = 'error' in parsed ? parsed.error : null;
@@ -43,13 +54,18 @@ export function JumpHostsField({ value, onChange, credentials }: { value: JumpHo
           onChange={(e) => onChange({ ...value, text: e.target.value })}
         />
         <p id={`${id}-jumps-hint`} className={error ? 'field-error' : 'field-hint'} data-testid="jump-hosts-hint">
-          {error ?? (count === 0 ? 'Optional: [user@]host[:port], comma-separated, first hop first (as ssh -J). Empty: each host is reached directly.' : `Every target goes through ${count === 1 ? 'this jump host' : `these ${count} jump hosts`}, one shared connection per chain.`)}
+          {error ??
+            (count === 0
+              ? `Optional: [user@]host[:port], comma-separated, first hop first (as ssh -J). Empty: ${single ? 'the host is' : 'each host is'} reached directly.`
+              : single
+                ? `The host is reached through ${count === 1 ? 'this jump host' : `these ${count} jump hosts`}; each one's host key is checked.`
+                : `Every target goes through ${count === 1 ? 'this jump host' : `these ${count} jump hosts`}, one shared connection per chain.`)}
         </p>
       </div>
       <div className="field">
         <label htmlFor={`${id}-jumpcred`}>Jump credential</label>
         <select id={`${id}-jumpcred`} value={value.credential} disabled={count === 0} onChange={(e) => onChange({ ...value, credential: e.target.value })}>
-          <option value="">Same as the targets</option>
+          <option value="">{single ? 'Same as the host' : 'Same as the targets'}</option>
           {credentials.map((c) => (
             <option key={c.name} value={c.name}>
               {c.name} ({c.username ?? 'no user'}, {c.kind === 'password' ? 'password' : 'key'})

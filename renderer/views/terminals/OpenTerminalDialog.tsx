@@ -274,7 +274,7 @@ export function OpenTerminalDialog({ prefill, split, onOpened, onClose }: { pref
                   <input id={`${id}-port`} className="mono" inputMode="numeric" value={port} onChange={(e) => setPort(e.target.value)} placeholder="22" />
                 </div>
               </div>
-              <JumpHostsField value={jumps} onChange={setJumps} credentials={credentials ?? []} />
+              <JumpHostsField value={jumps} onChange={setJumps} credentials={credentials ?? []} single />
             </>
           )}
           {mode === 'vm' && (
