@@ -11,6 +11,18 @@ test.use({ hostVaultPassphrase: 'e2e-fanout-passphrase' });
 
 const rowOf = (panel: Locator, host: string): Locator => panel.locator(`[data-testid="fanout-row"][data-host="${host}"]`);
 
+/** Saves a root private-key credential profile from the panel's "New credential…" form; the panel then has it selected. */
+async function saveRootKeyCredential(panel: Locator, name: string, privateKey: string): Promise<void> {
+  await panel.getByRole('button', { name: 'New credential…' }).click();
+  const form = panel.getByTestId('new-credential');
+  await form.getByLabel('Name', { exact: true }).fill(name);
+  await form.getByLabel('User name').fill('root');
+  await form.getByLabel('Authentication', { exact: true }).selectOption('private-key');
+  await form.getByLabel('Private key', { exact: true }).fill(privateKey);
+  await form.getByRole('button', { name: 'Save credential' }).click();
+  await expect(panel.getByLabel('Credential profile')).toHaveValue(name);
+}
+
 test.describe('run on many hosts against real sshd peers', () => {
   test.skip(!sshdAvailable() || process.getuid?.() !== 0, 'needs root and openssh-server');
   let dir: string;
@@ -71,14 +83,7 @@ test.describe('run on many hosts against real sshd peers', () => {
     await expect(panel.getByTestId('fanout-target-count')).toHaveText('5 targets');
 
     // A credential profile saved from the panel (the key goes to the vault once).
-    await panel.getByRole('button', { name: 'New credential…' }).click();
-    const form = panel.getByTestId('new-credential');
-    await form.getByLabel('Name', { exact: true }).fill('fan-root');
-    await form.getByLabel('User name').fill('root');
-    await form.getByLabel('Authentication', { exact: true }).selectOption('private-key');
-    await form.getByLabel('Private key', { exact: true }).fill(privateKey);
-    await form.getByRole('button', { name: 'Save credential' }).click();
-    await expect(panel.getByLabel('Credential profile')).toHaveValue('fan-root');
+    await saveRootKeyCredential(panel, 'fan-root', privateKey);
 
     // Bad input is refused in the form before anything runs.
     await panel.getByLabel('Concurrency').fill('500');
@@ -273,14 +278,7 @@ test.describe('run on many hosts through a jump host (targets only the jump sshd
     await config.getByRole('button', { name: 'Add 1 hosts' }).click();
     await expect(panel.getByTestId('fanout-target-count')).toHaveText('3 targets');
 
-    await panel.getByRole('button', { name: 'New credential…' }).click();
-    const form = panel.getByTestId('new-credential');
-    await form.getByLabel('Name', { exact: true }).fill('lab-root');
-    await form.getByLabel('User name').fill('root');
-    await form.getByLabel('Authentication', { exact: true }).selectOption('private-key');
-    await form.getByLabel('Private key', { exact: true }).fill(privateKey);
-    await form.getByRole('button', { name: 'Save credential' }).click();
-    await expect(panel.getByLabel('Credential profile')).toHaveValue('lab-root');
+    await saveRootKeyCredential(panel, 'lab-root', privateKey);
     await panel.getByLabel('Command').fill('echo "port-$(echo "$SSH_CONNECTION" | cut -d" " -f4)"');
 
     // A jump chain it cannot read is said at once, and nothing runs.
