@@ -1,7 +1,7 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Locator } from '@playwright/test';
+import type { Locator, Page } from '@playwright/test';
 import { freePort, generateKey, sshdAvailable, startSshd, type Sshd } from '../test/peers/openssh-server';
 import { createJumpLab, type JumpLab } from '../test/lab/jump-lab';
 import { startVcsim, vcsimUnavailable, type Vcsim } from '../test/peers/vcsim';
@@ -10,6 +10,18 @@ import { expect, test } from './host-fixture';
 test.use({ hostVaultPassphrase: 'e2e-fanout-passphrase' });
 
 const rowOf = (panel: Locator, host: string): Locator => panel.locator(`[data-testid="fanout-row"][data-host="${host}"]`);
+
+/** Opens the console, then Terminals → Run on many hosts; page errors are collected for the end of the test. */
+async function openFanoutPanel(page: Page, url: string): Promise<{ panel: Locator; problems: string[] }> {
+  const problems: string[] = [];
+  page.on('pageerror', (error) => problems.push(error.message));
+  await page.goto(url);
+  await expect(page.getByTestId('status-connection')).toHaveText(/Connected \(host\)/);
+  await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: /Terminals/ }).click();
+  await page.getByTestId('fanout-toggle').click();
+  await expect(page).toHaveURL(/#\/terminals\/fanout$/);
+  return { panel: page.getByTestId('fanout-panel'), problems };
+}
 
 /** Saves a root private-key credential profile from the panel's "New credential…" form; the panel then has it selected. */
 async function saveRootKeyCredential(panel: Locator, name: string, privateKey: string): Promise<void> {
@@ -59,14 +71,7 @@ test.describe('run on many hosts against real sshd peers', () => {
   });
 
   test('paste hosts and import ~/.ssh/config, see unknown keys with fingerprints, trust and re-run, rows fill in live (slow host last), sort, filter, expand, reopen late and cancel', async ({ page, host }) => {
-    const problems: string[] = [];
-    page.on('pageerror', (error) => problems.push(error.message));
-    await page.goto(host.info.openUrl);
-    await expect(page.getByTestId('status-connection')).toHaveText(/Connected \(host\)/);
-    await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: /Terminals/ }).click();
-    await page.getByTestId('fanout-toggle').click();
-    await expect(page).toHaveURL(/#\/terminals\/fanout$/);
-    const panel = page.getByTestId('fanout-panel');
+    const { panel, problems } = await openFanoutPanel(page, host.info.openUrl);
     await expect(panel.getByText('No run yet.')).toBeVisible();
     // The terminals' empty state is hidden while the fan-out panel is open.
     await expect(page.getByRole('heading', { name: 'No terminal open' })).toBeHidden();
@@ -261,13 +266,7 @@ test.describe('run on many hosts through a jump host (targets only the jump sshd
   });
 
   test('Jump host(s) field and an ~/.ssh/config ProxyJump host: the bastion key is trusted once, then the targets\' keys, and every row runs via the jump host', async ({ page, host }) => {
-    const problems: string[] = [];
-    page.on('pageerror', (error) => problems.push(error.message));
-    await page.goto(host.info.openUrl);
-    await expect(page.getByTestId('status-connection')).toHaveText(/Connected \(host\)/);
-    await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: /Terminals/ }).click();
-    await page.getByTestId('fanout-toggle').click();
-    const panel = page.getByTestId('fanout-panel');
+    const { panel, problems } = await openFanoutPanel(page, host.info.openUrl);
     const [t0, t1, t2] = lab.targets as [Sshd, Sshd, Sshd];
     await panel.getByLabel('Hosts', { exact: true }).fill(`127.0.0.1:${t0.port}\n127.0.0.1:${t1.port}`);
     await panel.getByRole('button', { name: 'Import ~/.ssh/config hosts…' }).click();
