@@ -1,46 +1,14 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { spawn } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { generateKey, sshdAvailable } from '../../test/peers/openssh-server.js';
 import { createJumpLab, type JumpLab } from '../../test/lab/jump-lab.js';
 import { tempDir } from '../../test/temp-dir.js';
+import { runOutpost } from '../../test/outpost-binary.js';
 
-const root = join(import.meta.dirname, '..', '..');
-const bin = join(root, 'bin', 'outpost.mjs');
 const canRun = sshdAvailable() && process.getuid?.() === 0;
 
-interface Run {
-  code: number;
-  stdout: string;
-  stderr: string;
-  /** Each stdout line with the ms since start at which it arrived. */
-  lines: { at: number; text: string }[];
-}
-
-/** Runs the built `outpost` binary and notes when each line of its output arrived. */
-function outpost(args: string[]): Promise<Run> {
-  return new Promise((resolve) => {
-    const env: NodeJS.ProcessEnv = { ...process.env };
-    delete env.SSH_AUTH_SOCK;
-    const t0 = performance.now();
-    const child = spawn(process.execPath, [bin, ...args], { env, stdio: ['pipe', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    let partial = '';
-    const lines: Run['lines'] = [];
-    child.stdout.on('data', (c: Buffer) => {
-      stdout += c.toString();
-      partial += c.toString();
-      const parts = partial.split('\n');
-      partial = parts.pop()!;
-      for (const text of parts) lines.push({ at: performance.now() - t0, text });
-    });
-    child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
-    child.on('close', (code) => resolve({ code: code ?? -1, stdout, stderr, lines }));
-    child.stdin.end();
-  });
-}
+const outpost = runOutpost;
 
 describe.skipIf(!canRun)('outpost fanout --jump and its live output (built binary, real sshd behind a jump sshd in a namespace)', () => {
   let dir: ReturnType<typeof tempDir>;

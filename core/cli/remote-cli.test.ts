@@ -1,35 +1,19 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { generateKey, sshdAvailable, startSshd, type Sshd } from '../../test/peers/openssh-server.js';
 import { startWsmanServer, type WsmanServer } from '../../test/peers/wsman-test-server.js';
 import { tempDir } from '../../test/temp-dir.js';
+import { runOutpost } from '../../test/outpost-binary.js';
 
-const root = join(import.meta.dirname, '..', '..');
-const bin = join(root, 'bin', 'outpost.mjs');
 const canRun = sshdAvailable() && process.getuid?.() === 0;
 
-interface Run {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-/** Runs the built `outpost` binary without blocking this process (the WS-Man test server lives here). */
-function outpost(args: string[], options: { input?: string; env?: Record<string, string> } = {}): Promise<Run> {
-  return new Promise((resolve) => {
-    const env: NodeJS.ProcessEnv = { ...process.env, ...options.env };
-    delete env.SSH_AUTH_SOCK;
-    const child = spawn(process.execPath, [bin, ...args], { env, stdio: ['pipe', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
-    child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
-    child.on('close', (code) => resolve({ code: code ?? -1, stdout, stderr }));
-    child.stdin.end(options.input ?? '');
-  });
-}
+/** The run without its line timings: these tests compare whole results. */
+const outpost = async (...args: Parameters<typeof runOutpost>): Promise<Omit<Awaited<ReturnType<typeof runOutpost>>, 'lines'>> => {
+  const { lines: _lines, ...run } = await runOutpost(...args);
+  return run;
+};
 
 describe.skipIf(!canRun)('outpost exec / fanout / winrm / known-hosts / credential (built binary, real sshd)', () => {
   let dir: ReturnType<typeof tempDir>;
@@ -44,7 +28,7 @@ describe.skipIf(!canRun)('outpost exec / fanout / winrm / known-hosts / credenti
   const winrmPassword = 'Wr-cli-secret-9f3k';
 
   beforeAll(async () => {
-    execFileSync(process.execPath, [join(root, 'scripts', 'build-node.mjs')]);
+    execFileSync(process.execPath, [join(import.meta.dirname, '..', '..', 'scripts', 'build-node.mjs')]);
     dir = tempDir();
     db = join(dir.path, 'outpost.db');
     keyFile = join(dir.path, 'id_ed25519');
