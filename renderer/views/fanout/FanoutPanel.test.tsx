@@ -11,6 +11,8 @@ afterEach(() => {
 });
 
 const ok = (value: unknown) => ({ ok: true as const, value });
+const keyProfile = (id: number, name: string, username: string) => ({ id, name, kind: 'private-key', username, scope: { type: 'global' }, createdAt: '', updatedAt: '' });
+const trusted = (input: unknown) => ok({ id: 1, ...(input as object), hashed: false, keyType: null, source: 'operator', addedAt: '', addedBy: 'test' });
 const pending = (index: number, host: string): FanoutRow => ({ index, host, vm: null, jump: null, state: 'pending', exitCode: null, durationMs: null, stdoutHead: '', stderrHead: '', truncated: false, error: null });
 const totals = (patch: Partial<FanoutTotals>): FanoutTotals => ({ total: 3, ok: 0, failed: 0, cancelled: 0, pending: 3, running: 0, unknownHostKeys: 0, ...patch });
 
@@ -32,12 +34,12 @@ describe('Run on many hosts (component, FAKE bridge)', () => {
     };
     let current = job;
     const bridge = createFakeBridge({
-      'credentials.list': () => ok([{ id: 1, name: 'ops', kind: 'private-key', username: 'root', scope: { type: 'global' }, createdAt: '', updatedAt: '' }]),
+      'credentials.list': () => ok([keyProfile(1, 'ops', 'root')]),
       'terminal.list': () => ok([]),
       'fanout.list': () => ok([]),
       'fanout.start': () => ok(job),
       'fanout.get': () => ok(current),
-      'knownHosts.trust': (input) => ok({ id: 1, ...(input as object), hashed: false, keyType: null, source: 'operator', addedAt: '', addedBy: 'test' }),
+      'knownHosts.trust': trusted,
       'fanout.rerun': () => ok({ ...job, state: 'running' }),
     });
     await renderApp(bridge, 'terminals');
@@ -166,17 +168,13 @@ describe('Run on many hosts (component, FAKE bridge)', () => {
       ],
     };
     const bridge = createFakeBridge({
-      'credentials.list': () =>
-        ok([
-          { id: 1, name: 'ops', kind: 'private-key', username: 'root', scope: { type: 'global' }, createdAt: '', updatedAt: '' },
-          { id: 2, name: 'bastion-key', kind: 'private-key', username: 'ops', scope: { type: 'global' }, createdAt: '', updatedAt: '' },
-        ]),
+      'credentials.list': () => ok([keyProfile(1, 'ops', 'root'), keyProfile(2, 'bastion-key', 'ops')]),
       'terminal.list': () => ok([]),
       'fanout.list': () => ok([]),
       'sshConfig.hosts': () => ok([{ alias: 'guest-7', hostName: '10.9.0.7', port: 22, user: 'root', identityFiles: [], proxyJump: ['inner'] }]),
       'fanout.start': () => ok(job),
       'fanout.get': () => ok(job),
-      'knownHosts.trust': (input) => ok({ id: 1, ...(input as object), hashed: false, keyType: null, source: 'operator', addedAt: '', addedBy: 'test' }),
+      'knownHosts.trust': trusted,
       'fanout.rerun': () => ok({ ...job, state: 'running' }),
     });
     await renderApp(bridge, 'terminals');
