@@ -16,6 +16,25 @@ interface TextFieldProps {
   secret?: { autoComplete: 'new-password' | 'current-password' | 'off' };
 }
 
+/** What a field's control names in aria-describedby: its hint and its error, when it has them. */
+export function describedBy(id: string, hint: ReactNode, error: string | undefined): string | undefined {
+  return [hint ? `${id}-hint` : '', error ? `${id}-error` : ''].filter(Boolean).join(' ') || undefined;
+}
+
+/** A field's hint and error under its control, with the ids `describedBy` names. */
+export function FieldNotes({ id, hint, error }: { id: string; hint?: ReactNode; error: string | undefined }) {
+  return (
+    <>
+      {hint && (
+        <p id={`${id}-hint`} className="field-hint">
+          {hint}
+        </p>
+      )}
+      <FieldError id={`${id}-error`} message={error} />
+    </>
+  );
+}
+
 /** A labelled text input whose hint and contract error are announced with it. */
 export function TextField({ id, label, value, onChange, error, hint, placeholder, mono, autoFocus, secret }: TextFieldProps) {
   return (
@@ -29,17 +48,12 @@ export function TextField({ id, label, value, onChange, error, hint, placeholder
         placeholder={placeholder}
         onChange={(event) => onChange(event.target.value)}
         aria-invalid={error ? true : undefined}
-        aria-describedby={[hint ? `${id}-hint` : '', error ? `${id}-error` : ''].filter(Boolean).join(' ') || undefined}
+        aria-describedby={describedBy(id, hint, error)}
         spellCheck={false}
         autoComplete={secret?.autoComplete ?? 'off'}
         autoFocus={autoFocus}
       />
-      {hint && (
-        <p id={`${id}-hint`} className="field-hint">
-          {hint}
-        </p>
-      )}
-      <FieldError id={`${id}-error`} message={error} />
+      <FieldNotes id={id} hint={hint} error={error} />
     </div>
   );
 }

@@ -4,7 +4,7 @@ import type { CredentialView } from '../../../core/contract/remote-commands';
 import type { EnrollmentRules } from '../../../core/contract/enrollment-commands';
 import { hashForView } from '../../navigation/hash-route';
 import { FieldError } from '../FieldError';
-import { TextField } from '../TextField';
+import { FieldNotes, TextField, describedBy } from '../TextField';
 import type { EnrollDraft, OsActions, WizardAction } from './wizard-state';
 
 interface TargetsStepProps {
@@ -40,7 +40,7 @@ function Choice({
   return (
     <div className="field">
       <label htmlFor={id}>{label}</label>
-      <select id={id} value={value} onChange={(e) => onChange(e.target.value)} aria-invalid={error ? true : undefined} aria-describedby={`${id}-hint ${id}-error`}>
+      <select id={id} value={value} onChange={(e) => onChange(e.target.value)} aria-invalid={error ? true : undefined} aria-describedby={describedBy(id, hint, error)}>
         <option value="">{options === null ? 'Loading…' : options.length === 0 ? empty : `Pick a ${label.toLowerCase()}`}</option>
         {options?.map((o) => (
           <option key={o.value} value={o.value}>
@@ -48,12 +48,7 @@ function Choice({
           </option>
         ))}
       </select>
-      {hint && (
-        <p id={`${id}-hint`} className="field-hint">
-          {hint}
-        </p>
-      )}
-      <FieldError id={`${id}-error`} message={error} />
+      <FieldNotes id={id} hint={hint} error={error} />
     </div>
   );
 }

@@ -2,7 +2,7 @@ import { useState, type FormEvent, type ReactNode } from 'react';
 import type { HostBuildRow, PlanPreview, UpgradePlanDetail } from '../../../core/contract';
 import { useClient } from '../../app/shell-context';
 import { FieldError } from '../FieldError';
-import { TextField } from '../TextField';
+import { FieldNotes, TextField, describedBy } from '../TextField';
 import { useContractForm } from '../use-contract-form';
 import { createInput, emptyDraft, previewInput, type PlanDraft } from './plan-draft';
 
@@ -19,14 +19,9 @@ function TextArea({ id, label, value, onChange, error, hint, placeholder }: { id
         spellCheck={false}
         onChange={(e) => onChange(e.target.value)}
         aria-invalid={error ? true : undefined}
-        aria-describedby={[hint ? `${id}-hint` : '', error ? `${id}-error` : ''].filter(Boolean).join(' ') || undefined}
+        aria-describedby={describedBy(id, hint, error)}
       />
-      {hint && (
-        <p id={`${id}-hint`} className="field-hint">
-          {hint}
-        </p>
-      )}
-      <FieldError id={`${id}-error`} message={error} />
+      <FieldNotes id={id} hint={hint} error={error} />
     </div>
   );
 }
