@@ -1,7 +1,7 @@
 import { createContainerView, destroyView, retrieveAll, type ObjectContent, type PropertySpec } from '../vsphere/property-collector.js';
 import type { VsphereSession } from '../vsphere/session.js';
 import { STRUCTURE_SPECS, STRUCTURE_TYPES, toRow, updateTree, VM_SPECS, type InventoryKind } from './inventory-properties.js';
-import type { InventoryCounts, InventoryStore } from './inventory-store.js';
+import { COUNT_KEYS, type InventoryCounts, type InventoryStore } from './inventory-store.js';
 import { InventoryTree } from './inventory-tree.js';
 
 export interface FullSyncResult {
@@ -27,14 +27,6 @@ export interface FullSyncOptions {
   onProgress?: (p: FullSyncProgress) => void;
 }
 
-const COUNT_OF: Record<InventoryKind, keyof InventoryCounts> = {
-  datacenter: 'datacenters',
-  cluster: 'clusters',
-  host: 'hosts',
-  network: 'networks',
-  datastore: 'datastores',
-  vm: 'vms',
-};
 
 /**
  * Reads the whole inventory of one site into the DB: containers, hosts, networks and datastores
@@ -55,7 +47,7 @@ export async function fullSync(session: VsphereSession, store: InventoryStore, s
   const progress = (phase: FullSyncProgress['phase']): void =>
     options.onProgress?.({ phase, counts: { ...counts }, pages, expectedVms, elapsedMs: Math.round(performance.now() - started) });
   const store1 = (objects: readonly ObjectContent[]): void => {
-    for (const kind of writePage(store, siteId, run, objects, tree).kinds) counts[COUNT_OF[kind]]++;
+    for (const kind of writePage(store, siteId, run, objects, tree).kinds) counts[COUNT_KEYS[kind]]++;
     pages++;
   };
 

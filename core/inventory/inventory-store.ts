@@ -34,7 +34,8 @@ const KINDS = Object.keys(TABLES) as InventoryKind[];
 /** Counts of live objects per kind. */
 export type InventoryCounts = Record<'datacenters' | 'clusters' | 'hosts' | 'networks' | 'datastores' | 'vms', number>;
 
-const COUNT_KEYS: Record<InventoryKind, keyof InventoryCounts> = {
+/** The counts field of each kind. */
+export const COUNT_KEYS: Record<InventoryKind, keyof InventoryCounts> = {
   datacenter: 'datacenters',
   cluster: 'clusters',
   host: 'hosts',

@@ -1,7 +1,7 @@
 import { OutpostError } from '../contract/errors.js';
 import { createContainerView, destroyView, readProperties, retrieveAll } from './property-collector.js';
 import type { VsphereSession } from './session.js';
-import { asArray, asXml, child, el, isNode, text, type MoRef, type XmlValue } from './xml.js';
+import { arrayItems, asArray, child, el, text, type MoRef } from './xml.js';
 
 /** An ESXi host as the networking code needs it: where it sits and its HostNetworkSystem. */
 export interface HostRef {
@@ -75,15 +75,15 @@ export async function listHosts(session: VsphereSession): Promise<HostRef[]> {
 /** Reads a host's physical adapters, standard vSwitches and port groups. */
 export async function readHostNetwork(session: VsphereSession, networkSystem: MoRef): Promise<HostNetworkInfo> {
   const props = await readProperties(session, networkSystem, ['networkInfo.pnic', 'networkInfo.vswitch', 'networkInfo.portgroup']);
-  const pnics = items(props.get('networkInfo.pnic')).map((n) => ({ key: text(child(n, 'key')) ?? '', device: text(child(n, 'device')) ?? '' }));
+  const pnics = arrayItems(props.get('networkInfo.pnic')).map((n) => ({ key: text(child(n, 'key')) ?? '', device: text(child(n, 'device')) ?? '' }));
   const deviceByKey = new Map(pnics.map((p) => [p.key, p.device]));
-  const portGroups: PortGroup[] = items(props.get('networkInfo.portgroup')).map((n) => {
+  const portGroups: PortGroup[] = arrayItems(props.get('networkInfo.portgroup')).map((n) => {
     const spec = child(n, 'spec');
     const vlan = Number(text(child(spec, 'vlanId')) ?? '0');
     return { name: text(child(spec, 'name')) ?? '', key: text(child(n, 'key')) ?? '', vswitch: text(child(spec, 'vswitchName')) ?? '', vlanId: Number.isFinite(vlan) ? vlan : 0 };
   });
   const pgByKey = new Map(portGroups.map((p) => [p.key, p.name]));
-  const vswitches: StandardSwitch[] = items(props.get('networkInfo.vswitch')).map((n) => {
+  const vswitches: StandardSwitch[] = arrayItems(props.get('networkInfo.vswitch')).map((n) => {
     const uplinks = new Set<string>();
     for (const key of asArray(child(n, 'pnic'))) {
       const k = text(key) ?? '';
@@ -123,13 +123,3 @@ function asRef(value: unknown): MoRef | null {
   return typeof value === 'object' && value !== null && 'type' in value && 'value' in value ? (value as MoRef) : null;
 }
 
-/** The items of an ArrayOf* property value, each as an XML node. */
-function items(value: unknown): XmlValue[] {
-  if (Array.isArray(value)) return value.filter((v): v is XmlValue => isNode(asXml(v)));
-  const node = asXml(value);
-  if (!isNode(node)) return [];
-  // Not decoded as an array (no xsi:type): the items are the node's element children.
-  return Object.keys(node)
-    .filter((k) => !k.startsWith('@') && k !== '#text')
-    .flatMap((k) => asArray(node[k]));
-}

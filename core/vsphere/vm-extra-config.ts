@@ -2,7 +2,7 @@ import { OutpostError } from '../contract/errors.js';
 import { readProperties } from './property-collector.js';
 import type { VsphereSession } from './session.js';
 import { waitForTask } from './tasks.js';
-import { asArray, asXml, child, el, escapeXml, isNode, text, toRef, type MoRef, type XmlValue } from './xml.js';
+import { arrayItems, child, el, escapeXml, text, toRef, type MoRef } from './xml.js';
 
 export interface ExtraConfigEntry {
   key: string;
@@ -17,7 +17,7 @@ export async function readExtraConfig(session: VsphereSession, vm: MoRef): Promi
   const props = await readProperties(session, vm, ['config.extraConfig']);
   if (props.size === 0) throw new OutpostError('NOT_FOUND', `VM ${vm.value} is gone from vCenter.`, { vm: vm.value });
   const values = new Map<string, string>();
-  for (const item of optionValues(props.get('config.extraConfig'))) {
+  for (const item of arrayItems(props.get('config.extraConfig'))) {
     const key = text(child(item, 'key'));
     if (!key) continue;
     const value = text(child(item, 'value')) ?? '';
@@ -36,11 +36,3 @@ export async function writeExtraConfig(session: VsphereSession, vm: MoRef, entri
   await waitForTask(session, task);
 }
 
-function optionValues(value: unknown): XmlValue[] {
-  if (Array.isArray(value)) return value.filter((v): v is XmlValue => isNode(asXml(v)));
-  const node = asXml(value);
-  if (!isNode(node)) return [];
-  return Object.keys(node)
-    .filter((k) => !k.startsWith('@') && k !== '#text')
-    .flatMap((k) => asArray(node[k]));
-}

@@ -93,6 +93,19 @@ export function isNode(value: XmlValue | undefined): value is XmlNode {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
+/**
+ * The items of an ArrayOf* property value, each as an XML node: decoded as an array, or (no
+ * xsi:type to say it is one) the node's element children.
+ */
+export function arrayItems(value: unknown): XmlValue[] {
+  if (Array.isArray(value)) return value.filter((v): v is XmlValue => isNode(asXml(v)));
+  const node = asXml(value);
+  if (!isNode(node)) return [];
+  return Object.keys(node)
+    .filter((k) => !k.startsWith('@') && k !== '#text')
+    .flatMap((k) => asArray(node[k]));
+}
+
 /** The text of an element, whether it parsed as a string or as a node with attributes. */
 export function text(value: XmlValue | undefined): string | undefined {
   if (value === undefined) return undefined;
