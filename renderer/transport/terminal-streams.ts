@@ -31,6 +31,8 @@ export interface TerminalStreamTransport extends TerminalStreams {
   receive(frame: Uint8Array): void;
   /** The transport (re)connected: attach every open channel again, saying how much output each already has. */
   reattach(): void;
+  /** Channels open now. */
+  readonly size: number;
 }
 
 const encoder = new TextEncoder();
@@ -100,6 +102,9 @@ export function createTerminalStreams(send: (frame: Uint8Array) => boolean): Ter
       } else if (frame.kind === TerminalFrameKind.error) {
         channel.handlers.error(payloadText(frame.payload));
       }
+    },
+    get size() {
+      return channels.size;
     },
     reattach() {
       for (const [id, channel] of channels) {

@@ -8,7 +8,7 @@ import {
   type Result,
 } from '../../core/contract';
 import { createConnectionCell, type ConnectedBridge, type ConnectionState } from './connection-state';
-import { createTerminalStreams } from './terminal-streams';
+import { createTerminalStreams, type TerminalStreams } from './terminal-streams';
 
 /** The subset of the DOM WebSocket the bridge uses, so tests can pass a fake socket. */
 export interface SocketLike {
@@ -104,28 +104,17 @@ export function createWebSocketBridge(options: WebSocketBridgeOptions): Connecte
     socket.send(frame);
     return true;
   });
-  let openChannels = 0;
-  const terminals: typeof streams = {
-    ...streams,
+  const terminals: TerminalStreams = {
     open(id, handlers) {
       const channel = streams.open(id, handlers);
-      openChannels++;
       startOutput();
-      let open = true;
-      return {
-        ...channel,
-        close() {
-          if (open) openChannels--;
-          open = false;
-          channel.close();
-        },
-      };
+      return channel;
     },
   };
 
   /** Opens the offered output stream (once a terminal wants output), then attaches every channel on it. */
   function startOutput(): void {
-    if (output.mode !== 'pending' || openChannels === 0 || !openOutput || !socket) return;
+    if (output.mode !== 'pending' || streams.size === 0 || !openOutput || !socket) return;
     const { id } = output;
     const ws = socket;
     output = { mode: 'opening', id };
@@ -211,7 +200,7 @@ export function createWebSocketBridge(options: WebSocketBridgeOptions): Connecte
 
   function onMessage(data: unknown): void {
     if (data instanceof ArrayBuffer) {
-      terminals.receive(new Uint8Array(data));
+      streams.receive(new Uint8Array(data));
       return;
     }
     if (typeof data !== 'string') return;
