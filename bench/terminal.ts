@@ -73,7 +73,8 @@ function cpuSnapshot(): Map<string, { name: string; seconds: number }> {
       const close = stat.lastIndexOf(')');
       const fields = stat.slice(close + 2).split(' ');
       // Chromium rewrites its argv into one space-separated string.
-      const type = /--type=(\S+)/.exec(readFileSync(`/proc/${pid}/cmdline`, 'utf8'))?.[1] ?? (/--headless/.test(readFileSync(`/proc/${pid}/cmdline`, 'utf8')) ? 'browser' : '');
+      const cmdline = readFileSync(`/proc/${pid}/cmdline`, 'utf8');
+      const type = /--type=(\S+)/.exec(cmdline)?.[1] ?? (cmdline.includes('--headless') ? 'browser' : '');
       const name = `${stat.slice(stat.indexOf('(') + 1, close)}${type ? ` ${type}` : ''}`;
       out.set(pid, { name, seconds: (Number(fields[11]) + Number(fields[12])) / 100 });
     } catch {
