@@ -1,5 +1,7 @@
 import { z } from 'zod';
 import type { CommandSpec } from './command-spec.js';
+import { MAX_JUMPS } from './fanout-commands.js';
+import { sshHop as jumpHop } from './terminal-commands.js';
 
 const empty = z.object({}).strict();
 const hostName = z.string().trim().min(1).max(253).regex(/^[A-Za-z0-9_.:-]+$/, 'a host name or an IP address');
@@ -67,6 +69,8 @@ export const fanOutResultSchema = z.object({
   stdoutHead: z.string(),
   stderrHead: z.string(),
   error: z.object({ code: z.string(), message: z.string(), details: z.unknown().optional() }).nullable(),
+  /** The jump hosts it was reached through (user@host:port, first hop first, " -> " between); absent or null: directly. */
+  jump: z.string().nullable().optional(),
 });
 
 const sshHop = z.object({ host: hostName, port, user: z.string().min(1).max(64).optional(), credential: credentialName }).strict();
@@ -136,12 +140,14 @@ export const remoteCommands = {
     output: execResultSchema,
   },
   'ssh.fanout': {
-    summary: 'Run one command on many hosts with bounded concurrency; one failure never stops the others',
+    summary: 'Run one command on many hosts with bounded concurrency, optionally through jump hosts (one shared connection per chain); one failure never stops the others',
     input: z
       .object({
         hosts: z.array(z.object({ host: hostName, port }).strict()).min(1).max(5000),
         user: z.string().min(1).max(64).optional(),
         credential: credentialName,
+        /** Jump hosts every host goes through, first hop first, each with its own credential profile (as fanout.start). */
+        jumps: z.array(jumpHop).max(MAX_JUMPS).default([]),
         command: z.string().min(1).max(65_536),
         concurrency: z.number().int().min(1).max(256).default(20),
         timeoutMs: z.number().int().min(100).max(86_400_000).default(60_000),

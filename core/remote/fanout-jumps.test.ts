@@ -19,6 +19,8 @@ describe.skipIf(!canRun)('fan-out through a jump host to targets only it can rea
   let lab: JumpLab;
   let savedHome: string | undefined;
   let key: { privateKey: string; publicKey: string };
+  /** The only key the inner jump host (second hop) accepts; the bastion and the targets refuse it. */
+  let innerKey: { privateKey: string; publicKey: string };
   const done: EventPayload<'fanout.done'>[] = [];
   /** Row host labels in the order their final result arrived, per job. */
   const finishedOrder = new Map<string, string[]>();
@@ -47,8 +49,10 @@ describe.skipIf(!canRun)('fan-out through a jump host to targets only it can rea
     });
     key = generateKey(join(dir.path, 'id'));
     const stranger = generateKey(join(dir.path, 'stranger'));
-    lab = await createJumpLab({ dir: dir.path, authorizedKeys: [key.publicKey], targets: 3 });
+    innerKey = generateKey(join(dir.path, 'inner'));
+    lab = await createJumpLab({ dir: dir.path, authorizedKeys: [key.publicKey], targets: 3, innerJump: { authorizedKeys: [innerKey.publicKey] } });
     await call('vault.unlock', { passphrase: 'a long enough passphrase' });
+    await call('credentials.add', { name: 'inner-jump', username: 'root', secret: { type: 'private-key', privateKey: innerKey.privateKey } });
     await call('credentials.add', { name: 'lab-root', username: 'root', secret: { type: 'private-key', privateKey: key.privateKey } });
     await call('credentials.add', { name: 'not-on-bastion', username: 'root', secret: { type: 'private-key', privateKey: stranger.privateKey } });
     // The operator's ~/.ssh/config, as the host process reads it.
@@ -108,6 +112,71 @@ describe.skipIf(!canRun)('fan-out through a jump host to targets only it can rea
     const audit = JSON.stringify(core.services.audit.list({ limit: 200 }).entries.filter((e) => e.action === 'fanout.start'));
     expect(audit).toContain(via);
     expect(audit).not.toContain('PRIVATE KEY');
+  });
+
+  it('ssh.fanout (the one-shot command scripts use) takes the same jumps: unreachable directly, through the bastion every host runs over one shared login', async () => {
+    const hosts = lab.targets.map((t) => ({ host: '127.0.0.1', port: t.port }));
+    type Result = { host: string; exitCode: number | null; stdoutHead: string; error: { code: string; message: string } | null; jump?: string | null };
+    const direct = await call<Result[]>('ssh.fanout', { hosts, credential: 'lab-root', command: 'true' });
+    expect(direct.map((r) => [r.error?.code, r.jump ?? null])).toEqual(lab.targets.map(() => ['UNREACHABLE', null]));
+
+    const before = lab.jumpConnections();
+    const via = `root@127.0.0.1:${lab.jumpPort}`;
+    const results = await call<Result[]>('ssh.fanout', { hosts, jumps: [{ host: '127.0.0.1', port: lab.jumpPort, credential: 'lab-root' }], credential: 'lab-root', command: 'echo "$SSH_CONNECTION"', concurrency: 3 });
+    expect(results.map((r) => [r.host, r.exitCode, r.error, portOf(r.stdoutHead), r.jump])).toEqual(lab.targets.map((t) => [`127.0.0.1:${t.port}`, 0, null, String(t.port), via]));
+    // Shared-bastion pool, as fanout.start: three hosts at concurrency 3, one connection to the jump host.
+    expect(lab.jumpConnections() - before).toBe(1);
+    const audit = core.services.audit.list({ limit: 200 }).entries.filter((e) => e.action === 'ssh.fanout');
+    expect(JSON.stringify(audit)).toContain(`"jump":"${via}"`);
+    expect(JSON.stringify(audit)).not.toContain('PRIVATE KEY');
+
+    // A hop whose credential the bastion refuses: every host names it, after a single login attempt.
+    const refusedBefore = lab.jumpConnections();
+    const refused = await call<Result[]>('ssh.fanout', { hosts, jumps: [{ host: '127.0.0.1', port: lab.jumpPort, credential: 'not-on-bastion' }], credential: 'lab-root', command: 'true', concurrency: 1 });
+    expect(refused.map((r) => [r.exitCode, r.error?.code])).toEqual(lab.targets.map(() => [null, 'SSH_AUTH']));
+    for (const r of refused) expect(r.error!.message).toContain(`Jump host ${via}`);
+    expect(lab.jumpConnections() - refusedBefore).toBe(1);
+    // The hop schema is fanout.start's: a bad hop, too many hops or an unknown profile is one clear error before anything runs.
+    const connectionsBefore = lab.jumpConnections();
+    expect(await core.dispatch('ssh.fanout', { hosts, jumps: [{ host: 'bad host', credential: 'lab-root' }], credential: 'lab-root', command: 'true' })).toMatchObject({ ok: false, error: { code: 'VALIDATION' } });
+    expect(await core.dispatch('ssh.fanout', { hosts, jumps: Array.from({ length: 9 }, () => ({ host: '127.0.0.1', port: lab.jumpPort, credential: 'lab-root' })), credential: 'lab-root', command: 'true' })).toMatchObject({ ok: false, error: { code: 'VALIDATION' } });
+    expect(await core.dispatch('ssh.fanout', { hosts, jumps: [{ host: '127.0.0.1', port: lab.jumpPort, credential: 'nope' }], credential: 'lab-root', command: 'true' })).toMatchObject({ ok: false, error: { code: 'NOT_FOUND' } });
+    expect(lab.jumpConnections()).toBe(connectionsBefore);
+  });
+
+  it('a two-hop chain where each hop needs its own credential: bastion with lab-root, then the inner jump host with its own key; one credential for both hops is refused by the inner one', async () => {
+    const inner = lab.innerJumpSshd!;
+    const outer = { host: '127.0.0.1', port: lab.jumpPort, credential: 'lab-root' };
+    const innerHop = { host: '127.0.0.1', port: inner.port, credential: 'inner-jump' };
+    const via = `root@127.0.0.1:${lab.jumpPort} -> root@127.0.0.1:${inner.port}`;
+    // The inner jump host lives in the namespace too: the test process cannot reach it except through the bastion.
+    const job = await call<FanoutJob>('fanout.start', { hosts: targetHosts(), jumps: [outer, innerHop], credential: 'lab-root', command: 'echo "$SSH_CONNECTION"', concurrency: 3 });
+    expect(job.rows.map((r) => r.jump)).toEqual([via, via, via]);
+    let rows = (await finished(job.id)).rows;
+    // The bastion is trusted already; the inner hop is new and asked for with its own fingerprint.
+    for (const r of rows) {
+      expect(r.error).toMatchObject({ code: 'HOST_KEY_UNKNOWN', details: { host: '127.0.0.1', port: inner.port, fingerprint: inner.fingerprint } });
+      expect(r.error!.message).toContain(`Jump host root@127.0.0.1:${inner.port}`);
+    }
+    await call('knownHosts.trust', { host: '127.0.0.1', port: inner.port, fingerprint: inner.fingerprint });
+    await call('fanout.rerun', { jobId: job.id, hosts: targetHosts() });
+    rows = (await finished(job.id, 2)).rows;
+    expect(rows.map((r) => [r.exitCode, r.error, portOf(r.stdoutHead)])).toEqual(lab.targets.map((t) => [0, null, String(t.port)]));
+    // The chain was really used: the bastion forwarded to the inner jump host, which forwarded to each target.
+    expect(lab.jumpSshd.log()).toContain(`connected to 127.0.0.1 port ${inner.port}`);
+    for (const t of lab.targets) expect(inner.log()).toContain(`connected to 127.0.0.1 port ${t.port}`);
+    // Each hop logged in with its own key: the inner jump host accepted only the inner key.
+    expect(inner.log()).toMatch(/Accepted publickey for root/);
+
+    // One credential for both hops (what a single jump credential gave): the inner jump host refuses it.
+    const same = await call<FanoutJob>('fanout.start', { hosts: targetHosts(), jumps: [outer, { ...innerHop, credential: 'lab-root' }], credential: 'lab-root', command: 'true' });
+    for (const r of (await finished(same.id)).rows) {
+      expect(r.error?.code).toBe('SSH_AUTH');
+      expect(r.error?.message).toContain(`Jump host root@127.0.0.1:${inner.port}`);
+    }
+    // ssh.fanout takes the same two-hop chain.
+    const oneShot = await call<{ exitCode: number | null; jump?: string | null }[]>('ssh.fanout', { hosts: lab.targets.map((t) => ({ host: '127.0.0.1', port: t.port })), jumps: [outer, innerHop], credential: 'lab-root', command: 'true' });
+    expect(oneShot.map((r) => [r.exitCode, r.jump])).toEqual(lab.targets.map(() => [0, via]));
   });
 
   it('a jump host that refuses the credentials gives one clear error per row, after a single login attempt', async () => {

@@ -20,7 +20,7 @@ import { pinnedHostKey } from '../ssh/pinned-host-key.js';
 import { SshCommandRunner } from '../ssh/ssh-command-runner.js';
 import { SshConnectionPool } from '../ssh/ssh-connection-pool.js';
 import type { ExecResult } from '../ssh/ssh-connection.js';
-import { endpointLabel, type SshAuth, type SshEndpoint, type SshTarget } from '../ssh/ssh-target.js';
+import { endpointLabel, targetLabel, type SshAuth, type SshEndpoint, type SshTarget } from '../ssh/ssh-target.js';
 import type { CredentialStore } from '../vault/credential-store.js';
 import { CredentialProfiles } from './credential-profiles.js';
 
@@ -73,9 +73,13 @@ export class RemoteAccessService implements RemoteRunners {
     const { user, auth } = this.credentials.sshAuth(input.credential);
     const name = input.user ?? user;
     if (!name) throw new OutpostError('VALIDATION', `No user: give one, or save it in credential "${input.credential}".`);
-    const targets = input.hosts.map((h) => ({ host: h.host, port: h.port, user: name, auth, label: `${h.host}:${h.port}` }));
+    // Each hop's user and secret from its own credential profile, resolved before anything connects (as fanout.start).
+    const jumps = input.jumps.map((j) => this.endpoint(j));
+    const jump = jumps.length ? targetLabel({ ...jumps[jumps.length - 1]!, jumps: jumps.slice(0, -1) }) : null;
+    const targets = input.hosts.map((h) => ({ host: h.host, port: h.port, user: name, auth, jumps, label: `${h.host}:${h.port}` }));
     // Its own pool, closed at the end: a fan-out to thousands of hosts must not leave them all connected.
-    const pool = new SshConnectionPool({ hostKeys: this.knownHosts });
+    // Hosts behind the same jump chain share one connection to it (one bastion login, a forwarded channel each).
+    const pool = new SshConnectionPool({ hostKeys: this.knownHosts, shareJumps: true, idleMs: 1000 });
     let results: FanOutResult[];
     try {
       results = await fanOut(targets, (t): Promise<ExecResult> => pool.exec(t, input.command, { timeoutMs: input.timeoutMs }), { concurrency: input.concurrency });
@@ -83,8 +87,14 @@ export class RemoteAccessService implements RemoteRunners {
       pool.close();
     }
     const failed = results.filter((r) => r.exitCode !== 0).length;
-    this.audit.append({ actor, action: 'ssh.fanout', target: `${results.length} hosts`, outcome: failed ? 'failed' : 'ok', details: { command: auditCommand(input.command), hosts: results.length, failed, credential: input.credential } });
-    return results;
+    this.audit.append({
+      actor,
+      action: 'ssh.fanout',
+      target: `${results.length} hosts`,
+      outcome: failed ? 'failed' : 'ok',
+      details: { command: auditCommand(input.command), hosts: results.length, failed, credential: input.credential, ...(jump ? { jump, jumpCredentials: [...new Set(input.jumps.map((j) => j.credential))] } : {}) },
+    });
+    return jump ? results.map((r) => ({ ...r, jump })) : results;
   }
 
   importKnownHosts(path: string | undefined, actor: string): CommandOutput<'knownHosts.import'> {

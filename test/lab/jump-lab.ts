@@ -15,6 +15,11 @@ export interface JumpLab {
   jumpSshd: Sshd;
   /** Where the test process reaches the jump host: 127.0.0.1:<port> (the bridge). */
   jumpPort: number;
+  /**
+   * With `innerJump`: a second jump sshd on the namespace's 127.0.0.1 with its own authorized keys,
+   * reachable (like the targets) only through the first: the second hop of a two-hop chain.
+   */
+  innerJumpSshd: Sshd | null;
   /** Target sshds on the namespace's 127.0.0.1, reachable only through the jump host. */
   targets: Sshd[];
   /** TCP connections the bridge carried to the jump host so far (= logins on the bastion). */
@@ -23,7 +28,7 @@ export interface JumpLab {
 }
 
 /** `targetListen: '0.0.0.0'` lets one target sshd stand for many hosts (127.0.0.x inside the namespace: its loopback is the whole /8). */
-export async function createJumpLab(o: { dir: string; authorizedKeys: string[]; targets: number; jumpExtra?: string[]; targetListen?: string }): Promise<JumpLab> {
+export async function createJumpLab(o: { dir: string; authorizedKeys: string[]; targets: number; jumpExtra?: string[]; targetListen?: string; innerJump?: { authorizedKeys: string[] } }): Promise<JumpLab> {
   const ns = `op-${randomBytes(3).toString('hex')}-jmp`;
   execFileSync('ip', ['netns', 'add', ns]);
   const children: ChildProcess[] = [];
@@ -43,6 +48,8 @@ export async function createJumpLab(o: { dir: string; authorizedKeys: string[]; 
     execFileSync('ip', ['netns', 'exec', ns, 'ip', 'link', 'set', 'lo', 'up']);
     const jumpSshd = await startSshd({ dir: o.dir, netns: ns, authorizedKeys: o.authorizedKeys, extra: ['LogLevel DEBUG1', ...(o.jumpExtra ?? [])] });
     sshds.push(jumpSshd);
+    const innerJumpSshd = o.innerJump ? await startSshd({ dir: o.dir, netns: ns, authorizedKeys: o.innerJump.authorizedKeys, extra: ['LogLevel DEBUG1'] }) : null;
+    if (innerJumpSshd) sshds.push(innerJumpSshd);
     const targets: Sshd[] = [];
     for (let i = 0; i < o.targets; i++) {
       const t = await startSshd({ dir: o.dir, netns: ns, authorizedKeys: o.authorizedKeys, ...(o.targetListen ? { listen: o.targetListen } : {}) });
@@ -63,7 +70,7 @@ export async function createJumpLab(o: { dir: string; authorizedKeys: string[]; 
       child.on('exit', () => socket.destroy());
     });
     await new Promise<void>((resolve) => bridge!.listen(0, '127.0.0.1', resolve));
-    return { ns, jumpSshd, jumpPort: (bridge.address() as AddressInfo).port, targets, jumpConnections: () => connections, destroy };
+    return { ns, jumpSshd, innerJumpSshd, jumpPort: (bridge.address() as AddressInfo).port, targets, jumpConnections: () => connections, destroy };
   } catch (err) {
     destroy();
     throw err;
