@@ -4,10 +4,11 @@ import type { FanoutJob, FanoutRow, FanoutTotals } from '../../../core/contract'
 import { createFakeBridge } from '../../testing/fake-bridge';
 import { renderApp, unmountAll } from '../../testing/render-app';
 import { fanoutStore } from './fanout-store';
+import { hopCredential, jumpHopsOf, withHopCredential } from './JumpHostsField';
 
 afterEach(() => {
   unmountAll();
-  fanoutStore.setState({ job: null, hostsText: '', vms: [], vmPort: '22', configHosts: [], jumpsText: '', jumpCredential: '', command: '', failedOnly: false, expanded: [] });
+  fanoutStore.setState({ job: null, hostsText: '', vms: [], vmPort: '22', configHosts: [], jumpsText: '', jumpCredentials: [], command: '', failedOnly: false, expanded: [] });
 });
 
 const ok = (value: unknown) => ({ ok: true as const, value });
@@ -212,7 +213,7 @@ describe('Run on many hosts (component, FAKE bridge)', () => {
 
     fireEvent.change(jumpField, { target: { value: 'ops@bastion:2200' } });
     expect(within(panel).getByTestId('jump-hosts-hint').textContent).toContain('Every target goes through this jump host');
-    fireEvent.change(within(panel).getByLabelText('Jump credential'), { target: { value: 'bastion-key' } });
+    fireEvent.change(within(panel).getByLabelText('Credential for hop 1'), { target: { value: 'bastion-key' } });
     await act(async () => {
       fireEvent.click(within(panel).getByRole('button', { name: 'Run' }));
     });
@@ -240,5 +241,75 @@ describe('Run on many hosts (component, FAKE bridge)', () => {
       { host: 'bastion', port: 2200, fingerprint, keyType: 'ssh-ed25519' },
       { jobId: job.id, hosts: ['10.9.0.1:22', '10.9.0.7:22'] },
     ]);
+  });
+
+  it('Jump host(s): one credential row per hop of the typed chain, each defaulting to the hop before; the job sends each hop with its own profile', async () => {
+    const bridge = createFakeBridge({
+      'credentials.list': () => ok([keyProfile(1, 'ops', 'root'), keyProfile(2, 'bastion-key', 'ops'), keyProfile(3, 'inner-key', 'jump')]),
+      'terminal.list': () => ok([]),
+      'fanout.list': () => ok([]),
+      'fanout.start': () => ({ ok: false as const, error: { code: 'UNREACHABLE', message: 'stop here' } }),
+    });
+    await renderApp(bridge, 'terminals');
+    await screen.findByTestId('fanout-toggle', {}, { timeout: 10_000 });
+    await act(async () => {
+      window.location.hash = '#/terminals/fanout';
+      window.dispatchEvent(new HashChangeEvent('hashchange'));
+    });
+    const panel = screen.getByTestId('fanout-panel');
+    await within(panel).findByRole('option', { name: /inner-key/ });
+    fireEvent.change(within(panel).getByLabelText('Hosts'), { target: { value: '10.9.0.1\n10.9.0.2' } });
+    fireEvent.change(within(panel).getByLabelText('Command'), { target: { value: 'uptime' } });
+    fireEvent.change(within(panel).getByLabelText('Credential profile'), { target: { value: 'ops' } });
+    expect(within(panel).queryByTestId('jump-hops')).toBeNull();
+
+    const chain = within(panel).getByLabelText('Jump host(s)');
+    fireEvent.change(chain, { target: { value: 'ops@bastion:2200, jump@[fd00::7]:22 10.0.0.9' } });
+    expect(within(panel).getAllByTestId('jump-hop-address').map((e) => e.textContent)).toEqual(['ops@bastion:2200', 'jump@[fd00::7]:22', '10.0.0.9:22']);
+    const hop = (n: number) => within(panel).getByLabelText(`Credential for hop ${n}`) as HTMLSelectElement;
+    expect([hop(1).value, hop(2).value, hop(3).value]).toEqual(['', '', '']);
+    expect(within(hop(1)).getAllByRole('option')[0]!.textContent).toBe('Same as the targets');
+    // Picking the first hop's profile carries to the hops after it that were left alone.
+    fireEvent.change(hop(1), { target: { value: 'bastion-key' } });
+    expect([hop(1).value, hop(2).value, hop(3).value]).toEqual(['bastion-key', 'bastion-key', 'bastion-key']);
+    fireEvent.change(hop(2), { target: { value: 'inner-key' } });
+    expect([hop(1).value, hop(2).value, hop(3).value]).toEqual(['bastion-key', 'inner-key', 'inner-key']);
+    // A hop chosen on its own stays when an earlier one changes.
+    fireEvent.change(hop(1), { target: { value: '' } });
+    expect([hop(1).value, hop(2).value, hop(3).value]).toEqual(['', 'inner-key', 'inner-key']);
+    fireEvent.change(hop(1), { target: { value: 'bastion-key' } });
+    // Tab order: chain, then each hop's picker in order (native selects: arrow keys choose).
+    const focusable = [...panel.querySelectorAll<HTMLElement>('input, select, textarea, button')].filter((e) => !e.hasAttribute('disabled'));
+    const at = (e: HTMLElement) => focusable.indexOf(e);
+    expect(at(chain)).toBeLessThan(at(hop(1)));
+    expect(at(hop(1)) + 1).toBe(at(hop(2)));
+    expect(at(hop(2)) + 1).toBe(at(hop(3)));
+
+    await act(async () => {
+      fireEvent.click(within(panel).getByRole('button', { name: 'Run' }));
+    });
+    expect(bridge.calls.find((c) => c.command === 'fanout.start')?.input).toMatchObject({
+      credential: 'ops',
+      jumps: [
+        { host: 'bastion', port: 2200, user: 'ops', credential: 'bastion-key' },
+        { host: 'fd00::7', port: 22, user: 'jump', credential: 'inner-key' },
+        { host: '10.0.0.9', port: 22, credential: 'inner-key' },
+      ],
+    });
+    // Dropping the middle hop from the text: the rows follow the chain.
+    fireEvent.change(chain, { target: { value: 'ops@bastion:2200' } });
+    expect(within(panel).getAllByTestId('jump-hop')).toHaveLength(1);
+    expect(hop(1).value).toBe('bastion-key');
+  });
+
+  it('hop credentials: a hop left alone uses the previous hop\'s choice, the first the targets\'', () => {
+    expect(hopCredential([], 0)).toBe('');
+    expect(hopCredential(['a'], 3)).toBe('a');
+    expect(hopCredential(['a', null, 'b'], 1)).toBe('a');
+    expect(hopCredential(['', 'b'], 0)).toBe('');
+    expect(withHopCredential([], 2, 'c')).toEqual([null, null, 'c']);
+    expect(withHopCredential(['a', 'b'], 0, 'z')).toEqual(['z', 'b']);
+    expect(jumpHopsOf({ text: 'x, y', credentials: [null, 'inner'] }, 'target')).toEqual({ hops: [{ host: 'x', port: 22, credential: 'target' }, { host: 'y', port: 22, credential: 'inner' }] });
+    expect(jumpHopsOf({ text: 'x:0', credentials: [] }, 'target')).toMatchObject({ error: expect.stringContaining('Jump host(s):') });
   });
 });

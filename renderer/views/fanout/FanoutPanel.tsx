@@ -475,7 +475,7 @@ export function FanoutPanel() {
     if (parsed.invalid.length > 0) return setFormError(`Line ${parsed.invalid[0]!.line}: "${parsed.invalid[0]!.text}" is not host, host:port or [IPv6]:port.`);
     if (parsed.hosts.length + f.vms.length + f.configHosts.length === 0) return setFormError('Give at least one host (paste a list, add VMs or import from ~/.ssh/config).');
     if (!f.credential) return setFormError('Choose a credential profile (or save a new one).');
-    const jumps = jumpHopsOf({ text: f.jumpsText, credential: f.jumpCredential }, f.credential);
+    const jumps = jumpHopsOf({ text: f.jumpsText, credentials: f.jumpCredentials }, f.credential);
     if ('error' in jumps) return setFormError(jumps.error);
     const concurrency = Number(f.concurrency);
     if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 200) return setFormError('Concurrency is a whole number from 1 to 200.');
@@ -613,9 +613,9 @@ export function FanoutPanel() {
           </ul>
         )}
         <JumpHostsField
-          value={{ text: f.jumpsText, credential: f.jumpCredential }}
+          value={{ text: f.jumpsText, credentials: f.jumpCredentials }}
           credentials={sshCredentials}
-          onChange={(v) => fanoutStore.getState().set({ jumpsText: v.text, jumpCredential: v.credential })}
+          onChange={(v) => fanoutStore.getState().set({ jumpsText: v.text, jumpCredentials: v.credentials })}
         />
         <div className="fanout-form-row">
           <div className="field">

@@ -26,9 +26,9 @@ export interface FanoutState {
   /** The SSH port on every picked VM's guest IP. */
   vmPort: string;
   configHosts: ConfigTarget[];
-  /** Jump host(s) every target goes through, as typed, and their credential profile ('' = the targets'). */
+  /** Jump host(s) every target goes through, as typed, and each hop's credential profile ('' = the targets', null = the previous hop's). */
   jumpsText: string;
-  jumpCredential: string;
+  jumpCredentials: (string | null)[];
   credential: string;
   user: string;
   concurrency: string;
@@ -53,7 +53,7 @@ export function createFanoutStore() {
     vmPort: '22',
     configHosts: [],
     jumpsText: '',
-    jumpCredential: '',
+    jumpCredentials: [],
     credential: '',
     user: '',
     concurrency: '20',

@@ -57,4 +57,52 @@ describe('Open terminal dialog: jump hosts (component, FAKE bridge)', () => {
     expect(within(dialog).getByTestId('open-terminal-error').textContent).toMatch(/Jump host\(s\)/);
     expect(bridge.calls.filter((c) => c.command === 'terminal.open')).toHaveLength(1);
   });
+
+  it('each hop of a two-hop chain logs in with the credential picked on its own row (a row left alone follows the one before it)', async () => {
+    const profile = (id: number, name: string, username: string) => ({ id, name, kind: 'private-key', username, scope: { type: 'global' }, createdAt: '', updatedAt: '' });
+    const bridge = createFakeBridge({
+      'credentials.list': () => ok([profile(1, 'ops', 'root'), profile(2, 'bastion-key', 'ops'), profile(3, 'inner-key', 'jump')]),
+      'terminal.list': () => ok([]),
+      'fanout.list': () => ok([]),
+      'sshConfig.hosts': () => ok([]),
+      'terminal.open': () => ({ ok: false as const, error: { code: 'UNREACHABLE', message: 'stop here' } }),
+    });
+    await renderApp(bridge, 'terminals');
+    const open = await screen.findAllByRole('button', { name: 'New terminal' }, { timeout: 10_000 });
+    await act(async () => {
+      fireEvent.click(open[0]!);
+    });
+    const dialog = await screen.findByTestId('open-terminal-dialog');
+    await within(dialog).findByRole('option', { name: /inner-key/ });
+    fireEvent.change(within(dialog).getByLabelText('Host'), { target: { value: '10.1.0.5' } });
+    fireEvent.change(within(dialog).getByLabelText('Credential profile'), { target: { value: 'ops' } });
+    // No chain: no hop rows.
+    expect(within(dialog).queryByTestId('jump-hops')).toBeNull();
+    fireEvent.change(within(dialog).getByLabelText('Jump host(s)'), { target: { value: 'bastion.lab:2222, 10.1.0.1' } });
+    expect(within(dialog).getAllByTestId('jump-hop-address').map((e) => e.textContent)).toEqual(['bastion.lab:2222', '10.1.0.1:22']);
+    const hop1 = within(dialog).getByLabelText('Credential for hop 1') as HTMLSelectElement;
+    const hop2 = within(dialog).getByLabelText('Credential for hop 2') as HTMLSelectElement;
+    expect(within(hop1).getAllByRole('option')[0]!.textContent).toBe('Same as the host');
+    // The address is the select's description (a screen reader says which hop it is for).
+    expect(document.getElementById(hop2.getAttribute('aria-describedby')!)?.textContent).toBe('10.1.0.1:22');
+    fireEvent.change(hop1, { target: { value: 'bastion-key' } });
+    expect(hop2.value).toBe('bastion-key');
+    fireEvent.change(hop2, { target: { value: 'inner-key' } });
+    await act(async () => {
+      fireEvent.click(within(dialog).getByRole('button', { name: 'Connect' }));
+    });
+    const opened = bridge.calls.filter((c) => c.command === 'terminal.open');
+    expect(opened).toHaveLength(1);
+    expect(opened[0]!.input).toMatchObject({
+      target: {
+        type: 'ssh',
+        host: '10.1.0.5',
+        credential: 'ops',
+        jumps: [
+          { host: 'bastion.lab', port: 2222, credential: 'bastion-key' },
+          { host: '10.1.0.1', port: 22, credential: 'inner-key' },
+        ],
+      },
+    });
+  });
 });

@@ -4,7 +4,7 @@ import { errorToast } from '../../app/error-toast';
 import { useClient, useShellStore } from '../../app/shell-context';
 import { CopyButton } from '../CopyButton';
 import { NewCredentialForm } from '../credentials/NewCredentialForm';
-import { JumpHostsField, jumpHopsOf, type JumpHostsValue } from '../fanout/JumpHostsField';
+import { emptyJumpHosts, JumpHostsField, jumpHopsOf, type JumpHostsValue } from '../fanout/JumpHostsField';
 import '../fanout/fanout.css';
 import { recentHosts, rememberHost } from './recent-hosts';
 import type { OpenPrefill } from './terminals-store';
@@ -71,7 +71,7 @@ export function OpenTerminalDialog({ prefill, split, onOpened, onClose }: { pref
   const [question, setQuestion] = useState<HostKeyQuestion | null>(null);
   const [configHosts, setConfigHosts] = useState<CommandOutput<'sshConfig.hosts'>>([]);
   const [recent] = useState(recentHosts);
-  const [jumps, setJumps] = useState<JumpHostsValue>({ text: '', credential: '' });
+  const [jumps, setJumps] = useState<JumpHostsValue>(emptyJumpHosts);
 
   const loadCredentials = (select?: string): void => {
     client.invoke('credentials.list', {}).then(
@@ -251,7 +251,7 @@ export function OpenTerminalDialog({ prefill, split, onOpened, onClose }: { pref
                       setHost(h.hostName);
                       setPort(String(h.port));
                       setUser(h.user ?? '');
-                      setJumps({ text: configJumpText(h.proxyJump, configHosts), credential: '' });
+                      setJumps({ text: configJumpText(h.proxyJump, configHosts), credentials: [] });
                     }}
                   >
                     <option value="">Pick a host…</option>
