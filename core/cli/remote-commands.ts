@@ -96,6 +96,92 @@ function jumpHops(values: readonly string[] | undefined, user: string, auth: Ssh
   return parsed.hops.map((h) => ({ host: h.host, port: h.port, user: h.user ?? user, auth }));
 }
 
+/** Where a fingerprint the operator gave for `outpost fanout` came from (for the error that names it). */
+interface ExpectedKey {
+  fingerprint: string;
+  source: string;
+}
+
+const addressKey = (host: string, port: number): string => `${host.toLowerCase()}#${port}`;
+
+/**
+ * `outpost fanout`'s host keys: the known-hosts store, plus the fingerprints the operator gave for
+ * some hosts (hosts file) and jump hops (--jump-trust). A host with a given fingerprint must present
+ * exactly it: a match that the store does not know yet is trusted and recorded (as `exec --trust`),
+ * anything else fails that host before any credential is sent. A key the store already trusts
+ * differently stays a hard stop.
+ */
+function fanoutHostKeys(store: KnownHostsStore, expected: ReadonlyMap<string, ExpectedKey>, actor: string): HostKeyPolicy {
+  return {
+    verify(key: PresentedHostKey) {
+      const want = expected.get(addressKey(key.host, key.port));
+      const where = `${key.host.includes(':') ? `[${key.host}]` : key.host}:${key.port}`;
+      if (want && want.fingerprint !== key.fingerprint) {
+        throw new OutpostError(
+          'HOST_KEY_CHANGED',
+          `${where} presented ${key.keyType ?? 'key'} ${key.fingerprint}, not ${want.fingerprint} as ${want.source} expects. Someone may be intercepting this connection, or the fingerprint given is wrong (check with ssh-keygen -lf on the host). Nothing was sent.`,
+          { host: key.host, port: key.port, keyType: key.keyType, fingerprint: key.fingerprint, expected: want.fingerprint },
+        );
+      }
+      try {
+        store.verify(key);
+      } catch (err) {
+        if (want && err instanceof OutpostError && err.code === 'HOST_KEY_UNKNOWN') {
+          store.trust({ host: key.host, port: key.port, fingerprint: key.fingerprint, keyType: key.keyType }, actor);
+          return;
+        }
+        throw err;
+      }
+    },
+    preferredKeyTypes: (host, port) => store.preferredKeyTypes(host, port),
+  };
+}
+
+/** One host of an `outpost fanout` hosts file: where, as whom, the text it is shown as, and the fingerprint it must present (if given). */
+export interface HostsFileEntry {
+  host: string;
+  port: number;
+  user: string | null;
+  label: string;
+  fingerprint: string | null;
+  line: number;
+}
+
+/**
+ * Parses an `outpost fanout` hosts file: one `[user@]host[:port] [SHA256:fingerprint]` per line,
+ * `#` starts a comment. The first bad line is one usage error naming its number; nothing is run.
+ */
+export function parseHostsFile(text: string, file: string): HostsFileEntry[] {
+  const entries: HostsFileEntry[] = [];
+  const seen = new Map<string, HostsFileEntry>();
+  const lines = text.split(/\r?\n/);
+  for (const [i, raw] of lines.entries()) {
+    const line = i + 1;
+    const fields = raw.replace(/#.*/, '').trim().split(/\s+/).filter(Boolean);
+    if (fields.length === 0) continue;
+    const at = `${file} line ${line}`;
+    if (fields.length > 2) throw new UsageError(`${at}: expected host[:port] and an optional fingerprint (SHA256:...), got ${fields.length} fields.`);
+    const [spec, fingerprint] = fields as [string, string | undefined];
+    let h: { user: string | null; host: string; port: number };
+    try {
+      h = parseHostSpec(spec);
+    } catch (err) {
+      throw new UsageError(`${at}: ${(err as Error).message}.`);
+    }
+    if (h.user !== null && !/^[A-Za-z0-9_][A-Za-z0-9._-]{0,63}$/.test(h.user)) throw new UsageError(`${at}: "${spec}": the user before @ is letters, digits, dots, dashes or underscores.`);
+    if (!/^[A-Za-z0-9_.:-]{1,253}$/.test(h.host)) throw new UsageError(`${at}: "${spec}" is not [user@]host[:port] (a host name or an IP address; [IPv6]:port with a port).`);
+    if (fingerprint !== undefined && !isFingerprint(fingerprint)) throw new UsageError(`${at}: "${fingerprint}" is not a host key fingerprint; give it as ssh-keygen -lf prints it (SHA256: and 43 base64 characters).`);
+    const entry: HostsFileEntry = { host: h.host, port: h.port, user: h.user, label: spec, fingerprint: fingerprint ?? null, line };
+    const earlier = seen.get(addressKey(h.host, h.port));
+    if (earlier && earlier.fingerprint && entry.fingerprint && earlier.fingerprint !== entry.fingerprint) {
+      throw new UsageError(`${at}: ${h.host.includes(':') ? `[${h.host}]` : h.host}:${h.port} is given ${entry.fingerprint}, but line ${earlier.line} gives it ${earlier.fingerprint}.`);
+    }
+    if (!earlier || (!earlier.fingerprint && entry.fingerprint)) seen.set(addressKey(h.host, h.port), entry);
+    entries.push(entry);
+  }
+  return entries;
+}
+
 /** Columns of the live fan-out table: HOST sized from the hosts file, EXIT from the codes a row can end with. */
 const EXIT_WIDTH = Math.max(...['EXIT', 'signal', 'UNREACHABLE', 'TIMEOUT', 'SSH_AUTH', 'HOST_KEY_UNKNOWN', 'HOST_KEY_CHANGED'].map((c) => c.length));
 
@@ -178,37 +264,56 @@ export function registerRemoteCommands(program: Command, context: CliContext): v
 
   program
     .command('fanout')
-    .description('Run one command on many hosts over SSH with bounded concurrency, a line per host as it finishes; exit 0 only if it exited 0 everywhere')
-    .requiredOption('--hosts-file <file>', 'one host[:port] per line (# comments)')
+    .description('Run one command on many hosts over SSH with bounded concurrency, a line per host as it finishes; exit 0 only if it exited 0 everywhere. A host or jump host given with its fingerprint (hosts file, --jump-trust) is trusted if it presents exactly that key; if not, it fails alone')
+    .requiredOption('--hosts-file <file>', 'one [user@]host[:port] per line, optionally followed by its host key fingerprint as ssh-keygen -lf prints it (SHA256:...); # comments')
     .requiredOption('--user <user>', 'remote user')
     .requiredOption('--key <file>', 'private key (OpenSSH or PEM); passphrase from $OUTPOST_SSH_KEY_PASSPHRASE')
     .option('--jump <user@host:port>', 'reach every host through this jump host (repeat, or a comma list, for a chain; first hop first); same key; one connection to it is shared', collect)
+    .option('--jump-trust <SHA256:...>', "a jump host's key fingerprint (as ssh-keygen -lf prints it): one per --jump hop, in order; an unknown hop presenting it is trusted", collect)
     .option('--concurrency <n>', 'hosts at once (1-256)', positiveInt('--concurrency', 256), 20)
     .option('--timeout <seconds>', 'per host', positiveInt('--timeout', 86_400), 60)
     .option('--lines <n>', 'output lines shown per host', positiveInt('--lines', 100), 3)
     .argument('<command...>', 'the command (after --)')
-    .action(async (words: string[], o: { hostsFile: string; user: string; key: string; jump?: string[]; concurrency: number; timeout: number; lines: number }) => {
+    .action(async (words: string[], o: { hostsFile: string; user: string; key: string; jump?: string[]; jumpTrust?: string[]; concurrency: number; timeout: number; lines: number }) => {
+      for (const fp of o.jumpTrust ?? []) if (!isFingerprint(fp)) throw new UsageError(`--jump-trust ${fp} is not a fingerprint; give it as ssh-keygen -lf prints it (SHA256: and 43 base64 characters).`);
       let text: string;
       try {
         text = readFileSync(o.hostsFile, 'utf8');
       } catch (err) {
         throw new UsageError(`Cannot read hosts file ${o.hostsFile} (${(err as NodeJS.ErrnoException).code ?? 'error'}).`);
       }
+      const entries = parseHostsFile(text, o.hostsFile);
+      if (entries.length === 0) throw new UsageError(`${o.hostsFile} lists no hosts.`);
       const auth = await authFrom({ key: o.key });
       const jumps = jumpHops(o.jump, o.user, auth);
+      const jumpTrust = o.jumpTrust ?? [];
+      if (jumpTrust.length > 0 && jumpTrust.length !== jumps.length) {
+        throw new UsageError(
+          jumps.length === 0 ? '--jump-trust needs --jump: give one fingerprint per jump host, in order.' : `--jump-trust: ${jumpTrust.length} fingerprint(s) for ${jumps.length} jump host(s); give one per hop, in order.`,
+        );
+      }
+      // The fingerprints the operator gave, by address: the jump hops' first, then the hosts file's (one address, one key).
+      const expected = new Map<string, ExpectedKey>();
+      for (const [i, fp] of jumpTrust.entries()) {
+        const hop = jumps[i]!;
+        const k = addressKey(hop.host, hop.port);
+        const other = expected.get(k);
+        if (other && other.fingerprint !== fp) throw new UsageError(`--jump-trust: hop ${i + 1} (${endpointLabel(hop)}) is given ${fp}, but ${other.source} gives it ${other.fingerprint}.`);
+        expected.set(k, { fingerprint: fp, source: `--jump-trust (hop ${i + 1})` });
+      }
+      for (const e of entries) {
+        if (!e.fingerprint) continue;
+        const k = addressKey(e.host, e.port);
+        const other = expected.get(k);
+        if (other && other.fingerprint !== e.fingerprint) throw new UsageError(`${o.hostsFile} line ${e.line}: ${e.label} is given ${e.fingerprint}, but ${other.source} gives it ${other.fingerprint}.`);
+        if (!other) expected.set(k, { fingerprint: e.fingerprint, source: `${o.hostsFile} line ${e.line}` });
+      }
       const jump = jumps.length ? jumps.map(endpointLabel).join(' -> ') : null;
-      const hosts = text
-        .split(/\r?\n/)
-        .map((l) => l.replace(/#.*/, '').trim())
-        .filter(Boolean)
-        .map((l) => {
-          const h = hostSpec(l, o.user);
-          return { host: h.host, port: h.port, user: h.user ?? o.user, auth, jumps, label: l };
-        });
-      if (hosts.length === 0) throw new UsageError(`${o.hostsFile} lists no hosts.`);
+      const hosts = entries.map((e) => ({ host: e.host, port: e.port, user: e.user ?? o.user, auth, jumps, label: e.label }));
       const core = context.open();
+      const actor = core.services.defaultActor();
       // Hosts behind the jump host share one connection to it (a forwarded channel each), as in the app's fan-out jobs.
-      const pool = new SshConnectionPool({ hostKeys: core.services.remote.knownHosts, shareJumps: true });
+      const pool = new SshConnectionPool({ hostKeys: fanoutHostKeys(core.services.remote.knownHosts, expected, actor), shareJumps: true });
       const command = words.join(' ');
       const started = performance.now();
       const out = context.out;
