@@ -245,13 +245,17 @@ test.describe('run on many hosts through a jump host (targets only the jump sshd
   let dir: string;
   let savedHome: string | undefined;
   let privateKey: string;
+  /** The only key the inner jump host (second hop of a chain) accepts. */
+  let innerKey: string;
   let lab: JumpLab;
 
   test.beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'outpost-e2e-fanout-jump-'));
     const key = generateKey(join(dir, 'id'));
     privateKey = key.privateKey;
-    lab = await createJumpLab({ dir, authorizedKeys: [key.publicKey], targets: 3 });
+    const inner = generateKey(join(dir, 'inner'));
+    innerKey = inner.privateKey;
+    lab = await createJumpLab({ dir, authorizedKeys: [key.publicKey], targets: 3, innerJump: { authorizedKeys: [inner.publicKey] } });
     const home = join(dir, 'home');
     mkdirSync(join(home, '.ssh'), { recursive: true });
     writeFileSync(join(home, '.ssh', 'config'), `Host bastion\n  HostName 127.0.0.1\n  Port ${lab.jumpPort}\n  User root\n\nHost guest-2\n  HostName 127.0.0.1\n  Port ${lab.targets[2]!.port}\n  ProxyJump bastion\n`);
@@ -310,6 +314,53 @@ test.describe('run on many hosts through a jump host (targets only the jump sshd
       await expect(row.getByTestId('fanout-jump')).toHaveText(via);
     }
     await expect(unknown).toBeHidden();
+    expect(problems).toEqual([]);
+  });
+
+  test('a two-hop chain whose hops need different credentials: one picker per hop (keyboard order), each hop\'s key trusted once, every row runs through both', async ({ page, host }) => {
+    const { panel, problems } = await openFanoutPanel(page, host.info.openUrl);
+    const inner = lab.innerJumpSshd!;
+    await panel.getByLabel('Hosts', { exact: true }).fill(lab.targets.map((t) => `127.0.0.1:${t.port}`).join('\n'));
+    await saveRootKeyCredential(panel, 'inner-jump', innerKey);
+    await saveRootKeyCredential(panel, 'lab-root', privateKey);
+    await panel.getByLabel('Command').fill('echo "port-$(echo "$SSH_CONNECTION" | cut -d" " -f4)"');
+
+    const jumpField = panel.getByLabel('Jump host(s)');
+    await jumpField.fill(`root@127.0.0.1:${lab.jumpPort}, root@127.0.0.1:${inner.port}`);
+    const hops = panel.getByTestId('jump-hop');
+    await expect(hops).toHaveCount(2);
+    await expect(panel.getByTestId('jump-hop-address')).toHaveText([`root@127.0.0.1:${lab.jumpPort}`, `root@127.0.0.1:${inner.port}`]);
+    // Keyboard: the chain, then hop 1's picker, then hop 2's.
+    const hop1 = panel.getByLabel('Credential for hop 1');
+    const hop2 = panel.getByLabel('Credential for hop 2');
+    await jumpField.focus();
+    await page.keyboard.press('Tab');
+    await expect(hop1).toBeFocused();
+    await page.keyboard.press('Tab');
+    await expect(hop2).toBeFocused();
+    await expect(hop1).toHaveValue('');
+    await hop2.selectOption('inner-jump');
+    await panel.getByRole('button', { name: 'Run', exact: true }).click();
+
+    // Each hop's unknown key is asked for once, for all three rows, first the bastion, then the inner jump host.
+    const summary = panel.getByTestId('fanout-summary');
+    const unknown = panel.getByTestId('fanout-unknown-keys');
+    for (const jumpSshd of [lab.jumpSshd, inner]) {
+      await expect(unknown.getByTestId('fanout-jump-key')).toHaveText('jump host of 3 hosts');
+      await expect(unknown.getByTestId('fanout-fingerprint')).toContainText(jumpSshd.fingerprint);
+      await unknown.getByRole('button', { name: 'Trust and re-run these 3 hosts' }).click();
+    }
+    await expect(unknown.getByRole('heading')).toHaveText('3 host keys are not known');
+    await unknown.getByRole('button', { name: 'Trust and re-run these 3 hosts' }).click();
+    await expect(summary).toContainText('3 ok');
+    const via = `via root@127.0.0.1:${lab.jumpPort} -> root@127.0.0.1:${inner.port}`;
+    for (const t of lab.targets) {
+      const row = rowOf(panel, `127.0.0.1:${t.port}`);
+      await expect(row).toContainText(`port-${t.port}`);
+      await expect(row.getByTestId('fanout-jump')).toHaveText(via);
+      // The inner jump host made the last forward: the chain was really used.
+      expect(inner.log()).toContain(`connected to 127.0.0.1 port ${t.port}`);
+    }
     expect(problems).toEqual([]);
   });
 });

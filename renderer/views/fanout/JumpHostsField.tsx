@@ -95,14 +95,13 @@ export function JumpHostsField({
           <ol>
             {hops.map((h, i) => {
               const chosen = hopCredential(value.credentials, i);
-              const inherited = i > 0 && (value.credentials[i] ?? null) === null;
               return (
                 <li key={i} className="fanout-jump-hop" data-testid="jump-hop">
                   <label htmlFor={`${id}-hop-${i}`}>Credential for hop {i + 1}</label>
                   <span id={`${id}-hop-${i}-addr`} className="mono" data-testid="jump-hop-address">
                     {hopLabel(h)}
                   </span>
-                  <select id={`${id}-hop-${i}`} value={chosen} aria-describedby={`${id}-hop-${i}-addr`} data-inherited={inherited ? 'true' : undefined} onChange={(e) => onChange({ ...value, credentials: withHopCredential(value.credentials, i, e.target.value) })}>
+                  <select id={`${id}-hop-${i}`} value={chosen} aria-describedby={`${id}-hop-${i}-addr`} onChange={(e) => onChange({ ...value, credentials: withHopCredential(value.credentials, i, e.target.value) })}>
                     <option value="">Same as {targets}</option>
                     {credentials.map((c) => (
                       <option key={c.name} value={c.name}>
