@@ -177,6 +177,23 @@ describe.skipIf(!canRun)('fan-out through a jump host to targets only it can rea
     // ssh.fanout takes the same two-hop chain.
     const oneShot = await call<{ exitCode: number | null; jump?: string | null }[]>('ssh.fanout', { hosts: lab.targets.map((t) => ({ host: '127.0.0.1', port: t.port })), jumps: [outer, innerHop], credential: 'lab-root', command: 'true' });
     expect(oneShot.map((r) => [r.exitCode, r.jump])).toEqual(lab.targets.map(() => [0, via]));
+    // ssh.exec and the Open terminal dialog's terminal.open take the same per-hop profiles: one host, both hops.
+    const t0 = lab.targets[0]!;
+    const exec = await call<{ exitCode: number; stdout: string }>('ssh.exec', { host: '127.0.0.1', port: t0.port, credential: 'lab-root', jumps: [outer, innerHop], command: 'echo "$SSH_CONNECTION"' });
+    expect([exec.exitCode, portOf(exec.stdout)]).toEqual([0, String(t0.port)]);
+    const opened = await core.dispatch('terminal.open', { target: { type: 'ssh', host: '127.0.0.1', port: t0.port, credential: 'lab-root', jumps: [outer, innerHop] } });
+    expect(opened).toMatchObject({ ok: true, value: { kind: 'ssh', state: 'open' } });
+    const id = (opened as { value: { id: number } }).value.id;
+    let text = '';
+    const viewer = core.services.terminals.attach(id, 0, { data: (c) => (text += Buffer.from(c).toString('utf8')), closed: () => undefined });
+    try {
+      await call('terminal.write', { id, data: 'echo "port-$(echo $SSH_CONNECTION | cut -d" " -f4)"\r' });
+      await expect.poll(() => text, { timeout: 15_000 }).toContain(`port-${t0.port}`);
+      viewer.ack(1e9);
+    } finally {
+      viewer.detach();
+      await call('terminal.close', { id });
+    }
   });
 
   it('a jump host that refuses the credentials gives one clear error per row, after a single login attempt', async () => {
