@@ -8,7 +8,11 @@ import { runOutpost as outpost } from '../../test/outpost-binary.js';
 
 const canRun = sshdAvailable() && process.getuid?.() === 0;
 
-type Doc = { results: { host: string; exitCode: number | null; stdoutHead: string; error: { code: string; message: string; details?: { fingerprint?: string; expected?: string } } | null }[]; failed: number };
+type Doc = {
+  results: { host: string; exitCode: number | null; stdoutHead: string; error: { code: string; message: string; details?: { fingerprint?: string; expected?: string } } | null }[];
+  failed: number;
+  trusted: { host: string; port: number; fingerprint: string; source: string }[];
+};
 type Known = { host: string; port: number; fingerprint: string }[];
 
 describe.skipIf(!canRun)('outpost fanout: fingerprints in the hosts file and --jump-trust instead of a prior known-hosts trust (built binary, real sshds behind two jump sshds in a namespace)', () => {
@@ -63,6 +67,14 @@ describe.skipIf(!canRun)('outpost fanout: fingerprints in the hosts file and --j
       `${addr(1)} presented ssh-ed25519 ${target(1).fingerprint}, not ${target(2).fingerprint} as ${hostsFile} line 3 expects. Someone may be intercepting this connection, or the fingerprint given is wrong (check with ssh-keygen -lf on the host). Nothing was sent.`,
     );
     expect(doc.results[1]!.error!.details).toMatchObject({ fingerprint: target(1).fingerprint, expected: target(2).fingerprint });
+    // The document says which keys it recorded, and on whose word.
+    expect(doc.trusted.map((t) => [t.port, t.fingerprint, t.source]).sort()).toEqual(
+      [
+        [lab.jumpPort, lab.jumpSshd.fingerprint, '--jump-trust (hop 1)'],
+        [target(0).port, target(0).fingerprint, `${hostsFile} line 2`],
+        [target(2).port, target(2).fingerprint, `${hostsFile} line 4`],
+      ].sort(),
+    );
     // Nothing was sent to the mismatching host: it never saw an authentication attempt.
     expect(target(1).log()).not.toMatch(/Accepted publickey|Failed publickey|userauth/);
     expect(target(0).log()).toMatch(/Accepted publickey for root/);
@@ -119,6 +131,21 @@ describe.skipIf(!canRun)('outpost fanout: fingerprints in the hosts file and --j
     // Really through the inner hop: it forwarded to each target.
     for (const i of [0, 2]) expect(inner.log()).toContain(`connected to 127.0.0.1 port ${target(i).port}`);
     expect((await known(db)).map((k) => k.port).sort()).toEqual([lab.jumpPort, inner.port, target(0).port, target(2).port].sort());
+
+    // Text output: the rows, then a line per key it recorded, then the summary.
+    const text = await fanout(freshDb(), hostsFile, [...chain, '--jump-trust', lab.jumpSshd.fingerprint, '--jump-trust', inner.fingerprint], { json: false });
+    expect(text.code).toBe(0);
+    const lines = text.lines.map((l) => l.text);
+    expect(lines.slice(4, 8).sort()).toEqual(
+      [
+        `Trusted ssh-ed25519 ${lab.jumpSshd.fingerprint} for 127.0.0.1:${lab.jumpPort} (--jump-trust (hop 1)).`,
+        `Trusted ssh-ed25519 ${inner.fingerprint} for 127.0.0.1:${inner.port} (--jump-trust (hop 2)).`,
+        `Trusted ssh-ed25519 ${target(0).fingerprint} for ${addr(0)} (${hostsFile} line 1).`,
+        `Trusted ssh-ed25519 ${target(2).fingerprint} for ${addr(2)} (${hostsFile} line 2).`,
+      ].sort(),
+    );
+    // One shared connection per hop of the chain: the bastion, and the inner jump host over it.
+    expect(lines.at(-1)).toMatch(/^2\/2 hosts exited 0 in \d+ ms \(2 connection\(s\) to the jump host\)\.$/);
   });
 
   it('every argument and hosts-file line is checked first: one clear error naming the line, exit 2, nothing run', async () => {
@@ -131,6 +158,7 @@ describe.skipIf(!canRun)('outpost fanout: fingerprints in the hosts file and --j
       [[], `${addr(0)} ${fp}\n${addr(0)} ${target(1).fingerprint}\n`, `line 2: ${addr(0)} is given ${target(1).fingerprint}, but line 1 gives it ${fp}.`],
       [[], `b@d!user@${addr(0)}\n`, 'line 1: "b@d!user@127.0.0.1'],
       [[], '# only comments\n\n', 'lists no hosts.'],
+      [['--user', 'root user'], `${addr(0)}\n`, '--user "root user" is not a user name'],
       [['--jump-trust', 'SHA256:nope'], `${addr(0)}\n`, '--jump-trust SHA256:nope is not a fingerprint; give it as ssh-keygen -lf prints it (SHA256: and 43 base64 characters).'],
       [['--jump-trust', fp, '--jump-trust', fp], `${addr(0)}\n`, '--jump-trust: 2 fingerprint(s) for 1 jump host(s); give one per hop, in order.'],
       [['--jump-trust', lab.jumpSshd.fingerprint], `127.0.0.1:${lab.jumpPort} ${fp}\n`, `line 1: 127.0.0.1:${lab.jumpPort} is given ${fp}, but --jump-trust (hop 1) gives it ${lab.jumpSshd.fingerprint}.`],

@@ -111,7 +111,7 @@ const addressKey = (host: string, port: number): string => `${host.toLowerCase()
  * anything else fails that host before any credential is sent. A key the store already trusts
  * differently stays a hard stop.
  */
-function fanoutHostKeys(store: KnownHostsStore, expected: ReadonlyMap<string, ExpectedKey>, actor: string): HostKeyPolicy {
+function fanoutHostKeys(store: KnownHostsStore, expected: ReadonlyMap<string, ExpectedKey>, actor: string, onTrusted: (key: PresentedHostKey, source: string) => void): HostKeyPolicy {
   return {
     verify(key: PresentedHostKey) {
       const want = expected.get(addressKey(key.host, key.port));
@@ -128,6 +128,7 @@ function fanoutHostKeys(store: KnownHostsStore, expected: ReadonlyMap<string, Ex
       } catch (err) {
         if (want && err instanceof OutpostError && err.code === 'HOST_KEY_UNKNOWN') {
           store.trust({ host: key.host, port: key.port, fingerprint: key.fingerprint, keyType: key.keyType }, actor);
+          onTrusted(key, want.source);
           return;
         }
         throw err;
@@ -275,6 +276,7 @@ export function registerRemoteCommands(program: Command, context: CliContext): v
     .option('--lines <n>', 'output lines shown per host', positiveInt('--lines', 100), 3)
     .argument('<command...>', 'the command (after --)')
     .action(async (words: string[], o: { hostsFile: string; user: string; key: string; jump?: string[]; jumpTrust?: string[]; concurrency: number; timeout: number; lines: number }) => {
+      if (!/^[A-Za-z0-9_][A-Za-z0-9._@\\$-]{0,63}$/.test(o.user)) throw new UsageError(`--user "${o.user}" is not a user name (letters, digits and . _ - @ \\ $; up to 64).`);
       for (const fp of o.jumpTrust ?? []) if (!isFingerprint(fp)) throw new UsageError(`--jump-trust ${fp} is not a fingerprint; give it as ssh-keygen -lf prints it (SHA256: and 43 base64 characters).`);
       let text: string;
       try {
@@ -313,7 +315,10 @@ export function registerRemoteCommands(program: Command, context: CliContext): v
       const core = context.open();
       const actor = core.services.defaultActor();
       // Hosts behind the jump host share one connection to it (a forwarded channel each), as in the app's fan-out jobs.
-      const pool = new SshConnectionPool({ hostKeys: fanoutHostKeys(core.services.remote.knownHosts, expected, actor), shareJumps: true });
+      // Keys recorded because they matched a given fingerprint: said after the rows (--json: "trusted").
+      const trusted: { host: string; port: number; keyType: string | null; fingerprint: string; source: string }[] = [];
+      const hostKeys = fanoutHostKeys(core.services.remote.knownHosts, expected, actor, (k, source) => trusted.push({ host: k.host, port: k.port, keyType: k.keyType, fingerprint: k.fingerprint, source }));
+      const pool = new SshConnectionPool({ hostKeys, shareJumps: true });
       const command = words.join(' ');
       const started = performance.now();
       const out = context.out;
@@ -330,8 +335,11 @@ export function registerRemoteCommands(program: Command, context: CliContext): v
         const failed = results.filter((r) => r.exitCode !== 0).length;
         core.services.audit.append({ actor: core.services.defaultActor(), action: 'ssh.fanout', target: `${results.length} hosts`, outcome: failed ? 'failed' : 'ok', details: { command: command.slice(0, 200), failed, ...(jump ? { jump } : {}) } });
         const durationMs = Math.round(performance.now() - started);
-        if (out.json) out.write(JSON.stringify({ results: results.map((r) => ({ ...r, jump })), failed, durationMs, jump, jumpConnections: pool.jumpConnectionsOpened }));
-        else out.write(`${results.length - failed}/${results.length} hosts exited 0 in ${durationMs} ms${jump ? ` (${pool.jumpConnectionsOpened} connection(s) to the jump host)` : ''}.`);
+        if (out.json) out.write(JSON.stringify({ results: results.map((r) => ({ ...r, jump })), failed, durationMs, jump, jumpConnections: pool.jumpConnectionsOpened, trusted }));
+        else {
+          for (const t of trusted) out.write(`Trusted ${t.keyType ?? 'key'} ${t.fingerprint} for ${t.host.includes(':') ? `[${t.host}]` : t.host}:${t.port} (${t.source}).`);
+          out.write(`${results.length - failed}/${results.length} hosts exited 0 in ${durationMs} ms${jump ? ` (${pool.jumpConnectionsOpened} connection(s) to the jump host)` : ''}.`);
+        }
         process.exitCode = failed ? 1 : 0;
       } finally {
         pool.close();
