@@ -164,6 +164,56 @@ test.describe('terminals against a real sshd', () => {
     // xterm's theme arrives as a <style> the CSP refuses; the mirrored sheet applies it: rows in the theme's foreground.
     await expect(pane.locator('.xterm-rows')).toHaveCSS('color', 'rgb(216, 222, 233)');
   });
+
+  test('a flood is drawn at a capped frame rate, all of it, and typing afterwards draws at once', async ({ page, host }) => {
+    await page.goto(host.info.openUrl);
+    await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: /Terminals/ }).click();
+    await openFirstTerminal(page, sshd, privateKey);
+    const pane = page.getByTestId('terminal-pane').first();
+    const hostEl = pane.getByTestId('terminal-host');
+    await expect(hostEl).toHaveAttribute('data-render-cap', 'on');
+    await typeInto(page, pane, 'echo ready-$((6*7))');
+    await expectDrawnLine(pane, 'ready-42');
+    // Over the flood: the bytes the pane says xterm parsed, and the animation frames in which
+    // xterm changed its rows (whichever of its paths redrew them), with the page's clock.
+    await hostEl.evaluate((el) => {
+      const w = window as unknown as { floodSamples: [number, number, number][] };
+      w.floodSamples = [];
+      let frame = 0;
+      let redraws = 0;
+      let lastRedrawFrame = -1;
+      const tick = (): void => {
+        frame++;
+        requestAnimationFrame(tick);
+      };
+      requestAnimationFrame(tick);
+      new MutationObserver(() => {
+        if (frame === lastRedrawFrame) return;
+        lastRedrawFrame = frame;
+        redraws++;
+      }).observe(el.querySelector('.xterm-rows')!, { childList: true, subtree: true });
+      new MutationObserver(() => w.floodSamples.push([performance.now(), Number(el.dataset.drawn), redraws])).observe(el, { attributes: true, attributeFilter: ['data-drawn'] });
+    });
+    const bytes = 99 * 300_000;
+    await typeInto(page, pane, `head -c ${bytes} /dev/zero | tr '\\0' x | fold -w 99; echo; echo flood-done`);
+    await expectDrawnLine(pane, 'flood-done');
+    const samples = await page.evaluate(() => (window as unknown as { floodSamples: [number, number, number][] }).floodSamples);
+    // Every byte was parsed (99 x's and CR LF per line), nothing dropped.
+    const drawn = samples.at(-1)![1] - samples[0]![1];
+    expect(drawn).toBeGreaterThanOrEqual(bytes + 2 * (bytes / 99 - 1));
+    // Past the first half second the flood is redrawn at most about 20 frames a second (uncapped,
+    // xterm redraws in 35-60 frames a second here), yet it is redrawn: the screen stays live.
+    const start = samples.find((s) => s[0] >= samples[0]![0] + 500)!;
+    const end = samples.filter((s) => s[1] < samples.at(-1)![1]).at(-1) ?? samples.at(-1)!;
+    const seconds = (end[0] - start[0]) / 1000;
+    expect(seconds).toBeGreaterThan(0.3);
+    const perSecond = (end[2] - start[2]) / seconds;
+    expect(perSecond).toBeGreaterThan(5);
+    expect(perSecond).toBeLessThan(25);
+    // The cap lifts when the output stops: typed input is echoed and drawn straight away.
+    await typeInto(page, pane, 'echo after-$((2*21))');
+    await expectDrawnLine(pane, 'after-42');
+  });
 });
 
 /** A store as a vCenter sync leaves it: one site, one Linux VM whose guest IP is `ip`. */

@@ -5,6 +5,7 @@ import { SearchAddon } from '@xterm/addon-search';
 import { WebLinksAddon } from '@xterm/addon-web-links';
 import { WebglAddon } from '@xterm/addon-webgl';
 import { webglVerdict } from './webgl-support';
+import { capRenderRate } from './render-cap';
 import { Terminal } from '@xterm/xterm';
 import '@xterm/xterm/css/xterm.css';
 import { errorToast } from '../../app/error-toast';
@@ -60,6 +61,8 @@ export function TerminalPane({ id, active }: { id: number; active: boolean }) {
     // Links open only on Ctrl/Cmd+click, in the system browser (Electron hands window.open out).
     term.loadAddon(new WebLinksAddon((event, uri) => (event.ctrlKey || event.metaKey) && window.open(uri, '_blank', 'noopener,noreferrer')));
     term.open(el);
+    const renderCap = capRenderRate(term);
+    el.dataset.renderCap = Object.values(renderCap.capped).every(Boolean) ? 'on' : 'off';
     termRef.current = { term, fit, search, webgl: null };
     const zoom = terminalsStore.getState().zoom;
 
@@ -98,16 +101,29 @@ export function TerminalPane({ id, active }: { id: number; active: boolean }) {
       return true;
     });
 
+    // Bytes parsed, on the element for the e2e tests and bench/terminal: written when xterm has
+    // caught up with what arrived, and at most every 200 ms while it has not (an attribute written
+    // on every write would restyle the page on every frame of a flood).
+    let received = 0;
     let drawn = 0;
+    let published = -Infinity;
+    const publish = (): void => {
+      const t = performance.now();
+      if (drawn < received && t - published < 200) return;
+      published = t;
+      el.dataset.drawn = String(drawn);
+    };
     const streams = bridge.terminals;
     if (!streams) term.write('\x1b[31mThis connection carries no terminal stream.\x1b[0m\r\n');
     const channel = streams?.open(id, {
-      data: (bytes) =>
+      data: (bytes) => {
+        received += bytes.length;
         term.write(bytes, () => {
           drawn += bytes.length;
-          el.dataset.drawn = String(drawn);
+          publish();
           channel?.ack(bytes.length);
-        }),
+        });
+      },
       closed: (r) => term.write(`\r\n\x1b[2m[session ended${r.exitCode !== null ? `, exit code ${r.exitCode}` : ''}${r.signal ? `, ${r.signal}` : ''}]\x1b[0m\r\n`),
       error: (message) => term.write(`\r\n\x1b[31m[outpost] ${message}\x1b[0m\r\n`),
     });
@@ -152,6 +168,7 @@ export function TerminalPane({ id, active }: { id: number; active: boolean }) {
       term.textarea?.removeEventListener('focus', onFocus);
       unregister();
       channel?.close();
+      renderCap.dispose();
       termRef.current?.webgl?.dispose();
       term.dispose();
       unmirror();
