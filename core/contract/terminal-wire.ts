@@ -45,12 +45,24 @@ export interface TerminalFrame {
   payload: Uint8Array;
 }
 
-export function encodeTerminalFrame(kind: TerminalFrameKind, channel: number, payload: Uint8Array = new Uint8Array(0)): Uint8Array {
-  const frame = new Uint8Array(TERMINAL_FRAME_HEADER + payload.length);
-  const view = new DataView(frame.buffer);
+/**
+ * One frame. Its payload is given whole or as chunks (copied straight in, no concatenation first).
+ * The frame is a view with TERMINAL_LENGTH_PREFIX spare bytes in front of it in its own buffer, so
+ * the output stream can put the length there instead of copying the frame again (lengthPrefixed).
+ */
+export function encodeTerminalFrame(kind: TerminalFrameKind, channel: number, payload: Uint8Array | readonly Uint8Array[] = new Uint8Array(0)): Uint8Array {
+  const parts = ArrayBuffer.isView(payload) ? [payload] : payload;
+  let length = 0;
+  for (const part of parts) length += part.length;
+  const frame = new Uint8Array(new ArrayBuffer(TERMINAL_LENGTH_PREFIX + TERMINAL_FRAME_HEADER + length), TERMINAL_LENGTH_PREFIX);
+  const view = new DataView(frame.buffer, frame.byteOffset);
   view.setUint8(0, kind);
   view.setUint32(1, channel >>> 0);
-  frame.set(payload, TERMINAL_FRAME_HEADER);
+  let at = TERMINAL_FRAME_HEADER;
+  for (const part of parts) {
+    frame.set(part, at);
+    at += part.length;
+  }
   return frame;
 }
 
@@ -95,11 +107,15 @@ export const TERMINAL_OUTPUT_PATH = '/terminal-output';
 /** Bytes before each frame on the output stream: its length (uint32, big endian). */
 export const TERMINAL_LENGTH_PREFIX = 4;
 
-/** One frame as it travels on the output stream: its length, then the frame. */
+/**
+ * One frame as it travels on the output stream: its length, then the frame. A frame from
+ * encodeTerminalFrame has the room in front of it: the length goes there, nothing is copied.
+ */
 export function lengthPrefixed(frame: Uint8Array): Uint8Array {
-  const out = new Uint8Array(TERMINAL_LENGTH_PREFIX + frame.length);
-  new DataView(out.buffer).setUint32(0, frame.length);
-  out.set(frame, TERMINAL_LENGTH_PREFIX);
+  const roomInFront = frame.byteOffset === TERMINAL_LENGTH_PREFIX && frame.buffer.byteLength === TERMINAL_LENGTH_PREFIX + frame.byteLength;
+  const out = roomInFront ? new Uint8Array(frame.buffer) : new Uint8Array(TERMINAL_LENGTH_PREFIX + frame.length);
+  new DataView(out.buffer, out.byteOffset).setUint32(0, frame.length);
+  if (!roomInFront) out.set(frame, TERMINAL_LENGTH_PREFIX);
   return out;
 }
 

@@ -106,7 +106,9 @@ export class TerminalStreamConnection {
     this.pending.delete(channel);
     if (this.closed) return;
     this.lastFlush = performance.now();
-    const all = p.chunks.length === 1 ? p.chunks[0]! : Buffer.concat(p.chunks, p.bytes);
+    // The usual case, one frame's worth: the chunks are copied once, straight into the frame.
+    if (p.bytes <= TERMINAL_FRAME_MAX_PAYLOAD) return this.send(encodeTerminalFrame(TerminalFrameKind.data, channel, p.chunks));
+    const all = Buffer.concat(p.chunks, p.bytes);
     for (let at = 0; at < all.length; at += TERMINAL_FRAME_MAX_PAYLOAD) {
       this.send(encodeTerminalFrame(TerminalFrameKind.data, channel, all.subarray(at, at + TERMINAL_FRAME_MAX_PAYLOAD)));
     }

@@ -69,3 +69,31 @@ describe('terminal output stream framing', () => {
     expect(() => new TerminalFrameSplitter().push(new TextEncoder().encode('<html>'), () => undefined)).toThrow(/corrupt/);
   });
 });
+
+describe('frames built for the output stream', () => {
+  it('a payload given as chunks is the same frame as the joined payload', () => {
+    const chunks = [textPayload('one '), new Uint8Array(0), textPayload('two '), new Uint8Array(1000).fill(97)];
+    const joined = new Uint8Array(Buffer.concat(chunks));
+    const a = encodeTerminalFrame(TerminalFrameKind.data, 7, chunks);
+    const b = encodeTerminalFrame(TerminalFrameKind.data, 7, joined);
+    expect(Buffer.from(a).equals(Buffer.from(b))).toBe(true);
+    expect(decodeTerminalFrame(a)).toMatchObject({ kind: TerminalFrameKind.data, channel: 7 });
+    expect(Buffer.from(decodeTerminalFrame(a)!.payload).equals(Buffer.from(joined))).toBe(true);
+  });
+
+  it('lengthPrefixed writes the length into the room in front of an encoded frame (no copy), and copies any other frame', () => {
+    const frame = encodeTerminalFrame(TerminalFrameKind.data, 3, new Uint8Array(100).fill(1));
+    const prefixed = lengthPrefixed(frame);
+    expect(prefixed.buffer).toBe(frame.buffer);
+    expect(new DataView(prefixed.buffer, prefixed.byteOffset).getUint32(0)).toBe(frame.length);
+    expect(Buffer.from(prefixed.subarray(4)).equals(Buffer.from(frame))).toBe(true);
+    // A frame that shares its buffer (a view into a bigger one) is copied: the bytes before it are not its own.
+    const shared = new Uint8Array(200);
+    shared.set(frame, 50);
+    const view = shared.subarray(50, 50 + frame.length);
+    const copied = lengthPrefixed(view);
+    expect(copied.buffer).not.toBe(shared.buffer);
+    expect(Buffer.from(copied).equals(Buffer.from(prefixed))).toBe(true);
+    expect(shared[49]).toBe(0);
+  });
+});
