@@ -15,6 +15,16 @@ const ok = (value: unknown) => ({ ok: true as const, value });
 const keyProfile = (id: number, name: string, username: string) => ({ id, name, kind: 'private-key', username, scope: { type: 'global' }, createdAt: '', updatedAt: '' });
 const trusted = (input: unknown) => ok({ id: 1, ...(input as object), hashed: false, keyType: null, source: 'operator', addedAt: '', addedBy: 'test' });
 const pending = (index: number, host: string): FanoutRow => ({ index, host, vm: null, jump: null, state: 'pending', exitCode: null, durationMs: null, stdoutHead: '', stderrHead: '', truncated: false, error: null });
+/** The app on the Terminals page (loaded on first open: xterm is most of the bundle), fan-out panel shown. */
+async function openFanoutPanel(bridge: ReturnType<typeof createFakeBridge>): Promise<HTMLElement> {
+  await renderApp(bridge, 'terminals');
+  await screen.findByTestId('fanout-toggle', {}, { timeout: 10_000 });
+  await act(async () => {
+    window.location.hash = '#/terminals/fanout';
+    window.dispatchEvent(new HashChangeEvent('hashchange'));
+  });
+  return screen.getByTestId('fanout-panel');
+}
 const totals = (patch: Partial<FanoutTotals>): FanoutTotals => ({ total: 3, ok: 0, failed: 0, cancelled: 0, pending: 3, running: 0, unknownHostKeys: 0, ...patch });
 
 describe('Run on many hosts (component, FAKE bridge)', () => {
@@ -113,14 +123,7 @@ describe('Run on many hosts (component, FAKE bridge)', () => {
       'vms.list': (input) => ok((input as { query?: string }).query === 'web' ? [vm('vm-1', 'web-1', '10.1.0.5'), vm('vm-2', 'web-2', null)] : []),
       'fanout.start': () => ({ ok: false, error: { code: 'NOT_FOUND', message: 'No VM vm-2 in site lab.' } }),
     });
-    await renderApp(bridge, 'terminals');
-    // The Terminals page is loaded on first open (xterm is most of the bundle).
-    await screen.findByTestId('fanout-toggle', {}, { timeout: 10_000 });
-    await act(async () => {
-      window.location.hash = '#/terminals/fanout';
-      window.dispatchEvent(new HashChangeEvent('hashchange'));
-    });
-    const panel = screen.getByTestId('fanout-panel');
+    const panel = await openFanoutPanel(bridge);
     await act(async () => {
       fireEvent.click(within(panel).getByRole('button', { name: 'Add VMs from inventory…' }));
     });
@@ -178,13 +181,7 @@ describe('Run on many hosts (component, FAKE bridge)', () => {
       'knownHosts.trust': trusted,
       'fanout.rerun': () => ok({ ...job, state: 'running' }),
     });
-    await renderApp(bridge, 'terminals');
-    await screen.findByTestId('fanout-toggle', {}, { timeout: 10_000 });
-    await act(async () => {
-      window.location.hash = '#/terminals/fanout';
-      window.dispatchEvent(new HashChangeEvent('hashchange'));
-    });
-    const panel = screen.getByTestId('fanout-panel');
+    const panel = await openFanoutPanel(bridge);
     fireEvent.change(within(panel).getByLabelText('Hosts'), { target: { value: '10.9.0.1' } });
     // ~/.ssh/config: the host's ProxyJump is used, not ignored.
     await act(async () => {
@@ -250,13 +247,7 @@ describe('Run on many hosts (component, FAKE bridge)', () => {
       'fanout.list': () => ok([]),
       'fanout.start': () => ({ ok: false as const, error: { code: 'UNREACHABLE', message: 'stop here' } }),
     });
-    await renderApp(bridge, 'terminals');
-    await screen.findByTestId('fanout-toggle', {}, { timeout: 10_000 });
-    await act(async () => {
-      window.location.hash = '#/terminals/fanout';
-      window.dispatchEvent(new HashChangeEvent('hashchange'));
-    });
-    const panel = screen.getByTestId('fanout-panel');
+    const panel = await openFanoutPanel(bridge);
     await within(panel).findByRole('option', { name: /inner-key/ });
     fireEvent.change(within(panel).getByLabelText('Hosts'), { target: { value: '10.9.0.1\n10.9.0.2' } });
     fireEvent.change(within(panel).getByLabelText('Command'), { target: { value: 'uptime' } });

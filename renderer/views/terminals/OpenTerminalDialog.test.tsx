@@ -7,6 +7,16 @@ import { configJumpText } from './OpenTerminalDialog';
 afterEach(() => unmountAll());
 
 const ok = (value: unknown) => ({ ok: true as const, value });
+
+/** The app on the Terminals page (loaded on first open), its New terminal dialog open. */
+async function openTerminalDialog(bridge: ReturnType<typeof createFakeBridge>): Promise<HTMLElement> {
+  await renderApp(bridge, 'terminals');
+  const open = await screen.findAllByRole('button', { name: 'New terminal' }, { timeout: 10_000 });
+  await act(async () => {
+    fireEvent.click(open[0]!);
+  });
+  return screen.findByTestId('open-terminal-dialog');
+}
 const configHosts = [
   { alias: 'inner', hostName: '10.1.0.5', port: 22, user: 'root', identityFiles: [], proxyJump: ['bastion'] },
   { alias: 'bastion', hostName: 'bastion.lab', port: 2222, user: 'ops', identityFiles: [], proxyJump: [] },
@@ -28,12 +38,7 @@ describe('Open terminal dialog: jump hosts (component, FAKE bridge)', () => {
       'sshConfig.hosts': () => ok(configHosts),
       'terminal.open': () => ({ ok: false as const, error: { code: 'UNREACHABLE', message: 'stop here' } }),
     });
-    await renderApp(bridge, 'terminals');
-    const open = await screen.findAllByRole('button', { name: 'New terminal' }, { timeout: 10_000 });
-    await act(async () => {
-      fireEvent.click(open[0]!);
-    });
-    const dialog = await screen.findByTestId('open-terminal-dialog');
+    const dialog = await openTerminalDialog(bridge);
     await within(dialog).findByRole('option', { name: /inner/ });
     await act(async () => {
       fireEvent.change(within(dialog).getByLabelText('From ~/.ssh/config'), { target: { value: 'inner' } });
@@ -67,12 +72,7 @@ describe('Open terminal dialog: jump hosts (component, FAKE bridge)', () => {
       'sshConfig.hosts': () => ok([]),
       'terminal.open': () => ({ ok: false as const, error: { code: 'UNREACHABLE', message: 'stop here' } }),
     });
-    await renderApp(bridge, 'terminals');
-    const open = await screen.findAllByRole('button', { name: 'New terminal' }, { timeout: 10_000 });
-    await act(async () => {
-      fireEvent.click(open[0]!);
-    });
-    const dialog = await screen.findByTestId('open-terminal-dialog');
+    const dialog = await openTerminalDialog(bridge);
     await within(dialog).findByRole('option', { name: /inner-key/ });
     fireEvent.change(within(dialog).getByLabelText('Host'), { target: { value: '10.1.0.5' } });
     fireEvent.change(within(dialog).getByLabelText('Credential profile'), { target: { value: 'ops' } });
