@@ -6,7 +6,8 @@
 //    `cat` of a file written beforehand (BENCH_TERMINAL_SOURCE=fold: `head -c | tr | fold`
 //    generated on the fly, the figure before session 4). On a real site the remote host makes the
 //    output on its own CPU; here sshd and the source share the 2 cores with the console, and
-//    fold writing a line per syscall into the pty costs those cores about 10% of the flood;
+//    fold writing a line per syscall into the pty makes the source itself slower (the reference
+//    below: the OpenSSH client, `ssh -tt`, output thrown away, same sshd and source);
 //  - responsiveness during that flood: the longest gap between animation frames and the longest
 //    event-loop stall (a 10 ms interval timer's lateness) in the page;
 //  - memory of 10 open terminal tabs (each with some scrollback): JS heap and DOM nodes after a
@@ -16,7 +17,7 @@
 // BENCH_PROFILE=1 adds, on stderr, CPU seconds per process during the flood and the page's top
 // functions by self time; BENCH_TRACE=file.json writes a Chromium trace of the flood (open it in
 // chrome://tracing or Perfetto) to see frames, raster and the main thread task by task.
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -323,6 +324,15 @@ async function main(): Promise<void> {
   await call('vault.unlock', { passphrase: 'a long enough bench passphrase' });
   await call('credentials.add', { name: 'bench', username: 'root', secret: { type: 'private-key', privateKey: key.privateKey } });
   await call('knownHosts.trust', { host: '127.0.0.1', port: sshd.port, fingerprint: sshd.fingerprint });
+  // The reference: the OpenSSH client with a pty (ssh -tt), same sshd and source, output thrown
+  // away: how fast this machine's sshd, pty and source deliver when nothing draws. Median of 3.
+  const ptyMs: number[] = [];
+  for (let i = 0; i < 3; i++) {
+    const t0 = Date.now();
+    const r = spawnSync('ssh', ['-tt', '-i', join(dir, 'id'), '-o', 'StrictHostKeyChecking=no', '-o', 'UserKnownHostsFile=/dev/null', '-o', 'LogLevel=ERROR', '-p', String(sshd.port), 'root@127.0.0.1', source], { stdio: ['ignore', 'ignore', 'ignore'] });
+    if (r.status === 0) ptyMs.push(Date.now() - t0);
+  }
+  const opensshPtyMBps = ptyMs.length ? round(FLOOD_BYTES / 1e6 / ([...ptyMs].sort((a, b) => a - b)[Math.floor(ptyMs.length / 2)]! / 1000)) : null;
   const host = await startHost({ core, staticDir });
   const browserHome = mkdtempSync(join(tmpdir(), 'outpost-bench-chromium-'));
   const browser = await chromium.launch({
@@ -374,6 +384,7 @@ async function main(): Promise<void> {
         dom,
         source: source.startsWith('cat') ? 'cat of a file' : GENERATE,
         targetMBps: 30,
+        opensshPtyToDevNullMBps: opensshPtyMBps,
         tabs: TABS,
         tabRenderers: [...new Set(renderers)],
         emptyPage: empty,
