@@ -5,7 +5,7 @@ import { SearchAddon } from '@xterm/addon-search';
 import { WebLinksAddon } from '@xterm/addon-web-links';
 import { WebglAddon } from '@xterm/addon-webgl';
 import { webglVerdict } from './webgl-support';
-import { capRenderRate } from './render-cap';
+import { FLOOD_RENDER_CAP, capRenderRate } from './render-cap';
 import { Terminal } from '@xterm/xterm';
 import '@xterm/xterm/css/xterm.css';
 import { errorToast } from '../../app/error-toast';
@@ -299,7 +299,10 @@ export function TerminalPane({ id, active }: { id: number; active: boolean }) {
           {info?.exit && info.exit.exitCode !== null ? ` (exit ${info.exit.exitCode})` : ''}
         </span>
         {info?.kind === 'winrm' && <span className="badge">PowerShell</span>}
-        <span className="muted small" title={renderer === 'webgl' ? 'xterm renderer' : `xterm renderer (${webglVerdict().webgl ? 'WebGL unavailable in this pane' : webglVerdict().reason}: the DOM renderer is faster here)`}>
+        <span
+          className="muted small"
+          title={`${renderer === 'webgl' ? 'xterm renderer' : `xterm renderer (${webglVerdict().webgl ? 'WebGL unavailable in this pane' : webglVerdict().reason}: the DOM renderer is faster here)`}; while output floods it redraws at most ${FLOOD_RENDER_CAP.fps} times a second`}
+        >
           {renderer === 'webgl' ? 'WebGL' : 'DOM'}
         </span>
         <span className="terminal-pane-actions">
