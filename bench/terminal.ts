@@ -126,8 +126,8 @@ async function measureFlood(page: Page, call: Call, target: unknown, source: str
   const renderCap = await hostEl.getAttribute('data-render-cap');
   await page.evaluate((id) => {
     const el = document.querySelector(`[data-terminal-id="${id}"] [data-testid="terminal-host"]`) as HTMLElement;
-    const w = window as unknown as { benchFlood: { start: number; first: number; last: number; bytesAtFirst: number; bytes: number; maxFrameGap: number; maxLag: number; frames: number; renders: number; stop(): void } };
-    const state = { start: Number(el.dataset.drawn), first: 0, last: 0, bytesAtFirst: 0, bytes: 0, maxFrameGap: 0, maxLag: 0, frames: 0, renders: 0, stop: () => undefined };
+    const w = window as unknown as { benchFlood: { start: number; first: number; last: number; bytesAtFirst: number; bytes: number; maxFrameGap: number; maxLag: number; frames: number; renders: number; longTasks: number; maxLongTask: number; stop(): void } };
+    const state = { start: Number(el.dataset.drawn), first: 0, last: 0, bytesAtFirst: 0, bytes: 0, maxFrameGap: 0, maxLag: 0, frames: 0, renders: 0, longTasks: 0, maxLongTask: 0, stop: () => undefined };
     w.benchFlood = state;
     new MutationObserver(() => {
       const drawn = Number(el.dataset.drawn);
@@ -159,6 +159,15 @@ async function measureFlood(page: Page, call: Call, target: unknown, source: str
       prev = t;
       requestAnimationFrame(frame);
     });
+    // Main-thread tasks of 50 ms or more (the Long Tasks API): what an operator's click waits behind.
+    const longTasks = new PerformanceObserver((list) => {
+      for (const entry of list.getEntries()) {
+        if (!state.first) continue;
+        state.longTasks++;
+        state.maxLongTask = Math.max(state.maxLongTask, entry.duration);
+      }
+    });
+    longTasks.observe({ type: 'longtask', buffered: false });
     let expected = performance.now() + 10;
     const lag = setInterval(() => {
       const now = performance.now();
@@ -167,6 +176,7 @@ async function measureFlood(page: Page, call: Call, target: unknown, source: str
     }, 10);
     state.stop = () => {
       running = false;
+      longTasks.disconnect();
       clearInterval(lag);
     };
   }, flood.id);
@@ -189,7 +199,7 @@ async function measureFlood(page: Page, call: Call, target: unknown, source: str
   }
   await new Promise((r) => setTimeout(r, 500));
   const f = await page.evaluate(() => {
-    const s = (window as unknown as { benchFlood: { start: number; first: number; last: number; bytesAtFirst: number; bytes: number; maxFrameGap: number; maxLag: number; frames: number; renders: number; stop(): void } }).benchFlood;
+    const s = (window as unknown as { benchFlood: { start: number; first: number; last: number; bytesAtFirst: number; bytes: number; maxFrameGap: number; maxLag: number; frames: number; renders: number; longTasks: number; maxLongTask: number; stop(): void } }).benchFlood;
     s.stop();
     return { ...s, stop: undefined };
   });
@@ -219,6 +229,8 @@ async function measureFlood(page: Page, call: Call, target: unknown, source: str
     xtermRedrawsPerSecond: Math.round(f.renders / (floodMs / 1000)),
     maxFrameGapMs: round(f.maxFrameGap),
     maxEventLoopLagMs: round(f.maxLag),
+    longTasks: f.longTasks,
+    maxLongTaskMs: Math.round(f.maxLongTask),
   };
 
 }
