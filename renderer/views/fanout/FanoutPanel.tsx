@@ -1,4 +1,4 @@
-import { Fragment, useEffect, useId, useMemo, useState, type FormEvent, type KeyboardEvent } from 'react';
+import { Fragment, useEffect, useId, useMemo, useState, type FormEvent, type KeyboardEvent, type ReactNode } from 'react';
 import { useStore } from 'zustand';
 import { OutpostError, type CommandOutput, type FanoutRow } from '../../../core/contract';
 import { errorToast } from '../../app/error-toast';
@@ -213,6 +213,18 @@ function SshConfigImport({ onClose }: { onClose(): void }) {
         </button>
       </div>
     </fieldset>
+  );
+}
+
+/** One target in the form's chip list (a VM, a ~/.ssh/config host): its name, a detail, and a remove button. */
+function RemovableChip({ name, children, onRemove }: { name: string; children: ReactNode; onRemove(): void }) {
+  return (
+    <li className="fanout-chip">
+      <span className="mono">{name}</span> <span className="muted small">{children}</span>
+      <button type="button" className="fanout-chip-remove" aria-label={`Remove ${name}`} onClick={onRemove}>
+        ×
+      </button>
+    </li>
   );
 }
 
@@ -577,38 +589,19 @@ export function FanoutPanel() {
         {f.vms.length > 0 && (
           <ul className="fanout-chips" aria-label="VMs to run on">
             {f.vms.map((v) => (
-              <li key={`${v.site}/${v.vm}`} className="fanout-chip">
-                <span className="mono">{v.name}</span> <span className="muted small">{v.address ?? 'no guest IP'}</span>
-                <button
-                  type="button"
-                  className="fanout-chip-remove"
-                  aria-label={`Remove ${v.name}`}
-                  onClick={() => fanoutStore.getState().set({ vms: fanoutStore.getState().vms.filter((x) => x !== v) })}
-                >
-                  ×
-                </button>
-              </li>
+              <RemovableChip key={`${v.site}/${v.vm}`} name={v.name} onRemove={() => fanoutStore.getState().set({ vms: fanoutStore.getState().vms.filter((x) => x !== v) })}>
+                {v.address ?? 'no guest IP'}
+              </RemovableChip>
             ))}
           </ul>
         )}
         {f.configHosts.length > 0 && (
           <ul className="fanout-chips" aria-label="~/.ssh/config hosts to run on" data-testid="fanout-config-hosts">
             {f.configHosts.map((c) => (
-              <li key={c.alias} className="fanout-chip">
-                <span className="mono">{c.alias}</span>{' '}
-                <span className="muted small">
-                  {c.address}
-                  {c.proxyJump.length > 0 && ` via ${c.proxyJump.join(', ')}`}
-                </span>
-                <button
-                  type="button"
-                  className="fanout-chip-remove"
-                  aria-label={`Remove ${c.alias}`}
-                  onClick={() => fanoutStore.getState().set({ configHosts: fanoutStore.getState().configHosts.filter((x) => x !== c) })}
-                >
-                  ×
-                </button>
-              </li>
+              <RemovableChip key={c.alias} name={c.alias} onRemove={() => fanoutStore.getState().set({ configHosts: fanoutStore.getState().configHosts.filter((x) => x !== c) })}>
+                {c.address}
+                {c.proxyJump.length > 0 && ` via ${c.proxyJump.join(', ')}`}
+              </RemovableChip>
             ))}
           </ul>
         )}
