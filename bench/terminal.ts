@@ -27,6 +27,7 @@ import { startHost } from '../core/host/host-server.js';
 import { createOutpostCore } from '../core/server/core.js';
 import { defaultKdf } from '../core/vault/passphrase-cipher.js';
 import { generateKey, sshdAvailable, startSshd } from '../test/peers/openssh-server.js';
+import { dispatchOrThrow } from '../test/dispatch-or-throw.js';
 
 const MB = Number(process.env.BENCH_TERMINAL_MB ?? 50);
 /** Floods per browser: one flood's figure swings ±15% on a busy 2-core machine, so the median is reported. */
@@ -328,11 +329,7 @@ async function main(): Promise<void> {
   const key = generateKey(join(dir, 'id'));
   const sshd = await startSshd({ dir, authorizedKeys: [key.publicKey] });
   const core = createOutpostCore({ dataDir: join(dir, 'data'), transport: 'host', kdf: { ...defaultKdf, N: 2 ** 10 } });
-  const call = async <T,>(command: string, input: unknown): Promise<T> => {
-    const r = await core.dispatch(command, input);
-    if (!r.ok) throw new Error(`${command}: ${r.error.code} ${r.error.message}`);
-    return r.value as T;
-  };
+  const call: Call = dispatchOrThrow(core);
   await call('vault.unlock', { passphrase: 'a long enough bench passphrase' });
   await call('credentials.add', { name: 'bench', username: 'root', secret: { type: 'private-key', privateKey: key.privateKey } });
   await call('knownHosts.trust', { host: '127.0.0.1', port: sshd.port, fingerprint: sshd.fingerprint });

@@ -9,6 +9,7 @@ import { createOutpostCore, type OutpostCore } from '../core/server/core.js';
 import { defaultKdf } from '../core/vault/passphrase-cipher.js';
 import { generateKey, sshdAvailable, startSshd, type Sshd } from './peers/openssh-server.js';
 import { tempDir } from './temp-dir.js';
+import { dispatchOrThrow } from './dispatch-or-throw.js';
 
 const canRun = sshdAvailable() && process.getuid?.() === 0;
 
@@ -53,11 +54,7 @@ describe.skipIf(!canRun)('terminal bytes over a MessagePort, the Electron path (
     const key = generateKey(join(dir.path, 'id'));
     sshd = await startSshd({ dir: dir.path, authorizedKeys: [key.publicKey] });
     core = createOutpostCore({ dataDir: join(dir.path, 'data'), transport: 'electron', checkOutputs: true, kdf: { ...defaultKdf, N: 2 ** 10 } });
-    const call = async <T,>(command: string, input: unknown): Promise<T> => {
-      const r = await core.dispatch(command, input);
-      if (!r.ok) throw new Error(`${command}: ${r.error.code} ${r.error.message}`);
-      return r.value as T;
-    };
+    const call = dispatchOrThrow(core);
     await call('vault.unlock', { passphrase: 'a long enough test passphrase' });
     await call('credentials.add', { name: 'lab', username: 'root', secret: { type: 'private-key', privateKey: key.privateKey } });
     await call('knownHosts.trust', { host: '127.0.0.1', port: sshd.port, fingerprint: sshd.fingerprint });

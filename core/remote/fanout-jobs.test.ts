@@ -8,6 +8,7 @@ import { defaultKdf } from '../vault/passphrase-cipher.js';
 import { createOutpostCore, type OutpostCore } from '../server/core.js';
 import { OutpostError } from '../contract/errors.js';
 import { FanoutJobs } from './fanout-jobs.js';
+import { dispatchOrThrow } from '../../test/dispatch-or-throw.js';
 
 const canRun = sshdAvailable() && process.getuid?.() === 0;
 
@@ -23,11 +24,7 @@ describe.skipIf(!canRun)('fan-out jobs through the contract against real sshd pe
   let closedPort: number;
   const seen: Seen[] = [];
 
-  const call = async <T = unknown>(name: string, input: unknown): Promise<T> => {
-    const r = await core.dispatch(name, input);
-    if (!r.ok) throw new Error(`${name}: ${r.error.code} ${r.error.message}`);
-    return r.value as T;
-  };
+  const call = dispatchOrThrow(() => core);
   const doneOf = (jobId: string, nth = 1): Promise<EventPayload<'fanout.done'>> =>
     new Promise((resolve) => {
       const check = (): boolean => {

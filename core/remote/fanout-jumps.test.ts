@@ -10,6 +10,7 @@ import { defaultKdf } from '../vault/passphrase-cipher.js';
 import { createOutpostCore, type OutpostCore } from '../server/core.js';
 import { fanOut } from '../ssh/fan-out.js';
 import { SshConnectionPool } from '../ssh/ssh-connection-pool.js';
+import { dispatchOrThrow } from '../../test/dispatch-or-throw.js';
 
 const canRun = sshdAvailable() && process.getuid?.() === 0;
 
@@ -25,11 +26,7 @@ describe.skipIf(!canRun)('fan-out through a jump host to targets only it can rea
   /** Row host labels in the order their final result arrived, per job. */
   const finishedOrder = new Map<string, string[]>();
 
-  const call = async <T = unknown>(name: string, input: unknown): Promise<T> => {
-    const r = await core.dispatch(name, input);
-    if (!r.ok) throw new Error(`${name}: ${r.error.code} ${r.error.message}`);
-    return r.value as T;
-  };
+  const call = dispatchOrThrow(() => core);
   const finished = async (jobId: string, nth = 1): Promise<FanoutJob> => {
     await expect.poll(() => done.filter((d) => d.jobId === jobId).length, { timeout: 30_000 }).toBeGreaterThanOrEqual(nth);
     return call<FanoutJob>('fanout.get', { jobId });
