@@ -8,6 +8,7 @@ import {
   enrollmentLabUnavailable,
   DEBIAN,
   ENROLL_STEPS,
+  GUEST_PASSWORD,
   inspect,
   LAB_PASSPHRASE,
   OFFBOARD_STEPS,
@@ -184,6 +185,29 @@ describe.skipIf(why !== null)('Enrollment on the netns lab (vcsim VMs report the
     expect(() => guest1.exec(['getent', 'passwd', 'outpost'])).toThrow();
     expect(guest1.exec(['hostname']).trim()).toBe('lab-guest-1');
   }, 120_000);
+
+  it('a credential that cannot read the SMBIOS UUID (not root, no passwordless sudo): GUEST_IDENTITY_UNKNOWN says what to use; the OS checks do not run', () => {
+    const vm2 = l.vmNames[2]!;
+    const guest = l.guests[2]!;
+    // The product UUID is root-only (0400, as the kernel makes it): a plain account cannot read it.
+    guest.exec(['sh', '-c', `useradd -m -s /bin/sh plain && echo 'plain:${GUEST_PASSWORD}' | chpasswd`]);
+    try {
+      const dir = fresh();
+      const out = l.run(dir, [
+        { command: 'credentials.add', input: { name: 'guest-plain', username: 'plain', secret: { type: 'password', password: GUEST_PASSWORD } } },
+        { command: 'enrollment.check', input: { site: 'lab', credential: 'guest-plain', firewall: 'fw', pool: 'pub', vms: [vm2] } },
+      ]);
+      const [c2] = value<EnrollmentCheck>(out, 1).vms;
+      expect(c2).toMatchObject({ eligible: false, credentialMethod: 'guest-api' });
+      const identity = c2!.checks.find((c) => c.id === 'identity')!;
+      expect(identity).toMatchObject({ status: 'fail', code: 'GUEST_IDENTITY_UNKNOWN' });
+      expect(identity.message).toContain(`cannot confirm it is ${vm2} (BIOS UUID ${l.biosUuids[2]})`);
+      expect(identity.message).toContain('use a root credential or one with passwordless sudo');
+      expect(c2!.checks.find((c) => c.id === 'os-version')).toMatchObject({ status: 'skipped' });
+    } finally {
+      guest.exec(['sh', '-c', 'userdel -f -r plain >/dev/null 2>&1; true']);
+    }
+  }, 60_000);
 
   it('the CLI: outpost enroll --check, enroll, cmdb list/export, offboard (built binary, in the client namespace)', () => {
     execFileSync(process.execPath, [join(root, 'scripts', 'build-node.mjs')]);
