@@ -65,7 +65,8 @@ export type EnrollmentRules = z.infer<typeof enrollmentRulesSchema>;
 /**
  * Ids of the requirement checks, in the order they run:
  * inventory: `found`, `powered-on`, `tools-running`, `not-enrolled`, `private-ip`, `os-rule`;
- * guest (when `guest: true`): `credentials`, `os-version`, `free-disk`, `services`;
+ * guest (when `guest: true`): `credentials`, `identity` (the machine at the address is this VM: its
+ * SMBIOS UUID is the VM's BIOS UUID), `os-version`, `free-disk`, `services`;
  * targets: `firewall`, `pool`.
  */
 export const requirementIdSchema = z.enum([
@@ -76,6 +77,7 @@ export const requirementIdSchema = z.enum([
   'private-ip',
   'os-rule',
   'credentials',
+  'identity',
   'os-version',
   'free-disk',
   'services',

@@ -46,6 +46,10 @@ export const errorCodes = [
   'OS_REQUIREMENT',
   /** Enrollment: the guest refused the credentials (guest API, SSH or WinRM; details.method says which). */
   'GUEST_AUTH',
+  /** Enrollment: the machine answering at the VM's reported address is another machine (its SMBIOS UUID is not the VM's BIOS UUID). */
+  'GUEST_IDENTITY_MISMATCH',
+  /** Enrollment: the guest (or vCenter) did not tell the UUID, so the machine at the address cannot be confirmed as the VM. */
+  'GUEST_IDENTITY_UNKNOWN',
   'INTERNAL',
 ] as const;
 

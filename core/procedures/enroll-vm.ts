@@ -71,7 +71,8 @@ const mapping = (c: EnrollVmContext) => ({ recordId: need(c.natRecordId, 'the NA
 const unreachable = (err: unknown): boolean => ['UNREACHABLE', 'TIMEOUT', 'SSH_AUTH', 'WINRM_AUTH', 'GUEST_AUTH', 'ENROLL_INELIGIBLE'].includes(toContractError(err).code);
 
 /**
- * Guest OS enrollment of one VM (GOSS, seed 000): eligibility → guest credentials → OS checks →
+ * Guest OS enrollment of one VM (GOSS, seed 000): eligibility → guest credentials → the guest is
+ * this VM (SMBIOS UUID) → OS checks →
  * private IP in IPAM → public IP → NAT → OS actions → access through the public IP → CMDB.
  * Every step is an ensure with an undo; a failure rolls the VM back to where it was.
  */
@@ -106,6 +107,21 @@ export const enrollVm = defineProcedure<EnrollVmContext>({
         const method = await e.validateCredentials(c.siteId, c.vmMoref, c.credential, need(c.privateIp, 'the private IP'), rule, (m) => log('info', m));
         log('info', `Guest credentials accepted (${method}).`);
         return { output: { method }, context: { credentialMethod: method } };
+      },
+    },
+    {
+      // Right after the first login and before anything else reaches the guest (the OS probe, the
+      // account and key, sudo) or the firewall: the machine at the Tools-reported address must be
+      // this VM. A stale address or an IP conflict would otherwise enroll (and NAT) another machine.
+      name: 'check-identity',
+      title: 'Confirm the machine at the private IP is this VM (SMBIOS UUID = BIOS UUID)',
+      async run({ context: c, services, log }) {
+        const e = enrollment({ services });
+        const { rule, endpoint } = adminEndpoint(e, c);
+        const who = await e.confirmIdentity(c.siteId, c.vmMoref, c.vmName, { ...endpoint, sudo: false });
+        const hostKey = rule.family === 'linux' ? e.guests.hostKeys.seen(endpoint.host, endpoint.port) : undefined;
+        log('info', `${endpoint.host} is ${c.vmName}: SMBIOS UUID ${who.guestUuid} (${who.source})${who.match === 'byte-swapped' ? `, the byte-swapped form of the BIOS UUID ${who.vmUuid} (older virtual hardware)` : ' = BIOS UUID'}${hostKey ? `; host key ${hostKey}` : ''}.`);
+        return { output: { vmUuid: who.vmUuid, guestUuid: who.guestUuid, match: who.match, source: who.source, ...(hostKey ? { hostKey } : {}) }, context: hostKey ? { hostKey } : {} };
       },
     },
     {
