@@ -52,7 +52,7 @@ export async function runEnrollPlaybook(run: PlaybookRun): Promise<void> {
     writeFileSync(vars, JSON.stringify({ ...run.vars, ansible_user: endpoint.user, ansible_port: endpoint.port, ansible_become: endpoint.sudo === true }), { mode: 0o600 });
     const playbook = run.playbook ?? join(dirname(defaultRulesPath()), 'enroll.yml');
     const argv = ['-i', `${endpoint.host},`, playbook, '-e', `@${vars}`];
-    const env = childEnv({
+    const settings = {
       ...agentEnv,
       HOME: dir,
       ANSIBLE_HOME: dir,
@@ -64,8 +64,8 @@ export async function runEnrollPlaybook(run: PlaybookRun): Promise<void> {
       ANSIBLE_PIPELINING: 'True',
       // The agent's key only (IdentityFile names its public half). One SSH connection for the whole play, closed 2 s after it.
       ANSIBLE_SSH_ARGS: `-o UserKnownHostsFile=${knownHosts} -o StrictHostKeyChecking=yes -o IdentityFile=${identityFile} -o IdentitiesOnly=yes -o ControlMaster=auto -o ControlPersist=2s -o ControlPath=${join(dir, 'cm-%C')}`,
-    });
-    const child = spawn('ansible-playbook', argv, { env, stdio: ['ignore', 'pipe', 'pipe'], ...(run.signal ? { signal: run.signal } : {}) });
+    };
+    const child = spawn('ansible-playbook', argv, { env: childEnv(settings), stdio: ['ignore', 'pipe', 'pipe'], ...(run.signal ? { signal: run.signal } : {}) });
     const tail: string[] = [];
     for (const stream of [child.stdout, child.stderr]) {
       createInterface({ input: stream }).on('line', (line) => {

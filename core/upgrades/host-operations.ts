@@ -167,9 +167,9 @@ export class HostUpgradeOperations {
         '-i', inventory, '--limit', o.hostName, o.playbook,
         '-e', JSON.stringify({ ansible_host: o.ssh.host, ansible_port: o.ssh.port, ansible_user: name, ansible_ssh_common_args: sshArgs }),
       ];
-      const env = childEnv({ ...agentEnv, ANSIBLE_HOME: join(dir, 'home'), ANSIBLE_LOCAL_TEMP: join(dir, 'tmp'), ANSIBLE_HOST_KEY_CHECKING: 'True', ANSIBLE_NOCOLOR: '1', ANSIBLE_RETRY_FILES_ENABLED: 'False' });
+      const settings = { ...agentEnv, ANSIBLE_HOME: join(dir, 'home'), ANSIBLE_LOCAL_TEMP: join(dir, 'tmp'), ANSIBLE_HOST_KEY_CHECKING: 'True', ANSIBLE_NOCOLOR: '1', ANSIBLE_RETRY_FILES_ENABLED: 'False' };
       return new Promise<{ exitCode: number; output: string }>((resolve, reject) => {
-        execFile('ansible-playbook', args, { env, signal: o.signal, maxBuffer: 8 * 1024 * 1024, timeout: 6 * 3_600_000 }, (err, stdout, stderr) => {
+        execFile('ansible-playbook', args, { env: childEnv(settings), signal: o.signal, maxBuffer: 8 * 1024 * 1024, timeout: 6 * 3_600_000 }, (err, stdout, stderr) => {
           if (err && typeof (err as NodeJS.ErrnoException).code === 'string') return reject(new OutpostError('REMOTE_COMMAND', `ansible-playbook could not run: ${err.message}`));
           resolve({ exitCode: err ? ((err as { code?: number }).code ?? 1) : 0, output: `${stdout}${stderr}` });
         });
