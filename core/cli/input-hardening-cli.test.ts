@@ -40,4 +40,30 @@ describe('outpost input hardening (built binary, real SQLite file)', () => {
     expect(readFileSync(real, 'utf8')).toMatch(/^127\.0\.0\.1 localhost\n# BEGIN outpost-managed entries.*\n192\.168\.100\.12\s+keystone\n# END outpost-managed entries\n$/);
     expect(readdirSync(dir.path).filter((f) => f.startsWith('.'))).toEqual([]); // no temporary file left behind
   });
+
+  it('nat add: refuses malformed and unusable addresses and addresses outside every public pool, before any procedure starts (exit 2, one line)', () => {
+    expect(outpost('ipam', 'pool', 'add', '--name', 'pub', '--cidr', '203.0.113.0/28', '--kind', 'public').code).toBe(0);
+    expect(outpost('firewall', 'add', '--name', 'edge', '--driver', 'manual').code).toBe(0);
+    // The rules themselves are covered in core/server/nat-address.test.ts; here, what the CLI makes of them.
+    const cases: [string[], RegExp][] = [
+      [['--private', '10.0.0.5', '--public', '198.51.100.99'], /198\.51\.100\.99 is in no public pool/],
+      [['--private', '10.0.0.5', '--public', '203.0.113.15'], /203\.0\.113\.15 is the broadcast address of pool pub/],
+      [['--private', '127.0.0.1', '--public', '203.0.113.5'], /privateIp: 127\.0\.0\.1 is a loopback address/],
+      [['--private', '10.0.0.5', '--public', '203.0.113.300'], /"203\.0\.113\.300" is not an IP address/],
+      [['--private', 'fe80::1%eth0', '--public', '203.0.113.5'], /"fe80::1%eth0" is not an IP address/],
+    ];
+    for (const [args, message] of cases) {
+      const r = outpost('nat', 'add', '--firewall', 'edge', ...args);
+      expect(r.code, args.join(' ')).toBe(2);
+      expect(r.stdout, args.join(' ')).toBe('');
+      expect(r.stderr.trim().split('\n'), args.join(' ')).toHaveLength(1);
+      expect(r.stderr, args.join(' ')).toMatch(message);
+    }
+    expect(JSON.parse(outpost('--json', 'procedures', 'list').stdout)).toEqual([]);
+
+    // A typed public address is allocated in the public pool that holds it: IPAM stays the truth.
+    const add = outpost('nat', 'add', '--firewall', 'edge', '--private', '10.0.0.5', '--public', '203.0.113.5');
+    expect(add.code, add.stderr).toBe(3); // waiting for the operator (manual firewall)
+    expect(JSON.parse(outpost('--json', 'ipam', 'allocations').stdout)).toEqual([expect.objectContaining({ pool: 'pub', address: '203.0.113.5', owner: 'nat:edge:10.0.0.5', purpose: 'public-nat' })]);
+  }, 120_000);
 });

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { auditPageSchema, auditQuerySchema } from './audit.js';
 import { allocationSchema, poolInputSchema, poolSchema } from './ipam.js';
 import { firewallInputSchema, firewallSchema, natListSchema } from './nat.js';
+import { hostAddressText, ipAddressText } from './ip-address-text.js';
 import { inventoryCommands } from './inventory-commands.js';
 import type { CommandSpec } from './command-spec.js';
 import { certificateCommands } from './certificate-commands.js';
@@ -218,8 +219,9 @@ export const commands = {
     input: z
       .object({
         firewall: z.string().min(1),
-        privateIp: z.string().min(2),
-        publicIp: z.string().min(2).optional(),
+        privateIp: hostAddressText,
+        /** Must be a usable address of a public pool (with pool, of that one): it is allocated there. */
+        publicIp: hostAddressText.optional(),
         pool: z.string().min(1).optional(),
         vm: z.string().max(200).optional(),
       })
@@ -229,7 +231,7 @@ export const commands = {
   },
   'nat.remove': {
     summary: 'Start the NAT remove procedure',
-    input: z.object({ publicIp: z.string().min(2) }).strict(),
+    input: z.object({ publicIp: ipAddressText }).strict(),
     output: started,
   },
   'vault.status': {

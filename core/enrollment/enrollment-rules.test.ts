@@ -80,7 +80,7 @@ describe('enrollment rules (pure)', () => {
   });
 
   it('defuses formulas hidden behind a leading TAB or CR (spreadsheets skip them)', () => {
-    const base = { site: 'lab', vmName: 'v', vmMoref: 'vm-1', instanceUuid: null, os: 'linux', osRule: 'debian', privateIp: '10.0.0.1', publicIp: null, natRecordId: null, firewall: null, credential: null, serviceAccount: null, credentialMethod: null, status: 'active', enrolledAt: 't', enrolledBy: 'ann', offboardedAt: null, offboardedBy: null, enrollProcedureId: null, offboardProcedureId: null } as CmdbRecord;
+    const base = { site: 'lab', vmName: 'v', vmMoref: 'vm-1', instanceUuid: null, os: 'linux', osRule: 'debian', privateIp: '10.0.0.1', publicIp: '203.0.113.2', natRecordId: 3, firewall: 'fw', credential: 'c', serviceAccount: 'outpost', credentialMethod: 'ssh', status: 'active', enrolledAt: 't', enrolledBy: 'ann', offboardedAt: null, offboardedBy: null, enrollProcedureId: 'p', offboardProcedureId: null } as CmdbRecord;
     const line = (vmName: string) => cmdbCsv([{ ...base, vmName }]).split('\r\n')[1]!.split(',')[1];
     expect(line('\t=cmd()')).toBe(`'\t=cmd()`);
     expect(cmdbCsv([{ ...base, vmName: '\r=cmd()' }])).toContain(`,"'\r=cmd()",`);
