@@ -2,6 +2,7 @@ import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { execFileSync, spawnSync } from 'node:child_process';
 import { chmodSync, lstatSync, readdirSync, readFileSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import Database from 'better-sqlite3';
 import { tempDir } from '../../test/temp-dir.js';
 
 const root = join(import.meta.dirname, '..', '..');
@@ -65,5 +66,40 @@ describe('outpost input hardening (built binary, real SQLite file)', () => {
     const add = outpost('nat', 'add', '--firewall', 'edge', '--private', '10.0.0.5', '--public', '203.0.113.5');
     expect(add.code, add.stderr).toBe(3); // waiting for the operator (manual firewall)
     expect(JSON.parse(outpost('--json', 'ipam', 'allocations').stdout)).toEqual([expect.objectContaining({ pool: 'pub', address: '203.0.113.5', owner: 'nat:edge:10.0.0.5', purpose: 'public-nat' })]);
+  }, 120_000);
+
+  it('refuses control characters in names, and shows untrusted text escaped in errors and tables (one line, no raw ESC, BEL or newline)', () => {
+    // eslint-disable-next-line no-control-regex -- the test looks for raw control characters on purpose
+    const raw = /[\x00-\x08\x0b-\x1f\x7f\u202e]/;
+    const site = spawnSync(process.execPath, [bin, '--db', join(dir.path, 'o.db'), 'site', 'add', '--name', 'esc\x1b[31mred', '--url', 'https://127.0.0.1:1/sdk', '--user', 'u', '--password-stdin'], { encoding: 'utf8', input: 'pw' });
+    expect(site.status).toBe(2);
+    expect(site.stdout).toBe('');
+    expect(site.stderr).toMatch(/^outpost: Invalid input for sites\.add: name: must not contain control, bidi or invisible characters.*\[VALIDATION\]\n$/);
+
+    // Echoed input comes back escaped: the error is one line and the terminal is not recoloured.
+    const echoed = outpost('nat', 'add', '--firewall', 'edge', '--private', '10.0.0.5', '--public', '203.0.113.5\x07\x1b[31m\nX\u202e');
+    expect(echoed.code).toBe(2);
+    expect(echoed.stderr.trim().split('\n')).toHaveLength(1);
+    expect(echoed.stderr).not.toMatch(raw);
+    expect(echoed.stderr).toContain('"203.0.113.5\\x07\\x1b[31m\\nX\\u202e" is not an IP address');
+    const unknown = outpost('no\x1b[2Jsuch');
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).not.toMatch(raw);
+    expect(unknown.stderr).toContain('no\\x1b[2Jsuch');
+
+    // A label stored before names were checked (or written by another tool) cannot break the table.
+    expect(outpost('ipam', 'pool', 'add', '--name', 'pub', '--cidr', '203.0.113.0/28', '--kind', 'public').code).toBe(0);
+    expect(outpost('firewall', 'add', '--name', 'edge', '--driver', 'manual').code).toBe(0);
+    expect(outpost('nat', 'add', '--firewall', 'edge', '--private', '10.0.0.5', '--pool', 'pub', '--vm', 'web\tone').code).toBe(2);
+    expect(outpost('nat', 'add', '--firewall', 'edge', '--private', '10.0.0.5', '--pool', 'pub', '--vm', 'web-1').code).toBe(3);
+    const db = new Database(join(dir.path, 'o.db'));
+    db.prepare('UPDATE nat_records SET vm = ?').run('web\n1\x1b[31m\u202e');
+    db.close();
+    const list = outpost('nat', 'list');
+    expect(list.code).toBe(0);
+    expect(list.stdout).not.toMatch(raw);
+    const lines = list.stdout.trimEnd().split('\n');
+    expect(lines).toHaveLength(2);
+    expect(lines[1]).toContain('web\\n1\\x1b[31m\\u202e');
   }, 120_000);
 });

@@ -15,7 +15,7 @@ import { trustedCaPems } from '../certificates/trust-store.js';
 import { caBundle } from '../trust/ca-bundle.js';
 import { UsageError } from './cli-error.js';
 import { positiveInt, type CliContext } from './cli-context.js';
-import { formatTable } from './output.js';
+import { errorLine, formatTable } from './output.js';
 
 /** ssh(1)'s convention: 255 means "the SSH layer failed", any other code is the remote command's. */
 const SSH_FAILED = 255;
@@ -252,7 +252,7 @@ export function registerRemoteCommands(program: Command, context: CliContext): v
           if (err instanceof OutpostError && err.code !== 'VALIDATION') {
             const e = err.toContract();
             core.services.audit.append({ actor, action: 'ssh.exec', target: `${target.user}@${target.host}:${target.port}`, outcome: 'failed', details: { command: command.slice(0, 200), code: e.code } });
-            process.stderr.write(context.out.json ? `${JSON.stringify({ error: e })}\n` : `outpost: ${e.message} [${e.code}]\n`);
+            process.stderr.write(context.out.json ? `${JSON.stringify({ error: e })}\n` : errorLine(e));
             process.exitCode = SSH_FAILED;
             return;
           }
@@ -389,7 +389,7 @@ export function registerRemoteCommands(program: Command, context: CliContext): v
         if (err instanceof OutpostError && err.code !== 'VALIDATION') {
           const e = err.toContract();
           audit('failed', { code: e.code });
-          process.stderr.write(context.out.json ? `${JSON.stringify({ error: e })}\n` : `outpost: ${e.message} [${e.code}]\n`);
+          process.stderr.write(context.out.json ? `${JSON.stringify({ error: e })}\n` : errorLine(e));
           process.exitCode = SSH_FAILED;
           return;
         }

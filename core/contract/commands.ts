@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { firewallName, labelText, poolName } from './names.js';
 import { auditPageSchema, auditQuerySchema } from './audit.js';
 import { allocationSchema, poolInputSchema, poolSchema } from './ipam.js';
 import { firewallInputSchema, firewallSchema, natListSchema } from './nat.js';
@@ -196,7 +197,7 @@ export const commands = {
   },
   'ipam.allocations.list': {
     summary: 'Allocations, by pool',
-    input: z.object({ pool: z.string().optional(), includeReleased: z.boolean().default(false) }).strict(),
+    input: z.object({ pool: poolName.optional(), includeReleased: z.boolean().default(false) }).strict(),
     output: z.array(allocationSchema),
   },
   'firewalls.list': {
@@ -218,12 +219,13 @@ export const commands = {
     summary: 'Start the NAT add procedure',
     input: z
       .object({
-        firewall: z.string().min(1),
+        firewall: firewallName,
         privateIp: hostAddressText,
         /** Must be a usable address of a public pool (with pool, of that one): it is allocated there. */
         publicIp: hostAddressText.optional(),
-        pool: z.string().min(1).optional(),
-        vm: z.string().max(200).optional(),
+        pool: poolName.optional(),
+        /** A label for the VM this NAT serves (shown in lists). */
+        vm: labelText(200).optional(),
       })
       .strict()
       .refine((v) => v.publicIp !== undefined || v.pool !== undefined, { message: 'give publicIp, or a pool to allocate from', path: ['publicIp'] }),

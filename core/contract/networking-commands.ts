@@ -1,8 +1,8 @@
 import { z } from 'zod';
+import { siteName } from './names.js';
 import type { CommandSpec } from './command-spec.js';
 
 // Standard-switch VLAN port groups on ESXi hosts (seed 003's VLAN workflow).
-const siteName = z.string().trim().min(1).max(100);
 /** ESXi names: port groups up to 59 characters (vSphere's limit), adapters like vmnic0. */
 const portGroupName = z
   .string()

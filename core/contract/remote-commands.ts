@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { credentialName } from './names.js';
 import type { CommandSpec } from './command-spec.js';
 import { MAX_JUMPS } from './fanout-commands.js';
 import { sshHop as jumpHop } from './terminal-commands.js';
@@ -7,7 +8,6 @@ const empty = z.object({}).strict();
 const hostName = z.string().trim().min(1).max(253).regex(/^[A-Za-z0-9_.:-]+$/, 'a host name or an IP address');
 const port = z.number().int().min(1).max(65535).default(22);
 const fingerprint = z.string().regex(/^SHA256:[A-Za-z0-9+/]{43}$/, 'the fingerprint as ssh-keygen -lf prints it (SHA256: and 43 base64 characters)');
-const credentialName = z.string().trim().regex(/^[A-Za-z0-9][A-Za-z0-9._@-]{0,63}$/, 'letters, digits, dots, dashes, underscores, @; up to 64');
 
 export const credentialScopeSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('global') }).strict(),
