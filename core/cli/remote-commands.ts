@@ -1,6 +1,7 @@
 import { Option, type Command } from 'commander';
 import { readFileSync } from 'node:fs';
 import { createInterface } from 'node:readline/promises';
+import { basename } from 'node:path';
 import { OutpostError } from '../contract/errors.js';
 import { parseJumpList } from '../contract/fanout-commands.js';
 import { fanOut, type FanOutResult } from '../ssh/fan-out.js';
@@ -436,7 +437,16 @@ export function registerRemoteCommands(program: Command, context: CliContext): v
     .description('Import an OpenSSH known_hosts file (default ~/.ssh/known_hosts; hashed entries too)')
     .option('--file <path>', 'known_hosts file')
     .action(async (o: { file?: string }) => {
-      const r = await context.call('knownHosts.import', o.file ? { path: o.file } : {});
+      // The CLI is the operator's own process: it reads the file it was given and hands over the text.
+      let picked = {};
+      if (o.file) {
+        try {
+          picked = { text: readFileSync(o.file, 'utf8'), fileName: basename(o.file) };
+        } catch (err) {
+          throw new UsageError(`--file: cannot read ${o.file}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}.`);
+        }
+      }
+      const r = await context.call('knownHosts.import', picked);
       const out = context.out;
       out.write(out.json ? JSON.stringify(r) : `Imported ${r.imported} key(s); ${r.alreadyKnown} already known; ${r.skipped.length} line(s) skipped.`);
     });

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { credentialName } from './names.js';
+import { credentialName, labelText } from './names.js';
 import type { CommandSpec } from './command-spec.js';
 import { MAX_JUMPS } from './fanout-commands.js';
 import { sshHop as jumpHop } from './terminal-commands.js';
@@ -121,7 +121,16 @@ export const remoteCommands = {
   },
   'knownHosts.import': {
     summary: "Import the operator's OpenSSH known_hosts (hashed entries too)",
-    input: z.object({ path: z.string().min(1).max(4096).optional() }).strict(),
+    // No path: a caller (the renderer above all) must not make the core open a file it names
+    // (/etc/shadow). The text comes from a file the operator picked: the window's own file
+    // dialog, or the CLI's --file, read by the operator's own process. Absent: ~/.ssh/known_hosts.
+    input: z
+      .object({
+        text: z.string().max(16 * 1024 * 1024).optional(),
+        /** The picked file's name, for the audit record. */
+        fileName: labelText(255).optional(),
+      })
+      .strict(),
     output: z.object({ imported: z.number().int(), alreadyKnown: z.number().int(), skipped: z.array(z.object({ line: z.number().int(), why: z.string() })) }),
   },
   'ssh.exec': {
@@ -157,7 +166,8 @@ export const remoteCommands = {
   },
   'sshConfig.hosts': {
     summary: "Hosts from the operator's OpenSSH client config (~/.ssh/config): alias, address, user, keys, jump hosts",
-    input: z.object({ path: z.string().min(1).max(4096).optional() }).strict(),
+    // Only ~/.ssh/config, the file fan-out resolves the chosen aliases through; never a path a caller names.
+    input: z.object({}).strict(),
     output: z.array(
       z.object({ alias: z.string(), hostName: z.string(), port: z.number().int(), user: z.string().nullable(), identityFiles: z.array(z.string()), proxyJump: z.array(z.string()) }),
     ),
