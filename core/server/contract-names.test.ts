@@ -29,6 +29,7 @@ const FIELDS: [CommandName, string, (name: string) => unknown, string?][] = [
   ['helpers.preflight.save', 'name', (name) => ({ name, targets: [{ host: '127.0.0.1', port: 22 }] })],
   ['settings.update', 'operatorName', (operatorName) => ({ operatorName })],
   ['inventory.sync', 'site', (site) => ({ site })],
+  ['vlan.ensure', 'portGroup', (portGroup) => ({ site: 'lab', host: 'esx-1', nic: 'vmnic0', portGroup, vlanId: 10 })],
 ];
 
 describe('names: one refinement refuses control, bidi and invisible characters in every name-like field', () => {
