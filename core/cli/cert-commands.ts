@@ -11,7 +11,7 @@ import { X509Certificate } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { privilegedLocalRunner, runChecked } from '../nat/command-runner.js';
+import { privilegedLocalRunner, runChecked } from '../exec/command-runner.js';
 import { formatTable } from './output.js';
 import { parseTarget } from '../helpers/port-preflight.js';
 import type { CliContext } from './cli-context.js';

@@ -5,7 +5,7 @@ import { mapEntries, mergeHostsFile, parseHostList, renderHostsBlock } from '../
 import { parseTarget, preflight, presets, type PortTarget } from '../helpers/port-preflight.js';
 import { LocalTranslation } from '../helpers/translation-local.js';
 import { buildTranslation, parsePorts, previewRules, type RuleFormat } from '../helpers/translation-rules.js';
-import { privilegedLocalRunner } from '../nat/command-runner.js';
+import { privilegedLocalRunner } from '../exec/command-runner.js';
 import { positiveInt, type CliContext } from './cli-context.js';
 import { formatTable } from './output.js';
 

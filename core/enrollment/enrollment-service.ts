@@ -21,7 +21,7 @@ import type { Ipam } from '../ipam/ipam.js';
 import type { NatService } from '../nat/nat-service.js';
 import type { ProcedureEngine } from '../procedures/engine.js';
 import type { RemoteAccessService } from '../remote/remote-access-service.js';
-import type { EventBus } from '../server/event-bus.js';
+import type { EventBus } from '../events/event-bus.js';
 import type { CredentialStore } from '../vault/credential-store.js';
 import { validateCredentialsInGuest } from '../vsphere/guest-auth.js';
 import { readProperties } from '../vsphere/property-collector.js';

@@ -6,7 +6,7 @@ import type { SecretCipher } from '../vault/cipher.js';
 import type { KdfParams } from '../vault/passphrase-cipher.js';
 import { Vault } from '../vault/vault.js';
 import { DB_FILE } from './data-dir.js';
-import { EventBus, type EventListener } from './event-bus.js';
+import { EventBus, type EventListener } from '../events/event-bus.js';
 import { createHandlers, type Caller, type Handlers } from './handlers.js';
 import { Services } from './services.js';
 import { version } from './version.js';

@@ -3,7 +3,7 @@ import { mapEntries, parseHostList, renderHostsBlock } from '../helpers/hosts-en
 import { preflight } from '../helpers/port-preflight.js';
 import { LocalTranslation } from '../helpers/translation-local.js';
 import { buildTranslation, previewRules, type TranslationSpec } from '../helpers/translation-rules.js';
-import { privilegedLocalRunner } from '../nat/command-runner.js';
+import { privilegedLocalRunner } from '../exec/command-runner.js';
 import type { Handlers } from './handlers.js';
 import type { Services } from './services.js';
 

@@ -4,10 +4,10 @@ import type { CommandOutput, CommandParsedInput } from '../contract/commands.js'
 import { OutpostError, type ContractError } from '../contract/errors.js';
 import type { HostBuildRow, PlanPreview, ProbeResult, UpgradeHostRow, UpgradePlanDetail } from '../contract/upgrade-commands.js';
 import type { Db } from '../db/database.js';
-import type { HostUpgradeContext } from '../procedures/host-upgrade.js';
-import { HOST_UPGRADE } from '../procedures/host-upgrade.js';
+import type { HostUpgradeContext } from './host-upgrade.procedure.js';
+import { HOST_UPGRADE } from './host-upgrade.procedure.js';
 import type { ProcedureEngine } from '../procedures/engine.js';
-import type { EventBus } from '../server/event-bus.js';
+import type { EventBus } from '../events/event-bus.js';
 import { ansibleInventory } from './ansible-inventory.js';
 import type { HostUpgradeOperations } from './host-operations.js';
 import { inventorySnapshot } from './inventory-snapshot.js';

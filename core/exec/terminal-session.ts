@@ -1,7 +1,7 @@
 /**
- * An interactive terminal (the Tabby model): SSH pty shells implement it today, WinRM/PowerShell
- * consoles later. Transports stream its bytes (MessagePort / binary WebSocket frames), never JSON
- * events; `pause`/`resume` let them apply acknowledgement backpressure.
+ * An interactive terminal (the Tabby model): SSH pty shells (ssh/) and WinRM PowerShell consoles
+ * (terminal/winrm-console.ts) implement it. Transports stream its bytes (MessagePort / binary
+ * WebSocket frames), never JSON events; `pause`/`resume` let them apply acknowledgement backpressure.
  */
 export interface TerminalSession {
   readonly title: string;

@@ -1,9 +1,9 @@
 import { z } from 'zod';
 import { OutpostError, toContractError } from '../contract/errors.js';
-import { privateOwner } from '../enrollment/enrollment-service.js';
+import { privateOwner } from './enrollment-service.js';
 import { verifyNatGone } from '../nat/nat-verify.js';
-import { enrollment, enrollVmContextSchema, revertGuest, type EnrollVmContext } from './enroll-vm.js';
-import { defineProcedure } from './procedure.js';
+import { enrollment, enrollVmContextSchema, revertGuest, type EnrollmentProcedureServices, type EnrollVmContext } from './enroll-vm.procedure.js';
+import { defineProcedure } from '../procedures/procedure.js';
 
 const context = z.object({
   batchId: z.string(),
@@ -30,7 +30,7 @@ const enrolled = (c: OffboardVmContext): EnrollVmContext => {
  * (does not roll back) on failure: re-enrolling a VM the operator asked to offboard is never the
  * safe default; fix the cause and retry.
  */
-export const offboardVm = defineProcedure<OffboardVmContext>({
+export const offboardVm = defineProcedure<OffboardVmContext, EnrollmentProcedureServices>({
   kind: 'offboard-vm',
   title: 'Offboard a VM from Guest OS Services',
   context,

@@ -1,10 +1,17 @@
 import { z } from 'zod';
 import { OutpostError } from '../contract/errors.js';
 import { vlanIdSchema } from '../contract/networking-commands.js';
-import { toResult, type VlanTarget } from '../networking/vlan-service.js';
-import { faultPoint } from './fault-injection.js';
-import { defineProcedure } from './procedure.js';
-import type { ProcedureServices } from './procedure-services.js';
+import { toResult, type VlanTarget } from './vlan-service.js';
+import { faultPoint } from '../procedures/fault-injection.js';
+import { defineProcedure } from '../procedures/procedure.js';
+import type { AuditLog } from '../audit/audit-log.js';
+import type { VlanService } from './vlan-service.js';
+
+/** What the VLAN procedure's steps use; the composition root's services object has them. */
+export interface VlanProcedureServices {
+  audit: AuditLog;
+  vlan: VlanService;
+}
 
 const context = z.object({
   site: z.string().min(1),
@@ -20,8 +27,7 @@ export type VlanEnsureContext = z.infer<typeof context>;
 
 const target = (c: VlanEnsureContext): VlanTarget => ({ site: c.site, host: c.host, cluster: c.cluster, nic: c.nic, portGroup: c.portGroup, vlanId: c.vlanId });
 
-function vlan(services: ProcedureServices) {
-  if (!services.vlan) throw new OutpostError('INTERNAL', 'This process has no vCenter access for VLAN procedures.');
+function vlan(services: VlanProcedureServices): VlanService {
   return services.vlan;
 }
 
@@ -30,7 +36,7 @@ function vlan(services: ProcedureServices) {
  * create the missing port groups (an ensure; resumes after a crash) → read every host back →
  * record. A failure after the create step rolls back: the port groups this run created go away.
  */
-export const vlanEnsure = defineProcedure<VlanEnsureContext>({
+export const vlanEnsure = defineProcedure<VlanEnsureContext, VlanProcedureServices>({
   kind: 'vlan.ensure',
   title: 'Ensure a VLAN port group',
   context,

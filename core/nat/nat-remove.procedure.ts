@@ -1,7 +1,8 @@
 import { z } from 'zod';
 import { OutpostError } from '../contract/errors.js';
-import { verifyNatGone } from '../nat/nat-verify.js';
-import { defineProcedure } from './procedure.js';
+import { verifyNatGone } from './nat-verify.js';
+import { defineProcedure } from '../procedures/procedure.js';
+import type { NatProcedureServices } from './nat-add.procedure.js';
 
 const context = z.object({
   publicIp: z.string().min(1),
@@ -19,7 +20,7 @@ const mapping = (c: NatRemoveContext) => ({ recordId: c.recordId!, publicIp: c.p
  * Removes a 1:1 NAT. Stops (does not roll back) on failure: re-adding a NAT the operator asked
  * to remove is never the safe default; retry or investigate instead.
  */
-export const natRemove = defineProcedure<NatRemoveContext>({
+export const natRemove = defineProcedure<NatRemoveContext, NatProcedureServices>({
   kind: 'nat.remove',
   title: 'Remove 1:1 NAT',
   context,

@@ -1,12 +1,18 @@
 import { z } from 'zod';
 import { credentialMethodSchema, osFamilySchema } from '../contract/enrollment-commands.js';
 import { OutpostError, toContractError } from '../contract/errors.js';
-import { runEnrollPlaybook } from '../enrollment/ansible-runner.js';
-import { inventoryRequirements, privateOwner, type EnrollmentService } from '../enrollment/enrollment-service.js';
-import { actionsScript, evaluateGuest, hostnameFor, keyValues } from '../enrollment/guest-scripts.js';
+import { runEnrollPlaybook } from './ansible-runner.js';
+import { inventoryRequirements, privateOwner, type EnrollmentService } from './enrollment-service.js';
+import { actionsScript, evaluateGuest, hostnameFor, keyValues } from './guest-scripts.js';
 import { changedNothing } from '../nat/firewall-driver.js';
 import { verifyNatApplied } from '../nat/nat-verify.js';
-import { defineProcedure, type StepRun } from './procedure.js';
+import type { NatProcedureServices } from '../nat/nat-add.procedure.js';
+import { defineProcedure, type StepRun } from '../procedures/procedure.js';
+
+/** What enrolment and offboarding steps use: the NAT procedures' services plus enrolment's own. */
+export interface EnrollmentProcedureServices extends NatProcedureServices {
+  enrollment: EnrollmentService;
+}
 
 const context = z.object({
   batchId: z.string(),
@@ -40,12 +46,10 @@ const context = z.object({
 export type EnrollVmContext = z.infer<typeof context>;
 export const enrollVmContextSchema = context;
 
-type Run = StepRun<EnrollVmContext>;
+type Run = StepRun<EnrollVmContext, EnrollmentProcedureServices>;
 
 export function enrollment(run: Pick<Run, 'services'>): EnrollmentService {
-  const e = run.services.enrollment;
-  if (!e) throw new OutpostError('INTERNAL', 'This Outpost process has no enrollment service.');
-  return e;
+  return run.services.enrollment;
 }
 
 const need = <T>(value: T | undefined, what: string): T => {
@@ -75,7 +79,7 @@ const unreachable = (err: unknown): boolean => ['UNREACHABLE', 'TIMEOUT', 'SSH_A
  * private IP in IPAM → public IP → NAT → OS actions → access through the public IP → CMDB.
  * Every step is an ensure with an undo; a failure rolls the VM back to where it was.
  */
-export const enrollVm = defineProcedure<EnrollVmContext>({
+export const enrollVm = defineProcedure<EnrollVmContext, EnrollmentProcedureServices>({
   kind: 'enroll-vm',
   title: 'Enroll a VM in Guest OS Services',
   context,

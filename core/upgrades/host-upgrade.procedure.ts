@@ -3,14 +3,21 @@ import { z } from 'zod';
 import { OutpostError } from '../contract/errors.js';
 import { upgradeOptionsSchema, type ProbeResult } from '../contract/upgrade-commands.js';
 import { shellQuote } from '../ssh/shell-quote.js';
-import { onPath, type HostUpgradeOperations } from '../upgrades/host-operations.js';
-import { planPxeBundle, writePxeBundle } from '../upgrades/pxe-artefacts.js';
+import { onPath, type HostUpgradeOperations } from './host-operations.js';
+import { planPxeBundle, writePxeBundle } from './pxe-artefacts.js';
 import { readHostHealth } from '../vsphere/host-health.js';
 import { enterMaintenanceMode, exitMaintenanceMode } from '../vsphere/host-maintenance.js';
 import { readHostState } from '../vsphere/host-state.js';
 import type { MoRef } from '../vsphere/xml.js';
-import { faultPoint } from './fault-injection.js';
-import { defineProcedure, type StepRun } from './procedure.js';
+import { faultPoint } from '../procedures/fault-injection.js';
+import { defineProcedure, type StepRun } from '../procedures/procedure.js';
+import type { AuditLog } from '../audit/audit-log.js';
+
+/** What the host-upgrade steps use; the composition root's services object has them. */
+export interface HostUpgradeProcedureServices {
+  audit: AuditLog;
+  upgrades: HostUpgradeOperations;
+}
 
 export const HOST_UPGRADE = 'host.upgrade';
 
@@ -34,12 +41,9 @@ const contextSchema = z.object({
 });
 export type HostUpgradeContext = z.infer<typeof contextSchema>;
 
-type Run = StepRun<HostUpgradeContext>;
+type Run = StepRun<HostUpgradeContext, HostUpgradeProcedureServices>;
 
-const ops = (s: Run): HostUpgradeOperations => {
-  if (!s.services.upgrades) throw new OutpostError('INTERNAL', 'This Outpost process has no host-upgrade services.');
-  return s.services.upgrades;
-};
+const ops = (s: Run): HostUpgradeOperations => s.services.upgrades;
 const hostRef = (c: HostUpgradeContext): MoRef => ({ type: 'HostSystem', value: c.hostMoref });
 const sleep = (ms: number, signal: AbortSignal): Promise<void> =>
   new Promise((resolve, reject) => {
@@ -107,7 +111,7 @@ async function probeRound(s: Run): Promise<Omit<ProbeResult, 'round'>[]> {
  * again, a soak with health probes, out of maintenance mode. A failed step stops the run and
  * leaves the host in maintenance mode (retry, or roll back, which takes it out again).
  */
-export const hostUpgrade = defineProcedure<HostUpgradeContext>({
+export const hostUpgrade = defineProcedure<HostUpgradeContext, HostUpgradeProcedureServices>({
   kind: HOST_UPGRADE,
   title: 'Upgrade a host',
   context: contextSchema,

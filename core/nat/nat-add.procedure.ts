@@ -1,8 +1,18 @@
 import { z } from 'zod';
 import { OutpostError } from '../contract/errors.js';
-import { changedNothing } from '../nat/firewall-driver.js';
-import { verifyNatApplied } from '../nat/nat-verify.js';
-import { defineProcedure } from './procedure.js';
+import { changedNothing } from './firewall-driver.js';
+import { verifyNatApplied } from './nat-verify.js';
+import { defineProcedure } from '../procedures/procedure.js';
+import type { AuditLog } from '../audit/audit-log.js';
+import type { Ipam } from '../ipam/ipam.js';
+import type { NatService } from './nat-service.js';
+
+/** What the NAT procedures' steps use; the composition root's services object has them. */
+export interface NatProcedureServices {
+  audit: AuditLog;
+  ipam: Ipam;
+  nat: NatService;
+}
 
 const context = z
   .object({
@@ -28,7 +38,7 @@ const mapping = (c: NatAddContext) => {
 };
 
 /** Adds a 1:1 NAT: public address (allocated or given) -> record -> firewall rules -> verify -> active. */
-export const natAdd = defineProcedure<NatAddContext>({
+export const natAdd = defineProcedure<NatAddContext, NatProcedureServices>({
   kind: 'nat.add',
   title: 'Add 1:1 NAT',
   context,
