@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { credentialMethodSchema, osFamilySchema } from '../contract/enrollment-commands.js';
+import { credentialMethodSchema, osFamilySchema } from '../contract/enrollment.js';
 import { OutpostError, toContractError } from '../contract/errors.js';
 import { runEnrollPlaybook } from './ansible-runner.js';
 import { inventoryRequirements, privateOwner, type EnrollmentService } from './enrollment-service.js';

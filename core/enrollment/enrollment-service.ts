@@ -13,7 +13,7 @@ import type {
   OsRule,
   RequirementResult,
   VmEligibility,
-} from '../contract/enrollment-commands.js';
+} from '../contract/enrollment.js';
 import { OutpostError, toContractError } from '../contract/errors.js';
 import type { Db } from '../db/database.js';
 import { contains, parseAddress, parseNetwork } from '../ipam/ip-address.js';

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { OutpostError } from '../contract/errors.js';
-import { vlanIdSchema } from '../contract/networking-commands.js';
+import { vlanIdSchema } from '../contract/networking.js';
 import { toResult, type VlanTarget } from './vlan-service.js';
 import { faultPoint } from '../procedures/fault-injection.js';
 import { defineProcedure } from '../procedures/procedure.js';

@@ -1,6 +1,6 @@
 import type { CommandParsedInput } from '../contract/commands.js';
 import { OutpostError } from '../contract/errors.js';
-import type { HostNetwork, HostVlanResult, VlanEnsureResult } from '../contract/networking-commands.js';
+import type { HostNetwork, HostVlanResult, VlanEnsureResult } from '../contract/networking.js';
 import type { Db } from '../db/database.js';
 import { storedSite, withSiteSession } from '../sites/site-session.js';
 import type { CredentialStore } from '../vault/credential-store.js';

@@ -7,7 +7,7 @@ import type { KdfParams } from '../vault/passphrase-cipher.js';
 import { Vault } from '../vault/vault.js';
 import { DB_FILE } from './data-dir.js';
 import { EventBus, type EventListener } from '../events/event-bus.js';
-import { createHandlers, type Caller, type Handlers } from './handlers.js';
+import { createHandlers, type Caller, type Handlers } from './handlers/index.js';
 import { Services } from './services.js';
 import { version } from './version.js';
 

@@ -2,7 +2,7 @@ import { createWriteStream, mkdirSync, type WriteStream } from 'node:fs';
 import { join } from 'node:path';
 import type { AuditLog } from '../audit/audit-log.js';
 import { OutpostError, toContractError } from '../contract/errors.js';
-import type { TerminalInfo } from '../contract/terminal-commands.js';
+import type { TerminalInfo } from '../contract/terminal.js';
 import type { TerminalClosedInfo } from '../contract/terminal-wire.js';
 import { AckWindow } from './ack-window.js';
 import type { TerminalSession } from '../exec/terminal-session.js';

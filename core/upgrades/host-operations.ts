@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
 import { OutpostError } from '../contract/errors.js';
-import type { ProbeResult } from '../contract/upgrade-commands.js';
+import type { ProbeResult } from '../contract/upgrades.js';
 import type { AuditLog } from '../audit/audit-log.js';
 import type { Db } from '../db/database.js';
 import type { RemoteAccessService } from '../remote/remote-access-service.js';

@@ -1,7 +1,7 @@
 import { basename, join } from 'node:path';
 import { z } from 'zod';
 import { OutpostError } from '../contract/errors.js';
-import { upgradeOptionsSchema, type ProbeResult } from '../contract/upgrade-commands.js';
+import { upgradeOptionsSchema, type ProbeResult } from '../contract/upgrades.js';
 import { shellQuote } from '../ssh/shell-quote.js';
 import { onPath, type HostUpgradeOperations } from './host-operations.js';
 import { planPxeBundle, writePxeBundle } from './pxe-artefacts.js';

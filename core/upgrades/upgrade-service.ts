@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { AuditLog } from '../audit/audit-log.js';
 import type { CommandOutput, CommandParsedInput } from '../contract/commands.js';
 import { OutpostError, type ContractError } from '../contract/errors.js';
-import type { HostBuildRow, PlanPreview, ProbeResult, UpgradeHostRow, UpgradePlanDetail } from '../contract/upgrade-commands.js';
+import type { HostBuildRow, PlanPreview, ProbeResult, UpgradeHostRow, UpgradePlanDetail } from '../contract/upgrades.js';
 import type { Db } from '../db/database.js';
 import type { HostUpgradeContext } from './host-upgrade.procedure.js';
 import { HOST_UPGRADE } from './host-upgrade.procedure.js';

@@ -1,8 +1,8 @@
 import { join } from 'node:path';
-import { launchDetached, rdpClientFor, rdpFileText, writeRdpFile } from '../terminal/rdp-file.js';
-import { findInventoryVm, guestAddress, resolveTerminalTarget, type TerminalTargetDeps } from '../terminal/terminal-targets.js';
-import type { Handlers } from './handlers.js';
-import type { Services } from './services.js';
+import { launchDetached, rdpClientFor, rdpFileText, writeRdpFile } from '../../terminal/rdp-file.js';
+import { findInventoryVm, guestAddress, resolveTerminalTarget, type TerminalTargetDeps } from '../../terminal/terminal-targets.js';
+import type { Handlers } from './index.js';
+import type { Services } from '../services.js';
 
 type TerminalCommand = 'terminal.open' | 'terminal.list' | 'terminal.resize' | 'terminal.write' | 'terminal.close' | 'terminal.reconnect' | 'terminal.log' | 'terminal.rdp';
 

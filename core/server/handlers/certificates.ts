@@ -1,10 +1,10 @@
-import { readCertificateFile } from '../certificates/certificate-file.js';
-import { describeCertificate, orderChain } from '../certificates/certificate-info.js';
-import { fetchChain } from '../certificates/chain-fetch.js';
-import type { certificateCommands } from '../contract/certificate-commands.js';
-import { normalizeFingerprint } from '../trust/fingerprint.js';
-import type { Handlers } from './handlers.js';
-import type { Services } from './services.js';
+import { readCertificateFile } from '../../certificates/certificate-file.js';
+import { describeCertificate, orderChain } from '../../certificates/certificate-info.js';
+import { fetchChain } from '../../certificates/chain-fetch.js';
+import type { certificateCommands } from '../../contract/certificates.js';
+import { normalizeFingerprint } from '../../trust/fingerprint.js';
+import type { Handlers } from './index.js';
+import type { Services } from '../services.js';
 
 type CertificateHandlers = Pick<Handlers, keyof typeof certificateCommands>;
 

@@ -1,11 +1,11 @@
-import type { helperCommands } from '../contract/helper-commands.js';
-import { mapEntries, parseHostList, renderHostsBlock } from '../helpers/hosts-entries.js';
-import { preflight } from '../helpers/port-preflight.js';
-import { LocalTranslation } from '../helpers/translation-local.js';
-import { buildTranslation, previewRules, type TranslationSpec } from '../helpers/translation-rules.js';
-import { privilegedLocalRunner } from '../exec/command-runner.js';
-import type { Handlers } from './handlers.js';
-import type { Services } from './services.js';
+import type { helperCommands } from '../../contract/helpers.js';
+import { mapEntries, parseHostList, renderHostsBlock } from '../../helpers/hosts-entries.js';
+import { preflight } from '../../helpers/port-preflight.js';
+import { LocalTranslation } from '../../helpers/translation-local.js';
+import { buildTranslation, previewRules, type TranslationSpec } from '../../helpers/translation-rules.js';
+import { privilegedLocalRunner } from '../../exec/command-runner.js';
+import type { Handlers } from './index.js';
+import type { Services } from '../services.js';
 
 type HelperHandlers = Pick<Handlers, keyof typeof helperCommands>;
 

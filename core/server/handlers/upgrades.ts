@@ -1,5 +1,5 @@
-import type { Handlers } from './handlers.js';
-import type { Services } from './services.js';
+import type { Handlers } from './index.js';
+import type { Services } from '../services.js';
 
 type UpgradeHandlerNames =
   | 'upgrade.plan'
@@ -13,7 +13,7 @@ type UpgradeHandlerNames =
   | 'upgrade.hosts'
   | 'ansibleInventory.export';
 
-/** Rolling host upgrades and the Ansible inventory export; spread into createHandlers (handlers.ts). */
+/** Rolling host upgrades and the Ansible inventory export; spread into createHandlers (index.ts). */
 export function upgradeHandlers(s: Services): Pick<Handlers, UpgradeHandlerNames> {
   return {
     'upgrade.plan': (input) => s.upgrades.preview(input),

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { CommandSpec } from './command-spec.js';
-import { sshHop } from './terminal-commands.js';
+import { sshHop } from './terminal.js';
 
 const credentialName = z.string().trim().regex(/^[A-Za-z0-9][A-Za-z0-9._@-]{0,63}$/, 'letters, digits, dots, dashes, underscores, @; up to 64');
 

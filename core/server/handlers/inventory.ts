@@ -1,11 +1,11 @@
-import type { Handlers } from './handlers.js';
-import type { Services } from './services.js';
+import type { inventoryCommands } from '../../contract/inventory.js';
+import type { DomainHandlers } from './index.js';
+import type { Services } from '../services.js';
 
-type InventoryHandlerNames = 'sites.add' | 'inventory.sync' | 'inventory.watch.start' | 'inventory.watch.stop' | 'inventory.watch.status' | 'vms.list' | 'vms.count' | 'sites.remove' | 'vm.power';
-
-/** vCenter sites, inventory and VM operations; spread into createHandlers (handlers.ts). */
-export function inventoryHandlers(s: Services): Pick<Handlers, InventoryHandlerNames> {
+/** vCenter sites, inventory and VM operations; spread into createHandlers (index.ts). */
+export function inventoryHandlers(s: Services): DomainHandlers<typeof inventoryCommands> {
   return {
+    'sites.list': () => s.sites.list(),
     'sites.add': async (input, caller) => {
       const added = await s.inventory.addSite(input, caller.actor);
       s.emitStatus();

@@ -6,7 +6,7 @@ import { tempDir } from '../../test/temp-dir.js';
 import { controlHost, vcsimUnavailable } from '../../test/peers/vcsim.js';
 import { sshdAvailable } from '../../test/peers/openssh-server.js';
 import { prepareUpgradeCore, reinstaller, startUpgradeLab, type UpgradeLab } from '../../test/fixtures/upgrade-lab.js';
-import type { UpgradePlanDetail } from '../contract/upgrade-commands.js';
+import type { UpgradePlanDetail } from '../contract/upgrades.js';
 import { openDatabase, type Db } from '../db/database.js';
 import { createOutpostCore } from '../server/core.js';
 import { defaultKdf } from '../vault/passphrase-cipher.js';

@@ -1,5 +1,5 @@
-import type { Handlers } from './handlers.js';
-import type { Services } from './services.js';
+import type { Handlers } from './index.js';
+import type { Services } from '../services.js';
 
 type EnrollmentCommand = 'enrollment.rules' | 'enrollment.check' | 'enrollment.start' | 'enrollment.offboard' | 'cmdb.list' | 'cmdb.exportCsv';
 

@@ -1,6 +1,6 @@
-import type { Handlers } from './handlers.js';
-import { probeHostKey } from '../ssh/host-key-probe.js';
-import type { Services } from './services.js';
+import type { Handlers } from './index.js';
+import { probeHostKey } from '../../ssh/host-key-probe.js';
+import type { Services } from '../services.js';
 
 type RemoteCommand = 'credentials.list' | 'credentials.add' | 'credentials.remove' | 'knownHosts.list' | 'knownHosts.trust' | 'knownHosts.remove' | 'knownHosts.import' | 'ssh.hostKey' | 'ssh.exec' | 'ssh.fanout' | 'sshConfig.hosts' | 'winrm.exec';
 

@@ -2,7 +2,7 @@ import { InvalidArgumentError, type Command } from 'commander';
 import { readFileSync } from 'node:fs';
 import { basename, resolve } from 'node:path';
 import { OutpostError } from '../contract/errors.js';
-import type { PlanPreview, UpgradePlanDetail } from '../contract/upgrade-commands.js';
+import type { PlanPreview, UpgradePlanDetail } from '../contract/upgrades.js';
 import { formatTable } from './output.js';
 import { planPxeBundle, writePxeBundle } from '../upgrades/pxe-artefacts.js';
 import type { CliContext } from './cli-context.js';

@@ -1,6 +1,6 @@
 import { writeFileSync } from 'node:fs';
 import type { Command } from 'commander';
-import type { BatchStarted, EnrollmentCheck } from '../contract/enrollment-commands.js';
+import type { BatchStarted, EnrollmentCheck } from '../contract/enrollment.js';
 import type { ProcedureDetail } from '../contract/commands.js';
 import { OutpostError } from '../contract/errors.js';
 import { positiveInt, type CliContext } from './cli-context.js';

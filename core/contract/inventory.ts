@@ -11,6 +11,7 @@ export const certificateSummarySchema = z.object({
 });
 export type CertificateSummary = z.infer<typeof certificateSummarySchema>;
 
+const empty = z.object({}).strict();
 const siteName = z.string().trim().min(1).max(100).regex(/^[^\s].*$/, 'a site name');
 
 export const addedSiteSchema = z.object({
@@ -116,7 +117,22 @@ export const syncProgressSchema = z.object({
 export type SyncProgress = z.infer<typeof syncProgressSchema>;
 
 /** vCenter sites, their inventory and VM operations. Spread into `commands` (commands.ts). */
+export const siteSummarySchema = z.object({
+  id: z.number().int(),
+  name: z.string(),
+  url: z.string(),
+  username: z.string(),
+  lastSyncAt: z.string().nullable(),
+  connected: z.boolean(),
+});
+export type SiteSummary = z.infer<typeof siteSummarySchema>;
+
 export const inventoryCommands = {
+  'sites.list': {
+    summary: 'Configured vCenters',
+    input: empty,
+    output: z.array(siteSummarySchema),
+  },
   'sites.add': {
     summary: 'Add a vCenter: checks its certificate and the login, then stores the password in the vault',
     input: z

@@ -1,5 +1,5 @@
 import { InvalidArgumentError, type Command } from 'commander';
-import type { HostVlanResult, VlanEnsureResult } from '../contract/networking-commands.js';
+import type { HostVlanResult, VlanEnsureResult } from '../contract/networking.js';
 import { OutpostError, toContractError } from '../contract/errors.js';
 import { UsageError } from './cli-error.js';
 import type { CliContext } from './cli-context.js';

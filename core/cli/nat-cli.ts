@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import type { CommandInput } from '../contract/commands.js';
 import type { CliContext } from './cli-context.js';
 import { formatTable } from './output.js';
-import { driveAndReport } from './procedure-commands.js';
+import { driveAndReport } from './procedures-cli.js';
 import type { FirewallConnection } from '../contract/nat.js';
 import { parseHostSpec } from '../ssh/ssh-config-file.js';
 import { UsageError } from './cli-error.js';

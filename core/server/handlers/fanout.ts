@@ -1,11 +1,11 @@
-import { OutpostError } from '../contract/errors.js';
-import { MAX_JUMPS, parseHostPort } from '../contract/fanout-commands.js';
-import type { VmSummary } from '../contract/inventory-commands.js';
-import type { FanoutHop, FanoutTarget } from '../remote/fanout-jobs.js';
-import type { SshAuth } from '../ssh/ssh-target.js';
-import { guestAddress } from '../terminal/terminal-targets.js';
-import type { Handlers } from './handlers.js';
-import type { Services } from './services.js';
+import { OutpostError } from '../../contract/errors.js';
+import { MAX_JUMPS, parseHostPort } from '../../contract/fanout.js';
+import type { VmSummary } from '../../contract/inventory.js';
+import type { FanoutHop, FanoutTarget } from '../../remote/fanout-jobs.js';
+import type { SshAuth } from '../../ssh/ssh-target.js';
+import { guestAddress } from '../../terminal/terminal-targets.js';
+import type { Handlers } from './index.js';
+import type { Services } from '../services.js';
 
 type FanoutCommand = 'fanout.start' | 'fanout.rerun' | 'fanout.cancel' | 'fanout.get' | 'fanout.list';
 

@@ -30,7 +30,7 @@ export const guestInfoSchema = z.object({
 });
 export type GuestInfo = z.infer<typeof guestInfoSchema>;
 
-export const consoleCommands = {
+export const vmAccessCommands = {
   'vm.console.open': {
     summary: 'A one-time console for a VM: a window of this app that connects to the webmks ticket (host build), and a vmrc:// link for VMware Remote Console',
     input: z.object({ site: siteName, vm: vmRef }).strict(),

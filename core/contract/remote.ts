@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { CommandSpec } from './command-spec.js';
-import { MAX_JUMPS } from './fanout-commands.js';
-import { sshHop as jumpHop } from './terminal-commands.js';
+import { MAX_JUMPS } from './fanout.js';
+import { sshHop as jumpHop } from './terminal.js';
 
 const empty = z.object({}).strict();
 const hostName = z.string().trim().min(1).max(253).regex(/^[A-Za-z0-9_.:-]+$/, 'a host name or an IP address');

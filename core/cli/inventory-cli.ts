@@ -1,6 +1,6 @@
 import { createInterface } from 'node:readline/promises';
 import { InvalidArgumentError, type Command } from 'commander';
-import type { VmSummary } from '../contract/inventory-commands.js';
+import type { VmSummary } from '../contract/inventory.js';
 import { OutpostError } from '../contract/errors.js';
 import { UsageError } from './cli-error.js';
 import { positiveInt, type CliContext } from './cli-context.js';

@@ -1,11 +1,8 @@
-import type { CommandParsedInput } from '../contract/commands.js';
-import type { consoleCommands } from '../contract/console-commands.js';
-import { OutpostError } from '../contract/errors.js';
-import type { HostVlanResult, networkingCommands, VlanEnsureResult } from '../contract/networking-commands.js';
-import type { Handlers } from './handlers.js';
-import type { Services } from './services.js';
-
-type NetworkingHandlerNames = keyof typeof networkingCommands | keyof typeof consoleCommands;
+import type { CommandParsedInput } from '../../contract/commands.js';
+import { OutpostError } from '../../contract/errors.js';
+import type { HostVlanResult, networkingCommands, VlanEnsureResult } from '../../contract/networking.js';
+import type { DomainHandlers } from './index.js';
+import type { Services } from '../services.js';
 
 /**
  * A VLAN ensure that changes hosts runs as the durable `vlan.ensure` procedure (journaled, resumed
@@ -30,15 +27,10 @@ async function ensureDurably(s: Services, input: CommandParsedInput<'vlan.ensure
   throw new OutpostError(error.code, procedure.state === 'rolled-back' && steps.some((st) => st.name === 'create-port-groups' && st.state === 'undone') ? `${error.message} The port groups this run created were removed again.` : error.message, { ...details, procedureId: id });
 }
 
-/** VLAN port groups, VM consoles and guestinfo keys; spread into createHandlers (handlers.ts). */
-export function networkingHandlers(s: Services): Pick<Handlers, NetworkingHandlerNames> {
+/** VLAN port groups; spread into createHandlers (index.ts). */
+export function networkingHandlers(s: Services): DomainHandlers<typeof networkingCommands> {
   return {
     'vlan.list': ({ site }) => s.vlan.list(site),
     'vlan.ensure': (input, caller) => (input.dryRun ? s.vlan.preview(input) : ensureDurably(s, input, caller.actor)),
-    // Only the headless host serves console windows (core/host/console-page.ts); elsewhere the
-    // operator gets the VMware Remote Console link and no ticket is taken.
-    'vm.console.open': (input, caller) => s.consoles.open(input, caller.actor, caller.transport === 'host'),
-    'vm.guestinfo.get': (input) => s.guestInfo.get(input),
-    'vm.guestinfo.set': (input, caller) => s.guestInfo.set(input, caller.actor),
   };
 }

@@ -2,7 +2,7 @@ import { Option, type Command } from 'commander';
 import { readFileSync } from 'node:fs';
 import { createInterface } from 'node:readline/promises';
 import { OutpostError } from '../contract/errors.js';
-import { parseJumpList } from '../contract/fanout-commands.js';
+import { parseJumpList } from '../contract/fanout.js';
 import { fanOut, type FanOutResult } from '../ssh/fan-out.js';
 import { isFingerprint } from '../ssh/host-key-fingerprint.js';
 import type { KnownHostsStore, PresentedHostKey } from '../ssh/known-hosts-store.js';
