@@ -70,10 +70,10 @@ export function registerCertCommands(program: Command, context: CliContext): voi
   cert
     .command('list')
     .description("CAs in Outpost's trust store")
-    .action(() => {
-      const rows = store().list();
+    .action(async () => {
+      const rows = await context.call('certificates.trusted', {});
       const out = context.out;
-      if (out.json) out.write(JSON.stringify(rows.map(({ pem: _pem, ...r }) => r)));
+      if (out.json) out.write(JSON.stringify(rows));
       else if (rows.length === 0) out.write('No imported CAs. Import one: outpost cert import FILE');
       else out.write(formatTable(['SUBJECT', 'SHA-256', 'ADDED', 'BY'], rows.map((r) => [r.subject, r.fingerprint256, r.addedAt, r.addedBy])));
     });
@@ -82,9 +82,9 @@ export function registerCertCommands(program: Command, context: CliContext): voi
     .command('remove')
     .description("Stop trusting an imported CA")
     .argument('<fingerprint>', 'SHA-256 fingerprint (colon hex)')
-    .action((fingerprint: string) => {
+    .action(async (fingerprint: string) => {
       const fp = normalizeFingerprint(fingerprint);
-      if (!store().remove(fp, context.open().services.defaultActor())) throw new OutpostError('NOT_FOUND', `No imported CA with fingerprint ${fp}.`);
+      if (!(await context.call('certificates.untrust', { fingerprint256: fp })).removed) throw new OutpostError('NOT_FOUND', `No imported CA with fingerprint ${fp}.`);
       context.out.write(context.out.json ? JSON.stringify({ removed: fp }) : `Removed ${fp}.`);
     });
 

@@ -28,13 +28,14 @@ export function registerHelperCommands(program: Command, context: CliContext): v
       if (!FORMATS.includes(o.format as RuleFormat)) throw new OutpostError('VALIDATION', `--format must be one of ${FORMATS.join(', ')}.`);
       if (!['tcp', 'udp', 'all'].includes(o.protocol)) throw new OutpostError('VALIDATION', '--protocol must be tcp, udp or all.');
       if ([o.apply, o.remove, o.show].filter(Boolean).length > 1) throw new OutpostError('VALIDATION', 'Use at most one of --apply, --remove, --show.');
-      const t = buildTranslation({
+      const spec = {
         subnet: o.subnet,
         ...(o.to !== undefined ? { to: o.to } : {}),
         ...(o.toPrefix !== undefined ? { toPrefix: o.toPrefix } : {}),
         ...(o.ports !== undefined ? { ports: parsePorts(o.ports) } : {}),
         protocol: o.protocol as 'tcp' | 'udp' | 'all',
-      });
+      };
+      const t = buildTranslation(spec);
       const format = o.format as RuleFormat;
       const out = context.out;
       if (!o.apply && !o.remove && !o.show) {
@@ -50,9 +51,9 @@ export function registerHelperCommands(program: Command, context: CliContext): v
         out.write(out.json ? JSON.stringify(applied) : applied.length ? formatTable(['TAG', 'RULE'], applied.map((a) => [a.tag, a.rule])) : 'No Outpost translation rules on this machine.');
         return;
       }
-      const result = o.apply ? await local.apply(t) : await local.remove(t);
-      context.open().services.audit.append({ actor: context.open().services.defaultActor(), action: o.apply ? 'translate.apply' : 'translate.remove', target: t.subnet.text, details: { tag: t.tag, backend: format, changed: result.changed } });
-      out.write(out.json ? JSON.stringify({ tag: t.tag, ...result }) : `${o.apply ? 'Applied' : 'Removed'} ${t.tag}${result.changed ? '' : ' (nothing to do)'}.`);
+      const input = { ...spec, backend: format };
+      const result = o.apply ? await context.call('helpers.translate.apply', input) : await context.call('helpers.translate.remove', input);
+      out.write(out.json ? JSON.stringify({ tag: t.tag, changed: result.changed }) : `${o.apply ? 'Applied' : 'Removed'} ${t.tag}${result.changed ? '' : ' (nothing to do)'}.`);
     });
 
   program

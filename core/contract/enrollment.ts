@@ -21,7 +21,7 @@ import type { CommandSpec } from './command-spec.js';
 const siteName = z.string().trim().min(1).max(100).regex(/^[^\s].*$/, 'a site name');
 const vmRef = z.string().trim().min(1).max(500);
 const vmRefs = z.array(vmRef).min(1, 'pick at least one VM').max(500, 'at most 500 VMs per batch');
-/** A credential profile name (`credentials.list`), as in remote-commands.ts. */
+/** A credential profile name (`credentials.list`), as in remote.ts. */
 const credentialName = z.string().trim().regex(/^[A-Za-z0-9][A-Za-z0-9._@-]{0,63}$/, 'a credential profile name');
 const firewallName = z.string().trim().min(1).max(64);
 const poolName = z.string().trim().min(1).max(64);

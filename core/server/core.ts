@@ -1,3 +1,6 @@
+// core/server/ is the composition root: it wires every domain's services over one store, registers
+// their procedures (procedures.ts) and maps each contract command to a handler (handlers/). Only the
+// transports (core/host, core/cli, electron/) import it; see lint/core-layers.js.
 import { join } from 'node:path';
 import { commands, isCommandName, type Transport } from '../contract/commands.js';
 import { fail, ok, toContractError, type Result } from '../contract/errors.js';
