@@ -6,7 +6,7 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { PlanPreview, UpgradePlanDetail } from '../core/contract/upgrade-commands.js';
+import type { PlanPreview, UpgradePlanDetail } from '../core/contract/upgrades.js';
 import { createOutpostCore } from '../core/server/core.js';
 import { defaultKdf } from '../core/vault/passphrase-cipher.js';
 import { labPlanInput, prepareUpgradeCore, reinstaller, startUpgradeLab } from '../test/fixtures/upgrade-lab.js';

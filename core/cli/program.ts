@@ -7,16 +7,16 @@ import { DB_FILE } from '../server/data-dir.js';
 import { version } from '../server/version.js';
 import { exitCodeFor } from './cli-error.js';
 import { CliContext, positiveInt, type GlobalOptions } from './cli-context.js';
-import { registerCertCommands } from './cert-commands.js';
-import { registerHelperCommands } from './helper-commands.js';
-import { registerInventoryCommands } from './inventory-commands.js';
-import { registerIpamCommands } from './ipam-commands.js';
-import { registerNatCommands } from './nat-commands.js';
-import { registerProcedureCommands } from './procedure-commands.js';
-import { registerUpgradeCommands } from './upgrade-commands.js';
-import { registerRemoteCommands } from './remote-commands.js';
-import { registerNetworkingCommands } from './networking-commands.js';
-import { registerEnrollmentCommands } from './enrollment-commands.js';
+import { registerCertCommands } from './certificates-cli.js';
+import { registerHelperCommands } from './helpers-cli.js';
+import { registerInventoryCommands } from './inventory-cli.js';
+import { registerIpamCommands } from './ipam-cli.js';
+import { registerNatCommands } from './nat-cli.js';
+import { registerProcedureCommands } from './procedures-cli.js';
+import { registerUpgradeCommands } from './upgrades-cli.js';
+import { registerRemoteCommands } from './remote-cli.js';
+import { registerNetworkingCommands } from './networking-cli.js';
+import { registerEnrollmentCommands } from './enrollment-cli.js';
 import { errorLine, escapeUntrusted, formatTable } from './output.js';
 
 export function buildProgram(): { program: Command; context: CliContext } {

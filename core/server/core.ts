@@ -1,3 +1,6 @@
+// core/server/ is the composition root: it wires every domain's services over one store, registers
+// their procedures (procedures.ts) and maps each contract command to a handler (handlers/). Only the
+// transports (core/host, core/cli, electron/) import it; see lint/core-layers.js.
 import { join } from 'node:path';
 import { commands, isCommandName, type Transport } from '../contract/commands.js';
 import { fail, ok, toContractError, type Result } from '../contract/errors.js';
@@ -7,8 +10,8 @@ import type { SecretCipher } from '../vault/cipher.js';
 import type { KdfParams } from '../vault/passphrase-cipher.js';
 import { Vault } from '../vault/vault.js';
 import { DB_FILE } from './data-dir.js';
-import { EventBus, type EventListener } from './event-bus.js';
-import { createHandlers, type Caller, type Handlers } from './handlers.js';
+import { EventBus, type EventListener } from '../events/event-bus.js';
+import { createHandlers, type Caller, type Handlers } from './handlers/index.js';
 import { Services } from './services.js';
 import { version } from './version.js';
 

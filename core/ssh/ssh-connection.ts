@@ -1,7 +1,7 @@
 import { Client, type ClientChannel, type ConnectConfig, type SFTPWrapper } from 'ssh2';
 import type { Duplex } from 'node:stream';
 import { OutpostError } from '../contract/errors.js';
-import type { TerminalSession } from '../terminal/terminal-session.js';
+import type { TerminalSession } from '../exec/terminal-session.js';
 import { presentedKey, type PresentedHostKey } from './known-hosts-store.js';
 import { endpointLabel, targetLabel, type SshEndpoint, type SshTarget } from './ssh-target.js';
 
