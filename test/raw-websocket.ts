@@ -88,3 +88,42 @@ export function rawWebSocket(port: number, path: string): Promise<{ socket: Sock
     });
   });
 }
+
+/** A frame as a server sends it (never masked). */
+export interface ServerFrame {
+  opcode: number;
+  payload: Buffer;
+}
+
+/** Reads unmasked frames off a byte stream; hand it every chunk, it returns the frames completed so far. */
+export class ServerFrameReader {
+  private buffer = Buffer.alloc(0);
+
+  push(chunk: Buffer): ServerFrame[] {
+    this.buffer = Buffer.concat([this.buffer, chunk]);
+    const frames: ServerFrame[] = [];
+    for (;;) {
+      if (this.buffer.length < 2) break;
+      let length = this.buffer[1]! & 0x7f;
+      let at = 2;
+      if (length === 126) {
+        if (this.buffer.length < 4) break;
+        length = this.buffer.readUInt16BE(2);
+        at = 4;
+      } else if (length === 127) {
+        if (this.buffer.length < 10) break;
+        length = Number(this.buffer.readBigUInt64BE(2));
+        at = 10;
+      }
+      if (this.buffer.length < at + length) break;
+      frames.push({ opcode: this.buffer[0]! & 0x0f, payload: this.buffer.subarray(at, at + length) });
+      this.buffer = this.buffer.subarray(at + length);
+    }
+    return frames;
+  }
+}
+
+/** A close frame's code and reason. */
+export function closeOf(frame: ServerFrame): { code: number; reason: string } {
+  return { code: frame.payload.length >= 2 ? frame.payload.readUInt16BE(0) : 1005, reason: frame.payload.subarray(2).toString() };
+}

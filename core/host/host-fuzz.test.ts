@@ -206,7 +206,10 @@ function frameCase(n: number): { name: string; chunks: Buffer[] } {
       return { name: 'garbage', chunks: [bytes(1 + int(300))] };
     case 13: {
       const frame = Buffer.from(textFrame(invoke(7)));
-      for (let i = 0; i < 1 + int(4); i++) frame[int(frame.length)] ^= 1 << int(8);
+      for (let i = 0; i < 1 + int(4); i++) {
+        const at = int(frame.length);
+        frame[at] = frame[at]! ^ (1 << int(8));
+      }
       return { name: 'bit flips', chunks: [frame] };
     }
     case 14:
