@@ -46,6 +46,8 @@ export const errorCodes = [
   'OS_REQUIREMENT',
   /** Enrollment: the guest refused the credentials (guest API, SSH or WinRM; details.method says which). */
   'GUEST_AUTH',
+  /** A request bigger than a transport carries (the host's 1 MiB message limit, core/contract/wire.ts): refused before it is sent. */
+  'TOO_LARGE',
   'INTERNAL',
 ] as const;
 
