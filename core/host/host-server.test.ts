@@ -1,6 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it, onTestFinished } from 'vitest';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { request } from 'node:http';
+import { createConnection } from 'node:net';
 import { join } from 'node:path';
 import WebSocket from 'ws';
 import { tempDir } from '../../test/temp-dir.js';
@@ -97,6 +98,25 @@ describe('headless host (loopback WebSocket + static renderer)', () => {
     const res = await get(`${host.url}/..%2fsecret.txt`);
     expect(res.body).not.toContain('outside the static root');
     expect([403, 404]).toContain(res.status);
+  });
+
+  it('streams static files: clients that do not read hold a read buffer each, not the file', async () => {
+    writeFileSync(join(dir.path, 'renderer', 'assets', 'big.js'), Buffer.alloc(16 * 1024 * 1024, 0x61));
+    const before = process.memoryUsage().arrayBuffers;
+    const sockets = await Promise.all(
+      Array.from({ length: 10 }, async () => {
+        const socket = createConnection(host.port, '127.0.0.1');
+        await new Promise((r) => socket.once('connect', r));
+        socket.pause();
+        socket.write(`GET /assets/big.js HTTP/1.1\r\nHost: 127.0.0.1:${host.port}\r\n\r\n`);
+        return socket;
+      }),
+    );
+    await new Promise((r) => setTimeout(r, 500));
+    const held = process.memoryUsage().arrayBuffers - before;
+    for (const s of sockets) s.destroy();
+    // Read whole, ten requests would hold 160 MB until written.
+    expect(held).toBeLessThan(40 * 1024 * 1024);
   });
 
   it('refuses requests for another Host name (DNS rebinding)', async () => {

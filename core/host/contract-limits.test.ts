@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { commandNames, commands } from './commands.js';
-import { MAX_CLIENT_MESSAGE_BYTES } from './wire.js';
+import { commandNames, commands } from '../contract/commands.js';
+import { MAX_CLIENT_MESSAGE_BYTES } from '../contract/wire.js';
 
 type JsonSchema = {
   maxLength?: number;
