@@ -325,9 +325,9 @@ describe('host fuzz: WebSocket frames and every contract command input', () => {
     let cases = 0;
     let accepted = 0;
     const codes = new Map<string, number>();
-    const slow: string[] = [];
+    // Handler failures that are not a refusal with a code: bugs to report (the host survives them).
+    const internal: string[] = [];
     for (const name of commandNames) {
-      const t0 = performance.now();
       const schema = z.toJSONSchema(commands[name].input, { io: 'input', unrepresentable: 'any' }) as JsonSchema;
       const batch = Array.from({ length: INPUT_CASES_PER_COMMAND }, (_, i) => (i % 4 === 0 ? shaped(schema) : mutated(schema)));
       const answers = await Promise.all(
@@ -345,19 +345,18 @@ describe('host fuzz: WebSocket frames and every contract command input', () => {
         if (answer.type !== 'result') continue;
         if (answer.result.ok) accepted++;
         else codes.set(answer.result.error.code, (codes.get(answer.result.error.code) ?? 0) + 1);
-        if (!answer.result.ok && answer.result.error.code === 'INTERNAL') slow.push(`${name} INTERNAL ${answer.result.error.message}`);
+        if (!answer.result.ok && answer.result.error.code === 'INTERNAL') internal.push(`${name}: ${answer.result.error.message}`);
       }
-      if (performance.now() - t0 > 300) slow.push(`${name} ${Math.round(performance.now() - t0)}ms`);
       cases += batch.length;
     }
     ws.close();
-    console.log(slow.join('\n'));
     await stillServes();
     expect(failures).toEqual([]);
     expect(peakRss / 1048576).toBeLessThan(RSS_BOUND_MB);
     console.log(
       `host fuzz inputs: ${cases} cases over ${commandNames.length} commands (${accepted} accepted, refusals by code ${JSON.stringify(Object.fromEntries(codes))}); ` +
-        `total with frames ${cases + FRAME_CASES}; crashes 0; peak RSS ${Math.round(peakRss / 1048576)} MB (seed ${SEED})`,
+        `total with frames ${cases + FRAME_CASES}; crashes 0; peak RSS ${Math.round(peakRss / 1048576)} MB (seed ${SEED})` +
+        (internal.length ? `; INTERNAL answers: ${internal.join(' | ')}` : ''),
     );
   });
 });
