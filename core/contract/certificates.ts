@@ -17,13 +17,24 @@ export const certificateInfoSchema = z.object({
 });
 export type CertificateInfoView = z.infer<typeof certificateInfoSchema>;
 
+/**
+ * The largest certificate file Outpost reads. Its base64, the file name and a passphrase fit in
+ * one host message (MAX_CLIENT_MESSAGE_BYTES, 1 MiB) with room to spare; real chains and PKCS#12
+ * bundles are a few KB, a full CA bundle a few hundred.
+ */
+export const MAX_CERTIFICATE_FILE_BYTES = 750_000;
+const MAX_CERTIFICATE_BASE64 = Math.ceil(MAX_CERTIFICATE_FILE_BYTES / 3) * 4;
+
 export const certificateCommands = {
   'certificates.inspect': {
     summary: 'What a certificate file holds (PEM, DER, PKCS#7, PKCS#12), leaf first',
     input: z
       .object({
         /** The file's bytes, base64 (the renderer reads the file the operator picked). */
-        contentBase64: z.string().min(1).max(14_000_000),
+        contentBase64: z
+          .string()
+          .min(1)
+          .max(MAX_CERTIFICATE_BASE64, `Outpost reads certificate files up to ${MAX_CERTIFICATE_FILE_BYTES / 1000} KB; this one is larger. Pick the certificate or chain alone.`),
         fileName: z.string().max(255).optional(),
         /** PKCS#12 only; used for this read and never stored. */
         passphrase: z.string().max(1024).optional(),

@@ -50,6 +50,8 @@ export const errorCodes = [
   'GUEST_IDENTITY_MISMATCH',
   /** Enrollment: the guest (or vCenter) did not tell the UUID, so the machine at the address cannot be confirmed as the VM. */
   'GUEST_IDENTITY_UNKNOWN',
+  /** A request bigger than a transport carries (the host's 1 MiB message limit, core/contract/wire.ts): refused before it is sent. */
+  'TOO_LARGE',
   'INTERNAL',
 ] as const;
 
