@@ -46,6 +46,10 @@ export const errorCodes = [
   'OS_REQUIREMENT',
   /** Enrollment: the guest refused the credentials (guest API, SSH or WinRM; details.method says which). */
   'GUEST_AUTH',
+  /** The store file is not an Outpost store (empty, not SQLite, or another program's database); nothing was changed. */
+  'DB_NOT_STORE',
+  /** The store file is damaged (failed its integrity check); nothing was changed. */
+  'DB_CORRUPT',
   'INTERNAL',
 ] as const;
 

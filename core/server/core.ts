@@ -5,7 +5,7 @@ import { openDatabase, type Db } from '../db/database.js';
 import type { SecretCipher } from '../vault/cipher.js';
 import type { KdfParams } from '../vault/passphrase-cipher.js';
 import { Vault } from '../vault/vault.js';
-import { DB_FILE } from './data-dir.js';
+import { DB_FILE, secureDataDir } from './data-dir.js';
 import { EventBus, type EventListener } from './event-bus.js';
 import { createHandlers, type Caller, type Handlers } from './handlers.js';
 import { Services } from './services.js';
@@ -13,7 +13,10 @@ import { version } from './version.js';
 
 export interface CoreOptions {
   dataDir: string;
-  /** The SQLite file; defaults to outpost.db inside dataDir (the CLI's --db overrides it). */
+  /**
+   * The SQLite file; defaults to outpost.db inside dataDir (the CLI's --db overrides it). Without
+   * it dataDir is Outpost's own folder and is made private (0700).
+   */
   dbPath?: string;
   transport: Transport;
   /** Electron passes its safeStorage cipher; elsewhere the passphrase vault is used. */
@@ -39,6 +42,7 @@ export interface OutpostCore {
 }
 
 export function createOutpostCore(options: CoreOptions): OutpostCore {
+  if (options.dbPath === undefined) secureDataDir(options.dataDir);
   const dbPath = options.dbPath ?? join(options.dataDir, DB_FILE);
   const db = openDatabase(dbPath, options.sqliteBinding ? { nativeBinding: options.sqliteBinding } : {});
   const bus = new EventBus();
