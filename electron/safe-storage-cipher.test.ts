@@ -50,8 +50,13 @@ describe('chooseOsCipher', () => {
   it('round-trips arbitrary bytes, not just text', () => {
     const choice = chooseOsCipher(fakeSafeStorage({ available: true }), 'darwin');
     const bytes = Buffer.from([0, 255, 128, 10, 13, 0xc3, 0x28, 0xf0]);
-    const sealed = choice.cipher?.seal(bytes);
+    const aad = Buffer.from('credential 1');
+    const sealed = choice.cipher?.seal(bytes, aad);
     expect(sealed).toBeDefined();
-    if (sealed) expect(choice.cipher?.open(sealed).equals(bytes)).toBe(true);
+    if (sealed) {
+      expect(choice.cipher?.open(sealed, aad).equals(bytes)).toBe(true);
+      // Bound to its record: the same ciphertext under another record's binding does not open.
+      expect(() => choice.cipher?.open(sealed, Buffer.from('credential 2'))).toThrowError(expect.objectContaining({ code: 'VAULT_CORRUPT' }));
+    }
   });
 });

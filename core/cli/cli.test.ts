@@ -116,4 +116,12 @@ describe('outpost CLI (built binary, real SQLite file)', () => {
     expect(readFileSync(empty).length).toBe(0);
     expect(existsSync(`${empty}-wal`)).toBe(false);
   });
+
+  it('refuses to set up the vault with a short OUTPOST_VAULT_PASSPHRASE (the 12-character minimum holds here too)', () => {
+    const r = outpost(['--db', db, 'info'], { OUTPOST_VAULT_PASSPHRASE: 'short' });
+    expect(r.code, r.stderr).toBe(2);
+    expect(r.stderr).toMatch(/at least 12 characters.*\[VALIDATION\]/);
+    const ok = outpost(['--db', db, '--json', 'info'], { OUTPOST_VAULT_PASSPHRASE: 'twelve chars ok' });
+    expect(ok.code, ok.stderr).toBe(0);
+  });
 });

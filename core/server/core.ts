@@ -47,8 +47,15 @@ export function createOutpostCore(options: CoreOptions): OutpostCore {
   const db = openDatabase(dbPath, options.sqliteBinding ? { nativeBinding: options.sqliteBinding } : {});
   const bus = new EventBus();
   const vault = new Vault(db, options.osCipher ?? null, options.kdf);
+  if (options.passphrase) {
+    try {
+      vault.unlock(options.passphrase);
+    } catch (err) {
+      db.close(); // a passphrase refused at start (too short, wrong): nothing is left open
+      throw err;
+    }
+  }
   const services = new Services({ db, bus, vault, transport: options.transport, version, dataDir: options.dataDir, dbPath });
-  if (options.passphrase) vault.unlock(options.passphrase);
   const handlers: Handlers = createHandlers(services);
   if (options.resumeProcedures) {
     services.engine.resumeAll();
