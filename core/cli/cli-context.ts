@@ -48,7 +48,7 @@ export class CliContext {
       this.core = createOutpostCore({
         ...(this.options.db === undefined ? { dataDir: resolve(defaultDataDir()) } : { dataDir: resolve(dbPath, '..'), dbPath }),
         transport: 'cli',
-        ...(passphrase ? { passphrase } : {}),
+        ...(passphrase ? { passphrase, deferUnlock: true } : {}),
       });
     }
     return this.core;

@@ -23,6 +23,8 @@ export interface CoreOptions {
   osCipher?: SecretCipher | null;
   /** Unlock the passphrase vault at start (CLI/host read it from the environment). */
   passphrase?: string;
+  /** Derive the key from `passphrase` only when a secret is first needed (the CLI: most commands need none). */
+  deferUnlock?: boolean;
   /** better_sqlite3.node built for the current runtime, when it is not the default one. */
   sqliteBinding?: string;
   /** Resume unfinished procedure runs now (the desktop app and the host do; the CLI does on request). */
@@ -49,7 +51,8 @@ export function createOutpostCore(options: CoreOptions): OutpostCore {
   const vault = new Vault(db, options.osCipher ?? null, options.kdf);
   if (options.passphrase) {
     try {
-      vault.unlock(options.passphrase);
+      if (options.deferUnlock) vault.deferUnlock(options.passphrase);
+      else vault.unlock(options.passphrase);
     } catch (err) {
       db.close(); // a passphrase refused at start (too short, wrong): nothing is left open
       throw err;

@@ -82,6 +82,7 @@ export class CredentialStore {
   }
 
   reveal(id: number): string {
+    this.vault.ensureUnlocked(); // a deferred unlock may re-seal the row: read it afterwards
     const row = this.row(id);
     return this.vault.open(row.cipher, row.secret, { id: row.id, kind: row.kind, name: row.name });
   }

@@ -194,6 +194,34 @@ describe('vault hardening (real SQLite, real scrypt)', () => {
   });
 });
 
+describe('deferred unlock (the CLI: scrypt only when a secret is needed)', () => {
+  it('derives nothing until first use, then unlocks (and upgrades); a wrong passphrase surfaces at that use', () => {
+    const dir = tempDir();
+    const db = openDatabase(join(dir.path, 'outpost.db'));
+    try {
+      writeLegacyVault(db, legacyKdf, [{ name: 'vc', kind: 'vcenter', secret: 'pw' }]);
+      const before = meta(db);
+      const vault = new Vault(db, null, targetKdf);
+      vault.deferUnlock(passphrase);
+      expect(meta(db)).toEqual(before); // not unlocked, so not upgraded yet
+      expect(new CredentialStore(db, vault).reveal(1)).toBe('pw');
+      expect(meta(db).salt.equals(before.salt)).toBe(false);
+
+      const wrong = new Vault(db, null, targetKdf);
+      wrong.deferUnlock('not the passphrase at all');
+      expect(() => new CredentialStore(db, wrong).reveal(1)).toThrowError(expect.objectContaining({ code: 'VAULT_PASSPHRASE' }));
+      expect(() => new CredentialStore(db, wrong).reveal(1)).toThrowError(expect.objectContaining({ code: 'VAULT_PASSPHRASE' }));
+      expect(wrong.state().unlocked).toBe(false);
+
+      const fresh = new Vault(openDatabase(join(dir.path, 'other.db')), null, targetKdf);
+      expect(() => fresh.deferUnlock('short')).toThrowError(expect.objectContaining({ code: 'VALIDATION' }));
+    } finally {
+      db.close();
+      dir.remove();
+    }
+  });
+});
+
 describe('the 12-character passphrase minimum holds on every path', () => {
   it('a new vault refuses a short passphrase from the core option (the CLI/host environment variable)', () => {
     const dir = tempDir();

@@ -40,6 +40,9 @@ export class Vault {
   private cipher: SecretCipher | null;
   /** The salt the passphrase key was derived with: a re-key by another process makes it stale. */
   private unlockedSalt: Buffer | null = null;
+  /** A passphrase given at start for an unlock deferred to the first need (see deferUnlock). */
+  private pending: string | null = null;
+  private pendingError: unknown = null;
 
   constructor(
     private readonly db: Db,
@@ -55,8 +58,32 @@ export class Vault {
     return this.cipher?.kind === 'os' ? 'os' : 'passphrase';
   }
 
+  /**
+   * Takes the passphrase now and derives the key when a secret or the vault's state is first
+   * needed: a CLI command that touches no secret does not pay for scrypt. What can be checked
+   * without scrypt is checked now (a new vault's passphrase length); a wrong passphrase is
+   * reported when the vault is first used.
+   */
+  deferUnlock(passphrase: string): void {
+    if (this.kind === 'os') return;
+    if (!this.hasSetup()) this.checkNewPassphrase(passphrase);
+    this.pending = passphrase;
+  }
+
+  private settle(): void {
+    if (this.pending === null) return;
+    const passphrase = this.pending;
+    this.pending = null;
+    try {
+      this.unlock(passphrase);
+    } catch (err) {
+      this.pendingError = err;
+    }
+  }
+
   state(): VaultState {
     if (this.kind === 'os') return { kind: 'os', initialised: true, unlocked: true };
+    this.settle();
     return { kind: 'passphrase', initialised: this.hasSetup(), unlocked: this.cipher?.isUnlocked() ?? false };
   }
 
@@ -67,6 +94,8 @@ export class Vault {
    */
   unlock(passphrase: string): VaultState {
     if (this.kind === 'os') return this.state();
+    this.pending = null;
+    this.pendingError = null;
     const setup = this.readSetup();
     if (setup) {
       let cipher = PassphraseCipher.unlock(passphrase, setup);
@@ -79,12 +108,7 @@ export class Vault {
       }
       this.setCipher(cipher, salt);
     } else {
-      if (passphrase.length < MIN_PASSPHRASE_LENGTH) {
-        throw new OutpostError(
-          'VALIDATION',
-          `The vault passphrase must be at least ${MIN_PASSPHRASE_LENGTH} characters (this one has ${passphrase.length}); choose a longer one.`,
-        );
-      }
+      this.checkNewPassphrase(passphrase);
       const created = PassphraseCipher.create(passphrase, this.kdf);
       const inserted = this.db
         .prepare('INSERT OR IGNORE INTO vault_meta (id, kdf, salt, verifier, created_at) VALUES (1, ?, ?, ?, ?)')
@@ -97,7 +121,17 @@ export class Vault {
   }
 
   lock(): void {
+    this.pending = null;
     if (this.cipher instanceof PassphraseCipher) this.cipher.lock();
+  }
+
+  private checkNewPassphrase(passphrase: string): void {
+    if (passphrase.length < MIN_PASSPHRASE_LENGTH) {
+      throw new OutpostError(
+        'VALIDATION',
+        `The vault passphrase must be at least ${MIN_PASSPHRASE_LENGTH} characters (this one has ${passphrase.length}); choose a longer one.`,
+      );
+    }
   }
 
   /** Seals a secret for the credential row `binding` (call inside the transaction that writes it). */
@@ -105,6 +139,11 @@ export class Vault {
     const cipher = this.requireCipher();
     if (cipher.kind === 'passphrase') this.requireCurrentKey();
     return { cipher: cipher.kind, sealed: cipher.seal(Buffer.from(plain, 'utf8'), bindingData(binding)) };
+  }
+
+  /** Completes a deferred unlock (which may re-seal every record) before a caller reads one. */
+  ensureUnlocked(): void {
+    this.requireCipher();
   }
 
   open(cipherKind: 'os' | 'passphrase', sealed: Buffer, binding: SecretBinding): string {
@@ -213,6 +252,8 @@ export class Vault {
   }
 
   private requireCipher(): SecretCipher {
+    this.settle();
+    if ((!this.cipher || !this.cipher.isUnlocked()) && this.pendingError !== null) throw this.pendingError;
     if (!this.cipher || !this.cipher.isUnlocked()) {
       throw new OutpostError(
         'VAULT_LOCKED',
