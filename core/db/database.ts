@@ -72,7 +72,16 @@ function tightenStoreFiles(path: string): void {
   if (process.platform === 'win32') return;
   for (const suffix of STORE_FILE_SUFFIXES) {
     const file = `${path}${suffix}`;
-    if (existsSync(file) && (statSync(file).mode & 0o777) !== STORE_FILE_MODE) chmodSync(file, STORE_FILE_MODE);
+    if (!existsSync(file) || (statSync(file).mode & 0o777) === STORE_FILE_MODE) continue;
+    try {
+      chmodSync(file, STORE_FILE_MODE);
+    } catch (err) {
+      throw new OutpostError(
+        'VALIDATION',
+        `Cannot make ${file} private (0600): ${(err as Error).message}. It belongs to another user; open a store of your own or fix its owner.`,
+        { path: file },
+      );
+    }
   }
 }
 
