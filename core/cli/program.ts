@@ -1,7 +1,8 @@
 import { Command, CommanderError } from 'commander';
 import type { CommandInput } from '../contract/commands.js';
 import { toContractError } from '../contract/errors.js';
-import { openDatabase, schemaVersion } from '../db/database.js';
+import { existsSync } from 'node:fs';
+import { checkHeader, openDatabase, schemaVersion } from '../db/database.js';
 import { migrate } from '../db/migrate.js';
 import { DB_FILE } from '../server/data-dir.js';
 import { version } from '../server/version.js';
@@ -33,6 +34,12 @@ export function buildProgram(): { program: Command; context: CliContext } {
       outputError: (text, write) => write(`${escapeUntrusted(text.trim().replace(/^error: /, 'outpost: '))} (see --help)\n`),
     })
     .configureHelp({ showGlobalOptions: true })
+    // A --db that is not a store is bad input: one line with its code, before any command runs.
+    .hook('preAction', () => {
+      if (context.options.db === undefined) return;
+      const path = context.dbPath();
+      if (existsSync(path)) checkHeader(path);
+    })
     .addHelpText(
       'after',
       '\nEnvironment:\n  OUTPOST_DATA_DIR           data folder (default: the desktop app\'s)\n  OUTPOST_VAULT_PASSPHRASE   unlocks the secrets vault for commands that need it',

@@ -52,6 +52,10 @@ export const errorCodes = [
   'GUEST_IDENTITY_UNKNOWN',
   /** A request bigger than a transport carries (the host's 1 MiB message limit, core/contract/wire.ts): refused before it is sent. */
   'TOO_LARGE',
+  /** The store file is not an Outpost store (empty, not SQLite, or another program's database); nothing was changed. */
+  'DB_NOT_STORE',
+  /** The store file is damaged (failed its integrity check); nothing was changed. */
+  'DB_CORRUPT',
   'INTERNAL',
 ] as const;
 
