@@ -17,7 +17,7 @@ import { registerUpgradeCommands } from './upgrade-commands.js';
 import { registerRemoteCommands } from './remote-commands.js';
 import { registerNetworkingCommands } from './networking-commands.js';
 import { registerEnrollmentCommands } from './enrollment-commands.js';
-import { formatTable } from './output.js';
+import { formatTable, isOutputClosed, OUTPUT_CLOSED_EXIT } from './output.js';
 
 export function buildProgram(): { program: Command; context: CliContext } {
   const program = new Command('outpost');
@@ -152,6 +152,7 @@ export async function runCli(argv: string[]): Promise<number> {
   const { program, context } = buildProgram();
   try {
     await program.parseAsync(argv, { from: 'user' });
+    if (isOutputClosed()) return OUTPUT_CLOSED_EXIT;
     // Commands that drive procedures report the run's outcome through the exit code.
     return typeof process.exitCode === 'number' ? process.exitCode : 0;
   } catch (err) {

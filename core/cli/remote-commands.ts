@@ -15,7 +15,7 @@ import { trustedCaPems } from '../certificates/trust-store.js';
 import { caBundle } from '../trust/ca-bundle.js';
 import { UsageError } from './cli-error.js';
 import { positiveInt, type CliContext } from './cli-context.js';
-import { formatTable } from './output.js';
+import { formatTable, isOutputClosed, OUTPUT_CLOSED_EXIT, whileStreaming } from './output.js';
 
 /** ssh(1)'s convention: 255 means "the SSH layer failed", any other code is the remote command's. */
 const SSH_FAILED = 255;
@@ -231,14 +231,17 @@ export function registerRemoteCommands(program: Command, context: CliContext): v
       for (let attempt = 0; ; attempt++) {
         const pool = new SshConnectionPool({ hostKeys: cliHostKeys(store, o.trust ?? [], actor) });
         try {
-          // Streamed as it arrives, byte for byte: long-running commands show progress, nothing is re-encoded.
-          const r = await pool.exec(target, command, {
-            ...(o.timeout ? { timeoutMs: o.timeout * 1000 } : {}),
-            ...(input !== undefined ? { input } : {}),
-            keepOutput: false,
-            onStdout: (chunk) => process.stdout.write(chunk),
-            onStderr: (chunk) => process.stderr.write(chunk),
-          });
+          // Streamed as it arrives, byte for byte (long-running commands show progress, nothing is
+          // re-encoded), at the reader's pace: a slow reader slows sshd down instead of filling memory.
+          const r = await whileStreaming(() =>
+            pool.exec(target, command, {
+              ...(o.timeout ? { timeoutMs: o.timeout * 1000 } : {}),
+              ...(input !== undefined ? { input } : {}),
+              keepOutput: false,
+              stdoutSink: process.stdout,
+              stderrSink: process.stderr,
+            }),
+          );
           core.services.audit.append({ actor, action: 'ssh.exec', target: `${target.user}@${target.host}:${target.port}`, outcome: r.exitCode === 0 ? 'ok' : 'failed', details: { command: command.slice(0, 200), exitCode: r.exitCode } });
           process.exitCode = r.exitCode ?? SSH_FAILED;
           return;
@@ -248,6 +251,12 @@ export function registerRemoteCommands(program: Command, context: CliContext): v
             const d = err.details as { host: string; port: number; fingerprint: string; keyType: string | null };
             store.trust({ host: d.host, port: d.port, fingerprint: d.fingerprint, keyType: d.keyType }, actor);
             continue;
+          }
+          if (err instanceof OutpostError && err.code === 'CANCELLED' && isOutputClosed()) {
+            // The reader went away (`| head`): the command was stopped; say nothing more, as ssh(1).
+            core.services.audit.append({ actor, action: 'ssh.exec', target: `${target.user}@${target.host}:${target.port}`, outcome: 'failed', details: { command: command.slice(0, 200), code: 'OUTPUT_CLOSED' } });
+            process.exitCode = OUTPUT_CLOSED_EXIT;
+            return;
           }
           if (err instanceof OutpostError && err.code !== 'VALIDATION') {
             const e = err.toContract();
