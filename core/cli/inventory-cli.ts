@@ -6,7 +6,7 @@ import { UsageError } from './cli-error.js';
 import { positiveInt, type CliContext } from './cli-context.js';
 import { formatTable } from './output.js';
 
-/** The fields `outpost vms list --json` prints for each VM (scripts rely on these names). */
+/** The fields `outpost vms list --json` prints for each VM in `vms` (scripts rely on these names). */
 const VM_FIELDS = ['site', 'name', 'uuid', 'instanceUuid', 'powerState', 'guestId', 'guestFullName', 'ipAddress', 'hostName', 'toolsRunningStatus', 'host', 'numCpu', 'memoryMB'] as const;
 
 const pick = (vm: VmSummary): Record<string, unknown> => Object.fromEntries(VM_FIELDS.map((f) => [f, vm[f]]));
@@ -172,7 +172,7 @@ export function registerInventoryCommands(program: Command, context: CliContext)
     .description('List VMs; --query searches name, IPs, guest host name and guest OS')
     .option('--site <name>', 'only this site')
     .option('--query <text>', 'full-text search (every word must match, as a prefix)')
-    .option('--limit <n>', 'at most this many (1-200000)', positiveInt('--limit', 200_000), 1000)
+    .option('--limit <n>', 'at most this many (1-200000); --json gives { vms, total, truncated }', positiveInt('--limit', 200_000), 1000)
     .option('--all', 'include removed VMs (kept for audit)')
     .option('--power <state>', 'on, off or suspended', choice('--power', POWER))
     .option('--tools <status>', 'running, not-running, starting or unknown', choice('--tools', TOOLS))
@@ -182,7 +182,8 @@ export function registerInventoryCommands(program: Command, context: CliContext)
       const filter = vmFilter(o);
       const [rows, count] = await Promise.all([context.call('vms.list', { ...filter, limit: o.limit }), context.call('vms.count', filter)]);
       const out = context.out;
-      if (out.json) out.write(JSON.stringify(rows.map(pick)));
+      // --json says when --limit cut the list short, as the text does (a script must not take 1,000 for all).
+      if (out.json) out.write(JSON.stringify({ vms: rows.map(pick), total: count.total, truncated: count.total > rows.length }));
       else if (rows.length === 0) out.write('No VMs match.');
       else
         out.write(

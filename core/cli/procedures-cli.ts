@@ -59,7 +59,13 @@ export function registerProcedureCommands(program: Command, context: CliContext)
       const out = context.out;
       if (out.json) out.write(JSON.stringify(rows));
       else if (rows.length === 0) out.write('No procedure runs.');
-      else out.write(formatTable(['ID', 'KIND', 'STATE', 'TARGET', 'BY', 'CREATED'], rows.map((r) => [r.id, r.kind, r.state, r.target ?? '', r.createdBy, r.createdAt])));
+      else {
+        // A run whose process died still says "running" in the store: show it as what it is.
+        out.write(formatTable(['ID', 'KIND', 'STATE', 'TARGET', 'BY', 'CREATED'], rows.map((r) => [r.id, r.kind, r.interrupted ? `interrupted (${r.state})` : r.state, r.target ?? '', r.createdBy, r.createdAt])));
+        const interrupted = rows.filter((r) => r.interrupted);
+        if (interrupted.length === 1) out.write(`\n1 run was interrupted (the process running it is gone). Continue it: outpost procedures resume ${interrupted[0]!.id}`);
+        else if (interrupted.length > 1) out.write(`\n${interrupted.length} runs were interrupted (the processes running them are gone). Continue them: outpost procedures resume`);
+      }
     });
 
   procedures

@@ -18,7 +18,7 @@ import { registerUpgradeCommands } from './upgrades-cli.js';
 import { registerRemoteCommands } from './remote-cli.js';
 import { registerNetworkingCommands } from './networking-cli.js';
 import { registerEnrollmentCommands } from './enrollment-cli.js';
-import { errorLine, escapeUntrusted, formatTable } from './output.js';
+import { errorLine, escapeUntrusted, formatTable, isOutputClosed, OUTPUT_CLOSED_EXIT } from './output.js';
 
 export function buildProgram(): { program: Command; context: CliContext } {
   const program = new Command('outpost');
@@ -159,6 +159,7 @@ export async function runCli(argv: string[]): Promise<number> {
   const { program, context } = buildProgram();
   try {
     await program.parseAsync(argv, { from: 'user' });
+    if (isOutputClosed()) return OUTPUT_CLOSED_EXIT;
     // Commands that drive procedures report the run's outcome through the exit code.
     return typeof process.exitCode === 'number' ? process.exitCode : 0;
   } catch (err) {

@@ -1,7 +1,9 @@
 import { Option, type Command } from 'commander';
+import { X509Certificate } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { createInterface } from 'node:readline/promises';
 import { basename } from 'node:path';
+import ssh2 from 'ssh2';
 import { OutpostError } from '../contract/errors.js';
 import { parseJumpList } from '../contract/fanout.js';
 import { fanOut, type FanOutResult } from '../ssh/fan-out.js';
@@ -16,7 +18,7 @@ import { trustedCaPems } from '../certificates/trust-store.js';
 import { caBundle } from '../trust/ca-bundle.js';
 import { UsageError } from './cli-error.js';
 import { positiveInt, type CliContext } from './cli-context.js';
-import { errorLine, formatTable } from './output.js';
+import { errorLine, formatTable, isOutputClosed, OUTPUT_CLOSED_EXIT, whileStreaming } from './output.js';
 
 /** ssh(1)'s convention: 255 means "the SSH layer failed", any other code is the remote command's. */
 const SSH_FAILED = 255;
@@ -36,6 +38,44 @@ function readKeyFile(file: string): string {
   } catch (err) {
     throw new UsageError(`Cannot read key file ${file} (${(err as NodeJS.ErrnoException).code ?? 'error'}).`);
   }
+}
+
+/**
+ * The --key file, checked as ssh2 will read it, before any connection: a file that is not a
+ * private key (a public key, a certificate, anything else), an encrypted key without its
+ * passphrase, or a wrong passphrase is one usage error here instead of a failure per host.
+ */
+function readPrivateKey(file: string, passphrase: string | undefined): string {
+  const text = readKeyFile(file);
+  const parsed = ssh2.utils.parseKey(text, passphrase);
+  if (parsed instanceof Error) {
+    if (/no passphrase given/i.test(parsed.message)) throw new UsageError(`--key ${file} is encrypted: give its passphrase in $OUTPOST_SSH_KEY_PASSPHRASE.`);
+    if (passphrase !== undefined && /passphrase|decrypt|integrity/i.test(parsed.message)) throw new UsageError(`--key ${file} does not open with the passphrase in $OUTPOST_SSH_KEY_PASSPHRASE.`);
+    throw new UsageError(`--key ${file} is not a private key (give an OpenSSH or PEM private key, as ssh-keygen writes it).`);
+  }
+  const key = Array.isArray(parsed) ? parsed[0] : parsed;
+  if (!key?.isPrivateKey()) throw new UsageError(`--key ${file} is a public key; give the private key (the file without .pub).`);
+  return text;
+}
+
+/** The --ca file: at least one PEM certificate and every one of them readable, checked before any connection. */
+function readCaFile(file: string): string {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (err) {
+    throw new UsageError(`Cannot read CA file ${file} (${(err as NodeJS.ErrnoException).code ?? 'error'}).`);
+  }
+  const blocks = text.match(/-----BEGIN CERTIFICATE-----[\s\S]*?-----END CERTIFICATE-----/g) ?? [];
+  if (blocks.length === 0) throw new UsageError(`--ca ${file} holds no PEM certificate (-----BEGIN CERTIFICATE----- ... -----END CERTIFICATE-----).`);
+  for (const [i, pem] of blocks.entries()) {
+    try {
+      new X509Certificate(pem);
+    } catch {
+      throw new UsageError(`--ca ${file}: certificate ${i + 1} of ${blocks.length} is not a valid PEM certificate.`);
+    }
+  }
+  return text;
 }
 
 function hostSpec(spec: string, user?: string): { user: string | null; host: string; port: number } {
@@ -74,8 +114,8 @@ function cliHostKeys(store: KnownHostsStore, vouched: readonly string[], actor: 
 async function authFrom(o: { key?: string; passwordStdin?: boolean }): Promise<SshAuth> {
   if (o.key && o.passwordStdin) throw new UsageError('Give either --key or --password-stdin, not both.');
   if (o.key) {
-    const passphrase = process.env.OUTPOST_SSH_KEY_PASSPHRASE;
-    return { type: 'private-key', privateKey: readKeyFile(o.key), ...(passphrase ? { passphrase } : {}) };
+    const passphrase = process.env.OUTPOST_SSH_KEY_PASSPHRASE || undefined;
+    return { type: 'private-key', privateKey: readPrivateKey(o.key, passphrase), ...(passphrase ? { passphrase } : {}) };
   }
   if (o.passwordStdin) return { type: 'password', password: await readStdin('The password') };
   if (process.env.SSH_AUTH_SOCK) return { type: 'agent' };
@@ -232,14 +272,17 @@ export function registerRemoteCommands(program: Command, context: CliContext): v
       for (let attempt = 0; ; attempt++) {
         const pool = new SshConnectionPool({ hostKeys: cliHostKeys(store, o.trust ?? [], actor) });
         try {
-          // Streamed as it arrives, byte for byte: long-running commands show progress, nothing is re-encoded.
-          const r = await pool.exec(target, command, {
-            ...(o.timeout ? { timeoutMs: o.timeout * 1000 } : {}),
-            ...(input !== undefined ? { input } : {}),
-            keepOutput: false,
-            onStdout: (chunk) => process.stdout.write(chunk),
-            onStderr: (chunk) => process.stderr.write(chunk),
-          });
+          // Streamed as it arrives, byte for byte (long-running commands show progress, nothing is
+          // re-encoded), at the reader's pace: a slow reader slows sshd down instead of filling memory.
+          const r = await whileStreaming(() =>
+            pool.exec(target, command, {
+              ...(o.timeout ? { timeoutMs: o.timeout * 1000 } : {}),
+              ...(input !== undefined ? { input } : {}),
+              keepOutput: false,
+              stdoutSink: process.stdout,
+              stderrSink: process.stderr,
+            }),
+          );
           core.services.audit.append({ actor, action: 'ssh.exec', target: `${target.user}@${target.host}:${target.port}`, outcome: r.exitCode === 0 ? 'ok' : 'failed', details: { command: command.slice(0, 200), exitCode: r.exitCode } });
           process.exitCode = r.exitCode ?? SSH_FAILED;
           return;
@@ -249,6 +292,12 @@ export function registerRemoteCommands(program: Command, context: CliContext): v
             const d = err.details as { host: string; port: number; fingerprint: string; keyType: string | null };
             store.trust({ host: d.host, port: d.port, fingerprint: d.fingerprint, keyType: d.keyType }, actor);
             continue;
+          }
+          if (err instanceof OutpostError && err.code === 'CANCELLED' && isOutputClosed()) {
+            // The reader went away (`| head`): the command was stopped; say nothing more, as ssh(1).
+            core.services.audit.append({ actor, action: 'ssh.exec', target: `${target.user}@${target.host}:${target.port}`, outcome: 'failed', details: { command: command.slice(0, 200), code: 'OUTPUT_CLOSED' } });
+            process.exitCode = OUTPUT_CLOSED_EXIT;
+            return;
           }
           if (err instanceof OutpostError && err.code !== 'VALIDATION') {
             const e = err.toContract();
@@ -360,15 +409,8 @@ export function registerRemoteCommands(program: Command, context: CliContext): v
     .option('--timeout <seconds>', 'stop the command after this long', positiveInt('--timeout', 86_400), 300)
     .argument('<command...>', 'the command (after --)')
     .action(async (words: string[], o: { url: string; user: string; auth: 'basic' | 'ntlm'; ca?: string; powershell?: boolean; timeout: number }) => {
+      const ca = o.ca ? readCaFile(o.ca) : undefined;
       const password = await readStdin('The password');
-      let ca: string | undefined;
-      if (o.ca) {
-        try {
-          ca = readFileSync(o.ca, 'utf8');
-        } catch {
-          throw new UsageError(`Cannot read CA file ${o.ca}.`);
-        }
-      }
       const core = context.open();
       // HTTPS trusts the system's CAs, the ones imported into Outpost (outpost cert import), and --ca.
       const client = new WinrmClient({ url: o.url, user: o.user, password, auth: o.auth, ca: caBundle(trustedCaPems(core.db), ca) });

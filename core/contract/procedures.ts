@@ -21,6 +21,11 @@ export const procedureSummarySchema = z.object({
   createdAt: z.string(),
   updatedAt: z.string(),
   createdBy: z.string(),
+  /**
+   * procedures.list: the state says running or rolling-back, but the process that drove the run is
+   * gone (killed, crashed, machine restarted); nothing moves until someone resumes it.
+   */
+  interrupted: z.boolean().optional(),
 });
 export type ProcedureSummary = z.infer<typeof procedureSummarySchema>;
 
