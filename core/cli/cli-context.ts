@@ -4,6 +4,7 @@ import type { CommandInput, CommandName, CommandOutput } from '../contract/comma
 import { OutpostError } from '../contract/errors.js';
 import { createOutpostCore, type OutpostCore } from '../server/core.js';
 import { DB_FILE, defaultDataDir } from '../server/data-dir.js';
+import { takeEnvPassphrase } from '../vault/env-passphrase.js';
 import { createOutput, type Output } from './output.js';
 
 export interface GlobalOptions {
@@ -24,6 +25,8 @@ export function positiveInt(name: string, max: number) {
 /** Context each subcommand gets: output mode and a lazily opened core on the chosen store. */
 export class CliContext {
   private core: OutpostCore | null = null;
+  /** Taken out of the environment at start, before any command runs (see takeEnvPassphrase). */
+  private readonly passphrase = takeEnvPassphrase();
 
   constructor(private readonly program: Command) {}
 
@@ -42,7 +45,7 @@ export class CliContext {
   open(): OutpostCore {
     if (!this.core) {
       const dbPath = this.dbPath();
-      const passphrase = process.env.OUTPOST_VAULT_PASSPHRASE;
+      const passphrase = this.passphrase;
       // Without --db the store lives in Outpost's own data folder, which the core makes private;
       // a folder the operator chose with --db is left as it is (only the store files are 0600).
       this.core = createOutpostCore({
