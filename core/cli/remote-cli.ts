@@ -45,12 +45,12 @@ function readKeyFile(file: string): string {
  * private key (a public key, a certificate, anything else), an encrypted key without its
  * passphrase, or a wrong passphrase is one usage error here instead of a failure per host.
  */
-function readPrivateKey(file: string, passphrase: string | undefined): string {
+function readPrivateKey(file: string, passphrase: string | undefined, passphraseFrom = 'in $OUTPOST_SSH_KEY_PASSPHRASE'): string {
   const text = readKeyFile(file);
   const parsed = ssh2.utils.parseKey(text, passphrase);
   if (parsed instanceof Error) {
-    if (/no passphrase given/i.test(parsed.message)) throw new UsageError(`--key ${file} is encrypted: give its passphrase in $OUTPOST_SSH_KEY_PASSPHRASE.`);
-    if (passphrase !== undefined && /passphrase|decrypt|integrity/i.test(parsed.message)) throw new UsageError(`--key ${file} does not open with the passphrase in $OUTPOST_SSH_KEY_PASSPHRASE.`);
+    if (/no passphrase given/i.test(parsed.message)) throw new UsageError(`--key ${file} is encrypted: give its passphrase ${passphraseFrom}.`);
+    if (passphrase !== undefined && /passphrase|decrypt|integrity/i.test(parsed.message)) throw new UsageError(`--key ${file} does not open with the passphrase ${passphraseFrom}.`);
     throw new UsageError(`--key ${file} is not a private key (give an OpenSSH or PEM private key, as ssh-keygen writes it).`);
   }
   const key = Array.isArray(parsed) ? parsed[0] : parsed;
@@ -507,9 +507,14 @@ export function registerRemoteCommands(program: Command, context: CliContext): v
     .action(async (o: { name: string; user: string; passwordStdin?: boolean; key?: string; passphraseStdin?: boolean; site?: string; vm?: string }) => {
       if (Boolean(o.passwordStdin) === Boolean(o.key)) throw new UsageError('Give exactly one of --password-stdin and --key.');
       if (o.site && o.vm) throw new UsageError('Give --site or --vm, not both.');
-      const secret = o.key
-        ? { type: 'private-key' as const, privateKey: readKeyFile(o.key), ...(o.passphraseStdin ? { passphrase: await readStdin('The passphrase') } : {}) }
-        : { type: 'password' as const, password: await readStdin('The password') };
+      if (o.passphraseStdin && !o.key) throw new UsageError('--passphrase-stdin goes with --key (the passphrase of that key).');
+      let secret;
+      if (o.key) {
+        // The key is checked as exec --key checks it, before anything is stored: a profile with a
+        // public key, a non-key or a key it cannot open would only fail later, on every host.
+        const passphrase = o.passphraseStdin ? await readStdin('The passphrase') : undefined;
+        secret = { type: 'private-key' as const, privateKey: readPrivateKey(o.key, passphrase, 'with --passphrase-stdin'), ...(passphrase !== undefined ? { passphrase } : {}) };
+      } else secret = { type: 'password' as const, password: await readStdin('The password') };
       const scope = o.site ? { type: 'site' as const, ref: o.site } : o.vm ? { type: 'vm' as const, ref: o.vm } : { type: 'global' as const };
       const saved = await context.call('credentials.add', { name: o.name, username: o.user, scope, secret });
       const out = context.out;
