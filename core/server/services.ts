@@ -1,4 +1,3 @@
-import { hostname, userInfo } from 'node:os';
 import { join } from 'node:path';
 import type {
   CommandOutput,
@@ -28,7 +27,7 @@ import { FanoutJobs } from '../remote/fanout-jobs.js';
 import { TerminalService } from '../terminal/terminal-service.js';
 import { builtinProcedures, type BuiltinProcedureServices } from './procedures.js';
 import { ProcedureEngine } from '../procedures/engine.js';
-import { SettingsStore } from '../settings/settings-store.js';
+import { operatorActor, SettingsStore } from '../settings/settings-store.js';
 import { HostUpgradeOperations } from '../upgrades/host-operations.js';
 import { UpgradeService } from '../upgrades/upgrade-service.js';
 import { CredentialStore } from '../vault/credential-store.js';
@@ -217,12 +216,6 @@ export class Services {
 
   /** The audit actor: the operator's configured name, else the OS account on this machine. */
   defaultActor(): string {
-    const configured = this.settings.get().operatorName;
-    if (configured) return configured;
-    try {
-      return `${userInfo().username}@${hostname()}`;
-    } catch {
-      return 'operator';
-    }
+    return operatorActor(this.settings.get());
   }
 }

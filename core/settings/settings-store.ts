@@ -7,6 +7,17 @@ import {
 import type { AuditLog } from '../audit/audit-log.js';
 import type { Db } from '../db/database.js';
 import type { EventBus } from '../events/event-bus.js';
+import { hostname, userInfo } from 'node:os';
+
+/** The audit actor: the operator's configured name, else the OS account on this machine. */
+export function operatorActor(settings: Pick<Settings, 'operatorName'>): string {
+  if (settings.operatorName) return settings.operatorName;
+  try {
+    return `${userInfo().username}@${hostname()}`;
+  } catch {
+    return 'operator';
+  }
+}
 
 /** Operator settings as key/JSON rows; a stored value that no longer validates falls back to its default. */
 export class SettingsStore {
