@@ -17,7 +17,7 @@ const common = { bundle: true, platform: 'node', target: 'node20', sourcemap: tr
 
 const jobs = [
   // Split: main.mjs loads the light `exec` program or the full CLI on demand (core/cli/main.ts).
-  { entryPoints: ['core/cli/main.ts'], outdir: 'dist/cli', splitting: true, outExtension: { '.js': '.mjs' }, chunkNames: 'chunks/[name]-[hash]', format: 'esm', packages: 'external' },
+  { entryPoints: ['core/cli/main.ts'], outdir: 'dist/cli', splitting: true, outExtension: { '.js': '.mjs' }, chunkNames: 'chunks/[name]-[hash]', format: 'esm', external: Object.keys(pkg.dependencies).filter((d) => d !== 'zod') },
   { entryPoints: ['core/host/main.ts'], outfile: 'dist/host/main.mjs', format: 'esm', packages: 'external' },
 ];
 if (existsSync(join(root, 'electron/main.ts'))) {
