@@ -1,9 +1,8 @@
 // `outpost exec`: one command over SSH, streamed. Kept light on purpose: main.ts runs it without
 // the rest of the CLI (no contract schemas, vault, vSphere, certificates...), so its start-up is
-// close to ssh(1)'s; it opens only the store's known hosts, settings (the actor) and audit log.
+// mostly Node's own; it opens only the store's known hosts, settings (the actor) and audit log.
 import type { Command } from 'commander';
 import { dirname } from 'node:path';
-import type { Writable } from 'node:stream';
 import { AuditLog } from '../audit/audit-log.js';
 import { OutpostError } from '../contract/errors.js';
 import { openDatabase, type Db } from '../db/database.js';
@@ -42,48 +41,6 @@ function closeExecStore(): void {
   opened = null;
 }
 
-/** Bytes gathered before one write to the output: 8 SSH packets' worth. */
-const COALESCE_BYTES = 256 * 1024;
-
-/**
- * The output with writes gathered: the remote end sends 32 KiB packets, and a write(2) per packet
- * to a pipe costs more CPU than the copy itself. Chunks wait until COALESCE_BYTES are held or the
- * event loop turns once (setImmediate), then go out as one writev (cork/uncork, no copy), so
- * output still shows as it arrives. Backpressure is the stream's own: write() answers false while
- * the output needs a drain, and 'drain' (listened for on the sink) is the output's.
- */
-function coalesced(out: Writable): { sink: Writable; flush: () => void } {
-  let pending: Buffer[] = [];
-  let held = 0;
-  let scheduled: NodeJS.Immediate | null = null;
-  const flush = (): void => {
-    if (scheduled) clearImmediate(scheduled);
-    scheduled = null;
-    const chunks = pending;
-    pending = [];
-    held = 0;
-    if (chunks.length === 0) return;
-    out.cork();
-    for (const c of chunks) out.write(c);
-    out.uncork();
-  };
-  const write = (chunk: Buffer): boolean => {
-    pending.push(chunk);
-    held += chunk.length;
-    if (held >= COALESCE_BYTES) flush();
-    else scheduled ??= setImmediate(flush);
-    return !out.writableNeedDrain;
-  };
-  const sink = new Proxy(out, {
-    get(target, prop) {
-      if (prop === 'write') return write;
-      const value: unknown = Reflect.get(target, prop, target);
-      return typeof value === 'function' ? (value as (...a: unknown[]) => unknown).bind(target) : value;
-    },
-  });
-  return { sink, flush };
-}
-
 export function registerExecCommand(program: Command, context: CliContext): void {
   program
     .command('exec')
@@ -109,7 +66,6 @@ export function registerExecCommand(program: Command, context: CliContext): void
       const command = words.join(' ');
       const input = o.stdin ? await readAll() : undefined;
       const interactive = Boolean(process.stdin.isTTY) && !o.passwordStdin && !o.stdin;
-      const stdout = coalesced(process.stdout);
       try {
         for (let attempt = 0; ; attempt++) {
           const pool = new SshConnectionPool({ hostKeys: cliHostKeys(knownHosts, o.trust ?? [], actor) });
@@ -121,7 +77,7 @@ export function registerExecCommand(program: Command, context: CliContext): void
                 ...(o.timeout ? { timeoutMs: o.timeout * 1000 } : {}),
                 ...(input !== undefined ? { input } : {}),
                 keepOutput: false,
-                stdoutSink: stdout.sink,
+                stdoutSink: process.stdout,
                 stderrSink: process.stderr,
               }),
             );
@@ -150,8 +106,7 @@ export function registerExecCommand(program: Command, context: CliContext): void
             }
             throw err;
           } finally {
-            stdout.flush();
-            pool.close();
+              pool.close();
           }
         }
       } finally {
