@@ -1,7 +1,7 @@
 // Builds the Node-side entry points (CLI, headless host, Electron main and preload) with esbuild.
 // Runs on `npm ci` (prepare) so `npx outpost` works straight after install.
 import { build } from 'esbuild';
-import { existsSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -28,6 +28,12 @@ if (existsSync(join(root, 'electron/preload.ts'))) {
   jobs.push({ entryPoints: ['electron/preload.ts'], outfile: 'dist/electron/preload.cjs', format: 'cjs', external: ['electron'] });
 }
 
-// Chunks of an earlier build would pile up (their names carry a hash).
-rmSync(join(root, 'dist', 'cli'), { recursive: true, force: true });
-await Promise.all(jobs.filter((j) => existsSync(join(root, j.entryPoints[0]))).map((j) => build({ ...common, ...j })));
+const results = await Promise.all(jobs.filter((j) => existsSync(join(root, j.entryPoints[0]))).map((j) => build({ ...common, ...j, metafile: true })));
+
+// Chunks of earlier builds would pile up (their names carry a hash): remove those this build did
+// not write. Not the folder first: tests build while other tests run the CLI from it.
+const written = new Set(results.flatMap((r) => Object.keys(r.metafile.outputs)).map((f) => join(root, f)));
+const chunks = join(root, 'dist', 'cli', 'chunks');
+if (existsSync(chunks)) {
+  for (const f of readdirSync(chunks)) if (!written.has(join(chunks, f))) rmSync(join(chunks, f));
+}
