@@ -1,5 +1,5 @@
 import type { AuditLog } from '../audit/audit-log.js';
-import type { Db } from '../db/database.js';
+import type { Sql } from '../db/sql.js';
 import { Ipam } from '../ipam/ipam.js';
 import { NatService } from '../nat/nat-service.js';
 import type { HostUpgradeOperations } from '../upgrades/host-operations.js';
@@ -20,6 +20,6 @@ export interface ProcedureServices {
 }
 
 /** The services over one store (the core builds them once; tests and child runners use this). */
-export function procedureServices(db: Db, audit: AuditLog): ProcedureServices {
+export function procedureServices(db: Sql, audit: AuditLog): ProcedureServices {
   return { audit, ipam: new Ipam(db, audit), nat: new NatService(db, audit) };
 }

@@ -2,6 +2,8 @@ import { join } from 'node:path';
 import { commands, isCommandName, type Transport } from '../contract/commands.js';
 import { fail, ok, toContractError, type Result } from '../contract/errors.js';
 import { openDatabase, type Db } from '../db/database.js';
+import type { Sql } from '../db/sql.js';
+import { sqliteSql } from '../db/sqlite-sql.js';
 import type { SecretCipher } from '../vault/cipher.js';
 import type { KdfParams } from '../vault/passphrase-cipher.js';
 import { Vault } from '../vault/vault.js';
@@ -31,6 +33,12 @@ export interface CoreOptions {
 
 export interface OutpostCore {
   readonly services: Services;
+  /** The engine-neutral store handle the services use. */
+  readonly sql: Sql;
+  /**
+   * The raw SQLite handle, only for tests and benchmarks that inspect or corrupt the file on
+   * purpose; production code goes through the services and their stores.
+   */
   readonly db: Db;
   /** Validates the command name and input, runs the handler, never throws. */
   dispatch(command: unknown, input: unknown, caller?: Partial<Caller>): Promise<Result<unknown>>;
@@ -41,9 +49,10 @@ export interface OutpostCore {
 export function createOutpostCore(options: CoreOptions): OutpostCore {
   const dbPath = options.dbPath ?? join(options.dataDir, DB_FILE);
   const db = openDatabase(dbPath, options.sqliteBinding ? { nativeBinding: options.sqliteBinding } : {});
+  const sql = sqliteSql(db);
   const bus = new EventBus();
-  const vault = new Vault(db, options.osCipher ?? null, options.kdf);
-  const services = new Services({ db, bus, vault, transport: options.transport, version, dataDir: options.dataDir, dbPath });
+  const vault = new Vault(sql, options.osCipher ?? null, options.kdf);
+  const services = new Services({ db: sql, bus, vault, transport: options.transport, version, dataDir: options.dataDir, dbPath });
   if (options.passphrase) vault.unlock(options.passphrase);
   const handlers: Handlers = createHandlers(services);
   if (options.resumeProcedures) {
@@ -77,6 +86,7 @@ export function createOutpostCore(options: CoreOptions): OutpostCore {
 
   return {
     services,
+    sql,
     db,
     dispatch,
     onEvent: (listener) => bus.subscribe(listener),

@@ -1,5 +1,6 @@
 import { OutpostError } from '../contract/errors.js';
-import type { Db } from '../db/database.js';
+import { z } from 'zod';
+import { UniqueViolation, type Sql } from '../db/sql.js';
 import type { Vault } from './vault.js';
 
 export type CredentialKind = 'password' | 'private-key' | 'vcenter';
@@ -16,18 +17,19 @@ export interface CredentialMeta {
   updatedAt: string;
 }
 
-interface CredentialRow {
-  id: number;
-  name: string;
-  kind: CredentialKind;
-  username: string | null;
-  scope_type: 'global' | 'site' | 'vm';
-  scope_ref: string | null;
-  cipher: 'os' | 'passphrase';
-  secret: Buffer;
-  created_at: string;
-  updated_at: string;
-}
+const credentialRow = z.object({
+  id: z.number(),
+  name: z.string(),
+  kind: z.enum(['password', 'private-key', 'vcenter']),
+  username: z.string().nullable(),
+  scope_type: z.enum(['global', 'site', 'vm']),
+  scope_ref: z.string().nullable(),
+  cipher: z.enum(['os', 'passphrase']),
+  secret: z.instanceof(Buffer),
+  created_at: z.string(),
+  updated_at: z.string(),
+});
+type CredentialRow = z.infer<typeof credentialRow>;
 
 const toMeta = (r: CredentialRow): CredentialMeta => ({
   id: r.id,
@@ -42,7 +44,7 @@ const toMeta = (r: CredentialRow): CredentialMeta => ({
 /** Vault-backed credentials; only `reveal` returns a secret, and only core code calls it. */
 export class CredentialStore {
   constructor(
-    private readonly db: Db,
+    private readonly db: Sql,
     private readonly vault: Vault,
   ) {}
 
@@ -51,15 +53,14 @@ export class CredentialStore {
     const now = new Date().toISOString();
     const scope = input.scope ?? { type: 'global' };
     try {
-      const info = this.db
-        .prepare(
-          `INSERT INTO credentials (name, kind, username, scope_type, scope_ref, cipher, secret, created_at, updated_at)
-           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-        )
-        .run(input.name, input.kind, input.username ?? null, scope.type, scope.type === 'global' ? null : scope.ref, cipher, sealed, now, now);
-      return this.get(Number(info.lastInsertRowid));
+      const info = this.db.run(
+        `INSERT INTO credentials (name, kind, username, scope_type, scope_ref, cipher, secret, created_at, updated_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+        [input.name, input.kind, input.username ?? null, scope.type, scope.type === 'global' ? null : scope.ref, cipher, sealed, now, now],
+      );
+      return this.get(info.lastId);
     } catch (err) {
-      if ((err as { code?: string }).code === 'SQLITE_CONSTRAINT_UNIQUE') {
+      if (err instanceof UniqueViolation) {
         throw new OutpostError('CONFLICT', `A credential named "${input.name}" already exists.`, { name: input.name });
       }
       throw err;
@@ -71,7 +72,7 @@ export class CredentialStore {
   }
 
   list(): CredentialMeta[] {
-    return (this.db.prepare('SELECT * FROM credentials ORDER BY name').all() as CredentialRow[]).map(toMeta);
+    return this.db.all('SELECT * FROM credentials ORDER BY name', [], credentialRow).map(toMeta);
   }
 
   reveal(id: number): string {
@@ -80,12 +81,12 @@ export class CredentialStore {
   }
 
   remove(id: number): void {
-    const info = this.db.prepare('DELETE FROM credentials WHERE id = ?').run(id);
+    const info = this.db.run('DELETE FROM credentials WHERE id = ?', [id]);
     if (info.changes === 0) throw new OutpostError('NOT_FOUND', `No credential with id ${id}.`);
   }
 
   private row(id: number): CredentialRow {
-    const row = this.db.prepare('SELECT * FROM credentials WHERE id = ?').get(id) as CredentialRow | undefined;
+    const row = this.db.get('SELECT * FROM credentials WHERE id = ?', [id], credentialRow);
     if (!row) throw new OutpostError('NOT_FOUND', `No credential with id ${id}.`);
     return row;
   }

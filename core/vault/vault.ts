@@ -1,14 +1,9 @@
 import type { VaultState } from '../contract/commands.js';
 import { OutpostError } from '../contract/errors.js';
-import type { Db } from '../db/database.js';
+import type { Sql } from '../db/sql.js';
 import type { SecretCipher } from './cipher.js';
 import { PassphraseCipher, type KdfParams, type PassphraseSetup } from './passphrase-cipher.js';
-
-interface VaultMetaRow {
-  kdf: string;
-  salt: Buffer;
-  verifier: Buffer;
-}
+import { VaultMetaStore } from './vault-store.js';
 
 /**
  * Secrets at rest. With an OS cipher (Electron safeStorage) it is always open; otherwise the
@@ -16,13 +11,15 @@ interface VaultMetaRow {
  */
 export class Vault {
   private cipher: SecretCipher | null;
+  private readonly meta: VaultMetaStore;
 
   constructor(
-    private readonly db: Db,
+    db: Sql,
     osCipher: SecretCipher | null = null,
     private readonly kdf?: KdfParams,
   ) {
     this.cipher = osCipher;
+    this.meta = new VaultMetaStore(db);
   }
 
   get kind(): 'os' | 'passphrase' {
@@ -42,11 +39,12 @@ export class Vault {
       this.cipher = PassphraseCipher.unlock(passphrase, setup);
     } else {
       const created = PassphraseCipher.create(passphrase, this.kdf);
-      const inserted = this.db
-        .prepare('INSERT OR IGNORE INTO vault_meta (id, kdf, salt, verifier, created_at) VALUES (1, ?, ?, ?, ?)')
-        .run(JSON.stringify(created.setup.kdf), created.setup.salt, created.setup.verifier, new Date().toISOString());
+      const inserted = this.meta.insertOnce(
+        { kdf: JSON.stringify(created.setup.kdf), salt: created.setup.salt, verifier: created.setup.verifier },
+        new Date().toISOString(),
+      );
       // Another process set the passphrase first: this one must match it, not replace it.
-      if (inserted.changes === 0) return this.unlock(passphrase);
+      if (!inserted) return this.unlock(passphrase);
       this.cipher = created.cipher;
     }
     return this.state();
@@ -87,9 +85,7 @@ export class Vault {
   }
 
   private readSetup(): PassphraseSetup | null {
-    const row = this.db.prepare('SELECT kdf, salt, verifier FROM vault_meta WHERE id = 1').get() as
-      | VaultMetaRow
-      | undefined;
+    const row = this.meta.read();
     if (!row) return null;
     return { kdf: JSON.parse(row.kdf) as KdfParams, salt: row.salt, verifier: row.verifier };
   }

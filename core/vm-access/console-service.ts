@@ -1,7 +1,7 @@
 import type { AuditLog } from '../audit/audit-log.js';
 import type { CommandOutput, CommandParsedInput } from '../contract/commands.js';
 import { OutpostError } from '../contract/errors.js';
-import type { Db } from '../db/database.js';
+import type { Sql } from '../db/sql.js';
 import { storedSite, storedVm, withSiteSession } from '../sites/site-session.js';
 import type { CredentialStore } from '../vault/credential-store.js';
 import { acquireConsoleTicket, type ConsoleTicket } from '../vsphere/console-ticket.js';
@@ -40,7 +40,7 @@ export class ConsoleService {
   readonly slots = new ConsoleSlots();
 
   constructor(
-    private readonly db: Db,
+    private readonly db: Sql,
     private readonly credentials: CredentialStore,
     private readonly audit: AuditLog,
   ) {}

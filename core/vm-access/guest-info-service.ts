@@ -2,7 +2,7 @@ import type { AuditLog } from '../audit/audit-log.js';
 import type { CommandParsedInput } from '../contract/commands.js';
 import { toContractError } from '../contract/errors.js';
 import type { GuestInfo } from '../contract/console-commands.js';
-import type { Db } from '../db/database.js';
+import type { Sql } from '../db/sql.js';
 import { storedSite, storedVm, withSiteSession } from '../sites/site-session.js';
 import type { CredentialStore } from '../vault/credential-store.js';
 import { readExtraConfig, writeExtraConfig } from '../vsphere/vm-extra-config.js';
@@ -17,7 +17,7 @@ const PREFIX = 'guestinfo.';
  */
 export class GuestInfoService {
   constructor(
-    private readonly db: Db,
+    private readonly db: Sql,
     private readonly credentials: CredentialStore,
     private readonly audit: AuditLog,
   ) {}
