@@ -5,6 +5,7 @@
 //   electron/       -> never the renderer's code
 // Everything else (e2e/, test/, bench/, scripts/) is unrestricted.
 import path from 'node:path';
+import { storeSql } from './store-sql.js';
 
 const RENDERER_PACKAGES = [/^react(\/.*)?$/, /^react-dom(\/.*)?$/, /^zustand(\/.*)?$/, /^@xterm\//, /^@tanstack\//];
 const RENDERER_TEST_PACKAGES = [/^vitest(\/.*)?$/, /^@testing-library\//];
@@ -86,4 +87,4 @@ export const layerImports = {
   },
 };
 
-export default { rules: { 'layer-imports': layerImports } };
+export default { rules: { 'layer-imports': layerImports, 'store-sql': storeSql } };
