@@ -1,3 +1,4 @@
+// Owns tables: audit_log.
 import { z } from 'zod';
 import type { AuditEntry } from '../contract/audit.js';
 import type { Sql } from '../db/sql.js';

@@ -1,3 +1,4 @@
+// Owns tables: trusted_cas.
 import type { X509Certificate } from 'node:crypto';
 import type { AuditLog } from '../audit/audit-log.js';
 import { OutpostError } from '../contract/errors.js';

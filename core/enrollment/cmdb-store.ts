@@ -1,3 +1,4 @@
+// Owns tables: cmdb_records.
 import { credentialMethodSchema, type CmdbRecord, type CredentialMethod } from '../contract/enrollment-commands.js';
 import { z } from 'zod';
 import type { Sql, SqlValue } from '../db/sql.js';

@@ -1,3 +1,4 @@
+// Owns tables: preflight_lists.
 import { z } from 'zod';
 import type { PreflightList } from '../contract/helper-commands.js';
 import type { Sql } from '../db/sql.js';

@@ -1,3 +1,4 @@
+// Owns tables: ip_pools, ip_allocations, ip_history.
 import type { AuditLog } from '../audit/audit-log.js';
 import { z } from 'zod';
 import { OutpostError, atField } from '../contract/errors.js';

@@ -1,3 +1,4 @@
+// Owns tables: firewalls, nat_records.
 import { z } from 'zod';
 import {
   firewallConnectionSchema,

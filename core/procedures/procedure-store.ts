@@ -1,3 +1,4 @@
+// Owns tables: procedures, procedure_steps, procedure_journal.
 import type { ContractError } from '../contract/errors.js';
 import { procedureStateSchema, type ProcedureState, type ProcedureSummary } from '../contract/commands.js';
 import { z } from 'zod';

@@ -1,3 +1,4 @@
+// Owns tables: settings.
 import {
   defaultSettings,
   settingsSchema,

@@ -1,3 +1,4 @@
+// Owns tables: sites.
 import { z } from 'zod';
 import type { Sql } from '../db/sql.js';
 

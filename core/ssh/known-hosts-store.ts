@@ -1,3 +1,4 @@
+// Owns tables: ssh_known_hosts.
 import { OutpostError } from '../contract/errors.js';
 import type { AuditLog } from '../audit/audit-log.js';
 import { z } from 'zod';

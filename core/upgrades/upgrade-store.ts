@@ -1,3 +1,4 @@
+// Owns tables: upgrade_plans, upgrade_plan_hosts, upgrade_desired_builds, upgrade_probe_results.
 import type { ContractError } from '../contract/errors.js';
 import { z } from 'zod';
 import {

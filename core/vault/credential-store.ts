@@ -1,3 +1,4 @@
+// Owns tables: credentials.
 import { OutpostError } from '../contract/errors.js';
 import { z } from 'zod';
 import { UniqueViolation, type Sql } from '../db/sql.js';

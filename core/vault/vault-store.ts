@@ -1,3 +1,4 @@
+// Owns tables: vault_meta.
 import { z } from 'zod';
 import type { Sql } from '../db/sql.js';
 
