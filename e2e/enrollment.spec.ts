@@ -263,8 +263,9 @@ test.describe('enrollment and offboarding in the netns lab', () => {
     test.setTimeout(300_000);
     dir = mkdtempSync(join(tmpdir(), 'outpost-e2e-enroll-lab-'));
     const dataDir = join(dir, 'data');
-    // Two Debian guests behind the firewall, and a third VM whose OS no rule covers.
-    lab = await createEnrollmentLab({ vms: 2, extraVms: ['|otherGuest=Other (32-bit)'], dir });
+    // Two Debian guests behind the firewall, a third VM whose OS no rule covers, and a fourth whose
+    // VMware Tools report guest 0's address (a stale report or an IP conflict: another machine).
+    lab = await createEnrollmentLab({ vms: 2, extraVms: ['|otherGuest=Other (32-bit)', `guest-0|${DEBIAN}`], dir });
     const setup = lab.run(dataDir, lab.setupCalls());
     const failed = setup.results.find((r) => !r.ok);
     if (failed || setup.results.length === 0) throw new Error(`lab setup failed: ${JSON.stringify(failed?.error ?? setup.stderr.slice(-2000))}`);
@@ -280,25 +281,32 @@ test.describe('enrollment and offboarding in the netns lab', () => {
     const problems: string[] = [];
     page.on('pageerror', (error) => problems.push(error.message));
     await openEnrollment(page, host.openUrl);
-    const [vm0, vm1, other] = lab.vmNames as [string, string, string];
+    const [vm0, vm1, other, impostor] = lab.vmNames as [string, string, string, string];
 
-    for (const name of [vm0, vm1, other]) await gridRow(page, name).click();
+    for (const name of [vm0, vm1, other, impostor]) await gridRow(page, name).click();
     await expect(gridRow(page, other).locator('[data-hint="os-unsupported"]')).toBeVisible();
-    await page.getByRole('button', { name: 'Next: targets for 3 VMs' }).click();
+    await page.getByRole('button', { name: 'Next: targets for 4 VMs' }).click();
     await page.getByLabel('Credential profile').selectOption('guest-root');
     await page.getByLabel('Firewall', { exact: true }).selectOption('fw');
     await page.getByLabel('Public pool').selectOption('pub');
     await expect(page.getByRole('checkbox', { name: /Log in to each guest/ })).toBeChecked();
     await page.getByRole('button', { name: 'Next: check' }).click();
 
-    // The check logs in to each guest: credentials (and how), OS version, disk, services.
-    await expect(page.getByTestId('check-summary')).toHaveText('2 of 3 eligible, 1 not', { timeout: 90_000 });
+    // The check logs in to each guest: credentials (and how), that the machine is this VM, OS version, disk, services.
+    await expect(page.getByTestId('check-summary')).toHaveText('2 of 4 eligible, 2 not', { timeout: 90_000 });
     for (const name of [vm0, vm1]) {
       const result = page.getByRole('article', { name: `Check of ${name}` });
       await expect(result.getByTestId('check-verdict')).toHaveText('Eligible');
       await expect(result.getByTestId('check-credential-method')).toHaveText(/^validated by (VMware Tools guest API|SSH login)/);
-      for (const id of ['credentials', 'os-version', 'free-disk', 'services']) await expect(result.getByTestId(`check-${id}`)).toHaveAttribute('data-status', /^(pass|warn)$/);
+      for (const id of ['credentials', 'identity', 'os-version', 'free-disk', 'services']) await expect(result.getByTestId(`check-${id}`)).toHaveAttribute('data-status', /^(pass|warn)$/);
     }
+    // The VM whose address leads to guest 0: refused, both UUIDs named, nothing more run there.
+    const wrong = page.getByRole('article', { name: `Check of ${impostor}` });
+    await expect(wrong.getByTestId('check-verdict')).toHaveText('Not eligible');
+    await expect(wrong.getByTestId('check-identity')).toHaveAttribute('data-status', 'fail');
+    await expect(wrong.getByTestId('check-identity')).toContainText('GUEST_IDENTITY_MISMATCH');
+    await expect(wrong.getByTestId('check-identity')).toContainText(`its SMBIOS UUID is ${lab.guests[0]!.productUuid!.toLowerCase()}, but the VM's BIOS UUID in vCenter is ${lab.biosUuids[3]!}`);
+    await expect(wrong.getByTestId('check-os-version')).toHaveAttribute('data-status', 'skipped');
     await expect(page.getByRole('article', { name: `Check of ${other}` }).getByTestId('check-os-rule')).toContainText('OS_REQUIREMENT');
     await expect(page.getByRole('region', { name: 'Firewall and pool' }).getByTestId('check-firewall')).toHaveAttribute('data-status', 'pass');
 

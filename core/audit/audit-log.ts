@@ -1,7 +1,7 @@
 import { auditQuerySchema, type AuditEntry, type AuditPage, type AuditQuery } from '../contract/audit.js';
 import type { Sql } from '../db/sql.js';
 import { AuditStore } from './audit-store.js';
-import type { EventBus } from '../server/event-bus.js';
+import type { EventBus } from '../events/event-bus.js';
 
 export interface AuditRecord {
   actor: string;

@@ -46,6 +46,16 @@ export const errorCodes = [
   'OS_REQUIREMENT',
   /** Enrollment: the guest refused the credentials (guest API, SSH or WinRM; details.method says which). */
   'GUEST_AUTH',
+  /** Enrollment: the machine answering at the VM's reported address is another machine (its SMBIOS UUID is not the VM's BIOS UUID). */
+  'GUEST_IDENTITY_MISMATCH',
+  /** Enrollment: the guest (or vCenter) did not tell the UUID, so the machine at the address cannot be confirmed as the VM. */
+  'GUEST_IDENTITY_UNKNOWN',
+  /** A request bigger than a transport carries (the host's 1 MiB message limit, core/contract/wire.ts): refused before it is sent. */
+  'TOO_LARGE',
+  /** The store file is not an Outpost store (empty, not SQLite, or another program's database); nothing was changed. */
+  'DB_NOT_STORE',
+  /** The store file is damaged (failed its integrity check); nothing was changed. */
+  'DB_CORRUPT',
   'INTERNAL',
 ] as const;
 

@@ -1,16 +1,18 @@
 import { z } from 'zod';
+import { labelText, poolName } from './names.js';
+import type { CommandSpec } from './command-spec.js';
 
 // Shapes only: the address math lives in core/ipam (the renderer shows, the core decides).
 const ipText = z.string().trim().min(2).max(45);
 
-export const reservedRangeSchema = z.object({ start: ipText, end: ipText, reason: z.string().max(200).default('') });
+export const reservedRangeSchema = z.object({ start: ipText, end: ipText, reason: labelText(200).default('') });
 
 export const poolInputSchema = z
   .object({
-    name: z.string().trim().min(1).max(64),
+    name: poolName,
     cidr: z.string().trim().min(3).max(50),
     kind: z.enum(['public', 'private']),
-    scope: z.string().trim().max(100).optional(),
+    scope: labelText(100).optional(),
     gateway: ipText.nullable().optional(),
     reserved: z.array(reservedRangeSchema).max(100).optional(),
   })
@@ -46,3 +48,24 @@ export const allocationSchema = z.object({
   releasedBy: z.string().nullable(),
 });
 export type AllocationView = z.infer<typeof allocationSchema>;
+
+const empty = z.object({}).strict();
+
+/** Address pools and allocations. */
+export const ipamCommands = {
+  'ipam.pools.list': {
+    summary: 'Address pools with utilisation',
+    input: empty,
+    output: z.array(poolSchema),
+  },
+  'ipam.pools.add': {
+    summary: 'Add an address pool',
+    input: poolInputSchema,
+    output: poolSchema,
+  },
+  'ipam.allocations.list': {
+    summary: 'Allocations, by pool',
+    input: z.object({ pool: poolName.optional(), includeReleased: z.boolean().default(false) }).strict(),
+    output: z.array(allocationSchema),
+  },
+} as const satisfies Record<string, CommandSpec>;

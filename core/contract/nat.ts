@@ -1,4 +1,7 @@
 import { z } from 'zod';
+import { credentialName, firewallName, labelText, plainText, poolName } from './names.js';
+import { hostAddressText, ipAddressText } from './ip-address-text.js';
+import type { CommandSpec } from './command-spec.js';
 
 export const firewallDriverSchema = z.enum(['linux-iptables', 'linux-nft', 'manual']);
 export type FirewallDriverKind = z.infer<typeof firewallDriverSchema>;
@@ -17,7 +20,7 @@ export const firewallConnectionSchema = z.discriminatedUnion('type', [
     port: z.number().int().min(1).max(65535).default(22),
     user: z.string().min(1).max(64).regex(/^[A-Za-z0-9_.][A-Za-z0-9_.-]*$/, 'a user name'),
     /** Name of a credential profile (password or private key) in the vault. */
-    credential: z.string().min(1).max(64),
+    credential: credentialName,
     /** The firewall's host key, pinned: any other key is a hard stop (SHA256:BASE64 as ssh-keygen -lf prints). */
     hostKey: z.string().regex(/^SHA256:[A-Za-z0-9+/]{43}$/, 'the host key fingerprint as ssh-keygen -lf prints it (SHA256:...)'),
   }),
@@ -34,7 +37,7 @@ export const firewallSettingsSchema = z
 
 export const firewallInputSchema = z
   .object({
-    name: z.string().trim().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/, 'letters, digits, dots, dashes, underscores; up to 64'),
+    name: plainText(z.string().trim().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/, 'letters, digits, dots, dashes, underscores; up to 64')),
     driver: firewallDriverSchema,
     settings: firewallSettingsSchema.default({}),
     connection: firewallConnectionSchema.default({ type: 'none' }),
@@ -83,3 +86,46 @@ export const natListSchema = z.object({
   unreachable: z.array(z.object({ firewall: z.string(), code: z.string(), message: z.string() })),
 });
 export type NatList = z.infer<typeof natListSchema>;
+
+const empty = z.object({}).strict();
+const started = z.object({ procedureId: z.string() });
+
+/** Firewalls and NAT records; adding and removing a NAT starts its procedure. */
+export const natCommands = {
+  'firewalls.list': {
+    summary: 'Firewalls Outpost drives or instructs',
+    input: empty,
+    output: z.array(firewallSchema),
+  },
+  'firewalls.add': {
+    summary: 'Add a firewall',
+    input: firewallInputSchema,
+    output: firewallSchema,
+  },
+  'nat.list': {
+    summary: 'NAT records; with verify, their drift against each firewall',
+    input: z.object({ verify: z.boolean().default(false), includeRemoved: z.boolean().default(false) }).strict(),
+    output: natListSchema,
+  },
+  'nat.add': {
+    summary: 'Start the NAT add procedure',
+    input: z
+      .object({
+        firewall: firewallName,
+        privateIp: hostAddressText,
+        /** Must be a usable address of a public pool (with pool, of that one): it is allocated there. */
+        publicIp: hostAddressText.optional(),
+        pool: poolName.optional(),
+        /** A label for the VM this NAT serves (shown in lists). */
+        vm: labelText(200).optional(),
+      })
+      .strict()
+      .refine((v) => v.publicIp !== undefined || v.pool !== undefined, { message: 'give publicIp, or a pool to allocate from', path: ['publicIp'] }),
+    output: started,
+  },
+  'nat.remove': {
+    summary: 'Start the NAT remove procedure',
+    input: z.object({ publicIp: ipAddressText }).strict(),
+    output: started,
+  },
+} as const satisfies Record<string, CommandSpec>;

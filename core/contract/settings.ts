@@ -1,4 +1,6 @@
 import { z } from 'zod';
+import { labelText } from './names.js';
+import type { CommandSpec } from './command-spec.js';
 
 /** Operator settings, persisted in the store; every key has a default so a new install works. */
 export const themeSchema = z.enum(['system', 'light', 'dark']);
@@ -19,7 +21,8 @@ export type Settings = z.infer<typeof settingsSchema>;
 export const settingsPatchSchema = z
   .object({
     theme: themeSchema,
-    operatorName: z.string().trim().max(64),
+    // Recorded as the actor in every audit row, and shown in tables: no control characters.
+    operatorName: labelText(64),
     auditPageSize: z.number().int().min(10).max(1000),
     confirmDestructive: z.boolean(),
   })
@@ -28,3 +31,19 @@ export const settingsPatchSchema = z
 export type SettingsPatch = z.infer<typeof settingsPatchSchema>;
 
 export const defaultSettings: Settings = settingsSchema.parse({});
+
+const empty = z.object({}).strict();
+
+/** Operator settings. */
+export const settingsCommands = {
+  'settings.get': {
+    summary: 'All operator settings',
+    input: empty,
+    output: settingsSchema,
+  },
+  'settings.update': {
+    summary: 'Change some settings; returns all of them',
+    input: settingsPatchSchema,
+    output: settingsSchema,
+  },
+} as const satisfies Record<string, CommandSpec>;

@@ -6,7 +6,9 @@ import {
   cloneDataDir,
   createEnrollmentLab,
   enrollmentLabUnavailable,
+  DEBIAN,
   ENROLL_STEPS,
+  GUEST_PASSWORD,
   inspect,
   LAB_PASSPHRASE,
   OFFBOARD_STEPS,
@@ -40,9 +42,11 @@ describe.skipIf(why !== null)('Enrollment on the netns lab (vcsim VMs report the
   beforeAll(async () => {
     base = tempDir('outpost-enroll-lab-');
     work = tempDir('outpost-enroll-cases-');
-    // VM3: an OS no rule covers; VM4: Debian, but nothing answers at its address.
+    // VM3: Debian, but nothing answers at its address; VM4: an OS no rule covers; VM5: its Tools report
+    // guest 1's address (a stale report or an IP conflict): another machine answers there.
+    // Guest 1 shows its SMBIOS UUID in VMware's older byte order (the first three fields swapped).
     rootKey = generateKey(join(base.path, 'guest_root_key'));
-    l = await createEnrollmentLab({ vms: 3, extraVms: ['10.77.0.99|debian12_64Guest=Debian GNU/Linux 12 (64-bit)', '10.77.0.98|freebsd13_64Guest=FreeBSD 13 (64-bit)'], dir: base.path, rootKey: rootKey.publicKey, guestApi: true });
+    l = await createEnrollmentLab({ vms: 3, extraVms: ['10.77.0.99|debian12_64Guest=Debian GNU/Linux 12 (64-bit)', '10.77.0.98|freebsd13_64Guest=FreeBSD 13 (64-bit)', `guest-1|${DEBIAN}`], dir: base.path, rootKey: rootKey.publicKey, guestApi: true, byteSwappedUuid: [1] });
     template = join(base.path, 'template');
     const setup = l.run(template, [...l.setupCalls(), { command: 'credentials.add', input: { name: 'guest-key', username: 'root', secret: { type: 'private-key', privateKey: rootKey.privateKey } } }]);
     expect(setup.results.length > 0 && setup.results.every((r) => r.ok), JSON.stringify(setup.results.find((r) => !r.ok)) + setup.stderr).toBe(true);
@@ -72,12 +76,15 @@ describe.skipIf(why !== null)('Enrollment on the netns lab (vcsim VMs report the
     expect(check.targets.map((t) => `${t.id}:${t.status}`)).toEqual(['firewall:pass', 'pool:pass']);
     const [c0, cBsd, cDown, cGhost] = check.vms;
     expect(c0).toMatchObject({ name: vm0, eligible: true, privateIp: l.lab.vms[0]!.ip, osRule: 'debian', credentialMethod: 'guest-api' });
-    expect(c0!.checks.map((c) => `${c.id}:${c.status}`)).toEqual(['found:pass', 'powered-on:pass', 'tools-running:pass', 'not-enrolled:pass', 'private-ip:pass', 'os-rule:pass', 'credentials:pass', 'os-version:pass', 'free-disk:pass', 'services:pass']);
+    expect(c0!.checks.map((c) => `${c.id}:${c.status}`)).toEqual(['found:pass', 'powered-on:pass', 'tools-running:pass', 'not-enrolled:pass', 'private-ip:pass', 'os-rule:pass', 'credentials:pass', 'identity:pass', 'os-version:pass', 'free-disk:pass', 'services:pass']);
+    expect(c0!.checks.find((c) => c.id === 'identity')!.message).toBe(`SMBIOS UUID ${l.biosUuids[0]}`);
     expect(cBsd).toMatchObject({ eligible: false, osRule: null });
     expect(cBsd!.checks.find((c) => c.id === 'os-rule')).toMatchObject({ status: 'fail', code: 'OS_REQUIREMENT' });
-    // VMware Tools accept the credentials, but nothing answers at the guest's address for the OS checks.
+    // VMware Tools accept the credentials, but nothing answers at the guest's address: its identity
+    // cannot be confirmed, so the OS checks do not run.
     expect(cDown).toMatchObject({ eligible: false, credentialMethod: 'guest-api' });
-    expect(cDown!.checks.find((c) => c.id === 'os-version')).toMatchObject({ status: 'fail' });
+    expect(cDown!.checks.find((c) => c.id === 'identity')).toMatchObject({ status: 'fail', code: expect.stringMatching(/^(UNREACHABLE|TIMEOUT)$/) });
+    expect(cDown!.checks.find((c) => c.id === 'os-version')).toMatchObject({ status: 'skipped' });
     expect(cGhost).toMatchObject({ eligible: false, name: null, checks: [expect.objectContaining({ id: 'found', status: 'fail', code: 'NOT_FOUND' })] });
 
     const runs = runsOf(out, 2);
@@ -136,6 +143,71 @@ describe.skipIf(why !== null)('Enrollment on the netns lab (vcsim VMs report the
       expect(JSON.stringify(core.services.audit.list({ limit: 1000 }))).not.toContain('Guest-Root-Pass');
     });
   }, 120_000);
+
+  it('a VM whose Tools address leads to another guest is refused after the first login, before the OS probe, any credential beyond it, IPAM or NAT', () => {
+    const vm1 = l.vmNames[1]!;
+    const impostor = l.vmNames[5]!; // reports guest 1's address
+    const guest1 = l.guests[1]!;
+    const dir = fresh();
+    const target = { site: 'lab', credential: 'guest-root', firewall: 'fw', pool: 'pub' };
+    const vmUuid = l.biosUuids[5]!;
+    const guestUuid = guest1.productUuid!.toLowerCase();
+    expect(guestUuid).not.toBe(l.biosUuids[1]); // guest 1 shows the byte-swapped form of VM1's UUID
+
+    // The check says so per VM, before any run: VM1 is its guest (byte-swapped form accepted), VM5 is not.
+    const check = value<EnrollmentCheck>(l.run(dir, [{ command: 'enrollment.check', input: { ...target, vms: [impostor, vm1] } }]), 0);
+    const [cImpostor, c1] = check.vms;
+    expect(cImpostor).toMatchObject({ eligible: false, privateIp: guest1.ip, credentialMethod: 'guest-api' });
+    expect(cImpostor!.checks.slice(-4).map((c) => `${c.id}:${c.status}:${c.code ?? ''}`)).toEqual(['identity:fail:GUEST_IDENTITY_MISMATCH', 'os-version:skipped:', 'free-disk:skipped:', 'services:skipped:']);
+    expect(c1).toMatchObject({ eligible: true });
+    expect(c1!.checks.find((c) => c.id === 'identity')).toMatchObject({ status: 'pass', message: `SMBIOS UUID ${guestUuid} (byte-swapped form)` });
+
+    // The run: one login to the machine at that address (the identity check, the first login: VMware
+    // Tools validated the password), then the refusal; nothing further reaches it or the firewall.
+    const loginsBefore = guest1.logins().length;
+    const out = l.run(dir, [{ command: 'enrollment.start', input: { ...target, vms: [impostor], osActions: 'builtin' } }, { command: 'cmdb.list', input: { status: 'all' } }]);
+    const [run] = runsOf(out, 0);
+    expect(run).toMatchObject({ state: 'rolled-back', error: { code: 'GUEST_IDENTITY_MISMATCH' } });
+    const message = run!.error!.message;
+    for (const text of [guest1.ip, impostor, vmUuid, guestUuid, 'stale', 'IP conflict']) expect(message).toContain(text);
+    const after = ENROLL_STEPS.slice(ENROLL_STEPS.indexOf('check-identity') + 1);
+    // The failed step is rolled back (undone); no later step ever ran (skipped by the rollback).
+    expect(run!.steps.slice(ENROLL_STEPS.indexOf('check-identity'))).toEqual(['check-identity:undone', ...after.map((s) => `${s}:skipped`)]);
+    expect(guest1.logins().slice(loginsBefore)).toEqual([expect.stringMatching(/Accepted password for root from 203\.0\.113\.100 /)]);
+    expect(value<CmdbRecord[]>(out, 1)).toEqual([]);
+    inspect(dir, (core) => {
+      expect(core.services.ipam.allocations()).toEqual([]);
+      expect(core.services.nat.records()).toEqual([]);
+      const journal = core.services.engine.store.journal(run!.id);
+      expect(journal.find((j) => j.level === 'error')).toMatchObject({ message: expect.stringContaining(`Step "check-identity" failed: The machine answering at ${guest1.ip} is not ${impostor}`), data: { code: 'GUEST_IDENTITY_MISMATCH' } });
+    });
+    expect(l.lab.exec(l.lab.firewall, ['iptables-save', '-t', 'nat'])).not.toContain('outpost:nat:');
+    expect(() => guest1.exec(['getent', 'passwd', 'outpost'])).toThrow();
+    expect(guest1.exec(['hostname']).trim()).toBe('lab-guest-1');
+  }, 120_000);
+
+  it('a credential that cannot read the SMBIOS UUID (not root, no passwordless sudo): GUEST_IDENTITY_UNKNOWN says what to use; the OS checks do not run', () => {
+    const vm2 = l.vmNames[2]!;
+    const guest = l.guests[2]!;
+    // The product UUID is root-only (0400, as the kernel makes it): a plain account cannot read it.
+    guest.exec(['sh', '-c', `useradd -m -s /bin/sh plain && echo 'plain:${GUEST_PASSWORD}' | chpasswd`]);
+    try {
+      const dir = fresh();
+      const out = l.run(dir, [
+        { command: 'credentials.add', input: { name: 'guest-plain', username: 'plain', secret: { type: 'password', password: GUEST_PASSWORD } } },
+        { command: 'enrollment.check', input: { site: 'lab', credential: 'guest-plain', firewall: 'fw', pool: 'pub', vms: [vm2] } },
+      ]);
+      const [c2] = value<EnrollmentCheck>(out, 1).vms;
+      expect(c2).toMatchObject({ eligible: false, credentialMethod: 'guest-api' });
+      const identity = c2!.checks.find((c) => c.id === 'identity')!;
+      expect(identity).toMatchObject({ status: 'fail', code: 'GUEST_IDENTITY_UNKNOWN' });
+      expect(identity.message).toContain(`cannot confirm it is ${vm2} (BIOS UUID ${l.biosUuids[2]})`);
+      expect(identity.message).toContain('use a root credential or one with passwordless sudo');
+      expect(c2!.checks.find((c) => c.id === 'os-version')).toMatchObject({ status: 'skipped' });
+    } finally {
+      guest.exec(['sh', '-c', 'userdel -f -r plain >/dev/null 2>&1; true']);
+    }
+  }, 60_000);
 
   it('the CLI: outpost enroll --check, enroll, cmdb list/export, offboard (built binary, in the client namespace)', () => {
     execFileSync(process.execPath, [join(root, 'scripts', 'build-node.mjs')]);
@@ -275,10 +347,10 @@ describe.skipIf(why !== null)('Enrollment on the netns lab (vcsim VMs report the
     expect(runsOf(out, 8)[0]!.error!.message).toContain('Already enrolled');
     const cmdb = value<CmdbRecord[]>(out, 9);
     expect(cmdb.map((r) => r.vmName)).toEqual([vm0]);
-    // Only VM0's NAT and the hand-made one remain; every rolled-back VM released what it took.
+    // Only VM0's NAT and the hand-made one (its typed address allocated in pub) remain; every rolled-back VM released what it took.
     inspect(dir, (core) => {
       expect(core.services.nat.records().map((r) => r.publicIp).sort()).toEqual([cmdb[0]!.publicIp, '203.0.113.50'].sort());
-      expect(core.services.ipam.allocations().map((a) => `${a.pool}:${a.purpose}`).sort()).toEqual(['pub:public-nat', 'vms:guest-private']);
+      expect(core.services.ipam.allocations().map((a) => `${a.pool}:${a.purpose}`).sort()).toEqual(['pub:public-nat', 'pub:public-nat', 'vms:guest-private']);
     });
     expect(l.lab.exec(l.lab.firewall, ['iptables-save', '-t', 'nat']).match(/outpost:nat:\d+/g)).toHaveLength(4);
     // A failed guest login or OS check changed nothing in the guest.

@@ -1,7 +1,7 @@
-import { execFileSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import ssh2 from 'ssh2';
 import type { AuditLog } from '../audit/audit-log.js';
+import { onPath } from '../exec/on-path.js';
 import type { CommandOutput, CommandParsedInput } from '../contract/commands.js';
 import type {
   BatchItem,
@@ -13,7 +13,7 @@ import type {
   OsRule,
   RequirementResult,
   VmEligibility,
-} from '../contract/enrollment-commands.js';
+} from '../contract/enrollment.js';
 import { OutpostError, toContractError } from '../contract/errors.js';
 import type { Sql } from '../db/sql.js';
 import { contains, parseAddress, parseNetwork } from '../ipam/ip-address.js';
@@ -21,7 +21,7 @@ import type { Ipam } from '../ipam/ipam.js';
 import type { NatService } from '../nat/nat-service.js';
 import type { ProcedureEngine } from '../procedures/engine.js';
 import type { RemoteAccessService } from '../remote/remote-access-service.js';
-import type { EventBus } from '../server/event-bus.js';
+import type { EventBus } from '../events/event-bus.js';
 import type { CredentialStore } from '../vault/credential-store.js';
 import { validateCredentialsInGuest } from '../vsphere/guest-auth.js';
 import { readProperties } from '../vsphere/property-collector.js';
@@ -30,7 +30,8 @@ import { runBounded } from './batch.js';
 import { CmdbStore, cmdbCsv } from './cmdb-store.js';
 import { InventoryStore, type InventoryVmDetails } from '../inventory/inventory-store.js';
 import { ProcedureStore } from '../procedures/procedure-store.js';
-import { evaluateGuest, parseGuestReport, probeScript, type GuestReport } from './guest-scripts.js';
+import { compareUuids, canonicalUuid, identityScript, type UuidMatch } from './guest-identity.js';
+import { evaluateGuest, keyValues, parseGuestReport, probeScript, type GuestReport } from './guest-scripts.js';
 import { GuestShell, type GuestEndpoint } from './guest-shell.js';
 import { defaultRulesPath, loadOsRules, ruleForVm } from './os-rules.js';
 import { connectSite, storedSite, storedSiteById, type StoredSite } from '../sites/site-session.js';
@@ -58,6 +59,17 @@ export interface VmFacts {
   ipAddresses: string[];
   guestId: string | null;
   guestFullName: string | null;
+}
+
+/** Who answered at a VM's address: confirmed to be the VM (its SMBIOS UUID is the VM's BIOS UUID). */
+export interface GuestIdentity {
+  host: string;
+  vmUuid: string;
+  guestUuid: string;
+  /** `byte-swapped`: the older virtual hardware's SMBIOS byte order (the same machine). */
+  match: Exclude<UuidMatch, 'different'>;
+  /** Where the guest read it (sysfs, dmidecode, Win32_ComputerSystemProduct, ...). */
+  source: string;
 }
 
 /** The service account key enrollment installs (its private half stays in the vault). */
@@ -220,6 +232,48 @@ export class EnrollmentService {
     return rule.access === 'winrm' ? 'winrm' : 'ssh';
   }
 
+  /** The VM's BIOS UUID as vCenter knows it now (config.uuid), canonical form; null when vCenter has none. */
+  async biosUuid(siteId: number, moref: string): Promise<string | null> {
+    const session = await this.session(siteId);
+    const p = await readProperties(session, { type: 'VirtualMachine', value: moref }, ['config.uuid']);
+    if (p.size === 0) throw new OutpostError('NOT_FOUND', `vCenter no longer has VM ${moref}.`, { moref });
+    const v = p.get('config.uuid');
+    return typeof v === 'string' ? canonicalUuid(v) : null;
+  }
+
+  /**
+   * Confirms that the machine answering at the endpoint is this VM, before anything beyond the first
+   * login is sent to it: its SMBIOS UUID (read in the guest) must be the VM's BIOS UUID (from vCenter).
+   * Tools report whatever address the guest last had; a stale report or an IP conflict puts another
+   * machine there, and it must get neither further credentials nor a public NAT.
+   */
+  async confirmIdentity(siteId: number, moref: string, vmName: string, endpoint: GuestEndpoint): Promise<GuestIdentity> {
+    const host = endpoint.host;
+    const vmUuid = await this.biosUuid(siteId, moref);
+    if (!vmUuid) {
+      throw new OutpostError('GUEST_IDENTITY_UNKNOWN', `vCenter reports no BIOS UUID (config.uuid) for ${vmName}, so Outpost cannot confirm that the machine at ${host} is this VM. Check the VM's configuration in vCenter. Nothing was changed.`, { host, vmUuid: null, guestUuid: null });
+    }
+    const said = keyValues(await this.guests.must({ ...endpoint, sudo: false }, 'Reading the guest\'s SMBIOS UUID', identityScript(endpoint.family), {}, { timeoutMs: 20_000 }));
+    const raw = said.get('uuid') ?? '';
+    const guestUuid = canonicalUuid(raw);
+    if (!guestUuid) {
+      const how =
+        endpoint.family === 'windows'
+          ? 'Win32_ComputerSystemProduct gave no UUID'
+          : 'reading /sys/class/dmi/id/product_uuid needs root: use a root credential or one with passwordless sudo (or install dmidecode)';
+      throw new OutpostError('GUEST_IDENTITY_UNKNOWN', `The machine at ${host} did not tell its SMBIOS UUID${raw ? ` (it said "${raw.slice(0, 80)}")` : ''}, so Outpost cannot confirm it is ${vmName} (BIOS UUID ${vmUuid}): ${how}. Nothing was changed.`, { host, vmUuid, guestUuid: null });
+    }
+    const match = compareUuids(vmUuid, guestUuid);
+    if (match === 'different') {
+      throw new OutpostError(
+        'GUEST_IDENTITY_MISMATCH',
+        `The machine answering at ${host} is not ${vmName}: its SMBIOS UUID is ${guestUuid}, but the VM's BIOS UUID in vCenter is ${vmUuid}. VMware Tools may report a stale address, or another machine holds ${host} (an IP conflict, a clone). Check the address inside the VM's console and which machine owns ${host}, then enroll again. Nothing was changed in the guest or on the firewall, and no further credentials were sent.`,
+        { host, vmUuid, guestUuid },
+      );
+    }
+    return { host, vmUuid, guestUuid, match, source: said.get('source') || 'unknown' };
+  }
+
   /** Runs the OS probe in the guest. */
   async probe(endpoint: GuestEndpoint, rule: OsRule): Promise<GuestReport & { root: boolean }> {
     const out = await this.guests.must(endpoint, 'The OS check', probeScript(rule.family), { SERVICES: rule.requiredServices.join(' ') }, { timeoutMs: 30_000 });
@@ -293,8 +347,8 @@ export class EnrollmentService {
     }
     const { checks, rule, privateIp } = inventoryRequirements(vm, this.cmdb.active(site.id, vm.moref), rules);
     let method: CredentialMethod | null = null;
-    const guestIds = ['credentials', 'os-version', 'free-disk', 'services'] as const;
-    const labels: Record<(typeof guestIds)[number], string> = { credentials: 'Guest credentials', 'os-version': 'Supported OS version', 'free-disk': 'Free disk', services: 'Required services' };
+    const guestIds = ['credentials', 'identity', 'os-version', 'free-disk', 'services'] as const;
+    const labels: Record<(typeof guestIds)[number], string> = { credentials: 'Guest credentials', identity: 'The machine at the address is this VM', 'os-version': 'Supported OS version', 'free-disk': 'Free disk', services: 'Required services' };
     const skipAll = (why: string): void => {
       for (const id of guestIds) checks.push({ id, label: labels[id], status: 'skipped', message: why, code: null });
     };
@@ -304,12 +358,26 @@ export class EnrollmentService {
       try {
         method = await this.validateCredentials(site.id, vm.moref, input.credential, privateIp, rule);
         checks.push({ id: 'credentials', label: labels.credentials, status: 'pass', message: `accepted (${method})`, code: null });
+        const endpoint = this.endpoint(input.credential, privateIp, rule);
+        let identified = false;
         try {
-          const report = await this.probe(this.endpoint(input.credential, privateIp, rule), rule);
-          checks.push(...evaluateGuest(rule, report));
+          const who = await this.confirmIdentity(site.id, vm.moref, vm.name, endpoint);
+          checks.push({ id: 'identity', label: labels.identity, status: 'pass', message: `SMBIOS UUID ${who.guestUuid}${who.match === 'byte-swapped' ? ' (byte-swapped form)' : ''}`, code: null });
+          identified = true;
         } catch (err) {
           const e = toContractError(err);
-          for (const id of guestIds.slice(1)) checks.push({ id, label: labels[id], status: 'fail', message: e.message, code: e.code });
+          checks.push({ id: 'identity', label: labels.identity, status: 'fail', message: e.message, code: e.code });
+          // Another (or an unconfirmed) machine: run nothing more there.
+          for (const id of guestIds.slice(2)) checks.push({ id, label: labels[id], status: 'skipped', message: 'the machine at the address is not confirmed to be this VM', code: null });
+        }
+        if (identified) {
+          try {
+            const report = await this.probe(endpoint, rule);
+            checks.push(...evaluateGuest(rule, report));
+          } catch (err) {
+            const e = toContractError(err);
+            for (const id of guestIds.slice(2)) checks.push({ id, label: labels[id], status: 'fail', message: e.message, code: e.code });
+          }
         }
       } catch (err) {
         const e = toContractError(err);
@@ -486,12 +554,4 @@ export class EnrollmentService {
   }
 }
 
-/** Whether a program is on PATH (`command -v`, the name passed as an argument, never spliced into the script). */
-export function onPath(program: string): boolean {
-  try {
-    execFileSync('sh', ['-c', 'command -v "$1"', 'sh', program], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
-}
+export { onPath };

@@ -1,6 +1,6 @@
 // Owns tables: preflight_lists.
 import { z } from 'zod';
-import type { PreflightList } from '../contract/helper-commands.js';
+import type { PreflightList } from '../contract/helpers.js';
 import type { Sql } from '../db/sql.js';
 import type { PortTarget } from './port-preflight.js';
 

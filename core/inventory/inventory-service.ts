@@ -1,12 +1,12 @@
 import type { CommandOutput, CommandParsedInput } from '../contract/commands.js';
 import { OutpostError, toContractError } from '../contract/errors.js';
-import type { AddedSite, SiteRemoved, SyncProgress, SyncResult, VmSummary, WatchStatusSummary } from '../contract/inventory-commands.js';
+import type { AddedSite, SiteRemoved, SyncProgress, SyncResult, VmSummary, WatchStatusSummary } from '../contract/inventory.js';
 import type { AuditLog } from '../audit/audit-log.js';
 import { atomically, type Sql } from '../db/sql.js';
-import { CmdbStore } from '../enrollment/cmdb-store.js';
 import { SiteStore } from '../sites/site-store.js';
 import { trustedCaPems } from '../certificates/trust-store.js';
-import { connectSite, storedSite, storedVm, type StoredSite } from '../sites/site-session.js';
+import { connectSite, storedSite, type StoredSite } from '../sites/site-session.js';
+import { storedVm } from './stored-vm.js';
 import { normalizeFingerprint } from '../trust/fingerprint.js';
 import type { CredentialStore } from '../vault/credential-store.js';
 import type { Vault } from '../vault/vault.js';
@@ -23,6 +23,12 @@ export interface InventoryServiceOptions {
   vault: Vault;
   credentials: CredentialStore;
   audit: AuditLog;
+  /**
+   * How many VMs of a site are enrolled (the CMDB is enrollment's table, and enrollment sits above
+   * inventory): the composition root passes the CMDB store's count, so removing a site with
+   * enrolled VMs is refused.
+   */
+  enrolledVms: (siteId: number) => number;
   /** Where watcher changes and states are published (the core sends them out as contract events). */
   notify?: { onApplied?: WatchTuning['onApplied']; onStatus?: WatchTuning['onStatus']; onSyncProgress?: (p: SyncProgress) => void };
 }
@@ -112,7 +118,7 @@ export class InventoryService {
   async removeSite(siteName: string, actor: string): Promise<SiteRemoved> {
     const site = this.site(siteName);
     if (this.syncing.has(site.id)) throw new OutpostError('CONFLICT', `A sync of ${site.name} is running; remove the site when it has finished.`, { site: site.name });
-    const n = new CmdbStore(this.o.db).activeCount(site.id);
+    const n = this.o.enrolledVms(site.id);
     if (n > 0) throw new OutpostError('CONFLICT', `${site.name} has ${n} enrolled VM${n === 1 ? '' : 's'}; offboard ${n === 1 ? 'it' : 'them'} before removing the site.`, { site: site.name, enrolled: n });
     if (this.watchers.has(site.name)) await this.stopWatch(site.name);
     const now = new Date().toISOString();

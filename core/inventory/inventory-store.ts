@@ -1,7 +1,7 @@
 // Owns tables: inventory_objects, inv_datacenters, inv_clusters, inv_hosts, inv_networks, inv_datastores, inv_vms, inv_vms_fts, inv_events.
 import { z } from 'zod';
 import type { CommandParsedInput } from '../contract/commands.js';
-import type { VmSummary } from '../contract/inventory-commands.js';
+import type { VmSummary } from '../contract/inventory.js';
 import { atomically, type Sql } from '../db/sql.js';
 import { SiteStore } from '../sites/site-store.js';
 import type { VsphereEvent } from '../vsphere/events.js';

@@ -4,7 +4,7 @@ import { procedureStateSchema, type ProcedureState, type ProcedureSummary } from
 import { z } from 'zod';
 import type { Sql } from '../db/sql.js';
 import type { JournalLevel } from './procedure.js';
-import type { RunnerIdentity } from './runner-identity.js';
+import { runnerIsGone, type RunnerIdentity } from './runner-identity.js';
 
 export type StepState = 'pending' | 'running' | 'done' | 'failed' | 'waiting' | 'undoing' | 'undone' | 'skipped';
 
@@ -105,6 +105,12 @@ const summaryRow = z.object({
   created_at: z.string(),
   updated_at: z.string(),
   created_by: z.string(),
+  // The runner column holds the RunnerIdentity as JSON (or NULL).
+  runner: z
+    .string()
+    .nullable()
+    .transform((text) => (text === null ? null : z.object({ host: z.string(), pid: z.number().int(), startedAt: z.string() }).parse(JSON.parse(text)))),
+  lease_until: z.string().nullable(),
 });
 
 const FINISHED: ProcedureState[] = ['succeeded', 'rolled-back', 'cancelled'];
@@ -232,14 +238,25 @@ export class ProcedureStore {
 
   /** The newest runs first, optionally of one state. */
   list(q: { state?: ProcedureState | undefined; limit: number }): ProcedureSummary[] {
+    const now = new Date();
     return this.db
       .all(
-        `SELECT id, kind, state, target, created_at, updated_at, created_by FROM procedures
+        `SELECT id, kind, state, target, created_at, updated_at, created_by, runner, lease_until FROM procedures
          ${q.state ? 'WHERE state = @state' : ''} ORDER BY created_at DESC LIMIT @limit`,
         { state: q.state ?? null, limit: q.limit },
         summaryRow,
       )
-      .map((r) => ({ id: r.id, kind: r.kind, state: r.state, target: r.target, createdAt: r.created_at, updatedAt: r.updated_at, createdBy: r.created_by }));
+      .map((r) => ({
+        id: r.id,
+        kind: r.kind,
+        state: r.state,
+        target: r.target,
+        createdAt: r.created_at,
+        updatedAt: r.updated_at,
+        createdBy: r.created_by,
+        // "running" is what the store says; whether anything still runs it is the runner's liveness.
+        interrupted: (r.state === 'running' || r.state === 'rolling-back') && runnerIsGone(r.runner, now, r.lease_until),
+      }));
   }
 
   /** An active run of this kind other than `exceptId`, or null. */

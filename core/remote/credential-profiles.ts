@@ -1,6 +1,6 @@
 import { OutpostError } from '../contract/errors.js';
 import { ForeignKeyViolation } from '../db/sql.js';
-import type { CredentialScope, CredentialSecret, CredentialView } from '../contract/remote-commands.js';
+import type { CredentialScope, CredentialSecret, CredentialView } from '../contract/remote.js';
 import type { AuditLog } from '../audit/audit-log.js';
 import type { CredentialStore } from '../vault/credential-store.js';
 import type { SshAuth } from '../ssh/ssh-target.js';

@@ -23,7 +23,7 @@ import { NatService } from '../nat/nat-service.js';
 import { RemoteAccessService } from '../remote/remote-access-service.js';
 import { FanoutJobs } from '../remote/fanout-jobs.js';
 import { TerminalService } from '../terminal/terminal-service.js';
-import { builtinProcedures } from '../procedures/builtin-procedures.js';
+import { builtinProcedures, type BuiltinProcedureServices } from './procedures.js';
 import { ProcedureEngine } from '../procedures/engine.js';
 import { ProcedureStore } from '../procedures/procedure-store.js';
 import { SiteStore } from '../sites/site-store.js';
@@ -32,7 +32,7 @@ import { HostUpgradeOperations } from '../upgrades/host-operations.js';
 import { UpgradeService } from '../upgrades/upgrade-service.js';
 import { CredentialStore } from '../vault/credential-store.js';
 import { Vault } from '../vault/vault.js';
-import type { EventBus } from './event-bus.js';
+import type { EventBus } from '../events/event-bus.js';
 
 export interface ServicesOptions {
   db: Sql;
@@ -85,7 +85,7 @@ export class Services {
   readonly procedures: ProcedureQueries;
   readonly ipam: Ipam;
   readonly nat: NatService;
-  readonly engine: ProcedureEngine;
+  readonly engine: ProcedureEngine<BuiltinProcedureServices>;
   readonly preflightLists: PreflightLists;
   readonly trustStore: TrustStore;
   readonly remote: RemoteAccessService;
@@ -137,6 +137,7 @@ export class Services {
       vault: o.vault,
       credentials: this.credentials,
       audit: this.audit,
+      enrolledVms: (siteId) => this.enrollment.cmdb.activeCount(siteId),
       notify: {
         onApplied: (site, changes) => {
           const limit = 500;

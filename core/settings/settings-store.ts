@@ -8,7 +8,7 @@ import {
 import type { AuditLog } from '../audit/audit-log.js';
 import { z } from 'zod';
 import type { Sql } from '../db/sql.js';
-import type { EventBus } from '../server/event-bus.js';
+import type { EventBus } from '../events/event-bus.js';
 
 const settingRow = z.object({ key: z.string(), value: z.string() });
 

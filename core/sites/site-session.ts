@@ -2,7 +2,6 @@ import { trustedCaPems } from '../certificates/trust-store.js';
 import { OutpostError } from '../contract/errors.js';
 import type { Sql } from '../db/sql.js';
 import type { CredentialStore } from '../vault/credential-store.js';
-import { InventoryStore } from '../inventory/inventory-store.js';
 import { SiteStore, type SiteRecord } from './site-store.js';
 import { VsphereSession } from '../vsphere/session.js';
 
@@ -38,16 +37,6 @@ export async function withSiteSession<T>(db: Sql, credentials: CredentialStore, 
     // A failed logout must not turn finished work into a failure: the server drops the session anyway.
     await session.logout().catch(() => undefined);
   }
-}
-
-/** A VM of a stored site by name, moref or UUID, from the synced inventory (inv_vms). */
-export function storedVm(db: Sql, site: StoredSite, vm: string): { moref: string; name: string } {
-  const rows = new InventoryStore(db).vmsByRef(site.id, vm);
-  if (rows.length === 0) throw new OutpostError('NOT_FOUND', `No VM "${vm}" in site ${site.name}'s inventory. Sync it first: outpost inventory sync --site ${site.name}`, { vm });
-  if (rows.length > 1) {
-    throw new OutpostError('CONFLICT', `${rows.length} VMs in ${site.name} are named "${vm}"; give the moref instead (${rows.map((r) => r.moref).join(', ')}).`, { morefs: rows.map((r) => r.moref) });
-  }
-  return rows[0]!;
 }
 
 /** Every stored site's pinned certificate, by the host name it was pinned for. */

@@ -8,7 +8,7 @@ import {
   type UpgradeOptions,
   type UpgradePlanState,
   type UpgradePlanSummary,
-} from '../contract/upgrade-commands.js';
+} from '../contract/upgrades.js';
 import type { Sql } from '../db/sql.js';
 
 export type PlanHostState = 'pending' | 'running' | 'succeeded' | 'failed' | 'aborted';

@@ -50,16 +50,27 @@ export class CredentialStore {
   ) {}
 
   save(input: { name: string; kind: CredentialKind; username?: string | null; secret: string; scope?: CredentialScope }): CredentialMeta {
-    const { cipher, sealed } = this.vault.seal(input.secret);
     const now = new Date().toISOString();
     const scope = input.scope ?? { type: 'global' };
-    try {
-      const info = this.db.run(
-        `INSERT INTO credentials (name, kind, username, scope_type, scope_ref, cipher, secret, created_at, updated_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-        [input.name, input.kind, input.username ?? null, scope.type, scope.type === 'global' ? null : scope.ref, cipher, sealed, now, now],
+    // The secret is bound to its row (id, kind, name), and the id is only known once the row is
+    // in: insert with an empty placeholder, seal, fill it in, all in one transaction.
+    const insert = (): number =>
+      this.db.transaction(
+        (tx) => {
+          const info = tx.run(
+            `INSERT INTO credentials (name, kind, username, scope_type, scope_ref, cipher, secret, created_at, updated_at)
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+            [input.name, input.kind, input.username ?? null, scope.type, scope.type === 'global' ? null : scope.ref, this.vault.kind, Buffer.alloc(0), now, now],
+          );
+          const id = info.lastId;
+          const { cipher, sealed } = this.vault.seal(input.secret, { id, kind: input.kind, name: input.name });
+          tx.run('UPDATE credentials SET cipher = ?, secret = ? WHERE id = ?', [cipher, sealed, id]);
+          return id;
+        },
+        { immediate: true },
       );
-      return this.get(info.lastId);
+    try {
+      return this.get(insert());
     } catch (err) {
       if (err instanceof UniqueViolation) {
         throw new OutpostError('CONFLICT', `A credential named "${input.name}" already exists.`, { name: input.name });
@@ -77,8 +88,9 @@ export class CredentialStore {
   }
 
   reveal(id: number): string {
+    this.vault.ensureUnlocked(); // a deferred unlock may re-seal the row: read it afterwards
     const row = this.row(id);
-    return this.vault.open(row.cipher, row.secret);
+    return this.vault.open(row.cipher, row.secret, { id: row.id, kind: row.kind, name: row.name });
   }
 
   remove(id: number): void {
@@ -90,5 +102,24 @@ export class CredentialStore {
     const row = this.db.get('SELECT * FROM credentials WHERE id = ?', [id], credentialRow);
     if (!row) throw new OutpostError('NOT_FOUND', `No credential with id ${id}.`);
     return row;
+  }
+}
+
+const sealedRow = z.object({ id: z.number(), kind: z.string(), name: z.string(), cipher: z.enum(['os', 'passphrase']), secret: z.instanceof(Buffer) });
+export type SealedRow = z.infer<typeof sealedRow>;
+
+/**
+ * The sealed secrets of the credentials table as the vault re-keys them: it reads every record of
+ * a cipher kind and writes each one back re-sealed (the vault holds no SQL; this table's owner does).
+ */
+export class SealedSecrets {
+  constructor(private readonly db: Sql) {}
+
+  ofCipher(kind: 'os' | 'passphrase'): SealedRow[] {
+    return this.db.all('SELECT id, kind, name, cipher, secret FROM credentials WHERE cipher = ?', [kind], sealedRow);
+  }
+
+  replace(id: number, secret: Buffer): void {
+    this.db.run('UPDATE credentials SET secret = ? WHERE id = ?', [secret, id]);
   }
 }

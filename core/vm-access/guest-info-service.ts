@@ -1,9 +1,10 @@
 import type { AuditLog } from '../audit/audit-log.js';
 import type { CommandParsedInput } from '../contract/commands.js';
 import { toContractError } from '../contract/errors.js';
-import type { GuestInfo } from '../contract/console-commands.js';
+import type { GuestInfo } from '../contract/vm-access.js';
 import type { Sql } from '../db/sql.js';
-import { storedSite, storedVm, withSiteSession } from '../sites/site-session.js';
+import { storedVm } from '../inventory/stored-vm.js';
+import { storedSite, withSiteSession } from '../sites/site-session.js';
 import type { CredentialStore } from '../vault/credential-store.js';
 import { readExtraConfig, writeExtraConfig } from '../vsphere/vm-extra-config.js';
 import type { MoRef } from '../vsphere/xml.js';

@@ -2,11 +2,14 @@
 // namespace (lab-guests.ts), and vcsim running INSIDE the client namespace whose first VMs report
 // the guests' addresses. The core runs in child processes in the client namespace
 // (test/fixtures/enrollment-runner.ts): the operator's workstation, which reaches vCenter, the
-// guests through the firewall, and the public IPs.
+// guests through the firewall, and the public IPs. Each VM has its own BIOS UUID in vCenter and its
+// guest presents it as its SMBIOS product UUID, as a real VM's firmware does.
 import { spawn, spawnSync } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
 import { copyFileSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { build } from 'esbuild';
+import { byteSwappedUuid } from '../../core/enrollment/guest-identity.js';
 import { createOutpostCore, type OutpostCore } from '../../core/server/core.js';
 import { defaultKdf } from '../../core/vault/passphrase-cipher.js';
 import { sshdAvailable } from '../peers/openssh-server.js';
@@ -19,7 +22,7 @@ export const GUEST_PASSWORD = 'Guest-Root-Pass-7';
 export const DEBIAN = 'debian12_64Guest=Debian GNU/Linux 12 (64-bit)';
 
 export const LAB_PASSPHRASE = 'enrollment lab passphrase';
-export const ENROLL_STEPS = ['check-eligibility', 'validate-credentials', 'check-os', 'record-private-ip', 'allocate-public-ip', 'ensure-nat', 'nat-confirm', 'verify-nat', 'os-actions', 'verify-access', 'record-cmdb'];
+export const ENROLL_STEPS = ['check-eligibility', 'validate-credentials', 'check-identity', 'check-os', 'record-private-ip', 'allocate-public-ip', 'ensure-nat', 'nat-confirm', 'verify-nat', 'os-actions', 'verify-access', 'record-cmdb'];
 export const OFFBOARD_STEPS = ['read-enrollment', 'remove-guest-access', 'remove-nat', 'nat-confirm', 'verify-nat-gone', 'release-ips', 'close-cmdb'];
 
 /** Why the enrollment lab cannot run here, or null. */
@@ -55,6 +58,8 @@ export interface EnrollmentLab {
   vcsim: Vcsim;
   /** VM names in creation order (VM i reports guest i's address). */
   vmNames: string[];
+  /** The BIOS UUID (config.uuid) of each VM, in creation order; guest i presents VM i's. */
+  biosUuids: string[];
   runner: string;
   /** Dispatches calls in a child process in the client namespace; returns its parsed JSON line. */
   run(dataDir: string, calls: { command: string; input: unknown }[], fault?: string): RunnerOutput;
@@ -99,14 +104,37 @@ export async function buildEnrollmentRunner(): Promise<string> {
   return out;
 }
 
-export async function createEnrollmentLab(options: { vms: number; extraVms?: string[]; dir: string; sharedHostKey?: boolean; rootKey?: string; guestApi?: boolean }): Promise<EnrollmentLab> {
+export interface EnrollmentLabOptions {
+  /** VMs with a guest each (VM i reports guest i's address). */
+  vms: number;
+  /**
+   * More VMs without a guest of their own: `IP|guestId=Full Name`. IP `guest-N` reports guest N's
+   * address (a stale Tools report or an IP conflict: another machine answers there).
+   */
+  extraVms?: string[];
+  dir: string;
+  sharedHostKey?: boolean;
+  rootKey?: string;
+  guestApi?: boolean;
+  /** Guests whose SMBIOS UUID shows VMware's older byte order (first three fields swapped). */
+  byteSwappedUuid?: number[];
+}
+
+export async function createEnrollmentLab(options: EnrollmentLabOptions): Promise<EnrollmentLab> {
   const runner = await buildEnrollmentRunner();
   const lab = createLab(options.vms);
   let vcsim: Vcsim | null = null;
   let guests: LabGuest[] = [];
+  const extra = options.extraVms ?? [];
+  const biosUuids = Array.from({ length: options.vms + extra.length }, () => randomUUID());
+  const productUuids = lab.vms.map((_, i) => (options.byteSwappedUuid?.includes(i) ? byteSwappedUuid(biosUuids[i]!) : biosUuids[i]!).toUpperCase());
+  const extraIp = (e: string): string => {
+    const ip = e.split('|')[0] ?? '';
+    const guest = /^guest-(\d+)$/.exec(ip);
+    return guest ? (lab.vms[Number(guest[1])]?.ip ?? '') : ip;
+  };
   try {
-    guests = await startLabGuests(lab, options.dir, { rootPassword: GUEST_PASSWORD, sharedHostKey: options.sharedHostKey ?? false, ...(options.rootKey ? { rootKey: options.rootKey } : {}) });
-    const extra = options.extraVms ?? [];
+    guests = await startLabGuests(lab, options.dir, { rootPassword: GUEST_PASSWORD, sharedHostKey: options.sharedHostKey ?? false, productUuids, ...(options.rootKey ? { rootKey: options.rootKey } : {}) });
     vcsim = await startVcsim({
       vms: options.vms + extra.length,
       hosts: 1,
@@ -114,7 +142,8 @@ export async function createEnrollmentLab(options: { vms: number; extraVms?: str
       netns: lab.client,
       // The vSphere guest API answers with the guests' own root password (else enrollment falls back to SSH).
       ...(options.guestApi ? { guestPassword: GUEST_PASSWORD } : {}),
-      guestIps: [...lab.vms.map((v) => v.ip), ...extra.map((e) => e.split('|')[0] ?? '')],
+      guestIps: [...lab.vms.map((v) => v.ip), ...extra.map(extraIp)],
+      guestUuids: biosUuids,
       guestOs: [...lab.vms.map(() => DEBIAN), ...extra.map((e) => e.split('|')[1] ?? '')],
     });
   } catch (err) {
@@ -142,6 +171,7 @@ export async function createEnrollmentLab(options: { vms: number; extraVms?: str
     guests,
     vcsim: sim,
     vmNames,
+    biosUuids,
     runner,
     run(dataDir, calls, fault) {
       const r = spawnSync('ip', ['netns', 'exec', lab.client, process.execPath, runner, dataDir, 'run', callsFile(dataDir, calls)], { encoding: 'utf8', env: env(fault), timeout: 180_000, maxBuffer: 64 * 1024 * 1024 });

@@ -3,6 +3,10 @@
 // never in the machine's /etc), /home on tmpfs and its own host name. Enrollment's OS actions
 // (useradd, authorized_keys, hostname) therefore really run and change only this guest.
 // Root logs in with a password written into the guest's own /etc/shadow. Killed by PID.
+// Each guest can present an SMBIOS product UUID, as a VM's firmware shows it: in the guest's own
+// mount namespace a file (root-only, like the kernel's) is bind-mounted over
+// /sys/class/dmi/id/product_uuid, or, on a machine without DMI, laid over /sys/class with an overlay.
+// Only the guest's namespace sees it; the machine's /sys is untouched.
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -15,6 +19,10 @@ export interface LabGuest {
   hostname: string;
   /** Host key fingerprint as ssh-keygen -lf prints it. */
   fingerprint: string;
+  /** The SMBIOS product UUID this guest presents (as /sys/class/dmi/id/product_uuid), if any. */
+  productUuid: string | null;
+  /** Successful SSH logins so far (sshd's "Accepted ..." lines): what the guest was sent credentials for. */
+  logins(): string[];
   /** Runs argv inside this guest's namespaces (its /etc, its host name). */
   exec(argv: string[]): string;
   stop(): void;
@@ -26,6 +34,8 @@ export interface LabGuestOptions {
   sharedHostKey?: boolean;
   /** A public key root may also log in with (kept in the guest's own /etc, never in the machine's /root). */
   rootKey?: string;
+  /** The SMBIOS product UUID guest i presents (none when absent or empty). */
+  productUuids?: (string | undefined)[];
 }
 
 const GUEST_SCRIPT = `
@@ -38,8 +48,19 @@ hostname "$GUEST_NAME"
 echo "$GUEST_NAME" > /etc/hostname
 echo "root:$GUEST_PASSWORD" | chpasswd
 printf '%s\n' "$GUEST_ROOT_KEY" > /etc/lab-root-authorized-keys
+if [ -n "$GUEST_PRODUCT_UUID" ]; then
+  printf '%s\n' "$GUEST_PRODUCT_UUID" > "$GUEST_DIR/product_uuid"
+  chmod 0400 "$GUEST_DIR/product_uuid"
+  if [ -e /sys/class/dmi/id/product_uuid ]; then
+    mount --bind "$GUEST_DIR/product_uuid" /sys/class/dmi/id/product_uuid
+  else
+    mkdir -p "$GUEST_DIR/sys-upper/dmi/id" "$GUEST_DIR/sys-work"
+    cp -p "$GUEST_DIR/product_uuid" "$GUEST_DIR/sys-upper/dmi/id/product_uuid"
+    mount -t overlay overlay -o "lowerdir=/sys/class,upperdir=$GUEST_DIR/sys-upper,workdir=$GUEST_DIR/sys-work" /sys/class
+  fi
+fi
 echo $$ > "$GUEST_DIR/guest.pid"
-exec /usr/sbin/sshd -D -e -f "$GUEST_DIR/sshd_config"
+exec /usr/sbin/sshd -D -E "$GUEST_DIR/sshd.log" -f "$GUEST_DIR/sshd_config"
 `;
 
 const keygen = (file: string): void => void execFileSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-f', file, '-C', 'lab-guest']);
@@ -69,7 +90,8 @@ export async function startLabGuests(lab: Lab, dir: string, options: LabGuestOpt
         'PermitRootLogin yes',
         'PasswordAuthentication yes',
         'KbdInteractiveAuthentication no',
-        'LogLevel ERROR',
+        // INFO: sshd logs each accepted login, which tests count (see logins()).
+        'LogLevel INFO',
         'MaxStartups 200',
         'MaxSessions 20',
         'Subsystem sftp internal-sftp',
@@ -78,9 +100,16 @@ export async function startLabGuests(lab: Lab, dir: string, options: LabGuestOpt
     const name = `lab-guest-${i}`;
     const child: ChildProcess = spawn('ip', ['netns', 'exec', vm.ns, 'unshare', '--mount', '--uts', '--propagation', 'private', 'sh', '-c', GUEST_SCRIPT], {
       stdio: ['ignore', 'ignore', 'pipe'],
-      env: { PATH: process.env.PATH ?? '/usr/sbin:/usr/bin:/sbin:/bin', GUEST_DIR: gdir, GUEST_NAME: name, GUEST_PASSWORD: options.rootPassword, GUEST_ROOT_KEY: options.rootKey ?? '' },
+      env: { PATH: process.env.PATH ?? '/usr/sbin:/usr/bin:/sbin:/bin', GUEST_DIR: gdir, GUEST_NAME: name, GUEST_PASSWORD: options.rootPassword, GUEST_ROOT_KEY: options.rootKey ?? '', GUEST_PRODUCT_UUID: options.productUuids?.[i] ?? '' },
     });
     let log = '';
+    const sshdLog = (): string => {
+      try {
+        return readFileSync(join(gdir, 'sshd.log'), 'utf8');
+      } catch {
+        return '';
+      }
+    };
     child.stderr?.on('data', (c: Buffer) => (log = (log + c.toString()).slice(-2000)));
     const ready = (async () => {
       const deadline = Date.now() + 15_000;
@@ -90,7 +119,7 @@ export async function startLabGuests(lab: Lab, dir: string, options: LabGuestOpt
         } catch {
           // namespace busy: try again
         }
-        if (child.exitCode !== null || Date.now() > deadline) throw new Error(`guest sshd in ${vm.ns} did not start: ${log}`);
+        if (child.exitCode !== null || Date.now() > deadline) throw new Error(`guest sshd in ${vm.ns} did not start: ${log}${sshdLog()}`);
         await new Promise((r) => setTimeout(r, 50));
       }
     })();
@@ -101,6 +130,8 @@ export async function startLabGuests(lab: Lab, dir: string, options: LabGuestOpt
       port: 22,
       hostname: name,
       fingerprint: fingerprintOf(`${hostKey}.pub`),
+      productUuid: options.productUuids?.[i] || null,
+      logins: () => sshdLog().split('\n').filter((line) => line.includes('Accepted ')),
       // nsenter into the sshd's namespaces (mount, UTS, net) to look at the guest as its sessions do.
       exec: (argv) => execFileSync('nsenter', ['-t', String(guestPid()), '-m', '-u', '-n', ...argv], { encoding: 'utf8' }),
       stop() {

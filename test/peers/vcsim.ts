@@ -49,6 +49,8 @@ export interface VcsimOptions {
   guestIps?: string[];
   /** guestId=Full Name for VM 0, 1, ... ('' keeps the default). */
   guestOs?: string[];
+  /** BIOS UUIDs (config.uuid) for VM 0, 1, ... ('' keeps the simulator's): the enrollment lab's guests present them as their SMBIOS UUID. */
+  guestUuids?: string[];
   /** Serve ValidateCredentialsInGuest: this password is accepted for any guest user (stands in for VMware Tools). */
   guestPassword?: string;
   /** Run inside this network namespace (its own 127.0.0.1), so a core in that namespace reaches it. */
@@ -105,6 +107,7 @@ export async function startVcsim(options: VcsimOptions = {}): Promise<Vcsim> {
   if (options.hostControl) args.push('-host-control');
   if (options.guestIps) flag('guest-ips', options.guestIps.join(','));
   if (options.guestOs) flag('guest-os', options.guestOs.join(';'));
+  if (options.guestUuids) flag('guest-uuids', options.guestUuids.join(','));
   flag('guest-password', options.guestPassword);
   // VM folders go to memory: creating thousands of VMs is disk-bound otherwise.
   const tmp = existsSync('/dev/shm') ? '/dev/shm' : undefined;

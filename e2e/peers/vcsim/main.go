@@ -487,7 +487,7 @@ func main() {
 	if err := createVMs(ctx, c, slots, *vms); err != nil {
 		log.Fatalf("create VMs: %s", err)
 	}
-	applyGuestOverrides(*guestIPs, *guestOS)
+	applyGuestOverrides(*guestIPs, *guestOS, *guestUUIDs)
 	registerGuestAuth(c)
 
 	// Register the paging collector in place of the simulator's singleton.
@@ -717,6 +717,9 @@ func applyHostControl(host *simulator.HostSystem, q url.Values) {
 var (
 	guestIPs = flag.String("guest-ips", "", "comma-separated guest IPv4 addresses for VM 0, 1, ... (creation order); the rest keep 10.x.y.z")
 	guestOS  = flag.String("guest-os", "", "semicolon-separated guestId=Full Name for VM 0, 1, ... (empty entries keep the default)")
+	// The guests present these as their SMBIOS product UUID, so enrollment can tell whether the
+	// machine at a VM's reported address is that VM.
+	guestUUIDs = flag.String("guest-uuids", "", "comma-separated BIOS UUIDs (config.uuid) for VM 0, 1, ... (empty entries keep the simulator's)")
 )
 
 // vmIndex recovers a VM's creation index from the address createVMs gave it (10.i>>16.i>>8.i).
@@ -728,15 +731,18 @@ func vmIndex(ip string) (int, bool) {
 	return b<<16 | c<<8 | d, true
 }
 
-func applyGuestOverrides(ipList, osList string) {
-	var ips, oses []string
+func applyGuestOverrides(ipList, osList, uuidList string) {
+	var ips, oses, uuids []string
 	if ipList != "" {
 		ips = strings.Split(ipList, ",")
 	}
 	if osList != "" {
 		oses = strings.Split(osList, ";")
 	}
-	if len(ips) == 0 && len(oses) == 0 {
+	if uuidList != "" {
+		uuids = strings.Split(uuidList, ",")
+	}
+	if len(ips) == 0 && len(oses) == 0 && len(uuids) == 0 {
 		return
 	}
 	for _, obj := range simulator.Map.All("VirtualMachine") {
@@ -744,6 +750,10 @@ func applyGuestOverrides(ipList, osList string) {
 		i, ok := vmIndex(vm.Guest.IpAddress)
 		if !ok {
 			continue
+		}
+		if i < len(uuids) && strings.TrimSpace(uuids[i]) != "" {
+			vm.Config.Uuid = strings.TrimSpace(uuids[i])
+			vm.Summary.Config.Uuid = vm.Config.Uuid
 		}
 		if i < len(ips) && strings.TrimSpace(ips[i]) != "" {
 			ip := strings.TrimSpace(ips[i])
