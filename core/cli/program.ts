@@ -17,6 +17,7 @@ import { registerUpgradeCommands } from './upgrade-commands.js';
 import { registerRemoteCommands } from './remote-commands.js';
 import { registerNetworkingCommands } from './networking-commands.js';
 import { registerEnrollmentCommands } from './enrollment-commands.js';
+import { registerUpdateCommands } from './update-commands.js';
 import { formatTable } from './output.js';
 
 export function buildProgram(): { program: Command; context: CliContext } {
@@ -137,6 +138,7 @@ export function buildProgram(): { program: Command; context: CliContext } {
   registerInventoryCommands(program, context);
   registerNetworkingCommands(program, context);
   registerEnrollmentCommands(program, context);
+  registerUpdateCommands(program, context);
 
   // Every level gets --help and strict argument checking.
   const strict = (cmd: Command): void => {

@@ -50,6 +50,10 @@ export const errorCodes = [
   'GUEST_IDENTITY_MISMATCH',
   /** Enrollment: the guest (or vCenter) did not tell the UUID, so the machine at the address cannot be confirmed as the VM. */
   'GUEST_IDENTITY_UNKNOWN',
+  /** Offline update: the bundle's signature, signing key or checksum does not verify (details.reason says which); nothing was changed. */
+  'BUNDLE_UNVERIFIED',
+  /** Offline update or rollback: the new version did not start or migrate; the old version keeps running on the untouched store. */
+  'UPDATE_FAILED',
   'INTERNAL',
 ] as const;
 
