@@ -26,11 +26,11 @@
 //   --migrations-upto N    ship only migrations 1..N (update tests build an "older" v1).
 import { build } from 'esbuild';
 import { spawnSync } from 'node:child_process';
-import { createHash, createPrivateKey, createPublicKey, sign } from 'node:crypto';
+import { createHash, createPrivateKey, createPublicKey } from 'node:crypto';
 import { chmodSync, copyFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, dirname, join, relative, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -265,10 +265,11 @@ exec "$root/current/node" "$root/current/${entry}" "$@"
   writeFileSync(`${tarball}.sha256`, `${sha256}  ${basename(tarball)}\n`);
   step(`archived ${(bytes.length / 1048576).toFixed(1)} MiB`, t);
   if (privateKey) {
-    // The signed bytes are exactly `manifest`; the verifier parses it only after checking them.
-    const manifest = JSON.stringify({ format: 'outpost-bundle/1', bundle: basename(tarball), version, platform, sha256, size: bytes.length, keyId, builtAt: new Date().toISOString() });
-    const signature = sign(null, Buffer.from(manifest, 'utf8'), privateKey).toString('base64');
-    writeFileSync(`${tarball}.sig`, `${JSON.stringify({ format: 'outpost-bundle-signature/1', keyId, manifest, signature }, null, 2)}\n`);
+    // One definition of the signature format, shared with the verifier (core/update/bundle-signature.ts).
+    const signer = join(root, '.cache', 'bundle', 'bundle-signature.mjs');
+    await build({ entryPoints: ['core/update/bundle-signature.ts'], outfile: signer, bundle: true, platform: 'node', target: 'node20', format: 'esm', packages: 'external', logLevel: 'warning', absWorkingDir: root });
+    const { signBundle } = await import(`${pathToFileURL(signer).href}?t=${Date.now()}`);
+    writeFileSync(`${tarball}.sig`, await signBundle(tarball, privateKey, version));
   } else {
     console.log('bundle: NOT SIGNED (no --sign-key / OUTPOST_RELEASE_KEY): `outpost update` will refuse it.');
   }

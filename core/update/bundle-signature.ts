@@ -1,5 +1,6 @@
-import { createHash, createPublicKey, verify, type KeyObject } from 'node:crypto';
+import { createHash, createPublicKey, sign, verify, type KeyObject } from 'node:crypto';
 import { createReadStream, existsSync, readFileSync } from 'node:fs';
+import { basename } from 'node:path';
 import { z } from 'zod';
 import { OutpostError } from '../contract/errors.js';
 
@@ -58,6 +59,29 @@ export async function sha256File(path: string): Promise<{ sha256: string; size: 
     hash.update(buf);
   }
   return { sha256: hash.digest('hex'), size };
+}
+
+/**
+ * The text of `<bundle>.sig` for a bundle (scripts/bundle.mjs calls this; tests sign with their
+ * own keys). The signed bytes are exactly `manifest`: the verifier parses it only after checking them.
+ */
+export async function signBundle(bundlePath: string, privateKey: KeyObject, version: string): Promise<string> {
+  const publicKey = createPublicKey(privateKey);
+  const { sha256, size } = await sha256File(bundlePath);
+  const fields: BundleManifest = {
+    format: 'outpost-bundle/1',
+    bundle: basename(bundlePath),
+    version,
+    platform: 'linux-x64',
+    sha256,
+    size,
+    keyId: keyIdOf(publicKey),
+    builtAt: new Date().toISOString(),
+  };
+  const manifest = JSON.stringify(bundleManifestSchema.parse(fields));
+  const signature = sign(null, Buffer.from(manifest, 'utf8'), privateKey).toString('base64');
+  return `${JSON.stringify({ format: 'outpost-bundle-signature/1', keyId: fields.keyId, manifest, signature }, null, 2)}
+`;
 }
 
 /**
