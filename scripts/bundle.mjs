@@ -23,7 +23,8 @@
 //   --renderer DIR      an already built renderer (skips `vite build`).
 // Rehearsal/test only (never for a release):
 //   --version-override V   stamp another version into the CLI and host (update tests build a "v2").
-//   --migrations-upto N    ship only migrations 1..N (update tests build an "older" v1).
+//   --rehearsal-migration  add one harmless migration (table update_rehearsal) after the real ones,
+//                          so an update test's "v2" migrates the store its "v1" wrote.
 import { build } from 'esbuild';
 import { spawnSync } from 'node:child_process';
 import { createHash, createPrivateKey, createPublicKey } from 'node:crypto';
@@ -49,7 +50,7 @@ try {
       'public-key': { type: 'string' },
       renderer: { type: 'string' },
       'version-override': { type: 'string' },
-      'migrations-upto': { type: 'string' },
+      'rehearsal-migration': { type: 'boolean', default: false },
     },
     strict: true,
   }).values;
@@ -112,15 +113,16 @@ try {
       },
     });
   }
-  if (args['migrations-upto']) {
-    const upto = Number(args['migrations-upto']);
-    if (!Number.isInteger(upto) || upto < 1) fail('--migrations-upto takes a schema version >= 1.');
+  if (args['rehearsal-migration']) {
+    // One more, harmless migration than this source has: an update test's "v2" then really migrates
+    // the store that "v1" (this very source) wrote.
     plugins.push({
-      name: 'migrations-upto',
+      name: 'rehearsal-migration',
       setup(b) {
         b.onLoad({ filter: /core[\\/]db[\\/]migrations[\\/]index\.ts$/ }, (a) => {
-          const source = readFileSync(a.path, 'utf8');
-          return { contents: `${source}\nmigrations = migrations.filter((m) => m.version <= ${upto});\n`.replace('export const migrations:', 'export let migrations:'), loader: 'ts', resolveDir: dirname(a.path) };
+          const source = readFileSync(a.path, 'utf8').replace('export const migrations:', 'const sourceMigrations:');
+          const extra = "{ version: sourceMigrations.length + 1, name: 'update-rehearsal', sql: 'CREATE TABLE update_rehearsal (id INTEGER PRIMARY KEY, note TEXT NOT NULL)' }";
+          return { contents: `${source}\nexport const migrations: readonly Migration[] = [...sourceMigrations, ${extra}];\n`, loader: 'ts', resolveDir: dirname(a.path) };
         });
       },
     });
