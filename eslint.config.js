@@ -2,7 +2,10 @@ import js from '@eslint/js';
 import reactHooks from 'eslint-plugin-react-hooks';
 import globals from 'globals';
 import tseslint from 'typescript-eslint';
-import outpost from './lint/layer-imports.js';
+import childEnv from './lint/child-env.js';
+import layerImports from './lint/layer-imports.js';
+
+const outpost = { rules: { ...layerImports.rules, ...childEnv.rules } };
 
 export default tseslint.config(
   { ignores: ['dist/**', 'node_modules/**', '.cache/**', 'test-results/**', 'playwright-report/**', 'bench/results/**'] },
@@ -13,6 +16,7 @@ export default tseslint.config(
     languageOptions: { globals: { ...globals.node } },
     rules: {
       'outpost/layer-imports': 'error',
+      'outpost/child-env': 'error',
       '@typescript-eslint/no-explicit-any': 'error',
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
       'no-console': 'off',

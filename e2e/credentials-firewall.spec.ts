@@ -79,7 +79,7 @@ test.describe('credential profiles, host keys and an SSH-reached firewall', () =
     writeFileSync(knownHosts, `[127.0.0.1]:${sshd.port} ${readHostPublicKey(sshd)}\n`);
     await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: /Settings/ }).click();
     const keys = page.getByRole('region', { name: 'SSH host keys' });
-    await keys.getByLabel('known_hosts file').fill(knownHosts);
+    await keys.getByLabel('known_hosts file').setInputFiles(knownHosts); // the window's own file dialog
     await keys.getByRole('button', { name: 'Import known_hosts' }).click();
     const keyRow = keys.getByRole('row', { name: new RegExp(`127\\.0\\.0\\.1:${sshd.port}`) });
     await expect(keyRow).toContainText(sshd.fingerprint);

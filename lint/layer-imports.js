@@ -1,6 +1,6 @@
 // ESLint rule `outpost/layer-imports`: which folder may import which (DESIGN.md, "The shape").
 //   renderer/       -> only renderer/, core/contract/ and the UI packages below; no Node, no core services
-//   core/contract/  -> only itself and zod (it is imported by every layer, including the renderer)
+//   core/contract/  -> only itself, zod and ipaddr.js (pure; it is imported by every layer, including the renderer)
 //   core/           -> never electron, React or the renderer
 //   electron/       -> never the renderer's code
 // Everything else (e2e/, test/, bench/, scripts/) is unrestricted.
@@ -8,7 +8,7 @@ import path from 'node:path';
 
 const RENDERER_PACKAGES = [/^react(\/.*)?$/, /^react-dom(\/.*)?$/, /^zustand(\/.*)?$/, /^@xterm\//, /^@tanstack\//];
 const RENDERER_TEST_PACKAGES = [/^vitest(\/.*)?$/, /^@testing-library\//];
-const CONTRACT_PACKAGES = [/^zod(\/.*)?$/];
+const CONTRACT_PACKAGES = [/^zod(\/.*)?$/, /^ipaddr\.js$/];
 const UI_PACKAGES = [/^electron(\/.*)?$/, /^react(\/.*)?$/, /^react-dom(\/.*)?$/, /^zustand(\/.*)?$/, /^@xterm\//, /^@tanstack\//];
 
 function layerOf(rel) {
@@ -57,9 +57,9 @@ export const layerImports = {
           if (isTestFile(rel) && RENDERER_TEST_PACKAGES.some((re) => re.test(source))) return null;
           return 'the renderer has no Node and no core services; go through the contract client';
         case 'contract':
-          if (target) return target.startsWith('core/contract/') || target === 'core/contract' ? null : 'the contract is pure: it imports only itself and zod';
+          if (target) return target.startsWith('core/contract/') || target === 'core/contract' ? null : 'the contract is pure: it imports only itself, zod and ipaddr.js';
           if (CONTRACT_PACKAGES.some((re) => re.test(source))) return null;
-          return 'the contract is pure: it imports only itself and zod';
+          return 'the contract is pure: it imports only itself, zod and ipaddr.js';
         case 'core':
           if (target && (target.startsWith('electron/') || target.startsWith('renderer/'))) return 'core/ never depends on electron/ or renderer/';
           if (!target && UI_PACKAGES.some((re) => re.test(source))) return 'core/ is plain Node: no Electron, no React';

@@ -1,4 +1,4 @@
-// `npm test`: build, lint (ESLint layers + Electronegativity), typecheck, unit/integration
+// `npm test`: build, lint (ESLint layers and child envs + Electronegativity + Electron fuses), typecheck, unit/integration
 // (vitest), e2e (Playwright in Debian's Chromium). Every stage runs even if an earlier check
 // failed (except the build, which the rest needs), then one summary line with the test counts.
 import { spawnSync } from 'node:child_process';

@@ -1,7 +1,8 @@
 import type { Command } from 'commander';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { OutpostError } from '../contract/errors.js';
-import { mapEntries, mergeHostsFile, parseHostList, renderHostsBlock } from '../helpers/hosts-entries.js';
+import { mapEntries, parseHostList, renderHostsBlock } from '../helpers/hosts-entries.js';
+import { writeHostsEntries } from '../helpers/hosts-file.js';
 import { parseTarget, preflight, presets, type PortTarget } from '../helpers/port-preflight.js';
 import { LocalTranslation } from '../helpers/translation-local.js';
 import { buildTranslation, parsePorts, previewRules, type RuleFormat } from '../helpers/translation-rules.js';
@@ -77,13 +78,7 @@ export function registerHelperCommands(program: Command, context: CliContext): v
         out.write(out.json ? JSON.stringify(entries) : renderHostsBlock(entries));
         return;
       }
-      let existing = '';
-      try {
-        existing = readFileSync(o.apply, 'utf8');
-      } catch (err) {
-        if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw new OutpostError('VALIDATION', `Cannot read ${o.apply}: ${(err as Error).message}`);
-      }
-      writeFileSync(o.apply, mergeHostsFile(existing, entries));
+      writeHostsEntries(o.apply, entries);
       out.write(out.json ? JSON.stringify({ file: o.apply, entries: entries.length }) : `Wrote ${entries.length} entries into ${o.apply}.`);
     });
 

@@ -18,7 +18,7 @@ import { registerRemoteCommands } from './remote-commands.js';
 import { registerNetworkingCommands } from './networking-commands.js';
 import { registerEnrollmentCommands } from './enrollment-commands.js';
 import { registerUpdateCommands } from './update-commands.js';
-import { formatTable } from './output.js';
+import { errorLine, escapeUntrusted, formatTable } from './output.js';
 
 export function buildProgram(): { program: Command; context: CliContext } {
   const program = new Command('outpost');
@@ -31,7 +31,7 @@ export function buildProgram(): { program: Command; context: CliContext } {
     .configureOutput({
       writeErr: (text) => process.stderr.write(text),
       // One line on bad input: commander's message plus where to look, nothing else.
-      outputError: (text, write) => write(`${text.trim().replace(/^error: /, 'outpost: ')} (see --help)\n`),
+      outputError: (text, write) => write(`${escapeUntrusted(text.trim().replace(/^error: /, 'outpost: '))} (see --help)\n`),
     })
     .configureHelp({ showGlobalOptions: true })
     .addHelpText(
@@ -165,7 +165,7 @@ export async function runCli(argv: string[]): Promise<number> {
     }
     const e = toContractError(err);
     const json = Boolean(program.opts<GlobalOptions>().json);
-    process.stderr.write(json ? `${JSON.stringify({ error: e })}\n` : `outpost: ${e.message} [${e.code}]\n`);
+    process.stderr.write(json ? `${JSON.stringify({ error: e })}\n` : errorLine(e));
     return exitCodeFor(e.code);
   } finally {
     context.close();

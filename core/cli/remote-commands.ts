@@ -1,6 +1,7 @@
 import { Option, type Command } from 'commander';
 import { readFileSync } from 'node:fs';
 import { createInterface } from 'node:readline/promises';
+import { basename } from 'node:path';
 import { OutpostError } from '../contract/errors.js';
 import { parseJumpList } from '../contract/fanout-commands.js';
 import { fanOut, type FanOutResult } from '../ssh/fan-out.js';
@@ -15,7 +16,7 @@ import { trustedCaPems } from '../certificates/trust-store.js';
 import { caBundle } from '../trust/ca-bundle.js';
 import { UsageError } from './cli-error.js';
 import { positiveInt, type CliContext } from './cli-context.js';
-import { formatTable } from './output.js';
+import { errorLine, formatTable } from './output.js';
 
 /** ssh(1)'s convention: 255 means "the SSH layer failed", any other code is the remote command's. */
 const SSH_FAILED = 255;
@@ -252,7 +253,7 @@ export function registerRemoteCommands(program: Command, context: CliContext): v
           if (err instanceof OutpostError && err.code !== 'VALIDATION') {
             const e = err.toContract();
             core.services.audit.append({ actor, action: 'ssh.exec', target: `${target.user}@${target.host}:${target.port}`, outcome: 'failed', details: { command: command.slice(0, 200), code: e.code } });
-            process.stderr.write(context.out.json ? `${JSON.stringify({ error: e })}\n` : `outpost: ${e.message} [${e.code}]\n`);
+            process.stderr.write(context.out.json ? `${JSON.stringify({ error: e })}\n` : errorLine(e));
             process.exitCode = SSH_FAILED;
             return;
           }
@@ -389,7 +390,7 @@ export function registerRemoteCommands(program: Command, context: CliContext): v
         if (err instanceof OutpostError && err.code !== 'VALIDATION') {
           const e = err.toContract();
           audit('failed', { code: e.code });
-          process.stderr.write(context.out.json ? `${JSON.stringify({ error: e })}\n` : `outpost: ${e.message} [${e.code}]\n`);
+          process.stderr.write(context.out.json ? `${JSON.stringify({ error: e })}\n` : errorLine(e));
           process.exitCode = SSH_FAILED;
           return;
         }
@@ -436,7 +437,16 @@ export function registerRemoteCommands(program: Command, context: CliContext): v
     .description('Import an OpenSSH known_hosts file (default ~/.ssh/known_hosts; hashed entries too)')
     .option('--file <path>', 'known_hosts file')
     .action(async (o: { file?: string }) => {
-      const r = await context.call('knownHosts.import', o.file ? { path: o.file } : {});
+      // The CLI is the operator's own process: it reads the file it was given and hands over the text.
+      let picked = {};
+      if (o.file) {
+        try {
+          picked = { text: readFileSync(o.file, 'utf8'), fileName: basename(o.file) };
+        } catch (err) {
+          throw new UsageError(`--file: cannot read ${o.file}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}.`);
+        }
+      }
+      const r = await context.call('knownHosts.import', picked);
       const out = context.out;
       out.write(out.json ? JSON.stringify(r) : `Imported ${r.imported} key(s); ${r.alreadyKnown} already known; ${r.skipped.length} line(s) skipped.`);
     });

@@ -1,7 +1,9 @@
 import { z } from 'zod';
+import { firewallName, labelText, poolName } from './names.js';
 import { auditPageSchema, auditQuerySchema } from './audit.js';
 import { allocationSchema, poolInputSchema, poolSchema } from './ipam.js';
 import { firewallInputSchema, firewallSchema, natListSchema } from './nat.js';
+import { hostAddressText, ipAddressText } from './ip-address-text.js';
 import { inventoryCommands } from './inventory-commands.js';
 import type { CommandSpec } from './command-spec.js';
 import { certificateCommands } from './certificate-commands.js';
@@ -195,7 +197,7 @@ export const commands = {
   },
   'ipam.allocations.list': {
     summary: 'Allocations, by pool',
-    input: z.object({ pool: z.string().optional(), includeReleased: z.boolean().default(false) }).strict(),
+    input: z.object({ pool: poolName.optional(), includeReleased: z.boolean().default(false) }).strict(),
     output: z.array(allocationSchema),
   },
   'firewalls.list': {
@@ -217,11 +219,13 @@ export const commands = {
     summary: 'Start the NAT add procedure',
     input: z
       .object({
-        firewall: z.string().min(1),
-        privateIp: z.string().min(2),
-        publicIp: z.string().min(2).optional(),
-        pool: z.string().min(1).optional(),
-        vm: z.string().max(200).optional(),
+        firewall: firewallName,
+        privateIp: hostAddressText,
+        /** Must be a usable address of a public pool (with pool, of that one): it is allocated there. */
+        publicIp: hostAddressText.optional(),
+        pool: poolName.optional(),
+        /** A label for the VM this NAT serves (shown in lists). */
+        vm: labelText(200).optional(),
       })
       .strict()
       .refine((v) => v.publicIp !== undefined || v.pool !== undefined, { message: 'give publicIp, or a pool to allocate from', path: ['publicIp'] }),
@@ -229,7 +233,7 @@ export const commands = {
   },
   'nat.remove': {
     summary: 'Start the NAT remove procedure',
-    input: z.object({ publicIp: z.string().min(2) }).strict(),
+    input: z.object({ publicIp: ipAddressText }).strict(),
     output: started,
   },
   'vault.status': {

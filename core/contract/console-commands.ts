@@ -1,8 +1,8 @@
 import { z } from 'zod';
+import { siteName } from './names.js';
 import type { CommandSpec } from './command-spec.js';
 
 // Per-VM tools beside power: the console (webmks ticket or VMware Remote Console) and guestinfo.* keys.
-const siteName = z.string().trim().min(1).max(100);
 const vmRef = z.string().trim().min(1).max(500);
 
 /** guestinfo.* keys as VMware Tools reads them (`vmtoolsd --cmd "info-get guestinfo.x"`). */

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { credentialName, firewallName, poolName, siteName } from './names.js';
 import type { CommandSpec } from './command-spec.js';
 
 /**
@@ -18,13 +19,9 @@ import type { CommandSpec } from './command-spec.js';
  * A VM is referred to as in `vm.power`: its name, moref, BIOS uuid or instance uuid within the site.
  */
 
-const siteName = z.string().trim().min(1).max(100).regex(/^[^\s].*$/, 'a site name');
 const vmRef = z.string().trim().min(1).max(500);
 const vmRefs = z.array(vmRef).min(1, 'pick at least one VM').max(500, 'at most 500 VMs per batch');
 /** A credential profile name (`credentials.list`), as in remote-commands.ts. */
-const credentialName = z.string().trim().regex(/^[A-Za-z0-9][A-Za-z0-9._@-]{0,63}$/, 'a credential profile name');
-const firewallName = z.string().trim().min(1).max(64);
-const poolName = z.string().trim().min(1).max(64);
 const accountName = z.string().trim().regex(/^[a-z_][a-z0-9_-]{0,31}$/, 'a lower-case account name (letters, digits, _ and -; up to 32)');
 const errorSchema = z.object({ code: z.string(), message: z.string(), details: z.unknown().optional() });
 

@@ -1,8 +1,8 @@
 import { z } from 'zod';
+import { credentialName, siteName } from './names.js';
 import type { CommandSpec } from './command-spec.js';
 import { sshHop } from './terminal-commands.js';
 
-const credentialName = z.string().trim().regex(/^[A-Za-z0-9][A-Za-z0-9._@-]{0,63}$/, 'letters, digits, dots, dashes, underscores, @; up to 64');
 
 /** host, host:port, [v6]:port or a bare IPv6 address. */
 const HOST_PORT = /^(?:\[([0-9A-Fa-f:.]+)\]|([A-Za-z0-9_.-]+))(?::(\d{1,5}))?$/;
@@ -112,7 +112,7 @@ export const fanoutCommands = {
       .object({
         hosts: z.array(hostPortText).max(5000).default([]),
         vms: z
-          .array(z.object({ site: z.string().trim().min(1).max(100), vm: z.string().trim().min(1).max(500), port: z.number().int().min(1).max(65535).default(22) }).strict())
+          .array(z.object({ site: siteName, vm: z.string().trim().min(1).max(500), port: z.number().int().min(1).max(65535).default(22) }).strict())
           .max(5000)
           .default([]),
         /**

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { nameText } from './names.js';
 import type { CommandSpec } from './command-spec.js';
 
 // Workstation helpers (seed 004): client-side translation, hosts entries, port preflight.
@@ -74,11 +75,12 @@ export const helperCommands = {
   },
   'helpers.preflight.save': {
     summary: 'Save (or replace) a named preflight list',
-    input: z.object({ name: z.string().trim().min(1).max(100), targets: z.array(target).min(1).max(2000), timeoutMs: z.number().int().min(50).max(120_000).default(3000) }).strict(),
+    input: z.object({ name: nameText(100), targets: z.array(target).min(1).max(2000), timeoutMs: z.number().int().min(50).max(120_000).default(3000) }).strict(),
     output: preflightListSchema,
   },
   'helpers.preflight.delete': {
     summary: 'Delete a saved preflight list',
+    // Any stored name, so one saved before names were checked can still be deleted.
     input: z.object({ name: z.string().min(1) }).strict(),
     output: z.object({ deleted: z.boolean() }),
   },

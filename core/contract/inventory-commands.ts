@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { siteName } from './names.js';
 import type { CommandSpec } from './command-spec.js';
 
 /** A certificate as the operator is shown it before trusting it. */
@@ -11,7 +12,6 @@ export const certificateSummarySchema = z.object({
 });
 export type CertificateSummary = z.infer<typeof certificateSummarySchema>;
 
-const siteName = z.string().trim().min(1).max(100).regex(/^[^\s].*$/, 'a site name');
 
 export const addedSiteSchema = z.object({
   id: z.number().int(),

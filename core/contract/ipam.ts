@@ -1,16 +1,17 @@
 import { z } from 'zod';
+import { labelText, poolName } from './names.js';
 
 // Shapes only: the address math lives in core/ipam (the renderer shows, the core decides).
 const ipText = z.string().trim().min(2).max(45);
 
-export const reservedRangeSchema = z.object({ start: ipText, end: ipText, reason: z.string().max(200).default('') });
+export const reservedRangeSchema = z.object({ start: ipText, end: ipText, reason: labelText(200).default('') });
 
 export const poolInputSchema = z
   .object({
-    name: z.string().trim().min(1).max(64),
+    name: poolName,
     cidr: z.string().trim().min(3).max(50),
     kind: z.enum(['public', 'private']),
-    scope: z.string().trim().max(100).optional(),
+    scope: labelText(100).optional(),
     gateway: ipText.nullable().optional(),
     reserved: z.array(reservedRangeSchema).max(100).optional(),
   })

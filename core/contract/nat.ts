@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { credentialName, plainText } from './names.js';
 
 export const firewallDriverSchema = z.enum(['linux-iptables', 'linux-nft', 'manual']);
 export type FirewallDriverKind = z.infer<typeof firewallDriverSchema>;
@@ -17,7 +18,7 @@ export const firewallConnectionSchema = z.discriminatedUnion('type', [
     port: z.number().int().min(1).max(65535).default(22),
     user: z.string().min(1).max(64).regex(/^[A-Za-z0-9_.][A-Za-z0-9_.-]*$/, 'a user name'),
     /** Name of a credential profile (password or private key) in the vault. */
-    credential: z.string().min(1).max(64),
+    credential: credentialName,
     /** The firewall's host key, pinned: any other key is a hard stop (SHA256:BASE64 as ssh-keygen -lf prints). */
     hostKey: z.string().regex(/^SHA256:[A-Za-z0-9+/]{43}$/, 'the host key fingerprint as ssh-keygen -lf prints it (SHA256:...)'),
   }),
@@ -34,7 +35,7 @@ export const firewallSettingsSchema = z
 
 export const firewallInputSchema = z
   .object({
-    name: z.string().trim().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/, 'letters, digits, dots, dashes, underscores; up to 64'),
+    name: plainText(z.string().trim().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/, 'letters, digits, dots, dashes, underscores; up to 64')),
     driver: firewallDriverSchema,
     settings: firewallSettingsSchema.default({}),
     connection: firewallConnectionSchema.default({ type: 'none' }),

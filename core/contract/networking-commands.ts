@@ -1,16 +1,10 @@
 import { z } from 'zod';
+import { nameText, siteName } from './names.js';
 import type { CommandSpec } from './command-spec.js';
 
 // Standard-switch VLAN port groups on ESXi hosts (seed 003's VLAN workflow).
-const siteName = z.string().trim().min(1).max(100);
 /** ESXi names: port groups up to 59 characters (vSphere's limit), adapters like vmnic0. */
-const portGroupName = z
-  .string()
-  .trim()
-  .min(1)
-  .max(59)
-  // eslint-disable-next-line no-control-regex -- refusing control characters is the point
-  .regex(/^[^\u0000-\u001F\u007F]+$/, 'a port group name without control characters');
+const portGroupName = nameText(59);
 const nicName = z
   .string()
   .trim()

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { credentialName, labelText } from './names.js';
 import type { CommandSpec } from './command-spec.js';
 import { MAX_JUMPS } from './fanout-commands.js';
 import { sshHop as jumpHop } from './terminal-commands.js';
@@ -7,7 +8,6 @@ const empty = z.object({}).strict();
 const hostName = z.string().trim().min(1).max(253).regex(/^[A-Za-z0-9_.:-]+$/, 'a host name or an IP address');
 const port = z.number().int().min(1).max(65535).default(22);
 const fingerprint = z.string().regex(/^SHA256:[A-Za-z0-9+/]{43}$/, 'the fingerprint as ssh-keygen -lf prints it (SHA256: and 43 base64 characters)');
-const credentialName = z.string().trim().regex(/^[A-Za-z0-9][A-Za-z0-9._@-]{0,63}$/, 'letters, digits, dots, dashes, underscores, @; up to 64');
 
 export const credentialScopeSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('global') }).strict(),
@@ -121,7 +121,16 @@ export const remoteCommands = {
   },
   'knownHosts.import': {
     summary: "Import the operator's OpenSSH known_hosts (hashed entries too)",
-    input: z.object({ path: z.string().min(1).max(4096).optional() }).strict(),
+    // No path: a caller (the renderer above all) must not make the core open a file it names
+    // (/etc/shadow). The text comes from a file the operator picked: the window's own file
+    // dialog, or the CLI's --file, read by the operator's own process. Absent: ~/.ssh/known_hosts.
+    input: z
+      .object({
+        text: z.string().max(16 * 1024 * 1024).optional(),
+        /** The picked file's name, for the audit record. */
+        fileName: labelText(255).optional(),
+      })
+      .strict(),
     output: z.object({ imported: z.number().int(), alreadyKnown: z.number().int(), skipped: z.array(z.object({ line: z.number().int(), why: z.string() })) }),
   },
   'ssh.exec': {
@@ -157,7 +166,8 @@ export const remoteCommands = {
   },
   'sshConfig.hosts': {
     summary: "Hosts from the operator's OpenSSH client config (~/.ssh/config): alias, address, user, keys, jump hosts",
-    input: z.object({ path: z.string().min(1).max(4096).optional() }).strict(),
+    // Only ~/.ssh/config, the file fan-out resolves the chosen aliases through; never a path a caller names.
+    input: z.object({}).strict(),
     output: z.array(
       z.object({ alias: z.string(), hostName: z.string(), port: z.number().int(), user: z.string().nullable(), identityFiles: z.array(z.string()), proxyJump: z.array(z.string()) }),
     ),

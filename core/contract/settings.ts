@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { labelText } from './names.js';
 
 /** Operator settings, persisted in the store; every key has a default so a new install works. */
 export const themeSchema = z.enum(['system', 'light', 'dark']);
@@ -19,7 +20,8 @@ export type Settings = z.infer<typeof settingsSchema>;
 export const settingsPatchSchema = z
   .object({
     theme: themeSchema,
-    operatorName: z.string().trim().max(64),
+    // Recorded as the actor in every audit row, and shown in tables: no control characters.
+    operatorName: labelText(64),
     auditPageSize: z.number().int().min(10).max(1000),
     confirmDestructive: z.boolean(),
   })

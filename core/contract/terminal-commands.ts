@@ -1,8 +1,8 @@
 import { z } from 'zod';
+import { credentialName } from './names.js';
 import type { CommandSpec } from './command-spec.js';
 
 const hostName = z.string().trim().min(1).max(253).regex(/^[A-Za-z0-9_.:-]+$/, 'a host name or an IP address');
-const credentialName = z.string().trim().regex(/^[A-Za-z0-9][A-Za-z0-9._@-]{0,63}$/, 'letters, digits, dots, dashes, underscores, @; up to 64');
 const user = z.string().trim().min(1).max(64);
 const terminalId = z.number().int().min(1).max(0xffffffff);
 const cols = z.number().int().min(2).max(1000);

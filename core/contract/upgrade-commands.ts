@@ -1,10 +1,9 @@
 import { z } from 'zod';
+import { credentialName, siteName } from './names.js';
 import type { CommandSpec } from './command-spec.js';
 
-const siteName = z.string().trim().min(1).max(100);
 const objectName = z.string().trim().min(1).max(253);
 const build = z.string().trim().min(1).max(64).regex(/^[A-Za-z0-9._-]+$/, 'a build such as 24022510');
-const credentialName = z.string().trim().regex(/^[A-Za-z0-9][A-Za-z0-9._@-]{0,63}$/, 'a saved credential name');
 const absolutePath = z.string().trim().min(1).max(4096).regex(/^\//, 'an absolute path');
 const planId = z.string().uuid();
 const mac = z.string().trim().regex(/^([0-9A-Fa-f]{2}[:-]){5}[0-9A-Fa-f]{2}$/, 'a MAC address such as 00:50:56:ab:cd:ef');

@@ -1,10 +1,11 @@
 import { execFile, spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { OutpostError } from '../contract/errors.js';
+import { childEnv } from '../process/child-env.js';
+import { withKeyInAgent } from '../ssh/key-agent.js';
 import type { GuestEndpoint } from './guest-shell.js';
 import { defaultRulesPath } from './os-rules.js';
 
@@ -23,7 +24,7 @@ const fingerprintOf = (base64: string): string => `SHA256:${createHash('sha256')
 /** The host's keys (ssh-keyscan), keeping only the one whose fingerprint enrollment already trusts. */
 function pinnedKnownHosts(host: string, port: number, fingerprint: string): Promise<string> {
   return new Promise((resolve, reject) => {
-    execFile('ssh-keyscan', ['-T', '5', '-p', String(port), host], { timeout: 15_000 }, (err, stdout) => {
+    execFile('ssh-keyscan', ['-T', '5', '-p', String(port), host], { env: childEnv(), timeout: 15_000 }, (err, stdout) => {
       const lines = stdout
         .split('\n')
         .filter((l) => l && !l.startsWith('#'))
@@ -36,25 +37,23 @@ function pinnedKnownHosts(host: string, port: number, fingerprint: string): Prom
 
 /**
  * Runs `resources/enrollment/enroll.yml` against one guest with ansible-playbook: argv only, a
- * private temp folder (key file 0600, a known_hosts holding only the pinned key, strict checking),
- * output streamed line by line; the folder is removed afterwards.
+ * minimal environment, the key in a private ssh-agent (never a file), a private temp folder
+ * holding a known_hosts with only the pinned key (strict checking), output streamed line by
+ * line; the folder and the agent are gone afterwards.
  */
 export async function runEnrollPlaybook(run: PlaybookRun): Promise<void> {
   const { endpoint } = run;
   if (endpoint.auth.type !== 'private-key' || endpoint.auth.passphrase) throw new OutpostError('VALIDATION', 'Ansible OS actions need a private-key credential without a passphrase.');
-  const dir = mkdtempSync(join(tmpdir(), 'outpost-ansible-'));
-  try {
+  const knownHostLines = await pinnedKnownHosts(endpoint.host, endpoint.port, run.hostKey);
+  await withKeyInAgent(endpoint.auth.privateKey, async ({ dir, env: agentEnv, identityFile }) => {
     const knownHosts = join(dir, 'known_hosts');
-    writeFileSync(knownHosts, await pinnedKnownHosts(endpoint.host, endpoint.port, run.hostKey), { mode: 0o600 });
-    const key = join(dir, 'id');
-    const pem = endpoint.auth.privateKey.toString();
-    writeFileSync(key, pem.endsWith('\n') ? pem : `${pem}\n`, { mode: 0o600 });
+    writeFileSync(knownHosts, knownHostLines, { mode: 0o600 });
     const vars = join(dir, 'vars.json');
-    writeFileSync(vars, JSON.stringify({ ...run.vars, ansible_user: endpoint.user, ansible_port: endpoint.port, ansible_ssh_private_key_file: key, ansible_become: endpoint.sudo === true }), { mode: 0o600 });
+    writeFileSync(vars, JSON.stringify({ ...run.vars, ansible_user: endpoint.user, ansible_port: endpoint.port, ansible_become: endpoint.sudo === true }), { mode: 0o600 });
     const playbook = run.playbook ?? join(dirname(defaultRulesPath()), 'enroll.yml');
     const argv = ['-i', `${endpoint.host},`, playbook, '-e', `@${vars}`];
-    const env = {
-      PATH: process.env.PATH ?? '/usr/bin:/bin',
+    const settings = {
+      ...agentEnv,
       HOME: dir,
       ANSIBLE_HOME: dir,
       ANSIBLE_LOCAL_TEMP: join(dir, 'tmp'),
@@ -63,10 +62,10 @@ export async function runEnrollPlaybook(run: PlaybookRun): Promise<void> {
       ANSIBLE_HOST_KEY_CHECKING: 'True',
       ANSIBLE_PYTHON_INTERPRETER: 'auto_silent',
       ANSIBLE_PIPELINING: 'True',
-      // One SSH connection for the whole play, closed 2 s after it (nothing is left behind).
-      ANSIBLE_SSH_ARGS: `-o UserKnownHostsFile=${knownHosts} -o StrictHostKeyChecking=yes -o IdentitiesOnly=yes -o ControlMaster=auto -o ControlPersist=2s -o ControlPath=${join(dir, 'cm-%C')}`,
+      // The agent's key only (IdentityFile names its public half). One SSH connection for the whole play, closed 2 s after it.
+      ANSIBLE_SSH_ARGS: `-o UserKnownHostsFile=${knownHosts} -o StrictHostKeyChecking=yes -o IdentityFile=${identityFile} -o IdentitiesOnly=yes -o ControlMaster=auto -o ControlPersist=2s -o ControlPath=${join(dir, 'cm-%C')}`,
     };
-    const child = spawn('ansible-playbook', argv, { env, stdio: ['ignore', 'pipe', 'pipe'], ...(run.signal ? { signal: run.signal } : {}) });
+    const child = spawn('ansible-playbook', argv, { env: childEnv(settings), stdio: ['ignore', 'pipe', 'pipe'], ...(run.signal ? { signal: run.signal } : {}) });
     const tail: string[] = [];
     for (const stream of [child.stdout, child.stderr]) {
       createInterface({ input: stream }).on('line', (line) => {
@@ -81,7 +80,5 @@ export async function runEnrollPlaybook(run: PlaybookRun): Promise<void> {
       child.once('close', (c) => resolve(c));
     });
     if (code !== 0) throw new OutpostError('INTERNAL', `ansible-playbook failed (exit ${code ?? 'signal'}) on ${endpoint.host}: ${tail.join(' | ')}`, { exitCode: code });
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
+  });
 }

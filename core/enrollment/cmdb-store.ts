@@ -163,11 +163,15 @@ const CSV_COLUMNS: [string, (r: CmdbRecord) => string | number | null][] = [
   ['offboard_procedure_id', (r) => r.offboardProcedureId],
 ];
 
-/** RFC 4180: fields with a comma, quote or line break are quoted, quotes doubled; CRLF line ends. A leading =+-@ is prefixed with ' so spreadsheets do not run it as a formula. */
+/**
+ * RFC 4180: fields with a comma, quote or line break are quoted, quotes doubled; CRLF line ends.
+ * A field starting with = + - @ TAB or CR is prefixed with ' so spreadsheets do not run it as a
+ * formula (OWASP CSV injection: Excel and LibreOffice skip a leading TAB/CR and read what follows).
+ */
 export function cmdbCsv(records: readonly CmdbRecord[]): string {
   const field = (v: string | number | null): string => {
     let s = v === null ? '' : String(v);
-    if (/^[=+\-@]/.test(s)) s = `'${s}`;
+    if (/^[=+\-@\t\r]/.test(s)) s = `'${s}`;
     return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
   };
   const lines = [CSV_COLUMNS.map(([h]) => h).join(',')];

@@ -347,10 +347,10 @@ describe.skipIf(why !== null)('Enrollment on the netns lab (vcsim VMs report the
     expect(runsOf(out, 8)[0]!.error!.message).toContain('Already enrolled');
     const cmdb = value<CmdbRecord[]>(out, 9);
     expect(cmdb.map((r) => r.vmName)).toEqual([vm0]);
-    // Only VM0's NAT and the hand-made one remain; every rolled-back VM released what it took.
+    // Only VM0's NAT and the hand-made one (its typed address allocated in pub) remain; every rolled-back VM released what it took.
     inspect(dir, (core) => {
       expect(core.services.nat.records().map((r) => r.publicIp).sort()).toEqual([cmdb[0]!.publicIp, '203.0.113.50'].sort());
-      expect(core.services.ipam.allocations().map((a) => `${a.pool}:${a.purpose}`).sort()).toEqual(['pub:public-nat', 'vms:guest-private']);
+      expect(core.services.ipam.allocations().map((a) => `${a.pool}:${a.purpose}`).sort()).toEqual(['pub:public-nat', 'pub:public-nat', 'vms:guest-private']);
     });
     expect(l.lab.exec(l.lab.firewall, ['iptables-save', '-t', 'nat']).match(/outpost:nat:\d+/g)).toHaveLength(4);
     // A failed guest login or OS check changed nothing in the guest.

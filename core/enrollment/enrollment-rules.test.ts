@@ -79,6 +79,15 @@ describe('enrollment rules (pure)', () => {
     expect(end).toBe('');
   });
 
+  it('defuses formulas hidden behind a leading TAB or CR (spreadsheets skip them)', () => {
+    const base = { site: 'lab', vmName: 'v', vmMoref: 'vm-1', instanceUuid: null, os: 'linux', osRule: 'debian', privateIp: '10.0.0.1', publicIp: '203.0.113.2', natRecordId: 3, firewall: 'fw', credential: 'c', serviceAccount: 'outpost', credentialMethod: 'ssh', status: 'active', enrolledAt: 't', enrolledBy: 'ann', offboardedAt: null, offboardedBy: null, enrollProcedureId: 'p', offboardProcedureId: null } as CmdbRecord;
+    const line = (vmName: string) => cmdbCsv([{ ...base, vmName }]).split('\r\n')[1]!.split(',')[1];
+    expect(line('\t=cmd()')).toBe(`'\t=cmd()`);
+    expect(cmdbCsv([{ ...base, vmName: '\r=cmd()' }])).toContain(`,"'\r=cmd()",`);
+    expect(line('-1')).toBe(`'-1`);
+    expect(line('plain')).toBe('plain');
+  });
+
   it('runs a batch with bounded concurrency; one failure does not stop the others', async () => {
     let running = 0;
     let peak = 0;

@@ -1,7 +1,7 @@
-import { execFileSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import ssh2 from 'ssh2';
 import type { AuditLog } from '../audit/audit-log.js';
+import { onPath } from '../process/on-path.js';
 import type { CommandOutput, CommandParsedInput } from '../contract/commands.js';
 import type {
   BatchItem,
@@ -596,12 +596,4 @@ const toVm = (r: VmRow): InventoryVm => ({
   ipAddresses: r.ip_addresses.split(' ').filter(Boolean),
 });
 
-/** Whether a program is on PATH (`command -v`, the name passed as an argument, never spliced into the script). */
-export function onPath(program: string): boolean {
-  try {
-    execFileSync('sh', ['-c', 'command -v "$1"', 'sh', program], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
-}
+export { onPath };

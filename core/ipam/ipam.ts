@@ -173,12 +173,16 @@ export class Ipam {
     }).immediate();
   }
 
-  /** Releases what `owner` holds for `purpose` in the pool; idempotent (null when nothing was held). */
-  release(input: { pool: string; owner: string; purpose: string }, actor: string): Allocation | null {
+  /**
+   * Releases what `owner` holds for `purpose` in the pool; idempotent (null when nothing was held).
+   * With `procedureId`, only an allocation that procedure made: a rolled-back run must not take
+   * back an address an earlier run of the same owner holds.
+   */
+  release(input: { pool: string; owner: string; purpose: string; procedureId?: string }, actor: string): Allocation | null {
     return this.db.transaction(() => {
       const pool = this.pool(input.pool);
       const held = this.active(pool.id, input.owner, input.purpose);
-      if (!held) return null;
+      if (!held || (input.procedureId !== undefined && held.procedureId !== input.procedureId)) return null;
       const at = new Date().toISOString();
       this.db.prepare('UPDATE ip_allocations SET released_at = ?, released_by = ? WHERE id = ?').run(at, actor, held.id);
       this.history(pool.id, held.address, 'released', input.owner, actor, { purpose: input.purpose });
@@ -197,6 +201,27 @@ export class Ipam {
     if (!filter.includeReleased) where.push('a.released_at IS NULL');
     const sql = `${ALLOCATION_SELECT} ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY p.name, a.address_key, a.id`;
     return (this.db.prepare(sql).all(...params) as AllocationRow[]).map(toAllocation);
+  }
+
+  /** The pools (of `kind`, when given) whose network holds an address: where a typed address must be allocated. */
+  poolsContaining(address: string, kind?: PoolKind): Pool[] {
+    const a = parseAddress(address);
+    return this.poolRows()
+      .map(toPool)
+      .filter((p) => (kind === undefined || p.kind === kind) && contains(parseNetwork(p.cidr), a));
+  }
+
+  /** Throws VALIDATION unless the address can be handed out in the pool (inside it, not its network or broadcast address). */
+  checkUsable(poolName: string, address: string): void {
+    const pool = this.pool(poolName);
+    const net = parseNetwork(pool.cidr);
+    const a = parseAddress(address);
+    const range = usableRange(net);
+    if (!contains(net, a)) throw new OutpostError('VALIDATION', `${a.text} is not in pool ${pool.name} (${pool.cidr}).`);
+    if (a.value < range.first || a.value > range.last) {
+      const what = a.value === net.network ? 'the network address' : net.family === 4 && a.value === net.last ? 'the broadcast address' : 'not a usable address';
+      throw new OutpostError('VALIDATION', `${a.text} is ${what} of pool ${pool.name} (${pool.cidr}); give an address from ${addressFrom(range.first, net.family).text} to ${addressFrom(range.last, net.family).text}.`);
+    }
   }
 
   /** Which active allocation holds an address, across pools (NAT and enrollment look up by IP). */

@@ -1,5 +1,6 @@
 import { spawn } from 'node:child_process';
 import { OutpostError } from '../contract/errors.js';
+import { childEnv } from '../process/child-env.js';
 
 export interface CommandResult {
   code: number;
@@ -36,7 +37,8 @@ export class LocalCommandRunner implements CommandRunner {
     if (!program) return Promise.reject(new OutpostError('VALIDATION', 'No command to run.'));
     return new Promise((resolve, reject) => {
       // stdin only when there is input: writing to a program that already exited is EPIPE.
-      const child = spawn(program, args, { stdio: [options.input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'], signal: options.signal });
+      // A minimal environment: ip, iptables, nft and pkexec need PATH and a locale, never the vault passphrase.
+      const child = spawn(program, args, { env: childEnv(), stdio: [options.input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'], signal: options.signal });
       let stdout = '';
       let stderr = '';
       const timer = options.timeoutMs

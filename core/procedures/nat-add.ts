@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { OutpostError } from '../contract/errors.js';
+import { OutpostError, atField } from '../contract/errors.js';
+import type { Ipam } from '../ipam/ipam.js';
 import { changedNothing } from '../nat/firewall-driver.js';
 import { verifyNatApplied } from '../nat/nat-verify.js';
 import { defineProcedure } from './procedure.js';
@@ -21,6 +22,36 @@ const context = z
 export type NatAddContext = z.infer<typeof context>;
 
 export const natOwner = (firewall: string, privateIp: string): string => `nat:${firewall}:${privateIp}`;
+
+/**
+ * Where a NAT's public address comes from, decided before the run starts: always a public IPAM
+ * pool, so IPAM stays the truth about who holds which public address. A typed address is
+ * allocated in the public pool that holds it (or in the one named); an address outside every
+ * public pool, or a pool's network or broadcast address, is refused with the field named.
+ */
+export function resolveNatPublicSource<T extends { publicIp?: string | undefined; pool?: string | undefined }>(ipam: Ipam, input: T): T & { pool: string } {
+  if (input.pool !== undefined) {
+    const pool = atField(['pool'], () => ipam.pool(input.pool!));
+    if (pool.kind !== 'public') {
+      throw new OutpostError('VALIDATION', `Pool ${pool.name} is a private pool; a NAT's public address comes from a public pool (ipam pool add --kind public).`, {
+        issues: [{ path: ['pool'], message: 'not a public pool' }],
+      });
+    }
+    if (input.publicIp !== undefined) atField(['publicIp'], () => ipam.checkUsable(pool.name, input.publicIp!));
+    return { ...input, pool: pool.name };
+  }
+  const publicIp = input.publicIp;
+  if (publicIp === undefined) throw new OutpostError('VALIDATION', 'Give a public address, or a pool to allocate one from.');
+  return atField(['publicIp'], () => {
+    const pools = ipam.poolsContaining(publicIp, 'public');
+    if (pools.length === 0) {
+      throw new OutpostError('VALIDATION', `${publicIp} is in no public pool: add the pool that owns it (ipam pool add --kind public) or give --pool to allocate one.`);
+    }
+    if (pools.length > 1) throw new OutpostError('VALIDATION', `${publicIp} is in public pools ${pools.map((p) => p.name).join(', ')}; say which with --pool.`);
+    ipam.checkUsable(pools[0]!.name, publicIp);
+    return { ...input, pool: pools[0]!.name };
+  });
+}
 
 const mapping = (c: NatAddContext) => {
   if (c.recordId === undefined || c.publicIp === undefined) throw new OutpostError('INTERNAL', 'NAT add: the record step has not run.');
@@ -45,8 +76,8 @@ export const natAdd = defineProcedure<NatAddContext>({
         );
         return { output: { address: a.address, pool: a.pool }, context: { publicIp: a.address } };
       },
-      async undo({ context: c, services, actor }) {
-        services.ipam.release({ pool: c.pool!, owner: natOwner(c.firewall, c.privateIp), purpose: 'public-nat' }, actor);
+      async undo({ context: c, services, actor, procedureId }) {
+        services.ipam.release({ pool: c.pool!, owner: natOwner(c.firewall, c.privateIp), purpose: 'public-nat', procedureId }, actor);
       },
     },
     {

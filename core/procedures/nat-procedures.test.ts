@@ -74,14 +74,38 @@ describe.skipIf(!available.ok)('NAT add/remove procedures on a real firewall nam
     expect(actions).toEqual(expect.arrayContaining(['nat.add', 'nat.remove', 'ipam.allocate', 'ipam.release']));
   });
 
-  it('rolls back a NAT whose private side already has one, releasing the address it took', async () => {
+  it('a typed public address: refused outside the public pool and when unusable (the firewall untouched), allocated in the pool when inside', async () => {
+    const vm = lab.vms[0]!;
+    const before = lab.exec(lab.firewall, ['iptables-save', '-t', 'nat']);
+    for (const [publicIp, privateIp] of [
+      ['198.51.100.99', vm.ip],
+      ['203.0.113.0', vm.ip],
+      ['203.0.113.255', vm.ip],
+      ['0.0.0.0', vm.ip],
+      ['203.0.113.60', '127.0.0.1'],
+    ]) {
+      expect(await core.dispatch('nat.add', { firewall: 'fw', privateIp, publicIp }), publicIp).toMatchObject({ ok: false, error: { code: 'VALIDATION' } });
+    }
+    expect(lab.exec(lab.firewall, ['iptables-save', '-t', 'nat']).match(/outpost:nat:/g)).toEqual(before.match(/outpost:nat:/g));
+    expect(core.services.nat.records()).toEqual([]);
+
+    const added = await run(core, 'nat.add', { firewall: 'fw', privateIp: vm.ip, publicIp: '203.0.113.60' });
+    expect(added.procedure.state).toBe('succeeded');
+    expect(core.services.ipam.holderOf('203.0.113.60')).toMatchObject({ pool: 'pub', owner: `nat:fw:${vm.ip}`, purpose: 'public-nat' });
+    expect(lab.connectFromClient('203.0.113.60', 8080)).toBe(`${vm.ns} ${lab.clientIp}`);
+    expect((await run(core, 'nat.remove', { publicIp: '203.0.113.60' })).procedure.state).toBe('succeeded');
+    expect(core.services.ipam.allocations()).toEqual([]);
+  });
+
+  it('rolls back a NAT whose private side already has one, keeping the address the first run holds', async () => {
     const vm = lab.vms[1]!;
     expect((await run(core, 'nat.add', { firewall: 'fw', privateIp: vm.ip, pool: 'pub' })).procedure.state).toBe('succeeded');
     const second = await run(core, 'nat.add', { firewall: 'fw', privateIp: vm.ip, pool: 'pub' });
     expect(second.procedure.state).toBe('succeeded'); // same owner: IPAM and the record are ensures, not adds
     const clash = await run(core, 'nat.add', { firewall: 'fw', privateIp: vm.ip, publicIp: '203.0.113.50' });
     expect(clash.procedure.state).toBe('rolled-back');
-    expect(clash.steps.find((s) => s.name === 'record')?.error).toMatchObject({ code: 'NAT_CONFLICT' });
+    // The typed address is allocated in its pool first, and IPAM already knows this private side's NAT address.
+    expect(clash.steps.find((s) => s.name === 'allocate-public-ip')?.error).toMatchObject({ code: 'IP_CONFLICT', message: expect.stringContaining('already holds 203.0.113.2') });
     expect(core.services.ipam.allocations()).toHaveLength(1);
     expect(lab.exec(lab.firewall, ['iptables-save', '-t', 'nat']).match(/outpost:nat:/g)).toHaveLength(2);
     await run(core, 'nat.remove', { publicIp: '203.0.113.2' });

@@ -97,16 +97,27 @@ export class RemoteAccessService implements RemoteRunners {
     return jump ? results.map((r) => ({ ...r, jump })) : results;
   }
 
-  importKnownHosts(path: string | undefined, actor: string): CommandOutput<'knownHosts.import'> {
-    const file = path ?? join(homedir(), '.ssh', 'known_hosts');
+  /**
+   * Imports known_hosts entries: from the text of a file the operator picked (the window's file
+   * dialog, the CLI's --file), or else from the operator's own ~/.ssh/known_hosts. It never opens
+   * a path a caller names, so a compromised renderer cannot make it read /etc/shadow.
+   */
+  importKnownHosts(picked: { text: string; fileName: string } | undefined, actor: string): CommandOutput<'knownHosts.import'> {
     let text: string;
-    try {
-      text = readFileSync(file, 'utf8');
-    } catch (err) {
-      throw new OutpostError('NOT_FOUND', `Cannot read ${file}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}. Give the path of a known_hosts file.`);
+    let source: string;
+    if (picked) {
+      text = picked.text;
+      source = picked.fileName;
+    } else {
+      source = join(homedir(), '.ssh', 'known_hosts');
+      try {
+        text = readFileSync(source, 'utf8');
+      } catch (err) {
+        throw new OutpostError('NOT_FOUND', `Cannot read ${source}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}. Choose a known_hosts file to import.`);
+      }
     }
     const parsed = parseKnownHosts(text);
-    return { ...this.knownHosts.importEntries(parsed.entries, actor, file), skipped: parsed.skipped };
+    return { ...this.knownHosts.importEntries(parsed.entries, actor, source), skipped: parsed.skipped };
   }
 
   /**
@@ -115,7 +126,7 @@ export class RemoteAccessService implements RemoteRunners {
    */
   sshConfigTargets(aliases: readonly string[], options: { defaultUser: string; auth: SshAuth }): SshTarget[] {
     if (aliases.length === 0) return [];
-    const text = this.readSshConfig(undefined);
+    const text = this.readSshConfig();
     const known = new Set(sshConfigAliases(text));
     return aliases.map((alias) => {
       if (!known.has(alias)) throw new OutpostError('NOT_FOUND', `~/.ssh/config has no Host ${alias}. Import the hosts again.`);
@@ -123,23 +134,18 @@ export class RemoteAccessService implements RemoteRunners {
     });
   }
 
-  private readSshConfig(path: string | undefined): string {
-    const file = path ?? join(homedir(), '.ssh', 'config');
+  /** The operator's ~/.ssh/config; never another path (see importKnownHosts). */
+  private readSshConfig(): string {
+    const file = join(homedir(), '.ssh', 'config');
     try {
       return readFileSync(file, 'utf8');
     } catch (err) {
-      throw new OutpostError('NOT_FOUND', `Cannot read ${file}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}. Give the path of an ssh_config file.`);
+      throw new OutpostError('NOT_FOUND', `Cannot read ${file}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}. Outpost reads the operator's own ~/.ssh/config.`);
     }
   }
 
-  sshConfigHosts(path: string | undefined): CommandOutput<'sshConfig.hosts'> {
-    const file = path ?? join(homedir(), '.ssh', 'config');
-    let text: string;
-    try {
-      text = readFileSync(file, 'utf8');
-    } catch (err) {
-      throw new OutpostError('NOT_FOUND', `Cannot read ${file}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}. Give the path of an ssh_config file.`);
-    }
+  sshConfigHosts(): CommandOutput<'sshConfig.hosts'> {
+    const text = this.readSshConfig();
     return sshConfigAliases(text).map((alias) => resolveSshConfig(text, alias));
   }
 

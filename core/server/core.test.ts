@@ -13,7 +13,7 @@ import { upgradeCommands } from '../contract/upgrade-commands.js';
 import { fanoutCommands } from '../contract/fanout-commands.js';
 import type { EventName } from '../contract/events.js';
 import { defaultKdf } from '../vault/passphrase-cipher.js';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { generateKey, startSshd } from '../../test/peers/openssh-server.js';
 import { startWsmanServer } from '../../test/peers/wsman-test-server.js';
@@ -123,11 +123,18 @@ describe('core dispatch (the path every transport takes)', () => {
       expect(await call('knownHosts.remove', { host: '127.0.0.1', port: sshd.port })).toEqual({ removed: 1 });
       const knownHostsFile = join(dir.path, 'known_hosts');
       writeFileSync(knownHostsFile, `[127.0.0.1]:${sshd.port} ${key.publicKey}\n`);
-      expect(await call('knownHosts.import', { path: knownHostsFile })).toMatchObject({ imported: 1, alreadyKnown: 0 });
+      expect(await call('knownHosts.import', { text: readFileSync(knownHostsFile, 'utf8'), fileName: 'known_hosts' })).toMatchObject({ imported: 1, alreadyKnown: 0 });
       await call('credentials.remove', { name: 'lab-root' });
-      const sshConfig = join(dir.path, 'ssh_config');
-      writeFileSync(sshConfig, `Host lab\n  HostName 127.0.0.1\n  Port ${sshd.port}\n  User root\nHost *\n  User nobody\n`);
-      expect(await call('sshConfig.hosts', { path: sshConfig })).toEqual([expect.objectContaining({ alias: 'lab', hostName: '127.0.0.1', port: sshd.port, user: 'root' })]);
+      // sshConfig.hosts reads only the operator's own ~/.ssh/config.
+      mkdirSync(join(dir.path, 'home', '.ssh'), { recursive: true });
+      writeFileSync(join(dir.path, 'home', '.ssh', 'config'), `Host lab\n  HostName 127.0.0.1\n  Port ${sshd.port}\n  User root\nHost *\n  User nobody\n`);
+      const savedHome = process.env.HOME;
+      process.env.HOME = join(dir.path, 'home');
+      try {
+        expect(await call('sshConfig.hosts', {})).toEqual([expect.objectContaining({ alias: 'lab', hostName: '127.0.0.1', port: sshd.port, user: 'root' })]);
+      } finally {
+        process.env.HOME = savedHome;
+      }
     } finally {
       sshd.stop();
     }

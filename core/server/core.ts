@@ -2,6 +2,7 @@ import { join } from 'node:path';
 import { commands, isCommandName, type Transport } from '../contract/commands.js';
 import { fail, ok, toContractError, type Result } from '../contract/errors.js';
 import { openDatabase, type Db } from '../db/database.js';
+import { sweepStaleRunDirs } from '../ssh/key-agent.js';
 import type { SecretCipher } from '../vault/cipher.js';
 import type { KdfParams } from '../vault/passphrase-cipher.js';
 import { Vault } from '../vault/vault.js';
@@ -39,6 +40,8 @@ export interface OutpostCore {
 }
 
 export function createOutpostCore(options: CoreOptions): OutpostCore {
+  // Run folders a crashed earlier run left in the temp folder (older versions kept the decrypted SSH key there).
+  sweepStaleRunDirs();
   const dbPath = options.dbPath ?? join(options.dataDir, DB_FILE);
   const db = openDatabase(dbPath, options.sqliteBinding ? { nativeBinding: options.sqliteBinding } : {});
   const bus = new EventBus();

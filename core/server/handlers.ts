@@ -11,6 +11,7 @@ import { networkingHandlers } from './networking-handlers.js';
 import { upgradeHandlers } from './upgrade-handlers.js';
 import { createEnrollmentHandlers } from './enrollment-handlers.js';
 import type { Services } from './services.js';
+import { resolveNatPublicSource } from '../procedures/nat-add.js';
 
 /** Who is calling: the transport and the actor recorded in the audit log. */
 export interface Caller {
@@ -65,7 +66,7 @@ export function createHandlers(s: Services): Handlers {
     'nat.list': (q) => s.nat.list(q),
     'nat.add': (input, caller) => {
       s.nat.firewall(input.firewall); // a clear NOT_FOUND now rather than a failed run later
-      return { procedureId: s.engine.start('nat.add', input, caller.actor) };
+      return { procedureId: s.engine.start('nat.add', resolveNatPublicSource(s.ipam, input), caller.actor) };
     },
     'nat.remove': ({ publicIp }, caller) => {
       if (!s.nat.liveByPublic(publicIp)) throw new OutpostError('NOT_FOUND', `No live NAT for ${publicIp}.`);

@@ -17,11 +17,11 @@ export function createRemoteHandlers(s: Services): Pick<Handlers, RemoteCommand>
     'knownHosts.list': () => r.knownHosts.list(),
     'knownHosts.trust': (input, caller) => r.knownHosts.trust(input, caller.actor),
     'knownHosts.remove': ({ host, port }, caller) => ({ removed: r.knownHosts.remove(host, port, caller.actor) }),
-    'knownHosts.import': ({ path }, caller) => r.importKnownHosts(path, caller.actor),
+    'knownHosts.import': ({ text, fileName }, caller) => r.importKnownHosts(text === undefined ? undefined : { text, fileName: fileName ?? 'known_hosts' }, caller.actor),
     'ssh.hostKey': ({ host, port }) => probeHostKey(host, port),
     'ssh.exec': (input, caller) => r.exec(input, caller.actor),
     'ssh.fanout': (input, caller) => r.fanout(input, caller.actor),
-    'sshConfig.hosts': ({ path }) => r.sshConfigHosts(path),
+    'sshConfig.hosts': () => r.sshConfigHosts(),
     'winrm.exec': (input, caller) => r.winrmExec(input, caller.actor),
   };
 }

@@ -101,6 +101,8 @@ describe.skipIf(!canRun)('linux-iptables driver over SSH into a firewall namespa
         return r.value;
       };
       await call('credentials.add', { name: 'fw-root', username: 'root', secret: { type: 'private-key', privateKey: key.privateKey } });
+      // A typed public address is allocated in the public pool that holds it.
+      await call('ipam.pools.add', { name: 'pub', cidr: l.publicNet, kind: 'public' });
       await call('firewalls.add', {
         name: 'fw-ssh',
         driver: 'linux-iptables',

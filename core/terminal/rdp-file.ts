@@ -1,6 +1,8 @@
 import { spawn } from 'node:child_process';
-import { accessSync, constants, mkdirSync, writeFileSync } from 'node:fs';
-import { delimiter, join } from 'node:path';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { childEnv, DESKTOP_SESSION_NAMES } from '../process/child-env.js';
+import { findOnPath } from '../process/on-path.js';
 
 /** A Remote Desktop connection file (the settings mstsc, xfreerdp and Remmina all read). */
 export function rdpFileText(o: { address: string; port: number; username?: string | undefined }): string {
@@ -25,20 +27,6 @@ export function writeRdpFile(dir: string, name: string, text: string): string {
   return path;
 }
 
-function onPath(program: string, envPath = process.env.PATH ?? ''): string | null {
-  for (const dir of envPath.split(delimiter)) {
-    if (!dir) continue;
-    const candidate = join(dir, program);
-    try {
-      accessSync(candidate, constants.X_OK);
-      return candidate;
-    } catch {
-      // not here
-    }
-  }
-  return null;
-}
-
 /** The system's RDP client for a .rdp file, as argv (never a shell string); null when none is installed. */
 export function rdpClientFor(path: string, platform = process.platform, envPath?: string): { program: string; args: string[] } | null {
   if (platform === 'win32') return { program: 'mstsc.exe', args: [path] };
@@ -49,16 +37,19 @@ export function rdpClientFor(path: string, platform = process.platform, envPath?
     ['remmina', ['-c', path]],
   ];
   for (const [name, args] of candidates) {
-    const program = onPath(name, envPath);
+    const program = findOnPath(name, envPath);
     if (program) return { program, args };
   }
   return null;
 }
 
-/** Starts the client detached: it outlives neither Outpost's event loop nor holds its stdio. */
+/**
+ * Starts the client detached: it outlives neither Outpost's event loop nor holds its stdio. Its
+ * environment is the minimal one plus what a windowed program needs to reach the desktop session.
+ */
 export function launchDetached(command: { program: string; args: string[] }): Promise<void> {
   return new Promise((resolve, reject) => {
-    const child = spawn(command.program, command.args, { detached: true, stdio: 'ignore', shell: false });
+    const child = spawn(command.program, command.args, { env: childEnv({}, { inherit: DESKTOP_SESSION_NAMES }), detached: true, stdio: 'ignore', shell: false });
     child.once('error', reject);
     child.once('spawn', () => {
       child.unref();

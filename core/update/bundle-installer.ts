@@ -6,6 +6,7 @@ import { z } from 'zod';
 import { AuditLog, type AuditRecord } from '../audit/audit-log.js';
 import { OutpostError } from '../contract/errors.js';
 import { openDatabase, schemaVersion } from '../db/database.js';
+import { childEnv } from '../process/child-env.js';
 import { readPublicKey, verifyBundle, type BundleManifest } from './bundle-signature.js';
 
 /**
@@ -52,26 +53,19 @@ export interface InstallerOptions {
   /** The store to migrate (and audit into); it may not exist yet. */
   dbPath: string;
   actor?: string;
-  /** Child processes of the new version get this environment; secrets are removed from it. */
-  env?: NodeJS.ProcessEnv;
 }
 
-const SECRET_ENV = ['OUTPOST_VAULT_PASSPHRASE', 'OUTPOST_SSH_KEY_PASSPHRASE'];
 const migrateReportSchema = z.object({ from: z.number().int(), to: z.number().int() }).loose();
 
 export class BundleInstaller {
   private readonly root: string;
   private readonly dbPath: string;
   private readonly actor: string;
-  private readonly env: NodeJS.ProcessEnv;
 
   constructor(options: InstallerOptions) {
     this.root = options.root;
     this.dbPath = options.dbPath;
     this.actor = options.actor ?? 'cli';
-    const env = { ...(options.env ?? process.env) };
-    for (const name of SECRET_ENV) delete env[name];
-    this.env = env;
     if (!existsSync(join(this.root, 'versions')) || !existsSync(join(this.root, 'current'))) {
       throw new OutpostError(
         'NOT_FOUND',
@@ -146,7 +140,7 @@ export class BundleInstaller {
       }
 
       this.switchTo(to);
-      const check = spawnSync(join(this.root, 'bin', 'outpost'), ['--version'], { encoding: 'utf8', env: this.env, timeout: 60_000 });
+      const check = spawnSync(join(this.root, 'bin', 'outpost'), ['--version'], { encoding: 'utf8', env: childEnv(), timeout: 60_000 });
       if (check.status !== 0 || check.stdout.trim() !== to) {
         this.switchTo(from);
         if (snapshot) this.restoreStore(snapshot.path);
@@ -205,7 +199,7 @@ export class BundleInstaller {
   private extract(bundlePath: string, version: string): string {
     const staging = mkdtempSync(join(this.root, '.staging-'));
     try {
-      const tar = spawnSync('tar', ['-xzf', bundlePath, '-C', staging, '--no-same-owner', `outpost/versions/${version}`], { encoding: 'utf8', timeout: 600_000 });
+      const tar = spawnSync('tar', ['-xzf', bundlePath, '-C', staging, '--no-same-owner', `outpost/versions/${version}`], { encoding: 'utf8', env: childEnv(), timeout: 600_000 });
       const unpacked = join(staging, 'outpost', 'versions', version);
       if (tar.status !== 0 || !existsSync(join(unpacked, 'BUNDLE.json'))) {
         throw new OutpostError('BUNDLE_UNVERIFIED', `Refused ${bundlePath}: it does not hold version ${version} as its signature says (${firstLine(tar.stderr) || 'no BUNDLE.json'}).`, {
@@ -227,7 +221,7 @@ export class BundleInstaller {
   }
 
   private run(versionDir: string, args: string[]): { status: number | null; stdout: string; stderr: string } {
-    const r = spawnSync(join(versionDir, 'node'), [join(versionDir, 'dist', 'cli', 'main.mjs'), ...args], { encoding: 'utf8', env: this.env, timeout: 600_000 });
+    const r = spawnSync(join(versionDir, 'node'), [join(versionDir, 'dist', 'cli', 'main.mjs'), ...args], { encoding: 'utf8', env: childEnv(), timeout: 600_000 });
     return { status: r.status, stdout: r.stdout ?? '', stderr: r.error ? r.error.message : (r.stderr ?? '') };
   }
 

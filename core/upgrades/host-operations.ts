@@ -1,9 +1,10 @@
 import { execFile, spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { delimiter, join } from 'node:path';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { OutpostError } from '../contract/errors.js';
 import type { ProbeResult } from '../contract/upgrade-commands.js';
+import { childEnv } from '../process/child-env.js';
+import { withKeyInAgent } from '../ssh/key-agent.js';
 import type { AuditLog } from '../audit/audit-log.js';
 import type { Db } from '../db/database.js';
 import type { RemoteAccessService } from '../remote/remote-access-service.js';
@@ -25,11 +26,7 @@ export interface HostSsh {
   credential: string;
 }
 
-
-/** Is `program` an executable on PATH (ansible-playbook is optional on an operator's machine)? */
-export function onPath(program: string): boolean {
-  return (process.env.PATH ?? '').split(delimiter).some((dir) => dir && spawnSync('test', ['-x', join(dir, program)]).status === 0);
-}
+export { onPath } from '../process/on-path.js';
 
 /**
  * What the host-upgrade procedure's steps do to the world: vCenter sessions per site, SSH to the
@@ -149,50 +146,45 @@ export class HostUpgradeOperations {
   }
 
   /**
-   * ansible-playbook with the inventory kept before the upgrade (else the current export), limited to this host. The private key goes to
-   * a 0600 file in a private temp folder for the run; the host key is taken from ssh-keyscan only
-   * when its fingerprint is one Outpost's known-hosts store trusts (strict checking stays on).
+   * ansible-playbook with the inventory kept before the upgrade (else the current export), limited to this host. The private key
+   * goes into a private ssh-agent for the run (never a file); the child gets a minimal environment; the host key is taken from
+   * ssh-keyscan only when its fingerprint is one Outpost's known-hosts store trusts (strict checking stays on).
    */
   async runPlaybook(o: { site: string; inventoryYaml?: string | undefined; hostName: string; ssh: HostSsh; playbook: string; signal: AbortSignal; actor: string }): Promise<{ exitCode: number; output: string }> {
     const { user, auth } = this.remote.credentials.sshAuth(o.ssh.credential);
     if (auth.type !== 'private-key') throw new OutpostError('VALIDATION', `Ansible needs a private-key credential; "${o.ssh.credential}" is a password. Save a key credential, or configure with commands instead.`);
     const name = o.ssh.user ?? user;
     if (!name) throw new OutpostError('VALIDATION', `No SSH user for ${o.hostName}.`);
-    const dir = mkdtempSync(join(tmpdir(), 'outpost-ansible-'));
-    try {
+    if (auth.passphrase) throw new OutpostError('VALIDATION', 'Ansible cannot use a passphrase-protected key non-interactively; use a key without passphrase for the upgrade credential, or configure with commands.');
+    const knownHostLines = await this.trustedHostKeyLines(o.ssh);
+    const result = await withKeyInAgent(auth.privateKey, async ({ dir, env: agentEnv, identityFile }) => {
       const inventory = join(dir, 'inventory.yml');
-      writeFileSync(inventory, o.inventoryYaml ?? this.inventoryYaml(o.site));
-      const key = join(dir, 'id');
-      const pem = typeof auth.privateKey === 'string' ? auth.privateKey : auth.privateKey.toString('utf8');
-      writeFileSync(key, pem.endsWith('\n') ? pem : `${pem}\n`, { mode: 0o600 });
+      writeFileSync(inventory, o.inventoryYaml ?? this.inventoryYaml(o.site), { mode: 0o600 });
       const knownHosts = join(dir, 'known_hosts');
-      writeFileSync(knownHosts, await this.trustedHostKeyLines(o.ssh));
-      const sshArgs = `-o StrictHostKeyChecking=yes -o UserKnownHostsFile=${knownHosts} -o IdentitiesOnly=yes -o ControlMaster=no`;
+      writeFileSync(knownHosts, knownHostLines, { mode: 0o600 });
+      const sshArgs = `-o StrictHostKeyChecking=yes -o UserKnownHostsFile=${knownHosts} -o IdentityFile=${identityFile} -o IdentitiesOnly=yes -o ControlMaster=no`;
       const args = [
         '-i', inventory, '--limit', o.hostName, o.playbook,
-        '-e', JSON.stringify({ ansible_host: o.ssh.host, ansible_port: o.ssh.port, ansible_user: name, ansible_ssh_private_key_file: key, ansible_ssh_common_args: sshArgs }),
+        '-e', JSON.stringify({ ansible_host: o.ssh.host, ansible_port: o.ssh.port, ansible_user: name, ansible_ssh_common_args: sshArgs }),
       ];
-      const env = { ...process.env, ANSIBLE_HOME: join(dir, 'home'), ANSIBLE_LOCAL_TEMP: join(dir, 'tmp'), ANSIBLE_HOST_KEY_CHECKING: 'True', ANSIBLE_NOCOLOR: '1', ANSIBLE_RETRY_FILES_ENABLED: 'False' };
-      if (auth.passphrase) throw new OutpostError('VALIDATION', 'Ansible cannot use a passphrase-protected key non-interactively; use a key without passphrase for the upgrade credential, or configure with commands.');
-      const result = await new Promise<{ exitCode: number; output: string }>((resolve, reject) => {
-        execFile('ansible-playbook', args, { env, signal: o.signal, maxBuffer: 8 * 1024 * 1024, timeout: 6 * 3_600_000 }, (err, stdout, stderr) => {
+      const settings = { ...agentEnv, ANSIBLE_HOME: join(dir, 'home'), ANSIBLE_LOCAL_TEMP: join(dir, 'tmp'), ANSIBLE_HOST_KEY_CHECKING: 'True', ANSIBLE_NOCOLOR: '1', ANSIBLE_RETRY_FILES_ENABLED: 'False' };
+      return new Promise<{ exitCode: number; output: string }>((resolve, reject) => {
+        execFile('ansible-playbook', args, { env: childEnv(settings), signal: o.signal, maxBuffer: 8 * 1024 * 1024, timeout: 6 * 3_600_000 }, (err, stdout, stderr) => {
           if (err && typeof (err as NodeJS.ErrnoException).code === 'string') return reject(new OutpostError('REMOTE_COMMAND', `ansible-playbook could not run: ${err.message}`));
           resolve({ exitCode: err ? ((err as { code?: number }).code ?? 1) : 0, output: `${stdout}${stderr}` });
         });
       });
-      this.audit.append({ actor: o.actor, action: 'upgrade.ansible', target: o.hostName, outcome: result.exitCode === 0 ? 'ok' : 'failed', details: { playbook: o.playbook, exitCode: result.exitCode } });
-      return result;
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-    }
+    });
+    this.audit.append({ actor: o.actor, action: 'upgrade.ansible', target: o.hostName, outcome: result.exitCode === 0 ? 'ok' : 'failed', details: { playbook: o.playbook, exitCode: result.exitCode } });
+    return result;
   }
 
   private async trustedHostKeyLines(ssh: HostSsh): Promise<string> {
     const trusted = new Set(this.remote.knownHosts.entriesFor(ssh.host, ssh.port).map((k) => k.fingerprint));
-    const scan = spawnSync('ssh-keyscan', ['-p', String(ssh.port), '-T', '10', ssh.host], { encoding: 'utf8', timeout: 15_000 });
+    const scan = spawnSync('ssh-keyscan', ['-p', String(ssh.port), '-T', '10', ssh.host], { env: childEnv(), encoding: 'utf8', timeout: 15_000 });
     const lines = (scan.stdout ?? '').split('\n').filter((l) => l && !l.startsWith('#'));
     const kept = lines.filter((line) => {
-      const fp = spawnSync('ssh-keygen', ['-lf', '-'], { input: line, encoding: 'utf8' }).stdout.split(' ')[1];
+      const fp = spawnSync('ssh-keygen', ['-lf', '-'], { env: childEnv(), input: line, encoding: 'utf8' }).stdout.split(' ')[1];
       return fp !== undefined && trusted.has(fp);
     });
     if (kept.length === 0) {

@@ -268,7 +268,7 @@ describe.skipIf(unavailable !== null)('rolling host upgrades against vcsim (3-ho
     const configure = core.services.engine.store.steps(plan.hosts[0]!.procedureId ?? (await status(plan.id)).hosts[0]!.procedureId!).find((s) => s.name === 'configure');
     expect(configure?.output).toEqual({ via: 'ansible', playbook });
     expect(JSON.stringify(core.services.audit.list({ limit: 500 }))).toContain('upgrade.ansible');
-    // The key file and inventory lived in a private temp folder that is gone again.
+    // The inventory and the ssh-agent's socket lived in a private temp folder that is gone again (the key itself was never on disk).
     expect(ansibleDirs().filter((d) => !before.includes(d))).toEqual([]);
   }, 120_000);
 

@@ -115,7 +115,8 @@ export function KnownHostsPanel() {
   const client = useClient();
   const store = useShellStore();
   const list = useContractQuery('Could not list known hosts', (c) => c.invoke('knownHosts.list', {}));
-  const [path, setPath] = useState('');
+  // A file the operator picks in the window's own file dialog: the core gets its text, never a path.
+  const [picked, setPicked] = useState<File | null>(null);
   const { confirm, dialog } = useConfirmDestructive();
 
   const remove = (k: KnownHost): void =>
@@ -134,17 +135,19 @@ export function KnownHostsPanel() {
     );
 
   const importFile = (): void => {
-    client.invoke('knownHosts.import', path.trim() ? { path: path.trim() } : {}).then(
-      (r) => {
-        store.getState().pushToast({
-          tone: 'info',
-          title: `Imported ${r.imported} host key${r.imported === 1 ? '' : 's'}`,
-          message: `${r.alreadyKnown} already known${r.skipped.length > 0 ? `, ${r.skipped.length} lines skipped (first: line ${r.skipped[0]!.line}, ${r.skipped[0]!.why})` : ''}.`,
-        });
-        list.reload();
-      },
-      (err: unknown) => store.getState().pushToast(errorToast('known_hosts was not imported', err)),
-    );
+    (picked ? picked.text().then((text) => ({ text, fileName: picked.name })) : Promise.resolve({}))
+      .then((input) => client.invoke('knownHosts.import', input))
+      .then(
+        (r) => {
+          store.getState().pushToast({
+            tone: 'info',
+            title: `Imported ${r.imported} host key${r.imported === 1 ? '' : 's'}`,
+            message: `${r.alreadyKnown} already known${r.skipped.length > 0 ? `, ${r.skipped.length} lines skipped (first: line ${r.skipped[0]!.line}, ${r.skipped[0]!.why})` : ''}.`,
+          });
+          list.reload();
+        },
+        (err: unknown) => store.getState().pushToast(errorToast('known_hosts was not imported', err)),
+      );
   };
 
   return (
@@ -152,11 +155,14 @@ export function KnownHostsPanel() {
       <h2 id="known-hosts-heading">SSH host keys</h2>
       <p className="field-hint">A key is trusted when you confirm its fingerprint or import it; a different key later is a hard stop.</p>
       <div className="input-with-action">
-        <input aria-label="known_hosts file" className="mono" value={path} onChange={(e) => setPath(e.target.value)} placeholder="~/.ssh/known_hosts" spellCheck={false} />
+        <input type="file" aria-label="known_hosts file" aria-describedby="known-hosts-file-hint" onChange={(e) => setPicked(e.target.files?.[0] ?? null)} />
         <button type="button" className="button" onClick={importFile}>
           Import known_hosts
         </button>
       </div>
+      <p id="known-hosts-file-hint" className="field-hint">
+        Choose a known_hosts file, or import without one to read your <span className="mono">~/.ssh/known_hosts</span>.
+      </p>
       {list.data && list.data.length === 0 && <p className="muted">No trusted host keys yet.</p>}
       {list.data && list.data.length > 0 && (
         <table className="data-table" data-testid="known-hosts-table">
