@@ -72,7 +72,12 @@ describe('npm run dist --dir with a stand-in Electron runtime (no download)', ()
     for (const f of ['/package.json', '/dist/electron/main.cjs', '/dist/electron/preload.cjs', '/dist/renderer/index.html', '/dist/cli/main.mjs', '/resources/enrollment/os-requirements.json', '/node_modules/ssh2/package.json']) {
       expect(files, f).toContain(f);
     }
-    const leaked = [...files].filter((f) => f.endsWith('.map') || f.startsWith('/node_modules/better-sqlite3/build') || f.includes('/ssh2/lib/protocol/crypto/build/') || f.startsWith('/node_modules/cpu-features/build'));
+    const leaked = [...files].filter((f) =>
+        (f.startsWith('/dist/') && f.endsWith('.map')) ||
+        f.startsWith('/node_modules/better-sqlite3/build/') ||
+        f.includes('/ssh2/lib/protocol/crypto/build/') ||
+        f.startsWith('/node_modules/cpu-features/build/'),
+    );
     expect(leaked).toEqual([]);
   });
 
