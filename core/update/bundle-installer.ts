@@ -227,7 +227,7 @@ export class BundleInstaller {
 
   private migrate(versionDir: string, db: string): { ok: true; from: number; to: number } | { ok: false; error: string } {
     const r = this.run(versionDir, ['--db', db, '--json', 'db', 'migrate']);
-    if (r.status !== 0) return { ok: false, error: firstLine(r.stderr) || `exit ${r.status}` };
+    if (r.status !== 0) return { ok: false, error: firstLine(r.stderr).replace(/^outpost: /, '') || `exit ${r.status}` };
     const parsed = migrateReportSchema.safeParse(safeJson(r.stdout));
     return parsed.success ? { ok: true, from: parsed.data.from, to: parsed.data.to } : { ok: false, error: `unexpected output: ${firstLine(r.stdout)}` };
   }

@@ -200,6 +200,33 @@ cat host.err >&2`);
     expect(await schema()).toBe(migrationCount - 1);
   });
 
+  it('a signed version that starts but cannot migrate the store is refused after the rehearsal on a copy; the store is untouched', async () => {
+    // Its runtime is the installed one; its CLI answers --version and fails `db migrate`.
+    const bad = join(dir.path, 'bad-migration');
+    const vdir = join(bad, 'outpost', 'versions', '9.0.1');
+    mkdirSync(join(vdir, 'dist', 'cli'), { recursive: true });
+    writeFileSync(join(vdir, 'BUNDLE.json'), JSON.stringify({ version: '9.0.1' }));
+    writeFileSync(join(vdir, 'node'), `#!/bin/sh\nexec ${join(site, 'outpost', 'versions', v1, 'node')} "$@"\n`);
+    chmodSync(join(vdir, 'node'), 0o755);
+    writeFileSync(
+      join(vdir, 'dist', 'cli', 'main.mjs'),
+      "if (process.argv.includes('--version')) console.log('9.0.1'); else { console.error('outpost: Migration 99 (broken) failed: no such table [DB_MIGRATION]'); process.exit(1); }\n",
+    );
+    const tarball = join(bad, 'outpost-9.0.1-linux-x64.tar.gz');
+    await run('tar', ['-czf', tarball, '-C', bad, 'outpost']);
+    writeFileSync(`${tarball}.sig`, await signBundle(tarball, releaseKey, '9.0.1'));
+    const before = installed();
+    const r = await outpost(`update --from ${tarball}`);
+    expect(r.code).toBe(1);
+    expect(r.stderr.trim()).toBe(
+      `outpost: Outpost 9.0.1 cannot migrate this store: Migration 99 (broken) failed: no such table [DB_MIGRATION]. Outpost ${v1} keeps running; the store was not changed. [UPDATE_FAILED]`,
+    );
+    expect(installed()).toEqual(before);
+    expect(await schema()).toBe(migrationCount - 1);
+    expect(await pools()).toEqual(['kept']);
+    expect(readdirSync(join(home, '.config', 'Outpost', 'update-snapshots'))).toEqual([]);
+  });
+
   it(`updates ${v1} -> ${v2}: migrates the store, keeps its data, switches, audits`, async () => {
     const r = await outpost(`update --from ${b2}`);
     expect(r.stderr).toBe('');
