@@ -227,6 +227,9 @@ try {
   const stripped = spawnSync('strip', ['--strip-debug', '-o', nodeTarget, nodeSource], { stdio: 'ignore' });
   if (stripped.status !== 0) copyFileSync(nodeSource, nodeTarget);
   chmodSync(nodeTarget, 0o755);
+  // Node's licence travels with its binary (Debian and NodeSource put it under /usr/share/doc).
+  const nodeLicense = [join(dirname(nodeSource), '..', 'LICENSE'), '/usr/share/doc/nodejs/LICENSE'].find((f) => existsSync(f));
+  if (nodeLicense) copyFileSync(nodeLicense, join(vdir, 'node.LICENSE'));
   const nodeVersion = spawnSync(nodeTarget, ['--version'], { encoding: 'utf8' }).stdout.trim();
   if (!nodeVersion.startsWith('v')) fail(`the Node runtime ${nodeSource} does not run after copying.`);
   const major = Number(nodeVersion.slice(1).split('.')[0]);

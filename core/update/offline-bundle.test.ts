@@ -1,5 +1,5 @@
 import { execFile, spawnSync } from 'node:child_process';
-import { generateKeyPairSync, type KeyObject } from 'node:crypto';
+import { createPublicKey, generateKeyPairSync, type KeyObject } from 'node:crypto';
 import { chmodSync, copyFileSync, existsSync, mkdirSync, readFileSync, readdirSync, readlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -144,6 +144,19 @@ kill $pid; wait $pid
 cat host.err >&2`);
     expect(r.stderr).toBe('');
     expect(r.stdout.trim()).toBe('200 true');
+  });
+
+  it('update --check verifies a bundle with the pinned key, or with --public-key, and changes nothing', async () => {
+    const before = installed();
+    const ok = await outpost(`update --check --from ${b2}`);
+    expect(ok.stderr).toBe('');
+    expect(ok.stdout).toMatch(new RegExp(`: verified, Outpost ${v2.replace(/\./g, '\\.')} \\(linux-x64\\), signed by release key [0-9a-f]{16}, SHA-256 [0-9a-f]{64}\\.$`, 'm'));
+    writeFileSync(join(dir.path, 'other.pub'), createPublicKey(otherKey).export({ type: 'spki', format: 'pem' }));
+    const wrongKey = await outpost(`update --check --from ${b2} --public-key ${join(dir.path, 'other.pub')}`);
+    expect(wrongKey.code).toBe(1);
+    expect(wrongKey.stderr).toMatch(/signed by another key .* \[BUNDLE_UNVERIFIED\]$/m);
+    expect(installed()).toEqual(before);
+    expect(await auditActions()).toEqual([]);
   });
 
   it('a tampered bundle is refused with one line; nothing changes but an audit record', async () => {
