@@ -1,6 +1,6 @@
 import { execFile, spawnSync } from 'node:child_process';
 import { createPublicKey, generateKeyPairSync, type KeyObject } from 'node:crypto';
-import { chmodSync, copyFileSync, existsSync, mkdirSync, readFileSync, readdirSync, readlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, copyFileSync, existsSync, mkdirSync, readFileSync, readdirSync, readlinkSync, realpathSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -11,7 +11,7 @@ import { signBundle } from './bundle-signature.js';
 // End to end with the real `npm run bundle` (scripts/bundle.mjs): two bundles built once for
 // this file (v1 from this source, v2 with a bumped version and one more, rehearsal, migration), extracted and
 // run in a network namespace that has only a loopback interface, with a clean HOME, a bare PATH
-// and the machine's /usr/bin/node hidden, so the bundle must bring everything it runs.
+// and the machine's Node hidden, so the bundle must bring everything it runs.
 const repo = join(import.meta.dirname, '..', '..');
 const pkgVersion = z.object({ version: z.string() }).parse(JSON.parse(readFileSync(join(repo, 'package.json'), 'utf8'))).version;
 const [major, minor, patch] = pkgVersion.split(/[.-]/).map(Number) as [number, number, number];
@@ -20,9 +20,11 @@ const v2 = `${major}.${minor}.${patch + 1}`;
 // v1 is at the source's schema; v2 adds one migration.
 const migrationCount = readdirSync(join(repo, 'core', 'db', 'migrations')).filter((f) => /^\d{3}-.*\.ts$/.test(f)).length + 1;
 
+// The machine's own Node, hidden inside the namespace by a bind mount of /dev/null over it.
+const systemNode = realpathSync(process.execPath);
 const isolationWorks = (): string | null => {
   if (process.getuid?.() !== 0) return 'needs root (unshare -n -m)';
-  const probe = spawnSync('unshare', ['-n', '-m', '--propagation', 'private', 'sh', '-c', 'ip link set lo up && mount --bind /dev/null /usr/bin/node'], { encoding: 'utf8' });
+  const probe = spawnSync('unshare', ['-n', '-m', '--propagation', 'private', 'sh', '-c', `ip link set lo up && mount --bind /dev/null ${systemNode}`], { encoding: 'utf8' });
   return probe.status === 0 ? null : `unshare/ip/mount not usable here: ${probe.stderr.trim()}`;
 };
 const skipWhy = isolationWorks();
@@ -52,7 +54,7 @@ describe.skipIf(skipWhy !== null)('offline bundle: install, run, update, refuse,
       const prelude = [
         'set -e',
         'ip link set lo up',
-        'mount --bind /dev/null /usr/bin/node',
+        `mount --bind /dev/null ${systemNode}`,
         'test -z "$(ip -4 route; ip -6 route)"',
         '! node --version >/dev/null 2>&1',
         `cd ${JSON.stringify(site)}`,
