@@ -6,7 +6,7 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { PlanPreview, UpgradePlanDetail } from '../core/contract/upgrade-commands.js';
+import type { PlanPreview, UpgradePlanDetail } from '../core/contract/upgrades.js';
 import { createOutpostCore } from '../core/server/core.js';
 import { defaultKdf } from '../core/vault/passphrase-cipher.js';
 import { labPlanInput, prepareUpgradeCore, reinstaller, startUpgradeLab } from '../test/fixtures/upgrade-lab.js';
@@ -22,7 +22,7 @@ if (unavailable) {
 
 const dir = mkdtempSync(join(tmpdir(), 'outpost-bench-upgrade-'));
 const lab = await startUpgradeLab(dir, 3);
-const core = createOutpostCore({ dataDir: dir, transport: 'test', kdf: { ...defaultKdf, N: 2 ** 10 }, passphrase: 'bench' });
+const core = createOutpostCore({ dataDir: dir, transport: 'test', kdf: { ...defaultKdf, N: 2 ** 10 }, passphrase: 'bench vault passphrase' });
 const call = async <T>(command: string, input: unknown): Promise<T> => {
   const r = await core.dispatch(command, input, { actor: 'bench' });
   if (!r.ok) throw new Error(`${command}: ${JSON.stringify(r.error)}`);

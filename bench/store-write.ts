@@ -43,6 +43,12 @@ try {
   const auditMs = performance.now() - t;
 
   db.close();
+
+  // Reopening runs the open-time checks (header, quick_check) over the whole store.
+  t = performance.now();
+  openDatabase(join(dir, 'outpost.db')).close();
+  const reopenMs = performance.now() - t;
+
   console.log(
     JSON.stringify({
       bench: 'store-write',
@@ -54,6 +60,7 @@ try {
       audit_appends: A,
       audit_append_each_own_tx_ms: Math.round(auditMs),
       audit_appends_per_s: Math.round(A / (auditMs / 1000)),
+      reopen_checked_ms: Math.round(reopenMs),
     }),
   );
 } finally {

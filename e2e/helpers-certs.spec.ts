@@ -209,6 +209,14 @@ test.describe('client helpers, certificates and the vault against the real host'
     await page.getByRole('button', { name: 'Inspect' }).click();
     await expect(page.getByRole('alert').filter({ hasText: 'Could not read the certificate file' }).getByTestId('toast-code')).toHaveText('CERT_INVALID');
 
+    // A file over certificates.inspect's limit: a clear error under the field, and the host still serves.
+    const huge = join(workDir, 'huge.pem');
+    execFileSync('openssl', ['rand', '-out', huge, String(2 * 1024 * 1024)]);
+    await page.getByLabel('Certificate file', { exact: true }).setInputFiles(huge);
+    await page.getByRole('button', { name: 'Inspect' }).click();
+    await expect(page.locator('#cert-file-error')).toHaveText(/This file is 2,098 KB; Outpost reads certificate files up to 750 KB/);
+    await expect(page.getByTestId('status-connection')).toHaveText(/Connected \(host\)/);
+
     // A TLS server this test runs on loopback with the same certificate: its chain by handshake.
     const tls = createTlsServer({ key: readFileSync(keyPath), cert: readFileSync(certPath) }, (socket) => socket.end());
     servers.push(tls);

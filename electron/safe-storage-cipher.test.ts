@@ -1,4 +1,9 @@
 import { describe, expect, it } from 'vitest';
+import { join } from 'node:path';
+import { tempDir } from '../test/temp-dir.js';
+import { openDatabase } from '../core/db/database.js';
+import { CredentialStore } from '../core/vault/credential-store.js';
+import { Vault } from '../core/vault/vault.js';
 import { chooseOsCipher, type SafeStorageApi } from './safe-storage-cipher.js';
 
 /** A reversible stand-in for the OS keychain: enough to prove the byte round trip. */
@@ -50,8 +55,41 @@ describe('chooseOsCipher', () => {
   it('round-trips arbitrary bytes, not just text', () => {
     const choice = chooseOsCipher(fakeSafeStorage({ available: true }), 'darwin');
     const bytes = Buffer.from([0, 255, 128, 10, 13, 0xc3, 0x28, 0xf0]);
-    const sealed = choice.cipher?.seal(bytes);
+    const aad = Buffer.from('credential 1');
+    const sealed = choice.cipher?.seal(bytes, aad);
     expect(sealed).toBeDefined();
-    if (sealed) expect(choice.cipher?.open(sealed).equals(bytes)).toBe(true);
+    if (sealed) {
+      expect(choice.cipher?.open(sealed, aad).equals(bytes)).toBe(true);
+      // Bound to its record: the same ciphertext under another record's binding does not open.
+      expect(() => choice.cipher?.open(sealed, Buffer.from('credential 2'))).toThrowError(expect.objectContaining({ code: 'VAULT_CORRUPT' }));
+    }
+  });
+});
+
+describe('OS-keychain secrets bound to their rows (fake safeStorage stand-in, real SQLite)', () => {
+  it('binds records sealed before binding when the vault starts, and a copied record does not open', () => {
+    const dir = tempDir();
+    const db = openDatabase(join(dir.path, 'outpost.db'));
+    try {
+      const api = fakeSafeStorage({ available: true });
+      // As an older Outpost stored them: safeStorage over the bare secret.
+      for (const [name, kind, secret] of [['vc', 'vcenter', 'vcenter-pw'], ['ssh', 'password', 'ssh-pw']] as const) {
+        db.prepare("INSERT INTO credentials (name, kind, cipher, secret, created_at, updated_at) VALUES (?, ?, 'os', ?, 'then', 'then')").run(
+          name,
+          kind,
+          api.encryptString(Buffer.from(secret).toString('base64')),
+        );
+      }
+      const cipher = chooseOsCipher(api, 'darwin').cipher;
+      const store = new CredentialStore(db, new Vault(db, cipher));
+      expect(store.reveal(1)).toBe('vcenter-pw');
+      expect(store.reveal(2)).toBe('ssh-pw');
+      const vcSecret: unknown = db.prepare('SELECT secret FROM credentials WHERE id = 1').pluck().get();
+      db.prepare('UPDATE credentials SET secret = ? WHERE id = 2').run(vcSecret);
+      expect(() => store.reveal(2)).toThrowError(expect.objectContaining({ code: 'VAULT_CORRUPT' }));
+    } finally {
+      db.close();
+      dir.remove();
+    }
   });
 });

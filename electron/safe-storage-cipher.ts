@@ -1,4 +1,5 @@
-import type { SecretCipher } from '../core/vault/cipher.js';
+import { OutpostError } from '../core/contract/errors.js';
+import { bindPlain, unbindPlain, type SecretCipher } from '../core/vault/cipher.js';
 
 /**
  * The part of Electron's `safeStorage` this cipher uses. Declared here rather than imported
@@ -27,12 +28,19 @@ class SafeStorageCipher implements SecretCipher {
     return true;
   }
 
-  seal(plain: Buffer): Buffer {
-    return this.api.encryptString(plain.toString('base64'));
+  /** safeStorage takes no associated data: the binding travels inside the plaintext. */
+  seal(plain: Buffer, aad: Buffer): Buffer {
+    return this.api.encryptString(bindPlain(plain, aad).toString('base64'));
   }
 
-  open(sealed: Buffer): Buffer {
-    return Buffer.from(this.api.decryptString(sealed), 'base64');
+  open(sealed: Buffer, aad: Buffer): Buffer {
+    const opened = this.openForMigration(sealed, aad);
+    if (!opened.bound) throw new OutpostError('VAULT_CORRUPT', 'A stored secret is not bound to its record; restart Outpost to migrate it.');
+    return opened.plain;
+  }
+
+  openForMigration(sealed: Buffer, aad: Buffer): { plain: Buffer; bound: boolean } {
+    return unbindPlain(Buffer.from(this.api.decryptString(sealed), 'base64'), aad);
   }
 }
 

@@ -1,7 +1,7 @@
 // ESLint rule `outpost/child-env`: every program core/ and electron/ start gets a minimal,
 // explicit environment. A child_process call (spawn, spawnSync, execFile, execFileSync, exec,
 // execSync, fork) must pass an options object literal with `env: childEnv(...)`
-// (core/process/child-env.ts), so the vault passphrase, PGPASSWORD and the rest of the parent's
+// (core/exec/child-env.ts), so the vault passphrase, PGPASSWORD and the rest of the parent's
 // environment never reach ip, iptables, ansible-playbook, ssh-keyscan or an RDP client.
 // Tests (*.test.ts) and everything outside core/ and electron/ are not checked.
 import path from 'node:path';
@@ -27,7 +27,7 @@ export const childEnv = {
     docs: { description: 'Every child process in core/ and electron/ gets env: childEnv(...), never the parent environment' },
     schema: [],
     messages: {
-      missing: '{{call}}() must pass an options object with `env: childEnv({...})` (core/process/child-env.ts): a child never inherits the parent environment (vault passphrase, PGPASSWORD, ...).',
+      missing: '{{call}}() must pass an options object with `env: childEnv({...})` (core/exec/child-env.ts): a child never inherits the parent environment (vault passphrase, PGPASSWORD, ...).',
       dynamic: 'Import child_process with a static import so the `outpost/child-env` rule can check its calls.',
       indirect: 'Call {{name}} directly (not passed on, wrapped or destructured) so the `outpost/child-env` rule can check that it gets env: childEnv(...).',
     },

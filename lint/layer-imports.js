@@ -1,10 +1,13 @@
 // ESLint rule `outpost/layer-imports`: which folder may import which (DESIGN.md, "The shape").
 //   renderer/       -> only renderer/, core/contract/ and the UI packages below; no Node, no core services
 //   core/contract/  -> only itself, zod and ipaddr.js (pure; it is imported by every layer, including the renderer)
-//   core/           -> never electron, React or the renderer
+//   core/           -> never electron, React or the renderer; and each core/<folder> only the core/
+//                      folders its row in lint/core-layers.js allows (foundations -> domains ->
+//                      composition root -> transports), type-only imports included
 //   electron/       -> never the renderer's code
 // Everything else (e2e/, test/, bench/, scripts/) is unrestricted.
 import path from 'node:path';
+import { coreFolderOf, coreLayerVerdict } from './core-layers.js';
 
 const RENDERER_PACKAGES = [/^react(\/.*)?$/, /^react-dom(\/.*)?$/, /^zustand(\/.*)?$/, /^@xterm\//, /^@tanstack\//];
 const RENDERER_TEST_PACKAGES = [/^vitest(\/.*)?$/, /^@testing-library\//];
@@ -20,6 +23,15 @@ function layerOf(rel) {
 }
 
 const isTestFile = (rel) => /\.test\.tsx?$/.test(rel);
+
+/** The core/ folder rule (lint/core-layers.js) for a relative import target; tests are exempt (see there). */
+function coreFolderVerdict(rel, target) {
+  if (isTestFile(rel)) return null;
+  const from = coreFolderOf(rel);
+  const to = target ? coreFolderOf(target) : null;
+  if (!from || !to) return null;
+  return coreLayerVerdict(from, to);
+}
 
 /** @type {import('eslint').Rule.RuleModule} */
 export const layerImports = {
@@ -63,7 +75,7 @@ export const layerImports = {
         case 'core':
           if (target && (target.startsWith('electron/') || target.startsWith('renderer/'))) return 'core/ never depends on electron/ or renderer/';
           if (!target && UI_PACKAGES.some((re) => re.test(source))) return 'core/ is plain Node: no Electron, no React';
-          return null;
+          return coreFolderVerdict(rel, target);
         case 'electron':
           if (target && target.startsWith('renderer/')) return 'electron/ talks to the renderer only through the contract';
           return null;
@@ -77,6 +89,12 @@ export const layerImports = {
       ExportNamedDeclaration: (node) => node.source && check(node, node.source.value),
       ExportAllDeclaration: (node) => check(node, node.source.value),
       ImportExpression: (node) => node.source.type === 'Literal' && check(node, node.source.value),
+      // `typeof import('../x.js')` in a type: a type-only edge still counts toward the layering.
+      TSImportType: (node) => {
+        if (node.source?.type === 'Literal') return check(node, node.source.value); // typescript-eslint >= 8.x
+        const arg = node.argument; // older typescript-eslint: a TSLiteralType
+        if (arg?.type === 'TSLiteralType' && arg.literal.type === 'Literal') check(node, arg.literal.value);
+      },
       CallExpression: (node) => {
         if (node.callee.type === 'Identifier' && node.callee.name === 'require' && node.arguments[0]?.type === 'Literal') {
           check(node, node.arguments[0].value);

@@ -111,7 +111,7 @@ try {
     plugins.push({
       name: 'version-override',
       setup(b) {
-        b.onLoad({ filter: /core[\\/]server[\\/]version\.ts$/ }, () => ({ contents: `export const version = ${JSON.stringify(version)};`, loader: 'ts' }));
+        b.onLoad({ filter: /core[\\/][^\\/]+[\\/]version\.ts$/ }, () => ({ contents: `export const version = ${JSON.stringify(version)};`, loader: 'ts' }));
       },
     });
   }

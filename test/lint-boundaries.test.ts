@@ -50,4 +50,37 @@ describe('import boundaries (eslint outpost/layer-imports)', () => {
     expect(await layerErrors('electron/bad-fixture.ts', "import { App } from '../renderer/app/App.js';\nexport const a = App;\n")).toHaveLength(1);
     expect(await layerErrors('electron/good-fixture.ts', "import { createOutpostCore } from '../core/server/core.js';\nexport const c = createOutpostCore;\n")).toEqual([]);
   });
+
+  describe('layers inside core/ (lint/core-layers.js)', () => {
+    it('fails a back-edge from a foundation up to a domain, a plain import or a type-only one', async () => {
+      const plain = await layerErrors('core/db/bad-fixture.ts', "import { EnrollmentService } from '../enrollment/enrollment-service.js';\nexport const e = EnrollmentService;\n");
+      expect(plain).toHaveLength(1);
+      expect(plain[0]).toContain('core/db/ (foundation) may import only contract');
+      const typeOnly = await layerErrors('core/procedures/bad-fixture.ts', "import type { EnrollmentService } from '../enrollment/enrollment-service.js';\nexport type E = EnrollmentService;\n");
+      expect(typeOnly).toHaveLength(1);
+      expect(typeOnly[0]).toContain('core/enrollment/ is a domain that imports it (a cycle)');
+      const importType = await layerErrors('core/events/bad-fixture.ts', "export type Core = typeof import('../server/core.js');\n");
+      expect(importType).toHaveLength(1);
+    });
+
+    it('fails a domain that reaches into the composition root or a transport, and a domain-to-domain back-edge', async () => {
+      expect(await layerErrors('core/audit/bad-fixture.ts', "import type { Services } from '../server/services.js';\nexport type S = Services;\n")).toHaveLength(1);
+      expect(await layerErrors('core/nat/bad-fixture.ts', "import { buildProgram } from '../cli/program.js';\nexport const p = buildProgram;\n")).toHaveLength(1);
+      expect(await layerErrors('core/ipam/bad-fixture.ts', "export { NatService } from '../nat/nat-service.js';\n")).toHaveLength(1);
+      expect(await layerErrors('core/host/bad-fixture.ts', "import { buildProgram } from '../cli/program.js';\nexport const p = buildProgram;\n")).toHaveLength(1);
+    });
+
+    it('fails a folder that has no row in the table, both ways', async () => {
+      const errors = await layerErrors('core/newthing/bad-fixture.ts', "import { EventBus } from '../events/event-bus.js';\nexport const b = EventBus;\n");
+      expect(errors[0]).toContain('core/newthing/ has no row in lint/core-layers.js');
+      expect(await layerErrors('core/nat/bad-fixture.ts', "import { x } from '../newthing/x.js';\nexport const y = x;\n")).toHaveLength(1);
+    });
+
+    it('allows the edges the table lists, and tests that wire the whole core', async () => {
+      const code = ["import { ProcedureEngine } from '../procedures/engine.js';", "import type { EventBus } from '../events/event-bus.js';", "import { Ipam } from '../ipam/ipam.js';", 'export const all = [ProcedureEngine, Ipam];', 'export type B = EventBus;'].join('\n');
+      expect(await layerErrors('core/enrollment/good-fixture.ts', code)).toEqual([]);
+      expect(await layerErrors('core/server/good-fixture.ts', "import { natAdd } from '../nat/nat-add.procedure.js';\nexport const n = natAdd;\n")).toEqual([]);
+      expect(await layerErrors('core/enrollment/good-fixture.test.ts', "import { createOutpostCore } from '../server/core.js';\nexport const c = createOutpostCore;\n")).toEqual([]);
+    });
+  });
 });

@@ -12,7 +12,7 @@ async function childEnvErrors(filePath: string, code: string): Promise<string[]>
   return (result?.messages ?? []).filter((m) => m.ruleId === 'outpost/child-env').map((m) => m.message);
 }
 
-const imports = "import { execFile, execFileSync, spawn, spawnSync } from 'node:child_process';\nimport { childEnv } from '../process/child-env.js';\n";
+const imports = "import { execFile, execFileSync, spawn, spawnSync } from 'node:child_process';\nimport { childEnv } from '../exec/child-env.js';\n";
 
 describe('child environments (eslint outpost/child-env)', () => {
   it('fails a child_process call in core/ that passes no env, or an env that is not childEnv(...)', async () => {

@@ -1,6 +1,6 @@
 import { auditQuerySchema, type AuditEntry, type AuditPage, type AuditQuery } from '../contract/audit.js';
 import type { Db } from '../db/database.js';
-import type { EventBus } from '../server/event-bus.js';
+import type { EventBus } from '../events/event-bus.js';
 
 export interface AuditRecord {
   actor: string;

@@ -43,11 +43,12 @@ export class CliContext {
     if (!this.core) {
       const dbPath = this.dbPath();
       const passphrase = process.env.OUTPOST_VAULT_PASSPHRASE;
+      // Without --db the store lives in Outpost's own data folder, which the core makes private;
+      // a folder the operator chose with --db is left as it is (only the store files are 0600).
       this.core = createOutpostCore({
-        dataDir: resolve(dbPath, '..'),
-        dbPath,
+        ...(this.options.db === undefined ? { dataDir: resolve(defaultDataDir()) } : { dataDir: resolve(dbPath, '..'), dbPath }),
         transport: 'cli',
-        ...(passphrase ? { passphrase } : {}),
+        ...(passphrase ? { passphrase, deferUnlock: true } : {}),
       });
     }
     return this.core;

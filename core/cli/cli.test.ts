@@ -1,5 +1,6 @@
 import { beforeAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { execFileSync, spawnSync } from 'node:child_process';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { tempDir } from '../../test/temp-dir.js';
 import { migrations } from '../db/migrations/index.js';
@@ -92,5 +93,35 @@ describe('outpost CLI (built binary, real SQLite file)', () => {
   it('defaults to the app data dir (OUTPOST_DATA_DIR)', () => {
     const r = outpost(['--json', 'info'], { OUTPOST_DATA_DIR: dir.path });
     expect(JSON.parse(r.stdout)).toMatchObject({ dataDir: dir.path, dbPath: join(dir.path, 'outpost.db'), transport: 'cli' });
+  });
+
+  it('refuses a --db that is not a store with one line, its code and the file, exit 2, before anything runs', () => {
+    const notes = join(dir.path, 'notes.txt');
+    writeFileSync(notes, 'not a database\n'.repeat(100));
+    const empty = join(dir.path, 'empty.db');
+    writeFileSync(empty, '');
+    for (const [file, args] of [
+      [notes, ['info']],
+      [notes, ['db', 'migrate']],
+      [empty, ['settings', 'set', 'operatorName', 'x']],
+    ] as const) {
+      const r = outpost(['--db', file, ...args]);
+      expect(r.code, r.stderr).toBe(2);
+      expect(r.stdout).toBe('');
+      expect(r.stderr.trim().split('\n')).toHaveLength(1);
+      expect(r.stderr).toContain(file);
+      expect(r.stderr).toMatch(/\[DB_NOT_STORE\]$/m);
+      expect(r.stderr).not.toMatch(/INTERNAL|file is not a database/);
+    }
+    expect(readFileSync(empty).length).toBe(0);
+    expect(existsSync(`${empty}-wal`)).toBe(false);
+  });
+
+  it('refuses to set up the vault with a short OUTPOST_VAULT_PASSPHRASE (the 12-character minimum holds here too)', () => {
+    const r = outpost(['--db', db, 'info'], { OUTPOST_VAULT_PASSPHRASE: 'short' });
+    expect(r.code, r.stderr).toBe(2);
+    expect(r.stderr).toMatch(/at least 12 characters.*\[VALIDATION\]/);
+    const ok = outpost(['--db', db, '--json', 'info'], { OUTPOST_VAULT_PASSPHRASE: 'twelve chars ok' });
+    expect(ok.code, ok.stderr).toBe(0);
   });
 });

@@ -46,14 +46,14 @@ describe.skipIf(unavailable !== null)('outpost site / inventory / vms / vm (buil
     expect(sync.elapsedMs).toBeGreaterThanOrEqual(0);
     expect(outpost(['inventory', 'sync', '--site', 'lab']).stdout).toMatch(/^lab: 8 VMs, 2 hosts, .* in \d+ ms\n$/);
 
-    const found = json<Record<string, unknown>[]>('vms', 'list', '--site', 'lab', '--query', '10.0.0.5');
+    const found = json<{ vms: Record<string, unknown>[] }>('vms', 'list', '--site', 'lab', '--query', '10.0.0.5').vms;
     expect(found).toHaveLength(1);
     expect(Object.keys(found[0]!).sort()).toEqual(['guestFullName', 'guestId', 'host', 'hostName', 'instanceUuid', 'ipAddress', 'memoryMB', 'name', 'numCpu', 'powerState', 'site', 'toolsRunningStatus', 'uuid'].sort());
     const name = String(found[0]!['name']);
     const off = outpost(['vm', 'power', '--site', 'lab', '--vm', name, 'off']);
     expect(off.code, off.stderr).toBe(0);
     expect(off.stdout).toContain('poweredOff');
-    expect(json<{ powerState: string }[]>('vms', 'list', '--query', name)[0]!.powerState).toBe('poweredOff');
+    expect(json<{ vms: { powerState: string }[] }>('vms', 'list', '--query', name).vms[0]!.powerState).toBe('poweredOff');
     expect(outpost(['vm', 'power', '--site', 'lab', '--vm', name, 'on']).code).toBe(0);
     // The password never appears in the store in clear, nor in the audit log.
     expect(outpost(['audit', 'list']).stdout).not.toContain(`"${vc.password}"`);
@@ -69,7 +69,12 @@ describe.skipIf(unavailable !== null)('outpost site / inventory / vms / vm (buil
     expect(outpost(['vms', 'count', '--not-enrolled', '--power', 'on']).stdout).toBe('8\n');
     const some = outpost(['vms', 'list', '--limit', '3']);
     expect(some.stdout).toContain('3 of 8 VMs');
-    expect(json<unknown[]>('vms', 'list', '--power', 'off')).toEqual([]);
+    // --json says it too: the total and that the list was cut short.
+    const cut = json<{ vms: unknown[]; total: number; truncated: boolean }>('vms', 'list', '--limit', '3');
+    expect({ ...cut, vms: cut.vms.length }).toEqual({ vms: 3, total: 8, truncated: true });
+    const whole = json<{ vms: unknown[]; total: number; truncated: boolean }>('vms', 'list', '--limit', '8');
+    expect({ ...whole, vms: whole.vms.length }).toEqual({ vms: 8, total: 8, truncated: false });
+    expect(json<unknown>('vms', 'list', '--power', 'off')).toEqual({ vms: [], total: 0, truncated: false });
     const bad = outpost(['vms', 'list', '--tools', 'sometimes']);
     expect(bad.code).toBe(2);
     expect(bad.stderr).toContain('--tools must be one of running, not-running, starting, unknown');
@@ -126,7 +131,7 @@ describe.skipIf(unavailable !== null)('outpost site / inventory / vms / vm (buil
     await waitFor(/lab: watching/);
     const operator = await VsphereOperator.connect(vc);
     try {
-      const vm = json<{ name: string }[]>('vms', 'list', '--limit', '1')[0]!;
+      const vm = json<{ vms: { name: string }[] }>('vms', 'list', '--limit', '1').vms[0]!;
       await operator.power(await morefOf(operator, vm.name), 'off');
       await waitFor(new RegExp(`modify VirtualMachine ${vm.name}`));
       await operator.power(await morefOf(operator, vm.name), 'on');

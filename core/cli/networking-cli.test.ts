@@ -69,7 +69,7 @@ describe.skipIf(unavailable !== null)('outpost vlan list / ensure, vm guestinfo,
 
   it('sets, lists and removes guestinfo keys and prints a VMRC link (outpost vm guestinfo / vm console)', () => {
     expect(outpost(['inventory', 'sync', '--site', 'lab']).code).toBe(0);
-    const vms = JSON.parse(outpost(['--json', 'vms', 'list', '--site', 'lab']).stdout) as { name: string }[];
+    const vms = (JSON.parse(outpost(['--json', 'vms', 'list', '--site', 'lab']).stdout) as { vms: { name: string }[] }).vms;
     const vm = vms[0]!.name;
     const set = outpost(['vm', 'guestinfo', 'set', '--site', 'lab', '--vm', vm, 'guestinfo.machine.id={"ip":"10.0.0.9"}', 'guestinfo.role=db']);
     expect(set.code, set.stderr).toBe(0);

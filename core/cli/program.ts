@@ -1,24 +1,25 @@
 import { Command, CommanderError } from 'commander';
 import type { CommandInput } from '../contract/commands.js';
 import { toContractError } from '../contract/errors.js';
-import { openDatabase, schemaVersion } from '../db/database.js';
+import { existsSync } from 'node:fs';
+import { checkHeader, openDatabase, schemaVersion } from '../db/database.js';
 import { migrate } from '../db/migrate.js';
 import { DB_FILE } from '../server/data-dir.js';
 import { version } from '../server/version.js';
 import { exitCodeFor } from './cli-error.js';
 import { CliContext, positiveInt, type GlobalOptions } from './cli-context.js';
-import { registerCertCommands } from './cert-commands.js';
-import { registerHelperCommands } from './helper-commands.js';
-import { registerInventoryCommands } from './inventory-commands.js';
-import { registerIpamCommands } from './ipam-commands.js';
-import { registerNatCommands } from './nat-commands.js';
-import { registerProcedureCommands } from './procedure-commands.js';
-import { registerUpgradeCommands } from './upgrade-commands.js';
-import { registerRemoteCommands } from './remote-commands.js';
-import { registerNetworkingCommands } from './networking-commands.js';
-import { registerEnrollmentCommands } from './enrollment-commands.js';
-import { registerUpdateCommands } from './update-commands.js';
-import { errorLine, escapeUntrusted, formatTable } from './output.js';
+import { registerCertCommands } from './certificates-cli.js';
+import { registerHelperCommands } from './helpers-cli.js';
+import { registerInventoryCommands } from './inventory-cli.js';
+import { registerIpamCommands } from './ipam-cli.js';
+import { registerNatCommands } from './nat-cli.js';
+import { registerProcedureCommands } from './procedures-cli.js';
+import { registerUpgradeCommands } from './upgrades-cli.js';
+import { registerRemoteCommands } from './remote-cli.js';
+import { registerNetworkingCommands } from './networking-cli.js';
+import { registerEnrollmentCommands } from './enrollment-cli.js';
+import { registerUpdateCommands } from './update-cli.js';
+import { errorLine, escapeUntrusted, formatTable, isOutputClosed, OUTPUT_CLOSED_EXIT } from './output.js';
 
 export function buildProgram(): { program: Command; context: CliContext } {
   const program = new Command('outpost');
@@ -34,6 +35,12 @@ export function buildProgram(): { program: Command; context: CliContext } {
       outputError: (text, write) => write(`${escapeUntrusted(text.trim().replace(/^error: /, 'outpost: '))} (see --help)\n`),
     })
     .configureHelp({ showGlobalOptions: true })
+    // A --db that is not a store is bad input: one line with its code, before any command runs.
+    .hook('preAction', () => {
+      if (context.options.db === undefined) return;
+      const path = context.dbPath();
+      if (existsSync(path)) checkHeader(path);
+    })
     .addHelpText(
       'after',
       '\nEnvironment:\n  OUTPOST_DATA_DIR           data folder (default: the desktop app\'s)\n  OUTPOST_VAULT_PASSPHRASE   unlocks the secrets vault for commands that need it',
@@ -154,6 +161,7 @@ export async function runCli(argv: string[]): Promise<number> {
   const { program, context } = buildProgram();
   try {
     await program.parseAsync(argv, { from: 'user' });
+    if (isOutputClosed()) return OUTPUT_CLOSED_EXIT;
     // Commands that drive procedures report the run's outcome through the exit code.
     return typeof process.exitCode === 'number' ? process.exitCode : 0;
   } catch (err) {

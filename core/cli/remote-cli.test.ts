@@ -137,7 +137,7 @@ describe.skipIf(!canRun)('outpost exec / fanout / winrm / known-hosts / credenti
       expect(text).not.toContain(winrmPassword);
       expect(text).not.toContain('OPENSSH PRIVATE KEY');
     }
-  });
+  }, 90_000); // five CLI runs unlock the vault at the shipped scrypt cost (N=2^17, ~0.4 s each idle, seconds on a loaded machine)
 
   it('bad input is one line and exit 2', async () => {
     const cases: string[][] = [

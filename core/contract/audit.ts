@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import type { CommandSpec } from './command-spec.js';
 
 export const auditEntrySchema = z.object({
   id: z.number().int(),
@@ -28,3 +29,12 @@ export const auditPageSchema = z.object({
   nextBeforeId: z.number().int().nullable(),
 });
 export type AuditPage = z.infer<typeof auditPageSchema>;
+
+/** The audit log. */
+export const auditCommands = {
+  'audit.list': {
+    summary: 'Audit log, newest first, keyset paged',
+    input: auditQuerySchema,
+    output: auditPageSchema,
+  },
+} as const satisfies Record<string, CommandSpec>;

@@ -50,6 +50,12 @@ export const errorCodes = [
   'GUEST_IDENTITY_MISMATCH',
   /** Enrollment: the guest (or vCenter) did not tell the UUID, so the machine at the address cannot be confirmed as the VM. */
   'GUEST_IDENTITY_UNKNOWN',
+  /** A request bigger than a transport carries (the host's 1 MiB message limit, core/contract/wire.ts): refused before it is sent. */
+  'TOO_LARGE',
+  /** The store file is not an Outpost store (empty, not SQLite, or another program's database); nothing was changed. */
+  'DB_NOT_STORE',
+  /** The store file is damaged (failed its integrity check); nothing was changed. */
+  'DB_CORRUPT',
   /** Offline update: the bundle's signature, signing key or checksum does not verify (details.reason says which); nothing was changed. */
   'BUNDLE_UNVERIFIED',
   /** Offline update or rollback: the new version did not start or migrate; the old version keeps running on the untouched store. */

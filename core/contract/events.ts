@@ -1,10 +1,11 @@
 import { z } from 'zod';
 import { auditEntrySchema } from './audit.js';
-import { procedureSummarySchema, statusSchema } from './commands.js';
-import { fanoutRowSchema, fanoutTotalsSchema } from './fanout-commands.js';
-import { syncProgressSchema, watchStatusSchema } from './inventory-commands.js';
+import { statusSchema } from './app.js';
+import { procedureSummarySchema } from './procedures.js';
+import { fanoutRowSchema, fanoutTotalsSchema } from './fanout.js';
+import { syncProgressSchema, watchStatusSchema } from './inventory.js';
 import { settingsSchema } from './settings.js';
-import { terminalInfoSchema } from './terminal-commands.js';
+import { terminalInfoSchema } from './terminal.js';
 
 /** Every event the renderer may receive. Payloads are metadata, never byte streams. */
 export const events = {

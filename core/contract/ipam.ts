@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { labelText, poolName } from './names.js';
+import type { CommandSpec } from './command-spec.js';
 
 // Shapes only: the address math lives in core/ipam (the renderer shows, the core decides).
 const ipText = z.string().trim().min(2).max(45);
@@ -47,3 +48,24 @@ export const allocationSchema = z.object({
   releasedBy: z.string().nullable(),
 });
 export type AllocationView = z.infer<typeof allocationSchema>;
+
+const empty = z.object({}).strict();
+
+/** Address pools and allocations. */
+export const ipamCommands = {
+  'ipam.pools.list': {
+    summary: 'Address pools with utilisation',
+    input: empty,
+    output: z.array(poolSchema),
+  },
+  'ipam.pools.add': {
+    summary: 'Add an address pool',
+    input: poolInputSchema,
+    output: poolSchema,
+  },
+  'ipam.allocations.list': {
+    summary: 'Allocations, by pool',
+    input: z.object({ pool: poolName.optional(), includeReleased: z.boolean().default(false) }).strict(),
+    output: z.array(allocationSchema),
+  },
+} as const satisfies Record<string, CommandSpec>;

@@ -1,5 +1,7 @@
 import { z } from 'zod';
-import { credentialName, plainText } from './names.js';
+import { credentialName, firewallName, labelText, plainText, poolName } from './names.js';
+import { hostAddressText, ipAddressText } from './ip-address-text.js';
+import type { CommandSpec } from './command-spec.js';
 
 export const firewallDriverSchema = z.enum(['linux-iptables', 'linux-nft', 'manual']);
 export type FirewallDriverKind = z.infer<typeof firewallDriverSchema>;
@@ -84,3 +86,46 @@ export const natListSchema = z.object({
   unreachable: z.array(z.object({ firewall: z.string(), code: z.string(), message: z.string() })),
 });
 export type NatList = z.infer<typeof natListSchema>;
+
+const empty = z.object({}).strict();
+const started = z.object({ procedureId: z.string() });
+
+/** Firewalls and NAT records; adding and removing a NAT starts its procedure. */
+export const natCommands = {
+  'firewalls.list': {
+    summary: 'Firewalls Outpost drives or instructs',
+    input: empty,
+    output: z.array(firewallSchema),
+  },
+  'firewalls.add': {
+    summary: 'Add a firewall',
+    input: firewallInputSchema,
+    output: firewallSchema,
+  },
+  'nat.list': {
+    summary: 'NAT records; with verify, their drift against each firewall',
+    input: z.object({ verify: z.boolean().default(false), includeRemoved: z.boolean().default(false) }).strict(),
+    output: natListSchema,
+  },
+  'nat.add': {
+    summary: 'Start the NAT add procedure',
+    input: z
+      .object({
+        firewall: firewallName,
+        privateIp: hostAddressText,
+        /** Must be a usable address of a public pool (with pool, of that one): it is allocated there. */
+        publicIp: hostAddressText.optional(),
+        pool: poolName.optional(),
+        /** A label for the VM this NAT serves (shown in lists). */
+        vm: labelText(200).optional(),
+      })
+      .strict()
+      .refine((v) => v.publicIp !== undefined || v.pool !== undefined, { message: 'give publicIp, or a pool to allocate from', path: ['publicIp'] }),
+    output: started,
+  },
+  'nat.remove': {
+    summary: 'Start the NAT remove procedure',
+    input: z.object({ publicIp: ipAddressText }).strict(),
+    output: started,
+  },
+} as const satisfies Record<string, CommandSpec>;

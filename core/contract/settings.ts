@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { labelText } from './names.js';
+import type { CommandSpec } from './command-spec.js';
 
 /** Operator settings, persisted in the store; every key has a default so a new install works. */
 export const themeSchema = z.enum(['system', 'light', 'dark']);
@@ -30,3 +31,19 @@ export const settingsPatchSchema = z
 export type SettingsPatch = z.infer<typeof settingsPatchSchema>;
 
 export const defaultSettings: Settings = settingsSchema.parse({});
+
+const empty = z.object({}).strict();
+
+/** Operator settings. */
+export const settingsCommands = {
+  'settings.get': {
+    summary: 'All operator settings',
+    input: empty,
+    output: settingsSchema,
+  },
+  'settings.update': {
+    summary: 'Change some settings; returns all of them',
+    input: settingsPatchSchema,
+    output: settingsSchema,
+  },
+} as const satisfies Record<string, CommandSpec>;

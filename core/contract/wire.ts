@@ -8,6 +8,12 @@ import { contractErrorSchema } from './errors.js';
  */
 export const WIRE_PATH = '/ws';
 export const WIRE_PROTOCOL_VERSION = 1;
+/**
+ * The largest message a client may send (the host closes the socket with 1009 past it). Every
+ * contract input is sized to fit in it with its envelope; a client refuses a bigger call itself
+ * with TOO_LARGE instead of sending it.
+ */
+export const MAX_CLIENT_MESSAGE_BYTES = 1024 * 1024;
 
 export const clientMessageSchema = z.discriminatedUnion('type', [
   z.object({

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { ansibleProbe } from '../../test/fixtures/ansible-probe.js';
 import { generateKey, sshdAvailable, startSshd, type Sshd } from '../../test/peers/openssh-server.js';
 import { tempDir } from '../../test/temp-dir.js';
-import { onPath } from '../process/on-path.js';
+import { onPath } from '../exec/on-path.js';
 import { runEnrollPlaybook } from './ansible-runner.js';
 
 const unavailable = !sshdAvailable() ? 'OpenSSH sshd is not installed' : !onPath('ansible-playbook') ? 'ansible-playbook is not installed' : null;

@@ -4,7 +4,7 @@ import { writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { OutpostError } from '../contract/errors.js';
-import { childEnv } from '../process/child-env.js';
+import { childEnv } from '../exec/child-env.js';
 import { withKeyInAgent } from '../ssh/key-agent.js';
 import type { GuestEndpoint } from './guest-shell.js';
 import { defaultRulesPath } from './os-rules.js';

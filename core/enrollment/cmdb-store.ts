@@ -1,4 +1,4 @@
-import type { CmdbRecord, CredentialMethod } from '../contract/enrollment-commands.js';
+import type { CmdbRecord, CredentialMethod } from '../contract/enrollment.js';
 import type { Db } from '../db/database.js';
 
 interface CmdbRow {

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import ssh2 from 'ssh2';
 import type { AuditLog } from '../audit/audit-log.js';
-import { onPath } from '../process/on-path.js';
+import { onPath } from '../exec/on-path.js';
 import type { CommandOutput, CommandParsedInput } from '../contract/commands.js';
 import type {
   BatchItem,
@@ -13,7 +13,7 @@ import type {
   OsRule,
   RequirementResult,
   VmEligibility,
-} from '../contract/enrollment-commands.js';
+} from '../contract/enrollment.js';
 import { OutpostError, toContractError } from '../contract/errors.js';
 import type { Db } from '../db/database.js';
 import { contains, parseAddress, parseNetwork } from '../ipam/ip-address.js';
@@ -21,7 +21,7 @@ import type { Ipam } from '../ipam/ipam.js';
 import type { NatService } from '../nat/nat-service.js';
 import type { ProcedureEngine } from '../procedures/engine.js';
 import type { RemoteAccessService } from '../remote/remote-access-service.js';
-import type { EventBus } from '../server/event-bus.js';
+import type { EventBus } from '../events/event-bus.js';
 import type { CredentialStore } from '../vault/credential-store.js';
 import { validateCredentialsInGuest } from '../vsphere/guest-auth.js';
 import { readProperties } from '../vsphere/property-collector.js';

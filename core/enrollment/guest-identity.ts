@@ -1,4 +1,4 @@
-import type { OsFamily } from '../contract/enrollment-commands.js';
+import type { OsFamily } from '../contract/enrollment.js';
 
 /**
  * Guest identity: is the machine answering at a VM's Tools-reported address really that VM?

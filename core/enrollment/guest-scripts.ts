@@ -1,4 +1,4 @@
-import type { OsFamily, OsRule, RequirementResult } from '../contract/enrollment-commands.js';
+import type { OsFamily, OsRule, RequirementResult } from '../contract/enrollment.js';
 import { compareVersions } from './os-rules.js';
 
 /**

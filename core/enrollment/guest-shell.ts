@@ -1,5 +1,5 @@
 import { OutpostError } from '../contract/errors.js';
-import type { OsFamily } from '../contract/enrollment-commands.js';
+import type { OsFamily } from '../contract/enrollment.js';
 import type { KnownHostsStore, PresentedHostKey } from '../ssh/known-hosts-store.js';
 import type { HostKeyPolicy } from '../ssh/ssh-connection.js';
 import { SshConnectionPool } from '../ssh/ssh-connection-pool.js';

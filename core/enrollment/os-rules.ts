@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { z } from 'zod';
-import { osRuleSchema, type OsRule } from '../contract/enrollment-commands.js';
+import { osRuleSchema, type OsRule } from '../contract/enrollment.js';
 import { OutpostError } from '../contract/errors.js';
 
 const RULES_FILE = join('resources', 'enrollment', 'os-requirements.json');

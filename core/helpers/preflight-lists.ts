@@ -1,4 +1,4 @@
-import type { PreflightList } from '../contract/helper-commands.js';
+import type { PreflightList } from '../contract/helpers.js';
 import type { Db } from '../db/database.js';
 import type { PortTarget } from './port-preflight.js';
 

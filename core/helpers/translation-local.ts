@@ -1,4 +1,4 @@
-import { runChecked, type CommandRunner } from '../nat/command-runner.js';
+import { runChecked, type CommandRunner } from '../exec/command-runner.js';
 import { parseIptablesSave } from '../nat/iptables-save-parser.js';
 import { nftTableRules } from '../nat/nft-table.js';
 import { NFT_TRANSLATE_TABLE, iptablesArgv, nftAddArgv, type Translation } from './translation-rules.js';

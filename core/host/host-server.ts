@@ -1,16 +1,19 @@
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingMessage } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { isEventName } from '../contract/events.js';
-import { WIRE_PATH, WIRE_PROTOCOL_VERSION, clientMessageSchema, type ServerMessage } from '../contract/wire.js';
+import { MAX_CLIENT_MESSAGE_BYTES, WIRE_PATH, WIRE_PROTOCOL_VERSION, clientMessageSchema, type ServerMessage } from '../contract/wire.js';
 import { TERMINAL_OUTPUT_PATH } from '../contract/terminal-wire.js';
+import type { Result } from '../contract/errors.js';
 import type { OutpostCore } from '../server/core.js';
 import { version } from '../server/version.js';
 import { serveStatic } from './static-files.js';
 import { serveConsole } from './console-page.js';
 import { TerminalStreamConnection } from '../terminal/terminal-stream-connection.js';
 import { TerminalOutputStreams } from './terminal-output-streams.js';
+import { BudgetedSocket, DEFAULT_SOCKET_LIMITS, SocketBudgets, type SocketLimits } from './socket-budget.js';
 
 export interface HostOptions {
   core: OutpostCore;
@@ -20,6 +23,8 @@ export interface HostOptions {
   port?: number;
   /** Fixed token for tests; normally random per run. */
   token?: string;
+  /** Backpressure budgets (core/host/socket-budget.ts); tests shrink them. */
+  limits?: Partial<SocketLimits>;
 }
 
 export interface RunningHost {
@@ -31,7 +36,6 @@ export interface RunningHost {
   close(): Promise<void>;
 }
 
-const MAX_MESSAGE_BYTES = 1024 * 1024;
 
 /** Content-Security-Policy for the renderer: nothing but this origin, no inline script. */
 export function contentSecurityPolicy(port: number): string {
@@ -93,9 +97,11 @@ export async function startHost(options: HostOptions): Promise<RunningHost> {
     void serveStatic(options.staticDir, req.url ?? '/', res, headers());
   });
 
-  const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_MESSAGE_BYTES });
+  // ws refuses a bigger message with close 1009 before buffering it; contract inputs are sized to fit (wire.ts).
+  const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_CLIENT_MESSAGE_BYTES });
   const outputs = new TerminalOutputStreams();
-  const sockets = new Set<WebSocket>();
+  const budgets = new SocketBudgets({ ...DEFAULT_SOCKET_LIMITS, ...options.limits });
+  const sockets = new Set<BudgetedSocket>();
 
   const authorised = (req: IncomingMessage): boolean => {
     const url = new URL(req.url ?? '/', 'http://127.0.0.1');
@@ -108,31 +114,36 @@ export async function startHost(options: HostOptions): Promise<RunningHost> {
   };
 
   server.on('upgrade', (req, socket, head) => {
+    // Node hands the socket over without an error listener: a reset before ws takes it must not kill the host.
+    socket.on('error', () => undefined);
     if (!authorised(req)) {
       socket.end('HTTP/1.1 401 Unauthorized\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
       return;
     }
-    wss.handleUpgrade(req, socket, head, (ws) => wss.emit('connection', ws, req));
+    wss.handleUpgrade(req, socket, head, (ws) => wss.emit('connection', ws, req, socket));
   });
 
-  const send = (ws: WebSocket, message: ServerMessage): void => {
-    if (ws.readyState === ws.OPEN) ws.send(JSON.stringify(message));
-  };
+  const send = (socket: BudgetedSocket, message: ServerMessage): void => socket.send(JSON.stringify(message));
 
-  wss.on('connection', (ws: WebSocket) => {
-    sockets.add(ws);
+  wss.on('connection', (ws: WebSocket, _req: IncomingMessage, raw: Duplex) => {
+    // A bad frame (too big, bad UTF-8, reserved opcode, unmasked...) is an 'error' on this socket,
+    // which ws then closes with the matching code; unhandled, it would end the whole process.
+    ws.on('error', () => undefined);
     // Binary frames on this socket are the terminal stream (core/contract/terminal-wire.ts), never
     // JSON; the output half moves to this socket's HTTP output stream once the page opens it.
     const output = outputs.offer(
-      (frame) => {
-        if (ws.readyState === ws.OPEN) ws.send(frame, { binary: true });
-      },
+      (frame) => socket.send(frame, true),
       () => ws.close(1011, 'terminal output stream closed'),
     );
+    const socket = budgets.attach(ws, output.unsent);
+    sockets.add(socket);
+    // Emptied write buffer: the socket may read and run requests again.
+    raw.on('drain', () => socket.pump());
     const terminals = new TerminalStreamConnection(options.core.services.terminals, output.send);
-    send(ws, { type: 'hello', protocol: WIRE_PROTOCOL_VERSION, version, terminalOutput: output.id });
+    send(socket, { type: 'hello', protocol: WIRE_PROTOCOL_VERSION, version, terminalOutput: output.id });
     ws.on('close', () => {
-      sockets.delete(ws);
+      sockets.delete(socket);
+      budgets.detach(socket);
       terminals.close();
       output.close();
     });
@@ -153,7 +164,7 @@ export async function startHost(options: HostOptions): Promise<RunningHost> {
       if (!message.success) {
         const id = (parsed as { id?: unknown } | null)?.id;
         if (typeof id === 'number') {
-          send(ws, {
+          send(socket, {
             type: 'result',
             id,
             result: { ok: false, error: { code: 'VALIDATION', message: 'Malformed message: expected {type:"invoke", id, command, input}.' } },
@@ -164,14 +175,23 @@ export async function startHost(options: HostOptions): Promise<RunningHost> {
         return;
       }
       const { id, command, input } = message.data;
-      void options.core.dispatch(command, input, { transport: 'host' }).then((result) => send(ws, { type: 'result', id, result }));
+      socket.submit(async () => {
+        let result: Result<unknown>;
+        try {
+          result = await options.core.dispatch(command, input, { transport: 'host' });
+        } catch {
+          // dispatch never throws by contract; if it ever does, the caller gets an answer, not a dead host.
+          result = { ok: false, error: { code: 'INTERNAL', message: `${command} failed inside the host (a bug in Outpost): retry, and report it if it persists.` } };
+        }
+        send(socket, { type: 'result', id, result });
+      });
     });
   });
 
   const unsubscribe = options.core.onEvent((event, payload) => {
     if (!isEventName(event)) return;
     const frame = JSON.stringify({ type: 'event', event, payload } satisfies ServerMessage);
-    for (const ws of sockets) if (ws.readyState === ws.OPEN) ws.send(frame);
+    for (const socket of sockets) socket.send(frame);
   });
 
   await new Promise<void>((resolve, reject) => {
@@ -188,7 +208,8 @@ export async function startHost(options: HostOptions): Promise<RunningHost> {
     token,
     close: async () => {
       unsubscribe();
-      for (const ws of sockets) ws.terminate();
+      budgets.close();
+      for (const socket of sockets) socket.ws.terminate();
       outputs.closeAll();
       await new Promise<void>((resolve) => wss.close(() => resolve()));
       await new Promise<void>((resolve) => server.close(() => resolve()));

@@ -1,5 +1,7 @@
-import { readFile, stat } from 'node:fs/promises';
+import { createReadStream } from 'node:fs';
+import { stat } from 'node:fs/promises';
 import type { ServerResponse } from 'node:http';
+import { pipeline } from 'node:stream/promises';
 import { extname, join, normalize, resolve, sep } from 'node:path';
 import { contentTypeFor } from './content-types.js';
 
@@ -30,14 +32,20 @@ export async function serveStatic(root: string, urlPath: string, res: ServerResp
     }
     file = join(base, 'index.html');
   }
-  try {
-    const body = await readFile(file);
-    const type = contentTypeFor(file);
-    const cache = file.endsWith('index.html') ? 'no-store' : 'public, max-age=31536000, immutable';
-    res.writeHead(200, { ...headers, 'Content-Type': type, 'Cache-Control': cache }).end(body);
-  } catch {
+  const found = file === candidate ? info : await stat(file).catch(() => null);
+  if (!found?.isFile()) {
     res
       .writeHead(503, { ...headers, 'Content-Type': 'text/plain; charset=utf-8' })
       .end('The renderer is not built. Run `npm run build` first.');
+    return;
   }
+  const type = contentTypeFor(file);
+  const cache = file.endsWith('index.html') ? 'no-store' : 'public, max-age=31536000, immutable';
+  res.writeHead(200, { ...headers, 'Content-Type': type, 'Cache-Control': cache, 'Content-Length': String(found.size) });
+  if (res.req.method === 'HEAD') {
+    res.end();
+    return;
+  }
+  // Streamed: a client that does not read holds one read buffer here, not the whole file.
+  await pipeline(createReadStream(file), res).catch(() => res.destroy());
 }

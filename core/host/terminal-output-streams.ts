@@ -14,6 +14,8 @@ export interface OfferedOutput {
   id: string;
   /** Where the socket's terminal frames go: the WebSocket until the page opened its stream, the stream after. */
   send(frame: Uint8Array): void;
+  /** Bytes written to the stream that Node still holds (the socket's budget counts them). */
+  unsent(): number;
   close(): void;
 }
 
@@ -47,6 +49,7 @@ export class TerminalOutputStreams {
           entry.viaSocket(frame);
         }
       },
+      unsent: () => entry.claimed?.writableLength ?? 0,
       close: () => {
         this.offers.delete(id);
         if (entry.claimed && !entry.claimed.writableEnded) entry.claimed.end();

@@ -1,6 +1,6 @@
 import type { CommandOutput, CommandParsedInput } from '../contract/commands.js';
 import { OutpostError, toContractError } from '../contract/errors.js';
-import type { AddedSite, SiteRemoved, SyncProgress, SyncResult, VmSummary, WatchStatusSummary } from '../contract/inventory-commands.js';
+import type { AddedSite, SiteRemoved, SyncProgress, SyncResult, VmSummary, WatchStatusSummary } from '../contract/inventory.js';
 import type { AuditLog } from '../audit/audit-log.js';
 import type { Db } from '../db/database.js';
 import { trustedCaPems } from '../certificates/trust-store.js';

@@ -5,7 +5,7 @@ import { startVcsim, vcsimUnavailable, type Vcsim } from '../../test/peers/vcsim
 import { VsphereOperator } from '../../test/peers/vsphere-operator.js';
 import { startSoapTestServer } from '../../test/peers/soap-test-server.js';
 import type { ContractError } from '../contract/errors.js';
-import type { AddedSite, SyncProgress, SyncResult, VmSummary, WatchStatusSummary } from '../contract/inventory-commands.js';
+import type { AddedSite, SyncProgress, SyncResult, VmSummary, WatchStatusSummary } from '../contract/inventory.js';
 import { createOutpostCore, type OutpostCore } from '../server/core.js';
 import type { Db } from '../db/database.js';
 import { defaultKdf } from '../vault/passphrase-cipher.js';

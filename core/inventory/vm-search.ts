@@ -1,5 +1,5 @@
 import type { CommandParsedInput } from '../contract/commands.js';
-import type { VmSummary } from '../contract/inventory-commands.js';
+import type { VmSummary } from '../contract/inventory.js';
 import type { Db } from '../db/database.js';
 
 interface VmListRow {

@@ -1,5 +1,5 @@
 import { OutpostError, toContractError, type ContractError } from '../contract/errors.js';
-import type { CommandRunner } from './command-runner.js';
+import type { CommandRunner } from '../exec/command-runner.js';
 
 /** One 1:1 NAT: traffic to the public address reaches the private one, and back. */
 export interface NatMapping {

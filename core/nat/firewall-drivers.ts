@@ -1,6 +1,6 @@
 import type { FirewallConnection, FirewallDriverKind, FirewallView } from '../contract/nat.js';
 import { OutpostError } from '../contract/errors.js';
-import { LocalCommandRunner, type CommandRunner } from './command-runner.js';
+import { LocalCommandRunner, type CommandRunner } from '../exec/command-runner.js';
 import type { FirewallDriver } from './firewall-driver.js';
 import { LinuxIptablesDriver } from './drivers/linux-iptables.js';
 import { LinuxNftDriver } from './drivers/linux-nft.js';

@@ -1,5 +1,5 @@
 import { OutpostError } from '../contract/errors.js';
-import type { CommandRunner } from './command-runner.js';
+import type { CommandRunner } from '../exec/command-runner.js';
 
 /** One rule of an nftables table as `nft -j -a list table` prints it. */
 export interface NftRule {

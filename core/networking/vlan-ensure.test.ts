@@ -3,7 +3,7 @@ import { tempDir } from '../../test/temp-dir.js';
 import { startVcsim, vcsimUnavailable, type Vcsim } from '../../test/peers/vcsim.js';
 import { VsphereOperator } from '../../test/peers/vsphere-operator.js';
 import type { ContractError } from '../contract/errors.js';
-import type { HostNetwork, VlanEnsureResult } from '../contract/networking-commands.js';
+import type { HostNetwork, VlanEnsureResult } from '../contract/networking.js';
 import { createOutpostCore, type OutpostCore } from '../server/core.js';
 import { defaultKdf } from '../vault/passphrase-cipher.js';
 import { addPortGroup, addVirtualSwitch, listHosts, removePortGroup, requireNetworkSystem } from '../vsphere/host-network.js';

@@ -1,6 +1,6 @@
 import type { CommandParsedInput } from '../contract/commands.js';
 import { OutpostError } from '../contract/errors.js';
-import type { HostNetwork, HostVlanResult, VlanEnsureResult } from '../contract/networking-commands.js';
+import type { HostNetwork, HostVlanResult, VlanEnsureResult } from '../contract/networking.js';
 import type { Db } from '../db/database.js';
 import { storedSite, withSiteSession } from '../sites/site-session.js';
 import type { CredentialStore } from '../vault/credential-store.js';
@@ -65,7 +65,7 @@ export class VlanService {
   /**
    * The dry run: every target host's checks, read live, and what would be created; nothing is
    * changed or recorded. The change itself is the durable `vlan.ensure` procedure
-   * (core/procedures/vlan-ensure.ts), which uses the methods below.
+   * (networking/vlan-ensure.procedure.ts), which uses the methods below.
    */
   async preview(input: CommandParsedInput<'vlan.ensure'>): Promise<VlanEnsureResult> {
     const plans = await this.planTargets(input);

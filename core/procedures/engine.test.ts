@@ -6,11 +6,10 @@ import { tempDir } from '../../test/temp-dir.js';
 import { ledgerProcedure, readLedger, type LedgerContext } from '../../test/fixtures/ledger-procedure.js';
 import { AuditLog } from '../audit/audit-log.js';
 import { openDatabase, type Db } from '../db/database.js';
-import { EventBus } from '../server/event-bus.js';
+import { EventBus } from '../events/event-bus.js';
 import { ProcedureEngine } from './engine.js';
 import { defineProcedure } from './procedure.js';
 import { ProcedureRegistry } from './registry.js';
-import { procedureServices } from './procedure-services.js';
 
 describe('procedure engine (real SQLite file)', () => {
   let dir: ReturnType<typeof tempDir>;
@@ -26,7 +25,7 @@ describe('procedure engine (real SQLite file)', () => {
     ...extra,
   });
   const calls = (): string[] => (existsSync(join(dir.path, 'calls.log')) ? readFileSync(join(dir.path, 'calls.log'), 'utf8').trim().split('\n') : []);
-  const newEngine = (): ProcedureEngine => new ProcedureEngine({ db, registry, audit, bus, services: procedureServices(db, audit), runner: { host: 'test', pid: process.pid, startedAt: String(Math.random()) } });
+  const newEngine = (): ProcedureEngine => new ProcedureEngine({ db, registry, audit, bus, services: {}, runner: { host: 'test', pid: process.pid, startedAt: String(Math.random()) } });
 
   beforeEach(() => {
     dir = tempDir();
@@ -95,7 +94,7 @@ describe('procedure engine (real SQLite file)', () => {
       target: () => null,
       steps: [{ name: 'claim', run: async () => ({ output: 'ok' }), verify: async () => false }],
     });
-    const e = new ProcedureEngine({ db, registry: new ProcedureRegistry().register(lying), audit, services: procedureServices(db, audit) });
+    const e = new ProcedureEngine({ db, registry: new ProcedureRegistry().register(lying), audit, services: {} });
     const id = e.start('test.lying', { n: 1 }, 'alice');
     await e.whenIdle(id);
     expect(e.detail(id).steps[0]).toMatchObject({ state: 'undone', error: { code: 'VERIFY_FAILED' } });
@@ -135,7 +134,7 @@ describe('procedure engine (real SQLite file)', () => {
         { name: 'after', run: async () => ({ output: { at: Date.now() } }) },
       ],
     });
-    const e = new ProcedureEngine({ db, registry: new ProcedureRegistry().register(soak), audit, services: procedureServices(db, audit) });
+    const e = new ProcedureEngine({ db, registry: new ProcedureRegistry().register(soak), audit, services: {} });
     const id = e.start('test.soak', { ms: 300 }, 'alice');
     await e.whenIdle(id);
     const waiting = e.detail(id);
@@ -143,7 +142,7 @@ describe('procedure engine (real SQLite file)', () => {
     const until = new Date(waiting.steps[1]!.gate!.waitUntil!).getTime();
     e.close();
     // A restart before the time keeps the same deadline (persisted), and continues after it.
-    const again = new ProcedureEngine({ db, registry: new ProcedureRegistry().register(soak), audit, services: procedureServices(db, audit) });
+    const again = new ProcedureEngine({ db, registry: new ProcedureRegistry().register(soak), audit, services: {} });
     again.resumeAll();
     await new Promise((r) => setTimeout(r, 500));
     await again.whenIdle(id);

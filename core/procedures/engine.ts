@@ -3,19 +3,19 @@ import type { AuditLog } from '../audit/audit-log.js';
 import type { ProcedureState, ProcedureSummary } from '../contract/commands.js';
 import { OutpostError, toContractError, type ContractError } from '../contract/errors.js';
 import type { Db } from '../db/database.js';
-import type { EventBus } from '../server/event-bus.js';
+import type { EventBus } from '../events/event-bus.js';
 import { faultPoint } from './fault-injection.js';
-import type { ProcedureServices } from './procedure-services.js';
 import type { JournalLevel, Step, StepRun } from './procedure.js';
 import { ProcedureStore, type ProcedureRow, type StepRow } from './procedure-store.js';
 import type { AnyProcedureDefinition, ProcedureRegistry } from './registry.js';
 import { runnerIsGone, thisRunner, type RunnerIdentity } from './runner-identity.js';
 
-export interface EngineOptions {
+export interface EngineOptions<S> {
   db: Db;
-  registry: ProcedureRegistry;
+  registry: ProcedureRegistry<S>;
   audit: AuditLog;
-  services: ProcedureServices;
+  /** What every step gets as `services`: the composition root's object covering each registered procedure's needs. */
+  services: S;
   bus?: EventBus;
   /** How long a claim on a run lasts without renewal (another process may then take over). */
   leaseMs?: number;
@@ -35,7 +35,7 @@ const MAX_TIMER_MS = 2 ** 31 - 1;
  * output and the context are committed together with an audit record, so a process killed at
  * any point resumes (idempotent steps run again) or rolls back on the next start.
  */
-export class ProcedureEngine {
+export class ProcedureEngine<S = unknown> {
   readonly store: ProcedureStore;
   private readonly active = new Map<string, { controller: AbortController; done: Promise<void> }>();
   private readonly timers = new Map<string, NodeJS.Timeout>();
@@ -43,7 +43,7 @@ export class ProcedureEngine {
   private readonly runner: RunnerIdentity;
   private closed = false;
 
-  constructor(private readonly o: EngineOptions) {
+  constructor(private readonly o: EngineOptions<S>) {
     this.store = new ProcedureStore(o.db);
     this.leaseMs = o.leaseMs ?? 30_000;
     this.runner = o.runner ?? thisRunner;
@@ -91,7 +91,7 @@ export class ProcedureEngine {
   }
 
   /** The definition of a kind, or null when this build no longer ships it. */
-  definition(kind: string): AnyProcedureDefinition | null {
+  definition(kind: string): AnyProcedureDefinition<S> | null {
     try {
       return this.o.registry.get(kind);
     } catch {
@@ -293,7 +293,7 @@ export class ProcedureEngine {
   }
 
   /** True when the gate is open; otherwise records the wait (and arms a timer for wait-until). */
-  private passGate(id: string, row: ProcedureRow, stepRow: StepRow, step: Step<unknown>, context: unknown, actor: string): boolean {
+  private passGate(id: string, row: ProcedureRow, stepRow: StepRow, step: Step<unknown, S>, context: unknown, actor: string): boolean {
     const gate = step.gate!;
     if (gate.kind === 'wait-until') {
       const until = stepRow.gate?.waitUntil ? new Date(stepRow.gate.waitUntil) : gate.until(context, this.outputs(id));
@@ -333,7 +333,7 @@ export class ProcedureEngine {
   }
 
   /** Undoes completed (and half-done) steps in reverse order; the run ends cancelled or rolled back. */
-  private async undoAll(id: string, actor: string, definition: AnyProcedureDefinition): Promise<void> {
+  private async undoAll(id: string, actor: string, definition: AnyProcedureDefinition<S>): Promise<void> {
     const row = this.store.get(id)!;
     clearTimeout(this.timers.get(id));
     if (row.state !== 'rolling-back') {
@@ -389,7 +389,7 @@ export class ProcedureEngine {
     this.publish(id);
   }
 
-  private stepRun(id: string, stepRow: StepRow, context: unknown, signal: AbortSignal, actor: string): StepRun<unknown> {
+  private stepRun(id: string, stepRow: StepRow, context: unknown, signal: AbortSignal, actor: string): StepRun<unknown, S> {
     return {
       procedureId: id,
       actor,

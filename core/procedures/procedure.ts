@@ -1,11 +1,14 @@
 import type { z } from 'zod';
 import type { ContractError } from '../contract/errors.js';
-import type { ProcedureServices } from './procedure-services.js';
 
 export type JournalLevel = 'debug' | 'info' | 'warn' | 'error';
 
-/** What a step sees while it runs. */
-export interface StepRun<C> {
+/**
+ * What a step sees while it runs. `S` is the services its procedure needs (each domain declares
+ * its own, e.g. NatProcedureServices); the composition root hands the engine one object that has
+ * them all, so the engine itself knows no domain.
+ */
+export interface StepRun<C, S = unknown> {
   procedureId: string;
   /** The procedure's context as of this step (earlier steps' patches applied). */
   context: C;
@@ -19,7 +22,7 @@ export interface StepRun<C> {
   signal: AbortSignal;
   /** The operator (or 'outpost' on an automatic resume) driving this run, for audit records. */
   actor: string;
-  services: ProcedureServices;
+  services: S;
   log(level: JournalLevel, message: string, data?: unknown): void;
 }
 
@@ -42,18 +45,18 @@ export type Gate<C> =
  * runs it again. `verify`, when present, is checked after `run`; a step that does not verify
  * fails. `undo` reverses a completed step during rollback and must be idempotent too.
  */
-export interface Step<C> {
+export interface Step<C, S = unknown> {
   name: string;
   title?: string;
-  run?(step: StepRun<C>): Promise<StepResult<C> | void>;
-  verify?(step: StepRun<C>): Promise<boolean>;
-  undo?(step: StepRun<C>): Promise<void>;
+  run?(step: StepRun<C, S>): Promise<StepResult<C> | void>;
+  verify?(step: StepRun<C, S>): Promise<boolean>;
+  undo?(step: StepRun<C, S>): Promise<void>;
   gate?: Gate<C>;
   /** When present and false for this run's context, the step is skipped (e.g. "Ansible when installed"). */
   when?(context: C): boolean;
 }
 
-export interface ProcedureDefinition<C> {
+export interface ProcedureDefinition<C, S = unknown> {
   /** Stable identifier stored in the database, e.g. 'nat.add'. */
   kind: string;
   title: string;
@@ -61,12 +64,12 @@ export interface ProcedureDefinition<C> {
   context: z.ZodType<C>;
   /** The object the audit log names, e.g. a VM or a public IP. */
   target(context: C): string | null;
-  steps: readonly Step<C>[];
+  steps: readonly Step<C, S>[];
   /** 'rollback' (default) undoes completed steps on failure; 'stop' leaves the run failed for a retry. */
   onFailure?: 'rollback' | 'stop';
 }
 
-/** Helper that keeps the context type when a definition is written in its own file. */
-export function defineProcedure<C>(definition: ProcedureDefinition<C>): ProcedureDefinition<C> {
+/** Helper that keeps the context and services types when a definition is written in its own file. */
+export function defineProcedure<C, S = unknown>(definition: ProcedureDefinition<C, S>): ProcedureDefinition<C, S> {
   return definition;
 }

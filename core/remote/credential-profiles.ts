@@ -1,5 +1,5 @@
 import { OutpostError } from '../contract/errors.js';
-import type { CredentialScope, CredentialSecret, CredentialView } from '../contract/remote-commands.js';
+import type { CredentialScope, CredentialSecret, CredentialView } from '../contract/remote.js';
 import type { AuditLog } from '../audit/audit-log.js';
 import type { CredentialStore } from '../vault/credential-store.js';
 import type { SshAuth } from '../ssh/ssh-target.js';

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { freePort, generateKey, sshdAvailable, startSshd, type Sshd } from '../../test/peers/openssh-server.js';
 import { tempDir } from '../../test/temp-dir.js';
 import type { EventName, EventPayload } from '../contract/events.js';
-import type { FanoutJob } from '../contract/fanout-commands.js';
+import type { FanoutJob } from '../contract/fanout.js';
 import { defaultKdf } from '../vault/passphrase-cipher.js';
 import { createOutpostCore, type OutpostCore } from '../server/core.js';
 import { OutpostError } from '../contract/errors.js';

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { OutpostError, toContractError } from '../contract/errors.js';
-import type { FanoutJob, FanoutJobSummary, FanoutRow, FanoutTotals } from '../contract/fanout-commands.js';
+import type { FanoutJob, FanoutJobSummary, FanoutRow, FanoutTotals } from '../contract/fanout.js';
 import type { AuditLog } from '../audit/audit-log.js';
 import { SshConnectionPool } from '../ssh/ssh-connection-pool.js';
 import type { ExecResult, HostKeyPolicy } from '../ssh/ssh-connection.js';

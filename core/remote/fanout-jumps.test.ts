@@ -5,7 +5,7 @@ import { generateKey, sshdAvailable } from '../../test/peers/openssh-server.js';
 import { createJumpLab, type JumpLab } from '../../test/lab/jump-lab.js';
 import { tempDir } from '../../test/temp-dir.js';
 import type { EventName, EventPayload } from '../contract/events.js';
-import type { FanoutJob } from '../contract/fanout-commands.js';
+import type { FanoutJob } from '../contract/fanout.js';
 import { defaultKdf } from '../vault/passphrase-cipher.js';
 import { createOutpostCore, type OutpostCore } from '../server/core.js';
 import { fanOut } from '../ssh/fan-out.js';

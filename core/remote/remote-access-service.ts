@@ -6,7 +6,7 @@ import { OutpostError } from '../contract/errors.js';
 import type { FirewallConnection } from '../contract/nat.js';
 import type { AuditLog } from '../audit/audit-log.js';
 import type { Db } from '../db/database.js';
-import type { CommandRunner } from '../nat/command-runner.js';
+import type { CommandRunner } from '../exec/command-runner.js';
 import type { RemoteRunners } from '../nat/firewall-drivers.js';
 import { fanOut, type FanOutResult } from '../ssh/fan-out.js';
 import { parseKnownHosts } from '../ssh/known-hosts-file.js';

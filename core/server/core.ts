@@ -1,3 +1,6 @@
+// core/server/ is the composition root: it wires every domain's services over one store, registers
+// their procedures (procedures.ts) and maps each contract command to a handler (handlers/). Only the
+// transports (core/host, core/cli, electron/) import it; see lint/core-layers.js.
 import { join } from 'node:path';
 import { commands, isCommandName, type Transport } from '../contract/commands.js';
 import { fail, ok, toContractError, type Result } from '../contract/errors.js';
@@ -6,21 +9,26 @@ import { sweepStaleRunDirs } from '../ssh/key-agent.js';
 import type { SecretCipher } from '../vault/cipher.js';
 import type { KdfParams } from '../vault/passphrase-cipher.js';
 import { Vault } from '../vault/vault.js';
-import { DB_FILE } from './data-dir.js';
-import { EventBus, type EventListener } from './event-bus.js';
-import { createHandlers, type Caller, type Handlers } from './handlers.js';
+import { DB_FILE, secureDataDir } from './data-dir.js';
+import { EventBus, type EventListener } from '../events/event-bus.js';
+import { createHandlers, type Caller, type Handlers } from './handlers/index.js';
 import { Services } from './services.js';
 import { version } from './version.js';
 
 export interface CoreOptions {
   dataDir: string;
-  /** The SQLite file; defaults to outpost.db inside dataDir (the CLI's --db overrides it). */
+  /**
+   * The SQLite file; defaults to outpost.db inside dataDir (the CLI's --db overrides it). Without
+   * it dataDir is Outpost's own folder and is made private (0700).
+   */
   dbPath?: string;
   transport: Transport;
   /** Electron passes its safeStorage cipher; elsewhere the passphrase vault is used. */
   osCipher?: SecretCipher | null;
   /** Unlock the passphrase vault at start (CLI/host read it from the environment). */
   passphrase?: string;
+  /** Derive the key from `passphrase` only when a secret is first needed (the CLI: most commands need none). */
+  deferUnlock?: boolean;
   /** better_sqlite3.node built for the current runtime, when it is not the default one. */
   sqliteBinding?: string;
   /** Resume unfinished procedure runs now (the desktop app and the host do; the CLI does on request). */
@@ -42,12 +50,21 @@ export interface OutpostCore {
 export function createOutpostCore(options: CoreOptions): OutpostCore {
   // Run folders a crashed earlier run left in the temp folder (older versions kept the decrypted SSH key there).
   sweepStaleRunDirs();
+  if (options.dbPath === undefined) secureDataDir(options.dataDir);
   const dbPath = options.dbPath ?? join(options.dataDir, DB_FILE);
   const db = openDatabase(dbPath, options.sqliteBinding ? { nativeBinding: options.sqliteBinding } : {});
   const bus = new EventBus();
   const vault = new Vault(db, options.osCipher ?? null, options.kdf);
+  if (options.passphrase) {
+    try {
+      if (options.deferUnlock) vault.deferUnlock(options.passphrase);
+      else vault.unlock(options.passphrase);
+    } catch (err) {
+      db.close(); // a passphrase refused at start (too short, wrong): nothing is left open
+      throw err;
+    }
+  }
   const services = new Services({ db, bus, vault, transport: options.transport, version, dataDir: options.dataDir, dbPath });
-  if (options.passphrase) vault.unlock(options.passphrase);
   const handlers: Handlers = createHandlers(services);
   if (options.resumeProcedures) {
     services.engine.resumeAll();

@@ -8,6 +8,9 @@ import type {
   Status,
   Transport,
 } from '../contract/commands.js';
+import { z } from 'zod';
+import { procedureStateSchema } from '../contract/commands.js';
+import { runnerIsGone } from '../procedures/runner-identity.js';
 import { AuditLog } from '../audit/audit-log.js';
 import { schemaVersion, type Db } from '../db/database.js';
 import { TrustStore } from '../certificates/trust-store.js';
@@ -23,14 +26,14 @@ import { NatService } from '../nat/nat-service.js';
 import { RemoteAccessService } from '../remote/remote-access-service.js';
 import { FanoutJobs } from '../remote/fanout-jobs.js';
 import { TerminalService } from '../terminal/terminal-service.js';
-import { builtinProcedures } from '../procedures/builtin-procedures.js';
+import { builtinProcedures, type BuiltinProcedureServices } from './procedures.js';
 import { ProcedureEngine } from '../procedures/engine.js';
 import { SettingsStore } from '../settings/settings-store.js';
 import { HostUpgradeOperations } from '../upgrades/host-operations.js';
 import { UpgradeService } from '../upgrades/upgrade-service.js';
 import { CredentialStore } from '../vault/credential-store.js';
 import { Vault } from '../vault/vault.js';
-import type { EventBus } from './event-bus.js';
+import type { EventBus } from '../events/event-bus.js';
 
 export interface ServicesOptions {
   db: Db;
@@ -56,24 +59,34 @@ class SitesQueries {
   }
 }
 
+/** A procedures row as procedures.list reads it; the runner column holds the RunnerIdentity as JSON (or NULL). */
+const procedureListRow = z.object({
+  id: z.string(),
+  kind: z.string(),
+  state: procedureStateSchema,
+  target: z.string().nullable(),
+  created_at: z.string(),
+  updated_at: z.string(),
+  created_by: z.string(),
+  runner: z
+    .string()
+    .nullable()
+    .transform((text) => (text === null ? null : z.object({ host: z.string(), pid: z.number().int(), startedAt: z.string() }).parse(JSON.parse(text)))),
+  lease_until: z.string().nullable(),
+});
+
 class ProcedureQueries {
   constructor(private readonly db: Db) {}
 
   list(q: CommandParsedInput<'procedures.list'>): ProcedureSummary[] {
     const rows = this.db
       .prepare(
-        `SELECT id, kind, state, target, created_at, updated_at, created_by FROM procedures
+        `SELECT id, kind, state, target, created_at, updated_at, created_by, runner, lease_until FROM procedures
          ${q.state ? 'WHERE state = @state' : ''} ORDER BY created_at DESC LIMIT @limit`,
       )
-      .all({ state: q.state ?? null, limit: q.limit }) as {
-      id: string;
-      kind: string;
-      state: ProcedureSummary['state'];
-      target: string | null;
-      created_at: string;
-      updated_at: string;
-      created_by: string;
-    }[];
+      .all({ state: q.state ?? null, limit: q.limit })
+      .map((row) => procedureListRow.parse(row));
+    const now = new Date();
     return rows.map((r) => ({
       id: r.id,
       kind: r.kind,
@@ -82,6 +95,8 @@ class ProcedureQueries {
       createdAt: r.created_at,
       updatedAt: r.updated_at,
       createdBy: r.created_by,
+      // "running" is what the store says; whether anything still runs it is the runner's liveness.
+      interrupted: (r.state === 'running' || r.state === 'rolling-back') && runnerIsGone(r.runner, now, r.lease_until),
     }));
   }
 
@@ -104,7 +119,7 @@ export class Services {
   readonly procedures: ProcedureQueries;
   readonly ipam: Ipam;
   readonly nat: NatService;
-  readonly engine: ProcedureEngine;
+  readonly engine: ProcedureEngine<BuiltinProcedureServices>;
   readonly preflightLists: PreflightLists;
   readonly trustStore: TrustStore;
   readonly remote: RemoteAccessService;

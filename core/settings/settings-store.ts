@@ -6,7 +6,7 @@ import {
 } from '../contract/settings.js';
 import type { AuditLog } from '../audit/audit-log.js';
 import type { Db } from '../db/database.js';
-import type { EventBus } from '../server/event-bus.js';
+import type { EventBus } from '../events/event-bus.js';
 
 /** Operator settings as key/JSON rows; a stored value that no longer validates falls back to its default. */
 export class SettingsStore {

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { generateKey, sshdAvailable, startSshd, type Sshd } from '../../test/peers/openssh-server.js';
 import { tempDir } from '../../test/temp-dir.js';
-import { onPath } from '../process/on-path.js';
+import { onPath } from '../exec/on-path.js';
 import { RUN_DIR_PREFIX, sweepStaleRunDirs, withKeyInAgent } from './key-agent.js';
 
 const root = join(import.meta.dirname, '..', '..');

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { OutpostError } from '../contract/errors.js';
-import { childEnv } from '../process/child-env.js';
+import { childEnv } from '../exec/child-env.js';
 
 /**
  * Hands a decrypted private key to OpenSSH programs (ansible-playbook's ssh) without writing it

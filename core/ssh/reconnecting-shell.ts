@@ -1,5 +1,5 @@
 import { OutpostError } from '../contract/errors.js';
-import type { TerminalSession } from '../terminal/terminal-session.js';
+import type { TerminalSession } from '../exec/terminal-session.js';
 import { SshConnection, type SshConnectOptions } from './ssh-connection.js';
 import type { SshTarget } from './ssh-target.js';
 

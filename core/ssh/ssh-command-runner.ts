@@ -1,5 +1,5 @@
 import { OutpostError } from '../contract/errors.js';
-import type { CommandResult, CommandRunner, RunOptions } from '../nat/command-runner.js';
+import type { CommandResult, CommandRunner, RunOptions } from '../exec/command-runner.js';
 import type { SshConnectionPool } from './ssh-connection-pool.js';
 import { shellQuote } from './shell-quote.js';
 import { targetLabel, type SshTarget } from './ssh-target.js';

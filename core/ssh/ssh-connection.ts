@@ -1,7 +1,7 @@
 import { Client, type ClientChannel, type ConnectConfig, type SFTPWrapper } from 'ssh2';
-import type { Duplex } from 'node:stream';
+import type { Duplex, Readable, Writable } from 'node:stream';
 import { OutpostError } from '../contract/errors.js';
-import type { TerminalSession } from '../terminal/terminal-session.js';
+import type { TerminalSession } from '../exec/terminal-session.js';
 import { presentedKey, type PresentedHostKey } from './known-hosts-store.js';
 import { endpointLabel, targetLabel, type SshEndpoint, type SshTarget } from './ssh-target.js';
 
@@ -32,6 +32,14 @@ export interface ExecOptions {
   onStderr?: (chunk: Buffer) => void;
   /** false: only stream, keep nothing (the result's stdout/stderr stay empty). */
   keepOutput?: boolean;
+  /**
+   * Streams the output into these (the CLI's own stdout and stderr) with backpressure: while a
+   * sink's buffer is full the channel is paused, so ssh2 stops widening the SSH window and sshd
+   * stops sending; memory stays bounded whatever the output size and the reader's speed. A sink
+   * that fails (EPIPE: the reader went away) stops the command: CANCELLED with details.sink.
+   */
+  stdoutSink?: Writable;
+  stderrSink?: Writable;
 }
 
 export interface ExecResult {
@@ -286,6 +294,12 @@ export class SshConnection {
             }, options.timeoutMs)
           : null;
         const keep = options.keepOutput ?? true;
+        const sinkFailed = (which: 'stdout' | 'stderr') => (err: Error & { code?: string }) =>
+          stop(new OutpostError('CANCELLED', `Writing the output of the command on ${this.label} failed (${err.code ?? err.message}); the command was stopped.`, { sink: which, cause: err.code ?? null }));
+        const detach = [
+          ...(options.stdoutSink ? [pump(channel, options.stdoutSink, sinkFailed('stdout'))] : []),
+          ...(options.stderrSink ? [pump(channel.stderr, options.stderrSink, sinkFailed('stderr'))] : []),
+        ];
         channel.on('data', (chunk: Buffer) => {
           options.onStdout?.(chunk);
           if (!keep) return;
@@ -304,7 +318,10 @@ export class SshConnection {
           exitCode = typeof code === 'number' ? code : null;
           exitSignal = signalName ?? null;
         });
-        channel.on('close', () => finish(null));
+        channel.on('close', () => {
+          for (const d of detach) d();
+          finish(null);
+        });
         if (options.input !== undefined) channel.end(options.input);
         else channel.end();
       });
@@ -358,6 +375,37 @@ export class SshConnection {
     this.closed = true;
     for (const c of [...this.clients].reverse()) c.end();
   }
+}
+
+/**
+ * Copies `from` into `to`, pausing `from` while `to` is full (write() returned false) until it
+ * drains. Returns the detach function. Unlike pipe(), the sink stays open at the end (it is the
+ * process's stdout) and a sink error goes to `onError` only.
+ */
+function pump(from: Readable, to: Writable, onError: (err: Error) => void): () => void {
+  let failed = false;
+  const onDrain = (): void => {
+    if (!failed) from.resume();
+  };
+  const onData = (chunk: Buffer): void => {
+    if (failed) return;
+    if (!to.write(chunk)) {
+      from.pause();
+      to.once('drain', onDrain);
+    }
+  };
+  const onSinkError = (err: Error): void => {
+    if (failed) return;
+    failed = true;
+    onError(err);
+  };
+  from.on('data', onData);
+  to.on('error', onSinkError);
+  return () => {
+    from.off('data', onData);
+    to.off('error', onSinkError);
+    to.off('drain', onDrain);
+  };
 }
 
 function forward(client: Client, from: SshEndpoint, to: SshEndpoint): Promise<Duplex> {

@@ -1,8 +1,8 @@
 import { spawn } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { childEnv, DESKTOP_SESSION_NAMES } from '../process/child-env.js';
-import { findOnPath } from '../process/on-path.js';
+import { childEnv, DESKTOP_SESSION_NAMES } from '../exec/child-env.js';
+import { findOnPath } from '../exec/on-path.js';
 
 /** A Remote Desktop connection file (the settings mstsc, xfreerdp and Remmina all read). */
 export function rdpFileText(o: { address: string; port: number; username?: string | undefined }): string {

@@ -2,10 +2,10 @@ import { createWriteStream, mkdirSync, type WriteStream } from 'node:fs';
 import { join } from 'node:path';
 import type { AuditLog } from '../audit/audit-log.js';
 import { OutpostError, toContractError } from '../contract/errors.js';
-import type { TerminalInfo } from '../contract/terminal-commands.js';
+import type { TerminalInfo } from '../contract/terminal.js';
 import type { TerminalClosedInfo } from '../contract/terminal-wire.js';
 import { AckWindow } from './ack-window.js';
-import type { TerminalSession } from './terminal-session.js';
+import type { TerminalSession } from '../exec/terminal-session.js';
 
 /** What a target resolves to: how to (re)open its session. */
 export interface TerminalOpener {

@@ -1,6 +1,6 @@
-import type { VmSummary } from '../contract/inventory-commands.js';
+import type { VmSummary } from '../contract/inventory.js';
 import { OutpostError } from '../contract/errors.js';
-import { isWindowsGuest, type TerminalTarget } from '../contract/terminal-commands.js';
+import { isWindowsGuest, type TerminalTarget } from '../contract/terminal.js';
 import type { RemoteAccessService } from '../remote/remote-access-service.js';
 import { ReconnectingShell } from '../ssh/reconnecting-shell.js';
 import { endpointLabel, type SshTarget } from '../ssh/ssh-target.js';

@@ -1,5 +1,5 @@
 import type { WinrmClient } from '../winrm/winrm-client.js';
-import type { TerminalSession } from './terminal-session.js';
+import type { TerminalSession } from '../exec/terminal-session.js';
 
 type CloseReason = { exitCode: number | null; signal: string | null };
 

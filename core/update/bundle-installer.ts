@@ -6,7 +6,7 @@ import { z } from 'zod';
 import { AuditLog, type AuditRecord } from '../audit/audit-log.js';
 import { OutpostError } from '../contract/errors.js';
 import { openDatabase, schemaVersion } from '../db/database.js';
-import { childEnv } from '../process/child-env.js';
+import { childEnv } from '../exec/child-env.js';
 import { readPublicKey, verifyBundle, type BundleManifest } from './bundle-signature.js';
 
 /**

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { ansibleProbe } from '../../test/fixtures/ansible-probe.js';
 import { generateKey, sshdAvailable, startSshd, type Sshd } from '../../test/peers/openssh-server.js';
 import { tempDir } from '../../test/temp-dir.js';
-import { onPath } from '../process/on-path.js';
+import { onPath } from '../exec/on-path.js';
 import { createOutpostCore, type OutpostCore } from '../server/core.js';
 import { defaultKdf } from '../vault/passphrase-cipher.js';
 import { HostUpgradeOperations } from './host-operations.js';

@@ -2,8 +2,8 @@ import { execFile, spawnSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { OutpostError } from '../contract/errors.js';
-import type { ProbeResult } from '../contract/upgrade-commands.js';
-import { childEnv } from '../process/child-env.js';
+import type { ProbeResult } from '../contract/upgrades.js';
+import { childEnv } from '../exec/child-env.js';
 import { withKeyInAgent } from '../ssh/key-agent.js';
 import type { AuditLog } from '../audit/audit-log.js';
 import type { Db } from '../db/database.js';
@@ -26,7 +26,7 @@ export interface HostSsh {
   credential: string;
 }
 
-export { onPath } from '../process/on-path.js';
+export { onPath } from '../exec/on-path.js';
 
 /**
  * What the host-upgrade procedure's steps do to the world: vCenter sessions per site, SSH to the

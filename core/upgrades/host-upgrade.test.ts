@@ -8,7 +8,7 @@ import { controlHost, vcsimUnavailable } from '../../test/peers/vcsim.js';
 import { sshdAvailable } from '../../test/peers/openssh-server.js';
 import { appendLog, labPlanInput, prepareUpgradeCore, reinstaller, startUpgradeLab, type UpgradeLab } from '../../test/fixtures/upgrade-lab.js';
 import type { ContractError } from '../contract/errors.js';
-import type { HostBuildRow, PlanPreview, UpgradePlanDetail } from '../contract/upgrade-commands.js';
+import type { HostBuildRow, PlanPreview, UpgradePlanDetail } from '../contract/upgrades.js';
 import { createOutpostCore, type OutpostCore } from '../server/core.js';
 import { onPath } from './host-operations.js';
 import { defaultKdf } from '../vault/passphrase-cipher.js';

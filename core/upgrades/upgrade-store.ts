@@ -1,5 +1,5 @@
 import type { ContractError } from '../contract/errors.js';
-import type { UpgradeHostSetting, UpgradeOptions, UpgradePlanState, UpgradePlanSummary } from '../contract/upgrade-commands.js';
+import type { UpgradeHostSetting, UpgradeOptions, UpgradePlanState, UpgradePlanSummary } from '../contract/upgrades.js';
 import type { Db } from '../db/database.js';
 
 export type PlanHostState = 'pending' | 'running' | 'succeeded' | 'failed' | 'aborted';

@@ -47,17 +47,24 @@ export class CredentialStore {
   ) {}
 
   save(input: { name: string; kind: CredentialKind; username?: string | null; secret: string; scope?: CredentialScope }): CredentialMeta {
-    const { cipher, sealed } = this.vault.seal(input.secret);
     const now = new Date().toISOString();
     const scope = input.scope ?? { type: 'global' };
-    try {
+    // The secret is bound to its row (id, kind, name), and the id is only known once the row is
+    // in: insert with an empty placeholder, seal, fill it in, all in one transaction.
+    const insert = this.db.transaction(() => {
       const info = this.db
         .prepare(
           `INSERT INTO credentials (name, kind, username, scope_type, scope_ref, cipher, secret, created_at, updated_at)
            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
         )
-        .run(input.name, input.kind, input.username ?? null, scope.type, scope.type === 'global' ? null : scope.ref, cipher, sealed, now, now);
-      return this.get(Number(info.lastInsertRowid));
+        .run(input.name, input.kind, input.username ?? null, scope.type, scope.type === 'global' ? null : scope.ref, this.vault.kind, Buffer.alloc(0), now, now);
+      const id = Number(info.lastInsertRowid);
+      const { cipher, sealed } = this.vault.seal(input.secret, { id, kind: input.kind, name: input.name });
+      this.db.prepare('UPDATE credentials SET cipher = ?, secret = ? WHERE id = ?').run(cipher, sealed, id);
+      return id;
+    });
+    try {
+      return this.get(insert.immediate());
     } catch (err) {
       if ((err as { code?: string }).code === 'SQLITE_CONSTRAINT_UNIQUE') {
         throw new OutpostError('CONFLICT', `A credential named "${input.name}" already exists.`, { name: input.name });
@@ -75,8 +82,9 @@ export class CredentialStore {
   }
 
   reveal(id: number): string {
+    this.vault.ensureUnlocked(); // a deferred unlock may re-seal the row: read it afterwards
     const row = this.row(id);
-    return this.vault.open(row.cipher, row.secret);
+    return this.vault.open(row.cipher, row.secret, { id: row.id, kind: row.kind, name: row.name });
   }
 
   remove(id: number): void {

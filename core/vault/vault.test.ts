@@ -10,6 +10,7 @@ import { Vault } from './vault.js';
 // Cheap scrypt parameters keep the suite fast; one test below uses the shipped defaults.
 const fastKdf: KdfParams = { ...defaultKdf, N: 2 ** 10 };
 const passphrase = 'correct horse battery staple';
+const binding = { id: 1, kind: 'password', name: 'test' };
 
 describe('passphrase vault (AES-256-GCM, scrypt key)', () => {
   let dir: ReturnType<typeof tempDir>;
@@ -26,13 +27,13 @@ describe('passphrase vault (AES-256-GCM, scrypt key)', () => {
   it('is locked and uninitialised on a new store, and refuses to seal', () => {
     const vault = new Vault(db, null, fastKdf);
     expect(vault.state()).toEqual({ kind: 'passphrase', initialised: false, unlocked: false });
-    expect(() => vault.seal('x')).toThrowError(expect.objectContaining({ code: 'VAULT_LOCKED' }));
+    expect(() => vault.seal('x', binding)).toThrowError(expect.objectContaining({ code: 'VAULT_LOCKED' }));
   });
 
   it('sets the passphrase on first unlock, then needs the same passphrase after a restart', () => {
     const first = new Vault(db, null, fastKdf);
     first.unlock(passphrase);
-    const { cipher, sealed } = first.seal('s3cret!');
+    const { cipher, sealed } = first.seal('s3cret!', binding);
     expect(cipher).toBe('passphrase');
 
     const second = new Vault(db, null, fastKdf);
@@ -40,16 +41,16 @@ describe('passphrase vault (AES-256-GCM, scrypt key)', () => {
     expect(() => second.unlock('wrong passphrase here')).toThrowError(expect.objectContaining({ code: 'VAULT_PASSPHRASE' }));
     expect(second.state().unlocked).toBe(false);
     second.unlock(passphrase);
-    expect(second.open('passphrase', sealed)).toBe('s3cret!');
+    expect(second.open('passphrase', sealed, binding)).toBe('s3cret!');
   });
 
   it('detects a tampered secret instead of returning garbage', () => {
     const vault = new Vault(db, null, fastKdf);
     vault.unlock(passphrase);
-    const { sealed } = vault.seal('s3cret!');
+    const { sealed } = vault.seal('s3cret!', binding);
     const tampered = Buffer.from(sealed);
     tampered[tampered.length - 1]! ^= 0x01;
-    expect(() => vault.open('passphrase', tampered)).toThrowError(expect.objectContaining({ code: 'VAULT_CORRUPT' }));
+    expect(() => vault.open('passphrase', tampered, binding)).toThrowError(expect.objectContaining({ code: 'VAULT_CORRUPT' }));
   });
 
   it('stores credentials only as ciphertext and lists them without the secret', () => {
@@ -72,10 +73,12 @@ describe('passphrase vault (AES-256-GCM, scrypt key)', () => {
   it('tells the operator when a secret was sealed by the OS keychain', () => {
     const vault = new Vault(db, null, fastKdf);
     vault.unlock(passphrase);
-    expect(() => vault.open('os', Buffer.from('whatever'))).toThrowError(expect.objectContaining({ code: 'VAULT_LOCKED' }));
+    expect(() => vault.open('os', Buffer.from('whatever'), binding)).toThrowError(expect.objectContaining({ code: 'VAULT_LOCKED' }));
   });
 
-  it('derives the key with the shipped scrypt cost and rejects a wrong passphrase', () => {
+  it("derives the key with the shipped scrypt cost (at least OWASP's N=2^17, r=8, p=1) and rejects a wrong passphrase", () => {
+    expect(defaultKdf.N).toBeGreaterThanOrEqual(2 ** 17);
+    expect(defaultKdf).toMatchObject({ r: 8, p: 1, keyLength: 32 });
     const { setup } = PassphraseCipher.create(passphrase);
     expect(setup.kdf).toEqual(defaultKdf);
     expect(() => PassphraseCipher.unlock('not the passphrase', setup)).toThrowError(

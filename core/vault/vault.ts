@@ -1,14 +1,36 @@
+import { z } from 'zod';
 import type { VaultState } from '../contract/commands.js';
 import { OutpostError } from '../contract/errors.js';
 import type { Db } from '../db/database.js';
 import type { SecretCipher } from './cipher.js';
-import { PassphraseCipher, type KdfParams, type PassphraseSetup } from './passphrase-cipher.js';
+import {
+  FORMAT_BOUND,
+  PassphraseCipher,
+  defaultKdf,
+  isLegacyVerifier,
+  kdfWeakerThan,
+  parseKdf,
+  sealedFormat,
+  type KdfParams,
+  type PassphraseSetup,
+} from './passphrase-cipher.js';
 
-interface VaultMetaRow {
-  kdf: string;
-  salt: Buffer;
-  verifier: Buffer;
+/** The shortest passphrase a vault may be set up with, whichever way it arrives (UI, CLI, host). */
+export const MIN_PASSPHRASE_LENGTH = 12;
+
+/** Where a sealed secret is stored; it is bound to it (AES-GCM associated data). */
+export interface SecretBinding {
+  id: number;
+  kind: string;
+  name: string;
 }
+
+export function bindingData(b: SecretBinding): Buffer {
+  return Buffer.from(JSON.stringify(['outpost-credential', b.id, b.kind, b.name]), 'utf8');
+}
+
+const vaultMetaRow = z.object({ kdf: z.string(), salt: z.instanceof(Buffer), verifier: z.instanceof(Buffer) });
+const sealedRow = z.object({ id: z.number(), kind: z.string(), name: z.string(), cipher: z.enum(['os', 'passphrase']), secret: z.instanceof(Buffer) });
 
 /**
  * Secrets at rest. With an OS cipher (Electron safeStorage) it is always open; otherwise the
@@ -16,52 +38,115 @@ interface VaultMetaRow {
  */
 export class Vault {
   private cipher: SecretCipher | null;
+  /** The salt the passphrase key was derived with: a re-key by another process makes it stale. */
+  private unlockedSalt: Buffer | null = null;
+  /** A passphrase given at start for an unlock deferred to the first need (see deferUnlock). */
+  private pending: string | null = null;
+  private pendingError: unknown = null;
 
   constructor(
     private readonly db: Db,
     osCipher: SecretCipher | null = null,
-    private readonly kdf?: KdfParams,
+    private readonly kdf: KdfParams = defaultKdf,
   ) {
     this.cipher = osCipher;
+    // The OS cipher is always open: records sealed before binding are bound now, at start.
+    if (osCipher) this.db.transaction(() => this.rebindRecords('os', osCipher, osCipher)).immediate();
   }
 
   get kind(): 'os' | 'passphrase' {
     return this.cipher?.kind === 'os' ? 'os' : 'passphrase';
   }
 
-  state(): VaultState {
-    if (this.kind === 'os') return { kind: 'os', initialised: true, unlocked: true };
-    return { kind: 'passphrase', initialised: this.readSetup() !== null, unlocked: this.cipher?.isUnlocked() ?? false };
+  /**
+   * Takes the passphrase now and derives the key when a secret or the vault's state is first
+   * needed: a CLI command that touches no secret does not pay for scrypt. What can be checked
+   * without scrypt is checked now (a new vault's passphrase length); a wrong passphrase is
+   * reported when the vault is first used.
+   */
+  deferUnlock(passphrase: string): void {
+    if (this.kind === 'os') return;
+    if (!this.hasSetup()) this.checkNewPassphrase(passphrase);
+    this.pending = passphrase;
   }
 
-  /** Unlocks with the passphrase; on a new data directory this sets the passphrase. */
+  private settle(): void {
+    if (this.pending === null) return;
+    const passphrase = this.pending;
+    this.pending = null;
+    try {
+      this.unlock(passphrase);
+    } catch (err) {
+      this.pendingError = err;
+    }
+  }
+
+  state(): VaultState {
+    if (this.kind === 'os') return { kind: 'os', initialised: true, unlocked: true };
+    this.settle();
+    return { kind: 'passphrase', initialised: this.hasSetup(), unlocked: this.cipher?.isUnlocked() ?? false };
+  }
+
+  /**
+   * Unlocks with the passphrase; on a new data directory this sets the passphrase. A vault made
+   * with a cheaper KDF or holding records not yet bound to their rows is upgraded here: re-derived
+   * at the current cost with a new salt and every record re-sealed, in one transaction.
+   */
   unlock(passphrase: string): VaultState {
     if (this.kind === 'os') return this.state();
+    this.pending = null;
+    this.pendingError = null;
     const setup = this.readSetup();
     if (setup) {
-      this.cipher = PassphraseCipher.unlock(passphrase, setup);
+      let cipher = PassphraseCipher.unlock(passphrase, setup);
+      let salt = setup.salt;
+      if (this.needsUpgrade(setup)) {
+        const upgraded = this.upgrade(passphrase, setup, cipher);
+        if (!upgraded) return this.unlock(passphrase); // another process re-keyed meanwhile
+        cipher = upgraded.cipher;
+        salt = upgraded.salt;
+      }
+      this.setCipher(cipher, salt);
     } else {
+      this.checkNewPassphrase(passphrase);
       const created = PassphraseCipher.create(passphrase, this.kdf);
       const inserted = this.db
         .prepare('INSERT OR IGNORE INTO vault_meta (id, kdf, salt, verifier, created_at) VALUES (1, ?, ?, ?, ?)')
-        .run(JSON.stringify(created.setup.kdf), created.setup.salt, created.setup.verifier, new Date().toISOString());
+        .run(created.setup.kdfText, created.setup.salt, created.setup.verifier, new Date().toISOString());
       // Another process set the passphrase first: this one must match it, not replace it.
       if (inserted.changes === 0) return this.unlock(passphrase);
-      this.cipher = created.cipher;
+      this.setCipher(created.cipher, created.setup.salt);
     }
     return this.state();
   }
 
   lock(): void {
+    this.pending = null;
     if (this.cipher instanceof PassphraseCipher) this.cipher.lock();
   }
 
-  seal(plain: string): { cipher: 'os' | 'passphrase'; sealed: Buffer } {
-    const cipher = this.requireCipher();
-    return { cipher: cipher.kind, sealed: cipher.seal(Buffer.from(plain, 'utf8')) };
+  private checkNewPassphrase(passphrase: string): void {
+    if (passphrase.length < MIN_PASSPHRASE_LENGTH) {
+      throw new OutpostError(
+        'VALIDATION',
+        `The vault passphrase must be at least ${MIN_PASSPHRASE_LENGTH} characters (this one has ${passphrase.length}); choose a longer one.`,
+      );
+    }
   }
 
-  open(cipherKind: 'os' | 'passphrase', sealed: Buffer): string {
+  /** Seals a secret for the credential row `binding` (call inside the transaction that writes it). */
+  seal(plain: string, binding: SecretBinding): { cipher: 'os' | 'passphrase'; sealed: Buffer } {
+    const cipher = this.requireCipher();
+    if (cipher.kind === 'passphrase') this.requireCurrentKey();
+    return { cipher: cipher.kind, sealed: cipher.seal(Buffer.from(plain, 'utf8'), bindingData(binding)) };
+  }
+
+  /** Completes a deferred unlock (which may re-seal every record) before a caller reads one. */
+  ensureUnlocked(): void {
+    this.requireCipher();
+  }
+
+  open(cipherKind: 'os' | 'passphrase', sealed: Buffer, binding: SecretBinding): string {
     const cipher = this.requireCipher();
     if (cipher.kind !== cipherKind) {
       throw new OutpostError(
@@ -71,26 +156,125 @@ export class Vault {
           : 'This secret was saved with the vault passphrase; unlock the passphrase vault to use it.',
       );
     }
-    return cipher.open(sealed).toString('utf8');
+    try {
+      return cipher.open(sealed, bindingData(binding)).toString('utf8');
+    } catch (err) {
+      if (err instanceof OutpostError && err.code === 'VAULT_CORRUPT') {
+        if (cipher.kind === 'passphrase' && !this.keyIsCurrent()) {
+          throw new OutpostError('VAULT_LOCKED', 'The vault was re-keyed by another Outpost process: unlock it again.');
+        }
+        throw new OutpostError(
+          'VAULT_CORRUPT',
+          `The stored secret of credential "${binding.name}" (id ${binding.id}) failed its integrity check: it is damaged or was copied from another credential. The passphrase is right; save this credential again.`,
+          { id: binding.id },
+        );
+      }
+      throw err;
+    }
+  }
+
+  private setCipher(cipher: PassphraseCipher, salt: Buffer): void {
+    if (this.cipher instanceof PassphraseCipher && this.cipher !== cipher) this.cipher.lock();
+    this.cipher = cipher;
+    this.unlockedSalt = salt;
+  }
+
+  private needsUpgrade(setup: PassphraseSetup): boolean {
+    if (isLegacyVerifier(setup.verifier) || kdfWeakerThan(setup.kdf, this.kdf)) return true;
+    return this.sealedRows('passphrase').some((r) => sealedFormat(r.secret) !== FORMAT_BOUND);
+  }
+
+  /**
+   * Re-keys the vault: scrypt runs first (slow, outside the write lock), then one IMMEDIATE
+   * transaction re-seals every record bound to its row and replaces the vault row, if no other
+   * process re-keyed since `setup` was read. A crash leaves either the old vault or the new one.
+   */
+  private upgrade(passphrase: string, setup: PassphraseSetup, old: PassphraseCipher): { cipher: PassphraseCipher; salt: Buffer } | null {
+    const target = kdfWeakerThan(setup.kdf, this.kdf) ? this.kdf : setup.kdf;
+    const next = PassphraseCipher.create(passphrase, target);
+    const done = this.db
+      .transaction(() => {
+        const current = this.readSetup();
+        if (!current || !current.salt.equals(setup.salt) || !current.verifier.equals(setup.verifier)) return false;
+        this.rebindRecords('passphrase', old, next.cipher, true);
+        this.db
+          .prepare('UPDATE vault_meta SET kdf = ?, salt = ?, verifier = ? WHERE id = 1')
+          .run(next.setup.kdfText, next.setup.salt, next.setup.verifier);
+        return true;
+      })
+      .immediate();
+    old.lock();
+    if (!done) {
+      next.cipher.lock();
+      return null;
+    }
+    return { cipher: next.cipher, salt: next.setup.salt };
+  }
+
+  /**
+   * Re-seals records of one cipher kind bound to their rows (all of them when re-keying, else
+   * those not bound yet). A record that does not open is left as it is: it was already unusable,
+   * and `open` names it when it is asked for.
+   */
+  private rebindRecords(kind: 'os' | 'passphrase', from: SecretCipher, to: SecretCipher, all = false): void {
+    const update = this.db.prepare('UPDATE credentials SET secret = ? WHERE id = ?');
+    for (const row of this.sealedRows(kind)) {
+      const aad = bindingData(row);
+      let opened: { plain: Buffer; bound: boolean };
+      try {
+        opened = from.openForMigration(row.secret, aad);
+      } catch {
+        continue;
+      }
+      if (all || !opened.bound) update.run(to.seal(opened.plain, aad), row.id);
+      opened.plain.fill(0);
+    }
+  }
+
+  private sealedRows(kind: 'os' | 'passphrase'): z.infer<typeof sealedRow>[] {
+    return this.db
+      .prepare('SELECT id, kind, name, cipher, secret FROM credentials WHERE cipher = ?')
+      .all(kind)
+      .map((r) => sealedRow.parse(r));
+  }
+
+  private keyIsCurrent(): boolean {
+    const setup = this.readSetup();
+    return setup !== null && this.unlockedSalt !== null && setup.salt.equals(this.unlockedSalt);
+  }
+
+  /** Sealing with a key another process has replaced would store a secret nobody can open. */
+  private requireCurrentKey(): void {
+    if (!this.keyIsCurrent()) {
+      this.lock();
+      throw new OutpostError('VAULT_LOCKED', 'The vault was re-keyed by another Outpost process: unlock it again.');
+    }
   }
 
   private requireCipher(): SecretCipher {
+    this.settle();
+    if ((!this.cipher || !this.cipher.isUnlocked()) && this.pendingError !== null) throw this.pendingError;
     if (!this.cipher || !this.cipher.isUnlocked()) {
       throw new OutpostError(
         'VAULT_LOCKED',
-        this.readSetup()
+        this.hasSetup()
           ? 'The vault is locked: unlock it with the passphrase first.'
-          : 'The vault has no passphrase yet: set one (at least 12 characters) to store secrets.',
+          : `The vault has no passphrase yet: set one (at least ${MIN_PASSPHRASE_LENGTH} characters) to store secrets.`,
       );
     }
     return this.cipher;
   }
 
+  /** Whether a passphrase was set, without decoding the row (status must work on a damaged one). */
+  private hasSetup(): boolean {
+    return this.db.prepare('SELECT 1 FROM vault_meta WHERE id = 1').get() !== undefined;
+  }
+
   private readSetup(): PassphraseSetup | null {
-    const row = this.db.prepare('SELECT kdf, salt, verifier FROM vault_meta WHERE id = 1').get() as
-      | VaultMetaRow
-      | undefined;
-    if (!row) return null;
-    return { kdf: JSON.parse(row.kdf) as KdfParams, salt: row.salt, verifier: row.verifier };
+    const raw: unknown = this.db.prepare('SELECT kdf, salt, verifier FROM vault_meta WHERE id = 1').get();
+    if (raw === undefined) return null;
+    const row = vaultMetaRow.safeParse(raw);
+    if (!row.success) throw new OutpostError('VAULT_CORRUPT', 'The vault row in this store is damaged (wrong column types). Restore the store from a backup.');
+    return { kdf: parseKdf(row.data.kdf), kdfText: row.data.kdf, salt: row.data.salt, verifier: row.data.verifier };
   }
 }

@@ -1,7 +1,7 @@
 import type { AuditLog } from '../audit/audit-log.js';
 import type { CommandParsedInput } from '../contract/commands.js';
 import { toContractError } from '../contract/errors.js';
-import type { GuestInfo } from '../contract/console-commands.js';
+import type { GuestInfo } from '../contract/vm-access.js';
 import type { Db } from '../db/database.js';
 import { storedSite, storedVm, withSiteSession } from '../sites/site-session.js';
 import type { CredentialStore } from '../vault/credential-store.js';

@@ -2,7 +2,7 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from
 import WebSocket from 'ws';
 import { tempDir } from '../../test/temp-dir.js';
 import { startVcsim, vcsimUnavailable, type Vcsim } from '../../test/peers/vcsim.js';
-import type { GuestInfo } from '../contract/console-commands.js';
+import type { GuestInfo } from '../contract/vm-access.js';
 import type { CommandOutput } from '../contract/commands.js';
 import type { ContractError } from '../contract/errors.js';
 import { createOutpostCore, type OutpostCore } from '../server/core.js';

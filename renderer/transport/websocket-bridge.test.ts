@@ -91,6 +91,20 @@ describe('WebSocket bridge', () => {
     await expect(second).resolves.toEqual({ ok: false, error: { code: 'VALIDATION', message: 'bad' } });
   });
 
+  it('refuses a call bigger than the host takes with TOO_LARGE, without sending it or losing the connection', async () => {
+    const bridge = createWebSocketBridge(bridgeOptions);
+    latest().open();
+    // 600,000 two-byte characters: 1.2 MB as UTF-8, though only 0.6 M characters long.
+    const big = bridge.invoke('certificates.inspect', { contentBase64: 'é'.repeat(600_000) });
+    await expect(big).resolves.toMatchObject({ ok: false, error: { code: 'TOO_LARGE', message: expect.stringMatching(/at most 1\.0 MB per request/) } });
+    expect(latest().sent).toEqual([]);
+    const small = bridge.invoke('status.get', {});
+    expect(latest().sent).toEqual([{ type: 'invoke', id: 2, command: 'status.get', input: {} }]);
+    latest().receive({ type: 'result', id: 2, result: { ok: true, value: 'status' } });
+    await expect(small).resolves.toEqual({ ok: true, value: 'status' });
+    expect(bridge.connection.get().phase).toBe('connected');
+  });
+
   it('dispatches events to listeners until they unsubscribe', () => {
     const bridge = createWebSocketBridge(bridgeOptions);
     latest().open();

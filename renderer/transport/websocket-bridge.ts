@@ -1,4 +1,5 @@
 import {
+  MAX_CLIENT_MESSAGE_BYTES,
   TERMINAL_OUTPUT_PATH,
   TerminalFrameSplitter,
   WIRE_PROTOCOL_VERSION,
@@ -42,6 +43,8 @@ export interface WebSocketBridgeOptions {
 
 interface PendingCall {
   message: ClientMessage;
+  /** The message as sent, serialised once (its size was checked against the host's limit). */
+  text: string;
   sent: boolean;
   timer: ReturnType<typeof setTimeout>;
   resolve(result: Result<unknown>): void;
@@ -63,6 +66,10 @@ function fetchOutput(socketUrl: string): (path: string, signal: AbortSignal) => 
 }
 
 const failure = (code: ContractError['code'], message: string): Result<never> => ({ ok: false, error: { code, message } });
+
+const encoder = new TextEncoder();
+/** Bytes of a message as the socket sends it (UTF-8); only long texts are encoded to find out. */
+const messageBytes = (text: string): number => (text.length * 3 <= MAX_CLIENT_MESSAGE_BYTES ? text.length : encoder.encode(text).length);
 
 /**
  * RawBridge over the headless host's WebSocket (core/contract/wire.ts). Calls made while the
@@ -178,7 +185,7 @@ export function createWebSocketBridge(options: WebSocketBridgeOptions): Connecte
 
   function send(call: PendingCall): void {
     if (!socket || !ready || socket.readyState !== OPEN) return;
-    socket.send(JSON.stringify(call.message));
+    socket.send(call.text);
     call.sent = true;
     clearTimeout(call.timer);
     call.timer = setTimeout(
@@ -292,9 +299,18 @@ export function createWebSocketBridge(options: WebSocketBridgeOptions): Connecte
     invoke(command, input) {
       if (closed) return Promise.resolve(failure('TRANSPORT', 'The connection to the Outpost host is closed. Reload the page.'));
       const id = nextId++;
+      const message: ClientMessage = { type: 'invoke', id, command, input };
+      const text = JSON.stringify(message);
+      const bytes = messageBytes(text);
+      // The host cuts the whole connection on a message over its limit: refuse this one call instead.
+      if (bytes > MAX_CLIENT_MESSAGE_BYTES) {
+        const mb = (n: number): string => (n / 1048576).toFixed(1);
+        return Promise.resolve(failure('TOO_LARGE', `This ${command} request is ${mb(bytes)} MB; the host takes at most ${mb(MAX_CLIENT_MESSAGE_BYTES)} MB per request. Send less at once.`));
+      }
       return new Promise<Result<unknown>>((resolve) => {
         const call: PendingCall = {
-          message: { type: 'invoke', id, command, input },
+          message,
+          text,
           sent: false,
           resolve,
           timer: setTimeout(

@@ -35,7 +35,13 @@ function ProceduresTable({ runs }: { runs: ProcedureSummary[] }) {
             </td>
             <td>{run.target ?? '—'}</td>
             <td>
-              <span className={`badge badge-${run.state}`}>{run.state}</span>
+              {run.interrupted ? (
+                <span className="badge badge-failed" title="The process that ran it is gone. Resume it: outpost procedures resume, or restart the app.">
+                  interrupted
+                </span>
+              ) : (
+                <span className={`badge badge-${run.state}`}>{run.state}</span>
+              )}
             </td>
             <td>{run.createdBy}</td>
             <td>

@@ -11,7 +11,7 @@ CREATE TABLE upgrade_plans (
   cluster        TEXT,                                  -- NULL when the plan names hosts
   target_version TEXT,
   target_build   TEXT NOT NULL,
-  options        TEXT NOT NULL,                         -- JSON: per-host step options (see upgrade-commands.ts)
+  options        TEXT NOT NULL,                         -- JSON: per-host step options (see contract/upgrades.ts)
   state          TEXT NOT NULL CHECK (state IN ('draft', 'running', 'paused', 'succeeded', 'failed', 'aborted')),
   reason         TEXT,                                  -- why it failed or stopped, for the operator
   created_at     TEXT NOT NULL,

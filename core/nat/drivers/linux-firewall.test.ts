@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLab, labAvailable, startClientServer, startVmServers, type Lab } from '../../../test/lab/netns-lab.js';
-import { LocalCommandRunner } from '../command-runner.js';
+import { LocalCommandRunner } from '../../exec/command-runner.js';
 import type { FirewallDriver } from '../firewall-driver.js';
 import { LinuxIptablesDriver } from './linux-iptables.js';
 import { LinuxNftDriver } from './linux-nft.js';

@@ -1,5 +1,5 @@
 import { OutpostError } from '../../contract/errors.js';
-import { runChecked } from '../command-runner.js';
+import { runChecked } from '../../exec/command-runner.js';
 import { beforeAnyChange, parseRuleTag, ruleTag, type DriverContext, type EnsureOutcome, type FirewallDriver, type NatMapping, type ObservedNat } from '../firewall-driver.js';
 import { parseIptablesSave, type SavedRule } from '../iptables-save-parser.js';
 import { ensurePublicAddress, removePublicAddress } from './public-address.js';

@@ -1,4 +1,4 @@
-import { runChecked, type CommandRunner } from '../command-runner.js';
+import { runChecked, type CommandRunner } from '../../exec/command-runner.js';
 
 interface IpAddrJson {
   addr_info?: { family?: string; local?: string; prefixlen?: number }[];

@@ -1,5 +1,5 @@
 import { useRef, useState, type FormEvent } from 'react';
-import { OutpostError, type CertificateInfoView } from '../../../core/contract';
+import { MAX_CERTIFICATE_FILE_BYTES, OutpostError, type CertificateInfoView } from '../../../core/contract';
 import { useClient } from '../../app/shell-context';
 import { parseTargets } from '../client-helpers/preflight-targets';
 import { FieldError } from '../FieldError';
@@ -30,6 +30,11 @@ export function InspectFileForm({ onInspected }: { onInspected(chain: InspectedC
       setFileError('Choose a certificate file first.');
       return;
     }
+    // Checked here, before the file is read: the host would refuse it anyway (certificates.inspect's limit).
+    if (file.size > MAX_CERTIFICATE_FILE_BYTES) {
+      setFileError(`This file is ${Math.ceil(file.size / 1000).toLocaleString('en')} KB; Outpost reads certificate files up to ${MAX_CERTIFICATE_FILE_BYTES / 1000} KB. Pick the certificate or chain alone.`);
+      return;
+    }
     const given = passphrase;
     // The passphrase leaves the form with this one call; the field is empty again at once.
     setPassphrase('');
@@ -42,6 +47,7 @@ export function InspectFileForm({ onInspected }: { onInspected(chain: InspectedC
         } catch (err) {
           if (err instanceof OutpostError && err.code === 'CERT_PASSPHRASE') setPassphraseError(given ? 'Wrong passphrase for this PKCS#12 file.' : 'This PKCS#12 file needs its passphrase.');
           if (err instanceof OutpostError && err.code === 'CERT_INVALID') setFileError('Not a certificate Outpost can read (PEM, DER, PKCS#7 or PKCS#12).');
+          if (err instanceof OutpostError && err.code === 'TOO_LARGE') setFileError(err.message);
           throw err;
         }
       },

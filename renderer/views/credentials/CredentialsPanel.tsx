@@ -1,6 +1,6 @@
 import { useState } from 'react';
 import type { CommandOutput } from '../../../core/contract';
-import type { CredentialView } from '../../../core/contract/remote-commands';
+import type { CredentialView } from '../../../core/contract/remote';
 import { errorToast } from '../../app/error-toast';
 import { useClient, useShellStore } from '../../app/shell-context';
 import { useConfirmDestructive } from '../ConfirmDialog';

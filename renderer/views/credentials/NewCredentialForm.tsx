@@ -1,6 +1,6 @@
 import { useId, useState } from 'react';
 import { OutpostError } from '../../../core/contract';
-import type { CredentialScope } from '../../../core/contract/remote-commands';
+import type { CredentialScope } from '../../../core/contract/remote';
 import { useClient } from '../../app/shell-context';
 
 /**

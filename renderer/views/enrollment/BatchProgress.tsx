@@ -1,4 +1,4 @@
-import type { BatchStarted } from '../../../core/contract/enrollment-commands';
+import type { BatchStarted } from '../../../core/contract/enrollment';
 import { ProcedureLink } from '../ProcedureLink';
 import { batchCounts, batchSummary, isTerminal } from './batch-progress';
 import { useBatchProgress } from './use-batch-progress';

@@ -1,5 +1,5 @@
 import { useEffect, useRef, useState, type Dispatch } from 'react';
-import type { CredentialMethod, EnrollmentCheck, RequirementResult, VmEligibility } from '../../../core/contract/enrollment-commands';
+import type { CredentialMethod, EnrollmentCheck, RequirementResult, VmEligibility } from '../../../core/contract/enrollment';
 import { errorToast } from '../../app/error-toast';
 import { useClient, useShellStore } from '../../app/shell-context';
 import { checkInput, checkKey, currentCheck, runnable, startInput, type WizardAction, type WizardState } from './wizard-state';

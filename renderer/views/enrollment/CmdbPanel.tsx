@@ -1,6 +1,6 @@
 import { useEffect, useState } from 'react';
 import type { FirewallView, SiteSummary } from '../../../core/contract';
-import type { BatchStarted, CmdbRecord } from '../../../core/contract/enrollment-commands';
+import type { BatchStarted, CmdbRecord } from '../../../core/contract/enrollment';
 import { errorToast } from '../../app/error-toast';
 import { useClient, useShellStore } from '../../app/shell-context';
 import { hashForView } from '../../navigation/hash-route';

@@ -1,7 +1,7 @@
 import { useState, type Dispatch } from 'react';
 import type { FirewallView, PoolView, SiteSummary } from '../../../core/contract';
-import type { CredentialView } from '../../../core/contract/remote-commands';
-import type { EnrollmentRules } from '../../../core/contract/enrollment-commands';
+import type { CredentialView } from '../../../core/contract/remote';
+import type { EnrollmentRules } from '../../../core/contract/enrollment';
 import { BatchProgress } from './BatchProgress';
 import { CheckStep } from './CheckStep';
 import { TargetsStep } from './TargetsStep';

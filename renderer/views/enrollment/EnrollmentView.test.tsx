@@ -1,8 +1,8 @@
 import { act, fireEvent, screen, within } from '@testing-library/react';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { FirewallView, PoolView, SiteSummary, VmSummary } from '../../../core/contract';
-import type { CmdbRecord, EnrollmentCheck, OsRule, VmEligibility } from '../../../core/contract/enrollment-commands';
-import type { CredentialView } from '../../../core/contract/remote-commands';
+import type { CmdbRecord, EnrollmentCheck, OsRule, VmEligibility } from '../../../core/contract/enrollment';
+import type { CredentialView } from '../../../core/contract/remote';
 import { createFakeBridge, type FakeBridge, type FakeHandler } from '../../testing/fake-bridge';
 import { renderApp, unmountAll } from '../../testing/render-app';
 

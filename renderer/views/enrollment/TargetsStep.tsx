@@ -1,7 +1,7 @@
 import type { Dispatch, ReactNode } from 'react';
 import type { FirewallView, PoolView } from '../../../core/contract';
-import type { CredentialView } from '../../../core/contract/remote-commands';
-import type { EnrollmentRules } from '../../../core/contract/enrollment-commands';
+import type { CredentialView } from '../../../core/contract/remote';
+import type { EnrollmentRules } from '../../../core/contract/enrollment';
 import { hashForView } from '../../navigation/hash-route';
 import { FieldError } from '../FieldError';
 import { FieldNotes, TextField, describedBy } from '../TextField';

@@ -1,7 +1,7 @@
 import { useVirtualizer } from '@tanstack/react-virtual';
 import { useMemo, useRef, useState, type Dispatch, type KeyboardEvent } from 'react';
 import type { SiteSummary, VmSummary } from '../../../core/contract';
-import type { OsRule } from '../../../core/contract/enrollment-commands';
+import type { OsRule } from '../../../core/contract/enrollment';
 import { ROW_HEIGHT } from '../inventory/VmTable';
 import { useVmRows, type VmQuery } from '../inventory/use-vm-rows';
 import { powerLabel, powerOptions, toolsLabel, toolsOptions, visibleRows } from '../inventory/vm-rows';

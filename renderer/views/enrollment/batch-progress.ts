@@ -1,5 +1,5 @@
 import type { EventPayload, ProcedureState } from '../../../core/contract';
-import type { BatchStarted } from '../../../core/contract/enrollment-commands';
+import type { BatchStarted } from '../../../core/contract/enrollment';
 
 export type RunUpdate = EventPayload<'procedure.updated'>;
 export interface RunError {

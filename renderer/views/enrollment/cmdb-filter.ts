@@ -1,5 +1,5 @@
 import type { CommandInput } from '../../../core/contract';
-import type { BatchStarted, CmdbRecord } from '../../../core/contract/enrollment-commands';
+import type { BatchStarted, CmdbRecord } from '../../../core/contract/enrollment';
 
 export interface CmdbFilter {
   query: string;

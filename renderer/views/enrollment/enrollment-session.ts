@@ -1,7 +1,7 @@
 import { useStore } from 'zustand';
 import { createStore, type StoreApi } from 'zustand/vanilla';
 import type { OutpostClient } from '../../../core/contract';
-import type { BatchStarted } from '../../../core/contract/enrollment-commands';
+import type { BatchStarted } from '../../../core/contract/enrollment';
 import { useClient } from '../../app/shell-context';
 import { initialWizard, wizardReducer, type WizardAction, type WizardState } from './wizard-state';
 

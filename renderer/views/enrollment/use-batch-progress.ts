@@ -1,5 +1,5 @@
 import { useEffect, useMemo, useRef, useState } from 'react';
-import type { BatchStarted } from '../../../core/contract/enrollment-commands';
+import type { BatchStarted } from '../../../core/contract/enrollment';
 import { useClient, useShell } from '../../app/shell-context';
 import { batchRows, needsError, newer, type BatchRow, type RunError, type RunUpdate } from './batch-progress';
 

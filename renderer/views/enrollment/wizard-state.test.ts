@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { VmSummary } from '../../../core/contract';
-import type { BatchStarted, CmdbRecord, EnrollmentCheck, OsRule } from '../../../core/contract/enrollment-commands';
+import type { BatchStarted, CmdbRecord, EnrollmentCheck, OsRule } from '../../../core/contract/enrollment';
 import { batchCounts, batchRows, batchSummary, newer, type RunUpdate } from './batch-progress';
 import { cmdbInput, enrolledBySite, joinBatches, offboardEffects, offboardGroups } from './cmdb-filter';
 import { canOpen, checkKey, currentCheck, draftProblems, eligibilityHints, initialWizard, osCovered, runnable, startInput, stepProblems, wizardReducer, type WizardAction, type WizardState } from './wizard-state';

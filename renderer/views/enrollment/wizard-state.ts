@@ -5,7 +5,7 @@ import {
   type BatchStarted,
   type EnrollmentCheck,
   type OsRule,
-} from '../../../core/contract/enrollment-commands';
+} from '../../../core/contract/enrollment';
 
 /** The wizard's four steps, in order. */
 export const wizardSteps = ['vms', 'targets', 'check', 'run'] as const;

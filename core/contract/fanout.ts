@@ -1,0 +1,157 @@
+import { z } from 'zod';
+import { credentialName, siteName } from './names.js';
+import type { CommandSpec } from './command-spec.js';
+import { sshHop } from './terminal.js';
+
+
+/** host, host:port, [v6]:port or a bare IPv6 address. */
+const HOST_PORT = /^(?:\[([0-9A-Fa-f:.]+)\]|([A-Za-z0-9_.-]+))(?::(\d{1,5}))?$/;
+const BARE_V6 = /^[0-9A-Fa-f]*:[0-9A-Fa-f:.]*$/;
+
+/** Splits "host[:port]" (IPv6 in brackets when a port follows); null when it is not one. Pure: the renderer previews with it. */
+export function parseHostPort(text: string, defaultPort = 22): { host: string; port: number } | null {
+  const t = text.trim();
+  if (!t || t.length > 260) return null;
+  if (BARE_V6.test(t) && t.split(':').length > 2) return { host: t, port: defaultPort };
+  const m = HOST_PORT.exec(t);
+  if (!m) return null;
+  const host = m[1] ?? m[2]!;
+  const port = m[3] === undefined ? defaultPort : Number(m[3]);
+  if (!Number.isInteger(port) || port < 1 || port > 65535) return null;
+  return { host, port };
+}
+
+/** At most this many jump hosts in a chain (as for terminals and ssh.exec). */
+export const MAX_JUMPS = 8;
+
+/**
+ * A jump chain as an operator types it (and as `outpost exec|fanout --jump` take it): `[user@]host[:port]`
+ * hops, first hop first, separated by commas (ssh -J's form) or spaces. Pure: the form checks it as you type.
+ */
+export function parseJumpList(text: string): { hops: { user: string | null; host: string; port: number }[] } | { error: string } {
+  const words = text.split(/[\s,]+/).filter(Boolean);
+  if (words.length > MAX_JUMPS) return { error: `At most ${MAX_JUMPS} jump hosts (got ${words.length}).` };
+  const hops: { user: string | null; host: string; port: number }[] = [];
+  for (const word of words) {
+    const at = word.lastIndexOf('@');
+    const user = at >= 0 ? word.slice(0, at) : null;
+    if (user !== null && !/^[A-Za-z0-9_][A-Za-z0-9._-]{0,63}$/.test(user)) return { error: `"${word}": the user before @ is letters, digits, dots, dashes or underscores.` };
+    const hp = parseHostPort(at >= 0 ? word.slice(at + 1) : word);
+    if (!hp) return { error: `"${word}" is not [user@]host[:port] ([IPv6]:port with a port; port 1-65535).` };
+    hops.push({ user, host: hp.host, port: hp.port });
+  }
+  return { hops };
+}
+
+/** An ssh_config Host alias (no wildcards or negation: one concrete host). */
+const sshConfigAlias = z.string().trim().min(1).max(255).regex(/^[^\s*?!,#]+$/, 'one Host alias of ~/.ssh/config (no wildcards)');
+
+const hostPortText = z.string().trim().min(1).max(260).refine((t) => parseHostPort(t) !== null, 'host, host:port or [IPv6]:port (port 1-65535)');
+
+export const fanoutErrorSchema = z.object({ code: z.string(), message: z.string(), details: z.unknown().optional() });
+
+/** One host of a fan-out job: pending, running, or finished (done / cancelled) with its result. */
+export const fanoutRowSchema = z.object({
+  index: z.number().int(),
+  /** host:port as it was reached (or the VM's name when it has no guest IP). */
+  host: z.string(),
+  /** The inventory VM this host came from (site/name), if any. */
+  vm: z.string().nullable(),
+  /** The jump hosts it is reached through (user@host:port, first hop first, " -> " between), or null: directly. */
+  jump: z.string().nullable(),
+  state: z.enum(['pending', 'running', 'done', 'cancelled']),
+  /** null: the command never ran (connection, auth, host key, cancel) or died by a signal. */
+  exitCode: z.number().int().nullable(),
+  durationMs: z.number().nullable(),
+  /** The first lines of stdout and stderr (bounded). */
+  stdoutHead: z.string(),
+  stderrHead: z.string(),
+  /** More output followed what the heads keep. */
+  truncated: z.boolean(),
+  error: fanoutErrorSchema.nullable(),
+});
+export type FanoutRow = z.infer<typeof fanoutRowSchema>;
+
+export const fanoutTotalsSchema = z.object({
+  total: z.number().int(),
+  ok: z.number().int(),
+  failed: z.number().int(),
+  cancelled: z.number().int(),
+  pending: z.number().int(),
+  running: z.number().int(),
+  /** Hosts that failed only because their host key is not trusted yet. */
+  unknownHostKeys: z.number().int(),
+});
+export type FanoutTotals = z.infer<typeof fanoutTotalsSchema>;
+
+export const fanoutJobSummarySchema = z.object({
+  id: z.string(),
+  command: z.string(),
+  credential: z.string(),
+  user: z.string().nullable(),
+  concurrency: z.number().int(),
+  timeoutMs: z.number().int(),
+  state: z.enum(['running', 'done', 'cancelled']),
+  startedAt: z.string(),
+  finishedAt: z.string().nullable(),
+  startedBy: z.string(),
+  totals: fanoutTotalsSchema,
+});
+export type FanoutJobSummary = z.infer<typeof fanoutJobSummarySchema>;
+
+export const fanoutJobSchema = fanoutJobSummarySchema.extend({ rows: z.array(fanoutRowSchema) });
+export type FanoutJob = z.infer<typeof fanoutJobSchema>;
+
+const jobId = z.string().regex(/^fo-[a-z0-9]{6,40}$/, 'a fan-out job id (fo-…)');
+
+/** Fan-out jobs: one command on many hosts, results streamed per host as `fanout.result` events. */
+export const fanoutCommands = {
+  'fanout.start': {
+    summary: 'Start running one command on many hosts (host[:port] list, inventory VMs by guest IP, ~/.ssh/config hosts), optionally through jump hosts, with bounded concurrency; returns the job id at once',
+    input: z
+      .object({
+        hosts: z.array(hostPortText).max(5000).default([]),
+        vms: z
+          .array(z.object({ site: siteName, vm: z.string().trim().min(1).max(500), port: z.number().int().min(1).max(65535).default(22) }).strict())
+          .max(5000)
+          .default([]),
+        /**
+         * Hosts of the operator's ~/.ssh/config by alias, resolved in core as ssh(1) would: HostName, Port, User,
+         * and ProxyJump (each hop resolved through the same file, a jump host's own ProxyJump first). Every
+         * hop authenticates with the job's credential; IdentityFile is not read.
+         */
+        sshConfigHosts: z.array(sshConfigAlias).max(5000).default([]),
+        credential: credentialName,
+        user: z.string().trim().min(1).max(64).optional(),
+        /** Jump hosts every target of the job goes through (before any ProxyJump of an ssh_config host), first hop first. */
+        jumps: z.array(sshHop).max(MAX_JUMPS).default([]),
+        command: z.string().min(1).max(65_536),
+        concurrency: z.number().int().min(1).max(200).default(20),
+        timeoutMs: z.number().int().min(100).max(86_400_000).default(60_000),
+      })
+      .strict()
+      .refine((i) => i.hosts.length + i.vms.length + i.sshConfigHosts.length >= 1, { message: 'Give at least one host or VM.', path: ['hosts'] })
+      .refine((i) => i.hosts.length + i.vms.length + i.sshConfigHosts.length <= 5000, { message: 'At most 5000 targets per job.', path: ['hosts'] }),
+    output: fanoutJobSchema,
+  },
+  'fanout.rerun': {
+    summary: 'Run a finished job again on some of its hosts (e.g. after trusting their host keys or their jump host\'s), through the same jump hosts; their rows are replaced',
+    input: z.object({ jobId, hosts: z.array(z.string().min(1).max(260)).min(1).max(5000) }).strict(),
+    output: fanoutJobSchema,
+  },
+  'fanout.cancel': {
+    summary: 'Cancel a running fan-out job: hosts not started never start, running ones are stopped',
+    input: z.object({ jobId }).strict(),
+    output: fanoutJobSummarySchema,
+  },
+  'fanout.get': {
+    summary: 'A fan-out job with every row so far (for a page opened late)',
+    input: z.object({ jobId }).strict(),
+    output: fanoutJobSchema,
+  },
+  'fanout.list': {
+    summary: 'Recent fan-out jobs of this process, newest first (bounded history, kept in memory)',
+    input: z.object({}).strict(),
+    output: z.array(fanoutJobSummarySchema),
+  },
+} as const satisfies Record<string, CommandSpec>;

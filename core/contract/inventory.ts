@@ -1,0 +1,190 @@
+import { z } from 'zod';
+import { siteName } from './names.js';
+import type { CommandSpec } from './command-spec.js';
+
+/** A certificate as the operator is shown it before trusting it. */
+export const certificateSummarySchema = z.object({
+  fingerprint: z.string(),
+  subject: z.string(),
+  issuer: z.string(),
+  validFrom: z.string(),
+  validTo: z.string(),
+});
+export type CertificateSummary = z.infer<typeof certificateSummarySchema>;
+
+const empty = z.object({}).strict();
+
+export const addedSiteSchema = z.object({
+  id: z.number().int(),
+  name: z.string(),
+  url: z.string(),
+  username: z.string(),
+  /** The pinned certificate fingerprint, or null when the certificate chains to a trusted CA. */
+  fingerprint: z.string().nullable(),
+  vcenter: z.object({ fullName: z.string(), version: z.string(), build: z.string(), instanceUuid: z.string() }),
+});
+export type AddedSite = z.infer<typeof addedSiteSchema>;
+
+export const inventoryCountsSchema = z.object({
+  datacenters: z.number().int(),
+  clusters: z.number().int(),
+  hosts: z.number().int(),
+  networks: z.number().int(),
+  datastores: z.number().int(),
+  vms: z.number().int(),
+});
+export type InventoryCounts = z.infer<typeof inventoryCountsSchema>;
+
+export const syncResultSchema = z.object({
+  site: z.string(),
+  counts: inventoryCountsSchema,
+  removed: z.number().int(),
+  pages: z.number().int(),
+  elapsedMs: z.number(),
+});
+export type SyncResult = z.infer<typeof syncResultSchema>;
+
+export const powerStateSchema = z.enum(['poweredOn', 'poweredOff', 'suspended']);
+
+export const vmSummarySchema = z.object({
+  site: z.string(),
+  moref: z.string(),
+  name: z.string(),
+  uuid: z.string().nullable(),
+  instanceUuid: z.string().nullable(),
+  powerState: z.string().nullable(),
+  guestId: z.string().nullable(),
+  guestFullName: z.string().nullable(),
+  ipAddress: z.string().nullable(),
+  ipAddresses: z.array(z.string()),
+  hostName: z.string().nullable(),
+  toolsRunningStatus: z.string().nullable(),
+  host: z.string().nullable(),
+  numCpu: z.number().int().nullable(),
+  memoryMB: z.number().int().nullable(),
+  annotation: z.string().nullable(),
+  folderPath: z.string().nullable(),
+  updatedAt: z.string(),
+  removedAt: z.string().nullable(),
+});
+export type VmSummary = z.infer<typeof vmSummarySchema>;
+
+export const watchStatusSchema = z.object({
+  site: z.string(),
+  state: z.enum(['connecting', 'syncing', 'watching', 'backoff', 'stopped', 'failed']),
+  syncs: z.number().int(),
+  reconnects: z.number().int(),
+  lastChangeAt: z.string().nullable(),
+  lastError: z.object({ code: z.string(), message: z.string() }).nullable(),
+});
+export type WatchStatusSummary = z.infer<typeof watchStatusSchema>;
+
+const siteRef = z.object({ site: siteName }).strict();
+
+/** vim25 VirtualMachineToolsRunningStatus, plus "unknown" for VMs vCenter reports none for. */
+export const toolsStatusSchema = z.enum(['guestToolsRunning', 'guestToolsNotRunning', 'guestToolsExecutingScripts', 'unknown']);
+
+/** What vms.list and vms.count filter on. */
+export const vmFilterSchema = z.object({
+  site: siteName.optional(),
+  query: z.string().max(500).optional(),
+  powerState: powerStateSchema.optional(),
+  toolsStatus: toolsStatusSchema.optional(),
+  /** true: only VMs with an active enrollment record; false: only those without. */
+  enrolled: z.boolean().optional(),
+  includeRemoved: z.boolean().default(false),
+});
+
+export const siteRemovedSchema = z.object({
+  site: z.string(),
+  removedAt: z.string(),
+  /** Inventory rows of the site that were live and are now marked removed (kept for audit). */
+  markedRemoved: inventoryCountsSchema,
+});
+export type SiteRemoved = z.infer<typeof siteRemovedSchema>;
+
+/** Where a running full sync stands (event inventory.sync.progress). */
+export const syncProgressSchema = z.object({
+  site: z.string(),
+  phase: z.enum(['structure', 'vms', 'done']),
+  /** Rows stored so far in this sync, per kind. */
+  counts: inventoryCountsSchema,
+  pages: z.number().int(),
+  /** VMs the previous complete sync found (an estimate of the total); null on a first sync. */
+  expectedVms: z.number().int().nullable(),
+  elapsedMs: z.number(),
+});
+export type SyncProgress = z.infer<typeof syncProgressSchema>;
+
+/** vCenter sites, their inventory and VM operations. Spread into `commands` (commands.ts). */
+export const siteSummarySchema = z.object({
+  id: z.number().int(),
+  name: z.string(),
+  url: z.string(),
+  username: z.string(),
+  lastSyncAt: z.string().nullable(),
+  connected: z.boolean(),
+});
+export type SiteSummary = z.infer<typeof siteSummarySchema>;
+
+export const inventoryCommands = {
+  'sites.list': {
+    summary: 'Configured vCenters',
+    input: empty,
+    output: z.array(siteSummarySchema),
+  },
+  'sites.add': {
+    summary: 'Add a vCenter: checks its certificate and the login, then stores the password in the vault',
+    input: z
+      .object({
+        name: siteName,
+        url: z.string().trim().min(1).max(2048),
+        username: z.string().min(1).max(256),
+        password: z.string().min(1).max(1024),
+        /** The SHA-256 fingerprint (colon hex) the operator checked and trusts; pinned for the site. */
+        trustFingerprint: z.string().max(200).optional(),
+      })
+      .strict(),
+    output: addedSiteSchema,
+  },
+  'inventory.sync': {
+    summary: 'Full sync of one site into the local store; counts and elapsed ms',
+    input: z.object({ site: siteName, pageSize: z.number().int().min(1).max(10_000).optional() }).strict(),
+    output: syncResultSchema,
+  },
+  'inventory.watch.start': {
+    summary: 'Keep a site current (WaitForUpdatesEx + events) until stopped; reconnects by itself',
+    input: siteRef,
+    output: watchStatusSchema,
+  },
+  'inventory.watch.stop': {
+    summary: 'Stop keeping a site current',
+    input: siteRef,
+    output: watchStatusSchema,
+  },
+  'inventory.watch.status': {
+    summary: 'The watchers this process runs',
+    input: z.object({}).strict(),
+    output: z.array(watchStatusSchema),
+  },
+  'vms.list': {
+    summary: 'VMs from the local store (sorted by name): up to limit; full-text query over name, IPs, host name and guest OS; filters',
+    input: vmFilterSchema.extend({ limit: z.number().int().min(1).max(200_000).default(1000) }).strict(),
+    output: z.array(vmSummarySchema),
+  },
+  'vms.count': {
+    summary: 'How many VMs match a vms.list filter (without its limit)',
+    input: vmFilterSchema.strict(),
+    output: z.object({ total: z.number().int() }),
+  },
+  'sites.remove': {
+    summary: 'Remove a vCenter: stops its watcher, marks its inventory removed (rows kept for audit), forgets its password',
+    input: siteRef,
+    output: siteRemovedSchema,
+  },
+  'vm.power': {
+    summary: 'Power a VM on or off, reset it, or shut its guest down',
+    input: z.object({ site: siteName, vm: z.string().min(1).max(500), action: z.enum(['on', 'off', 'reset', 'shutdown']) }).strict(),
+    output: z.object({ site: z.string(), vm: z.string(), moref: z.string(), powerState: powerStateSchema }),
+  },
+} as const satisfies Record<string, CommandSpec>;

@@ -1,0 +1,155 @@
+import { z } from 'zod';
+import { OutpostError, atField } from '../contract/errors.js';
+import { changedNothing } from './firewall-driver.js';
+import { verifyNatApplied } from './nat-verify.js';
+import { defineProcedure } from '../procedures/procedure.js';
+import type { AuditLog } from '../audit/audit-log.js';
+import type { Ipam } from '../ipam/ipam.js';
+import type { NatService } from './nat-service.js';
+
+/** What the NAT procedures' steps use; the composition root's services object has them. */
+export interface NatProcedureServices {
+  audit: AuditLog;
+  ipam: Ipam;
+  nat: NatService;
+}
+
+const context = z
+  .object({
+    firewall: z.string().min(1),
+    privateIp: z.string().min(1),
+    /** A specific public address; with `pool`, it is allocated there, otherwise used as given. */
+    publicIp: z.string().optional(),
+    /** Allocate the public address from this IPAM pool. */
+    pool: z.string().optional(),
+    vm: z.string().nullable().optional(),
+    // Filled in by the steps:
+    recordId: z.number().int().optional(),
+    manualInstructions: z.string().optional(),
+  })
+  .refine((c) => c.publicIp !== undefined || c.pool !== undefined, { message: 'give a public IP, or a pool to allocate one from' });
+export type NatAddContext = z.infer<typeof context>;
+
+export const natOwner = (firewall: string, privateIp: string): string => `nat:${firewall}:${privateIp}`;
+
+/**
+ * Where a NAT's public address comes from, decided before the run starts: always a public IPAM
+ * pool, so IPAM stays the truth about who holds which public address. A typed address is
+ * allocated in the public pool that holds it (or in the one named); an address outside every
+ * public pool, or a pool's network or broadcast address, is refused with the field named.
+ */
+export function resolveNatPublicSource<T extends { publicIp?: string | undefined; pool?: string | undefined }>(ipam: Ipam, input: T): T & { pool: string } {
+  if (input.pool !== undefined) {
+    const pool = atField(['pool'], () => ipam.pool(input.pool!));
+    if (pool.kind !== 'public') {
+      throw new OutpostError('VALIDATION', `Pool ${pool.name} is a private pool; a NAT's public address comes from a public pool (ipam pool add --kind public).`, {
+        issues: [{ path: ['pool'], message: 'not a public pool' }],
+      });
+    }
+    if (input.publicIp !== undefined) atField(['publicIp'], () => ipam.checkUsable(pool.name, input.publicIp!));
+    return { ...input, pool: pool.name };
+  }
+  const publicIp = input.publicIp;
+  if (publicIp === undefined) throw new OutpostError('VALIDATION', 'Give a public address, or a pool to allocate one from.');
+  return atField(['publicIp'], () => {
+    const pools = ipam.poolsContaining(publicIp, 'public');
+    if (pools.length === 0) {
+      throw new OutpostError('VALIDATION', `${publicIp} is in no public pool: add the pool that owns it (ipam pool add --kind public) or give --pool to allocate one.`);
+    }
+    if (pools.length > 1) throw new OutpostError('VALIDATION', `${publicIp} is in public pools ${pools.map((p) => p.name).join(', ')}; say which with --pool.`);
+    ipam.checkUsable(pools[0]!.name, publicIp);
+    return { ...input, pool: pools[0]!.name };
+  });
+}
+
+const mapping = (c: NatAddContext) => {
+  if (c.recordId === undefined || c.publicIp === undefined) throw new OutpostError('INTERNAL', 'NAT add: the record step has not run.');
+  return { recordId: c.recordId, publicIp: c.publicIp, privateIp: c.privateIp };
+};
+
+/** Adds a 1:1 NAT: public address (allocated or given) -> record -> firewall rules -> verify -> active. */
+export const natAdd = defineProcedure<NatAddContext, NatProcedureServices>({
+  kind: 'nat.add',
+  title: 'Add 1:1 NAT',
+  context,
+  target: (c) => c.publicIp ?? `${c.privateIp} (public from ${c.pool ?? '?'})`,
+  steps: [
+    {
+      name: 'allocate-public-ip',
+      title: 'Allocate the public address in IPAM',
+      when: (c) => c.pool !== undefined,
+      async run({ context: c, services, procedureId, actor }) {
+        const a = services.ipam.allocate(
+          { pool: c.pool!, owner: natOwner(c.firewall, c.privateIp), purpose: 'public-nat', procedureId, ...(c.publicIp ? { address: c.publicIp } : {}) },
+          actor,
+        );
+        return { output: { address: a.address, pool: a.pool }, context: { publicIp: a.address } };
+      },
+      async undo({ context: c, services, actor, procedureId }) {
+        services.ipam.release({ pool: c.pool!, owner: natOwner(c.firewall, c.privateIp), purpose: 'public-nat', procedureId }, actor);
+      },
+    },
+    {
+      name: 'record',
+      title: 'Record the NAT',
+      async run({ context: c, services, procedureId, actor }) {
+        const r = services.nat.ensureRecord({ firewall: c.firewall, publicIp: c.publicIp!, privateIp: c.privateIp, vm: c.vm ?? null, procedureId }, actor);
+        return { output: { recordId: r.id }, context: { recordId: r.id, publicIp: r.publicIp } };
+      },
+      async undo({ context: c, services, actor }) {
+        if (c.recordId === undefined) return;
+        const r = services.nat.record(c.recordId);
+        if (r.state !== 'removed') services.nat.setState(r.id, 'removed', actor);
+      },
+    },
+    {
+      name: 'apply-rules',
+      title: 'Ensure the firewall rules',
+      async run({ context: c, services, log }) {
+        const outcome = await services.nat.driver(c.firewall).ensure(mapping(c));
+        if (!outcome.applied) {
+          log('info', 'This firewall is driven by hand: the commands are in the approval step.');
+          return { output: { applied: false }, context: { manualInstructions: outcome.instructions } };
+        }
+        log('info', outcome.changed ? 'Rules added' : 'Rules were already in place');
+        return { output: { applied: true, changed: outcome.changed } };
+      },
+      async undo({ context: c, services, log, previousError }) {
+        if (c.recordId === undefined || c.publicIp === undefined) return;
+        if (changedNothing(previousError)) {
+          log('info', 'The firewall was not changed before the failure; nothing to remove.');
+          return;
+        }
+        const outcome = await services.nat.driver(c.firewall).remove(mapping(c));
+        if (!outcome.applied) log('warn', `Remove these rules by hand if they were applied:\n${outcome.instructions}`);
+      },
+    },
+    {
+      name: 'operator-confirms',
+      title: 'Operator applies the rules and confirms',
+      when: (c) => c.manualInstructions !== undefined,
+      gate: { kind: 'approve', prompt: (c) => `Apply on firewall ${c.firewall}, then approve:\n${c.manualInstructions ?? ''}` },
+    },
+    {
+      name: 'verify-rules',
+      title: 'Read the rules back',
+      when: (c) => c.manualInstructions === undefined,
+      async run({ context: c, services }) {
+        await verifyNatApplied(services.nat, c.firewall, mapping(c));
+        return { output: { verified: true } };
+      },
+    },
+    {
+      name: 'activate',
+      title: 'Mark the NAT active',
+      async run({ context: c, services, actor }) {
+        services.nat.setState(c.recordId!, 'active', actor);
+        services.audit.append({ actor, action: 'nat.add', target: c.publicIp!, details: { firewall: c.firewall, privateIp: c.privateIp, recordId: c.recordId, vm: c.vm ?? null } });
+        return { output: { recordId: c.recordId } };
+      },
+      async undo({ context: c, services, actor }) {
+        if (c.recordId !== undefined && services.nat.record(c.recordId).state === 'active') services.nat.setState(c.recordId, 'pending', actor);
+      },
+    },
+  ],
+});

@@ -1,0 +1,62 @@
+import { OutpostError } from '../../contract/errors.js';
+import { MAX_JUMPS, parseHostPort } from '../../contract/fanout.js';
+import type { VmSummary } from '../../contract/inventory.js';
+import type { FanoutHop, FanoutTarget } from '../../remote/fanout-jobs.js';
+import type { SshAuth } from '../../ssh/ssh-target.js';
+import { guestAddress } from '../../terminal/terminal-targets.js';
+import type { Handlers } from './index.js';
+import type { Services } from '../services.js';
+
+type FanoutCommand = 'fanout.start' | 'fanout.rerun' | 'fanout.cancel' | 'fanout.get' | 'fanout.list';
+
+/** Fan-out jobs: targets resolved here (host[:port] text, inventory VMs by guest IP), run by `services.fanout`. */
+export function createFanoutHandlers(s: Services): Pick<Handlers, FanoutCommand> {
+  return {
+    'fanout.start': (input, caller) => {
+      // The credential and its user are checked before anything starts (a missing one is one clear error).
+      const { user, auth } = s.remote.credentials.sshAuth(input.credential);
+      const name = input.user ?? user;
+      if (!name) throw new OutpostError('VALIDATION', `No user: give one, or save it in credential "${input.credential}".`);
+      // The job's jump hosts: each hop's user and secret from its own credential profile, exactly as a terminal's hops.
+      const jumpAuths: Record<string, SshAuth> = {};
+      const jumps: FanoutHop[] = input.jumps.map((j) => {
+        const e = s.remote.endpoint(j);
+        if (j.credential !== input.credential) jumpAuths[j.credential] = e.auth;
+        return { host: e.host, port: e.port, user: e.user, credential: j.credential };
+      });
+      const targets: FanoutTarget[] = input.hosts.map((text) => ({ ...parseHostPort(text)!, vm: null, jumps }));
+      // ~/.ssh/config hosts: HostName/Port/User and their ProxyJump chain (after the job's jumps, without the hops
+      // the job's chain already passes: "bastion" set in the form and as ProxyJump is crossed once), all with the job's credential.
+      const inJobChain = new Set(jumps.map((j) => `${j.host}:${j.port}`));
+      for (const [i, t] of s.remote.sshConfigTargets(input.sshConfigHosts, { defaultUser: name, auth }).entries()) {
+        const viaConfig = (t.jumps ?? []).filter((j) => !inJobChain.has(`${j.host}:${j.port}`)).map((j) => ({ host: j.host, port: j.port, user: j.user, credential: input.credential }));
+        if (jumps.length + viaConfig.length > MAX_JUMPS) throw new OutpostError('VALIDATION', `${input.sshConfigHosts[i]} would go through ${jumps.length + viaConfig.length} jump hosts; at most ${MAX_JUMPS}.`);
+        targets.push({ host: t.host, port: t.port, vm: null, user: input.user ?? t.user, jumps: [...jumps, ...viaConfig] });
+      }
+      const bySite = new Map<string, VmSummary[]>();
+      for (const ref of input.vms) {
+        let vms = bySite.get(ref.site);
+        if (!vms) {
+          vms = s.inventory.listVms({ site: ref.site, includeRemoved: false, limit: 200_000 });
+          bySite.set(ref.site, vms);
+        }
+        const vm = vms.find((v) => v.moref === ref.vm) ?? vms.find((v) => v.name === ref.vm);
+        if (!vm) throw new OutpostError('NOT_FOUND', `No VM ${ref.vm} in site ${ref.site}. Sync the site, then pick the VM again.`);
+        const label = `${ref.site}/${vm.name}`;
+        try {
+          targets.push({ host: guestAddress(vm), port: ref.port, vm: label, jumps });
+        } catch (err) {
+          targets.push({ label, vm: label, error: err instanceof OutpostError ? err : new OutpostError('VALIDATION', String(err)) });
+        }
+      }
+      return s.fanout.start({ targets, credential: input.credential, user: name, auth, jumpAuths, command: input.command, concurrency: input.concurrency, timeoutMs: input.timeoutMs }, caller.actor);
+    },
+    'fanout.rerun': ({ jobId, hosts }, caller) => {
+      const jumpAuths = Object.fromEntries(s.fanout.jumpCredentialsOf(jobId).map((c) => [c, s.remote.credentials.sshAuth(c).auth]));
+      return s.fanout.rerun(jobId, hosts, s.remote.credentials.sshAuth(s.fanout.credentialOf(jobId)).auth, caller.actor, jumpAuths);
+    },
+    'fanout.cancel': ({ jobId }, caller) => s.fanout.cancel(jobId, caller.actor),
+    'fanout.get': ({ jobId }) => s.fanout.get(jobId),
+    'fanout.list': () => s.fanout.list(),
+  };
+}

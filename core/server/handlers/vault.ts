@@ -1,0 +1,22 @@
+import type { vaultCommands } from '../../contract/vault.js';
+import type { Services } from '../services.js';
+import type { DomainHandlers } from './index.js';
+
+/** The secrets vault: its state, and unlocking (or first setting up) the passphrase vault. */
+export function vaultHandlers(s: Services): DomainHandlers<typeof vaultCommands> {
+  return {
+    'vault.status': () => s.vault.state(),
+    'vault.unlock': ({ passphrase }, caller) => {
+      const wasInitialised = s.vault.state().initialised;
+      try {
+        const state = s.vault.unlock(passphrase);
+        s.audit.append({ actor: caller.actor, action: wasInitialised ? 'vault.unlock' : 'vault.create' });
+        s.emitStatus();
+        return state;
+      } catch (err) {
+        s.audit.append({ actor: caller.actor, action: 'vault.unlock', outcome: 'failed' });
+        throw err;
+      }
+    },
+  };
+}
