@@ -18,6 +18,7 @@ import { registerUpgradeCommands } from './upgrades-cli.js';
 import { registerRemoteCommands } from './remote-cli.js';
 import { registerNetworkingCommands } from './networking-cli.js';
 import { registerEnrollmentCommands } from './enrollment-cli.js';
+import { registerUpdateCommands } from './update-cli.js';
 import { errorLine, escapeUntrusted, formatTable, isOutputClosed, OUTPUT_CLOSED_EXIT } from './output.js';
 
 export function buildProgram(): { program: Command; context: CliContext } {
@@ -144,6 +145,7 @@ export function buildProgram(): { program: Command; context: CliContext } {
   registerInventoryCommands(program, context);
   registerNetworkingCommands(program, context);
   registerEnrollmentCommands(program, context);
+  registerUpdateCommands(program, context);
 
   // Every level gets --help and strict argument checking.
   const strict = (cmd: Command): void => {
