@@ -1,6 +1,7 @@
 // Store write figures: what the inventory sync and the audit log will lean on.
 // Prints one JSON line; not a timed test (numbers vary ±20% on a noisy 2-core machine).
 import { join } from 'node:path';
+import { sqliteSql } from '../core/db/sqlite-sql.js';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { openDatabase } from '../core/db/database.js';
@@ -36,7 +37,7 @@ try {
   const rows = db.prepare("SELECT moref, name, props FROM inventory_objects WHERE site_id = 1 AND type = 'VirtualMachine'").all();
   const readMs = performance.now() - t;
 
-  const audit = new AuditLog(db);
+  const audit = new AuditLog(sqliteSql(db));
   const A = 5_000;
   t = performance.now();
   for (let i = 0; i < A; i++) audit.append({ actor: 'bench', action: 'bench.append', target: `vm-${i}` });

@@ -9,7 +9,6 @@ import { registerAppScheme, serveRenderer } from './renderer-protocol.js';
 import { chooseOsCipher } from './safe-storage-cipher.js';
 import { lockDownSession } from './session-policy.js';
 import { trustOutpostCertificates } from './certificate-verify.js';
-import { trustedCaPems } from '../core/certificates/trust-store.js';
 import { sitePins } from '../core/sites/site-session.js';
 import { sqliteBindingPath } from './sqlite-binding.js';
 import { attachTerminalPort } from './terminal-port.js';
@@ -90,7 +89,7 @@ async function start(): Promise<void> {
   }
   lockDownSession(session.defaultSession);
   const trustCore = core;
-  trustOutpostCertificates(session.defaultSession, () => ({ trustedCas: trustedCaPems(trustCore.db), pins: sitePins(trustCore.db) }));
+  trustOutpostCertificates(session.defaultSession, () => ({ trustedCas: trustCore.services.trustStore.pems(), pins: sitePins(trustCore.sql) }));
   serveRenderer(session.defaultSession, join(app.getAppPath(), 'dist', 'renderer'));
   registrar = registerIpc(core);
   openMainWindow();

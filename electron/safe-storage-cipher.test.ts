@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { join } from 'node:path';
 import { tempDir } from '../test/temp-dir.js';
 import { openDatabase } from '../core/db/database.js';
+import { sqliteSql } from '../core/db/sqlite-sql.js';
 import { CredentialStore } from '../core/vault/credential-store.js';
 import { Vault } from '../core/vault/vault.js';
 import { chooseOsCipher, type SafeStorageApi } from './safe-storage-cipher.js';
@@ -81,7 +82,7 @@ describe('OS-keychain secrets bound to their rows (fake safeStorage stand-in, re
         );
       }
       const cipher = chooseOsCipher(api, 'darwin').cipher;
-      const store = new CredentialStore(db, new Vault(db, cipher));
+      const store = new CredentialStore(sqliteSql(db), new Vault(sqliteSql(db), cipher));
       expect(store.reveal(1)).toBe('vcenter-pw');
       expect(store.reveal(2)).toBe('ssh-pw');
       const vcSecret: unknown = db.prepare('SELECT secret FROM credentials WHERE id = 1').pluck().get();

@@ -31,12 +31,13 @@ const DOMAINS = {
   sites: ['contract', 'db', 'vault', 'vsphere', 'certificates'],
   inventory: ['contract', 'db', 'audit', 'trust', 'vault', 'vsphere', 'certificates', 'sites'],
   networking: ['contract', 'db', 'audit', 'vault', 'vsphere', 'procedures', 'sites'],
-  'vm-access': ['contract', 'db', 'audit', 'vault', 'vsphere', 'sites'],
+  'vm-access': ['contract', 'db', 'audit', 'vault', 'vsphere', 'sites', 'inventory'], // inventory: VMs by name (its store owns inv_vms)
   remote: ['contract', 'db', 'audit', 'exec', 'trust', 'vault', 'ssh', 'winrm', 'certificates', 'nat'],
   terminal: ['contract', 'audit', 'exec', 'ssh', 'winrm', 'remote'],
   helpers: ['contract', 'db', 'exec', 'ipam', 'nat'], // the operator's own workstation
-  enrollment: ['contract', 'db', 'events', 'audit', 'exec', 'vault', 'vsphere', 'ssh', 'winrm', 'procedures', 'ipam', 'nat', 'sites', 'remote'],
-  upgrades: ['contract', 'db', 'events', 'audit', 'exec', 'vault', 'vsphere', 'ssh', 'procedures', 'ipam', 'sites', 'remote'],
+  enrollment: ['contract', 'db', 'events', 'audit', 'exec', 'vault', 'vsphere', 'ssh', 'winrm', 'procedures', 'ipam', 'nat', 'sites', 'remote', 'inventory'],
+  upgrades: ['contract', 'db', 'events', 'audit', 'exec', 'vault', 'vsphere', 'ssh', 'procedures', 'ipam', 'sites', 'remote', 'inventory', 'enrollment'],
+  update: ['contract', 'db', 'audit', 'exec'], // Outpost's own offline updates (bundle signature, install, rollback)
 };
 
 const BELOW_ROOT = [...Object.keys(FOUNDATIONS), ...Object.keys(DOMAINS)];

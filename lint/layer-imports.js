@@ -7,6 +7,7 @@
 //   electron/       -> never the renderer's code
 // Everything else (e2e/, test/, bench/, scripts/) is unrestricted.
 import path from 'node:path';
+import { storeSql } from './store-sql.js';
 import { coreFolderOf, coreLayerVerdict } from './core-layers.js';
 
 const RENDERER_PACKAGES = [/^react(\/.*)?$/, /^react-dom(\/.*)?$/, /^zustand(\/.*)?$/, /^@xterm\//, /^@tanstack\//];
@@ -104,4 +105,4 @@ export const layerImports = {
   },
 };
 
-export default { rules: { 'layer-imports': layerImports } };
+export default { rules: { 'layer-imports': layerImports, 'store-sql': storeSql } };

@@ -1,4 +1,4 @@
-// Security lint for the Electron layer (issue 2, item 10). Runs @doyensec/electronegativity
+// Security lint for the Electron layer. Runs @doyensec/electronegativity
 // over electron/ and FAILS on any finding above INFORMATIONAL, and on any file it could not
 // parse (a file it cannot parse is a file it did not check).
 //

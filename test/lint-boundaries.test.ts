@@ -84,3 +84,50 @@ describe('import boundaries (eslint outpost/layer-imports)', () => {
     });
   });
 });
+
+/** Messages of the one-owner-per-table rule for source text linted as the named file. */
+async function sqlErrors(filePath: string, code: string): Promise<string[]> {
+  const [result] = await eslint.lintText(code, { filePath: join(root, filePath) });
+  return (result?.messages ?? []).filter((m) => m.ruleId === 'outpost/store-sql').map((m) => m.message);
+}
+
+describe('SQL only in store files (eslint outpost/store-sql)', () => {
+  const query = [
+    "import type { Db } from '../db/database.js';",
+    'export function count(db: Db): unknown {',
+    "  return db.prepare('SELECT count(*) AS n FROM sites WHERE removed_at IS NULL').get();",
+    '}',
+  ].join('\n');
+
+  it('fails a service, a CLI file or electron/ that prepares SQL itself', async () => {
+    for (const file of ['core/inventory/bad-fixture.ts', 'core/cli/bad-fixture.ts', 'electron/bad-fixture.ts']) {
+      const errors = await sqlErrors(file, query);
+      expect(errors, file).toHaveLength(2);
+      expect(errors[0]).toContain('.prepare() on a database outside a store');
+      expect(errors[1]).toContain('SQL outside a store');
+    }
+  });
+
+  it('fails transactions, pragmas, SQL passed to exec and SQL kept in a constant outside stores', async () => {
+    const code = [
+      'export function f(db: { transaction(fn: () => void): () => void; pragma(s: string): unknown; exec(s: string): void }): void {',
+      '  db.transaction(() => undefined)();',
+      "  db.pragma('user_version');",
+      "  db.exec('DELETE FROM audit_log');",
+      '}',
+      'export const UPDATE = `UPDATE sites SET name = ? WHERE id = ?`;',
+      "export const insert = 'INSERT OR IGNORE INTO trusted_cas (pem) VALUES (?)';",
+    ].join('\n');
+    expect(await sqlErrors('core/upgrades/bad-fixture.ts', code)).toHaveLength(6);
+  });
+
+  it('allows SQL in a *-store.ts file and in core/db/, and leaves RegExp#exec and prose alone', async () => {
+    expect(await sqlErrors('core/sites/good-fixture-store.ts', query)).toEqual([]);
+    expect(await sqlErrors('core/db/good-fixture.ts', query)).toEqual([]);
+    const prose = [
+      "export const m = /-d (\\S+)/.exec('-d 1.2.3.4');",
+      "export const hint = 'Select a site from the list, then update the settings and delete what you do not need.';",
+    ].join('\n');
+    expect(await sqlErrors('core/enrollment/good-fixture.ts', prose)).toEqual([]);
+  });
+});

@@ -1,5 +1,6 @@
 import { auditQuerySchema, type AuditEntry, type AuditPage, type AuditQuery } from '../contract/audit.js';
-import type { Db } from '../db/database.js';
+import type { Sql } from '../db/sql.js';
+import { AuditStore } from './audit-store.js';
 import type { EventBus } from '../events/event-bus.js';
 
 export interface AuditRecord {
@@ -11,64 +12,35 @@ export interface AuditRecord {
   details?: unknown;
 }
 
-interface AuditRow {
-  id: number;
-  at: string;
-  actor: string;
-  action: string;
-  target: string | null;
-  outcome: 'ok' | 'failed';
-  details: string | null;
-}
-
-const toEntry = (r: AuditRow): AuditEntry => ({
-  ...r,
-  details: r.details === null ? null : (JSON.parse(r.details) as unknown),
-});
-
 /** Append-only record of who did what, when, to which object (the table refuses updates). */
 export class AuditLog {
+  private readonly store: AuditStore;
+
   constructor(
-    private readonly db: Db,
+    db: Sql,
     private readonly bus?: EventBus,
-  ) {}
+  ) {
+    this.store = new AuditStore(db);
+  }
 
   append(record: AuditRecord): AuditEntry {
-    const row = this.db
-      .prepare(
-        `INSERT INTO audit_log (at, actor, action, target, outcome, details) VALUES (?, ?, ?, ?, ?, ?)
-         RETURNING id, at, actor, action, target, outcome, details`,
-      )
-      .get(
-        new Date().toISOString(),
-        record.actor,
-        record.action,
-        record.target ?? null,
-        record.outcome ?? 'ok',
-        record.details === undefined ? null : JSON.stringify(record.details),
-      ) as AuditRow;
-    const entry = toEntry(row);
+    const entry = this.store.insert({
+      at: new Date().toISOString(),
+      actor: record.actor,
+      action: record.action,
+      target: record.target ?? null,
+      outcome: record.outcome ?? 'ok',
+      details: record.details === undefined ? null : JSON.stringify(record.details),
+    });
     this.bus?.emit('audit.appended', entry);
     return entry;
   }
 
   list(query: AuditQuery = {}): AuditPage {
     const q = auditQuerySchema.parse(query);
-    const where: string[] = [];
-    const params: (string | number)[] = [];
-    if (q.beforeId !== undefined) {
-      where.push('id < ?');
-      params.push(q.beforeId);
-    }
-    if (q.query) {
-      const like = `%${q.query.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
-      where.push(`(actor LIKE ? ESCAPE '\\' OR action LIKE ? ESCAPE '\\' OR coalesce(target, '') LIKE ? ESCAPE '\\')`);
-      params.push(like, like, like);
-    }
-    const sql = `SELECT * FROM audit_log ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY id DESC LIMIT ?`;
-    const rows = this.db.prepare(sql).all(...params, q.limit + 1) as AuditRow[];
+    const rows = this.store.page({ beforeId: q.beforeId, query: q.query, limit: q.limit + 1 });
     const more = rows.length > q.limit;
-    const page = rows.slice(0, q.limit).map(toEntry);
+    const page = rows.slice(0, q.limit);
     return { entries: page, nextBeforeId: more ? page[page.length - 1]!.id : null };
   }
 }

@@ -1,7 +1,9 @@
+// Owns tables: trusted_cas.
 import type { X509Certificate } from 'node:crypto';
 import type { AuditLog } from '../audit/audit-log.js';
 import { OutpostError } from '../contract/errors.js';
-import type { Db } from '../db/database.js';
+import { z } from 'zod';
+import type { Sql } from '../db/sql.js';
 import { describeCertificate, type CertificateInfo } from './certificate-info.js';
 
 export interface TrustedCa {
@@ -17,13 +19,15 @@ export interface TrustedCa {
  * to the system's. Only CAs (or self-signed certificates, which are their own anchor) go in.
  */
 /** The PEM of every CA the operator imported into Outpost's trust store (vCenter, WinRM, consoles). */
-export function trustedCaPems(db: Db): string[] {
-  return (db.prepare('SELECT pem FROM trusted_cas ORDER BY id').all() as { pem: string }[]).map((r) => r.pem);
+export function trustedCaPems(db: Sql): string[] {
+  return db.all('SELECT pem FROM trusted_cas ORDER BY id', [], z.object({ pem: z.string() })).map((r) => r.pem);
 }
+
+const caRow = z.object({ fingerprint: z.string(), subject: z.string(), pem: z.string(), added_at: z.string(), added_by: z.string() });
 
 export class TrustStore {
   constructor(
-    private readonly db: Db,
+    private readonly db: Sql,
     private readonly audit: AuditLog,
   ) {}
 
@@ -38,10 +42,15 @@ export class TrustStore {
     }
     const added: CertificateInfo[] = [];
     const alreadyTrusted: CertificateInfo[] = [];
-    const insert = this.db.prepare('INSERT OR IGNORE INTO trusted_cas (fingerprint, subject, pem, added_at, added_by) VALUES (?, ?, ?, ?, ?)');
-    this.db.transaction(() => {
+    this.db.transaction((tx) => {
       for (const info of infos) {
-        const r = insert.run(info.fingerprint256, info.subject, info.pem, new Date().toISOString(), actor);
+        const r = tx.run('INSERT OR IGNORE INTO trusted_cas (fingerprint, subject, pem, added_at, added_by) VALUES (?, ?, ?, ?, ?)', [
+          info.fingerprint256,
+          info.subject,
+          info.pem,
+          new Date().toISOString(),
+          actor,
+        ]);
         if (r.changes) {
           added.push(info);
           this.audit.append({ actor, action: 'trust.import', target: info.subject, details: { fingerprint: info.fingerprint256, validTo: info.validTo } });
@@ -49,24 +58,23 @@ export class TrustStore {
           alreadyTrusted.push(info);
         }
       }
-    })();
+    });
     return { added, alreadyTrusted };
   }
 
+  /** The PEM of every imported CA, to add to the system's for a TLS connection. */
+  pems(): string[] {
+    return trustedCaPems(this.db);
+  }
+
   list(): TrustedCa[] {
-    return (this.db.prepare('SELECT fingerprint, subject, pem, added_at, added_by FROM trusted_cas ORDER BY subject').all() as {
-      fingerprint: string;
-      subject: string;
-      pem: string;
-      added_at: string;
-      added_by: string;
-    }[]).map((r) => ({ fingerprint256: r.fingerprint, subject: r.subject, pem: r.pem, addedAt: r.added_at, addedBy: r.added_by }));
+    return this.db.all('SELECT fingerprint, subject, pem, added_at, added_by FROM trusted_cas ORDER BY subject', [], caRow).map((r) => ({ fingerprint256: r.fingerprint, subject: r.subject, pem: r.pem, addedAt: r.added_at, addedBy: r.added_by }));
   }
 
   remove(fingerprint: string, actor: string): boolean {
-    const row = this.db.prepare('SELECT subject FROM trusted_cas WHERE fingerprint = ?').get(fingerprint) as { subject: string } | undefined;
+    const row = this.db.get('SELECT subject FROM trusted_cas WHERE fingerprint = ?', [fingerprint], z.object({ subject: z.string() }));
     if (!row) return false;
-    this.db.prepare('DELETE FROM trusted_cas WHERE fingerprint = ?').run(fingerprint);
+    this.db.run('DELETE FROM trusted_cas WHERE fingerprint = ?', [fingerprint]);
     this.audit.append({ actor, action: 'trust.remove', target: row.subject, details: { fingerprint } });
     return true;
   }

@@ -135,7 +135,6 @@ export function registerInventoryCommands(program: Command, context: CliContext)
     .action(async (o: { site: string }) => {
       const out = context.out;
       const services = context.open().services;
-      const names = services.inventory.store.db.prepare('SELECT name FROM inv_vms WHERE moref = ? LIMIT 1');
       let failed: { code: string; message: string } | null = null;
       let wake: () => void = () => undefined;
       const stopped = new Promise<void>((resolve) => (wake = resolve));
@@ -149,7 +148,7 @@ export function registerInventoryCommands(program: Command, context: CliContext)
         },
         onApplied: (siteName, changes) => {
           for (const c of changes) {
-            const name = (names.get(c.moref) as { name: string } | undefined)?.name ?? c.moref;
+            const name = services.inventory.vmName(c.moref) ?? c.moref;
             out.write(out.json ? JSON.stringify({ site: siteName, change: c.kind, type: c.type, moref: c.moref, name }) : `${new Date().toISOString()} ${siteName}: ${c.kind} ${c.type} ${name}`);
           }
         },

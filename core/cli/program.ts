@@ -16,6 +16,7 @@ import { registerUpgradeCommands } from './upgrades-cli.js';
 import { registerRemoteCommands } from './remote-cli.js';
 import { registerNetworkingCommands } from './networking-cli.js';
 import { registerEnrollmentCommands } from './enrollment-cli.js';
+import { registerUpdateCommands } from './update-cli.js';
 import { formatTable } from './output.js';
 
 // The full `outpost` CLI: every command. main.ts loads it for everything but `exec` and --version.
@@ -122,6 +123,7 @@ export function buildProgram(): { program: Command; context: CliContext } {
   registerInventoryCommands(program, context);
   registerNetworkingCommands(program, context);
   registerEnrollmentCommands(program, context);
+  registerUpdateCommands(program, context);
 
   makeStrict(program);
   return { program, context };

@@ -11,7 +11,6 @@ import { SshConnectionPool } from '../ssh/ssh-connection-pool.js';
 import type { HostKeyPolicy } from '../ssh/ssh-connection.js';
 import { endpointLabel } from '../ssh/ssh-target.js';
 import { WinrmClient } from '../winrm/winrm-client.js';
-import { trustedCaPems } from '../certificates/trust-store.js';
 import { caBundle } from '../trust/ca-bundle.js';
 import { UsageError } from './cli-error.js';
 import { authFrom, collect, hostSpec, jumpHops, readPrivateKey, readStdin, SSH_FAILED } from './ssh-cli-options.js';
@@ -245,7 +244,7 @@ export function registerRemoteCommands(program: Command, context: CliContext): v
       const password = await readStdin('The password');
       const core = context.open();
       // HTTPS trusts the system's CAs, the ones imported into Outpost (outpost cert import), and --ca.
-      const client = new WinrmClient({ url: o.url, user: o.user, password, auth: o.auth, ca: caBundle(trustedCaPems(core.db), ca) });
+      const client = new WinrmClient({ url: o.url, user: o.user, password, auth: o.auth, ca: caBundle(core.services.trustStore.pems(), ca) });
       const command = words.join(' ');
       const audit = (outcome: 'ok' | 'failed', details: Record<string, unknown>): void => {
         core.services.audit.append({ actor: core.services.defaultActor(), action: 'winrm.exec', target: new URL(o.url).host, outcome, details: { command: command.slice(0, 200), user: o.user, ...details } });

@@ -56,6 +56,10 @@ export const errorCodes = [
   'DB_NOT_STORE',
   /** The store file is damaged (failed its integrity check); nothing was changed. */
   'DB_CORRUPT',
+  /** Offline update: the bundle's signature, signing key or checksum does not verify (details.reason says which); nothing was changed. */
+  'BUNDLE_UNVERIFIED',
+  /** Offline update or rollback: the new version did not start or migrate; the old version keeps running on the untouched store. */
+  'UPDATE_FAILED',
   'INTERNAL',
 ] as const;
 

@@ -126,7 +126,12 @@ export const remoteCommands = {
     // dialog, or the CLI's --file, read by the operator's own process. Absent: ~/.ssh/known_hosts.
     input: z
       .object({
-        text: z.string().max(16 * 1024 * 1024).optional(),
+        // Under one host message (MAX_CLIENT_MESSAGE_BYTES, 1 MiB): about 9,000 entries, far more than a
+        // workstation's known_hosts holds.
+        text: z
+          .string()
+          .max(900_000, 'Outpost imports known_hosts files up to 900 KB; split a larger file and import each part.')
+          .optional(),
         /** The picked file's name, for the audit record. */
         fileName: labelText(255).optional(),
       })

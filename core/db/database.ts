@@ -153,6 +153,16 @@ export function openDatabase(path: string, options: OpenOptions = {}): Db {
   return db;
 }
 
+/** Folds the WAL into the main file (the store becomes one file that can be copied or moved). */
+export function checkpointWal(path: string): void {
+  const db = openDatabase(path, { skipMigrations: true });
+  try {
+    db.pragma('wal_checkpoint(TRUNCATE)');
+  } finally {
+    db.close();
+  }
+}
+
 export function schemaVersion(db: Db): number {
   return db.pragma('user_version', { simple: true }) as number;
 }

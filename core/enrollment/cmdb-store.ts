@@ -1,28 +1,31 @@
-import type { CmdbRecord, CredentialMethod } from '../contract/enrollment.js';
-import type { Db } from '../db/database.js';
+// Owns tables: cmdb_records.
+import { credentialMethodSchema, type CmdbRecord, type CredentialMethod } from '../contract/enrollment.js';
+import { z } from 'zod';
+import type { Sql, SqlValue } from '../db/sql.js';
 
-interface CmdbRow {
-  id: number;
-  site: string;
-  vm_moref: string;
-  instance_uuid: string | null;
-  vm_name: string;
-  os: string | null;
-  os_rule: string | null;
-  private_ip: string;
-  public_ip: string | null;
-  nat_record_id: number | null;
-  firewall: string;
-  credential: string;
-  service_account: string;
-  credential_method: CredentialMethod | null;
-  enrolled_at: string;
-  enrolled_by: string;
-  offboarded_at: string | null;
-  offboarded_by: string | null;
-  enroll_procedure_id: string | null;
-  offboard_procedure_id: string | null;
-}
+const cmdbRow = z.object({
+  id: z.number(),
+  site: z.string(),
+  vm_moref: z.string(),
+  instance_uuid: z.string().nullable(),
+  vm_name: z.string(),
+  os: z.string().nullable(),
+  os_rule: z.string().nullable(),
+  private_ip: z.string(),
+  public_ip: z.string().nullable(),
+  nat_record_id: z.number().nullable(),
+  firewall: z.string(),
+  credential: z.string(),
+  service_account: z.string(),
+  credential_method: credentialMethodSchema.nullable(),
+  enrolled_at: z.string(),
+  enrolled_by: z.string(),
+  offboarded_at: z.string().nullable(),
+  offboarded_by: z.string().nullable(),
+  enroll_procedure_id: z.string().nullable(),
+  offboard_procedure_id: z.string().nullable(),
+});
+type CmdbRow = z.infer<typeof cmdbRow>;
 
 const toRecord = (r: CmdbRow): CmdbRecord => ({
   id: r.id,
@@ -77,50 +80,61 @@ export interface CmdbFilter {
 
 /** The CMDB rows: one per enrollment; at most one active per VM (enforced by a partial unique index). */
 export class CmdbStore {
-  constructor(private readonly db: Db) {}
+  constructor(private readonly db: Sql) {}
 
   active(siteId: number, vmMoref: string): CmdbRecord | null {
-    const row = this.db.prepare(`${SELECT} WHERE c.site_id = ? AND c.vm_moref = ? AND c.offboarded_at IS NULL`).get(siteId, vmMoref) as CmdbRow | undefined;
+    const row = this.db.get(`${SELECT} WHERE c.site_id = ? AND c.vm_moref = ? AND c.offboarded_at IS NULL`, [siteId, vmMoref], cmdbRow);
     return row ? toRecord(row) : null;
   }
 
+  /** The active record of a site's VM by its name, moref or instance UUID (the VM may have left the inventory). */
+  activeByRef(siteId: number, ref: string): CmdbRecord | null {
+    const row = this.db.get(`${SELECT} WHERE c.site_id = ? AND c.offboarded_at IS NULL AND (c.vm_name = ? OR c.vm_moref = ? OR c.instance_uuid = ?)`, [siteId, ref, ref, ref], cmdbRow);
+    return row ? toRecord(row) : null;
+  }
+
+  /** How many VMs of the site are enrolled now (a site with enrolled VMs is not removed). */
+  activeCount(siteId: number): number {
+    return this.db.get('SELECT count(*) AS n FROM cmdb_records WHERE site_id = ? AND offboarded_at IS NULL', [siteId], z.object({ n: z.number() }))!.n;
+  }
+
   byId(id: number): CmdbRecord | null {
-    const row = this.db.prepare(`${SELECT} WHERE c.id = ?`).get(id) as CmdbRow | undefined;
+    const row = this.db.get(`${SELECT} WHERE c.id = ?`, [id], cmdbRow);
     return row ? toRecord(row) : null;
   }
 
   /** Ensures the active row of this enrollment: the same procedure's row is returned again (a resumed step). */
   ensure(e: CmdbEntry, actor: string): { record: CmdbRecord; created: boolean } {
-    return this.db
-      .transaction(() => {
+    return this.db.transaction(
+      (tx) => {
         const existing = this.active(e.siteId, e.vmMoref);
         if (existing) return { record: existing, created: false };
-        const info = this.db
-          .prepare(
-            `INSERT INTO cmdb_records (site_id, vm_moref, instance_uuid, vm_name, os, os_rule, private_ip, public_ip, nat_record_id, firewall, credential,
-               service_account, credential_method, enrolled_at, enrolled_by, enroll_procedure_id)
-             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-          )
-          .run(e.siteId, e.vmMoref, e.instanceUuid, e.vmName, e.os, e.osRule, e.privateIp, e.publicIp, e.natRecordId, e.firewall, e.credential, e.serviceAccount, e.credentialMethod, new Date().toISOString(), actor, e.procedureId);
-        return { record: this.byId(Number(info.lastInsertRowid))!, created: true };
-      })
-      .immediate();
+        const info = tx.run(
+          `INSERT INTO cmdb_records (site_id, vm_moref, instance_uuid, vm_name, os, os_rule, private_ip, public_ip, nat_record_id, firewall, credential,
+             service_account, credential_method, enrolled_at, enrolled_by, enroll_procedure_id)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+          [e.siteId, e.vmMoref, e.instanceUuid, e.vmName, e.os, e.osRule, e.privateIp, e.publicIp, e.natRecordId, e.firewall, e.credential, e.serviceAccount, e.credentialMethod, new Date().toISOString(), actor, e.procedureId],
+        );
+        return { record: this.byId(info.lastId)!, created: true };
+      },
+      { immediate: true },
+    );
   }
 
   /** Closes an active row (offboarded); idempotent. */
   close(id: number, actor: string, procedureId: string): CmdbRecord {
-    this.db.prepare('UPDATE cmdb_records SET offboarded_at = ?, offboarded_by = ?, offboard_procedure_id = ? WHERE id = ? AND offboarded_at IS NULL').run(new Date().toISOString(), actor, procedureId, id);
+    this.db.run('UPDATE cmdb_records SET offboarded_at = ?, offboarded_by = ?, offboard_procedure_id = ? WHERE id = ? AND offboarded_at IS NULL', [new Date().toISOString(), actor, procedureId, id]);
     return this.byId(id)!;
   }
 
   /** Deletes the row an enrollment created (its undo: an enrollment that rolled back leaves no CMDB trace but the audit log). */
   deleteCreatedBy(procedureId: string): number {
-    return this.db.prepare('DELETE FROM cmdb_records WHERE enroll_procedure_id = ? AND offboarded_at IS NULL').run(procedureId).changes;
+    return this.db.run('DELETE FROM cmdb_records WHERE enroll_procedure_id = ? AND offboarded_at IS NULL', [procedureId]).changes;
   }
 
   list(f: CmdbFilter): CmdbRecord[] {
     const where: string[] = [];
-    const params: Record<string, unknown> = { limit: f.limit };
+    const params: Record<string, SqlValue> = { limit: f.limit };
     if (f.site) {
       where.push('s.name = @site');
       params.site = f.site;
@@ -136,7 +150,7 @@ export class CmdbStore {
       params.q = f.query.toLowerCase();
     }
     const sql = `${SELECT} ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY c.enrolled_at DESC, c.id DESC LIMIT @limit`;
-    return (this.db.prepare(sql).all(params) as CmdbRow[]).map(toRecord);
+    return this.db.all(sql, params, cmdbRow).map(toRecord);
   }
 }
 

@@ -15,7 +15,7 @@ import type {
   VmEligibility,
 } from '../contract/enrollment.js';
 import { OutpostError, toContractError } from '../contract/errors.js';
-import type { Db } from '../db/database.js';
+import type { Sql } from '../db/sql.js';
 import { contains, parseAddress, parseNetwork } from '../ipam/ip-address.js';
 import type { Ipam } from '../ipam/ipam.js';
 import type { NatService } from '../nat/nat-service.js';
@@ -28,6 +28,8 @@ import { readProperties } from '../vsphere/property-collector.js';
 import { VsphereSession } from '../vsphere/session.js';
 import { runBounded } from './batch.js';
 import { CmdbStore, cmdbCsv } from './cmdb-store.js';
+import { InventoryStore, type InventoryVmDetails } from '../inventory/inventory-store.js';
+import { ProcedureStore } from '../procedures/procedure-store.js';
 import { compareUuids, canonicalUuid, identityScript, type UuidMatch } from './guest-identity.js';
 import { evaluateGuest, keyValues, parseGuestReport, probeScript, type GuestReport } from './guest-scripts.js';
 import { GuestShell, type GuestEndpoint } from './guest-shell.js';
@@ -35,7 +37,7 @@ import { defaultRulesPath, loadOsRules, ruleForVm } from './os-rules.js';
 import { connectSite, storedSite, storedSiteById, type StoredSite } from '../sites/site-session.js';
 
 export interface EnrollmentServiceOptions {
-  db: Db;
+  db: Sql;
   audit: AuditLog;
   ipam: Ipam;
   nat: NatService;
@@ -47,19 +49,7 @@ export interface EnrollmentServiceOptions {
 
 
 /** A VM as the inventory stores it (the columns enrollment reads). */
-export interface InventoryVm {
-  siteId: number;
-  site: string;
-  moref: string;
-  name: string;
-  instanceUuid: string | null;
-  guestId: string | null;
-  guestFullName: string | null;
-  powerState: string | null;
-  toolsRunningStatus: string | null;
-  ipAddress: string | null;
-  ipAddresses: string[];
-}
+export type InventoryVm = InventoryVmDetails;
 
 /** What eligibility is judged on: the inventory row, or vCenter's live answer during a run. */
 export interface VmFacts {
@@ -133,6 +123,7 @@ export function inventoryRequirements(facts: VmFacts, enrolled: CmdbRecord | nul
  */
 export class EnrollmentService {
   readonly cmdb: CmdbStore;
+  private readonly inventory: InventoryStore;
   readonly guests: GuestShell;
   private engine: ProcedureEngine | null = null;
   private readonly sessions = new Map<number, Promise<VsphereSession>>();
@@ -142,6 +133,7 @@ export class EnrollmentService {
 
   constructor(private readonly o: EnrollmentServiceOptions) {
     this.cmdb = new CmdbStore(o.db);
+    this.inventory = new InventoryStore(o.db);
     this.rulesPath = o.rulesPath ?? defaultRulesPath();
     this.guests = new GuestShell(o.remote.knownHosts, () => this.currentActor);
   }
@@ -164,17 +156,14 @@ export class EnrollmentService {
   }
 
   resolveVm(site: StoredSite, ref: string): InventoryVm {
-    const rows = this.o.db
-      .prepare(`${VM_SELECT} WHERE v.site_id = ? AND v.removed_at IS NULL AND (v.name = ? OR v.moref = ? OR v.uuid = ? OR v.instance_uuid = ?)`)
-      .all(site.id, ref, ref, ref, ref) as VmRow[];
+    const rows = this.inventory.vmDetailsByRef(site.id, ref);
     if (rows.length === 0) throw new OutpostError('NOT_FOUND', `No VM "${ref}" in site ${site.name}'s inventory. Sync it first: outpost inventory sync --site ${site.name}`, { vm: ref });
     if (rows.length > 1) throw new OutpostError('CONFLICT', `${rows.length} VMs in ${site.name} are named "${ref}"; give the moref instead (${rows.map((r) => r.moref).join(', ')}).`, { morefs: rows.map((r) => r.moref) });
-    return toVm(rows[0]!);
+    return rows[0]!;
   }
 
   vmByMoref(siteId: number, moref: string): InventoryVm | null {
-    const row = this.o.db.prepare(`${VM_SELECT} WHERE v.site_id = ? AND v.moref = ? AND v.removed_at IS NULL`).get(siteId, moref) as VmRow | undefined;
-    return row ? toVm(row) : null;
+    return this.inventory.vmDetails(siteId, moref);
   }
 
   /** One logged-in session per site, shared by the batch (the session logs in again by itself). */
@@ -332,9 +321,9 @@ export class EnrollmentService {
 
   /** The stored context of a procedure run (offboarding reads what enrollment did). */
   procedureContext(procedureId: string): unknown {
-    const row = this.o.db.prepare('SELECT context FROM procedures WHERE id = ?').get(procedureId) as { context: string } | undefined;
-    if (!row) throw new OutpostError('NOT_FOUND', `No procedure run ${procedureId}.`);
-    return JSON.parse(row.context) as unknown;
+    const run = new ProcedureStore(this.o.db).get(procedureId);
+    if (!run) throw new OutpostError('NOT_FOUND', `No procedure run ${procedureId}.`);
+    return run.context;
   }
 
   /** Per-VM requirement results before anything changes. */
@@ -518,9 +507,9 @@ export class EnrollmentService {
     try {
       return this.resolveVm(site, ref);
     } catch (err) {
-      const row = this.o.db.prepare('SELECT vm_moref, vm_name FROM cmdb_records WHERE site_id = ? AND offboarded_at IS NULL AND (vm_name = ? OR vm_moref = ? OR instance_uuid = ?)').get(site.id, ref, ref, ref) as { vm_moref: string; vm_name: string } | undefined;
-      if (!row) throw err;
-      return { moref: row.vm_moref, name: row.vm_name };
+      const record = this.cmdb.activeByRef(site.id, ref);
+      if (!record) throw err;
+      return { moref: record.vmMoref, name: record.vmName };
     }
   }
 
@@ -564,36 +553,5 @@ export class EnrollmentService {
     this.sessions.clear();
   }
 }
-
-interface VmRow {
-  site_id: number;
-  site: string;
-  moref: string;
-  name: string;
-  instance_uuid: string | null;
-  guest_id: string | null;
-  guest_full_name: string | null;
-  power_state: string | null;
-  tools_running_status: string | null;
-  ip_address: string | null;
-  ip_addresses: string;
-}
-
-const VM_SELECT = `SELECT v.site_id, s.name AS site, v.moref, v.name, v.instance_uuid, v.guest_id, v.guest_full_name, v.power_state, v.tools_running_status, v.ip_address, v.ip_addresses
-  FROM inv_vms v JOIN sites s ON s.id = v.site_id`;
-
-const toVm = (r: VmRow): InventoryVm => ({
-  siteId: r.site_id,
-  site: r.site,
-  moref: r.moref,
-  name: r.name,
-  instanceUuid: r.instance_uuid,
-  guestId: r.guest_id,
-  guestFullName: r.guest_full_name,
-  powerState: r.power_state,
-  toolsRunningStatus: r.tools_running_status,
-  ipAddress: r.ip_address,
-  ipAddresses: r.ip_addresses.split(' ').filter(Boolean),
-});
 
 export { onPath };

@@ -16,7 +16,7 @@ export interface RunOptions {
 
 /**
  * Runs a program with an argv array (never a shell string) somewhere: on this machine, inside a
- * network namespace, or on a firewall over SSH (remote-access issue). Firewall drivers only see this.
+ * network namespace, or on a firewall over SSH (ssh/ssh-command-runner.ts). Firewall drivers only see this.
  */
 export interface CommandRunner {
   /** Where commands run, for messages: "local", "netns fw-1", "ssh root@fw:22". */

@@ -75,11 +75,11 @@ export async function fullSync(session: VsphereSession, store: InventoryStore, s
 
   const now = new Date().toISOString();
   const elapsedMs = performance.now() - started;
-  const removed = store.db.transaction(() => {
+  const removed = store.batch(() => {
     const n = store.sweep(siteId, run, now);
     store.finishSync(siteId, elapsedMs, now);
     return n;
-  })();
+  });
   const result = { counts: store.counts(siteId), removed, pages, elapsedMs: Math.round(elapsedMs) };
   Object.assign(counts, result.counts);
   progress('done');
@@ -91,13 +91,13 @@ export function writePage(store: InventoryStore, siteId: number, run: number, ob
   const now = new Date().toISOString();
   let changed = 0;
   const kinds: InventoryKind[] = [];
-  store.db.transaction(() => {
+  store.batch(() => {
     for (const o of objects) {
       const mapped = toRow(o, tree);
       if (!mapped) continue;
       kinds.push(mapped.kind);
       if (store.upsert(siteId, run, mapped.kind, mapped.row, now)) changed++;
     }
-  })();
+  });
   return { changed, kinds };
 }

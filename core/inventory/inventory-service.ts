@@ -2,9 +2,11 @@ import type { CommandOutput, CommandParsedInput } from '../contract/commands.js'
 import { OutpostError, toContractError } from '../contract/errors.js';
 import type { AddedSite, SiteRemoved, SyncProgress, SyncResult, VmSummary, WatchStatusSummary } from '../contract/inventory.js';
 import type { AuditLog } from '../audit/audit-log.js';
-import type { Db } from '../db/database.js';
+import { atomically, type Sql } from '../db/sql.js';
+import { SiteStore } from '../sites/site-store.js';
 import { trustedCaPems } from '../certificates/trust-store.js';
-import { connectSite, storedSite, storedVm, type StoredSite } from '../sites/site-session.js';
+import { connectSite, storedSite, type StoredSite } from '../sites/site-session.js';
+import { storedVm } from './stored-vm.js';
 import { normalizeFingerprint } from '../trust/fingerprint.js';
 import type { CredentialStore } from '../vault/credential-store.js';
 import type { Vault } from '../vault/vault.js';
@@ -13,15 +15,20 @@ import { changePower } from '../vsphere/vm-power.js';
 import { fullSync } from './full-sync.js';
 import { InventoryStore } from './inventory-store.js';
 import { InventoryWatcher, type AppliedChange, type WatchStatus } from './inventory-watcher.js';
-import { TABLES } from './inventory-properties.js';
 import { countVms, searchVms } from './vm-search.js';
 
 
 export interface InventoryServiceOptions {
-  db: Db;
+  db: Sql;
   vault: Vault;
   credentials: CredentialStore;
   audit: AuditLog;
+  /**
+   * How many VMs of a site are enrolled (the CMDB is enrollment's table, and enrollment sits above
+   * inventory): the composition root passes the CMDB store's count, so removing a site with
+   * enrolled VMs is refused.
+   */
+  enrolledVms: (siteId: number) => number;
   /** Where watcher changes and states are published (the core sends them out as contract events). */
   notify?: { onApplied?: WatchTuning['onApplied']; onStatus?: WatchTuning['onStatus']; onSyncProgress?: (p: SyncProgress) => void };
 }
@@ -37,6 +44,7 @@ export interface WatchTuning {
 /** Sites, their sync and watchers, VM search and VM operations: what the handlers call. */
 export class InventoryService {
   readonly store: InventoryStore;
+  private readonly sites: SiteStore;
   private readonly watchers = new Map<string, InventoryWatcher>();
   /** Sites with a full sync running in this process (a site is not removed under one). */
   private readonly syncing = new Set<number>();
@@ -44,11 +52,12 @@ export class InventoryService {
 
   constructor(private readonly o: InventoryServiceOptions) {
     this.store = new InventoryStore(o.db);
+    this.sites = new SiteStore(o.db);
   }
 
   async addSite(input: CommandParsedInput<'sites.add'>, actor: string): Promise<AddedSite> {
     const name = input.name.trim();
-    if (this.o.db.prepare('SELECT 1 FROM sites WHERE name = ? AND removed_at IS NULL').get(name)) {
+    if (this.sites.exists(name)) {
       throw new OutpostError('CONFLICT', `A site named "${name}" already exists.`, { name });
     }
     const url = parseSdkUrl(input.url);
@@ -61,14 +70,12 @@ export class InventoryService {
     const about = session.content.about;
     await session.logout();
     const now = new Date().toISOString();
-    const id = this.o.db.transaction(() => {
+    const id = atomically(this.o.db, () => {
       const credential = this.o.credentials.save({ name: `vcenter:${name}`, kind: 'vcenter', username: input.username, secret: input.password, scope: { type: 'site', ref: name } });
-      const info = this.o.db
-        .prepare('INSERT INTO sites (name, url, username, credential_id, tls_fingerprint, created_at, vcenter_about) VALUES (?, ?, ?, ?, ?, ?, ?)')
-        .run(name, url.toString(), input.username, credential.id, pinned, now, JSON.stringify(about));
+      const siteId = this.sites.insert({ name, url: url.toString(), username: input.username, credentialId: credential.id, fingerprint: pinned, createdAt: now, vcenterAbout: JSON.stringify(about) });
       this.o.audit.append({ actor, action: 'site.add', target: name, details: { url: url.toString(), username: input.username, fingerprint: pinned } });
-      return Number(info.lastInsertRowid);
-    })();
+      return siteId;
+    });
     return {
       id,
       name,
@@ -111,21 +118,17 @@ export class InventoryService {
   async removeSite(siteName: string, actor: string): Promise<SiteRemoved> {
     const site = this.site(siteName);
     if (this.syncing.has(site.id)) throw new OutpostError('CONFLICT', `A sync of ${site.name} is running; remove the site when it has finished.`, { site: site.name });
-    const { n } = this.o.db.prepare('SELECT count(*) AS n FROM cmdb_records WHERE site_id = ? AND offboarded_at IS NULL').get(site.id) as { n: number };
+    const n = this.o.enrolledVms(site.id);
     if (n > 0) throw new OutpostError('CONFLICT', `${site.name} has ${n} enrolled VM${n === 1 ? '' : 's'}; offboard ${n === 1 ? 'it' : 'them'} before removing the site.`, { site: site.name, enrolled: n });
     if (this.watchers.has(site.name)) await this.stopWatch(site.name);
     const now = new Date().toISOString();
-    const markedRemoved = this.o.db.transaction(() => {
-      const counts = { datacenters: 0, clusters: 0, hosts: 0, networks: 0, datastores: 0, vms: 0 };
-      const keys = { datacenter: 'datacenters', cluster: 'clusters', host: 'hosts', network: 'networks', datastore: 'datastores', vm: 'vms' } as const;
-      for (const [kind, table] of Object.entries(TABLES) as [keyof typeof keys, string][]) {
-        counts[keys[kind]] = this.o.db.prepare(`UPDATE ${table} SET removed_at = ?, updated_at = ? WHERE site_id = ? AND removed_at IS NULL`).run(now, now, site.id).changes;
-      }
-      this.o.db.prepare('UPDATE sites SET removed_at = ?, name = ?, credential_id = NULL WHERE id = ?').run(now, `${site.name} (removed ${now})`, site.id);
+    const markedRemoved = atomically(this.o.db, () => {
+      const counts = this.store.removeSite(site.id, now);
+      this.sites.markRemoved(site.id, site.name, now);
       if (site.credentialId !== null) this.o.credentials.remove(site.credentialId);
       this.o.audit.append({ actor, action: 'site.remove', target: site.name, details: { url: site.url, username: site.username, markedRemoved: counts } });
       return counts;
-    })();
+    });
     return { site: site.name, removedAt: now, markedRemoved };
   }
 
@@ -183,6 +186,11 @@ export class InventoryService {
     return { total: countVms(this.o.db, q) };
   }
 
+  /** The name of a VM by moref as last synced, or null when it is not in the inventory. */
+  vmName(moref: string): string | null {
+    return this.store.vmName(moref);
+  }
+
   async power(input: CommandParsedInput<'vm.power'>, actor: string): Promise<CommandOutput<'vm.power'>> {
     const site = this.site(input.site);
     const vm = this.resolveVm(site, input.vm);
@@ -190,7 +198,7 @@ export class InventoryService {
     try {
       const powerState = await changePower(session, { type: 'VirtualMachine', value: vm.moref }, input.action);
       // The watcher would bring this too; a CLI without a watcher should see it at once.
-      this.o.db.prepare('UPDATE inv_vms SET power_state = ?, updated_at = ? WHERE site_id = ? AND moref = ?').run(powerState, new Date().toISOString(), site.id, vm.moref);
+      this.store.setPowerState(site.id, vm.moref, powerState, new Date().toISOString());
       // The watcher will find nothing new to announce after this write: announce it here.
       this.o.notify?.onApplied?.(site.name, [{ kind: 'modify', type: 'VirtualMachine', moref: vm.moref, at: performance.now() }]);
       this.o.audit.append({ actor, action: 'vm.power', target: `${site.name}/${vm.name}`, details: { action: input.action, moref: vm.moref, powerState } });

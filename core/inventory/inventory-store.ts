@@ -1,5 +1,9 @@
-import type Database from 'better-sqlite3';
-import type { Db } from '../db/database.js';
+// Owns tables: inventory_objects, inv_datacenters, inv_clusters, inv_hosts, inv_networks, inv_datastores, inv_vms, inv_vms_fts, inv_events.
+import { z } from 'zod';
+import type { CommandParsedInput } from '../contract/commands.js';
+import type { VmSummary } from '../contract/inventory.js';
+import { atomically, type Sql } from '../db/sql.js';
+import { SiteStore } from '../sites/site-store.js';
 import type { VsphereEvent } from '../vsphere/events.js';
 import { TABLES, type InventoryKind, type InventoryRow } from './inventory-properties.js';
 
@@ -50,41 +54,40 @@ export const COUNT_KEYS: Record<InventoryKind, keyof InventoryCounts> = {
  * Returns whether anything changed so watchers report only real changes.
  */
 export class InventoryStore {
-  private readonly upserts: Record<InventoryKind, Database.Statement>;
-  private readonly removes: Record<InventoryKind, Database.Statement>;
-  private readonly sweeps: Record<InventoryKind, Database.Statement>;
-  private readonly insertEvent: Database.Statement;
+  private readonly upserts: Record<InventoryKind, string>;
+  private readonly removes: Record<InventoryKind, string>;
+  private readonly sweeps: Record<InventoryKind, string>;
+  private readonly sites: SiteStore;
 
-  constructor(readonly db: Db) {
+  constructor(private readonly db: Sql) {
+    this.sites = new SiteStore(db);
     const build = <T>(f: (kind: InventoryKind, table: string, cols: readonly string[]) => T): Record<InventoryKind, T> =>
       Object.fromEntries(KINDS.map((k) => [k, f(k, TABLES[k], COLUMNS[k])])) as Record<InventoryKind, T>;
     this.upserts = build((_, table, cols) => {
       const changed = [...cols.map((c) => `${c} IS NOT excluded.${c}`), 'removed_at IS NOT NULL'].join(' OR ');
       // Positional parameters (site_id, moref, columns, seen_run, now x3): binding an array is ~10%
       // cheaper per row than named parameters, and a full sync writes tens of thousands of rows.
-      return db.prepare(
-        `INSERT INTO ${table} (site_id, moref, ${cols.join(', ')}, seen_run, first_seen_at, updated_at, removed_at)
+      return `INSERT INTO ${table} (site_id, moref, ${cols.join(', ')}, seen_run, first_seen_at, updated_at, removed_at)
          VALUES (?, ?, ${cols.map(() => '?').join(', ')}, ?, ?, ?, NULL)
          ON CONFLICT (site_id, moref) DO UPDATE SET
            ${cols.map((c) => `${c} = excluded.${c}`).join(', ')},
            seen_run = excluded.seen_run,
            updated_at = CASE WHEN ${changed} THEN excluded.updated_at ELSE updated_at END,
            removed_at = NULL
-         RETURNING updated_at = ? AS changed`,
-      );
+         RETURNING updated_at = ? AS changed`;
     });
-    this.removes = build((_, table) => db.prepare(`UPDATE ${table} SET removed_at = @now, updated_at = @now WHERE site_id = @site_id AND moref = @moref AND removed_at IS NULL`));
-    this.sweeps = build((_, table) => db.prepare(`UPDATE ${table} SET removed_at = @now, updated_at = @now WHERE site_id = @site_id AND removed_at IS NULL AND seen_run < @run`));
-    this.insertEvent = db.prepare(
-      `INSERT OR IGNORE INTO inv_events (site_id, event_key, type, vm_moref, vm_name, user_name, created_at, message)
-       VALUES (@site_id, @event_key, @type, @vm_moref, @vm_name, @user_name, @created_at, @message)`,
-    );
+    this.removes = build((_, table) => `UPDATE ${table} SET removed_at = @now, updated_at = @now WHERE site_id = @site_id AND moref = @moref AND removed_at IS NULL`);
+    this.sweeps = build((_, table) => `UPDATE ${table} SET removed_at = @now, updated_at = @now WHERE site_id = @site_id AND removed_at IS NULL AND seen_run < @run`);
+  }
+
+  /** Runs `work` (several upserts, a sweep) as one transaction: a page or an update set lands whole or not at all. */
+  batch<T>(work: () => T): T {
+    return atomically(this.db, work);
   }
 
   /** Starts a sync run; rows not seen by a completed run are then marked removed. */
   beginRun(siteId: number): number {
-    const row = this.db.prepare('UPDATE sites SET sync_run = sync_run + 1 WHERE id = ? RETURNING sync_run').get(siteId) as { sync_run: number };
-    return row.sync_run;
+    return this.sites.nextSyncRun(siteId);
   }
 
   /** Upserts one object; true when a stored value changed (or the row is new). */
@@ -92,56 +95,327 @@ export class InventoryStore {
     const params: (string | number | null)[] = [siteId, row['moref'] ?? null];
     for (const c of COLUMNS[kind]) params.push(row[c] ?? null);
     params.push(run, now, now, now);
-    const result = this.upserts[kind].get(params) as { changed: number } | undefined;
-    return result?.changed === 1;
+    return this.db.get(this.upserts[kind], params, changedRow)?.changed === 1;
   }
 
   markRemoved(siteId: number, kind: InventoryKind, moref: string, now: string): boolean {
-    return this.removes[kind].run({ site_id: siteId, moref, now }).changes > 0;
+    return this.db.run(this.removes[kind], { site_id: siteId, moref, now }).changes > 0;
   }
 
   /** Marks removed every live row the run did not see; returns how many. */
   sweep(siteId: number, run: number, now: string): number {
     let n = 0;
-    for (const k of KINDS) n += this.sweeps[k].run({ site_id: siteId, run, now }).changes;
+    for (const k of KINDS) n += this.db.run(this.sweeps[k], { site_id: siteId, run, now }).changes;
     return n;
+  }
+
+  /** Marks every live object of a site removed (the site is being removed); counts per kind. */
+  removeSite(siteId: number, now: string): InventoryCounts {
+    const counts = { datacenters: 0, clusters: 0, hosts: 0, networks: 0, datastores: 0, vms: 0 };
+    for (const k of KINDS) {
+      counts[COUNT_KEYS[k]] = this.db.run(`UPDATE ${TABLES[k]} SET removed_at = ?, updated_at = ? WHERE site_id = ? AND removed_at IS NULL`, [now, now, siteId]).changes;
+    }
+    return counts;
   }
 
   recordEvents(siteId: number, events: readonly VsphereEvent[]): void {
     for (const e of events) {
-      this.insertEvent.run({
-        site_id: siteId,
-        event_key: e.key,
-        type: e.type,
-        vm_moref: e.vm?.value ?? null,
-        vm_name: e.vmName,
-        user_name: e.userName,
-        created_at: e.createdTime,
-        message: e.message,
-      });
+      this.db.run(
+        `INSERT OR IGNORE INTO inv_events (site_id, event_key, type, vm_moref, vm_name, user_name, created_at, message)
+         VALUES (@site_id, @event_key, @type, @vm_moref, @vm_name, @user_name, @created_at, @message)`,
+        {
+          site_id: siteId,
+          event_key: e.key,
+          type: e.type,
+          vm_moref: e.vm?.value ?? null,
+          vm_name: e.vmName,
+          user_name: e.userName,
+          created_at: e.createdTime,
+          message: e.message,
+        },
+      );
     }
   }
 
   counts(siteId: number): InventoryCounts {
     const counts = { datacenters: 0, clusters: 0, hosts: 0, networks: 0, datastores: 0, vms: 0 };
     for (const k of KINDS) {
-      counts[COUNT_KEYS[k]] = (this.db.prepare(`SELECT count(*) AS n FROM ${TABLES[k]} WHERE site_id = ? AND removed_at IS NULL`).get(siteId) as { n: number }).n;
+      counts[COUNT_KEYS[k]] = this.db.get(`SELECT count(*) AS n FROM ${TABLES[k]} WHERE site_id = ? AND removed_at IS NULL`, [siteId], countRow)!.n;
     }
     return counts;
   }
 
   /** The VM count of the last complete sync, or null before the first one. */
   lastSyncedVms(siteId: number): number | null {
-    const row = this.db.prepare('SELECT last_sync_at FROM sites WHERE id = ?').get(siteId) as { last_sync_at: string | null } | undefined;
-    if (!row?.last_sync_at) return null;
-    return (this.db.prepare('SELECT count(*) AS n FROM inv_vms WHERE site_id = ? AND removed_at IS NULL').get(siteId) as { n: number }).n;
+    if (!this.sites.lastSyncAt(siteId)) return null;
+    return this.db.get('SELECT count(*) AS n FROM inv_vms WHERE site_id = ? AND removed_at IS NULL', [siteId], countRow)!.n;
   }
 
   finishSync(siteId: number, ms: number, now: string): void {
-    this.db.prepare('UPDATE sites SET last_sync_at = ?, last_sync_ms = ?, last_error = NULL WHERE id = ?').run(now, Math.round(ms), siteId);
+    this.sites.recordSyncDone(siteId, ms, now);
   }
 
   recordError(siteId: number, error: { code: string; message: string }): void {
-    this.db.prepare('UPDATE sites SET last_error = ? WHERE id = ?').run(JSON.stringify(error), siteId);
+    this.sites.recordSyncError(siteId, error);
   }
+
+  /** Live VMs of a site whose name, moref, BIOS UUID or instance UUID is `ref`. */
+  vmsByRef(siteId: number, ref: string): { moref: string; name: string }[] {
+    return this.db.all(
+      'SELECT moref, name FROM inv_vms WHERE site_id = ? AND removed_at IS NULL AND (name = ? OR moref = ? OR uuid = ? OR instance_uuid = ?)',
+      [siteId, ref, ref, ref, ref],
+      z.object({ moref: z.string(), name: z.string() }),
+    );
+  }
+
+  /** Live VMs of a site whose name, moref, BIOS UUID or instance UUID is `ref`, with their guest details. */
+  vmDetailsByRef(siteId: number, ref: string): InventoryVmDetails[] {
+    return this.db
+      .all(`${VM_DETAILS_SELECT} WHERE v.site_id = ? AND v.removed_at IS NULL AND (v.name = ? OR v.moref = ? OR v.uuid = ? OR v.instance_uuid = ?)`, [siteId, ref, ref, ref, ref], vmDetailsRow)
+      .map(toVmDetails);
+  }
+
+  /** A live VM of a site by moref, or null. */
+  vmDetails(siteId: number, moref: string): InventoryVmDetails | null {
+    const row = this.db.get(`${VM_DETAILS_SELECT} WHERE v.site_id = ? AND v.moref = ? AND v.removed_at IS NULL`, [siteId, moref], vmDetailsRow);
+    return row ? toVmDetails(row) : null;
+  }
+
+  /** Live clusters of a site with this name (morefs). */
+  clusterMorefs(siteId: number, name: string): string[] {
+    return this.db.all('SELECT moref FROM inv_clusters WHERE site_id = ? AND name = ? AND removed_at IS NULL', [siteId, name], z.object({ moref: z.string() })).map((r) => r.moref);
+  }
+
+  /** Live hosts of a site by name, with their cluster. */
+  hostsNamed(siteId: number, names: readonly string[]): { moref: string; name: string; clusterMoref: string | null }[] {
+    return this.db
+      .all(
+        `SELECT moref, name, cluster_moref FROM inv_hosts WHERE site_id = ? AND removed_at IS NULL AND name IN (SELECT value FROM json_each(?))`,
+        [siteId, JSON.stringify(names)],
+        z.object({ moref: z.string(), name: z.string(), cluster_moref: z.string().nullable() }),
+      )
+      .map((r) => ({ moref: r.moref, name: r.name, clusterMoref: r.cluster_moref }));
+  }
+
+  /** The cluster of a live host: undefined when the host is not in the inventory, null when standalone. */
+  hostCluster(siteId: number, hostMoref: string): string | null | undefined {
+    const row = this.db.get('SELECT cluster_moref FROM inv_hosts WHERE site_id = ? AND moref = ? AND removed_at IS NULL', [siteId, hostMoref], z.object({ cluster_moref: z.string().nullable() }));
+    return row ? row.cluster_moref : undefined;
+  }
+
+  /** Live hosts of a cluster, or the named morefs, with their cluster's name ('' when standalone). */
+  hostsWithCluster(siteId: number, which: { clusterMoref?: string | undefined; morefs?: readonly string[] | undefined }): { moref: string; name: string; cluster: string }[] {
+    const row = z.object({ moref: z.string(), name: z.string(), cluster: z.string() });
+    const from = `SELECT h.moref, h.name, coalesce(c.name, '') AS cluster FROM inv_hosts h LEFT JOIN inv_clusters c ON c.site_id = h.site_id AND c.moref = h.cluster_moref`;
+    return which.clusterMoref
+      ? this.db.all(`${from} WHERE h.site_id = ? AND h.cluster_moref = ? AND h.removed_at IS NULL ORDER BY h.name`, [siteId, which.clusterMoref], row)
+      : this.db.all(`${from} WHERE h.site_id = ? AND h.removed_at IS NULL AND h.moref IN (SELECT value FROM json_each(?)) ORDER BY h.name`, [siteId, JSON.stringify(which.morefs ?? [])], row);
+  }
+
+  /** Per host: memory of its powered-on VMs (MB) and how many VMs it runs. */
+  vmLoadByHost(siteId: number): Map<string | null, { mem: number; n: number }> {
+    const rows = this.db.all(
+      `SELECT host_moref, sum(CASE WHEN power_state = 'poweredOn' THEN coalesce(memory_mb, 0) ELSE 0 END) AS mem, count(*) AS n FROM inv_vms WHERE site_id = ? AND removed_at IS NULL GROUP BY host_moref`,
+      [siteId],
+      z.object({ host_moref: z.string().nullable(), mem: z.number(), n: z.number() }),
+    );
+    return new Map(rows.map((r) => [r.host_moref, { mem: r.mem, n: r.n }]));
+  }
+
+  /** Live hosts of a site with their cluster's name, version and build (the Ansible inventory's facts). */
+  hostFacts(siteId: number): { name: string; version: string | null; build: string | null; cluster: string | null }[] {
+    return this.db.all(
+      `SELECT h.name, h.version, h.build, c.name AS cluster FROM inv_hosts h
+       LEFT JOIN inv_clusters c ON c.site_id = h.site_id AND c.moref = h.cluster_moref AND c.removed_at IS NULL
+       WHERE h.site_id = ? AND h.removed_at IS NULL ORDER BY h.name`,
+      [siteId],
+      z.object({ name: z.string(), version: z.string().nullable(), build: z.string().nullable(), cluster: z.string().nullable() }),
+    );
+  }
+
+  /** The name of a VM by moref (any site, removed ones too), or null. */
+  vmName(moref: string): string | null {
+    return this.db.get('SELECT name FROM inv_vms WHERE moref = ? LIMIT 1', [moref], z.object({ name: z.string() }))?.name ?? null;
+  }
+
+  /** Records a power state Outpost itself just set (the watcher would bring it later). */
+  setPowerState(siteId: number, moref: string, powerState: string, now: string): void {
+    this.db.run('UPDATE inv_vms SET power_state = ?, updated_at = ? WHERE site_id = ? AND moref = ?', [powerState, now, siteId, moref]);
+  }
+}
+
+const changedRow = z.object({ changed: z.number() });
+
+/** A synced VM as enrollment and the VM pages need it. */
+export interface InventoryVmDetails {
+  siteId: number;
+  site: string;
+  moref: string;
+  name: string;
+  instanceUuid: string | null;
+  guestId: string | null;
+  guestFullName: string | null;
+  powerState: string | null;
+  toolsRunningStatus: string | null;
+  ipAddress: string | null;
+  ipAddresses: string[];
+}
+
+const vmDetailsRow = z.object({
+  site_id: z.number(),
+  site: z.string(),
+  moref: z.string(),
+  name: z.string(),
+  instance_uuid: z.string().nullable(),
+  guest_id: z.string().nullable(),
+  guest_full_name: z.string().nullable(),
+  power_state: z.string().nullable(),
+  tools_running_status: z.string().nullable(),
+  ip_address: z.string().nullable(),
+  ip_addresses: z.string().nullable(),
+});
+
+const toVmDetails = (r: z.infer<typeof vmDetailsRow>): InventoryVmDetails => ({
+  siteId: r.site_id,
+  site: r.site,
+  moref: r.moref,
+  name: r.name,
+  instanceUuid: r.instance_uuid,
+  guestId: r.guest_id,
+  guestFullName: r.guest_full_name,
+  powerState: r.power_state,
+  toolsRunningStatus: r.tools_running_status,
+  ipAddress: r.ip_address,
+  ipAddresses: (r.ip_addresses ?? '').split(' ').filter(Boolean),
+});
+
+const VM_DETAILS_SELECT = `SELECT v.site_id, s.name AS site, v.moref, v.name, v.instance_uuid, v.guest_id, v.guest_full_name, v.power_state, v.tools_running_status, v.ip_address, v.ip_addresses
+  FROM inv_vms v JOIN sites s ON s.id = v.site_id`;
+const countRow = z.object({ n: z.number() });
+
+const vmListRow = z.object({
+  site: z.string(),
+  moref: z.string(),
+  name: z.string(),
+  uuid: z.string().nullable(),
+  instance_uuid: z.string().nullable(),
+  power_state: z.string().nullable(),
+  guest_id: z.string().nullable(),
+  guest_full_name: z.string().nullable(),
+  ip_address: z.string().nullable(),
+  ip_addresses: z.string().nullable(),
+  guest_hostname: z.string().nullable(),
+  tools_running_status: z.string().nullable(),
+  host: z.string().nullable(),
+  num_cpu: z.number().nullable(),
+  memory_mb: z.number().nullable(),
+  annotation: z.string().nullable(),
+  folder_path: z.string().nullable(),
+  updated_at: z.string(),
+  removed_at: z.string().nullable(),
+});
+
+// The VM search over inv_vms and its FTS index (inventory owns both); it reads the site's name
+// and the CMDB's enrolled flag in the same query so a page of 200 rows costs one statement.
+
+/**
+ * An FTS5 query from what the operator typed: every word must match, as a prefix, anywhere in
+ * name, addresses, host name or guest OS. Words are quoted, so FTS syntax in the input is text.
+ */
+export function ftsQuery(input: string): string | null {
+  const terms = input
+    .split(/\s+/)
+    .map((t) => t.trim())
+    .filter((t) => /[\p{L}\p{N}]/u.test(t))
+    .map((t) => `"${t.replace(/"/g, '""')}"*`);
+  return terms.length ? terms.join(' ') : null;
+}
+
+/** The filter part of vms.list / vms.count. */
+export type VmFilter = Pick<CommandParsedInput<'vms.list'>, 'site' | 'query' | 'powerState' | 'toolsStatus' | 'enrolled' | 'includeRemoved'>;
+
+/** A VM is enrolled while a CMDB record (migration 008) for its site and moref, or instance UUID, is not offboarded. */
+const ENROLLED_SQL = `EXISTS (SELECT 1 FROM cmdb_records c WHERE c.site_id = v.site_id AND c.offboarded_at IS NULL
+            AND (c.vm_moref = v.moref OR (c.instance_uuid IS NOT NULL AND c.instance_uuid = v.instance_uuid)))`;
+
+/**
+ * The ids of matching VMs as a FROM clause. A search walks the FTS index in rowid order joined to
+ * the rows (other filters checked per row), so `LIMIT n` stops after n matches: a one-letter
+ * search over 50,000 VMs costs a few ms. Sorting every match by name first cost 15-50 ms there.
+ */
+function matching(db: Sql, q: VmFilter): { from: string; order: string; params: Record<string, string | number> } {
+  const w = where(db, q);
+  if (w.match === null) return { from: `inv_vms v ${w.sql}`, order: 'v.name, v.id', params: w.params };
+  const rest = w.sql ? ` AND ${w.sql.slice('WHERE '.length)}` : '';
+  return { from: `inv_vms_fts f JOIN inv_vms v ON v.id = f.rowid WHERE inv_vms_fts MATCH @match${rest}`, order: 'f.rowid', params: { ...w.params, match: w.match } };
+}
+
+function where(db: Sql, q: VmFilter): { sql: string; params: Record<string, string | number>; match: string | null } {
+  const parts: string[] = [];
+  const params: Record<string, string | number> = {};
+  if (q.site) {
+    parts.push('v.site_id = (SELECT id FROM sites WHERE name = @site AND removed_at IS NULL)');
+    params['site'] = q.site;
+  }
+  if (!q.includeRemoved) parts.push('v.removed_at IS NULL');
+  if (q.powerState) {
+    parts.push('v.power_state = @power');
+    params['power'] = q.powerState;
+  }
+  if (q.toolsStatus === 'unknown') parts.push('v.tools_running_status IS NULL');
+  else if (q.toolsStatus) {
+    parts.push('v.tools_running_status = @tools');
+    params['tools'] = q.toolsStatus;
+  }
+  if (q.enrolled !== undefined) parts.push(`${q.enrolled ? '' : 'NOT '}${ENROLLED_SQL}`);
+  const match = q.query ? ftsQuery(q.query) : null;
+  return { sql: parts.length ? `WHERE ${parts.join(' AND ')}` : '', params, match };
+}
+
+/**
+ * Up to `limit` matching VMs, sorted by name: without a search the first ones by name, with a
+ * search the first matches in the index (see matching). Only the chosen ids are joined to their
+ * site and host.
+ */
+export function searchVms(db: Sql, q: CommandParsedInput<'vms.list'>): VmSummary[] {
+  const m = matching(db, q);
+  const rows = db.all(
+      `SELECT s.name AS site, v.moref, v.name, v.uuid, v.instance_uuid, v.power_state, v.guest_id, v.guest_full_name,
+              v.ip_address, v.ip_addresses, v.guest_hostname, v.tools_running_status, h.name AS host, v.num_cpu,
+              v.memory_mb, v.annotation, v.folder_path, v.updated_at, v.removed_at
+       FROM (SELECT v.id FROM ${m.from} ORDER BY ${m.order} LIMIT @limit) hit
+       JOIN inv_vms v ON v.id = hit.id
+       JOIN sites s ON s.id = v.site_id
+       LEFT JOIN inv_hosts h ON h.site_id = v.site_id AND h.moref = v.host_moref
+       ORDER BY v.name, v.id`,
+      { ...m.params, limit: q.limit },
+      vmListRow,
+    );
+  return rows.map((r) => ({
+    site: r.site,
+    moref: r.moref,
+    name: r.name,
+    uuid: r.uuid,
+    instanceUuid: r.instance_uuid,
+    powerState: r.power_state,
+    guestId: r.guest_id,
+    guestFullName: r.guest_full_name,
+    ipAddress: r.ip_address,
+    ipAddresses: r.ip_addresses ? r.ip_addresses.split(' ') : [],
+    hostName: r.guest_hostname,
+    toolsRunningStatus: r.tools_running_status,
+    host: r.host,
+    numCpu: r.num_cpu,
+    memoryMB: r.memory_mb,
+    annotation: r.annotation,
+    folderPath: r.folder_path,
+    updatedAt: r.updated_at,
+    removedAt: r.removed_at,
+  }));
+}
+
+/** How many VMs match a filter (the table shows "200 of 48,123"). */
+export function countVms(db: Sql, q: VmFilter): number {
+  const m = matching(db, q);
+  return db.get(`SELECT count(*) AS n FROM ${m.from}`, m.params, z.object({ n: z.number() }))!.n;
 }

@@ -180,10 +180,10 @@ export class InventoryWatcher {
       if (!set.truncated) break;
     }
     const now = new Date().toISOString();
-    this.o.store.db.transaction(() => {
+    this.o.store.batch(() => {
       this.o.store.sweep(this.o.siteId, this.run, now);
       this.o.store.finishSync(this.o.siteId, performance.now() - started, now);
-    })();
+    });
     this.status.syncs++;
     this.status.lastError = null;
     connected();
@@ -237,20 +237,20 @@ export class InventoryWatcher {
       updateTree(this.tree, o);
     }
     const now = new Date().toISOString();
-    this.o.store.db.transaction(() => {
+    this.o.store.batch(() => {
       for (const u of updates) {
         if (u.kind === 'leave') continue;
         const o = this.objects.get(u.ref.value);
         const mapped = o ? toRow(o, this.tree) : null;
         if (mapped) this.o.store.upsert(this.o.siteId, this.run, mapped.kind, mapped.row, now);
       }
-    })();
+    });
   }
 
   private applyUpdates(updates: readonly ObjectUpdate[]): void {
     const now = new Date().toISOString();
     const applied: AppliedChange[] = [];
-    this.o.store.db.transaction(() => {
+    this.o.store.batch(() => {
       for (const u of updates) {
         if (u.kind === 'leave') {
           this.objects.delete(u.ref.value);
@@ -266,7 +266,7 @@ export class InventoryWatcher {
           applied.push({ kind: u.kind, moref: u.ref.value, type: u.ref.type, at: 0 });
         }
       }
-    })();
+    });
     if (applied.length) {
       const at = performance.now();
       for (const a of applied) a.at = at;

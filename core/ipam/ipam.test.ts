@@ -1,4 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { sqliteSql } from '../db/sqlite-sql.js';
 import { join } from 'node:path';
 import { tempDir } from '../../test/temp-dir.js';
 import { AuditLog } from '../audit/audit-log.js';
@@ -13,8 +14,8 @@ describe('IPAM (real SQLite file)', () => {
   beforeEach(() => {
     dir = tempDir();
     db = openDatabase(join(dir.path, 'outpost.db'));
-    audit = new AuditLog(db);
-    ipam = new Ipam(db, audit);
+    audit = new AuditLog(sqliteSql(db));
+    ipam = new Ipam(sqliteSql(db), audit);
   });
   afterEach(() => {
     db.close();
@@ -93,7 +94,7 @@ describe('IPAM (real SQLite file)', () => {
 
   it('never hands out one address twice when two connections (app and CLI) interleave', () => {
     ipam.addPool({ name: 'pub', cidr: '198.51.100.0/24', kind: 'public' }, 'alice');
-    const other = new Ipam(openDatabase(join(dir.path, 'outpost.db')));
+    const other = new Ipam(sqliteSql(openDatabase(join(dir.path, 'outpost.db'))));
     const got: string[] = [];
     for (let i = 0; i < 50; i++) {
       got.push(ipam.allocate({ pool: 'pub', owner: `vm:x${i}`, purpose: 'p' }, 'a').address);
@@ -109,7 +110,7 @@ describe('IPAM validation names the field', () => {
     const dir = tempDir();
     const db = openDatabase(join(dir.path, 'outpost.db'));
     try {
-      const ipam = new Ipam(db);
+      const ipam = new Ipam(sqliteSql(db));
       const field = (f: () => unknown): unknown => {
         try {
           f();

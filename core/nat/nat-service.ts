@@ -1,76 +1,23 @@
 import type { AuditLog } from '../audit/audit-log.js';
 import { OutpostError } from '../contract/errors.js';
-import {
-  firewallConnectionSchema,
-  firewallInputSchema,
-  firewallSettingsSchema,
-  type FirewallInput,
-  type FirewallView,
-  type NatList,
-  type NatRecordView,
-} from '../contract/nat.js';
-import type { Db } from '../db/database.js';
+import { firewallInputSchema, type FirewallInput, type FirewallView, type NatList, type NatRecordView } from '../contract/nat.js';
+import { atomically, UniqueViolation, type Sql } from '../db/sql.js';
 import { parseAddress } from '../ipam/ip-address.js';
 import { matches, type FirewallDriver } from './firewall-driver.js';
 import { driverFor } from './firewall-drivers.js';
-
-interface FirewallRow {
-  id: number;
-  name: string;
-  driver: FirewallView['driver'];
-  settings: string;
-  connection: string;
-  created_at: string;
-  created_by: string;
-}
-
-interface RecordRow {
-  id: number;
-  firewall: string;
-  public_ip: string;
-  private_ip: string;
-  vm: string | null;
-  state: NatRecordView['state'];
-  procedure_id: string | null;
-  created_at: string;
-  created_by: string;
-  removed_at: string | null;
-}
-
-const toFirewall = (r: FirewallRow): FirewallView => ({
-  id: r.id,
-  name: r.name,
-  driver: r.driver,
-  settings: firewallSettingsSchema.parse(JSON.parse(r.settings)),
-  connection: firewallConnectionSchema.parse(JSON.parse(r.connection)),
-  createdAt: r.created_at,
-  createdBy: r.created_by,
-});
-
-const toRecord = (r: RecordRow): NatRecordView => ({
-  id: r.id,
-  firewall: r.firewall,
-  publicIp: r.public_ip,
-  privateIp: r.private_ip,
-  vm: r.vm,
-  state: r.state,
-  procedureId: r.procedure_id,
-  createdAt: r.created_at,
-  createdBy: r.created_by,
-  removedAt: r.removed_at,
-  drift: 'not-checked',
-});
-
-const RECORD_SELECT = `SELECT n.id, f.name AS firewall, n.public_ip, n.private_ip, n.vm, n.state, n.procedure_id, n.created_at, n.created_by, n.removed_at
-  FROM nat_records n JOIN firewalls f ON f.id = n.firewall_id`;
+import { NatStore } from './nat-store.js';
 
 /** Firewalls and NAT records; the drivers do the talking to firewalls. */
 export class NatService {
+  private readonly store: NatStore;
+
   constructor(
-    private readonly db: Db,
+    private readonly db: Sql,
     private readonly audit: AuditLog,
     private readonly driverOf: (fw: FirewallView) => FirewallDriver = driverFor,
-  ) {}
+  ) {
+    this.store = new NatStore(db);
+  }
 
   addFirewall(input: FirewallInput, actor: string): FirewallView {
     const fw = firewallInputSchema.parse(input);
@@ -78,11 +25,9 @@ export class NatService {
       throw new OutpostError('VALIDATION', `The ${fw.driver} driver needs a connection to the firewall.`);
     }
     try {
-      this.db
-        .prepare('INSERT INTO firewalls (name, driver, settings, connection, created_at, created_by) VALUES (?, ?, ?, ?, ?, ?)')
-        .run(fw.name, fw.driver, JSON.stringify(fw.settings), JSON.stringify(fw.connection), new Date().toISOString(), actor);
+      this.store.insertFirewall(fw, actor);
     } catch (err) {
-      if ((err as { code?: string }).code === 'SQLITE_CONSTRAINT_UNIQUE') throw new OutpostError('CONFLICT', `A firewall named ${fw.name} already exists.`);
+      if (err instanceof UniqueViolation) throw new OutpostError('CONFLICT', `A firewall named ${fw.name} already exists.`);
       throw err;
     }
     this.audit.append({ actor, action: 'firewall.add', target: fw.name, details: { driver: fw.driver, connection: fw.connection } });
@@ -90,13 +35,13 @@ export class NatService {
   }
 
   firewall(name: string): FirewallView {
-    const row = this.db.prepare('SELECT * FROM firewalls WHERE name = ?').get(name) as FirewallRow | undefined;
-    if (!row) throw new OutpostError('NOT_FOUND', `No firewall named ${name}.`);
-    return toFirewall(row);
+    const fw = this.store.firewall(name);
+    if (!fw) throw new OutpostError('NOT_FOUND', `No firewall named ${name}.`);
+    return fw;
   }
 
   firewalls(): FirewallView[] {
-    return (this.db.prepare('SELECT * FROM firewalls ORDER BY name').all() as FirewallRow[]).map(toFirewall);
+    return this.store.firewalls();
   }
 
   driver(firewall: string): FirewallDriver {
@@ -104,15 +49,14 @@ export class NatService {
   }
 
   record(id: number): NatRecordView {
-    const row = this.db.prepare(`${RECORD_SELECT} WHERE n.id = ?`).get(id) as RecordRow | undefined;
-    if (!row) throw new OutpostError('NOT_FOUND', `No NAT record ${id}.`);
-    return toRecord(row);
+    const record = this.store.record(id);
+    if (!record) throw new OutpostError('NOT_FOUND', `No NAT record ${id}.`);
+    return record;
   }
 
   liveByPublic(publicIp: string): NatRecordView | null {
     const ip = parseAddress(publicIp).text;
-    const row = this.db.prepare(`${RECORD_SELECT} WHERE n.public_ip = ? AND n.state != 'removed'`).get(ip) as RecordRow | undefined;
-    return row ? toRecord(row) : null;
+    return this.store.liveByPublic(ip);
   }
 
   /**
@@ -123,34 +67,32 @@ export class NatService {
     const fw = this.firewall(input.firewall);
     const publicIp = parseAddress(input.publicIp).text;
     const privateIp = parseAddress(input.privateIp).text;
-    return this.db.transaction(() => {
+    return atomically(
+      this.db,
+      () => {
       const byPublic = this.liveByPublic(publicIp);
       if (byPublic) {
         if (byPublic.firewall === fw.name && byPublic.privateIp === privateIp) return byPublic;
         throw new OutpostError('NAT_CONFLICT', `${publicIp} is already NATed to ${byPublic.privateIp} on ${byPublic.firewall} (record ${byPublic.id}).`, { recordId: byPublic.id });
       }
-      const byPrivate = this.db.prepare(`${RECORD_SELECT} WHERE n.firewall_id = ? AND n.private_ip = ? AND n.state != 'removed'`).get(fw.id, privateIp) as RecordRow | undefined;
+      const byPrivate = this.store.liveByPrivate(fw.id, privateIp);
       if (byPrivate) {
-        throw new OutpostError('NAT_CONFLICT', `${privateIp} already has a NAT on ${fw.name}: ${byPrivate.public_ip} (record ${byPrivate.id}).`, { recordId: byPrivate.id });
+        throw new OutpostError('NAT_CONFLICT', `${privateIp} already has a NAT on ${fw.name}: ${byPrivate.publicIp} (record ${byPrivate.id}).`, { recordId: byPrivate.id });
       }
-      const info = this.db
-        .prepare(`INSERT INTO nat_records (firewall_id, public_ip, private_ip, vm, state, procedure_id, created_at, created_by) VALUES (?, ?, ?, ?, 'pending', ?, ?, ?)`)
-        .run(fw.id, publicIp, privateIp, input.vm ?? null, input.procedureId ?? null, new Date().toISOString(), actor);
-      return this.record(Number(info.lastInsertRowid));
-    }).immediate();
+      const id = this.store.insertRecord({ firewallId: fw.id, publicIp, privateIp, vm: input.vm ?? null, procedureId: input.procedureId ?? null }, actor);
+      return this.record(id);
+      },
+      { immediate: true },
+    );
   }
 
   setState(id: number, state: NatRecordView['state'], actor: string): NatRecordView {
-    const removed = state === 'removed';
-    this.db
-      .prepare('UPDATE nat_records SET state = ?, removed_at = ?, removed_by = ? WHERE id = ?')
-      .run(state, removed ? new Date().toISOString() : null, removed ? actor : null, id);
+    this.store.setState(id, state, actor);
     return this.record(id);
   }
 
   records(filter: { includeRemoved?: boolean } = {}): NatRecordView[] {
-    const where = filter.includeRemoved ? '' : `WHERE n.state != 'removed'`;
-    return (this.db.prepare(`${RECORD_SELECT} ${where} ORDER BY n.id`).all() as RecordRow[]).map(toRecord);
+    return this.store.records(filter.includeRemoved ?? false);
   }
 
   /** Records with their drift against what each firewall has now, plus Outpost rules no record explains. */

@@ -1,7 +1,7 @@
 import type { CommandParsedInput } from '../contract/commands.js';
 import { OutpostError } from '../contract/errors.js';
 import type { HostNetwork, HostVlanResult, VlanEnsureResult } from '../contract/networking.js';
-import type { Db } from '../db/database.js';
+import type { Sql } from '../db/sql.js';
 import { storedSite, withSiteSession } from '../sites/site-session.js';
 import type { CredentialStore } from '../vault/credential-store.js';
 import { addPortGroup, listHosts, removePortGroup, readHostNetwork, requireNetworkSystem, type HostNetworkInfo, type HostRef } from '../vsphere/host-network.js';
@@ -41,7 +41,7 @@ const want = (t: VlanTarget) => ({ nic: t.nic, portGroup: t.portGroup, vlanId: t
 /** Port groups on standard vSwitches, checked and created host by host (seed 003's workflow). */
 export class VlanService {
   constructor(
-    private readonly db: Db,
+    private readonly db: Sql,
     private readonly credentials: CredentialStore,
   ) {}
 

@@ -1,4 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { sqliteSql } from '../db/sqlite-sql.js';
 import { readFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
@@ -25,13 +26,13 @@ describe('procedure engine (real SQLite file)', () => {
     ...extra,
   });
   const calls = (): string[] => (existsSync(join(dir.path, 'calls.log')) ? readFileSync(join(dir.path, 'calls.log'), 'utf8').trim().split('\n') : []);
-  const newEngine = (): ProcedureEngine => new ProcedureEngine({ db, registry, audit, bus, services: {}, runner: { host: 'test', pid: process.pid, startedAt: String(Math.random()) } });
+  const newEngine = (): ProcedureEngine => new ProcedureEngine({ db: sqliteSql(db), registry, audit, bus, services: {}, runner: { host: 'test', pid: process.pid, startedAt: String(Math.random()) } });
 
   beforeEach(() => {
     dir = tempDir();
     db = openDatabase(join(dir.path, 'outpost.db'));
     bus = new EventBus();
-    audit = new AuditLog(db, bus);
+    audit = new AuditLog(sqliteSql(db), bus);
     engine = newEngine();
   });
   afterEach(() => {
@@ -94,7 +95,7 @@ describe('procedure engine (real SQLite file)', () => {
       target: () => null,
       steps: [{ name: 'claim', run: async () => ({ output: 'ok' }), verify: async () => false }],
     });
-    const e = new ProcedureEngine({ db, registry: new ProcedureRegistry().register(lying), audit, services: {} });
+    const e = new ProcedureEngine({ db: sqliteSql(db), registry: new ProcedureRegistry().register(lying), audit, services: {} });
     const id = e.start('test.lying', { n: 1 }, 'alice');
     await e.whenIdle(id);
     expect(e.detail(id).steps[0]).toMatchObject({ state: 'undone', error: { code: 'VERIFY_FAILED' } });
@@ -134,7 +135,7 @@ describe('procedure engine (real SQLite file)', () => {
         { name: 'after', run: async () => ({ output: { at: Date.now() } }) },
       ],
     });
-    const e = new ProcedureEngine({ db, registry: new ProcedureRegistry().register(soak), audit, services: {} });
+    const e = new ProcedureEngine({ db: sqliteSql(db), registry: new ProcedureRegistry().register(soak), audit, services: {} });
     const id = e.start('test.soak', { ms: 300 }, 'alice');
     await e.whenIdle(id);
     const waiting = e.detail(id);
@@ -142,7 +143,7 @@ describe('procedure engine (real SQLite file)', () => {
     const until = new Date(waiting.steps[1]!.gate!.waitUntil!).getTime();
     e.close();
     // A restart before the time keeps the same deadline (persisted), and continues after it.
-    const again = new ProcedureEngine({ db, registry: new ProcedureRegistry().register(soak), audit, services: {} });
+    const again = new ProcedureEngine({ db: sqliteSql(db), registry: new ProcedureRegistry().register(soak), audit, services: {} });
     again.resumeAll();
     await new Promise((r) => setTimeout(r, 500));
     await again.whenIdle(id);

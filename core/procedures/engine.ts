@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { AuditLog } from '../audit/audit-log.js';
 import type { ProcedureState, ProcedureSummary } from '../contract/commands.js';
 import { OutpostError, toContractError, type ContractError } from '../contract/errors.js';
-import type { Db } from '../db/database.js';
+import { atomically, type Sql } from '../db/sql.js';
 import type { EventBus } from '../events/event-bus.js';
 import { faultPoint } from './fault-injection.js';
 import type { JournalLevel, Step, StepRun } from './procedure.js';
@@ -11,7 +11,7 @@ import type { AnyProcedureDefinition, ProcedureRegistry } from './registry.js';
 import { runnerIsGone, thisRunner, type RunnerIdentity } from './runner-identity.js';
 
 export interface EngineOptions<S> {
-  db: Db;
+  db: Sql;
   registry: ProcedureRegistry<S>;
   audit: AuditLog;
   /** What every step gets as `services`: the composition root's object covering each registered procedure's needs. */
@@ -63,11 +63,11 @@ export class ProcedureEngine<S = unknown> {
     }
     const id = randomUUID();
     const target = definition.target(parsed.data);
-    this.o.db.transaction(() => {
+    atomically(this.o.db, () => {
       this.store.insert({ id, kind, target, context: parsed.data, createdBy: actor, onFailure: definition.onFailure ?? 'rollback', steps: definition.steps.map((s) => s.name) });
       this.o.audit.append({ actor, action: 'procedure.start', target, details: { procedureId: id, kind } });
       this.journal(id, null, 'info', `${definition.title} started by ${actor}`);
-    })();
+    });
     this.publish(id);
     if (!options.defer) void this.kick(id, actor);
     return id;
@@ -111,11 +111,11 @@ export class ProcedureEngine<S = unknown> {
     if (procedure.state !== 'waiting' || !waiting || waiting.gate?.kind !== 'approve') {
       throw new OutpostError('CONFLICT', `Procedure ${id} is not waiting for an approval (it is ${procedure.state}).`);
     }
-    this.o.db.transaction(() => {
+    atomically(this.o.db, () => {
       this.store.setStep(id, waiting.idx, { state: 'done', gate: { ...waiting.gate!, approvedBy: actor }, output: { approvedBy: actor }, finished: true });
       this.o.audit.append({ actor, action: 'procedure.approve', target: procedure.target, details: { procedureId: id, step: waiting.name } });
       this.journal(id, waiting.idx, 'info', `Approved by ${actor}`);
-    })();
+    });
     void this.kick(id, actor);
   }
 
@@ -123,11 +123,11 @@ export class ProcedureEngine<S = unknown> {
   cancel(id: string, actor: string): void {
     const { procedure } = this.detail(id);
     if (SETTLED.includes(procedure.state)) throw new OutpostError('CONFLICT', `Procedure ${id} has already ended (${procedure.state}).`);
-    this.o.db.transaction(() => {
+    atomically(this.o.db, () => {
       this.store.requestCancel(id);
       this.o.audit.append({ actor, action: 'procedure.cancel', target: procedure.target, details: { procedureId: id } });
       this.journal(id, null, 'warn', `Cancel requested by ${actor}`);
-    })();
+    });
     const active = this.active.get(id);
     if (active) active.controller.abort(new OutpostError('CANCELLED', 'Cancelled by the operator.'));
     else void this.kick(id, actor);
@@ -140,11 +140,11 @@ export class ProcedureEngine<S = unknown> {
     if (procedure.state !== 'failed' || !failed || procedure.cancelRequested) {
       throw new OutpostError('CONFLICT', `Procedure ${id} has no failed step to retry (it is ${procedure.state}).`);
     }
-    this.o.db.transaction(() => {
+    atomically(this.o.db, () => {
       this.store.setStep(id, failed.idx, { state: 'pending', error: null });
       this.store.setState(id, 'running');
       this.o.audit.append({ actor, action: 'procedure.retry', target: procedure.target, details: { procedureId: id, step: failed.name } });
-    })();
+    });
     void this.kick(id, actor);
   }
 
@@ -152,10 +152,10 @@ export class ProcedureEngine<S = unknown> {
   rollback(id: string, actor: string): void {
     const { procedure } = this.detail(id);
     if (procedure.state !== 'failed') throw new OutpostError('CONFLICT', `Only a failed run can be rolled back (it is ${procedure.state}).`);
-    this.o.db.transaction(() => {
+    atomically(this.o.db, () => {
       this.store.setState(id, 'rolling-back');
       this.o.audit.append({ actor, action: 'procedure.rollback', target: procedure.target, details: { procedureId: id } });
-    })();
+    });
     void this.kick(id, actor);
   }
 
@@ -265,23 +265,23 @@ export class ProcedureEngine<S = unknown> {
           throw new OutpostError('VERIFY_FAILED', `Step "${step.name}" ran but its result did not verify.`);
         }
         context = result.context ? { ...(context as object), ...result.context } : context;
-        this.o.db.transaction(() => {
+        atomically(this.o.db, () => {
           this.store.setStep(id, stepRow.idx, { state: 'done', output: result.output ?? null, finished: true });
           if (result.context) this.store.setContext(id, context);
           this.o.audit.append({ actor, action: 'procedure.step', target: row.target, details: { procedureId: id, kind: row.kind, step: step.name } });
           this.journal(id, stepRow.idx, 'info', `Step "${step.name}" done`);
-        })();
+        });
         this.publish(id);
         faultPoint('kill-after', row.kind, step.name);
       } catch (err) {
         // Shutting down: leave the step 'running' so the next start runs it again (it is an ensure).
         if (this.closed) return;
         const error = toContractError(controller.signal.aborted ? controller.signal.reason : err);
-        this.o.db.transaction(() => {
+        atomically(this.o.db, () => {
           this.store.setStep(id, stepRow.idx, { state: 'failed', error, finished: true });
           this.o.audit.append({ actor, action: 'procedure.step', target: row.target, outcome: 'failed', details: { procedureId: id, kind: row.kind, step: step.name, error } });
           this.journal(id, stepRow.idx, 'error', `Step "${step.name}" failed: ${error.message}`, { code: error.code });
-        })();
+        });
         this.publish(id);
         if (controller.signal.aborted || this.store.get(id)!.cancelRequested || definition.onFailure !== 'stop') {
           return this.undoAll(id, actor, definition);
@@ -298,10 +298,10 @@ export class ProcedureEngine<S = unknown> {
     if (gate.kind === 'wait-until') {
       const until = stepRow.gate?.waitUntil ? new Date(stepRow.gate.waitUntil) : gate.until(context, this.outputs(id));
       if (until.getTime() <= Date.now()) {
-        this.o.db.transaction(() => {
+        atomically(this.o.db, () => {
           this.store.setStep(id, stepRow.idx, { state: 'done', gate: { kind: 'wait-until', waitUntil: until.toISOString() }, finished: true });
           this.journal(id, stepRow.idx, 'info', `Wait "${step.name}" over`);
-        })();
+        });
         return true;
       }
       if (stepRow.state !== 'waiting') this.enterWait(id, row, stepRow, { kind: 'wait-until', waitUntil: until.toISOString() }, actor, step.name);
@@ -313,12 +313,12 @@ export class ProcedureEngine<S = unknown> {
   }
 
   private enterWait(id: string, row: ProcedureRow, stepRow: StepRow, gate: NonNullable<StepRow['gate']>, actor: string, name: string): void {
-    this.o.db.transaction(() => {
+    atomically(this.o.db, () => {
       this.store.setStep(id, stepRow.idx, { state: 'waiting', gate, started: true });
       this.store.setState(id, 'waiting');
       this.o.audit.append({ actor, action: 'procedure.wait', target: row.target, details: { procedureId: id, step: name, gate } });
       this.journal(id, stepRow.idx, 'info', gate.kind === 'approve' ? `Waiting for approval: ${gate.prompt ?? name}` : `Waiting until ${gate.waitUntil}`);
-    })();
+    });
     this.publish(id);
   }
 
@@ -358,21 +358,21 @@ export class ProcedureEngine<S = unknown> {
         if (step.undo) await step.undo(this.stepRun(id, stepRow, context, signal, actor));
       } catch (err) {
         const error = toContractError(err);
-        this.o.db.transaction(() => {
+        atomically(this.o.db, () => {
           this.store.setStep(id, stepRow.idx, { state: 'failed', error });
           this.journal(id, stepRow.idx, 'error', `Undo of "${step.name}" failed: ${error.message}`, { code: error.code });
-        })();
+        });
         return this.finish(id, 'failed', actor, {
           code: 'ROLLBACK_FAILED',
           message: `Rollback stopped at "${step.name}": ${error.message}. Fix the cause, then roll back again.`,
           details: { step: step.name, cause: error },
         });
       }
-      this.o.db.transaction(() => {
+      atomically(this.o.db, () => {
         this.store.setStep(id, stepRow.idx, { state: 'undone', finished: true });
         if (step.undo) this.o.audit.append({ actor, action: 'procedure.undo', target: row.target, details: { procedureId: id, kind: row.kind, step: step.name } });
         this.journal(id, stepRow.idx, 'info', `Step "${step.name}" undone`);
-      })();
+      });
       this.publish(id);
       faultPoint('kill-after-undo', row.kind, step.name);
     }
@@ -381,11 +381,11 @@ export class ProcedureEngine<S = unknown> {
 
   private finish(id: string, state: ProcedureState, actor: string, error: ContractError | null): void {
     const row = this.store.get(id)!;
-    this.o.db.transaction(() => {
+    atomically(this.o.db, () => {
       this.store.setState(id, state, error);
       this.o.audit.append({ actor, action: `procedure.${state}`, target: row.target, outcome: state === 'succeeded' || state === 'cancelled' || state === 'rolled-back' ? 'ok' : 'failed', details: { procedureId: id, kind: row.kind, ...(error ? { error } : {}) } });
       this.journal(id, null, state === 'succeeded' ? 'info' : 'warn', `Procedure ${state}${error ? `: ${error.message}` : ''}`);
-    })();
+    });
     this.publish(id);
   }
 

@@ -1,8 +1,10 @@
+// Owns tables: procedures, procedure_steps, procedure_journal.
 import type { ContractError } from '../contract/errors.js';
-import type { ProcedureState } from '../contract/commands.js';
-import type { Db } from '../db/database.js';
+import { procedureStateSchema, type ProcedureState, type ProcedureSummary } from '../contract/commands.js';
+import { z } from 'zod';
+import type { Sql } from '../db/sql.js';
 import type { JournalLevel } from './procedure.js';
-import type { RunnerIdentity } from './runner-identity.js';
+import { runnerIsGone, type RunnerIdentity } from './runner-identity.js';
 
 export type StepState = 'pending' | 'running' | 'done' | 'failed' | 'waiting' | 'undoing' | 'undone' | 'skipped';
 
@@ -55,55 +57,80 @@ const json = (value: unknown): string | null => (value === undefined ? null : JS
 const parse = <T>(text: string | null): T | null => (text === null ? null : (JSON.parse(text) as T));
 const now = (): string => new Date().toISOString();
 
-interface RawProcedure {
-  id: string;
-  kind: string;
-  state: ProcedureState;
-  target: string | null;
-  context: string;
-  error: string | null;
-  created_by: string;
-  created_at: string;
-  updated_at: string;
-  finished_at: string | null;
-  on_failure: 'rollback' | 'stop';
-  cancel_requested: number;
-  runner: string | null;
-  lease_until: string | null;
-}
+const stepStateSchema = z.enum(['pending', 'running', 'done', 'failed', 'waiting', 'undoing', 'undone', 'skipped']);
 
-interface RawStep {
-  idx: number;
-  name: string;
-  state: StepState;
-  output: string | null;
-  error: string | null;
-  gate: string | null;
-  attempts: number;
-  started_at: string | null;
-  finished_at: string | null;
-}
+const rawProcedure = z.object({
+  id: z.string(),
+  kind: z.string(),
+  state: procedureStateSchema,
+  target: z.string().nullable(),
+  context: z.string(),
+  error: z.string().nullable(),
+  created_by: z.string(),
+  created_at: z.string(),
+  updated_at: z.string(),
+  finished_at: z.string().nullable(),
+  on_failure: z.enum(['rollback', 'stop']),
+  cancel_requested: z.number(),
+  runner: z.string().nullable(),
+  lease_until: z.string().nullable(),
+});
+
+const rawStep = z.object({
+  idx: z.number(),
+  name: z.string(),
+  state: stepStateSchema,
+  output: z.string().nullable(),
+  error: z.string().nullable(),
+  gate: z.string().nullable(),
+  attempts: z.number(),
+  started_at: z.string().nullable(),
+  finished_at: z.string().nullable(),
+});
+
+const rawJournal = z.object({
+  id: z.number(),
+  step_idx: z.number().nullable(),
+  at: z.string(),
+  level: z.enum(['info', 'warn', 'error', 'debug']),
+  message: z.string(),
+  data: z.string().nullable(),
+});
+
+const summaryRow = z.object({
+  id: z.string(),
+  kind: z.string(),
+  state: procedureStateSchema,
+  target: z.string().nullable(),
+  created_at: z.string(),
+  updated_at: z.string(),
+  created_by: z.string(),
+  // The runner column holds the RunnerIdentity as JSON (or NULL).
+  runner: z
+    .string()
+    .nullable()
+    .transform((text) => (text === null ? null : z.object({ host: z.string(), pid: z.number().int(), startedAt: z.string() }).parse(JSON.parse(text)))),
+  lease_until: z.string().nullable(),
+});
 
 const FINISHED: ProcedureState[] = ['succeeded', 'rolled-back', 'cancelled'];
 
 /** SQL for procedure runs; every write that must be atomic with others takes a transaction from the caller. */
 export class ProcedureStore {
-  constructor(readonly db: Db) {}
+  constructor(private readonly db: Sql) {}
 
   insert(run: { id: string; kind: string; target: string | null; context: unknown; createdBy: string; onFailure: 'rollback' | 'stop'; steps: string[] }): void {
     const at = now();
-    this.db
-      .prepare(
-        `INSERT INTO procedures (id, kind, state, target, context, created_by, created_at, updated_at, on_failure)
-         VALUES (?, ?, 'pending', ?, ?, ?, ?, ?, ?)`,
-      )
-      .run(run.id, run.kind, run.target, JSON.stringify(run.context), run.createdBy, at, at, run.onFailure);
-    const step = this.db.prepare(`INSERT INTO procedure_steps (procedure_id, idx, name, state) VALUES (?, ?, ?, 'pending')`);
-    run.steps.forEach((name, idx) => step.run(run.id, idx, name));
+    this.db.run(
+      `INSERT INTO procedures (id, kind, state, target, context, created_by, created_at, updated_at, on_failure)
+       VALUES (?, ?, 'pending', ?, ?, ?, ?, ?, ?)`,
+      [run.id, run.kind, run.target, JSON.stringify(run.context), run.createdBy, at, at, run.onFailure],
+    );
+    run.steps.forEach((name, idx) => this.db.run(`INSERT INTO procedure_steps (procedure_id, idx, name, state) VALUES (?, ?, ?, 'pending')`, [run.id, idx, name]));
   }
 
   get(id: string): ProcedureRow | null {
-    const r = this.db.prepare('SELECT * FROM procedures WHERE id = ?').get(id) as RawProcedure | undefined;
+    const r = this.db.get('SELECT * FROM procedures WHERE id = ?', [id], rawProcedure);
     if (!r) return null;
     return {
       id: r.id,
@@ -124,7 +151,7 @@ export class ProcedureStore {
   }
 
   steps(id: string): StepRow[] {
-    const rows = this.db.prepare('SELECT * FROM procedure_steps WHERE procedure_id = ? ORDER BY idx').all(id) as RawStep[];
+    const rows = this.db.all('SELECT * FROM procedure_steps WHERE procedure_id = ? ORDER BY idx', [id], rawStep);
     return rows.map((r) => ({
       idx: r.idx,
       name: r.name,
@@ -139,37 +166,31 @@ export class ProcedureStore {
   }
 
   journal(id: string, afterId = 0, limit = 1000): JournalRow[] {
-    const rows = this.db
-      .prepare('SELECT id, step_idx, at, level, message, data FROM procedure_journal WHERE procedure_id = ? AND id > ? ORDER BY id LIMIT ?')
-      .all(id, afterId, limit) as { id: number; step_idx: number | null; at: string; level: JournalLevel; message: string; data: string | null }[];
+    const rows = this.db.all('SELECT id, step_idx, at, level, message, data FROM procedure_journal WHERE procedure_id = ? AND id > ? ORDER BY id LIMIT ?', [id, afterId, limit], rawJournal);
     return rows.map((r) => ({ id: r.id, stepIdx: r.step_idx, at: r.at, level: r.level, message: r.message, data: parse<unknown>(r.data) }));
   }
 
   appendJournal(id: string, stepIdx: number | null, level: JournalLevel, message: string, data?: unknown): JournalRow {
     const at = now();
-    const info = this.db
-      .prepare('INSERT INTO procedure_journal (procedure_id, step_idx, at, level, message, data) VALUES (?, ?, ?, ?, ?, ?)')
-      .run(id, stepIdx, at, level, message, json(data));
-    return { id: Number(info.lastInsertRowid), stepIdx, at, level, message, data: data ?? null };
+    const info = this.db.run('INSERT INTO procedure_journal (procedure_id, step_idx, at, level, message, data) VALUES (?, ?, ?, ?, ?, ?)', [id, stepIdx, at, level, message, json(data)]);
+    return { id: info.lastId, stepIdx, at, level, message, data: data ?? null };
   }
 
   setState(id: string, state: ProcedureState, error: ContractError | null = null): void {
     const at = now();
-    this.db
-      .prepare('UPDATE procedures SET state = ?, error = ?, updated_at = ?, finished_at = ? WHERE id = ?')
-      .run(state, json(error ?? undefined), at, FINISHED.includes(state) ? at : null, id);
+    this.db.run('UPDATE procedures SET state = ?, error = ?, updated_at = ?, finished_at = ? WHERE id = ?', [state, json(error ?? undefined), at, FINISHED.includes(state) ? at : null, id]);
   }
 
   setContext(id: string, context: unknown): void {
-    this.db.prepare('UPDATE procedures SET context = ?, updated_at = ? WHERE id = ?').run(JSON.stringify(context), now(), id);
+    this.db.run('UPDATE procedures SET context = ?, updated_at = ? WHERE id = ?', [JSON.stringify(context), now(), id]);
   }
 
   requestCancel(id: string): void {
-    this.db.prepare('UPDATE procedures SET cancel_requested = 1, updated_at = ? WHERE id = ?').run(now(), id);
+    this.db.run('UPDATE procedures SET cancel_requested = 1, updated_at = ? WHERE id = ?', [now(), id]);
   }
 
   clearCancel(id: string): void {
-    this.db.prepare('UPDATE procedures SET cancel_requested = 0 WHERE id = ?').run(id);
+    this.db.run('UPDATE procedures SET cancel_requested = 0 WHERE id = ?', [id]);
   }
 
   setStep(id: string, idx: number, fields: { state: StepState; output?: unknown; error?: ContractError | null; gate?: GateState | null; started?: boolean; finished?: boolean; attempt?: boolean }): void {
@@ -180,7 +201,7 @@ export class ProcedureStore {
     if (fields.started) sets.push('started_at = @at', 'finished_at = NULL');
     if (fields.finished) sets.push('finished_at = @at');
     if (fields.attempt) sets.push('attempts = attempts + 1');
-    this.db.prepare(`UPDATE procedure_steps SET ${sets.join(', ')} WHERE procedure_id = @id AND idx = @idx`).run({
+    this.db.run(`UPDATE procedure_steps SET ${sets.join(', ')} WHERE procedure_id = @id AND idx = @idx`, {
       id,
       idx,
       state: fields.state,
@@ -189,32 +210,68 @@ export class ProcedureStore {
       gate: fields.gate === null ? null : json(fields.gate),
       at: now(),
     });
-    this.db.prepare('UPDATE procedures SET updated_at = ? WHERE id = ?').run(now(), id);
+    this.db.run('UPDATE procedures SET updated_at = ? WHERE id = ?', [now(), id]);
   }
 
   /** Takes (or renews) the run for this process; false when a live runner elsewhere holds it. */
   claim(id: string, runner: RunnerIdentity, leaseMs: number, isGone: (r: ProcedureRow) => boolean): boolean {
-    return this.db.transaction(() => {
-      const row = this.get(id);
-      if (!row) return false;
-      const mine = row.runner !== null && JSON.stringify(row.runner) === JSON.stringify(runner);
-      if (!mine && row.runner !== null && !isGone(row)) return false;
-      this.db
-        .prepare('UPDATE procedures SET runner = ?, lease_until = ? WHERE id = ?')
-        .run(JSON.stringify(runner), new Date(Date.now() + leaseMs).toISOString(), id);
-      return true;
-    }).immediate();
+    return this.db.transaction(
+      (tx) => {
+        const row = this.get(id);
+        if (!row) return false;
+        const mine = row.runner !== null && JSON.stringify(row.runner) === JSON.stringify(runner);
+        if (!mine && row.runner !== null && !isGone(row)) return false;
+        tx.run('UPDATE procedures SET runner = ?, lease_until = ? WHERE id = ?', [JSON.stringify(runner), new Date(Date.now() + leaseMs).toISOString(), id]);
+        return true;
+      },
+      { immediate: true },
+    );
   }
 
   release(id: string): void {
-    this.db.prepare('UPDATE procedures SET runner = NULL, lease_until = NULL WHERE id = ?').run(id);
+    this.db.run('UPDATE procedures SET runner = NULL, lease_until = NULL WHERE id = ?', [id]);
   }
 
   unfinished(): string[] {
+    return this.db.all(`SELECT id FROM procedures WHERE state IN ('pending', 'running', 'waiting', 'rolling-back') ORDER BY created_at`, [], z.object({ id: z.string() })).map((r) => r.id);
+  }
+
+  /** The newest runs first, optionally of one state. */
+  list(q: { state?: ProcedureState | undefined; limit: number }): ProcedureSummary[] {
+    const now = new Date();
+    return this.db
+      .all(
+        `SELECT id, kind, state, target, created_at, updated_at, created_by, runner, lease_until FROM procedures
+         ${q.state ? 'WHERE state = @state' : ''} ORDER BY created_at DESC LIMIT @limit`,
+        { state: q.state ?? null, limit: q.limit },
+        summaryRow,
+      )
+      .map((r) => ({
+        id: r.id,
+        kind: r.kind,
+        state: r.state,
+        target: r.target,
+        createdAt: r.created_at,
+        updatedAt: r.updated_at,
+        createdBy: r.created_by,
+        // "running" is what the store says; whether anything still runs it is the runner's liveness.
+        interrupted: (r.state === 'running' || r.state === 'rolling-back') && runnerIsGone(r.runner, now, r.lease_until),
+      }));
+  }
+
+  /** An active run of this kind other than `exceptId`, or null. */
+  otherActive(kind: string, exceptId: string): { id: string; target: string | null } | null {
     return (
-      this.db
-        .prepare(`SELECT id FROM procedures WHERE state IN ('pending', 'running', 'waiting', 'rolling-back') ORDER BY created_at`)
-        .all() as { id: string }[]
-    ).map((r) => r.id);
+      this.db.get(
+        `SELECT id, target FROM procedures WHERE kind = ? AND state IN ('running', 'waiting', 'rolling-back') AND id <> ? LIMIT 1`,
+        [kind, exceptId],
+        z.object({ id: z.string(), target: z.string().nullable() }),
+      ) ?? null
+    );
+  }
+
+  /** How many runs are in flight (running, waiting at a gate, or rolling back). */
+  runningCount(): number {
+    return this.db.get(`SELECT count(*) AS n FROM procedures WHERE state IN ('running', 'waiting', 'rolling-back')`, [], z.object({ n: z.number() }))!.n;
   }
 }

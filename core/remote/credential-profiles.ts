@@ -1,4 +1,5 @@
 import { OutpostError } from '../contract/errors.js';
+import { ForeignKeyViolation } from '../db/sql.js';
 import type { CredentialScope, CredentialSecret, CredentialView } from '../contract/remote.js';
 import type { AuditLog } from '../audit/audit-log.js';
 import type { CredentialStore } from '../vault/credential-store.js';
@@ -45,7 +46,7 @@ export class CredentialProfiles {
     try {
       this.store.remove(found.id);
     } catch (err) {
-      if ((err as { code?: string }).code === 'SQLITE_CONSTRAINT_FOREIGNKEY') {
+      if (err instanceof ForeignKeyViolation) {
         throw new OutpostError('CONFLICT', `Credential "${name}" is still used (by a site); change that first.`);
       }
       throw err;

@@ -5,7 +5,7 @@ import type { CommandOutput, CommandParsedInput } from '../contract/commands.js'
 import { OutpostError } from '../contract/errors.js';
 import type { FirewallConnection } from '../contract/nat.js';
 import type { AuditLog } from '../audit/audit-log.js';
-import type { Db } from '../db/database.js';
+import type { Sql } from '../db/sql.js';
 import type { CommandRunner } from '../exec/command-runner.js';
 import type { RemoteRunners } from '../nat/firewall-drivers.js';
 import { fanOut, type FanOutResult } from '../ssh/fan-out.js';
@@ -39,7 +39,7 @@ export class RemoteAccessService implements RemoteRunners {
   private readonly pinnedPools = new Map<string, SshConnectionPool>();
 
   constructor(
-    private readonly db: Db,
+    private readonly db: Sql,
     private readonly audit: AuditLog,
     store: CredentialStore,
   ) {

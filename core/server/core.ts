@@ -5,6 +5,8 @@ import { join } from 'node:path';
 import { commands, isCommandName, type Transport } from '../contract/commands.js';
 import { fail, ok, toContractError, type Result } from '../contract/errors.js';
 import { openDatabase, type Db } from '../db/database.js';
+import type { Sql } from '../db/sql.js';
+import { sqliteSql } from '../db/sqlite-sql.js';
 import { sweepStaleRunDirs } from '../ssh/key-agent.js';
 import type { SecretCipher } from '../vault/cipher.js';
 import type { KdfParams } from '../vault/passphrase-cipher.js';
@@ -40,6 +42,12 @@ export interface CoreOptions {
 
 export interface OutpostCore {
   readonly services: Services;
+  /** The engine-neutral store handle the services use. */
+  readonly sql: Sql;
+  /**
+   * The raw SQLite handle, only for tests and benchmarks that inspect or corrupt the file on
+   * purpose; production code goes through the services and their stores.
+   */
   readonly db: Db;
   /** Validates the command name and input, runs the handler, never throws. */
   dispatch(command: unknown, input: unknown, caller?: Partial<Caller>): Promise<Result<unknown>>;
@@ -53,8 +61,9 @@ export function createOutpostCore(options: CoreOptions): OutpostCore {
   if (options.dbPath === undefined) secureDataDir(options.dataDir);
   const dbPath = options.dbPath ?? join(options.dataDir, DB_FILE);
   const db = openDatabase(dbPath, options.sqliteBinding ? { nativeBinding: options.sqliteBinding } : {});
+  const sql = sqliteSql(db);
   const bus = new EventBus();
-  const vault = new Vault(db, options.osCipher ?? null, options.kdf);
+  const vault = new Vault(sql, options.osCipher ?? null, options.kdf);
   if (options.passphrase) {
     try {
       if (options.deferUnlock) vault.deferUnlock(options.passphrase);
@@ -64,7 +73,7 @@ export function createOutpostCore(options: CoreOptions): OutpostCore {
       throw err;
     }
   }
-  const services = new Services({ db, bus, vault, transport: options.transport, version, dataDir: options.dataDir, dbPath });
+  const services = new Services({ db: sql, bus, vault, transport: options.transport, version, dataDir: options.dataDir, dbPath });
   const handlers: Handlers = createHandlers(services);
   if (options.resumeProcedures) {
     services.engine.resumeAll();
@@ -97,6 +106,7 @@ export function createOutpostCore(options: CoreOptions): OutpostCore {
 
   return {
     services,
+    sql,
     db,
     dispatch,
     onEvent: (listener) => bus.subscribe(listener),

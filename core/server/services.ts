@@ -7,11 +7,8 @@ import type {
   Status,
   Transport,
 } from '../contract/commands.js';
-import { z } from 'zod';
-import { procedureStateSchema } from '../contract/commands.js';
-import { runnerIsGone } from '../procedures/runner-identity.js';
 import { AuditLog } from '../audit/audit-log.js';
-import { schemaVersion, type Db } from '../db/database.js';
+import type { Sql } from '../db/sql.js';
 import { TrustStore } from '../certificates/trust-store.js';
 import { PreflightLists } from '../helpers/preflight-lists.js';
 import { EnrollmentService } from '../enrollment/enrollment-service.js';
@@ -27,6 +24,8 @@ import { FanoutJobs } from '../remote/fanout-jobs.js';
 import { TerminalService } from '../terminal/terminal-service.js';
 import { builtinProcedures, type BuiltinProcedureServices } from './procedures.js';
 import { ProcedureEngine } from '../procedures/engine.js';
+import { ProcedureStore } from '../procedures/procedure-store.js';
+import { SiteStore } from '../sites/site-store.js';
 import { operatorActor, SettingsStore } from '../settings/settings-store.js';
 import { HostUpgradeOperations } from '../upgrades/host-operations.js';
 import { UpgradeService } from '../upgrades/upgrade-service.js';
@@ -35,7 +34,7 @@ import { Vault } from '../vault/vault.js';
 import type { EventBus } from '../events/event-bus.js';
 
 export interface ServicesOptions {
-  db: Db;
+  db: Sql;
   bus: EventBus;
   vault: Vault;
   transport: Transport;
@@ -45,66 +44,33 @@ export interface ServicesOptions {
 }
 
 class SitesQueries {
+  private readonly store: SiteStore;
+
   constructor(
-    private readonly db: Db,
+    db: Sql,
     private readonly connected: (site: string) => boolean,
-  ) {}
+  ) {
+    this.store = new SiteStore(db);
+  }
 
   list(): SiteSummary[] {
-    const rows = this.db
-      .prepare('SELECT id, name, url, username, last_sync_at FROM sites WHERE removed_at IS NULL ORDER BY name')
-      .all() as { id: number; name: string; url: string; username: string; last_sync_at: string | null }[];
-    return rows.map((r) => ({ id: r.id, name: r.name, url: r.url, username: r.username, lastSyncAt: r.last_sync_at, connected: this.connected(r.name) }));
+    return this.store.list().map((r) => ({ ...r, connected: this.connected(r.name) }));
   }
 }
 
-/** A procedures row as procedures.list reads it; the runner column holds the RunnerIdentity as JSON (or NULL). */
-const procedureListRow = z.object({
-  id: z.string(),
-  kind: z.string(),
-  state: procedureStateSchema,
-  target: z.string().nullable(),
-  created_at: z.string(),
-  updated_at: z.string(),
-  created_by: z.string(),
-  runner: z
-    .string()
-    .nullable()
-    .transform((text) => (text === null ? null : z.object({ host: z.string(), pid: z.number().int(), startedAt: z.string() }).parse(JSON.parse(text)))),
-  lease_until: z.string().nullable(),
-});
-
 class ProcedureQueries {
-  constructor(private readonly db: Db) {}
+  private readonly store: ProcedureStore;
+
+  constructor(db: Sql) {
+    this.store = new ProcedureStore(db);
+  }
 
   list(q: CommandParsedInput<'procedures.list'>): ProcedureSummary[] {
-    const rows = this.db
-      .prepare(
-        `SELECT id, kind, state, target, created_at, updated_at, created_by, runner, lease_until FROM procedures
-         ${q.state ? 'WHERE state = @state' : ''} ORDER BY created_at DESC LIMIT @limit`,
-      )
-      .all({ state: q.state ?? null, limit: q.limit })
-      .map((row) => procedureListRow.parse(row));
-    const now = new Date();
-    return rows.map((r) => ({
-      id: r.id,
-      kind: r.kind,
-      state: r.state,
-      target: r.target,
-      createdAt: r.created_at,
-      updatedAt: r.updated_at,
-      createdBy: r.created_by,
-      // "running" is what the store says; whether anything still runs it is the runner's liveness.
-      interrupted: (r.state === 'running' || r.state === 'rolling-back') && runnerIsGone(r.runner, now, r.lease_until),
-    }));
+    return this.store.list(q);
   }
 
   running(): number {
-    return (
-      this.db.prepare(`SELECT count(*) AS n FROM procedures WHERE state IN ('running', 'waiting', 'rolling-back')`).get() as {
-        n: number;
-      }
-    ).n;
+    return this.store.runningCount();
   }
 }
 
@@ -170,6 +136,7 @@ export class Services {
       vault: o.vault,
       credentials: this.credentials,
       audit: this.audit,
+      enrolledVms: (siteId) => this.enrollment.cmdb.activeCount(siteId),
       notify: {
         onApplied: (site, changes) => {
           const limit = 500;
@@ -195,7 +162,7 @@ export class Services {
       transport: this.o.transport,
       dataDir: this.o.dataDir,
       dbPath: this.o.dbPath,
-      schemaVersion: schemaVersion(this.o.db),
+      schemaVersion: this.o.db.schemaVersion(),
       platform: process.platform,
     };
   }

@@ -1,3 +1,4 @@
+// Owns tables: settings.
 import {
   defaultSettings,
   settingsSchema,
@@ -5,7 +6,8 @@ import {
   type SettingsPatch,
 } from '../contract/settings.js';
 import type { AuditLog } from '../audit/audit-log.js';
-import type { Db } from '../db/database.js';
+import { z } from 'zod';
+import type { Sql } from '../db/sql.js';
 import type { EventBus } from '../events/event-bus.js';
 import { hostname, userInfo } from 'node:os';
 
@@ -19,16 +21,18 @@ export function operatorActor(settings: Pick<Settings, 'operatorName'>): string 
   }
 }
 
+const settingRow = z.object({ key: z.string(), value: z.string() });
+
 /** Operator settings as key/JSON rows; a stored value that no longer validates falls back to its default. */
 export class SettingsStore {
   constructor(
-    private readonly db: Db,
+    private readonly db: Sql,
     private readonly audit: AuditLog,
     private readonly bus?: EventBus,
   ) {}
 
   get(): Settings {
-    const rows = this.db.prepare('SELECT key, value FROM settings').all() as { key: string; value: string }[];
+    const rows = this.db.all('SELECT key, value FROM settings', [], settingRow);
     const merged: Record<string, unknown> = { ...defaultSettings };
     for (const { key, value } of rows) {
       if (!(key in defaultSettings)) continue;
@@ -51,11 +55,13 @@ export class SettingsStore {
     );
     if (changed.length === 0) return before;
     const now = new Date().toISOString();
-    const write = this.db.prepare(
-      'INSERT INTO settings (key, value, updated_at) VALUES (?, ?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at',
-    );
-    this.db.transaction(() => {
-      for (const [key, value] of changed) write.run(key, JSON.stringify(value), now);
+    this.db.transaction((tx) => {
+      for (const [key, value] of changed) {
+        tx.run(
+          'INSERT INTO settings (key, value, updated_at) VALUES (?, ?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at',
+          [key, JSON.stringify(value), now],
+        );
+      }
       this.audit.append({
         actor,
         action: 'settings.update',
@@ -64,7 +70,7 @@ export class SettingsStore {
           changed.map(([key, value]) => [key, { from: before[key as keyof Settings], to: value }]),
         ),
       });
-    })();
+    });
     const after = this.get();
     this.bus?.emit('settings.changed', after);
     return after;

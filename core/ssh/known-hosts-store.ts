@@ -1,6 +1,8 @@
+// Owns tables: ssh_known_hosts.
 import { OutpostError } from '../contract/errors.js';
 import type { AuditLog } from '../audit/audit-log.js';
-import type { Db } from '../db/database.js';
+import { z } from 'zod';
+import type { Sql } from '../db/sql.js';
 import { hashedHostMatches, type KnownHostsFileEntry } from './known-hosts-file.js';
 import { isFingerprint, keyTypeOf, sha256Fingerprint } from './host-key-fingerprint.js';
 
@@ -17,17 +19,18 @@ export interface KnownHost {
   addedBy: string;
 }
 
-interface KnownHostRow {
-  id: number;
-  host_pattern: string;
-  port: number;
-  hashed: 0 | 1;
-  key_type: string | null;
-  fingerprint: string;
-  source: 'operator' | 'import';
-  added_at: string;
-  added_by: string;
-}
+const knownHostRow = z.object({
+  id: z.number(),
+  host_pattern: z.string(),
+  port: z.number(),
+  hashed: z.union([z.literal(0), z.literal(1)]),
+  key_type: z.string().nullable(),
+  fingerprint: z.string(),
+  source: z.enum(['operator', 'import']),
+  added_at: z.string(),
+  added_by: z.string(),
+});
+type KnownHostRow = z.infer<typeof knownHostRow>;
 
 const toKnownHost = (r: KnownHostRow): KnownHost => ({
   id: r.id,
@@ -59,19 +62,19 @@ export function presentedKey(host: string, port: number, blob: Buffer): Presente
  */
 export class KnownHostsStore {
   constructor(
-    private readonly db: Db,
+    private readonly db: Sql,
     private readonly audit?: AuditLog,
   ) {}
 
   list(): KnownHost[] {
-    return (this.db.prepare('SELECT * FROM ssh_known_hosts ORDER BY hashed, host_pattern, port, id').all() as KnownHostRow[]).map(toKnownHost);
+    return this.db.all('SELECT * FROM ssh_known_hosts ORDER BY hashed, host_pattern, port, id', [], knownHostRow).map(toKnownHost);
   }
 
   /** Every entry for host:port, hashed imports included. */
   entriesFor(host: string, port: number): KnownHost[] {
     const name = host.toLowerCase();
-    const plain = this.db.prepare('SELECT * FROM ssh_known_hosts WHERE hashed = 0 AND host_pattern = ? AND port = ?').all(name, port) as KnownHostRow[];
-    const hashed = (this.db.prepare('SELECT * FROM ssh_known_hosts WHERE hashed = 1').all() as KnownHostRow[]).filter((r) =>
+    const plain = this.db.all('SELECT * FROM ssh_known_hosts WHERE hashed = 0 AND host_pattern = ? AND port = ?', [name, port], knownHostRow);
+    const hashed = this.db.all('SELECT * FROM ssh_known_hosts WHERE hashed = 1', [], knownHostRow).filter((r) =>
       hashedHostMatches(r.host_pattern, name, port),
     );
     return [...plain, ...hashed].map(toKnownHost);
@@ -120,12 +123,12 @@ export class KnownHostsStore {
         { host: input.host, port: input.port, trusted: sameType.map((e) => e.fingerprint) },
       );
     }
-    const row = this.db
-      .prepare(
-        `INSERT INTO ssh_known_hosts (host_pattern, port, hashed, key_type, fingerprint, source, added_at, added_by)
-         VALUES (?, ?, 0, ?, ?, 'operator', ?, ?) RETURNING *`,
-      )
-      .get(input.host.toLowerCase(), input.port, input.keyType ?? null, input.fingerprint, new Date().toISOString(), actor) as KnownHostRow;
+    const row = this.db.get(
+      `INSERT INTO ssh_known_hosts (host_pattern, port, hashed, key_type, fingerprint, source, added_at, added_by)
+       VALUES (?, ?, 0, ?, ?, 'operator', ?, ?) RETURNING *`,
+      [input.host.toLowerCase(), input.port, input.keyType ?? null, input.fingerprint, new Date().toISOString(), actor],
+      knownHostRow,
+    )!;
     this.audit?.append({ actor, action: 'known-host.trust', target: `${row.host_pattern}:${row.port}`, details: { fingerprint: row.fingerprint, keyType: row.key_type } });
     return toKnownHost(row);
   }
@@ -133,23 +136,24 @@ export class KnownHostsStore {
   /** Removes every entry of host:port (hashed ones included); returns how many. */
   remove(host: string, port: number, actor: string): number {
     const ids = this.entriesFor(host, port).map((e) => e.id);
-    const del = this.db.prepare('DELETE FROM ssh_known_hosts WHERE id = ?');
-    this.db.transaction(() => ids.forEach((id) => del.run(id)))();
+    this.db.transaction((tx) => ids.forEach((id) => tx.run('DELETE FROM ssh_known_hosts WHERE id = ?', [id])));
     this.audit?.append({ actor, action: 'known-host.remove', target: `${host.toLowerCase()}:${port}`, details: { removed: ids.length } });
     return ids.length;
   }
 
   /** Imports OpenSSH known_hosts entries; an entry already present is skipped. */
   importEntries(entries: readonly KnownHostsFileEntry[], actor: string, source = 'known_hosts'): { imported: number; alreadyKnown: number } {
-    const insert = this.db.prepare(
-      `INSERT OR IGNORE INTO ssh_known_hosts (host_pattern, port, hashed, key_type, fingerprint, source, added_at, added_by)
-       VALUES (?, ?, ?, ?, ?, 'import', ?, ?)`,
-    );
     const now = new Date().toISOString();
     let imported = 0;
-    this.db.transaction(() => {
-      for (const e of entries) imported += insert.run(e.hostPattern, e.port, e.hashed ? 1 : 0, e.keyType, e.fingerprint, now, actor).changes;
-    })();
+    this.db.transaction((tx) => {
+      for (const e of entries) {
+        imported += tx.run(
+          `INSERT OR IGNORE INTO ssh_known_hosts (host_pattern, port, hashed, key_type, fingerprint, source, added_at, added_by)
+           VALUES (?, ?, ?, ?, ?, 'import', ?, ?)`,
+          [e.hostPattern, e.port, e.hashed ? 1 : 0, e.keyType, e.fingerprint, now, actor],
+        ).changes;
+      }
+    });
     this.audit?.append({ actor, action: 'known-host.import', target: source, details: { imported, alreadyKnown: entries.length - imported } });
     return { imported, alreadyKnown: entries.length - imported };
   }

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { sqliteSql } from '../db/sqlite-sql.js';
 import { execFileSync } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
@@ -30,7 +31,7 @@ describe.skipIf(!canRun)('SSH against a real OpenSSH sshd on 127.0.0.1', () => {
   beforeAll(async () => {
     dir = tempDir();
     db = openDatabase(join(dir.path, 'outpost.db'));
-    store = new KnownHostsStore(db);
+    store = new KnownHostsStore(sqliteSql(db));
     ed25519 = generateKey(join(dir.path, 'id_ed25519'));
     pemRsa = generateKey(join(dir.path, 'id_rsa_pem'), 'rsa', { pem: true });
     encrypted = generateKey(join(dir.path, 'id_enc'), 'ed25519', { passphrase });
@@ -81,7 +82,7 @@ describe.skipIf(!canRun)('SSH against a real OpenSSH sshd on 127.0.0.1', () => {
   });
 
   it('refuses an unknown host key BEFORE authentication: HOST_KEY_UNKNOWN with the fingerprint, and sshd saw no auth request', async () => {
-    const empty = new KnownHostsStore(db);
+    const empty = new KnownHostsStore(sqliteSql(db));
     empty.remove('127.0.0.1', sshd.port, 'test');
     const before = sshd.log().length;
     const err = await SshConnection.open({ host: '127.0.0.1', port: sshd.port, user: user.name, auth: { type: 'password', password } }, { hostKeys: empty }).catch((e: unknown) => e);
@@ -123,7 +124,7 @@ describe.skipIf(!canRun)('SSH against a real OpenSSH sshd on 127.0.0.1', () => {
     execFileSync('ssh-keygen', ['-H', '-f', file], { stdio: 'ignore' });
     const hashed = readFileSync(file, 'utf8');
     expect(hashed).toMatch(/^\|1\|/);
-    const fresh = new KnownHostsStore(openDatabase(join(dir.path, 'import.db')));
+    const fresh = new KnownHostsStore(sqliteSql(openDatabase(join(dir.path, 'import.db'))));
     const parsed = parseKnownHosts(hashed);
     expect(fresh.importEntries(parsed.entries, 'test')).toEqual({ imported: 1, alreadyKnown: 0 });
     const c = await SshConnection.open({ host: '127.0.0.1', port: sshd.port, user: 'root', auth: { type: 'private-key', privateKey: ed25519.privateKey } }, { hostKeys: fresh });
@@ -231,7 +232,7 @@ describe.skipIf(!canRun)('SSH against a real OpenSSH sshd on 127.0.0.1', () => {
     errors.push(await open({ type: 'password', password: `${password}-wrong` }, user.name).catch((e: unknown) => e));
     errors.push(await open({ type: 'private-key', privateKey: encrypted.privateKey, passphrase: `${passphrase}-wrong` }).catch((e: unknown) => e));
     errors.push(await open({ type: 'keyboard-interactive', password }, user.name).catch((e: unknown) => e));
-    const empty = new KnownHostsStore(openDatabase(join(dir.path, 'scan.db')));
+    const empty = new KnownHostsStore(sqliteSql(openDatabase(join(dir.path, 'scan.db'))));
     errors.push(await SshConnection.open({ host: '127.0.0.1', port: sshd.port, user: user.name, auth: { type: 'password', password } }, { hostKeys: empty }).catch((e: unknown) => e));
     const text = errors.map((e) => `${String(e)} ${(e as Error).message} ${JSON.stringify(e)} ${JSON.stringify((e as { details?: unknown }).details ?? null)}`).join('\n') + sshd.log();
     expect(errors.every((e) => e instanceof Error)).toBe(true);
@@ -265,7 +266,7 @@ describe.skipIf(!canRun)('SSH against a real OpenSSH sshd on 127.0.0.1', () => {
     generateKey(rsaHostKey, 'rsa');
     const multi = await startSshd({ dir: dir.path, authorizedKeys: [ed25519.publicKey], extra: [`HostKey ${rsaHostKey}`] });
     try {
-      const known = new KnownHostsStore(openDatabase(join(dir.path, 'multi.db')));
+      const known = new KnownHostsStore(sqliteSql(openDatabase(join(dir.path, 'multi.db'))));
       const rsaFingerprint = fingerprintOf(`${rsaHostKey}.pub`);
       known.trust({ host: '127.0.0.1', port: multi.port, fingerprint: rsaFingerprint, keyType: 'ssh-rsa' }, 'test');
       const c = await SshConnection.open({ host: '127.0.0.1', port: multi.port, user: 'root', auth: { type: 'private-key', privateKey: ed25519.privateKey } }, { hostKeys: known });

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { sqliteSql } from '../db/sqlite-sql.js';
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
@@ -29,7 +30,7 @@ describe.skipIf(!canRun)('SSH jump hosts, ssh-agent, pooling and fan-out against
   beforeAll(async () => {
     dir = tempDir();
     db = openDatabase(join(dir.path, 'outpost.db'));
-    store = new KnownHostsStore(db);
+    store = new KnownHostsStore(sqliteSql(db));
     key = generateKey(join(dir.path, 'id_ed25519'));
     jump = await startSshd({ dir: dir.path, authorizedKeys: [key.publicKey], extra: ['LogLevel DEBUG1'] });
     target = await startSshd({ dir: dir.path, authorizedKeys: [key.publicKey] });

@@ -6,7 +6,7 @@ import type { ProbeResult } from '../contract/upgrades.js';
 import { childEnv } from '../exec/child-env.js';
 import { withKeyInAgent } from '../ssh/key-agent.js';
 import type { AuditLog } from '../audit/audit-log.js';
-import type { Db } from '../db/database.js';
+import type { Sql } from '../db/sql.js';
 import type { RemoteAccessService } from '../remote/remote-access-service.js';
 import type { ExecResult } from '../ssh/ssh-connection.js';
 import { endpointLabel } from '../ssh/ssh-target.js';
@@ -17,6 +17,9 @@ import { ansibleInventory } from './ansible-inventory.js';
 import { inventorySnapshot } from './inventory-snapshot.js';
 import { maxHostsDown, type PlanHost } from './rollout-plan.js';
 import { storedSite, withSiteSession, type StoredSite } from '../sites/site-session.js';
+import { InventoryStore } from '../inventory/inventory-store.js';
+import { ProcedureStore } from '../procedures/procedure-store.js';
+import { UpgradeStore } from './upgrade-store.js';
 
 /** How a host's OS side is reached (per plan host: address and port may differ from its vCenter name). */
 export interface HostSsh {
@@ -35,11 +38,19 @@ export { onPath } from '../exec/on-path.js';
  */
 export class HostUpgradeOperations {
   constructor(
-    private readonly db: Db,
+    private readonly db: Sql,
     private readonly audit: AuditLog,
     private readonly credentials: CredentialStore,
     private readonly remote: RemoteAccessService,
-  ) {}
+  ) {
+    this.inventory = new InventoryStore(db);
+    this.upgrades = new UpgradeStore(db);
+    this.procedures = new ProcedureStore(db);
+  }
+
+  private readonly inventory: InventoryStore;
+  private readonly upgrades: UpgradeStore;
+  private readonly procedures: ProcedureStore;
 
   site(name: string): StoredSite {
     return storedSite(this.db, name);
@@ -74,30 +85,18 @@ export class HostUpgradeOperations {
    */
   async clusterCapacity(siteName: string, hostMoref: string): Promise<{ canLose: number; hosts: PlanHost[] }> {
     const site = this.site(siteName);
-    const row = this.db.prepare('SELECT cluster_moref FROM inv_hosts WHERE site_id = ? AND moref = ? AND removed_at IS NULL').get(site.id, hostMoref) as { cluster_moref: string | null } | undefined;
-    if (!row) throw new OutpostError('NOT_FOUND', `Host ${hostMoref} is not in site ${site.name}'s inventory; sync it first.`);
-    if (!row.cluster_moref) return { canLose: 1, hosts: [] }; // a standalone host: its VMs stop with it, the operator chose that
-    const hosts = await this.planHosts(site.name, { clusterMoref: row.cluster_moref });
+    const cluster = this.inventory.hostCluster(site.id, hostMoref);
+    if (cluster === undefined) throw new OutpostError('NOT_FOUND', `Host ${hostMoref} is not in site ${site.name}'s inventory; sync it first.`);
+    if (!cluster) return { canLose: 1, hosts: [] }; // a standalone host: its VMs stop with it, the operator chose that
+    const hosts = await this.planHosts(site.name, { clusterMoref: cluster });
     return { canLose: maxHostsDown(hosts, 0.1), hosts };
   }
 
   /** Hosts of a cluster (or named hosts) as the planner sees them: live state and memory, VM memory from the inventory. */
   async planHosts(siteName: string, which: { clusterMoref?: string; morefs?: string[] }): Promise<(PlanHost & { moref: string; version: string | null })[]> {
     const site = this.site(siteName);
-    const rows = (
-      which.clusterMoref
-        ? this.db.prepare(`SELECT h.moref, h.name, coalesce(c.name, '') AS cluster FROM inv_hosts h LEFT JOIN inv_clusters c ON c.site_id = h.site_id AND c.moref = h.cluster_moref WHERE h.site_id = ? AND h.cluster_moref = ? AND h.removed_at IS NULL ORDER BY h.name`).all(site.id, which.clusterMoref)
-        : this.db
-            .prepare(`SELECT h.moref, h.name, coalesce(c.name, '') AS cluster FROM inv_hosts h LEFT JOIN inv_clusters c ON c.site_id = h.site_id AND c.moref = h.cluster_moref WHERE h.site_id = ? AND h.removed_at IS NULL AND h.moref IN (SELECT value FROM json_each(?)) ORDER BY h.name`)
-            .all(site.id, JSON.stringify(which.morefs ?? []))
-    ) as { moref: string; name: string; cluster: string }[];
-    const vmMemory = new Map(
-      (
-        this.db
-          .prepare(`SELECT host_moref, sum(CASE WHEN power_state = 'poweredOn' THEN coalesce(memory_mb, 0) ELSE 0 END) AS mem, count(*) AS n FROM inv_vms WHERE site_id = ? AND removed_at IS NULL GROUP BY host_moref`)
-          .all(site.id) as { host_moref: string | null; mem: number; n: number }[]
-      ).map((r) => [r.host_moref, r]),
-    );
+    const rows = this.inventory.hostsWithCluster(site.id, which);
+    const vmMemory = this.inventory.vmLoadByHost(site.id);
     return this.vcenter(site.name, async (session) => {
       const out: (PlanHost & { moref: string; version: string | null })[] = [];
       for (const r of rows) {
@@ -121,23 +120,18 @@ export class HostUpgradeOperations {
 
   /** Another upgrade run that is not this one and still active: its description, or null. */
   otherActiveUpgrade(planId: string, procedureId: string): string | null {
-    const plan = this.db.prepare(`SELECT id FROM upgrade_plans WHERE state = 'running' AND id <> ? LIMIT 1`).get(planId) as { id: string } | undefined;
-    if (plan) return `upgrade plan ${plan.id} is running`;
-    const run = this.db
-      .prepare(`SELECT id, target FROM procedures WHERE kind = 'host.upgrade' AND state IN ('running', 'waiting', 'rolling-back') AND id <> ? LIMIT 1`)
-      .get(procedureId) as { id: string; target: string | null } | undefined;
+    const plan = this.upgrades.otherRunningPlan(planId);
+    if (plan) return `upgrade plan ${plan} is running`;
+    const run = this.procedures.otherActive('host.upgrade', procedureId);
     return run ? `host upgrade ${run.id} (${run.target ?? 'unknown host'}) is active` : null;
   }
 
   recordProbes(procedureId: string, round: number, results: Omit<ProbeResult, 'round'>[]): void {
-    const insert = this.db.prepare('INSERT INTO upgrade_probe_results (procedure_id, round, probe, ok, detail, at) VALUES (?, ?, ?, ?, ?, ?)');
-    this.db.transaction(() => {
-      for (const r of results) insert.run(procedureId, round, r.probe, r.ok ? 1 : 0, r.detail, r.at);
-    })();
+    this.upgrades.recordProbes(procedureId, round, results);
   }
 
   lastProbeRound(procedureId: string): number {
-    return (this.db.prepare('SELECT coalesce(max(round), 0) AS n FROM upgrade_probe_results WHERE procedure_id = ?').get(procedureId) as { n: number }).n;
+    return this.upgrades.lastProbeRound(procedureId);
   }
 
   /** The site's Ansible inventory (YAML) as the database holds it now. */

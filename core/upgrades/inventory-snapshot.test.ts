@@ -1,4 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { sqliteSql } from '../db/sqlite-sql.js';
 import { join } from 'node:path';
 import { tempDir } from '../../test/temp-dir.js';
 import { openDatabase, type Db } from '../db/database.js';
@@ -25,10 +26,10 @@ describe('the Ansible export reads the inventory tables (real SQLite file)', () 
   });
 
   it('groups hosts by site and cluster, leaves removed hosts out, and has no enrolled VMs while nothing is enrolled', () => {
-    const s = inventorySnapshot(db, 'lab');
+    const s = inventorySnapshot(sqliteSql(db), 'lab');
     expect(s.sites).toEqual([{ name: 'lab', clusters: [{ name: 'Prod', hosts: [{ name: 'esx01', address: 'esx01', build: '24022510', version: '8.0.3' }] }], standaloneHosts: [{ name: 'esx02', address: 'esx02', build: '21203435', version: '8.0.3' }] }]);
     expect(s.enrolledVms).toEqual([]);
-    expect(() => inventorySnapshot(db, 'nope')).toThrow(/No site named "nope"/);
+    expect(() => inventorySnapshot(sqliteSql(db), 'nope')).toThrow(/No site named "nope"/);
   });
 
   it('lists the VMs the CMDB holds as enrolled (not offboarded ones, not ones without a public IP), Windows apart', () => {
@@ -40,7 +41,7 @@ describe('the Ansible export reads the inventory tables (real SQLite file)', () 
     record.run('vm-2', 'dc-1', 'Microsoft Windows Server 2022 (64-bit)', '10.0.0.6', '203.0.113.11', null);
     record.run('vm-3', 'half', 'Ubuntu Linux (64-bit)', '10.0.0.7', null, null);
     record.run('vm-4', 'gone', 'Ubuntu Linux (64-bit)', '10.0.0.8', '203.0.113.12', '2026-02-01T00:00:00Z');
-    const s = inventorySnapshot(db);
+    const s = inventorySnapshot(sqliteSql(db));
     expect(s.enrolledVms.map((v) => [v.name, v.osFamily])).toEqual([
       ['dc-1', 'windows'],
       ['web-1', 'linux'],

@@ -3,7 +3,8 @@ import type { AuditLog } from '../audit/audit-log.js';
 import type { CommandOutput, CommandParsedInput } from '../contract/commands.js';
 import { OutpostError, type ContractError } from '../contract/errors.js';
 import type { HostBuildRow, PlanPreview, ProbeResult, UpgradeHostRow, UpgradePlanDetail } from '../contract/upgrades.js';
-import type { Db } from '../db/database.js';
+import { atomically, type Sql } from '../db/sql.js';
+import { InventoryStore } from '../inventory/inventory-store.js';
 import type { HostUpgradeContext } from './host-upgrade.procedure.js';
 import { HOST_UPGRADE } from './host-upgrade.procedure.js';
 import type { ProcedureEngine } from '../procedures/engine.js';
@@ -15,7 +16,7 @@ import { planRollout } from './rollout-plan.js';
 import { UpgradeStore, type PlanRow } from './upgrade-store.js';
 
 export interface UpgradeServiceOptions {
-  db: Db;
+  db: Sql;
   audit: AuditLog;
   engine: ProcedureEngine;
   ops: HostUpgradeOperations;
@@ -33,12 +34,14 @@ const ENDED_RUN = new Set(['succeeded', 'failed', 'cancelled', 'rolled-back']);
  */
 export class UpgradeService {
   readonly store: UpgradeStore;
+  private readonly inventory: InventoryStore;
   private readonly pendingTicks = new Set<string>();
   private closed = false;
   private readonly unsubscribe: () => void;
 
   constructor(private readonly o: UpgradeServiceOptions) {
     this.store = new UpgradeStore(o.db);
+    this.inventory = new InventoryStore(o.db);
     this.unsubscribe =
       o.bus?.subscribe((event, payload) => {
         if (event !== 'procedure.updated') return;
@@ -64,22 +67,20 @@ export class UpgradeService {
     let all: Awaited<ReturnType<HostUpgradeOperations['planHosts']>>;
     let selected: Set<string>;
     if (input.cluster) {
-      const clusters = this.o.db.prepare('SELECT moref FROM inv_clusters WHERE site_id = ? AND name = ? AND removed_at IS NULL').all(site.id, input.cluster) as { moref: string }[];
+      const clusters = this.inventory.clusterMorefs(site.id, input.cluster);
       if (clusters.length === 0) throw new OutpostError('NOT_FOUND', `No cluster "${input.cluster}" in site ${site.name}'s inventory. Sync it first: outpost inventory sync --site ${site.name}`);
       if (clusters.length > 1) throw new OutpostError('CONFLICT', `${clusters.length} clusters in ${site.name} are named "${input.cluster}"; name the hosts instead.`);
-      all = await this.o.ops.planHosts(site.name, { clusterMoref: clusters[0]!.moref });
+      all = await this.o.ops.planHosts(site.name, { clusterMoref: clusters[0]! });
       const unknown = (input.hosts ?? []).filter((h) => !all.some((x) => x.name === h));
       if (unknown.length) throw new OutpostError('NOT_FOUND', `Not in cluster ${input.cluster}: ${unknown.join(', ')}.`);
       selected = new Set(input.hosts ?? all.map((h) => h.name));
     } else if (input.hosts) {
-      const rows = this.o.db
-        .prepare(`SELECT moref, name, cluster_moref FROM inv_hosts WHERE site_id = ? AND removed_at IS NULL AND name IN (SELECT value FROM json_each(?))`)
-        .all(site.id, JSON.stringify(input.hosts)) as { moref: string; name: string; cluster_moref: string | null }[];
+      const rows = this.inventory.hostsNamed(site.id, input.hosts);
       const unknown = input.hosts.filter((h) => !rows.some((r) => r.name === h));
       if (unknown.length) throw new OutpostError('NOT_FOUND', `No host ${unknown.join(', ')} in site ${site.name}'s inventory.`);
       all = [];
-      for (const c of new Set(rows.map((r) => r.cluster_moref).filter((c): c is string => c !== null))) all.push(...(await this.o.ops.planHosts(site.name, { clusterMoref: c })));
-      all.push(...(await this.o.ops.planHosts(site.name, { morefs: rows.filter((r) => r.cluster_moref === null).map((r) => r.moref) })));
+      for (const c of new Set(rows.map((r) => r.clusterMoref).filter((c): c is string => c !== null))) all.push(...(await this.o.ops.planHosts(site.name, { clusterMoref: c })));
+      all.push(...(await this.o.ops.planHosts(site.name, { morefs: rows.filter((r) => r.clusterMoref === null).map((r) => r.moref) })));
       selected = new Set(input.hosts);
     } else {
       throw new OutpostError('VALIDATION', 'Choose the hosts: a cluster, or a list of hosts.', { issues: [{ path: ['cluster'], message: 'a cluster or hosts' }] });
@@ -116,13 +117,13 @@ export class UpgradeService {
     const site = this.o.ops.site(input.site);
     const id = randomUUID();
     const ordered = preview.order.map((name) => preview.hosts.find((h) => h.name === name)!);
-    this.o.db.transaction(() => {
+    atomically(this.o.db, () => {
       this.store.insertPlan(
         { id, siteId: site.id, cluster: input.cluster ?? null, targetVersion: input.targetVersion ?? null, targetBuild: input.targetBuild, options: input.options, hostSettings: input.hostSettings, createdBy: actor },
         ordered.map((h) => ({ moref: h.moref, name: h.name })),
       );
       this.o.audit.append({ actor, action: 'upgrade.create', target: `${site.name}/${input.cluster ?? 'hosts'}`, details: { planId: id, targetBuild: input.targetBuild, hosts: preview.order, soakMinutes: input.options.soakMinutes, reinstall: input.options.reinstall.mode } });
-    })();
+    });
     this.emit(id);
     return this.status(id);
   }
@@ -140,10 +141,10 @@ export class UpgradeService {
     if (plan.state !== 'running') {
       const other = this.store.plansIn(['running']).find((id) => id !== planId);
       if (other) throw new OutpostError('CONFLICT', `Upgrade plan ${other} is running; one rollout at a time.`, { planId: other });
-      this.o.db.transaction(() => {
+      atomically(this.o.db, () => {
         this.store.setPlanState(planId, ['draft', 'paused'], 'running', null);
         this.o.audit.append({ actor, action: 'upgrade.run', target: this.target(plan), details: { planId } });
-      })();
+      });
       this.emit(planId);
     }
     this.tick(planId, actor);
@@ -153,10 +154,10 @@ export class UpgradeService {
   pause(planId: string, actor: string): UpgradePlanDetail {
     const plan = this.plan(planId);
     if (plan.state !== 'running') throw new OutpostError('CONFLICT', `Only a running plan can be paused (${planId} is ${plan.state}).`);
-    this.o.db.transaction(() => {
+    atomically(this.o.db, () => {
       this.store.setPlanState(planId, ['running'], 'paused', 'paused by the operator; the host being upgraded finishes first');
       this.o.audit.append({ actor, action: 'upgrade.pause', target: this.target(plan), details: { planId } });
-    })();
+    });
     this.emit(planId);
     return this.status(planId);
   }
@@ -170,17 +171,17 @@ export class UpgradeService {
     if (plan.state !== 'failed') throw new OutpostError('CONFLICT', `Only a paused or failed plan can be resumed (${planId} is ${plan.state}).`);
     const failed = this.store.hosts(planId).find((h) => h.state === 'failed');
     const run = failed?.procedureId ? this.o.engine.store.get(failed.procedureId) : null;
-    this.o.db.transaction(() => {
+    atomically(this.o.db, () => {
       if (failed && run?.state === 'failed') {
         this.o.engine.retry(run.id, actor);
         this.store.setHostState(planId, failed.position, 'running', null);
       } else if (failed) {
         // Its run was rolled back or cancelled: the host starts over with a new run.
-        this.o.db.prepare(`UPDATE upgrade_plan_hosts SET state = 'pending', procedure_id = NULL, error = NULL, started_at = NULL, finished_at = NULL WHERE plan_id = ? AND position = ?`).run(planId, failed.position);
+        this.store.resetHost(planId, failed.position);
       }
       this.store.setPlanState(planId, ['failed'], 'running', null);
       this.o.audit.append({ actor, action: 'upgrade.resume', target: this.target(plan), details: { planId, retried: failed?.name ?? null } });
-    })();
+    });
     this.emit(planId);
     this.tick(planId, actor);
     return this.status(planId);
@@ -190,7 +191,7 @@ export class UpgradeService {
     const plan = this.plan(planId);
     if (plan.state === 'succeeded' || plan.state === 'aborted') throw new OutpostError('CONFLICT', `Plan ${planId} has ended (${plan.state}).`);
     const current = this.store.hosts(planId).filter((h) => h.state === 'running' || h.state === 'failed');
-    this.o.db.transaction(() => {
+    atomically(this.o.db, () => {
       this.store.setPlanState(planId, ['draft', 'running', 'paused', 'failed'], 'aborted', `aborted by ${actor}`);
       for (const h of current) {
         const run = h.procedureId ? this.o.engine.store.get(h.procedureId) : null;
@@ -199,7 +200,7 @@ export class UpgradeService {
         this.store.setHostState(planId, h.position, 'aborted', { code: 'CANCELLED', message: `Aborted by ${actor}` });
       }
       this.o.audit.append({ actor, action: 'upgrade.abort', target: this.target(plan), details: { planId, hosts: current.map((h) => h.name) } });
-    })();
+    });
     this.emit(planId);
     return this.status(planId);
   }
@@ -249,19 +250,19 @@ export class UpgradeService {
       const run = current.procedureId ? this.o.engine.store.get(current.procedureId) : null;
       if (!run || !ENDED_RUN.has(run.state)) return; // still going: its next update ticks again
       if (run.state === 'succeeded') {
-        this.o.db.transaction(() => {
+        atomically(this.o.db, () => {
           this.store.setHostState(planId, current.position, 'succeeded', null);
           this.o.audit.append({ actor, action: 'upgrade.host', target: `${plan.site}/${current.name}`, details: { planId, procedureId: run.id, build: plan.targetBuild } });
-        })();
+        });
       } else {
         const step = this.o.engine.store.steps(run.id).find((s) => s.state === 'failed');
         const error: ContractError = run.error ?? step?.error ?? { code: 'CANCELLED', message: `The run ended ${run.state}.` };
         const reason = `${current.name} failed${step ? ` at "${step.name}"` : ''}: ${error.message}`;
-        this.o.db.transaction(() => {
+        atomically(this.o.db, () => {
           this.store.setHostState(planId, current.position, 'failed', error);
           this.store.setPlanState(planId, ['running', 'paused'], 'failed', reason);
           this.o.audit.append({ actor, action: 'upgrade.failed', target: `${plan.site}/${current.name}`, outcome: 'failed', details: { planId, procedureId: run.id, reason, code: error.code } });
-        })();
+        });
         this.emit(planId, current.name);
         return;
       }
@@ -272,11 +273,11 @@ export class UpgradeService {
     }
     const next = this.store.hosts(planId).find((h) => h.state === 'pending');
     if (!next) {
-      this.o.db.transaction(() => {
+      atomically(this.o.db, () => {
         if (this.store.setPlanState(planId, ['running'], 'succeeded', null)) {
           this.o.audit.append({ actor, action: 'upgrade.succeeded', target: this.target(plan), details: { planId } });
         }
-      })();
+      });
       this.emit(planId);
       return;
     }
@@ -294,10 +295,10 @@ export class UpgradeService {
       ...(setting?.ip ? { ip: setting.ip } : {}),
     };
     // The run and the claim commit together: a crash leaves either both or neither.
-    this.o.db.transaction(() => {
+    atomically(this.o.db, () => {
       const procedureId = this.o.engine.start(HOST_UPGRADE, context, actor);
       if (!this.store.claimHost(planId, next.position, procedureId)) throw new OutpostError('CONFLICT', `${next.name} was started elsewhere.`);
-    })();
+    });
     this.emit(planId, next.name);
   }
 
@@ -339,40 +340,13 @@ export class UpgradeService {
   }
 
   private probes(procedureId: string): { latest: ProbeResult[]; rounds: number } {
-    const rows = this.o.db
-      .prepare(
-        `SELECT r.round, r.probe, r.ok, r.detail, r.at FROM upgrade_probe_results r
-         WHERE r.procedure_id = ? AND r.id IN (SELECT max(id) FROM upgrade_probe_results WHERE procedure_id = ? GROUP BY probe) ORDER BY r.probe`,
-      )
-      .all(procedureId, procedureId) as { round: number; probe: string; ok: number; detail: string; at: string }[];
-    const rounds = (this.o.db.prepare('SELECT coalesce(max(round), 0) AS n FROM upgrade_probe_results WHERE procedure_id = ?').get(procedureId) as { n: number }).n;
-    return { latest: rows.map((r) => ({ round: r.round, probe: r.probe, ok: r.ok === 1, detail: r.detail, at: r.at })), rounds };
+    return { latest: this.store.latestProbes(procedureId), rounds: this.store.lastProbeRound(procedureId) };
   }
 
   hosts(q: CommandParsedInput<'upgrade.hosts'>): HostBuildRow[] {
-    const rows = this.o.db
-      .prepare(
-        `SELECT s.name AS site, c.name AS cluster, h.name, h.moref, h.version, h.build, h.connection_state, h.maintenance, d.target_build, d.target_version
-         FROM inv_hosts h JOIN sites s ON s.id = h.site_id AND s.removed_at IS NULL
-         LEFT JOIN inv_clusters c ON c.site_id = h.site_id AND c.moref = h.cluster_moref
-         LEFT JOIN upgrade_desired_builds d ON d.site_id = h.site_id AND d.host_moref = h.moref
-         WHERE h.removed_at IS NULL ${q.site ? 'AND s.name = @site' : ''} ORDER BY s.name, c.name, h.name`,
-      )
-      .all(q.site ? { site: q.site } : {}) as { site: string; cluster: string | null; name: string; moref: string; version: string | null; build: string | null; connection_state: string | null; maintenance: number; target_build: string | null; target_version: string | null }[];
-    return rows
-      .map((r) => ({
-        site: r.site,
-        cluster: r.cluster,
-        name: r.name,
-        moref: r.moref,
-        version: r.version,
-        build: r.build,
-        connectionState: r.connection_state,
-        inMaintenance: r.maintenance === 1,
-        desiredBuild: r.target_build,
-        desiredVersion: r.target_version,
-        behind: r.target_build !== null && r.build !== r.target_build,
-      }))
+    return this.store
+      .hostBuilds(q.site)
+      .map((r) => ({ ...r, behind: r.desiredBuild !== null && r.build !== r.desiredBuild }))
       .filter((r) => !q.behindOnly || r.behind);
   }
 

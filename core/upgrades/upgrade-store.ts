@@ -1,6 +1,15 @@
+// Owns tables: upgrade_plans, upgrade_plan_hosts, upgrade_desired_builds, upgrade_probe_results.
 import type { ContractError } from '../contract/errors.js';
-import type { UpgradeHostSetting, UpgradeOptions, UpgradePlanState, UpgradePlanSummary } from '../contract/upgrades.js';
-import type { Db } from '../db/database.js';
+import { z } from 'zod';
+import {
+  upgradeHostStateSchema,
+  upgradePlanStateSchema,
+  type UpgradeHostSetting,
+  type UpgradeOptions,
+  type UpgradePlanState,
+  type UpgradePlanSummary,
+} from '../contract/upgrades.js';
+import type { Sql } from '../db/sql.js';
 
 export type PlanHostState = 'pending' | 'running' | 'succeeded' | 'failed' | 'aborted';
 
@@ -31,20 +40,32 @@ export interface PlanHostRow {
   finishedAt: string | null;
 }
 
-interface RawPlan {
-  id: string;
-  site_id: number;
-  site: string;
-  cluster: string | null;
-  target_version: string | null;
-  target_build: string;
-  options: string;
-  state: UpgradePlanState;
-  reason: string | null;
-  created_at: string;
-  created_by: string;
-  updated_at: string;
-}
+const rawPlan = z.object({
+  id: z.string(),
+  site_id: z.number(),
+  site: z.string(),
+  cluster: z.string().nullable(),
+  target_version: z.string().nullable(),
+  target_build: z.string(),
+  options: z.string(),
+  state: upgradePlanStateSchema,
+  reason: z.string().nullable(),
+  created_at: z.string(),
+  created_by: z.string(),
+  updated_at: z.string(),
+});
+type RawPlan = z.infer<typeof rawPlan>;
+
+const rawPlanHost = z.object({
+  position: z.number(),
+  host_moref: z.string(),
+  host_name: z.string(),
+  state: upgradeHostStateSchema,
+  procedure_id: z.string().nullable(),
+  error: z.string().nullable(),
+  started_at: z.string().nullable(),
+  finished_at: z.string().nullable(),
+});
 
 const now = (): string => new Date().toISOString();
 const PLAN_SELECT = `SELECT p.*, s.name AS site FROM upgrade_plans p JOIN sites s ON s.id = p.site_id`;
@@ -70,43 +91,41 @@ function toPlan(r: RawPlan): PlanRow {
 
 /** The SQL of upgrade plans (migration 009); the service decides, this only reads and writes rows. */
 export class UpgradeStore {
-  constructor(private readonly db: Db) {}
+  constructor(private readonly db: Sql) {}
 
   insertPlan(p: Omit<PlanRow, 'site' | 'state' | 'reason' | 'createdAt' | 'updatedAt'>, hosts: { moref: string; name: string }[]): void {
     const at = now();
-    this.db
-      .prepare(
-        `INSERT INTO upgrade_plans (id, site_id, cluster, target_version, target_build, options, state, reason, created_at, created_by, updated_at)
-         VALUES (?, ?, ?, ?, ?, ?, 'draft', NULL, ?, ?, ?)`,
-      )
-      .run(p.id, p.siteId, p.cluster, p.targetVersion, p.targetBuild, JSON.stringify({ options: p.options, hostSettings: p.hostSettings }), at, p.createdBy, at);
-    const insertHost = this.db.prepare(`INSERT INTO upgrade_plan_hosts (plan_id, position, host_moref, host_name, state) VALUES (?, ?, ?, ?, 'pending')`);
-    const desired = this.db.prepare(
-      `INSERT INTO upgrade_desired_builds (site_id, host_moref, target_version, target_build, plan_id, set_at) VALUES (?, ?, ?, ?, ?, ?)
-       ON CONFLICT (site_id, host_moref) DO UPDATE SET target_version = excluded.target_version, target_build = excluded.target_build, plan_id = excluded.plan_id, set_at = excluded.set_at`,
+    this.db.run(
+      `INSERT INTO upgrade_plans (id, site_id, cluster, target_version, target_build, options, state, reason, created_at, created_by, updated_at)
+       VALUES (?, ?, ?, ?, ?, ?, 'draft', NULL, ?, ?, ?)`,
+      [p.id, p.siteId, p.cluster, p.targetVersion, p.targetBuild, JSON.stringify({ options: p.options, hostSettings: p.hostSettings }), at, p.createdBy, at],
     );
     hosts.forEach((h, i) => {
-      insertHost.run(p.id, i, h.moref, h.name);
-      desired.run(p.siteId, h.moref, p.targetVersion, p.targetBuild, p.id, at);
+      this.db.run(`INSERT INTO upgrade_plan_hosts (plan_id, position, host_moref, host_name, state) VALUES (?, ?, ?, ?, 'pending')`, [p.id, i, h.moref, h.name]);
+      this.db.run(
+        `INSERT INTO upgrade_desired_builds (site_id, host_moref, target_version, target_build, plan_id, set_at) VALUES (?, ?, ?, ?, ?, ?)
+         ON CONFLICT (site_id, host_moref) DO UPDATE SET target_version = excluded.target_version, target_build = excluded.target_build, plan_id = excluded.plan_id, set_at = excluded.set_at`,
+        [p.siteId, h.moref, p.targetVersion, p.targetBuild, p.id, at],
+      );
     });
   }
 
   plan(id: string): PlanRow | null {
-    const r = this.db.prepare(`${PLAN_SELECT} WHERE p.id = ?`).get(id) as RawPlan | undefined;
+    const r = this.db.get(`${PLAN_SELECT} WHERE p.id = ?`, [id], rawPlan);
     return r ? toPlan(r) : null;
   }
 
   plansIn(states: UpgradePlanState[]): string[] {
-    return (this.db.prepare(`SELECT id FROM upgrade_plans WHERE state IN (SELECT value FROM json_each(?)) ORDER BY created_at`).all(JSON.stringify(states)) as { id: string }[]).map((r) => r.id);
+    return this.db.all(`SELECT id FROM upgrade_plans WHERE state IN (SELECT value FROM json_each(?)) ORDER BY created_at`, [JSON.stringify(states)], z.object({ id: z.string() })).map((r) => r.id);
   }
 
   list(site?: string): UpgradePlanSummary[] {
-    const rows = this.db.prepare(`${PLAN_SELECT} ${site ? 'WHERE s.name = ?' : ''} ORDER BY p.created_at DESC LIMIT 200`).all(...(site ? [site] : [])) as RawPlan[];
+    const rows = this.db.all(`${PLAN_SELECT} ${site ? 'WHERE s.name = ?' : ''} ORDER BY p.created_at DESC LIMIT 200`, site ? [site] : [], rawPlan);
     return rows.map((r) => this.summary(toPlan(r)));
   }
 
   summary(p: PlanRow): UpgradePlanSummary {
-    const counts = this.db.prepare(`SELECT count(*) AS total, sum(state = 'succeeded') AS done FROM upgrade_plan_hosts WHERE plan_id = ?`).get(p.id) as { total: number; done: number | null };
+    const counts = this.db.get(`SELECT count(*) AS total, sum(state = 'succeeded') AS done FROM upgrade_plan_hosts WHERE plan_id = ?`, [p.id], z.object({ total: z.number(), done: z.number().nullable() }))!;
     return {
       id: p.id,
       site: p.site,
@@ -124,16 +143,7 @@ export class UpgradeStore {
   }
 
   hosts(planId: string): PlanHostRow[] {
-    const rows = this.db.prepare(`SELECT * FROM upgrade_plan_hosts WHERE plan_id = ? ORDER BY position`).all(planId) as {
-      position: number;
-      host_moref: string;
-      host_name: string;
-      state: PlanHostState;
-      procedure_id: string | null;
-      error: string | null;
-      started_at: string | null;
-      finished_at: string | null;
-    }[];
+    const rows = this.db.all(`SELECT * FROM upgrade_plan_hosts WHERE plan_id = ? ORDER BY position`, [planId], rawPlanHost);
     return rows.map((r) => ({
       position: r.position,
       moref: r.host_moref,
@@ -149,27 +159,96 @@ export class UpgradeStore {
   /** Moves a plan between states only from the expected ones; returns whether it moved. */
   setPlanState(id: string, from: UpgradePlanState[], to: UpgradePlanState, reason: string | null): boolean {
     return (
-      this.db
-        .prepare(`UPDATE upgrade_plans SET state = ?, reason = ?, updated_at = ? WHERE id = ? AND state IN (SELECT value FROM json_each(?))`)
-        .run(to, reason, now(), id, JSON.stringify(from)).changes === 1
+      this.db.run(`UPDATE upgrade_plans SET state = ?, reason = ?, updated_at = ? WHERE id = ? AND state IN (SELECT value FROM json_each(?))`, [to, reason, now(), id, JSON.stringify(from)])
+        .changes === 1
     );
   }
 
   /** Claims the next pending host for a run (conditional, so two processes never start the same host). */
   claimHost(planId: string, position: number, procedureId: string): boolean {
     return (
-      this.db
-        .prepare(`UPDATE upgrade_plan_hosts SET state = 'running', procedure_id = ?, started_at = ?, error = NULL, finished_at = NULL WHERE plan_id = ? AND position = ? AND state = 'pending'`)
-        .run(procedureId, now(), planId, position).changes === 1
+      this.db.run(
+        `UPDATE upgrade_plan_hosts SET state = 'running', procedure_id = ?, started_at = ?, error = NULL, finished_at = NULL WHERE plan_id = ? AND position = ? AND state = 'pending'`,
+        [procedureId, now(), planId, position],
+      ).changes === 1
     );
   }
 
   setHostState(planId: string, position: number, state: PlanHostState, error: ContractError | null): void {
     const finished = state === 'running' || state === 'pending' ? null : now();
-    this.db.prepare(`UPDATE upgrade_plan_hosts SET state = ?, error = ?, finished_at = ? WHERE plan_id = ? AND position = ?`).run(state, error ? JSON.stringify(error) : null, finished, planId, position);
+    this.db.run(`UPDATE upgrade_plan_hosts SET state = ?, error = ?, finished_at = ? WHERE plan_id = ? AND position = ?`, [state, error ? JSON.stringify(error) : null, finished, planId, position]);
+  }
+
+  /** Puts a host whose run was rolled back or cancelled back to pending, for a new run. */
+  resetHost(planId: string, position: number): void {
+    this.db.run(`UPDATE upgrade_plan_hosts SET state = 'pending', procedure_id = NULL, error = NULL, started_at = NULL, finished_at = NULL WHERE plan_id = ? AND position = ?`, [planId, position]);
+  }
+
+  /** Another running plan than this one, or null. */
+  otherRunningPlan(planId: string): string | null {
+    return this.db.get(`SELECT id FROM upgrade_plans WHERE state = 'running' AND id <> ? LIMIT 1`, [planId], z.object({ id: z.string() }))?.id ?? null;
+  }
+
+  recordProbes(procedureId: string, round: number, results: readonly { probe: string; ok: boolean; detail: string; at: string }[]): void {
+    this.db.transaction((tx) => {
+      for (const r of results) tx.run('INSERT INTO upgrade_probe_results (procedure_id, round, probe, ok, detail, at) VALUES (?, ?, ?, ?, ?, ?)', [procedureId, round, r.probe, r.ok ? 1 : 0, r.detail, r.at]);
+    });
+  }
+
+  lastProbeRound(procedureId: string): number {
+    return this.db.get('SELECT coalesce(max(round), 0) AS n FROM upgrade_probe_results WHERE procedure_id = ?', [procedureId], z.object({ n: z.number() }))!.n;
+  }
+
+  /** The latest result of each probe of a run. */
+  latestProbes(procedureId: string): { round: number; probe: string; ok: boolean; detail: string; at: string }[] {
+    return this.db
+      .all(
+        `SELECT r.round, r.probe, r.ok, r.detail, r.at FROM upgrade_probe_results r
+         WHERE r.procedure_id = ? AND r.id IN (SELECT max(id) FROM upgrade_probe_results WHERE procedure_id = ? GROUP BY probe) ORDER BY r.probe`,
+        [procedureId, procedureId],
+        z.object({ round: z.number(), probe: z.string(), ok: z.number(), detail: z.string(), at: z.string() }),
+      )
+      .map((r) => ({ ...r, ok: r.ok === 1 }));
+  }
+
+  /** Live hosts with their site, cluster, build and the build a plan wants for them. */
+  hostBuilds(site?: string): { site: string; cluster: string | null; name: string; moref: string; version: string | null; build: string | null; connectionState: string | null; inMaintenance: boolean; desiredBuild: string | null; desiredVersion: string | null }[] {
+    return this.db
+      .all(
+        `SELECT s.name AS site, c.name AS cluster, h.name, h.moref, h.version, h.build, h.connection_state, h.maintenance, d.target_build, d.target_version
+         FROM inv_hosts h JOIN sites s ON s.id = h.site_id AND s.removed_at IS NULL
+         LEFT JOIN inv_clusters c ON c.site_id = h.site_id AND c.moref = h.cluster_moref
+         LEFT JOIN upgrade_desired_builds d ON d.site_id = h.site_id AND d.host_moref = h.moref
+         WHERE h.removed_at IS NULL ${site ? 'AND s.name = @site' : ''} ORDER BY s.name, c.name, h.name`,
+        site ? { site } : {},
+        z.object({
+          site: z.string(),
+          cluster: z.string().nullable(),
+          name: z.string(),
+          moref: z.string(),
+          version: z.string().nullable(),
+          build: z.string().nullable(),
+          connection_state: z.string().nullable(),
+          maintenance: z.number(),
+          target_build: z.string().nullable(),
+          target_version: z.string().nullable(),
+        }),
+      )
+      .map((r) => ({
+        site: r.site,
+        cluster: r.cluster,
+        name: r.name,
+        moref: r.moref,
+        version: r.version,
+        build: r.build,
+        connectionState: r.connection_state,
+        inMaintenance: r.maintenance === 1,
+        desiredBuild: r.target_build,
+        desiredVersion: r.target_version,
+      }));
   }
 
   planOfProcedure(procedureId: string): string | null {
-    return (this.db.prepare(`SELECT plan_id FROM upgrade_plan_hosts WHERE procedure_id = ?`).get(procedureId) as { plan_id: string } | undefined)?.plan_id ?? null;
+    return this.db.get(`SELECT plan_id FROM upgrade_plan_hosts WHERE procedure_id = ?`, [procedureId], z.object({ plan_id: z.string() }))?.plan_id ?? null;
   }
 }

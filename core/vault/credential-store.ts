@@ -1,5 +1,7 @@
+// Owns tables: credentials.
 import { OutpostError } from '../contract/errors.js';
-import type { Db } from '../db/database.js';
+import { z } from 'zod';
+import { UniqueViolation, type Sql } from '../db/sql.js';
 import type { Vault } from './vault.js';
 
 export type CredentialKind = 'password' | 'private-key' | 'vcenter';
@@ -16,18 +18,19 @@ export interface CredentialMeta {
   updatedAt: string;
 }
 
-interface CredentialRow {
-  id: number;
-  name: string;
-  kind: CredentialKind;
-  username: string | null;
-  scope_type: 'global' | 'site' | 'vm';
-  scope_ref: string | null;
-  cipher: 'os' | 'passphrase';
-  secret: Buffer;
-  created_at: string;
-  updated_at: string;
-}
+const credentialRow = z.object({
+  id: z.number(),
+  name: z.string(),
+  kind: z.enum(['password', 'private-key', 'vcenter']),
+  username: z.string().nullable(),
+  scope_type: z.enum(['global', 'site', 'vm']),
+  scope_ref: z.string().nullable(),
+  cipher: z.enum(['os', 'passphrase']),
+  secret: z.instanceof(Buffer),
+  created_at: z.string(),
+  updated_at: z.string(),
+});
+type CredentialRow = z.infer<typeof credentialRow>;
 
 const toMeta = (r: CredentialRow): CredentialMeta => ({
   id: r.id,
@@ -42,7 +45,7 @@ const toMeta = (r: CredentialRow): CredentialMeta => ({
 /** Vault-backed credentials; only `reveal` returns a secret, and only core code calls it. */
 export class CredentialStore {
   constructor(
-    private readonly db: Db,
+    private readonly db: Sql,
     private readonly vault: Vault,
   ) {}
 
@@ -51,22 +54,25 @@ export class CredentialStore {
     const scope = input.scope ?? { type: 'global' };
     // The secret is bound to its row (id, kind, name), and the id is only known once the row is
     // in: insert with an empty placeholder, seal, fill it in, all in one transaction.
-    const insert = this.db.transaction(() => {
-      const info = this.db
-        .prepare(
-          `INSERT INTO credentials (name, kind, username, scope_type, scope_ref, cipher, secret, created_at, updated_at)
-           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-        )
-        .run(input.name, input.kind, input.username ?? null, scope.type, scope.type === 'global' ? null : scope.ref, this.vault.kind, Buffer.alloc(0), now, now);
-      const id = Number(info.lastInsertRowid);
-      const { cipher, sealed } = this.vault.seal(input.secret, { id, kind: input.kind, name: input.name });
-      this.db.prepare('UPDATE credentials SET cipher = ?, secret = ? WHERE id = ?').run(cipher, sealed, id);
-      return id;
-    });
+    const insert = (): number =>
+      this.db.transaction(
+        (tx) => {
+          const info = tx.run(
+            `INSERT INTO credentials (name, kind, username, scope_type, scope_ref, cipher, secret, created_at, updated_at)
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+            [input.name, input.kind, input.username ?? null, scope.type, scope.type === 'global' ? null : scope.ref, this.vault.kind, Buffer.alloc(0), now, now],
+          );
+          const id = info.lastId;
+          const { cipher, sealed } = this.vault.seal(input.secret, { id, kind: input.kind, name: input.name });
+          tx.run('UPDATE credentials SET cipher = ?, secret = ? WHERE id = ?', [cipher, sealed, id]);
+          return id;
+        },
+        { immediate: true },
+      );
     try {
-      return this.get(insert.immediate());
+      return this.get(insert());
     } catch (err) {
-      if ((err as { code?: string }).code === 'SQLITE_CONSTRAINT_UNIQUE') {
+      if (err instanceof UniqueViolation) {
         throw new OutpostError('CONFLICT', `A credential named "${input.name}" already exists.`, { name: input.name });
       }
       throw err;
@@ -78,7 +84,7 @@ export class CredentialStore {
   }
 
   list(): CredentialMeta[] {
-    return (this.db.prepare('SELECT * FROM credentials ORDER BY name').all() as CredentialRow[]).map(toMeta);
+    return this.db.all('SELECT * FROM credentials ORDER BY name', [], credentialRow).map(toMeta);
   }
 
   reveal(id: number): string {
@@ -88,13 +94,32 @@ export class CredentialStore {
   }
 
   remove(id: number): void {
-    const info = this.db.prepare('DELETE FROM credentials WHERE id = ?').run(id);
+    const info = this.db.run('DELETE FROM credentials WHERE id = ?', [id]);
     if (info.changes === 0) throw new OutpostError('NOT_FOUND', `No credential with id ${id}.`);
   }
 
   private row(id: number): CredentialRow {
-    const row = this.db.prepare('SELECT * FROM credentials WHERE id = ?').get(id) as CredentialRow | undefined;
+    const row = this.db.get('SELECT * FROM credentials WHERE id = ?', [id], credentialRow);
     if (!row) throw new OutpostError('NOT_FOUND', `No credential with id ${id}.`);
     return row;
+  }
+}
+
+const sealedRow = z.object({ id: z.number(), kind: z.string(), name: z.string(), cipher: z.enum(['os', 'passphrase']), secret: z.instanceof(Buffer) });
+export type SealedRow = z.infer<typeof sealedRow>;
+
+/**
+ * The sealed secrets of the credentials table as the vault re-keys them: it reads every record of
+ * a cipher kind and writes each one back re-sealed (the vault holds no SQL; this table's owner does).
+ */
+export class SealedSecrets {
+  constructor(private readonly db: Sql) {}
+
+  ofCipher(kind: 'os' | 'passphrase'): SealedRow[] {
+    return this.db.all('SELECT id, kind, name, cipher, secret FROM credentials WHERE cipher = ?', [kind], sealedRow);
+  }
+
+  replace(id: number, secret: Buffer): void {
+    this.db.run('UPDATE credentials SET secret = ? WHERE id = ?', [secret, id]);
   }
 }

@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { z } from 'zod';
 import { tempDir } from '../../test/temp-dir.js';
 import { openDatabase, type Db } from '../db/database.js';
+import { sqliteSql } from '../db/sqlite-sql.js';
 import { createOutpostCore } from '../server/core.js';
 import { CredentialStore } from './credential-store.js';
 import { defaultKdf, deriveKey, sealWithKey, sealedFormat, type KdfParams } from './passphrase-cipher.js';
@@ -57,29 +58,29 @@ describe('vault hardening (real SQLite, real scrypt)', () => {
       { name: 'ssh', kind: 'password', secret: 'ssh-password' },
     ]);
     const before = meta(db);
-    const vault = new Vault(db, null, targetKdf);
+    const vault = new Vault(sqliteSql(db), null, targetKdf);
     vault.unlock(passphrase);
     const after = meta(db);
     expect(JSON.parse(after.kdf)).toEqual(targetKdf);
     expect(after.salt.equals(before.salt)).toBe(false);
     expect(sealedFormat(secretOf(db, 1))).toBe(2);
     expect(sealedFormat(secretOf(db, 2))).toBe(2);
-    const store = new CredentialStore(db, vault);
+    const store = new CredentialStore(sqliteSql(db), vault);
     expect(store.reveal(1)).toBe('vcenter-password');
     expect(store.reveal(2)).toBe('ssh-password');
     // A fresh process unlocks the upgraded vault with the same passphrase; nothing left to upgrade.
-    const again = new Vault(db, null, targetKdf);
+    const again = new Vault(sqliteSql(db), null, targetKdf);
     again.unlock(passphrase);
     expect(meta(db).salt.equals(after.salt)).toBe(true);
-    expect(new CredentialStore(db, again).reveal(1)).toBe('vcenter-password');
+    expect(new CredentialStore(sqliteSql(db), again).reveal(1)).toBe('vcenter-password');
   });
 
   it('upgrades a vault at the old shipped cost (N=2^15) to the shipped one', () => {
     writeLegacyVault(db, { ...defaultKdf, N: 2 ** 15 }, [{ name: 'vc', kind: 'vcenter', secret: 'pw' }]);
-    const vault = new Vault(db, null);
+    const vault = new Vault(sqliteSql(db), null);
     vault.unlock(passphrase);
     expect(JSON.parse(meta(db).kdf)).toEqual(defaultKdf);
-    expect(new CredentialStore(db, vault).reveal(1)).toBe('pw');
+    expect(new CredentialStore(sqliteSql(db), vault).reveal(1)).toBe('pw');
   });
 
   it('upgrades atomically: a failure part-way leaves the old vault and records byte for byte', () => {
@@ -87,19 +88,19 @@ describe('vault hardening (real SQLite, real scrypt)', () => {
     const before = { meta: meta(db), secret: secretOf(db, 1) };
     // The last write of the upgrade (the vault row) fails after the records were re-sealed.
     db.exec("CREATE TRIGGER fail_rekey BEFORE UPDATE ON vault_meta BEGIN SELECT RAISE(ABORT, 'disk full'); END");
-    expect(() => new Vault(db, null, targetKdf).unlock(passphrase)).toThrow(/disk full/);
+    expect(() => new Vault(sqliteSql(db), null, targetKdf).unlock(passphrase)).toThrow(/disk full/);
     expect(meta(db)).toEqual(before.meta);
     expect(secretOf(db, 1).equals(before.secret)).toBe(true);
     db.exec('DROP TRIGGER fail_rekey');
-    const vault = new Vault(db, null, targetKdf);
+    const vault = new Vault(sqliteSql(db), null, targetKdf);
     vault.unlock(passphrase);
-    expect(new CredentialStore(db, vault).reveal(1)).toBe('pw');
+    expect(new CredentialStore(sqliteSql(db), vault).reveal(1)).toBe('pw');
   });
 
   it('a secret copied into another row does not open there (the vCenter password cannot become an SSH password)', () => {
-    const vault = new Vault(db, null, targetKdf);
+    const vault = new Vault(sqliteSql(db), null, targetKdf);
     vault.unlock(passphrase);
-    const store = new CredentialStore(db, vault);
+    const store = new CredentialStore(sqliteSql(db), vault);
     const vc = store.save({ name: 'vc-admin', kind: 'vcenter', secret: 'the vCenter password' });
     const ssh = store.save({ name: 'web-ssh', kind: 'password', secret: 'an ssh password' });
     db.prepare('UPDATE credentials SET secret = ? WHERE id = ?').run(secretOf(db, vc.id), ssh.id);
@@ -108,9 +109,9 @@ describe('vault hardening (real SQLite, real scrypt)', () => {
   });
 
   it('a legacy record that was not migrated is refused, not opened unbound', () => {
-    const vault = new Vault(db, null, targetKdf);
+    const vault = new Vault(sqliteSql(db), null, targetKdf);
     vault.unlock(passphrase);
-    const store = new CredentialStore(db, vault);
+    const store = new CredentialStore(sqliteSql(db), vault);
     const ssh = store.save({ name: 'web-ssh', kind: 'password', secret: 'x' });
     const salt = meta(db).salt;
     const key = deriveKey(passphrase, salt, targetKdf);
@@ -132,7 +133,7 @@ describe('vault hardening (real SQLite, real scrypt)', () => {
     const t0 = performance.now();
     let error: unknown;
     try {
-      new Vault(db, null, targetKdf).unlock(passphrase);
+      new Vault(sqliteSql(db), null, targetKdf).unlock(passphrase);
     } catch (err) {
       error = err;
     }
@@ -144,12 +145,12 @@ describe('vault hardening (real SQLite, real scrypt)', () => {
   it('refuses KDF parameters that are not JSON', () => {
     writeLegacyVault(db, legacyKdf, []);
     db.prepare("UPDATE vault_meta SET kdf = '{N:'").run();
-    expect(() => new Vault(db, null, targetKdf).unlock(passphrase)).toThrowError(expect.objectContaining({ code: 'VAULT_CORRUPT' }));
+    expect(() => new Vault(sqliteSql(db), null, targetKdf).unlock(passphrase)).toThrowError(expect.objectContaining({ code: 'VAULT_CORRUPT' }));
   });
 
   it('tells a damaged vault (VAULT_CORRUPT) from a wrong passphrase (VAULT_PASSPHRASE)', () => {
-    new Vault(db, null, targetKdf).unlock(passphrase);
-    expect(() => new Vault(db, null, targetKdf).unlock('not the passphrase at all')).toThrowError(
+    new Vault(sqliteSql(db), null, targetKdf).unlock(passphrase);
+    expect(() => new Vault(sqliteSql(db), null, targetKdf).unlock('not the passphrase at all')).toThrowError(
       expect.objectContaining({ code: 'VAULT_PASSPHRASE' }),
     );
     const good = meta(db);
@@ -166,28 +167,28 @@ describe('vault hardening (real SQLite, real scrypt)', () => {
     ] as const) {
       db.prepare(sql).run(value);
       for (const tried of [passphrase, 'not the passphrase at all']) {
-        expect(() => new Vault(db, null, targetKdf).unlock(tried), `${what} / ${tried}`).toThrowError(
+        expect(() => new Vault(sqliteSql(db), null, targetKdf).unlock(tried), `${what} / ${tried}`).toThrowError(
           expect.objectContaining({ code: 'VAULT_CORRUPT', message: expect.stringContaining('damaged') }),
         );
       }
       db.prepare('UPDATE vault_meta SET kdf = ?, salt = ?, verifier = ?').run(good.kdf, good.salt, good.verifier);
     }
     // Intact again: the right passphrase opens it; a damaged record is named, the vault still opens.
-    const vault = new Vault(db, null, targetKdf);
+    const vault = new Vault(sqliteSql(db), null, targetKdf);
     vault.unlock(passphrase);
-    const store = new CredentialStore(db, vault);
+    const store = new CredentialStore(sqliteSql(db), vault);
     const cred = store.save({ name: 'vc', kind: 'vcenter', secret: 'pw' });
     db.prepare('UPDATE credentials SET secret = ? WHERE id = ?').run(flip(secretOf(db, cred.id), secretOf(db, cred.id).length - 1), cred.id);
     expect(() => store.reveal(cred.id)).toThrowError(expect.objectContaining({ code: 'VAULT_CORRUPT', message: expect.stringContaining('"vc"') }));
-    expect(new Vault(db, null, targetKdf).unlock(passphrase).unlocked).toBe(true);
+    expect(new Vault(sqliteSql(db), null, targetKdf).unlock(passphrase).unlocked).toBe(true);
   });
 
   it('a process still holding the key from before another re-keyed the vault does not seal with it', () => {
     writeLegacyVault(db, legacyKdf, []);
-    const early = new Vault(db, null, legacyKdf); // no upgrade wanted: keeps the old key
+    const early = new Vault(sqliteSql(db), null, legacyKdf); // no upgrade wanted: keeps the old key
     early.unlock(passphrase);
-    new Vault(db, null, targetKdf).unlock(passphrase); // re-keys
-    expect(() => new CredentialStore(db, early).save({ name: 'x', kind: 'password', secret: 's' })).toThrowError(
+    new Vault(sqliteSql(db), null, targetKdf).unlock(passphrase); // re-keys
+    expect(() => new CredentialStore(sqliteSql(db), early).save({ name: 'x', kind: 'password', secret: 's' })).toThrowError(
       expect.objectContaining({ code: 'VAULT_LOCKED', message: expect.stringContaining('unlock it again') }),
     );
     expect(db.prepare('SELECT count(*) AS n FROM credentials').get()).toEqual({ n: 0 });
@@ -201,19 +202,19 @@ describe('deferred unlock (the CLI: scrypt only when a secret is needed)', () =>
     try {
       writeLegacyVault(db, legacyKdf, [{ name: 'vc', kind: 'vcenter', secret: 'pw' }]);
       const before = meta(db);
-      const vault = new Vault(db, null, targetKdf);
+      const vault = new Vault(sqliteSql(db), null, targetKdf);
       vault.deferUnlock(passphrase);
       expect(meta(db)).toEqual(before); // not unlocked, so not upgraded yet
-      expect(new CredentialStore(db, vault).reveal(1)).toBe('pw');
+      expect(new CredentialStore(sqliteSql(db), vault).reveal(1)).toBe('pw');
       expect(meta(db).salt.equals(before.salt)).toBe(false);
 
-      const wrong = new Vault(db, null, targetKdf);
+      const wrong = new Vault(sqliteSql(db), null, targetKdf);
       wrong.deferUnlock('not the passphrase at all');
-      expect(() => new CredentialStore(db, wrong).reveal(1)).toThrowError(expect.objectContaining({ code: 'VAULT_PASSPHRASE' }));
-      expect(() => new CredentialStore(db, wrong).reveal(1)).toThrowError(expect.objectContaining({ code: 'VAULT_PASSPHRASE' }));
+      expect(() => new CredentialStore(sqliteSql(db), wrong).reveal(1)).toThrowError(expect.objectContaining({ code: 'VAULT_PASSPHRASE' }));
+      expect(() => new CredentialStore(sqliteSql(db), wrong).reveal(1)).toThrowError(expect.objectContaining({ code: 'VAULT_PASSPHRASE' }));
       expect(wrong.state().unlocked).toBe(false);
 
-      const fresh = new Vault(openDatabase(join(dir.path, 'other.db')), null, targetKdf);
+      const fresh = new Vault(sqliteSql(openDatabase(join(dir.path, 'other.db'))), null, targetKdf);
       expect(() => fresh.deferUnlock('short')).toThrowError(expect.objectContaining({ code: 'VALIDATION' }));
     } finally {
       db.close();

@@ -1,4 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { sqliteSql } from '../db/sqlite-sql.js';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { tempDir } from '../../test/temp-dir.js';
@@ -25,18 +26,18 @@ describe('passphrase vault (AES-256-GCM, scrypt key)', () => {
   });
 
   it('is locked and uninitialised on a new store, and refuses to seal', () => {
-    const vault = new Vault(db, null, fastKdf);
+    const vault = new Vault(sqliteSql(db), null, fastKdf);
     expect(vault.state()).toEqual({ kind: 'passphrase', initialised: false, unlocked: false });
     expect(() => vault.seal('x', binding)).toThrowError(expect.objectContaining({ code: 'VAULT_LOCKED' }));
   });
 
   it('sets the passphrase on first unlock, then needs the same passphrase after a restart', () => {
-    const first = new Vault(db, null, fastKdf);
+    const first = new Vault(sqliteSql(db), null, fastKdf);
     first.unlock(passphrase);
     const { cipher, sealed } = first.seal('s3cret!', binding);
     expect(cipher).toBe('passphrase');
 
-    const second = new Vault(db, null, fastKdf);
+    const second = new Vault(sqliteSql(db), null, fastKdf);
     expect(second.state()).toEqual({ kind: 'passphrase', initialised: true, unlocked: false });
     expect(() => second.unlock('wrong passphrase here')).toThrowError(expect.objectContaining({ code: 'VAULT_PASSPHRASE' }));
     expect(second.state().unlocked).toBe(false);
@@ -45,7 +46,7 @@ describe('passphrase vault (AES-256-GCM, scrypt key)', () => {
   });
 
   it('detects a tampered secret instead of returning garbage', () => {
-    const vault = new Vault(db, null, fastKdf);
+    const vault = new Vault(sqliteSql(db), null, fastKdf);
     vault.unlock(passphrase);
     const { sealed } = vault.seal('s3cret!', binding);
     const tampered = Buffer.from(sealed);
@@ -54,9 +55,9 @@ describe('passphrase vault (AES-256-GCM, scrypt key)', () => {
   });
 
   it('stores credentials only as ciphertext and lists them without the secret', () => {
-    const vault = new Vault(db, null, fastKdf);
+    const vault = new Vault(sqliteSql(db), null, fastKdf);
     vault.unlock(passphrase);
-    const store = new CredentialStore(db, vault);
+    const store = new CredentialStore(sqliteSql(db), vault);
     const secret = 'VeryDistinctivePassword-8f2e1c';
     const meta = store.save({ name: 'vc-admin', kind: 'vcenter', username: 'administrator@vsphere.local', secret });
     expect(meta).not.toHaveProperty('secret');
@@ -71,7 +72,7 @@ describe('passphrase vault (AES-256-GCM, scrypt key)', () => {
   });
 
   it('tells the operator when a secret was sealed by the OS keychain', () => {
-    const vault = new Vault(db, null, fastKdf);
+    const vault = new Vault(sqliteSql(db), null, fastKdf);
     vault.unlock(passphrase);
     expect(() => vault.open('os', Buffer.from('whatever'), binding)).toThrowError(expect.objectContaining({ code: 'VAULT_LOCKED' }));
   });
@@ -94,8 +95,8 @@ describe('vault set-up by two processes', () => {
     const a = openDatabase(join(dir.path, 'outpost.db'));
     const b = openDatabase(join(dir.path, 'outpost.db'));
     try {
-      const first = new Vault(a, null, fastKdf);
-      const second = new Vault(b, null, fastKdf);
+      const first = new Vault(sqliteSql(a), null, fastKdf);
+      const second = new Vault(sqliteSql(b), null, fastKdf);
       expect(second.state().initialised).toBe(false);
       first.unlock(passphrase);
       // `second` read "not initialised" before; its unlock must now verify against the stored setup.

@@ -1,7 +1,6 @@
-import { z } from 'zod';
 import type { VaultState } from '../contract/commands.js';
 import { OutpostError } from '../contract/errors.js';
-import type { Db } from '../db/database.js';
+import { atomically, type Sql } from '../db/sql.js';
 import type { SecretCipher } from './cipher.js';
 import {
   FORMAT_BOUND,
@@ -14,6 +13,8 @@ import {
   type KdfParams,
   type PassphraseSetup,
 } from './passphrase-cipher.js';
+import { SealedSecrets, type SealedRow } from './credential-store.js';
+import { VaultMetaStore } from './vault-store.js';
 
 /** The shortest passphrase a vault may be set up with, whichever way it arrives (UI, CLI, host). */
 export const MIN_PASSPHRASE_LENGTH = 12;
@@ -29,9 +30,6 @@ export function bindingData(b: SecretBinding): Buffer {
   return Buffer.from(JSON.stringify(['outpost-credential', b.id, b.kind, b.name]), 'utf8');
 }
 
-const vaultMetaRow = z.object({ kdf: z.string(), salt: z.instanceof(Buffer), verifier: z.instanceof(Buffer) });
-const sealedRow = z.object({ id: z.number(), kind: z.string(), name: z.string(), cipher: z.enum(['os', 'passphrase']), secret: z.instanceof(Buffer) });
-
 /**
  * Secrets at rest. With an OS cipher (Electron safeStorage) it is always open; otherwise the
  * operator's passphrase derives the key, and the vault stays locked until it is given.
@@ -43,15 +41,19 @@ export class Vault {
   /** A passphrase given at start for an unlock deferred to the first need (see deferUnlock). */
   private pending: string | null = null;
   private pendingError: unknown = null;
+  private readonly meta: VaultMetaStore;
+  private readonly secrets: SealedSecrets;
 
   constructor(
-    private readonly db: Db,
+    private readonly db: Sql,
     osCipher: SecretCipher | null = null,
     private readonly kdf: KdfParams = defaultKdf,
   ) {
     this.cipher = osCipher;
+    this.meta = new VaultMetaStore(db);
+    this.secrets = new SealedSecrets(db);
     // The OS cipher is always open: records sealed before binding are bound now, at start.
-    if (osCipher) this.db.transaction(() => this.rebindRecords('os', osCipher, osCipher)).immediate();
+    if (osCipher) atomically(this.db, () => this.rebindRecords('os', osCipher, osCipher), { immediate: true });
   }
 
   get kind(): 'os' | 'passphrase' {
@@ -110,11 +112,9 @@ export class Vault {
     } else {
       this.checkNewPassphrase(passphrase);
       const created = PassphraseCipher.create(passphrase, this.kdf);
-      const inserted = this.db
-        .prepare('INSERT OR IGNORE INTO vault_meta (id, kdf, salt, verifier, created_at) VALUES (1, ?, ?, ?, ?)')
-        .run(created.setup.kdfText, created.setup.salt, created.setup.verifier, new Date().toISOString());
+      const inserted = this.meta.insertOnce({ kdf: created.setup.kdfText, salt: created.setup.salt, verifier: created.setup.verifier }, new Date().toISOString());
       // Another process set the passphrase first: this one must match it, not replace it.
-      if (inserted.changes === 0) return this.unlock(passphrase);
+      if (!inserted) return this.unlock(passphrase);
       this.setCipher(created.cipher, created.setup.salt);
     }
     return this.state();
@@ -192,17 +192,17 @@ export class Vault {
   private upgrade(passphrase: string, setup: PassphraseSetup, old: PassphraseCipher): { cipher: PassphraseCipher; salt: Buffer } | null {
     const target = kdfWeakerThan(setup.kdf, this.kdf) ? this.kdf : setup.kdf;
     const next = PassphraseCipher.create(passphrase, target);
-    const done = this.db
-      .transaction(() => {
+    const done = atomically(
+      this.db,
+      () => {
         const current = this.readSetup();
         if (!current || !current.salt.equals(setup.salt) || !current.verifier.equals(setup.verifier)) return false;
         this.rebindRecords('passphrase', old, next.cipher, true);
-        this.db
-          .prepare('UPDATE vault_meta SET kdf = ?, salt = ?, verifier = ? WHERE id = 1')
-          .run(next.setup.kdfText, next.setup.salt, next.setup.verifier);
+        this.meta.replace({ kdf: next.setup.kdfText, salt: next.setup.salt, verifier: next.setup.verifier });
         return true;
-      })
-      .immediate();
+      },
+      { immediate: true },
+    );
     old.lock();
     if (!done) {
       next.cipher.lock();
@@ -217,7 +217,6 @@ export class Vault {
    * and `open` names it when it is asked for.
    */
   private rebindRecords(kind: 'os' | 'passphrase', from: SecretCipher, to: SecretCipher, all = false): void {
-    const update = this.db.prepare('UPDATE credentials SET secret = ? WHERE id = ?');
     for (const row of this.sealedRows(kind)) {
       const aad = bindingData(row);
       let opened: { plain: Buffer; bound: boolean };
@@ -226,16 +225,13 @@ export class Vault {
       } catch {
         continue;
       }
-      if (all || !opened.bound) update.run(to.seal(opened.plain, aad), row.id);
+      if (all || !opened.bound) this.secrets.replace(row.id, to.seal(opened.plain, aad));
       opened.plain.fill(0);
     }
   }
 
-  private sealedRows(kind: 'os' | 'passphrase'): z.infer<typeof sealedRow>[] {
-    return this.db
-      .prepare('SELECT id, kind, name, cipher, secret FROM credentials WHERE cipher = ?')
-      .all(kind)
-      .map((r) => sealedRow.parse(r));
+  private sealedRows(kind: 'os' | 'passphrase'): SealedRow[] {
+    return this.secrets.ofCipher(kind);
   }
 
   private keyIsCurrent(): boolean {
@@ -267,14 +263,13 @@ export class Vault {
 
   /** Whether a passphrase was set, without decoding the row (status must work on a damaged one). */
   private hasSetup(): boolean {
-    return this.db.prepare('SELECT 1 FROM vault_meta WHERE id = 1').get() !== undefined;
+    return this.meta.exists();
   }
 
   private readSetup(): PassphraseSetup | null {
-    const raw: unknown = this.db.prepare('SELECT kdf, salt, verifier FROM vault_meta WHERE id = 1').get();
-    if (raw === undefined) return null;
-    const row = vaultMetaRow.safeParse(raw);
-    if (!row.success) throw new OutpostError('VAULT_CORRUPT', 'The vault row in this store is damaged (wrong column types). Restore the store from a backup.');
-    return { kdf: parseKdf(row.data.kdf), kdfText: row.data.kdf, salt: row.data.salt, verifier: row.data.verifier };
+    const row = this.meta.read();
+    if (row === undefined) return null;
+    if (row === 'damaged') throw new OutpostError('VAULT_CORRUPT', 'The vault row in this store is damaged (wrong column types). Restore the store from a backup.');
+    return { kdf: parseKdf(row.kdf), kdfText: row.kdf, salt: row.salt, verifier: row.verifier };
   }
 }

@@ -1,8 +1,9 @@
 import type { AuditLog } from '../audit/audit-log.js';
 import type { CommandOutput, CommandParsedInput } from '../contract/commands.js';
 import { OutpostError } from '../contract/errors.js';
-import type { Db } from '../db/database.js';
-import { storedSite, storedVm, withSiteSession } from '../sites/site-session.js';
+import type { Sql } from '../db/sql.js';
+import { storedVm } from '../inventory/stored-vm.js';
+import { storedSite, withSiteSession } from '../sites/site-session.js';
 import type { CredentialStore } from '../vault/credential-store.js';
 import { acquireConsoleTicket, type ConsoleTicket } from '../vsphere/console-ticket.js';
 import { ConsoleSlots } from './console-slots.js';
@@ -40,7 +41,7 @@ export class ConsoleService {
   readonly slots = new ConsoleSlots();
 
   constructor(
-    private readonly db: Db,
+    private readonly db: Sql,
     private readonly credentials: CredentialStore,
     private readonly audit: AuditLog,
   ) {}

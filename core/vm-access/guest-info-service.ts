@@ -2,8 +2,9 @@ import type { AuditLog } from '../audit/audit-log.js';
 import type { CommandParsedInput } from '../contract/commands.js';
 import { toContractError } from '../contract/errors.js';
 import type { GuestInfo } from '../contract/vm-access.js';
-import type { Db } from '../db/database.js';
-import { storedSite, storedVm, withSiteSession } from '../sites/site-session.js';
+import type { Sql } from '../db/sql.js';
+import { storedVm } from '../inventory/stored-vm.js';
+import { storedSite, withSiteSession } from '../sites/site-session.js';
 import type { CredentialStore } from '../vault/credential-store.js';
 import { readExtraConfig, writeExtraConfig } from '../vsphere/vm-extra-config.js';
 import type { MoRef } from '../vsphere/xml.js';
@@ -17,7 +18,7 @@ const PREFIX = 'guestinfo.';
  */
 export class GuestInfoService {
   constructor(
-    private readonly db: Db,
+    private readonly db: Sql,
     private readonly credentials: CredentialStore,
     private readonly audit: AuditLog,
   ) {}

@@ -175,7 +175,9 @@ export async function createEnrollmentLab(options: EnrollmentLabOptions): Promis
     runner,
     run(dataDir, calls, fault) {
       const r = spawnSync('ip', ['netns', 'exec', lab.client, process.execPath, runner, dataDir, 'run', callsFile(dataDir, calls)], { encoding: 'utf8', env: env(fault), timeout: 180_000, maxBuffer: 64 * 1024 * 1024 });
-      return parse(r.stdout ?? '', r.stderr ?? '', r.signal);
+      // The exit status and a spawn error go with stderr, so a run that ended early says why in the assertion.
+      const why = `${r.error ? `\nspawn error: ${r.error.message}` : ''}\n(exit status ${r.status}, signal ${r.signal})`;
+      return parse(r.stdout ?? '', (r.stderr ?? '') + why, r.signal);
     },
     runAsync(dataDir, calls) {
       const child = spawn('ip', ['netns', 'exec', lab.client, process.execPath, runner, dataDir, 'run', callsFile(dataDir, calls)], { env: env(), stdio: ['ignore', 'pipe', 'pipe'] });
