@@ -2,7 +2,8 @@
 // auth, exec, streaming), against the OpenSSH client on the same loopback sshd with the same key:
 // BENCH_CLI_EXEC_MB (default 400) MB to /dev/null and into a pipe this process drains, runs
 // interleaved (BENCH_CLI_EXEC_RUNS each, default 5; medians), each side with its default ciphers.
-// Also the peak RSS (VmHWM) of each client and the CPU time it used. Needs root, openssh-server
+// Also the peak RSS (VmHWM) of each client and the CPU time it used, and `exec -- true` alone
+// (start-up and teardown). Needs root, openssh-server
 // and the built CLI (`npm run build:node`). Prints one JSON line.
 import { execFileSync, spawn } from 'node:child_process';
 import { closeSync, existsSync, mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs';
@@ -20,6 +21,7 @@ if (!sshdAvailable() || process.getuid?.() !== 0 || !existsSync(join(root, 'dist
 
 const mb = Number(process.env.BENCH_CLI_EXEC_MB ?? 400);
 const runs = Number(process.env.BENCH_CLI_EXEC_RUNS ?? 5);
+const GNU_TIME = existsSync('/usr/bin/time') ? '/usr/bin/time' : null;
 const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 
 interface Run {
@@ -44,7 +46,11 @@ function timed(argv: string[], to: 'devnull' | 'pipe'): Promise<Run> {
   return new Promise((resolve, reject) => {
     const devnull = to === 'devnull' ? openSync('/dev/null', 'w') : null;
     const t0 = performance.now();
-    const child = spawn(argv[0]!, argv.slice(1), { stdio: ['ignore', devnull ?? 'pipe', 'pipe'] });
+    // GNU time reports the client's exact CPU time and peak RSS (rusage at its exit); /proc sampling,
+    // the fallback, misses the last moments.
+    const rusageFile = join(dir, `rusage-${process.hrtime.bigint()}`);
+    const cmd = GNU_TIME ? [GNU_TIME, '-f', '%U %S %M', '-o', rusageFile, ...argv] : argv;
+    const child = spawn(cmd[0]!, cmd.slice(1), { stdio: ['ignore', devnull ?? 'pipe', 'pipe'] });
     let bytes = 0;
     let stderr = '';
     let peakKB = 0;
@@ -67,6 +73,12 @@ function timed(argv: string[], to: 'devnull' | 'pipe'): Promise<Run> {
       const ms = performance.now() - t0;
       clearInterval(sampler);
       if (devnull !== null) closeSync(devnull);
+      if (GNU_TIME && existsSync(rusageFile)) {
+        const [user, sys, maxKB] = readFileSync(rusageFile, 'utf8').trim().split('\n').pop()!.split(' ').map(Number);
+        cpuMs = Math.round(((user ?? 0) + (sys ?? 0)) * 1000);
+        peakKB = maxKB ?? peakKB; // the client's, not time's own
+        rmSync(rusageFile);
+      }
       if (code !== 0) reject(new Error(`${argv.slice(0, 3).join(' ')} exited ${code}: ${stderr.trim()}`));
       else resolve({ ms, bytes: to === 'pipe' ? bytes : mb * 1024 * 1024, peakRssMB: Math.round(peakKB / 1024), cpuMs });
     });
@@ -116,6 +128,19 @@ try {
       opensshMs: theirs.map((r) => Math.round(r.ms)),
     };
   }
+  // Start-up and teardown alone: `exec -- true` on a fresh connection (the whole process, no payload).
+  const ours: Run[] = [];
+  const theirs: Run[] = [];
+  for (let i = 0; i < runs; i++) {
+    ours.push(await timed([...outpost.slice(0, -2), 'true'], 'devnull'));
+    theirs.push(await timed([...ssh.slice(0, -2), 'true'], 'devnull'));
+  }
+  figures.execTrue = {
+    outpostMs: Math.round(median(ours.map((r) => r.ms))),
+    opensshMs: Math.round(median(theirs.map((r) => r.ms))),
+    outpostCpuMs: Math.round(median(ours.map((r) => r.cpuMs))),
+    opensshCpuMs: Math.round(median(theirs.map((r) => r.cpuMs))),
+  };
   figures.load = readFileSync('/proc/loadavg', 'utf8').split(' ')[0];
   console.log(JSON.stringify(figures));
 } finally {

@@ -1,7 +1,7 @@
 // Builds the Node-side entry points (CLI, headless host, Electron main and preload) with esbuild.
 // Runs on `npm ci` (prepare) so `npx outpost` works straight after install.
 import { build } from 'esbuild';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -16,7 +16,8 @@ if (!versionFile.includes(`'${pkg.version}'`)) {
 const common = { bundle: true, platform: 'node', target: 'node20', sourcemap: true, logLevel: 'warning', absWorkingDir: root };
 
 const jobs = [
-  { entryPoints: ['core/cli/main.ts'], outfile: 'dist/cli/main.mjs', format: 'esm', packages: 'external' },
+  // Split: main.mjs loads the light `exec` program or the full CLI on demand (core/cli/main.ts).
+  { entryPoints: ['core/cli/main.ts'], outdir: 'dist/cli', splitting: true, outExtension: { '.js': '.mjs' }, chunkNames: 'chunks/[name]-[hash]', format: 'esm', external: Object.keys(pkg.dependencies).filter((d) => d !== 'zod') },
   { entryPoints: ['core/host/main.ts'], outfile: 'dist/host/main.mjs', format: 'esm', packages: 'external' },
 ];
 if (existsSync(join(root, 'electron/main.ts'))) {
@@ -27,4 +28,12 @@ if (existsSync(join(root, 'electron/preload.ts'))) {
   jobs.push({ entryPoints: ['electron/preload.ts'], outfile: 'dist/electron/preload.cjs', format: 'cjs', external: ['electron'] });
 }
 
-await Promise.all(jobs.filter((j) => existsSync(join(root, j.entryPoints[0]))).map((j) => build({ ...common, ...j })));
+const results = await Promise.all(jobs.filter((j) => existsSync(join(root, j.entryPoints[0]))).map((j) => build({ ...common, ...j, metafile: true })));
+
+// Chunks of earlier builds would pile up (their names carry a hash): remove those this build did
+// not write. Not the folder first: tests build while other tests run the CLI from it.
+const written = new Set(results.flatMap((r) => Object.keys(r.metafile.outputs)).map((f) => join(root, f)));
+const chunks = join(root, 'dist', 'cli', 'chunks');
+if (existsSync(chunks)) {
+  for (const f of readdirSync(chunks)) if (!written.has(join(chunks, f))) rmSync(join(chunks, f));
+}

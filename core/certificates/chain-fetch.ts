@@ -24,7 +24,7 @@ export function fetchChain(host: string, port: number, timeoutMs = 5000): Promis
       reject(err);
     };
     socket.once('timeout', () => fail(new OutpostError('TIMEOUT', `${host}:${port} did not complete a TLS handshake within ${timeoutMs} ms.`)));
-    socket.once('error', (err: NodeJS.ErrnoException) => fail(new OutpostError('UNREACHABLE', `Cannot read the certificate of ${host}:${port}: ${err.code ?? err.message}`)));
+    socket.once('error', (err: NodeJS.ErrnoException) => fail(connectionError(err, host, port)));
     socket.once('secureConnect', () => {
       const chain: X509Certificate[] = [];
       const seen = new Set<string>();
@@ -40,4 +40,20 @@ export function fetchChain(host: string, port: number, timeoutMs = 5000): Promis
       else resolve({ host, port, certificates: chain, authorized: socket.authorized, authorizationError });
     });
   });
+}
+
+/** What OpenSSL says when the answer to our ClientHello is not TLS (plain HTTP, SSH, ...). trust/trusted-agent.ts reads them the same way for vCenter. */
+const NOT_TLS = new Set(['ERR_SSL_WRONG_VERSION_NUMBER', 'ERR_SSL_PACKET_LENGTH_TOO_LONG', 'ERR_SSL_RECORD_LAYER_FAILURE', 'ERR_SSL_UNKNOWN_PROTOCOL', 'ERR_SSL_HTTP_REQUEST']);
+
+/** One line that says what went wrong; OpenSSL's own message spans lines of file names and internals. */
+function connectionError(err: NodeJS.ErrnoException, host: string, port: number): OutpostError {
+  const where = `${host}:${port}`;
+  const details = { host, port, cause: err.code ?? null };
+  if (err.code !== undefined && NOT_TLS.has(err.code)) {
+    return new OutpostError('UNREACHABLE', `${where} does not answer with TLS (plain HTTP or another service?): give the port of a TLS service, e.g. 443 for HTTPS.`, details);
+  }
+  if (err.code === 'ECONNREFUSED') return new OutpostError('UNREACHABLE', `Nothing accepts connections at ${where}. Check the host and port.`, details);
+  if (err.code === 'ENOTFOUND' || err.code === 'EAI_AGAIN') return new OutpostError('UNREACHABLE', `The host name ${host} does not resolve.`, details);
+  const reason = 'reason' in err && typeof err.reason === 'string' ? err.reason : (err.code ?? err.message.split('\n')[0]!);
+  return new OutpostError('UNREACHABLE', `Cannot read the certificate of ${where}: the TLS connection failed (${reason}).`, details);
 }

@@ -74,6 +74,48 @@ describe.skipIf(!canRun)('the CLI checks its inputs before anything runs, and su
     expect(sshd.log().slice(before)).not.toMatch(/Connection from|Accepted/);
   }, 120_000);
 
+  it('credential add --key checks the key as exec --key does: exit 2, one line, nothing stored', async () => {
+    const notKey = join(dir.path, 'notes-2.txt');
+    writeFileSync(notKey, 'just some text\n');
+    const encrypted = join(dir.path, 'id_encrypted_2');
+    generateKey(encrypted, 'ed25519', { passphrase: 'right-passphrase' });
+    const env = { OUTPOST_VAULT_PASSPHRASE: 'checks test vault passphrase' };
+    const add = (key: string, passphrase?: string) =>
+      runOutpost(['--db', db, 'credential', 'add', '--name', 'k', '--user', 'root', '--key', key, ...(passphrase !== undefined ? ['--passphrase-stdin'] : [])], { env, ...(passphrase !== undefined ? { input: `${passphrase}\n` } : {}) });
+    const cases: [Promise<Awaited<ReturnType<typeof add>>>, RegExp][] = [
+      [add(notKey), /--key .*notes-2\.txt is not a private key/],
+      [add(`${keyFile}.pub`), /is a public key; give the private key/],
+      [add(encrypted), /is encrypted: give its passphrase with --passphrase-stdin/],
+      [add(encrypted, 'wrong'), /does not open with the passphrase with --passphrase-stdin/],
+    ];
+    for (const [run, message] of cases) {
+      const r = await run;
+      expect(r.code, String(message)).toBe(2);
+      expect(r.stderr.trim().split('\n'), String(message)).toHaveLength(1);
+      expect(r.stderr).toMatch(message);
+    }
+    expect(JSON.parse((await runOutpost(['--db', db, '--json', 'credential', 'list'], { env })).stdout)).toEqual([]);
+    // The right passphrase: stored.
+    const ok = await add(encrypted, 'right-passphrase');
+    expect(ok.stderr).toBe('');
+    expect(ok.code).toBe(0);
+    expect(JSON.parse((await runOutpost(['--db', db, '--json', 'credential', 'list'], { env })).stdout)).toEqual([expect.objectContaining({ name: 'k', kind: 'private-key' })]);
+    expect((await runOutpost(['--db', db, 'credential', 'remove', '--name', 'k'], { env })).code).toBe(0);
+  }, 120_000);
+
+  it('cert fetch against a port that answers with plain HTTP: one line that says so, no bare ERR_SSL code', async () => {
+    const server = await plainHttpServer();
+    try {
+      const r = await runOutpost(['--db', db, 'cert', 'fetch', `127.0.0.1:${server.port}`]);
+      expect(r.code).toBe(1);
+      expect(r.stderr.trim().split('\n')).toHaveLength(1);
+      expect(r.stderr).toContain(`127.0.0.1:${server.port} does not answer with TLS`);
+      expect(r.stderr).not.toMatch(/ERR_SSL|SSL routines|openssl/i);
+    } finally {
+      await server.close();
+    }
+  }, 60_000);
+
   it('winrm exec --ca with a file that holds no certificate, or a broken one: exit 2, one line, nothing connects', async () => {
     const server = await plainHttpServer();
     try {

@@ -2,8 +2,9 @@ import { Command, InvalidArgumentError } from 'commander';
 import { resolve } from 'node:path';
 import type { CommandInput, CommandName, CommandOutput } from '../contract/commands.js';
 import { OutpostError } from '../contract/errors.js';
-import { createOutpostCore, type OutpostCore } from '../server/core.js';
+import type { CoreOptions, OutpostCore } from '../server/core.js';
 import { DB_FILE, defaultDataDir } from '../server/data-dir.js';
+import { takeEnvPassphrase } from '../vault/env-passphrase.js';
 import { createOutput, type Output } from './output.js';
 
 export interface GlobalOptions {
@@ -21,11 +22,19 @@ export function positiveInt(name: string, max: number) {
   };
 }
 
+/** How the full CLI opens the core (server/core.js); `outpost exec` runs without it (see exec-cli.ts). */
+export type CreateCore = (options: CoreOptions) => OutpostCore;
+
 /** Context each subcommand gets: output mode and a lazily opened core on the chosen store. */
 export class CliContext {
   private core: OutpostCore | null = null;
+  /** Taken out of the environment at start, before any command runs (see takeEnvPassphrase). */
+  private readonly passphrase = takeEnvPassphrase();
 
-  constructor(private readonly program: Command) {}
+  constructor(
+    private readonly program: Command,
+    private readonly createCore?: CreateCore,
+  ) {}
 
   get options(): GlobalOptions {
     return this.program.opts<GlobalOptions>();
@@ -41,11 +50,12 @@ export class CliContext {
 
   open(): OutpostCore {
     if (!this.core) {
+      if (!this.createCore) throw new OutpostError('INTERNAL', 'This command was started without the core.');
       const dbPath = this.dbPath();
-      const passphrase = process.env.OUTPOST_VAULT_PASSPHRASE;
+      const passphrase = this.passphrase;
       // Without --db the store lives in Outpost's own data folder, which the core makes private;
       // a folder the operator chose with --db is left as it is (only the store files are 0600).
-      this.core = createOutpostCore({
+      this.core = this.createCore({
         ...(this.options.db === undefined ? { dataDir: resolve(defaultDataDir()) } : { dataDir: resolve(dbPath, '..'), dbPath }),
         transport: 'cli',
         ...(passphrase ? { passphrase, deferUnlock: true } : {}),

@@ -1,14 +1,12 @@
-import { Command, CommanderError } from 'commander';
+import type { Command } from 'commander';
 import type { CommandInput } from '../contract/commands.js';
-import { toContractError } from '../contract/errors.js';
-import { existsSync } from 'node:fs';
-import { checkHeader, openDatabase, schemaVersion } from '../db/database.js';
+import { openDatabase, schemaVersion } from '../db/database.js';
 import { migrate } from '../db/migrate.js';
-import { DB_FILE } from '../server/data-dir.js';
-import { version } from '../server/version.js';
-import { exitCodeFor } from './cli-error.js';
-import { CliContext, positiveInt, type GlobalOptions } from './cli-context.js';
+import { createOutpostCore } from '../server/core.js';
+import { baseProgram, makeStrict, runProgram } from './base-program.js';
+import { positiveInt, type CliContext } from './cli-context.js';
 import { registerCertCommands } from './certificates-cli.js';
+import { registerExecCommand } from './exec-cli.js';
 import { registerHelperCommands } from './helpers-cli.js';
 import { registerInventoryCommands } from './inventory-cli.js';
 import { registerIpamCommands } from './ipam-cli.js';
@@ -19,32 +17,11 @@ import { registerRemoteCommands } from './remote-cli.js';
 import { registerNetworkingCommands } from './networking-cli.js';
 import { registerEnrollmentCommands } from './enrollment-cli.js';
 import { registerUpdateCommands } from './update-cli.js';
-import { errorLine, escapeUntrusted, formatTable, isOutputClosed, OUTPUT_CLOSED_EXIT } from './output.js';
+import { formatTable } from './output.js';
 
+// The full `outpost` CLI: every command. main.ts loads it for everything but `exec` and --version.
 export function buildProgram(): { program: Command; context: CliContext } {
-  const program = new Command('outpost');
-  const context = new CliContext(program);
-  program
-    .description('Outpost operator console: the command line over the same services as the desktop app.')
-    .version(version, '-V, --version', 'print the version')
-    .option('--db <path>', `SQLite store to use (default: ${DB_FILE} in the app's data dir, or $OUTPOST_DATA_DIR)`)
-    .option('--json', 'machine-readable JSON output')
-    .configureOutput({
-      writeErr: (text) => process.stderr.write(text),
-      // One line on bad input: commander's message plus where to look, nothing else.
-      outputError: (text, write) => write(`${escapeUntrusted(text.trim().replace(/^error: /, 'outpost: '))} (see --help)\n`),
-    })
-    .configureHelp({ showGlobalOptions: true })
-    // A --db that is not a store is bad input: one line with its code, before any command runs.
-    .hook('preAction', () => {
-      if (context.options.db === undefined) return;
-      const path = context.dbPath();
-      if (existsSync(path)) checkHeader(path);
-    })
-    .addHelpText(
-      'after',
-      '\nEnvironment:\n  OUTPOST_DATA_DIR           data folder (default: the desktop app\'s)\n  OUTPOST_VAULT_PASSPHRASE   unlocks the secrets vault for commands that need it',
-    );
+  const { program, context } = baseProgram(createOutpostCore);
 
   const db = program.command('db').description('The local store');
   db.command('migrate')
@@ -141,41 +118,18 @@ export function buildProgram(): { program: Command; context: CliContext } {
   registerHelperCommands(program, context);
   registerUpgradeCommands(program, context);
   registerCertCommands(program, context);
+  registerExecCommand(program, context);
   registerRemoteCommands(program, context);
   registerInventoryCommands(program, context);
   registerNetworkingCommands(program, context);
   registerEnrollmentCommands(program, context);
   registerUpdateCommands(program, context);
 
-  // Every level gets --help and strict argument checking.
-  const strict = (cmd: Command): void => {
-    cmd.exitOverride().allowExcessArguments(false);
-    cmd.commands.forEach(strict);
-  };
-  strict(program);
+  makeStrict(program);
   return { program, context };
 }
 
-/** Runs the CLI; returns the process exit code. Errors are one line on stderr. */
-export async function runCli(argv: string[]): Promise<number> {
-  const { program, context } = buildProgram();
-  try {
-    await program.parseAsync(argv, { from: 'user' });
-    if (isOutputClosed()) return OUTPUT_CLOSED_EXIT;
-    // Commands that drive procedures report the run's outcome through the exit code.
-    return typeof process.exitCode === 'number' ? process.exitCode : 0;
-  } catch (err) {
-    if (err instanceof CommanderError) {
-      if (err.code === 'commander.helpDisplayed' || err.code === 'commander.version') return 0;
-      // Everything else commander stops on is bad input (unknown command, bad option, a group
-      // such as `outpost db` called without its subcommand, which prints that group's help).
-      return 2;
-    }
-    const e = toContractError(err);
-    const json = Boolean(program.opts<GlobalOptions>().json);
-    process.stderr.write(json ? `${JSON.stringify({ error: e })}\n` : errorLine(e));
-    return exitCodeFor(e.code);
-  } finally {
-    context.close();
-  }
+/** Runs the full CLI; returns the process exit code. Errors are one line on stderr. */
+export function runCli(argv: string[]): Promise<number> {
+  return runProgram(buildProgram(), argv);
 }

@@ -1,61 +1,25 @@
 import { Option, type Command } from 'commander';
 import { X509Certificate } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { createInterface } from 'node:readline/promises';
 import { basename } from 'node:path';
-import ssh2 from 'ssh2';
 import { OutpostError } from '../contract/errors.js';
-import { parseJumpList } from '../contract/fanout.js';
 import { fanOut, type FanOutResult } from '../ssh/fan-out.js';
 import { isFingerprint } from '../ssh/host-key-fingerprint.js';
 import type { KnownHostsStore, PresentedHostKey } from '../ssh/known-hosts-store.js';
 import { parseHostSpec } from '../ssh/ssh-config-file.js';
 import { SshConnectionPool } from '../ssh/ssh-connection-pool.js';
 import type { HostKeyPolicy } from '../ssh/ssh-connection.js';
-import { endpointLabel, type SshAuth, type SshEndpoint } from '../ssh/ssh-target.js';
+import { endpointLabel } from '../ssh/ssh-target.js';
 import { WinrmClient } from '../winrm/winrm-client.js';
 import { caBundle } from '../trust/ca-bundle.js';
 import { UsageError } from './cli-error.js';
+import { authFrom, collect, hostSpec, jumpHops, readPrivateKey, readStdin, SSH_FAILED } from './ssh-cli-options.js';
 import { positiveInt, type CliContext } from './cli-context.js';
-import { errorLine, formatTable, isOutputClosed, OUTPUT_CLOSED_EXIT, whileStreaming } from './output.js';
+import { errorLine, formatTable } from './output.js';
 
-/** ssh(1)'s convention: 255 means "the SSH layer failed", any other code is the remote command's. */
-const SSH_FAILED = 255;
 
-async function readStdin(what: string): Promise<string> {
-  if (process.stdin.isTTY) throw new UsageError(`${what} is read from standard input: pipe it in (e.g. from a password manager).`);
-  const chunks: Buffer[] = [];
-  for await (const c of process.stdin) chunks.push(c as Buffer);
-  const text = Buffer.concat(chunks).toString('utf8').replace(/\r?\n$/, '');
-  if (!text) throw new UsageError(`${what} on standard input is empty.`);
-  return text;
-}
 
-function readKeyFile(file: string): string {
-  try {
-    return readFileSync(file, 'utf8');
-  } catch (err) {
-    throw new UsageError(`Cannot read key file ${file} (${(err as NodeJS.ErrnoException).code ?? 'error'}).`);
-  }
-}
 
-/**
- * The --key file, checked as ssh2 will read it, before any connection: a file that is not a
- * private key (a public key, a certificate, anything else), an encrypted key without its
- * passphrase, or a wrong passphrase is one usage error here instead of a failure per host.
- */
-function readPrivateKey(file: string, passphrase: string | undefined): string {
-  const text = readKeyFile(file);
-  const parsed = ssh2.utils.parseKey(text, passphrase);
-  if (parsed instanceof Error) {
-    if (/no passphrase given/i.test(parsed.message)) throw new UsageError(`--key ${file} is encrypted: give its passphrase in $OUTPOST_SSH_KEY_PASSPHRASE.`);
-    if (passphrase !== undefined && /passphrase|decrypt|integrity/i.test(parsed.message)) throw new UsageError(`--key ${file} does not open with the passphrase in $OUTPOST_SSH_KEY_PASSPHRASE.`);
-    throw new UsageError(`--key ${file} is not a private key (give an OpenSSH or PEM private key, as ssh-keygen writes it).`);
-  }
-  const key = Array.isArray(parsed) ? parsed[0] : parsed;
-  if (!key?.isPrivateKey()) throw new UsageError(`--key ${file} is a public key; give the private key (the file without .pub).`);
-  return text;
-}
 
 /** The --ca file: at least one PEM certificate and every one of them readable, checked before any connection. */
 function readCaFile(file: string): string {
@@ -77,64 +41,11 @@ function readCaFile(file: string): string {
   return text;
 }
 
-function hostSpec(spec: string, user?: string): { user: string | null; host: string; port: number } {
-  try {
-    return parseHostSpec(spec, user ? { user } : {});
-  } catch (err) {
-    throw new UsageError(`${(err as Error).message}.`);
-  }
-}
 
-/**
- * The known-hosts store, plus fingerprints the operator vouched for on the command line
- * (--trust): an unknown host presenting one of them is trusted and recorded; a changed key
- * stays a hard stop whatever was given.
- */
-function cliHostKeys(store: KnownHostsStore, vouched: readonly string[], actor: string): HostKeyPolicy {
-  return {
-    verify(key: PresentedHostKey) {
-      try {
-        store.verify(key);
-      } catch (err) {
-        if (err instanceof OutpostError && err.code === 'HOST_KEY_UNKNOWN' && vouched.includes(key.fingerprint)) {
-          store.trust({ host: key.host, port: key.port, fingerprint: key.fingerprint, keyType: key.keyType }, actor);
-          return;
-        }
-        if (err instanceof OutpostError && err.code === 'HOST_KEY_UNKNOWN' && vouched.length > 0) {
-          throw new OutpostError('HOST_KEY_UNKNOWN', `${key.host}:${key.port} presented ${key.fingerprint}, which is not the fingerprint given with --trust. Nothing was sent.`, err.details);
-        }
-        throw err;
-      }
-    },
-    preferredKeyTypes: (host, port) => store.preferredKeyTypes(host, port),
-  };
-}
 
-async function authFrom(o: { key?: string; passwordStdin?: boolean }): Promise<SshAuth> {
-  if (o.key && o.passwordStdin) throw new UsageError('Give either --key or --password-stdin, not both.');
-  if (o.key) {
-    const passphrase = process.env.OUTPOST_SSH_KEY_PASSPHRASE || undefined;
-    return { type: 'private-key', privateKey: readPrivateKey(o.key, passphrase), ...(passphrase ? { passphrase } : {}) };
-  }
-  if (o.passwordStdin) return { type: 'password', password: await readStdin('The password') };
-  if (process.env.SSH_AUTH_SOCK) return { type: 'agent' };
-  throw new UsageError('Give --key FILE or --password-stdin (or run an ssh-agent).');
-}
 
-async function readAll(): Promise<Buffer> {
-  const chunks: Buffer[] = [];
-  for await (const c of process.stdin) chunks.push(c as Buffer);
-  return Buffer.concat(chunks);
-}
 
-const collect = (value: string, previous: string[] = []): string[] => [...previous, value];
 
-/** --jump values (repeated and/or comma lists, first hop first) as hops authenticating like the target. */
-function jumpHops(values: readonly string[] | undefined, user: string, auth: SshAuth): SshEndpoint[] {
-  const parsed = parseJumpList((values ?? []).join(','));
-  if ('error' in parsed) throw new UsageError(`--jump: ${parsed.error}`);
-  return parsed.hops.map((h) => ({ host: h.host, port: h.port, user: h.user ?? user, auth }));
-}
 
 /** Where a fingerprint the operator gave for `outpost fanout` came from (for the error that names it). */
 interface ExpectedKey {
@@ -231,87 +142,8 @@ function fanoutLine(widths: { host: number; ms: number }, cells: [string, string
   return `${host.padEnd(widths.host)}  ${exit.padEnd(EXIT_WIDTH)}  ${ms.padStart(widths.ms)}  ${output}`.trimEnd();
 }
 
-async function confirmHostKey(err: OutpostError): Promise<boolean> {
-  const d = err.details as { host: string; port: number; fingerprint: string; keyType: string | null };
-  const rl = createInterface({ input: process.stdin, output: process.stderr });
-  try {
-    const answer = await rl.question(`The host key of ${d.host}:${d.port} is not known.\n  ${d.keyType ?? 'key'} ${d.fingerprint}\nCompare it with ssh-keygen -lf on the host. Trust it? Type yes: `);
-    return answer.trim().toLowerCase() === 'yes';
-  } finally {
-    rl.close();
-  }
-}
 
 export function registerRemoteCommands(program: Command, context: CliContext): void {
-  program
-    .command('exec')
-    .description('Run a command over SSH; exits with its exit code (255: SSH failed), prints its stdout and stderr unchanged')
-    .requiredOption('--host <host[:port]>', 'server to run on')
-    .requiredOption('--user <user>', 'remote user')
-    .option('--key <file>', 'private key (OpenSSH or PEM); passphrase from $OUTPOST_SSH_KEY_PASSPHRASE')
-    .option('--password-stdin', 'read the password from standard input')
-    .option('--jump <user@host:port>', 'jump host (repeat, or a comma list, for a chain; first hop first); same credentials', collect)
-    .option('--trust <SHA256:...>', 'accept this host key fingerprint (as ssh-keygen -lf prints it) if the host is unknown; repeatable', collect)
-    .option('--timeout <seconds>', 'stop the command after this long', positiveInt('--timeout', 86_400))
-    .option('--stdin', "send this process's standard input to the command (not with --password-stdin)")
-    .argument('<command...>', 'the command (after --)')
-    .action(async (words: string[], o: { host: string; user: string; key?: string; passwordStdin?: boolean; jump?: string[]; trust?: string[]; timeout?: number; stdin?: boolean }) => {
-      if (o.stdin && o.passwordStdin) throw new UsageError('--stdin and --password-stdin both want standard input; use --key or an agent with --stdin.');
-      for (const fp of o.trust ?? []) if (!isFingerprint(fp)) throw new UsageError(`--trust ${fp} is not a fingerprint; give it as ssh-keygen -lf prints it (SHA256:...).`);
-      const dest = hostSpec(o.host, o.user);
-      const auth = await authFrom(o);
-      const jumps = jumpHops(o.jump, o.user, auth);
-      const core = context.open();
-      const actor = core.services.defaultActor();
-      const store = core.services.remote.knownHosts;
-      const target = { host: dest.host, port: dest.port, user: dest.user ?? o.user, auth, jumps };
-      const command = words.join(' ');
-      const input = o.stdin ? await readAll() : undefined;
-      const interactive = Boolean(process.stdin.isTTY) && !o.passwordStdin && !o.stdin;
-      for (let attempt = 0; ; attempt++) {
-        const pool = new SshConnectionPool({ hostKeys: cliHostKeys(store, o.trust ?? [], actor) });
-        try {
-          // Streamed as it arrives, byte for byte (long-running commands show progress, nothing is
-          // re-encoded), at the reader's pace: a slow reader slows sshd down instead of filling memory.
-          const r = await whileStreaming(() =>
-            pool.exec(target, command, {
-              ...(o.timeout ? { timeoutMs: o.timeout * 1000 } : {}),
-              ...(input !== undefined ? { input } : {}),
-              keepOutput: false,
-              stdoutSink: process.stdout,
-              stderrSink: process.stderr,
-            }),
-          );
-          core.services.audit.append({ actor, action: 'ssh.exec', target: `${target.user}@${target.host}:${target.port}`, outcome: r.exitCode === 0 ? 'ok' : 'failed', details: { command: command.slice(0, 200), exitCode: r.exitCode } });
-          process.exitCode = r.exitCode ?? SSH_FAILED;
-          return;
-        } catch (err) {
-          if (err instanceof OutpostError && err.code === 'HOST_KEY_UNKNOWN' && interactive && attempt < 4 && (o.trust ?? []).length === 0) {
-            if (!(await confirmHostKey(err))) throw err;
-            const d = err.details as { host: string; port: number; fingerprint: string; keyType: string | null };
-            store.trust({ host: d.host, port: d.port, fingerprint: d.fingerprint, keyType: d.keyType }, actor);
-            continue;
-          }
-          if (err instanceof OutpostError && err.code === 'CANCELLED' && isOutputClosed()) {
-            // The reader went away (`| head`): the command was stopped; say nothing more, as ssh(1).
-            core.services.audit.append({ actor, action: 'ssh.exec', target: `${target.user}@${target.host}:${target.port}`, outcome: 'failed', details: { command: command.slice(0, 200), code: 'OUTPUT_CLOSED' } });
-            process.exitCode = OUTPUT_CLOSED_EXIT;
-            return;
-          }
-          if (err instanceof OutpostError && err.code !== 'VALIDATION') {
-            const e = err.toContract();
-            core.services.audit.append({ actor, action: 'ssh.exec', target: `${target.user}@${target.host}:${target.port}`, outcome: 'failed', details: { command: command.slice(0, 200), code: e.code } });
-            process.stderr.write(context.out.json ? `${JSON.stringify({ error: e })}\n` : errorLine(e));
-            process.exitCode = SSH_FAILED;
-            return;
-          }
-          throw err;
-        } finally {
-          pool.close();
-        }
-      }
-    });
-
   program
     .command('fanout')
     .description('Run one command on many hosts over SSH with bounded concurrency, a line per host as it finishes; exit 0 only if it exited 0 everywhere. A host or jump host given with its fingerprint (hosts file, --jump-trust) is trusted if it presents exactly that key; if not, it fails alone')
@@ -506,9 +338,14 @@ export function registerRemoteCommands(program: Command, context: CliContext): v
     .action(async (o: { name: string; user: string; passwordStdin?: boolean; key?: string; passphraseStdin?: boolean; site?: string; vm?: string }) => {
       if (Boolean(o.passwordStdin) === Boolean(o.key)) throw new UsageError('Give exactly one of --password-stdin and --key.');
       if (o.site && o.vm) throw new UsageError('Give --site or --vm, not both.');
-      const secret = o.key
-        ? { type: 'private-key' as const, privateKey: readKeyFile(o.key), ...(o.passphraseStdin ? { passphrase: await readStdin('The passphrase') } : {}) }
-        : { type: 'password' as const, password: await readStdin('The password') };
+      if (o.passphraseStdin && !o.key) throw new UsageError('--passphrase-stdin goes with --key (the passphrase of that key).');
+      let secret;
+      if (o.key) {
+        // The key is checked as exec --key checks it, before anything is stored: a profile with a
+        // public key, a non-key or a key it cannot open would only fail later, on every host.
+        const passphrase = o.passphraseStdin ? await readStdin('The passphrase') : undefined;
+        secret = { type: 'private-key' as const, privateKey: readPrivateKey(o.key, passphrase, 'with --passphrase-stdin'), ...(passphrase !== undefined ? { passphrase } : {}) };
+      } else secret = { type: 'password' as const, password: await readStdin('The password') };
       const scope = o.site ? { type: 'site' as const, ref: o.site } : o.vm ? { type: 'vm' as const, ref: o.vm } : { type: 'global' as const };
       const saved = await context.call('credentials.add', { name: o.name, username: o.user, scope, secret });
       const out = context.out;

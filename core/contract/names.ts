@@ -5,11 +5,13 @@ import { z } from 'zod';
  * cursor, ring, or start terminal escape sequences), format characters (bidi overrides such as
  * U+202E that reorder what is shown, zero-width U+200B/U+200D, U+FEFF) and the Unicode line and
  * paragraph separators. Such names render differently from what they are, break tables and logs,
- * and can colour or rewrite an operator's terminal. The CLI's escaping uses the same class.
+ * and can colour or rewrite an operator's terminal. Also lone surrogates (U+D800-U+DFFF not in a
+ * pair): they are not text, and SQLite stores them as U+FFFD, so the name read back is not the one
+ * saved. The CLI's escaping uses the same class.
  */
-export const UNSAFE_CHARACTERS = /[\p{Cc}\p{Cf}\p{Zl}\p{Zp}]/u;
+export const UNSAFE_CHARACTERS = /[\p{Cc}\p{Cf}\p{Cs}\p{Zl}\p{Zp}]/u;
 
-export const PLAIN_TEXT_MESSAGE = 'must not contain control, bidi or invisible characters (tab, newline, ESC, U+202E, U+200B...)';
+export const PLAIN_TEXT_MESSAGE = 'must not contain control, bidi or invisible characters or lone surrogates (tab, newline, ESC, U+202E, U+200B, U+D800...)';
 
 /** The one refinement every name-like input field uses: no control, bidi or invisible characters. */
 export function plainText<T extends z.ZodType<string>>(schema: T): T {

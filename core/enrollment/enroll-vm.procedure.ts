@@ -156,10 +156,12 @@ export const enrollVm = defineProcedure<EnrollVmContext, EnrollmentProcedureServ
         const a = services.ipam.allocate({ pool, owner: privateOwner(c.site, c.vmMoref), purpose: 'guest-private', address: ip, procedureId }, actor);
         return { output: { recorded: true, pool: a.pool, address: a.address } };
       },
-      async undo({ context: c, services, actor }) {
+      async undo({ context: c, services, actor, procedureId }) {
         if (!c.privateIp) return;
         const pool = enrollment({ services }).privatePoolFor(c.privateIp);
-        if (pool) services.ipam.release({ pool, owner: privateOwner(c.site, c.vmMoref), purpose: 'guest-private' }, actor);
+        // Only this run's allocation: allocate is an ensure, so the owner may hold an address an
+        // earlier run or an operator made, and a rollback must not take that one back.
+        if (pool) services.ipam.release({ pool, owner: privateOwner(c.site, c.vmMoref), purpose: 'guest-private', procedureId }, actor);
       },
     },
     {
@@ -169,8 +171,8 @@ export const enrollVm = defineProcedure<EnrollVmContext, EnrollmentProcedureServ
         const a = services.ipam.allocate({ pool: c.pool, owner: privateOwner(c.site, c.vmMoref), purpose: 'public-nat', procedureId }, actor);
         return { output: { address: a.address, pool: a.pool }, context: { publicIp: a.address } };
       },
-      async undo({ context: c, services, actor }) {
-        services.ipam.release({ pool: c.pool, owner: privateOwner(c.site, c.vmMoref), purpose: 'public-nat' }, actor);
+      async undo({ context: c, services, actor, procedureId }) {
+        services.ipam.release({ pool: c.pool, owner: privateOwner(c.site, c.vmMoref), purpose: 'public-nat', procedureId }, actor);
       },
     },
     {

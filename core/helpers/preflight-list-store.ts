@@ -18,12 +18,16 @@ export class PreflightLists {
 
   save(name: string, targets: PortTarget[], timeoutMs: number): PreflightList {
     const at = new Date().toISOString();
-    this.db.run(
+    // The row as stored, not looked up again by the name given: SQLite may store a name other than
+    // the one passed (it turns a lone surrogate into U+FFFD), and a lookup would then find nothing.
+    const r = this.db.get(
       `INSERT INTO preflight_lists (name, targets, timeout_ms, created_at, updated_at) VALUES (?, ?, ?, ?, ?)
-       ON CONFLICT(name) DO UPDATE SET targets = excluded.targets, timeout_ms = excluded.timeout_ms, updated_at = excluded.updated_at`,
+       ON CONFLICT(name) DO UPDATE SET targets = excluded.targets, timeout_ms = excluded.timeout_ms, updated_at = excluded.updated_at
+       RETURNING name, targets, timeout_ms, updated_at`,
       [name, JSON.stringify(targets), timeoutMs, at, at],
-    );
-    return this.list().find((l) => l.name === name)!;
+      listRow,
+    )!;
+    return { name: r.name, targets: targetsSchema.parse(JSON.parse(r.targets)), timeoutMs: r.timeout_ms, updatedAt: r.updated_at };
   }
 
   remove(name: string): boolean {

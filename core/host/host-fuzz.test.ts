@@ -41,7 +41,10 @@ const bytes = (n: number): Buffer => Buffer.from(Array.from({ length: n }, () =>
 
 // Strings a handler may treat as a host name: only loopback literals, so no input reaches a peer
 // off this machine (and the DNS guard below refuses every other name before a query leaves).
+// Plain and odd names too (not IP literals, so DNS refuses them): a lone surrogate is the kind of
+// schema-valid text SQLite does not store as given.
 const SAFE_STRINGS = ['127.0.0.1', '::1'];
+const NAME_STRINGS = ['Zürich-1', 'n\uD800', 'lab'];
 const junkStrings = (): string[] => [
   '',
   'x'.repeat(1 + int(300)),
@@ -117,7 +120,7 @@ function shaped(schema: JsonSchema, depth = 0): unknown {
       return Array.from({ length: n }, () => (schema.items && depth < 6 ? shaped(schema.items, depth + 1) : null));
     }
     case 'string':
-      return pick(SAFE_STRINGS);
+      return random() < 0.8 ? pick(SAFE_STRINGS) : pick(NAME_STRINGS);
     case 'integer':
     case 'number': {
       const lo = schema.minimum ?? 0;
@@ -325,7 +328,8 @@ describe('host fuzz: WebSocket frames and every contract command input', () => {
     let cases = 0;
     let accepted = 0;
     const codes = new Map<string, number>();
-    // Handler failures that are not a refusal with a code: bugs to report (the host survives them).
+    // Handler failures that are not a refusal with a code: bugs (the host survives them, but an
+    // input the contract accepts must get a result or a coded refusal, never INTERNAL).
     const internal: string[] = [];
     for (const name of commandNames) {
       const schema = z.toJSONSchema(commands[name].input, { io: 'input', unrepresentable: 'any' }) as JsonSchema;
@@ -345,8 +349,14 @@ describe('host fuzz: WebSocket frames and every contract command input', () => {
         if (answer.type !== 'result') continue;
         if (answer.result.ok) accepted++;
         else codes.set(answer.result.error.code, (codes.get(answer.result.error.code) ?? 0) + 1);
-        if (!answer.result.ok && answer.result.error.code === 'INTERNAL') internal.push(`${name}: ${answer.result.error.message}`);
       }
+      answers.forEach((answer, i) => {
+        if (answer.type === 'result' && !answer.result.ok && answer.result.error.code === 'INTERNAL') {
+          const input = batch[i];
+          const valid = commands[name].input.safeParse(input).success;
+          internal.push(`${name}${valid ? ' (schema-valid input)' : ''}: ${answer.result.error.message} <- ${JSON.stringify(input).slice(0, 300)}`);
+        }
+      });
       cases += batch.length;
     }
     ws.close();
@@ -358,5 +368,6 @@ describe('host fuzz: WebSocket frames and every contract command input', () => {
         `total with frames ${cases + FRAME_CASES}; crashes 0; peak RSS ${Math.round(peakRss / 1048576)} MB (seed ${SEED})` +
         (internal.length ? `; INTERNAL answers: ${internal.join(' | ')}` : ''),
     );
+    expect(internal).toEqual([]);
   });
 });

@@ -4,6 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { createOutpostCore } from '../server/core.js';
 import { defaultDataDir } from '../server/data-dir.js';
+import { takeEnvPassphrase } from '../vault/env-passphrase.js';
 import { startHost } from './host-server.js';
 
 // `npm run host` / `node dist/host/main.mjs`: the whole app in a browser, for e2e and development.
@@ -44,7 +45,7 @@ async function main(): Promise<void> {
     process.exit(2);
   }
   const dataDir = resolve(args['data-dir'] ?? defaultDataDir());
-  const passphrase = process.env.OUTPOST_VAULT_PASSPHRASE;
+  const passphrase = takeEnvPassphrase();
   const core = createOutpostCore({ dataDir, transport: 'host', resumeProcedures: true, ...(passphrase ? { passphrase } : {}) });
   const host = await startHost({ core, staticDir, port });
   if (args.json) {

@@ -12,6 +12,8 @@ const BAD = {
   'U+202E (right-to-left override)': 'abc\u202Etxt.exe',
   'U+200B (zero-width space)': 'a\u200Bb',
   'U+2028 (line separator)': 'a\u2028b',
+  'lone surrogate U+D800': 'a\uD800b',
+  'lone surrogate U+DC00': '\uDC00',
 };
 
 /** Every name-like field a command takes, with an otherwise valid input around it. */

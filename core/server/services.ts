@@ -1,4 +1,3 @@
-import { hostname, userInfo } from 'node:os';
 import { join } from 'node:path';
 import type {
   CommandOutput,
@@ -27,7 +26,7 @@ import { builtinProcedures, type BuiltinProcedureServices } from './procedures.j
 import { ProcedureEngine } from '../procedures/engine.js';
 import { ProcedureStore } from '../procedures/procedure-store.js';
 import { SiteStore } from '../sites/site-store.js';
-import { SettingsStore } from '../settings/settings-store.js';
+import { operatorActor, SettingsStore } from '../settings/settings-store.js';
 import { HostUpgradeOperations } from '../upgrades/host-operations.js';
 import { UpgradeService } from '../upgrades/upgrade-service.js';
 import { CredentialStore } from '../vault/credential-store.js';
@@ -184,12 +183,6 @@ export class Services {
 
   /** The audit actor: the operator's configured name, else the OS account on this machine. */
   defaultActor(): string {
-    const configured = this.settings.get().operatorName;
-    if (configured) return configured;
-    try {
-      return `${userInfo().username}@${hostname()}`;
-    } catch {
-      return 'operator';
-    }
+    return operatorActor(this.settings.get());
   }
 }

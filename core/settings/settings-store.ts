@@ -9,6 +9,17 @@ import type { AuditLog } from '../audit/audit-log.js';
 import { z } from 'zod';
 import type { Sql } from '../db/sql.js';
 import type { EventBus } from '../events/event-bus.js';
+import { hostname, userInfo } from 'node:os';
+
+/** The audit actor: the operator's configured name, else the OS account on this machine. */
+export function operatorActor(settings: Pick<Settings, 'operatorName'>): string {
+  if (settings.operatorName) return settings.operatorName;
+  try {
+    return `${userInfo().username}@${hostname()}`;
+  } catch {
+    return 'operator';
+  }
+}
 
 const settingRow = z.object({ key: z.string(), value: z.string() });
 
