@@ -105,6 +105,9 @@ test.describe('networking, console and guest info against a real vcsim', () => {
   test('sets guestinfo keys from the VM detail pane and opens a one-time console window', async ({ page, host, context }) => {
     outpost(host.dataDir, ['site', 'add', '--name', 'lab', '--url', vc.url, '--user', vc.username, '--password-stdin', '--trust', vc.fingerprint], `${vc.password}\n`);
     outpost(host.dataDir, ['inventory', 'sync', '--site', 'lab']);
+    // The host's WebSocket answers, as the page gets them (the VMRC link is read off them below).
+    const answers: string[] = [];
+    page.on('websocket', (ws) => ws.on('framereceived', (f) => typeof f.payload === 'string' && f.payload.includes('vmrc://') && answers.push(f.payload)));
     await openApp(page, host.info.openUrl);
     await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: /Inventory/ }).click();
     await page.getByRole('tab', { name: 'Virtual machines' }).click();
@@ -158,8 +161,6 @@ test.describe('networking, console and guest info against a real vcsim', () => {
 
     // VMware Remote Console: the click asks for a link with a one-time clone ticket (read here off
     // the host's WebSocket answer, as the page got it); a second click opens it once and forgets it.
-    const answers: string[] = [];
-    page.on('websocket', (ws) => ws.on('framereceived', (f) => typeof f.payload === 'string' && f.payload.includes('vmrc://') && answers.push(f.payload)));
     const appUrl = page.url();
     await detail.getByRole('button', { name: 'VMware Remote Console' }).click();
     const launchVmrc = detail.getByTestId('vm-console-vmrc').getByRole('button', { name: 'Open in VMware Remote Console' });
