@@ -2,7 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Page } from '@playwright/test';
-import { startVcsim, vcsimUnavailable, type Vcsim } from '../test/peers/vcsim';
+import { cloneSession, startVcsim, vcsimUnavailable, type Vcsim } from '../test/peers/vcsim';
 import { expect, test } from './host-fixture';
 
 const repoRoot = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -105,6 +105,9 @@ test.describe('networking, console and guest info against a real vcsim', () => {
   test('sets guestinfo keys from the VM detail pane and opens a one-time console window', async ({ page, host, context }) => {
     outpost(host.dataDir, ['site', 'add', '--name', 'lab', '--url', vc.url, '--user', vc.username, '--password-stdin', '--trust', vc.fingerprint], `${vc.password}\n`);
     outpost(host.dataDir, ['inventory', 'sync', '--site', 'lab']);
+    // The host's WebSocket answers, as the page gets them (the VMRC link is read off them below).
+    const answers: string[] = [];
+    page.on('websocket', (ws) => ws.on('framereceived', (f) => typeof f.payload === 'string' && f.payload.includes('vmrc://') && answers.push(f.payload)));
     await openApp(page, host.info.openUrl);
     await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: /Inventory/ }).click();
     await page.getByRole('tab', { name: 'Virtual machines' }).click();
@@ -155,14 +158,33 @@ test.describe('networking, console and guest info against a real vcsim', () => {
     await expect(win.locator('meta[name="outpost-console-url"]')).toHaveCount(0); // taken out of the page once read
     const again = await page.request.get(served.url());
     expect(again.status()).toBe(404);
-    await expect(detail.getByTestId('vm-console-vmrc')).toContainText('Open in VMware Remote Console');
-    await expect(detail.getByTestId('vm-console-vmrc').getByRole('link')).toHaveAttribute('href', new RegExp(`^vmrc://127\\.0\\.0\\.1:${new URL(vc.url).port}/\\?moid=vm-`));
+
+    // VMware Remote Console: the click asks for a link with a one-time clone ticket (read here off
+    // the host's WebSocket answer, as the page got it); a second click opens it once and forgets it.
+    const appUrl = page.url();
+    await detail.getByRole('button', { name: 'VMware Remote Console' }).click();
+    const launchVmrc = detail.getByTestId('vm-console-vmrc').getByRole('button', { name: 'Open in VMware Remote Console' });
+    await expect(launchVmrc).toBeVisible();
+    await expect(detail.getByTestId('vm-console')).not.toContainText('vmrc://'); // never shown
+    expect(answers).toHaveLength(1);
+    const vmrcLink = /vmrc:\/\/clone:([^@"]+)@127\.0\.0\.1:(\d+)\/\?moid=(vm-\d+)/.exec(answers[0]!);
+    expect(vmrcLink?.[2]).toBe(new URL(vc.url).port);
+    await launchVmrc.click();
+    await expect(detail.getByTestId('vm-console-vmrc')).toHaveCount(0); // forgotten
+    await expect(detail.getByTestId('vm-console-vmrc-sent')).toBeVisible();
+    expect(page.url()).toBe(appUrl);
+    // No VMRC here to spend it: the test does, as VMRC would, and the ticket clones the site's session once.
+    const cloneTicket = decodeURIComponent(vmrcLink![1]!);
+    expect(await cloneSession(vc, cloneTicket)).toEqual({ userName: vc.username });
+    await expect(cloneSession(vc, cloneTicket)).rejects.toThrow('CloneSession 500');
 
     // The ticket never reached the store or the audit log.
     const ticket = new URL((await win.evaluate(() => document.documentElement.outerHTML)).match(/wss:\/\/[^"]+/)?.[0] ?? 'wss://none/').pathname;
     expect(ticket).toBe('/'); // the page no longer carries it
     const audit = outpost(host.dataDir, ['--json', 'audit', 'list']);
-    expect(audit).toContain('"action":"vm.console"');
+    expect(audit).toContain('"action":"vm.console.open"');
+    expect(audit).toContain('"kind":"vmrc"');
+    expect(audit).not.toContain(cloneTicket);
     expect(audit).toContain('"action":"vm.guestinfo.set"');
     expect(audit).not.toContain('/ticket/');
     expect(audit).not.toContain('10.0.0.5');

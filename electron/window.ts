@@ -1,4 +1,5 @@
-import { BrowserWindow, type WebContents } from 'electron';
+import { BrowserWindow, shell, type WebContents } from 'electron';
+import { isVmrcLink } from './external-links.js';
 
 export interface WindowOptions {
   /** dist/electron/preload.cjs: the only code with IPC access in the renderer process. */
@@ -12,8 +13,9 @@ export interface WindowOptions {
 /**
  * Navigation and pop-up rules for any WebContents. The renderer is a single page app whose
  * routes never change the document, so any navigation is a bug or an attack: cancel it.
- * Links never open windows (deny by default: an operator console has nothing to send to a
- * browser yet; a later feature that needs it adds a validated contract command instead).
+ * Links never open windows. The one exception goes to the operating system, not a window: a
+ * VMware Remote Console link (vmrc://clone:TICKET@host/?moid=...) the renderer got from
+ * vm.console.open for the operator's click; the OS hands it to VMRC.
  */
 export function guardWebContents(contents: WebContents): void {
   contents.on('will-navigate', (event) => event.preventDefault());
@@ -22,7 +24,10 @@ export function guardWebContents(contents: WebContents): void {
   });
   contents.on('will-redirect', (event) => event.preventDefault());
   contents.on('will-attach-webview', (event) => event.preventDefault());
-  contents.setWindowOpenHandler(() => ({ action: 'deny' }));
+  contents.setWindowOpenHandler(({ url }) => {
+    if (isVmrcLink(url)) void shell.openExternal(url).catch(() => undefined); // no VMRC installed: nothing to do here
+    return { action: 'deny' };
+  });
 }
 
 /** The one place every Outpost window is made; every security setting lives here. */

@@ -82,7 +82,14 @@ describe.skipIf(unavailable !== null)('outpost vlan list / ensure, vm guestinfo,
     expect(bad.code).toBe(2);
     expect(bad.stderr.trim().split('\n')).toHaveLength(1);
     const link = outpost(['vm', 'console', '--site', 'lab', '--vm', vm]);
-    expect(link.stdout).toMatch(new RegExp(`^vmrc://127\\.0\\.0\\.1:${new URL(vc.url).port}/\\?moid=vm-\\d+\\n$`));
+    // A one-time clone ticket of the vCenter session in the link (stdout only), a warning on stderr.
+    expect(link.code, link.stderr).toBe(0);
+    expect(link.stdout).toMatch(new RegExp(`^vmrc://clone:[0-9a-f-]{36}@127\\.0\\.0\\.1:${new URL(vc.url).port}/\\?moid=vm-\\d+\\n$`));
+    expect(link.stderr).toContain('one-time ticket');
+    const ticket = /clone:([^@]+)@/.exec(link.stdout)![1]!;
+    expect(link.stderr).not.toContain(ticket);
+    const again = outpost(['vm', 'console', '--site', 'lab', '--vm', vm]);
+    expect(again.stdout).not.toContain(ticket);
     // The power command of the inventory group is still there.
     expect(outpost(['vm', 'power', '--help']).code).toBe(0);
   });

@@ -125,12 +125,15 @@ export function registerNetworkingCommands(program: Command, context: CliContext
       out.write(out.json ? JSON.stringify(r) : `${r.vm} (${r.moref}) now has ${r.entries.length} guestinfo key(s).`);
     });
   vm.command('console')
-    .description('A VMware Remote Console link for a VM (no ticket in it: VMRC asks for the login)')
+    .description('A VMware Remote Console link for a VM: vmrc://clone:TICKET@host/?moid=..., a one-time secret (VMRC clones your vCenter session, no second login)')
     .requiredOption('--site <name>', 'site name')
     .requiredOption('--vm <name>', 'VM name (or moref, or uuid)')
     .action(async (o: { site: string; vm: string }) => {
-      const r = await context.call('vm.console.open', { site: o.site, vm: o.vm });
+      const r = await context.call('vm.console.open', { site: o.site, vm: o.vm, kind: 'vmrc' });
       const out = context.out;
-      out.write(out.json ? JSON.stringify({ vm: r.vm, moref: r.moref, vmrcUrl: r.vmrcUrl }) : r.vmrcUrl);
+      if (!r.vmrcUrl) throw new Error('vm.console.open answered no VMRC link');
+      // The link is a credential: stdout only (for `vmrc "$(outpost vm console ...)"`), and a warning beside it.
+      out.error(`The link carries a one-time ticket for your vCenter session: open it once${r.expiresAt ? ` before ${r.expiresAt}` : ''}; do not paste or keep it.`);
+      out.write(out.json ? JSON.stringify({ vm: r.vm, moref: r.moref, vmrcUrl: r.vmrcUrl, expiresAt: r.expiresAt }) : r.vmrcUrl);
     });
 }

@@ -32,17 +32,29 @@ export type GuestInfo = z.infer<typeof guestInfoSchema>;
 
 export const vmAccessCommands = {
   'vm.console.open': {
-    summary: 'A one-time console for a VM: a window of this app that connects to the webmks ticket (host build), and a vmrc:// link for VMware Remote Console',
-    input: z.object({ site: siteName, vm: vmRef }).strict(),
+    summary:
+      "A VM's console: kind window, a one-time window of this app on the webmks ticket (host build only); kind vmrc, a vmrc://clone:TICKET@host link for VMware Remote Console carrying a one-time clone of the vCenter session (never stored, logged or audited)",
+    input: z
+      .object({
+        site: siteName,
+        vm: vmRef,
+        /** Default: window on the headless host, vmrc elsewhere. */
+        kind: z.enum(['window', 'vmrc']).optional(),
+      })
+      .strict(),
     output: z.object({
       vm: z.string(),
       moref: z.string(),
-      /** The console window's path on the headless host (served once), or null where the app cannot open one. */
+      kind: z.enum(['window', 'vmrc']),
+      /** The console window's path on the headless host (served once), or null for a vmrc link. */
       windowPath: z.string().nullable(),
       /** The origin the console window may connect to (its CSP allows exactly this). */
       origin: z.string().nullable(),
-      /** VMware Remote Console link: no ticket, VMRC asks for the login itself. */
-      vmrcUrl: z.string(),
+      /**
+       * VMware Remote Console link `vmrc://clone:TICKET@host/?moid=...`, or null for a window. The
+       * ticket is a secret valid once: open the link, never keep or show it.
+       */
+      vmrcUrl: z.string().nullable(),
       expiresAt: z.string().nullable(),
     }),
   },

@@ -1,7 +1,10 @@
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import WebSocket from 'ws';
+import { z } from 'zod';
 import { tempDir } from '../../test/temp-dir.js';
-import { startVcsim, vcsimUnavailable, type Vcsim } from '../../test/peers/vcsim.js';
+import { cloneSession, startVcsim, vcsimUnavailable, type Vcsim } from '../../test/peers/vcsim.js';
 import type { GuestInfo } from '../contract/vm-access.js';
 import type { CommandOutput } from '../contract/commands.js';
 import type { ContractError } from '../contract/errors.js';
@@ -111,7 +114,8 @@ describe.skipIf(unavailable !== null)('VM console and guestinfo against vcsim', 
     const port = new URL(vc.url).port;
     expect(opened.origin).toBe(`wss://127.0.0.1:${port}`);
     expect(opened.windowPath).toMatch(/^\/console\/[A-Za-z0-9_-]{32}$/);
-    expect(opened.vmrcUrl).toBe(`vmrc://127.0.0.1:${port}/?moid=${opened.moref}`);
+    expect(opened.kind).toBe('window');
+    expect(opened.vmrcUrl).toBeNull(); // no clone ticket is taken for a window
     const id = opened.windowPath!.slice('/console/'.length);
     const slot = core.services.consoles.slots.claim(id);
     expect(slot?.url).toMatch(new RegExp(`^wss://127\\.0\\.0\\.1:${port}/ticket/[0-9a-f]{32}$`));
@@ -134,9 +138,53 @@ describe.skipIf(unavailable !== null)('VM console and guestinfo against vcsim', 
     expect(await greet()).toBe('RFB 003.008\n');
     await expect(greet()).rejects.toThrow('HTTP 404');
 
-    // Outside the host (desktop, CLI) no ticket is taken: the VMRC link only.
+    // Outside the host (desktop, CLI) no webmks ticket is taken: the VMRC link only.
     const vmrc = await call<CommandOutput<'vm.console.open'>>('vm.console.open', { site: 'lab', vm: vmName });
+    expect(vmrc.kind).toBe('vmrc');
     expect(vmrc.windowPath).toBeNull();
     expect(core.services.consoles.slots.size).toBe(0);
+    const refused = await failure('vm.console.open', { site: 'lab', vm: vmName, kind: 'window' });
+    expect(refused.code).toBe('VALIDATION');
+    expect(refused.message).toContain('kind vmrc');
+  });
+
+  it('hands VMRC a link with a fresh one-time clone ticket of the logged-in session; the ticket is never stored or audited', async () => {
+    const port = new URL(vc.url).port;
+    const open = () => call<CommandOutput<'vm.console.open'>>('vm.console.open', { site: 'lab', vm: vmName, kind: 'vmrc' }, 'host');
+    const first = await open();
+    const second = await open();
+    const { moref } = z.object({ moref: z.string() }).parse(core.db.prepare('SELECT moref FROM inv_vms WHERE name = ?').get(vmName));
+    const form = new RegExp(`^vmrc://clone:([0-9a-f-]{36})@127\\.0\\.0\\.1:${port}/\\?moid=${moref}$`);
+    expect(first.vmrcUrl).toMatch(form);
+    expect(second.vmrcUrl).toMatch(form);
+    const t1 = form.exec(first.vmrcUrl!)![1]!;
+    const t2 = form.exec(second.vmrcUrl!)![1]!;
+    expect(t1).not.toBe(t2);
+    expect(first.windowPath).toBeNull();
+
+    // Audited as vm.console.open of kind vmrc, never with the ticket; nothing under the data
+    // directory (SQLite file, its WAL, anything else) holds either ticket.
+    const rows = z.array(z.object({ details: z.string() })).parse(core.db.prepare("SELECT details FROM audit_log WHERE action = 'vm.console.open'").all());
+    expect(rows).toHaveLength(2);
+    for (const row of rows) expect(JSON.parse(row.details)).toEqual({ moref, kind: 'vmrc' });
+    const onDisk = (): string => {
+      const files = readdirSync(dir.path, { recursive: true, withFileTypes: true }).filter((e) => e.isFile());
+      return files.map((e) => readFileSync(join(e.parentPath, e.name)).toString('latin1')).join('\n');
+    };
+    expect(onDisk()).toContain(vmName); // the scan reads the database: it would see a ticket
+    expect(onDisk()).not.toContain(t1);
+    expect(onDisk()).not.toContain(t2);
+
+    // The ticket is still valid after open() returned (its session was not logged out), VMRC's
+    // CloneSession gets the site's user, and only once.
+    expect(await cloneSession(vc, t1)).toEqual({ userName: vc.username });
+    await expect(cloneSession(vc, t1)).rejects.toThrow('CloneSession 500');
+    // An unused ticket dies with the session Outpost kept for it.
+    await core.services.consoles.endVmrcSessions();
+    await expect(cloneSession(vc, t2)).rejects.toThrow('CloneSession 500');
+    core.close();
+    expect(onDisk()).not.toContain(t1);
+    expect(onDisk()).not.toContain(t2);
+    core = createOutpostCore({ dataDir: dir.path, transport: 'test', checkOutputs: true, kdf: { ...defaultKdf, N: 2 ** 10 }, passphrase });
   });
 });

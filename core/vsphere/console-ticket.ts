@@ -25,3 +25,16 @@ export async function acquireConsoleTicket(session: VsphereSession, vm: MoRef, t
     sslThumbprint: text(child(rv, 'sslThumbprint')) ?? null,
   };
 }
+
+/**
+ * SessionManager.AcquireCloneTicket: a one-time ticket with which VMware Remote Console clones
+ * this session (CloneSession) instead of asking the operator to log in again. vCenter drops the
+ * ticket when it is used or when this session ends, so the caller keeps the session open for a
+ * while. The ticket is a secret: it goes into the vmrc:// link and nowhere else.
+ */
+export async function acquireCloneTicket(session: VsphereSession): Promise<string> {
+  const { body } = await session.invoke('AcquireCloneTicket', session.content.sessionManager);
+  const ticket = text(body['returnval']);
+  if (!ticket) throw new OutpostError('VCENTER_PROTOCOL', 'AcquireCloneTicket returned no ticket.');
+  return ticket;
+}

@@ -183,3 +183,26 @@ export function controlHost(
     req.end();
   });
 }
+
+/**
+ * Spends a clone ticket as VMware Remote Console does: SessionManager.CloneSession on a session
+ * with no cookie. Resolves with the user name of the session the ticket was cloned from; rejects
+ * with the fault (InvalidLogin) for a used, revoked or unknown ticket. Over the simulator's own TLS.
+ */
+export function cloneSession(sim: Pick<VcsimInfo, 'url' | 'certPem'>, ticket: string): Promise<{ userName: string }> {
+  const esc = ticket.replace(/&/g, '&amp;').replace(/</g, '&lt;');
+  const body = `<?xml version="1.0" encoding="UTF-8"?><soapenv:Envelope xmlns:soapenv="http://schemas.xmlsoap.org/soap/envelope/"><soapenv:Body><CloneSession xmlns="urn:vim25"><_this type="SessionManager">SessionManager</_this><cloneTicket>${esc}</cloneTicket></CloneSession></soapenv:Body></soapenv:Envelope>`;
+  return new Promise((resolve, reject) => {
+    const req = httpsRequest(new URL('/sdk', sim.url), { method: 'POST', ca: sim.certPem, headers: { 'Content-Type': 'text/xml; charset=utf-8', SOAPAction: 'urn:vim25/6.5' } }, (res) => {
+      let text = '';
+      res.setEncoding('utf8').on('data', (c: string) => (text += c));
+      res.on('end', () => {
+        const user = /<userName>([^<]*)<\/userName>/.exec(text);
+        if (res.statusCode === 200 && user) resolve({ userName: user[1]! });
+        else reject(new Error(`CloneSession ${res.statusCode}: ${/<faultstring>([^<]*)/.exec(text)?.[1] ?? text.slice(0, 200)}`));
+      });
+    });
+    req.once('error', reject);
+    req.end(body);
+  });
+}

@@ -13,6 +13,10 @@
 //   - VirtualMachine.AcquireTicket answers a webmks/mks ticket (plain vcsim lacks the method).
 //   - wss://.../ticket/<ticket> accepts each AcquireTicket ticket once as a WebSocket and greets
 //     with the RFB version line, as an ESXi webmks endpoint does (no screen is served).
+//   - SessionManager.AcquireCloneTicket / CloneSession behave as on vCenter for VMRC links: a
+//     clone ticket dies with the session that issued it (vcsim 0.24.2 keeps it after Logout), and
+//     is single-use (vcsim already is). CloneSession answers the issuing session's user name, so a
+//     test can prove a ticket is fresh and came from the logged-in session.
 //   - HostNetworkSystem.networkInfo looks like an ESXi host's (physical adapters vmnic0/vmnic1,
 //     vSwitch0 bound to vmnic0, port groups with their vSwitch and VLAN id), and AddPortGroup adds
 //     a port group of a name another host already has (plain vcsim refuses it as DuplicateName).
@@ -45,6 +49,7 @@ import (
 	"math/big"
 	"net"
 	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"os"
 	"os/signal"
@@ -180,6 +185,79 @@ func withAcquireTicket(next http.Handler, host string) http.Handler {
 
 func soapFault(name, msg string) string {
 	return fmt.Sprintf(`<?xml version="1.0" encoding="UTF-8"?><soapenv:Envelope xmlns:soapenv="http://schemas.xmlsoap.org/soap/envelope/" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance"><soapenv:Body><soapenv:Fault><faultcode>ServerFaultCode</faultcode><faultstring>%s</faultstring><detail><%sFault xmlns="urn:vim25" xsi:type="%s"></%sFault></detail></soapenv:Fault></soapenv:Body></soapenv:Envelope>`, msg, name, name, name)
+}
+
+// ---- clone ticket extension (VMRC links) -----------------------------------------------------
+
+var (
+	acquireCloneTicketRe = regexp.MustCompile(`<AcquireCloneTicket[\s>/]`)
+	cloneSessionRe       = regexp.MustCompile(`<CloneSession[\s>][\s\S]*?<cloneTicket>([^<]+)</cloneTicket>`)
+	logoutRe             = regexp.MustCompile(`<Logout[\s>/]`)
+	returnvalRe          = regexp.MustCompile(`<returnval>([^<]+)</returnval>`)
+	cloneMu              sync.Mutex
+	// clone ticket -> the session cookie that acquired it (vCenter drops the ticket with that session)
+	cloneIssuer = map[string]string{}
+)
+
+// withCloneTickets ties vcsim's clone tickets to the session that issued them, as vCenter does:
+// Logout of that session revokes its unused tickets. Done at the HTTP layer because the simulator
+// type-asserts its own SessionManager (a wrapper would break Map.SessionManager()).
+func withCloneTickets(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Method != http.MethodPost || !strings.HasPrefix(r.URL.Path, "/sdk") {
+			next.ServeHTTP(w, r)
+			return
+		}
+		raw, err := ioutil.ReadAll(r.Body)
+		if err != nil {
+			http.Error(w, err.Error(), http.StatusBadRequest)
+			return
+		}
+		r.Body = ioutil.NopCloser(bytes.NewReader(raw))
+		cookie := ""
+		if c, err := r.Cookie("vmware_soap_session"); err == nil {
+			cookie = c.Value
+		}
+		switch {
+		case acquireCloneTicketRe.Match(raw):
+			rec := httptest.NewRecorder()
+			next.ServeHTTP(rec, r)
+			if m := returnvalRe.FindSubmatch(rec.Body.Bytes()); m != nil && rec.Code == http.StatusOK && cookie != "" {
+				cloneMu.Lock()
+				cloneIssuer[string(m[1])] = cookie
+				cloneMu.Unlock()
+			}
+			for k, v := range rec.Header() {
+				w.Header()[k] = v
+			}
+			w.WriteHeader(rec.Code)
+			_, _ = w.Write(rec.Body.Bytes())
+		case cloneSessionRe.Match(raw):
+			ticket := string(cloneSessionRe.FindSubmatch(raw)[1])
+			cloneMu.Lock()
+			_, issued := cloneIssuer[ticket]
+			delete(cloneIssuer, ticket) // single use, whatever the answer
+			cloneMu.Unlock()
+			if !issued {
+				w.Header().Set("Content-Type", "text/xml; charset=utf-8")
+				w.WriteHeader(http.StatusInternalServerError)
+				fmt.Fprint(w, soapFault("InvalidLogin", "Cannot complete login due to an incorrect user name or password."))
+				return
+			}
+			next.ServeHTTP(w, r)
+		case logoutRe.Match(raw) && cookie != "":
+			cloneMu.Lock()
+			for t, issuer := range cloneIssuer {
+				if issuer == cookie {
+					delete(cloneIssuer, t)
+				}
+			}
+			cloneMu.Unlock()
+			next.ServeHTTP(w, r)
+		default:
+			next.ServeHTTP(w, r)
+		}
+	})
 }
 
 // ---- webmks socket extension ------------------------------------------------------------------
@@ -501,6 +579,7 @@ func main() {
 	s := m.Service.NewServer()
 	s.Server.Config.Handler = withAcquireTicket(s.Server.Config.Handler, s.URL.Host)
 	s.Server.Config.Handler = withWebmksSocket(s.Server.Config.Handler)
+	s.Server.Config.Handler = withCloneTickets(s.Server.Config.Handler)
 	esxHostNetworks()
 	s.Server.Config.Handler = withHostControl(s.Server.Config.Handler)
 

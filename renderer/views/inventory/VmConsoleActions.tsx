@@ -1,43 +1,70 @@
 import { useState } from 'react';
-import type { CommandOutput, VmSummary } from '../../../core/contract';
+import type { VmSummary } from '../../../core/contract';
 import { errorToast } from '../../app/error-toast';
 import { useClient, useShell, useShellStore } from '../../app/shell-context';
-import { CopyButton } from '../CopyButton';
-
-type Opened = CommandOutput<'vm.console.open'>;
 
 /**
  * The VM's console. In the browser build the host hands out a one-time console window whose CSP
- * allows exactly the ticket's wss origin; everywhere there is a vmrc:// link for VMware Remote
- * Console (no ticket in it: VMRC asks for the login itself). The ticket never reaches this view.
+ * allows exactly the ticket's wss origin (the webmks ticket never reaches this view). Everywhere
+ * there is VMware Remote Console: the click asks for a vmrc://clone:TICKET@host link whose ticket
+ * clones the operator's vCenter session once. The link is a secret: it lives only between the
+ * answer and its opening (Electron hands it to the OS at once; the browser needs a second click
+ * to launch an external app, so it shows one button that opens the link and forgets it). It is
+ * never shown, copied or kept.
  */
 export function VmConsoleActions({ vm }: { vm: VmSummary }) {
   const client = useClient();
   const store = useShellStore();
   const transport = useShell((s) => s.info?.transport ?? null);
-  const [busy, setBusy] = useState(false);
-  const [opened, setOpened] = useState<Opened | null>(null);
+  const [busy, setBusy] = useState<'window' | 'vmrc' | null>(null);
+  const [origin, setOrigin] = useState<string | null>(null);
+  const [pendingVmrc, setPendingVmrc] = useState<string | null>(null);
+  const [vmrcLaunched, setVmrcLaunched] = useState(false);
 
-  const open = (): void => {
+  const failed = (err: unknown): void => {
+    setBusy(null);
+    store.getState().pushToast(errorToast(`Could not open the console of ${vm.name}`, err));
+  };
+
+  const openWindow = (): void => {
     // Open the window now, while the click still counts as the operator's (popup blockers), and
     // point it at the console once the ticket is ready.
-    const win = transport === 'host' ? window.open('', '_blank', 'popup,width=1100,height=800') : null;
+    const win = window.open('', '_blank', 'popup,width=1100,height=800');
     if (win) win.opener = null;
-    setBusy(true);
-    client.invoke('vm.console.open', { site: vm.site, vm: vm.moref }).then(
+    setBusy('window');
+    client.invoke('vm.console.open', { site: vm.site, vm: vm.moref, kind: 'window' }).then(
       (r) => {
-        setBusy(false);
-        setOpened(r);
+        setBusy(null);
+        setOrigin(r.origin);
         if (win && r.windowPath) win.location.href = r.windowPath;
         else win?.close();
-        if (r.windowPath && !win) store.getState().pushToast({ tone: 'error', title: 'The console window was blocked', message: 'Allow pop-ups for Outpost, or use VMware Remote Console below.' });
+        if (r.windowPath && !win) store.getState().pushToast({ tone: 'error', title: 'The console window was blocked', message: 'Allow pop-ups for Outpost, or use VMware Remote Console.' });
       },
       (err: unknown) => {
-        setBusy(false);
         win?.close();
-        store.getState().pushToast(errorToast(`Could not open the console of ${vm.name}`, err));
+        failed(err);
       },
     );
+  };
+
+  const launch = (link: string): void => {
+    setPendingVmrc(null);
+    setVmrcLaunched(true);
+    // Electron: its window-open handler passes a vmrc link to the OS and opens no window.
+    // Browser: a vmrc: navigation goes to the registered handler and leaves this page in place.
+    if (transport === 'host') window.location.assign(link);
+    else window.open(link, '_blank', 'noopener');
+  };
+
+  const openVmrc = (): void => {
+    setBusy('vmrc');
+    setVmrcLaunched(false);
+    client.invoke('vm.console.open', { site: vm.site, vm: vm.moref, kind: 'vmrc' }).then((r) => {
+      setBusy(null);
+      if (!r.vmrcUrl) return;
+      if (transport === 'host') setPendingVmrc(r.vmrcUrl);
+      else launch(r.vmrcUrl);
+    }, failed);
   };
 
   return (
@@ -46,19 +73,29 @@ export function VmConsoleActions({ vm }: { vm: VmSummary }) {
         Console
       </h3>
       <div className="row-actions">
-        <button type="button" className="button button-small" onClick={open} disabled={busy}>
-          {busy ? 'Opening…' : transport === 'host' ? 'Open console window' : 'Console link'}
+        {transport === 'host' && (
+          <button type="button" className="button button-small" onClick={openWindow} disabled={busy !== null}>
+            {busy === 'window' ? 'Opening…' : 'Open console window'}
+          </button>
+        )}
+        <button type="button" className="button button-small" onClick={openVmrc} disabled={busy !== null}>
+          {busy === 'vmrc' ? 'Getting a ticket…' : 'VMware Remote Console'}
         </button>
       </div>
-      {opened && (
+      {pendingVmrc && (
         <p className="small" data-testid="vm-console-vmrc">
-          <a href={opened.vmrcUrl} className="mono">
+          <button type="button" className="button button-small" onClick={() => launch(pendingVmrc)}>
             Open in VMware Remote Console
-          </a>{' '}
-          <CopyButton text={opened.vmrcUrl} label="Copy the VMRC link" />
-          {opened.origin && <span className="muted"> · window connects to {opened.origin}, ticket valid once</span>}
+          </button>{' '}
+          <span className="muted">one-time ticket, no second login</span>
         </p>
       )}
+      {vmrcLaunched && (
+        <p className="small muted" data-testid="vm-console-vmrc-sent">
+          Sent to VMware Remote Console (its ticket works once). If nothing opened, install VMRC and ask again.
+        </p>
+      )}
+      {origin && <p className="small muted">Console window connects to {origin}, ticket valid once.</p>}
     </section>
   );
 }
