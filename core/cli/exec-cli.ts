@@ -6,6 +6,7 @@ import { dirname } from 'node:path';
 import { AuditLog } from '../audit/audit-log.js';
 import { OutpostError } from '../contract/errors.js';
 import { openDatabase, type Db } from '../db/database.js';
+import { sqliteSql } from '../db/sqlite-sql.js';
 import { secureDataDir } from '../server/data-dir.js';
 import { operatorActor, SettingsStore } from '../settings/settings-store.js';
 import { isFingerprint } from '../ssh/host-key-fingerprint.js';
@@ -31,8 +32,9 @@ function openExecStore(context: CliContext): ExecStore {
   const path = context.dbPath();
   if (context.options.db === undefined) secureDataDir(dirname(path));
   const db = openDatabase(path);
-  const audit = new AuditLog(db);
-  opened = { db, audit, knownHosts: new KnownHostsStore(db, audit), actor: operatorActor(new SettingsStore(db, audit).get()) };
+  const sql = sqliteSql(db);
+  const audit = new AuditLog(sql);
+  opened = { db, audit, knownHosts: new KnownHostsStore(sql, audit), actor: operatorActor(new SettingsStore(sql, audit).get()) };
   return opened;
 }
 
