@@ -4,11 +4,11 @@ import { createServer, type AddressInfo, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { createServer as createTlsServer, type Server as TlsServer } from 'node:tls';
-import { fileURLToPath } from 'node:url';
 import type { Page } from '@playwright/test';
 import { expect, test } from './host-fixture';
+import { screenshotPath as screenshotFile } from './screenshot-path';
 
-const screenshotPath = join(dirname(fileURLToPath(import.meta.url)), '..', 'docs', 'screenshot-helpers.png');
+const screenshotPath = screenshotFile('screenshot-helpers.png');
 
 // Everything here talks to 127.0.0.1 only: the host, listeners this test opens, a TLS server it
 // starts. No translation rule is ever applied (that would change this machine's firewall).

@@ -1,12 +1,11 @@
 import { readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type { Page } from '@playwright/test';
 import { startVcsim, vcsimUnavailable, type Vcsim } from '../test/peers/vcsim';
 import { VsphereOperator } from '../test/peers/vsphere-operator';
 import { expect, test } from './host-fixture';
+import { screenshotPath as screenshotFile } from './screenshot-path';
 
-const screenshotPath = join(dirname(fileURLToPath(import.meta.url)), '..', 'docs', 'screenshot-inventory.png');
+const screenshotPath = screenshotFile('screenshot-inventory.png');
 const VMS = 300;
 const unavailable = vcsimUnavailable();
 

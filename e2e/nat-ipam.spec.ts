@@ -1,10 +1,10 @@
 import { mkdirSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { dirname } from 'node:path';
 import type { Page } from '@playwright/test';
 import { expect, test } from './host-fixture';
+import { screenshotPath as screenshotFile } from './screenshot-path';
 
-const screenshotPath = join(dirname(fileURLToPath(import.meta.url)), '..', 'docs', 'screenshot-nat.png');
+const screenshotPath = screenshotFile('screenshot-nat.png');
 
 async function openConsole(page: Page, openUrl: string): Promise<void> {
   await page.goto(openUrl);

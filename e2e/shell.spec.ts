@@ -1,11 +1,11 @@
 import { mkdirSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { dirname } from 'node:path';
 import type { Page } from '@playwright/test';
 import type { OutpostClient } from '../core/contract';
 import { expect, test } from './host-fixture';
+import { screenshotPath as screenshotFile } from './screenshot-path';
 
-const screenshotPath = join(dirname(fileURLToPath(import.meta.url)), '..', 'docs', 'screenshot-shell.png');
+const screenshotPath = screenshotFile('screenshot-shell.png');
 
 async function openConsole(page: Page, openUrl: string): Promise<void> {
   await page.goto(openUrl);
