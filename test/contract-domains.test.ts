@@ -59,7 +59,7 @@ describe('contract <-> handlers <-> CLI by domain', () => {
   });
 
   it('no CLI file can be mistaken for a contract file: CLI files are named *-cli.ts (or are CLI plumbing)', () => {
-    const plumbing = new Set(['main.ts', 'program.ts', 'cli-context.ts', 'cli-error.ts', 'output.ts']);
+    const plumbing = new Set(['main.ts', 'program.ts', 'cli-context.ts', 'cli-error.ts', 'output.ts', 'base-program.ts', 'exec-program.ts', 'ssh-cli-options.ts']);
     const contract = new Set(ts(contractDir));
     for (const file of ts(cliDir)) {
       expect(contract.has(file), `core/cli/${file} has the name of a contract file`).toBe(false);

@@ -176,7 +176,7 @@ export async function createEnrollmentLab(options: EnrollmentLabOptions): Promis
     run(dataDir, calls, fault) {
       const r = spawnSync('ip', ['netns', 'exec', lab.client, process.execPath, runner, dataDir, 'run', callsFile(dataDir, calls)], { encoding: 'utf8', env: env(fault), timeout: 180_000, maxBuffer: 64 * 1024 * 1024 });
       // The exit status and a spawn error go with stderr, so a run that ended early says why in the assertion.
-      const why = `${r.error ? `\nspawn error: ${r.error.message}` : ''}\n(exit status ${r.status}, signal ${r.signal})`;
+      const why = `${r.error ? `\nspawn error: ${r.error.message}` : ''}\n(exit status ${r.status}, signal ${r.signal})\nstdout: ${(r.stdout ?? '').slice(-1500)}`;
       return parse(r.stdout ?? '', (r.stderr ?? '') + why, r.signal);
     },
     runAsync(dataDir, calls) {
