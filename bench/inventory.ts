@@ -23,7 +23,8 @@ const RUNS = Number(process.env.BENCH_RUNS ?? 3);
 const CHANGES = Number(process.env.BENCH_CHANGES ?? 100);
 const LATENCY_VMS = Number(process.env.BENCH_LATENCY_VMS ?? 1_000);
 const root = join(import.meta.dirname, '..', '..');
-const reference = '/work/shared/bench/vsphere';
+// ../shared beside the checkout (the bundle runs from dist/bench/, so root is the repo).
+const reference = join(root, '..', 'shared', 'bench', 'vsphere');
 
 const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? NaN;
 const percentile = (xs: number[], p: number): number => {
