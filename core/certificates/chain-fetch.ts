@@ -1,6 +1,7 @@
 import { X509Certificate } from 'node:crypto';
 import { connect, type PeerCertificate, type DetailedPeerCertificate } from 'node:tls';
 import { OutpostError } from '../contract/errors.js';
+import { isNotTlsAnswer } from '../trust/not-tls.js';
 
 export interface FetchedChain {
   host: string;
@@ -42,14 +43,11 @@ export function fetchChain(host: string, port: number, timeoutMs = 5000): Promis
   });
 }
 
-/** What OpenSSL says when the answer to our ClientHello is not TLS (plain HTTP, SSH, ...). trust/trusted-agent.ts reads them the same way for vCenter. */
-const NOT_TLS = new Set(['ERR_SSL_WRONG_VERSION_NUMBER', 'ERR_SSL_PACKET_LENGTH_TOO_LONG', 'ERR_SSL_RECORD_LAYER_FAILURE', 'ERR_SSL_UNKNOWN_PROTOCOL', 'ERR_SSL_HTTP_REQUEST']);
-
 /** One line that says what went wrong; OpenSSL's own message spans lines of file names and internals. */
 function connectionError(err: NodeJS.ErrnoException, host: string, port: number): OutpostError {
   const where = `${host}:${port}`;
   const details = { host, port, cause: err.code ?? null };
-  if (err.code !== undefined && NOT_TLS.has(err.code)) {
+  if (isNotTlsAnswer(err.code)) {
     return new OutpostError('UNREACHABLE', `${where} does not answer with TLS (plain HTTP or another service?): give the port of a TLS service, e.g. 443 for HTTPS.`, details);
   }
   if (err.code === 'ECONNREFUSED') return new OutpostError('UNREACHABLE', `Nothing accepts connections at ${where}. Check the host and port.`, details);

@@ -4,6 +4,7 @@ import type { Duplex } from 'node:stream';
 import { connect, createSecureContext, rootCertificates, type SecureContext, type TLSSocket } from 'node:tls';
 import { OutpostError } from '../contract/errors.js';
 import { judgeCertificate, type TrustPolicy } from './certificate-verdict.js';
+import { isNotTlsAnswer } from './not-tls.js';
 
 /** Node calls back with an error alone when the connection fails. */
 type ConnectCallback = (err: Error | null, socket?: Duplex) => void;
@@ -75,14 +76,10 @@ function connectionError(err: NodeJS.ErrnoException, host: string, port: number)
     case 'ENETUNREACH':
     case 'ECONNRESET':
       return new OutpostError('UNREACHABLE', `${where} cannot be reached (${err.code}). Check the network path to vCenter.`, { host, port, cause: err.code });
-    case 'ERR_SSL_WRONG_VERSION_NUMBER':
-    case 'ERR_SSL_PACKET_LENGTH_TOO_LONG':
-    case 'ERR_SSL_RECORD_LAYER_FAILURE':
-    case 'ERR_SSL_UNKNOWN_PROTOCOL':
-    case 'ERR_SSL_HTTP_REQUEST':
-      // The answer to our ClientHello was not TLS (plain HTTP, SSH, ...): OpenSSL's own text is two lines of internals.
-      return new OutpostError('UNREACHABLE', `${where} does not answer with TLS (plain HTTP or another service?). Give vCenter's HTTPS URL, e.g. https://vcenter.example/sdk on port 443.`, { host, port, cause: err.code });
     default: {
+      if (isNotTlsAnswer(err.code)) {
+        return new OutpostError('UNREACHABLE', `${where} does not answer with TLS (plain HTTP or another service?). Give vCenter's HTTPS URL, e.g. https://vcenter.example/sdk on port 443.`, { host, port, cause: err.code });
+      }
       // OpenSSL errors carry a one-phrase reason; their message spans lines with file names.
       const reason = 'reason' in err && typeof err.reason === 'string' ? err.reason : err.message.split('\n')[0]!.replace(/^[0-9A-F]+:error:[0-9A-F]+:/, '');
       return new OutpostError('UNREACHABLE', `TLS connection to ${where} failed (${reason}). Is this an HTTPS vCenter endpoint?`, { host, port, cause: err.code ?? null });
