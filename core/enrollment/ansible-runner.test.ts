@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { join } from 'node:path';
-import { ansibleProbe } from '../../test/fixtures/ansible-probe.js';
+import { ansibleProbe, setParentSecrets } from '../../test/fixtures/ansible-probe.js';
 import { generateKey, sshdAvailable, startSshd, type Sshd } from '../../test/peers/openssh-server.js';
 import { tempDir } from '../../test/temp-dir.js';
 import { onPath } from '../exec/on-path.js';
@@ -13,21 +13,16 @@ describe.skipIf(unavailable !== null)('enrollment playbook runs (real ansible-pl
   let dir: ReturnType<typeof tempDir>;
   let sshd: Sshd;
   let key: { privateKey: string; publicKey: string };
-  const saved = { passphrase: process.env.OUTPOST_VAULT_PASSPHRASE, pg: process.env.PGPASSWORD };
+  let restoreEnv: (() => void) | undefined;
 
   beforeAll(async () => {
     dir = tempDir('outpost-ansible-runner-test-');
     key = generateKey(join(dir.path, 'guest_key'));
     sshd = await startSshd({ dir: dir.path, authorizedKeys: [key.publicKey] });
-    // What the CLI and the headless host have in their environment while they run playbooks.
-    process.env.OUTPOST_VAULT_PASSPHRASE = 'vault passphrase of the parent';
-    process.env.PGPASSWORD = 'team database password';
+    restoreEnv = setParentSecrets();
   });
   afterAll(() => {
-    for (const [name, value] of [['OUTPOST_VAULT_PASSPHRASE', saved.passphrase], ['PGPASSWORD', saved.pg]] as const) {
-      if (value === undefined) delete process.env[name];
-      else process.env[name] = value;
-    }
+    restoreEnv?.();
     sshd?.stop();
     dir?.remove();
   });

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { join } from 'node:path';
-import { ansibleProbe } from '../../test/fixtures/ansible-probe.js';
+import { ansibleProbe, setParentSecrets } from '../../test/fixtures/ansible-probe.js';
 import { generateKey, sshdAvailable, startSshd, type Sshd } from '../../test/peers/openssh-server.js';
 import { tempDir } from '../../test/temp-dir.js';
 import { onPath } from '../exec/on-path.js';
@@ -15,7 +15,7 @@ describe.skipIf(unavailable !== null)("host upgrade's configuration playbook (re
   let dir: ReturnType<typeof tempDir>;
   let sshd: Sshd;
   let core: OutpostCore;
-  const saved = { passphrase: process.env.OUTPOST_VAULT_PASSPHRASE, pg: process.env.PGPASSWORD };
+  let restoreEnv: (() => void) | undefined;
 
   const call = async (command: string, input: unknown): Promise<void> => {
     const r = await core.dispatch(command, input, { actor: 'tester' });
@@ -30,15 +30,10 @@ describe.skipIf(unavailable !== null)("host upgrade's configuration playbook (re
     await call('vault.unlock', { passphrase: 'a long enough passphrase' });
     await call('credentials.add', { name: 'esx-root', username: 'root', secret: { type: 'private-key', privateKey: key.privateKey } });
     await call('knownHosts.trust', { host: sshd.host, port: sshd.port, fingerprint: sshd.fingerprint });
-    // What the CLI and the headless host have in their environment while they run playbooks.
-    process.env.OUTPOST_VAULT_PASSPHRASE = 'vault passphrase of the parent';
-    process.env.PGPASSWORD = 'team database password';
+    restoreEnv = setParentSecrets();
   });
   afterAll(() => {
-    for (const [name, value] of [['OUTPOST_VAULT_PASSPHRASE', saved.passphrase], ['PGPASSWORD', saved.pg]] as const) {
-      if (value === undefined) delete process.env[name];
-      else process.env[name] = value;
-    }
+    restoreEnv?.();
     core?.close();
     sshd?.stop();
     dir?.remove();
