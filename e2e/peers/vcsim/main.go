@@ -139,14 +139,10 @@ func (pc *pagingCollector) CancelRetrievePropertiesEx(ctx *simulator.Context, r 
 	return &methods.CancelRetrievePropertiesExBody{Res: &types.CancelRetrievePropertiesExResponse{}}
 }
 
-// ---- AcquireTicket extension ------------------------------------------------------------------
-
-var acquireTicketRe = regexp.MustCompile(`<AcquireTicket[\s>][\s\S]*?<_this[^>]*>([^<]+)</_this>[\s\S]*?<ticketType>([^<]*)</ticketType>`)
-
-// withAcquireTicket answers VirtualMachine.AcquireTicket before the simulator sees the request.
-// Done at the HTTP layer because wrapping VirtualMachine objects breaks the simulator's own type
-// assertions on them.
-func withAcquireTicket(next http.Handler, host string) http.Handler {
+// soapRequests hands a vim25 request's body to handle (the body stays readable for next); every
+// other request goes straight to next. The launcher's extensions answer or watch calls this way,
+// at the HTTP layer, because wrapping the simulator's objects breaks its own type assertions.
+func soapRequests(next http.Handler, handle func(w http.ResponseWriter, r *http.Request, raw []byte)) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.Method != http.MethodPost || !strings.HasPrefix(r.URL.Path, "/sdk") {
 			next.ServeHTTP(w, r)
@@ -157,9 +153,22 @@ func withAcquireTicket(next http.Handler, host string) http.Handler {
 			http.Error(w, err.Error(), http.StatusBadRequest)
 			return
 		}
+		r.Body = ioutil.NopCloser(bytes.NewReader(raw))
+		handle(w, r, raw)
+	})
+}
+
+// ---- AcquireTicket extension ------------------------------------------------------------------
+
+var acquireTicketRe = regexp.MustCompile(`<AcquireTicket[\s>][\s\S]*?<_this[^>]*>([^<]+)</_this>[\s\S]*?<ticketType>([^<]*)</ticketType>`)
+
+// withAcquireTicket answers VirtualMachine.AcquireTicket before the simulator sees the request.
+// Done at the HTTP layer because wrapping VirtualMachine objects breaks the simulator's own type
+// assertions on them.
+func withAcquireTicket(next http.Handler, host string) http.Handler {
+	return soapRequests(next, func(w http.ResponseWriter, r *http.Request, raw []byte) {
 		m := acquireTicketRe.FindSubmatch(raw)
 		if m == nil {
-			r.Body = ioutil.NopCloser(bytes.NewReader(raw))
 			next.ServeHTTP(w, r)
 			return
 		}
@@ -203,17 +212,7 @@ var (
 // Logout of that session revokes its unused tickets. Done at the HTTP layer because the simulator
 // type-asserts its own SessionManager (a wrapper would break Map.SessionManager()).
 func withCloneTickets(next http.Handler) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if r.Method != http.MethodPost || !strings.HasPrefix(r.URL.Path, "/sdk") {
-			next.ServeHTTP(w, r)
-			return
-		}
-		raw, err := ioutil.ReadAll(r.Body)
-		if err != nil {
-			http.Error(w, err.Error(), http.StatusBadRequest)
-			return
-		}
-		r.Body = ioutil.NopCloser(bytes.NewReader(raw))
+	return soapRequests(next, func(w http.ResponseWriter, r *http.Request, raw []byte) {
 		cookie := ""
 		if c, err := r.Cookie("vmware_soap_session"); err == nil {
 			cookie = c.Value
