@@ -12,6 +12,7 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { chromium } from '@playwright/test';
 import { createOutpostCore } from '../core/server/core.js';
+import { seedVms } from '../test/seed-vms.js';
 
 const VMS = Number(process.env.BENCH_RENDERER_VMS ?? 50_000);
 const ROUNDS = Number(process.env.BENCH_SEARCH_ROUNDS ?? 5);
@@ -22,27 +23,9 @@ const percentile = (xs: number[], p: number): number => {
   return s[Math.min(s.length - 1, Math.ceil((p / 100) * s.length) - 1)] ?? NaN;
 };
 const round = (x: number): number => Math.round(x * 10) / 10;
-const oses = ['Ubuntu Linux (64-bit)', 'Microsoft Windows Server 2019 (64-bit)', 'Red Hat Enterprise Linux 9 (64-bit)', 'Debian GNU/Linux 12 (64-bit)'];
-
 function seed(dataDir: string): void {
   const core = createOutpostCore({ dataDir, transport: 'host' });
-  const db = core.db;
-  const now = new Date().toISOString();
-  db.transaction(() => {
-    const site = db.prepare('INSERT INTO sites (name, url, username, created_at, last_sync_at) VALUES (?, ?, ?, ?, ?)').run('bench', 'https://vc.bench.invalid/sdk', 'bench', now, now);
-    const siteId = Number(site.lastInsertRowid);
-    const vm = db.prepare(
-      `INSERT INTO inv_vms (site_id, moref, name, uuid, instance_uuid, guest_id, guest_full_name, power_state, host_moref, ip_address, ip_addresses,
-         guest_hostname, tools_running_status, num_cpu, memory_mb, annotation, folder_path, seen_run, first_seen_at, updated_at)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?)`,
-    );
-    for (let i = 0; i < VMS; i++) {
-      const ip = `10.${(i >> 16) & 255}.${(i >> 8) & 255}.${i & 255}`;
-      const name = `${['web', 'db', 'app', 'cache'][i % 4]}-${String(i).padStart(5, '0')}`;
-      vm.run(siteId, `vm-${i + 100}`, name, `uuid-${i}`, `iuuid-${i}`, 'otherGuest64', oses[i % oses.length], i % 5 === 0 ? 'poweredOff' : 'poweredOn', `host-${i % 64}`, ip, ip,
-        `${name}.bench.internal`, i % 7 === 0 ? 'guestToolsNotRunning' : 'guestToolsRunning', 1 + (i % 8), 1024 * (1 + (i % 16)), null, 'DC0/vm', now, now);
-    }
-  })();
+  seedVms(core.db, VMS, 'bench');
   core.close();
 }
 

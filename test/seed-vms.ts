@@ -9,7 +9,7 @@ const oses = ['Ubuntu Linux (64-bit)', 'Microsoft Windows Server 2019 (64-bit)',
 export function seedVms(db: Db, count: number, siteName = 'seeded'): void {
   const now = new Date().toISOString();
   db.transaction(() => {
-    const site = db.prepare('INSERT INTO sites (name, url, username, created_at, last_sync_at) VALUES (?, ?, ?, ?, ?)').run(siteName, 'https://vc.seeded.invalid/sdk', 'seeded', now, now);
+    const site = db.prepare('INSERT INTO sites (name, url, username, created_at, last_sync_at) VALUES (?, ?, ?, ?, ?)').run(siteName, `https://vc.${siteName}.invalid/sdk`, siteName, now, now);
     const siteId = Number(site.lastInsertRowid);
     const vm = db.prepare(
       `INSERT INTO inv_vms (site_id, moref, name, uuid, instance_uuid, guest_id, guest_full_name, power_state, host_moref, ip_address, ip_addresses,
@@ -20,7 +20,7 @@ export function seedVms(db: Db, count: number, siteName = 'seeded'): void {
       const ip = `10.${(i >> 16) & 255}.${(i >> 8) & 255}.${i & 255}`;
       const name = `${['web', 'db', 'app', 'cache'][i % 4]}-${String(i).padStart(5, '0')}`;
       vm.run(siteId, `vm-${i + 100}`, name, `uuid-${i}`, `iuuid-${i}`, 'otherGuest64', oses[i % oses.length], i % 5 === 0 ? 'poweredOff' : 'poweredOn', `host-${i % 64}`, ip, ip,
-        `${name}.seeded.internal`, i % 7 === 0 ? 'guestToolsNotRunning' : 'guestToolsRunning', 1 + (i % 8), 1024 * (1 + (i % 16)), null, 'DC0/vm', now, now);
+        `${name}.${siteName}.internal`, i % 7 === 0 ? 'guestToolsNotRunning' : 'guestToolsRunning', 1 + (i % 8), 1024 * (1 + (i % 16)), null, 'DC0/vm', now, now);
     }
   })();
 }
