@@ -5,6 +5,11 @@ import { viewForKey } from './views';
 // Long enough to type "g" then a letter without hurrying, short enough not to surprise later.
 const SEQUENCE_TIMEOUT_MS = 1500;
 
+/** Inside a terminal (xterm's helper textarea): Ctrl+K and the like belong to the shell. */
+function inTerminal(target: EventTarget | null): boolean {
+  return target instanceof Element && target.closest('.xterm') !== null;
+}
+
 function isTyping(target: EventTarget | null): boolean {
   if (!(target instanceof HTMLElement)) return false;
   if (target.isContentEditable) return true;
@@ -12,8 +17,10 @@ function isTyping(target: EventTarget | null): boolean {
 }
 
 /**
- * Console-wide keys: Ctrl/Cmd+K toggles the palette; "g" then a view's key (shown in the
- * navigation) jumps there and moves focus to the view. Letters typed into fields are left alone.
+ * Console-wide keys: Ctrl/Cmd+K toggles the palette (except inside a terminal, where the shell
+ * gets it); Ctrl/Cmd+Shift+P opens it from anywhere, a terminal included (the terminal lets that
+ * one through, see TerminalPane); "g" then a view's key (shown in the navigation) jumps there and
+ * moves focus to the view. Letters typed into fields and terminals are left alone.
  */
 export function useGlobalKeys(): void {
   const store = useShellStore();
@@ -28,7 +35,13 @@ export function useGlobalKeys(): void {
 
     const onKeyDown = (event: KeyboardEvent): void => {
       const state = store.getState();
-      if ((event.ctrlKey || event.metaKey) && !event.altKey && !event.shiftKey && event.key.toLowerCase() === 'k') {
+      if ((event.ctrlKey || event.metaKey) && !event.altKey && event.shiftKey && event.code === 'KeyP') {
+        event.preventDefault();
+        resetSequence();
+        state.setPaletteOpen(true);
+        return;
+      }
+      if ((event.ctrlKey || event.metaKey) && !event.altKey && !event.shiftKey && event.key.toLowerCase() === 'k' && !inTerminal(event.target)) {
         event.preventDefault();
         resetSequence();
         state.setPaletteOpen(!state.paletteOpen);

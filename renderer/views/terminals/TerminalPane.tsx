@@ -12,6 +12,7 @@ import { errorToast } from '../../app/error-toast';
 import { useBridge, useClient, useShellStore } from '../../app/shell-context';
 import { mirrorInlineStyles } from './csp-style-mirror';
 import { registerWriter, routeInput } from './terminal-inputs';
+import { isConsoleKey } from './terminal-keys';
 import { terminalsStore } from './terminals-store';
 
 const theme = {
@@ -70,6 +71,10 @@ export function TerminalPane({ id, active }: { id: number; active: boolean }) {
       if (event.type !== 'keydown') return true;
       const mod = event.ctrlKey || event.metaKey;
       if (!mod) return true;
+      // The console's own keys (terminal-keys.ts): xterm ignores them, so they bubble to the
+      // window listeners (palette, tab switching, leaving the terminal). Everything else, Ctrl+K
+      // and single letters included, goes to the shell.
+      if (isConsoleKey(event)) return false;
       if (event.shiftKey && event.code === 'KeyC') {
         const selection = term.getSelection();
         if (selection) void navigator.clipboard?.writeText(selection).catch(() => undefined);
@@ -132,6 +137,8 @@ export function TerminalPane({ id, active }: { id: number; active: boolean }) {
       const s = terminalsStore.getState();
       routeInput(id, data, { on: s.broadcast, targets: s.broadcastTargets });
     });
+    // A screen reader announces how to get out of the terminal (the hint above the panes).
+    term.textarea?.setAttribute('aria-describedby', 'terminals-keys');
     const onFocus = (): void => terminalsStore.getState().focus(id);
     term.textarea?.addEventListener('focus', onFocus);
 

@@ -8,6 +8,7 @@ import { useConfirmDestructive } from '../ConfirmDialog';
 import { FanoutSection, FanoutToggle } from '../fanout/FanoutPanel';
 import { OpenTerminalDialog } from './OpenTerminalDialog';
 import { TerminalPane } from './TerminalPane';
+import { consoleKey, LEAVE_TERMINAL_KEY } from './terminal-keys';
 import { terminalsStore } from './terminals-store';
 import './terminals.css';
 
@@ -57,6 +58,30 @@ export function TerminalsView() {
       }),
     [client],
   );
+
+  // Ctrl+Tab / Ctrl+Shift+Tab switch tabs (focus goes to the new tab's terminal); Ctrl+Shift+F6
+  // leaves a terminal for its tab button, from where Tab, arrows and the "g" chords work again.
+  // Inside xterm these arrive because TerminalPane's key handler lets them through.
+  useEffect(() => {
+    const onKeyDown = (event: globalThis.KeyboardEvent): void => {
+      const key = consoleKey(event);
+      if (key === null || key === 'palette') return;
+      const s = terminalsStore.getState();
+      if (s.tabs.length === 0 || s.openRequest) return;
+      event.preventDefault();
+      if (key === 'leave') {
+        document.getElementById(`terminal-tab-${s.activeTab}`)?.focus();
+        return;
+      }
+      const at = s.tabs.findIndex((t) => t.key === s.activeTab);
+      const next = s.tabs[(at + (key === 'next-tab' ? 1 : -1) + s.tabs.length) % s.tabs.length];
+      if (!next) return;
+      s.activate(next.key);
+      if (next.panes[0] !== undefined) s.focus(next.panes[0]);
+    };
+    window.addEventListener('keydown', onKeyDown);
+    return () => window.removeEventListener('keydown', onKeyDown);
+  }, []);
 
   const openDialog = (split: boolean): void => terminalsStore.getState().requestOpen({ prefill: { kind: 'host' }, split });
 
@@ -189,6 +214,9 @@ export function TerminalsView() {
               </button>
             </div>
           </div>
+          <p className="terminals-keys muted small" id="terminals-keys">
+            In a terminal: <kbd>{LEAVE_TERMINAL_KEY.label}</kbd> back to the console, <kbd>Ctrl+Tab</kbd> / <kbd>Ctrl+Shift+Tab</kbd> next / previous tab, <kbd>Ctrl+Shift+P</kbd> commands.
+          </p>
           {tabs.map((t) => (
             <div
               key={t.key}
