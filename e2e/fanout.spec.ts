@@ -201,7 +201,7 @@ test.describe('run on inventory VMs (vcsim inventory, sshd at a VM guest IP)', (
     await page.getByLabel('Password', { exact: true }).fill(vc.password);
     await page.getByRole('button', { name: 'Add vCenter' }).click();
     await page.getByTestId('trust-prompt').getByRole('button', { name: 'Trust and add' }).click();
-    await page.getByRole('button', { name: 'Sync lab now' }).click();
+    await page.getByRole('button', { name: 'Sync now: lab' }).click();
     await expect(page.getByTestId('sync-progress-lab')).toContainText('3 VMs', { timeout: 60_000 });
 
     await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: /Terminals/ }).click();

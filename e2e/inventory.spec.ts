@@ -57,7 +57,7 @@ test.describe('inventory against a real vcsim', () => {
     await expect(page.getByTestId('site-last-sync-lab')).toHaveText('Never');
 
     // Sync: counts and elapsed from the command; the last-sync time follows.
-    await page.getByRole('button', { name: 'Sync lab now' }).click();
+    await page.getByRole('button', { name: 'Sync now: lab' }).click();
     await expect(page.getByTestId('sync-progress-lab')).toContainText(`${VMS} VMs`, { timeout: 60_000 });
     await expect(page.getByTestId('site-last-sync-lab')).not.toHaveText('Never');
     await page.getByRole('button', { name: 'Watch lab' }).click();

@@ -24,7 +24,7 @@ export function TopBar({ onSkipToContent }: { onSkipToContent(): void }) {
         </svg>
         <span className="brand-name">Outpost</span>
       </div>
-      <button type="button" className="palette-trigger" onClick={() => openPalette(true)} aria-keyshortcuts={isMac ? 'Meta+K' : 'Control+K'}>
+      <button type="button" className="palette-trigger" onClick={() => openPalette(true)} aria-keyshortcuts={isMac ? 'Meta+K Meta+Shift+P' : 'Control+K Control+Shift+P'}>
         <span>Jump to…</span>
         <kbd>{isMac ? '⌘' : 'Ctrl'}</kbd>
         <kbd>K</kbd>

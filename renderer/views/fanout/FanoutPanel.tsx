@@ -1,4 +1,4 @@
-import { Fragment, useEffect, useId, useMemo, useState, type FormEvent, type KeyboardEvent, type ReactNode } from 'react';
+import { Fragment, useEffect, useId, useMemo, useState, type FormEvent, type ReactNode } from 'react';
 import { useStore } from 'zustand';
 import { OutpostError, type CommandOutput, type FanoutRow } from '../../../core/contract';
 import { errorToast } from '../../app/error-toast';
@@ -261,12 +261,6 @@ function ResultsTable() {
   }, [job, sort, failedOnly]);
   if (!job) return null;
   if (rows.length === 0) return <p className="muted">{failedOnly ? 'No host has failed (so far).' : 'No hosts.'}</p>;
-  const onRowKey = (event: KeyboardEvent<HTMLTableRowElement>, index: number): void => {
-    if (event.key === 'Enter' || event.key === ' ') {
-      event.preventDefault();
-      fanoutStore.getState().toggleExpanded(index);
-    }
-  };
   return (
     <div className="table-scroll">
       <table className="data-table data-table-compact fanout-table" data-testid="fanout-results">
@@ -291,13 +285,21 @@ function ResultsTable() {
                   className={`fanout-row${rowFailed(r) ? ' fanout-row-failed' : ''}`}
                   data-testid="fanout-row"
                   data-host={r.host}
-                  tabIndex={0}
-                  aria-expanded={open}
                   onClick={() => fanoutStore.getState().toggleExpanded(r.index)}
-                  onKeyDown={(e) => onRowKey(e, r.index)}
                 >
                   <th scope="row" className="row-heading mono">
-                    {r.host}
+                    {/* The row opens on a click anywhere; for the keyboard (and the accessibility tree, where a table row cannot be expanded) the host is the toggle. */}
+                    <button
+                      type="button"
+                      className="fanout-row-toggle"
+                      aria-expanded={open}
+                      onClick={(e) => {
+                        e.stopPropagation();
+                        fanoutStore.getState().toggleExpanded(r.index);
+                      }}
+                    >
+                      {r.host}
+                    </button>
                     {r.vm && r.vm !== r.host && <span className="muted small"> {r.vm}</span>}
                     {r.jump && (
                       <span className="muted small fanout-via" data-testid="fanout-jump">

@@ -1,4 +1,4 @@
-import { useState, type FormEvent, type ReactNode } from 'react';
+import { useEffect, useRef, useState, type FormEvent, type ReactNode } from 'react';
 import type { HostBuildRow, PlanPreview, UpgradePlanDetail } from '../../../core/contract';
 import { useClient } from '../../app/shell-context';
 import { FieldError } from '../FieldError';
@@ -90,6 +90,13 @@ export function PlanEditor({ sites, hosts, credentials, onCreated }: { sites: st
     previewForm.clearError(path);
     createForm.clearError(path);
   };
+  // The Preview button sits at the end of a long form: bring the result into view (beside the
+  // form it is sticky; below it, on a narrow window, this scrolls down to it).
+  const previewRef = useRef<HTMLDivElement>(null);
+  useEffect(() => {
+    if (preview) previewRef.current?.scrollIntoView?.({ block: 'nearest' });
+  }, [preview]);
+
   const runPreview = (): void => previewForm.submit(() => client.invoke('upgrade.plan', previewInput(draft)), setPreview);
   const onSubmit = (event: FormEvent): void => {
     event.preventDefault();
@@ -195,7 +202,9 @@ export function PlanEditor({ sites, hosts, credentials, onCreated }: { sites: st
         </div>
         {!preview && <p className="field-hint">Preview the plan before saving it.</p>}
       </form>
-      <div>{preview ? <PreviewTable preview={preview} /> : <p className="muted">The preview shows the order the hosts go in, hosts already at the target build, and hosts that cannot go now and why.</p>}</div>
+      <div ref={previewRef} className="editor-preview">
+        {preview ? <PreviewTable preview={preview} /> : <p className="muted">The preview shows the order the hosts go in, hosts already at the target build, and hosts that cannot go now and why.</p>}
+      </div>
     </div>
   );
 }

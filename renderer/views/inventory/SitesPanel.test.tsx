@@ -27,7 +27,7 @@ describe('vCenters panel (fake bridge)', () => {
     });
     await openSites(bridge);
     await act(async () => {
-      fireEvent.click(screen.getByRole('button', { name: 'Sync dc1 now' }));
+      fireEvent.click(screen.getByRole('button', { name: 'Sync now: dc1' }));
     });
     const progress = (p: Partial<SyncProgress>) =>
       act(async () => bridge.emit('inventory.sync.progress', { site: 'dc1', phase: 'vms', counts: counts(0), pages: 1, expectedVms: 10_000, elapsedMs: 100, ...p }));
@@ -47,7 +47,7 @@ describe('vCenters panel (fake bridge)', () => {
     const bridge = createFakeBridge({ 'sites.list': () => ({ ok: true, value: [{ ...dc1, lastSyncAt: null }] }), 'inventory.sync': () => new Promise(() => undefined) });
     await openSites(bridge);
     await act(async () => {
-      fireEvent.click(screen.getByRole('button', { name: 'Sync dc1 now' }));
+      fireEvent.click(screen.getByRole('button', { name: 'Sync now: dc1' }));
     });
     await act(async () => bridge.emit('inventory.sync.progress', { site: 'dc1', phase: 'vms', counts: counts(1_000), pages: 2, expectedVms: null, elapsedMs: 300 }));
     expect(screen.getByTestId('sync-status-dc1').textContent).toContain('1,000 VMs stored, 2 pages');

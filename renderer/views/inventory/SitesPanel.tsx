@@ -79,7 +79,7 @@ function SitesTable({ sites, activity, onRemoved }: { sites: SiteSummary[]; acti
             const w = activity.watches[site.name];
             const sync = activity.syncs[site.name];
             const lastError = w?.lastError ?? sync?.error ?? null;
-            return (
+            return [
               <tr key={site.id} data-testid={`site-row-${site.name}`}>
                 <th scope="row" className="row-heading">
                   {site.name}
@@ -114,7 +114,7 @@ function SitesTable({ sites, activity, onRemoved }: { sites: SiteSummary[]; acti
                 </td>
                 <td>
                   <div className="row-actions">
-                    <button type="button" className="button button-small" onClick={() => activity.sync(site.name)} disabled={sync?.running} aria-label={`Sync ${site.name} now`}>
+                    <button type="button" className="button button-small" onClick={() => activity.sync(site.name)} disabled={sync?.running} aria-label={`Sync now: ${site.name}`}>
                       {sync?.running ? 'Syncing…' : 'Sync now'}
                     </button>
                     <button type="button" className="button button-small" onClick={() => activity.watch(site.name, !watching(w))} aria-label={watching(w) ? `Stop watching ${site.name}` : `Watch ${site.name}`}>
@@ -130,10 +130,18 @@ function SitesTable({ sites, activity, onRemoved }: { sites: SiteSummary[]; acti
                       {removal.removing === site.name ? 'Removing…' : 'Remove'}
                     </button>
                   </div>
-                  {sync && <SyncProgress site={site.name} state={sync} />}
                 </td>
-              </tr>
-            );
+              </tr>,
+              // The sync's progress and result get a row of their own under the site, the table's
+              // full width: inside the Actions cell they widened it until the table scrolled sideways.
+              sync && (
+                <tr key={`${site.id}-sync`} className="site-sync-row">
+                  <td colSpan={6}>
+                    <SyncProgress site={site.name} state={sync} />
+                  </td>
+                </tr>
+              ),
+            ];
           })}
         </tbody>
       </table>

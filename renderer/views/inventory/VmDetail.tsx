@@ -57,7 +57,17 @@ export function VmDetail({ vm, onClose, onPowered }: { vm: VmSummary; onClose():
   ];
 
   return (
-    <aside className="panel vm-detail" aria-labelledby="vm-detail-heading" data-testid="vm-detail">
+    // Escape anywhere in the pane closes it, like the Close button (a confirmation inside answers Escape itself first).
+    <aside
+      className="panel vm-detail"
+      aria-labelledby="vm-detail-heading"
+      data-testid="vm-detail"
+      onKeyDown={(event) => {
+        if (event.key !== 'Escape' || event.defaultPrevented) return;
+        event.preventDefault();
+        onClose();
+      }}
+    >
       <div className="vm-detail-head">
         <h2 id="vm-detail-heading">{vm.name}</h2>
         <button type="button" className="button button-small" onClick={onClose} aria-label="Close the details">

@@ -123,6 +123,9 @@ describe('VM table (fake bridge)', () => {
     fireEvent.keyDown(grid, { key: 'End' });
     expect(within(screen.getByTestId('vm-detail')).getByRole('heading', { name: 'web-10' })).toBeTruthy();
     expect(grid.getAttribute('aria-activedescendant')).toBe('vm-row-1');
+    // Escape in the detail pane closes it.
+    fireEvent.keyDown(within(screen.getByTestId('vm-detail')).getByRole('button', { name: 'Close the details' }), { key: 'Escape' });
+    expect(screen.queryByTestId('vm-detail')).toBeNull();
   });
 
   it('refetches on inventory.changed for VMs, never on a timer', async () => {

@@ -110,6 +110,11 @@ export function TerminalsView() {
   };
 
   const onTabKey = (event: KeyboardEvent<HTMLDivElement>): void => {
+    if (event.key === 'Delete' && activeTab !== null) {
+      event.preventDefault();
+      closeTab(activeTab);
+      return;
+    }
     if (event.key !== 'ArrowRight' && event.key !== 'ArrowLeft') return;
     const at = tabs.findIndex((t) => t.key === activeTab);
     const next = tabs[(at + (event.key === 'ArrowRight' ? 1 : -1) + tabs.length) % tabs.length];
@@ -163,7 +168,9 @@ export function TerminalsView() {
               {tabs.map((t) => {
                 const closed = t.panes.every((p) => infos[p]?.state === 'closed');
                 return (
-                  <div key={t.key} className={`terminal-tab${t.key === activeTab ? ' terminal-tab-active' : ''}${closed ? ' terminal-tab-closed' : ''}`}>
+                  // A tab list holds tabs only: the wrapper is presentational and the × is for the
+                  // mouse (Delete on the focused tab closes it, announced through aria-keyshortcuts).
+                  <div key={t.key} role="presentation" className={`terminal-tab${t.key === activeTab ? ' terminal-tab-active' : ''}${closed ? ' terminal-tab-closed' : ''}`}>
                     <button
                       id={`terminal-tab-${t.key}`}
                       type="button"
@@ -171,12 +178,14 @@ export function TerminalsView() {
                       aria-selected={t.key === activeTab}
                       aria-controls={`terminal-panel-${t.key}`}
                       tabIndex={t.key === activeTab ? 0 : -1}
+                      aria-keyshortcuts="Delete"
+                      title="Delete closes this tab"
                       className="terminal-tab-button mono"
                       onClick={() => terminalsStore.getState().activate(t.key)}
                     >
                       {tabLabel(t.panes)}
                     </button>
-                    <button type="button" className="terminal-tab-close" aria-label={`Close ${tabLabel(t.panes)}`} onClick={() => closeTab(t.key)}>
+                    <button type="button" className="terminal-tab-close" aria-hidden="true" tabIndex={-1} title={`Close ${tabLabel(t.panes)} (Delete)`} onClick={() => closeTab(t.key)}>
                       ×
                     </button>
                   </div>
