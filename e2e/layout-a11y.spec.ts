@@ -161,7 +161,7 @@ test.describe('dialogs and data-filled pages against vcsim and sshd', () => {
 
   for (const size of SIZES) {
     test(`at ${size.name}: trust prompts, New terminal, fan-out, NAT, upgrade preview, confirm and palette fit and work`, async ({ browser, host }) => {
-      test.setTimeout(180_000);
+      test.setTimeout(240_000);
       const page = await openConsole(browser, size, host.info.openUrl);
       const problems: string[] = [];
       const nav = page.getByRole('navigation', { name: 'Main' });
