@@ -14,6 +14,8 @@ import { PreflightLists } from '../helpers/preflight-lists.js';
 import { EnrollmentService } from '../enrollment/enrollment-service.js';
 import { InventoryService } from '../inventory/inventory-service.js';
 import { VlanService } from '../networking/vlan-service.js';
+import { VmNetworkService } from '../networking/vm-network-service.js';
+import { storedVm } from '../inventory/stored-vm.js';
 import { ConsoleService } from '../vm-access/console-service.js';
 import { GuestInfoService } from '../vm-access/guest-info-service.js';
 import { Ipam } from '../ipam/ipam.js';
@@ -91,6 +93,7 @@ export class Services {
   readonly fanout: FanoutJobs;
   readonly inventory: InventoryService;
   readonly vlan: VlanService;
+  readonly vmNetwork: VmNetworkService;
   readonly consoles: ConsoleService;
   readonly guestInfo: GuestInfoService;
   readonly terminals: TerminalService;
@@ -113,6 +116,7 @@ export class Services {
     this.preflightLists = new PreflightLists(o.db);
     this.trustStore = new TrustStore(o.db, this.audit);
     this.vlan = new VlanService(o.db, this.credentials);
+    this.vmNetwork = new VmNetworkService(o.db, this.credentials, (site, vm) => storedVm(o.db, site, vm));
     this.consoles = new ConsoleService(o.db, this.credentials, this.audit);
     this.guestInfo = new GuestInfoService(o.db, this.credentials, this.audit);
     this.enrollment = new EnrollmentService({ db: o.db, audit: this.audit, ipam: this.ipam, nat: this.nat, remote: this.remote, credentials: this.credentials, bus: o.bus });
@@ -122,7 +126,7 @@ export class Services {
       registry: builtinProcedures(),
       audit: this.audit,
       bus: o.bus,
-      services: { audit: this.audit, ipam: this.ipam, nat: this.nat, upgrades: hostOperations, enrollment: this.enrollment, vlan: this.vlan },
+      services: { audit: this.audit, ipam: this.ipam, nat: this.nat, upgrades: hostOperations, enrollment: this.enrollment, vlan: this.vlan, vmNetwork: this.vmNetwork },
     });
     this.upgrades = new UpgradeService({ db: o.db, audit: this.audit, engine: this.engine, bus: o.bus, ops: hostOperations });
     this.enrollment.attach(this.engine);

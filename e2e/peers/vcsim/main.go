@@ -19,7 +19,8 @@
 //     test can prove a ticket is fresh and came from the logged-in session.
 //   - HostNetworkSystem.networkInfo looks like an ESXi host's (physical adapters vmnic0/vmnic1,
 //     vSwitch0 bound to vmnic0, port groups with their vSwitch and VLAN id), and AddPortGroup adds
-//     a port group of a name another host already has (plain vcsim refuses it as DuplicateName).
+//     a port group of a name another host already has (plain vcsim refuses it as DuplicateName);
+//     the host's `network` lists the port group's Network while the host has it, as on ESXi.
 //   - With -host-control, POST /outpost/host?name=H&build=B&connection=disconnected&status=red
 //     changes a host the way a reinstall or a failing host would (tests drive the upgrade gates).
 //
@@ -388,7 +389,28 @@ func (s *outpostNetworkSystem) AddPortGroup(ctx *simulator.Context, c *types.Add
 			pg.Vswitch = "key-vim.host.VirtualSwitch-" + c.Portgrp.VswitchName
 		}
 	}
+	// ESXi lists the new port group's network in the host's `network` (vcsim does not), which is
+	// where a client finds the networks a VM on this host may be connected to.
+	if net := networkNamed(c.Portgrp.Name); net != nil {
+		if host, ok := simulator.Map.Get(s.Host.Self).(*simulator.HostSystem); ok {
+			if simulator.FindReference(host.Network, *net) == nil {
+				simulator.Map.AppendReference(host, &host.Network, *net)
+			}
+		}
+	}
 	return body
+}
+
+// networkNamed is the standard-switch Network object of that name (port groups of one name on
+// several hosts share it, as in vCenter).
+func networkNamed(name string) *types.ManagedObjectReference {
+	for _, e := range simulator.Map.All("Network") {
+		if n, ok := e.(*mo.Network); ok && n.Name == name {
+			ref := n.Self
+			return &ref
+		}
+	}
+	return nil
 }
 
 func (s *outpostNetworkSystem) RemovePortGroup(ctx *simulator.Context, c *types.RemovePortGroup) soap.HasFault {
@@ -418,7 +440,13 @@ func (s *outpostNetworkSystem) RemovePortGroup(ctx *simulator.Context, c *types.
 	if !found {
 		return &methods.RemovePortGroupBody{Fault_: simulator.Fault("", &types.NotFound{})}
 	}
-	// The datacenter's Network object stays: other hosts may still have the port group.
+	// The datacenter's Network object stays (other hosts may still have the port group); this
+	// host no longer lists it.
+	if net := networkNamed(c.PgName); net != nil {
+		if host, ok := simulator.Map.Get(s.Host.Self).(*simulator.HostSystem); ok {
+			simulator.Map.RemoveReference(host, &host.Network, *net)
+		}
+	}
 	return &methods.RemovePortGroupBody{Res: &types.RemovePortGroupResponse{}}
 }
 
