@@ -60,6 +60,11 @@ describe.skipIf(unavailable !== null)('outpost vlan attach / vm nics (built bina
       expect(bad.stderr.trim().split('\n')).toHaveLength(1);
       expect(bad.stderr).toContain(text);
     }
+    // `outpost vm guestinfo` without a subcommand prints the keys (what enrollment wrote, among others).
+    expect(outpost(['vm', 'guestinfo', 'set', '--site', 'lab', '--vm', 'DC0_C0_H0_VM0', 'guestinfo.outpost.public_ip=203.0.113.9']).code).toBe(0);
+    const info = outpost(['vm', 'guestinfo', '--site', 'lab', '--vm', 'DC0_C0_H0_VM0']);
+    expect(info.code, info.stderr).toBe(0);
+    expect(info.stdout).toMatch(/^KEY\s+VALUE\n.*guestinfo\.outpost\.public_ip\s+203\.0\.113\.9/s);
     const ghost = outpost(['vlan', 'attach', '--site', 'lab', '--vm', 'ghost', '--portgroup', 'PG200']);
     expect(ghost.code).toBe(1);
     expect(ghost.stderr).toMatch(/No VM "ghost" .*\[NOT_FOUND\]/);

@@ -124,4 +124,20 @@ describe.skipIf(unavailable !== null)("vlan.attach: a VM's adapter on a port gro
     expect(await seen(vm.moref)).toEqual(before);
     expect(attachRows().map((a) => a.outcome)).toEqual(['failed', 'failed', 'failed', 'failed']);
   });
+
+  it('a vCenter task that fails (launcher: a FAULT-* network) is one VCENTER_FAULT; the run rolls back and the adapter stays where it was', async () => {
+    await call('vlan.ensure', { site: 'lab', cluster: 'DC0_C0', nic: 'vmnic0', portGroup: 'FAULT-PG', vlanId: 666 });
+    const vm = await call<VmNics>('vm.nics.list', { site: 'lab', vm: 'DC0_C0_H0_VM1' });
+    const before = await seen(vm.moref);
+    for (const add of [false, true]) {
+      const err = await failure('vlan.attach', { site: 'lab', vm: vm.moref, portGroup: 'FAULT-PG', add, ...(add ? { nic: 2 } : {}) });
+      expect(err.code).toBe('VCENTER_FAULT');
+      expect(err.message).toMatch(/^The vCenter task task-\d+ failed with InvalidDeviceSpec.* The run was rolled back: the adapter is on its previous network \(an added adapter was removed\)\.$/);
+      const procedureId = (err.details as { procedureId: string }).procedureId;
+      const { procedure, steps } = core.services.engine.detail(procedureId);
+      expect(procedure.state).toBe('rolled-back');
+      expect(steps.map((st) => `${st.name}:${st.state}`)).toEqual(['check:undone', 'connect-nic:undone', 'verify:skipped', 'record:skipped']);
+    }
+    expect(await seen(vm.moref)).toEqual(before);
+  });
 });

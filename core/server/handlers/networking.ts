@@ -60,7 +60,7 @@ async function attachDurably(s: Services, input: CommandParsedInput<'vlan.attach
   s.audit.append({ actor, action: 'vlan.attach', target: `${site.trim()}/${vm}`, outcome: 'failed', details: { portGroup, nic: input.nic ?? null, add, error: error.code, message: error.message, procedureId: id, state: procedure.state } });
   const details = typeof error.details === 'object' && error.details !== null ? error.details : {};
   const undone = procedure.state === 'rolled-back' && steps.some((st) => st.name === 'connect-nic' && st.state === 'undone');
-  throw new OutpostError(error.code, undone ? `${error.message} The adapter was put back on its previous network.` : error.message, { ...details, procedureId: id });
+  throw new OutpostError(error.code, undone ? `${error.message} The run was rolled back: the adapter is on its previous network (an added adapter was removed).` : error.message, { ...details, procedureId: id });
 }
 
 const attachCheckOutput = z.object({ nic: z.number().int(), previous: z.string().nullable(), add: z.boolean() });

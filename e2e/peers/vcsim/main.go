@@ -21,6 +21,8 @@
 //     vSwitch0 bound to vmnic0, port groups with their vSwitch and VLAN id), and AddPortGroup adds
 //     a port group of a name another host already has (plain vcsim refuses it as DuplicateName);
 //     the host's `network` lists the port group's Network while the host has it, as on ESXi.
+//   - ReconfigVM_Task that puts a NIC on a network named FAULT-* returns a task that fails
+//     (InvalidDeviceSpec), so tests see a vCenter task failure.
 //   - With -host-control, POST /outpost/host?name=H&build=B&connection=disconnected&status=red
 //     changes a host the way a reinstall or a failing host would (tests drive the upgrade gates).
 //
@@ -190,6 +192,35 @@ func withAcquireTicket(next http.Handler, host string) http.Handler {
 		issuedTickets.Store(ticket, true)
 		fmt.Fprintf(w, `<?xml version="1.0" encoding="UTF-8"?><soapenv:Envelope xmlns:soapenv="http://schemas.xmlsoap.org/soap/envelope/" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance"><soapenv:Body><AcquireTicketResponse xmlns="urn:vim25"><returnval><ticket>%s</ticket><cfgFile>[LocalDS_0] %s/%s.vmx</cfgFile><host>%s</host><port>%s</port><url>wss://%s/ticket/%s</url></returnval></AcquireTicketResponse></soapenv:Body></soapenv:Envelope>`,
 			ticket, m[1], m[1], h, p, host, ticket)
+	})
+}
+
+// ---- failing reconfigure (tests) --------------------------------------------------------------
+
+var reconfigFaultRe = regexp.MustCompile(`<ReconfigVM_Task[\s>][\s\S]*?<_this[^>]*>([^<]+)</_this>[\s\S]*?<deviceName>FAULT-`)
+
+// withReconfigFaults makes ReconfigVM_Task fail as a vCenter task (InvalidDeviceSpec, as when a
+// host cannot back the adapter) when it puts a NIC on a network named FAULT-*: tests see a task
+// that vCenter accepts and then fails, which plain vcsim never produces for a NIC change.
+func withReconfigFaults(next http.Handler) http.Handler {
+	return soapRequests(next, func(w http.ResponseWriter, r *http.Request, raw []byte) {
+		m := reconfigFaultRe.FindSubmatch(raw)
+		if m == nil {
+			next.ServeHTTP(w, r)
+			return
+		}
+		w.Header().Set("Content-Type", "text/xml; charset=utf-8")
+		if _, err := r.Cookie("vmware_soap_session"); err != nil {
+			w.WriteHeader(http.StatusInternalServerError)
+			fmt.Fprint(w, soapFault("NotAuthenticated", "The session is not authenticated."))
+			return
+		}
+		vm := types.ManagedObjectReference{Type: "VirtualMachine", Value: string(m[1])}
+		task := simulator.CreateTask(vm, "reconfigVM", func(*simulator.Task) (types.AnyType, types.BaseMethodFault) {
+			return nil, &types.InvalidDeviceSpec{InvalidVmConfig: types.InvalidVmConfig{Property: "virtualDeviceSpec.device.backing"}}
+		})
+		ref := task.Run()
+		fmt.Fprintf(w, `<?xml version="1.0" encoding="UTF-8"?><soapenv:Envelope xmlns:soapenv="http://schemas.xmlsoap.org/soap/envelope/"><soapenv:Body><ReconfigVM_TaskResponse xmlns="urn:vim25"><returnval type="Task">%s</returnval></ReconfigVM_TaskResponse></soapenv:Body></soapenv:Envelope>`, ref.Value)
 	})
 }
 
@@ -607,6 +638,7 @@ func main() {
 	s.Server.Config.Handler = withAcquireTicket(s.Server.Config.Handler, s.URL.Host)
 	s.Server.Config.Handler = withWebmksSocket(s.Server.Config.Handler)
 	s.Server.Config.Handler = withCloneTickets(s.Server.Config.Handler)
+	s.Server.Config.Handler = withReconfigFaults(s.Server.Config.Handler)
 	esxHostNetworks()
 	s.Server.Config.Handler = withHostControl(s.Server.Config.Handler)
 
