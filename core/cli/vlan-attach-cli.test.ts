@@ -68,7 +68,7 @@ describe.skipIf(unavailable !== null)('outpost vlan attach / vm nics (built bina
     const ghost = outpost(['vlan', 'attach', '--site', 'lab', '--vm', 'ghost', '--portgroup', 'PG200']);
     expect(ghost.code).toBe(1);
     expect(ghost.stderr).toMatch(/No VM "ghost" .*\[NOT_FOUND\]/);
-  });
+  }, 90_000);
 
   it('kill -9 right after vCenter added the adapter: the resumed run adds no second one; the audit has one record', async () => {
     const moref = morefOf('DC0_C0_H1_VM0');
@@ -87,5 +87,5 @@ describe.skipIf(unavailable !== null)('outpost vlan attach / vm nics (built bina
     const dv = JSON.parse(outpost(['--json', 'vlan', 'attach', '--site', 'lab', '--vm', 'DC0_C0_H1_VM0', '--portgroup', 'DC0_DVPG0', '--nic', '2']).stdout) as { nic: number; previous: string; nics: { network: string }[] };
     expect(dv).toMatchObject({ nic: 2, previous: 'PG200' });
     expect(dv.nics.map((n) => n.network)).toEqual(['VM Network', 'DC0_DVPG0']);
-  });
+  }, 90_000);
 });
