@@ -89,6 +89,7 @@ describe.skipIf(unavailable !== null)("vlan.attach: a VM's adapter on a port gro
   it('connects to a distributed port group, and adds a vmxnet3 adapter only with add', async () => {
     const vm = await call<VmNics>('vm.nics.list', { site: 'lab', vm: 'DC0_C0_H1_VM0' });
     const dv = await call<VlanAttachResult>('vlan.attach', { site: 'lab', vm: vm.moref, portGroup: 'DC0_DVPG0' });
+    expect(dv.vm).toBe('DC0_C0_H1_VM0'); // named by moref, answered by name
     expect(dv.nics).toEqual([expect.objectContaining({ index: 1, network: 'DC0_DVPG0', backing: 'dvportgroup' })]);
 
     const noAdd = await failure('vlan.attach', { site: 'lab', vm: vm.moref, portGroup: 'VM Network', nic: 2 });

@@ -41,10 +41,11 @@ async function attachDurably(s: Services, input: CommandParsedInput<'vlan.attach
   if (procedure.state === 'succeeded' && check.success) {
     const connected = attachConnectOutput.safeParse(steps.find((st) => st.name === 'connect-nic')?.output);
     const nics = attachVerifyOutput.safeParse(steps.find((st) => st.name === 'verify')?.output);
+    const plan = procedurePlan(s, id);
     return {
       site: site.trim(),
-      vm,
-      moref: procedureMoref(s, id) ?? '',
+      vm: plan?.vmName ?? vm,
+      moref: plan?.moref ?? '',
       nic: check.data.nic,
       portGroup,
       previous: check.data.previous,
@@ -56,7 +57,7 @@ async function attachDurably(s: Services, input: CommandParsedInput<'vlan.attach
   }
   const error = steps.find((st) => st.error)?.error ?? procedure.error;
   if (!error) throw new OutpostError('CONFLICT', `The attach procedure ${id} is ${procedure.state}; follow it in Procedures (outpost procedures show ${id}).`, { procedureId: id });
-  // A failed check changed nothing and is the operator's input: its error alone, with the run id.
+  // The record step audits a success; a failed run (a refused check included) is audited here, once.
   s.audit.append({ actor, action: 'vlan.attach', target: `${site.trim()}/${vm}`, outcome: 'failed', details: { portGroup, nic: input.nic ?? null, add, error: error.code, message: error.message, procedureId: id, state: procedure.state } });
   const details = typeof error.details === 'object' && error.details !== null ? error.details : {};
   const undone = procedure.state === 'rolled-back' && steps.some((st) => st.name === 'connect-nic' && st.state === 'undone');
@@ -66,9 +67,10 @@ async function attachDurably(s: Services, input: CommandParsedInput<'vlan.attach
 const attachCheckOutput = z.object({ nic: z.number().int(), previous: z.string().nullable(), add: z.boolean() });
 const attachConnectOutput = z.object({ changed: z.boolean() });
 const attachVerifyOutput = z.object({ nics: z.array(vmNicSchema) });
-const procedureMoref = (s: Services, id: string): string | null => {
-  const plan = z.object({ plan: z.object({ moref: z.string() }) }).safeParse(s.engine.detail(id).procedure.context);
-  return plan.success ? plan.data.plan.moref : null;
+/** The VM the check step resolved (the input may have named it by moref or uuid). */
+const procedurePlan = (s: Services, id: string): { moref: string; vmName: string } | null => {
+  const c = z.object({ plan: z.object({ moref: z.string(), vmName: z.string() }) }).safeParse(s.engine.detail(id).procedure.context);
+  return c.success ? c.data.plan : null;
 };
 
 /** VLAN port groups; spread into createHandlers (index.ts). */
