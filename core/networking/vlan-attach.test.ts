@@ -94,7 +94,7 @@ describe.skipIf(unavailable !== null)("vlan.attach: a VM's adapter on a port gro
 
     const noAdd = await failure('vlan.attach', { site: 'lab', vm: vm.moref, portGroup: 'VM Network', nic: 2 });
     expect(noAdd.code).toBe('VALIDATION');
-    expect(noAdd.message).toContain('has 1 network adapter(s); there is no adapter 2. Give --add');
+    expect(noAdd.message).toContain('has 1 network adapter(s); there is no adapter 2. To add a vmxnet3 adapter there, ask for a new adapter (--add).');
     const added = await call<VlanAttachResult>('vlan.attach', { site: 'lab', vm: vm.moref, portGroup: 'VM Network', nic: 2, add: true });
     expect(added).toMatchObject({ nic: 2, added: true, changed: true, previous: null });
     expect(added.nics.map((n) => [n.index, n.type, n.network, n.connected])).toEqual([

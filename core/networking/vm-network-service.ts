@@ -96,7 +96,7 @@ export class VmNetworkService {
       }
       const nic = nics[index - 1];
       if (!nic) {
-        const hint = index === count + 1 ? ' Give --add (add: true) to add a new vmxnet3 adapter there.' : '';
+        const hint = index === count + 1 ? ' To add a vmxnet3 adapter there, ask for a new adapter (--add).' : '';
         throw new OutpostError('VALIDATION', `${vm.name} has ${count} network adapter(s); there is no adapter ${index}.${hint}`, { nic: index, count });
       }
       if (nic.backing.kind === 'other') throw new OutpostError('VALIDATION', `Adapter ${index} of ${vm.name} is on a ${nic.backing.type} backing, which Outpost does not change; use vCenter.`, { nic: index });

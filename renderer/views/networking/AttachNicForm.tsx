@@ -48,7 +48,7 @@ export function AttachNicForm({ site, vm, nics, portGroups, onAttached }: { site
   const form = useContractForm('Adapter not connected');
   const [vmRef, setVmRef] = useState('');
   const [portGroup, setPortGroup] = useState('');
-  const [nic, setNic] = useState('1');
+  const [nic, setNic] = useState(nics && nics.length === 0 ? NEW_NIC : '1');
   const [result, setResult] = useState<VlanAttachResult | null>(null);
   const target = vm?.ref ?? vmRef.trim();
 
