@@ -51,7 +51,7 @@ describe.skipIf(unavailable !== null)('outpost vlan attach / vm nics (built bina
     expect(moved.stdout).toMatch(/1\s+ethernet-0\s+VirtualE1000\s+PG200\s+/);
 
     for (const [args, code, text] of [
-      [['--portgroup', 'NOPE'], 1, 'Port group "NOPE" is not on DC0_C0_H0_VM0\'s host (host-23). Networks there: DC0_DVPG0, DVS0-DVUplinks-9, PG200, VM Network. Create it first (outpost vlan ensure). [NOT_FOUND]'],
+      [['--portgroup', 'NOPE'], 1, 'Port group "NOPE" is not on DC0_C0_H0_VM0\'s host (DC0_C0_H0). Networks there: DC0_DVPG0, DVS0-DVUplinks-9, PG200, VM Network. Create it first (outpost vlan ensure). [NOT_FOUND]'],
       [['--portgroup', 'PG200', '--nic', '3'], 2, 'DC0_C0_H0_VM0 has 1 network adapter(s); there is no adapter 3. [VALIDATION]'],
       [['--portgroup', 'PG200', '--nic', '0'], 2, 'the NIC index is a whole number from 1 to 10'],
     ] as const) {

@@ -4,6 +4,7 @@ import type { VmNicInfo, VmNics } from '../contract/networking.js';
 import type { Sql } from '../db/sql.js';
 import { storedSite, withSiteSession, type StoredSite } from '../sites/site-session.js';
 import type { CredentialStore } from '../vault/credential-store.js';
+import { readProperties } from '../vsphere/property-collector.js';
 import type { VsphereSession } from '../vsphere/session.js';
 import { hostNetworkChoices, readVmNics, reconfigureNic, sameBacking, type HostNetworkChoice, type NicBacking, type VmNic } from '../vsphere/vm-nics.js';
 import type { MoRef } from '../vsphere/xml.js';
@@ -82,7 +83,7 @@ export class VmNetworkService {
       const { nics, networks, host } = await this.read(session, { type: 'VirtualMachine', value: vm.moref });
       const target = networks.find((n) => n.name === input.portGroup.trim());
       if (!target) {
-        throw new OutpostError('NOT_FOUND', `Port group "${input.portGroup}" is not on ${vm.name}'s host${host ? ` (${host.value})` : ''}. Networks there: ${networks.map((n) => n.name).join(', ') || 'none'}. Create it first (outpost vlan ensure).`, {
+        throw new OutpostError('NOT_FOUND', `Port group "${input.portGroup}" is not on ${vm.name}'s host${host ? ` (${host})` : ''}. Networks there: ${networks.map((n) => n.name).join(', ') || 'none'}. Create it first (outpost vlan ensure).`, {
           portGroup: input.portGroup,
           networks: networks.map((n) => n.name),
         });
@@ -165,10 +166,11 @@ export class VmNetworkService {
     });
   }
 
-  private async read(session: VsphereSession, vm: MoRef): Promise<{ nics: VmNic[]; networks: HostNetworkChoice[]; host: MoRef | null }> {
+  private async read(session: VsphereSession, vm: MoRef): Promise<{ nics: VmNic[]; networks: HostNetworkChoice[]; host: string | null }> {
     const { host, nics } = await readVmNics(session, vm);
-    const networks = host ? await hostNetworkChoices(session, host) : [];
-    return { host, nics, networks };
+    if (!host) return { host: null, nics, networks: [] };
+    const name = (await readProperties(session, host, ['name'])).get('name');
+    return { host: typeof name === 'string' ? name : host.value, nics, networks: await hostNetworkChoices(session, host) };
   }
 }
 
