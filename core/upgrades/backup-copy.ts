@@ -159,14 +159,14 @@ export async function copyOffHost(io: CopyIo, r: CopyRequest): Promise<OffHostCo
     }
   } catch (err) {
     if (r.signal.aborted) throw err;
-    throw notVerified(`Copying the backup ${r.artefactPath} to ${place.location} failed: ${(err as Error).message}. The host is not reinstalled; fix the cause and resume the plan.`, { stage: 'copy' });
+    throw notVerified(`Copying the backup ${r.artefactPath} to ${place.location} failed: ${(err as Error).message}. The host is not reinstalled; fix the cause and resume the plan (the copy starts over).`, { stage: 'copy' });
   }
 
   const there = await hashAtDestination(io, dest, tmp, r.signal);
   if (!there || there.sha256 !== r.sha256 || there.bytes !== r.bytes) {
     await removeAtDestination(io, dest, tmp);
     throw notVerified(
-      `The copy of ${r.artefactPath} at ${place.location} does not match the host's: sha256 ${there?.sha256 ?? 'none'} (${there?.bytes ?? 0} bytes) there, ${r.sha256} (${r.bytes} bytes) on the host. The copy was discarded and the host is not reinstalled; back it up again (resume the plan) or check the host's disk.`,
+      `The copy of ${r.artefactPath} at ${place.location} does not match the host's: sha256 ${there?.sha256 ?? 'none'} (${there?.bytes ?? 0} bytes) there, ${r.sha256} (${r.bytes} bytes) on the host. The copy was discarded and the host is not reinstalled. Check the host's disk, then roll this host's run back (outpost procedures rollback) and resume the plan for a new backup.`,
       { stage: 'verify', expected: r.sha256, actual: there?.sha256 ?? null },
     );
   }
