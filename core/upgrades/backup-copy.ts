@@ -105,9 +105,6 @@ export interface CopyRequest {
 export async function copyOffHost(io: CopyIo, r: CopyRequest): Promise<OffHostCopy> {
   const { dest, place } = r;
   const done = (): OffHostCopy => ({ kind: dest.kind, location: place.location, path: place.path, sha256: r.sha256, bytes: r.bytes, verifiedAt: new Date().toISOString() });
-  // A resumed run whose earlier attempt renamed the verified copy but died before recording it.
-  const existing = await hashAtDestination(io, dest, place.path, r.signal);
-  if (existing && existing.sha256 === r.sha256 && existing.bytes === r.bytes) return done();
   const tmp = `${place.path}.partial`;
 
   const copy = async (sink: () => Promise<{ stream: Writable; written: () => number }>): Promise<void> => {
@@ -129,6 +126,9 @@ export async function copyOffHost(io: CopyIo, r: CopyRequest): Promise<OffHostCo
   };
 
   try {
+    // A resumed run whose earlier attempt renamed the verified copy but died before recording it.
+    const existing = await hashAtDestination(io, dest, place.path, r.signal);
+    if (existing && existing.sha256 === r.sha256 && existing.bytes === r.bytes) return done();
     if (dest.kind === 'local') {
       for (const d of place.dirs) {
         mkdirSync(d, { recursive: true, mode: 0o700 });
@@ -158,8 +158,11 @@ export async function copyOffHost(io: CopyIo, r: CopyRequest): Promise<OffHostCo
       });
     }
   } catch (err) {
+    // A cancelled or failed copy leaves no temp file behind (only a kill -9 can, and the next attempt removes it).
+    await removeAtDestination(io, dest, tmp).catch(() => undefined);
     if (r.signal.aborted) throw err;
-    throw notVerified(`Copying the backup ${r.artefactPath} to ${place.location} failed: ${(err as Error).message}. The host is not reinstalled; fix the cause and resume the plan (the copy starts over).`, { stage: 'copy' });
+    const cause = err instanceof OutpostError ? err.code : null;
+    throw notVerified(`Copying the backup ${r.artefactPath} to ${place.location} failed: ${(err as Error).message}. The host is not reinstalled; fix the cause and resume the plan (the copy starts over).`, { stage: 'copy', cause });
   }
 
   const there = await hashAtDestination(io, dest, tmp, r.signal);

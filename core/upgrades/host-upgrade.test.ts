@@ -193,6 +193,31 @@ describe.skipIf(unavailable !== null)('rolling host upgrades against vcsim (3-ho
     await until('the abort', () => status(plan.id), (s) => s.hosts[0]!.procedureState === 'cancelled');
   }, 60_000);
 
+  it('a copy that cannot be made stops the host at backup-copy (BACKUP_NOT_VERIFIED): never in maintenance mode, no boot gate', async () => {
+    const target = nextBuild();
+    const base = labPlanInput(lab, target);
+    const plan = await call<UpgradePlanDetail>('upgrade.create', {
+      ...base,
+      hosts: [lab.hosts[0]],
+      hostSettings: (base.hostSettings as { name: string }[]).filter((h) => h.name === lab.hosts[0]),
+      // Nothing listens on port 1: the backup server is unreachable.
+      options: { ...(base.options as { backup: object }), backup: { ...(base.options as { backup: object }).backup, copyTo: { host: '127.0.0.1', port: 1, credential: 'esx-root', path: '/srv/outpost-backups' } } },
+    });
+    await call('upgrade.run', { planId: plan.id });
+    const failed = await until('the plan to fail', () => status(plan.id), (s) => s.state !== 'running');
+    expect(failed.state).toBe('failed');
+    expect(failed.reason).toContain('failed at "backup-copy"');
+    const h = failed.hosts[0]!;
+    expect(h.error?.code).toBe('BACKUP_NOT_VERIFIED');
+    expect(h.error?.message).toContain('127.0.0.1:1:/srv/outpost-backups/lab/');
+    expect(h.backup?.offHost).toMatchObject({ state: 'failed', kind: 'ssh', verifiedAt: null, error: { code: 'BACKUP_NOT_VERIFIED' } });
+    expect(h.steps.filter((s) => ['enter-maintenance', 'backup-verified', 'boot-iso'].includes(s.name)).map((s) => s.state)).toEqual(['pending', 'pending', 'pending']);
+    expect((await live(h.name)).inMaintenance).toBe(false);
+    const audit = core.services.audit.list({ limit: 500 }).entries;
+    expect(audit.find((r) => r.action === 'upgrade.backup-copy')?.outcome).toBe('failed');
+    await call('upgrade.abort', { planId: plan.id });
+  }, 60_000);
+
   it('stops the rollout when a probe turns red mid-soak, and says which host and why', async () => {
     const target = nextBuild();
     const plan = await call<UpgradePlanDetail>('upgrade.create', { ...labPlanInput(lab, target), options: { ...(labPlanInput(lab, target).options as object), soakMinutes: 0.5, probeIntervalSeconds: 0.3 } });
