@@ -182,6 +182,28 @@ describe.skipIf(unavailable !== null)('outpost upgrade / ansible-inventory (buil
   };
   const sha256Of = (file: string): string => createHash('sha256').update(readFileSync(file)).digest('hex');
 
+  it('plan --backup-to names the SSH server for the copies; a malformed one is refused before anything is saved', async () => {
+    const dir = tempDir();
+    try {
+      const port = lab.sshds[1]!.port;
+      const { dbPath, planId } = await planned(dir.path, ['--backup-to', `backup@127.0.0.1:${port}:/srv/outpost-backups`, '--backup-to-credential', 'esx-root']);
+      const status = JSON.parse((await outpost(dbPath, ['--json', 'upgrade', 'status', planId])).stdout) as UpgradePlanDetail;
+      expect(status.options.backup?.copyTo).toEqual({ host: '127.0.0.1', port, user: 'backup', credential: 'esx-root', path: '/srv/outpost-backups' });
+      for (const [args, message] of [
+        [['--backup-to', 'backup01:relative/dir', '--backup-to-credential', 'esx-root'], '--backup-to takes [USER@]HOST[:PORT]:/ABSOLUTE/PATH'],
+        [['--backup-to', 'backup01:/srv/b'], '--backup-to needs --backup-to-credential'],
+      ] as const) {
+        const bad = await outpost(dbPath, ['upgrade', 'plan', '--site', 'lab', '--cluster', lab.cluster, '--host', HOST, '--target-build', '999', '--ssh-credential', 'esx-root', '--backup-command', 'true', '--backup-artefact', '/tmp/x', ...args]);
+        expect(bad.code).toBe(2);
+        expect(bad.stderr).toContain(message);
+        expect(bad.stderr.trim().split('\n')).toHaveLength(1);
+      }
+      expect(JSON.parse((await outpost(dbPath, ['--json', 'upgrade', 'list'])).stdout)).toHaveLength(1);
+    } finally {
+      dir.remove();
+    }
+  }, 60_000);
+
   it('kill -9 mid-copy leaves only a .partial file that is never taken for the copy; the resumed run copies again and verifies', async () => {
     const dir = tempDir();
     try {
