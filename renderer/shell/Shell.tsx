@@ -12,6 +12,7 @@ import { useAppliedTheme, useResolvedTheme } from '../theme/use-applied-theme';
 import { ConnectionBanner } from './ConnectionBanner';
 import { Sidebar } from './Sidebar';
 import { StatusBar } from './StatusBar';
+import { TasksPane } from '../tasks/TasksPane';
 import { Toasts } from './Toasts';
 import { TopBar } from './TopBar';
 import { ViewOutlet } from './ViewOutlet';
@@ -31,6 +32,7 @@ export function Shell() {
   const view = useShell((s) => s.view);
   const focusMainPending = useShell((s) => s.focusMainPending);
   const paletteOpen = useShell((s) => s.paletteOpen);
+  const tasksOpen = useShell((s) => s.tasksOpen);
   const resolvedTheme = useResolvedTheme();
 
   // After keyboard navigation (shortcut or palette) focus lands on the new view's heading, so a
@@ -66,6 +68,7 @@ export function Shell() {
         <ViewOutlet />
       </main>
       <StatusBar />
+      {tasksOpen && <TasksPane />}
       <Toasts />
       {paletteOpen && <CommandPalette commands={commands} onClose={closePalette} />}
     </div>
