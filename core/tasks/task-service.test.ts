@@ -94,6 +94,21 @@ describe('Recent Tasks feed (real SQLite file, real procedure engine)', () => {
     await sync;
   });
 
+  it('a fan-out job is one task: progress from fanout.result, failed when a host failed (fanout.done)', async () => {
+    const totals = { total: 4, ok: 0, failed: 0, cancelled: 0, pending: 4, running: 0, unknownHostKeys: 0 };
+    const job = { id: 'fo-abc123', command: 'uptime\nid', credential: 'ops', user: 'root', concurrency: 2, timeoutMs: 1000, state: 'running' as const, startedAt: new Date().toISOString(), finishedAt: null, startedBy: 'alice', totals };
+    await tasks.fanoutStarted(job, 'alice');
+    const row = { index: 0, host: 'a:22', vm: null, jump: null, state: 'done' as const, exitCode: 0, durationMs: 5, stdoutHead: '', stderrHead: '', truncated: false, error: null };
+    bus.emit('fanout.result', { jobId: job.id, row, totals: { ...totals, ok: 2, pending: 1, running: 1 } });
+    await new Promise((r) => setTimeout(r, 10));
+    expect((await tasks.list({ limit: 5, active: false })).tasks[0]).toMatchObject({ kind: 'fanout', title: 'Run on 4 hosts: uptime', state: 'running', progress: 0.5, link: { view: 'terminals', ref: 'fanout' } });
+    bus.emit('fanout.done', { jobId: job.id, state: 'done', totals: { ...totals, ok: 3, failed: 1, pending: 0 }, durationMs: 40 });
+    await new Promise((r) => setTimeout(r, 10));
+    const { tasks: list, counts } = await tasks.list({ limit: 5, active: false });
+    expect(list[0]).toMatchObject({ state: 'failed', progress: 1, detail: '4 of 4 done (3 ok, 1 failed)', error: { message: '1 of 4 hosts failed.' } });
+    expect(counts).toEqual({ running: 0, waiting: 0 });
+  });
+
   it('keeps only the newest tasks (TASKS_KEPT in production)', async () => {
     expect(TASKS_KEPT).toBe(500);
     const kept = 10;
