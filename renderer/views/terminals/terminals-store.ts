@@ -8,7 +8,10 @@ export interface TerminalTab {
 }
 
 /** What the open dialog starts with (an inventory VM's "Open SSH terminal" fills the VM in). */
-export type OpenPrefill = { kind: 'host' } | { kind: 'vm'; site: string; vm: string; name: string; protocol: 'auto' | 'ssh' | 'winrm' } | { kind: 'winrm' };
+export type OpenPrefill =
+  /** A saved host (command palette) fills the form; the operator still presses Open. */
+  | { kind: 'host'; host?: string; port?: number; user?: string | null; credential?: string }
+  | { kind: 'vm'; site: string; vm: string; name: string; protocol: 'auto' | 'ssh' | 'winrm' } | { kind: 'winrm' };
 
 export interface OpenRequest {
   prefill: OpenPrefill;
