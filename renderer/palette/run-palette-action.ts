@@ -23,8 +23,9 @@ export function runPaletteAction(r: PaletteRunner, action: PaletteAction): void 
   const toastError = (title: string) => (err: unknown) => store.getState().pushToast(errorToast(title, err));
   switch (action.type) {
     case 'navigate': {
-      store.getState().navigate(action.view, { focusMain: true });
+      // The address first: the view's own state (a selected VM) is in it, and one history entry is added, not two.
       window.location.hash = hashForView(action.view, action.ref ?? undefined, action.params);
+      store.getState().navigate(action.view, { focusMain: true });
       return;
     }
     case 'theme':
