@@ -107,7 +107,11 @@ export function vmItems(vm: VmSummary): PaletteItem[] {
 
 /** An ESXi host of the inventory: open the hosts list, or a terminal (SSH) to it. */
 export function hostItems(host: { site: string; name: string }): PaletteItem[] {
-  return [{ id: `host:${host.site}/${host.name}`, label: host.name, hint: `Host · ${host.site}`, keywords: 'esxi host build', action: { type: 'navigate', view: 'inventory', ref: 'hosts' } }];
+  return [
+    { id: `host:${host.site}/${host.name}`, label: host.name, hint: `Host · ${host.site}`, keywords: 'esxi host build', action: { type: 'navigate', view: 'inventory', ref: 'hosts' } },
+    // The dialog opens with the host filled in; the operator picks the credential profile and connects.
+    { id: `host-term:${host.site}/${host.name}`, label: `Open terminal to ${host.name}`, hint: `Action · Host · ${host.site}`, keywords: 'ssh shell esxi connect', action: { type: 'host-terminal', host: host.name, port: 22, user: null, credential: '' } },
+  ];
 }
 
 /** A host this console opened a terminal to before (names only; the credential is a profile name). */
