@@ -93,6 +93,7 @@ test.describe('site sync and VM power as tasks (real vcsim)', () => {
     await expect(sync).toContainText('Sync lab');
     await expect(sync).toContainText('20 VMs');
     await expect(sync).toContainText('Ada Operator');
+    await expect(sync.getByRole('link', { name: 'Details' })).toHaveAttribute('href', '#/inventory/sites');
 
     const vms = (await call(page, 'vms.list', { site: 'lab', limit: 1 })) as { name: string }[];
     const vm = vms[0]!.name;
@@ -101,7 +102,10 @@ test.describe('site sync and VM power as tasks (real vcsim)', () => {
     await expect(power).toHaveAttribute('data-task-state', 'succeeded');
     await expect(power).toContainText(`Power off ${vm}`);
     await expect(power).toContainText('Now poweredOff');
-    await expect(power.getByRole('link', { name: 'Details' })).toHaveAttribute('href', /^#\/inventory/);
+    // Details opens the VMs table searched for it.
+    await power.getByRole('link', { name: 'Details' }).click();
+    await expect(page).toHaveURL(new RegExp(`#/inventory\\?site=lab&q=${vm}$`));
+    await expect(page.getByLabel('Search VMs')).toHaveValue(vm);
 
     // A failed power change is a failed task with its code (the VM name does not exist).
     await call(page, 'vm.power', { site: 'lab', vm: 'no-such-vm', action: 'on' }).catch(() => undefined);

@@ -8,8 +8,8 @@ export type TaskState = z.infer<typeof taskStateSchema>;
 export const taskKindSchema = z.enum(['site.sync', 'vm.power', 'fanout', 'procedure']);
 export type TaskKind = z.infer<typeof taskKindSchema>;
 
-/** The view and the place inside it (#/<view>/<ref>) that shows a task's detail. */
-export const taskLinkSchema = z.object({ view: z.string(), ref: z.string().nullable() });
+/** The view, the place inside it and the view's state (#/<view>/<ref>?<params>) that show a task's detail. */
+export const taskLinkSchema = z.object({ view: z.string(), ref: z.string().nullable(), params: z.record(z.string(), z.string()).optional() });
 export type TaskLink = z.infer<typeof taskLinkSchema>;
 
 export const taskSchema = z.object({

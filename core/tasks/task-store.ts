@@ -9,6 +9,7 @@ export const TASKS_KEPT = 500;
 
 const runnerSchema = z.object({ host: z.string(), pid: z.number().int(), startedAt: z.string() });
 const errorSchema = z.object({ code: z.string(), message: z.string() });
+const paramsSchema = z.record(z.string(), z.string());
 
 const taskRow = z.object({
   id: z.string(),
@@ -26,6 +27,7 @@ const taskRow = z.object({
   error: z.string().nullable(),
   link_view: z.string(),
   link_ref: z.string().nullable(),
+  link_params: z.string().nullable(),
   runner: z.string().nullable(),
 });
 type TaskRow = z.infer<typeof taskRow>;
@@ -58,7 +60,7 @@ function toTask(r: TaskRow, now: Date): Task {
     updatedAt: r.updated_at,
     finishedAt: r.finished_at,
     error: decodeJson(r.error, errorSchema),
-    link: { view: r.link_view, ref: r.link_ref },
+    link: { view: r.link_view, ref: r.link_ref, ...(r.link_params ? { params: decodeJson(r.link_params, paramsSchema) ?? {} } : {}) },
     // A run waiting for approval is parked in the database, not in a process: any process moves it on.
     interrupted: isActive(r.state) && !(r.state === 'waiting' && r.waiting_for === 'approval') && runnerIsGone(runner, now, null),
   };
@@ -99,11 +101,11 @@ export class TaskStore {
   async put(t: TaskWrite): Promise<Task> {
     this.db.transaction((tx) => {
       tx.run(
-        `INSERT INTO tasks (id, kind, title, target, state, waiting_for, progress, detail, started_by, started_at, updated_at, finished_at, error, link_view, link_ref, runner)
-         VALUES (@id, @kind, @title, @target, @state, @waitingFor, @progress, @detail, @startedBy, @startedAt, @updatedAt, @finishedAt, @error, @linkView, @linkRef, @runner)
+        `INSERT INTO tasks (id, kind, title, target, state, waiting_for, progress, detail, started_by, started_at, updated_at, finished_at, error, link_view, link_ref, link_params, runner)
+         VALUES (@id, @kind, @title, @target, @state, @waitingFor, @progress, @detail, @startedBy, @startedAt, @updatedAt, @finishedAt, @error, @linkView, @linkRef, @linkParams, @runner)
          ON CONFLICT (id) DO UPDATE SET kind = excluded.kind, title = excluded.title, target = excluded.target, state = excluded.state,
            waiting_for = excluded.waiting_for, progress = excluded.progress, detail = excluded.detail, updated_at = excluded.updated_at,
-           finished_at = excluded.finished_at, error = excluded.error, link_view = excluded.link_view, link_ref = excluded.link_ref, runner = excluded.runner`,
+           finished_at = excluded.finished_at, error = excluded.error, link_view = excluded.link_view, link_ref = excluded.link_ref, link_params = excluded.link_params, runner = excluded.runner`,
         {
           id: t.id,
           kind: t.kind,
@@ -120,6 +122,7 @@ export class TaskStore {
           error: t.error ? JSON.stringify({ code: t.error.code, message: t.error.message }) : null,
           linkView: t.link.view,
           linkRef: t.link.ref,
+          linkParams: t.link.params && Object.keys(t.link.params).length > 0 ? JSON.stringify(t.link.params) : null,
           runner: JSON.stringify(this.runner),
         },
       );

@@ -27,5 +27,5 @@ export function needsOperator(t: Task): boolean {
 
 /** The address of a task's detail, or null when its view is not one this console knows. */
 export function taskHref(t: Task): string | null {
-  return isViewId(t.link.view) ? hashForView(t.link.view, t.link.ref ?? undefined) : null;
+  return isViewId(t.link.view) ? hashForView(t.link.view, t.link.ref ?? undefined, t.link.params) : null;
 }

@@ -20,6 +20,7 @@ CREATE TABLE tasks (
   error         TEXT,                                    -- JSON {code, message}
   link_view     TEXT NOT NULL,
   link_ref      TEXT,
+  link_params   TEXT,                                    -- JSON {name: value}: the view's state (a search, a selection)
   runner        TEXT                                     -- JSON {host, pid, startedAt}: the process that last moved it
 );
 CREATE INDEX tasks_started ON tasks (started_at DESC);

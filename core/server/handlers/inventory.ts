@@ -22,7 +22,7 @@ export function inventoryHandlers(s: Services): DomainHandlers<typeof inventoryC
     'inventory.sync': (input, caller) => {
       knownSite(s, input.site);
       return s.tasks.track(
-        { kind: 'site.sync', title: `Sync ${input.site}`, target: input.site, startedBy: caller.actor, link: { view: 'inventory', ref: null } },
+        { kind: 'site.sync', title: `Sync ${input.site}`, target: input.site, startedBy: caller.actor, link: { view: 'inventory', ref: 'sites' } },
         () => s.inventory.sync(input, caller.actor),
         (r) => `${r.counts.vms} VMs, ${r.counts.hosts} hosts in ${(r.elapsedMs / 1000).toFixed(1)} s`,
       );
@@ -40,7 +40,7 @@ export function inventoryHandlers(s: Services): DomainHandlers<typeof inventoryC
     'vm.power': (input, caller) => {
       knownSite(s, input.site);
       return s.tasks.track(
-        { kind: 'vm.power', title: `${POWER_TITLE[input.action]} ${input.vm}`, target: `${input.site}/${input.vm}`, startedBy: caller.actor, link: { view: 'inventory', ref: null } },
+        { kind: 'vm.power', title: `${POWER_TITLE[input.action]} ${input.vm}`, target: `${input.site}/${input.vm}`, startedBy: caller.actor, link: { view: 'inventory', ref: null, params: { site: input.site, q: input.vm } } },
         () => s.inventory.power(input, caller.actor),
         (r) => `Now ${r.powerState}`,
       );
