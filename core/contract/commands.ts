@@ -13,6 +13,7 @@ import { networkingCommands } from './networking.js';
 import { procedureCommands } from './procedures.js';
 import { remoteCommands } from './remote.js';
 import { settingsCommands } from './settings.js';
+import { taskCommands } from './tasks.js';
 import { terminalCommands } from './terminal.js';
 import { upgradeCommands } from './upgrades.js';
 import { vaultCommands } from './vault.js';
@@ -57,6 +58,7 @@ export const commands = {
   ...upgradeCommands,
   ...enrollmentCommands,
   ...fanoutCommands,
+  ...taskCommands,
 } as const satisfies Record<string, CommandSpec>;
 
 export type Commands = typeof commands;

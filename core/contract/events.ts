@@ -5,6 +5,7 @@ import { procedureSummarySchema } from './procedures.js';
 import { fanoutRowSchema, fanoutTotalsSchema } from './fanout.js';
 import { syncProgressSchema, watchStatusSchema } from './inventory.js';
 import { settingsSchema } from './settings.js';
+import { taskSchema } from './tasks.js';
 import { terminalInfoSchema } from './terminal.js';
 
 /** Every event the renderer may receive. Payloads are metadata, never byte streams. */
@@ -45,6 +46,8 @@ export const events = {
   'fanout.result': z.object({ jobId: z.string(), row: fanoutRowSchema, totals: fanoutTotalsSchema }),
   /** A fan-out job ended (every host finished, or it was cancelled). */
   'fanout.done': z.object({ jobId: z.string(), state: z.enum(['done', 'cancelled']), totals: fanoutTotalsSchema, durationMs: z.number() }),
+  /** A task of the Recent Tasks feed started, moved on or ended (site sync, VM power, fan-out, procedure run). */
+  'task.updated': taskSchema,
 } as const satisfies Record<string, z.ZodType>;
 
 export type Events = typeof events;

@@ -22,3 +22,4 @@ export * from './terminal-wire.js';
 export * from './upgrades.js';
 export * from './enrollment.js';
 export * from './fanout.js';
+export * from './tasks.js';

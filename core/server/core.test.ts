@@ -61,6 +61,8 @@ describe('core dispatch (the path every transport takes)', () => {
     await call('procedures.cancel', { id: removal.procedureId });
     await core.services.engine.whenIdle(removal.procedureId);
     expect(core.services.engine.store.get(removal.procedureId)?.state).toBe('cancelled');
+    // The Recent Tasks feed followed the run: cancelled now, linked to its page.
+    expect(await call('tasks.list', { limit: 5 })).toMatchObject({ tasks: expect.arrayContaining([expect.objectContaining({ id: removal.procedureId, kind: 'procedure', state: 'cancelled', link: { view: 'procedures', ref: removal.procedureId } })]) });
     // A stopped failure to retry and roll back: removing a NAT on a firewall that cannot be reached.
     await call('firewalls.add', { name: 'gone', driver: 'linux-iptables', connection: { type: 'local', netns: 'outpost-no-such-ns' } });
     const stuck = core.services.nat.ensureRecord({ firewall: 'gone', publicIp: '198.51.100.7', privateIp: '10.0.0.7' }, 'test');

@@ -118,6 +118,7 @@ export function createOutpostCore(options: CoreOptions): OutpostCore {
       services.fanout.close();
       services.remote.close();
       services.enrollment.close();
+      services.tasks.close();
       vault.lock();
       db.close();
     },

@@ -34,6 +34,7 @@ import { UpgradeService } from '../upgrades/upgrade-service.js';
 import { CredentialStore } from '../vault/credential-store.js';
 import { Vault } from '../vault/vault.js';
 import type { EventBus } from '../events/event-bus.js';
+import { TaskService } from '../tasks/task-service.js';
 
 export interface ServicesOptions {
   db: Sql;
@@ -71,9 +72,6 @@ class ProcedureQueries {
     return this.store.list(q);
   }
 
-  running(): number {
-    return this.store.runningCount();
-  }
 }
 
 /** The core services wired to one store; transports reach them only through the handlers. */
@@ -99,6 +97,7 @@ export class Services {
   readonly terminals: TerminalService;
   readonly upgrades: UpgradeService;
   readonly enrollment: EnrollmentService;
+  readonly tasks: TaskService;
 
   constructor(private readonly o: ServicesOptions) {
     this.audit = new AuditLog(o.db, o.bus);
@@ -127,6 +126,21 @@ export class Services {
       audit: this.audit,
       bus: o.bus,
       services: { audit: this.audit, ipam: this.ipam, nat: this.nat, upgrades: hostOperations, enrollment: this.enrollment, vlan: this.vlan, vmNetwork: this.vmNetwork },
+    });
+    this.tasks = new TaskService({
+      db: o.db,
+      bus: o.bus,
+      procedureFacts: (id, kind) => {
+        const definition = this.engine.definition(kind);
+        if (!definition) return null;
+        try {
+          const waiting = this.engine.detail(id).steps.find((st) => st.state === 'waiting');
+          return { title: definition.title, steps: definition.steps.length, waitingFor: waiting?.gate ? (waiting.gate.kind === 'approve' ? 'approval' : 'timer') : null };
+        } catch {
+          return { title: definition.title, steps: definition.steps.length, waitingFor: null };
+        }
+      },
+      onStateChanged: () => this.emitStatus(),
     });
     this.upgrades = new UpgradeService({ db: o.db, audit: this.audit, engine: this.engine, bus: o.bus, ops: hostOperations });
     this.enrollment.attach(this.engine);
@@ -171,18 +185,22 @@ export class Services {
     };
   }
 
-  status(): Status {
+  async status(): Promise<Status> {
     const sites = this.sites.list();
     return {
       sitesTotal: sites.length,
       sitesConnected: sites.filter((s) => s.connected).length,
-      proceduresRunning: this.procedures.running(),
+      tasks: await this.tasks.counts(),
       vault: this.vault.state(),
     };
   }
 
   emitStatus(): void {
-    this.o.bus.emit('status.changed', this.status());
+    // Advisory: a status that cannot be read now is read again at the next change or refetch.
+    this.status().then(
+      (status) => this.o.bus.emit('status.changed', status),
+      () => undefined,
+    );
   }
 
   /** The audit actor: the operator's configured name, else the OS account on this machine. */

@@ -13,6 +13,7 @@ import { networkingHandlers } from './networking.js';
 import { procedureHandlers } from './procedures.js';
 import { createRemoteHandlers } from './remote.js';
 import { settingsHandlers } from './settings.js';
+import { taskHandlers } from './tasks.js';
 import { createTerminalHandlers } from './terminal.js';
 import { upgradeHandlers } from './upgrades.js';
 import { vaultHandlers } from './vault.js';
@@ -58,5 +59,6 @@ export function createHandlers(s: Services): Handlers {
     ...vmAccessHandlers(s),
     ...upgradeHandlers(s),
     ...createEnrollmentHandlers(s),
+    ...taskHandlers(s),
   };
 }
