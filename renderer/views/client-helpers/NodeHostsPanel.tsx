@@ -67,7 +67,7 @@ export function NodeHostsPanel() {
   return (
     <div className="node-hosts">
       <h2 className="section-heading">Push hosts entries to a node</h2>
-      <VmPicker sites={sites.data ?? []} draft={picks} dispatch={dispatch} enrolled={noneEnrolled} rules={null} error={errors.vms} purpose="name in the node's hosts file" />
+      <VmPicker sites={sites.data ?? []} draft={picks} dispatch={dispatch} enrolled={noneEnrolled} rules={null} error={errors.vms} purpose="name on the node" />
       <FieldError id="node-hosts-vms-error" message={errors.vms} />
       <form className="panel side-form" onSubmit={onPreview} noValidate aria-labelledby="node-hosts-heading">
         <h2 id="node-hosts-heading">Node</h2>
