@@ -8,6 +8,7 @@ import { seedVms } from '../../test/seed-vms.js';
 import { tempDir } from '../../test/temp-dir.js';
 import { openDatabase } from '../db/database.js';
 import { onPath } from '../exec/on-path.js';
+import { createOutpostCore } from '../server/core.js';
 
 const unavailable = !sshdAvailable() ? 'OpenSSH sshd is not installed' : !onPath('ansible-playbook') ? 'ansible-playbook is not installed' : process.getuid?.() !== 0 ? 'not root' : null;
 if (unavailable) console.log(`playbook run tests skipped: ${unavailable}`);
@@ -115,5 +116,31 @@ describe.skipIf(unavailable !== null)('outpost playbook run (built binary, real 
     const key = await outpost('playbook', 'run', '--playbook', playbook, '--hosts-file', untrusted, '--credential', 'lab-key');
     expect(key.stderr).toContain('HOST_KEY_UNKNOWN');
     expect((await audit()).length).toBe(before);
+  }, 60_000);
+
+  it('a cancelled run stops ansible-playbook; the hosts it had not finished are not-run, the run is cancelled and keeps its output', async () => {
+    const slow = join(dir.path, 'slow.yml');
+    writeFileSync(slow, '- hosts: all\n  gather_facts: false\n  tasks:\n    - name: wait\n      raw: sleep 60\n');
+    const core = createOutpostCore({ dataDir: dir.path, dbPath: db, transport: 'host', passphrase: env.OUTPOST_VAULT_PASSPHRASE, checkOutputs: true });
+    try {
+      const done = new Promise<{ state: string; hosts: { status: string }[] }>((resolve) => core.onEvent((event, payload) => event === 'playbook.done' && resolve(payload as { state: string; hosts: { status: string }[] })));
+      const lines: string[] = [];
+      core.onEvent((event, payload) => event === 'playbook.output' && lines.push((payload as { line: string }).line));
+      const started = await core.dispatch('playbook.run', { playbook: slow, hosts: [`127.0.0.1:${b.port}`], credential: 'lab-key' });
+      expect(started.ok).toBe(true);
+      const runId = (started as { value: { id: string } }).value.id;
+      const t0 = Date.now();
+      while (!lines.some((l) => l.startsWith('TASK [wait]')) && Date.now() - t0 < 30_000) await new Promise((r) => setTimeout(r, 100));
+      expect((await core.dispatch('playbook.cancel', { runId })).ok).toBe(true);
+      const run = await done;
+      expect(Date.now() - t0).toBeLessThan(30_000);
+      expect(run.state).toBe('cancelled');
+      expect(run.hosts.map((h) => h.status)).toEqual(['not-run']);
+      const got = await core.dispatch('playbook.get', { runId });
+      expect(got).toMatchObject({ ok: true, value: { state: 'cancelled' } });
+      expect((got as { value: { output: string[] } }).value.output.some((l) => l.startsWith('TASK [wait]'))).toBe(true);
+    } finally {
+      core.close();
+    }
   }, 60_000);
 });

@@ -181,7 +181,21 @@ export class PlaybookRuns {
           ANSIBLE_SSH_ARGS: `-o UserKnownHostsFile=${knownHosts} -o GlobalKnownHostsFile=/dev/null -o StrictHostKeyChecking=yes -o IdentityFile=${identityFile} -o IdentitiesOnly=yes -o ControlMaster=auto -o ControlPersist=2s -o ControlPath=${join(dir, 'cm-%C')}`,
         };
         // cwd is the run's private folder: an ansible.cfg in whatever folder Outpost was started from is not read.
-        const child = spawn('ansible-playbook', ['-i', inventory, s.playbook], { cwd: dir, env: childEnv(settings), stdio: ['ignore', 'pipe', 'pipe'], signal: run.abort.signal });
+        // Its own process group: a cancel stops ansible-playbook, its forked workers and their ssh processes together
+        // (killing the parent alone leaves workers holding the output pipes open).
+        const child = spawn('ansible-playbook', ['-i', inventory, s.playbook], { cwd: dir, env: childEnv(settings), stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+        const killGroup = (signal: NodeJS.Signals): void => {
+          try {
+            if (child.pid) process.kill(-child.pid, signal);
+          } catch {
+            // already gone
+          }
+        };
+        const onAbort = (): void => {
+          killGroup('SIGTERM');
+          setTimeout(() => killGroup('SIGKILL'), 3000).unref();
+        };
+        run.abort.signal.addEventListener('abort', onAbort, { once: true });
         const closed = Promise.all(
           [child.stdout, child.stderr].map(
             (stream) =>
@@ -195,12 +209,20 @@ export class PlaybookRuns {
               }),
           ),
         );
-        const code = await new Promise<number | null>((resolve, reject) => {
-          child.once('error', (err) => (run.abort.signal.aborted ? resolve(null) : reject(new OutpostError('INTERNAL', `ansible-playbook could not run: ${err.message}. Install ansible-core on this machine.`))));
-          child.once('close', (c) => resolve(c));
-        });
-        await closed;
-        return code;
+        try {
+          const code = await new Promise<number | null>((resolve, reject) => {
+            child.once('error', (err) => reject(new OutpostError('INTERNAL', `ansible-playbook could not run: ${err.message}. Install ansible-core on this machine.`)));
+            child.once('exit', (c) => resolve(c));
+          });
+          // The last lines (the recap) may still be in the pipes; a straggler holding them open is not waited for long.
+          await Promise.race([closed, new Promise((r) => setTimeout(r, 3000))]);
+          return code;
+        } finally {
+          run.abort.signal.removeEventListener('abort', onAbort);
+          if (run.abort.signal.aborted) killGroup('SIGKILL');
+          child.stdout.destroy();
+          child.stderr.destroy();
+        }
       });
       this.finish(run, names, all, exitCode, null);
     } catch (err) {
