@@ -29,7 +29,7 @@ function outpost(dataDir: string, ...args: string[]): void {
   if (r.status !== 0) throw new Error(`outpost ${args.join(' ')} failed: ${r.stderr}`);
 }
 
-test.describe("hosts entries for inventory VMs pushed into a node's hosts file (real sshd)", () => {
+test.describe('hosts entries pushed to a node, and a playbook run, from the UI (real sshd, real ansible-playbook)', () => {
   test.skip(!sshdAvailable() || process.getuid?.() !== 0, 'needs root and openssh-server');
   const dataDir = mkdtempSync(join(tmpdir(), 'outpost-e2e-node-hosts-'));
   let dir: string;
@@ -83,6 +83,30 @@ test.describe("hosts entries for inventory VMs pushed into a node's hosts file (
     await page.getByRole('button', { name: 'Preview the change' }).click();
     await expect(page.getByTestId('node-hosts-preview')).toContainText('already has these 1 entries; nothing to push');
     await expect(page.getByRole('button', { name: 'Push', exact: true })).toBeDisabled();
+    expect(problems).toEqual([]);
+  });
+
+  test('Host upgrades → Playbooks: run a playbook on a typed host, see its output live and the per-host result', async ({ page, host }) => {
+    test.skip(spawnSync('sh', ['-c', 'command -v ansible-playbook']).status !== 0, 'needs ansible-core');
+    const playbook = join(dir, 'hello.yml');
+    writeFileSync(playbook, '- hosts: all\n  gather_facts: false\n  tasks:\n    - name: say hello\n      raw: echo hello-from-node\n');
+    const problems: string[] = [];
+    page.on('pageerror', (error) => problems.push(error.message));
+    await page.goto(host.info.openUrl);
+    await expect(page.getByTestId('status-connection')).toHaveText(/Connected \(host\)/);
+    await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: /Host upgrades/ }).click();
+    await page.getByRole('tab', { name: 'Playbooks' }).click();
+    await page.getByLabel('Playbook file (absolute path on the Outpost machine)').fill(playbook);
+    await page.getByLabel('Other hosts (host or host:port, one per line)').fill(`127.0.0.1:${node.port}`);
+    await page.getByLabel('Credential (a private key)').selectOption('node-key');
+    await page.getByRole('button', { name: 'Run playbook' }).click();
+
+    const run = page.getByTestId('playbook-run');
+    await expect(run).toHaveAttribute('data-state', 'done', { timeout: 60_000 });
+    await expect(page.getByTestId('playbook-output')).toContainText('TASK [say hello]');
+    await expect(page.getByTestId('playbook-output')).toContainText('PLAY RECAP');
+    await expect(page.getByTestId('playbook-results').locator(`tr[data-host="127.0.0.1:${node.port}"]`)).toHaveAttribute('data-status', 'changed');
+    await expect(run.getByRole('status')).toHaveText('1/1 hosts ok.');
     expect(problems).toEqual([]);
   });
 });
