@@ -105,6 +105,13 @@ describe.skipIf(!canRun)('outpost hosts preview|push: inventory VMs into a node\
     expect(r.stderr).toContain('NOT_FOUND');
     expect(r.stderr).toContain('no-such-vm');
     expect(sshd.log().slice(sessions)).not.toContain('Accepted publickey');
+    // A pasted list works alone too (no VMs); a bad line is named before the node is read.
+    const list = join(dir.path, 'list.txt');
+    writeFileSync(list, '# services\n192.168.100.12 keystone controller\n');
+    const fromFile = await outpost('hosts', 'preview', ...node(), '--from-file', list);
+    expect(fromFile.stdout).toMatch(/^\+192\.168\.100\.12 +keystone controller$/m);
+    writeFileSync(list, 'keystone\n');
+    expect((await outpost('hosts', 'preview', ...node(), '--from-file', list)).stderr).toContain('Line 1');
     const stale = await outpost('hosts', 'push', ...node(), '--site', 'lab', '--vm', 'web-00000', '--expect-sha256', 'a'.repeat(64));
     expect(stale.stderr).toContain('CONFLICT');
     expect(readFileSync(hostsFile, 'utf8')).toBe(before);
