@@ -1,4 +1,4 @@
-import { InvalidArgumentError, type Command } from 'commander';
+import { InvalidArgumentError, Option, type Command } from 'commander';
 import { readFileSync } from 'node:fs';
 import { basename, resolve } from 'node:path';
 import { OutpostError } from '../contract/errors.js';
@@ -271,8 +271,9 @@ export function registerUpgradeCommands(program: Command, context: CliContext): 
     .option('--site <site>', 'the vCenter the --vm names are in')
     .option('--vm <name>', 'an inventory VM (repeat)', collect, [])
     .option('--port <port>', 'SSH port of the --vm guests', positiveInt('--port', 65535), 22)
+    .addOption(new Option('--address <kind>', "--vm guests by their guest IP (private) or the NAT'd public IP the CMDB holds for enrolled VMs (public)").choices(['private', 'public']).default('private'))
     .option('--hosts-file <file>', 'one host[:port] per line (# comments)')
-    .action(async (o: { playbook: string; credential: string; user?: string; site?: string; vm: string[]; port: number; hostsFile?: string }) => {
+    .action(async (o: { playbook: string; credential: string; user?: string; site?: string; vm: string[]; port: number; address: 'private' | 'public'; hostsFile?: string }) => {
       if (o.vm.length > 0 && !o.site) throw new OutpostError('VALIDATION', '--vm needs --site (the vCenter the VMs are in).');
       if (o.vm.length === 0 && !o.hostsFile) throw new OutpostError('VALIDATION', 'Give --site S --vm NAME (repeat --vm), or --hosts-file F.');
       const hosts = o.hostsFile ? readHostsFile(o.hostsFile) : [];
@@ -289,6 +290,7 @@ export function registerUpgradeCommands(program: Command, context: CliContext): 
           playbook: resolve(o.playbook),
           hosts,
           vms: o.vm.map((vm) => ({ site: o.site!, vm, port: o.port })),
+          address: o.address,
           credential: o.credential,
           ...(o.user !== undefined ? { user: o.user } : {}),
         });

@@ -281,6 +281,8 @@ export const upgradeCommands = {
         playbook: absolutePath,
         hosts: z.array(z.string().trim().min(1).max(260).refine((t) => parseHostPort(t) !== null, 'host, host:port or [IPv6]:port (port 1-65535)')).max(2000).default([]),
         vms: z.array(z.object({ site: siteName, vm: z.string().trim().min(1).max(500), port: z.number().int().min(1).max(65535).default(22) }).strict()).max(2000).default([]),
+        /** VMs by their guest IP (private) or by the NAT'd public IP the CMDB holds for enrolled VMs (public). */
+        address: z.enum(['private', 'public']).default('private'),
         credential: credentialName,
         user: z.string().trim().min(1).max(64).optional(),
       })

@@ -111,6 +111,8 @@ describe.skipIf(unavailable !== null)('outpost playbook run (built binary, real 
     expect(cred.stderr).toContain('no-such-cred');
     const vm = await outpost('playbook', 'run', '--playbook', playbook, '--site', 'lab', '--vm', 'ghost', '--credential', 'lab-key');
     expect(vm.stderr).toContain('No VM ghost in site lab');
+    const pub = await outpost('playbook', 'run', '--playbook', playbook, '--site', 'lab', '--vm', 'web-00000', '--address', 'public', '--credential', 'lab-key');
+    expect(pub.stderr).toContain('lab/web-00000 has no public address: it is not enrolled');
     const untrusted = join(dir.path, 'untrusted.txt');
     writeFileSync(untrusted, '127.0.0.1:1\n');
     const key = await outpost('playbook', 'run', '--playbook', playbook, '--hosts-file', untrusted, '--credential', 'lab-key');

@@ -2,7 +2,7 @@ import { OutpostError } from '../../contract/errors.js';
 import { parseHostPort } from '../../contract/fanout.js';
 import { guestAddress } from '../../terminal/terminal-targets.js';
 import type { PlaybookTarget } from '../../upgrades/playbook-runs.js';
-import { inventoryVms } from '../inventory-vms.js';
+import { inventoryVms, publicAddresses } from '../inventory-vms.js';
 import type { Handlers } from './index.js';
 import type { Services } from '../services.js';
 
@@ -41,8 +41,15 @@ export function upgradeHandlers(s: Services): Pick<Handlers, UpgradeHandlerNames
       const name = i.user ?? user;
       if (!name) throw new OutpostError('VALIDATION', `No user: give one, or save it in credential "${i.credential}".`);
       const vms = await inventoryVms(s, i.vms);
+      const publics = i.address === 'public' ? await publicAddresses(s, vms.map((v) => v.site)) : new Map<string, string>();
+      const addressOf = (vm: (typeof vms)[number]): string => {
+        if (i.address === 'private') return guestAddress(vm);
+        const pub = publics.get(`${vm.site}\u0000${vm.moref}`);
+        if (!pub) throw new OutpostError('VALIDATION', `VM ${vm.site}/${vm.name} has no public address: it is not enrolled. Use its private address, or enroll it first.`, { vm: `${vm.site}/${vm.name}` });
+        return pub;
+      };
       const targets: PlaybookTarget[] = [
-        ...vms.map((vm, n) => ({ target: `${vm.site}/${vm.name}`, name: vm.name, host: guestAddress(vm), port: i.vms[n]!.port })),
+        ...vms.map((vm, n) => ({ target: `${vm.site}/${vm.name}`, name: vm.name, host: addressOf(vm), port: i.vms[n]!.port })),
         ...i.hosts.map((text) => {
           const { host, port } = parseHostPort(text)!;
           return { target: `${host}:${port}`, name: port === 22 ? host : `${host}_${port}`, host, port };

@@ -19,6 +19,7 @@ interface PlaybookDraft {
   credential: string;
   user: string;
   port: string;
+  address: 'private' | 'public';
 }
 
 /** A playbook against picked inventory VMs and/or typed hosts: live output, then one result per host. */
@@ -27,7 +28,7 @@ export function PlaybooksPanel() {
   const sites = useContractQuery('Could not list sites', (c) => c.invoke('sites.list', {}));
   const credentials = useContractQuery('Could not list credentials', (c) => c.invoke('credentials.list', {}));
   const { draft: picks, dispatch, picked } = useVmSelection();
-  const [draft, setDraft] = useState<PlaybookDraft>({ playbook: '', hosts: '', credential: '', user: '', port: '22' });
+  const [draft, setDraft] = useState<PlaybookDraft>({ playbook: '', hosts: '', credential: '', user: '', port: '22', address: 'private' });
   const [run, setRun] = useState<PlaybookRun | null>(null);
   const [lines, setLines] = useState<string[]>([]);
   const form = useContractForm('The playbook did not start');
@@ -61,6 +62,7 @@ export function PlaybooksPanel() {
     playbook: draft.playbook.trim(),
     hosts: draft.hosts.split(/[\s,]+/).filter(Boolean),
     vms: picked.map((vm) => ({ site: vm.site, vm: vm.moref, ...(Number.isInteger(port) && port > 0 ? { port } : {}) })),
+    address: draft.address,
     credential: draft.credential,
     ...(draft.user.trim() ? { user: draft.user.trim() } : {}),
   };
@@ -92,6 +94,13 @@ export function PlaybooksPanel() {
           <FieldError id="playbook-hosts-error" message={errors.hosts} />
         </div>
         <TextField id="playbook-port" label="SSH port of the picked VMs" value={draft.port} onChange={(v) => edit('port', v)} error={errors['vms.0.port']} mono />
+        <div className="field">
+          <label htmlFor="playbook-address">Reach the picked VMs by</label>
+          <select id="playbook-address" value={draft.address} onChange={(e) => edit('address', e.target.value === 'public' ? 'public' : 'private')}>
+            <option value="private">their guest IP</option>
+            <option value="public">their public (NAT&apos;d) IP (enrolled VMs)</option>
+          </select>
+        </div>
         <div className="field">
           <label htmlFor="playbook-credential">Credential (a private key)</label>
           <select id="playbook-credential" value={draft.credential} onChange={(e) => edit('credential', e.target.value)} aria-invalid={errors.credential ? true : undefined}>
