@@ -16,6 +16,7 @@ type UpgradeHandlerNames =
   | 'upgrade.resume'
   | 'upgrade.abort'
   | 'upgrade.hosts'
+  | 'upgrade.backups'
   | 'ansibleInventory.export'
   | 'playbook.run'
   | 'playbook.get'
@@ -34,6 +35,7 @@ export function upgradeHandlers(s: Services): Pick<Handlers, UpgradeHandlerNames
     'upgrade.resume': ({ planId }, caller) => s.upgrades.resume(planId, caller.actor),
     'upgrade.abort': ({ planId }, caller) => s.upgrades.abort(planId, caller.actor),
     'upgrade.hosts': (q) => s.upgrades.hosts(q),
+    'upgrade.backups': (q) => s.upgrades.backups(q),
     'ansibleInventory.export': (q) => s.upgrades.exportInventory(q),
     'playbook.run': async (i, caller) => {
       // The credential, the VMs and their addresses are checked before anything starts (each a clear error).
