@@ -116,6 +116,7 @@ export function createOutpostCore(options: CoreOptions): OutpostCore {
       services.engine.close();
       services.terminals.closeAll();
       services.fanout.close();
+      services.playbooks.close();
       services.remote.close();
       services.enrollment.close();
       services.tasks.close();

@@ -31,6 +31,7 @@ import { SiteStore } from '../sites/site-store.js';
 import { operatorActor, SettingsStore } from '../settings/settings-store.js';
 import { HostUpgradeOperations } from '../upgrades/host-operations.js';
 import { UpgradeService } from '../upgrades/upgrade-service.js';
+import { PlaybookRuns } from '../upgrades/playbook-runs.js';
 import { CredentialStore } from '../vault/credential-store.js';
 import { Vault } from '../vault/vault.js';
 import type { EventBus } from '../events/event-bus.js';
@@ -96,6 +97,7 @@ export class Services {
   readonly guestInfo: GuestInfoService;
   readonly terminals: TerminalService;
   readonly upgrades: UpgradeService;
+  readonly playbooks: PlaybookRuns;
   readonly enrollment: EnrollmentService;
   readonly tasks: TaskService;
 
@@ -109,6 +111,12 @@ export class Services {
       audit: this.audit,
       onResult: (jobId, row, totals) => o.bus.emit('fanout.result', { jobId, row, totals }),
       onDone: (jobId, state, totals, durationMs) => o.bus.emit('fanout.done', { jobId, state, totals, durationMs }),
+    });
+    this.playbooks = new PlaybookRuns({
+      audit: this.audit,
+      knownHosts: this.remote.knownHosts,
+      onLine: (runId, line) => o.bus.emit('playbook.output', { runId, line }),
+      onDone: (run) => o.bus.emit('playbook.done', run),
     });
     this.terminals = new TerminalService({ audit: this.audit, logDir: join(o.dataDir, 'terminal-logs'), onChanged: (info) => o.bus.emit('terminal.changed', info) });
     this.nat = new NatService(o.db, this.audit, (fw) => driverFor(fw, this.remote));

@@ -1,4 +1,4 @@
-import { execFile, spawnSync } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
@@ -6,6 +6,7 @@ import { OutpostError } from '../contract/errors.js';
 import type { ProbeResult } from '../contract/upgrades.js';
 import { childEnv } from '../exec/child-env.js';
 import { withKeyInAgent } from '../ssh/key-agent.js';
+import { trustedKnownHostsLines } from '../ssh/trusted-key-scan.js';
 import type { AuditLog } from '../audit/audit-log.js';
 import type { Sql } from '../db/sql.js';
 import type { RemoteAccessService } from '../remote/remote-access-service.js';
@@ -236,12 +237,7 @@ export class HostUpgradeOperations {
 
   private async trustedHostKeyLines(ssh: HostSsh): Promise<string> {
     const trusted = new Set(this.remote.knownHosts.entriesFor(ssh.host, ssh.port).map((k) => k.fingerprint));
-    const scan = spawnSync('ssh-keyscan', ['-p', String(ssh.port), '-T', '10', ssh.host], { env: childEnv(), encoding: 'utf8', timeout: 15_000 });
-    const lines = (scan.stdout ?? '').split('\n').filter((l) => l && !l.startsWith('#'));
-    const kept = lines.filter((line) => {
-      const fp = spawnSync('ssh-keygen', ['-lf', '-'], { env: childEnv(), input: line, encoding: 'utf8' }).stdout.split(' ')[1];
-      return fp !== undefined && trusted.has(fp);
-    });
+    const kept = await trustedKnownHostsLines(ssh.host, ssh.port, trusted, 10);
     if (kept.length === 0) {
       throw new OutpostError('HOST_KEY_UNKNOWN', `No host key of ${endpointLabel({ user: 'ansible', host: ssh.host, port: ssh.port })} is trusted by Outpost; trust it (knownHosts.trust) before the upgrade.`);
     }
