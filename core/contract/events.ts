@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { auditEntrySchema } from './audit.js';
 import { statusSchema } from './app.js';
 import { procedureSummarySchema } from './procedures.js';
+import { driftStatusSchema } from './firewall-policy.js';
 import { fanoutRowSchema, fanoutTotalsSchema } from './fanout.js';
 import { syncProgressSchema, watchStatusSchema } from './inventory.js';
 import { settingsSchema } from './settings.js';
@@ -45,6 +46,8 @@ export const events = {
   'fanout.result': z.object({ jobId: z.string(), row: fanoutRowSchema, totals: fanoutTotalsSchema }),
   /** A fan-out job ended (every host finished, or it was cancelled). */
   'fanout.done': z.object({ jobId: z.string(), state: z.enum(['done', 'cancelled']), totals: fanoutTotalsSchema, durationMs: z.number() }),
+  /** A firewall's drift against the store changed (found, changed, gone, or the firewall became unreachable). */
+  'nat.drift': driftStatusSchema,
 } as const satisfies Record<string, z.ZodType>;
 
 export type Events = typeof events;

@@ -118,6 +118,7 @@ export function createOutpostCore(options: CoreOptions): OutpostCore {
       services.fanout.close();
       services.remote.close();
       services.enrollment.close();
+      services.natPolicy.close();
       vault.lock();
       db.close();
     },
