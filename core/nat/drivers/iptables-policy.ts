@@ -1,7 +1,7 @@
 import { OutpostError } from '../../contract/errors.js';
 import { runChecked, type CommandRunner } from '../../exec/command-runner.js';
 import { beforeAnyChange, type EnsureOutcome } from '../firewall-driver.js';
-import { parseIptablesSave, type SavedRule } from '../iptables-save-parser.js';
+import { parseIptablesSave, splitRuleLine, type SavedRule } from '../iptables-save-parser.js';
 import { asCidr, planPolicy, policyTagKind, type ObservedPolicyRule, type PolicyRule } from '../policy.js';
 
 /** Outpost's filter chain: FORWARD jumps to it; allow rules RETURN (the rest of FORWARD still applies), guards DROP. */
@@ -124,9 +124,7 @@ export class IptablesPolicy {
       throw beforeAnyChange(err);
     }
     // Delete first (a changed rule is replaced, never duplicated); the hook last, so traffic is never half-filtered.
-    for (const r of [...plan.remove].sort((a, b) => Number(a.kind === 'hook') - Number(b.kind === 'hook'))) {
-      await this.iptables(r.saved.table as Table, ['-D', r.saved.chain, ...r.saved.spec]);
-    }
+    for (const r of [...plan.remove].sort((a, b) => Number(a.kind === 'hook') - Number(b.kind === 'hook'))) await this.delete(r.saved);
     const needsChain = plan.add.some((r) => r.kind !== 'forward');
     if (needsChain && !hasChain) await this.iptables('filter', ['-N', POLICY_CHAIN]);
     // Guards before the hook, allows after it: while rules are added, nothing passes a guard it should not.
@@ -136,6 +134,21 @@ export class IptablesPolicy {
       await this.iptables(p.table, p.position === 'first' ? ['-I', p.chain, '1', ...p.spec] : ['-A', p.chain, ...p.spec]);
     }
     return { applied: true, changed: plan.remove.length + plan.add.length > 0 };
+  }
+
+  /**
+   * Deletes one rule by its number, found again just before (iptables-nft cannot delete some
+   * conntrack rules by their saved spec: `--ctproto 6` no longer matches what it prints).
+   */
+  private async delete(rule: SavedRule): Promise<void> {
+    const table = rule.table as Table;
+    const lines = (await runChecked(this.runner, ['iptables', '-w', '5', '-t', table, '-S', rule.chain], { timeoutMs: 15_000 })).split('\n').filter((l) => l.startsWith('-A '));
+    const specs = lines.map((l) => splitRuleLine(l).slice(2));
+    const same = (spec: string[]) => spec.join(' ') === rule.spec.join(' ');
+    const tagged = (spec: string[]) => spec[spec.indexOf('--comment') + 1] === rule.comment;
+    const index = specs.findIndex(same) >= 0 ? specs.findIndex(same) : specs.findIndex(tagged);
+    if (index < 0) return; // already gone
+    await this.iptables(table, ['-D', rule.chain, String(index + 1)]);
   }
 
   private async save(): Promise<{ rules: SavedRule[]; hasChain: boolean }> {
