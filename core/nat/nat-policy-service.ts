@@ -3,7 +3,6 @@ import { OutpostError, toContractError } from '../contract/errors.js';
 import type { CommandParsedInput } from '../contract/commands.js';
 import type { DriftItem, DriftStatus, NatPolicy } from '../contract/firewall-policy.js';
 import type { Sql } from '../db/sql.js';
-import type { EventBus } from '../events/event-bus.js';
 import { matches, type EnsureOutcome } from './firewall-driver.js';
 import type { NatService } from './nat-service.js';
 import { NatPolicyStore, type AllowKey, type AllowRecord, type ForwardRecord } from './nat-policy-store.js';
@@ -30,7 +29,8 @@ export class NatPolicyService {
     db: Sql,
     private readonly audit: AuditLog,
     private readonly nat: NatService,
-    private readonly bus?: EventBus,
+    /** Told when a firewall's drift changes (the composition root puts it on the event bus). */
+    private readonly onDrift?: (status: DriftStatus) => void,
   ) {
     this.store = new NatPolicyStore(db);
   }
@@ -233,7 +233,7 @@ export class NatPolicyService {
     this.last.set(status.firewall, status);
     const signature = (s: DriftStatus | undefined) => JSON.stringify(s ? [s.state, s.items, s.error?.code ?? null] : null);
     if (signature(before) === signature(status)) return;
-    this.bus?.emit('nat.drift', status);
+    this.onDrift?.(status);
     const bad = (s: DriftStatus | undefined) => s?.state === 'drift' || s?.state === 'unreachable';
     if (bad(status) || bad(before)) {
       this.audit.append({

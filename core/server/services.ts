@@ -112,7 +112,7 @@ export class Services {
     });
     this.terminals = new TerminalService({ audit: this.audit, logDir: join(o.dataDir, 'terminal-logs'), onChanged: (info) => o.bus.emit('terminal.changed', info) });
     this.nat = new NatService(o.db, this.audit, (fw) => driverFor(fw, this.remote));
-    this.natPolicy = new NatPolicyService(o.db, this.audit, this.nat, o.bus);
+    this.natPolicy = new NatPolicyService(o.db, this.audit, this.nat, (status) => o.bus.emit('nat.drift', status));
     this.preflightLists = new PreflightLists(o.db);
     this.trustStore = new TrustStore(o.db, this.audit);
     this.vlan = new VlanService(o.db, this.credentials);
