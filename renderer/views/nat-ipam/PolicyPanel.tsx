@@ -124,7 +124,7 @@ function AllowForm({ firewalls, addresses, onStarted }: { firewalls: FirewallVie
       <h2 id="allow-heading">Allow a client source</h2>
       <p className="field-hint">A NAT with no allow-list is open to every source. Its first entry closes it to everyone not listed.</p>
       <div className="field">
-        <label htmlFor="allow-firewall">Firewall</label>
+        <label htmlFor="allow-firewall">Allow on firewall</label>
         <select id="allow-firewall" value={d.firewall} onChange={(e) => edit('firewall', e.target.value)}>
           {firewalls.map((f) => (
             <option key={f.id} value={f.name}>
@@ -134,7 +134,7 @@ function AllowForm({ firewalls, addresses, onStarted }: { firewalls: FirewallVie
         </select>
       </div>
       <div className="field">
-        <label htmlFor="allow-public">Public address</label>
+        <label htmlFor="allow-public">Allowed to reach</label>
         <select id="allow-public" value={d.publicIp} onChange={(e) => edit('publicIp', e.target.value)} aria-describedby="allow-public-error">
           <option value="">Every public address of this firewall</option>
           {mine.map((a) => (
@@ -146,9 +146,9 @@ function AllowForm({ firewalls, addresses, onStarted }: { firewalls: FirewallVie
         <FieldError id="allow-public-error" message={form.errors.publicIp} />
       </div>
       <TextField id="allow-source" label="Source (IPv4 or CIDR)" value={d.source} onChange={(v) => edit('source', v)} error={form.errors.source} placeholder="198.51.100.0/24" mono />
-      <TextField id="allow-port" label="Port (optional)" value={d.port} onChange={(v) => edit('port', v)} error={form.errors.port} placeholder="443" hint="The public port clients connect to; empty: every port." mono />
+      <TextField id="allow-port" label="Allowed port (optional)" value={d.port} onChange={(v) => edit('port', v)} error={form.errors.port} placeholder="443" hint="The public port clients connect to; empty: every port." mono />
       <div className="field">
-        <label htmlFor="allow-proto">Protocol</label>
+        <label htmlFor="allow-proto">Allowed protocol</label>
         <select id="allow-proto" value={d.proto} onChange={(e) => edit('proto', e.target.value as AllowDraft['proto'])}>
           <option value="">any (tcp with a port)</option>
           <option value="tcp">tcp</option>
@@ -198,7 +198,7 @@ function ForwardForm({ firewalls, onStarted }: { firewalls: FirewallView[]; onSt
     <form className="panel side-form" onSubmit={submit} noValidate aria-labelledby="forward-heading">
       <h2 id="forward-heading">Add port forward</h2>
       <div className="field">
-        <label htmlFor="forward-firewall">Firewall</label>
+        <label htmlFor="forward-firewall">Forward on firewall</label>
         <select id="forward-firewall" value={d.firewall} onChange={(e) => edit('firewall', e.target.value)}>
           {firewalls.map((f) => (
             <option key={f.id} value={f.name}>
@@ -207,12 +207,12 @@ function ForwardForm({ firewalls, onStarted }: { firewalls: FirewallView[]; onSt
           ))}
         </select>
       </div>
-      <TextField id="forward-public-ip" label="Public IP" value={d.publicIp} onChange={(v) => edit('publicIp', v)} error={form.errors.publicIp} placeholder="203.0.113.1" hint="An address on the firewall (e.g. its own), not a 1:1 NAT's." mono />
-      <TextField id="forward-public-port" label="Public port" value={d.publicPort} onChange={(v) => edit('publicPort', v)} error={form.errors.publicPort} placeholder="2222" mono />
-      <TextField id="forward-private-ip" label="Private IP" value={d.privateIp} onChange={(v) => edit('privateIp', v)} error={form.errors.privateIp} placeholder="10.0.0.5" mono />
-      <TextField id="forward-private-port" label="Private port" value={d.privatePort} onChange={(v) => edit('privatePort', v)} error={form.errors.privatePort} placeholder="22" mono />
+      <TextField id="forward-public-ip" label="Forward public IP" value={d.publicIp} onChange={(v) => edit('publicIp', v)} error={form.errors.publicIp} placeholder="203.0.113.1" hint="An address on the firewall (e.g. its own), not a 1:1 NAT's." mono />
+      <TextField id="forward-public-port" label="Forward public port" value={d.publicPort} onChange={(v) => edit('publicPort', v)} error={form.errors.publicPort} placeholder="2222" mono />
+      <TextField id="forward-private-ip" label="Forward to private IP" value={d.privateIp} onChange={(v) => edit('privateIp', v)} error={form.errors.privateIp} placeholder="10.0.0.5" mono />
+      <TextField id="forward-private-port" label="Forward to private port" value={d.privatePort} onChange={(v) => edit('privatePort', v)} error={form.errors.privatePort} placeholder="22" mono />
       <div className="field">
-        <label htmlFor="forward-proto">Protocol</label>
+        <label htmlFor="forward-proto">Forward protocol</label>
         <select id="forward-proto" value={d.proto} onChange={(e) => edit('proto', e.target.value as ForwardDraft['proto'])}>
           <option value="tcp">tcp</option>
           <option value="udp">udp</option>
