@@ -75,6 +75,27 @@ describe.skipIf(!available.ok).each(['linux-iptables', 'linux-nft'] as const)('f
     expect(actions).toEqual(expect.arrayContaining(['nat.allow', 'nat.disallow']));
   });
 
+  it('a firewall-wide allow-list guards every NAT, one added later from its first packet; a removed NAT takes its own allow-list with it', async () => {
+    expect((await run(core, 'nat.allow', { firewall: 'fw', source: lab.clientIp })).procedure.state).toBe('succeeded');
+    expect(lab.connectFrom(lab.client2!, publicIp, 8080, 800)).toBe('TIMEOUT');
+    const second = await run(core, 'nat.add', { firewall: 'fw', privateIp: lab.vms[1]!.ip, pool: 'pub' });
+    expect(second.procedure.state).toBe('succeeded');
+    expect(second.steps.find((s) => s.name === 'apply-policy')?.output).toEqual({ guarded: true });
+    const ip2 = (second.procedure.context as { publicIp: string }).publicIp;
+    expect(lab.connectFrom(lab.client2!, ip2, 8080, 800)).toBe('TIMEOUT');
+    expect(lab.connectFromClient(ip2, 8080)).toBe(`${lab.vms[1]!.ns} ${lab.clientIp}`);
+    expect((await run(core, 'nat.disallow', { firewall: 'fw', source: lab.clientIp })).procedure.state).toBe('succeeded');
+    expect(lab.connectFrom(lab.client2!, ip2, 8080)).toBe(`${lab.vms[1]!.ns} ${lab.client2Ip}`);
+
+    expect((await run(core, 'nat.allow', { firewall: 'fw', publicIp: ip2, source: lab.clientIp })).procedure.state).toBe('succeeded');
+    const removed = await run(core, 'nat.remove', { publicIp: ip2 });
+    expect(removed.procedure.state).toBe('succeeded');
+    expect(removed.steps.find((s) => s.name === 'drop-policy')?.output).toEqual({ closed: 1, applied: true });
+    expect((await policy(core)).allows).toEqual([]);
+    expect(dumpOf(lab, driver)).not.toContain(ip2);
+    expect((await core.services.natPolicy.check('fw')).state).toBe('in-sync');
+  });
+
   it('a port forward works end to end; a second forward of the same IP:port, or one onto a 1:1 NAT address, is NAT_CONFLICT with nothing started', async () => {
     const fwd = { firewall: 'fw', publicIp: lab.firewallPublicIp, publicPort: 2222, privateIp: lab.vms[1]!.ip, privatePort: 8080 };
     const added = await run(core, 'nat.forward', fwd);

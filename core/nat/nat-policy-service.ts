@@ -144,15 +144,34 @@ export class NatPolicyService {
     return this.store.forwardById(id);
   }
 
-  /** What the store wants on this firewall's policy rules now. */
-  async desired(firewall: string): Promise<PolicyRule[]> {
-    const natPublicIps = this.nat.records().filter((r) => r.firewall === firewall && r.state !== 'removed').map((r) => r.publicIp);
+  /** What the store wants on this firewall's policy rules now (`excludeNat`: as if that record were gone, for a rollback). */
+  async desired(firewall: string, excludeNat?: number): Promise<PolicyRule[]> {
+    const natPublicIps = this.nat
+      .records()
+      .filter((r) => r.firewall === firewall && r.state !== 'removed' && r.id !== excludeNat)
+      .map((r) => r.publicIp);
     return desiredPolicy({ natPublicIps, allows: await this.store.allows(firewall), forwards: await this.store.forwards(firewall) });
   }
 
   /** Puts the whole wanted policy on the firewall (idempotent; a manual firewall gets instructions). */
-  async apply(firewall: string): Promise<EnsureOutcome> {
-    return this.nat.driver(firewall).applyPolicy(await this.desired(firewall));
+  async apply(firewall: string, excludeNat?: number): Promise<EnsureOutcome> {
+    return this.nat.driver(firewall).applyPolicy(await this.desired(firewall, excludeNat));
+  }
+
+  /** Whether the wanted policy guards this address (it has an allow-list, its own or the firewall's). */
+  async guards(firewall: string, publicIp: string): Promise<boolean> {
+    return (await this.desired(firewall)).some((r) => r.kind === 'guard' && r.publicIp === publicIp);
+  }
+
+  /**
+   * A NAT went away: its address's own allow-list goes with it (unless port forwards still use the
+   * address), so a later NAT on the same address does not inherit it. Returns how many entries closed.
+   */
+  async closeAllowsFor(firewall: string, publicIp: string, actor: string): Promise<number> {
+    if ((await this.store.liveForwardsTo(publicIp)).some((f) => f.firewall === firewall)) return 0;
+    const rows = (await this.store.allows(firewall)).filter((a) => a.publicIp === publicIp);
+    for (const a of rows) await this.store.setAllowLive(a.id, false, actor);
+    return rows.length;
   }
 
   /** After an apply: the firewall says exactly what the store wants, or NAT_DRIFT naming the differences. */
