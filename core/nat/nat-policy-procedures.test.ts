@@ -96,6 +96,19 @@ describe.skipIf(!available.ok).each(['linux-iptables', 'linux-nft'] as const)('f
     expect((await core.services.natPolicy.check('fw')).state).toBe('in-sync');
   });
 
+  it('two policy changes at once on one firewall leave one copy of each rule (syncs of a firewall take turns)', async () => {
+    const [a, b] = await Promise.all([
+      core.dispatch('nat.allow', { firewall: 'fw', publicIp, source: lab.clientIp }),
+      core.dispatch('nat.allow', { firewall: 'fw', publicIp, source: '198.51.100.0/24', port: 8080 }),
+    ]);
+    const ids = [a, b].map((r) => (r as { value: { procedureId: string } }).value.procedureId);
+    await Promise.all(ids.map((id) => core.services.engine.whenIdle(id)));
+    expect(ids.map((id) => core.services.engine.store.get(id)?.state)).toEqual(['succeeded', 'succeeded']);
+    expect(dumpOf(lab, driver).split(`outpost:guard:${publicIp}`).length - 1).toBe(1);
+    expect((await core.services.natPolicy.check('fw')).state).toBe('in-sync');
+    expect(lab.connectFrom(lab.client2!, publicIp, 8080)).toBe(`${vm0()} ${lab.client2Ip}`);
+  });
+
   it('a port forward works end to end; a second forward of the same IP:port, or one onto a 1:1 NAT address, is NAT_CONFLICT with nothing started', async () => {
     const fwd = { firewall: 'fw', publicIp: lab.firewallPublicIp, publicPort: 2222, privateIp: lab.vms[1]!.ip, privatePort: 8080 };
     const added = await run(core, 'nat.forward', fwd);

@@ -24,6 +24,8 @@ export class NatPolicyService {
   private readonly last = new Map<string, DriftStatus>();
   private timer: ReturnType<typeof setInterval> | null = null;
   private checking = false;
+  /** One policy sync or check per firewall at a time: two interleaved syncs could both add a missing rule. */
+  private readonly queues = new Map<string, Promise<unknown>>();
 
   constructor(
     db: Sql,
@@ -155,7 +157,21 @@ export class NatPolicyService {
 
   /** Puts the whole wanted policy on the firewall (idempotent; a manual firewall gets instructions). */
   async apply(firewall: string, excludeNat?: number): Promise<EnsureOutcome> {
-    return this.nat.driver(firewall).applyPolicy(await this.desired(firewall, excludeNat));
+    return this.serial(firewall, async () => this.nat.driver(firewall).applyPolicy(await this.desired(firewall, excludeNat)));
+  }
+
+  private serial<T>(firewall: string, work: () => Promise<T>): Promise<T> {
+    const previous = this.queues.get(firewall) ?? Promise.resolve();
+    const next = previous.then(work, work);
+    const settled = next.then(
+      () => undefined,
+      () => undefined,
+    );
+    this.queues.set(firewall, settled);
+    void settled.then(() => {
+      if (this.queues.get(firewall) === settled) this.queues.delete(firewall);
+    });
+    return next;
   }
 
   /** Whether the wanted policy guards this address (it has an allow-list, its own or the firewall's). */
@@ -184,6 +200,10 @@ export class NatPolicyService {
 
   /** Compares one firewall with the store now; remembers, and reports a change on the bus and in the audit log. */
   async check(firewall: string, actor = RECONCILER): Promise<DriftStatus> {
+    return this.serial(firewall, () => this.checkNow(firewall, actor));
+  }
+
+  private async checkNow(firewall: string, actor: string): Promise<DriftStatus> {
     const fw = this.nat.firewall(firewall);
     const checkedAt = new Date().toISOString();
     let status: DriftStatus;
