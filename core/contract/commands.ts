@@ -5,6 +5,7 @@ import { auditCommands } from './audit.js';
 import { certificateCommands } from './certificates.js';
 import { enrollmentCommands } from './enrollment.js';
 import { fanoutCommands } from './fanout.js';
+import { firewallPolicyCommands } from './firewall-policy.js';
 import { helperCommands } from './helpers.js';
 import { inventoryCommands } from './inventory.js';
 import { ipamCommands } from './ipam.js';
@@ -47,6 +48,7 @@ export const commands = {
   ...procedureCommands,
   ...ipamCommands,
   ...natCommands,
+  ...firewallPolicyCommands,
   ...vaultCommands,
   ...helperCommands,
   ...certificateCommands,

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { auditEntrySchema } from './audit.js';
 import { statusSchema } from './app.js';
 import { procedureSummarySchema } from './procedures.js';
+import { driftStatusSchema } from './firewall-policy.js';
 import { fanoutRowSchema, fanoutTotalsSchema } from './fanout.js';
 import { syncProgressSchema, watchStatusSchema } from './inventory.js';
 import { settingsSchema } from './settings.js';
@@ -53,6 +54,8 @@ export const events = {
   'fanout.done': z.object({ jobId: z.string(), state: z.enum(['done', 'cancelled']), totals: fanoutTotalsSchema, durationMs: z.number() }),
   /** A task of the Recent Tasks feed started, moved on or ended (site sync, VM power, fan-out, procedure run). */
   'task.updated': taskSchema,
+  /** A firewall's drift against the store changed (found, changed, gone, or the firewall became unreachable). */
+  'nat.drift': driftStatusSchema,
 } as const satisfies Record<string, z.ZodType>;
 
 export type Events = typeof events;

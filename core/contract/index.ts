@@ -11,6 +11,7 @@ export * from './settings.js';
 export * from './wire.js';
 export * from './ipam.js';
 export * from './nat.js';
+export * from './firewall-policy.js';
 export * from './inventory.js';
 export * from './csp-safe-validation.js';
 export * from './helpers.js';

@@ -3,6 +3,7 @@ import { once } from 'node:events';
 import { execFileSync } from 'node:child_process';
 import { createServer, type AddressInfo } from 'node:net';
 import { tempDir } from '../../test/temp-dir.js';
+import { firewallPolicyCommands } from '../contract/firewall-policy.js'; // with checkOutputs in core/nat/nat-policy-procedures.test.ts (netns lab)
 import { commandNames } from '../contract/commands.js';
 import { vmAccessCommands } from '../contract/vm-access.js';
 import { networkingCommands } from '../contract/networking.js';
@@ -157,7 +158,7 @@ describe('core dispatch (the path every transport takes)', () => {
     // The upgrade commands need vCenter and SSH hosts: core/upgrades/host-upgrade.test.ts exercises each against vcsim and sshd.
     // The enrollment commands need vcsim and the netns lab: core/enrollment/enrollment-lab.test.ts exercises each.
     // The fan-out job commands need several sshd peers and events: core/remote/fanout-jobs.test.ts exercises each.
-    const elsewhere = [enrollmentCommands, inventoryCommands, networkingCommands, vmAccessCommands, terminalCommands, upgradeCommands, fanoutCommands].flatMap((c) => Object.keys(c)).filter((name) => !covered.has(name)); // sites.list needs no vCenter: exercised above
+    const elsewhere = [firewallPolicyCommands, enrollmentCommands, inventoryCommands, networkingCommands, vmAccessCommands, terminalCommands, upgradeCommands, fanoutCommands].flatMap((c) => Object.keys(c)).filter((name) => !covered.has(name)); // sites.list needs no vCenter: exercised above
     expect([...covered, ...elsewhere].sort()).toEqual([...commandNames].sort());
   });
 

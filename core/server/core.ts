@@ -120,6 +120,7 @@ export function createOutpostCore(options: CoreOptions): OutpostCore {
       services.remote.close();
       services.enrollment.close();
       services.tasks.close();
+      services.natPolicy.close();
       vault.lock();
       db.close();
     },

@@ -21,6 +21,7 @@ import { GuestInfoService } from '../vm-access/guest-info-service.js';
 import { Ipam } from '../ipam/ipam.js';
 import { driverFor } from '../nat/firewall-drivers.js';
 import { NatService } from '../nat/nat-service.js';
+import { NatPolicyService } from '../nat/nat-policy-service.js';
 import { RemoteAccessService } from '../remote/remote-access-service.js';
 import { FanoutJobs } from '../remote/fanout-jobs.js';
 import { TerminalService } from '../terminal/terminal-service.js';
@@ -85,6 +86,7 @@ export class Services {
   readonly procedures: ProcedureQueries;
   readonly ipam: Ipam;
   readonly nat: NatService;
+  readonly natPolicy: NatPolicyService;
   readonly engine: ProcedureEngine<BuiltinProcedureServices>;
   readonly preflightLists: PreflightLists;
   readonly trustStore: TrustStore;
@@ -120,6 +122,7 @@ export class Services {
     });
     this.terminals = new TerminalService({ audit: this.audit, logDir: join(o.dataDir, 'terminal-logs'), onChanged: (info) => o.bus.emit('terminal.changed', info) });
     this.nat = new NatService(o.db, this.audit, (fw) => driverFor(fw, this.remote));
+    this.natPolicy = new NatPolicyService(o.db, this.audit, this.nat, (status) => o.bus.emit('nat.drift', status));
     this.preflightLists = new PreflightLists(o.db);
     this.trustStore = new TrustStore(o.db, this.audit);
     this.vlan = new VlanService(o.db, this.credentials);
@@ -133,7 +136,7 @@ export class Services {
       registry: builtinProcedures(),
       audit: this.audit,
       bus: o.bus,
-      services: { audit: this.audit, ipam: this.ipam, nat: this.nat, upgrades: hostOperations, enrollment: this.enrollment, vlan: this.vlan, vmNetwork: this.vmNetwork },
+      services: { audit: this.audit, ipam: this.ipam, nat: this.nat, natPolicy: this.natPolicy, upgrades: hostOperations, enrollment: this.enrollment, vlan: this.vlan, vmNetwork: this.vmNetwork },
     });
     this.tasks = new TaskService({
       db: o.db,
@@ -153,6 +156,11 @@ export class Services {
     this.upgrades = new UpgradeService({ db: o.db, audit: this.audit, engine: this.engine, bus: o.bus, ops: hostOperations });
     this.enrollment.attach(this.engine);
     this.settings = new SettingsStore(o.db, this.audit, o.bus);
+    // The drift reconciler follows its setting (0: off) from start and on every change.
+    this.natPolicy.configure(this.settings.get().natReconcileSeconds);
+    o.bus.subscribe((event) => {
+      if (event === 'settings.changed') this.natPolicy.configure(this.settings.get().natReconcileSeconds);
+    });
     this.vault = o.vault;
     // A site counts as connected while its watcher holds a live session.
     this.sites = new SitesQueries(o.db, (site) => this.inventory.watchStatus().some((w) => w.site === site && (w.state === 'watching' || w.state === 'syncing')));

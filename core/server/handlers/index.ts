@@ -9,6 +9,7 @@ import { helperHandlers } from './helpers.js';
 import { inventoryHandlers } from './inventory.js';
 import { ipamHandlers } from './ipam.js';
 import { natHandlers } from './nat.js';
+import { firewallPolicyHandlers } from './firewall-policy.js';
 import { networkingHandlers } from './networking.js';
 import { procedureHandlers } from './procedures.js';
 import { createRemoteHandlers } from './remote.js';
@@ -48,6 +49,7 @@ export function createHandlers(s: Services): Handlers {
     ...procedureHandlers(s),
     ...ipamHandlers(s),
     ...natHandlers(s),
+    ...firewallPolicyHandlers(s),
     ...vaultHandlers(s),
     ...helperHandlers(s),
     ...certificateHandlers(s),
