@@ -116,8 +116,11 @@ export function createOutpostCore(options: CoreOptions): OutpostCore {
       services.engine.close();
       services.terminals.closeAll();
       services.fanout.close();
+      services.playbooks.close();
       services.remote.close();
       services.enrollment.close();
+      services.tasks.close();
+      services.natPolicy.close();
       vault.lock();
       db.close();
     },

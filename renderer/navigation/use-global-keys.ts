@@ -17,10 +17,20 @@ function isTyping(target: EventTarget | null): boolean {
 }
 
 /**
- * Console-wide keys: Ctrl/Cmd+K toggles the palette (except inside a terminal, where the shell
- * gets it); Ctrl/Cmd+Shift+P opens it from anywhere, a terminal included (the terminal lets that
- * one through, see TerminalPane); "g" then a view's key (shown in the navigation) jumps there and
- * moves focus to the view. Letters typed into fields and terminals are left alone.
+ * The palette's keys: Ctrl/Cmd+K, and Ctrl/Cmd+Shift+P as in VS Code. Inside a terminal only
+ * Ctrl/Cmd+Shift+P reaches the window (terminal-keys.ts); Ctrl/Cmd+K goes to the shell.
+ */
+export function isPaletteKey(event: Pick<KeyboardEvent, 'ctrlKey' | 'metaKey' | 'altKey' | 'shiftKey' | 'key'>): boolean {
+  if (!(event.ctrlKey || event.metaKey) || event.altKey) return false;
+  const key = event.key.toLowerCase();
+  return (key === 'k' && !event.shiftKey) || (key === 'p' && event.shiftKey);
+}
+
+/**
+ * Console-wide keys: Ctrl/Cmd+K (or Ctrl/Cmd+Shift+P) toggles the palette, except that inside a
+ * terminal Ctrl/Cmd+K belongs to the shell (TerminalPane lets only Ctrl/Cmd+Shift+P through);
+ * "g" then a view's key (shown in the navigation) jumps there and moves focus to the view. Letters
+ * typed into fields and terminals are left alone.
  */
 export function useGlobalKeys(): void {
   const store = useShellStore();
@@ -35,13 +45,7 @@ export function useGlobalKeys(): void {
 
     const onKeyDown = (event: KeyboardEvent): void => {
       const state = store.getState();
-      if ((event.ctrlKey || event.metaKey) && !event.altKey && event.shiftKey && event.code === 'KeyP') {
-        event.preventDefault();
-        resetSequence();
-        state.setPaletteOpen(true);
-        return;
-      }
-      if ((event.ctrlKey || event.metaKey) && !event.altKey && !event.shiftKey && event.key.toLowerCase() === 'k' && !inTerminal(event.target)) {
+      if (isPaletteKey(event) && (event.shiftKey || !inTerminal(event.target))) {
         event.preventDefault();
         resetSequence();
         state.setPaletteOpen(!state.paletteOpen);

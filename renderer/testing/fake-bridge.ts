@@ -16,7 +16,7 @@ export interface FakeBridge extends ConnectedBridge {
 export const fakeStatus: Status = {
   sitesTotal: 0,
   sitesConnected: 0,
-  proceduresRunning: 0,
+  tasks: { running: 0, waiting: 0 },
   vault: { kind: 'passphrase', initialised: false, unlocked: false },
 };
 
@@ -39,6 +39,7 @@ export function createFakeBridge(overrides: Partial<Record<CommandName, FakeHand
     'vms.list': () => ok([]),
     'inventory.watch.status': () => ok([]),
     'procedures.list': () => ok([]),
+    'tasks.list': () => ok({ tasks: [], counts: { running: 0, waiting: 0 } }),
     'ipam.pools.list': () => ok([]),
     'ipam.allocations.list': () => ok([]),
     'firewalls.list': () => ok([]),

@@ -12,7 +12,7 @@ type FanoutCommand = 'fanout.start' | 'fanout.rerun' | 'fanout.cancel' | 'fanout
 /** Fan-out jobs: targets resolved here (host[:port] text, inventory VMs by guest IP), run by `services.fanout`. */
 export function createFanoutHandlers(s: Services): Pick<Handlers, FanoutCommand> {
   return {
-    'fanout.start': (input, caller) => {
+    'fanout.start': async (input, caller) => {
       // The credential and its user are checked before anything starts (a missing one is one clear error).
       const { user, auth } = s.remote.credentials.sshAuth(input.credential);
       const name = input.user ?? user;
@@ -49,11 +49,16 @@ export function createFanoutHandlers(s: Services): Pick<Handlers, FanoutCommand>
           targets.push({ label, vm: label, error: err instanceof OutpostError ? err : new OutpostError('VALIDATION', String(err)) });
         }
       }
-      return s.fanout.start({ targets, credential: input.credential, user: name, auth, jumpAuths, command: input.command, concurrency: input.concurrency, timeoutMs: input.timeoutMs }, caller.actor);
+      const job = s.fanout.start({ targets, credential: input.credential, user: name, auth, jumpAuths, command: input.command, concurrency: input.concurrency, timeoutMs: input.timeoutMs }, caller.actor);
+      // Recorded before the job's first event (it runs from the next macrotask on).
+      await s.tasks.fanoutStarted(job, caller.actor);
+      return job;
     },
-    'fanout.rerun': ({ jobId, hosts }, caller) => {
+    'fanout.rerun': async ({ jobId, hosts }, caller) => {
       const jumpAuths = Object.fromEntries(s.fanout.jumpCredentialsOf(jobId).map((c) => [c, s.remote.credentials.sshAuth(c).auth]));
-      return s.fanout.rerun(jobId, hosts, s.remote.credentials.sshAuth(s.fanout.credentialOf(jobId)).auth, caller.actor, jumpAuths);
+      const job = s.fanout.rerun(jobId, hosts, s.remote.credentials.sshAuth(s.fanout.credentialOf(jobId)).auth, caller.actor, jumpAuths);
+      await s.tasks.fanoutStarted(job, caller.actor);
+      return job;
     },
     'fanout.cancel': ({ jobId }, caller) => s.fanout.cancel(jobId, caller.actor),
     'fanout.get': ({ jobId }) => s.fanout.get(jobId),

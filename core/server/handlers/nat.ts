@@ -10,8 +10,12 @@ export function natHandlers(s: Services): DomainHandlers<typeof natCommands> {
     'firewalls.list': () => s.nat.firewalls(),
     'firewalls.add': (input, caller) => s.nat.addFirewall(input, caller.actor),
     'nat.list': (q) => s.nat.list(q),
-    'nat.add': (input, caller) => {
+    'nat.add': async (input, caller) => {
       s.nat.firewall(input.firewall); // a clear NOT_FOUND now rather than a failed run later
+      const forwarded = input.publicIp !== undefined ? await s.natPolicy.forwardsTo(input.publicIp) : [];
+      if (forwarded.length > 0) {
+        throw new OutpostError('NAT_CONFLICT', `${input.publicIp} already has port forwards (${forwarded.map((f) => `${f.publicPort}/${f.proto}`).join(', ')}); a 1:1 NAT would take every port. Remove them first (nat unforward).`);
+      }
       return { procedureId: s.engine.start('nat.add', resolveNatPublicSource(s.ipam, input), caller.actor) };
     },
     'nat.remove': ({ publicIp }, caller) => {

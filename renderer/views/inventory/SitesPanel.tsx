@@ -165,7 +165,12 @@ export function SitesPanel({ sites, activity, onAdded, onRemoved }: { sites: Sit
           again.
         </p>
       </div>
-      <AddSiteForm onAdded={onAdded} />
+      <AddSiteForm
+        onAdded={(site) => {
+          onAdded(site);
+          activity.syncThenWatch(site.name);
+        }}
+      />
     </div>
   );
 }
