@@ -5,7 +5,7 @@ import type { Services } from '../services.js';
 /** vCenter sites, inventory and VM operations; spread into createHandlers (index.ts). */
 export function inventoryHandlers(s: Services): DomainHandlers<typeof inventoryCommands> {
   return {
-    'sites.list': () => s.sites.list(),
+    'sites.list': () => s.sites.listWithIndex(s.inventory.events),
     'sites.add': async (input, caller) => {
       const added = await s.inventory.addSite(input, caller.actor);
       s.emitStatus();
@@ -23,5 +23,6 @@ export function inventoryHandlers(s: Services): DomainHandlers<typeof inventoryC
       return removed;
     },
     'vm.power': (input, caller) => s.inventory.power(input, caller.actor),
+    'events.list': (q) => s.inventory.listEvents(q),
   };
 }
