@@ -48,7 +48,8 @@ export class CliContext {
     return resolve(this.options.db ?? `${defaultDataDir()}/${DB_FILE}`);
   }
 
-  open(): OutpostCore {
+  /** Opens the core (once); `extra` adds core options for the command that opens it first (serve's liveIndex). */
+  open(extra: Partial<Pick<CoreOptions, 'liveIndex'>> = {}): OutpostCore {
     if (!this.core) {
       if (!this.createCore) throw new OutpostError('INTERNAL', 'This command was started without the core.');
       const dbPath = this.dbPath();
@@ -58,6 +59,7 @@ export class CliContext {
       this.core = this.createCore({
         ...(this.options.db === undefined ? { dataDir: resolve(defaultDataDir()) } : { dataDir: resolve(dbPath, '..'), dbPath }),
         transport: 'cli',
+        ...extra,
         ...(passphrase ? { passphrase, deferUnlock: true } : {}),
       });
     }

@@ -192,31 +192,32 @@ export class InventoryService {
   startWatch(siteName: string): WatchStatusSummary {
     const site = this.site(siteName);
     let watcher = this.watchers.get(site.name);
-    if (!watcher || watcher.current.state === 'stopped' || watcher.current.state === 'failed') {
-      const tuning = this.watchTuning;
-      const both = <A extends unknown[]>(...fns: (((...args: A) => void) | undefined)[]): ((...args: A) => void) | undefined => {
-        const present = fns.filter((f): f is (...args: A) => void => f !== undefined);
-        return present.length ? (...args: A) => present.forEach((f) => f(...args)) : undefined;
-      };
-      const onApplied = both(this.o.notify?.onApplied, tuning.onApplied);
-      const persist = (s: WatchStatus): void => this.events.writeStatus(site.id, s, process.pid, new Date().toISOString());
-      const onStatus = both(this.o.notify?.onStatus, tuning.onStatus);
-      const onEvents = both(this.o.notify?.onEvents, tuning.onEvents);
+    // A failed watcher still retries (at its cap): only a stopped one is replaced.
+    if (!watcher || watcher.current.state === 'stopped') {
+      const name = site.name;
+      // Tuning and listeners are read at each call, so a caller may set watchTuning after the
+      // always-on index started the watchers (serve attaches its log that way).
       watcher = new InventoryWatcher({
         siteId: site.id,
         store: this.store,
         events: this.events,
-        ...(onEvents ? { onEvents: (events: readonly RecordedEvent[]) => onEvents(site.name, events) } : {}),
-        connect: () => this.connect(this.site(site.name)),
-        ...(tuning.backoff ? { backoff: tuning.backoff } : {}),
-        ...(tuning.maxWaitSeconds ? { maxWaitSeconds: tuning.maxWaitSeconds } : {}),
-        ...(onApplied ? { onApplied: (changes: readonly AppliedChange[]) => onApplied(site.name, changes) } : {}),
+        connect: () => this.connect(this.site(name)),
+        tuning: () => this.watchTuning,
+        onApplied: (changes: readonly AppliedChange[]) => {
+          this.o.notify?.onApplied?.(name, changes);
+          this.watchTuning.onApplied?.(name, changes);
+        },
         onStatus: (status: WatchStatus) => {
-          persist(status);
-          onStatus?.(site.name, status);
+          this.events.writeStatus(site.id, status, process.pid, new Date().toISOString());
+          this.o.notify?.onStatus?.(name, status);
+          this.watchTuning.onStatus?.(name, status);
+        },
+        onEvents: (events: readonly RecordedEvent[]) => {
+          this.o.notify?.onEvents?.(name, events);
+          this.watchTuning.onEvents?.(name, events);
         },
       });
-      this.watchers.set(site.name, watcher);
+      this.watchers.set(name, watcher);
       watcher.start();
     }
     return summary(site.name, watcher.current);

@@ -50,6 +50,8 @@ export interface WatcherOptions {
   connect: () => Promise<VsphereSession>;
   /** Backoff between reconnects: doubles from initial up to max, each wait jittered (50-100%). */
   backoff?: { initialMs: number; maxMs: number };
+  /** Read at each use (backoff, maxWaitSeconds) when the fixed options are absent. */
+  tuning?: () => { backoff?: { initialMs: number; maxMs: number } | undefined; maxWaitSeconds?: number | undefined };
   /** Events the watcher just stored (new ones only: a re-read event is not announced twice). */
   onEvents?: (events: readonly RecordedEvent[]) => void;
   /** How long one WaitForUpdatesEx may block before the watcher checks in. */
@@ -148,14 +150,15 @@ export class InventoryWatcher {
   }
 
   private async runLoop(): Promise<void> {
-    const backoff = this.o.backoff ?? { initialMs: 500, maxMs: 60_000 };
-    let delay = backoff.initialMs;
+    const backoffNow = (): { initialMs: number; maxMs: number } => this.o.backoff ?? this.o.tuning?.().backoff ?? { initialMs: 500, maxMs: 60_000 };
+    let delay = backoffNow().initialMs;
     while (!this.stopped) {
+      const backoff = backoffNow();
       try {
         this.status.retryAt = null;
         this.setState('connecting');
         this.session = await this.o.connect();
-        await this.cycle(this.session, () => (delay = backoff.initialMs));
+        await this.cycle(this.session, () => (delay = backoffNow().initialMs));
       } catch (err) {
         if (this.stopped) break;
         const error = toContractError(err);
@@ -234,7 +237,7 @@ export class InventoryWatcher {
     this.setState('watching');
 
     while (!this.stopped) {
-      const set = await waitForUpdates(session, collector, version, { maxWaitSeconds: this.o.maxWaitSeconds ?? 30 });
+      const set = await waitForUpdates(session, collector, version, { maxWaitSeconds: this.o.maxWaitSeconds ?? this.o.tuning?.().maxWaitSeconds ?? 30 });
       // A transparent re-login gave us a new session: its collector has no filter any more.
       if (session.generation !== generation) throw new ResyncNeeded('session was re-established');
       if (this.stopped) break;
