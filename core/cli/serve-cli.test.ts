@@ -24,7 +24,11 @@ function startOutpost(args: string[]): { child: ChildProcess; lines: string[]; w
   const waiters: { re: RegExp; resolve(l: string): void }[] = [];
   createInterface({ input: child.stdout! }).on('line', (l) => {
     lines.push(l);
-    for (const w of [...waiters]) if (w.re.test(l)) (waiters.splice(waiters.indexOf(w), 1), w.resolve(l));
+    for (const w of [...waiters]) {
+      if (!w.re.test(l)) continue;
+      waiters.splice(waiters.indexOf(w), 1);
+      w.resolve(l);
+    }
   });
   let stderr = '';
   child.stderr!.on('data', (c: Buffer) => (stderr += c.toString()));
