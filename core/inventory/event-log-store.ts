@@ -68,11 +68,6 @@ export class EventLogStore {
    * Returns the ones that are new, with their ids.
    */
   async recordEvents(siteId: number, events: readonly VsphereEvent[], recordedAt: string): Promise<RecordedEvent[]> {
-    return this.recordEventsNow(siteId, events, recordedAt);
-  }
-
-  /** recordEvents for the watcher's synchronous update path (see the core-async note in the brief). */
-  recordEventsNow(siteId: number, events: readonly VsphereEvent[], recordedAt: string): RecordedEvent[] {
     const ids = atomically(this.db, () => {
       const out: number[] = [];
       for (const e of events) {
@@ -104,7 +99,7 @@ export class EventLogStore {
   }
 
   /** The newest stored event of a site (by vCenter key): where the next catch-up resumes. */
-  lastEvent(siteId: number): { key: number; createdAt: string } | null {
+  async lastEvent(siteId: number): Promise<{ key: number; createdAt: string } | null> {
     const row = this.db.get('SELECT event_key, created_at FROM inv_events WHERE site_id = ? ORDER BY event_key DESC LIMIT 1', [siteId], z.object({ event_key: z.number(), created_at: z.string() }));
     return row ? { key: row.event_key, createdAt: row.created_at } : null;
   }
@@ -171,7 +166,7 @@ export class EventLogStore {
   }
 
   /** Writes a site's index status (also the heartbeat). */
-  writeStatus(siteId: number, s: WatchStatus, pid: number, now: string): void {
+  async writeStatus(siteId: number, s: WatchStatus, pid: number, now: string): Promise<void> {
     this.db.run(
       `INSERT INTO inv_index_status (site_id, state, retry_at, last_change_at, last_event_at, lag_ms, error_code, error_message, pid, heartbeat_at)
        VALUES (@site_id, @state, @retry_at, @last_change_at, @last_event_at, @lag_ms, @error_code, @error_message, @pid, @now)

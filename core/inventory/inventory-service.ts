@@ -107,7 +107,7 @@ export class InventoryService {
     const now = new Date().toISOString();
     for (const [name, w] of this.watchers) {
       const site = this.sites.byName(name);
-      if (site) this.events.writeStatus(site.id, w.current, process.pid, now);
+      if (site) void this.events.writeStatus(site.id, w.current, process.pid, now).catch(() => undefined);
     }
   }
 
@@ -208,7 +208,7 @@ export class InventoryService {
           this.watchTuning.onApplied?.(name, changes);
         },
         onStatus: (status: WatchStatus) => {
-          this.events.writeStatus(site.id, status, process.pid, new Date().toISOString());
+          void this.events.writeStatus(site.id, status, process.pid, new Date().toISOString()).catch(() => undefined); // a status row is advisory
           this.o.notify?.onStatus?.(name, status);
           this.watchTuning.onStatus?.(name, status);
         },

@@ -63,6 +63,9 @@ export interface WatcherOptions {
 /** Events the live collector's latestPage holds; a larger burst between two updates is caught up. */
 const LIVE_EVENT_PAGE = 100;
 
+/** How far back the first catch-up of a site reads vCenter's event history. */
+const FIRST_CATCH_UP_MS = 24 * 3_600_000;
+
 /** 50-100% of a wait, so sites that failed together do not all retry in the same instant. */
 function jitter(ms: number): number {
   return Math.round(ms * (0.5 + Math.random() * 0.5));
@@ -261,8 +264,10 @@ export class InventoryWatcher {
 
   /** Every event vCenter still has that is newer than the last one stored for the site. */
   private async catchUpEvents(session: VsphereSession): Promise<void> {
-    const last = this.o.events.lastEvent(this.o.siteId);
-    await readEventsSince(session, last?.key ?? 0, last?.createdAt ?? null, (batch) => this.storeEvents(batch));
+    const last = await this.o.events.lastEvent(this.o.siteId);
+    // A site never indexed before starts with the last day of history, not all of vCenter's (30 days by default).
+    const since = last?.createdAt ?? new Date(Date.now() - FIRST_CATCH_UP_MS).toISOString();
+    await readEventsSince(session, last?.key ?? 0, since, (batch) => this.storeEvents(batch));
   }
 
   /**
@@ -270,17 +275,17 @@ export class InventoryWatcher {
    * stored key may have dropped some (a burst larger than the page): read the gap with a catch-up.
    */
   private async applyEventPage(session: VsphereSession, page: unknown): Promise<void> {
-    const lastKey = this.o.events.lastEvent(this.o.siteId)?.key ?? 0;
+    const lastKey = (await this.o.events.lastEvent(this.o.siteId))?.key ?? 0;
     const events = eventsOfPage(page);
     const fresh = events.filter((e) => e.key > lastKey);
     if (fresh.length === 0) return;
     if (events.length >= LIVE_EVENT_PAGE && events[0]!.key > lastKey + 1) await this.catchUpEvents(session);
-    this.storeEvents(fresh);
+    await this.storeEvents(fresh);
   }
 
-  private storeEvents(events: readonly VsphereEvent[]): void {
+  private async storeEvents(events: readonly VsphereEvent[]): Promise<void> {
     const now = new Date();
-    const stored = this.o.events.recordEventsNow(this.o.siteId, events, now.toISOString());
+    const stored = await this.o.events.recordEvents(this.o.siteId, events, now.toISOString());
     const last = events[events.length - 1];
     if (last) {
       this.status.lastEventAt = last.createdTime;
