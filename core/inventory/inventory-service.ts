@@ -55,6 +55,12 @@ export class InventoryService {
   private readonly sites: SiteStore;
   /** Every site is indexed (indexAll): a site added later starts at once. */
   private alwaysOn = false;
+  /**
+   * This process is the store's indexer (indexAll ran): only it writes index status rows, so a
+   * watch toggled in a process that is not (the app beside `outpost serve`) never overwrites them.
+   * Stays true through close, which records each site as stopped.
+   */
+  private ownsStatus = false;
   private heartbeat: NodeJS.Timeout | null = null;
   private readonly watchers = new Map<string, InventoryWatcher>();
   /** Sites with a full sync running in this process (a site is not removed under one). */
@@ -75,6 +81,7 @@ export class InventoryService {
    */
   async indexAll(): Promise<WatchStatusSummary[]> {
     this.alwaysOn = true;
+    this.ownsStatus = true;
     if (!this.heartbeat) {
       this.heartbeat = setInterval(() => this.writeStatuses(), INDEX_HEARTBEAT_MS);
       this.heartbeat.unref();
@@ -104,6 +111,7 @@ export class InventoryService {
   }
 
   private writeStatuses(): void {
+    if (!this.ownsStatus) return;
     const now = new Date().toISOString();
     for (const [name, w] of this.watchers) {
       const site = this.sites.byName(name);
@@ -208,7 +216,7 @@ export class InventoryService {
           this.watchTuning.onApplied?.(name, changes);
         },
         onStatus: (status: WatchStatus) => {
-          void this.events.writeStatus(site.id, status, process.pid, new Date().toISOString()).catch(() => undefined); // a status row is advisory
+          if (this.ownsStatus) void this.events.writeStatus(site.id, status, process.pid, new Date().toISOString()).catch(() => undefined); // a status row is advisory
           this.o.notify?.onStatus?.(name, status);
           this.watchTuning.onStatus?.(name, status);
         },
