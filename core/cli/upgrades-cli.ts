@@ -28,6 +28,8 @@ interface PlanFlags {
   hostSsh: string[];
   backupCommand?: string;
   backupArtefact?: string;
+  backupTo?: string;
+  backupToCredential?: string;
   reinstall: string;
   isoDir?: string;
   out?: string;
@@ -49,6 +51,14 @@ function planInput(o: PlanFlags): Record<string, unknown> {
   const options: Record<string, unknown> = { ...(file.options ?? {}) };
   if (o.sshCredential) options.ssh = { ...((options.ssh as object) ?? {}), credential: o.sshCredential, ...(o.sshUser ? { user: o.sshUser } : {}), ...(o.sshPort ? { port: o.sshPort } : {}) };
   if (o.backupCommand || o.backupArtefact) options.backup = { command: o.backupCommand, artefactPath: o.backupArtefact && resolve(o.backupArtefact) };
+  if (o.backupTo || o.backupToCredential) {
+    // [user@]host[:port]:/path, as scp writes it (a port is the digits before the path's colon).
+    const m = o.backupTo ? /^(?:([^@:/\s]+)@)?([^:@/\s[\]]+|\[[^\]]+\])(?::(\d+))?:(\/.*)$/.exec(o.backupTo) : null;
+    if (!m) throw new OutpostError('VALIDATION', `--backup-to takes [USER@]HOST[:PORT]:/ABSOLUTE/PATH${o.backupTo ? `, not "${o.backupTo}"` : ''}.`);
+    if (!o.backupToCredential) throw new OutpostError('VALIDATION', '--backup-to needs --backup-to-credential (a saved SSH credential for that server).');
+    if (!options.backup) throw new OutpostError('VALIDATION', '--backup-to needs --backup-command and --backup-artefact.');
+    options.backup = { ...(options.backup as object), copyTo: { host: m[2]!.replace(/^\[|\]$/g, ''), ...(m[3] ? { port: Number(m[3]) } : {}), ...(m[1] ? { user: m[1] } : {}), credential: o.backupToCredential, path: m[4] } };
+  }
   if (o.reinstall === 'pxe') options.reinstall = { mode: 'pxe', isoDir: o.isoDir && resolve(o.isoDir), outDir: o.out && resolve(o.out), httpBase: o.httpBase, tftpServer: o.tftpServer };
   else if (o.reinstall === 'manual') options.reinstall = options.reinstall ?? { mode: 'manual' };
   else throw new OutpostError('VALIDATION', '--reinstall is pxe or manual.');
@@ -132,6 +142,8 @@ export function registerUpgradeCommands(program: Command, context: CliContext): 
     .option('--host-ssh <name=address[:port]>', 'where SSH reaches a host (repeat)', collect, [])
     .option('--backup-command <command>', 'backup command run on the host before maintenance mode')
     .option('--backup-artefact <path>', 'the file the backup command leaves (its sha256 is recorded)')
+    .option('--backup-to <[user@]host[:port]:/path>', 'copy each backup to this SSH server (SHA-256 checked there) before the reinstall; default: this workstation’s data folder')
+    .option('--backup-to-credential <name>', 'saved credential for --backup-to')
     .option('--reinstall <mode>', 'pxe (write boot artefacts) or manual (boot the ISO by hand)', 'manual')
     .option('--iso-dir <dir>', 'pxe: extracted installer ISO')
     .option('--out <dir>', 'pxe: folder for the boot server files')
@@ -227,6 +239,24 @@ export function registerUpgradeCommands(program: Command, context: CliContext): 
       const rows = await context.call('upgrade.hosts', { ...(o.site ? { site: o.site } : {}), behindOnly: Boolean(o.behind) });
       if (context.out.json) context.out.write(JSON.stringify(rows));
       else context.out.write(formatTable(['SITE', 'CLUSTER', 'HOST', 'BUILD', 'DESIRED', ''], rows.map((r) => [r.site, r.cluster ?? '-', r.name, r.build ?? '?', r.desiredBuild ?? '-', r.behind ? 'BEHIND' : ''])));
+    });
+
+  upgrade
+    .command('backups')
+    .description('Where each upgraded host’s backup is: on the host, and the verified copy off it (path or SSH target, size, SHA-256, when)')
+    .option('--plan <plan-id>', 'only this plan')
+    .option('--site <site>', 'only this site')
+    .action(async (o: { plan?: string; site?: string }) => {
+      const rows = await context.call('upgrade.backups', { ...(o.plan ? { planId: o.plan } : {}), ...(o.site ? { site: o.site } : {}) });
+      if (context.out.json) context.out.write(JSON.stringify(rows));
+      else if (rows.length === 0) context.out.write('No backups yet (a plan with a backup command records them as its hosts run).');
+      else
+        context.out.write(
+          formatTable(
+            ['PLAN', 'HOST', 'COPY', 'WHERE', 'BYTES', 'SHA256', 'VERIFIED'],
+            rows.map((r) => [r.planId.slice(0, 8), r.host, r.offHost.state === 'failed' ? `FAILED (${r.offHost.error?.code ?? '?'})` : r.offHost.state, r.offHost.location, String(r.bytes), r.sha256, r.offHost.verifiedAt ?? '-']),
+          ),
+        );
     });
 
   program

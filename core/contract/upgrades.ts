@@ -26,6 +26,18 @@ export const upgradeSshSchema = z
   })
   .strict();
 
+/** An SSH server that keeps the hosts' backups off the hosts (host key trusted in Outpost's known hosts). */
+export const backupTargetSchema = z
+  .object({
+    host: z.string().trim().min(1).max(253).regex(/^[A-Za-z0-9.:_-]+$/, 'a host name or address'),
+    port: z.number().int().min(1).max(65535).default(22),
+    user: z.string().trim().min(1).max(64).regex(/^[A-Za-z0-9._-]+$/, 'a user name').optional(),
+    credential: credentialName,
+    path: absolutePath,
+  })
+  .strict();
+export type BackupTarget = z.output<typeof backupTargetSchema>;
+
 /** Per-host reinstall: generated PXE artefacts (seed 001), or the operator boots the ISO by hand. */
 export const reinstallSchema = z.discriminatedUnion('mode', [
   z.object({ mode: z.literal('manual') }).strict(),
@@ -46,7 +58,19 @@ export const upgradeOptionsSchema = z
   .object({
     ssh: upgradeSshSchema,
     /** An operator command that backs the host's data store up and leaves `artefactPath` behind (its sha256 is recorded). */
-    backup: z.object({ command: z.string().min(1).max(8192), artefactPath: absolutePath }).strict().nullable().default(null),
+    backup: z
+      .object({
+        command: z.string().min(1).max(8192),
+        artefactPath: absolutePath,
+        /**
+         * Where the backup is copied (and its SHA-256 checked) before the host is reinstalled: a folder on an SSH
+         * server; without it, the workstation's data folder (upgrade-backups/). The reinstall waits for a verified copy.
+         */
+        copyTo: backupTargetSchema.optional(),
+      })
+      .strict()
+      .nullable()
+      .default(null),
     /** Move powered-off/suspended VMs off the host as it enters maintenance mode. */
     evacuate: z.boolean().default(true),
     reinstall: reinstallSchema.default({ mode: 'manual' }),
@@ -124,6 +148,18 @@ const errorShape = z.object({ code: z.string(), message: z.string() });
 export const probeResultSchema = z.object({ round: z.number().int(), probe: z.string(), ok: z.boolean(), detail: z.string(), at: z.string() });
 export type ProbeResult = z.infer<typeof probeResultSchema>;
 
+export const offHostCopySchema = z.object({
+  state: z.enum(['pending', 'verified', 'failed']),
+  kind: z.enum(['local', 'ssh']),
+  /** The absolute path on this workstation, or user@host:port:path. */
+  location: z.string(),
+  sha256: z.string().nullable(),
+  bytes: z.number().nullable(),
+  verifiedAt: z.string().nullable(),
+  error: errorShape.nullable(),
+});
+export type OffHostCopyRow = z.infer<typeof offHostCopySchema>;
+
 export const upgradeHostRowSchema = z.object({
   position: z.number().int(),
   name: z.string(),
@@ -144,7 +180,15 @@ export const upgradeHostRowSchema = z.object({
       rounds: z.number().int(),
     })
     .nullable(),
-  backup: z.object({ artefactPath: z.string(), sha256: z.string(), bytes: z.number() }).nullable(),
+  backup: z
+    .object({
+      artefactPath: z.string(),
+      sha256: z.string(),
+      bytes: z.number(),
+      /** The copy off the host: verified (the reinstall may go ahead), failed (it may not), or not made yet. */
+      offHost: offHostCopySchema,
+    })
+    .nullable(),
 });
 export type UpgradeHostRow = z.infer<typeof upgradeHostRowSchema>;
 
@@ -240,6 +284,22 @@ export const upgradeCommands = {
     summary: 'Hosts with their actual and desired build; hosts behind target are flagged',
     input: z.object({ site: siteName.optional(), behindOnly: z.boolean().default(false) }).strict(),
     output: z.array(hostBuildRowSchema),
+  },
+  'upgrade.backups': {
+    summary: 'Where each upgraded host’s backup is: its path on the host, the off-host copy (path or SSH target), size, SHA-256 and when it was verified',
+    input: z.object({ planId: planId.optional(), site: siteName.optional() }).strict(),
+    output: z.array(
+      z.object({
+        planId: z.string(),
+        site: z.string(),
+        host: z.string(),
+        procedureId: z.string().nullable(),
+        artefactPath: z.string(),
+        sha256: z.string(),
+        bytes: z.number(),
+        offHost: offHostCopySchema,
+      }),
+    ),
   },
   'ansibleInventory.export': {
     summary: 'The inventory (sites, clusters, hosts, enrolled VMs) as an Ansible inventory in INI or YAML',

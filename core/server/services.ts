@@ -130,7 +130,7 @@ export class Services {
     this.consoles = new ConsoleService(o.db, this.credentials, this.audit);
     this.guestInfo = new GuestInfoService(o.db, this.credentials, this.audit);
     this.enrollment = new EnrollmentService({ db: o.db, audit: this.audit, ipam: this.ipam, nat: this.nat, remote: this.remote, credentials: this.credentials, bus: o.bus });
-    const hostOperations = new HostUpgradeOperations(o.db, this.audit, this.credentials, this.remote);
+    const hostOperations = new HostUpgradeOperations(o.db, this.audit, this.credentials, this.remote, join(o.dataDir, 'upgrade-backups'));
     this.engine = new ProcedureEngine({
       db: o.db,
       registry: builtinProcedures(),

@@ -11,6 +11,7 @@ type UpgradeHandlerNames =
   | 'upgrade.resume'
   | 'upgrade.abort'
   | 'upgrade.hosts'
+  | 'upgrade.backups'
   | 'ansibleInventory.export';
 
 /** Rolling host upgrades and the Ansible inventory export; spread into createHandlers (index.ts). */
@@ -25,6 +26,7 @@ export function upgradeHandlers(s: Services): Pick<Handlers, UpgradeHandlerNames
     'upgrade.resume': ({ planId }, caller) => s.upgrades.resume(planId, caller.actor),
     'upgrade.abort': ({ planId }, caller) => s.upgrades.abort(planId, caller.actor),
     'upgrade.hosts': (q) => s.upgrades.hosts(q),
+    'upgrade.backups': (q) => s.upgrades.backups(q),
     'ansibleInventory.export': (q) => s.upgrades.exportInventory(q),
   };
 }
