@@ -1,7 +1,7 @@
 import { InvalidArgumentError, type Command } from 'commander';
 import type { VcenterEvent } from '../contract/inventory.js';
 import { positiveInt, type CliContext } from './cli-context.js';
-import { formatTable } from './output.js';
+import { escapeUntrusted, formatTable } from './output.js';
 
 /** --since: an ISO time, or an age like 30m, 2h, 7d. */
 export function sinceValue(value: string, now = Date.now()): string {
@@ -73,7 +73,8 @@ export function registerEventCommands(program: Command, context: CliContext): vo
         return;
       }
       // Follow: one line (or JSON object) per event; only the last id is kept, so memory stays flat.
-      const print = (e: VcenterEvent): void => out.write(out.json ? JSON.stringify(e) : line(e).join('  '));
+      // One event, one line: each cell escaped on its own, so a newline in a vCenter message cannot split it.
+      const print = (e: VcenterEvent): void => out.write(out.json ? JSON.stringify(e) : line(e).map((c) => escapeUntrusted(c)).join('  '));
       let lastId = first.lastId;
       try {
         shown.forEach(print);
