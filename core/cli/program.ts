@@ -9,6 +9,8 @@ import { registerCertCommands } from './certificates-cli.js';
 import { registerExecCommand } from './exec-cli.js';
 import { registerHelperCommands } from './helpers-cli.js';
 import { registerInventoryCommands } from './inventory-cli.js';
+import { registerEventCommands } from './events-cli.js';
+import { registerServeCommand } from './serve-cli.js';
 import { registerIpamCommands } from './ipam-cli.js';
 import { registerNatCommands } from './nat-cli.js';
 import { registerProcedureCommands } from './procedures-cli.js';
@@ -122,6 +124,8 @@ export function buildProgram(): { program: Command; context: CliContext } {
   registerExecCommand(program, context);
   registerRemoteCommands(program, context);
   registerInventoryCommands(program, context);
+  registerEventCommands(program, context);
+  registerServeCommand(program, context);
   registerNetworkingCommands(program, context);
   registerEnrollmentCommands(program, context);
   registerUpdateCommands(program, context);

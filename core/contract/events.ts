@@ -4,7 +4,7 @@ import { statusSchema } from './app.js';
 import { procedureSummarySchema } from './procedures.js';
 import { driftStatusSchema } from './firewall-policy.js';
 import { fanoutRowSchema, fanoutTotalsSchema } from './fanout.js';
-import { syncProgressSchema, watchStatusSchema } from './inventory.js';
+import { syncProgressSchema, vcenterEventSchema, watchStatusSchema } from './inventory.js';
 import { settingsSchema } from './settings.js';
 import { taskSchema } from './tasks.js';
 import { terminalInfoSchema } from './terminal.js';
@@ -27,6 +27,8 @@ export const events = {
   }),
   /** A site's watcher changed state (connecting, syncing, watching, backoff, stopped, failed). */
   'inventory.watch': watchStatusSchema,
+  /** vCenter events a site's index just stored (at most 100 a message; `truncated`: refetch events.list). */
+  'inventory.events': z.object({ site: z.string(), events: z.array(vcenterEventSchema), truncated: z.boolean() }),
   /** A full sync stored a page: rows so far per kind, pages, the previous total (phase 'done' at the end). */
   'inventory.sync.progress': syncProgressSchema,
   /** A terminal opened, closed, reconnected or started/stopped its log (metadata only: bytes never travel as events). */

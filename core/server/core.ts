@@ -3,7 +3,7 @@
 // transports (core/host, core/cli, electron/) import it; see lint/core-layers.js.
 import { join } from 'node:path';
 import { commands, isCommandName, type Transport } from '../contract/commands.js';
-import { fail, ok, toContractError, type Result } from '../contract/errors.js';
+import { fail, ok, OutpostError, toContractError, type Result } from '../contract/errors.js';
 import { openDatabase, type Db } from '../db/database.js';
 import type { Sql } from '../db/sql.js';
 import { sqliteSql } from '../db/sqlite-sql.js';
@@ -12,6 +12,7 @@ import type { SecretCipher } from '../vault/cipher.js';
 import type { KdfParams } from '../vault/passphrase-cipher.js';
 import { Vault } from '../vault/vault.js';
 import { DB_FILE, secureDataDir } from './data-dir.js';
+import { acquireIndexLock, type IndexLock } from './index-lock.js';
 import { EventBus, type EventListener } from '../events/event-bus.js';
 import { createHandlers, type Caller, type Handlers } from './handlers/index.js';
 import { Services } from './services.js';
@@ -38,6 +39,12 @@ export interface CoreOptions {
   /** Validate handler outputs against the contract too (tests); inputs are always validated. */
   checkOutputs?: boolean;
   kdf?: KdfParams;
+  /**
+   * Keep every site indexed from now on (the desktop app, the host, `outpost serve`), under the
+   * store's index lock. 'require': fail when another process holds it (serve); 'prefer': then let
+   * that process index and only show what it writes (the app and the host).
+   */
+  liveIndex?: 'require' | 'prefer';
 }
 
 export interface OutpostCore {
@@ -52,6 +59,8 @@ export interface OutpostCore {
   /** Validates the command name and input, runs the handler, never throws. */
   dispatch(command: unknown, input: unknown, caller?: Partial<Caller>): Promise<Result<unknown>>;
   onEvent(listener: EventListener): () => void;
+  /** With liveIndex: whether this process indexes the sites, or the pid of the one that does. */
+  readonly indexer: { self: boolean; pid: number } | null;
   close(): void;
 }
 
@@ -60,6 +69,21 @@ export function createOutpostCore(options: CoreOptions): OutpostCore {
   sweepStaleRunDirs();
   if (options.dbPath === undefined) secureDataDir(options.dataDir);
   const dbPath = options.dbPath ?? join(options.dataDir, DB_FILE);
+  // The index lock is taken before anything opens, so a refused `serve` leaves nothing behind.
+  let indexLock: IndexLock | null = null;
+  let indexer: OutpostCore['indexer'] = null;
+  if (options.liveIndex) {
+    const lock = acquireIndexLock(dbPath);
+    if ('heldBy' in lock) {
+      if (options.liveIndex === 'require') {
+        throw new OutpostError('CONFLICT', `Another Outpost process (pid ${lock.heldBy}) already indexes this store; stop it first, or give this one its own data folder.`, { pid: lock.heldBy });
+      }
+      indexer = { self: false, pid: lock.heldBy };
+    } else {
+      indexLock = lock;
+      indexer = { self: true, pid: process.pid };
+    }
+  }
   const db = openDatabase(dbPath, options.sqliteBinding ? { nativeBinding: options.sqliteBinding } : {});
   const sql = sqliteSql(db);
   const bus = new EventBus();
@@ -69,6 +93,7 @@ export function createOutpostCore(options: CoreOptions): OutpostCore {
       if (options.deferUnlock) vault.deferUnlock(options.passphrase);
       else vault.unlock(options.passphrase);
     } catch (err) {
+      indexLock?.release();
       db.close(); // a passphrase refused at start (too short, wrong): nothing is left open
       throw err;
     }
@@ -79,6 +104,7 @@ export function createOutpostCore(options: CoreOptions): OutpostCore {
     services.engine.resumeAll();
     services.upgrades.resumeAll();
   }
+  if (indexLock) void services.inventory.indexAll();
 
   async function dispatch(command: unknown, input: unknown, caller: Partial<Caller> = {}): Promise<Result<unknown>> {
     if (!isCommandName(command)) {
@@ -110,8 +136,10 @@ export function createOutpostCore(options: CoreOptions): OutpostCore {
     db,
     dispatch,
     onEvent: (listener) => bus.subscribe(listener),
+    indexer,
     close: () => {
       services.inventory.abandon();
+      indexLock?.release();
       services.upgrades.close();
       services.engine.close();
       services.terminals.closeAll();

@@ -13,6 +13,7 @@ import { TrustStore } from '../certificates/trust-store.js';
 import { PreflightLists } from '../helpers/preflight-lists.js';
 import { EnrollmentService } from '../enrollment/enrollment-service.js';
 import { InventoryService } from '../inventory/inventory-service.js';
+import type { EventLogStore } from '../inventory/event-log-store.js';
 import { VlanService } from '../networking/vlan-service.js';
 import { VmNetworkService } from '../networking/vm-network-service.js';
 import { storedVm } from '../inventory/stored-vm.js';
@@ -60,6 +61,19 @@ class SitesQueries {
 
   list(): SiteSummary[] {
     return this.store.list().map((r) => ({ ...r, connected: this.connected(r.name) }));
+  }
+
+  /**
+   * The sites with their always-on index status, as the indexing process wrote it (it may be
+   * another process: `outpost site list` beside `outpost serve`); a live index counts as connected.
+   */
+  async listWithIndex(events: EventLogStore): Promise<SiteSummary[]> {
+    const statuses = await events.statuses();
+    return this.store.list().map((r) => {
+      const index = statuses.get(r.id) ?? null;
+      const live = index !== null && !index.stale && (index.state === 'watching' || index.state === 'syncing');
+      return { ...r, connected: this.connected(r.name) || live, index };
+    });
   }
 }
 
@@ -182,10 +196,14 @@ export class Services {
         },
         onStatus: (site, status) => {
           const lastError = status.lastError ? { code: status.lastError.code, message: status.lastError.message } : null;
-          o.bus.emit('inventory.watch', { site, state: status.state, syncs: status.syncs, reconnects: status.reconnects, lastChangeAt: status.lastChangeAt, lastError });
+          o.bus.emit('inventory.watch', { site, state: status.state, syncs: status.syncs, reconnects: status.reconnects, lastChangeAt: status.lastChangeAt, lastError, retryAt: status.retryAt, lastEventAt: status.lastEventAt, lagMs: status.lagMs });
           this.emitStatus();
         },
         onSyncProgress: (progress) => o.bus.emit('inventory.sync.progress', progress),
+        onEvents: (site, events) => {
+          const limit = 100;
+          o.bus.emit('inventory.events', { site, events: events.slice(-limit), truncated: events.length > limit });
+        },
       },
     });
   }

@@ -38,6 +38,7 @@ export function createFakeBridge(overrides: Partial<Record<CommandName, FakeHand
     'sites.list': () => ok([]),
     'vms.list': () => ok([]),
     'inventory.watch.status': () => ok([]),
+    'events.list': () => ok({ events: [], next: null, lastId: 0 }),
     'procedures.list': () => ok([]),
     'tasks.list': () => ok({ tasks: [], counts: { running: 0, waiting: 0 } }),
     'ipam.pools.list': () => ok([]),

@@ -13,7 +13,7 @@ function knownSite(s: Services, site: string): void {
 /** vCenter sites, inventory and VM operations; spread into createHandlers (index.ts). */
 export function inventoryHandlers(s: Services): DomainHandlers<typeof inventoryCommands> {
   return {
-    'sites.list': () => s.sites.list(),
+    'sites.list': () => s.sites.listWithIndex(s.inventory.events),
     'sites.add': async (input, caller) => {
       const added = await s.inventory.addSite(input, caller.actor);
       s.emitStatus();
@@ -45,5 +45,6 @@ export function inventoryHandlers(s: Services): DomainHandlers<typeof inventoryC
         (r) => `Now ${r.powerState}`,
       );
     },
+    'events.list': (q) => s.inventory.listEvents(q),
   };
 }

@@ -23,6 +23,8 @@
 //     the host's `network` lists the port group's Network while the host has it, as on ESXi.
 //   - ReconfigVM_Task that puts a NIC on a network named FAULT-* returns a task that fails
 //     (InvalidDeviceSpec), so tests see a vCenter task failure.
+//   - VirtualMachine.Rename_Task posts a VmRenamedEvent (old and new name, the session's user) as
+//     vCenter does; vcsim 0.24.2 renames without an event.
 //   - With -host-control, POST /outpost/host?name=H&build=B&connection=disconnected&status=red
 //     changes a host the way a reinstall or a failing host would (tests drive the upgrade gates).
 //
@@ -46,6 +48,7 @@ import (
 	"encoding/pem"
 	"flag"
 	"fmt"
+	"html"
 	"io"
 	"io/ioutil"
 	"log"
@@ -288,6 +291,51 @@ func withCloneTickets(next http.Handler) http.Handler {
 		default:
 			next.ServeHTTP(w, r)
 		}
+	})
+}
+
+// ---- VmRenamedEvent extension ----------------------------------------------------------------
+
+var renameTaskRe = regexp.MustCompile(`<Rename_Task[\s>][\s\S]*?<_this[^>]*>([^<]+)</_this>[\s\S]*?<newName>([^<]*)</newName>`)
+
+// withRenameEvents posts VmRenamedEvent after a VM's Rename_Task, as vCenter does. The launcher
+// serves one user (-user), so that is the event's userName.
+func withRenameEvents(next http.Handler, user string) http.Handler {
+	return soapRequests(next, func(w http.ResponseWriter, r *http.Request, raw []byte) {
+		m := renameTaskRe.FindSubmatch(raw)
+		if m == nil {
+			next.ServeHTTP(w, r)
+			return
+		}
+		ref := types.ManagedObjectReference{Type: "VirtualMachine", Value: string(m[1])}
+		vm, ok := simulator.Map.Get(ref).(*simulator.VirtualMachine)
+		if !ok {
+			next.ServeHTTP(w, r)
+			return
+		}
+		oldName := vm.Name
+		newName := html.UnescapeString(string(m[2]))
+		rec := httptest.NewRecorder()
+		next.ServeHTTP(rec, r)
+		for k, v := range rec.Header() {
+			w.Header()[k] = v
+		}
+		w.WriteHeader(rec.Code)
+		_, _ = w.Write(rec.Body.Bytes())
+		if rec.Code != http.StatusOK {
+			return
+		}
+		event := types.VmEvent{Event: types.Event{Vm: &types.VmEventArgument{EntityEventArgument: types.EntityEventArgument{Name: newName}, Vm: ref}}}
+		if vm.Runtime.Host != nil {
+			if h, ok := simulator.Map.Get(*vm.Runtime.Host).(*simulator.HostSystem); ok {
+				event.Host = &types.HostEventArgument{EntityEventArgument: types.EntityEventArgument{Name: h.Name}, Host: h.Self}
+			}
+		}
+		em := simulator.Map.EventManager()
+		ctx := &simulator.Context{Session: &simulator.Session{UserSession: types.UserSession{UserName: user}}}
+		simulator.Map.WithLock(em, func() {
+			em.PostEvent(ctx, &types.PostEvent{EventToPost: &types.VmRenamedEvent{VmEvent: event, OldName: oldName, NewName: newName}})
+		})
 	})
 }
 
@@ -639,6 +687,7 @@ func main() {
 	s.Server.Config.Handler = withWebmksSocket(s.Server.Config.Handler)
 	s.Server.Config.Handler = withCloneTickets(s.Server.Config.Handler)
 	s.Server.Config.Handler = withReconfigFaults(s.Server.Config.Handler)
+	s.Server.Config.Handler = withRenameEvents(s.Server.Config.Handler, *user)
 	esxHostNetworks()
 	s.Server.Config.Handler = withHostControl(s.Server.Config.Handler)
 
