@@ -5,8 +5,7 @@ import type { Command } from 'commander';
 import { dirname } from 'node:path';
 import { AuditLog } from '../audit/audit-log.js';
 import { OutpostError } from '../contract/errors.js';
-import { openDatabase, type Db } from '../db/database.js';
-import { sqliteSql } from '../db/sqlite-sql.js';
+import { openStore, type Store } from '../db/store.js';
 import { secureDataDir } from '../server/data-dir.js';
 import { operatorActor, SettingsStore } from '../settings/settings-store.js';
 import { isFingerprint } from '../ssh/host-key-fingerprint.js';
@@ -18,7 +17,7 @@ import { errorLine, isOutputClosed, OUTPUT_CLOSED_EXIT, whileStreaming } from '.
 import { authFrom, cliHostKeys, collect, confirmHostKey, hostSpec, jumpHops, readAll, SSH_FAILED } from './ssh-cli-options.js';
 
 interface ExecStore {
-  db: Db;
+  store: Store;
   audit: AuditLog;
   knownHosts: KnownHostsStore;
   actor: string;
@@ -27,19 +26,19 @@ interface ExecStore {
 let opened: ExecStore | null = null;
 
 /** The part of the store exec uses, opened as the core would open it (a default data folder is made private). */
-function openExecStore(context: CliContext): ExecStore {
+async function openExecStore(context: CliContext): Promise<ExecStore> {
   if (opened) return opened;
   const path = context.dbPath();
   if (context.options.db === undefined) secureDataDir(dirname(path));
-  const db = openDatabase(path);
-  const sql = sqliteSql(db);
+  const store = await openStore(path);
+  const sql = store.sql;
   const audit = new AuditLog(sql);
-  opened = { db, audit, knownHosts: new KnownHostsStore(sql, audit), actor: operatorActor(new SettingsStore(sql, audit).get()) };
+  opened = { store, audit, knownHosts: new KnownHostsStore(sql, audit), actor: operatorActor(new SettingsStore(sql, audit).get()) };
   return opened;
 }
 
-function closeExecStore(): void {
-  opened?.db.close();
+async function closeExecStore(): Promise<void> {
+  await opened?.store.close();
   opened = null;
 }
 

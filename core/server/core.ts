@@ -4,9 +4,8 @@
 import { join } from 'node:path';
 import { commands, isCommandName, type Transport } from '../contract/commands.js';
 import { fail, ok, toContractError, type Result } from '../contract/errors.js';
-import { openDatabase, type Db } from '../db/database.js';
 import type { Sql } from '../db/sql.js';
-import { sqliteSql } from '../db/sqlite-sql.js';
+import { openStore } from '../db/store.js';
 import { sweepStaleRunDirs } from '../ssh/key-agent.js';
 import type { SecretCipher } from '../vault/cipher.js';
 import type { KdfParams } from '../vault/passphrase-cipher.js';
@@ -44,24 +43,19 @@ export interface OutpostCore {
   readonly services: Services;
   /** The engine-neutral store handle the services use. */
   readonly sql: Sql;
-  /**
-   * The raw SQLite handle, only for tests and benchmarks that inspect or corrupt the file on
-   * purpose; production code goes through the services and their stores.
-   */
-  readonly db: Db;
   /** Validates the command name and input, runs the handler, never throws. */
   dispatch(command: unknown, input: unknown, caller?: Partial<Caller>): Promise<Result<unknown>>;
   onEvent(listener: EventListener): () => void;
-  close(): void;
+  close(): Promise<void>;
 }
 
-export function createOutpostCore(options: CoreOptions): OutpostCore {
+export async function createOutpostCore(options: CoreOptions): Promise<OutpostCore> {
   // Run folders a crashed earlier run left in the temp folder (older versions kept the decrypted SSH key there).
   sweepStaleRunDirs();
   if (options.dbPath === undefined) secureDataDir(options.dataDir);
   const dbPath = options.dbPath ?? join(options.dataDir, DB_FILE);
-  const db = openDatabase(dbPath, options.sqliteBinding ? { nativeBinding: options.sqliteBinding } : {});
-  const sql = sqliteSql(db);
+  const store = await openStore(dbPath, options.sqliteBinding ? { nativeBinding: options.sqliteBinding } : {});
+  const sql = store.sql;
   const bus = new EventBus();
   const vault = new Vault(sql, options.osCipher ?? null, options.kdf);
   if (options.passphrase) {
@@ -69,7 +63,7 @@ export function createOutpostCore(options: CoreOptions): OutpostCore {
       if (options.deferUnlock) vault.deferUnlock(options.passphrase);
       else vault.unlock(options.passphrase);
     } catch (err) {
-      db.close(); // a passphrase refused at start (too short, wrong): nothing is left open
+      await store.close(); // a passphrase refused at start (too short, wrong): nothing is left open
       throw err;
     }
   }
@@ -107,10 +101,9 @@ export function createOutpostCore(options: CoreOptions): OutpostCore {
   return {
     services,
     sql,
-    db,
     dispatch,
     onEvent: (listener) => bus.subscribe(listener),
-    close: () => {
+    close: async () => {
       services.inventory.abandon();
       services.upgrades.close();
       services.engine.close();
@@ -119,7 +112,7 @@ export function createOutpostCore(options: CoreOptions): OutpostCore {
       services.remote.close();
       services.enrollment.close();
       vault.lock();
-      db.close();
+      await store.close();
     },
   };
 }

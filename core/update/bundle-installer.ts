@@ -5,8 +5,7 @@ import { basename, dirname, join } from 'node:path';
 import { z } from 'zod';
 import { AuditLog, type AuditRecord } from '../audit/audit-log.js';
 import { OutpostError } from '../contract/errors.js';
-import { checkpointWal, openDatabase, schemaVersion } from '../db/database.js';
-import { sqliteSql } from '../db/sqlite-sql.js';
+import { backupStore, openStore, settleStoreFile, storeSchemaVersion } from '../db/store.js';
 import { childEnv } from '../exec/child-env.js';
 import { readPublicKey, verifyBundle, type BundleManifest } from './bundle-signature.js';
 
@@ -238,27 +237,17 @@ export class BundleInstaller {
     const dir = join(dirname(this.dbPath), 'update-snapshots');
     mkdirSync(dir, { recursive: true, mode: 0o700 });
     const path = join(dir, `${basename(this.dbPath)}.${version}.${stamp()}`);
-    const db = openDatabase(this.dbPath, { skipMigrations: true });
-    try {
-      await db.backup(path);
-      return { path, db: this.dbPath, schema: schemaVersion(db), takenAt: new Date().toISOString() };
-    } finally {
-      db.close();
-    }
+    const schema = await backupStore(this.dbPath, path);
+    return { path, db: this.dbPath, schema, takenAt: new Date().toISOString() };
   }
 
-  private storeSchema(path: string): number {
-    const db = openDatabase(path, { skipMigrations: true });
-    try {
-      return schemaVersion(db);
-    } finally {
-      db.close();
-    }
+  private async storeSchema(path: string): Promise<number> {
+    return storeSchemaVersion(path);
   }
 
   /** Folds the WAL into the main file so the store is one file that can be moved. */
   private checkpoint(path: string): void {
-    checkpointWal(path);
+    settleStoreFile(path);
     rmSync(`${path}-wal`, { force: true });
     rmSync(`${path}-shm`, { force: true });
   }
@@ -314,13 +303,13 @@ export class BundleInstaller {
   }
 
   /** Into the store's audit log when there is a store; an install on a new machine has none yet. */
-  private audit(record: Omit<AuditRecord, 'actor'>): void {
+  private async audit(record: Omit<AuditRecord, 'actor'>): Promise<void> {
     if (!existsSync(this.dbPath)) return;
-    const db = openDatabase(this.dbPath, { skipMigrations: true });
+    const store = await openStore(this.dbPath, { skipMigrations: true });
     try {
-      new AuditLog(sqliteSql(db)).append({ actor: this.actor, ...record });
+      await new AuditLog(store.sql).append({ actor: this.actor, ...record });
     } finally {
-      db.close();
+      await store.close();
     }
   }
 }
