@@ -22,7 +22,7 @@ if (unavailable) {
 
 const dir = mkdtempSync(join(tmpdir(), 'outpost-bench-upgrade-'));
 const lab = await startUpgradeLab(dir, 3);
-const core = createOutpostCore({ dataDir: dir, transport: 'test', kdf: { ...defaultKdf, N: 2 ** 10 }, passphrase: 'bench vault passphrase' });
+const core = await createOutpostCore({ dataDir: dir, transport: 'test', kdf: { ...defaultKdf, N: 2 ** 10 }, passphrase: 'bench vault passphrase' });
 const call = async <T>(command: string, input: unknown): Promise<T> => {
   const r = await core.dispatch(command, input, { actor: 'bench' });
   if (!r.ok) throw new Error(`${command}: ${JSON.stringify(r.error)}`);
@@ -72,7 +72,7 @@ try {
     }),
   );
 } finally {
-  core.close();
+  await core.close();
   await lab.stop();
   rmSync(dir, { recursive: true, force: true });
 }

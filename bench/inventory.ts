@@ -66,8 +66,8 @@ function runGo(binary: string, args: string[]): Record<string, number> | null {
   return JSON.parse(r.stdout.trim().split('\n').pop() ?? '{}') as Record<string, number>;
 }
 
-function openCore(dir: string): OutpostCore {
-  return createOutpostCore({ dataDir: dir, transport: 'test', kdf: { ...defaultKdf, N: 2 ** 10 }, passphrase: 'bench inventory passphrase' });
+async function openCore(dir: string): Promise<OutpostCore> {
+  return await createOutpostCore({ dataDir: dir, transport: 'test', kdf: { ...defaultKdf, N: 2 ** 10 }, passphrase: 'bench inventory passphrase' });
 }
 
 async function addSite(core: OutpostCore, vc: Vcsim): Promise<void> {
@@ -84,7 +84,7 @@ async function syncFigures(vc: Vcsim, between: () => void): Promise<{ firstMs: n
   for (let i = 0; i < RUNS; i++) {
     if (i > 0) between();
     const dir = mkdtempSync(join(tmpdir(), 'outpost-bench-inv-'));
-    const core = openCore(dir);
+    const core = await openCore(dir);
     try {
       await addSite(core, vc);
       const first = await core.dispatch('inventory.sync', { site: 'bench' });
@@ -96,7 +96,7 @@ async function syncFigures(vc: Vcsim, between: () => void): Promise<{ firstMs: n
       const again = await core.dispatch('inventory.sync', { site: 'bench' });
       if (again.ok) resyncMs.push((again.value as { elapsedMs: number }).elapsedMs);
     } finally {
-      core.close();
+      await core.close();
       rmSync(dir, { recursive: true, force: true });
     }
   }
@@ -106,7 +106,7 @@ async function syncFigures(vc: Vcsim, between: () => void): Promise<{ firstMs: n
 
 async function latencyFigures(vc: Vcsim): Promise<{ samples: number[]; missed: number }> {
   const dir = mkdtempSync(join(tmpdir(), 'outpost-bench-lat-'));
-  const core = openCore(dir);
+  const core = await openCore(dir);
   const operator = await VsphereOperator.connect(vc);
   const samples: number[] = [];
   let missed = 0;
@@ -150,7 +150,7 @@ async function latencyFigures(vc: Vcsim): Promise<{ samples: number[]; missed: n
     await core.dispatch('inventory.watch.stop', { site: 'bench' });
   } finally {
     await operator.close();
-    core.close();
+    await core.close();
     rmSync(dir, { recursive: true, force: true });
   }
   return { samples, missed };

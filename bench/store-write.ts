@@ -40,7 +40,7 @@ try {
   const audit = new AuditLog(sqliteSql(db));
   const A = 5_000;
   t = performance.now();
-  for (let i = 0; i < A; i++) audit.append({ actor: 'bench', action: 'bench.append', target: `vm-${i}` });
+  for (let i = 0; i < A; i++) await audit.append({ actor: 'bench', action: 'bench.append', target: `vm-${i}` });
   const auditMs = performance.now() - t;
 
   db.close();

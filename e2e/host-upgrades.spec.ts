@@ -40,7 +40,7 @@ test.describe('host upgrades against vcsim (3-host cluster) and one loopback ssh
     page.on('pageerror', (error) => problems.push(error.message));
     // What an operator set up before (vCenter added and synced, SSH key saved, host keys trusted),
     // written to the host's own store by a second core on the same database.
-    const side: OutpostCore = createOutpostCore({ dataDir: host.dataDir, transport: 'test', passphrase });
+    const side: OutpostCore = await createOutpostCore({ dataDir: host.dataDir, transport: 'test', passphrase });
     await prepareUpgradeCore(async (command, input) => {
       const r = await side.dispatch(command, input, { actor: 'e2e' });
       if (!r.ok) throw new Error(`${command}: ${JSON.stringify(r.error)}`);
@@ -129,7 +129,7 @@ test.describe('host upgrades against vcsim (3-host cluster) and one loopback ssh
     await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: /Inventory/ }).click();
     await page.getByRole('tab', { name: /^Hosts/ }).click();
     await expect(page.getByTestId('hosts-behind-count')).toHaveText('none behind target');
-    side.close();
+    await side.close();
     expect(problems).toEqual([]);
   });
 });

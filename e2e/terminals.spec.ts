@@ -217,8 +217,8 @@ test.describe('terminals against a real sshd', () => {
 });
 
 /** A store as a vCenter sync leaves it: one site, one Linux VM whose guest IP is `ip`. */
-function seedInventory(dataDir: string, ip: string): void {
-  const core = createOutpostCore({ dataDir, transport: 'host' });
+async function seedInventory(dataDir: string, ip: string): Promise<void> {
+  const core = await createOutpostCore({ dataDir, transport: 'host' });
   const now = new Date().toISOString();
   const site = core.db.prepare('INSERT INTO sites (name, url, username, created_at, last_sync_at) VALUES (?, ?, ?, ?, ?)').run('lab', 'https://vc.lab.invalid/sdk', 'u', now, now);
   core.db
@@ -227,7 +227,7 @@ function seedInventory(dataDir: string, ip: string): void {
        VALUES (?, 'vm-42', 'web-42', 'ubuntu64Guest', 'Ubuntu Linux (64-bit)', 'poweredOn', ?, ?, 'guestToolsRunning', 1, ?, ?)`,
     )
     .run(Number(site.lastInsertRowid), ip, ip, now, now);
-  core.close();
+  await core.close();
 }
 
 test.describe('Open SSH terminal from an inventory VM', () => {
@@ -244,7 +244,7 @@ test.describe('Open SSH terminal from an inventory VM', () => {
     privateKey = key.privateKey;
     // The "guest": an sshd on 127.0.0.2 (guests never report 127.0.0.1), reached by the IP the inventory holds.
     guest = await startSshd({ dir, listen: '127.0.0.2', authorizedKeys: [key.publicKey] });
-    seedInventory(dataDir, '127.0.0.2');
+    await seedInventory(dataDir, '127.0.0.2');
   });
   test.afterAll(() => {
     guest?.stop();

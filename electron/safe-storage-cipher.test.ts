@@ -68,7 +68,7 @@ describe('chooseOsCipher', () => {
 });
 
 describe('OS-keychain secrets bound to their rows (fake safeStorage stand-in, real SQLite)', () => {
-  it('binds records sealed before binding when the vault starts, and a copied record does not open', () => {
+  it('binds records sealed before binding when the vault starts, and a copied record does not open', async () => {
     const dir = tempDir();
     const db = openDatabase(join(dir.path, 'outpost.db'));
     try {
@@ -83,8 +83,8 @@ describe('OS-keychain secrets bound to their rows (fake safeStorage stand-in, re
       }
       const cipher = chooseOsCipher(api, 'darwin').cipher;
       const store = new CredentialStore(sqliteSql(db), new Vault(sqliteSql(db), cipher));
-      expect(store.reveal(1)).toBe('vcenter-pw');
-      expect(store.reveal(2)).toBe('ssh-pw');
+      expect(await store.reveal(1)).toBe('vcenter-pw');
+      expect(await store.reveal(2)).toBe('ssh-pw');
       const vcSecret: unknown = db.prepare('SELECT secret FROM credentials WHERE id = 1').pluck().get();
       db.prepare('UPDATE credentials SET secret = ? WHERE id = 2').run(vcSecret);
       expect(() => store.reveal(2)).toThrowError(expect.objectContaining({ code: 'VAULT_CORRUPT' }));

@@ -63,6 +63,6 @@ export async function runProgram({ program, context }: { program: Command; conte
     process.stderr.write(json ? `${JSON.stringify({ error: e })}\n` : errorLine(e));
     return exitCodeFor(e.code);
   } finally {
-    context.close();
+    await context.close();
   }
 }

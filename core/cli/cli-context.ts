@@ -71,8 +71,8 @@ export class CliContext {
     return result.value as CommandOutput<N>;
   }
 
-  close(): void {
-    this.core?.close();
+  async close(): Promise<void> {
+    await this.core?.close();
     this.core = null;
   }
 }

@@ -33,7 +33,7 @@ async function openExecStore(context: CliContext): Promise<ExecStore> {
   const store = await openStore(path);
   const sql = store.sql;
   const audit = new AuditLog(sql);
-  opened = { store, audit, knownHosts: new KnownHostsStore(sql, audit), actor: operatorActor(new SettingsStore(sql, audit).get()) };
+  opened = { store, audit, knownHosts: new KnownHostsStore(sql, audit), actor: operatorActor(await new SettingsStore(sql, audit).get()) };
   return opened;
 }
 
@@ -61,7 +61,7 @@ export function registerExecCommand(program: Command, context: CliContext): void
       const dest = hostSpec(o.host, o.user);
       const auth = await authFrom(o);
       const jumps = jumpHops(o.jump, o.user, auth);
-      const store = openExecStore(context);
+      const store = await openExecStore(context);
       const { actor, knownHosts } = store;
       const target = { host: dest.host, port: dest.port, user: dest.user ?? o.user, auth, jumps };
       const command = words.join(' ');
@@ -82,25 +82,25 @@ export function registerExecCommand(program: Command, context: CliContext): void
                 stderrSink: process.stderr,
               }),
             );
-            store.audit.append({ actor, action: 'ssh.exec', target: `${target.user}@${target.host}:${target.port}`, outcome: r.exitCode === 0 ? 'ok' : 'failed', details: { command: command.slice(0, 200), exitCode: r.exitCode } });
+            await store.audit.append({ actor, action: 'ssh.exec', target: `${target.user}@${target.host}:${target.port}`, outcome: r.exitCode === 0 ? 'ok' : 'failed', details: { command: command.slice(0, 200), exitCode: r.exitCode } });
             process.exitCode = r.exitCode ?? SSH_FAILED;
             return;
           } catch (err) {
             if (err instanceof OutpostError && err.code === 'HOST_KEY_UNKNOWN' && interactive && attempt < 4 && (o.trust ?? []).length === 0) {
               if (!(await confirmHostKey(err))) throw err;
               const d = err.details as { host: string; port: number; fingerprint: string; keyType: string | null };
-              knownHosts.trust({ host: d.host, port: d.port, fingerprint: d.fingerprint, keyType: d.keyType }, actor);
+              await knownHosts.trust({ host: d.host, port: d.port, fingerprint: d.fingerprint, keyType: d.keyType }, actor);
               continue;
             }
             if (err instanceof OutpostError && err.code === 'CANCELLED' && isOutputClosed()) {
               // The reader went away (`| head`): the command was stopped; say nothing more, as ssh(1).
-              store.audit.append({ actor, action: 'ssh.exec', target: `${target.user}@${target.host}:${target.port}`, outcome: 'failed', details: { command: command.slice(0, 200), code: 'OUTPUT_CLOSED' } });
+              await store.audit.append({ actor, action: 'ssh.exec', target: `${target.user}@${target.host}:${target.port}`, outcome: 'failed', details: { command: command.slice(0, 200), code: 'OUTPUT_CLOSED' } });
               process.exitCode = OUTPUT_CLOSED_EXIT;
               return;
             }
             if (err instanceof OutpostError && err.code !== 'VALIDATION') {
               const e = err.toContract();
-              store.audit.append({ actor, action: 'ssh.exec', target: `${target.user}@${target.host}:${target.port}`, outcome: 'failed', details: { command: command.slice(0, 200), code: e.code } });
+              await store.audit.append({ actor, action: 'ssh.exec', target: `${target.user}@${target.host}:${target.port}`, outcome: 'failed', details: { command: command.slice(0, 200), code: e.code } });
               process.stderr.write(context.out.json ? `${JSON.stringify({ error: e })}\n` : errorLine(e));
               process.exitCode = SSH_FAILED;
               return;
@@ -111,7 +111,7 @@ export function registerExecCommand(program: Command, context: CliContext): void
           }
         }
       } finally {
-        closeExecStore();
+        await closeExecStore();
       }
     });
 }

@@ -146,9 +146,9 @@ export function registerInventoryCommands(program: Command, context: CliContext)
             wake();
           }
         },
-        onApplied: (siteName, changes) => {
+        onApplied: async (siteName, changes) => {
           for (const c of changes) {
-            const name = services.inventory.vmName(c.moref) ?? c.moref;
+            const name = await services.inventory.vmName(c.moref) ?? c.moref;
             out.write(out.json ? JSON.stringify({ site: siteName, change: c.kind, type: c.type, moref: c.moref, name }) : `${new Date().toISOString()} ${siteName}: ${c.kind} ${c.type} ${name}`);
           }
         },

@@ -80,13 +80,13 @@ export function registerProcedureCommands(program: Command, context: CliContext)
     .argument('[id]', 'procedure id (default: every unfinished run)')
     .action(async (id?: string) => {
       const engine = context.open().services.engine;
-      const ids = id ? [id] : engine.store.unfinished();
-      if (id) engine.detail(id); // NOT_FOUND before anything runs
+      const ids = id ? [id] : await engine.store.unfinished();
+      if (id) await engine.detail(id); // NOT_FOUND before anything runs
       if (ids.length === 0) {
         context.out.write(context.out.json ? '[]' : 'Nothing to resume.');
         return;
       }
-      engine.resumeAll(); // claims what no live process holds
+      await engine.resumeAll(); // claims what no live process holds
       let code = 0;
       for (const one of ids) code = Math.max(code, await driveAndReport(context, one));
       process.exitCode = code;

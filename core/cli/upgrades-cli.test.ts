@@ -66,7 +66,7 @@ describe.skipIf(unavailable !== null)('outpost upgrade / ansible-inventory (buil
   /** A fresh store prepared as an operator would, and a one-host plan saved through the CLI. */
   async function planned(dir: string): Promise<{ dbPath: string; planId: string; target: string }> {
     const dbPath = join(dir, 'outpost.db');
-    const core = createOutpostCore({ dataDir: dir, dbPath, transport: 'test', kdf: { ...defaultKdf, N: 2 ** 10 }, passphrase });
+    const core = await createOutpostCore({ dataDir: dir, dbPath, transport: 'test', kdf: { ...defaultKdf, N: 2 ** 10 }, passphrase });
     try {
       await prepareUpgradeCore(async (command, input) => {
         const r = await core.dispatch(command, input, { actor: 'tester' });
@@ -74,7 +74,7 @@ describe.skipIf(unavailable !== null)('outpost upgrade / ansible-inventory (buil
         return r.value as never;
       }, lab);
     } finally {
-      core.close();
+      await core.close();
     }
     const target = `3100${++build}00`;
     writeFileSync(lab.backupLog, '');

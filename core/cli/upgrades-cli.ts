@@ -171,7 +171,7 @@ export function registerUpgradeCommands(program: Command, context: CliContext): 
     .argument('<plan-id>', 'plan id')
     .action(async (planId: string) => {
       const core = context.open();
-      core.services.engine.resumeAll(); // a run a killed process left behind continues here
+      await core.services.engine.resumeAll(); // a run a killed process left behind continues here
       await context.call('upgrade.run', { planId });
       const detail = await core.services.upgrades.whenSettled(planId);
       if (context.out.json) context.out.write(JSON.stringify(detail));

@@ -66,13 +66,13 @@ describe('headless host (loopback WebSocket + static renderer)', () => {
     writeFileSync(join(staticDir, 'index.html'), '<!doctype html><title>Outpost</title>');
     writeFileSync(join(staticDir, 'assets', 'app.js'), 'console.log(1)');
     writeFileSync(join(dir.path, 'secret.txt'), 'outside the static root');
-    core = createOutpostCore({ dataDir: join(dir.path, 'data'), transport: 'host' });
+    core = await createOutpostCore({ dataDir: join(dir.path, 'data'), transport: 'host' });
     host = await startHost({ core, staticDir });
     wsUrl = `ws://127.0.0.1:${host.port}/ws?token=${host.token}`;
   });
   afterEach(async () => {
     await host.close();
-    core.close();
+    await core.close();
     dir.remove();
   });
 

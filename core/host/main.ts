@@ -46,7 +46,7 @@ async function main(): Promise<void> {
   }
   const dataDir = resolve(args['data-dir'] ?? defaultDataDir());
   const passphrase = takeEnvPassphrase();
-  const core = createOutpostCore({ dataDir, transport: 'host', resumeProcedures: true, ...(passphrase ? { passphrase } : {}) });
+  const core = await createOutpostCore({ dataDir, transport: 'host', resumeProcedures: true, ...(passphrase ? { passphrase } : {}) });
   const host = await startHost({ core, staticDir, port });
   if (args.json) {
     process.stdout.write(`${JSON.stringify({ url: host.url, openUrl: host.openUrl, port: host.port, dataDir, pid: process.pid })}\n`);
@@ -54,8 +54,8 @@ async function main(): Promise<void> {
     process.stdout.write(`Outpost host on ${host.url} (data: ${dataDir})\nOpen: ${host.openUrl}\n`);
   }
   const stop = (): void => {
-    void host.close().then(() => {
-      core.close();
+    void host.close().then(async () => {
+      await core.close();
       process.exit(0);
     });
   };

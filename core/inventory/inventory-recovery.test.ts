@@ -22,14 +22,14 @@ describe.skipIf(unavailable !== null)('inventory watcher: recovery after a vcsim
   let dir: ReturnType<typeof tempDir>;
   let core: OutpostCore;
   let vc: Vcsim | null = null;
-  beforeAll(() => {
+  beforeAll(async () => {
     dir = tempDir();
-    core = createOutpostCore({ dataDir: dir.path, transport: 'test', checkOutputs: true, kdf: { ...defaultKdf, N: 2 ** 10 }, passphrase: 'recovery tests passphrase' });
+    core = await createOutpostCore({ dataDir: dir.path, transport: 'test', checkOutputs: true, kdf: { ...defaultKdf, N: 2 ** 10 }, passphrase: 'recovery tests passphrase' });
     core.services.inventory.watchTuning = { backoff: { initialMs: 100, maxMs: 500 }, maxWaitSeconds: 2 };
   });
   afterAll(async () => {
     await core?.services.inventory.close();
-    core?.close();
+    await core?.close();
     await vc?.stop();
     dir?.remove();
   });

@@ -69,14 +69,14 @@ describe.skipIf(unavailable !== null)('inventory against vcsim (launcher with pa
     await operator?.close();
     await vc?.stop();
   });
-  beforeEach(() => {
+  beforeEach(async () => {
     dir = tempDir();
-    core = createOutpostCore({ dataDir: dir.path, transport: 'test', checkOutputs: true, kdf: { ...defaultKdf, N: 2 ** 10 }, passphrase });
+    core = await createOutpostCore({ dataDir: dir.path, transport: 'test', checkOutputs: true, kdf: { ...defaultKdf, N: 2 ** 10 }, passphrase });
     core.services.inventory.watchTuning = { backoff: { initialMs: 100, maxMs: 1_000 }, maxWaitSeconds: 2 };
   });
   afterEach(async () => {
     await core.services.inventory.close();
-    core.close();
+    await core.close();
     dir.remove();
   });
 
@@ -211,7 +211,7 @@ describe.skipIf(unavailable !== null)('inventory against vcsim (launcher with pa
     expect(kept).toHaveLength(VMS);
     expect(kept.every((v) => v.removedAt !== null && v.site.startsWith('lab (removed '))).toBe(true);
     expect(untouched()).toEqual({ sites: 1, credentials: 0, vms: VMS });
-    const audit = core.services.audit.list({ limit: 10 }).entries.find((e) => e.action === 'site.remove');
+    const audit = (await core.services.audit.list({ limit: 10 })).entries.find((e) => e.action === 'site.remove');
     expect(audit).toMatchObject({ target: 'lab', details: expect.objectContaining({ markedRemoved: expect.objectContaining({ vms: VMS }) }) });
     expect((await failure('sites.remove', { site: 'lab' })).code).toBe('NOT_FOUND');
 
@@ -254,11 +254,11 @@ describe.skipIf(unavailable !== null)('inventory against vcsim (launcher with pa
     expect(await call<WatchStatusSummary>('inventory.watch.start', { site: 'lab' })).toMatchObject({ site: 'lab' });
     await until('watching', () => call<WatchStatusSummary[]>('inventory.watch.status', {}), (s) => s[0]?.state === 'watching');
     expect(await call('inventory.watch.stop', { site: 'lab' })).toMatchObject({ state: 'stopped' });
-    const actions = core.services.audit.list({ limit: 50 }).entries.map((e) => e.action);
+    const actions = (await core.services.audit.list({ limit: 50 })).entries.map((e) => e.action);
     expect(actions).toEqual(expect.arrayContaining(['site.add', 'inventory.sync', 'vm.power']));
     // The raw console ticket never crosses the contract: consoles open through vm.console.open (core/vm-access).
     expect(await failure('vm.console.ticket', { site: 'lab', vm: vm.name })).toMatchObject({ code: 'UNKNOWN_COMMAND' });
-    expect(JSON.stringify(core.services.audit.list({ limit: 50 }))).not.toContain(vc.password === 'pass' ? '"password":"pass"' : vc.password);
+    expect(JSON.stringify(await core.services.audit.list({ limit: 50 }))).not.toContain(vc.password === 'pass' ? '"password":"pass"' : vc.password);
   });
 
   it('watch: a VM powered off from another session reaches the DB; created and destroyed VMs are indexed, then marked removed', async () => {

@@ -126,7 +126,7 @@ export class InventoryWatcher {
       } catch (err) {
         if (this.stopped) break;
         const error = toContractError(err);
-        if (!(err instanceof ResyncNeeded)) this.o.store.recordError(this.o.siteId, error);
+        if (!(err instanceof ResyncNeeded)) await this.o.store.recordError(this.o.siteId, error);
         if (isOutpostError(err) && (err.code === 'TLS_CHANGED' || err.code === 'TLS_UNTRUSTED' || isFault(err, 'InvalidLogin'))) {
           this.setState('failed', error);
           break;
@@ -170,19 +170,19 @@ export class InventoryWatcher {
     // Snapshot: everything the filter covers, possibly in several truncated parts.
     this.objects = new Map();
     this.tree = new InventoryTree();
-    this.run = this.o.store.beginRun(this.o.siteId);
+    this.run = await this.o.store.beginRun(this.o.siteId);
     let version = '';
     for (;;) {
       const set = await waitForUpdates(session, collector, version, { maxWaitSeconds: 0 });
       if (!set) break;
       version = set.version;
-      this.applySnapshotPart(set.objects);
+      await this.applySnapshotPart(set.objects);
       if (!set.truncated) break;
     }
     const now = new Date().toISOString();
-    this.o.store.batch(() => {
-      this.o.store.sweep(this.o.siteId, this.run, now);
-      this.o.store.finishSync(this.o.siteId, performance.now() - started, now);
+    await this.o.store.batch(async () => {
+      await this.o.store.sweep(this.o.siteId, this.run, now);
+      await this.o.store.finishSync(this.o.siteId, performance.now() - started, now);
     });
     this.status.syncs++;
     this.status.lastError = null;
@@ -200,7 +200,7 @@ export class InventoryWatcher {
         if (this.stopped) break;
         if (set) {
           version = set.version;
-          this.applyUpdates(set.objects);
+          await this.applyUpdates(set.objects);
         }
       }
     } finally {
@@ -217,9 +217,9 @@ export class InventoryWatcher {
       if (busy || this.stopped) return;
       busy = true;
       latestEvents(session, collector, lastKey)
-        .then((fresh) => {
+        .then(async (fresh) => {
           if (fresh.length === 0 || this.stopped) return;
-          this.o.store.recordEvents(this.o.siteId, fresh);
+          await this.o.store.recordEvents(this.o.siteId, fresh);
           lastKey = fresh[fresh.length - 1]!.key;
         })
         .catch(() => undefined) // the update loop reports connection problems
@@ -230,39 +230,39 @@ export class InventoryWatcher {
   }
 
   /** Containers first (paths for the VMs), then the rest, one transaction. */
-  private applySnapshotPart(updates: readonly ObjectUpdate[]): void {
+  private async applySnapshotPart(updates: readonly ObjectUpdate[]): Promise<void> {
     for (const u of updates) {
       if (u.kind === 'leave') continue;
       const o = this.merge(u);
       updateTree(this.tree, o);
     }
     const now = new Date().toISOString();
-    this.o.store.batch(() => {
+    await this.o.store.batch(async () => {
       for (const u of updates) {
         if (u.kind === 'leave') continue;
         const o = this.objects.get(u.ref.value);
         const mapped = o ? toRow(o, this.tree) : null;
-        if (mapped) this.o.store.upsert(this.o.siteId, this.run, mapped.kind, mapped.row, now);
+        if (mapped) await this.o.store.upsert(this.o.siteId, this.run, mapped.kind, mapped.row, now);
       }
     });
   }
 
-  private applyUpdates(updates: readonly ObjectUpdate[]): void {
+  private async applyUpdates(updates: readonly ObjectUpdate[]): Promise<void> {
     const now = new Date().toISOString();
     const applied: AppliedChange[] = [];
-    this.o.store.batch(() => {
+    await this.o.store.batch(async () => {
       for (const u of updates) {
         if (u.kind === 'leave') {
           this.objects.delete(u.ref.value);
           this.tree.remove(u.ref.value);
           const kind = kindOf(u.ref.type);
-          if (kind && this.o.store.markRemoved(this.o.siteId, kind, u.ref.value, now)) applied.push({ kind: 'leave', moref: u.ref.value, type: u.ref.type, at: 0 });
+          if (kind && await this.o.store.markRemoved(this.o.siteId, kind, u.ref.value, now)) applied.push({ kind: 'leave', moref: u.ref.value, type: u.ref.type, at: 0 });
           continue;
         }
         const o = this.merge(u);
         updateTree(this.tree, o);
         const mapped = toRow(o, this.tree);
-        if (mapped && this.o.store.upsert(this.o.siteId, this.run, mapped.kind, mapped.row, now)) {
+        if (mapped && await this.o.store.upsert(this.o.siteId, this.run, mapped.kind, mapped.row, now)) {
           applied.push({ kind: u.kind, moref: u.ref.value, type: u.ref.type, at: 0 });
         }
       }

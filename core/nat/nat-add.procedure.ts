@@ -51,13 +51,13 @@ export function resolveNatPublicSource<T extends { publicIp?: string | undefined
   }
   const publicIp = input.publicIp;
   if (publicIp === undefined) throw new OutpostError('VALIDATION', 'Give a public address, or a pool to allocate one from.');
-  return atField(['publicIp'], () => {
-    const pools = ipam.poolsContaining(publicIp, 'public');
+  return atField(['publicIp'], async () => {
+    const pools = await ipam.poolsContaining(publicIp, 'public');
     if (pools.length === 0) {
       throw new OutpostError('VALIDATION', `${publicIp} is in no public pool: add the pool that owns it (ipam pool add --kind public) or give --pool to allocate one.`);
     }
     if (pools.length > 1) throw new OutpostError('VALIDATION', `${publicIp} is in public pools ${pools.map((p) => p.name).join(', ')}; say which with --pool.`);
-    ipam.checkUsable(pools[0]!.name, publicIp);
+    await ipam.checkUsable(pools[0]!.name, publicIp);
     return { ...input, pool: pools[0]!.name };
   });
 }
@@ -79,34 +79,34 @@ export const natAdd = defineProcedure<NatAddContext, NatProcedureServices>({
       title: 'Allocate the public address in IPAM',
       when: (c) => c.pool !== undefined,
       async run({ context: c, services, procedureId, actor }) {
-        const a = services.ipam.allocate(
+        const a = await services.ipam.allocate(
           { pool: c.pool!, owner: natOwner(c.firewall, c.privateIp), purpose: 'public-nat', procedureId, ...(c.publicIp ? { address: c.publicIp } : {}) },
           actor,
         );
         return { output: { address: a.address, pool: a.pool }, context: { publicIp: a.address } };
       },
       async undo({ context: c, services, actor, procedureId }) {
-        services.ipam.release({ pool: c.pool!, owner: natOwner(c.firewall, c.privateIp), purpose: 'public-nat', procedureId }, actor);
+        await services.ipam.release({ pool: c.pool!, owner: natOwner(c.firewall, c.privateIp), purpose: 'public-nat', procedureId }, actor);
       },
     },
     {
       name: 'record',
       title: 'Record the NAT',
       async run({ context: c, services, procedureId, actor }) {
-        const r = services.nat.ensureRecord({ firewall: c.firewall, publicIp: c.publicIp!, privateIp: c.privateIp, vm: c.vm ?? null, procedureId }, actor);
+        const r = await services.nat.ensureRecord({ firewall: c.firewall, publicIp: c.publicIp!, privateIp: c.privateIp, vm: c.vm ?? null, procedureId }, actor);
         return { output: { recordId: r.id }, context: { recordId: r.id, publicIp: r.publicIp } };
       },
       async undo({ context: c, services, actor }) {
         if (c.recordId === undefined) return;
-        const r = services.nat.record(c.recordId);
-        if (r.state !== 'removed') services.nat.setState(r.id, 'removed', actor);
+        const r = await services.nat.record(c.recordId);
+        if (r.state !== 'removed') await services.nat.setState(r.id, 'removed', actor);
       },
     },
     {
       name: 'apply-rules',
       title: 'Ensure the firewall rules',
       async run({ context: c, services, log }) {
-        const outcome = await services.nat.driver(c.firewall).ensure(mapping(c));
+        const outcome = await (await services.nat.driver(c.firewall)).ensure(mapping(c));
         if (!outcome.applied) {
           log('info', 'This firewall is driven by hand: the commands are in the approval step.');
           return { output: { applied: false }, context: { manualInstructions: outcome.instructions } };
@@ -120,7 +120,7 @@ export const natAdd = defineProcedure<NatAddContext, NatProcedureServices>({
           log('info', 'The firewall was not changed before the failure; nothing to remove.');
           return;
         }
-        const outcome = await services.nat.driver(c.firewall).remove(mapping(c));
+        const outcome = await (await services.nat.driver(c.firewall)).remove(mapping(c));
         if (!outcome.applied) log('warn', `Remove these rules by hand if they were applied:\n${outcome.instructions}`);
       },
     },
@@ -143,12 +143,12 @@ export const natAdd = defineProcedure<NatAddContext, NatProcedureServices>({
       name: 'activate',
       title: 'Mark the NAT active',
       async run({ context: c, services, actor }) {
-        services.nat.setState(c.recordId!, 'active', actor);
-        services.audit.append({ actor, action: 'nat.add', target: c.publicIp!, details: { firewall: c.firewall, privateIp: c.privateIp, recordId: c.recordId, vm: c.vm ?? null } });
+        await services.nat.setState(c.recordId!, 'active', actor);
+        await services.audit.append({ actor, action: 'nat.add', target: c.publicIp!, details: { firewall: c.firewall, privateIp: c.privateIp, recordId: c.recordId, vm: c.vm ?? null } });
         return { output: { recordId: c.recordId } };
       },
       async undo({ context: c, services, actor }) {
-        if (c.recordId !== undefined && services.nat.record(c.recordId).state === 'active') services.nat.setState(c.recordId, 'pending', actor);
+        if (c.recordId !== undefined && (await services.nat.record(c.recordId)).state === 'active') await services.nat.setState(c.recordId, 'pending', actor);
       },
     },
   ],

@@ -60,8 +60,8 @@ export async function createOutpostCore(options: CoreOptions): Promise<OutpostCo
   const vault = new Vault(sql, options.osCipher ?? null, options.kdf);
   if (options.passphrase) {
     try {
-      if (options.deferUnlock) vault.deferUnlock(options.passphrase);
-      else vault.unlock(options.passphrase);
+      if (options.deferUnlock) await vault.deferUnlock(options.passphrase);
+      else await vault.unlock(options.passphrase);
     } catch (err) {
       await store.close(); // a passphrase refused at start (too short, wrong): nothing is left open
       throw err;
@@ -70,8 +70,8 @@ export async function createOutpostCore(options: CoreOptions): Promise<OutpostCo
   const services = new Services({ db: sql, bus, vault, transport: options.transport, version, dataDir: options.dataDir, dbPath });
   const handlers: Handlers = createHandlers(services);
   if (options.resumeProcedures) {
-    services.engine.resumeAll();
-    services.upgrades.resumeAll();
+    await services.engine.resumeAll();
+    await services.upgrades.resumeAll();
   }
 
   async function dispatch(command: unknown, input: unknown, caller: Partial<Caller> = {}): Promise<Result<unknown>> {
@@ -87,7 +87,7 @@ export async function createOutpostCore(options: CoreOptions): Promise<OutpostCo
         details: { issues: parsed.error.issues.map((i) => ({ path: i.path.map(String), message: i.message, code: i.code })) },
       });
     }
-    const who: Caller = { transport: caller.transport ?? options.transport, actor: caller.actor ?? services.defaultActor() };
+    const who: Caller = { transport: caller.transport ?? options.transport, actor: caller.actor ?? await services.defaultActor() };
     try {
       const handler = handlers[command] as (input: unknown, caller: Caller) => unknown;
       const value = await handler(parsed.data, who);
@@ -106,7 +106,7 @@ export async function createOutpostCore(options: CoreOptions): Promise<OutpostCo
     close: async () => {
       services.inventory.abandon();
       services.upgrades.close();
-      services.engine.close();
+      await services.engine.close();
       services.terminals.closeAll();
       services.fanout.close();
       services.remote.close();

@@ -53,8 +53,8 @@ class SitesQueries {
     this.store = new SiteStore(db);
   }
 
-  list(): SiteSummary[] {
-    return this.store.list().map((r) => ({ ...r, connected: this.connected(r.name) }));
+  async list(): Promise<SiteSummary[]> {
+    return (await this.store.list()).map((r) => ({ ...r, connected: this.connected(r.name) }));
   }
 }
 
@@ -65,12 +65,12 @@ class ProcedureQueries {
     this.store = new ProcedureStore(db);
   }
 
-  list(q: CommandParsedInput<'procedures.list'>): ProcedureSummary[] {
-    return this.store.list(q);
+  async list(q: CommandParsedInput<'procedures.list'>): Promise<ProcedureSummary[]> {
+    return await this.store.list(q);
   }
 
-  running(): number {
-    return this.store.runningCount();
+  async running(): Promise<number> {
+    return await this.store.runningCount();
   }
 }
 
@@ -146,43 +146,43 @@ export class Services {
             truncated: changes.length > limit,
           });
         },
-        onStatus: (site, status) => {
+        onStatus: async (site, status) => {
           const lastError = status.lastError ? { code: status.lastError.code, message: status.lastError.message } : null;
           o.bus.emit('inventory.watch', { site, state: status.state, syncs: status.syncs, reconnects: status.reconnects, lastChangeAt: status.lastChangeAt, lastError });
-          this.emitStatus();
+          await this.emitStatus();
         },
         onSyncProgress: (progress) => o.bus.emit('inventory.sync.progress', progress),
       },
     });
   }
 
-  info(): CommandOutput<'app.info'> {
+  async info(): Promise<CommandOutput<'app.info'>> {
     return {
       version: this.o.version,
       transport: this.o.transport,
       dataDir: this.o.dataDir,
       dbPath: this.o.dbPath,
-      schemaVersion: this.o.db.schemaVersion(),
+      schemaVersion: await this.o.db.schemaVersion(),
       platform: process.platform,
     };
   }
 
-  status(): Status {
-    const sites = this.sites.list();
+  async status(): Promise<Status> {
+    const sites = await this.sites.list();
     return {
       sitesTotal: sites.length,
       sitesConnected: sites.filter((s) => s.connected).length,
-      proceduresRunning: this.procedures.running(),
-      vault: this.vault.state(),
+      proceduresRunning: await this.procedures.running(),
+      vault: await this.vault.state(),
     };
   }
 
-  emitStatus(): void {
-    this.o.bus.emit('status.changed', this.status());
+  async emitStatus(): Promise<void> {
+    this.o.bus.emit('status.changed', await this.status());
   }
 
   /** The audit actor: the operator's configured name, else the OS account on this machine. */
-  defaultActor(): string {
-    return operatorActor(this.settings.get());
+  async defaultActor(): Promise<string> {
+    return operatorActor(await this.settings.get());
   }
 }

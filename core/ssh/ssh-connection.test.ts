@@ -37,7 +37,7 @@ describe.skipIf(!canRun)('SSH against a real OpenSSH sshd on 127.0.0.1', () => {
     encrypted = generateKey(join(dir.path, 'id_enc'), 'ed25519', { passphrase });
     user = createTestUser(`outpost-t${randomBytes(3).toString('hex')}`, password);
     sshd = await startSshd({ dir: dir.path, authorizedKeys: [ed25519.publicKey, pemRsa.publicKey, encrypted.publicKey] });
-    store.trust({ host: '127.0.0.1', port: sshd.port, fingerprint: sshd.fingerprint }, 'test');
+    await store.trust({ host: '127.0.0.1', port: sshd.port, fingerprint: sshd.fingerprint }, 'test');
   });
   afterAll(() => {
     sshd?.stop();
@@ -83,10 +83,10 @@ describe.skipIf(!canRun)('SSH against a real OpenSSH sshd on 127.0.0.1', () => {
 
   it('refuses an unknown host key BEFORE authentication: HOST_KEY_UNKNOWN with the fingerprint, and sshd saw no auth request', async () => {
     const empty = new KnownHostsStore(sqliteSql(db));
-    empty.remove('127.0.0.1', sshd.port, 'test');
+    await empty.remove('127.0.0.1', sshd.port, 'test');
     const before = sshd.log().length;
     const err = await SshConnection.open({ host: '127.0.0.1', port: sshd.port, user: user.name, auth: { type: 'password', password } }, { hostKeys: empty }).catch((e: unknown) => e);
-    store.trust({ host: '127.0.0.1', port: sshd.port, fingerprint: sshd.fingerprint }, 'test');
+    await store.trust({ host: '127.0.0.1', port: sshd.port, fingerprint: sshd.fingerprint }, 'test');
     expect(err).toMatchObject({ code: 'HOST_KEY_UNKNOWN', details: { fingerprint: sshd.fingerprint, port: sshd.port } });
     await new Promise((r) => setTimeout(r, 200));
     // Only this connection's lines (an earlier test's connection may still be logging its close).
@@ -103,7 +103,7 @@ describe.skipIf(!canRun)('SSH against a real OpenSSH sshd on 127.0.0.1', () => {
     const other = await startSshd({ dir: dir.path, authorizedKeys: [ed25519.publicKey] });
     try {
       // The store knows another key for this port: as if the host had been replaced.
-      store.trust({ host: '127.0.0.1', port: other.port, fingerprint: sshd.fingerprint }, 'test');
+      await store.trust({ host: '127.0.0.1', port: other.port, fingerprint: sshd.fingerprint }, 'test');
       const before = other.log().length;
       const err = await SshConnection.open({ host: '127.0.0.1', port: other.port, user: 'root', auth: { type: 'private-key', privateKey: ed25519.privateKey } }, { hostKeys: store }).catch((e: unknown) => e);
       expect(err).toMatchObject({ code: 'HOST_KEY_CHANGED', details: { fingerprint: other.fingerprint, trusted: [sshd.fingerprint] } });
@@ -126,7 +126,7 @@ describe.skipIf(!canRun)('SSH against a real OpenSSH sshd on 127.0.0.1', () => {
     expect(hashed).toMatch(/^\|1\|/);
     const fresh = new KnownHostsStore(sqliteSql(openDatabase(join(dir.path, 'import.db'))));
     const parsed = parseKnownHosts(hashed);
-    expect(fresh.importEntries(parsed.entries, 'test')).toEqual({ imported: 1, alreadyKnown: 0 });
+    expect(await fresh.importEntries(parsed.entries, 'test')).toEqual({ imported: 1, alreadyKnown: 0 });
     const c = await SshConnection.open({ host: '127.0.0.1', port: sshd.port, user: 'root', auth: { type: 'private-key', privateKey: ed25519.privateKey } }, { hostKeys: fresh });
     expect((await c.exec('echo via-import')).stdout.toString()).toBe('via-import\n');
     c.close();
@@ -268,7 +268,7 @@ describe.skipIf(!canRun)('SSH against a real OpenSSH sshd on 127.0.0.1', () => {
     try {
       const known = new KnownHostsStore(sqliteSql(openDatabase(join(dir.path, 'multi.db'))));
       const rsaFingerprint = fingerprintOf(`${rsaHostKey}.pub`);
-      known.trust({ host: '127.0.0.1', port: multi.port, fingerprint: rsaFingerprint, keyType: 'ssh-rsa' }, 'test');
+      await known.trust({ host: '127.0.0.1', port: multi.port, fingerprint: rsaFingerprint, keyType: 'ssh-rsa' }, 'test');
       const c = await SshConnection.open({ host: '127.0.0.1', port: multi.port, user: 'root', auth: { type: 'private-key', privateKey: ed25519.privateKey } }, { hostKeys: known });
       expect((await c.exec('echo rsa-host')).stdout.toString()).toBe('rsa-host\n');
       c.close();

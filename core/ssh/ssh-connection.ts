@@ -7,9 +7,9 @@ import { endpointLabel, targetLabel, type SshEndpoint, type SshTarget } from './
 
 /** Decides about a host key during key exchange; throws HOST_KEY_UNKNOWN / HOST_KEY_CHANGED to refuse. */
 export interface HostKeyPolicy {
-  verify(key: PresentedHostKey): void;
+  verify(key: PresentedHostKey): Promise<void>;
   /** Key types to offer first for this host (the ones it is known by). */
-  preferredKeyTypes(host: string, port: number): string[];
+  preferredKeyTypes(host: string, port: number): Promise<string[]>;
 }
 
 export interface SshConnectOptions {
@@ -79,13 +79,13 @@ function connectError(err: Error & { level?: string; code?: string }, hop: SshEn
 }
 
 function connectHop(hop: SshEndpoint, options: SshConnectOptions, sock?: Duplex): Promise<Client> {
-  return new Promise((resolve, reject) => {
+  return new Promise(async (resolve, reject) => {
     const client = new Client();
     let hostKeyError: OutpostError | null = null;
     let settled = false;
     // Known key types first (an exact list: ssh2's "prepend" does not move algorithms it already offers).
-    const preferred = options.hostKeys
-      .preferredKeyTypes(hop.host, hop.port)
+    const preferred = (await options.hostKeys
+      .preferredKeyTypes(hop.host, hop.port))
       .flatMap((t) => (t === 'ssh-rsa' ? RSA_ALGORITHMS : [t]))
       .filter((a) => HOST_KEY_ALGORITHMS.includes(a));
     const config: ConnectConfig = {
@@ -96,9 +96,9 @@ function connectHop(hop: SshEndpoint, options: SshConnectOptions, sock?: Duplex)
       keepaliveInterval: options.keepAliveIntervalMs ?? 15_000,
       keepaliveCountMax: 3,
       // Runs during key exchange: returning false ends the connection before any credential is sent.
-      hostVerifier: (key: Buffer) => {
+      hostVerifier: async (key: Buffer) => {
         try {
-          options.hostKeys.verify(presentedKey(hop.host, hop.port, key));
+          await options.hostKeys.verify(presentedKey(hop.host, hop.port, key));
           return true;
         } catch (err) {
           hostKeyError = err instanceof OutpostError ? err : new OutpostError('INTERNAL', String(err));

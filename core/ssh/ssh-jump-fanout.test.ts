@@ -35,7 +35,7 @@ describe.skipIf(!canRun)('SSH jump hosts, ssh-agent, pooling and fan-out against
     jump = await startSshd({ dir: dir.path, authorizedKeys: [key.publicKey], extra: ['LogLevel DEBUG1'] });
     target = await startSshd({ dir: dir.path, authorizedKeys: [key.publicKey] });
     for (let i = 0; i < 4; i++) fleet.push(await startSshd({ dir: dir.path, authorizedKeys: [key.publicKey] }));
-    for (const s of [jump, target, ...fleet]) store.trust({ host: '127.0.0.1', port: s.port, fingerprint: s.fingerprint }, 'test');
+    for (const s of [jump, target, ...fleet]) await store.trust({ host: '127.0.0.1', port: s.port, fingerprint: s.fingerprint }, 'test');
   });
   afterAll(() => {
     for (const s of [jump, target, ...fleet]) s?.stop();
@@ -67,7 +67,7 @@ describe.skipIf(!canRun)('SSH jump hosts, ssh-agent, pooling and fan-out against
 
   it('stops at a jump host that refuses to forward, naming it', async () => {
     const strict = await startSshd({ dir: dir.path, authorizedKeys: [key.publicKey], extra: ['AllowTcpForwarding no'] });
-    store.trust({ host: '127.0.0.1', port: strict.port, fingerprint: strict.fingerprint }, 'test');
+    await store.trust({ host: '127.0.0.1', port: strict.port, fingerprint: strict.fingerprint }, 'test');
     try {
       const auth = { type: 'private-key' as const, privateKey: key.privateKey };
       const err = await SshConnection.open({ host: '127.0.0.1', port: target.port, user: 'root', auth, jumps: [{ host: '127.0.0.1', port: strict.port, user: 'root', auth }] }, { hostKeys: store }).catch((e: unknown) => e);

@@ -118,7 +118,7 @@ describe.skipIf(!sshdAvailable() || process.getuid?.() !== 0)('terminal stream o
     writeFileSync(join(staticDir, 'index.html'), '<!doctype html><title>Outpost</title>');
     const key = generateKey(join(dir.path, 'id'));
     sshd = await startSshd({ dir: dir.path, authorizedKeys: [key.publicKey] });
-    core = createOutpostCore({ dataDir: join(dir.path, 'data'), transport: 'host', checkOutputs: true, kdf: { ...defaultKdf, N: 2 ** 10 } });
+    core = await createOutpostCore({ dataDir: join(dir.path, 'data'), transport: 'host', checkOutputs: true, kdf: { ...defaultKdf, N: 2 ** 10 } });
     await core.dispatch('vault.unlock', { passphrase: 'a long enough passphrase' });
     expect(await core.dispatch('credentials.add', { name: 'lab', username: 'root', secret: { type: 'private-key', privateKey: key.privateKey } })).toMatchObject({ ok: true });
     host = await startHost({ core, staticDir });
@@ -126,7 +126,7 @@ describe.skipIf(!sshdAvailable() || process.getuid?.() !== 0)('terminal stream o
   });
   afterAll(async () => {
     await host?.close();
-    core?.close();
+    await core?.close();
     sshd?.stop();
     for (const s of extraSshds) s.stop();
     dir?.remove();

@@ -47,7 +47,7 @@ function winrmOpener(deps: TerminalTargetDeps, url: string, credential: string, 
     title,
     credential,
     open: async () => {
-      const { user, password } = deps.remote.credentials.password(credential);
+      const { user, password } = await deps.remote.credentials.password(credential);
       const client = new WinrmClient({ url, user, password, auth });
       // Proves the endpoint and the credential before a tab opens (a wrong password is an error, not a dead tab).
       try {
@@ -64,25 +64,25 @@ function winrmOpener(deps: TerminalTargetDeps, url: string, credential: string, 
 }
 
 /** Turns a contract target into how to open (and reopen) its session; credentials are read from the vault here, in core. */
-export function resolveTerminalTarget(target: TerminalTarget, deps: TerminalTargetDeps): TerminalOpener {
-  const ssh = (host: string, port: number, credential: string, user: string | undefined, jumps: SshTarget[] = []): TerminalOpener => {
-    const endpoint = (h: { host: string; port: number; user?: string | undefined; credential: string }) => {
-      const saved = deps.remote.credentials.sshAuth(h.credential);
+export async function resolveTerminalTarget(target: TerminalTarget, deps: TerminalTargetDeps): Promise<TerminalOpener> {
+  const ssh = async (host: string, port: number, credential: string, user: string | undefined, jumps: SshTarget[] = []): Promise<TerminalOpener> => {
+    const endpoint = async (h: { host: string; port: number; user?: string | undefined; credential: string }) => {
+      const saved = await deps.remote.credentials.sshAuth(h.credential);
       const name = h.user ?? saved.user;
       if (!name) throw new OutpostError('VALIDATION', `No user for ${h.host}: give one, or save it in credential "${h.credential}".`);
       return { host: h.host, port: h.port, user: name, auth: saved.auth };
     };
-    return sshOpener(deps, { ...endpoint({ host, port, user, credential }), jumps }, credential);
+    return sshOpener(deps, { ...await endpoint({ host, port, user, credential }), jumps }, credential);
   };
   switch (target.type) {
     case 'ssh': {
-      const jumps = target.jumps.map((j) => {
-        const saved = deps.remote.credentials.sshAuth(j.credential);
+      const jumps = target.jumps.map(async (j) => {
+        const saved = await deps.remote.credentials.sshAuth(j.credential);
         const name = j.user ?? saved.user;
         if (!name) throw new OutpostError('VALIDATION', `No user for jump host ${j.host}: give one, or save it in credential "${j.credential}".`);
         return { host: j.host, port: j.port, user: name, auth: saved.auth };
       });
-      return ssh(target.host, target.port, target.credential, target.user, jumps);
+      return await ssh(target.host, target.port, target.credential, target.user, jumps);
     }
     case 'winrm':
       return winrmOpener(deps, target.url, target.credential, target.auth);
@@ -94,7 +94,7 @@ export function resolveTerminalTarget(target: TerminalTarget, deps: TerminalTarg
         const host = address.includes(':') ? `[${address}]` : address;
         return winrmOpener(deps, `http://${host}:${target.port ?? 5985}/wsman`, target.credential, 'ntlm');
       }
-      return ssh(address, target.port ?? 22, target.credential, target.user);
+      return await ssh(address, target.port ?? 22, target.credential, target.user);
     }
   }
 }

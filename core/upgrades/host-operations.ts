@@ -52,18 +52,18 @@ export class HostUpgradeOperations {
   private readonly upgrades: UpgradeStore;
   private readonly procedures: ProcedureStore;
 
-  site(name: string): StoredSite {
-    return storedSite(this.db, name);
+  async site(name: string): Promise<StoredSite> {
+    return await storedSite(this.db, name);
   }
 
   /** A fresh vCenter session for one piece of work, logged out afterwards (TLS per the site's pin or trusted CAs). */
   async vcenter<T>(siteName: string, work: (session: VsphereSession) => Promise<T>): Promise<T> {
-    return withSiteSession(this.db, this.credentials, this.site(siteName), work);
+    return withSiteSession(this.db, this.credentials, await this.site(siteName), work);
   }
 
   /** Runs one shell command line on the host (host key checked against Outpost's known hosts). */
   async exec(ssh: HostSsh, command: string, options: { timeoutMs: number; signal?: AbortSignal }): Promise<ExecResult> {
-    const { user, auth } = this.remote.credentials.sshAuth(ssh.credential);
+    const { user, auth } = await this.remote.credentials.sshAuth(ssh.credential);
     const name = ssh.user ?? user;
     if (!name) throw new OutpostError('VALIDATION', `No SSH user for ${ssh.host}: give one in the plan, or save it in credential "${ssh.credential}".`);
     return this.remote.pool.exec({ host: ssh.host, port: ssh.port, user: name, auth }, command, { timeoutMs: options.timeoutMs, ...(options.signal ? { signal: options.signal } : {}) });
@@ -84,8 +84,8 @@ export class HostUpgradeOperations {
    * read live; VM memory from the inventory. Returns the reason when it cannot.
    */
   async clusterCapacity(siteName: string, hostMoref: string): Promise<{ canLose: number; hosts: PlanHost[] }> {
-    const site = this.site(siteName);
-    const cluster = this.inventory.hostCluster(site.id, hostMoref);
+    const site = await this.site(siteName);
+    const cluster = await this.inventory.hostCluster(site.id, hostMoref);
     if (cluster === undefined) throw new OutpostError('NOT_FOUND', `Host ${hostMoref} is not in site ${site.name}'s inventory; sync it first.`);
     if (!cluster) return { canLose: 1, hosts: [] }; // a standalone host: its VMs stop with it, the operator chose that
     const hosts = await this.planHosts(site.name, { clusterMoref: cluster });
@@ -94,9 +94,9 @@ export class HostUpgradeOperations {
 
   /** Hosts of a cluster (or named hosts) as the planner sees them: live state and memory, VM memory from the inventory. */
   async planHosts(siteName: string, which: { clusterMoref?: string; morefs?: string[] }): Promise<(PlanHost & { moref: string; version: string | null })[]> {
-    const site = this.site(siteName);
-    const rows = this.inventory.hostsWithCluster(site.id, which);
-    const vmMemory = this.inventory.vmLoadByHost(site.id);
+    const site = await this.site(siteName);
+    const rows = await this.inventory.hostsWithCluster(site.id, which);
+    const vmMemory = await this.inventory.vmLoadByHost(site.id);
     return this.vcenter(site.name, async (session) => {
       const out: (PlanHost & { moref: string; version: string | null })[] = [];
       for (const r of rows) {
@@ -119,24 +119,24 @@ export class HostUpgradeOperations {
   }
 
   /** Another upgrade run that is not this one and still active: its description, or null. */
-  otherActiveUpgrade(planId: string, procedureId: string): string | null {
-    const plan = this.upgrades.otherRunningPlan(planId);
+  async otherActiveUpgrade(planId: string, procedureId: string): Promise<string | null> {
+    const plan = await this.upgrades.otherRunningPlan(planId);
     if (plan) return `upgrade plan ${plan} is running`;
-    const run = this.procedures.otherActive('host.upgrade', procedureId);
+    const run = await this.procedures.otherActive('host.upgrade', procedureId);
     return run ? `host upgrade ${run.id} (${run.target ?? 'unknown host'}) is active` : null;
   }
 
-  recordProbes(procedureId: string, round: number, results: Omit<ProbeResult, 'round'>[]): void {
-    this.upgrades.recordProbes(procedureId, round, results);
+  async recordProbes(procedureId: string, round: number, results: Omit<ProbeResult, 'round'>[]): Promise<void> {
+    await this.upgrades.recordProbes(procedureId, round, results);
   }
 
-  lastProbeRound(procedureId: string): number {
-    return this.upgrades.lastProbeRound(procedureId);
+  async lastProbeRound(procedureId: string): Promise<number> {
+    return await this.upgrades.lastProbeRound(procedureId);
   }
 
   /** The site's Ansible inventory (YAML) as the database holds it now. */
-  inventoryYaml(site: string): string {
-    return ansibleInventory(inventorySnapshot(this.db, site), 'yaml');
+  async inventoryYaml(site: string): Promise<string> {
+    return ansibleInventory(await inventorySnapshot(this.db, site), 'yaml');
   }
 
   /**
@@ -145,7 +145,7 @@ export class HostUpgradeOperations {
    * ssh-keyscan only when its fingerprint is one Outpost's known-hosts store trusts (strict checking stays on).
    */
   async runPlaybook(o: { site: string; inventoryYaml?: string | undefined; hostName: string; ssh: HostSsh; playbook: string; signal: AbortSignal; actor: string }): Promise<{ exitCode: number; output: string }> {
-    const { user, auth } = this.remote.credentials.sshAuth(o.ssh.credential);
+    const { user, auth } = await this.remote.credentials.sshAuth(o.ssh.credential);
     if (auth.type !== 'private-key') throw new OutpostError('VALIDATION', `Ansible needs a private-key credential; "${o.ssh.credential}" is a password. Save a key credential, or configure with commands instead.`);
     const name = o.ssh.user ?? user;
     if (!name) throw new OutpostError('VALIDATION', `No SSH user for ${o.hostName}.`);
@@ -153,7 +153,7 @@ export class HostUpgradeOperations {
     const knownHostLines = await this.trustedHostKeyLines(o.ssh);
     const result = await withKeyInAgent(auth.privateKey, async ({ dir, env: agentEnv, identityFile }) => {
       const inventory = join(dir, 'inventory.yml');
-      writeFileSync(inventory, o.inventoryYaml ?? this.inventoryYaml(o.site), { mode: 0o600 });
+      writeFileSync(inventory, o.inventoryYaml ?? await this.inventoryYaml(o.site), { mode: 0o600 });
       const knownHosts = join(dir, 'known_hosts');
       writeFileSync(knownHosts, knownHostLines, { mode: 0o600 });
       const sshArgs = `-o StrictHostKeyChecking=yes -o UserKnownHostsFile=${knownHosts} -o IdentityFile=${identityFile} -o IdentitiesOnly=yes -o ControlMaster=no`;
@@ -169,12 +169,12 @@ export class HostUpgradeOperations {
         });
       });
     });
-    this.audit.append({ actor: o.actor, action: 'upgrade.ansible', target: o.hostName, outcome: result.exitCode === 0 ? 'ok' : 'failed', details: { playbook: o.playbook, exitCode: result.exitCode } });
+    await this.audit.append({ actor: o.actor, action: 'upgrade.ansible', target: o.hostName, outcome: result.exitCode === 0 ? 'ok' : 'failed', details: { playbook: o.playbook, exitCode: result.exitCode } });
     return result;
   }
 
   private async trustedHostKeyLines(ssh: HostSsh): Promise<string> {
-    const trusted = new Set(this.remote.knownHosts.entriesFor(ssh.host, ssh.port).map((k) => k.fingerprint));
+    const trusted = new Set((await this.remote.knownHosts.entriesFor(ssh.host, ssh.port)).map((k) => k.fingerprint));
     const scan = spawnSync('ssh-keyscan', ['-p', String(ssh.port), '-T', '10', ssh.host], { env: childEnv(), encoding: 'utf8', timeout: 15_000 });
     const lines = (scan.stdout ?? '').split('\n').filter((l) => l && !l.startsWith('#'));
     const kept = lines.filter((line) => {

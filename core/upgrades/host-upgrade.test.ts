@@ -57,12 +57,12 @@ describe.skipIf(unavailable !== null)('rolling host upgrades against vcsim (3-ho
   });
   beforeEach(async () => {
     dir = tempDir();
-    core = createOutpostCore({ dataDir: dir.path, transport: 'test', checkOutputs: true, kdf: { ...defaultKdf, N: 2 ** 10 }, passphrase: 'upgrade tests' });
+    core = await createOutpostCore({ dataDir: dir.path, transport: 'test', checkOutputs: true, kdf: { ...defaultKdf, N: 2 ** 10 }, passphrase: 'upgrade tests' });
     await prepareUpgradeCore(call, lab);
     for (const f of [lab.backupLog, lab.configLog]) writeFileSync(f, '');
   });
   afterEach(async () => {
-    core.close();
+    await core.close();
     dir.remove();
     // Leave every host healthy and out of maintenance for the next test.
     for (const h of lab.hosts) await controlHost(lab.vc, h, { status: 'green', connection: 'connected' });
@@ -141,7 +141,7 @@ describe.skipIf(unavailable !== null)('rolling host upgrades against vcsim (3-ho
     expect(readFileSync(lab.backupLog, 'utf8').trim().split('\n')).toHaveLength(3);
     expect(readFileSync(lab.configLog, 'utf8').trim().split('\n')).toHaveLength(3);
 
-    const audit = JSON.stringify(core.services.audit.list({ limit: 1000 }));
+    const audit = JSON.stringify(await core.services.audit.list({ limit: 1000 }));
     for (const action of ['upgrade.create', 'upgrade.run', 'upgrade.backup', 'upgrade.host', 'upgrade.succeeded']) expect(audit).toContain(action);
     expect(audit).not.toContain('PRIVATE KEY');
   }, 180_000);
@@ -226,7 +226,7 @@ describe.skipIf(unavailable !== null)('rolling host upgrades against vcsim (3-ho
       const rows = await call<HostBuildRow[]>('upgrade.hosts', { site: 'lab' });
       expect(rows.find((r) => r.name === plan.hosts[1]!.name)!.inMaintenance).toBe(false);
       expect((await failure('upgrade.run', { planId: plan.id })).code).toBe('CONFLICT');
-      const audit = JSON.stringify(core.services.audit.list({ limit: 1000 }));
+      const audit = JSON.stringify(await core.services.audit.list({ limit: 1000 }));
       for (const action of ['upgrade.pause', 'upgrade.resume', 'upgrade.abort', 'procedure.cancel']) expect(audit).toContain(action);
     } finally {
       play.stop();
@@ -265,9 +265,9 @@ describe.skipIf(unavailable !== null)('rolling host upgrades against vcsim (3-ho
     // ... from the inventory kept before the reinstall (seed 002: re-run Ansible with the old inventory file).
     expect(readFileSync(marker, 'utf8').trim()).toBe(`${lab.hosts[0]} ${lab.cluster} ${buildBefore}`);
     expect(buildBefore).not.toBe(target);
-    const configure = core.services.engine.store.steps(plan.hosts[0]!.procedureId ?? (await status(plan.id)).hosts[0]!.procedureId!).find((s) => s.name === 'configure');
+    const configure = (await core.services.engine.store.steps(plan.hosts[0]!.procedureId ?? (await status(plan.id)).hosts[0]!.procedureId!)).find((s) => s.name === 'configure');
     expect(configure?.output).toEqual({ via: 'ansible', playbook });
-    expect(JSON.stringify(core.services.audit.list({ limit: 500 }))).toContain('upgrade.ansible');
+    expect(JSON.stringify(await core.services.audit.list({ limit: 500 }))).toContain('upgrade.ansible');
     // The inventory and the ssh-agent's socket lived in a private temp folder that is gone again (the key itself was never on disk).
     expect(ansibleDirs().filter((d) => !before.includes(d))).toEqual([]);
   }, 120_000);

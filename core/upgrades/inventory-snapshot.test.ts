@@ -25,14 +25,14 @@ describe('the Ansible export reads the inventory tables (real SQLite file)', () 
     dir.remove();
   });
 
-  it('groups hosts by site and cluster, leaves removed hosts out, and has no enrolled VMs while nothing is enrolled', () => {
-    const s = inventorySnapshot(sqliteSql(db), 'lab');
+  it('groups hosts by site and cluster, leaves removed hosts out, and has no enrolled VMs while nothing is enrolled', async () => {
+    const s = await inventorySnapshot(sqliteSql(db), 'lab');
     expect(s.sites).toEqual([{ name: 'lab', clusters: [{ name: 'Prod', hosts: [{ name: 'esx01', address: 'esx01', build: '24022510', version: '8.0.3' }] }], standaloneHosts: [{ name: 'esx02', address: 'esx02', build: '21203435', version: '8.0.3' }] }]);
     expect(s.enrolledVms).toEqual([]);
     expect(() => inventorySnapshot(sqliteSql(db), 'nope')).toThrow(/No site named "nope"/);
   });
 
-  it('lists the VMs the CMDB holds as enrolled (not offboarded ones, not ones without a public IP), Windows apart', () => {
+  it('lists the VMs the CMDB holds as enrolled (not offboarded ones, not ones without a public IP), Windows apart', async () => {
     const record = db.prepare(
       `INSERT INTO cmdb_records (site_id, vm_moref, vm_name, os, private_ip, public_ip, firewall, credential, service_account, enrolled_at, enrolled_by, offboarded_at)
        VALUES (1, ?, ?, ?, ?, ?, 'fw', 'guest', 'outpost', '2026-01-01T00:00:00Z', 'op', ?)`,
@@ -41,7 +41,7 @@ describe('the Ansible export reads the inventory tables (real SQLite file)', () 
     record.run('vm-2', 'dc-1', 'Microsoft Windows Server 2022 (64-bit)', '10.0.0.6', '203.0.113.11', null);
     record.run('vm-3', 'half', 'Ubuntu Linux (64-bit)', '10.0.0.7', null, null);
     record.run('vm-4', 'gone', 'Ubuntu Linux (64-bit)', '10.0.0.8', '203.0.113.12', '2026-02-01T00:00:00Z');
-    const s = inventorySnapshot(sqliteSql(db));
+    const s = await inventorySnapshot(sqliteSql(db));
     expect(s.enrolledVms.map((v) => [v.name, v.osFamily])).toEqual([
       ['dc-1', 'windows'],
       ['web-1', 'linux'],

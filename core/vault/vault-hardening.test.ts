@@ -52,38 +52,38 @@ describe('vault hardening (real SQLite, real scrypt)', () => {
     dir.remove();
   });
 
-  it('re-derives a cheaper vault at the current cost on unlock and re-seals its records bound to their rows', () => {
+  it('re-derives a cheaper vault at the current cost on unlock and re-seals its records bound to their rows', async () => {
     writeLegacyVault(db, legacyKdf, [
       { name: 'vc', kind: 'vcenter', secret: 'vcenter-password' },
       { name: 'ssh', kind: 'password', secret: 'ssh-password' },
     ]);
     const before = meta(db);
     const vault = new Vault(sqliteSql(db), null, targetKdf);
-    vault.unlock(passphrase);
+    await vault.unlock(passphrase);
     const after = meta(db);
     expect(JSON.parse(after.kdf)).toEqual(targetKdf);
     expect(after.salt.equals(before.salt)).toBe(false);
     expect(sealedFormat(secretOf(db, 1))).toBe(2);
     expect(sealedFormat(secretOf(db, 2))).toBe(2);
     const store = new CredentialStore(sqliteSql(db), vault);
-    expect(store.reveal(1)).toBe('vcenter-password');
-    expect(store.reveal(2)).toBe('ssh-password');
+    expect(await store.reveal(1)).toBe('vcenter-password');
+    expect(await store.reveal(2)).toBe('ssh-password');
     // A fresh process unlocks the upgraded vault with the same passphrase; nothing left to upgrade.
     const again = new Vault(sqliteSql(db), null, targetKdf);
-    again.unlock(passphrase);
+    await again.unlock(passphrase);
     expect(meta(db).salt.equals(after.salt)).toBe(true);
-    expect(new CredentialStore(sqliteSql(db), again).reveal(1)).toBe('vcenter-password');
+    expect(await new CredentialStore(sqliteSql(db), again).reveal(1)).toBe('vcenter-password');
   });
 
-  it('upgrades a vault at the old shipped cost (N=2^15) to the shipped one', () => {
+  it('upgrades a vault at the old shipped cost (N=2^15) to the shipped one', async () => {
     writeLegacyVault(db, { ...defaultKdf, N: 2 ** 15 }, [{ name: 'vc', kind: 'vcenter', secret: 'pw' }]);
     const vault = new Vault(sqliteSql(db), null);
-    vault.unlock(passphrase);
+    await vault.unlock(passphrase);
     expect(JSON.parse(meta(db).kdf)).toEqual(defaultKdf);
-    expect(new CredentialStore(sqliteSql(db), vault).reveal(1)).toBe('pw');
+    expect(await new CredentialStore(sqliteSql(db), vault).reveal(1)).toBe('pw');
   });
 
-  it('upgrades atomically: a failure part-way leaves the old vault and records byte for byte', () => {
+  it('upgrades atomically: a failure part-way leaves the old vault and records byte for byte', async () => {
     writeLegacyVault(db, legacyKdf, [{ name: 'vc', kind: 'vcenter', secret: 'pw' }]);
     const before = { meta: meta(db), secret: secretOf(db, 1) };
     // The last write of the upgrade (the vault row) fails after the records were re-sealed.
@@ -93,26 +93,26 @@ describe('vault hardening (real SQLite, real scrypt)', () => {
     expect(secretOf(db, 1).equals(before.secret)).toBe(true);
     db.exec('DROP TRIGGER fail_rekey');
     const vault = new Vault(sqliteSql(db), null, targetKdf);
-    vault.unlock(passphrase);
-    expect(new CredentialStore(sqliteSql(db), vault).reveal(1)).toBe('pw');
+    await vault.unlock(passphrase);
+    expect(await new CredentialStore(sqliteSql(db), vault).reveal(1)).toBe('pw');
   });
 
-  it('a secret copied into another row does not open there (the vCenter password cannot become an SSH password)', () => {
+  it('a secret copied into another row does not open there (the vCenter password cannot become an SSH password)', async () => {
     const vault = new Vault(sqliteSql(db), null, targetKdf);
-    vault.unlock(passphrase);
+    await vault.unlock(passphrase);
     const store = new CredentialStore(sqliteSql(db), vault);
-    const vc = store.save({ name: 'vc-admin', kind: 'vcenter', secret: 'the vCenter password' });
-    const ssh = store.save({ name: 'web-ssh', kind: 'password', secret: 'an ssh password' });
+    const vc = await store.save({ name: 'vc-admin', kind: 'vcenter', secret: 'the vCenter password' });
+    const ssh = await store.save({ name: 'web-ssh', kind: 'password', secret: 'an ssh password' });
     db.prepare('UPDATE credentials SET secret = ? WHERE id = ?').run(secretOf(db, vc.id), ssh.id);
     expect(() => store.reveal(ssh.id)).toThrowError(expect.objectContaining({ code: 'VAULT_CORRUPT', message: expect.stringContaining('"web-ssh"') }));
-    expect(store.reveal(vc.id)).toBe('the vCenter password');
+    expect(await store.reveal(vc.id)).toBe('the vCenter password');
   });
 
-  it('a legacy record that was not migrated is refused, not opened unbound', () => {
+  it('a legacy record that was not migrated is refused, not opened unbound', async () => {
     const vault = new Vault(sqliteSql(db), null, targetKdf);
-    vault.unlock(passphrase);
+    await vault.unlock(passphrase);
     const store = new CredentialStore(sqliteSql(db), vault);
-    const ssh = store.save({ name: 'web-ssh', kind: 'password', secret: 'x' });
+    const ssh = await store.save({ name: 'web-ssh', kind: 'password', secret: 'x' });
     const salt = meta(db).salt;
     const key = deriveKey(passphrase, salt, targetKdf);
     db.prepare('UPDATE credentials SET secret = ? WHERE id = ?').run(sealWithKey(key, Buffer.from('planted')), ssh.id);
@@ -127,13 +127,13 @@ describe('vault hardening (real SQLite, real scrypt)', () => {
     ['memory over the ceiling', { ...defaultKdf, N: 2 ** 18, r: 16 }, /memory/],
     ['keyLength other than 32', { ...defaultKdf, keyLength: 4096 }, /keyLength/],
     ['another algorithm', { ...defaultKdf, algorithm: 'pbkdf2' }, /algorithm/],
-  ])('refuses KDF parameters from the store that are out of range: %s', (_what, kdf, field) => {
+  ])('refuses KDF parameters from the store that are out of range: %s', async (_what, kdf, field) => {
     writeLegacyVault(db, legacyKdf, []);
     db.prepare('UPDATE vault_meta SET kdf = ?').run(JSON.stringify(kdf));
     const t0 = performance.now();
     let error: unknown;
     try {
-      new Vault(sqliteSql(db), null, targetKdf).unlock(passphrase);
+      await new Vault(sqliteSql(db), null, targetKdf).unlock(passphrase);
     } catch (err) {
       error = err;
     }
@@ -148,8 +148,8 @@ describe('vault hardening (real SQLite, real scrypt)', () => {
     expect(() => new Vault(sqliteSql(db), null, targetKdf).unlock(passphrase)).toThrowError(expect.objectContaining({ code: 'VAULT_CORRUPT' }));
   });
 
-  it('tells a damaged vault (VAULT_CORRUPT) from a wrong passphrase (VAULT_PASSPHRASE)', () => {
-    new Vault(sqliteSql(db), null, targetKdf).unlock(passphrase);
+  it('tells a damaged vault (VAULT_CORRUPT) from a wrong passphrase (VAULT_PASSPHRASE)', async () => {
+    await new Vault(sqliteSql(db), null, targetKdf).unlock(passphrase);
     expect(() => new Vault(sqliteSql(db), null, targetKdf).unlock('not the passphrase at all')).toThrowError(
       expect.objectContaining({ code: 'VAULT_PASSPHRASE' }),
     );
@@ -175,19 +175,19 @@ describe('vault hardening (real SQLite, real scrypt)', () => {
     }
     // Intact again: the right passphrase opens it; a damaged record is named, the vault still opens.
     const vault = new Vault(sqliteSql(db), null, targetKdf);
-    vault.unlock(passphrase);
+    await vault.unlock(passphrase);
     const store = new CredentialStore(sqliteSql(db), vault);
-    const cred = store.save({ name: 'vc', kind: 'vcenter', secret: 'pw' });
+    const cred = await store.save({ name: 'vc', kind: 'vcenter', secret: 'pw' });
     db.prepare('UPDATE credentials SET secret = ? WHERE id = ?').run(flip(secretOf(db, cred.id), secretOf(db, cred.id).length - 1), cred.id);
     expect(() => store.reveal(cred.id)).toThrowError(expect.objectContaining({ code: 'VAULT_CORRUPT', message: expect.stringContaining('"vc"') }));
-    expect(new Vault(sqliteSql(db), null, targetKdf).unlock(passphrase).unlocked).toBe(true);
+    expect((await new Vault(sqliteSql(db), null, targetKdf).unlock(passphrase)).unlocked).toBe(true);
   });
 
-  it('a process still holding the key from before another re-keyed the vault does not seal with it', () => {
+  it('a process still holding the key from before another re-keyed the vault does not seal with it', async () => {
     writeLegacyVault(db, legacyKdf, []);
     const early = new Vault(sqliteSql(db), null, legacyKdf); // no upgrade wanted: keeps the old key
-    early.unlock(passphrase);
-    new Vault(sqliteSql(db), null, targetKdf).unlock(passphrase); // re-keys
+    await early.unlock(passphrase);
+    await new Vault(sqliteSql(db), null, targetKdf).unlock(passphrase); // re-keys
     expect(() => new CredentialStore(sqliteSql(db), early).save({ name: 'x', kind: 'password', secret: 's' })).toThrowError(
       expect.objectContaining({ code: 'VAULT_LOCKED', message: expect.stringContaining('unlock it again') }),
     );
@@ -196,23 +196,23 @@ describe('vault hardening (real SQLite, real scrypt)', () => {
 });
 
 describe('deferred unlock (the CLI: scrypt only when a secret is needed)', () => {
-  it('derives nothing until first use, then unlocks (and upgrades); a wrong passphrase surfaces at that use', () => {
+  it('derives nothing until first use, then unlocks (and upgrades); a wrong passphrase surfaces at that use', async () => {
     const dir = tempDir();
     const db = openDatabase(join(dir.path, 'outpost.db'));
     try {
       writeLegacyVault(db, legacyKdf, [{ name: 'vc', kind: 'vcenter', secret: 'pw' }]);
       const before = meta(db);
       const vault = new Vault(sqliteSql(db), null, targetKdf);
-      vault.deferUnlock(passphrase);
+      await vault.deferUnlock(passphrase);
       expect(meta(db)).toEqual(before); // not unlocked, so not upgraded yet
-      expect(new CredentialStore(sqliteSql(db), vault).reveal(1)).toBe('pw');
+      expect(await new CredentialStore(sqliteSql(db), vault).reveal(1)).toBe('pw');
       expect(meta(db).salt.equals(before.salt)).toBe(false);
 
       const wrong = new Vault(sqliteSql(db), null, targetKdf);
-      wrong.deferUnlock('not the passphrase at all');
+      await wrong.deferUnlock('not the passphrase at all');
       expect(() => new CredentialStore(sqliteSql(db), wrong).reveal(1)).toThrowError(expect.objectContaining({ code: 'VAULT_PASSPHRASE' }));
       expect(() => new CredentialStore(sqliteSql(db), wrong).reveal(1)).toThrowError(expect.objectContaining({ code: 'VAULT_PASSPHRASE' }));
-      expect(wrong.state().unlocked).toBe(false);
+      expect((await wrong.state()).unlocked).toBe(false);
 
       const fresh = new Vault(sqliteSql(openDatabase(join(dir.path, 'other.db'))), null, targetKdf);
       expect(() => fresh.deferUnlock('short')).toThrowError(expect.objectContaining({ code: 'VALIDATION' }));
@@ -224,17 +224,17 @@ describe('deferred unlock (the CLI: scrypt only when a secret is needed)', () =>
 });
 
 describe('the 12-character passphrase minimum holds on every path', () => {
-  it('a new vault refuses a short passphrase from the core option (the CLI/host environment variable)', () => {
+  it('a new vault refuses a short passphrase from the core option (the CLI/host environment variable)', async () => {
     const dir = tempDir();
     try {
       expect(() => createOutpostCore({ dataDir: dir.path, transport: 'test', kdf: targetKdf, passphrase: 'short' })).toThrowError(
         expect.objectContaining({ code: 'VALIDATION', message: expect.stringContaining('at least 12 characters') }),
       );
-      const core = createOutpostCore({ dataDir: dir.path, transport: 'test', kdf: targetKdf });
+      const core = await createOutpostCore({ dataDir: dir.path, transport: 'test', kdf: targetKdf });
       try {
-        expect(core.services.vault.state()).toMatchObject({ initialised: false, unlocked: false });
+        expect(await core.services.vault.state()).toMatchObject({ initialised: false, unlocked: false });
       } finally {
-        core.close();
+        await core.close();
       }
     } finally {
       dir.remove();

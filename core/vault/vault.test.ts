@@ -25,44 +25,44 @@ describe('passphrase vault (AES-256-GCM, scrypt key)', () => {
     dir.remove();
   });
 
-  it('is locked and uninitialised on a new store, and refuses to seal', () => {
+  it('is locked and uninitialised on a new store, and refuses to seal', async () => {
     const vault = new Vault(sqliteSql(db), null, fastKdf);
-    expect(vault.state()).toEqual({ kind: 'passphrase', initialised: false, unlocked: false });
+    expect(await vault.state()).toEqual({ kind: 'passphrase', initialised: false, unlocked: false });
     expect(() => vault.seal('x', binding)).toThrowError(expect.objectContaining({ code: 'VAULT_LOCKED' }));
   });
 
-  it('sets the passphrase on first unlock, then needs the same passphrase after a restart', () => {
+  it('sets the passphrase on first unlock, then needs the same passphrase after a restart', async () => {
     const first = new Vault(sqliteSql(db), null, fastKdf);
-    first.unlock(passphrase);
-    const { cipher, sealed } = first.seal('s3cret!', binding);
+    await first.unlock(passphrase);
+    const { cipher, sealed } = await first.seal('s3cret!', binding);
     expect(cipher).toBe('passphrase');
 
     const second = new Vault(sqliteSql(db), null, fastKdf);
-    expect(second.state()).toEqual({ kind: 'passphrase', initialised: true, unlocked: false });
+    expect(await second.state()).toEqual({ kind: 'passphrase', initialised: true, unlocked: false });
     expect(() => second.unlock('wrong passphrase here')).toThrowError(expect.objectContaining({ code: 'VAULT_PASSPHRASE' }));
-    expect(second.state().unlocked).toBe(false);
-    second.unlock(passphrase);
-    expect(second.open('passphrase', sealed, binding)).toBe('s3cret!');
+    expect((await second.state()).unlocked).toBe(false);
+    await second.unlock(passphrase);
+    expect(await second.open('passphrase', sealed, binding)).toBe('s3cret!');
   });
 
-  it('detects a tampered secret instead of returning garbage', () => {
+  it('detects a tampered secret instead of returning garbage', async () => {
     const vault = new Vault(sqliteSql(db), null, fastKdf);
-    vault.unlock(passphrase);
-    const { sealed } = vault.seal('s3cret!', binding);
+    await vault.unlock(passphrase);
+    const { sealed } = await vault.seal('s3cret!', binding);
     const tampered = Buffer.from(sealed);
     tampered[tampered.length - 1]! ^= 0x01;
     expect(() => vault.open('passphrase', tampered, binding)).toThrowError(expect.objectContaining({ code: 'VAULT_CORRUPT' }));
   });
 
-  it('stores credentials only as ciphertext and lists them without the secret', () => {
+  it('stores credentials only as ciphertext and lists them without the secret', async () => {
     const vault = new Vault(sqliteSql(db), null, fastKdf);
-    vault.unlock(passphrase);
+    await vault.unlock(passphrase);
     const store = new CredentialStore(sqliteSql(db), vault);
     const secret = 'VeryDistinctivePassword-8f2e1c';
-    const meta = store.save({ name: 'vc-admin', kind: 'vcenter', username: 'administrator@vsphere.local', secret });
+    const meta = await store.save({ name: 'vc-admin', kind: 'vcenter', username: 'administrator@vsphere.local', secret });
     expect(meta).not.toHaveProperty('secret');
-    expect(JSON.stringify(store.list())).not.toContain(secret);
-    expect(store.reveal(meta.id)).toBe(secret);
+    expect(JSON.stringify(await store.list())).not.toContain(secret);
+    expect(await store.reveal(meta.id)).toBe(secret);
     db.pragma('wal_checkpoint(TRUNCATE)');
     const onDisk = readFileSync(join(dir.path, 'outpost.db'));
     expect(onDisk.includes(Buffer.from(secret))).toBe(false);
@@ -71,9 +71,9 @@ describe('passphrase vault (AES-256-GCM, scrypt key)', () => {
     );
   });
 
-  it('tells the operator when a secret was sealed by the OS keychain', () => {
+  it('tells the operator when a secret was sealed by the OS keychain', async () => {
     const vault = new Vault(sqliteSql(db), null, fastKdf);
-    vault.unlock(passphrase);
+    await vault.unlock(passphrase);
     expect(() => vault.open('os', Buffer.from('whatever'), binding)).toThrowError(expect.objectContaining({ code: 'VAULT_LOCKED' }));
   });
 
@@ -90,18 +90,18 @@ describe('passphrase vault (AES-256-GCM, scrypt key)', () => {
 });
 
 describe('vault set-up by two processes', () => {
-  it('a second process that saw no passphrase yet must match the one set meanwhile, not replace it', () => {
+  it('a second process that saw no passphrase yet must match the one set meanwhile, not replace it', async () => {
     const dir = tempDir();
     const a = openDatabase(join(dir.path, 'outpost.db'));
     const b = openDatabase(join(dir.path, 'outpost.db'));
     try {
       const first = new Vault(sqliteSql(a), null, fastKdf);
       const second = new Vault(sqliteSql(b), null, fastKdf);
-      expect(second.state().initialised).toBe(false);
-      first.unlock(passphrase);
+      expect((await second.state()).initialised).toBe(false);
+      await first.unlock(passphrase);
       // `second` read "not initialised" before; its unlock must now verify against the stored setup.
       expect(() => second.unlock('a different passphrase')).toThrowError(expect.objectContaining({ code: 'VAULT_PASSPHRASE' }));
-      expect(second.unlock(passphrase).unlocked).toBe(true);
+      expect((await second.unlock(passphrase)).unlocked).toBe(true);
     } finally {
       a.close();
       b.close();

@@ -61,13 +61,13 @@ describe.skipIf(unavailable !== null)('VM console and guestinfo against vcsim', 
   });
   beforeEach(async () => {
     dir = tempDir();
-    core = createOutpostCore({ dataDir: dir.path, transport: 'test', checkOutputs: true, kdf: { ...defaultKdf, N: 2 ** 10 }, passphrase });
+    core = await createOutpostCore({ dataDir: dir.path, transport: 'test', checkOutputs: true, kdf: { ...defaultKdf, N: 2 ** 10 }, passphrase });
     await call('sites.add', { name: 'lab', url: vc.url, username: vc.username, password: vc.password, trustFingerprint: vc.fingerprint });
     await call('inventory.sync', { site: 'lab' });
     vmName = (core.db.prepare('SELECT name FROM inv_vms ORDER BY name LIMIT 1').get() as { name: string }).name;
   });
-  afterEach(() => {
-    core.close();
+  afterEach(async () => {
+    await core.close();
     dir.remove();
   });
 
@@ -182,9 +182,9 @@ describe.skipIf(unavailable !== null)('VM console and guestinfo against vcsim', 
     // An unused ticket dies with the session Outpost kept for it.
     await core.services.consoles.endVmrcSessions();
     await expect(cloneSession(vc, t2)).rejects.toThrow('CloneSession 500');
-    core.close();
+    await core.close();
     expect(onDisk()).not.toContain(t1);
     expect(onDisk()).not.toContain(t2);
-    core = createOutpostCore({ dataDir: dir.path, transport: 'test', checkOutputs: true, kdf: { ...defaultKdf, N: 2 ** 10 }, passphrase });
+    core = await createOutpostCore({ dataDir: dir.path, transport: 'test', checkOutputs: true, kdf: { ...defaultKdf, N: 2 ** 10 }, passphrase });
   });
 });

@@ -48,7 +48,7 @@ describe.skipIf(unavailable !== null)(`a ${VMS}-VM result comes back whole (laun
 
   it('full sync stores all of them, one transaction per page', async () => {
     const dir = tempDir();
-    const core = createOutpostCore({ dataDir: dir.path, transport: 'test', kdf: { ...defaultKdf, N: 2 ** 10 }, passphrase: 'paging tests passphrase' });
+    const core = await createOutpostCore({ dataDir: dir.path, transport: 'test', kdf: { ...defaultKdf, N: 2 ** 10 }, passphrase: 'paging tests passphrase' });
     try {
       expect((await core.dispatch('sites.add', { name: 'big', url: vc.url, username: vc.username, password: vc.password, trustFingerprint: vc.fingerprint })).ok).toBe(true);
       const sync = await core.dispatch('inventory.sync', { site: 'big' });
@@ -58,7 +58,7 @@ describe.skipIf(unavailable !== null)(`a ${VMS}-VM result comes back whole (laun
       expect((core.db.prepare('SELECT count(DISTINCT moref) AS n FROM inv_vms WHERE removed_at IS NULL').get() as { n: number }).n).toBe(VMS);
       console.log(`full sync of ${VMS} VMs in ${(sync as { value: { elapsedMs: number } }).value.elapsedMs} ms (${pages} pages)`);
     } finally {
-      core.close();
+      await core.close();
       dir.remove();
     }
   });

@@ -12,15 +12,15 @@ type FanoutCommand = 'fanout.start' | 'fanout.rerun' | 'fanout.cancel' | 'fanout
 /** Fan-out jobs: targets resolved here (host[:port] text, inventory VMs by guest IP), run by `services.fanout`. */
 export function createFanoutHandlers(s: Services): Pick<Handlers, FanoutCommand> {
   return {
-    'fanout.start': (input, caller) => {
+    'fanout.start': async (input, caller) => {
       // The credential and its user are checked before anything starts (a missing one is one clear error).
-      const { user, auth } = s.remote.credentials.sshAuth(input.credential);
+      const { user, auth } = await s.remote.credentials.sshAuth(input.credential);
       const name = input.user ?? user;
       if (!name) throw new OutpostError('VALIDATION', `No user: give one, or save it in credential "${input.credential}".`);
       // The job's jump hosts: each hop's user and secret from its own credential profile, exactly as a terminal's hops.
       const jumpAuths: Record<string, SshAuth> = {};
-      const jumps: FanoutHop[] = input.jumps.map((j) => {
-        const e = s.remote.endpoint(j);
+      const jumps: FanoutHop[] = input.jumps.map(async (j) => {
+        const e = await s.remote.endpoint(j);
         if (j.credential !== input.credential) jumpAuths[j.credential] = e.auth;
         return { host: e.host, port: e.port, user: e.user, credential: j.credential };
       });
@@ -37,7 +37,7 @@ export function createFanoutHandlers(s: Services): Pick<Handlers, FanoutCommand>
       for (const ref of input.vms) {
         let vms = bySite.get(ref.site);
         if (!vms) {
-          vms = s.inventory.listVms({ site: ref.site, includeRemoved: false, limit: 200_000 });
+          vms = await s.inventory.listVms({ site: ref.site, includeRemoved: false, limit: 200_000 });
           bySite.set(ref.site, vms);
         }
         const vm = vms.find((v) => v.moref === ref.vm) ?? vms.find((v) => v.name === ref.vm);
@@ -49,11 +49,11 @@ export function createFanoutHandlers(s: Services): Pick<Handlers, FanoutCommand>
           targets.push({ label, vm: label, error: err instanceof OutpostError ? err : new OutpostError('VALIDATION', String(err)) });
         }
       }
-      return s.fanout.start({ targets, credential: input.credential, user: name, auth, jumpAuths, command: input.command, concurrency: input.concurrency, timeoutMs: input.timeoutMs }, caller.actor);
+      return await s.fanout.start({ targets, credential: input.credential, user: name, auth, jumpAuths, command: input.command, concurrency: input.concurrency, timeoutMs: input.timeoutMs }, caller.actor);
     },
-    'fanout.rerun': ({ jobId, hosts }, caller) => {
-      const jumpAuths = Object.fromEntries(s.fanout.jumpCredentialsOf(jobId).map((c) => [c, s.remote.credentials.sshAuth(c).auth]));
-      return s.fanout.rerun(jobId, hosts, s.remote.credentials.sshAuth(s.fanout.credentialOf(jobId)).auth, caller.actor, jumpAuths);
+    'fanout.rerun': async ({ jobId, hosts }, caller) => {
+      const jumpAuths = Object.fromEntries(s.fanout.jumpCredentialsOf(jobId).map(async (c) => [c, (await s.remote.credentials.sshAuth(c)).auth]));
+      return await s.fanout.rerun(jobId, hosts, (await s.remote.credentials.sshAuth(s.fanout.credentialOf(jobId))).auth, caller.actor, jumpAuths);
     },
     'fanout.cancel': ({ jobId }, caller) => s.fanout.cancel(jobId, caller.actor),
     'fanout.get': ({ jobId }) => s.fanout.get(jobId),

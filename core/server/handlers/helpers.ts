@@ -28,13 +28,13 @@ export function helperHandlers(s: Services): HelperHandlers {
     'helpers.translate.apply': async (i, caller) => {
       const t = buildTranslation(spec(i));
       const r = await local(i.backend).apply(t);
-      s.audit.append({ actor: caller.actor, action: 'translate.apply', target: t.subnet.text, details: { tag: t.tag, backend: i.backend, changed: r.changed } });
+      await s.audit.append({ actor: caller.actor, action: 'translate.apply', target: t.subnet.text, details: { tag: t.tag, backend: i.backend, changed: r.changed } });
       return { tag: t.tag, changed: r.changed };
     },
     'helpers.translate.remove': async (i, caller) => {
       const t = buildTranslation(spec(i));
       const r = await local(i.backend).remove(t);
-      s.audit.append({ actor: caller.actor, action: 'translate.remove', target: t.subnet.text, details: { tag: t.tag, backend: i.backend, changed: r.changed } });
+      await s.audit.append({ actor: caller.actor, action: 'translate.remove', target: t.subnet.text, details: { tag: t.tag, backend: i.backend, changed: r.changed } });
       return { tag: t.tag, changed: r.changed };
     },
     'helpers.translate.applied': ({ backend }) => local(backend).show(),
@@ -45,14 +45,14 @@ export function helperHandlers(s: Services): HelperHandlers {
     },
     'helpers.preflight.run': (i) => preflight(i.targets, { timeoutMs: i.timeoutMs, concurrency: i.concurrency }),
     'helpers.preflight.lists': () => s.preflightLists.list(),
-    'helpers.preflight.save': (i, caller) => {
-      const saved = s.preflightLists.save(i.name.trim(), i.targets, i.timeoutMs);
-      s.audit.append({ actor: caller.actor, action: 'preflight.save', target: saved.name, details: { targets: saved.targets.length } });
+    'helpers.preflight.save': async (i, caller) => {
+      const saved = await s.preflightLists.save(i.name.trim(), i.targets, i.timeoutMs);
+      await s.audit.append({ actor: caller.actor, action: 'preflight.save', target: saved.name, details: { targets: saved.targets.length } });
       return saved;
     },
-    'helpers.preflight.delete': ({ name }, caller) => {
-      const deleted = s.preflightLists.remove(name);
-      if (deleted) s.audit.append({ actor: caller.actor, action: 'preflight.delete', target: name });
+    'helpers.preflight.delete': async ({ name }, caller) => {
+      const deleted = await s.preflightLists.remove(name);
+      if (deleted) await s.audit.append({ actor: caller.actor, action: 'preflight.delete', target: name });
       return { deleted };
     },
   };

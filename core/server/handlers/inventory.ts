@@ -8,7 +8,7 @@ export function inventoryHandlers(s: Services): DomainHandlers<typeof inventoryC
     'sites.list': () => s.sites.list(),
     'sites.add': async (input, caller) => {
       const added = await s.inventory.addSite(input, caller.actor);
-      s.emitStatus();
+      await s.emitStatus();
       return added;
     },
     'inventory.sync': (input, caller) => s.inventory.sync(input, caller.actor),
@@ -19,7 +19,7 @@ export function inventoryHandlers(s: Services): DomainHandlers<typeof inventoryC
     'vms.count': (q) => s.inventory.countVms(q),
     'sites.remove': async ({ site }, caller) => {
       const removed = await s.inventory.removeSite(site, caller.actor);
-      s.emitStatus();
+      await s.emitStatus();
       return removed;
     },
     'vm.power': (input, caller) => s.inventory.power(input, caller.actor),

@@ -10,13 +10,13 @@ export function natHandlers(s: Services): DomainHandlers<typeof natCommands> {
     'firewalls.list': () => s.nat.firewalls(),
     'firewalls.add': (input, caller) => s.nat.addFirewall(input, caller.actor),
     'nat.list': (q) => s.nat.list(q),
-    'nat.add': (input, caller) => {
-      s.nat.firewall(input.firewall); // a clear NOT_FOUND now rather than a failed run later
-      return { procedureId: s.engine.start('nat.add', resolveNatPublicSource(s.ipam, input), caller.actor) };
+    'nat.add': async (input, caller) => {
+      await s.nat.firewall(input.firewall); // a clear NOT_FOUND now rather than a failed run later
+      return { procedureId: await s.engine.start('nat.add', resolveNatPublicSource(s.ipam, input), caller.actor) };
     },
-    'nat.remove': ({ publicIp }, caller) => {
-      if (!s.nat.liveByPublic(publicIp)) throw new OutpostError('NOT_FOUND', `No live NAT for ${publicIp}.`);
-      return { procedureId: s.engine.start('nat.remove', { publicIp }, caller.actor) };
+    'nat.remove': async ({ publicIp }, caller) => {
+      if (!await s.nat.liveByPublic(publicIp)) throw new OutpostError('NOT_FOUND', `No live NAT for ${publicIp}.`);
+      return { procedureId: await s.engine.start('nat.remove', { publicIp }, caller.actor) };
     },
   };
 }

@@ -10,9 +10,9 @@ import type { Services } from '../services.js';
  */
 async function ensureDurably(s: Services, input: CommandParsedInput<'vlan.ensure'>, actor: string): Promise<VlanEnsureResult> {
   const { site, nic, portGroup, vlanId } = input;
-  const id = s.engine.start('vlan.ensure', { site, nic, portGroup, vlanId, ...(input.host !== undefined ? { host: input.host } : { cluster: input.cluster }) }, actor);
+  const id = await s.engine.start('vlan.ensure', { site, nic, portGroup, vlanId, ...(input.host !== undefined ? { host: input.host } : { cluster: input.cluster }) }, actor);
   await s.engine.whenIdle(id);
-  const { procedure, steps } = s.engine.detail(id);
+  const { procedure, steps } = await s.engine.detail(id);
   if (procedure.state === 'succeeded') {
     const hosts = (steps.find((st) => st.name === 'verify')?.output as { hosts: HostVlanResult[] } | null)?.hosts ?? [];
     return { site: input.site.trim(), dryRun: false, nic, portGroup, vlanId, ok: true, hosts, procedureId: id };
@@ -22,7 +22,7 @@ async function ensureDurably(s: Services, input: CommandParsedInput<'vlan.ensure
     throw new OutpostError('CONFLICT', `The VLAN procedure ${id} is ${procedure.state}; follow it in Procedures (outpost procedures show ${id}).`, { procedureId: id });
   }
   const target = `${input.site.trim()}/${input.host ?? input.cluster ?? ''}/${portGroup}`;
-  s.audit.append({ actor, action: 'vlan.ensure', target, outcome: 'failed', details: { nic, portGroup, vlanId, error: error.code, message: error.message, procedureId: id, state: procedure.state } });
+  await s.audit.append({ actor, action: 'vlan.ensure', target, outcome: 'failed', details: { nic, portGroup, vlanId, error: error.code, message: error.message, procedureId: id, state: procedure.state } });
   const details = typeof error.details === 'object' && error.details !== null ? error.details : {};
   throw new OutpostError(error.code, procedure.state === 'rolled-back' && steps.some((st) => st.name === 'create-port-groups' && st.state === 'undone') ? `${error.message} The port groups this run created were removed again.` : error.message, { ...details, procedureId: id });
 }
