@@ -117,11 +117,15 @@ if (!app.requestSingleInstanceLock()) {
   app.on('window-all-closed', () => {
     if (process.platform !== 'darwin') app.quit();
   });
-  app.on('will-quit', async () => {
+  app.on('will-quit', (event) => {
     registrar?.dispose();
     registrar = null;
-    await core?.close();
+    if (!core) return;
+    // Closing the store waits for an open transaction: quit again once it is closed.
+    const closing = core;
     core = null;
+    event.preventDefault();
+    void closing.close().finally(() => app.quit());
   });
   start().catch((err: unknown) => {
     console.error('outpost: failed to start', err);

@@ -82,7 +82,7 @@ describe('OS-keychain secrets bound to their rows (fake safeStorage stand-in, re
         );
       }
       const cipher = chooseOsCipher(api, 'darwin').cipher;
-      const store = new CredentialStore(sqliteSql(db), new Vault(sqliteSql(db), cipher));
+      const store = new CredentialStore(sqliteSql(db), await Vault.open(sqliteSql(db), cipher));
       expect(await store.reveal(1)).toBe('vcenter-pw');
       expect(await store.reveal(2)).toBe('ssh-pw');
       const vcSecret: unknown = db.prepare('SELECT secret FROM credentials WHERE id = 1').pluck().get();

@@ -134,7 +134,7 @@ export function registerInventoryCommands(program: Command, context: CliContext)
     .requiredOption('--site <name>', 'site name')
     .action(async (o: { site: string }) => {
       const out = context.out;
-      const services = context.open().services;
+      const services = (await context.open()).services;
       let failed: { code: string; message: string } | null = null;
       let wake: () => void = () => undefined;
       const stopped = new Promise<void>((resolve) => (wake = resolve));

@@ -193,7 +193,7 @@ export function registerRemoteCommands(program: Command, context: CliContext): v
       }
       const jump = jumps.length ? jumps.map(endpointLabel).join(' -> ') : null;
       const hosts = entries.map((e) => ({ host: e.host, port: e.port, user: e.user ?? o.user, auth, jumps, label: e.label }));
-      const core = context.open();
+      const core = await context.open();
       const actor = await core.services.defaultActor();
       // Hosts behind the jump host share one connection to it (a forwarded channel each), as in the app's fan-out jobs.
       // Keys recorded because they matched a given fingerprint: said after the rows (--json: "trusted").
@@ -242,7 +242,7 @@ export function registerRemoteCommands(program: Command, context: CliContext): v
     .action(async (words: string[], o: { url: string; user: string; auth: 'basic' | 'ntlm'; ca?: string; powershell?: boolean; timeout: number }) => {
       const ca = o.ca ? readCaFile(o.ca) : undefined;
       const password = await readStdin('The password');
-      const core = context.open();
+      const core = await context.open();
       // HTTPS trusts the system's CAs, the ones imported into Outpost (outpost cert import), and --ca.
       const client = new WinrmClient({ url: o.url, user: o.user, password, auth: o.auth, ca: caBundle(await core.services.trustStore.pems(), ca) });
       const command = words.join(' ');

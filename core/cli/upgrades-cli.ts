@@ -170,7 +170,7 @@ export function registerUpgradeCommands(program: Command, context: CliContext): 
     .description('Run (or continue) a plan in this process until it ends, fails, pauses or waits for the operator')
     .argument('<plan-id>', 'plan id')
     .action(async (planId: string) => {
-      const core = context.open();
+      const core = await context.open();
       await core.services.engine.resumeAll(); // a run a killed process left behind continues here
       await context.call('upgrade.run', { planId });
       const detail = await core.services.upgrades.whenSettled(planId);

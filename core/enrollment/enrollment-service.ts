@@ -170,7 +170,7 @@ export class EnrollmentService {
   async session(siteId: number): Promise<VsphereSession> {
     let s = this.sessions.get(siteId);
     if (!s) {
-      s = await connectSite(this.o.db, this.o.credentials, await storedSiteById(this.o.db, siteId));
+      s = storedSiteById(this.o.db, siteId).then((site) => connectSite(this.o.db, this.o.credentials, site));
       s.catch(() => this.sessions.delete(siteId));
       this.sessions.set(siteId, s);
     }

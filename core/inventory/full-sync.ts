@@ -51,7 +51,7 @@ export async function fullSync(session: VsphereSession, store: InventoryStore, s
     pages++;
   };
 
-  const read = async (types: readonly string[], specs: readonly PropertySpec[], onPage: (objects: ObjectContent[]) => void): Promise<void> => {
+  const read = async (types: readonly string[], specs: readonly PropertySpec[], onPage: (objects: ObjectContent[]) => void | Promise<void>): Promise<void> => {
     const view = await createContainerView(session, session.content.rootFolder, types);
     try {
       await retrieveAll(session, view, specs, { pageSize, onPage });

@@ -81,7 +81,7 @@ export class InventoryStore {
   }
 
   /** Runs `work` (several upserts, a sweep) as one transaction: a page or an update set lands whole or not at all. */
-  async batch<T>(work: () => T): Promise<T> {
+  async batch<T>(work: () => Promise<T>): Promise<T> {
     return await atomically(this.db, work);
   }
 

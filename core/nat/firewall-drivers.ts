@@ -25,12 +25,12 @@ export async function runnerFor(connection: FirewallConnection, name: string, re
 }
 
 /** The driver registry: a new firewall driver is one file plus one line here. */
-const drivers: Record<FirewallDriverKind, (fw: FirewallView, remote?: RemoteRunners) => FirewallDriver> = {
+const drivers: Record<FirewallDriverKind, (fw: FirewallView, remote?: RemoteRunners) => Promise<FirewallDriver>> = {
   'linux-iptables': async (fw, remote) => new LinuxIptablesDriver({ runner: await runnerFor(fw.connection, fw.name, remote), settings: fw.settings }),
   'linux-nft': async (fw, remote) => new LinuxNftDriver({ runner: await runnerFor(fw.connection, fw.name, remote), settings: fw.settings }),
-  manual: (fw) => new ManualDriver(fw.name, fw.settings.manualSyntax ?? 'generic'),
+  manual: async (fw) => new ManualDriver(fw.name, fw.settings.manualSyntax ?? 'generic'),
 };
 
-export function driverFor(fw: FirewallView, remote?: RemoteRunners): FirewallDriver {
+export async function driverFor(fw: FirewallView, remote?: RemoteRunners): Promise<FirewallDriver> {
   return drivers[fw.driver](fw, remote);
 }

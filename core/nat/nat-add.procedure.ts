@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { OutpostError, atField } from '../contract/errors.js';
+import { OutpostError, atFieldAsync } from '../contract/errors.js';
 import { changedNothing } from './firewall-driver.js';
 import { verifyNatApplied } from './nat-verify.js';
 import { defineProcedure } from '../procedures/procedure.js';
@@ -38,20 +38,20 @@ export const natOwner = (firewall: string, privateIp: string): string => `nat:${
  * allocated in the public pool that holds it (or in the one named); an address outside every
  * public pool, or a pool's network or broadcast address, is refused with the field named.
  */
-export function resolveNatPublicSource<T extends { publicIp?: string | undefined; pool?: string | undefined }>(ipam: Ipam, input: T): T & { pool: string } {
+export async function resolveNatPublicSource<T extends { publicIp?: string | undefined; pool?: string | undefined }>(ipam: Ipam, input: T): Promise<T & { pool: string }> {
   if (input.pool !== undefined) {
-    const pool = atField(['pool'], () => ipam.pool(input.pool!));
+    const pool = await atFieldAsync(['pool'], () => ipam.pool(input.pool!));
     if (pool.kind !== 'public') {
       throw new OutpostError('VALIDATION', `Pool ${pool.name} is a private pool; a NAT's public address comes from a public pool (ipam pool add --kind public).`, {
         issues: [{ path: ['pool'], message: 'not a public pool' }],
       });
     }
-    if (input.publicIp !== undefined) atField(['publicIp'], () => ipam.checkUsable(pool.name, input.publicIp!));
+    if (input.publicIp !== undefined) await atFieldAsync(['publicIp'], () => ipam.checkUsable(pool.name, input.publicIp!));
     return { ...input, pool: pool.name };
   }
   const publicIp = input.publicIp;
   if (publicIp === undefined) throw new OutpostError('VALIDATION', 'Give a public address, or a pool to allocate one from.');
-  return atField(['publicIp'], async () => {
+  return atFieldAsync(['publicIp'], async () => {
     const pools = await ipam.poolsContaining(publicIp, 'public');
     if (pools.length === 0) {
       throw new OutpostError('VALIDATION', `${publicIp} is in no public pool: add the pool that owns it (ipam pool add --kind public) or give --pool to allocate one.`);

@@ -14,7 +14,7 @@ export class NatService {
   constructor(
     private readonly db: Sql,
     private readonly audit: AuditLog,
-    private readonly driverOf: (fw: FirewallView) => FirewallDriver = driverFor,
+    private readonly driverOf: (fw: FirewallView) => Promise<FirewallDriver> = driverFor,
   ) {
     this.store = new NatStore(db);
   }
@@ -109,7 +109,7 @@ export class NatService {
       }
       let observed;
       try {
-        observed = await this.driverOf(fw).observe();
+        observed = await (await this.driverOf(fw)).observe();
       } catch (err) {
         const e = err instanceof OutpostError ? err : new OutpostError('UNREACHABLE', (err as Error).message);
         unreachable.push({ firewall: fw.name, code: e.code, message: e.message });

@@ -126,7 +126,7 @@ export class ProcedureStore {
        VALUES (?, ?, 'pending', ?, ?, ?, ?, ?, ?)`,
       [run.id, run.kind, run.target, JSON.stringify(run.context), run.createdBy, at, at, run.onFailure],
     );
-    run.steps.forEach((name, idx) => this.db.run(`INSERT INTO procedure_steps (procedure_id, idx, name, state) VALUES (?, ?, ?, 'pending')`, [run.id, idx, name]));
+    for (const [idx, name] of run.steps.entries()) await this.db.run(`INSERT INTO procedure_steps (procedure_id, idx, name, state) VALUES (?, ?, ?, 'pending')`, [run.id, idx, name]);
   }
 
   async get(id: string): Promise<ProcedureRow | null> {

@@ -57,7 +57,7 @@ export class RemoteAccessService implements RemoteRunners {
   }
 
   async exec(input: CommandParsedInput<'ssh.exec'>, actor: string): Promise<CommandOutput<'ssh.exec'>> {
-    const target: SshTarget = { ...await this.endpoint(input), jumps: input.jumps.map((j) => this.endpoint(j)) };
+    const target: SshTarget = { ...await this.endpoint(input), jumps: await Promise.all(input.jumps.map((j) => this.endpoint(j))) };
     const where = endpointLabel(target);
     try {
       const r = await this.pool.exec(target, input.command, { timeoutMs: input.timeoutMs });
@@ -74,7 +74,7 @@ export class RemoteAccessService implements RemoteRunners {
     const name = input.user ?? user;
     if (!name) throw new OutpostError('VALIDATION', `No user: give one, or save it in credential "${input.credential}".`);
     // Each hop's user and secret from its own credential profile, resolved before anything connects (as fanout.start).
-    const jumps = input.jumps.map((j) => this.endpoint(j));
+    const jumps = await Promise.all(input.jumps.map((j) => this.endpoint(j)));
     const jump = jumps.length ? targetLabel({ ...jumps[jumps.length - 1]!, jumps: jumps.slice(0, -1) }) : null;
     const targets = input.hosts.map((h) => ({ host: h.host, port: h.port, user: name, auth, jumps, label: `${h.host}:${h.port}` }));
     // Its own pool, closed at the end: a fan-out to thousands of hosts must not leave them all connected.

@@ -136,7 +136,9 @@ export class KnownHostsStore {
   /** Removes every entry of host:port (hashed ones included); returns how many. */
   async remove(host: string, port: number, actor: string): Promise<number> {
     const ids = (await this.entriesFor(host, port)).map((e) => e.id);
-    await this.db.transaction((tx) => ids.forEach((id) => tx.run('DELETE FROM ssh_known_hosts WHERE id = ?', [id])));
+    await this.db.transaction(async (tx) => {
+      for (const id of ids) await tx.run('DELETE FROM ssh_known_hosts WHERE id = ?', [id]);
+    });
     await this.audit?.append({ actor, action: 'known-host.remove', target: `${host.toLowerCase()}:${port}`, details: { removed: ids.length } });
     return ids.length;
   }

@@ -76,12 +76,14 @@ export async function resolveTerminalTarget(target: TerminalTarget, deps: Termin
   };
   switch (target.type) {
     case 'ssh': {
-      const jumps = target.jumps.map(async (j) => {
-        const saved = await deps.remote.credentials.sshAuth(j.credential);
-        const name = j.user ?? saved.user;
-        if (!name) throw new OutpostError('VALIDATION', `No user for jump host ${j.host}: give one, or save it in credential "${j.credential}".`);
-        return { host: j.host, port: j.port, user: name, auth: saved.auth };
-      });
+      const jumps = await Promise.all(
+        target.jumps.map(async (j) => {
+          const saved = await deps.remote.credentials.sshAuth(j.credential);
+          const name = j.user ?? saved.user;
+          if (!name) throw new OutpostError('VALIDATION', `No user for jump host ${j.host}: give one, or save it in credential "${j.credential}".`);
+          return { host: j.host, port: j.port, user: name, auth: saved.auth };
+        }),
+      );
       return await ssh(target.host, target.port, target.credential, target.user, jumps);
     }
     case 'winrm':

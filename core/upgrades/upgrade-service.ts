@@ -308,7 +308,7 @@ export class UpgradeService {
     const plan = await this.plan(planId);
     const definition = this.o.engine.definition(HOST_UPGRADE);
     const titles = new Map(definition?.steps.map((s) => [s.name, s.title ?? s.name]) ?? []);
-    const hosts: UpgradeHostRow[] = (await this.store.hosts(planId)).map(async (h) => {
+    const hosts: UpgradeHostRow[] = await Promise.all((await this.store.hosts(planId)).map(async (h) => {
       const run = h.procedureId ? await this.o.engine.store.get(h.procedureId) : null;
       const steps = h.procedureId ? await this.o.engine.store.steps(h.procedureId) : [];
       const soakStep = steps.find((s) => s.name === 'soak');
@@ -335,7 +335,7 @@ export class UpgradeService {
         soak: h.procedureId && (context.soakUntil || (soakStep && soakStep.state !== 'pending')) ? { until: context.soakUntil ?? null, ...await this.probes(h.procedureId) } : null,
         backup: backupOut ?? null,
       };
-    });
+    }));
     return { ...await this.store.summary(plan), options: plan.options, hostSettings: plan.hostSettings, hosts };
   }
 

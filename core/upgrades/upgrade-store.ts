@@ -100,14 +100,14 @@ export class UpgradeStore {
        VALUES (?, ?, ?, ?, ?, ?, 'draft', NULL, ?, ?, ?)`,
       [p.id, p.siteId, p.cluster, p.targetVersion, p.targetBuild, JSON.stringify({ options: p.options, hostSettings: p.hostSettings }), at, p.createdBy, at],
     );
-    hosts.forEach(async (h, i) => {
+    for (const [i, h] of hosts.entries()) {
       await this.db.run(`INSERT INTO upgrade_plan_hosts (plan_id, position, host_moref, host_name, state) VALUES (?, ?, ?, ?, 'pending')`, [p.id, i, h.moref, h.name]);
       await this.db.run(
         `INSERT INTO upgrade_desired_builds (site_id, host_moref, target_version, target_build, plan_id, set_at) VALUES (?, ?, ?, ?, ?, ?)
          ON CONFLICT (site_id, host_moref) DO UPDATE SET target_version = excluded.target_version, target_build = excluded.target_build, plan_id = excluded.plan_id, set_at = excluded.set_at`,
         [p.siteId, h.moref, p.targetVersion, p.targetBuild, p.id, at],
       );
-    });
+    }
   }
 
   async plan(id: string): Promise<PlanRow | null> {
@@ -121,7 +121,7 @@ export class UpgradeStore {
 
   async list(site?: string): Promise<UpgradePlanSummary[]> {
     const rows = await this.db.all(`${PLAN_SELECT} ${site ? 'WHERE s.name = ?' : ''} ORDER BY p.created_at DESC LIMIT 200`, site ? [site] : [], rawPlan);
-    return rows.map((r) => this.summary(toPlan(r)));
+    return Promise.all(rows.map((r) => this.summary(toPlan(r))));
   }
 
   async summary(p: PlanRow): Promise<UpgradePlanSummary> {

@@ -58,7 +58,7 @@ describe('vault hardening (real SQLite, real scrypt)', () => {
       { name: 'ssh', kind: 'password', secret: 'ssh-password' },
     ]);
     const before = meta(db);
-    const vault = new Vault(sqliteSql(db), null, targetKdf);
+    const vault = await Vault.open(sqliteSql(db), null, targetKdf);
     await vault.unlock(passphrase);
     const after = meta(db);
     expect(JSON.parse(after.kdf)).toEqual(targetKdf);
@@ -69,7 +69,7 @@ describe('vault hardening (real SQLite, real scrypt)', () => {
     expect(await store.reveal(1)).toBe('vcenter-password');
     expect(await store.reveal(2)).toBe('ssh-password');
     // A fresh process unlocks the upgraded vault with the same passphrase; nothing left to upgrade.
-    const again = new Vault(sqliteSql(db), null, targetKdf);
+    const again = await Vault.open(sqliteSql(db), null, targetKdf);
     await again.unlock(passphrase);
     expect(meta(db).salt.equals(after.salt)).toBe(true);
     expect(await new CredentialStore(sqliteSql(db), again).reveal(1)).toBe('vcenter-password');
@@ -77,7 +77,7 @@ describe('vault hardening (real SQLite, real scrypt)', () => {
 
   it('upgrades a vault at the old shipped cost (N=2^15) to the shipped one', async () => {
     writeLegacyVault(db, { ...defaultKdf, N: 2 ** 15 }, [{ name: 'vc', kind: 'vcenter', secret: 'pw' }]);
-    const vault = new Vault(sqliteSql(db), null);
+    const vault = await Vault.open(sqliteSql(db), null);
     await vault.unlock(passphrase);
     expect(JSON.parse(meta(db).kdf)).toEqual(defaultKdf);
     expect(await new CredentialStore(sqliteSql(db), vault).reveal(1)).toBe('pw');
@@ -88,17 +88,17 @@ describe('vault hardening (real SQLite, real scrypt)', () => {
     const before = { meta: meta(db), secret: secretOf(db, 1) };
     // The last write of the upgrade (the vault row) fails after the records were re-sealed.
     db.exec("CREATE TRIGGER fail_rekey BEFORE UPDATE ON vault_meta BEGIN SELECT RAISE(ABORT, 'disk full'); END");
-    expect(() => new Vault(sqliteSql(db), null, targetKdf).unlock(passphrase)).toThrow(/disk full/);
+    expect(() => await Vault.open(sqliteSql(db), null, targetKdf).unlock(passphrase)).toThrow(/disk full/);
     expect(meta(db)).toEqual(before.meta);
     expect(secretOf(db, 1).equals(before.secret)).toBe(true);
     db.exec('DROP TRIGGER fail_rekey');
-    const vault = new Vault(sqliteSql(db), null, targetKdf);
+    const vault = await Vault.open(sqliteSql(db), null, targetKdf);
     await vault.unlock(passphrase);
     expect(await new CredentialStore(sqliteSql(db), vault).reveal(1)).toBe('pw');
   });
 
   it('a secret copied into another row does not open there (the vCenter password cannot become an SSH password)', async () => {
-    const vault = new Vault(sqliteSql(db), null, targetKdf);
+    const vault = await Vault.open(sqliteSql(db), null, targetKdf);
     await vault.unlock(passphrase);
     const store = new CredentialStore(sqliteSql(db), vault);
     const vc = await store.save({ name: 'vc-admin', kind: 'vcenter', secret: 'the vCenter password' });
@@ -109,7 +109,7 @@ describe('vault hardening (real SQLite, real scrypt)', () => {
   });
 
   it('a legacy record that was not migrated is refused, not opened unbound', async () => {
-    const vault = new Vault(sqliteSql(db), null, targetKdf);
+    const vault = await Vault.open(sqliteSql(db), null, targetKdf);
     await vault.unlock(passphrase);
     const store = new CredentialStore(sqliteSql(db), vault);
     const ssh = await store.save({ name: 'web-ssh', kind: 'password', secret: 'x' });
@@ -133,7 +133,7 @@ describe('vault hardening (real SQLite, real scrypt)', () => {
     const t0 = performance.now();
     let error: unknown;
     try {
-      await new Vault(sqliteSql(db), null, targetKdf).unlock(passphrase);
+      await await Vault.open(sqliteSql(db), null, targetKdf).unlock(passphrase);
     } catch (err) {
       error = err;
     }
@@ -145,12 +145,12 @@ describe('vault hardening (real SQLite, real scrypt)', () => {
   it('refuses KDF parameters that are not JSON', () => {
     writeLegacyVault(db, legacyKdf, []);
     db.prepare("UPDATE vault_meta SET kdf = '{N:'").run();
-    expect(() => new Vault(sqliteSql(db), null, targetKdf).unlock(passphrase)).toThrowError(expect.objectContaining({ code: 'VAULT_CORRUPT' }));
+    expect(() => await Vault.open(sqliteSql(db), null, targetKdf).unlock(passphrase)).toThrowError(expect.objectContaining({ code: 'VAULT_CORRUPT' }));
   });
 
   it('tells a damaged vault (VAULT_CORRUPT) from a wrong passphrase (VAULT_PASSPHRASE)', async () => {
-    await new Vault(sqliteSql(db), null, targetKdf).unlock(passphrase);
-    expect(() => new Vault(sqliteSql(db), null, targetKdf).unlock('not the passphrase at all')).toThrowError(
+    await await Vault.open(sqliteSql(db), null, targetKdf).unlock(passphrase);
+    expect(() => await Vault.open(sqliteSql(db), null, targetKdf).unlock('not the passphrase at all')).toThrowError(
       expect.objectContaining({ code: 'VAULT_PASSPHRASE' }),
     );
     const good = meta(db);
@@ -167,27 +167,27 @@ describe('vault hardening (real SQLite, real scrypt)', () => {
     ] as const) {
       db.prepare(sql).run(value);
       for (const tried of [passphrase, 'not the passphrase at all']) {
-        expect(() => new Vault(sqliteSql(db), null, targetKdf).unlock(tried), `${what} / ${tried}`).toThrowError(
+        expect(() => await Vault.open(sqliteSql(db), null, targetKdf).unlock(tried), `${what} / ${tried}`).toThrowError(
           expect.objectContaining({ code: 'VAULT_CORRUPT', message: expect.stringContaining('damaged') }),
         );
       }
       db.prepare('UPDATE vault_meta SET kdf = ?, salt = ?, verifier = ?').run(good.kdf, good.salt, good.verifier);
     }
     // Intact again: the right passphrase opens it; a damaged record is named, the vault still opens.
-    const vault = new Vault(sqliteSql(db), null, targetKdf);
+    const vault = await Vault.open(sqliteSql(db), null, targetKdf);
     await vault.unlock(passphrase);
     const store = new CredentialStore(sqliteSql(db), vault);
     const cred = await store.save({ name: 'vc', kind: 'vcenter', secret: 'pw' });
     db.prepare('UPDATE credentials SET secret = ? WHERE id = ?').run(flip(secretOf(db, cred.id), secretOf(db, cred.id).length - 1), cred.id);
     expect(() => store.reveal(cred.id)).toThrowError(expect.objectContaining({ code: 'VAULT_CORRUPT', message: expect.stringContaining('"vc"') }));
-    expect((await new Vault(sqliteSql(db), null, targetKdf).unlock(passphrase)).unlocked).toBe(true);
+    expect((await await Vault.open(sqliteSql(db), null, targetKdf).unlock(passphrase)).unlocked).toBe(true);
   });
 
   it('a process still holding the key from before another re-keyed the vault does not seal with it', async () => {
     writeLegacyVault(db, legacyKdf, []);
-    const early = new Vault(sqliteSql(db), null, legacyKdf); // no upgrade wanted: keeps the old key
+    const early = await Vault.open(sqliteSql(db), null, legacyKdf); // no upgrade wanted: keeps the old key
     await early.unlock(passphrase);
-    await new Vault(sqliteSql(db), null, targetKdf).unlock(passphrase); // re-keys
+    await await Vault.open(sqliteSql(db), null, targetKdf).unlock(passphrase); // re-keys
     expect(() => new CredentialStore(sqliteSql(db), early).save({ name: 'x', kind: 'password', secret: 's' })).toThrowError(
       expect.objectContaining({ code: 'VAULT_LOCKED', message: expect.stringContaining('unlock it again') }),
     );
@@ -202,19 +202,19 @@ describe('deferred unlock (the CLI: scrypt only when a secret is needed)', () =>
     try {
       writeLegacyVault(db, legacyKdf, [{ name: 'vc', kind: 'vcenter', secret: 'pw' }]);
       const before = meta(db);
-      const vault = new Vault(sqliteSql(db), null, targetKdf);
+      const vault = await Vault.open(sqliteSql(db), null, targetKdf);
       await vault.deferUnlock(passphrase);
       expect(meta(db)).toEqual(before); // not unlocked, so not upgraded yet
       expect(await new CredentialStore(sqliteSql(db), vault).reveal(1)).toBe('pw');
       expect(meta(db).salt.equals(before.salt)).toBe(false);
 
-      const wrong = new Vault(sqliteSql(db), null, targetKdf);
+      const wrong = await Vault.open(sqliteSql(db), null, targetKdf);
       await wrong.deferUnlock('not the passphrase at all');
       expect(() => new CredentialStore(sqliteSql(db), wrong).reveal(1)).toThrowError(expect.objectContaining({ code: 'VAULT_PASSPHRASE' }));
       expect(() => new CredentialStore(sqliteSql(db), wrong).reveal(1)).toThrowError(expect.objectContaining({ code: 'VAULT_PASSPHRASE' }));
       expect((await wrong.state()).unlocked).toBe(false);
 
-      const fresh = new Vault(sqliteSql(openDatabase(join(dir.path, 'other.db'))), null, targetKdf);
+      const fresh = await Vault.open(sqliteSql(openDatabase(join(dir.path, 'other.db'))), null, targetKdf);
       expect(() => fresh.deferUnlock('short')).toThrowError(expect.objectContaining({ code: 'VALIDATION' }));
     } finally {
       db.close();

@@ -26,18 +26,18 @@ describe('passphrase vault (AES-256-GCM, scrypt key)', () => {
   });
 
   it('is locked and uninitialised on a new store, and refuses to seal', async () => {
-    const vault = new Vault(sqliteSql(db), null, fastKdf);
+    const vault = await Vault.open(sqliteSql(db), null, fastKdf);
     expect(await vault.state()).toEqual({ kind: 'passphrase', initialised: false, unlocked: false });
     expect(() => vault.seal('x', binding)).toThrowError(expect.objectContaining({ code: 'VAULT_LOCKED' }));
   });
 
   it('sets the passphrase on first unlock, then needs the same passphrase after a restart', async () => {
-    const first = new Vault(sqliteSql(db), null, fastKdf);
+    const first = await Vault.open(sqliteSql(db), null, fastKdf);
     await first.unlock(passphrase);
     const { cipher, sealed } = await first.seal('s3cret!', binding);
     expect(cipher).toBe('passphrase');
 
-    const second = new Vault(sqliteSql(db), null, fastKdf);
+    const second = await Vault.open(sqliteSql(db), null, fastKdf);
     expect(await second.state()).toEqual({ kind: 'passphrase', initialised: true, unlocked: false });
     expect(() => second.unlock('wrong passphrase here')).toThrowError(expect.objectContaining({ code: 'VAULT_PASSPHRASE' }));
     expect((await second.state()).unlocked).toBe(false);
@@ -46,7 +46,7 @@ describe('passphrase vault (AES-256-GCM, scrypt key)', () => {
   });
 
   it('detects a tampered secret instead of returning garbage', async () => {
-    const vault = new Vault(sqliteSql(db), null, fastKdf);
+    const vault = await Vault.open(sqliteSql(db), null, fastKdf);
     await vault.unlock(passphrase);
     const { sealed } = await vault.seal('s3cret!', binding);
     const tampered = Buffer.from(sealed);
@@ -55,7 +55,7 @@ describe('passphrase vault (AES-256-GCM, scrypt key)', () => {
   });
 
   it('stores credentials only as ciphertext and lists them without the secret', async () => {
-    const vault = new Vault(sqliteSql(db), null, fastKdf);
+    const vault = await Vault.open(sqliteSql(db), null, fastKdf);
     await vault.unlock(passphrase);
     const store = new CredentialStore(sqliteSql(db), vault);
     const secret = 'VeryDistinctivePassword-8f2e1c';
@@ -72,7 +72,7 @@ describe('passphrase vault (AES-256-GCM, scrypt key)', () => {
   });
 
   it('tells the operator when a secret was sealed by the OS keychain', async () => {
-    const vault = new Vault(sqliteSql(db), null, fastKdf);
+    const vault = await Vault.open(sqliteSql(db), null, fastKdf);
     await vault.unlock(passphrase);
     expect(() => vault.open('os', Buffer.from('whatever'), binding)).toThrowError(expect.objectContaining({ code: 'VAULT_LOCKED' }));
   });
@@ -95,8 +95,8 @@ describe('vault set-up by two processes', () => {
     const a = openDatabase(join(dir.path, 'outpost.db'));
     const b = openDatabase(join(dir.path, 'outpost.db'));
     try {
-      const first = new Vault(sqliteSql(a), null, fastKdf);
-      const second = new Vault(sqliteSql(b), null, fastKdf);
+      const first = await Vault.open(sqliteSql(a), null, fastKdf);
+      const second = await Vault.open(sqliteSql(b), null, fastKdf);
       expect((await second.state()).initialised).toBe(false);
       await first.unlock(passphrase);
       // `second` read "not initialised" before; its unlock must now verify against the stored setup.

@@ -52,8 +52,13 @@ export class Vault {
     this.cipher = osCipher;
     this.meta = new VaultMetaStore(db);
     this.secrets = new SealedSecrets(db);
-    // The OS cipher is always open: records sealed before binding are bound now, at start.
-    if (osCipher) await atomically(this.db, () => this.rebindRecords('os', osCipher, osCipher), { immediate: true });
+  }
+
+  /** Opens the vault over the store. The OS cipher is always open: records sealed before binding are bound now, at start. */
+  static async open(db: Sql, osCipher: SecretCipher | null = null, kdf: KdfParams = defaultKdf): Promise<Vault> {
+    const vault = new Vault(db, osCipher, kdf);
+    if (osCipher) await atomically(db, () => vault.rebindRecords('os', osCipher, osCipher), { immediate: true });
+    return vault;
   }
 
   get kind(): 'os' | 'passphrase' {

@@ -19,11 +19,11 @@ export function createFanoutHandlers(s: Services): Pick<Handlers, FanoutCommand>
       if (!name) throw new OutpostError('VALIDATION', `No user: give one, or save it in credential "${input.credential}".`);
       // The job's jump hosts: each hop's user and secret from its own credential profile, exactly as a terminal's hops.
       const jumpAuths: Record<string, SshAuth> = {};
-      const jumps: FanoutHop[] = input.jumps.map(async (j) => {
+      const jumps: FanoutHop[] = await Promise.all(input.jumps.map(async (j) => {
         const e = await s.remote.endpoint(j);
         if (j.credential !== input.credential) jumpAuths[j.credential] = e.auth;
         return { host: e.host, port: e.port, user: e.user, credential: j.credential };
-      });
+      }));
       const targets: FanoutTarget[] = input.hosts.map((text) => ({ ...parseHostPort(text)!, vm: null, jumps }));
       // ~/.ssh/config hosts: HostName/Port/User and their ProxyJump chain (after the job's jumps, without the hops
       // the job's chain already passes: "bastion" set in the form and as ProxyJump is crossed once), all with the job's credential.
@@ -52,7 +52,7 @@ export function createFanoutHandlers(s: Services): Pick<Handlers, FanoutCommand>
       return await s.fanout.start({ targets, credential: input.credential, user: name, auth, jumpAuths, command: input.command, concurrency: input.concurrency, timeoutMs: input.timeoutMs }, caller.actor);
     },
     'fanout.rerun': async ({ jobId, hosts }, caller) => {
-      const jumpAuths = Object.fromEntries(s.fanout.jumpCredentialsOf(jobId).map(async (c) => [c, (await s.remote.credentials.sshAuth(c)).auth]));
+      const jumpAuths = Object.fromEntries(await Promise.all(s.fanout.jumpCredentialsOf(jobId).map(async (c) => [c, (await s.remote.credentials.sshAuth(c)).auth] as const)));
       return await s.fanout.rerun(jobId, hosts, (await s.remote.credentials.sshAuth(s.fanout.credentialOf(jobId))).auth, caller.actor, jumpAuths);
     },
     'fanout.cancel': ({ jobId }, caller) => s.fanout.cancel(jobId, caller.actor),

@@ -12,7 +12,7 @@ export function natHandlers(s: Services): DomainHandlers<typeof natCommands> {
     'nat.list': (q) => s.nat.list(q),
     'nat.add': async (input, caller) => {
       await s.nat.firewall(input.firewall); // a clear NOT_FOUND now rather than a failed run later
-      return { procedureId: await s.engine.start('nat.add', resolveNatPublicSource(s.ipam, input), caller.actor) };
+      return { procedureId: await s.engine.start('nat.add', await resolveNatPublicSource(s.ipam, input), caller.actor) };
     },
     'nat.remove': async ({ publicIp }, caller) => {
       if (!await s.nat.liveByPublic(publicIp)) throw new OutpostError('NOT_FOUND', `No live NAT for ${publicIp}.`);
