@@ -70,7 +70,7 @@ describe('chooseOsCipher', () => {
 describe('OS-keychain secrets bound to their rows (fake safeStorage stand-in, real SQLite)', () => {
   it('binds records sealed before binding when the vault starts, and a copied record does not open', async () => {
     const dir = tempDir();
-    const db = openDatabase(join(dir.path, 'outpost.db'));
+    const db = await openStore(join(dir.path, 'outpost.db'));
     try {
       const api = fakeSafeStorage({ available: true });
       // As an older Outpost stored them: safeStorage over the bare secret.
@@ -82,14 +82,14 @@ describe('OS-keychain secrets bound to their rows (fake safeStorage stand-in, re
         );
       }
       const cipher = chooseOsCipher(api, 'darwin').cipher;
-      const store = new CredentialStore(sqliteSql(db), await Vault.open(sqliteSql(db), cipher));
+      const store = new CredentialStore(db.sql, await Vault.load(db.sql, cipher));
       expect(await store.reveal(1)).toBe('vcenter-pw');
       expect(await store.reveal(2)).toBe('ssh-pw');
       const vcSecret: unknown = db.prepare('SELECT secret FROM credentials WHERE id = 1').pluck().get();
       db.prepare('UPDATE credentials SET secret = ? WHERE id = 2').run(vcSecret);
-      expect(() => store.reveal(2)).toThrowError(expect.objectContaining({ code: 'VAULT_CORRUPT' }));
+      await expect(store.reveal(2)).rejects.toThrowError(expect.objectContaining({ code: 'VAULT_CORRUPT' }));
     } finally {
-      db.close();
+      await db.close();
       dir.remove();
     }
   });

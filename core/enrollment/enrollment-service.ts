@@ -444,7 +444,7 @@ export class EnrollmentService {
     const key = await this.serviceKey(input.serviceCredential, input.serviceAccount, actor);
     const batchId = randomUUID();
     const seen = new Set<string>();
-    const items: BatchItem[] = input.vms.map(async (ref) => {
+    const items: BatchItem[] = await inOrder(input.vms, async (ref): Promise<BatchItem> => {
       try {
         const vm = await this.resolveVm(site, ref);
         if (seen.has(vm.moref)) throw new OutpostError('CONFLICT', `${vm.name} is listed twice in this batch.`);
@@ -486,7 +486,7 @@ export class EnrollmentService {
     const site = await this.site(input.site);
     this.currentActor = actor;
     const batchId = randomUUID();
-    const items: BatchItem[] = input.vms.map(async (ref) => {
+    const items: BatchItem[] = await inOrder(input.vms, async (ref): Promise<BatchItem> => {
       try {
         const vm = await this.resolveVmOrEnrolled(site, ref);
         const record = await this.cmdb.active(site.id, vm.moref);
@@ -555,3 +555,10 @@ export class EnrollmentService {
 }
 
 export { onPath };
+
+/** Maps one item after the other (a batch checks each VM against the ones before it). */
+async function inOrder<T, R>(items: readonly T[], map: (item: T) => Promise<R>): Promise<R[]> {
+  const out: R[] = [];
+  for (const item of items) out.push(await map(item));
+  return out;
+}

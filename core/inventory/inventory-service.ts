@@ -28,7 +28,7 @@ export interface InventoryServiceOptions {
    * inventory): the composition root passes the CMDB store's count, so removing a site with
    * enrolled VMs is refused.
    */
-  enrolledVms: (siteId: number) => number;
+  enrolledVms: (siteId: number) => Promise<number>;
   /** Where watcher changes and states are published (the core sends them out as contract events). */
   notify?: { onApplied?: WatchTuning['onApplied']; onStatus?: WatchTuning['onStatus']; onSyncProgress?: (p: SyncProgress) => void };
 }
@@ -118,7 +118,7 @@ export class InventoryService {
   async removeSite(siteName: string, actor: string): Promise<SiteRemoved> {
     const site = await this.site(siteName);
     if (this.syncing.has(site.id)) throw new OutpostError('CONFLICT', `A sync of ${site.name} is running; remove the site when it has finished.`, { site: site.name });
-    const n = this.o.enrolledVms(site.id);
+    const n = await this.o.enrolledVms(site.id);
     if (n > 0) throw new OutpostError('CONFLICT', `${site.name} has ${n} enrolled VM${n === 1 ? '' : 's'}; offboard ${n === 1 ? 'it' : 'them'} before removing the site.`, { site: site.name, enrolled: n });
     if (this.watchers.has(site.name)) await this.stopWatch(site.name);
     const now = new Date().toISOString();

@@ -1,24 +1,23 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { sqliteSql } from '../db/sqlite-sql.js';
 import { join } from 'node:path';
 import { tempDir } from '../../test/temp-dir.js';
 import { AuditLog } from '../audit/audit-log.js';
-import { openDatabase, type Db } from '../db/database.js';
+import { openStore, type Store } from '../db/store.js';
 import { Ipam } from './ipam.js';
 
 describe('IPAM (real SQLite file)', () => {
   let dir: ReturnType<typeof tempDir>;
-  let db: Db;
+  let db: Store;
   let ipam: Ipam;
   let audit: AuditLog;
   beforeEach(() => {
     dir = tempDir();
-    db = openDatabase(join(dir.path, 'outpost.db'));
-    audit = new AuditLog(sqliteSql(db));
-    ipam = new Ipam(sqliteSql(db), audit);
+    db = await openStore(join(dir.path, 'outpost.db'));
+    audit = new AuditLog(db.sql);
+    ipam = new Ipam(db.sql, audit);
   });
   afterEach(() => {
-    db.close();
+    await db.close();
     dir.remove();
   });
 
@@ -31,12 +30,12 @@ describe('IPAM (real SQLite file)', () => {
 
   it('refuses bad pools: overlap in the same scope, host bits, a gateway outside', async () => {
     await ipam.addPool({ name: 'p1', cidr: '10.0.0.0/16', kind: 'private', scope: 'site-a' }, 'alice');
-    expect(() => ipam.addPool({ name: 'p2', cidr: '10.0.128.0/17', kind: 'private', scope: 'site-a' }, 'alice')).toThrowError(expect.objectContaining({ code: 'IP_CONFLICT' }));
+    await expect(ipam.addPool({ name: 'p2', cidr: '10.0.128.0/17', kind: 'private', scope: 'site-a' }, 'alice')).rejects.toThrowError(expect.objectContaining({ code: 'IP_CONFLICT' }));
     // The same private range at another site is normal.
     expect((await ipam.addPool({ name: 'p3', cidr: '10.0.0.0/16', kind: 'private', scope: 'site-b' }, 'alice')).cidr).toBe('10.0.0.0/16');
-    expect(() => ipam.addPool({ name: 'p4', cidr: '192.0.2.5/24', kind: 'public' }, 'alice')).toThrowError(/host bits/);
-    expect(() => ipam.addPool({ name: 'p5', cidr: '192.0.2.0/24', kind: 'public', gateway: '198.51.100.1' }, 'alice')).toThrowError(/not a usable address/);
-    expect(() => ipam.addPool({ name: 'bad name!', cidr: '192.0.2.0/24', kind: 'public' }, 'alice')).toThrowError(expect.objectContaining({ code: 'VALIDATION' }));
+    await expect(ipam.addPool({ name: 'p4', cidr: '192.0.2.5/24', kind: 'public' }, 'alice')).rejects.toThrowError(/host bits/);
+    await expect(ipam.addPool({ name: 'p5', cidr: '192.0.2.0/24', kind: 'public', gateway: '198.51.100.1' }, 'alice')).rejects.toThrowError(/not a usable address/);
+    await expect(ipam.addPool({ name: 'bad name!', cidr: '192.0.2.0/24', kind: 'public' }, 'alice')).rejects.toThrowError(expect.objectContaining({ code: 'VALIDATION' }));
   });
 
   it('allocates the lowest free address, skipping network, gateway, reserved and taken ones', async () => {
@@ -63,12 +62,12 @@ describe('IPAM (real SQLite file)', () => {
   it('reports conflicts on specific allocation instead of double-allocating', async () => {
     await ipam.addPool({ name: 'priv', cidr: '10.10.0.0/24', kind: 'private', gateway: '10.10.0.1' }, 'alice');
     await ipam.allocate({ pool: 'priv', owner: 'vm:a', purpose: 'private', address: '10.10.0.20' }, 'alice');
-    expect(() => ipam.allocate({ pool: 'priv', owner: 'vm:b', purpose: 'private', address: '10.10.0.20' }, 'alice')).toThrowError(
+    await expect(ipam.allocate({ pool: 'priv', owner: 'vm:b', purpose: 'private', address: '10.10.0.20' }, 'alice')).rejects.toThrowError(
       expect.objectContaining({ code: 'IP_CONFLICT', details: { address: '10.10.0.20', owner: 'vm:a' } }),
     );
-    expect(() => ipam.allocate({ pool: 'priv', owner: 'vm:a', purpose: 'private', address: '10.10.0.21' }, 'alice')).toThrowError(/already holds 10\.10\.0\.20/);
-    expect(() => ipam.allocate({ pool: 'priv', owner: 'vm:c', purpose: 'private', address: '10.10.0.1' }, 'alice')).toThrowError(/reserved/);
-    expect(() => ipam.allocate({ pool: 'priv', owner: 'vm:c', purpose: 'private', address: '10.10.1.5' }, 'alice')).toThrowError(/not a usable address/);
+    await expect(ipam.allocate({ pool: 'priv', owner: 'vm:a', purpose: 'private', address: '10.10.0.21' }, 'alice')).rejects.toThrowError(/already holds 10\.10\.0\.20/);
+    await expect(ipam.allocate({ pool: 'priv', owner: 'vm:c', purpose: 'private', address: '10.10.0.1' }, 'alice')).rejects.toThrowError(/reserved/);
+    await expect(ipam.allocate({ pool: 'priv', owner: 'vm:c', purpose: 'private', address: '10.10.1.5' }, 'alice')).rejects.toThrowError(/not a usable address/);
     expect((await ipam.holderOf('10.10.0.20'))?.owner).toBe('vm:a');
   });
 
@@ -83,7 +82,7 @@ describe('IPAM (real SQLite file)', () => {
     await ipam.addPool({ name: 'tiny', cidr: '192.0.2.0/30', kind: 'public' }, 'alice');
     await ipam.allocate({ pool: 'tiny', owner: 'vm:a', purpose: 'p' }, 'alice');
     await ipam.allocate({ pool: 'tiny', owner: 'vm:b', purpose: 'p' }, 'alice');
-    expect(() => ipam.allocate({ pool: 'tiny', owner: 'vm:c', purpose: 'p' }, 'alice')).toThrowError(expect.objectContaining({ code: 'POOL_EXHAUSTED' }));
+    await expect(ipam.allocate({ pool: 'tiny', owner: 'vm:c', purpose: 'p' }, 'alice')).rejects.toThrowError(expect.objectContaining({ code: 'POOL_EXHAUSTED' }));
   });
 
   it('works for IPv6 pools too', async () => {
@@ -94,7 +93,7 @@ describe('IPAM (real SQLite file)', () => {
 
   it('never hands out one address twice when two connections (app and CLI) interleave', async () => {
     await ipam.addPool({ name: 'pub', cidr: '198.51.100.0/24', kind: 'public' }, 'alice');
-    const other = new Ipam(sqliteSql(openDatabase(join(dir.path, 'outpost.db'))));
+    const other = new Ipam((await openStore(join(dir.path, 'outpost.db'))).sql);
     const got: string[] = [];
     for (let i = 0; i < 50; i++) {
       got.push((await ipam.allocate({ pool: 'pub', owner: `vm:x${i}`, purpose: 'p' }, 'a')).address);
@@ -108,9 +107,9 @@ describe('IPAM (real SQLite file)', () => {
 describe('IPAM validation names the field', () => {
   it('puts the failing input field in details.issues', () => {
     const dir = tempDir();
-    const db = openDatabase(join(dir.path, 'outpost.db'));
+    const db = await openStore(join(dir.path, 'outpost.db'));
     try {
-      const ipam = new Ipam(sqliteSql(db));
+      const ipam = new Ipam(db.sql);
       const field = (f: () => unknown): unknown => {
         try {
           f();
@@ -124,7 +123,7 @@ describe('IPAM validation names the field', () => {
       expect(field(() => ipam.addPool({ name: 'p', cidr: '10.0.0.0/24', kind: 'private', reserved: [{ start: '10.0.0.9', end: 'x', reason: '' }] }, 'a'))).toEqual(['reserved', '0', 'end']);
       expect(field(() => ipam.addPool({ name: 'bad name', cidr: '10.0.0.0/24', kind: 'private' }, 'a'))).toEqual(['name']);
     } finally {
-      db.close();
+      await db.close();
       dir.remove();
     }
   });

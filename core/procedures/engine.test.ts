@@ -1,12 +1,11 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { sqliteSql } from '../db/sqlite-sql.js';
 import { readFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { tempDir } from '../../test/temp-dir.js';
 import { ledgerProcedure, readLedger, type LedgerContext } from '../../test/fixtures/ledger-procedure.js';
 import { AuditLog } from '../audit/audit-log.js';
-import { openDatabase, type Db } from '../db/database.js';
+import { openStore, type Store } from '../db/store.js';
 import { EventBus } from '../events/event-bus.js';
 import { ProcedureEngine } from './engine.js';
 import { defineProcedure } from './procedure.js';
@@ -14,7 +13,7 @@ import { ProcedureRegistry } from './registry.js';
 
 describe('procedure engine (real SQLite file)', () => {
   let dir: ReturnType<typeof tempDir>;
-  let db: Db;
+  let db: Store;
   let engine: ProcedureEngine;
   let bus: EventBus;
   let audit: AuditLog;
@@ -26,18 +25,18 @@ describe('procedure engine (real SQLite file)', () => {
     ...extra,
   });
   const calls = (): string[] => (existsSync(join(dir.path, 'calls.log')) ? readFileSync(join(dir.path, 'calls.log'), 'utf8').trim().split('\n') : []);
-  const newEngine = (): ProcedureEngine => new ProcedureEngine({ db: sqliteSql(db), registry, audit, bus, services: {}, runner: { host: 'test', pid: process.pid, startedAt: String(Math.random()) } });
+  const newEngine = (): ProcedureEngine => new ProcedureEngine({ db: db.sql, registry, audit, bus, services: {}, runner: { host: 'test', pid: process.pid, startedAt: String(Math.random()) } });
 
   beforeEach(() => {
     dir = tempDir();
-    db = openDatabase(join(dir.path, 'outpost.db'));
+    db = await openStore(join(dir.path, 'outpost.db'));
     bus = new EventBus();
-    audit = new AuditLog(sqliteSql(db), bus);
+    audit = new AuditLog(db.sql, bus);
     engine = newEngine();
   });
   afterEach(async () => {
     await engine.close();
-    db.close();
+    await db.close();
     dir.remove();
   });
 
@@ -95,7 +94,7 @@ describe('procedure engine (real SQLite file)', () => {
       target: () => null,
       steps: [{ name: 'claim', run: async () => ({ output: 'ok' }), verify: async () => false }],
     });
-    const e = new ProcedureEngine({ db: sqliteSql(db), registry: new ProcedureRegistry().register(lying), audit, services: {} });
+    const e = new ProcedureEngine({ db: db.sql, registry: new ProcedureRegistry().register(lying), audit, services: {} });
     const id = await e.start('test.lying', { n: 1 }, 'alice');
     await e.whenIdle(id);
     expect((await e.detail(id)).steps[0]).toMatchObject({ state: 'undone', error: { code: 'VERIFY_FAILED' } });
@@ -114,7 +113,7 @@ describe('procedure engine (real SQLite file)', () => {
     expect(await engine.resumeAll()).toEqual([id]);
     await engine.whenIdle(id);
     expect((await engine.detail(id)).procedure.state).toBe('waiting');
-    expect(() => engine.retry(id, 'bob')).toThrowError(expect.objectContaining({ code: 'CONFLICT' }));
+    await expect(engine.retry(id, 'bob')).rejects.toThrowError(expect.objectContaining({ code: 'CONFLICT' }));
     await engine.approve(id, 'bob');
     await engine.whenIdle(id);
     expect((await engine.detail(id)).procedure.state).toBe('succeeded');
@@ -135,7 +134,7 @@ describe('procedure engine (real SQLite file)', () => {
         { name: 'after', run: async () => ({ output: { at: Date.now() } }) },
       ],
     });
-    const e = new ProcedureEngine({ db: sqliteSql(db), registry: new ProcedureRegistry().register(soak), audit, services: {} });
+    const e = new ProcedureEngine({ db: db.sql, registry: new ProcedureRegistry().register(soak), audit, services: {} });
     const id = await e.start('test.soak', { ms: 300 }, 'alice');
     await e.whenIdle(id);
     const waiting = await e.detail(id);
@@ -143,7 +142,7 @@ describe('procedure engine (real SQLite file)', () => {
     const until = new Date(waiting.steps[1]!.gate!.waitUntil!).getTime();
     await e.close();
     // A restart before the time keeps the same deadline (persisted), and continues after it.
-    const again = new ProcedureEngine({ db: sqliteSql(db), registry: new ProcedureRegistry().register(soak), audit, services: {} });
+    const again = new ProcedureEngine({ db: db.sql, registry: new ProcedureRegistry().register(soak), audit, services: {} });
     await again.resumeAll();
     await new Promise((r) => setTimeout(r, 500));
     await again.whenIdle(id);
@@ -164,7 +163,7 @@ describe('procedure engine (real SQLite file)', () => {
     expect(procedure.state).toBe('cancelled');
     expect(steps[1]).toMatchObject({ state: 'undone', error: { code: 'CANCELLED' } });
     expect(readLedger(join(dir.path, 'ledger.json'))).toEqual({ reserved: [], rules: [], records: [] });
-    expect(() => engine.cancel(id, 'carol')).toThrowError(expect.objectContaining({ code: 'CONFLICT' }));
+    await expect(engine.cancel(id, 'carol')).rejects.toThrowError(expect.objectContaining({ code: 'CONFLICT' }));
   });
 
   it('on shutdown leaves the running step to run again at the next start, without errors', async () => {
@@ -183,8 +182,8 @@ describe('procedure engine (real SQLite file)', () => {
   });
 
   it('refuses an invalid context before anything is stored', async () => {
-    expect(() => engine.start('test.ledger', { key: '' }, 'alice')).toThrowError(expect.objectContaining({ code: 'VALIDATION' }));
-    expect(() => engine.start('no.such', {}, 'alice')).toThrowError(expect.objectContaining({ code: 'NOT_FOUND' }));
+    await expect(engine.start('test.ledger', { key: '' }, 'alice')).rejects.toThrowError(expect.objectContaining({ code: 'VALIDATION' }));
+    await expect(engine.start('no.such', {}, 'alice')).rejects.toThrowError(expect.objectContaining({ code: 'NOT_FOUND' }));
     expect(db.prepare('SELECT count(*) AS n FROM procedures').get()).toEqual({ n: 0 });
     expect((await audit.list()).entries).toHaveLength(0);
   });

@@ -57,7 +57,7 @@ export async function createOutpostCore(options: CoreOptions): Promise<OutpostCo
   const store = await openStore(dbPath, options.sqliteBinding ? { nativeBinding: options.sqliteBinding } : {});
   const sql = store.sql;
   const bus = new EventBus();
-  const vault = await Vault.open(sql, options.osCipher ?? null, options.kdf);
+  const vault = await Vault.load(sql, options.osCipher ?? null, options.kdf);
   if (options.passphrase) {
     try {
       if (options.deferUnlock) await vault.deferUnlock(options.passphrase);

@@ -10,7 +10,7 @@ import { WinrmConsoleSession } from './winrm-console.js';
 
 export interface TerminalTargetDeps {
   remote: RemoteAccessService;
-  findVm(site: string, moref: string): VmSummary | undefined;
+  findVm(site: string, moref: string): Promise<VmSummary | undefined>;
 }
 
 /** Keep-alives notice a dead peer within ~45 s; the shell then reconnects by itself. */
@@ -25,8 +25,8 @@ export function guestAddress(vm: Pick<VmSummary, 'ipAddress' | 'ipAddresses' | '
   return address;
 }
 
-export function findInventoryVm(deps: TerminalTargetDeps, site: string, moref: string): VmSummary {
-  const vm = deps.findVm(site, moref);
+export async function findInventoryVm(deps: TerminalTargetDeps, site: string, moref: string): Promise<VmSummary> {
+  const vm = await deps.findVm(site, moref);
   if (!vm) throw new OutpostError('NOT_FOUND', `No VM ${moref} in site ${site}. Sync the site, then pick the VM again.`);
   return vm;
 }
@@ -89,7 +89,7 @@ export async function resolveTerminalTarget(target: TerminalTarget, deps: Termin
     case 'winrm':
       return winrmOpener(deps, target.url, target.credential, target.auth);
     case 'vm': {
-      const vm = findInventoryVm(deps, target.site, target.vm);
+      const vm = await findInventoryVm(deps, target.site, target.vm);
       const address = guestAddress(vm);
       const protocol = target.protocol === 'auto' ? (isWindowsGuest(vm) ? 'winrm' : 'ssh') : target.protocol;
       if (protocol === 'winrm') {

@@ -6,8 +6,7 @@ import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { tempDir } from '../../test/temp-dir.js';
-import { openDatabase, type Db } from '../db/database.js';
-import { sqliteSql } from '../db/sqlite-sql.js';
+import { openStore, type Store } from '../db/store.js';
 import { createOutpostCore } from '../server/core.js';
 import { CredentialStore } from './credential-store.js';
 import { defaultKdf, deriveKey, sealWithKey, sealedFormat, type KdfParams } from './passphrase-cipher.js';
@@ -19,11 +18,11 @@ const targetKdf: KdfParams = { ...defaultKdf, N: 2 ** 11 };
 
 const metaRow = z.object({ kdf: z.string(), salt: z.instanceof(Buffer), verifier: z.instanceof(Buffer) });
 const secretRow = z.object({ secret: z.instanceof(Buffer) });
-const meta = (db: Db) => metaRow.parse(db.prepare('SELECT kdf, salt, verifier FROM vault_meta').get());
-const secretOf = (db: Db, id: number) => secretRow.parse(db.prepare('SELECT secret FROM credentials WHERE id = ?').get(id)).secret;
+const meta = (db: Store) => metaRow.parse(db.prepare('SELECT kdf, salt, verifier FROM vault_meta').get());
+const secretOf = (db: Store, id: number) => secretRow.parse(db.prepare('SELECT secret FROM credentials WHERE id = ?').get(id)).secret;
 
 /** A vault as Outpost 1 wrote it: verifier and records sealed without associated data. */
-function writeLegacyVault(db: Db, kdf: KdfParams, secrets: { name: string; kind: string; secret: string }[]): void {
+function writeLegacyVault(db: Store, kdf: KdfParams, secrets: { name: string; kind: string; secret: string }[]): void {
   const salt = randomBytes(16);
   const key = deriveKey(passphrase, salt, kdf);
   db.prepare("INSERT INTO vault_meta (id, kdf, salt, verifier, created_at) VALUES (1, ?, ?, ?, 'then')").run(
@@ -42,13 +41,13 @@ function writeLegacyVault(db: Db, kdf: KdfParams, secrets: { name: string; kind:
 
 describe('vault hardening (real SQLite, real scrypt)', () => {
   let dir: ReturnType<typeof tempDir>;
-  let db: Db;
+  let db: Store;
   beforeEach(() => {
     dir = tempDir();
-    db = openDatabase(join(dir.path, 'outpost.db'));
+    db = await openStore(join(dir.path, 'outpost.db'));
   });
   afterEach(() => {
-    db.close();
+    await db.close();
     dir.remove();
   });
 
@@ -58,29 +57,29 @@ describe('vault hardening (real SQLite, real scrypt)', () => {
       { name: 'ssh', kind: 'password', secret: 'ssh-password' },
     ]);
     const before = meta(db);
-    const vault = await Vault.open(sqliteSql(db), null, targetKdf);
+    const vault = await Vault.load(db.sql, null, targetKdf);
     await vault.unlock(passphrase);
     const after = meta(db);
     expect(JSON.parse(after.kdf)).toEqual(targetKdf);
     expect(after.salt.equals(before.salt)).toBe(false);
     expect(sealedFormat(secretOf(db, 1))).toBe(2);
     expect(sealedFormat(secretOf(db, 2))).toBe(2);
-    const store = new CredentialStore(sqliteSql(db), vault);
+    const store = new CredentialStore(db.sql, vault);
     expect(await store.reveal(1)).toBe('vcenter-password');
     expect(await store.reveal(2)).toBe('ssh-password');
     // A fresh process unlocks the upgraded vault with the same passphrase; nothing left to upgrade.
-    const again = await Vault.open(sqliteSql(db), null, targetKdf);
+    const again = await Vault.load(db.sql, null, targetKdf);
     await again.unlock(passphrase);
     expect(meta(db).salt.equals(after.salt)).toBe(true);
-    expect(await new CredentialStore(sqliteSql(db), again).reveal(1)).toBe('vcenter-password');
+    expect(await new CredentialStore(db.sql, again).reveal(1)).toBe('vcenter-password');
   });
 
   it('upgrades a vault at the old shipped cost (N=2^15) to the shipped one', async () => {
     writeLegacyVault(db, { ...defaultKdf, N: 2 ** 15 }, [{ name: 'vc', kind: 'vcenter', secret: 'pw' }]);
-    const vault = await Vault.open(sqliteSql(db), null);
+    const vault = await Vault.load(db.sql, null);
     await vault.unlock(passphrase);
     expect(JSON.parse(meta(db).kdf)).toEqual(defaultKdf);
-    expect(await new CredentialStore(sqliteSql(db), vault).reveal(1)).toBe('pw');
+    expect(await new CredentialStore(db.sql, vault).reveal(1)).toBe('pw');
   });
 
   it('upgrades atomically: a failure part-way leaves the old vault and records byte for byte', async () => {
@@ -88,35 +87,35 @@ describe('vault hardening (real SQLite, real scrypt)', () => {
     const before = { meta: meta(db), secret: secretOf(db, 1) };
     // The last write of the upgrade (the vault row) fails after the records were re-sealed.
     db.exec("CREATE TRIGGER fail_rekey BEFORE UPDATE ON vault_meta BEGIN SELECT RAISE(ABORT, 'disk full'); END");
-    expect(() => await Vault.open(sqliteSql(db), null, targetKdf).unlock(passphrase)).toThrow(/disk full/);
+    await expect((await Vault.load(db.sql, null, targetKdf)).unlock(passphrase)).rejects.toThrow(/disk full/);
     expect(meta(db)).toEqual(before.meta);
     expect(secretOf(db, 1).equals(before.secret)).toBe(true);
     db.exec('DROP TRIGGER fail_rekey');
-    const vault = await Vault.open(sqliteSql(db), null, targetKdf);
+    const vault = await Vault.load(db.sql, null, targetKdf);
     await vault.unlock(passphrase);
-    expect(await new CredentialStore(sqliteSql(db), vault).reveal(1)).toBe('pw');
+    expect(await new CredentialStore(db.sql, vault).reveal(1)).toBe('pw');
   });
 
   it('a secret copied into another row does not open there (the vCenter password cannot become an SSH password)', async () => {
-    const vault = await Vault.open(sqliteSql(db), null, targetKdf);
+    const vault = await Vault.load(db.sql, null, targetKdf);
     await vault.unlock(passphrase);
-    const store = new CredentialStore(sqliteSql(db), vault);
+    const store = new CredentialStore(db.sql, vault);
     const vc = await store.save({ name: 'vc-admin', kind: 'vcenter', secret: 'the vCenter password' });
     const ssh = await store.save({ name: 'web-ssh', kind: 'password', secret: 'an ssh password' });
     db.prepare('UPDATE credentials SET secret = ? WHERE id = ?').run(secretOf(db, vc.id), ssh.id);
-    expect(() => store.reveal(ssh.id)).toThrowError(expect.objectContaining({ code: 'VAULT_CORRUPT', message: expect.stringContaining('"web-ssh"') }));
+    await expect(store.reveal(ssh.id)).rejects.toThrowError(expect.objectContaining({ code: 'VAULT_CORRUPT', message: expect.stringContaining('"web-ssh"') }));
     expect(await store.reveal(vc.id)).toBe('the vCenter password');
   });
 
   it('a legacy record that was not migrated is refused, not opened unbound', async () => {
-    const vault = await Vault.open(sqliteSql(db), null, targetKdf);
+    const vault = await Vault.load(db.sql, null, targetKdf);
     await vault.unlock(passphrase);
-    const store = new CredentialStore(sqliteSql(db), vault);
+    const store = new CredentialStore(db.sql, vault);
     const ssh = await store.save({ name: 'web-ssh', kind: 'password', secret: 'x' });
     const salt = meta(db).salt;
     const key = deriveKey(passphrase, salt, targetKdf);
     db.prepare('UPDATE credentials SET secret = ? WHERE id = ?').run(sealWithKey(key, Buffer.from('planted')), ssh.id);
-    expect(() => store.reveal(ssh.id)).toThrowError(expect.objectContaining({ code: 'VAULT_CORRUPT' }));
+    await expect(store.reveal(ssh.id)).rejects.toThrowError(expect.objectContaining({ code: 'VAULT_CORRUPT' }));
   });
 
   it.each([
@@ -133,7 +132,7 @@ describe('vault hardening (real SQLite, real scrypt)', () => {
     const t0 = performance.now();
     let error: unknown;
     try {
-      await await Vault.open(sqliteSql(db), null, targetKdf).unlock(passphrase);
+      await (await Vault.load(db.sql, null, targetKdf)).unlock(passphrase);
     } catch (err) {
       error = err;
     }
@@ -145,12 +144,12 @@ describe('vault hardening (real SQLite, real scrypt)', () => {
   it('refuses KDF parameters that are not JSON', () => {
     writeLegacyVault(db, legacyKdf, []);
     db.prepare("UPDATE vault_meta SET kdf = '{N:'").run();
-    expect(() => await Vault.open(sqliteSql(db), null, targetKdf).unlock(passphrase)).toThrowError(expect.objectContaining({ code: 'VAULT_CORRUPT' }));
+    await expect((await Vault.load(db.sql, null, targetKdf)).unlock(passphrase)).rejects.toThrowError(expect.objectContaining({ code: 'VAULT_CORRUPT' }));
   });
 
   it('tells a damaged vault (VAULT_CORRUPT) from a wrong passphrase (VAULT_PASSPHRASE)', async () => {
-    await await Vault.open(sqliteSql(db), null, targetKdf).unlock(passphrase);
-    expect(() => await Vault.open(sqliteSql(db), null, targetKdf).unlock('not the passphrase at all')).toThrowError(
+    await (await Vault.load(db.sql, null, targetKdf)).unlock(passphrase);
+    await expect((await Vault.load(db.sql, null, targetKdf)).unlock('not the passphrase at all')).rejects.toThrowError(
       expect.objectContaining({ code: 'VAULT_PASSPHRASE' }),
     );
     const good = meta(db);
@@ -167,28 +166,28 @@ describe('vault hardening (real SQLite, real scrypt)', () => {
     ] as const) {
       db.prepare(sql).run(value);
       for (const tried of [passphrase, 'not the passphrase at all']) {
-        expect(() => await Vault.open(sqliteSql(db), null, targetKdf).unlock(tried), `${what} / ${tried}`).toThrowError(
+        await expect((await Vault.load(db.sql, null, targetKdf)).unlock(tried), `${what} / ${tried}`).rejects.toThrowError(
           expect.objectContaining({ code: 'VAULT_CORRUPT', message: expect.stringContaining('damaged') }),
         );
       }
       db.prepare('UPDATE vault_meta SET kdf = ?, salt = ?, verifier = ?').run(good.kdf, good.salt, good.verifier);
     }
     // Intact again: the right passphrase opens it; a damaged record is named, the vault still opens.
-    const vault = await Vault.open(sqliteSql(db), null, targetKdf);
+    const vault = await Vault.load(db.sql, null, targetKdf);
     await vault.unlock(passphrase);
-    const store = new CredentialStore(sqliteSql(db), vault);
+    const store = new CredentialStore(db.sql, vault);
     const cred = await store.save({ name: 'vc', kind: 'vcenter', secret: 'pw' });
     db.prepare('UPDATE credentials SET secret = ? WHERE id = ?').run(flip(secretOf(db, cred.id), secretOf(db, cred.id).length - 1), cred.id);
-    expect(() => store.reveal(cred.id)).toThrowError(expect.objectContaining({ code: 'VAULT_CORRUPT', message: expect.stringContaining('"vc"') }));
-    expect((await await Vault.open(sqliteSql(db), null, targetKdf).unlock(passphrase)).unlocked).toBe(true);
+    await expect(store.reveal(cred.id)).rejects.toThrowError(expect.objectContaining({ code: 'VAULT_CORRUPT', message: expect.stringContaining('"vc"') }));
+    expect((await (await Vault.load(db.sql, null, targetKdf)).unlock(passphrase)).unlocked).toBe(true);
   });
 
   it('a process still holding the key from before another re-keyed the vault does not seal with it', async () => {
     writeLegacyVault(db, legacyKdf, []);
-    const early = await Vault.open(sqliteSql(db), null, legacyKdf); // no upgrade wanted: keeps the old key
+    const early = await Vault.load(db.sql, null, legacyKdf); // no upgrade wanted: keeps the old key
     await early.unlock(passphrase);
-    await await Vault.open(sqliteSql(db), null, targetKdf).unlock(passphrase); // re-keys
-    expect(() => new CredentialStore(sqliteSql(db), early).save({ name: 'x', kind: 'password', secret: 's' })).toThrowError(
+    await (await Vault.load(db.sql, null, targetKdf)).unlock(passphrase); // re-keys
+    await expect(new CredentialStore(db.sql, early).save({ name: 'x', kind: 'password', secret: 's' })).rejects.toThrowError(
       expect.objectContaining({ code: 'VAULT_LOCKED', message: expect.stringContaining('unlock it again') }),
     );
     expect(db.prepare('SELECT count(*) AS n FROM credentials').get()).toEqual({ n: 0 });
@@ -198,26 +197,26 @@ describe('vault hardening (real SQLite, real scrypt)', () => {
 describe('deferred unlock (the CLI: scrypt only when a secret is needed)', () => {
   it('derives nothing until first use, then unlocks (and upgrades); a wrong passphrase surfaces at that use', async () => {
     const dir = tempDir();
-    const db = openDatabase(join(dir.path, 'outpost.db'));
+    const db = await openStore(join(dir.path, 'outpost.db'));
     try {
       writeLegacyVault(db, legacyKdf, [{ name: 'vc', kind: 'vcenter', secret: 'pw' }]);
       const before = meta(db);
-      const vault = await Vault.open(sqliteSql(db), null, targetKdf);
+      const vault = await Vault.load(db.sql, null, targetKdf);
       await vault.deferUnlock(passphrase);
       expect(meta(db)).toEqual(before); // not unlocked, so not upgraded yet
-      expect(await new CredentialStore(sqliteSql(db), vault).reveal(1)).toBe('pw');
+      expect(await new CredentialStore(db.sql, vault).reveal(1)).toBe('pw');
       expect(meta(db).salt.equals(before.salt)).toBe(false);
 
-      const wrong = await Vault.open(sqliteSql(db), null, targetKdf);
+      const wrong = await Vault.load(db.sql, null, targetKdf);
       await wrong.deferUnlock('not the passphrase at all');
-      expect(() => new CredentialStore(sqliteSql(db), wrong).reveal(1)).toThrowError(expect.objectContaining({ code: 'VAULT_PASSPHRASE' }));
-      expect(() => new CredentialStore(sqliteSql(db), wrong).reveal(1)).toThrowError(expect.objectContaining({ code: 'VAULT_PASSPHRASE' }));
+      await expect(new CredentialStore(db.sql, wrong).reveal(1)).rejects.toThrowError(expect.objectContaining({ code: 'VAULT_PASSPHRASE' }));
+      await expect(new CredentialStore(db.sql, wrong).reveal(1)).rejects.toThrowError(expect.objectContaining({ code: 'VAULT_PASSPHRASE' }));
       expect((await wrong.state()).unlocked).toBe(false);
 
-      const fresh = await Vault.open(sqliteSql(openDatabase(join(dir.path, 'other.db'))), null, targetKdf);
-      expect(() => fresh.deferUnlock('short')).toThrowError(expect.objectContaining({ code: 'VALIDATION' }));
+      const fresh = await Vault.load((await openStore(join(dir.path, 'other.db'))).sql, null, targetKdf);
+      await expect(fresh.deferUnlock('short')).rejects.toThrowError(expect.objectContaining({ code: 'VALIDATION' }));
     } finally {
-      db.close();
+      await db.close();
       dir.remove();
     }
   });
@@ -227,7 +226,7 @@ describe('the 12-character passphrase minimum holds on every path', () => {
   it('a new vault refuses a short passphrase from the core option (the CLI/host environment variable)', async () => {
     const dir = tempDir();
     try {
-      expect(() => createOutpostCore({ dataDir: dir.path, transport: 'test', kdf: targetKdf, passphrase: 'short' })).toThrowError(
+      await expect(createOutpostCore({ dataDir: dir.path, transport: 'test', kdf: targetKdf, passphrase: 'short' })).rejects.toThrowError(
         expect.objectContaining({ code: 'VALIDATION', message: expect.stringContaining('at least 12 characters') }),
       );
       const core = await createOutpostCore({ dataDir: dir.path, transport: 'test', kdf: targetKdf });

@@ -55,7 +55,7 @@ export class Vault {
   }
 
   /** Opens the vault over the store. The OS cipher is always open: records sealed before binding are bound now, at start. */
-  static async open(db: Sql, osCipher: SecretCipher | null = null, kdf: KdfParams = defaultKdf): Promise<Vault> {
+  static async load(db: Sql, osCipher: SecretCipher | null = null, kdf: KdfParams = defaultKdf): Promise<Vault> {
     const vault = new Vault(db, osCipher, kdf);
     if (osCipher) await atomically(db, () => vault.rebindRecords('os', osCipher, osCipher), { immediate: true });
     return vault;

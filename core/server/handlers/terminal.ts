@@ -22,7 +22,7 @@ export function createTerminalHandlers(s: Services): Pick<Handlers, TerminalComm
     'terminal.reconnect': ({ id }, caller) => t.reconnect(id, caller.actor),
     'terminal.log': ({ id, enabled }) => t.setLog(id, enabled),
     'terminal.rdp': async ({ site, vm: ref, username, port, launch }, caller) => {
-      const vm = findInventoryVm(deps, site, ref);
+      const vm = await findInventoryVm(deps, site, ref);
       const address = guestAddress(vm);
       const path = writeRdpFile(join((await s.info()).dataDir, 'rdp'), `${site}-${vm.name}`, rdpFileText({ address, port, username }));
       const client = launch ? rdpClientFor(path) : null;
