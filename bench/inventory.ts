@@ -8,6 +8,7 @@
 //     so at 10,000 VMs the figure would be the simulator's, not the watcher's. govmomi-watch (K=1)
 //     on the same instance gives the simulator's floor for comparison.
 // Prints one JSON line; a measurement, not a test. Medians of BENCH_RUNS (3) runs.
+import { z } from 'zod';
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -125,8 +126,8 @@ async function latencyFigures(vc: Vcsim): Promise<{ samples: number[]; missed: n
       if (watcher.current.state === 'failed') throw new Error(`watcher failed: ${JSON.stringify(watcher.current.lastError)}`);
       await new Promise((r) => setTimeout(r, 50));
     }
-    const vms = (core.db.prepare("SELECT moref FROM inv_vms WHERE power_state = 'poweredOn' ORDER BY id").all() as { moref: string }[]).map((r) => r.moref);
-    const readState = core.db.prepare('SELECT power_state FROM inv_vms WHERE moref = ?');
+    const vms = (core.sql.all("SELECT moref FROM inv_vms WHERE power_state = 'poweredOn' ORDER BY id", [], z.object({ moref: z.string() }))).map((r) => r.moref);
+    const readState = async (moref: string) => (await core.sql.get('SELECT power_state FROM inv_vms WHERE moref = ?', [moref], z.object({ power_state: z.string() })))?.power_state;
     for (let i = 0; i < CHANGES; i++) {
       // Off on the first half of the picks, back on for the second: every change is real.
       const moref = vms[(i % Math.ceil(CHANGES / 2)) * Math.floor(vms.length / Math.ceil(CHANGES / 2))]!;
@@ -135,9 +136,11 @@ async function latencyFigures(vc: Vcsim): Promise<{ samples: number[]; missed: n
       const applied = new Promise<number>((resolve) => {
         const timer = setTimeout(() => resolve(NaN), 15_000);
         waiting.set(moref, (at) => {
-          if ((readState.get(moref) as { power_state: string }).power_state !== expected) return;
-          clearTimeout(timer);
-          resolve(at);
+          void readState(moref).then((state) => {
+            if (state !== expected) return;
+            clearTimeout(timer);
+            resolve(at);
+          });
         });
       });
       await operator.session.invoke(method, { type: 'VirtualMachine', value: moref });

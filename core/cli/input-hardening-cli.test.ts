@@ -2,7 +2,7 @@ import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { execFileSync, spawnSync } from 'node:child_process';
 import { chmodSync, lstatSync, readdirSync, readFileSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import Database from 'better-sqlite3';
+import { openStore } from '../db/store.js';
 import { tempDir } from '../../test/temp-dir.js';
 
 const root = join(import.meta.dirname, '..', '..');
@@ -92,9 +92,9 @@ describe('outpost input hardening (built binary, real SQLite file)', () => {
     expect(outpost('firewall', 'add', '--name', 'edge', '--driver', 'manual').code).toBe(0);
     expect(outpost('nat', 'add', '--firewall', 'edge', '--private', '10.0.0.5', '--pool', 'pub', '--vm', 'web\tone').code).toBe(2);
     expect(outpost('nat', 'add', '--firewall', 'edge', '--private', '10.0.0.5', '--pool', 'pub', '--vm', 'web-1').code).toBe(3);
-    const db = new Database(join(dir.path, 'o.db'));
-    db.prepare('UPDATE nat_records SET vm = ?').run('web\n1\x1b[31m\u202e');
-    db.close();
+    const db = await openStore(join(dir.path, 'o.db'));
+    db.sql.run('UPDATE nat_records SET vm = ?', ['web\n1\x1b[31m\u202e']);
+    await db.close();
     const list = outpost('nat', 'list');
     expect(list.code).toBe(0);
     expect(list.stdout).not.toMatch(raw);

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { z } from 'zod';
 import { execFileSync, spawn } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -7,7 +8,7 @@ import { controlHost, vcsimUnavailable } from '../../test/peers/vcsim.js';
 import { sshdAvailable } from '../../test/peers/openssh-server.js';
 import { prepareUpgradeCore, reinstaller, startUpgradeLab, type UpgradeLab } from '../../test/fixtures/upgrade-lab.js';
 import type { UpgradePlanDetail } from '../contract/upgrades.js';
-import { openDatabase, type Db } from '../db/database.js';
+import { openStore, type Store } from '../db/store.js';
 import { createOutpostCore } from '../server/core.js';
 import { defaultKdf } from '../vault/passphrase-cipher.js';
 
@@ -95,13 +96,13 @@ describe.skipIf(unavailable !== null)('outpost upgrade / ansible-inventory (buil
 
   /** Plays the reinstall against this store while `work` runs. */
   async function withReinstaller<T>(dbPath: string, target: string, work: () => Promise<T>): Promise<T> {
-    const held: { db: Db | null } = { db: null };
-    const play = reinstaller(lab, () => (held.db ??= openDatabase(dbPath)), target);
+    const held: { store: Promise<Store> | null } = { store: null };
+    const play = reinstaller(lab, async () => (await (held.store ??= openStore(dbPath))).sql, target);
     try {
       return await work();
     } finally {
       play.stop();
-      held.db?.close();
+      if (held.store) await (await held.store).close();
     }
   }
 
@@ -199,14 +200,14 @@ describe.skipIf(unavailable !== null)('outpost upgrade / ansible-inventory (buil
         const host = await controlHost(lab.vc, HOST, {});
         expect(host.build).toBe(target);
         expect(host.inMaintenance).toBe(false);
-        const db = openDatabase(dbPath);
+        const db = await openStore(dbPath);
         try {
-          const stepAudits = db.prepare(`SELECT json_extract(details, '$.step') AS step FROM audit_log WHERE action = 'procedure.step' AND outcome = 'ok'`).all() as { step: string }[];
+          const stepAudits = db.sql.all(`SELECT json_extract(details, '$.step') AS step FROM audit_log WHERE action = 'procedure.step' AND outcome = 'ok'`, [], z.object({ step: z.string() }));
           expect(stepAudits.map((r) => r.step).sort()).toEqual([...STEPS].sort());
-          expect((db.prepare(`SELECT count(*) AS n FROM audit_log WHERE action = 'upgrade.succeeded'`).get() as { n: number }).n).toBe(1);
-          expect((db.prepare(`SELECT count(*) AS n FROM procedures`).get() as { n: number }).n).toBe(1);
+          expect((db.sql.get(`SELECT count(*) AS n FROM audit_log WHERE action = 'upgrade.succeeded'`, [], z.object({ n: z.number() }))).n).toBe(1);
+          expect((db.sql.get(`SELECT count(*) AS n FROM procedures`, [], z.object({ n: z.number() }))).n).toBe(1);
         } finally {
-          db.close();
+          await db.close();
         }
         // The backup ran again only when it was interrupted before it committed.
         const backups = readFileSync(lab.backupLog, 'utf8').trim().split('\n').length;

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { z } from 'zod';
 import { makeCertificate } from '../../test/peers/soap-test-server.js';
 import { startVcsim, vcsimUnavailable, type Vcsim } from '../../test/peers/vcsim.js';
 import { VsphereOperator } from '../../test/peers/vsphere-operator.js';
@@ -44,7 +45,7 @@ describe.skipIf(unavailable !== null)('inventory watcher: recovery after a vcsim
     expect((await core.dispatch('inventory.watch.start', { site: 'lab' })).ok).toBe(true);
     const watcher = core.services.inventory.watcher('lab')!;
     await until('first sync', () => watcher.current, (s) => s.state === 'watching');
-    const live = () => core.db.prepare('SELECT moref, name, power_state FROM inv_vms WHERE removed_at IS NULL ORDER BY moref').all() as { moref: string; name: string; power_state: string }[];
+    const live = () => core.sql.all('SELECT moref, name, power_state FROM inv_vms WHERE removed_at IS NULL ORDER BY moref', [], z.object({ moref: z.string(), name: z.string(), power_state: z.string() }));
     const before = live();
     expect(before).toHaveLength(12);
 
@@ -58,7 +59,7 @@ describe.skipIf(unavailable !== null)('inventory watcher: recovery after a vcsim
     const after = live();
     expect(after).toHaveLength(10);
     expect(after.map((v) => v.name)).toEqual(before.map((v) => v.name).filter((n) => after.some((a) => a.name === n)));
-    const all = core.db.prepare('SELECT count(*) AS n, count(DISTINCT moref) AS d, sum(removed_at IS NOT NULL) AS removed FROM inv_vms').get() as { n: number; d: number; removed: number };
+    const all = core.sql.get('SELECT count(*) AS n, count(DISTINCT moref) AS d, sum(removed_at IS NOT NULL) AS removed FROM inv_vms', [], z.object({ n: z.number(), d: z.number(), removed: z.number() }));
     expect(all).toEqual({ n: 12, d: 12, removed: 2 });
 
     // And it is live again: a change on the new instance reaches the DB.
@@ -82,12 +83,12 @@ describe.skipIf(unavailable !== null)('inventory watcher: recovery after a vcsim
     expect((await core.dispatch('sites.add', { name: 'midsync', url: vc.url, username: vc.username, password: vc.password, trustFingerprint: vc.fingerprint })).ok).toBe(true);
     const good = await core.dispatch('inventory.sync', { site: 'midsync' });
     expect(good.ok).toBe(true);
-    const siteRow = () => core.db.prepare("SELECT id, last_sync_at, last_error FROM sites WHERE name = 'midsync'").get() as { id: number; last_sync_at: string; last_error: string | null };
+    const siteRow = () => core.sql.get("SELECT id, last_sync_at, last_error FROM sites WHERE name = 'midsync'", [], z.object({ id: z.number(), last_sync_at: z.string(), last_error: z.string().nullable() }));
     const site = siteRow();
-    const rows = () => core.db.prepare('SELECT count(*) AS n, sum(removed_at IS NOT NULL) AS removed FROM inv_vms WHERE site_id = ?').get(site.id) as { n: number; removed: number };
+    const rows = () => core.sql.get('SELECT count(*) AS n, sum(removed_at IS NOT NULL) AS removed FROM inv_vms WHERE site_id = ?', [site.id], z.object({ n: z.number(), removed: z.number() }));
     const removedAnywhere = () =>
       ['inv_datacenters', 'inv_clusters', 'inv_hosts', 'inv_networks', 'inv_datastores', 'inv_vms'].reduce(
-        (n, t) => n + (core.db.prepare(`SELECT count(*) AS n FROM ${t} WHERE site_id = ? AND removed_at IS NOT NULL`).get(site.id) as { n: number }).n,
+        (n, t) => n + (core.sql.get(`SELECT count(*) AS n FROM ${t} WHERE site_id = ? AND removed_at IS NOT NULL`, [site.id], z.object({ n: z.number() }))).n,
         0,
       );
     expect(rows()).toEqual({ n: 30, removed: 0 });
@@ -141,7 +142,7 @@ describe.skipIf(unavailable !== null)('inventory watcher: recovery after a vcsim
         expect((await core.dispatch('inventory.watch.start', { site: name })).ok).toBe(true);
       }
       await until('both watching', () => core.services.inventory.watchStatus(), (s) => s.filter((w) => w.state === 'watching').length === 2);
-      const bySite = (site: string) => core.db.prepare('SELECT v.moref, v.name, v.power_state FROM inv_vms v JOIN sites s ON s.id = v.site_id WHERE s.name = ? AND v.removed_at IS NULL ORDER BY v.moref').all(site) as { moref: string; name: string; power_state: string }[];
+      const bySite = (site: string) => core.sql.all('SELECT v.moref, v.name, v.power_state FROM inv_vms v JOIN sites s ON s.id = v.site_id WHERE s.name = ? AND v.removed_at IS NULL ORDER BY v.moref', [site], z.object({ moref: z.string(), name: z.string(), power_state: z.string() }));
       expect(bySite('alpha')).toHaveLength(4);
       expect(bySite('beta')).toHaveLength(6);
       // vcsim numbers objects alike, so both sites hold the same morefs: rows are kept apart by site.

@@ -1,4 +1,5 @@
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { z } from 'zod';
 import { execFileSync } from 'node:child_process';
 import { tempDir } from '../../test/temp-dir.js';
 import { startVcsim, vcsimUnavailable, type Vcsim } from '../../test/peers/vcsim.js';
@@ -7,7 +8,7 @@ import { startSoapTestServer } from '../../test/peers/soap-test-server.js';
 import type { ContractError } from '../contract/errors.js';
 import type { AddedSite, SyncProgress, SyncResult, VmSummary, WatchStatusSummary } from '../contract/inventory.js';
 import { createOutpostCore, type OutpostCore } from '../server/core.js';
-import type { Db } from '../db/database.js';
+import type { Sql } from '../db/sql.js';
 import { defaultKdf } from '../vault/passphrase-cipher.js';
 
 const unavailable = vcsimUnavailable();
@@ -54,11 +55,11 @@ describe.skipIf(unavailable !== null)('inventory against vcsim (launcher with pa
     return r.error;
   };
   const addLab = () => call<AddedSite>('sites.add', { name: 'lab', url: vc.url, username: vc.username, password: vc.password, trustFingerprint: vc.fingerprint });
-  const vmRow = (name: string) => core.db.prepare('SELECT * FROM inv_vms WHERE name = ?').get(name) as Record<string, unknown> | undefined;
+  const vmRow = (name: string) => core.sql.get('SELECT * FROM inv_vms WHERE name = ?', [name], z.unknown()) as Record<string, unknown> | undefined;
   const untouched = () => ({
-    sites: (core.db.prepare('SELECT count(*) AS n FROM sites').get() as { n: number }).n,
-    credentials: (core.db.prepare('SELECT count(*) AS n FROM credentials').get() as { n: number }).n,
-    vms: (core.db.prepare('SELECT count(*) AS n FROM inv_vms').get() as { n: number }).n,
+    sites: (core.sql.get('SELECT count(*) AS n FROM sites', [], z.object({ n: z.number() }))).n,
+    credentials: (core.sql.get('SELECT count(*) AS n FROM credentials', [], z.object({ n: z.number() }))).n,
+    vms: (core.sql.get('SELECT count(*) AS n FROM inv_vms', [], z.object({ n: z.number() }))).n,
   });
 
   beforeAll(async () => {
@@ -92,7 +93,7 @@ describe.skipIf(unavailable !== null)('inventory against vcsim (launcher with pa
     expect(vms).toHaveLength(VMS);
     expect(new Set(vms.map((v) => v.uuid)).size).toBe(VMS);
     expect(new Set(vms.map((v) => v.instanceUuid)).size).toBe(VMS);
-    const hosts = new Set((core.db.prepare('SELECT name FROM inv_hosts').all() as { name: string }[]).map((h) => h.name));
+    const hosts = new Set((core.sql.all('SELECT name FROM inv_hosts', [], z.object({ name: z.string() }))).map((h) => h.name));
     for (const v of vms) {
       const octets = (v.ipAddress ?? '').split('.').map(Number);
       const i = (octets[1]! << 16) | (octets[2]! << 8) | octets[3]!;
@@ -113,7 +114,7 @@ describe.skipIf(unavailable !== null)('inventory against vcsim (launcher with pa
       expect(hosts.has(v.host!)).toBe(true);
     }
     expect(new Set(vms.map((v) => v.ipAddress))).toEqual(new Set(Array.from({ length: VMS }, (_, i) => `10.0.0.${i}`)));
-    const host = core.db.prepare("SELECT * FROM inv_hosts WHERE name = 'DC0_C0_H0'").get() as Record<string, unknown>;
+    const host = core.sql.get("SELECT * FROM inv_hosts WHERE name = 'DC0_C0_H0'", [], z.unknown()) as Record<string, unknown>;
     expect(host).toMatchObject({ version: '6.5.0', build: '5969303', connection_state: 'connected', maintenance: 0 });
     expect(host['cluster_moref']).toMatch(/^clustercomputeresource-/);
 
@@ -159,8 +160,8 @@ describe.skipIf(unavailable !== null)('inventory against vcsim (launcher with pa
     await operator.power(first!.moref, 'on');
 
     // A guest whose tools stopped (vcsim keeps them running; its row is what the watcher would write).
-    core.db.prepare("UPDATE inv_vms SET tools_running_status = 'guestToolsNotRunning' WHERE moref = ?").run(first!.moref);
-    core.db.prepare('UPDATE inv_vms SET tools_running_status = NULL WHERE moref = ?').run(second!.moref);
+    core.sql.run("UPDATE inv_vms SET tools_running_status = 'guestToolsNotRunning' WHERE moref = ?", [first!.moref]);
+    core.sql.run('UPDATE inv_vms SET tools_running_status = NULL WHERE moref = ?', [second!.moref]);
     expect((await list({ toolsStatus: 'guestToolsNotRunning' })).map((v) => v.moref)).toEqual([first!.moref]);
     expect((await list({ toolsStatus: 'unknown' })).map((v) => v.moref)).toEqual([second!.moref]);
     expect(await count({ toolsStatus: 'guestToolsRunning' })).toBe(VMS - 2);
@@ -169,13 +170,13 @@ describe.skipIf(unavailable !== null)('inventory against vcsim (launcher with pa
     expect(await count({ enrolled: true })).toBe(0);
     expect(await count({ enrolled: false })).toBe(VMS);
     // CMDB records (what enrollment writes): active records count, offboarded ones do not.
-    const siteId = (core.db.prepare("SELECT id FROM sites WHERE name = 'lab'").get() as { id: number }).id;
-    const otherSite = core.db.prepare("INSERT INTO sites (name, url, username, created_at) VALUES ('other', 'https://other/sdk', 'u', ?)").run(new Date().toISOString()).lastInsertRowid;
-    const record = cmdbRecord(core.db);
-    record(siteId, first!.moref, null, null);
-    record(siteId, 'vm-renumbered', second!.instanceUuid, null); // the same VM known by its instance UUID
-    record(siteId, (await list({ query: 'windows', limit: 1 }))[0]!.moref, null, '2026-01-01T00:00:00Z');
-    record(Number(otherSite), (await list({ query: 'ubuntu', limit: 1 }))[0]!.moref, null, null); // another site's VM
+    const siteId = (core.sql.get("SELECT id FROM sites WHERE name = 'lab'", [], z.object({ id: z.number() }))).id;
+    const otherSite = (core.sql.run("INSERT INTO sites (name, url, username, created_at) VALUES ('other', 'https://other/sdk', 'u', ?)", [new Date().toISOString()])).lastInsertRowid;
+    const record = cmdbRecord(core.sql);
+    await record(siteId, first!.moref, null, null);
+    await record(siteId, 'vm-renumbered', second!.instanceUuid, null); // the same VM known by its instance UUID
+    await record(siteId, (await list({ query: 'windows', limit: 1 }))[0]!.moref, null, '2026-01-01T00:00:00Z');
+    await record(Number(otherSite), (await list({ query: 'ubuntu', limit: 1 }))[0]!.moref, null, null); // another site's VM
     expect((await list({ enrolled: true })).map((v) => v.moref).sort()).toEqual([first!.moref, second!.moref].sort());
     expect(await count({ enrolled: false })).toBe(VMS - 2);
     expect(await count({ enrolled: true, toolsStatus: 'unknown' })).toBe(1);
@@ -191,13 +192,13 @@ describe.skipIf(unavailable !== null)('inventory against vcsim (launcher with pa
     await call('inventory.watch.start', { site: 'lab' });
     await until('watching', () => core.services.inventory.watcher('lab')?.current.state, (s) => s === 'watching');
 
-    const siteId = (core.db.prepare("SELECT id FROM sites WHERE name = 'lab'").get() as { id: number }).id;
+    const siteId = (core.sql.get("SELECT id FROM sites WHERE name = 'lab'", [], z.object({ id: z.number() }))).id;
     const vm = (await call<VmSummary[]>('vms.list', { site: 'lab', limit: 1 }))[0]!;
-    cmdbRecord(core.db)(siteId, vm.moref, null, null);
+    await cmdbRecord(core.sql)(siteId, vm.moref, null, null);
     const refused = await failure('sites.remove', { site: 'lab' });
     expect(refused).toMatchObject({ code: 'CONFLICT', details: { enrolled: 1 } });
     expect(await call('vms.count', { site: 'lab' })).toEqual({ total: VMS }); // nothing changed
-    core.db.prepare('UPDATE cmdb_records SET offboarded_at = ?').run(new Date().toISOString());
+    core.sql.run('UPDATE cmdb_records SET offboarded_at = ?', [new Date().toISOString()]);
 
     const removed = await call<{ site: string; markedRemoved: Record<string, number> }>('sites.remove', { site: 'lab' });
     expect(removed).toMatchObject({ site: 'lab', markedRemoved: { vms: VMS, hosts: vc.hosts, clusters: vc.clusters, datacenters: vc.datacenters } });
@@ -285,8 +286,8 @@ describe.skipIf(unavailable !== null)('inventory against vcsim (launcher with pa
     await operator.power(String(target['moref']), 'on');
     await until('power back on', () => vmRow('DC0_C0_H1_VM0')?.['power_state'], (s) => s === 'poweredOn');
 
-    const dc = (core.db.prepare('SELECT moref FROM inv_datacenters').get() as { moref: string }).moref;
-    const cluster = (core.db.prepare("SELECT moref FROM inv_clusters WHERE name = 'DC0_C0'").get() as { moref: string }).moref;
+    const dc = (core.sql.get('SELECT moref FROM inv_datacenters', [], z.object({ moref: z.string() }))).moref;
+    const cluster = (core.sql.get("SELECT moref FROM inv_clusters WHERE name = 'DC0_C0'", [], z.object({ moref: z.string() }))).moref;
     const created = await operator.createVm('outpost-created-vm', dc, cluster);
     const row = await until('created VM indexed', () => vmRow('outpost-created-vm'), (r) => r !== undefined && r['removed_at'] === null);
     expect(row).toMatchObject({ moref: created.value, power_state: 'poweredOff', num_cpu: 1, memory_mb: 128 });
@@ -297,7 +298,7 @@ describe.skipIf(unavailable !== null)('inventory against vcsim (launcher with pa
     expect(removed?.['moref']).toBe(created.value);
     expect(await call<VmSummary[]>('vms.list', { query: 'outpost-created' })).toEqual([]);
     expect((await call<VmSummary[]>('vms.list', { query: 'outpost-created', includeRemoved: true })).map((v) => v.removedAt !== null)).toEqual([true]);
-    await until('events recorded', () => core.db.prepare('SELECT type FROM inv_events').all() as { type: string }[], (e) =>
+    await until('events recorded', () => core.sql.all('SELECT type FROM inv_events', [], z.object({ type: z.string() })), (e) =>
       ['VmPoweredOffEvent', 'VmPoweredOnEvent', 'VmRemovedEvent'].every((t) => e.some((x) => x.type === t)),
     );
     expect(untouched().vms).toBe(VMS + 1); // kept for audit, never duplicated
@@ -352,7 +353,7 @@ describe.skipIf(unavailable !== null)('inventory against vcsim (launcher with pa
   });
 
   it('a CA imported into Outpost is honoured without a pin', async () => {
-    core.db.prepare("INSERT INTO trusted_cas (fingerprint, subject, pem, added_at, added_by) VALUES (?, 'CN=127.0.0.1', ?, 'now', 'test')").run(vc.fingerprint, vc.certPem);
+    core.sql.run("INSERT INTO trusted_cas (fingerprint, subject, pem, added_at, added_by) VALUES (?, 'CN=127.0.0.1', ?, 'now', 'test')", [vc.fingerprint, vc.certPem]);
     expect((await call<AddedSite>('sites.add', { name: 'lab', url: vc.url, username: vc.username, password: vc.password })).fingerprint).toBeNull();
     expect((await call<SyncResult>('inventory.sync', { site: 'lab' })).counts.vms).toBe(VMS);
   });
@@ -415,10 +416,8 @@ describe.skipIf(unavailable !== null)('inventory against vcsim (launcher with pa
 });
 
 /** Writes a CMDB record the way enrollment does (table cmdb_records, migration 8). */
-function cmdbRecord(db: Db): (siteId: number, moref: string, instanceUuid: string | null, offboardedAt: string | null) => void {
-  const insert = db.prepare(
-    `INSERT INTO cmdb_records (site_id, vm_moref, instance_uuid, vm_name, private_ip, firewall, credential, service_account, enrolled_at, enrolled_by, offboarded_at)
-     VALUES (?, ?, ?, ?, '10.0.0.5', 'fw', 'guest', 'outpost', '2026-01-01T00:00:00Z', 'test', ?)`,
-  );
-  return (siteId, moref, instanceUuid, offboardedAt) => void insert.run(siteId, moref, instanceUuid, moref, offboardedAt);
+function cmdbRecord(sql: Sql): (siteId: number, moref: string, instanceUuid: string | null, offboardedAt: string | null) => Promise<unknown> {
+  const insert = `INSERT INTO cmdb_records (site_id, vm_moref, instance_uuid, vm_name, private_ip, firewall, credential, service_account, enrolled_at, enrolled_by, offboarded_at)
+     VALUES (?, ?, ?, ?, '10.0.0.5', 'fw', 'guest', 'outpost', '2026-01-01T00:00:00Z', 'test', ?)`;
+  return (siteId, moref, instanceUuid, offboardedAt) => sql.run(insert, [siteId, moref, instanceUuid, moref, offboardedAt]);
 }

@@ -10,13 +10,13 @@ describe('IPAM (real SQLite file)', () => {
   let db: Store;
   let ipam: Ipam;
   let audit: AuditLog;
-  beforeEach(() => {
+  beforeEach(async () => {
     dir = tempDir();
     db = await openStore(join(dir.path, 'outpost.db'));
     audit = new AuditLog(db.sql);
     ipam = new Ipam(db.sql, audit);
   });
-  afterEach(() => {
+  afterEach(async () => {
     await db.close();
     dir.remove();
   });

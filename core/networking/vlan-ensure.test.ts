@@ -1,4 +1,5 @@
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { z } from 'zod';
 import { tempDir } from '../../test/temp-dir.js';
 import { startVcsim, vcsimUnavailable, type Vcsim } from '../../test/peers/vcsim.js';
 import { VsphereOperator } from '../../test/peers/vsphere-operator.js';
@@ -45,7 +46,7 @@ describe.skipIf(unavailable !== null)('VLAN port groups against vcsim (launcher 
     if (!h) throw new Error(`no host ${host}`);
     return requireNetworkSystem(h);
   };
-  const auditRows = () => core.db.prepare("SELECT action, target, outcome, details FROM audit_log WHERE action = 'vlan.ensure' ORDER BY id").all() as { action: string; target: string; outcome: string; details: string }[];
+  const auditRows = () => core.sql.all("SELECT action, target, outcome, details FROM audit_log WHERE action = 'vlan.ensure' ORDER BY id", [], z.object({ action: z.string(), target: z.string(), outcome: z.string(), details: z.string() }));
   const ensure = (over: Record<string, unknown>) => ({ site: 'lab', cluster: CLUSTER, nic: 'vmnic0', portGroup: 'VLAN100', vlanId: 100, ...over });
 
   beforeAll(async () => {

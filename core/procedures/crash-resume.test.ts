@@ -1,11 +1,12 @@
 import { beforeAll, describe, expect, it } from 'vitest';
+import { z } from 'zod';
 import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { build } from 'esbuild';
 import { tempDir } from '../../test/temp-dir.js';
 import { readLedger } from '../../test/fixtures/ledger-procedure.js';
-import { openDatabase } from '../db/database.js';
+import { openStore } from '../db/store.js';
 
 const root = join(import.meta.dirname, '..', '..');
 // Bundled inside the checkout so that its packages resolve from node_modules.
@@ -19,12 +20,12 @@ function run(mode: 'start' | 'resume', dir: string, fault?: string, failAt?: str
 }
 
 /** Everything a crash could corrupt: the world, the run's steps, and the audit trail. */
-function endState(dir: string) {
-  const db = openDatabase(join(dir, 'outpost.db'));
+async function endState(dir: string) {
+  const db = await openStore(join(dir, 'outpost.db'));
   try {
-    const steps = db.prepare('SELECT name, state FROM procedure_steps ORDER BY idx').all();
-    const audit = db.prepare('SELECT action, outcome FROM audit_log ORDER BY id').all();
-    const procs = db.prepare('SELECT state FROM procedures').all();
+    const steps = db.sql.all('SELECT name, state FROM procedure_steps ORDER BY idx', [], z.unknown());
+    const audit = db.sql.all('SELECT action, outcome FROM audit_log ORDER BY id', [], z.unknown());
+    const procs = db.sql.all('SELECT state FROM procedures', [], z.unknown());
     return { ledger: readLedger(join(dir, 'ledger.json')), steps, audit, procs };
   } finally {
     db.close();

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { z } from 'zod';
 import { join } from 'node:path';
 import { freePort, generateKey, sshdAvailable, startSshd, type Sshd } from '../../test/peers/openssh-server.js';
 import { tempDir } from '../../test/temp-dir.js';
@@ -152,12 +153,10 @@ describe.skipIf(!canRun)('fan-out jobs through the contract against real sshd pe
   it('resolves inventory VMs to their guest IP (a VM without one is a failed row, not a failed job)', async () => {
     // A site and two VM rows as a sync writes them (vcsim guest IPs are not loopback, so the rows are written here).
     const now = new Date().toISOString();
-    const site = core.db.prepare(`INSERT INTO sites (name, url, username, created_at) VALUES ('lab', 'https://vc.invalid/sdk', 'u', ?) RETURNING id`).get(now) as { id: number };
-    const vm = core.db.prepare(
-      `INSERT INTO inv_vms (site_id, moref, name, ip_address, ip_addresses, power_state, seen_run, first_seen_at, updated_at) VALUES (?, ?, ?, ?, ?, 'poweredOn', 1, ?, ?)`,
-    );
-    vm.run(site.id, 'vm-1', 'web-1', '127.0.0.2', '127.0.0.2', now, now);
-    vm.run(site.id, 'vm-2', 'no-tools', null, '', now, now);
+    const site = (await core.sql.get(`INSERT INTO sites (name, url, username, created_at) VALUES ('lab', 'https://vc.invalid/sdk', 'u', ?) RETURNING id`, [now], z.object({ id: z.number() })))!;
+    const vm = `INSERT INTO inv_vms (site_id, moref, name, ip_address, ip_addresses, power_state, seen_run, first_seen_at, updated_at) VALUES (?, ?, ?, ?, ?, 'poweredOn', 1, ?, ?)`;
+    core.sql.run(vm, [site.id, 'vm-1', 'web-1', '127.0.0.2', '127.0.0.2', now, now]);
+    core.sql.run(vm, [site.id, 'vm-2', 'no-tools', null, '', now, now]);
     const job = await call<FanoutJob>('fanout.start', { vms: [{ site: 'lab', vm: 'vm-1', port: onOtherAddress.port }, { site: 'lab', vm: 'no-tools' }], credential: 'lab-root', command: 'echo from-vm' });
     expect(job.rows).toEqual([
       expect.objectContaining({ host: `127.0.0.2:${onOtherAddress.port}`, vm: 'lab/web-1', state: 'pending' }),

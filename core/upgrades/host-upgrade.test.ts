@@ -1,4 +1,5 @@
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { z } from 'zod';
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -93,7 +94,7 @@ describe.skipIf(unavailable !== null)('rolling host upgrades against vcsim (3-ho
     expect(behind.map((h) => h.name).sort()).toEqual([...lab.hosts].sort());
     expect(behind.every((h) => h.desiredBuild === target)).toBe(true);
 
-    const play = reinstaller(lab, () => core.db, target);
+    const play = reinstaller(lab, () => core.sql, target);
     try {
       await call('upgrade.run', { planId: plan.id });
       // One host at a time: never two hosts in maintenance mode at once.
@@ -102,7 +103,7 @@ describe.skipIf(unavailable !== null)('rolling host upgrades against vcsim (3-ho
         'the rollout to finish',
         async () => {
           const s = await status(plan.id);
-          const inMaint = (core.db.prepare(`SELECT count(*) AS n FROM upgrade_plan_hosts WHERE plan_id = ? AND state = 'running'`).get(plan.id) as { n: number }).n;
+          const inMaint = (core.sql.get(`SELECT count(*) AS n FROM upgrade_plan_hosts WHERE plan_id = ? AND state = 'running'`, [plan.id], z.object({ n: z.number() }))).n;
           maxInMaintenance = Math.max(maxInMaintenance, inMaint);
           return s;
         },
@@ -150,7 +151,7 @@ describe.skipIf(unavailable !== null)('rolling host upgrades against vcsim (3-ho
     const target = nextBuild();
     const plan = await call<UpgradePlanDetail>('upgrade.create', { ...labPlanInput(lab, target), options: { ...(labPlanInput(lab, target).options as object), soakMinutes: 0.5, probeIntervalSeconds: 0.3 } });
     const first = plan.hosts[0]!.name;
-    const play = reinstaller(lab, () => core.db, target);
+    const play = reinstaller(lab, () => core.sql, target);
     try {
       await call('upgrade.run', { planId: plan.id });
       // The manual reinstall waits for the operator: approve the boot gate of the first host.
@@ -181,7 +182,7 @@ describe.skipIf(unavailable !== null)('rolling host upgrades against vcsim (3-ho
     const target = nextBuild();
     const plan = await call<UpgradePlanDetail>('upgrade.create', { ...labPlanInput(lab, target), options: { ...(labPlanInput(lab, target).options as object), reinstall: { mode: 'manual' }, soakMinutes: 0.5, probeIntervalSeconds: 0.3 } });
     const first = plan.hosts[0]!.name;
-    const play = reinstaller(lab, () => core.db, target);
+    const play = reinstaller(lab, () => core.sql, target);
     try {
       await call('upgrade.run', { planId: plan.id });
       const waiting = await until('the boot gate', () => status(plan.id), (s) => s.hosts[0]!.procedureState === 'waiting');
@@ -201,7 +202,7 @@ describe.skipIf(unavailable !== null)('rolling host upgrades against vcsim (3-ho
   it('pause lets the current host finish and starts no other; resume continues; abort stops and takes the host out of maintenance', async () => {
     const target = nextBuild();
     const plan = await call<UpgradePlanDetail>('upgrade.create', labPlanInput(lab, target, { soakMinutes: 0.02, probeIntervalSeconds: 0.2 }));
-    const play = reinstaller(lab, () => core.db, target);
+    const play = reinstaller(lab, () => core.sql, target);
     try {
       await call('upgrade.run', { planId: plan.id });
       const waiting = await until('the first boot gate', () => status(plan.id), (s) => s.hosts[0]!.procedureState === 'waiting');
@@ -251,7 +252,7 @@ describe.skipIf(unavailable !== null)('rolling host upgrades against vcsim (3-ho
     const buildBefore = (await live(lab.hosts[0]!)).build;
     const ansibleDirs = (): string[] => readdirSync(tmpdir()).filter((n) => n.startsWith('outpost-ansible-'));
     const before = ansibleDirs();
-    const play = reinstaller(lab, () => core.db, target);
+    const play = reinstaller(lab, () => core.sql, target);
     try {
       await call('upgrade.run', { planId: plan.id });
       const waiting = await until('the boot gate', () => status(plan.id), (s) => s.hosts[0]!.procedureState === 'waiting');
@@ -278,7 +279,7 @@ describe.skipIf(unavailable !== null)('rolling host upgrades against vcsim (3-ho
     expect((await failure('upgrade.plan', { site: 'lab', cluster: lab.cluster, targetBuild: 'bad build!' })).code).toBe('VALIDATION');
     expect((await failure('upgrade.create', { ...labPlanInput(lab, '99'), options: { ssh: { credential: 'esx-root' }, reinstall: { mode: 'pxe', isoDir: 'relative', outDir: '/tmp', httpBase: 'x', tftpServer: '1' } } })).code).toBe('VALIDATION');
     expect((await failure('upgrade.status', { planId: '00000000-0000-4000-8000-000000000000' })).code).toBe('NOT_FOUND');
-    expect((core.db.prepare('SELECT count(*) AS n FROM upgrade_plans').get() as { n: number }).n).toBe(0);
+    expect((core.sql.get('SELECT count(*) AS n FROM upgrade_plans', [], z.object({ n: z.number() }))).n).toBe(0);
 
     // One rollout at a time: a second plan cannot run while the first does.
     const target = nextBuild();

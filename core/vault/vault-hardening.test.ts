@@ -18,35 +18,31 @@ const targetKdf: KdfParams = { ...defaultKdf, N: 2 ** 11 };
 
 const metaRow = z.object({ kdf: z.string(), salt: z.instanceof(Buffer), verifier: z.instanceof(Buffer) });
 const secretRow = z.object({ secret: z.instanceof(Buffer) });
-const meta = (db: Store) => metaRow.parse(db.prepare('SELECT kdf, salt, verifier FROM vault_meta').get());
-const secretOf = (db: Store, id: number) => secretRow.parse(db.prepare('SELECT secret FROM credentials WHERE id = ?').get(id)).secret;
+const meta = (db: Store) => metaRow.parse(db.sql.get('SELECT kdf, salt, verifier FROM vault_meta', [], z.unknown()));
+const secretOf = (db: Store, id: number) => secretRow.parse(db.sql.get('SELECT secret FROM credentials WHERE id = ?', [id], z.unknown())).secret;
 
 /** A vault as Outpost 1 wrote it: verifier and records sealed without associated data. */
 function writeLegacyVault(db: Store, kdf: KdfParams, secrets: { name: string; kind: string; secret: string }[]): void {
   const salt = randomBytes(16);
   const key = deriveKey(passphrase, salt, kdf);
-  db.prepare("INSERT INTO vault_meta (id, kdf, salt, verifier, created_at) VALUES (1, ?, ?, ?, 'then')").run(
-    JSON.stringify(kdf),
+  db.sql.run("INSERT INTO vault_meta (id, kdf, salt, verifier, created_at) VALUES (1, ?, ?, ?, 'then')", [JSON.stringify(kdf),
     salt,
-    sealWithKey(key, Buffer.from('outpost-vault-verifier-v1')),
-  );
+    sealWithKey(key, Buffer.from('outpost-vault-verifier-v1')),]);
   for (const s of secrets) {
-    db.prepare("INSERT INTO credentials (name, kind, cipher, secret, created_at, updated_at) VALUES (?, ?, 'passphrase', ?, 'then', 'then')").run(
-      s.name,
+    db.sql.run("INSERT INTO credentials (name, kind, cipher, secret, created_at, updated_at) VALUES (?, ?, 'passphrase', ?, 'then', 'then')", [s.name,
       s.kind,
-      sealWithKey(key, Buffer.from(s.secret)),
-    );
+      sealWithKey(key, Buffer.from(s.secret)),]);
   }
 }
 
 describe('vault hardening (real SQLite, real scrypt)', () => {
   let dir: ReturnType<typeof tempDir>;
   let db: Store;
-  beforeEach(() => {
+  beforeEach(async () => {
     dir = tempDir();
     db = await openStore(join(dir.path, 'outpost.db'));
   });
-  afterEach(() => {
+  afterEach(async () => {
     await db.close();
     dir.remove();
   });
@@ -86,11 +82,11 @@ describe('vault hardening (real SQLite, real scrypt)', () => {
     writeLegacyVault(db, legacyKdf, [{ name: 'vc', kind: 'vcenter', secret: 'pw' }]);
     const before = { meta: meta(db), secret: secretOf(db, 1) };
     // The last write of the upgrade (the vault row) fails after the records were re-sealed.
-    db.exec("CREATE TRIGGER fail_rekey BEFORE UPDATE ON vault_meta BEGIN SELECT RAISE(ABORT, 'disk full'); END");
+    db.sql.run("CREATE TRIGGER fail_rekey BEFORE UPDATE ON vault_meta BEGIN SELECT RAISE(ABORT, 'disk full'); END");
     await expect((await Vault.load(db.sql, null, targetKdf)).unlock(passphrase)).rejects.toThrow(/disk full/);
     expect(meta(db)).toEqual(before.meta);
     expect(secretOf(db, 1).equals(before.secret)).toBe(true);
-    db.exec('DROP TRIGGER fail_rekey');
+    db.sql.run('DROP TRIGGER fail_rekey');
     const vault = await Vault.load(db.sql, null, targetKdf);
     await vault.unlock(passphrase);
     expect(await new CredentialStore(db.sql, vault).reveal(1)).toBe('pw');
@@ -102,7 +98,7 @@ describe('vault hardening (real SQLite, real scrypt)', () => {
     const store = new CredentialStore(db.sql, vault);
     const vc = await store.save({ name: 'vc-admin', kind: 'vcenter', secret: 'the vCenter password' });
     const ssh = await store.save({ name: 'web-ssh', kind: 'password', secret: 'an ssh password' });
-    db.prepare('UPDATE credentials SET secret = ? WHERE id = ?').run(secretOf(db, vc.id), ssh.id);
+    db.sql.run('UPDATE credentials SET secret = ? WHERE id = ?', [secretOf(db, vc.id), ssh.id]);
     await expect(store.reveal(ssh.id)).rejects.toThrowError(expect.objectContaining({ code: 'VAULT_CORRUPT', message: expect.stringContaining('"web-ssh"') }));
     expect(await store.reveal(vc.id)).toBe('the vCenter password');
   });
@@ -114,7 +110,7 @@ describe('vault hardening (real SQLite, real scrypt)', () => {
     const ssh = await store.save({ name: 'web-ssh', kind: 'password', secret: 'x' });
     const salt = meta(db).salt;
     const key = deriveKey(passphrase, salt, targetKdf);
-    db.prepare('UPDATE credentials SET secret = ? WHERE id = ?').run(sealWithKey(key, Buffer.from('planted')), ssh.id);
+    db.sql.run('UPDATE credentials SET secret = ? WHERE id = ?', [sealWithKey(key, Buffer.from('planted')), ssh.id]);
     await expect(store.reveal(ssh.id)).rejects.toThrowError(expect.objectContaining({ code: 'VAULT_CORRUPT' }));
   });
 
@@ -128,7 +124,7 @@ describe('vault hardening (real SQLite, real scrypt)', () => {
     ['another algorithm', { ...defaultKdf, algorithm: 'pbkdf2' }, /algorithm/],
   ])('refuses KDF parameters from the store that are out of range: %s', async (_what, kdf, field) => {
     writeLegacyVault(db, legacyKdf, []);
-    db.prepare('UPDATE vault_meta SET kdf = ?').run(JSON.stringify(kdf));
+    db.sql.run('UPDATE vault_meta SET kdf = ?', [JSON.stringify(kdf)]);
     const t0 = performance.now();
     let error: unknown;
     try {
@@ -143,7 +139,7 @@ describe('vault hardening (real SQLite, real scrypt)', () => {
 
   it('refuses KDF parameters that are not JSON', () => {
     writeLegacyVault(db, legacyKdf, []);
-    db.prepare("UPDATE vault_meta SET kdf = '{N:'").run();
+    db.sql.run("UPDATE vault_meta SET kdf = '{N:'");
     await expect((await Vault.load(db.sql, null, targetKdf)).unlock(passphrase)).rejects.toThrowError(expect.objectContaining({ code: 'VAULT_CORRUPT' }));
   });
 
@@ -164,20 +160,20 @@ describe('vault hardening (real SQLite, real scrypt)', () => {
       ['the KDF text (same values, other bytes)', 'UPDATE vault_meta SET kdf = ?', JSON.stringify(JSON.parse(good.kdf), null, 1)],
       ['a truncated verifier', 'UPDATE vault_meta SET verifier = ?', good.verifier.subarray(0, 30)],
     ] as const) {
-      db.prepare(sql).run(value);
+      db.sql.run(sql, [value]);
       for (const tried of [passphrase, 'not the passphrase at all']) {
         await expect((await Vault.load(db.sql, null, targetKdf)).unlock(tried), `${what} / ${tried}`).rejects.toThrowError(
           expect.objectContaining({ code: 'VAULT_CORRUPT', message: expect.stringContaining('damaged') }),
         );
       }
-      db.prepare('UPDATE vault_meta SET kdf = ?, salt = ?, verifier = ?').run(good.kdf, good.salt, good.verifier);
+      db.sql.run('UPDATE vault_meta SET kdf = ?, salt = ?, verifier = ?', [good.kdf, good.salt, good.verifier]);
     }
     // Intact again: the right passphrase opens it; a damaged record is named, the vault still opens.
     const vault = await Vault.load(db.sql, null, targetKdf);
     await vault.unlock(passphrase);
     const store = new CredentialStore(db.sql, vault);
     const cred = await store.save({ name: 'vc', kind: 'vcenter', secret: 'pw' });
-    db.prepare('UPDATE credentials SET secret = ? WHERE id = ?').run(flip(secretOf(db, cred.id), secretOf(db, cred.id).length - 1), cred.id);
+    db.sql.run('UPDATE credentials SET secret = ? WHERE id = ?', [flip(secretOf(db, cred.id), secretOf(db, cred.id).length - 1), cred.id]);
     await expect(store.reveal(cred.id)).rejects.toThrowError(expect.objectContaining({ code: 'VAULT_CORRUPT', message: expect.stringContaining('"vc"') }));
     expect((await (await Vault.load(db.sql, null, targetKdf)).unlock(passphrase)).unlocked).toBe(true);
   });
@@ -190,7 +186,7 @@ describe('vault hardening (real SQLite, real scrypt)', () => {
     await expect(new CredentialStore(db.sql, early).save({ name: 'x', kind: 'password', secret: 's' })).rejects.toThrowError(
       expect.objectContaining({ code: 'VAULT_LOCKED', message: expect.stringContaining('unlock it again') }),
     );
-    expect(db.prepare('SELECT count(*) AS n FROM credentials').get()).toEqual({ n: 0 });
+    expect(db.sql.get('SELECT count(*) AS n FROM credentials', [], z.unknown())).toEqual({ n: 0 });
   });
 });
 

@@ -1,4 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { z } from 'zod';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { tempDir } from '../../test/temp-dir.js';
@@ -15,11 +16,11 @@ const binding = { id: 1, kind: 'password', name: 'test' };
 describe('passphrase vault (AES-256-GCM, scrypt key)', () => {
   let dir: ReturnType<typeof tempDir>;
   let db: Store;
-  beforeEach(() => {
+  beforeEach(async () => {
     dir = tempDir();
     db = await openStore(join(dir.path, 'outpost.db'));
   });
-  afterEach(() => {
+  afterEach(async () => {
     await db.close();
     dir.remove();
   });
@@ -62,7 +63,7 @@ describe('passphrase vault (AES-256-GCM, scrypt key)', () => {
     expect(meta).not.toHaveProperty('secret');
     expect(JSON.stringify(await store.list())).not.toContain(secret);
     expect(await store.reveal(meta.id)).toBe(secret);
-    db.pragma('wal_checkpoint(TRUNCATE)');
+    await db.sql.all('PRAGMA wal_checkpoint(TRUNCATE)', [], z.unknown());
     const onDisk = readFileSync(join(dir.path, 'outpost.db'));
     expect(onDisk.includes(Buffer.from(secret))).toBe(false);
     await expect(store.save({ name: 'vc-admin', kind: 'password', secret: 'x' })).rejects.toThrowError(
