@@ -42,7 +42,7 @@ function rssMb(pid: number): number {
 async function parent(): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'outpost-bench-host-memory-'));
   const seeding = await createOutpostCore({ dataDir: join(dir, 'data'), transport: 'host' });
-  seedVms(seeding.sql, VMS);
+  await seedVms(seeding.sql, VMS);
   await seeding.close();
   const host = spawn(process.execPath, [fileURLToPath(import.meta.url)], { stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, BENCH_HOST_CHILD: dir } });
   const sockets: Socket[] = [];

@@ -126,7 +126,7 @@ async function latencyFigures(vc: Vcsim): Promise<{ samples: number[]; missed: n
       if (watcher.current.state === 'failed') throw new Error(`watcher failed: ${JSON.stringify(watcher.current.lastError)}`);
       await new Promise((r) => setTimeout(r, 50));
     }
-    const vms = (core.sql.all("SELECT moref FROM inv_vms WHERE power_state = 'poweredOn' ORDER BY id", [], z.object({ moref: z.string() }))).map((r) => r.moref);
+    const vms = (await core.sql.all("SELECT moref FROM inv_vms WHERE power_state = 'poweredOn' ORDER BY id", [], z.object({ moref: z.string() }))).map((r) => r.moref);
     const readState = async (moref: string) => (await core.sql.get('SELECT power_state FROM inv_vms WHERE moref = ?', [moref], z.object({ power_state: z.string() })))?.power_state;
     for (let i = 0; i < CHANGES; i++) {
       // Off on the first half of the picks, back on for the second: every change is real.

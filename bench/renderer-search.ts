@@ -25,7 +25,7 @@ const percentile = (xs: number[], p: number): number => {
 const round = (x: number): number => Math.round(x * 10) / 10;
 async function seed(dataDir: string): Promise<void> {
   const core = await createOutpostCore({ dataDir, transport: 'host' });
-  seedVms(core.sql, VMS, 'bench');
+  await seedVms(core.sql, VMS, 'bench');
   await core.close();
 }
 

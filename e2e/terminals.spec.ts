@@ -220,8 +220,8 @@ test.describe('terminals against a real sshd', () => {
 async function seedInventory(dataDir: string, ip: string): Promise<void> {
   const core = await createOutpostCore({ dataDir, transport: 'host' });
   const now = new Date().toISOString();
-  const site = core.sql.run('INSERT INTO sites (name, url, username, created_at, last_sync_at) VALUES (?, ?, ?, ?, ?)', ['lab', 'https://vc.lab.invalid/sdk', 'u', now, now]);
-  core.sql.run(
+  const site = await core.sql.run('INSERT INTO sites (name, url, username, created_at, last_sync_at) VALUES (?, ?, ?, ?, ?)', ['lab', 'https://vc.lab.invalid/sdk', 'u', now, now]);
+  await core.sql.run(
     `INSERT INTO inv_vms (site_id, moref, name, guest_id, guest_full_name, power_state, ip_address, ip_addresses, tools_running_status, seen_run, first_seen_at, updated_at)
      VALUES (?, 'vm-42', 'web-42', 'ubuntu64Guest', 'Ubuntu Linux (64-bit)', 'poweredOn', ?, ?, 'guestToolsRunning', 1, ?, ?)`,
     [site.lastId, ip, ip, now, now],

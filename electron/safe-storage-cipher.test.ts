@@ -75,7 +75,7 @@ describe('OS-keychain secrets bound to their rows (fake safeStorage stand-in, re
       const api = fakeSafeStorage({ available: true });
       // As an older Outpost stored them: safeStorage over the bare secret.
       for (const [name, kind, secret] of [['vc', 'vcenter', 'vcenter-pw'], ['ssh', 'password', 'ssh-pw']] as const) {
-        db.sql.run("INSERT INTO credentials (name, kind, cipher, secret, created_at, updated_at) VALUES (?, ?, 'os', ?, 'then', 'then')", [name,
+        await db.sql.run("INSERT INTO credentials (name, kind, cipher, secret, created_at, updated_at) VALUES (?, ?, 'os', ?, 'then', 'then')", [name,
           kind,
           api.encryptString(Buffer.from(secret).toString('base64')),]);
       }
@@ -83,8 +83,8 @@ describe('OS-keychain secrets bound to their rows (fake safeStorage stand-in, re
       const store = new CredentialStore(db.sql, await Vault.load(db.sql, cipher));
       expect(await store.reveal(1)).toBe('vcenter-pw');
       expect(await store.reveal(2)).toBe('ssh-pw');
-      const vcSecret: unknown = (db.sql.get('SELECT secret FROM credentials WHERE id = 1', [], z.unknown())).then((r) => r === undefined ? undefined : Object.values(r as object)[0]);
-      db.sql.run('UPDATE credentials SET secret = ? WHERE id = 2', [vcSecret]);
+      const vcSecret: unknown = Object.values((await db.sql.get('SELECT secret FROM credentials WHERE id = 1', [], z.record(z.string(), z.unknown()))) ?? {})[0];
+      await db.sql.run('UPDATE credentials SET secret = ? WHERE id = 2', [vcSecret]);
       await expect(store.reveal(2)).rejects.toThrowError(expect.objectContaining({ code: 'VAULT_CORRUPT' }));
     } finally {
       await db.close();

@@ -94,7 +94,7 @@ describe.skipIf(unavailable !== null)('VLAN port groups against vcsim (launcher 
       ['portgroup', false],
     ]);
     expect(await portGroup(H0, 'VLAN100')).toBeUndefined();
-    expect(auditRows()).toEqual([]); // a preview changes nothing and records nothing
+    expect(await auditRows()).toEqual([]); // a preview changes nothing and records nothing
 
     const applied = await call<VlanEnsureResult>('vlan.ensure', ensure({}));
     expect(applied.hosts.map((h) => [h.host, h.outcome, h.created])).toEqual([
@@ -110,7 +110,7 @@ describe.skipIf(unavailable !== null)('VLAN port groups against vcsim (launcher 
       ['ready', false],
       ['ready', false],
     ]);
-    const audit = auditRows();
+    const audit = await auditRows();
     expect(audit.map((a) => [a.target, a.outcome])).toEqual([
       ['lab/DC0_C0/VLAN100', 'ok'],
       ['lab/DC0_C0/VLAN100', 'ok'],
@@ -133,7 +133,7 @@ describe.skipIf(unavailable !== null)('VLAN port groups against vcsim (launcher 
     expect(err.message).toContain(`${H0}: no physical adapter vmnic9`);
     expect(err.message).toContain('Nothing was changed');
     expect(await portGroup(H0, 'VLAN100')).toBeUndefined();
-    expect(auditRows().map((a) => a.outcome)).toEqual(['failed']);
+    expect((await auditRows()).map((a) => a.outcome)).toEqual(['failed']);
   });
 
   it('fails when no standard vSwitch is bound to the adapter, saying which switch uses what', async () => {
@@ -196,6 +196,6 @@ describe.skipIf(unavailable !== null)('VLAN port groups against vcsim (launcher 
     expect(missing.code).toBe('NOT_FOUND');
     expect(missing.message).toContain(`Clusters: ${CLUSTER}`);
     expect((await failure('vlan.list', { site: 'nope' })).code).toBe('NOT_FOUND');
-    expect(auditRows().map((a) => a.outcome)).toEqual(['failed']); // the unknown cluster was an attempt
+    expect((await auditRows()).map((a) => a.outcome)).toEqual(['failed']); // the unknown cluster was an attempt
   });
 });

@@ -23,9 +23,9 @@ function run(mode: 'start' | 'resume', dir: string, fault?: string, failAt?: str
 async function endState(dir: string) {
   const db = await openStore(join(dir, 'outpost.db'));
   try {
-    const steps = db.sql.all('SELECT name, state FROM procedure_steps ORDER BY idx', [], z.unknown());
-    const audit = db.sql.all('SELECT action, outcome FROM audit_log ORDER BY id', [], z.unknown());
-    const procs = db.sql.all('SELECT state FROM procedures', [], z.unknown());
+    const steps = await db.sql.all('SELECT name, state FROM procedure_steps ORDER BY idx', [], z.unknown());
+    const audit = await db.sql.all('SELECT action, outcome FROM audit_log ORDER BY id', [], z.unknown());
+    const procs = await db.sql.all('SELECT state FROM procedures', [], z.unknown());
     return { ledger: readLedger(join(dir, 'ledger.json')), steps, audit, procs };
   } finally {
     db.close();
@@ -42,23 +42,23 @@ describe('procedures survive kill -9 at every step (real child processes, real S
     await build({ entryPoints: [join(root, 'test/fixtures/procedure-crash-runner.ts')], outfile: runner, bundle: true, platform: 'node', format: 'esm', packages: 'external', absWorkingDir: root, logLevel: 'warning' });
     const clean = tempDir();
     expect(run('start', clean.path).states).toEqual(['succeeded']);
-    reference = endState(clean.path);
+    reference = await endState(clean.path);
     clean.remove();
     const failing = tempDir();
     expect(run('start', failing.path, undefined, 'record').states).toEqual(['rolled-back']);
-    rolledBack = endState(failing.path);
+    rolledBack = await endState(failing.path);
     failing.remove();
   }, 60_000);
 
   for (const phase of ['kill-before', 'kill-during', 'kill-after'] as const) {
     for (const step of STEPS) {
-      it(`${phase} "${step}": resumes to the same end state, no duplicate effect, no lost audit record`, () => {
+      it(`${phase} "${step}": resumes to the same end state, no duplicate effect, no lost audit record`, async () => {
         const dir = tempDir();
         try {
           const first = run('start', dir.path, `${phase}:test.ledger/${step}`);
           expect(first.signal).toBe('SIGKILL');
           expect(run('resume', dir.path).states).toEqual(['succeeded']);
-          const after = endState(dir.path);
+          const after = await endState(dir.path);
           expect(after.ledger).toEqual(reference.ledger);
           expect(after.steps).toEqual(reference.steps);
           expect(after.procs).toEqual(reference.procs);
@@ -74,12 +74,12 @@ describe('procedures survive kill -9 at every step (real child processes, real S
   }
 
   for (const step of ['apply-rule', 'reserve']) {
-    it(`kill-after-undo "${step}" during a rollback: resumes the rollback to a clean world`, () => {
+    it(`kill-after-undo "${step}" during a rollback: resumes the rollback to a clean world`, async () => {
       const dir = tempDir();
       try {
         expect(run('start', dir.path, `kill-after-undo:test.ledger/${step}`, 'record').signal).toBe('SIGKILL');
         expect(run('resume', dir.path).states).toEqual(['rolled-back']);
-        const after = endState(dir.path);
+        const after = await endState(dir.path);
         expect(after.ledger).toEqual({ reserved: [], rules: [], records: [] });
         expect(after.steps).toEqual(rolledBack.steps);
         expect(after.audit).toEqual(rolledBack.audit);

@@ -76,7 +76,7 @@ describe('procedure engine (real SQLite file)', () => {
     await engine.whenIdle(id);
     expect((await engine.detail(id)).procedure).toMatchObject({ state: 'failed', error: { code: 'CONFLICT' } });
     // The operator fixes the cause (here: the context no longer injects a failure) and retries.
-    db.sql.run('UPDATE procedures SET context = json_remove(context, ?) WHERE id = ?', ['$.failAt', id]);
+    await db.sql.run('UPDATE procedures SET context = json_remove(context, ?) WHERE id = ?', ['$.failAt', id]);
     await engine.close();
     engine = newEngine();
     await engine.retry(id, 'bob');
@@ -173,7 +173,7 @@ describe('procedure engine (real SQLite file)', () => {
     await engine.whenIdle(id);
     expect((await engine.detail(id)).procedure.state).toBe('running');
     expect((await engine.detail(id)).steps[1]!.state).toBe('running');
-    db.sql.run('UPDATE procedures SET context = json_remove(context, ?) WHERE id = ?', ['$.waitMs', id]);
+    await db.sql.run('UPDATE procedures SET context = json_remove(context, ?) WHERE id = ?', ['$.waitMs', id]);
     engine = newEngine();
     expect(await engine.resumeAll()).toEqual([id]);
     await engine.whenIdle(id);
@@ -184,7 +184,7 @@ describe('procedure engine (real SQLite file)', () => {
   it('refuses an invalid context before anything is stored', async () => {
     await expect(engine.start('test.ledger', { key: '' }, 'alice')).rejects.toThrowError(expect.objectContaining({ code: 'VALIDATION' }));
     await expect(engine.start('no.such', {}, 'alice')).rejects.toThrowError(expect.objectContaining({ code: 'NOT_FOUND' }));
-    expect(db.sql.get('SELECT count(*) AS n FROM procedures', [], z.unknown())).toEqual({ n: 0 });
+    expect(await db.sql.get('SELECT count(*) AS n FROM procedures', [], z.unknown())).toEqual({ n: 0 });
     expect((await audit.list()).entries).toHaveLength(0);
   });
 

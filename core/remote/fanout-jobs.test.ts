@@ -155,8 +155,8 @@ describe.skipIf(!canRun)('fan-out jobs through the contract against real sshd pe
     const now = new Date().toISOString();
     const site = (await core.sql.get(`INSERT INTO sites (name, url, username, created_at) VALUES ('lab', 'https://vc.invalid/sdk', 'u', ?) RETURNING id`, [now], z.object({ id: z.number() })))!;
     const vm = `INSERT INTO inv_vms (site_id, moref, name, ip_address, ip_addresses, power_state, seen_run, first_seen_at, updated_at) VALUES (?, ?, ?, ?, ?, 'poweredOn', 1, ?, ?)`;
-    core.sql.run(vm, [site.id, 'vm-1', 'web-1', '127.0.0.2', '127.0.0.2', now, now]);
-    core.sql.run(vm, [site.id, 'vm-2', 'no-tools', null, '', now, now]);
+    await core.sql.run(vm, [site.id, 'vm-1', 'web-1', '127.0.0.2', '127.0.0.2', now, now]);
+    await core.sql.run(vm, [site.id, 'vm-2', 'no-tools', null, '', now, now]);
     const job = await call<FanoutJob>('fanout.start', { vms: [{ site: 'lab', vm: 'vm-1', port: onOtherAddress.port }, { site: 'lab', vm: 'no-tools' }], credential: 'lab-root', command: 'echo from-vm' });
     expect(job.rows).toEqual([
       expect.objectContaining({ host: `127.0.0.2:${onOtherAddress.port}`, vm: 'lab/web-1', state: 'pending' }),

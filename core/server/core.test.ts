@@ -195,7 +195,7 @@ describe('core dispatch (the path every transport takes)', () => {
 
   it('reads past a stored setting it cannot parse (falls back to the default, keeps the others)', async () => {
     await core.dispatch('settings.update', { operatorName: 'dana', theme: 'dark' });
-    core.sql.run("UPDATE settings SET value = '{not json' WHERE key = 'theme'");
+    await core.sql.run("UPDATE settings SET value = '{not json' WHERE key = 'theme'");
     expect(await core.dispatch('settings.get', {})).toMatchObject({ ok: true, value: { theme: 'system', operatorName: 'dana' } });
   });
 

@@ -284,12 +284,12 @@ describe.skipIf(!sshdAvailable() || process.getuid?.() !== 0)('terminal stream o
     const guest = await startSshd({ dir: dir.path, listen: '127.0.0.2', authorizedKeys: [readFileSync(join(dir.path, 'id.pub'), 'utf8')] });
     extraSshds.push(guest);
     const now = new Date().toISOString();
-    const site = core.sql.run('INSERT INTO sites (name, url, username, created_at, last_sync_at) VALUES (?, ?, ?, ?, ?)', ['lab', 'https://vc.lab.invalid/sdk', 'u', now, now]);
+    const site = await core.sql.run('INSERT INTO sites (name, url, username, created_at, last_sync_at) VALUES (?, ?, ?, ?, ?)', ['lab', 'https://vc.lab.invalid/sdk', 'u', now, now]);
     const vm = `INSERT INTO inv_vms (site_id, moref, name, guest_id, guest_full_name, power_state, ip_address, ip_addresses, seen_run, first_seen_at, updated_at)
        VALUES (?, ?, ?, ?, ?, 'poweredOn', ?, ?, 1, ?, ?)`;
-    core.sql.run(vm, [site.lastId, 'vm-linux', 'web-01', 'ubuntu64Guest', 'Ubuntu Linux (64-bit)', '127.0.0.2', '127.0.0.2', now, now]);
-    core.sql.run(vm, [site.lastId, 'vm-win', 'dc-01', 'windows2019srv_64Guest', 'Microsoft Windows Server 2019 (64-bit)', '192.0.2.10', '192.0.2.10', now, now]);
-    core.sql.run(vm, [site.lastId, 'vm-noip', 'blank', 'otherGuest', null, null, '', now, now]);
+    await core.sql.run(vm, [site.lastId, 'vm-linux', 'web-01', 'ubuntu64Guest', 'Ubuntu Linux (64-bit)', '127.0.0.2', '127.0.0.2', now, now]);
+    await core.sql.run(vm, [site.lastId, 'vm-win', 'dc-01', 'windows2019srv_64Guest', 'Microsoft Windows Server 2019 (64-bit)', '192.0.2.10', '192.0.2.10', now, now]);
+    await core.sql.run(vm, [site.lastId, 'vm-noip', 'blank', 'otherGuest', null, null, '', now, now]);
 
     const vmTarget = { type: 'vm', site: 'lab', vm: 'vm-linux', credential: 'lab', port: guest.port };
     expect(await core.dispatch('terminal.open', { target: vmTarget })).toMatchObject({ ok: false, error: { code: 'HOST_KEY_UNKNOWN', details: { host: '127.0.0.2', fingerprint: guest.fingerprint } } });

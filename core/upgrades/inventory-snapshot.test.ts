@@ -12,8 +12,8 @@ describe('the Ansible export reads the inventory tables (real SQLite file)', () 
     dir = tempDir();
     db = await openStore(join(dir.path, 'o.db'));
     const at = new Date().toISOString();
-    db.sql.run(`INSERT INTO sites (name, url, username, created_at) VALUES ('lab', 'https://vc/sdk', 'u', ?)`, [at]);
-    db.sql.run(`INSERT INTO inv_clusters (site_id, moref, name, seen_run, first_seen_at, updated_at) VALUES (1, 'domain-c1', 'Prod', 1, ?, ?)`, [at, at]);
+    await db.sql.run(`INSERT INTO sites (name, url, username, created_at) VALUES ('lab', 'https://vc/sdk', 'u', ?)`, [at]);
+    await db.sql.run(`INSERT INTO inv_clusters (site_id, moref, name, seen_run, first_seen_at, updated_at) VALUES (1, 'domain-c1', 'Prod', 1, ?, ?)`, [at, at]);
     const host = db.prepare(`INSERT INTO inv_hosts (site_id, moref, name, cluster_moref, version, build, seen_run, first_seen_at, updated_at, removed_at) VALUES (1, ?, ?, ?, '8.0.3', ?, 1, ?, ?, ?)`);
     host.run('host-1', 'esx01', 'domain-c1', '24022510', at, at, null);
     host.run('host-2', 'esx02', null, '21203435', at, at, null);

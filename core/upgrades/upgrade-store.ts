@@ -1,8 +1,10 @@
 // Owns tables: upgrade_plans, upgrade_plan_hosts, upgrade_desired_builds, upgrade_probe_results.
-import type { ContractError } from '../contract/errors.js';
+import { contractErrorSchema } from '../contract/errors.js';
 import { z } from 'zod';
 import {
+  upgradeHostSettingSchema,
   upgradeHostStateSchema,
+  upgradeOptionsSchema,
   upgradePlanStateSchema,
   type UpgradeHostSetting,
   type UpgradeOptions,
@@ -70,8 +72,11 @@ const rawPlanHost = z.object({
 const now = (): string => new Date().toISOString();
 const PLAN_SELECT = `SELECT p.*, s.name AS site FROM upgrade_plans p JOIN sites s ON s.id = p.site_id`;
 
+/** The JSON columns, decoded like every other column (a row another version wrote fails loudly, not later). */
+const storedOptions = z.object({ options: upgradeOptionsSchema, hostSettings: z.array(upgradeHostSettingSchema) });
+
 function toPlan(r: RawPlan): PlanRow {
-  const stored = JSON.parse(r.options) as { options: UpgradeOptions; hostSettings: UpgradeHostSetting[] };
+  const stored = storedOptions.parse(JSON.parse(r.options));
   return {
     id: r.id,
     siteId: r.site_id,
@@ -150,7 +155,7 @@ export class UpgradeStore {
       name: r.host_name,
       state: r.state,
       procedureId: r.procedure_id,
-      error: r.error ? (JSON.parse(r.error) as ContractError) : null,
+      error: r.error ? contractErrorSchema.parse(JSON.parse(r.error)) : null,
       startedAt: r.started_at,
       finishedAt: r.finished_at,
     }));

@@ -18,18 +18,18 @@ const targetKdf: KdfParams = { ...defaultKdf, N: 2 ** 11 };
 
 const metaRow = z.object({ kdf: z.string(), salt: z.instanceof(Buffer), verifier: z.instanceof(Buffer) });
 const secretRow = z.object({ secret: z.instanceof(Buffer) });
-const meta = (db: Store) => metaRow.parse(db.sql.get('SELECT kdf, salt, verifier FROM vault_meta', [], z.unknown()));
-const secretOf = (db: Store, id: number) => secretRow.parse(db.sql.get('SELECT secret FROM credentials WHERE id = ?', [id], z.unknown())).secret;
+const meta = async (db: Store) => metaRow.parse(await db.sql.get('SELECT kdf, salt, verifier FROM vault_meta', [], z.unknown()));
+const secretOf = async (db: Store, id: number) => secretRow.parse(await db.sql.get('SELECT secret FROM credentials WHERE id = ?', [id], z.unknown())).secret;
 
 /** A vault as Outpost 1 wrote it: verifier and records sealed without associated data. */
-function writeLegacyVault(db: Store, kdf: KdfParams, secrets: { name: string; kind: string; secret: string }[]): void {
+async function writeLegacyVault(db: Store, kdf: KdfParams, secrets: { name: string; kind: string; secret: string }[]): Promise<void> {
   const salt = randomBytes(16);
   const key = deriveKey(passphrase, salt, kdf);
-  db.sql.run("INSERT INTO vault_meta (id, kdf, salt, verifier, created_at) VALUES (1, ?, ?, ?, 'then')", [JSON.stringify(kdf),
+  await db.sql.run("INSERT INTO vault_meta (id, kdf, salt, verifier, created_at) VALUES (1, ?, ?, ?, 'then')", [JSON.stringify(kdf),
     salt,
     sealWithKey(key, Buffer.from('outpost-vault-verifier-v1')),]);
   for (const s of secrets) {
-    db.sql.run("INSERT INTO credentials (name, kind, cipher, secret, created_at, updated_at) VALUES (?, ?, 'passphrase', ?, 'then', 'then')", [s.name,
+    await db.sql.run("INSERT INTO credentials (name, kind, cipher, secret, created_at, updated_at) VALUES (?, ?, 'passphrase', ?, 'then', 'then')", [s.name,
       s.kind,
       sealWithKey(key, Buffer.from(s.secret)),]);
   }
@@ -48,45 +48,45 @@ describe('vault hardening (real SQLite, real scrypt)', () => {
   });
 
   it('re-derives a cheaper vault at the current cost on unlock and re-seals its records bound to their rows', async () => {
-    writeLegacyVault(db, legacyKdf, [
+    await writeLegacyVault(db, legacyKdf, [
       { name: 'vc', kind: 'vcenter', secret: 'vcenter-password' },
       { name: 'ssh', kind: 'password', secret: 'ssh-password' },
     ]);
-    const before = meta(db);
+    const before = await meta(db);
     const vault = await Vault.load(db.sql, null, targetKdf);
     await vault.unlock(passphrase);
-    const after = meta(db);
+    const after = await meta(db);
     expect(JSON.parse(after.kdf)).toEqual(targetKdf);
     expect(after.salt.equals(before.salt)).toBe(false);
-    expect(sealedFormat(secretOf(db, 1))).toBe(2);
-    expect(sealedFormat(secretOf(db, 2))).toBe(2);
+    expect(sealedFormat(await secretOf(db, 1))).toBe(2);
+    expect(sealedFormat(await secretOf(db, 2))).toBe(2);
     const store = new CredentialStore(db.sql, vault);
     expect(await store.reveal(1)).toBe('vcenter-password');
     expect(await store.reveal(2)).toBe('ssh-password');
     // A fresh process unlocks the upgraded vault with the same passphrase; nothing left to upgrade.
     const again = await Vault.load(db.sql, null, targetKdf);
     await again.unlock(passphrase);
-    expect(meta(db).salt.equals(after.salt)).toBe(true);
+    expect((await meta(db)).salt.equals(after.salt)).toBe(true);
     expect(await new CredentialStore(db.sql, again).reveal(1)).toBe('vcenter-password');
   });
 
   it('upgrades a vault at the old shipped cost (N=2^15) to the shipped one', async () => {
-    writeLegacyVault(db, { ...defaultKdf, N: 2 ** 15 }, [{ name: 'vc', kind: 'vcenter', secret: 'pw' }]);
+    await writeLegacyVault(db, { ...defaultKdf, N: 2 ** 15 }, [{ name: 'vc', kind: 'vcenter', secret: 'pw' }]);
     const vault = await Vault.load(db.sql, null);
     await vault.unlock(passphrase);
-    expect(JSON.parse(meta(db).kdf)).toEqual(defaultKdf);
+    expect(JSON.parse((await meta(db)).kdf)).toEqual(defaultKdf);
     expect(await new CredentialStore(db.sql, vault).reveal(1)).toBe('pw');
   });
 
   it('upgrades atomically: a failure part-way leaves the old vault and records byte for byte', async () => {
-    writeLegacyVault(db, legacyKdf, [{ name: 'vc', kind: 'vcenter', secret: 'pw' }]);
-    const before = { meta: meta(db), secret: secretOf(db, 1) };
+    await writeLegacyVault(db, legacyKdf, [{ name: 'vc', kind: 'vcenter', secret: 'pw' }]);
+    const before = { meta: await meta(db), secret: await secretOf(db, 1) };
     // The last write of the upgrade (the vault row) fails after the records were re-sealed.
-    db.sql.run("CREATE TRIGGER fail_rekey BEFORE UPDATE ON vault_meta BEGIN SELECT RAISE(ABORT, 'disk full'); END");
+    await db.sql.run("CREATE TRIGGER fail_rekey BEFORE UPDATE ON vault_meta BEGIN SELECT RAISE(ABORT, 'disk full'); END");
     await expect((await Vault.load(db.sql, null, targetKdf)).unlock(passphrase)).rejects.toThrow(/disk full/);
-    expect(meta(db)).toEqual(before.meta);
-    expect(secretOf(db, 1).equals(before.secret)).toBe(true);
-    db.sql.run('DROP TRIGGER fail_rekey');
+    expect(await meta(db)).toEqual(before.meta);
+    expect((await secretOf(db, 1)).equals(before.secret)).toBe(true);
+    await db.sql.run('DROP TRIGGER fail_rekey');
     const vault = await Vault.load(db.sql, null, targetKdf);
     await vault.unlock(passphrase);
     expect(await new CredentialStore(db.sql, vault).reveal(1)).toBe('pw');
@@ -98,7 +98,7 @@ describe('vault hardening (real SQLite, real scrypt)', () => {
     const store = new CredentialStore(db.sql, vault);
     const vc = await store.save({ name: 'vc-admin', kind: 'vcenter', secret: 'the vCenter password' });
     const ssh = await store.save({ name: 'web-ssh', kind: 'password', secret: 'an ssh password' });
-    db.sql.run('UPDATE credentials SET secret = ? WHERE id = ?', [secretOf(db, vc.id), ssh.id]);
+    await db.sql.run('UPDATE credentials SET secret = ? WHERE id = ?', [await secretOf(db, vc.id), ssh.id]);
     await expect(store.reveal(ssh.id)).rejects.toThrowError(expect.objectContaining({ code: 'VAULT_CORRUPT', message: expect.stringContaining('"web-ssh"') }));
     expect(await store.reveal(vc.id)).toBe('the vCenter password');
   });
@@ -108,9 +108,9 @@ describe('vault hardening (real SQLite, real scrypt)', () => {
     await vault.unlock(passphrase);
     const store = new CredentialStore(db.sql, vault);
     const ssh = await store.save({ name: 'web-ssh', kind: 'password', secret: 'x' });
-    const salt = meta(db).salt;
+    const salt = (await meta(db)).salt;
     const key = deriveKey(passphrase, salt, targetKdf);
-    db.sql.run('UPDATE credentials SET secret = ? WHERE id = ?', [sealWithKey(key, Buffer.from('planted')), ssh.id]);
+    await db.sql.run('UPDATE credentials SET secret = ? WHERE id = ?', [sealWithKey(key, Buffer.from('planted')), ssh.id]);
     await expect(store.reveal(ssh.id)).rejects.toThrowError(expect.objectContaining({ code: 'VAULT_CORRUPT' }));
   });
 
@@ -123,8 +123,8 @@ describe('vault hardening (real SQLite, real scrypt)', () => {
     ['keyLength other than 32', { ...defaultKdf, keyLength: 4096 }, /keyLength/],
     ['another algorithm', { ...defaultKdf, algorithm: 'pbkdf2' }, /algorithm/],
   ])('refuses KDF parameters from the store that are out of range: %s', async (_what, kdf, field) => {
-    writeLegacyVault(db, legacyKdf, []);
-    db.sql.run('UPDATE vault_meta SET kdf = ?', [JSON.stringify(kdf)]);
+    await writeLegacyVault(db, legacyKdf, []);
+    await db.sql.run('UPDATE vault_meta SET kdf = ?', [JSON.stringify(kdf)]);
     const t0 = performance.now();
     let error: unknown;
     try {
@@ -137,9 +137,9 @@ describe('vault hardening (real SQLite, real scrypt)', () => {
     expect((error as Error).message).toMatch(field);
   });
 
-  it('refuses KDF parameters that are not JSON', () => {
-    writeLegacyVault(db, legacyKdf, []);
-    db.sql.run("UPDATE vault_meta SET kdf = '{N:'");
+  it('refuses KDF parameters that are not JSON', async () => {
+    await writeLegacyVault(db, legacyKdf, []);
+    await db.sql.run("UPDATE vault_meta SET kdf = '{N:'");
     await expect((await Vault.load(db.sql, null, targetKdf)).unlock(passphrase)).rejects.toThrowError(expect.objectContaining({ code: 'VAULT_CORRUPT' }));
   });
 
@@ -148,7 +148,7 @@ describe('vault hardening (real SQLite, real scrypt)', () => {
     await expect((await Vault.load(db.sql, null, targetKdf)).unlock('not the passphrase at all')).rejects.toThrowError(
       expect.objectContaining({ code: 'VAULT_PASSPHRASE' }),
     );
-    const good = meta(db);
+    const good = await meta(db);
     const flip = (b: Buffer, at: number): Buffer => {
       const c = Buffer.from(b);
       c[at]! ^= 0x01;
@@ -160,33 +160,33 @@ describe('vault hardening (real SQLite, real scrypt)', () => {
       ['the KDF text (same values, other bytes)', 'UPDATE vault_meta SET kdf = ?', JSON.stringify(JSON.parse(good.kdf), null, 1)],
       ['a truncated verifier', 'UPDATE vault_meta SET verifier = ?', good.verifier.subarray(0, 30)],
     ] as const) {
-      db.sql.run(sql, [value]);
+      await db.sql.run(sql, [value]);
       for (const tried of [passphrase, 'not the passphrase at all']) {
         await expect((await Vault.load(db.sql, null, targetKdf)).unlock(tried), `${what} / ${tried}`).rejects.toThrowError(
           expect.objectContaining({ code: 'VAULT_CORRUPT', message: expect.stringContaining('damaged') }),
         );
       }
-      db.sql.run('UPDATE vault_meta SET kdf = ?, salt = ?, verifier = ?', [good.kdf, good.salt, good.verifier]);
+      await db.sql.run('UPDATE vault_meta SET kdf = ?, salt = ?, verifier = ?', [good.kdf, good.salt, good.verifier]);
     }
     // Intact again: the right passphrase opens it; a damaged record is named, the vault still opens.
     const vault = await Vault.load(db.sql, null, targetKdf);
     await vault.unlock(passphrase);
     const store = new CredentialStore(db.sql, vault);
     const cred = await store.save({ name: 'vc', kind: 'vcenter', secret: 'pw' });
-    db.sql.run('UPDATE credentials SET secret = ? WHERE id = ?', [flip(secretOf(db, cred.id), secretOf(db, cred.id).length - 1), cred.id]);
+    await db.sql.run('UPDATE credentials SET secret = ? WHERE id = ?', [flip(await secretOf(db, cred.id), (await secretOf(db, cred.id)).length - 1), cred.id]);
     await expect(store.reveal(cred.id)).rejects.toThrowError(expect.objectContaining({ code: 'VAULT_CORRUPT', message: expect.stringContaining('"vc"') }));
     expect((await (await Vault.load(db.sql, null, targetKdf)).unlock(passphrase)).unlocked).toBe(true);
   });
 
   it('a process still holding the key from before another re-keyed the vault does not seal with it', async () => {
-    writeLegacyVault(db, legacyKdf, []);
+    await writeLegacyVault(db, legacyKdf, []);
     const early = await Vault.load(db.sql, null, legacyKdf); // no upgrade wanted: keeps the old key
     await early.unlock(passphrase);
     await (await Vault.load(db.sql, null, targetKdf)).unlock(passphrase); // re-keys
     await expect(new CredentialStore(db.sql, early).save({ name: 'x', kind: 'password', secret: 's' })).rejects.toThrowError(
       expect.objectContaining({ code: 'VAULT_LOCKED', message: expect.stringContaining('unlock it again') }),
     );
-    expect(db.sql.get('SELECT count(*) AS n FROM credentials', [], z.unknown())).toEqual({ n: 0 });
+    expect(await db.sql.get('SELECT count(*) AS n FROM credentials', [], z.unknown())).toEqual({ n: 0 });
   });
 });
 
@@ -195,13 +195,13 @@ describe('deferred unlock (the CLI: scrypt only when a secret is needed)', () =>
     const dir = tempDir();
     const db = await openStore(join(dir.path, 'outpost.db'));
     try {
-      writeLegacyVault(db, legacyKdf, [{ name: 'vc', kind: 'vcenter', secret: 'pw' }]);
-      const before = meta(db);
+      await writeLegacyVault(db, legacyKdf, [{ name: 'vc', kind: 'vcenter', secret: 'pw' }]);
+      const before = await meta(db);
       const vault = await Vault.load(db.sql, null, targetKdf);
       await vault.deferUnlock(passphrase);
-      expect(meta(db)).toEqual(before); // not unlocked, so not upgraded yet
+      expect(await meta(db)).toEqual(before); // not unlocked, so not upgraded yet
       expect(await new CredentialStore(db.sql, vault).reveal(1)).toBe('pw');
-      expect(meta(db).salt.equals(before.salt)).toBe(false);
+      expect((await meta(db)).salt.equals(before.salt)).toBe(false);
 
       const wrong = await Vault.load(db.sql, null, targetKdf);
       await wrong.deferUnlock('not the passphrase at all');

@@ -50,7 +50,7 @@ describe.skipIf(unavailable !== null)('VM console and guestinfo against vcsim', 
   };
   const everythingStored = (): string =>
     ['audit_log', 'settings', 'inv_vms', 'sites']
-      .map((t) => JSON.stringify(core.sql.all(`SELECT * FROM ${t}`, [], z.unknown())))
+      .map(async (t) => JSON.stringify(await core.sql.all(`SELECT * FROM ${t}`, [], z.unknown())))
       .join('\n');
 
   beforeAll(async () => {
@@ -64,7 +64,7 @@ describe.skipIf(unavailable !== null)('VM console and guestinfo against vcsim', 
     core = await createOutpostCore({ dataDir: dir.path, transport: 'test', checkOutputs: true, kdf: { ...defaultKdf, N: 2 ** 10 }, passphrase });
     await call('sites.add', { name: 'lab', url: vc.url, username: vc.username, password: vc.password, trustFingerprint: vc.fingerprint });
     await call('inventory.sync', { site: 'lab' });
-    vmName = (core.sql.get('SELECT name FROM inv_vms ORDER BY name LIMIT 1', [], z.object({ name: z.string() }))).name;
+    vmName = (await core.sql.get('SELECT name FROM inv_vms ORDER BY name LIMIT 1', [], z.object({ name: z.string() }))).name;
   });
   afterEach(async () => {
     await core.close();
@@ -91,7 +91,7 @@ describe.skipIf(unavailable !== null)('VM console and guestinfo against vcsim', 
     expect(changed.entries).toEqual([{ key: 'guestinfo.role', value: 'compute' }]);
     expect((await call<GuestInfo>('vm.guestinfo.get', { site: 'lab', vm: vmName })).entries).toEqual([{ key: 'guestinfo.role', value: 'compute' }]);
 
-    const audit = core.sql.all("SELECT target, outcome, details FROM audit_log WHERE action = 'vm.guestinfo.set' ORDER BY id", [], z.object({ target: z.string(), outcome: z.string(), details: z.string() }));
+    const audit = await core.sql.all("SELECT target, outcome, details FROM audit_log WHERE action = 'vm.guestinfo.set' ORDER BY id", [], z.object({ target: z.string(), outcome: z.string(), details: z.string() }));
     expect(audit.map((a) => [a.target, a.outcome])).toEqual([
       [`lab/${vmName}`, 'ok'],
       [`lab/${vmName}`, 'ok'],
@@ -153,7 +153,7 @@ describe.skipIf(unavailable !== null)('VM console and guestinfo against vcsim', 
     const open = () => call<CommandOutput<'vm.console.open'>>('vm.console.open', { site: 'lab', vm: vmName, kind: 'vmrc' }, 'host');
     const first = await open();
     const second = await open();
-    const { moref } = z.object({ moref: z.string() }).parse(core.sql.get('SELECT moref FROM inv_vms WHERE name = ?', [vmName], z.unknown()));
+    const { moref } = z.object({ moref: z.string() }).parse(await core.sql.get('SELECT moref FROM inv_vms WHERE name = ?', [vmName], z.unknown()));
     const form = new RegExp(`^vmrc://clone:([0-9a-f-]{36})@127\\.0\\.0\\.1:${port}/\\?moid=${moref}$`);
     expect(first.vmrcUrl).toMatch(form);
     expect(second.vmrcUrl).toMatch(form);
@@ -164,7 +164,7 @@ describe.skipIf(unavailable !== null)('VM console and guestinfo against vcsim', 
 
     // Audited as vm.console.open of kind vmrc, never with the ticket; nothing under the data
     // directory (SQLite file, its WAL, anything else) holds either ticket.
-    const rows = z.array(z.object({ details: z.string() })).parse(core.sql.all("SELECT details FROM audit_log WHERE action = 'vm.console.open'", [], z.unknown()));
+    const rows = z.array(z.object({ details: z.string() })).parse(await core.sql.all("SELECT details FROM audit_log WHERE action = 'vm.console.open'", [], z.unknown()));
     expect(rows).toHaveLength(2);
     for (const row of rows) expect(JSON.parse(row.details)).toEqual({ moref, kind: 'vmrc' });
     const onDisk = (): string => {
