@@ -1,5 +1,6 @@
 // Store write figures: what the inventory sync and the audit log will lean on.
 // Prints one JSON line; not a timed test (numbers vary ±20% on a noisy 2-core machine).
+import { z } from 'zod';
 import { join } from 'node:path';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';

@@ -4,7 +4,6 @@ import { vcsimUnavailable } from '../test/peers/vcsim';
 import { prepareUpgradeCore, reinstaller, startUpgradeLab, type UpgradeLab } from '../test/fixtures/upgrade-lab';
 import { tempDir } from '../test/temp-dir';
 import { createOutpostCore, type OutpostCore } from '../core/server/core';
-import type { Db } from '../core/db/database';
 import { expect, test } from './host-fixture';
 
 const passphrase = 'e2e-upgrades-passphrase';
@@ -98,8 +97,7 @@ test.describe('host upgrades against vcsim (3-host cluster) and one loopback ssh
     }, planHash);
     await page.getByRole('tab', { name: /Rollouts/ }).click();
 
-    const held: { db: Db | null } = { db: null };
-    const play = reinstaller(lab, () => (held.db ??= side.db), TARGET);
+    const play = reinstaller(lab, () => side.sql, TARGET);
     try {
       await rollout.getByRole('button', { name: 'Start rollout' }).click();
       await expect(rollout.getByTestId('rollout-plan-state')).toHaveText('running');

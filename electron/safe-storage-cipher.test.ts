@@ -83,7 +83,7 @@ describe('OS-keychain secrets bound to their rows (fake safeStorage stand-in, re
       const store = new CredentialStore(db.sql, await Vault.load(db.sql, cipher));
       expect(await store.reveal(1)).toBe('vcenter-pw');
       expect(await store.reveal(2)).toBe('ssh-pw');
-      const vcSecret: unknown = Object.values((await db.sql.get('SELECT secret FROM credentials WHERE id = 1', [], z.record(z.string(), z.unknown()))) ?? {})[0];
+      const vcSecret = (await db.sql.get('SELECT secret FROM credentials WHERE id = 1', [], z.object({ secret: z.instanceof(Buffer) })))!.secret;
       await db.sql.run('UPDATE credentials SET secret = ? WHERE id = 2', [vcSecret]);
       await expect(store.reveal(2)).rejects.toThrowError(expect.objectContaining({ code: 'VAULT_CORRUPT' }));
     } finally {

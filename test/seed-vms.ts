@@ -18,7 +18,7 @@ export async function seedVms(sql: Sql, count: number, siteName = 'seeded'): Pro
     for (let i = 0; i < count; i++) {
       const ip = `10.${(i >> 16) & 255}.${(i >> 8) & 255}.${i & 255}`;
       const name = `${['web', 'db', 'app', 'cache'][i % 4]}-${String(i).padStart(5, '0')}`;
-      await sql.run(vm, [siteId, `vm-${i + 100}`, name, `uuid-${i}`, `iuuid-${i}`, 'otherGuest64', oses[i % oses.length], i % 5 === 0 ? 'poweredOff' : 'poweredOn', `host-${i % 64}`, ip, ip,
+      await sql.run(vm, [siteId, `vm-${i + 100}`, name, `uuid-${i}`, `iuuid-${i}`, 'otherGuest64', oses[i % oses.length]!, i % 5 === 0 ? 'poweredOff' : 'poweredOn', `host-${i % 64}`, ip, ip,
         `${name}.${siteName}.internal`, i % 7 === 0 ? 'guestToolsNotRunning' : 'guestToolsRunning', 1 + (i % 8), 1024 * (1 + (i % 16)), null, 'DC0/vm', now, now]);
     }
   });

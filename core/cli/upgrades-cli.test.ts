@@ -204,8 +204,8 @@ describe.skipIf(unavailable !== null)('outpost upgrade / ansible-inventory (buil
         try {
           const stepAudits = await db.sql.all(`SELECT json_extract(details, '$.step') AS step FROM audit_log WHERE action = 'procedure.step' AND outcome = 'ok'`, [], z.object({ step: z.string() }));
           expect(stepAudits.map((r) => r.step).sort()).toEqual([...STEPS].sort());
-          expect((await db.sql.get(`SELECT count(*) AS n FROM audit_log WHERE action = 'upgrade.succeeded'`, [], z.object({ n: z.number() }))).n).toBe(1);
-          expect((await db.sql.get(`SELECT count(*) AS n FROM procedures`, [], z.object({ n: z.number() }))).n).toBe(1);
+          expect((await db.sql.get(`SELECT count(*) AS n FROM audit_log WHERE action = 'upgrade.succeeded'`, [], z.object({ n: z.number() })))!.n).toBe(1);
+          expect((await db.sql.get(`SELECT count(*) AS n FROM procedures`, [], z.object({ n: z.number() })))!.n).toBe(1);
         } finally {
           await db.close();
         }

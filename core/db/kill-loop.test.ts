@@ -140,7 +140,7 @@ describe.skipIf(why !== null)('kill -9 loop: NAT (netns firewall), IPAM allocati
     await startVmServers(netLab);
     vc = await startVcsim({ vms: VMS, clusters: 1, hosts: 2 });
     const kdf = { ...defaultKdf, N: 2 ** 10 };
-    const ok = async (core: ReturnType<typeof createOutpostCore>, command: string, input: unknown) => expect(await core.dispatch(command, input)).toMatchObject({ ok: true });
+    const ok = async (core: Awaited<ReturnType<typeof createOutpostCore>>, command: string, input: unknown) => expect(await core.dispatch(command, input)).toMatchObject({ ok: true });
     const nat = await createOutpostCore({ dataDir: dirs.nat.path, transport: 'test', kdf });
     await ok(nat, 'ipam.pools.add', { name: 'pub', cidr: netLab.publicNet, kind: 'public', gateway: netLab.firewallPublicIp, reserved: [{ start: netLab.clientIp, end: netLab.clientIp, reason: 'test client' }] });
     await ok(nat, 'firewalls.add', { name: 'fw', driver: 'linux-iptables', connection: { type: 'local', netns: netLab.firewall }, settings: { publicInterface: netLab.firewallPublicIf } });

@@ -34,7 +34,7 @@ describe('Sql over SQLite (real file)', () => {
     const { sql, close } = await open();
     await sql.run("INSERT INTO settings (key, value, updated_at) VALUES ('theme', '\"dark\"', 'now')");
     expect(await sql.all('SELECT key, value FROM settings', [], z.object({ key: z.string(), value: z.string() }))).toEqual([{ key: 'theme', value: '"dark"' }]);
-    const wrong = await (await sql.get('SELECT key, value FROM settings', [], z.object({ key: z.number() }))).catch((err: unknown) => err);
+    const wrong = await sql.get('SELECT key, value FROM settings', [], z.object({ key: z.number() })).catch((err: unknown) => err);
     expect(wrong).toBeInstanceOf(OutpostError);
     expect(wrong instanceof OutpostError && wrong.code).toBe('INTERNAL');
     expect(wrong instanceof OutpostError && wrong.message).toContain('key');
@@ -84,7 +84,7 @@ describe('Sql over SQLite (real file)', () => {
       throw new Error('rolled back');
     });
     await sleep(5);
-    const outside = (await insert(sql, 'outside')).then(() => events.push('outside written'));
+    const outside = insert(sql, 'outside').then(() => events.push('outside written'));
     const read = stored(sql).then((keys) => events.push(`outside read ${keys.join(',') || '(none)'}`));
     await sleep(20);
     expect(events).toEqual([]); // still waiting: the transaction is open

@@ -29,7 +29,7 @@ describe('store files are private (0700 folder, 0600 files), whatever the umask'
     const dataDir = join(dir.path, 'data');
     const core = await createOutpostCore({ dataDir, transport: 'test', kdf: { ...defaultKdf, N: 2 ** 10 } });
     try {
-      core.db.prepare("INSERT INTO settings (key, value, updated_at) VALUES ('k', '1', 'now')").run();
+      await core.sql.run("INSERT INTO settings (key, value, updated_at) VALUES ('k', '1', 'now')");
       expect(mode(dataDir).toString(8)).toBe('700');
       for (const f of ['outpost.db', 'outpost.db-wal', 'outpost.db-shm']) {
         expect(existsSync(join(dataDir, f)), f).toBe(true);

@@ -365,7 +365,7 @@ describe.skipIf(why !== null)('Enrollment on the netns lab (vcsim VMs report the
     // Wait until VM0's run is under way, then power VM2 off in vCenter (a second process, as another operator would).
     const deadline = Date.now() + 30_000;
     for (;;) {
-      const started = await inspect(dir, async (core) => (await core.sql.get(`SELECT count(*) AS n FROM procedure_steps s JOIN procedures p ON p.id = s.procedure_id WHERE p.target LIKE ? AND s.state != 'pending'`, [`%${vm0}`], z.object({ n: z.number() }))).n);
+      const started = await inspect(dir, async (core) => (await core.sql.get(`SELECT count(*) AS n FROM procedure_steps s JOIN procedures p ON p.id = s.procedure_id WHERE p.target LIKE ? AND s.state != 'pending'`, [`%${vm0}`], z.object({ n: z.number() })))!.n);
       if (started > 0) break;
       if (Date.now() > deadline) throw new Error('VM0 never started');
       await new Promise((r) => setTimeout(r, 100));

@@ -9,10 +9,10 @@ import { defaultKdf } from '../vault/passphrase-cipher.js';
 
 const unavailable = vcsimUnavailable();
 
-async function until<T>(what: string, read: () => T, ok: (v: T) => boolean, timeoutMs = 30_000): Promise<T> {
+async function until<T>(what: string, read: () => T | Promise<T>, ok: (v: T) => boolean, timeoutMs = 30_000): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    const v = read();
+    const v = await read();
     if (ok(v)) return v;
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}; last: ${JSON.stringify(v)}`);
     await new Promise((r) => setTimeout(r, 50));
@@ -83,14 +83,16 @@ describe.skipIf(unavailable !== null)('inventory watcher: recovery after a vcsim
     expect((await core.dispatch('sites.add', { name: 'midsync', url: vc.url, username: vc.username, password: vc.password, trustFingerprint: vc.fingerprint })).ok).toBe(true);
     const good = await core.dispatch('inventory.sync', { site: 'midsync' });
     expect(good.ok).toBe(true);
-    const siteRow = () => core.sql.get("SELECT id, last_sync_at, last_error FROM sites WHERE name = 'midsync'", [], z.object({ id: z.number(), last_sync_at: z.string(), last_error: z.string().nullable() }));
+    const siteRow = async () => (await core.sql.get("SELECT id, last_sync_at, last_error FROM sites WHERE name = 'midsync'", [], z.object({ id: z.number(), last_sync_at: z.string(), last_error: z.string().nullable() })))!;
     const site = await siteRow();
     const rows = () => core.sql.get('SELECT count(*) AS n, sum(removed_at IS NOT NULL) AS removed FROM inv_vms WHERE site_id = ?', [site.id], z.object({ n: z.number(), removed: z.number() }));
-    const removedAnywhere = () =>
-      ['inv_datacenters', 'inv_clusters', 'inv_hosts', 'inv_networks', 'inv_datastores', 'inv_vms'].reduce(
-        async (n, t) => n + (await core.sql.get(`SELECT count(*) AS n FROM ${t} WHERE site_id = ? AND removed_at IS NOT NULL`, [site.id], z.object({ n: z.number() }))).n,
-        0,
-      );
+    const removedAnywhere = async () => {
+      let n = 0;
+      for (const t of ['inv_datacenters', 'inv_clusters', 'inv_hosts', 'inv_networks', 'inv_datastores', 'inv_vms']) {
+        n += (await core.sql.get(`SELECT count(*) AS n FROM ${t} WHERE site_id = ? AND removed_at IS NOT NULL`, [site.id], z.object({ n: z.number() })))!.n;
+      }
+      return n;
+    };
     expect(await rows()).toEqual({ n: 30, removed: 0 });
 
     // A watcher runs beside the sync; vcsim goes away as soon as the second sync has stored its first VM page.
@@ -118,7 +120,7 @@ describe.skipIf(unavailable !== null)('inventory watcher: recovery after a vcsim
     expect(pagesSeen[0]).toBe(2);
     expect(pagesSeen.at(-1)!).toBeLessThan(30); // it really stopped part-way
     expect(await rows()).toEqual({ n: 30, removed: 0 }); // nothing half-marked as removed
-    expect(removedAnywhere()).toBe(0);
+    expect(await removedAnywhere()).toBe(0);
     expect((await siteRow()).last_sync_at).toBe(lastGood); // the last complete sync still stands
     expect(JSON.parse((await siteRow()).last_error!)).toMatchObject({ code: failed.ok ? '' : failed.error.code });
 

@@ -57,9 +57,9 @@ describe.skipIf(unavailable !== null)('inventory against vcsim (launcher with pa
   const addLab = () => call<AddedSite>('sites.add', { name: 'lab', url: vc.url, username: vc.username, password: vc.password, trustFingerprint: vc.fingerprint });
   const vmRow = async (name: string) => await core.sql.get('SELECT * FROM inv_vms WHERE name = ?', [name], z.unknown()) as Record<string, unknown> | undefined;
   const untouched = async () => ({
-    sites: (await core.sql.get('SELECT count(*) AS n FROM sites', [], z.object({ n: z.number() }))).n,
-    credentials: (await core.sql.get('SELECT count(*) AS n FROM credentials', [], z.object({ n: z.number() }))).n,
-    vms: (await core.sql.get('SELECT count(*) AS n FROM inv_vms', [], z.object({ n: z.number() }))).n,
+    sites: (await core.sql.get('SELECT count(*) AS n FROM sites', [], z.object({ n: z.number() })))!.n,
+    credentials: (await core.sql.get('SELECT count(*) AS n FROM credentials', [], z.object({ n: z.number() })))!.n,
+    vms: (await core.sql.get('SELECT count(*) AS n FROM inv_vms', [], z.object({ n: z.number() })))!.n,
   });
 
   beforeAll(async () => {
@@ -170,8 +170,8 @@ describe.skipIf(unavailable !== null)('inventory against vcsim (launcher with pa
     expect(await count({ enrolled: true })).toBe(0);
     expect(await count({ enrolled: false })).toBe(VMS);
     // CMDB records (what enrollment writes): active records count, offboarded ones do not.
-    const siteId = (await core.sql.get("SELECT id FROM sites WHERE name = 'lab'", [], z.object({ id: z.number() }))).id;
-    const otherSite = (await core.sql.run("INSERT INTO sites (name, url, username, created_at) VALUES ('other', 'https://other/sdk', 'u', ?)", [new Date().toISOString()])).lastInsertRowid;
+    const siteId = (await core.sql.get("SELECT id FROM sites WHERE name = 'lab'", [], z.object({ id: z.number() })))!.id;
+    const otherSite = (await core.sql.run("INSERT INTO sites (name, url, username, created_at) VALUES ('other', 'https://other/sdk', 'u', ?)", [new Date().toISOString()])).lastId;
     const record = cmdbRecord(core.sql);
     await record(siteId, first!.moref, null, null);
     await record(siteId, 'vm-renumbered', second!.instanceUuid, null); // the same VM known by its instance UUID
@@ -192,7 +192,7 @@ describe.skipIf(unavailable !== null)('inventory against vcsim (launcher with pa
     await call('inventory.watch.start', { site: 'lab' });
     await until('watching', () => core.services.inventory.watcher('lab')?.current.state, (s) => s === 'watching');
 
-    const siteId = (await core.sql.get("SELECT id FROM sites WHERE name = 'lab'", [], z.object({ id: z.number() }))).id;
+    const siteId = (await core.sql.get("SELECT id FROM sites WHERE name = 'lab'", [], z.object({ id: z.number() })))!.id;
     const vm = (await call<VmSummary[]>('vms.list', { site: 'lab', limit: 1 }))[0]!;
     await cmdbRecord(core.sql)(siteId, vm.moref, null, null);
     const refused = await failure('sites.remove', { site: 'lab' });
@@ -286,8 +286,8 @@ describe.skipIf(unavailable !== null)('inventory against vcsim (launcher with pa
     await operator.power(String(target['moref']), 'on');
     await until('power back on', async () => (await vmRow('DC0_C0_H1_VM0'))?.['power_state'], (s) => s === 'poweredOn');
 
-    const dc = (await core.sql.get('SELECT moref FROM inv_datacenters', [], z.object({ moref: z.string() }))).moref;
-    const cluster = (await core.sql.get("SELECT moref FROM inv_clusters WHERE name = 'DC0_C0'", [], z.object({ moref: z.string() }))).moref;
+    const dc = (await core.sql.get('SELECT moref FROM inv_datacenters', [], z.object({ moref: z.string() })))!.moref;
+    const cluster = (await core.sql.get("SELECT moref FROM inv_clusters WHERE name = 'DC0_C0'", [], z.object({ moref: z.string() })))!.moref;
     const created = await operator.createVm('outpost-created-vm', dc, cluster);
     const row = await until('created VM indexed', () => vmRow('outpost-created-vm'), (r) => r !== undefined && r['removed_at'] === null);
     expect(row).toMatchObject({ moref: created.value, power_state: 'poweredOff', num_cpu: 1, memory_mb: 128 });

@@ -74,8 +74,8 @@ describe('IPAM (real SQLite file)', () => {
   it('enforces uniqueness in the database itself, not only in code', async () => {
     await ipam.addPool({ name: 'pub', cidr: '198.51.100.0/24', kind: 'public' }, 'alice');
     await ipam.allocate({ pool: 'pub', owner: 'vm:a', purpose: 'public-nat', address: '198.51.100.9' }, 'alice');
-    const raw = db.prepare("INSERT INTO ip_allocations (pool_id, address, address_key, owner, purpose, allocated_at, allocated_by) VALUES (1, '198.51.100.9', 'x', 'vm:z', 'public-nat', 'now', 'x')");
-    expect(() => raw.run()).toThrow(/UNIQUE/);
+    const raw = db.sql.run("INSERT INTO ip_allocations (pool_id, address, address_key, owner, purpose, allocated_at, allocated_by) VALUES (1, '198.51.100.9', 'x', 'vm:z', 'public-nat', 'now', 'x')");
+    await expect(raw).rejects.toThrow(/UNIQUE/);
   });
 
   it('says when a pool is exhausted', async () => {
@@ -105,23 +105,23 @@ describe('IPAM (real SQLite file)', () => {
 });
 
 describe('IPAM validation names the field', () => {
-  it('puts the failing input field in details.issues', () => {
+  it('puts the failing input field in details.issues', async () => {
     const dir = tempDir();
     const db = await openStore(join(dir.path, 'outpost.db'));
     try {
       const ipam = new Ipam(db.sql);
-      const field = (f: () => unknown): unknown => {
+      const field = async (f: () => Promise<unknown>): Promise<unknown> => {
         try {
-          f();
+          await f();
         } catch (err) {
           return (err as { details?: { issues?: { path: string[] }[] } }).details?.issues?.[0]?.path;
         }
         return null;
       };
-      expect(field(() => ipam.addPool({ name: 'p', cidr: '10.0.0.1/24', kind: 'private' }, 'a'))).toEqual(['cidr']);
-      expect(field(() => ipam.addPool({ name: 'p', cidr: '10.0.0.0/24', kind: 'private', gateway: '10.9.9.9' }, 'a'))).toEqual(['gateway']);
-      expect(field(() => ipam.addPool({ name: 'p', cidr: '10.0.0.0/24', kind: 'private', reserved: [{ start: '10.0.0.9', end: 'x', reason: '' }] }, 'a'))).toEqual(['reserved', '0', 'end']);
-      expect(field(() => ipam.addPool({ name: 'bad name', cidr: '10.0.0.0/24', kind: 'private' }, 'a'))).toEqual(['name']);
+      expect(await field(() => ipam.addPool({ name: 'p', cidr: '10.0.0.1/24', kind: 'private' }, 'a'))).toEqual(['cidr']);
+      expect(await field(() => ipam.addPool({ name: 'p', cidr: '10.0.0.0/24', kind: 'private', gateway: '10.9.9.9' }, 'a'))).toEqual(['gateway']);
+      expect(await field(() => ipam.addPool({ name: 'p', cidr: '10.0.0.0/24', kind: 'private', reserved: [{ start: '10.0.0.9', end: 'x', reason: '' }] }, 'a'))).toEqual(['reserved', '0', 'end']);
+      expect(await field(() => ipam.addPool({ name: 'bad name', cidr: '10.0.0.0/24', kind: 'private' }, 'a'))).toEqual(['name']);
     } finally {
       await db.close();
       dir.remove();

@@ -23,9 +23,9 @@ function run(mode: 'start' | 'resume', dir: string, fault?: string, failAt?: str
 async function endState(dir: string) {
   const db = await openStore(join(dir, 'outpost.db'));
   try {
-    const steps = await db.sql.all('SELECT name, state FROM procedure_steps ORDER BY idx', [], z.unknown());
-    const audit = await db.sql.all('SELECT action, outcome FROM audit_log ORDER BY id', [], z.unknown());
-    const procs = await db.sql.all('SELECT state FROM procedures', [], z.unknown());
+    const steps = await db.sql.all('SELECT name, state FROM procedure_steps ORDER BY idx', [], z.object({ name: z.string(), state: z.string() }));
+    const audit = await db.sql.all('SELECT action, outcome FROM audit_log ORDER BY id', [], z.object({ action: z.string(), outcome: z.string() }));
+    const procs = await db.sql.all('SELECT state FROM procedures', [], z.object({ state: z.string() }));
     return { ledger: readLedger(join(dir, 'ledger.json')), steps, audit, procs };
   } finally {
     db.close();
@@ -35,8 +35,8 @@ async function endState(dir: string) {
 const STEPS = ['reserve', 'apply-rule', 'record'];
 
 describe('procedures survive kill -9 at every step (real child processes, real SQLite)', () => {
-  let reference: ReturnType<typeof endState>;
-  let rolledBack: ReturnType<typeof endState>;
+  let reference: Awaited<ReturnType<typeof endState>>;
+  let rolledBack: Awaited<ReturnType<typeof endState>>;
 
   beforeAll(async () => {
     await build({ entryPoints: [join(root, 'test/fixtures/procedure-crash-runner.ts')], outfile: runner, bundle: true, platform: 'node', format: 'esm', packages: 'external', absWorkingDir: root, logLevel: 'warning' });

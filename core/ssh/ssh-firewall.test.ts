@@ -63,7 +63,7 @@ describe.skipIf(!canRun)('linux-iptables driver over SSH into a firewall namespa
     const runner = await runnerFor(
       { type: 'ssh', host: fwIp, port: 2222, user: 'root', credential: 'fw-key', hostKey: sshd.fingerprint },
       'fw-ssh',
-      { ssh: (c) => new SshCommandRunner(pool, { host: c.host, port: c.port, user: c.user, auth: { type: 'private-key', privateKey: key.privateKey } }) },
+      { ssh: async (c) => Promise.resolve(new SshCommandRunner(pool, { host: c.host, port: c.port, user: c.user, auth: { type: 'private-key', privateKey: key.privateKey } })) },
     );
     expect(runner.where).toBe(`ssh root@${fwIp}:2222`);
     // The remote really is the firewall namespace: its interfaces, not ours.

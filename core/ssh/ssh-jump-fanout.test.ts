@@ -164,7 +164,7 @@ describe('keyboard-interactive authentication (ssh2 server peer: OpenSSH offers 
     });
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
     const port = (server.address() as AddressInfo).port;
-    const hostKeys = { verify: (k: { fingerprint: string }) => expect(k.fingerprint).toBe(fingerprint), preferredKeyTypes: () => [] };
+    const hostKeys = { verify: async (k: { fingerprint: string }) => Promise.resolve(expect(k.fingerprint).toBe(fingerprint)), preferredKeyTypes: async () => Promise.resolve([]) };
     try {
       const c = await SshConnection.open({ host: '127.0.0.1', port, user: 'op', auth: { type: 'keyboard-interactive', password } }, { hostKeys });
       expect((await c.exec('whatever')).stdout.toString()).toBe('kbd-ok\n');

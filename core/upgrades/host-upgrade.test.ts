@@ -103,7 +103,7 @@ describe.skipIf(unavailable !== null)('rolling host upgrades against vcsim (3-ho
         'the rollout to finish',
         async () => {
           const s = await status(plan.id);
-          const inMaint = (await core.sql.get(`SELECT count(*) AS n FROM upgrade_plan_hosts WHERE plan_id = ? AND state = 'running'`, [plan.id], z.object({ n: z.number() }))).n;
+          const inMaint = (await core.sql.get(`SELECT count(*) AS n FROM upgrade_plan_hosts WHERE plan_id = ? AND state = 'running'`, [plan.id], z.object({ n: z.number() })))!.n;
           maxInMaintenance = Math.max(maxInMaintenance, inMaint);
           return s;
         },
@@ -279,7 +279,7 @@ describe.skipIf(unavailable !== null)('rolling host upgrades against vcsim (3-ho
     expect((await failure('upgrade.plan', { site: 'lab', cluster: lab.cluster, targetBuild: 'bad build!' })).code).toBe('VALIDATION');
     expect((await failure('upgrade.create', { ...labPlanInput(lab, '99'), options: { ssh: { credential: 'esx-root' }, reinstall: { mode: 'pxe', isoDir: 'relative', outDir: '/tmp', httpBase: 'x', tftpServer: '1' } } })).code).toBe('VALIDATION');
     expect((await failure('upgrade.status', { planId: '00000000-0000-4000-8000-000000000000' })).code).toBe('NOT_FOUND');
-    expect((await core.sql.get('SELECT count(*) AS n FROM upgrade_plans', [], z.object({ n: z.number() }))).n).toBe(0);
+    expect((await core.sql.get('SELECT count(*) AS n FROM upgrade_plans', [], z.object({ n: z.number() })))!.n).toBe(0);
 
     // One rollout at a time: a second plan cannot run while the first does.
     const target = nextBuild();

@@ -1,5 +1,5 @@
 // Owns tables: upgrade_plans, upgrade_plan_hosts, upgrade_desired_builds, upgrade_probe_results.
-import { contractErrorSchema } from '../contract/errors.js';
+import { contractErrorSchema, type ContractError } from '../contract/errors.js';
 import { z } from 'zod';
 import {
   upgradeHostSettingSchema,

@@ -64,7 +64,7 @@ describe.skipIf(unavailable !== null)('VM console and guestinfo against vcsim', 
     core = await createOutpostCore({ dataDir: dir.path, transport: 'test', checkOutputs: true, kdf: { ...defaultKdf, N: 2 ** 10 }, passphrase });
     await call('sites.add', { name: 'lab', url: vc.url, username: vc.username, password: vc.password, trustFingerprint: vc.fingerprint });
     await call('inventory.sync', { site: 'lab' });
-    vmName = (await core.sql.get('SELECT name FROM inv_vms ORDER BY name LIMIT 1', [], z.object({ name: z.string() }))).name;
+    vmName = (await core.sql.get('SELECT name FROM inv_vms ORDER BY name LIMIT 1', [], z.object({ name: z.string() })))!.name;
   });
   afterEach(async () => {
     await core.close();

@@ -56,7 +56,7 @@ describe.skipIf(unavailable !== null)(`a ${VMS}-VM result comes back whole (laun
       expect(sync).toMatchObject({ ok: true, value: { counts: { vms: VMS, hosts: vc.hosts }, removed: 0 } });
       const pages = (sync as { value: { pages: number } }).value.pages;
       expect(pages).toBeGreaterThanOrEqual(Math.ceil(VMS / CAP));
-      expect((await core.sql.get('SELECT count(DISTINCT moref) AS n FROM inv_vms WHERE removed_at IS NULL', [], z.object({ n: z.number() }))).n).toBe(VMS);
+      expect((await core.sql.get('SELECT count(DISTINCT moref) AS n FROM inv_vms WHERE removed_at IS NULL', [], z.object({ n: z.number() })))!.n).toBe(VMS);
       console.log(`full sync of ${VMS} VMs in ${(sync as { value: { elapsedMs: number } }).value.elapsedMs} ms (${pages} pages)`);
     } finally {
       await core.close();
