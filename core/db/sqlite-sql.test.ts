@@ -44,10 +44,10 @@ describe('Sql over SQLite (real file)', () => {
   it('maps constraint failures to engine-neutral errors, inside a transaction too', async () => {
     const { sql, close } = await open();
     await insert(sql, 'a');
-    await expect(await insert(sql, 'a')).rejects.toBeInstanceOf(UniqueViolation);
+    await expect(insert(sql, 'a')).rejects.toBeInstanceOf(UniqueViolation);
     const orphan = "INSERT INTO cmdb_records (site_id, vm_moref, vm_name, private_ip, firewall, credential, service_account, enrolled_at, enrolled_by) VALUES (99, 'vm-1', 'x', '10.0.0.1', 'fw', 'c', 's', 'now', 'me')";
-    await expect(await sql.run(orphan)).rejects.toBeInstanceOf(ForeignKeyViolation);
-    await expect(await atomically(sql, () => insert(sql, 'a'))).rejects.toBeInstanceOf(UniqueViolation);
+    await expect(sql.run(orphan)).rejects.toBeInstanceOf(ForeignKeyViolation);
+    await expect(atomically(sql, () => insert(sql, 'a'))).rejects.toBeInstanceOf(UniqueViolation);
     expect(await sql.schemaVersion()).toBeGreaterThan(0);
     await close();
   });
@@ -57,7 +57,7 @@ describe('Sql over SQLite (real file)', () => {
     // A "store" holding its own handle, called from a service's unit of work.
     const store = { sql, add: async (key: string) => void (await insert(store.sql, key)) };
     await expect(
-      await atomically(sql, async () => {
+      atomically(sql, async () => {
         await store.add('a');
         await sleep(5); // a timer in between: the transaction still travels with the async context
         await Promise.all([store.add('b'), store.add('c')]);
@@ -78,7 +78,7 @@ describe('Sql over SQLite (real file)', () => {
     const { sql, close } = await open();
     const hold = gate();
     const events: string[] = [];
-    const tx = await atomically(sql, async () => {
+    const tx = atomically(sql, async () => {
       await insert(sql, 'inside');
       await hold.wait;
       throw new Error('rolled back');
@@ -99,7 +99,7 @@ describe('Sql over SQLite (real file)', () => {
   it('rolls back when the work rejects after an await, and commits when it resolves', async () => {
     const { sql, close } = await open();
     await expect(
-      await sql.transaction(async (tx) => {
+      sql.transaction(async (tx) => {
         await insert(tx, 'a');
         await sleep(1);
         return Promise.reject(new Error('late failure'));
@@ -116,7 +116,7 @@ describe('Sql over SQLite (real file)', () => {
     await atomically(sql, async () => {
       await insert(sql, 'a');
       await expect(
-        await atomically(sql, async () => {
+        atomically(sql, async () => {
           await insert(sql, 'b');
           await sleep(1);
           throw new Error('inner');
@@ -127,7 +127,7 @@ describe('Sql over SQLite (real file)', () => {
     expect(await stored(sql)).toEqual(['a', 'c']);
     // The whole thing still rolls back when the outer one fails after a committed savepoint.
     await expect(
-      await atomically(sql, async () => {
+      atomically(sql, async () => {
         await atomically(sql, () => insert(sql, 'd'));
         throw new Error('outer');
       }),
@@ -148,7 +148,7 @@ describe('Sql over SQLite (real file)', () => {
         events.push(`${name} end`);
         if (fail) throw new Error(`${name} failed`);
       });
-    const results = await Promise.allSettled([await work('x', true), await work('y', false)]);
+    const results = await Promise.allSettled([work('x', true), work('y', false)]);
     expect(results.map((r) => r.status)).toEqual(['rejected', 'fulfilled']);
     expect(events).toEqual(['x begin', 'x end', 'y begin', 'y end']);
     expect(await stored(sql)).toEqual(['y1', 'y2']);
@@ -164,7 +164,7 @@ describe('Sql over SQLite (real file)', () => {
       for (const immediate of [true, false]) {
         other.prepare("DELETE FROM settings WHERE key = 'other'").run();
         const hold = gate();
-        const tx = await sql.transaction(async (tx) => {
+        const tx = sql.transaction(async (tx) => {
           await tx.get('SELECT key FROM settings', [], keys);
           await hold.wait;
         }, { immediate });
@@ -183,7 +183,7 @@ describe('Sql over SQLite (real file)', () => {
   it('closes only after an open transaction has ended', async () => {
     const { sql, close } = await open();
     const hold = gate();
-    const tx = await atomically(sql, async () => {
+    const tx = atomically(sql, async () => {
       await hold.wait;
       await insert(sql, 'late');
     });
@@ -196,6 +196,6 @@ describe('Sql over SQLite (real file)', () => {
   });
 
   it('refuses a PostgreSQL target with a clear error (team mode adds that engine)', async () => {
-    await expect(await openStore('postgres://outpost:secret@db.invalid/outpost')).rejects.toMatchObject({ code: 'VALIDATION' });
+    await expect(openStore('postgres://outpost:secret@db.invalid/outpost')).rejects.toMatchObject({ code: 'VALIDATION' });
   });
 });
