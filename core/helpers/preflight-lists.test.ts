@@ -7,8 +7,8 @@ import { PreflightLists } from './preflight-lists.js';
 describe('saved preflight lists (real SQLite file)', () => {
   let db: Store | undefined;
   let dir: ReturnType<typeof tempDir> | undefined;
-  afterEach(() => {
-    db?.close();
+  afterEach(async () => {
+    await db?.close();
     dir?.remove();
   });
 

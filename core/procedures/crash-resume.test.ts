@@ -28,7 +28,7 @@ async function endState(dir: string) {
     const procs = await db.sql.all('SELECT state FROM procedures', [], z.object({ state: z.string() }));
     return { ledger: readLedger(join(dir, 'ledger.json')), steps, audit, procs };
   } finally {
-    db.close();
+    await db.close();
   }
 }
 

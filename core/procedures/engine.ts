@@ -192,13 +192,10 @@ export class ProcedureEngine<S = unknown> {
     if (this.closed) return;
     const gone = (row: ProcedureRow): boolean => runnerIsGone(row.runner, new Date(), row.leaseUntil);
     if (!await this.store.claim(id, this.runner, this.leaseMs, gone)) return;
-    const renew = setInterval(async () => {
+    const renew = setInterval(() => {
       if (this.closed) return;
-      try {
-        await this.store.claim(id, this.runner, this.leaseMs, gone);
-      } catch {
-        // a busy or closing store: the next renewal tries again, the lease is three periods long
-      }
+      // a busy or closing store: the next renewal tries again, the lease is three periods long
+      this.store.claim(id, this.runner, this.leaseMs, gone).catch(() => undefined);
     }, Math.max(1000, this.leaseMs / 3));
     renew.unref();
     try {
@@ -399,7 +396,9 @@ export class ProcedureEngine<S = unknown> {
       previousOutput: stepRow.output,
       previousError: stepRow.error,
       signal,
-      log: (level, message, data) => this.journal(id, stepRow.idx, level, message, data),
+      // Fire and forget, as before: the write starts now (so entries keep their order) and a journal
+      // line that cannot be written must not fail the step.
+      log: (level, message, data) => void this.journal(id, stepRow.idx, level, message, data).catch(() => undefined),
     };
   }
 

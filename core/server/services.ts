@@ -146,10 +146,11 @@ export class Services {
             truncated: changes.length > limit,
           });
         },
-        onStatus: async (site, status) => {
+        onStatus: (site, status) => {
           const lastError = status.lastError ? { code: status.lastError.code, message: status.lastError.message } : null;
           o.bus.emit('inventory.watch', { site, state: status.state, syncs: status.syncs, reconnects: status.reconnects, lastChangeAt: status.lastChangeAt, lastError });
-          await this.emitStatus();
+          // The status summary reads the store; while it closes there is no one to tell.
+          this.emitStatus().catch(() => undefined);
         },
         onSyncProgress: (progress) => o.bus.emit('inventory.sync.progress', progress),
       },

@@ -38,10 +38,10 @@ describe.skipIf(!canRun)('SSH against a real OpenSSH sshd on 127.0.0.1', () => {
     sshd = await startSshd({ dir: dir.path, authorizedKeys: [ed25519.publicKey, pemRsa.publicKey, encrypted.publicKey] });
     await store.trust({ host: '127.0.0.1', port: sshd.port, fingerprint: sshd.fingerprint }, 'test');
   });
-  afterAll(() => {
+  afterAll(async () => {
     sshd?.stop();
     user?.remove();
-    db?.close();
+    await db?.close();
     dir?.remove();
   });
 

@@ -36,9 +36,9 @@ describe.skipIf(!canRun)('SSH jump hosts, ssh-agent, pooling and fan-out against
     for (let i = 0; i < 4; i++) fleet.push(await startSshd({ dir: dir.path, authorizedKeys: [key.publicKey] }));
     for (const s of [jump, target, ...fleet]) await store.trust({ host: '127.0.0.1', port: s.port, fingerprint: s.fingerprint }, 'test');
   });
-  afterAll(() => {
+  afterAll(async () => {
     for (const s of [jump, target, ...fleet]) s?.stop();
-    db?.close();
+    await db?.close();
     dir?.remove();
   });
 

@@ -43,14 +43,17 @@ export class UpgradeService {
     this.store = new UpgradeStore(o.db);
     this.inventory = new InventoryStore(o.db);
     this.unsubscribe =
-      o.bus?.subscribe(async (event, payload) => {
+      o.bus?.subscribe((event, payload) => {
         if (event !== 'procedure.updated') return;
         const p = payload as { id: string; kind: string; state: string };
         if (p.kind !== HOST_UPGRADE) return;
-        const planId = await this.store.planOfProcedure(p.id);
-        if (!planId) return;
-        await this.emit(planId);
-        if (ENDED_RUN.has(p.state)) this.scheduleTick(planId, 'outpost');
+        // The store answers asynchronously; a failure here (store closing) is retried by the next event or start-up.
+        void (async () => {
+          const planId = await this.store.planOfProcedure(p.id);
+          if (!planId) return;
+          await this.emit(planId);
+          if (ENDED_RUN.has(p.state)) this.scheduleTick(planId, 'outpost');
+        })().catch(() => undefined);
       }) ?? (() => undefined);
   }
 
@@ -228,14 +231,11 @@ export class UpgradeService {
   private scheduleTick(planId: string, actor: string): void {
     if (this.pendingTicks.has(planId)) return;
     this.pendingTicks.add(planId);
-    setImmediate(async () => {
+    setImmediate(() => {
       this.pendingTicks.delete(planId);
       if (this.closed) return;
-      try {
-        await this.tick(planId, actor);
-      } catch {
-        // The store is closing or busy; the next event or start-up ticks again.
-      }
+      // The store is closing or busy; the next event or start-up ticks again.
+      this.tick(planId, actor).catch(() => undefined);
     });
   }
 

@@ -48,10 +48,8 @@ describe.skipIf(unavailable !== null)('VM console and guestinfo against vcsim', 
     if (r.ok) throw new Error(`${command} succeeded: ${JSON.stringify(r.value)}`);
     return r.error;
   };
-  const everythingStored = (): string =>
-    ['audit_log', 'settings', 'inv_vms', 'sites']
-      .map(async (t) => JSON.stringify(await core.sql.all(`SELECT * FROM ${t}`, [], z.unknown())))
-      .join('\n');
+  const everythingStored = async (): Promise<string> =>
+    (await Promise.all(['audit_log', 'settings', 'inv_vms', 'sites'].map(async (t) => JSON.stringify(await core.sql.all(`SELECT * FROM ${t}`, [], z.unknown()))))).join('\n');
 
   beforeAll(async () => {
     vc = await startVcsim({ vms: 3, clusters: 1, hosts: 1 });
@@ -97,7 +95,7 @@ describe.skipIf(unavailable !== null)('VM console and guestinfo against vcsim', 
       [`lab/${vmName}`, 'ok'],
     ]);
     expect(JSON.parse(audit[1]!.details)).toMatchObject({ set: ['guestinfo.role'], removed: ['guestinfo.machine.id'] });
-    expect(everythingStored()).not.toContain('10.0.0.5');
+    expect(await everythingStored()).not.toContain('10.0.0.5');
   });
 
   it('refuses keys outside guestinfo.*, duplicate keys and control characters', async () => {
@@ -121,7 +119,7 @@ describe.skipIf(unavailable !== null)('VM console and guestinfo against vcsim', 
     expect(slot?.url).toMatch(new RegExp(`^wss://127\\.0\\.0\\.1:${port}/ticket/[0-9a-f]{32}$`));
     const ticket = slot!.url.split('/').pop()!;
     expect(JSON.stringify(opened)).not.toContain(ticket);
-    expect(everythingStored()).not.toContain(ticket);
+    expect(await everythingStored()).not.toContain(ticket);
     expect(core.services.consoles.slots.claim(id)).toBeNull();
 
     // The ticket opens the launcher's webmks socket once (it greets like ESXi: the RFB version).
