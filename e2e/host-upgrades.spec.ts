@@ -1,4 +1,5 @@
 import type { Page } from '@playwright/test';
+import { join } from 'node:path';
 import { sshdAvailable } from '../test/peers/openssh-server';
 import { vcsimUnavailable } from '../test/peers/vcsim';
 import { prepareUpgradeCore, reinstaller, startUpgradeLab, type UpgradeLab } from '../test/fixtures/upgrade-lab';
@@ -113,6 +114,10 @@ test.describe('host upgrades against vcsim (3-host cluster) and one loopback ssh
         await expect(row.getByTestId(`probe-${h}-vcenter`)).toContainText('green');
         await expect(row).toHaveAttribute('data-state', 'succeeded', { timeout: 30_000 });
         await expect(row).toContainText('sha256');
+        // Where the backup went before the reinstall: the workstation's data folder, checksum matched.
+        const copies = join(host.dataDir, 'upgrade-backups', 'lab', h).replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+        await expect(row.getByTestId(`backup-location-${h}`)).toHaveText(new RegExp(`^${copies}/[0-9a-f-]{36}-datastore-backup\\.sql$`));
+        await expect(row.getByTestId(`backup-${h}`)).toContainText('Off-host copy verified');
       }
       await expect(rollout.getByTestId('rollout-plan-state')).toHaveText('succeeded');
     } finally {

@@ -54,14 +54,13 @@ test.describe('inventory against a real vcsim', () => {
     await expect(prompt.getByTestId('trust-validity')).toContainText(' to ');
     await prompt.getByRole('button', { name: 'Trust and add' }).click();
     await expect(page.getByTestId('site-row-lab')).toBeVisible();
-    await expect(page.getByTestId('site-last-sync-lab')).toHaveText('Never');
+    // Always on: the host indexes a site from the moment it is added, no toggle.
+    await expect(page.getByTestId('site-watch-lab')).toHaveText(/Live/, { timeout: 30_000 });
 
-    // Sync: counts and elapsed from the command; the last-sync time follows.
-    await page.getByRole('button', { name: 'Sync lab now' }).click();
+    // A new site syncs, then is watched, without more clicks: counts and elapsed from the sync; the last-sync time follows.
     await expect(page.getByTestId('sync-progress-lab')).toContainText(`${VMS} VMs`, { timeout: 60_000 });
     await expect(page.getByTestId('site-last-sync-lab')).not.toHaveText('Never');
-    await page.getByRole('button', { name: 'Watch lab' }).click();
-    await expect(page.getByTestId('site-watch-lab')).toHaveText(/Watching/, { timeout: 30_000 });
+    await expect(page.getByTestId('site-watch-lab')).toHaveText(/Live/, { timeout: 30_000 });
     await expect(page.getByTestId('site-connection-lab')).toHaveText('Connected');
 
     // The table holds every VM; search narrows it through the store's full-text index.

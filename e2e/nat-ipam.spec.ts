@@ -1,8 +1,11 @@
+import { spawnSync } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import type { Page } from '@playwright/test';
 import { expect, test } from './host-fixture';
 import { screenshotPath as screenshotFile } from './screenshot-path';
+import { createLab, labAvailable, startVmServers } from '../test/lab/netns-lab';
 
 const screenshotPath = screenshotFile('screenshot-nat.png');
 
@@ -144,4 +147,74 @@ test('pool, manual firewall and NAT through the UI: add waits for approval, then
 
   expect([...origins]).toEqual([new URL(host.info.url).origin]);
   expect(problems).toEqual([]);
+});
+
+// In the netns lab (root, iptables): the host drives a real firewall namespace; two clients, one allowed.
+test('allow-list, port forward and drift repair through the UI on a real iptables firewall namespace', async ({ page, host }) => {
+  const lab0 = labAvailable();
+  test.skip(!lab0.ok, lab0.ok ? '' : lab0.why);
+  const lab = createLab(2, { secondClient: true });
+  try {
+    await startVmServers(lab);
+    const vm = lab.vms[0]!;
+    // Set up with the CLI on the host's own store: pool, firewall, and a NAT (its procedure runs in the CLI).
+    const bin = join(dirname(fileURLToPath(import.meta.url)), '..', 'bin', 'outpost.mjs');
+    const cli = (...args: string[]) => {
+      const r = spawnSync(process.execPath, [bin, '--db', join(host.dataDir, 'outpost.db'), ...args], { encoding: 'utf8' });
+      expect(r.status, `${args.join(' ')}: ${r.stdout}${r.stderr}`).toBe(0);
+    };
+    cli('ipam', 'pool', 'add', '--name', 'pub', '--cidr', lab.publicNet, '--kind', 'public', '--gateway', lab.firewallPublicIp, '--reserve', `${lab.clientIp}-${lab.clientIp}:client`);
+    cli('firewall', 'add', '--name', 'fw', '--driver', 'linux-iptables', '--netns', lab.firewall, '--public-interface', lab.firewallPublicIf);
+    cli('nat', 'add', '--firewall', 'fw', '--private', vm.ip, '--public', '203.0.113.2');
+    expect(lab.connectFrom(lab.client2!, '203.0.113.2', 8080)).toBe(`${vm.ns} ${lab.client2Ip}`);
+
+    await openConsole(page, host.info.openUrl);
+    await openSection(page, 'NAT');
+    const natRow = page.getByTestId('policy-row-203.0.113.2');
+    await expect(natRow).toContainText('open to every source');
+
+    // Allow the first client only.
+    await page.getByLabel('Allow on firewall').selectOption('fw');
+    await page.getByLabel('Allowed to reach').selectOption('203.0.113.2');
+    await page.getByLabel('Source (IPv4 or CIDR)').fill('203.0.113.5/24');
+    await page.getByRole('button', { name: 'Allow', exact: true }).click();
+    await expect(page.getByRole('alert').filter({ hasText: 'Allow-list entry was not started' })).toContainText('did you mean 203.0.113.0/24');
+    await expect(page.getByLabel('Source (IPv4 or CIDR)')).toHaveAttribute('aria-invalid', 'true');
+    await page.getByLabel('Source (IPv4 or CIDR)').fill(lab.clientIp);
+    await page.getByRole('button', { name: 'Allow', exact: true }).click();
+    await expect(natRow).toContainText(`${lab.clientIp}/32`);
+    await expect.poll(() => lab.connectFrom(lab.client2!, '203.0.113.2', 8080, 800)).toBe('TIMEOUT');
+    expect(lab.connectFromClient('203.0.113.2', 8080)).toBe(`${vm.ns} ${lab.clientIp}`);
+
+    // A port forward on the firewall's own address, to the second VM.
+    await page.getByLabel('Forward public IP').fill(lab.firewallPublicIp);
+    await page.getByLabel('Forward public port').fill('2222');
+    await page.getByLabel('Forward to private IP').fill(lab.vms[1]!.ip);
+    await page.getByLabel('Forward to private port').fill('8080');
+    await page.getByRole('button', { name: 'Add forward' }).click();
+    await expect(page.getByTestId(`policy-row-${lab.firewallPublicIp}`)).toContainText(`2222/tcp → ${lab.vms[1]!.ip}:8080`);
+    await expect.poll(() => lab.connectFrom(lab.client2!, lab.firewallPublicIp, 2222)).toBe(`${lab.vms[1]!.ns} ${lab.client2Ip}`);
+
+    // Drift behind Outpost's back: found by Check now, repaired by Repair (a procedure), live.
+    const drift = page.getByTestId('drift-fw');
+    await drift.getByRole('button', { name: 'Check now' }).click();
+    await expect(drift).toContainText('in sync');
+    lab.exec(lab.firewall, ['iptables', '-F', 'OUTPOST_FWD']);
+    expect(lab.connectFrom(lab.client2!, '203.0.113.2', 8080)).toBe(`${vm.ns} ${lab.client2Ip}`);
+    await drift.getByRole('button', { name: 'Check now' }).click();
+    await expect(drift).toContainText('drift');
+    await expect(drift).toContainText('missing outpost:guard:203.0.113.2');
+    await drift.getByRole('button', { name: 'Repair' }).click();
+    await page.getByRole('alertdialog', { name: 'Repair firewall fw?' }).getByRole('button', { name: 'Repair' }).click();
+    await expect(drift).toContainText('in sync');
+    expect(lab.connectFrom(lab.client2!, '203.0.113.2', 8080, 800)).toBe('TIMEOUT');
+
+    // Remove the entry: open to every source again.
+    await page.getByRole('button', { name: `Remove ${lab.clientIp}/32 from 203.0.113.2` }).click();
+    await page.getByRole('alertdialog').getByRole('button', { name: 'Remove entry' }).click();
+    await expect(natRow).toContainText('open to every source');
+    await expect.poll(() => lab.connectFrom(lab.client2!, '203.0.113.2', 8080)).toBe(`${vm.ns} ${lab.client2Ip}`);
+  } finally {
+    lab.destroy();
+  }
 });

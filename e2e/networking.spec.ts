@@ -189,4 +189,48 @@ test.describe('networking, console and guest info against a real vcsim', () => {
     expect(audit).not.toContain('/ticket/');
     expect(audit).not.toContain('10.0.0.5');
   });
+
+  test('connects a VM to a port group from the Networking page and adds an adapter from the VM pane', async ({ page, host }) => {
+    const problems: string[] = [];
+    page.on('pageerror', (error) => problems.push(error.message));
+    outpost(host.dataDir, ['site', 'add', '--name', 'lab', '--url', vc.url, '--user', vc.username, '--password-stdin', '--trust', vc.fingerprint], `${vc.password}\n`);
+    outpost(host.dataDir, ['inventory', 'sync', '--site', 'lab']);
+    outpost(host.dataDir, ['vlan', 'ensure', '--site', 'lab', '--cluster', 'DC0_C0', '--nic', 'vmnic0', '--portgroup', 'VLAN300', '--vlan', '300']);
+    const vmName = 'DC0_C0_H1_VM0';
+    await openApp(page, host.info.openUrl);
+    await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: /Networking/ }).click();
+
+    // Networking page: name the VM and the port group; an unknown port group is one clear error.
+    const form = page.getByRole('form', { name: 'Connect a VM to a port group' });
+    await form.getByLabel('VM', { exact: true }).fill(vmName);
+    await form.getByLabel('Port group').fill('NOPE');
+    await form.getByRole('button', { name: 'Connect' }).click();
+    await expect(page.getByRole('alert').getByText(`Port group "NOPE" is not on ${vmName}'s host`)).toBeVisible();
+    await form.getByLabel('Port group').fill('VLAN300');
+    await form.getByRole('button', { name: 'Connect' }).click();
+    await expect(form.getByTestId('net-attach-result')).toContainText('Adapter 1 moved from VM Network to VLAN300 (procedure');
+    await expect(form.getByTestId('vm-nic-1')).toContainText('VLAN300');
+
+    // The VM pane: the adapters read live (network, MAC, connected); add a vmxnet3 adapter on the distributed port group.
+    await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: /Inventory/ }).click();
+    await page.getByRole('tab', { name: 'Virtual machines' }).click();
+    await page.getByRole('grid', { name: 'Virtual machines' }).locator(`[data-vm="${vmName}"]`).click();
+    const networks = page.getByTestId('vm-detail').getByTestId('vm-networks');
+    await networks.getByRole('button', { name: 'Show network adapters' }).click();
+    const nic1 = networks.getByTestId('vm-nic-1');
+    await expect(nic1).toContainText('VLAN300');
+    await expect(nic1).toContainText(/00:0c:29(:[0-9a-f]{2}){3}/);
+    await expect(nic1).toContainText('At power-on');
+    const attach = networks.getByRole('form', { name: 'Connect an adapter to a port group' });
+    await attach.getByLabel('Port group').fill('DC0_DVPG0');
+    await attach.getByLabel('Adapter').selectOption({ label: 'A new vmxnet3 adapter' });
+    await attach.getByRole('button', { name: 'Connect' }).click();
+    await expect(attach.getByTestId('vm-attach-result')).toContainText('Adapter 2 added on DC0_DVPG0');
+    await expect(networks.getByTestId('vm-nic-2')).toContainText('DC0_DVPG0');
+    await expect(networks.getByTestId('vm-nic-1')).toContainText('VLAN300');
+
+    const audit = outpost(host.dataDir, ['--json', 'audit', 'list']);
+    expect(audit.match(/"action":"vlan\.attach"/g)).toHaveLength(3); // the refused one, the move, the add
+    expect(problems).toEqual([]);
+  });
 });

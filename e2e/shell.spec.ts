@@ -26,7 +26,7 @@ test('the console opens against the host, connected, without leaving the token i
   // Real data from a fresh SQLite file: no vCenters, so the first step is to add one.
   await expect(page.getByRole('heading', { name: 'No vCenters yet' })).toBeVisible();
   await expect(page.getByTestId('status-sites')).toHaveText('Sites 0 of 0 connected');
-  await expect(page.getByTestId('status-procedures')).toHaveText('0 procedures running');
+  await expect(page.getByTestId('status-tasks')).toHaveText('0 running');
   await expect(page.getByTestId('status-vault')).toHaveText('Vault: not set up');
 
   mkdirSync(dirname(screenshotPath), { recursive: true });

@@ -67,6 +67,8 @@ async function openCore(): Promise<OutpostCore> {
       transport: 'electron',
       osCipher: choice.cipher,
       resumeProcedures: true,
+      // Every site indexed from launch (unless an `outpost serve` on this store already does).
+      liveIndex: 'prefer',
       ...(sqliteBinding ? { sqliteBinding } : {}),
     });
   } catch (err) {

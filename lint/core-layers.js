@@ -37,6 +37,7 @@ const DOMAINS = {
   helpers: ['contract', 'db', 'exec', 'ipam', 'nat'], // the operator's own workstation
   enrollment: ['contract', 'db', 'events', 'audit', 'exec', 'vault', 'vsphere', 'ssh', 'winrm', 'procedures', 'ipam', 'nat', 'sites', 'remote', 'inventory'],
   upgrades: ['contract', 'db', 'events', 'audit', 'exec', 'vault', 'vsphere', 'ssh', 'procedures', 'ipam', 'sites', 'remote', 'inventory', 'enrollment'],
+  tasks: ['contract', 'db', 'events', 'procedures'], // the Recent Tasks feed (procedures: runner identity, to tell an interrupted task)
   update: ['contract', 'db', 'audit', 'exec'], // Outpost's own offline updates (bundle signature, install, rollback)
 };
 

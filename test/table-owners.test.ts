@@ -8,6 +8,7 @@ import { migrations } from '../core/db/migrations/index.js';
 // read-only joins listed here, each with its reason. Writes to another store's table never pass.
 const READ_JOINS: Record<string, Record<string, string>> = {
   'core/enrollment/cmdb-store.ts': { sites: 'each record shows its site by name' },
+  'core/inventory/event-log-store.ts': { sites: 'each event shows its site by name; removed sites hide theirs' },
   'core/inventory/inventory-store.ts': {
     sites: 'VM rows show their site by name; one statement per page of 200 search results',
     cmdb_records: 'the "enrolled" filter of the VM search is a per-row EXISTS',

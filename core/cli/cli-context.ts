@@ -4,7 +4,7 @@ import type { CommandInput, CommandName, CommandOutput } from '../contract/comma
 import { OutpostError } from '../contract/errors.js';
 import type { CoreOptions, OutpostCore } from '../server/core.js';
 import { DB_FILE, defaultDataDir } from '../server/data-dir.js';
-import { takeEnvPassphrase } from '../vault/env-passphrase.js';
+import { takePassphrase } from '../vault/env-passphrase.js';
 import { createOutput, type Output } from './output.js';
 
 export interface GlobalOptions {
@@ -28,8 +28,8 @@ export type CreateCore = (options: CoreOptions) => Promise<OutpostCore>;
 /** Context each subcommand gets: output mode and a lazily opened core on the chosen store. */
 export class CliContext {
   private core: OutpostCore | null = null;
-  /** Taken out of the environment at start, before any command runs (see takeEnvPassphrase). */
-  private readonly passphrase = takeEnvPassphrase();
+  /** Taken out of the environment (or the systemd credential) at start, before any command runs (see takePassphrase). */
+  private readonly passphrase = takePassphrase();
 
   constructor(
     private readonly program: Command,
@@ -48,7 +48,8 @@ export class CliContext {
     return resolve(this.options.db ?? `${defaultDataDir()}/${DB_FILE}`);
   }
 
-  async open(): Promise<OutpostCore> {
+  /** Opens the core (once); `extra` adds core options for the command that opens it first (serve's liveIndex). */
+  async open(extra: Partial<Pick<CoreOptions, 'liveIndex'>> = {}): Promise<OutpostCore> {
     if (!this.core) {
       if (!this.createCore) throw new OutpostError('INTERNAL', 'This command was started without the core.');
       const dbPath = this.dbPath();
@@ -58,6 +59,7 @@ export class CliContext {
       this.core = await this.createCore({
         ...(this.options.db === undefined ? { dataDir: resolve(defaultDataDir()) } : { dataDir: resolve(dbPath, '..'), dbPath }),
         transport: 'cli',
+        ...extra,
         ...(passphrase ? { passphrase, deferUnlock: true } : {}),
       });
     }

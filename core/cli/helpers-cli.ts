@@ -1,4 +1,4 @@
-import type { Command } from 'commander';
+import { Option, type Command } from 'commander';
 import { readFileSync } from 'node:fs';
 import { OutpostError } from '../contract/errors.js';
 import { mapEntries, parseHostList, renderHostsBlock } from '../helpers/hosts-entries.js';
@@ -9,6 +9,56 @@ import { buildTranslation, parsePorts, previewRules, type RuleFormat } from '../
 import { privilegedLocalRunner } from '../exec/command-runner.js';
 import { positiveInt, type CliContext } from './cli-context.js';
 import { formatTable } from './output.js';
+import { collect } from './ssh-cli-options.js';
+
+interface HostsPushOptions {
+  host: string;
+  credential: string;
+  user?: string;
+  path: string;
+  site?: string;
+  vm?: string[];
+  fromFile?: string;
+  address: 'private' | 'public';
+}
+
+function readListFile(file: string): string {
+  try {
+    return readFileSync(file === '-' ? 0 : file, 'utf8');
+  } catch (err) {
+    throw new OutpostError('VALIDATION', `Cannot read ${file}: ${(err as Error).message}`);
+  }
+}
+
+/** `outpost hosts preview|push`: the same input either way; VMs need their site. */
+function hostsInput(o: HostsPushOptions) {
+  const vms = o.vm ?? [];
+  if (vms.length > 0 && !o.site) throw new OutpostError('VALIDATION', '--vm needs --site (the vCenter the VMs are in).');
+  if (vms.length === 0 && o.fromFile === undefined) throw new OutpostError('VALIDATION', 'Give --site S --vm NAME (repeat --vm), or --from-file F.');
+  return {
+    host: o.host,
+    credential: o.credential,
+    ...(o.user !== undefined ? { user: o.user } : {}),
+    path: o.path,
+    vms: vms.map((vm) => ({ site: o.site!, vm })),
+    address: o.address,
+    ...(o.fromFile !== undefined ? { text: readListFile(o.fromFile) } : {}),
+  };
+}
+
+function hostsCommand(parent: Command, name: string, description: string): Command {
+  return parent
+    .command(name)
+    .description(description)
+    .requiredOption('--host <host[:port]>', 'the node whose hosts file gets the entries (reached over SSH; its host key must be trusted)')
+    .requiredOption('--credential <name>', 'credential profile to log in with (its user, unless --user)')
+    .option('--user <user>', 'remote user (root, or one allowed to write the file)')
+    .option('--path <file>', 'hosts file on the node', '/etc/hosts')
+    .option('--site <site>', 'the vCenter the --vm names are in')
+    .option('--vm <name>', 'an inventory VM (repeat)', collect)
+    .option('--from-file <file>', 'also (or instead) a list of "IP name [aliases]" lines ("-" for standard input)')
+    .addOption(new Option('--address <kind>', "VMs by their guest IP (private) or the NAT'd public IP the CMDB holds for enrolled VMs (public)").choices(['private', 'public']).default('private'));
+}
 
 const FORMATS: RuleFormat[] = ['iptables', 'nft', 'windows', 'macos'];
 
@@ -81,6 +131,20 @@ export function registerHelperCommands(program: Command, context: CliContext): v
       }
       writeHostsEntries(o.apply, entries);
       out.write(out.json ? JSON.stringify({ file: o.apply, entries: entries.length }) : `Wrote ${entries.length} entries into ${o.apply}.`);
+    });
+
+  const hosts = program.command('hosts').description("Hosts entries for inventory VMs in a node's /etc/hosts over SSH (Outpost's marked block only)");
+  hostsCommand(hosts, 'preview', 'Show the unified diff pushing the entries would make; nothing is written').action(async (o: HostsPushOptions) => {
+    const plan = await context.call('helpers.hosts.preview', hostsInput(o));
+    const out = context.out;
+    out.write(out.json ? JSON.stringify(plan) : plan.changed ? plan.diff : `${plan.path} on ${plan.host} already has these ${plan.entries.length} entries; nothing to change.`);
+  });
+  hostsCommand(hosts, 'push', 'Write the entries into the node\'s hosts file: atomic, idempotent, audited; prints the diff applied')
+    .option('--expect-sha256 <hex>', 'refuse if the file is no longer the one a preview showed (its baseSha256)')
+    .action(async (o: HostsPushOptions & { expectSha256?: string }) => {
+      const plan = await context.call('helpers.hosts.push', { ...hostsInput(o), ...(o.expectSha256 !== undefined ? { expectSha256: o.expectSha256 } : {}) });
+      const out = context.out;
+      out.write(out.json ? JSON.stringify(plan) : plan.changed ? `${plan.diff}Wrote ${plan.entries.length} entries into ${plan.path} on ${plan.host}.` : `${plan.path} on ${plan.host} already has these ${plan.entries.length} entries; nothing changed.`);
     });
 
   program

@@ -1,6 +1,6 @@
 import { createInterface } from 'node:readline/promises';
 import { InvalidArgumentError, type Command } from 'commander';
-import type { VmSummary } from '../contract/inventory.js';
+import type { IndexStatus, VmSummary } from '../contract/inventory.js';
 import { OutpostError } from '../contract/errors.js';
 import { UsageError } from './cli-error.js';
 import { positiveInt, type CliContext } from './cli-context.js';
@@ -45,6 +45,25 @@ function vmFilter(o: VmFilterOptions) {
   };
 }
 
+/** A site's always-on index in one cell: live (lag), syncing, reconnecting in Ns, failed: why, not indexed. */
+export function indexText(s: IndexStatus | null, now = Date.now()): string {
+  if (!s || s.state === 'stopped') return 'not indexed (start outpost serve or the app)';
+  if (s.stale) return `not indexed (pid ${s.pid} stopped reporting at ${s.heartbeatAt})`;
+  const err = s.lastError ? `: ${s.lastError.code} ${s.lastError.message}` : '';
+  const retry = s.retryAt ? ` in ${Math.max(0, Math.ceil((Date.parse(s.retryAt) - now) / 1000))}s` : '';
+  switch (s.state) {
+    case 'watching':
+      return `live${s.lagMs !== null ? `, lag ${(s.lagMs / 1000).toFixed(1)}s` : ''}${s.lastChangeAt ? `, last change ${s.lastChangeAt}` : ''}`;
+    case 'syncing':
+    case 'connecting':
+      return s.state;
+    case 'backoff':
+      return `reconnecting${retry}${err}`;
+    case 'failed':
+      return `error${err} (retry${retry})`;
+  }
+}
+
 async function readStdin(): Promise<string> {
   if (process.stdin.isTTY) throw new UsageError('--password-stdin reads the password from standard input: pipe it in (e.g. from a secrets tool).');
   const chunks: Buffer[] = [];
@@ -83,7 +102,7 @@ export function registerInventoryCommands(program: Command, context: CliContext)
       const out = context.out;
       if (out.json) out.write(JSON.stringify(sites));
       else if (sites.length === 0) out.write('No sites. Add one: outpost site add --name N --url https://vcenter/sdk --user U --password-stdin');
-      else out.write(formatTable(['NAME', 'URL', 'USER', 'LAST SYNC'], sites.map((s) => [s.name, s.url, s.username, s.lastSyncAt ?? 'never'])));
+      else out.write(formatTable(['NAME', 'URL', 'USER', 'LAST SYNC', 'INDEX'], sites.map((s) => [s.name, s.url, s.username, s.lastSyncAt ?? 'never', indexText(s.index ?? null)])));
     });
 
   site

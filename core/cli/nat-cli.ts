@@ -6,6 +6,7 @@ import { driveAndReport } from './procedures-cli.js';
 import type { FirewallConnection } from '../contract/nat.js';
 import { parseHostSpec } from '../ssh/ssh-config-file.js';
 import { UsageError } from './cli-error.js';
+import { registerFirewallPolicyCommands } from './firewall-policy-cli.js';
 
 function connectionLabel(c: FirewallConnection): string {
   switch (c.type) {
@@ -71,7 +72,8 @@ export function registerNatCommands(program: Command, context: CliContext): void
         );
     });
 
-  const nat = program.command('nat').description('1:1 NAT between public and private addresses');
+  const nat = program.command('nat').description('1:1 NAT between public and private addresses, port forwards, client allow-lists and drift');
+  registerFirewallPolicyCommands(nat, context);
   nat
     .command('add')
     .description('Add a NAT (runs the nat.add procedure here): give --public, or --pool to allocate one')

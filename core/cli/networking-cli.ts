@@ -1,5 +1,5 @@
 import { InvalidArgumentError, type Command } from 'commander';
-import type { HostVlanResult, VlanEnsureResult } from '../contract/networking.js';
+import type { HostVlanResult, VlanEnsureResult, VmNicInfo } from '../contract/networking.js';
 import { OutpostError, toContractError } from '../contract/errors.js';
 import { UsageError } from './cli-error.js';
 import type { CliContext } from './cli-context.js';
@@ -24,6 +24,19 @@ function hostTable(r: Pick<VlanEnsureResult, 'hosts' | 'dryRun'>): string {
       const last = h.checks[h.checks.length - 1];
       return [h.host, h.cluster ?? '-', h.vswitch ?? '-', OUTCOME[h.outcome](h, r.dryRun), h.failure ?? last?.detail ?? ''];
     }),
+  );
+}
+
+function nicIndex(value: string): number {
+  const n = Number(value);
+  if (!/^\d+$/.test(value) || n < 1 || n > 10) throw new InvalidArgumentError('the NIC index is a whole number from 1 to 10 (1 is "Network adapter 1").');
+  return n;
+}
+
+function nicTable(nics: readonly VmNicInfo[]): string {
+  return formatTable(
+    ['NIC', 'LABEL', 'TYPE', 'NETWORK', 'MAC', 'CONNECTED'],
+    nics.map((n) => [String(n.index), n.label, n.type, n.network ?? `(${n.backing})`, n.macAddress ?? '-', n.connected ? 'yes' : n.startConnected ? 'at power-on' : 'no']),
   );
 }
 
@@ -94,11 +107,39 @@ export function registerNetworkingCommands(program: Command, context: CliContext
       }
     });
 
+  vlan
+    .command('attach')
+    .description("Connect a VM's network adapter to a port group its host has (seed 003 step 6), or add a vmxnet3 adapter on it (--add); durable and audited, rolled back if the read-back fails")
+    .requiredOption('--site <name>', 'site name')
+    .requiredOption('--vm <name>', 'VM name (or moref, or uuid)')
+    .requiredOption('--portgroup <name>', 'port group (standard or distributed) on the VM\'s host')
+    .option('--nic <n>', 'adapter number, 1 = "Network adapter 1" (default 1, or with --add one past the last)', nicIndex)
+    .option('--add', 'add a new vmxnet3 adapter when --nic is one past the last (or not given)')
+    .action(async (o: { site: string; vm: string; portgroup: string; nic?: number; add?: boolean }) => {
+      const r = await context.call('vlan.attach', { site: o.site, vm: o.vm, portGroup: o.portgroup, ...(o.nic !== undefined ? { nic: o.nic } : {}), add: Boolean(o.add) });
+      const out = context.out;
+      if (out.json) {
+        out.write(JSON.stringify(r));
+        return;
+      }
+      const what = r.added ? `Added adapter ${r.nic} on ${r.portGroup}` : r.changed ? `Adapter ${r.nic} moved from ${r.previous ?? '?'} to ${r.portGroup}` : `Adapter ${r.nic} was on ${r.portGroup} already`;
+      out.write(`${what} (${r.vm}, procedure ${r.procedureId}).\n${nicTable(r.nics)}`);
+    });
+
   // `outpost vm ...` belongs to the inventory commands; these join it (registered after them).
   const vm = program.commands.find((c) => c.name() === 'vm') ?? program.command('vm').description('Operations on one VM');
-  const guestinfo = vm.command('guestinfo').description('guestinfo.* extra-config keys the guest reads with VMware Tools');
+  vm.command('nics')
+    .description("A VM's network adapters: network, MAC, connected (live from vCenter), and the networks its host offers")
+    .requiredOption('--site <name>', 'site name')
+    .requiredOption('--vm <name>', 'VM name (or moref, or uuid)')
+    .action(async (o: { site: string; vm: string }) => {
+      const r = await context.call('vm.nics.list', { site: o.site, vm: o.vm });
+      const out = context.out;
+      out.write(out.json ? JSON.stringify(r) : r.nics.length ? `${nicTable(r.nics)}\nNetworks on its host: ${r.networks.map((n) => n.name).join(', ') || 'none'}` : `${r.vm} has no network adapters.`);
+    });
+  const guestinfo = vm.command('guestinfo').description('guestinfo.* extra-config keys the guest reads with VMware Tools (`outpost vm guestinfo --site S --vm V` prints them)');
   guestinfo
-    .command('get')
+    .command('get', { isDefault: true })
     .description("A VM's guestinfo keys and values (live from vCenter)")
     .requiredOption('--site <name>', 'site name')
     .requiredOption('--vm <name>', 'VM name (or moref, or uuid)')

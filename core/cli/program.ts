@@ -8,6 +8,8 @@ import { registerCertCommands } from './certificates-cli.js';
 import { registerExecCommand } from './exec-cli.js';
 import { registerHelperCommands } from './helpers-cli.js';
 import { registerInventoryCommands } from './inventory-cli.js';
+import { registerEventCommands } from './events-cli.js';
+import { registerServeCommand } from './serve-cli.js';
 import { registerIpamCommands } from './ipam-cli.js';
 import { registerNatCommands } from './nat-cli.js';
 import { registerProcedureCommands } from './procedures-cli.js';
@@ -16,6 +18,7 @@ import { registerRemoteCommands } from './remote-cli.js';
 import { registerNetworkingCommands } from './networking-cli.js';
 import { registerEnrollmentCommands } from './enrollment-cli.js';
 import { registerUpdateCommands } from './update-cli.js';
+import { registerTaskCommands } from './tasks-cli.js';
 import { formatTable } from './output.js';
 
 // The full `outpost` CLI: every command. main.ts loads it for everything but `exec` and --version.
@@ -115,9 +118,12 @@ export function buildProgram(): { program: Command; context: CliContext } {
   registerExecCommand(program, context);
   registerRemoteCommands(program, context);
   registerInventoryCommands(program, context);
+  registerEventCommands(program, context);
+  registerServeCommand(program, context);
   registerNetworkingCommands(program, context);
   registerEnrollmentCommands(program, context);
   registerUpdateCommands(program, context);
+  registerTaskCommands(program, context);
 
   makeStrict(program);
   return { program, context };

@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { execFileSync, spawn } from 'node:child_process';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { tempDir } from '../../test/temp-dir.js';
 import { controlHost, vcsimUnavailable } from '../../test/peers/vcsim.js';
@@ -18,7 +19,7 @@ const passphrase = 'upgrade cli tests';
 const unavailable = vcsimUnavailable() ?? (sshdAvailable() ? null : 'OpenSSH sshd is not installed');
 if (unavailable) console.log(`upgrade CLI tests skipped: ${unavailable}`);
 
-const STEPS = ['pre-checks', 'backup', 'enter-maintenance', 'write-pxe', 'wait-reconnect', 'configure', 'soak-start', 'soak', 'exit-maintenance'];
+const STEPS = ['pre-checks', 'backup', 'backup-copy', 'enter-maintenance', 'backup-verified', 'write-pxe', 'wait-reconnect', 'configure', 'soak-start', 'soak', 'exit-maintenance'];
 const HOST = 'DC0_C0_H0';
 
 interface Ran {
@@ -65,7 +66,7 @@ describe.skipIf(unavailable !== null)('outpost upgrade / ansible-inventory (buil
   });
 
   /** A fresh store prepared as an operator would, and a one-host plan saved through the CLI. */
-  async function planned(dir: string): Promise<{ dbPath: string; planId: string; target: string }> {
+  async function planned(dir: string, extra: string[] = []): Promise<{ dbPath: string; planId: string; target: string }> {
     const dbPath = join(dir, 'outpost.db');
     const core = await createOutpostCore({ dataDir: dir, dbPath, transport: 'test', kdf: { ...defaultKdf, N: 2 ** 10 }, passphrase });
     try {
@@ -87,6 +88,7 @@ describe.skipIf(unavailable !== null)('outpost upgrade / ansible-inventory (buil
       '--config-command', `echo configured >> ${lab.configLog}`,
       '--soak-minutes', '0.02', '--probe-interval', '0.3', '--reconnect-poll', '0.2',
       '--log-path', lab.logPath, '--error-pattern', 'PANIC',
+      ...extra,
     ]);
     expect(plan.code, plan.stderr).toBe(0);
     const detail = JSON.parse(plan.stdout) as UpgradePlanDetail;
@@ -175,9 +177,130 @@ describe.skipIf(unavailable !== null)('outpost upgrade / ansible-inventory (buil
     }
   }, 120_000);
 
+  const copies = (dir: string): string[] => {
+    const folder = join(dir, 'upgrade-backups', 'lab', HOST);
+    return existsSync(folder) ? readdirSync(folder) : [];
+  };
+  const sha256Of = (file: string): string => createHash('sha256').update(readFileSync(file)).digest('hex');
+
+  it('plan --backup-to names the SSH server for the copies; a malformed one is refused before anything is saved', async () => {
+    const dir = tempDir();
+    try {
+      const port = lab.sshds[1]!.port;
+      const { dbPath, planId } = await planned(dir.path, ['--backup-to', `backup@127.0.0.1:${port}:/srv/outpost-backups`, '--backup-to-credential', 'esx-root']);
+      const status = JSON.parse((await outpost(dbPath, ['--json', 'upgrade', 'status', planId])).stdout) as UpgradePlanDetail;
+      expect(status.options.backup?.copyTo).toEqual({ host: '127.0.0.1', port, user: 'backup', credential: 'esx-root', path: '/srv/outpost-backups' });
+      for (const [args, message] of [
+        [['--backup-to', 'backup01:relative/dir', '--backup-to-credential', 'esx-root'], '--backup-to takes [USER@]HOST[:PORT]:/ABSOLUTE/PATH'],
+        [['--backup-to', 'backup01:/srv/b'], '--backup-to needs --backup-to-credential'],
+      ] as const) {
+        const bad = await outpost(dbPath, ['upgrade', 'plan', '--site', 'lab', '--cluster', lab.cluster, '--host', HOST, '--target-build', '999', '--ssh-credential', 'esx-root', '--backup-command', 'true', '--backup-artefact', '/tmp/x', ...args]);
+        expect(bad.code).toBe(2);
+        expect(bad.stderr).toContain(message);
+        expect(bad.stderr.trim().split('\n')).toHaveLength(1);
+      }
+      expect(JSON.parse((await outpost(dbPath, ['--json', 'upgrade', 'list'])).stdout)).toHaveLength(1);
+    } finally {
+      dir.remove();
+    }
+  }, 60_000);
+
+  it('kill -9 mid-copy leaves only a .partial file that is never taken for the copy; the resumed run copies again and verifies', async () => {
+    const dir = tempDir();
+    try {
+      // 3 MB of random bytes: the copy takes many SFTP reads, so the kill lands with part of it on disk.
+      const { dbPath, planId, target } = await planned(dir.path, ['--backup-command', `head -c 3000000 /dev/urandom > ${lab.backupPath}`]);
+      const first = await withReinstaller(dbPath, target, () => outpost(dbPath, ['upgrade', 'run', planId], 'kill-during:host.upgrade/backup-copy'));
+      expect(first.signal, first.stdout + first.stderr).toBe('SIGKILL');
+      const left = copies(dir.path);
+      expect(left).toHaveLength(1);
+      expect(left[0]).toMatch(/\.partial$/);
+      const partial = statSync(join(dir.path, 'upgrade-backups', 'lab', HOST, left[0]!)).size;
+      expect(partial).toBeGreaterThan(0);
+      expect(partial).toBeLessThan(3_000_000);
+      const between = JSON.parse((await outpost(dbPath, ['--json', 'upgrade', 'backups', '--plan', planId])).stdout) as { offHost: { state: string; verifiedAt: string | null } }[];
+      expect(between.map((b) => [b.offHost.state, b.offHost.verifiedAt])).toEqual([['pending', null]]);
+
+      const second = await withReinstaller(dbPath, target, () => outpost(dbPath, ['--json', 'upgrade', 'run', planId]));
+      expect(second.code, second.stdout + second.stderr).toBe(0);
+      const detail = JSON.parse(second.stdout) as UpgradePlanDetail;
+      expect(detail.state).toBe('succeeded');
+      const name = `${detail.hosts[0]!.procedureId}-datastore-backup.sql`;
+      expect(copies(dir.path)).toEqual([name]);
+      const copy = join(dir.path, 'upgrade-backups', 'lab', HOST, name);
+      expect(statSync(copy).size).toBe(3_000_000);
+      expect(sha256Of(copy)).toBe(sha256Of(lab.backupPath));
+      expect(detail.hosts[0]!.backup?.offHost).toMatchObject({ state: 'verified', location: copy, sha256: sha256Of(lab.backupPath), bytes: 3_000_000 });
+      const table = await outpost(dbPath, ['upgrade', 'backups', '--plan', planId]);
+      expect(table.stdout).toContain(copy);
+      expect(table.stdout).toContain('verified');
+    } finally {
+      dir.remove();
+    }
+  }, 120_000);
+
+  it('the backup on the host no longer matches its checksum: the run stops at backup-copy with BACKUP_NOT_VERIFIED, nothing is wiped or kept', async () => {
+    const dir = tempDir();
+    try {
+      const { dbPath, planId, target } = await planned(dir.path);
+      const first = await outpost(dbPath, ['upgrade', 'run', planId], 'kill-after:host.upgrade/backup');
+      expect(first.signal).toBe('SIGKILL');
+      // The host's checksum (recorded) and the bytes that are copied now differ.
+      writeFileSync(lab.backupPath, 'datastore dump, altered\n');
+      const second = await withReinstaller(dbPath, target, () => outpost(dbPath, ['--json', 'upgrade', 'run', planId]));
+      expect(second.code, second.stdout + second.stderr).toBe(1);
+      const detail = JSON.parse(second.stdout) as UpgradePlanDetail;
+      expect(detail.state).toBe('failed');
+      expect(detail.reason).toContain('failed at "backup-copy"');
+      expect(detail.hosts[0]!.error?.code).toBe('BACKUP_NOT_VERIFIED');
+      expect(detail.hosts[0]!.error?.message).toContain('does not match the host');
+      const steps = Object.fromEntries(detail.hosts[0]!.steps.map((s) => [s.name, s.state]));
+      expect([steps['backup-copy'], steps['enter-maintenance'], steps['backup-verified'], steps['write-pxe']]).toEqual(['failed', 'pending', 'pending', 'pending']);
+      expect(existsSync(join(dir.path, 'boot'))).toBe(false);
+      expect(await controlHost(lab.vc, HOST, {})).toMatchObject({ inMaintenance: false });
+      expect(copies(dir.path)).toEqual([]);
+      const rows = await outpost(dbPath, ['upgrade', 'backups', '--plan', planId]);
+      expect(rows.stdout).toContain('FAILED (BACKUP_NOT_VERIFIED)');
+      const db = await openStore(dbPath);
+      try {
+        expect(await db.sql.all(`SELECT outcome FROM audit_log WHERE action = 'upgrade.backup-verify'`, [], z.object({ outcome: z.string() }))).toEqual([{ outcome: 'failed' }]);
+      } finally {
+        await db.close();
+      }
+    } finally {
+      dir.remove();
+    }
+  }, 120_000);
+
+  it('the verified copy altered afterwards: the check right before the reinstall refuses it (BACKUP_NOT_VERIFIED), no boot files are written', async () => {
+    const dir = tempDir();
+    try {
+      const { dbPath, planId, target } = await planned(dir.path);
+      const first = await outpost(dbPath, ['upgrade', 'run', planId], 'kill-after:host.upgrade/backup-copy');
+      expect(first.signal).toBe('SIGKILL');
+      const [name] = copies(dir.path);
+      writeFileSync(join(dir.path, 'upgrade-backups', 'lab', HOST, name!), 'datastore dump\n\0');
+      const second = await withReinstaller(dbPath, target, () => outpost(dbPath, ['--json', 'upgrade', 'run', planId]));
+      expect(second.code, second.stdout + second.stderr).toBe(1);
+      const detail = JSON.parse(second.stdout) as UpgradePlanDetail;
+      expect(detail.reason).toContain('failed at "backup-verified"');
+      expect(detail.hosts[0]!.error?.code).toBe('BACKUP_NOT_VERIFIED');
+      expect(detail.hosts[0]!.steps.find((s) => s.name === 'write-pxe')?.state).toBe('pending');
+      expect(detail.hosts[0]!.backup?.offHost.state).toBe('failed');
+      expect(existsSync(join(dir.path, 'boot'))).toBe(false);
+      // The host stays in maintenance mode (a failed step stops there); rolling the run back takes it out.
+      expect(await controlHost(lab.vc, HOST, {})).toMatchObject({ inMaintenance: true });
+      await outpost(dbPath, ['procedures', 'rollback', detail.hosts[0]!.procedureId!]);
+      expect(await controlHost(lab.vc, HOST, {})).toMatchObject({ inMaintenance: false });
+    } finally {
+      dir.remove();
+    }
+  }, 120_000);
+
   const cases: [string, string][] = [
     ...STEPS.flatMap((s) => [['kill-before', s] as [string, string], ['kill-after', s] as [string, string]]),
     ['kill-during', 'backup'],
+    ['kill-during', 'backup-copy'],
     ['kill-during', 'enter-maintenance'],
     ['kill-during', 'exit-maintenance'],
   ];
@@ -193,9 +316,9 @@ describe.skipIf(unavailable !== null)('outpost upgrade / ansible-inventory (buil
         const detail = JSON.parse(second.stdout) as UpgradePlanDetail;
         expect(detail.state).toBe('succeeded');
         expect(detail.hosts[0]!.steps.map((s) => [s.name, s.state])).toEqual([
-          ...STEPS.slice(0, 4).map((s) => [s, 'done']),
+          ...STEPS.slice(0, 6).map((s) => [s, 'done']),
           ['boot-iso', 'skipped'],
-          ...STEPS.slice(4).map((s) => [s, 'done']),
+          ...STEPS.slice(6).map((s) => [s, 'done']),
         ]);
         const host = await controlHost(lab.vc, HOST, {});
         expect(host.build).toBe(target);
@@ -209,6 +332,9 @@ describe.skipIf(unavailable !== null)('outpost upgrade / ansible-inventory (buil
         } finally {
           await db.close();
         }
+        // One verified copy off the host, no temp file beside it.
+        expect(readdirSync(join(dir.path, 'upgrade-backups', 'lab', HOST))).toEqual([`${detail.hosts[0]!.procedureId}-datastore-backup.sql`]);
+        expect(detail.hosts[0]!.backup?.offHost.state).toBe('verified');
         // The backup ran again only when it was interrupted before it committed.
         const backups = readFileSync(lab.backupLog, 'utf8').trim().split('\n').length;
         expect(backups).toBe(step === 'backup' && phase === 'kill-during' ? 2 : 1);

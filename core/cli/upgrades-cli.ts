@@ -1,11 +1,31 @@
-import { InvalidArgumentError, type Command } from 'commander';
+import { InvalidArgumentError, Option, type Command } from 'commander';
 import { readFileSync } from 'node:fs';
 import { basename, resolve } from 'node:path';
 import { OutpostError } from '../contract/errors.js';
-import type { PlanPreview, UpgradePlanDetail } from '../contract/upgrades.js';
+import { parseHostPort } from '../contract/fanout.js';
+import type { PlanPreview, PlaybookRun, UpgradePlanDetail } from '../contract/upgrades.js';
 import { formatTable } from './output.js';
 import { planPxeBundle, writePxeBundle } from '../upgrades/pxe-artefacts.js';
-import type { CliContext } from './cli-context.js';
+import { positiveInt, type CliContext } from './cli-context.js';
+
+/** One host[:port] per line; '#' starts a comment. Bad lines are one error naming them, before anything runs. */
+function readHostsFile(file: string): string[] {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (err) {
+    throw new OutpostError('VALIDATION', `Cannot read ${file}: ${(err as Error).message}`);
+  }
+  const hosts: string[] = [];
+  text.split(/\r?\n/).forEach((raw, i) => {
+    const line = raw.replace(/#.*/, '').trim();
+    if (!line) return;
+    if (!parseHostPort(line)) throw new OutpostError('VALIDATION', `${file} line ${i + 1}: "${line}" is not host, host:port or [IPv6]:port.`);
+    hosts.push(line);
+  });
+  if (hosts.length === 0) throw new OutpostError('VALIDATION', `${file} lists no hosts.`);
+  return hosts;
+}
 
 const collect = (value: string, previous: string[]): string[] => [...previous, value];
 const number = (name: string) => (value: string): number => {
@@ -28,6 +48,8 @@ interface PlanFlags {
   hostSsh: string[];
   backupCommand?: string;
   backupArtefact?: string;
+  backupTo?: string;
+  backupToCredential?: string;
   reinstall: string;
   isoDir?: string;
   out?: string;
@@ -49,6 +71,14 @@ function planInput(o: PlanFlags): Record<string, unknown> {
   const options: Record<string, unknown> = { ...(file.options ?? {}) };
   if (o.sshCredential) options.ssh = { ...((options.ssh as object) ?? {}), credential: o.sshCredential, ...(o.sshUser ? { user: o.sshUser } : {}), ...(o.sshPort ? { port: o.sshPort } : {}) };
   if (o.backupCommand || o.backupArtefact) options.backup = { command: o.backupCommand, artefactPath: o.backupArtefact && resolve(o.backupArtefact) };
+  if (o.backupTo || o.backupToCredential) {
+    // [user@]host[:port]:/path, as scp writes it (a port is the digits before the path's colon).
+    const m = o.backupTo ? /^(?:([^@:/\s]+)@)?([^:@/\s[\]]+|\[[^\]]+\])(?::(\d+))?:(\/.*)$/.exec(o.backupTo) : null;
+    if (!m) throw new OutpostError('VALIDATION', `--backup-to takes [USER@]HOST[:PORT]:/ABSOLUTE/PATH${o.backupTo ? `, not "${o.backupTo}"` : ''}.`);
+    if (!o.backupToCredential) throw new OutpostError('VALIDATION', '--backup-to needs --backup-to-credential (a saved SSH credential for that server).');
+    if (!options.backup) throw new OutpostError('VALIDATION', '--backup-to needs --backup-command and --backup-artefact.');
+    options.backup = { ...(options.backup as object), copyTo: { host: m[2]!.replace(/^\[|\]$/g, ''), ...(m[3] ? { port: Number(m[3]) } : {}), ...(m[1] ? { user: m[1] } : {}), credential: o.backupToCredential, path: m[4] } };
+  }
   if (o.reinstall === 'pxe') options.reinstall = { mode: 'pxe', isoDir: o.isoDir && resolve(o.isoDir), outDir: o.out && resolve(o.out), httpBase: o.httpBase, tftpServer: o.tftpServer };
   else if (o.reinstall === 'manual') options.reinstall = options.reinstall ?? { mode: 'manual' };
   else throw new OutpostError('VALIDATION', '--reinstall is pxe or manual.');
@@ -132,6 +162,8 @@ export function registerUpgradeCommands(program: Command, context: CliContext): 
     .option('--host-ssh <name=address[:port]>', 'where SSH reaches a host (repeat)', collect, [])
     .option('--backup-command <command>', 'backup command run on the host before maintenance mode')
     .option('--backup-artefact <path>', 'the file the backup command leaves (its sha256 is recorded)')
+    .option('--backup-to <[user@]host[:port]:/path>', 'copy each backup to this SSH server (SHA-256 checked there) before the reinstall; default: this workstation’s data folder')
+    .option('--backup-to-credential <name>', 'saved credential for --backup-to')
     .option('--reinstall <mode>', 'pxe (write boot artefacts) or manual (boot the ISO by hand)', 'manual')
     .option('--iso-dir <dir>', 'pxe: extracted installer ISO')
     .option('--out <dir>', 'pxe: folder for the boot server files')
@@ -229,6 +261,24 @@ export function registerUpgradeCommands(program: Command, context: CliContext): 
       else context.out.write(formatTable(['SITE', 'CLUSTER', 'HOST', 'BUILD', 'DESIRED', ''], rows.map((r) => [r.site, r.cluster ?? '-', r.name, r.build ?? '?', r.desiredBuild ?? '-', r.behind ? 'BEHIND' : ''])));
     });
 
+  upgrade
+    .command('backups')
+    .description('Where each upgraded host’s backup is: on the host, and the verified copy off it (path or SSH target, size, SHA-256, when)')
+    .option('--plan <plan-id>', 'only this plan')
+    .option('--site <site>', 'only this site')
+    .action(async (o: { plan?: string; site?: string }) => {
+      const rows = await context.call('upgrade.backups', { ...(o.plan ? { planId: o.plan } : {}), ...(o.site ? { site: o.site } : {}) });
+      if (context.out.json) context.out.write(JSON.stringify(rows));
+      else if (rows.length === 0) context.out.write('No backups yet (a plan with a backup command records them as its hosts run).');
+      else
+        context.out.write(
+          formatTable(
+            ['PLAN', 'HOST', 'COPY', 'WHERE', 'BYTES', 'SHA256', 'VERIFIED'],
+            rows.map((r) => [r.planId.slice(0, 8), r.host, r.offHost.state === 'failed' ? `FAILED (${r.offHost.error?.code ?? '?'})` : r.offHost.state, r.offHost.location, String(r.bytes), r.sha256, r.offHost.verifiedAt ?? '-']),
+          ),
+        );
+    });
+
   program
     .command('ansible-inventory')
     .description('The inventory (sites, clusters, hosts, enrolled VMs) as an Ansible inventory file, on stdout')
@@ -239,6 +289,52 @@ export function registerUpgradeCommands(program: Command, context: CliContext): 
       const r = await context.call('ansibleInventory.export', { ...(o.site ? { site: o.site } : {}), format: o.format });
       if (context.out.json) context.out.write(JSON.stringify(r));
       else process.stdout.write(r.text);
+    });
+
+  const playbook = program.command('playbook').description('Ansible playbooks against inventory VMs or hosts');
+  playbook
+    .command('run')
+    .description('Run a playbook against picked VMs (guest IP) and/or hosts with one key credential: pinned host keys, the key only in a private ssh-agent; live output, then one line per host; exit 0 only if every host is ok')
+    .requiredOption('--playbook <file>', 'playbook (.yml) on this machine')
+    .requiredOption('--credential <name>', 'private-key credential profile (its user, unless --user)')
+    .option('--user <user>', 'remote user')
+    .option('--site <site>', 'the vCenter the --vm names are in')
+    .option('--vm <name>', 'an inventory VM (repeat)', collect, [])
+    .option('--port <port>', 'SSH port of the --vm guests', positiveInt('--port', 65535), 22)
+    .addOption(new Option('--address <kind>', "--vm guests by their guest IP (private) or the NAT'd public IP the CMDB holds for enrolled VMs (public)").choices(['private', 'public']).default('private'))
+    .option('--hosts-file <file>', 'one host[:port] per line (# comments)')
+    .action(async (o: { playbook: string; credential: string; user?: string; site?: string; vm: string[]; port: number; address: 'private' | 'public'; hostsFile?: string }) => {
+      if (o.vm.length > 0 && !o.site) throw new OutpostError('VALIDATION', '--vm needs --site (the vCenter the VMs are in).');
+      if (o.vm.length === 0 && !o.hostsFile) throw new OutpostError('VALIDATION', 'Give --site S --vm NAME (repeat --vm), or --hosts-file F.');
+      const hosts = o.hostsFile ? readHostsFile(o.hostsFile) : [];
+      const out = context.out;
+      // Listen before starting: lines may come before the call returns the run's id (one run per CLI process).
+      let finished: ((run: PlaybookRun) => void) | null = null;
+      const done = new Promise<PlaybookRun>((res) => (finished = res));
+      const stop = (await context.open()).onEvent((event, payload) => {
+        if (event === 'playbook.output' && !out.json) process.stdout.write(`${(payload as { line: string }).line}\n`);
+        if (event === 'playbook.done') finished?.(payload as PlaybookRun);
+      });
+      try {
+        await context.call('playbook.run', {
+          playbook: resolve(o.playbook),
+          hosts,
+          vms: o.vm.map((vm) => ({ site: o.site!, vm, port: o.port })),
+          address: o.address,
+          credential: o.credential,
+          ...(o.user !== undefined ? { user: o.user } : {}),
+        });
+        const run = await done;
+        const bad = run.hosts.filter((h) => h.status !== 'ok' && h.status !== 'changed');
+        if (out.json) out.write(JSON.stringify(run));
+        else {
+          out.write(formatTable(['HOST', 'TARGET', 'RESULT', 'OK', 'CHANGED', 'FAILED', 'UNREACHABLE'], run.hosts.map((h) => [h.name, h.target, h.status.toUpperCase(), String(h.ok), String(h.changed), String(h.failed), String(h.unreachable)])));
+          out.write(run.error ? `Run ${run.state}: ${run.error}` : `${run.hosts.length - bad.length}/${run.hosts.length} hosts ok${bad.length ? `; failed: ${bad.map((h) => h.target).join(', ')}` : ''}.`);
+        }
+        if (run.state !== 'done' || bad.length > 0) process.exitCode = 1;
+      } finally {
+        stop();
+      }
     });
 
   const pxe = program.command('pxe').description('Air-gapped reinstall artefacts (DHCP entries, iPXE script, TFTP/HTTP tree)');

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { CommandSpec } from './command-spec.js';
+import { taskCountsSchema } from './tasks.js';
 import { vaultStateSchema } from './vault.js';
 
 const empty = z.object({}).strict();
@@ -10,7 +11,8 @@ export type Transport = z.infer<typeof transportSchema>;
 export const statusSchema = z.object({
   sitesTotal: z.number().int(),
   sitesConnected: z.number().int(),
-  proceduresRunning: z.number().int(),
+  /** Long actions under way, and those waiting for an operator's approval (the Recent Tasks feed). */
+  tasks: taskCountsSchema,
   vault: vaultStateSchema,
 });
 export type Status = z.infer<typeof statusSchema>;
@@ -30,7 +32,7 @@ export const appCommands = {
     }),
   },
   'status.get': {
-    summary: 'Counts for the status bar: sites, running procedures, vault',
+    summary: 'Counts for the status bar: sites, running and waiting tasks, vault',
     input: empty,
     output: statusSchema,
   },

@@ -5,6 +5,7 @@ import { auditCommands } from './audit.js';
 import { certificateCommands } from './certificates.js';
 import { enrollmentCommands } from './enrollment.js';
 import { fanoutCommands } from './fanout.js';
+import { firewallPolicyCommands } from './firewall-policy.js';
 import { helperCommands } from './helpers.js';
 import { inventoryCommands } from './inventory.js';
 import { ipamCommands } from './ipam.js';
@@ -13,6 +14,7 @@ import { networkingCommands } from './networking.js';
 import { procedureCommands } from './procedures.js';
 import { remoteCommands } from './remote.js';
 import { settingsCommands } from './settings.js';
+import { taskCommands } from './tasks.js';
 import { terminalCommands } from './terminal.js';
 import { upgradeCommands } from './upgrades.js';
 import { vaultCommands } from './vault.js';
@@ -46,6 +48,7 @@ export const commands = {
   ...procedureCommands,
   ...ipamCommands,
   ...natCommands,
+  ...firewallPolicyCommands,
   ...vaultCommands,
   ...helperCommands,
   ...certificateCommands,
@@ -57,6 +60,7 @@ export const commands = {
   ...upgradeCommands,
   ...enrollmentCommands,
   ...fanoutCommands,
+  ...taskCommands,
 } as const satisfies Record<string, CommandSpec>;
 
 export type Commands = typeof commands;

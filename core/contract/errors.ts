@@ -60,6 +60,8 @@ export const errorCodes = [
   'BUNDLE_UNVERIFIED',
   /** Offline update or rollback: the new version did not start or migrate; the old version keeps running on the untouched store. */
   'UPDATE_FAILED',
+  /** Host upgrade: the host's backup has no off-host copy whose SHA-256 matches the host's (copy failed, mismatched or altered); the host is not reinstalled. */
+  'BACKUP_NOT_VERIFIED',
   'INTERNAL',
 ] as const;
 

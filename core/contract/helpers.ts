@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { nameText } from './names.js';
+import { credentialName, nameText, siteName } from './names.js';
+import { parseHostPort } from './fanout.js';
 import type { CommandSpec } from './command-spec.js';
 
 // Workstation helpers (seed 004): client-side translation, hosts entries, port preflight.
@@ -32,7 +33,49 @@ export const preflightListSchema = z.object({
 });
 export type PreflightList = z.infer<typeof preflightListSchema>;
 
+/** A VM of the inventory by site and name (or moref). */
+export const inventoryVmRef = z.object({ site: siteName, vm: z.string().trim().min(1).max(500) }).strict();
+
+/** What a node's hosts file gets: inventory VMs (private = guest IP, public = the NAT'd IP the CMDB holds) and/or a pasted list. */
+const hostsTargetFields = z
+  .object({
+    /** The node: host, host:port or [IPv6]:port. */
+    host: z.string().trim().min(1).max(260).refine((t) => parseHostPort(t) !== null, 'host, host:port or [IPv6]:port (port 1-65535)'),
+    user: z.string().trim().min(1).max(64).optional(),
+    credential: credentialName,
+    path: z.string().trim().max(4096).regex(/^\/[^\0\n]*[^/]$/, 'an absolute file path').default('/etc/hosts'),
+    vms: z.array(inventoryVmRef).max(5000).default([]),
+    address: z.enum(['private', 'public']).default('private'),
+    text: z.string().max(200_000).optional(),
+  })
+  .strict();
+const someEntries = (v: { vms: unknown[]; text?: string | undefined }): boolean => v.vms.length > 0 || (v.text ?? '').trim() !== '';
+const noEntries = { message: 'Pick at least one VM, or give a list of entries.', path: ['vms'] };
+
+const hostEntrySchema = z.object({ ip: z.string(), names: z.array(z.string()) });
+
+export const hostsPlanSchema = z.object({
+  host: z.string(),
+  path: z.string(),
+  entries: z.array(hostEntrySchema),
+  /** Unified diff of the node's file now against the file after the push ('' when nothing would change). */
+  diff: z.string(),
+  changed: z.boolean(),
+  /** sha256 of the file as previewed: give it to the push to refuse a file edited since. */
+  baseSha256: z.string(),
+});
+
 export const helperCommands = {
+  'helpers.hosts.preview': {
+    summary: "What pushing hosts entries (inventory VMs or a list) into a node's hosts file over SSH would change: a unified diff; nothing is written",
+    input: hostsTargetFields.refine(someEntries, noEntries),
+    output: hostsPlanSchema,
+  },
+  'helpers.hosts.push': {
+    summary: "Write hosts entries into Outpost's block of a node's hosts file over SSH: atomic (temp file + rename, same mode), idempotent, audited",
+    input: hostsTargetFields.extend({ expectSha256: z.string().regex(/^[0-9a-f]{64}$/, 'a sha256 from the preview').optional() }).strict().refine(someEntries, noEntries),
+    output: hostsPlanSchema,
+  },
   'helpers.translate.preview': {
     summary: 'The rules (or instructions) for reaching a private prefix through a public IP or mapped prefix',
     input: translationSpec.extend({ format: z.enum(['iptables', 'nft', 'windows', 'macos']) }).strict(),

@@ -76,8 +76,59 @@ export const watchStatusSchema = z.object({
   reconnects: z.number().int(),
   lastChangeAt: z.string().nullable(),
   lastError: z.object({ code: z.string(), message: z.string() }).nullable(),
+  /** In backoff or failed: when the next attempt starts. */
+  retryAt: z.string().nullable(),
+  /** vCenter's time of the last event stored, and how long after it Outpost stored it (ms). */
+  lastEventAt: z.string().nullable(),
+  lagMs: z.number().nullable(),
 });
 export type WatchStatusSummary = z.infer<typeof watchStatusSchema>;
+
+/**
+ * Where a site's always-on index stands, as the indexing process (desktop app, host or `outpost
+ * serve`, maybe another process) last wrote it. `stale`: that process stopped writing (died).
+ */
+export const indexStatusSchema = watchStatusSchema.pick({ state: true, retryAt: true, lastChangeAt: true, lastEventAt: true, lagMs: true, lastError: true }).extend({
+  pid: z.number().int(),
+  heartbeatAt: z.string(),
+  stale: z.boolean(),
+});
+export type IndexStatus = z.infer<typeof indexStatusSchema>;
+
+/** One vCenter event as stored (text fields are vCenter's, untrusted: show them escaped). */
+export const vcenterEventSchema = z.object({
+  id: z.number().int(),
+  site: z.string(),
+  key: z.number().int(),
+  type: z.string(),
+  createdAt: z.string(),
+  recordedAt: z.string(),
+  userName: z.string().nullable(),
+  vmMoref: z.string().nullable(),
+  vmName: z.string().nullable(),
+  hostMoref: z.string().nullable(),
+  hostName: z.string().nullable(),
+  message: z.string(),
+});
+export type VcenterEvent = z.infer<typeof vcenterEventSchema>;
+
+/** What events.list filters on (every given filter must match). */
+export const eventFilterSchema = z
+  .object({
+    site: siteName.optional(),
+    /** Exact event type (VmPoweredOffEvent) or a prefix ending in * (Vm*). */
+    type: z.string().trim().min(1).max(200).optional(),
+    user: z.string().trim().min(1).max(256).optional(),
+    /** VM name (substring, case-insensitive) or exact moref. */
+    vm: z.string().trim().min(1).max(500).optional(),
+    /** Host name (substring, case-insensitive) or exact moref. */
+    host: z.string().trim().min(1).max(500).optional(),
+    /** Only events vCenter created at or after this ISO time. */
+    since: z.iso.datetime({ offset: true }).optional(),
+    until: z.iso.datetime({ offset: true }).optional(),
+  })
+  .strict();
+export type EventFilter = z.infer<typeof eventFilterSchema>;
 
 const siteRef = z.object({ site: siteName }).strict();
 
@@ -124,6 +175,8 @@ export const siteSummarySchema = z.object({
   username: z.string(),
   lastSyncAt: z.string().nullable(),
   connected: z.boolean(),
+  /** The always-on index of the site (null: no process has indexed it yet). */
+  index: indexStatusSchema.nullable().optional(),
 });
 export type SiteSummary = z.infer<typeof siteSummarySchema>;
 
@@ -181,6 +234,19 @@ export const inventoryCommands = {
     summary: 'Remove a vCenter: stops its watcher, marks its inventory removed (rows kept for audit), forgets its password',
     input: siteRef,
     output: siteRemovedSchema,
+  },
+  'events.list': {
+    summary: 'vCenter events stored from every site (who did what, when), newest first; page with before, tail with afterId',
+    input: eventFilterSchema
+      .extend({
+        limit: z.number().int().min(1).max(1000).default(200),
+        /** The next older page: the last event of the previous page (createdAt and id). */
+        before: z.object({ createdAt: z.string().max(64), id: z.number().int() }).strict().optional(),
+        /** Tail: only events recorded after this id, oldest first. */
+        afterId: z.number().int().min(0).optional(),
+      })
+      .strict(),
+    output: z.object({ events: z.array(vcenterEventSchema), next: z.object({ createdAt: z.string(), id: z.number().int() }).nullable(), lastId: z.number().int() }),
   },
   'vm.power': {
     summary: 'Power a VM on or off, reset it, or shut its guest down',

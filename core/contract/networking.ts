@@ -68,6 +68,65 @@ export const vlanEnsureInputSchema = z
   .strict()
   .refine((v) => (v.host === undefined) !== (v.cluster === undefined), { message: 'give a host or a cluster (one of them)', path: ['host'] });
 
+/** A VM by name, moref or uuid (as the other per-VM commands take it). */
+const vmRef = nameText(500);
+/** vSphere network names (standard port groups and distributed port groups) are up to 80 characters. */
+const networkName = nameText(80);
+
+export const vmNicSchema = z.object({
+  /** 1-based, in device order: "Network adapter 1" is index 1 (what `--nic N` names). */
+  index: z.number().int(),
+  key: z.number().int(),
+  label: z.string(),
+  /** The device type, e.g. VirtualVmxnet3. */
+  type: z.string(),
+  /** The network's name (port group or distributed port group), null when Outpost cannot name it. */
+  network: z.string().nullable(),
+  backing: z.enum(['network', 'dvportgroup', 'other']),
+  macAddress: z.string().nullable(),
+  connected: z.boolean(),
+  startConnected: z.boolean(),
+});
+export type VmNicInfo = z.infer<typeof vmNicSchema>;
+
+export const vmNicsSchema = z.object({
+  site: z.string(),
+  vm: z.string(),
+  moref: z.string(),
+  nics: z.array(vmNicSchema),
+  /** The networks of the VM's host: what a NIC may be connected to. */
+  networks: z.array(z.object({ name: z.string(), kind: z.enum(['network', 'dvportgroup']) })),
+});
+export type VmNics = z.infer<typeof vmNicsSchema>;
+
+export const vlanAttachInputSchema = z
+  .object({
+    site: siteName,
+    vm: vmRef,
+    portGroup: networkName,
+    /** 1-based NIC index; default 1 (or, with add, one past the last). */
+    nic: z.number().int('the NIC index is a whole number').min(1, 'NICs are numbered from 1').max(10, 'a VM has at most 10 NICs').optional(),
+    /** Add a new vmxnet3 NIC when `nic` is one past the last (or not given). */
+    add: z.boolean().default(false),
+  })
+  .strict();
+
+export const vlanAttachResultSchema = z.object({
+  site: z.string(),
+  vm: z.string(),
+  moref: z.string(),
+  nic: z.number().int(),
+  portGroup: z.string(),
+  /** The network the NIC was on before (null for a NIC this run added). */
+  previous: z.string().nullable(),
+  added: z.boolean(),
+  /** False when the NIC already was on the port group (nothing was sent to vCenter). */
+  changed: z.boolean(),
+  nics: z.array(vmNicSchema),
+  procedureId: z.string(),
+});
+export type VlanAttachResult = z.infer<typeof vlanAttachResultSchema>;
+
 export const networkingCommands = {
   'vlan.list': {
     summary: "Each host's physical adapters, standard vSwitches with their uplinks, and port groups with VLAN ids (read live from vCenter)",
@@ -78,5 +137,16 @@ export const networkingCommands = {
     summary: 'Ensure a VLAN port group on a host or every host of a cluster: adapter → bound vSwitch → port group (created if missing) → on that vSwitch → that VLAN id; dryRun previews',
     input: vlanEnsureInputSchema,
     output: vlanEnsureResultSchema,
+  },
+  'vlan.attach': {
+    summary:
+      "Connect a VM's network adapter to a port group (standard or distributed) its host has, or add a vmxnet3 adapter on it (add); a durable, audited procedure whose undo puts the adapter back on its previous network",
+    input: vlanAttachInputSchema,
+    output: vlanAttachResultSchema,
+  },
+  'vm.nics.list': {
+    summary: "A VM's network adapters (network, MAC, connected) and the networks its host offers (read live from vCenter)",
+    input: z.object({ site: siteName, vm: vmRef }).strict(),
+    output: vmNicsSchema,
   },
 } as const satisfies Record<string, CommandSpec>;

@@ -14,6 +14,8 @@ export const settingsSchema = z.object({
   auditPageSize: z.number().int().min(10).max(1000).default(100),
   /** Ask before destructive actions (power off, NAT removal, offboarding). */
   confirmDestructive: z.boolean().default(true),
+  /** Seconds between background checks of every firewall against the store (drift); 0 turns the reconciler off. */
+  natReconcileSeconds: z.number().int().min(0).max(86_400).default(300),
 });
 export type Settings = z.infer<typeof settingsSchema>;
 
@@ -25,6 +27,7 @@ export const settingsPatchSchema = z
     operatorName: labelText(64),
     auditPageSize: z.number().int().min(10).max(1000),
     confirmDestructive: z.boolean(),
+    natReconcileSeconds: z.number().int().min(0, 'seconds, 0 = off').max(86_400, 'at most a day (86400)'),
   })
   .partial()
   .strict();

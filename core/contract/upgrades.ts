@@ -1,12 +1,44 @@
 import { z } from 'zod';
 import { credentialName, siteName } from './names.js';
 import type { CommandSpec } from './command-spec.js';
+import { parseHostPort } from './fanout.js';
 
 const objectName = z.string().trim().min(1).max(253);
 const build = z.string().trim().min(1).max(64).regex(/^[A-Za-z0-9._-]+$/, 'a build such as 24022510');
 const absolutePath = z.string().trim().min(1).max(4096).regex(/^\//, 'an absolute path');
 const planId = z.string().uuid();
 const mac = z.string().trim().regex(/^([0-9A-Fa-f]{2}[:-]){5}[0-9A-Fa-f]{2}$/, 'a MAC address such as 00:50:56:ab:cd:ef');
+
+export const playbookRunId = z.string().regex(/^pb-[a-z0-9]{6,40}$/, 'a playbook run id (pb-…)');
+
+/** One target's outcome, from the play recap: unreachable > failed > changed > ok; not-run when the recap does not name it. */
+export const playbookHostResultSchema = z.object({
+  /** Its name in the run's inventory. */
+  name: z.string(),
+  /** site/VM or host:port, as picked. */
+  target: z.string(),
+  status: z.enum(['pending', 'ok', 'changed', 'failed', 'unreachable', 'not-run']),
+  ok: z.number().int(),
+  changed: z.number().int(),
+  failed: z.number().int(),
+  unreachable: z.number().int(),
+});
+export type PlaybookHostResult = z.infer<typeof playbookHostResultSchema>;
+
+export const playbookRunSchema = z.object({
+  id: z.string(),
+  playbook: z.string(),
+  credential: z.string(),
+  state: z.enum(['running', 'done', 'failed', 'cancelled']),
+  startedAt: z.string(),
+  finishedAt: z.string().nullable(),
+  startedBy: z.string(),
+  exitCode: z.number().int().nullable(),
+  /** Why the run as a whole failed (ansible-playbook could not start, a playbook syntax error, ...), or null. */
+  error: z.string().nullable(),
+  hosts: z.array(playbookHostResultSchema),
+});
+export type PlaybookRun = z.infer<typeof playbookRunSchema>;
 
 /** Which hosts a plan covers: a whole cluster, or named hosts (of one site). */
 const selection = {
@@ -25,6 +57,18 @@ export const upgradeSshSchema = z
     port: z.number().int().min(1).max(65535).default(22),
   })
   .strict();
+
+/** An SSH server that keeps the hosts' backups off the hosts (host key trusted in Outpost's known hosts). */
+export const backupTargetSchema = z
+  .object({
+    host: z.string().trim().min(1).max(253).regex(/^[A-Za-z0-9.:_-]+$/, 'a host name or address'),
+    port: z.number().int().min(1).max(65535).default(22),
+    user: z.string().trim().min(1).max(64).regex(/^[A-Za-z0-9._-]+$/, 'a user name').optional(),
+    credential: credentialName,
+    path: absolutePath,
+  })
+  .strict();
+export type BackupTarget = z.output<typeof backupTargetSchema>;
 
 /** Per-host reinstall: generated PXE artefacts (seed 001), or the operator boots the ISO by hand. */
 export const reinstallSchema = z.discriminatedUnion('mode', [
@@ -46,7 +90,19 @@ export const upgradeOptionsSchema = z
   .object({
     ssh: upgradeSshSchema,
     /** An operator command that backs the host's data store up and leaves `artefactPath` behind (its sha256 is recorded). */
-    backup: z.object({ command: z.string().min(1).max(8192), artefactPath: absolutePath }).strict().nullable().default(null),
+    backup: z
+      .object({
+        command: z.string().min(1).max(8192),
+        artefactPath: absolutePath,
+        /**
+         * Where the backup is copied (and its SHA-256 checked) before the host is reinstalled: a folder on an SSH
+         * server; without it, the workstation's data folder (upgrade-backups/). The reinstall waits for a verified copy.
+         */
+        copyTo: backupTargetSchema.optional(),
+      })
+      .strict()
+      .nullable()
+      .default(null),
     /** Move powered-off/suspended VMs off the host as it enters maintenance mode. */
     evacuate: z.boolean().default(true),
     reinstall: reinstallSchema.default({ mode: 'manual' }),
@@ -124,6 +180,18 @@ const errorShape = z.object({ code: z.string(), message: z.string() });
 export const probeResultSchema = z.object({ round: z.number().int(), probe: z.string(), ok: z.boolean(), detail: z.string(), at: z.string() });
 export type ProbeResult = z.infer<typeof probeResultSchema>;
 
+export const offHostCopySchema = z.object({
+  state: z.enum(['pending', 'verified', 'failed']),
+  kind: z.enum(['local', 'ssh']),
+  /** The absolute path on this workstation, or user@host:port:path. */
+  location: z.string(),
+  sha256: z.string().nullable(),
+  bytes: z.number().nullable(),
+  verifiedAt: z.string().nullable(),
+  error: errorShape.nullable(),
+});
+export type OffHostCopyRow = z.infer<typeof offHostCopySchema>;
+
 export const upgradeHostRowSchema = z.object({
   position: z.number().int(),
   name: z.string(),
@@ -144,7 +212,15 @@ export const upgradeHostRowSchema = z.object({
       rounds: z.number().int(),
     })
     .nullable(),
-  backup: z.object({ artefactPath: z.string(), sha256: z.string(), bytes: z.number() }).nullable(),
+  backup: z
+    .object({
+      artefactPath: z.string(),
+      sha256: z.string(),
+      bytes: z.number(),
+      /** The copy off the host: verified (the reinstall may go ahead), failed (it may not), or not made yet. */
+      offHost: offHostCopySchema,
+    })
+    .nullable(),
 });
 export type UpgradeHostRow = z.infer<typeof upgradeHostRowSchema>;
 
@@ -240,6 +316,54 @@ export const upgradeCommands = {
     summary: 'Hosts with their actual and desired build; hosts behind target are flagged',
     input: z.object({ site: siteName.optional(), behindOnly: z.boolean().default(false) }).strict(),
     output: z.array(hostBuildRowSchema),
+  },
+  'upgrade.backups': {
+    summary: 'Where each upgraded host’s backup is: its path on the host, the off-host copy (path or SSH target), size, SHA-256 and when it was verified',
+    input: z.object({ planId: planId.optional(), site: siteName.optional() }).strict(),
+    output: z.array(
+      z.object({
+        planId: z.string(),
+        site: z.string(),
+        host: z.string(),
+        procedureId: z.string().nullable(),
+        artefactPath: z.string(),
+        sha256: z.string(),
+        bytes: z.number(),
+        offHost: offHostCopySchema,
+      }),
+    ),
+  },
+  'playbook.run': {
+    summary: 'Run an Ansible playbook against picked inventory VMs and/or hosts with one key credential (pinned host keys, key only in a private ssh-agent); returns the run at once, output and per-host results follow as playbook.output / playbook.done events',
+    input: z
+      .object({
+        /** A playbook file on the machine Outpost runs on. */
+        playbook: absolutePath,
+        hosts: z.array(z.string().trim().min(1).max(260).refine((t) => parseHostPort(t) !== null, 'host, host:port or [IPv6]:port (port 1-65535)')).max(2000).default([]),
+        vms: z.array(z.object({ site: siteName, vm: z.string().trim().min(1).max(500), port: z.number().int().min(1).max(65535).default(22) }).strict()).max(2000).default([]),
+        /** VMs by their guest IP (private) or by the NAT'd public IP the CMDB holds for enrolled VMs (public). */
+        address: z.enum(['private', 'public']).default('private'),
+        credential: credentialName,
+        user: z.string().trim().min(1).max(64).optional(),
+      })
+      .strict()
+      .refine((i) => i.hosts.length + i.vms.length > 0, { message: 'Pick at least one VM or host.', path: ['vms'] }),
+    output: playbookRunSchema,
+  },
+  'playbook.get': {
+    summary: 'A playbook run with its per-host results and the last lines of its output (for a page opened late)',
+    input: z.object({ runId: playbookRunId }).strict(),
+    output: playbookRunSchema.extend({ output: z.array(z.string()) }),
+  },
+  'playbook.list': {
+    summary: 'Recent playbook runs of this process, newest first (kept in memory)',
+    input: z.object({}).strict(),
+    output: z.array(playbookRunSchema),
+  },
+  'playbook.cancel': {
+    summary: 'Stop a running playbook run (ansible-playbook is terminated; hosts it had not finished are reported as not run)',
+    input: z.object({ runId: playbookRunId }).strict(),
+    output: playbookRunSchema,
   },
   'ansibleInventory.export': {
     summary: 'The inventory (sites, clusters, hosts, enrolled VMs) as an Ansible inventory in INI or YAML',

@@ -16,7 +16,8 @@ describe.skipIf(unavailable !== null)('enrollment playbook runs (real ansible-pl
   let restoreEnv: (() => void) | undefined;
 
   beforeAll(async () => {
-    dir = tempDir('outpost-ansible-runner-test-');
+    // Not 'outpost-ansible-…': sweepStaleRunDirs (any core starting on this machine) removes such folders as a crashed run's.
+    dir = tempDir('outpost-test-enroll-runner-');
     key = generateKey(join(dir.path, 'guest_key'));
     sshd = await startSshd({ dir: dir.path, authorizedKeys: [key.publicKey] });
     restoreEnv = setParentSecrets();

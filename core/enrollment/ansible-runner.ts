@@ -1,11 +1,11 @@
 import { execFile, spawn } from 'node:child_process';
-import { createHash } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { OutpostError } from '../contract/errors.js';
 import { childEnv } from '../exec/child-env.js';
 import { withKeyInAgent } from '../ssh/key-agent.js';
+import { keyFingerprint } from '../ssh/trusted-key-scan.js';
 import type { GuestEndpoint } from './guest-shell.js';
 import { defaultRulesPath } from './os-rules.js';
 
@@ -19,8 +19,6 @@ export interface PlaybookRun {
   playbook?: string;
 }
 
-const fingerprintOf = (base64: string): string => `SHA256:${createHash('sha256').update(Buffer.from(base64, 'base64')).digest('base64').replace(/=+$/, '')}`;
-
 /** The host's keys (ssh-keyscan), keeping only the one whose fingerprint enrollment already trusts. */
 function pinnedKnownHosts(host: string, port: number, fingerprint: string): Promise<string> {
   return new Promise((resolve, reject) => {
@@ -28,7 +26,7 @@ function pinnedKnownHosts(host: string, port: number, fingerprint: string): Prom
       const lines = stdout
         .split('\n')
         .filter((l) => l && !l.startsWith('#'))
-        .filter((l) => fingerprintOf(l.split(' ')[2] ?? '') === fingerprint);
+        .filter((l) => keyFingerprint(l.split(' ')[2] ?? '') === fingerprint);
       if (lines.length > 0) resolve(`${lines.join('\n')}\n`);
       else reject(new OutpostError(err ? 'UNREACHABLE' : 'HOST_KEY_CHANGED', err ? `ssh-keyscan of ${host}:${port} failed: ${err.message}` : `${host}:${port} no longer presents the host key enrollment trusted (${fingerprint}).`, { host, port }));
     });

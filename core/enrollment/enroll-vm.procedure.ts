@@ -4,6 +4,7 @@ import { OutpostError, toContractError } from '../contract/errors.js';
 import { runEnrollPlaybook } from './ansible-runner.js';
 import { inventoryRequirements, privateOwner, type EnrollmentService } from './enrollment-service.js';
 import { actionsScript, evaluateGuest, hostnameFor, keyValues } from './guest-scripts.js';
+import { clearGuestInfo, enrollmentGuestInfoEntries, injectGuestInfo } from './enrollment-guestinfo.js';
 import { changedNothing } from '../nat/firewall-driver.js';
 import { verifyNatApplied } from '../nat/nat-verify.js';
 import type { NatProcedureServices } from '../nat/nat-add.procedure.js';
@@ -42,6 +43,10 @@ const context = z.object({
   publicIp: z.string().optional(),
   natRecordId: z.number().int().optional(),
   manualInstructions: z.string().optional(),
+  cmdbId: z.number().int().optional(),
+  /** The guestinfo.outpost.* keys this run wrote, and what they held before (restored by undo and offboarding). */
+  guestInfo: z.array(z.object({ key: z.string(), value: z.string() })).optional(),
+  guestInfoBefore: z.array(z.object({ key: z.string(), value: z.string() })).optional(),
 });
 export type EnrollVmContext = z.infer<typeof context>;
 export const enrollVmContextSchema = context;
@@ -77,7 +82,8 @@ const unreachable = (err: unknown): boolean => ['UNREACHABLE', 'TIMEOUT', 'SSH_A
 /**
  * Guest OS enrollment of one VM (GOSS, seed 000): eligibility → guest credentials → the guest is
  * this VM (SMBIOS UUID) → OS checks →
- * private IP in IPAM → public IP → NAT → OS actions → access through the public IP → CMDB.
+ * private IP in IPAM → public IP → NAT → OS actions → access through the public IP → CMDB →
+ * guestinfo.outpost.* keys on the VM (what was assigned, for the guest to read with VMware Tools).
  * Every step is an ensure with an undo; a failure rolls the VM back to where it was.
  */
 export const enrollVm = defineProcedure<EnrollVmContext, EnrollmentProcedureServices>({
@@ -312,14 +318,42 @@ export const enrollVm = defineProcedure<EnrollVmContext, EnrollmentProcedureServ
           await services.audit.append({ actor, action: 'enrollment.enroll', target: `${c.site}/${c.vmName}`, details: { procedureId, cmdbId: record.id, publicIp: c.publicIp, privateIp: c.privateIp, firewall: c.firewall, method: c.credentialMethod } });
           e.cmdbChanged(c.site, c.vmMoref, c.vmName, 'enrolled');
         }
-        return { output: { cmdbId: record.id } };
+        return { output: { cmdbId: record.id }, context: { cmdbId: record.id } };
       },
       async undo({ services, procedureId }) {
         await enrollment({ services }).cmdb.deleteCreatedBy(procedureId);
       },
     },
+    {
+      // Last, so the CMDB id exists: tools in the guest read what was assigned with VMware Tools.
+      name: 'inject-guestinfo',
+      title: 'Tell the guest its addresses, NAT and CMDB id (guestinfo.outpost.*)',
+      async run({ context: c, services, log }) {
+        const written = guestInfoOf(c);
+        const before = await injectGuestInfo(enrollment({ services }), c.siteId, c.vmMoref, written);
+        log('info', `Wrote ${written.map((x) => x.key).join(', ')}${before.length ? ` (replacing earlier values of ${before.map((x) => x.key).join(', ')})` : ''}.`);
+        return { output: { keys: written.map((x) => x.key) }, context: { guestInfo: written, guestInfoBefore: before } };
+      },
+      async undo({ context: c, services, log }) {
+        // A run killed inside this step has no context patch: what it wrote follows from the context.
+        const written = c.guestInfo ?? (c.cmdbId !== undefined && c.privateIp ? guestInfoOf(c) : []);
+        if (written.length === 0) return;
+        try {
+          const cleared = await clearGuestInfo(enrollment({ services }), c.siteId, c.vmMoref, written, c.guestInfoBefore ?? []);
+          log('info', cleared.length ? `Took ${cleared.join(', ')} off the VM.` : 'No guestinfo key of this run is left on the VM.');
+        } catch (err) {
+          if (toContractError(err).code !== 'NOT_FOUND') throw err;
+          log('warn', `${c.vmName} is gone from vCenter; its guestinfo keys went with it.`);
+        }
+      },
+    },
   ],
 });
+
+/** The guestinfo.outpost.* entries an enrollment writes, from its context. */
+export function guestInfoOf(c: Pick<EnrollVmContext, 'publicIp' | 'privateIp' | 'firewall' | 'natRecordId' | 'cmdbId'>) {
+  return enrollmentGuestInfoEntries({ publicIp: c.publicIp ?? null, privateIp: need(c.privateIp, 'the private IP'), firewall: c.firewall, natRecordId: c.natRecordId ?? null, cmdbId: need(c.cmdbId, 'the CMDB id') });
+}
 
 /** Reverts the OS actions: the key, the account when enrollment created it (outpost-managed), the host name it changed. */
 export async function revertGuest(

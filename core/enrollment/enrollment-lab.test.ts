@@ -20,7 +20,7 @@ import {
 } from '../../test/lab/enrollment-lab.js';
 import { generateKey } from '../../test/peers/openssh-server.js';
 import { tempDir } from '../../test/temp-dir.js';
-import type { BatchStarted, CmdbRecord, EnrollmentCheck } from '../contract/index.js';
+import type { BatchStarted, CmdbRecord, EnrollmentCheck, GuestInfo } from '../contract/index.js';
 import { onPath } from './enrollment-service.js';
 
 const root = join(import.meta.dirname, '..', '..');
@@ -69,6 +69,7 @@ describe.skipIf(why !== null)('Enrollment on the netns lab (vcsim VMs report the
       { command: 'enrollment.start', input: { ...target, vms: [vm0, vm1], concurrency: 2, osActions: 'builtin' } },
       { command: 'cmdb.list', input: {} },
       { command: 'cmdb.exportCsv', input: {} },
+      { command: 'vm.guestinfo.get', input: { site: 'lab', vm: vm0 } },
     ]);
     const rules = value<{ rules: { id: string }[] }>(out, 0);
     expect(rules.rules.map((r) => r.id)).toContain('debian');
@@ -98,6 +99,14 @@ describe.skipIf(why !== null)('Enrollment on the netns lab (vcsim VMs report the
     const r0 = byName.get(vm0!)!;
     expect(r0).toMatchObject({ site: 'lab', privateIp: l.lab.vms[0]!.ip, firewall: 'fw', credential: 'guest-root', serviceAccount: 'outpost', credentialMethod: 'guest-api', osRule: 'debian', status: 'active', enrolledBy: 'tester', enrollProcedureId: runs[0]!.id });
     expect(r0.publicIp).toMatch(/^203\.0\.113\.\d+$/);
+    // What was assigned, for tools in the guest (VMware Tools' info-get), next to keys the VM had.
+    expect(value<GuestInfo>(out, 5).entries).toEqual([
+      { key: 'guestinfo.outpost.cmdb_id', value: String(r0.id) },
+      { key: 'guestinfo.outpost.nat_firewall', value: 'fw' },
+      { key: 'guestinfo.outpost.nat_record', value: String(r0.natRecordId) },
+      { key: 'guestinfo.outpost.private_ip', value: l.lab.vms[0]!.ip },
+      { key: 'guestinfo.outpost.public_ip', value: r0.publicIp! },
+    ]);
     const csv = value<{ csv: string; rows: number }>(out, 4);
     expect(csv.rows).toBe(2);
     expect(csv.csv.split('\r\n')[0]).toBe('site,vm_name,vm_moref,instance_uuid,os,os_rule,private_ip,public_ip,nat_record_id,firewall,credential,service_account,credential_method,status,enrolled_at,enrolled_by,offboarded_at,offboarded_by,enroll_procedure_id,offboard_procedure_id');
@@ -122,6 +131,7 @@ describe.skipIf(why !== null)('Enrollment on the netns lab (vcsim VMs report the
       { command: 'enrollment.offboard', input: { site: 'lab', vms: [vm0, vm1] } },
       { command: 'cmdb.list', input: { status: 'all' } },
       { command: 'enrollment.offboard', input: { site: 'lab', vms: [vm0] } },
+      { command: 'vm.guestinfo.get', input: { site: 'lab', vm: vm0 } },
     ]);
     const offRuns = runsOf(off, 0);
     expect(off.cmdbEvents?.map((e) => `${e.vmName}:${e.change}`).sort()).toEqual([`${vm0}:offboarded`, `${vm1}:offboarded`]);
@@ -129,6 +139,7 @@ describe.skipIf(why !== null)('Enrollment on the netns lab (vcsim VMs report the
     expect(offRuns[0]!.steps).toEqual(OFFBOARD_STEPS.map((s) => `${s}:${s === 'nat-confirm' ? 'skipped' : 'done'}`));
     for (const r of value<CmdbRecord[]>(off, 1)) expect(r).toMatchObject({ status: 'offboarded', offboardedBy: 'tester' });
     expect(value<BatchStarted>(off, 2).items[0]).toMatchObject({ procedureId: null, error: { code: 'NOT_FOUND' } });
+    expect(value<GuestInfo>(off, 3).entries).toEqual([]);
     expect(l.lab.connectFromClient(r0.publicIp!, 22, 800)).toBe('TIMEOUT');
     expect(l.lab.exec(l.lab.firewall, ['iptables-save', '-t', 'nat'])).not.toContain('outpost:nat:');
     for (const [i, g] of l.guests.slice(0, 2).entries()) {

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { OutpostError, toContractError } from '../contract/errors.js';
+import { clearGuestInfo } from './enrollment-guestinfo.js';
 import { privateOwner } from './enrollment-service.js';
 import { verifyNatGone } from '../nat/nat-verify.js';
 import { enrollment, enrollVmContextSchema, revertGuest, type EnrollmentProcedureServices, type EnrollVmContext } from './enroll-vm.procedure.js';
@@ -25,7 +26,8 @@ const enrolled = (c: OffboardVmContext): EnrollVmContext => {
 };
 
 /**
- * Offboards one enrolled VM: every enrollment step reversed — guest access removed, NAT removed and
+ * Offboards one enrolled VM: every enrollment step reversed — guest access removed, guestinfo keys
+ * taken off, NAT removed and
  * read back, public and private addresses released, the CMDB row closed (history stays). Stops
  * (does not roll back) on failure: re-enrolling a VM the operator asked to offboard is never the
  * safe default; fix the cause and retry.
@@ -71,6 +73,24 @@ export const offboardVm = defineProcedure<OffboardVmContext, EnrollmentProcedure
             }
           }
           throw err;
+        }
+      },
+    },
+    {
+      name: 'clear-guestinfo',
+      title: 'Take the guestinfo.outpost.* keys off the VM',
+      async run({ context: c, services, log }) {
+        const en = enrolled(c);
+        // Enrollments made before guestinfo injection wrote none.
+        if (!en.guestInfo || en.guestInfo.length === 0) return { output: { cleared: [] } };
+        try {
+          const cleared = await clearGuestInfo(enrollment({ services }), en.siteId, en.vmMoref, en.guestInfo, en.guestInfoBefore ?? []);
+          log('info', cleared.length ? `Took ${cleared.join(', ')} off the VM.` : 'No guestinfo key of the enrollment is left on the VM.');
+          return { output: { cleared } };
+        } catch (err) {
+          if (toContractError(err).code !== 'NOT_FOUND') throw err;
+          log('warn', `${c.vmName} is gone from vCenter; its guestinfo keys went with it.`);
+          return { output: { cleared: [], skipped: 'gone' } };
         }
       },
     },

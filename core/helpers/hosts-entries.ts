@@ -64,3 +64,35 @@ export function mergeHostsFile(existing: string, entries: HostEntry[]): string {
   const sep = existing.length === 0 || existing.endsWith('\n') ? '' : '\n';
   return `${existing}${sep}${block}\n`;
 }
+
+/** One VM picked from the inventory, with the address chosen for it (guest IP, or its NAT'd public IP). */
+export interface VmHostFacts {
+  /** site/name, for messages. */
+  label: string;
+  vmName: string;
+  /** The guest's own host name as VMware Tools reports it (may be an FQDN), if any. */
+  guestHostName: string | null;
+  address: string;
+}
+
+/**
+ * Hosts entries for picked VMs: the guest host name first (the name the machine answers to), its
+ * short form when it is an FQDN, then the VM name, each kept only when it is a valid host name
+ * ("web 01" is not) and not already listed. Two VMs claiming one name is an error: the file would
+ * resolve it to whichever comes first, silently.
+ */
+export function vmHostEntries(vms: readonly VmHostFacts[]): HostEntry[] {
+  const owner = new Map<string, string>();
+  return vms.map((vm) => {
+    const guest = vm.guestHostName?.trim().replace(/\.$/, '') ?? '';
+    const candidates = [guest, guest.includes('.') ? guest.split('.')[0]! : '', vm.vmName.trim()];
+    const names = [...new Set(candidates.filter((n) => n && NAME.test(n)).map((n) => n.toLowerCase()))];
+    if (names.length === 0) throw new OutpostError('VALIDATION', `VM ${vm.label} has no usable host name (its name "${vm.vmName}" is not one and VMware Tools reports no guest host name). Add it with a pasted list instead.`, { vm: vm.label });
+    for (const n of names) {
+      const other = owner.get(n);
+      if (other && other !== vm.label) throw new OutpostError('CONFLICT', `VMs ${other} and ${vm.label} would both be called "${n}"; pick one of them.`, { name: n });
+      owner.set(n, vm.label);
+    }
+    return { ip: parseAddress(vm.address).text, names };
+  });
+}

@@ -8,8 +8,9 @@ import { takeEnvPassphrase } from '../vault/env-passphrase.js';
 import { startHost } from './host-server.js';
 
 // `npm run host` / `node dist/host/main.mjs`: the whole app in a browser, for e2e and development.
-const usage = `Usage: outpost-host [--port N] [--data-dir DIR] [--static DIR] [--json]
-  Serves the renderer and the contract on 127.0.0.1 with a per-run token.
+const usage = `Usage: outpost-host [--port N] [--data-dir DIR] [--static DIR] [--json] [--no-index]
+  Serves the renderer and the contract on 127.0.0.1 with a per-run token, and keeps every site
+  indexed (unless --no-index, or another Outpost process already indexes this store).
   The vault passphrase, if any, comes from OUTPOST_VAULT_PASSPHRASE.`;
 
 async function main(): Promise<void> {
@@ -21,6 +22,7 @@ async function main(): Promise<void> {
         'data-dir': { type: 'string' },
         static: { type: 'string' },
         json: { type: 'boolean', default: false },
+        'no-index': { type: 'boolean', default: false },
         help: { type: 'boolean', short: 'h', default: false },
       },
       strict: true,
@@ -46,7 +48,13 @@ async function main(): Promise<void> {
   }
   const dataDir = resolve(args['data-dir'] ?? defaultDataDir());
   const passphrase = takeEnvPassphrase();
-  const core = await createOutpostCore({ dataDir, transport: 'host', resumeProcedures: true, ...(passphrase ? { passphrase } : {}) });
+  const core = await createOutpostCore({
+    dataDir,
+    transport: 'host',
+    resumeProcedures: true,
+    ...(args['no-index'] ? {} : { liveIndex: 'prefer' as const }),
+    ...(passphrase ? { passphrase } : {}),
+  });
   const host = await startHost({ core, staticDir, port });
   if (args.json) {
     process.stdout.write(`${JSON.stringify({ url: host.url, openUrl: host.openUrl, port: host.port, dataDir, pid: process.pid })}\n`);
@@ -54,7 +62,7 @@ async function main(): Promise<void> {
     process.stdout.write(`Outpost host on ${host.url} (data: ${dataDir})\nOpen: ${host.openUrl}\n`);
   }
   const stop = (): void => {
-    void host.close().then(async () => {
+    void Promise.all([host.close(), core.services.inventory.close()]).then(async () => {
       await core.close();
       process.exit(0);
     });

@@ -1,6 +1,7 @@
 import type { CommandOutput, CommandParsedInput } from '../contract/commands.js';
 import { OutpostError, toContractError } from '../contract/errors.js';
 import type { AddedSite, SiteRemoved, SyncProgress, SyncResult, VmSummary, WatchStatusSummary } from '../contract/inventory.js';
+import { EventLogStore, INDEX_HEARTBEAT_MS, type RecordedEvent } from './event-log-store.js';
 import type { AuditLog } from '../audit/audit-log.js';
 import { atomically, type Sql } from '../db/sql.js';
 import { SiteStore } from '../sites/site-store.js';
@@ -30,7 +31,12 @@ export interface InventoryServiceOptions {
    */
   enrolledVms: (siteId: number) => Promise<number>;
   /** Where watcher changes and states are published (the core sends them out as contract events). */
-  notify?: { onApplied?: WatchTuning['onApplied']; onStatus?: WatchTuning['onStatus']; onSyncProgress?: (p: SyncProgress) => void };
+  notify?: {
+    onApplied?: WatchTuning['onApplied'];
+    onStatus?: WatchTuning['onStatus'];
+    onSyncProgress?: (p: SyncProgress) => void;
+    onEvents?: (site: string, events: readonly RecordedEvent[]) => void;
+  };
 }
 
 /** Watcher tuning and change notifications (tests and the benchmark set them). */
@@ -39,12 +45,23 @@ export interface WatchTuning {
   maxWaitSeconds?: number;
   onApplied?: (site: string, changes: readonly AppliedChange[]) => void;
   onStatus?: (site: string, status: WatchStatus) => void;
+  onEvents?: (site: string, events: readonly RecordedEvent[]) => void;
 }
 
 /** Sites, their sync and watchers, VM search and VM operations: what the handlers call. */
 export class InventoryService {
   readonly store: InventoryStore;
+  readonly events: EventLogStore;
   private readonly sites: SiteStore;
+  /** Every site is indexed (indexAll): a site added later starts at once. */
+  private alwaysOn = false;
+  /**
+   * This process is the store's indexer (indexAll ran): only it writes index status rows, so a
+   * watch toggled in a process that is not (the app beside `outpost serve`) never overwrites them.
+   * Stays true through close, which records each site as stopped.
+   */
+  private ownsStatus = false;
+  private heartbeat: NodeJS.Timeout | null = null;
   private readonly watchers = new Map<string, InventoryWatcher>();
   /** Sites with a full sync running in this process (a site is not removed under one). */
   private readonly syncing = new Set<number>();
@@ -52,7 +69,54 @@ export class InventoryService {
 
   constructor(private readonly o: InventoryServiceOptions) {
     this.store = new InventoryStore(o.db);
+    this.events = new EventLogStore(o.db);
     this.sites = new SiteStore(o.db);
+  }
+
+  /**
+   * The always-on index: a watcher for every live site from now on (a site added later starts at
+   * once, a removed one stops), each status written to the store with a heartbeat so other
+   * processes can show it. Each watcher catches up by itself (snapshot diff, events since the
+   * last stored key), then stays live and reconnects forever.
+   */
+  async indexAll(): Promise<WatchStatusSummary[]> {
+    this.alwaysOn = true;
+    this.ownsStatus = true;
+    if (!this.heartbeat) {
+      this.heartbeat = setInterval(() => void this.writeStatuses().catch(() => undefined), INDEX_HEARTBEAT_MS);
+      this.heartbeat.unref();
+    }
+    const started: WatchStatusSummary[] = [];
+    for (const site of await this.sites.live()) started.push(await this.startWatch(site.name));
+    return started;
+  }
+
+  /** Ends every watcher's backoff wait now (the vault was just unlocked). */
+  retryNow(): void {
+    for (const w of this.watchers.values()) w.retryNow();
+  }
+
+  /** Whether indexAll is on in this process. */
+  get indexing(): boolean {
+    return this.alwaysOn;
+  }
+
+  async listEvents(q: CommandParsedInput<'events.list'>): Promise<CommandOutput<'events.list'>> {
+    if (q.site) await this.site(q.site);
+    const events = await this.events.list(q);
+    const last = events[events.length - 1];
+    const next = q.afterId === undefined && last && events.length === q.limit ? { createdAt: last.createdAt, id: last.id } : null;
+    const lastId = q.afterId !== undefined ? (last?.id ?? q.afterId) : await this.events.lastId();
+    return { events, next, lastId };
+  }
+
+  private async writeStatuses(): Promise<void> {
+    if (!this.ownsStatus) return;
+    const now = new Date().toISOString();
+    for (const [name, w] of this.watchers) {
+      const site = await this.sites.byName(name);
+      if (site) void this.events.writeStatus(site.id, w.current, process.pid, now).catch(() => undefined);
+    }
   }
 
   async addSite(input: CommandParsedInput<'sites.add'>, actor: string): Promise<AddedSite> {
@@ -76,6 +140,7 @@ export class InventoryService {
       await this.o.audit.append({ actor, action: 'site.add', target: name, details: { url: url.toString(), username: input.username, fingerprint: pinned } });
       return siteId;
     });
+    if (this.alwaysOn) await this.startWatch(name);
     return {
       id,
       name,
@@ -135,24 +200,32 @@ export class InventoryService {
   async startWatch(siteName: string): Promise<WatchStatusSummary> {
     const site = await this.site(siteName);
     let watcher = this.watchers.get(site.name);
-    if (!watcher || watcher.current.state === 'stopped' || watcher.current.state === 'failed') {
-      const tuning = this.watchTuning;
-      const both = <A extends unknown[]>(...fns: (((...args: A) => void) | undefined)[]): ((...args: A) => void) | undefined => {
-        const present = fns.filter((f): f is (...args: A) => void => f !== undefined);
-        return present.length ? (...args: A) => present.forEach((f) => f(...args)) : undefined;
-      };
-      const onApplied = both(this.o.notify?.onApplied, tuning.onApplied);
-      const onStatus = both(this.o.notify?.onStatus, tuning.onStatus);
+    // A failed watcher still retries (at its cap): only a stopped one is replaced.
+    if (!watcher || watcher.current.state === 'stopped') {
+      const name = site.name;
+      // Tuning and listeners are read at each call, so a caller may set watchTuning after the
+      // always-on index started the watchers (serve attaches its log that way).
       watcher = new InventoryWatcher({
         siteId: site.id,
         store: this.store,
-        connect: async () => this.connect(await this.site(site.name)),
-        ...(tuning.backoff ? { backoff: tuning.backoff } : {}),
-        ...(tuning.maxWaitSeconds ? { maxWaitSeconds: tuning.maxWaitSeconds } : {}),
-        ...(onApplied ? { onApplied: (changes: readonly AppliedChange[]) => onApplied(site.name, changes) } : {}),
-        ...(onStatus ? { onStatus: (status: WatchStatus) => onStatus(site.name, status) } : {}),
+        events: this.events,
+        connect: async () => this.connect(await this.site(name)),
+        tuning: () => this.watchTuning,
+        onApplied: (changes: readonly AppliedChange[]) => {
+          this.o.notify?.onApplied?.(name, changes);
+          this.watchTuning.onApplied?.(name, changes);
+        },
+        onStatus: (status: WatchStatus) => {
+          if (this.ownsStatus) void this.events.writeStatus(site.id, status, process.pid, new Date().toISOString()).catch(() => undefined); // a status row is advisory
+          this.o.notify?.onStatus?.(name, status);
+          this.watchTuning.onStatus?.(name, status);
+        },
+        onEvents: (events: readonly RecordedEvent[]) => {
+          this.o.notify?.onEvents?.(name, events);
+          this.watchTuning.onEvents?.(name, events);
+        },
       });
-      this.watchers.set(site.name, watcher);
+      this.watchers.set(name, watcher);
       watcher.start();
     }
     return summary(site.name, watcher.current);
@@ -212,14 +285,23 @@ export class InventoryService {
   }
 
   /** For a synchronous shutdown (core.close): drop every watcher's connection at once. */
-  abandon(): void {
+  async abandon(): Promise<void> {
+    this.stopHeartbeat();
     for (const w of this.watchers.values()) w.abandon();
+    await this.writeStatuses(); // 'stopped': another process shows the site as not indexed, not as stale
     this.watchers.clear();
   }
 
   async close(): Promise<void> {
+    this.stopHeartbeat();
     await Promise.all([...this.watchers.values()].map((w) => w.stop()));
     this.watchers.clear();
+  }
+
+  private stopHeartbeat(): void {
+    this.alwaysOn = false;
+    if (this.heartbeat) clearInterval(this.heartbeat);
+    this.heartbeat = null;
   }
 
   private async site(name: string): Promise<StoredSite> {
@@ -236,5 +318,15 @@ export class InventoryService {
 }
 
 function summary(site: string, s: WatchStatus): WatchStatusSummary {
-  return { site, state: s.state, syncs: s.syncs, reconnects: s.reconnects, lastChangeAt: s.lastChangeAt, lastError: s.lastError ? { code: s.lastError.code, message: s.lastError.message } : null };
+  return {
+    site,
+    state: s.state,
+    syncs: s.syncs,
+    reconnects: s.reconnects,
+    lastChangeAt: s.lastChangeAt,
+    lastError: s.lastError ? { code: s.lastError.code, message: s.lastError.message } : null,
+    retryAt: s.retryAt,
+    lastEventAt: s.lastEventAt,
+    lagMs: s.lagMs,
+  };
 }

@@ -1,10 +1,9 @@
-// Owns tables: inventory_objects, inv_datacenters, inv_clusters, inv_hosts, inv_networks, inv_datastores, inv_vms, inv_vms_fts, inv_events.
+// Owns tables: inventory_objects, inv_datacenters, inv_clusters, inv_hosts, inv_networks, inv_datastores, inv_vms, inv_vms_fts.
 import { z } from 'zod';
 import type { CommandParsedInput } from '../contract/commands.js';
 import type { VmSummary } from '../contract/inventory.js';
 import { atomically, type Sql } from '../db/sql.js';
 import { SiteStore } from '../sites/site-store.js';
-import type { VsphereEvent } from '../vsphere/events.js';
 import { TABLES, type InventoryKind, type InventoryRow } from './inventory-properties.js';
 
 /** The data columns of each table (besides site_id, moref and the bookkeeping columns). */
@@ -116,25 +115,6 @@ export class InventoryStore {
       counts[COUNT_KEYS[k]] = (await this.db.run(`UPDATE ${TABLES[k]} SET removed_at = ?, updated_at = ? WHERE site_id = ? AND removed_at IS NULL`, [now, now, siteId])).changes;
     }
     return counts;
-  }
-
-  async recordEvents(siteId: number, events: readonly VsphereEvent[]): Promise<void> {
-    for (const e of events) {
-      await this.db.run(
-        `INSERT OR IGNORE INTO inv_events (site_id, event_key, type, vm_moref, vm_name, user_name, created_at, message)
-         VALUES (@site_id, @event_key, @type, @vm_moref, @vm_name, @user_name, @created_at, @message)`,
-        {
-          site_id: siteId,
-          event_key: e.key,
-          type: e.type,
-          vm_moref: e.vm?.value ?? null,
-          vm_name: e.vmName,
-          user_name: e.userName,
-          created_at: e.createdTime,
-          message: e.message,
-        },
-      );
-    }
   }
 
   async counts(siteId: number): Promise<InventoryCounts> {

@@ -1,10 +1,11 @@
 import { isOutpostError, toContractError, type ContractError } from '../contract/errors.js';
-import { createEventCollector, destroyEventCollector, latestEvents } from '../vsphere/events.js';
+import { createEventCollector, destroyEventCollector, eventsOfPage, readEventsSince, type VsphereEvent } from '../vsphere/events.js';
 import { isFault } from '../vsphere/faults.js';
 import {
   cancelWaitForUpdates,
   createContainerView,
   createFilter,
+  createObjectFilter,
   createPropertyCollector,
   destroyPropertyCollector,
   waitForUpdates,
@@ -14,6 +15,7 @@ import {
 import type { VsphereSession } from '../vsphere/session.js';
 import type { MoRef } from '../vsphere/xml.js';
 import { ALL_SPECS, ALL_TYPES, kindOf, toRow, updateTree } from './inventory-properties.js';
+import type { EventLogStore, RecordedEvent } from './event-log-store.js';
 import type { InventoryStore } from './inventory-store.js';
 import { InventoryTree } from './inventory-tree.js';
 
@@ -26,6 +28,11 @@ export interface WatchStatus {
   reconnects: number;
   lastChangeAt: string | null;
   lastError: ContractError | null;
+  /** While in backoff (or failed): when the next attempt starts. */
+  retryAt: string | null;
+  /** The vCenter time of the last event stored, and how long after it Outpost stored it (ms). */
+  lastEventAt: string | null;
+  lagMs: number | null;
 }
 
 export interface AppliedChange {
@@ -39,13 +46,29 @@ export interface AppliedChange {
 export interface WatcherOptions {
   siteId: number;
   store: InventoryStore;
+  events: EventLogStore;
   connect: () => Promise<VsphereSession>;
-  /** Backoff between reconnects: doubles from initial up to max. */
+  /** Backoff between reconnects: doubles from initial up to max, each wait jittered (50-100%). */
   backoff?: { initialMs: number; maxMs: number };
+  /** Read at each use (backoff, maxWaitSeconds) when the fixed options are absent. */
+  tuning?: () => { backoff?: { initialMs: number; maxMs: number } | undefined; maxWaitSeconds?: number | undefined };
+  /** Events the watcher just stored (new ones only: a re-read event is not announced twice). */
+  onEvents?: (events: readonly RecordedEvent[]) => void;
   /** How long one WaitForUpdatesEx may block before the watcher checks in. */
   maxWaitSeconds?: number;
   onApplied?: (changes: readonly AppliedChange[]) => void;
   onStatus?: (status: WatchStatus) => void;
+}
+
+/** Events the live collector's latestPage holds; a larger burst between two updates is caught up. */
+const LIVE_EVENT_PAGE = 100;
+
+/** How far back the first catch-up of a site reads vCenter's event history. */
+const FIRST_CATCH_UP_MS = 24 * 3_600_000;
+
+/** 50-100% of a wait, so sites that failed together do not all retry in the same instant. */
+function jitter(ms: number): number {
+  return Math.round(ms * (0.5 + Math.random() * 0.5));
 }
 
 /** Stops the current cycle so the loop reconnects and resyncs. */
@@ -57,8 +80,15 @@ class ResyncNeeded extends Error {}
  * snapshot (upsert everything, then mark removed what it lacked), then applies each incremental
  * update set in one transaction, tracking the version. Any failure (dropped connection, restarted
  * vCenter, a re-login that invalidated the filter) ends the cycle; the next one starts after a
- * backoff and resyncs from a fresh snapshot, so nothing is lost or duplicated. A changed
- * certificate or refused credentials stop the watcher: the operator must act.
+ * backoff and resyncs from a fresh snapshot, so nothing is lost or duplicated. It retries forever
+ * (an always-on index outlives a vCenter outage): the backoff doubles up to its cap and is
+ * jittered so many sites do not reconnect in step. A changed certificate or refused credentials
+ * put it in 'failed' (the operator must act) and it retries only at the cap.
+ *
+ * vCenter events ride the same WaitForUpdatesEx: a second filter watches an EventHistoryCollector's
+ * latestPage. Each cycle first reads every event since the last one stored for the site (a
+ * temporary collector from that event's time), so events from while no watcher ran are caught up;
+ * (site, event key) is unique in the store, so an event read twice is stored once.
  */
 export class InventoryWatcher {
   private stopped = false;
@@ -66,7 +96,9 @@ export class InventoryWatcher {
   private collector: MoRef | null = null;
   private loop: Promise<void> | null = null;
   private wake: (() => void) | null = null;
-  private readonly status: WatchStatus = { state: 'connecting', syncs: 0, reconnects: 0, lastChangeAt: null, lastError: null };
+  private readonly status: WatchStatus = { state: 'connecting', syncs: 0, reconnects: 0, lastChangeAt: null, lastError: null, retryAt: null, lastEventAt: null, lagMs: null };
+  /** The event collector whose latestPage the update loop also watches (null when vCenter has no EventManager). */
+  private eventCollector: MoRef | null = null;
   /** Every watched object's properties: a modify carries only the changed ones. */
   private objects = new Map<string, ObjectContent>();
   private tree = new InventoryTree();
@@ -101,6 +133,11 @@ export class InventoryWatcher {
     this.setState('stopped');
   }
 
+  /** Ends a backoff wait at once (nothing happens while connected). */
+  retryNow(): void {
+    this.wake?.();
+  }
+
   /** Stops without waiting: drops the connection (the server lets the session expire). */
   abandon(): void {
     this.stopped = true;
@@ -116,29 +153,33 @@ export class InventoryWatcher {
   }
 
   private async runLoop(): Promise<void> {
-    const backoff = this.o.backoff ?? { initialMs: 500, maxMs: 30_000 };
-    let delay = backoff.initialMs;
+    const backoffNow = (): { initialMs: number; maxMs: number } => this.o.backoff ?? this.o.tuning?.().backoff ?? { initialMs: 500, maxMs: 60_000 };
+    let delay = backoffNow().initialMs;
     while (!this.stopped) {
+      const backoff = backoffNow();
       try {
+        this.status.retryAt = null;
         this.setState('connecting');
         this.session = await this.o.connect();
-        await this.cycle(this.session, () => (delay = backoff.initialMs));
+        await this.cycle(this.session, () => (delay = backoffNow().initialMs));
       } catch (err) {
         if (this.stopped) break;
         const error = toContractError(err);
         if (!(err instanceof ResyncNeeded)) await this.o.store.recordError(this.o.siteId, error);
-        if (isOutpostError(err) && (err.code === 'TLS_CHANGED' || err.code === 'TLS_UNTRUSTED' || isFault(err, 'InvalidLogin'))) {
-          this.setState('failed', error);
-          break;
-        }
+        const operatorMustAct = isOutpostError(err) && (err.code === 'TLS_CHANGED' || err.code === 'TLS_UNTRUSTED' || isFault(err, 'InvalidLogin'));
+        // A refused login is retried only at the cap: retrying fast could lock the account.
+        const wait = jitter(operatorMustAct ? backoff.maxMs : delay);
+        this.status.retryAt = new Date(Date.now() + wait).toISOString();
         this.status.reconnects++;
-        this.setState('backoff', err instanceof ResyncNeeded ? undefined : error);
-        await this.sleep(delay);
+        if (operatorMustAct) this.setState('failed', error);
+        else this.setState('backoff', err instanceof ResyncNeeded ? undefined : error);
+        await this.sleep(wait);
         delay = Math.min(delay * 2, backoff.maxMs);
       } finally {
         const s = this.session;
         this.session = null;
         this.collector = null;
+        this.eventCollector = null;
         if (s) {
           if (this.stopped) await s.logout();
           else s.destroy();
@@ -165,18 +206,23 @@ export class InventoryWatcher {
     this.collector = collector;
     const view = await createContainerView(session, session.content.rootFolder, ALL_TYPES);
     await createFilter(session, collector, view, ALL_SPECS);
-    const events = await createEventCollector(session, undefined, 200).catch(() => null);
+    // The live event collector and its filter exist before the catch-up read, so an event posted
+    // between the two is in one of them (stored once either way).
+    const events = await createEventCollector(session, { pageSize: LIVE_EVENT_PAGE });
+    this.eventCollector = events;
+    if (events) await createObjectFilter(session, collector, events, 'EventHistoryCollector', ['latestPage']);
 
     // Snapshot: everything the filter covers, possibly in several truncated parts.
     this.objects = new Map();
     this.tree = new InventoryTree();
     this.run = await this.o.store.beginRun(this.o.siteId);
     let version = '';
+    const pages: unknown[] = [];
     for (;;) {
       const set = await waitForUpdates(session, collector, version, { maxWaitSeconds: 0 });
       if (!set) break;
       version = set.version;
-      await this.applySnapshotPart(set.objects);
+      await this.applySnapshotPart(set.objects.filter((u) => !this.isEventPage(u, pages)));
       if (!set.truncated) break;
     }
     const now = new Date().toISOString();
@@ -184,49 +230,69 @@ export class InventoryWatcher {
       await this.o.store.sweep(this.o.siteId, this.run, now);
       await this.o.store.finishSync(this.o.siteId, performance.now() - started, now);
     });
+    if (events) {
+      await this.catchUpEvents(session);
+      for (const page of pages) await this.applyEventPage(session, page);
+    }
     this.status.syncs++;
     this.status.lastError = null;
     connected();
     this.setState('watching');
 
-    // Events are for the record, not for freshness: read them beside the update loop so a page
-    // of events never delays the next WaitForUpdatesEx.
-    const eventReader = events ? this.readEventsPeriodically(session, events) : null;
-    try {
-      while (!this.stopped) {
-        const set = await waitForUpdates(session, collector, version, { maxWaitSeconds: this.o.maxWaitSeconds ?? 30 });
-        // A transparent re-login gave us a new session: its collector has no filter any more.
-        if (session.generation !== generation) throw new ResyncNeeded('session was re-established');
-        if (this.stopped) break;
-        if (set) {
-          version = set.version;
-          await this.applyUpdates(set.objects);
-        }
+    while (!this.stopped) {
+      const set = await waitForUpdates(session, collector, version, { maxWaitSeconds: this.o.maxWaitSeconds ?? this.o.tuning?.().maxWaitSeconds ?? 30 });
+      // A transparent re-login gave us a new session: its collector has no filter any more.
+      if (session.generation !== generation) throw new ResyncNeeded('session was re-established');
+      if (this.stopped) break;
+      if (set) {
+        version = set.version;
+        const fresh: unknown[] = [];
+        await this.applyUpdates(set.objects.filter((u) => !this.isEventPage(u, fresh)));
+        for (const page of fresh) await this.applyEventPage(session, page);
       }
-    } finally {
-      eventReader?.stop();
     }
     if (events) await destroyEventCollector(session, events).catch(() => undefined);
     await destroyPropertyCollector(session, collector).catch(() => undefined);
   }
 
-  private readEventsPeriodically(session: VsphereSession, collector: MoRef, everyMs = 1_000): { stop(): void } {
-    let lastKey = -1;
-    let busy = false;
-    const timer = setInterval(() => {
-      if (busy || this.stopped) return;
-      busy = true;
-      latestEvents(session, collector, lastKey)
-        .then(async (fresh) => {
-          if (fresh.length === 0 || this.stopped) return;
-          await this.o.store.recordEvents(this.o.siteId, fresh);
-          lastKey = fresh[fresh.length - 1]!.key;
-        })
-        .catch(() => undefined) // the update loop reports connection problems
-        .finally(() => (busy = false));
-    }, everyMs);
-    timer.unref();
-    return { stop: () => clearInterval(timer) };
+  /** Whether an update is the event collector's (its latestPage is put in `pages`), not inventory. */
+  private isEventPage(u: ObjectUpdate, pages: unknown[]): boolean {
+    if (!this.eventCollector || u.ref.value !== this.eventCollector.value || u.ref.type !== this.eventCollector.type) return false;
+    for (const c of u.changes) if (c.name === 'latestPage' && c.op !== 'remove') pages.push(c.value);
+    return true;
+  }
+
+  /** Every event vCenter still has that is newer than the last one stored for the site. */
+  private async catchUpEvents(session: VsphereSession): Promise<void> {
+    const last = await this.o.events.lastEvent(this.o.siteId);
+    // A site never indexed before starts with the last day of history, not all of vCenter's (30 days by default).
+    const since = last?.createdAt ?? new Date(Date.now() - FIRST_CATCH_UP_MS).toISOString();
+    await readEventsSince(session, last?.key ?? 0, since, (batch) => this.storeEvents(batch));
+  }
+
+  /**
+   * New events from the live collector's latestPage. A page that is full and starts past the last
+   * stored key may have dropped some (a burst larger than the page): read the gap with a catch-up.
+   */
+  private async applyEventPage(session: VsphereSession, page: unknown): Promise<void> {
+    const lastKey = (await this.o.events.lastEvent(this.o.siteId))?.key ?? 0;
+    const events = eventsOfPage(page);
+    const fresh = events.filter((e) => e.key > lastKey);
+    if (fresh.length === 0) return;
+    if (events.length >= LIVE_EVENT_PAGE && events[0]!.key > lastKey + 1) await this.catchUpEvents(session);
+    await this.storeEvents(fresh);
+  }
+
+  private async storeEvents(events: readonly VsphereEvent[]): Promise<void> {
+    const now = new Date();
+    const stored = await this.o.events.recordEvents(this.o.siteId, events, now.toISOString());
+    const last = events[events.length - 1];
+    if (last) {
+      this.status.lastEventAt = last.createdTime;
+      const created = Date.parse(last.createdTime);
+      this.status.lagMs = Number.isFinite(created) ? Math.max(0, now.getTime() - created) : null;
+    }
+    if (stored.length) this.o.onEvents?.(stored);
   }
 
   /** Containers first (paths for the VMs), then the rest, one transaction. */

@@ -1,5 +1,6 @@
 import { OutpostError, toContractError, type ContractError } from '../contract/errors.js';
 import type { CommandRunner } from '../exec/command-runner.js';
+import type { ObservedPolicyRule, PolicyRule } from './policy.js';
 
 /** One 1:1 NAT: traffic to the public address reaches the private one, and back. */
 export interface NatMapping {
@@ -38,6 +39,14 @@ export interface FirewallDriver {
   ensure(mapping: NatMapping): Promise<EnsureOutcome>;
   remove(mapping: NatMapping): Promise<EnsureOutcome>;
   observe(): Promise<ObservedNat[]>;
+  /** Outpost's own policy rules (forwards, allow-lists, guards) as the firewall has them now. */
+  observePolicy(): Promise<ObservedPolicyRule[]>;
+  /**
+   * Makes Outpost's policy rules on the firewall exactly `desired` (adds what is missing, deletes
+   * extra and changed tagged rules; idempotent). A forward whose public IP:port another DNAT
+   * already takes is NAT_CONFLICT, raised before anything changes.
+   */
+  applyPolicy(desired: PolicyRule[]): Promise<EnsureOutcome>;
 }
 
 export interface DriverContext {

@@ -6,12 +6,14 @@ import { defineProcedure } from '../procedures/procedure.js';
 import type { AuditLog } from '../audit/audit-log.js';
 import type { Ipam } from '../ipam/ipam.js';
 import type { NatService } from './nat-service.js';
+import type { NatPolicyService } from './nat-policy-service.js';
 
 /** What the NAT procedures' steps use; the composition root's services object has them. */
 export interface NatProcedureServices {
   audit: AuditLog;
   ipam: Ipam;
   nat: NatService;
+  natPolicy: NatPolicyService;
 }
 
 const context = z
@@ -103,13 +105,37 @@ export const natAdd = defineProcedure<NatAddContext, NatProcedureServices>({
       },
     },
     {
+      // Before the NAT rules, so an address under an allow-list (the firewall's own) is never open, even briefly.
+      name: 'apply-policy',
+      title: 'Put the allow-list on the address first',
+      async run({ context: c, services, log }) {
+        if (!(await services.natPolicy.guards(c.firewall, c.publicIp!))) return { output: { guarded: false } };
+        const outcome = await services.natPolicy.apply(c.firewall);
+        if (!outcome.applied) {
+          log('info', 'This firewall is driven by hand: the allow-list commands come with the NAT commands.');
+          return { output: { guarded: true }, context: { manualInstructions: outcome.instructions } };
+        }
+        await services.natPolicy.verify(c.firewall);
+        log('info', `${c.publicIp} is under an allow-list: only listed sources reach it.`);
+        return { output: { guarded: true } };
+      },
+      async undo({ context: c, services, log, previousError, previousOutput }) {
+        if (changedNothing(previousError) || c.recordId === undefined) return;
+        if (typeof previousOutput === 'object' && previousOutput !== null && 'guarded' in previousOutput && previousOutput.guarded === false) return;
+        const outcome = await services.natPolicy.apply(c.firewall, c.recordId);
+        if (!outcome.applied) log('warn', `Put this policy back by hand:\n${outcome.instructions}`);
+      },
+    },
+    {
       name: 'apply-rules',
       title: 'Ensure the firewall rules',
       async run({ context: c, services, log }) {
         const outcome = await (await services.nat.driver(c.firewall)).ensure(mapping(c));
         if (!outcome.applied) {
           log('info', 'This firewall is driven by hand: the commands are in the approval step.');
-          return { output: { applied: false }, context: { manualInstructions: outcome.instructions } };
+          // Policy first (from apply-policy, when the address has an allow-list), then the NAT.
+          const instructions = c.manualInstructions && !c.manualInstructions.includes(outcome.instructions) ? `${c.manualInstructions}\n${outcome.instructions}` : outcome.instructions;
+          return { output: { applied: false }, context: { manualInstructions: instructions } };
         }
         log('info', outcome.changed ? 'Rules added' : 'Rules were already in place');
         return { output: { applied: true, changed: outcome.changed } };

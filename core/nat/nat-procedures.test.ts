@@ -53,6 +53,7 @@ describe.skipIf(!available.ok)('NAT add/remove procedures on a real firewall nam
     expect(added.steps.map((s) => `${s.name}:${s.state}`)).toEqual([
       'allocate-public-ip:done',
       'record:done',
+      'apply-policy:done',
       'apply-rules:done',
       'operator-confirms:skipped',
       'verify-rules:done',
@@ -137,7 +138,7 @@ describe.skipIf(!available.ok)('NAT add/remove procedures on a real firewall nam
 
 describe.skipIf(!available.ok)('NAT add survives kill -9 at every step (child processes, real firewall namespace)', () => {
   const runner = join(root, 'dist', 'test', 'core-runner.mjs');
-  const steps = ['allocate-public-ip', 'record', 'apply-rules', 'verify-rules', 'activate'];
+  const steps = ['allocate-public-ip', 'record', 'apply-policy', 'apply-rules', 'verify-rules', 'activate'];
   const child = (dataDir: string, args: string[], fault = '') =>
     spawnSync(process.execPath, [runner, dataDir, ...args], { encoding: 'utf8', env: { ...process.env, OUTPOST_FAULT: fault }, timeout: 30_000 });
 
@@ -168,7 +169,7 @@ describe.skipIf(!available.ok)('NAT add survives kill -9 at every step (child pr
             expect(lab.exec(lab.firewall, ['iptables-save', '-t', 'nat']).match(/outpost:nat:1"/g)).toHaveLength(2);
             expect(lab.connectFromClient('203.0.113.2', 8080)).toBe(`${lab.vms[0]!.ns} ${lab.clientIp}`);
             const actions = (await check.services.audit.list({ limit: 100 })).entries.map((e) => `${e.action}:${e.outcome}`).reverse();
-            expect(actions.filter((a) => a === 'procedure.step:ok')).toHaveLength(5);
+            expect(actions.filter((a) => a === 'procedure.step:ok')).toHaveLength(6);
             expect(actions.filter((a) => a === 'ipam.allocate:ok')).toHaveLength(1);
             expect(actions.filter((a) => a === 'nat.add:ok')).toHaveLength(1);
             expect(actions.at(-1)).toBe('procedure.succeeded:ok');

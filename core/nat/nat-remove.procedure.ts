@@ -84,5 +84,19 @@ export const natRemove = defineProcedure<NatRemoveContext, NatProcedureServices>
         return { output: { recordId: c.recordId } };
       },
     },
+    {
+      // After the record closed: the firewall-wide allow-list no longer covers the address either.
+      name: 'drop-policy',
+      title: "Remove the address's allow-list",
+      async run({ context: c, services, actor, log }) {
+        const closed = await services.natPolicy.closeAllowsFor(c.firewall!, c.publicIp, actor);
+        const observed = c.manualInstructions === undefined ? await (await services.nat.driver(c.firewall!)).observePolicy() : [];
+        const stale = observed.some((r) => r.kind !== 'hook' && r.publicIp === c.publicIp);
+        if (closed === 0 && !stale) return { output: { closed: 0 } };
+        const outcome = await services.natPolicy.apply(c.firewall!);
+        if (!outcome.applied) log('warn', `Remove the allow-list of ${c.publicIp} by hand; the policy is now:\n${outcome.instructions}`);
+        return { output: { closed, applied: outcome.applied } };
+      },
+    },
   ],
 });

@@ -3,6 +3,7 @@ import { once } from 'node:events';
 import { execFileSync } from 'node:child_process';
 import { createServer, type AddressInfo } from 'node:net';
 import { tempDir } from '../../test/temp-dir.js';
+import { firewallPolicyCommands } from '../contract/firewall-policy.js'; // with checkOutputs in core/nat/nat-policy-procedures.test.ts (netns lab)
 import { commandNames } from '../contract/commands.js';
 import { vmAccessCommands } from '../contract/vm-access.js';
 import { networkingCommands } from '../contract/networking.js';
@@ -61,6 +62,8 @@ describe('core dispatch (the path every transport takes)', () => {
     await call('procedures.cancel', { id: removal.procedureId });
     await core.services.engine.whenIdle(removal.procedureId);
     expect((await core.services.engine.store.get(removal.procedureId))?.state).toBe('cancelled');
+    // The Recent Tasks feed followed the run: cancelled now, linked to its page.
+    expect(await call('tasks.list', { limit: 5 })).toMatchObject({ tasks: expect.arrayContaining([expect.objectContaining({ id: removal.procedureId, kind: 'procedure', state: 'cancelled', link: { view: 'procedures', ref: removal.procedureId } })]) });
     // A stopped failure to retry and roll back: removing a NAT on a firewall that cannot be reached.
     await call('firewalls.add', { name: 'gone', driver: 'linux-iptables', connection: { type: 'local', netns: 'outpost-no-such-ns' } });
     const stuck = await core.services.nat.ensureRecord({ firewall: 'gone', publicIp: '198.51.100.7', privateIp: '10.0.0.7' }, 'test');
@@ -155,7 +158,7 @@ describe('core dispatch (the path every transport takes)', () => {
     // The upgrade commands need vCenter and SSH hosts: core/upgrades/host-upgrade.test.ts exercises each against vcsim and sshd.
     // The enrollment commands need vcsim and the netns lab: core/enrollment/enrollment-lab.test.ts exercises each.
     // The fan-out job commands need several sshd peers and events: core/remote/fanout-jobs.test.ts exercises each.
-    const elsewhere = [enrollmentCommands, inventoryCommands, networkingCommands, vmAccessCommands, terminalCommands, upgradeCommands, fanoutCommands].flatMap((c) => Object.keys(c)).filter((name) => !covered.has(name)); // sites.list needs no vCenter: exercised above
+    const elsewhere = [firewallPolicyCommands, enrollmentCommands, inventoryCommands, networkingCommands, vmAccessCommands, terminalCommands, upgradeCommands, fanoutCommands].flatMap((c) => Object.keys(c)).filter((name) => !covered.has(name)); // sites.list needs no vCenter: exercised above
     expect([...covered, ...elsewhere].sort()).toEqual([...commandNames].sort());
   });
 

@@ -3,7 +3,7 @@
 // transports (core/host, core/cli, electron/) import it; see lint/core-layers.js.
 import { join } from 'node:path';
 import { commands, isCommandName, type Transport } from '../contract/commands.js';
-import { fail, ok, toContractError, type Result } from '../contract/errors.js';
+import { fail, ok, OutpostError, toContractError, type Result } from '../contract/errors.js';
 import type { Sql } from '../db/sql.js';
 import { openStore } from '../db/store.js';
 import { sweepStaleRunDirs } from '../ssh/key-agent.js';
@@ -11,6 +11,7 @@ import type { SecretCipher } from '../vault/cipher.js';
 import type { KdfParams } from '../vault/passphrase-cipher.js';
 import { Vault } from '../vault/vault.js';
 import { DB_FILE, secureDataDir } from './data-dir.js';
+import { acquireIndexLock, type IndexLock } from './index-lock.js';
 import { EventBus, type EventListener } from '../events/event-bus.js';
 import { createHandlers, type Caller, type Handlers } from './handlers/index.js';
 import { Services } from './services.js';
@@ -37,6 +38,12 @@ export interface CoreOptions {
   /** Validate handler outputs against the contract too (tests); inputs are always validated. */
   checkOutputs?: boolean;
   kdf?: KdfParams;
+  /**
+   * Keep every site indexed from now on (the desktop app, the host, `outpost serve`), under the
+   * store's index lock. 'require': fail when another process holds it (serve); 'prefer': then let
+   * that process index and only show what it writes (the app and the host).
+   */
+  liveIndex?: 'require' | 'prefer';
 }
 
 export interface OutpostCore {
@@ -46,6 +53,8 @@ export interface OutpostCore {
   /** Validates the command name and input, runs the handler, never throws. */
   dispatch(command: unknown, input: unknown, caller?: Partial<Caller>): Promise<Result<unknown>>;
   onEvent(listener: EventListener): () => void;
+  /** With liveIndex: whether this process indexes the sites, or the pid of the one that does. */
+  readonly indexer: { self: boolean; pid: number } | null;
   close(): Promise<void>;
 }
 
@@ -54,6 +63,21 @@ export async function createOutpostCore(options: CoreOptions): Promise<OutpostCo
   sweepStaleRunDirs();
   if (options.dbPath === undefined) secureDataDir(options.dataDir);
   const dbPath = options.dbPath ?? join(options.dataDir, DB_FILE);
+  // The index lock is taken before anything opens, so a refused `serve` leaves nothing behind.
+  let indexLock: IndexLock | null = null;
+  let indexer: OutpostCore['indexer'] = null;
+  if (options.liveIndex) {
+    const lock = acquireIndexLock(dbPath);
+    if ('heldBy' in lock) {
+      if (options.liveIndex === 'require') {
+        throw new OutpostError('CONFLICT', `Another Outpost process (pid ${lock.heldBy}) already indexes this store; stop it first, or give this one its own data folder.`, { pid: lock.heldBy });
+      }
+      indexer = { self: false, pid: lock.heldBy };
+    } else {
+      indexLock = lock;
+      indexer = { self: true, pid: process.pid };
+    }
+  }
   const store = await openStore(dbPath, options.sqliteBinding ? { nativeBinding: options.sqliteBinding } : {});
   const sql = store.sql;
   const bus = new EventBus();
@@ -63,6 +87,7 @@ export async function createOutpostCore(options: CoreOptions): Promise<OutpostCo
       if (options.deferUnlock) await vault.deferUnlock(options.passphrase);
       else await vault.unlock(options.passphrase);
     } catch (err) {
+      indexLock?.release();
       await store.close(); // a passphrase refused at start (too short, wrong): nothing is left open
       throw err;
     }
@@ -73,6 +98,7 @@ export async function createOutpostCore(options: CoreOptions): Promise<OutpostCo
     await services.engine.resumeAll();
     await services.upgrades.resumeAll();
   }
+  if (indexLock) void services.inventory.indexAll();
 
   async function dispatch(command: unknown, input: unknown, caller: Partial<Caller> = {}): Promise<Result<unknown>> {
     if (!isCommandName(command)) {
@@ -103,14 +129,19 @@ export async function createOutpostCore(options: CoreOptions): Promise<OutpostCo
     sql,
     dispatch,
     onEvent: (listener) => bus.subscribe(listener),
+    indexer,
     close: async () => {
-      services.inventory.abandon();
+      await services.inventory.abandon();
+      indexLock?.release();
       services.upgrades.close();
       await services.engine.close();
       services.terminals.closeAll();
       services.fanout.close();
+      services.playbooks.close();
       services.remote.close();
       services.enrollment.close();
+      services.tasks.close();
+      services.natPolicy.close();
       vault.lock();
       await store.close();
     },

@@ -13,12 +13,16 @@ import { TrustStore } from '../certificates/trust-store.js';
 import { PreflightLists } from '../helpers/preflight-lists.js';
 import { EnrollmentService } from '../enrollment/enrollment-service.js';
 import { InventoryService } from '../inventory/inventory-service.js';
+import type { EventLogStore } from '../inventory/event-log-store.js';
 import { VlanService } from '../networking/vlan-service.js';
+import { VmNetworkService } from '../networking/vm-network-service.js';
+import { storedVm } from '../inventory/stored-vm.js';
 import { ConsoleService } from '../vm-access/console-service.js';
 import { GuestInfoService } from '../vm-access/guest-info-service.js';
 import { Ipam } from '../ipam/ipam.js';
 import { driverFor } from '../nat/firewall-drivers.js';
 import { NatService } from '../nat/nat-service.js';
+import { NatPolicyService } from '../nat/nat-policy-service.js';
 import { RemoteAccessService } from '../remote/remote-access-service.js';
 import { FanoutJobs } from '../remote/fanout-jobs.js';
 import { TerminalService } from '../terminal/terminal-service.js';
@@ -29,9 +33,11 @@ import { SiteStore } from '../sites/site-store.js';
 import { operatorActor, SettingsStore } from '../settings/settings-store.js';
 import { HostUpgradeOperations } from '../upgrades/host-operations.js';
 import { UpgradeService } from '../upgrades/upgrade-service.js';
+import { PlaybookRuns } from '../upgrades/playbook-runs.js';
 import { CredentialStore } from '../vault/credential-store.js';
 import { Vault } from '../vault/vault.js';
 import type { EventBus } from '../events/event-bus.js';
+import { TaskService } from '../tasks/task-service.js';
 
 export interface ServicesOptions {
   db: Sql;
@@ -56,6 +62,19 @@ class SitesQueries {
   async list(): Promise<SiteSummary[]> {
     return (await this.store.list()).map((r) => ({ ...r, connected: this.connected(r.name) }));
   }
+
+  /**
+   * The sites with their always-on index status, as the indexing process wrote it (it may be
+   * another process: `outpost site list` beside `outpost serve`); a live index counts as connected.
+   */
+  async listWithIndex(events: EventLogStore): Promise<SiteSummary[]> {
+    const statuses = await events.statuses();
+    return (await this.store.list()).map((r) => {
+      const index = statuses.get(r.id) ?? null;
+      const live = index !== null && !index.stale && (index.state === 'watching' || index.state === 'syncing');
+      return { ...r, connected: this.connected(r.name) || live, index };
+    });
+  }
 }
 
 class ProcedureQueries {
@@ -69,9 +88,6 @@ class ProcedureQueries {
     return await this.store.list(q);
   }
 
-  async running(): Promise<number> {
-    return await this.store.runningCount();
-  }
 }
 
 /** The core services wired to one store; transports reach them only through the handlers. */
@@ -84,6 +100,7 @@ export class Services {
   readonly procedures: ProcedureQueries;
   readonly ipam: Ipam;
   readonly nat: NatService;
+  readonly natPolicy: NatPolicyService;
   readonly engine: ProcedureEngine<BuiltinProcedureServices>;
   readonly preflightLists: PreflightLists;
   readonly trustStore: TrustStore;
@@ -91,11 +108,14 @@ export class Services {
   readonly fanout: FanoutJobs;
   readonly inventory: InventoryService;
   readonly vlan: VlanService;
+  readonly vmNetwork: VmNetworkService;
   readonly consoles: ConsoleService;
   readonly guestInfo: GuestInfoService;
   readonly terminals: TerminalService;
   readonly upgrades: UpgradeService;
+  readonly playbooks: PlaybookRuns;
   readonly enrollment: EnrollmentService;
+  readonly tasks: TaskService;
 
   constructor(private readonly o: ServicesOptions) {
     this.audit = new AuditLog(o.db, o.bus);
@@ -108,25 +128,59 @@ export class Services {
       onResult: (jobId, row, totals) => o.bus.emit('fanout.result', { jobId, row, totals }),
       onDone: (jobId, state, totals, durationMs) => o.bus.emit('fanout.done', { jobId, state, totals, durationMs }),
     });
+    this.playbooks = new PlaybookRuns({
+      audit: this.audit,
+      knownHosts: this.remote.knownHosts,
+      onLine: (runId, line) => o.bus.emit('playbook.output', { runId, line }),
+      onDone: (run) => o.bus.emit('playbook.done', run),
+    });
     this.terminals = new TerminalService({ audit: this.audit, logDir: join(o.dataDir, 'terminal-logs'), onChanged: (info) => o.bus.emit('terminal.changed', info) });
     this.nat = new NatService(o.db, this.audit, (fw) => driverFor(fw, this.remote));
+    this.natPolicy = new NatPolicyService(o.db, this.audit, this.nat, (status) => o.bus.emit('nat.drift', status));
     this.preflightLists = new PreflightLists(o.db);
     this.trustStore = new TrustStore(o.db, this.audit);
     this.vlan = new VlanService(o.db, this.credentials);
+    this.vmNetwork = new VmNetworkService(o.db, this.credentials, (site, vm) => storedVm(o.db, site, vm));
     this.consoles = new ConsoleService(o.db, this.credentials, this.audit);
     this.guestInfo = new GuestInfoService(o.db, this.credentials, this.audit);
     this.enrollment = new EnrollmentService({ db: o.db, audit: this.audit, ipam: this.ipam, nat: this.nat, remote: this.remote, credentials: this.credentials, bus: o.bus });
-    const hostOperations = new HostUpgradeOperations(o.db, this.audit, this.credentials, this.remote);
+    const hostOperations = new HostUpgradeOperations(o.db, this.audit, this.credentials, this.remote, join(o.dataDir, 'upgrade-backups'));
     this.engine = new ProcedureEngine({
       db: o.db,
       registry: builtinProcedures(),
       audit: this.audit,
       bus: o.bus,
-      services: { audit: this.audit, ipam: this.ipam, nat: this.nat, upgrades: hostOperations, enrollment: this.enrollment, vlan: this.vlan },
+      services: { audit: this.audit, ipam: this.ipam, nat: this.nat, natPolicy: this.natPolicy, upgrades: hostOperations, enrollment: this.enrollment, vlan: this.vlan, vmNetwork: this.vmNetwork },
+    });
+    this.tasks = new TaskService({
+      db: o.db,
+      bus: o.bus,
+      procedureFacts: async (id, kind) => {
+        const definition = this.engine.definition(kind);
+        if (!definition) return null;
+        try {
+          const waiting = (await this.engine.detail(id)).steps.find((st) => st.state === 'waiting');
+          return { title: definition.title, steps: definition.steps.length, waitingFor: waiting?.gate ? (waiting.gate.kind === 'approve' ? 'approval' : 'timer') : null };
+        } catch {
+          return { title: definition.title, steps: definition.steps.length, waitingFor: null };
+        }
+      },
+      onStateChanged: () => void this.emitStatus(),
     });
     this.upgrades = new UpgradeService({ db: o.db, audit: this.audit, engine: this.engine, bus: o.bus, ops: hostOperations });
     this.enrollment.attach(this.engine);
     this.settings = new SettingsStore(o.db, this.audit, o.bus);
+    // The drift reconciler follows its setting (0: off) from start and on every change.
+    const followSetting = (): void => {
+      this.settings.get().then(
+        (s) => this.natPolicy.configure(s.natReconcileSeconds),
+        () => undefined, // the store is closing: nothing to follow
+      );
+    };
+    followSetting();
+    o.bus.subscribe((event) => {
+      if (event === 'settings.changed') followSetting();
+    });
     this.vault = o.vault;
     // A site counts as connected while its watcher holds a live session.
     this.sites = new SitesQueries(o.db, (site) => this.inventory.watchStatus().some((w) => w.site === site && (w.state === 'watching' || w.state === 'syncing')));
@@ -148,11 +202,14 @@ export class Services {
         },
         onStatus: (site, status) => {
           const lastError = status.lastError ? { code: status.lastError.code, message: status.lastError.message } : null;
-          o.bus.emit('inventory.watch', { site, state: status.state, syncs: status.syncs, reconnects: status.reconnects, lastChangeAt: status.lastChangeAt, lastError });
-          // The status summary reads the store; while it closes there is no one to tell.
-          this.emitStatus().catch(() => undefined);
+          o.bus.emit('inventory.watch', { site, state: status.state, syncs: status.syncs, reconnects: status.reconnects, lastChangeAt: status.lastChangeAt, lastError, retryAt: status.retryAt, lastEventAt: status.lastEventAt, lagMs: status.lagMs });
+          void this.emitStatus();
         },
         onSyncProgress: (progress) => o.bus.emit('inventory.sync.progress', progress),
+        onEvents: (site, events) => {
+          const limit = 100;
+          o.bus.emit('inventory.events', { site, events: events.slice(-limit), truncated: events.length > limit });
+        },
       },
     });
   }
@@ -173,13 +230,18 @@ export class Services {
     return {
       sitesTotal: sites.length,
       sitesConnected: sites.filter((s) => s.connected).length,
-      proceduresRunning: await this.procedures.running(),
+      tasks: await this.tasks.counts(),
       vault: await this.vault.state(),
     };
   }
 
+  /** Advisory: a status that cannot be read now (e.g. while the store closes) is read again at the next change or refetch. */
   async emitStatus(): Promise<void> {
-    this.o.bus.emit('status.changed', await this.status());
+    try {
+      this.o.bus.emit('status.changed', await this.status());
+    } catch {
+      // nothing to tell
+    }
   }
 
   /** The audit actor: the operator's configured name, else the OS account on this machine. */

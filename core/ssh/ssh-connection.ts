@@ -343,6 +343,16 @@ export class SshConnection {
     );
   }
 
+  /** One SFTP session for `use` (streams, renames, modes), ended afterwards. */
+  async withSftp<T>(use: (sftp: SFTPWrapper) => Promise<T>): Promise<T> {
+    const sftp = await this.sftp();
+    try {
+      return await use(sftp);
+    } finally {
+      sftp.end();
+    }
+  }
+
   async upload(localPath: string, remotePath: string, onProgress?: (p: TransferProgress) => void): Promise<void> {
     const sftp = await this.sftp();
     try {

@@ -40,6 +40,35 @@ describe('Ansible inventory export', () => {
     expect(ini).toContain('[group_web_tier]\nweb-1');
   });
 
+  it('never merges two distinct clusters whose names clean to the same group (each gets a stable hash); a name no other shares stays plain', () => {
+    const host = (name: string) => ({ name, address: null, build: null, version: null });
+    const colliding: InventorySnapshot = {
+      sites: [{ name: 'lab', clusters: [{ name: 'Prod Cluster ü #1', hosts: [host('esx-a')] }, { name: 'Prod-Cluster #1', hosts: [host('esx-b')] }, { name: 'Edge', hosts: [host('esx-c')] }], standaloneHosts: [] }],
+      enrolledVms: [],
+      groups: { 'web tier': ['esx-a'], 'web-tier': ['esx-b'] },
+    };
+    const read = (text: string): Record<string, { hosts?: string[] }> => {
+      const groups: Record<string, { hosts?: string[] }> = {};
+      let current = '';
+      for (const line of text.split('\n')) {
+        const m = /^\[([^\]:]+)\]$/.exec(line);
+        if (m) current = m[1]!;
+        else if (/^\[/.test(line)) current = '';
+        else if (current && line.trim()) (groups[current] ??= { hosts: [] }).hosts!.push(line.split(' ')[0]!);
+      }
+      return groups;
+    };
+    const groups = read(ansibleInventoryIni(colliding));
+    const prod = Object.keys(groups).filter((g) => g.startsWith('cluster_lab_prod_cluster_1'));
+    expect(prod).toHaveLength(2);
+    expect(prod.map((g) => groups[g]!.hosts).sort()).toEqual([['esx-a'], ['esx-b']]);
+    for (const g of prod) expect(g).toMatch(/^cluster_lab_prod_cluster_1_[0-9a-f]{6}$/);
+    expect(groups.cluster_lab_edge!.hosts).toEqual(['esx-c']);
+    expect(Object.keys(groups).filter((g) => g.startsWith('group_web_tier'))).toHaveLength(2);
+    // Deterministic: the same inventory gives the same names on every export.
+    expect(read(ansibleInventoryIni(colliding))).toEqual(groups);
+  });
+
   it.skipIf(!hasAnsible)('INI and YAML are read by ansible-inventory into the same inventory', () => {
     const read = (file: string, text: string): unknown => {
       writeFileSync(join(dir.path, file), text);

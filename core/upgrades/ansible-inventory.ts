@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { stringify } from 'yaml';
 import { OutpostError } from '../contract/errors.js';
 
@@ -30,6 +31,27 @@ export function groupName(prefix: string, name: string): string {
   return `${prefix}_${cleaned || 'unnamed'}`;
 }
 
+/**
+ * Group names for many source names under one prefix, never merging two distinct sources:
+ * cleaning is lossy ("Prod Cluster ü #1" and "Prod-Cluster #1" both clean to prod_cluster_1), and
+ * a play aimed at one group must not reach the other's hosts. A name that only one source cleans
+ * to stays as it is (existing plays keep working); names two or more sources clean to get a short
+ * hash of their own source name (the same on every export while the collision lasts).
+ */
+export function uniqueGroupNames(prefix: string, sources: readonly { key: string; text: string }[]): Map<string, string> {
+  const byBase = new Map<string, Set<string>>();
+  for (const s of sources) {
+    const base = groupName(prefix, s.text);
+    byBase.set(base, (byBase.get(base) ?? new Set()).add(s.key));
+  }
+  const names = new Map<string, string>();
+  for (const s of sources) {
+    const base = groupName(prefix, s.text);
+    names.set(s.key, byBase.get(base)!.size > 1 ? `${base}_${createHash('sha256').update(s.key).digest('hex').slice(0, 6)}` : base);
+  }
+  return names;
+}
+
 interface Group {
   hosts: Map<string, Vars>;
   children: Set<string>;
@@ -49,12 +71,19 @@ function buildGroups(s: InventorySnapshot): Map<string, Group> {
     ...(h.build ? { outpost_esxi_build: h.build } : {}),
     outpost_site: site,
   });
+  const clusterKey = (site: string, cluster: string): string => JSON.stringify([site, cluster]);
+  const siteNames = uniqueGroupNames('site', s.sites.map((site) => ({ key: site.name, text: site.name })));
+  const clusterNames = uniqueGroupNames(
+    'cluster',
+    s.sites.flatMap((site) => site.clusters.map((c) => ({ key: clusterKey(site.name, c.name), text: `${site.name}_${c.name}` }))),
+  );
+  const customNames = uniqueGroupNames('group', Object.keys(s.groups ?? {}).map((name) => ({ key: name, text: name })));
   group('esxi_hosts');
   for (const site of s.sites) {
-    const siteGroup = groupName('site', site.name);
+    const siteGroup = siteNames.get(site.name)!;
     group(siteGroup);
     for (const c of site.clusters) {
-      const clusterGroup = groupName('cluster', `${site.name}_${c.name}`);
+      const clusterGroup = clusterNames.get(clusterKey(site.name, c.name))!;
       group(siteGroup).children.add(clusterGroup);
       for (const h of c.hosts) {
         group(clusterGroup).hosts.set(h.name, { ...hostVars(h, site.name), outpost_cluster: c.name });
@@ -80,7 +109,7 @@ function buildGroups(s: InventorySnapshot): Map<string, Group> {
     }
   }
   for (const [name, members] of Object.entries(s.groups ?? {})) {
-    const g = group(groupName('group', name));
+    const g = group(customNames.get(name)!);
     for (const m of members) g.hosts.set(m, {});
   }
   return groups;

@@ -1,15 +1,19 @@
-import { execFile, spawnSync } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { z } from 'zod';
 import { OutpostError } from '../contract/errors.js';
 import type { ProbeResult } from '../contract/upgrades.js';
 import { childEnv } from '../exec/child-env.js';
 import { withKeyInAgent } from '../ssh/key-agent.js';
+import { trustedKnownHostsLines } from '../ssh/trusted-key-scan.js';
 import type { AuditLog } from '../audit/audit-log.js';
 import type { Sql } from '../db/sql.js';
 import type { RemoteAccessService } from '../remote/remote-access-service.js';
 import type { ExecResult } from '../ssh/ssh-connection.js';
-import { endpointLabel } from '../ssh/ssh-target.js';
+import { endpointLabel, type SshTarget } from '../ssh/ssh-target.js';
+import type { BackupTarget } from '../contract/upgrades.js';
+import { copyOffHost, hashAtDestination, offHostPlace, type BackupDestination, type OffHostCopy } from './backup-copy.js';
 import type { CredentialStore } from '../vault/credential-store.js';
 import { VsphereSession } from '../vsphere/session.js';
 import { readHostState } from '../vsphere/host-state.js';
@@ -42,6 +46,8 @@ export class HostUpgradeOperations {
     private readonly audit: AuditLog,
     private readonly credentials: CredentialStore,
     private readonly remote: RemoteAccessService,
+    /** Where hosts' backups are copied when a plan names no SSH target: the workstation's data folder. */
+    readonly localBackupRoot: string,
   ) {
     this.inventory = new InventoryStore(db);
     this.upgrades = new UpgradeStore(db);
@@ -77,6 +83,62 @@ export class HostUpgradeOperations {
       throw new OutpostError('REMOTE_COMMAND', `${what} on ${ssh.host} exited ${r.exitCode ?? r.signal}${stderr ? `: ${stderr}` : ''}`, { exitCode: r.exitCode, host: ssh.host });
     }
     return r.stdout.toString('utf8');
+  }
+
+  /** The SSH target of a host or backup server, authenticated with a saved credential. */
+  private async sshTarget(ssh: HostSsh): Promise<SshTarget> {
+    const { user, auth } = await this.remote.credentials.sshAuth(ssh.credential);
+    const name = ssh.user ?? user;
+    if (!name) throw new OutpostError('VALIDATION', `No SSH user for ${ssh.host}: give one in the plan, or save it in credential "${ssh.credential}".`);
+    return { host: ssh.host, port: ssh.port, user: name, auth };
+  }
+
+  /** Where a run's backup copy goes (folders, path, label); needs no credential, so status rows can show it. */
+  backupPlace(copyTo: BackupTarget | undefined, o: { site: string; host: string; procedureId: string; artefactPath: string }): { dirs: string[]; path: string; location: string; kind: 'local' | 'ssh' } {
+    const remote = copyTo ? `${copyTo.user ? `${copyTo.user}@` : ''}${copyTo.host.includes(':') ? `[${copyTo.host}]` : copyTo.host}:${copyTo.port}` : null;
+    return { ...offHostPlace(copyTo?.path ?? this.localBackupRoot, remote, o), kind: copyTo ? 'ssh' : 'local' };
+  }
+
+  private async destination(copyTo: BackupTarget | undefined): Promise<BackupDestination> {
+    return copyTo ? { kind: 'ssh', root: copyTo.path, target: await this.sshTarget({ host: copyTo.host, port: copyTo.port, user: copyTo.user, credential: copyTo.credential }) } : { kind: 'local', root: this.localBackupRoot };
+  }
+
+  /**
+   * Copies the host's backup off the host and checks its SHA-256 at the destination (see copyOffHost);
+   * audited as upgrade.backup-copy and upgrade.backup-verify. A failure is BACKUP_NOT_VERIFIED.
+   */
+  async copyBackup(o: { ssh: HostSsh; copyTo: BackupTarget | undefined; site: string; host: string; procedureId: string; artefactPath: string; sha256: string; bytes: number; signal: AbortSignal; actor: string; onChunk?: (copied: number, written: number) => void }): Promise<OffHostCopy> {
+    const place = this.backupPlace(o.copyTo, o);
+    const target = `${o.site}/${o.host}`;
+    const audit = async (action: string, outcome: 'ok' | 'failed', details: Record<string, unknown>): Promise<void> => {
+      await this.audit.append({ actor: o.actor, action, target, outcome, details: { procedureId: o.procedureId, from: o.artefactPath, to: place.location, ...details } });
+    };
+    try {
+      const copy = await copyOffHost(this.remote.pool, { source: await this.sshTarget(o.ssh), artefactPath: o.artefactPath, sha256: o.sha256, bytes: o.bytes, dest: await this.destination(o.copyTo), place, signal: o.signal, ...(o.onChunk ? { onChunk: o.onChunk } : {}) });
+      await audit('upgrade.backup-copy', 'ok', { bytes: copy.bytes });
+      await audit('upgrade.backup-verify', 'ok', { sha256: copy.sha256 });
+      return copy;
+    } catch (err) {
+      if (err instanceof OutpostError && err.code === 'BACKUP_NOT_VERIFIED') {
+        const stage = z.object({ stage: z.string() }).safeParse(err.details).data?.stage;
+        await audit(stage === 'verify' ? 'upgrade.backup-verify' : 'upgrade.backup-copy', 'failed', { error: err.message });
+      }
+      throw err;
+    }
+  }
+
+  /** Re-checks a recorded copy where it lies (right before the reinstall): BACKUP_NOT_VERIFIED when it is gone or altered. */
+  async checkBackupCopy(o: { copyTo: BackupTarget | undefined; copy: OffHostCopy; site: string; host: string; procedureId: string; signal: AbortSignal; actor: string }): Promise<void> {
+    const now = await hashAtDestination(this.remote.pool, await this.destination(o.copyTo), o.copy.path, o.signal);
+    const ok = now !== null && now.sha256 === o.copy.sha256 && now.bytes === o.copy.bytes;
+    await this.audit.append({ actor: o.actor, action: 'upgrade.backup-verify', target: `${o.site}/${o.host}`, outcome: ok ? 'ok' : 'failed', details: { procedureId: o.procedureId, at: o.copy.location, expected: o.copy.sha256, actual: now?.sha256 ?? null, before: 'reinstall' } });
+    if (!ok) {
+      throw new OutpostError(
+        'BACKUP_NOT_VERIFIED',
+        `The off-host copy of ${o.host}'s backup at ${o.copy.location} is ${now ? `altered (sha256 ${now.sha256}, ${now.bytes} bytes; recorded ${o.copy.sha256}, ${o.copy.bytes} bytes)` : 'gone'}; ${o.host} is not reinstalled. Roll this run back and run the host again to take a new backup.`,
+        { expected: o.copy.sha256, actual: now?.sha256 ?? null, location: o.copy.location },
+      );
+    }
   }
 
   /**
@@ -175,12 +237,7 @@ export class HostUpgradeOperations {
 
   private async trustedHostKeyLines(ssh: HostSsh): Promise<string> {
     const trusted = new Set((await this.remote.knownHosts.entriesFor(ssh.host, ssh.port)).map((k) => k.fingerprint));
-    const scan = spawnSync('ssh-keyscan', ['-p', String(ssh.port), '-T', '10', ssh.host], { env: childEnv(), encoding: 'utf8', timeout: 15_000 });
-    const lines = (scan.stdout ?? '').split('\n').filter((l) => l && !l.startsWith('#'));
-    const kept = lines.filter((line) => {
-      const fp = spawnSync('ssh-keygen', ['-lf', '-'], { env: childEnv(), input: line, encoding: 'utf8' }).stdout.split(' ')[1];
-      return fp !== undefined && trusted.has(fp);
-    });
+    const kept = await trustedKnownHostsLines(ssh.host, ssh.port, trusted, 10);
     if (kept.length === 0) {
       throw new OutpostError('HOST_KEY_UNKNOWN', `No host key of ${endpointLabel({ user: 'ansible', host: ssh.host, port: ssh.port })} is trusted by Outpost; trust it (knownHosts.trust) before the upgrade.`);
     }

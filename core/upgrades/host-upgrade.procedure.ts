@@ -41,6 +41,10 @@ const contextSchema = z.object({
 });
 export type HostUpgradeContext = z.infer<typeof contextSchema>;
 
+/** The backup step's output and the copy step's, read back by later steps (the database is input too). */
+export const recordedBackup = z.object({ artefactPath: z.string(), sha256: z.string().regex(/^[0-9a-f]{64}$/), bytes: z.number().int().nonnegative() });
+export const offHostCopy = z.object({ kind: z.enum(['local', 'ssh']), location: z.string(), path: z.string(), sha256: z.string(), bytes: z.number(), verifiedAt: z.string() });
+
 type Run = StepRun<HostUpgradeContext, HostUpgradeProcedureServices>;
 
 const ops = (s: Run): HostUpgradeOperations => s.services.upgrades;
@@ -106,8 +110,8 @@ async function probeRound(s: Run): Promise<Omit<ProbeResult, 'round'>[]> {
 }
 
 /**
- * Seed 002's quarterly upgrade of one host, as a durable runbook: pre-checks, backup, maintenance
- * mode, reinstall (PXE artefacts or a manual boot), back at the target build, configuration
+ * Seed 002's quarterly upgrade of one host, as a durable runbook: pre-checks, backup (copied off the
+ * host and checked there: no reinstall without it), maintenance mode, reinstall (PXE artefacts or a manual boot), back at the target build, configuration
  * again, a soak with health probes, out of maintenance mode. A failed step stops the run and
  * leaves the host in maintenance mode (retry, or roll back, which takes it out again).
  */
@@ -157,6 +161,36 @@ export const hostUpgrade = defineProcedure<HostUpgradeContext, HostUpgradeProced
       },
     },
     {
+      name: 'backup-copy',
+      title: 'Copy the backup off the host and check its SHA-256 there',
+      when: (c) => c.options.backup !== null,
+      async run(s) {
+        const c = s.context;
+        const made = recordedBackup.safeParse(s.outputs.backup).data;
+        if (!made) throw new OutpostError('BACKUP_NOT_VERIFIED', `No backup of ${c.hostName} is recorded; roll this host's run back and resume the plan to take one.`);
+        const copy = await ops(s).copyBackup({
+          ssh: c.ssh,
+          copyTo: c.options.backup?.copyTo,
+          site: c.site,
+          host: c.hostName,
+          procedureId: s.procedureId,
+          artefactPath: made.artefactPath,
+          sha256: made.sha256,
+          bytes: made.bytes,
+          signal: s.signal,
+          actor: s.actor,
+          // Mid-copy (some bytes on the destination's disk, more to come): the kill -9 test's point.
+          onChunk: (copied, written) => {
+            if (copied > 0 && written > 0) faultPoint('kill-during', HOST_UPGRADE, 'backup-copy');
+          },
+        });
+        // After the rename, before the step commits: a resume finds the verified copy and keeps it.
+        faultPoint('kill-during', HOST_UPGRADE, 'backup-copy');
+        s.log('info', `Backup copied to ${copy.location} (${copy.bytes} bytes); sha256 there matches the host's`);
+        return { output: copy };
+      },
+    },
+    {
       name: 'enter-maintenance',
       title: 'Enter maintenance mode',
       async run(s) {
@@ -179,6 +213,19 @@ export const hostUpgrade = defineProcedure<HostUpgradeContext, HostUpgradeProced
           }
           await exitMaintenanceMode(session, hostRef(c));
         });
+      },
+    },
+    {
+      name: 'backup-verified',
+      title: 'Before the reinstall: the off-host backup copy is there and unchanged',
+      when: (c) => c.options.backup !== null,
+      async run(s) {
+        const c = s.context;
+        const copy = offHostCopy.safeParse(s.outputs['backup-copy']).data;
+        if (!copy) throw new OutpostError('BACKUP_NOT_VERIFIED', `${c.hostName} has no verified off-host copy of its backup; it is not reinstalled. Roll this host's run back and resume the plan.`);
+        await ops(s).checkBackupCopy({ copyTo: c.options.backup?.copyTo, copy, site: c.site, host: c.hostName, procedureId: s.procedureId, signal: s.signal, actor: s.actor });
+        s.log('info', `Off-host copy ${copy.location} checked: sha256 ${copy.sha256}`);
+        return { output: { location: copy.location, sha256: copy.sha256, checkedAt: new Date().toISOString() } };
       },
     },
     {

@@ -1,9 +1,9 @@
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { tempDir } from '../../test/temp-dir.js';
 import { controlHost, vcsimUnavailable } from '../../test/peers/vcsim.js';
 import { sshdAvailable } from '../../test/peers/openssh-server.js';
@@ -122,7 +122,16 @@ describe.skipIf(unavailable !== null)('rolling host upgrades against vcsim (3-ho
       expect(h.state).toBe('succeeded');
       expect(h.steps.filter((s) => s.state !== 'skipped').map((s) => s.state)).toEqual(Array(h.steps.filter((s) => s.state !== 'skipped').length).fill('done'));
       expect(h.steps.find((s) => s.name === 'boot-iso')?.state).toBe('skipped');
-      expect(h.backup).toEqual({ artefactPath: lab.backupPath, sha256: createHash('sha256').update('datastore dump\n').digest('hex'), bytes: 15 });
+      const sha256 = createHash('sha256').update('datastore dump\n').digest('hex');
+      expect(h.backup).toMatchObject({ artefactPath: lab.backupPath, sha256, bytes: 15, offHost: { state: 'verified', kind: 'local', sha256, bytes: 15, error: null } });
+      // The copy lies in the workstation's data folder, private, under the run's own name; no temp file is left.
+      const copy = h.backup!.offHost.location;
+      expect(copy).toBe(join(dir.path, 'upgrade-backups', 'lab', h.name, `${h.procedureId}-datastore-backup.sql`));
+      expect(readFileSync(copy, 'utf8')).toBe('datastore dump\n');
+      expect(statSync(copy).mode & 0o777).toBe(0o600);
+      for (const d of [dirname(copy), dirname(dirname(copy)), join(dir.path, 'upgrade-backups')]) expect(statSync(d).mode & 0o777).toBe(0o700);
+      expect(readdirSync(dirname(copy))).toEqual([basename(copy)]);
+      expect(h.steps.map((s) => s.name).slice(1, 5)).toEqual(['backup', 'backup-copy', 'enter-maintenance', 'backup-verified']);
       expect(h.soak?.rounds).toBeGreaterThanOrEqual(1);
       expect(h.soak?.latest.map((p) => [p.probe, p.ok])).toEqual([
         ['log-scan', true],
@@ -143,9 +152,72 @@ describe.skipIf(unavailable !== null)('rolling host upgrades against vcsim (3-ho
     expect(readFileSync(lab.configLog, 'utf8').trim().split('\n')).toHaveLength(3);
 
     const audit = JSON.stringify(await core.services.audit.list({ limit: 1000 }));
-    for (const action of ['upgrade.create', 'upgrade.run', 'upgrade.backup', 'upgrade.host', 'upgrade.succeeded']) expect(audit).toContain(action);
+    for (const action of ['upgrade.create', 'upgrade.run', 'upgrade.backup', 'upgrade.backup-copy', 'upgrade.backup-verify', 'upgrade.host', 'upgrade.succeeded']) expect(audit).toContain(action);
+    // Copied once and checked twice per host (after the copy, and again right before the reinstall).
+    const rows = (await core.services.audit.list({ limit: 1000 })).entries;
+    expect(rows.filter((r) => r.action === 'upgrade.backup-copy' && r.outcome === 'ok')).toHaveLength(3);
+    expect(rows.filter((r) => r.action === 'upgrade.backup-verify' && r.outcome === 'ok')).toHaveLength(6);
+    const backups = await call<{ host: string; offHost: { state: string; location: string } }[]>('upgrade.backups', { planId: plan.id });
+    expect(backups.map((b) => [b.host, b.offHost.state])).toEqual(final.hosts.map((h) => [h.name, 'verified']));
     expect(audit).not.toContain('PRIVATE KEY');
   }, 180_000);
+
+  it('copies the backup to an SSH target (sha256sum there), private, before the reinstall; upgrade.backups shows where', async () => {
+    const target = nextBuild();
+    const base = labPlanInput(lab, target);
+    const store = lab.sshds[2]!;
+    const root = join(dir.path, 'offsite', 'backups');
+    const plan = await call<UpgradePlanDetail>('upgrade.create', {
+      ...base,
+      hosts: [lab.hosts[0]],
+      hostSettings: (base.hostSettings as { name: string }[]).filter((h) => h.name === lab.hosts[0]),
+      options: { ...(base.options as { backup: object }), backup: { ...(base.options as { backup: object }).backup, copyTo: { host: '127.0.0.1', port: store.port, credential: 'esx-root', path: root } } },
+    });
+    await call('upgrade.run', { planId: plan.id });
+    // The boot gate waits: the check before the reinstall passed.
+    const waiting = await until('the boot gate', () => status(plan.id), (s) => s.hosts[0]!.procedureState === 'waiting');
+    const offHost = waiting.hosts[0]!.backup!.offHost;
+    const sha256 = createHash('sha256').update('datastore dump\n').digest('hex');
+    const path = join(root, 'lab', lab.hosts[0]!, `${waiting.hosts[0]!.procedureId}-datastore-backup.sql`);
+    expect(offHost).toMatchObject({ state: 'verified', kind: 'ssh', location: `127.0.0.1:${store.port}:${path}`, sha256, bytes: 15 });
+    // (The SSH target is this machine: its disk is readable here.)
+    expect(readFileSync(path, 'utf8')).toBe('datastore dump\n');
+    expect(statSync(path).mode & 0o777).toBe(0o600);
+    for (const d of [root, join(root, 'lab'), dirname(path)]) expect(statSync(d).mode & 0o777).toBe(0o700);
+    expect(readdirSync(dirname(path))).toEqual([basename(path)]);
+    expect(existsSync(join(dir.path, 'upgrade-backups'))).toBe(false);
+    const listed = await call<{ planId: string; host: string; offHost: { location: string } }[]>('upgrade.backups', { site: 'lab' });
+    expect(listed).toEqual([expect.objectContaining({ planId: plan.id, host: lab.hosts[0], sha256, bytes: 15, offHost: expect.objectContaining({ location: offHost.location }) })]);
+    const copied = (await core.services.audit.list({ limit: 500 })).entries.find((r) => r.action === 'upgrade.backup-copy');
+    expect(copied?.details).toMatchObject({ from: lab.backupPath, to: offHost.location, bytes: 15 });
+    await call('upgrade.abort', { planId: plan.id });
+    await until('the abort', () => status(plan.id), (s) => s.hosts[0]!.procedureState === 'cancelled');
+  }, 60_000);
+
+  it('a copy that cannot be made stops the host at backup-copy (BACKUP_NOT_VERIFIED): never in maintenance mode, no boot gate', async () => {
+    const target = nextBuild();
+    const base = labPlanInput(lab, target);
+    const plan = await call<UpgradePlanDetail>('upgrade.create', {
+      ...base,
+      hosts: [lab.hosts[0]],
+      hostSettings: (base.hostSettings as { name: string }[]).filter((h) => h.name === lab.hosts[0]),
+      // Nothing listens on port 1: the backup server is unreachable.
+      options: { ...(base.options as { backup: object }), backup: { ...(base.options as { backup: object }).backup, copyTo: { host: '127.0.0.1', port: 1, credential: 'esx-root', path: '/srv/outpost-backups' } } },
+    });
+    await call('upgrade.run', { planId: plan.id });
+    const failed = await until('the plan to fail', () => status(plan.id), (s) => s.state !== 'running');
+    expect(failed.state).toBe('failed');
+    expect(failed.reason).toContain('failed at "backup-copy"');
+    const h = failed.hosts[0]!;
+    expect(h.error?.code).toBe('BACKUP_NOT_VERIFIED');
+    expect(h.error?.message).toContain('127.0.0.1:1:/srv/outpost-backups/lab/');
+    expect(h.backup?.offHost).toMatchObject({ state: 'failed', kind: 'ssh', verifiedAt: null, error: { code: 'BACKUP_NOT_VERIFIED' } });
+    expect(h.steps.filter((s) => ['enter-maintenance', 'backup-verified', 'boot-iso'].includes(s.name)).map((s) => s.state)).toEqual(['pending', 'pending', 'pending']);
+    expect((await live(h.name)).inMaintenance).toBe(false);
+    const audit = (await core.services.audit.list({ limit: 500 })).entries;
+    expect(audit.find((r) => r.action === 'upgrade.backup-copy')?.outcome).toBe('failed');
+    await call('upgrade.abort', { planId: plan.id });
+  }, 60_000);
 
   it('stops the rollout when a probe turns red mid-soak, and says which host and why', async () => {
     const target = nextBuild();

@@ -2,11 +2,12 @@ import { randomUUID } from 'node:crypto';
 import type { AuditLog } from '../audit/audit-log.js';
 import type { CommandOutput, CommandParsedInput } from '../contract/commands.js';
 import { OutpostError, type ContractError } from '../contract/errors.js';
-import type { HostBuildRow, PlanPreview, ProbeResult, UpgradeHostRow, UpgradePlanDetail } from '../contract/upgrades.js';
+import type { HostBuildRow, OffHostCopyRow, PlanPreview, ProbeResult, UpgradeHostRow, UpgradePlanDetail } from '../contract/upgrades.js';
 import { atomically, type Sql } from '../db/sql.js';
 import { InventoryStore } from '../inventory/inventory-store.js';
 import type { HostUpgradeContext } from './host-upgrade.procedure.js';
-import { HOST_UPGRADE } from './host-upgrade.procedure.js';
+import { HOST_UPGRADE, offHostCopy, recordedBackup } from './host-upgrade.procedure.js';
+import type { StepRow } from '../procedures/procedure-store.js';
 import type { ProcedureEngine } from '../procedures/engine.js';
 import type { EventBus } from '../events/event-bus.js';
 import { ansibleInventory } from './ansible-inventory.js';
@@ -313,7 +314,7 @@ export class UpgradeService {
       const steps = h.procedureId ? await this.o.engine.store.steps(h.procedureId) : [];
       const soakStep = steps.find((s) => s.name === 'soak');
       const context = (run?.context ?? {}) as Partial<HostUpgradeContext>;
-      const backupOut = steps.find((s) => s.name === 'backup' && s.state === 'done')?.output as { artefactPath: string; sha256: string; bytes: number } | undefined;
+      const backupOut = recordedBackup.safeParse(steps.find((s) => s.name === 'backup' && s.state === 'done')?.output).data;
       return {
         position: h.position,
         name: h.name,
@@ -333,10 +334,31 @@ export class UpgradeService {
           gatePrompt: s.state === 'waiting' ? (s.gate?.prompt ?? null) : null,
         })),
         soak: h.procedureId && (context.soakUntil || (soakStep && soakStep.state !== 'pending')) ? { until: context.soakUntil ?? null, ...await this.probes(h.procedureId) } : null,
-        backup: backupOut ?? null,
+        backup: backupOut && h.procedureId ? { ...backupOut, offHost: this.offHost(plan, h.name, h.procedureId, backupOut.artefactPath, steps) } : null,
       };
     }));
     return { ...await this.store.summary(plan), options: plan.options, hostSettings: plan.hostSettings, hosts };
+  }
+
+  /** The off-host copy of a run's backup: verified by the copy step, failed (copy, checksum or the check before the reinstall), or not made yet. */
+  private offHost(plan: PlanRow, host: string, procedureId: string, artefactPath: string, steps: readonly StepRow[]): OffHostCopyRow {
+    const copyStep = steps.find((s) => s.name === 'backup-copy');
+    const guard = steps.find((s) => s.name === 'backup-verified');
+    const copy = copyStep?.state === 'done' ? offHostCopy.safeParse(copyStep.output).data : undefined;
+    const failed = guard?.state === 'failed' ? guard : copyStep?.state === 'failed' ? copyStep : undefined;
+    const error = failed?.error ? { code: failed.error.code, message: failed.error.message } : null;
+    if (copy) return { state: failed ? 'failed' : 'verified', kind: copy.kind, location: copy.location, sha256: copy.sha256, bytes: copy.bytes, verifiedAt: copy.verifiedAt, error };
+    const place = this.o.ops.backupPlace(plan.options.backup?.copyTo, { site: plan.site, host, procedureId, artefactPath });
+    return { state: failed ? 'failed' : 'pending', kind: place.kind, location: place.location, sha256: null, bytes: null, verifiedAt: null, error };
+  }
+
+  /** Where each host's backup is, for one plan or every plan (of a site), newest plan first. */
+  async backups(q: CommandParsedInput<'upgrade.backups'>): Promise<CommandOutput<'upgrade.backups'>> {
+    const ids = q.planId ? [(await this.plan(q.planId)).id] : (await this.store.list(q.site)).map((p) => p.id);
+    const details = await Promise.all(ids.map((id) => this.status(id)));
+    return details.flatMap((d) => {
+      return d.hosts.flatMap((h) => (h.backup ? [{ planId: d.id, site: d.site, host: h.name, procedureId: h.procedureId, artefactPath: h.backup.artefactPath, sha256: h.backup.sha256, bytes: h.backup.bytes, offHost: h.backup.offHost }] : []));
+    });
   }
 
   private async probes(procedureId: string): Promise<{ latest: ProbeResult[]; rounds: number }> {

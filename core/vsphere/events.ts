@@ -1,60 +1,82 @@
-import { readProperties } from './property-collector.js';
+import { arrayItems, asArray, child, el, isNode, text, toRef, xsiType, type MoRef, type XmlValue } from './xml.js';
 import type { VsphereSession } from './session.js';
-import { asArray, asXml, child, el, isNode, text, toRef, xsiType, type MoRef, type XmlValue } from './xml.js';
 
-/** The VM lifecycle and power events the inventory records. */
-export const VM_EVENT_TYPES = [
-  'VmCreatedEvent',
-  'VmReconfiguredEvent',
-  'VmRemovedEvent',
-  'VmRenamedEvent',
-  'VmPoweredOnEvent',
-  'VmPoweredOffEvent',
-  'VmResettingEvent',
-  'VmSuspendedEvent',
-  'VmGuestShutdownEvent',
-] as const;
-
+/** One vCenter event as Outpost keeps it: who did what to which VM or host, and when. */
 export interface VsphereEvent {
   key: number;
   type: string;
   createdTime: string;
+  /** The vCenter user behind it, when vCenter says (system events have none). */
   userName: string | null;
   vm: MoRef | null;
   vmName: string | null;
+  host: MoRef | null;
+  hostName: string | null;
   message: string;
 }
 
+/** vCenter's largest page: ReadNextEvents and a collector's latestPage take at most 1000. */
+export const MAX_EVENT_PAGE = 1000;
+
 /**
- * An EventHistoryCollector over the given event types (session-scoped) whose latest page holds
- * up to `pageSize` events.
+ * An EventHistoryCollector over every event type (session-scoped), from `beginTime` on when given
+ * (vCenter then lets ReadNextEvents walk everything since; vcsim ignores the time filter and keeps
+ * its last 1000 events), whose latestPage holds up to `pageSize` events.
  */
-export async function createEventCollector(session: VsphereSession, eventTypes: readonly string[] = VM_EVENT_TYPES, pageSize = 1000): Promise<MoRef | null> {
+export async function createEventCollector(session: VsphereSession, options: { pageSize: number; beginTime?: string | null }): Promise<MoRef | null> {
   if (!session.content.eventManager) return null;
-  const { body } = await session.invoke('CreateCollectorForEvents', session.content.eventManager, `<filter>${eventTypes.map((t) => el('eventTypeId', t)).join('')}</filter>`);
+  const time = options.beginTime ? `<time>${el('beginTime', options.beginTime)}</time>` : '';
+  const { body } = await session.invoke('CreateCollectorForEvents', session.content.eventManager, `<filter>${time}</filter>`);
   const collector = toRef(body['returnval']) ?? null;
-  if (collector) await session.invoke('SetCollectorPageSize', collector, el('maxCount', pageSize));
+  if (collector) await session.invoke('SetCollectorPageSize', collector, el('maxCount', Math.min(options.pageSize, MAX_EVENT_PAGE)));
   return collector;
 }
 
 /**
- * The collector's latest page, oldest first, keeping only events newer than `afterKey`. Used by
- * the watcher after each update set: unlike ReadNextEvents (whose cursor vcsim never advances past
- * its first page), it works the same on vCenter and vcsim; the page size bounds what a burst can hold.
+ * Every event newer than `afterKey` the vCenter still has, handed over in ascending key batches so
+ * a caller that stores each batch and remembers the last key never skips one after a crash. A
+ * temporary collector filtered from `since` (the last stored event's time) is rewound and read
+ * with ReadNextEvents; vCenter returns oldest first, vcsim its one page newest first (each batch
+ * is sorted before it is handed over, and a read of MAX_EVENT_PAGE holds vcsim's whole page).
  */
-export async function latestEvents(session: VsphereSession, collector: MoRef, afterKey: number): Promise<VsphereEvent[]> {
-  const props = await readProperties(session, collector, ['latestPage']);
-  const page = props.get('latestPage');
-  return (Array.isArray(page) ? page : [])
-    .map((e) => toEvent(asXml(e)))
-    .filter((e): e is VsphereEvent => e !== null && e.key > afterKey)
-    .sort((a, b) => a.key - b.key);
+export async function readEventsSince(
+  session: VsphereSession,
+  afterKey: number,
+  since: string | null,
+  onBatch: (events: VsphereEvent[]) => void | Promise<void>,
+): Promise<number> {
+  // vcsim reads ReadNextEvents out of the latestPage, so that page must be as large as it goes.
+  const collector = await createEventCollector(session, { pageSize: MAX_EVENT_PAGE, beginTime: since });
+  if (!collector) return 0;
+  let n = 0;
+  try {
+    await session.invoke('RewindCollector', collector);
+    for (;;) {
+      const { body } = await session.invoke('ReadNextEvents', collector, el('maxCount', MAX_EVENT_PAGE));
+      const batch = asArray(body['returnval']);
+      if (batch.length === 0) break;
+      const fresh = batch
+        .map(toEvent)
+        .filter((e): e is VsphereEvent => e !== null && e.key > afterKey)
+        .sort((a, b) => a.key - b.key);
+      if (fresh.length) {
+        await onBatch(fresh);
+        n += fresh.length;
+      }
+      if (batch.length < MAX_EVENT_PAGE) break;
+    }
+  } finally {
+    await session.invoke('DestroyCollector', collector).catch(() => undefined);
+  }
+  return n;
 }
 
-/** The events that arrived since the last read, oldest first. */
-export async function readNextEvents(session: VsphereSession, collector: MoRef, max = 500): Promise<VsphereEvent[]> {
-  const { body } = await session.invoke('ReadNextEvents', collector, el('maxCount', max));
-  return asArray(body['returnval']).map(toEvent).filter((e): e is VsphereEvent => e !== null);
+/** The events of a collector's latestPage value (as WaitForUpdatesEx or a read gives it), oldest first. */
+export function eventsOfPage(value: unknown): VsphereEvent[] {
+  return arrayItems(value)
+    .map(toEvent)
+    .filter((e): e is VsphereEvent => e !== null)
+    .sort((a, b) => a.key - b.key);
 }
 
 export async function destroyEventCollector(session: VsphereSession, collector: MoRef): Promise<void> {
@@ -67,13 +89,16 @@ function toEvent(node: XmlValue | undefined): VsphereEvent | null {
   const key = Number(text(child(node, 'key')));
   if (typeof type !== 'string' || !Number.isFinite(key)) return null;
   const vm = child(node, 'vm');
+  const host = child(node, 'host');
   return {
     key,
     type: type.replace(/^.*:/, ''),
     createdTime: text(child(node, 'createdTime')) ?? '',
     userName: text(child(node, 'userName')) || null,
     vm: toRef(child(vm, 'vm')) ?? null,
-    vmName: text(child(vm, 'name')) ?? null,
+    vmName: text(child(vm, 'name')) || null,
+    host: toRef(child(host, 'host')) ?? null,
+    hostName: text(child(host, 'name')) || null,
     message: text(child(node, 'fullFormattedMessage')) ?? '',
   };
 }

@@ -182,6 +182,13 @@ export async function createFilter(session: VsphereSession, collector: MoRef, vi
   return requireRef(body, 'CreateFilter');
 }
 
+/** A filter on some properties of one object (no traversal), e.g. an event collector's latestPage. */
+export async function createObjectFilter(session: VsphereSession, collector: MoRef, obj: MoRef, type: string, paths: readonly string[]): Promise<MoRef> {
+  const spec = `<propSet>${el('type', type)}${paths.map((p) => el('pathSet', p)).join('')}</propSet><objectSet>${refEl('obj', obj)}${el('skip', false)}</objectSet>`;
+  const { body } = await session.invoke('CreateFilter', collector, `<spec>${spec}</spec>${el('partialUpdates', false)}`);
+  return requireRef(body, 'CreateFilter');
+}
+
 /**
  * One WaitForUpdatesEx call. `version` is '' for the initial snapshot, then the version of the
  * previous result. Returns null when maxWaitSeconds passed without a change.

@@ -1,5 +1,5 @@
 import { createStore, type StoreApi } from 'zustand/vanilla';
-import type { CommandOutput, ErrorCode, Settings, Status } from '../../core/contract';
+import type { CommandOutput, ErrorCode, Settings, Status, Task } from '../../core/contract';
 import type { ViewId } from '../navigation/views';
 import type { ConnectionState } from '../transport/connection-state';
 
@@ -20,6 +20,10 @@ export interface ShellState {
   /** Set when a navigation should move keyboard focus to the new view's heading. */
   focusMainPending: boolean;
   paletteOpen: boolean;
+  /** The Recent Tasks pane (opened from the status bar). */
+  tasksOpen: boolean;
+  /** The newest tasks, newest first (bounded: RECENT_TASKS). */
+  tasks: Task[];
   toasts: Toast[];
   connection: ConnectionState;
   status: Status | null;
@@ -30,6 +34,10 @@ export interface ShellState {
   navigate(view: ViewId, options?: { focusMain?: boolean }): void;
   mainFocused(): void;
   setPaletteOpen(open: boolean): void;
+  setTasksOpen(open: boolean): void;
+  setTasks(tasks: Task[]): void;
+  /** A task.updated event: replaces the task or puts it first. */
+  upsertTask(task: Task): void;
   pushToast(toast: Omit<Toast, 'id'>): void;
   dismissToast(id: number): void;
   /** Clears earlier failures of an operation once it has succeeded. */
@@ -45,6 +53,8 @@ export type ShellStore = StoreApi<ShellState>;
 
 // Enough to show a burst of failures without burying the screen.
 const MAX_TOASTS = 5;
+/** How many tasks the pane keeps (the feed's own history is longer: `outpost tasks --limit`). */
+export const RECENT_TASKS = 50;
 
 export function createShellStore(initial: { view: ViewId; connection: ConnectionState; systemPrefersDark?: boolean }): ShellStore {
   let nextToastId = 1;
@@ -52,6 +62,8 @@ export function createShellStore(initial: { view: ViewId; connection: Connection
     view: initial.view,
     focusMainPending: false,
     paletteOpen: false,
+    tasksOpen: false,
+    tasks: [],
     toasts: [],
     connection: initial.connection,
     status: null,
@@ -62,6 +74,14 @@ export function createShellStore(initial: { view: ViewId; connection: Connection
     navigate: (view, options) => set({ view, focusMainPending: options?.focusMain ?? false }),
     mainFocused: () => set({ focusMainPending: false }),
     setPaletteOpen: (paletteOpen) => set({ paletteOpen }),
+    setTasksOpen: (tasksOpen) => set({ tasksOpen }),
+    setTasks: (tasks) => set({ tasks: tasks.slice(0, RECENT_TASKS) }),
+    upsertTask: (task) =>
+      set((s) => {
+        const i = s.tasks.findIndex((t) => t.id === task.id);
+        if (i >= 0) return { tasks: s.tasks.map((t) => (t.id === task.id ? task : t)) };
+        return { tasks: [task, ...s.tasks].sort((a, b) => b.startedAt.localeCompare(a.startedAt)).slice(0, RECENT_TASKS) };
+      }),
     pushToast: (toast) => set((s) => ({ toasts: [...s.toasts, { ...toast, id: nextToastId++ }].slice(-MAX_TOASTS) })),
     dismissToast: (id) => set((s) => ({ toasts: s.toasts.filter((t) => t.id !== id) })),
     dismissToastsTitled: (title) => set((s) => ({ toasts: s.toasts.filter((t) => t.title !== title) })),

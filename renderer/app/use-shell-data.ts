@@ -1,5 +1,6 @@
 import { useEffect } from 'react';
 import { errorToast } from './error-toast';
+import { RECENT_TASKS } from './shell-store';
 import { useBridge, useClient, useShellStore } from './shell-context';
 
 /**
@@ -14,7 +15,7 @@ export function useShellData(): void {
 
   useEffect(() => {
     let alive = true;
-    const { setInfo, setSettings, setStatus, setConnection, pushToast } = store.getState();
+    const { setInfo, setSettings, setStatus, setConnection, setTasks, upsertTask, pushToast } = store.getState();
 
     const refresh = (): void => {
       const load = <T,>(title: string, call: Promise<T>, apply: (value: T) => void): void => {
@@ -26,11 +27,13 @@ export function useShellData(): void {
       load('Could not read app info', client.invoke('app.info', {}), setInfo);
       load('Could not read settings', client.invoke('settings.get', {}), setSettings);
       load('Could not read status', client.invoke('status.get', {}), setStatus);
+      load('Could not read recent tasks', client.invoke('tasks.list', { limit: RECENT_TASKS }), (r) => setTasks(r.tasks));
     };
 
     const disposers = [
       client.on('settings.changed', (settings) => setSettings(settings)),
       client.on('status.changed', (status) => setStatus(status)),
+      client.on('task.updated', (task) => upsertTask(task)),
       bridge.connection.subscribe((state) => {
         const wasConnected = store.getState().connection.phase === 'connected';
         setConnection(state);

@@ -12,7 +12,17 @@ function isTyping(target: EventTarget | null): boolean {
 }
 
 /**
- * Console-wide keys: Ctrl/Cmd+K toggles the palette; "g" then a view's key (shown in the
+ * The palette's keys: Ctrl/Cmd+K, and Ctrl/Cmd+Shift+P as in VS Code (inside a terminal too: the
+ * terminal lets these through to the window instead of sending them to the shell).
+ */
+export function isPaletteKey(event: Pick<KeyboardEvent, 'ctrlKey' | 'metaKey' | 'altKey' | 'shiftKey' | 'key'>): boolean {
+  if (!(event.ctrlKey || event.metaKey) || event.altKey) return false;
+  const key = event.key.toLowerCase();
+  return (key === 'k' && !event.shiftKey) || (key === 'p' && event.shiftKey);
+}
+
+/**
+ * Console-wide keys: Ctrl/Cmd+K (or Ctrl/Cmd+Shift+P) toggles the palette; "g" then a view's key (shown in the
  * navigation) jumps there and moves focus to the view. Letters typed into fields are left alone.
  */
 export function useGlobalKeys(): void {
@@ -28,7 +38,7 @@ export function useGlobalKeys(): void {
 
     const onKeyDown = (event: KeyboardEvent): void => {
       const state = store.getState();
-      if ((event.ctrlKey || event.metaKey) && !event.altKey && !event.shiftKey && event.key.toLowerCase() === 'k') {
+      if (isPaletteKey(event)) {
         event.preventDefault();
         resetSequence();
         state.setPaletteOpen(!state.paletteOpen);

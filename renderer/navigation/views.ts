@@ -1,6 +1,7 @@
 /** Every place in the console. The order here is the order in the navigation. */
 export const viewIds = [
   'inventory',
+  'events',
   'enrollment',
   'networking',
   'nat-ipam',
@@ -27,6 +28,7 @@ export interface ViewTarget {
 
 export const viewTargets: readonly ViewTarget[] = [
   { id: 'inventory', label: 'Inventory', key: 'i', group: 'Estate', keywords: 'vcenter sites vms hosts datastores' },
+  { id: 'events', label: 'Events', key: 'v', group: 'Estate', keywords: 'vcenter events who powered off reconfigured deleted renamed user timeline' },
   { id: 'enrollment', label: 'Enrollment', key: 'e', group: 'Estate', keywords: 'enroll offboard guest' },
   { id: 'networking', label: 'Networking', key: 'n', group: 'Network', keywords: 'vlan portgroup switch' },
   { id: 'nat-ipam', label: 'NAT & IPAM', key: 'a', group: 'Network', keywords: 'nat ipam address pool firewall public ip' },

@@ -1,9 +1,18 @@
 import { act, fireEvent, screen, within } from '@testing-library/react';
 import { afterEach, describe, expect, it } from 'vitest';
+import type { ProcedureSummary, VmSummary } from '../../core/contract';
 import { createFakeBridge } from '../testing/fake-bridge';
 import { renderApp, unmountAll } from '../testing/render-app';
 
-afterEach(unmountAll);
+afterEach(() => {
+  unmountAll();
+  window.localStorage.clear();
+});
+
+const vm = (name: string, moref: string, powerState = 'poweredOff'): VmSummary => ({
+  site: 'lab', moref, name, uuid: null, instanceUuid: null, powerState, guestId: null, guestFullName: null, ipAddress: '10.1.0.7', ipAddresses: ['10.1.0.7'],
+  hostName: null, toolsRunningStatus: null, host: null, numCpu: 1, memoryMB: 512, annotation: null, folderPath: null, updatedAt: '2026-01-01T00:00:00Z', removedAt: null,
+});
 
 function openPalette(): HTMLElement {
   fireEvent.keyDown(window, { key: 'k', ctrlKey: true });
@@ -64,7 +73,7 @@ describe('command palette', () => {
 
     fireEvent.change(input, { target: { value: 'zzqx' } });
     expect(within(dialog).queryAllByRole('option')).toHaveLength(0);
-    expect(within(dialog).getByText(/Nothing matches/)).toBeTruthy();
+    expect(await within(dialog).findByText(/Nothing matches/)).toBeTruthy();
 
     fireEvent.keyDown(input, { key: 'Escape' });
     expect(screen.queryByRole('dialog')).toBeNull();
@@ -82,5 +91,69 @@ describe('command palette', () => {
     });
     expect(bridge.calls.filter((c) => c.command === 'settings.update')).toEqual([{ command: 'settings.update', input: { theme: 'dark' } }]);
     expect(document.documentElement.dataset.theme).toBe('dark');
+  });
+
+  it('opens with Ctrl+Shift+P too', async () => {
+    await renderApp(createFakeBridge());
+    fireEvent.keyDown(window, { key: 'P', ctrlKey: true, shiftKey: true });
+    expect(screen.getByRole('dialog', { name: 'Command palette' })).toBeTruthy();
+  });
+
+  it("finds VMs through the server's search (debounced, a few rows, never all) and powers one on", async () => {
+    const bridge = createFakeBridge({
+      'vms.list': (input) => {
+        const q = (input as { query?: string }).query ?? '';
+        return { ok: true, value: 'web-01'.startsWith(q) ? [vm('web-01', 'vm-42')] : [] };
+      },
+      'vm.power': () => ({ ok: true, value: { site: 'lab', vm: 'web-01', moref: 'vm-42', powerState: 'poweredOn' } }),
+    });
+    await renderApp(bridge);
+    const input = within(openPalette()).getByRole('combobox');
+    for (const typed of ['power on w', 'power on we', 'power on web', 'power on web-0']) fireEvent.change(input, { target: { value: typed } });
+    const option = await screen.findByRole('option', { name: /Power on web-01/ });
+    // One search for the settled text, with the verbs left out and a small limit.
+    expect(bridge.calls.filter((c) => c.command === 'vms.list').map((c) => c.input)).toEqual([{ query: 'web-0', limit: 12 }]);
+    expect(screen.getAllByRole('option')[0]).toBe(option);
+    await act(async () => {
+      fireEvent.keyDown(input, { key: 'Enter' });
+    });
+    expect(bridge.calls.filter((c) => c.command === 'vm.power').map((c) => c.input)).toEqual([{ site: 'lab', vm: 'vm-42', action: 'on' }]);
+  });
+
+  it('lists what was run before first, across a reload (localStorage)', async () => {
+    await renderApp(createFakeBridge());
+    let input = within(openPalette()).getByRole('combobox');
+    fireEvent.change(input, { target: { value: 'audit' } });
+    await act(async () => {
+      fireEvent.keyDown(input, { key: 'Enter' });
+    });
+    unmountAll();
+    await renderApp(createFakeBridge());
+    input = within(openPalette()).getByRole('combobox');
+    const first = screen.getAllByRole('option')[0]!;
+    expect(first.textContent).toContain('Audit log');
+    expect(first.getAttribute('data-recent')).toBe('true');
+    expect(first.textContent).toContain('Recent');
+    expect(JSON.parse(window.localStorage.getItem('outpost.palette.recent') ?? '[]')).toHaveLength(1);
+  });
+
+  it('approves a run waiting at its gate (after the confirmation)', async () => {
+    const waiting: ProcedureSummary = { id: '6f1d2c3b-0a9e-4c1d-9a7e-1234567890ab', kind: 'nat.add', state: 'waiting', target: '10.0.0.5', createdAt: '2026-01-01T00:00:00Z', updatedAt: '2026-01-01T00:00:00Z', createdBy: 'ada' };
+    const bridge = createFakeBridge({
+      'procedures.list': () => ({ ok: true, value: [waiting] }),
+      'procedures.approve': () => ({ ok: true, value: { ...waiting, state: 'running' } }),
+    });
+    await renderApp(bridge);
+    const input = within(openPalette()).getByRole('combobox');
+    fireEvent.change(input, { target: { value: 'approve nat' } });
+    await screen.findByRole('option', { name: /Approve nat.add 10.0.0.5/ });
+    await act(async () => {
+      fireEvent.keyDown(input, { key: 'Enter' });
+    });
+    const dialog = screen.getByRole('alertdialog');
+    await act(async () => {
+      fireEvent.click(within(dialog).getByRole('button', { name: 'Approve' }));
+    });
+    expect(bridge.calls.filter((c) => c.command === 'procedures.approve').map((c) => c.input)).toEqual([{ id: waiting.id }]);
   });
 });

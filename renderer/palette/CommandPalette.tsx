@@ -1,26 +1,45 @@
 import { useEffect, useId, useMemo, useRef, useState, type KeyboardEvent } from 'react';
+import { useClient } from '../app/shell-context';
 import { fuzzyFilter } from './fuzzy-score';
-import type { PaletteCommand } from './palette-commands';
+import type { PaletteItem } from './palette-items';
+import { paletteRecents, rememberPaletteItem } from './palette-recents';
+import { usePaletteObjects } from './use-palette-objects';
 
 interface CommandPaletteProps {
-  commands: readonly PaletteCommand[];
+  /** Views and the console's own actions (objects are found as the operator types). */
+  items: readonly PaletteItem[];
+  onRun(item: PaletteItem): void;
   onClose(): void;
 }
+
+// Enough to scan at a glance; the search narrows the rest.
+const MAX_RESULTS = 60;
+const texts = (i: PaletteItem): readonly string[] => [i.label, `${i.hint} ${i.keywords}`];
 
 /**
  * A modal combobox over navigation targets and actions. Focus stays in the input (the options
  * are not tabbable and Tab is held), arrow keys move the active option, Enter runs it, Escape
  * or a click outside closes, and focus returns to where it was.
  */
-export function CommandPalette({ commands, onClose }: CommandPaletteProps) {
+export function CommandPalette({ items, onRun, onClose }: CommandPaletteProps) {
+  const client = useClient();
   const [query, setQuery] = useState('');
+  const [recents] = useState(paletteRecents);
+  const objects = usePaletteObjects(client, query);
   const [active, setActive] = useState(0);
   const inputRef = useRef<HTMLInputElement>(null);
   const baseId = useId();
   const listId = `${baseId}-list`;
   const optionId = (index: number): string => `${baseId}-option-${index}`;
 
-  const results = useMemo(() => fuzzyFilter(query, commands, (c) => [c.label, c.keywords]), [query, commands]);
+  // Recents first (matching the query), then everything else best match first.
+  const results = useMemo(() => {
+    const recentIds = new Set(recents.map((r) => r.id));
+    const rest = [...items, ...objects.items].filter((i, index, all) => !recentIds.has(i.id) && all.findIndex((j) => j.id === i.id) === index);
+    const ranked = query.trim() === '' ? items.filter((i) => !recentIds.has(i.id)) : fuzzyFilter(query, rest, texts);
+    return [...fuzzyFilter(query, recents, texts), ...ranked].slice(0, MAX_RESULTS);
+  }, [query, items, objects.items, recents]);
+  const recentCount = useMemo(() => results.filter((r) => recents.some((x) => x.id === r.id)).length, [results, recents]);
   const activeIndex = results.length === 0 ? -1 : Math.min(active, results.length - 1);
 
   useEffect(() => {
@@ -36,10 +55,11 @@ export function CommandPalette({ commands, onClose }: CommandPaletteProps) {
     if (option && typeof option.scrollIntoView === 'function') option.scrollIntoView({ block: 'nearest' });
   });
 
-  const run = (command: PaletteCommand | undefined): void => {
-    if (!command) return;
+  const run = (item: PaletteItem | undefined): void => {
+    if (!item) return;
+    rememberPaletteItem(item);
     onClose();
-    command.run();
+    onRun(item);
   };
 
   const onKeyDown = (event: KeyboardEvent<HTMLInputElement>): void => {
@@ -89,12 +109,12 @@ export function CommandPalette({ commands, onClose }: CommandPaletteProps) {
           className="palette-input"
           type="text"
           role="combobox"
-          aria-label="Jump to a view or run an action"
+          aria-label="Find a VM, host, site or procedure, jump to a view or run an action"
           aria-expanded={results.length > 0}
           aria-controls={listId}
           aria-autocomplete="list"
           aria-activedescendant={activeIndex >= 0 ? optionId(activeIndex) : undefined}
-          placeholder="Jump to a view or run an action…"
+          placeholder="Find VMs, hosts, sites, procedures; jump to a view; run an action…"
           autoComplete="off"
           spellCheck={false}
           value={query}
@@ -115,6 +135,8 @@ export function CommandPalette({ commands, onClose }: CommandPaletteProps) {
           {results.map((command, index) => (
             <li
               key={command.id}
+              data-testid="palette-option"
+              data-recent={index < recentCount ? 'true' : undefined}
               id={optionId(index)}
               role="option"
               aria-selected={index === activeIndex}
@@ -124,12 +146,17 @@ export function CommandPalette({ commands, onClose }: CommandPaletteProps) {
             >
               <span className="palette-option-label">{command.label}</span>
               <span className="palette-option-hint" aria-hidden="true">
-                {command.hint}
+                {index < recentCount ? `Recent · ${command.hint}` : command.hint}
               </span>
             </li>
           ))}
         </ul>
-        {results.length === 0 && <p className="palette-empty">Nothing matches “{query}”.</p>}
+        {results.length === 0 && !objects.searching && <p className="palette-empty">Nothing matches “{query}”.</p>}
+        {objects.searching && (
+          <p className="palette-empty" role="status">
+            Searching VMs…
+          </p>
+        )}
         <p className="palette-footer" aria-hidden="true">
           <kbd>↑</kbd> <kbd>↓</kbd> to move · <kbd>Enter</kbd> to run · <kbd>Esc</kbd> to close
         </p>

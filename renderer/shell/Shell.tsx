@@ -1,17 +1,19 @@
 import { useCallback, useEffect, useMemo } from 'react';
 import { saveSettings } from '../app/settings-actions';
-import { errorToast } from '../app/error-toast';
 import { useClient, useShell, useShellStore } from '../app/shell-context';
 import { useShellData } from '../app/use-shell-data';
 import { useGlobalKeys } from '../navigation/use-global-keys';
 import { useHashRoute } from '../navigation/use-hash-route';
 import { CommandPalette } from '../palette/CommandPalette';
-import { buildPaletteCommands } from '../palette/palette-commands';
+import { staticItems, type PaletteItem } from '../palette/palette-items';
+import { runPaletteAction } from '../palette/run-palette-action';
+import { useConfirmDestructive } from '../views/ConfirmDialog';
 import { toggledTheme } from '../theme/resolve-theme';
 import { useAppliedTheme, useResolvedTheme } from '../theme/use-applied-theme';
 import { ConnectionBanner } from './ConnectionBanner';
 import { Sidebar } from './Sidebar';
 import { StatusBar } from './StatusBar';
+import { TasksPane } from '../tasks/TasksPane';
 import { Toasts } from './Toasts';
 import { TopBar } from './TopBar';
 import { ViewOutlet } from './ViewOutlet';
@@ -31,6 +33,7 @@ export function Shell() {
   const view = useShell((s) => s.view);
   const focusMainPending = useShell((s) => s.focusMainPending);
   const paletteOpen = useShell((s) => s.paletteOpen);
+  const tasksOpen = useShell((s) => s.tasksOpen);
   const resolvedTheme = useResolvedTheme();
 
   // After keyboard navigation (shortcut or palette) focus lands on the new view's heading, so a
@@ -42,19 +45,20 @@ export function Shell() {
   }, [focusMainPending, view, store]);
 
   const closePalette = useCallback(() => store.getState().setPaletteOpen(false), [store]);
-  const commands = useMemo(
-    () =>
-      buildPaletteCommands({
-        navigate: (target) => store.getState().navigate(target, { focusMain: true }),
-        toggleTheme: () => void saveSettings(client, store, { theme: toggledTheme(resolvedTheme) }).catch(() => undefined),
-        followSystemTheme: () => void saveSettings(client, store, { theme: 'system' }).catch(() => undefined),
-        refreshStatus: () =>
-          void client.invoke('status.get', {}).then(
-            (status) => store.getState().setStatus(status),
-            (err: unknown) => store.getState().pushToast(errorToast('Could not read status', err)),
-          ),
-      }),
-    [client, store, resolvedTheme],
+  const paletteItems = useMemo(() => staticItems(), []);
+  const { confirm, dialog } = useConfirmDestructive();
+  const runPaletteItem = useCallback(
+    (item: PaletteItem) =>
+      runPaletteAction(
+        {
+          client,
+          store,
+          confirm,
+          setTheme: (to) => void saveSettings(client, store, { theme: to === 'system' ? 'system' : toggledTheme(resolvedTheme) }).catch(() => undefined),
+        },
+        item.action,
+      ),
+    [client, store, confirm, resolvedTheme],
   );
 
   return (
@@ -66,8 +70,10 @@ export function Shell() {
         <ViewOutlet />
       </main>
       <StatusBar />
+      {tasksOpen && <TasksPane />}
       <Toasts />
-      {paletteOpen && <CommandPalette commands={commands} onClose={closePalette} />}
+      {paletteOpen && <CommandPalette items={paletteItems} onRun={runPaletteItem} onClose={closePalette} />}
+      {dialog}
     </div>
   );
 }

@@ -12,6 +12,10 @@ export function StatusBar() {
   const operator = useShell((s) => s.settings?.operatorName);
   const link = describeConnection(connection);
   const vault = status ? describeVault(status.vault) : null;
+  const tasksOpen = useShell((s) => s.tasksOpen);
+  const setTasksOpen = useShell((s) => s.setTasksOpen);
+  const running = status?.tasks.running ?? 0;
+  const waiting = status?.tasks.waiting ?? 0;
 
   return (
     <footer className="statusbar" aria-label="Status">
@@ -23,10 +27,19 @@ export function StatusBar() {
         <Dot tone={status && status.sitesTotal > 0 && status.sitesConnected === status.sitesTotal ? 'ok' : 'idle'} />
         {status ? `Sites ${status.sitesConnected} of ${status.sitesTotal} connected` : 'Sites –'}
       </span>
-      <span className="status-item" data-testid="status-procedures">
-        <Dot tone={status && status.proceduresRunning > 0 ? 'warn' : 'idle'} />
-        {status ? `${status.proceduresRunning} procedure${status.proceduresRunning === 1 ? '' : 's'} running` : 'Procedures –'}
-      </span>
+      <button
+        type="button"
+        className={`status-item status-button${waiting > 0 ? ' status-attention' : ''}`}
+        data-testid="status-tasks"
+        aria-expanded={tasksOpen}
+        aria-controls="recent-tasks"
+        title="Recent tasks: syncs, power changes, fan-outs and procedure runs"
+        onClick={() => setTasksOpen(!tasksOpen)}
+      >
+        <Dot tone={waiting > 0 ? 'bad' : running > 0 ? 'warn' : 'idle'} />
+        {status ? `${running} running` : 'Tasks –'}
+        {status && waiting > 0 && <strong>{`, ${waiting} waiting for approval`}</strong>}
+      </button>
       <span className="status-item" data-testid="status-vault">
         <Dot tone={vault?.tone ?? 'idle'} />
         {vault?.text ?? 'Vault –'}

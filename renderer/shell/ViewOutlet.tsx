@@ -1,6 +1,7 @@
 import { lazy, Suspense } from 'react';
 import { useShell } from '../app/shell-context';
 import { AuditLogView } from '../views/AuditLogView';
+import { EventsView } from '../views/events/EventsView';
 import { CertificatesView } from '../views/CertificatesView';
 import { ClientHelpersView } from '../views/ClientHelpersView';
 import { HostUpgradesView } from '../views/host-upgrades/HostUpgradesView';
@@ -35,6 +36,8 @@ export function ViewOutlet() {
       return <HostUpgradesView />;
     case 'audit':
       return <AuditLogView />;
+    case 'events':
+      return <EventsView />;
     case 'settings':
       return <SettingsView />;
     case 'terminals':

@@ -60,6 +60,11 @@ const paths: Record<ViewId, ReactNode> = {
       <path d="M2.2 3.5h.6M2.2 8h.6M2.2 12.5h.6" />
     </>
   ),
+  events: (
+    <>
+      <path d="M2 8h2.5l1.5-4 3 8 1.5-4H14" />
+    </>
+  ),
   audit: (
     <>
       <circle cx="8" cy="8" r="6" />

@@ -16,7 +16,7 @@ export interface FakeBridge extends ConnectedBridge {
 export const fakeStatus: Status = {
   sitesTotal: 0,
   sitesConnected: 0,
-  proceduresRunning: 0,
+  tasks: { running: 0, waiting: 0 },
   vault: { kind: 'passphrase', initialised: false, unlocked: false },
 };
 
@@ -38,7 +38,9 @@ export function createFakeBridge(overrides: Partial<Record<CommandName, FakeHand
     'sites.list': () => ok([]),
     'vms.list': () => ok([]),
     'inventory.watch.status': () => ok([]),
+    'events.list': () => ok({ events: [], next: null, lastId: 0 }),
     'procedures.list': () => ok([]),
+    'tasks.list': () => ok({ tasks: [], counts: { running: 0, waiting: 0 } }),
     'ipam.pools.list': () => ok([]),
     'ipam.allocations.list': () => ok([]),
     'firewalls.list': () => ok([]),

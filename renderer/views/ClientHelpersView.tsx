@@ -1,15 +1,17 @@
 import { hashForView } from '../navigation/hash-route';
 import { ViewHeader } from '../shell/ViewHeader';
 import { HostsPanel } from './client-helpers/HostsPanel';
+import { NodeHostsPanel } from './client-helpers/NodeHostsPanel';
 import { PreflightPanel } from './client-helpers/PreflightPanel';
 import { TranslationPanel } from './client-helpers/TranslationPanel';
 import { Tabs, tabId, tabPanelId, type TabSpec } from './Tabs';
 import { useHashSubPath } from './use-hash-sub-path';
 
-type Section = 'translation' | 'hosts' | 'preflight';
+type Section = 'translation' | 'hosts' | 'node-hosts' | 'preflight';
 const tabs: TabSpec<Section>[] = [
   { id: 'translation', label: 'Translation' },
   { id: 'hosts', label: 'Hosts entries' },
+  { id: 'node-hosts', label: 'Push to a node' },
   { id: 'preflight', label: 'Preflight' },
 ];
 const isSection = (value: string | null): value is Section => tabs.some((t) => t.id === value);
@@ -32,6 +34,7 @@ export function ClientHelpersView() {
       <div className="tab-panel" role="tabpanel" id={tabPanelId(PREFIX, section)} aria-labelledby={tabId(PREFIX, section)}>
         {section === 'translation' && <TranslationPanel />}
         {section === 'hosts' && <HostsPanel />}
+        {section === 'node-hosts' && <NodeHostsPanel />}
         {section === 'preflight' && <PreflightPanel />}
       </div>
     </>

@@ -114,6 +114,26 @@ function SettingsForm({ saved }: { saved: Settings }) {
         <FieldError id="audit-page-size-error" message={errors.auditPageSize} />
       </div>
 
+      <div className="field">
+        <label htmlFor="nat-reconcile-seconds">Firewall drift check (seconds)</label>
+        <input
+          id="nat-reconcile-seconds"
+          type="number"
+          inputMode="numeric"
+          min={0}
+          max={86400}
+          value={draft.natReconcileSeconds}
+          onChange={(event) => edit('natReconcileSeconds', event.target.value)}
+          aria-invalid={errors.natReconcileSeconds ? true : undefined}
+          aria-describedby="nat-reconcile-seconds-hint nat-reconcile-seconds-error"
+          className="narrow"
+        />
+        <p id="nat-reconcile-seconds-hint" className="field-hint">
+          How often every firewall is compared with Outpost’s NAT, forward and allow-list records; drift is reported, repaired only when you ask. 0 turns it off.
+        </p>
+        <FieldError id="nat-reconcile-seconds-error" message={errors.natReconcileSeconds} />
+      </div>
+
       <div className="field field-inline">
         <input
           id="confirm-destructive"

@@ -11,7 +11,7 @@ const kindWords: Record<VaultState['kind'], string> = {
 };
 
 /** Passphrase (+ confirm the first time) -> vault.unlock; the values live in this form only until the call. */
-function UnlockForm({ firstTime }: { firstTime: boolean }) {
+export function UnlockForm({ firstTime, onUnlocked }: { firstTime: boolean; onUnlocked?: () => void }) {
   const client = useClient();
   const store = useShellStore();
   const [passphrase, setPassphrase] = useState('');
@@ -42,6 +42,7 @@ function UnlockForm({ firstTime }: { firstTime: boolean }) {
           title: firstTime ? 'Vault set up' : 'Vault unlocked',
           message: firstTime ? 'Secrets can now be stored. Keep the passphrase somewhere safe: it cannot be recovered.' : 'Stored secrets can be used until the console stops.',
         });
+        onUnlocked?.();
       },
       (err: unknown) => {
         setBusy(false);

@@ -7,6 +7,7 @@ export interface SettingsDraft {
   operatorName: string;
   auditPageSize: string;
   confirmDestructive: boolean;
+  natReconcileSeconds: string;
 }
 
 export type SettingsField = keyof SettingsDraft;
@@ -17,6 +18,7 @@ export function draftFrom(settings: Settings): SettingsDraft {
     operatorName: settings.operatorName,
     auditPageSize: String(settings.auditPageSize),
     confirmDestructive: settings.confirmDestructive,
+    natReconcileSeconds: String(settings.natReconcileSeconds),
   };
 }
 
@@ -30,6 +32,7 @@ export function patchFrom(draft: SettingsDraft, saved: Settings): SettingsPatch 
   if (draft.operatorName !== saved.operatorName) patch.operatorName = draft.operatorName;
   if (draft.auditPageSize.trim() !== String(saved.auditPageSize)) patch.auditPageSize = Number(draft.auditPageSize.trim());
   if (draft.confirmDestructive !== saved.confirmDestructive) patch.confirmDestructive = draft.confirmDestructive;
+  if (draft.natReconcileSeconds.trim() !== String(saved.natReconcileSeconds)) patch.natReconcileSeconds = Number(draft.natReconcileSeconds.trim());
   return patch;
 }
 
@@ -37,7 +40,7 @@ export function patchFrom(draft: SettingsDraft, saved: Settings): SettingsPatch 
 export function invalidFields(err: unknown): Partial<Record<SettingsField, string>> {
   const named = validationFieldErrors(err);
   const fields: Partial<Record<SettingsField, string>> = {};
-  for (const field of ['theme', 'operatorName', 'auditPageSize', 'confirmDestructive'] as const) {
+  for (const field of ['theme', 'operatorName', 'auditPageSize', 'confirmDestructive', 'natReconcileSeconds'] as const) {
     if (named[field] !== undefined) fields[field] = named[field];
   }
   return fields;

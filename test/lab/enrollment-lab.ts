@@ -22,8 +22,8 @@ export const GUEST_PASSWORD = 'Guest-Root-Pass-7';
 export const DEBIAN = 'debian12_64Guest=Debian GNU/Linux 12 (64-bit)';
 
 export const LAB_PASSPHRASE = 'enrollment lab passphrase';
-export const ENROLL_STEPS = ['check-eligibility', 'validate-credentials', 'check-identity', 'check-os', 'record-private-ip', 'allocate-public-ip', 'ensure-nat', 'nat-confirm', 'verify-nat', 'os-actions', 'verify-access', 'record-cmdb'];
-export const OFFBOARD_STEPS = ['read-enrollment', 'remove-guest-access', 'remove-nat', 'nat-confirm', 'verify-nat-gone', 'release-ips', 'close-cmdb'];
+export const ENROLL_STEPS = ['check-eligibility', 'validate-credentials', 'check-identity', 'check-os', 'record-private-ip', 'allocate-public-ip', 'ensure-nat', 'nat-confirm', 'verify-nat', 'os-actions', 'verify-access', 'record-cmdb', 'inject-guestinfo'];
+export const OFFBOARD_STEPS = ['read-enrollment', 'remove-guest-access', 'clear-guestinfo', 'remove-nat', 'nat-confirm', 'verify-nat-gone', 'release-ips', 'close-cmdb'];
 
 /** Why the enrollment lab cannot run here, or null. */
 export function enrollmentLabUnavailable(): string | null {

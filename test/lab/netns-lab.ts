@@ -20,6 +20,11 @@ export interface Lab {
   spawn(ns: string, argv: string[]): ChildProcess;
   /** Opens a TCP connection from the client namespace and returns what the server said. */
   connectFromClient(host: string, port: number, timeoutMs?: number): string;
+  /** A second client on its own public segment (198.51.100.0/24, TEST-NET-2), when asked for. */
+  client2: string | null;
+  client2Ip: string;
+  /** Opens a TCP connection from any lab namespace and returns what the server said (TIMEOUT, ERROR code). */
+  connectFrom(ns: string, host: string, port: number, timeoutMs?: number): string;
   destroy(): void;
 }
 
@@ -44,12 +49,13 @@ const whoamiServer = (name: string, port: number): string[] => [
   `require('net').createServer((s) => s.end(${JSON.stringify(name)} + ' ' + s.remoteAddress.replace('::ffff:', ''))).listen(${port}, '0.0.0.0')`,
 ];
 
-export function createLab(vmCount = 1): Lab {
+export function createLab(vmCount = 1, options: { secondClient?: boolean } = {}): Lab {
   const id = randomBytes(3).toString('hex');
   const fw = `op-${id}-fw`;
   const cl = `op-${id}-cl`;
+  const cl2 = options.secondClient ? `op-${id}-c2` : null;
   const vms = Array.from({ length: vmCount }, (_, i) => ({ ns: `op-${id}-vm${i}`, ip: `10.77.0.${10 + i}` }));
-  const all = [fw, cl, ...vms.map((v) => v.ns)];
+  const all = [fw, cl, ...(cl2 ? [cl2] : []), ...vms.map((v) => v.ns)];
   const children: ChildProcess[] = [];
   const mine = (ns: string): void => {
     if (!all.includes(ns)) throw new Error(`refusing to run outside the lab: ${ns} is not one of ${all.join(', ')}`);
@@ -72,6 +78,15 @@ export function createLab(vmCount = 1): Lab {
     inNs(fw, ['ip', 'link', 'set', `f${id}`, 'up']);
     // Like a workstation's default route, but it ends in the lab's firewall, which has none.
     inNs(cl, ['ip', 'route', 'add', 'default', 'via', '203.0.113.1']);
+    if (cl2) {
+      // A second public segment, so a test has one client a policy allows and one it does not.
+      sh(['ip', 'link', 'add', `d${id}`, 'netns', cl2, 'type', 'veth', 'peer', 'name', `g${id}`, 'netns', fw]);
+      inNs(cl2, ['ip', 'addr', 'add', '198.51.100.100/24', 'dev', `d${id}`]);
+      inNs(cl2, ['ip', 'link', 'set', `d${id}`, 'up']);
+      inNs(fw, ['ip', 'addr', 'add', '198.51.100.1/24', 'dev', `g${id}`]);
+      inNs(fw, ['ip', 'link', 'set', `g${id}`, 'up']);
+      inNs(cl2, ['ip', 'route', 'add', 'default', 'via', '198.51.100.1']);
+    }
     // Private segment: a bridge in the firewall namespace, one veth per VM.
     inNs(fw, ['ip', 'link', 'add', `br${id}`, 'type', 'bridge']);
     inNs(fw, ['ip', 'addr', 'add', '10.77.0.1/24', 'dev', `br${id}`]);
@@ -106,9 +121,14 @@ export function createLab(vmCount = 1): Lab {
       children.push(child);
       return child;
     },
+    client2: cl2,
+    client2Ip: '198.51.100.100',
     connectFromClient(host, port, timeoutMs = 1500) {
+      return lab.connectFrom(cl, host, port, timeoutMs);
+    },
+    connectFrom(ns, host, port, timeoutMs = 1500) {
       const script = `const s=require('net').connect(${port},${JSON.stringify(host)});let d='';s.setTimeout(${timeoutMs},()=>{console.log('TIMEOUT');process.exit(0)});s.on('data',c=>d+=c);s.on('end',()=>{console.log(d);process.exit(0)});s.on('error',e=>{console.log('ERROR '+e.code);process.exit(0)})`;
-      return inNs(cl, [process.execPath, '-e', script]).trim();
+      return inNs(ns, [process.execPath, '-e', script]).trim();
     },
     destroy() {
       for (const c of children) c.kill('SIGKILL');

@@ -39,6 +39,14 @@ export class VsphereOperator {
     await waitForTask(this.session, task);
   }
 
+  /** Renames a VM (Rename_Task; the launcher posts the VmRenamedEvent vCenter would). */
+  async renameVm(moref: string, name: string): Promise<void> {
+    const { body } = await this.session.invoke('Rename_Task', { type: 'VirtualMachine', value: moref }, el('newName', name));
+    const task = toRef(body['returnval']);
+    if (!task) throw new Error('Rename_Task returned no task');
+    await waitForTask(this.session, task);
+  }
+
   async terminateSession(key: string): Promise<void> {
     await this.session.invoke('TerminateSession', this.session.content.sessionManager, el('sessionId', key));
   }

@@ -7,6 +7,9 @@ import { sql as remoteAccess } from './006-remote-access.js';
 import { sql as inventory } from './007-inventory.js';
 import { sql as enrollment } from './008-enrollment.js';
 import { sql as upgrades } from './009-upgrades.js';
+import { sql as tasks } from './010-tasks.js';
+import { sql as firewallPolicy } from './011-firewall-policy.js';
+import { sql as inventoryEvents } from './012-inventory-events.js';
 
 export interface Migration {
   /** Becomes PRAGMA user_version once applied; numbers are contiguous from 1. */
@@ -26,4 +29,7 @@ export const migrations: readonly Migration[] = [
   { version: 7, name: 'inventory', sql: inventory },
   { version: 8, name: 'enrollment', sql: enrollment },
   { version: 9, name: 'upgrades', sql: upgrades },
+  { version: 10, name: 'tasks', sql: tasks },
+  { version: 11, name: 'firewall-policy', sql: firewallPolicy },
+  { version: 12, name: 'inventory-events', sql: inventoryEvents },
 ];

@@ -3,6 +3,8 @@ import { runChecked } from '../../exec/command-runner.js';
 import { beforeAnyChange, parseRuleTag, ruleTag, type DriverContext, type EnsureOutcome, type FirewallDriver, type NatMapping, type ObservedNat } from '../firewall-driver.js';
 import { parseIptablesSave, type SavedRule } from '../iptables-save-parser.js';
 import { ensurePublicAddress, removePublicAddress } from './public-address.js';
+import { IptablesPolicy } from './iptables-policy.js';
+import type { ObservedPolicyRule, PolicyRule } from '../policy.js';
 
 /** The exact rules for a mapping, as argv after `-A CHAIN` (the same shape iptables-save prints). */
 export function iptablesRules(m: NatMapping): { chain: 'PREROUTING' | 'POSTROUTING'; spec: string[] }[] {
@@ -79,10 +81,18 @@ export class LinuxIptablesDriver implements FirewallDriver {
       const owner = parseRuleTag(clash.comment ?? '');
       throw new OutpostError(
         'NAT_CONFLICT',
-        `${m.publicIp} is already translated on ${this.c.runner.where} by ${owner === null ? 'a rule Outpost did not make' : `NAT record ${owner}`} (to ${clash.toDestination ?? '?'}).`,
+        `${m.publicIp} is already translated on ${this.c.runner.where} by ${owner !== null ? `NAT record ${owner}` : clash.comment?.startsWith('outpost:') ? clash.comment : 'a rule Outpost did not make'} (to ${clash.toDestination ?? '?'}).`,
         { publicIp: m.publicIp, rule: clash.spec.join(' ') },
       );
     }
+  }
+
+  observePolicy(): Promise<ObservedPolicyRule[]> {
+    return new IptablesPolicy(this.c.runner).observe();
+  }
+
+  applyPolicy(desired: PolicyRule[]): Promise<EnsureOutcome> {
+    return new IptablesPolicy(this.c.runner).apply(desired);
   }
 
   private async save(): Promise<SavedRule[]> {

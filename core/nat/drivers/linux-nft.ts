@@ -3,6 +3,8 @@ import { runChecked } from '../../exec/command-runner.js';
 import { beforeAnyChange, parseRuleTag, ruleTag, type DriverContext, type EnsureOutcome, type FirewallDriver, type NatMapping, type ObservedNat } from '../firewall-driver.js';
 import { nftTableRules, type NftRule } from '../nft-table.js';
 import { ensurePublicAddress, removePublicAddress } from './public-address.js';
+import { NftPolicy } from './nft-policy.js';
+import type { ObservedPolicyRule, PolicyRule } from '../policy.js';
 
 /** Outpost keeps its nftables rules in a table of its own: it never edits anyone else's. */
 export const NFT_TABLE = 'outpost_nat';
@@ -51,7 +53,7 @@ export class LinuxNftDriver implements FirewallDriver {
       rules = await this.rules();
       const clash = rules.find((r) => r.chain === 'prerouting' && r.daddr === m.publicIp && r.recordId !== m.recordId);
       if (clash) {
-        throw new OutpostError('NAT_CONFLICT', `${m.publicIp} is already translated on ${this.c.runner.where} by NAT record ${clash.recordId ?? '(untagged)'} (to ${clash.dnat ?? '?'}).`, {
+        throw new OutpostError('NAT_CONFLICT', `${m.publicIp} is already translated on ${this.c.runner.where} by ${clash.recordId !== null ? `NAT record ${clash.recordId}` : 'a rule that is not a 1:1 NAT (a port forward?)'} (to ${clash.dnat ?? '?'}).`, {
           publicIp: m.publicIp,
         });
       }
@@ -105,6 +107,14 @@ export class LinuxNftDriver implements FirewallDriver {
       byRecord.set(r.recordId, entry);
     }
     return [...byRecord.values()].sort((a, b) => a.recordId - b.recordId);
+  }
+
+  observePolicy(): Promise<ObservedPolicyRule[]> {
+    return new NftPolicy(this.c.runner, NFT_TABLE).observe();
+  }
+
+  applyPolicy(desired: PolicyRule[]): Promise<EnsureOutcome> {
+    return new NftPolicy(this.c.runner, NFT_TABLE).apply(desired);
   }
 
   private async ensureTable(): Promise<void> {

@@ -1,5 +1,8 @@
 import { ruleTag, type EnsureOutcome, type FirewallDriver, type NatMapping, type ObservedNat } from '../firewall-driver.js';
 import { iptablesRules } from './linux-iptables.js';
+import { iptablesPolicyRule, POLICY_CHAIN } from './iptables-policy.js';
+import { nftPolicyStatement, NFT_HOOK_CHAIN_SPEC, NFT_POLICY_CHAIN } from './nft-policy.js';
+import { describeRule, HOOK_TAG, type ObservedPolicyRule, type PolicyRule } from '../policy.js';
 
 /** How the manual driver phrases its instructions: the firewall's own syntax where we know it. */
 export type ManualSyntax = 'iptables' | 'nft' | 'generic';
@@ -29,6 +32,51 @@ export class ManualDriver implements FirewallDriver {
   /** Outpost cannot read a manual firewall; drift checks report it as unknown. */
   async observe(): Promise<ObservedNat[]> {
     return [];
+  }
+
+  /** Outpost cannot read a manual firewall: the reconciler reports it as unknown. */
+  async observePolicy(): Promise<ObservedPolicyRule[]> {
+    return [];
+  }
+
+  /** The whole policy Outpost wants there, to replace whatever of Outpost's rules the firewall has now. */
+  async applyPolicy(desired: PolicyRule[]): Promise<EnsureOutcome> {
+    return { applied: false, instructions: this.policyInstructions(desired) };
+  }
+
+  policyInstructions(desired: PolicyRule[]): string {
+    const rules = desired.filter((r): r is Exclude<PolicyRule, { kind: 'hook' }> => r.kind !== 'hook');
+    const hooked = desired.some((r) => r.kind === 'hook');
+    if (this.syntax === 'iptables') {
+      const line = (argv: string[]) => argv.map(quote).join(' ');
+      // Allows are inserted at the top, so add them last; iptablesPolicyRule places each one.
+      const ordered = [...rules].sort((a, b) => Number(a.kind === 'allow') - Number(b.kind === 'allow'));
+      return [
+        `# Delete every rule commented outpost:fwd:*, outpost:allow:* or outpost:guard:* (iptables-save | grep outpost:), then:`,
+        ...(hooked ? [line(['iptables', '-N', POLICY_CHAIN]) + '   # if it does not exist', line(['iptables', '-I', 'FORWARD', '1', '-m', 'comment', '--comment', HOOK_TAG, '-j', POLICY_CHAIN]) + '   # if not there yet'] : []),
+        ...ordered.map((r) => {
+          const p = iptablesPolicyRule(r);
+          return line(['iptables', '-t', p.table, ...(p.position === 'first' ? ['-I', p.chain, '1'] : ['-A', p.chain]), ...p.spec]);
+        }),
+      ].join('\n');
+    }
+    if (this.syntax === 'nft') {
+      const ordered = [...rules].sort((a, b) => Number(a.kind === 'allow') - Number(b.kind === 'allow'));
+      return [
+        `# nft -a list table ip outpost_nat, delete every rule commented outpost:fwd:*, outpost:allow:* or outpost:guard:* by handle, then:`,
+        ...(hooked ? [`nft add chain ip outpost_nat ${NFT_POLICY_CHAIN} '${NFT_HOOK_CHAIN_SPEC}'`] : [`nft delete chain ip outpost_nat ${NFT_POLICY_CHAIN}   # if it exists`]),
+        ...ordered.map((r) => {
+          const s = nftPolicyStatement(r);
+          return `nft ${s.verb} rule ip outpost_nat ${s.chain} ${s.args.map((a) => (a.startsWith('"') ? `'${a}'` : a)).join(' ')}`;
+        }),
+      ].join('\n');
+    }
+    return [
+      `Change request: firewall policy on ${this.firewallName} (replaces every earlier Outpost policy request)`,
+      ...(rules.length === 0 ? ['  No port forwards and no allow-lists: remove any that earlier requests added.'] : rules.map((r) => `  ${describeRule(r)}   [ref ${r.tag}]`)),
+      '  Allow-lists match the address (and port) the client connected to, before translation; a public address',
+      '  without an allow-list stays open to every source.',
+    ].join('\n');
   }
 
   instructions(action: 'add' | 'remove', m: NatMapping): string {

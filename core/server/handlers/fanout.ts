@@ -49,11 +49,16 @@ export function createFanoutHandlers(s: Services): Pick<Handlers, FanoutCommand>
           targets.push({ label, vm: label, error: err instanceof OutpostError ? err : new OutpostError('VALIDATION', String(err)) });
         }
       }
-      return await s.fanout.start({ targets, credential: input.credential, user: name, auth, jumpAuths, command: input.command, concurrency: input.concurrency, timeoutMs: input.timeoutMs }, caller.actor);
+      const job = await s.fanout.start({ targets, credential: input.credential, user: name, auth, jumpAuths, command: input.command, concurrency: input.concurrency, timeoutMs: input.timeoutMs }, caller.actor);
+      // Recorded before the job's first event (it runs from the next macrotask on).
+      await s.tasks.fanoutStarted(job, caller.actor);
+      return job;
     },
     'fanout.rerun': async ({ jobId, hosts }, caller) => {
       const jumpAuths = Object.fromEntries(await Promise.all(s.fanout.jumpCredentialsOf(jobId).map(async (c) => [c, (await s.remote.credentials.sshAuth(c)).auth] as const)));
-      return await s.fanout.rerun(jobId, hosts, (await s.remote.credentials.sshAuth(s.fanout.credentialOf(jobId))).auth, caller.actor, jumpAuths);
+      const job = await s.fanout.rerun(jobId, hosts, (await s.remote.credentials.sshAuth(s.fanout.credentialOf(jobId))).auth, caller.actor, jumpAuths);
+      await s.tasks.fanoutStarted(job, caller.actor);
+      return job;
     },
     'fanout.cancel': ({ jobId }, caller) => s.fanout.cancel(jobId, caller.actor),
     'fanout.get': ({ jobId }) => s.fanout.get(jobId),

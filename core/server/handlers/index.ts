@@ -9,10 +9,12 @@ import { helperHandlers } from './helpers.js';
 import { inventoryHandlers } from './inventory.js';
 import { ipamHandlers } from './ipam.js';
 import { natHandlers } from './nat.js';
+import { firewallPolicyHandlers } from './firewall-policy.js';
 import { networkingHandlers } from './networking.js';
 import { procedureHandlers } from './procedures.js';
 import { createRemoteHandlers } from './remote.js';
 import { settingsHandlers } from './settings.js';
+import { taskHandlers } from './tasks.js';
 import { createTerminalHandlers } from './terminal.js';
 import { upgradeHandlers } from './upgrades.js';
 import { vaultHandlers } from './vault.js';
@@ -47,6 +49,7 @@ export function createHandlers(s: Services): Handlers {
     ...procedureHandlers(s),
     ...ipamHandlers(s),
     ...natHandlers(s),
+    ...firewallPolicyHandlers(s),
     ...vaultHandlers(s),
     ...helperHandlers(s),
     ...certificateHandlers(s),
@@ -58,5 +61,6 @@ export function createHandlers(s: Services): Handlers {
     ...vmAccessHandlers(s),
     ...upgradeHandlers(s),
     ...createEnrollmentHandlers(s),
+    ...taskHandlers(s),
   };
 }

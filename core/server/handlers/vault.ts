@@ -12,6 +12,8 @@ export function vaultHandlers(s: Services): DomainHandlers<typeof vaultCommands>
         const state = await s.vault.unlock(passphrase);
         await s.audit.append({ actor: caller.actor, action: wasInitialised ? 'vault.unlock' : 'vault.create' });
         await s.emitStatus();
+        // Watchers waiting out a VAULT_LOCKED backoff can read their passwords now.
+        s.inventory.retryNow();
         return state;
       } catch (err) {
         await s.audit.append({ actor: caller.actor, action: 'vault.unlock', outcome: 'failed' });

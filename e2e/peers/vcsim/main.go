@@ -19,7 +19,12 @@
 //     test can prove a ticket is fresh and came from the logged-in session.
 //   - HostNetworkSystem.networkInfo looks like an ESXi host's (physical adapters vmnic0/vmnic1,
 //     vSwitch0 bound to vmnic0, port groups with their vSwitch and VLAN id), and AddPortGroup adds
-//     a port group of a name another host already has (plain vcsim refuses it as DuplicateName).
+//     a port group of a name another host already has (plain vcsim refuses it as DuplicateName);
+//     the host's `network` lists the port group's Network while the host has it, as on ESXi.
+//   - ReconfigVM_Task that puts a NIC on a network named FAULT-* returns a task that fails
+//     (InvalidDeviceSpec), so tests see a vCenter task failure.
+//   - VirtualMachine.Rename_Task posts a VmRenamedEvent (old and new name, the session's user) as
+//     vCenter does; vcsim 0.24.2 renames without an event.
 //   - With -host-control, POST /outpost/host?name=H&build=B&connection=disconnected&status=red
 //     changes a host the way a reinstall or a failing host would (tests drive the upgrade gates).
 //
@@ -43,6 +48,7 @@ import (
 	"encoding/pem"
 	"flag"
 	"fmt"
+	"html"
 	"io"
 	"io/ioutil"
 	"log"
@@ -192,6 +198,35 @@ func withAcquireTicket(next http.Handler, host string) http.Handler {
 	})
 }
 
+// ---- failing reconfigure (tests) --------------------------------------------------------------
+
+var reconfigFaultRe = regexp.MustCompile(`<ReconfigVM_Task[\s>][\s\S]*?<_this[^>]*>([^<]+)</_this>[\s\S]*?<deviceName>FAULT-`)
+
+// withReconfigFaults makes ReconfigVM_Task fail as a vCenter task (InvalidDeviceSpec, as when a
+// host cannot back the adapter) when it puts a NIC on a network named FAULT-*: tests see a task
+// that vCenter accepts and then fails, which plain vcsim never produces for a NIC change.
+func withReconfigFaults(next http.Handler) http.Handler {
+	return soapRequests(next, func(w http.ResponseWriter, r *http.Request, raw []byte) {
+		m := reconfigFaultRe.FindSubmatch(raw)
+		if m == nil {
+			next.ServeHTTP(w, r)
+			return
+		}
+		w.Header().Set("Content-Type", "text/xml; charset=utf-8")
+		if _, err := r.Cookie("vmware_soap_session"); err != nil {
+			w.WriteHeader(http.StatusInternalServerError)
+			fmt.Fprint(w, soapFault("NotAuthenticated", "The session is not authenticated."))
+			return
+		}
+		vm := types.ManagedObjectReference{Type: "VirtualMachine", Value: string(m[1])}
+		task := simulator.CreateTask(vm, "reconfigVM", func(*simulator.Task) (types.AnyType, types.BaseMethodFault) {
+			return nil, &types.InvalidDeviceSpec{InvalidVmConfig: types.InvalidVmConfig{Property: "virtualDeviceSpec.device.backing"}}
+		})
+		ref := task.Run()
+		fmt.Fprintf(w, `<?xml version="1.0" encoding="UTF-8"?><soapenv:Envelope xmlns:soapenv="http://schemas.xmlsoap.org/soap/envelope/"><soapenv:Body><ReconfigVM_TaskResponse xmlns="urn:vim25"><returnval type="Task">%s</returnval></ReconfigVM_TaskResponse></soapenv:Body></soapenv:Envelope>`, ref.Value)
+	})
+}
+
 func soapFault(name, msg string) string {
 	return fmt.Sprintf(`<?xml version="1.0" encoding="UTF-8"?><soapenv:Envelope xmlns:soapenv="http://schemas.xmlsoap.org/soap/envelope/" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance"><soapenv:Body><soapenv:Fault><faultcode>ServerFaultCode</faultcode><faultstring>%s</faultstring><detail><%sFault xmlns="urn:vim25" xsi:type="%s"></%sFault></detail></soapenv:Fault></soapenv:Body></soapenv:Envelope>`, msg, name, name, name)
 }
@@ -256,6 +291,51 @@ func withCloneTickets(next http.Handler) http.Handler {
 		default:
 			next.ServeHTTP(w, r)
 		}
+	})
+}
+
+// ---- VmRenamedEvent extension ----------------------------------------------------------------
+
+var renameTaskRe = regexp.MustCompile(`<Rename_Task[\s>][\s\S]*?<_this[^>]*>([^<]+)</_this>[\s\S]*?<newName>([^<]*)</newName>`)
+
+// withRenameEvents posts VmRenamedEvent after a VM's Rename_Task, as vCenter does. The launcher
+// serves one user (-user), so that is the event's userName.
+func withRenameEvents(next http.Handler, user string) http.Handler {
+	return soapRequests(next, func(w http.ResponseWriter, r *http.Request, raw []byte) {
+		m := renameTaskRe.FindSubmatch(raw)
+		if m == nil {
+			next.ServeHTTP(w, r)
+			return
+		}
+		ref := types.ManagedObjectReference{Type: "VirtualMachine", Value: string(m[1])}
+		vm, ok := simulator.Map.Get(ref).(*simulator.VirtualMachine)
+		if !ok {
+			next.ServeHTTP(w, r)
+			return
+		}
+		oldName := vm.Name
+		newName := html.UnescapeString(string(m[2]))
+		rec := httptest.NewRecorder()
+		next.ServeHTTP(rec, r)
+		for k, v := range rec.Header() {
+			w.Header()[k] = v
+		}
+		w.WriteHeader(rec.Code)
+		_, _ = w.Write(rec.Body.Bytes())
+		if rec.Code != http.StatusOK {
+			return
+		}
+		event := types.VmEvent{Event: types.Event{Vm: &types.VmEventArgument{EntityEventArgument: types.EntityEventArgument{Name: newName}, Vm: ref}}}
+		if vm.Runtime.Host != nil {
+			if h, ok := simulator.Map.Get(*vm.Runtime.Host).(*simulator.HostSystem); ok {
+				event.Host = &types.HostEventArgument{EntityEventArgument: types.EntityEventArgument{Name: h.Name}, Host: h.Self}
+			}
+		}
+		em := simulator.Map.EventManager()
+		ctx := &simulator.Context{Session: &simulator.Session{UserSession: types.UserSession{UserName: user}}}
+		simulator.Map.WithLock(em, func() {
+			em.PostEvent(ctx, &types.PostEvent{EventToPost: &types.VmRenamedEvent{VmEvent: event, OldName: oldName, NewName: newName}})
+		})
 	})
 }
 
@@ -388,7 +468,28 @@ func (s *outpostNetworkSystem) AddPortGroup(ctx *simulator.Context, c *types.Add
 			pg.Vswitch = "key-vim.host.VirtualSwitch-" + c.Portgrp.VswitchName
 		}
 	}
+	// ESXi lists the new port group's network in the host's `network` (vcsim does not), which is
+	// where a client finds the networks a VM on this host may be connected to.
+	if net := networkNamed(c.Portgrp.Name); net != nil {
+		if host, ok := simulator.Map.Get(s.Host.Self).(*simulator.HostSystem); ok {
+			if simulator.FindReference(host.Network, *net) == nil {
+				simulator.Map.AppendReference(host, &host.Network, *net)
+			}
+		}
+	}
 	return body
+}
+
+// networkNamed is the standard-switch Network object of that name (port groups of one name on
+// several hosts share it, as in vCenter).
+func networkNamed(name string) *types.ManagedObjectReference {
+	for _, e := range simulator.Map.All("Network") {
+		if n, ok := e.(*mo.Network); ok && n.Name == name {
+			ref := n.Self
+			return &ref
+		}
+	}
+	return nil
 }
 
 func (s *outpostNetworkSystem) RemovePortGroup(ctx *simulator.Context, c *types.RemovePortGroup) soap.HasFault {
@@ -418,7 +519,13 @@ func (s *outpostNetworkSystem) RemovePortGroup(ctx *simulator.Context, c *types.
 	if !found {
 		return &methods.RemovePortGroupBody{Fault_: simulator.Fault("", &types.NotFound{})}
 	}
-	// The datacenter's Network object stays: other hosts may still have the port group.
+	// The datacenter's Network object stays (other hosts may still have the port group); this
+	// host no longer lists it.
+	if net := networkNamed(c.PgName); net != nil {
+		if host, ok := simulator.Map.Get(s.Host.Self).(*simulator.HostSystem); ok {
+			simulator.Map.RemoveReference(host, &host.Network, *net)
+		}
+	}
 	return &methods.RemovePortGroupBody{Res: &types.RemovePortGroupResponse{}}
 }
 
@@ -579,6 +686,8 @@ func main() {
 	s.Server.Config.Handler = withAcquireTicket(s.Server.Config.Handler, s.URL.Host)
 	s.Server.Config.Handler = withWebmksSocket(s.Server.Config.Handler)
 	s.Server.Config.Handler = withCloneTickets(s.Server.Config.Handler)
+	s.Server.Config.Handler = withReconfigFaults(s.Server.Config.Handler)
+	s.Server.Config.Handler = withRenameEvents(s.Server.Config.Handler, *user)
 	esxHostNetworks()
 	s.Server.Config.Handler = withHostControl(s.Server.Config.Handler)
 

@@ -20,6 +20,11 @@ interface VmPickerProps {
   /** The OS rules, once read: VMs whose OS no rule covers are marked. */
   rules: readonly OsRule[] | null;
   error: string | undefined;
+  /**
+   * What the VMs are picked for ("enroll" by default). Other uses (hosts entries, a playbook) say so
+   * in the labels and show the guest host name where enrollment shows its eligibility hints.
+   */
+  purpose?: string;
 }
 
 /**
@@ -27,7 +32,8 @@ interface VmPickerProps {
  * Each row says what the inventory already knows against it (powered off, Tools not running,
  * already enrolled). One Tab stop for the grid: Up/Down move, Space ticks.
  */
-export function VmPicker({ sites, draft, dispatch, enrolled, rules, error }: VmPickerProps) {
+export function VmPicker({ sites, draft, dispatch, enrolled, rules, error, purpose = 'enroll' }: VmPickerProps) {
+  const enrolling = purpose === 'enroll';
   const [q, setQ] = useState<Omit<VmQuery, 'site'>>({ powerState: '', toolsStatus: '', enrolled: '', query: '' });
   const [likelyOnly, setLikelyOnly] = useState(false);
   const [active, setActive] = useState(-1);
@@ -68,7 +74,7 @@ export function VmPicker({ sites, draft, dispatch, enrolled, rules, error }: VmP
 
   return (
     <div className="enroll-picker">
-      <div className="toolbar vm-filters" role="search" aria-label="Filter VMs to enroll">
+      <div className="toolbar vm-filters" role="search" aria-label={`Filter VMs to ${purpose}`}>
         <label className="inline-field">
           <span>vCenter</span>
           <select value={draft.site} onChange={(e) => dispatch({ type: 'site', site: e.target.value })} aria-label="vCenter" aria-invalid={error && !draft.site ? true : undefined}>
@@ -82,7 +88,7 @@ export function VmPicker({ sites, draft, dispatch, enrolled, rules, error }: VmP
         </label>
         <div className="search-field">
           <label htmlFor="enroll-vm-search" className="visually-hidden">
-            Search VMs to enroll
+            Search VMs to {purpose}
           </label>
           <input
             id="enroll-vm-search"
@@ -96,10 +102,12 @@ export function VmPicker({ sites, draft, dispatch, enrolled, rules, error }: VmP
         </div>
         <FilterSelect label="Power" ariaLabel="Power state" value={q.powerState} options={powerOptions} onChange={(p) => setQ((v) => ({ ...v, powerState: p as VmQuery['powerState'] }))} />
         <FilterSelect label="Tools" ariaLabel="Tools status" value={q.toolsStatus} options={toolsOptions} onChange={(toolsStatus) => setQ((v) => ({ ...v, toolsStatus }))} />
-        <label className="checkbox-field">
-          <input type="checkbox" checked={likelyOnly} onChange={(e) => setLikelyOnly(e.target.checked)} />
-          <span>Hide VMs that cannot enroll</span>
-        </label>
+        {enrolling && (
+          <label className="checkbox-field">
+            <input type="checkbox" checked={likelyOnly} onChange={(e) => setLikelyOnly(e.target.checked)} />
+            <span>Hide VMs that cannot enroll</span>
+          </label>
+        )}
       </div>
       <div className="toolbar enroll-selection-bar">
         <span role="status" data-testid="enroll-selected-count">
@@ -118,7 +126,7 @@ export function VmPicker({ sites, draft, dispatch, enrolled, rules, error }: VmP
       <div
         className="vm-grid enroll-grid"
         role="grid"
-        aria-label="VMs to enroll"
+        aria-label={`VMs to ${purpose}`}
         aria-multiselectable="true"
         aria-rowcount={rows.length + 1}
         tabIndex={0}
@@ -148,7 +156,7 @@ export function VmPicker({ sites, draft, dispatch, enrolled, rules, error }: VmP
             Tools
           </div>
           <div role="columnheader" className="vm-cell">
-            Eligibility
+            {enrolling ? 'Eligibility' : 'Guest host name'}
           </div>
         </div>
         <div ref={scrollRef} className="vm-grid-body enroll-grid-body" role="rowgroup">
@@ -194,7 +202,9 @@ export function VmPicker({ sites, draft, dispatch, enrolled, rules, error }: VmP
                     {toolsLabel(vm)}
                   </div>
                   <div role="gridcell" className="vm-cell enroll-hints" data-testid="enroll-hints">
-                    {hints.length === 0 ? (
+                    {!enrolling ? (
+                      <span className="mono">{vm.hostName ?? '—'}</span>
+                    ) : hints.length === 0 ? (
                       <span className="enroll-hint enroll-hint-ok">Looks eligible</span>
                     ) : (
                       hints.map((h) => (

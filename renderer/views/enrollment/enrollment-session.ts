@@ -16,7 +16,8 @@ export interface EnrollmentSession {
 // One session per client (per app instance): metadata only (picked VMs, choices, batch ids).
 const sessions = new WeakMap<OutpostClient, StoreApi<EnrollmentSession>>();
 
-function sessionFor(client: OutpostClient): StoreApi<EnrollmentSession> {
+/** The enrollment session of this app instance (the command palette starts one for a VM). */
+export function sessionFor(client: OutpostClient): StoreApi<EnrollmentSession> {
   let store = sessions.get(client);
   if (!store) {
     store = createStore<EnrollmentSession>((set) => ({

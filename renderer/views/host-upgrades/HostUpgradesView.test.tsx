@@ -96,6 +96,45 @@ describe('Host upgrades page', () => {
     expect(bridge.calls.find((c) => c.command === 'upgrade.abort')?.input).toEqual({ planId: detail.id });
   });
 
+  it("shows where each host's backup is: the off-host copy, its size, checksum and when it was verified (or why not)", async () => {
+    const sha = 'ab'.repeat(32);
+    const base = plan();
+    const detail = plan({
+      hosts: [
+        {
+          ...base.hosts[0]!,
+          backup: { artefactPath: '/var/backup/ds.tgz', sha256: sha, bytes: 15, offHost: { state: 'verified', kind: 'ssh', location: 'backup.lab:22:/srv/outpost/lab/esx01/run-1-ds.tgz', sha256: sha, bytes: 15, verifiedAt: '2026-11-22T08:01:00.000Z', error: null } },
+        },
+        {
+          ...base.hosts[1]!,
+          state: 'failed',
+          procedureId: 'run-2',
+          backup: { artefactPath: '/var/backup/<b>ds</b>.tgz', sha256: sha, bytes: 15, offHost: { state: 'failed', kind: 'local', location: '/data/upgrade-backups/lab/esx02/run-2-ds.tgz', sha256: null, bytes: null, verifiedAt: null, error: { code: 'BACKUP_NOT_VERIFIED', message: 'does not match' } } },
+        },
+      ],
+    });
+    const bridge = createFakeBridge({
+      'upgrade.list': () => ({ ok: true, value: [detail] }),
+      'upgrade.hosts': () => ({ ok: true, value: [] }),
+      'credentials.list': () => ({ ok: true, value: [] }),
+      'upgrade.status': () => ({ ok: true, value: detail }),
+    });
+    await renderApp(bridge, 'host-upgrades');
+    const first = await screen.findByTestId('backup-esx01');
+    expect(screen.getByTestId('backup-location-esx01').textContent).toBe('backup.lab:22:/srv/outpost/lab/esx01/run-1-ds.tgz');
+    expect(first.textContent).toContain('/var/backup/ds.tgz · 15 bytes');
+    expect(first.textContent).toContain('verified');
+    expect(first.textContent).toContain('(SSH)');
+    expect(first.textContent).toContain('SHA-256 matched');
+    const second = screen.getByTestId('backup-esx02');
+    expect(second.textContent).toContain('not verified');
+    expect(second.textContent).toContain('(this workstation)');
+    expect(second.textContent).not.toContain('SHA-256 matched');
+    // A path is text, never markup.
+    expect(second.querySelector('b')).toBeNull();
+    expect(second.textContent).toContain('/var/backup/<b>ds</b>.tgz');
+  });
+
   it('refetches when an upgrade moves (event, no polling)', async () => {
     let state: UpgradePlanDetail['state'] = 'running';
     const bridge = createFakeBridge({

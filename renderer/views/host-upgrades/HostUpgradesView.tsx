@@ -8,17 +8,19 @@ import { formatTime } from '../format-time';
 import { Tabs, tabId, tabPanelId, type TabSpec } from '../Tabs';
 import { useContractQuery } from '../use-contract-query';
 import { useHashSubPath } from '../use-hash-sub-path';
+import { AnsibleInventoryPanel } from './AnsibleInventoryPanel';
 import { HostBuildsTable } from './HostBuildsTable';
+import { PlaybooksPanel } from './PlaybooksPanel';
 import { PlanEditor } from './PlanEditor';
 import { RolloutView } from './RolloutView';
 
-type Section = 'rollouts' | 'new' | 'hosts';
+type Section = 'rollouts' | 'new' | 'hosts' | 'playbooks' | 'ansible';
 const PREFIX = 'host-upgrades';
 
 export function HostUpgradesView() {
   const client = useClient();
   const sub = useHashSubPath('host-upgrades');
-  const section: Section = sub === 'new' || sub === 'hosts' ? sub : 'rollouts';
+  const section: Section = sub === 'new' || sub === 'hosts' || sub === 'playbooks' || sub === 'ansible' ? sub : 'rollouts';
   const selectedId = section === 'rollouts' && sub ? sub : null;
   const go = (next: string | null): void => {
     window.location.hash = hashForView('host-upgrades', next ?? undefined);
@@ -49,6 +51,8 @@ export function HostUpgradesView() {
     { id: 'rollouts', label: `Rollouts${plans.data ? ` (${plans.data.length})` : ''}` },
     { id: 'new', label: 'New plan' },
     { id: 'hosts', label: `Hosts${hosts.data ? ` (${hosts.data.filter((h) => h.behind).length} behind)` : ''}` },
+    { id: 'playbooks', label: 'Playbooks' },
+    { id: 'ansible', label: 'Ansible inventory' },
   ];
   const siteNames = (sites.data ?? []).map((s) => s.name);
   const noInventory = hosts.data !== null && hosts.data.length === 0;
@@ -115,6 +119,8 @@ export function HostUpgradesView() {
           ) : (
             <HostBuildsTable hosts={hosts.data ?? []} />
           ))}
+        {section === 'playbooks' && <PlaybooksPanel />}
+        {section === 'ansible' && <AnsibleInventoryPanel sites={siteNames} />}
       </div>
     </>
   );

@@ -144,7 +144,24 @@ export function PlanEditor({ sites, hosts, credentials, onCreated }: { sites: st
         <fieldset className="field">
           <legend>Backup before maintenance mode</legend>
           <TextField id="plan-backup-command" label="Backup command (optional)" value={draft.backupCommand} onChange={(v) => edit('backupCommand', v, 'options.backup.command')} error={errors['options.backup.command']} placeholder="/opt/backup/dump-datastore.sh" mono />
-          <TextField id="plan-backup-artefact" label="Backup artefact path" value={draft.backupArtefact} onChange={(v) => edit('backupArtefact', v, 'options.backup.artefactPath')} error={errors['options.backup.artefactPath']} hint="Its SHA-256 and size are recorded." mono />
+          <TextField id="plan-backup-artefact" label="Backup artefact path" value={draft.backupArtefact} onChange={(v) => edit('backupArtefact', v, 'options.backup.artefactPath')} error={errors['options.backup.artefactPath']} hint="Its SHA-256 and size are recorded; a copy off the host must match them before the host is reinstalled." mono />
+          <TextField id="plan-backup-to-host" label="Copy backups to SSH server (optional)" value={draft.backupToHost} onChange={(v) => edit('backupToHost', v, 'options.backup.copyTo.host')} error={errors['options.backup.copyTo.host']} placeholder="backup01.example" hint="Empty: this workstation's data folder (upgrade-backups)." mono />
+          {draft.backupToHost.trim() && (
+            <>
+              <TextField id="plan-backup-to-port" label="Backup server port" value={draft.backupToPort} onChange={(v) => edit('backupToPort', v, 'options.backup.copyTo.port')} error={errors['options.backup.copyTo.port']} mono />
+              <TextField id="plan-backup-to-path" label="Backup server folder" value={draft.backupToPath} onChange={(v) => edit('backupToPath', v, 'options.backup.copyTo.path')} error={errors['options.backup.copyTo.path']} placeholder="/srv/outpost-backups" mono />
+              <div className="field">
+                <label htmlFor="plan-backup-to-credential">Backup server credential</label>
+                <select id="plan-backup-to-credential" value={draft.backupToCredential} onChange={(e) => edit('backupToCredential', e.target.value, 'options.backup.copyTo.credential')} aria-invalid={errors['options.backup.copyTo.credential'] ? true : undefined} aria-describedby="plan-backup-to-credential-error">
+                  <option value="">Choose a credential</option>
+                  {credentials.map((c) => (
+                    <option key={c}>{c}</option>
+                  ))}
+                </select>
+                <FieldError id="plan-backup-to-credential-error" message={errors['options.backup.copyTo.credential']} />
+              </div>
+            </>
+          )}
         </fieldset>
 
         <fieldset className="field">

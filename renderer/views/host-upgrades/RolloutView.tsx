@@ -18,6 +18,34 @@ function useNow(active: boolean): number {
   return now;
 }
 
+const COPY_LABEL = { verified: 'verified', failed: 'not verified', pending: 'not copied yet' } as const;
+const COPY_BADGE = { verified: 'done', failed: 'failed', pending: 'pending' } as const;
+
+/** Where the host's backup is: on the host, and the copy off it that the reinstall waits for. */
+function BackupPanel({ host }: { host: UpgradeHostRow }) {
+  const backup = host.backup;
+  if (!backup) return null;
+  const copy = backup.offHost;
+  return (
+    <div className="small" data-testid={`backup-${host.name}`}>
+      <p className="muted">
+        Backup on the host <span className="mono">{backup.artefactPath}</span> · {backup.bytes} bytes · sha256{' '}
+        <span className="mono" title={backup.sha256}>
+          {backup.sha256.slice(0, 16)}…
+        </span>
+      </p>
+      <p>
+        Off-host copy <span className={`badge badge-step-${COPY_BADGE[copy.state]}`}>{COPY_LABEL[copy.state]}</span>{' '}
+        <span className="mono" data-testid={`backup-location-${host.name}`}>
+          {copy.location}
+        </span>
+        {copy.kind === 'ssh' ? ' (SSH)' : ' (this workstation)'}
+        {copy.verifiedAt ? ` · SHA-256 matched ${formatTime(copy.verifiedAt)}` : ''}
+      </p>
+    </div>
+  );
+}
+
 function SoakPanel({ host, now }: { host: UpgradeHostRow; now: number }) {
   const soak = host.soak;
   if (!soak) return null;
@@ -87,11 +115,7 @@ function HostRow({ host, now, onApprove }: { host: UpgradeHostRow; now: number; 
           </button>
         </div>
       )}
-      {host.backup && (
-        <p className="small muted">
-          Backup <span className="mono">{host.backup.artefactPath}</span> · {host.backup.bytes} bytes · sha256 <span className="mono">{host.backup.sha256.slice(0, 16)}…</span>
-        </p>
-      )}
+      <BackupPanel host={host} />
       <SoakPanel host={host} now={now} />
       {open && (
         <ol className="step-timeline" id={`timeline-${host.name}`} aria-label={`Steps of ${host.name}`}>

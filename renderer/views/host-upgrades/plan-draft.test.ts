@@ -31,6 +31,13 @@ describe('plan editor draft → contract input', () => {
     expect(input.options.reinstall).toMatchObject({ mode: 'pxe', isoDir: '/srv/iso' });
   });
 
+  it('copies backups to this workstation unless an SSH server is named (then host, port, folder and credential go with it)', () => {
+    const local = createInput({ ...emptyDraft, backupCommand: 'dump', backupArtefact: '/var/b.tgz' });
+    expect(local.options.backup).toEqual({ command: 'dump', artefactPath: '/var/b.tgz' });
+    const remote = createInput({ ...emptyDraft, backupCommand: 'dump', backupArtefact: '/var/b.tgz', backupToHost: ' backup01 ', backupToPort: '2222', backupToPath: '/srv/b', backupToCredential: 'backup-key' });
+    expect(remote.options.backup).toEqual({ command: 'dump', artefactPath: '/var/b.tgz', copyTo: { host: 'backup01', port: 2222, path: '/srv/b', credential: 'backup-key' } });
+  });
+
   it('leaves defaults to the contract when a number is empty, and passes bad numbers on to be named', () => {
     const input = createInput({ ...emptyDraft, soakMinutes: '', probeIntervalSeconds: 'soon' });
     expect('soakMinutes' in input.options).toBe(false);

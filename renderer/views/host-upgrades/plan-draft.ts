@@ -13,6 +13,11 @@ export interface PlanDraft {
   hostSsh: string;
   backupCommand: string;
   backupArtefact: string;
+  /** An SSH server for the backup copies; empty: this workstation's data folder. */
+  backupToHost: string;
+  backupToPort: string;
+  backupToPath: string;
+  backupToCredential: string;
   reinstall: 'manual' | 'pxe';
   isoDir: string;
   outDir: string;
@@ -42,6 +47,10 @@ export const emptyDraft: PlanDraft = {
   hostSsh: '',
   backupCommand: '',
   backupArtefact: '',
+  backupToHost: '',
+  backupToPort: '22',
+  backupToPath: '',
+  backupToCredential: '',
   reinstall: 'manual',
   isoDir: '',
   outDir: '',
@@ -88,11 +97,19 @@ export function createInput(d: PlanDraft): CommandInput<'upgrade.create'> {
   const interval = num(d.probeIntervalSeconds);
   const port = num(d.sshPort);
   const poll = num(d.reconnectPollSeconds);
+  const backupPort = num(d.backupToPort);
   return {
     ...previewInput(d),
     options: {
       ssh: { credential: d.sshCredential, ...(d.sshUser.trim() ? { user: d.sshUser.trim() } : {}), ...(port !== undefined ? { port } : {}) },
-      backup: d.backupCommand.trim() || d.backupArtefact.trim() ? { command: d.backupCommand.trim(), artefactPath: d.backupArtefact.trim() } : null,
+      backup:
+        d.backupCommand.trim() || d.backupArtefact.trim()
+          ? {
+              command: d.backupCommand.trim(),
+              artefactPath: d.backupArtefact.trim(),
+              ...(d.backupToHost.trim() ? { copyTo: { host: d.backupToHost.trim(), ...(backupPort !== undefined ? { port: backupPort } : {}), path: d.backupToPath.trim(), credential: d.backupToCredential } } : {}),
+            }
+          : null,
       reinstall: d.reinstall === 'pxe' ? { mode: 'pxe', isoDir: d.isoDir.trim(), outDir: d.outDir.trim(), httpBase: d.httpBase.trim(), tftpServer: d.tftpServer.trim() } : { mode: 'manual' },
       ...(poll !== undefined ? { reconnectPollSeconds: poll } : {}),
       configure: { ...(d.playbook.trim() ? { playbook: d.playbook.trim() } : {}), commands: lines(d.configCommands) },

@@ -106,6 +106,40 @@ describe('Add a vCenter (fake bridge)', () => {
     });
     const problem = screen.getByTestId('site-problem');
     expect(problem.textContent).toMatch(/vault is locked/);
-    expect(within(problem).getByRole('link', { name: 'Settings → Vault' }).getAttribute('href')).toBe('#/settings');
+    expect(problem.textContent).toMatch(/Set it up or unlock it below/);
+  });
+
+  it('fresh install: the vault is set up inline, the add goes on with what was typed, then the site syncs and is watched', async () => {
+    let unlocked = false;
+    const bridge = createFakeBridge({
+      'sites.add': () => (unlocked ? { ok: true, value: added } : { ok: false, error: { code: 'VAULT_LOCKED', message: 'The vault is locked' } }),
+      'vault.unlock': () => {
+        unlocked = true;
+        return { ok: true, value: { kind: 'passphrase', initialised: true, unlocked: true } };
+      },
+      'inventory.sync': () => ({ ok: true, value: { site: 'dc1', counts: { datacenters: 1, clusters: 1, hosts: 1, networks: 1, datastores: 1, vms: 3 }, removed: 0, pages: 1, elapsedMs: 5 } }),
+      'inventory.watch.start': () => ({ ok: true, value: { site: 'dc1', state: 'connecting', syncs: 0, reconnects: 0, lastChangeAt: null, lastError: null } }),
+    });
+    await openSites(bridge);
+    const vault = screen.getByTestId('add-site-vault');
+    expect(within(vault).getByRole('heading').textContent).toBe('Set up the vault first');
+    await fillAndSubmit();
+    expect(screen.getByTestId('site-problem').textContent).toMatch(/vault is locked/);
+    // Nothing typed is lost while the vault is set up.
+    expect((screen.getByLabelText('Name') as HTMLInputElement).value).toBe('dc1');
+    fireEvent.change(within(vault).getByLabelText('New vault passphrase'), { target: { value: 'correct horse battery' } });
+    fireEvent.change(within(vault).getByLabelText('Confirm the passphrase'), { target: { value: 'correct horse battery' } });
+    await act(async () => {
+      fireEvent.click(within(vault).getByRole('button', { name: 'Set up vault' }));
+      await new Promise((resolve) => setTimeout(resolve, 0));
+    });
+    await act(async () => new Promise((resolve) => setTimeout(resolve, 0)));
+    expect(adds(bridge)).toEqual([
+      { name: 'dc1', url: 'https://127.0.0.1:8989/sdk', username: 'user', password: 'pass' },
+      { name: 'dc1', url: 'https://127.0.0.1:8989/sdk', username: 'user', password: 'pass' },
+    ]);
+    expect(screen.queryByTestId('add-site-vault')).toBeNull();
+    // No more clicks: the new site is synced, then watched.
+    expect(bridge.calls.filter((c) => c.command === 'inventory.sync' || c.command === 'inventory.watch.start').map((c) => c.command)).toEqual(['inventory.sync', 'inventory.watch.start']);
   });
 });

@@ -1,7 +1,7 @@
 import { useState, type FormEvent, type ReactNode } from 'react';
 import { OutpostError, type AddedSite, type CertificateSummary } from '../../../core/contract';
-import { useClient, useShellStore } from '../../app/shell-context';
-import { hashForView } from '../../navigation/hash-route';
+import { useClient, useShell, useShellStore } from '../../app/shell-context';
+import { UnlockForm } from '../VaultPanel';
 import { FieldError } from '../FieldError';
 import { TextField } from '../TextField';
 import { useContractForm } from '../use-contract-form';
@@ -30,12 +30,7 @@ function problemFor(err: unknown): ReactNode {
     case 'VCENTER_AUTH':
       return <>vCenter refused the user name or password. Check them (an SSO user is usually written user@vsphere.local) and try again.</>;
     case 'VAULT_LOCKED':
-      return (
-        <>
-          The vault is locked, so the password cannot be stored. Unlock it in <a href={hashForView('settings')}>Settings → Vault</a>, then add the vCenter
-          again.
-        </>
-      );
+      return <>The vault is locked, so the password cannot be stored. Set it up or unlock it below: the vCenter is then added with what you typed.</>;
     default:
       return null;
   }
@@ -52,6 +47,9 @@ export function AddSiteForm({ onAdded }: { onAdded(site: AddedSite): void }) {
   const [draft, setDraft] = useState<SiteDraft>(emptyDraft);
   const [untrusted, setUntrusted] = useState<{ cert: CertificateSummary; url: string } | null>(null);
   const [problem, setProblem] = useState<{ code: string; body: ReactNode } | null>(null);
+  const vault = useShell((s) => s.status?.vault ?? null);
+  // A fresh install has no vault yet: it is set up (or unlocked) right here, and the form keeps what was typed.
+  const vaultNeeded = vault !== null && vault.kind === 'passphrase' && !vault.unlocked;
   const { errors } = form;
 
   const edit = (field: keyof SiteDraft, value: string): void => {
@@ -126,6 +124,23 @@ export function AddSiteForm({ onAdded }: { onAdded(site: AddedSite): void }) {
           </button>
         </div>
       </form>
+      {vaultNeeded && (
+        <section className="panel side-form" aria-labelledby="add-site-vault-heading" data-testid="add-site-vault">
+          <h3 id="add-site-vault-heading">{vault.initialised ? 'Unlock the vault' : 'Set up the vault first'}</h3>
+          <p className="muted small">
+            The vCenter password is stored sealed in the vault.{' '}
+            {vault.initialised ? 'Unlock it to add this vCenter.' : 'This is a fresh install: choose the vault passphrase now (also in Settings → Vault).'}
+          </p>
+          <UnlockForm
+            key={vault.initialised ? 'unlock' : 'create'}
+            firstTime={!vault.initialised}
+            onUnlocked={() => {
+              // Go on with what was typed: the add that VAULT_LOCKED stopped, or nothing if it was not tried yet.
+              if (problem?.code === 'VAULT_LOCKED') add();
+            }}
+          />
+        </section>
+      )}
       {untrusted && <TrustPrompt url={untrusted.url} cert={untrusted.cert} busy={form.busy} onTrust={() => add(untrusted.cert.fingerprint)} onCancel={() => setUntrusted(null)} />}
     </div>
   );

@@ -19,6 +19,23 @@ async function openSites(bridge: FakeBridge): Promise<void> {
 }
 
 describe('vCenters panel (fake bridge)', () => {
+  it('shows each site index: live with lag from another process, reconnecting with a countdown, error with its message, stale when the indexer died', async () => {
+    const now = Date.now();
+    const base = { retryAt: null, lastChangeAt: null, lastEventAt: null, lagMs: null, lastError: null, pid: 4242, heartbeatAt: new Date(now).toISOString(), stale: false };
+    const sites: SiteSummary[] = [
+      { ...dc1, id: 1, name: 'live', connected: true, index: { ...base, state: 'watching', lagMs: 1500 } },
+      { ...dc1, id: 2, name: 'retry', index: { ...base, state: 'backoff', retryAt: new Date(now + 60_000).toISOString(), lastError: { code: 'VCENTER_UNREACHABLE', message: 'connection refused <b>' } } },
+      { ...dc1, id: 3, name: 'dead', index: { ...base, state: 'watching', stale: true } },
+      { ...dc1, id: 4, name: 'new', index: null },
+    ];
+    await openSites(createFakeBridge({ 'sites.list': () => ({ ok: true, value: sites }) }));
+    expect(screen.getByTestId('site-watch-live').textContent).toContain('Live, lag 1.5 s');
+    expect(screen.getByTestId('site-watch-retry').textContent).toMatch(/Reconnecting in (5\d|60) s/);
+    expect(screen.getByTestId('site-error-retry').textContent).toContain('connection refused <b>'); // as text
+    expect(screen.getByTestId('site-watch-dead').textContent).toContain('Not indexed (process 4242 stopped)');
+    expect(screen.getByTestId('site-watch-new').textContent).toContain('Not indexed');
+  });
+
   it('a running sync shows its progress events: counts, pages, a bar towards the last total; then the result', async () => {
     let finish: (r: SyncResult) => void = () => undefined;
     const bridge = createFakeBridge({

@@ -1,5 +1,5 @@
-import { useState, type ReactNode } from 'react';
-import type { AddedSite, SiteSummary, WatchStatusSummary } from '../../../core/contract';
+import { useEffect, useState, type ReactNode } from 'react';
+import type { AddedSite, IndexStatus, SiteSummary, WatchStatusSummary } from '../../../core/contract';
 import { errorToast } from '../../app/error-toast';
 import { useClient, useShellStore } from '../../app/shell-context';
 import { useConfirmDestructive } from '../ConfirmDialog';
@@ -10,13 +10,45 @@ import type { SiteActivity } from './use-site-activity';
 
 const watchLabels: Record<WatchStatusSummary['state'], string> = {
   connecting: 'Connecting',
-  syncing: 'Resyncing',
-  watching: 'Watching',
+  syncing: 'Syncing',
+  watching: 'Live',
   backoff: 'Reconnecting',
-  stopped: 'Stopped',
-  failed: 'Failed',
+  stopped: 'Not indexed',
+  failed: 'Error',
 };
-const watching = (w: WatchStatusSummary | undefined): boolean => !!w && w.state !== 'stopped' && w.state !== 'failed';
+const watching = (w: WatchStatusSummary | undefined): boolean => !!w && w.state !== 'stopped';
+
+type IndexView = Pick<IndexStatus, 'state' | 'retryAt' | 'lastChangeAt' | 'lagMs'> & { stale?: boolean; pid?: number };
+
+/** The index status in words: Live (lag, last change), Syncing, Reconnecting in Ns, Error (retry in Ns), Not indexed. */
+export function indexLabel(s: IndexView, now: number): string {
+  if (s.stale) return `Not indexed (process ${s.pid ?? '?'} stopped)`;
+  const retry = s.retryAt ? Math.max(0, Math.ceil((Date.parse(s.retryAt) - now) / 1000)) : null;
+  switch (s.state) {
+    case 'watching': {
+      const lag = s.lagMs !== null ? `, lag ${(s.lagMs / 1000).toFixed(1)} s` : '';
+      const last = s.lastChangeAt ? `, last change ${formatTime(s.lastChangeAt)}` : '';
+      return `Live${lag}${last}`;
+    }
+    case 'backoff':
+      return retry !== null ? `Reconnecting in ${retry} s` : 'Reconnecting';
+    case 'failed':
+      return retry !== null ? `Error, retry in ${retry} s` : 'Error';
+    default:
+      return watchLabels[s.state];
+  }
+}
+
+/** Re-renders every second while some site waits to retry, so "in N s" counts down. */
+function useSecondTick(active: boolean): number {
+  const [now, setNow] = useState(() => Date.now());
+  useEffect(() => {
+    if (!active) return undefined;
+    const t = setInterval(() => setNow(Date.now()), 1000);
+    return () => clearInterval(t);
+  }, [active]);
+  return now;
+}
 
 /** Asks, then removes a site (sites.remove); the list reloads through onRemoved. */
 function useRemoveSite(onRemoved: () => void): { remove(site: SiteSummary): void; removing: string | null; dialog: ReactNode } {
@@ -59,6 +91,8 @@ function useRemoveSite(onRemoved: () => void): { remove(site: SiteSummary): void
 
 function SitesTable({ sites, activity, onRemoved }: { sites: SiteSummary[]; activity: SiteActivity; onRemoved(): void }) {
   const removal = useRemoveSite(onRemoved);
+  const waiting = sites.some((site) => (activity.watches[site.name] ?? site.index)?.retryAt);
+  const now = useSecondTick(waiting);
   return (
     <>
       {removal.dialog}
@@ -78,7 +112,9 @@ function SitesTable({ sites, activity, onRemoved }: { sites: SiteSummary[]; acti
           {sites.map((site) => {
             const w = activity.watches[site.name];
             const sync = activity.syncs[site.name];
-            const lastError = w?.lastError ?? sync?.error ?? null;
+            // This process's watcher when it has one, else what the indexing process (maybe `outpost serve`) wrote.
+            const index: IndexView | null = w ?? site.index ?? null;
+            const lastError = (index && index.state !== 'watching' ? (w?.lastError ?? site.index?.lastError) : null) ?? sync?.error ?? null;
             return (
               <tr key={site.id} data-testid={`site-row-${site.name}`}>
                 <th scope="row" className="row-heading">
@@ -90,13 +126,11 @@ function SitesTable({ sites, activity, onRemoved }: { sites: SiteSummary[]; acti
                   <span className={site.connected ? 'badge badge-succeeded' : 'badge'} data-testid={`site-connection-${site.name}`}>
                     {site.connected ? 'Connected' : 'Not connected'}
                   </span>
-                  {w && (
-                    <span className="small muted site-watch" data-testid={`site-watch-${site.name}`}>
-                      {' '}
-                      {watchLabels[w.state]}
-                      {w.reconnects > 0 ? `, ${w.reconnects} reconnects` : ''}
-                    </span>
-                  )}
+                  <span className="small muted site-watch" data-testid={`site-watch-${site.name}`}>
+                    {' '}
+                    {index ? indexLabel(index, now) : 'Not indexed'}
+                    {w && w.reconnects > 0 ? `, ${w.reconnects} reconnects` : ''}
+                  </span>
                   {lastError && (
                     <p className="small field-error" data-testid={`site-error-${site.name}`}>
                       <span className="mono">{lastError.code}</span> {lastError.message}
@@ -157,7 +191,12 @@ export function SitesPanel({ sites, activity, onAdded, onRemoved }: { sites: Sit
           again.
         </p>
       </div>
-      <AddSiteForm onAdded={onAdded} />
+      <AddSiteForm
+        onAdded={(site) => {
+          onAdded(site);
+          activity.syncThenWatch(site.name);
+        }}
+      />
     </div>
   );
 }

@@ -7,6 +7,7 @@ import { formatTime } from '../format-time';
 import { powerLabel, toolsLabel } from './vm-rows';
 import { VmAccessPanels } from './VmAccessPanels';
 import { OpenTerminalButton } from './OpenTerminalButton';
+import { VmTimeline } from './VmTimeline';
 
 type PowerAction = 'on' | 'off' | 'reset' | 'shutdown';
 const actions: { action: PowerAction; label: string; destructive: boolean; when(vm: VmSummary): boolean; explain: string }[] = [
@@ -104,6 +105,7 @@ export function VmDetail({ vm, onClose, onPowered }: { vm: VmSummary; onClose():
         </>
       )}
       <VmAccessPanels vm={vm} />
+      <VmTimeline key={`${vm.site}/${vm.moref}`} vm={vm} />
       {dialog}
     </aside>
   );

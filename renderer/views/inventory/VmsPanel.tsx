@@ -1,8 +1,10 @@
 import { useMemo, useState } from 'react';
+import { useHashParams } from '../../navigation/use-hash-params';
+import { vmViewFromParams, writeVmView, type VmViewState } from './vm-view-params';
 import type { SiteSummary } from '../../../core/contract';
 import { errorToast } from '../../app/error-toast';
 import { useClient, useShellStore } from '../../app/shell-context';
-import { ALL_ROWS_LIMIT, emptyVmQuery, SEARCH_LIMIT, useVmRows, vmListInput, type VmQuery } from './use-vm-rows';
+import { ALL_ROWS_LIMIT, SEARCH_LIMIT, useVmRows, vmListInput, type VmQuery } from './use-vm-rows';
 import { VmDetail } from './VmDetail';
 import { VmTable } from './VmTable';
 import { powerOptions, toolsOptions, visibleRows, vmKey, vmsCsv, type SortKey, type SortOrder } from './vm-rows';
@@ -23,9 +25,20 @@ const stamp = (): string => new Date().toISOString().replace(/[:.]/g, '-').slice
 export function VmsPanel({ sites }: { sites: SiteSummary[] }) {
   const client = useClient();
   const store = useShellStore();
-  const [q, setQ] = useState<VmQuery>(emptyVmQuery);
-  const [order, setOrder] = useState<SortOrder>({ key: 'name', direction: 'ascending' });
-  const [selected, setSelected] = useState<string | null>(null);
+  // Search, filters, sort and selection live in the address: a reload keeps them, Back/Forward step through them.
+  const [params, writeParams] = useHashParams();
+  const paramsKey = params.toString();
+  const view = useMemo(() => vmViewFromParams(new URLSearchParams(paramsKey)), [paramsKey]);
+  const { q, order, selected } = view;
+  const update = (patch: (v: VmViewState) => Partial<VmViewState>, mode: 'push' | 'replace'): void =>
+    writeParams((p) => {
+      const current = vmViewFromParams(p);
+      writeVmView(p, { ...current, ...patch(current) });
+    }, mode);
+  // Typing replaces the entry (one per search, not per key); filters, sort and selection add one.
+  const setQ = (next: (v: VmQuery) => VmQuery, mode: 'push' | 'replace' = 'push'): void => update((v) => ({ q: next(v.q) }), mode);
+  const setOrder = (next: (o: SortOrder) => SortOrder): void => update((v) => ({ order: next(v.order) }), 'push');
+  const setSelected = (key: string | null): void => update(() => ({ selected: key }), 'push');
   const [exporting, setExporting] = useState(false);
   const data = useVmRows(q);
 
@@ -68,7 +81,10 @@ export function VmsPanel({ sites }: { sites: SiteSummary[] }) {
             type="search"
             value={q.query}
             placeholder="Search name, IP, host name, guest OS"
-            onChange={(event) => setQ((v) => ({ ...v, query: event.target.value }))}
+            onChange={(event) => {
+              const query = event.target.value;
+              setQ((v) => ({ ...v, query }), 'replace');
+            }}
             spellCheck={false}
             autoComplete="off"
             aria-describedby="vm-count"

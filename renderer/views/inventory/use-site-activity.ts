@@ -17,6 +17,8 @@ export interface SiteActivity {
   watches: Record<string, WatchStatusSummary>;
   sync(site: string): void;
   watch(site: string, on: boolean): void;
+  /** A site just added: sync it, then keep it current (no more clicks). */
+  syncThenWatch(site: string): void;
 }
 
 const errorOf = (err: unknown): { code: string; message: string } => {
@@ -70,25 +72,28 @@ export function useSiteActivity(onSynced: () => void): SiteActivity {
     };
   }, [client, store, connected]);
 
-  const sync = useCallback(
-    (site: string): void => {
+  const runSync = useCallback(
+    (site: string): Promise<boolean> => {
       setSyncs((all) => ({ ...all, [site]: { running: true, startedAt: Date.now(), progress: null, result: all[site]?.result ?? null, error: null } }));
       ownSyncs.current.add(site);
-      client.invoke('inventory.sync', { site }).then(
+      return client.invoke('inventory.sync', { site }).then(
         (result) => {
           ownSyncs.current.delete(site);
           setSyncs((all) => ({ ...all, [site]: { running: false, startedAt: all[site]?.startedAt ?? Date.now(), progress: null, result, error: null } }));
           onSynced();
+          return true;
         },
         (err: unknown) => {
           ownSyncs.current.delete(site);
           setSyncs((all) => ({ ...all, [site]: { running: false, startedAt: all[site]?.startedAt ?? Date.now(), progress: null, result: null, error: errorOf(err) } }));
           store.getState().pushToast(errorToast(`Sync of ${site} failed`, err));
+          return false;
         },
       );
     },
     [client, store, onSynced],
   );
+  const sync = useCallback((site: string): void => void runSync(site), [runSync]);
 
   const watch = useCallback(
     (site: string, on: boolean): void => {
@@ -103,5 +108,8 @@ export function useSiteActivity(onSynced: () => void): SiteActivity {
     [client, store, onSynced],
   );
 
-  return { syncs, watches, sync, watch };
+  // The watcher takes its own snapshot: it starts once the first sync has filled the store (and the operator saw its progress).
+  const syncThenWatch = useCallback((site: string): void => void runSync(site).then((ok) => ok && watch(site, true)), [runSync, watch]);
+
+  return { syncs, watches, sync, watch, syncThenWatch };
 }

@@ -35,6 +35,8 @@ const firewall: FirewallView = {
 const lists = {
   'ipam.pools.list': (() => ({ ok: true, value: [pool('inside', 'private', '10.0.0.0/24'), pool('outside', 'public', '203.0.113.0/28')] })) as FakeHandler,
   'firewalls.list': (() => ({ ok: true, value: [firewall] })) as FakeHandler,
+  // The policy panel under the NAT table reads this too.
+  'nat.policy': (() => ({ ok: true, value: { allows: [], forwards: [], drift: [] } })) as FakeHandler,
 };
 const PROCEDURE_ID = '0b6f8e2a-1c3d-4e5f-8a9b-0c1d2e3f4a5b';
 

@@ -8,6 +8,7 @@ import { formatTime } from '../format-time';
 import { ProcedureLink } from '../ProcedureLink';
 import { useContractQuery } from '../use-contract-query';
 import { AddNatForm } from './AddNatForm';
+import { PolicyPanel } from './PolicyPanel';
 
 const driftWords: Record<NatRecordView['drift'], string> = {
   'in-sync': 'in sync',
@@ -187,59 +188,72 @@ export function NatPanel({ firewalls, pools, refresh, onChanged }: { firewalls: 
   const needsFirst = pools.length === 0 || firewalls.length === 0;
 
   return (
-    <div className="split-layout">
-      <div className="split-main">
-        {started && (
-          <p className="notice" role="status">
-            Started {started.what}: <ProcedureLink id={started.procedureId}>open the procedure</ProcedureLink>
-            {firewalls.some((f) => f.driver === 'manual') ? ' (a manual firewall waits there for your approval).' : '.'}
-          </p>
-        )}
-        <div className="toolbar">
-          <button type="button" className="button" onClick={verify} disabled={verifying || !list.data}>
-            {verifying ? 'Verifying…' : 'Verify against firewalls'}
-          </button>
-          <label className="inline-field">
-            <input type="checkbox" checked={includeRemoved} onChange={(e) => setIncludeRemoved(e.target.checked)} />
-            <span>Include removed</span>
-          </label>
-          <span className="muted small" role="status">
-            {current ? `Drift checked ${formatTime(current.at)}` : 'Drift not checked yet'}
-          </span>
+    <>
+      <div className="split-layout">
+        <div className="split-main">
+          {started && (
+            <p className="notice" role="status">
+              Started {started.what}: <ProcedureLink id={started.procedureId}>open the procedure</ProcedureLink>
+              {firewalls.some((f) => f.driver === 'manual') ? ' (a manual firewall waits there for your approval).' : '.'}
+            </p>
+          )}
+          <div className="toolbar">
+            <button type="button" className="button" onClick={verify} disabled={verifying || !list.data}>
+              {verifying ? 'Verifying…' : 'Verify against firewalls'}
+            </button>
+            <label className="inline-field">
+              <input type="checkbox" checked={includeRemoved} onChange={(e) => setIncludeRemoved(e.target.checked)} />
+              <span>Include removed</span>
+            </label>
+            <span className="muted small" role="status">
+              {current ? `Drift checked ${formatTime(current.at)}` : 'Drift not checked yet'}
+            </span>
+          </div>
+          {shown && shown.records.length > 0 && <NatTable records={shown.records} onRemove={remove} />}
+          {shown && shown.records.length === 0 && !needsFirst && (
+            <p className="muted">No NAT records{includeRemoved ? '' : ' in place'}. Add one with the form: it runs as a procedure you can follow in Procedures.</p>
+          )}
+          {shown && shown.records.length === 0 && needsFirst && (
+            <EmptyState
+              title="No NAT yet"
+              purpose="Each NAT maps a public address to a VM's private address on a firewall, and is added or removed by a procedure with verify and undo."
+              firstStep={
+                <p>
+                  {pools.length === 0 && firewalls.length === 0
+                    ? 'Add a public pool (Pools tab), then a firewall (Firewalls tab). Then add a NAT here.'
+                    : pools.length === 0
+                      ? 'Add a public pool in the Pools tab (or give a specific public IP). Then add a NAT here.'
+                      : 'Add a firewall in the Firewalls tab. Then add a NAT here.'}
+                </p>
+              }
+            />
+          )}
+          {!shown && list.loading && <p className="muted">Loading NAT records…</p>}
+          {current && <VerifyFindings list={current.list} />}
         </div>
-        {shown && shown.records.length > 0 && <NatTable records={shown.records} onRemove={remove} />}
-        {shown && shown.records.length === 0 && !needsFirst && (
-          <p className="muted">No NAT records{includeRemoved ? '' : ' in place'}. Add one with the form: it runs as a procedure you can follow in Procedures.</p>
-        )}
-        {shown && shown.records.length === 0 && needsFirst && (
-          <EmptyState
-            title="No NAT yet"
-            purpose="Each NAT maps a public address to a VM's private address on a firewall, and is added or removed by a procedure with verify and undo."
-            firstStep={
-              <p>
-                {pools.length === 0 && firewalls.length === 0
-                  ? 'Add a public pool (Pools tab), then a firewall (Firewalls tab). Then add a NAT here.'
-                  : pools.length === 0
-                    ? 'Add a public pool in the Pools tab (or give a specific public IP). Then add a NAT here.'
-                    : 'Add a firewall in the Firewalls tab. Then add a NAT here.'}
-              </p>
-            }
+        {firewalls.length > 0 && (
+          <AddNatForm
+            firewalls={firewalls}
+            pools={pools}
+            onStarted={(procedureId, what) => {
+              setStarted({ procedureId, what });
+              onChanged();
+            }}
           />
         )}
-        {!shown && list.loading && <p className="muted">Loading NAT records…</p>}
-        {current && <VerifyFindings list={current.list} />}
+        {dialog}
       </div>
       {firewalls.length > 0 && (
-        <AddNatForm
+        <PolicyPanel
           firewalls={firewalls}
-          pools={pools}
+          records={list.data?.records ?? []}
+          refresh={refresh}
           onStarted={(procedureId, what) => {
             setStarted({ procedureId, what });
             onChanged();
           }}
         />
       )}
-      {dialog}
-    </div>
+    </>
   );
 }

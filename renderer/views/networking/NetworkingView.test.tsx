@@ -128,4 +128,31 @@ describe('Networking view (fake bridge)', () => {
     await flush();
     expect(reads()).toBe(before + 1);
   });
+  it('connects a VM to a port group: the form sends the adapter number, or add for a new one, and shows the adapters read back', async () => {
+    const nicRow = (network: string) => ({ index: 1, key: 4000, label: 'Network adapter 1', type: 'VirtualVmxnet3', network, backing: 'network' as const, macAddress: '00:50:56:aa:bb:cc', connected: true, startConnected: true });
+    const attach: FakeHandler = (input) => {
+      const i = input as CommandInput<'vlan.attach'>;
+      return { ok: true, value: { site: 'lab', vm: 'web-1', moref: 'vm-1', nic: i.nic ?? 2, portGroup: i.portGroup, previous: i.add ? null : 'VM Network', added: i.add ?? false, changed: true, nics: [nicRow(i.portGroup)], procedureId: '00000000-0000-4000-8000-000000000001' } };
+    };
+    const bridge = createFakeBridge({ 'sites.list': () => ({ ok: true, value: [site] }), 'vlan.list': () => ({ ok: true, value: hosts }), 'vlan.attach': attach });
+    await renderApp(bridge, 'networking');
+    await flush();
+    const form = screen.getByRole('form', { name: 'Connect a VM to a port group' });
+    const connect = within(form).getByRole('button', { name: 'Connect' }) as HTMLButtonElement;
+    expect(connect.disabled).toBe(true); // no VM, no port group yet
+    fireEvent.change(within(form).getByLabelText('VM'), { target: { value: 'web-1' } });
+    fireEvent.change(within(form).getByLabelText('Port group'), { target: { value: 'VM Network' } });
+    fireEvent.click(connect);
+    await flush();
+    expect(within(form).getByTestId('net-attach-result').textContent).toContain('Adapter 1 moved from VM Network to VM Network');
+    expect(within(form).getByTestId('vm-nic-1').textContent).toContain('00:50:56:aa:bb:cc');
+    fireEvent.change(within(form).getByLabelText('Adapter'), { target: { value: 'new' } });
+    fireEvent.click(connect);
+    await flush();
+    expect(bridge.calls.filter((c) => c.command === 'vlan.attach').map((c) => c.input)).toEqual([
+      { site: 'lab', vm: 'web-1', portGroup: 'VM Network', nic: 1, add: false },
+      { site: 'lab', vm: 'web-1', portGroup: 'VM Network', add: true },
+    ]);
+    expect(within(form).getByTestId('net-attach-result').textContent).toContain('Adapter 2 added on VM Network');
+  });
 });

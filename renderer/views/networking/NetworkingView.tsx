@@ -4,6 +4,7 @@ import { EmptyState } from '../../shell/EmptyState';
 import { ViewHeader } from '../../shell/ViewHeader';
 import { formatTime } from '../format-time';
 import { useContractQuery } from '../use-contract-query';
+import { AttachNicForm } from './AttachNicForm';
 import { EnsurePortGroupForm } from './EnsurePortGroupForm';
 import { HostNetworkTable } from './HostNetworkTable';
 
@@ -33,7 +34,7 @@ export function NetworkingView() {
   const header = (
     <ViewHeader
       title="Networking"
-      description="Per ESXi host: standard vSwitches, their uplinks, port groups and VLAN ids, read live from vCenter. Ensure a VLAN port group on a host or a whole cluster."
+      description="Per ESXi host: standard vSwitches, their uplinks, port groups and VLAN ids, read live from vCenter. Ensure a VLAN port group on a host or a whole cluster, then connect a VM to it."
       actions={
         sites.data && sites.data.length > 0 ? (
           <>
@@ -88,7 +89,12 @@ export function NetworkingView() {
           {hosts.data && hosts.data.length === 0 && <p className="muted">This vCenter has no ESXi hosts.</p>}
           {hosts.data && hosts.data.length > 0 && <HostNetworkTable hosts={hosts.data} />}
         </div>
-        {site && hosts.data && hosts.data.length > 0 && <EnsurePortGroupForm key={site} site={site} hosts={hosts.data} onApplied={hosts.reload} />}
+        {site && hosts.data && hosts.data.length > 0 && (
+          <div className="side-forms">
+            <EnsurePortGroupForm key={site} site={site} hosts={hosts.data} onApplied={hosts.reload} />
+            <AttachNicForm key={`attach-${site}`} site={site} portGroups={[...new Set(hosts.data.flatMap((h) => h.portGroups.map((p) => p.name)))].sort()} />
+          </div>
+        )}
       </div>
     </>
   );

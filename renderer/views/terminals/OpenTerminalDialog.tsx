@@ -51,10 +51,11 @@ export function OpenTerminalDialog({ prefill, split, onOpened, onClose }: { pref
   const id = useId();
   const dialogRef = useRef<HTMLDivElement>(null);
   const [mode, setMode] = useState<Mode>(prefill.kind);
-  const [host, setHost] = useState('');
-  const [port, setPort] = useState('');
-  const [user, setUser] = useState('');
-  const [credential, setCredential] = useState('');
+  const saved = prefill.kind === 'host' ? prefill : null;
+  const [host, setHost] = useState(saved?.host ?? '');
+  const [port, setPort] = useState(saved?.port !== undefined && saved.port !== 22 ? String(saved.port) : '');
+  const [user, setUser] = useState(saved?.user ?? '');
+  const [credential, setCredential] = useState(saved?.credential ?? '');
   const [credentials, setCredentials] = useState<Credential[] | null>(null);
   const [creating, setCreating] = useState(false);
   const [sites, setSites] = useState<string[]>([]);

@@ -1,4 +1,6 @@
-import { useEffect, type KeyboardEvent } from 'react';
+import { useEffect, useState, type KeyboardEvent } from 'react';
+import { hashWithParams, paramsFromHash, viewFromHash } from '../../navigation/hash-route';
+import { layoutFromParams, layoutToParams } from './terminal-layout';
 import { useStore } from 'zustand';
 import { errorToast } from '../../app/error-toast';
 import { useClient, useShell, useShellStore } from '../../app/shell-context';
@@ -8,7 +10,7 @@ import { useConfirmDestructive } from '../ConfirmDialog';
 import { FanoutSection, FanoutToggle } from '../fanout/FanoutPanel';
 import { OpenTerminalDialog } from './OpenTerminalDialog';
 import { TerminalPane } from './TerminalPane';
-import { terminalsStore } from './terminals-store';
+import { terminalsStore, type TerminalTab } from './terminals-store';
 import './terminals.css';
 
 /**
@@ -29,6 +31,28 @@ export function TerminalsView() {
   const fontSize = useStore(terminalsStore, (s) => s.fontSize);
   const screenReader = useStore(terminalsStore, (s) => s.screenReader);
   const { confirm, dialog } = useConfirmDestructive();
+  /** Terminals the address names that the host no longer has (it was restarted): the operator opens them again. */
+  const [gone, setGone] = useState(0);
+
+  // The layout follows into the address (replace: moving panes is not a step to go Back to).
+  useEffect(() => {
+    const write = (s: { tabs: TerminalTab[]; activeTab: number | null }): void => {
+      if (viewFromHash(window.location.hash) !== 'terminals') return;
+      const params = paramsFromHash(window.location.hash);
+      const { layout, tab } = layoutToParams(s.tabs, s.activeTab);
+      for (const [k, v] of [['layout', layout], ['tab', tab]] as const) {
+        if (v) params.set(k, v);
+        else params.delete(k);
+      }
+      const next = hashWithParams(window.location.hash, params);
+      if (next !== window.location.hash) window.history.replaceState(window.history.state, '', next);
+    };
+    // Back on this page with terminals already open: the address shows them. (An empty store waits for the restore below.)
+    if (terminalsStore.getState().tabs.length > 0) write(terminalsStore.getState());
+    return terminalsStore.subscribe((s, prev) => {
+      if (s.tabs !== prev.tabs || s.activeTab !== prev.activeTab) write(s);
+    });
+  }, []);
 
   // Terminals opened before a reload (or from another window) come back as tabs.
   useEffect(() => {
@@ -38,9 +62,14 @@ export function TerminalsView() {
       (list) => {
         if (!live) return;
         const s = terminalsStore.getState();
+        for (const info of list) s.upsert(info);
+        // The layout in the address first (tabs, splits, active tab, closed panes with their Reconnect), then any other open terminal.
+        const layout = layoutFromParams(paramsFromHash(window.location.hash));
+        const known = new Set(list.map((i) => i.id));
+        terminalsStore.getState().restore(layout.tabs, layout.active);
+        setGone(layout.tabs.flat().filter((id) => !known.has(id)).length);
         for (const info of list) {
-          s.upsert(info);
-          if (info.state !== 'closed' && !s.tabs.some((t) => t.panes.includes(info.id))) s.add(info, false);
+          if (info.state !== 'closed' && !terminalsStore.getState().tabs.some((t) => t.panes.includes(info.id))) terminalsStore.getState().add(info, false);
         }
       },
       (err: unknown) => shell.getState().pushToast(errorToast('Terminals', err)),
@@ -115,6 +144,14 @@ export function TerminalsView() {
         }
       />
       <FanoutSection />
+      {gone > 0 && (
+        <p className="notice" role="status" data-testid="terminals-gone">
+          {gone === 1 ? '1 terminal' : `${gone} terminals`} of this layout {gone === 1 ? 'is' : 'are'} no longer open (Outpost was restarted): open {gone === 1 ? 'it' : 'them'} again with{' '}
+          <button type="button" className="button button-small" onClick={() => { setGone(0); openDialog(false); }}>
+            New terminal
+          </button>
+        </p>
+      )}
       {tabs.length === 0 ? (
         <EmptyState
           title="No terminal open"

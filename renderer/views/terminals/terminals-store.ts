@@ -8,7 +8,10 @@ export interface TerminalTab {
 }
 
 /** What the open dialog starts with (an inventory VM's "Open SSH terminal" fills the VM in). */
-export type OpenPrefill = { kind: 'host' } | { kind: 'vm'; site: string; vm: string; name: string; protocol: 'auto' | 'ssh' | 'winrm' } | { kind: 'winrm' };
+export type OpenPrefill =
+  /** A saved host (command palette) fills the form; the operator still presses Open. */
+  | { kind: 'host'; host?: string; port?: number; user?: string | null; credential?: string }
+  | { kind: 'vm'; site: string; vm: string; name: string; protocol: 'auto' | 'ssh' | 'winrm' } | { kind: 'winrm' };
 
 export interface OpenRequest {
   prefill: OpenPrefill;
@@ -44,6 +47,8 @@ export interface TerminalsState {
   toggleBroadcastTarget(id: number): void;
   requestOpen(request: OpenRequest): void;
   dismissOpen(): void;
+  /** Puts known terminals back as these tabs (ids in each tab's panes); `active` is a tab index. */
+  restore(tabs: readonly (readonly number[])[], active: number | null): void;
 }
 
 let nextTabKey = 1;
@@ -88,6 +93,17 @@ export function createTerminalsStore() {
     toggleBroadcastTarget: (id) => set((s) => ({ broadcastTargets: s.broadcastTargets.includes(id) ? s.broadcastTargets.filter((t) => t !== id) : [...s.broadcastTargets, id] })),
     requestOpen: (request) => set({ openRequest: request }),
     dismissOpen: () => set({ openRequest: null }),
+    restore: (groups, active) =>
+      set((s) => {
+        const placed = new Set(s.tabs.flatMap((t) => t.panes));
+        const added = groups
+          .map((g) => g.filter((id) => s.infos[id] && !placed.has(id)))
+          .filter((g) => g.length > 0)
+          .map((panes) => ({ key: nextTabKey++, panes: [...panes] }));
+        if (added.length === 0) return {};
+        const activeTab = active !== null ? (added[Math.min(active, added.length - 1)]?.key ?? s.activeTab) : (s.activeTab ?? added[0]!.key);
+        return { tabs: [...s.tabs, ...added], activeTab };
+      }),
   }));
 }
 

@@ -1,0 +1,134 @@
+import { useState, type FormEvent } from 'react';
+import type { CommandInput, CommandOutput } from '../../../core/contract';
+import { useClient } from '../../app/shell-context';
+import { FieldError } from '../FieldError';
+import { TextField } from '../TextField';
+import { VmPicker } from '../enrollment/VmPicker';
+import { useVmSelection } from '../enrollment/use-vm-selection';
+import { useContractForm } from '../use-contract-form';
+import { useContractQuery } from '../use-contract-query';
+
+type Plan = CommandOutput<'helpers.hosts.preview'>;
+const noneEnrolled: ReadonlySet<string> = new Set();
+
+interface NodeDraft {
+  host: string;
+  user: string;
+  credential: string;
+  path: string;
+  address: 'private' | 'public';
+}
+
+/**
+ * Hosts entries for inventory VMs, pushed into a node's /etc/hosts over SSH: pick VMs, preview the
+ * unified diff of the node's file, then push exactly that (a file edited since the preview is refused).
+ */
+export function NodeHostsPanel() {
+  const client = useClient();
+  const sites = useContractQuery('Could not list sites', (c) => c.invoke('sites.list', {}));
+  const credentials = useContractQuery('Could not list credentials', (c) => c.invoke('credentials.list', {}));
+  const { draft: picks, dispatch, picked } = useVmSelection();
+  const [draft, setDraft] = useState<NodeDraft>({ host: '', user: '', credential: '', path: '/etc/hosts', address: 'private' });
+  const [plan, setPlan] = useState<{ forKey: string; plan: Plan } | null>(null);
+  const [pushed, setPushed] = useState<Plan | null>(null);
+  const preview = useContractForm('The hosts file was not previewed');
+  const push = useContractForm('The hosts entries were not pushed');
+  const errors = { ...preview.errors, ...push.errors };
+
+  const input: CommandInput<'helpers.hosts.preview'> = {
+    host: draft.host.trim(),
+    credential: draft.credential,
+    ...(draft.user.trim() ? { user: draft.user.trim() } : {}),
+    path: draft.path.trim(),
+    vms: picked.map((vm) => ({ site: vm.site, vm: vm.moref })),
+    address: draft.address,
+  };
+  const key = JSON.stringify(input);
+  const current = plan && plan.forKey === key ? plan.plan : null;
+
+  const edit = <K extends keyof NodeDraft>(field: K, value: NodeDraft[K]): void => {
+    setDraft((d) => ({ ...d, [field]: value }));
+    preview.clearError(field);
+  };
+  const onPreview = (event: FormEvent): void => {
+    event.preventDefault();
+    if (preview.busy) return;
+    setPushed(null);
+    preview.submit(() => client.invoke('helpers.hosts.preview', input), (p) => setPlan({ forKey: key, plan: p }));
+  };
+  const onPush = (): void => {
+    if (!current || push.busy) return;
+    push.submit(() => client.invoke('helpers.hosts.push', { ...input, expectSha256: current.baseSha256 }), (p) => {
+      setPushed(p);
+      setPlan(null);
+    });
+  };
+
+  return (
+    <div className="node-hosts">
+      <h2 className="section-heading">Push hosts entries to a node</h2>
+      <VmPicker sites={sites.data ?? []} draft={picks} dispatch={dispatch} enrolled={noneEnrolled} rules={null} error={errors.vms} purpose="name on the node" />
+      <FieldError id="node-hosts-vms-error" message={errors.vms} />
+      <form className="panel side-form" onSubmit={onPreview} noValidate aria-labelledby="node-hosts-heading">
+        <h2 id="node-hosts-heading">Node</h2>
+        <TextField id="node-hosts-host" label="Node (host or host:port)" value={draft.host} onChange={(v) => edit('host', v)} error={errors.host} placeholder="10.0.0.5 or node1:2222" mono />
+        <div className="field">
+          <label htmlFor="node-hosts-credential">Credential</label>
+          <select id="node-hosts-credential" value={draft.credential} onChange={(e) => edit('credential', e.target.value)} aria-invalid={errors.credential ? true : undefined}>
+            <option value="">Pick a credential</option>
+            {(credentials.data ?? []).map((c) => (
+              <option key={c.id} value={c.name}>
+                {c.name}
+              </option>
+            ))}
+          </select>
+          <FieldError id="node-hosts-credential-error" message={errors.credential} />
+        </div>
+        <TextField id="node-hosts-user" label="User (blank: the credential's)" value={draft.user} onChange={(v) => edit('user', v)} error={errors.user} mono />
+        <TextField id="node-hosts-path" label="Hosts file" value={draft.path} onChange={(v) => edit('path', v)} error={errors.path} mono />
+        <fieldset className="field">
+          <legend>Address of each VM</legend>
+          <label className="checkbox-field">
+            <input type="radio" name="node-hosts-address" checked={draft.address === 'private'} onChange={() => edit('address', 'private')} />
+            <span>Private (its guest IP)</span>
+          </label>
+          <label className="checkbox-field">
+            <input type="radio" name="node-hosts-address" checked={draft.address === 'public'} onChange={() => edit('address', 'public')} />
+            <span>Public (the NAT&apos;d IP of an enrolled VM)</span>
+          </label>
+        </fieldset>
+        <div className="form-actions">
+          <button type="submit" className="button" disabled={preview.busy}>
+            {preview.busy ? 'Reading the node…' : 'Preview the change'}
+          </button>
+          <button type="button" className="button button-primary" disabled={!current || !current.changed || push.busy} onClick={onPush}>
+            {push.busy ? 'Pushing…' : 'Push'}
+          </button>
+        </div>
+      </form>
+      {current && (
+        <section aria-label="Preview" data-testid="node-hosts-preview">
+          {current.changed ? (
+            <>
+              <p className="muted small" role="status">
+                {current.entries.length} entr{current.entries.length === 1 ? 'y' : 'ies'}; this is what Push changes in <span className="mono">{current.path}</span> on {current.host}:
+              </p>
+              <pre className="copyable-text mono" data-testid="node-hosts-diff" tabIndex={0} aria-label="Unified diff">
+                {current.diff}
+              </pre>
+            </>
+          ) : (
+            <p role="status">
+              <span className="mono">{current.path}</span> on {current.host} already has these {current.entries.length} entries; nothing to push.
+            </p>
+          )}
+        </section>
+      )}
+      {pushed && (
+        <p role="status" data-testid="node-hosts-pushed">
+          {pushed.changed ? `Wrote ${pushed.entries.length} entries into ${pushed.path} on ${pushed.host}.` : `${pushed.path} on ${pushed.host} already had these entries; nothing changed.`}
+        </p>
+      )}
+    </div>
+  );
+}

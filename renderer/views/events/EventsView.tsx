@@ -1,0 +1,122 @@
+import { useState } from 'react';
+import type { EventFilter } from '../../../core/contract';
+import { EmptyState } from '../../shell/EmptyState';
+import { ViewHeader } from '../../shell/ViewHeader';
+import { formatTime } from '../format-time';
+import { useDebouncedValue } from '../use-debounced-value';
+import { eventText, MAX_EVENTS_SHOWN, useVcenterEvents } from './use-vcenter-events';
+
+const SINCE = { '': 'Any time', '1h': 'Last hour', '24h': 'Last 24 hours', '7d': 'Last 7 days' } as const;
+const SINCE_MS: Record<keyof typeof SINCE, number> = { '': 0, '1h': 3_600_000, '24h': 86_400_000, '7d': 7 * 86_400_000 };
+
+interface FilterText {
+  type: string;
+  user: string;
+  vm: string;
+  host: string;
+  since: keyof typeof SINCE;
+}
+
+function toFilter(t: FilterText, now: number): EventFilter {
+  const f: EventFilter = {};
+  if (t.type.trim()) f.type = t.type.trim();
+  if (t.user.trim()) f.user = t.user.trim();
+  if (t.vm.trim()) f.vm = t.vm.trim();
+  if (t.host.trim()) f.host = t.host.trim();
+  if (t.since) f.since = new Date(now - SINCE_MS[t.since]).toISOString();
+  return f;
+}
+
+/**
+ * Every vCenter event the always-on index stored, newest first: who did what to which VM or
+ * host. Filters run on the host (events.list); new events arrive live (inventory.events). Text
+ * from vCenter is shown as text (React escapes it), never as markup.
+ */
+export function EventsView() {
+  const [text, setText] = useState<FilterText>({ type: '', user: '', vm: '', host: '', since: '' });
+  const debounced = useDebouncedValue(text, 250);
+  // The "since" window is fixed when the filter changes, so the request does not change every render.
+  const [filter, setFilter] = useState<{ key: string; value: EventFilter }>({ key: '', value: {} });
+  const key = JSON.stringify(debounced);
+  if (filter.key !== key) setFilter({ key, value: toFilter(debounced, Date.now()) });
+  const { events, loading, more, loadOlder } = useVcenterEvents(filter.value, 200);
+  const field = (name: Exclude<keyof FilterText, 'since'>, label: string, placeholder: string) => (
+    <label className="field field-inline">
+      <span>{label}</span>
+      <input type="search" value={text[name]} placeholder={placeholder} maxLength={200} onChange={(e) => setText((t) => ({ ...t, [name]: e.target.value }))} />
+    </label>
+  );
+  const filtered = Object.values(debounced).some((v) => v !== '');
+  return (
+    <>
+      <ViewHeader title="Events" description="vCenter events from every site, as the always-on index stores them: who powered off, reconfigured, renamed or deleted what, and when." />
+      <div className="toolbar events-filters" role="search" aria-label="Filter events">
+        {field('type', 'Type', 'VmPoweredOffEvent or Vm*')}
+        {field('user', 'User', 'vCenter user')}
+        {field('vm', 'VM', 'name or moref')}
+        {field('host', 'Host', 'name or moref')}
+        <label className="field field-inline">
+          <span>Time</span>
+          <select value={text.since} onChange={(e) => setText((t) => ({ ...t, since: e.target.value as FilterText['since'] }))}>
+            {Object.entries(SINCE).map(([value, label]) => (
+              <option key={value} value={value}>
+                {label}
+              </option>
+            ))}
+          </select>
+        </label>
+        <span className="muted small" aria-live="polite" data-testid="events-count">
+          {loading && events.length === 0 ? 'Loading…' : `${events.length} event${events.length === 1 ? '' : 's'}${more ? ' shown, more available' : ''}`}
+        </span>
+      </div>
+      {events.length > 0 && (
+        <table className="data-table events-table" data-testid="events-table">
+          <caption className="visually-hidden">vCenter events, newest first (at most {MAX_EVENTS_SHOWN} shown)</caption>
+          <thead>
+            <tr>
+              <th scope="col">Time</th>
+              <th scope="col">Site</th>
+              <th scope="col">Type</th>
+              <th scope="col">User</th>
+              <th scope="col">VM / host</th>
+              <th scope="col">What happened</th>
+            </tr>
+          </thead>
+          <tbody>
+            {events.map((e) => (
+              <tr key={e.id} data-testid="event-row">
+                <td className="nowrap">
+                  <time dateTime={e.createdAt} title={e.createdAt}>
+                    {formatTime(e.createdAt)}
+                  </time>
+                </td>
+                <td>{e.site}</td>
+                <td className="mono small">{e.type}</td>
+                <td>{e.userName ?? <span className="muted">system</span>}</td>
+                <td>{e.vmName ?? e.hostName ?? '—'}</td>
+                <td className="small">{eventText(e)}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+      {!loading && events.length === 0 &&
+        (filtered ? (
+          <p className="muted">No events match these filters.</p>
+        ) : (
+          <EmptyState
+            title="No vCenter events yet"
+            purpose="Once a site is added, Outpost keeps it indexed and stores every vCenter event: power operations, reconfigurations, renames, deletions, logins."
+            firstStep={<p>Add a vCenter in Inventory; its events appear here within seconds.</p>}
+          />
+        ))}
+      {more && (
+        <div className="load-more">
+          <button type="button" className="button" onClick={loadOlder} disabled={loading}>
+            {loading ? 'Loading…' : 'Load older events'}
+          </button>
+        </div>
+      )}
+    </>
+  );
+}

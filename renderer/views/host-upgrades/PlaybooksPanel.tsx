@@ -1,0 +1,172 @@
+import { useEffect, useRef, useState, type FormEvent } from 'react';
+import type { CommandInput } from '../../../core/contract';
+import type { PlaybookRun } from '../../../core/contract/upgrades';
+import { useClient } from '../../app/shell-context';
+import { FieldError } from '../FieldError';
+import { TextField } from '../TextField';
+import { VmPicker } from '../enrollment/VmPicker';
+import { useVmSelection } from '../enrollment/use-vm-selection';
+import { useContractForm } from '../use-contract-form';
+import { useContractQuery } from '../use-contract-query';
+
+const noneEnrolled: ReadonlySet<string> = new Set();
+/** Lines kept on screen per run (the run keeps its own tail for a page opened late). */
+const SHOWN_LINES = 1000;
+
+interface PlaybookDraft {
+  playbook: string;
+  hosts: string;
+  credential: string;
+  user: string;
+  port: string;
+  address: 'private' | 'public';
+}
+
+/** A playbook against picked inventory VMs and/or typed hosts: live output, then one result per host. */
+export function PlaybooksPanel() {
+  const client = useClient();
+  const sites = useContractQuery('Could not list sites', (c) => c.invoke('sites.list', {}));
+  const credentials = useContractQuery('Could not list credentials', (c) => c.invoke('credentials.list', {}));
+  const { draft: picks, dispatch, picked } = useVmSelection();
+  const [draft, setDraft] = useState<PlaybookDraft>({ playbook: '', hosts: '', credential: '', user: '', port: '22', address: 'private' });
+  const [run, setRun] = useState<PlaybookRun | null>(null);
+  const [lines, setLines] = useState<string[]>([]);
+  const form = useContractForm('The playbook did not start');
+  const { errors } = form;
+  // Lines can arrive before the run's id does (the call returns after the run started): kept by run id.
+  const byRun = useRef(new Map<string, string[]>());
+  const shownRun = useRef<string | null>(null);
+
+  useEffect(() => {
+    const offs = [
+      client.on('playbook.output', ({ runId, line }) => {
+        const kept = byRun.current.get(runId) ?? [];
+        kept.push(line);
+        if (kept.length > SHOWN_LINES) kept.shift();
+        byRun.current.set(runId, kept);
+        if (runId === shownRun.current) setLines([...kept]);
+      }),
+      client.on('playbook.done', (done) => {
+        if (done.id === shownRun.current) setRun(done);
+      }),
+    ];
+    return () => offs.forEach((off) => off());
+  }, [client]);
+
+  const edit = <K extends keyof PlaybookDraft>(field: K, value: PlaybookDraft[K]): void => {
+    setDraft((d) => ({ ...d, [field]: value }));
+    form.clearError(field);
+  };
+  const port = Number(draft.port);
+  const input: CommandInput<'playbook.run'> = {
+    playbook: draft.playbook.trim(),
+    hosts: draft.hosts.split(/[\s,]+/).filter(Boolean),
+    vms: picked.map((vm) => ({ site: vm.site, vm: vm.moref, ...(Number.isInteger(port) && port > 0 ? { port } : {}) })),
+    address: draft.address,
+    credential: draft.credential,
+    ...(draft.user.trim() ? { user: draft.user.trim() } : {}),
+  };
+  const running = run?.state === 'running';
+  const onSubmit = (event: FormEvent): void => {
+    event.preventDefault();
+    if (form.busy || running) return;
+    form.submit(
+      () => client.invoke('playbook.run', input),
+      (started) => {
+        shownRun.current = started.id;
+        setRun(started);
+        setLines([...(byRun.current.get(started.id) ?? [])]);
+      },
+    );
+  };
+
+  return (
+    <div className="playbooks">
+      <h2 className="section-heading">Run a playbook</h2>
+      <VmPicker sites={sites.data ?? []} draft={picks} dispatch={dispatch} enrolled={noneEnrolled} rules={null} error={errors.vms} purpose="run the playbook on" />
+      <FieldError id="playbook-vms-error" message={errors.vms} />
+      <form className="panel side-form" onSubmit={onSubmit} noValidate aria-labelledby="playbook-form-heading">
+        <h2 id="playbook-form-heading">Playbook</h2>
+        <TextField id="playbook-path" label="Playbook file (absolute path on the Outpost machine)" value={draft.playbook} onChange={(v) => edit('playbook', v)} error={errors.playbook} placeholder="/srv/ansible/site.yml" mono />
+        <div className="field">
+          <label htmlFor="playbook-hosts">Other hosts (host or host:port, one per line)</label>
+          <textarea id="playbook-hosts" className="mono" rows={3} value={draft.hosts} onChange={(e) => edit('hosts', e.target.value)} spellCheck={false} aria-invalid={errors.hosts ? true : undefined} />
+          <FieldError id="playbook-hosts-error" message={errors.hosts} />
+        </div>
+        <TextField id="playbook-port" label="SSH port of the picked VMs" value={draft.port} onChange={(v) => edit('port', v)} error={errors['vms.0.port']} mono />
+        <div className="field">
+          <label htmlFor="playbook-address">Reach the picked VMs by</label>
+          <select id="playbook-address" value={draft.address} onChange={(e) => edit('address', e.target.value === 'public' ? 'public' : 'private')}>
+            <option value="private">their guest IP</option>
+            <option value="public">their public (NAT&apos;d) IP (enrolled VMs)</option>
+          </select>
+        </div>
+        <div className="field">
+          <label htmlFor="playbook-credential">Credential (a private key)</label>
+          <select id="playbook-credential" value={draft.credential} onChange={(e) => edit('credential', e.target.value)} aria-invalid={errors.credential ? true : undefined}>
+            <option value="">Pick a credential</option>
+            {(credentials.data ?? []).map((c) => (
+              <option key={c.id} value={c.name}>
+                {c.name}
+              </option>
+            ))}
+          </select>
+          <FieldError id="playbook-credential-error" message={errors.credential} />
+        </div>
+        <TextField id="playbook-user" label="User (blank: the credential's)" value={draft.user} onChange={(v) => edit('user', v)} error={errors.user} mono />
+        <div className="form-actions">
+          <button type="submit" className="button button-primary" disabled={form.busy || running}>
+            {running ? 'Running…' : form.busy ? 'Starting…' : 'Run playbook'}
+          </button>
+          {running && run && (
+            <button type="button" className="button" onClick={() => void client.invoke('playbook.cancel', { runId: run.id }).then(setRun)}>
+              Cancel
+            </button>
+          )}
+        </div>
+      </form>
+      {run && (
+        <section aria-label="Playbook run" data-testid="playbook-run" data-state={run.state}>
+          <p role="status">
+            {run.state === 'running'
+              ? `Running ${run.playbook} on ${run.hosts.length} host${run.hosts.length === 1 ? '' : 's'}…`
+              : run.error
+                ? `Run ${run.state}: ${run.error}`
+                : `${run.hosts.filter((h) => h.status === 'ok' || h.status === 'changed').length}/${run.hosts.length} hosts ok.`}
+          </p>
+          <table className="data-table" data-testid="playbook-results">
+            <thead>
+              <tr>
+                <th scope="col">Host</th>
+                <th scope="col">Target</th>
+                <th scope="col">Result</th>
+                <th scope="col">ok</th>
+                <th scope="col">changed</th>
+                <th scope="col">failed</th>
+                <th scope="col">unreachable</th>
+              </tr>
+            </thead>
+            <tbody>
+              {run.hosts.map((h) => (
+                <tr key={h.name} data-host={h.target} data-status={h.status}>
+                  <td className="mono">{h.name}</td>
+                  <td className="mono">{h.target}</td>
+                  <td>
+                    <span className={`badge badge-${h.status === 'ok' || h.status === 'changed' ? 'done' : h.status === 'pending' ? 'running' : 'failed'}`}>{h.status}</span>
+                  </td>
+                  <td>{h.ok}</td>
+                  <td>{h.changed}</td>
+                  <td>{h.failed}</td>
+                  <td>{h.unreachable}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+          <pre className="copyable-text mono" data-testid="playbook-output" tabIndex={0} aria-label="ansible-playbook output" aria-live="off">
+            {lines.join('\n')}
+          </pre>
+        </section>
+      )}
+    </div>
+  );
+}

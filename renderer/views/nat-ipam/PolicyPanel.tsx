@@ -1,0 +1,377 @@
+import { useEffect, useState, type FormEvent } from 'react';
+import type { CommandInput, DriftStatus, FirewallView, NatAllowView, NatForwardView, NatRecordView } from '../../../core/contract';
+import { errorToast } from '../../app/error-toast';
+import { useClient, useShellStore } from '../../app/shell-context';
+import { useConfirmDestructive } from '../ConfirmDialog';
+import { FieldError } from '../FieldError';
+import { formatTime } from '../format-time';
+import { TextField } from '../TextField';
+import { useContractForm } from '../use-contract-form';
+import { useContractQuery } from '../use-contract-query';
+
+const driftWords: Record<DriftStatus['state'], string> = {
+  'in-sync': 'in sync',
+  drift: 'drift',
+  unreachable: 'unreachable',
+  unknown: 'unknown (manual)',
+  'not-checked': 'not checked',
+};
+
+const entryText = (a: NatAllowView): string => `${a.source}${a.port !== null ? ` ${a.proto ?? 'tcp'}/${a.port}` : a.proto ? ` ${a.proto}` : ''}`;
+/** Optional numbers go as typed (the contract names a bad one); empty ones are left out. */
+const portValue = (text: string): number | undefined => (text.trim() === '' ? undefined : Number(text.trim()));
+
+function DriftBox({ status, onStarted }: { status: DriftStatus; onStarted(procedureId: string, what: string): void }) {
+  const client = useClient();
+  const store = useShellStore();
+  const [busy, setBusy] = useState(false);
+  const { confirm, dialog } = useConfirmDestructive();
+  const call = (repair: boolean): void => {
+    setBusy(true);
+    client.invoke('nat.reconcile', { firewall: status.firewall, repair }).then(
+      (r) => {
+        setBusy(false);
+        if (r.procedureId) onStarted(r.procedureId, `repair of ${status.firewall}`);
+      },
+      (err: unknown) => {
+        setBusy(false);
+        store.getState().pushToast(errorToast(`Could not ${repair ? 'repair' : 'check'} firewall ${status.firewall}`, err));
+      },
+    );
+  };
+  const repair = (): void =>
+    confirm(
+      {
+        title: `Repair firewall ${status.firewall}?`,
+        body: <p>Starts a procedure that puts Outpost's rules on {status.firewall} back as its records say: missing rules are added, changed and extra tagged rules are removed. Nothing untagged is touched.</p>,
+        confirmLabel: 'Repair',
+      },
+      () => call(true),
+    );
+  return (
+    <section className={`finding ${status.state === 'drift' || status.state === 'unreachable' ? 'finding-bad' : ''}`} aria-label={`Drift of firewall ${status.firewall}`} data-testid={`drift-${status.firewall}`}>
+      <h3>
+        <span className="mono">{status.firewall}</span> <span className={`badge badge-drift-${status.state}`}>{driftWords[status.state]}</span>
+      </h3>
+      <p className="small muted">{status.checkedAt ? `Checked ${formatTime(status.checkedAt)}` : 'Not checked since Outpost started.'}</p>
+      {status.error && (
+        <p>
+          <code className="toast-code">{status.error.code}</code> {status.error.message}
+        </p>
+      )}
+      {status.items.length > 0 && (
+        <ul>
+          {status.items.map((i) => (
+            <li key={`${i.kind}-${i.tag}`}>
+              <strong>{i.kind}</strong> <span className="mono">{i.tag}</span>: {i.detail}
+            </li>
+          ))}
+        </ul>
+      )}
+      <div className="toolbar">
+        <button type="button" className="button button-small" disabled={busy} onClick={() => call(false)}>
+          Check now
+        </button>
+        {status.state === 'drift' && (
+          <button type="button" className="button button-small button-primary" disabled={busy} onClick={repair}>
+            Repair
+          </button>
+        )}
+      </div>
+      {dialog}
+    </section>
+  );
+}
+
+interface AllowDraft {
+  firewall: string;
+  publicIp: string;
+  source: string;
+  port: string;
+  proto: '' | 'tcp' | 'udp';
+}
+
+function AllowForm({ firewalls, addresses, onStarted }: { firewalls: FirewallView[]; addresses: { firewall: string; publicIp: string }[]; onStarted(id: string, what: string): void }) {
+  const client = useClient();
+  const form = useContractForm('Allow-list entry was not started');
+  const [d, setD] = useState<AllowDraft>({ firewall: firewalls[0]?.name ?? '', publicIp: '', source: '', port: '', proto: '' });
+  if (d.firewall === '' && firewalls[0]) setD((x) => ({ ...x, firewall: firewalls[0]!.name }));
+  const edit = <K extends keyof AllowDraft>(k: K, v: AllowDraft[K]) => {
+    setD((x) => ({ ...x, [k]: v }));
+    form.clearError(k);
+  };
+  const submit = (e: FormEvent): void => {
+    e.preventDefault();
+    const port = portValue(d.port);
+    const input: CommandInput<'nat.allow'> = {
+      firewall: d.firewall,
+      source: d.source,
+      ...(d.publicIp ? { publicIp: d.publicIp } : {}),
+      ...(port !== undefined ? { port } : {}),
+      ...(d.proto ? { proto: d.proto } : {}),
+    };
+    form.submit(
+      () => client.invoke('nat.allow', input),
+      ({ procedureId }) => {
+        setD((x) => ({ ...x, source: '', port: '' }));
+        onStarted(procedureId, `allow ${input.source} → ${input.publicIp ?? `all of ${input.firewall}`}`);
+      },
+    );
+  };
+  const mine = addresses.filter((a) => a.firewall === d.firewall);
+  return (
+    <form className="panel side-form" onSubmit={submit} noValidate aria-labelledby="allow-heading">
+      <h2 id="allow-heading">Allow a client source</h2>
+      <p className="field-hint">A NAT with no allow-list is open to every source. Its first entry closes it to everyone not listed.</p>
+      <div className="field">
+        <label htmlFor="allow-firewall">Allow on firewall</label>
+        <select id="allow-firewall" value={d.firewall} onChange={(e) => edit('firewall', e.target.value)}>
+          {firewalls.map((f) => (
+            <option key={f.id} value={f.name}>
+              {f.name} ({f.driver})
+            </option>
+          ))}
+        </select>
+      </div>
+      <div className="field">
+        <label htmlFor="allow-public">Allowed to reach</label>
+        <select id="allow-public" value={d.publicIp} onChange={(e) => edit('publicIp', e.target.value)} aria-describedby="allow-public-error">
+          <option value="">Every public address of this firewall</option>
+          {mine.map((a) => (
+            <option key={a.publicIp} value={a.publicIp}>
+              {a.publicIp}
+            </option>
+          ))}
+        </select>
+        <FieldError id="allow-public-error" message={form.errors.publicIp} />
+      </div>
+      <TextField id="allow-source" label="Source (IPv4 or CIDR)" value={d.source} onChange={(v) => edit('source', v)} error={form.errors.source} placeholder="198.51.100.0/24" mono />
+      <TextField id="allow-port" label="Allowed port (optional)" value={d.port} onChange={(v) => edit('port', v)} error={form.errors.port} placeholder="443" hint="The public port clients connect to; empty: every port." mono />
+      <div className="field">
+        <label htmlFor="allow-proto">Allowed protocol</label>
+        <select id="allow-proto" value={d.proto} onChange={(e) => edit('proto', e.target.value as AllowDraft['proto'])}>
+          <option value="">any (tcp with a port)</option>
+          <option value="tcp">tcp</option>
+          <option value="udp">udp</option>
+        </select>
+      </div>
+      <div className="form-actions">
+        <button type="submit" className="button button-primary" disabled={form.busy}>
+          {form.busy ? 'Starting…' : 'Allow'}
+        </button>
+      </div>
+    </form>
+  );
+}
+
+interface ForwardDraft {
+  firewall: string;
+  publicIp: string;
+  publicPort: string;
+  privateIp: string;
+  privatePort: string;
+  proto: 'tcp' | 'udp';
+}
+
+function ForwardForm({ firewalls, onStarted }: { firewalls: FirewallView[]; onStarted(id: string, what: string): void }) {
+  const client = useClient();
+  const form = useContractForm('Port forward was not started');
+  const [d, setD] = useState<ForwardDraft>({ firewall: firewalls[0]?.name ?? '', publicIp: '', publicPort: '', privateIp: '', privatePort: '', proto: 'tcp' });
+  if (d.firewall === '' && firewalls[0]) setD((x) => ({ ...x, firewall: firewalls[0]!.name }));
+  const edit = <K extends keyof ForwardDraft>(k: K, v: ForwardDraft[K]) => {
+    setD((x) => ({ ...x, [k]: v }));
+    form.clearError(k);
+  };
+  const submit = (e: FormEvent): void => {
+    e.preventDefault();
+    // Numbers go as typed: "" or "abc" becomes NaN, which the contract names as the field's error.
+    const input: CommandInput<'nat.forward'> = { firewall: d.firewall, publicIp: d.publicIp, publicPort: Number(d.publicPort || NaN), privateIp: d.privateIp, privatePort: Number(d.privatePort || NaN), proto: d.proto };
+    form.submit(
+      () => client.invoke('nat.forward', input),
+      ({ procedureId }) => {
+        setD((x) => ({ ...x, publicPort: '', privateIp: '', privatePort: '' }));
+        onStarted(procedureId, `forward ${input.publicIp}:${input.publicPort} → ${input.privateIp}:${input.privatePort}`);
+      },
+    );
+  };
+  return (
+    <form className="panel side-form" onSubmit={submit} noValidate aria-labelledby="forward-heading">
+      <h2 id="forward-heading">Add port forward</h2>
+      <div className="field">
+        <label htmlFor="forward-firewall">Forward on firewall</label>
+        <select id="forward-firewall" value={d.firewall} onChange={(e) => edit('firewall', e.target.value)}>
+          {firewalls.map((f) => (
+            <option key={f.id} value={f.name}>
+              {f.name} ({f.driver})
+            </option>
+          ))}
+        </select>
+      </div>
+      <TextField id="forward-public-ip" label="Forward public IP" value={d.publicIp} onChange={(v) => edit('publicIp', v)} error={form.errors.publicIp} placeholder="203.0.113.1" hint="An address on the firewall (e.g. its own), not a 1:1 NAT's." mono />
+      <TextField id="forward-public-port" label="Forward public port" value={d.publicPort} onChange={(v) => edit('publicPort', v)} error={form.errors.publicPort} placeholder="2222" mono />
+      <TextField id="forward-private-ip" label="Forward to private IP" value={d.privateIp} onChange={(v) => edit('privateIp', v)} error={form.errors.privateIp} placeholder="10.0.0.5" mono />
+      <TextField id="forward-private-port" label="Forward to private port" value={d.privatePort} onChange={(v) => edit('privatePort', v)} error={form.errors.privatePort} placeholder="22" mono />
+      <div className="field">
+        <label htmlFor="forward-proto">Forward protocol</label>
+        <select id="forward-proto" value={d.proto} onChange={(e) => edit('proto', e.target.value as ForwardDraft['proto'])}>
+          <option value="tcp">tcp</option>
+          <option value="udp">udp</option>
+        </select>
+      </div>
+      <div className="form-actions">
+        <button type="submit" className="button button-primary" disabled={form.busy}>
+          {form.busy ? 'Starting…' : 'Add forward'}
+        </button>
+      </div>
+    </form>
+  );
+}
+
+/**
+ * Per NAT (public address): who may reach it and the ports forwarded beside it; per firewall: its
+ * drift against the records, with Repair. `refresh` changes when a NAT procedure moved.
+ */
+export function PolicyPanel({ firewalls, records, refresh, onStarted }: { firewalls: FirewallView[]; records: NatRecordView[]; refresh: number; onStarted(procedureId: string, what: string): void }) {
+  const client = useClient();
+  const store = useShellStore();
+  const policy = useContractQuery('Could not read the firewall policy', (c) => c.invoke('nat.policy', {}), String(refresh));
+  const reload = policy.reload;
+  useEffect(() => client.on('nat.drift', () => reload()), [client, reload]);
+  const { confirm, dialog } = useConfirmDestructive();
+
+  const p = policy.data;
+  const live = records.filter((r) => r.state !== 'removed');
+  const addresses = [
+    ...live.map((r) => ({ firewall: r.firewall, publicIp: r.publicIp, what: `1:1 NAT → ${r.privateIp}` })),
+    ...(p?.forwards ?? []).filter((f) => !live.some((r) => r.publicIp === f.publicIp)).map((f) => ({ firewall: f.firewall, publicIp: f.publicIp, what: 'port forwards' })),
+  ].filter((a, i, all) => all.findIndex((b) => b.publicIp === a.publicIp) === i);
+
+  const follow = (call: Promise<{ procedureId: string }>, what: string): void => {
+    call.then(
+      ({ procedureId }) => onStarted(procedureId, what),
+      (err: unknown) => store.getState().pushToast(errorToast(`Could not start ${what}`, err)),
+    );
+  };
+  const removeAllow = (a: NatAllowView): void =>
+    confirm(
+      {
+        title: `Remove ${a.source} from the allow-list?`,
+        body: <p>{a.source} can no longer reach {a.publicIp ?? `the addresses of ${a.firewall}`}. When it is the last entry, the address is open to every source again.</p>,
+        confirmLabel: 'Remove entry',
+      },
+      () =>
+        follow(
+          client.invoke('nat.disallow', { firewall: a.firewall, source: a.source, ...(a.publicIp ? { publicIp: a.publicIp } : {}), ...(a.port !== null ? { port: a.port } : {}), ...(a.proto ? { proto: a.proto } : {}) }),
+          `disallow ${a.source}`,
+        ),
+    );
+  const removeForward = (f: NatForwardView): void =>
+    confirm(
+      { title: `Remove forward ${f.publicIp}:${f.publicPort}?`, body: <p>Traffic to {f.publicIp}:{f.publicPort} no longer reaches {f.privateIp}:{f.privatePort}.</p>, confirmLabel: 'Remove forward' },
+      () => follow(client.invoke('nat.unforward', { firewall: f.firewall, publicIp: f.publicIp, publicPort: f.publicPort, proto: f.proto }), `unforward ${f.publicIp}:${f.publicPort}`),
+    );
+
+  const AllowChips = ({ list }: { list: NatAllowView[] }) =>
+    list.length === 0 ? (
+      <span className="muted">open to every source</span>
+    ) : (
+      <ul className="inline-list">
+        {list.map((a) => (
+          <li key={a.id}>
+            <span className="mono">{entryText(a)}</span>{' '}
+            <button type="button" className="button button-small" aria-label={`Remove ${entryText(a)} from ${a.publicIp ?? a.firewall}`} onClick={() => removeAllow(a)}>
+              Remove
+            </button>
+          </li>
+        ))}
+      </ul>
+    );
+
+  return (
+    <section aria-labelledby="policy-heading" className="policy-panel">
+      <h2 id="policy-heading">Allow-lists, port forwards and drift</h2>
+      <div className="split-layout">
+        <div className="split-main">
+          {p && p.drift.map((s) => <DriftBox key={s.firewall} status={s} onStarted={onStarted} />)}
+          {p && (
+            <div className="table-scroll">
+              <table className="data-table data-table-compact">
+                <caption className="visually-hidden">Allow-lists and port forwards by public address</caption>
+                <thead>
+                  <tr>
+                    <th scope="col">Public IP</th>
+                    <th scope="col">Firewall</th>
+                    <th scope="col">Serves</th>
+                    <th scope="col">Allowed sources</th>
+                    <th scope="col">Port forwards</th>
+                  </tr>
+                </thead>
+                <tbody>
+                  {addresses.map((a) => {
+                    const own = p.allows.filter((x) => x.publicIp === a.publicIp);
+                    const wide = p.allows.filter((x) => x.publicIp === null && x.firewall === a.firewall);
+                    const fwds = p.forwards.filter((f) => f.publicIp === a.publicIp);
+                    return (
+                      <tr key={a.publicIp} data-testid={`policy-row-${a.publicIp}`}>
+                        <th scope="row" className="row-heading mono">
+                          {a.publicIp}
+                        </th>
+                        <td className="mono">{a.firewall}</td>
+                        <td>{a.what}</td>
+                        <td>
+                          <AllowChips list={own} />
+                          {wide.length > 0 && <p className="small muted">and the whole firewall's: {wide.map(entryText).join(', ')}</p>}
+                        </td>
+                        <td>
+                          {fwds.length === 0 ? (
+                            '—'
+                          ) : (
+                            <ul className="inline-list">
+                              {fwds.map((f) => (
+                                <li key={f.id}>
+                                  <span className="mono">
+                                    {f.publicPort}/{f.proto} → {f.privateIp}:{f.privatePort}
+                                  </span>{' '}
+                                  <button type="button" className="button button-small" aria-label={`Remove forward ${f.publicIp}:${f.publicPort}`} onClick={() => removeForward(f)}>
+                                    Remove
+                                  </button>
+                                </li>
+                              ))}
+                            </ul>
+                          )}
+                        </td>
+                      </tr>
+                    );
+                  })}
+                  {firewalls
+                    .filter((fw) => p.allows.some((x) => x.publicIp === null && x.firewall === fw.name))
+                    .map((fw) => (
+                      <tr key={`wide-${fw.name}`}>
+                        <th scope="row" className="row-heading">
+                          every address
+                        </th>
+                        <td className="mono">{fw.name}</td>
+                        <td>the whole firewall</td>
+                        <td>
+                          <AllowChips list={p.allows.filter((x) => x.publicIp === null && x.firewall === fw.name)} />
+                        </td>
+                        <td>—</td>
+                      </tr>
+                    ))}
+                </tbody>
+              </table>
+            </div>
+          )}
+          {!p && policy.loading && <p className="muted">Loading the firewall policy…</p>}
+        </div>
+        {firewalls.length > 0 && (
+          <div className="side-forms">
+            <AllowForm firewalls={firewalls} addresses={addresses} onStarted={onStarted} />
+            <ForwardForm firewalls={firewalls} onStarted={onStarted} />
+          </div>
+        )}
+      </div>
+      {dialog}
+    </section>
+  );
+}
