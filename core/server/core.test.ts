@@ -158,7 +158,9 @@ describe('core dispatch (the path every transport takes)', () => {
     // The upgrade commands need vCenter and SSH hosts: core/upgrades/host-upgrade.test.ts exercises each against vcsim and sshd.
     // The enrollment commands need vcsim and the netns lab: core/enrollment/enrollment-lab.test.ts exercises each.
     // The fan-out job commands need several sshd peers and events: core/remote/fanout-jobs.test.ts exercises each.
-    const elsewhere = [firewallPolicyCommands, enrollmentCommands, inventoryCommands, networkingCommands, vmAccessCommands, terminalCommands, upgradeCommands, fanoutCommands].flatMap((c) => Object.keys(c)).filter((name) => !covered.has(name)); // sites.list needs no vCenter: exercised above
+    // Pushing hosts entries needs an SSH node: core/helpers/hosts-push.test.ts exercises both against sshd.
+    const hostsPush = ['helpers.hosts.preview', 'helpers.hosts.push'];
+    const elsewhere = [...[firewallPolicyCommands, enrollmentCommands, inventoryCommands, networkingCommands, vmAccessCommands, terminalCommands, upgradeCommands, fanoutCommands].flatMap((c) => Object.keys(c)), ...hostsPush].filter((name) => !covered.has(name)); // sites.list needs no vCenter: exercised above
     expect([...covered, ...elsewhere].sort()).toEqual([...commandNames].sort());
   });
 
