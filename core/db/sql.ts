@@ -46,6 +46,12 @@ export interface Sql {
   transaction<T>(fn: (tx: Sql) => Promise<T>, options?: TransactionOptions): Promise<T>;
   /** The schema version the migrations brought this database to. */
   schemaVersion(): Promise<number>;
+  /**
+   * Runs `fn` outside any transaction open in the caller's async context: work it starts in the
+   * background (a procedure run kicked off inside a transaction) then waits for that transaction
+   * to end instead of joining it, so it cannot commit or roll back with it.
+   */
+  outside<T>(fn: () => T): T;
 }
 
 /** A write broke a UNIQUE or PRIMARY KEY constraint (engine-neutral, so stores can map it to CONFLICT). */

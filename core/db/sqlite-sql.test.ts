@@ -198,4 +198,39 @@ describe('Sql over SQLite (real file)', () => {
   it('refuses a PostgreSQL target with a clear error (team mode adds that engine)', async () => {
     await expect(openStore('postgres://outpost:secret@db.invalid/outpost')).rejects.toMatchObject({ code: 'VALIDATION' });
   });
+  it('background work started inside a transaction: a savepoint still running finishes before COMMIT, and work started outside() waits for the commit instead of joining', async () => {
+    const { sql, close } = await open();
+    const hold = gate();
+    let joined: Promise<unknown> = Promise.resolve();
+    let detached: Promise<unknown> = Promise.resolve();
+    await atomically(sql, async () => {
+      await insert(sql, 'outer');
+      // Joined background work: its savepoint outlives the outer work; the commit waits for it.
+      joined = sql.transaction(async () => {
+        await hold.wait;
+        await insert(sql, 'joined');
+      });
+      // Detached background work (a procedure run kicked off here): runs after the commit.
+      detached = sql.outside(() => sql.transaction(async () => insert(sql, 'detached')));
+      setTimeout(hold.open, 20);
+    });
+    await Promise.all([joined, detached]);
+    expect(await stored(sql)).toEqual(['detached', 'joined', 'outer']);
+    await close();
+  });
+
+  it('a rolled-back transaction takes its joined savepoints with it, but not work started outside()', async () => {
+    const { sql, close } = await open();
+    let detached: Promise<unknown> = Promise.resolve();
+    await expect(
+      atomically(sql, async () => {
+        await insert(sql, 'outer');
+        detached = sql.outside(() => insert(sql, 'detached'));
+        throw new Error('boom');
+      }),
+    ).rejects.toThrow('boom');
+    await detached;
+    expect(await stored(sql)).toEqual(['detached']);
+    await close();
+  });
 });

@@ -40,6 +40,8 @@ class Mutex {
  */
 interface Frame {
   open: boolean;
+  /** Its own work has ended: savepoints still running (background work that joined it) finish first, later ones start outside. */
+  closing: boolean;
   parent: Frame | null;
   /** Savepoints opened side by side in one transaction take turns (each is a stack level). */
   readonly nested: Mutex;
@@ -79,15 +81,17 @@ class SqliteSql implements Sql {
     const inside = this.current();
     if (inside) return this.savepoint(inside, fn);
     const release = await this.lock.lock();
-    const frame: Frame = { open: true, parent: null, nested: new Mutex() };
+    const frame: Frame = { open: true, closing: false, parent: null, nested: new Mutex() };
     try {
       // IMMEDIATE takes the write lock now, so a read-then-write cannot interleave with another process's write.
       this.exec(options.immediate ? 'BEGIN IMMEDIATE' : 'BEGIN');
       try {
         const result = await this.frames.run(frame, () => fn(this));
+        await drain(frame);
         this.exec('COMMIT');
         return result;
       } catch (err) {
+        await drain(frame);
         // SQLite may have rolled back already (e.g. a full disk); a second ROLLBACK would mask the cause.
         if (this.db.inTransaction) this.db.exec('ROLLBACK');
         throw err;
@@ -119,6 +123,10 @@ class SqliteSql implements Sql {
     }
   }
 
+  outside<T>(fn: () => T): T {
+    return this.frames.exit(fn);
+  }
+
   /** The innermost transaction or savepoint still open in this async context, if any. */
   private current(): Frame | null {
     let frame = this.frames.getStore() ?? null;
@@ -128,15 +136,22 @@ class SqliteSql implements Sql {
 
   private async savepoint<T>(outer: Frame, fn: (tx: Sql) => Promise<T>): Promise<T> {
     const release = await outer.nested.lock();
+    if (outer.closing || !outer.open) {
+      // The transaction this work started in has finished its own work: run as a transaction of its own after it.
+      release();
+      return this.frames.exit(() => this.transaction(fn));
+    }
     const name = `outpost_sp${++this.savepoints}`;
-    const frame: Frame = { open: true, parent: outer, nested: new Mutex() };
+    const frame: Frame = { open: true, closing: false, parent: outer, nested: new Mutex() };
     try {
       this.exec(`SAVEPOINT ${name}`);
       try {
         const result = await this.frames.run(frame, () => fn(this));
+        await drain(frame);
         this.exec(`RELEASE ${name}`);
         return result;
       } catch (err) {
+        await drain(frame);
         if (this.db.inTransaction) {
           this.db.exec(`ROLLBACK TO ${name}`);
           this.db.exec(`RELEASE ${name}`);
@@ -181,6 +196,12 @@ class SqliteSql implements Sql {
       throw neutral(err);
     }
   }
+}
+
+/** Waits for the savepoints still running inside `frame`; any that arrive later run outside it. */
+async function drain(frame: Frame): Promise<void> {
+  frame.closing = true;
+  (await frame.nested.lock())();
 }
 
 function bind(statement: Database.Statement, params: SqlParams, how: 'all' | 'get'): unknown {

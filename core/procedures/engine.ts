@@ -179,7 +179,9 @@ export class ProcedureEngine<S = unknown> {
     const existing = this.active.get(id);
     if (existing) return existing.done;
     const controller = new AbortController();
-    const done = this.drive(id, actor, controller)
+    // A run kicked off inside a transaction (start() in a caller's unit of work) must not join it:
+    // it waits for that transaction to commit (or finds no row after a rollback).
+    const done = this.o.db.outside(() => this.drive(id, actor, controller))
       // Never an unhandled rejection: after close() the store may be gone; the run resumes next start.
       .catch(() => undefined)
       .finally(() => this.active.delete(id));
