@@ -24,6 +24,36 @@ export default tseslint.config(
     },
   },
   {
+    // The engine stays behind core/db (openStore and the Sql interface): nothing else may depend
+    // on better-sqlite3 or its handle, so a second engine (PostgreSQL) can stand behind the stores.
+    files: ['core/**/*.ts', 'electron/**/*.ts', 'test/**/*.ts', 'bench/**/*.ts'],
+    ignores: ['core/db/**'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: [{ name: 'better-sqlite3', message: 'Only core/db/ talks to the SQLite engine: use openStore (core/db/store.ts) and the Sql interface.' }],
+          patterns: [
+            {
+              group: ['**/db/database', '**/db/database.js', '**/db/sqlite-sql', '**/db/sqlite-sql.js', '**/db/migrate', '**/db/migrate.js'],
+              message: 'Engine internals stay in core/db/: open a store with openStore (core/db/store.ts) and use its Sql handle.',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    // Type-aware: every store and service call returns a Promise, so a forgotten await is an error.
+    files: ['core/**/*.ts', 'test/**/*.ts', 'bench/**/*.ts'],
+    ignores: ['**/*-fixture.ts', '**/*-fixture2.ts', 'test/fixtures/lint/**'],
+    languageOptions: { parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname } },
+    rules: {
+      '@typescript-eslint/no-floating-promises': 'error',
+      '@typescript-eslint/no-misused-promises': 'error',
+    },
+  },
+  {
     files: ['renderer/**/*.{ts,tsx}'],
     plugins: { 'react-hooks': reactHooks },
     languageOptions: { globals: { ...globals.browser } },

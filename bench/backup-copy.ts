@@ -16,7 +16,7 @@ if (!sshdAvailable() || process.getuid?.() !== 0) {
   process.exit(0);
 }
 
-const accept = { verify: () => undefined, preferredKeyTypes: () => [] };
+const accept = { verify: () => Promise.resolve(), preferredKeyTypes: () => Promise.resolve([]) };
 const mb = Number(process.env.BENCH_BACKUP_MB ?? 512);
 const dir = mkdtempSync(join(tmpdir(), 'outpost-bench-backup-'));
 const sshd = await startSshd({ dir, authorizedKeys: [generateKey(join(dir, 'id')).publicKey] });

@@ -17,7 +17,7 @@ const round = (x: number): number => Math.round(x * 1000) / 1000;
 const dir = mkdtempSync(join(tmpdir(), 'outpost-bench-'));
 mkdirSync(join(dir, 'renderer'));
 writeFileSync(join(dir, 'renderer', 'index.html'), '<!doctype html>');
-const core = createOutpostCore({ dataDir: join(dir, 'data'), transport: 'host' });
+const core = await createOutpostCore({ dataDir: join(dir, 'data'), transport: 'host' });
 const host = await startHost({ core, staticDir: join(dir, 'renderer') });
 try {
   const direct: number[] = [];
@@ -67,6 +67,6 @@ try {
   );
 } finally {
   await host.close();
-  core.close();
+  await core.close();
   rmSync(dir, { recursive: true, force: true });
 }

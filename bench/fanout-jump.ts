@@ -18,7 +18,7 @@ if (!sshdAvailable() || process.getuid?.() !== 0) {
   process.exit(0);
 }
 
-const accept = { verify: () => undefined, preferredKeyTypes: () => [] };
+const accept = { verify: async () => Promise.resolve(), preferredKeyTypes: async () => Promise.resolve([]) };
 const targets = Math.min(250, Number(process.env.BENCH_JUMP_TARGETS ?? 100));
 const concurrency = Number(process.env.BENCH_JUMP_CONCURRENCY ?? 50);
 const dir = mkdtempSync(join(tmpdir(), 'outpost-bench-fanout-jump-'));

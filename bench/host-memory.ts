@@ -28,7 +28,7 @@ async function child(dataDir: string): Promise<void> {
   const staticDir = join(dataDir, 'renderer');
   mkdirSync(staticDir, { recursive: true });
   writeFileSync(join(staticDir, 'index.html'), '<!doctype html>');
-  const core = createOutpostCore({ dataDir: join(dataDir, 'data'), transport: 'host' });
+  const core = await createOutpostCore({ dataDir: join(dataDir, 'data'), transport: 'host' });
   const host = await startHost({ core, staticDir });
   process.stdout.write(`${JSON.stringify({ port: host.port, token: host.token })}\n`);
 }
@@ -41,9 +41,9 @@ function rssMb(pid: number): number {
 
 async function parent(): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'outpost-bench-host-memory-'));
-  const seeding = createOutpostCore({ dataDir: join(dir, 'data'), transport: 'host' });
-  seedVms(seeding.db, VMS);
-  seeding.close();
+  const seeding = await createOutpostCore({ dataDir: join(dir, 'data'), transport: 'host' });
+  await seedVms(seeding.sql, VMS);
+  await seeding.close();
   const host = spawn(process.execPath, [fileURLToPath(import.meta.url)], { stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, BENCH_HOST_CHILD: dir } });
   const sockets: Socket[] = [];
   try {

@@ -3,6 +3,7 @@
 // zero-minute soak (pre-checks, backup, maintenance in/out, reconnect poll at 0.2 s, configuration,
 // one probe round), the median duration of each step, and one soak probe round (SSH + log scan +
 // vCenter state/alarms). Prints one JSON line. Needs Go/govmomi and openssh-server.
+import { z } from 'zod';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -22,7 +23,7 @@ if (unavailable) {
 
 const dir = mkdtempSync(join(tmpdir(), 'outpost-bench-upgrade-'));
 const lab = await startUpgradeLab(dir, 3);
-const core = createOutpostCore({ dataDir: dir, transport: 'test', kdf: { ...defaultKdf, N: 2 ** 10 }, passphrase: 'bench vault passphrase' });
+const core = await createOutpostCore({ dataDir: dir, transport: 'test', kdf: { ...defaultKdf, N: 2 ** 10 }, passphrase: 'bench vault passphrase' });
 const call = async <T>(command: string, input: unknown): Promise<T> => {
   const r = await core.dispatch(command, input, { actor: 'bench' });
   if (!r.ok) throw new Error(`${command}: ${JSON.stringify(r.error)}`);
@@ -46,16 +47,18 @@ try {
   const target = '99000002';
   const base = labPlanInput(lab, target);
   const plan = await call<UpgradePlanDetail>('upgrade.create', { ...base, options: { ...(base.options as object), reinstall: { mode: 'pxe', isoDir: iso, outDir: join(dir, 'boot'), httpBase: 'http://10.0.0.2/o', tftpServer: '10.0.0.2' }, soakMinutes: 0 } });
-  const play = reinstaller(lab, () => core.db, target);
+  const play = reinstaller(lab, () => core.sql, target);
   const started = performance.now();
   await call('upgrade.run', { planId: plan.id });
   const done = await core.services.upgrades.whenSettled(plan.id, 50);
   const rolloutMs = performance.now() - started;
   play.stop();
 
-  const steps = core.db
-    .prepare(`SELECT s.name, (julianday(s.finished_at) - julianday(s.started_at)) * 86400000 AS ms FROM procedure_steps s JOIN procedures p ON p.id = s.procedure_id WHERE p.kind = 'host.upgrade' AND s.state = 'done' AND s.started_at IS NOT NULL`)
-    .all() as { name: string; ms: number }[];
+  const steps = await core.sql.all(
+    `SELECT s.name, (julianday(s.finished_at) - julianday(s.started_at)) * 86400000 AS ms FROM procedure_steps s JOIN procedures p ON p.id = s.procedure_id WHERE p.kind = 'host.upgrade' AND s.state = 'done' AND s.started_at IS NOT NULL`,
+    [],
+    z.object({ name: z.string(), ms: z.number() }),
+  );
   const byStep: Record<string, number> = {};
   for (const name of new Set(steps.map((s) => s.name))) byStep[name] = Math.round(median(steps.filter((s) => s.name === name).map((s) => s.ms)));
 
@@ -72,7 +75,7 @@ try {
     }),
   );
 } finally {
-  core.close();
+  await core.close();
   await lab.stop();
   rmSync(dir, { recursive: true, force: true });
 }

@@ -8,6 +8,7 @@
 //     so at 10,000 VMs the figure would be the simulator's, not the watcher's. govmomi-watch (K=1)
 //     on the same instance gives the simulator's floor for comparison.
 // Prints one JSON line; a measurement, not a test. Medians of BENCH_RUNS (3) runs.
+import { z } from 'zod';
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -66,8 +67,8 @@ function runGo(binary: string, args: string[]): Record<string, number> | null {
   return JSON.parse(r.stdout.trim().split('\n').pop() ?? '{}') as Record<string, number>;
 }
 
-function openCore(dir: string): OutpostCore {
-  return createOutpostCore({ dataDir: dir, transport: 'test', kdf: { ...defaultKdf, N: 2 ** 10 }, passphrase: 'bench inventory passphrase' });
+async function openCore(dir: string): Promise<OutpostCore> {
+  return await createOutpostCore({ dataDir: dir, transport: 'test', kdf: { ...defaultKdf, N: 2 ** 10 }, passphrase: 'bench inventory passphrase' });
 }
 
 async function addSite(core: OutpostCore, vc: Vcsim): Promise<void> {
@@ -84,7 +85,7 @@ async function syncFigures(vc: Vcsim, between: () => void): Promise<{ firstMs: n
   for (let i = 0; i < RUNS; i++) {
     if (i > 0) between();
     const dir = mkdtempSync(join(tmpdir(), 'outpost-bench-inv-'));
-    const core = openCore(dir);
+    const core = await openCore(dir);
     try {
       await addSite(core, vc);
       const first = await core.dispatch('inventory.sync', { site: 'bench' });
@@ -96,7 +97,7 @@ async function syncFigures(vc: Vcsim, between: () => void): Promise<{ firstMs: n
       const again = await core.dispatch('inventory.sync', { site: 'bench' });
       if (again.ok) resyncMs.push((again.value as { elapsedMs: number }).elapsedMs);
     } finally {
-      core.close();
+      await core.close();
       rmSync(dir, { recursive: true, force: true });
     }
   }
@@ -106,7 +107,7 @@ async function syncFigures(vc: Vcsim, between: () => void): Promise<{ firstMs: n
 
 async function latencyFigures(vc: Vcsim): Promise<{ samples: number[]; missed: number }> {
   const dir = mkdtempSync(join(tmpdir(), 'outpost-bench-lat-'));
-  const core = openCore(dir);
+  const core = await openCore(dir);
   const operator = await VsphereOperator.connect(vc);
   const samples: number[] = [];
   let missed = 0;
@@ -125,8 +126,8 @@ async function latencyFigures(vc: Vcsim): Promise<{ samples: number[]; missed: n
       if (watcher.current.state === 'failed') throw new Error(`watcher failed: ${JSON.stringify(watcher.current.lastError)}`);
       await new Promise((r) => setTimeout(r, 50));
     }
-    const vms = (core.db.prepare("SELECT moref FROM inv_vms WHERE power_state = 'poweredOn' ORDER BY id").all() as { moref: string }[]).map((r) => r.moref);
-    const readState = core.db.prepare('SELECT power_state FROM inv_vms WHERE moref = ?');
+    const vms = (await core.sql.all("SELECT moref FROM inv_vms WHERE power_state = 'poweredOn' ORDER BY id", [], z.object({ moref: z.string() }))).map((r) => r.moref);
+    const readState = async (moref: string) => (await core.sql.get('SELECT power_state FROM inv_vms WHERE moref = ?', [moref], z.object({ power_state: z.string() })))?.power_state;
     for (let i = 0; i < CHANGES; i++) {
       // Off on the first half of the picks, back on for the second: every change is real.
       const moref = vms[(i % Math.ceil(CHANGES / 2)) * Math.floor(vms.length / Math.ceil(CHANGES / 2))]!;
@@ -135,9 +136,11 @@ async function latencyFigures(vc: Vcsim): Promise<{ samples: number[]; missed: n
       const applied = new Promise<number>((resolve) => {
         const timer = setTimeout(() => resolve(NaN), 15_000);
         waiting.set(moref, (at) => {
-          if ((readState.get(moref) as { power_state: string }).power_state !== expected) return;
-          clearTimeout(timer);
-          resolve(at);
+          void readState(moref).then((state) => {
+            if (state !== expected) return;
+            clearTimeout(timer);
+            resolve(at);
+          });
         });
       });
       await operator.session.invoke(method, { type: 'VirtualMachine', value: moref });
@@ -150,7 +153,7 @@ async function latencyFigures(vc: Vcsim): Promise<{ samples: number[]; missed: n
     await core.dispatch('inventory.watch.stop', { site: 'bench' });
   } finally {
     await operator.close();
-    core.close();
+    await core.close();
     rmSync(dir, { recursive: true, force: true });
   }
   return { samples, missed };

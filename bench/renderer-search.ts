@@ -23,10 +23,10 @@ const percentile = (xs: number[], p: number): number => {
   return s[Math.min(s.length - 1, Math.ceil((p / 100) * s.length) - 1)] ?? NaN;
 };
 const round = (x: number): number => Math.round(x * 10) / 10;
-function seed(dataDir: string): void {
-  const core = createOutpostCore({ dataDir, transport: 'host' });
-  seedVms(core.db, VMS, 'bench');
-  core.close();
+async function seed(dataDir: string): Promise<void> {
+  const core = await createOutpostCore({ dataDir, transport: 'host' });
+  await seedVms(core.sql, VMS, 'bench');
+  await core.close();
 }
 
 async function main(): Promise<void> {
@@ -40,7 +40,7 @@ async function main(): Promise<void> {
   }
   const dataDir = mkdtempSync(join(tmpdir(), 'outpost-bench-search-'));
   const seedStart = performance.now();
-  seed(dataDir);
+  await seed(dataDir);
   const seedMs = performance.now() - seedStart;
   const host = spawn(process.execPath, [hostEntry, '--json', '--data-dir', dataDir], { cwd: root, stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, OUTPOST_VAULT_PASSPHRASE: '' } });
   const browserHome = mkdtempSync(join(tmpdir(), 'outpost-bench-chromium-'));

@@ -11,7 +11,7 @@ import { SshConnectionPool } from '../core/ssh/ssh-connection-pool.js';
 import { SshConnection } from '../core/ssh/ssh-connection.js';
 import { generateKey, sshdAvailable, startSshd, type Sshd } from '../test/peers/openssh-server.js';
 
-const accept = { verify: () => undefined, preferredKeyTypes: () => [] };
+const accept = { verify: async () => Promise.resolve(), preferredKeyTypes: async () => Promise.resolve([]) };
 const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 
 if (!sshdAvailable() || process.getuid?.() !== 0) {

@@ -328,7 +328,7 @@ async function main(): Promise<void> {
   const source = process.env.BENCH_TERMINAL_SOURCE === 'fold' ? GENERATE : `cat ${floodFile}`;
   const key = generateKey(join(dir, 'id'));
   const sshd = await startSshd({ dir, authorizedKeys: [key.publicKey] });
-  const core = createOutpostCore({ dataDir: join(dir, 'data'), transport: 'host', kdf: { ...defaultKdf, N: 2 ** 10 } });
+  const core = await createOutpostCore({ dataDir: join(dir, 'data'), transport: 'host', kdf: { ...defaultKdf, N: 2 ** 10 } });
   const call: Call = dispatchOrThrow(core);
   await call('vault.unlock', { passphrase: 'a long enough bench passphrase' });
   await call('credentials.add', { name: 'bench', username: 'root', secret: { type: 'private-key', privateKey: key.privateKey } });
@@ -405,7 +405,7 @@ async function main(): Promise<void> {
   } finally {
     await browser.close();
     await host.close();
-    core.close();
+    await core.close();
     sshd.stop();
     rmSync(dir, { recursive: true, force: true });
     rmSync(browserHome, { recursive: true, force: true });

@@ -19,7 +19,7 @@ const RUNS = 5;
 const median = (xs: number[]): number => Math.round([...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]! * 10) / 10;
 const dir = mkdtempSync(join(tmpdir(), 'outpost-bench-vlan-'));
 const vc = await startVcsim({ vms: 0, clusters: 1, hosts });
-const core = createOutpostCore({ dataDir: dir, transport: 'test', kdf: { ...defaultKdf, N: 2 ** 10 }, passphrase: 'bench vault passphrase' });
+const core = await createOutpostCore({ dataDir: dir, transport: 'test', kdf: { ...defaultKdf, N: 2 ** 10 }, passphrase: 'bench vault passphrase' });
 const call = async (command: string, input: unknown): Promise<number> => {
   const t = performance.now();
   const r = await core.dispatch(command, input);
@@ -42,7 +42,7 @@ try {
   }
   console.log(JSON.stringify({ bench: 'vlan-ensure', hosts, listMs: median(list), dryRunMs: median(dry), applyMs: median(apply), idempotentRerunMs: median(rerun), runs: RUNS, peer: 'vcsim 0.24.2 (launcher)' }));
 } finally {
-  core.close();
+  await core.close();
   await vc.stop();
   rmSync(dir, { recursive: true, force: true });
 }

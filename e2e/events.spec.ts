@@ -29,12 +29,12 @@ test.describe('Events view against a real vcsim', () => {
     test.setTimeout(120_000);
     vc = await startVcsim({ vms: 4, clusters: 1, hosts: 1 });
     operator = await VsphereOperator.connect(vc);
-    const core = createOutpostCore({ dataDir, transport: 'test', passphrase });
+    const core = await createOutpostCore({ dataDir, transport: 'test', passphrase });
     try {
       const r = await core.dispatch('sites.add', { name: 'lab', url: vc.url, username: vc.username, password: vc.password, trustFingerprint: vc.fingerprint });
       if (!r.ok) throw new Error(JSON.stringify(r.error));
     } finally {
-      core.close();
+      await core.close();
     }
   });
   test.afterAll(async () => {

@@ -5,7 +5,6 @@ import { vcsimUnavailable } from '../test/peers/vcsim';
 import { prepareUpgradeCore, reinstaller, startUpgradeLab, type UpgradeLab } from '../test/fixtures/upgrade-lab';
 import { tempDir } from '../test/temp-dir';
 import { createOutpostCore, type OutpostCore } from '../core/server/core';
-import type { Db } from '../core/db/database';
 import { expect, test } from './host-fixture';
 
 const passphrase = 'e2e-upgrades-passphrase';
@@ -41,7 +40,7 @@ test.describe('host upgrades against vcsim (3-host cluster) and one loopback ssh
     page.on('pageerror', (error) => problems.push(error.message));
     // What an operator set up before (vCenter added and synced, SSH key saved, host keys trusted),
     // written to the host's own store by a second core on the same database.
-    const side: OutpostCore = createOutpostCore({ dataDir: host.dataDir, transport: 'test', passphrase });
+    const side: OutpostCore = await createOutpostCore({ dataDir: host.dataDir, transport: 'test', passphrase });
     await prepareUpgradeCore(async (command, input) => {
       const r = await side.dispatch(command, input, { actor: 'e2e' });
       if (!r.ok) throw new Error(`${command}: ${JSON.stringify(r.error)}`);
@@ -99,8 +98,7 @@ test.describe('host upgrades against vcsim (3-host cluster) and one loopback ssh
     }, planHash);
     await page.getByRole('tab', { name: /Rollouts/ }).click();
 
-    const held: { db: Db | null } = { db: null };
-    const play = reinstaller(lab, () => (held.db ??= side.db), TARGET);
+    const play = reinstaller(lab, () => side.sql, TARGET);
     try {
       await rollout.getByRole('button', { name: 'Start rollout' }).click();
       await expect(rollout.getByTestId('rollout-plan-state')).toHaveText('running');
@@ -134,7 +132,7 @@ test.describe('host upgrades against vcsim (3-host cluster) and one loopback ssh
     await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: /Inventory/ }).click();
     await page.getByRole('tab', { name: /^Hosts/ }).click();
     await expect(page.getByTestId('hosts-behind-count')).toHaveText('none behind target');
-    side.close();
+    await side.close();
     expect(problems).toEqual([]);
   });
 });

@@ -10,17 +10,16 @@ const PASSPHRASE = 'e2e-node-hosts-passphrase';
 const ORIGINAL = '127.0.0.1 localhost\n# kept as it is\n';
 
 /** A synced-looking inventory (no vCenter needed): one VM whose guest reports a host name. */
-function seedInventory(dataDir: string): void {
-  const core = createOutpostCore({ dataDir, transport: 'host' });
+async function seedInventory(dataDir: string): Promise<void> {
+  const core = await createOutpostCore({ dataDir, transport: 'host' });
   const now = new Date().toISOString();
-  const site = core.db.prepare('INSERT INTO sites (name, url, username, created_at, last_sync_at) VALUES (?, ?, ?, ?, ?)').run('lab', 'https://vc.lab.invalid/sdk', 'u', now, now);
-  core.db
-    .prepare(
-      `INSERT INTO inv_vms (site_id, moref, name, guest_id, guest_full_name, power_state, ip_address, ip_addresses, guest_hostname, tools_running_status, seen_run, first_seen_at, updated_at)
-       VALUES (?, 'vm-42', 'web-42', 'ubuntu64Guest', 'Ubuntu Linux (64-bit)', 'poweredOn', '10.20.0.42', '10.20.0.42', 'web-42.lab.internal', 'guestToolsRunning', 1, ?, ?)`,
-    )
-    .run(Number(site.lastInsertRowid), now, now);
-  core.close();
+  const site = await core.sql.run('INSERT INTO sites (name, url, username, created_at, last_sync_at) VALUES (?, ?, ?, ?, ?)', ['lab', 'https://vc.lab.invalid/sdk', 'u', now, now]);
+  await core.sql.run(
+    `INSERT INTO inv_vms (site_id, moref, name, guest_id, guest_full_name, power_state, ip_address, ip_addresses, guest_hostname, tools_running_status, seen_run, first_seen_at, updated_at)
+     VALUES (?, 'vm-42', 'web-42', 'ubuntu64Guest', 'Ubuntu Linux (64-bit)', 'poweredOn', '10.20.0.42', '10.20.0.42', 'web-42.lab.internal', 'guestToolsRunning', 1, ?, ?)`,
+    [site.lastId, now, now],
+  );
+  await core.close();
 }
 
 /** The built CLI on the host's store, for what the form does not cover here (a key credential, a trusted host key). */
@@ -44,7 +43,7 @@ test.describe('hosts entries pushed to a node, and a playbook run, from the UI (
     node = await startSshd({ dir, authorizedKeys: [key.publicKey] });
     hostsFile = join(dir, 'hosts');
     writeFileSync(hostsFile, ORIGINAL);
-    seedInventory(dataDir);
+    await seedInventory(dataDir);
     outpost(dataDir, 'credential', 'add', '--name', 'node-key', '--user', 'root', '--key', keyFile);
     outpost(dataDir, 'known-hosts', 'trust', '--host', `127.0.0.1:${node.port}`, '--fingerprint', node.fingerprint);
   });

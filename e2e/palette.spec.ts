@@ -24,11 +24,11 @@ test.describe(`command palette and view state at ${VMS.toLocaleString('en-US')} 
   test.use({ hostDataDir: async ({}, use) => use(seeded), hostVaultPassphrase: 'e2e-palette-passphrase' });
   test.setTimeout(120_000);
 
-  test.beforeAll(() => {
+  test.beforeAll(async () => {
     seeded = mkdtempSync(join(tmpdir(), 'outpost-e2e-palette-'));
-    const core = createOutpostCore({ dataDir: seeded, transport: 'test' });
-    seedVms(core.db, VMS, 'lab');
-    core.close();
+    const core = await createOutpostCore({ dataDir: seeded, transport: 'test' });
+    await seedVms(core.sql, VMS, 'lab');
+    await core.close();
   });
   test.afterAll(() => {
     if (seeded) rmSync(seeded, { recursive: true, force: true });

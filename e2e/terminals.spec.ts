@@ -217,17 +217,16 @@ test.describe('terminals against a real sshd', () => {
 });
 
 /** A store as a vCenter sync leaves it: one site, one Linux VM whose guest IP is `ip`. */
-function seedInventory(dataDir: string, ip: string): void {
-  const core = createOutpostCore({ dataDir, transport: 'host' });
+async function seedInventory(dataDir: string, ip: string): Promise<void> {
+  const core = await createOutpostCore({ dataDir, transport: 'host' });
   const now = new Date().toISOString();
-  const site = core.db.prepare('INSERT INTO sites (name, url, username, created_at, last_sync_at) VALUES (?, ?, ?, ?, ?)').run('lab', 'https://vc.lab.invalid/sdk', 'u', now, now);
-  core.db
-    .prepare(
-      `INSERT INTO inv_vms (site_id, moref, name, guest_id, guest_full_name, power_state, ip_address, ip_addresses, tools_running_status, seen_run, first_seen_at, updated_at)
-       VALUES (?, 'vm-42', 'web-42', 'ubuntu64Guest', 'Ubuntu Linux (64-bit)', 'poweredOn', ?, ?, 'guestToolsRunning', 1, ?, ?)`,
-    )
-    .run(Number(site.lastInsertRowid), ip, ip, now, now);
-  core.close();
+  const site = await core.sql.run('INSERT INTO sites (name, url, username, created_at, last_sync_at) VALUES (?, ?, ?, ?, ?)', ['lab', 'https://vc.lab.invalid/sdk', 'u', now, now]);
+  await core.sql.run(
+    `INSERT INTO inv_vms (site_id, moref, name, guest_id, guest_full_name, power_state, ip_address, ip_addresses, tools_running_status, seen_run, first_seen_at, updated_at)
+     VALUES (?, 'vm-42', 'web-42', 'ubuntu64Guest', 'Ubuntu Linux (64-bit)', 'poweredOn', ?, ?, 'guestToolsRunning', 1, ?, ?)`,
+    [site.lastId, ip, ip, now, now],
+  );
+  await core.close();
 }
 
 test.describe('Open SSH terminal from an inventory VM', () => {
@@ -244,7 +243,7 @@ test.describe('Open SSH terminal from an inventory VM', () => {
     privateKey = key.privateKey;
     // The "guest": an sshd on 127.0.0.2 (guests never report 127.0.0.1), reached by the IP the inventory holds.
     guest = await startSshd({ dir, listen: '127.0.0.2', authorizedKeys: [key.publicKey] });
-    seedInventory(dataDir, '127.0.0.2');
+    await seedInventory(dataDir, '127.0.0.2');
   });
   test.afterAll(() => {
     guest?.stop();

@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import type { Certificate, Session } from 'electron';
 import { chainOf, trustOutpostCertificates } from './certificate-verify.js';
 
@@ -12,13 +12,14 @@ describe('certificate verify wiring (fake Electron session)', () => {
     expect(chainOf(cert('ONLY'))).toEqual(['ONLY']);
   });
 
-  it('answers Chromium with the core decision: its own verdict when it verified, reject for garbage', () => {
+  it('answers Chromium with the core decision: its own verdict when it verified, reject for garbage', async () => {
     let proc: ((request: unknown, callback: (n: number) => void) => void) | null = null;
     const session = { setCertificateVerifyProc: (p: typeof proc) => (proc = p) } as unknown as Session;
-    trustOutpostCertificates(session, () => ({ trustedCas: [], pins: [] }));
+    trustOutpostCertificates(session, async () => Promise.resolve({ trustedCas: [], pins: [] }));
     const answers: number[] = [];
     proc!({ hostname: 'h', verificationResult: 'net::OK', certificate: cert('x') }, (n) => answers.push(n));
     proc!({ hostname: 'h', verificationResult: 'net::ERR_CERT_AUTHORITY_INVALID', certificate: cert('garbage') }, (n) => answers.push(n));
+    await vi.waitFor(() => expect(answers).toHaveLength(2)); // the trust lists come from the store (asynchronous)
     expect(answers).toEqual([-3, -2]);
   });
 });

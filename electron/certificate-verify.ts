@@ -19,12 +19,13 @@ export function chainOf(certificate: Certificate): string[] {
  * accepted when it ends in a CA imported into Outpost or is the certificate pinned for that host
  * (core/trust/chromium-verdict.ts decides; this only wires it).
  */
-export function trustOutpostCertificates(session: Session, trust: () => OutpostTrust): void {
+export function trustOutpostCertificates(session: Session, trust: () => Promise<OutpostTrust>): void {
   session.setCertificateVerifyProc((request, callback) => {
-    try {
-      callback(chromiumVerdict({ hostname: request.hostname, verificationResult: request.verificationResult, chain: chainOf(request.certificate) }, trust()));
-    } catch {
-      callback(-2);
-    }
+    trust()
+      .then((t) => chromiumVerdict({ hostname: request.hostname, verificationResult: request.verificationResult, chain: chainOf(request.certificate) }, t))
+      .then(
+        (verdict) => callback(verdict),
+        () => callback(-2),
+      );
   });
 }

@@ -66,13 +66,13 @@ describe('registerIpc', () => {
   let dataDir: string;
   let core: OutpostCore;
 
-  beforeEach(() => {
+  beforeEach(async () => {
     dataDir = mkdtempSync(join(tmpdir(), 'outpost-ipc-'));
-    core = createOutpostCore({ dataDir, transport: 'electron', osCipher: null });
+    core = await createOutpostCore({ dataDir, transport: 'electron', osCipher: null });
   });
 
-  afterEach(() => {
-    core.close();
+  afterEach(async () => {
+    await core.close();
     rmSync(dataDir, { recursive: true, force: true });
     handlers.clear();
   });

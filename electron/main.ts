@@ -52,7 +52,7 @@ function openMainWindow(): void {
   void window.loadURL(APP_ENTRY_URL);
 }
 
-function openCore(): OutpostCore {
+async function openCore(): Promise<OutpostCore> {
   const choice = chooseOsCipher(safeStorage, process.platform);
   console.log(`outpost: ${choice.reason}`);
   const sqliteBinding = sqliteBindingPath({
@@ -62,7 +62,7 @@ function openCore(): OutpostCore {
     exists: existsSync,
   });
   try {
-    return createOutpostCore({
+    return await createOutpostCore({
       dataDir: app.getPath('userData'),
       transport: 'electron',
       osCipher: choice.cipher,
@@ -83,7 +83,7 @@ function openCore(): OutpostCore {
 async function start(): Promise<void> {
   await app.whenReady();
   try {
-    core = openCore();
+    core = await openCore();
   } catch (err) {
     dialog.showErrorBox('Outpost cannot open its data', err instanceof Error ? err.message : String(err));
     app.exit(1);
@@ -91,7 +91,7 @@ async function start(): Promise<void> {
   }
   lockDownSession(session.defaultSession);
   const trustCore = core;
-  trustOutpostCertificates(session.defaultSession, () => ({ trustedCas: trustCore.services.trustStore.pems(), pins: sitePins(trustCore.sql) }));
+  trustOutpostCertificates(session.defaultSession, async () => ({ trustedCas: await trustCore.services.trustStore.pems(), pins: await sitePins(trustCore.sql) }));
   serveRenderer(session.defaultSession, join(app.getAppPath(), 'dist', 'renderer'));
   registrar = registerIpc(core);
   openMainWindow();
@@ -119,11 +119,15 @@ if (!app.requestSingleInstanceLock()) {
   app.on('window-all-closed', () => {
     if (process.platform !== 'darwin') app.quit();
   });
-  app.on('will-quit', () => {
+  app.on('will-quit', (event) => {
     registrar?.dispose();
     registrar = null;
-    core?.close();
+    if (!core) return;
+    // Closing the store waits for an open transaction: quit again once it is closed.
+    const closing = core;
     core = null;
+    event.preventDefault();
+    void closing.close().finally(() => app.quit());
   });
   start().catch((err: unknown) => {
     console.error('outpost: failed to start', err);

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
+import { z } from 'zod';
 import { join } from 'node:path';
 import { tempDir } from '../test/temp-dir.js';
-import { openDatabase } from '../core/db/database.js';
-import { sqliteSql } from '../core/db/sqlite-sql.js';
+import { openStore } from '../core/db/store.js';
 import { CredentialStore } from '../core/vault/credential-store.js';
 import { Vault } from '../core/vault/vault.js';
 import { chooseOsCipher, type SafeStorageApi } from './safe-storage-cipher.js';
@@ -68,28 +68,26 @@ describe('chooseOsCipher', () => {
 });
 
 describe('OS-keychain secrets bound to their rows (fake safeStorage stand-in, real SQLite)', () => {
-  it('binds records sealed before binding when the vault starts, and a copied record does not open', () => {
+  it('binds records sealed before binding when the vault starts, and a copied record does not open', async () => {
     const dir = tempDir();
-    const db = openDatabase(join(dir.path, 'outpost.db'));
+    const db = await openStore(join(dir.path, 'outpost.db'));
     try {
       const api = fakeSafeStorage({ available: true });
       // As an older Outpost stored them: safeStorage over the bare secret.
       for (const [name, kind, secret] of [['vc', 'vcenter', 'vcenter-pw'], ['ssh', 'password', 'ssh-pw']] as const) {
-        db.prepare("INSERT INTO credentials (name, kind, cipher, secret, created_at, updated_at) VALUES (?, ?, 'os', ?, 'then', 'then')").run(
-          name,
+        await db.sql.run("INSERT INTO credentials (name, kind, cipher, secret, created_at, updated_at) VALUES (?, ?, 'os', ?, 'then', 'then')", [name,
           kind,
-          api.encryptString(Buffer.from(secret).toString('base64')),
-        );
+          api.encryptString(Buffer.from(secret).toString('base64')),]);
       }
       const cipher = chooseOsCipher(api, 'darwin').cipher;
-      const store = new CredentialStore(sqliteSql(db), new Vault(sqliteSql(db), cipher));
-      expect(store.reveal(1)).toBe('vcenter-pw');
-      expect(store.reveal(2)).toBe('ssh-pw');
-      const vcSecret: unknown = db.prepare('SELECT secret FROM credentials WHERE id = 1').pluck().get();
-      db.prepare('UPDATE credentials SET secret = ? WHERE id = 2').run(vcSecret);
-      expect(() => store.reveal(2)).toThrowError(expect.objectContaining({ code: 'VAULT_CORRUPT' }));
+      const store = new CredentialStore(db.sql, await Vault.load(db.sql, cipher));
+      expect(await store.reveal(1)).toBe('vcenter-pw');
+      expect(await store.reveal(2)).toBe('ssh-pw');
+      const vcSecret = (await db.sql.get('SELECT secret FROM credentials WHERE id = 1', [], z.object({ secret: z.instanceof(Buffer) })))!.secret;
+      await db.sql.run('UPDATE credentials SET secret = ? WHERE id = 2', [vcSecret]);
+      await expect(store.reveal(2)).rejects.toThrowError(expect.objectContaining({ code: 'VAULT_CORRUPT' }));
     } finally {
-      db.close();
+      await db.close();
       dir.remove();
     }
   });

@@ -29,12 +29,12 @@ async function contractDomains(): Promise<Map<string, string[]>> {
 describe('contract <-> handlers <-> CLI by domain', () => {
   let dir: ReturnType<typeof tempDir>;
   let core: OutpostCore;
-  beforeAll(() => {
+  beforeAll(async () => {
     dir = tempDir();
-    core = createOutpostCore({ dataDir: dir.path, transport: 'test' });
+    core = await createOutpostCore({ dataDir: dir.path, transport: 'test' });
   });
-  afterAll(() => {
-    core.close();
+  afterAll(async () => {
+    await core.close();
     dir.remove();
   });
 

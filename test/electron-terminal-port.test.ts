@@ -53,15 +53,15 @@ describe.skipIf(!canRun)('terminal bytes over a MessagePort, the Electron path (
     dir = tempDir();
     const key = generateKey(join(dir.path, 'id'));
     sshd = await startSshd({ dir: dir.path, authorizedKeys: [key.publicKey] });
-    core = createOutpostCore({ dataDir: join(dir.path, 'data'), transport: 'electron', checkOutputs: true, kdf: { ...defaultKdf, N: 2 ** 10 } });
+    core = await createOutpostCore({ dataDir: join(dir.path, 'data'), transport: 'electron', checkOutputs: true, kdf: { ...defaultKdf, N: 2 ** 10 } });
     const call = dispatchOrThrow(core);
     await call('vault.unlock', { passphrase: 'a long enough test passphrase' });
     await call('credentials.add', { name: 'lab', username: 'root', secret: { type: 'private-key', privateKey: key.privateKey } });
     await call('knownHosts.trust', { host: '127.0.0.1', port: sshd.port, fingerprint: sshd.fingerprint });
     terminalId = (await call<{ id: number }>('terminal.open', { target: { type: 'ssh', host: '127.0.0.1', port: sshd.port, credential: 'lab' }, cols: 120, rows: 30 })).id;
   });
-  afterAll(() => {
-    core?.close();
+  afterAll(async () => {
+    await core?.close();
     sshd?.stop();
     dir?.remove();
   });

@@ -23,8 +23,8 @@ export class AuditLog {
     this.store = new AuditStore(db);
   }
 
-  append(record: AuditRecord): AuditEntry {
-    const entry = this.store.insert({
+  async append(record: AuditRecord): Promise<AuditEntry> {
+    const entry = await this.store.insert({
       at: new Date().toISOString(),
       actor: record.actor,
       action: record.action,
@@ -36,9 +36,9 @@ export class AuditLog {
     return entry;
   }
 
-  list(query: AuditQuery = {}): AuditPage {
+  async list(query: AuditQuery = {}): Promise<AuditPage> {
     const q = auditQuerySchema.parse(query);
-    const rows = this.store.page({ beforeId: q.beforeId, query: q.query, limit: q.limit + 1 });
+    const rows = await this.store.page({ beforeId: q.beforeId, query: q.query, limit: q.limit + 1 });
     const more = rows.length > q.limit;
     const page = rows.slice(0, q.limit);
     return { entries: page, nextBeforeId: more ? page[page.length - 1]!.id : null };

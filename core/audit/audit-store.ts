@@ -23,8 +23,8 @@ const toEntry = (r: AuditRow): AuditEntry => ({
 export class AuditStore {
   constructor(private readonly db: Sql) {}
 
-  insert(record: { at: string; actor: string; action: string; target: string | null; outcome: 'ok' | 'failed'; details: string | null }): AuditEntry {
-    const row = this.db.get(
+  async insert(record: { at: string; actor: string; action: string; target: string | null; outcome: 'ok' | 'failed'; details: string | null }): Promise<AuditEntry> {
+    const row = await this.db.get(
       `INSERT INTO audit_log (at, actor, action, target, outcome, details) VALUES (?, ?, ?, ?, ?, ?)
        RETURNING id, at, actor, action, target, outcome, details`,
       [record.at, record.actor, record.action, record.target, record.outcome, record.details],
@@ -34,7 +34,7 @@ export class AuditStore {
   }
 
   /** Newest first, `limit` rows before `beforeId`, matching `query` in actor, action or target. */
-  page(q: { beforeId?: number; query?: string; limit: number }): AuditEntry[] {
+  async page(q: { beforeId?: number; query?: string; limit: number }): Promise<AuditEntry[]> {
     const where: string[] = [];
     const params: (string | number)[] = [];
     if (q.beforeId !== undefined) {
@@ -47,6 +47,6 @@ export class AuditStore {
       params.push(like, like, like);
     }
     const sql = `SELECT * FROM audit_log ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY id DESC LIMIT ?`;
-    return this.db.all(sql, [...params, q.limit], auditRow).map(toEntry);
+    return (await this.db.all(sql, [...params, q.limit], auditRow)).map(toEntry);
   }
 }

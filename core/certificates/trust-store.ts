@@ -19,8 +19,8 @@ export interface TrustedCa {
  * to the system's. Only CAs (or self-signed certificates, which are their own anchor) go in.
  */
 /** The PEM of every CA the operator imported into Outpost's trust store (vCenter, WinRM, consoles). */
-export function trustedCaPems(db: Sql): string[] {
-  return db.all('SELECT pem FROM trusted_cas ORDER BY id', [], z.object({ pem: z.string() })).map((r) => r.pem);
+export async function trustedCaPems(db: Sql): Promise<string[]> {
+  return (await db.all('SELECT pem FROM trusted_cas ORDER BY id', [], z.object({ pem: z.string() }))).map((r) => r.pem);
 }
 
 const caRow = z.object({ fingerprint: z.string(), subject: z.string(), pem: z.string(), added_at: z.string(), added_by: z.string() });
@@ -32,7 +32,7 @@ export class TrustStore {
   ) {}
 
   /** Adds each CA once (by fingerprint); returns what was added and what was already there. */
-  import(certs: X509Certificate[], actor: string): { added: CertificateInfo[]; alreadyTrusted: CertificateInfo[] } {
+  async import(certs: X509Certificate[], actor: string): Promise<{ added: CertificateInfo[]; alreadyTrusted: CertificateInfo[] }> {
     const infos = certs.map((c) => describeCertificate(c));
     const refused = infos.filter((i) => !i.isCA && !i.selfSigned);
     if (refused.length) {
@@ -42,9 +42,9 @@ export class TrustStore {
     }
     const added: CertificateInfo[] = [];
     const alreadyTrusted: CertificateInfo[] = [];
-    this.db.transaction((tx) => {
+    await this.db.transaction(async (tx) => {
       for (const info of infos) {
-        const r = tx.run('INSERT OR IGNORE INTO trusted_cas (fingerprint, subject, pem, added_at, added_by) VALUES (?, ?, ?, ?, ?)', [
+        const r = await tx.run('INSERT OR IGNORE INTO trusted_cas (fingerprint, subject, pem, added_at, added_by) VALUES (?, ?, ?, ?, ?)', [
           info.fingerprint256,
           info.subject,
           info.pem,
@@ -53,7 +53,7 @@ export class TrustStore {
         ]);
         if (r.changes) {
           added.push(info);
-          this.audit.append({ actor, action: 'trust.import', target: info.subject, details: { fingerprint: info.fingerprint256, validTo: info.validTo } });
+          await this.audit.append({ actor, action: 'trust.import', target: info.subject, details: { fingerprint: info.fingerprint256, validTo: info.validTo } });
         } else {
           alreadyTrusted.push(info);
         }
@@ -63,19 +63,19 @@ export class TrustStore {
   }
 
   /** The PEM of every imported CA, to add to the system's for a TLS connection. */
-  pems(): string[] {
-    return trustedCaPems(this.db);
+  async pems(): Promise<string[]> {
+    return await trustedCaPems(this.db);
   }
 
-  list(): TrustedCa[] {
-    return this.db.all('SELECT fingerprint, subject, pem, added_at, added_by FROM trusted_cas ORDER BY subject', [], caRow).map((r) => ({ fingerprint256: r.fingerprint, subject: r.subject, pem: r.pem, addedAt: r.added_at, addedBy: r.added_by }));
+  async list(): Promise<TrustedCa[]> {
+    return (await this.db.all('SELECT fingerprint, subject, pem, added_at, added_by FROM trusted_cas ORDER BY subject', [], caRow)).map((r) => ({ fingerprint256: r.fingerprint, subject: r.subject, pem: r.pem, addedAt: r.added_at, addedBy: r.added_by }));
   }
 
-  remove(fingerprint: string, actor: string): boolean {
-    const row = this.db.get('SELECT subject FROM trusted_cas WHERE fingerprint = ?', [fingerprint], z.object({ subject: z.string() }));
+  async remove(fingerprint: string, actor: string): Promise<boolean> {
+    const row = await this.db.get('SELECT subject FROM trusted_cas WHERE fingerprint = ?', [fingerprint], z.object({ subject: z.string() }));
     if (!row) return false;
-    this.db.run('DELETE FROM trusted_cas WHERE fingerprint = ?', [fingerprint]);
-    this.audit.append({ actor, action: 'trust.remove', target: row.subject, details: { fingerprint } });
+    await this.db.run('DELETE FROM trusted_cas WHERE fingerprint = ?', [fingerprint]);
+    await this.audit.append({ actor, action: 'trust.remove', target: row.subject, details: { fingerprint } });
     return true;
   }
 }

@@ -4,7 +4,7 @@
 import { Command, CommanderError } from 'commander';
 import { existsSync } from 'node:fs';
 import { toContractError } from '../contract/errors.js';
-import { checkHeader } from '../db/database.js';
+import { checkStoreFile } from '../db/store.js';
 import { DB_FILE } from '../server/data-dir.js';
 import { version } from '../server/version.js';
 import { exitCodeFor } from './cli-error.js';
@@ -29,7 +29,7 @@ export function baseProgram(createCore?: CreateCore): { program: Command; contex
     .hook('preAction', () => {
       if (context.options.db === undefined) return;
       const path = context.dbPath();
-      if (existsSync(path)) checkHeader(path);
+      if (existsSync(path)) checkStoreFile(path);
     })
     .addHelpText(
       'after',
@@ -63,6 +63,6 @@ export async function runProgram({ program, context }: { program: Command; conte
     process.stderr.write(json ? `${JSON.stringify({ error: e })}\n` : errorLine(e));
     return exitCodeFor(e.code);
   } finally {
-    context.close();
+    await context.close();
   }
 }

@@ -40,7 +40,7 @@ function printInfo(context: CliContext, infos: CertificateInfo[], extra: Record<
 
 export function registerCertCommands(program: Command, context: CliContext): void {
   const cert = program.command('cert').description("Certificates: inspect files and servers; Outpost's own trust store");
-  const store = (): TrustStore => context.open().services.trustStore;
+  const store = async (): Promise<TrustStore> => (await context.open()).services.trustStore;
   const readFile = (file: string, passphraseStdin?: boolean) => {
     let bytes: Buffer;
     try {
@@ -56,9 +56,9 @@ export function registerCertCommands(program: Command, context: CliContext): voi
     .description("Trust the CA(s) in a file for Outpost's own TLS (vCenter, WinRM), next to the system's")
     .argument('<file>', 'PEM, DER, PKCS#7 or PKCS#12 file')
     .option('--passphrase-stdin', 'read the PKCS#12 passphrase from standard input')
-    .action((file: string, o: { passphraseStdin?: boolean }) => {
+    .action(async (file: string, o: { passphraseStdin?: boolean }) => {
       const read = readFile(file, o.passphraseStdin);
-      const result = store().import(read.certificates, context.open().services.defaultActor());
+      const result = await (await store()).import(read.certificates, await (await context.open()).services.defaultActor());
       const out = context.out;
       if (out.json) out.write(JSON.stringify({ added: result.added.map((c) => c.fingerprint256), alreadyTrusted: result.alreadyTrusted.map((c) => c.fingerprint256) }));
       else {
@@ -95,7 +95,7 @@ export function registerCertCommands(program: Command, context: CliContext): voi
     .option('--system', 'install into /usr/local/share/ca-certificates and run update-ca-certificates (root or pkexec)')
     .action(async (o: { bundle?: string; system?: boolean }) => {
       if (Boolean(o.bundle) === Boolean(o.system)) throw new OutpostError('VALIDATION', 'Give exactly one of --bundle FILE or --system.');
-      const cas = store().list().map((r) => new X509Certificate(r.pem));
+      const cas = (await (await store()).list()).map((r) => new X509Certificate(r.pem));
       if (cas.length === 0) throw new OutpostError('NOT_FOUND', 'No imported CAs to export.');
       const out = context.out;
       if (o.bundle) {

@@ -23,7 +23,7 @@ export function positiveInt(name: string, max: number) {
 }
 
 /** How the full CLI opens the core (server/core.js); `outpost exec` runs without it (see exec-cli.ts). */
-export type CreateCore = (options: CoreOptions) => OutpostCore;
+export type CreateCore = (options: CoreOptions) => Promise<OutpostCore>;
 
 /** Context each subcommand gets: output mode and a lazily opened core on the chosen store. */
 export class CliContext {
@@ -49,14 +49,14 @@ export class CliContext {
   }
 
   /** Opens the core (once); `extra` adds core options for the command that opens it first (serve's liveIndex). */
-  open(extra: Partial<Pick<CoreOptions, 'liveIndex'>> = {}): OutpostCore {
+  async open(extra: Partial<Pick<CoreOptions, 'liveIndex'>> = {}): Promise<OutpostCore> {
     if (!this.core) {
       if (!this.createCore) throw new OutpostError('INTERNAL', 'This command was started without the core.');
       const dbPath = this.dbPath();
       const passphrase = this.passphrase;
       // Without --db the store lives in Outpost's own data folder, which the core makes private;
       // a folder the operator chose with --db is left as it is (only the store files are 0600).
-      this.core = this.createCore({
+      this.core = await this.createCore({
         ...(this.options.db === undefined ? { dataDir: resolve(defaultDataDir()) } : { dataDir: resolve(dbPath, '..'), dbPath }),
         transport: 'cli',
         ...extra,
@@ -68,13 +68,13 @@ export class CliContext {
 
   /** Runs a contract command exactly as the UI would: same validation, same handler. */
   async call<N extends CommandName>(command: N, input: CommandInput<N>): Promise<CommandOutput<N>> {
-    const result = await this.open().dispatch(command, input, { transport: 'cli' });
+    const result = await (await this.open()).dispatch(command, input, { transport: 'cli' });
     if (!result.ok) throw new OutpostError(result.error.code, result.error.message, result.error.details);
     return result.value as CommandOutput<N>;
   }
 
-  close(): void {
-    this.core?.close();
+  async close(): Promise<void> {
+    await this.core?.close();
     this.core = null;
   }
 }

@@ -18,7 +18,7 @@ interface BatchRow {
 
 /** Waits for a batch this process runs, then reads each run's end: state, failed step, error. */
 async function settle(context: CliContext, batch: BatchStarted): Promise<BatchRow[]> {
-  await context.open().services.enrollment.whenBatchDone(batch.batchId);
+  await (await context.open()).services.enrollment.whenBatchDone(batch.batchId);
   const rows: BatchRow[] = [];
   for (const item of batch.items) {
     if (!item.procedureId) {

@@ -5,8 +5,7 @@ import type { Command } from 'commander';
 import { dirname } from 'node:path';
 import { AuditLog } from '../audit/audit-log.js';
 import { OutpostError } from '../contract/errors.js';
-import { openDatabase, type Db } from '../db/database.js';
-import { sqliteSql } from '../db/sqlite-sql.js';
+import { openStore, type Store } from '../db/store.js';
 import { secureDataDir } from '../server/data-dir.js';
 import { operatorActor, SettingsStore } from '../settings/settings-store.js';
 import { isFingerprint } from '../ssh/host-key-fingerprint.js';
@@ -18,7 +17,7 @@ import { errorLine, isOutputClosed, OUTPUT_CLOSED_EXIT, whileStreaming } from '.
 import { authFrom, cliHostKeys, collect, confirmHostKey, hostSpec, jumpHops, readAll, SSH_FAILED } from './ssh-cli-options.js';
 
 interface ExecStore {
-  db: Db;
+  store: Store;
   audit: AuditLog;
   knownHosts: KnownHostsStore;
   actor: string;
@@ -27,19 +26,19 @@ interface ExecStore {
 let opened: ExecStore | null = null;
 
 /** The part of the store exec uses, opened as the core would open it (a default data folder is made private). */
-function openExecStore(context: CliContext): ExecStore {
+async function openExecStore(context: CliContext): Promise<ExecStore> {
   if (opened) return opened;
   const path = context.dbPath();
   if (context.options.db === undefined) secureDataDir(dirname(path));
-  const db = openDatabase(path);
-  const sql = sqliteSql(db);
+  const store = await openStore(path);
+  const sql = store.sql;
   const audit = new AuditLog(sql);
-  opened = { db, audit, knownHosts: new KnownHostsStore(sql, audit), actor: operatorActor(new SettingsStore(sql, audit).get()) };
+  opened = { store, audit, knownHosts: new KnownHostsStore(sql, audit), actor: operatorActor(await new SettingsStore(sql, audit).get()) };
   return opened;
 }
 
-function closeExecStore(): void {
-  opened?.db.close();
+async function closeExecStore(): Promise<void> {
+  await opened?.store.close();
   opened = null;
 }
 
@@ -62,7 +61,7 @@ export function registerExecCommand(program: Command, context: CliContext): void
       const dest = hostSpec(o.host, o.user);
       const auth = await authFrom(o);
       const jumps = jumpHops(o.jump, o.user, auth);
-      const store = openExecStore(context);
+      const store = await openExecStore(context);
       const { actor, knownHosts } = store;
       const target = { host: dest.host, port: dest.port, user: dest.user ?? o.user, auth, jumps };
       const command = words.join(' ');
@@ -83,25 +82,25 @@ export function registerExecCommand(program: Command, context: CliContext): void
                 stderrSink: process.stderr,
               }),
             );
-            store.audit.append({ actor, action: 'ssh.exec', target: `${target.user}@${target.host}:${target.port}`, outcome: r.exitCode === 0 ? 'ok' : 'failed', details: { command: command.slice(0, 200), exitCode: r.exitCode } });
+            await store.audit.append({ actor, action: 'ssh.exec', target: `${target.user}@${target.host}:${target.port}`, outcome: r.exitCode === 0 ? 'ok' : 'failed', details: { command: command.slice(0, 200), exitCode: r.exitCode } });
             process.exitCode = r.exitCode ?? SSH_FAILED;
             return;
           } catch (err) {
             if (err instanceof OutpostError && err.code === 'HOST_KEY_UNKNOWN' && interactive && attempt < 4 && (o.trust ?? []).length === 0) {
               if (!(await confirmHostKey(err))) throw err;
               const d = err.details as { host: string; port: number; fingerprint: string; keyType: string | null };
-              knownHosts.trust({ host: d.host, port: d.port, fingerprint: d.fingerprint, keyType: d.keyType }, actor);
+              await knownHosts.trust({ host: d.host, port: d.port, fingerprint: d.fingerprint, keyType: d.keyType }, actor);
               continue;
             }
             if (err instanceof OutpostError && err.code === 'CANCELLED' && isOutputClosed()) {
               // The reader went away (`| head`): the command was stopped; say nothing more, as ssh(1).
-              store.audit.append({ actor, action: 'ssh.exec', target: `${target.user}@${target.host}:${target.port}`, outcome: 'failed', details: { command: command.slice(0, 200), code: 'OUTPUT_CLOSED' } });
+              await store.audit.append({ actor, action: 'ssh.exec', target: `${target.user}@${target.host}:${target.port}`, outcome: 'failed', details: { command: command.slice(0, 200), code: 'OUTPUT_CLOSED' } });
               process.exitCode = OUTPUT_CLOSED_EXIT;
               return;
             }
             if (err instanceof OutpostError && err.code !== 'VALIDATION') {
               const e = err.toContract();
-              store.audit.append({ actor, action: 'ssh.exec', target: `${target.user}@${target.host}:${target.port}`, outcome: 'failed', details: { command: command.slice(0, 200), code: e.code } });
+              await store.audit.append({ actor, action: 'ssh.exec', target: `${target.user}@${target.host}:${target.port}`, outcome: 'failed', details: { command: command.slice(0, 200), code: e.code } });
               process.stderr.write(context.out.json ? `${JSON.stringify({ error: e })}\n` : errorLine(e));
               process.exitCode = SSH_FAILED;
               return;
@@ -112,7 +111,7 @@ export function registerExecCommand(program: Command, context: CliContext): void
           }
         }
       } finally {
-        closeExecStore();
+        await closeExecStore();
       }
     });
 }

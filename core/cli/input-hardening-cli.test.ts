@@ -2,7 +2,7 @@ import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { execFileSync, spawnSync } from 'node:child_process';
 import { chmodSync, lstatSync, readdirSync, readFileSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import Database from 'better-sqlite3';
+import { openStore } from '../db/store.js';
 import { tempDir } from '../../test/temp-dir.js';
 
 const root = join(import.meta.dirname, '..', '..');
@@ -68,7 +68,7 @@ describe('outpost input hardening (built binary, real SQLite file)', () => {
     expect(JSON.parse(outpost('--json', 'ipam', 'allocations').stdout)).toEqual([expect.objectContaining({ pool: 'pub', address: '203.0.113.5', owner: 'nat:edge:10.0.0.5', purpose: 'public-nat' })]);
   }, 120_000);
 
-  it('refuses control characters in names, and shows untrusted text escaped in errors and tables (one line, no raw ESC, BEL or newline)', () => {
+  it('refuses control characters in names, and shows untrusted text escaped in errors and tables (one line, no raw ESC, BEL or newline)', async () => {
     // eslint-disable-next-line no-control-regex -- the test looks for raw control characters on purpose
     const raw = /[\x00-\x08\x0b-\x1f\x7f\u202e]/;
     const site = spawnSync(process.execPath, [bin, '--db', join(dir.path, 'o.db'), 'site', 'add', '--name', 'esc\x1b[31mred', '--url', 'https://127.0.0.1:1/sdk', '--user', 'u', '--password-stdin'], { encoding: 'utf8', input: 'pw' });
@@ -92,9 +92,9 @@ describe('outpost input hardening (built binary, real SQLite file)', () => {
     expect(outpost('firewall', 'add', '--name', 'edge', '--driver', 'manual').code).toBe(0);
     expect(outpost('nat', 'add', '--firewall', 'edge', '--private', '10.0.0.5', '--pool', 'pub', '--vm', 'web\tone').code).toBe(2);
     expect(outpost('nat', 'add', '--firewall', 'edge', '--private', '10.0.0.5', '--pool', 'pub', '--vm', 'web-1').code).toBe(3);
-    const db = new Database(join(dir.path, 'o.db'));
-    db.prepare('UPDATE nat_records SET vm = ?').run('web\n1\x1b[31m\u202e');
-    db.close();
+    const db = await openStore(join(dir.path, 'o.db'));
+    await db.sql.run('UPDATE nat_records SET vm = ?', ['web\n1\x1b[31m\u202e']);
+    await db.close();
     const list = outpost('nat', 'list');
     expect(list.code).toBe(0);
     expect(list.stdout).not.toMatch(raw);

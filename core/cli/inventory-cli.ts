@@ -153,10 +153,12 @@ export function registerInventoryCommands(program: Command, context: CliContext)
     .requiredOption('--site <name>', 'site name')
     .action(async (o: { site: string }) => {
       const out = context.out;
-      const services = context.open().services;
+      const services = (await context.open()).services;
       let failed: { code: string; message: string } | null = null;
       let wake: () => void = () => undefined;
       const stopped = new Promise<void>((resolve) => (wake = resolve));
+      // Change lines look their VM names up in the store (asynchronous): one after the other, in order.
+      let printing = Promise.resolve();
       services.inventory.watchTuning = {
         onStatus: (siteName, s) => {
           out.write(out.json ? JSON.stringify({ site: siteName, ...s }) : `${new Date().toISOString()} ${siteName}: ${s.state}${s.lastError && s.state !== 'watching' ? ` (${s.lastError.code}: ${s.lastError.message})` : ''}`);
@@ -166,10 +168,14 @@ export function registerInventoryCommands(program: Command, context: CliContext)
           }
         },
         onApplied: (siteName, changes) => {
-          for (const c of changes) {
-            const name = services.inventory.vmName(c.moref) ?? c.moref;
-            out.write(out.json ? JSON.stringify({ site: siteName, change: c.kind, type: c.type, moref: c.moref, name }) : `${new Date().toISOString()} ${siteName}: ${c.kind} ${c.type} ${name}`);
-          }
+          printing = printing
+            .then(async () => {
+              for (const c of changes) {
+                const name = (await services.inventory.vmName(c.moref)) ?? c.moref;
+                out.write(out.json ? JSON.stringify({ site: siteName, change: c.kind, type: c.type, moref: c.moref, name }) : `${new Date().toISOString()} ${siteName}: ${c.kind} ${c.type} ${name}`);
+              }
+            })
+            .catch(() => undefined);
         },
       };
       await context.call('inventory.watch.start', { site: o.site });

@@ -37,7 +37,7 @@ export function printProcedure(context: CliContext, d: ProcedureDetail): void {
 
 /** Drives a run in this process until it settles or waits, then prints it; returns the exit code. */
 export async function driveAndReport(context: CliContext, id: string): Promise<number> {
-  const engine = context.open().services.engine;
+  const engine = (await context.open()).services.engine;
   await engine.whenIdle(id);
   const detail = await context.call('procedures.get', { id });
   printProcedure(context, detail);
@@ -79,14 +79,14 @@ export function registerProcedureCommands(program: Command, context: CliContext)
     .description('Drive unfinished runs (all, or one) in this process until they end or wait')
     .argument('[id]', 'procedure id (default: every unfinished run)')
     .action(async (id?: string) => {
-      const engine = context.open().services.engine;
-      const ids = id ? [id] : engine.store.unfinished();
-      if (id) engine.detail(id); // NOT_FOUND before anything runs
+      const engine = (await context.open()).services.engine;
+      const ids = id ? [id] : await engine.store.unfinished();
+      if (id) await engine.detail(id); // NOT_FOUND before anything runs
       if (ids.length === 0) {
         context.out.write(context.out.json ? '[]' : 'Nothing to resume.');
         return;
       }
-      engine.resumeAll(); // claims what no live process holds
+      await engine.resumeAll(); // claims what no live process holds
       let code = 0;
       for (const one of ids) code = Math.max(code, await driveAndReport(context, one));
       process.exitCode = code;

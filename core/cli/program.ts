@@ -1,7 +1,6 @@
 import type { Command } from 'commander';
 import type { CommandInput } from '../contract/commands.js';
-import { openDatabase, schemaVersion } from '../db/database.js';
-import { migrate } from '../db/migrate.js';
+import { migrateStore } from '../db/store.js';
 import { createOutpostCore } from '../server/core.js';
 import { baseProgram, makeStrict, runProgram } from './base-program.js';
 import { positiveInt, type CliContext } from './cli-context.js';
@@ -29,21 +28,16 @@ export function buildProgram(): { program: Command; context: CliContext } {
   const db = program.command('db').description('The local store');
   db.command('migrate')
     .description('Create the store or bring it to the current schema version')
-    .action(() => {
+    .action(async () => {
       const path = context.dbPath();
-      const handle = openDatabase(path, { skipMigrations: true });
-      try {
-        const report = migrate(handle);
-        const out = context.out;
-        if (out.json) out.write(JSON.stringify({ db: path, ...report, version: schemaVersion(handle) }));
-        else if (report.applied.length === 0) out.write(`${path}: schema is current (version ${report.to}).`);
-        else
-          out.write(
-            `${path}: migrated from version ${report.from} to ${report.to} (${report.applied.map((m) => `${m.version} ${m.name}`).join(', ')}).`,
-          );
-      } finally {
-        handle.close();
-      }
+      const { version, ...report } = await migrateStore(path);
+      const out = context.out;
+      if (out.json) out.write(JSON.stringify({ db: path, ...report, version }));
+      else if (report.applied.length === 0) out.write(`${path}: schema is current (version ${report.to}).`);
+      else
+        out.write(
+          `${path}: migrated from version ${report.from} to ${report.to} (${report.applied.map((m) => `${m.version} ${m.name}`).join(', ')}).`,
+        );
     });
 
   const audit = program.command('audit').description('The append-only audit log');

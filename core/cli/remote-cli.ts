@@ -64,7 +64,7 @@ const addressKey = (host: string, port: number): string => `${host.toLowerCase()
  */
 function fanoutHostKeys(store: KnownHostsStore, expected: ReadonlyMap<string, ExpectedKey>, actor: string, onTrusted: (key: PresentedHostKey, source: string) => void): HostKeyPolicy {
   return {
-    verify(key: PresentedHostKey) {
+    async verify(key: PresentedHostKey) {
       const want = expected.get(addressKey(key.host, key.port));
       const where = `${key.host.includes(':') ? `[${key.host}]` : key.host}:${key.port}`;
       if (want && want.fingerprint !== key.fingerprint) {
@@ -75,10 +75,10 @@ function fanoutHostKeys(store: KnownHostsStore, expected: ReadonlyMap<string, Ex
         );
       }
       try {
-        store.verify(key);
+        await store.verify(key);
       } catch (err) {
         if (want && err instanceof OutpostError && err.code === 'HOST_KEY_UNKNOWN') {
-          store.trust({ host: key.host, port: key.port, fingerprint: key.fingerprint, keyType: key.keyType }, actor);
+          await store.trust({ host: key.host, port: key.port, fingerprint: key.fingerprint, keyType: key.keyType }, actor);
           onTrusted(key, want.source);
           return;
         }
@@ -193,8 +193,8 @@ export function registerRemoteCommands(program: Command, context: CliContext): v
       }
       const jump = jumps.length ? jumps.map(endpointLabel).join(' -> ') : null;
       const hosts = entries.map((e) => ({ host: e.host, port: e.port, user: e.user ?? o.user, auth, jumps, label: e.label }));
-      const core = context.open();
-      const actor = core.services.defaultActor();
+      const core = await context.open();
+      const actor = await core.services.defaultActor();
       // Hosts behind the jump host share one connection to it (a forwarded channel each), as in the app's fan-out jobs.
       // Keys recorded because they matched a given fingerprint: said after the rows (--json: "trusted").
       const trusted: { host: string; port: number; keyType: string | null; fingerprint: string; source: string }[] = [];
@@ -214,7 +214,7 @@ export function registerRemoteCommands(program: Command, context: CliContext): v
       try {
         const results = await fanOut(hosts, (h) => pool.exec(h, command, { timeoutMs: o.timeout * 1000 }), { concurrency: o.concurrency, headLines: o.lines, ...(out.json ? {} : { onResult: (r) => out.write(lineOf(r)) }) });
         const failed = results.filter((r) => r.exitCode !== 0).length;
-        core.services.audit.append({ actor: core.services.defaultActor(), action: 'ssh.fanout', target: `${results.length} hosts`, outcome: failed ? 'failed' : 'ok', details: { command: command.slice(0, 200), failed, ...(jump ? { jump } : {}) } });
+        await core.services.audit.append({ actor: await core.services.defaultActor(), action: 'ssh.fanout', target: `${results.length} hosts`, outcome: failed ? 'failed' : 'ok', details: { command: command.slice(0, 200), failed, ...(jump ? { jump } : {}) } });
         const durationMs = Math.round(performance.now() - started);
         if (out.json) out.write(JSON.stringify({ results: results.map((r) => ({ ...r, jump })), failed, durationMs, jump, jumpConnections: pool.jumpConnectionsOpened, trusted }));
         else {
@@ -242,16 +242,16 @@ export function registerRemoteCommands(program: Command, context: CliContext): v
     .action(async (words: string[], o: { url: string; user: string; auth: 'basic' | 'ntlm'; ca?: string; powershell?: boolean; timeout: number }) => {
       const ca = o.ca ? readCaFile(o.ca) : undefined;
       const password = await readStdin('The password');
-      const core = context.open();
+      const core = await context.open();
       // HTTPS trusts the system's CAs, the ones imported into Outpost (outpost cert import), and --ca.
-      const client = new WinrmClient({ url: o.url, user: o.user, password, auth: o.auth, ca: caBundle(core.services.trustStore.pems(), ca) });
+      const client = new WinrmClient({ url: o.url, user: o.user, password, auth: o.auth, ca: caBundle(await core.services.trustStore.pems(), ca) });
       const command = words.join(' ');
-      const audit = (outcome: 'ok' | 'failed', details: Record<string, unknown>): void => {
-        core.services.audit.append({ actor: core.services.defaultActor(), action: 'winrm.exec', target: new URL(o.url).host, outcome, details: { command: command.slice(0, 200), user: o.user, ...details } });
+      const audit = async (outcome: 'ok' | 'failed', details: Record<string, unknown>): Promise<void> => {
+        await core.services.audit.append({ actor: await core.services.defaultActor(), action: 'winrm.exec', target: new URL(o.url).host, outcome, details: { command: command.slice(0, 200), user: o.user, ...details } });
       };
       try {
         const r = o.powershell ? await client.runPowerShell(command, { timeoutMs: o.timeout * 1000 }) : await client.run(command, [], { timeoutMs: o.timeout * 1000 });
-        audit(r.exitCode === 0 ? 'ok' : 'failed', { exitCode: r.exitCode });
+        await audit(r.exitCode === 0 ? 'ok' : 'failed', { exitCode: r.exitCode });
         const out = context.out;
         if (out.json) out.write(JSON.stringify({ exitCode: r.exitCode, stdout: r.stdout, stderr: r.stderr, durationMs: Math.round(r.durationMs) }));
         else {
@@ -262,7 +262,7 @@ export function registerRemoteCommands(program: Command, context: CliContext): v
       } catch (err) {
         if (err instanceof OutpostError && err.code !== 'VALIDATION') {
           const e = err.toContract();
-          audit('failed', { code: e.code });
+          await audit('failed', { code: e.code });
           process.stderr.write(context.out.json ? `${JSON.stringify({ error: e })}\n` : errorLine(e));
           process.exitCode = SSH_FAILED;
           return;

@@ -55,12 +55,12 @@ describe.skipIf(unavailable !== null)('outpost serve and outpost events (built C
     operator = await VsphereOperator.connect(vc);
     dir = tempDir();
     db = join(dir.path, 'outpost.db');
-    const core = createOutpostCore({ dataDir: dir.path, dbPath: db, transport: 'test', kdf: { ...defaultKdf, N: 2 ** 10 }, passphrase });
+    const core = await createOutpostCore({ dataDir: dir.path, dbPath: db, transport: 'test', kdf: { ...defaultKdf, N: 2 ** 10 }, passphrase });
     try {
       const r = await core.dispatch('sites.add', { name: 'lab', url: vc.url, username: vc.username, password: vc.password, trustFingerprint: vc.fingerprint });
       expect(r.ok).toBe(true);
     } finally {
-      core.close();
+      await core.close();
     }
   }, 120_000);
   afterAll(async () => {
@@ -85,9 +85,9 @@ describe.skipIf(unavailable !== null)('outpost serve and outpost events (built C
       expect(second.stderr).toContain(`Another Outpost process (pid ${serve.child.pid}) already indexes this store`);
 
       // The CLI's VM list has no morefs; read one from the store the way the UI would.
-      const reader = createOutpostCore({ dataDir: dir.path, dbPath: db, transport: 'test' });
+      const reader = await createOutpostCore({ dataDir: dir.path, dbPath: db, transport: 'test' });
       const vms = await reader.dispatch('vms.list', { site: 'lab', limit: 10 });
-      reader.close();
+      await reader.close();
       if (!vms.ok) throw new Error(JSON.stringify(vms.error));
       const target = (vms.value as VmSummary[])[0]!;
       const follow = startOutpost(['--db', db, '--json', 'events', 'list', '--follow', '--interval', '200', '--limit', '1', '--type', 'Vm*']);

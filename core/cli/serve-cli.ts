@@ -23,7 +23,7 @@ export function registerServeCommand(program: Command, context: CliContext): voi
         process.once('SIGINT', resolve);
         process.once('SIGTERM', resolve);
       });
-      const core = context.open({ liveIndex: 'require' });
+      const core = await context.open({ liveIndex: 'require' });
       const inventory = core.services.inventory;
       inventory.watchTuning = {
         onStatus: (site: string, s: WatchStatus) => {
@@ -40,7 +40,7 @@ export function registerServeCommand(program: Command, context: CliContext): voi
       await stopRequested;
       log({ state: 'stopping' }, 'outpost serve: stopping');
       await inventory.close();
-      context.close();
+      await context.close();
       log({ state: 'stopped' }, 'outpost serve: stopped');
     });
 }

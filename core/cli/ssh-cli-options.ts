@@ -64,12 +64,12 @@ export function hostSpec(spec: string, user?: string): { user: string | null; ho
  */
 export function cliHostKeys(store: KnownHostsStore, vouched: readonly string[], actor: string): HostKeyPolicy {
   return {
-    verify(key: PresentedHostKey) {
+    async verify(key: PresentedHostKey) {
       try {
-        store.verify(key);
+        await store.verify(key);
       } catch (err) {
         if (err instanceof OutpostError && err.code === 'HOST_KEY_UNKNOWN' && vouched.includes(key.fingerprint)) {
-          store.trust({ host: key.host, port: key.port, fingerprint: key.fingerprint, keyType: key.keyType }, actor);
+          await store.trust({ host: key.host, port: key.port, fingerprint: key.fingerprint, keyType: key.keyType }, actor);
           return;
         }
         if (err instanceof OutpostError && err.code === 'HOST_KEY_UNKNOWN' && vouched.length > 0) {

@@ -16,7 +16,7 @@ describe('outpost tasks (built binary, a NAT add waiting for approval in another
   it('lists the waiting run as WAITING FOR APPROVAL with the approve command; --json has the task and the counts', async () => {
     const dir = tempDir();
     const dbPath = join(dir.path, 'outpost.db');
-    const core = createOutpostCore({ dataDir: dir.path, dbPath, transport: 'test', resumeProcedures: true });
+    const core = await createOutpostCore({ dataDir: dir.path, dbPath, transport: 'test', resumeProcedures: true });
     try {
       const call = async (command: string, input: unknown): Promise<unknown> => {
         const r = await core.dispatch(command, input);
@@ -44,7 +44,7 @@ describe('outpost tasks (built binary, a NAT add waiting for approval in another
       const status = await call('status.get', {});
       expect(status).toMatchObject({ tasks: { running: 0, waiting: 1 } });
     } finally {
-      core.close();
+      await core.close();
       dir.remove();
     }
   }, 60_000);

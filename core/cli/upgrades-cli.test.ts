@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { z } from 'zod';
 import { execFileSync, spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
@@ -8,7 +9,7 @@ import { controlHost, vcsimUnavailable } from '../../test/peers/vcsim.js';
 import { sshdAvailable } from '../../test/peers/openssh-server.js';
 import { prepareUpgradeCore, reinstaller, startUpgradeLab, type UpgradeLab } from '../../test/fixtures/upgrade-lab.js';
 import type { UpgradePlanDetail } from '../contract/upgrades.js';
-import { openDatabase, type Db } from '../db/database.js';
+import { openStore, type Store } from '../db/store.js';
 import { createOutpostCore } from '../server/core.js';
 import { defaultKdf } from '../vault/passphrase-cipher.js';
 
@@ -67,7 +68,7 @@ describe.skipIf(unavailable !== null)('outpost upgrade / ansible-inventory (buil
   /** A fresh store prepared as an operator would, and a one-host plan saved through the CLI. */
   async function planned(dir: string, extra: string[] = []): Promise<{ dbPath: string; planId: string; target: string }> {
     const dbPath = join(dir, 'outpost.db');
-    const core = createOutpostCore({ dataDir: dir, dbPath, transport: 'test', kdf: { ...defaultKdf, N: 2 ** 10 }, passphrase });
+    const core = await createOutpostCore({ dataDir: dir, dbPath, transport: 'test', kdf: { ...defaultKdf, N: 2 ** 10 }, passphrase });
     try {
       await prepareUpgradeCore(async (command, input) => {
         const r = await core.dispatch(command, input, { actor: 'tester' });
@@ -75,7 +76,7 @@ describe.skipIf(unavailable !== null)('outpost upgrade / ansible-inventory (buil
         return r.value as never;
       }, lab);
     } finally {
-      core.close();
+      await core.close();
     }
     const target = `3100${++build}00`;
     writeFileSync(lab.backupLog, '');
@@ -97,13 +98,13 @@ describe.skipIf(unavailable !== null)('outpost upgrade / ansible-inventory (buil
 
   /** Plays the reinstall against this store while `work` runs. */
   async function withReinstaller<T>(dbPath: string, target: string, work: () => Promise<T>): Promise<T> {
-    const held: { db: Db | null } = { db: null };
-    const play = reinstaller(lab, () => (held.db ??= openDatabase(dbPath)), target);
+    const held: { store: Promise<Store> | null } = { store: null };
+    const play = reinstaller(lab, async () => (await (held.store ??= openStore(dbPath))).sql, target);
     try {
       return await work();
     } finally {
       play.stop();
-      held.db?.close();
+      if (held.store) await (await held.store).close();
     }
   }
 
@@ -260,11 +261,11 @@ describe.skipIf(unavailable !== null)('outpost upgrade / ansible-inventory (buil
       expect(copies(dir.path)).toEqual([]);
       const rows = await outpost(dbPath, ['upgrade', 'backups', '--plan', planId]);
       expect(rows.stdout).toContain('FAILED (BACKUP_NOT_VERIFIED)');
-      const db = openDatabase(dbPath);
+      const db = await openStore(dbPath);
       try {
-        expect(db.prepare(`SELECT outcome FROM audit_log WHERE action = 'upgrade.backup-verify'`).all()).toEqual([{ outcome: 'failed' }]);
+        expect(await db.sql.all(`SELECT outcome FROM audit_log WHERE action = 'upgrade.backup-verify'`, [], z.object({ outcome: z.string() }))).toEqual([{ outcome: 'failed' }]);
       } finally {
-        db.close();
+        await db.close();
       }
     } finally {
       dir.remove();
@@ -322,14 +323,14 @@ describe.skipIf(unavailable !== null)('outpost upgrade / ansible-inventory (buil
         const host = await controlHost(lab.vc, HOST, {});
         expect(host.build).toBe(target);
         expect(host.inMaintenance).toBe(false);
-        const db = openDatabase(dbPath);
+        const db = await openStore(dbPath);
         try {
-          const stepAudits = db.prepare(`SELECT json_extract(details, '$.step') AS step FROM audit_log WHERE action = 'procedure.step' AND outcome = 'ok'`).all() as { step: string }[];
+          const stepAudits = await db.sql.all(`SELECT json_extract(details, '$.step') AS step FROM audit_log WHERE action = 'procedure.step' AND outcome = 'ok'`, [], z.object({ step: z.string() }));
           expect(stepAudits.map((r) => r.step).sort()).toEqual([...STEPS].sort());
-          expect((db.prepare(`SELECT count(*) AS n FROM audit_log WHERE action = 'upgrade.succeeded'`).get() as { n: number }).n).toBe(1);
-          expect((db.prepare(`SELECT count(*) AS n FROM procedures`).get() as { n: number }).n).toBe(1);
+          expect((await db.sql.get(`SELECT count(*) AS n FROM audit_log WHERE action = 'upgrade.succeeded'`, [], z.object({ n: z.number() })))!.n).toBe(1);
+          expect((await db.sql.get(`SELECT count(*) AS n FROM procedures`, [], z.object({ n: z.number() })))!.n).toBe(1);
         } finally {
-          db.close();
+          await db.close();
         }
         // One verified copy off the host, no temp file beside it.
         expect(readdirSync(join(dir.path, 'upgrade-backups', 'lab', HOST))).toEqual([`${detail.hosts[0]!.procedureId}-datastore-backup.sql`]);

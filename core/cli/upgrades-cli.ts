@@ -202,8 +202,8 @@ export function registerUpgradeCommands(program: Command, context: CliContext): 
     .description('Run (or continue) a plan in this process until it ends, fails, pauses or waits for the operator')
     .argument('<plan-id>', 'plan id')
     .action(async (planId: string) => {
-      const core = context.open();
-      core.services.engine.resumeAll(); // a run a killed process left behind continues here
+      const core = await context.open();
+      await core.services.engine.resumeAll(); // a run a killed process left behind continues here
       await context.call('upgrade.run', { planId });
       const detail = await core.services.upgrades.whenSettled(planId);
       if (context.out.json) context.out.write(JSON.stringify(detail));
@@ -311,7 +311,7 @@ export function registerUpgradeCommands(program: Command, context: CliContext): 
       // Listen before starting: lines may come before the call returns the run's id (one run per CLI process).
       let finished: ((run: PlaybookRun) => void) | null = null;
       const done = new Promise<PlaybookRun>((res) => (finished = res));
-      const stop = context.open().onEvent((event, payload) => {
+      const stop = (await context.open()).onEvent((event, payload) => {
         if (event === 'playbook.output' && !out.json) process.stdout.write(`${(payload as { line: string }).line}\n`);
         if (event === 'playbook.done') finished?.(payload as PlaybookRun);
       });

@@ -115,6 +115,18 @@ export const fail = (error: ContractError): Result<never> => ({ ok: false, error
  * Runs a parse and, when it fails with VALIDATION, names the input field it was about (the same
  * `details.issues` shape zod failures have), so a form can mark the field and not only toast.
  */
+/** atField for a check that has to ask the store (an async one). */
+export async function atFieldAsync<T>(path: (string | number)[], parse: () => Promise<T>): Promise<T> {
+  try {
+    return await parse();
+  } catch (err) {
+    if (err instanceof OutpostError && err.code === 'VALIDATION') {
+      throw new OutpostError('VALIDATION', err.message, { issues: [{ path: path.map(String), message: err.message }] });
+    }
+    throw err;
+  }
+}
+
 export function atField<T>(path: (string | number)[], parse: () => T): T {
   try {
     return parse();

@@ -1,3 +1,4 @@
+import { z } from 'zod';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { join } from 'node:path';
 import { tempDir } from '../../test/temp-dir.js';
@@ -15,7 +16,7 @@ describe('SQLite store (real file)', () => {
     expect(db.pragma('journal_mode', { simple: true })).toBe('wal');
     expect(db.pragma('foreign_keys', { simple: true })).toBe(1);
     expect(schemaVersion(db)).toBe(migrations[migrations.length - 1]!.version);
-    const tables = (db.prepare("SELECT name FROM sqlite_master WHERE type = 'table'").all() as { name: string }[]).map((t) => t.name);
+    const tables = z.array(z.object({ name: z.string() })).parse(db.prepare("SELECT name FROM sqlite_master WHERE type = 'table'").all()).map((t) => t.name);
     for (const t of ['sites', 'inventory_objects', 'credentials', 'vault_meta', 'procedures', 'procedure_steps', 'procedure_journal', 'audit_log', 'settings']) {
       expect(tables).toContain(t);
     }

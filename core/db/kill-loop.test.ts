@@ -140,17 +140,17 @@ describe.skipIf(why !== null)('kill -9 loop: NAT (netns firewall), IPAM allocati
     await startVmServers(netLab);
     vc = await startVcsim({ vms: VMS, clusters: 1, hosts: 2 });
     const kdf = { ...defaultKdf, N: 2 ** 10 };
-    const ok = async (core: ReturnType<typeof createOutpostCore>, command: string, input: unknown) => expect(await core.dispatch(command, input)).toMatchObject({ ok: true });
-    const nat = createOutpostCore({ dataDir: dirs.nat.path, transport: 'test', kdf });
+    const ok = async (core: Awaited<ReturnType<typeof createOutpostCore>>, command: string, input: unknown) => expect(await core.dispatch(command, input)).toMatchObject({ ok: true });
+    const nat = await createOutpostCore({ dataDir: dirs.nat.path, transport: 'test', kdf });
     await ok(nat, 'ipam.pools.add', { name: 'pub', cidr: netLab.publicNet, kind: 'public', gateway: netLab.firewallPublicIp, reserved: [{ start: netLab.clientIp, end: netLab.clientIp, reason: 'test client' }] });
     await ok(nat, 'firewalls.add', { name: 'fw', driver: 'linux-iptables', connection: { type: 'local', netns: netLab.firewall }, settings: { publicInterface: netLab.firewallPublicIf } });
-    nat.close();
-    const ipam = createOutpostCore({ dataDir: dirs.ipam.path, transport: 'test', kdf });
+    await nat.close();
+    const ipam = await createOutpostCore({ dataDir: dirs.ipam.path, transport: 'test', kdf });
     await ok(ipam, 'ipam.pools.add', { name: 'priv', cidr: '10.200.0.0/16', kind: 'private' });
-    ipam.close();
-    const sync = createOutpostCore({ dataDir: dirs.sync.path, transport: 'test', kdf, passphrase: 'kill loop vault passphrase' });
+    await ipam.close();
+    const sync = await createOutpostCore({ dataDir: dirs.sync.path, transport: 'test', kdf, passphrase: 'kill loop vault passphrase' });
     await ok(sync, 'sites.add', { name: 'lab', url: vc.url, username: vc.username, password: vc.password, trustFingerprint: vc.fingerprint });
-    sync.close();
+    await sync.close();
   }, 180_000);
 
   afterAll(async () => {

@@ -25,22 +25,22 @@ describe('store files are private (0700 folder, 0600 files), whatever the umask'
     dir.remove();
   });
 
-  it('creates the data folder 0700 and outpost.db, -wal and -shm 0600', () => {
+  it('creates the data folder 0700 and outpost.db, -wal and -shm 0600', async () => {
     const dataDir = join(dir.path, 'data');
-    const core = createOutpostCore({ dataDir, transport: 'test', kdf: { ...defaultKdf, N: 2 ** 10 } });
+    const core = await createOutpostCore({ dataDir, transport: 'test', kdf: { ...defaultKdf, N: 2 ** 10 } });
     try {
-      core.db.prepare("INSERT INTO settings (key, value, updated_at) VALUES ('k', '1', 'now')").run();
+      await core.sql.run("INSERT INTO settings (key, value, updated_at) VALUES ('k', '1', 'now')");
       expect(mode(dataDir).toString(8)).toBe('700');
       for (const f of ['outpost.db', 'outpost.db-wal', 'outpost.db-shm']) {
         expect(existsSync(join(dataDir, f)), f).toBe(true);
         expect(mode(join(dataDir, f)).toString(8), f).toBe('600');
       }
     } finally {
-      core.close();
+      await core.close();
     }
   });
 
-  it('tightens a folder and files left readable by an older Outpost', () => {
+  it('tightens a folder and files left readable by an older Outpost', async () => {
     const dataDir = join(dir.path, 'data');
     openDatabase(join(dataDir, 'outpost.db')).close();
     // As an older Outpost left them: 0755 folder, 0644 files, and a connection keeping -wal/-shm.
@@ -49,8 +49,8 @@ describe('store files are private (0700 folder, 0600 files), whatever the umask'
       held.prepare("INSERT INTO settings (key, value, updated_at) VALUES ('k', '1', 'now')").run();
       chmodSync(dataDir, 0o755);
       for (const f of ['outpost.db', 'outpost.db-wal', 'outpost.db-shm']) chmodSync(join(dataDir, f), 0o644);
-      const core = createOutpostCore({ dataDir, transport: 'test', kdf: { ...defaultKdf, N: 2 ** 10 } });
-      core.close();
+      const core = await createOutpostCore({ dataDir, transport: 'test', kdf: { ...defaultKdf, N: 2 ** 10 } });
+      await core.close();
       expect(mode(dataDir).toString(8)).toBe('700');
       for (const f of ['outpost.db', 'outpost.db-wal', 'outpost.db-shm']) expect(mode(join(dataDir, f)).toString(8), f).toBe('600');
     } finally {
@@ -58,11 +58,11 @@ describe('store files are private (0700 folder, 0600 files), whatever the umask'
     }
   });
 
-  it('leaves the folder of a --db path alone (it may be /tmp), only the store files are 0600', () => {
+  it('leaves the folder of a --db path alone (it may be /tmp), only the store files are 0600', async () => {
     chmodSync(dir.path, 0o755);
     const dbPath = join(dir.path, 'chosen.db');
-    const core = createOutpostCore({ dataDir: dir.path, dbPath, transport: 'test', kdf: { ...defaultKdf, N: 2 ** 10 } });
-    core.close();
+    const core = await createOutpostCore({ dataDir: dir.path, dbPath, transport: 'test', kdf: { ...defaultKdf, N: 2 ** 10 } });
+    await core.close();
     expect(mode(dir.path).toString(8)).toBe('755');
     expect(mode(dbPath).toString(8)).toBe('600');
   });

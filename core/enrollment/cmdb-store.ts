@@ -82,57 +82,57 @@ export interface CmdbFilter {
 export class CmdbStore {
   constructor(private readonly db: Sql) {}
 
-  active(siteId: number, vmMoref: string): CmdbRecord | null {
-    const row = this.db.get(`${SELECT} WHERE c.site_id = ? AND c.vm_moref = ? AND c.offboarded_at IS NULL`, [siteId, vmMoref], cmdbRow);
+  async active(siteId: number, vmMoref: string): Promise<CmdbRecord | null> {
+    const row = await this.db.get(`${SELECT} WHERE c.site_id = ? AND c.vm_moref = ? AND c.offboarded_at IS NULL`, [siteId, vmMoref], cmdbRow);
     return row ? toRecord(row) : null;
   }
 
   /** The active record of a site's VM by its name, moref or instance UUID (the VM may have left the inventory). */
-  activeByRef(siteId: number, ref: string): CmdbRecord | null {
-    const row = this.db.get(`${SELECT} WHERE c.site_id = ? AND c.offboarded_at IS NULL AND (c.vm_name = ? OR c.vm_moref = ? OR c.instance_uuid = ?)`, [siteId, ref, ref, ref], cmdbRow);
+  async activeByRef(siteId: number, ref: string): Promise<CmdbRecord | null> {
+    const row = await this.db.get(`${SELECT} WHERE c.site_id = ? AND c.offboarded_at IS NULL AND (c.vm_name = ? OR c.vm_moref = ? OR c.instance_uuid = ?)`, [siteId, ref, ref, ref], cmdbRow);
     return row ? toRecord(row) : null;
   }
 
   /** How many VMs of the site are enrolled now (a site with enrolled VMs is not removed). */
-  activeCount(siteId: number): number {
-    return this.db.get('SELECT count(*) AS n FROM cmdb_records WHERE site_id = ? AND offboarded_at IS NULL', [siteId], z.object({ n: z.number() }))!.n;
+  async activeCount(siteId: number): Promise<number> {
+    return (await this.db.get('SELECT count(*) AS n FROM cmdb_records WHERE site_id = ? AND offboarded_at IS NULL', [siteId], z.object({ n: z.number() })))!.n;
   }
 
-  byId(id: number): CmdbRecord | null {
-    const row = this.db.get(`${SELECT} WHERE c.id = ?`, [id], cmdbRow);
+  async byId(id: number): Promise<CmdbRecord | null> {
+    const row = await this.db.get(`${SELECT} WHERE c.id = ?`, [id], cmdbRow);
     return row ? toRecord(row) : null;
   }
 
   /** Ensures the active row of this enrollment: the same procedure's row is returned again (a resumed step). */
-  ensure(e: CmdbEntry, actor: string): { record: CmdbRecord; created: boolean } {
-    return this.db.transaction(
-      (tx) => {
-        const existing = this.active(e.siteId, e.vmMoref);
+  async ensure(e: CmdbEntry, actor: string): Promise<{ record: CmdbRecord; created: boolean }> {
+    return await this.db.transaction(
+      async (tx) => {
+        const existing = await this.active(e.siteId, e.vmMoref);
         if (existing) return { record: existing, created: false };
-        const info = tx.run(
+        const info = await tx.run(
           `INSERT INTO cmdb_records (site_id, vm_moref, instance_uuid, vm_name, os, os_rule, private_ip, public_ip, nat_record_id, firewall, credential,
              service_account, credential_method, enrolled_at, enrolled_by, enroll_procedure_id)
            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
           [e.siteId, e.vmMoref, e.instanceUuid, e.vmName, e.os, e.osRule, e.privateIp, e.publicIp, e.natRecordId, e.firewall, e.credential, e.serviceAccount, e.credentialMethod, new Date().toISOString(), actor, e.procedureId],
         );
-        return { record: this.byId(info.lastId)!, created: true };
+        return { record: (await this.byId(info.lastId))!, created: true };
       },
       { immediate: true },
     );
   }
 
   /** Closes an active row (offboarded); idempotent. */
-  close(id: number, actor: string, procedureId: string): CmdbRecord {
-    this.db.run('UPDATE cmdb_records SET offboarded_at = ?, offboarded_by = ?, offboard_procedure_id = ? WHERE id = ? AND offboarded_at IS NULL', [new Date().toISOString(), actor, procedureId, id]);
-    return this.byId(id)!;
+  async close(id: number, actor: string, procedureId: string): Promise<CmdbRecord> {
+    await this.db.run('UPDATE cmdb_records SET offboarded_at = ?, offboarded_by = ?, offboard_procedure_id = ? WHERE id = ? AND offboarded_at IS NULL', [new Date().toISOString(), actor, procedureId, id]);
+    return (await this.byId(id))!;
   }
 
   /** Deletes the row an enrollment created (its undo: an enrollment that rolled back leaves no CMDB trace but the audit log). */
-  deleteCreatedBy(procedureId: string): number {
-    return this.db.run('DELETE FROM cmdb_records WHERE enroll_procedure_id = ? AND offboarded_at IS NULL', [procedureId]).changes;
+  async deleteCreatedBy(procedureId: string): Promise<number> {
+    return (await this.db.run('DELETE FROM cmdb_records WHERE enroll_procedure_id = ? AND offboarded_at IS NULL', [procedureId])).changes;
   }
 
-  list(f: CmdbFilter): CmdbRecord[] {
+  async list(f: CmdbFilter): Promise<CmdbRecord[]> {
     const where: string[] = [];
     const params: Record<string, SqlValue> = { limit: f.limit };
     if (f.site) {
@@ -150,7 +150,7 @@ export class CmdbStore {
       params.q = f.query.toLowerCase();
     }
     const sql = `${SELECT} ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY c.enrolled_at DESC, c.id DESC LIMIT @limit`;
-    return this.db.all(sql, params, cmdbRow).map(toRecord);
+    return (await this.db.all(sql, params, cmdbRow)).map(toRecord);
   }
 }
 

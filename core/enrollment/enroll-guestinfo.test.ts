@@ -48,16 +48,16 @@ describe.skipIf(unavailable !== null)('enrollment writes guestinfo.outpost.* and
   });
   beforeEach(async () => {
     dir = tempDir();
-    core = createOutpostCore({ dataDir: dir.path, transport: 'test', checkOutputs: true, kdf: { ...defaultKdf, N: 2 ** 10 }, passphrase: 'guestinfo enroll' });
+    core = await createOutpostCore({ dataDir: dir.path, transport: 'test', checkOutputs: true, kdf: { ...defaultKdf, N: 2 ** 10 }, passphrase: 'guestinfo enroll' });
     await call('sites.add', { name: 'lab', url: vc.url, username: vc.username, password: vc.password, trustFingerprint: vc.fingerprint });
     await call('inventory.sync', { site: 'lab' });
-    const site = core.services.enrollment.site('lab');
-    const vm = core.services.enrollment.resolveVm(site, 'DC0_C0_H0_VM0');
+    const site = await core.services.enrollment.site('lab');
+    const vm = await core.services.enrollment.resolveVm(site, 'DC0_C0_H0_VM0');
     context = { batchId: 'b1', site: 'lab', siteId: site.id, vmMoref: vm.moref, vmName: vm.name, instanceUuid: null, credential: 'guest-root', firewall: 'fw', pool: 'pub', serviceAccount: 'outpost', serviceCredential: 'svc', servicePublicKey: 'ssh-ed25519 AAAA', setHostname: false, osActions: 'builtin', privateIp: '10.20.0.5', publicIp: '203.0.113.7', natRecordId: 3, cmdbId: 12 };
   });
   afterEach(async () => {
     await call('vm.guestinfo.set', { site: 'lab', vm: context.vmMoref, remove: (await keys()).map((e) => e.key) }).catch(() => undefined);
-    core.close();
+    await core.close();
     dir.remove();
   });
 

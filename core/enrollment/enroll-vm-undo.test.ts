@@ -13,8 +13,8 @@ import { privateOwner } from './enrollment-service.js';
 describe('enroll-vm undo releases only what this run allocated', () => {
   let dir: ReturnType<typeof tempDir> | undefined;
   let core: OutpostCore | undefined;
-  afterEach(() => {
-    core?.close();
+  afterEach(async () => {
+    await core?.close();
     dir?.remove();
   });
 
@@ -54,21 +54,21 @@ describe('enroll-vm undo releases only what this run allocated', () => {
 
   it('keeps the private and public addresses an earlier run holds, releases its own', async () => {
     dir = tempDir();
-    core = createOutpostCore({ dataDir: join(dir.path, 'data'), transport: 'cli' });
+    core = await createOutpostCore({ dataDir: join(dir.path, 'data'), transport: 'cli' });
     const c = core;
     const ipam = c.services.ipam;
-    ipam.addPool({ name: 'vms', cidr: '10.20.0.0/24', kind: 'private' }, 'tester');
-    ipam.addPool({ name: 'pub', cidr: '203.0.113.0/24', kind: 'public' }, 'tester');
+    await ipam.addPool({ name: 'vms', cidr: '10.20.0.0/24', kind: 'private' }, 'tester');
+    await ipam.addPool({ name: 'pub', cidr: '203.0.113.0/24', kind: 'public' }, 'tester');
     const owner = privateOwner(context.site, context.vmMoref);
-    ipam.allocate({ pool: 'vms', owner, purpose: 'guest-private', address: '10.20.0.5', procedureId: 'earlier-run' }, 'tester');
-    ipam.allocate({ pool: 'pub', owner, purpose: 'public-nat', procedureId: 'earlier-run' }, 'tester');
+    await ipam.allocate({ pool: 'vms', owner, purpose: 'guest-private', address: '10.20.0.5', procedureId: 'earlier-run' }, 'tester');
+    await ipam.allocate({ pool: 'pub', owner, purpose: 'public-nat', procedureId: 'earlier-run' }, 'tester');
 
     await undo(c, 'allocate-public-ip', 'rolled-back-run');
     await undo(c, 'record-private-ip', 'rolled-back-run');
-    expect(ipam.allocations().map((a) => `${a.pool}:${a.address}:${a.purpose}`).sort()).toEqual(['pub:203.0.113.1:public-nat', 'vms:10.20.0.5:guest-private']);
+    expect((await ipam.allocations()).map((a) => `${a.pool}:${a.address}:${a.purpose}`).sort()).toEqual(['pub:203.0.113.1:public-nat', 'vms:10.20.0.5:guest-private']);
 
     await undo(c, 'allocate-public-ip', 'earlier-run');
     await undo(c, 'record-private-ip', 'earlier-run');
-    expect(ipam.allocations()).toEqual([]);
+    expect(await ipam.allocations()).toEqual([]);
   });
 });

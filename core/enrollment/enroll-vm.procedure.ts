@@ -69,9 +69,9 @@ export const ruleOf = (e: EnrollmentService, id: string | undefined) => {
 };
 
 /** The guest over its private address with the operator's credential. */
-const adminEndpoint = (e: EnrollmentService, c: EnrollVmContext) => {
+const adminEndpoint = async (e: EnrollmentService, c: EnrollVmContext) => {
   const rule = ruleOf(e, c.osRule);
-  return { rule, endpoint: e.endpoint(c.credential, need(c.privateIp, 'the private IP'), rule, { sudo: c.guestSudo === true }) };
+  return { rule, endpoint: await e.endpoint(c.credential, need(c.privateIp, 'the private IP'), rule, { sudo: c.guestSudo === true }) };
 };
 
 const mapping = (c: EnrollVmContext) => ({ recordId: need(c.natRecordId, 'the NAT record'), publicIp: need(c.publicIp, 'the public IP'), privateIp: need(c.privateIp, 'the private IP') });
@@ -98,7 +98,7 @@ export const enrollVm = defineProcedure<EnrollVmContext, EnrollmentProcedureServ
       async run({ context: c, services, procedureId }) {
         const e = enrollment({ services });
         const facts = await e.liveFacts(c.siteId, c.vmMoref);
-        const active = e.cmdb.active(c.siteId, c.vmMoref);
+        const active = await e.cmdb.active(c.siteId, c.vmMoref);
         const { checks, rule, privateIp } = inventoryRequirements(facts, active && active.enrollProcedureId !== procedureId ? active : null, e.osRules());
         const failed = checks.filter((x) => x.status === 'fail');
         if (failed.length > 0) {
@@ -127,7 +127,7 @@ export const enrollVm = defineProcedure<EnrollVmContext, EnrollmentProcedureServ
       title: 'Confirm the machine at the private IP is this VM (SMBIOS UUID = BIOS UUID)',
       async run({ context: c, services, log }) {
         const e = enrollment({ services });
-        const { rule, endpoint } = adminEndpoint(e, c);
+        const { rule, endpoint } = await adminEndpoint(e, c);
         const who = await e.confirmIdentity(c.siteId, c.vmMoref, c.vmName, { ...endpoint, sudo: false });
         const hostKey = rule.family === 'linux' ? e.guests.hostKeys.seen(endpoint.host, endpoint.port) : undefined;
         log('info', `${endpoint.host} is ${c.vmName}: SMBIOS UUID ${who.guestUuid} (${who.source})${who.match === 'byte-swapped' ? `, the byte-swapped form of the BIOS UUID ${who.vmUuid} (older virtual hardware)` : ' = BIOS UUID'}${hostKey ? `; host key ${hostKey}` : ''}.`);
@@ -139,7 +139,7 @@ export const enrollVm = defineProcedure<EnrollVmContext, EnrollmentProcedureServ
       title: 'OS requirements: version, free disk, services',
       async run({ context: c, services, log }) {
         const e = enrollment({ services });
-        const { rule, endpoint } = adminEndpoint(e, c);
+        const { rule, endpoint } = await adminEndpoint(e, c);
         const report = await e.probe({ ...endpoint, sudo: false }, rule);
         const results = evaluateGuest(rule, report);
         const failed = results.filter((r) => r.status === 'fail');
@@ -154,40 +154,40 @@ export const enrollVm = defineProcedure<EnrollVmContext, EnrollmentProcedureServ
       title: 'Record the private IP in IPAM',
       async run({ context: c, services, procedureId, actor, log }) {
         const ip = need(c.privateIp, 'the private IP');
-        const pool = enrollment({ services }).privatePoolFor(ip);
+        const pool = await enrollment({ services }).privatePoolFor(ip);
         if (!pool) {
           log('warn', `No private pool contains ${ip}; add one (outpost ipam pool add --kind private) to have IPAM track guest addresses.`);
           return { output: { recorded: false } };
         }
-        const a = services.ipam.allocate({ pool, owner: privateOwner(c.site, c.vmMoref), purpose: 'guest-private', address: ip, procedureId }, actor);
+        const a = await services.ipam.allocate({ pool, owner: privateOwner(c.site, c.vmMoref), purpose: 'guest-private', address: ip, procedureId }, actor);
         return { output: { recorded: true, pool: a.pool, address: a.address } };
       },
       async undo({ context: c, services, actor, procedureId }) {
         if (!c.privateIp) return;
-        const pool = enrollment({ services }).privatePoolFor(c.privateIp);
+        const pool = await enrollment({ services }).privatePoolFor(c.privateIp);
         // Only this run's allocation: allocate is an ensure, so the owner may hold an address an
         // earlier run or an operator made, and a rollback must not take that one back.
-        if (pool) services.ipam.release({ pool, owner: privateOwner(c.site, c.vmMoref), purpose: 'guest-private', procedureId }, actor);
+        if (pool) await services.ipam.release({ pool, owner: privateOwner(c.site, c.vmMoref), purpose: 'guest-private', procedureId }, actor);
       },
     },
     {
       name: 'allocate-public-ip',
       title: 'Allocate a public IP',
       async run({ context: c, services, procedureId, actor }) {
-        const a = services.ipam.allocate({ pool: c.pool, owner: privateOwner(c.site, c.vmMoref), purpose: 'public-nat', procedureId }, actor);
+        const a = await services.ipam.allocate({ pool: c.pool, owner: privateOwner(c.site, c.vmMoref), purpose: 'public-nat', procedureId }, actor);
         return { output: { address: a.address, pool: a.pool }, context: { publicIp: a.address } };
       },
       async undo({ context: c, services, actor, procedureId }) {
-        services.ipam.release({ pool: c.pool, owner: privateOwner(c.site, c.vmMoref), purpose: 'public-nat', procedureId }, actor);
+        await services.ipam.release({ pool: c.pool, owner: privateOwner(c.site, c.vmMoref), purpose: 'public-nat', procedureId }, actor);
       },
     },
     {
       name: 'ensure-nat',
       title: 'Ensure the 1:1 NAT on the firewall',
       async run({ context: c, services, procedureId, actor, log }) {
-        const r = services.nat.ensureRecord({ firewall: c.firewall, publicIp: need(c.publicIp, 'the public IP'), privateIp: need(c.privateIp, 'the private IP'), vm: `${c.site}/${c.vmName}`, procedureId }, actor);
+        const r = await services.nat.ensureRecord({ firewall: c.firewall, publicIp: need(c.publicIp, 'the public IP'), privateIp: need(c.privateIp, 'the private IP'), vm: `${c.site}/${c.vmName}`, procedureId }, actor);
         if (r.procedureId !== procedureId) throw new OutpostError('NAT_CONFLICT', `${r.publicIp} <-> ${r.privateIp} already exists on ${r.firewall} (record ${r.id}, not made by this enrollment); remove it first.`, { recordId: r.id, changed: false });
-        const outcome = await services.nat.driver(c.firewall).ensure({ recordId: r.id, publicIp: r.publicIp, privateIp: r.privateIp });
+        const outcome = await (await services.nat.driver(c.firewall)).ensure({ recordId: r.id, publicIp: r.publicIp, privateIp: r.privateIp });
         if (!outcome.applied) {
           log('info', 'This firewall is driven by hand: the commands are in the approval step.');
           return { output: { recordId: r.id, applied: false }, context: { natRecordId: r.id, manualInstructions: outcome.instructions } };
@@ -196,16 +196,16 @@ export const enrollVm = defineProcedure<EnrollVmContext, EnrollmentProcedureServ
         return { output: { recordId: r.id, applied: true, changed: outcome.changed }, context: { natRecordId: r.id } };
       },
       async undo({ context: c, services, actor, log, previousError, procedureId }) {
-        const recordId = c.natRecordId ?? (c.publicIp ? services.nat.liveByPublic(c.publicIp) : null)?.id;
+        const recordId = c.natRecordId ?? (c.publicIp ? await services.nat.liveByPublic(c.publicIp) : null)?.id;
         if (recordId === undefined) return;
-        const record = services.nat.record(recordId);
+        const record = await services.nat.record(recordId);
         if (record.state === 'removed' || record.privateIp !== c.privateIp) return;
         if (record.procedureId !== procedureId) return; // not ours: a conflict stopped us
         if (!changedNothing(previousError)) {
-          const outcome = await services.nat.driver(c.firewall).remove({ recordId, publicIp: record.publicIp, privateIp: record.privateIp });
+          const outcome = await (await services.nat.driver(c.firewall)).remove({ recordId, publicIp: record.publicIp, privateIp: record.privateIp });
           if (!outcome.applied) log('warn', `Remove these rules by hand if they were applied:\n${outcome.instructions}`);
         }
-        services.nat.setState(recordId, 'removed', actor);
+        await services.nat.setState(recordId, 'removed', actor);
       },
     },
     {
@@ -219,11 +219,11 @@ export const enrollVm = defineProcedure<EnrollVmContext, EnrollmentProcedureServ
       title: 'Read the NAT back and mark it active',
       async run({ context: c, services, actor }) {
         if (c.manualInstructions === undefined) await verifyNatApplied(services.nat, c.firewall, mapping(c));
-        services.nat.setState(mapping(c).recordId, 'active', actor);
+        await services.nat.setState(mapping(c).recordId, 'active', actor);
         return { output: { verified: c.manualInstructions === undefined } };
       },
       async undo({ context: c, services, actor }) {
-        if (c.natRecordId !== undefined && services.nat.record(c.natRecordId).state === 'active') services.nat.setState(c.natRecordId, 'pending', actor);
+        if (c.natRecordId !== undefined && (await services.nat.record(c.natRecordId)).state === 'active') await services.nat.setState(c.natRecordId, 'pending', actor);
       },
     },
     {
@@ -233,7 +233,7 @@ export const enrollVm = defineProcedure<EnrollVmContext, EnrollmentProcedureServ
         const { context: c, services, log, signal } = run;
         const e = enrollment({ services });
         await e.assertRunning(c.siteId, c.vmMoref, c.vmName);
-        const { rule, endpoint } = adminEndpoint(e, c);
+        const { rule, endpoint } = await adminEndpoint(e, c);
         const hostname = hostnameFor(c.vmName);
         const useAnsible = rule.family === 'linux' && c.osActions !== 'builtin' && e.rules().ansibleAvailable && endpoint.auth.type === 'private-key';
         if (c.osActions === 'ansible' && !useAnsible) throw new OutpostError('VALIDATION', 'Ansible OS actions need ansible-playbook on PATH, a Linux guest and a private-key credential (password SSH needs sshpass).');
@@ -277,10 +277,10 @@ export const enrollVm = defineProcedure<EnrollVmContext, EnrollmentProcedureServ
         const rule = ruleOf(e, c.osRule);
         const publicIp = need(c.publicIp, 'the public IP');
         if (rule.family === 'windows') {
-          const out = await e.guests.must(e.endpoint(c.credential, publicIp, rule), 'Logging in through the public IP', '"user=$env:USERNAME"');
+          const out = await e.guests.must(await e.endpoint(c.credential, publicIp, rule), 'Logging in through the public IP', '"user=$env:USERNAME"');
           return { output: { via: publicIp, user: keyValues(out).get('user') ?? null } };
         }
-        const { auth } = e.serviceAuth(c.serviceCredential);
+        const { auth } = await e.serviceAuth(c.serviceCredential);
         const out = keyValues(
           await e.guests.must({ family: 'linux', host: publicIp, port: 22, user: c.serviceAccount, auth, ...(c.hostKey ? { expectFingerprint: c.hostKey } : {}) }, 'Logging in through the public IP', 'echo "user=$(id -un)"; echo "hostname=$(hostname)"'),
         );
@@ -294,7 +294,7 @@ export const enrollVm = defineProcedure<EnrollVmContext, EnrollmentProcedureServ
       title: 'Record the enrollment in the CMDB',
       async run({ context: c, services, procedureId, actor }) {
         const e = enrollment({ services });
-        const { record, created } = e.cmdb.ensure(
+        const { record, created } = await e.cmdb.ensure(
           {
             siteId: c.siteId,
             vmMoref: c.vmMoref,
@@ -315,13 +315,13 @@ export const enrollVm = defineProcedure<EnrollVmContext, EnrollmentProcedureServ
         );
         if (record.enrollProcedureId !== procedureId) throw new OutpostError('CONFLICT', `${c.vmName} was enrolled by another run (${record.enrollProcedureId}) meanwhile.`);
         if (created) {
-          services.audit.append({ actor, action: 'enrollment.enroll', target: `${c.site}/${c.vmName}`, details: { procedureId, cmdbId: record.id, publicIp: c.publicIp, privateIp: c.privateIp, firewall: c.firewall, method: c.credentialMethod } });
+          await services.audit.append({ actor, action: 'enrollment.enroll', target: `${c.site}/${c.vmName}`, details: { procedureId, cmdbId: record.id, publicIp: c.publicIp, privateIp: c.privateIp, firewall: c.firewall, method: c.credentialMethod } });
           e.cmdbChanged(c.site, c.vmMoref, c.vmName, 'enrolled');
         }
         return { output: { cmdbId: record.id }, context: { cmdbId: record.id } };
       },
       async undo({ services, procedureId }) {
-        enrollment({ services }).cmdb.deleteCreatedBy(procedureId);
+        await enrollment({ services }).cmdb.deleteCreatedBy(procedureId);
       },
     },
     {
@@ -362,7 +362,7 @@ export async function revertGuest(
   options: { removeAccount?: boolean } = {},
 ): Promise<string[]> {
   const rule = ruleOf(e, c.osRule);
-  const endpoint = e.endpoint(c.credential, need(c.privateIp, 'the private IP'), rule, { sudo: c.guestSudo === true });
+  const endpoint = await e.endpoint(c.credential, need(c.privateIp, 'the private IP'), rule, { sudo: c.guestSudo === true });
   const env = { U: c.serviceAccount, K: c.servicePublicKey, N: c.guestHostname ?? '', SERVICES: '' };
   const restoreHostname = c.setHostname && c.guestHostname !== undefined && c.guestHostname !== '' && c.guestHostname !== hostnameFor(c.vmName);
   const actions = ['remove-key', ...(options.removeAccount !== false ? (['remove-account'] as const) : []), ...(restoreHostname ? (['set-hostname'] as const) : [])] as const;

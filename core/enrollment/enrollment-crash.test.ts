@@ -37,14 +37,14 @@ describe.skipIf(why !== null)('Enrollment survives kill -9 at every step (child 
   afterEach(() => resetLab(l));
 
   /** The one end state every interrupted-and-resumed enrollment must reach. */
-  const expectEnrolled = (dir: string): void => {
+  const expectEnrolled = async (dir: string): Promise<void> => {
     const vm = l.lab.vms[0]!;
-    inspect(dir, (core) => {
-      expect(core.services.ipam.allocations().map((a) => `${a.pool}:${a.address}:${a.purpose}`).sort()).toEqual(['pub:203.0.113.2:public-nat', `vms:${vm.ip}:guest-private`]);
-      expect(core.services.nat.records()).toEqual([expect.objectContaining({ id: 1, publicIp: '203.0.113.2', privateIp: vm.ip, state: 'active' })]);
+    await inspect(dir, async (core) => {
+      expect((await core.services.ipam.allocations()).map((a) => `${a.pool}:${a.address}:${a.purpose}`).sort()).toEqual(['pub:203.0.113.2:public-nat', `vms:${vm.ip}:guest-private`]);
+      expect(await core.services.nat.records()).toEqual([expect.objectContaining({ id: 1, publicIp: '203.0.113.2', privateIp: vm.ip, state: 'active' })]);
       // This lab's vcsim has no guest API: the credentials were checked by an SSH login.
-      expect(core.services.enrollment.cmdb.list({ status: 'all', limit: 10 })).toEqual([expect.objectContaining({ publicIp: '203.0.113.2', status: 'active', natRecordId: 1, credentialMethod: 'ssh' })]);
-      const audit = core.services.audit.list({ limit: 1000 }).entries.map((e) => `${e.action}:${e.outcome}`);
+      expect(await core.services.enrollment.cmdb.list({ status: 'all', limit: 10 })).toEqual([expect.objectContaining({ publicIp: '203.0.113.2', status: 'active', natRecordId: 1, credentialMethod: 'ssh' })]);
+      const audit = (await core.services.audit.list({ limit: 1000 })).entries.map((e) => `${e.action}:${e.outcome}`);
       expect(audit.filter((a) => a === 'procedure.step:ok')).toHaveLength(ENROLL_STEPS.length - 1); // nat-confirm is skipped
       expect(audit.filter((a) => a === 'enrollment.enroll:ok')).toHaveLength(1);
       expect(audit.filter((a) => a === 'ipam.allocate:ok')).toHaveLength(2);
@@ -62,30 +62,30 @@ describe.skipIf(why !== null)('Enrollment survives kill -9 at every step (child 
     ['kill-before', 'os-actions'],
   ];
   for (const [phase, step] of cases) {
-    it(`${phase} "${step}": resumes to one NAT, one address each, one CMDB row, a complete audit trail`, () => {
+    it(`${phase} "${step}": resumes to one NAT, one address each, one CMDB row, a complete audit trail`, async () => {
       const dir = fresh();
       const first = l.run(dir, [start(l.vmNames[0]!)], `${phase}:enroll-vm/${step}`);
       expect(first.signal, first.stderr.slice(-1000)).toBe('SIGKILL');
       const resumed = l.resume(dir);
       expect(resumed.states, resumed.stderr.slice(-1000) + JSON.stringify(resumed.runs.map((r) => r.error))).toEqual(['succeeded']);
-      expectEnrolled(dir);
+      await expectEnrolled(dir);
     }, 60_000);
   }
 
   for (const step of OFFBOARD_STEPS.filter((s) => s !== 'nat-confirm')) {
-    it(`offboarding, kill-after "${step}": resumes to nothing left and a closed CMDB row`, () => {
+    it(`offboarding, kill-after "${step}": resumes to nothing left and a closed CMDB row`, async () => {
       const dir = fresh();
       // One process enrolls, then offboards and is killed on the way (the fault names an offboard step only).
       const first = l.run(dir, [start(l.vmNames[0]!), { command: 'enrollment.offboard', input: { site: 'lab', vms: [l.vmNames[0]] } }], `kill-after:offboard-vm/${step}`);
       expect(first.signal, first.stderr.slice(-1000)).toBe('SIGKILL');
-      expect(inspect(dir, (core) => core.services.engine.store.get(core.services.enrollment.cmdb.list({ status: 'all', limit: 1 })[0]!.enrollProcedureId!)?.state)).toBe('succeeded');
+      expect(await inspect(dir, async (core) => (await core.services.engine.store.get((await core.services.enrollment.cmdb.list({ status: 'all', limit: 1 }))[0]!.enrollProcedureId!))?.state)).toBe('succeeded');
       const resumed = l.resume(dir);
       expect(resumed.states, JSON.stringify(resumed.runs.map((r) => r.error))).toEqual(['succeeded', 'succeeded']);
-      inspect(dir, (core) => {
-        expect(core.services.ipam.allocations()).toEqual([]);
-        expect(core.services.nat.records()).toEqual([]);
-        expect(core.services.enrollment.cmdb.list({ status: 'all', limit: 10 })).toEqual([expect.objectContaining({ status: 'offboarded' })]);
-        const audit = core.services.audit.list({ limit: 1000 }).entries.map((e) => e.action);
+      await inspect(dir, async (core) => {
+        expect(await core.services.ipam.allocations()).toEqual([]);
+        expect(await core.services.nat.records()).toEqual([]);
+        expect(await core.services.enrollment.cmdb.list({ status: 'all', limit: 10 })).toEqual([expect.objectContaining({ status: 'offboarded' })]);
+        const audit = (await core.services.audit.list({ limit: 1000 })).entries.map((e) => e.action);
         expect(audit.filter((a) => a === 'enrollment.offboard')).toHaveLength(1);
         expect(audit.filter((a) => a === 'ipam.release')).toHaveLength(2);
       });

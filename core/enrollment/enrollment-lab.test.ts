@@ -1,4 +1,5 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { z } from 'zod';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { execFileSync, spawnSync } from 'node:child_process';
 import { join } from 'node:path';
@@ -112,7 +113,7 @@ describe.skipIf(why !== null)('Enrollment on the netns lab (vcsim VMs report the
 
     // From the client namespace, with OpenSSH: each public IP leads to its own guest (its host key,
     // its new host name), and the service account logs in with the key enrollment installed.
-    const key = inspect(dir, (core) => core.services.remote.credentials.sshAuth('outpost-enrollment').auth);
+    const key = await inspect(dir, async (core) => (await core.services.remote.credentials.sshAuth('outpost-enrollment')).auth);
     const keyFile = join(dir, 'service_key');
     writeFileSync(keyFile, `${(key as { privateKey: string }).privateKey.toString().trim()}\n`, { mode: 0o600 });
     for (const [i, name] of [vm0!, vm1!].entries()) {
@@ -145,17 +146,17 @@ describe.skipIf(why !== null)('Enrollment on the netns lab (vcsim VMs report the
       expect(() => g.exec(['getent', 'passwd', 'outpost'])).toThrow();
       expect(g.exec(['hostname']).trim()).toBe(`lab-guest-${i}`);
     }
-    inspect(dir, (core) => {
-      expect(core.services.ipam.allocations()).toEqual([]);
-      expect(core.services.nat.records()).toEqual([]);
-      const actions = core.services.audit.list({ limit: 1000 }).entries.map((e) => e.action);
+    await inspect(dir, async (core) => {
+      expect(await core.services.ipam.allocations()).toEqual([]);
+      expect(await core.services.nat.records()).toEqual([]);
+      const actions = (await core.services.audit.list({ limit: 1000 })).entries.map((e) => e.action);
       expect(actions.filter((a) => a === 'enrollment.enroll')).toHaveLength(2);
       expect(actions.filter((a) => a === 'enrollment.offboard')).toHaveLength(2);
-      expect(JSON.stringify(core.services.audit.list({ limit: 1000 }))).not.toContain('Guest-Root-Pass');
+      expect(JSON.stringify(await core.services.audit.list({ limit: 1000 }))).not.toContain('Guest-Root-Pass');
     });
   }, 120_000);
 
-  it('a VM whose Tools address leads to another guest is refused after the first login, before the OS probe, any credential beyond it, IPAM or NAT', () => {
+  it('a VM whose Tools address leads to another guest is refused after the first login, before the OS probe, any credential beyond it, IPAM or NAT', async () => {
     const vm1 = l.vmNames[1]!;
     const impostor = l.vmNames[5]!; // reports guest 1's address
     const guest1 = l.guests[1]!;
@@ -186,10 +187,10 @@ describe.skipIf(why !== null)('Enrollment on the netns lab (vcsim VMs report the
     expect(run!.steps.slice(ENROLL_STEPS.indexOf('check-identity'))).toEqual(['check-identity:undone', ...after.map((s) => `${s}:skipped`)]);
     expect(guest1.logins().slice(loginsBefore)).toEqual([expect.stringMatching(/Accepted password for root from 203\.0\.113\.100 /)]);
     expect(value<CmdbRecord[]>(out, 1)).toEqual([]);
-    inspect(dir, (core) => {
-      expect(core.services.ipam.allocations()).toEqual([]);
-      expect(core.services.nat.records()).toEqual([]);
-      const journal = core.services.engine.store.journal(run!.id);
+    await inspect(dir, async (core) => {
+      expect(await core.services.ipam.allocations()).toEqual([]);
+      expect(await core.services.nat.records()).toEqual([]);
+      const journal = await core.services.engine.store.journal(run!.id);
       expect(journal.find((j) => j.level === 'error')).toMatchObject({ message: expect.stringContaining(`Step "check-identity" failed: The machine answering at ${guest1.ip} is not ${impostor}`), data: { code: 'GUEST_IDENTITY_MISMATCH' } });
     });
     expect(l.lab.exec(l.lab.firewall, ['iptables-save', '-t', 'nat'])).not.toContain('outpost:nat:');
@@ -262,7 +263,7 @@ describe.skipIf(why !== null)('Enrollment on the netns lab (vcsim VMs report the
     expect(bad.stderr).toMatch(/^outpost: .*--vm/);
   }, 180_000);
 
-  it.skipIf(!onPath('ansible-playbook'))('runs the OS actions as the Ansible playbook (key credential), its output in the procedure log; offboarding reverts them', () => {
+  it.skipIf(!onPath('ansible-playbook'))('runs the OS actions as the Ansible playbook (key credential), its output in the procedure log; offboarding reverts them', async () => {
     const vm2 = l.vmNames[2]!;
     const dir = fresh();
     const out = l.run(dir, [
@@ -272,7 +273,7 @@ describe.skipIf(why !== null)('Enrollment on the netns lab (vcsim VMs report the
     expect(value<{ ansibleAvailable: boolean }>(out, 0).ansibleAvailable).toBe(true);
     const [run] = runsOf(out, 1);
     expect(run!.state, JSON.stringify(run!.error)).toBe('succeeded');
-    const journal = inspect(dir, (core) => core.services.engine.store.journal(run!.id).map((j) => j.message).join('\n'));
+    const journal = await inspect(dir, async (core) => (await core.services.engine.store.journal(run!.id)).map((j) => j.message).join('\n'));
     expect(journal).toMatch(/PLAY RECAP/);
     expect(journal).toMatch(/TASK \[Service account\]/);
     const guest = l.guests[2]!;
@@ -285,13 +286,13 @@ describe.skipIf(why !== null)('Enrollment on the netns lab (vcsim VMs report the
     expect(guest.exec(['hostname']).trim()).toBe('lab-guest-2');
   }, 120_000);
 
-  it('a manual firewall: the run waits at nat-confirm with the exact commands; the operator applies them and approves', () => {
+  it('a manual firewall: the run waits at nat-confirm with the exact commands; the operator applies them and approves', async () => {
     const vm2 = l.vmNames[2]!;
     const dir = fresh();
     const fwIf = l.lab.firewallPublicIf;
     /** What the operator does at the gate: run the printed iptables lines on the firewall, and the address on its public interface. */
-    const applyGate = (id: string, addressAction: 'add' | 'del'): string => {
-      const gate = inspect(dir, (core) => core.services.engine.detail(id).steps.find((st) => st.state === 'waiting')?.gate?.prompt ?? '');
+    const applyGate = async (id: string, addressAction: 'add' | 'del'): Promise<string> => {
+      const gate = await inspect(dir, async (core) => (await core.services.engine.detail(id)).steps.find((st) => st.state === 'waiting')?.gate?.prompt ?? '');
       const lines = gate.split('\n').filter((line) => line.startsWith('iptables '));
       expect(lines).toHaveLength(2);
       for (const line of lines) l.lab.exec(l.lab.firewall, line.split(' ').map((w) => w.replace(/^'(.*)'$/, '$1')));
@@ -306,14 +307,14 @@ describe.skipIf(why !== null)('Enrollment on the netns lab (vcsim VMs report the
     const [waiting] = runsOf(out, 1);
     expect(waiting).toMatchObject({ state: 'waiting' });
     expect(waiting!.steps).toContain('nat-confirm:waiting');
-    expect(applyGate(waiting!.id, 'add')).toContain(`--comment outpost:nat:1`);
+    expect(await applyGate(waiting!.id, 'add')).toContain(`--comment outpost:nat:1`);
     const approved = l.run(dir, [{ command: 'procedures.approve', input: { id: waiting!.id } }]);
     expect(runsOf(approved, 0)[0], JSON.stringify(runsOf(approved, 0)[0]?.error)).toMatchObject({ state: 'succeeded' });
 
     const off = l.run(dir, [{ command: 'enrollment.offboard', input: { site: 'lab', vms: [vm2] } }]);
     const [offWaiting] = runsOf(off, 0);
     expect(offWaiting).toMatchObject({ state: 'waiting' });
-    expect(applyGate(offWaiting!.id, 'del')).toContain('iptables -t nat -D');
+    expect(await applyGate(offWaiting!.id, 'del')).toContain('iptables -t nat -D');
     const done = l.run(dir, [{ command: 'procedures.approve', input: { id: offWaiting!.id } }, { command: 'cmdb.list', input: { status: 'all' } }]);
     expect(runsOf(done, 0)[0]).toMatchObject({ state: 'succeeded' });
     expect(value<CmdbRecord[]>(done, 1)).toEqual([expect.objectContaining({ vmName: vm2, firewall: 'edge', status: 'offboarded' })]);
@@ -359,9 +360,9 @@ describe.skipIf(why !== null)('Enrollment on the netns lab (vcsim VMs report the
     const cmdb = value<CmdbRecord[]>(out, 9);
     expect(cmdb.map((r) => r.vmName)).toEqual([vm0]);
     // Only VM0's NAT and the hand-made one (its typed address allocated in pub) remain; every rolled-back VM released what it took.
-    inspect(dir, (core) => {
-      expect(core.services.nat.records().map((r) => r.publicIp).sort()).toEqual([cmdb[0]!.publicIp, '203.0.113.50'].sort());
-      expect(core.services.ipam.allocations().map((a) => `${a.pool}:${a.purpose}`).sort()).toEqual(['pub:public-nat', 'pub:public-nat', 'vms:guest-private']);
+    await inspect(dir, async (core) => {
+      expect((await core.services.nat.records()).map((r) => r.publicIp).sort()).toEqual([cmdb[0]!.publicIp, '203.0.113.50'].sort());
+      expect((await core.services.ipam.allocations()).map((a) => `${a.pool}:${a.purpose}`).sort()).toEqual(['pub:public-nat', 'pub:public-nat', 'vms:guest-private']);
     });
     expect(l.lab.exec(l.lab.firewall, ['iptables-save', '-t', 'nat']).match(/outpost:nat:\d+/g)).toHaveLength(4);
     // A failed guest login or OS check changed nothing in the guest.
@@ -375,7 +376,7 @@ describe.skipIf(why !== null)('Enrollment on the netns lab (vcsim VMs report the
     // Wait until VM0's run is under way, then power VM2 off in vCenter (a second process, as another operator would).
     const deadline = Date.now() + 30_000;
     for (;;) {
-      const started = inspect(dir, (core) => (core.db.prepare(`SELECT count(*) AS n FROM procedure_steps s JOIN procedures p ON p.id = s.procedure_id WHERE p.target LIKE ? AND s.state != 'pending'`).get(`%${vm0}`) as { n: number }).n);
+      const started = await inspect(dir, async (core) => (await core.sql.get(`SELECT count(*) AS n FROM procedure_steps s JOIN procedures p ON p.id = s.procedure_id WHERE p.target LIKE ? AND s.state != 'pending'`, [`%${vm0}`], z.object({ n: z.number() })))!.n);
       if (started > 0) break;
       if (Date.now() > deadline) throw new Error('VM0 never started');
       await new Promise((r) => setTimeout(r, 100));

@@ -151,26 +151,26 @@ export class EnrollmentService {
     return { source: this.rulesPath, rules: this.osRules(), ansibleAvailable: onPath('ansible-playbook') };
   }
 
-  site(name: string): StoredSite {
-    return storedSite(this.o.db, name);
+  async site(name: string): Promise<StoredSite> {
+    return await storedSite(this.o.db, name);
   }
 
-  resolveVm(site: StoredSite, ref: string): InventoryVm {
-    const rows = this.inventory.vmDetailsByRef(site.id, ref);
+  async resolveVm(site: StoredSite, ref: string): Promise<InventoryVm> {
+    const rows = await this.inventory.vmDetailsByRef(site.id, ref);
     if (rows.length === 0) throw new OutpostError('NOT_FOUND', `No VM "${ref}" in site ${site.name}'s inventory. Sync it first: outpost inventory sync --site ${site.name}`, { vm: ref });
     if (rows.length > 1) throw new OutpostError('CONFLICT', `${rows.length} VMs in ${site.name} are named "${ref}"; give the moref instead (${rows.map((r) => r.moref).join(', ')}).`, { morefs: rows.map((r) => r.moref) });
     return rows[0]!;
   }
 
-  vmByMoref(siteId: number, moref: string): InventoryVm | null {
-    return this.inventory.vmDetails(siteId, moref);
+  async vmByMoref(siteId: number, moref: string): Promise<InventoryVm | null> {
+    return await this.inventory.vmDetails(siteId, moref);
   }
 
   /** One logged-in session per site, shared by the batch (the session logs in again by itself). */
-  session(siteId: number): Promise<VsphereSession> {
+  async session(siteId: number): Promise<VsphereSession> {
     let s = this.sessions.get(siteId);
     if (!s) {
-      s = connectSite(this.o.db, this.o.credentials, storedSiteById(this.o.db, siteId));
+      s = storedSiteById(this.o.db, siteId).then((site) => connectSite(this.o.db, this.o.credentials, site));
       s.catch(() => this.sessions.delete(siteId));
       this.sessions.set(siteId, s);
     }
@@ -201,8 +201,8 @@ export class EnrollmentService {
   }
 
   /** How to reach a guest with a credential profile. */
-  endpoint(credential: string, host: string, rule: Pick<OsRule, 'family' | 'access'>, extra: { sudo?: boolean; port?: number } = {}): GuestEndpoint {
-    const { user, auth } = this.o.remote.credentials.sshAuth(credential);
+  async endpoint(credential: string, host: string, rule: Pick<OsRule, 'family' | 'access'>, extra: { sudo?: boolean; port?: number } = {}): Promise<GuestEndpoint> {
+    const { user, auth } = await this.o.remote.credentials.sshAuth(credential);
     if (!user) throw new OutpostError('VALIDATION', `Credential "${credential}" has no user name; save one with it.`);
     return { family: rule.family, host, port: extra.port ?? (rule.access === 'winrm' ? 5986 : 22), user, auth, ...(extra.sudo ? { sudo: true } : {}) };
   }
@@ -212,14 +212,14 @@ export class EnrollmentService {
    * when vCenter does not implement it) a login over SSH / WinRM. Returns which method answered.
    */
   async validateCredentials(siteId: number, moref: string, credential: string, host: string, rule: OsRule, log: (m: string) => void = () => undefined): Promise<CredentialMethod> {
-    const profile = this.o.remote.credentials.byName(credential);
+    const profile = await this.o.remote.credentials.byName(credential);
     if (profile.kind === 'password' && profile.username) {
-      const { password } = this.o.remote.credentials.password(credential);
+      const { password } = await this.o.remote.credentials.password(credential);
       const outcome = await validateCredentialsInGuest(await this.session(siteId), { type: 'VirtualMachine', value: moref }, { username: profile.username, password });
       if (outcome.ok) return 'guest-api';
       log(`The vSphere guest API cannot validate credentials here (${outcome.unsupported}); logging in over ${rule.access === 'winrm' ? 'WinRM' : 'SSH'} instead.`);
     }
-    const endpoint = this.endpoint(credential, host, rule);
+    const endpoint = await this.endpoint(credential, host, rule);
     try {
       await this.guests.login(endpoint);
     } catch (err) {
@@ -282,9 +282,9 @@ export class EnrollmentService {
   }
 
   /** The private pool that contains an address, if the operator keeps one. */
-  privatePoolFor(ip: string): string | null {
+  async privatePoolFor(ip: string): Promise<string | null> {
     const address = parseAddress(ip);
-    for (const p of this.o.ipam.pools()) {
+    for (const p of await this.o.ipam.pools()) {
       if (p.kind !== 'private') continue;
       const net = parseNetwork(p.cidr);
       if (net.family === address.family && contains(net, address)) return p.name;
@@ -293,20 +293,20 @@ export class EnrollmentService {
   }
 
   /** The service account's key: a private-key profile (Outpost's own one is generated once and sealed in the vault). */
-  serviceKey(name: string | undefined, account: string, actor: string): ServiceKey {
+  async serviceKey(name: string | undefined, account: string, actor: string): Promise<ServiceKey> {
     const credential = name ?? DEFAULT_SERVICE_CREDENTIAL;
     let exists = true;
     try {
-      this.o.remote.credentials.byName(credential);
+      await this.o.remote.credentials.byName(credential);
     } catch (err) {
       if (!(err instanceof OutpostError) || err.code !== 'NOT_FOUND' || name !== undefined) throw err;
       exists = false;
     }
     if (!exists) {
       const pair = ssh2.utils.generateKeyPairSync('ed25519', { comment: DEFAULT_SERVICE_CREDENTIAL });
-      this.o.remote.credentials.add({ name: credential, username: account, scope: { type: 'global' }, secret: { type: 'private-key', privateKey: pair.private } }, actor);
+      await this.o.remote.credentials.add({ name: credential, username: account, scope: { type: 'global' }, secret: { type: 'private-key', privateKey: pair.private } }, actor);
     }
-    const { auth } = this.o.remote.credentials.sshAuth(credential);
+    const { auth } = await this.o.remote.credentials.sshAuth(credential);
     if (auth.type !== 'private-key') throw new OutpostError('VALIDATION', `Service credential "${credential}" must be a private-key profile.`);
     const parsed = ssh2.utils.parseKey(auth.privateKey, auth.passphrase);
     if (parsed instanceof Error) throw new OutpostError('VALIDATION', `Service credential "${credential}" holds a key Outpost cannot read: ${parsed.message}`);
@@ -315,24 +315,24 @@ export class EnrollmentService {
   }
 
   /** The service account's SSH authentication (the private key, from the vault). */
-  serviceAuth(credential: string): ReturnType<RemoteAccessService['credentials']['sshAuth']> {
-    return this.o.remote.credentials.sshAuth(credential);
+  async serviceAuth(credential: string): Promise<ReturnType<RemoteAccessService['credentials']['sshAuth']>> {
+    return await this.o.remote.credentials.sshAuth(credential);
   }
 
   /** The stored context of a procedure run (offboarding reads what enrollment did). */
-  procedureContext(procedureId: string): unknown {
-    const run = new ProcedureStore(this.o.db).get(procedureId);
+  async procedureContext(procedureId: string): Promise<unknown> {
+    const run = await new ProcedureStore(this.o.db).get(procedureId);
     if (!run) throw new OutpostError('NOT_FOUND', `No procedure run ${procedureId}.`);
     return run.context;
   }
 
   /** Per-VM requirement results before anything changes. */
   async check(input: CommandParsedInput<'enrollment.check'>): Promise<EnrollmentCheck> {
-    const site = this.site(input.site);
+    const site = await this.site(input.site);
     const rules = this.osRules();
-    this.o.remote.credentials.byName(input.credential);
+    await this.o.remote.credentials.byName(input.credential);
     const targets = await this.targetChecks(input.firewall, input.pool);
-    const poolFree = this.poolFree(input.pool);
+    const poolFree = await this.poolFree(input.pool);
     const vms = await runBounded(input.vms, 8, (ref) => this.checkOne(site, ref, input, rules));
     return { site: site.name, vms, targets, poolFree };
   }
@@ -340,12 +340,12 @@ export class EnrollmentService {
   private async checkOne(site: StoredSite, ref: string, input: CommandParsedInput<'enrollment.check'>, rules: OsRule[]): Promise<VmEligibility> {
     let vm: InventoryVm;
     try {
-      vm = this.resolveVm(site, ref);
+      vm = await this.resolveVm(site, ref);
     } catch (err) {
       const e = toContractError(err);
       return { vm: ref, name: null, moref: null, instanceUuid: null, guestFullName: null, privateIp: null, osRule: null, credentialMethod: null, eligible: false, checks: [{ id: 'found', label: 'In the inventory', status: 'fail', message: e.message, code: e.code }] };
     }
-    const { checks, rule, privateIp } = inventoryRequirements(vm, this.cmdb.active(site.id, vm.moref), rules);
+    const { checks, rule, privateIp } = inventoryRequirements(vm, await this.cmdb.active(site.id, vm.moref), rules);
     let method: CredentialMethod | null = null;
     const guestIds = ['credentials', 'identity', 'os-version', 'free-disk', 'services'] as const;
     const labels: Record<(typeof guestIds)[number], string> = { credentials: 'Guest credentials', identity: 'The machine at the address is this VM', 'os-version': 'Supported OS version', 'free-disk': 'Free disk', services: 'Required services' };
@@ -358,7 +358,7 @@ export class EnrollmentService {
       try {
         method = await this.validateCredentials(site.id, vm.moref, input.credential, privateIp, rule);
         checks.push({ id: 'credentials', label: labels.credentials, status: 'pass', message: `accepted (${method})`, code: null });
-        const endpoint = this.endpoint(input.credential, privateIp, rule);
+        const endpoint = await this.endpoint(input.credential, privateIp, rule);
         let identified = false;
         try {
           const who = await this.confirmIdentity(site.id, vm.moref, vm.name, endpoint);
@@ -402,10 +402,10 @@ export class EnrollmentService {
   private async targetChecks(firewall: string, pool: string): Promise<RequirementResult[]> {
     const out: RequirementResult[] = [];
     try {
-      const fw = this.o.nat.firewall(firewall);
+      const fw = await this.o.nat.firewall(firewall);
       if (fw.driver === 'manual') out.push({ id: 'firewall', label: `Firewall ${firewall}`, status: 'warn', message: 'manual firewall: each NAT waits for the operator to apply the rules and approve', code: null });
       else {
-        await this.o.nat.driver(firewall).observe();
+        await (await this.o.nat.driver(firewall)).observe();
         out.push({ id: 'firewall', label: `Firewall ${firewall}`, status: 'pass', message: `${fw.driver}, reachable`, code: null });
       }
     } catch (err) {
@@ -413,8 +413,8 @@ export class EnrollmentService {
       out.push({ id: 'firewall', label: `Firewall ${firewall}`, status: 'fail', message: e.message, code: e.code });
     }
     try {
-      const p = this.o.ipam.pool(pool);
-      const free = this.poolFree(pool);
+      const p = await this.o.ipam.pool(pool);
+      const free = await this.poolFree(pool);
       if (p.kind !== 'public') out.push({ id: 'pool', label: `Pool ${pool}`, status: 'fail', message: `${pool} is a ${p.kind} pool; pick a public one.`, code: 'VALIDATION' });
       else if (free === '0') out.push({ id: 'pool', label: `Pool ${pool}`, status: 'fail', message: `${pool} has no free address.`, code: 'POOL_EXHAUSTED' });
       else out.push({ id: 'pool', label: `Pool ${pool}`, status: 'pass', message: `${free} addresses free`, code: null });
@@ -425,31 +425,31 @@ export class EnrollmentService {
     return out;
   }
 
-  private poolFree(pool: string): string | null {
-    const p = this.o.ipam.pools().find((x) => x.name === pool);
+  private async poolFree(pool: string): Promise<string | null> {
+    const p = (await this.o.ipam.pools()).find((x) => x.name === pool);
     if (!p) return null;
     const free = BigInt(p.size) - BigInt(p.allocated) - BigInt(p.reservedCount);
     return (free < 0n ? 0n : free).toString();
   }
 
   /** Starts one enroll-vm procedure per VM; they run `concurrency` at a time in this process. */
-  start(input: CommandParsedInput<'enrollment.start'>, actor: string): BatchStarted {
+  async start(input: CommandParsedInput<'enrollment.start'>, actor: string): Promise<BatchStarted> {
     const engine = this.requireEngine();
-    const site = this.site(input.site);
-    this.o.remote.credentials.byName(input.credential);
-    this.o.nat.firewall(input.firewall);
-    const pool = this.o.ipam.pool(input.pool);
+    const site = await this.site(input.site);
+    await this.o.remote.credentials.byName(input.credential);
+    await this.o.nat.firewall(input.firewall);
+    const pool = await this.o.ipam.pool(input.pool);
     if (pool.kind !== 'public') throw new OutpostError('VALIDATION', `Pool ${input.pool} is ${pool.kind}; enrollment allocates public addresses.`);
     this.currentActor = actor;
-    const key = this.serviceKey(input.serviceCredential, input.serviceAccount, actor);
+    const key = await this.serviceKey(input.serviceCredential, input.serviceAccount, actor);
     const batchId = randomUUID();
     const seen = new Set<string>();
-    const items: BatchItem[] = input.vms.map((ref) => {
+    const items: BatchItem[] = await inOrder(input.vms, async (ref): Promise<BatchItem> => {
       try {
-        const vm = this.resolveVm(site, ref);
+        const vm = await this.resolveVm(site, ref);
         if (seen.has(vm.moref)) throw new OutpostError('CONFLICT', `${vm.name} is listed twice in this batch.`);
         seen.add(vm.moref);
-        const procedureId = engine.start(
+        const procedureId = await engine.start(
           'enroll-vm',
           {
             batchId,
@@ -475,39 +475,39 @@ export class EnrollmentService {
         return { vm: ref, name: null, procedureId: null, error: toContractError(err) };
       }
     });
-    this.o.audit.append({ actor, action: 'enrollment.batch.start', target: site.name, details: { batchId, vms: items.length, started: items.filter((i) => i.procedureId).length, concurrency: input.concurrency, firewall: input.firewall, pool: input.pool, credential: input.credential } });
+    await this.o.audit.append({ actor, action: 'enrollment.batch.start', target: site.name, details: { batchId, vms: items.length, started: items.filter((i) => i.procedureId).length, concurrency: input.concurrency, firewall: input.firewall, pool: input.pool, credential: input.credential } });
     this.runBatch(batchId, items, input.concurrency, actor);
     return { batchId, concurrency: input.concurrency, items };
   }
 
   /** Starts one offboard-vm procedure per enrolled VM. */
-  offboard(input: CommandParsedInput<'enrollment.offboard'>, actor: string): BatchStarted {
+  async offboard(input: CommandParsedInput<'enrollment.offboard'>, actor: string): Promise<BatchStarted> {
     const engine = this.requireEngine();
-    const site = this.site(input.site);
+    const site = await this.site(input.site);
     this.currentActor = actor;
     const batchId = randomUUID();
-    const items: BatchItem[] = input.vms.map((ref) => {
+    const items: BatchItem[] = await inOrder(input.vms, async (ref): Promise<BatchItem> => {
       try {
-        const vm = this.resolveVmOrEnrolled(site, ref);
-        const record = this.cmdb.active(site.id, vm.moref);
+        const vm = await this.resolveVmOrEnrolled(site, ref);
+        const record = await this.cmdb.active(site.id, vm.moref);
         if (!record) throw new OutpostError('NOT_FOUND', `${vm.name} is not enrolled.`, { vm: ref });
-        const procedureId = engine.start('offboard-vm', { batchId, site: site.name, siteId: site.id, vmMoref: vm.moref, vmName: vm.name, cmdbId: record.id, removeAccount: input.removeAccount }, actor, { defer: true });
+        const procedureId = await engine.start('offboard-vm', { batchId, site: site.name, siteId: site.id, vmMoref: vm.moref, vmName: vm.name, cmdbId: record.id, removeAccount: input.removeAccount }, actor, { defer: true });
         return { vm: ref, name: vm.name, procedureId, error: null };
       } catch (err) {
         return { vm: ref, name: null, procedureId: null, error: toContractError(err) };
       }
     });
-    this.o.audit.append({ actor, action: 'enrollment.batch.offboard', target: site.name, details: { batchId, vms: items.length, started: items.filter((i) => i.procedureId).length } });
+    await this.o.audit.append({ actor, action: 'enrollment.batch.offboard', target: site.name, details: { batchId, vms: items.length, started: items.filter((i) => i.procedureId).length } });
     this.runBatch(batchId, items, input.concurrency, actor);
     return { batchId, concurrency: input.concurrency, items };
   }
 
   /** A VM to offboard may have left the inventory since: the CMDB still knows it by name or moref. */
-  private resolveVmOrEnrolled(site: StoredSite, ref: string): { moref: string; name: string } {
+  private async resolveVmOrEnrolled(site: StoredSite, ref: string): Promise<{ moref: string; name: string }> {
     try {
-      return this.resolveVm(site, ref);
+      return await this.resolveVm(site, ref);
     } catch (err) {
-      const record = this.cmdb.activeByRef(site.id, ref);
+      const record = await this.cmdb.activeByRef(site.id, ref);
       if (!record) throw err;
       return { moref: record.vmMoref, name: record.vmName };
     }
@@ -528,12 +528,12 @@ export class EnrollmentService {
     this.batches.set(batchId, done);
   }
 
-  list(q: CommandParsedInput<'cmdb.list'>): CmdbRecord[] {
-    return this.cmdb.list(q);
+  async list(q: CommandParsedInput<'cmdb.list'>): Promise<CmdbRecord[]> {
+    return await this.cmdb.list(q);
   }
 
-  exportCsv(q: CommandParsedInput<'cmdb.exportCsv'>): CommandOutput<'cmdb.exportCsv'> {
-    const rows = this.cmdb.list(q);
+  async exportCsv(q: CommandParsedInput<'cmdb.exportCsv'>): Promise<CommandOutput<'cmdb.exportCsv'>> {
+    const rows = await this.cmdb.list(q);
     return { filename: `outpost-cmdb-${new Date().toISOString().slice(0, 10)}.csv`, csv: cmdbCsv(rows), rows: rows.length };
   }
 
@@ -555,3 +555,10 @@ export class EnrollmentService {
 }
 
 export { onPath };
+
+/** Maps one item after the other (a batch checks each VM against the ones before it). */
+async function inOrder<T, R>(items: readonly T[], map: (item: T) => Promise<R>): Promise<R[]> {
+  const out: R[] = [];
+  for (const item of items) out.push(await map(item));
+  return out;
+}

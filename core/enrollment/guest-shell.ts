@@ -51,7 +51,7 @@ export class GuestHostKeys implements HostKeyPolicy {
     return this.learned.get(`${host}:${port}`);
   }
 
-  verify(key: PresentedHostKey): void {
+  async verify(key: PresentedHostKey): Promise<void> {
     const where = `${key.host}:${key.port}`;
     const expected = this.expected.get(where);
     if (expected !== undefined) {
@@ -62,16 +62,16 @@ export class GuestHostKeys implements HostKeyPolicy {
       return;
     }
     try {
-      this.store.verify(key);
+      await this.store.verify(key);
     } catch (err) {
       if (!(err instanceof OutpostError) || err.code !== 'HOST_KEY_UNKNOWN') throw err;
-      this.store.trust({ host: key.host, port: key.port, fingerprint: key.fingerprint, keyType: key.keyType }, `${this.actor()} (enrollment, first contact)`);
+      await this.store.trust({ host: key.host, port: key.port, fingerprint: key.fingerprint, keyType: key.keyType }, `${this.actor()} (enrollment, first contact)`);
     }
     this.learned.set(where, key.fingerprint);
   }
 
-  preferredKeyTypes(host: string, port: number): string[] {
-    return this.store.preferredKeyTypes(host, port);
+  async preferredKeyTypes(host: string, port: number): Promise<string[]> {
+    return await this.store.preferredKeyTypes(host, port);
   }
 }
 

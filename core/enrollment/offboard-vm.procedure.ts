@@ -44,11 +44,11 @@ export const offboardVm = defineProcedure<OffboardVmContext, EnrollmentProcedure
       title: 'Read the CMDB record and the enrollment run',
       async run({ context: c, services, procedureId }) {
         const e = enrollment({ services });
-        const record = e.cmdb.byId(c.cmdbId);
+        const record = await e.cmdb.byId(c.cmdbId);
         if (!record) throw new OutpostError('NOT_FOUND', `CMDB record ${c.cmdbId} is gone.`);
         if (record.status === 'offboarded' && record.offboardProcedureId !== procedureId) throw new OutpostError('CONFLICT', `${c.vmName} was already offboarded on ${record.offboardedAt}.`);
         if (!record.enrollProcedureId) throw new OutpostError('NOT_FOUND', `CMDB record ${c.cmdbId} does not name the run that enrolled it.`);
-        const run = enrollVmContextSchema.parse(e.procedureContext(record.enrollProcedureId));
+        const run = enrollVmContextSchema.parse(await e.procedureContext(record.enrollProcedureId));
         return { output: { cmdbId: record.id, publicIp: record.publicIp, privateIp: record.privateIp }, context: { enrollment: run } };
       },
     },
@@ -100,10 +100,10 @@ export const offboardVm = defineProcedure<OffboardVmContext, EnrollmentProcedure
       async run({ context: c, services, actor }) {
         const en = enrolled(c);
         if (en.natRecordId === undefined) return { output: { recordId: null } };
-        const r = services.nat.record(en.natRecordId);
+        const r = await services.nat.record(en.natRecordId);
         if (r.state === 'removed') return { output: { recordId: r.id, alreadyRemoved: true } };
-        if (r.state !== 'removing') services.nat.setState(r.id, 'removing', actor);
-        const outcome = await services.nat.driver(r.firewall).remove({ recordId: r.id, publicIp: r.publicIp, privateIp: r.privateIp });
+        if (r.state !== 'removing') await services.nat.setState(r.id, 'removing', actor);
+        const outcome = await (await services.nat.driver(r.firewall)).remove({ recordId: r.id, publicIp: r.publicIp, privateIp: r.privateIp });
         if (!outcome.applied) return { output: { recordId: r.id, applied: false }, context: { manualInstructions: outcome.instructions } };
         return { output: { recordId: r.id, applied: true, changed: outcome.changed } };
       },
@@ -121,7 +121,7 @@ export const offboardVm = defineProcedure<OffboardVmContext, EnrollmentProcedure
         const en = enrolled(c);
         if (en.natRecordId === undefined) return { output: { verified: false } };
         if (c.manualInstructions === undefined) await verifyNatGone(services.nat, en.firewall, en.natRecordId);
-        if (services.nat.record(en.natRecordId).state !== 'removed') services.nat.setState(en.natRecordId, 'removed', actor);
+        if ((await services.nat.record(en.natRecordId)).state !== 'removed') await services.nat.setState(en.natRecordId, 'removed', actor);
         return { output: { verified: c.manualInstructions === undefined } };
       },
     },
@@ -131,9 +131,9 @@ export const offboardVm = defineProcedure<OffboardVmContext, EnrollmentProcedure
       async run({ context: c, services, actor }) {
         const en = enrolled(c);
         const owner = privateOwner(en.site, en.vmMoref);
-        const pub = services.ipam.release({ pool: en.pool, owner, purpose: 'public-nat' }, actor);
-        const privatePool = en.privateIp ? enrollment({ services }).privatePoolFor(en.privateIp) : null;
-        const priv = privatePool ? services.ipam.release({ pool: privatePool, owner, purpose: 'guest-private' }, actor) : null;
+        const pub = await services.ipam.release({ pool: en.pool, owner, purpose: 'public-nat' }, actor);
+        const privatePool = en.privateIp ? await enrollment({ services }).privatePoolFor(en.privateIp) : null;
+        const priv = privatePool ? await services.ipam.release({ pool: privatePool, owner, purpose: 'guest-private' }, actor) : null;
         return { output: { publicReleased: pub?.address ?? null, privateReleased: priv?.address ?? null } };
       },
     },
@@ -142,10 +142,10 @@ export const offboardVm = defineProcedure<OffboardVmContext, EnrollmentProcedure
       title: 'Close the CMDB record',
       async run({ context: c, services, procedureId, actor }) {
         const e = enrollment({ services });
-        const before = e.cmdb.byId(c.cmdbId);
-        const record = e.cmdb.close(c.cmdbId, actor, procedureId);
+        const before = await e.cmdb.byId(c.cmdbId);
+        const record = await e.cmdb.close(c.cmdbId, actor, procedureId);
         if (before?.status === 'active') {
-          services.audit.append({ actor, action: 'enrollment.offboard', target: `${c.site}/${c.vmName}`, details: { procedureId, cmdbId: c.cmdbId, publicIp: record.publicIp, privateIp: record.privateIp } });
+          await services.audit.append({ actor, action: 'enrollment.offboard', target: `${c.site}/${c.vmName}`, details: { procedureId, cmdbId: c.cmdbId, publicIp: record.publicIp, privateIp: record.privateIp } });
           e.cmdbChanged(c.site, c.vmMoref, c.vmName, 'offboarded');
         }
         return { output: { cmdbId: record.id, offboardedAt: record.offboardedAt } };

@@ -6,7 +6,7 @@ import { generateKey, sshdAvailable, startSshd, type Sshd } from '../../test/pee
 import { runOutpost } from '../../test/outpost-binary.js';
 import { seedVms } from '../../test/seed-vms.js';
 import { tempDir } from '../../test/temp-dir.js';
-import { openDatabase } from '../db/database.js';
+import { openStore } from '../db/store.js';
 import type { CommandRunner } from '../exec/command-runner.js';
 import { pinnedHostKey } from '../ssh/pinned-host-key.js';
 import { SshCommandRunner } from '../ssh/ssh-command-runner.js';
@@ -36,12 +36,12 @@ describe.skipIf(!canRun)('outpost hosts preview|push: inventory VMs into a node\
     key = generateKey(keyFile);
     sshd = await startSshd({ dir: dir.path, authorizedKeys: [key.publicKey] });
     db = join(dir.path, 'outpost.db');
-    const store = openDatabase(db);
-    seedVms(store, 3, 'lab'); // web-00000 10.0.0.0, db-00001 10.0.0.1, app-00002 10.0.0.2 (guest names <vm>.lab.internal)
-    store
-      .prepare(`INSERT INTO cmdb_records (site_id, vm_moref, vm_name, os, private_ip, public_ip, firewall, credential, service_account, enrolled_at, enrolled_by) VALUES (1, 'vm-101', 'db-00001', 'Debian', '10.0.0.1', '203.0.113.41', 'fw', 'guest', 'outpost', '2026-01-01T00:00:00Z', 'op')`)
-      .run();
-    store.close();
+    const store = await openStore(db);
+    await seedVms(store.sql, 3, 'lab'); // web-00000 10.0.0.0, db-00001 10.0.0.1, app-00002 10.0.0.2 (guest names <vm>.lab.internal)
+    await store.sql.run(
+      `INSERT INTO cmdb_records (site_id, vm_moref, vm_name, os, private_ip, public_ip, firewall, credential, service_account, enrolled_at, enrolled_by) VALUES (1, 'vm-101', 'db-00001', 'Debian', '10.0.0.1', '203.0.113.41', 'fw', 'guest', 'outpost', '2026-01-01T00:00:00Z', 'op')`,
+    );
+    await store.close();
     expect((await outpost('credential', 'add', '--name', 'node-key', '--user', 'root', '--key', keyFile)).code).toBe(0);
     expect((await outpost('known-hosts', 'trust', '--host', `127.0.0.1:${sshd.port}`, '--fingerprint', sshd.fingerprint)).code).toBe(0);
     hostsFile = join(dir.path, 'hosts');

@@ -28,12 +28,12 @@ describe('headless host console window (one-time page, CSP for exactly the ticke
     const staticDir = join(dir.path, 'renderer');
     mkdirSync(staticDir);
     writeFileSync(join(staticDir, 'index.html'), '<!doctype html><title>Outpost</title>');
-    core = createOutpostCore({ dataDir: dir.path, transport: 'host' });
+    core = await createOutpostCore({ dataDir: dir.path, transport: 'host' });
     host = await startHost({ core, staticDir, token: 'console-test-token' });
   });
   afterEach(async () => {
     await host.close();
-    core.close();
+    await core.close();
     dir.remove();
   });
 

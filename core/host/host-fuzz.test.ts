@@ -255,14 +255,14 @@ describe('host fuzz: WebSocket frames and every contract command input', () => {
     mkdirSync(staticDir, { recursive: true });
     writeFileSync(join(staticDir, 'index.html'), '<!doctype html>');
     // A cheap KDF: vault.unlock inputs that pass validation set the vault up, at scrypt's cost each.
-    core = createOutpostCore({ dataDir: join(dir.path, 'data'), transport: 'host', kdf: { ...defaultKdf, N: 2 ** 10 } });
+    core = await createOutpostCore({ dataDir: join(dir.path, 'data'), transport: 'host', kdf: { ...defaultKdf, N: 2 ** 10 } });
     host = await startHost({ core, staticDir });
     sampler = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage().rss)), 20);
   });
   afterAll(async () => {
     clearInterval(sampler);
     await host.close();
-    core.close();
+    await core.close();
     dir.remove();
     process.off('uncaughtException', onFailure);
     process.off('unhandledRejection', onFailure);

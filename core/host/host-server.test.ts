@@ -66,13 +66,13 @@ describe('headless host (loopback WebSocket + static renderer)', () => {
     writeFileSync(join(staticDir, 'index.html'), '<!doctype html><title>Outpost</title>');
     writeFileSync(join(staticDir, 'assets', 'app.js'), 'console.log(1)');
     writeFileSync(join(dir.path, 'secret.txt'), 'outside the static root');
-    core = createOutpostCore({ dataDir: join(dir.path, 'data'), transport: 'host' });
+    core = await createOutpostCore({ dataDir: join(dir.path, 'data'), transport: 'host' });
     host = await startHost({ core, staticDir });
     wsUrl = `ws://127.0.0.1:${host.port}/ws?token=${host.token}`;
   });
   afterEach(async () => {
     await host.close();
-    core.close();
+    await core.close();
     dir.remove();
   });
 
@@ -188,7 +188,7 @@ describe('headless host (loopback WebSocket + static renderer)', () => {
   });
 
   it('stops running the requests of a client that does not read, then closes it with 1008 and a reason', async () => {
-    seedVms(core.db, 5000);
+    await seedVms(core.sql, 5000);
     await start({ socketBudgetBytes: 256 * 1024, stallMs: 600, closeGraceMs: 10_000, maxRunning: 2 });
     let dispatched = 0;
     const dispatch = core.dispatch;
@@ -216,7 +216,7 @@ describe('headless host (loopback WebSocket + static renderer)', () => {
   });
 
   it('drops congested clients at once when the host as a whole holds too much unsent output', async () => {
-    seedVms(core.db, 5000);
+    await seedVms(core.sql, 5000);
     await start({ socketBudgetBytes: 256 * 1024, hostBudgetBytes: 3 * 1024 * 1024, stallMs: 60_000 });
     const sockets = await Promise.all([0, 1, 2].map(() => rawWebSocket(host.port, `/ws?token=${host.token}`)));
     const t = performance.now();

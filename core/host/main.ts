@@ -48,7 +48,7 @@ async function main(): Promise<void> {
   }
   const dataDir = resolve(args['data-dir'] ?? defaultDataDir());
   const passphrase = takeEnvPassphrase();
-  const core = createOutpostCore({
+  const core = await createOutpostCore({
     dataDir,
     transport: 'host',
     resumeProcedures: true,
@@ -62,8 +62,8 @@ async function main(): Promise<void> {
     process.stdout.write(`Outpost host on ${host.url} (data: ${dataDir})\nOpen: ${host.openUrl}\n`);
   }
   const stop = (): void => {
-    void Promise.all([host.close(), core.services.inventory.close()]).then(() => {
-      core.close();
+    void Promise.all([host.close(), core.services.inventory.close()]).then(async () => {
+      await core.close();
       process.exit(0);
     });
   };

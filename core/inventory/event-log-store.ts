@@ -68,10 +68,10 @@ export class EventLogStore {
    * Returns the ones that are new, with their ids.
    */
   async recordEvents(siteId: number, events: readonly VsphereEvent[], recordedAt: string): Promise<RecordedEvent[]> {
-    const ids = atomically(this.db, () => {
+    const ids = await atomically(this.db, async () => {
       const out: number[] = [];
       for (const e of events) {
-        const row = this.db.get(
+        const row = await this.db.get(
           `INSERT INTO inv_events (site_id, event_key, type, vm_moref, vm_name, host_moref, host_name, user_name, created_at, recorded_at, message)
            VALUES (@site_id, @event_key, @type, @vm_moref, @vm_name, @host_moref, @host_name, @user_name, @created_at, @recorded_at, @message)
            ON CONFLICT (site_id, event_key) DO NOTHING RETURNING id`,
@@ -95,12 +95,12 @@ export class EventLogStore {
       return out;
     });
     if (ids.length === 0) return [];
-    return this.db.all(`${EVENT_SELECT} WHERE e.id IN (SELECT value FROM json_each(?)) ORDER BY e.id`, [JSON.stringify(ids)], eventRow).map(toEvent);
+    return (await this.db.all(`${EVENT_SELECT} WHERE e.id IN (SELECT value FROM json_each(?)) ORDER BY e.id`, [JSON.stringify(ids)], eventRow)).map(toEvent);
   }
 
   /** The newest stored event of a site (by vCenter key): where the next catch-up resumes. */
   async lastEvent(siteId: number): Promise<{ key: number; createdAt: string } | null> {
-    const row = this.db.get('SELECT event_key, created_at FROM inv_events WHERE site_id = ? ORDER BY event_key DESC LIMIT 1', [siteId], z.object({ event_key: z.number(), created_at: z.string() }));
+    const row = await this.db.get('SELECT event_key, created_at FROM inv_events WHERE site_id = ? ORDER BY event_key DESC LIMIT 1', [siteId], z.object({ event_key: z.number(), created_at: z.string() }));
     return row ? { key: row.event_key, createdAt: row.created_at } : null;
   }
 
@@ -150,24 +150,24 @@ export class EventLogStore {
     if (q.afterId !== undefined) {
       parts.push('e.id > @afterId');
       params['afterId'] = q.afterId;
-      return this.db.all(`${EVENT_SELECT} WHERE ${parts.join(' AND ')} ORDER BY e.id LIMIT @limit`, params, eventRow).map(toEvent);
+      return (await this.db.all(`${EVENT_SELECT} WHERE ${parts.join(' AND ')} ORDER BY e.id LIMIT @limit`, params, eventRow)).map(toEvent);
     }
     if (q.before) {
       parts.push('(e.created_at < @bc OR (e.created_at = @bc AND e.id < @bid))');
       params['bc'] = q.before.createdAt;
       params['bid'] = q.before.id;
     }
-    return this.db.all(`${EVENT_SELECT} WHERE ${parts.join(' AND ')} ORDER BY e.created_at DESC, e.id DESC LIMIT @limit`, params, eventRow).map(toEvent);
+    return (await this.db.all(`${EVENT_SELECT} WHERE ${parts.join(' AND ')} ORDER BY e.created_at DESC, e.id DESC LIMIT @limit`, params, eventRow)).map(toEvent);
   }
 
   /** The highest event id stored (a tail starts after it). */
   async lastId(): Promise<number> {
-    return this.db.get('SELECT coalesce(max(id), 0) AS id FROM inv_events', [], z.object({ id: z.number() }))!.id;
+    return (await this.db.get('SELECT coalesce(max(id), 0) AS id FROM inv_events', [], z.object({ id: z.number() })))!.id;
   }
 
   /** Writes a site's index status (also the heartbeat). */
   async writeStatus(siteId: number, s: WatchStatus, pid: number, now: string): Promise<void> {
-    this.db.run(
+    await this.db.run(
       `INSERT INTO inv_index_status (site_id, state, retry_at, last_change_at, last_event_at, lag_ms, error_code, error_message, pid, heartbeat_at)
        VALUES (@site_id, @state, @retry_at, @last_change_at, @last_event_at, @lag_ms, @error_code, @error_message, @pid, @now)
        ON CONFLICT (site_id) DO UPDATE SET state = excluded.state, retry_at = excluded.retry_at, last_change_at = excluded.last_change_at,
@@ -190,7 +190,7 @@ export class EventLogStore {
 
   /** Every site's index status by site id. */
   async statuses(now = Date.now()): Promise<Map<number, IndexStatus>> {
-    const rows = this.db.all('SELECT * FROM inv_index_status', [], statusRow);
+    const rows = await this.db.all('SELECT * FROM inv_index_status', [], statusRow);
     return new Map(
       rows.map((r) => [
         r.site_id,

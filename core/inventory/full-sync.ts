@@ -39,19 +39,19 @@ export interface FullSyncOptions {
 export async function fullSync(session: VsphereSession, store: InventoryStore, siteId: number, options: FullSyncOptions = {}): Promise<FullSyncResult> {
   const started = performance.now();
   const tree = new InventoryTree();
-  const expectedVms = store.lastSyncedVms(siteId);
-  const run = store.beginRun(siteId);
+  const expectedVms = await store.lastSyncedVms(siteId);
+  const run = await store.beginRun(siteId);
   const pageSize = options.pageSize ?? 1000;
   const counts: InventoryCounts = { datacenters: 0, clusters: 0, hosts: 0, networks: 0, datastores: 0, vms: 0 };
   let pages = 0;
   const progress = (phase: FullSyncProgress['phase']): void =>
     options.onProgress?.({ phase, counts: { ...counts }, pages, expectedVms, elapsedMs: Math.round(performance.now() - started) });
-  const store1 = (objects: readonly ObjectContent[]): void => {
-    for (const kind of writePage(store, siteId, run, objects, tree).kinds) counts[COUNT_KEYS[kind]]++;
+  const store1 = async (objects: readonly ObjectContent[]): Promise<void> => {
+    for (const kind of (await writePage(store, siteId, run, objects, tree)).kinds) counts[COUNT_KEYS[kind]]++;
     pages++;
   };
 
-  const read = async (types: readonly string[], specs: readonly PropertySpec[], onPage: (objects: ObjectContent[]) => void): Promise<void> => {
+  const read = async (types: readonly string[], specs: readonly PropertySpec[], onPage: (objects: ObjectContent[]) => void | Promise<void>): Promise<void> => {
     const view = await createContainerView(session, session.content.rootFolder, types);
     try {
       await retrieveAll(session, view, specs, { pageSize, onPage });
@@ -66,37 +66,37 @@ export async function fullSync(session: VsphereSession, store: InventoryStore, s
     for (const o of objects) updateTree(tree, o);
     containers.push(...objects);
   });
-  store1(containers);
+  await store1(containers);
   progress('structure');
-  await read(['VirtualMachine'], VM_SPECS, (objects) => {
-    store1(objects);
+  await read(['VirtualMachine'], VM_SPECS, async (objects) => {
+    await store1(objects);
     progress('vms');
   });
 
   const now = new Date().toISOString();
   const elapsedMs = performance.now() - started;
-  const removed = store.batch(() => {
-    const n = store.sweep(siteId, run, now);
-    store.finishSync(siteId, elapsedMs, now);
+  const removed = await store.batch(async () => {
+    const n = await store.sweep(siteId, run, now);
+    await store.finishSync(siteId, elapsedMs, now);
     return n;
   });
-  const result = { counts: store.counts(siteId), removed, pages, elapsedMs: Math.round(elapsedMs) };
+  const result = { counts: await store.counts(siteId), removed, pages, elapsedMs: Math.round(elapsedMs) };
   Object.assign(counts, result.counts);
   progress('done');
   return result;
 }
 
 /** One page in one transaction: how many rows changed, and the kind of each stored row. */
-export function writePage(store: InventoryStore, siteId: number, run: number, objects: readonly ObjectContent[], tree: InventoryTree): { changed: number; kinds: InventoryKind[] } {
+export async function writePage(store: InventoryStore, siteId: number, run: number, objects: readonly ObjectContent[], tree: InventoryTree): Promise<{ changed: number; kinds: InventoryKind[] }> {
   const now = new Date().toISOString();
   let changed = 0;
   const kinds: InventoryKind[] = [];
-  store.batch(() => {
+  await store.batch(async () => {
     for (const o of objects) {
       const mapped = toRow(o, tree);
       if (!mapped) continue;
       kinds.push(mapped.kind);
-      if (store.upsert(siteId, run, mapped.kind, mapped.row, now)) changed++;
+      if (await store.upsert(siteId, run, mapped.kind, mapped.row, now)) changed++;
     }
   });
   return { changed, kinds };

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { z } from 'zod';
 import { makeCertificate } from '../../test/peers/soap-test-server.js';
 import { startVcsim, vcsimUnavailable, type Vcsim } from '../../test/peers/vcsim.js';
 import { VsphereOperator } from '../../test/peers/vsphere-operator.js';
@@ -8,10 +9,10 @@ import { defaultKdf } from '../vault/passphrase-cipher.js';
 
 const unavailable = vcsimUnavailable();
 
-async function until<T>(what: string, read: () => T, ok: (v: T) => boolean, timeoutMs = 30_000): Promise<T> {
+async function until<T>(what: string, read: () => T | Promise<T>, ok: (v: T) => boolean, timeoutMs = 30_000): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    const v = read();
+    const v = await read();
     if (ok(v)) return v;
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}; last: ${JSON.stringify(v)}`);
     await new Promise((r) => setTimeout(r, 50));
@@ -22,14 +23,14 @@ describe.skipIf(unavailable !== null)('inventory watcher: recovery after a vcsim
   let dir: ReturnType<typeof tempDir>;
   let core: OutpostCore;
   let vc: Vcsim | null = null;
-  beforeAll(() => {
+  beforeAll(async () => {
     dir = tempDir();
-    core = createOutpostCore({ dataDir: dir.path, transport: 'test', checkOutputs: true, kdf: { ...defaultKdf, N: 2 ** 10 }, passphrase: 'recovery tests passphrase' });
+    core = await createOutpostCore({ dataDir: dir.path, transport: 'test', checkOutputs: true, kdf: { ...defaultKdf, N: 2 ** 10 }, passphrase: 'recovery tests passphrase' });
     core.services.inventory.watchTuning = { backoff: { initialMs: 100, maxMs: 500 }, maxWaitSeconds: 2 };
   });
   afterAll(async () => {
     await core?.services.inventory.close();
-    core?.close();
+    await core?.close();
     await vc?.stop();
     dir?.remove();
   });
@@ -44,28 +45,28 @@ describe.skipIf(unavailable !== null)('inventory watcher: recovery after a vcsim
     expect((await core.dispatch('inventory.watch.start', { site: 'lab' })).ok).toBe(true);
     const watcher = core.services.inventory.watcher('lab')!;
     await until('first sync', () => watcher.current, (s) => s.state === 'watching');
-    const live = () => core.db.prepare('SELECT moref, name, power_state FROM inv_vms WHERE removed_at IS NULL ORDER BY moref').all() as { moref: string; name: string; power_state: string }[];
-    const before = live();
+    const live = () => core.sql.all('SELECT moref, name, power_state FROM inv_vms WHERE removed_at IS NULL ORDER BY moref', [], z.object({ moref: z.string(), name: z.string(), power_state: z.string() }));
+    const before = await live();
     expect(before).toHaveLength(12);
 
     await vc.stop();
     vc = null;
     await until('the watcher notices', () => watcher.current, (s) => s.state === 'backoff' && s.reconnects >= 1);
-    expect(live()).toHaveLength(12); // a lost connection removes nothing
+    expect(await live()).toHaveLength(12); // a lost connection removes nothing
 
     vc = await startVcsim({ vms: 10, listen, ...topology }); // two VMs fewer after the "restart"
     await until('resync', () => watcher.current, (s) => s.state === 'watching' && s.syncs >= 2);
-    const after = live();
+    const after = await live();
     expect(after).toHaveLength(10);
     expect(after.map((v) => v.name)).toEqual(before.map((v) => v.name).filter((n) => after.some((a) => a.name === n)));
-    const all = core.db.prepare('SELECT count(*) AS n, count(DISTINCT moref) AS d, sum(removed_at IS NOT NULL) AS removed FROM inv_vms').get() as { n: number; d: number; removed: number };
+    const all = await core.sql.get('SELECT count(*) AS n, count(DISTINCT moref) AS d, sum(removed_at IS NOT NULL) AS removed FROM inv_vms', [], z.object({ n: z.number(), d: z.number(), removed: z.number() }));
     expect(all).toEqual({ n: 12, d: 12, removed: 2 });
 
     // And it is live again: a change on the new instance reaches the DB.
     const operator = await VsphereOperator.connect(vc);
     try {
       await operator.power(after[0]!.moref, 'off');
-      await until('change after recovery', () => live().find((v) => v.moref === after[0]!.moref)?.power_state, (s) => s === 'poweredOff');
+      await until('change after recovery', async () => (await live()).find((v) => v.moref === after[0]!.moref)?.power_state, (s) => s === 'poweredOff');
     } finally {
       await operator.close();
     }
@@ -82,21 +83,23 @@ describe.skipIf(unavailable !== null)('inventory watcher: recovery after a vcsim
     expect((await core.dispatch('sites.add', { name: 'midsync', url: vc.url, username: vc.username, password: vc.password, trustFingerprint: vc.fingerprint })).ok).toBe(true);
     const good = await core.dispatch('inventory.sync', { site: 'midsync' });
     expect(good.ok).toBe(true);
-    const siteRow = () => core.db.prepare("SELECT id, last_sync_at, last_error FROM sites WHERE name = 'midsync'").get() as { id: number; last_sync_at: string; last_error: string | null };
-    const site = siteRow();
-    const rows = () => core.db.prepare('SELECT count(*) AS n, sum(removed_at IS NOT NULL) AS removed FROM inv_vms WHERE site_id = ?').get(site.id) as { n: number; removed: number };
-    const removedAnywhere = () =>
-      ['inv_datacenters', 'inv_clusters', 'inv_hosts', 'inv_networks', 'inv_datastores', 'inv_vms'].reduce(
-        (n, t) => n + (core.db.prepare(`SELECT count(*) AS n FROM ${t} WHERE site_id = ? AND removed_at IS NOT NULL`).get(site.id) as { n: number }).n,
-        0,
-      );
-    expect(rows()).toEqual({ n: 30, removed: 0 });
+    const siteRow = async () => (await core.sql.get("SELECT id, last_sync_at, last_error FROM sites WHERE name = 'midsync'", [], z.object({ id: z.number(), last_sync_at: z.string(), last_error: z.string().nullable() })))!;
+    const site = await siteRow();
+    const rows = () => core.sql.get('SELECT count(*) AS n, sum(removed_at IS NOT NULL) AS removed FROM inv_vms WHERE site_id = ?', [site.id], z.object({ n: z.number(), removed: z.number() }));
+    const removedAnywhere = async () => {
+      let n = 0;
+      for (const t of ['inv_datacenters', 'inv_clusters', 'inv_hosts', 'inv_networks', 'inv_datastores', 'inv_vms']) {
+        n += (await core.sql.get(`SELECT count(*) AS n FROM ${t} WHERE site_id = ? AND removed_at IS NOT NULL`, [site.id], z.object({ n: z.number() })))!.n;
+      }
+      return n;
+    };
+    expect(await rows()).toEqual({ n: 30, removed: 0 });
 
     // A watcher runs beside the sync; vcsim goes away as soon as the second sync has stored its first VM page.
     expect((await core.dispatch('inventory.watch.start', { site: 'midsync' })).ok).toBe(true);
     const watcher = core.services.inventory.watcher('midsync')!;
     await until('watching', () => watcher.current, (s) => s.state === 'watching');
-    const lastGood = siteRow().last_sync_at; // the watcher's snapshot counts as a complete sync too
+    const lastGood = (await siteRow()).last_sync_at; // the watcher's snapshot counts as a complete sync too
     let stopping: Promise<void> | null = null;
     const pagesSeen: number[] = [];
     const off = core.onEvent((event, payload) => {
@@ -116,18 +119,18 @@ describe.skipIf(unavailable !== null)('inventory watcher: recovery after a vcsim
     if (!failed.ok) expect(['UNREACHABLE', 'VCENTER_PROTOCOL', 'TIMEOUT']).toContain(failed.error.code);
     expect(pagesSeen[0]).toBe(2);
     expect(pagesSeen.at(-1)!).toBeLessThan(30); // it really stopped part-way
-    expect(rows()).toEqual({ n: 30, removed: 0 }); // nothing half-marked as removed
-    expect(removedAnywhere()).toBe(0);
-    expect(siteRow().last_sync_at).toBe(lastGood); // the last complete sync still stands
-    expect(JSON.parse(siteRow().last_error!)).toMatchObject({ code: failed.ok ? '' : failed.error.code });
+    expect(await rows()).toEqual({ n: 30, removed: 0 }); // nothing half-marked as removed
+    expect(await removedAnywhere()).toBe(0);
+    expect((await siteRow()).last_sync_at).toBe(lastGood); // the last complete sync still stands
+    expect(JSON.parse((await siteRow()).last_error!)).toMatchObject({ code: failed.ok ? '' : failed.error.code });
 
     await until('the watcher notices', () => watcher.current, (s) => s.state === 'backoff' && s.reconnects >= 1);
     vc = await startVcsim({ vms: 30, listen, ...topology });
     await until('the watcher resyncs', () => watcher.current, (s) => s.state === 'watching' && s.syncs >= 2);
-    expect(rows()).toEqual({ n: 30, removed: 0 });
+    expect(await rows()).toEqual({ n: 30, removed: 0 });
     const again = await core.dispatch('inventory.sync', { site: 'midsync' });
     expect(again).toMatchObject({ ok: true, value: { counts: { vms: 30 }, removed: 0 } });
-    expect(siteRow().last_error).toBeNull();
+    expect((await siteRow()).last_error).toBeNull();
     expect((await core.dispatch('inventory.watch.stop', { site: 'midsync' })).ok).toBe(true);
     await vc.stop();
     vc = null;
@@ -141,17 +144,17 @@ describe.skipIf(unavailable !== null)('inventory watcher: recovery after a vcsim
         expect((await core.dispatch('inventory.watch.start', { site: name })).ok).toBe(true);
       }
       await until('both watching', () => core.services.inventory.watchStatus(), (s) => s.filter((w) => w.state === 'watching').length === 2);
-      const bySite = (site: string) => core.db.prepare('SELECT v.moref, v.name, v.power_state FROM inv_vms v JOIN sites s ON s.id = v.site_id WHERE s.name = ? AND v.removed_at IS NULL ORDER BY v.moref').all(site) as { moref: string; name: string; power_state: string }[];
-      expect(bySite('alpha')).toHaveLength(4);
-      expect(bySite('beta')).toHaveLength(6);
+      const bySite = (site: string) => core.sql.all('SELECT v.moref, v.name, v.power_state FROM inv_vms v JOIN sites s ON s.id = v.site_id WHERE s.name = ? AND v.removed_at IS NULL ORDER BY v.moref', [site], z.object({ moref: z.string(), name: z.string(), power_state: z.string() }));
+      expect(await bySite('alpha')).toHaveLength(4);
+      expect(await bySite('beta')).toHaveLength(6);
       // vcsim numbers objects alike, so both sites hold the same morefs: rows are kept apart by site.
-      const shared = bySite('alpha')[0]!.moref;
-      expect(bySite('beta').some((v) => v.moref === shared)).toBe(true);
+      const shared = (await bySite('alpha'))[0]!.moref;
+      expect((await bySite('beta')).some((v) => v.moref === shared)).toBe(true);
       const operator = await VsphereOperator.connect(b);
       try {
         await operator.power(shared, 'off');
-        await until('beta changes', () => bySite('beta').find((v) => v.moref === shared)?.power_state, (s) => s === 'poweredOff');
-        expect(bySite('alpha').find((v) => v.moref === shared)?.power_state).toBe('poweredOn');
+        await until('beta changes', async () => (await bySite('beta')).find((v) => v.moref === shared)?.power_state, (s) => s === 'poweredOff');
+        expect((await bySite('alpha')).find((v) => v.moref === shared)?.power_state).toBe('poweredOn');
       } finally {
         await operator.close();
       }

@@ -29,7 +29,7 @@ export interface InventoryServiceOptions {
    * inventory): the composition root passes the CMDB store's count, so removing a site with
    * enrolled VMs is refused.
    */
-  enrolledVms: (siteId: number) => number;
+  enrolledVms: (siteId: number) => Promise<number>;
   /** Where watcher changes and states are published (the core sends them out as contract events). */
   notify?: {
     onApplied?: WatchTuning['onApplied'];
@@ -83,11 +83,11 @@ export class InventoryService {
     this.alwaysOn = true;
     this.ownsStatus = true;
     if (!this.heartbeat) {
-      this.heartbeat = setInterval(() => this.writeStatuses(), INDEX_HEARTBEAT_MS);
+      this.heartbeat = setInterval(() => void this.writeStatuses().catch(() => undefined), INDEX_HEARTBEAT_MS);
       this.heartbeat.unref();
     }
     const started: WatchStatusSummary[] = [];
-    for (const site of this.sites.live()) started.push(this.startWatch(site.name));
+    for (const site of await this.sites.live()) started.push(await this.startWatch(site.name));
     return started;
   }
 
@@ -102,7 +102,7 @@ export class InventoryService {
   }
 
   async listEvents(q: CommandParsedInput<'events.list'>): Promise<CommandOutput<'events.list'>> {
-    if (q.site) this.site(q.site);
+    if (q.site) await this.site(q.site);
     const events = await this.events.list(q);
     const last = events[events.length - 1];
     const next = q.afterId === undefined && last && events.length === q.limit ? { createdAt: last.createdAt, id: last.id } : null;
@@ -110,37 +110,37 @@ export class InventoryService {
     return { events, next, lastId };
   }
 
-  private writeStatuses(): void {
+  private async writeStatuses(): Promise<void> {
     if (!this.ownsStatus) return;
     const now = new Date().toISOString();
     for (const [name, w] of this.watchers) {
-      const site = this.sites.byName(name);
+      const site = await this.sites.byName(name);
       if (site) void this.events.writeStatus(site.id, w.current, process.pid, now).catch(() => undefined);
     }
   }
 
   async addSite(input: CommandParsedInput<'sites.add'>, actor: string): Promise<AddedSite> {
     const name = input.name.trim();
-    if (this.sites.exists(name)) {
+    if (await this.sites.exists(name)) {
       throw new OutpostError('CONFLICT', `A site named "${name}" already exists.`, { name });
     }
     const url = parseSdkUrl(input.url);
     const pinned = input.trustFingerprint ? normalizeFingerprint(input.trustFingerprint) : null;
-    if (!this.o.vault.state().unlocked) {
+    if (!(await this.o.vault.state()).unlocked) {
       throw new OutpostError('VAULT_LOCKED', 'The vault is locked: unlock it (desktop app, or OUTPOST_VAULT_PASSPHRASE for the CLI) so the vCenter password can be stored sealed.');
     }
     // Certificate and credentials are checked before anything is stored.
-    const session = await VsphereSession.connect({ url: url.toString(), username: input.username, password: input.password, trust: { pinnedFingerprint: pinned, trustedCas: trustedCaPems(this.o.db) } });
+    const session = await VsphereSession.connect({ url: url.toString(), username: input.username, password: input.password, trust: { pinnedFingerprint: pinned, trustedCas: await trustedCaPems(this.o.db) } });
     const about = session.content.about;
     await session.logout();
     const now = new Date().toISOString();
-    const id = atomically(this.o.db, () => {
-      const credential = this.o.credentials.save({ name: `vcenter:${name}`, kind: 'vcenter', username: input.username, secret: input.password, scope: { type: 'site', ref: name } });
-      const siteId = this.sites.insert({ name, url: url.toString(), username: input.username, credentialId: credential.id, fingerprint: pinned, createdAt: now, vcenterAbout: JSON.stringify(about) });
-      this.o.audit.append({ actor, action: 'site.add', target: name, details: { url: url.toString(), username: input.username, fingerprint: pinned } });
+    const id = await atomically(this.o.db, async () => {
+      const credential = await this.o.credentials.save({ name: `vcenter:${name}`, kind: 'vcenter', username: input.username, secret: input.password, scope: { type: 'site', ref: name } });
+      const siteId = await this.sites.insert({ name, url: url.toString(), username: input.username, credentialId: credential.id, fingerprint: pinned, createdAt: now, vcenterAbout: JSON.stringify(about) });
+      await this.o.audit.append({ actor, action: 'site.add', target: name, details: { url: url.toString(), username: input.username, fingerprint: pinned } });
       return siteId;
     });
-    if (this.alwaysOn) this.startWatch(name);
+    if (this.alwaysOn) await this.startWatch(name);
     return {
       id,
       name,
@@ -152,7 +152,7 @@ export class InventoryService {
   }
 
   async sync(input: CommandParsedInput<'inventory.sync'>, actor: string): Promise<SyncResult> {
-    const site = this.site(input.site);
+    const site = await this.site(input.site);
     if (this.syncing.has(site.id)) throw new OutpostError('CONFLICT', `A sync of ${site.name} is already running.`, { site: site.name });
     this.syncing.add(site.id);
     let session: VsphereSession | null = null;
@@ -163,10 +163,10 @@ export class InventoryService {
         ...(input.pageSize ? { pageSize: input.pageSize } : {}),
         ...(onSyncProgress ? { onProgress: (p) => onSyncProgress({ site: site.name, ...p }) } : {}),
       });
-      this.o.audit.append({ actor, action: 'inventory.sync', target: site.name, details: { counts: result.counts, removed: result.removed, elapsedMs: result.elapsedMs } });
+      await this.o.audit.append({ actor, action: 'inventory.sync', target: site.name, details: { counts: result.counts, removed: result.removed, elapsedMs: result.elapsedMs } });
       return { site: site.name, ...result };
     } catch (err) {
-      this.store.recordError(site.id, toContractError(err));
+      await this.store.recordError(site.id, toContractError(err));
       throw err;
     } finally {
       this.syncing.delete(site.id);
@@ -181,24 +181,24 @@ export class InventoryService {
    * again. Refused while a sync of it runs or while it has enrolled VMs (offboard them first).
    */
   async removeSite(siteName: string, actor: string): Promise<SiteRemoved> {
-    const site = this.site(siteName);
+    const site = await this.site(siteName);
     if (this.syncing.has(site.id)) throw new OutpostError('CONFLICT', `A sync of ${site.name} is running; remove the site when it has finished.`, { site: site.name });
-    const n = this.o.enrolledVms(site.id);
+    const n = await this.o.enrolledVms(site.id);
     if (n > 0) throw new OutpostError('CONFLICT', `${site.name} has ${n} enrolled VM${n === 1 ? '' : 's'}; offboard ${n === 1 ? 'it' : 'them'} before removing the site.`, { site: site.name, enrolled: n });
     if (this.watchers.has(site.name)) await this.stopWatch(site.name);
     const now = new Date().toISOString();
-    const markedRemoved = atomically(this.o.db, () => {
-      const counts = this.store.removeSite(site.id, now);
-      this.sites.markRemoved(site.id, site.name, now);
-      if (site.credentialId !== null) this.o.credentials.remove(site.credentialId);
-      this.o.audit.append({ actor, action: 'site.remove', target: site.name, details: { url: site.url, username: site.username, markedRemoved: counts } });
+    const markedRemoved = await atomically(this.o.db, async () => {
+      const counts = await this.store.removeSite(site.id, now);
+      await this.sites.markRemoved(site.id, site.name, now);
+      if (site.credentialId !== null) await this.o.credentials.remove(site.credentialId);
+      await this.o.audit.append({ actor, action: 'site.remove', target: site.name, details: { url: site.url, username: site.username, markedRemoved: counts } });
       return counts;
     });
     return { site: site.name, removedAt: now, markedRemoved };
   }
 
-  startWatch(siteName: string): WatchStatusSummary {
-    const site = this.site(siteName);
+  async startWatch(siteName: string): Promise<WatchStatusSummary> {
+    const site = await this.site(siteName);
     let watcher = this.watchers.get(site.name);
     // A failed watcher still retries (at its cap): only a stopped one is replaced.
     if (!watcher || watcher.current.state === 'stopped') {
@@ -209,7 +209,7 @@ export class InventoryService {
         siteId: site.id,
         store: this.store,
         events: this.events,
-        connect: () => this.connect(this.site(name)),
+        connect: async () => this.connect(await this.site(name)),
         tuning: () => this.watchTuning,
         onApplied: (changes: readonly AppliedChange[]) => {
           this.o.notify?.onApplied?.(name, changes);
@@ -232,7 +232,7 @@ export class InventoryService {
   }
 
   async stopWatch(siteName: string): Promise<WatchStatusSummary> {
-    const site = this.site(siteName);
+    const site = await this.site(siteName);
     const watcher = this.watchers.get(site.name);
     if (!watcher) throw new OutpostError('NOT_FOUND', `Site ${site.name} is not being watched.`);
     await watcher.stop();
@@ -249,35 +249,35 @@ export class InventoryService {
     return this.watchers.get(siteName);
   }
 
-  listVms(q: CommandParsedInput<'vms.list'>): VmSummary[] {
-    if (q.site) this.site(q.site);
-    return searchVms(this.o.db, q);
+  async listVms(q: CommandParsedInput<'vms.list'>): Promise<VmSummary[]> {
+    if (q.site) await this.site(q.site);
+    return await searchVms(this.o.db, q);
   }
 
-  countVms(q: CommandParsedInput<'vms.count'>): { total: number } {
-    if (q.site) this.site(q.site);
-    return { total: countVms(this.o.db, q) };
+  async countVms(q: CommandParsedInput<'vms.count'>): Promise<{ total: number }> {
+    if (q.site) await this.site(q.site);
+    return { total: await countVms(this.o.db, q) };
   }
 
   /** The name of a VM by moref as last synced, or null when it is not in the inventory. */
-  vmName(moref: string): string | null {
-    return this.store.vmName(moref);
+  async vmName(moref: string): Promise<string | null> {
+    return await this.store.vmName(moref);
   }
 
   async power(input: CommandParsedInput<'vm.power'>, actor: string): Promise<CommandOutput<'vm.power'>> {
-    const site = this.site(input.site);
-    const vm = this.resolveVm(site, input.vm);
+    const site = await this.site(input.site);
+    const vm = await this.resolveVm(site, input.vm);
     const session = await this.connect(site);
     try {
       const powerState = await changePower(session, { type: 'VirtualMachine', value: vm.moref }, input.action);
       // The watcher would bring this too; a CLI without a watcher should see it at once.
-      this.store.setPowerState(site.id, vm.moref, powerState, new Date().toISOString());
+      await this.store.setPowerState(site.id, vm.moref, powerState, new Date().toISOString());
       // The watcher will find nothing new to announce after this write: announce it here.
       this.o.notify?.onApplied?.(site.name, [{ kind: 'modify', type: 'VirtualMachine', moref: vm.moref, at: performance.now() }]);
-      this.o.audit.append({ actor, action: 'vm.power', target: `${site.name}/${vm.name}`, details: { action: input.action, moref: vm.moref, powerState } });
+      await this.o.audit.append({ actor, action: 'vm.power', target: `${site.name}/${vm.name}`, details: { action: input.action, moref: vm.moref, powerState } });
       return { site: site.name, vm: vm.name, moref: vm.moref, powerState };
     } catch (err) {
-      this.o.audit.append({ actor, action: 'vm.power', target: `${site.name}/${vm.name}`, outcome: 'failed', details: { action: input.action, moref: vm.moref, error: toContractError(err).code } });
+      await this.o.audit.append({ actor, action: 'vm.power', target: `${site.name}/${vm.name}`, outcome: 'failed', details: { action: input.action, moref: vm.moref, error: toContractError(err).code } });
       throw err;
     } finally {
       await session.logout();
@@ -285,10 +285,10 @@ export class InventoryService {
   }
 
   /** For a synchronous shutdown (core.close): drop every watcher's connection at once. */
-  abandon(): void {
+  async abandon(): Promise<void> {
     this.stopHeartbeat();
     for (const w of this.watchers.values()) w.abandon();
-    this.writeStatuses(); // 'stopped': another process shows the site as not indexed, not as stale
+    await this.writeStatuses(); // 'stopped': another process shows the site as not indexed, not as stale
     this.watchers.clear();
   }
 
@@ -304,16 +304,16 @@ export class InventoryService {
     this.heartbeat = null;
   }
 
-  private site(name: string): StoredSite {
-    return storedSite(this.o.db, name);
+  private async site(name: string): Promise<StoredSite> {
+    return await storedSite(this.o.db, name);
   }
 
-  private resolveVm(site: StoredSite, vm: string): { moref: string; name: string } {
-    return storedVm(this.o.db, site, vm);
+  private async resolveVm(site: StoredSite, vm: string): Promise<{ moref: string; name: string }> {
+    return await storedVm(this.o.db, site, vm);
   }
 
-  private connect(site: StoredSite): Promise<VsphereSession> {
-    return connectSite(this.o.db, this.o.credentials, site);
+  private async connect(site: StoredSite): Promise<VsphereSession> {
+    return await connectSite(this.o.db, this.o.credentials, site);
   }
 }
 

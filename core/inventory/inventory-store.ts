@@ -80,68 +80,68 @@ export class InventoryStore {
   }
 
   /** Runs `work` (several upserts, a sweep) as one transaction: a page or an update set lands whole or not at all. */
-  batch<T>(work: () => T): T {
-    return atomically(this.db, work);
+  async batch<T>(work: () => Promise<T>): Promise<T> {
+    return await atomically(this.db, work);
   }
 
   /** Starts a sync run; rows not seen by a completed run are then marked removed. */
-  beginRun(siteId: number): number {
-    return this.sites.nextSyncRun(siteId);
+  async beginRun(siteId: number): Promise<number> {
+    return await this.sites.nextSyncRun(siteId);
   }
 
   /** Upserts one object; true when a stored value changed (or the row is new). */
-  upsert(siteId: number, run: number, kind: InventoryKind, row: InventoryRow, now: string): boolean {
+  async upsert(siteId: number, run: number, kind: InventoryKind, row: InventoryRow, now: string): Promise<boolean> {
     const params: (string | number | null)[] = [siteId, row['moref'] ?? null];
     for (const c of COLUMNS[kind]) params.push(row[c] ?? null);
     params.push(run, now, now, now);
-    return this.db.get(this.upserts[kind], params, changedRow)?.changed === 1;
+    return (await this.db.get(this.upserts[kind], params, changedRow))?.changed === 1;
   }
 
-  markRemoved(siteId: number, kind: InventoryKind, moref: string, now: string): boolean {
-    return this.db.run(this.removes[kind], { site_id: siteId, moref, now }).changes > 0;
+  async markRemoved(siteId: number, kind: InventoryKind, moref: string, now: string): Promise<boolean> {
+    return (await this.db.run(this.removes[kind], { site_id: siteId, moref, now })).changes > 0;
   }
 
   /** Marks removed every live row the run did not see; returns how many. */
-  sweep(siteId: number, run: number, now: string): number {
+  async sweep(siteId: number, run: number, now: string): Promise<number> {
     let n = 0;
-    for (const k of KINDS) n += this.db.run(this.sweeps[k], { site_id: siteId, run, now }).changes;
+    for (const k of KINDS) n += (await this.db.run(this.sweeps[k], { site_id: siteId, run, now })).changes;
     return n;
   }
 
   /** Marks every live object of a site removed (the site is being removed); counts per kind. */
-  removeSite(siteId: number, now: string): InventoryCounts {
+  async removeSite(siteId: number, now: string): Promise<InventoryCounts> {
     const counts = { datacenters: 0, clusters: 0, hosts: 0, networks: 0, datastores: 0, vms: 0 };
     for (const k of KINDS) {
-      counts[COUNT_KEYS[k]] = this.db.run(`UPDATE ${TABLES[k]} SET removed_at = ?, updated_at = ? WHERE site_id = ? AND removed_at IS NULL`, [now, now, siteId]).changes;
+      counts[COUNT_KEYS[k]] = (await this.db.run(`UPDATE ${TABLES[k]} SET removed_at = ?, updated_at = ? WHERE site_id = ? AND removed_at IS NULL`, [now, now, siteId])).changes;
     }
     return counts;
   }
 
-  counts(siteId: number): InventoryCounts {
+  async counts(siteId: number): Promise<InventoryCounts> {
     const counts = { datacenters: 0, clusters: 0, hosts: 0, networks: 0, datastores: 0, vms: 0 };
     for (const k of KINDS) {
-      counts[COUNT_KEYS[k]] = this.db.get(`SELECT count(*) AS n FROM ${TABLES[k]} WHERE site_id = ? AND removed_at IS NULL`, [siteId], countRow)!.n;
+      counts[COUNT_KEYS[k]] = (await this.db.get(`SELECT count(*) AS n FROM ${TABLES[k]} WHERE site_id = ? AND removed_at IS NULL`, [siteId], countRow))!.n;
     }
     return counts;
   }
 
   /** The VM count of the last complete sync, or null before the first one. */
-  lastSyncedVms(siteId: number): number | null {
-    if (!this.sites.lastSyncAt(siteId)) return null;
-    return this.db.get('SELECT count(*) AS n FROM inv_vms WHERE site_id = ? AND removed_at IS NULL', [siteId], countRow)!.n;
+  async lastSyncedVms(siteId: number): Promise<number | null> {
+    if (!await this.sites.lastSyncAt(siteId)) return null;
+    return (await this.db.get('SELECT count(*) AS n FROM inv_vms WHERE site_id = ? AND removed_at IS NULL', [siteId], countRow))!.n;
   }
 
-  finishSync(siteId: number, ms: number, now: string): void {
-    this.sites.recordSyncDone(siteId, ms, now);
+  async finishSync(siteId: number, ms: number, now: string): Promise<void> {
+    await this.sites.recordSyncDone(siteId, ms, now);
   }
 
-  recordError(siteId: number, error: { code: string; message: string }): void {
-    this.sites.recordSyncError(siteId, error);
+  async recordError(siteId: number, error: { code: string; message: string }): Promise<void> {
+    await this.sites.recordSyncError(siteId, error);
   }
 
   /** Live VMs of a site whose name, moref, BIOS UUID or instance UUID is `ref`. */
-  vmsByRef(siteId: number, ref: string): { moref: string; name: string }[] {
-    return this.db.all(
+  async vmsByRef(siteId: number, ref: string): Promise<{ moref: string; name: string }[]> {
+    return await this.db.all(
       'SELECT moref, name FROM inv_vms WHERE site_id = ? AND removed_at IS NULL AND (name = ? OR moref = ? OR uuid = ? OR instance_uuid = ?)',
       [siteId, ref, ref, ref, ref],
       z.object({ moref: z.string(), name: z.string() }),
@@ -149,52 +149,52 @@ export class InventoryStore {
   }
 
   /** Live VMs of a site whose name, moref, BIOS UUID or instance UUID is `ref`, with their guest details. */
-  vmDetailsByRef(siteId: number, ref: string): InventoryVmDetails[] {
-    return this.db
-      .all(`${VM_DETAILS_SELECT} WHERE v.site_id = ? AND v.removed_at IS NULL AND (v.name = ? OR v.moref = ? OR v.uuid = ? OR v.instance_uuid = ?)`, [siteId, ref, ref, ref, ref], vmDetailsRow)
+  async vmDetailsByRef(siteId: number, ref: string): Promise<InventoryVmDetails[]> {
+    return (await this.db
+      .all(`${VM_DETAILS_SELECT} WHERE v.site_id = ? AND v.removed_at IS NULL AND (v.name = ? OR v.moref = ? OR v.uuid = ? OR v.instance_uuid = ?)`, [siteId, ref, ref, ref, ref], vmDetailsRow))
       .map(toVmDetails);
   }
 
   /** A live VM of a site by moref, or null. */
-  vmDetails(siteId: number, moref: string): InventoryVmDetails | null {
-    const row = this.db.get(`${VM_DETAILS_SELECT} WHERE v.site_id = ? AND v.moref = ? AND v.removed_at IS NULL`, [siteId, moref], vmDetailsRow);
+  async vmDetails(siteId: number, moref: string): Promise<InventoryVmDetails | null> {
+    const row = await this.db.get(`${VM_DETAILS_SELECT} WHERE v.site_id = ? AND v.moref = ? AND v.removed_at IS NULL`, [siteId, moref], vmDetailsRow);
     return row ? toVmDetails(row) : null;
   }
 
   /** Live clusters of a site with this name (morefs). */
-  clusterMorefs(siteId: number, name: string): string[] {
-    return this.db.all('SELECT moref FROM inv_clusters WHERE site_id = ? AND name = ? AND removed_at IS NULL', [siteId, name], z.object({ moref: z.string() })).map((r) => r.moref);
+  async clusterMorefs(siteId: number, name: string): Promise<string[]> {
+    return (await this.db.all('SELECT moref FROM inv_clusters WHERE site_id = ? AND name = ? AND removed_at IS NULL', [siteId, name], z.object({ moref: z.string() }))).map((r) => r.moref);
   }
 
   /** Live hosts of a site by name, with their cluster. */
-  hostsNamed(siteId: number, names: readonly string[]): { moref: string; name: string; clusterMoref: string | null }[] {
-    return this.db
+  async hostsNamed(siteId: number, names: readonly string[]): Promise<{ moref: string; name: string; clusterMoref: string | null }[]> {
+    return (await this.db
       .all(
         `SELECT moref, name, cluster_moref FROM inv_hosts WHERE site_id = ? AND removed_at IS NULL AND name IN (SELECT value FROM json_each(?))`,
         [siteId, JSON.stringify(names)],
         z.object({ moref: z.string(), name: z.string(), cluster_moref: z.string().nullable() }),
-      )
+      ))
       .map((r) => ({ moref: r.moref, name: r.name, clusterMoref: r.cluster_moref }));
   }
 
   /** The cluster of a live host: undefined when the host is not in the inventory, null when standalone. */
-  hostCluster(siteId: number, hostMoref: string): string | null | undefined {
-    const row = this.db.get('SELECT cluster_moref FROM inv_hosts WHERE site_id = ? AND moref = ? AND removed_at IS NULL', [siteId, hostMoref], z.object({ cluster_moref: z.string().nullable() }));
+  async hostCluster(siteId: number, hostMoref: string): Promise<string | null | undefined> {
+    const row = await this.db.get('SELECT cluster_moref FROM inv_hosts WHERE site_id = ? AND moref = ? AND removed_at IS NULL', [siteId, hostMoref], z.object({ cluster_moref: z.string().nullable() }));
     return row ? row.cluster_moref : undefined;
   }
 
   /** Live hosts of a cluster, or the named morefs, with their cluster's name ('' when standalone). */
-  hostsWithCluster(siteId: number, which: { clusterMoref?: string | undefined; morefs?: readonly string[] | undefined }): { moref: string; name: string; cluster: string }[] {
+  async hostsWithCluster(siteId: number, which: { clusterMoref?: string | undefined; morefs?: readonly string[] | undefined }): Promise<{ moref: string; name: string; cluster: string }[]> {
     const row = z.object({ moref: z.string(), name: z.string(), cluster: z.string() });
     const from = `SELECT h.moref, h.name, coalesce(c.name, '') AS cluster FROM inv_hosts h LEFT JOIN inv_clusters c ON c.site_id = h.site_id AND c.moref = h.cluster_moref`;
     return which.clusterMoref
-      ? this.db.all(`${from} WHERE h.site_id = ? AND h.cluster_moref = ? AND h.removed_at IS NULL ORDER BY h.name`, [siteId, which.clusterMoref], row)
-      : this.db.all(`${from} WHERE h.site_id = ? AND h.removed_at IS NULL AND h.moref IN (SELECT value FROM json_each(?)) ORDER BY h.name`, [siteId, JSON.stringify(which.morefs ?? [])], row);
+      ? await this.db.all(`${from} WHERE h.site_id = ? AND h.cluster_moref = ? AND h.removed_at IS NULL ORDER BY h.name`, [siteId, which.clusterMoref], row)
+      : await this.db.all(`${from} WHERE h.site_id = ? AND h.removed_at IS NULL AND h.moref IN (SELECT value FROM json_each(?)) ORDER BY h.name`, [siteId, JSON.stringify(which.morefs ?? [])], row);
   }
 
   /** Per host: memory of its powered-on VMs (MB) and how many VMs it runs. */
-  vmLoadByHost(siteId: number): Map<string | null, { mem: number; n: number }> {
-    const rows = this.db.all(
+  async vmLoadByHost(siteId: number): Promise<Map<string | null, { mem: number; n: number }>> {
+    const rows = await this.db.all(
       `SELECT host_moref, sum(CASE WHEN power_state = 'poweredOn' THEN coalesce(memory_mb, 0) ELSE 0 END) AS mem, count(*) AS n FROM inv_vms WHERE site_id = ? AND removed_at IS NULL GROUP BY host_moref`,
       [siteId],
       z.object({ host_moref: z.string().nullable(), mem: z.number(), n: z.number() }),
@@ -203,8 +203,8 @@ export class InventoryStore {
   }
 
   /** Live hosts of a site with their cluster's name, version and build (the Ansible inventory's facts). */
-  hostFacts(siteId: number): { name: string; version: string | null; build: string | null; cluster: string | null }[] {
-    return this.db.all(
+  async hostFacts(siteId: number): Promise<{ name: string; version: string | null; build: string | null; cluster: string | null }[]> {
+    return await this.db.all(
       `SELECT h.name, h.version, h.build, c.name AS cluster FROM inv_hosts h
        LEFT JOIN inv_clusters c ON c.site_id = h.site_id AND c.moref = h.cluster_moref AND c.removed_at IS NULL
        WHERE h.site_id = ? AND h.removed_at IS NULL ORDER BY h.name`,
@@ -214,13 +214,13 @@ export class InventoryStore {
   }
 
   /** The name of a VM by moref (any site, removed ones too), or null. */
-  vmName(moref: string): string | null {
-    return this.db.get('SELECT name FROM inv_vms WHERE moref = ? LIMIT 1', [moref], z.object({ name: z.string() }))?.name ?? null;
+  async vmName(moref: string): Promise<string | null> {
+    return (await this.db.get('SELECT name FROM inv_vms WHERE moref = ? LIMIT 1', [moref], z.object({ name: z.string() })))?.name ?? null;
   }
 
   /** Records a power state Outpost itself just set (the watcher would bring it later). */
-  setPowerState(siteId: number, moref: string, powerState: string, now: string): void {
-    this.db.run('UPDATE inv_vms SET power_state = ?, updated_at = ? WHERE site_id = ? AND moref = ?', [powerState, now, siteId, moref]);
+  async setPowerState(siteId: number, moref: string, powerState: string, now: string): Promise<void> {
+    await this.db.run('UPDATE inv_vms SET power_state = ?, updated_at = ? WHERE site_id = ? AND moref = ?', [powerState, now, siteId, moref]);
   }
 }
 
@@ -357,9 +357,9 @@ function where(db: Sql, q: VmFilter): { sql: string; params: Record<string, stri
  * search the first matches in the index (see matching). Only the chosen ids are joined to their
  * site and host.
  */
-export function searchVms(db: Sql, q: CommandParsedInput<'vms.list'>): VmSummary[] {
+export async function searchVms(db: Sql, q: CommandParsedInput<'vms.list'>): Promise<VmSummary[]> {
   const m = matching(db, q);
-  const rows = db.all(
+  const rows = await db.all(
       `SELECT s.name AS site, v.moref, v.name, v.uuid, v.instance_uuid, v.power_state, v.guest_id, v.guest_full_name,
               v.ip_address, v.ip_addresses, v.guest_hostname, v.tools_running_status, h.name AS host, v.num_cpu,
               v.memory_mb, v.annotation, v.folder_path, v.updated_at, v.removed_at
@@ -395,7 +395,7 @@ export function searchVms(db: Sql, q: CommandParsedInput<'vms.list'>): VmSummary
 }
 
 /** How many VMs match a filter (the table shows "200 of 48,123"). */
-export function countVms(db: Sql, q: VmFilter): number {
+export async function countVms(db: Sql, q: VmFilter): Promise<number> {
   const m = matching(db, q);
-  return db.get(`SELECT count(*) AS n FROM ${m.from}`, m.params, z.object({ n: z.number() }))!.n;
+  return (await db.get(`SELECT count(*) AS n FROM ${m.from}`, m.params, z.object({ n: z.number() })))!.n;
 }

@@ -1,4 +1,5 @@
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { z } from 'zod';
 import { execFileSync } from 'node:child_process';
 import { tempDir } from '../../test/temp-dir.js';
 import { startVcsim, vcsimUnavailable, type Vcsim } from '../../test/peers/vcsim.js';
@@ -7,7 +8,7 @@ import { startSoapTestServer } from '../../test/peers/soap-test-server.js';
 import type { ContractError } from '../contract/errors.js';
 import type { AddedSite, SyncProgress, SyncResult, VmSummary, WatchStatusSummary } from '../contract/inventory.js';
 import { createOutpostCore, type OutpostCore } from '../server/core.js';
-import type { Db } from '../db/database.js';
+import type { Sql } from '../db/sql.js';
 import { defaultKdf } from '../vault/passphrase-cipher.js';
 
 const unavailable = vcsimUnavailable();
@@ -54,11 +55,11 @@ describe.skipIf(unavailable !== null)('inventory against vcsim (launcher with pa
     return r.error;
   };
   const addLab = () => call<AddedSite>('sites.add', { name: 'lab', url: vc.url, username: vc.username, password: vc.password, trustFingerprint: vc.fingerprint });
-  const vmRow = (name: string) => core.db.prepare('SELECT * FROM inv_vms WHERE name = ?').get(name) as Record<string, unknown> | undefined;
-  const untouched = () => ({
-    sites: (core.db.prepare('SELECT count(*) AS n FROM sites').get() as { n: number }).n,
-    credentials: (core.db.prepare('SELECT count(*) AS n FROM credentials').get() as { n: number }).n,
-    vms: (core.db.prepare('SELECT count(*) AS n FROM inv_vms').get() as { n: number }).n,
+  const vmRow = async (name: string) => await core.sql.get('SELECT * FROM inv_vms WHERE name = ?', [name], z.unknown()) as Record<string, unknown> | undefined;
+  const untouched = async () => ({
+    sites: (await core.sql.get('SELECT count(*) AS n FROM sites', [], z.object({ n: z.number() })))!.n,
+    credentials: (await core.sql.get('SELECT count(*) AS n FROM credentials', [], z.object({ n: z.number() })))!.n,
+    vms: (await core.sql.get('SELECT count(*) AS n FROM inv_vms', [], z.object({ n: z.number() })))!.n,
   });
 
   beforeAll(async () => {
@@ -69,14 +70,14 @@ describe.skipIf(unavailable !== null)('inventory against vcsim (launcher with pa
     await operator?.close();
     await vc?.stop();
   });
-  beforeEach(() => {
+  beforeEach(async () => {
     dir = tempDir();
-    core = createOutpostCore({ dataDir: dir.path, transport: 'test', checkOutputs: true, kdf: { ...defaultKdf, N: 2 ** 10 }, passphrase });
+    core = await createOutpostCore({ dataDir: dir.path, transport: 'test', checkOutputs: true, kdf: { ...defaultKdf, N: 2 ** 10 }, passphrase });
     core.services.inventory.watchTuning = { backoff: { initialMs: 100, maxMs: 1_000 }, maxWaitSeconds: 2 };
   });
   afterEach(async () => {
     await core.services.inventory.close();
-    core.close();
+    await core.close();
     dir.remove();
   });
 
@@ -92,7 +93,7 @@ describe.skipIf(unavailable !== null)('inventory against vcsim (launcher with pa
     expect(vms).toHaveLength(VMS);
     expect(new Set(vms.map((v) => v.uuid)).size).toBe(VMS);
     expect(new Set(vms.map((v) => v.instanceUuid)).size).toBe(VMS);
-    const hosts = new Set((core.db.prepare('SELECT name FROM inv_hosts').all() as { name: string }[]).map((h) => h.name));
+    const hosts = new Set((await core.sql.all('SELECT name FROM inv_hosts', [], z.object({ name: z.string() }))).map((h) => h.name));
     for (const v of vms) {
       const octets = (v.ipAddress ?? '').split('.').map(Number);
       const i = (octets[1]! << 16) | (octets[2]! << 8) | octets[3]!;
@@ -113,14 +114,14 @@ describe.skipIf(unavailable !== null)('inventory against vcsim (launcher with pa
       expect(hosts.has(v.host!)).toBe(true);
     }
     expect(new Set(vms.map((v) => v.ipAddress))).toEqual(new Set(Array.from({ length: VMS }, (_, i) => `10.0.0.${i}`)));
-    const host = core.db.prepare("SELECT * FROM inv_hosts WHERE name = 'DC0_C0_H0'").get() as Record<string, unknown>;
+    const host = await core.sql.get("SELECT * FROM inv_hosts WHERE name = 'DC0_C0_H0'", [], z.unknown()) as Record<string, unknown>;
     expect(host).toMatchObject({ version: '6.5.0', build: '5969303', connection_state: 'connected', maintenance: 0 });
     expect(host['cluster_moref']).toMatch(/^clustercomputeresource-/);
 
     // Syncing again changes nothing and duplicates nothing.
     const again = await call<SyncResult>('inventory.sync', { site: 'lab' });
     expect(again.counts).toEqual(sync.counts);
-    expect(untouched().vms).toBe(VMS);
+    expect((await untouched()).vms).toBe(VMS);
   });
 
   it('a full sync reports progress per stored page: counts per kind, pages, the previous total', async () => {
@@ -159,8 +160,8 @@ describe.skipIf(unavailable !== null)('inventory against vcsim (launcher with pa
     await operator.power(first!.moref, 'on');
 
     // A guest whose tools stopped (vcsim keeps them running; its row is what the watcher would write).
-    core.db.prepare("UPDATE inv_vms SET tools_running_status = 'guestToolsNotRunning' WHERE moref = ?").run(first!.moref);
-    core.db.prepare('UPDATE inv_vms SET tools_running_status = NULL WHERE moref = ?').run(second!.moref);
+    await core.sql.run("UPDATE inv_vms SET tools_running_status = 'guestToolsNotRunning' WHERE moref = ?", [first!.moref]);
+    await core.sql.run('UPDATE inv_vms SET tools_running_status = NULL WHERE moref = ?', [second!.moref]);
     expect((await list({ toolsStatus: 'guestToolsNotRunning' })).map((v) => v.moref)).toEqual([first!.moref]);
     expect((await list({ toolsStatus: 'unknown' })).map((v) => v.moref)).toEqual([second!.moref]);
     expect(await count({ toolsStatus: 'guestToolsRunning' })).toBe(VMS - 2);
@@ -169,13 +170,13 @@ describe.skipIf(unavailable !== null)('inventory against vcsim (launcher with pa
     expect(await count({ enrolled: true })).toBe(0);
     expect(await count({ enrolled: false })).toBe(VMS);
     // CMDB records (what enrollment writes): active records count, offboarded ones do not.
-    const siteId = (core.db.prepare("SELECT id FROM sites WHERE name = 'lab'").get() as { id: number }).id;
-    const otherSite = core.db.prepare("INSERT INTO sites (name, url, username, created_at) VALUES ('other', 'https://other/sdk', 'u', ?)").run(new Date().toISOString()).lastInsertRowid;
-    const record = cmdbRecord(core.db);
-    record(siteId, first!.moref, null, null);
-    record(siteId, 'vm-renumbered', second!.instanceUuid, null); // the same VM known by its instance UUID
-    record(siteId, (await list({ query: 'windows', limit: 1 }))[0]!.moref, null, '2026-01-01T00:00:00Z');
-    record(Number(otherSite), (await list({ query: 'ubuntu', limit: 1 }))[0]!.moref, null, null); // another site's VM
+    const siteId = (await core.sql.get("SELECT id FROM sites WHERE name = 'lab'", [], z.object({ id: z.number() })))!.id;
+    const otherSite = (await core.sql.run("INSERT INTO sites (name, url, username, created_at) VALUES ('other', 'https://other/sdk', 'u', ?)", [new Date().toISOString()])).lastId;
+    const record = cmdbRecord(core.sql);
+    await record(siteId, first!.moref, null, null);
+    await record(siteId, 'vm-renumbered', second!.instanceUuid, null); // the same VM known by its instance UUID
+    await record(siteId, (await list({ query: 'windows', limit: 1 }))[0]!.moref, null, '2026-01-01T00:00:00Z');
+    await record(Number(otherSite), (await list({ query: 'ubuntu', limit: 1 }))[0]!.moref, null, null); // another site's VM
     expect((await list({ enrolled: true })).map((v) => v.moref).sort()).toEqual([first!.moref, second!.moref].sort());
     expect(await count({ enrolled: false })).toBe(VMS - 2);
     expect(await count({ enrolled: true, toolsStatus: 'unknown' })).toBe(1);
@@ -191,13 +192,13 @@ describe.skipIf(unavailable !== null)('inventory against vcsim (launcher with pa
     await call('inventory.watch.start', { site: 'lab' });
     await until('watching', () => core.services.inventory.watcher('lab')?.current.state, (s) => s === 'watching');
 
-    const siteId = (core.db.prepare("SELECT id FROM sites WHERE name = 'lab'").get() as { id: number }).id;
+    const siteId = (await core.sql.get("SELECT id FROM sites WHERE name = 'lab'", [], z.object({ id: z.number() })))!.id;
     const vm = (await call<VmSummary[]>('vms.list', { site: 'lab', limit: 1 }))[0]!;
-    cmdbRecord(core.db)(siteId, vm.moref, null, null);
+    await cmdbRecord(core.sql)(siteId, vm.moref, null, null);
     const refused = await failure('sites.remove', { site: 'lab' });
     expect(refused).toMatchObject({ code: 'CONFLICT', details: { enrolled: 1 } });
     expect(await call('vms.count', { site: 'lab' })).toEqual({ total: VMS }); // nothing changed
-    core.db.prepare('UPDATE cmdb_records SET offboarded_at = ?').run(new Date().toISOString());
+    await core.sql.run('UPDATE cmdb_records SET offboarded_at = ?', [new Date().toISOString()]);
 
     const removed = await call<{ site: string; markedRemoved: Record<string, number> }>('sites.remove', { site: 'lab' });
     expect(removed).toMatchObject({ site: 'lab', markedRemoved: { vms: VMS, hosts: vc.hosts, clusters: vc.clusters, datacenters: vc.datacenters } });
@@ -210,15 +211,15 @@ describe.skipIf(unavailable !== null)('inventory against vcsim (launcher with pa
     const kept = await call<VmSummary[]>('vms.list', { includeRemoved: true });
     expect(kept).toHaveLength(VMS);
     expect(kept.every((v) => v.removedAt !== null && v.site.startsWith('lab (removed '))).toBe(true);
-    expect(untouched()).toEqual({ sites: 1, credentials: 0, vms: VMS });
-    const audit = core.services.audit.list({ limit: 10 }).entries.find((e) => e.action === 'site.remove');
+    expect(await untouched()).toEqual({ sites: 1, credentials: 0, vms: VMS });
+    const audit = (await core.services.audit.list({ limit: 10 })).entries.find((e) => e.action === 'site.remove');
     expect(audit).toMatchObject({ target: 'lab', details: expect.objectContaining({ markedRemoved: expect.objectContaining({ vms: VMS }) }) });
     expect((await failure('sites.remove', { site: 'lab' })).code).toBe('NOT_FOUND');
 
     // The name is free again; the new site starts with its own rows.
     await addLab();
     expect((await call<SyncResult>('inventory.sync', { site: 'lab' })).counts.vms).toBe(VMS);
-    expect(untouched()).toEqual({ sites: 2, credentials: 1, vms: 2 * VMS });
+    expect(await untouched()).toEqual({ sites: 2, credentials: 1, vms: 2 * VMS });
   });
 
   it('full-text search finds VMs by name, IP, guest host name and guest OS', async () => {
@@ -241,7 +242,7 @@ describe.skipIf(unavailable !== null)('inventory against vcsim (launcher with pa
     const changed: unknown[] = [];
     const off = core.onEvent((event, payload) => event === 'inventory.changed' && changed.push(payload));
     expect(await call('vm.power', { site: 'lab', vm: vm.name, action: 'off' })).toMatchObject({ powerState: 'poweredOff' });
-    expect(vmRow(vm.name)?.['power_state']).toBe('poweredOff');
+    expect((await vmRow(vm.name))?.['power_state']).toBe('poweredOff');
     // No watcher runs here: the power call itself tells the UI which row changed.
     expect(changed).toEqual([{ site: 'lab', changes: [{ kind: 'modify', type: 'VirtualMachine', moref: vm.moref }], truncated: false }]);
     off();
@@ -254,11 +255,11 @@ describe.skipIf(unavailable !== null)('inventory against vcsim (launcher with pa
     expect(await call<WatchStatusSummary>('inventory.watch.start', { site: 'lab' })).toMatchObject({ site: 'lab' });
     await until('watching', () => call<WatchStatusSummary[]>('inventory.watch.status', {}), (s) => s[0]?.state === 'watching');
     expect(await call('inventory.watch.stop', { site: 'lab' })).toMatchObject({ state: 'stopped' });
-    const actions = core.services.audit.list({ limit: 50 }).entries.map((e) => e.action);
+    const actions = (await core.services.audit.list({ limit: 50 })).entries.map((e) => e.action);
     expect(actions).toEqual(expect.arrayContaining(['site.add', 'inventory.sync', 'vm.power']));
     // The raw console ticket never crosses the contract: consoles open through vm.console.open (core/vm-access).
     expect(await failure('vm.console.ticket', { site: 'lab', vm: vm.name })).toMatchObject({ code: 'UNKNOWN_COMMAND' });
-    expect(JSON.stringify(core.services.audit.list({ limit: 50 }))).not.toContain(vc.password === 'pass' ? '"password":"pass"' : vc.password);
+    expect(JSON.stringify(await core.services.audit.list({ limit: 50 }))).not.toContain(vc.password === 'pass' ? '"password":"pass"' : vc.password);
   });
 
   it('watch: a VM powered off from another session reaches the DB; created and destroyed VMs are indexed, then marked removed', async () => {
@@ -267,15 +268,15 @@ describe.skipIf(unavailable !== null)('inventory against vcsim (launcher with pa
     const off = core.onEvent((event, payload) => seen.push({ event, payload }));
     await call('inventory.watch.start', { site: 'lab' });
     await until('first sync', () => core.services.inventory.watcher('lab')!.current.state, (s) => s === 'watching');
-    expect(untouched().vms).toBe(VMS);
+    expect((await untouched()).vms).toBe(VMS);
     // The UI learns of it: the watcher's state, and the site now counts as connected.
     expect(seen).toContainEqual({ event: 'inventory.watch', payload: expect.objectContaining({ site: 'lab', state: 'watching' }) });
     expect(await call('sites.list', {})).toEqual([expect.objectContaining({ name: 'lab', connected: true })]);
     expect(await call('status.get', {})).toMatchObject({ sitesTotal: 1, sitesConnected: 1 });
 
-    const target = vmRow('DC0_C0_H1_VM0')!;
+    const target = (await vmRow('DC0_C0_H1_VM0'))!;
     await operator.power(String(target['moref']), 'off');
-    await until('power change in the DB', () => vmRow('DC0_C0_H1_VM0')?.['power_state'], (s) => s === 'poweredOff');
+    await until('power change in the DB', async () => (await vmRow('DC0_C0_H1_VM0'))?.['power_state'], (s) => s === 'poweredOff');
     // ... and the rows that changed, so a view updates them live.
     expect(seen).toContainEqual({
       event: 'inventory.changed',
@@ -283,10 +284,10 @@ describe.skipIf(unavailable !== null)('inventory against vcsim (launcher with pa
     });
     off();
     await operator.power(String(target['moref']), 'on');
-    await until('power back on', () => vmRow('DC0_C0_H1_VM0')?.['power_state'], (s) => s === 'poweredOn');
+    await until('power back on', async () => (await vmRow('DC0_C0_H1_VM0'))?.['power_state'], (s) => s === 'poweredOn');
 
-    const dc = (core.db.prepare('SELECT moref FROM inv_datacenters').get() as { moref: string }).moref;
-    const cluster = (core.db.prepare("SELECT moref FROM inv_clusters WHERE name = 'DC0_C0'").get() as { moref: string }).moref;
+    const dc = (await core.sql.get('SELECT moref FROM inv_datacenters', [], z.object({ moref: z.string() })))!.moref;
+    const cluster = (await core.sql.get("SELECT moref FROM inv_clusters WHERE name = 'DC0_C0'", [], z.object({ moref: z.string() })))!.moref;
     const created = await operator.createVm('outpost-created-vm', dc, cluster);
     const row = await until('created VM indexed', () => vmRow('outpost-created-vm'), (r) => r !== undefined && r['removed_at'] === null);
     expect(row).toMatchObject({ moref: created.value, power_state: 'poweredOff', num_cpu: 1, memory_mb: 128 });
@@ -297,10 +298,10 @@ describe.skipIf(unavailable !== null)('inventory against vcsim (launcher with pa
     expect(removed?.['moref']).toBe(created.value);
     expect(await call<VmSummary[]>('vms.list', { query: 'outpost-created' })).toEqual([]);
     expect((await call<VmSummary[]>('vms.list', { query: 'outpost-created', includeRemoved: true })).map((v) => v.removedAt !== null)).toEqual([true]);
-    await until('events recorded', () => core.db.prepare('SELECT type FROM inv_events').all() as { type: string }[], (e) =>
+    await until('events recorded', () => core.sql.all('SELECT type FROM inv_events', [], z.object({ type: z.string() })), (e) =>
       ['VmPoweredOffEvent', 'VmPoweredOnEvent', 'VmRemovedEvent'].every((t) => e.some((x) => x.type === t)),
     );
-    expect(untouched().vms).toBe(VMS + 1); // kept for audit, never duplicated
+    expect((await untouched()).vms).toBe(VMS + 1); // kept for audit, never duplicated
   });
 
   it('session terminated server-side: the client logs in again; the watcher resyncs and keeps up', async () => {
@@ -311,17 +312,17 @@ describe.skipIf(unavailable !== null)('inventory against vcsim (launcher with pa
     const key = watcher.sessionKey!;
     await operator.terminateSession(key);
     await until('a new session', () => watcher.sessionKey, (k) => k !== null && k !== key && watcher.current.state === 'watching');
-    const target = vmRow('DC0_C1_H0_VM1')!;
+    const target = (await vmRow('DC0_C1_H0_VM1'))!;
     await operator.power(String(target['moref']), 'off');
-    await until('change after re-login', () => vmRow('DC0_C1_H0_VM1')?.['power_state'], (s) => s === 'poweredOff');
+    await until('change after re-login', async () => (await vmRow('DC0_C1_H0_VM1'))?.['power_state'], (s) => s === 'poweredOff');
     await operator.power(String(target['moref']), 'on');
-    expect(untouched().vms).toBe(VMS);
+    expect((await untouched()).vms).toBe(VMS);
   });
 
   it('one session re-logs in transparently when vCenter drops it', async () => {
     await addLab();
     await call('inventory.sync', { site: 'lab' });
-    const moref = String(vmRow('DC0_H0_VM0')!['moref']);
+    const moref = String((await vmRow('DC0_H0_VM0'))!['moref']);
     const a = await VsphereOperator.connect(vc);
     try {
       const key = a.session.sessionKey;
@@ -337,7 +338,7 @@ describe.skipIf(unavailable !== null)('inventory against vcsim (launcher with pa
   it('wrong password: VCENTER_AUTH (InvalidLogin), nothing stored', async () => {
     const error = await failure('sites.add', { name: 'lab', url: vc.url, username: vc.username, password: 'wrong', trustFingerprint: vc.fingerprint });
     expect(error).toMatchObject({ code: 'VCENTER_AUTH', details: { fault: 'InvalidLogin' } });
-    expect(untouched()).toEqual({ sites: 0, credentials: 0, vms: 0 });
+    expect(await untouched()).toEqual({ sites: 0, credentials: 0, vms: 0 });
   });
 
   it('untrusted certificate: TLS_UNTRUSTED with the fingerprint openssl prints, subject and validity; nothing stored', async () => {
@@ -346,13 +347,13 @@ describe.skipIf(unavailable !== null)('inventory against vcsim (launcher with pa
     expect(error.code).toBe('TLS_UNTRUSTED');
     expect(error.details).toMatchObject({ fingerprint: openssl, subject: expect.stringContaining('CN=127.0.0.1'), validFrom: expect.any(String), validTo: expect.any(String) });
     expect(openssl).toBe(vc.fingerprint);
-    expect(untouched()).toEqual({ sites: 0, credentials: 0, vms: 0 });
+    expect(await untouched()).toEqual({ sites: 0, credentials: 0, vms: 0 });
     // The operator may paste the fingerprint in any case, with or without colons.
     expect((await call<AddedSite>('sites.add', { name: 'lab', url: vc.url, username: vc.username, password: vc.password, trustFingerprint: openssl.replace(/:/g, '').toLowerCase() })).fingerprint).toBe(openssl);
   });
 
   it('a CA imported into Outpost is honoured without a pin', async () => {
-    core.db.prepare("INSERT INTO trusted_cas (fingerprint, subject, pem, added_at, added_by) VALUES (?, 'CN=127.0.0.1', ?, 'now', 'test')").run(vc.fingerprint, vc.certPem);
+    await core.sql.run("INSERT INTO trusted_cas (fingerprint, subject, pem, added_at, added_by) VALUES (?, 'CN=127.0.0.1', ?, 'now', 'test')", [vc.fingerprint, vc.certPem]);
     expect((await call<AddedSite>('sites.add', { name: 'lab', url: vc.url, username: vc.username, password: vc.password })).fingerprint).toBeNull();
     expect((await call<SyncResult>('inventory.sync', { site: 'lab' })).counts.vms).toBe(VMS);
   });
@@ -398,7 +399,7 @@ describe.skipIf(unavailable !== null)('inventory against vcsim (launcher with pa
         await server.stop();
       }
     }
-    expect(untouched()).toEqual({ sites: 0, credentials: 0, vms: 0 });
+    expect(await untouched()).toEqual({ sites: 0, credentials: 0, vms: 0 });
   });
 
   it('no request byte reaches a server whose certificate is untrusted (own loopback server)', async () => {
@@ -415,10 +416,8 @@ describe.skipIf(unavailable !== null)('inventory against vcsim (launcher with pa
 });
 
 /** Writes a CMDB record the way enrollment does (table cmdb_records, migration 8). */
-function cmdbRecord(db: Db): (siteId: number, moref: string, instanceUuid: string | null, offboardedAt: string | null) => void {
-  const insert = db.prepare(
-    `INSERT INTO cmdb_records (site_id, vm_moref, instance_uuid, vm_name, private_ip, firewall, credential, service_account, enrolled_at, enrolled_by, offboarded_at)
-     VALUES (?, ?, ?, ?, '10.0.0.5', 'fw', 'guest', 'outpost', '2026-01-01T00:00:00Z', 'test', ?)`,
-  );
-  return (siteId, moref, instanceUuid, offboardedAt) => void insert.run(siteId, moref, instanceUuid, moref, offboardedAt);
+function cmdbRecord(sql: Sql): (siteId: number, moref: string, instanceUuid: string | null, offboardedAt: string | null) => Promise<unknown> {
+  const insert = `INSERT INTO cmdb_records (site_id, vm_moref, instance_uuid, vm_name, private_ip, firewall, credential, service_account, enrolled_at, enrolled_by, offboarded_at)
+     VALUES (?, ?, ?, ?, '10.0.0.5', 'fw', 'guest', 'outpost', '2026-01-01T00:00:00Z', 'test', ?)`;
+  return (siteId, moref, instanceUuid, offboardedAt) => sql.run(insert, [siteId, moref, instanceUuid, moref, offboardedAt]);
 }

@@ -165,7 +165,7 @@ export class InventoryWatcher {
       } catch (err) {
         if (this.stopped) break;
         const error = toContractError(err);
-        if (!(err instanceof ResyncNeeded)) this.o.store.recordError(this.o.siteId, error);
+        if (!(err instanceof ResyncNeeded)) await this.o.store.recordError(this.o.siteId, error);
         const operatorMustAct = isOutpostError(err) && (err.code === 'TLS_CHANGED' || err.code === 'TLS_UNTRUSTED' || isFault(err, 'InvalidLogin'));
         // A refused login is retried only at the cap: retrying fast could lock the account.
         const wait = jitter(operatorMustAct ? backoff.maxMs : delay);
@@ -215,20 +215,20 @@ export class InventoryWatcher {
     // Snapshot: everything the filter covers, possibly in several truncated parts.
     this.objects = new Map();
     this.tree = new InventoryTree();
-    this.run = this.o.store.beginRun(this.o.siteId);
+    this.run = await this.o.store.beginRun(this.o.siteId);
     let version = '';
     const pages: unknown[] = [];
     for (;;) {
       const set = await waitForUpdates(session, collector, version, { maxWaitSeconds: 0 });
       if (!set) break;
       version = set.version;
-      this.applySnapshotPart(set.objects.filter((u) => !this.isEventPage(u, pages)));
+      await this.applySnapshotPart(set.objects.filter((u) => !this.isEventPage(u, pages)));
       if (!set.truncated) break;
     }
     const now = new Date().toISOString();
-    this.o.store.batch(() => {
-      this.o.store.sweep(this.o.siteId, this.run, now);
-      this.o.store.finishSync(this.o.siteId, performance.now() - started, now);
+    await this.o.store.batch(async () => {
+      await this.o.store.sweep(this.o.siteId, this.run, now);
+      await this.o.store.finishSync(this.o.siteId, performance.now() - started, now);
     });
     if (events) {
       await this.catchUpEvents(session);
@@ -247,7 +247,7 @@ export class InventoryWatcher {
       if (set) {
         version = set.version;
         const fresh: unknown[] = [];
-        this.applyUpdates(set.objects.filter((u) => !this.isEventPage(u, fresh)));
+        await this.applyUpdates(set.objects.filter((u) => !this.isEventPage(u, fresh)));
         for (const page of fresh) await this.applyEventPage(session, page);
       }
     }
@@ -296,39 +296,39 @@ export class InventoryWatcher {
   }
 
   /** Containers first (paths for the VMs), then the rest, one transaction. */
-  private applySnapshotPart(updates: readonly ObjectUpdate[]): void {
+  private async applySnapshotPart(updates: readonly ObjectUpdate[]): Promise<void> {
     for (const u of updates) {
       if (u.kind === 'leave') continue;
       const o = this.merge(u);
       updateTree(this.tree, o);
     }
     const now = new Date().toISOString();
-    this.o.store.batch(() => {
+    await this.o.store.batch(async () => {
       for (const u of updates) {
         if (u.kind === 'leave') continue;
         const o = this.objects.get(u.ref.value);
         const mapped = o ? toRow(o, this.tree) : null;
-        if (mapped) this.o.store.upsert(this.o.siteId, this.run, mapped.kind, mapped.row, now);
+        if (mapped) await this.o.store.upsert(this.o.siteId, this.run, mapped.kind, mapped.row, now);
       }
     });
   }
 
-  private applyUpdates(updates: readonly ObjectUpdate[]): void {
+  private async applyUpdates(updates: readonly ObjectUpdate[]): Promise<void> {
     const now = new Date().toISOString();
     const applied: AppliedChange[] = [];
-    this.o.store.batch(() => {
+    await this.o.store.batch(async () => {
       for (const u of updates) {
         if (u.kind === 'leave') {
           this.objects.delete(u.ref.value);
           this.tree.remove(u.ref.value);
           const kind = kindOf(u.ref.type);
-          if (kind && this.o.store.markRemoved(this.o.siteId, kind, u.ref.value, now)) applied.push({ kind: 'leave', moref: u.ref.value, type: u.ref.type, at: 0 });
+          if (kind && await this.o.store.markRemoved(this.o.siteId, kind, u.ref.value, now)) applied.push({ kind: 'leave', moref: u.ref.value, type: u.ref.type, at: 0 });
           continue;
         }
         const o = this.merge(u);
         updateTree(this.tree, o);
         const mapped = toRow(o, this.tree);
-        if (mapped && this.o.store.upsert(this.o.siteId, this.run, mapped.kind, mapped.row, now)) {
+        if (mapped && await this.o.store.upsert(this.o.siteId, this.run, mapped.kind, mapped.row, now)) {
           applied.push({ kind: u.kind, moref: u.ref.value, type: u.ref.type, at: 0 });
         }
       }

@@ -31,15 +31,15 @@ describe.skipIf(unavailable !== null)('always-on index and vCenter events agains
   let dir: ReturnType<typeof tempDir>;
   const cores: OutpostCore[] = [];
 
-  const open = (extra: Partial<CoreOptions> = {}): OutpostCore => {
-    const core = createOutpostCore({ dataDir: dir.path, transport: 'test', checkOutputs: true, kdf: { ...defaultKdf, N: 2 ** 10 }, passphrase, ...extra });
+  const open = async (extra: Partial<CoreOptions> = {}): Promise<OutpostCore> => {
+    const core = await createOutpostCore({ dataDir: dir.path, transport: 'test', checkOutputs: true, kdf: { ...defaultKdf, N: 2 ** 10 }, passphrase, ...extra });
     core.services.inventory.watchTuning = { backoff: { initialMs: 100, maxMs: 1_000 }, maxWaitSeconds: 2 };
     cores.push(core);
     return core;
   };
   const shut = async (core: OutpostCore): Promise<void> => {
     await core.services.inventory.close();
-    core.close();
+    await core.close();
     cores.splice(cores.indexOf(core), 1);
   };
   const call = async <N extends Parameters<OutpostCore['dispatch']>[0] & string>(core: OutpostCore, command: N, input: unknown): Promise<never> => {
@@ -68,7 +68,7 @@ describe.skipIf(unavailable !== null)('always-on index and vCenter events agains
   });
   beforeEach(async () => {
     dir = tempDir();
-    const setup = open();
+    const setup = await open();
     await call(setup, 'sites.add', { name: 'lab', url: vc.url, username: vc.username, password: vc.password, trustFingerprint: vc.fingerprint });
     await shut(setup);
   });
@@ -78,7 +78,7 @@ describe.skipIf(unavailable !== null)('always-on index and vCenter events agains
   });
 
   it('a started core indexes a site without any toggle; power off, rename and destroy by another session arrive within seconds with their event and user', async () => {
-    const core = open({ liveIndex: 'prefer' });
+    const core = await open({ liveIndex: 'prefer' });
     expect(core.indexer).toEqual({ self: true, pid: process.pid });
     await until('the site is live', () => core.services.inventory.watcher('lab')?.current.state, (s) => s === 'watching');
     const sites = (await call(core, 'sites.list', {})) as SiteSummary[];
@@ -119,7 +119,7 @@ describe.skipIf(unavailable !== null)('always-on index and vCenter events agains
   });
 
   it('a site added while the index runs is indexed at once; removing it stops its watcher', async () => {
-    const core = open({ liveIndex: 'prefer' });
+    const core = await open({ liveIndex: 'prefer' });
     await until('lab live', () => core.services.inventory.watcher('lab')?.current.state, (s) => s === 'watching');
     await call(core, 'sites.add', { name: 'second', url: vc.url, username: vc.username, password: vc.password, trustFingerprint: vc.fingerprint });
     await until('second live', () => core.services.inventory.watcher('second')?.current.state, (s) => s === 'watching');
@@ -128,7 +128,7 @@ describe.skipIf(unavailable !== null)('always-on index and vCenter events agains
   });
 
   it('restart mid-stream: 20 changes made while Outpost was down all appear after restart as events, none twice', async () => {
-    let core = open({ liveIndex: 'prefer' });
+    let core = await open({ liveIndex: 'prefer' });
     await until('live', () => core.services.inventory.watcher('lab')?.current.state, (s) => s === 'watching');
     // Seven powered-on VMs (other tests share the simulator): 7 renames, 7 power offs, 6 power ons = 20 operator changes.
     const vms = ((await call(core, 'vms.list', { site: 'lab', powerState: 'poweredOn' })) as VmSummary[]).slice(0, 7);
@@ -144,7 +144,7 @@ describe.skipIf(unavailable !== null)('always-on index and vCenter events agains
     const missed = (await vcenterEvents()).filter((e) => !before.has(e.key));
     expect(missed.filter((e) => e.type === 'VmRenamedEvent' || e.type === 'VmPoweredOffEvent' || e.type === 'VmPoweredOnEvent')).toHaveLength(20);
 
-    core = open({ liveIndex: 'prefer' });
+    core = await open({ liveIndex: 'prefer' });
     await until('live again', () => core.services.inventory.watcher('lab')?.current.state, (s) => s === 'watching');
     const stored = await events(core);
     const keys = stored.map((e) => e.key);
@@ -154,17 +154,17 @@ describe.skipIf(unavailable !== null)('always-on index and vCenter events agains
     for (const v of vms) expect((await vm(core, v.moref))?.name).toBe(`${v.name}-moved`);
     // A restart reads nothing again: the count stays as it was.
     await shut(core);
-    core = open({ liveIndex: 'prefer' });
+    core = await open({ liveIndex: 'prefer' });
     await until('live a third time', () => core.services.inventory.watcher('lab')?.current.state, (s) => s === 'watching');
     const again = (await events(core)).filter((e) => e.type !== 'UserLoginSessionEvent' && e.type !== 'UserLogoutSessionEvent');
     expect(again.length).toBe(stored.filter((e) => e.type !== 'UserLoginSessionEvent' && e.type !== 'UserLogoutSessionEvent').length);
   });
 
   it('one indexer per store: a second core with liveIndex require is refused, prefer leaves the indexing to the first', async () => {
-    const first = open({ liveIndex: 'prefer' });
+    const first = await open({ liveIndex: 'prefer' });
     expect(first.indexer?.self).toBe(true);
-    expect(() => open({ liveIndex: 'require' })).toThrow(/already indexes this store/);
-    const second = open({ liveIndex: 'prefer' });
+    await expect(open({ liveIndex: 'require' })).rejects.toThrow(/already indexes this store/);
+    const second = await open({ liveIndex: 'prefer' });
     expect(second.indexer).toEqual({ self: false, pid: process.pid });
     expect(second.services.inventory.watcher('lab')).toBeUndefined();
   });

@@ -90,7 +90,7 @@ export class Ipam {
     private readonly audit?: AuditLog,
   ) {}
 
-  addPool(input: PoolInput, actor: string): Pool {
+  async addPool(input: PoolInput, actor: string): Promise<Pool> {
     const name = input.name.trim();
     atField(['name'], () => {
       if (!/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/.test(name)) {
@@ -117,15 +117,15 @@ export class Ipam {
       });
     });
     const scope = input.scope ?? '';
-    return this.db.transaction(() => {
-      for (const other of this.poolRows()) {
+    return await this.db.transaction(async () => {
+      for (const other of await this.poolRows()) {
         if (other.scope === scope && overlaps(parseNetwork(other.cidr), net)) {
           throw new OutpostError('IP_CONFLICT', `${net.text} overlaps pool ${other.name} (${other.cidr})${scope ? ` in ${scope}` : ''}.`, { pool: other.name, cidr: other.cidr });
         }
         if (other.name === name) throw new OutpostError('CONFLICT', `A pool named ${name} already exists.`);
       }
       const at = new Date().toISOString();
-      const info = this.db.run('INSERT INTO ip_pools (name, cidr, family, kind, scope, gateway, reserved, created_at, created_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)', [
+      const info = await this.db.run('INSERT INTO ip_pools (name, cidr, family, kind, scope, gateway, reserved, created_at, created_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)', [
         name,
         net.text,
         net.family,
@@ -137,23 +137,23 @@ export class Ipam {
         actor,
       ]);
       const poolId = info.lastId;
-      this.history(poolId, null, 'pool-created', null, actor, { cidr: net.text, kind: input.kind });
-      this.audit?.append({ actor, action: 'ipam.pool.add', target: name, details: { cidr: net.text, kind: input.kind, scope } });
-      return this.pool(name);
+      await this.history(poolId, null, 'pool-created', null, actor, { cidr: net.text, kind: input.kind });
+      await this.audit?.append({ actor, action: 'ipam.pool.add', target: name, details: { cidr: net.text, kind: input.kind, scope } });
+      return await this.pool(name);
     }, { immediate: true });
   }
 
-  pool(name: string): Pool {
-    const row = this.db.get('SELECT * FROM ip_pools WHERE name = ?', [name], poolRow);
+  async pool(name: string): Promise<Pool> {
+    const row = await this.db.get('SELECT * FROM ip_pools WHERE name = ?', [name], poolRow);
     if (!row) throw new OutpostError('NOT_FOUND', `No IP pool named ${name}.`);
     return toPool(row);
   }
 
-  pools(): PoolUsage[] {
+  async pools(): Promise<PoolUsage[]> {
     const counts = new Map(
-      this.db.all('SELECT pool_id, count(*) AS n FROM ip_allocations WHERE released_at IS NULL GROUP BY pool_id', [], z.object({ pool_id: z.number(), n: z.number() })).map((r) => [r.pool_id, r.n]),
+      (await this.db.all('SELECT pool_id, count(*) AS n FROM ip_allocations WHERE released_at IS NULL GROUP BY pool_id', [], z.object({ pool_id: z.number(), n: z.number() }))).map((r) => [r.pool_id, r.n]),
     );
-    return this.poolRows().map((row) => {
+    return (await this.poolRows()).map((row) => {
       const pool = toPool(row);
       const net = parseNetwork(pool.cidr);
       const range = usableRange(net);
@@ -166,19 +166,19 @@ export class Ipam {
    * Ensures `owner` holds an address in the pool for `purpose`: returns the existing allocation
    * when there is one (a resumed procedure gets the same address back), else allocates.
    */
-  allocate(input: AllocateInput, actor: string): Allocation {
-    return this.db.transaction(() => {
-      const pool = this.pool(input.pool);
+  async allocate(input: AllocateInput, actor: string): Promise<Allocation> {
+    return await this.db.transaction(async () => {
+      const pool = await this.pool(input.pool);
       const net = parseNetwork(pool.cidr);
-      const held = this.active(pool.id, input.owner, input.purpose);
+      const held = await this.active(pool.id, input.owner, input.purpose);
       const wanted = input.address ? parseAddress(input.address) : null;
       if (held) {
         if (!wanted || wanted.text === held.address) return held;
         throw new OutpostError('IP_CONFLICT', `${input.owner} already holds ${held.address} in ${pool.name} for ${input.purpose}; release it first.`, { address: held.address });
       }
-      const address = wanted ? this.checkSpecific(pool, net, wanted) : this.nextFree(pool, net);
+      const address = wanted ? await this.checkSpecific(pool, net, wanted) : await this.nextFree(pool, net);
       const at = new Date().toISOString();
-      const info = this.db.run('INSERT INTO ip_allocations (pool_id, address, address_key, owner, purpose, procedure_id, allocated_at, allocated_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?)', [
+      const info = await this.db.run('INSERT INTO ip_allocations (pool_id, address, address_key, owner, purpose, procedure_id, allocated_at, allocated_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?)', [
         pool.id,
         address.text,
         addressKey(address),
@@ -188,9 +188,9 @@ export class Ipam {
         at,
         actor,
       ]);
-      this.history(pool.id, address.text, 'allocated', input.owner, actor, { purpose: input.purpose, procedureId: input.procedureId ?? null });
-      this.audit?.append({ actor, action: 'ipam.allocate', target: address.text, details: { pool: pool.name, owner: input.owner, purpose: input.purpose } });
-      return this.allocationById(info.lastId);
+      await this.history(pool.id, address.text, 'allocated', input.owner, actor, { purpose: input.purpose, procedureId: input.procedureId ?? null });
+      await this.audit?.append({ actor, action: 'ipam.allocate', target: address.text, details: { pool: pool.name, owner: input.owner, purpose: input.purpose } });
+      return await this.allocationById(info.lastId);
     }, { immediate: true });
   }
 
@@ -199,20 +199,20 @@ export class Ipam {
    * With `procedureId`, only an allocation that procedure made: a rolled-back run must not take
    * back an address an earlier run of the same owner holds.
    */
-  release(input: { pool: string; owner: string; purpose: string; procedureId?: string }, actor: string): Allocation | null {
-    return this.db.transaction(() => {
-      const pool = this.pool(input.pool);
-      const held = this.active(pool.id, input.owner, input.purpose);
+  async release(input: { pool: string; owner: string; purpose: string; procedureId?: string }, actor: string): Promise<Allocation | null> {
+    return await this.db.transaction(async () => {
+      const pool = await this.pool(input.pool);
+      const held = await this.active(pool.id, input.owner, input.purpose);
       if (!held || (input.procedureId !== undefined && held.procedureId !== input.procedureId)) return null;
       const at = new Date().toISOString();
-      this.db.run('UPDATE ip_allocations SET released_at = ?, released_by = ? WHERE id = ?', [at, actor, held.id]);
-      this.history(pool.id, held.address, 'released', input.owner, actor, { purpose: input.purpose });
-      this.audit?.append({ actor, action: 'ipam.release', target: held.address, details: { pool: pool.name, owner: input.owner, purpose: input.purpose } });
-      return this.allocationById(held.id);
+      await this.db.run('UPDATE ip_allocations SET released_at = ?, released_by = ? WHERE id = ?', [at, actor, held.id]);
+      await this.history(pool.id, held.address, 'released', input.owner, actor, { purpose: input.purpose });
+      await this.audit?.append({ actor, action: 'ipam.release', target: held.address, details: { pool: pool.name, owner: input.owner, purpose: input.purpose } });
+      return await this.allocationById(held.id);
     }, { immediate: true });
   }
 
-  allocations(filter: { pool?: string; includeReleased?: boolean } = {}): Allocation[] {
+  async allocations(filter: { pool?: string; includeReleased?: boolean } = {}): Promise<Allocation[]> {
     const where: string[] = [];
     const params: string[] = [];
     if (filter.pool) {
@@ -221,20 +221,20 @@ export class Ipam {
     }
     if (!filter.includeReleased) where.push('a.released_at IS NULL');
     const sql = `${ALLOCATION_SELECT} ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY p.name, a.address_key, a.id`;
-    return this.db.all(sql, params, allocationRow).map(toAllocation);
+    return (await this.db.all(sql, params, allocationRow)).map(toAllocation);
   }
 
   /** The pools (of `kind`, when given) whose network holds an address: where a typed address must be allocated. */
-  poolsContaining(address: string, kind?: PoolKind): Pool[] {
+  async poolsContaining(address: string, kind?: PoolKind): Promise<Pool[]> {
     const a = parseAddress(address);
-    return this.poolRows()
+    return (await this.poolRows())
       .map(toPool)
       .filter((p) => (kind === undefined || p.kind === kind) && contains(parseNetwork(p.cidr), a));
   }
 
   /** Throws VALIDATION unless the address can be handed out in the pool (inside it, not its network or broadcast address). */
-  checkUsable(poolName: string, address: string): void {
-    const pool = this.pool(poolName);
+  async checkUsable(poolName: string, address: string): Promise<void> {
+    const pool = await this.pool(poolName);
     const net = parseNetwork(pool.cidr);
     const a = parseAddress(address);
     const range = usableRange(net);
@@ -246,18 +246,18 @@ export class Ipam {
   }
 
   /** Which active allocation holds an address, across pools (NAT and enrollment look up by IP). */
-  holderOf(address: string): Allocation | null {
+  async holderOf(address: string): Promise<Allocation | null> {
     const text = parseAddress(address).text;
-    const row = this.db.get(`${ALLOCATION_SELECT} WHERE a.address = ? AND a.released_at IS NULL ORDER BY a.id LIMIT 1`, [text], allocationRow);
+    const row = await this.db.get(`${ALLOCATION_SELECT} WHERE a.address = ? AND a.released_at IS NULL ORDER BY a.id LIMIT 1`, [text], allocationRow);
     return row ? toAllocation(row) : null;
   }
 
-  historyOf(pool: string): { address: string | null; event: string; owner: string | null; actor: string; at: string }[] {
-    const p = this.pool(pool);
-    return this.db.all('SELECT address, event, owner, actor, at FROM ip_history WHERE pool_id = ? ORDER BY id', [p.id], historyRow);
+  async historyOf(pool: string): Promise<{ address: string | null; event: string; owner: string | null; actor: string; at: string }[]> {
+    const p = await this.pool(pool);
+    return await this.db.all('SELECT address, event, owner, actor, at FROM ip_history WHERE pool_id = ? ORDER BY id', [p.id], historyRow);
   }
 
-  private checkSpecific(pool: Pool, net: IpNetwork, address: IpAddress): IpAddress {
+  private async checkSpecific(pool: Pool, net: IpNetwork, address: IpAddress): Promise<IpAddress> {
     const range = usableRange(net);
     if (!contains(net, address) || address.value < range.first || address.value > range.last) {
       throw new OutpostError('VALIDATION', `${address.text} is not a usable address of pool ${pool.name} (${pool.cidr}).`);
@@ -265,18 +265,18 @@ export class Ipam {
     if (this.reservedValues(pool, net).has(address.value)) {
       throw new OutpostError('IP_CONFLICT', `${address.text} is reserved in pool ${pool.name}.`, { address: address.text });
     }
-    const taken = this.db.get('SELECT owner FROM ip_allocations WHERE pool_id = ? AND address = ? AND released_at IS NULL', [pool.id, address.text], z.object({ owner: z.string() }));
+    const taken = await this.db.get('SELECT owner FROM ip_allocations WHERE pool_id = ? AND address = ? AND released_at IS NULL', [pool.id, address.text], z.object({ owner: z.string() }));
     if (taken) {
       throw new OutpostError('IP_CONFLICT', `${address.text} is already allocated to ${taken.owner}.`, { address: address.text, owner: taken.owner });
     }
     return address;
   }
 
-  private nextFree(pool: Pool, net: IpNetwork): IpAddress {
+  private async nextFree(pool: Pool, net: IpNetwork): Promise<IpAddress> {
     const range = usableRange(net);
     const skip = this.reservedValues(pool, net);
     const used = new Set(
-      this.db.all('SELECT address FROM ip_allocations WHERE pool_id = ? AND released_at IS NULL', [pool.id], z.object({ address: z.string() })).map(
+      (await this.db.all('SELECT address FROM ip_allocations WHERE pool_id = ? AND released_at IS NULL', [pool.id], z.object({ address: z.string() }))).map(
         (r) => parseAddress(r.address).value,
       ),
     );
@@ -298,21 +298,21 @@ export class Ipam {
     return out;
   }
 
-  private active(poolId: number, owner: string, purpose: string): Allocation | null {
-    const row = this.db.get(`${ALLOCATION_SELECT} WHERE a.pool_id = ? AND a.owner = ? AND a.purpose = ? AND a.released_at IS NULL`, [poolId, owner, purpose], allocationRow);
+  private async active(poolId: number, owner: string, purpose: string): Promise<Allocation | null> {
+    const row = await this.db.get(`${ALLOCATION_SELECT} WHERE a.pool_id = ? AND a.owner = ? AND a.purpose = ? AND a.released_at IS NULL`, [poolId, owner, purpose], allocationRow);
     return row ? toAllocation(row) : null;
   }
 
-  private allocationById(id: number): Allocation {
-    return toAllocation(this.db.get(`${ALLOCATION_SELECT} WHERE a.id = ?`, [id], allocationRow)!);
+  private async allocationById(id: number): Promise<Allocation> {
+    return toAllocation((await this.db.get(`${ALLOCATION_SELECT} WHERE a.id = ?`, [id], allocationRow))!);
   }
 
-  private poolRows(): PoolRow[] {
-    return this.db.all('SELECT * FROM ip_pools ORDER BY name', [], poolRow);
+  private async poolRows(): Promise<PoolRow[]> {
+    return await this.db.all('SELECT * FROM ip_pools ORDER BY name', [], poolRow);
   }
 
-  private history(poolId: number, address: string | null, event: string, owner: string | null, actor: string, details: unknown): void {
-    this.db.run('INSERT INTO ip_history (pool_id, address, event, owner, actor, at, details) VALUES (?, ?, ?, ?, ?, ?, ?)', [
+  private async history(poolId: number, address: string | null, event: string, owner: string | null, actor: string, details: unknown): Promise<void> {
+    await this.db.run('INSERT INTO ip_history (pool_id, address, event, owner, actor, at, details) VALUES (?, ?, ?, ?, ?, ?, ?)', [
       poolId,
       address,
       event,

@@ -8,15 +8,15 @@ import { ManualDriver } from './drivers/manual.js';
 
 /** What reaching a firewall over SSH needs from the rest of core (credentials, the connection pool). */
 export interface RemoteRunners {
-  ssh(connection: Extract<FirewallConnection, { type: 'ssh' }>): CommandRunner;
+  ssh(connection: Extract<FirewallConnection, { type: 'ssh' }>): Promise<CommandRunner>;
 }
 
 /** How commands reach a firewall. */
-export function runnerFor(connection: FirewallConnection, name: string, remote?: RemoteRunners): CommandRunner {
+export async function runnerFor(connection: FirewallConnection, name: string, remote?: RemoteRunners): Promise<CommandRunner> {
   switch (connection.type) {
     case 'ssh':
       if (!remote) throw new OutpostError('UNREACHABLE', `Firewall ${name} is reached over SSH, which is not available here.`);
-      return remote.ssh(connection);
+      return await remote.ssh(connection);
     case 'local':
       return connection.netns ? new LocalCommandRunner(['ip', 'netns', 'exec', connection.netns], `netns ${connection.netns}`) : new LocalCommandRunner();
     case 'none':
@@ -25,12 +25,12 @@ export function runnerFor(connection: FirewallConnection, name: string, remote?:
 }
 
 /** The driver registry: a new firewall driver is one file plus one line here. */
-const drivers: Record<FirewallDriverKind, (fw: FirewallView, remote?: RemoteRunners) => FirewallDriver> = {
-  'linux-iptables': (fw, remote) => new LinuxIptablesDriver({ runner: runnerFor(fw.connection, fw.name, remote), settings: fw.settings }),
-  'linux-nft': (fw, remote) => new LinuxNftDriver({ runner: runnerFor(fw.connection, fw.name, remote), settings: fw.settings }),
-  manual: (fw) => new ManualDriver(fw.name, fw.settings.manualSyntax ?? 'generic'),
+const drivers: Record<FirewallDriverKind, (fw: FirewallView, remote?: RemoteRunners) => Promise<FirewallDriver>> = {
+  'linux-iptables': async (fw, remote) => new LinuxIptablesDriver({ runner: await runnerFor(fw.connection, fw.name, remote), settings: fw.settings }),
+  'linux-nft': async (fw, remote) => new LinuxNftDriver({ runner: await runnerFor(fw.connection, fw.name, remote), settings: fw.settings }),
+  manual: async (fw) => new ManualDriver(fw.name, fw.settings.manualSyntax ?? 'generic'),
 };
 
-export function driverFor(fw: FirewallView, remote?: RemoteRunners): FirewallDriver {
+export async function driverFor(fw: FirewallView, remote?: RemoteRunners): Promise<FirewallDriver> {
   return drivers[fw.driver](fw, remote);
 }

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { OutpostError, atField } from '../contract/errors.js';
+import { OutpostError, atFieldAsync } from '../contract/errors.js';
 import { changedNothing } from './firewall-driver.js';
 import { verifyNatApplied } from './nat-verify.js';
 import { defineProcedure } from '../procedures/procedure.js';
@@ -40,26 +40,26 @@ export const natOwner = (firewall: string, privateIp: string): string => `nat:${
  * allocated in the public pool that holds it (or in the one named); an address outside every
  * public pool, or a pool's network or broadcast address, is refused with the field named.
  */
-export function resolveNatPublicSource<T extends { publicIp?: string | undefined; pool?: string | undefined }>(ipam: Ipam, input: T): T & { pool: string } {
+export async function resolveNatPublicSource<T extends { publicIp?: string | undefined; pool?: string | undefined }>(ipam: Ipam, input: T): Promise<T & { pool: string }> {
   if (input.pool !== undefined) {
-    const pool = atField(['pool'], () => ipam.pool(input.pool!));
+    const pool = await atFieldAsync(['pool'], () => ipam.pool(input.pool!));
     if (pool.kind !== 'public') {
       throw new OutpostError('VALIDATION', `Pool ${pool.name} is a private pool; a NAT's public address comes from a public pool (ipam pool add --kind public).`, {
         issues: [{ path: ['pool'], message: 'not a public pool' }],
       });
     }
-    if (input.publicIp !== undefined) atField(['publicIp'], () => ipam.checkUsable(pool.name, input.publicIp!));
+    if (input.publicIp !== undefined) await atFieldAsync(['publicIp'], () => ipam.checkUsable(pool.name, input.publicIp!));
     return { ...input, pool: pool.name };
   }
   const publicIp = input.publicIp;
   if (publicIp === undefined) throw new OutpostError('VALIDATION', 'Give a public address, or a pool to allocate one from.');
-  return atField(['publicIp'], () => {
-    const pools = ipam.poolsContaining(publicIp, 'public');
+  return atFieldAsync(['publicIp'], async () => {
+    const pools = await ipam.poolsContaining(publicIp, 'public');
     if (pools.length === 0) {
       throw new OutpostError('VALIDATION', `${publicIp} is in no public pool: add the pool that owns it (ipam pool add --kind public) or give --pool to allocate one.`);
     }
     if (pools.length > 1) throw new OutpostError('VALIDATION', `${publicIp} is in public pools ${pools.map((p) => p.name).join(', ')}; say which with --pool.`);
-    ipam.checkUsable(pools[0]!.name, publicIp);
+    await ipam.checkUsable(pools[0]!.name, publicIp);
     return { ...input, pool: pools[0]!.name };
   });
 }
@@ -81,27 +81,27 @@ export const natAdd = defineProcedure<NatAddContext, NatProcedureServices>({
       title: 'Allocate the public address in IPAM',
       when: (c) => c.pool !== undefined,
       async run({ context: c, services, procedureId, actor }) {
-        const a = services.ipam.allocate(
+        const a = await services.ipam.allocate(
           { pool: c.pool!, owner: natOwner(c.firewall, c.privateIp), purpose: 'public-nat', procedureId, ...(c.publicIp ? { address: c.publicIp } : {}) },
           actor,
         );
         return { output: { address: a.address, pool: a.pool }, context: { publicIp: a.address } };
       },
       async undo({ context: c, services, actor, procedureId }) {
-        services.ipam.release({ pool: c.pool!, owner: natOwner(c.firewall, c.privateIp), purpose: 'public-nat', procedureId }, actor);
+        await services.ipam.release({ pool: c.pool!, owner: natOwner(c.firewall, c.privateIp), purpose: 'public-nat', procedureId }, actor);
       },
     },
     {
       name: 'record',
       title: 'Record the NAT',
       async run({ context: c, services, procedureId, actor }) {
-        const r = services.nat.ensureRecord({ firewall: c.firewall, publicIp: c.publicIp!, privateIp: c.privateIp, vm: c.vm ?? null, procedureId }, actor);
+        const r = await services.nat.ensureRecord({ firewall: c.firewall, publicIp: c.publicIp!, privateIp: c.privateIp, vm: c.vm ?? null, procedureId }, actor);
         return { output: { recordId: r.id }, context: { recordId: r.id, publicIp: r.publicIp } };
       },
       async undo({ context: c, services, actor }) {
         if (c.recordId === undefined) return;
-        const r = services.nat.record(c.recordId);
-        if (r.state !== 'removed') services.nat.setState(r.id, 'removed', actor);
+        const r = await services.nat.record(c.recordId);
+        if (r.state !== 'removed') await services.nat.setState(r.id, 'removed', actor);
       },
     },
     {
@@ -130,7 +130,7 @@ export const natAdd = defineProcedure<NatAddContext, NatProcedureServices>({
       name: 'apply-rules',
       title: 'Ensure the firewall rules',
       async run({ context: c, services, log }) {
-        const outcome = await services.nat.driver(c.firewall).ensure(mapping(c));
+        const outcome = await (await services.nat.driver(c.firewall)).ensure(mapping(c));
         if (!outcome.applied) {
           log('info', 'This firewall is driven by hand: the commands are in the approval step.');
           // Policy first (from apply-policy, when the address has an allow-list), then the NAT.
@@ -146,7 +146,7 @@ export const natAdd = defineProcedure<NatAddContext, NatProcedureServices>({
           log('info', 'The firewall was not changed before the failure; nothing to remove.');
           return;
         }
-        const outcome = await services.nat.driver(c.firewall).remove(mapping(c));
+        const outcome = await (await services.nat.driver(c.firewall)).remove(mapping(c));
         if (!outcome.applied) log('warn', `Remove these rules by hand if they were applied:\n${outcome.instructions}`);
       },
     },
@@ -169,12 +169,12 @@ export const natAdd = defineProcedure<NatAddContext, NatProcedureServices>({
       name: 'activate',
       title: 'Mark the NAT active',
       async run({ context: c, services, actor }) {
-        services.nat.setState(c.recordId!, 'active', actor);
-        services.audit.append({ actor, action: 'nat.add', target: c.publicIp!, details: { firewall: c.firewall, privateIp: c.privateIp, recordId: c.recordId, vm: c.vm ?? null } });
+        await services.nat.setState(c.recordId!, 'active', actor);
+        await services.audit.append({ actor, action: 'nat.add', target: c.publicIp!, details: { firewall: c.firewall, privateIp: c.privateIp, recordId: c.recordId, vm: c.vm ?? null } });
         return { output: { recordId: c.recordId } };
       },
       async undo({ context: c, services, actor }) {
-        if (c.recordId !== undefined && services.nat.record(c.recordId).state === 'active') services.nat.setState(c.recordId, 'pending', actor);
+        if (c.recordId !== undefined && (await services.nat.record(c.recordId)).state === 'active') await services.nat.setState(c.recordId, 'pending', actor);
       },
     },
   ],

@@ -47,14 +47,14 @@ describe.skipIf(!available.ok).each(['linux-iptables', 'linux-nft'] as const)('f
   afterAll(() => lab?.destroy());
   beforeEach(async () => {
     dir = tempDir();
-    core = createOutpostCore({ dataDir: dir.path, transport: 'test', checkOutputs: true });
+    core = await createOutpostCore({ dataDir: dir.path, transport: 'test', checkOutputs: true });
     publicIp = await setUp(core, lab, driver);
   });
   afterEach(async () => {
     // Leave the firewall as the next test expects it: no NAT, no policy.
     await run(core, 'nat.remove', { publicIp });
     await core.services.natPolicy.apply('fw');
-    core.close();
+    await core.close();
     dir.remove();
   });
 
@@ -71,7 +71,7 @@ describe.skipIf(!available.ok).each(['linux-iptables', 'linux-nft'] as const)('f
     expect(removed.procedure.state).toBe('succeeded');
     expect(lab.connectFrom(lab.client2!, publicIp, 8080)).toBe(`${vm0()} ${lab.client2Ip}`);
     expect((await policy(core)).allows).toEqual([]);
-    const actions = core.services.audit.list({ limit: 100 }).entries.map((e) => e.action);
+    const actions = (await core.services.audit.list({ limit: 100 })).entries.map((e) => e.action);
     expect(actions).toEqual(expect.arrayContaining(['nat.allow', 'nat.disallow']));
   });
 
@@ -103,7 +103,7 @@ describe.skipIf(!available.ok).each(['linux-iptables', 'linux-nft'] as const)('f
     ]);
     const ids = [a, b].map((r) => (r as { value: { procedureId: string } }).value.procedureId);
     await Promise.all(ids.map((id) => core.services.engine.whenIdle(id)));
-    expect(ids.map((id) => core.services.engine.store.get(id)?.state)).toEqual(['succeeded', 'succeeded']);
+    expect(await Promise.all(ids.map(async (id) => (await core.services.engine.store.get(id))?.state))).toEqual(['succeeded', 'succeeded']);
     expect(dumpOf(lab, driver).split(`outpost:guard:${publicIp}`).length - 1).toBe(1);
     expect((await core.services.natPolicy.check('fw')).state).toBe('in-sync');
     expect(lab.connectFrom(lab.client2!, publicIp, 8080)).toBe(`${vm0()} ${lab.client2Ip}`);
@@ -183,7 +183,7 @@ describe.skipIf(!available.ok).each(['linux-iptables', 'linux-nft'] as const)('f
       'missing outpost:guard:' + publicIp,
     ]);
     expect(events.at(-1)).toMatchObject({ firewall: 'fw', state: 'drift' });
-    const audit = core.services.audit.list({ limit: 100 }).entries.find((e) => e.action === 'nat.drift');
+    const audit = (await core.services.audit.list({ limit: 100 })).entries.find((e) => e.action === 'nat.drift');
     expect(audit).toMatchObject({ target: 'fw', outcome: 'failed' });
     expect((await policy(core)).drift).toEqual([expect.objectContaining({ firewall: 'fw', state: 'drift' })]);
 
@@ -204,7 +204,7 @@ describe.skipIf(!available.ok).each(['linux-iptables', 'linux-nft'] as const)('f
     const deadline = Date.now() + 5000;
     while (events.length === seen && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
     expect(events.at(-1)).toMatchObject({ firewall: 'fw', state: 'drift', items: expect.arrayContaining([expect.objectContaining({ kind: 'missing', tag: `outpost:guard:${publicIp}` })]) });
-    expect(core.services.audit.list({ limit: 100 }).entries.find((e) => e.action === 'nat.drift')).toMatchObject({ actor: 'outpost', outcome: 'failed' });
+    expect((await core.services.audit.list({ limit: 100 })).entries.find((e) => e.action === 'nat.drift')).toMatchObject({ actor: 'outpost', outcome: 'failed' });
     expect(await core.dispatch('settings.update', { natReconcileSeconds: 0 })).toMatchObject({ ok: true });
     // Reported, never repaired without an operator.
     expect(lab.connectFrom(lab.client2!, publicIp, 8080)).toBe(`${vm0()} ${lab.client2Ip}`);
@@ -233,9 +233,9 @@ describe.skipIf(!available.ok)('policy procedures survive kill -9 (child process
       const dir = tempDir();
       try {
         await startVmServers(lab);
-        const setup = createOutpostCore({ dataDir: dir.path, transport: 'test' });
+        const setup = await createOutpostCore({ dataDir: dir.path, transport: 'test' });
         const publicIp = await setUp(setup, lab, 'linux-iptables');
-        setup.close();
+        await setup.close();
         const input =
           command === 'nat.allow'
             ? { firewall: 'fw', publicIp, source: lab.clientIp }
@@ -245,7 +245,7 @@ describe.skipIf(!available.ok)('policy procedures survive kill -9 (child process
         const resumed = child(dir.path, ['resume']);
         expect(resumed.stdout + resumed.stderr).toContain('"succeeded"');
 
-        const check = createOutpostCore({ dataDir: dir.path, transport: 'test' });
+        const check = await createOutpostCore({ dataDir: dir.path, transport: 'test' });
         try {
           const p = await check.services.natPolicy.policy();
           const save = lab.exec(lab.firewall, ['iptables-save']);
@@ -260,10 +260,10 @@ describe.skipIf(!available.ok)('policy procedures survive kill -9 (child process
             expect(lab.connectFromClient(lab.firewallPublicIp, 2222)).toBe(`${lab.vms[1]!.ns} ${lab.clientIp}`);
           }
           expect((await check.services.natPolicy.check('fw')).state).toBe('in-sync');
-          const actions = check.services.audit.list({ limit: 100 }).entries.map((e) => `${e.action}:${e.outcome}`);
+          const actions = (await check.services.audit.list({ limit: 100 })).entries.map((e) => `${e.action}:${e.outcome}`);
           expect(actions.filter((a) => a === `${command}:ok`)).toHaveLength(1);
         } finally {
-          check.close();
+          await check.close();
         }
       } finally {
         dir.remove();

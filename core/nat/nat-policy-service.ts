@@ -38,12 +38,12 @@ export class NatPolicyService {
   }
 
   async policy(firewall?: string): Promise<NatPolicy> {
-    if (firewall !== undefined) this.nat.firewall(firewall);
+    if (firewall !== undefined) await this.nat.firewall(firewall);
     const strip = <T extends { procedureId: string | null }>(r: T): Omit<T, 'procedureId'> => {
       const { procedureId: _ignored, ...rest } = r;
       return rest;
     };
-    const names = firewall !== undefined ? [firewall] : this.nat.firewalls().map((f) => f.name);
+    const names = firewall !== undefined ? [firewall] : (await this.nat.firewalls()).map((f) => f.name);
     return {
       allows: (await this.store.allows(firewall)).map(strip),
       forwards: (await this.store.forwards(firewall)).map(strip),
@@ -59,9 +59,9 @@ export class NatPolicyService {
 
   /** Checked before the procedure starts: the firewall exists and serves the public address. */
   async checkAllow(spec: AllowSpec): Promise<void> {
-    this.nat.firewall(spec.firewall);
+    await this.nat.firewall(spec.firewall);
     if (spec.publicIp === null) return;
-    const nat = this.nat.liveByPublic(spec.publicIp);
+    const nat = await this.nat.liveByPublic(spec.publicIp);
     const served = (nat !== null && nat.firewall === spec.firewall) || (await this.store.liveForwardsTo(spec.publicIp)).some((f) => f.firewall === spec.firewall);
     if (!served) {
       throw new OutpostError(
@@ -72,7 +72,7 @@ export class NatPolicyService {
   }
 
   async findAllow(spec: AllowSpec): Promise<AllowRecord> {
-    const fw = this.nat.firewall(spec.firewall);
+    const fw = await this.nat.firewall(spec.firewall);
     const row = await this.store.liveAllow({ ...spec, firewallId: fw.id });
     if (!row) {
       const have = (await this.store.allows(spec.firewall)).filter((a) => a.publicIp === spec.publicIp);
@@ -86,7 +86,7 @@ export class NatPolicyService {
 
   /** The entry for this spec, created by this run if need be (a resumed run finds its own). */
   async ensureAllow(spec: AllowSpec, procedureId: string, actor: string): Promise<{ id: number; created: boolean }> {
-    const fw = this.nat.firewall(spec.firewall);
+    const fw = await this.nat.firewall(spec.firewall);
     const existing = await this.store.liveAllow({ ...spec, firewallId: fw.id });
     if (existing) return { id: existing.id, created: existing.procedureId === procedureId };
     return { id: await this.store.insertAllow({ ...spec, firewallId: fw.id }, procedureId, actor), created: true };
@@ -102,8 +102,8 @@ export class NatPolicyService {
 
   /** Checked before the procedure starts: the public IP:port is free (no forward, no 1:1 NAT on the address). */
   async checkForward(f: ForwardSpec): Promise<void> {
-    this.nat.firewall(f.firewall);
-    const nat = this.nat.liveByPublic(f.publicIp);
+    await this.nat.firewall(f.firewall);
+    const nat = await this.nat.liveByPublic(f.publicIp);
     if (nat) {
       throw new OutpostError('NAT_CONFLICT', `${f.publicIp} is 1:1 NATed to ${nat.privateIp} on ${nat.firewall} (record ${nat.id}): every port already reaches it. Forward from another public address.`, {
         recordId: nat.id,
@@ -118,7 +118,7 @@ export class NatPolicyService {
   }
 
   async ensureForward(f: ForwardSpec, procedureId: string, actor: string): Promise<{ id: number; created: boolean }> {
-    const fw = this.nat.firewall(f.firewall);
+    const fw = await this.nat.firewall(f.firewall);
     const existing = await this.store.liveForward(f.publicIp, f.publicPort, f.proto);
     if (existing) {
       if (existing.procedureId === procedureId) return { id: existing.id, created: true };
@@ -128,7 +128,7 @@ export class NatPolicyService {
   }
 
   async findForward(firewall: string, publicIp: string, publicPort: number, proto: 'tcp' | 'udp'): Promise<ForwardRecord> {
-    this.nat.firewall(firewall);
+    await this.nat.firewall(firewall);
     const f = await this.store.liveForward(publicIp, publicPort, proto);
     if (!f || f.firewall !== firewall) throw new OutpostError('NOT_FOUND', `No port forward of ${publicIp}:${publicPort}/${proto} on ${firewall}.`);
     return f;
@@ -148,8 +148,8 @@ export class NatPolicyService {
 
   /** What the store wants on this firewall's policy rules now (`excludeNat`: as if that record were gone, for a rollback). */
   async desired(firewall: string, excludeNat?: number): Promise<PolicyRule[]> {
-    const natPublicIps = this.nat
-      .records()
+    const natPublicIps = (await this.nat
+      .records())
       .filter((r) => r.firewall === firewall && r.state !== 'removed' && r.id !== excludeNat)
       .map((r) => r.publicIp);
     return desiredPolicy({ natPublicIps, allows: await this.store.allows(firewall), forwards: await this.store.forwards(firewall) });
@@ -157,7 +157,7 @@ export class NatPolicyService {
 
   /** Puts the whole wanted policy on the firewall (idempotent; a manual firewall gets instructions). */
   async apply(firewall: string, excludeNat?: number): Promise<EnsureOutcome> {
-    return this.serial(firewall, async () => this.nat.driver(firewall).applyPolicy(await this.desired(firewall, excludeNat)));
+    return this.serial(firewall, async () => (await this.nat.driver(firewall)).applyPolicy(await this.desired(firewall, excludeNat)));
   }
 
   private serial<T>(firewall: string, work: () => Promise<T>): Promise<T> {
@@ -192,7 +192,7 @@ export class NatPolicyService {
 
   /** After an apply: the firewall says exactly what the store wants, or NAT_DRIFT naming the differences. */
   async verify(firewall: string): Promise<void> {
-    const items = comparePolicy(await this.desired(firewall), await this.nat.driver(firewall).observePolicy());
+    const items = comparePolicy(await this.desired(firewall), await (await this.nat.driver(firewall)).observePolicy());
     if (items.length > 0) {
       throw new OutpostError('NAT_DRIFT', `Firewall ${firewall} does not show the policy after applying it: ${items.map((i) => `${i.kind} ${i.detail}`).join('; ')}.`, { items });
     }
@@ -204,28 +204,28 @@ export class NatPolicyService {
   }
 
   private async checkNow(firewall: string, actor: string): Promise<DriftStatus> {
-    const fw = this.nat.firewall(firewall);
+    const fw = await this.nat.firewall(firewall);
     const checkedAt = new Date().toISOString();
     let status: DriftStatus;
     if (fw.driver === 'manual') {
       status = { firewall, state: 'unknown', checkedAt, items: [], error: null };
     } else {
       try {
-        const driver = this.nat.driver(firewall);
-        const items = [...this.natDrift(firewall, await driver.observe()), ...comparePolicy(await this.desired(firewall), await driver.observePolicy())];
+        const driver = await this.nat.driver(firewall);
+        const items = [...await this.natDrift(firewall, await driver.observe()), ...comparePolicy(await this.desired(firewall), await driver.observePolicy())];
         status = { firewall, state: items.length ? 'drift' : 'in-sync', checkedAt, items, error: null };
       } catch (err) {
         const e = toContractError(err);
         status = { firewall, state: 'unreachable', checkedAt, items: [], error: { code: e.code, message: e.message } };
       }
     }
-    this.record(status, actor);
+    await this.record(status, actor);
     return status;
   }
 
   /** 1:1 NAT rules against active records; records in flight (pending, removing) are their procedure's business. */
-  private natDrift(firewall: string, observed: Awaited<ReturnType<ReturnType<NatService['driver']>['observe']>>): DriftItem[] {
-    const records = this.nat.records().filter((r) => r.firewall === firewall);
+  private async natDrift(firewall: string, observed: Awaited<ReturnType<Awaited<ReturnType<NatService['driver']>>['observe']>>): Promise<DriftItem[]> {
+    const records = (await this.nat.records()).filter((r) => r.firewall === firewall);
     const items: DriftItem[] = [];
     const byId = new Map(observed.map((o) => [o.recordId, o]));
     for (const r of records.filter((x) => x.state === 'active')) {
@@ -245,8 +245,8 @@ export class NatPolicyService {
 
   /** Repairs the 1:1 NAT side: tagged rules of no record go, active records get their rules back. */
   async repairNat(firewall: string): Promise<{ removed: number[]; ensured: number[] }> {
-    const driver = this.nat.driver(firewall);
-    const records = this.nat.records().filter((r) => r.firewall === firewall);
+    const driver = await this.nat.driver(firewall);
+    const records = (await this.nat.records()).filter((r) => r.firewall === firewall);
     const known = new Set(records.map((r) => r.id));
     const removed: number[] = [];
     const ensured: number[] = [];
@@ -267,7 +267,7 @@ export class NatPolicyService {
     return { removed, ensured };
   }
 
-  private record(status: DriftStatus, actor: string): void {
+  private async record(status: DriftStatus, actor: string): Promise<void> {
     const before = this.last.get(status.firewall);
     this.last.set(status.firewall, status);
     const signature = (s: DriftStatus | undefined) => JSON.stringify(s ? [s.state, s.items, s.error?.code ?? null] : null);
@@ -275,7 +275,7 @@ export class NatPolicyService {
     this.onDrift?.(status);
     const bad = (s: DriftStatus | undefined) => s?.state === 'drift' || s?.state === 'unreachable';
     if (bad(status) || bad(before)) {
-      this.audit.append({
+      await this.audit.append({
         actor,
         action: 'nat.drift',
         target: status.firewall,
@@ -291,7 +291,7 @@ export class NatPolicyService {
     this.checking = true;
     try {
       const out: DriftStatus[] = [];
-      for (const fw of this.nat.firewalls()) out.push(await this.check(fw.name));
+      for (const fw of await this.nat.firewalls()) out.push(await this.check(fw.name));
       return out;
     } finally {
       this.checking = false;

@@ -73,16 +73,16 @@ export class NatPolicyStore {
 
   async allows(firewall?: string): Promise<AllowRecord[]> {
     const where = firewall === undefined ? `WHERE a.state = 'active'` : `WHERE a.state = 'active' AND f.name = ?`;
-    return this.db.all(`${ALLOW_SELECT} ${where} ORDER BY a.id`, firewall === undefined ? [] : [firewall], allowRow).map(toAllow);
+    return (await this.db.all(`${ALLOW_SELECT} ${where} ORDER BY a.id`, firewall === undefined ? [] : [firewall], allowRow)).map(toAllow);
   }
 
   async allowById(id: number): Promise<(AllowRecord & { live: boolean }) | null> {
-    const row = this.db.get(`${ALLOW_SELECT.replace('SELECT ', "SELECT a.state = 'active' AS live, ")} WHERE a.id = ?`, [id], allowRow.extend({ live: z.number() }));
+    const row = await this.db.get(`${ALLOW_SELECT.replace('SELECT ', "SELECT a.state = 'active' AS live, ")} WHERE a.id = ?`, [id], allowRow.extend({ live: z.number() }));
     return row ? { ...toAllow(row), live: row.live === 1 } : null;
   }
 
   async liveAllow(k: AllowKey): Promise<AllowRecord | null> {
-    const row = this.db.get(
+    const row = await this.db.get(
       `${ALLOW_SELECT} WHERE a.state = 'active' AND a.firewall_id = ? AND IFNULL(a.public_ip, '') = ? AND a.source = ? AND IFNULL(a.proto, '') = ? AND IFNULL(a.port, 0) = ?`,
       [k.firewallId, k.publicIp ?? '', k.source, k.proto ?? '', k.port ?? 0],
       allowRow,
@@ -91,14 +91,14 @@ export class NatPolicyStore {
   }
 
   async insertAllow(k: AllowKey, procedureId: string | null, actor: string): Promise<number> {
-    return this.db.run(
+    return (await this.db.run(
       `INSERT INTO nat_allow_rules (firewall_id, public_ip, source, proto, port, state, procedure_id, created_at, created_by) VALUES (?, ?, ?, ?, ?, 'active', ?, ?, ?)`,
       [k.firewallId, k.publicIp, k.source, k.proto, k.port, procedureId, new Date().toISOString(), actor],
-    ).lastId;
+    )).lastId;
   }
 
   async setAllowLive(id: number, live: boolean, actor: string): Promise<void> {
-    this.db.run(`UPDATE nat_allow_rules SET state = ?, removed_at = ?, removed_by = ? WHERE id = ?`, [
+    await this.db.run(`UPDATE nat_allow_rules SET state = ?, removed_at = ?, removed_by = ? WHERE id = ?`, [
       live ? 'active' : 'removed',
       live ? null : new Date().toISOString(),
       live ? null : actor,
@@ -108,21 +108,21 @@ export class NatPolicyStore {
 
   async forwards(firewall?: string): Promise<ForwardRecord[]> {
     const where = firewall === undefined ? `WHERE w.state = 'active'` : `WHERE w.state = 'active' AND f.name = ?`;
-    return this.db.all(`${FORWARD_SELECT} ${where} ORDER BY w.id`, firewall === undefined ? [] : [firewall], forwardRow).map(toForward);
+    return (await this.db.all(`${FORWARD_SELECT} ${where} ORDER BY w.id`, firewall === undefined ? [] : [firewall], forwardRow)).map(toForward);
   }
 
   async forwardById(id: number): Promise<(ForwardRecord & { live: boolean }) | null> {
-    const row = this.db.get(`${FORWARD_SELECT.replace('SELECT ', "SELECT w.state = 'active' AS live, ")} WHERE w.id = ?`, [id], forwardRow.extend({ live: z.number() }));
+    const row = await this.db.get(`${FORWARD_SELECT.replace('SELECT ', "SELECT w.state = 'active' AS live, ")} WHERE w.id = ?`, [id], forwardRow.extend({ live: z.number() }));
     return row ? { ...toForward(row), live: row.live === 1 } : null;
   }
 
   async liveForward(publicIp: string, publicPort: number, proto: 'tcp' | 'udp'): Promise<ForwardRecord | null> {
-    const row = this.db.get(`${FORWARD_SELECT} WHERE w.state = 'active' AND w.public_ip = ? AND w.public_port = ? AND w.proto = ?`, [publicIp, publicPort, proto], forwardRow);
+    const row = await this.db.get(`${FORWARD_SELECT} WHERE w.state = 'active' AND w.public_ip = ? AND w.public_port = ? AND w.proto = ?`, [publicIp, publicPort, proto], forwardRow);
     return row ? toForward(row) : null;
   }
 
   async liveForwardsTo(publicIp: string): Promise<ForwardRecord[]> {
-    return this.db.all(`${FORWARD_SELECT} WHERE w.state = 'active' AND w.public_ip = ? ORDER BY w.id`, [publicIp], forwardRow).map(toForward);
+    return (await this.db.all(`${FORWARD_SELECT} WHERE w.state = 'active' AND w.public_ip = ? ORDER BY w.id`, [publicIp], forwardRow)).map(toForward);
   }
 
   async insertForward(
@@ -130,14 +130,14 @@ export class NatPolicyStore {
     procedureId: string | null,
     actor: string,
   ): Promise<number> {
-    return this.db.run(
+    return (await this.db.run(
       `INSERT INTO nat_forwards (firewall_id, public_ip, public_port, proto, private_ip, private_port, state, procedure_id, created_at, created_by) VALUES (?, ?, ?, ?, ?, ?, 'active', ?, ?, ?)`,
       [f.firewallId, f.publicIp, f.publicPort, f.proto, f.privateIp, f.privatePort, procedureId, new Date().toISOString(), actor],
-    ).lastId;
+    )).lastId;
   }
 
   async setForwardLive(id: number, live: boolean, actor: string): Promise<void> {
-    this.db.run(`UPDATE nat_forwards SET state = ?, removed_at = ?, removed_by = ? WHERE id = ?`, [
+    await this.db.run(`UPDATE nat_forwards SET state = ?, removed_at = ?, removed_by = ? WHERE id = ?`, [
       live ? 'active' : 'removed',
       live ? null : new Date().toISOString(),
       live ? null : actor,

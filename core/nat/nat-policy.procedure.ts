@@ -105,7 +105,7 @@ export const natAllow = defineProcedure<AllowContext, NatPolicyProcedureServices
       name: 'audit',
       title: 'Audit',
       async run({ context: c, services, actor }) {
-        services.audit.append({ actor, action: 'nat.allow', target: allowTarget(c), details: allowDetails(c) });
+        await services.audit.append({ actor, action: 'nat.allow', target: allowTarget(c), details: allowDetails(c) });
       },
     },
   ],
@@ -133,7 +133,7 @@ export const natDisallow = defineProcedure<AllowContext, NatPolicyProcedureServi
       name: 'audit',
       title: 'Audit',
       async run({ context: c, services, actor }) {
-        services.audit.append({ actor, action: 'nat.disallow', target: allowTarget(c), details: allowDetails(c) });
+        await services.audit.append({ actor, action: 'nat.disallow', target: allowTarget(c), details: allowDetails(c) });
       },
     },
   ],
@@ -181,7 +181,7 @@ export const natForward = defineProcedure<ForwardContext, NatPolicyProcedureServ
       name: 'audit',
       title: 'Audit',
       async run({ context: c, services, actor }) {
-        services.audit.append({ actor, action: 'nat.forward', target: forwardTarget(c), details: forwardDetails(c) });
+        await services.audit.append({ actor, action: 'nat.forward', target: forwardTarget(c), details: forwardDetails(c) });
       },
     },
   ],
@@ -209,7 +209,7 @@ export const natUnforward = defineProcedure<ForwardContext, NatPolicyProcedureSe
       name: 'audit',
       title: 'Audit',
       async run({ context: c, services, actor }) {
-        services.audit.append({ actor, action: 'nat.unforward', target: forwardTarget(c), details: forwardDetails(c) });
+        await services.audit.append({ actor, action: 'nat.unforward', target: forwardTarget(c), details: forwardDetails(c) });
       },
     },
   ],
@@ -243,7 +243,7 @@ export const natReconcile = defineProcedure<ReconcileContext, NatPolicyProcedure
       async run({ context: c, services, actor }) {
         const status = await services.natPolicy.check(c.firewall, actor);
         if (status.state !== 'in-sync') throw new OutpostError('NAT_DRIFT', `Firewall ${c.firewall} still drifts: ${status.items.map((i) => `${i.kind} ${i.detail}`).join('; ') || status.error?.message}.`, { status });
-        services.audit.append({ actor, action: 'nat.reconcile', target: c.firewall, details: { repaired: true } });
+        await services.audit.append({ actor, action: 'nat.reconcile', target: c.firewall, details: { repaired: true } });
         return { output: { state: status.state } };
       },
     },

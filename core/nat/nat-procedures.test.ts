@@ -38,11 +38,11 @@ describe.skipIf(!available.ok)('NAT add/remove procedures on a real firewall nam
   afterAll(() => lab?.destroy());
   beforeEach(async () => {
     dir = tempDir();
-    core = createOutpostCore({ dataDir: dir.path, transport: 'test', checkOutputs: true });
+    core = await createOutpostCore({ dataDir: dir.path, transport: 'test', checkOutputs: true });
     await setUp(core, lab);
   });
-  afterEach(() => {
-    core.close();
+  afterEach(async () => {
+    await core.close();
     dir.remove();
   });
 
@@ -68,10 +68,10 @@ describe.skipIf(!available.ok)('NAT add/remove procedures on a real firewall nam
     const removed = await run(core, 'nat.remove', { publicIp });
     expect(removed.procedure.state).toBe('succeeded');
     expect(lab.connectFromClient(publicIp, 8080, 800)).toBe('TIMEOUT');
-    expect(core.services.ipam.allocations()).toEqual([]);
-    expect(core.services.nat.records()).toEqual([]);
+    expect(await core.services.ipam.allocations()).toEqual([]);
+    expect(await core.services.nat.records()).toEqual([]);
     expect(((await core.dispatch('nat.list', { verify: true })) as { value: NatList }).value).toEqual({ records: [], orphans: [], unreachable: [] });
-    const actions = core.services.audit.list({ limit: 100 }).entries.map((e) => e.action);
+    const actions = (await core.services.audit.list({ limit: 100 })).entries.map((e) => e.action);
     expect(actions).toEqual(expect.arrayContaining(['nat.add', 'nat.remove', 'ipam.allocate', 'ipam.release']));
   });
 
@@ -88,14 +88,14 @@ describe.skipIf(!available.ok)('NAT add/remove procedures on a real firewall nam
       expect(await core.dispatch('nat.add', { firewall: 'fw', privateIp, publicIp }), publicIp).toMatchObject({ ok: false, error: { code: 'VALIDATION' } });
     }
     expect(lab.exec(lab.firewall, ['iptables-save', '-t', 'nat']).match(/outpost:nat:/g)).toEqual(before.match(/outpost:nat:/g));
-    expect(core.services.nat.records()).toEqual([]);
+    expect(await core.services.nat.records()).toEqual([]);
 
     const added = await run(core, 'nat.add', { firewall: 'fw', privateIp: vm.ip, publicIp: '203.0.113.60' });
     expect(added.procedure.state).toBe('succeeded');
-    expect(core.services.ipam.holderOf('203.0.113.60')).toMatchObject({ pool: 'pub', owner: `nat:fw:${vm.ip}`, purpose: 'public-nat' });
+    expect(await core.services.ipam.holderOf('203.0.113.60')).toMatchObject({ pool: 'pub', owner: `nat:fw:${vm.ip}`, purpose: 'public-nat' });
     expect(lab.connectFromClient('203.0.113.60', 8080)).toBe(`${vm.ns} ${lab.clientIp}`);
     expect((await run(core, 'nat.remove', { publicIp: '203.0.113.60' })).procedure.state).toBe('succeeded');
-    expect(core.services.ipam.allocations()).toEqual([]);
+    expect(await core.services.ipam.allocations()).toEqual([]);
   });
 
   it('rolls back a NAT whose private side already has one, keeping the address the first run holds', async () => {
@@ -107,7 +107,7 @@ describe.skipIf(!available.ok)('NAT add/remove procedures on a real firewall nam
     expect(clash.procedure.state).toBe('rolled-back');
     // The typed address is allocated in its pool first, and IPAM already knows this private side's NAT address.
     expect(clash.steps.find((s) => s.name === 'allocate-public-ip')?.error).toMatchObject({ code: 'IP_CONFLICT', message: expect.stringContaining('already holds 203.0.113.2') });
-    expect(core.services.ipam.allocations()).toHaveLength(1);
+    expect(await core.services.ipam.allocations()).toHaveLength(1);
     expect(lab.exec(lab.firewall, ['iptables-save', '-t', 'nat']).match(/outpost:nat:/g)).toHaveLength(2);
     await run(core, 'nat.remove', { publicIp: '203.0.113.2' });
   });
@@ -131,8 +131,8 @@ describe.skipIf(!available.ok)('NAT add/remove procedures on a real firewall nam
     const failed = await run(core, 'nat.add', { firewall: 'down', privateIp: lab.vms[0]!.ip, pool: 'pub' });
     expect(failed.procedure.state).toBe('rolled-back');
     expect(failed.steps.find((s) => s.name === 'apply-rules')?.error).toMatchObject({ code: 'FIREWALL_COMMAND' });
-    expect(core.services.ipam.allocations()).toEqual([]);
-    expect(core.services.nat.records()).toEqual([]);
+    expect(await core.services.ipam.allocations()).toEqual([]);
+    expect(await core.services.nat.records()).toEqual([]);
   });
 });
 
@@ -153,28 +153,28 @@ describe.skipIf(!available.ok)('NAT add survives kill -9 at every step (child pr
         const dir = tempDir();
         try {
           await startVmServers(lab);
-          const setup = createOutpostCore({ dataDir: dir.path, transport: 'test' });
+          const setup = await createOutpostCore({ dataDir: dir.path, transport: 'test' });
           await setUp(setup, lab);
-          setup.close();
+          await setup.close();
           const input = JSON.stringify({ firewall: 'fw', privateIp: lab.vms[0]!.ip, pool: 'pub' });
           const first = child(dir.path, ['start', 'nat.add', input], `${phase}:nat.add/${step}`);
           expect(first.signal, first.stderr).toBe('SIGKILL');
           const resumed = child(dir.path, ['resume']);
           expect(resumed.stdout + resumed.stderr).toContain('{"states":["succeeded"]}');
 
-          const check = createOutpostCore({ dataDir: dir.path, transport: 'test' });
+          const check = await createOutpostCore({ dataDir: dir.path, transport: 'test' });
           try {
-            expect(check.services.ipam.allocations().map((a) => a.address)).toEqual(['203.0.113.2']);
-            expect(check.services.nat.records()).toEqual([expect.objectContaining({ publicIp: '203.0.113.2', state: 'active' })]);
+            expect((await check.services.ipam.allocations()).map((a) => a.address)).toEqual(['203.0.113.2']);
+            expect(await check.services.nat.records()).toEqual([expect.objectContaining({ publicIp: '203.0.113.2', state: 'active' })]);
             expect(lab.exec(lab.firewall, ['iptables-save', '-t', 'nat']).match(/outpost:nat:1"/g)).toHaveLength(2);
             expect(lab.connectFromClient('203.0.113.2', 8080)).toBe(`${lab.vms[0]!.ns} ${lab.clientIp}`);
-            const actions = check.services.audit.list({ limit: 100 }).entries.map((e) => `${e.action}:${e.outcome}`).reverse();
+            const actions = (await check.services.audit.list({ limit: 100 })).entries.map((e) => `${e.action}:${e.outcome}`).reverse();
             expect(actions.filter((a) => a === 'procedure.step:ok')).toHaveLength(6);
             expect(actions.filter((a) => a === 'ipam.allocate:ok')).toHaveLength(1);
             expect(actions.filter((a) => a === 'nat.add:ok')).toHaveLength(1);
             expect(actions.at(-1)).toBe('procedure.succeeded:ok');
           } finally {
-            check.close();
+            await check.close();
           }
         } finally {
           dir.remove();

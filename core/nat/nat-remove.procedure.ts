@@ -31,21 +31,21 @@ export const natRemove = defineProcedure<NatRemoveContext, NatProcedureServices>
       name: 'find-record',
       title: 'Find the NAT record',
       async run({ context: c, services, actor }) {
-        const r = c.recordId !== undefined ? services.nat.record(c.recordId) : services.nat.liveByPublic(c.publicIp);
+        const r = c.recordId !== undefined ? await services.nat.record(c.recordId) : await services.nat.liveByPublic(c.publicIp);
         if (!r || r.state === 'removed') throw new OutpostError('NOT_FOUND', `No live NAT for ${c.publicIp}.`);
-        if (r.state !== 'removing') services.nat.setState(r.id, 'removing', actor);
+        if (r.state !== 'removing') await services.nat.setState(r.id, 'removing', actor);
         return { output: { recordId: r.id }, context: { recordId: r.id, firewall: r.firewall, privateIp: r.privateIp, publicIp: r.publicIp } };
       },
       async undo({ context: c, services, actor }) {
         // Rolled back before the record was closed: the NAT is still there, say so.
-        if (c.recordId !== undefined && services.nat.record(c.recordId).state === 'removing') services.nat.setState(c.recordId, 'active', actor);
+        if (c.recordId !== undefined && (await services.nat.record(c.recordId)).state === 'removing') await services.nat.setState(c.recordId, 'active', actor);
       },
     },
     {
       name: 'remove-rules',
       title: 'Remove the firewall rules',
       async run({ context: c, services }) {
-        const outcome = await services.nat.driver(c.firewall!).remove(mapping(c));
+        const outcome = await (await services.nat.driver(c.firewall!)).remove(mapping(c));
         if (!outcome.applied) return { output: { applied: false }, context: { manualInstructions: outcome.instructions } };
         return { output: { applied: true, changed: outcome.changed } };
       },
@@ -69,9 +69,9 @@ export const natRemove = defineProcedure<NatRemoveContext, NatProcedureServices>
       name: 'release-public-ip',
       title: 'Release the public address in IPAM',
       async run({ context: c, services, actor }) {
-        const held = services.ipam.holderOf(c.publicIp);
+        const held = await services.ipam.holderOf(c.publicIp);
         if (!held || held.purpose !== 'public-nat') return { output: { released: null } };
-        services.ipam.release({ pool: held.pool, owner: held.owner, purpose: held.purpose }, actor);
+        await services.ipam.release({ pool: held.pool, owner: held.owner, purpose: held.purpose }, actor);
         return { output: { released: held.address, pool: held.pool } };
       },
     },
@@ -79,8 +79,8 @@ export const natRemove = defineProcedure<NatRemoveContext, NatProcedureServices>
       name: 'close-record',
       title: 'Close the NAT record',
       async run({ context: c, services, actor }) {
-        services.nat.setState(c.recordId!, 'removed', actor);
-        services.audit.append({ actor, action: 'nat.remove', target: c.publicIp, details: { firewall: c.firewall, privateIp: c.privateIp, recordId: c.recordId } });
+        await services.nat.setState(c.recordId!, 'removed', actor);
+        await services.audit.append({ actor, action: 'nat.remove', target: c.publicIp, details: { firewall: c.firewall, privateIp: c.privateIp, recordId: c.recordId } });
         return { output: { recordId: c.recordId } };
       },
     },
@@ -90,7 +90,7 @@ export const natRemove = defineProcedure<NatRemoveContext, NatProcedureServices>
       title: "Remove the address's allow-list",
       async run({ context: c, services, actor, log }) {
         const closed = await services.natPolicy.closeAllowsFor(c.firewall!, c.publicIp, actor);
-        const observed = c.manualInstructions === undefined ? await services.nat.driver(c.firewall!).observePolicy() : [];
+        const observed = c.manualInstructions === undefined ? await (await services.nat.driver(c.firewall!)).observePolicy() : [];
         const stale = observed.some((r) => r.kind !== 'hook' && r.publicIp === c.publicIp);
         if (closed === 0 && !stale) return { output: { closed: 0 } };
         const outcome = await services.natPolicy.apply(c.firewall!);

@@ -14,94 +14,94 @@ export class NatService {
   constructor(
     private readonly db: Sql,
     private readonly audit: AuditLog,
-    private readonly driverOf: (fw: FirewallView) => FirewallDriver = driverFor,
+    private readonly driverOf: (fw: FirewallView) => Promise<FirewallDriver> = driverFor,
   ) {
     this.store = new NatStore(db);
   }
 
-  addFirewall(input: FirewallInput, actor: string): FirewallView {
+  async addFirewall(input: FirewallInput, actor: string): Promise<FirewallView> {
     const fw = firewallInputSchema.parse(input);
     if (fw.driver !== 'manual' && fw.connection.type === 'none') {
       throw new OutpostError('VALIDATION', `The ${fw.driver} driver needs a connection to the firewall.`);
     }
     try {
-      this.store.insertFirewall(fw, actor);
+      await this.store.insertFirewall(fw, actor);
     } catch (err) {
       if (err instanceof UniqueViolation) throw new OutpostError('CONFLICT', `A firewall named ${fw.name} already exists.`);
       throw err;
     }
-    this.audit.append({ actor, action: 'firewall.add', target: fw.name, details: { driver: fw.driver, connection: fw.connection } });
-    return this.firewall(fw.name);
+    await this.audit.append({ actor, action: 'firewall.add', target: fw.name, details: { driver: fw.driver, connection: fw.connection } });
+    return await this.firewall(fw.name);
   }
 
-  firewall(name: string): FirewallView {
-    const fw = this.store.firewall(name);
+  async firewall(name: string): Promise<FirewallView> {
+    const fw = await this.store.firewall(name);
     if (!fw) throw new OutpostError('NOT_FOUND', `No firewall named ${name}.`);
     return fw;
   }
 
-  firewalls(): FirewallView[] {
-    return this.store.firewalls();
+  async firewalls(): Promise<FirewallView[]> {
+    return await this.store.firewalls();
   }
 
-  driver(firewall: string): FirewallDriver {
-    return this.driverOf(this.firewall(firewall));
+  async driver(firewall: string): Promise<FirewallDriver> {
+    return this.driverOf(await this.firewall(firewall));
   }
 
-  record(id: number): NatRecordView {
-    const record = this.store.record(id);
+  async record(id: number): Promise<NatRecordView> {
+    const record = await this.store.record(id);
     if (!record) throw new OutpostError('NOT_FOUND', `No NAT record ${id}.`);
     return record;
   }
 
-  liveByPublic(publicIp: string): NatRecordView | null {
+  async liveByPublic(publicIp: string): Promise<NatRecordView | null> {
     const ip = parseAddress(publicIp).text;
-    return this.store.liveByPublic(ip);
+    return await this.store.liveByPublic(ip);
   }
 
   /**
    * Ensures a pending-or-live record for exactly this mapping: the same mapping returns the existing
    * record (a resumed procedure), a different one on either side is NAT_CONFLICT.
    */
-  ensureRecord(input: { firewall: string; publicIp: string; privateIp: string; vm?: string | null; procedureId?: string | null }, actor: string): NatRecordView {
-    const fw = this.firewall(input.firewall);
+  async ensureRecord(input: { firewall: string; publicIp: string; privateIp: string; vm?: string | null; procedureId?: string | null }, actor: string): Promise<NatRecordView> {
+    const fw = await this.firewall(input.firewall);
     const publicIp = parseAddress(input.publicIp).text;
     const privateIp = parseAddress(input.privateIp).text;
-    return atomically(
+    return await atomically(
       this.db,
-      () => {
-      const byPublic = this.liveByPublic(publicIp);
+      async () => {
+      const byPublic = await this.liveByPublic(publicIp);
       if (byPublic) {
         if (byPublic.firewall === fw.name && byPublic.privateIp === privateIp) return byPublic;
         throw new OutpostError('NAT_CONFLICT', `${publicIp} is already NATed to ${byPublic.privateIp} on ${byPublic.firewall} (record ${byPublic.id}).`, { recordId: byPublic.id });
       }
-      const byPrivate = this.store.liveByPrivate(fw.id, privateIp);
+      const byPrivate = await this.store.liveByPrivate(fw.id, privateIp);
       if (byPrivate) {
         throw new OutpostError('NAT_CONFLICT', `${privateIp} already has a NAT on ${fw.name}: ${byPrivate.publicIp} (record ${byPrivate.id}).`, { recordId: byPrivate.id });
       }
-      const id = this.store.insertRecord({ firewallId: fw.id, publicIp, privateIp, vm: input.vm ?? null, procedureId: input.procedureId ?? null }, actor);
-      return this.record(id);
+      const id = await this.store.insertRecord({ firewallId: fw.id, publicIp, privateIp, vm: input.vm ?? null, procedureId: input.procedureId ?? null }, actor);
+      return await this.record(id);
       },
       { immediate: true },
     );
   }
 
-  setState(id: number, state: NatRecordView['state'], actor: string): NatRecordView {
-    this.store.setState(id, state, actor);
-    return this.record(id);
+  async setState(id: number, state: NatRecordView['state'], actor: string): Promise<NatRecordView> {
+    await this.store.setState(id, state, actor);
+    return await this.record(id);
   }
 
-  records(filter: { includeRemoved?: boolean } = {}): NatRecordView[] {
-    return this.store.records(filter.includeRemoved ?? false);
+  async records(filter: { includeRemoved?: boolean } = {}): Promise<NatRecordView[]> {
+    return await this.store.records(filter.includeRemoved ?? false);
   }
 
   /** Records with their drift against what each firewall has now, plus Outpost rules no record explains. */
   async list(options: { verify: boolean; includeRemoved?: boolean }): Promise<NatList> {
-    const records = this.records({ includeRemoved: options.includeRemoved ?? false });
+    const records = await this.records({ includeRemoved: options.includeRemoved ?? false });
     if (!options.verify) return { records, orphans: [], unreachable: [] };
     const orphans: NatList['orphans'] = [];
     const unreachable: NatList['unreachable'] = [];
-    for (const fw of this.firewalls()) {
+    for (const fw of await this.firewalls()) {
       const mine = records.filter((r) => r.firewall === fw.name && r.state !== 'removed');
       if (fw.driver === 'manual') {
         for (const r of mine) r.drift = 'unknown';
@@ -109,7 +109,7 @@ export class NatService {
       }
       let observed;
       try {
-        observed = await this.driverOf(fw).observe();
+        observed = await (await this.driverOf(fw)).observe();
       } catch (err) {
         const e = err instanceof OutpostError ? err : new OutpostError('UNREACHABLE', (err as Error).message);
         unreachable.push({ firewall: fw.name, code: e.code, message: e.message });

@@ -66,8 +66,8 @@ export class NatStore {
   constructor(private readonly db: Sql) {}
 
   /** Throws the engine's UniqueViolation when the name is taken. */
-  insertFirewall(fw: Pick<FirewallInput, 'name' | 'driver'> & { settings: unknown; connection: unknown }, actor: string): void {
-    this.db.run('INSERT INTO firewalls (name, driver, settings, connection, created_at, created_by) VALUES (?, ?, ?, ?, ?, ?)', [
+  async insertFirewall(fw: Pick<FirewallInput, 'name' | 'driver'> & { settings: unknown; connection: unknown }, actor: string): Promise<void> {
+    await this.db.run('INSERT INTO firewalls (name, driver, settings, connection, created_at, created_by) VALUES (?, ?, ?, ?, ?, ?)', [
       fw.name,
       fw.driver,
       JSON.stringify(fw.settings),
@@ -77,45 +77,45 @@ export class NatStore {
     ]);
   }
 
-  firewall(name: string): FirewallView | null {
-    const row = this.db.get('SELECT * FROM firewalls WHERE name = ?', [name], firewallRow);
+  async firewall(name: string): Promise<FirewallView | null> {
+    const row = await this.db.get('SELECT * FROM firewalls WHERE name = ?', [name], firewallRow);
     return row ? toFirewall(row) : null;
   }
 
-  firewalls(): FirewallView[] {
-    return this.db.all('SELECT * FROM firewalls ORDER BY name', [], firewallRow).map(toFirewall);
+  async firewalls(): Promise<FirewallView[]> {
+    return (await this.db.all('SELECT * FROM firewalls ORDER BY name', [], firewallRow)).map(toFirewall);
   }
 
-  record(id: number): NatRecordView | null {
-    const row = this.db.get(`${RECORD_SELECT} WHERE n.id = ?`, [id], recordRow);
+  async record(id: number): Promise<NatRecordView | null> {
+    const row = await this.db.get(`${RECORD_SELECT} WHERE n.id = ?`, [id], recordRow);
     return row ? toRecord(row) : null;
   }
 
-  liveByPublic(publicIp: string): NatRecordView | null {
-    const row = this.db.get(`${RECORD_SELECT} WHERE n.public_ip = ? AND n.state != 'removed'`, [publicIp], recordRow);
+  async liveByPublic(publicIp: string): Promise<NatRecordView | null> {
+    const row = await this.db.get(`${RECORD_SELECT} WHERE n.public_ip = ? AND n.state != 'removed'`, [publicIp], recordRow);
     return row ? toRecord(row) : null;
   }
 
-  liveByPrivate(firewallId: number, privateIp: string): NatRecordView | null {
-    const row = this.db.get(`${RECORD_SELECT} WHERE n.firewall_id = ? AND n.private_ip = ? AND n.state != 'removed'`, [firewallId, privateIp], recordRow);
+  async liveByPrivate(firewallId: number, privateIp: string): Promise<NatRecordView | null> {
+    const row = await this.db.get(`${RECORD_SELECT} WHERE n.firewall_id = ? AND n.private_ip = ? AND n.state != 'removed'`, [firewallId, privateIp], recordRow);
     return row ? toRecord(row) : null;
   }
 
   /** A new pending record; returns its id. */
-  insertRecord(r: { firewallId: number; publicIp: string; privateIp: string; vm: string | null; procedureId: string | null }, actor: string): number {
-    return this.db.run(
+  async insertRecord(r: { firewallId: number; publicIp: string; privateIp: string; vm: string | null; procedureId: string | null }, actor: string): Promise<number> {
+    return (await this.db.run(
       `INSERT INTO nat_records (firewall_id, public_ip, private_ip, vm, state, procedure_id, created_at, created_by) VALUES (?, ?, ?, ?, 'pending', ?, ?, ?)`,
       [r.firewallId, r.publicIp, r.privateIp, r.vm, r.procedureId, new Date().toISOString(), actor],
-    ).lastId;
+    )).lastId;
   }
 
-  setState(id: number, state: NatRecordView['state'], actor: string): void {
+  async setState(id: number, state: NatRecordView['state'], actor: string): Promise<void> {
     const removed = state === 'removed';
-    this.db.run('UPDATE nat_records SET state = ?, removed_at = ?, removed_by = ? WHERE id = ?', [state, removed ? new Date().toISOString() : null, removed ? actor : null, id]);
+    await this.db.run('UPDATE nat_records SET state = ?, removed_at = ?, removed_by = ? WHERE id = ?', [state, removed ? new Date().toISOString() : null, removed ? actor : null, id]);
   }
 
-  records(includeRemoved: boolean): NatRecordView[] {
+  async records(includeRemoved: boolean): Promise<NatRecordView[]> {
     const where = includeRemoved ? '' : `WHERE n.state != 'removed'`;
-    return this.db.all(`${RECORD_SELECT} ${where} ORDER BY n.id`, [], recordRow).map(toRecord);
+    return (await this.db.all(`${RECORD_SELECT} ${where} ORDER BY n.id`, [], recordRow)).map(toRecord);
   }
 }

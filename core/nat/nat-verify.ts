@@ -7,13 +7,13 @@ import type { NatService } from './nat-service.js';
  * after an ensure the firewall must show exactly the mapping; after a remove, nothing of the record.
  */
 export async function verifyNatApplied(nat: NatService, firewall: string, mapping: NatMapping): Promise<void> {
-  const observed = (await nat.driver(firewall).observe()).find((o) => o.recordId === mapping.recordId);
+  const observed = (await (await nat.driver(firewall)).observe()).find((o) => o.recordId === mapping.recordId);
   if (!matches(mapping, observed)) {
     throw new OutpostError('NAT_DRIFT', `Firewall ${firewall} does not show the NAT ${mapping.publicIp} <-> ${mapping.privateIp} after applying it.`, { observed: observed ?? null });
   }
 }
 
 export async function verifyNatGone(nat: NatService, firewall: string, recordId: number): Promise<void> {
-  const left = (await nat.driver(firewall).observe()).find((o) => o.recordId === recordId);
+  const left = (await (await nat.driver(firewall)).observe()).find((o) => o.recordId === recordId);
   if (left) throw new OutpostError('NAT_DRIFT', `Firewall ${firewall} still has rules of NAT record ${recordId}.`, { observed: left });
 }

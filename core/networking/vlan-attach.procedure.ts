@@ -91,7 +91,7 @@ export const vlanAttach = defineProcedure<VlanAttachContext, VlanAttachProcedure
       title: 'Record the result',
       async run({ context: c, services, actor, procedureId }) {
         const plan = planOf(c);
-        services.audit.append({
+        await services.audit.append({
           actor,
           action: 'vlan.attach',
           target: `${c.site}/${plan.vmName}`,

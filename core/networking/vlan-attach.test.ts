@@ -1,4 +1,5 @@
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { z } from 'zod';
 import { tempDir } from '../../test/temp-dir.js';
 import { startVcsim, vcsimUnavailable, type Vcsim } from '../../test/peers/vcsim.js';
 import { VsphereOperator } from '../../test/peers/vsphere-operator.js';
@@ -32,7 +33,7 @@ describe.skipIf(unavailable !== null)("vlan.attach: a VM's adapter on a port gro
   };
   /** The VM's NICs as another vSphere session sees them: [network name or portgroup key, MAC]. */
   const seen = async (moref: string) => (await readVmNics(operator.session, { type: 'VirtualMachine', value: moref })).nics.map((n) => [n.backing.kind === 'network' ? n.backing.name : n.backing.kind === 'dvportgroup' ? n.backing.portgroupKey : 'other', n.macAddress]);
-  const attachRows = () => core.db.prepare("SELECT outcome, details FROM audit_log WHERE action = 'vlan.attach' ORDER BY id").all() as { outcome: string; details: string }[];
+  const attachRows = () => core.sql.all("SELECT outcome, details FROM audit_log WHERE action = 'vlan.attach' ORDER BY id", [], z.object({ outcome: z.string(), details: z.string() }));
 
   beforeAll(async () => {
     vc = await startVcsim({ vms: 3, clusters: 1, hosts: 2 });
@@ -44,12 +45,12 @@ describe.skipIf(unavailable !== null)("vlan.attach: a VM's adapter on a port gro
   });
   beforeEach(async () => {
     dir = tempDir();
-    core = createOutpostCore({ dataDir: dir.path, transport: 'test', checkOutputs: true, kdf: { ...defaultKdf, N: 2 ** 10 }, passphrase });
+    core = await createOutpostCore({ dataDir: dir.path, transport: 'test', checkOutputs: true, kdf: { ...defaultKdf, N: 2 ** 10 }, passphrase });
     await call('sites.add', { name: 'lab', url: vc.url, username: vc.username, password: vc.password, trustFingerprint: vc.fingerprint });
     await call('inventory.sync', { site: 'lab' });
   });
-  afterEach(() => {
-    core.close();
+  afterEach(async () => {
+    await core.close();
     dir.remove();
   });
 
@@ -70,13 +71,13 @@ describe.skipIf(unavailable !== null)("vlan.attach: a VM's adapter on a port gro
     expect(await seen(vm.moref)).toEqual([['VLAN100', mac]]);
     const again = await call<VlanAttachResult>('vlan.attach', { site: 'lab', vm: 'DC0_C0_H0_VM0', portGroup: 'VLAN100', nic: 1 });
     expect(again).toMatchObject({ changed: false, previous: 'VLAN100' });
-    expect(attachRows().map((a) => [a.outcome, (JSON.parse(a.details) as { changed: boolean }).changed])).toEqual([
+    expect((await attachRows()).map((a) => [a.outcome, (JSON.parse(a.details) as { changed: boolean }).changed])).toEqual([
       ['ok', true],
       ['ok', false],
     ]);
 
     // The undo (what a rollback runs) puts the adapter back on the network it was on before.
-    const context = vlanAttach.context.parse(core.services.engine.detail(r.procedureId).procedure.context);
+    const context = vlanAttach.context.parse((await core.services.engine.detail(r.procedureId)).procedure.context);
     const undo = vlanAttach.steps.find((s) => s.name === 'connect-nic')!.undo!;
     const lines: string[] = [];
     const step = { procedureId: r.procedureId, context, outputs: {}, previousOutput: undefined, previousError: null, signal: new AbortController().signal, actor: 'tester', services: core.services, log: (_l: string, m: string) => void lines.push(m) };
@@ -102,7 +103,7 @@ describe.skipIf(unavailable !== null)("vlan.attach: a VM's adapter on a port gro
       [2, 'VirtualVmxnet3', 'VM Network', true],
     ]);
     // The undo of an added adapter removes it.
-    const context = vlanAttach.context.parse(core.services.engine.detail(added.procedureId).procedure.context);
+    const context = vlanAttach.context.parse((await core.services.engine.detail(added.procedureId)).procedure.context);
     await vlanAttach.steps.find((s) => s.name === 'connect-nic')!.undo!({ procedureId: added.procedureId, context, outputs: {}, previousOutput: undefined, previousError: null, signal: new AbortController().signal, actor: 'tester', services: core.services, log: () => undefined });
     expect((await seen(vm.moref)).map((n) => n[0])).toHaveLength(1);
   });
@@ -123,7 +124,7 @@ describe.skipIf(unavailable !== null)("vlan.attach: a VM's adapter on a port gro
     }
     expect((await failure('vlan.attach', { site: 'lab', vm: vm.moref, portGroup: 'VM Network', nic: 0 })).code).toBe('VALIDATION');
     expect(await seen(vm.moref)).toEqual(before);
-    expect(attachRows().map((a) => a.outcome)).toEqual(['failed', 'failed', 'failed', 'failed']);
+    expect((await attachRows()).map((a) => a.outcome)).toEqual(['failed', 'failed', 'failed', 'failed']);
   });
 
   it('a vCenter task that fails (launcher: a FAULT-* network) is one VCENTER_FAULT; the run rolls back and the adapter stays where it was', async () => {
@@ -135,7 +136,7 @@ describe.skipIf(unavailable !== null)("vlan.attach: a VM's adapter on a port gro
       expect(err.code).toBe('VCENTER_FAULT');
       expect(err.message).toMatch(/^The vCenter task task-\d+ failed with InvalidDeviceSpec.* The run was rolled back: the adapter is on its previous network \(an added adapter was removed\)\.$/);
       const procedureId = (err.details as { procedureId: string }).procedureId;
-      const { procedure, steps } = core.services.engine.detail(procedureId);
+      const { procedure, steps } = await core.services.engine.detail(procedureId);
       expect(procedure.state).toBe('rolled-back');
       expect(steps.map((st) => `${st.name}:${st.state}`)).toEqual(['check:undone', 'connect-nic:undone', 'verify:skipped', 'record:skipped']);
     }

@@ -90,7 +90,7 @@ export const vlanEnsure = defineProcedure<VlanEnsureContext, VlanProcedureServic
       name: 'record',
       title: 'Record the result',
       async run({ context: c, services, actor, procedureId }) {
-        services.audit.append({
+        await services.audit.append({
           actor,
           action: 'vlan.ensure',
           target: `${c.site}/${c.host ?? c.cluster ?? ''}/${c.portGroup}`,

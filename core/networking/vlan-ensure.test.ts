@@ -1,4 +1,5 @@
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { z } from 'zod';
 import { tempDir } from '../../test/temp-dir.js';
 import { startVcsim, vcsimUnavailable, type Vcsim } from '../../test/peers/vcsim.js';
 import { VsphereOperator } from '../../test/peers/vsphere-operator.js';
@@ -45,7 +46,7 @@ describe.skipIf(unavailable !== null)('VLAN port groups against vcsim (launcher 
     if (!h) throw new Error(`no host ${host}`);
     return requireNetworkSystem(h);
   };
-  const auditRows = () => core.db.prepare("SELECT action, target, outcome, details FROM audit_log WHERE action = 'vlan.ensure' ORDER BY id").all() as { action: string; target: string; outcome: string; details: string }[];
+  const auditRows = () => core.sql.all("SELECT action, target, outcome, details FROM audit_log WHERE action = 'vlan.ensure' ORDER BY id", [], z.object({ action: z.string(), target: z.string(), outcome: z.string(), details: z.string() }));
   const ensure = (over: Record<string, unknown>) => ({ site: 'lab', cluster: CLUSTER, nic: 'vmnic0', portGroup: 'VLAN100', vlanId: 100, ...over });
 
   beforeAll(async () => {
@@ -58,11 +59,11 @@ describe.skipIf(unavailable !== null)('VLAN port groups against vcsim (launcher 
   });
   beforeEach(async () => {
     dir = tempDir();
-    core = createOutpostCore({ dataDir: dir.path, transport: 'test', checkOutputs: true, kdf: { ...defaultKdf, N: 2 ** 10 }, passphrase });
+    core = await createOutpostCore({ dataDir: dir.path, transport: 'test', checkOutputs: true, kdf: { ...defaultKdf, N: 2 ** 10 }, passphrase });
     await call('sites.add', { name: 'lab', url: vc.url, username: vc.username, password: vc.password, trustFingerprint: vc.fingerprint });
   });
-  afterEach(() => {
-    core.close();
+  afterEach(async () => {
+    await core.close();
     dir.remove();
   });
 
@@ -93,7 +94,7 @@ describe.skipIf(unavailable !== null)('VLAN port groups against vcsim (launcher 
       ['portgroup', false],
     ]);
     expect(await portGroup(H0, 'VLAN100')).toBeUndefined();
-    expect(auditRows()).toEqual([]); // a preview changes nothing and records nothing
+    expect(await auditRows()).toEqual([]); // a preview changes nothing and records nothing
 
     const applied = await call<VlanEnsureResult>('vlan.ensure', ensure({}));
     expect(applied.hosts.map((h) => [h.host, h.outcome, h.created])).toEqual([
@@ -109,7 +110,7 @@ describe.skipIf(unavailable !== null)('VLAN port groups against vcsim (launcher 
       ['ready', false],
       ['ready', false],
     ]);
-    const audit = auditRows();
+    const audit = await auditRows();
     expect(audit.map((a) => [a.target, a.outcome])).toEqual([
       ['lab/DC0_C0/VLAN100', 'ok'],
       ['lab/DC0_C0/VLAN100', 'ok'],
@@ -132,7 +133,7 @@ describe.skipIf(unavailable !== null)('VLAN port groups against vcsim (launcher 
     expect(err.message).toContain(`${H0}: no physical adapter vmnic9`);
     expect(err.message).toContain('Nothing was changed');
     expect(await portGroup(H0, 'VLAN100')).toBeUndefined();
-    expect(auditRows().map((a) => a.outcome)).toEqual(['failed']);
+    expect((await auditRows()).map((a) => a.outcome)).toEqual(['failed']);
   });
 
   it('fails when no standard vSwitch is bound to the adapter, saying which switch uses what', async () => {
@@ -195,6 +196,6 @@ describe.skipIf(unavailable !== null)('VLAN port groups against vcsim (launcher 
     expect(missing.code).toBe('NOT_FOUND');
     expect(missing.message).toContain(`Clusters: ${CLUSTER}`);
     expect((await failure('vlan.list', { site: 'nope' })).code).toBe('NOT_FOUND');
-    expect(auditRows().map((a) => a.outcome)).toEqual(['failed']); // the unknown cluster was an attempt
+    expect((await auditRows()).map((a) => a.outcome)).toEqual(['failed']); // the unknown cluster was an attempt
   });
 });

@@ -46,7 +46,7 @@ export class VlanService {
   ) {}
 
   async list(siteName: string): Promise<HostNetwork[]> {
-    const site = storedSite(this.db, siteName);
+    const site = await storedSite(this.db, siteName);
     return withSiteSession(this.db, this.credentials, site, async (session) => {
       const hosts = await listHosts(session);
       return mapLimited(hosts, READ_CONCURRENCY, async (h) => {
@@ -74,7 +74,7 @@ export class VlanService {
 
   /** The procedure's check and verify: every target host's plan, read live. */
   async planTargets(t: VlanTarget): Promise<HostVlanPlan[]> {
-    const site = storedSite(this.db, t.site);
+    const site = await storedSite(this.db, t.site);
     return withSiteSession(this.db, this.credentials, site, async (session) => this.plan(session, selectHosts(await listHosts(session), t.host, t.cluster, site.name), want(t)));
   }
 
@@ -83,7 +83,7 @@ export class VlanService {
    * bound to the adapter. Running it again creates nothing twice. Returns the hosts changed now.
    */
   async createMissing(t: VlanTarget, hostNames: readonly string[]): Promise<string[]> {
-    const site = storedSite(this.db, t.site);
+    const site = await storedSite(this.db, t.site);
     return withSiteSession(this.db, this.credentials, site, async (session) => {
       const hosts = (await listHosts(session)).filter((h) => hostNames.includes(h.name));
       const created: string[] = [];
@@ -104,7 +104,7 @@ export class VlanService {
    * missing there before, so anything else is left alone. Idempotent.
    */
   async removeCreated(t: VlanTarget, hostNames: readonly string[]): Promise<string[]> {
-    const site = storedSite(this.db, t.site);
+    const site = await storedSite(this.db, t.site);
     return withSiteSession(this.db, this.credentials, site, async (session) => {
       const hosts = (await listHosts(session)).filter((h) => hostNames.includes(h.name));
       const removed: string[] = [];

@@ -35,7 +35,7 @@ export interface AttachPlan {
 const MAX_NICS = 10;
 
 /** Finds a VM of a site by name, moref or uuid in the synced inventory (the composition root passes inventory's). */
-export type VmResolver = (site: StoredSite, vm: string) => { moref: string; name: string };
+export type VmResolver = (site: StoredSite, vm: string) => Promise<{ moref: string; name: string }>;
 
 const backingName = (b: NicBacking, networks: readonly HostNetworkChoice[]): string | null =>
   b.kind === 'network' ? b.name || null : b.kind === 'dvportgroup' ? (networks.find((n) => sameBacking(n.backing, b))?.name ?? null) : null;
@@ -67,8 +67,8 @@ export class VmNetworkService {
   ) {}
 
   async nics(siteName: string, vmName: string): Promise<VmNics> {
-    const site = storedSite(this.db, siteName);
-    const vm = this.storedVm(site, vmName);
+    const site = await storedSite(this.db, siteName);
+    const vm = await this.storedVm(site, vmName);
     return withSiteSession(this.db, this.credentials, site, async (session) => {
       const { nics, networks } = await this.read(session, { type: 'VirtualMachine', value: vm.moref });
       return { site: site.name, vm: vm.name, moref: vm.moref, nics: nicInfo(nics, networks), networks: networks.map((n) => ({ name: n.name, kind: n.backing.kind === 'dvportgroup' ? 'dvportgroup' : 'network' })) };
@@ -77,8 +77,8 @@ export class VmNetworkService {
 
   /** The check: the VM, its NIC (or the slot for a new one) and the port group on its host. Changes nothing. */
   async plan(input: { site: string; vm: string; portGroup: string; nic?: number | undefined; add: boolean }): Promise<AttachPlan> {
-    const site = storedSite(this.db, input.site);
-    const vm = this.storedVm(site, input.vm);
+    const site = await storedSite(this.db, input.site);
+    const vm = await this.storedVm(site, input.vm);
     return withSiteSession(this.db, this.credentials, site, async (session) => {
       const { nics, networks, host } = await this.read(session, { type: 'VirtualMachine', value: vm.moref });
       const target = networks.find((n) => n.name === input.portGroup.trim());
@@ -111,7 +111,7 @@ export class VmNetworkService {
    * not among keysBefore, on the target) is not added again. Returns whether vCenter was changed.
    */
   async apply(siteName: string, plan: AttachPlan): Promise<{ changed: boolean; nicKey: number }> {
-    const site = storedSite(this.db, siteName);
+    const site = await storedSite(this.db, siteName);
     const ref: MoRef = { type: 'VirtualMachine', value: plan.moref };
     return withSiteSession(this.db, this.credentials, site, async (session) => {
       const { nics } = await readVmNics(session, ref);
@@ -133,7 +133,7 @@ export class VmNetworkService {
 
   /** The read-back: the NIC is on the target now. Returns the VM's NICs as shown to the operator. */
   async verify(siteName: string, plan: AttachPlan): Promise<{ ok: boolean; nics: VmNicInfo[] }> {
-    const site = storedSite(this.db, siteName);
+    const site = await storedSite(this.db, siteName);
     return withSiteSession(this.db, this.credentials, site, async (session) => {
       const { nics, networks } = await this.read(session, { type: 'VirtualMachine', value: plan.moref });
       const nic = plan.nicKey === null ? addedNic(nics, plan) : nics.find((n) => n.key === plan.nicKey);
@@ -147,7 +147,7 @@ export class VmNetworkService {
    * Idempotent. Returns what was done, for the journal.
    */
   async restore(siteName: string, plan: AttachPlan): Promise<string> {
-    const site = storedSite(this.db, siteName);
+    const site = await storedSite(this.db, siteName);
     const ref: MoRef = { type: 'VirtualMachine', value: plan.moref };
     return withSiteSession(this.db, this.credentials, site, async (session) => {
       const { nics } = await readVmNics(session, ref);

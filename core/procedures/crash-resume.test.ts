@@ -1,11 +1,12 @@
 import { beforeAll, describe, expect, it } from 'vitest';
+import { z } from 'zod';
 import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { build } from 'esbuild';
 import { tempDir } from '../../test/temp-dir.js';
 import { readLedger } from '../../test/fixtures/ledger-procedure.js';
-import { openDatabase } from '../db/database.js';
+import { openStore } from '../db/store.js';
 
 const root = join(import.meta.dirname, '..', '..');
 // Bundled inside the checkout so that its packages resolve from node_modules.
@@ -19,45 +20,45 @@ function run(mode: 'start' | 'resume', dir: string, fault?: string, failAt?: str
 }
 
 /** Everything a crash could corrupt: the world, the run's steps, and the audit trail. */
-function endState(dir: string) {
-  const db = openDatabase(join(dir, 'outpost.db'));
+async function endState(dir: string) {
+  const db = await openStore(join(dir, 'outpost.db'));
   try {
-    const steps = db.prepare('SELECT name, state FROM procedure_steps ORDER BY idx').all();
-    const audit = db.prepare('SELECT action, outcome FROM audit_log ORDER BY id').all();
-    const procs = db.prepare('SELECT state FROM procedures').all();
+    const steps = await db.sql.all('SELECT name, state FROM procedure_steps ORDER BY idx', [], z.object({ name: z.string(), state: z.string() }));
+    const audit = await db.sql.all('SELECT action, outcome FROM audit_log ORDER BY id', [], z.object({ action: z.string(), outcome: z.string() }));
+    const procs = await db.sql.all('SELECT state FROM procedures', [], z.object({ state: z.string() }));
     return { ledger: readLedger(join(dir, 'ledger.json')), steps, audit, procs };
   } finally {
-    db.close();
+    await db.close();
   }
 }
 
 const STEPS = ['reserve', 'apply-rule', 'record'];
 
 describe('procedures survive kill -9 at every step (real child processes, real SQLite)', () => {
-  let reference: ReturnType<typeof endState>;
-  let rolledBack: ReturnType<typeof endState>;
+  let reference: Awaited<ReturnType<typeof endState>>;
+  let rolledBack: Awaited<ReturnType<typeof endState>>;
 
   beforeAll(async () => {
     await build({ entryPoints: [join(root, 'test/fixtures/procedure-crash-runner.ts')], outfile: runner, bundle: true, platform: 'node', format: 'esm', packages: 'external', absWorkingDir: root, logLevel: 'warning' });
     const clean = tempDir();
     expect(run('start', clean.path).states).toEqual(['succeeded']);
-    reference = endState(clean.path);
+    reference = await endState(clean.path);
     clean.remove();
     const failing = tempDir();
     expect(run('start', failing.path, undefined, 'record').states).toEqual(['rolled-back']);
-    rolledBack = endState(failing.path);
+    rolledBack = await endState(failing.path);
     failing.remove();
   }, 60_000);
 
   for (const phase of ['kill-before', 'kill-during', 'kill-after'] as const) {
     for (const step of STEPS) {
-      it(`${phase} "${step}": resumes to the same end state, no duplicate effect, no lost audit record`, () => {
+      it(`${phase} "${step}": resumes to the same end state, no duplicate effect, no lost audit record`, async () => {
         const dir = tempDir();
         try {
           const first = run('start', dir.path, `${phase}:test.ledger/${step}`);
           expect(first.signal).toBe('SIGKILL');
           expect(run('resume', dir.path).states).toEqual(['succeeded']);
-          const after = endState(dir.path);
+          const after = await endState(dir.path);
           expect(after.ledger).toEqual(reference.ledger);
           expect(after.steps).toEqual(reference.steps);
           expect(after.procs).toEqual(reference.procs);
@@ -73,12 +74,12 @@ describe('procedures survive kill -9 at every step (real child processes, real S
   }
 
   for (const step of ['apply-rule', 'reserve']) {
-    it(`kill-after-undo "${step}" during a rollback: resumes the rollback to a clean world`, () => {
+    it(`kill-after-undo "${step}" during a rollback: resumes the rollback to a clean world`, async () => {
       const dir = tempDir();
       try {
         expect(run('start', dir.path, `kill-after-undo:test.ledger/${step}`, 'record').signal).toBe('SIGKILL');
         expect(run('resume', dir.path).states).toEqual(['rolled-back']);
-        const after = endState(dir.path);
+        const after = await endState(dir.path);
         expect(after.ledger).toEqual({ reserved: [], rules: [], records: [] });
         expect(after.steps).toEqual(rolledBack.steps);
         expect(after.audit).toEqual(rolledBack.audit);

@@ -1,12 +1,11 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { sqliteSql } from '../db/sqlite-sql.js';
 import { readFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { tempDir } from '../../test/temp-dir.js';
 import { ledgerProcedure, readLedger, type LedgerContext } from '../../test/fixtures/ledger-procedure.js';
 import { AuditLog } from '../audit/audit-log.js';
-import { openDatabase, type Db } from '../db/database.js';
+import { openStore, type Store } from '../db/store.js';
 import { EventBus } from '../events/event-bus.js';
 import { ProcedureEngine } from './engine.js';
 import { defineProcedure } from './procedure.js';
@@ -14,7 +13,7 @@ import { ProcedureRegistry } from './registry.js';
 
 describe('procedure engine (real SQLite file)', () => {
   let dir: ReturnType<typeof tempDir>;
-  let db: Db;
+  let db: Store;
   let engine: ProcedureEngine;
   let bus: EventBus;
   let audit: AuditLog;
@@ -26,18 +25,18 @@ describe('procedure engine (real SQLite file)', () => {
     ...extra,
   });
   const calls = (): string[] => (existsSync(join(dir.path, 'calls.log')) ? readFileSync(join(dir.path, 'calls.log'), 'utf8').trim().split('\n') : []);
-  const newEngine = (): ProcedureEngine => new ProcedureEngine({ db: sqliteSql(db), registry, audit, bus, services: {}, runner: { host: 'test', pid: process.pid, startedAt: String(Math.random()) } });
+  const newEngine = (): ProcedureEngine => new ProcedureEngine({ db: db.sql, registry, audit, bus, services: {}, runner: { host: 'test', pid: process.pid, startedAt: String(Math.random()) } });
 
-  beforeEach(() => {
+  beforeEach(async () => {
     dir = tempDir();
-    db = openDatabase(join(dir.path, 'outpost.db'));
+    db = await openStore(join(dir.path, 'outpost.db'));
     bus = new EventBus();
-    audit = new AuditLog(sqliteSql(db), bus);
+    audit = new AuditLog(db.sql, bus);
     engine = newEngine();
   });
-  afterEach(() => {
-    engine.close();
-    db.close();
+  afterEach(async () => {
+    await engine.close();
+    await db.close();
     dir.remove();
   });
 
@@ -46,25 +45,25 @@ describe('procedure engine (real SQLite file)', () => {
     bus.subscribe((event, payload) => {
       if (event === 'procedure.updated') updates.push((payload as { state: string }).state);
     });
-    const id = engine.start('test.ledger', ctx(), 'alice');
+    const id = await engine.start('test.ledger', ctx(), 'alice');
     await engine.whenIdle(id);
-    const { procedure, steps } = engine.detail(id);
+    const { procedure, steps } = await engine.detail(id);
     expect(procedure.state).toBe('succeeded');
     expect(procedure.context).toMatchObject({ publicIp: '203.0.113.5' });
     expect(steps.map((s) => `${s.name}:${s.state}`)).toEqual(['reserve:done', 'apply-rule:done', 'approval:skipped', 'record:done']);
     expect(steps[1]!.output).toEqual({ rule: '203.0.113.5->vm-42' });
     expect(readLedger(join(dir.path, 'ledger.json'))).toEqual({ reserved: ['vm-42'], rules: ['203.0.113.5->vm-42'], records: ['vm-42:{"rule":"203.0.113.5->vm-42"}'] });
-    const actions = audit.list().entries.map((e) => `${e.action}:${e.outcome}`).reverse();
+    const actions = (await audit.list()).entries.map((e) => `${e.action}:${e.outcome}`).reverse();
     expect(actions).toEqual(['procedure.start:ok', 'procedure.step:ok', 'procedure.step:ok', 'procedure.step:ok', 'procedure.succeeded:ok']);
-    expect(audit.list().entries.every((e) => e.target === 'key:vm-42')).toBe(true);
+    expect((await audit.list()).entries.every((e) => e.target === 'key:vm-42')).toBe(true);
     expect(updates.at(-1)).toBe('succeeded');
-    expect(engine.store.journal(id).map((j) => j.message)).toContain('Step "apply-rule" done');
+    expect((await engine.store.journal(id)).map((j) => j.message)).toContain('Step "apply-rule" done');
   });
 
   it('rolls back completed steps in reverse order when a step fails', async () => {
-    const id = engine.start('test.ledger', ctx({ failAt: 'record' }), 'alice');
+    const id = await engine.start('test.ledger', ctx({ failAt: 'record' }), 'alice');
     await engine.whenIdle(id);
-    const { procedure, steps } = engine.detail(id);
+    const { procedure, steps } = await engine.detail(id);
     expect(procedure.state).toBe('rolled-back');
     expect(steps.map((s) => s.state)).toEqual(['undone', 'undone', 'skipped', 'undone']);
     expect(steps[3]!.error).toMatchObject({ code: 'CONFLICT', message: 'injected failure at record' });
@@ -73,18 +72,18 @@ describe('procedure engine (real SQLite file)', () => {
   });
 
   it('stops a run whose policy is stop, and a retry continues from the failed step only', async () => {
-    const id = engine.start('test.ledger-stop', ctx({ failAt: 'record' }), 'alice');
+    const id = await engine.start('test.ledger-stop', ctx({ failAt: 'record' }), 'alice');
     await engine.whenIdle(id);
-    expect(engine.detail(id).procedure).toMatchObject({ state: 'failed', error: { code: 'CONFLICT' } });
+    expect((await engine.detail(id)).procedure).toMatchObject({ state: 'failed', error: { code: 'CONFLICT' } });
     // The operator fixes the cause (here: the context no longer injects a failure) and retries.
-    db.prepare('UPDATE procedures SET context = json_remove(context, ?) WHERE id = ?').run('$.failAt', id);
-    engine.close();
+    await db.sql.run('UPDATE procedures SET context = json_remove(context, ?) WHERE id = ?', ['$.failAt', id]);
+    await engine.close();
     engine = newEngine();
-    engine.retry(id, 'bob');
+    await engine.retry(id, 'bob');
     await engine.whenIdle(id);
-    expect(engine.detail(id).procedure.state).toBe('succeeded');
+    expect((await engine.detail(id)).procedure.state).toBe('succeeded');
     expect(calls()).toEqual(['run:reserve', 'run:apply-rule', 'run:record', 'run:record']);
-    expect(audit.list().entries.map((e) => e.action)).toContain('procedure.retry');
+    expect((await audit.list()).entries.map((e) => e.action)).toContain('procedure.retry');
   });
 
   it('fails a step whose verify does not hold, and rolls back', async () => {
@@ -95,32 +94,32 @@ describe('procedure engine (real SQLite file)', () => {
       target: () => null,
       steps: [{ name: 'claim', run: async () => ({ output: 'ok' }), verify: async () => false }],
     });
-    const e = new ProcedureEngine({ db: sqliteSql(db), registry: new ProcedureRegistry().register(lying), audit, services: {} });
-    const id = e.start('test.lying', { n: 1 }, 'alice');
+    const e = new ProcedureEngine({ db: db.sql, registry: new ProcedureRegistry().register(lying), audit, services: {} });
+    const id = await e.start('test.lying', { n: 1 }, 'alice');
     await e.whenIdle(id);
-    expect(e.detail(id).steps[0]).toMatchObject({ state: 'undone', error: { code: 'VERIFY_FAILED' } });
-    expect(e.detail(id).procedure.state).toBe('rolled-back');
-    e.close();
+    expect((await e.detail(id)).steps[0]).toMatchObject({ state: 'undone', error: { code: 'VERIFY_FAILED' } });
+    expect((await e.detail(id)).procedure.state).toBe('rolled-back');
+    await e.close();
   });
 
   it('waits at an approval gate across a restart, then continues when approved', async () => {
-    const id = engine.start('test.ledger', ctx({ approve: true }), 'alice');
+    const id = await engine.start('test.ledger', ctx({ approve: true }), 'alice');
     await engine.whenIdle(id);
-    expect(engine.detail(id).procedure.state).toBe('waiting');
-    expect(engine.detail(id).steps[2]).toMatchObject({ state: 'waiting', gate: { kind: 'approve', prompt: 'Confirm the rule for vm-42' } });
-    engine.close();
+    expect((await engine.detail(id)).procedure.state).toBe('waiting');
+    expect((await engine.detail(id)).steps[2]).toMatchObject({ state: 'waiting', gate: { kind: 'approve', prompt: 'Confirm the rule for vm-42' } });
+    await engine.close();
 
     engine = newEngine();
-    expect(engine.resumeAll()).toEqual([id]);
+    expect(await engine.resumeAll()).toEqual([id]);
     await engine.whenIdle(id);
-    expect(engine.detail(id).procedure.state).toBe('waiting');
-    expect(() => engine.retry(id, 'bob')).toThrowError(expect.objectContaining({ code: 'CONFLICT' }));
-    engine.approve(id, 'bob');
+    expect((await engine.detail(id)).procedure.state).toBe('waiting');
+    await expect(engine.retry(id, 'bob')).rejects.toThrowError(expect.objectContaining({ code: 'CONFLICT' }));
+    await engine.approve(id, 'bob');
     await engine.whenIdle(id);
-    expect(engine.detail(id).procedure.state).toBe('succeeded');
-    expect(engine.detail(id).steps[2]).toMatchObject({ state: 'done', output: { approvedBy: 'bob' } });
+    expect((await engine.detail(id)).procedure.state).toBe('succeeded');
+    expect((await engine.detail(id)).steps[2]).toMatchObject({ state: 'done', output: { approvedBy: 'bob' } });
     expect(calls().filter((c) => c === 'run:apply-rule')).toHaveLength(1);
-    expect(audit.list().entries.map((e) => e.action)).toEqual(expect.arrayContaining(['procedure.wait', 'procedure.approve']));
+    expect((await audit.list()).entries.map((e) => e.action)).toEqual(expect.arrayContaining(['procedure.wait', 'procedure.approve']));
   });
 
   it('waits until a time, persisted, and continues by itself', async () => {
@@ -135,69 +134,69 @@ describe('procedure engine (real SQLite file)', () => {
         { name: 'after', run: async () => ({ output: { at: Date.now() } }) },
       ],
     });
-    const e = new ProcedureEngine({ db: sqliteSql(db), registry: new ProcedureRegistry().register(soak), audit, services: {} });
-    const id = e.start('test.soak', { ms: 300 }, 'alice');
+    const e = new ProcedureEngine({ db: db.sql, registry: new ProcedureRegistry().register(soak), audit, services: {} });
+    const id = await e.start('test.soak', { ms: 300 }, 'alice');
     await e.whenIdle(id);
-    const waiting = e.detail(id);
+    const waiting = await e.detail(id);
     expect(waiting.procedure.state).toBe('waiting');
     const until = new Date(waiting.steps[1]!.gate!.waitUntil!).getTime();
-    e.close();
+    await e.close();
     // A restart before the time keeps the same deadline (persisted), and continues after it.
-    const again = new ProcedureEngine({ db: sqliteSql(db), registry: new ProcedureRegistry().register(soak), audit, services: {} });
-    again.resumeAll();
+    const again = new ProcedureEngine({ db: db.sql, registry: new ProcedureRegistry().register(soak), audit, services: {} });
+    await again.resumeAll();
     await new Promise((r) => setTimeout(r, 500));
     await again.whenIdle(id);
-    const done = again.detail(id);
+    const done = await again.detail(id);
     expect(done.procedure.state).toBe('succeeded');
     expect(new Date(done.steps[1]!.gate!.waitUntil!).getTime()).toBe(until);
     expect((done.steps[2]!.output as { at: number }).at).toBeGreaterThanOrEqual(until);
-    again.close();
+    await again.close();
   });
 
   it('cancels a running step through its signal and undoes what was done', async () => {
-    const id = engine.start('test.ledger', ctx({ waitMs: 10_000 }), 'alice');
+    const id = await engine.start('test.ledger', ctx({ waitMs: 10_000 }), 'alice');
     await new Promise((r) => setTimeout(r, 100));
-    expect(engine.detail(id).steps[1]!.state).toBe('running');
-    engine.cancel(id, 'carol');
+    expect((await engine.detail(id)).steps[1]!.state).toBe('running');
+    await engine.cancel(id, 'carol');
     await engine.whenIdle(id);
-    const { procedure, steps } = engine.detail(id);
+    const { procedure, steps } = await engine.detail(id);
     expect(procedure.state).toBe('cancelled');
     expect(steps[1]).toMatchObject({ state: 'undone', error: { code: 'CANCELLED' } });
     expect(readLedger(join(dir.path, 'ledger.json'))).toEqual({ reserved: [], rules: [], records: [] });
-    expect(() => engine.cancel(id, 'carol')).toThrowError(expect.objectContaining({ code: 'CONFLICT' }));
+    await expect(engine.cancel(id, 'carol')).rejects.toThrowError(expect.objectContaining({ code: 'CONFLICT' }));
   });
 
   it('on shutdown leaves the running step to run again at the next start, without errors', async () => {
-    const id = engine.start('test.ledger', ctx({ waitMs: 10_000 }), 'alice');
+    const id = await engine.start('test.ledger', ctx({ waitMs: 10_000 }), 'alice');
     await new Promise((r) => setTimeout(r, 100));
-    engine.close();
+    await engine.close();
     await engine.whenIdle(id);
-    expect(engine.detail(id).procedure.state).toBe('running');
-    expect(engine.detail(id).steps[1]!.state).toBe('running');
-    db.prepare('UPDATE procedures SET context = json_remove(context, ?) WHERE id = ?').run('$.waitMs', id);
+    expect((await engine.detail(id)).procedure.state).toBe('running');
+    expect((await engine.detail(id)).steps[1]!.state).toBe('running');
+    await db.sql.run('UPDATE procedures SET context = json_remove(context, ?) WHERE id = ?', ['$.waitMs', id]);
     engine = newEngine();
-    expect(engine.resumeAll()).toEqual([id]);
+    expect(await engine.resumeAll()).toEqual([id]);
     await engine.whenIdle(id);
-    expect(engine.detail(id).procedure.state).toBe('succeeded');
+    expect((await engine.detail(id)).procedure.state).toBe('succeeded');
     expect(calls().filter((c) => c === 'run:apply-rule')).toHaveLength(2);
   });
 
-  it('refuses an invalid context before anything is stored', () => {
-    expect(() => engine.start('test.ledger', { key: '' }, 'alice')).toThrowError(expect.objectContaining({ code: 'VALIDATION' }));
-    expect(() => engine.start('no.such', {}, 'alice')).toThrowError(expect.objectContaining({ code: 'NOT_FOUND' }));
-    expect(db.prepare('SELECT count(*) AS n FROM procedures').get()).toEqual({ n: 0 });
-    expect(audit.list().entries).toHaveLength(0);
+  it('refuses an invalid context before anything is stored', async () => {
+    await expect(engine.start('test.ledger', { key: '' }, 'alice')).rejects.toThrowError(expect.objectContaining({ code: 'VALIDATION' }));
+    await expect(engine.start('no.such', {}, 'alice')).rejects.toThrowError(expect.objectContaining({ code: 'NOT_FOUND' }));
+    expect(await db.sql.get('SELECT count(*) AS n FROM procedures', [], z.unknown())).toEqual({ n: 0 });
+    expect((await audit.list()).entries).toHaveLength(0);
   });
 
   it('never lets two live runners drive the same run', async () => {
-    const id = engine.start('test.ledger', ctx({ waitMs: 300 }), 'alice');
+    const id = await engine.start('test.ledger', ctx({ waitMs: 300 }), 'alice');
     await new Promise((r) => setTimeout(r, 50));
     const other = newEngine();
-    other.resumeAll();
+    await other.resumeAll();
     await other.whenIdle(id);
     await engine.whenIdle(id);
-    expect(engine.detail(id).procedure.state).toBe('succeeded');
+    expect((await engine.detail(id)).procedure.state).toBe('succeeded');
     expect(calls().filter((c) => c === 'run:apply-rule')).toHaveLength(1);
-    other.close();
+    await other.close();
   });
 });

@@ -53,7 +53,7 @@ export class ProcedureEngine<S = unknown> {
    * Validates the context, records the run and starts it; returns its id at once. With `defer`, the
    * run is only recorded (pending): the caller drives it with `run` (a batch with bounded concurrency).
    */
-  start(kind: string, context: unknown, actor: string, options: { defer?: boolean } = {}): string {
+  async start(kind: string, context: unknown, actor: string, options: { defer?: boolean } = {}): Promise<string> {
     const definition = this.o.registry.get(kind);
     const parsed = definition.context.safeParse(context);
     if (!parsed.success) {
@@ -63,12 +63,12 @@ export class ProcedureEngine<S = unknown> {
     }
     const id = randomUUID();
     const target = definition.target(parsed.data);
-    atomically(this.o.db, () => {
-      this.store.insert({ id, kind, target, context: parsed.data, createdBy: actor, onFailure: definition.onFailure ?? 'rollback', steps: definition.steps.map((s) => s.name) });
-      this.o.audit.append({ actor, action: 'procedure.start', target, details: { procedureId: id, kind } });
-      this.journal(id, null, 'info', `${definition.title} started by ${actor}`);
+    await atomically(this.o.db, async () => {
+      await this.store.insert({ id, kind, target, context: parsed.data, createdBy: actor, onFailure: definition.onFailure ?? 'rollback', steps: definition.steps.map((s) => s.name) });
+      await this.o.audit.append({ actor, action: 'procedure.start', target, details: { procedureId: id, kind } });
+      await this.journal(id, null, 'info', `${definition.title} started by ${actor}`);
     });
-    this.publish(id);
+    await this.publish(id);
     if (!options.defer) void this.kick(id, actor);
     return id;
   }
@@ -79,8 +79,8 @@ export class ProcedureEngine<S = unknown> {
   }
 
   /** Resumes every unfinished run this process may take (call once at start-up). */
-  resumeAll(actor = 'outpost'): string[] {
-    const ids = this.store.unfinished();
+  async resumeAll(actor = 'outpost'): Promise<string[]> {
+    const ids = await this.store.unfinished();
     for (const id of ids) void this.kick(id, actor);
     return ids;
   }
@@ -99,34 +99,34 @@ export class ProcedureEngine<S = unknown> {
     }
   }
 
-  detail(id: string): ProcedureDetail {
-    const procedure = this.store.get(id);
+  async detail(id: string): Promise<ProcedureDetail> {
+    const procedure = await this.store.get(id);
     if (!procedure) throw new OutpostError('NOT_FOUND', `No procedure run ${id}.`);
-    return { procedure, steps: this.store.steps(id) };
+    return { procedure, steps: await this.store.steps(id) };
   }
 
-  approve(id: string, actor: string): void {
-    const { procedure, steps } = this.detail(id);
+  async approve(id: string, actor: string): Promise<void> {
+    const { procedure, steps } = await this.detail(id);
     const waiting = steps.find((s) => s.state === 'waiting');
     if (procedure.state !== 'waiting' || !waiting || waiting.gate?.kind !== 'approve') {
       throw new OutpostError('CONFLICT', `Procedure ${id} is not waiting for an approval (it is ${procedure.state}).`);
     }
-    atomically(this.o.db, () => {
-      this.store.setStep(id, waiting.idx, { state: 'done', gate: { ...waiting.gate!, approvedBy: actor }, output: { approvedBy: actor }, finished: true });
-      this.o.audit.append({ actor, action: 'procedure.approve', target: procedure.target, details: { procedureId: id, step: waiting.name } });
-      this.journal(id, waiting.idx, 'info', `Approved by ${actor}`);
+    await atomically(this.o.db, async () => {
+      await this.store.setStep(id, waiting.idx, { state: 'done', gate: { ...waiting.gate!, approvedBy: actor }, output: { approvedBy: actor }, finished: true });
+      await this.o.audit.append({ actor, action: 'procedure.approve', target: procedure.target, details: { procedureId: id, step: waiting.name } });
+      await this.journal(id, waiting.idx, 'info', `Approved by ${actor}`);
     });
     void this.kick(id, actor);
   }
 
   /** Cancels a run: the running step is signalled, completed steps are undone, the run ends cancelled. */
-  cancel(id: string, actor: string): void {
-    const { procedure } = this.detail(id);
+  async cancel(id: string, actor: string): Promise<void> {
+    const { procedure } = await this.detail(id);
     if (SETTLED.includes(procedure.state)) throw new OutpostError('CONFLICT', `Procedure ${id} has already ended (${procedure.state}).`);
-    atomically(this.o.db, () => {
-      this.store.requestCancel(id);
-      this.o.audit.append({ actor, action: 'procedure.cancel', target: procedure.target, details: { procedureId: id } });
-      this.journal(id, null, 'warn', `Cancel requested by ${actor}`);
+    await atomically(this.o.db, async () => {
+      await this.store.requestCancel(id);
+      await this.o.audit.append({ actor, action: 'procedure.cancel', target: procedure.target, details: { procedureId: id } });
+      await this.journal(id, null, 'warn', `Cancel requested by ${actor}`);
     });
     const active = this.active.get(id);
     if (active) active.controller.abort(new OutpostError('CANCELLED', 'Cancelled by the operator.'));
@@ -134,40 +134,40 @@ export class ProcedureEngine<S = unknown> {
   }
 
   /** Runs a failed (stopped) run again from its failed step. */
-  retry(id: string, actor: string): void {
-    const { procedure, steps } = this.detail(id);
+  async retry(id: string, actor: string): Promise<void> {
+    const { procedure, steps } = await this.detail(id);
     const failed = steps.find((s) => s.state === 'failed');
     if (procedure.state !== 'failed' || !failed || procedure.cancelRequested) {
       throw new OutpostError('CONFLICT', `Procedure ${id} has no failed step to retry (it is ${procedure.state}).`);
     }
-    atomically(this.o.db, () => {
-      this.store.setStep(id, failed.idx, { state: 'pending', error: null });
-      this.store.setState(id, 'running');
-      this.o.audit.append({ actor, action: 'procedure.retry', target: procedure.target, details: { procedureId: id, step: failed.name } });
+    await atomically(this.o.db, async () => {
+      await this.store.setStep(id, failed.idx, { state: 'pending', error: null });
+      await this.store.setState(id, 'running');
+      await this.o.audit.append({ actor, action: 'procedure.retry', target: procedure.target, details: { procedureId: id, step: failed.name } });
     });
     void this.kick(id, actor);
   }
 
   /** Undoes the completed steps of a failed (stopped) run. */
-  rollback(id: string, actor: string): void {
-    const { procedure } = this.detail(id);
+  async rollback(id: string, actor: string): Promise<void> {
+    const { procedure } = await this.detail(id);
     if (procedure.state !== 'failed') throw new OutpostError('CONFLICT', `Only a failed run can be rolled back (it is ${procedure.state}).`);
-    atomically(this.o.db, () => {
-      this.store.setState(id, 'rolling-back');
-      this.o.audit.append({ actor, action: 'procedure.rollback', target: procedure.target, details: { procedureId: id } });
+    await atomically(this.o.db, async () => {
+      await this.store.setState(id, 'rolling-back');
+      await this.o.audit.append({ actor, action: 'procedure.rollback', target: procedure.target, details: { procedureId: id } });
     });
     void this.kick(id, actor);
   }
 
   /** Stops timers and signals running steps; runs stay in the database and resume on the next start. */
-  close(): void {
+  async close(): Promise<void> {
     this.closed = true;
     for (const t of this.timers.values()) clearTimeout(t);
     this.timers.clear();
     for (const [id, a] of this.active) {
       a.controller.abort(new OutpostError('CANCELLED', 'Outpost is shutting down.'));
       try {
-        this.store.release(id); // the next start (any process) may take the run at once
+        await this.store.release(id); // the next start (any process) may take the run at once
       } catch {
         // store already closed: the lease simply runs out
       }
@@ -179,7 +179,9 @@ export class ProcedureEngine<S = unknown> {
     const existing = this.active.get(id);
     if (existing) return existing.done;
     const controller = new AbortController();
-    const done = this.drive(id, actor, controller)
+    // A run kicked off inside a transaction (start() in a caller's unit of work) must not join it:
+    // it waits for that transaction to commit (or finds no row after a rollback).
+    const done = this.o.db.outside(() => this.drive(id, actor, controller))
       // Never an unhandled rejection: after close() the store may be gone; the run resumes next start.
       .catch(() => undefined)
       .finally(() => this.active.delete(id));
@@ -191,135 +193,132 @@ export class ProcedureEngine<S = unknown> {
     await Promise.resolve(); // let start() return the id before the first step runs
     if (this.closed) return;
     const gone = (row: ProcedureRow): boolean => runnerIsGone(row.runner, new Date(), row.leaseUntil);
-    if (!this.store.claim(id, this.runner, this.leaseMs, gone)) return;
+    if (!await this.store.claim(id, this.runner, this.leaseMs, gone)) return;
     const renew = setInterval(() => {
       if (this.closed) return;
-      try {
-        this.store.claim(id, this.runner, this.leaseMs, gone);
-      } catch {
-        // a busy or closing store: the next renewal tries again, the lease is three periods long
-      }
+      // a busy or closing store: the next renewal tries again, the lease is three periods long
+      this.store.claim(id, this.runner, this.leaseMs, gone).catch(() => undefined);
     }, Math.max(1000, this.leaseMs / 3));
     renew.unref();
     try {
       await this.advance(id, actor, controller);
     } catch (err) {
       // A bug in the engine or an unreadable database: record it rather than lose the run.
-      if (!this.closed) this.finish(id, 'failed', actor, toContractError(err));
+      if (!this.closed) await this.finish(id, 'failed', actor, toContractError(err));
     } finally {
       clearInterval(renew);
-      if (!this.closed) this.store.release(id);
+      if (!this.closed) await this.store.release(id);
     }
   }
 
   private async advance(id: string, actor: string, controller: AbortController): Promise<void> {
-    const row = this.store.get(id);
+    const row = await this.store.get(id);
     if (!row || SETTLED.includes(row.state)) return;
     const definition = this.o.registry.get(row.kind);
     if (row.cancelRequested || row.state === 'rolling-back') return this.undoAll(id, actor, definition);
     if (row.state === 'failed') return;
     const parsed = definition.context.safeParse(row.context);
     if (!parsed.success) {
-      return this.finish(id, 'failed', actor, { code: 'VALIDATION', message: `The stored context of ${id} no longer validates; it was not run.` });
+      return await this.finish(id, 'failed', actor, { code: 'VALIDATION', message: `The stored context of ${id} no longer validates; it was not run.` });
     }
     let context: unknown = parsed.data;
-    const steps = this.store.steps(id);
+    const steps = await this.store.steps(id);
     if (steps.length !== definition.steps.length || steps.some((s, i) => s.name !== definition.steps[i]!.name)) {
-      return this.finish(id, 'failed', actor, { code: 'CONFLICT', message: `The steps of ${row.kind} changed since run ${id} started; roll it back or start it again.` });
+      return await this.finish(id, 'failed', actor, { code: 'CONFLICT', message: `The steps of ${row.kind} changed since run ${id} started; roll it back or start it again.` });
     }
     let state = row.state;
-    const ensureRunning = (): void => {
+    const ensureRunning = async (): Promise<void> => {
       if (state === 'running') return;
       state = 'running';
-      this.store.setState(id, 'running');
-      this.publish(id);
+      await this.store.setState(id, 'running');
+      await this.publish(id);
     };
 
     for (const stepRow of steps) {
       if (stepRow.state === 'done' || stepRow.state === 'skipped') continue;
       const step = definition.steps[stepRow.idx]!;
-      if (controller.signal.aborted || this.store.get(id)!.cancelRequested) return this.undoAll(id, actor, definition);
+      if (controller.signal.aborted || (await this.store.get(id))!.cancelRequested) return this.undoAll(id, actor, definition);
 
       if (step.when && !step.when(context)) {
-        this.store.setStep(id, stepRow.idx, { state: 'skipped', finished: true });
-        this.journal(id, stepRow.idx, 'info', `Step "${step.name}" does not apply; skipped`);
+        await this.store.setStep(id, stepRow.idx, { state: 'skipped', finished: true });
+        await this.journal(id, stepRow.idx, 'info', `Step "${step.name}" does not apply; skipped`);
         continue;
       }
       if (step.gate) {
-        if (!this.passGate(id, row, stepRow, step, context, actor)) return;
-        ensureRunning();
+        if (!await this.passGate(id, row, stepRow, step, context, actor)) return;
+        await ensureRunning();
         continue;
       }
-      ensureRunning();
+      await ensureRunning();
 
-      if (stepRow.state === 'running') this.journal(id, stepRow.idx, 'warn', `Resuming "${step.name}" after an interruption`);
-      this.store.setStep(id, stepRow.idx, { state: 'running', started: true, attempt: true, error: null });
-      this.journal(id, stepRow.idx, 'info', `Step "${step.name}" started`);
-      this.publish(id);
+      if (stepRow.state === 'running') await this.journal(id, stepRow.idx, 'warn', `Resuming "${step.name}" after an interruption`);
+      await this.store.setStep(id, stepRow.idx, { state: 'running', started: true, attempt: true, error: null });
+      await this.journal(id, stepRow.idx, 'info', `Step "${step.name}" started`);
+      await this.publish(id);
       faultPoint('kill-before', row.kind, step.name);
 
-      const run = this.stepRun(id, stepRow, context, controller.signal, actor);
+      const run = await this.stepRun(id, stepRow, context, controller.signal, actor);
       try {
         const result = (await step.run?.(run)) ?? {};
         if (step.verify && !(await step.verify({ ...run, context: { ...(context as object), ...(result.context ?? {}) } }))) {
           throw new OutpostError('VERIFY_FAILED', `Step "${step.name}" ran but its result did not verify.`);
         }
         context = result.context ? { ...(context as object), ...result.context } : context;
-        atomically(this.o.db, () => {
-          this.store.setStep(id, stepRow.idx, { state: 'done', output: result.output ?? null, finished: true });
-          if (result.context) this.store.setContext(id, context);
-          this.o.audit.append({ actor, action: 'procedure.step', target: row.target, details: { procedureId: id, kind: row.kind, step: step.name } });
-          this.journal(id, stepRow.idx, 'info', `Step "${step.name}" done`);
+        await atomically(this.o.db, async () => {
+          await this.store.setStep(id, stepRow.idx, { state: 'done', output: result.output ?? null, finished: true });
+          if (result.context) await this.store.setContext(id, context);
+          await this.o.audit.append({ actor, action: 'procedure.step', target: row.target, details: { procedureId: id, kind: row.kind, step: step.name } });
+          await this.journal(id, stepRow.idx, 'info', `Step "${step.name}" done`);
         });
-        this.publish(id);
+        await this.publish(id);
         faultPoint('kill-after', row.kind, step.name);
       } catch (err) {
         // Shutting down: leave the step 'running' so the next start runs it again (it is an ensure).
         if (this.closed) return;
         const error = toContractError(controller.signal.aborted ? controller.signal.reason : err);
-        atomically(this.o.db, () => {
-          this.store.setStep(id, stepRow.idx, { state: 'failed', error, finished: true });
-          this.o.audit.append({ actor, action: 'procedure.step', target: row.target, outcome: 'failed', details: { procedureId: id, kind: row.kind, step: step.name, error } });
-          this.journal(id, stepRow.idx, 'error', `Step "${step.name}" failed: ${error.message}`, { code: error.code });
+        await atomically(this.o.db, async () => {
+          await this.store.setStep(id, stepRow.idx, { state: 'failed', error, finished: true });
+          await this.o.audit.append({ actor, action: 'procedure.step', target: row.target, outcome: 'failed', details: { procedureId: id, kind: row.kind, step: step.name, error } });
+          await this.journal(id, stepRow.idx, 'error', `Step "${step.name}" failed: ${error.message}`, { code: error.code });
         });
-        this.publish(id);
-        if (controller.signal.aborted || this.store.get(id)!.cancelRequested || definition.onFailure !== 'stop') {
+        await this.publish(id);
+        if (controller.signal.aborted || (await this.store.get(id))!.cancelRequested || definition.onFailure !== 'stop') {
           return this.undoAll(id, actor, definition);
         }
-        return this.finish(id, 'failed', actor, error);
+        return await this.finish(id, 'failed', actor, error);
       }
     }
-    this.finish(id, 'succeeded', actor, null);
+    await this.finish(id, 'succeeded', actor, null);
   }
 
   /** True when the gate is open; otherwise records the wait (and arms a timer for wait-until). */
-  private passGate(id: string, row: ProcedureRow, stepRow: StepRow, step: Step<unknown, S>, context: unknown, actor: string): boolean {
+  private async passGate(id: string, row: ProcedureRow, stepRow: StepRow, step: Step<unknown, S>, context: unknown, actor: string): Promise<boolean> {
     const gate = step.gate!;
     if (gate.kind === 'wait-until') {
-      const until = stepRow.gate?.waitUntil ? new Date(stepRow.gate.waitUntil) : gate.until(context, this.outputs(id));
+      const until = stepRow.gate?.waitUntil ? new Date(stepRow.gate.waitUntil) : gate.until(context, await this.outputs(id));
       if (until.getTime() <= Date.now()) {
-        atomically(this.o.db, () => {
-          this.store.setStep(id, stepRow.idx, { state: 'done', gate: { kind: 'wait-until', waitUntil: until.toISOString() }, finished: true });
-          this.journal(id, stepRow.idx, 'info', `Wait "${step.name}" over`);
+        await atomically(this.o.db, async () => {
+          await this.store.setStep(id, stepRow.idx, { state: 'done', gate: { kind: 'wait-until', waitUntil: until.toISOString() }, finished: true });
+          await this.journal(id, stepRow.idx, 'info', `Wait "${step.name}" over`);
         });
         return true;
       }
-      if (stepRow.state !== 'waiting') this.enterWait(id, row, stepRow, { kind: 'wait-until', waitUntil: until.toISOString() }, actor, step.name);
+      if (stepRow.state !== 'waiting') await this.enterWait(id, row, stepRow, { kind: 'wait-until', waitUntil: until.toISOString() }, actor, step.name);
       this.arm(id, until, actor);
       return false;
     }
-    if (stepRow.state !== 'waiting') this.enterWait(id, row, stepRow, { kind: 'approve', prompt: gate.prompt(context) }, actor, step.name);
+    if (stepRow.state !== 'waiting') await this.enterWait(id, row, stepRow, { kind: 'approve', prompt: gate.prompt(context) }, actor, step.name);
     return false;
   }
 
-  private enterWait(id: string, row: ProcedureRow, stepRow: StepRow, gate: NonNullable<StepRow['gate']>, actor: string, name: string): void {
-    atomically(this.o.db, () => {
-      this.store.setStep(id, stepRow.idx, { state: 'waiting', gate, started: true });
-      this.store.setState(id, 'waiting');
-      this.o.audit.append({ actor, action: 'procedure.wait', target: row.target, details: { procedureId: id, step: name, gate } });
-      this.journal(id, stepRow.idx, 'info', gate.kind === 'approve' ? `Waiting for approval: ${gate.prompt ?? name}` : `Waiting until ${gate.waitUntil}`);
+  private async enterWait(id: string, row: ProcedureRow, stepRow: StepRow, gate: NonNullable<StepRow['gate']>, actor: string, name: string): Promise<void> {
+    await atomically(this.o.db, async () => {
+      await this.store.setStep(id, stepRow.idx, { state: 'waiting', gate, started: true });
+      await this.store.setState(id, 'waiting');
+      await this.o.audit.append({ actor, action: 'procedure.wait', target: row.target, details: { procedureId: id, step: name, gate } });
+      await this.journal(id, stepRow.idx, 'info', gate.kind === 'approve' ? `Waiting for approval: ${gate.prompt ?? name}` : `Waiting until ${gate.waitUntil}`);
     });
-    this.publish(id);
+    await this.publish(id);
   }
 
   private arm(id: string, until: Date, actor: string): void {
@@ -334,89 +333,91 @@ export class ProcedureEngine<S = unknown> {
 
   /** Undoes completed (and half-done) steps in reverse order; the run ends cancelled or rolled back. */
   private async undoAll(id: string, actor: string, definition: AnyProcedureDefinition<S>): Promise<void> {
-    const row = this.store.get(id)!;
+    const row = (await this.store.get(id))!;
     clearTimeout(this.timers.get(id));
     if (row.state !== 'rolling-back') {
-      this.store.setState(id, 'rolling-back');
-      this.journal(id, null, 'warn', 'Rolling back');
-      this.publish(id);
+      await this.store.setState(id, 'rolling-back');
+      await this.journal(id, null, 'warn', 'Rolling back');
+      await this.publish(id);
     }
     const context = row.context;
-    const steps = this.store.steps(id);
+    const steps = await this.store.steps(id);
     const signal = new AbortController().signal; // undo is not cancellable: it is the way out
     for (const stepRow of [...steps].reverse()) {
       const step = definition.steps[stepRow.idx];
       if (stepRow.state === 'pending' || stepRow.state === 'waiting') {
-        this.store.setStep(id, stepRow.idx, { state: 'skipped' });
+        await this.store.setStep(id, stepRow.idx, { state: 'skipped' });
         continue;
       }
       if (stepRow.state === 'undone' || stepRow.state === 'skipped' || !step) continue;
       // done, failed, running (interrupted) or undoing (interrupted): all may have left effects.
-      this.store.setStep(id, stepRow.idx, { state: 'undoing' });
-      this.publish(id);
+      await this.store.setStep(id, stepRow.idx, { state: 'undoing' });
+      await this.publish(id);
       try {
-        if (step.undo) await step.undo(this.stepRun(id, stepRow, context, signal, actor));
+        if (step.undo) await step.undo(await this.stepRun(id, stepRow, context, signal, actor));
       } catch (err) {
         const error = toContractError(err);
-        atomically(this.o.db, () => {
-          this.store.setStep(id, stepRow.idx, { state: 'failed', error });
-          this.journal(id, stepRow.idx, 'error', `Undo of "${step.name}" failed: ${error.message}`, { code: error.code });
+        await atomically(this.o.db, async () => {
+          await this.store.setStep(id, stepRow.idx, { state: 'failed', error });
+          await this.journal(id, stepRow.idx, 'error', `Undo of "${step.name}" failed: ${error.message}`, { code: error.code });
         });
-        return this.finish(id, 'failed', actor, {
+        return await this.finish(id, 'failed', actor, {
           code: 'ROLLBACK_FAILED',
           message: `Rollback stopped at "${step.name}": ${error.message}. Fix the cause, then roll back again.`,
           details: { step: step.name, cause: error },
         });
       }
-      atomically(this.o.db, () => {
-        this.store.setStep(id, stepRow.idx, { state: 'undone', finished: true });
-        if (step.undo) this.o.audit.append({ actor, action: 'procedure.undo', target: row.target, details: { procedureId: id, kind: row.kind, step: step.name } });
-        this.journal(id, stepRow.idx, 'info', `Step "${step.name}" undone`);
+      await atomically(this.o.db, async () => {
+        await this.store.setStep(id, stepRow.idx, { state: 'undone', finished: true });
+        if (step.undo) await this.o.audit.append({ actor, action: 'procedure.undo', target: row.target, details: { procedureId: id, kind: row.kind, step: step.name } });
+        await this.journal(id, stepRow.idx, 'info', `Step "${step.name}" undone`);
       });
-      this.publish(id);
+      await this.publish(id);
       faultPoint('kill-after-undo', row.kind, step.name);
     }
-    this.finish(id, row.cancelRequested ? 'cancelled' : 'rolled-back', actor, null);
+    await this.finish(id, row.cancelRequested ? 'cancelled' : 'rolled-back', actor, null);
   }
 
-  private finish(id: string, state: ProcedureState, actor: string, error: ContractError | null): void {
-    const row = this.store.get(id)!;
-    atomically(this.o.db, () => {
-      this.store.setState(id, state, error);
-      this.o.audit.append({ actor, action: `procedure.${state}`, target: row.target, outcome: state === 'succeeded' || state === 'cancelled' || state === 'rolled-back' ? 'ok' : 'failed', details: { procedureId: id, kind: row.kind, ...(error ? { error } : {}) } });
-      this.journal(id, null, state === 'succeeded' ? 'info' : 'warn', `Procedure ${state}${error ? `: ${error.message}` : ''}`);
+  private async finish(id: string, state: ProcedureState, actor: string, error: ContractError | null): Promise<void> {
+    const row = (await this.store.get(id))!;
+    await atomically(this.o.db, async () => {
+      await this.store.setState(id, state, error);
+      await this.o.audit.append({ actor, action: `procedure.${state}`, target: row.target, outcome: state === 'succeeded' || state === 'cancelled' || state === 'rolled-back' ? 'ok' : 'failed', details: { procedureId: id, kind: row.kind, ...(error ? { error } : {}) } });
+      await this.journal(id, null, state === 'succeeded' ? 'info' : 'warn', `Procedure ${state}${error ? `: ${error.message}` : ''}`);
     });
-    this.publish(id);
+    await this.publish(id);
   }
 
-  private stepRun(id: string, stepRow: StepRow, context: unknown, signal: AbortSignal, actor: string): StepRun<unknown, S> {
+  private async stepRun(id: string, stepRow: StepRow, context: unknown, signal: AbortSignal, actor: string): Promise<StepRun<unknown, S>> {
     return {
       procedureId: id,
       actor,
       services: this.o.services,
       context,
-      outputs: this.outputs(id),
+      outputs: await this.outputs(id),
       previousOutput: stepRow.output,
       previousError: stepRow.error,
       signal,
-      log: (level, message, data) => this.journal(id, stepRow.idx, level, message, data),
+      // Fire and forget, as before: the write starts now (so entries keep their order) and a journal
+      // line that cannot be written must not fail the step.
+      log: (level, message, data) => void this.journal(id, stepRow.idx, level, message, data).catch(() => undefined),
     };
   }
 
-  private outputs(id: string): Record<string, unknown> {
-    return Object.fromEntries(this.store.steps(id).filter((s) => s.state === 'done').map((s) => [s.name, s.output]));
+  private async outputs(id: string): Promise<Record<string, unknown>> {
+    return Object.fromEntries((await this.store.steps(id)).filter((s) => s.state === 'done').map((s) => [s.name, s.output]));
   }
 
-  private journal(id: string, stepIdx: number | null, level: JournalLevel, message: string, data?: unknown): void {
-    const line = this.store.appendJournal(id, stepIdx, level, message, data);
+  private async journal(id: string, stepIdx: number | null, level: JournalLevel, message: string, data?: unknown): Promise<void> {
+    const line = await this.store.appendJournal(id, stepIdx, level, message, data);
     this.o.bus?.emit('procedure.log', { procedureId: id, id: line.id, stepIdx, at: line.at, level, message });
   }
 
-  private publish(id: string): void {
+  private async publish(id: string): Promise<void> {
     if (!this.o.bus) return;
-    const row = this.store.get(id);
+    const row = await this.store.get(id);
     if (!row) return;
-    const steps = this.store.steps(id);
+    const steps = await this.store.steps(id);
     const current = steps.find((s) => s.state === 'running' || s.state === 'waiting' || s.state === 'undoing' || s.state === 'failed') ?? null;
     const summary: ProcedureSummary = { id, kind: row.kind, state: row.state, target: row.target, createdAt: row.createdAt, updatedAt: row.updatedAt, createdBy: row.createdBy };
     this.o.bus.emit('procedure.updated', { ...summary, step: current ? { idx: current.idx, name: current.name, state: current.state } : null });

@@ -119,18 +119,18 @@ const FINISHED: ProcedureState[] = ['succeeded', 'rolled-back', 'cancelled'];
 export class ProcedureStore {
   constructor(private readonly db: Sql) {}
 
-  insert(run: { id: string; kind: string; target: string | null; context: unknown; createdBy: string; onFailure: 'rollback' | 'stop'; steps: string[] }): void {
+  async insert(run: { id: string; kind: string; target: string | null; context: unknown; createdBy: string; onFailure: 'rollback' | 'stop'; steps: string[] }): Promise<void> {
     const at = now();
-    this.db.run(
+    await this.db.run(
       `INSERT INTO procedures (id, kind, state, target, context, created_by, created_at, updated_at, on_failure)
        VALUES (?, ?, 'pending', ?, ?, ?, ?, ?, ?)`,
       [run.id, run.kind, run.target, JSON.stringify(run.context), run.createdBy, at, at, run.onFailure],
     );
-    run.steps.forEach((name, idx) => this.db.run(`INSERT INTO procedure_steps (procedure_id, idx, name, state) VALUES (?, ?, ?, 'pending')`, [run.id, idx, name]));
+    for (const [idx, name] of run.steps.entries()) await this.db.run(`INSERT INTO procedure_steps (procedure_id, idx, name, state) VALUES (?, ?, ?, 'pending')`, [run.id, idx, name]);
   }
 
-  get(id: string): ProcedureRow | null {
-    const r = this.db.get('SELECT * FROM procedures WHERE id = ?', [id], rawProcedure);
+  async get(id: string): Promise<ProcedureRow | null> {
+    const r = await this.db.get('SELECT * FROM procedures WHERE id = ?', [id], rawProcedure);
     if (!r) return null;
     return {
       id: r.id,
@@ -150,8 +150,8 @@ export class ProcedureStore {
     };
   }
 
-  steps(id: string): StepRow[] {
-    const rows = this.db.all('SELECT * FROM procedure_steps WHERE procedure_id = ? ORDER BY idx', [id], rawStep);
+  async steps(id: string): Promise<StepRow[]> {
+    const rows = await this.db.all('SELECT * FROM procedure_steps WHERE procedure_id = ? ORDER BY idx', [id], rawStep);
     return rows.map((r) => ({
       idx: r.idx,
       name: r.name,
@@ -165,35 +165,35 @@ export class ProcedureStore {
     }));
   }
 
-  journal(id: string, afterId = 0, limit = 1000): JournalRow[] {
-    const rows = this.db.all('SELECT id, step_idx, at, level, message, data FROM procedure_journal WHERE procedure_id = ? AND id > ? ORDER BY id LIMIT ?', [id, afterId, limit], rawJournal);
+  async journal(id: string, afterId = 0, limit = 1000): Promise<JournalRow[]> {
+    const rows = await this.db.all('SELECT id, step_idx, at, level, message, data FROM procedure_journal WHERE procedure_id = ? AND id > ? ORDER BY id LIMIT ?', [id, afterId, limit], rawJournal);
     return rows.map((r) => ({ id: r.id, stepIdx: r.step_idx, at: r.at, level: r.level, message: r.message, data: parse<unknown>(r.data) }));
   }
 
-  appendJournal(id: string, stepIdx: number | null, level: JournalLevel, message: string, data?: unknown): JournalRow {
+  async appendJournal(id: string, stepIdx: number | null, level: JournalLevel, message: string, data?: unknown): Promise<JournalRow> {
     const at = now();
-    const info = this.db.run('INSERT INTO procedure_journal (procedure_id, step_idx, at, level, message, data) VALUES (?, ?, ?, ?, ?, ?)', [id, stepIdx, at, level, message, json(data)]);
+    const info = await this.db.run('INSERT INTO procedure_journal (procedure_id, step_idx, at, level, message, data) VALUES (?, ?, ?, ?, ?, ?)', [id, stepIdx, at, level, message, json(data)]);
     return { id: info.lastId, stepIdx, at, level, message, data: data ?? null };
   }
 
-  setState(id: string, state: ProcedureState, error: ContractError | null = null): void {
+  async setState(id: string, state: ProcedureState, error: ContractError | null = null): Promise<void> {
     const at = now();
-    this.db.run('UPDATE procedures SET state = ?, error = ?, updated_at = ?, finished_at = ? WHERE id = ?', [state, json(error ?? undefined), at, FINISHED.includes(state) ? at : null, id]);
+    await this.db.run('UPDATE procedures SET state = ?, error = ?, updated_at = ?, finished_at = ? WHERE id = ?', [state, json(error ?? undefined), at, FINISHED.includes(state) ? at : null, id]);
   }
 
-  setContext(id: string, context: unknown): void {
-    this.db.run('UPDATE procedures SET context = ?, updated_at = ? WHERE id = ?', [JSON.stringify(context), now(), id]);
+  async setContext(id: string, context: unknown): Promise<void> {
+    await this.db.run('UPDATE procedures SET context = ?, updated_at = ? WHERE id = ?', [JSON.stringify(context), now(), id]);
   }
 
-  requestCancel(id: string): void {
-    this.db.run('UPDATE procedures SET cancel_requested = 1, updated_at = ? WHERE id = ?', [now(), id]);
+  async requestCancel(id: string): Promise<void> {
+    await this.db.run('UPDATE procedures SET cancel_requested = 1, updated_at = ? WHERE id = ?', [now(), id]);
   }
 
-  clearCancel(id: string): void {
-    this.db.run('UPDATE procedures SET cancel_requested = 0 WHERE id = ?', [id]);
+  async clearCancel(id: string): Promise<void> {
+    await this.db.run('UPDATE procedures SET cancel_requested = 0 WHERE id = ?', [id]);
   }
 
-  setStep(id: string, idx: number, fields: { state: StepState; output?: unknown; error?: ContractError | null; gate?: GateState | null; started?: boolean; finished?: boolean; attempt?: boolean }): void {
+  async setStep(id: string, idx: number, fields: { state: StepState; output?: unknown; error?: ContractError | null; gate?: GateState | null; started?: boolean; finished?: boolean; attempt?: boolean }): Promise<void> {
     const sets = ['state = @state'];
     if (fields.output !== undefined) sets.push('output = @output');
     if (fields.error !== undefined) sets.push('error = @error');
@@ -201,7 +201,7 @@ export class ProcedureStore {
     if (fields.started) sets.push('started_at = @at', 'finished_at = NULL');
     if (fields.finished) sets.push('finished_at = @at');
     if (fields.attempt) sets.push('attempts = attempts + 1');
-    this.db.run(`UPDATE procedure_steps SET ${sets.join(', ')} WHERE procedure_id = @id AND idx = @idx`, {
+    await this.db.run(`UPDATE procedure_steps SET ${sets.join(', ')} WHERE procedure_id = @id AND idx = @idx`, {
       id,
       idx,
       state: fields.state,
@@ -210,42 +210,42 @@ export class ProcedureStore {
       gate: fields.gate === null ? null : json(fields.gate),
       at: now(),
     });
-    this.db.run('UPDATE procedures SET updated_at = ? WHERE id = ?', [now(), id]);
+    await this.db.run('UPDATE procedures SET updated_at = ? WHERE id = ?', [now(), id]);
   }
 
   /** Takes (or renews) the run for this process; false when a live runner elsewhere holds it. */
-  claim(id: string, runner: RunnerIdentity, leaseMs: number, isGone: (r: ProcedureRow) => boolean): boolean {
-    return this.db.transaction(
-      (tx) => {
-        const row = this.get(id);
+  async claim(id: string, runner: RunnerIdentity, leaseMs: number, isGone: (r: ProcedureRow) => boolean): Promise<boolean> {
+    return await this.db.transaction(
+      async (tx) => {
+        const row = await this.get(id);
         if (!row) return false;
         const mine = row.runner !== null && JSON.stringify(row.runner) === JSON.stringify(runner);
-        if (!mine && row.runner !== null && !isGone(row)) return false;
-        tx.run('UPDATE procedures SET runner = ?, lease_until = ? WHERE id = ?', [JSON.stringify(runner), new Date(Date.now() + leaseMs).toISOString(), id]);
+        if (!mine && row.runner !== null && !await isGone(row)) return false;
+        await tx.run('UPDATE procedures SET runner = ?, lease_until = ? WHERE id = ?', [JSON.stringify(runner), new Date(Date.now() + leaseMs).toISOString(), id]);
         return true;
       },
       { immediate: true },
     );
   }
 
-  release(id: string): void {
-    this.db.run('UPDATE procedures SET runner = NULL, lease_until = NULL WHERE id = ?', [id]);
+  async release(id: string): Promise<void> {
+    await this.db.run('UPDATE procedures SET runner = NULL, lease_until = NULL WHERE id = ?', [id]);
   }
 
-  unfinished(): string[] {
-    return this.db.all(`SELECT id FROM procedures WHERE state IN ('pending', 'running', 'waiting', 'rolling-back') ORDER BY created_at`, [], z.object({ id: z.string() })).map((r) => r.id);
+  async unfinished(): Promise<string[]> {
+    return (await this.db.all(`SELECT id FROM procedures WHERE state IN ('pending', 'running', 'waiting', 'rolling-back') ORDER BY created_at`, [], z.object({ id: z.string() }))).map((r) => r.id);
   }
 
   /** The newest runs first, optionally of one state. */
-  list(q: { state?: ProcedureState | undefined; limit: number }): ProcedureSummary[] {
+  async list(q: { state?: ProcedureState | undefined; limit: number }): Promise<ProcedureSummary[]> {
     const now = new Date();
-    return this.db
+    return (await this.db
       .all(
         `SELECT id, kind, state, target, created_at, updated_at, created_by, runner, lease_until FROM procedures
          ${q.state ? 'WHERE state = @state' : ''} ORDER BY created_at DESC LIMIT @limit`,
         { state: q.state ?? null, limit: q.limit },
         summaryRow,
-      )
+      ))
       .map((r) => ({
         id: r.id,
         kind: r.kind,
@@ -260,9 +260,9 @@ export class ProcedureStore {
   }
 
   /** An active run of this kind other than `exceptId`, or null. */
-  otherActive(kind: string, exceptId: string): { id: string; target: string | null } | null {
+  async otherActive(kind: string, exceptId: string): Promise<{ id: string; target: string | null } | null> {
     return (
-      this.db.get(
+      await this.db.get(
         `SELECT id, target FROM procedures WHERE kind = ? AND state IN ('running', 'waiting', 'rolling-back') AND id <> ? LIMIT 1`,
         [kind, exceptId],
         z.object({ id: z.string(), target: z.string().nullable() }),
@@ -271,7 +271,7 @@ export class ProcedureStore {
   }
 
   /** How many runs are in flight (running, waiting at a gate, or rolling back). */
-  runningCount(): number {
-    return this.db.get(`SELECT count(*) AS n FROM procedures WHERE state IN ('running', 'waiting', 'rolling-back')`, [], z.object({ n: z.number() }))!.n;
+  async runningCount(): Promise<number> {
+    return (await this.db.get(`SELECT count(*) AS n FROM procedures WHERE state IN ('running', 'waiting', 'rolling-back')`, [], z.object({ n: z.number() })))!.n;
   }
 }

@@ -18,53 +18,53 @@ export class CredentialProfiles {
     private readonly audit: AuditLog,
   ) {}
 
-  list(): CredentialView[] {
-    return this.store.list();
+  async list(): Promise<CredentialView[]> {
+    return await this.store.list();
   }
 
-  byName(name: string): CredentialView {
-    const found = this.store.list().find((c) => c.name === name);
+  async byName(name: string): Promise<CredentialView> {
+    const found = (await this.store.list()).find((c) => c.name === name);
     if (!found) throw new OutpostError('NOT_FOUND', `No credential profile named "${name}". List them with outpost credential list.`);
     return found;
   }
 
-  add(input: { name: string; username: string; scope: CredentialScope; secret: CredentialSecret }, actor: string): CredentialView {
+  async add(input: { name: string; username: string; scope: CredentialScope; secret: CredentialSecret }, actor: string): Promise<CredentialView> {
     const secret = input.secret.type === 'password' ? input.secret.password : JSON.stringify({ privateKey: input.secret.privateKey, ...(input.secret.passphrase ? { passphrase: input.secret.passphrase } : {}) } satisfies StoredKey);
     const kind = input.secret.type;
     try {
-      const saved = this.store.save({ name: input.name, kind, username: input.username, secret, scope: input.scope });
-      this.audit.append({ actor, action: 'credential.add', target: input.name, details: { kind, username: input.username, scope: input.scope } });
+      const saved = await this.store.save({ name: input.name, kind, username: input.username, secret, scope: input.scope });
+      await this.audit.append({ actor, action: 'credential.add', target: input.name, details: { kind, username: input.username, scope: input.scope } });
       return saved;
     } catch (err) {
-      this.audit.append({ actor, action: 'credential.add', target: input.name, outcome: 'failed', details: { kind, code: err instanceof OutpostError ? err.code : 'INTERNAL' } });
+      await this.audit.append({ actor, action: 'credential.add', target: input.name, outcome: 'failed', details: { kind, code: err instanceof OutpostError ? err.code : 'INTERNAL' } });
       throw err;
     }
   }
 
-  remove(name: string, actor: string): void {
-    const found = this.byName(name);
+  async remove(name: string, actor: string): Promise<void> {
+    const found = await this.byName(name);
     try {
-      this.store.remove(found.id);
+      await this.store.remove(found.id);
     } catch (err) {
       if (err instanceof ForeignKeyViolation) {
         throw new OutpostError('CONFLICT', `Credential "${name}" is still used (by a site); change that first.`);
       }
       throw err;
     }
-    this.audit.append({ actor, action: 'credential.remove', target: name, details: { kind: found.kind } });
+    await this.audit.append({ actor, action: 'credential.remove', target: name, details: { kind: found.kind } });
   }
 
   /** User and password of a password profile (WinRM). */
-  password(name: string): { user: string; password: string } {
-    const c = this.byName(name);
+  async password(name: string): Promise<{ user: string; password: string }> {
+    const c = await this.byName(name);
     if (c.kind !== 'password' || !c.username) throw new OutpostError('VALIDATION', `Credential "${name}" is not a user + password credential; WinRM needs one.`);
-    return { user: c.username, password: this.store.reveal(c.id) };
+    return { user: c.username, password: await this.store.reveal(c.id) };
   }
 
   /** The SSH user and authentication of a profile (the secret, opened from the vault). */
-  sshAuth(name: string): { user: string | null; auth: SshAuth } {
-    const c = this.byName(name);
-    const secret = this.store.reveal(c.id);
+  async sshAuth(name: string): Promise<{ user: string | null; auth: SshAuth }> {
+    const c = await this.byName(name);
+    const secret = await this.store.reveal(c.id);
     if (c.kind === 'private-key') {
       const key = JSON.parse(secret) as StoredKey;
       return { user: c.username, auth: { type: 'private-key', privateKey: key.privateKey, ...(key.passphrase ? { passphrase: key.passphrase } : {}) } };

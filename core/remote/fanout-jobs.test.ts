@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { z } from 'zod';
 import { join } from 'node:path';
 import { freePort, generateKey, sshdAvailable, startSshd, type Sshd } from '../../test/peers/openssh-server.js';
 import { tempDir } from '../../test/temp-dir.js';
@@ -43,7 +44,7 @@ describe.skipIf(!canRun)('fan-out jobs through the contract against real sshd pe
 
   beforeAll(async () => {
     dir = tempDir();
-    core = createOutpostCore({ dataDir: dir.path, transport: 'test', checkOutputs: true, kdf: { ...defaultKdf, N: 2 ** 10 } });
+    core = await createOutpostCore({ dataDir: dir.path, transport: 'test', checkOutputs: true, kdf: { ...defaultKdf, N: 2 ** 10 } });
     core.onEvent(<E extends EventName>(event: E, payload: EventPayload<E>) => {
       if (event === 'fanout.result' || event === 'fanout.done') seen.push({ event, payload } as Seen);
     });
@@ -56,9 +57,9 @@ describe.skipIf(!canRun)('fan-out jobs through the contract against real sshd pe
     await call('credentials.add', { name: 'lab-root', username: 'root', secret: { type: 'private-key', privateKey: key.privateKey } });
     for (const s of [...trusted, onOtherAddress]) await call('knownHosts.trust', { host: s.host, port: s.port, fingerprint: s.fingerprint });
   });
-  afterAll(() => {
+  afterAll(async () => {
     for (const s of [...trusted, stranger, onOtherAddress]) s?.stop();
-    core?.close();
+    await core?.close();
     dir?.remove();
   });
 
@@ -112,7 +113,7 @@ describe.skipIf(!canRun)('fan-out jobs through the contract against real sshd pe
     expect(await call('fanout.list', {})).toEqual(expect.arrayContaining([expect.objectContaining({ id: started.id, state: 'done' })]));
 
     // Audited like ssh.fanout: the command text and the credential's name, never the key.
-    const audit = core.services.audit.list({ limit: 100 }).entries.filter((e) => e.action.startsWith('fanout.') || e.action === 'ssh.fanout');
+    const audit = (await core.services.audit.list({ limit: 100 })).entries.filter((e) => e.action.startsWith('fanout.') || e.action === 'ssh.fanout');
     expect(audit.map((e) => e.action)).toEqual(expect.arrayContaining(['fanout.start', 'ssh.fanout', 'fanout.rerun']));
     const text = JSON.stringify(audit);
     expect(text).toContain('sleep 2');
@@ -140,7 +141,7 @@ describe.skipIf(!canRun)('fan-out jobs through the contract against real sshd pe
     expect(b.log()).not.toContain('sleep 30');
     // (The command itself runs on: OpenSSH refuses the signal request for this root session and keeps a
     // command without a pty running after its channel closes.)
-    expect(core.services.audit.list({ limit: 100 }).entries.some((e) => e.action === 'fanout.cancel')).toBe(true);
+    expect((await core.services.audit.list({ limit: 100 })).entries.some((e) => e.action === 'fanout.cancel')).toBe(true);
     // A finished job cannot be cancelled again (nothing happens).
     expect(await call<{ state: string }>('fanout.cancel', { jobId: job.id })).toMatchObject({ state: 'cancelled' });
     // Cancelled in the same breath as it started: no host runs.
@@ -152,12 +153,10 @@ describe.skipIf(!canRun)('fan-out jobs through the contract against real sshd pe
   it('resolves inventory VMs to their guest IP (a VM without one is a failed row, not a failed job)', async () => {
     // A site and two VM rows as a sync writes them (vcsim guest IPs are not loopback, so the rows are written here).
     const now = new Date().toISOString();
-    const site = core.db.prepare(`INSERT INTO sites (name, url, username, created_at) VALUES ('lab', 'https://vc.invalid/sdk', 'u', ?) RETURNING id`).get(now) as { id: number };
-    const vm = core.db.prepare(
-      `INSERT INTO inv_vms (site_id, moref, name, ip_address, ip_addresses, power_state, seen_run, first_seen_at, updated_at) VALUES (?, ?, ?, ?, ?, 'poweredOn', 1, ?, ?)`,
-    );
-    vm.run(site.id, 'vm-1', 'web-1', '127.0.0.2', '127.0.0.2', now, now);
-    vm.run(site.id, 'vm-2', 'no-tools', null, '', now, now);
+    const site = (await core.sql.get(`INSERT INTO sites (name, url, username, created_at) VALUES ('lab', 'https://vc.invalid/sdk', 'u', ?) RETURNING id`, [now], z.object({ id: z.number() })))!;
+    const vm = `INSERT INTO inv_vms (site_id, moref, name, ip_address, ip_addresses, power_state, seen_run, first_seen_at, updated_at) VALUES (?, ?, ?, ?, ?, 'poweredOn', 1, ?, ?)`;
+    await core.sql.run(vm, [site.id, 'vm-1', 'web-1', '127.0.0.2', '127.0.0.2', now, now]);
+    await core.sql.run(vm, [site.id, 'vm-2', 'no-tools', null, '', now, now]);
     const job = await call<FanoutJob>('fanout.start', { vms: [{ site: 'lab', vm: 'vm-1', port: onOtherAddress.port }, { site: 'lab', vm: 'no-tools' }], credential: 'lab-root', command: 'echo from-vm' });
     expect(job.rows).toEqual([
       expect.objectContaining({ host: `127.0.0.2:${onOtherAddress.port}`, vm: 'lab/web-1', state: 'pending' }),
@@ -174,12 +173,12 @@ describe.skipIf(!canRun)('fan-out jobs through the contract against real sshd pe
     const noAddress = { label: 'vm-x', vm: 'lab/vm-x', error: new OutpostError('VALIDATION', 'no guest IP') };
     const auth = { type: 'private-key' as const, privateKey: key.privateKey };
     const start = (command: string, targets: Parameters<FanoutJobs['start']>[0]['targets']) => jobs.start({ targets, credential: 'lab-root', user: 'root', auth, command, concurrency: 2, timeoutMs: 5000 }, 'test');
-    const first = start('one', [noAddress]);
-    const running = start('sleep 2', [{ host: '127.0.0.1', port: trusted[0]!.port, vm: null }]);
+    const first = await start('one', [noAddress]);
+    const running = await start('sleep 2', [{ host: '127.0.0.1', port: trusted[0]!.port, vm: null }]);
     await expect.poll(() => finished.includes(first.id)).toBe(true);
-    const third = start('three', [noAddress]);
+    const third = await start('three', [noAddress]);
     await expect.poll(() => finished.includes(third.id)).toBe(true);
-    const fourth = start('four', [noAddress]);
+    const fourth = await start('four', [noAddress]);
     await expect.poll(() => finished.includes(fourth.id)).toBe(true);
     // Two kept: the running one and the newest finished one (until the running one ends).
     expect(jobs.list().map((j) => [j.command, j.state])).toEqual([

@@ -110,7 +110,7 @@ export class FanoutJobs {
 
   constructor(private readonly o: FanoutJobsOptions) {}
 
-  start(input: FanoutStart, actor: string): FanoutJob {
+  async start(input: FanoutStart, actor: string): Promise<FanoutJob> {
     const seen = new Set<string>();
     const labels = new Set<string>();
     const rows: FanoutRow[] = [];
@@ -142,7 +142,7 @@ export class FanoutJobs {
     };
     this.jobs.set(id, job);
     const jumpChains = [...new Set(rows.flatMap((r) => (r.jump ? [r.jump] : [])))];
-    this.o.audit.append({
+    await this.o.audit.append({
       actor,
       action: 'fanout.start',
       target: `${rows.length} hosts`,
@@ -167,7 +167,7 @@ export class FanoutJobs {
   }
 
   /** Runs a finished job again on some of its hosts (by their row's host label), through the same jump hosts. */
-  rerun(jobId: string, hosts: readonly string[], auth: SshAuth, actor: string, jumpAuths: Record<string, SshAuth> = {}): FanoutJob {
+  async rerun(jobId: string, hosts: readonly string[], auth: SshAuth, actor: string, jumpAuths: Record<string, SshAuth> = {}): Promise<FanoutJob> {
     const job = this.job(jobId);
     if (job.summary.state === 'running') throw new OutpostError('CONFLICT', `Fan-out ${jobId} is still running; wait for it to finish or cancel it first.`);
     const indexes: number[] = [];
@@ -183,16 +183,16 @@ export class FanoutJobs {
     job.jumpAuths = jumpAuths;
     job.abort = new AbortController();
     job.started = performance.now();
-    this.o.audit.append({ actor, action: 'fanout.rerun', target: `${indexes.length} hosts`, details: { jobId, command: auditCommand(job.summary.command), hosts: indexes.length, credential: job.summary.credential } });
+    await this.o.audit.append({ actor, action: 'fanout.rerun', target: `${indexes.length} hosts`, details: { jobId, command: auditCommand(job.summary.command), hosts: indexes.length, credential: job.summary.credential } });
     const view = this.view(job);
     setImmediate(() => this.run(job, indexes, actor));
     return view;
   }
 
-  cancel(jobId: string, actor: string): FanoutJobSummary {
+  async cancel(jobId: string, actor: string): Promise<FanoutJobSummary> {
     const job = this.job(jobId);
     if (job.summary.state === 'running' && job.abort && !job.abort.signal.aborted) {
-      this.o.audit.append({ actor, action: 'fanout.cancel', target: `${job.rows.length} hosts`, details: { jobId, command: auditCommand(job.summary.command), pending: totalsOf(job.rows).pending } });
+      await this.o.audit.append({ actor, action: 'fanout.cancel', target: `${job.rows.length} hosts`, details: { jobId, command: auditCommand(job.summary.command), pending: totalsOf(job.rows).pending } });
       job.abort.abort();
     }
     return this.summaryOf(job);
@@ -299,7 +299,7 @@ export class FanoutJobs {
       }
     };
     const workers = Array.from({ length: Math.max(1, Math.min(job.summary.concurrency, queue.length)) }, worker);
-    void Promise.all(workers).finally(() => {
+    void Promise.all(workers).finally(async () => {
       pool.close();
       job.abort = null;
       job.auth = null;
@@ -308,7 +308,7 @@ export class FanoutJobs {
       job.summary = { ...job.summary, state, finishedAt: new Date().toISOString() };
       const totals = totalsOf(job.rows);
       const durationMs = Math.round(performance.now() - job.started);
-      this.o.audit.append({
+      await this.o.audit.append({
         actor,
         action: 'ssh.fanout',
         target: `${totals.total} hosts`,

@@ -36,7 +36,7 @@ describe.skipIf(!canRun)('fan-out through a jump host to targets only it can rea
 
   beforeAll(async () => {
     dir = tempDir();
-    core = createOutpostCore({ dataDir: dir.path, transport: 'test', checkOutputs: true, kdf: { ...defaultKdf, N: 2 ** 10 } });
+    core = await createOutpostCore({ dataDir: dir.path, transport: 'test', checkOutputs: true, kdf: { ...defaultKdf, N: 2 ** 10 } });
     core.onEvent(<E extends EventName>(event: E, payload: EventPayload<E>) => {
       if (event === 'fanout.done') done.push(payload as EventPayload<'fanout.done'>);
       if (event === 'fanout.result') {
@@ -61,11 +61,11 @@ describe.skipIf(!canRun)('fan-out through a jump host to targets only it can rea
       [`Host bastion`, `  HostName 127.0.0.1`, `  Port ${lab.jumpPort}`, `  User root`, ...lab.targets.flatMap((t, i) => [`Host guest-${i}`, `  HostName 127.0.0.1`, `  Port ${t.port}`, `  ProxyJump bastion`])].join('\n') + '\n',
     );
   });
-  afterAll(() => {
+  afterAll(async () => {
     if (savedHome === undefined) delete process.env.HOME;
     else process.env.HOME = savedHome;
     lab?.destroy();
-    core?.close();
+    await core?.close();
     dir?.remove();
   });
 
@@ -106,7 +106,7 @@ describe.skipIf(!canRun)('fan-out through a jump host to targets only it can rea
     const logins = lab.jumpConnections() - loginsBefore;
     console.log(`fan-out to ${rows.length} targets through one jump host: ${logins} bastion connection(s)`);
     expect(logins).toBe(1);
-    const audit = JSON.stringify(core.services.audit.list({ limit: 200 }).entries.filter((e) => e.action === 'fanout.start'));
+    const audit = JSON.stringify((await core.services.audit.list({ limit: 200 })).entries.filter((e) => e.action === 'fanout.start'));
     expect(audit).toContain(via);
     expect(audit).not.toContain('PRIVATE KEY');
   });
@@ -123,7 +123,7 @@ describe.skipIf(!canRun)('fan-out through a jump host to targets only it can rea
     expect(results.map((r) => [r.host, r.exitCode, r.error, portOf(r.stdoutHead), r.jump])).toEqual(lab.targets.map((t) => [`127.0.0.1:${t.port}`, 0, null, String(t.port), via]));
     // Shared-bastion pool, as fanout.start: three hosts at concurrency 3, one connection to the jump host.
     expect(lab.jumpConnections() - before).toBe(1);
-    const audit = core.services.audit.list({ limit: 200 }).entries.filter((e) => e.action === 'ssh.fanout');
+    const audit = (await core.services.audit.list({ limit: 200 })).entries.filter((e) => e.action === 'ssh.fanout');
     expect(JSON.stringify(audit)).toContain(`"jump":"${via}"`);
     expect(JSON.stringify(audit)).not.toContain('PRIVATE KEY');
 
@@ -204,7 +204,7 @@ describe.skipIf(!canRun)('fan-out through a jump host to targets only it can rea
     // Not one refused login per target: the bastion was asked once (fail2ban-friendly), the rows share the answer.
     expect(lab.jumpConnections() - before).toBe(1);
     // Neither key travels in a row (what the fanout.result events carry) or the audit.
-    const text = JSON.stringify([rows, core.services.audit.list({ limit: 200 }).entries]);
+    const text = JSON.stringify([rows, (await core.services.audit.list({ limit: 200 })).entries]);
     expect(text).not.toContain('PRIVATE KEY');
     expect(text).not.toContain(key.privateKey.split('\n')[1]!);
     // A hop with a profile of its own: resolved at start, and again by a re-run (the job keeps only its name).

@@ -49,32 +49,32 @@ export class RemoteAccessService implements RemoteRunners {
   }
 
   /** A host or jump hop with its credential profile's secret; the user is the hop's, else the profile's (as for terminals and ssh.exec). */
-  endpoint(hop: { host: string; port: number; user?: string | undefined; credential: string }): SshEndpoint {
-    const { user, auth } = this.credentials.sshAuth(hop.credential);
+  async endpoint(hop: { host: string; port: number; user?: string | undefined; credential: string }): Promise<SshEndpoint> {
+    const { user, auth } = await this.credentials.sshAuth(hop.credential);
     const name = hop.user ?? user;
     if (!name) throw new OutpostError('VALIDATION', `No user for ${hop.host}: give one, or save it in credential "${hop.credential}".`);
     return { host: hop.host, port: hop.port, user: name, auth };
   }
 
   async exec(input: CommandParsedInput<'ssh.exec'>, actor: string): Promise<CommandOutput<'ssh.exec'>> {
-    const target: SshTarget = { ...this.endpoint(input), jumps: input.jumps.map((j) => this.endpoint(j)) };
+    const target: SshTarget = { ...await this.endpoint(input), jumps: await Promise.all(input.jumps.map((j) => this.endpoint(j))) };
     const where = endpointLabel(target);
     try {
       const r = await this.pool.exec(target, input.command, { timeoutMs: input.timeoutMs });
-      this.audit.append({ actor, action: 'ssh.exec', target: where, outcome: r.exitCode === 0 ? 'ok' : 'failed', details: { command: auditCommand(input.command), exitCode: r.exitCode, credential: input.credential } });
+      await this.audit.append({ actor, action: 'ssh.exec', target: where, outcome: r.exitCode === 0 ? 'ok' : 'failed', details: { command: auditCommand(input.command), exitCode: r.exitCode, credential: input.credential } });
       return { exitCode: r.exitCode, signal: r.signal, stdout: r.stdout.toString('utf8'), stderr: r.stderr.toString('utf8'), truncated: r.truncated, durationMs: Math.round(r.durationMs) };
     } catch (err) {
-      this.audit.append({ actor, action: 'ssh.exec', target: where, outcome: 'failed', details: { command: auditCommand(input.command), code: err instanceof OutpostError ? err.code : 'INTERNAL', credential: input.credential } });
+      await this.audit.append({ actor, action: 'ssh.exec', target: where, outcome: 'failed', details: { command: auditCommand(input.command), code: err instanceof OutpostError ? err.code : 'INTERNAL', credential: input.credential } });
       throw err;
     }
   }
 
   async fanout(input: CommandParsedInput<'ssh.fanout'>, actor: string): Promise<FanOutResult[]> {
-    const { user, auth } = this.credentials.sshAuth(input.credential);
+    const { user, auth } = await this.credentials.sshAuth(input.credential);
     const name = input.user ?? user;
     if (!name) throw new OutpostError('VALIDATION', `No user: give one, or save it in credential "${input.credential}".`);
     // Each hop's user and secret from its own credential profile, resolved before anything connects (as fanout.start).
-    const jumps = input.jumps.map((j) => this.endpoint(j));
+    const jumps = await Promise.all(input.jumps.map((j) => this.endpoint(j)));
     const jump = jumps.length ? targetLabel({ ...jumps[jumps.length - 1]!, jumps: jumps.slice(0, -1) }) : null;
     const targets = input.hosts.map((h) => ({ host: h.host, port: h.port, user: name, auth, jumps, label: `${h.host}:${h.port}` }));
     // Its own pool, closed at the end: a fan-out to thousands of hosts must not leave them all connected.
@@ -87,7 +87,7 @@ export class RemoteAccessService implements RemoteRunners {
       pool.close();
     }
     const failed = results.filter((r) => r.exitCode !== 0).length;
-    this.audit.append({
+    await this.audit.append({
       actor,
       action: 'ssh.fanout',
       target: `${results.length} hosts`,
@@ -102,7 +102,7 @@ export class RemoteAccessService implements RemoteRunners {
    * dialog, the CLI's --file), or else from the operator's own ~/.ssh/known_hosts. It never opens
    * a path a caller names, so a compromised renderer cannot make it read /etc/shadow.
    */
-  importKnownHosts(picked: { text: string; fileName: string } | undefined, actor: string): CommandOutput<'knownHosts.import'> {
+  async importKnownHosts(picked: { text: string; fileName: string } | undefined, actor: string): Promise<CommandOutput<'knownHosts.import'>> {
     let text: string;
     let source: string;
     if (picked) {
@@ -117,7 +117,7 @@ export class RemoteAccessService implements RemoteRunners {
       }
     }
     const parsed = parseKnownHosts(text);
-    return { ...this.knownHosts.importEntries(parsed.entries, actor, source), skipped: parsed.skipped };
+    return { ...await this.knownHosts.importEntries(parsed.entries, actor, source), skipped: parsed.skipped };
   }
 
   /**
@@ -150,16 +150,16 @@ export class RemoteAccessService implements RemoteRunners {
   }
 
   async winrmExec(input: CommandParsedInput<'winrm.exec'>, actor: string): Promise<CommandOutput<'winrm.exec'>> {
-    const { user, password } = this.credentials.password(input.credential);
+    const { user, password } = await this.credentials.password(input.credential);
     // HTTPS trusts the system's CAs, the ones imported into Outpost, and the call's own CA.
-    const client = new WinrmClient({ url: input.url, user, password, auth: input.auth, ca: caBundle(trustedCaPems(this.db), input.ca) });
+    const client = new WinrmClient({ url: input.url, user, password, auth: input.auth, ca: caBundle(await trustedCaPems(this.db), input.ca) });
     const where = new URL(input.url).host;
     try {
       const r = input.powershell ? await client.runPowerShell(input.command, { timeoutMs: input.timeoutMs }) : await client.run(input.command, [], { timeoutMs: input.timeoutMs });
-      this.audit.append({ actor, action: 'winrm.exec', target: where, outcome: r.exitCode === 0 ? 'ok' : 'failed', details: { command: auditCommand(input.command), exitCode: r.exitCode, credential: input.credential } });
+      await this.audit.append({ actor, action: 'winrm.exec', target: where, outcome: r.exitCode === 0 ? 'ok' : 'failed', details: { command: auditCommand(input.command), exitCode: r.exitCode, credential: input.credential } });
       return { exitCode: r.exitCode, stdout: r.stdout, stderr: r.stderr, durationMs: Math.round(r.durationMs) };
     } catch (err) {
-      this.audit.append({ actor, action: 'winrm.exec', target: where, outcome: 'failed', details: { command: auditCommand(input.command), code: err instanceof OutpostError ? err.code : 'INTERNAL', credential: input.credential } });
+      await this.audit.append({ actor, action: 'winrm.exec', target: where, outcome: 'failed', details: { command: auditCommand(input.command), code: err instanceof OutpostError ? err.code : 'INTERNAL', credential: input.credential } });
       throw err;
     } finally {
       client.close();
@@ -167,13 +167,13 @@ export class RemoteAccessService implements RemoteRunners {
   }
 
   /** RemoteRunners: a firewall reached over SSH, its host key pinned in the firewall record. */
-  ssh(connection: Extract<FirewallConnection, { type: 'ssh' }>): CommandRunner {
+  async ssh(connection: Extract<FirewallConnection, { type: 'ssh' }>): Promise<CommandRunner> {
     let pool = this.pinnedPools.get(connection.hostKey);
     if (!pool) {
       pool = new SshConnectionPool({ hostKeys: pinnedHostKey(connection.hostKey) });
       this.pinnedPools.set(connection.hostKey, pool);
     }
-    const { user, auth } = this.credentials.sshAuth(connection.credential);
+    const { user, auth } = await this.credentials.sshAuth(connection.credential);
     return new SshCommandRunner(pool, { host: connection.host, port: connection.port, user: connection.user ?? user, auth });
   }
 

@@ -22,14 +22,14 @@ describe('WinRM over HTTPS trusts the CAs imported into Outpost (own WS-Man test
 
   beforeEach(async () => {
     dir = tempDir();
-    core = createOutpostCore({ dataDir: dir.path, transport: 'test', checkOutputs: true, kdf: { ...defaultKdf, N: 2 ** 10 }, passphrase: 'winrm trust passphrase' });
+    core = await createOutpostCore({ dataDir: dir.path, transport: 'test', checkOutputs: true, kdf: { ...defaultKdf, N: 2 ** 10 }, passphrase: 'winrm trust passphrase' });
     wsman = await startWsmanServer({ auth: 'ntlm', user: 'Administrator', password: 'w1n-Secret!', commands: { hostname: { chunks: [{ stdout: 'WIN-TLS\r\n' }], exitCode: 0 } }, tls: { dir: dir.path } });
     const added = await core.dispatch('credentials.add', { name: 'win', username: 'Administrator', secret: { type: 'password', password: 'w1n-Secret!' } });
     expect(added.ok).toBe(true);
   });
   afterEach(async () => {
     await wsman.stop();
-    core.close();
+    await core.close();
     dir.remove();
   });
 

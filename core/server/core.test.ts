@@ -23,14 +23,14 @@ import { createOutpostCore, type OutpostCore } from './core.js';
 describe('core dispatch (the path every transport takes)', () => {
   let dir: ReturnType<typeof tempDir>;
   let core: OutpostCore;
-  const open = (): OutpostCore =>
+  const open = (): Promise<OutpostCore> =>
     createOutpostCore({ dataDir: dir.path, transport: 'test', checkOutputs: true, kdf: { ...defaultKdf, N: 2 ** 10 } });
-  beforeEach(() => {
+  beforeEach(async () => {
     dir = tempDir();
-    core = open();
+    core = await open();
   });
-  afterEach(() => {
-    core.close();
+  afterEach(async () => {
+    await core.close();
     dir.remove();
   });
 
@@ -61,23 +61,23 @@ describe('core dispatch (the path every transport takes)', () => {
     await core.services.engine.whenIdle(removal.procedureId);
     await call('procedures.cancel', { id: removal.procedureId });
     await core.services.engine.whenIdle(removal.procedureId);
-    expect(core.services.engine.store.get(removal.procedureId)?.state).toBe('cancelled');
+    expect((await core.services.engine.store.get(removal.procedureId))?.state).toBe('cancelled');
     // The Recent Tasks feed followed the run: cancelled now, linked to its page.
     expect(await call('tasks.list', { limit: 5 })).toMatchObject({ tasks: expect.arrayContaining([expect.objectContaining({ id: removal.procedureId, kind: 'procedure', state: 'cancelled', link: { view: 'procedures', ref: removal.procedureId } })]) });
     // A stopped failure to retry and roll back: removing a NAT on a firewall that cannot be reached.
     await call('firewalls.add', { name: 'gone', driver: 'linux-iptables', connection: { type: 'local', netns: 'outpost-no-such-ns' } });
-    const stuck = core.services.nat.ensureRecord({ firewall: 'gone', publicIp: '198.51.100.7', privateIp: '10.0.0.7' }, 'test');
-    core.services.nat.setState(stuck.id, 'active', 'test');
+    const stuck = await core.services.nat.ensureRecord({ firewall: 'gone', publicIp: '198.51.100.7', privateIp: '10.0.0.7' }, 'test');
+    await core.services.nat.setState(stuck.id, 'active', 'test');
     const failing = (await call('nat.remove', { publicIp: '198.51.100.7' })) as { procedureId: string };
     await core.services.engine.whenIdle(failing.procedureId);
-    expect(core.services.engine.store.get(failing.procedureId)?.state).toBe('failed');
+    expect((await core.services.engine.store.get(failing.procedureId))?.state).toBe('failed');
     await call('procedures.retry', { id: failing.procedureId });
     await core.services.engine.whenIdle(failing.procedureId);
-    expect(core.services.engine.store.get(failing.procedureId)?.state).toBe('failed');
+    expect((await core.services.engine.store.get(failing.procedureId))?.state).toBe('failed');
     await call('procedures.rollback', { id: failing.procedureId });
     await core.services.engine.whenIdle(failing.procedureId);
-    expect(core.services.engine.store.get(failing.procedureId)?.state).toBe('rolled-back');
-    expect(core.services.nat.record(stuck.id).state).toBe('active');
+    expect((await core.services.engine.store.get(failing.procedureId))?.state).toBe('rolled-back');
+    expect((await core.services.nat.record(stuck.id)).state).toBe('active');
     // Workstation helpers: rules are previewed here; applying them changes a machine's firewall, so
     // apply/remove/applied run inside a lab namespace in core/helpers/client-helpers-lab.test.ts.
     const preview = (await call('helpers.translate.preview', { subnet: '192.168.100.0/24', to: '203.0.113.4', format: 'nft' })) as { rules: string };
@@ -148,7 +148,7 @@ describe('core dispatch (the path every transport takes)', () => {
     } finally {
       await wsman.stop();
     }
-    const auditText = JSON.stringify(core.services.audit.list({ limit: 1000 }));
+    const auditText = JSON.stringify(await core.services.audit.list({ limit: 1000 }));
     expect(auditText).toContain('credential.add');
     expect(auditText).not.toContain('PRIVATE KEY');
     expect(auditText).not.toContain('w1n-Secret!');
@@ -158,7 +158,9 @@ describe('core dispatch (the path every transport takes)', () => {
     // The upgrade commands need vCenter and SSH hosts: core/upgrades/host-upgrade.test.ts exercises each against vcsim and sshd.
     // The enrollment commands need vcsim and the netns lab: core/enrollment/enrollment-lab.test.ts exercises each.
     // The fan-out job commands need several sshd peers and events: core/remote/fanout-jobs.test.ts exercises each.
-    const elsewhere = [firewallPolicyCommands, enrollmentCommands, inventoryCommands, networkingCommands, vmAccessCommands, terminalCommands, upgradeCommands, fanoutCommands].flatMap((c) => Object.keys(c)).filter((name) => !covered.has(name)); // sites.list needs no vCenter: exercised above
+    // Pushing hosts entries needs an SSH node: core/helpers/hosts-push.test.ts exercises both against sshd.
+    const hostsPush = ['helpers.hosts.preview', 'helpers.hosts.push'];
+    const elsewhere = [...[firewallPolicyCommands, enrollmentCommands, inventoryCommands, networkingCommands, vmAccessCommands, terminalCommands, upgradeCommands, fanoutCommands].flatMap((c) => Object.keys(c)), ...hostsPush].filter((name) => !covered.has(name)); // sites.list needs no vCenter: exercised above
     expect([...covered, ...elsewhere].sort()).toEqual([...commandNames].sort());
   });
 
@@ -178,15 +180,15 @@ describe('core dispatch (the path every transport takes)', () => {
     const issues = (result.error.details as { issues: { path: string[] }[] }).issues;
     expect(issues.map((i) => i.path.join('.'))).toEqual(expect.arrayContaining(['theme']));
     // Nothing was written or audited.
-    expect(core.services.audit.list().entries).toHaveLength(0);
-    expect(core.services.settings.get().theme).toBe('system');
+    expect((await core.services.audit.list()).entries).toHaveLength(0);
+    expect((await core.services.settings.get()).theme).toBe('system');
   });
 
   it('persists settings across a restart and audits who changed what', async () => {
     await core.dispatch('settings.update', { operatorName: 'alice' });
     await core.dispatch('settings.update', { theme: 'dark' }, { actor: 'bob@console' });
-    core.close();
-    core = open();
+    await core.close();
+    core = await open();
     const settings = await core.dispatch('settings.get', {});
     expect(settings).toMatchObject({ ok: true, value: { theme: 'dark', operatorName: 'alice' } });
     const audit = await core.dispatch('audit.list', {});
@@ -198,14 +200,14 @@ describe('core dispatch (the path every transport takes)', () => {
 
   it('reads past a stored setting it cannot parse (falls back to the default, keeps the others)', async () => {
     await core.dispatch('settings.update', { operatorName: 'dana', theme: 'dark' });
-    core.db.prepare("UPDATE settings SET value = '{not json' WHERE key = 'theme'").run();
+    await core.sql.run("UPDATE settings SET value = '{not json' WHERE key = 'theme'");
     expect(await core.dispatch('settings.get', {})).toMatchObject({ ok: true, value: { theme: 'system', operatorName: 'dana' } });
   });
 
   it('uses the configured operator name as the audit actor by default', async () => {
     await core.dispatch('settings.update', { operatorName: 'carol' });
     await core.dispatch('settings.update', { theme: 'light' });
-    const page = core.services.audit.list({ limit: 1 });
+    const page = await core.services.audit.list({ limit: 1 });
     expect(page.entries[0]?.actor).toBe('carol');
   });
 
@@ -219,28 +221,28 @@ describe('core dispatch (the path every transport takes)', () => {
   });
 
   it('pages the audit log newest first with a keyset cursor and filters by text', async () => {
-    for (let i = 0; i < 5; i++) core.services.audit.append({ actor: 'ops', action: `test.step${i}`, target: i % 2 ? 'vm-odd' : 'vm-even' });
-    const first = core.services.audit.list({ limit: 2 });
+    for (let i = 0; i < 5; i++) await core.services.audit.append({ actor: 'ops', action: `test.step${i}`, target: i % 2 ? 'vm-odd' : 'vm-even' });
+    const first = await core.services.audit.list({ limit: 2 });
     expect(first.entries.map((e) => e.action)).toEqual(['test.step4', 'test.step3']);
-    const second = core.services.audit.list({ limit: 2, beforeId: first.nextBeforeId! });
+    const second = await core.services.audit.list({ limit: 2, beforeId: first.nextBeforeId! });
     expect(second.entries.map((e) => e.action)).toEqual(['test.step2', 'test.step1']);
-    const last = core.services.audit.list({ limit: 2, beforeId: second.nextBeforeId! });
+    const last = await core.services.audit.list({ limit: 2, beforeId: second.nextBeforeId! });
     expect(last.nextBeforeId).toBeNull();
-    expect(core.services.audit.list({ query: 'odd' }).entries).toHaveLength(2);
-    expect(core.services.audit.list({ query: '%' }).entries).toHaveLength(0);
+    expect((await core.services.audit.list({ query: 'odd' })).entries).toHaveLength(2);
+    expect((await core.services.audit.list({ query: '%' })).entries).toHaveLength(0);
   });
 
   it('unlocks the vault through the contract and audits the attempt either way', async () => {
     expect(await core.dispatch('vault.unlock', { passphrase: 'short' })).toMatchObject({ ok: false, error: { code: 'VALIDATION' } });
     expect(await core.dispatch('vault.unlock', { passphrase: 'first passphrase ok' })).toMatchObject({ ok: true, value: { unlocked: true } });
-    core.close();
-    core = open();
+    await core.close();
+    core = await open();
     expect(await core.dispatch('vault.unlock', { passphrase: 'another passphrase' })).toMatchObject({
       ok: false,
       error: { code: 'VAULT_PASSPHRASE' },
     });
-    const actions = core.services.audit.list().entries.map((e) => `${e.action}:${e.outcome}`);
+    const actions = (await core.services.audit.list()).entries.map((e) => `${e.action}:${e.outcome}`);
     expect(actions).toEqual(['vault.unlock:failed', 'vault.create:ok']);
-    expect(JSON.stringify(core.services.audit.list())).not.toContain('passphrase ok');
+    expect(JSON.stringify(await core.services.audit.list())).not.toContain('passphrase ok');
   });
 });

@@ -4,9 +4,8 @@
 import { join } from 'node:path';
 import { commands, isCommandName, type Transport } from '../contract/commands.js';
 import { fail, ok, OutpostError, toContractError, type Result } from '../contract/errors.js';
-import { openDatabase, type Db } from '../db/database.js';
 import type { Sql } from '../db/sql.js';
-import { sqliteSql } from '../db/sqlite-sql.js';
+import { openStore } from '../db/store.js';
 import { sweepStaleRunDirs } from '../ssh/key-agent.js';
 import type { SecretCipher } from '../vault/cipher.js';
 import type { KdfParams } from '../vault/passphrase-cipher.js';
@@ -51,20 +50,15 @@ export interface OutpostCore {
   readonly services: Services;
   /** The engine-neutral store handle the services use. */
   readonly sql: Sql;
-  /**
-   * The raw SQLite handle, only for tests and benchmarks that inspect or corrupt the file on
-   * purpose; production code goes through the services and their stores.
-   */
-  readonly db: Db;
   /** Validates the command name and input, runs the handler, never throws. */
   dispatch(command: unknown, input: unknown, caller?: Partial<Caller>): Promise<Result<unknown>>;
   onEvent(listener: EventListener): () => void;
   /** With liveIndex: whether this process indexes the sites, or the pid of the one that does. */
   readonly indexer: { self: boolean; pid: number } | null;
-  close(): void;
+  close(): Promise<void>;
 }
 
-export function createOutpostCore(options: CoreOptions): OutpostCore {
+export async function createOutpostCore(options: CoreOptions): Promise<OutpostCore> {
   // Run folders a crashed earlier run left in the temp folder (older versions kept the decrypted SSH key there).
   sweepStaleRunDirs();
   if (options.dbPath === undefined) secureDataDir(options.dataDir);
@@ -84,25 +78,25 @@ export function createOutpostCore(options: CoreOptions): OutpostCore {
       indexer = { self: true, pid: process.pid };
     }
   }
-  const db = openDatabase(dbPath, options.sqliteBinding ? { nativeBinding: options.sqliteBinding } : {});
-  const sql = sqliteSql(db);
+  const store = await openStore(dbPath, options.sqliteBinding ? { nativeBinding: options.sqliteBinding } : {});
+  const sql = store.sql;
   const bus = new EventBus();
-  const vault = new Vault(sql, options.osCipher ?? null, options.kdf);
+  const vault = await Vault.load(sql, options.osCipher ?? null, options.kdf);
   if (options.passphrase) {
     try {
-      if (options.deferUnlock) vault.deferUnlock(options.passphrase);
-      else vault.unlock(options.passphrase);
+      if (options.deferUnlock) await vault.deferUnlock(options.passphrase);
+      else await vault.unlock(options.passphrase);
     } catch (err) {
       indexLock?.release();
-      db.close(); // a passphrase refused at start (too short, wrong): nothing is left open
+      await store.close(); // a passphrase refused at start (too short, wrong): nothing is left open
       throw err;
     }
   }
   const services = new Services({ db: sql, bus, vault, transport: options.transport, version, dataDir: options.dataDir, dbPath });
   const handlers: Handlers = createHandlers(services);
   if (options.resumeProcedures) {
-    services.engine.resumeAll();
-    services.upgrades.resumeAll();
+    await services.engine.resumeAll();
+    await services.upgrades.resumeAll();
   }
   if (indexLock) void services.inventory.indexAll();
 
@@ -119,7 +113,7 @@ export function createOutpostCore(options: CoreOptions): OutpostCore {
         details: { issues: parsed.error.issues.map((i) => ({ path: i.path.map(String), message: i.message, code: i.code })) },
       });
     }
-    const who: Caller = { transport: caller.transport ?? options.transport, actor: caller.actor ?? services.defaultActor() };
+    const who: Caller = { transport: caller.transport ?? options.transport, actor: caller.actor ?? await services.defaultActor() };
     try {
       const handler = handlers[command] as (input: unknown, caller: Caller) => unknown;
       const value = await handler(parsed.data, who);
@@ -133,15 +127,14 @@ export function createOutpostCore(options: CoreOptions): OutpostCore {
   return {
     services,
     sql,
-    db,
     dispatch,
     onEvent: (listener) => bus.subscribe(listener),
     indexer,
-    close: () => {
-      services.inventory.abandon();
+    close: async () => {
+      await services.inventory.abandon();
       indexLock?.release();
       services.upgrades.close();
-      services.engine.close();
+      await services.engine.close();
       services.terminals.closeAll();
       services.fanout.close();
       services.playbooks.close();
@@ -150,7 +143,7 @@ export function createOutpostCore(options: CoreOptions): OutpostCore {
       services.tasks.close();
       services.natPolicy.close();
       vault.lock();
-      db.close();
+      await store.close();
     },
   };
 }

@@ -9,7 +9,7 @@ describe('nat.add: where a public address may come from, and which addresses are
   let core: OutpostCore;
   beforeEach(async () => {
     dir = tempDir();
-    core = createOutpostCore({ dataDir: dir.path, transport: 'test', checkOutputs: true });
+    core = await createOutpostCore({ dataDir: dir.path, transport: 'test', checkOutputs: true });
     for (const [command, input] of [
       ['ipam.pools.add', { name: 'pub', cidr: '203.0.113.0/28', kind: 'public' }],
       ['ipam.pools.add', { name: 'pub6', cidr: '2001:db8:5::/120', kind: 'public' }],
@@ -19,8 +19,8 @@ describe('nat.add: where a public address may come from, and which addresses are
       expect(await core.dispatch(command, input)).toMatchObject({ ok: true });
     }
   });
-  afterEach(() => {
-    core.close();
+  afterEach(async () => {
+    await core.close();
     dir.remove();
   });
 
@@ -48,7 +48,7 @@ describe('nat.add: where a public address may come from, and which addresses are
     expect(r).toMatchObject({ ok: false, error: { code: 'VALIDATION', message: expect.stringMatching(message) } });
     if (!r.ok) expect(r.error.details).toMatchObject({ issues: [expect.objectContaining({ path: [field] })] });
     expect(await core.dispatch('procedures.list', {})).toEqual({ ok: true, value: [] });
-    expect(core.services.ipam.allocations()).toEqual([]);
+    expect(await core.services.ipam.allocations()).toEqual([]);
   });
 
   it('the contract alone refuses the malformed and unusable ones (the UI gets the same errors without a round trip)', () => {
@@ -66,7 +66,7 @@ describe('nat.add: where a public address may come from, and which addresses are
       const r = await core.dispatch('nat.add', { firewall: 'edge', privateIp, publicIp });
       expect(r, JSON.stringify(r)).toMatchObject({ ok: true });
       await core.services.engine.whenIdle((r as { value: { procedureId: string } }).value.procedureId);
-      expect(core.services.ipam.holderOf(publicIp)).toMatchObject({ pool, address: publicIp, owner: `nat:edge:${privateIp}`, purpose: 'public-nat' });
+      expect(await core.services.ipam.holderOf(publicIp)).toMatchObject({ pool, address: publicIp, owner: `nat:edge:${privateIp}`, purpose: 'public-nat' });
     }
   });
 });

@@ -15,16 +15,16 @@ describe('files the renderer may make the core read', () => {
   let core: OutpostCore;
   let savedHome: string | undefined;
   let publicKey: string;
-  beforeEach(() => {
+  beforeEach(async () => {
     dir = tempDir();
     savedHome = process.env.HOME;
     process.env.HOME = join(dir.path, 'home');
     mkdirSync(join(dir.path, 'home', '.ssh'), { recursive: true });
     publicKey = generateKey(join(dir.path, 'key')).publicKey.split(' ').slice(0, 2).join(' ');
-    core = createOutpostCore({ dataDir: join(dir.path, 'data'), transport: 'test', checkOutputs: true });
+    core = await createOutpostCore({ dataDir: join(dir.path, 'data'), transport: 'test', checkOutputs: true });
   });
-  afterEach(() => {
-    core.close();
+  afterEach(async () => {
+    await core.close();
     if (savedHome === undefined) delete process.env.HOME;
     else process.env.HOME = savedHome;
     dir.remove();

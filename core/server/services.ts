@@ -59,8 +59,8 @@ class SitesQueries {
     this.store = new SiteStore(db);
   }
 
-  list(): SiteSummary[] {
-    return this.store.list().map((r) => ({ ...r, connected: this.connected(r.name) }));
+  async list(): Promise<SiteSummary[]> {
+    return (await this.store.list()).map((r) => ({ ...r, connected: this.connected(r.name) }));
   }
 
   /**
@@ -69,7 +69,7 @@ class SitesQueries {
    */
   async listWithIndex(events: EventLogStore): Promise<SiteSummary[]> {
     const statuses = await events.statuses();
-    return this.store.list().map((r) => {
+    return (await this.store.list()).map((r) => {
       const index = statuses.get(r.id) ?? null;
       const live = index !== null && !index.stale && (index.state === 'watching' || index.state === 'syncing');
       return { ...r, connected: this.connected(r.name) || live, index };
@@ -84,8 +84,8 @@ class ProcedureQueries {
     this.store = new ProcedureStore(db);
   }
 
-  list(q: CommandParsedInput<'procedures.list'>): ProcedureSummary[] {
-    return this.store.list(q);
+  async list(q: CommandParsedInput<'procedures.list'>): Promise<ProcedureSummary[]> {
+    return await this.store.list(q);
   }
 
 }
@@ -155,25 +155,31 @@ export class Services {
     this.tasks = new TaskService({
       db: o.db,
       bus: o.bus,
-      procedureFacts: (id, kind) => {
+      procedureFacts: async (id, kind) => {
         const definition = this.engine.definition(kind);
         if (!definition) return null;
         try {
-          const waiting = this.engine.detail(id).steps.find((st) => st.state === 'waiting');
+          const waiting = (await this.engine.detail(id)).steps.find((st) => st.state === 'waiting');
           return { title: definition.title, steps: definition.steps.length, waitingFor: waiting?.gate ? (waiting.gate.kind === 'approve' ? 'approval' : 'timer') : null };
         } catch {
           return { title: definition.title, steps: definition.steps.length, waitingFor: null };
         }
       },
-      onStateChanged: () => this.emitStatus(),
+      onStateChanged: () => void this.emitStatus(),
     });
     this.upgrades = new UpgradeService({ db: o.db, audit: this.audit, engine: this.engine, bus: o.bus, ops: hostOperations });
     this.enrollment.attach(this.engine);
     this.settings = new SettingsStore(o.db, this.audit, o.bus);
     // The drift reconciler follows its setting (0: off) from start and on every change.
-    this.natPolicy.configure(this.settings.get().natReconcileSeconds);
+    const followSetting = (): void => {
+      this.settings.get().then(
+        (s) => this.natPolicy.configure(s.natReconcileSeconds),
+        () => undefined, // the store is closing: nothing to follow
+      );
+    };
+    followSetting();
     o.bus.subscribe((event) => {
-      if (event === 'settings.changed') this.natPolicy.configure(this.settings.get().natReconcileSeconds);
+      if (event === 'settings.changed') followSetting();
     });
     this.vault = o.vault;
     // A site counts as connected while its watcher holds a live session.
@@ -197,7 +203,7 @@ export class Services {
         onStatus: (site, status) => {
           const lastError = status.lastError ? { code: status.lastError.code, message: status.lastError.message } : null;
           o.bus.emit('inventory.watch', { site, state: status.state, syncs: status.syncs, reconnects: status.reconnects, lastChangeAt: status.lastChangeAt, lastError, retryAt: status.retryAt, lastEventAt: status.lastEventAt, lagMs: status.lagMs });
-          this.emitStatus();
+          void this.emitStatus();
         },
         onSyncProgress: (progress) => o.bus.emit('inventory.sync.progress', progress),
         onEvents: (site, events) => {
@@ -208,37 +214,38 @@ export class Services {
     });
   }
 
-  info(): CommandOutput<'app.info'> {
+  async info(): Promise<CommandOutput<'app.info'>> {
     return {
       version: this.o.version,
       transport: this.o.transport,
       dataDir: this.o.dataDir,
       dbPath: this.o.dbPath,
-      schemaVersion: this.o.db.schemaVersion(),
+      schemaVersion: await this.o.db.schemaVersion(),
       platform: process.platform,
     };
   }
 
   async status(): Promise<Status> {
-    const sites = this.sites.list();
+    const sites = await this.sites.list();
     return {
       sitesTotal: sites.length,
       sitesConnected: sites.filter((s) => s.connected).length,
       tasks: await this.tasks.counts(),
-      vault: this.vault.state(),
+      vault: await this.vault.state(),
     };
   }
 
-  emitStatus(): void {
-    // Advisory: a status that cannot be read now is read again at the next change or refetch.
-    this.status().then(
-      (status) => this.o.bus.emit('status.changed', status),
-      () => undefined,
-    );
+  /** Advisory: a status that cannot be read now (e.g. while the store closes) is read again at the next change or refetch. */
+  async emitStatus(): Promise<void> {
+    try {
+      this.o.bus.emit('status.changed', await this.status());
+    } catch {
+      // nothing to tell
+    }
   }
 
   /** The audit actor: the operator's configured name, else the OS account on this machine. */
-  defaultActor(): string {
-    return operatorActor(this.settings.get());
+  async defaultActor(): Promise<string> {
+    return operatorActor(await this.settings.get());
   }
 }

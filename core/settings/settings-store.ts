@@ -31,8 +31,8 @@ export class SettingsStore {
     private readonly bus?: EventBus,
   ) {}
 
-  get(): Settings {
-    const rows = this.db.all('SELECT key, value FROM settings', [], settingRow);
+  async get(): Promise<Settings> {
+    const rows = await this.db.all('SELECT key, value FROM settings', [], settingRow);
     const merged: Record<string, unknown> = { ...defaultSettings };
     for (const { key, value } of rows) {
       if (!(key in defaultSettings)) continue;
@@ -48,21 +48,21 @@ export class SettingsStore {
     return settingsSchema.parse(merged);
   }
 
-  update(patch: SettingsPatch, actor: string): Settings {
-    const before = this.get();
+  async update(patch: SettingsPatch, actor: string): Promise<Settings> {
+    const before = await this.get();
     const changed = Object.entries(patch).filter(
       ([key, value]) => JSON.stringify(before[key as keyof Settings]) !== JSON.stringify(value),
     );
     if (changed.length === 0) return before;
     const now = new Date().toISOString();
-    this.db.transaction((tx) => {
+    await this.db.transaction(async (tx) => {
       for (const [key, value] of changed) {
-        tx.run(
+        await tx.run(
           'INSERT INTO settings (key, value, updated_at) VALUES (?, ?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at',
           [key, JSON.stringify(value), now],
         );
       }
-      this.audit.append({
+      await this.audit.append({
         actor,
         action: 'settings.update',
         target: changed.map(([key]) => key).join(','),
@@ -71,7 +71,7 @@ export class SettingsStore {
         ),
       });
     });
-    const after = this.get();
+    const after = await this.get();
     this.bus?.emit('settings.changed', after);
     return after;
   }

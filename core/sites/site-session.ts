@@ -8,24 +8,24 @@ import { VsphereSession } from '../vsphere/session.js';
 export type StoredSite = SiteRecord;
 
 /** A stored site by name (sites.add wrote it), or NOT_FOUND with the next step. */
-export function storedSite(db: Sql, name: string): StoredSite {
-  const site = new SiteStore(db).byName(name.trim());
+export async function storedSite(db: Sql, name: string): Promise<StoredSite> {
+  const site = await new SiteStore(db).byName(name.trim());
   if (!site) throw new OutpostError('NOT_FOUND', `No site named "${name}". List them with: outpost site list`, { site: name });
   return site;
 }
 
 /** A stored site by id (a run recorded it), or NOT_FOUND when it was removed since. */
-export function storedSiteById(db: Sql, id: number): StoredSite {
-  const site = new SiteStore(db).byId(id);
+export async function storedSiteById(db: Sql, id: number): Promise<StoredSite> {
+  const site = await new SiteStore(db).byId(id);
   if (!site) throw new OutpostError('NOT_FOUND', `Site ${id} is gone.`, { siteId: id });
   return site;
 }
 
 /** A logged-in vim25 session to a stored site: its sealed password, its pin or Outpost's imported CAs. The caller logs out. */
-export function connectSite(db: Sql, credentials: CredentialStore, site: StoredSite): Promise<VsphereSession> {
+export async function connectSite(db: Sql, credentials: CredentialStore, site: StoredSite): Promise<VsphereSession> {
   if (site.credentialId === null) return Promise.reject(new OutpostError('NOT_FOUND', `Site ${site.name} has no stored credential; add it again.`, { site: site.name }));
-  const password = credentials.reveal(site.credentialId);
-  return VsphereSession.connect({ url: site.url, username: site.username, password, trust: { pinnedFingerprint: site.fingerprint, trustedCas: trustedCaPems(db) } });
+  const password = await credentials.reveal(site.credentialId);
+  return VsphereSession.connect({ url: site.url, username: site.username, password, trust: { pinnedFingerprint: site.fingerprint, trustedCas: await trustedCaPems(db) } });
 }
 
 /** Opens a session to a stored site (connectSite), runs `work`, and logs out whatever happens. */
@@ -40,8 +40,8 @@ export async function withSiteSession<T>(db: Sql, credentials: CredentialStore, 
 }
 
 /** Every stored site's pinned certificate, by the host name it was pinned for. */
-export function sitePins(db: Sql): { host: string; fingerprint: string }[] {
-  return new SiteStore(db).pinned().flatMap((r) => {
+export async function sitePins(db: Sql): Promise<{ host: string; fingerprint: string }[]> {
+  return (await new SiteStore(db).pinned()).flatMap((r) => {
     try {
       return [{ host: new URL(r.url).hostname.replace(/^\[|\]$/g, ''), fingerprint: r.fingerprint }];
     } catch {

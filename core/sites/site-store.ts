@@ -38,44 +38,44 @@ export class SiteStore {
   constructor(private readonly db: Sql) {}
 
   /** Live sites by name, with the time of their last complete sync. */
-  list(): { id: number; name: string; url: string; username: string; lastSyncAt: string | null }[] {
-    return this.db
-      .all('SELECT id, name, url, username, last_sync_at FROM sites WHERE removed_at IS NULL ORDER BY name', [], listRow)
+  async list(): Promise<{ id: number; name: string; url: string; username: string; lastSyncAt: string | null }[]> {
+    return (await this.db
+      .all('SELECT id, name, url, username, last_sync_at FROM sites WHERE removed_at IS NULL ORDER BY name', [], listRow))
       .map((r) => ({ id: r.id, name: r.name, url: r.url, username: r.username, lastSyncAt: r.last_sync_at }));
   }
 
   /** Live sites (id and name), all of them or the one named. */
-  live(name?: string): { id: number; name: string }[] {
-    return this.db.all(
+  async live(name?: string): Promise<{ id: number; name: string }[]> {
+    return await this.db.all(
       `SELECT id, name FROM sites WHERE removed_at IS NULL ${name !== undefined ? 'AND name = ?' : ''} ORDER BY name`,
       name !== undefined ? [name] : [],
       z.object({ id: z.number(), name: z.string() }),
     );
   }
 
-  byName(name: string): SiteRecord | undefined {
-    const row = this.db.get(`${SITE_SELECT} WHERE name = ? AND removed_at IS NULL`, [name], siteRow);
+  async byName(name: string): Promise<SiteRecord | undefined> {
+    const row = await this.db.get(`${SITE_SELECT} WHERE name = ? AND removed_at IS NULL`, [name], siteRow);
     return row && toSite(row);
   }
 
-  byId(id: number): SiteRecord | undefined {
-    const row = this.db.get(`${SITE_SELECT} WHERE id = ? AND removed_at IS NULL`, [id], siteRow);
+  async byId(id: number): Promise<SiteRecord | undefined> {
+    const row = await this.db.get(`${SITE_SELECT} WHERE id = ? AND removed_at IS NULL`, [id], siteRow);
     return row && toSite(row);
   }
 
-  exists(name: string): boolean {
-    return this.db.get('SELECT 1 AS found FROM sites WHERE name = ? AND removed_at IS NULL', [name], z.object({ found: z.number() })) !== undefined;
+  async exists(name: string): Promise<boolean> {
+    return await this.db.get('SELECT 1 AS found FROM sites WHERE name = ? AND removed_at IS NULL', [name], z.object({ found: z.number() })) !== undefined;
   }
 
   /** Every live site's pinned certificate fingerprint with its URL. */
-  pinned(): { url: string; fingerprint: string }[] {
-    return this.db
-      .all('SELECT url, tls_fingerprint FROM sites WHERE removed_at IS NULL AND tls_fingerprint IS NOT NULL', [], z.object({ url: z.string(), tls_fingerprint: z.string() }))
+  async pinned(): Promise<{ url: string; fingerprint: string }[]> {
+    return (await this.db
+      .all('SELECT url, tls_fingerprint FROM sites WHERE removed_at IS NULL AND tls_fingerprint IS NOT NULL', [], z.object({ url: z.string(), tls_fingerprint: z.string() })))
       .map((r) => ({ url: r.url, fingerprint: r.tls_fingerprint }));
   }
 
-  insert(site: { name: string; url: string; username: string; credentialId: number; fingerprint: string | null; createdAt: string; vcenterAbout: string }): number {
-    return this.db.run('INSERT INTO sites (name, url, username, credential_id, tls_fingerprint, created_at, vcenter_about) VALUES (?, ?, ?, ?, ?, ?, ?)', [
+  async insert(site: { name: string; url: string; username: string; credentialId: number; fingerprint: string | null; createdAt: string; vcenterAbout: string }): Promise<number> {
+    return (await this.db.run('INSERT INTO sites (name, url, username, credential_id, tls_fingerprint, created_at, vcenter_about) VALUES (?, ?, ?, ?, ?, ?, ?)', [
       site.name,
       site.url,
       site.username,
@@ -83,28 +83,28 @@ export class SiteStore {
       site.fingerprint,
       site.createdAt,
       site.vcenterAbout,
-    ]).lastId;
+    ])).lastId;
   }
 
   /** Marks a site removed and renames it "NAME (removed TIME)" so the name can be used again. */
-  markRemoved(id: number, name: string, at: string): void {
-    this.db.run('UPDATE sites SET removed_at = ?, name = ?, credential_id = NULL WHERE id = ?', [at, `${name} (removed ${at})`, id]);
+  async markRemoved(id: number, name: string, at: string): Promise<void> {
+    await this.db.run('UPDATE sites SET removed_at = ?, name = ?, credential_id = NULL WHERE id = ?', [at, `${name} (removed ${at})`, id]);
   }
 
   /** Starts an inventory sync run of the site; returns the run's number. */
-  nextSyncRun(id: number): number {
-    return this.db.get('UPDATE sites SET sync_run = sync_run + 1 WHERE id = ? RETURNING sync_run', [id], z.object({ sync_run: z.number() }))!.sync_run;
+  async nextSyncRun(id: number): Promise<number> {
+    return (await this.db.get('UPDATE sites SET sync_run = sync_run + 1 WHERE id = ? RETURNING sync_run', [id], z.object({ sync_run: z.number() })))!.sync_run;
   }
 
-  lastSyncAt(id: number): string | null {
-    return this.db.get('SELECT last_sync_at FROM sites WHERE id = ?', [id], z.object({ last_sync_at: z.string().nullable() }))?.last_sync_at ?? null;
+  async lastSyncAt(id: number): Promise<string | null> {
+    return (await this.db.get('SELECT last_sync_at FROM sites WHERE id = ?', [id], z.object({ last_sync_at: z.string().nullable() })))?.last_sync_at ?? null;
   }
 
-  recordSyncDone(id: number, ms: number, at: string): void {
-    this.db.run('UPDATE sites SET last_sync_at = ?, last_sync_ms = ?, last_error = NULL WHERE id = ?', [at, Math.round(ms), id]);
+  async recordSyncDone(id: number, ms: number, at: string): Promise<void> {
+    await this.db.run('UPDATE sites SET last_sync_at = ?, last_sync_ms = ?, last_error = NULL WHERE id = ?', [at, Math.round(ms), id]);
   }
 
-  recordSyncError(id: number, error: { code: string; message: string }): void {
-    this.db.run('UPDATE sites SET last_error = ? WHERE id = ?', [JSON.stringify(error), id]);
+  async recordSyncError(id: number, error: { code: string; message: string }): Promise<void> {
+    await this.db.run('UPDATE sites SET last_error = ? WHERE id = ?', [JSON.stringify(error), id]);
   }
 }

@@ -66,28 +66,28 @@ export class KnownHostsStore {
     private readonly audit?: AuditLog,
   ) {}
 
-  list(): KnownHost[] {
-    return this.db.all('SELECT * FROM ssh_known_hosts ORDER BY hashed, host_pattern, port, id', [], knownHostRow).map(toKnownHost);
+  async list(): Promise<KnownHost[]> {
+    return (await this.db.all('SELECT * FROM ssh_known_hosts ORDER BY hashed, host_pattern, port, id', [], knownHostRow)).map(toKnownHost);
   }
 
   /** Every entry for host:port, hashed imports included. */
-  entriesFor(host: string, port: number): KnownHost[] {
+  async entriesFor(host: string, port: number): Promise<KnownHost[]> {
     const name = host.toLowerCase();
-    const plain = this.db.all('SELECT * FROM ssh_known_hosts WHERE hashed = 0 AND host_pattern = ? AND port = ?', [name, port], knownHostRow);
-    const hashed = this.db.all('SELECT * FROM ssh_known_hosts WHERE hashed = 1', [], knownHostRow).filter((r) =>
+    const plain = await this.db.all('SELECT * FROM ssh_known_hosts WHERE hashed = 0 AND host_pattern = ? AND port = ?', [name, port], knownHostRow);
+    const hashed = (await this.db.all('SELECT * FROM ssh_known_hosts WHERE hashed = 1', [], knownHostRow)).filter((r) =>
       hashedHostMatches(r.host_pattern, name, port),
     );
     return [...plain, ...hashed].map(toKnownHost);
   }
 
   /** Key types this host is known by: offered first in key exchange, as ssh(1) does, so a host with several keys presents the one we know. */
-  preferredKeyTypes(host: string, port: number): string[] {
-    return [...new Set(this.entriesFor(host, port).flatMap((e) => (e.keyType ? [e.keyType] : [])))];
+  async preferredKeyTypes(host: string, port: number): Promise<string[]> {
+    return [...new Set((await this.entriesFor(host, port)).flatMap((e) => (e.keyType ? [e.keyType] : [])))];
   }
 
   /** Throws HOST_KEY_UNKNOWN (nothing known: ask the operator) or HOST_KEY_CHANGED (hard stop). */
-  verify(key: PresentedHostKey): void {
-    const known = this.entriesFor(key.host, key.port);
+  async verify(key: PresentedHostKey): Promise<void> {
+    const known = await this.entriesFor(key.host, key.port);
     if (known.some((k) => k.fingerprint === key.fingerprint)) return;
     const where = `${key.host}:${key.port}`;
     const details = { host: key.host, port: key.port, keyType: key.keyType, fingerprint: key.fingerprint };
@@ -108,11 +108,11 @@ export class KnownHostsStore {
   }
 
   /** Operator trust: records a fingerprint for host:port. A different key already trusted there is a conflict: remove it first. */
-  trust(input: { host: string; port: number; fingerprint: string; keyType?: string | null }, actor: string): KnownHost {
+  async trust(input: { host: string; port: number; fingerprint: string; keyType?: string | null }, actor: string): Promise<KnownHost> {
     if (!isFingerprint(input.fingerprint)) {
       throw new OutpostError('VALIDATION', `"${input.fingerprint}" is not a SHA-256 fingerprint; give it as ssh-keygen -lf prints it (SHA256:43 base64 characters).`);
     }
-    const existing = this.entriesFor(input.host, input.port);
+    const existing = await this.entriesFor(input.host, input.port);
     const same = existing.find((e) => e.fingerprint === input.fingerprint);
     if (same) return same;
     const sameType = existing.filter((e) => !input.keyType || !e.keyType || e.keyType === input.keyType);
@@ -123,38 +123,40 @@ export class KnownHostsStore {
         { host: input.host, port: input.port, trusted: sameType.map((e) => e.fingerprint) },
       );
     }
-    const row = this.db.get(
+    const row = (await this.db.get(
       `INSERT INTO ssh_known_hosts (host_pattern, port, hashed, key_type, fingerprint, source, added_at, added_by)
        VALUES (?, ?, 0, ?, ?, 'operator', ?, ?) RETURNING *`,
       [input.host.toLowerCase(), input.port, input.keyType ?? null, input.fingerprint, new Date().toISOString(), actor],
       knownHostRow,
-    )!;
-    this.audit?.append({ actor, action: 'known-host.trust', target: `${row.host_pattern}:${row.port}`, details: { fingerprint: row.fingerprint, keyType: row.key_type } });
+    ))!;
+    await this.audit?.append({ actor, action: 'known-host.trust', target: `${row.host_pattern}:${row.port}`, details: { fingerprint: row.fingerprint, keyType: row.key_type } });
     return toKnownHost(row);
   }
 
   /** Removes every entry of host:port (hashed ones included); returns how many. */
-  remove(host: string, port: number, actor: string): number {
-    const ids = this.entriesFor(host, port).map((e) => e.id);
-    this.db.transaction((tx) => ids.forEach((id) => tx.run('DELETE FROM ssh_known_hosts WHERE id = ?', [id])));
-    this.audit?.append({ actor, action: 'known-host.remove', target: `${host.toLowerCase()}:${port}`, details: { removed: ids.length } });
+  async remove(host: string, port: number, actor: string): Promise<number> {
+    const ids = (await this.entriesFor(host, port)).map((e) => e.id);
+    await this.db.transaction(async (tx) => {
+      for (const id of ids) await tx.run('DELETE FROM ssh_known_hosts WHERE id = ?', [id]);
+    });
+    await this.audit?.append({ actor, action: 'known-host.remove', target: `${host.toLowerCase()}:${port}`, details: { removed: ids.length } });
     return ids.length;
   }
 
   /** Imports OpenSSH known_hosts entries; an entry already present is skipped. */
-  importEntries(entries: readonly KnownHostsFileEntry[], actor: string, source = 'known_hosts'): { imported: number; alreadyKnown: number } {
+  async importEntries(entries: readonly KnownHostsFileEntry[], actor: string, source = 'known_hosts'): Promise<{ imported: number; alreadyKnown: number }> {
     const now = new Date().toISOString();
     let imported = 0;
-    this.db.transaction((tx) => {
+    await this.db.transaction(async (tx) => {
       for (const e of entries) {
-        imported += tx.run(
+        imported += (await tx.run(
           `INSERT OR IGNORE INTO ssh_known_hosts (host_pattern, port, hashed, key_type, fingerprint, source, added_at, added_by)
            VALUES (?, ?, ?, ?, ?, 'import', ?, ?)`,
           [e.hostPattern, e.port, e.hashed ? 1 : 0, e.keyType, e.fingerprint, now, actor],
-        ).changes;
+        )).changes;
       }
     });
-    this.audit?.append({ actor, action: 'known-host.import', target: source, details: { imported, alreadyKnown: entries.length - imported } });
+    await this.audit?.append({ actor, action: 'known-host.import', target: source, details: { imported, alreadyKnown: entries.length - imported } });
     return { imported, alreadyKnown: entries.length - imported };
   }
 }

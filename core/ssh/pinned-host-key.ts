@@ -5,7 +5,7 @@ import type { HostKeyPolicy } from './ssh-connection.js';
 /** A policy that accepts exactly one fingerprint (a firewall record pins its host's key). */
 export function pinnedHostKey(fingerprint: string): HostKeyPolicy {
   return {
-    verify(key: PresentedHostKey) {
+    async verify(key: PresentedHostKey) {
       if (key.fingerprint === fingerprint) return;
       throw new OutpostError(
         'HOST_KEY_CHANGED',
@@ -14,6 +14,6 @@ export function pinnedHostKey(fingerprint: string): HostKeyPolicy {
         { host: key.host, port: key.port, fingerprint: key.fingerprint, trusted: [fingerprint] },
       );
     },
-    preferredKeyTypes: () => [],
+    preferredKeyTypes: async () => Promise.resolve([]),
   };
 }

@@ -1,10 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { sqliteSql } from '../db/sqlite-sql.js';
 import { execFileSync } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { openDatabase, type Db } from '../db/database.js';
+import { openStore, type Store } from '../db/store.js';
 import { tempDir } from '../../test/temp-dir.js';
 import { createTestUser, fingerprintOf, generateKey, sshdAvailable, startSshd, type Sshd } from '../../test/peers/openssh-server.js';
 import { KnownHostsStore } from './known-hosts-store.js';
@@ -18,7 +17,7 @@ if (!canRun) console.log('ssh tests skipped: need root and openssh-server');
 
 describe.skipIf(!canRun)('SSH against a real OpenSSH sshd on 127.0.0.1', () => {
   let dir: ReturnType<typeof tempDir>;
-  let db: Db;
+  let db: Store;
   let store: KnownHostsStore;
   let sshd: Sshd;
   let ed25519: { privateKey: string; publicKey: string };
@@ -30,19 +29,19 @@ describe.skipIf(!canRun)('SSH against a real OpenSSH sshd on 127.0.0.1', () => {
 
   beforeAll(async () => {
     dir = tempDir();
-    db = openDatabase(join(dir.path, 'outpost.db'));
-    store = new KnownHostsStore(sqliteSql(db));
+    db = await openStore(join(dir.path, 'outpost.db'));
+    store = new KnownHostsStore(db.sql);
     ed25519 = generateKey(join(dir.path, 'id_ed25519'));
     pemRsa = generateKey(join(dir.path, 'id_rsa_pem'), 'rsa', { pem: true });
     encrypted = generateKey(join(dir.path, 'id_enc'), 'ed25519', { passphrase });
     user = createTestUser(`outpost-t${randomBytes(3).toString('hex')}`, password);
     sshd = await startSshd({ dir: dir.path, authorizedKeys: [ed25519.publicKey, pemRsa.publicKey, encrypted.publicKey] });
-    store.trust({ host: '127.0.0.1', port: sshd.port, fingerprint: sshd.fingerprint }, 'test');
+    await store.trust({ host: '127.0.0.1', port: sshd.port, fingerprint: sshd.fingerprint }, 'test');
   });
-  afterAll(() => {
+  afterAll(async () => {
     sshd?.stop();
     user?.remove();
-    db?.close();
+    await db?.close();
     dir?.remove();
   });
 
@@ -54,7 +53,7 @@ describe.skipIf(!canRun)('SSH against a real OpenSSH sshd on 127.0.0.1', () => {
     const connectMs = performance.now() - t0;
     const r = await c.exec('echo out-line; echo err-line >&2; exit 7');
     const again = await c.exec('true');
-    c.close();
+    await c.close();
     expect(r.exitCode).toBe(7);
     expect(r.stdout.toString()).toBe('out-line\n');
     expect(r.stderr.toString()).toBe('err-line\n');
@@ -65,28 +64,28 @@ describe.skipIf(!canRun)('SSH against a real OpenSSH sshd on 127.0.0.1', () => {
   it('authenticates with a PEM RSA key and with a passphrase-protected key', async () => {
     const pem = await open({ type: 'private-key', privateKey: pemRsa.privateKey });
     expect((await pem.exec('echo pem')).stdout.toString()).toBe('pem\n');
-    pem.close();
+    await pem.close();
     const enc = await open({ type: 'private-key', privateKey: encrypted.privateKey, passphrase });
     expect((await enc.exec('echo enc')).stdout.toString()).toBe('enc\n');
-    enc.close();
+    await enc.close();
     await expect(open({ type: 'private-key', privateKey: encrypted.privateKey, passphrase: 'wrong' })).rejects.toMatchObject({ code: 'SSH_AUTH' });
   });
 
   it('authenticates with a password, and refuses a wrong one with SSH_AUTH', async () => {
     const c = await open({ type: 'password', password }, user.name);
     expect((await c.exec('id -un')).stdout.toString().trim()).toBe(user.name);
-    c.close();
+    await c.close();
     const err = await open({ type: 'password', password: 'not-the-password' }, user.name).catch((e: unknown) => e);
     expect(err).toMatchObject({ code: 'SSH_AUTH' });
     expect(String((err as Error).message)).not.toContain('not-the-password');
   });
 
   it('refuses an unknown host key BEFORE authentication: HOST_KEY_UNKNOWN with the fingerprint, and sshd saw no auth request', async () => {
-    const empty = new KnownHostsStore(sqliteSql(db));
-    empty.remove('127.0.0.1', sshd.port, 'test');
+    const empty = new KnownHostsStore(db.sql);
+    await empty.remove('127.0.0.1', sshd.port, 'test');
     const before = sshd.log().length;
     const err = await SshConnection.open({ host: '127.0.0.1', port: sshd.port, user: user.name, auth: { type: 'password', password } }, { hostKeys: empty }).catch((e: unknown) => e);
-    store.trust({ host: '127.0.0.1', port: sshd.port, fingerprint: sshd.fingerprint }, 'test');
+    await store.trust({ host: '127.0.0.1', port: sshd.port, fingerprint: sshd.fingerprint }, 'test');
     expect(err).toMatchObject({ code: 'HOST_KEY_UNKNOWN', details: { fingerprint: sshd.fingerprint, port: sshd.port } });
     await new Promise((r) => setTimeout(r, 200));
     // Only this connection's lines (an earlier test's connection may still be logging its close).
@@ -103,7 +102,7 @@ describe.skipIf(!canRun)('SSH against a real OpenSSH sshd on 127.0.0.1', () => {
     const other = await startSshd({ dir: dir.path, authorizedKeys: [ed25519.publicKey] });
     try {
       // The store knows another key for this port: as if the host had been replaced.
-      store.trust({ host: '127.0.0.1', port: other.port, fingerprint: sshd.fingerprint }, 'test');
+      await store.trust({ host: '127.0.0.1', port: other.port, fingerprint: sshd.fingerprint }, 'test');
       const before = other.log().length;
       const err = await SshConnection.open({ host: '127.0.0.1', port: other.port, user: 'root', auth: { type: 'private-key', privateKey: ed25519.privateKey } }, { hostKeys: store }).catch((e: unknown) => e);
       expect(err).toMatchObject({ code: 'HOST_KEY_CHANGED', details: { fingerprint: other.fingerprint, trusted: [sshd.fingerprint] } });
@@ -124,12 +123,12 @@ describe.skipIf(!canRun)('SSH against a real OpenSSH sshd on 127.0.0.1', () => {
     execFileSync('ssh-keygen', ['-H', '-f', file], { stdio: 'ignore' });
     const hashed = readFileSync(file, 'utf8');
     expect(hashed).toMatch(/^\|1\|/);
-    const fresh = new KnownHostsStore(sqliteSql(openDatabase(join(dir.path, 'import.db'))));
+    const fresh = new KnownHostsStore((await openStore(join(dir.path, 'import.db'))).sql);
     const parsed = parseKnownHosts(hashed);
-    expect(fresh.importEntries(parsed.entries, 'test')).toEqual({ imported: 1, alreadyKnown: 0 });
+    expect(await fresh.importEntries(parsed.entries, 'test')).toEqual({ imported: 1, alreadyKnown: 0 });
     const c = await SshConnection.open({ host: '127.0.0.1', port: sshd.port, user: 'root', auth: { type: 'private-key', privateKey: ed25519.privateKey } }, { hostKeys: fresh });
     expect((await c.exec('echo via-import')).stdout.toString()).toBe('via-import\n');
-    c.close();
+    await c.close();
   });
 
   it('stops a command that never ends at its timeout and reports what it printed so far', async () => {
@@ -139,7 +138,7 @@ describe.skipIf(!canRun)('SSH against a real OpenSSH sshd on 127.0.0.1', () => {
     expect(performance.now() - t0).toBeLessThan(3000);
     expect(err).toMatchObject({ code: 'TIMEOUT', details: { stdoutSoFar: 'started\n' } });
     expect((await c.exec('echo still-usable')).stdout.toString()).toBe('still-usable\n');
-    c.close();
+    await c.close();
   });
 
   it('kills the remote command at its timeout or on cancel (non-root login: sshd honours the signal)', async () => {
@@ -165,7 +164,7 @@ describe.skipIf(!canRun)('SSH against a real OpenSSH sshd on 127.0.0.1', () => {
     abort.abort();
     expect(await pending).toMatchObject({ code: 'CANCELLED' });
     await expect.poll(() => running(cancelled), { timeout: 3000 }).toBe(false);
-    c.close();
+    await c.close();
   });
 
   it('passes stdin and opens a pty shell that echoes what is typed', async () => {
@@ -183,7 +182,7 @@ describe.skipIf(!canRun)('SSH against a real OpenSSH sshd on 127.0.0.1', () => {
     expect(seen).toContain('30 100');
     expect(seen).toContain('hello-42');
     expect(seen).toContain('40 120');
-    c.close();
+    await c.close();
   });
 
   it('uploads and downloads over SFTP with progress, checksums equal', async () => {
@@ -201,7 +200,7 @@ describe.skipIf(!canRun)('SSH against a real OpenSSH sshd on 127.0.0.1', () => {
     const t1 = performance.now();
     await c.download(remote, back, (p) => downs.push(p.transferred));
     const downMs = performance.now() - t1;
-    c.close();
+    await c.close();
     const sum = (f: string) => createHash('sha256').update(readFileSync(f)).digest('hex');
     expect(sum(back)).toBe(sum(local));
     expect(ups.at(-1)).toBe(size);
@@ -220,7 +219,7 @@ describe.skipIf(!canRun)('SSH against a real OpenSSH sshd on 127.0.0.1', () => {
   it('cuts a remote that floods output at maxOutputBytes and says so, instead of buffering it all', async () => {
     const c = await open({ type: 'private-key', privateKey: ed25519.privateKey });
     const r = await c.exec('head -c 50M /dev/zero; echo done >&2', { maxOutputBytes: 1024 * 1024 });
-    c.close();
+    await c.close();
     expect(r.truncated).toBe(true);
     expect(r.stdout.length).toBeLessThanOrEqual(1024 * 1024);
     expect(r.exitCode).toBe(0);
@@ -232,7 +231,7 @@ describe.skipIf(!canRun)('SSH against a real OpenSSH sshd on 127.0.0.1', () => {
     errors.push(await open({ type: 'password', password: `${password}-wrong` }, user.name).catch((e: unknown) => e));
     errors.push(await open({ type: 'private-key', privateKey: encrypted.privateKey, passphrase: `${passphrase}-wrong` }).catch((e: unknown) => e));
     errors.push(await open({ type: 'keyboard-interactive', password }, user.name).catch((e: unknown) => e));
-    const empty = new KnownHostsStore(sqliteSql(openDatabase(join(dir.path, 'scan.db'))));
+    const empty = new KnownHostsStore((await openStore(join(dir.path, 'scan.db'))).sql);
     errors.push(await SshConnection.open({ host: '127.0.0.1', port: sshd.port, user: user.name, auth: { type: 'password', password } }, { hostKeys: empty }).catch((e: unknown) => e));
     const text = errors.map((e) => `${String(e)} ${(e as Error).message} ${JSON.stringify(e)} ${JSON.stringify((e as { details?: unknown }).details ?? null)}`).join('\n') + sshd.log();
     expect(errors.every((e) => e instanceof Error)).toBe(true);
@@ -266,12 +265,12 @@ describe.skipIf(!canRun)('SSH against a real OpenSSH sshd on 127.0.0.1', () => {
     generateKey(rsaHostKey, 'rsa');
     const multi = await startSshd({ dir: dir.path, authorizedKeys: [ed25519.publicKey], extra: [`HostKey ${rsaHostKey}`] });
     try {
-      const known = new KnownHostsStore(sqliteSql(openDatabase(join(dir.path, 'multi.db'))));
+      const known = new KnownHostsStore((await openStore(join(dir.path, 'multi.db'))).sql);
       const rsaFingerprint = fingerprintOf(`${rsaHostKey}.pub`);
-      known.trust({ host: '127.0.0.1', port: multi.port, fingerprint: rsaFingerprint, keyType: 'ssh-rsa' }, 'test');
+      await known.trust({ host: '127.0.0.1', port: multi.port, fingerprint: rsaFingerprint, keyType: 'ssh-rsa' }, 'test');
       const c = await SshConnection.open({ host: '127.0.0.1', port: multi.port, user: 'root', auth: { type: 'private-key', privateKey: ed25519.privateKey } }, { hostKeys: known });
       expect((await c.exec('echo rsa-host')).stdout.toString()).toBe('rsa-host\n');
-      c.close();
+      await c.close();
     } finally {
       multi.stop();
     }

@@ -7,9 +7,9 @@ import { endpointLabel, targetLabel, type SshEndpoint, type SshTarget } from './
 
 /** Decides about a host key during key exchange; throws HOST_KEY_UNKNOWN / HOST_KEY_CHANGED to refuse. */
 export interface HostKeyPolicy {
-  verify(key: PresentedHostKey): void;
+  verify(key: PresentedHostKey): Promise<void>;
   /** Key types to offer first for this host (the ones it is known by). */
-  preferredKeyTypes(host: string, port: number): string[];
+  preferredKeyTypes(host: string, port: number): Promise<string[]>;
 }
 
 export interface SshConnectOptions {
@@ -78,16 +78,15 @@ function connectError(err: Error & { level?: string; code?: string }, hop: SshEn
   return new OutpostError('UNREACHABLE', `Cannot reach ${where}${code}: ${err.message}. Check the address, the port and any firewall between.`, { host: hop.host, port: hop.port });
 }
 
-function connectHop(hop: SshEndpoint, options: SshConnectOptions, sock?: Duplex): Promise<Client> {
+async function connectHop(hop: SshEndpoint, options: SshConnectOptions, sock?: Duplex): Promise<Client> {
+  // Known key types first (an exact list: ssh2's "prepend" does not move algorithms it already offers).
+  const preferred = (await options.hostKeys.preferredKeyTypes(hop.host, hop.port))
+    .flatMap((t) => (t === 'ssh-rsa' ? RSA_ALGORITHMS : [t]))
+    .filter((a) => HOST_KEY_ALGORITHMS.includes(a));
   return new Promise((resolve, reject) => {
     const client = new Client();
     let hostKeyError: OutpostError | null = null;
     let settled = false;
-    // Known key types first (an exact list: ssh2's "prepend" does not move algorithms it already offers).
-    const preferred = options.hostKeys
-      .preferredKeyTypes(hop.host, hop.port)
-      .flatMap((t) => (t === 'ssh-rsa' ? RSA_ALGORITHMS : [t]))
-      .filter((a) => HOST_KEY_ALGORITHMS.includes(a));
     const config: ConnectConfig = {
       host: hop.host,
       port: hop.port,
@@ -95,15 +94,15 @@ function connectHop(hop: SshEndpoint, options: SshConnectOptions, sock?: Duplex)
       readyTimeout: options.readyTimeoutMs ?? 15_000,
       keepaliveInterval: options.keepAliveIntervalMs ?? 15_000,
       keepaliveCountMax: 3,
-      // Runs during key exchange: returning false ends the connection before any credential is sent.
-      hostVerifier: (key: Buffer) => {
-        try {
-          options.hostKeys.verify(presentedKey(hop.host, hop.port, key));
-          return true;
-        } catch (err) {
-          hostKeyError = err instanceof OutpostError ? err : new OutpostError('INTERNAL', String(err));
-          return false;
-        }
+      // Runs during key exchange: answering false ends the connection before any credential is sent.
+      hostVerifier: (key: Buffer, answer: (valid: boolean) => void) => {
+        options.hostKeys.verify(presentedKey(hop.host, hop.port, key)).then(
+          () => answer(true),
+          (err: unknown) => {
+            hostKeyError = err instanceof OutpostError ? err : new OutpostError('INTERNAL', String(err));
+            answer(false);
+          },
+        );
       },
       ...(preferred.length ? { algorithms: { serverHostKey: [...new Set([...preferred, ...HOST_KEY_ALGORITHMS])] } as ConnectConfig['algorithms'] } : {}),
       ...(sock ? { sock } : {}),

@@ -60,10 +60,10 @@ describe.skipIf(!canRun)('linux-iptables driver over SSH into a firewall namespa
 
   it('ensures, observes and removes a 1:1 NAT with every command sent over SSH (argv quoted for the remote shell)', async () => {
     pool = new SshConnectionPool({ hostKeys: pinnedHostKey(sshd.fingerprint) });
-    const runner = runnerFor(
+    const runner = await runnerFor(
       { type: 'ssh', host: fwIp, port: 2222, user: 'root', credential: 'fw-key', hostKey: sshd.fingerprint },
       'fw-ssh',
-      { ssh: (c) => new SshCommandRunner(pool, { host: c.host, port: c.port, user: c.user, auth: { type: 'private-key', privateKey: key.privateKey } }) },
+      { ssh: async (c) => Promise.resolve(new SshCommandRunner(pool, { host: c.host, port: c.port, user: c.user, auth: { type: 'private-key', privateKey: key.privateKey } })) },
     );
     expect(runner.where).toBe(`ssh root@${fwIp}:2222`);
     // The remote really is the firewall namespace: its interfaces, not ours.
@@ -93,7 +93,7 @@ describe.skipIf(!canRun)('linux-iptables driver over SSH into a firewall namespa
   });
 
   it('runs the nat.add procedure through the contract on a firewall reached over SSH with a vault credential profile', async () => {
-    const core = createOutpostCore({ dataDir: dir.path, transport: 'test', checkOutputs: true, passphrase: 'firewall ssh test vault', kdf: { ...defaultKdf, N: 2 ** 10 } });
+    const core = await createOutpostCore({ dataDir: dir.path, transport: 'test', checkOutputs: true, passphrase: 'firewall ssh test vault', kdf: { ...defaultKdf, N: 2 ** 10 } });
     try {
       const call = async (name: string, input: unknown): Promise<unknown> => {
         const r = await core.dispatch(name, input);
@@ -111,15 +111,15 @@ describe.skipIf(!canRun)('linux-iptables driver over SSH into a firewall namespa
       });
       const { procedureId } = (await call('nat.add', { firewall: 'fw-ssh', privateIp: '10.77.0.10', publicIp: '203.0.113.20' })) as { procedureId: string };
       await core.services.engine.whenIdle(procedureId);
-      expect(core.services.engine.store.get(procedureId)?.state).toBe('succeeded');
+      expect((await core.services.engine.store.get(procedureId))?.state).toBe('succeeded');
       expect(l.connectFromClient('203.0.113.20', 8080)).toBe(`${l.vms[0]!.ns} ${l.clientIp}`);
       const list = (await call('nat.list', { verify: true })) as { records: { drift: string }[] };
       expect(list.records.map((r) => r.drift)).toEqual(['in-sync']);
       const removal = (await call('nat.remove', { publicIp: '203.0.113.20' })) as { procedureId: string };
       await core.services.engine.whenIdle(removal.procedureId);
-      expect(core.services.engine.store.get(removal.procedureId)?.state).toBe('succeeded');
+      expect((await core.services.engine.store.get(removal.procedureId))?.state).toBe('succeeded');
     } finally {
-      core.close();
+      await core.close();
     }
   });
 });

@@ -1,12 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { sqliteSql } from '../db/sqlite-sql.js';
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { Server, utils, type Connection } from 'ssh2';
 import type { AddressInfo } from 'node:net';
-import { openDatabase, type Db } from '../db/database.js';
+import { openStore, type Store } from '../db/store.js';
 import { generateKey, sshdAvailable, startSshd, type Sshd } from '../../test/peers/openssh-server.js';
 import { tempDir } from '../../test/temp-dir.js';
 import { fanOut } from './fan-out.js';
@@ -20,7 +19,7 @@ const canRun = sshdAvailable() && process.getuid?.() === 0;
 
 describe.skipIf(!canRun)('SSH jump hosts, ssh-agent, pooling and fan-out against real sshd processes', () => {
   let dir: ReturnType<typeof tempDir>;
-  let db: Db;
+  let db: Store;
   let store: KnownHostsStore;
   let key: { privateKey: string; publicKey: string };
   let jump: Sshd;
@@ -29,17 +28,17 @@ describe.skipIf(!canRun)('SSH jump hosts, ssh-agent, pooling and fan-out against
 
   beforeAll(async () => {
     dir = tempDir();
-    db = openDatabase(join(dir.path, 'outpost.db'));
-    store = new KnownHostsStore(sqliteSql(db));
+    db = await openStore(join(dir.path, 'outpost.db'));
+    store = new KnownHostsStore(db.sql);
     key = generateKey(join(dir.path, 'id_ed25519'));
     jump = await startSshd({ dir: dir.path, authorizedKeys: [key.publicKey], extra: ['LogLevel DEBUG1'] });
     target = await startSshd({ dir: dir.path, authorizedKeys: [key.publicKey] });
     for (let i = 0; i < 4; i++) fleet.push(await startSshd({ dir: dir.path, authorizedKeys: [key.publicKey] }));
-    for (const s of [jump, target, ...fleet]) store.trust({ host: '127.0.0.1', port: s.port, fingerprint: s.fingerprint }, 'test');
+    for (const s of [jump, target, ...fleet]) await store.trust({ host: '127.0.0.1', port: s.port, fingerprint: s.fingerprint }, 'test');
   });
-  afterAll(() => {
+  afterAll(async () => {
     for (const s of [jump, target, ...fleet]) s?.stop();
-    db?.close();
+    await db?.close();
     dir?.remove();
   });
 
@@ -61,13 +60,13 @@ describe.skipIf(!canRun)('SSH jump hosts, ssh-agent, pooling and fan-out against
     expect(t.jumps?.map((j) => `${j.user}@${j.host}:${j.port}`)).toEqual([`root@127.0.0.1:${jump.port}`]);
     const c = await SshConnection.open(t, { hostKeys: store });
     expect((await c.exec('echo through-the-jump')).stdout.toString()).toBe('through-the-jump\n');
-    c.close();
+    await c.close();
     expect(jump.log()).toContain(`connected to 127.0.0.1 port ${target.port}`);
   });
 
   it('stops at a jump host that refuses to forward, naming it', async () => {
     const strict = await startSshd({ dir: dir.path, authorizedKeys: [key.publicKey], extra: ['AllowTcpForwarding no'] });
-    store.trust({ host: '127.0.0.1', port: strict.port, fingerprint: strict.fingerprint }, 'test');
+    await store.trust({ host: '127.0.0.1', port: strict.port, fingerprint: strict.fingerprint }, 'test');
     try {
       const auth = { type: 'private-key' as const, privateKey: key.privateKey };
       const err = await SshConnection.open({ host: '127.0.0.1', port: target.port, user: 'root', auth, jumps: [{ host: '127.0.0.1', port: strict.port, user: 'root', auth }] }, { hostKeys: store }).catch((e: unknown) => e);
@@ -86,7 +85,7 @@ describe.skipIf(!canRun)('SSH jump hosts, ssh-agent, pooling and fan-out against
       execFileSync('ssh-add', [join(dir.path, 'id_ed25519')], { env: { ...process.env, SSH_AUTH_SOCK: socket }, stdio: 'ignore' });
       const c = await SshConnection.open({ host: '127.0.0.1', port: target.port, user: 'root', auth: { type: 'agent', socket } }, { hostKeys: store });
       expect((await c.exec('echo agent-ok')).stdout.toString()).toBe('agent-ok\n');
-      c.close();
+      await c.close();
     } finally {
       agent.kill('SIGKILL');
     }
@@ -165,11 +164,11 @@ describe('keyboard-interactive authentication (ssh2 server peer: OpenSSH offers 
     });
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
     const port = (server.address() as AddressInfo).port;
-    const hostKeys = { verify: (k: { fingerprint: string }) => expect(k.fingerprint).toBe(fingerprint), preferredKeyTypes: () => [] };
+    const hostKeys = { verify: async (k: { fingerprint: string }) => Promise.resolve(expect(k.fingerprint).toBe(fingerprint)), preferredKeyTypes: async () => Promise.resolve([]) };
     try {
       const c = await SshConnection.open({ host: '127.0.0.1', port, user: 'op', auth: { type: 'keyboard-interactive', password } }, { hostKeys });
       expect((await c.exec('whatever')).stdout.toString()).toBe('kbd-ok\n');
-      c.close();
+      await c.close();
       expect(prompts).toEqual(['Password: ']);
       await expect(SshConnection.open({ host: '127.0.0.1', port, user: 'op', auth: { type: 'keyboard-interactive', password: 'nope' } }, { hostKeys })).rejects.toMatchObject({ code: 'SSH_AUTH' });
     } finally {

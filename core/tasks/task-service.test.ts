@@ -4,8 +4,7 @@ import { tempDir } from '../../test/temp-dir.js';
 import { ledgerProcedure } from '../../test/fixtures/ledger-procedure.js';
 import { AuditLog } from '../audit/audit-log.js';
 import type { Task } from '../contract/tasks.js';
-import { openDatabase, type Db } from '../db/database.js';
-import { sqliteSql } from '../db/sqlite-sql.js';
+import { openStore, type Store } from '../db/store.js';
 import { EventBus } from '../events/event-bus.js';
 import { ProcedureEngine } from '../procedures/engine.js';
 import { ProcedureRegistry } from '../procedures/registry.js';
@@ -14,24 +13,24 @@ import { TASKS_KEPT, TaskStore } from './task-store.js';
 
 describe('Recent Tasks feed (real SQLite file, real procedure engine)', () => {
   let dir: ReturnType<typeof tempDir>;
-  let db: Db;
+  let db: Store;
   let bus: EventBus;
   let engine: ProcedureEngine;
   let tasks: TaskService;
   let events: Task[];
 
-  beforeEach(() => {
+  beforeEach(async () => {
     dir = tempDir();
-    db = openDatabase(join(dir.path, 'outpost.db'));
+    db = await openStore(join(dir.path, 'outpost.db'));
     bus = new EventBus();
-    const sql = sqliteSql(db);
+    const sql = db.sql;
     engine = new ProcedureEngine({ db: sql, registry: new ProcedureRegistry().register(ledgerProcedure()), audit: new AuditLog(sql, bus), bus, services: {} });
     tasks = new TaskService({
       db: sql,
       bus,
-      procedureFacts: (id, kind) => {
+      procedureFacts: async (id, kind) => {
         const d = engine.definition(kind)!;
-        const waiting = engine.detail(id).steps.find((s) => s.state === 'waiting');
+        const waiting = (await engine.detail(id)).steps.find((s) => s.state === 'waiting');
         return { title: d.title, steps: d.steps.length, waitingFor: waiting?.gate?.kind === 'approve' ? 'approval' : waiting ? 'timer' : null };
       },
     });
@@ -40,15 +39,15 @@ describe('Recent Tasks feed (real SQLite file, real procedure engine)', () => {
       if (event === 'task.updated') events.push(payload as Task);
     });
   });
-  afterEach(() => {
+  afterEach(async () => {
     tasks.close();
-    engine.close();
-    db.close();
+    await engine.close();
+    await db.close();
     dir.remove();
   });
 
   it('a procedure waiting at an approval gate is "waiting for approval", counted as waiting and not as running', async () => {
-    const id = engine.start('test.ledger', { ledger: join(dir.path, 'l.json'), calls: join(dir.path, 'c.log'), key: 'vm-1', approve: true }, 'alice');
+    const id = await engine.start('test.ledger', { ledger: join(dir.path, 'l.json'), calls: join(dir.path, 'c.log'), key: 'vm-1', approve: true }, 'alice');
     await engine.whenIdle(id);
     const { tasks: list, counts } = await tasks.list({ limit: 50, active: false });
     expect(list).toHaveLength(1);
@@ -56,7 +55,7 @@ describe('Recent Tasks feed (real SQLite file, real procedure engine)', () => {
     expect(counts).toEqual({ running: 0, waiting: 1 });
     expect(events.some((e) => e.state === 'waiting' && e.waitingFor === 'approval')).toBe(true);
 
-    engine.approve(id, 'bob');
+    await engine.approve(id, 'bob');
     await engine.whenIdle(id);
     const after = await tasks.list({ limit: 50, active: false });
     expect(after.tasks[0]).toMatchObject({ state: 'succeeded', progress: 1, waitingFor: null });
@@ -112,7 +111,7 @@ describe('Recent Tasks feed (real SQLite file, real procedure engine)', () => {
   it('keeps only the newest tasks (TASKS_KEPT in production)', async () => {
     expect(TASKS_KEPT).toBe(500);
     const kept = 10;
-    const store = new TaskStore(sqliteSql(db), undefined, kept);
+    const store = new TaskStore(db.sql, undefined, kept);
     const base = Date.parse('2026-01-01T00:00:00Z');
     for (let i = 0; i < kept + 5; i++) {
       const at = new Date(base + i * 1000).toISOString();
@@ -125,7 +124,7 @@ describe('Recent Tasks feed (real SQLite file, real procedure engine)', () => {
   });
 
   it('a running task whose process is gone is interrupted: neither running nor active', async () => {
-    const gone = new TaskStore(sqliteSql(db), { host: (await import('node:os')).hostname(), pid: 2 ** 22 + 17, startedAt: 'then' });
+    const gone = new TaskStore(db.sql, { host: (await import('node:os')).hostname(), pid: 2 ** 22 + 17, startedAt: 'then' });
     const at = new Date().toISOString();
     await gone.put({ id: 'x', kind: 'site.sync', title: 'Sync lab', target: 'lab', state: 'running', waitingFor: null, progress: null, detail: null, startedBy: 'a', startedAt: at, updatedAt: at, finishedAt: null, error: null, link: { view: 'inventory', ref: null } });
     const { tasks: list, counts } = await tasks.list({ limit: 5, active: false });

@@ -19,7 +19,7 @@ export interface TaskServiceOptions {
   db: Sql;
   bus: EventBus;
   /** Facts of a procedure run by id (null when the engine does not know it). */
-  procedureFacts: (id: string, kind: string) => ProcedureFacts | null;
+  procedureFacts: (id: string, kind: string) => Promise<ProcedureFacts | null>;
   /** A task started, ended or started waiting (not every progress tick): the status bar's counts moved. */
   onStateChanged?: () => void;
 }
@@ -152,7 +152,7 @@ export class TaskService {
   }
 
   private async onProcedure(p: EventPayload<'procedure.updated'>): Promise<void> {
-    const facts = this.o.procedureFacts(p.id, p.kind);
+    const facts = await this.o.procedureFacts(p.id, p.kind);
     const previous = await this.store.get(p.id);
     const state = PROCEDURE_STATE[p.state];
     const stepsDone = p.step ? p.step.idx : state === 'succeeded' ? (facts?.steps ?? 0) : 0;

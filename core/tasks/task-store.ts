@@ -93,14 +93,14 @@ export class TaskStore {
   ) {}
 
   async get(id: string): Promise<Task | null> {
-    const row = this.db.get(`SELECT * FROM tasks WHERE id = ?`, [id], taskRow);
+    const row = await this.db.get(`SELECT * FROM tasks WHERE id = ?`, [id], taskRow);
     return row ? toTask(row, new Date()) : null;
   }
 
   /** Inserts or replaces a task, then forgets the oldest beyond TASKS_KEPT. */
   async put(t: TaskWrite): Promise<Task> {
-    this.db.transaction((tx) => {
-      tx.run(
+    await this.db.transaction(async (tx) => {
+      await tx.run(
         `INSERT INTO tasks (id, kind, title, target, state, waiting_for, progress, detail, started_by, started_at, updated_at, finished_at, error, link_view, link_ref, link_params, runner)
          VALUES (@id, @kind, @title, @target, @state, @waitingFor, @progress, @detail, @startedBy, @startedAt, @updatedAt, @finishedAt, @error, @linkView, @linkRef, @linkParams, @runner)
          ON CONFLICT (id) DO UPDATE SET kind = excluded.kind, title = excluded.title, target = excluded.target, state = excluded.state,
@@ -126,7 +126,7 @@ export class TaskStore {
           runner: JSON.stringify(this.runner),
         },
       );
-      tx.run(`DELETE FROM tasks WHERE id NOT IN (SELECT id FROM tasks ORDER BY started_at DESC, rowid DESC LIMIT ?)`, [this.kept]);
+      await tx.run(`DELETE FROM tasks WHERE id NOT IN (SELECT id FROM tasks ORDER BY started_at DESC, rowid DESC LIMIT ?)`, [this.kept]);
     });
     return (await this.get(t.id))!;
   }
@@ -135,8 +135,8 @@ export class TaskStore {
   async list(q: { limit: number; active: boolean }): Promise<Task[]> {
     const now = new Date();
     const rows = q.active
-      ? this.db.all(`SELECT * FROM tasks WHERE state IN ('queued', 'running', 'waiting') ORDER BY started_at DESC, rowid DESC`, [], taskRow)
-      : this.db.all(`SELECT * FROM tasks ORDER BY started_at DESC, rowid DESC LIMIT ?`, [q.limit], taskRow);
+      ? await this.db.all(`SELECT * FROM tasks WHERE state IN ('queued', 'running', 'waiting') ORDER BY started_at DESC, rowid DESC`, [], taskRow)
+      : await this.db.all(`SELECT * FROM tasks ORDER BY started_at DESC, rowid DESC LIMIT ?`, [q.limit], taskRow);
     const tasks = rows.map((r) => toTask(r, now));
     return q.active ? tasks.filter((t) => !t.interrupted).slice(0, q.limit) : tasks;
   }

@@ -29,14 +29,14 @@ describe('PowerShell console over WinRM (own WS-Man test server)', () => {
 
   beforeEach(async () => {
     dir = tempDir();
-    core = createOutpostCore({ dataDir: join(dir.path, 'data'), transport: 'test', checkOutputs: true, kdf: { ...defaultKdf, N: 2 ** 10 } });
+    core = await createOutpostCore({ dataDir: join(dir.path, 'data'), transport: 'test', checkOutputs: true, kdf: { ...defaultKdf, N: 2 ** 10 } });
     await core.dispatch('vault.unlock', { passphrase: 'a long enough passphrase' });
     wsman = await startWsmanServer({ auth: 'ntlm', user: 'Administrator', password: 'w1n-Console!', commands: {} });
     await core.dispatch('credentials.add', { name: 'win', username: 'Administrator', secret: { type: 'password', password: 'w1n-Console!' } });
     await core.dispatch('credentials.add', { name: 'wrong', username: 'Administrator', secret: { type: 'password', password: 'not-it' } });
   });
   afterEach(async () => {
-    core.close();
+    await core.close();
     await wsman.stop();
     dir.remove();
   });
@@ -73,7 +73,7 @@ describe('PowerShell console over WinRM (own WS-Man test server)', () => {
     const r = await core.dispatch('terminal.open', { target: { type: 'winrm', url: wsman.url, credential: 'wrong', auth: 'ntlm' } });
     expect(r).toMatchObject({ ok: false, error: { code: 'WINRM_AUTH' } });
     expect(JSON.stringify(r)).not.toContain('not-it');
-    expect(JSON.stringify(core.services.audit.list({ limit: 100 }))).not.toContain('not-it');
+    expect(JSON.stringify(await core.services.audit.list({ limit: 100 }))).not.toContain('not-it');
     expect(core.services.terminals.list()).toEqual([]);
   });
 });

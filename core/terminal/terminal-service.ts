@@ -75,7 +75,7 @@ export class TerminalService {
     try {
       session = await opener.open(size);
     } catch (err) {
-      this.o.audit.append({ actor, action: 'terminal.open', target: opener.title, outcome: 'failed', details: { kind: opener.kind, credential: opener.credential, code: toContractError(err).code } });
+      await this.o.audit.append({ actor, action: 'terminal.open', target: opener.title, outcome: 'failed', details: { kind: opener.kind, credential: opener.credential, code: toContractError(err).code } });
       throw err;
     }
     const id = this.nextId++;
@@ -93,7 +93,7 @@ export class TerminalService {
     };
     this.entries.set(id, entry);
     this.adopt(entry, session);
-    this.o.audit.append({ actor, action: 'terminal.open', target: opener.title, outcome: 'ok', details: { id, kind: opener.kind, credential: opener.credential } });
+    await this.o.audit.append({ actor, action: 'terminal.open', target: opener.title, outcome: 'ok', details: { id, kind: opener.kind, credential: opener.credential } });
     if (size.log) this.startLog(entry);
     this.changed(entry);
     return { ...entry.info };
@@ -129,10 +129,10 @@ export class TerminalService {
     return bytes.length;
   }
 
-  close(id: number, actor: string): TerminalInfo {
+  async close(id: number, actor: string): Promise<TerminalInfo> {
     const e = this.entry(id);
     if (e.session) {
-      this.o.audit.append({ actor, action: 'terminal.close', target: e.info.title, outcome: 'ok', details: { id } });
+      await this.o.audit.append({ actor, action: 'terminal.close', target: e.info.title, outcome: 'ok', details: { id } });
       const session = e.session;
       this.detachSession(e);
       session.kill();
@@ -160,7 +160,7 @@ export class TerminalService {
     } catch (err) {
       const error = toContractError(err);
       e.info.error = { code: error.code, message: error.message };
-      this.o.audit.append({ actor, action: 'terminal.reconnect', target: e.info.title, outcome: 'failed', details: { id, code: error.code } });
+      await this.o.audit.append({ actor, action: 'terminal.reconnect', target: e.info.title, outcome: 'failed', details: { id, code: error.code } });
       this.finish(e, { exitCode: null, signal: null });
       throw err;
     }
@@ -169,7 +169,7 @@ export class TerminalService {
     e.info.closedAt = null;
     e.info.exit = null;
     this.adopt(e, session);
-    this.o.audit.append({ actor, action: 'terminal.reconnect', target: e.info.title, outcome: 'ok', details: { id } });
+    await this.o.audit.append({ actor, action: 'terminal.reconnect', target: e.info.title, outcome: 'ok', details: { id } });
     this.changed(e);
     return { ...e.info };
   }

@@ -118,7 +118,7 @@ describe.skipIf(!sshdAvailable() || process.getuid?.() !== 0)('terminal stream o
     writeFileSync(join(staticDir, 'index.html'), '<!doctype html><title>Outpost</title>');
     const key = generateKey(join(dir.path, 'id'));
     sshd = await startSshd({ dir: dir.path, authorizedKeys: [key.publicKey] });
-    core = createOutpostCore({ dataDir: join(dir.path, 'data'), transport: 'host', checkOutputs: true, kdf: { ...defaultKdf, N: 2 ** 10 } });
+    core = await createOutpostCore({ dataDir: join(dir.path, 'data'), transport: 'host', checkOutputs: true, kdf: { ...defaultKdf, N: 2 ** 10 } });
     await core.dispatch('vault.unlock', { passphrase: 'a long enough passphrase' });
     expect(await core.dispatch('credentials.add', { name: 'lab', username: 'root', secret: { type: 'private-key', privateKey: key.privateKey } })).toMatchObject({ ok: true });
     host = await startHost({ core, staticDir });
@@ -126,7 +126,7 @@ describe.skipIf(!sshdAvailable() || process.getuid?.() !== 0)('terminal stream o
   });
   afterAll(async () => {
     await host?.close();
-    core?.close();
+    await core?.close();
     sshd?.stop();
     for (const s of extraSshds) s.stop();
     dir?.remove();
@@ -284,14 +284,12 @@ describe.skipIf(!sshdAvailable() || process.getuid?.() !== 0)('terminal stream o
     const guest = await startSshd({ dir: dir.path, listen: '127.0.0.2', authorizedKeys: [readFileSync(join(dir.path, 'id.pub'), 'utf8')] });
     extraSshds.push(guest);
     const now = new Date().toISOString();
-    const site = core.db.prepare('INSERT INTO sites (name, url, username, created_at, last_sync_at) VALUES (?, ?, ?, ?, ?)').run('lab', 'https://vc.lab.invalid/sdk', 'u', now, now);
-    const vm = core.db.prepare(
-      `INSERT INTO inv_vms (site_id, moref, name, guest_id, guest_full_name, power_state, ip_address, ip_addresses, seen_run, first_seen_at, updated_at)
-       VALUES (?, ?, ?, ?, ?, 'poweredOn', ?, ?, 1, ?, ?)`,
-    );
-    vm.run(Number(site.lastInsertRowid), 'vm-linux', 'web-01', 'ubuntu64Guest', 'Ubuntu Linux (64-bit)', '127.0.0.2', '127.0.0.2', now, now);
-    vm.run(Number(site.lastInsertRowid), 'vm-win', 'dc-01', 'windows2019srv_64Guest', 'Microsoft Windows Server 2019 (64-bit)', '192.0.2.10', '192.0.2.10', now, now);
-    vm.run(Number(site.lastInsertRowid), 'vm-noip', 'blank', 'otherGuest', null, null, '', now, now);
+    const site = await core.sql.run('INSERT INTO sites (name, url, username, created_at, last_sync_at) VALUES (?, ?, ?, ?, ?)', ['lab', 'https://vc.lab.invalid/sdk', 'u', now, now]);
+    const vm = `INSERT INTO inv_vms (site_id, moref, name, guest_id, guest_full_name, power_state, ip_address, ip_addresses, seen_run, first_seen_at, updated_at)
+       VALUES (?, ?, ?, ?, ?, 'poweredOn', ?, ?, 1, ?, ?)`;
+    await core.sql.run(vm, [site.lastId, 'vm-linux', 'web-01', 'ubuntu64Guest', 'Ubuntu Linux (64-bit)', '127.0.0.2', '127.0.0.2', now, now]);
+    await core.sql.run(vm, [site.lastId, 'vm-win', 'dc-01', 'windows2019srv_64Guest', 'Microsoft Windows Server 2019 (64-bit)', '192.0.2.10', '192.0.2.10', now, now]);
+    await core.sql.run(vm, [site.lastId, 'vm-noip', 'blank', 'otherGuest', null, null, '', now, now]);
 
     const vmTarget = { type: 'vm', site: 'lab', vm: 'vm-linux', credential: 'lab', port: guest.port };
     expect(await core.dispatch('terminal.open', { target: vmTarget })).toMatchObject({ ok: false, error: { code: 'HOST_KEY_UNKNOWN', details: { host: '127.0.0.2', fingerprint: guest.fingerprint } } });

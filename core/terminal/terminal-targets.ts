@@ -10,7 +10,7 @@ import { WinrmConsoleSession } from './winrm-console.js';
 
 export interface TerminalTargetDeps {
   remote: RemoteAccessService;
-  findVm(site: string, moref: string): VmSummary | undefined;
+  findVm(site: string, moref: string): Promise<VmSummary | undefined>;
 }
 
 /** Keep-alives notice a dead peer within ~45 s; the shell then reconnects by itself. */
@@ -25,8 +25,8 @@ export function guestAddress(vm: Pick<VmSummary, 'ipAddress' | 'ipAddresses' | '
   return address;
 }
 
-export function findInventoryVm(deps: TerminalTargetDeps, site: string, moref: string): VmSummary {
-  const vm = deps.findVm(site, moref);
+export async function findInventoryVm(deps: TerminalTargetDeps, site: string, moref: string): Promise<VmSummary> {
+  const vm = await deps.findVm(site, moref);
   if (!vm) throw new OutpostError('NOT_FOUND', `No VM ${moref} in site ${site}. Sync the site, then pick the VM again.`);
   return vm;
 }
@@ -47,7 +47,7 @@ function winrmOpener(deps: TerminalTargetDeps, url: string, credential: string, 
     title,
     credential,
     open: async () => {
-      const { user, password } = deps.remote.credentials.password(credential);
+      const { user, password } = await deps.remote.credentials.password(credential);
       const client = new WinrmClient({ url, user, password, auth });
       // Proves the endpoint and the credential before a tab opens (a wrong password is an error, not a dead tab).
       try {
@@ -64,37 +64,39 @@ function winrmOpener(deps: TerminalTargetDeps, url: string, credential: string, 
 }
 
 /** Turns a contract target into how to open (and reopen) its session; credentials are read from the vault here, in core. */
-export function resolveTerminalTarget(target: TerminalTarget, deps: TerminalTargetDeps): TerminalOpener {
-  const ssh = (host: string, port: number, credential: string, user: string | undefined, jumps: SshTarget[] = []): TerminalOpener => {
-    const endpoint = (h: { host: string; port: number; user?: string | undefined; credential: string }) => {
-      const saved = deps.remote.credentials.sshAuth(h.credential);
+export async function resolveTerminalTarget(target: TerminalTarget, deps: TerminalTargetDeps): Promise<TerminalOpener> {
+  const ssh = async (host: string, port: number, credential: string, user: string | undefined, jumps: SshTarget[] = []): Promise<TerminalOpener> => {
+    const endpoint = async (h: { host: string; port: number; user?: string | undefined; credential: string }) => {
+      const saved = await deps.remote.credentials.sshAuth(h.credential);
       const name = h.user ?? saved.user;
       if (!name) throw new OutpostError('VALIDATION', `No user for ${h.host}: give one, or save it in credential "${h.credential}".`);
       return { host: h.host, port: h.port, user: name, auth: saved.auth };
     };
-    return sshOpener(deps, { ...endpoint({ host, port, user, credential }), jumps }, credential);
+    return sshOpener(deps, { ...await endpoint({ host, port, user, credential }), jumps }, credential);
   };
   switch (target.type) {
     case 'ssh': {
-      const jumps = target.jumps.map((j) => {
-        const saved = deps.remote.credentials.sshAuth(j.credential);
-        const name = j.user ?? saved.user;
-        if (!name) throw new OutpostError('VALIDATION', `No user for jump host ${j.host}: give one, or save it in credential "${j.credential}".`);
-        return { host: j.host, port: j.port, user: name, auth: saved.auth };
-      });
-      return ssh(target.host, target.port, target.credential, target.user, jumps);
+      const jumps = await Promise.all(
+        target.jumps.map(async (j) => {
+          const saved = await deps.remote.credentials.sshAuth(j.credential);
+          const name = j.user ?? saved.user;
+          if (!name) throw new OutpostError('VALIDATION', `No user for jump host ${j.host}: give one, or save it in credential "${j.credential}".`);
+          return { host: j.host, port: j.port, user: name, auth: saved.auth };
+        }),
+      );
+      return await ssh(target.host, target.port, target.credential, target.user, jumps);
     }
     case 'winrm':
       return winrmOpener(deps, target.url, target.credential, target.auth);
     case 'vm': {
-      const vm = findInventoryVm(deps, target.site, target.vm);
+      const vm = await findInventoryVm(deps, target.site, target.vm);
       const address = guestAddress(vm);
       const protocol = target.protocol === 'auto' ? (isWindowsGuest(vm) ? 'winrm' : 'ssh') : target.protocol;
       if (protocol === 'winrm') {
         const host = address.includes(':') ? `[${address}]` : address;
         return winrmOpener(deps, `http://${host}:${target.port ?? 5985}/wsman`, target.credential, 'ntlm');
       }
-      return ssh(address, target.port ?? 22, target.credential, target.user);
+      return await ssh(address, target.port ?? 22, target.credential, target.user);
     }
   }
 }

@@ -5,8 +5,7 @@ import { basename, dirname, join } from 'node:path';
 import { z } from 'zod';
 import { AuditLog, type AuditRecord } from '../audit/audit-log.js';
 import { OutpostError } from '../contract/errors.js';
-import { checkpointWal, openDatabase, schemaVersion } from '../db/database.js';
-import { sqliteSql } from '../db/sqlite-sql.js';
+import { backupStore, openStore, settleStoreFile, storeSchemaVersion } from '../db/store.js';
 import { childEnv } from '../exec/child-env.js';
 import { readPublicKey, verifyBundle, type BundleManifest } from './bundle-signature.js';
 
@@ -99,22 +98,22 @@ export class BundleInstaller {
       try {
         manifest = await verifyBundle(bundlePath, this.pinnedKey(), signaturePath);
       } catch (err) {
-        if (err instanceof OutpostError) this.audit({ action: 'update.refused', target: basename(bundlePath), outcome: 'failed', details: { code: err.code, reason: reasonOf(err), from } });
+        if (err instanceof OutpostError) await this.audit({ action: 'update.refused', target: basename(bundlePath), outcome: 'failed', details: { code: err.code, reason: reasonOf(err), from } });
         throw err;
       }
       const to = manifest.version;
       if (to === from) throw new OutpostError('CONFLICT', `Outpost ${to} is already the running version; nothing to do.`, { version: to });
 
       const versionDir = this.extract(bundlePath, to);
-      const fail = (message: string, details: Record<string, unknown> = {}): OutpostError => {
+      const fail = async (message: string, details: Record<string, unknown> = {}): Promise<OutpostError> => {
         if (this.currentVersion() !== to) rmSync(versionDir, { recursive: true, force: true });
-        this.audit({ action: 'update.failed', target: to, outcome: 'failed', details: { from, to, ...details } });
+        await this.audit({ action: 'update.failed', target: to, outcome: 'failed', details: { from, to, ...details } });
         return new OutpostError('UPDATE_FAILED', `${message} Outpost ${from} keeps running; the store was not changed.`, { from, to, ...details });
       };
 
       const started2 = this.run(versionDir, ['--version']);
       if (started2.status !== 0 || started2.stdout.trim() !== to) {
-        throw fail(`Outpost ${to} does not start here: ${firstLine(started2.stderr || started2.stdout) || `exit ${started2.status}`}.`, { step: 'start' });
+        throw await fail(`Outpost ${to} does not start here: ${firstLine(started2.stderr || started2.stdout) || `exit ${started2.status}`}.`, { step: 'start' });
       }
 
       let schema: UpdateResult['schema'] = null;
@@ -130,12 +129,12 @@ export class BundleInstaller {
         rmSync(`${trial}-shm`, { force: true });
         if (!rehearsal.ok) {
           rmSync(snapshot.path, { force: true });
-          throw fail(`Outpost ${to} cannot migrate this store: ${rehearsal.error}.`, { step: 'migrate' });
+          throw await fail(`Outpost ${to} cannot migrate this store: ${rehearsal.error}.`, { step: 'migrate' });
         }
         const real = this.migrate(versionDir, this.dbPath);
         if (!real.ok) {
           this.restoreStore(snapshot.path);
-          throw fail(`Outpost ${to} failed to migrate the store (restored from ${snapshot.path}): ${real.error}.`, { step: 'migrate' });
+          throw await fail(`Outpost ${to} failed to migrate the store (restored from ${snapshot.path}): ${real.error}.`, { step: 'migrate' });
         }
         schema = { from: real.from, to: real.to };
       }
@@ -145,13 +144,13 @@ export class BundleInstaller {
       if (check.status !== 0 || check.stdout.trim() !== to) {
         this.switchTo(from);
         if (snapshot) this.restoreStore(snapshot.path);
-        throw fail(`Outpost ${to} did not start through bin/outpost after the switch (${firstLine(check.stderr) || `exit ${check.status}`}); switched back.`, { step: 'switch' });
+        throw await fail(`Outpost ${to} did not start through bin/outpost after the switch (${firstLine(check.stderr) || `exit ${check.status}`}); switched back.`, { step: 'switch' });
       }
       const previousState = this.readState();
       this.writeState({ current: to, previous: from, snapshot });
       this.prune([to, from]);
       if (previousState?.snapshot && previousState.snapshot.path !== snapshot?.path) rmSync(previousState.snapshot.path, { force: true });
-      this.audit({ action: 'update.installed', target: to, details: { from, to, sha256: manifest.sha256, keyId: manifest.keyId, schema } });
+      await this.audit({ action: 'update.installed', target: to, details: { from, to, sha256: manifest.sha256, keyId: manifest.keyId, schema } });
       return { from, to, schema, snapshot: snapshot?.path ?? null, elapsedMs: Date.now() - started };
     });
   }
@@ -171,7 +170,7 @@ export class BundleInstaller {
       }
       let restored: RollbackResult['restored'] = null;
       if (existsSync(this.dbPath) && state.snapshot && state.snapshot.db === this.dbPath) {
-        const now = this.storeSchema(this.dbPath);
+        const now = await this.storeSchema(this.dbPath);
         if (now !== state.snapshot.schema) {
           if (!existsSync(state.snapshot.path)) {
             throw new OutpostError('UPDATE_FAILED', `The store is at schema ${now} and its pre-update snapshot ${state.snapshot.path} is gone; ${from} keeps running.`, { from, to });
@@ -187,7 +186,7 @@ export class BundleInstaller {
       }
       this.switchTo(to);
       this.writeState({ current: to, previous: from, snapshot: null });
-      this.audit({ action: 'update.rollback', target: to, details: { from, to, restored } });
+      await this.audit({ action: 'update.rollback', target: to, details: { from, to, restored } });
       return { from, to, restored };
     });
   }
@@ -238,27 +237,17 @@ export class BundleInstaller {
     const dir = join(dirname(this.dbPath), 'update-snapshots');
     mkdirSync(dir, { recursive: true, mode: 0o700 });
     const path = join(dir, `${basename(this.dbPath)}.${version}.${stamp()}`);
-    const db = openDatabase(this.dbPath, { skipMigrations: true });
-    try {
-      await db.backup(path);
-      return { path, db: this.dbPath, schema: schemaVersion(db), takenAt: new Date().toISOString() };
-    } finally {
-      db.close();
-    }
+    const schema = await backupStore(this.dbPath, path);
+    return { path, db: this.dbPath, schema, takenAt: new Date().toISOString() };
   }
 
-  private storeSchema(path: string): number {
-    const db = openDatabase(path, { skipMigrations: true });
-    try {
-      return schemaVersion(db);
-    } finally {
-      db.close();
-    }
+  private async storeSchema(path: string): Promise<number> {
+    return await storeSchemaVersion(path);
   }
 
   /** Folds the WAL into the main file so the store is one file that can be moved. */
   private checkpoint(path: string): void {
-    checkpointWal(path);
+    settleStoreFile(path);
     rmSync(`${path}-wal`, { force: true });
     rmSync(`${path}-shm`, { force: true });
   }
@@ -314,13 +303,13 @@ export class BundleInstaller {
   }
 
   /** Into the store's audit log when there is a store; an install on a new machine has none yet. */
-  private audit(record: Omit<AuditRecord, 'actor'>): void {
+  private async audit(record: Omit<AuditRecord, 'actor'>): Promise<void> {
     if (!existsSync(this.dbPath)) return;
-    const db = openDatabase(this.dbPath, { skipMigrations: true });
+    const store = await openStore(this.dbPath, { skipMigrations: true });
     try {
-      new AuditLog(sqliteSql(db)).append({ actor: this.actor, ...record });
+      await new AuditLog(store.sql).append({ actor: this.actor, ...record });
     } finally {
-      db.close();
+      await store.close();
     }
   }
 }

@@ -26,15 +26,15 @@ describe.skipIf(unavailable !== null)("host upgrade's configuration playbook (re
     dir = tempDir('outpost-host-ops-test-');
     const key = generateKey(join(dir.path, 'host_key'));
     sshd = await startSshd({ dir: dir.path, authorizedKeys: [key.publicKey] });
-    core = createOutpostCore({ dataDir: dir.path, transport: 'test', checkOutputs: true, kdf: { ...defaultKdf, N: 2 ** 10 } });
+    core = await createOutpostCore({ dataDir: dir.path, transport: 'test', checkOutputs: true, kdf: { ...defaultKdf, N: 2 ** 10 } });
     await call('vault.unlock', { passphrase: 'a long enough passphrase' });
     await call('credentials.add', { name: 'esx-root', username: 'root', secret: { type: 'private-key', privateKey: key.privateKey } });
     await call('knownHosts.trust', { host: sshd.host, port: sshd.port, fingerprint: sshd.fingerprint });
     restoreEnv = setParentSecrets();
   });
-  afterAll(() => {
+  afterAll(async () => {
     restoreEnv?.();
-    core?.close();
+    await core?.close();
     sshd?.stop();
     dir?.remove();
   });

@@ -58,18 +58,18 @@ export class HostUpgradeOperations {
   private readonly upgrades: UpgradeStore;
   private readonly procedures: ProcedureStore;
 
-  site(name: string): StoredSite {
-    return storedSite(this.db, name);
+  async site(name: string): Promise<StoredSite> {
+    return await storedSite(this.db, name);
   }
 
   /** A fresh vCenter session for one piece of work, logged out afterwards (TLS per the site's pin or trusted CAs). */
   async vcenter<T>(siteName: string, work: (session: VsphereSession) => Promise<T>): Promise<T> {
-    return withSiteSession(this.db, this.credentials, this.site(siteName), work);
+    return withSiteSession(this.db, this.credentials, await this.site(siteName), work);
   }
 
   /** Runs one shell command line on the host (host key checked against Outpost's known hosts). */
   async exec(ssh: HostSsh, command: string, options: { timeoutMs: number; signal?: AbortSignal }): Promise<ExecResult> {
-    const { user, auth } = this.remote.credentials.sshAuth(ssh.credential);
+    const { user, auth } = await this.remote.credentials.sshAuth(ssh.credential);
     const name = ssh.user ?? user;
     if (!name) throw new OutpostError('VALIDATION', `No SSH user for ${ssh.host}: give one in the plan, or save it in credential "${ssh.credential}".`);
     return this.remote.pool.exec({ host: ssh.host, port: ssh.port, user: name, auth }, command, { timeoutMs: options.timeoutMs, ...(options.signal ? { signal: options.signal } : {}) });
@@ -86,8 +86,8 @@ export class HostUpgradeOperations {
   }
 
   /** The SSH target of a host or backup server, authenticated with a saved credential. */
-  private sshTarget(ssh: HostSsh): SshTarget {
-    const { user, auth } = this.remote.credentials.sshAuth(ssh.credential);
+  private async sshTarget(ssh: HostSsh): Promise<SshTarget> {
+    const { user, auth } = await this.remote.credentials.sshAuth(ssh.credential);
     const name = ssh.user ?? user;
     if (!name) throw new OutpostError('VALIDATION', `No SSH user for ${ssh.host}: give one in the plan, or save it in credential "${ssh.credential}".`);
     return { host: ssh.host, port: ssh.port, user: name, auth };
@@ -99,8 +99,8 @@ export class HostUpgradeOperations {
     return { ...offHostPlace(copyTo?.path ?? this.localBackupRoot, remote, o), kind: copyTo ? 'ssh' : 'local' };
   }
 
-  private destination(copyTo: BackupTarget | undefined): BackupDestination {
-    return copyTo ? { kind: 'ssh', root: copyTo.path, target: this.sshTarget({ host: copyTo.host, port: copyTo.port, user: copyTo.user, credential: copyTo.credential }) } : { kind: 'local', root: this.localBackupRoot };
+  private async destination(copyTo: BackupTarget | undefined): Promise<BackupDestination> {
+    return copyTo ? { kind: 'ssh', root: copyTo.path, target: await this.sshTarget({ host: copyTo.host, port: copyTo.port, user: copyTo.user, credential: copyTo.credential }) } : { kind: 'local', root: this.localBackupRoot };
   }
 
   /**
@@ -110,18 +110,18 @@ export class HostUpgradeOperations {
   async copyBackup(o: { ssh: HostSsh; copyTo: BackupTarget | undefined; site: string; host: string; procedureId: string; artefactPath: string; sha256: string; bytes: number; signal: AbortSignal; actor: string; onChunk?: (copied: number, written: number) => void }): Promise<OffHostCopy> {
     const place = this.backupPlace(o.copyTo, o);
     const target = `${o.site}/${o.host}`;
-    const audit = (action: string, outcome: 'ok' | 'failed', details: Record<string, unknown>): void => {
-      this.audit.append({ actor: o.actor, action, target, outcome, details: { procedureId: o.procedureId, from: o.artefactPath, to: place.location, ...details } });
+    const audit = async (action: string, outcome: 'ok' | 'failed', details: Record<string, unknown>): Promise<void> => {
+      await this.audit.append({ actor: o.actor, action, target, outcome, details: { procedureId: o.procedureId, from: o.artefactPath, to: place.location, ...details } });
     };
     try {
-      const copy = await copyOffHost(this.remote.pool, { source: this.sshTarget(o.ssh), artefactPath: o.artefactPath, sha256: o.sha256, bytes: o.bytes, dest: this.destination(o.copyTo), place, signal: o.signal, ...(o.onChunk ? { onChunk: o.onChunk } : {}) });
-      audit('upgrade.backup-copy', 'ok', { bytes: copy.bytes });
-      audit('upgrade.backup-verify', 'ok', { sha256: copy.sha256 });
+      const copy = await copyOffHost(this.remote.pool, { source: await this.sshTarget(o.ssh), artefactPath: o.artefactPath, sha256: o.sha256, bytes: o.bytes, dest: await this.destination(o.copyTo), place, signal: o.signal, ...(o.onChunk ? { onChunk: o.onChunk } : {}) });
+      await audit('upgrade.backup-copy', 'ok', { bytes: copy.bytes });
+      await audit('upgrade.backup-verify', 'ok', { sha256: copy.sha256 });
       return copy;
     } catch (err) {
       if (err instanceof OutpostError && err.code === 'BACKUP_NOT_VERIFIED') {
         const stage = z.object({ stage: z.string() }).safeParse(err.details).data?.stage;
-        audit(stage === 'verify' ? 'upgrade.backup-verify' : 'upgrade.backup-copy', 'failed', { error: err.message });
+        await audit(stage === 'verify' ? 'upgrade.backup-verify' : 'upgrade.backup-copy', 'failed', { error: err.message });
       }
       throw err;
     }
@@ -129,9 +129,9 @@ export class HostUpgradeOperations {
 
   /** Re-checks a recorded copy where it lies (right before the reinstall): BACKUP_NOT_VERIFIED when it is gone or altered. */
   async checkBackupCopy(o: { copyTo: BackupTarget | undefined; copy: OffHostCopy; site: string; host: string; procedureId: string; signal: AbortSignal; actor: string }): Promise<void> {
-    const now = await hashAtDestination(this.remote.pool, this.destination(o.copyTo), o.copy.path, o.signal);
+    const now = await hashAtDestination(this.remote.pool, await this.destination(o.copyTo), o.copy.path, o.signal);
     const ok = now !== null && now.sha256 === o.copy.sha256 && now.bytes === o.copy.bytes;
-    this.audit.append({ actor: o.actor, action: 'upgrade.backup-verify', target: `${o.site}/${o.host}`, outcome: ok ? 'ok' : 'failed', details: { procedureId: o.procedureId, at: o.copy.location, expected: o.copy.sha256, actual: now?.sha256 ?? null, before: 'reinstall' } });
+    await this.audit.append({ actor: o.actor, action: 'upgrade.backup-verify', target: `${o.site}/${o.host}`, outcome: ok ? 'ok' : 'failed', details: { procedureId: o.procedureId, at: o.copy.location, expected: o.copy.sha256, actual: now?.sha256 ?? null, before: 'reinstall' } });
     if (!ok) {
       throw new OutpostError(
         'BACKUP_NOT_VERIFIED',
@@ -146,8 +146,8 @@ export class HostUpgradeOperations {
    * read live; VM memory from the inventory. Returns the reason when it cannot.
    */
   async clusterCapacity(siteName: string, hostMoref: string): Promise<{ canLose: number; hosts: PlanHost[] }> {
-    const site = this.site(siteName);
-    const cluster = this.inventory.hostCluster(site.id, hostMoref);
+    const site = await this.site(siteName);
+    const cluster = await this.inventory.hostCluster(site.id, hostMoref);
     if (cluster === undefined) throw new OutpostError('NOT_FOUND', `Host ${hostMoref} is not in site ${site.name}'s inventory; sync it first.`);
     if (!cluster) return { canLose: 1, hosts: [] }; // a standalone host: its VMs stop with it, the operator chose that
     const hosts = await this.planHosts(site.name, { clusterMoref: cluster });
@@ -156,9 +156,9 @@ export class HostUpgradeOperations {
 
   /** Hosts of a cluster (or named hosts) as the planner sees them: live state and memory, VM memory from the inventory. */
   async planHosts(siteName: string, which: { clusterMoref?: string; morefs?: string[] }): Promise<(PlanHost & { moref: string; version: string | null })[]> {
-    const site = this.site(siteName);
-    const rows = this.inventory.hostsWithCluster(site.id, which);
-    const vmMemory = this.inventory.vmLoadByHost(site.id);
+    const site = await this.site(siteName);
+    const rows = await this.inventory.hostsWithCluster(site.id, which);
+    const vmMemory = await this.inventory.vmLoadByHost(site.id);
     return this.vcenter(site.name, async (session) => {
       const out: (PlanHost & { moref: string; version: string | null })[] = [];
       for (const r of rows) {
@@ -181,24 +181,24 @@ export class HostUpgradeOperations {
   }
 
   /** Another upgrade run that is not this one and still active: its description, or null. */
-  otherActiveUpgrade(planId: string, procedureId: string): string | null {
-    const plan = this.upgrades.otherRunningPlan(planId);
+  async otherActiveUpgrade(planId: string, procedureId: string): Promise<string | null> {
+    const plan = await this.upgrades.otherRunningPlan(planId);
     if (plan) return `upgrade plan ${plan} is running`;
-    const run = this.procedures.otherActive('host.upgrade', procedureId);
+    const run = await this.procedures.otherActive('host.upgrade', procedureId);
     return run ? `host upgrade ${run.id} (${run.target ?? 'unknown host'}) is active` : null;
   }
 
-  recordProbes(procedureId: string, round: number, results: Omit<ProbeResult, 'round'>[]): void {
-    this.upgrades.recordProbes(procedureId, round, results);
+  async recordProbes(procedureId: string, round: number, results: Omit<ProbeResult, 'round'>[]): Promise<void> {
+    await this.upgrades.recordProbes(procedureId, round, results);
   }
 
-  lastProbeRound(procedureId: string): number {
-    return this.upgrades.lastProbeRound(procedureId);
+  async lastProbeRound(procedureId: string): Promise<number> {
+    return await this.upgrades.lastProbeRound(procedureId);
   }
 
   /** The site's Ansible inventory (YAML) as the database holds it now. */
-  inventoryYaml(site: string): string {
-    return ansibleInventory(inventorySnapshot(this.db, site), 'yaml');
+  async inventoryYaml(site: string): Promise<string> {
+    return ansibleInventory(await inventorySnapshot(this.db, site), 'yaml');
   }
 
   /**
@@ -207,7 +207,7 @@ export class HostUpgradeOperations {
    * ssh-keyscan only when its fingerprint is one Outpost's known-hosts store trusts (strict checking stays on).
    */
   async runPlaybook(o: { site: string; inventoryYaml?: string | undefined; hostName: string; ssh: HostSsh; playbook: string; signal: AbortSignal; actor: string }): Promise<{ exitCode: number; output: string }> {
-    const { user, auth } = this.remote.credentials.sshAuth(o.ssh.credential);
+    const { user, auth } = await this.remote.credentials.sshAuth(o.ssh.credential);
     if (auth.type !== 'private-key') throw new OutpostError('VALIDATION', `Ansible needs a private-key credential; "${o.ssh.credential}" is a password. Save a key credential, or configure with commands instead.`);
     const name = o.ssh.user ?? user;
     if (!name) throw new OutpostError('VALIDATION', `No SSH user for ${o.hostName}.`);
@@ -215,7 +215,7 @@ export class HostUpgradeOperations {
     const knownHostLines = await this.trustedHostKeyLines(o.ssh);
     const result = await withKeyInAgent(auth.privateKey, async ({ dir, env: agentEnv, identityFile }) => {
       const inventory = join(dir, 'inventory.yml');
-      writeFileSync(inventory, o.inventoryYaml ?? this.inventoryYaml(o.site), { mode: 0o600 });
+      writeFileSync(inventory, o.inventoryYaml ?? await this.inventoryYaml(o.site), { mode: 0o600 });
       const knownHosts = join(dir, 'known_hosts');
       writeFileSync(knownHosts, knownHostLines, { mode: 0o600 });
       const sshArgs = `-o StrictHostKeyChecking=yes -o UserKnownHostsFile=${knownHosts} -o IdentityFile=${identityFile} -o IdentitiesOnly=yes -o ControlMaster=no`;
@@ -231,12 +231,12 @@ export class HostUpgradeOperations {
         });
       });
     });
-    this.audit.append({ actor: o.actor, action: 'upgrade.ansible', target: o.hostName, outcome: result.exitCode === 0 ? 'ok' : 'failed', details: { playbook: o.playbook, exitCode: result.exitCode } });
+    await this.audit.append({ actor: o.actor, action: 'upgrade.ansible', target: o.hostName, outcome: result.exitCode === 0 ? 'ok' : 'failed', details: { playbook: o.playbook, exitCode: result.exitCode } });
     return result;
   }
 
   private async trustedHostKeyLines(ssh: HostSsh): Promise<string> {
-    const trusted = new Set(this.remote.knownHosts.entriesFor(ssh.host, ssh.port).map((k) => k.fingerprint));
+    const trusted = new Set((await this.remote.knownHosts.entriesFor(ssh.host, ssh.port)).map((k) => k.fingerprint));
     const kept = await trustedKnownHostsLines(ssh.host, ssh.port, trusted, 10);
     if (kept.length === 0) {
       throw new OutpostError('HOST_KEY_UNKNOWN', `No host key of ${endpointLabel({ user: 'ansible', host: ssh.host, port: ssh.port })} is trusted by Outpost; trust it (knownHosts.trust) before the upgrade.`);

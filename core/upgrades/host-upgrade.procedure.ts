@@ -127,7 +127,7 @@ export const hostUpgrade = defineProcedure<HostUpgradeContext, HostUpgradeProced
       title: 'Pre-checks: host connected, cluster capacity, no other upgrade running',
       async run(s) {
         const c = s.context;
-        const other = ops(s).otherActiveUpgrade(c.planId, s.procedureId);
+        const other = await ops(s).otherActiveUpgrade(c.planId, s.procedureId);
         if (other) throw new OutpostError('CONFLICT', `Another upgrade is running (${other}); one rollout at a time.`);
         const state = await ops(s).vcenter(c.site, (session) => readHostState(session, hostRef(c)));
         if (state.connectionState !== 'connected') throw new OutpostError('CONFLICT', `${c.hostName} is ${state.connectionState} in vCenter; reconnect it before upgrading.`);
@@ -137,7 +137,7 @@ export const hostUpgrade = defineProcedure<HostUpgradeContext, HostUpgradeProced
         }
         s.log('info', `${c.hostName}: build ${state.build ?? '?'} → ${c.targetBuild}; the cluster can lose ${capacity.canLose} host(s)`);
         // Keep the inventory as it is now: the configuration step restores the host from it (a resumed run keeps the first copy).
-        const inventoryYaml = c.inventoryYaml ?? ops(s).inventoryYaml(c.site);
+        const inventoryYaml = c.inventoryYaml ?? await ops(s).inventoryYaml(c.site);
         return { output: { build: state.build, version: state.version, canLose: capacity.canLose, inMaintenance: state.inMaintenanceMode }, context: { inventoryYaml } };
       },
     },
@@ -155,7 +155,7 @@ export const hostUpgrade = defineProcedure<HostUpgradeContext, HostUpgradeProced
         const sha256 = sum[0]?.split(/\s+/)[0] ?? '';
         const bytes = Number(sum[1]);
         if (!/^[0-9a-f]{64}$/.test(sha256) || !Number.isFinite(bytes)) throw new OutpostError('REMOTE_COMMAND', `Could not read the checksum of ${backup.artefactPath} on ${c.hostName}.`);
-        s.services.audit.append({ actor: s.actor, action: 'upgrade.backup', target: `${c.site}/${c.hostName}`, details: { procedureId: s.procedureId, artefactPath: backup.artefactPath, sha256, bytes } });
+        await s.services.audit.append({ actor: s.actor, action: 'upgrade.backup', target: `${c.site}/${c.hostName}`, details: { procedureId: s.procedureId, artefactPath: backup.artefactPath, sha256, bytes } });
         s.log('info', `Backup ${backup.artefactPath}: ${bytes} bytes, sha256 ${sha256}`);
         return { output: { artefactPath: backup.artefactPath, sha256, bytes } };
       },
@@ -332,13 +332,13 @@ export const hostUpgrade = defineProcedure<HostUpgradeContext, HostUpgradeProced
       async run(s) {
         const c = s.context;
         const until = new Date(c.soakUntil ?? Date.now()).getTime();
-        let round = ops(s).lastProbeRound(s.procedureId);
+        let round = await ops(s).lastProbeRound(s.procedureId);
         let rounds = 0;
         for (;;) {
           round++;
           rounds++;
           const results = await probeRound(s);
-          ops(s).recordProbes(s.procedureId, round, results);
+          await ops(s).recordProbes(s.procedureId, round, results);
           const red = results.filter((r) => !r.ok);
           if (red.length) {
             throw new OutpostError('PROBE_FAILED', `Soak probe${red.length > 1 ? 's' : ''} red on ${c.hostName}: ${red.map((r) => `${r.probe} (${r.detail})`).join('; ')}`, { probes: red });

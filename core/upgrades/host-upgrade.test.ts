@@ -1,4 +1,5 @@
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { z } from 'zod';
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -57,12 +58,12 @@ describe.skipIf(unavailable !== null)('rolling host upgrades against vcsim (3-ho
   });
   beforeEach(async () => {
     dir = tempDir();
-    core = createOutpostCore({ dataDir: dir.path, transport: 'test', checkOutputs: true, kdf: { ...defaultKdf, N: 2 ** 10 }, passphrase: 'upgrade tests' });
+    core = await createOutpostCore({ dataDir: dir.path, transport: 'test', checkOutputs: true, kdf: { ...defaultKdf, N: 2 ** 10 }, passphrase: 'upgrade tests' });
     await prepareUpgradeCore(call, lab);
     for (const f of [lab.backupLog, lab.configLog]) writeFileSync(f, '');
   });
   afterEach(async () => {
-    core.close();
+    await core.close();
     dir.remove();
     // Leave every host healthy and out of maintenance for the next test.
     for (const h of lab.hosts) await controlHost(lab.vc, h, { status: 'green', connection: 'connected' });
@@ -93,7 +94,7 @@ describe.skipIf(unavailable !== null)('rolling host upgrades against vcsim (3-ho
     expect(behind.map((h) => h.name).sort()).toEqual([...lab.hosts].sort());
     expect(behind.every((h) => h.desiredBuild === target)).toBe(true);
 
-    const play = reinstaller(lab, () => core.db, target);
+    const play = reinstaller(lab, () => core.sql, target);
     try {
       await call('upgrade.run', { planId: plan.id });
       // One host at a time: never two hosts in maintenance mode at once.
@@ -102,7 +103,7 @@ describe.skipIf(unavailable !== null)('rolling host upgrades against vcsim (3-ho
         'the rollout to finish',
         async () => {
           const s = await status(plan.id);
-          const inMaint = (core.db.prepare(`SELECT count(*) AS n FROM upgrade_plan_hosts WHERE plan_id = ? AND state = 'running'`).get(plan.id) as { n: number }).n;
+          const inMaint = (await core.sql.get(`SELECT count(*) AS n FROM upgrade_plan_hosts WHERE plan_id = ? AND state = 'running'`, [plan.id], z.object({ n: z.number() })))!.n;
           maxInMaintenance = Math.max(maxInMaintenance, inMaint);
           return s;
         },
@@ -150,10 +151,10 @@ describe.skipIf(unavailable !== null)('rolling host upgrades against vcsim (3-ho
     expect(readFileSync(lab.backupLog, 'utf8').trim().split('\n')).toHaveLength(3);
     expect(readFileSync(lab.configLog, 'utf8').trim().split('\n')).toHaveLength(3);
 
-    const audit = JSON.stringify(core.services.audit.list({ limit: 1000 }));
+    const audit = JSON.stringify(await core.services.audit.list({ limit: 1000 }));
     for (const action of ['upgrade.create', 'upgrade.run', 'upgrade.backup', 'upgrade.backup-copy', 'upgrade.backup-verify', 'upgrade.host', 'upgrade.succeeded']) expect(audit).toContain(action);
     // Copied once and checked twice per host (after the copy, and again right before the reinstall).
-    const rows = core.services.audit.list({ limit: 1000 }).entries;
+    const rows = (await core.services.audit.list({ limit: 1000 })).entries;
     expect(rows.filter((r) => r.action === 'upgrade.backup-copy' && r.outcome === 'ok')).toHaveLength(3);
     expect(rows.filter((r) => r.action === 'upgrade.backup-verify' && r.outcome === 'ok')).toHaveLength(6);
     const backups = await call<{ host: string; offHost: { state: string; location: string } }[]>('upgrade.backups', { planId: plan.id });
@@ -187,7 +188,7 @@ describe.skipIf(unavailable !== null)('rolling host upgrades against vcsim (3-ho
     expect(existsSync(join(dir.path, 'upgrade-backups'))).toBe(false);
     const listed = await call<{ planId: string; host: string; offHost: { location: string } }[]>('upgrade.backups', { site: 'lab' });
     expect(listed).toEqual([expect.objectContaining({ planId: plan.id, host: lab.hosts[0], sha256, bytes: 15, offHost: expect.objectContaining({ location: offHost.location }) })]);
-    const copied = core.services.audit.list({ limit: 500 }).entries.find((r) => r.action === 'upgrade.backup-copy');
+    const copied = (await core.services.audit.list({ limit: 500 })).entries.find((r) => r.action === 'upgrade.backup-copy');
     expect(copied?.details).toMatchObject({ from: lab.backupPath, to: offHost.location, bytes: 15 });
     await call('upgrade.abort', { planId: plan.id });
     await until('the abort', () => status(plan.id), (s) => s.hosts[0]!.procedureState === 'cancelled');
@@ -213,7 +214,7 @@ describe.skipIf(unavailable !== null)('rolling host upgrades against vcsim (3-ho
     expect(h.backup?.offHost).toMatchObject({ state: 'failed', kind: 'ssh', verifiedAt: null, error: { code: 'BACKUP_NOT_VERIFIED' } });
     expect(h.steps.filter((s) => ['enter-maintenance', 'backup-verified', 'boot-iso'].includes(s.name)).map((s) => s.state)).toEqual(['pending', 'pending', 'pending']);
     expect((await live(h.name)).inMaintenance).toBe(false);
-    const audit = core.services.audit.list({ limit: 500 }).entries;
+    const audit = (await core.services.audit.list({ limit: 500 })).entries;
     expect(audit.find((r) => r.action === 'upgrade.backup-copy')?.outcome).toBe('failed');
     await call('upgrade.abort', { planId: plan.id });
   }, 60_000);
@@ -222,7 +223,7 @@ describe.skipIf(unavailable !== null)('rolling host upgrades against vcsim (3-ho
     const target = nextBuild();
     const plan = await call<UpgradePlanDetail>('upgrade.create', { ...labPlanInput(lab, target), options: { ...(labPlanInput(lab, target).options as object), soakMinutes: 0.5, probeIntervalSeconds: 0.3 } });
     const first = plan.hosts[0]!.name;
-    const play = reinstaller(lab, () => core.db, target);
+    const play = reinstaller(lab, () => core.sql, target);
     try {
       await call('upgrade.run', { planId: plan.id });
       // The manual reinstall waits for the operator: approve the boot gate of the first host.
@@ -253,7 +254,7 @@ describe.skipIf(unavailable !== null)('rolling host upgrades against vcsim (3-ho
     const target = nextBuild();
     const plan = await call<UpgradePlanDetail>('upgrade.create', { ...labPlanInput(lab, target), options: { ...(labPlanInput(lab, target).options as object), reinstall: { mode: 'manual' }, soakMinutes: 0.5, probeIntervalSeconds: 0.3 } });
     const first = plan.hosts[0]!.name;
-    const play = reinstaller(lab, () => core.db, target);
+    const play = reinstaller(lab, () => core.sql, target);
     try {
       await call('upgrade.run', { planId: plan.id });
       const waiting = await until('the boot gate', () => status(plan.id), (s) => s.hosts[0]!.procedureState === 'waiting');
@@ -273,7 +274,7 @@ describe.skipIf(unavailable !== null)('rolling host upgrades against vcsim (3-ho
   it('pause lets the current host finish and starts no other; resume continues; abort stops and takes the host out of maintenance', async () => {
     const target = nextBuild();
     const plan = await call<UpgradePlanDetail>('upgrade.create', labPlanInput(lab, target, { soakMinutes: 0.02, probeIntervalSeconds: 0.2 }));
-    const play = reinstaller(lab, () => core.db, target);
+    const play = reinstaller(lab, () => core.sql, target);
     try {
       await call('upgrade.run', { planId: plan.id });
       const waiting = await until('the first boot gate', () => status(plan.id), (s) => s.hosts[0]!.procedureState === 'waiting');
@@ -298,7 +299,7 @@ describe.skipIf(unavailable !== null)('rolling host upgrades against vcsim (3-ho
       const rows = await call<HostBuildRow[]>('upgrade.hosts', { site: 'lab' });
       expect(rows.find((r) => r.name === plan.hosts[1]!.name)!.inMaintenance).toBe(false);
       expect((await failure('upgrade.run', { planId: plan.id })).code).toBe('CONFLICT');
-      const audit = JSON.stringify(core.services.audit.list({ limit: 1000 }));
+      const audit = JSON.stringify(await core.services.audit.list({ limit: 1000 }));
       for (const action of ['upgrade.pause', 'upgrade.resume', 'upgrade.abort', 'procedure.cancel']) expect(audit).toContain(action);
     } finally {
       play.stop();
@@ -323,7 +324,7 @@ describe.skipIf(unavailable !== null)('rolling host upgrades against vcsim (3-ho
     const buildBefore = (await live(lab.hosts[0]!)).build;
     const ansibleDirs = (): string[] => readdirSync(tmpdir()).filter((n) => n.startsWith('outpost-ansible-'));
     const before = ansibleDirs();
-    const play = reinstaller(lab, () => core.db, target);
+    const play = reinstaller(lab, () => core.sql, target);
     try {
       await call('upgrade.run', { planId: plan.id });
       const waiting = await until('the boot gate', () => status(plan.id), (s) => s.hosts[0]!.procedureState === 'waiting');
@@ -337,9 +338,9 @@ describe.skipIf(unavailable !== null)('rolling host upgrades against vcsim (3-ho
     // ... from the inventory kept before the reinstall (seed 002: re-run Ansible with the old inventory file).
     expect(readFileSync(marker, 'utf8').trim()).toBe(`${lab.hosts[0]} ${lab.cluster} ${buildBefore}`);
     expect(buildBefore).not.toBe(target);
-    const configure = core.services.engine.store.steps(plan.hosts[0]!.procedureId ?? (await status(plan.id)).hosts[0]!.procedureId!).find((s) => s.name === 'configure');
+    const configure = (await core.services.engine.store.steps(plan.hosts[0]!.procedureId ?? (await status(plan.id)).hosts[0]!.procedureId!)).find((s) => s.name === 'configure');
     expect(configure?.output).toEqual({ via: 'ansible', playbook });
-    expect(JSON.stringify(core.services.audit.list({ limit: 500 }))).toContain('upgrade.ansible');
+    expect(JSON.stringify(await core.services.audit.list({ limit: 500 }))).toContain('upgrade.ansible');
     // The inventory and the ssh-agent's socket lived in a private temp folder that is gone again (the key itself was never on disk).
     expect(ansibleDirs().filter((d) => !before.includes(d))).toEqual([]);
   }, 120_000);
@@ -350,7 +351,7 @@ describe.skipIf(unavailable !== null)('rolling host upgrades against vcsim (3-ho
     expect((await failure('upgrade.plan', { site: 'lab', cluster: lab.cluster, targetBuild: 'bad build!' })).code).toBe('VALIDATION');
     expect((await failure('upgrade.create', { ...labPlanInput(lab, '99'), options: { ssh: { credential: 'esx-root' }, reinstall: { mode: 'pxe', isoDir: 'relative', outDir: '/tmp', httpBase: 'x', tftpServer: '1' } } })).code).toBe('VALIDATION');
     expect((await failure('upgrade.status', { planId: '00000000-0000-4000-8000-000000000000' })).code).toBe('NOT_FOUND');
-    expect((core.db.prepare('SELECT count(*) AS n FROM upgrade_plans').get() as { n: number }).n).toBe(0);
+    expect((await core.sql.get('SELECT count(*) AS n FROM upgrade_plans', [], z.object({ n: z.number() })))!.n).toBe(0);
 
     // One rollout at a time: a second plan cannot run while the first does.
     const target = nextBuild();

@@ -9,13 +9,13 @@ import type { InventoryHost, InventorySnapshot } from './ansible-inventory.js';
  * The facts the Ansible inventory is written from, read straight from the inventory tables
  * (sites, clusters, hosts) and, when present, the enrolled VMs. Hosts vCenter removed are left out.
  */
-export function inventorySnapshot(db: Sql, siteName?: string): InventorySnapshot {
-  const sites = new SiteStore(db).live(siteName?.trim());
+export async function inventorySnapshot(db: Sql, siteName?: string): Promise<InventorySnapshot> {
+  const sites = await new SiteStore(db).live(siteName?.trim());
   if (siteName && sites.length === 0) throw new OutpostError('NOT_FOUND', `No site named "${siteName}". List them with: outpost site list`, { site: siteName });
   const inventory = new InventoryStore(db);
   const snapshot: InventorySnapshot = { sites: [], enrolledVms: [] };
   for (const site of sites) {
-    const rows = inventory.hostFacts(site.id);
+    const rows = await inventory.hostFacts(site.id);
     const clusters = new Map<string, InventoryHost[]>();
     const standaloneHosts: InventoryHost[] = [];
     for (const r of rows) {
@@ -27,7 +27,7 @@ export function inventorySnapshot(db: Sql, siteName?: string): InventorySnapshot
   }
   // Enrolled VMs: the CMDB's active records (offboarded ones are history, not inventory).
   const names = new Set(sites.map((s) => s.name));
-  const vms = new CmdbStore(db).list({ status: 'active', limit: -1 }).sort((a, b) => (a.vmName < b.vmName ? -1 : a.vmName > b.vmName ? 1 : 0));
+  const vms = (await new CmdbStore(db).list({ status: 'active', limit: -1 })).sort((a, b) => (a.vmName < b.vmName ? -1 : a.vmName > b.vmName ? 1 : 0));
   for (const vm of vms) {
     if (!names.has(vm.site) || !vm.publicIp) continue;
     const windows = /windows/i.test(`${vm.os ?? ''} ${vm.osRule ?? ''}`);

@@ -6,7 +6,7 @@ import { generateKey, sshdAvailable, startSshd, type Sshd } from '../../test/pee
 import { runOutpost } from '../../test/outpost-binary.js';
 import { seedVms } from '../../test/seed-vms.js';
 import { tempDir } from '../../test/temp-dir.js';
-import { openDatabase } from '../db/database.js';
+import { openStore } from '../db/store.js';
 import { onPath } from '../exec/on-path.js';
 import { createOutpostCore } from '../server/core.js';
 
@@ -39,11 +39,11 @@ describe.skipIf(unavailable !== null)('outpost playbook run (built binary, real 
     a = await startSshd({ dir: dir.path, listen: '127.0.0.2', authorizedKeys: [key.publicKey] });
     b = await startSshd({ dir: dir.path, authorizedKeys: [key.publicKey] });
     db = join(dir.path, 'outpost.db');
-    const store = openDatabase(db);
-    seedVms(store, 2, 'lab');
+    const store = await openStore(db);
+    await seedVms(store.sql, 2, 'lab');
     // web-00000's guest reports 127.0.0.2: the VM target is sshd `a` (traffic stays on this machine).
-    store.prepare(`UPDATE inv_vms SET ip_address = '127.0.0.2', ip_addresses = '127.0.0.2' WHERE name = 'web-00000'`).run();
-    store.close();
+    await store.sql.run(`UPDATE inv_vms SET ip_address = '127.0.0.2', ip_addresses = '127.0.0.2' WHERE name = 'web-00000'`);
+    await store.close();
     expect((await outpost('credential', 'add', '--name', 'lab-key', '--user', 'root', '--key', keyFile)).code).toBe(0);
     for (const s of [a, b]) expect((await outpost('known-hosts', 'trust', '--host', `${s.host}:${s.port}`, '--fingerprint', s.fingerprint)).code).toBe(0);
     playbook = join(dir.path, 'site.yml');
@@ -123,7 +123,7 @@ describe.skipIf(unavailable !== null)('outpost playbook run (built binary, real 
   it('a cancelled run stops ansible-playbook; the hosts it had not finished are not-run, the run is cancelled and keeps its output', async () => {
     const slow = join(dir.path, 'slow.yml');
     writeFileSync(slow, '- hosts: all\n  gather_facts: false\n  tasks:\n    - name: wait\n      raw: sleep 60\n');
-    const core = createOutpostCore({ dataDir: dir.path, dbPath: db, transport: 'host', passphrase: env.OUTPOST_VAULT_PASSPHRASE, checkOutputs: true });
+    const core = await createOutpostCore({ dataDir: dir.path, dbPath: db, transport: 'host', passphrase: env.OUTPOST_VAULT_PASSPHRASE, checkOutputs: true });
     try {
       const done = new Promise<{ state: string; hosts: { status: string }[] }>((resolve) => core.onEvent((event, payload) => event === 'playbook.done' && resolve(payload as { state: string; hosts: { status: string }[] })));
       const lines: string[] = [];
@@ -142,7 +142,7 @@ describe.skipIf(unavailable !== null)('outpost playbook run (built binary, real 
       expect(got).toMatchObject({ ok: true, value: { state: 'cancelled' } });
       expect((got as { value: { output: string[] } }).value.output.some((l) => l.startsWith('TASK [wait]'))).toBe(true);
     } finally {
-      core.close();
+      await core.close();
     }
   }, 60_000);
 });

@@ -96,7 +96,8 @@ export class PlaybookRuns {
     checkPlaybookFile(s.playbook);
     if (s.auth.type !== 'private-key') throw new OutpostError('VALIDATION', `Ansible needs a private-key credential; "${s.credential}" is a password. Save a key credential for these hosts.`);
     if (s.auth.passphrase) throw new OutpostError('VALIDATION', `Credential "${s.credential}" has a passphrase-protected key; Ansible cannot use it non-interactively. Use a key without passphrase.`);
-    const untrusted = s.targets.filter((t) => this.o.knownHosts.entriesFor(t.host, t.port).length === 0);
+    const known = await Promise.all(s.targets.map((t) => this.o.knownHosts.entriesFor(t.host, t.port)));
+    const untrusted = s.targets.filter((_, i) => known[i]!.length === 0);
     if (untrusted.length) {
       throw new OutpostError('HOST_KEY_UNKNOWN', `Outpost trusts no host key of ${untrusted.map((t) => `${t.target} (${t.host}:${t.port})`).join(', ')}. Trust them first (known-hosts trust, or connect once), then run the playbook.`, {
         hosts: untrusted.map((t) => `${t.host}:${t.port}`),
@@ -162,7 +163,7 @@ export class PlaybookRuns {
     const all: string[] = [];
     try {
       const exitCode = await withKeyInAgent(s.auth.type === 'private-key' ? s.auth.privateKey : '', async ({ dir, env: agentEnv, identityFile }) => {
-        const known = await Promise.all(s.targets.map((t) => trustedKnownHostsLines(t.host, t.port, new Set(this.o.knownHosts.entriesFor(t.host, t.port).map((k) => k.fingerprint)))));
+        const known = await Promise.all(s.targets.map(async (t) => trustedKnownHostsLines(t.host, t.port, new Set((await this.o.knownHosts.entriesFor(t.host, t.port)).map((k) => k.fingerprint)))));
         const knownHosts = join(dir, 'known_hosts');
         writeFileSync(knownHosts, known.flat().join('\n') + '\n', { mode: 0o600 });
         const inventory = join(dir, 'inventory.yml');

@@ -48,10 +48,13 @@ export class UpgradeService {
         if (event !== 'procedure.updated') return;
         const p = payload as { id: string; kind: string; state: string };
         if (p.kind !== HOST_UPGRADE) return;
-        const planId = this.store.planOfProcedure(p.id);
-        if (!planId) return;
-        this.emit(planId);
-        if (ENDED_RUN.has(p.state)) this.scheduleTick(planId, 'outpost');
+        // The store answers asynchronously; a failure here (store closing) is retried by the next event or start-up.
+        void (async () => {
+          const planId = await this.store.planOfProcedure(p.id);
+          if (!planId) return;
+          await this.emit(planId);
+          if (ENDED_RUN.has(p.state)) this.scheduleTick(planId, 'outpost');
+        })().catch(() => undefined);
       }) ?? (() => undefined);
   }
 
@@ -63,12 +66,12 @@ export class UpgradeService {
   // ---- plans ----------------------------------------------------------------------------------
 
   async preview(input: CommandParsedInput<'upgrade.plan'>): Promise<PlanPreview> {
-    const site = this.o.ops.site(input.site);
+    const site = await this.o.ops.site(input.site);
     // Capacity is judged on whole clusters, even when only some of their hosts are upgraded.
     let all: Awaited<ReturnType<HostUpgradeOperations['planHosts']>>;
     let selected: Set<string>;
     if (input.cluster) {
-      const clusters = this.inventory.clusterMorefs(site.id, input.cluster);
+      const clusters = await this.inventory.clusterMorefs(site.id, input.cluster);
       if (clusters.length === 0) throw new OutpostError('NOT_FOUND', `No cluster "${input.cluster}" in site ${site.name}'s inventory. Sync it first: outpost inventory sync --site ${site.name}`);
       if (clusters.length > 1) throw new OutpostError('CONFLICT', `${clusters.length} clusters in ${site.name} are named "${input.cluster}"; name the hosts instead.`);
       all = await this.o.ops.planHosts(site.name, { clusterMoref: clusters[0]! });
@@ -76,7 +79,7 @@ export class UpgradeService {
       if (unknown.length) throw new OutpostError('NOT_FOUND', `Not in cluster ${input.cluster}: ${unknown.join(', ')}.`);
       selected = new Set(input.hosts ?? all.map((h) => h.name));
     } else if (input.hosts) {
-      const rows = this.inventory.hostsNamed(site.id, input.hosts);
+      const rows = await this.inventory.hostsNamed(site.id, input.hosts);
       const unknown = input.hosts.filter((h) => !rows.some((r) => r.name === h));
       if (unknown.length) throw new OutpostError('NOT_FOUND', `No host ${unknown.join(', ')} in site ${site.name}'s inventory.`);
       all = [];
@@ -115,108 +118,108 @@ export class UpgradeService {
       const noMac = preview.order.filter((name) => !input.hostSettings.find((s) => s.name === name)?.mac);
       if (noMac.length) throw new OutpostError('VALIDATION', `A PXE reinstall needs each host's boot NIC MAC address; missing for ${noMac.join(', ')}.`, { issues: [{ path: ['hostSettings'], message: `MAC missing for ${noMac.join(', ')}` }] });
     }
-    const site = this.o.ops.site(input.site);
+    const site = await this.o.ops.site(input.site);
     const id = randomUUID();
     const ordered = preview.order.map((name) => preview.hosts.find((h) => h.name === name)!);
-    atomically(this.o.db, () => {
-      this.store.insertPlan(
+    await atomically(this.o.db, async () => {
+      await this.store.insertPlan(
         { id, siteId: site.id, cluster: input.cluster ?? null, targetVersion: input.targetVersion ?? null, targetBuild: input.targetBuild, options: input.options, hostSettings: input.hostSettings, createdBy: actor },
         ordered.map((h) => ({ moref: h.moref, name: h.name })),
       );
-      this.o.audit.append({ actor, action: 'upgrade.create', target: `${site.name}/${input.cluster ?? 'hosts'}`, details: { planId: id, targetBuild: input.targetBuild, hosts: preview.order, soakMinutes: input.options.soakMinutes, reinstall: input.options.reinstall.mode } });
+      await this.o.audit.append({ actor, action: 'upgrade.create', target: `${site.name}/${input.cluster ?? 'hosts'}`, details: { planId: id, targetBuild: input.targetBuild, hosts: preview.order, soakMinutes: input.options.soakMinutes, reinstall: input.options.reinstall.mode } });
     });
-    this.emit(id);
-    return this.status(id);
+    await this.emit(id);
+    return await this.status(id);
   }
 
-  list(site?: string): CommandOutput<'upgrade.list'> {
-    return this.store.list(site);
+  async list(site?: string): Promise<CommandOutput<'upgrade.list'>> {
+    return await this.store.list(site);
   }
 
   // ---- rollout --------------------------------------------------------------------------------
 
-  run(planId: string, actor: string): UpgradePlanDetail {
-    const plan = this.plan(planId);
+  async run(planId: string, actor: string): Promise<UpgradePlanDetail> {
+    const plan = await this.plan(planId);
     if (plan.state === 'failed') throw new OutpostError('CONFLICT', `Plan ${planId} failed (${plan.reason ?? 'see its hosts'}); resume it to retry the failed host, or abort it.`);
     if (plan.state === 'succeeded' || plan.state === 'aborted') throw new OutpostError('CONFLICT', `Plan ${planId} has ended (${plan.state}).`);
     if (plan.state !== 'running') {
-      const other = this.store.plansIn(['running']).find((id) => id !== planId);
+      const other = (await this.store.plansIn(['running'])).find((id) => id !== planId);
       if (other) throw new OutpostError('CONFLICT', `Upgrade plan ${other} is running; one rollout at a time.`, { planId: other });
-      atomically(this.o.db, () => {
-        this.store.setPlanState(planId, ['draft', 'paused'], 'running', null);
-        this.o.audit.append({ actor, action: 'upgrade.run', target: this.target(plan), details: { planId } });
+      await atomically(this.o.db, async () => {
+        await this.store.setPlanState(planId, ['draft', 'paused'], 'running', null);
+        await this.o.audit.append({ actor, action: 'upgrade.run', target: this.target(plan), details: { planId } });
       });
-      this.emit(planId);
+      await this.emit(planId);
     }
-    this.tick(planId, actor);
-    return this.status(planId);
+    await this.tick(planId, actor);
+    return await this.status(planId);
   }
 
-  pause(planId: string, actor: string): UpgradePlanDetail {
-    const plan = this.plan(planId);
+  async pause(planId: string, actor: string): Promise<UpgradePlanDetail> {
+    const plan = await this.plan(planId);
     if (plan.state !== 'running') throw new OutpostError('CONFLICT', `Only a running plan can be paused (${planId} is ${plan.state}).`);
-    atomically(this.o.db, () => {
-      this.store.setPlanState(planId, ['running'], 'paused', 'paused by the operator; the host being upgraded finishes first');
-      this.o.audit.append({ actor, action: 'upgrade.pause', target: this.target(plan), details: { planId } });
+    await atomically(this.o.db, async () => {
+      await this.store.setPlanState(planId, ['running'], 'paused', 'paused by the operator; the host being upgraded finishes first');
+      await this.o.audit.append({ actor, action: 'upgrade.pause', target: this.target(plan), details: { planId } });
     });
-    this.emit(planId);
-    return this.status(planId);
+    await this.emit(planId);
+    return await this.status(planId);
   }
 
-  resume(planId: string, actor: string): UpgradePlanDetail {
-    const plan = this.plan(planId);
+  async resume(planId: string, actor: string): Promise<UpgradePlanDetail> {
+    const plan = await this.plan(planId);
     if (plan.state === 'paused') {
-      this.o.audit.append({ actor, action: 'upgrade.resume', target: this.target(plan), details: { planId } });
-      return this.run(planId, actor);
+      await this.o.audit.append({ actor, action: 'upgrade.resume', target: this.target(plan), details: { planId } });
+      return await this.run(planId, actor);
     }
     if (plan.state !== 'failed') throw new OutpostError('CONFLICT', `Only a paused or failed plan can be resumed (${planId} is ${plan.state}).`);
-    const failed = this.store.hosts(planId).find((h) => h.state === 'failed');
-    const run = failed?.procedureId ? this.o.engine.store.get(failed.procedureId) : null;
-    atomically(this.o.db, () => {
+    const failed = (await this.store.hosts(planId)).find((h) => h.state === 'failed');
+    const run = failed?.procedureId ? await this.o.engine.store.get(failed.procedureId) : null;
+    await atomically(this.o.db, async () => {
       if (failed && run?.state === 'failed') {
-        this.o.engine.retry(run.id, actor);
-        this.store.setHostState(planId, failed.position, 'running', null);
+        await this.o.engine.retry(run.id, actor);
+        await this.store.setHostState(planId, failed.position, 'running', null);
       } else if (failed) {
         // Its run was rolled back or cancelled: the host starts over with a new run.
-        this.store.resetHost(planId, failed.position);
+        await this.store.resetHost(planId, failed.position);
       }
-      this.store.setPlanState(planId, ['failed'], 'running', null);
-      this.o.audit.append({ actor, action: 'upgrade.resume', target: this.target(plan), details: { planId, retried: failed?.name ?? null } });
+      await this.store.setPlanState(planId, ['failed'], 'running', null);
+      await this.o.audit.append({ actor, action: 'upgrade.resume', target: this.target(plan), details: { planId, retried: failed?.name ?? null } });
     });
-    this.emit(planId);
-    this.tick(planId, actor);
-    return this.status(planId);
+    await this.emit(planId);
+    await this.tick(planId, actor);
+    return await this.status(planId);
   }
 
-  abort(planId: string, actor: string): UpgradePlanDetail {
-    const plan = this.plan(planId);
+  async abort(planId: string, actor: string): Promise<UpgradePlanDetail> {
+    const plan = await this.plan(planId);
     if (plan.state === 'succeeded' || plan.state === 'aborted') throw new OutpostError('CONFLICT', `Plan ${planId} has ended (${plan.state}).`);
-    const current = this.store.hosts(planId).filter((h) => h.state === 'running' || h.state === 'failed');
-    atomically(this.o.db, () => {
-      this.store.setPlanState(planId, ['draft', 'running', 'paused', 'failed'], 'aborted', `aborted by ${actor}`);
+    const current = (await this.store.hosts(planId)).filter((h) => h.state === 'running' || h.state === 'failed');
+    await atomically(this.o.db, async () => {
+      await this.store.setPlanState(planId, ['draft', 'running', 'paused', 'failed'], 'aborted', `aborted by ${actor}`);
       for (const h of current) {
-        const run = h.procedureId ? this.o.engine.store.get(h.procedureId) : null;
-        if (run && !ENDED_RUN.has(run.state)) this.o.engine.cancel(run.id, actor);
-        else if (run?.state === 'failed') this.o.engine.rollback(run.id, actor);
-        this.store.setHostState(planId, h.position, 'aborted', { code: 'CANCELLED', message: `Aborted by ${actor}` });
+        const run = h.procedureId ? await this.o.engine.store.get(h.procedureId) : null;
+        if (run && !ENDED_RUN.has(run.state)) await this.o.engine.cancel(run.id, actor);
+        else if (run?.state === 'failed') await this.o.engine.rollback(run.id, actor);
+        await this.store.setHostState(planId, h.position, 'aborted', { code: 'CANCELLED', message: `Aborted by ${actor}` });
       }
-      this.o.audit.append({ actor, action: 'upgrade.abort', target: this.target(plan), details: { planId, hosts: current.map((h) => h.name) } });
+      await this.o.audit.append({ actor, action: 'upgrade.abort', target: this.target(plan), details: { planId, hosts: current.map((h) => h.name) } });
     });
-    this.emit(planId);
-    return this.status(planId);
+    await this.emit(planId);
+    return await this.status(planId);
   }
 
   /** Continues every running plan (call once at start-up, after the engine resumed its runs). */
-  resumeAll(actor = 'outpost'): string[] {
-    const ids = this.store.plansIn(['running', 'paused']);
-    for (const id of ids) this.tick(id, actor);
+  async resumeAll(actor = 'outpost'): Promise<string[]> {
+    const ids = await this.store.plansIn(['running', 'paused']);
+    for (const id of ids) await this.tick(id, actor);
     return ids;
   }
 
   /** Resolves when the plan stops moving in this process: ended, failed, or paused with no host running. */
   async whenSettled(planId: string, pollMs = 250): Promise<UpgradePlanDetail> {
     for (;;) {
-      const detail = this.status(planId);
+      const detail = await this.status(planId);
       const running = detail.hosts.some((h) => h.state === 'running');
       if (detail.state === 'succeeded' || detail.state === 'failed' || detail.state === 'aborted' || detail.state === 'draft') return detail;
       if (detail.state === 'paused' && !running) return detail;
@@ -232,54 +235,51 @@ export class UpgradeService {
     setImmediate(() => {
       this.pendingTicks.delete(planId);
       if (this.closed) return;
-      try {
-        this.tick(planId, actor);
-      } catch {
-        // The store is closing or busy; the next event or start-up ticks again.
-      }
+      // The store is closing or busy; the next event or start-up ticks again.
+      this.tick(planId, actor).catch(() => undefined);
     });
   }
 
   /** One decision: settle the current host from its run's state, then start the next host if the plan runs. */
-  private tick(planId: string, actor: string): void {
+  private async tick(planId: string, actor: string): Promise<void> {
     if (this.closed) return;
-    const plan = this.store.plan(planId);
+    const plan = await this.store.plan(planId);
     if (!plan || (plan.state !== 'running' && plan.state !== 'paused')) return;
-    const hosts = this.store.hosts(planId);
+    const hosts = await this.store.hosts(planId);
     const current = hosts.find((h) => h.state === 'running');
     if (current) {
-      const run = current.procedureId ? this.o.engine.store.get(current.procedureId) : null;
+      const run = current.procedureId ? await this.o.engine.store.get(current.procedureId) : null;
       if (!run || !ENDED_RUN.has(run.state)) return; // still going: its next update ticks again
       if (run.state === 'succeeded') {
-        atomically(this.o.db, () => {
-          this.store.setHostState(planId, current.position, 'succeeded', null);
-          this.o.audit.append({ actor, action: 'upgrade.host', target: `${plan.site}/${current.name}`, details: { planId, procedureId: run.id, build: plan.targetBuild } });
+        await atomically(this.o.db, async () => {
+          await this.store.setHostState(planId, current.position, 'succeeded', null);
+          await this.o.audit.append({ actor, action: 'upgrade.host', target: `${plan.site}/${current.name}`, details: { planId, procedureId: run.id, build: plan.targetBuild } });
         });
       } else {
-        const step = this.o.engine.store.steps(run.id).find((s) => s.state === 'failed');
+        const step = (await this.o.engine.store.steps(run.id)).find((s) => s.state === 'failed');
         const error: ContractError = run.error ?? step?.error ?? { code: 'CANCELLED', message: `The run ended ${run.state}.` };
         const reason = `${current.name} failed${step ? ` at "${step.name}"` : ''}: ${error.message}`;
-        atomically(this.o.db, () => {
-          this.store.setHostState(planId, current.position, 'failed', error);
-          this.store.setPlanState(planId, ['running', 'paused'], 'failed', reason);
-          this.o.audit.append({ actor, action: 'upgrade.failed', target: `${plan.site}/${current.name}`, outcome: 'failed', details: { planId, procedureId: run.id, reason, code: error.code } });
+        await atomically(this.o.db, async () => {
+          await this.store.setHostState(planId, current.position, 'failed', error);
+          await this.store.setPlanState(planId, ['running', 'paused'], 'failed', reason);
+          await this.o.audit.append({ actor, action: 'upgrade.failed', target: `${plan.site}/${current.name}`, outcome: 'failed', details: { planId, procedureId: run.id, reason, code: error.code } });
         });
-        this.emit(planId, current.name);
+        await this.emit(planId, current.name);
         return;
       }
     }
     if (plan.state !== 'running') {
-      this.emit(planId);
+      await this.emit(planId);
       return;
     }
-    const next = this.store.hosts(planId).find((h) => h.state === 'pending');
+    const next = (await this.store.hosts(planId)).find((h) => h.state === 'pending');
     if (!next) {
-      atomically(this.o.db, () => {
-        if (this.store.setPlanState(planId, ['running'], 'succeeded', null)) {
-          this.o.audit.append({ actor, action: 'upgrade.succeeded', target: this.target(plan), details: { planId } });
+      await atomically(this.o.db, async () => {
+        if (await this.store.setPlanState(planId, ['running'], 'succeeded', null)) {
+          await this.o.audit.append({ actor, action: 'upgrade.succeeded', target: this.target(plan), details: { planId } });
         }
       });
-      this.emit(planId);
+      await this.emit(planId);
       return;
     }
     const setting = plan.hostSettings.find((s) => s.name === next.name);
@@ -296,22 +296,22 @@ export class UpgradeService {
       ...(setting?.ip ? { ip: setting.ip } : {}),
     };
     // The run and the claim commit together: a crash leaves either both or neither.
-    atomically(this.o.db, () => {
-      const procedureId = this.o.engine.start(HOST_UPGRADE, context, actor);
-      if (!this.store.claimHost(planId, next.position, procedureId)) throw new OutpostError('CONFLICT', `${next.name} was started elsewhere.`);
+    await atomically(this.o.db, async () => {
+      const procedureId = await this.o.engine.start(HOST_UPGRADE, context, actor);
+      if (!await this.store.claimHost(planId, next.position, procedureId)) throw new OutpostError('CONFLICT', `${next.name} was started elsewhere.`);
     });
-    this.emit(planId, next.name);
+    await this.emit(planId, next.name);
   }
 
   // ---- reading --------------------------------------------------------------------------------
 
-  status(planId: string): UpgradePlanDetail {
-    const plan = this.plan(planId);
+  async status(planId: string): Promise<UpgradePlanDetail> {
+    const plan = await this.plan(planId);
     const definition = this.o.engine.definition(HOST_UPGRADE);
     const titles = new Map(definition?.steps.map((s) => [s.name, s.title ?? s.name]) ?? []);
-    const hosts: UpgradeHostRow[] = this.store.hosts(planId).map((h) => {
-      const run = h.procedureId ? this.o.engine.store.get(h.procedureId) : null;
-      const steps = h.procedureId ? this.o.engine.store.steps(h.procedureId) : [];
+    const hosts: UpgradeHostRow[] = await Promise.all((await this.store.hosts(planId)).map(async (h) => {
+      const run = h.procedureId ? await this.o.engine.store.get(h.procedureId) : null;
+      const steps = h.procedureId ? await this.o.engine.store.steps(h.procedureId) : [];
       const soakStep = steps.find((s) => s.name === 'soak');
       const context = (run?.context ?? {}) as Partial<HostUpgradeContext>;
       const backupOut = recordedBackup.safeParse(steps.find((s) => s.name === 'backup' && s.state === 'done')?.output).data;
@@ -333,11 +333,11 @@ export class UpgradeService {
           finishedAt: s.finishedAt,
           gatePrompt: s.state === 'waiting' ? (s.gate?.prompt ?? null) : null,
         })),
-        soak: h.procedureId && (context.soakUntil || (soakStep && soakStep.state !== 'pending')) ? { until: context.soakUntil ?? null, ...this.probes(h.procedureId) } : null,
+        soak: h.procedureId && (context.soakUntil || (soakStep && soakStep.state !== 'pending')) ? { until: context.soakUntil ?? null, ...await this.probes(h.procedureId) } : null,
         backup: backupOut && h.procedureId ? { ...backupOut, offHost: this.offHost(plan, h.name, h.procedureId, backupOut.artefactPath, steps) } : null,
       };
-    });
-    return { ...this.store.summary(plan), options: plan.options, hostSettings: plan.hostSettings, hosts };
+    }));
+    return { ...await this.store.summary(plan), options: plan.options, hostSettings: plan.hostSettings, hosts };
   }
 
   /** The off-host copy of a run's backup: verified by the copy step, failed (copy, checksum or the check before the reinstall), or not made yet. */
@@ -353,33 +353,33 @@ export class UpgradeService {
   }
 
   /** Where each host's backup is, for one plan or every plan (of a site), newest plan first. */
-  backups(q: CommandParsedInput<'upgrade.backups'>): CommandOutput<'upgrade.backups'> {
-    const ids = q.planId ? [this.plan(q.planId).id] : this.store.list(q.site).map((p) => p.id);
-    return ids.flatMap((id) => {
-      const d = this.status(id);
+  async backups(q: CommandParsedInput<'upgrade.backups'>): Promise<CommandOutput<'upgrade.backups'>> {
+    const ids = q.planId ? [(await this.plan(q.planId)).id] : (await this.store.list(q.site)).map((p) => p.id);
+    const details = await Promise.all(ids.map((id) => this.status(id)));
+    return details.flatMap((d) => {
       return d.hosts.flatMap((h) => (h.backup ? [{ planId: d.id, site: d.site, host: h.name, procedureId: h.procedureId, artefactPath: h.backup.artefactPath, sha256: h.backup.sha256, bytes: h.backup.bytes, offHost: h.backup.offHost }] : []));
     });
   }
 
-  private probes(procedureId: string): { latest: ProbeResult[]; rounds: number } {
-    return { latest: this.store.latestProbes(procedureId), rounds: this.store.lastProbeRound(procedureId) };
+  private async probes(procedureId: string): Promise<{ latest: ProbeResult[]; rounds: number }> {
+    return { latest: await this.store.latestProbes(procedureId), rounds: await this.store.lastProbeRound(procedureId) };
   }
 
-  hosts(q: CommandParsedInput<'upgrade.hosts'>): HostBuildRow[] {
-    return this.store
-      .hostBuilds(q.site)
+  async hosts(q: CommandParsedInput<'upgrade.hosts'>): Promise<HostBuildRow[]> {
+    return (await this.store
+      .hostBuilds(q.site))
       .map((r) => ({ ...r, behind: r.desiredBuild !== null && r.build !== r.desiredBuild }))
       .filter((r) => !q.behindOnly || r.behind);
   }
 
-  exportInventory(q: CommandParsedInput<'ansibleInventory.export'>): CommandOutput<'ansibleInventory.export'> {
-    const snapshot = inventorySnapshot(this.o.db, q.site);
+  async exportInventory(q: CommandParsedInput<'ansibleInventory.export'>): Promise<CommandOutput<'ansibleInventory.export'>> {
+    const snapshot = await inventorySnapshot(this.o.db, q.site);
     const hosts = snapshot.sites.reduce((n, s) => n + s.standaloneHosts.length + s.clusters.reduce((m, c) => m + c.hosts.length, 0), 0);
     return { format: q.format, text: ansibleInventory(snapshot, q.format), hosts, enrolledVms: snapshot.enrolledVms.length };
   }
 
-  private plan(id: string): PlanRow {
-    const plan = this.store.plan(id);
+  private async plan(id: string): Promise<PlanRow> {
+    const plan = await this.store.plan(id);
     if (!plan) throw new OutpostError('NOT_FOUND', `No upgrade plan ${id}. List them with: outpost upgrade list`, { planId: id });
     return plan;
   }
@@ -388,9 +388,9 @@ export class UpgradeService {
     return `${plan.site}/${plan.cluster ?? 'hosts'}`;
   }
 
-  private emit(planId: string, host: string | null = null): void {
+  private async emit(planId: string, host: string | null = null): Promise<void> {
     if (!this.o.bus || this.closed) return;
-    const plan = this.store.plan(planId);
+    const plan = await this.store.plan(planId);
     if (plan) this.o.bus.emit('upgrade.updated', { planId, state: plan.state, host });
   }
 }

@@ -1,8 +1,10 @@
 // Owns tables: upgrade_plans, upgrade_plan_hosts, upgrade_desired_builds, upgrade_probe_results.
-import type { ContractError } from '../contract/errors.js';
+import { contractErrorSchema, type ContractError } from '../contract/errors.js';
 import { z } from 'zod';
 import {
+  upgradeHostSettingSchema,
   upgradeHostStateSchema,
+  upgradeOptionsSchema,
   upgradePlanStateSchema,
   type UpgradeHostSetting,
   type UpgradeOptions,
@@ -70,8 +72,11 @@ const rawPlanHost = z.object({
 const now = (): string => new Date().toISOString();
 const PLAN_SELECT = `SELECT p.*, s.name AS site FROM upgrade_plans p JOIN sites s ON s.id = p.site_id`;
 
+/** The JSON columns, decoded like every other column (a row another version wrote fails loudly, not later). */
+const storedOptions = z.object({ options: upgradeOptionsSchema, hostSettings: z.array(upgradeHostSettingSchema) });
+
 function toPlan(r: RawPlan): PlanRow {
-  const stored = JSON.parse(r.options) as { options: UpgradeOptions; hostSettings: UpgradeHostSetting[] };
+  const stored = storedOptions.parse(JSON.parse(r.options));
   return {
     id: r.id,
     siteId: r.site_id,
@@ -93,39 +98,39 @@ function toPlan(r: RawPlan): PlanRow {
 export class UpgradeStore {
   constructor(private readonly db: Sql) {}
 
-  insertPlan(p: Omit<PlanRow, 'site' | 'state' | 'reason' | 'createdAt' | 'updatedAt'>, hosts: { moref: string; name: string }[]): void {
+  async insertPlan(p: Omit<PlanRow, 'site' | 'state' | 'reason' | 'createdAt' | 'updatedAt'>, hosts: { moref: string; name: string }[]): Promise<void> {
     const at = now();
-    this.db.run(
+    await this.db.run(
       `INSERT INTO upgrade_plans (id, site_id, cluster, target_version, target_build, options, state, reason, created_at, created_by, updated_at)
        VALUES (?, ?, ?, ?, ?, ?, 'draft', NULL, ?, ?, ?)`,
       [p.id, p.siteId, p.cluster, p.targetVersion, p.targetBuild, JSON.stringify({ options: p.options, hostSettings: p.hostSettings }), at, p.createdBy, at],
     );
-    hosts.forEach((h, i) => {
-      this.db.run(`INSERT INTO upgrade_plan_hosts (plan_id, position, host_moref, host_name, state) VALUES (?, ?, ?, ?, 'pending')`, [p.id, i, h.moref, h.name]);
-      this.db.run(
+    for (const [i, h] of hosts.entries()) {
+      await this.db.run(`INSERT INTO upgrade_plan_hosts (plan_id, position, host_moref, host_name, state) VALUES (?, ?, ?, ?, 'pending')`, [p.id, i, h.moref, h.name]);
+      await this.db.run(
         `INSERT INTO upgrade_desired_builds (site_id, host_moref, target_version, target_build, plan_id, set_at) VALUES (?, ?, ?, ?, ?, ?)
          ON CONFLICT (site_id, host_moref) DO UPDATE SET target_version = excluded.target_version, target_build = excluded.target_build, plan_id = excluded.plan_id, set_at = excluded.set_at`,
         [p.siteId, h.moref, p.targetVersion, p.targetBuild, p.id, at],
       );
-    });
+    }
   }
 
-  plan(id: string): PlanRow | null {
-    const r = this.db.get(`${PLAN_SELECT} WHERE p.id = ?`, [id], rawPlan);
+  async plan(id: string): Promise<PlanRow | null> {
+    const r = await this.db.get(`${PLAN_SELECT} WHERE p.id = ?`, [id], rawPlan);
     return r ? toPlan(r) : null;
   }
 
-  plansIn(states: UpgradePlanState[]): string[] {
-    return this.db.all(`SELECT id FROM upgrade_plans WHERE state IN (SELECT value FROM json_each(?)) ORDER BY created_at`, [JSON.stringify(states)], z.object({ id: z.string() })).map((r) => r.id);
+  async plansIn(states: UpgradePlanState[]): Promise<string[]> {
+    return (await this.db.all(`SELECT id FROM upgrade_plans WHERE state IN (SELECT value FROM json_each(?)) ORDER BY created_at`, [JSON.stringify(states)], z.object({ id: z.string() }))).map((r) => r.id);
   }
 
-  list(site?: string): UpgradePlanSummary[] {
-    const rows = this.db.all(`${PLAN_SELECT} ${site ? 'WHERE s.name = ?' : ''} ORDER BY p.created_at DESC LIMIT 200`, site ? [site] : [], rawPlan);
-    return rows.map((r) => this.summary(toPlan(r)));
+  async list(site?: string): Promise<UpgradePlanSummary[]> {
+    const rows = await this.db.all(`${PLAN_SELECT} ${site ? 'WHERE s.name = ?' : ''} ORDER BY p.created_at DESC LIMIT 200`, site ? [site] : [], rawPlan);
+    return Promise.all(rows.map((r) => this.summary(toPlan(r))));
   }
 
-  summary(p: PlanRow): UpgradePlanSummary {
-    const counts = this.db.get(`SELECT count(*) AS total, sum(state = 'succeeded') AS done FROM upgrade_plan_hosts WHERE plan_id = ?`, [p.id], z.object({ total: z.number(), done: z.number().nullable() }))!;
+  async summary(p: PlanRow): Promise<UpgradePlanSummary> {
+    const counts = (await this.db.get(`SELECT count(*) AS total, sum(state = 'succeeded') AS done FROM upgrade_plan_hosts WHERE plan_id = ?`, [p.id], z.object({ total: z.number(), done: z.number().nullable() })))!;
     return {
       id: p.id,
       site: p.site,
@@ -142,78 +147,78 @@ export class UpgradeStore {
     };
   }
 
-  hosts(planId: string): PlanHostRow[] {
-    const rows = this.db.all(`SELECT * FROM upgrade_plan_hosts WHERE plan_id = ? ORDER BY position`, [planId], rawPlanHost);
+  async hosts(planId: string): Promise<PlanHostRow[]> {
+    const rows = await this.db.all(`SELECT * FROM upgrade_plan_hosts WHERE plan_id = ? ORDER BY position`, [planId], rawPlanHost);
     return rows.map((r) => ({
       position: r.position,
       moref: r.host_moref,
       name: r.host_name,
       state: r.state,
       procedureId: r.procedure_id,
-      error: r.error ? (JSON.parse(r.error) as ContractError) : null,
+      error: r.error ? contractErrorSchema.parse(JSON.parse(r.error)) : null,
       startedAt: r.started_at,
       finishedAt: r.finished_at,
     }));
   }
 
   /** Moves a plan between states only from the expected ones; returns whether it moved. */
-  setPlanState(id: string, from: UpgradePlanState[], to: UpgradePlanState, reason: string | null): boolean {
+  async setPlanState(id: string, from: UpgradePlanState[], to: UpgradePlanState, reason: string | null): Promise<boolean> {
     return (
-      this.db.run(`UPDATE upgrade_plans SET state = ?, reason = ?, updated_at = ? WHERE id = ? AND state IN (SELECT value FROM json_each(?))`, [to, reason, now(), id, JSON.stringify(from)])
+      (await this.db.run(`UPDATE upgrade_plans SET state = ?, reason = ?, updated_at = ? WHERE id = ? AND state IN (SELECT value FROM json_each(?))`, [to, reason, now(), id, JSON.stringify(from)]))
         .changes === 1
     );
   }
 
   /** Claims the next pending host for a run (conditional, so two processes never start the same host). */
-  claimHost(planId: string, position: number, procedureId: string): boolean {
+  async claimHost(planId: string, position: number, procedureId: string): Promise<boolean> {
     return (
-      this.db.run(
+      (await this.db.run(
         `UPDATE upgrade_plan_hosts SET state = 'running', procedure_id = ?, started_at = ?, error = NULL, finished_at = NULL WHERE plan_id = ? AND position = ? AND state = 'pending'`,
         [procedureId, now(), planId, position],
-      ).changes === 1
+      )).changes === 1
     );
   }
 
-  setHostState(planId: string, position: number, state: PlanHostState, error: ContractError | null): void {
+  async setHostState(planId: string, position: number, state: PlanHostState, error: ContractError | null): Promise<void> {
     const finished = state === 'running' || state === 'pending' ? null : now();
-    this.db.run(`UPDATE upgrade_plan_hosts SET state = ?, error = ?, finished_at = ? WHERE plan_id = ? AND position = ?`, [state, error ? JSON.stringify(error) : null, finished, planId, position]);
+    await this.db.run(`UPDATE upgrade_plan_hosts SET state = ?, error = ?, finished_at = ? WHERE plan_id = ? AND position = ?`, [state, error ? JSON.stringify(error) : null, finished, planId, position]);
   }
 
   /** Puts a host whose run was rolled back or cancelled back to pending, for a new run. */
-  resetHost(planId: string, position: number): void {
-    this.db.run(`UPDATE upgrade_plan_hosts SET state = 'pending', procedure_id = NULL, error = NULL, started_at = NULL, finished_at = NULL WHERE plan_id = ? AND position = ?`, [planId, position]);
+  async resetHost(planId: string, position: number): Promise<void> {
+    await this.db.run(`UPDATE upgrade_plan_hosts SET state = 'pending', procedure_id = NULL, error = NULL, started_at = NULL, finished_at = NULL WHERE plan_id = ? AND position = ?`, [planId, position]);
   }
 
   /** Another running plan than this one, or null. */
-  otherRunningPlan(planId: string): string | null {
-    return this.db.get(`SELECT id FROM upgrade_plans WHERE state = 'running' AND id <> ? LIMIT 1`, [planId], z.object({ id: z.string() }))?.id ?? null;
+  async otherRunningPlan(planId: string): Promise<string | null> {
+    return (await this.db.get(`SELECT id FROM upgrade_plans WHERE state = 'running' AND id <> ? LIMIT 1`, [planId], z.object({ id: z.string() })))?.id ?? null;
   }
 
-  recordProbes(procedureId: string, round: number, results: readonly { probe: string; ok: boolean; detail: string; at: string }[]): void {
-    this.db.transaction((tx) => {
-      for (const r of results) tx.run('INSERT INTO upgrade_probe_results (procedure_id, round, probe, ok, detail, at) VALUES (?, ?, ?, ?, ?, ?)', [procedureId, round, r.probe, r.ok ? 1 : 0, r.detail, r.at]);
+  async recordProbes(procedureId: string, round: number, results: readonly { probe: string; ok: boolean; detail: string; at: string }[]): Promise<void> {
+    await this.db.transaction(async (tx) => {
+      for (const r of results) await tx.run('INSERT INTO upgrade_probe_results (procedure_id, round, probe, ok, detail, at) VALUES (?, ?, ?, ?, ?, ?)', [procedureId, round, r.probe, r.ok ? 1 : 0, r.detail, r.at]);
     });
   }
 
-  lastProbeRound(procedureId: string): number {
-    return this.db.get('SELECT coalesce(max(round), 0) AS n FROM upgrade_probe_results WHERE procedure_id = ?', [procedureId], z.object({ n: z.number() }))!.n;
+  async lastProbeRound(procedureId: string): Promise<number> {
+    return (await this.db.get('SELECT coalesce(max(round), 0) AS n FROM upgrade_probe_results WHERE procedure_id = ?', [procedureId], z.object({ n: z.number() })))!.n;
   }
 
   /** The latest result of each probe of a run. */
-  latestProbes(procedureId: string): { round: number; probe: string; ok: boolean; detail: string; at: string }[] {
-    return this.db
+  async latestProbes(procedureId: string): Promise<{ round: number; probe: string; ok: boolean; detail: string; at: string }[]> {
+    return (await this.db
       .all(
         `SELECT r.round, r.probe, r.ok, r.detail, r.at FROM upgrade_probe_results r
          WHERE r.procedure_id = ? AND r.id IN (SELECT max(id) FROM upgrade_probe_results WHERE procedure_id = ? GROUP BY probe) ORDER BY r.probe`,
         [procedureId, procedureId],
         z.object({ round: z.number(), probe: z.string(), ok: z.number(), detail: z.string(), at: z.string() }),
-      )
+      ))
       .map((r) => ({ ...r, ok: r.ok === 1 }));
   }
 
   /** Live hosts with their site, cluster, build and the build a plan wants for them. */
-  hostBuilds(site?: string): { site: string; cluster: string | null; name: string; moref: string; version: string | null; build: string | null; connectionState: string | null; inMaintenance: boolean; desiredBuild: string | null; desiredVersion: string | null }[] {
-    return this.db
+  async hostBuilds(site?: string): Promise<{ site: string; cluster: string | null; name: string; moref: string; version: string | null; build: string | null; connectionState: string | null; inMaintenance: boolean; desiredBuild: string | null; desiredVersion: string | null }[]> {
+    return (await this.db
       .all(
         `SELECT s.name AS site, c.name AS cluster, h.name, h.moref, h.version, h.build, h.connection_state, h.maintenance, d.target_build, d.target_version
          FROM inv_hosts h JOIN sites s ON s.id = h.site_id AND s.removed_at IS NULL
@@ -233,7 +238,7 @@ export class UpgradeStore {
           target_build: z.string().nullable(),
           target_version: z.string().nullable(),
         }),
-      )
+      ))
       .map((r) => ({
         site: r.site,
         cluster: r.cluster,
@@ -248,7 +253,7 @@ export class UpgradeStore {
       }));
   }
 
-  planOfProcedure(procedureId: string): string | null {
-    return this.db.get(`SELECT plan_id FROM upgrade_plan_hosts WHERE procedure_id = ?`, [procedureId], z.object({ plan_id: z.string() }))?.plan_id ?? null;
+  async planOfProcedure(procedureId: string): Promise<string | null> {
+    return (await this.db.get(`SELECT plan_id FROM upgrade_plan_hosts WHERE procedure_id = ?`, [procedureId], z.object({ plan_id: z.string() })))?.plan_id ?? null;
   }
 }

@@ -49,28 +49,28 @@ export class CredentialStore {
     private readonly vault: Vault,
   ) {}
 
-  save(input: { name: string; kind: CredentialKind; username?: string | null; secret: string; scope?: CredentialScope }): CredentialMeta {
+  async save(input: { name: string; kind: CredentialKind; username?: string | null; secret: string; scope?: CredentialScope }): Promise<CredentialMeta> {
     const now = new Date().toISOString();
     const scope = input.scope ?? { type: 'global' };
     // The secret is bound to its row (id, kind, name), and the id is only known once the row is
     // in: insert with an empty placeholder, seal, fill it in, all in one transaction.
-    const insert = (): number =>
+    const insert = (): Promise<number> =>
       this.db.transaction(
-        (tx) => {
-          const info = tx.run(
+        async (tx) => {
+          const info = await tx.run(
             `INSERT INTO credentials (name, kind, username, scope_type, scope_ref, cipher, secret, created_at, updated_at)
              VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
             [input.name, input.kind, input.username ?? null, scope.type, scope.type === 'global' ? null : scope.ref, this.vault.kind, Buffer.alloc(0), now, now],
           );
           const id = info.lastId;
-          const { cipher, sealed } = this.vault.seal(input.secret, { id, kind: input.kind, name: input.name });
-          tx.run('UPDATE credentials SET cipher = ?, secret = ? WHERE id = ?', [cipher, sealed, id]);
+          const { cipher, sealed } = await this.vault.seal(input.secret, { id, kind: input.kind, name: input.name });
+          await tx.run('UPDATE credentials SET cipher = ?, secret = ? WHERE id = ?', [cipher, sealed, id]);
           return id;
         },
         { immediate: true },
       );
     try {
-      return this.get(insert());
+      return await this.get(await insert());
     } catch (err) {
       if (err instanceof UniqueViolation) {
         throw new OutpostError('CONFLICT', `A credential named "${input.name}" already exists.`, { name: input.name });
@@ -79,27 +79,27 @@ export class CredentialStore {
     }
   }
 
-  get(id: number): CredentialMeta {
-    return toMeta(this.row(id));
+  async get(id: number): Promise<CredentialMeta> {
+    return toMeta(await this.row(id));
   }
 
-  list(): CredentialMeta[] {
-    return this.db.all('SELECT * FROM credentials ORDER BY name', [], credentialRow).map(toMeta);
+  async list(): Promise<CredentialMeta[]> {
+    return (await this.db.all('SELECT * FROM credentials ORDER BY name', [], credentialRow)).map(toMeta);
   }
 
-  reveal(id: number): string {
-    this.vault.ensureUnlocked(); // a deferred unlock may re-seal the row: read it afterwards
-    const row = this.row(id);
-    return this.vault.open(row.cipher, row.secret, { id: row.id, kind: row.kind, name: row.name });
+  async reveal(id: number): Promise<string> {
+    await this.vault.ensureUnlocked(); // a deferred unlock may re-seal the row: read it afterwards
+    const row = await this.row(id);
+    return await this.vault.open(row.cipher, row.secret, { id: row.id, kind: row.kind, name: row.name });
   }
 
-  remove(id: number): void {
-    const info = this.db.run('DELETE FROM credentials WHERE id = ?', [id]);
+  async remove(id: number): Promise<void> {
+    const info = await this.db.run('DELETE FROM credentials WHERE id = ?', [id]);
     if (info.changes === 0) throw new OutpostError('NOT_FOUND', `No credential with id ${id}.`);
   }
 
-  private row(id: number): CredentialRow {
-    const row = this.db.get('SELECT * FROM credentials WHERE id = ?', [id], credentialRow);
+  private async row(id: number): Promise<CredentialRow> {
+    const row = await this.db.get('SELECT * FROM credentials WHERE id = ?', [id], credentialRow);
     if (!row) throw new OutpostError('NOT_FOUND', `No credential with id ${id}.`);
     return row;
   }
@@ -115,11 +115,11 @@ export type SealedRow = z.infer<typeof sealedRow>;
 export class SealedSecrets {
   constructor(private readonly db: Sql) {}
 
-  ofCipher(kind: 'os' | 'passphrase'): SealedRow[] {
-    return this.db.all('SELECT id, kind, name, cipher, secret FROM credentials WHERE cipher = ?', [kind], sealedRow);
+  async ofCipher(kind: 'os' | 'passphrase'): Promise<SealedRow[]> {
+    return await this.db.all('SELECT id, kind, name, cipher, secret FROM credentials WHERE cipher = ?', [kind], sealedRow);
   }
 
-  replace(id: number, secret: Buffer): void {
-    this.db.run('UPDATE credentials SET secret = ? WHERE id = ?', [secret, id]);
+  async replace(id: number, secret: Buffer): Promise<void> {
+    await this.db.run('UPDATE credentials SET secret = ? WHERE id = ?', [secret, id]);
   }
 }

@@ -6,8 +6,7 @@ import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { tempDir } from '../../test/temp-dir.js';
-import { openDatabase, type Db } from '../db/database.js';
-import { sqliteSql } from '../db/sqlite-sql.js';
+import { openStore, type Store } from '../db/store.js';
 import { createOutpostCore } from '../server/core.js';
 import { CredentialStore } from './credential-store.js';
 import { defaultKdf, deriveKey, sealWithKey, sealedFormat, type KdfParams } from './passphrase-cipher.js';
@@ -19,104 +18,100 @@ const targetKdf: KdfParams = { ...defaultKdf, N: 2 ** 11 };
 
 const metaRow = z.object({ kdf: z.string(), salt: z.instanceof(Buffer), verifier: z.instanceof(Buffer) });
 const secretRow = z.object({ secret: z.instanceof(Buffer) });
-const meta = (db: Db) => metaRow.parse(db.prepare('SELECT kdf, salt, verifier FROM vault_meta').get());
-const secretOf = (db: Db, id: number) => secretRow.parse(db.prepare('SELECT secret FROM credentials WHERE id = ?').get(id)).secret;
+const meta = async (db: Store) => metaRow.parse(await db.sql.get('SELECT kdf, salt, verifier FROM vault_meta', [], z.unknown()));
+const secretOf = async (db: Store, id: number) => secretRow.parse(await db.sql.get('SELECT secret FROM credentials WHERE id = ?', [id], z.unknown())).secret;
 
 /** A vault as Outpost 1 wrote it: verifier and records sealed without associated data. */
-function writeLegacyVault(db: Db, kdf: KdfParams, secrets: { name: string; kind: string; secret: string }[]): void {
+async function writeLegacyVault(db: Store, kdf: KdfParams, secrets: { name: string; kind: string; secret: string }[]): Promise<void> {
   const salt = randomBytes(16);
   const key = deriveKey(passphrase, salt, kdf);
-  db.prepare("INSERT INTO vault_meta (id, kdf, salt, verifier, created_at) VALUES (1, ?, ?, ?, 'then')").run(
-    JSON.stringify(kdf),
+  await db.sql.run("INSERT INTO vault_meta (id, kdf, salt, verifier, created_at) VALUES (1, ?, ?, ?, 'then')", [JSON.stringify(kdf),
     salt,
-    sealWithKey(key, Buffer.from('outpost-vault-verifier-v1')),
-  );
+    sealWithKey(key, Buffer.from('outpost-vault-verifier-v1')),]);
   for (const s of secrets) {
-    db.prepare("INSERT INTO credentials (name, kind, cipher, secret, created_at, updated_at) VALUES (?, ?, 'passphrase', ?, 'then', 'then')").run(
-      s.name,
+    await db.sql.run("INSERT INTO credentials (name, kind, cipher, secret, created_at, updated_at) VALUES (?, ?, 'passphrase', ?, 'then', 'then')", [s.name,
       s.kind,
-      sealWithKey(key, Buffer.from(s.secret)),
-    );
+      sealWithKey(key, Buffer.from(s.secret)),]);
   }
 }
 
 describe('vault hardening (real SQLite, real scrypt)', () => {
   let dir: ReturnType<typeof tempDir>;
-  let db: Db;
-  beforeEach(() => {
+  let db: Store;
+  beforeEach(async () => {
     dir = tempDir();
-    db = openDatabase(join(dir.path, 'outpost.db'));
+    db = await openStore(join(dir.path, 'outpost.db'));
   });
-  afterEach(() => {
-    db.close();
+  afterEach(async () => {
+    await db.close();
     dir.remove();
   });
 
-  it('re-derives a cheaper vault at the current cost on unlock and re-seals its records bound to their rows', () => {
-    writeLegacyVault(db, legacyKdf, [
+  it('re-derives a cheaper vault at the current cost on unlock and re-seals its records bound to their rows', async () => {
+    await writeLegacyVault(db, legacyKdf, [
       { name: 'vc', kind: 'vcenter', secret: 'vcenter-password' },
       { name: 'ssh', kind: 'password', secret: 'ssh-password' },
     ]);
-    const before = meta(db);
-    const vault = new Vault(sqliteSql(db), null, targetKdf);
-    vault.unlock(passphrase);
-    const after = meta(db);
+    const before = await meta(db);
+    const vault = await Vault.load(db.sql, null, targetKdf);
+    await vault.unlock(passphrase);
+    const after = await meta(db);
     expect(JSON.parse(after.kdf)).toEqual(targetKdf);
     expect(after.salt.equals(before.salt)).toBe(false);
-    expect(sealedFormat(secretOf(db, 1))).toBe(2);
-    expect(sealedFormat(secretOf(db, 2))).toBe(2);
-    const store = new CredentialStore(sqliteSql(db), vault);
-    expect(store.reveal(1)).toBe('vcenter-password');
-    expect(store.reveal(2)).toBe('ssh-password');
+    expect(sealedFormat(await secretOf(db, 1))).toBe(2);
+    expect(sealedFormat(await secretOf(db, 2))).toBe(2);
+    const store = new CredentialStore(db.sql, vault);
+    expect(await store.reveal(1)).toBe('vcenter-password');
+    expect(await store.reveal(2)).toBe('ssh-password');
     // A fresh process unlocks the upgraded vault with the same passphrase; nothing left to upgrade.
-    const again = new Vault(sqliteSql(db), null, targetKdf);
-    again.unlock(passphrase);
-    expect(meta(db).salt.equals(after.salt)).toBe(true);
-    expect(new CredentialStore(sqliteSql(db), again).reveal(1)).toBe('vcenter-password');
+    const again = await Vault.load(db.sql, null, targetKdf);
+    await again.unlock(passphrase);
+    expect((await meta(db)).salt.equals(after.salt)).toBe(true);
+    expect(await new CredentialStore(db.sql, again).reveal(1)).toBe('vcenter-password');
   });
 
-  it('upgrades a vault at the old shipped cost (N=2^15) to the shipped one', () => {
-    writeLegacyVault(db, { ...defaultKdf, N: 2 ** 15 }, [{ name: 'vc', kind: 'vcenter', secret: 'pw' }]);
-    const vault = new Vault(sqliteSql(db), null);
-    vault.unlock(passphrase);
-    expect(JSON.parse(meta(db).kdf)).toEqual(defaultKdf);
-    expect(new CredentialStore(sqliteSql(db), vault).reveal(1)).toBe('pw');
+  it('upgrades a vault at the old shipped cost (N=2^15) to the shipped one', async () => {
+    await writeLegacyVault(db, { ...defaultKdf, N: 2 ** 15 }, [{ name: 'vc', kind: 'vcenter', secret: 'pw' }]);
+    const vault = await Vault.load(db.sql, null);
+    await vault.unlock(passphrase);
+    expect(JSON.parse((await meta(db)).kdf)).toEqual(defaultKdf);
+    expect(await new CredentialStore(db.sql, vault).reveal(1)).toBe('pw');
   });
 
-  it('upgrades atomically: a failure part-way leaves the old vault and records byte for byte', () => {
-    writeLegacyVault(db, legacyKdf, [{ name: 'vc', kind: 'vcenter', secret: 'pw' }]);
-    const before = { meta: meta(db), secret: secretOf(db, 1) };
+  it('upgrades atomically: a failure part-way leaves the old vault and records byte for byte', async () => {
+    await writeLegacyVault(db, legacyKdf, [{ name: 'vc', kind: 'vcenter', secret: 'pw' }]);
+    const before = { meta: await meta(db), secret: await secretOf(db, 1) };
     // The last write of the upgrade (the vault row) fails after the records were re-sealed.
-    db.exec("CREATE TRIGGER fail_rekey BEFORE UPDATE ON vault_meta BEGIN SELECT RAISE(ABORT, 'disk full'); END");
-    expect(() => new Vault(sqliteSql(db), null, targetKdf).unlock(passphrase)).toThrow(/disk full/);
-    expect(meta(db)).toEqual(before.meta);
-    expect(secretOf(db, 1).equals(before.secret)).toBe(true);
-    db.exec('DROP TRIGGER fail_rekey');
-    const vault = new Vault(sqliteSql(db), null, targetKdf);
-    vault.unlock(passphrase);
-    expect(new CredentialStore(sqliteSql(db), vault).reveal(1)).toBe('pw');
+    await db.sql.run("CREATE TRIGGER fail_rekey BEFORE UPDATE ON vault_meta BEGIN SELECT RAISE(ABORT, 'disk full'); END");
+    await expect((await Vault.load(db.sql, null, targetKdf)).unlock(passphrase)).rejects.toThrow(/disk full/);
+    expect(await meta(db)).toEqual(before.meta);
+    expect((await secretOf(db, 1)).equals(before.secret)).toBe(true);
+    await db.sql.run('DROP TRIGGER fail_rekey');
+    const vault = await Vault.load(db.sql, null, targetKdf);
+    await vault.unlock(passphrase);
+    expect(await new CredentialStore(db.sql, vault).reveal(1)).toBe('pw');
   });
 
-  it('a secret copied into another row does not open there (the vCenter password cannot become an SSH password)', () => {
-    const vault = new Vault(sqliteSql(db), null, targetKdf);
-    vault.unlock(passphrase);
-    const store = new CredentialStore(sqliteSql(db), vault);
-    const vc = store.save({ name: 'vc-admin', kind: 'vcenter', secret: 'the vCenter password' });
-    const ssh = store.save({ name: 'web-ssh', kind: 'password', secret: 'an ssh password' });
-    db.prepare('UPDATE credentials SET secret = ? WHERE id = ?').run(secretOf(db, vc.id), ssh.id);
-    expect(() => store.reveal(ssh.id)).toThrowError(expect.objectContaining({ code: 'VAULT_CORRUPT', message: expect.stringContaining('"web-ssh"') }));
-    expect(store.reveal(vc.id)).toBe('the vCenter password');
+  it('a secret copied into another row does not open there (the vCenter password cannot become an SSH password)', async () => {
+    const vault = await Vault.load(db.sql, null, targetKdf);
+    await vault.unlock(passphrase);
+    const store = new CredentialStore(db.sql, vault);
+    const vc = await store.save({ name: 'vc-admin', kind: 'vcenter', secret: 'the vCenter password' });
+    const ssh = await store.save({ name: 'web-ssh', kind: 'password', secret: 'an ssh password' });
+    await db.sql.run('UPDATE credentials SET secret = ? WHERE id = ?', [await secretOf(db, vc.id), ssh.id]);
+    await expect(store.reveal(ssh.id)).rejects.toThrowError(expect.objectContaining({ code: 'VAULT_CORRUPT', message: expect.stringContaining('"web-ssh"') }));
+    expect(await store.reveal(vc.id)).toBe('the vCenter password');
   });
 
-  it('a legacy record that was not migrated is refused, not opened unbound', () => {
-    const vault = new Vault(sqliteSql(db), null, targetKdf);
-    vault.unlock(passphrase);
-    const store = new CredentialStore(sqliteSql(db), vault);
-    const ssh = store.save({ name: 'web-ssh', kind: 'password', secret: 'x' });
-    const salt = meta(db).salt;
+  it('a legacy record that was not migrated is refused, not opened unbound', async () => {
+    const vault = await Vault.load(db.sql, null, targetKdf);
+    await vault.unlock(passphrase);
+    const store = new CredentialStore(db.sql, vault);
+    const ssh = await store.save({ name: 'web-ssh', kind: 'password', secret: 'x' });
+    const salt = (await meta(db)).salt;
     const key = deriveKey(passphrase, salt, targetKdf);
-    db.prepare('UPDATE credentials SET secret = ? WHERE id = ?').run(sealWithKey(key, Buffer.from('planted')), ssh.id);
-    expect(() => store.reveal(ssh.id)).toThrowError(expect.objectContaining({ code: 'VAULT_CORRUPT' }));
+    await db.sql.run('UPDATE credentials SET secret = ? WHERE id = ?', [sealWithKey(key, Buffer.from('planted')), ssh.id]);
+    await expect(store.reveal(ssh.id)).rejects.toThrowError(expect.objectContaining({ code: 'VAULT_CORRUPT' }));
   });
 
   it.each([
@@ -127,13 +122,13 @@ describe('vault hardening (real SQLite, real scrypt)', () => {
     ['memory over the ceiling', { ...defaultKdf, N: 2 ** 18, r: 16 }, /memory/],
     ['keyLength other than 32', { ...defaultKdf, keyLength: 4096 }, /keyLength/],
     ['another algorithm', { ...defaultKdf, algorithm: 'pbkdf2' }, /algorithm/],
-  ])('refuses KDF parameters from the store that are out of range: %s', (_what, kdf, field) => {
-    writeLegacyVault(db, legacyKdf, []);
-    db.prepare('UPDATE vault_meta SET kdf = ?').run(JSON.stringify(kdf));
+  ])('refuses KDF parameters from the store that are out of range: %s', async (_what, kdf, field) => {
+    await writeLegacyVault(db, legacyKdf, []);
+    await db.sql.run('UPDATE vault_meta SET kdf = ?', [JSON.stringify(kdf)]);
     const t0 = performance.now();
     let error: unknown;
     try {
-      new Vault(sqliteSql(db), null, targetKdf).unlock(passphrase);
+      await (await Vault.load(db.sql, null, targetKdf)).unlock(passphrase);
     } catch (err) {
       error = err;
     }
@@ -142,18 +137,18 @@ describe('vault hardening (real SQLite, real scrypt)', () => {
     expect((error as Error).message).toMatch(field);
   });
 
-  it('refuses KDF parameters that are not JSON', () => {
-    writeLegacyVault(db, legacyKdf, []);
-    db.prepare("UPDATE vault_meta SET kdf = '{N:'").run();
-    expect(() => new Vault(sqliteSql(db), null, targetKdf).unlock(passphrase)).toThrowError(expect.objectContaining({ code: 'VAULT_CORRUPT' }));
+  it('refuses KDF parameters that are not JSON', async () => {
+    await writeLegacyVault(db, legacyKdf, []);
+    await db.sql.run("UPDATE vault_meta SET kdf = '{N:'");
+    await expect((await Vault.load(db.sql, null, targetKdf)).unlock(passphrase)).rejects.toThrowError(expect.objectContaining({ code: 'VAULT_CORRUPT' }));
   });
 
-  it('tells a damaged vault (VAULT_CORRUPT) from a wrong passphrase (VAULT_PASSPHRASE)', () => {
-    new Vault(sqliteSql(db), null, targetKdf).unlock(passphrase);
-    expect(() => new Vault(sqliteSql(db), null, targetKdf).unlock('not the passphrase at all')).toThrowError(
+  it('tells a damaged vault (VAULT_CORRUPT) from a wrong passphrase (VAULT_PASSPHRASE)', async () => {
+    await (await Vault.load(db.sql, null, targetKdf)).unlock(passphrase);
+    await expect((await Vault.load(db.sql, null, targetKdf)).unlock('not the passphrase at all')).rejects.toThrowError(
       expect.objectContaining({ code: 'VAULT_PASSPHRASE' }),
     );
-    const good = meta(db);
+    const good = await meta(db);
     const flip = (b: Buffer, at: number): Buffer => {
       const c = Buffer.from(b);
       c[at]! ^= 0x01;
@@ -165,76 +160,76 @@ describe('vault hardening (real SQLite, real scrypt)', () => {
       ['the KDF text (same values, other bytes)', 'UPDATE vault_meta SET kdf = ?', JSON.stringify(JSON.parse(good.kdf), null, 1)],
       ['a truncated verifier', 'UPDATE vault_meta SET verifier = ?', good.verifier.subarray(0, 30)],
     ] as const) {
-      db.prepare(sql).run(value);
+      await db.sql.run(sql, [value]);
       for (const tried of [passphrase, 'not the passphrase at all']) {
-        expect(() => new Vault(sqliteSql(db), null, targetKdf).unlock(tried), `${what} / ${tried}`).toThrowError(
+        await expect((await Vault.load(db.sql, null, targetKdf)).unlock(tried), `${what} / ${tried}`).rejects.toThrowError(
           expect.objectContaining({ code: 'VAULT_CORRUPT', message: expect.stringContaining('damaged') }),
         );
       }
-      db.prepare('UPDATE vault_meta SET kdf = ?, salt = ?, verifier = ?').run(good.kdf, good.salt, good.verifier);
+      await db.sql.run('UPDATE vault_meta SET kdf = ?, salt = ?, verifier = ?', [good.kdf, good.salt, good.verifier]);
     }
     // Intact again: the right passphrase opens it; a damaged record is named, the vault still opens.
-    const vault = new Vault(sqliteSql(db), null, targetKdf);
-    vault.unlock(passphrase);
-    const store = new CredentialStore(sqliteSql(db), vault);
-    const cred = store.save({ name: 'vc', kind: 'vcenter', secret: 'pw' });
-    db.prepare('UPDATE credentials SET secret = ? WHERE id = ?').run(flip(secretOf(db, cred.id), secretOf(db, cred.id).length - 1), cred.id);
-    expect(() => store.reveal(cred.id)).toThrowError(expect.objectContaining({ code: 'VAULT_CORRUPT', message: expect.stringContaining('"vc"') }));
-    expect(new Vault(sqliteSql(db), null, targetKdf).unlock(passphrase).unlocked).toBe(true);
+    const vault = await Vault.load(db.sql, null, targetKdf);
+    await vault.unlock(passphrase);
+    const store = new CredentialStore(db.sql, vault);
+    const cred = await store.save({ name: 'vc', kind: 'vcenter', secret: 'pw' });
+    await db.sql.run('UPDATE credentials SET secret = ? WHERE id = ?', [flip(await secretOf(db, cred.id), (await secretOf(db, cred.id)).length - 1), cred.id]);
+    await expect(store.reveal(cred.id)).rejects.toThrowError(expect.objectContaining({ code: 'VAULT_CORRUPT', message: expect.stringContaining('"vc"') }));
+    expect((await (await Vault.load(db.sql, null, targetKdf)).unlock(passphrase)).unlocked).toBe(true);
   });
 
-  it('a process still holding the key from before another re-keyed the vault does not seal with it', () => {
-    writeLegacyVault(db, legacyKdf, []);
-    const early = new Vault(sqliteSql(db), null, legacyKdf); // no upgrade wanted: keeps the old key
-    early.unlock(passphrase);
-    new Vault(sqliteSql(db), null, targetKdf).unlock(passphrase); // re-keys
-    expect(() => new CredentialStore(sqliteSql(db), early).save({ name: 'x', kind: 'password', secret: 's' })).toThrowError(
+  it('a process still holding the key from before another re-keyed the vault does not seal with it', async () => {
+    await writeLegacyVault(db, legacyKdf, []);
+    const early = await Vault.load(db.sql, null, legacyKdf); // no upgrade wanted: keeps the old key
+    await early.unlock(passphrase);
+    await (await Vault.load(db.sql, null, targetKdf)).unlock(passphrase); // re-keys
+    await expect(new CredentialStore(db.sql, early).save({ name: 'x', kind: 'password', secret: 's' })).rejects.toThrowError(
       expect.objectContaining({ code: 'VAULT_LOCKED', message: expect.stringContaining('unlock it again') }),
     );
-    expect(db.prepare('SELECT count(*) AS n FROM credentials').get()).toEqual({ n: 0 });
+    expect(await db.sql.get('SELECT count(*) AS n FROM credentials', [], z.unknown())).toEqual({ n: 0 });
   });
 });
 
 describe('deferred unlock (the CLI: scrypt only when a secret is needed)', () => {
-  it('derives nothing until first use, then unlocks (and upgrades); a wrong passphrase surfaces at that use', () => {
+  it('derives nothing until first use, then unlocks (and upgrades); a wrong passphrase surfaces at that use', async () => {
     const dir = tempDir();
-    const db = openDatabase(join(dir.path, 'outpost.db'));
+    const db = await openStore(join(dir.path, 'outpost.db'));
     try {
-      writeLegacyVault(db, legacyKdf, [{ name: 'vc', kind: 'vcenter', secret: 'pw' }]);
-      const before = meta(db);
-      const vault = new Vault(sqliteSql(db), null, targetKdf);
-      vault.deferUnlock(passphrase);
-      expect(meta(db)).toEqual(before); // not unlocked, so not upgraded yet
-      expect(new CredentialStore(sqliteSql(db), vault).reveal(1)).toBe('pw');
-      expect(meta(db).salt.equals(before.salt)).toBe(false);
+      await writeLegacyVault(db, legacyKdf, [{ name: 'vc', kind: 'vcenter', secret: 'pw' }]);
+      const before = await meta(db);
+      const vault = await Vault.load(db.sql, null, targetKdf);
+      await vault.deferUnlock(passphrase);
+      expect(await meta(db)).toEqual(before); // not unlocked, so not upgraded yet
+      expect(await new CredentialStore(db.sql, vault).reveal(1)).toBe('pw');
+      expect((await meta(db)).salt.equals(before.salt)).toBe(false);
 
-      const wrong = new Vault(sqliteSql(db), null, targetKdf);
-      wrong.deferUnlock('not the passphrase at all');
-      expect(() => new CredentialStore(sqliteSql(db), wrong).reveal(1)).toThrowError(expect.objectContaining({ code: 'VAULT_PASSPHRASE' }));
-      expect(() => new CredentialStore(sqliteSql(db), wrong).reveal(1)).toThrowError(expect.objectContaining({ code: 'VAULT_PASSPHRASE' }));
-      expect(wrong.state().unlocked).toBe(false);
+      const wrong = await Vault.load(db.sql, null, targetKdf);
+      await wrong.deferUnlock('not the passphrase at all');
+      await expect(new CredentialStore(db.sql, wrong).reveal(1)).rejects.toThrowError(expect.objectContaining({ code: 'VAULT_PASSPHRASE' }));
+      await expect(new CredentialStore(db.sql, wrong).reveal(1)).rejects.toThrowError(expect.objectContaining({ code: 'VAULT_PASSPHRASE' }));
+      expect((await wrong.state()).unlocked).toBe(false);
 
-      const fresh = new Vault(sqliteSql(openDatabase(join(dir.path, 'other.db'))), null, targetKdf);
-      expect(() => fresh.deferUnlock('short')).toThrowError(expect.objectContaining({ code: 'VALIDATION' }));
+      const fresh = await Vault.load((await openStore(join(dir.path, 'other.db'))).sql, null, targetKdf);
+      await expect(fresh.deferUnlock('short')).rejects.toThrowError(expect.objectContaining({ code: 'VALIDATION' }));
     } finally {
-      db.close();
+      await db.close();
       dir.remove();
     }
   });
 });
 
 describe('the 12-character passphrase minimum holds on every path', () => {
-  it('a new vault refuses a short passphrase from the core option (the CLI/host environment variable)', () => {
+  it('a new vault refuses a short passphrase from the core option (the CLI/host environment variable)', async () => {
     const dir = tempDir();
     try {
-      expect(() => createOutpostCore({ dataDir: dir.path, transport: 'test', kdf: targetKdf, passphrase: 'short' })).toThrowError(
+      await expect(createOutpostCore({ dataDir: dir.path, transport: 'test', kdf: targetKdf, passphrase: 'short' })).rejects.toThrowError(
         expect.objectContaining({ code: 'VALIDATION', message: expect.stringContaining('at least 12 characters') }),
       );
-      const core = createOutpostCore({ dataDir: dir.path, transport: 'test', kdf: targetKdf });
+      const core = await createOutpostCore({ dataDir: dir.path, transport: 'test', kdf: targetKdf });
       try {
-        expect(core.services.vault.state()).toMatchObject({ initialised: false, unlocked: false });
+        expect(await core.services.vault.state()).toMatchObject({ initialised: false, unlocked: false });
       } finally {
-        core.close();
+        await core.close();
       }
     } finally {
       dir.remove();

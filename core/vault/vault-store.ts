@@ -10,25 +10,25 @@ export class VaultMetaStore {
   constructor(private readonly db: Sql) {}
 
   /** Whether a passphrase was set, without decoding the row (status must work on a damaged one). */
-  exists(): boolean {
-    return this.db.get('SELECT 1 AS one FROM vault_meta WHERE id = 1', [], z.object({ one: z.number() })) !== undefined;
+  async exists(): Promise<boolean> {
+    return await this.db.get('SELECT 1 AS one FROM vault_meta WHERE id = 1', [], z.object({ one: z.number() })) !== undefined;
   }
 
   /** The row; 'damaged' when its columns have the wrong types (the vault reports VAULT_CORRUPT, not INTERNAL). */
-  read(): VaultMetaRow | 'damaged' | undefined {
-    const raw = this.db.get('SELECT kdf, salt, verifier FROM vault_meta WHERE id = 1', [], z.unknown());
+  async read(): Promise<VaultMetaRow | 'damaged' | undefined> {
+    const raw = await this.db.get('SELECT kdf, salt, verifier FROM vault_meta WHERE id = 1', [], z.unknown());
     if (raw === undefined) return undefined;
     const row = metaRow.safeParse(raw);
     return row.success ? row.data : 'damaged';
   }
 
   /** Writes the setup unless one exists; false when another process wrote it first. */
-  insertOnce(setup: VaultMetaRow, at: string): boolean {
-    return this.db.run('INSERT OR IGNORE INTO vault_meta (id, kdf, salt, verifier, created_at) VALUES (1, ?, ?, ?, ?)', [setup.kdf, setup.salt, setup.verifier, at]).changes > 0;
+  async insertOnce(setup: VaultMetaRow, at: string): Promise<boolean> {
+    return (await this.db.run('INSERT OR IGNORE INTO vault_meta (id, kdf, salt, verifier, created_at) VALUES (1, ?, ?, ?, ?)', [setup.kdf, setup.salt, setup.verifier, at])).changes > 0;
   }
 
   /** Replaces the setup (a re-key; the caller holds the transaction that re-seals every record). */
-  replace(setup: VaultMetaRow): void {
-    this.db.run('UPDATE vault_meta SET kdf = ?, salt = ?, verifier = ? WHERE id = 1', [setup.kdf, setup.salt, setup.verifier]);
+  async replace(setup: VaultMetaRow): Promise<void> {
+    await this.db.run('UPDATE vault_meta SET kdf = ?, salt = ?, verifier = ? WHERE id = 1', [setup.kdf, setup.salt, setup.verifier]);
   }
 }

@@ -52,8 +52,13 @@ export class Vault {
     this.cipher = osCipher;
     this.meta = new VaultMetaStore(db);
     this.secrets = new SealedSecrets(db);
-    // The OS cipher is always open: records sealed before binding are bound now, at start.
-    if (osCipher) atomically(this.db, () => this.rebindRecords('os', osCipher, osCipher), { immediate: true });
+  }
+
+  /** Opens the vault over the store. The OS cipher is always open: records sealed before binding are bound now, at start. */
+  static async load(db: Sql, osCipher: SecretCipher | null = null, kdf: KdfParams = defaultKdf): Promise<Vault> {
+    const vault = new Vault(db, osCipher, kdf);
+    if (osCipher) await atomically(db, () => vault.rebindRecords('os', osCipher, osCipher), { immediate: true });
+    return vault;
   }
 
   get kind(): 'os' | 'passphrase' {
@@ -66,27 +71,27 @@ export class Vault {
    * without scrypt is checked now (a new vault's passphrase length); a wrong passphrase is
    * reported when the vault is first used.
    */
-  deferUnlock(passphrase: string): void {
+  async deferUnlock(passphrase: string): Promise<void> {
     if (this.kind === 'os') return;
-    if (!this.hasSetup()) this.checkNewPassphrase(passphrase);
+    if (!await this.hasSetup()) this.checkNewPassphrase(passphrase);
     this.pending = passphrase;
   }
 
-  private settle(): void {
+  private async settle(): Promise<void> {
     if (this.pending === null) return;
     const passphrase = this.pending;
     this.pending = null;
     try {
-      this.unlock(passphrase);
+      await this.unlock(passphrase);
     } catch (err) {
       this.pendingError = err;
     }
   }
 
-  state(): VaultState {
+  async state(): Promise<VaultState> {
     if (this.kind === 'os') return { kind: 'os', initialised: true, unlocked: true };
-    this.settle();
-    return { kind: 'passphrase', initialised: this.hasSetup(), unlocked: this.cipher?.isUnlocked() ?? false };
+    await this.settle();
+    return { kind: 'passphrase', initialised: await this.hasSetup(), unlocked: this.cipher?.isUnlocked() ?? false };
   }
 
   /**
@@ -94,17 +99,17 @@ export class Vault {
    * with a cheaper KDF or holding records not yet bound to their rows is upgraded here: re-derived
    * at the current cost with a new salt and every record re-sealed, in one transaction.
    */
-  unlock(passphrase: string): VaultState {
-    if (this.kind === 'os') return this.state();
+  async unlock(passphrase: string): Promise<VaultState> {
+    if (this.kind === 'os') return await this.state();
     this.pending = null;
     this.pendingError = null;
-    const setup = this.readSetup();
+    const setup = await this.readSetup();
     if (setup) {
       let cipher = PassphraseCipher.unlock(passphrase, setup);
       let salt = setup.salt;
-      if (this.needsUpgrade(setup)) {
-        const upgraded = this.upgrade(passphrase, setup, cipher);
-        if (!upgraded) return this.unlock(passphrase); // another process re-keyed meanwhile
+      if (await this.needsUpgrade(setup)) {
+        const upgraded = await this.upgrade(passphrase, setup, cipher);
+        if (!upgraded) return await this.unlock(passphrase); // another process re-keyed meanwhile
         cipher = upgraded.cipher;
         salt = upgraded.salt;
       }
@@ -112,12 +117,12 @@ export class Vault {
     } else {
       this.checkNewPassphrase(passphrase);
       const created = PassphraseCipher.create(passphrase, this.kdf);
-      const inserted = this.meta.insertOnce({ kdf: created.setup.kdfText, salt: created.setup.salt, verifier: created.setup.verifier }, new Date().toISOString());
+      const inserted = await this.meta.insertOnce({ kdf: created.setup.kdfText, salt: created.setup.salt, verifier: created.setup.verifier }, new Date().toISOString());
       // Another process set the passphrase first: this one must match it, not replace it.
-      if (!inserted) return this.unlock(passphrase);
+      if (!inserted) return await this.unlock(passphrase);
       this.setCipher(created.cipher, created.setup.salt);
     }
-    return this.state();
+    return await this.state();
   }
 
   lock(): void {
@@ -135,19 +140,19 @@ export class Vault {
   }
 
   /** Seals a secret for the credential row `binding` (call inside the transaction that writes it). */
-  seal(plain: string, binding: SecretBinding): { cipher: 'os' | 'passphrase'; sealed: Buffer } {
-    const cipher = this.requireCipher();
-    if (cipher.kind === 'passphrase') this.requireCurrentKey();
+  async seal(plain: string, binding: SecretBinding): Promise<{ cipher: 'os' | 'passphrase'; sealed: Buffer }> {
+    const cipher = await this.requireCipher();
+    if (cipher.kind === 'passphrase') await this.requireCurrentKey();
     return { cipher: cipher.kind, sealed: cipher.seal(Buffer.from(plain, 'utf8'), bindingData(binding)) };
   }
 
   /** Completes a deferred unlock (which may re-seal every record) before a caller reads one. */
-  ensureUnlocked(): void {
-    this.requireCipher();
+  async ensureUnlocked(): Promise<void> {
+    await this.requireCipher();
   }
 
-  open(cipherKind: 'os' | 'passphrase', sealed: Buffer, binding: SecretBinding): string {
-    const cipher = this.requireCipher();
+  async open(cipherKind: 'os' | 'passphrase', sealed: Buffer, binding: SecretBinding): Promise<string> {
+    const cipher = await this.requireCipher();
     if (cipher.kind !== cipherKind) {
       throw new OutpostError(
         'VAULT_LOCKED',
@@ -160,7 +165,7 @@ export class Vault {
       return cipher.open(sealed, bindingData(binding)).toString('utf8');
     } catch (err) {
       if (err instanceof OutpostError && err.code === 'VAULT_CORRUPT') {
-        if (cipher.kind === 'passphrase' && !this.keyIsCurrent()) {
+        if (cipher.kind === 'passphrase' && !await this.keyIsCurrent()) {
           throw new OutpostError('VAULT_LOCKED', 'The vault was re-keyed by another Outpost process: unlock it again.');
         }
         throw new OutpostError(
@@ -179,9 +184,9 @@ export class Vault {
     this.unlockedSalt = salt;
   }
 
-  private needsUpgrade(setup: PassphraseSetup): boolean {
+  private async needsUpgrade(setup: PassphraseSetup): Promise<boolean> {
     if (isLegacyVerifier(setup.verifier) || kdfWeakerThan(setup.kdf, this.kdf)) return true;
-    return this.sealedRows('passphrase').some((r) => sealedFormat(r.secret) !== FORMAT_BOUND);
+    return (await this.sealedRows('passphrase')).some((r) => sealedFormat(r.secret) !== FORMAT_BOUND);
   }
 
   /**
@@ -189,16 +194,16 @@ export class Vault {
    * transaction re-seals every record bound to its row and replaces the vault row, if no other
    * process re-keyed since `setup` was read. A crash leaves either the old vault or the new one.
    */
-  private upgrade(passphrase: string, setup: PassphraseSetup, old: PassphraseCipher): { cipher: PassphraseCipher; salt: Buffer } | null {
+  private async upgrade(passphrase: string, setup: PassphraseSetup, old: PassphraseCipher): Promise<{ cipher: PassphraseCipher; salt: Buffer } | null> {
     const target = kdfWeakerThan(setup.kdf, this.kdf) ? this.kdf : setup.kdf;
     const next = PassphraseCipher.create(passphrase, target);
-    const done = atomically(
+    const done = await atomically(
       this.db,
-      () => {
-        const current = this.readSetup();
+      async () => {
+        const current = await this.readSetup();
         if (!current || !current.salt.equals(setup.salt) || !current.verifier.equals(setup.verifier)) return false;
-        this.rebindRecords('passphrase', old, next.cipher, true);
-        this.meta.replace({ kdf: next.setup.kdfText, salt: next.setup.salt, verifier: next.setup.verifier });
+        await this.rebindRecords('passphrase', old, next.cipher, true);
+        await this.meta.replace({ kdf: next.setup.kdfText, salt: next.setup.salt, verifier: next.setup.verifier });
         return true;
       },
       { immediate: true },
@@ -216,8 +221,8 @@ export class Vault {
    * those not bound yet). A record that does not open is left as it is: it was already unusable,
    * and `open` names it when it is asked for.
    */
-  private rebindRecords(kind: 'os' | 'passphrase', from: SecretCipher, to: SecretCipher, all = false): void {
-    for (const row of this.sealedRows(kind)) {
+  private async rebindRecords(kind: 'os' | 'passphrase', from: SecretCipher, to: SecretCipher, all = false): Promise<void> {
+    for (const row of await this.sealedRows(kind)) {
       const aad = bindingData(row);
       let opened: { plain: Buffer; bound: boolean };
       try {
@@ -225,35 +230,35 @@ export class Vault {
       } catch {
         continue;
       }
-      if (all || !opened.bound) this.secrets.replace(row.id, to.seal(opened.plain, aad));
+      if (all || !opened.bound) await this.secrets.replace(row.id, to.seal(opened.plain, aad));
       opened.plain.fill(0);
     }
   }
 
-  private sealedRows(kind: 'os' | 'passphrase'): SealedRow[] {
-    return this.secrets.ofCipher(kind);
+  private async sealedRows(kind: 'os' | 'passphrase'): Promise<SealedRow[]> {
+    return await this.secrets.ofCipher(kind);
   }
 
-  private keyIsCurrent(): boolean {
-    const setup = this.readSetup();
+  private async keyIsCurrent(): Promise<boolean> {
+    const setup = await this.readSetup();
     return setup !== null && this.unlockedSalt !== null && setup.salt.equals(this.unlockedSalt);
   }
 
   /** Sealing with a key another process has replaced would store a secret nobody can open. */
-  private requireCurrentKey(): void {
-    if (!this.keyIsCurrent()) {
+  private async requireCurrentKey(): Promise<void> {
+    if (!await this.keyIsCurrent()) {
       this.lock();
       throw new OutpostError('VAULT_LOCKED', 'The vault was re-keyed by another Outpost process: unlock it again.');
     }
   }
 
-  private requireCipher(): SecretCipher {
-    this.settle();
+  private async requireCipher(): Promise<SecretCipher> {
+    await this.settle();
     if ((!this.cipher || !this.cipher.isUnlocked()) && this.pendingError !== null) throw this.pendingError;
     if (!this.cipher || !this.cipher.isUnlocked()) {
       throw new OutpostError(
         'VAULT_LOCKED',
-        this.hasSetup()
+        await this.hasSetup()
           ? 'The vault is locked: unlock it with the passphrase first.'
           : `The vault has no passphrase yet: set one (at least ${MIN_PASSPHRASE_LENGTH} characters) to store secrets.`,
       );
@@ -262,12 +267,12 @@ export class Vault {
   }
 
   /** Whether a passphrase was set, without decoding the row (status must work on a damaged one). */
-  private hasSetup(): boolean {
-    return this.meta.exists();
+  private async hasSetup(): Promise<boolean> {
+    return await this.meta.exists();
   }
 
-  private readSetup(): PassphraseSetup | null {
-    const row = this.meta.read();
+  private async readSetup(): Promise<PassphraseSetup | null> {
+    const row = await this.meta.read();
     if (row === undefined) return null;
     if (row === 'damaged') throw new OutpostError('VAULT_CORRUPT', 'The vault row in this store is damaged (wrong column types). Restore the store from a backup.');
     return { kdf: parseKdf(row.kdf), kdfText: row.kdf, salt: row.salt, verifier: row.verifier };

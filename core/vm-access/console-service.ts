@@ -63,18 +63,18 @@ export class ConsoleService {
     if (kind === 'window' && !windowsServed) {
       throw new OutpostError('VALIDATION', 'Only the browser (host) build opens console windows; ask for a VMware Remote Console link (kind vmrc) instead.', { kind });
     }
-    const site = storedSite(this.db, input.site);
-    const vm = storedVm(this.db, site, input.vm);
+    const site = await storedSite(this.db, input.site);
+    const vm = await storedVm(this.db, site, input.vm);
     const target = `${site.name}/${vm.name}`;
     if (kind === 'vmrc') {
       const link = vmrcUrl(site.url, vm.moref, await this.cloneTicket(site));
-      this.audit.append({ actor, action: 'vm.console.open', target, details: { moref: vm.moref, kind: 'vmrc' } });
+      await this.audit.append({ actor, action: 'vm.console.open', target, details: { moref: vm.moref, kind: 'vmrc' } });
       return { vm: vm.name, moref: vm.moref, kind, windowPath: null, origin: null, vmrcUrl: link, expiresAt: new Date(Date.now() + this.vmrcSessionTtlMs).toISOString() };
     }
     const url = await withSiteSession(this.db, this.credentials, site, async (session) => ticketUrl(await acquireConsoleTicket(session, { type: 'VirtualMachine', value: vm.moref })));
     const origin = `wss://${url.host}`;
     const slot = this.slots.add({ vm: vm.name, origin, url: url.toString() });
-    this.audit.append({ actor, action: 'vm.console.open', target, details: { moref: vm.moref, kind: 'window', origin } });
+    await this.audit.append({ actor, action: 'vm.console.open', target, details: { moref: vm.moref, kind: 'window', origin } });
     return {
       vm: vm.name,
       moref: vm.moref,

@@ -24,16 +24,16 @@ export class GuestInfoService {
   ) {}
 
   async get(input: CommandParsedInput<'vm.guestinfo.get'>): Promise<GuestInfo> {
-    const site = storedSite(this.db, input.site);
-    const vm = storedVm(this.db, site, input.vm);
+    const site = await storedSite(this.db, input.site);
+    const vm = await storedVm(this.db, site, input.vm);
     const ref: MoRef = { type: 'VirtualMachine', value: vm.moref };
     const entries = await withSiteSession(this.db, this.credentials, site, (session) => readExtraConfig(session, ref));
     return { site: site.name, vm: vm.name, moref: vm.moref, entries: guestInfoOnly(entries) };
   }
 
   async set(input: CommandParsedInput<'vm.guestinfo.set'>, actor: string): Promise<GuestInfo> {
-    const site = storedSite(this.db, input.site);
-    const vm = storedVm(this.db, site, input.vm);
+    const site = await storedSite(this.db, input.site);
+    const vm = await storedVm(this.db, site, input.vm);
     const ref: MoRef = { type: 'VirtualMachine', value: vm.moref };
     const target = `${site.name}/${vm.name}`;
     const keys = { set: input.set.map((e) => e.key), removed: input.remove };
@@ -42,10 +42,10 @@ export class GuestInfoService {
         await writeExtraConfig(session, ref, [...input.set, ...input.remove.map((key) => ({ key, value: '' }))]);
         return readExtraConfig(session, ref);
       });
-      this.audit.append({ actor, action: 'vm.guestinfo.set', target, details: { moref: vm.moref, ...keys } });
+      await this.audit.append({ actor, action: 'vm.guestinfo.set', target, details: { moref: vm.moref, ...keys } });
       return { site: site.name, vm: vm.name, moref: vm.moref, entries: guestInfoOnly(entries) };
     } catch (err) {
-      this.audit.append({ actor, action: 'vm.guestinfo.set', target, outcome: 'failed', details: { moref: vm.moref, ...keys, error: toContractError(err).code } });
+      await this.audit.append({ actor, action: 'vm.guestinfo.set', target, outcome: 'failed', details: { moref: vm.moref, ...keys, error: toContractError(err).code } });
       throw err;
     }
   }

@@ -48,10 +48,8 @@ describe.skipIf(unavailable !== null)('VM console and guestinfo against vcsim', 
     if (r.ok) throw new Error(`${command} succeeded: ${JSON.stringify(r.value)}`);
     return r.error;
   };
-  const everythingStored = (): string =>
-    ['audit_log', 'settings', 'inv_vms', 'sites']
-      .map((t) => JSON.stringify(core.db.prepare(`SELECT * FROM ${t}`).all()))
-      .join('\n');
+  const everythingStored = async (): Promise<string> =>
+    (await Promise.all(['audit_log', 'settings', 'inv_vms', 'sites'].map(async (t) => JSON.stringify(await core.sql.all(`SELECT * FROM ${t}`, [], z.unknown()))))).join('\n');
 
   beforeAll(async () => {
     vc = await startVcsim({ vms: 3, clusters: 1, hosts: 1 });
@@ -61,13 +59,13 @@ describe.skipIf(unavailable !== null)('VM console and guestinfo against vcsim', 
   });
   beforeEach(async () => {
     dir = tempDir();
-    core = createOutpostCore({ dataDir: dir.path, transport: 'test', checkOutputs: true, kdf: { ...defaultKdf, N: 2 ** 10 }, passphrase });
+    core = await createOutpostCore({ dataDir: dir.path, transport: 'test', checkOutputs: true, kdf: { ...defaultKdf, N: 2 ** 10 }, passphrase });
     await call('sites.add', { name: 'lab', url: vc.url, username: vc.username, password: vc.password, trustFingerprint: vc.fingerprint });
     await call('inventory.sync', { site: 'lab' });
-    vmName = (core.db.prepare('SELECT name FROM inv_vms ORDER BY name LIMIT 1').get() as { name: string }).name;
+    vmName = (await core.sql.get('SELECT name FROM inv_vms ORDER BY name LIMIT 1', [], z.object({ name: z.string() })))!.name;
   });
-  afterEach(() => {
-    core.close();
+  afterEach(async () => {
+    await core.close();
     dir.remove();
   });
 
@@ -91,13 +89,13 @@ describe.skipIf(unavailable !== null)('VM console and guestinfo against vcsim', 
     expect(changed.entries).toEqual([{ key: 'guestinfo.role', value: 'compute' }]);
     expect((await call<GuestInfo>('vm.guestinfo.get', { site: 'lab', vm: vmName })).entries).toEqual([{ key: 'guestinfo.role', value: 'compute' }]);
 
-    const audit = core.db.prepare("SELECT target, outcome, details FROM audit_log WHERE action = 'vm.guestinfo.set' ORDER BY id").all() as { target: string; outcome: string; details: string }[];
+    const audit = await core.sql.all("SELECT target, outcome, details FROM audit_log WHERE action = 'vm.guestinfo.set' ORDER BY id", [], z.object({ target: z.string(), outcome: z.string(), details: z.string() }));
     expect(audit.map((a) => [a.target, a.outcome])).toEqual([
       [`lab/${vmName}`, 'ok'],
       [`lab/${vmName}`, 'ok'],
     ]);
     expect(JSON.parse(audit[1]!.details)).toMatchObject({ set: ['guestinfo.role'], removed: ['guestinfo.machine.id'] });
-    expect(everythingStored()).not.toContain('10.0.0.5');
+    expect(await everythingStored()).not.toContain('10.0.0.5');
   });
 
   it('refuses keys outside guestinfo.*, duplicate keys and control characters', async () => {
@@ -121,7 +119,7 @@ describe.skipIf(unavailable !== null)('VM console and guestinfo against vcsim', 
     expect(slot?.url).toMatch(new RegExp(`^wss://127\\.0\\.0\\.1:${port}/ticket/[0-9a-f]{32}$`));
     const ticket = slot!.url.split('/').pop()!;
     expect(JSON.stringify(opened)).not.toContain(ticket);
-    expect(everythingStored()).not.toContain(ticket);
+    expect(await everythingStored()).not.toContain(ticket);
     expect(core.services.consoles.slots.claim(id)).toBeNull();
 
     // The ticket opens the launcher's webmks socket once (it greets like ESXi: the RFB version).
@@ -153,7 +151,7 @@ describe.skipIf(unavailable !== null)('VM console and guestinfo against vcsim', 
     const open = () => call<CommandOutput<'vm.console.open'>>('vm.console.open', { site: 'lab', vm: vmName, kind: 'vmrc' }, 'host');
     const first = await open();
     const second = await open();
-    const { moref } = z.object({ moref: z.string() }).parse(core.db.prepare('SELECT moref FROM inv_vms WHERE name = ?').get(vmName));
+    const { moref } = z.object({ moref: z.string() }).parse(await core.sql.get('SELECT moref FROM inv_vms WHERE name = ?', [vmName], z.unknown()));
     const form = new RegExp(`^vmrc://clone:([0-9a-f-]{36})@127\\.0\\.0\\.1:${port}/\\?moid=${moref}$`);
     expect(first.vmrcUrl).toMatch(form);
     expect(second.vmrcUrl).toMatch(form);
@@ -164,7 +162,7 @@ describe.skipIf(unavailable !== null)('VM console and guestinfo against vcsim', 
 
     // Audited as vm.console.open of kind vmrc, never with the ticket; nothing under the data
     // directory (SQLite file, its WAL, anything else) holds either ticket.
-    const rows = z.array(z.object({ details: z.string() })).parse(core.db.prepare("SELECT details FROM audit_log WHERE action = 'vm.console.open'").all());
+    const rows = z.array(z.object({ details: z.string() })).parse(await core.sql.all("SELECT details FROM audit_log WHERE action = 'vm.console.open'", [], z.unknown()));
     expect(rows).toHaveLength(2);
     for (const row of rows) expect(JSON.parse(row.details)).toEqual({ moref, kind: 'vmrc' });
     const onDisk = (): string => {
@@ -182,9 +180,9 @@ describe.skipIf(unavailable !== null)('VM console and guestinfo against vcsim', 
     // An unused ticket dies with the session Outpost kept for it.
     await core.services.consoles.endVmrcSessions();
     await expect(cloneSession(vc, t2)).rejects.toThrow('CloneSession 500');
-    core.close();
+    await core.close();
     expect(onDisk()).not.toContain(t1);
     expect(onDisk()).not.toContain(t2);
-    core = createOutpostCore({ dataDir: dir.path, transport: 'test', checkOutputs: true, kdf: { ...defaultKdf, N: 2 ** 10 }, passphrase });
+    core = await createOutpostCore({ dataDir: dir.path, transport: 'test', checkOutputs: true, kdf: { ...defaultKdf, N: 2 ** 10 }, passphrase });
   });
 });

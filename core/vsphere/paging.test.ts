@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { z } from 'zod';
 import { execFileSync, spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { startVcsim, vcsimUnavailable, type Vcsim } from '../../test/peers/vcsim.js';
@@ -48,17 +49,17 @@ describe.skipIf(unavailable !== null)(`a ${VMS}-VM result comes back whole (laun
 
   it('full sync stores all of them, one transaction per page', async () => {
     const dir = tempDir();
-    const core = createOutpostCore({ dataDir: dir.path, transport: 'test', kdf: { ...defaultKdf, N: 2 ** 10 }, passphrase: 'paging tests passphrase' });
+    const core = await createOutpostCore({ dataDir: dir.path, transport: 'test', kdf: { ...defaultKdf, N: 2 ** 10 }, passphrase: 'paging tests passphrase' });
     try {
       expect((await core.dispatch('sites.add', { name: 'big', url: vc.url, username: vc.username, password: vc.password, trustFingerprint: vc.fingerprint })).ok).toBe(true);
       const sync = await core.dispatch('inventory.sync', { site: 'big' });
       expect(sync).toMatchObject({ ok: true, value: { counts: { vms: VMS, hosts: vc.hosts }, removed: 0 } });
       const pages = (sync as { value: { pages: number } }).value.pages;
       expect(pages).toBeGreaterThanOrEqual(Math.ceil(VMS / CAP));
-      expect((core.db.prepare('SELECT count(DISTINCT moref) AS n FROM inv_vms WHERE removed_at IS NULL').get() as { n: number }).n).toBe(VMS);
+      expect((await core.sql.get('SELECT count(DISTINCT moref) AS n FROM inv_vms WHERE removed_at IS NULL', [], z.object({ n: z.number() })))!.n).toBe(VMS);
       console.log(`full sync of ${VMS} VMs in ${(sync as { value: { elapsedMs: number } }).value.elapsedMs} ms (${pages} pages)`);
     } finally {
-      core.close();
+      await core.close();
       dir.remove();
     }
   });

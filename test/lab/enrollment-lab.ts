@@ -42,12 +42,12 @@ export const value = <T>(out: RunnerOutput, i: number): T => {
 export const runsOf = (out: RunnerOutput, i: number): RunSummary[] => out.results[i]?.runs ?? [];
 
 /** Reads the store from the test process (root namespace): the SQLite file is shared. */
-export function inspect<T>(dir: string, read: (core: OutpostCore) => T): T {
-  const core = createOutpostCore({ dataDir: dir, transport: 'test', kdf: { ...defaultKdf, N: 2 ** 10 }, passphrase: LAB_PASSPHRASE });
+export async function inspect<T>(dir: string, read: (core: OutpostCore) => T): Promise<T> {
+  const core = await createOutpostCore({ dataDir: dir, transport: 'test', kdf: { ...defaultKdf, N: 2 ** 10 }, passphrase: LAB_PASSPHRASE });
   try {
-    return read(core);
+    return await read(core);
   } finally {
-    core.close();
+    await core.close();
   }
 }
 

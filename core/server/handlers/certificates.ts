@@ -18,13 +18,13 @@ export function certificateHandlers(s: Services): CertificateHandlers {
       const chain = await fetchChain(host, port, timeoutMs);
       return { certificates: chain.certificates.map((c) => describeCertificate(c)), authorized: chain.authorized, authorizationError: chain.authorizationError };
     },
-    'certificates.trust': ({ pem }, caller) => {
+    'certificates.trust': async ({ pem }, caller) => {
       const certs = readCertificateFile(Buffer.from(pem)).certificates;
-      const result = s.trustStore.import(certs.slice(0, 1), caller.actor);
+      const result = await s.trustStore.import(certs.slice(0, 1), caller.actor);
       const info = result.added[0] ?? result.alreadyTrusted[0]!;
       return { fingerprint256: info.fingerprint256, added: result.added.length > 0 };
     },
-    'certificates.trusted': () => s.trustStore.list().map(({ pem: _pem, ...rest }) => rest),
-    'certificates.untrust': ({ fingerprint256 }, caller) => ({ removed: s.trustStore.remove(normalizeFingerprint(fingerprint256), caller.actor) }),
+    'certificates.trusted': async () => (await s.trustStore.list()).map(({ pem: _pem, ...rest }) => rest),
+    'certificates.untrust': async ({ fingerprint256 }, caller) => ({ removed: await s.trustStore.remove(normalizeFingerprint(fingerprint256), caller.actor) }),
   };
 }

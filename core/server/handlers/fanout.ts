@@ -14,16 +14,16 @@ export function createFanoutHandlers(s: Services): Pick<Handlers, FanoutCommand>
   return {
     'fanout.start': async (input, caller) => {
       // The credential and its user are checked before anything starts (a missing one is one clear error).
-      const { user, auth } = s.remote.credentials.sshAuth(input.credential);
+      const { user, auth } = await s.remote.credentials.sshAuth(input.credential);
       const name = input.user ?? user;
       if (!name) throw new OutpostError('VALIDATION', `No user: give one, or save it in credential "${input.credential}".`);
       // The job's jump hosts: each hop's user and secret from its own credential profile, exactly as a terminal's hops.
       const jumpAuths: Record<string, SshAuth> = {};
-      const jumps: FanoutHop[] = input.jumps.map((j) => {
-        const e = s.remote.endpoint(j);
+      const jumps: FanoutHop[] = await Promise.all(input.jumps.map(async (j) => {
+        const e = await s.remote.endpoint(j);
         if (j.credential !== input.credential) jumpAuths[j.credential] = e.auth;
         return { host: e.host, port: e.port, user: e.user, credential: j.credential };
-      });
+      }));
       const targets: FanoutTarget[] = input.hosts.map((text) => ({ ...parseHostPort(text)!, vm: null, jumps }));
       // ~/.ssh/config hosts: HostName/Port/User and their ProxyJump chain (after the job's jumps, without the hops
       // the job's chain already passes: "bastion" set in the form and as ProxyJump is crossed once), all with the job's credential.
@@ -37,7 +37,7 @@ export function createFanoutHandlers(s: Services): Pick<Handlers, FanoutCommand>
       for (const ref of input.vms) {
         let vms = bySite.get(ref.site);
         if (!vms) {
-          vms = s.inventory.listVms({ site: ref.site, includeRemoved: false, limit: 200_000 });
+          vms = await s.inventory.listVms({ site: ref.site, includeRemoved: false, limit: 200_000 });
           bySite.set(ref.site, vms);
         }
         const vm = vms.find((v) => v.moref === ref.vm) ?? vms.find((v) => v.name === ref.vm);
@@ -49,14 +49,14 @@ export function createFanoutHandlers(s: Services): Pick<Handlers, FanoutCommand>
           targets.push({ label, vm: label, error: err instanceof OutpostError ? err : new OutpostError('VALIDATION', String(err)) });
         }
       }
-      const job = s.fanout.start({ targets, credential: input.credential, user: name, auth, jumpAuths, command: input.command, concurrency: input.concurrency, timeoutMs: input.timeoutMs }, caller.actor);
+      const job = await s.fanout.start({ targets, credential: input.credential, user: name, auth, jumpAuths, command: input.command, concurrency: input.concurrency, timeoutMs: input.timeoutMs }, caller.actor);
       // Recorded before the job's first event (it runs from the next macrotask on).
       await s.tasks.fanoutStarted(job, caller.actor);
       return job;
     },
     'fanout.rerun': async ({ jobId, hosts }, caller) => {
-      const jumpAuths = Object.fromEntries(s.fanout.jumpCredentialsOf(jobId).map((c) => [c, s.remote.credentials.sshAuth(c).auth]));
-      const job = s.fanout.rerun(jobId, hosts, s.remote.credentials.sshAuth(s.fanout.credentialOf(jobId)).auth, caller.actor, jumpAuths);
+      const jumpAuths = Object.fromEntries(await Promise.all(s.fanout.jumpCredentialsOf(jobId).map(async (c) => [c, (await s.remote.credentials.sshAuth(c)).auth] as const)));
+      const job = await s.fanout.rerun(jobId, hosts, (await s.remote.credentials.sshAuth(s.fanout.credentialOf(jobId))).auth, caller.actor, jumpAuths);
       await s.tasks.fanoutStarted(job, caller.actor);
       return job;
     },

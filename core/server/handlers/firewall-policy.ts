@@ -14,21 +14,21 @@ export function firewallPolicyHandlers(s: Services): DomainHandlers<typeof firew
     'nat.allow': async (input, caller) => {
       const spec = s.natPolicy.normaliseAllow(input);
       await s.natPolicy.checkAllow(spec);
-      return { procedureId: s.engine.start('nat.allow', spec, caller.actor) };
+      return { procedureId: await s.engine.start('nat.allow', spec, caller.actor) };
     },
     'nat.disallow': async (input, caller) => {
       const spec = s.natPolicy.normaliseAllow(input);
       const row = await s.natPolicy.findAllow(spec);
-      return { procedureId: s.engine.start('nat.disallow', { ...spec, allowId: row.id }, caller.actor) };
+      return { procedureId: await s.engine.start('nat.disallow', { ...spec, allowId: row.id }, caller.actor) };
     },
     'nat.forward': async (input, caller) => {
       await s.natPolicy.checkForward(input);
-      return { procedureId: s.engine.start('nat.forward', input, caller.actor) };
+      return { procedureId: await s.engine.start('nat.forward', input, caller.actor) };
     },
     'nat.unforward': async ({ firewall, publicIp, publicPort, proto }, caller) => {
       const f = await s.natPolicy.findForward(firewall, publicIp, publicPort, proto);
       return {
-        procedureId: s.engine.start(
+        procedureId: await s.engine.start(
           'nat.unforward',
           { firewall, publicIp, publicPort, proto, privateIp: f.privateIp, privatePort: f.privatePort, forwardId: f.id },
           caller.actor,
@@ -36,12 +36,12 @@ export function firewallPolicyHandlers(s: Services): DomainHandlers<typeof firew
       };
     },
     'nat.reconcile': async ({ firewall, repair }, caller) => {
-      const fw = s.nat.firewall(firewall);
+      const fw = await s.nat.firewall(firewall);
       const status = await s.natPolicy.check(firewall, caller.actor);
       if (!repair || status.state === 'in-sync') return { status, procedureId: null };
       if (fw.driver === 'manual') throw new OutpostError('VALIDATION', `Firewall ${firewall} is driven by hand: Outpost cannot read it, so there is no drift it can repair.`);
       if (status.state === 'unreachable') throw new OutpostError('UNREACHABLE', `Firewall ${firewall} could not be read: ${status.error?.message ?? ''}`);
-      return { status, procedureId: s.engine.start('nat.reconcile', { firewall }, caller.actor) };
+      return { status, procedureId: await s.engine.start('nat.reconcile', { firewall }, caller.actor) };
     },
   };
 }

@@ -50,9 +50,9 @@ async function hostsEntries(s: Services, i: HostsInput): Promise<HostEntry[]> {
 }
 
 /** The node's hosts file as a command runner over SSH (host key checked against Outpost's known hosts). */
-function hostsNode(s: Services, i: HostsInput): { runner: SshCommandRunner; label: string } {
+async function hostsNode(s: Services, i: HostsInput): Promise<{ runner: SshCommandRunner; label: string }> {
   const { host, port } = parseHostPort(i.host)!;
-  const endpoint = s.remote.endpoint({ host, port, user: i.user, credential: i.credential });
+  const endpoint = await s.remote.endpoint({ host, port, user: i.user, credential: i.credential });
   return { runner: new SshCommandRunner(s.remote.pool, endpoint), label: `${endpoint.user}@${host}:${port}` };
 }
 
@@ -62,12 +62,12 @@ export function helperHandlers(s: Services): HelperHandlers {
   return {
     'helpers.hosts.preview': async (i) => {
       const entries = await hostsEntries(s, i);
-      const { runner } = hostsNode(s, i);
+      const { runner } = await hostsNode(s, i);
       return planOutput(i, entries, await planRemoteHosts(runner, i.path, entries));
     },
     'helpers.hosts.push': async (i, caller) => {
       const entries = await hostsEntries(s, i);
-      const { runner, label } = hostsNode(s, i);
+      const { runner, label } = await hostsNode(s, i);
       const details = { path: i.path, entries: entries.length, vms: i.vms.length, address: i.address, credential: i.credential };
       try {
         const plan = await planRemoteHosts(runner, i.path, entries);
@@ -88,13 +88,13 @@ export function helperHandlers(s: Services): HelperHandlers {
     'helpers.translate.apply': async (i, caller) => {
       const t = buildTranslation(spec(i));
       const r = await local(i.backend).apply(t);
-      s.audit.append({ actor: caller.actor, action: 'translate.apply', target: t.subnet.text, details: { tag: t.tag, backend: i.backend, changed: r.changed } });
+      await s.audit.append({ actor: caller.actor, action: 'translate.apply', target: t.subnet.text, details: { tag: t.tag, backend: i.backend, changed: r.changed } });
       return { tag: t.tag, changed: r.changed };
     },
     'helpers.translate.remove': async (i, caller) => {
       const t = buildTranslation(spec(i));
       const r = await local(i.backend).remove(t);
-      s.audit.append({ actor: caller.actor, action: 'translate.remove', target: t.subnet.text, details: { tag: t.tag, backend: i.backend, changed: r.changed } });
+      await s.audit.append({ actor: caller.actor, action: 'translate.remove', target: t.subnet.text, details: { tag: t.tag, backend: i.backend, changed: r.changed } });
       return { tag: t.tag, changed: r.changed };
     },
     'helpers.translate.applied': ({ backend }) => local(backend).show(),
@@ -105,14 +105,14 @@ export function helperHandlers(s: Services): HelperHandlers {
     },
     'helpers.preflight.run': (i) => preflight(i.targets, { timeoutMs: i.timeoutMs, concurrency: i.concurrency }),
     'helpers.preflight.lists': () => s.preflightLists.list(),
-    'helpers.preflight.save': (i, caller) => {
-      const saved = s.preflightLists.save(i.name.trim(), i.targets, i.timeoutMs);
-      s.audit.append({ actor: caller.actor, action: 'preflight.save', target: saved.name, details: { targets: saved.targets.length } });
+    'helpers.preflight.save': async (i, caller) => {
+      const saved = await s.preflightLists.save(i.name.trim(), i.targets, i.timeoutMs);
+      await s.audit.append({ actor: caller.actor, action: 'preflight.save', target: saved.name, details: { targets: saved.targets.length } });
       return saved;
     },
-    'helpers.preflight.delete': ({ name }, caller) => {
-      const deleted = s.preflightLists.remove(name);
-      if (deleted) s.audit.append({ actor: caller.actor, action: 'preflight.delete', target: name });
+    'helpers.preflight.delete': async ({ name }, caller) => {
+      const deleted = await s.preflightLists.remove(name);
+      if (deleted) await s.audit.append({ actor: caller.actor, action: 'preflight.delete', target: name });
       return { deleted };
     },
   };

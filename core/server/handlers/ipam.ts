@@ -7,9 +7,9 @@ import type { DomainHandlers } from './index.js';
 export function ipamHandlers(s: Services): DomainHandlers<typeof ipamCommands> {
   return {
     'ipam.pools.list': () => s.ipam.pools(),
-    'ipam.pools.add': (input, caller) => {
-      s.ipam.addPool(input, caller.actor);
-      const pool = s.ipam.pools().find((p) => p.name === input.name.trim());
+    'ipam.pools.add': async (input, caller) => {
+      await s.ipam.addPool(input, caller.actor);
+      const pool = (await s.ipam.pools()).find((p) => p.name === input.name.trim());
       if (!pool) throw new OutpostError('INTERNAL', `Pool ${input.name} was added but cannot be read back.`);
       return pool;
     },

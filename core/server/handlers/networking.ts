@@ -11,9 +11,9 @@ import type { Services } from '../services.js';
  */
 async function ensureDurably(s: Services, input: CommandParsedInput<'vlan.ensure'>, actor: string): Promise<VlanEnsureResult> {
   const { site, nic, portGroup, vlanId } = input;
-  const id = s.engine.start('vlan.ensure', { site, nic, portGroup, vlanId, ...(input.host !== undefined ? { host: input.host } : { cluster: input.cluster }) }, actor);
+  const id = await s.engine.start('vlan.ensure', { site, nic, portGroup, vlanId, ...(input.host !== undefined ? { host: input.host } : { cluster: input.cluster }) }, actor);
   await s.engine.whenIdle(id);
-  const { procedure, steps } = s.engine.detail(id);
+  const { procedure, steps } = await s.engine.detail(id);
   if (procedure.state === 'succeeded') {
     const hosts = (steps.find((st) => st.name === 'verify')?.output as { hosts: HostVlanResult[] } | null)?.hosts ?? [];
     return { site: input.site.trim(), dryRun: false, nic, portGroup, vlanId, ok: true, hosts, procedureId: id };
@@ -23,7 +23,7 @@ async function ensureDurably(s: Services, input: CommandParsedInput<'vlan.ensure
     throw new OutpostError('CONFLICT', `The VLAN procedure ${id} is ${procedure.state}; follow it in Procedures (outpost procedures show ${id}).`, { procedureId: id });
   }
   const target = `${input.site.trim()}/${input.host ?? input.cluster ?? ''}/${portGroup}`;
-  s.audit.append({ actor, action: 'vlan.ensure', target, outcome: 'failed', details: { nic, portGroup, vlanId, error: error.code, message: error.message, procedureId: id, state: procedure.state } });
+  await s.audit.append({ actor, action: 'vlan.ensure', target, outcome: 'failed', details: { nic, portGroup, vlanId, error: error.code, message: error.message, procedureId: id, state: procedure.state } });
   const details = typeof error.details === 'object' && error.details !== null ? error.details : {};
   throw new OutpostError(error.code, procedure.state === 'rolled-back' && steps.some((st) => st.name === 'create-port-groups' && st.state === 'undone') ? `${error.message} The port groups this run created were removed again.` : error.message, { ...details, procedureId: id });
 }
@@ -34,14 +34,14 @@ async function ensureDurably(s: Services, input: CommandParsedInput<'vlan.ensure
  */
 async function attachDurably(s: Services, input: CommandParsedInput<'vlan.attach'>, actor: string): Promise<VlanAttachResult> {
   const { site, vm, portGroup, add } = input;
-  const id = s.engine.start('vlan.attach', { site: site.trim(), vm, portGroup, add, ...(input.nic !== undefined ? { nic: input.nic } : {}) }, actor);
+  const id = await s.engine.start('vlan.attach', { site: site.trim(), vm, portGroup, add, ...(input.nic !== undefined ? { nic: input.nic } : {}) }, actor);
   await s.engine.whenIdle(id);
-  const { procedure, steps } = s.engine.detail(id);
+  const { procedure, steps } = await s.engine.detail(id);
   const check = attachCheckOutput.safeParse(steps.find((st) => st.name === 'check')?.output);
   if (procedure.state === 'succeeded' && check.success) {
     const connected = attachConnectOutput.safeParse(steps.find((st) => st.name === 'connect-nic')?.output);
     const nics = attachVerifyOutput.safeParse(steps.find((st) => st.name === 'verify')?.output);
-    const plan = procedurePlan(s, id);
+    const plan = await procedurePlan(s, id);
     return {
       site: site.trim(),
       vm: plan?.vmName ?? vm,
@@ -58,7 +58,7 @@ async function attachDurably(s: Services, input: CommandParsedInput<'vlan.attach
   const error = steps.find((st) => st.error)?.error ?? procedure.error;
   if (!error) throw new OutpostError('CONFLICT', `The attach procedure ${id} is ${procedure.state}; follow it in Procedures (outpost procedures show ${id}).`, { procedureId: id });
   // The record step audits a success; a failed run (a refused check included) is audited here, once.
-  s.audit.append({ actor, action: 'vlan.attach', target: `${site.trim()}/${vm}`, outcome: 'failed', details: { portGroup, nic: input.nic ?? null, add, error: error.code, message: error.message, procedureId: id, state: procedure.state } });
+  await s.audit.append({ actor, action: 'vlan.attach', target: `${site.trim()}/${vm}`, outcome: 'failed', details: { portGroup, nic: input.nic ?? null, add, error: error.code, message: error.message, procedureId: id, state: procedure.state } });
   const details = typeof error.details === 'object' && error.details !== null ? error.details : {};
   const undone = procedure.state === 'rolled-back' && steps.some((st) => st.name === 'connect-nic' && st.state === 'undone');
   throw new OutpostError(error.code, undone ? `${error.message} The run was rolled back: the adapter is on its previous network (an added adapter was removed).` : error.message, { ...details, procedureId: id });
@@ -68,8 +68,8 @@ const attachCheckOutput = z.object({ nic: z.number().int(), previous: z.string()
 const attachConnectOutput = z.object({ changed: z.boolean() });
 const attachVerifyOutput = z.object({ nics: z.array(vmNicSchema) });
 /** The VM the check step resolved (the input may have named it by moref or uuid). */
-const procedurePlan = (s: Services, id: string): { moref: string; vmName: string } | null => {
-  const c = z.object({ plan: z.object({ moref: z.string(), vmName: z.string() }) }).safeParse(s.engine.detail(id).procedure.context);
+const procedurePlan = async (s: Services, id: string): Promise<{ moref: string; vmName: string } | null> => {
+  const c = z.object({ plan: z.object({ moref: z.string(), vmName: z.string() }) }).safeParse((await s.engine.detail(id)).procedure.context);
   return c.success ? c.data.plan : null;
 };
 

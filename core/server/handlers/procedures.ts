@@ -7,35 +7,35 @@ export function procedureHandlers(s: Services): DomainHandlers<typeof procedureC
   return {
     'procedures.list': (query) => s.procedures.list(query),
     'procedures.get': ({ id }) => procedureDetail(s, id),
-    'procedures.approve': ({ id }, caller) => {
-      s.engine.approve(id, caller.actor);
-      return summary(s, id);
+    'procedures.approve': async ({ id }, caller) => {
+      await s.engine.approve(id, caller.actor);
+      return await summary(s, id);
     },
-    'procedures.cancel': ({ id }, caller) => {
-      s.engine.cancel(id, caller.actor);
-      return summary(s, id);
+    'procedures.cancel': async ({ id }, caller) => {
+      await s.engine.cancel(id, caller.actor);
+      return await summary(s, id);
     },
-    'procedures.retry': ({ id }, caller) => {
-      s.engine.retry(id, caller.actor);
-      return summary(s, id);
+    'procedures.retry': async ({ id }, caller) => {
+      await s.engine.retry(id, caller.actor);
+      return await summary(s, id);
     },
-    'procedures.rollback': ({ id }, caller) => {
-      s.engine.rollback(id, caller.actor);
-      return summary(s, id);
+    'procedures.rollback': async ({ id }, caller) => {
+      await s.engine.rollback(id, caller.actor);
+      return await summary(s, id);
     },
   };
 }
 
-function summary(s: Services, id: string): ProcedureSummary {
-  const { procedure: p } = s.engine.detail(id);
+async function summary(s: Services, id: string): Promise<ProcedureSummary> {
+  const { procedure: p } = await s.engine.detail(id);
   return { id: p.id, kind: p.kind, state: p.state, target: p.target, createdAt: p.createdAt, updatedAt: p.updatedAt, createdBy: p.createdBy };
 }
 
-function procedureDetail(s: Services, id: string): ProcedureDetail {
-  const { procedure: p, steps } = s.engine.detail(id);
+async function procedureDetail(s: Services, id: string): Promise<ProcedureDetail> {
+  const { procedure: p, steps } = await s.engine.detail(id);
   const definition = s.engine.definition(p.kind);
   return {
-    procedure: { ...summary(s, id), title: definition?.title ?? p.kind, context: p.context, error: p.error, finishedAt: p.finishedAt, cancelRequested: p.cancelRequested },
+    procedure: { ...await summary(s, id), title: definition?.title ?? p.kind, context: p.context, error: p.error, finishedAt: p.finishedAt, cancelRequested: p.cancelRequested },
     steps: steps.map((st) => ({
       idx: st.idx,
       name: st.name,
@@ -48,6 +48,6 @@ function procedureDetail(s: Services, id: string): ProcedureDetail {
       startedAt: st.startedAt,
       finishedAt: st.finishedAt,
     })),
-    journal: s.engine.store.journal(id).map((j) => ({ id: j.id, stepIdx: j.stepIdx, at: j.at, level: j.level, message: j.message })),
+    journal: (await s.engine.store.journal(id)).map((j) => ({ id: j.id, stepIdx: j.stepIdx, at: j.at, level: j.level, message: j.message })),
   };
 }

@@ -10,13 +10,13 @@ export function createRemoteHandlers(s: Services): Pick<Handlers, RemoteCommand>
   return {
     'credentials.list': () => r.credentials.list(),
     'credentials.add': (input, caller) => r.credentials.add(input, caller.actor),
-    'credentials.remove': ({ name }, caller) => {
-      r.credentials.remove(name, caller.actor);
+    'credentials.remove': async ({ name }, caller) => {
+      await r.credentials.remove(name, caller.actor);
       return { removed: true as const };
     },
     'knownHosts.list': () => r.knownHosts.list(),
     'knownHosts.trust': (input, caller) => r.knownHosts.trust(input, caller.actor),
-    'knownHosts.remove': ({ host, port }, caller) => ({ removed: r.knownHosts.remove(host, port, caller.actor) }),
+    'knownHosts.remove': async ({ host, port }, caller) => ({ removed: await r.knownHosts.remove(host, port, caller.actor) }),
     'knownHosts.import': ({ text, fileName }, caller) => r.importKnownHosts(text === undefined ? undefined : { text, fileName: fileName ?? 'known_hosts' }, caller.actor),
     'ssh.hostKey': ({ host, port }) => probeHostKey(host, port),
     'ssh.exec': (input, caller) => r.exec(input, caller.actor),

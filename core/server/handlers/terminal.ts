@@ -11,10 +11,10 @@ export function createTerminalHandlers(s: Services): Pick<Handlers, TerminalComm
   const t = s.terminals;
   const deps: TerminalTargetDeps = {
     remote: s.remote,
-    findVm: (site, moref) => s.inventory.listVms({ site, includeRemoved: false, limit: 200_000 }).find((v) => v.moref === moref || v.name === moref),
+    findVm: async (site, moref) => (await s.inventory.listVms({ site, includeRemoved: false, limit: 200_000 })).find((v) => v.moref === moref || v.name === moref),
   };
   return {
-    'terminal.open': ({ target, cols, rows, log }, caller) => t.open(resolveTerminalTarget(target, deps), { cols, rows, log }, caller.actor),
+    'terminal.open': async ({ target, cols, rows, log }, caller) => t.open(await resolveTerminalTarget(target, deps), { cols, rows, log }, caller.actor),
     'terminal.list': () => t.list(),
     'terminal.resize': ({ id, cols, rows }) => t.resize(id, cols, rows),
     'terminal.write': ({ id, data }) => ({ written: t.write(id, data) }),
@@ -22,9 +22,9 @@ export function createTerminalHandlers(s: Services): Pick<Handlers, TerminalComm
     'terminal.reconnect': ({ id }, caller) => t.reconnect(id, caller.actor),
     'terminal.log': ({ id, enabled }) => t.setLog(id, enabled),
     'terminal.rdp': async ({ site, vm: ref, username, port, launch }, caller) => {
-      const vm = findInventoryVm(deps, site, ref);
+      const vm = await findInventoryVm(deps, site, ref);
       const address = guestAddress(vm);
-      const path = writeRdpFile(join(s.info().dataDir, 'rdp'), `${site}-${vm.name}`, rdpFileText({ address, port, username }));
+      const path = writeRdpFile(join((await s.info()).dataDir, 'rdp'), `${site}-${vm.name}`, rdpFileText({ address, port, username }));
       const client = launch ? rdpClientFor(path) : null;
       let message: string;
       if (!launch) message = `Wrote ${path}. Open it with your RDP client.`;
@@ -33,7 +33,7 @@ export function createTerminalHandlers(s: Services): Pick<Handlers, TerminalComm
         await launchDetached(client);
         message = `Opened ${path} with ${client.program}.`;
       }
-      s.audit.append({ actor: caller.actor, action: 'terminal.rdp', target: `${vm.name} (${address}:${port})`, outcome: 'ok', details: { site, path, launched: client?.program ?? null } });
+      await s.audit.append({ actor: caller.actor, action: 'terminal.rdp', target: `${vm.name} (${address}:${port})`, outcome: 'ok', details: { site, path, launched: client?.program ?? null } });
       return { path, address: `${address}:${port}`, launched: client, message };
     },
   };

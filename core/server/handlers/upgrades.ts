@@ -39,7 +39,7 @@ export function upgradeHandlers(s: Services): Pick<Handlers, UpgradeHandlerNames
     'ansibleInventory.export': (q) => s.upgrades.exportInventory(q),
     'playbook.run': async (i, caller) => {
       // The credential, the VMs and their addresses are checked before anything starts (each a clear error).
-      const { user, auth } = s.remote.credentials.sshAuth(i.credential);
+      const { user, auth } = await s.remote.credentials.sshAuth(i.credential);
       const name = i.user ?? user;
       if (!name) throw new OutpostError('VALIDATION', `No user: give one, or save it in credential "${i.credential}".`);
       const vms = await inventoryVms(s, i.vms);

@@ -6,17 +6,17 @@ import type { DomainHandlers } from './index.js';
 export function vaultHandlers(s: Services): DomainHandlers<typeof vaultCommands> {
   return {
     'vault.status': () => s.vault.state(),
-    'vault.unlock': ({ passphrase }, caller) => {
-      const wasInitialised = s.vault.state().initialised;
+    'vault.unlock': async ({ passphrase }, caller) => {
+      const wasInitialised = (await s.vault.state()).initialised;
       try {
-        const state = s.vault.unlock(passphrase);
-        s.audit.append({ actor: caller.actor, action: wasInitialised ? 'vault.unlock' : 'vault.create' });
-        s.emitStatus();
+        const state = await s.vault.unlock(passphrase);
+        await s.audit.append({ actor: caller.actor, action: wasInitialised ? 'vault.unlock' : 'vault.create' });
+        await s.emitStatus();
         // Watchers waiting out a VAULT_LOCKED backoff can read their passwords now.
         s.inventory.retryNow();
         return state;
       } catch (err) {
-        s.audit.append({ actor: caller.actor, action: 'vault.unlock', outcome: 'failed' });
+        await s.audit.append({ actor: caller.actor, action: 'vault.unlock', outcome: 'failed' });
         throw err;
       }
     },
