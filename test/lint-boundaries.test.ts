@@ -131,3 +131,30 @@ describe('SQL only in store files (eslint outpost/store-sql)', () => {
     expect(await sqlErrors('core/enrollment/good-fixture.ts', prose)).toEqual([]);
   });
 });
+
+describe('the SQLite engine stays behind core/db (eslint no-restricted-imports)', () => {
+  const engineImports = [
+    "import Database from 'better-sqlite3';",
+    "import { openDatabase } from '../db/database.js';",
+    "import { sqliteSql } from '../db/sqlite-sql.js';",
+    'export const handles = [Database, openDatabase, sqliteSql];',
+  ].join('\n');
+  const restricted = async (filePath: string, code: string): Promise<string[]> => {
+    const [result] = await eslint.lintText(code, { filePath: join(root, filePath) });
+    return (result?.messages ?? []).filter((m) => m.ruleId === 'no-restricted-imports').map((m) => m.message);
+  };
+
+  it('fails a service, the composition root, electron/ and a benchmark that import better-sqlite3 or the engine files', async () => {
+    for (const file of ['core/inventory/bad-fixture.ts', 'core/server/bad-fixture.ts', 'electron/bad-fixture.ts', 'bench/bad-fixture.ts']) {
+      const errors = await restricted(file, engineImports);
+      expect(errors, file).toHaveLength(3);
+      expect(errors[0]).toContain('Only core/db/ talks to the SQLite engine');
+    }
+  });
+
+  it('allows them inside core/db/, and openStore with the Sql interface everywhere', async () => {
+    expect(await restricted('core/db/good-fixture.ts', engineImports)).toEqual([]);
+    const neutral = ["import { openStore } from '../db/store.js';", "import type { Sql } from '../db/sql.js';", 'export const f = (s: Sql) => [openStore, s];'].join('\n');
+    expect(await restricted('core/inventory/good-fixture.ts', neutral)).toEqual([]);
+  });
+});
