@@ -21,11 +21,16 @@ export function chainOf(certificate: Certificate): string[] {
  */
 export function trustOutpostCertificates(session: Session, trust: () => Promise<OutpostTrust>): void {
   session.setCertificateVerifyProc((request, callback) => {
-    trust()
-      .then((t) => chromiumVerdict({ hostname: request.hostname, verificationResult: request.verificationResult, chain: chainOf(request.certificate) }, t))
-      .then(
-        (verdict) => callback(verdict),
-        () => callback(-2),
-      );
+    // The trust (imported CAs, pins) is read from the store; an unreadable store rejects.
+    trust().then(
+      (t) => {
+        try {
+          callback(chromiumVerdict({ hostname: request.hostname, verificationResult: request.verificationResult, chain: chainOf(request.certificate) }, t));
+        } catch {
+          callback(-2);
+        }
+      },
+      () => callback(-2),
+    );
   });
 }
