@@ -187,10 +187,18 @@ export const enrollVm = defineProcedure<EnrollVmContext, EnrollmentProcedureServ
       async run({ context: c, services, procedureId, actor, log }) {
         const r = await services.nat.ensureRecord({ firewall: c.firewall, publicIp: need(c.publicIp, 'the public IP'), privateIp: need(c.privateIp, 'the private IP'), vm: `${c.site}/${c.vmName}`, procedureId }, actor);
         if (r.procedureId !== procedureId) throw new OutpostError('NAT_CONFLICT', `${r.publicIp} <-> ${r.privateIp} already exists on ${r.firewall} (record ${r.id}, not made by this enrollment); remove it first.`, { recordId: r.id, changed: false });
+        // As nat.add does: an address under an allow-list (the firewall's own) gets it before its NAT, so it is never open.
+        let policyInstructions: string | undefined;
+        if (await services.natPolicy.guards(c.firewall, r.publicIp)) {
+          const policy = await services.natPolicy.apply(c.firewall);
+          if (policy.applied) await services.natPolicy.verify(c.firewall);
+          else policyInstructions = policy.instructions;
+        }
         const outcome = await (await services.nat.driver(c.firewall)).ensure({ recordId: r.id, publicIp: r.publicIp, privateIp: r.privateIp });
         if (!outcome.applied) {
           log('info', 'This firewall is driven by hand: the commands are in the approval step.');
-          return { output: { recordId: r.id, applied: false }, context: { natRecordId: r.id, manualInstructions: outcome.instructions } };
+          const instructions = policyInstructions ? `${policyInstructions}\n${outcome.instructions}` : outcome.instructions;
+          return { output: { recordId: r.id, applied: false }, context: { natRecordId: r.id, manualInstructions: instructions } };
         }
         log('info', outcome.changed ? `NAT ${r.publicIp} <-> ${r.privateIp} added` : 'NAT rules were already in place');
         return { output: { recordId: r.id, applied: true, changed: outcome.changed }, context: { natRecordId: r.id } };
