@@ -203,6 +203,12 @@ describe('deferred unlock (the CLI: scrypt only when a secret is needed)', () =>
       expect(await new CredentialStore(db.sql, vault).reveal(1)).toBe('pw');
       expect((await meta(db)).salt.equals(before.salt)).toBe(false);
 
+      // Two first uses at once (the status bar and a command): both wait for the one deferred unlock.
+      const busy = await Vault.load(db.sql, null, targetKdf);
+      await busy.deferUnlock(passphrase);
+      const credentials = new CredentialStore(db.sql, busy);
+      expect(await Promise.all([busy.state().then((st) => st.unlocked), credentials.reveal(1), credentials.reveal(1)])).toEqual([true, 'pw', 'pw']);
+
       const wrong = await Vault.load(db.sql, null, targetKdf);
       await wrong.deferUnlock('not the passphrase at all');
       await expect(new CredentialStore(db.sql, wrong).reveal(1)).rejects.toThrowError(expect.objectContaining({ code: 'VAULT_PASSPHRASE' }));

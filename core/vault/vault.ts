@@ -1,3 +1,4 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
 import type { VaultState } from '../contract/commands.js';
 import { OutpostError } from '../contract/errors.js';
 import { atomically, type Sql } from '../db/sql.js';
@@ -40,6 +41,9 @@ export class Vault {
   private unlockedSalt: Buffer | null = null;
   /** A passphrase given at start for an unlock deferred to the first need (see deferUnlock). */
   private pending: string | null = null;
+  private settling: Promise<void> | null = null;
+  /** Marks the deferred unlock's own async context: what it calls must not wait for itself. */
+  private readonly settlingContext = new AsyncLocalStorage<true>();
   private pendingError: unknown = null;
   private readonly meta: VaultMetaStore;
   private readonly secrets: SealedSecrets;
@@ -77,15 +81,28 @@ export class Vault {
     this.pending = passphrase;
   }
 
-  private async settle(): Promise<void> {
-    if (this.pending === null) return;
-    const passphrase = this.pending;
-    this.pending = null;
-    try {
-      await this.unlock(passphrase);
-    } catch (err) {
-      this.pendingError = err;
+  /**
+   * Completes a deferred unlock once: callers arriving while it runs (the status bar and a command
+   * at the same time) wait for the same unlock instead of finding the vault still locked.
+   */
+  private settle(): Promise<void> {
+    if (this.settlingContext.getStore()) return Promise.resolve();
+    if (this.pending !== null && this.settling === null) {
+      const passphrase = this.pending;
+      this.pending = null;
+      this.settling = this.settlingContext
+        .run(true, () => this.unlock(passphrase))
+        .then(
+          () => undefined,
+          (err: unknown) => {
+            this.pendingError = err;
+          },
+        )
+        .finally(() => {
+          this.settling = null;
+        });
     }
+    return this.settling ?? Promise.resolve();
   }
 
   async state(): Promise<VaultState> {
