@@ -13,6 +13,7 @@ const READ_JOINS: Record<string, Record<string, string>> = {
     sites: 'VM rows show their site by name; one statement per page of 200 search results',
     cmdb_records: 'the "enrolled" filter of the VM search is a per-row EXISTS',
   },
+  'core/nat/nat-policy-store.ts': { firewalls: 'each allow-list entry and forward shows its firewall by name' },
   'core/upgrades/upgrade-store.ts': {
     sites: 'plans show their site by name',
     inv_hosts: 'the host build report joins each live host to the build a plan wants for it',
