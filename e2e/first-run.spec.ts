@@ -44,7 +44,7 @@ test.describe('first run: add a vCenter on a fresh install (real vcsim)', () => 
 
     // No more clicks: synced, then watched.
     await expect(page.getByTestId('sync-progress-lab')).toContainText('5 VMs', { timeout: 60_000 });
-    await expect(page.getByTestId('site-watch-lab')).toHaveText(/Watching/, { timeout: 30_000 });
+    await expect(page.getByTestId('site-watch-lab')).toHaveText(/Live/, { timeout: 30_000 });
     await expect(page.getByTestId('status-vault')).toContainText(/unlocked/i);
   });
 });

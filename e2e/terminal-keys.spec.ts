@@ -1,9 +1,7 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import type { Locator, Page } from '@playwright/test';
-import { generateKey, sshdAvailable, startSshd, type Sshd } from '../test/peers/openssh-server';
+import type { Sshd } from '../test/peers/openssh-server';
 import { expect, test } from './host-fixture';
+import { useSshd } from './sshd-peer';
 
 test.use({ hostVaultPassphrase: 'e2e-terminal-keys-passphrase' });
 
@@ -42,21 +40,9 @@ async function openTerminal(page: Page, sshd: Sshd, privateKey: string | null): 
 }
 
 test.describe('keyboard in and out of a terminal (real sshd)', () => {
-  test.skip(!sshdAvailable() || process.getuid?.() !== 0, 'needs root and openssh-server');
-  let dir: string;
   let sshd: Sshd;
   let privateKey: string;
-
-  test.beforeAll(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'outpost-e2e-keys-'));
-    const key = generateKey(join(dir, 'id'));
-    privateKey = key.privateKey;
-    sshd = await startSshd({ dir, authorizedKeys: [key.publicKey] });
-  });
-  test.afterAll(() => {
-    sshd?.stop();
-    if (dir) rmSync(dir, { recursive: true, force: true });
-  });
+  useSshd('outpost-e2e-keys-', (peer) => ({ sshd, privateKey } = peer));
 
   test('chords and Ctrl+K go to the shell; Ctrl+Shift+P opens the palette; Ctrl+Shift+F6 leaves; Ctrl+Tab switches tabs', async ({ page, host }) => {
     await page.goto(host.info.openUrl);

@@ -1,10 +1,8 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import type { Page } from '@playwright/test';
 import type { OutpostClient } from '../core/contract';
-import { generateKey, sshdAvailable, startSshd, type Sshd } from '../test/peers/openssh-server';
+import type { Sshd } from '../test/peers/openssh-server';
 import { expect, test } from './host-fixture';
+import { useSshd } from './sshd-peer';
 
 test.use({ hostVaultPassphrase: 'e2e-terminal-layout-passphrase' });
 
@@ -24,21 +22,9 @@ async function openTerminal(page: Page, sshd: Sshd, split: boolean): Promise<voi
 }
 
 test.describe('terminal layout in the address (real sshd)', () => {
-  test.skip(!sshdAvailable() || process.getuid?.() !== 0, 'needs root and openssh-server');
-  let dir: string;
   let sshd: Sshd;
   let privateKey: string;
-
-  test.beforeAll(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'outpost-e2e-layout-'));
-    const key = generateKey(join(dir, 'id'));
-    privateKey = key.privateKey;
-    sshd = await startSshd({ dir, authorizedKeys: [key.publicKey] });
-  });
-  test.afterAll(() => {
-    sshd?.stop();
-    if (dir) rmSync(dir, { recursive: true, force: true });
-  });
+  useSshd('outpost-e2e-layout-', (peer) => ({ sshd, privateKey } = peer));
 
   test('two tabs, one split in two: a reload puts them back as they were; after a host restart it says which are gone', async ({ page, host }) => {
     await page.goto(host.info.openUrl);

@@ -5,6 +5,7 @@ import type { Locator, Page } from '@playwright/test';
 import { createOutpostCore } from '../core/server/core';
 import { generateKey, sshdAvailable, startSshd, type Sshd } from '../test/peers/openssh-server';
 import { expect, test } from './host-fixture';
+import { useSshd } from './sshd-peer';
 
 test.use({ hostVaultPassphrase: 'e2e-terminals-passphrase' });
 
@@ -47,21 +48,9 @@ async function openFirstTerminal(page: Page, sshd: Sshd, privateKey: string): Pr
 }
 
 test.describe('terminals against a real sshd', () => {
-  test.skip(!sshdAvailable() || process.getuid?.() !== 0, 'needs root and openssh-server');
-  let dir: string;
   let sshd: Sshd;
   let privateKey: string;
-
-  test.beforeAll(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'outpost-e2e-sshd-'));
-    const key = generateKey(join(dir, 'id'));
-    privateKey = key.privateKey;
-    sshd = await startSshd({ dir, authorizedKeys: [key.publicKey] });
-  });
-  test.afterAll(() => {
-    sshd?.stop();
-    if (dir) rmSync(dir, { recursive: true, force: true });
-  });
+  useSshd('outpost-e2e-sshd-', (peer) => ({ sshd, privateKey } = peer));
 
   test('open a tab through the host-key prompt, type echo hello-outpost and see it drawn; split, broadcast, zoom, reconnect', async ({ page, host }) => {
     const problems: string[] = [];
