@@ -55,6 +55,8 @@ test('navigation works by click, by keyboard shortcut and with arrow keys in the
   // Sidebar links are a Tab stop each, and Up/Down move between them; Enter follows.
   await nav.getByRole('link', { name: /Inventory/ }).focus();
   await page.keyboard.press('ArrowDown');
+  await expect(nav.getByRole('link', { name: /Events/ })).toBeFocused();
+  await page.keyboard.press('ArrowDown');
   await expect(nav.getByRole('link', { name: /Enrollment/ })).toBeFocused();
   await page.keyboard.press('Enter');
   await expect(page.getByRole('heading', { level: 1, name: 'Enrollment' })).toBeVisible();
