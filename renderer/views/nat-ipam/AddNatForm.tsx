@@ -2,6 +2,7 @@ import { useState, type FormEvent } from 'react';
 import type { CommandInput, FirewallView, PoolView } from '../../../core/contract';
 import { useClient, useShellStore } from '../../app/shell-context';
 import { FieldError } from '../FieldError';
+import { FirewallOptions } from './FirewallsPanel';
 import { TextField } from '../TextField';
 import { useContractForm } from '../use-contract-form';
 
@@ -71,11 +72,7 @@ export function AddNatForm({ firewalls, pools, onStarted }: { firewalls: Firewal
         <label htmlFor="nat-firewall">Firewall</label>
         <select id="nat-firewall" value={draft.firewall} onChange={(e) => edit('firewall', e.target.value)} aria-invalid={errors.firewall ? true : undefined} aria-describedby="nat-firewall-error">
           {firewalls.length === 0 && <option value="">No firewalls yet</option>}
-          {firewalls.map((fw) => (
-            <option key={fw.id} value={fw.name}>
-              {fw.name} ({fw.driver})
-            </option>
-          ))}
+          <FirewallOptions firewalls={firewalls} />
         </select>
         <FieldError id="nat-firewall-error" message={errors.firewall} />
       </div>

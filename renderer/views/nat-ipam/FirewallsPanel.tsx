@@ -27,6 +27,19 @@ function describeSettings(fw: FirewallView): string {
   return parts.join(', ') || '—';
 }
 
+/** The firewalls as the options of a select (name and driver), for every form that targets one. */
+export function FirewallOptions({ firewalls }: { firewalls: readonly FirewallView[] }) {
+  return (
+    <>
+      {firewalls.map((fw) => (
+        <option key={fw.id} value={fw.name}>
+          {fw.name} ({fw.driver})
+        </option>
+      ))}
+    </>
+  );
+}
+
 export function FirewallsTable({ firewalls }: { firewalls: FirewallView[] }) {
   return (
     <table className="data-table">

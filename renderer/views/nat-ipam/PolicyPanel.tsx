@@ -4,6 +4,7 @@ import { errorToast } from '../../app/error-toast';
 import { useClient, useShellStore } from '../../app/shell-context';
 import { useConfirmDestructive } from '../ConfirmDialog';
 import { FieldError } from '../FieldError';
+import { FirewallOptions } from './FirewallsPanel';
 import { formatTime } from '../format-time';
 import { TextField } from '../TextField';
 import { useContractForm } from '../use-contract-form';
@@ -126,11 +127,7 @@ function AllowForm({ firewalls, addresses, onStarted }: { firewalls: FirewallVie
       <div className="field">
         <label htmlFor="allow-firewall">Allow on firewall</label>
         <select id="allow-firewall" value={d.firewall} onChange={(e) => edit('firewall', e.target.value)}>
-          {firewalls.map((f) => (
-            <option key={f.id} value={f.name}>
-              {f.name} ({f.driver})
-            </option>
-          ))}
+          <FirewallOptions firewalls={firewalls} />
         </select>
       </div>
       <div className="field">
@@ -200,11 +197,7 @@ function ForwardForm({ firewalls, onStarted }: { firewalls: FirewallView[]; onSt
       <div className="field">
         <label htmlFor="forward-firewall">Forward on firewall</label>
         <select id="forward-firewall" value={d.firewall} onChange={(e) => edit('firewall', e.target.value)}>
-          {firewalls.map((f) => (
-            <option key={f.id} value={f.name}>
-              {f.name} ({f.driver})
-            </option>
-          ))}
+          <FirewallOptions firewalls={firewalls} />
         </select>
       </div>
       <TextField id="forward-public-ip" label="Forward public IP" value={d.publicIp} onChange={(v) => edit('publicIp', v)} error={form.errors.publicIp} placeholder="203.0.113.1" hint="An address on the firewall (e.g. its own), not a 1:1 NAT's." mono />
