@@ -159,7 +159,7 @@ export class Services {
         const definition = this.engine.definition(kind);
         if (!definition) return null;
         try {
-          const waiting = (await this.engine.detail(id)).steps.find((st) => st.state === 'waiting');
+          const waiting = (await this.engine.store.steps(id)).find((st) => st.state === 'waiting'); // the steps only: the run's row came with the event
           return { title: definition.title, steps: definition.steps.length, waitingFor: waiting?.gate ? (waiting.gate.kind === 'approve' ? 'approval' : 'timer') : null };
         } catch {
           return { title: definition.title, steps: definition.steps.length, waitingFor: null };
