@@ -168,6 +168,18 @@ func soapRequests(next http.Handler, handle func(w http.ResponseWriter, r *http.
 
 var acquireTicketRe = regexp.MustCompile(`<AcquireTicket[\s>][\s\S]*?<_this[^>]*>([^<]+)</_this>[\s\S]*?<ticketType>([^<]*)</ticketType>`)
 
+// answerInSession starts a SOAP answer the launcher gives itself: false (with vCenter's
+// NotAuthenticated fault written) when the request carries no session cookie.
+func answerInSession(w http.ResponseWriter, r *http.Request) bool {
+	w.Header().Set("Content-Type", "text/xml; charset=utf-8")
+	if _, err := r.Cookie("vmware_soap_session"); err != nil {
+		w.WriteHeader(http.StatusInternalServerError)
+		fmt.Fprint(w, soapFault("NotAuthenticated", "The session is not authenticated."))
+		return false
+	}
+	return true
+}
+
 // withAcquireTicket answers VirtualMachine.AcquireTicket before the simulator sees the request.
 // Done at the HTTP layer because wrapping VirtualMachine objects breaks the simulator's own type
 // assertions on them.
@@ -178,10 +190,7 @@ func withAcquireTicket(next http.Handler, host string) http.Handler {
 			next.ServeHTTP(w, r)
 			return
 		}
-		w.Header().Set("Content-Type", "text/xml; charset=utf-8")
-		if _, err := r.Cookie("vmware_soap_session"); err != nil {
-			w.WriteHeader(http.StatusInternalServerError)
-			fmt.Fprint(w, soapFault("NotAuthenticated", "The session is not authenticated."))
+		if !answerInSession(w, r) {
 			return
 		}
 		ticketType := string(m[2])
@@ -212,10 +221,7 @@ func withReconfigFaults(next http.Handler) http.Handler {
 			next.ServeHTTP(w, r)
 			return
 		}
-		w.Header().Set("Content-Type", "text/xml; charset=utf-8")
-		if _, err := r.Cookie("vmware_soap_session"); err != nil {
-			w.WriteHeader(http.StatusInternalServerError)
-			fmt.Fprint(w, soapFault("NotAuthenticated", "The session is not authenticated."))
+		if !answerInSession(w, r) {
 			return
 		}
 		vm := types.ManagedObjectReference{Type: "VirtualMachine", Value: string(m[1])}
