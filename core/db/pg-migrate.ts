@@ -33,12 +33,13 @@ export async function migratePg(handle: Pick<PgHandle, 'sql' | 'script'>, label:
         throw new OutpostError('DB_NOT_STORE', `${label} is not an Outpost store (it holds tables of another program). Nothing was changed. Give an empty database or one Outpost created.`, { target: label });
       }
     }
+    const applied: MigrationReport['applied'] = [];
+    // Opened as it is (reading its version, auditing into it): as on SQLite, a newer store is not refused then.
+    if (!options.apply) return { from, to: from, applied };
     const latest = list.length === 0 ? 0 : list[list.length - 1]!.version;
     if (from > latest) {
       throw new OutpostError('DB_MIGRATION', `This database is at schema version ${from}, newer than this Outpost knows (${latest}). Upgrade Outpost or open another database.`, { from, latest });
     }
-    const applied: MigrationReport['applied'] = [];
-    if (!options.apply) return { from, to: from, applied };
     if (!present?.present) {
       await sql.run('CREATE TABLE outpost_schema (one BIGINT PRIMARY KEY DEFAULT 1 CHECK (one = 1), version BIGINT NOT NULL)');
       await sql.run('INSERT INTO outpost_schema (one, version) VALUES (1, 0)');
