@@ -193,6 +193,7 @@ export class Services {
       enrolledVms: (siteId) => this.enrollment.cmdb.activeCount(siteId),
       notify: {
         onApplied: (site, changes) => {
+          this.followCmdb(site, changes.filter((c) => c.type === 'VirtualMachine').map((c) => c.moref));
           const limit = 500;
           o.bus.emit('inventory.changed', {
             site,
@@ -201,6 +202,8 @@ export class Services {
           });
         },
         onStatus: (site, status) => {
+          // A snapshot just completed: deletes and renames made while no watcher ran are found now.
+          if (status.state === 'watching') this.followCmdb(site, null);
           const lastError = status.lastError ? { code: status.lastError.code, message: status.lastError.message } : null;
           o.bus.emit('inventory.watch', { site, state: status.state, syncs: status.syncs, reconnects: status.reconnects, lastChangeAt: status.lastChangeAt, lastError, retryAt: status.retryAt, lastEventAt: status.lastEventAt, lagMs: status.lagMs });
           void this.emitStatus();
@@ -212,6 +215,19 @@ export class Services {
         },
       },
     });
+  }
+
+  /** Hands a site's VM changes (null: the whole site after a snapshot) to the CMDB follower. */
+  private followCmdb(siteName: string, morefs: string[] | null): void {
+    if (morefs?.length === 0) return;
+    void new SiteStore(this.o.db).byName(siteName).then(
+      (site) => {
+        if (!site) return;
+        if (morefs) void this.enrollment.follower.vmsChanged(site.id, siteName, morefs);
+        else void this.enrollment.follower.reconcileSite(site.id, siteName);
+      },
+      () => undefined, // the store is closing
+    );
   }
 
   async info(): Promise<CommandOutput<'app.info'>> {
