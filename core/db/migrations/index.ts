@@ -11,6 +11,7 @@ import { sql as tasks } from './010-tasks.js';
 import { sql as firewallPolicy } from './011-firewall-policy.js';
 import { sql as inventoryEvents } from './012-inventory-events.js';
 import { sql as cmdbFollow } from './013-cmdb-follow.js';
+import { sql as metrics } from './014-metrics.js';
 
 export interface Migration {
   /** Becomes PRAGMA user_version once applied; numbers are contiguous from 1. */
@@ -34,4 +35,5 @@ export const migrations: readonly Migration[] = [
   { version: 11, name: 'firewall-policy', sql: firewallPolicy },
   { version: 12, name: 'inventory-events', sql: inventoryEvents },
   { version: 13, name: 'cmdb-follow', sql: cmdbFollow },
+  { version: 14, name: 'metrics', sql: metrics },
 ];
