@@ -34,7 +34,7 @@ export class OutpostMetrics {
   private readonly m;
   private readonly syncStarted = new Map<string, number>();
   private readonly lastErrorSeen = new Map<string, string>();
-  private readonly openSteps = new Map<string, number>();
+  private readonly openSteps = new Map<string, { idx: number; name: string; started: number }>();
   private readonly openRuns = new Map<string, number>();
   private timer: NodeJS.Timeout | null = null;
   private socket: Socket | null = null;
@@ -122,19 +122,20 @@ export class OutpostMetrics {
     });
   }
 
+  /**
+   * A run's update names its current step only (running, waiting, failed): a step is timed from
+   * the update that shows it running to the first that shows another step, or the run ended.
+   */
   private procedureUpdated(p: EventPayload<'procedure.updated'>): void {
-    if (p.step) {
-      const key = `${p.id}#${p.step.idx}`;
-      if (p.step.state === 'running' && !this.openSteps.has(key)) remember(this.openSteps, key, performance.now());
-      else if (p.step.state === 'done' || p.step.state === 'failed') {
-        const started = this.openSteps.get(key);
-        this.openSteps.delete(key);
-        if (started !== undefined) {
-          this.m.steps.inc({ kind: p.kind, step: p.step.name, outcome: p.step.state });
-          this.m.stepSeconds.observe({ kind: p.kind, step: p.step.name }, (performance.now() - started) / 1000);
-        }
-      }
+    const open = this.openSteps.get(p.id);
+    const step = p.step;
+    if (open && !(step && step.idx === open.idx && step.state === 'running')) {
+      this.openSteps.delete(p.id);
+      const outcome = step && step.idx === open.idx ? (step.state === 'failed' ? 'failed' : step.state === 'waiting' ? 'waiting' : 'done') : p.state === 'failed' && !step ? 'failed' : 'done';
+      this.m.steps.inc({ kind: p.kind, step: open.name, outcome });
+      this.m.stepSeconds.observe({ kind: p.kind, step: open.name }, (performance.now() - open.started) / 1000);
     }
+    if (step?.state === 'running' && !this.openSteps.has(p.id)) remember(this.openSteps, p.id, { idx: step.idx, name: step.name, started: performance.now() });
     // A run is counted once, when it reaches a final state after being seen moving.
     if (FINAL.has(p.state)) {
       if (this.openRuns.delete(p.id)) this.m.procedures.inc({ kind: p.kind, state: p.state });
