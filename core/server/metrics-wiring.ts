@@ -40,6 +40,7 @@ export class OutpostMetrics {
   private socket: Socket | null = null;
   private lastPushed: MetricsSnapshot | null = null;
   private flushNow: (() => Promise<void>) | null = null;
+  private soon: NodeJS.Timeout | null = null;
 
   constructor() {
     const r = this.registry;
@@ -86,6 +87,17 @@ export class OutpostMetrics {
       }
     }
     this.m.watchState.set({ site }, s.state === 'watching' ? 1 : 0);
+    // A state change is worth showing before the next interval (`outpost metrics` right after a sync).
+    this.flushSoon();
+  }
+
+  private flushSoon(): void {
+    if (this.soon || !this.flushNow) return;
+    this.soon = setTimeout(() => {
+      this.soon = null;
+      void this.flush();
+    }, 1_000);
+    this.soon.unref();
   }
 
   applied(site: string, changes: readonly AppliedChange[]): void {
@@ -192,7 +204,9 @@ export class OutpostMetrics {
   /** Stops publishing after a last flush (the store is still open). */
   async close(): Promise<void> {
     if (this.timer) clearInterval(this.timer);
+    if (this.soon) clearTimeout(this.soon);
     this.timer = null;
+    this.soon = null;
     await this.flush();
     this.flushNow = null;
     this.socket?.close();
