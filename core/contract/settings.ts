@@ -16,6 +16,8 @@ export const settingsSchema = z.object({
   confirmDestructive: z.boolean().default(true),
   /** Seconds between background checks of every firewall against the store (drift); 0 turns the reconciler off. */
   natReconcileSeconds: z.number().int().min(0).max(86_400).default(300),
+  /** host:port of a statsd server the long-running processes push their metrics to (UDP, every 10 s); '' = off. */
+  metricsStatsd: z.string().default(''),
 });
 export type Settings = z.infer<typeof settingsSchema>;
 
@@ -28,6 +30,11 @@ export const settingsPatchSchema = z
     auditPageSize: z.number().int().min(10).max(1000),
     confirmDestructive: z.boolean(),
     natReconcileSeconds: z.number().int().min(0, 'seconds, 0 = off').max(86_400, 'at most a day (86400)'),
+    metricsStatsd: z
+      .string()
+      .trim()
+      .max(260)
+      .regex(/^$|^(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9][A-Za-z0-9.-]*):\d{1,5}$/, 'host:port of the statsd server (e.g. 127.0.0.1:8125), or empty to turn it off'),
   })
   .partial()
   .strict();
