@@ -15,6 +15,7 @@ import { procedureCommands } from './procedures.js';
 import { remoteCommands } from './remote.js';
 import { settingsCommands } from './settings.js';
 import { taskCommands } from './tasks.js';
+import { teamCommands } from './team.js';
 import { terminalCommands } from './terminal.js';
 import { upgradeCommands } from './upgrades.js';
 import { vaultCommands } from './vault.js';
@@ -61,6 +62,7 @@ export const commands = {
   ...enrollmentCommands,
   ...fanoutCommands,
   ...taskCommands,
+  ...teamCommands,
 } as const satisfies Record<string, CommandSpec>;
 
 export type Commands = typeof commands;

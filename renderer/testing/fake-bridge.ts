@@ -18,6 +18,7 @@ export const fakeStatus: Status = {
   sitesConnected: 0,
   tasks: { running: 0, waiting: 0 },
   vault: { kind: 'passphrase', initialised: false, unlocked: false },
+  team: { engine: 'sqlite', database: 'outpost.db', connected: true, error: null, others: [] },
 };
 
 /**

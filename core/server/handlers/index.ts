@@ -15,6 +15,7 @@ import { procedureHandlers } from './procedures.js';
 import { createRemoteHandlers } from './remote.js';
 import { settingsHandlers } from './settings.js';
 import { taskHandlers } from './tasks.js';
+import { teamHandlers } from './team.js';
 import { createTerminalHandlers } from './terminal.js';
 import { upgradeHandlers } from './upgrades.js';
 import { vaultHandlers } from './vault.js';
@@ -62,5 +63,6 @@ export function createHandlers(s: Services): Handlers {
     ...upgradeHandlers(s),
     ...createEnrollmentHandlers(s),
     ...taskHandlers(s),
+    ...teamHandlers(s),
   };
 }
