@@ -65,6 +65,16 @@ export const teamCommands = {
       restartRequired: z.boolean(),
     }),
   },
+  'team.import': {
+    summary: 'Copy this workstation\'s SQLite estate into the empty team database (idempotent; refuses another estate\'s database)',
+    input: empty,
+    output: z.object({
+      estate: z.string(),
+      /** false: the team database already held this estate; nothing was copied. */
+      copied: z.boolean(),
+      tables: z.array(z.object({ table: z.string(), source: z.number().int(), target: z.number().int() })),
+    }),
+  },
   'team.disconnect': {
     summary: 'Leave the team: forget the saved connection and its sealed password (the next start uses this workstation\'s SQLite store)',
     input: empty,

@@ -132,6 +132,7 @@ export class Services {
     const local = o.team?.local ?? { sql: o.db, vault: o.vault };
     this.team = new TeamService({
       dataDir: o.dataDir,
+      store: o.db,
       database: o.dbPath,
       local,
       importedCas: () => trustedCaPems(local.sql),

@@ -1,4 +1,5 @@
-import pg from 'pg';
+import type pg from 'pg';
+import { clientFor } from './team-connection.js';
 import { z } from 'zod';
 
 /**
@@ -14,7 +15,7 @@ export interface SiteRef {
 
 export interface SiteIndexLocksOptions {
   /** A dedicated connection: session-level advisory locks live exactly as long as it does. */
-  connect: () => pg.ClientConfig;
+  connect: () => pg.PoolConfig;
   /** The sites that should be indexed now (live ones). */
   sites: () => Promise<SiteRef[]>;
   /** This process now holds the site's lock: start indexing it (resuming from the store). */
@@ -101,7 +102,7 @@ export class SiteIndexLocks {
 
   private async connection(): Promise<pg.Client> {
     if (this.client) return this.client;
-    const client = new pg.Client(this.o.connect());
+    const client = clientFor(this.o.connect());
     client.on('error', () => void this.dropConnection(client));
     client.on('end', () => void this.dropConnection(client));
     this.client = client;

@@ -1,11 +1,9 @@
 import { hostname, userInfo } from 'node:os';
-import { checkServerIdentity, type PeerCertificate } from 'node:tls';
 import { X509Certificate } from 'node:crypto';
 import pg from 'pg';
 import { z } from 'zod';
 import { OutpostError } from '../contract/errors.js';
-import { caBundle } from '../trust/ca-bundle.js';
-import { fingerprintOf, normalizeFingerprint } from '../trust/fingerprint.js';
+import { neutral } from '../db/pg-sql.js';
 
 /** Where the team database is, as `postgres://user@host:port/database` (the password never travels in it). */
 export interface TeamTarget {
@@ -53,20 +51,10 @@ export function parseTeamUrl(input: string): TeamTarget {
   return { url: clean.toString(), host: host.replace(/^\[|\]$/g, ''), port, database, user, local: socketDir !== null || LOOPBACK.test(url.hostname) };
 }
 
-/** How this workstation trusts the team server's certificate. */
-export interface TeamTrust {
-  /** A CA (or the server's self-signed certificate) given for this team, PEM. */
-  ca: string | null;
-  /** CAs imported into Outpost's trust store (as for vCenter). */
-  importedCas: readonly string[];
-  /** A SHA-256 fingerprint the server's certificate must have, besides a verified chain. */
-  fingerprint: string | null;
-}
-
 /** Who this process is, as other consoles see it in `team status` (pg_stat_activity.application_name). */
 export function presenceName(role: string, who = `${userInfo().username}@${hostname()}`): string {
-  // application_name keeps 63 bytes; the role ('console', 'events', 'indexer') goes first.
-  return `outpost/${role}/${who}`.slice(0, 63);
+  // application_name keeps 63 bytes; the process token (9 with its slash) is appended after this.
+  return `outpost/${role}/${who}`.slice(0, 54);
 }
 
 export function checkPemCertificate(pem: string): string {
@@ -78,96 +66,23 @@ export function checkPemCertificate(pem: string): string {
   return pem;
 }
 
-/**
- * The driver's connection settings. TLS is verified against the system CAs, Outpost's imported
- * CAs and the team's CA (and the pinned fingerprint, when set); a plain connection is made only
- * to loopback or a Unix socket, and only when no CA or pin asks for TLS there.
- */
-export function teamClientConfig(target: TeamTarget, password: string | null, trust: TeamTrust, applicationName: string): pg.ClientConfig {
-  const wantsTls = !target.local || trust.ca !== null || trust.fingerprint !== null;
-  const pin = trust.fingerprint ? normalizeFingerprint(trust.fingerprint) : null;
-  return {
-    host: target.host,
-    port: target.port,
-    database: target.database,
-    user: target.user,
-    ...(password !== null ? { password } : {}),
-    application_name: applicationName,
-    connectionTimeoutMillis: 5000,
-    keepAlive: true,
-    ssl: wantsTls
-      ? {
-          ca: caBundle(trust.importedCas, trust.ca ?? undefined),
-          rejectUnauthorized: true,
-          servername: /^[\d.:[\]]+$/.test(target.host) ? undefined : target.host,
-          checkServerIdentity: (host: string, cert: PeerCertificate) => {
-            const nameError = checkServerIdentity(host, cert);
-            if (nameError) return nameError;
-            if (pin && fingerprintOf(cert.raw) !== pin) return Object.assign(new Error(`certificate fingerprint ${fingerprintOf(cert.raw)} is not the pinned ${pin}`), { code: 'OUTPOST_PIN_MISMATCH' });
-            return undefined;
-          },
-        }
-      : false,
-  };
+/** A client for one dedicated connection (LISTEN, index locks): the pool config's Client class checks a pinned certificate. */
+export function clientFor(config: pg.PoolConfig): pg.Client {
+  const Client = config.Client ?? pg.Client;
+  return new Client(config);
 }
 
-const pgErrorShape = z.object({ code: z.string().optional(), message: z.string() }).passthrough();
-
-const TLS_CODES = new Set([
-  'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
-  'SELF_SIGNED_CERT_IN_CHAIN',
-  'DEPTH_ZERO_SELF_SIGNED_CERT',
-  'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
-  'CERT_HAS_EXPIRED',
-  'CERT_NOT_YET_VALID',
-  'ERR_TLS_CERT_ALTNAME_INVALID',
-]);
-
-const OFFLINE_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'EPIPE', 'ENOTFOUND', 'EAI_AGAIN', '57P01', '57P02', '57P03', '08000', '08003', '08006', '08001', '08004']);
-
-/** Whether an error from the driver means the database cannot be reached (rather than a refused statement). */
-export function isConnectionLoss(err: unknown): boolean {
-  const e = pgErrorShape.safeParse(err);
-  if (!e.success) return false;
-  if (e.data.code && OFFLINE_CODES.has(e.data.code)) return true;
-  return /Connection terminated|connection timeout|Client has encountered a connection error|Connection closed|not queryable/i.test(e.data.message);
-}
-
-/** One clear error for a failed connection to the team database (team connect, team status). */
-export function teamConnectError(err: unknown, target: TeamTarget): OutpostError {
-  if (err instanceof OutpostError) return err;
-  const e = pgErrorShape.safeParse(err);
-  const code = e.success ? e.data.code : undefined;
-  const message = e.success ? e.data.message : String(err);
-  const where = `${target.host}:${target.port}/${target.database}`;
-  if (code === '28P01' || code === '28000') {
-    return new OutpostError('TEAM_AUTH', `The team database ${where} refused user "${target.user}" (wrong password, or no access from here). Check the password with the database's administrator and connect again.`, { url: target.url, cause: code });
-  }
-  if (code === '3D000') return new OutpostError('VALIDATION', `The team server has no database "${target.database}". Ask its administrator to create it (CREATE DATABASE) or correct the URL.`, { url: target.url, field: 'url' });
-  if (code === 'OUTPOST_PIN_MISMATCH') return new OutpostError('TLS_CHANGED', `The certificate of ${target.host} is not the one pinned for this team (${message}). Outpost did not send the password.`, { url: target.url });
-  if ((code && TLS_CODES.has(code)) || /certificate|self[- ]signed/i.test(message)) {
-    return new OutpostError('TLS_UNTRUSTED', `The certificate of the team server ${target.host} is not trusted (${code ?? message}). Give its CA with --ca FILE (or import it: outpost cert import) and connect again.`, { url: target.url, reason: code ?? message });
-  }
-  if (/does not support SSL/i.test(message)) {
-    return new OutpostError('TLS_UNTRUSTED', `The team server ${target.host} does not offer TLS; Outpost sends a password in plain only over loopback or a Unix socket. Enable ssl on the server.`, { url: target.url });
-  }
-  if (isConnectionLoss(err)) {
-    return new OutpostError('TEAM_OFFLINE', `The team database ${where} cannot be reached (${code ?? message}). Check that it runs and that this workstation can reach it; Outpost reconnects by itself.`, { url: target.url, cause: code ?? null });
-  }
-  return new OutpostError('TEAM_OFFLINE', `Connecting to the team database ${where} failed: ${message}`, { url: target.url, cause: code ?? null });
-}
-
-/** Connects once to check URL, password and certificate; returns the server's version. */
-export async function probeTeam(config: pg.ClientConfig, target: TeamTarget): Promise<{ serverVersion: string; tls: boolean }> {
-  const client = new pg.Client(config);
+/** Connects once to check URL, password and certificate; returns the server's version. Errors are the engine's (DB_AUTH, TLS_UNTRUSTED, UNREACHABLE). */
+export async function probeTeam(config: pg.PoolConfig): Promise<{ serverVersion: string; tls: boolean }> {
+  const client = clientFor(config);
   client.on('error', () => undefined);
   try {
     await client.connect();
     const res = await client.query('SHOW server_version');
     const row = z.object({ server_version: z.string() }).parse(res.rows[0]);
-    return { serverVersion: row.server_version, tls: config.ssl !== false && config.ssl !== undefined };
+    return { serverVersion: row.server_version, tls: config.ssl !== undefined && config.ssl !== false };
   } catch (err) {
-    throw teamConnectError(err, target);
+    throw neutral(err, '');
   } finally {
     await client.end().catch(() => undefined);
   }

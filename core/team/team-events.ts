@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import pg from 'pg';
+import type pg from 'pg';
+import { clientFor } from './team-connection.js';
 import { z } from 'zod';
 import { events as eventSchemas, isEventName, type EventName, type EventPayload } from '../contract/events.js';
 import type { Sql } from '../db/sql.js';
@@ -74,7 +75,7 @@ export interface TeamEventsOptions {
   sql: Sql;
   bus: EventBus;
   /** A dedicated connection for LISTEN (one per process), made anew after each loss. */
-  connect: () => pg.ClientConfig;
+  connect: () => pg.PoolConfig;
   /** First and longest wait before the listener reconnects. */
   backoff?: { initialMs: number; maxMs: number };
   /** Told when the listener connection is up or lost (team status, TEAM_OFFLINE). */
@@ -152,7 +153,7 @@ export class TeamEvents {
 
   private async listen(): Promise<void> {
     if (this.closed) return;
-    const client = new pg.Client(this.o.connect());
+    const client = clientFor(this.o.connect());
     this.client = client;
     const lost = (err?: unknown): void => {
       if (this.client !== client) return;

@@ -5,12 +5,16 @@ import type { AuditLog } from '../audit/audit-log.js';
 import type { Sql } from '../db/sql.js';
 import { normalizeFingerprint } from '../trust/fingerprint.js';
 import type { Vault } from '../vault/vault.js';
-import { checkPemCertificate, parseTeamUrl, presenceName, probeTeam, teamClientConfig } from './team-connection.js';
+import { pgPoolConfig } from '../db/pg-target.js';
+import { checkPemCertificate, parseTeamUrl, presenceName, probeTeam } from './team-connection.js';
 import { forgetTeamPassword, readTeamConfig, removeTeamConfig, saveTeamPassword, writeTeamConfig } from './team-config.js';
+import { importEstate } from './team-import.js';
 import type { TeamSession } from './team-session.js';
 
 export interface TeamServiceOptions {
   dataDir: string;
+  /** The store the services use (the team database in team mode). */
+  store: Sql;
   /** The store in use, as shown: an SQLite path or the team URL. */
   database: string;
   /** This workstation's own store and vault (the team password is sealed there, never in the team database). */
@@ -37,7 +41,7 @@ export class TeamService {
     const configured = readTeamConfig(this.o.dataDir) !== null;
     const session = this.o.session;
     if (!session || !state.connected) return { ...state, configured, members: [], indexers: [] };
-    const token = session.events.origin.slice(0, 8);
+    const token = session.processToken;
     const seen = new Set<string>();
     const members = session.memberSessions().flatMap((m) => {
       const key = `${m.role}/${m.who}/${m.process}`;
@@ -70,10 +74,14 @@ export class TeamService {
     if (!(await this.o.local.vault.state()).unlocked) {
       throw new OutpostError('VAULT_LOCKED', 'The vault is locked: unlock it (Settings, or OUTPOST_VAULT_PASSPHRASE for the CLI) so the team password can be stored sealed.');
     }
-    const config = teamClientConfig(target, input.password, { ca, importedCas: await this.o.importedCas(), fingerprint }, presenceName('connect'));
+    const cas = [...(await this.o.importedCas()), ...(ca ? [ca] : [])];
+    const config = {
+      ...pgPoolConfig(target.url, { password: input.password, ...(cas.length ? { ca: cas.join('\n') } : {}), ...(fingerprint ? { pinSha256: fingerprint } : {}) }),
+      application_name: presenceName('connect'),
+    };
     let probe: { serverVersion: string; tls: boolean };
     try {
-      probe = await probeTeam(config, target);
+      probe = await probeTeam(config);
     } catch (err) {
       await this.o.audit.append({ actor, action: 'team.connect', target: target.url, outcome: 'failed', details: { reason: err instanceof Error && 'code' in err ? String(err.code) : 'error' } });
       throw err;
@@ -82,6 +90,13 @@ export class TeamService {
     writeTeamConfig(this.o.dataDir, { url: target.url, ca, fingerprint, savedAt: new Date().toISOString() });
     await this.o.audit.append({ actor, action: 'team.connect', target: target.url, details: { tls: probe.tls, serverVersion: probe.serverVersion } });
     return { url: target.url, serverVersion: probe.serverVersion, tls: probe.tls, restartRequired: true };
+  }
+
+  /** Copies this workstation's estate into the team database (see importEstate), audited on the team. */
+  async import(actor: string): Promise<CommandOutput<'team.import'>> {
+    const report = await importEstate(this.o.local.sql, this.o.store);
+    await this.o.audit.append({ actor, action: 'team.import', details: { estate: report.estate, copied: report.copied, rows: report.tables.reduce((n, t) => n + t.source, 0) } });
+    return report;
   }
 
   async disconnect(actor: string): Promise<CommandOutput<'team.disconnect'>> {

@@ -3,18 +3,17 @@ import type { TeamState } from '../contract/team.js';
 import type { EventBus } from '../events/event-bus.js';
 import type { OfflineGuard } from '../db/offline-guard.js';
 import { SiteIndexLocks, type SiteRef } from './site-index-locks.js';
-import type { TeamTarget } from './team-connection.js';
+import { presenceName } from './team-connection.js';
 import { TeamEvents } from './team-events.js';
 import { TeamPresenceStore, type PresenceSession } from './team-presence-store.js';
 
 export interface TeamSessionOptions {
-  target: TeamTarget;
-  /** Connection settings for one of this process's dedicated connections, named for `team status`. */
-  clientConfig: (role: string) => pg.ClientConfig;
+  /** The team database's URL without password, as shown. */
+  target: string;
+  /** Connection settings for one of this process's dedicated connections, named (application_name) for `team status`. */
+  clientConfig: (applicationName: string) => pg.PoolConfig;
   guard: OfflineGuard;
   bus: EventBus;
-  /** This process's token in application_name (tells its own sessions from others'). */
-  processToken: string;
   /** The team state changed (connected, lost, someone joined or left): the status bar refetches. */
   onChange: () => void;
   /** How often presence is read and a lost database is probed. */
@@ -41,7 +40,7 @@ export class TeamSession {
     this.events = new TeamEvents({
       sql: o.guard,
       bus: o.bus,
-      connect: () => o.clientConfig('events'),
+      connect: () => o.clientConfig(this.applicationName('events')),
       backoff: { initialMs: 200, maxMs: 2000 },
       onListening: (listening, error) => {
         if (listening) {
@@ -65,8 +64,17 @@ export class TeamSession {
 
   /** Index the sites whose lock this process gets (the desktop app, the host, serve). */
   async startIndexing(handlers: { sites: () => Promise<SiteRef[]>; onAcquired: (s: SiteRef) => Promise<void>; onReleased: (s: SiteRef) => Promise<void>; pollMs?: number }): Promise<void> {
-    this.locks = new SiteIndexLocks({ connect: () => this.o.clientConfig('indexer'), ...handlers });
+    this.locks = new SiteIndexLocks({ connect: () => this.o.clientConfig(this.applicationName('indexer')), ...handlers });
     await this.locks.start();
+  }
+
+  /** This process's token in application_name: tells its own sessions from the others'. */
+  get processToken(): string {
+    return this.events.origin.slice(0, 8);
+  }
+
+  private applicationName(role: string): string {
+    return `${presenceName(role)}/${this.processToken}`;
   }
 
   /** The sites this process indexes now. */
@@ -78,7 +86,7 @@ export class TeamSession {
     const connected = this.events.listening && !this.o.guard.isOffline;
     return {
       engine: 'postgres',
-      database: this.o.target.url,
+      database: this.o.target,
       connected,
       error: connected ? null : (this.lastError ?? 'connecting to the team database'),
       others: connected ? this.others : [],
@@ -113,7 +121,7 @@ export class TeamSession {
     if (this.o.guard.isOffline) return;
     try {
       this.sessions = await this.presence.sessions();
-      this.others = [...new Set(this.sessions.filter((s) => s.process !== this.o.processToken).map((s) => s.who))].sort();
+      this.others = [...new Set(this.sessions.filter((s) => s.process !== this.processToken).map((s) => s.who))].sort();
     } catch {
       // Offline: the state already says so.
     }

@@ -7,6 +7,7 @@ export function teamHandlers(s: Services): DomainHandlers<typeof teamCommands> {
   return {
     'team.status': () => s.team.status(),
     'team.connect': (input, caller) => s.team.connect(input, caller.actor),
+    'team.import': (_input, caller) => s.team.import(caller.actor),
     'team.disconnect': (_input, caller) => s.team.disconnect(caller.actor),
   };
 }
