@@ -135,8 +135,8 @@ async function createTeamCore(options: CoreOptions, target: string, team: Return
   const localStore = await openStore(join(options.dataDir, DB_FILE), options.sqliteBinding ? { nativeBinding: options.sqliteBinding } : {});
   let store: Store | null = null;
   try {
-    // Not deferred: the team password is needed now.
-    const localVault = await openVault(localStore, options, false);
+    // Not deferred when the team password is needed now.
+    const localVault = await openVault(localStore, options, team ? false : options.deferUnlock);
     const connect: PgConnectOptions = {};
     if (team) {
       const password = await readTeamPassword(localStore.sql, localVault);

@@ -68,7 +68,8 @@ export function checkPemCertificate(pem: string): string {
 
 /** A client for one dedicated connection (LISTEN, index locks): the pool config's Client class checks a pinned certificate. */
 export function clientFor(config: pg.PoolConfig): pg.Client {
-  const Client = config.Client ?? pg.Client;
+  // The pool config's Client is a pg.Client subclass (pg-target.ts's pinned client) or absent.
+  const Client = (config.Client ?? pg.Client) as typeof pg.Client;
   return new Client(config);
 }
 
