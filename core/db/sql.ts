@@ -31,6 +31,8 @@ export interface TransactionOptions {
 }
 
 export interface Sql {
+  /** Which engine answers: a store branches on it only where the engines truly differ (search). */
+  readonly engine: 'sqlite' | 'postgres';
   /** Every row, each decoded by `schema` (a row that does not match is an INTERNAL error). */
   all<T>(sql: string, params: SqlParams, schema: z.ZodType<T>): Promise<T[]>;
   /** The first row decoded by `schema`, or undefined when there is none. */
