@@ -7,7 +7,7 @@ import type { EventName } from '../contract/events.js';
 import { atomically } from '../db/sql.js';
 import { createOutpostCore, type OutpostCore } from '../server/core.js';
 import { defaultKdf } from '../vault/passphrase-cipher.js';
-import { startTeamPostgres, unrelatedCaPem, type TeamPostgres } from '../../test/peers/team-postgres.js';
+import { PG_PASSWORD, startPostgres, type PgPeer } from '../../test/pg-peer.js';
 import { tempDir } from '../../test/temp-dir.js';
 import { INDEX_LOCK_CLASS, SiteIndexLocks } from './site-index-locks.js';
 import { TEAM_FILE } from './team-config.js';
@@ -18,16 +18,16 @@ import { TEAM_FILE } from './team-config.js';
 const kdf = { ...defaultKdf, N: 2 ** 10 };
 const passphrase = 'team mode test vault';
 const dirs: { remove(): void }[] = [];
-let server: TeamPostgres;
+let server: PgPeer;
 
 beforeAll(async () => {
-  server = await startTeamPostgres();
-  process.env.PGPASSWORD = server.password;
+  server = await startPostgres();
+  process.env.PGPASSWORD = PG_PASSWORD;
 }, 30_000);
 
 afterAll(async () => {
   delete process.env.PGPASSWORD;
-  await server?.destroy();
+  await server?.stop();
   for (const d of dirs) d.remove();
 });
 
@@ -65,12 +65,14 @@ async function until(check: () => Promise<boolean> | boolean, timeoutMs: number)
 }
 
 describe('team events over LISTEN/NOTIFY', () => {
+  let eventsDb = '';
   let a: OutpostCore;
   let b: OutpostCore;
   beforeAll(async () => {
-    await server.createDatabase('events');
-    a = await core('events');
-    b = await core('events');
+    const db = await server.createDatabase();
+    a = await core(db);
+    b = await core(db);
+    eventsDb = db;
   });
   afterAll(async () => {
     await a?.close();
@@ -108,7 +110,7 @@ describe('team events over LISTEN/NOTIFY', () => {
 
   it('ignores a notification that is not a valid contract event', async () => {
     const onB = recorder(b);
-    const client = new pg.Client({ connectionString: server.url('events'), password: server.password });
+    const client = new pg.Client({ connectionString: server.url(eventsDb), password: PG_PASSWORD });
     await client.connect();
     await client.query("SELECT pg_notify('outpost_events', $1)", [JSON.stringify({ o: 'someone', e: 'audit.appended', p: { id: 'x' }, t: 1 })]);
     await client.query("SELECT pg_notify('outpost_events', 'not json')");
@@ -122,9 +124,9 @@ describe('team events over LISTEN/NOTIFY', () => {
 
 describe('TEAM_OFFLINE', () => {
   it('says so at once, refuses changes, keeps the last known reads, and reconnects by itself', async () => {
-    await server.createDatabase('offline');
-    const a = await core('offline');
-    const b = await core('offline');
+    const db = await server.createDatabase();
+    const a = await core(db);
+    const b = await core(db);
     try {
       expect(await a.dispatch('ipam.pools.add', { name: 'p1', cidr: '198.51.100.0/28', kind: 'public' })).toMatchObject({ ok: true });
       const before = await a.dispatch('ipam.pools.list', {});
@@ -136,7 +138,7 @@ describe('TEAM_OFFLINE', () => {
       };
       expect((await status()).connected).toBe(true);
 
-      await server.stop();
+      await server.pause();
       const noticedMs = await until(async () => !(await status()).connected, 1000);
       expect(noticedMs).toBeLessThan(1000);
       const refused = await a.dispatch('ipam.pools.add', { name: 'p2', cidr: '198.51.100.16/28', kind: 'public' });
@@ -146,7 +148,7 @@ describe('TEAM_OFFLINE', () => {
       const st = await a.dispatch('status.get', {});
       expect(st).toMatchObject({ ok: true, value: { team: { engine: 'postgres', connected: false } } });
 
-      await server.start();
+      await server.resume();
       await until(async () => (await status()).connected, 10_000);
       const onB = recorder(b);
       const seen = onB.next('audit.appended', 5000);
@@ -165,8 +167,7 @@ describe('TEAM_OFFLINE', () => {
 
 describe('one indexer per site (advisory lock)', () => {
   it('moves to another process when the holder is killed with SIGKILL', async () => {
-    await server.createDatabase('locks');
-    const url = server.url('locks');
+    const url = server.url(await server.createDatabase());
     // The holder: a separate process that takes site 7's index lock and stays.
     const holder = spawn(process.execPath, ['-e', `
       const pg = require('pg');
@@ -177,7 +178,7 @@ describe('one indexer per site (advisory lock)', () => {
     expect(ready).toBe('held');
     const log: string[] = [];
     const locks = new SiteIndexLocks({
-      connect: () => ({ connectionString: url, password: server.password }),
+      connect: () => ({ connectionString: url, password: PG_PASSWORD }),
       sites: async () => [{ id: 7, name: 'dc7' }],
       onAcquired: (s) => void log.push(`+${s.name}`),
       onReleased: (s) => void log.push(`-${s.name}`),
@@ -194,9 +195,9 @@ describe('one indexer per site (advisory lock)', () => {
       expect(takeoverMs).toBeLessThan(30_000);
       expect(locks.heldSites().map((s) => s.id)).toEqual([7]);
       // Losing the session (server gone) stops the index at once: never two indexers.
-      await server.stop();
+      await server.pause();
       await until(() => log.includes('-dc7'), 5000);
-      await server.start();
+      await server.resume();
       await until(() => log.filter((l) => l === '+dc7').length === 2, 10_000);
     } finally {
       holder.kill('SIGKILL');
@@ -206,24 +207,25 @@ describe('one indexer per site (advisory lock)', () => {
 });
 
 describe('team connect, import and secrets', () => {
+  let joinedDb = '';
   it('refuses a wrong password, saves nothing; then saves the connection with the password sealed locally', async () => {
-    await server.createDatabase('joined');
+    joinedDb = await server.createDatabase();
     const dir = tempDir('outpost-team-join-');
     dirs.push(dir);
     const local = await createOutpostCore({ dataDir: dir.path, transport: 'test', checkOutputs: true, passphrase, kdf });
     try {
-      const wrong = await local.dispatch('team.connect', { url: server.url('joined'), password: 'not-the-password' });
+      const wrong = await local.dispatch('team.connect', { url: server.url(joinedDb), password: 'not-the-password' });
       expect(wrong).toMatchObject({ ok: false, error: { code: 'DB_AUTH' } });
       expect(() => readFileSync(join(dir.path, TEAM_FILE))).toThrow();
-      const inUrl = await local.dispatch('team.connect', { url: server.url('joined').replace('postgres@', `postgres:${server.password}@`), password: server.password });
+      const inUrl = await local.dispatch('team.connect', { url: server.url(joinedDb).replace('//outpost@', `//outpost:${PG_PASSWORD}@`), password: PG_PASSWORD });
       expect(inUrl).toMatchObject({ ok: false, error: { code: 'VALIDATION' } });
 
       expect(await local.dispatch('ipam.pools.add', { name: 'home', cidr: '203.0.113.0/28', kind: 'public' })).toMatchObject({ ok: true });
       expect(await local.dispatch('credentials.add', { name: 'guest-admin', username: 'root', secret: { type: 'password', password: 'Sekr1t-guest-pw' } })).toMatchObject({ ok: true });
-      const ok = await local.dispatch('team.connect', { url: server.url('joined'), password: server.password });
+      const ok = await local.dispatch('team.connect', { url: server.url(joinedDb), password: PG_PASSWORD });
       expect(ok).toMatchObject({ ok: true, value: { tls: false, restartRequired: true } });
       const saved = readFileSync(join(dir.path, TEAM_FILE), 'utf8');
-      expect(saved).not.toContain(server.password);
+      expect(saved).not.toContain(PG_PASSWORD);
     } finally {
       await local.close();
     }
@@ -256,11 +258,11 @@ describe('team connect, import and secrets', () => {
       expect(added.ok ? null : added.error).toBeNull();
     } finally {
       await restarted.close();
-      process.env.PGPASSWORD = server.password;
+      process.env.PGPASSWORD = PG_PASSWORD;
     }
 
     // Item 7: no secret in clear anywhere in the team database (every text and bytea value scanned).
-    const client = new pg.Client({ connectionString: server.url('joined'), password: server.password });
+    const client = new pg.Client({ connectionString: server.url(joinedDb), password: PG_PASSWORD });
     await client.connect();
     try {
       const columns = await client.query<{ table_name: string; column_name: string }>(
@@ -273,7 +275,7 @@ describe('team connect, import and secrets', () => {
           if (r.v === null) continue;
           scanned++;
           const text = Buffer.isBuffer(r.v) ? r.v.toString('latin1') : r.v;
-          for (const secret of ['Sekr1t-guest-pw', 'Another-Sekr1t', server.password]) expect(text, `${c.table_name}.${c.column_name}`).not.toContain(secret);
+          for (const secret of ['Sekr1t-guest-pw', 'Another-Sekr1t', PG_PASSWORD]) expect(text, `${c.table_name}.${c.column_name}`).not.toContain(secret);
         }
       }
       expect(scanned).toBeGreaterThan(10);
@@ -291,7 +293,7 @@ describe('team connect, import and secrets', () => {
     const local = await createOutpostCore({ dataDir: dir.path, transport: 'test', checkOutputs: true, passphrase, kdf });
     await local.dispatch('ipam.pools.add', { name: 'other', cidr: '192.0.2.0/28', kind: 'public' });
     await local.close();
-    const team = await createOutpostCore({ dataDir: dir.path, dbPath: server.url('joined'), transport: 'test', checkOutputs: true, passphrase, kdf });
+    const team = await createOutpostCore({ dataDir: dir.path, dbPath: server.url(joinedDb), transport: 'test', checkOutputs: true, passphrase, kdf });
     try {
       expect(await team.dispatch('team.import', {})).toMatchObject({ ok: false, error: { code: 'ESTATE_MISMATCH' } });
       const pools = await team.dispatch('ipam.pools.list', {});
@@ -302,24 +304,24 @@ describe('team connect, import and secrets', () => {
   }, 30_000);
 
   it('refuses an untrusted server certificate, and connects with its CA', async () => {
-    const tls = await startTeamPostgres({ tls: true });
+    const tls = await startPostgres({ tls: true });
     try {
-      await tls.createDatabase('secure');
+      const secure = await tls.createDatabase();
       const dir = tempDir('outpost-team-tls-');
       dirs.push(dir);
       const local = await createOutpostCore({ dataDir: dir.path, transport: 'test', checkOutputs: true, passphrase, kdf });
       try {
         // localhost is loopback, so plain would be allowed: a CA given asks for verified TLS.
-        const wrongCa = unrelatedCaPem();
-        const untrusted = await local.dispatch('team.connect', { url: tls.url('secure').replace('127.0.0.1', 'localhost'), password: tls.password, ca: wrongCa });
+        const wrongCa = tls.otherCa!;
+        const untrusted = await local.dispatch('team.connect', { url: tls.url(secure, 'localhost'), password: PG_PASSWORD, ca: wrongCa });
         expect(untrusted).toMatchObject({ ok: false, error: { code: 'TLS_UNTRUSTED' } });
-        const trusted = await local.dispatch('team.connect', { url: tls.url('secure').replace('127.0.0.1', 'localhost'), password: tls.password, ca: tls.caPem! });
+        const trusted = await local.dispatch('team.connect', { url: tls.url(secure, 'localhost'), password: PG_PASSWORD, ca: tls.ca! });
         expect(trusted).toMatchObject({ ok: true, value: { tls: true } });
       } finally {
         await local.close();
       }
     } finally {
-      await tls.destroy();
+      await tls.stop();
     }
   }, 60_000);
 });
