@@ -10,6 +10,16 @@ export type Engine = 'sqlite' | 'postgres';
 /** A new empty store of the suite's engine; closed and removed after the file's tests. */
 export type OpenStore = () => Promise<Store>;
 
+/** Where each store `open()` gave lives, so a test can open a second handle (another connection) on it. */
+const targets = new WeakMap<Store, { target: string; password?: string }>();
+
+/** A second, independent handle on the same store (another process would have one): close it yourself. */
+export async function reopen(store: Store): Promise<Store> {
+  const t = targets.get(store);
+  if (!t) throw new Error('reopen: this store was not opened by describeEngines');
+  return await openStore(t.target, t.password !== undefined ? { password: t.password } : {});
+}
+
 export function describeEngines(name: string, body: (open: OpenStore, engine: Engine) => void): void {
   describe(`${name} [sqlite]`, () => {
     const dirs: ReturnType<typeof tempDir>[] = [];
@@ -17,7 +27,10 @@ export function describeEngines(name: string, body: (open: OpenStore, engine: En
     body(async () => {
       const dir = tempDir();
       dirs.push(dir);
-      return await openStore(join(dir.path, 'outpost.db'));
+      const target = join(dir.path, 'outpost.db');
+      const store = await openStore(target);
+      targets.set(store, { target });
+      return store;
     }, 'sqlite');
   });
   describe(`${name} [postgres]`, () => {
@@ -30,7 +43,10 @@ export function describeEngines(name: string, body: (open: OpenStore, engine: En
     });
     body(async () => {
       if (!peer) throw new Error('the PostgreSQL peer did not start');
-      return await openStore(peer.url(await peer.createDatabase()), { password: PG_PASSWORD });
+      const target = peer.url(await peer.createDatabase());
+      const store = await openStore(target, { password: PG_PASSWORD });
+      targets.set(store, { target, password: PG_PASSWORD });
+      return store;
     }, 'postgres');
   });
 }

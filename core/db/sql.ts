@@ -73,6 +73,15 @@ export class ForeignKeyViolation extends Error {
 }
 
 /**
+ * The placeholders of an `IN (...)` list of `values.length` parameters (the values themselves
+ * are passed as parameters, never spliced in); `(NULL)` for none, which matches nothing on
+ * either engine. Replaces SQLite's json_each(?), which PostgreSQL lacks.
+ */
+export function inList(values: readonly unknown[]): string {
+  return values.length === 0 ? '(NULL)' : `(${values.map(() => '?').join(', ')})`;
+}
+
+/**
  * One transaction around work that spans several stores (a service's unit of work: e.g. remove a
  * site, its credential and its inventory rows, and audit it, all or nothing). Store methods called
  * inside join it, whichever handle they hold: the transaction travels with the async context.
