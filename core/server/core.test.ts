@@ -11,6 +11,7 @@ import { enrollmentCommands } from '../contract/enrollment.js';
 import { inventoryCommands } from '../contract/inventory.js';
 import { terminalCommands } from '../contract/terminal.js';
 import { upgradeCommands } from '../contract/upgrades.js';
+import { teamCommands } from '../contract/team.js';
 import { fanoutCommands } from '../contract/fanout.js';
 import type { EventName } from '../contract/events.js';
 import { defaultKdf } from '../vault/passphrase-cipher.js';
@@ -160,6 +161,10 @@ describe('core dispatch (the path every transport takes)', () => {
     // The fan-out job commands need several sshd peers and events: core/remote/fanout-jobs.test.ts exercises each.
     // Pushing hosts entries needs an SSH node: core/helpers/hosts-push.test.ts exercises both against sshd.
     const hostsPush = ['helpers.hosts.preview', 'helpers.hosts.push'];
+    // Team mode: on this workstation's own store; core/team/team-mode.test.ts exercises each against PostgreSQL.
+    expect(await call('team.status', {})).toMatchObject({ engine: 'sqlite', connected: true, configured: false, others: [] });
+    expect(await core.dispatch('team.import', {})).toMatchObject({ ok: false, error: { code: 'VALIDATION' } });
+    for (const name of Object.keys(teamCommands)) covered.add(name);
     const elsewhere = [...[firewallPolicyCommands, enrollmentCommands, inventoryCommands, networkingCommands, vmAccessCommands, terminalCommands, upgradeCommands, fanoutCommands].flatMap((c) => Object.keys(c)), ...hostsPush].filter((name) => !covered.has(name)); // sites.list needs no vCenter: exercised above
     expect([...covered, ...elsewhere].sort()).toEqual([...commandNames].sort());
   });
