@@ -40,6 +40,7 @@ const DOMAINS = {
   upgrades: ['contract', 'db', 'events', 'audit', 'exec', 'vault', 'vsphere', 'ssh', 'procedures', 'ipam', 'sites', 'remote', 'inventory', 'enrollment'],
   tasks: ['contract', 'db', 'events', 'procedures'], // the Recent Tasks feed (procedures: runner identity, to tell an interrupted task)
   update: ['contract', 'db', 'audit', 'exec'], // Outpost's own offline updates (bundle signature, install, rollback)
+  team: ['contract', 'db', 'events', 'audit', 'trust', 'vault'], // team mode: joining a PostgreSQL team database, its events, index locks, presence
 };
 
 const BELOW_ROOT = [...Object.keys(FOUNDATIONS), ...Object.keys(DOMAINS)];

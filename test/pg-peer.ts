@@ -28,6 +28,10 @@ export interface PgPeer {
   createDatabase(): Promise<string>;
   /** Runs SQL as the superuser in `database` (default postgres). */
   admin<R extends pg.QueryResultRow = pg.QueryResultRow>(sql: string, params?: unknown[], database?: string): Promise<pg.QueryResult<R>>;
+  /** Stops the server but keeps its data and port (the team database going away). */
+  pause(): Promise<void>;
+  /** Starts it again after pause(), same port and data. */
+  resume(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -91,25 +95,36 @@ export async function startPostgres(options: { tls?: boolean } = {}): Promise<Pg
   }
   const port = await freePort();
   const cmd = asPostgres([join(BIN, 'postgres'), '-D', data, '-p', String(port), ...settings]);
-  const child: ChildProcess = spawn(cmd[0]!, cmd.slice(1), { stdio: ['ignore', 'ignore', 'pipe'] });
-  let log = '';
-  child.stderr?.on('data', (d: Buffer) => {
-    log = (log + d.toString()).slice(-4000);
-  });
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   const superConfig = (database: string): pg.ClientConfig => ({ host: '127.0.0.1', port, user: 'postgres', password: SUPER_PASSWORD, database });
-  for (let i = 0; ; i++) {
-    if (child.exitCode !== null) throw new Error(`postgres did not start: ${log}`);
-    const c = new pg.Client(superConfig('postgres'));
-    try {
-      await c.connect();
-      await c.end();
-      break;
-    } catch {
-      if (i > 200) throw new Error(`postgres did not start in time: ${log}`);
-      await new Promise((r) => setTimeout(r, 50));
+  let log = '';
+  const launch = async (): Promise<{ child: ChildProcess; exited: Promise<void> }> => {
+    const child: ChildProcess = spawn(cmd[0]!, cmd.slice(1), { stdio: ['ignore', 'ignore', 'pipe'] });
+    child.stderr?.on('data', (d: Buffer) => {
+      log = (log + d.toString()).slice(-4000);
+    });
+    const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+    for (let i = 0; ; i++) {
+      if (child.exitCode !== null) throw new Error(`postgres did not start: ${log}`);
+      const c = new pg.Client(superConfig('postgres'));
+      try {
+        await c.connect();
+        await c.end();
+        break;
+      } catch {
+        if (i > 200) throw new Error(`postgres did not start in time: ${log}`);
+        await new Promise((r) => setTimeout(r, 50));
+      }
     }
-  }
+    return { child, exited };
+  };
+  let server = await launch();
+  const halt = async (): Promise<void> => {
+    if (server.child.exitCode === null) {
+      // SIGINT: PostgreSQL's fast shutdown, every session ended at once (a server going away).
+      process.kill(server.child.pid!, 'SIGINT');
+      await server.exited;
+    }
+  };
   const admin = async <R extends pg.QueryResultRow>(sql: string, params: unknown[] = [], database = 'postgres'): Promise<pg.QueryResult<R>> => {
     const c = new pg.Client(superConfig(database));
     c.on('error', () => undefined);
@@ -122,11 +137,12 @@ export async function startPostgres(options: { tls?: boolean } = {}): Promise<Pg
   };
   await admin(`CREATE ROLE ${PG_USER} LOGIN PASSWORD '${PG_PASSWORD}'`);
   let n = 0;
-  const pid = child.pid!;
   return {
     port,
     dir,
-    pid,
+    get pid() {
+      return server.child.pid!;
+    },
     ca,
     otherCa,
     url: (database, host = '127.0.0.1') => `postgres://${PG_USER}@${host}:${port}/${database}`,
@@ -136,11 +152,13 @@ export async function startPostgres(options: { tls?: boolean } = {}): Promise<Pg
       return name;
     },
     admin,
+    pause: halt,
+    resume: async () => {
+      if (server.child.exitCode === null) return;
+      server = await launch();
+    },
     stop: async () => {
-      if (child.exitCode === null) {
-        process.kill(pid, 'SIGINT');
-        await exited;
-      }
+      await halt();
       rmSync(dir, { recursive: true, force: true });
     },
   };

@@ -58,7 +58,7 @@ export class CliContext {
   }
 
   /** Opens the core (once); `extra` adds core options for the command that opens it first (serve's liveIndex). */
-  async open(extra: Partial<Pick<CoreOptions, 'liveIndex'>> = {}): Promise<OutpostCore> {
+  async open(extra: Partial<Pick<CoreOptions, 'liveIndex' | 'ignoreTeam'>> = {}): Promise<OutpostCore> {
     if (!this.core) {
       if (!this.createCore) throw new OutpostError('INTERNAL', 'This command was started without the core.');
       const dbPath = this.dbPath();

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { CommandSpec } from './command-spec.js';
 import { taskCountsSchema } from './tasks.js';
+import { teamStateSchema } from './team.js';
 import { vaultStateSchema } from './vault.js';
 
 const empty = z.object({}).strict();
@@ -14,6 +15,8 @@ export const statusSchema = z.object({
   /** Long actions under way, and those waiting for an operator's approval (the Recent Tasks feed). */
   tasks: taskCountsSchema,
   vault: vaultStateSchema,
+  /** The store: SQLite or the team database, connected or not, who else is on it. */
+  team: teamStateSchema,
 });
 export type Status = z.infer<typeof statusSchema>;
 

@@ -16,6 +16,7 @@ import { procedureCommands } from './procedures.js';
 import { remoteCommands } from './remote.js';
 import { settingsCommands } from './settings.js';
 import { taskCommands } from './tasks.js';
+import { teamCommands } from './team.js';
 import { terminalCommands } from './terminal.js';
 import { upgradeCommands } from './upgrades.js';
 import { vaultCommands } from './vault.js';
@@ -63,6 +64,7 @@ export const commands = {
   ...fanoutCommands,
   ...taskCommands,
   ...metricsCommands,
+  ...teamCommands,
 } as const satisfies Record<string, CommandSpec>;
 
 export type Commands = typeof commands;

@@ -64,6 +64,12 @@ export const errorCodes = [
   'UPDATE_FAILED',
   /** Host upgrade: the host's backup has no off-host copy whose SHA-256 matches the host's (copy failed, mismatched or altered); the host is not reinstalled. */
   'BACKUP_NOT_VERIFIED',
+  /** Team mode: the team database cannot be reached now; nothing was changed or queued (it reconnects by itself). */
+  'TEAM_OFFLINE',
+  /** Team mode: the team database refused the user name or password. */
+  'TEAM_AUTH',
+  /** Team mode: the team database holds another estate (or data without an estate id); nothing was copied. */
+  'ESTATE_MISMATCH',
   'INTERNAL',
 ] as const;
 

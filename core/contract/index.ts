@@ -25,3 +25,4 @@ export * from './enrollment.js';
 export * from './fanout.js';
 export * from './tasks.js';
 export * from './metrics.js';
+export * from './team.js';

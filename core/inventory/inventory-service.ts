@@ -91,6 +91,32 @@ export class InventoryService {
     return started;
   }
 
+  /** The live sites, for a caller that decides per site who indexes it (team mode's advisory locks). */
+  async liveSites(): Promise<{ id: number; name: string }[]> {
+    return await this.sites.live();
+  }
+
+  /**
+   * Team mode: this process now holds the site's index lock: index it (resuming from the store,
+   * as after a restart) and write its status rows. indexAll is for a store only one process indexes.
+   */
+  async indexSite(name: string): Promise<void> {
+    this.ownsStatus = true;
+    if (!this.heartbeat) {
+      this.heartbeat = setInterval(() => void this.writeStatuses().catch(() => undefined), INDEX_HEARTBEAT_MS);
+      this.heartbeat.unref();
+    }
+    await this.startWatch(name);
+  }
+
+  /** Team mode: the site's lock is gone (another process may take it now): drop its watcher at once. */
+  unindexSite(name: string): void {
+    const watcher = this.watchers.get(name);
+    if (!watcher) return;
+    watcher.abandon();
+    this.watchers.delete(name);
+  }
+
   /** Ends every watcher's backoff wait now (the vault was just unlocked). */
   retryNow(): void {
     for (const w of this.watchers.values()) w.retryNow();

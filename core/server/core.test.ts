@@ -12,6 +12,7 @@ import { enrollmentCommands } from '../contract/enrollment.js';
 import { inventoryCommands } from '../contract/inventory.js';
 import { terminalCommands } from '../contract/terminal.js';
 import { upgradeCommands } from '../contract/upgrades.js';
+import { teamCommands } from '../contract/team.js';
 import { fanoutCommands } from '../contract/fanout.js';
 import type { EventName } from '../contract/events.js';
 import { defaultKdf } from '../vault/passphrase-cipher.js';
@@ -21,7 +22,7 @@ import { generateKey, startSshd } from '../../test/peers/openssh-server.js';
 import { startWsmanServer } from '../../test/peers/wsman-test-server.js';
 import { createOutpostCore, type OutpostCore } from './core.js';
 
-describeCoreEngines('core dispatch (the path every transport takes)', (newDb) => {
+describeCoreEngines('core dispatch (the path every transport takes)', (newDb, engine) => {
   let dir: ReturnType<typeof tempDir>;
   let core: OutpostCore;
   let dbPath: string | undefined;
@@ -163,6 +164,11 @@ describeCoreEngines('core dispatch (the path every transport takes)', (newDb) =>
     // The fan-out job commands need several sshd peers and events: core/remote/fanout-jobs.test.ts exercises each.
     // Pushing hosts entries needs an SSH node: core/helpers/hosts-push.test.ts exercises both against sshd.
     const hostsPush = ['helpers.hosts.preview', 'helpers.hosts.push'];
+    // Team mode (core/team/team-mode.test.ts exercises each command with two workstations): the store in use;
+    // an import is refused on SQLite (no team) and into a PostgreSQL store that already holds rows.
+    expect(await call('team.status', {})).toMatchObject({ engine, connected: true, configured: false, others: [] });
+    expect(await core.dispatch('team.import', {})).toMatchObject({ ok: false, error: { code: engine === 'sqlite' ? 'VALIDATION' : 'ESTATE_MISMATCH' } });
+    for (const name of Object.keys(teamCommands)) covered.add(name);
     const elsewhere = [...[firewallPolicyCommands, enrollmentCommands, inventoryCommands, networkingCommands, vmAccessCommands, terminalCommands, upgradeCommands, fanoutCommands].flatMap((c) => Object.keys(c)), ...hostsPush].filter((name) => !covered.has(name)); // sites.list needs no vCenter: exercised above
     expect([...covered, ...elsewhere].sort()).toEqual([...commandNames].sort());
   });

@@ -5,7 +5,12 @@ import { join } from 'node:path';
 import { commands, isCommandName, type Transport } from '../contract/commands.js';
 import { fail, ok, OutpostError, toContractError, type Result } from '../contract/errors.js';
 import type { Sql } from '../db/sql.js';
-import { openStore } from '../db/store.js';
+import { OfflineGuard } from '../db/offline-guard.js';
+import { isPostgresTarget, pgPoolConfig, redactTarget, type PgConnectOptions } from '../db/pg-target.js';
+import { openStore, type Store } from '../db/store.js';
+import { trustedCaPems } from '../certificates/trust-store.js';
+import { readTeamConfig, readTeamPassword } from '../team/team-config.js';
+import { TeamSession } from '../team/team-session.js';
 import { sweepStaleRunDirs } from '../ssh/key-agent.js';
 import type { SecretCipher } from '../vault/cipher.js';
 import type { KdfParams } from '../vault/passphrase-cipher.js';
@@ -44,6 +49,10 @@ export interface CoreOptions {
    * that process index and only show what it writes (the app and the host).
    */
   liveIndex?: 'require' | 'prefer';
+  /** Use this workstation's own store even when a team connection is saved (`team connect` must work when the team is not reachable). */
+  ignoreTeam?: boolean;
+  /** Team mode: how often free sites' index locks are tried (tests shorten it). */
+  indexLockPollMs?: number;
 }
 
 export interface OutpostCore {
@@ -62,7 +71,11 @@ export async function createOutpostCore(options: CoreOptions): Promise<OutpostCo
   // Run folders a crashed earlier run left in the temp folder (older versions kept the decrypted SSH key there).
   sweepStaleRunDirs();
   if (options.dbPath === undefined) secureDataDir(options.dataDir);
-  const dbPath = options.dbPath ?? join(options.dataDir, DB_FILE);
+  const localPath = join(options.dataDir, DB_FILE);
+  // A saved team connection makes the team database this workstation's store, unless --db / OUTPOST_DB chose one.
+  const team = options.dbPath === undefined && !options.ignoreTeam ? readTeamConfig(options.dataDir) : null;
+  const dbPath = options.dbPath ?? team?.url ?? localPath;
+  if (isPostgresTarget(dbPath)) return await createTeamCore(options, dbPath, team);
   // The index lock is taken before anything opens, so a refused `serve` leaves nothing behind.
   let indexLock: IndexLock | null = null;
   let indexer: OutpostCore['indexer'] = null;
@@ -79,26 +92,124 @@ export async function createOutpostCore(options: CoreOptions): Promise<OutpostCo
     }
   }
   const store = await openStore(dbPath, options.sqliteBinding ? { nativeBinding: options.sqliteBinding } : {});
-  const sql = store.sql;
   const bus = new EventBus();
-  const vault = await Vault.load(sql, options.osCipher ?? null, options.kdf);
-  if (options.passphrase) {
-    try {
-      if (options.deferUnlock) await vault.deferUnlock(options.passphrase);
-      else await vault.unlock(options.passphrase);
-    } catch (err) {
-      indexLock?.release();
-      await store.close(); // a passphrase refused at start (too short, wrong): nothing is left open
-      throw err;
-    }
+  let vault: Vault;
+  try {
+    vault = await openVault(store, options);
+  } catch (err) {
+    indexLock?.release();
+    throw err;
   }
-  const services = new Services({ db: sql, bus, vault, transport: options.transport, version, dataDir: options.dataDir, dbPath });
-  const handlers: Handlers = createHandlers(services);
+  const services = new Services({ db: store.sql, bus, vault, transport: options.transport, version, dataDir: options.dataDir, dbPath });
   if (options.resumeProcedures) {
     await services.engine.resumeAll();
     await services.upgrades.resumeAll();
   }
   if (indexLock) void services.inventory.indexAll();
+  return assemble(options, { services, bus, sql: store.sql, indexer, vault, store, beforeClose: () => indexLock?.release() });
+}
+
+/** Opens the vault over a store and unlocks it with the start passphrase; on failure closes the store. */
+async function openVault(store: Store, options: CoreOptions, defer = options.deferUnlock): Promise<Vault> {
+  const vault = await Vault.load(store.sql, options.osCipher ?? null, options.kdf);
+  if (options.passphrase) {
+    try {
+      if (defer) await vault.deferUnlock(options.passphrase);
+      else await vault.unlock(options.passphrase);
+    } catch (err) {
+      await store.close(); // a passphrase refused at start (too short, wrong): nothing is left open
+      throw err;
+    }
+  }
+  return vault;
+}
+
+/**
+ * Team mode: the store is the team's PostgreSQL database. This workstation's own SQLite store
+ * stays open beside it for what never goes to the team: the team password (sealed in its vault)
+ * and the estate to import. The services get the team store through the offline guard
+ * (TEAM_OFFLINE), events travel over LISTEN/NOTIFY, and each site's index runs in whichever
+ * process holds its advisory lock instead of under the file lock.
+ */
+async function createTeamCore(options: CoreOptions, target: string, team: ReturnType<typeof readTeamConfig>): Promise<OutpostCore> {
+  const localStore = await openStore(join(options.dataDir, DB_FILE), options.sqliteBinding ? { nativeBinding: options.sqliteBinding } : {});
+  let store: Store | null = null;
+  try {
+    // Not deferred when the team password is needed now.
+    const localVault = await openVault(localStore, options, team ? false : options.deferUnlock);
+    const connect: PgConnectOptions = {};
+    if (team) {
+      const password = await readTeamPassword(localStore.sql, localVault);
+      if (password !== null) connect.password = password;
+      const cas = [...(await trustedCaPems(localStore.sql)), ...(team.ca ? [team.ca] : [])];
+      if (cas.length) connect.ca = cas.join('\n');
+      if (team.fingerprint) connect.pinSha256 = team.fingerprint;
+    }
+    store = await openStore(target, connect);
+    const where = redactTarget(target);
+    const bus = new EventBus();
+    let services: Services | null = null;
+    const guard = new OfflineGuard(store.sql, { where, onLost: () => void services?.emitStatus() });
+    const session = new TeamSession({
+      target: where,
+      clientConfig: (applicationName) => ({ ...pgPoolConfig(target, connect), application_name: applicationName }),
+      guard,
+      bus,
+      onChange: () => void services?.emitStatus(),
+    });
+    const vault = await openVault(store, options);
+    services = new Services({ db: guard, bus, vault, transport: options.transport, version, dataDir: options.dataDir, dbPath: where, team: { session, local: { sql: localStore.sql, vault: localVault } } });
+    await session.start();
+    if (options.resumeProcedures) {
+      await services.engine.resumeAll();
+      await services.upgrades.resumeAll();
+    }
+    const inventory = services.inventory;
+    if (options.liveIndex) {
+      await session.startIndexing({
+        sites: () => inventory.liveSites(),
+        onAcquired: (site) => inventory.indexSite(site.name),
+        onReleased: (site) => Promise.resolve(inventory.unindexSite(site.name)),
+        ...(options.indexLockPollMs ? { pollMs: options.indexLockPollMs } : {}),
+      });
+    }
+    const opened = store;
+    return assemble(options, {
+      services,
+      bus,
+      sql: guard,
+      indexer: options.liveIndex ? { self: true, pid: process.pid } : null,
+      vault,
+      store: opened,
+      beforeClose: async () => {
+        await session.close();
+      },
+      afterClose: async () => {
+        localVault.lock();
+        await localStore.close();
+      },
+    });
+  } catch (err) {
+    await store?.close().catch(() => undefined);
+    await localStore.close().catch(() => undefined);
+    throw err;
+  }
+}
+
+interface Assembled {
+  services: Services;
+  bus: EventBus;
+  sql: Sql;
+  indexer: OutpostCore['indexer'];
+  vault: Vault;
+  store: Store;
+  beforeClose: () => unknown;
+  afterClose?: () => Promise<void>;
+}
+
+function assemble(options: CoreOptions, a: Assembled): OutpostCore {
+  const { services, bus, sql, indexer, vault, store } = a;
+  const handlers: Handlers = createHandlers(services);
   // Long-running processes (app, host, serve) publish their metrics: a snapshot in the store for
   // `outpost metrics`, and statsd when configured. A one-shot CLI command has nothing to tell.
   if (options.liveIndex) services.metrics.publish(sql, options.transport === 'cli' ? 'serve' : options.transport, async () => (await services.settings.get()).metricsStatsd);
@@ -140,7 +251,7 @@ export async function createOutpostCore(options: CoreOptions): Promise<OutpostCo
     close: async () => {
       await services.inventory.abandon();
       await services.metrics.close(); // the last figures are written: `outpost metrics` shows them after a stop
-      indexLock?.release();
+      await a.beforeClose();
       services.upgrades.close();
       await services.engine.close();
       services.terminals.closeAll();
@@ -152,6 +263,7 @@ export async function createOutpostCore(options: CoreOptions): Promise<OutpostCo
       services.natPolicy.close();
       vault.lock();
       await store.close();
+      await a.afterClose?.();
     },
   };
 }

@@ -9,7 +9,7 @@ import type {
 } from '../contract/commands.js';
 import { AuditLog } from '../audit/audit-log.js';
 import type { Sql } from '../db/sql.js';
-import { TrustStore } from '../certificates/trust-store.js';
+import { TrustStore, trustedCaPems } from '../certificates/trust-store.js';
 import { PreflightLists } from '../helpers/preflight-lists.js';
 import { EnrollmentService } from '../enrollment/enrollment-service.js';
 import { InventoryService } from '../inventory/inventory-service.js';
@@ -40,6 +40,8 @@ import type { EventBus } from '../events/event-bus.js';
 import { TaskService } from '../tasks/task-service.js';
 import { MetricsStore } from '../metrics/metrics-store.js';
 import { METRICS_FLUSH_MS, OutpostMetrics } from './metrics-wiring.js';
+import { TeamService } from '../team/team-service.js';
+import type { TeamSession } from '../team/team-session.js';
 
 export interface ServicesOptions {
   db: Sql;
@@ -49,6 +51,11 @@ export interface ServicesOptions {
   version: string;
   dataDir: string;
   dbPath: string;
+  /**
+   * Team mode: this process's session on the team database, and this workstation's own store and
+   * vault (where the team password is sealed). Absent on a workstation's own SQLite store.
+   */
+  team?: { session: TeamSession; local: { sql: Sql; vault: Vault } };
 }
 
 class SitesQueries {
@@ -120,10 +127,24 @@ export class Services {
   readonly tasks: TaskService;
   /** This process's metrics; a long-running process publishes them (core.ts). */
   readonly metrics = new OutpostMetrics();
+  readonly team: TeamService;
+  /** The last status read: shown (with the team's state) while the team database is unreachable. */
+  private lastStatus: Status | null = null;
 
   constructor(private readonly o: ServicesOptions) {
     this.metrics.follow(o.bus);
     this.audit = new AuditLog(o.db, o.bus);
+    const local = o.team?.local ?? { sql: o.db, vault: o.vault };
+    this.team = new TeamService({
+      dataDir: o.dataDir,
+      store: o.db,
+      database: o.dbPath,
+      local,
+      importedCas: () => trustedCaPems(local.sql),
+      session: o.team?.session ?? null,
+      siteNames: async () => new Map((await this.inventory.liveSites()).map((s) => [s.id, s.name])),
+      audit: this.audit,
+    });
     this.ipam = new Ipam(o.db, this.audit);
     this.credentials = new CredentialStore(o.db, o.vault);
     this.remote = new RemoteAccessService(o.db, this.audit, this.credentials);
@@ -257,13 +278,22 @@ export class Services {
   }
 
   async status(): Promise<Status> {
-    const sites = await this.sites.list();
-    return {
-      sitesTotal: sites.length,
-      sitesConnected: sites.filter((s) => s.connected).length,
-      tasks: await this.tasks.counts(),
-      vault: await this.vault.state(),
-    };
+    const team = this.team.state();
+    try {
+      const sites = await this.sites.list();
+      this.lastStatus = {
+        sitesTotal: sites.length,
+        sitesConnected: sites.filter((s) => s.connected).length,
+        tasks: await this.tasks.counts(),
+        vault: await this.vault.state(),
+        team,
+      };
+      return this.lastStatus;
+    } catch (err) {
+      // The team database is gone: the status bar must still say so, with the last counts it had.
+      if (team.connected) throw err;
+      return { ...(this.lastStatus ?? { sitesTotal: 0, sitesConnected: 0, tasks: { running: 0, waiting: 0 }, vault: { kind: this.vault.kind, initialised: false, unlocked: false } }), team };
+    }
   }
 
   /** Advisory: a status that cannot be read now (e.g. while the store closes) is read again at the next change or refetch. */

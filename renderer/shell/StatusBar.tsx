@@ -1,8 +1,16 @@
+import type { TeamState } from '../../core/contract';
 import { useShell } from '../app/shell-context';
 import { describeConnection, describeVault, type Tone } from './connection-label';
 
 function Dot({ tone }: { tone: Tone }) {
   return <span className={`status-dot status-dot-${tone}`} aria-hidden="true" />;
+}
+
+/** The store this console uses: its own SQLite file, or the team database (reachable or not, who else is on it). */
+function teamLabel(team: TeamState): string {
+  if (team.engine === 'sqlite') return 'Local store';
+  if (!team.connected) return 'Team database OFFLINE (read-only)';
+  return team.others.length ? `Team: ${team.others.length} other${team.others.length === 1 ? '' : 's'} online (${team.others.join(', ')})` : 'Team: connected, nobody else online';
 }
 
 export function StatusBar() {
@@ -40,6 +48,16 @@ export function StatusBar() {
         {status ? `${running} running` : 'Tasks –'}
         {status && waiting > 0 && <strong>{`, ${waiting} waiting for approval`}</strong>}
       </button>
+      {status && (
+        <span
+          className="status-item"
+          data-testid="status-team"
+          title={status.team.engine === 'postgres' ? `${status.team.database}${status.team.error ? ` - ${status.team.error}` : ''}` : status.team.database}
+        >
+          <Dot tone={status.team.connected ? (status.team.engine === 'postgres' ? 'ok' : 'idle') : 'bad'} />
+          {teamLabel(status.team)}
+        </span>
+      )}
       <span className="status-item" data-testid="status-vault">
         <Dot tone={vault?.tone ?? 'idle'} />
         {vault?.text ?? 'Vault –'}

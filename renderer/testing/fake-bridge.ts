@@ -18,6 +18,7 @@ export const fakeStatus: Status = {
   sitesConnected: 0,
   tasks: { running: 0, waiting: 0 },
   vault: { kind: 'passphrase', initialised: false, unlocked: false },
+  team: { engine: 'sqlite', database: 'outpost.db', connected: true, error: null, others: [] },
 };
 
 /**
@@ -32,6 +33,7 @@ export function createFakeBridge(overrides: Partial<Record<CommandName, FakeHand
     'app.info': () =>
       ok({ version: '0.0.0-test', transport: 'test', dataDir: '/fake/data', dbPath: '/fake/data/outpost.db', schemaVersion: 1, platform: 'test' }),
     'status.get': () => ok(fakeStatus),
+    'team.status': () => ok({ ...fakeStatus.team, configured: false, members: [], indexers: [] }),
     'settings.get': () => ok(settings),
     'settings.update': (input) => ok({ ...settings, ...(input as Partial<Settings>) }),
     'audit.list': () => ok({ entries: [], nextBeforeId: null }),

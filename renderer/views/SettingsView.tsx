@@ -5,6 +5,7 @@ import { useClient, useShell, useShellStore } from '../app/shell-context';
 import { ViewHeader } from '../shell/ViewHeader';
 import { AppInfoPanel } from './AppInfoPanel';
 import { FieldError } from './FieldError';
+import { TeamPanel } from './TeamPanel';
 import { VaultPanel } from './VaultPanel';
 import { CredentialsPanel, KnownHostsPanel } from './credentials/CredentialsPanel';
 import { draftFrom, invalidFields, patchFrom, type SettingsDraft, type SettingsField } from './settings-form';
@@ -169,6 +170,7 @@ export function SettingsView() {
         {saved ? <SettingsForm saved={saved} /> : <p className="muted">Loading settings…</p>}
         <div className="settings-side">
           <VaultPanel />
+          <TeamPanel />
           <AppInfoPanel />
         </div>
       </div>

@@ -12,6 +12,7 @@ import { sql as firewallPolicy } from './011-firewall-policy.js';
 import { sql as inventoryEvents } from './012-inventory-events.js';
 import { sql as cmdbFollow } from './013-cmdb-follow.js';
 import { sql as metrics } from './014-metrics.js';
+import { sql as estate } from './015-estate.js';
 import { auditAppendOnly, before, from, portable, renameEventsKey, vmSearchIndex } from './postgres.js';
 
 export interface Migration {
@@ -50,4 +51,5 @@ export const migrations: readonly Migration[] = [
   { version: 12, name: 'inventory-events', sql: inventoryEvents, postgres: renameEventsKey + portable(inventoryEvents) },
   { version: 13, name: 'cmdb-follow', sql: cmdbFollow },
   { version: 14, name: 'metrics', sql: metrics },
+  { version: 15, name: 'estate', sql: estate },
 ];

@@ -16,6 +16,7 @@ import { procedureHandlers } from './procedures.js';
 import { createRemoteHandlers } from './remote.js';
 import { settingsHandlers } from './settings.js';
 import { taskHandlers } from './tasks.js';
+import { teamHandlers } from './team.js';
 import { createTerminalHandlers } from './terminal.js';
 import { upgradeHandlers } from './upgrades.js';
 import { vaultHandlers } from './vault.js';
@@ -64,5 +65,6 @@ export function createHandlers(s: Services): Handlers {
     ...upgradeHandlers(s),
     ...createEnrollmentHandlers(s),
     ...taskHandlers(s),
+    ...teamHandlers(s),
   };
 }
