@@ -12,8 +12,8 @@ export interface VmSearchState {
   /** Each row's search text, computed once per rows array (the first search pays it). */
   texts: string[];
   words: string[];
-  hits: VmSummary[];
-  hitTexts: string[];
+  hits: readonly VmSummary[];
+  hitTexts: readonly string[];
 }
 
 /** Whether every VM matching `next` also matches `previous` (each earlier word lies inside a new one): typing on only narrows. */
@@ -23,7 +23,7 @@ const narrows = (previous: readonly string[], next: readonly string[]): boolean 
 export function searchVmRows(rows: readonly VmSummary[], query: string, previous: VmSearchState | null): VmSearchState {
   const words = vmSearchWords(query);
   const texts = previous && previous.rows === rows ? previous.texts : [];
-  if (words.length === 0) return { rows, texts, words, hits: [...rows], hitTexts: [] };
+  if (words.length === 0) return { rows, texts, words, hits: rows, hitTexts: [] };
   if (texts.length !== rows.length) for (let i = texts.length; i < rows.length; i++) texts.push(vmSearchText(rows[i]!));
   const [pool, poolTexts] = previous && previous.rows === rows && narrows(previous.words, words) ? [previous.hits, previous.hitTexts] : [rows, texts];
   const hits: VmSummary[] = [];
@@ -39,7 +39,7 @@ export function searchVmRows(rows: readonly VmSummary[], query: string, previous
 }
 
 /** `rows` narrowed to `query` (see searchVmRows), recomputed only when either changes. */
-export function useVmSearch(rows: readonly VmSummary[], query: string): VmSummary[] {
+export function useVmSearch(rows: readonly VmSummary[], query: string): readonly VmSummary[] {
   const last = useRef<VmSearchState | null>(null);
   return useMemo(() => {
     const next = searchVmRows(rows, query, last.current);
