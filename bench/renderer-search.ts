@@ -77,6 +77,8 @@ async function measure(VMS: number): Promise<void> {
       host.once('exit', (code) => reject(new Error(`host exited ${code}`)));
     });
     const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+    page.on('pageerror', (error) => console.error(`page error: ${error.message}`));
+    page.on('console', (m) => m.type() === 'error' && console.error(`console: ${m.text()}`));
     const loadStart = performance.now();
     await page.goto(info.openUrl);
     await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: /Inventory/ }).click();
