@@ -41,7 +41,7 @@ export function VmPicker({ sites, draft, dispatch, enrolled, rules, error, purpo
   const data = useVmRows({ ...q, site: draft.site });
   // Rows of another site can show while the answer for the new one is on its way.
   const sorted = useMemo(() => visibleRows((data.rows ?? []).filter((vm) => vm.site === draft.site), NAME_ORDER), [data.rows, draft.site]);
-  const found = useVmSearch(sorted, q.query);
+  const found = useVmSearch(sorted, q.query).rows;
   const rows = useMemo(() => (likelyOnly ? found.filter((vm) => eligibilityHints(vm, enrolled, rules).every((h) => !h.blocking)) : found), [found, likelyOnly, enrolled, rules]);
 
   const scrollRef = useRef<HTMLDivElement>(null);

@@ -18,9 +18,10 @@ const n = (x: number): string => x.toLocaleString('en-US');
  * "50,000 VMs", "12 of 50,000 VMs match" while searching, or "… of more than 1,000,000 VMs: filter
  * by site…" when the estate is bigger than one answer holds (the search then sees only those).
  */
-function countLine(shown: number, held: number, searching: boolean, capped: boolean, total: number | null): string {
+function countLine(shown: number, held: number, searching: boolean, complete: boolean, capped: boolean, total: number | null): string {
   const all = capped ? (total === null ? `more than ${n(held)}` : n(total)) : n(held);
-  const line = searching ? `${n(shown)} of ${all} VMs match` : capped ? `${n(shown)} of ${all} VMs` : `${n(shown)} VM${shown === 1 ? '' : 's'}`;
+  const found = complete ? n(shown) : `${n(shown)}+`;
+  const line = searching ? `${found} of ${all} VMs match` : capped ? `${n(shown)} of ${all} VMs` : `${n(shown)} VM${shown === 1 ? '' : 's'}`;
   return capped ? `${line}: filter by site, power or Tools to see the rest` : line;
 }
 
@@ -47,7 +48,8 @@ export function VmsPanel({ sites }: { sites: SiteSummary[] }) {
   const data = useVmRows(q);
 
   const sorted = useMemo(() => (data.rows ? visibleRows(data.rows, order) : []), [data.rows, order]);
-  const rows = useVmSearch(sorted, q.query);
+  const search = useVmSearch(sorted, q.query);
+  const rows = search.rows;
   const selectedVm = selected === null ? null : (data.rows?.find((vm) => vmKey(vm) === selected) ?? null);
 
   const sortBy = (key: SortKey): void =>
@@ -111,7 +113,7 @@ export function VmsPanel({ sites }: { sites: SiteSummary[] }) {
         </button>
       </div>
       <p className="small muted vm-count" id="vm-count" role="status" data-testid="vm-count">
-        {data.rows === null ? 'Loading VMs…' : countLine(rows.length, sorted.length, q.query.trim() !== '', data.capped, data.total)}
+        {data.rows === null ? 'Loading VMs…' : countLine(rows.length, sorted.length, q.query.trim() !== '', search.complete, data.capped, data.total)}
         {data.loading && data.rows !== null ? ' · updating…' : ''}
       </p>
       <div className={selectedVm ? 'vm-layout vm-layout-with-detail' : 'vm-layout'}>

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { vmSearchText, vmSearchWords, vmTextMatches, type VmSummary } from '../../../core/contract';
-import { searchVmRows, type VmSearchState } from './vm-search-filter';
+import { finishVmSearch, searchDone, startVmSearch, type VmSearchState } from './vm-search-filter';
 
 const vm = (i: number): VmSummary => ({
   site: 's',
@@ -32,15 +32,24 @@ describe('the Inventory table search', () => {
     const steps = ['w', 'we', 'web', 'web-1', 'web-1 0.3', 'web-1 0.', 'web-1', 'WEB-1 UBU', 'web-1 windows', 'b', 'b 1', '', 'corp', 'h1', 'h1 h2', 'zz', 'z', ''];
     let state: VmSearchState | null = null;
     for (const q of steps) {
-      state = searchVmRows(rows, q, state);
+      state = finishVmSearch(startVmSearch(rows, q, state));
       expect(state.hits, q).toEqual(direct(q));
     }
   });
 
+  it('stops at the first screen of matches; an unfinished search is never narrowed from, so the next one is still exact', () => {
+    const first = startVmSearch(rows, 'w', null, 20);
+    expect(searchDone(first)).toBe(false);
+    expect(first.hits).toEqual(direct('w').slice(0, 20));
+    const next = finishVmSearch(startVmSearch(rows, 'we', first, 20));
+    expect(next.hits).toEqual(direct('we'));
+    expect(finishVmSearch(first).hits).toEqual(direct('w'));
+  });
+
   it('new rows (a refetch or a re-sort) are searched afresh, not from the old hits', () => {
-    const first = searchVmRows(rows, 'web', null);
+    const first = finishVmSearch(startVmSearch(rows, 'web', null));
     const reversed = [...rows].reverse();
-    const next = searchVmRows(reversed, 'web-2', first);
+    const next = finishVmSearch(startVmSearch(reversed, 'web-2', first));
     expect(next.hits).toEqual(reversed.filter((r) => vmTextMatches(vmSearchText(r), ['web-2'])));
   });
 });
