@@ -62,7 +62,7 @@ test.describe('inventory against a real vcsim', () => {
     await expect(page.getByTestId('site-watch-lab')).toHaveText(/Live/, { timeout: 30_000 });
     await expect(page.getByTestId('site-connection-lab')).toHaveText('Connected');
 
-    // The table holds every VM; search narrows it through the store's full-text index.
+    // The table holds every VM; search narrows those rows (substrings, the store's semantics).
     await page.getByRole('tab', { name: 'Virtual machines' }).click();
     await expect(page.getByTestId('vm-count')).toHaveText(new RegExp(`^${VMS} VMs`));
     const grid = page.getByRole('grid', { name: 'Virtual machines' });

@@ -1,6 +1,6 @@
 import { createInterface } from 'node:readline/promises';
 import { InvalidArgumentError, type Command } from 'commander';
-import type { IndexStatus, VmSummary } from '../contract/inventory.js';
+import { VMS_LIST_MAX, type IndexStatus, type VmSummary } from '../contract/inventory.js';
 import { OutpostError } from '../contract/errors.js';
 import { UsageError } from './cli-error.js';
 import { positiveInt, type CliContext } from './cli-context.js';
@@ -195,8 +195,8 @@ export function registerInventoryCommands(program: Command, context: CliContext)
     .command('list')
     .description('List VMs; --query searches name, IPs, guest host name and guest OS')
     .option('--site <name>', 'only this site')
-    .option('--query <text>', 'full-text search (every word must match, as a prefix)')
-    .option('--limit <n>', 'at most this many (1-200000); --json gives { vms, total, truncated }', positiveInt('--limit', 200_000), 1000)
+    .option('--query <text>', 'search: every word must occur (any case) in the name, an IP, the guest host name or guest OS')
+    .option('--limit <n>', 'at most this many (1-1000000); --json gives { vms, total, truncated }', positiveInt('--limit', VMS_LIST_MAX), 1000)
     .option('--all', 'include removed VMs (kept for audit)')
     .option('--power <state>', 'on, off or suspended', choice('--power', POWER))
     .option('--tools <status>', 'running, not-running, starting or unknown', choice('--tools', TOOLS))
@@ -221,7 +221,7 @@ export function registerInventoryCommands(program: Command, context: CliContext)
     .command('count')
     .description('How many VMs match (same filters as vms list)')
     .option('--site <name>', 'only this site')
-    .option('--query <text>', 'full-text search (every word must match, as a prefix)')
+    .option('--query <text>', 'search: every word must occur (any case) in the name, an IP, the guest host name or guest OS')
     .option('--all', 'include removed VMs (kept for audit)')
     .option('--power <state>', 'on, off or suspended', choice('--power', POWER))
     .option('--tools <status>', 'running, not-running, starting or unknown', choice('--tools', TOOLS))

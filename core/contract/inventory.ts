@@ -135,6 +135,9 @@ const siteRef = z.object({ site: siteName }).strict();
 /** vim25 VirtualMachineToolsRunningStatus, plus "unknown" for VMs vCenter reports none for. */
 export const toolsStatusSchema = z.enum(['guestToolsRunning', 'guestToolsNotRunning', 'guestToolsExecutingScripts', 'unknown']);
 
+/** The most VMs one vms.list answers (the Inventory table asks for every VM of an estate of up to this many). */
+export const VMS_LIST_MAX = 1_000_000;
+
 /** What vms.list and vms.count filter on. */
 export const vmFilterSchema = z.object({
   site: siteName.optional(),
@@ -221,8 +224,8 @@ export const inventoryCommands = {
     output: z.array(watchStatusSchema),
   },
   'vms.list': {
-    summary: 'VMs from the local store (sorted by name): up to limit; full-text query over name, IPs, host name and guest OS; filters',
-    input: vmFilterSchema.extend({ limit: z.number().int().min(1).max(200_000).default(1000) }).strict(),
+    summary: 'VMs from the local store (sorted by name): up to limit; query: every word a substring (any case) of name, IPs, guest host name or guest OS; filters',
+    input: vmFilterSchema.extend({ limit: z.number().int().min(1).max(VMS_LIST_MAX).default(1000) }).strict(),
     output: z.array(vmSummarySchema),
   },
   'vms.count': {

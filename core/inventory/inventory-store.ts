@@ -2,6 +2,7 @@
 import { z } from 'zod';
 import type { CommandParsedInput } from '../contract/commands.js';
 import type { VmSummary } from '../contract/inventory.js';
+import { vmSearchWords } from '../contract/vm-search-text.js';
 import { atomically, inList, type Sql } from '../db/sql.js';
 import { SiteStore } from '../sites/site-store.js';
 import { TABLES, type InventoryKind, type InventoryRow } from './inventory-properties.js';
@@ -299,17 +300,34 @@ const vmListRow = z.object({
 // The VM search over inv_vms and its FTS index (inventory owns both); it reads the site's name
 // and the CMDB's enrolled flag in the same query so a page of 200 rows costs one statement.
 
+const SEARCHED_COLUMNS = ['name', 'ip_addresses', 'guest_hostname', 'guest_full_name', 'guest_id'] as const;
+
+/** A LIKE pattern that finds `word` anywhere: its own %, _ and \ are literal. */
+const containsPattern = (word: string): string => `%${word.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+
 /**
- * An FTS5 query from what the operator typed: every word must match, as a prefix, anywhere in
- * name, addresses, host name or guest OS. Words are quoted, so FTS syntax in the input is text.
+ * The text search of a VM filter (semantics: core/contract/vm-search-text.ts): every word a
+ * substring of one searched column, ignoring case. This is the one place that knows how the
+ * store finds substrings, so an engine without FTS5 swaps only this (PostgreSQL: pg_trgm + ILIKE).
+ * Words of 3+ characters go to the trigram index (migration 016) as quoted phrases, so FTS5
+ * syntax in the input (AND, NEAR, *, ^, column:) is plain text; shorter words, which a trigram
+ * index cannot look up, are checked per row with LIKE (escaped, so % and _ are literal).
  */
-export function ftsQuery(input: string): string | null {
-  const terms = input
-    .split(/\s+/)
-    .map((t) => t.trim())
-    .filter((t) => /[\p{L}\p{N}]/u.test(t))
-    .map((t) => `"${t.replace(/"/g, '""')}"*`);
-  return terms.length ? terms.join(' ') : null;
+export function vmTextMatch(query: string): { fts: string | null; conditions: string[]; params: Record<string, string> } {
+  const long: string[] = [];
+  const conditions: string[] = [];
+  const params: Record<string, string> = {};
+  for (const word of vmSearchWords(query, { keepCase: true })) {
+    if ([...word].length >= 3) {
+      long.push(`"${word.replace(/"/g, '""')}"`);
+      continue;
+    }
+    // SQLite's LIKE ignores case for ASCII only: a 1-2 letter non-ASCII word matches as typed.
+    const name = `w${conditions.length}`;
+    params[name] = containsPattern(word);
+    conditions.push(`(${SEARCHED_COLUMNS.map((c) => `v.${c} LIKE @${name} ESCAPE '\\'`).join(' OR ')})`);
+  }
+  return { fts: long.length ? long.join(' ') : null, conditions, params };
 }
 
 /** The filter part of vms.list / vms.count. */
@@ -370,8 +388,9 @@ function where(db: Sql, q: VmFilter): { sql: string; params: Record<string, stri
     params['tools'] = q.toolsStatus;
   }
   if (q.enrolled !== undefined) parts.push(`${q.enrolled ? '' : 'NOT '}${ENROLLED_SQL}`);
-  const match = q.query ? ftsQuery(q.query) : null;
-  return { sql: parts.length ? `WHERE ${parts.join(' AND ')}` : '', params, match };
+  const text = vmTextMatch(q.query ?? '');
+  parts.push(...text.conditions);
+  return { sql: parts.length ? `WHERE ${parts.join(' AND ')}` : '', params: { ...params, ...text.params }, match: text.fts };
 }
 
 /**

@@ -1,2 +1,2 @@
 // The VM search's SQL lives in the inventory's store file (one owner per table).
-export { countVms, ftsQuery, searchVms, type VmFilter } from './inventory-store.js';
+export { countVms, searchVms, vmTextMatch, type VmFilter } from './inventory-store.js';

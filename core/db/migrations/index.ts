@@ -13,6 +13,7 @@ import { sql as inventoryEvents } from './012-inventory-events.js';
 import { sql as cmdbFollow } from './013-cmdb-follow.js';
 import { sql as metrics } from './014-metrics.js';
 import { sql as estate } from './015-estate.js';
+import { sql as vmSearchTrigram } from './016-vm-search-trigram.js';
 import { auditAppendOnly, before, from, portable, renameEventsKey, vmSearchIndex } from './postgres.js';
 
 export interface Migration {
@@ -52,4 +53,6 @@ export const migrations: readonly Migration[] = [
   { version: 13, name: 'cmdb-follow', sql: cmdbFollow },
   { version: 14, name: 'metrics', sql: metrics },
   { version: 15, name: 'estate', sql: estate },
+  // PostgreSQL already finds substrings with the pg_trgm index its form of 007 created.
+  { version: 16, name: 'vm-search-trigram', sql: vmSearchTrigram, postgres: 'SELECT 1;' },
 ];

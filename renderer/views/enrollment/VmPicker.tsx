@@ -4,6 +4,7 @@ import type { SiteSummary, VmSummary } from '../../../core/contract';
 import type { OsRule } from '../../../core/contract/enrollment';
 import { ROW_HEIGHT } from '../inventory/VmTable';
 import { useVmRows, type VmQuery } from '../inventory/use-vm-rows';
+import { useVmSearch } from '../inventory/vm-search-filter';
 import { powerLabel, powerOptions, toolsLabel, toolsOptions, visibleRows } from '../inventory/vm-rows';
 import { FilterSelect } from '../FilterSelect';
 import { eligibilityHints, pickedVms, type EnrollDraft, type WizardAction } from './wizard-state';
@@ -38,12 +39,10 @@ export function VmPicker({ sites, draft, dispatch, enrolled, rules, error, purpo
   const [likelyOnly, setLikelyOnly] = useState(false);
   const [active, setActive] = useState(-1);
   const data = useVmRows({ ...q, site: draft.site });
-  const rows = useMemo(() => {
-    // Rows of another site can show while the answer for the new one is on its way.
-    const shown = (data.rows ?? []).filter((vm) => vm.site === draft.site);
-    const sorted = visibleRows(shown, NAME_ORDER);
-    return likelyOnly ? sorted.filter((vm) => eligibilityHints(vm, enrolled, rules).every((h) => !h.blocking)) : sorted;
-  }, [data.rows, draft.site, likelyOnly, enrolled, rules]);
+  // Rows of another site can show while the answer for the new one is on its way.
+  const sorted = useMemo(() => visibleRows((data.rows ?? []).filter((vm) => vm.site === draft.site), NAME_ORDER), [data.rows, draft.site]);
+  const found = useVmSearch(sorted, q.query).rows;
+  const rows = useMemo(() => (likelyOnly ? found.filter((vm) => eligibilityHints(vm, enrolled, rules).every((h) => !h.blocking)) : found), [found, likelyOnly, enrolled, rules]);
 
   const scrollRef = useRef<HTMLDivElement>(null);
   const virtualizer = useVirtualizer({ count: rows.length, getScrollElement: () => scrollRef.current, estimateSize: () => ROW_HEIGHT, overscan: 12 });
@@ -114,7 +113,7 @@ export function VmPicker({ sites, draft, dispatch, enrolled, rules, error, purpo
           {picked.length === 0 ? 'No VMs picked' : `${picked.length} VM${picked.length === 1 ? '' : 's'} picked`}
         </span>
         <span className="muted small" data-testid="enroll-shown-count">
-          {data.rows === null ? 'Loading VMs…' : `${rows.length.toLocaleString('en-US')} shown${data.capped ? ' (the first matches: refine the search)' : ''}`}
+          {data.rows === null ? 'Loading VMs…' : `${rows.length.toLocaleString('en-US')} shown${data.capped ? ' (the first VMs of the site: filter by power or Tools)' : ''}`}
         </span>
         <button type="button" className="button button-small" disabled={rows.length === 0 || allShownPicked} onClick={() => dispatch({ type: 'select', vms: rows, on: true })}>
           Pick all shown
@@ -134,7 +133,7 @@ export function VmPicker({ sites, draft, dispatch, enrolled, rules, error, purpo
         aria-activedescendant={active >= 0 && active < rows.length ? rowId(active) : undefined}
         data-testid="enroll-vm-grid"
         data-row-count={rows.length}
-        data-rendered-query={data.shownFor?.query ?? ''}
+        data-rendered-query={data.rows === null ? '' : q.query}
       >
         <div className="vm-grid-header" role="row" aria-rowindex={1}>
           <div role="columnheader" className="vm-cell">

@@ -26,7 +26,7 @@ const columns: Column[] = [
 const rowId = (index: number): string => `vm-row-${index}`;
 
 interface VmTableProps {
-  rows: VmSummary[];
+  rows: readonly VmSummary[];
   order: SortOrder;
   onSort(key: SortKey): void;
   selected: string | null;
@@ -109,7 +109,7 @@ export function VmTable({ rows, order, onSort, selected, onSelect, renderedQuery
             const isSelected = item.index === selectedIndex;
             return (
               <div
-                key={vmKey(vm)}
+                key={item.key} // by position: a new search reuses the rows in view instead of replacing them
                 id={rowId(item.index)}
                 role="row"
                 aria-rowindex={item.index + 2}

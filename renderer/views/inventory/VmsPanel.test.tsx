@@ -1,4 +1,4 @@
-import { act, fireEvent, screen, within } from '@testing-library/react';
+import { act, fireEvent, screen, waitFor, within } from '@testing-library/react';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { SiteSummary, VmSummary } from '../../../core/contract';
 import { createFakeBridge } from '../../testing/fake-bridge';
@@ -35,18 +35,19 @@ const vm = (name: string, extra: Partial<VmSummary>): VmSummary => ({
   ...extra,
 });
 const all = [
-  vm('web-10', { ipAddress: '10.0.0.10', numCpu: 4 }),
-  vm('web-9', { ipAddress: '10.0.0.9', numCpu: 1, powerState: 'poweredOff', toolsRunningStatus: 'guestToolsNotRunning' }),
-  vm('db-1', { ipAddress: '10.0.1.1', numCpu: 8, memoryMB: 16384 }),
+  vm('web-10', { ipAddress: '10.0.0.10', ipAddresses: ['10.0.0.10'], numCpu: 4 }),
+  vm('web-9', { ipAddress: '10.0.0.9', ipAddresses: ['10.0.0.9'], numCpu: 1, powerState: 'poweredOff', toolsRunningStatus: 'guestToolsNotRunning' }),
+  vm('db-1', { ipAddress: '10.0.1.1', ipAddresses: ['10.0.1.1'], numCpu: 8, memoryMB: 16384 }),
 ];
 const names = (): string[] => screen.getAllByTestId('vm-row').map((r) => r.getAttribute('data-vm') ?? '');
 const settle = () => act(async () => new Promise((resolve) => setTimeout(resolve, 0)));
 
 // The fake store's filters, as core/inventory/vm-search.ts applies them (web-10 is the one enrolled VM).
+// The table never sends a query (it searches the rows it holds): a query here fails the test.
 function filtered(input: unknown): VmSummary[] {
   const q = input as { query?: string; powerState?: string; toolsStatus?: string; enrolled?: boolean };
+  if (q.query !== undefined) throw new Error('the table asked the store to search');
   let rows = all;
-  if (q.query) rows = rows.filter((r) => r.name.startsWith(q.query!));
   if (q.powerState) rows = rows.filter((r) => r.powerState === q.powerState);
   if (q.toolsStatus) rows = rows.filter((r) => (r.toolsRunningStatus ?? 'unknown') === q.toolsStatus);
   if (q.enrolled !== undefined) rows = rows.filter((r) => (r.name === 'web-10') === q.enrolled);
@@ -79,31 +80,47 @@ describe('VM table (fake bridge)', () => {
     expect(names()).toEqual(['web-9', 'web-10', 'db-1']); // 10.0.0.9 < 10.0.0.10 < 10.0.1.1
   });
 
-  it('search, power, tools and enrolled go to vms.list; keyboard moves the selection into the detail pane', async () => {
+  it('search narrows the rows held (no request per keystroke); power, tools and enrolled go to vms.list; keyboard moves the selection into the detail pane', async () => {
     const bridge = bridgeWithVms();
     await renderApp(bridge, 'inventory');
     await settle();
+    const lists = () => bridge.calls.filter((c) => c.command === 'vms.list').length;
+    const before = lists();
 
+    for (const text of ['E', 'EB', 'EB-', 'EB-1']) {
+      await act(async () => {
+        fireEvent.change(screen.getByLabelText('Search VMs'), { target: { value: text } });
+      });
+      await settle();
+    }
+    expect(names()).toEqual(['web-10']); // a mid-name fragment, any case
+    expect(screen.getByTestId('vm-count').textContent).toContain('1 of 3 VMs match');
+    await act(async () => {
+      fireEvent.change(screen.getByLabelText('Search VMs'), { target: { value: '.0.0.' } });
+    });
+    await settle();
+    expect(names()).toEqual(['web-9', 'web-10']); // an IP fragment
     await act(async () => {
       fireEvent.change(screen.getByLabelText('Search VMs'), { target: { value: 'web' } });
     });
     await settle();
     expect(names()).toEqual(['web-9', 'web-10']);
-    expect(bridge.calls.filter((c) => c.command === 'vms.list').at(-1)?.input).toEqual({ query: 'web', includeRemoved: false, limit: 200 });
+    expect(lists()).toBe(before);
+    expect(bridge.calls.filter((c) => c.command === 'vms.list').at(-1)?.input).toEqual({ includeRemoved: false, limit: 1_000_000 });
 
     await act(async () => {
       fireEvent.change(screen.getByLabelText('Power state'), { target: { value: 'poweredOn' } });
     });
     await settle();
     expect(names()).toEqual(['web-10']);
-    expect(bridge.calls.filter((c) => c.command === 'vms.list').at(-1)?.input).toMatchObject({ query: 'web', powerState: 'poweredOn' });
+    expect(bridge.calls.filter((c) => c.command === 'vms.list').at(-1)?.input).toMatchObject({ powerState: 'poweredOn' });
 
     fireEvent.change(screen.getByLabelText('Power state'), { target: { value: '' } });
     await settle();
     fireEvent.change(screen.getByLabelText('Tools status'), { target: { value: 'guestToolsNotRunning' } });
     await settle();
     expect(names()).toEqual(['web-9']);
-    expect(bridge.calls.filter((c) => c.command === 'vms.list').at(-1)?.input).toEqual({ query: 'web', toolsStatus: 'guestToolsNotRunning', includeRemoved: false, limit: 200 });
+    expect(bridge.calls.filter((c) => c.command === 'vms.list').at(-1)?.input).toEqual({ toolsStatus: 'guestToolsNotRunning', includeRemoved: false, limit: 1_000_000 });
     fireEvent.change(screen.getByLabelText('Tools status'), { target: { value: '' } });
     fireEvent.change(screen.getByLabelText('Enrolled'), { target: { value: 'yes' } });
     await settle();
@@ -141,28 +158,33 @@ describe('VM table (fake bridge)', () => {
     expect(count()).toBe(before + 1);
   });
 
-  it('an answer cut by its limit shows "200 of N": the total is counted once typing pauses, not per keystroke', async () => {
+  it('every match of a search is in the grid (no 200-row ceiling), in the chosen order, and reachable with End', async () => {
     const many = Array.from({ length: 450 }, (_, i) => vm(`vm-${String(i).padStart(3, '0')}`, {}));
     const bridge = createFakeBridge({
       'sites.list': () => ({ ok: true, value: [site] }),
-      'vms.list': (input) => {
-        const q = input as { query?: string; limit: number };
-        return { ok: true, value: many.filter((r) => !q.query || r.name.startsWith(q.query)).slice(0, q.limit) };
-      },
-      'vms.count': (input) => ({ ok: true, value: { total: many.filter((r) => r.name.startsWith((input as { query: string }).query)).length } }),
+      'vms.list': (input) => ({ ok: true, value: many.slice(0, (input as { limit: number }).limit) }),
     });
     await renderApp(bridge, 'inventory');
     await settle();
     expect(screen.getByTestId('vm-count').textContent).toContain('450 VMs');
-    for (const text of ['v', 'vm', 'vm-']) {
+    for (const text of ['m', 'm-', 'm-4']) {
       await act(async () => {
         fireEvent.change(screen.getByLabelText('Search VMs'), { target: { value: text } });
       });
       await settle();
     }
-    expect(screen.getByTestId('vm-count').textContent).toContain('200 of more than 200 VMs');
-    await act(async () => new Promise((resolve) => setTimeout(resolve, 400)));
-    expect(screen.getByTestId('vm-count').textContent).toContain('200 of 450 VMs: refine the search');
-    expect(bridge.calls.filter((c) => c.command === 'vms.count').map((c) => c.input)).toEqual([{ query: 'vm-', includeRemoved: false }]);
+    const grid = screen.getByRole('grid', { name: 'Virtual machines' });
+    expect(screen.getByTestId('vm-count').textContent).toContain('50 of 450 VMs match');
+    expect(grid.getAttribute('data-row-count')).toBe('50');
+    expect(grid.getAttribute('data-rendered-query')).toBe('m-4');
+    await act(async () => {
+      fireEvent.change(screen.getByLabelText('Search VMs'), { target: { value: 'vm' } });
+    });
+    // The first screen at once, the rest of the scan in slices between frames.
+    await waitFor(() => expect(grid.getAttribute('data-row-count')).toBe('450'));
+    expect(screen.getByTestId('vm-count').textContent).toContain('450 of 450 VMs match');
+    fireEvent.keyDown(grid, { key: 'End' });
+    expect(within(screen.getByTestId('vm-detail')).getByRole('heading', { name: 'vm-449' })).toBeTruthy();
+    expect(bridge.calls.some((c) => c.command === 'vms.count')).toBe(false);
   });
 });

@@ -4,7 +4,8 @@ import { vmViewFromParams, writeVmView, type VmViewState } from './vm-view-param
 import type { SiteSummary } from '../../../core/contract';
 import { errorToast } from '../../app/error-toast';
 import { useClient, useShellStore } from '../../app/shell-context';
-import { ALL_ROWS_LIMIT, SEARCH_LIMIT, useVmRows, vmListInput, type VmQuery } from './use-vm-rows';
+import { ALL_ROWS_LIMIT, useVmRows, vmListInput, type VmQuery } from './use-vm-rows';
+import { useVmSearch } from './vm-search-filter';
 import { VmDetail } from './VmDetail';
 import { VmTable } from './VmTable';
 import { powerOptions, toolsOptions, visibleRows, vmKey, vmsCsv, type SortKey, type SortOrder } from './vm-rows';
@@ -13,11 +14,15 @@ import { downloadText } from '../download-text';
 
 const n = (x: number): string => x.toLocaleString('en-US');
 
-/** "3 VMs", or "200 of 48,123 VMs: refine…" when the answer was cut by its limit (the rows shown are sorted here). */
-function countLine(shown: number, capped: boolean, total: number | null, limit: number): string {
-  if (!capped) return `${n(shown)} VM${shown === 1 ? '' : 's'}`;
-  const of = total === null ? `${n(shown)} of more than ${n(limit)} VMs` : `${n(shown)} of ${n(total)} VMs`;
-  return `${of}: refine the search to narrow them`;
+/**
+ * "50,000 VMs", "12 of 50,000 VMs match" while searching, or "… of more than 1,000,000 VMs: filter
+ * by site…" when the estate is bigger than one answer holds (the search then sees only those).
+ */
+function countLine(shown: number, held: number, searching: boolean, complete: boolean, capped: boolean, total: number | null): string {
+  const all = capped ? (total === null ? `more than ${n(held)}` : n(total)) : n(held);
+  const found = complete ? n(shown) : `${n(shown)}+`;
+  const line = searching ? `${found} of ${all} VMs match` : capped ? `${n(shown)} of ${all} VMs` : `${n(shown)} VM${shown === 1 ? '' : 's'}`;
+  return capped ? `${line}: filter by site, power or Tools to see the rest` : line;
 }
 
 const stamp = (): string => new Date().toISOString().replace(/[:.]/g, '-').slice(0, 19);
@@ -42,14 +47,16 @@ export function VmsPanel({ sites }: { sites: SiteSummary[] }) {
   const [exporting, setExporting] = useState(false);
   const data = useVmRows(q);
 
-  const rows = useMemo(() => (data.rows ? visibleRows(data.rows, order) : []), [data.rows, order]);
+  const sorted = useMemo(() => (data.rows ? visibleRows(data.rows, order) : []), [data.rows, order]);
+  const search = useVmSearch(sorted, q.query);
+  const rows = search.rows;
   const selectedVm = selected === null ? null : (data.rows?.find((vm) => vmKey(vm) === selected) ?? null);
 
   const sortBy = (key: SortKey): void =>
     setOrder((o) => (o.key === key ? { key, direction: o.direction === 'ascending' ? 'descending' : 'ascending' } : { key, direction: 'ascending' }));
 
-  // The export re-asks the store with the same filter and without the search's display cap, so the
-  // file holds every match.
+  // The export asks the store for every match of the same filter and search (the store's search
+  // has the table's semantics).
   const exportCsv = (): void => {
     setExporting(true);
     client.invoke('vms.list', vmListInput(q, ALL_ROWS_LIMIT)).then(
@@ -66,8 +73,6 @@ export function VmsPanel({ sites }: { sites: SiteSummary[] }) {
     );
   };
 
-  const shownQuery = data.shownFor?.query ?? '';
-  const limit = shownQuery.trim() ? SEARCH_LIMIT : ALL_ROWS_LIMIT;
 
   return (
     <div className="vms-panel">
@@ -108,11 +113,11 @@ export function VmsPanel({ sites }: { sites: SiteSummary[] }) {
         </button>
       </div>
       <p className="small muted vm-count" id="vm-count" role="status" data-testid="vm-count">
-        {data.rows === null ? 'Loading VMs…' : countLine(rows.length, data.capped, data.total, limit)}
+        {data.rows === null ? 'Loading VMs…' : countLine(rows.length, sorted.length, q.query.trim() !== '', search.complete, data.capped, data.total)}
         {data.loading && data.rows !== null ? ' · updating…' : ''}
       </p>
       <div className={selectedVm ? 'vm-layout vm-layout-with-detail' : 'vm-layout'}>
-        <VmTable rows={rows} order={order} onSort={sortBy} selected={selected} onSelect={(vm) => setSelected(vmKey(vm))} renderedQuery={shownQuery} />
+        <VmTable rows={rows} order={order} onSort={sortBy} selected={selected} onSelect={(vm) => setSelected(vmKey(vm))} renderedQuery={data.rows === null ? '' : q.query} />
         {selectedVm && <VmDetail vm={selectedVm} onClose={() => setSelected(null)} onPowered={data.reload} />}
       </div>
     </div>

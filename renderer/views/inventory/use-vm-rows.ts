@@ -1,9 +1,9 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
-import type { CommandInput, VmSummary } from '../../../core/contract';
+import { VMS_LIST_MAX, type CommandInput, type VmSummary } from '../../../core/contract';
 import { errorToast } from '../../app/error-toast';
 import { useClient, useShell, useShellStore } from '../../app/shell-context';
 
-/** Everything the table asks vms.list for; every filter is applied by the store. */
+/** The table's filters: the store applies site, power, Tools and enrolled; the search is applied to those rows in the renderer (vm-search-filter.ts). */
 export interface VmQuery {
   site: string;
   powerState: '' | 'poweredOn' | 'poweredOff' | 'suspended';
@@ -14,9 +14,8 @@ export interface VmQuery {
 
 export const emptyVmQuery: VmQuery = { site: '', powerState: '', toolsStatus: '', enrolled: '', query: '' };
 
-/** Without a search the table holds every VM (the contract's ceiling); a search shows its first 200 matches (and counts the rest). */
-export const ALL_ROWS_LIMIT = 200_000;
-export const SEARCH_LIMIT = 200;
+/** The table holds every VM of its filter (up to the contract's ceiling); a search narrows those rows without asking again. */
+export const ALL_ROWS_LIMIT = VMS_LIST_MAX;
 
 /** The filter as vms.count takes it (vms.list adds its limit). */
 export function vmFilterInput(q: VmQuery): CommandInput<'vms.count'> {
@@ -31,9 +30,12 @@ export function vmFilterInput(q: VmQuery): CommandInput<'vms.count'> {
   };
 }
 
-export function vmListInput(q: VmQuery, limit?: number): CommandInput<'vms.list'> & { limit: number } {
-  return { ...vmFilterInput(q), limit: limit ?? (q.query.trim() ? SEARCH_LIMIT : ALL_ROWS_LIMIT) };
+export function vmListInput(q: VmQuery, limit = ALL_ROWS_LIMIT): CommandInput<'vms.list'> & { limit: number } {
+  return { ...vmFilterInput(q), limit };
 }
+
+/** The rows a table asks the store for: its filters without the search. */
+const storeQuery = (q: VmQuery): VmQuery => (q.query ? { ...q, query: '' } : q);
 
 /** How long typing must pause before the total of a capped answer is counted. */
 export const COUNT_DELAY_MS = 250;
@@ -41,8 +43,9 @@ export const COUNT_DELAY_MS = 250;
 const keyOf = (q: VmQuery): string => JSON.stringify(vmListInput(q));
 
 export interface VmRows {
+  /** Every VM of the filters (not yet narrowed by the search: useVmSearch does that). */
   rows: VmSummary[] | null;
-  /** The query the shown rows answer (differs from the typed one while an answer is on its way). */
+  /** The filters the rows answer, search left out (differs from the asked ones while an answer is on its way). */
   shownFor: VmQuery | null;
   /** The answer hit the limit: more VMs match than are shown. */
   capped: boolean;
@@ -53,15 +56,16 @@ export interface VmRows {
 }
 
 /**
- * VM rows for the table. Search as you type without a fixed debounce: the first keystroke asks
- * at once, and while an answer is on its way only the latest query waits (each answer is
- * followed by at most one more request, for whatever was typed meanwhile). Answers for an
- * older query are dropped. `inventory.changed` for VMs (or a truncated batch) refetches what is
+ * Every VM of the table's filters (the search is left out: typing never asks the store, see
+ * useVmSearch). A filter change asks at once, and while an answer is on its way only the latest
+ * filter waits (each answer is followed by at most one more request, for whatever was chosen
+ * meanwhile). Answers for an older filter are dropped. `inventory.changed` for VMs (or a truncated batch) refetches what is
  * shown the same way: live, never polled. When an answer is cut by its limit, the total is asked
  * (vms.count) only once typing has paused for COUNT_DELAY_MS, so counting never delays the rows
  * of the next keystroke; an answer below its limit is its own total.
  */
-export function useVmRows(q: VmQuery): VmRows {
+export function useVmRows(asked: VmQuery): VmRows {
+  const q = storeQuery(asked);
   const client = useClient();
   const store = useShellStore();
   const connected = useShell((s) => s.connection.phase === 'connected');

@@ -1,0 +1,55 @@
+import { describe, expect, it } from 'vitest';
+import { vmSearchText, vmSearchWords, vmTextMatches, type VmSummary } from '../../../core/contract';
+import { finishVmSearch, searchDone, startVmSearch, type VmSearchState } from './vm-search-filter';
+
+const vm = (i: number): VmSummary => ({
+  site: 's',
+  moref: `vm-${i}`,
+  name: `${['web', 'db', 'app'][i % 3]}-${i}`,
+  uuid: null,
+  instanceUuid: null,
+  powerState: 'poweredOn',
+  guestId: i % 2 ? 'ubuntu64Guest' : null,
+  guestFullName: i % 5 ? 'Ubuntu Linux (64-bit)' : 'Microsoft Windows Server 2019',
+  ipAddress: null,
+  ipAddresses: [`10.0.${i % 7}.${i}`],
+  hostName: `h${i}.corp`,
+  toolsRunningStatus: null,
+  host: null,
+  numCpu: null,
+  memoryMB: null,
+  annotation: null,
+  folderPath: null,
+  updatedAt: '',
+  removedAt: null,
+});
+const rows = Array.from({ length: 300 }, (_, i) => vm(i));
+const direct = (query: string): VmSummary[] => rows.filter((r) => vmTextMatches(vmSearchText(r), vmSearchWords(query)));
+
+describe('the Inventory table search', () => {
+  it('typing on, deleting and changing words give exactly the rows a fresh search gives, in order', () => {
+    // Each step reuses the previous state (narrowing from its hits when it can).
+    const steps = ['w', 'we', 'web', 'web-1', 'web-1 0.3', 'web-1 0.', 'web-1', 'WEB-1 UBU', 'web-1 windows', 'b', 'b 1', '', 'corp', 'h1', 'h1 h2', 'zz', 'z', ''];
+    let state: VmSearchState | null = null;
+    for (const q of steps) {
+      state = finishVmSearch(startVmSearch(rows, q, state));
+      expect(state.hits, q).toEqual(direct(q));
+    }
+  });
+
+  it('stops at the first screen of matches; an unfinished search is never narrowed from, so the next one is still exact', () => {
+    const first = startVmSearch(rows, 'w', null, 20);
+    expect(searchDone(first)).toBe(false);
+    expect(first.hits).toEqual(direct('w').slice(0, 20));
+    const next = finishVmSearch(startVmSearch(rows, 'we', first, 20));
+    expect(next.hits).toEqual(direct('we'));
+    expect(finishVmSearch(first).hits).toEqual(direct('w'));
+  });
+
+  it('new rows (a refetch or a re-sort) are searched afresh, not from the old hits', () => {
+    const first = finishVmSearch(startVmSearch(rows, 'web', null));
+    const reversed = [...rows].reverse();
+    const next = finishVmSearch(startVmSearch(reversed, 'web-2', first));
+    expect(next.hits).toEqual(reversed.filter((r) => vmTextMatches(vmSearchText(r), ['web-2'])));
+  });
+});
