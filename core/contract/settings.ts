@@ -6,6 +6,16 @@ import type { CommandSpec } from './command-spec.js';
 export const themeSchema = z.enum(['system', 'light', 'dark']);
 export type Theme = z.infer<typeof themeSchema>;
 
+/**
+ * How Outpost reaches a site's enrolled VMs (terminals, fan-out, RDP, checks): by the public address
+ * NAT'd to them on the site's firewall, by their private address, or auto = public when this
+ * workstation is outside the site (none of its addresses is in the site's private IPAM pools, and the
+ * VM is not on one of its own networks), private otherwise. A VM that is not enrolled has only its private address.
+ */
+export const vmAddressModeSchema = z.enum(['public', 'private', 'auto']);
+export type VmAddressMode = z.infer<typeof vmAddressModeSchema>;
+const siteVmAddress = z.record(z.string().trim().min(1).max(100), vmAddressModeSchema);
+
 export const settingsSchema = z.object({
   theme: themeSchema.default('system'),
   /** Name recorded in the audit log as the actor for actions taken from this console. */
@@ -16,6 +26,8 @@ export const settingsSchema = z.object({
   confirmDestructive: z.boolean().default(true),
   /** Seconds between background checks of every firewall against the store (drift); 0 turns the reconciler off. */
   natReconcileSeconds: z.number().int().min(0).max(86_400).default(300),
+  /** Per site (by name): how its VMs are reached; a site not listed is `auto`. */
+  vmAddress: siteVmAddress.default({}),
 });
 export type Settings = z.infer<typeof settingsSchema>;
 
@@ -28,6 +40,7 @@ export const settingsPatchSchema = z
     auditPageSize: z.number().int().min(10).max(1000),
     confirmDestructive: z.boolean(),
     natReconcileSeconds: z.number().int().min(0, 'seconds, 0 = off').max(86_400, 'at most a day (86400)'),
+    vmAddress: siteVmAddress,
   })
   .partial()
   .strict();

@@ -20,6 +20,7 @@ import { storedVm } from '../inventory/stored-vm.js';
 import { ConsoleService } from '../vm-access/console-service.js';
 import { GuestInfoService } from '../vm-access/guest-info-service.js';
 import { Ipam } from '../ipam/ipam.js';
+import { VmAddressResolver } from '../endpoints/vm-address.js';
 import { driverFor } from '../nat/firewall-drivers.js';
 import { NatService } from '../nat/nat-service.js';
 import { NatPolicyService } from '../nat/nat-policy-service.js';
@@ -116,6 +117,8 @@ export class Services {
   readonly playbooks: PlaybookRuns;
   readonly enrollment: EnrollmentService;
   readonly tasks: TaskService;
+  /** How a site's VMs are reached (public NAT or private address): terminals, fan-out, RDP and checks ask it. */
+  readonly vmAddresses: VmAddressResolver;
 
   constructor(private readonly o: ServicesOptions) {
     this.audit = new AuditLog(o.db, o.bus);
@@ -170,6 +173,15 @@ export class Services {
     this.upgrades = new UpgradeService({ db: o.db, audit: this.audit, engine: this.engine, bus: o.bus, ops: hostOperations });
     this.enrollment.attach(this.engine);
     this.settings = new SettingsStore(o.db, this.audit, o.bus);
+    this.vmAddresses = new VmAddressResolver({
+      mode: async (site) => (await this.settings.get()).vmAddress[site] ?? 'auto',
+      enrolled: async (site, moref) => {
+        const r = (await this.enrollment.cmdb.list({ site, status: 'active', limit: -1 })).find((c) => c.vmMoref === moref);
+        return r ? { publicIp: r.publicIp, privateIp: r.privateIp } : null;
+      },
+      // The site's private networks: its private IPAM pools (scoped to the site by name).
+      sitePrivateNetworks: async (site) => (await this.ipam.pools()).filter((p) => p.kind === 'private' && p.scope === site).map((p) => p.cidr),
+    });
     // The drift reconciler follows its setting (0: off) from start and on every change.
     const followSetting = (): void => {
       this.settings.get().then(

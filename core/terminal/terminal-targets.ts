@@ -16,14 +16,9 @@ export interface TerminalTargetDeps {
 /** Keep-alives notice a dead peer within ~45 s; the shell then reconnects by itself. */
 const KEEP_ALIVE_MS = 15_000;
 
-/** The address to reach a VM's guest at: its primary IPv4, else any routable address VMware Tools reports. */
-export function guestAddress(vm: Pick<VmSummary, 'ipAddress' | 'ipAddresses' | 'name'>): string {
-  const all = [vm.ipAddress, ...vm.ipAddresses].filter((a): a is string => !!a);
-  const usable = all.filter((a) => !a.startsWith('169.254.') && !/^fe80:/i.test(a) && a !== '127.0.0.1' && a !== '::1');
-  const address = usable.find((a) => !a.includes(':')) ?? usable[0];
-  if (!address) throw new OutpostError('VALIDATION', `VM ${vm.name} reports no guest IP address. Is VMware Tools running in it? Connect to a saved host instead.`);
-  return address;
-}
+/** Re-exported: the endpoint layer owns VM addresses now (resolveVmAddress). */
+export { guestAddress } from '../endpoints/vm-address.js';
+import { guestAddress } from '../endpoints/vm-address.js';
 
 export async function findInventoryVm(deps: TerminalTargetDeps, site: string, moref: string): Promise<VmSummary> {
   const vm = await deps.findVm(site, moref);
