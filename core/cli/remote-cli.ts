@@ -7,11 +7,8 @@ import { fanOut, type FanOutResult } from '../ssh/fan-out.js';
 import { isFingerprint } from '../ssh/host-key-fingerprint.js';
 import type { KnownHostsStore, PresentedHostKey } from '../ssh/known-hosts-store.js';
 import { parseHostSpec } from '../ssh/ssh-config-file.js';
-import { SshConnectionPool } from '../ssh/ssh-connection-pool.js';
 import type { HostKeyPolicy } from '../ssh/ssh-connection.js';
 import { endpointLabel } from '../ssh/ssh-target.js';
-import { WinrmClient } from '../winrm/winrm-client.js';
-import { caBundle } from '../trust/ca-bundle.js';
 import { UsageError } from './cli-error.js';
 import { authFrom, collect, hostSpec, jumpHops, readPrivateKey, readStdin, SSH_FAILED } from './ssh-cli-options.js';
 import { positiveInt, type CliContext } from './cli-context.js';
@@ -199,7 +196,7 @@ export function registerRemoteCommands(program: Command, context: CliContext): v
       // Keys recorded because they matched a given fingerprint: said after the rows (--json: "trusted").
       const trusted: { host: string; port: number; keyType: string | null; fingerprint: string; source: string }[] = [];
       const hostKeys = fanoutHostKeys(core.services.remote.knownHosts, expected, actor, (k, source) => trusted.push({ host: k.host, port: k.port, keyType: k.keyType, fingerprint: k.fingerprint, source }));
-      const pool = new SshConnectionPool({ hostKeys, shareJumps: true });
+      const pool = core.services.endpoints.sshPool({ hostKeys, shareJumps: true });
       const command = words.join(' ');
       const started = performance.now();
       const out = context.out;
@@ -243,8 +240,8 @@ export function registerRemoteCommands(program: Command, context: CliContext): v
       const ca = o.ca ? readCaFile(o.ca) : undefined;
       const password = await readStdin('The password');
       const core = await context.open();
-      // HTTPS trusts the system's CAs, the ones imported into Outpost (outpost cert import), and --ca.
-      const client = new WinrmClient({ url: o.url, user: o.user, password, auth: o.auth, ca: caBundle(await core.services.trustStore.pems(), ca) });
+      // HTTPS trusts the system's CAs, the ones imported into Outpost (outpost cert import), and --ca: the endpoint layer settles it.
+      const client = await core.services.endpoints.winrm({ url: o.url, user: o.user, password, auth: o.auth, ca });
       const command = words.join(' ');
       const audit = async (outcome: 'ok' | 'failed', details: Record<string, unknown>): Promise<void> => {
         await core.services.audit.append({ actor: await core.services.defaultActor(), action: 'winrm.exec', target: new URL(o.url).host, outcome, details: { command: command.slice(0, 200), user: o.user, ...details } });

@@ -135,7 +135,7 @@ export class EnrollmentService {
     this.cmdb = new CmdbStore(o.db);
     this.inventory = new InventoryStore(o.db);
     this.rulesPath = o.rulesPath ?? defaultRulesPath();
-    this.guests = new GuestShell(o.remote.knownHosts, () => this.currentActor);
+    this.guests = new GuestShell(o.remote.endpoints, () => this.currentActor);
   }
 
   /** The engine that runs the batches (it is built after this service, which its steps use). */

@@ -21,6 +21,7 @@ import { ConsoleService } from '../vm-access/console-service.js';
 import { GuestInfoService } from '../vm-access/guest-info-service.js';
 import { Ipam } from '../ipam/ipam.js';
 import { VmAddressResolver } from '../endpoints/vm-address.js';
+import { Endpoints } from '../endpoints/endpoints.js';
 import { driverFor } from '../nat/firewall-drivers.js';
 import { NatService } from '../nat/nat-service.js';
 import { NatPolicyService } from '../nat/nat-policy-service.js';
@@ -105,6 +106,8 @@ export class Services {
   readonly engine: ProcedureEngine<BuiltinProcedureServices>;
   readonly preflightLists: PreflightLists;
   readonly trustStore: TrustStore;
+  /** Every SSH/WinRM connection is made here: trust, host keys, jumps, pools. */
+  readonly endpoints: Endpoints;
   readonly remote: RemoteAccessService;
   readonly fanout: FanoutJobs;
   readonly inventory: InventoryService;
@@ -124,7 +127,8 @@ export class Services {
     this.audit = new AuditLog(o.db, o.bus);
     this.ipam = new Ipam(o.db, this.audit);
     this.credentials = new CredentialStore(o.db, o.vault);
-    this.remote = new RemoteAccessService(o.db, this.audit, this.credentials);
+    this.endpoints = new Endpoints(o.db, this.audit, this.credentials);
+    this.remote = new RemoteAccessService(this.audit, this.endpoints);
     this.fanout = new FanoutJobs({
       hostKeys: this.remote.knownHosts,
       audit: this.audit,
@@ -147,7 +151,7 @@ export class Services {
     this.consoles = new ConsoleService(o.db, this.credentials, this.audit);
     this.guestInfo = new GuestInfoService(o.db, this.credentials, this.audit);
     this.enrollment = new EnrollmentService({ db: o.db, audit: this.audit, ipam: this.ipam, nat: this.nat, remote: this.remote, credentials: this.credentials, bus: o.bus });
-    const hostOperations = new HostUpgradeOperations(o.db, this.audit, this.credentials, this.remote, join(o.dataDir, 'upgrade-backups'));
+    const hostOperations = new HostUpgradeOperations(o.db, this.audit, this.credentials, this.endpoints, join(o.dataDir, 'upgrade-backups'));
     this.engine = new ProcedureEngine({
       db: o.db,
       registry: builtinProcedures(),

@@ -2,9 +2,7 @@ import type { VmSummary } from '../contract/inventory.js';
 import { OutpostError } from '../contract/errors.js';
 import { isWindowsGuest, type TerminalTarget } from '../contract/terminal.js';
 import type { RemoteAccessService } from '../remote/remote-access-service.js';
-import { ReconnectingShell } from '../ssh/reconnecting-shell.js';
 import { endpointLabel, type SshTarget } from '../ssh/ssh-target.js';
-import { WinrmClient } from '../winrm/winrm-client.js';
 import type { TerminalOpener } from './terminal-service.js';
 import { WinrmConsoleSession } from './winrm-console.js';
 
@@ -31,7 +29,7 @@ function sshOpener(deps: TerminalTargetDeps, target: SshTarget, credential: stri
     kind: 'ssh',
     title: endpointLabel(target),
     credential,
-    open: (size) => ReconnectingShell.open(target, { hostKeys: deps.remote.knownHosts, cols: size.cols, rows: size.rows, keepAliveIntervalMs: KEEP_ALIVE_MS }),
+    open: (size) => deps.remote.endpoints.sshShell(target, size, KEEP_ALIVE_MS),
   };
 }
 
@@ -42,8 +40,8 @@ function winrmOpener(deps: TerminalTargetDeps, url: string, credential: string, 
     title,
     credential,
     open: async () => {
-      const { user, password } = await deps.remote.credentials.password(credential);
-      const client = new WinrmClient({ url, user, password, auth });
+      // Through the endpoint layer: HTTPS trusts the system's CAs and the ones imported into Outpost.
+      const client = await deps.remote.endpoints.winrmWithCredential({ url, credential, auth });
       // Proves the endpoint and the credential before a tab opens (a wrong password is an error, not a dead tab).
       try {
         await client.runPowerShell('$null', { timeoutMs: 30_000 });
