@@ -3,7 +3,7 @@ import { X509Certificate } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import { OutpostError } from '../contract/errors.js';
-import { fanOut, type FanOutResult } from '../ssh/fan-out.js';
+import { resultRow, runFanout, tally, tallyText, type FanOutResult } from '../endpoints/fanout-engine.js';
 import { isFingerprint } from '../ssh/host-key-fingerprint.js';
 import type { KnownHostsStore, PresentedHostKey } from '../ssh/known-hosts-store.js';
 import { parseHostSpec } from '../ssh/ssh-config-file.js';
@@ -189,7 +189,7 @@ export function registerRemoteCommands(program: Command, context: CliContext): v
         if (!other) expected.set(k, { fingerprint: e.fingerprint, source: `${o.hostsFile} line ${e.line}` });
       }
       const jump = jumps.length ? jumps.map(endpointLabel).join(' -> ') : null;
-      const hosts = entries.map((e) => ({ host: e.host, port: e.port, user: e.user ?? o.user, auth, jumps, label: e.label }));
+      const hosts = entries.map((e) => ({ target: { host: e.host, port: e.port, user: e.user ?? o.user, auth, jumps }, label: e.label }));
       const core = await context.open();
       const actor = await core.services.defaultActor();
       // Hosts behind the jump host share one connection to it (a forwarded channel each), as in the app's fan-out jobs.
@@ -209,9 +209,12 @@ export function registerRemoteCommands(program: Command, context: CliContext): v
         out.write(fanoutLine(widths, ['HOST', 'EXIT', 'MS', 'OUTPUT']));
       }
       try {
-        const results = await fanOut(hosts, (h) => pool.exec(h, command, { timeoutMs: o.timeout * 1000 }), { concurrency: o.concurrency, headLines: o.lines, ...(out.json ? {} : { onResult: (r) => out.write(lineOf(r)) }) });
-        const failed = results.filter((r) => r.exitCode !== 0).length;
-        await core.services.audit.append({ actor: await core.services.defaultActor(), action: 'ssh.fanout', target: `${results.length} hosts`, outcome: failed ? 'failed' : 'ok', details: { command: command.slice(0, 200), failed, ...(jump ? { jump } : {}) } });
+        // The same engine as the app's fan-out jobs and ssh.fanout.
+        const runs = await runFanout(hosts, command, { pool, concurrency: o.concurrency, timeoutMs: o.timeout * 1000, ...(out.json ? {} : { onResult: (r) => out.write(lineOf(resultRow(r, o.lines))) }) });
+        const results = runs.map((r) => resultRow(r, o.lines));
+        const t = tally(runs);
+        const failed = t.failed;
+        await core.services.audit.append({ actor: await core.services.defaultActor(), action: 'ssh.fanout', target: tallyText(t), outcome: failed ? 'failed' : 'ok', details: { command: command.slice(0, 200), hosts: t.total, ok: t.ok, failed, ...(jump ? { jump } : {}) } });
         const durationMs = Math.round(performance.now() - started);
         if (out.json) out.write(JSON.stringify({ results: results.map((r) => ({ ...r, jump })), failed, durationMs, jump, jumpConnections: pool.jumpConnectionsOpened, trusted }));
         else {

@@ -102,6 +102,19 @@ export type FanoutJobSummary = z.infer<typeof fanoutJobSummarySchema>;
 export const fanoutJobSchema = fanoutJobSummarySchema.extend({ rows: z.array(fanoutRowSchema) });
 export type FanoutJob = z.infer<typeof fanoutJobSchema>;
 
+/** A host's kept output: the tail of each stream (droppedBytes: how much of the start no longer fits). */
+export const fanoutOutputSchema = z.object({
+  host: z.string(),
+  stdout: z.string(),
+  stderr: z.string(),
+  droppedBytes: z.object({ stdout: z.number().int(), stderr: z.number().int() }),
+  matches: z.array(z.object({ stream: z.enum(['stdout', 'stderr']), line: z.number().int(), text: z.string() })),
+});
+export type FanoutOutput = z.infer<typeof fanoutOutputSchema>;
+
+/** Live output of a job's hosts, batched (~100 ms); a batch is bounded, fanout.output has the rest. */
+export const fanoutOutputEventSchema = z.object({ jobId: z.string(), chunks: z.array(z.object({ index: z.number().int(), stream: z.enum(['stdout', 'stderr']), text: z.string() })) });
+
 const jobId = z.string().regex(/^fo-[a-z0-9]{6,40}$/, 'a fan-out job id (fo-…)');
 
 /** Fan-out jobs: one command on many hosts, results streamed per host as `fanout.result` events. */
@@ -136,8 +149,21 @@ export const fanoutCommands = {
   },
   'fanout.rerun': {
     summary: 'Run a finished job again on some of its hosts (e.g. after trusting their host keys or their jump host\'s), through the same jump hosts; their rows are replaced',
-    input: z.object({ jobId, hosts: z.array(z.string().min(1).max(260)).min(1).max(5000) }).strict(),
+    input: z
+      .object({
+        jobId,
+        hosts: z.array(z.string().min(1).max(260)).max(5000).default([]),
+        /** Also every host whose command failed (non-zero exit or an error; cancelled ones are not failures). */
+        failed: z.boolean().default(false),
+      })
+      .strict()
+      .refine((i) => i.hosts.length > 0 || i.failed, { message: 'Give hosts to re-run, or failed: true.', path: ['hosts'] }),
     output: fanoutJobSchema,
+  },
+  'fanout.output': {
+    summary: "A host's whole kept output (the last MiBs of each stream), with the lines that match a search",
+    input: z.object({ jobId, host: z.string().min(1).max(260), query: z.string().max(200).optional() }).strict(),
+    output: fanoutOutputSchema,
   },
   'fanout.cancel': {
     summary: 'Cancel a running fan-out job: hosts not started never start, running ones are stopped',

@@ -7,14 +7,13 @@ import type { FirewallConnection } from '../contract/nat.js';
 import type { AuditLog } from '../audit/audit-log.js';
 import type { CommandRunner } from '../exec/command-runner.js';
 import type { RemoteRunners } from '../nat/firewall-drivers.js';
-import { fanOut, type FanOutResult } from '../ssh/fan-out.js';
+import { resultRow, runFanout, tally, tallyText, type FanOutResult } from '../endpoints/fanout-engine.js';
 import { parseKnownHosts } from '../ssh/known-hosts-file.js';
 import { resolveSshConfig, sshConfigAliases } from '../ssh/ssh-config-file.js';
 import { targetFromSshConfig } from '../ssh/ssh-config-target.js';
 import type { Endpoints } from '../endpoints/endpoints.js';
 import type { KnownHostsStore } from '../ssh/known-hosts-store.js';
 import type { SshConnectionPool } from '../ssh/ssh-connection-pool.js';
-import type { ExecResult } from '../ssh/ssh-connection.js';
 import { endpointLabel, targetLabel, type SshAuth, type SshEndpoint, type SshTarget } from '../ssh/ssh-target.js';
 import type { CredentialProfiles } from '../endpoints/credential-profiles.js';
 
@@ -69,23 +68,24 @@ export class RemoteAccessService implements RemoteRunners {
     // Each hop's user and secret from its own credential profile, resolved before anything connects (as fanout.start).
     const jumps = await Promise.all(input.jumps.map((j) => this.endpoint(j)));
     const jump = jumps.length ? targetLabel({ ...jumps[jumps.length - 1]!, jumps: jumps.slice(0, -1) }) : null;
-    const targets = input.hosts.map((h) => ({ host: h.host, port: h.port, user: name, auth, jumps, label: `${h.host}:${h.port}` }));
+    const hosts = input.hosts.map((h) => ({ target: { host: h.host, port: h.port, user: name, auth, jumps }, label: `${h.host}:${h.port}` }));
     // Its own pool, closed at the end: a fan-out to thousands of hosts must not leave them all connected.
     // Hosts behind the same jump chain share one connection to it (one bastion login, a forwarded channel each).
     const pool = this.endpoints.sshPool({ shareJumps: true, idleMs: 1000 });
-    let results: FanOutResult[];
+    let runs;
     try {
-      results = await fanOut(targets, (t): Promise<ExecResult> => pool.exec(t, input.command, { timeoutMs: input.timeoutMs }), { concurrency: input.concurrency });
+      runs = await runFanout(hosts, input.command, { pool, concurrency: input.concurrency, timeoutMs: input.timeoutMs });
     } finally {
       pool.close();
     }
-    const failed = results.filter((r) => r.exitCode !== 0).length;
+    const t = tally(runs);
+    const results: FanOutResult[] = runs.map((r) => resultRow(r, 5));
     await this.audit.append({
       actor,
       action: 'ssh.fanout',
-      target: `${results.length} hosts`,
-      outcome: failed ? 'failed' : 'ok',
-      details: { command: auditCommand(input.command), hosts: results.length, failed, credential: input.credential, ...(jump ? { jump, jumpCredentials: [...new Set(input.jumps.map((j) => j.credential))] } : {}) },
+      target: tallyText(t),
+      outcome: t.failed ? 'failed' : 'ok',
+      details: { command: auditCommand(input.command), hosts: t.total, ok: t.ok, failed: t.failed, credential: input.credential, ...(jump ? { jump, jumpCredentials: [...new Set(input.jumps.map((j) => j.credential))] } : {}) },
     });
     return jump ? results.map((r) => ({ ...r, jump })) : results;
   }

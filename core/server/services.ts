@@ -26,7 +26,7 @@ import { driverFor } from '../nat/firewall-drivers.js';
 import { NatService } from '../nat/nat-service.js';
 import { NatPolicyService } from '../nat/nat-policy-service.js';
 import { RemoteAccessService } from '../remote/remote-access-service.js';
-import { FanoutJobs } from '../remote/fanout-jobs.js';
+import { FanoutJobs } from '../endpoints/fanout-jobs.js';
 import { TerminalService } from '../terminal/terminal-service.js';
 import { builtinProcedures, type BuiltinProcedureServices } from './procedures.js';
 import { ProcedureEngine } from '../procedures/engine.js';
@@ -134,6 +134,7 @@ export class Services {
       audit: this.audit,
       onResult: (jobId, row, totals) => o.bus.emit('fanout.result', { jobId, row, totals }),
       onDone: (jobId, state, totals, durationMs) => o.bus.emit('fanout.done', { jobId, state, totals, durationMs }),
+      onOutput: (jobId, chunks) => o.bus.emit('fanout.output', { jobId, chunks }),
     });
     this.playbooks = new PlaybookRuns({
       audit: this.audit,

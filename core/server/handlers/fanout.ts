@@ -1,13 +1,13 @@
 import { OutpostError } from '../../contract/errors.js';
 import { MAX_JUMPS, parseHostPort } from '../../contract/fanout.js';
 import type { VmSummary } from '../../contract/inventory.js';
-import type { FanoutHop, FanoutTarget } from '../../remote/fanout-jobs.js';
+import type { FanoutHop, FanoutTarget } from '../../endpoints/fanout-jobs.js';
 import type { SshAuth } from '../../ssh/ssh-target.js';
 import { guestAddress } from '../../terminal/terminal-targets.js';
 import type { Handlers } from './index.js';
 import type { Services } from '../services.js';
 
-type FanoutCommand = 'fanout.start' | 'fanout.rerun' | 'fanout.cancel' | 'fanout.get' | 'fanout.list';
+type FanoutCommand = 'fanout.start' | 'fanout.rerun' | 'fanout.cancel' | 'fanout.get' | 'fanout.list' | 'fanout.output';
 
 /** Fan-out jobs: targets resolved here (host[:port] text, inventory VMs by guest IP), run by `services.fanout`. */
 export function createFanoutHandlers(s: Services): Pick<Handlers, FanoutCommand> {
@@ -54,7 +54,9 @@ export function createFanoutHandlers(s: Services): Pick<Handlers, FanoutCommand>
       await s.tasks.fanoutStarted(job, caller.actor);
       return job;
     },
-    'fanout.rerun': async ({ jobId, hosts }, caller) => {
+    'fanout.rerun': async ({ jobId, hosts: named, failed }, caller) => {
+      const hosts = [...new Set([...named, ...(failed ? s.fanout.failedHosts(jobId) : [])])];
+      if (hosts.length === 0) throw new OutpostError('VALIDATION', `Fan-out ${jobId} has no failed host to re-run.`);
       const jumpAuths = Object.fromEntries(await Promise.all(s.fanout.jumpCredentialsOf(jobId).map(async (c) => [c, (await s.remote.credentials.sshAuth(c)).auth] as const)));
       const job = await s.fanout.rerun(jobId, hosts, (await s.remote.credentials.sshAuth(s.fanout.credentialOf(jobId))).auth, caller.actor, jumpAuths);
       await s.tasks.fanoutStarted(job, caller.actor);
@@ -63,5 +65,6 @@ export function createFanoutHandlers(s: Services): Pick<Handlers, FanoutCommand>
     'fanout.cancel': ({ jobId }, caller) => s.fanout.cancel(jobId, caller.actor),
     'fanout.get': ({ jobId }) => s.fanout.get(jobId),
     'fanout.list': () => s.fanout.list(),
+    'fanout.output': ({ jobId, host, query }) => s.fanout.output(jobId, host, query),
   };
 }
