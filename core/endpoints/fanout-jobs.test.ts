@@ -167,6 +167,30 @@ describe.skipIf(!canRun)('fan-out jobs through the contract against real sshd pe
     expect((await call<FanoutJob>('fanout.get', { jobId: job.id })).rows[0]).toMatchObject({ exitCode: 0, stdoutHead: 'from-vm' });
   });
 
+  it("reaches an enrolled VM by its public (NAT) address or its private one, as the site's vmAddress setting says", async () => {
+    // An enrolled VM: Tools reports 127.0.0.3 (nothing listens there), the CMDB holds its NAT address 127.0.0.1 (sshd).
+    const now = new Date().toISOString();
+    const site = (await core.sql.get(`SELECT id FROM sites WHERE name = 'lab'`, [], z.object({ id: z.number() })))!;
+    await core.sql.run(`INSERT INTO inv_vms (site_id, moref, name, ip_address, ip_addresses, power_state, seen_run, first_seen_at, updated_at) VALUES (?, 'vm-3', 'enrolled', '127.0.0.3', '127.0.0.3', 'poweredOn', 1, ?, ?)`, [site.id, now, now]);
+    await core.sql.run(
+      `INSERT INTO cmdb_records (site_id, vm_moref, vm_name, private_ip, public_ip, firewall, credential, service_account, enrolled_at, enrolled_by) VALUES (?, 'vm-3', 'enrolled', '127.0.0.3', '127.0.0.1', 'fw', 'lab-root', 'root', ?, 'test')`,
+      [site.id, now],
+    );
+    const port = trusted[0]!.port;
+    const run = async () => {
+      const job = await call<FanoutJob>('fanout.start', { vms: [{ site: 'lab', vm: 'enrolled', port }], credential: 'lab-root', command: 'echo via-nat' });
+      await doneOf(job.id);
+      return (await call<FanoutJob>('fanout.get', { jobId: job.id })).rows[0]!;
+    };
+    // auto: this workstation has no address in the site's private networks (none of its interfaces holds 127.0.0.3): public.
+    expect(await run()).toMatchObject({ host: `127.0.0.1:${port}`, exitCode: 0, stdoutHead: 'via-nat' });
+    await call('settings.update', { vmAddress: { lab: 'private' } });
+    expect(await run()).toMatchObject({ host: `127.0.0.3:${port}`, exitCode: null, error: { code: 'UNREACHABLE' } });
+    await call('settings.update', { vmAddress: { lab: 'public' } });
+    expect(await run()).toMatchObject({ host: `127.0.0.1:${port}`, exitCode: 0 });
+    await call('settings.update', { vmAddress: {} });
+  });
+
   it('keeps a bounded history: the oldest finished jobs are forgotten, a running one never is', async () => {
     const finished: string[] = [];
     const jobs = new FanoutJobs({ hostKeys: core.services.remote.knownHosts, audit: core.services.audit, historyJobs: 2, onResult: () => undefined, onDone: (id) => finished.push(id) });

@@ -27,6 +27,7 @@ import { NatService } from '../nat/nat-service.js';
 import { NatPolicyService } from '../nat/nat-policy-service.js';
 import { RemoteAccessService } from '../remote/remote-access-service.js';
 import { FanoutJobs } from '../endpoints/fanout-jobs.js';
+import { FanoutTemplateStore } from '../endpoints/fanout-template-store.js';
 import { TerminalService } from '../terminal/terminal-service.js';
 import { builtinProcedures, type BuiltinProcedureServices } from './procedures.js';
 import { ProcedureEngine } from '../procedures/engine.js';
@@ -110,6 +111,7 @@ export class Services {
   readonly endpoints: Endpoints;
   readonly remote: RemoteAccessService;
   readonly fanout: FanoutJobs;
+  readonly fanoutTemplates: FanoutTemplateStore;
   readonly inventory: InventoryService;
   readonly vlan: VlanService;
   readonly vmNetwork: VmNetworkService;
@@ -136,6 +138,7 @@ export class Services {
       onDone: (jobId, state, totals, durationMs) => o.bus.emit('fanout.done', { jobId, state, totals, durationMs }),
       onOutput: (jobId, chunks) => o.bus.emit('fanout.output', { jobId, chunks }),
     });
+    this.fanoutTemplates = new FanoutTemplateStore(o.db, this.audit);
     this.playbooks = new PlaybookRuns({
       audit: this.audit,
       knownHosts: this.remote.knownHosts,
