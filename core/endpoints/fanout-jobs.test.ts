@@ -229,7 +229,7 @@ describe.skipIf(!canRun)('fan-out jobs through the contract against real sshd pe
     const job = await call<FanoutJob>('fanout.start', { hosts, credential: 'lab-root', command, concurrency: 3, timeoutMs: 20_000 });
     const done = await doneOf(job.id);
     off();
-    expect(done.totals).toMatchObject({ total: 3, ok: 2, failed: 1 });
+    expect(done.totals, JSON.stringify((await call<FanoutJob>("fanout.get", { jobId: job.id })).rows.map((r) => r.error))).toMatchObject({ total: 3, ok: 2, failed: 1 });
     const expected = (port: number): string => Array.from({ length: 3000 }, (_, i) => `line-${port}-${i + 1}\n`).join('');
     // Live: every byte of every host arrived as events, not just the head.
     for (const [i, s] of [a, b, c].entries()) expect(live.get(i)).toBe(expected(s.port));
