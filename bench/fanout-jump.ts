@@ -8,7 +8,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fanOut } from '../core/ssh/fan-out.js';
+import { runFanout } from '../core/endpoints/fanout-engine.js';
 import { SshConnectionPool } from '../core/ssh/ssh-connection-pool.js';
 import { generateKey, sshdAvailable } from '../test/peers/openssh-server.js';
 import { createJumpLab, type JumpLab } from '../test/lab/jump-lab.js';
@@ -28,13 +28,13 @@ try {
   lab = await createJumpLab({ dir, authorizedKeys: [key.publicKey], targets: 1, targetListen: '0.0.0.0', jumpExtra: ['MaxStartups 300', 'LogLevel ERROR'] });
   const auth = { type: 'private-key' as const, privateKey: key.privateKey };
   const jump = { host: '127.0.0.1', port: lab.jumpPort, user: 'root', auth };
-  const hosts = Array.from({ length: targets }, (_, i) => ({ host: `127.0.0.${i + 1}`, port: lab!.targets[0]!.port, user: 'root', auth, jumps: [jump], label: `127.0.0.${i + 1}` }));
+  const hosts = Array.from({ length: targets }, (_, i) => ({ target: { host: `127.0.0.${i + 1}`, port: lab!.targets[0]!.port, user: 'root', auth, jumps: [jump] }, label: `127.0.0.${i + 1}` }));
   const run = async (shareJumps: boolean): Promise<{ ms: number; ok: number; bastionConnections: number; failures: string[] }> => {
     const pool = new SshConnectionPool({ hostKeys: accept, keepAliveIntervalMs: 0, idleMs: 1000, shareJumps });
     const before = lab!.jumpConnections();
     const t = performance.now();
     try {
-      const results = await fanOut(hosts, (h) => pool.exec(h, 'true', { timeoutMs: 60_000 }), { concurrency });
+      const results = await runFanout(hosts, 'true', { pool, concurrency, timeoutMs: 60_000 });
       const failures = [...new Set(results.filter((r) => r.exitCode !== 0).map((r) => r.error?.code ?? `exit ${r.exitCode}`))];
       return { ms: Math.round(performance.now() - t), ok: results.filter((r) => r.exitCode === 0).length, bastionConnections: lab!.jumpConnections() - before, failures };
     } finally {

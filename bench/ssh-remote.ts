@@ -6,7 +6,7 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fanOut } from '../core/ssh/fan-out.js';
+import { runFanout } from '../core/endpoints/fanout-engine.js';
 import { SshConnectionPool } from '../core/ssh/ssh-connection-pool.js';
 import { SshConnection } from '../core/ssh/ssh-connection.js';
 import { generateKey, sshdAvailable, startSshd, type Sshd } from '../test/peers/openssh-server.js';
@@ -56,12 +56,16 @@ try {
   generateKey(hostKeyFile);
   for (let i = 0; i < targets; i++) servers.push(await startSshd({ dir, authorizedKeys: [key.publicKey], hostKeyFile, extra: ['MaxStartups 1000'] }));
   const pool = new SshConnectionPool({ hostKeys: accept });
-  const hosts = servers.slice(1).map((s) => ({ host: '127.0.0.1', port: s.port, user: 'root', auth, label: String(s.port) }));
+  const hosts = servers.slice(1).map((s) => ({ port: s.port, target: { host: '127.0.0.1', port: s.port, user: 'root', auth }, label: String(s.port) }));
   const t0 = performance.now();
-  const results = await fanOut(hosts, (h) => pool.exec(h, 'uname -n'), { concurrency });
+  // The engine the app, ssh.fanout and `outpost fanout` share: every host's whole output streamed and kept (OutputRing).
+  let streamed = 0;
+  const results = await runFanout(hosts, 'uname -n', { pool, concurrency, timeoutMs: 60_000, onOutput: (_i, _s, c) => (streamed += c.length) });
   const fanMs = performance.now() - t0;
   pool.close();
   const ok = results.filter((r) => r.exitCode === 0).length;
+  const keptBytes = results.reduce((n, r) => n + r.stdout.bytes + r.stderr.bytes, 0);
+  if (keptBytes !== streamed) throw new Error(`kept ${keptBytes} of ${streamed} bytes of output`);
 
   let ansibleMs: number | null = null;
   let ansibleOk: number | null = null;
@@ -94,6 +98,7 @@ try {
       fanOutConcurrency: concurrency,
       fanOutMs: Math.round(fanMs),
       fanOutOk: ok,
+      fanOutOutputKeptBytes: keptBytes,
       ansibleMs: ansibleMs === null ? null : Math.round(ansibleMs),
       ansibleOk,
       fanOutVsAnsible: ansibleMs === null ? null : Number((fanMs / ansibleMs).toFixed(2)),

@@ -33,11 +33,13 @@ const DOMAINS = {
   inventory: ['contract', 'db', 'audit', 'trust', 'vault', 'vsphere', 'certificates', 'sites'],
   networking: ['contract', 'db', 'audit', 'vault', 'vsphere', 'procedures', 'sites'],
   'vm-access': ['contract', 'db', 'audit', 'vault', 'vsphere', 'sites', 'inventory'], // inventory: VMs by name (its store owns inv_vms)
-  remote: ['contract', 'db', 'audit', 'exec', 'trust', 'vault', 'ssh', 'winrm', 'certificates', 'nat'],
-  terminal: ['contract', 'audit', 'exec', 'ssh', 'winrm', 'remote'],
+  // Turns "this host / VM / firewall, with this credential" into a connection: trust, host keys, jumps, pools, addresses.
+  endpoints: ['contract', 'db', 'audit', 'exec', 'trust', 'vault', 'ssh', 'winrm', 'certificates'],
+  remote: ['contract', 'db', 'audit', 'exec', 'trust', 'vault', 'ssh', 'winrm', 'certificates', 'nat', 'endpoints'],
+  terminal: ['contract', 'audit', 'exec', 'ssh', 'winrm', 'remote', 'endpoints'],
   helpers: ['contract', 'db', 'exec', 'ipam', 'nat'], // the operator's own workstation
-  enrollment: ['contract', 'db', 'events', 'audit', 'exec', 'vault', 'vsphere', 'ssh', 'winrm', 'procedures', 'ipam', 'nat', 'sites', 'remote', 'inventory'],
-  upgrades: ['contract', 'db', 'events', 'audit', 'exec', 'vault', 'vsphere', 'ssh', 'procedures', 'ipam', 'sites', 'remote', 'inventory', 'enrollment'],
+  enrollment: ['contract', 'db', 'events', 'audit', 'exec', 'vault', 'vsphere', 'ssh', 'winrm', 'procedures', 'ipam', 'nat', 'sites', 'remote', 'inventory', 'endpoints'],
+  upgrades: ['contract', 'db', 'events', 'audit', 'exec', 'vault', 'vsphere', 'ssh', 'procedures', 'ipam', 'sites', 'remote', 'inventory', 'enrollment', 'endpoints'],
   tasks: ['contract', 'db', 'events', 'procedures'], // the Recent Tasks feed (procedures: runner identity, to tell an interrupted task)
   update: ['contract', 'db', 'audit', 'exec'], // Outpost's own offline updates (bundle signature, install, rollback)
   team: ['contract', 'db', 'events', 'audit', 'trust', 'vault'], // team mode: joining a PostgreSQL team database, its events, index locks, presence

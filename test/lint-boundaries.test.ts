@@ -70,6 +70,17 @@ describe('import boundaries (eslint outpost/layer-imports)', () => {
       expect(await layerErrors('core/host/bad-fixture.ts', "import { buildProgram } from '../cli/program.js';\nexport const p = buildProgram;\n")).toHaveLength(1);
     });
 
+    it('keeps the protocol clients below the endpoint layer, and the endpoint layer below its users', async () => {
+      // core/ssh and core/winrm are pure protocol clients: they never reach up to core/endpoints.
+      expect(await layerErrors('core/ssh/bad-fixture.ts', "import { Endpoints } from '../endpoints/endpoints.js';\nexport const e = Endpoints;\n")).toHaveLength(1);
+      expect(await layerErrors('core/winrm/bad-fixture.ts', "import { winrmClient } from '../endpoints/winrm-endpoint.js';\nexport const w = winrmClient;\n")).toHaveLength(1);
+      // core/endpoints may not import its users (remote, terminal, enrollment): a cycle.
+      const up = await layerErrors('core/endpoints/bad-fixture.ts', "import { RemoteAccessService } from '../remote/remote-access-service.js';\nexport const r = RemoteAccessService;\n");
+      expect(up[0]).toContain('core/remote/ is a domain that imports it (a cycle)');
+      const code = "import { Endpoints } from '../endpoints/endpoints.js';\nexport const e = Endpoints;\n";
+      for (const user of ['remote', 'terminal', 'enrollment', 'upgrades', 'cli', 'server']) expect(await layerErrors(`core/${user}/good-fixture.ts`, code), user).toEqual([]);
+    });
+
     it('fails a folder that has no row in the table, both ways', async () => {
       const errors = await layerErrors('core/newthing/bad-fixture.ts', "import { EventBus } from '../events/event-bus.js';\nexport const b = EventBus;\n");
       expect(errors[0]).toContain('core/newthing/ has no row in lint/core-layers.js');

@@ -10,7 +10,7 @@ import { secureDataDir } from '../server/data-dir.js';
 import { operatorActor, SettingsStore } from '../settings/settings-store.js';
 import { isFingerprint } from '../ssh/host-key-fingerprint.js';
 import { KnownHostsStore } from '../ssh/known-hosts-store.js';
-import { SshConnectionPool } from '../ssh/ssh-connection-pool.js';
+import { sshPool } from '../endpoints/ssh-pool.js';
 import { UsageError } from './cli-error.js';
 import { positiveInt, type CliContext } from './cli-context.js';
 import { errorLine, isOutputClosed, OUTPUT_CLOSED_EXIT, whileStreaming } from './output.js';
@@ -69,7 +69,7 @@ export function registerExecCommand(program: Command, context: CliContext): void
       const interactive = Boolean(process.stdin.isTTY) && !o.passwordStdin && !o.stdin;
       try {
         for (let attempt = 0; ; attempt++) {
-          const pool = new SshConnectionPool({ hostKeys: cliHostKeys(knownHosts, o.trust ?? [], actor) });
+          const pool = sshPool({ hostKeys: cliHostKeys(knownHosts, o.trust ?? [], actor) });
           try {
             // Streamed as it arrives, byte for byte (long-running commands show progress, nothing is
             // re-encoded), at the reader's pace: a slow reader slows sshd down instead of filling memory.

@@ -3,15 +3,13 @@ import { X509Certificate } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import { OutpostError } from '../contract/errors.js';
-import { fanOut, type FanOutResult } from '../ssh/fan-out.js';
+import type { FanoutTemplate } from '../contract/fanout.js';
+import { resultRow, runFanout, tally, tallyText, type FanOutResult } from '../endpoints/fanout-engine.js';
 import { isFingerprint } from '../ssh/host-key-fingerprint.js';
 import type { KnownHostsStore, PresentedHostKey } from '../ssh/known-hosts-store.js';
 import { parseHostSpec } from '../ssh/ssh-config-file.js';
-import { SshConnectionPool } from '../ssh/ssh-connection-pool.js';
 import type { HostKeyPolicy } from '../ssh/ssh-connection.js';
 import { endpointLabel } from '../ssh/ssh-target.js';
-import { WinrmClient } from '../winrm/winrm-client.js';
-import { caBundle } from '../trust/ca-bundle.js';
 import { UsageError } from './cli-error.js';
 import { authFrom, collect, hostSpec, jumpHops, readPrivateKey, readStdin, SSH_FAILED } from './ssh-cli-options.js';
 import { positiveInt, type CliContext } from './cli-context.js';
@@ -143,32 +141,59 @@ function fanoutLine(widths: { host: number; ms: number }, cells: [string, string
 }
 
 
+/** A saved template by name (through the contract, as the app reads it). */
+async function templateFor(context: CliContext, name: string): Promise<FanoutTemplate> {
+  const found = (await context.call('fanout.template.list', {})).find((t) => t.name === name);
+  if (!found) throw new UsageError(`No fan-out template "${name}". List them with outpost fanout templates.`);
+  return found;
+}
+
 export function registerRemoteCommands(program: Command, context: CliContext): void {
   program
     .command('fanout')
     .description('Run one command on many hosts over SSH with bounded concurrency, a line per host as it finishes; exit 0 only if it exited 0 everywhere. A host or jump host given with its fingerprint (hosts file, --jump-trust) is trusted if it presents exactly that key; if not, it fails alone')
-    .requiredOption('--hosts-file <file>', 'one [user@]host[:port] per line, optionally followed by its host key fingerprint as ssh-keygen -lf prints it (SHA256:...); # comments')
-    .requiredOption('--user <user>', 'remote user')
-    .requiredOption('--key <file>', 'private key (OpenSSH or PEM); passphrase from $OUTPOST_SSH_KEY_PASSPHRASE')
+    .option('--hosts-file <file>', 'one [user@]host[:port] per line, optionally followed by its host key fingerprint as ssh-keygen -lf prints it (SHA256:...); # comments')
+    .option('--template <name>', 'a saved fan-out template (outpost fanout templates): its hosts, jumps and command, unless given here')
+    .option('--user <user>', 'remote user (required)')
+    .option('--key <file>', 'private key (OpenSSH or PEM); passphrase from $OUTPOST_SSH_KEY_PASSPHRASE (required)')
     .option('--jump <user@host:port>', 'reach every host through this jump host (repeat, or a comma list, for a chain; first hop first); same key; one connection to it is shared', collect)
     .option('--jump-trust <SHA256:...>', "a jump host's key fingerprint (as ssh-keygen -lf prints it): one per --jump hop, in order; an unknown hop presenting it is trusted", collect)
     .option('--concurrency <n>', 'hosts at once (1-256)', positiveInt('--concurrency', 256), 20)
     .option('--timeout <seconds>', 'per host', positiveInt('--timeout', 86_400), 60)
     .option('--lines <n>', 'output lines shown per host', positiveInt('--lines', 100), 3)
-    .argument('<command...>', 'the command (after --)')
-    .action(async (words: string[], o: { hostsFile: string; user: string; key: string; jump?: string[]; jumpTrust?: string[]; concurrency: number; timeout: number; lines: number }) => {
-      if (!/^[A-Za-z0-9_][A-Za-z0-9._@\\$-]{0,63}$/.test(o.user)) throw new UsageError(`--user "${o.user}" is not a user name (letters, digits and . _ - @ \\ $; up to 64).`);
+    .argument('[command...]', 'the command (after --); `outpost fanout templates` lists the saved templates')
+    .action(async (given: string[], o: { hostsFile?: string; template?: string; user?: string; key?: string; jump?: string[]; jumpTrust?: string[]; concurrency: number; timeout: number; lines: number }) => {
+      if (given.length === 1 && given[0] === 'templates' && !o.hostsFile && !o.template) {
+        const rows = await context.call('fanout.template.list', {});
+        const out = context.out;
+        if (out.json) out.write(JSON.stringify(rows));
+        else if (rows.length === 0) out.write('No fan-out templates. Save one from the Fan-out view (Save as template).');
+        else out.write(formatTable(['NAME', 'HOSTS', 'JUMPS', 'CREDENTIAL', 'COMMAND'], rows.map((t) => [t.name, String(t.hosts.length + t.vms.length + t.sshConfigHosts.length), t.jumps.map((j) => `${j.user ? `${j.user}@` : ''}${j.host}:${j.port}`).join(' -> ') || '-', t.credential, t.command.split('\n')[0]!.slice(0, 60)])));
+        return;
+      }
+      if (!o.user) throw new UsageError('Give --user (the remote user).');
+      if (!o.key) throw new UsageError('Give --key (a private key file).');
+      const user = o.user;
+      const template = o.template ? await templateFor(context, o.template) : null;
+      const words = given.length ? given : template ? [template.command] : [];
+      if (words.length === 0) throw new UsageError('Give the command after --, or --template.');
+      if (!o.hostsFile && !template) throw new UsageError('Give --hosts-file, or --template.');
+      if (!o.jump && template?.jumps.length) o.jump = template.jumps.map((j) => `${j.user ?? user}@${j.host.includes(':') ? `[${j.host}]` : j.host}:${j.port}`);
+      if (!/^[A-Za-z0-9_][A-Za-z0-9._@\\$-]{0,63}$/.test(user)) throw new UsageError(`--user "${user}" is not a user name (letters, digits and . _ - @ \\ $; up to 64).`);
       for (const fp of o.jumpTrust ?? []) if (!isFingerprint(fp)) throw new UsageError(`--jump-trust ${fp} is not a fingerprint; give it as ssh-keygen -lf prints it (SHA256: and 43 base64 characters).`);
       let text: string;
-      try {
-        text = readFileSync(o.hostsFile, 'utf8');
-      } catch (err) {
-        throw new UsageError(`Cannot read hosts file ${o.hostsFile} (${(err as NodeJS.ErrnoException).code ?? 'error'}).`);
-      }
-      const entries = parseHostsFile(text, o.hostsFile);
-      if (entries.length === 0) throw new UsageError(`${o.hostsFile} lists no hosts.`);
+      const hostsFile = o.hostsFile ?? `template ${o.template}`;
+      if (o.hostsFile) {
+        try {
+          text = readFileSync(o.hostsFile, 'utf8');
+        } catch (err) {
+          throw new UsageError(`Cannot read hosts file ${o.hostsFile} (${(err as NodeJS.ErrnoException).code ?? 'error'}).`);
+        }
+      } else text = template!.hosts.join('\n');
+      const entries = parseHostsFile(text, hostsFile);
+      if (entries.length === 0) throw new UsageError(`${hostsFile} lists no hosts${template ? ' (the CLI runs a template\'s host:port targets; its VMs and ssh_config hosts run from the app)' : ''}.`);
       const auth = await authFrom({ key: o.key });
-      const jumps = jumpHops(o.jump, o.user, auth);
+      const jumps = jumpHops(o.jump, user, auth);
       const jumpTrust = o.jumpTrust ?? [];
       if (jumpTrust.length > 0 && jumpTrust.length !== jumps.length) {
         throw new UsageError(
@@ -188,18 +213,18 @@ export function registerRemoteCommands(program: Command, context: CliContext): v
         if (!e.fingerprint) continue;
         const k = addressKey(e.host, e.port);
         const other = expected.get(k);
-        if (other && other.fingerprint !== e.fingerprint) throw new UsageError(`${o.hostsFile} line ${e.line}: ${e.label} is given ${e.fingerprint}, but ${other.source} gives it ${other.fingerprint}.`);
-        if (!other) expected.set(k, { fingerprint: e.fingerprint, source: `${o.hostsFile} line ${e.line}` });
+        if (other && other.fingerprint !== e.fingerprint) throw new UsageError(`${hostsFile} line ${e.line}: ${e.label} is given ${e.fingerprint}, but ${other.source} gives it ${other.fingerprint}.`);
+        if (!other) expected.set(k, { fingerprint: e.fingerprint, source: `${hostsFile} line ${e.line}` });
       }
       const jump = jumps.length ? jumps.map(endpointLabel).join(' -> ') : null;
-      const hosts = entries.map((e) => ({ host: e.host, port: e.port, user: e.user ?? o.user, auth, jumps, label: e.label }));
+      const hosts = entries.map((e) => ({ target: { host: e.host, port: e.port, user: e.user ?? user, auth, jumps }, label: e.label }));
       const core = await context.open();
       const actor = await core.services.defaultActor();
       // Hosts behind the jump host share one connection to it (a forwarded channel each), as in the app's fan-out jobs.
       // Keys recorded because they matched a given fingerprint: said after the rows (--json: "trusted").
       const trusted: { host: string; port: number; keyType: string | null; fingerprint: string; source: string }[] = [];
       const hostKeys = fanoutHostKeys(core.services.remote.knownHosts, expected, actor, (k, source) => trusted.push({ host: k.host, port: k.port, keyType: k.keyType, fingerprint: k.fingerprint, source }));
-      const pool = new SshConnectionPool({ hostKeys, shareJumps: true });
+      const pool = core.services.endpoints.sshPool({ hostKeys, shareJumps: true });
       const command = words.join(' ');
       const started = performance.now();
       const out = context.out;
@@ -212,9 +237,12 @@ export function registerRemoteCommands(program: Command, context: CliContext): v
         out.write(fanoutLine(widths, ['HOST', 'EXIT', 'MS', 'OUTPUT']));
       }
       try {
-        const results = await fanOut(hosts, (h) => pool.exec(h, command, { timeoutMs: o.timeout * 1000 }), { concurrency: o.concurrency, headLines: o.lines, ...(out.json ? {} : { onResult: (r) => out.write(lineOf(r)) }) });
-        const failed = results.filter((r) => r.exitCode !== 0).length;
-        await core.services.audit.append({ actor: await core.services.defaultActor(), action: 'ssh.fanout', target: `${results.length} hosts`, outcome: failed ? 'failed' : 'ok', details: { command: command.slice(0, 200), failed, ...(jump ? { jump } : {}) } });
+        // The same engine as the app's fan-out jobs and ssh.fanout.
+        const runs = await runFanout(hosts, command, { pool, concurrency: o.concurrency, timeoutMs: o.timeout * 1000, ...(out.json ? {} : { onResult: (r) => out.write(lineOf(resultRow(r, o.lines))) }) });
+        const results = runs.map((r) => resultRow(r, o.lines));
+        const t = tally(runs);
+        const failed = t.failed;
+        await core.services.audit.append({ actor: await core.services.defaultActor(), action: 'ssh.fanout', target: tallyText(t), outcome: failed ? 'failed' : 'ok', details: { command: command.slice(0, 200), hosts: t.total, ok: t.ok, failed, ...(jump ? { jump } : {}) } });
         const durationMs = Math.round(performance.now() - started);
         if (out.json) out.write(JSON.stringify({ results: results.map((r) => ({ ...r, jump })), failed, durationMs, jump, jumpConnections: pool.jumpConnectionsOpened, trusted }));
         else {
@@ -243,8 +271,8 @@ export function registerRemoteCommands(program: Command, context: CliContext): v
       const ca = o.ca ? readCaFile(o.ca) : undefined;
       const password = await readStdin('The password');
       const core = await context.open();
-      // HTTPS trusts the system's CAs, the ones imported into Outpost (outpost cert import), and --ca.
-      const client = new WinrmClient({ url: o.url, user: o.user, password, auth: o.auth, ca: caBundle(await core.services.trustStore.pems(), ca) });
+      // HTTPS trusts the system's CAs, the ones imported into Outpost (outpost cert import), and --ca: the endpoint layer settles it.
+      const client = await core.services.endpoints.winrm({ url: o.url, user: o.user, password, auth: o.auth, ca });
       const command = words.join(' ');
       const audit = async (outcome: 'ok' | 'failed', details: Record<string, unknown>): Promise<void> => {
         await core.services.audit.append({ actor: await core.services.defaultActor(), action: 'winrm.exec', target: new URL(o.url).host, outcome, details: { command: command.slice(0, 200), user: o.user, ...details } });

@@ -3,7 +3,7 @@ import { auditEntrySchema } from './audit.js';
 import { statusSchema } from './app.js';
 import { procedureSummarySchema } from './procedures.js';
 import { driftStatusSchema } from './firewall-policy.js';
-import { fanoutRowSchema, fanoutTotalsSchema } from './fanout.js';
+import { fanoutOutputEventSchema, fanoutRowSchema, fanoutTotalsSchema } from './fanout.js';
 import { syncProgressSchema, vcenterEventSchema, watchStatusSchema } from './inventory.js';
 import { settingsSchema } from './settings.js';
 import { taskSchema } from './tasks.js';
@@ -60,6 +60,7 @@ export const events = {
   /** A playbook run ended: its per-host results. */
   'playbook.done': playbookRunSchema,
   'fanout.result': z.object({ jobId: z.string(), row: fanoutRowSchema, totals: fanoutTotalsSchema }),
+  'fanout.output': fanoutOutputEventSchema,
   /** A fan-out job ended (every host finished, or it was cancelled). */
   'fanout.done': z.object({ jobId: z.string(), state: z.enum(['done', 'cancelled']), totals: fanoutTotalsSchema, durationMs: z.number() }),
   /** A task of the Recent Tasks feed started, moved on or ended (site sync, VM power, fan-out, procedure run). */

@@ -102,6 +102,39 @@ export type FanoutJobSummary = z.infer<typeof fanoutJobSummarySchema>;
 export const fanoutJobSchema = fanoutJobSummarySchema.extend({ rows: z.array(fanoutRowSchema) });
 export type FanoutJob = z.infer<typeof fanoutJobSchema>;
 
+/** A host's kept output: the tail of each stream (droppedBytes: how much of the start no longer fits). */
+export const fanoutOutputSchema = z.object({
+  host: z.string(),
+  stdout: z.string(),
+  stderr: z.string(),
+  droppedBytes: z.object({ stdout: z.number().int(), stderr: z.number().int() }),
+  matches: z.array(z.object({ stream: z.enum(['stdout', 'stderr']), line: z.number().int(), text: z.string() })),
+});
+export type FanoutOutput = z.infer<typeof fanoutOutputSchema>;
+
+/** Live output of a job's hosts, batched (~100 ms); a batch is bounded, fanout.output has the rest. */
+export const fanoutOutputEventSchema = z.object({ jobId: z.string(), chunks: z.array(z.object({ index: z.number().int(), stream: z.enum(['stdout', 'stderr']), text: z.string() })) });
+
+/** A saved run: what fanout.start takes, under a name (the credential by name, never a secret). */
+export const fanoutTemplateName = z.string().trim().min(1).max(100).regex(/^[A-Za-z0-9][A-Za-z0-9 ._-]*$/, 'letters, digits, spaces, dots, dashes or underscores');
+const vmRef = z.object({ site: siteName, vm: z.string().trim().min(1).max(500), port: z.number().int().min(1).max(65535).default(22) }).strict();
+export const fanoutTemplateSchema = z.object({
+  name: z.string(),
+  command: z.string(),
+  hosts: z.array(z.string()),
+  vms: z.array(z.object({ site: z.string(), vm: z.string(), port: z.number().int() })),
+  sshConfigHosts: z.array(z.string()),
+  jumps: z.array(z.object({ host: z.string(), port: z.number().int(), user: z.string().optional(), credential: z.string() })),
+  credential: z.string(),
+  user: z.string().nullable(),
+  concurrency: z.number().int(),
+  timeoutMs: z.number().int(),
+  createdAt: z.string(),
+  createdBy: z.string(),
+  updatedAt: z.string(),
+});
+export type FanoutTemplate = z.infer<typeof fanoutTemplateSchema>;
+
 const jobId = z.string().regex(/^fo-[a-z0-9]{6,40}$/, 'a fan-out job id (fo-…)');
 
 /** Fan-out jobs: one command on many hosts, results streamed per host as `fanout.result` events. */
@@ -111,10 +144,7 @@ export const fanoutCommands = {
     input: z
       .object({
         hosts: z.array(hostPortText).max(5000).default([]),
-        vms: z
-          .array(z.object({ site: siteName, vm: z.string().trim().min(1).max(500), port: z.number().int().min(1).max(65535).default(22) }).strict())
-          .max(5000)
-          .default([]),
+        vms: z.array(vmRef).max(5000).default([]),
         /**
          * Hosts of the operator's ~/.ssh/config by alias, resolved in core as ssh(1) would: HostName, Port, User,
          * and ProxyJump (each hop resolved through the same file, a jump host's own ProxyJump first). Every
@@ -136,8 +166,50 @@ export const fanoutCommands = {
   },
   'fanout.rerun': {
     summary: 'Run a finished job again on some of its hosts (e.g. after trusting their host keys or their jump host\'s), through the same jump hosts; their rows are replaced',
-    input: z.object({ jobId, hosts: z.array(z.string().min(1).max(260)).min(1).max(5000) }).strict(),
+    input: z
+      .object({
+        jobId,
+        hosts: z.array(z.string().min(1).max(260)).max(5000).default([]),
+        /** Also every host whose command failed (non-zero exit or an error; cancelled ones are not failures). */
+        failed: z.boolean().default(false),
+      })
+      .strict()
+      .refine((i) => i.hosts.length > 0 || i.failed, { message: 'Give hosts to re-run, or failed: true.', path: ['hosts'] }),
     output: fanoutJobSchema,
+  },
+  'fanout.template.save': {
+    summary: 'Save a run as a reusable template (command, hosts, VMs, ssh_config hosts, jumps, credential by name); a template of that name is replaced',
+    input: z
+      .object({
+        name: fanoutTemplateName,
+        hosts: z.array(hostPortText).max(5000).default([]),
+        vms: z.array(vmRef).max(5000).default([]),
+        sshConfigHosts: z.array(sshConfigAlias).max(5000).default([]),
+        credential: credentialName,
+        user: z.string().trim().min(1).max(64).optional(),
+        jumps: z.array(sshHop).max(MAX_JUMPS).default([]),
+        command: z.string().min(1).max(65_536),
+        concurrency: z.number().int().min(1).max(200).default(20),
+        timeoutMs: z.number().int().min(100).max(86_400_000).default(60_000),
+      })
+      .strict()
+      .refine((i) => i.hosts.length + i.vms.length + i.sshConfigHosts.length >= 1, { message: 'Give at least one host or VM.', path: ['hosts'] }),
+    output: fanoutTemplateSchema,
+  },
+  'fanout.template.list': {
+    summary: 'Saved fan-out templates, by name',
+    input: z.object({}).strict(),
+    output: z.array(fanoutTemplateSchema),
+  },
+  'fanout.template.remove': {
+    summary: 'Delete a saved fan-out template',
+    input: z.object({ name: fanoutTemplateName }).strict(),
+    output: z.object({ removed: z.string() }),
+  },
+  'fanout.output': {
+    summary: "A host's whole kept output (the last MiBs of each stream), with the lines that match a search",
+    input: z.object({ jobId, host: z.string().min(1).max(260), query: z.string().max(200).optional() }).strict(),
+    output: fanoutOutputSchema,
   },
   'fanout.cancel': {
     summary: 'Cancel a running fan-out job: hosts not started never start, running ones are stopped',

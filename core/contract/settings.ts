@@ -6,6 +6,16 @@ import type { CommandSpec } from './command-spec.js';
 export const themeSchema = z.enum(['system', 'light', 'dark']);
 export type Theme = z.infer<typeof themeSchema>;
 
+/**
+ * How Outpost reaches a site's enrolled VMs (terminals, fan-out, RDP, checks): by the public address
+ * NAT'd to them on the site's firewall, by their private address, or auto = public when this
+ * workstation is outside the site (none of its addresses is in the site's private IPAM pools, and the
+ * VM is not on one of its own networks), private otherwise. A VM that is not enrolled has only its private address.
+ */
+export const vmAddressModeSchema = z.enum(['public', 'private', 'auto']);
+export type VmAddressMode = z.infer<typeof vmAddressModeSchema>;
+const siteVmAddress = z.record(z.string().trim().min(1).max(100), vmAddressModeSchema);
+
 export const settingsSchema = z.object({
   theme: themeSchema.default('system'),
   /** Name recorded in the audit log as the actor for actions taken from this console. */
@@ -18,6 +28,8 @@ export const settingsSchema = z.object({
   natReconcileSeconds: z.number().int().min(0).max(86_400).default(300),
   /** host:port of a statsd server the long-running processes push their metrics to (UDP, every 10 s); '' = off. */
   metricsStatsd: z.string().default(''),
+  /** Per site (by name): how its VMs are reached; a site not listed is `auto`. */
+  vmAddress: siteVmAddress.default({}),
 });
 export type Settings = z.infer<typeof settingsSchema>;
 
@@ -35,6 +47,7 @@ export const settingsPatchSchema = z
       .trim()
       .max(260)
       .regex(/^$|^(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9][A-Za-z0-9.-]*):\d{1,5}$/, 'host:port of the statsd server (e.g. 127.0.0.1:8125), or empty to turn it off'),
+    vmAddress: siteVmAddress,
   })
   .partial()
   .strict();

@@ -11,7 +11,7 @@ const rows = z.number().int().min(1).max(500);
 export const sshHop = z.object({ host: hostName, port: z.number().int().min(1).max(65535).default(22), user: user.optional(), credential: credentialName }).strict();
 export type SshHop = z.infer<typeof sshHop>;
 
-/** Where a terminal goes: a saved host over SSH, an inventory VM by its guest IP, or a WinRM endpoint. */
+/** Where a terminal goes: a saved host over SSH, an inventory VM (by its public NAT or private address, as its site's vmAddress setting says), or a WinRM endpoint. */
 export const terminalTargetSchema = z.discriminatedUnion('type', [
   z
     .object({
@@ -35,6 +35,8 @@ export const terminalTargetSchema = z.discriminatedUnion('type', [
       protocol: z.enum(['auto', 'ssh', 'winrm']).default('auto'),
       /** Default 22 for SSH, 5985 for WinRM. */
       port: z.number().int().min(1).max(65535).optional(),
+      /** SSH: jump hosts to reach the VM through, first hop first (as for host targets). */
+      jumps: z.array(sshHop).max(8).default([]),
     })
     .strict(),
   z

@@ -149,7 +149,7 @@ export class EnrollmentService {
       changed: (site, moref, name, change) => this.o.bus?.emit('cmdb.changed', { site, vmMoref: moref, vmName: name, change }),
     });
     this.rulesPath = o.rulesPath ?? defaultRulesPath();
-    this.guests = new GuestShell(o.remote.knownHosts, () => this.currentActor);
+    this.guests = new GuestShell(o.remote.endpoints, () => this.currentActor);
   }
 
   /** The engine that runs the batches (it is built after this service, which its steps use). */

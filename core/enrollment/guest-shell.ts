@@ -1,11 +1,11 @@
 import { OutpostError } from '../contract/errors.js';
 import type { OsFamily } from '../contract/enrollment.js';
+import type { Endpoints } from '../endpoints/endpoints.js';
 import type { KnownHostsStore, PresentedHostKey } from '../ssh/known-hosts-store.js';
 import type { HostKeyPolicy } from '../ssh/ssh-connection.js';
-import { SshConnectionPool } from '../ssh/ssh-connection-pool.js';
+import type { SshConnectionPool } from '../ssh/ssh-connection-pool.js';
 import { shellQuote } from '../ssh/shell-quote.js';
 import type { SshAuth } from '../ssh/ssh-target.js';
-import { WinrmClient } from '../winrm/winrm-client.js';
 
 export interface GuestRunResult {
   exitCode: number | null;
@@ -87,9 +87,13 @@ export class GuestShell {
   readonly hostKeys: GuestHostKeys;
   private readonly pool: SshConnectionPool;
 
-  constructor(store: KnownHostsStore, actor: () => string, options: { idleMs?: number } = {}) {
-    this.hostKeys = new GuestHostKeys(store, actor);
-    this.pool = new SshConnectionPool({ hostKeys: this.hostKeys, idleMs: options.idleMs ?? 5_000, readyTimeoutMs: 10_000, perTargetConcurrency: 2 });
+  constructor(
+    private readonly endpoints: Endpoints,
+    actor: () => string,
+    options: { idleMs?: number } = {},
+  ) {
+    this.hostKeys = new GuestHostKeys(endpoints.knownHosts, actor);
+    this.pool = endpoints.sshPool({ hostKeys: this.hostKeys, idleMs: options.idleMs ?? 5_000, readyTimeoutMs: 10_000, perTargetConcurrency: 2 });
   }
 
   async run(endpoint: GuestEndpoint, script: string, env: Record<string, string> = {}, options: { timeoutMs?: number; signal?: AbortSignal; onOutput?: (line: string) => void } = {}): Promise<GuestRunResult> {
@@ -129,7 +133,9 @@ export class GuestShell {
 
   private async runWinrm(endpoint: GuestEndpoint, script: string, env: Record<string, string>, timeoutMs = 60_000): Promise<GuestRunResult> {
     if (endpoint.auth.type !== 'password') throw new OutpostError('VALIDATION', 'WinRM needs a user + password credential profile.');
-    const client = new WinrmClient({ url: `https://${endpoint.host}:${endpoint.port}/wsman`, user: endpoint.user, password: endpoint.auth.password, auth: 'ntlm' });
+    // Through the endpoint layer: HTTPS trusts the system's CAs and the ones imported into Outpost.
+    const host = endpoint.host.includes(':') ? `[${endpoint.host}]` : endpoint.host;
+    const client = await this.endpoints.winrm({ url: `https://${host}:${endpoint.port}/wsman`, user: endpoint.user, password: endpoint.auth.password, auth: 'ntlm' });
     try {
       const prefix = Object.entries(env).map(([k, v]) => `$env:${k} = ${psQuote(v)}`).join('\n');
       const r = await client.runPowerShell(`${prefix}\n${script}`, { timeoutMs });

@@ -8,7 +8,7 @@ import type { EventName, EventPayload } from '../contract/events.js';
 import type { FanoutJob } from '../contract/fanout.js';
 import { defaultKdf } from '../vault/passphrase-cipher.js';
 import { createOutpostCore, type OutpostCore } from '../server/core.js';
-import { fanOut } from '../ssh/fan-out.js';
+import { resultRow, runFanout } from '../endpoints/fanout-engine.js';
 import { SshConnectionPool } from '../ssh/ssh-connection-pool.js';
 import { dispatchOrThrow } from '../../test/dispatch-or-throw.js';
 
@@ -243,11 +243,11 @@ describe.skipIf(!canRun)('fan-out through a jump host to targets only it can rea
   it('a shared jump connection carries at most targetsPerJumpConnection targets; past that another is opened (a wide fan-out is not one bastion process)', async () => {
     const auth = { type: 'private-key' as const, privateKey: key.privateKey };
     const jump = { host: '127.0.0.1', port: lab.jumpPort, user: 'root', auth };
-    const hosts = lab.targets.map((t) => ({ host: '127.0.0.1', port: t.port, user: 'root', auth, jumps: [jump], label: String(t.port) }));
+    const hosts = lab.targets.map((t) => ({ target: { host: '127.0.0.1', port: t.port, user: 'root', auth, jumps: [jump] }, label: String(t.port) }));
     const pool = new SshConnectionPool({ hostKeys: core.services.remote.knownHosts, shareJumps: true, targetsPerJumpConnection: 2, idleMs: 1000 });
     const before = lab.jumpConnections();
     try {
-      const results = await fanOut(hosts, (h) => pool.exec(h, 'sleep 0.3; echo ok'), { concurrency: 3 });
+      const results = (await runFanout(hosts, 'sleep 0.3; echo ok', { pool, concurrency: 3, timeoutMs: 30_000 })).map((r) => resultRow(r, 5));
       expect(results.map((r) => r.stdoutHead)).toEqual(['ok', 'ok', 'ok']);
     } finally {
       pool.close();

@@ -5,24 +5,17 @@ import type { CommandOutput, CommandParsedInput } from '../contract/commands.js'
 import { OutpostError } from '../contract/errors.js';
 import type { FirewallConnection } from '../contract/nat.js';
 import type { AuditLog } from '../audit/audit-log.js';
-import type { Sql } from '../db/sql.js';
 import type { CommandRunner } from '../exec/command-runner.js';
 import type { RemoteRunners } from '../nat/firewall-drivers.js';
-import { fanOut, type FanOutResult } from '../ssh/fan-out.js';
+import { resultRow, runFanout, tally, tallyText, type FanOutResult } from '../endpoints/fanout-engine.js';
 import { parseKnownHosts } from '../ssh/known-hosts-file.js';
 import { resolveSshConfig, sshConfigAliases } from '../ssh/ssh-config-file.js';
 import { targetFromSshConfig } from '../ssh/ssh-config-target.js';
-import { WinrmClient } from '../winrm/winrm-client.js';
-import { trustedCaPems } from '../certificates/trust-store.js';
-import { caBundle } from '../trust/ca-bundle.js';
-import { KnownHostsStore } from '../ssh/known-hosts-store.js';
-import { pinnedHostKey } from '../ssh/pinned-host-key.js';
-import { SshCommandRunner } from '../ssh/ssh-command-runner.js';
-import { SshConnectionPool } from '../ssh/ssh-connection-pool.js';
-import type { ExecResult } from '../ssh/ssh-connection.js';
+import type { Endpoints } from '../endpoints/endpoints.js';
+import type { KnownHostsStore } from '../ssh/known-hosts-store.js';
+import type { SshConnectionPool } from '../ssh/ssh-connection-pool.js';
 import { endpointLabel, targetLabel, type SshAuth, type SshEndpoint, type SshTarget } from '../ssh/ssh-target.js';
-import type { CredentialStore } from '../vault/credential-store.js';
-import { CredentialProfiles } from './credential-profiles.js';
+import type { CredentialProfiles } from '../endpoints/credential-profiles.js';
 
 /** Audit keeps what was run, where and how it ended; long commands are cut (and never hold credentials Outpost owns). */
 const auditCommand = (command: string): string => (command.length > 200 ? `${command.slice(0, 200)}…` : command);
@@ -33,27 +26,26 @@ const auditCommand = (command: string): string => (command.length > 200 ? `${com
  * host key is pinned in the firewall record.
  */
 export class RemoteAccessService implements RemoteRunners {
-  readonly knownHosts: KnownHostsStore;
-  readonly credentials: CredentialProfiles;
-  readonly pool: SshConnectionPool;
-  private readonly pinnedPools = new Map<string, SshConnectionPool>();
-
   constructor(
-    private readonly db: Sql,
     private readonly audit: AuditLog,
-    store: CredentialStore,
-  ) {
-    this.knownHosts = new KnownHostsStore(db, audit);
-    this.credentials = new CredentialProfiles(store, audit);
-    this.pool = new SshConnectionPool({ hostKeys: this.knownHosts });
+    readonly endpoints: Endpoints,
+  ) {}
+
+  get knownHosts(): KnownHostsStore {
+    return this.endpoints.knownHosts;
+  }
+
+  get credentials(): CredentialProfiles {
+    return this.endpoints.credentials;
+  }
+
+  get pool(): SshConnectionPool {
+    return this.endpoints.pool;
   }
 
   /** A host or jump hop with its credential profile's secret; the user is the hop's, else the profile's (as for terminals and ssh.exec). */
   async endpoint(hop: { host: string; port: number; user?: string | undefined; credential: string }): Promise<SshEndpoint> {
-    const { user, auth } = await this.credentials.sshAuth(hop.credential);
-    const name = hop.user ?? user;
-    if (!name) throw new OutpostError('VALIDATION', `No user for ${hop.host}: give one, or save it in credential "${hop.credential}".`);
-    return { host: hop.host, port: hop.port, user: name, auth };
+    return await this.endpoints.sshEndpoint(hop);
   }
 
   async exec(input: CommandParsedInput<'ssh.exec'>, actor: string): Promise<CommandOutput<'ssh.exec'>> {
@@ -76,23 +68,24 @@ export class RemoteAccessService implements RemoteRunners {
     // Each hop's user and secret from its own credential profile, resolved before anything connects (as fanout.start).
     const jumps = await Promise.all(input.jumps.map((j) => this.endpoint(j)));
     const jump = jumps.length ? targetLabel({ ...jumps[jumps.length - 1]!, jumps: jumps.slice(0, -1) }) : null;
-    const targets = input.hosts.map((h) => ({ host: h.host, port: h.port, user: name, auth, jumps, label: `${h.host}:${h.port}` }));
+    const hosts = input.hosts.map((h) => ({ target: { host: h.host, port: h.port, user: name, auth, jumps }, label: `${h.host}:${h.port}` }));
     // Its own pool, closed at the end: a fan-out to thousands of hosts must not leave them all connected.
     // Hosts behind the same jump chain share one connection to it (one bastion login, a forwarded channel each).
-    const pool = new SshConnectionPool({ hostKeys: this.knownHosts, shareJumps: true, idleMs: 1000 });
-    let results: FanOutResult[];
+    const pool = this.endpoints.sshPool({ shareJumps: true, idleMs: 1000 });
+    let runs;
     try {
-      results = await fanOut(targets, (t): Promise<ExecResult> => pool.exec(t, input.command, { timeoutMs: input.timeoutMs }), { concurrency: input.concurrency });
+      runs = await runFanout(hosts, input.command, { pool, concurrency: input.concurrency, timeoutMs: input.timeoutMs });
     } finally {
       pool.close();
     }
-    const failed = results.filter((r) => r.exitCode !== 0).length;
+    const t = tally(runs);
+    const results: FanOutResult[] = runs.map((r) => resultRow(r, 5));
     await this.audit.append({
       actor,
       action: 'ssh.fanout',
-      target: `${results.length} hosts`,
-      outcome: failed ? 'failed' : 'ok',
-      details: { command: auditCommand(input.command), hosts: results.length, failed, credential: input.credential, ...(jump ? { jump, jumpCredentials: [...new Set(input.jumps.map((j) => j.credential))] } : {}) },
+      target: tallyText(t),
+      outcome: t.failed ? 'failed' : 'ok',
+      details: { command: auditCommand(input.command), hosts: t.total, ok: t.ok, failed: t.failed, credential: input.credential, ...(jump ? { jump, jumpCredentials: [...new Set(input.jumps.map((j) => j.credential))] } : {}) },
     });
     return jump ? results.map((r) => ({ ...r, jump })) : results;
   }
@@ -150,9 +143,8 @@ export class RemoteAccessService implements RemoteRunners {
   }
 
   async winrmExec(input: CommandParsedInput<'winrm.exec'>, actor: string): Promise<CommandOutput<'winrm.exec'>> {
-    const { user, password } = await this.credentials.password(input.credential);
-    // HTTPS trusts the system's CAs, the ones imported into Outpost, and the call's own CA.
-    const client = new WinrmClient({ url: input.url, user, password, auth: input.auth, ca: caBundle(await trustedCaPems(this.db), input.ca) });
+    // HTTPS trusts the system's CAs, the ones imported into Outpost, and the call's own CA (the endpoint layer settles it).
+    const client = await this.endpoints.winrmWithCredential({ url: input.url, credential: input.credential, auth: input.auth, ca: input.ca });
     const where = new URL(input.url).host;
     try {
       const r = input.powershell ? await client.runPowerShell(input.command, { timeoutMs: input.timeoutMs }) : await client.run(input.command, [], { timeoutMs: input.timeoutMs });
@@ -168,18 +160,10 @@ export class RemoteAccessService implements RemoteRunners {
 
   /** RemoteRunners: a firewall reached over SSH, its host key pinned in the firewall record. */
   async ssh(connection: Extract<FirewallConnection, { type: 'ssh' }>): Promise<CommandRunner> {
-    let pool = this.pinnedPools.get(connection.hostKey);
-    if (!pool) {
-      pool = new SshConnectionPool({ hostKeys: pinnedHostKey(connection.hostKey) });
-      this.pinnedPools.set(connection.hostKey, pool);
-    }
-    const { user, auth } = await this.credentials.sshAuth(connection.credential);
-    return new SshCommandRunner(pool, { host: connection.host, port: connection.port, user: connection.user ?? user, auth });
+    return await this.endpoints.pinnedRunner(connection);
   }
 
   close(): void {
-    this.pool.close();
-    for (const p of this.pinnedPools.values()) p.close();
-    this.pinnedPools.clear();
+    this.endpoints.close();
   }
 }

@@ -20,11 +20,14 @@ import { storedVm } from '../inventory/stored-vm.js';
 import { ConsoleService } from '../vm-access/console-service.js';
 import { GuestInfoService } from '../vm-access/guest-info-service.js';
 import { Ipam } from '../ipam/ipam.js';
+import { VmAddressResolver } from '../endpoints/vm-address.js';
+import { Endpoints } from '../endpoints/endpoints.js';
 import { driverFor } from '../nat/firewall-drivers.js';
 import { NatService } from '../nat/nat-service.js';
 import { NatPolicyService } from '../nat/nat-policy-service.js';
 import { RemoteAccessService } from '../remote/remote-access-service.js';
-import { FanoutJobs } from '../remote/fanout-jobs.js';
+import { FanoutJobs } from '../endpoints/fanout-jobs.js';
+import { FanoutTemplateStore } from '../endpoints/fanout-template-store.js';
 import { TerminalService } from '../terminal/terminal-service.js';
 import { builtinProcedures, type BuiltinProcedureServices } from './procedures.js';
 import { ProcedureEngine } from '../procedures/engine.js';
@@ -113,8 +116,11 @@ export class Services {
   readonly engine: ProcedureEngine<BuiltinProcedureServices>;
   readonly preflightLists: PreflightLists;
   readonly trustStore: TrustStore;
+  /** Every SSH/WinRM connection is made here: trust, host keys, jumps, pools. */
+  readonly endpoints: Endpoints;
   readonly remote: RemoteAccessService;
   readonly fanout: FanoutJobs;
+  readonly fanoutTemplates: FanoutTemplateStore;
   readonly inventory: InventoryService;
   readonly vlan: VlanService;
   readonly vmNetwork: VmNetworkService;
@@ -130,6 +136,8 @@ export class Services {
   readonly team: TeamService;
   /** The last status read: shown (with the team's state) while the team database is unreachable. */
   private lastStatus: Status | null = null;
+  /** How a site's VMs are reached (public NAT or private address): terminals, fan-out, RDP and checks ask it. */
+  readonly vmAddresses: VmAddressResolver;
 
   constructor(private readonly o: ServicesOptions) {
     this.metrics.follow(o.bus);
@@ -147,13 +155,16 @@ export class Services {
     });
     this.ipam = new Ipam(o.db, this.audit);
     this.credentials = new CredentialStore(o.db, o.vault);
-    this.remote = new RemoteAccessService(o.db, this.audit, this.credentials);
+    this.endpoints = new Endpoints(o.db, this.audit, this.credentials);
+    this.remote = new RemoteAccessService(this.audit, this.endpoints);
     this.fanout = new FanoutJobs({
       hostKeys: this.remote.knownHosts,
       audit: this.audit,
       onResult: (jobId, row, totals) => o.bus.emit('fanout.result', { jobId, row, totals }),
       onDone: (jobId, state, totals, durationMs) => o.bus.emit('fanout.done', { jobId, state, totals, durationMs }),
+      onOutput: (jobId, chunks) => o.bus.emit('fanout.output', { jobId, chunks }),
     });
+    this.fanoutTemplates = new FanoutTemplateStore(o.db, this.audit);
     this.playbooks = new PlaybookRuns({
       audit: this.audit,
       knownHosts: this.remote.knownHosts,
@@ -170,7 +181,7 @@ export class Services {
     this.consoles = new ConsoleService(o.db, this.credentials, this.audit);
     this.guestInfo = new GuestInfoService(o.db, this.credentials, this.audit);
     this.enrollment = new EnrollmentService({ db: o.db, audit: this.audit, ipam: this.ipam, nat: this.nat, remote: this.remote, credentials: this.credentials, bus: o.bus });
-    const hostOperations = new HostUpgradeOperations(o.db, this.audit, this.credentials, this.remote, join(o.dataDir, 'upgrade-backups'));
+    const hostOperations = new HostUpgradeOperations(o.db, this.audit, this.credentials, this.endpoints, join(o.dataDir, 'upgrade-backups'));
     this.engine = new ProcedureEngine({
       db: o.db,
       registry: builtinProcedures(),
@@ -196,6 +207,15 @@ export class Services {
     this.upgrades = new UpgradeService({ db: o.db, audit: this.audit, engine: this.engine, bus: o.bus, ops: hostOperations });
     this.enrollment.attach(this.engine);
     this.settings = new SettingsStore(o.db, this.audit, o.bus);
+    this.vmAddresses = new VmAddressResolver({
+      mode: async (site) => (await this.settings.get()).vmAddress[site] ?? 'auto',
+      enrolled: async (site, moref) => {
+        const r = (await this.enrollment.cmdb.list({ site, status: 'active', limit: -1 })).find((c) => c.vmMoref === moref);
+        return r ? { publicIp: r.publicIp, privateIp: r.privateIp } : null;
+      },
+      // The site's private networks: its private IPAM pools (scoped to the site by name).
+      sitePrivateNetworks: async (site) => (await this.ipam.pools()).filter((p) => p.kind === 'private' && p.scope === site).map((p) => p.cidr),
+    });
     // The drift reconciler follows its setting (0: off) from start and on every change.
     const followSetting = (): void => {
       this.settings.get().then(

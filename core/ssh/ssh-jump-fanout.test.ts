@@ -8,7 +8,7 @@ import type { AddressInfo } from 'node:net';
 import { openStore, type Store } from '../db/store.js';
 import { generateKey, sshdAvailable, startSshd, type Sshd } from '../../test/peers/openssh-server.js';
 import { tempDir } from '../../test/temp-dir.js';
-import { fanOut } from './fan-out.js';
+import { resultRow, runFanout } from '../endpoints/fanout-engine.js';
 import { sha256Fingerprint } from './host-key-fingerprint.js';
 import { KnownHostsStore } from './known-hosts-store.js';
 import { targetFromSshConfig } from './ssh-config-target.js';
@@ -115,10 +115,10 @@ describe.skipIf(!canRun)('SSH jump hosts, ssh-agent, pooling and fan-out against
   it('fans one command out to several sshd ports with bounded concurrency; a dead host fails alone', async () => {
     const pool = new SshConnectionPool({ hostKeys: store });
     const auth = { type: 'private-key' as const, privateKey: key.privateKey };
-    const hosts = [...fleet.map((s) => ({ host: '127.0.0.1', port: s.port })), { host: '127.0.0.1', port: 1 }, { host: '127.0.0.1', port: target.port }].map((h) => ({ ...h, user: 'root', auth, label: `127.0.0.1:${h.port}` }));
+    const hosts = [...fleet.map((s) => ({ host: '127.0.0.1', port: s.port })), { host: '127.0.0.1', port: 1 }, { host: '127.0.0.1', port: target.port }].map((h) => ({ target: { ...h, user: 'root', auth }, port: h.port, label: `127.0.0.1:${h.port}` }));
     const seen: string[] = [];
     const t0 = performance.now();
-    const results = await fanOut(hosts, (h) => pool.exec(h, 'echo "$SSH_CONNECTION" | cut -d" " -f4; echo line2; echo line3; exit 0'), { concurrency: 3, headLines: 2, onResult: (r) => seen.push(r.host) });
+    const results = (await runFanout(hosts, 'echo "$SSH_CONNECTION" | cut -d" " -f4; echo line2; echo line3; exit 0', { pool, concurrency: 3, timeoutMs: 30_000, onResult: (r) => seen.push(r.label) })).map((r) => resultRow(r, 2));
     const ms = performance.now() - t0;
     pool.close();
     expect(results.map((r) => r.host)).toEqual(hosts.map((h) => h.label));

@@ -1,29 +1,24 @@
 import type { VmSummary } from '../contract/inventory.js';
 import { OutpostError } from '../contract/errors.js';
-import { isWindowsGuest, type TerminalTarget } from '../contract/terminal.js';
+import { isWindowsGuest, type SshHop, type TerminalTarget } from '../contract/terminal.js';
 import type { RemoteAccessService } from '../remote/remote-access-service.js';
-import { ReconnectingShell } from '../ssh/reconnecting-shell.js';
 import { endpointLabel, type SshTarget } from '../ssh/ssh-target.js';
-import { WinrmClient } from '../winrm/winrm-client.js';
 import type { TerminalOpener } from './terminal-service.js';
 import { WinrmConsoleSession } from './winrm-console.js';
 
 export interface TerminalTargetDeps {
   remote: RemoteAccessService;
   findVm(site: string, moref: string): Promise<VmSummary | undefined>;
+  /** The address a VM is reached at (public NAT or private, per site): the endpoint layer's VmAddressResolver. */
+  vmAddress(site: string, vm: VmSummary): Promise<VmAddress>;
 }
 
 /** Keep-alives notice a dead peer within ~45 s; the shell then reconnects by itself. */
 const KEEP_ALIVE_MS = 15_000;
 
-/** The address to reach a VM's guest at: its primary IPv4, else any routable address VMware Tools reports. */
-export function guestAddress(vm: Pick<VmSummary, 'ipAddress' | 'ipAddresses' | 'name'>): string {
-  const all = [vm.ipAddress, ...vm.ipAddresses].filter((a): a is string => !!a);
-  const usable = all.filter((a) => !a.startsWith('169.254.') && !/^fe80:/i.test(a) && a !== '127.0.0.1' && a !== '::1');
-  const address = usable.find((a) => !a.includes(':')) ?? usable[0];
-  if (!address) throw new OutpostError('VALIDATION', `VM ${vm.name} reports no guest IP address. Is VMware Tools running in it? Connect to a saved host instead.`);
-  return address;
-}
+/** Re-exported: the endpoint layer owns VM addresses now (resolveVmAddress). */
+export { guestAddress } from '../endpoints/vm-address.js';
+import type { VmAddress } from '../endpoints/vm-address.js';
 
 export async function findInventoryVm(deps: TerminalTargetDeps, site: string, moref: string): Promise<VmSummary> {
   const vm = await deps.findVm(site, moref);
@@ -36,7 +31,7 @@ function sshOpener(deps: TerminalTargetDeps, target: SshTarget, credential: stri
     kind: 'ssh',
     title: endpointLabel(target),
     credential,
-    open: (size) => ReconnectingShell.open(target, { hostKeys: deps.remote.knownHosts, cols: size.cols, rows: size.rows, keepAliveIntervalMs: KEEP_ALIVE_MS }),
+    open: (size) => deps.remote.endpoints.sshShell(target, size, KEEP_ALIVE_MS),
   };
 }
 
@@ -47,8 +42,8 @@ function winrmOpener(deps: TerminalTargetDeps, url: string, credential: string, 
     title,
     credential,
     open: async () => {
-      const { user, password } = await deps.remote.credentials.password(credential);
-      const client = new WinrmClient({ url, user, password, auth });
+      // Through the endpoint layer: HTTPS trusts the system's CAs and the ones imported into Outpost.
+      const client = await deps.remote.endpoints.winrmWithCredential({ url, credential, auth });
       // Proves the endpoint and the credential before a tab opens (a wrong password is an error, not a dead tab).
       try {
         await client.runPowerShell('$null', { timeoutMs: 30_000 });
@@ -65,38 +60,23 @@ function winrmOpener(deps: TerminalTargetDeps, url: string, credential: string, 
 
 /** Turns a contract target into how to open (and reopen) its session; credentials are read from the vault here, in core. */
 export async function resolveTerminalTarget(target: TerminalTarget, deps: TerminalTargetDeps): Promise<TerminalOpener> {
-  const ssh = async (host: string, port: number, credential: string, user: string | undefined, jumps: SshTarget[] = []): Promise<TerminalOpener> => {
-    const endpoint = async (h: { host: string; port: number; user?: string | undefined; credential: string }) => {
-      const saved = await deps.remote.credentials.sshAuth(h.credential);
-      const name = h.user ?? saved.user;
-      if (!name) throw new OutpostError('VALIDATION', `No user for ${h.host}: give one, or save it in credential "${h.credential}".`);
-      return { host: h.host, port: h.port, user: name, auth: saved.auth };
-    };
-    return sshOpener(deps, { ...await endpoint({ host, port, user, credential }), jumps }, credential);
-  };
+  // Every hop's user and secret from its own credential profile, through the endpoint layer (as ssh.exec and fan-out).
+  const ssh = async (host: string, port: number, credential: string, user: string | undefined, jumps: readonly SshHop[]): Promise<TerminalOpener> =>
+    sshOpener(deps, await deps.remote.endpoints.sshTarget({ host, port, user, credential }, jumps), credential);
   switch (target.type) {
-    case 'ssh': {
-      const jumps = await Promise.all(
-        target.jumps.map(async (j) => {
-          const saved = await deps.remote.credentials.sshAuth(j.credential);
-          const name = j.user ?? saved.user;
-          if (!name) throw new OutpostError('VALIDATION', `No user for jump host ${j.host}: give one, or save it in credential "${j.credential}".`);
-          return { host: j.host, port: j.port, user: name, auth: saved.auth };
-        }),
-      );
-      return await ssh(target.host, target.port, target.credential, target.user, jumps);
-    }
+    case 'ssh':
+      return await ssh(target.host, target.port, target.credential, target.user, target.jumps);
     case 'winrm':
       return winrmOpener(deps, target.url, target.credential, target.auth);
     case 'vm': {
       const vm = await findInventoryVm(deps, target.site, target.vm);
-      const address = guestAddress(vm);
+      const { address } = await deps.vmAddress(target.site, vm);
       const protocol = target.protocol === 'auto' ? (isWindowsGuest(vm) ? 'winrm' : 'ssh') : target.protocol;
       if (protocol === 'winrm') {
         const host = address.includes(':') ? `[${address}]` : address;
         return winrmOpener(deps, `http://${host}:${target.port ?? 5985}/wsman`, target.credential, 'ntlm');
       }
-      return await ssh(address, target.port ?? 22, target.credential, target.user);
+      return await ssh(address, target.port ?? 22, target.credential, target.user, target.jumps);
     }
   }
 }

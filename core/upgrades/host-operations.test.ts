@@ -41,7 +41,7 @@ describe.skipIf(unavailable !== null)("host upgrade's configuration playbook (re
 
   it('ansible-playbook logs in with the key from a private agent: no key file in its run folder, no vault passphrase or PGPASSWORD in its environment', async () => {
     const probe = ansibleProbe(dir.path);
-    const ops = new HostUpgradeOperations(core.sql, core.services.audit, core.services.credentials, core.services.remote, join(dir.path, 'upgrade-backups'));
+    const ops = new HostUpgradeOperations(core.sql, core.services.audit, core.services.credentials, core.services.endpoints, join(dir.path, 'upgrade-backups'));
     const result = await ops.runPlaybook({
       site: 'unused',
       inventoryYaml: 'all:\n  hosts:\n    esx-1: {}\n',

@@ -9,7 +9,7 @@ import { withKeyInAgent } from '../ssh/key-agent.js';
 import { trustedKnownHostsLines } from '../ssh/trusted-key-scan.js';
 import type { AuditLog } from '../audit/audit-log.js';
 import type { Sql } from '../db/sql.js';
-import type { RemoteAccessService } from '../remote/remote-access-service.js';
+import type { Endpoints } from '../endpoints/endpoints.js';
 import type { ExecResult } from '../ssh/ssh-connection.js';
 import { endpointLabel, type SshTarget } from '../ssh/ssh-target.js';
 import type { BackupTarget } from '../contract/upgrades.js';
@@ -45,7 +45,7 @@ export class HostUpgradeOperations {
     private readonly db: Sql,
     private readonly audit: AuditLog,
     private readonly credentials: CredentialStore,
-    private readonly remote: RemoteAccessService,
+    private readonly remote: Endpoints,
     /** Where hosts' backups are copied when a plan names no SSH target: the workstation's data folder. */
     readonly localBackupRoot: string,
   ) {

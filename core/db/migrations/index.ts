@@ -14,6 +14,7 @@ import { sql as cmdbFollow } from './013-cmdb-follow.js';
 import { sql as metrics } from './014-metrics.js';
 import { sql as estate } from './015-estate.js';
 import { sql as vmSearchTrigram } from './016-vm-search-trigram.js';
+import { sql as fanoutTemplates } from './017-fanout-templates.js';
 import { auditAppendOnly, before, from, portable, renameEventsKey, vmSearchIndex } from './postgres.js';
 
 export interface Migration {
@@ -55,4 +56,5 @@ export const migrations: readonly Migration[] = [
   { version: 15, name: 'estate', sql: estate },
   // PostgreSQL already finds substrings with the pg_trgm index its form of 007 created.
   { version: 16, name: 'vm-search-trigram', sql: vmSearchTrigram, postgres: 'SELECT 1;' },
+  { version: 17, name: 'fanout-templates', sql: fanoutTemplates },
 ];

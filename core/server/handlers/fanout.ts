@@ -1,13 +1,12 @@
 import { OutpostError } from '../../contract/errors.js';
 import { MAX_JUMPS, parseHostPort } from '../../contract/fanout.js';
 import type { VmSummary } from '../../contract/inventory.js';
-import type { FanoutHop, FanoutTarget } from '../../remote/fanout-jobs.js';
+import type { FanoutHop, FanoutTarget } from '../../endpoints/fanout-jobs.js';
 import type { SshAuth } from '../../ssh/ssh-target.js';
-import { guestAddress } from '../../terminal/terminal-targets.js';
 import type { Handlers } from './index.js';
 import type { Services } from '../services.js';
 
-type FanoutCommand = 'fanout.start' | 'fanout.rerun' | 'fanout.cancel' | 'fanout.get' | 'fanout.list';
+type FanoutCommand = 'fanout.start' | 'fanout.rerun' | 'fanout.cancel' | 'fanout.get' | 'fanout.list' | 'fanout.output' | 'fanout.template.save' | 'fanout.template.list' | 'fanout.template.remove';
 
 /** Fan-out jobs: targets resolved here (host[:port] text, inventory VMs by guest IP), run by `services.fanout`. */
 export function createFanoutHandlers(s: Services): Pick<Handlers, FanoutCommand> {
@@ -44,7 +43,8 @@ export function createFanoutHandlers(s: Services): Pick<Handlers, FanoutCommand>
         if (!vm) throw new OutpostError('NOT_FOUND', `No VM ${ref.vm} in site ${ref.site}. Sync the site, then pick the VM again.`);
         const label = `${ref.site}/${vm.name}`;
         try {
-          targets.push({ host: guestAddress(vm), port: ref.port, vm: label, jumps });
+          // Public NAT or private address, as the site's vmAddress setting says (the endpoint layer decides).
+          targets.push({ host: (await s.vmAddresses.resolve(ref.site, vm)).address, port: ref.port, vm: label, jumps });
         } catch (err) {
           targets.push({ label, vm: label, error: err instanceof OutpostError ? err : new OutpostError('VALIDATION', String(err)) });
         }
@@ -54,7 +54,9 @@ export function createFanoutHandlers(s: Services): Pick<Handlers, FanoutCommand>
       await s.tasks.fanoutStarted(job, caller.actor);
       return job;
     },
-    'fanout.rerun': async ({ jobId, hosts }, caller) => {
+    'fanout.rerun': async ({ jobId, hosts: named, failed }, caller) => {
+      const hosts = [...new Set([...named, ...(failed ? s.fanout.failedHosts(jobId) : [])])];
+      if (hosts.length === 0) throw new OutpostError('VALIDATION', `Fan-out ${jobId} has no failed host to re-run.`);
       const jumpAuths = Object.fromEntries(await Promise.all(s.fanout.jumpCredentialsOf(jobId).map(async (c) => [c, (await s.remote.credentials.sshAuth(c)).auth] as const)));
       const job = await s.fanout.rerun(jobId, hosts, (await s.remote.credentials.sshAuth(s.fanout.credentialOf(jobId))).auth, caller.actor, jumpAuths);
       await s.tasks.fanoutStarted(job, caller.actor);
@@ -63,5 +65,13 @@ export function createFanoutHandlers(s: Services): Pick<Handlers, FanoutCommand>
     'fanout.cancel': ({ jobId }, caller) => s.fanout.cancel(jobId, caller.actor),
     'fanout.get': ({ jobId }) => s.fanout.get(jobId),
     'fanout.list': () => s.fanout.list(),
+    'fanout.output': ({ jobId, host, query }) => s.fanout.output(jobId, host, query),
+    'fanout.template.save': async (input, caller) => {
+      // The credential profiles must exist now (a template naming a missing one would only fail when run).
+      for (const c of new Set([input.credential, ...input.jumps.map((j) => j.credential)])) await s.remote.credentials.byName(c);
+      return await s.fanoutTemplates.save(input, caller.actor);
+    },
+    'fanout.template.list': () => s.fanoutTemplates.list(),
+    'fanout.template.remove': ({ name }, caller) => s.fanoutTemplates.remove(name, caller.actor),
   };
 }

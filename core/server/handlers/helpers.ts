@@ -52,8 +52,8 @@ async function hostsEntries(s: Services, i: HostsInput): Promise<HostEntry[]> {
 /** The node's hosts file as a command runner over SSH (host key checked against Outpost's known hosts). */
 async function hostsNode(s: Services, i: HostsInput): Promise<{ runner: SshCommandRunner; label: string }> {
   const { host, port } = parseHostPort(i.host)!;
-  const endpoint = await s.remote.endpoint({ host, port, user: i.user, credential: i.credential });
-  return { runner: new SshCommandRunner(s.remote.pool, endpoint), label: `${endpoint.user}@${host}:${port}` };
+  const endpoint = await s.endpoints.sshEndpoint({ host, port, user: i.user, credential: i.credential });
+  return { runner: new SshCommandRunner(s.endpoints.pool, endpoint), label: `${endpoint.user}@${host}:${port}` };
 }
 
 const planOutput = (i: HostsInput, entries: HostEntry[], plan: HostsPlan) => ({ host: i.host, path: plan.path, entries, diff: plan.diff, changed: plan.changed, baseSha256: plan.baseSha256 });

@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { launchDetached, rdpClientFor, rdpFileText, writeRdpFile } from '../../terminal/rdp-file.js';
-import { findInventoryVm, guestAddress, resolveTerminalTarget, type TerminalTargetDeps } from '../../terminal/terminal-targets.js';
+import { findInventoryVm, resolveTerminalTarget, type TerminalTargetDeps } from '../../terminal/terminal-targets.js';
 import type { Handlers } from './index.js';
 import type { Services } from '../services.js';
 
@@ -12,6 +12,7 @@ export function createTerminalHandlers(s: Services): Pick<Handlers, TerminalComm
   const deps: TerminalTargetDeps = {
     remote: s.remote,
     findVm: async (site, moref) => (await s.inventory.listVms({ site, includeRemoved: false, limit: 200_000 })).find((v) => v.moref === moref || v.name === moref),
+    vmAddress: (site, vm) => s.vmAddresses.resolve(site, vm),
   };
   return {
     'terminal.open': async ({ target, cols, rows, log }, caller) => t.open(await resolveTerminalTarget(target, deps), { cols, rows, log }, caller.actor),
@@ -23,7 +24,8 @@ export function createTerminalHandlers(s: Services): Pick<Handlers, TerminalComm
     'terminal.log': ({ id, enabled }) => t.setLog(id, enabled),
     'terminal.rdp': async ({ site, vm: ref, username, port, launch }, caller) => {
       const vm = await findInventoryVm(deps, site, ref);
-      const address = guestAddress(vm);
+      // Public NAT or private address, as the site's vmAddress setting says (the endpoint layer decides).
+      const { address } = await s.vmAddresses.resolve(site, vm);
       const path = writeRdpFile(join((await s.info()).dataDir, 'rdp'), `${site}-${vm.name}`, rdpFileText({ address, port, username }));
       const client = launch ? rdpClientFor(path) : null;
       let message: string;

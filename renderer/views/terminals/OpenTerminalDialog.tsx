@@ -134,7 +134,9 @@ export function OpenTerminalDialog({ prefill, split, onOpened, onClose }: { pref
       if (!vm) return 'Pick a VM.';
       const p = port.trim() ? Number(port) : undefined;
       if (p !== undefined && (!Number.isInteger(p) || p < 1 || p > 65535)) return 'The port is a number from 1 to 65535.';
-      return { type: 'vm', site: vm.site, vm: vm.moref, credential, protocol, ...(user.trim() ? { user: user.trim() } : {}), ...(p ? { port: p } : {}) };
+      const chain = jumpHopsOf(jumps, credential);
+      if ('error' in chain) return chain.error;
+      return { type: 'vm', site: vm.site, vm: vm.moref, credential, protocol, jumps: chain.hops, ...(user.trim() ? { user: user.trim() } : {}), ...(p ? { port: p } : {}) };
     }
     if (!url.trim()) return 'Give the WinRM URL, e.g. http://10.0.0.5:5985/wsman.';
     return { type: 'winrm', url: url.trim(), credential, auth };
@@ -316,6 +318,8 @@ export function OpenTerminalDialog({ prefill, split, onOpened, onClose }: { pref
                   ))}
                 </ul>
               )}
+              {/* The VM is reached by its public (NAT) or private address as the site's setting says; SSH can go through jump hosts. */}
+              <JumpHostsField value={jumps} onChange={setJumps} credentials={credentials ?? []} single />
               <div className="terminal-host-row">
                 <div className="field">
                   <label htmlFor={`${id}-proto`}>Console</label>

@@ -167,6 +167,30 @@ describe.skipIf(!canRun)('fan-out jobs through the contract against real sshd pe
     expect((await call<FanoutJob>('fanout.get', { jobId: job.id })).rows[0]).toMatchObject({ exitCode: 0, stdoutHead: 'from-vm' });
   });
 
+  it("reaches an enrolled VM by its public (NAT) address or its private one, as the site's vmAddress setting says", async () => {
+    // An enrolled VM: Tools reports 127.0.0.3 (nothing listens there), the CMDB holds its NAT address 127.0.0.1 (sshd).
+    const now = new Date().toISOString();
+    const site = (await core.sql.get(`SELECT id FROM sites WHERE name = 'lab'`, [], z.object({ id: z.number() })))!;
+    await core.sql.run(`INSERT INTO inv_vms (site_id, moref, name, ip_address, ip_addresses, power_state, seen_run, first_seen_at, updated_at) VALUES (?, 'vm-3', 'enrolled', '127.0.0.3', '127.0.0.3', 'poweredOn', 1, ?, ?)`, [site.id, now, now]);
+    await core.sql.run(
+      `INSERT INTO cmdb_records (site_id, vm_moref, vm_name, private_ip, public_ip, firewall, credential, service_account, enrolled_at, enrolled_by) VALUES (?, 'vm-3', 'enrolled', '127.0.0.3', '127.0.0.1', 'fw', 'lab-root', 'root', ?, 'test')`,
+      [site.id, now],
+    );
+    const port = trusted[0]!.port;
+    const run = async () => {
+      const job = await call<FanoutJob>('fanout.start', { vms: [{ site: 'lab', vm: 'enrolled', port }], credential: 'lab-root', command: 'echo via-nat' });
+      await doneOf(job.id);
+      return (await call<FanoutJob>('fanout.get', { jobId: job.id })).rows[0]!;
+    };
+    // auto: this workstation has no address in the site's private networks (none of its interfaces holds 127.0.0.3): public.
+    expect(await run()).toMatchObject({ host: `127.0.0.1:${port}`, exitCode: 0, stdoutHead: 'via-nat' });
+    await call('settings.update', { vmAddress: { lab: 'private' } });
+    expect(await run()).toMatchObject({ host: `127.0.0.3:${port}`, exitCode: null, error: { code: 'UNREACHABLE' } });
+    await call('settings.update', { vmAddress: { lab: 'public' } });
+    expect(await run()).toMatchObject({ host: `127.0.0.1:${port}`, exitCode: 0 });
+    await call('settings.update', { vmAddress: {} });
+  });
+
   it('keeps a bounded history: the oldest finished jobs are forgotten, a running one never is', async () => {
     const finished: string[] = [];
     const jobs = new FanoutJobs({ hostKeys: core.services.remote.knownHosts, audit: core.services.audit, historyJobs: 2, onResult: () => undefined, onDone: (id) => finished.push(id) });
@@ -190,6 +214,46 @@ describe.skipIf(!canRun)('fan-out jobs through the contract against real sshd pe
     await expect.poll(() => finished.includes(running.id), { timeout: 10_000 }).toBe(true);
     expect(jobs.get(running.id).rows[0]).toMatchObject({ exitCode: 0, error: null });
     jobs.close();
+  });
+
+  it("streams every host's whole output live, keeps it for search, re-runs only the failed hosts, and audits how many succeeded and failed", async () => {
+    const [a, b, c] = trusted as [Sshd, Sshd, Sshd];
+    const live = new Map<number, string>();
+    const off = core.onEvent(<E extends EventName>(event: E, payload: EventPayload<E>) => {
+      if (event !== 'fanout.output') return;
+      for (const ch of (payload as EventPayload<'fanout.output'>).chunks) if (ch.stream === 'stdout') live.set(ch.index, (live.get(ch.index) ?? '') + ch.text);
+    });
+    // 3000 lines each (far past the table's 20-line head); b fails with exit 4.
+    const command = `p=$(echo "$SSH_CONNECTION" | cut -d" " -f4); seq 1 3000 | sed "s/^/line-$p-/"; [ "$p" = ${b.port} ] && { echo "boom-$p" >&2; exit 4; }; exit 0`;
+    const hosts = [a, b, c].map((s) => `127.0.0.1:${s.port}`);
+    const job = await call<FanoutJob>('fanout.start', { hosts, credential: 'lab-root', command, concurrency: 3, timeoutMs: 20_000 });
+    const done = await doneOf(job.id);
+    off();
+    expect(done.totals, JSON.stringify((await call<FanoutJob>("fanout.get", { jobId: job.id })).rows.map((r) => r.error))).toMatchObject({ total: 3, ok: 2, failed: 1 });
+    const expected = (port: number): string => Array.from({ length: 3000 }, (_, i) => `line-${port}-${i + 1}\n`).join('');
+    // Live: every byte of every host arrived as events, not just the head.
+    for (const [i, s] of [a, b, c].entries()) expect(live.get(i)).toBe(expected(s.port));
+    const rows = (await call<FanoutJob>('fanout.get', { jobId: job.id })).rows;
+    expect(rows[0]).toMatchObject({ truncated: true });
+    expect(rows[0]!.stdoutHead.split('\n')).toHaveLength(20);
+
+    // Kept and searchable after the run.
+    const out = await call<{ stdout: string; stderr: string; droppedBytes: { stdout: number }; matches: { stream: string; line: number; text: string }[] }>('fanout.output', { jobId: job.id, host: hosts[0], query: `LINE-${a.port}-2999` });
+    expect(out.stdout).toBe(expected(a.port));
+    expect(out.droppedBytes.stdout).toBe(0);
+    expect(out.matches).toEqual([{ stream: 'stdout', line: 2999, text: `line-${a.port}-2999` }]);
+    expect((await call<{ stderr: string; matches: unknown[] }>('fanout.output', { jobId: job.id, host: hosts[1], query: 'boom' })).matches).toEqual([{ stream: 'stderr', line: 1, text: `boom-${b.port}` }]);
+
+    // The audit row of the run counts ok and failed hosts.
+    const audit = (await core.services.audit.list({ limit: 200 })).entries.find((e) => e.action === 'ssh.fanout' && (e.details as { jobId?: string }).jobId === job.id)!;
+    expect(audit.target).toBe('3 hosts: 2 ok, 1 failed');
+    expect(audit.details).toMatchObject({ hosts: 3, ok: 2, failed: 1 });
+
+    // Re-run failed: only b runs again.
+    const again = await call<FanoutJob>('fanout.rerun', { jobId: job.id, failed: true });
+    expect(again.rows.map((r) => r.state)).toEqual(['done', 'pending', 'done']);
+    expect((await doneOf(job.id, 2)).totals).toMatchObject({ ok: 2, failed: 1 });
+    expect((await core.dispatch('fanout.rerun', { jobId: job.id })) as unknown).toMatchObject({ ok: false, error: { code: 'VALIDATION' } });
   });
 
   it('refuses bad input with one clear error and starts nothing', async () => {

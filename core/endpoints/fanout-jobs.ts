@@ -2,9 +2,10 @@ import { randomBytes } from 'node:crypto';
 import { OutpostError, toContractError } from '../contract/errors.js';
 import type { FanoutJob, FanoutJobSummary, FanoutRow, FanoutTotals } from '../contract/fanout.js';
 import type { AuditLog } from '../audit/audit-log.js';
-import { SshConnectionPool } from '../ssh/ssh-connection-pool.js';
-import type { ExecResult, HostKeyPolicy } from '../ssh/ssh-connection.js';
+import type { HostKeyPolicy } from '../ssh/ssh-connection.js';
 import { endpointLabel, type SshAuth, type SshTarget } from '../ssh/ssh-target.js';
+import { DEFAULT_OUTPUT_BYTES, headOf, OutputRing, runFanout, tallyText } from './fanout-engine.js';
+import { sshPool } from './ssh-pool.js';
 
 /** A jump host of a target: where, as whom, and the credential profile it authenticates with (by name: the job keeps no secret). */
 export interface FanoutHop {
@@ -39,6 +40,10 @@ export interface FanoutJobsOptions {
   audit: AuditLog;
   onResult(jobId: string, row: FanoutRow, totals: FanoutTotals): void;
   onDone(jobId: string, state: 'done' | 'cancelled', totals: FanoutTotals, durationMs: number): void;
+  /** Output as it arrives, batched per job (every ~100 ms): the live view of each host. */
+  onOutput?(jobId: string, chunks: FanoutOutputChunk[]): void;
+  /** Bytes of output kept per stream and host (the tail). */
+  outputBytes?: number;
   /** Finished jobs kept for fanout.get / fanout.list (running ones are always kept). */
   historyJobs?: number;
   /** Lines and characters kept of each stream per host. */
@@ -46,7 +51,18 @@ export interface FanoutJobsOptions {
   headChars?: number;
 }
 
+export interface FanoutOutputChunk {
+  index: number;
+  stream: 'stdout' | 'stderr';
+  text: string;
+}
+
+/** A live batch carries at most this much; a viewer that misses the rest reads it with fanout.output. */
+const MAX_BATCH_CHARS = 256 * 1024;
+
 interface Job {
+  /** Each row's kept output (its tail), replaced when the row runs again. */
+  outputs: { stdout: OutputRing; stderr: OutputRing }[];
   summary: Omit<FanoutJobSummary, 'totals'>;
   rows: FanoutRow[];
   /** Where each row connects (null: it never can, e.g. a VM without a guest IP). */
@@ -58,9 +74,6 @@ interface Job {
   abort: AbortController | null;
   started: number;
 }
-
-/** Output kept per stream while a command runs: enough for the heads, never the whole flood. */
-const MAX_OUTPUT_BYTES = 64 * 1024;
 
 const labelOf = (host: string, port: number): string => `${host.includes(':') ? `[${host}]` : host}:${port}`;
 /** How a row's jump chain is shown: user@host:port of each hop, first hop first. */
@@ -78,25 +91,6 @@ function totalsOf(rows: readonly FanoutRow[]): FanoutTotals {
     if (r.error?.code === 'HOST_KEY_UNKNOWN') t.unknownHostKeys++;
   }
   return t;
-}
-
-/** Rejects as soon as the signal fires, whatever `work` is doing (a connect that hangs included). */
-function untilAborted<T>(work: Promise<T>, signal: AbortSignal, what: string): Promise<T> {
-  if (signal.aborted) return Promise.reject(new OutpostError('CANCELLED', `${what} was cancelled.`));
-  return new Promise<T>((resolve, reject) => {
-    const onAbort = (): void => reject(new OutpostError('CANCELLED', `${what} was cancelled.`));
-    signal.addEventListener('abort', onAbort, { once: true });
-    work.then(
-      (v) => {
-        signal.removeEventListener('abort', onAbort);
-        resolve(v);
-      },
-      (e: unknown) => {
-        signal.removeEventListener('abort', onAbort);
-        reject(e instanceof Error ? e : new Error(String(e)));
-      },
-    );
-  });
 }
 
 /**
@@ -130,7 +124,9 @@ export class FanoutJobs {
       addresses.push('error' in t ? null : { host: t.host, port: t.port, user: t.user ?? null, jumps });
     }
     const id = `fo-${randomBytes(8).toString('hex')}`;
+    const ring = (): { stdout: OutputRing; stderr: OutputRing } => ({ stdout: new OutputRing(this.o.outputBytes ?? DEFAULT_OUTPUT_BYTES), stderr: new OutputRing(this.o.outputBytes ?? DEFAULT_OUTPUT_BYTES) });
     const job: Job = {
+      outputs: rows.map(() => ring()),
       summary: { id, command: input.command, credential: input.credential, user: input.user, concurrency: input.concurrency, timeoutMs: input.timeoutMs, state: 'running', startedAt: new Date().toISOString(), finishedAt: null, startedBy: actor },
       rows,
       addresses,
@@ -232,26 +228,38 @@ export class FanoutJobs {
     for (const j of finished.slice(0, Math.max(0, finished.length - Math.max(0, keep - running)))) this.jobs.delete(j.summary.id);
   }
 
-  private head(buf: Buffer): { text: string; cut: boolean } {
-    const lines = this.o.headLines ?? 20;
-    const chars = this.o.headChars ?? 4000;
-    const all = buf.toString('utf8');
-    const parts = all.split('\n');
-    let text = parts.slice(0, lines).join('\n');
-    let cut = parts.length > lines && parts.slice(lines).join('').trim() !== '';
-    if (text.length > chars) {
-      text = text.slice(0, chars);
-      cut = true;
+  /** A host's kept output (the last outputBytes of each stream), with the lines matching `query` (case-insensitive). */
+  output(jobId: string, host: string, query?: string): { host: string; stdout: string; stderr: string; droppedBytes: { stdout: number; stderr: number }; matches: { stream: 'stdout' | 'stderr'; line: number; text: string }[] } {
+    const job = this.job(jobId);
+    const row = job.rows.find((r) => r.host === host);
+    if (!row) throw new OutpostError('NOT_FOUND', `Fan-out ${jobId} has no host ${host}.`);
+    const out = job.outputs[row.index]!;
+    const stdout = out.stdout.text();
+    const stderr = out.stderr.text();
+    const matches: { stream: 'stdout' | 'stderr'; line: number; text: string }[] = [];
+    const q = query?.toLowerCase();
+    if (q) {
+      for (const [stream, text] of [['stdout', stdout], ['stderr', stderr]] as const) {
+        for (const [i, line] of text.split('\n').entries()) {
+          if (matches.length >= 1000) break;
+          if (line.toLowerCase().includes(q)) matches.push({ stream, line: i + 1, text: line.length > 500 ? `${line.slice(0, 500)}…` : line });
+        }
+      }
     }
-    return { text: text.trimEnd(), cut };
+    return { host, stdout, stderr, droppedBytes: { stdout: out.stdout.dropped, stderr: out.stderr.dropped }, matches };
+  }
+
+  /** The hosts of a finished job whose command failed (not cancelled, not ok): what "re-run failed" runs. */
+  failedHosts(jobId: string): string[] {
+    const job = this.job(jobId);
+    return job.rows.filter((r, i) => r.state === 'done' && (r.exitCode !== 0 || r.error) && job.addresses[i]).map((r) => r.host);
   }
 
   private run(job: Job, indexes: number[], actor: string): void {
     const { signal } = job.abort!;
     // Its own pool, closed at the end: a fan-out to thousands of hosts must not leave them all connected.
     // Targets behind the same jump host share one connection to it (one bastion login per chain, not one per host).
-    const pool = new SshConnectionPool({ hostKeys: this.o.hostKeys, readyTimeoutMs: Math.min(15_000, Math.max(1000, job.summary.timeoutMs)), keepAliveIntervalMs: 0, idleMs: 1000, shareJumps: true });
-    const queue = [...indexes];
+    const pool = sshPool({ hostKeys: this.o.hostKeys, readyTimeoutMs: Math.min(15_000, Math.max(1000, job.summary.timeoutMs)), keepAliveIntervalMs: 0, idleMs: 1000, shareJumps: true });
     const auth = job.auth!;
     const authOf = (credential: string): SshAuth => {
       const a = credential === job.summary.credential ? auth : job.jumpAuths[credential];
@@ -265,41 +273,46 @@ export class FanoutJobs {
       auth,
       jumps: a.jumps.map((j) => ({ host: j.host, port: j.port, user: j.user, auth: authOf(j.credential) })),
     });
-    const finish = (i: number, patch: Partial<FanoutRow>): void => {
+    const limit = this.o.outputBytes ?? DEFAULT_OUTPUT_BYTES;
+    // Live output, batched: one event per job every 100 ms at most, bounded in size.
+    let batch: FanoutOutputChunk[] = [];
+    let batchChars = 0;
+    let timer: NodeJS.Timeout | null = null;
+    const flush = (): void => {
+      timer = null;
+      if (batch.length) this.o.onOutput?.(job.summary.id, batch);
+      batch = [];
+      batchChars = 0;
+    };
+    const hosts = indexes.map((i) => ({ index: i, label: job.rows[i]!.host, target: targetOf(job.addresses[i]!) }));
+    for (const i of indexes) job.outputs[i] = { stdout: new OutputRing(limit), stderr: new OutputRing(limit) };
+    const update = (i: number, patch: Partial<FanoutRow>): void => {
       job.rows[i] = { ...job.rows[i]!, ...patch };
       this.o.onResult(job.summary.id, { ...job.rows[i]! }, totalsOf(job.rows));
     };
-    const worker = async (): Promise<void> => {
-      for (;;) {
-        const i = queue.shift();
-        if (i === undefined) return;
-        if (signal.aborted) {
-          finish(i, { state: 'cancelled', durationMs: 0, error: { code: 'CANCELLED', message: 'Cancelled before it started.' } });
-          continue;
-        }
-        const address = job.addresses[i]!;
-        job.rows[i] = { ...job.rows[i]!, state: 'running' };
-        this.o.onResult(job.summary.id, { ...job.rows[i] }, totalsOf(job.rows));
-        const started = performance.now();
-        const where = job.rows[i].host;
-        try {
-          const r: ExecResult = await untilAborted(
-            pool.exec(targetOf(address), job.summary.command, { timeoutMs: job.summary.timeoutMs, signal, maxOutputBytes: MAX_OUTPUT_BYTES }),
-            signal,
-            `The command on ${where}`,
-          );
-          const out = this.head(r.stdout);
-          const err = this.head(r.stderr);
-          finish(i, { state: 'done', exitCode: r.exitCode, durationMs: Math.round(r.durationMs), stdoutHead: out.text, stderrHead: err.text, truncated: r.truncated || out.cut || err.cut, error: null });
-        } catch (e) {
-          const error = toContractError(e);
-          const cancelled = signal.aborted || error.code === 'CANCELLED';
-          finish(i, { state: cancelled ? 'cancelled' : 'done', exitCode: null, durationMs: Math.round(performance.now() - started), error: cancelled ? { code: 'CANCELLED', message: `Cancelled while running on ${where}.` } : error });
-        }
-      }
-    };
-    const workers = Array.from({ length: Math.max(1, Math.min(job.summary.concurrency, queue.length)) }, worker);
-    void Promise.all(workers).finally(async () => {
+    void runFanout(hosts, job.summary.command, {
+      pool,
+      concurrency: job.summary.concurrency,
+      timeoutMs: job.summary.timeoutMs,
+      signal,
+      outputBytes: limit,
+      onStart: (i) => update(i, { state: 'running' }),
+      onOutput: (i, stream, chunk) => {
+        job.outputs[i]![stream].append(chunk);
+        if (!this.o.onOutput || batchChars >= MAX_BATCH_CHARS) return;
+        const text = chunk.toString('utf8');
+        batch.push({ index: i, stream, text });
+        batchChars += text.length;
+        timer ??= setTimeout(flush, 100);
+      },
+      onResult: (r) => {
+        const out = headOf(r.stdout.text(), this.o.headLines ?? 20, this.o.headChars ?? 4000);
+        const err = headOf(r.stderr.text(), this.o.headLines ?? 20, this.o.headChars ?? 4000);
+        update(r.index, { state: r.cancelled ? 'cancelled' : 'done', exitCode: r.exitCode, durationMs: r.durationMs, stdoutHead: out.text, stderrHead: err.text, truncated: out.cut || err.cut || r.stdout.dropped > 0 || r.stderr.dropped > 0, error: r.error });
+      },
+    }).finally(async () => {
+      if (timer) clearTimeout(timer);
+      flush();
       pool.close();
       job.abort = null;
       job.auth = null;
@@ -311,7 +324,7 @@ export class FanoutJobs {
       await this.o.audit.append({
         actor,
         action: 'ssh.fanout',
-        target: `${totals.total} hosts`,
+        target: tallyText(totals),
         outcome: totals.failed || totals.cancelled ? 'failed' : 'ok',
         details: { jobId: job.summary.id, command: auditCommand(job.summary.command), hosts: totals.total, ok: totals.ok, failed: totals.failed, cancelled: totals.cancelled, credential: job.summary.credential, state },
       });
