@@ -62,6 +62,14 @@ export const errorCodes = [
   'UPDATE_FAILED',
   /** Host upgrade: the host's backup has no off-host copy whose SHA-256 matches the host's (copy failed, mismatched or altered); the host is not reinstalled. */
   'BACKUP_NOT_VERIFIED',
+  /** RDP: nothing answers at the address (or through the tunnel); no credential was sent. */
+  'RDP_UNREACHABLE',
+  /** RDP: the server refused the credential (NLA) or the security negotiation. */
+  'RDP_AUTH_FAILED',
+  /** Session recording: the recordings folder is not writable or the disk is full. */
+  'RECORDING_FAILED',
+  /** SFTP: the server refused the path (permission, no such file, not a folder); nothing was left half-written. */
+  'SFTP_REFUSED',
   'INTERNAL',
 ] as const;
 

@@ -1,6 +1,9 @@
 import { join } from 'node:path';
 import { launchDetached, rdpClientFor, rdpFileText, writeRdpFile } from '../../terminal/rdp-file.js';
-import { findInventoryVm, guestAddress, resolveTerminalTarget, type TerminalTargetDeps } from '../../terminal/terminal-targets.js';
+import { findInventoryVm, resolveTerminalTarget, type TerminalTargetDeps } from '../../terminal/terminal-targets.js';
+import { OutpostError, toContractError } from '../../contract/errors.js';
+import { freeRdpArgs, freeRdpProgram } from '../../terminal/rdp/rdp-client.js';
+import { connectRdp, rdpAddress, splitRdpUser } from '../../terminal/rdp/rdp-connect.js';
 import type { Handlers } from './index.js';
 import type { Services } from '../services.js';
 
@@ -21,9 +24,36 @@ export function createTerminalHandlers(s: Services): Pick<Handlers, TerminalComm
     'terminal.close': ({ id }, caller) => t.close(id, caller.actor),
     'terminal.reconnect': ({ id }, caller) => t.reconnect(id, caller.actor),
     'terminal.log': ({ id, enabled }) => t.setLog(id, enabled),
-    'terminal.rdp': async ({ site, vm: ref, username, port, launch }, caller) => {
+    'terminal.rdp': async (input, caller) => {
+      const { site, vm: ref, username, port, launch } = input;
       const vm = await findInventoryVm(deps, site, ref);
-      const address = guestAddress(vm);
+      const address = rdpAddress(vm);
+      if (input.credential) {
+        const credential = input.credential;
+        const saved = await s.remote.credentials.password(credential);
+        const program = freeRdpProgram();
+        if (!program) throw new OutpostError('VALIDATION', 'No FreeRDP client found (xfreerdp3 or xfreerdp): install FreeRDP (Debian: freerdp2-x11), or leave the credential out to get a .rdp file.');
+        const jumps = await Promise.all(input.jumps.map((j) => s.remote.endpoint(j)));
+        const user = username ?? saved.user;
+        const audit = (outcome: 'ok' | 'failed', extra: Record<string, unknown>) =>
+          s.audit.append({ actor: caller.actor, action: input.check ? 'terminal.rdp.check' : 'terminal.rdp', target: `${vm.name} (${address}:${port})`, outcome, details: { site, user, credential, jumps: jumps.map((j) => `${j.host}:${j.port}`), ...extra } });
+        try {
+          const r = await connectRdp({ address, port, user, password: saved.password, jumps, hostKeys: s.remote.knownHosts, program, check: input.check, title: `${vm.name} (${site})` });
+          await audit('ok', { program, tunnel: r.tunnel });
+          const via = r.tunnel ? ` through an SSH tunnel (${r.tunnel})` : '';
+          return {
+            path: null,
+            address: `${address}:${port}`,
+            launched: input.check ? null : { program, args: freeRdpArgs({ ...splitRdpUser(user), host: address, port }, 'launch') },
+            pid: r.pid,
+            tunnel: r.tunnel,
+            message: input.check ? `${vm.name} accepted the RDP login as ${user}${via}.` : `Started ${program} for ${vm.name} as ${user}${via}.`,
+          };
+        } catch (err) {
+          await audit('failed', { code: toContractError(err).code });
+          throw err;
+        }
+      }
       const path = writeRdpFile(join((await s.info()).dataDir, 'rdp'), `${site}-${vm.name}`, rdpFileText({ address, port, username }));
       const client = launch ? rdpClientFor(path) : null;
       let message: string;
@@ -34,7 +64,7 @@ export function createTerminalHandlers(s: Services): Pick<Handlers, TerminalComm
         message = `Opened ${path} with ${client.program}.`;
       }
       await s.audit.append({ actor: caller.actor, action: 'terminal.rdp', target: `${vm.name} (${address}:${port})`, outcome: 'ok', details: { site, path, launched: client?.program ?? null } });
-      return { path, address: `${address}:${port}`, launched: client, message };
+      return { path, address: `${address}:${port}`, launched: client, pid: null, tunnel: null, message };
     },
   };
 }
