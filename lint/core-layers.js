@@ -19,6 +19,7 @@ const FOUNDATIONS = {
   vault: ['contract', 'db'], // secrets at rest
   audit: ['contract', 'db', 'events'], // the append-only audit log
   ssh: ['contract', 'db', 'audit', 'exec'], // SSH protocol client, known-hosts store
+  sftp: ['contract', 'ssh'], // SFTP transfers over an open SSH connection (file pane, outpost sftp)
   certificates: ['contract', 'db', 'audit', 'trust'], // Outpost's own CAs (trust store), certificate files
   procedures: ['contract', 'db', 'events', 'audit'], // the durable engine, generic over its services
 };
