@@ -20,6 +20,7 @@ import { registerEnrollmentCommands } from './enrollment-cli.js';
 import { registerUpdateCommands } from './update-cli.js';
 import { registerTaskCommands } from './tasks-cli.js';
 import { registerRdpCommand } from './rdp-cli.js';
+import { registerSftpCommands } from './sftp-cli.js';
 import { formatTable } from './output.js';
 
 // The full `outpost` CLI: every command. main.ts loads it for everything but `exec` and --version.
@@ -126,6 +127,7 @@ export function buildProgram(): { program: Command; context: CliContext } {
   registerUpdateCommands(program, context);
   registerTaskCommands(program, context);
   registerRdpCommand(program, context);
+  registerSftpCommands(program, context);
 
   makeStrict(program);
   return { program, context };
