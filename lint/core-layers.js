@@ -34,7 +34,7 @@ const DOMAINS = {
   networking: ['contract', 'db', 'audit', 'vault', 'vsphere', 'procedures', 'sites'],
   'vm-access': ['contract', 'db', 'audit', 'vault', 'vsphere', 'sites', 'inventory'], // inventory: VMs by name (its store owns inv_vms)
   remote: ['contract', 'db', 'audit', 'exec', 'trust', 'vault', 'ssh', 'winrm', 'certificates', 'nat'],
-  terminal: ['contract', 'audit', 'exec', 'ssh', 'winrm', 'remote'],
+  terminal: ['contract', 'db', 'audit', 'exec', 'ssh', 'winrm', 'remote'], // db: the index of recorded sessions
   helpers: ['contract', 'db', 'exec', 'ipam', 'nat'], // the operator's own workstation
   enrollment: ['contract', 'db', 'events', 'audit', 'exec', 'vault', 'vsphere', 'ssh', 'winrm', 'procedures', 'ipam', 'nat', 'sites', 'remote', 'inventory'],
   upgrades: ['contract', 'db', 'events', 'audit', 'exec', 'vault', 'vsphere', 'ssh', 'procedures', 'ipam', 'sites', 'remote', 'inventory', 'enrollment'],

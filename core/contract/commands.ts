@@ -15,6 +15,7 @@ import { procedureCommands } from './procedures.js';
 import { remoteCommands } from './remote.js';
 import { settingsCommands } from './settings.js';
 import { taskCommands } from './tasks.js';
+import { recordingCommands } from './recordings.js';
 import { terminalCommands } from './terminal.js';
 import { upgradeCommands } from './upgrades.js';
 import { vaultCommands } from './vault.js';
@@ -54,6 +55,7 @@ export const commands = {
   ...certificateCommands,
   ...remoteCommands,
   ...terminalCommands,
+  ...recordingCommands,
   ...inventoryCommands,
   ...networkingCommands,
   ...vmAccessCommands,

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { labelText } from './names.js';
+import { recordingModeSchema } from './recordings.js';
 import type { CommandSpec } from './command-spec.js';
 
 /** Operator settings, persisted in the store; every key has a default so a new install works. */
@@ -16,6 +17,16 @@ export const settingsSchema = z.object({
   confirmDestructive: z.boolean().default(true),
   /** Seconds between background checks of every firewall against the store (drift); 0 turns the reconciler off. */
   natReconcileSeconds: z.number().int().min(0).max(86_400).default(300),
+  /** Record terminal sessions (asciicast, output only): always, ask (the open dialog decides) or off. */
+  recordTerminals: recordingModeSchema.default('ask'),
+  /** The same for enrolled VMs (those with a CMDB record). */
+  recordEnrolledTerminals: recordingModeSchema.default('always'),
+  /** A recording that cannot be written (disk full, folder unwritable): the session goes on unrecorded, or stops. */
+  recordingOnFailure: z.enum(['continue', 'stop']).default('continue'),
+  /** Keep recordings within this many MB in total, oldest deleted first (0: no limit). */
+  recordingMaxTotalMB: z.number().int().min(0).max(10_000_000).default(2048),
+  /** Delete recordings older than this many days (0: keep them). */
+  recordingMaxDays: z.number().int().min(0).max(36_500).default(90),
 });
 export type Settings = z.infer<typeof settingsSchema>;
 
@@ -28,6 +39,11 @@ export const settingsPatchSchema = z
     auditPageSize: z.number().int().min(10).max(1000),
     confirmDestructive: z.boolean(),
     natReconcileSeconds: z.number().int().min(0, 'seconds, 0 = off').max(86_400, 'at most a day (86400)'),
+    recordTerminals: recordingModeSchema,
+    recordEnrolledTerminals: recordingModeSchema,
+    recordingOnFailure: z.enum(['continue', 'stop']),
+    recordingMaxTotalMB: z.number().int().min(0, 'MB, 0 = no limit').max(10_000_000),
+    recordingMaxDays: z.number().int().min(0, 'days, 0 = keep').max(36_500),
   })
   .partial()
   .strict();

@@ -65,6 +65,8 @@ export const terminalInfoSchema = z.object({
   logPath: z.string().nullable(),
   /** What stopped a (re)connect, when it failed. */
   error: z.object({ code: z.string(), message: z.string() }).nullable(),
+  /** The session's recording (recording.get), when it is recorded. */
+  recordingId: z.number().int().nullable().default(null),
 });
 export type TerminalInfo = z.infer<typeof terminalInfoSchema>;
 
@@ -85,6 +87,8 @@ export const terminalCommands = {
         rows: rows.default(24),
         /** Start a session log file at once. */
         log: z.boolean().default(false),
+        /** Record the session when the setting for this target is "ask" (always/off settle it otherwise). */
+        record: z.boolean().default(false),
       })
       .strict(),
     output: terminalInfoSchema,

@@ -16,6 +16,7 @@ import { createRemoteHandlers } from './remote.js';
 import { settingsHandlers } from './settings.js';
 import { taskHandlers } from './tasks.js';
 import { createTerminalHandlers } from './terminal.js';
+import { createRecordingHandlers } from './recordings.js';
 import { upgradeHandlers } from './upgrades.js';
 import { vaultHandlers } from './vault.js';
 import { vmAccessHandlers } from './vm-access.js';
@@ -56,6 +57,7 @@ export function createHandlers(s: Services): Handlers {
     ...createRemoteHandlers(s),
     ...createFanoutHandlers(s),
     ...createTerminalHandlers(s),
+    ...createRecordingHandlers(s),
     ...inventoryHandlers(s),
     ...networkingHandlers(s),
     ...vmAccessHandlers(s),

@@ -4,8 +4,15 @@ import { findInventoryVm, resolveTerminalTarget, type TerminalTargetDeps } from 
 import { OutpostError, toContractError } from '../../contract/errors.js';
 import { freeRdpArgs, freeRdpProgram } from '../../terminal/rdp/rdp-client.js';
 import { connectRdp, rdpAddress, splitRdpUser } from '../../terminal/rdp/rdp-connect.js';
+import { shouldRecord } from '../../terminal/recording/recording-policy.js';
 import type { Handlers } from './index.js';
 import type { Services } from '../services.js';
+
+/** An enrolled VM is one with an active CMDB record. */
+async function isEnrolled(s: Services, site: string, vm: string): Promise<boolean> {
+  const found = (await s.sites.list()).find((x) => x.name === site);
+  return found ? (await s.enrollment.cmdb.activeByRef(found.id, vm)) !== null : false;
+}
 
 type TerminalCommand = 'terminal.open' | 'terminal.list' | 'terminal.resize' | 'terminal.write' | 'terminal.close' | 'terminal.reconnect' | 'terminal.log' | 'terminal.rdp';
 
@@ -17,7 +24,12 @@ export function createTerminalHandlers(s: Services): Pick<Handlers, TerminalComm
     findVm: async (site, moref) => (await s.inventory.listVms({ site, includeRemoved: false, limit: 200_000 })).find((v) => v.moref === moref || v.name === moref),
   };
   return {
-    'terminal.open': async ({ target, cols, rows, log }, caller) => t.open(await resolveTerminalTarget(target, deps), { cols, rows, log }, caller.actor),
+    'terminal.open': async ({ target, cols, rows, log, record }, caller) => {
+      const opener = await resolveTerminalTarget(target, deps);
+      const settings = await s.settings.get();
+      const enrolled = target.type === 'vm' && (await isEnrolled(s, target.site, target.vm));
+      return t.open(opener, { cols, rows, log, record: shouldRecord(enrolled ? settings.recordEnrolledTerminals : settings.recordTerminals, record) }, caller.actor);
+    },
     'terminal.list': () => t.list(),
     'terminal.resize': ({ id, cols, rows }) => t.resize(id, cols, rows),
     'terminal.write': ({ id, data }) => ({ written: t.write(id, data) }),
