@@ -244,6 +244,28 @@ async function floods(page: Page, call: Call, target: unknown, source: string) {
   return { ...sorted[Math.floor(sorted.length / 2)]!, runsMBps: runs.map((r) => r.xtermMBps) };
 }
 
+/**
+ * Session recording's cost (issue 18: at most 10% fewer MB/s): the same flood unrecorded and
+ * recorded (asciicast to the data folder), alternating so a busy machine's drift hits both alike;
+ * medians of FLOODS each.
+ */
+async function recordingOverhead(page: Page, call: Call, target: unknown, source: string) {
+  const off: number[] = [];
+  const on: number[] = [];
+  try {
+    for (let i = 0; i < FLOODS; i++) {
+      await call('settings.update', { recordTerminals: 'off' });
+      off.push((await measureFlood(page, call, target, source)).xtermMBps);
+      await call('settings.update', { recordTerminals: 'always' });
+      on.push((await measureFlood(page, call, target, source)).xtermMBps);
+    }
+  } finally {
+    await call('settings.update', { recordTerminals: 'ask' });
+  }
+  const med = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+  return { unrecordedMBps: med(off), recordedMBps: med(on), fewerPct: round((1 - med(on) / med(off)) * 100), runs: { off, on } };
+}
+
 type Alone = { MBps: number; maxFrameGapMs: number } | null;
 
 /**
@@ -358,6 +380,7 @@ async function main(): Promise<void> {
     const empty = { ...(await heap(page)), ...(await processMemory(browser)) };
 
     const webgl = { ...(await floods(page, call, target, source)), xtermAlone: await xtermAlone(browser, true) };
+    const recording = process.env.BENCH_TERMINAL_RECORDING === '0' ? null : await recordingOverhead(page, call, target, source);
     // The same flood with the DOM renderer (a second browser without WebGL): xterm's fallback.
     const domBrowser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: [...chromiumArgs, '--disable-webgl'], env: { ...process.env, HOME: browserHome } });
     let dom: unknown;
@@ -390,6 +413,7 @@ async function main(): Promise<void> {
       JSON.stringify({
         bench: 'terminal',
         webgl,
+        recording,
         dom,
         source: source.startsWith('cat') ? 'cat of a file' : GENERATE,
         targetMBps: 30,

@@ -19,6 +19,7 @@ const FOUNDATIONS = {
   vault: ['contract', 'db'], // secrets at rest
   audit: ['contract', 'db', 'events'], // the append-only audit log
   ssh: ['contract', 'db', 'audit', 'exec'], // SSH protocol client, known-hosts store
+  sftp: ['contract', 'ssh'], // SFTP transfers over an open SSH connection (file pane, outpost sftp)
   certificates: ['contract', 'db', 'audit', 'trust'], // Outpost's own CAs (trust store), certificate files
   procedures: ['contract', 'db', 'events', 'audit'], // the durable engine, generic over its services
   metrics: ['contract', 'db'], // counters, gauges, histograms; their snapshots for `outpost metrics`
@@ -36,7 +37,7 @@ const DOMAINS = {
   // Turns "this host / VM / firewall, with this credential" into a connection: trust, host keys, jumps, pools, addresses.
   endpoints: ['contract', 'db', 'audit', 'exec', 'trust', 'vault', 'ssh', 'winrm', 'certificates'],
   remote: ['contract', 'db', 'audit', 'exec', 'trust', 'vault', 'ssh', 'winrm', 'certificates', 'nat', 'endpoints'],
-  terminal: ['contract', 'audit', 'exec', 'ssh', 'winrm', 'remote', 'endpoints'],
+  terminal: ['contract', 'db', 'audit', 'exec', 'ssh', 'winrm', 'remote', 'endpoints'], // db: the index of recorded sessions
   helpers: ['contract', 'db', 'exec', 'ipam', 'nat'], // the operator's own workstation
   enrollment: ['contract', 'db', 'events', 'audit', 'exec', 'vault', 'vsphere', 'ssh', 'winrm', 'procedures', 'ipam', 'nat', 'sites', 'remote', 'inventory', 'endpoints'],
   upgrades: ['contract', 'db', 'events', 'audit', 'exec', 'vault', 'vsphere', 'ssh', 'procedures', 'ipam', 'sites', 'remote', 'inventory', 'enrollment', 'endpoints'],

@@ -21,6 +21,9 @@ import { registerUpdateCommands } from './update-cli.js';
 import { registerTaskCommands } from './tasks-cli.js';
 import { registerMetricsCommand } from './metrics-cli.js';
 import { registerTeamCommands } from './team-cli.js';
+import { registerRdpCommand } from './rdp-cli.js';
+import { registerSftpCommands } from './sftp-cli.js';
+import { registerRecordingCommands } from './recordings-cli.js';
 import { formatTable } from './output.js';
 
 // The full `outpost` CLI: every command. main.ts loads it for everything but `exec` and --version.
@@ -128,6 +131,9 @@ export function buildProgram(): { program: Command; context: CliContext } {
   registerTaskCommands(program, context);
   registerMetricsCommand(program, context);
   registerTeamCommands(program, context);
+  registerRdpCommand(program, context);
+  registerSftpCommands(program, context);
+  registerRecordingCommands(program, context);
 
   makeStrict(program);
   return { program, context };

@@ -17,6 +17,7 @@ import { remoteCommands } from './remote.js';
 import { settingsCommands } from './settings.js';
 import { taskCommands } from './tasks.js';
 import { teamCommands } from './team.js';
+import { recordingCommands } from './recordings.js';
 import { terminalCommands } from './terminal.js';
 import { upgradeCommands } from './upgrades.js';
 import { vaultCommands } from './vault.js';
@@ -56,6 +57,7 @@ export const commands = {
   ...certificateCommands,
   ...remoteCommands,
   ...terminalCommands,
+  ...recordingCommands,
   ...inventoryCommands,
   ...networkingCommands,
   ...vmAccessCommands,

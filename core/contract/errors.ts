@@ -70,6 +70,14 @@ export const errorCodes = [
   'TEAM_AUTH',
   /** Team mode: the team database holds another estate (or data without an estate id); nothing was copied. */
   'ESTATE_MISMATCH',
+  /** RDP: nothing answers at the address (or through the tunnel); no credential was sent. */
+  'RDP_UNREACHABLE',
+  /** RDP: the server refused the credential (NLA) or the security negotiation. */
+  'RDP_AUTH_FAILED',
+  /** Session recording: the recordings folder is not writable or the disk is full. */
+  'RECORDING_FAILED',
+  /** SFTP: the server refused the path (permission, no such file, not a folder); nothing was left half-written. */
+  'SFTP_REFUSED',
   'INTERNAL',
 ] as const;
 

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { labelText } from './names.js';
+import { recordingModeSchema } from './recordings.js';
 import type { CommandSpec } from './command-spec.js';
 
 /** Operator settings, persisted in the store; every key has a default so a new install works. */
@@ -30,6 +31,16 @@ export const settingsSchema = z.object({
   metricsStatsd: z.string().default(''),
   /** Per site (by name): how its VMs are reached; a site not listed is `auto`. */
   vmAddress: siteVmAddress.default({}),
+  /** Record terminal sessions (asciicast, output only): always, ask (the open dialog decides) or off. */
+  recordTerminals: recordingModeSchema.default('ask'),
+  /** The same for enrolled VMs (those with a CMDB record). */
+  recordEnrolledTerminals: recordingModeSchema.default('always'),
+  /** A recording that cannot be written (disk full, folder unwritable): the session goes on unrecorded, or stops. */
+  recordingOnFailure: z.enum(['continue', 'stop']).default('continue'),
+  /** Keep recordings within this many MB in total, oldest deleted first (0: no limit). */
+  recordingMaxTotalMB: z.number().int().min(0).max(10_000_000).default(2048),
+  /** Delete recordings older than this many days (0: keep them). */
+  recordingMaxDays: z.number().int().min(0).max(36_500).default(90),
 });
 export type Settings = z.infer<typeof settingsSchema>;
 
@@ -48,6 +59,11 @@ export const settingsPatchSchema = z
       .max(260)
       .regex(/^$|^(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9][A-Za-z0-9.-]*):\d{1,5}$/, 'host:port of the statsd server (e.g. 127.0.0.1:8125), or empty to turn it off'),
     vmAddress: siteVmAddress,
+    recordTerminals: recordingModeSchema,
+    recordEnrolledTerminals: recordingModeSchema,
+    recordingOnFailure: z.enum(['continue', 'stop']),
+    recordingMaxTotalMB: z.number().int().min(0, 'MB, 0 = no limit').max(10_000_000),
+    recordingMaxDays: z.number().int().min(0, 'days, 0 = keep').max(36_500),
   })
   .partial()
   .strict();

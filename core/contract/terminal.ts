@@ -67,6 +67,8 @@ export const terminalInfoSchema = z.object({
   logPath: z.string().nullable(),
   /** What stopped a (re)connect, when it failed. */
   error: z.object({ code: z.string(), message: z.string() }).nullable(),
+  /** The session's recording (recording.get), when it is recorded. */
+  recordingId: z.number().int().nullable().default(null),
 });
 export type TerminalInfo = z.infer<typeof terminalInfoSchema>;
 
@@ -87,6 +89,8 @@ export const terminalCommands = {
         rows: rows.default(24),
         /** Start a session log file at once. */
         log: z.boolean().default(false),
+        /** Record the session when the setting for this target is "ask" (always/off settle it otherwise). */
+        record: z.boolean().default(false),
       })
       .strict(),
     output: terminalInfoSchema,
@@ -122,7 +126,8 @@ export const terminalCommands = {
     output: terminalInfoSchema,
   },
   'terminal.rdp': {
-    summary: "Write a .rdp file for a Windows VM (by its guest IP) and open it in the system's RDP client",
+    summary:
+      "Start the system's RDP client for a Windows VM. With a credential: FreeRDP logs in with the password on its stdin (never argv or a file), through an SSH tunnel when jump hosts are given; `check` only authenticates. Without one: a .rdp file opened by the client",
     input: z
       .object({
         site: z.string().trim().min(1).max(100),
@@ -131,13 +136,25 @@ export const terminalCommands = {
         port: z.number().int().min(1).max(65535).default(3389),
         /** false: only write the file. */
         launch: z.boolean().default(true),
+        /** A user + password credential profile: the client logs in with it (no prompt). */
+        credential: credentialName.optional(),
+        /** Jump hosts (first hop first): RDP goes through an SSH local forward on 127.0.0.1. Needs `credential`. */
+        jumps: z.array(sshHop).max(8).default([]),
+        /** Only prove the login (NLA, +auth-only) and report; no window. Needs `credential`. */
+        check: z.boolean().default(false),
       })
-      .strict(),
+      .strict()
+      .refine((v) => v.credential || (v.jumps.length === 0 && !v.check), { message: 'jumps and check need a credential', path: ['credential'] }),
     output: z.object({
-      path: z.string(),
+      /** The .rdp file written (no credential given), else null. */
+      path: z.string().nullable(),
       address: z.string(),
-      /** The program started with its argv, or null when no RDP client was found (open the file yourself). */
+      /** The program started with its argv (never a password), or null when none was started. */
       launched: z.object({ program: z.string(), args: z.array(z.string()) }).nullable(),
+      /** The running client's pid. */
+      pid: z.number().int().nullable().default(null),
+      /** 127.0.0.1:PORT of the SSH tunnel carrying the session. */
+      tunnel: z.string().nullable().default(null),
       message: z.string(),
     }),
   },

@@ -29,6 +29,8 @@ import { RemoteAccessService } from '../remote/remote-access-service.js';
 import { FanoutJobs } from '../endpoints/fanout-jobs.js';
 import { FanoutTemplateStore } from '../endpoints/fanout-template-store.js';
 import { TerminalService } from '../terminal/terminal-service.js';
+import { RecordingStore } from '../terminal/recording/recording-store.js';
+import { SessionRecorder } from '../terminal/recording/session-recorder.js';
 import { builtinProcedures, type BuiltinProcedureServices } from './procedures.js';
 import { ProcedureEngine } from '../procedures/engine.js';
 import { ProcedureStore } from '../procedures/procedure-store.js';
@@ -127,6 +129,7 @@ export class Services {
   readonly consoles: ConsoleService;
   readonly guestInfo: GuestInfoService;
   readonly terminals: TerminalService;
+  readonly recorder: SessionRecorder;
   readonly upgrades: UpgradeService;
   readonly playbooks: PlaybookRuns;
   readonly enrollment: EnrollmentService;
@@ -171,7 +174,16 @@ export class Services {
       onLine: (runId, line) => o.bus.emit('playbook.output', { runId, line }),
       onDone: (run) => o.bus.emit('playbook.done', run),
     });
-    this.terminals = new TerminalService({ audit: this.audit, logDir: join(o.dataDir, 'terminal-logs'), onChanged: (info) => o.bus.emit('terminal.changed', info) });
+    this.recorder = new SessionRecorder({
+      dir: join(o.dataDir, 'recordings'),
+      store: new RecordingStore(o.db),
+      audit: this.audit,
+      policy: async () => {
+        const st = await this.settings.get();
+        return { onFailure: st.recordingOnFailure, maxTotalMB: st.recordingMaxTotalMB, maxDays: st.recordingMaxDays };
+      },
+    });
+    this.terminals = new TerminalService({ audit: this.audit, logDir: join(o.dataDir, 'terminal-logs'), recorder: this.recorder, onChanged: (info) => o.bus.emit('terminal.changed', info) });
     this.nat = new NatService(o.db, this.audit, (fw) => driverFor(fw, this.remote));
     this.natPolicy = new NatPolicyService(o.db, this.audit, this.nat, (status) => o.bus.emit('nat.drift', status));
     this.preflightLists = new PreflightLists(o.db);

@@ -6,6 +6,7 @@ import type { TerminalInfo } from '../contract/terminal.js';
 import type { TerminalClosedInfo } from '../contract/terminal-wire.js';
 import { AckWindow } from './ack-window.js';
 import type { TerminalSession } from '../exec/terminal-session.js';
+import type { SessionRecorder, SessionRecording } from './recording/session-recorder.js';
 
 /** What a target resolves to: how to (re)open its session. */
 export interface TerminalOpener {
@@ -35,6 +36,8 @@ export interface TerminalServiceOptions {
   onChanged(info: TerminalInfo): void;
   /** Per-viewer window; tests pass small marks. */
   window?: { high: number; low: number };
+  /** Records sessions opened with `record` (core/terminal/recording). */
+  recorder?: Pick<SessionRecorder, 'start'>;
 }
 
 /** Output kept to replay to a viewer that attaches later (a reloaded page, a second window). */
@@ -53,6 +56,8 @@ interface Entry {
   /** Output bytes since the terminal opened (a re-attaching viewer says how many it has). */
   total: number;
   log: WriteStream | null;
+  /** The session's recording (output only), when it is recorded. */
+  recording: SessionRecording | null;
 }
 
 const now = (): string => new Date().toISOString();
@@ -70,7 +75,7 @@ export class TerminalService {
 
   constructor(private readonly o: TerminalServiceOptions) {}
 
-  async open(opener: TerminalOpener, size: { cols: number; rows: number; log: boolean }, actor: string): Promise<TerminalInfo> {
+  async open(opener: TerminalOpener, size: { cols: number; rows: number; log: boolean; record?: boolean }, actor: string): Promise<TerminalInfo> {
     let session: TerminalSession;
     try {
       session = await opener.open(size);
@@ -80,7 +85,7 @@ export class TerminalService {
     }
     const id = this.nextId++;
     const entry: Entry = {
-      info: { id, title: opener.title, kind: opener.kind, state: 'open', cols: size.cols, rows: size.rows, openedAt: now(), closedAt: null, exit: null, reconnects: 0, logPath: null, error: null },
+      info: { id, title: opener.title, kind: opener.kind, state: 'open', cols: size.cols, rows: size.rows, openedAt: now(), closedAt: null, exit: null, reconnects: 0, logPath: null, error: null, recordingId: null },
       opener,
       session: null,
       unlisten: [],
@@ -90,10 +95,21 @@ export class TerminalService {
       replayBytes: 0,
       total: 0,
       log: null,
+      recording: null,
     };
+    // Recording starts before the first output is taken (adopt), so the cast has all of it.
+    if (size.record && this.o.recorder) {
+      try {
+        entry.recording = await this.o.recorder.start({ actor, target: opener.title, kind: opener.kind, cols: size.cols, rows: size.rows, notice: (text) => this.notice(entry, text), stop: (error) => this.stopForRecording(entry, error) });
+      } catch (err) {
+        session.kill();
+        throw err;
+      }
+      entry.info.recordingId = entry.recording?.id ?? null;
+    }
     this.entries.set(id, entry);
     this.adopt(entry, session);
-    await this.o.audit.append({ actor, action: 'terminal.open', target: opener.title, outcome: 'ok', details: { id, kind: opener.kind, credential: opener.credential } });
+    await this.o.audit.append({ actor, action: 'terminal.open', target: opener.title, outcome: 'ok', details: { id, kind: opener.kind, credential: opener.credential, recordingId: entry.info.recordingId } });
     if (size.log) this.startLog(entry);
     this.changed(entry);
     return { ...entry.info };
@@ -118,6 +134,7 @@ export class TerminalService {
     e.info.cols = cols;
     e.info.rows = rows;
     e.session?.resize(cols, rows);
+    e.recording?.resize(cols, rows);
     return { ...e.info };
   }
 
@@ -233,6 +250,7 @@ export class TerminalService {
       session.onData((chunk) => {
         if (e.session !== session) return;
         e.log?.write(chunk);
+        e.recording?.output(chunk);
         this.remember(e, chunk);
         this.toViewers(e, chunk);
       }),
@@ -257,6 +275,9 @@ export class TerminalService {
     e.info.closedAt = now();
     e.info.exit = { exitCode: reason.exitCode, signal: reason.signal };
     this.stopLog(e);
+    const recording = e.recording;
+    e.recording = null;
+    void recording?.finish().catch(() => undefined);
     for (const viewer of e.viewers.keys()) viewer.closed(reason);
     this.changed(e);
     this.forgetOldClosed();
@@ -267,6 +288,23 @@ export class TerminalService {
     for (const old of closed.slice(0, Math.max(0, closed.length - KEEP_CLOSED))) {
       if (old.viewers.size === 0) this.entries.delete(old.info.id);
     }
+  }
+
+  /** A line from Outpost itself in the terminal (not recorded: it is not the remote's output). */
+  private notice(e: Entry, text: string): void {
+    const line = Buffer.from(`\r\n\x1b[33m[outpost] ${text}\x1b[0m\r\n`);
+    this.remember(e, line);
+    this.toViewers(e, line);
+  }
+
+  /** The recording failed and the policy says stop: the session ends with that error. */
+  private stopForRecording(e: Entry, error: TerminalInfo['error']): void {
+    const session = e.session;
+    e.info.error = error;
+    if (!session) return;
+    this.detachSession(e);
+    session.kill();
+    this.finish(e, { exitCode: null, signal: null });
   }
 
   private remember(e: Entry, chunk: Buffer): void {

@@ -15,6 +15,7 @@ import { sql as metrics } from './014-metrics.js';
 import { sql as estate } from './015-estate.js';
 import { sql as vmSearchTrigram } from './016-vm-search-trigram.js';
 import { sql as fanoutTemplates } from './017-fanout-templates.js';
+import { sql as terminalRecordings } from './018-terminal-recordings.js';
 import { auditAppendOnly, before, from, portable, renameEventsKey, vmSearchIndex } from './postgres.js';
 
 export interface Migration {
@@ -57,4 +58,5 @@ export const migrations: readonly Migration[] = [
   // PostgreSQL already finds substrings with the pg_trgm index its form of 007 created.
   { version: 16, name: 'vm-search-trigram', sql: vmSearchTrigram, postgres: 'SELECT 1;' },
   { version: 17, name: 'fanout-templates', sql: fanoutTemplates },
+  { version: 18, name: 'terminal-recordings', sql: terminalRecordings },
 ];

@@ -18,6 +18,7 @@ import { settingsHandlers } from './settings.js';
 import { taskHandlers } from './tasks.js';
 import { teamHandlers } from './team.js';
 import { createTerminalHandlers } from './terminal.js';
+import { createRecordingHandlers } from './recordings.js';
 import { upgradeHandlers } from './upgrades.js';
 import { vaultHandlers } from './vault.js';
 import { vmAccessHandlers } from './vm-access.js';
@@ -58,6 +59,7 @@ export function createHandlers(s: Services): Handlers {
     ...createRemoteHandlers(s),
     ...createFanoutHandlers(s),
     ...createTerminalHandlers(s),
+    ...createRecordingHandlers(s),
     ...inventoryHandlers(s),
     ...metricsHandlers(s),
     ...networkingHandlers(s),

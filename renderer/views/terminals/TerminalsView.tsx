@@ -9,6 +9,7 @@ import { ViewHeader } from '../../shell/ViewHeader';
 import { useConfirmDestructive } from '../ConfirmDialog';
 import { FanoutSection, FanoutToggle } from '../fanout/FanoutPanel';
 import { OpenTerminalDialog } from './OpenTerminalDialog';
+import { RecordingsSection } from './recordings/RecordingsSection';
 import { TerminalPane } from './TerminalPane';
 import { consoleKey, LEAVE_TERMINAL_KEY } from './terminal-keys';
 import { terminalsStore, type TerminalTab } from './terminals-store';
@@ -34,6 +35,7 @@ export function TerminalsView() {
   const { confirm, dialog } = useConfirmDestructive();
   /** Terminals the address names that the host no longer has (it was restarted): the operator opens them again. */
   const [gone, setGone] = useState(0);
+  const [showRecordings, setShowRecordings] = useState(false);
 
   // The layout follows into the address (replace: moving panes is not a step to go Back to).
   useEffect(() => {
@@ -170,10 +172,14 @@ export function TerminalsView() {
               Split
             </button>
             <FanoutToggle />
+            <button type="button" className={`button${showRecordings ? ' button-on' : ''}`} aria-pressed={showRecordings} onClick={() => setShowRecordings((v) => !v)} data-testid="recordings-toggle">
+              Recordings
+            </button>
           </>
         }
       />
       <FanoutSection />
+      {showRecordings && <RecordingsSection />}
       {gone > 0 && (
         <p className="notice" role="status" data-testid="terminals-gone">
           {gone === 1 ? '1 terminal' : `${gone} terminals`} of this layout {gone === 1 ? 'is' : 'are'} no longer open (Outpost was restarted): open {gone === 1 ? 'it' : 'them'} again with{' '}

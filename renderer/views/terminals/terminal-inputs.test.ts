@@ -17,7 +17,7 @@ describe('broadcast input', () => {
 
   it('keeps tabs, panes and broadcast targets consistent as terminals come and go', () => {
     const store = createTerminalsStore();
-    const info = (id: number) => ({ id, title: `t${id}`, kind: 'ssh' as const, state: 'open' as const, cols: 80, rows: 24, openedAt: '', closedAt: null, exit: null, reconnects: 0, logPath: null, error: null });
+    const info = (id: number) => ({ id, title: `t${id}`, kind: 'ssh' as const, state: 'open' as const, cols: 80, rows: 24, openedAt: '', closedAt: null, exit: null, reconnects: 0, logPath: null, error: null, recordingId: null });
     store.getState().add(info(1), false);
     store.getState().add(info(2), true); // split: same tab
     store.getState().add(info(3), false);

@@ -1,0 +1,82 @@
+// A real RDP server on loopback for tests: FreeRDP's shadow server on a private Xvfb display, with
+// NLA against a SAM file built by winpr-hash (see ../shared/LAB.md "RDP"). Test-only: these
+// children get the test's environment on purpose (they are peers, not programs Outpost starts).
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { connect } from 'node:net';
+import { join } from 'node:path';
+import { freePort } from './openssh-server.js';
+
+export const rdpPeerAvailable = (): boolean => ['/usr/bin/Xvfb', '/usr/bin/freerdp-shadow-cli', '/usr/bin/winpr-hash', '/usr/bin/xfreerdp'].every((p) => existsSync(p));
+
+export interface XDisplay {
+  /** ":N" for DISPLAY. */
+  display: string;
+  stop(): void;
+}
+
+/** A private X server (Xvfb picks a free display number and reports it on fd 3). */
+export function startXvfb(): Promise<XDisplay> {
+  const x: ChildProcess = spawn('/usr/bin/Xvfb', ['-displayfd', '3', '-nolisten', 'tcp', '-screen', '0', '1024x768x24'], { stdio: ['ignore', 'ignore', 'ignore', 'pipe'] });
+  return new Promise((resolve, reject) => {
+    let text = '';
+    const fd = x.stdio[3] as NodeJS.ReadableStream;
+    fd.on('data', (c: Buffer) => {
+      text += c.toString();
+      if (text.includes('\n')) resolve({ display: `:${text.trim()}`, stop: () => x.kill('SIGKILL') });
+    });
+    x.once('exit', (code) => reject(new Error(`Xvfb exited (${code})`)));
+  });
+}
+
+export interface RdpServer {
+  port: number;
+  display: string;
+  /** The shadow server's log (says why a login failed). */
+  log(): string;
+  stop(): void;
+}
+
+async function waitForPort(port: number, ms: number): Promise<void> {
+  const until = Date.now() + ms;
+  for (;;) {
+    const ok = await new Promise<boolean>((resolve) => {
+      const s = connect({ host: '127.0.0.1', port });
+      s.once('connect', () => (s.destroy(), resolve(true)));
+      s.once('error', () => resolve(false));
+    });
+    if (ok) return;
+    if (Date.now() > until) throw new Error(`RDP server did not listen on ${port}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+export async function startRdpServer(o: { dir: string; user: string; password: string }): Promise<RdpServer> {
+  const x = await startXvfb();
+  const sam = join(o.dir, 'SAM');
+  writeFileSync(sam, execFileSync('/usr/bin/winpr-hash', ['-u', o.user, '-p', o.password, '-f', 'sam']));
+  const port = await freePort();
+  const logFile = join(o.dir, 'rdp-server.log');
+  const { openSync } = await import('node:fs');
+  const out = openSync(logFile, 'a');
+  const server = spawn('/usr/bin/freerdp-shadow-cli', ['/bind-address:127.0.0.1', `/port:${port}`, '/sec:nla', `/sam-file:${sam}`], {
+    env: { ...process.env, HOME: o.dir, DISPLAY: x.display },
+    stdio: ['ignore', out, out],
+  });
+  try {
+    await waitForPort(port, 10_000);
+  } catch (err) {
+    server.kill('SIGKILL');
+    x.stop();
+    throw err;
+  }
+  return {
+    port,
+    display: x.display,
+    log: () => readFileSync(logFile, 'utf8'),
+    stop: () => {
+      server.kill('SIGKILL');
+      x.stop();
+    },
+  };
+}
