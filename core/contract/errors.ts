@@ -62,6 +62,8 @@ export const errorCodes = [
   'UPDATE_FAILED',
   /** Host upgrade: the host's backup has no off-host copy whose SHA-256 matches the host's (copy failed, mismatched or altered); the host is not reinstalled. */
   'BACKUP_NOT_VERIFIED',
+  /** Four-eyes: this kind of procedure needs its gate approved by another operator than the one who started the run. */
+  'FOUR_EYES_REQUIRED',
   'INTERNAL',
 ] as const;
 
