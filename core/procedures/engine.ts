@@ -145,6 +145,11 @@ export class ProcedureEngine<S = unknown> {
     }
   }
 
+  /** Every procedure kind this build runs. */
+  kinds(): string[] {
+    return this.o.registry.kinds();
+  }
+
   async detail(id: string): Promise<ProcedureDetail> {
     const procedure = await this.store.get(id);
     if (!procedure) throw new OutpostError('NOT_FOUND', `No procedure run ${id}.`);
@@ -505,7 +510,7 @@ export class ProcedureEngine<S = unknown> {
     if (!row) return;
     const steps = await this.store.steps(id);
     const current = steps.find((s) => s.state === 'running' || s.state === 'waiting' || s.state === 'undoing' || s.state === 'failed') ?? null;
-    const summary: ProcedureSummary = { id, kind: row.kind, state: row.state, target: row.target, createdAt: row.createdAt, updatedAt: row.updatedAt, createdBy: row.createdBy };
+    const summary: ProcedureSummary = { id, kind: row.kind, state: row.state, target: row.target, createdAt: row.createdAt, updatedAt: row.updatedAt, createdBy: row.createdBy, workstation: row.workstation };
     this.o.bus.emit('procedure.updated', { ...summary, step: current ? { idx: current.idx, name: current.name, state: current.state } : null });
   }
 }

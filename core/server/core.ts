@@ -96,6 +96,8 @@ export async function createOutpostCore(options: CoreOptions): Promise<OutpostCo
   const handlers: Handlers = createHandlers(services);
   if (options.resumeProcedures) {
     await services.engine.resumeAll();
+    // Runs another process (or workstation) drove and stopped renewing are taken over when their lease ends.
+    services.engine.watchLeases();
     await services.upgrades.resumeAll();
   }
   if (indexLock) void services.inventory.indexAll();
