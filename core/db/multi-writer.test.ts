@@ -135,7 +135,7 @@ describe('two processes writing to one store at once (real child processes, real
 
     const dir = fresh();
     const path = join(dir, 'outpost.db');
-    (await openStore(path)).close(); // created before either process opens it
+    await (await openStore(path)).close(); // created before either process opens it
     const watcher = start(['watch', path, dir]);
     await watcher.ready;
     const driver = start(['drive', path, dir], { OUTPOST_FAULT: 'kill-during:test.ledger/apply-rule' });
