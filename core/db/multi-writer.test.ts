@@ -1,5 +1,6 @@
 // Several Outpost processes writing to one store at once (two workstations on one database): real
-// child processes, a real SQLite file (WAL, busy timeout), the same code paths the app takes.
+// child processes, a real SQLite file (WAL, busy timeout) and a real PostgreSQL cluster (its own,
+// started by test/pg-peer.ts), the same code paths the app takes.
 // Conflicts must be impossible by construction: the unique indexes and conditional UPDATEs decide.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -12,6 +13,7 @@ import { tempDir } from '../../test/temp-dir.js';
 import { AuditLog } from '../audit/audit-log.js';
 import { Ipam } from '../ipam/ipam.js';
 import { createOutpostCore } from '../server/core.js';
+import { PG_PASSWORD, startPostgres, type PgPeer } from '../../test/pg-peer.js';
 import { openStore } from './store.js';
 
 const root = join(import.meta.dirname, '..', '..');
@@ -26,7 +28,8 @@ interface Child {
 }
 
 function start(args: string[], env: Record<string, string> = {}): Child {
-  const proc = spawn(process.execPath, [writer, ...args], { env: { ...process.env, OUTPOST_PROCEDURE_LEASE_MS: String(LEASE_MS), ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  // PGPASSWORD: the test cluster's password, for the PostgreSQL runs (libpq's own variable).
+  const proc = spawn(process.execPath, [writer, ...args], { env: { ...process.env, PGPASSWORD: PG_PASSWORD, OUTPOST_PROCEDURE_LEASE_MS: String(LEASE_MS), ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   const lines: string[] = [];
   let partial = '';
   let stderr = '';
@@ -56,23 +59,34 @@ async function together(dir: string, argsList: string[][]): Promise<unknown[]> {
   return children.map((c) => JSON.parse(c.lines.at(-1)!) as unknown);
 }
 
-describe('two processes writing to one store at once (real child processes, real SQLite file)', () => {
+for (const engine of ['sqlite', 'postgres'] as const) describe(`two processes writing to one store at once (real child processes, real ${engine === 'sqlite' ? 'SQLite file' : 'PostgreSQL'})`, () => {
   const dirs: ReturnType<typeof tempDir>[] = [];
+  let peer: PgPeer | null = null;
   const fresh = (): string => {
     const d = tempDir();
     dirs.push(d);
     return d.path;
   };
+  /** The store every process of one test opens: the folder's SQLite file, or a new PostgreSQL database. */
+  const storeIn = async (dir: string): Promise<string> => (peer ? peer.url(await peer.createDatabase()) : join(dir, 'outpost.db'));
+  const open = (target: string) => openStore(target, peer ? { password: PG_PASSWORD } : {});
 
   beforeAll(async () => {
     await build({ entryPoints: [join(root, 'test/fixtures/team-writer.ts')], outfile: writer, bundle: true, platform: 'node', format: 'esm', packages: 'external', absWorkingDir: root, logLevel: 'warning' });
+    if (engine === 'postgres') {
+      peer = await startPostgres();
+      process.env.PGPASSWORD = PG_PASSWORD; // the in-process core below opens the store as the app does
+    }
   }, 60_000);
-  afterAll(() => dirs.forEach((d) => d.remove()));
+  afterAll(async () => {
+    await peer?.stop();
+    dirs.forEach((d) => d.remove());
+  });
 
   it('2 processes x 200 concurrent allocations from one pool: 400 distinct addresses, each audited once', async () => {
     const dir = fresh();
-    const path = join(dir, 'outpost.db');
-    const setup = await openStore(path);
+    const path = await storeIn(dir);
+    const setup = await open(path);
     await new Ipam(setup.sql).addPool({ name: 'shared', cidr: '10.40.0.0/22', kind: 'private' }, 'setup');
     await setup.close();
 
@@ -81,7 +95,7 @@ describe('two processes writing to one store at once (real child processes, real
     expect(all).toHaveLength(400);
     expect(new Set(all).size).toBe(400);
 
-    const db = await openStore(path);
+    const db = await open(path);
     try {
       const live = await db.sql.all('SELECT address FROM ip_allocations WHERE released_at IS NULL', [], z.object({ address: z.string() }));
       expect(new Set(live.map((r) => r.address)).size).toBe(400);
@@ -97,7 +111,7 @@ describe('two processes writing to one store at once (real child processes, real
 
   it('two operators adding NAT for one public IP at once: one wins, the other gets NAT_CONFLICT', async () => {
     const dir = fresh();
-    const path = join(dir, 'outpost.db');
+    const path = await storeIn(dir);
     const setup = await createOutpostCore({ dataDir: dir, dbPath: path, transport: 'test' });
     expect(await setup.dispatch('ipam.pools.add', { name: 'pub', cidr: '203.0.113.0/24', kind: 'public' })).toMatchObject({ ok: true });
     expect(await setup.dispatch('firewalls.add', { name: 'fw', driver: 'manual' })).toMatchObject({ ok: true });
@@ -112,7 +126,7 @@ describe('two processes writing to one store at once (real child processes, real
     const losers = outcomes.filter((o) => ('refused' in o ? o.refused : o.error) === 'NAT_CONFLICT');
     expect({ winners: winners.length, losers: losers.length }).toEqual({ winners: 1, losers: 1 });
 
-    const db = await openStore(path);
+    const db = await open(path);
     try {
       expect(await db.sql.all("SELECT public_ip FROM nat_records WHERE state != 'removed'", [], z.object({ public_ip: z.string() }))).toEqual([{ public_ip: '203.0.113.7' }]);
       expect(await db.sql.all('SELECT address FROM ip_allocations WHERE released_at IS NULL', [], z.object({ address: z.string() }))).toEqual([{ address: '203.0.113.7' }]);
@@ -124,9 +138,10 @@ describe('two processes writing to one store at once (real child processes, real
   it('kill -9 of the process driving a run: another process resumes it once the lease has run out, no duplicate effect, no lost audit row', async () => {
     // The reference: the same run, undisturbed.
     const clean = fresh();
-    const ref = start(['drive', join(clean, 'outpost.db'), clean]);
+    const cleanStore = await storeIn(clean);
+    const ref = start(['drive', cleanStore, clean]);
     expect((await ref.done).code).toBe(0);
-    const refDb = await openStore(join(clean, 'outpost.db'));
+    const refDb = await open(cleanStore);
     const auditRow = z.object({ action: z.string(), outcome: z.string() });
     const reference = await refDb.sql.all('SELECT action, outcome FROM audit_log ORDER BY id', [], auditRow);
     const stepRow = z.object({ name: z.string(), state: z.string() });
@@ -134,8 +149,8 @@ describe('two processes writing to one store at once (real child processes, real
     await refDb.close();
 
     const dir = fresh();
-    const path = join(dir, 'outpost.db');
-    await (await openStore(path)).close(); // created before either process opens it
+    const path = await storeIn(dir);
+    await (await open(path)).close(); // created (and migrated) before either process opens it
     const watcher = start(['watch', path, dir]);
     await watcher.ready;
     const driver = start(['drive', path, dir], { OUTPOST_FAULT: 'kill-during:test.ledger/apply-rule' });
@@ -143,7 +158,7 @@ describe('two processes writing to one store at once (real child processes, real
     expect(killed.signal).toBe('SIGKILL');
     const killedAt = Date.now();
 
-    const db = await openStore(path);
+    const db = await open(path);
     const held = await db.sql.get('SELECT runner, lease_until FROM procedures', [], z.object({ runner: z.string().nullable(), lease_until: z.string().nullable() }));
     await db.close();
     // The dead driver still holds the lease: nobody may take the run before it runs out.
@@ -158,7 +173,7 @@ describe('two processes writing to one store at once (real child processes, real
     expect(settled.settledAt).toBeGreaterThanOrEqual(leaseEnd);
     expect(settled.settledAt - killedAt).toBeLessThan(LEASE_MS * 4);
 
-    const after = await openStore(path);
+    const after = await open(path);
     try {
       expect(await after.sql.all('SELECT action, outcome FROM audit_log ORDER BY id', [], auditRow)).toEqual(reference);
       expect(await after.sql.all('SELECT name, state FROM procedure_steps ORDER BY idx', [], stepRow)).toEqual(referenceSteps);
