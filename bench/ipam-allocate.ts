@@ -9,6 +9,7 @@ import { build } from 'esbuild';
 import { z } from 'zod';
 import { openStore } from '../core/db/store.js';
 import { Ipam } from '../core/ipam/ipam.js';
+import { PG_PASSWORD, postgresInstalled, startPostgres, type PgPeer } from '../test/pg-peer.js';
 
 const TOTAL = Number(process.env.BENCH_ALLOCATIONS ?? 800);
 const root = process.cwd();
@@ -18,7 +19,7 @@ await build({ entryPoints: [join(root, 'test/fixtures/team-writer.ts')], outfile
 const result = z.object({ addresses: z.array(z.string()), ms: z.number() });
 
 function writerRun(store: string, dir: string, n: number): { ready: Promise<void>; done: Promise<z.infer<typeof result>> } {
-  const child = spawn(process.execPath, [writer, 'allocate', store, dir, String(n)], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, [writer, 'allocate', store, dir, String(n)], { stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, PGPASSWORD: PG_PASSWORD } });
   let out = '';
   let onReady!: () => void;
   const ready = new Promise<void>((resolve) => (onReady = resolve));
@@ -32,11 +33,11 @@ function writerRun(store: string, dir: string, n: number): { ready: Promise<void
   return { ready, done };
 }
 
-async function measure(writers: number): Promise<{ writers: number; allocations: number; seconds: number; perSecond: number; duplicates: number }> {
+async function measure(writers: number, peer: PgPeer | null = null): Promise<{ writers: number; allocations: number; seconds: number; perSecond: number; duplicates: number }> {
   const dir = mkdtempSync(join(tmpdir(), 'outpost-bench-alloc-'));
   try {
-    const store = join(dir, 'outpost.db');
-    const setup = await openStore(store);
+    const store = peer ? peer.url(await peer.createDatabase()) : join(dir, 'outpost.db');
+    const setup = await openStore(store, peer ? { password: PG_PASSWORD } : {});
     await new Ipam(setup.sql).addPool({ name: 'shared', cidr: '10.64.0.0/16', kind: 'private' }, 'bench');
     await setup.close();
     const runs = Array.from({ length: writers }, () => writerRun(store, dir, Math.floor(TOTAL / writers)));
@@ -54,3 +55,13 @@ async function measure(writers: number): Promise<{ writers: number; allocations:
 
 const sqlite = [await measure(1), await measure(4)];
 console.log(JSON.stringify({ bench: 'ipam-allocate', engine: 'sqlite', total: TOTAL, runs: sqlite }));
+// PostgreSQL: a private cluster (test/pg-peer.ts: loopback, fsync off), when the server binaries are installed.
+if (postgresInstalled()) {
+  const peer = await startPostgres();
+  try {
+    const pg = [await measure(1, peer), await measure(4, peer)];
+    console.log(JSON.stringify({ bench: 'ipam-allocate', engine: 'postgres', total: TOTAL, runs: pg }));
+  } finally {
+    await peer.stop();
+  }
+}
