@@ -21,6 +21,7 @@ const FOUNDATIONS = {
   ssh: ['contract', 'db', 'audit', 'exec'], // SSH protocol client, known-hosts store
   certificates: ['contract', 'db', 'audit', 'trust'], // Outpost's own CAs (trust store), certificate files
   procedures: ['contract', 'db', 'events', 'audit'], // the durable engine, generic over its services
+  metrics: ['contract', 'db'], // counters, gauges, histograms; their snapshots for `outpost metrics`
 };
 
 /** Domains: each owns its tables and its procedures (`<domain>/*.procedure.ts`). */

@@ -50,3 +50,31 @@ export function describeEngines(name: string, body: (open: OpenStore, engine: En
     }, 'postgres');
   });
 }
+
+/**
+ * For suites that start a whole core (createOutpostCore): `dbPath()` is undefined on SQLite (the
+ * data folder's store) and a fresh database's postgres:// URL on PostgreSQL (PGPASSWORD set for
+ * the suite, as an operator's shell would).
+ */
+export function describeCoreEngines(name: string, body: (dbPath: () => Promise<string | undefined>, engine: Engine) => void): void {
+  describe(`${name} [sqlite]`, () => {
+    body(() => Promise.resolve(undefined), 'sqlite');
+  });
+  describe(`${name} [postgres]`, () => {
+    let peer: PgPeer | null = null;
+    const saved = process.env['PGPASSWORD'];
+    beforeAll(async () => {
+      peer = await startPostgres();
+      process.env['PGPASSWORD'] = PG_PASSWORD;
+    }, 30_000);
+    afterAll(async () => {
+      if (saved === undefined) delete process.env['PGPASSWORD'];
+      else process.env['PGPASSWORD'] = saved;
+      await peer?.stop();
+    });
+    body(async () => {
+      if (!peer) throw new Error('the PostgreSQL peer did not start');
+      return peer.url(await peer.createDatabase());
+    }, 'postgres');
+  });
+}

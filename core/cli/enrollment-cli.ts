@@ -1,6 +1,6 @@
 import { writeFileSync } from 'node:fs';
 import type { Command } from 'commander';
-import type { BatchStarted, EnrollmentCheck } from '../contract/enrollment.js';
+import type { BatchStarted, CmdbRecord, EnrollmentCheck } from '../contract/enrollment.js';
 import type { ProcedureDetail } from '../contract/commands.js';
 import { OutpostError } from '../contract/errors.js';
 import { positiveInt, type CliContext } from './cli-context.js';
@@ -65,6 +65,13 @@ function printCheck(context: CliContext, check: EnrollmentCheck): void {
     out.write(formatTable(['CHECK', 'RESULT', 'DETAIL'], vm.checks.map((c) => [c.label, c.status, c.code ? `${c.code}: ${c.message}` : c.message])));
   }
   if (!check.vms.every((v) => v.eligible) || check.targets.some((t) => t.status === 'fail')) process.exitCode = 1;
+}
+
+/** The STATUS column: what the CMDB followed from vCenter comes first. */
+function cmdbStatus(r: CmdbRecord): string {
+  if (r.status === 'active' && r.vcenterDeletedAt) return 'deleted in vCenter';
+  if (r.status === 'active' && r.guestIpSeen) return `NAT drift (guest ${r.guestIpSeen})`;
+  return r.status;
 }
 
 /** `outpost enroll`, `outpost offboard`, `outpost cmdb`: the CLI face of Guest OS Services enrollment. */
@@ -137,10 +144,44 @@ export function registerEnrollmentCommands(program: Command, context: CliContext
       out.write(
         formatTable(
           ['SITE', 'VM', 'OS', 'PRIVATE', 'PUBLIC', 'FIREWALL', 'STATUS', 'ENROLLED', 'BY'],
-          rows.map((r) => [r.site, r.vmName, r.os ?? '-', r.privateIp, r.publicIp ?? '-', r.firewall, r.status, r.enrolledAt, r.enrolledBy]),
+          rows.map((r) => [r.site, r.vmName, r.os ?? '-', r.privateIp, r.publicIp ?? '-', r.firewall, cmdbStatus(r), r.enrolledAt, r.enrolledBy]),
         ),
       );
   });
+  cmdb
+    .command('orphans')
+    .description('What needs you: VMs deleted in vCenter whose NAT and addresses are orphans (offboard them), and NAT drift (guest IP changed)')
+    .option('--site <name>', 'only this site')
+    .action(async (o: { site?: string }) => {
+      const a = await context.call('cmdb.orphans', o.site ? { site: o.site } : {});
+      const out = context.out;
+      if (out.json) {
+        out.write(JSON.stringify(a));
+      } else {
+        if (a.orphans.length === 0) out.write('No orphans: every enrolled VM is still in vCenter.');
+        else {
+          out.write(
+            formatTable(
+              ['SITE', 'VM', 'DELETED IN VCENTER', 'NAT', 'ADDRESSES', 'OFFBOARD WITH'],
+              a.orphans.map((x) => [
+                x.record.site,
+                x.record.vmName,
+                x.record.vcenterDeletedAt ?? '-',
+                x.nat ? `${x.nat.publicIp} -> ${x.nat.privateIp} on ${x.nat.firewall} (record ${x.nat.id})` : '-',
+                x.addresses.map((ad) => `${ad.address} (${ad.pool})`).join(', ') || '-',
+                `outpost offboard --site ${x.record.site} --vm ${x.record.vmMoref}`,
+              ]),
+            ),
+          );
+        }
+        if (a.drift.length) {
+          out.write('\nNAT drift: the guest reports another IP than the one its NAT points at.');
+          out.write(formatTable(['SITE', 'VM', 'NAT PRIVATE', 'GUEST REPORTS', 'SINCE'], a.drift.map((r) => [r.site, r.vmName, r.privateIp, r.guestIpSeen ?? '-', r.guestIpSeenAt ?? '-'])));
+        }
+      }
+      // 3: something needs the operator (scripts can alert on it).
+      if (a.orphans.length || a.drift.length) process.exitCode = 3;
+    });
   filters(cmdb.command('export').description('The CMDB as CSV (stdout, or --out FILE)'))
     .option('--out <file>', 'write the CSV to this file')
     .action(async (o: Filters & { out?: string }) => {

@@ -19,6 +19,7 @@ import { registerNetworkingCommands } from './networking-cli.js';
 import { registerEnrollmentCommands } from './enrollment-cli.js';
 import { registerUpdateCommands } from './update-cli.js';
 import { registerTaskCommands } from './tasks-cli.js';
+import { registerMetricsCommand } from './metrics-cli.js';
 import { formatTable } from './output.js';
 
 // The full `outpost` CLI: every command. main.ts loads it for everything but `exec` and --version.
@@ -124,6 +125,7 @@ export function buildProgram(): { program: Command; context: CliContext } {
   registerEnrollmentCommands(program, context);
   registerUpdateCommands(program, context);
   registerTaskCommands(program, context);
+  registerMetricsCommand(program, context);
 
   makeStrict(program);
   return { program, context };

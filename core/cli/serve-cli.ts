@@ -1,4 +1,8 @@
+import { createServer, type Server } from 'node:http';
 import type { Command } from 'commander';
+import { OutpostError } from '../contract/errors.js';
+import { openMetricsText } from '../metrics/metrics.js';
+import type { MetricsRegistry } from '../metrics/metrics.js';
 import type { WatchStatus } from '../inventory/inventory-watcher.js';
 import type { CliContext } from './cli-context.js';
 import { escapeUntrusted } from './output.js';
@@ -13,7 +17,8 @@ export function registerServeCommand(program: Command, context: CliContext): voi
   program
     .command('serve')
     .description('Keep every site indexed (inventory and vCenter events) until stopped; for a site server under systemd')
-    .action(async () => {
+    .option('--metrics-port <port>', 'also serve OpenMetrics text at http://127.0.0.1:PORT/metrics (loopback only; for Prometheus or a local agent)', metricsPort)
+    .action(async (o: { metricsPort?: number }) => {
       const json = context.out.json;
       const log = (record: Record<string, unknown>, text: string): void => {
         process.stdout.write(`${json ? JSON.stringify({ at: new Date().toISOString(), ...record }) : `${new Date().toISOString()} ${escapeUntrusted(text)}`}\n`);
@@ -35,12 +40,38 @@ export function registerServeCommand(program: Command, context: CliContext): voi
           for (const e of events) log({ site, event: e.type, key: e.key, user: e.userName, vm: e.vmName, host: e.hostName }, `${site}: event ${e.type} ${e.userName ?? '-'} ${e.vmName ?? e.hostName ?? ''}`);
         },
       };
+      const metricsServer = o.metricsPort === undefined ? null : await serveMetrics(core.services.metrics.registry, o.metricsPort);
+      if (metricsServer) log({ state: 'metrics', url: `http://127.0.0.1:${o.metricsPort}/metrics` }, `outpost serve: metrics at http://127.0.0.1:${o.metricsPort}/metrics`);
       const sites = await inventory.indexAll(); // again, now that the log is attached: a no-op for running watchers
       log({ state: 'serving', pid: process.pid, sites: sites.map((s) => s.site) }, `outpost serve: indexing ${sites.length} site${sites.length === 1 ? '' : 's'} (pid ${process.pid})`);
       await stopRequested;
       log({ state: 'stopping' }, 'outpost serve: stopping');
+      metricsServer?.close();
       await inventory.close();
       await context.close();
       log({ state: 'stopped' }, 'outpost serve: stopped');
     });
+}
+
+function metricsPort(value: string): number {
+  const n = Number(value);
+  if (!/^\d+$/.test(value) || n < 1 || n > 65535) throw new OutpostError('VALIDATION', `--metrics-port must be a port number (1-65535), not "${value}".`);
+  return n;
+}
+
+/** GET /metrics on 127.0.0.1 only: the figures say what the estate looks like, not for the network. */
+function serveMetrics(registry: MetricsRegistry, port: number): Promise<Server> {
+  const server = createServer((req, res) => {
+    if (req.method !== 'GET' || (req.url ?? '').split('?')[0] !== '/metrics') {
+      res.writeHead(404, { 'Content-Type': 'text/plain; charset=utf-8' }).end('Only GET /metrics is served here.\n');
+      return;
+    }
+    res.writeHead(200, { 'Content-Type': 'application/openmetrics-text; version=1.0.0; charset=utf-8' }).end(openMetricsText(registry.snapshot()));
+  });
+  return new Promise((resolve, reject) => {
+    server.once('error', (err: NodeJS.ErrnoException) =>
+      reject(new OutpostError('CONFLICT', `The metrics port 127.0.0.1:${port} cannot be used (${err.code ?? err.message}); choose another with --metrics-port.`)),
+    );
+    server.listen(port, '127.0.0.1', () => resolve(server));
+  });
 }

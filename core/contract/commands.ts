@@ -9,6 +9,7 @@ import { firewallPolicyCommands } from './firewall-policy.js';
 import { helperCommands } from './helpers.js';
 import { inventoryCommands } from './inventory.js';
 import { ipamCommands } from './ipam.js';
+import { metricsCommands } from './metrics.js';
 import { natCommands } from './nat.js';
 import { networkingCommands } from './networking.js';
 import { procedureCommands } from './procedures.js';
@@ -61,6 +62,7 @@ export const commands = {
   ...enrollmentCommands,
   ...fanoutCommands,
   ...taskCommands,
+  ...metricsCommands,
 } as const satisfies Record<string, CommandSpec>;
 
 export type Commands = typeof commands;

@@ -218,8 +218,29 @@ export const cmdbRecordSchema = z.object({
   offboardProcedureId: z.string().nullable(),
   /** active: enrolled now; offboarded: history. */
   status: z.enum(['active', 'offboarded']),
+  /** When the watcher saw vCenter delete the VM of an active record: its NAT and addresses are orphans. */
+  vcenterDeletedAt: z.string().nullable(),
+  /** NAT drift: the guest reports this IP, not privateIp (the NAT points at nothing); null when in line. */
+  guestIpSeen: z.string().nullable(),
+  guestIpSeenAt: z.string().nullable(),
 });
 export type CmdbRecord = z.infer<typeof cmdbRecordSchema>;
+
+/** An active record whose VM vCenter deleted, with what it still holds. */
+export const cmdbOrphanSchema = z.object({
+  record: cmdbRecordSchema,
+  nat: z.object({ id: z.number().int(), firewall: z.string(), publicIp: z.string(), privateIp: z.string(), state: z.string() }).nullable(),
+  /** IPAM allocations the enrollment made for the VM (public and private). */
+  addresses: z.array(z.object({ pool: z.string(), address: z.string(), purpose: z.string() })),
+});
+export type CmdbOrphan = z.infer<typeof cmdbOrphanSchema>;
+
+export const cmdbAttentionSchema = z.object({
+  orphans: z.array(cmdbOrphanSchema),
+  /** Active records whose guest IP no longer matches their NAT's private IP. */
+  drift: z.array(cmdbRecordSchema),
+});
+export type CmdbAttention = z.infer<typeof cmdbAttentionSchema>;
 
 export const cmdbListInputSchema = z
   .object({
@@ -259,6 +280,11 @@ export const enrollmentCommands = {
     summary: 'CMDB records of enrolled (and, on request, offboarded) VMs, newest first',
     input: cmdbListInputSchema,
     output: z.array(cmdbRecordSchema),
+  },
+  'cmdb.orphans': {
+    summary: 'What needs the operator: records of VMs deleted in vCenter (their NAT and addresses are orphans: offboard them) and NAT drift (guest IP changed)',
+    input: z.object({ site: siteName.optional() }).strict(),
+    output: cmdbAttentionSchema,
   },
   'cmdb.exportCsv': {
     summary: 'The CMDB records the same filters select, as CSV text (RFC 4180, header row)',

@@ -44,8 +44,16 @@ export const events = {
     level: z.enum(['debug', 'info', 'warn', 'error']),
     message: z.string(),
   }),
-  /** CMDB rows changed (a VM enrolled or offboarded): refetch `cmdb.list`. */
-  'cmdb.changed': z.object({ site: z.string(), vmMoref: z.string(), vmName: z.string(), change: z.enum(['enrolled', 'offboarded']) }),
+  /**
+   * CMDB rows changed (a VM enrolled or offboarded, or the CMDB followed vCenter: renamed, deleted
+   * in vCenter, back in vCenter, NAT drift seen or cleared): refetch `cmdb.list` / `cmdb.orphans`.
+   */
+  'cmdb.changed': z.object({
+    site: z.string(),
+    vmMoref: z.string(),
+    vmName: z.string(),
+    change: z.enum(['enrolled', 'offboarded', 'renamed', 'deleted-in-vcenter', 'back-in-vcenter', 'nat-drift', 'nat-drift-cleared']),
+  }),
   /** A fan-out host changed: it started (row.state 'running') or finished (done / cancelled, with its result); the job's totals so far. */
   /** A line ansible-playbook printed (live output of a playbook run; bounded length). */
   'playbook.output': z.object({ runId: z.string(), line: z.string() }),

@@ -24,3 +24,4 @@ export * from './upgrades.js';
 export * from './enrollment.js';
 export * from './fanout.js';
 export * from './tasks.js';
+export * from './metrics.js';

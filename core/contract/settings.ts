@@ -21,6 +21,8 @@ export const settingsSchema = z.object({
    * approved by another operator than the one who started the run.
    */
   fourEyesKinds: z.array(z.string().max(64)).max(100).default([]),
+  /** host:port of a statsd server the long-running processes push their metrics to (UDP, every 10 s); '' = off. */
+  metricsStatsd: z.string().default(''),
 });
 export type Settings = z.infer<typeof settingsSchema>;
 
@@ -34,6 +36,11 @@ export const settingsPatchSchema = z
     confirmDestructive: z.boolean(),
     natReconcileSeconds: z.number().int().min(0, 'seconds, 0 = off').max(86_400, 'at most a day (86400)'),
     fourEyesKinds: z.array(z.string().trim().regex(/^[a-z0-9][a-z0-9.-]{0,63}$/, 'a procedure kind, e.g. nat.add')).max(100),
+    metricsStatsd: z
+      .string()
+      .trim()
+      .max(260)
+      .regex(/^$|^(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9][A-Za-z0-9.-]*):\d{1,5}$/, 'host:port of the statsd server (e.g. 127.0.0.1:8125), or empty to turn it off'),
   })
   .partial()
   .strict();

@@ -150,12 +150,12 @@ class PgSql implements Sql {
 
   /** Re-reads which tables have an identity `id` (after migrations changed the schema). */
   async loadIdentityTables(): Promise<void> {
-    const rows = await this.query(
+    const rows = await this.all(
       "SELECT table_name FROM information_schema.columns WHERE table_schema = current_schema() AND column_name = 'id' AND is_identity = 'YES'",
       [],
-      false,
+      z.object({ table_name: z.string() }),
     );
-    this.identityTables = new Set(rows.rows.map((r: { table_name: string }) => r.table_name));
+    this.identityTables = new Set(rows.map((r) => r.table_name));
   }
 
   async close(): Promise<void> {

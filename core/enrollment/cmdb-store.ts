@@ -25,6 +25,9 @@ const cmdbRow = z.object({
   offboarded_by: z.string().nullable(),
   enroll_procedure_id: z.string().nullable(),
   offboard_procedure_id: z.string().nullable(),
+  vcenter_deleted_at: z.string().nullable(),
+  guest_ip_seen: z.string().nullable(),
+  guest_ip_seen_at: z.string().nullable(),
 });
 type CmdbRow = z.infer<typeof cmdbRow>;
 
@@ -50,6 +53,9 @@ const toRecord = (r: CmdbRow): CmdbRecord => ({
   enrollProcedureId: r.enroll_procedure_id,
   offboardProcedureId: r.offboard_procedure_id,
   status: r.offboarded_at === null ? 'active' : 'offboarded',
+  vcenterDeletedAt: r.vcenter_deleted_at,
+  guestIpSeen: r.guest_ip_seen,
+  guestIpSeenAt: r.guest_ip_seen_at,
 });
 
 const SELECT = 'SELECT c.*, s.name AS site FROM cmdb_records c JOIN sites s ON s.id = c.site_id';
@@ -135,6 +141,47 @@ export class CmdbStore {
   /** Deletes the row an enrollment created (its undo: an enrollment that rolled back leaves no CMDB trace but the audit log). */
   async deleteCreatedBy(procedureId: string): Promise<number> {
     return (await this.db.run('DELETE FROM cmdb_records WHERE enroll_procedure_id = ? AND offboarded_at IS NULL', [procedureId])).changes;
+  }
+
+  /** Active records of a site (the follower reconciles them after a sync). */
+  async activeOfSite(siteId: number): Promise<CmdbRecord[]> {
+    return (await this.db.all(`${SELECT} WHERE c.site_id = ? AND c.offboarded_at IS NULL ORDER BY c.id`, [siteId], cmdbRow)).map(toRecord);
+  }
+
+  /** Active records that need the operator: VM deleted in vCenter, or guest IP drift. */
+  async attention(site?: string): Promise<CmdbRecord[]> {
+    const bySite = site === undefined ? '' : ' AND s.name = ?';
+    return (await this.db.all(`${SELECT} WHERE c.offboarded_at IS NULL AND (c.vcenter_deleted_at IS NOT NULL OR c.guest_ip_seen IS NOT NULL)${bySite} ORDER BY c.id`, site === undefined ? [] : [site], cmdbRow)).map(toRecord);
+  }
+
+  /*
+   * The follower's updates are conditional on the state they change from, and report whether they
+   * changed anything: a replayed vCenter change finds nothing to do and writes no second audit row.
+   */
+
+  /** The VM's name in vCenter changed from `from` to `to`. */
+  async rename(id: number, from: string, to: string): Promise<boolean> {
+    return (await this.db.run('UPDATE cmdb_records SET vm_name = ? WHERE id = ? AND vm_name = ? AND offboarded_at IS NULL', [to, id, from])).changes === 1;
+  }
+
+  /** vCenter deleted the VM. */
+  async markDeleted(id: number, at: string): Promise<boolean> {
+    return (await this.db.run('UPDATE cmdb_records SET vcenter_deleted_at = ? WHERE id = ? AND vcenter_deleted_at IS NULL AND offboarded_at IS NULL', [at, id])).changes === 1;
+  }
+
+  /** vCenter has the VM again (re-registered under the same moref). */
+  async clearDeleted(id: number): Promise<boolean> {
+    return (await this.db.run('UPDATE cmdb_records SET vcenter_deleted_at = NULL WHERE id = ? AND vcenter_deleted_at IS NOT NULL', [id])).changes === 1;
+  }
+
+  /** The guest reports `ip` instead of the private IP. */
+  async setGuestIpSeen(id: number, ip: string, at: string): Promise<boolean> {
+    return (await this.db.run('UPDATE cmdb_records SET guest_ip_seen = ?, guest_ip_seen_at = ? WHERE id = ? AND (guest_ip_seen IS NULL OR guest_ip_seen <> ?) AND offboarded_at IS NULL', [ip, at, id, ip])).changes === 1;
+  }
+
+  /** The guest reports the private IP again. */
+  async clearGuestIpSeen(id: number): Promise<boolean> {
+    return (await this.db.run('UPDATE cmdb_records SET guest_ip_seen = NULL, guest_ip_seen_at = NULL WHERE id = ? AND guest_ip_seen IS NOT NULL', [id])).changes === 1;
   }
 
   async list(f: CmdbFilter): Promise<CmdbRecord[]> {

@@ -15,6 +15,7 @@ import type {
   VmEligibility,
 } from '../contract/enrollment.js';
 import { OutpostError, toContractError } from '../contract/errors.js';
+import { isFault } from '../vsphere/faults.js';
 import type { Sql } from '../db/sql.js';
 import { contains, parseAddress, parseNetwork } from '../ipam/ip-address.js';
 import type { Ipam } from '../ipam/ipam.js';
@@ -28,6 +29,7 @@ import { readProperties } from '../vsphere/property-collector.js';
 import { VsphereSession } from '../vsphere/session.js';
 import { runBounded } from './batch.js';
 import { CmdbStore, cmdbCsv } from './cmdb-store.js';
+import { CmdbFollower } from './cmdb-follower.js';
 import { InventoryStore, type InventoryVmDetails } from '../inventory/inventory-store.js';
 import { ProcedureStore } from '../procedures/procedure-store.js';
 import { compareUuids, canonicalUuid, identityScript, type UuidMatch } from './guest-identity.js';
@@ -123,6 +125,8 @@ export function inventoryRequirements(facts: VmFacts, enrolled: CmdbRecord | nul
  */
 export class EnrollmentService {
   readonly cmdb: CmdbStore;
+  /** The CMDB following vCenter (renames, deletes, guest IP drift); the composition root feeds it the watchers' changes. */
+  readonly follower: CmdbFollower;
   private readonly inventory: InventoryStore;
   readonly guests: GuestShell;
   private engine: ProcedureEngine | null = null;
@@ -134,6 +138,16 @@ export class EnrollmentService {
   constructor(private readonly o: EnrollmentServiceOptions) {
     this.cmdb = new CmdbStore(o.db);
     this.inventory = new InventoryStore(o.db);
+    this.follower = new CmdbFollower({
+      db: o.db,
+      cmdb: this.cmdb,
+      inventory: this.inventory,
+      nat: o.nat,
+      ipam: o.ipam,
+      audit: o.audit,
+      owner: privateOwner,
+      changed: (site, moref, name, change) => this.o.bus?.emit('cmdb.changed', { site, vmMoref: moref, vmName: name, change }),
+    });
     this.rulesPath = o.rulesPath ?? defaultRulesPath();
     this.guests = new GuestShell(o.remote.knownHosts, () => this.currentActor);
   }
@@ -180,7 +194,11 @@ export class EnrollmentService {
   /** What vCenter says about the VM now (a run must not trust a stale inventory row). */
   async liveFacts(siteId: number, moref: string): Promise<VmFacts> {
     const session = await this.session(siteId);
-    const p = await readProperties(session, { type: 'VirtualMachine', value: moref }, ['runtime.powerState', 'guest.toolsRunningStatus', 'guest.ipAddress', 'guest.guestId', 'guest.guestFullName', 'config.guestFullName', 'config.guestId']);
+    const p = await readProperties(session, { type: 'VirtualMachine', value: moref }, ['runtime.powerState', 'guest.toolsRunningStatus', 'guest.ipAddress', 'guest.guestId', 'guest.guestFullName', 'config.guestFullName', 'config.guestId']).catch((err: unknown) => {
+      // A deleted VM's moref is a fault, not an empty answer: both mean the VM is gone.
+      if (isFault(err, 'ManagedObjectNotFound')) return new Map<string, unknown>();
+      throw err;
+    });
     if (p.size === 0) throw new OutpostError('NOT_FOUND', `vCenter no longer has VM ${moref}.`, { moref });
     const str = (k: string): string | null => (typeof p.get(k) === 'string' ? (p.get(k) as string) : null);
     const ip = str('guest.ipAddress');
@@ -530,6 +548,11 @@ export class EnrollmentService {
 
   async list(q: CommandParsedInput<'cmdb.list'>): Promise<CmdbRecord[]> {
     return await this.cmdb.list(q);
+  }
+
+  async orphans(q: CommandParsedInput<'cmdb.orphans'>): Promise<CommandOutput<'cmdb.orphans'>> {
+    if (q.site) await this.site(q.site);
+    return await this.follower.attention(q.site);
   }
 
   async exportCsv(q: CommandParsedInput<'cmdb.exportCsv'>): Promise<CommandOutput<'cmdb.exportCsv'>> {

@@ -58,6 +58,19 @@ export const offboardVm = defineProcedure<OffboardVmContext, EnrollmentProcedure
       async run({ context: c, services, log }) {
         const e = enrollment({ services });
         const en = enrolled(c);
+        // A VM vCenter deleted has no guest left to change (and its old address may be someone
+        // else's by now): nothing is sent there.
+        const gone = await e.liveFacts(en.siteId, en.vmMoref).then(
+          () => false,
+          (err: unknown) => {
+            if (toContractError(err).code === 'NOT_FOUND') return true;
+            throw err;
+          },
+        );
+        if (gone) {
+          log('warn', `${c.vmName} was deleted in vCenter: there is no guest to remove the service access from.`);
+          return { output: { reverted: [], skipped: 'deleted-in-vcenter' } };
+        }
         try {
           const done = await revertGuest(e, en, { removeAccount: c.removeAccount });
           log('info', done.join('; '));

@@ -63,7 +63,8 @@ export class InventoryStore {
     const build = <T>(f: (kind: InventoryKind, table: string, cols: readonly string[]) => T): Record<InventoryKind, T> =>
       Object.fromEntries(KINDS.map((k) => [k, f(k, TABLES[k], COLUMNS[k])])) as Record<InventoryKind, T>;
     this.upserts = build((_, table, cols) => {
-      const changed = [...cols.map((c) => `${c} IS DISTINCT FROM excluded.${c}`), 'removed_at IS NOT NULL'].join(' OR ');
+      // The stored row's columns are named with the table: PostgreSQL finds a bare name ambiguous beside excluded.
+      const changed = [...cols.map((c) => `${table}.${c} IS DISTINCT FROM excluded.${c}`), `${table}.removed_at IS NOT NULL`].join(' OR ');
       // Positional parameters (site_id, moref, columns, seen_run, now x3): binding an array is ~10%
       // cheaper per row than named parameters, and a full sync writes tens of thousands of rows.
       return `INSERT INTO ${table} (site_id, moref, ${cols.join(', ')}, seen_run, first_seen_at, updated_at, removed_at)
@@ -71,7 +72,7 @@ export class InventoryStore {
          ON CONFLICT (site_id, moref) DO UPDATE SET
            ${cols.map((c) => `${c} = excluded.${c}`).join(', ')},
            seen_run = excluded.seen_run,
-           updated_at = CASE WHEN ${changed} THEN excluded.updated_at ELSE updated_at END,
+           updated_at = CASE WHEN ${changed} THEN excluded.updated_at ELSE ${table}.updated_at END,
            removed_at = NULL
          RETURNING updated_at = ? AS changed`;
     });

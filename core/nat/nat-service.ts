@@ -97,6 +97,14 @@ export class NatService {
     return await this.record(id);
   }
 
+  /**
+   * Sets what the record says it serves (the VM was renamed). Only Outpost's store holds it: the
+   * firewall rules are tagged by record id alone, so nothing on the firewall changes.
+   */
+  async describe(id: number, vm: string): Promise<boolean> {
+    return await this.store.setVm(id, vm);
+  }
+
   async records(filter: { includeRemoved?: boolean } = {}): Promise<NatRecordView[]> {
     return await this.store.records(filter.includeRemoved ?? false);
   }

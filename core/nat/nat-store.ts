@@ -120,6 +120,11 @@ export class NatStore {
     await this.db.run('UPDATE nat_records SET state = ?, removed_at = ?, removed_by = ? WHERE id = ?', [state, removed ? new Date().toISOString() : null, removed ? actor : null, id]);
   }
 
+  /** The record's description (the VM it serves) followed a rename; false when it already says so. */
+  async setVm(id: number, vm: string): Promise<boolean> {
+    return (await this.db.run('UPDATE nat_records SET vm = ? WHERE id = ? AND (vm IS NULL OR vm <> ?)', [vm, id, vm])).changes === 1;
+  }
+
   async records(includeRemoved: boolean): Promise<NatRecordView[]> {
     const where = includeRemoved ? '' : `WHERE n.state != 'removed'`;
     return (await this.db.all(`${RECORD_SELECT} ${where} ORDER BY n.id`, [], recordRow)).map(toRecord);

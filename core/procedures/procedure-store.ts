@@ -23,7 +23,7 @@ export interface ProcedureRow {
   context: unknown;
   error: ContractError | null;
   createdBy: string;
-  /** The workstation (hostname) the run was started on; null for runs older than migration 013. */
+  /** The workstation (hostname) the run was started on; null for runs recorded before Outpost named it. */
   workstation: string | null;
   createdAt: string;
   updatedAt: string;

@@ -101,6 +101,9 @@ export async function createOutpostCore(options: CoreOptions): Promise<OutpostCo
     await services.upgrades.resumeAll();
   }
   if (indexLock) void services.inventory.indexAll();
+  // Long-running processes (app, host, serve) publish their metrics: a snapshot in the store for
+  // `outpost metrics`, and statsd when configured. A one-shot CLI command has nothing to tell.
+  if (options.liveIndex) services.metrics.publish(sql, options.transport === 'cli' ? 'serve' : options.transport, async () => (await services.settings.get()).metricsStatsd);
 
   async function dispatch(command: unknown, input: unknown, caller: Partial<Caller> = {}): Promise<Result<unknown>> {
     if (!isCommandName(command)) {
@@ -116,13 +119,17 @@ export async function createOutpostCore(options: CoreOptions): Promise<OutpostCo
       });
     }
     const who: Caller = { transport: caller.transport ?? options.transport, actor: caller.actor ?? await services.defaultActor() };
+    const started = performance.now();
     try {
       const handler = handlers[command] as (input: unknown, caller: Caller) => unknown;
       const value = await handler(parsed.data, who);
       if (options.checkOutputs) spec.output.parse(value);
+      services.metrics.command(command, performance.now() - started, null);
       return ok(value);
     } catch (err) {
-      return fail(toContractError(err));
+      const error = toContractError(err);
+      services.metrics.command(command, performance.now() - started, error.code);
+      return fail(error);
     }
   }
 
@@ -134,6 +141,7 @@ export async function createOutpostCore(options: CoreOptions): Promise<OutpostCo
     indexer,
     close: async () => {
       await services.inventory.abandon();
+      await services.metrics.close(); // the last figures are written: `outpost metrics` shows them after a stop
       indexLock?.release();
       services.upgrades.close();
       await services.engine.close();

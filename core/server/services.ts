@@ -38,6 +38,8 @@ import { CredentialStore } from '../vault/credential-store.js';
 import { Vault } from '../vault/vault.js';
 import type { EventBus } from '../events/event-bus.js';
 import { TaskService } from '../tasks/task-service.js';
+import { MetricsStore } from '../metrics/metrics-store.js';
+import { METRICS_FLUSH_MS, OutpostMetrics } from './metrics-wiring.js';
 
 export interface ServicesOptions {
   db: Sql;
@@ -116,8 +118,11 @@ export class Services {
   readonly playbooks: PlaybookRuns;
   readonly enrollment: EnrollmentService;
   readonly tasks: TaskService;
+  /** This process's metrics; a long-running process publishes them (core.ts). */
+  readonly metrics = new OutpostMetrics();
 
   constructor(private readonly o: ServicesOptions) {
+    this.metrics.follow(o.bus);
     this.audit = new AuditLog(o.db, o.bus);
     this.ipam = new Ipam(o.db, this.audit);
     this.credentials = new CredentialStore(o.db, o.vault);
@@ -194,6 +199,8 @@ export class Services {
       enrolledVms: (siteId) => this.enrollment.cmdb.activeCount(siteId),
       notify: {
         onApplied: (site, changes) => {
+          this.metrics.applied(site, changes);
+          this.followCmdb(site, changes.filter((c) => c.type === 'VirtualMachine').map((c) => c.moref));
           const limit = 500;
           o.bus.emit('inventory.changed', {
             site,
@@ -202,17 +209,41 @@ export class Services {
           });
         },
         onStatus: (site, status) => {
+          // A snapshot just completed: deletes and renames made while no watcher ran are found now.
+          if (status.state === 'watching') this.followCmdb(site, null);
+          this.metrics.watchStatus(site, status);
           const lastError = status.lastError ? { code: status.lastError.code, message: status.lastError.message } : null;
           o.bus.emit('inventory.watch', { site, state: status.state, syncs: status.syncs, reconnects: status.reconnects, lastChangeAt: status.lastChangeAt, lastError, retryAt: status.retryAt, lastEventAt: status.lastEventAt, lagMs: status.lagMs });
           void this.emitStatus();
         },
         onSyncProgress: (progress) => o.bus.emit('inventory.sync.progress', progress),
         onEvents: (site, events) => {
+          this.metrics.eventsStored(site, events);
           const limit = 100;
           o.bus.emit('inventory.events', { site, events: events.slice(-limit), truncated: events.length > limit });
         },
       },
     });
+  }
+
+  /** Hands a site's VM changes (null: the whole site after a snapshot) to the CMDB follower. */
+  private followCmdb(siteName: string, morefs: string[] | null): void {
+    if (morefs?.length === 0) return;
+    void new SiteStore(this.o.db).byName(siteName).then(
+      (site) => {
+        if (!site) return;
+        if (morefs) void this.enrollment.follower.vmsChanged(site.id, siteName, morefs);
+        else void this.enrollment.follower.reconcileSite(site.id, siteName);
+      },
+      () => undefined, // the store is closing
+    );
+  }
+
+  /** What each long-running process on this store last wrote (`outpost metrics`); a day-old row is pruned. */
+  async metricsList(): Promise<CommandOutput<'metrics.list'>> {
+    const now = Date.now();
+    const rows = await new MetricsStore(this.o.db).list(new Date(now - 86_400_000).toISOString());
+    return rows.map((r) => ({ ...r, stale: now - Date.parse(r.writtenAt) > 3 * METRICS_FLUSH_MS }));
   }
 
   async info(): Promise<CommandOutput<'app.info'>> {

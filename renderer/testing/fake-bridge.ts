@@ -45,6 +45,7 @@ export function createFakeBridge(overrides: Partial<Record<CommandName, FakeHand
     'ipam.allocations.list': () => ok([]),
     'firewalls.list': () => ok([]),
     'nat.list': () => ok({ records: [], orphans: [], unreachable: [] }),
+    'cmdb.orphans': () => ok({ orphans: [], drift: [] }),
     'vault.status': () => ok(fakeStatus.vault),
     'vault.unlock': () => ok(fakeStatus.vault),
     'helpers.preflight.lists': () => ok([]),

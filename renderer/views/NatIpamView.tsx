@@ -6,13 +6,14 @@ import { ViewHeader } from '../shell/ViewHeader';
 import { AllocationsPanel } from './nat-ipam/AllocationsPanel';
 import { AddFirewallForm, FirewallsTable } from './nat-ipam/FirewallsPanel';
 import { NatPanel } from './nat-ipam/NatPanel';
+import { OrphansPanel, useCmdbAttention } from './nat-ipam/OrphansPanel';
 import { AddPoolForm, PoolsTable } from './nat-ipam/PoolsPanel';
 import { Tabs, tabId, tabPanelId, type TabSpec } from './Tabs';
 import { useContractQuery } from './use-contract-query';
 import { useHashSubPath } from './use-hash-sub-path';
 
-type Section = 'pools' | 'allocations' | 'firewalls' | 'nat';
-const sections: Section[] = ['pools', 'allocations', 'firewalls', 'nat'];
+type Section = 'pools' | 'allocations' | 'firewalls' | 'nat' | 'orphans';
+const sections: Section[] = ['pools', 'allocations', 'firewalls', 'nat', 'orphans'];
 const isSection = (value: string | null): value is Section => sections.includes(value as Section);
 const PREFIX = 'nat-ipam';
 
@@ -27,6 +28,8 @@ export function NatIpamView() {
   const pools = useContractQuery('Could not list address pools', (c) => c.invoke('ipam.pools.list', {}));
   const firewalls = useContractQuery('Could not list firewalls', (c) => c.invoke('firewalls.list', {}));
   const reloadPools = pools.reload;
+  const attention = useCmdbAttention();
+  const needs = attention.data ? attention.data.orphans.length + attention.data.drift.length : 0;
 
   // A NAT procedure that moves allocates or releases addresses and changes records: refetch
   // what it touches (no polling; the event says when).
@@ -48,6 +51,7 @@ export function NatIpamView() {
     { id: 'allocations', label: 'Allocations' },
     { id: 'firewalls', label: `Firewalls${firewalls.data ? ` (${firewalls.data.length})` : ''}` },
     { id: 'nat', label: 'NAT' },
+    { id: 'orphans', label: `Orphans & drift${needs ? ` (${needs})` : ''}` },
   ];
 
   return (
@@ -92,6 +96,7 @@ export function NatIpamView() {
           </div>
         )}
         {section === 'nat' && <NatPanel firewalls={firewallRows} pools={poolRows} refresh={natGeneration} onChanged={() => setNatGeneration((g) => g + 1)} />}
+        {section === 'orphans' && <OrphansPanel attention={attention.data} onOffboarded={attention.reload} />}
       </div>
     </>
   );

@@ -43,7 +43,7 @@ export interface VcsimOptions {
   user?: string;
   pass?: string;
   timeoutMs?: number;
-  /** Serve POST /outpost/host (launcher extension) so a test can play a host's reinstall or sickness. */
+  /** Serve POST /outpost/host and /outpost/guest (launcher extension) so a test can play a host's reinstall or sickness, or a guest's new IP. */
   hostControl?: boolean;
   /** Guest IPv4 addresses for VM 0, 1, ... (the enrollment lab points them at its VM namespaces). */
   guestIps?: string[];
@@ -178,6 +178,22 @@ export function controlHost(
       let body = '';
       res.setEncoding('utf8').on('data', (c: string) => (body += c));
       res.on('end', () => (res.statusCode === 200 ? resolve(JSON.parse(body) as HostControlResult) : reject(new Error(`host control ${res.statusCode}: ${body}`))));
+    });
+    req.once('error', reject);
+    req.end();
+  });
+}
+
+/** Plays VMware Tools reporting a new guest IP for a VM (needs `hostControl: true`). */
+export function controlGuestIp(sim: Pick<VcsimInfo, 'url' | 'certPem'>, moref: string, ip: string): Promise<void> {
+  const url = new URL('/outpost/guest', sim.url);
+  url.searchParams.set('moref', moref);
+  url.searchParams.set('ip', ip);
+  return new Promise((resolve, reject) => {
+    const req = httpsRequest(url, { method: 'POST', ca: sim.certPem }, (res) => {
+      let body = '';
+      res.setEncoding('utf8').on('data', (c: string) => (body += c));
+      res.on('end', () => (res.statusCode === 200 ? resolve() : reject(new Error(`guest control ${res.statusCode}: ${body}`))));
     });
     req.once('error', reject);
     req.end();

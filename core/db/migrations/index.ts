@@ -10,7 +10,9 @@ import { sql as upgrades } from './009-upgrades.js';
 import { sql as tasks } from './010-tasks.js';
 import { sql as firewallPolicy } from './011-firewall-policy.js';
 import { sql as inventoryEvents } from './012-inventory-events.js';
-import { sql as teamIdentity } from './013-team-identity.js';
+import { sql as cmdbFollow } from './013-cmdb-follow.js';
+import { sql as metrics } from './014-metrics.js';
+import { sql as teamIdentity } from './015-team-identity.js';
 import { auditAppendOnly, before, from, portable, renameEventsKey, vmSearchIndex } from './postgres.js';
 
 export interface Migration {
@@ -47,5 +49,7 @@ export const migrations: readonly Migration[] = [
   { version: 10, name: 'tasks', sql: tasks },
   { version: 11, name: 'firewall-policy', sql: firewallPolicy },
   { version: 12, name: 'inventory-events', sql: inventoryEvents, postgres: renameEventsKey + portable(inventoryEvents) },
-  { version: 13, name: 'team-identity', sql: teamIdentity },
+  { version: 13, name: 'cmdb-follow', sql: cmdbFollow },
+  { version: 14, name: 'metrics', sql: metrics },
+  { version: 15, name: 'team-identity', sql: teamIdentity },
 ];

@@ -8,6 +8,7 @@ import { createFanoutHandlers } from './fanout.js';
 import { helperHandlers } from './helpers.js';
 import { inventoryHandlers } from './inventory.js';
 import { ipamHandlers } from './ipam.js';
+import { metricsHandlers } from './metrics.js';
 import { natHandlers } from './nat.js';
 import { firewallPolicyHandlers } from './firewall-policy.js';
 import { networkingHandlers } from './networking.js';
@@ -57,6 +58,7 @@ export function createHandlers(s: Services): Handlers {
     ...createFanoutHandlers(s),
     ...createTerminalHandlers(s),
     ...inventoryHandlers(s),
+    ...metricsHandlers(s),
     ...networkingHandlers(s),
     ...vmAccessHandlers(s),
     ...upgradeHandlers(s),

@@ -825,13 +825,17 @@ func createVMs(ctx context.Context, c *vim25.Client, slots []*hostSlot, n int) e
 
 // ---- host control (tests) ---------------------------------------------------------------------
 
-var hostControl = flag.Bool("host-control", false, "serve POST /outpost/host to change a host's build, connection state and overall status (tests)")
+var hostControl = flag.Bool("host-control", false, "serve POST /outpost/host to change a host's build, connection state and overall status, and POST /outpost/guest to change a VM's guest IP (tests)")
 
 // withHostControl lets a test play the host's side of an upgrade: a reinstall disconnects the
 // host and brings it back with another build; a sick host turns its overall status red and fires
 // an alarm. Changes go through Map.Update so property collectors (and watchers) see them.
 func withHostControl(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if *hostControl && r.URL.Path == "/outpost/guest" && r.Method == http.MethodPost {
+			guestControl(w, r.URL.Query())
+			return
+		}
 		if !*hostControl || r.URL.Path != "/outpost/host" {
 			next.ServeHTTP(w, r)
 			return
@@ -863,6 +867,30 @@ func withHostControl(next http.Handler) http.Handler {
 		})
 		_, _ = w.Write(b)
 	})
+}
+
+// guestControl plays VMware Tools reporting a new guest address (the guest's IP changed behind
+// vCenter's back): guest.ipAddress and the first NIC's addresses of the VM with moref q["moref"].
+func guestControl(w http.ResponseWriter, q url.Values) {
+	ref := types.ManagedObjectReference{Type: "VirtualMachine", Value: q.Get("moref")}
+	vm, ok := simulator.Map.Get(ref).(*simulator.VirtualMachine)
+	if !ok {
+		http.Error(w, "no VM "+ref.Value, http.StatusNotFound)
+		return
+	}
+	ip := q.Get("ip")
+	simulator.Map.WithLock(vm, func() {
+		vm.Guest.IpAddress = ip
+		vm.Summary.Guest.IpAddress = ip
+		changes := []types.PropertyChange{{Name: "guest.ipAddress", Val: ip}, {Name: "summary.guest.ipAddress", Val: ip}}
+		if len(vm.Guest.Net) > 0 {
+			vm.Guest.Net[0].IpAddress = []string{ip}
+			changes = append(changes, types.PropertyChange{Name: "guest.net", Val: vm.Guest.Net})
+		}
+		simulator.Map.Update(vm, changes)
+	})
+	w.Header().Set("Content-Type", "application/json")
+	_, _ = w.Write([]byte(`{"ok":true}`))
 }
 
 func applyHostControl(host *simulator.HostSystem, q url.Values) {

@@ -221,7 +221,19 @@ function CmdbTable({ rows, picked, onToggle }: { rows: CmdbRecord[]; picked: Rea
                   <input type="checkbox" checked={picked.has(r.id)} onChange={() => onToggle(r.id)} aria-label={`Pick ${r.vmName} to offboard`} />
                 ) : null}
               </td>
-              <td className="cmdb-vm">{r.vmName}</td>
+              <td className="cmdb-vm">
+                {r.vmName}
+                {r.status === 'active' && r.vcenterDeletedAt && (
+                  <a className="badge badge-failed" href={hashForView('nat-ipam', 'orphans')} title={`vCenter deleted this VM on ${r.vcenterDeletedAt}: its NAT and addresses are orphans until it is offboarded`}>
+                    deleted in vCenter
+                  </a>
+                )}
+                {r.status === 'active' && r.guestIpSeen && (
+                  <a className="badge badge-waiting" href={hashForView('nat-ipam', 'orphans')} title={`The guest reports ${r.guestIpSeen}; the NAT points at ${r.privateIp}`}>
+                    NAT drift
+                  </a>
+                )}
+              </td>
               <td>{r.site}</td>
               <td>
                 {r.os ?? '—'}

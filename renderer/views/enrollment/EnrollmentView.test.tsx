@@ -60,6 +60,9 @@ const record = (id: number, extra: Partial<CmdbRecord> = {}): CmdbRecord => ({
   enrollProcedureId: '11111111-2222-3333-4444-555555555555',
   offboardProcedureId: null,
   status: 'active',
+  vcenterDeletedAt: null,
+  guestIpSeen: null,
+  guestIpSeenAt: null,
   ...extra,
 });
 

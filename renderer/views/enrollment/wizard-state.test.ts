@@ -202,6 +202,9 @@ describe('CMDB helpers', () => {
     enrollProcedureId: null,
     offboardProcedureId: null,
     status: 'active',
+    vcenterDeletedAt: null,
+    guestIpSeen: null,
+    guestIpSeenAt: null,
     ...extra,
   });
 

@@ -1,0 +1,149 @@
+import { useEffect, useState } from 'react';
+import type { CmdbAttention, CmdbOrphan } from '../../../core/contract/enrollment';
+import { errorToast } from '../../app/error-toast';
+import { useClient, useShellStore } from '../../app/shell-context';
+import { useConfirmDestructive } from '../ConfirmDialog';
+import { formatTime } from '../format-time';
+import { ProcedureLink } from '../ProcedureLink';
+import { useContractQuery } from '../use-contract-query';
+
+/**
+ * What the CMDB followed from vCenter and needs the operator: enrolled VMs vCenter deleted, whose
+ * NAT and addresses are orphans (one click offboards them: the NAT is removed, the addresses
+ * released, the record closed; no guest is contacted), and NAT drift (the guest reports another
+ * IP than the one its NAT points at). Live on cmdb.changed and offboard runs.
+ */
+export function OrphansPanel({ attention, onOffboarded }: { attention: CmdbAttention | null; onOffboarded(): void }) {
+  const client = useClient();
+  const store = useShellStore();
+  const { confirm, dialog } = useConfirmDestructive();
+  const [started, setStarted] = useState<Record<number, string>>({});
+
+  const offboard = (o: CmdbOrphan): void => {
+    const r = o.record;
+    confirm(
+      {
+        title: `Offboard ${r.vmName}?`,
+        confirmLabel: `Offboard ${r.vmName}`,
+        body: (
+          <p>
+            vCenter deleted {r.vmName}. Offboarding removes {o.nat ? `the NAT ${o.nat.publicIp} → ${o.nat.privateIp} on ${o.nat.firewall}` : 'its NAT'}, releases{' '}
+            {o.addresses.map((a) => a.address).join(', ') || 'its addresses'} and closes the CMDB record (kept as history).
+          </p>
+        ),
+      },
+      () => {
+        client.invoke('enrollment.offboard', { site: r.site, vms: [r.vmMoref], removeAccount: false }).then(
+          (batch) => {
+            const item = batch.items[0];
+            if (item?.procedureId) setStarted((s) => ({ ...s, [r.id]: item.procedureId! }));
+            else if (item?.error) store.getState().pushToast(errorToast(`${r.vmName} was not offboarded`, item.error));
+            onOffboarded();
+          },
+          (err: unknown) => store.getState().pushToast(errorToast(`${r.vmName} was not offboarded`, err)),
+        );
+      },
+    );
+  };
+
+  if (!attention) return <p className="muted">Loading…</p>;
+  return (
+    <>
+      <h2 className="section-heading">Orphans: VMs deleted in vCenter</h2>
+      {attention.orphans.length === 0 ? (
+        <p className="muted">No orphans: every enrolled VM is still in vCenter.</p>
+      ) : (
+        <table className="data-table" data-testid="orphans-table">
+          <caption className="visually-hidden">Enrolled VMs deleted in vCenter, with the NAT and addresses they still hold</caption>
+          <thead>
+            <tr>
+              <th scope="col">VM</th>
+              <th scope="col">Site</th>
+              <th scope="col">Deleted in vCenter</th>
+              <th scope="col">NAT</th>
+              <th scope="col">Addresses</th>
+              <th scope="col">
+                <span className="visually-hidden">Action</span>
+              </th>
+            </tr>
+          </thead>
+          <tbody>
+            {attention.orphans.map((o) => (
+              <tr key={o.record.id} data-testid="orphan-row" data-vm={o.record.vmName}>
+                <th scope="row" className="row-heading">
+                  {o.record.vmName}
+                </th>
+                <td>{o.record.site}</td>
+                <td className="small">
+                  <time dateTime={o.record.vcenterDeletedAt ?? ''}>{o.record.vcenterDeletedAt ? formatTime(o.record.vcenterDeletedAt) : '—'}</time>
+                </td>
+                <td className="mono small">{o.nat ? `${o.nat.publicIp} → ${o.nat.privateIp} on ${o.nat.firewall} (record ${o.nat.id})` : '—'}</td>
+                <td className="mono small">{o.addresses.map((a) => `${a.address} (${a.pool})`).join(', ') || '—'}</td>
+                <td>
+                  {started[o.record.id] ? (
+                    <ProcedureLink id={started[o.record.id]!} />
+                  ) : (
+                    <button type="button" className="button button-danger" onClick={() => offboard(o)} aria-label={`Offboard ${o.record.vmName}`}>
+                      Offboard
+                    </button>
+                  )}
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+      <h2 className="section-heading">NAT drift: guest IP changed</h2>
+      {attention.drift.length === 0 ? (
+        <p className="muted">No drift: every enrolled guest reports the address its NAT points at.</p>
+      ) : (
+        <table className="data-table" data-testid="drift-table">
+          <caption className="visually-hidden">Enrolled VMs whose guest reports another IP than their NAT&apos;s private address</caption>
+          <thead>
+            <tr>
+              <th scope="col">VM</th>
+              <th scope="col">Site</th>
+              <th scope="col">NAT points at</th>
+              <th scope="col">Guest reports</th>
+              <th scope="col">Since</th>
+            </tr>
+          </thead>
+          <tbody>
+            {attention.drift.map((r) => (
+              <tr key={r.id} data-testid="drift-row">
+                <th scope="row" className="row-heading">
+                  {r.vmName}
+                </th>
+                <td>{r.site}</td>
+                <td className="mono">
+                  {r.publicIp ?? '—'} → {r.privateIp}
+                </td>
+                <td className="mono">
+                  <span className="badge badge-failed">{r.guestIpSeen}</span>
+                </td>
+                <td className="small">{r.guestIpSeenAt ? formatTime(r.guestIpSeenAt) : '—'}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+      {dialog}
+    </>
+  );
+}
+
+/** The orphans and drift, refetched when the CMDB changes or an offboarding moves. */
+export function useCmdbAttention(): { data: CmdbAttention | null; reload(): void } {
+  const client = useClient();
+  const query = useContractQuery('Could not read the CMDB orphans', (c) => c.invoke('cmdb.orphans', {}));
+  const { reload } = query;
+  useEffect(() => client.on('cmdb.changed', () => reload()), [client, reload]);
+  useEffect(
+    () =>
+      client.on('procedure.updated', (run) => {
+        if (run.kind === 'offboard-vm') reload();
+      }),
+    [client, reload],
+  );
+  return { data: query.data, reload };
+}
