@@ -2,6 +2,7 @@ import { auditQuerySchema, type AuditEntry, type AuditPage, type AuditQuery } fr
 import type { Sql } from '../db/sql.js';
 import { AuditStore } from './audit-store.js';
 import type { EventBus } from '../events/event-bus.js';
+import { hostname } from 'node:os';
 
 export interface AuditRecord {
   actor: string;
@@ -19,6 +20,8 @@ export class AuditLog {
   constructor(
     db: Sql,
     private readonly bus?: EventBus,
+    /** Named on every row beside the actor (the operator): which machine it was done from. */
+    private readonly workstation: string = hostname(),
   ) {
     this.store = new AuditStore(db);
   }
@@ -27,6 +30,7 @@ export class AuditLog {
     const entry = await this.store.insert({
       at: new Date().toISOString(),
       actor: record.actor,
+      workstation: this.workstation,
       action: record.action,
       target: record.target ?? null,
       outcome: record.outcome ?? 'ok',

@@ -7,6 +7,7 @@ const auditRow = z.object({
   id: z.number(),
   at: z.string(),
   actor: z.string(),
+  workstation: z.string().nullable(),
   action: z.string(),
   target: z.string().nullable(),
   outcome: z.enum(['ok', 'failed']),
@@ -23,11 +24,11 @@ const toEntry = (r: AuditRow): AuditEntry => ({
 export class AuditStore {
   constructor(private readonly db: Sql) {}
 
-  async insert(record: { at: string; actor: string; action: string; target: string | null; outcome: 'ok' | 'failed'; details: string | null }): Promise<AuditEntry> {
+  async insert(record: { at: string; actor: string; workstation: string; action: string; target: string | null; outcome: 'ok' | 'failed'; details: string | null }): Promise<AuditEntry> {
     const row = await this.db.get(
-      `INSERT INTO audit_log (at, actor, action, target, outcome, details) VALUES (?, ?, ?, ?, ?, ?)
-       RETURNING id, at, actor, action, target, outcome, details`,
-      [record.at, record.actor, record.action, record.target, record.outcome, record.details],
+      `INSERT INTO audit_log (at, actor, workstation, action, target, outcome, details) VALUES (?, ?, ?, ?, ?, ?, ?)
+       RETURNING id, at, actor, workstation, action, target, outcome, details`,
+      [record.at, record.actor, record.workstation, record.action, record.target, record.outcome, record.details],
       auditRow,
     );
     return toEntry(row!);
@@ -46,7 +47,7 @@ export class AuditStore {
       where.push(`(actor LIKE ? ESCAPE '\\' OR action LIKE ? ESCAPE '\\' OR coalesce(target, '') LIKE ? ESCAPE '\\')`);
       params.push(like, like, like);
     }
-    const sql = `SELECT * FROM audit_log ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY id DESC LIMIT ?`;
+    const sql = `SELECT id, at, actor, workstation, action, target, outcome, details FROM audit_log ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY id DESC LIMIT ?`;
     return (await this.db.all(sql, [...params, q.limit], auditRow)).map(toEntry);
   }
 }

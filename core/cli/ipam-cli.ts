@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { InvalidArgumentError } from 'commander';
+import { OutpostError } from '../contract/errors.js';
 import type { CliContext } from './cli-context.js';
 import { formatTable } from './output.js';
 
@@ -69,5 +70,36 @@ export function registerIpamCommands(program: Command, context: CliContext): voi
       if (out.json) out.write(JSON.stringify(rows));
       else if (rows.length === 0) out.write('No allocations.');
       else out.write(formatTable(['POOL', 'ADDRESS', 'OWNER', 'PURPOSE', 'SINCE', 'RELEASED'], rows.map((a) => [a.pool, a.address, a.owner, a.purpose, a.allocatedAt, a.releasedAt ?? ''])));
+    });
+
+  ipam
+    .command('allocate')
+    .description('Allocate an address to an owner, e.g. --pool public-a --owner vm:web-01 (the same owner and purpose get the same address back)')
+    .requiredOption('--pool <name>', 'pool to allocate from')
+    .requiredOption('--owner <owner>', 'who holds it, e.g. vm:web-01')
+    .option('--purpose <purpose>', 'what for (one address per owner and purpose)', 'manual')
+    .option('--address <ip>', 'this address instead of the lowest free one')
+    .action(async (o: { pool: string; owner: string; purpose: string; address?: string }) => {
+      const a = await context.call('ipam.allocate', { pool: o.pool, owner: o.owner, purpose: o.purpose, ...(o.address ? { address: o.address } : {}) });
+      const out = context.out;
+      out.write(out.json ? JSON.stringify(a) : `${a.address} allocated to ${a.owner} in ${a.pool} (${a.purpose})`);
+    });
+
+  ipam
+    .command('release')
+    .description('Release an allocation: --address A [--pool P], or --pool P --owner O [--purpose X]')
+    .option('--address <ip>', 'the address to release')
+    .option('--pool <name>', 'the pool (needed with --owner, or when several pools hold the address)')
+    .option('--owner <owner>', 'release what this owner holds for --purpose')
+    .option('--purpose <purpose>', 'with --owner', 'manual')
+    .action(async (o: { address?: string; pool?: string; owner?: string; purpose: string }) => {
+      if ((o.address === undefined) === (o.owner === undefined)) throw new OutpostError('VALIDATION', 'Give --address, or --owner with --pool (not both).');
+      if (o.owner !== undefined && o.pool === undefined) throw new OutpostError('VALIDATION', '--owner needs --pool: say which pool the owner holds the address in.');
+      const a = await context.call(
+        'ipam.release',
+        o.address !== undefined ? { address: o.address, ...(o.pool ? { pool: o.pool } : {}) } : { pool: o.pool!, owner: o.owner!, purpose: o.purpose },
+      );
+      const out = context.out;
+      out.write(out.json ? JSON.stringify(a) : `${a.address} released (was ${a.owner} in ${a.pool}, ${a.purpose})`);
     });
 }

@@ -5,6 +5,8 @@ export const auditEntrySchema = z.object({
   id: z.number().int(),
   at: z.string(), // ISO-8601 UTC
   actor: z.string(),
+  /** The workstation (hostname) the action was taken on; null for rows recorded before Outpost named it. */
+  workstation: z.string().nullable().optional(),
   action: z.string(),
   target: z.string().nullable(),
   outcome: z.enum(['ok', 'failed']),

@@ -78,6 +78,8 @@ export const errorCodes = [
   'RECORDING_FAILED',
   /** SFTP: the server refused the path (permission, no such file, not a folder); nothing was left half-written. */
   'SFTP_REFUSED',
+  /** Four-eyes: this kind of procedure needs its gate approved by another operator than the one who started the run. */
+  'FOUR_EYES_REQUIRED',
   'INTERNAL',
 ] as const;
 

@@ -68,4 +68,24 @@ export const ipamCommands = {
     input: z.object({ pool: poolName.optional(), includeReleased: z.boolean().default(false) }).strict(),
     output: z.array(allocationSchema),
   },
+  'ipam.allocate': {
+    summary: 'Allocate an address from a pool to an owner (the lowest free one, or a given one); an owner that already holds one for the purpose gets it back',
+    input: z
+      .object({
+        pool: poolName,
+        owner: labelText(200).pipe(z.string().min(1, 'name the owner, e.g. vm:web-01 or team:db')),
+        purpose: labelText(64).pipe(z.string().min(1)).default('manual'),
+        address: ipText.optional(),
+      })
+      .strict(),
+    output: allocationSchema,
+  },
+  'ipam.release': {
+    summary: 'Release an allocation: by address (and pool when several hold it), or by owner and purpose in a pool',
+    input: z.union([
+      z.object({ address: ipText, pool: poolName.optional() }).strict(),
+      z.object({ pool: poolName, owner: labelText(200).pipe(z.string().min(1)), purpose: labelText(64).pipe(z.string().min(1)).default('manual') }).strict(),
+    ]),
+    output: allocationSchema,
+  },
 } as const satisfies Record<string, CommandSpec>;

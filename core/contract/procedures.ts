@@ -21,6 +21,8 @@ export const procedureSummarySchema = z.object({
   createdAt: z.string(),
   updatedAt: z.string(),
   createdBy: z.string(),
+  /** The workstation (hostname) the run was started on; null for runs recorded before Outpost named it. */
+  workstation: z.string().nullable().optional(),
   /**
    * procedures.list: the state says running or rolling-back, but the process that drove the run is
    * gone (killed, crashed, machine restarted); nothing moves until someone resumes it.

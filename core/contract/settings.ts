@@ -27,6 +27,11 @@ export const settingsSchema = z.object({
   confirmDestructive: z.boolean().default(true),
   /** Seconds between background checks of every firewall against the store (drift); 0 turns the reconciler off. */
   natReconcileSeconds: z.number().int().min(0).max(86_400).default(300),
+  /**
+   * Four-eyes: procedure kinds (e.g. 'nat.add', 'host.upgrade') whose approval gates must be
+   * approved by another operator than the one who started the run.
+   */
+  fourEyesKinds: z.array(z.string().max(64)).max(100).default([]),
   /** host:port of a statsd server the long-running processes push their metrics to (UDP, every 10 s); '' = off. */
   metricsStatsd: z.string().default(''),
   /** Per site (by name): how its VMs are reached; a site not listed is `auto`. */
@@ -53,6 +58,7 @@ export const settingsPatchSchema = z
     auditPageSize: z.number().int().min(10).max(1000),
     confirmDestructive: z.boolean(),
     natReconcileSeconds: z.number().int().min(0, 'seconds, 0 = off').max(86_400, 'at most a day (86400)'),
+    fourEyesKinds: z.array(z.string().trim().regex(/^[a-z0-9][a-z0-9.-]{0,63}$/, 'a procedure kind, e.g. nat.add')).max(100),
     metricsStatsd: z
       .string()
       .trim()

@@ -1,6 +1,7 @@
 // Owns tables: cmdb_records.
 import { credentialMethodSchema, type CmdbRecord, type CredentialMethod } from '../contract/enrollment.js';
 import { z } from 'zod';
+import { OutpostError } from '../contract/errors.js';
 import type { Sql, SqlValue } from '../db/sql.js';
 
 const cmdbRow = z.object({
@@ -113,15 +114,19 @@ export class CmdbStore {
   async ensure(e: CmdbEntry, actor: string): Promise<{ record: CmdbRecord; created: boolean }> {
     return await this.db.transaction(
       async (tx) => {
-        const existing = await this.active(e.siteId, e.vmMoref);
-        if (existing) return { record: existing, created: false };
-        const info = await tx.run(
+        // The INSERT decides (one active row per VM): of two enrollments at once, one creates the row.
+        const inserted = await tx.get(
           `INSERT INTO cmdb_records (site_id, vm_moref, instance_uuid, vm_name, os, os_rule, private_ip, public_ip, nat_record_id, firewall, credential,
              service_account, credential_method, enrolled_at, enrolled_by, enroll_procedure_id)
-           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+           ON CONFLICT DO NOTHING RETURNING id`,
           [e.siteId, e.vmMoref, e.instanceUuid, e.vmName, e.os, e.osRule, e.privateIp, e.publicIp, e.natRecordId, e.firewall, e.credential, e.serviceAccount, e.credentialMethod, new Date().toISOString(), actor, e.procedureId],
+          z.object({ id: z.number() }),
         );
-        return { record: (await this.byId(info.lastId))!, created: true };
+        if (inserted) return { record: (await this.byId(inserted.id))!, created: true };
+        const existing = await this.active(e.siteId, e.vmMoref);
+        if (!existing) throw new OutpostError('CONFLICT', `The CMDB row of ${e.vmName} changed while it was written; try again.`);
+        return { record: existing, created: false };
       },
       { immediate: true },
     );

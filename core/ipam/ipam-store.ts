@@ -80,6 +80,9 @@ const toAllocation = (r: AllocationRow): Allocation => ({
   releasedBy: r.released_by,
 });
 
+/** Tries of one allocation against other writers before it gives up (each lost try means another allocation committed). */
+const ALLOCATE_TRIES = 64;
+
 const ALLOCATION_SELECT = `SELECT a.id, p.name AS pool, a.address, a.owner, a.purpose, a.procedure_id, a.allocated_at, a.allocated_by, a.released_at, a.released_by
   FROM ip_allocations a JOIN ip_pools p ON p.id = a.pool_id`;
 
@@ -170,27 +173,49 @@ export class Ipam {
     return await this.db.transaction(async () => {
       const pool = await this.pool(input.pool);
       const net = parseNetwork(pool.cidr);
-      const held = await this.active(pool.id, input.owner, input.purpose);
       const wanted = input.address ? parseAddress(input.address) : null;
-      if (held) {
-        if (!wanted || wanted.text === held.address) return held;
-        throw new OutpostError('IP_CONFLICT', `${input.owner} already holds ${held.address} in ${pool.name} for ${input.purpose}; release it first.`, { address: held.address });
+      // Never check-then-insert: the INSERT itself decides (the unique indexes on the live address
+      // and on owner+purpose). When another writer - another process, another workstation on a
+      // shared database - took the address first, look again: each try sees what it committed.
+      for (let attempt = 0; attempt < ALLOCATE_TRIES; attempt++) {
+        const held = await this.active(pool.id, input.owner, input.purpose);
+        if (held) {
+          if (!wanted || wanted.text === held.address) return held;
+          throw new OutpostError('IP_CONFLICT', `${input.owner} already holds ${held.address} in ${pool.name} for ${input.purpose}; release it first.`, { address: held.address });
+        }
+        const address = wanted ? await this.checkSpecific(pool, net, wanted) : await this.nextFree(pool, net);
+        const at = new Date().toISOString();
+        const inserted = await this.db.get(
+          `INSERT INTO ip_allocations (pool_id, address, address_key, owner, purpose, procedure_id, allocated_at, allocated_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+           ON CONFLICT DO NOTHING RETURNING id`,
+          [pool.id, address.text, addressKey(address), input.owner, input.purpose, input.procedureId ?? null, at, actor],
+          z.object({ id: z.number() }),
+        );
+        if (!inserted) continue;
+        await this.history(pool.id, address.text, 'allocated', input.owner, actor, { purpose: input.purpose, procedureId: input.procedureId ?? null });
+        await this.audit?.append({ actor, action: 'ipam.allocate', target: address.text, details: { pool: pool.name, owner: input.owner, purpose: input.purpose } });
+        return await this.allocationById(inserted.id);
       }
-      const address = wanted ? await this.checkSpecific(pool, net, wanted) : await this.nextFree(pool, net);
-      const at = new Date().toISOString();
-      const info = await this.db.run('INSERT INTO ip_allocations (pool_id, address, address_key, owner, purpose, procedure_id, allocated_at, allocated_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?)', [
-        pool.id,
-        address.text,
-        addressKey(address),
-        input.owner,
-        input.purpose,
-        input.procedureId ?? null,
-        at,
-        actor,
-      ]);
-      await this.history(pool.id, address.text, 'allocated', input.owner, actor, { purpose: input.purpose, procedureId: input.procedureId ?? null });
-      await this.audit?.append({ actor, action: 'ipam.allocate', target: address.text, details: { pool: pool.name, owner: input.owner, purpose: input.purpose } });
-      return await this.allocationById(info.lastId);
+      throw new OutpostError('CONFLICT', `Pool ${pool.name} is being allocated from by many writers at once; try again.`, { pool: pool.name });
+    }, { immediate: true });
+  }
+
+  /** Releases the live allocation of one address (in `pool`, or in the one pool that holds it). */
+  async releaseAddress(input: { address: string; pool?: string }, actor: string): Promise<Allocation> {
+    const text = parseAddress(input.address).text;
+    return await this.db.transaction(async () => {
+      const where = input.pool ? 'a.address = ? AND a.released_at IS NULL AND p.name = ?' : 'a.address = ? AND a.released_at IS NULL';
+      const rows = (await this.db.all(`${ALLOCATION_SELECT} WHERE ${where} ORDER BY a.id`, input.pool ? [text, input.pool] : [text], allocationRow)).map(toAllocation);
+      if (rows.length === 0) throw new OutpostError('NOT_FOUND', `${text} is not allocated${input.pool ? ` in pool ${input.pool}` : ''}.`, { address: text });
+      if (rows.length > 1) throw new OutpostError('VALIDATION', `${text} is allocated in pools ${rows.map((r) => r.pool).join(', ')}; say which with --pool.`, { address: text });
+      const held = rows[0]!;
+      // Conditional on still being live: of two releases at once, one releases and one finds nothing.
+      const done = await this.db.run('UPDATE ip_allocations SET released_at = ?, released_by = ? WHERE id = ? AND released_at IS NULL', [new Date().toISOString(), actor, held.id]);
+      if (done.changes === 0) throw new OutpostError('NOT_FOUND', `${text} is not allocated${input.pool ? ` in pool ${input.pool}` : ''}.`, { address: text });
+      const pool = await this.pool(held.pool);
+      await this.history(pool.id, held.address, 'released', held.owner, actor, { purpose: held.purpose });
+      await this.audit?.append({ actor, action: 'ipam.release', target: held.address, details: { pool: pool.name, owner: held.owner, purpose: held.purpose } });
+      return await this.allocationById(held.id);
     }, { immediate: true });
   }
 
@@ -205,7 +230,9 @@ export class Ipam {
       const held = await this.active(pool.id, input.owner, input.purpose);
       if (!held || (input.procedureId !== undefined && held.procedureId !== input.procedureId)) return null;
       const at = new Date().toISOString();
-      await this.db.run('UPDATE ip_allocations SET released_at = ?, released_by = ? WHERE id = ?', [at, actor, held.id]);
+      // Conditional on still being live: a release racing this one (another workstation) released it already.
+      const done = await this.db.run('UPDATE ip_allocations SET released_at = ?, released_by = ? WHERE id = ? AND released_at IS NULL', [at, actor, held.id]);
+      if (done.changes === 0) return null;
       await this.history(pool.id, held.address, 'released', input.owner, actor, { purpose: input.purpose });
       await this.audit?.append({ actor, action: 'ipam.release', target: held.address, details: { pool: pool.name, owner: input.owner, purpose: input.purpose } });
       return await this.allocationById(held.id);

@@ -81,10 +81,19 @@ export const natAdd = defineProcedure<NatAddContext, NatProcedureServices>({
       title: 'Allocate the public address in IPAM',
       when: (c) => c.pool !== undefined,
       async run({ context: c, services, procedureId, actor }) {
-        const a = await services.ipam.allocate(
-          { pool: c.pool!, owner: natOwner(c.firewall, c.privateIp), purpose: 'public-nat', procedureId, ...(c.publicIp ? { address: c.publicIp } : {}) },
-          actor,
-        );
+        const a = await services.ipam
+          .allocate({ pool: c.pool!, owner: natOwner(c.firewall, c.privateIp), purpose: 'public-nat', procedureId, ...(c.publicIp ? { address: c.publicIp } : {}) }, actor)
+          .catch(async (err: unknown) => {
+            // The address is held by another NAT (another operator's run, maybe started at the same
+            // moment on another workstation): that is a NAT conflict, not an IPAM one.
+            if (err instanceof OutpostError && err.code === 'IP_CONFLICT' && c.publicIp !== undefined) {
+              const holder = await services.ipam.holderOf(c.publicIp);
+              if (holder && holder.purpose === 'public-nat' && holder.owner !== natOwner(c.firewall, c.privateIp)) {
+                throw new OutpostError('NAT_CONFLICT', `${holder.address} is already NATed (or being NATed) for ${holder.owner.replace(/^nat:/, '')} by ${holder.allocatedBy}.`, { address: holder.address, owner: holder.owner });
+              }
+            }
+            throw err;
+          });
         return { output: { address: a.address, pool: a.pool }, context: { publicIp: a.address } };
       },
       async undo({ context: c, services, actor, procedureId }) {

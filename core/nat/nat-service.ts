@@ -70,17 +70,23 @@ export class NatService {
     return await atomically(
       this.db,
       async () => {
-      const byPublic = await this.liveByPublic(publicIp);
-      if (byPublic) {
-        if (byPublic.firewall === fw.name && byPublic.privateIp === privateIp) return byPublic;
-        throw new OutpostError('NAT_CONFLICT', `${publicIp} is already NATed to ${byPublic.privateIp} on ${byPublic.firewall} (record ${byPublic.id}).`, { recordId: byPublic.id });
-      }
-      const byPrivate = await this.store.liveByPrivate(fw.id, privateIp);
-      if (byPrivate) {
-        throw new OutpostError('NAT_CONFLICT', `${privateIp} already has a NAT on ${fw.name}: ${byPrivate.publicIp} (record ${byPrivate.id}).`, { recordId: byPrivate.id });
-      }
-      const id = await this.store.insertRecord({ firewallId: fw.id, publicIp, privateIp, vm: input.vm ?? null, procedureId: input.procedureId ?? null }, actor);
-      return await this.record(id);
+        // The INSERT decides (unique live public IP, unique live private IP per firewall): two
+        // operators adding NAT for one address at once, on any workstations, cannot both win.
+        for (let attempt = 0; attempt < 3; attempt++) {
+          const byPublic = await this.liveByPublic(publicIp);
+          if (byPublic) {
+            if (byPublic.firewall === fw.name && byPublic.privateIp === privateIp) return byPublic;
+            throw new OutpostError('NAT_CONFLICT', `${publicIp} is already NATed to ${byPublic.privateIp} on ${byPublic.firewall} (record ${byPublic.id}).`, { recordId: byPublic.id });
+          }
+          const byPrivate = await this.store.liveByPrivate(fw.id, privateIp);
+          if (byPrivate) {
+            throw new OutpostError('NAT_CONFLICT', `${privateIp} already has a NAT on ${fw.name}: ${byPrivate.publicIp} (record ${byPrivate.id}).`, { recordId: byPrivate.id });
+          }
+          const id = await this.store.insertRecord({ firewallId: fw.id, publicIp, privateIp, vm: input.vm ?? null, procedureId: input.procedureId ?? null }, actor);
+          if (id !== null) return await this.record(id);
+          // Another writer's record committed between the look and the insert: look again to name it.
+        }
+        throw new OutpostError('NAT_CONFLICT', `${publicIp} or ${privateIp} was NATed by another operator at the same moment; list the NAT records and try again.`);
       },
       { immediate: true },
     );

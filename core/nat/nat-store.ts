@@ -101,12 +101,18 @@ export class NatStore {
     return row ? toRecord(row) : null;
   }
 
-  /** A new pending record; returns its id. */
-  async insertRecord(r: { firewallId: number; publicIp: string; privateIp: string; vm: string | null; procedureId: string | null }, actor: string): Promise<number> {
-    return (await this.db.run(
-      `INSERT INTO nat_records (firewall_id, public_ip, private_ip, vm, state, procedure_id, created_at, created_by) VALUES (?, ?, ?, ?, 'pending', ?, ?, ?)`,
+  /**
+   * A new pending record; returns its id, or null when a live record already holds the public
+   * address or the private one on this firewall (the unique indexes decide, whoever wrote first).
+   */
+  async insertRecord(r: { firewallId: number; publicIp: string; privateIp: string; vm: string | null; procedureId: string | null }, actor: string): Promise<number | null> {
+    const row = await this.db.get(
+      `INSERT INTO nat_records (firewall_id, public_ip, private_ip, vm, state, procedure_id, created_at, created_by) VALUES (?, ?, ?, ?, 'pending', ?, ?, ?)
+       ON CONFLICT DO NOTHING RETURNING id`,
       [r.firewallId, r.publicIp, r.privateIp, r.vm, r.procedureId, new Date().toISOString(), actor],
-    )).lastId;
+      z.object({ id: z.number() }),
+    );
+    return row?.id ?? null;
   }
 
   async setState(id: number, state: NatRecordView['state'], actor: string): Promise<void> {

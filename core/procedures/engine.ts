@@ -8,7 +8,7 @@ import { faultPoint } from './fault-injection.js';
 import type { JournalLevel, Step, StepRun } from './procedure.js';
 import { ProcedureStore, type ProcedureRow, type StepRow } from './procedure-store.js';
 import type { AnyProcedureDefinition, ProcedureRegistry } from './registry.js';
-import { runnerIsGone, thisRunner, type RunnerIdentity } from './runner-identity.js';
+import { runnerIsGone, thisRunner, workstationName, type RunnerIdentity } from './runner-identity.js';
 
 export interface EngineOptions<S> {
   db: Sql;
@@ -17,9 +17,33 @@ export interface EngineOptions<S> {
   /** What every step gets as `services`: the composition root's object covering each registered procedure's needs. */
   services: S;
   bus?: EventBus;
-  /** How long a claim on a run lasts without renewal (another process may then take over). */
+  /**
+   * How long a claim on a run lasts without renewal: the driving process renews it (heartbeat) every
+   * third of it; when it stops (killed, its machine gone), another process may take over after it.
+   */
   leaseMs?: number;
   runner?: RunnerIdentity;
+  /** This workstation's name, recorded on the runs it starts (default: the hostname). */
+  workstation?: string;
+  /**
+   * Four-eyes: whether an approval gate of this kind of procedure must be approved by another
+   * operator than the one who started the run (a setting per kind).
+   */
+  requiresFourEyes?: (kind: string) => Promise<boolean>;
+}
+
+/** The default lease; OUTPOST_PROCEDURE_LEASE_MS shortens it (tests). */
+export function defaultLeaseMs(env: NodeJS.ProcessEnv = process.env): number {
+  const ms = Number(env.OUTPOST_PROCEDURE_LEASE_MS);
+  return Number.isInteger(ms) && ms >= 200 && ms <= 3_600_000 ? ms : 30_000;
+}
+
+/** This process no longer holds the run's lease (it ran out and another process took over): stop without writing. */
+class LeaseLost extends Error {
+  constructor(id: string) {
+    super(`Another process took over procedure ${id} after this one's lease ran out.`);
+    this.name = 'LeaseLost';
+  }
 }
 
 export interface ProcedureDetail {
@@ -39,13 +63,16 @@ export class ProcedureEngine<S = unknown> {
   readonly store: ProcedureStore;
   private readonly active = new Map<string, { controller: AbortController; done: Promise<void> }>();
   private readonly timers = new Map<string, NodeJS.Timeout>();
+  /** Runs whose lease this process lost: every write for them is refused (see fenced()). */
+  private readonly lost = new Set<string>();
+  private sweeper: NodeJS.Timeout | null = null;
   private readonly leaseMs: number;
   private readonly runner: RunnerIdentity;
   private closed = false;
 
   constructor(private readonly o: EngineOptions<S>) {
     this.store = new ProcedureStore(o.db);
-    this.leaseMs = o.leaseMs ?? 30_000;
+    this.leaseMs = o.leaseMs ?? defaultLeaseMs();
     this.runner = o.runner ?? thisRunner;
   }
 
@@ -64,7 +91,7 @@ export class ProcedureEngine<S = unknown> {
     const id = randomUUID();
     const target = definition.target(parsed.data);
     await atomically(this.o.db, async () => {
-      await this.store.insert({ id, kind, target, context: parsed.data, createdBy: actor, onFailure: definition.onFailure ?? 'rollback', steps: definition.steps.map((s) => s.name) });
+      await this.store.insert({ id, kind, target, context: parsed.data, createdBy: actor, workstation: this.o.workstation ?? workstationName, onFailure: definition.onFailure ?? 'rollback', steps: definition.steps.map((s) => s.name) });
       await this.o.audit.append({ actor, action: 'procedure.start', target, details: { procedureId: id, kind } });
       await this.journal(id, null, 'info', `${definition.title} started by ${actor}`);
     });
@@ -85,6 +112,25 @@ export class ProcedureEngine<S = unknown> {
     return ids;
   }
 
+  /**
+   * Watches for runs whose driver died (its lease ran out without renewal, on any workstation
+   * sharing the store) and resumes them here. The claim is one conditional UPDATE, so when several
+   * processes watch, exactly one takes each run.
+   */
+  watchLeases(actor = 'outpost', everyMs = Math.max(100, Math.floor(this.leaseMs / 2))): void {
+    if (this.sweeper || this.closed) return;
+    this.sweeper = setInterval(() => {
+      if (this.closed) return;
+      this.store
+        .expiredLeases(new Date())
+        .then((ids) => {
+          for (const id of ids) if (!this.active.has(id)) void this.kick(id, actor);
+        })
+        .catch(() => undefined); // a busy or closing store: the next sweep looks again
+    }, everyMs);
+    this.sweeper.unref();
+  }
+
   /** Resolves when this process stops driving the run (settled, failed, waiting, or taken elsewhere). */
   async whenIdle(id: string): Promise<void> {
     await this.active.get(id)?.done;
@@ -99,6 +145,11 @@ export class ProcedureEngine<S = unknown> {
     }
   }
 
+  /** Every procedure kind this build runs. */
+  kinds(): string[] {
+    return this.o.registry.kinds();
+  }
+
   async detail(id: string): Promise<ProcedureDetail> {
     const procedure = await this.store.get(id);
     if (!procedure) throw new OutpostError('NOT_FOUND', `No procedure run ${id}.`);
@@ -110,6 +161,13 @@ export class ProcedureEngine<S = unknown> {
     const waiting = steps.find((s) => s.state === 'waiting');
     if (procedure.state !== 'waiting' || !waiting || waiting.gate?.kind !== 'approve') {
       throw new OutpostError('CONFLICT', `Procedure ${id} is not waiting for an approval (it is ${procedure.state}).`);
+    }
+    if (actor === procedure.createdBy && (await this.o.requiresFourEyes?.(procedure.kind))) {
+      throw new OutpostError(
+        'FOUR_EYES_REQUIRED',
+        `${procedure.kind} runs need a second operator: ${actor} started this one, so another operator must approve "${waiting.name}".`,
+        { procedureId: id, startedBy: actor, step: waiting.name },
+      );
     }
     await atomically(this.o.db, async () => {
       await this.store.setStep(id, waiting.idx, { state: 'done', gate: { ...waiting.gate!, approvedBy: actor }, output: { approvedBy: actor }, finished: true });
@@ -162,12 +220,13 @@ export class ProcedureEngine<S = unknown> {
   /** Stops timers and signals running steps; runs stay in the database and resume on the next start. */
   async close(): Promise<void> {
     this.closed = true;
+    if (this.sweeper) clearInterval(this.sweeper);
     for (const t of this.timers.values()) clearTimeout(t);
     this.timers.clear();
     for (const [id, a] of this.active) {
       a.controller.abort(new OutpostError('CANCELLED', 'Outpost is shutting down.'));
       try {
-        await this.store.release(id); // the next start (any process) may take the run at once
+        await this.store.release(id, this.runner); // the next start (any process) may take the run at once
       } catch {
         // store already closed: the lease simply runs out
       }
@@ -192,23 +251,48 @@ export class ProcedureEngine<S = unknown> {
   private async drive(id: string, actor: string, controller: AbortController): Promise<void> {
     await Promise.resolve(); // let start() return the id before the first step runs
     if (this.closed) return;
-    const gone = (row: ProcedureRow): boolean => runnerIsGone(row.runner, new Date(), row.leaseUntil);
+    const gone = (held: RunnerIdentity, leaseUntil: string | null): boolean => runnerIsGone(held, new Date(), leaseUntil);
     if (!await this.store.claim(id, this.runner, this.leaseMs, gone)) return;
+    this.lost.delete(id);
+    // The heartbeat: renew the lease while the run is driven here. A renewal that finds another
+    // holder means this process stalled past its lease and someone took over: stop at once.
     const renew = setInterval(() => {
       if (this.closed) return;
-      // a busy or closing store: the next renewal tries again, the lease is three periods long
-      this.store.claim(id, this.runner, this.leaseMs, gone).catch(() => undefined);
-    }, Math.max(1000, this.leaseMs / 3));
+      this.store.renew(id, this.runner, this.leaseMs).then(
+        (held) => {
+          if (held) return;
+          this.lost.add(id);
+          controller.abort(new LeaseLost(id));
+        },
+        () => undefined, // a busy or closing store: the next beat tries again, the lease is three beats long
+      );
+    }, Math.max(50, Math.floor(this.leaseMs / 3)));
     renew.unref();
     try {
       await this.advance(id, actor, controller);
     } catch (err) {
       // A bug in the engine or an unreadable database: record it rather than lose the run.
-      if (!this.closed) await this.finish(id, 'failed', actor, toContractError(err));
+      if (!this.closed && !this.lost.has(id) && !(err instanceof LeaseLost)) await this.fenced(id, () => this.finish(id, 'failed', actor, toContractError(err)));
     } finally {
       clearInterval(renew);
-      if (!this.closed) await this.store.release(id);
+      if (!this.closed) await this.store.release(id, this.runner);
     }
+  }
+
+  /**
+   * Runs a write of a run this process drives in one transaction that first renews the lease: if
+   * another process has taken the run over meanwhile, nothing is written (LeaseLost). On
+   * PostgreSQL the renewal locks the row to the commit, so a takeover waits for it.
+   */
+  private async fenced<T>(id: string, work: () => Promise<T>): Promise<T> {
+    if (this.lost.has(id)) throw new LeaseLost(id);
+    return await atomically(this.o.db, async () => {
+      if (!(await this.store.renew(id, this.runner, this.leaseMs))) {
+        this.lost.add(id);
+        throw new LeaseLost(id);
+      }
+      return await work();
+    });
   }
 
   private async advance(id: string, actor: string, controller: AbortController): Promise<void> {
@@ -230,7 +314,7 @@ export class ProcedureEngine<S = unknown> {
     const ensureRunning = async (): Promise<void> => {
       if (state === 'running') return;
       state = 'running';
-      await this.store.setState(id, 'running');
+      await this.fenced(id, () => this.store.setState(id, 'running'));
       await this.publish(id);
     };
 
@@ -240,8 +324,10 @@ export class ProcedureEngine<S = unknown> {
       if (controller.signal.aborted || (await this.store.get(id))!.cancelRequested) return this.undoAll(id, actor, definition);
 
       if (step.when && !step.when(context)) {
-        await this.store.setStep(id, stepRow.idx, { state: 'skipped', finished: true });
-        await this.journal(id, stepRow.idx, 'info', `Step "${step.name}" does not apply; skipped`);
+        await this.fenced(id, async () => {
+          await this.store.setStep(id, stepRow.idx, { state: 'skipped', finished: true });
+          await this.journal(id, stepRow.idx, 'info', `Step "${step.name}" does not apply; skipped`);
+        });
         continue;
       }
       if (step.gate) {
@@ -252,8 +338,10 @@ export class ProcedureEngine<S = unknown> {
       await ensureRunning();
 
       if (stepRow.state === 'running') await this.journal(id, stepRow.idx, 'warn', `Resuming "${step.name}" after an interruption`);
-      await this.store.setStep(id, stepRow.idx, { state: 'running', started: true, attempt: true, error: null });
-      await this.journal(id, stepRow.idx, 'info', `Step "${step.name}" started`);
+      await this.fenced(id, async () => {
+        await this.store.setStep(id, stepRow.idx, { state: 'running', started: true, attempt: true, error: null });
+        await this.journal(id, stepRow.idx, 'info', `Step "${step.name}" started`);
+      });
       await this.publish(id);
       faultPoint('kill-before', row.kind, step.name);
 
@@ -264,7 +352,7 @@ export class ProcedureEngine<S = unknown> {
           throw new OutpostError('VERIFY_FAILED', `Step "${step.name}" ran but its result did not verify.`);
         }
         context = result.context ? { ...(context as object), ...result.context } : context;
-        await atomically(this.o.db, async () => {
+        await this.fenced(id, async () => {
           await this.store.setStep(id, stepRow.idx, { state: 'done', output: result.output ?? null, finished: true });
           if (result.context) await this.store.setContext(id, context);
           await this.o.audit.append({ actor, action: 'procedure.step', target: row.target, details: { procedureId: id, kind: row.kind, step: step.name } });
@@ -273,10 +361,11 @@ export class ProcedureEngine<S = unknown> {
         await this.publish(id);
         faultPoint('kill-after', row.kind, step.name);
       } catch (err) {
-        // Shutting down: leave the step 'running' so the next start runs it again (it is an ensure).
-        if (this.closed) return;
+        // Shutting down, or another process took the run over: leave the step 'running' so whoever
+        // drives it next runs it again (it is an ensure).
+        if (this.closed || this.lost.has(id)) return;
         const error = toContractError(controller.signal.aborted ? controller.signal.reason : err);
-        await atomically(this.o.db, async () => {
+        await this.fenced(id, async () => {
           await this.store.setStep(id, stepRow.idx, { state: 'failed', error, finished: true });
           await this.o.audit.append({ actor, action: 'procedure.step', target: row.target, outcome: 'failed', details: { procedureId: id, kind: row.kind, step: step.name, error } });
           await this.journal(id, stepRow.idx, 'error', `Step "${step.name}" failed: ${error.message}`, { code: error.code });
@@ -297,7 +386,7 @@ export class ProcedureEngine<S = unknown> {
     if (gate.kind === 'wait-until') {
       const until = stepRow.gate?.waitUntil ? new Date(stepRow.gate.waitUntil) : gate.until(context, await this.outputs(id));
       if (until.getTime() <= Date.now()) {
-        await atomically(this.o.db, async () => {
+        await this.fenced(id, async () => {
           await this.store.setStep(id, stepRow.idx, { state: 'done', gate: { kind: 'wait-until', waitUntil: until.toISOString() }, finished: true });
           await this.journal(id, stepRow.idx, 'info', `Wait "${step.name}" over`);
         });
@@ -312,7 +401,7 @@ export class ProcedureEngine<S = unknown> {
   }
 
   private async enterWait(id: string, row: ProcedureRow, stepRow: StepRow, gate: NonNullable<StepRow['gate']>, actor: string, name: string): Promise<void> {
-    await atomically(this.o.db, async () => {
+    await this.fenced(id, async () => {
       await this.store.setStep(id, stepRow.idx, { state: 'waiting', gate, started: true });
       await this.store.setState(id, 'waiting');
       await this.o.audit.append({ actor, action: 'procedure.wait', target: row.target, details: { procedureId: id, step: name, gate } });
@@ -336,8 +425,10 @@ export class ProcedureEngine<S = unknown> {
     const row = (await this.store.get(id))!;
     clearTimeout(this.timers.get(id));
     if (row.state !== 'rolling-back') {
-      await this.store.setState(id, 'rolling-back');
-      await this.journal(id, null, 'warn', 'Rolling back');
+      await this.fenced(id, async () => {
+        await this.store.setState(id, 'rolling-back');
+        await this.journal(id, null, 'warn', 'Rolling back');
+      });
       await this.publish(id);
     }
     const context = row.context;
@@ -346,18 +437,18 @@ export class ProcedureEngine<S = unknown> {
     for (const stepRow of [...steps].reverse()) {
       const step = definition.steps[stepRow.idx];
       if (stepRow.state === 'pending' || stepRow.state === 'waiting') {
-        await this.store.setStep(id, stepRow.idx, { state: 'skipped' });
+        await this.fenced(id, () => this.store.setStep(id, stepRow.idx, { state: 'skipped' }));
         continue;
       }
       if (stepRow.state === 'undone' || stepRow.state === 'skipped' || !step) continue;
       // done, failed, running (interrupted) or undoing (interrupted): all may have left effects.
-      await this.store.setStep(id, stepRow.idx, { state: 'undoing' });
+      await this.fenced(id, () => this.store.setStep(id, stepRow.idx, { state: 'undoing' }));
       await this.publish(id);
       try {
         if (step.undo) await step.undo(await this.stepRun(id, stepRow, context, signal, actor));
       } catch (err) {
         const error = toContractError(err);
-        await atomically(this.o.db, async () => {
+        await this.fenced(id, async () => {
           await this.store.setStep(id, stepRow.idx, { state: 'failed', error });
           await this.journal(id, stepRow.idx, 'error', `Undo of "${step.name}" failed: ${error.message}`, { code: error.code });
         });
@@ -367,7 +458,7 @@ export class ProcedureEngine<S = unknown> {
           details: { step: step.name, cause: error },
         });
       }
-      await atomically(this.o.db, async () => {
+      await this.fenced(id, async () => {
         await this.store.setStep(id, stepRow.idx, { state: 'undone', finished: true });
         if (step.undo) await this.o.audit.append({ actor, action: 'procedure.undo', target: row.target, details: { procedureId: id, kind: row.kind, step: step.name } });
         await this.journal(id, stepRow.idx, 'info', `Step "${step.name}" undone`);
@@ -380,7 +471,7 @@ export class ProcedureEngine<S = unknown> {
 
   private async finish(id: string, state: ProcedureState, actor: string, error: ContractError | null): Promise<void> {
     const row = (await this.store.get(id))!;
-    await atomically(this.o.db, async () => {
+    await this.fenced(id, async () => {
       await this.store.setState(id, state, error);
       await this.o.audit.append({ actor, action: `procedure.${state}`, target: row.target, outcome: state === 'succeeded' || state === 'cancelled' || state === 'rolled-back' ? 'ok' : 'failed', details: { procedureId: id, kind: row.kind, ...(error ? { error } : {}) } });
       await this.journal(id, null, state === 'succeeded' ? 'info' : 'warn', `Procedure ${state}${error ? `: ${error.message}` : ''}`);
@@ -419,7 +510,7 @@ export class ProcedureEngine<S = unknown> {
     if (!row) return;
     const steps = await this.store.steps(id);
     const current = steps.find((s) => s.state === 'running' || s.state === 'waiting' || s.state === 'undoing' || s.state === 'failed') ?? null;
-    const summary: ProcedureSummary = { id, kind: row.kind, state: row.state, target: row.target, createdAt: row.createdAt, updatedAt: row.updatedAt, createdBy: row.createdBy };
+    const summary: ProcedureSummary = { id, kind: row.kind, state: row.state, target: row.target, createdAt: row.createdAt, updatedAt: row.updatedAt, createdBy: row.createdBy, workstation: row.workstation };
     this.o.bus.emit('procedure.updated', { ...summary, step: current ? { idx: current.idx, name: current.name, state: current.state } : null });
   }
 }

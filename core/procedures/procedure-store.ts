@@ -4,7 +4,7 @@ import { procedureStateSchema, type ProcedureState, type ProcedureSummary } from
 import { z } from 'zod';
 import type { Sql } from '../db/sql.js';
 import type { JournalLevel } from './procedure.js';
-import { runnerIsGone, type RunnerIdentity } from './runner-identity.js';
+import { runnerIsGone, runnerSchema, type RunnerIdentity } from './runner-identity.js';
 
 export type StepState = 'pending' | 'running' | 'done' | 'failed' | 'waiting' | 'undoing' | 'undone' | 'skipped';
 
@@ -23,6 +23,8 @@ export interface ProcedureRow {
   context: unknown;
   error: ContractError | null;
   createdBy: string;
+  /** The workstation (hostname) the run was started on; null for runs recorded before Outpost named it. */
+  workstation: string | null;
   createdAt: string;
   updatedAt: string;
   finishedAt: string | null;
@@ -74,7 +76,14 @@ const rawProcedure = z.object({
   cancel_requested: z.number(),
   runner: z.string().nullable(),
   lease_until: z.string().nullable(),
+  workstation: z.string().nullable(),
 });
+
+/** The runner column holds a RunnerIdentity as JSON (or NULL). */
+const runnerColumn = z
+  .string()
+  .nullable()
+  .transform((text) => (text === null ? null : runnerSchema.parse(JSON.parse(text))));
 
 const rawStep = z.object({
   idx: z.number(),
@@ -105,11 +114,8 @@ const summaryRow = z.object({
   created_at: z.string(),
   updated_at: z.string(),
   created_by: z.string(),
-  // The runner column holds the RunnerIdentity as JSON (or NULL).
-  runner: z
-    .string()
-    .nullable()
-    .transform((text) => (text === null ? null : z.object({ host: z.string(), pid: z.number().int(), startedAt: z.string() }).parse(JSON.parse(text)))),
+  workstation: z.string().nullable(),
+  runner: runnerColumn,
   lease_until: z.string().nullable(),
 });
 
@@ -119,12 +125,12 @@ const FINISHED: ProcedureState[] = ['succeeded', 'rolled-back', 'cancelled'];
 export class ProcedureStore {
   constructor(private readonly db: Sql) {}
 
-  async insert(run: { id: string; kind: string; target: string | null; context: unknown; createdBy: string; onFailure: 'rollback' | 'stop'; steps: string[] }): Promise<void> {
+  async insert(run: { id: string; kind: string; target: string | null; context: unknown; createdBy: string; workstation: string; onFailure: 'rollback' | 'stop'; steps: string[] }): Promise<void> {
     const at = now();
     await this.db.run(
-      `INSERT INTO procedures (id, kind, state, target, context, created_by, created_at, updated_at, on_failure)
-       VALUES (?, ?, 'pending', ?, ?, ?, ?, ?, ?)`,
-      [run.id, run.kind, run.target, JSON.stringify(run.context), run.createdBy, at, at, run.onFailure],
+      `INSERT INTO procedures (id, kind, state, target, context, created_by, workstation, created_at, updated_at, on_failure)
+       VALUES (?, ?, 'pending', ?, ?, ?, ?, ?, ?, ?)`,
+      [run.id, run.kind, run.target, JSON.stringify(run.context), run.createdBy, run.workstation, at, at, run.onFailure],
     );
     for (const [idx, name] of run.steps.entries()) await this.db.run(`INSERT INTO procedure_steps (procedure_id, idx, name, state) VALUES (?, ?, ?, 'pending')`, [run.id, idx, name]);
   }
@@ -140,12 +146,13 @@ export class ProcedureStore {
       context: JSON.parse(r.context) as unknown,
       error: parse<ContractError>(r.error),
       createdBy: r.created_by,
+      workstation: r.workstation,
       createdAt: r.created_at,
       updatedAt: r.updated_at,
       finishedAt: r.finished_at,
       onFailure: r.on_failure,
       cancelRequested: r.cancel_requested === 1,
-      runner: parse<RunnerIdentity>(r.runner),
+      runner: runnerColumn.parse(r.runner),
       leaseUntil: r.lease_until,
     };
   }
@@ -213,23 +220,55 @@ export class ProcedureStore {
     await this.db.run('UPDATE procedures SET updated_at = ? WHERE id = ?', [now(), id]);
   }
 
-  /** Takes (or renews) the run for this process; false when a live runner elsewhere holds it. */
-  async claim(id: string, runner: RunnerIdentity, leaseMs: number, isGone: (r: ProcedureRow) => boolean): Promise<boolean> {
-    return await this.db.transaction(
-      async (tx) => {
-        const row = await this.get(id);
-        if (!row) return false;
-        const mine = row.runner !== null && JSON.stringify(row.runner) === JSON.stringify(runner);
-        if (!mine && row.runner !== null && !await isGone(row)) return false;
-        await tx.run('UPDATE procedures SET runner = ?, lease_until = ? WHERE id = ?', [JSON.stringify(runner), new Date(Date.now() + leaseMs).toISOString(), id]);
-        return true;
-      },
-      { immediate: true },
+  /**
+   * Takes the run for `runner` with a lease of `leaseMs`: when nobody holds it, `runner` already
+   * does, or the holder's lease has run out - one conditional UPDATE decides, so of two processes
+   * (on any machines) claiming at once exactly one wins. A holder whose lease still runs is
+   * replaced only when `isGone` says it certainly died (same machine, no such process), and then
+   * only if it is still the holder seen (compare and swap), so a renewal in between wins.
+   */
+  async claim(id: string, runner: RunnerIdentity, leaseMs: number, isGone: (held: RunnerIdentity, leaseUntil: string | null) => boolean): Promise<boolean> {
+    const me = JSON.stringify(runner);
+    const at = Date.now();
+    const until = new Date(at + leaseMs).toISOString();
+    const free = await this.db.run(
+      `UPDATE procedures SET runner = ?, lease_until = ?
+       WHERE id = ? AND (runner IS NULL OR runner = ? OR lease_until IS NULL OR lease_until < ?)`,
+      [me, until, id, me, new Date(at).toISOString()],
     );
+    if (free.changes === 1) return true;
+    const held = await this.db.get('SELECT runner, lease_until FROM procedures WHERE id = ?', [id], z.object({ runner: z.string().nullable(), lease_until: z.string().nullable() }));
+    if (!held?.runner) return false; // gone, or released just now: the next kick claims it
+    const holder = runnerColumn.parse(held.runner);
+    if (!holder || !isGone(holder, held.lease_until)) return false;
+    const swapped = await this.db.run('UPDATE procedures SET runner = ?, lease_until = ? WHERE id = ? AND runner = ?', [me, until, id, held.runner]);
+    return swapped.changes === 1;
   }
 
-  async release(id: string): Promise<void> {
-    await this.db.run('UPDATE procedures SET runner = NULL, lease_until = NULL WHERE id = ?', [id]);
+  /**
+   * Extends `runner`'s lease; false when it no longer holds the run (its lease ran out and another
+   * process took over). Inside a transaction it is also the fence: on PostgreSQL the row stays
+   * locked until the commit, so no takeover can slip in between the check and the writes.
+   */
+  async renew(id: string, runner: RunnerIdentity, leaseMs: number): Promise<boolean> {
+    const until = new Date(Date.now() + leaseMs).toISOString();
+    return (await this.db.run('UPDATE procedures SET lease_until = ? WHERE id = ? AND runner = ?', [until, id, JSON.stringify(runner)])).changes === 1;
+  }
+
+  /** Gives the run up, if `runner` still holds it (a process that lost its lease must not clear its successor's). */
+  async release(id: string, runner: RunnerIdentity): Promise<void> {
+    await this.db.run('UPDATE procedures SET runner = NULL, lease_until = NULL WHERE id = ? AND runner = ?', [id, JSON.stringify(runner)]);
+  }
+
+  /** Unfinished runs whose driver stopped renewing its lease before `at` (it died, or its machine did). */
+  async expiredLeases(at: Date): Promise<string[]> {
+    return (
+      await this.db.all(
+        `SELECT id FROM procedures WHERE state IN ('pending', 'running', 'rolling-back') AND runner IS NOT NULL AND lease_until < ? ORDER BY created_at`,
+        [at.toISOString()],
+        z.object({ id: z.string() }),
+      )
+    ).map((r) => r.id);
   }
 
   async unfinished(): Promise<string[]> {
@@ -241,7 +280,7 @@ export class ProcedureStore {
     const now = new Date();
     return (await this.db
       .all(
-        `SELECT id, kind, state, target, created_at, updated_at, created_by, runner, lease_until FROM procedures
+        `SELECT id, kind, state, target, created_at, updated_at, created_by, workstation, runner, lease_until FROM procedures
          ${q.state ? 'WHERE state = @state' : ''} ORDER BY created_at DESC LIMIT @limit`,
         { state: q.state ?? null, limit: q.limit },
         summaryRow,
@@ -254,6 +293,7 @@ export class ProcedureStore {
         createdAt: r.created_at,
         updatedAt: r.updated_at,
         createdBy: r.created_by,
+        workstation: r.workstation,
         // "running" is what the store says; whether anything still runs it is the runner's liveness.
         interrupted: (r.state === 'running' || r.state === 'rolling-back') && runnerIsGone(r.runner, now, r.lease_until),
       }));

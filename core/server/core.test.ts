@@ -53,6 +53,8 @@ describeCoreEngines('core dispatch (the path every transport takes)', (newDb, en
     await call('vault.unlock', { passphrase: 'a long enough passphrase' });
     await call('ipam.pools.add', { name: 'pub', cidr: '203.0.113.0/24', kind: 'public' });
     await call('ipam.allocations.list', {});
+    expect(await call('ipam.allocate', { pool: 'pub', owner: 'team:db' })).toMatchObject({ address: '203.0.113.1', owner: 'team:db', purpose: 'manual' });
+    expect(await call('ipam.release', { address: '203.0.113.1' })).toMatchObject({ address: '203.0.113.1', releasedAt: expect.any(String) });
     await call('firewalls.add', { name: 'edge', driver: 'manual', settings: { manualSyntax: 'iptables' } });
     const { procedureId } = (await call('nat.add', { firewall: 'edge', privateIp: '10.0.0.5', pool: 'pub' })) as { procedureId: string };
     await core.services.engine.whenIdle(procedureId);

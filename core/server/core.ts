@@ -103,6 +103,8 @@ export async function createOutpostCore(options: CoreOptions): Promise<OutpostCo
   const services = new Services({ db: store.sql, bus, vault, transport: options.transport, version, dataDir: options.dataDir, dbPath });
   if (options.resumeProcedures) {
     await services.engine.resumeAll();
+    // Runs another process (or workstation) drove and stopped renewing are taken over when their lease ends.
+    services.engine.watchLeases();
     await services.upgrades.resumeAll();
   }
   if (indexLock) void services.inventory.indexAll();

@@ -200,6 +200,7 @@ export class Services {
       audit: this.audit,
       bus: o.bus,
       services: { audit: this.audit, ipam: this.ipam, nat: this.nat, natPolicy: this.natPolicy, upgrades: hostOperations, enrollment: this.enrollment, vlan: this.vlan, vmNetwork: this.vmNetwork },
+      requiresFourEyes: async (kind) => (await this.settings.get()).fourEyesKinds.includes(kind),
     });
     this.tasks = new TaskService({
       db: o.db,
@@ -337,8 +338,13 @@ export class Services {
     }
   }
 
-  /** The audit actor: the operator's configured name, else the OS account on this machine. */
+  /**
+   * The audit actor: OUTPOST_OPERATOR (this workstation's identity when several share one store),
+   * else the operator's configured name, else the OS account on this machine.
+   */
   async defaultActor(): Promise<string> {
+    const own = process.env.OUTPOST_OPERATOR?.trim();
+    if (own) return own.slice(0, 64);
     return operatorActor(await this.settings.get());
   }
 }

@@ -2,12 +2,11 @@
 import { z } from 'zod';
 import { taskKindSchema, taskStateSchema, type Task, type TaskCounts } from '../contract/tasks.js';
 import type { Sql } from '../db/sql.js';
-import { runnerIsGone, thisRunner, type RunnerIdentity } from '../procedures/runner-identity.js';
+import { runnerIsGone, runnerSchema, thisRunner, type RunnerIdentity } from '../procedures/runner-identity.js';
 
 /** How many tasks the feed keeps: the newest rows win, older finished ones are deleted. */
 export const TASKS_KEPT = 500;
 
-const runnerSchema = z.object({ host: z.string(), pid: z.number().int(), startedAt: z.string() });
 const errorSchema = z.object({ code: z.string(), message: z.string() });
 const paramsSchema = z.record(z.string(), z.string());
 

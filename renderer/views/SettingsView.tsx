@@ -135,6 +135,24 @@ function SettingsForm({ saved }: { saved: Settings }) {
         <FieldError id="nat-reconcile-seconds-error" message={errors.natReconcileSeconds} />
       </div>
 
+      <div className="field">
+        <label htmlFor="four-eyes-kinds">Four-eyes procedures</label>
+        <input
+          id="four-eyes-kinds"
+          type="text"
+          spellCheck={false}
+          placeholder="e.g. nat.add, host.upgrade"
+          value={draft.fourEyesKinds}
+          onChange={(event) => edit('fourEyesKinds', event.target.value)}
+          aria-invalid={errors.fourEyesKinds ? true : undefined}
+          aria-describedby="four-eyes-kinds-hint four-eyes-kinds-error"
+        />
+        <p id="four-eyes-kinds-hint" className="field-hint">
+          Procedure kinds, comma-separated, whose approval gates another operator than the one who started the run must approve.
+        </p>
+        <FieldError id="four-eyes-kinds-error" message={errors.fourEyesKinds} />
+      </div>
+
       <div className="field field-inline">
         <input
           id="confirm-destructive"

@@ -8,7 +8,15 @@ export interface SettingsDraft {
   auditPageSize: string;
   confirmDestructive: boolean;
   natReconcileSeconds: string;
+  /** Procedure kinds, comma-separated, e.g. "nat.add, host.upgrade". */
+  fourEyesKinds: string;
 }
+
+const kindList = (text: string): string[] =>
+  text
+    .split(',')
+    .map((k) => k.trim())
+    .filter((k) => k !== '');
 
 export type SettingsField = keyof SettingsDraft;
 
@@ -19,6 +27,7 @@ export function draftFrom(settings: Settings): SettingsDraft {
     auditPageSize: String(settings.auditPageSize),
     confirmDestructive: settings.confirmDestructive,
     natReconcileSeconds: String(settings.natReconcileSeconds),
+    fourEyesKinds: settings.fourEyesKinds.join(', '),
   };
 }
 
@@ -33,6 +42,7 @@ export function patchFrom(draft: SettingsDraft, saved: Settings): SettingsPatch 
   if (draft.auditPageSize.trim() !== String(saved.auditPageSize)) patch.auditPageSize = Number(draft.auditPageSize.trim());
   if (draft.confirmDestructive !== saved.confirmDestructive) patch.confirmDestructive = draft.confirmDestructive;
   if (draft.natReconcileSeconds.trim() !== String(saved.natReconcileSeconds)) patch.natReconcileSeconds = Number(draft.natReconcileSeconds.trim());
+  if (kindList(draft.fourEyesKinds).join(',') !== saved.fourEyesKinds.join(',')) patch.fourEyesKinds = kindList(draft.fourEyesKinds);
   return patch;
 }
 
@@ -43,5 +53,8 @@ export function invalidFields(err: unknown): Partial<Record<SettingsField, strin
   for (const field of ['theme', 'operatorName', 'auditPageSize', 'confirmDestructive', 'natReconcileSeconds'] as const) {
     if (named[field] !== undefined) fields[field] = named[field];
   }
+  // An error names the list or one of its items (fourEyesKinds.1): either way it is this field.
+  const kinds = Object.entries(named).find(([path]) => path === 'fourEyesKinds' || path.startsWith('fourEyesKinds.'));
+  if (kinds) fields.fourEyesKinds = kinds[1];
   return fields;
 }

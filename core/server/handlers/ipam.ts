@@ -14,5 +14,12 @@ export function ipamHandlers(s: Services): DomainHandlers<typeof ipamCommands> {
       return pool;
     },
     'ipam.allocations.list': (q) => s.ipam.allocations(q),
+    'ipam.allocate': (input, caller) => s.ipam.allocate({ pool: input.pool, owner: input.owner, purpose: input.purpose, ...(input.address ? { address: input.address } : {}) }, caller.actor),
+    'ipam.release': async (input, caller) => {
+      if ('address' in input) return await s.ipam.releaseAddress({ address: input.address, ...(input.pool ? { pool: input.pool } : {}) }, caller.actor);
+      const released = await s.ipam.release({ pool: input.pool, owner: input.owner, purpose: input.purpose }, caller.actor);
+      if (!released) throw new OutpostError('NOT_FOUND', `${input.owner} holds no address in pool ${input.pool} for ${input.purpose}.`, { pool: input.pool, owner: input.owner });
+      return released;
+    },
   };
 }

@@ -28,7 +28,7 @@ export function procedureHandlers(s: Services): DomainHandlers<typeof procedureC
 
 async function summary(s: Services, id: string): Promise<ProcedureSummary> {
   const { procedure: p } = await s.engine.detail(id);
-  return { id: p.id, kind: p.kind, state: p.state, target: p.target, createdAt: p.createdAt, updatedAt: p.updatedAt, createdBy: p.createdBy };
+  return { id: p.id, kind: p.kind, state: p.state, target: p.target, createdAt: p.createdAt, updatedAt: p.updatedAt, createdBy: p.createdBy, workstation: p.workstation };
 }
 
 async function procedureDetail(s: Services, id: string): Promise<ProcedureDetail> {

@@ -1,5 +1,7 @@
-import { useState } from 'react';
+import { useState, type FormEvent } from 'react';
 import type { AllocationView, PoolView } from '../../../core/contract';
+import { errorToast } from '../../app/error-toast';
+import { useClient, useShellStore } from '../../app/shell-context';
 import { formatTime } from '../format-time';
 import { ProcedureLink } from '../ProcedureLink';
 import { useContractQuery } from '../use-contract-query';
@@ -16,7 +18,7 @@ function When({ iso, who }: { iso: string | null; who: string | null }) {
   );
 }
 
-function AllocationsTable({ rows }: { rows: AllocationView[] }) {
+function AllocationsTable({ rows, onRelease }: { rows: AllocationView[]; onRelease(a: AllocationView): void }) {
   return (
     <table className="data-table">
       <caption className="visually-hidden">Address allocations</caption>
@@ -29,6 +31,9 @@ function AllocationsTable({ rows }: { rows: AllocationView[] }) {
           <th scope="col">Procedure</th>
           <th scope="col">Allocated</th>
           <th scope="col">Released</th>
+          <th scope="col">
+            <span className="visually-hidden">Actions</span>
+          </th>
         </tr>
       </thead>
       <tbody>
@@ -47,6 +52,14 @@ function AllocationsTable({ rows }: { rows: AllocationView[] }) {
             <td className="small">
               <When iso={a.releasedAt} who={a.releasedBy} />
             </td>
+            <td>
+              {/* Addresses a procedure holds are released by undoing it (removing the NAT, offboarding), not here. */}
+              {!a.releasedAt && !a.procedureId && (
+                <button type="button" className="button button-small" onClick={() => onRelease(a)} aria-label={`Release ${a.address}`}>
+                  Release
+                </button>
+              )}
+            </td>
           </tr>
         ))}
       </tbody>
@@ -54,18 +67,84 @@ function AllocationsTable({ rows }: { rows: AllocationView[] }) {
   );
 }
 
+/** Hands an address of a pool to an owner by hand (the same owner and purpose get the same address back). */
+function AllocateForm({ pools, onDone }: { pools: PoolView[]; onDone(): void }) {
+  const client = useClient();
+  const store = useShellStore();
+  const [pool, setPool] = useState('');
+  const [owner, setOwner] = useState('');
+  const [purpose, setPurpose] = useState('manual');
+  const [busy, setBusy] = useState(false);
+  const chosen = pool || pools[0]?.name || '';
+  const submit = (event: FormEvent): void => {
+    event.preventDefault();
+    if (busy || !chosen) return;
+    setBusy(true);
+    client.invoke('ipam.allocate', { pool: chosen, owner, purpose }).then(
+      (a) => {
+        setBusy(false);
+        setOwner('');
+        store.getState().pushToast({ tone: 'info', title: `${a.address} allocated`, message: `to ${a.owner} in ${a.pool}` });
+        onDone();
+      },
+      (err: unknown) => {
+        setBusy(false);
+        store.getState().pushToast(errorToast('Could not allocate', err));
+      },
+    );
+  };
+  return (
+    <form className="toolbar" onSubmit={submit} aria-label="Allocate an address">
+      <label className="inline-field">
+        <span>Pool</span>
+        <select value={chosen} onChange={(event) => setPool(event.target.value)} aria-label="Pool to allocate from">
+          {pools.map((p) => (
+            <option key={p.id} value={p.name}>
+              {p.name}
+            </option>
+          ))}
+        </select>
+      </label>
+      <label className="inline-field">
+        <span>Owner</span>
+        <input value={owner} onChange={(event) => setOwner(event.target.value)} placeholder="vm:web-01" aria-label="Owner" required />
+      </label>
+      <label className="inline-field">
+        <span>Purpose</span>
+        <input value={purpose} onChange={(event) => setPurpose(event.target.value)} aria-label="Purpose" className="narrow" required />
+      </label>
+      <button type="submit" className="button" disabled={busy || !chosen || owner.trim() === ''}>
+        {busy ? 'Allocating…' : 'Allocate'}
+      </button>
+    </form>
+  );
+}
+
 /** Who holds which address; `refresh` changes when something elsewhere may have moved them. */
 export function AllocationsPanel({ pools, refresh }: { pools: PoolView[]; refresh: number }) {
+  const client = useClient();
+  const store = useShellStore();
   const [pool, setPool] = useState('');
   const [includeReleased, setIncludeReleased] = useState(false);
+  const [changed, setChanged] = useState(0);
   const rows = useContractQuery(
     'Could not list allocations',
     (c) => c.invoke('ipam.allocations.list', { ...(pool ? { pool } : {}), includeReleased }),
-    `${pool}|${includeReleased}|${refresh}`,
+    `${pool}|${includeReleased}|${refresh}|${changed}`,
   );
+  const release = (a: AllocationView): void => {
+    client.invoke('ipam.release', { address: a.address, pool: a.pool }).then(
+      () => {
+        store.getState().pushToast({ tone: 'info', title: `${a.address} released`, message: `${a.owner} no longer holds it` });
+        setChanged((n) => n + 1);
+      },
+      (err: unknown) => store.getState().pushToast(errorToast(`Could not release ${a.address}`, err)),
+    );
+  };
 
   return (
     <>
+      {pools.length > 0 && <AllocateForm pools={pools} onDone={() => setChanged((n) => n + 1)} />}
       <div className="toolbar">
         <label className="inline-field">
           <span>Pool</span>
@@ -83,7 +162,7 @@ export function AllocationsPanel({ pools, refresh }: { pools: PoolView[]; refres
           <span>Include released</span>
         </label>
       </div>
-      {rows.data && rows.data.length > 0 && <AllocationsTable rows={rows.data} />}
+      {rows.data && rows.data.length > 0 && <AllocationsTable rows={rows.data} onRelease={release} />}
       {rows.data && rows.data.length === 0 && (
         <p className="muted">
           {pools.length === 0

@@ -153,6 +153,31 @@ describe('Procedure detail', () => {
     expect(bridge.calls.filter((c) => c.command === 'procedures.cancel')).toEqual([{ command: 'procedures.cancel', input: { id: RUN_ID } }]);
   });
 
+  it('says who may not approve a four-eyes gate, names the workstation, and shows FOUR_EYES_REQUIRED when refused', async () => {
+    const bridge = createFakeBridge(
+      {
+        'procedures.get': runSlot(run('waiting', waitingRun.steps, { workstation: 'laptop-ada' })).get,
+        'procedures.approve': () => ({ ok: false, error: { code: 'FOUR_EYES_REQUIRED', message: 'nat.add runs need a second operator: ada started this one, so another operator must approve.' } }),
+      },
+      { ...defaultSettings, fourEyesKinds: ['nat.add'] },
+    );
+    await openRun(bridge);
+    expect(screen.getByTestId('four-eyes-note').textContent).toContain('another operator than ada');
+    expect(screen.getByText(/ada on laptop-ada/)).toBeTruthy();
+    await act(async () => {
+      fireEvent.click(approveButton()!);
+    });
+    expect(screen.getByText('FOUR_EYES_REQUIRED')).toBeTruthy();
+    expect(screen.getByTestId('procedure-state').textContent).toBe('waiting');
+  });
+
+  it('shows no four-eyes note for a kind the setting does not list', async () => {
+    const bridge = createFakeBridge({ 'procedures.get': runSlot(waitingRun).get }, { ...defaultSettings, fourEyesKinds: ['host.upgrade'] });
+    await openRun(bridge);
+    expect(approveButton()).toBeTruthy();
+    expect(screen.queryByTestId('four-eyes-note')).toBeNull();
+  });
+
   it('cancels at once when confirmDestructive is off', async () => {
     const bridge = createFakeBridge(
       { 'procedures.get': runSlot(waitingRun).get, 'procedures.cancel': () => ({ ok: true, value: waitingRun.procedure }) },

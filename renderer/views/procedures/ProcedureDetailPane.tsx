@@ -1,7 +1,7 @@
 import { useLayoutEffect, useRef, useState } from 'react';
 import type { ProcedureDetail } from '../../../core/contract';
 import { errorToast } from '../../app/error-toast';
-import { useClient, useShellStore } from '../../app/shell-context';
+import { useClient, useShell, useShellStore } from '../../app/shell-context';
 import { hashForView } from '../../navigation/hash-route';
 import { useConfirmDestructive } from '../ConfirmDialog';
 import { CopyButton } from '../CopyButton';
@@ -28,7 +28,7 @@ function Time({ iso }: { iso: string | null }) {
   );
 }
 
-function ApprovalGate({ step, busy, onApprove }: { step: ProcedureStep; busy: boolean; onApprove(): void }) {
+function ApprovalGate({ step, busy, onApprove, fourEyesBy }: { step: ProcedureStep; busy: boolean; onApprove(): void; fourEyesBy: string | null }) {
   const promptRef = useRef<HTMLPreElement>(null);
   const prompt = step.gate?.prompt ?? '';
   return (
@@ -41,6 +41,11 @@ function ApprovalGate({ step, busy, onApprove }: { step: ProcedureStep; busy: bo
         </pre>
         <CopyButton text={prompt} label="Copy the instructions" selectIn={promptRef} />
       </div>
+      {fourEyesBy !== null && (
+        <p className="muted small" data-testid="four-eyes-note">
+          Four-eyes: this kind of run must be approved by another operator than {fourEyesBy}, who started it.
+        </p>
+      )}
       <div className="form-actions">
         <button type="button" className="button button-primary" disabled={busy} onClick={onApprove}>
           Approve
@@ -136,7 +141,8 @@ function RunFacts({ detail }: { detail: ProcedureDetail }) {
       <dd>{p.target ?? '—'}</dd>
       <dt>Started by</dt>
       <dd>
-        {p.createdBy}, <Time iso={p.createdAt} />
+        {p.createdBy}
+        {p.workstation ? ` on ${p.workstation}` : ''}, <Time iso={p.createdAt} />
       </dd>
       <dt>Updated</dt>
       <dd>
@@ -185,6 +191,9 @@ export function ProcedureDetailPane({ id }: { id: string }) {
     );
   };
 
+  // Four-eyes kinds (a setting): the gate says who may not approve it.
+  const fourEyesKinds = useShell((state) => state.settings?.fourEyesKinds);
+
   const back = (
     <a className="back-link" href={hashForView('procedures')}>
       ← All procedures
@@ -211,6 +220,7 @@ export function ProcedureDetailPane({ id }: { id: string }) {
 
   const p = detail.procedure;
   const actions = procedureActions(detail);
+  const fourEyes = fourEyesKinds?.includes(p.kind) ?? false;
   return (
     <section className="panel procedure-detail" aria-labelledby="procedure-detail-heading">
       {back}
@@ -229,7 +239,7 @@ export function ProcedureDetailPane({ id }: { id: string }) {
         </p>
       )}
 
-      {actions.approveStep && <ApprovalGate step={actions.approveStep} busy={busy} onApprove={() => run('approve')} />}
+      {actions.approveStep && <ApprovalGate step={actions.approveStep} busy={busy} onApprove={() => run('approve')} fourEyesBy={fourEyes ? p.createdBy : null} />}
 
       {(actions.cancel || actions.retry || actions.rollback) && (
         <div className="form-actions run-actions">
