@@ -10,6 +10,7 @@ import { sql as upgrades } from './009-upgrades.js';
 import { sql as tasks } from './010-tasks.js';
 import { sql as firewallPolicy } from './011-firewall-policy.js';
 import { sql as inventoryEvents } from './012-inventory-events.js';
+import { sql as inventoryDetails } from './013-inventory-details.js';
 
 export interface Migration {
   /** Becomes PRAGMA user_version once applied; numbers are contiguous from 1. */
@@ -32,4 +33,5 @@ export const migrations: readonly Migration[] = [
   { version: 10, name: 'tasks', sql: tasks },
   { version: 11, name: 'firewall-policy', sql: firewallPolicy },
   { version: 12, name: 'inventory-events', sql: inventoryEvents },
+  { version: 13, name: 'inventory-details', sql: inventoryDetails },
 ];
