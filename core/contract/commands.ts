@@ -8,6 +8,7 @@ import { fanoutCommands } from './fanout.js';
 import { firewallPolicyCommands } from './firewall-policy.js';
 import { helperCommands } from './helpers.js';
 import { inventoryCommands } from './inventory.js';
+import { inventoryViewCommands } from './inventory-views.js';
 import { ipamCommands } from './ipam.js';
 import { natCommands } from './nat.js';
 import { networkingCommands } from './networking.js';
@@ -55,6 +56,7 @@ export const commands = {
   ...remoteCommands,
   ...terminalCommands,
   ...inventoryCommands,
+  ...inventoryViewCommands,
   ...networkingCommands,
   ...vmAccessCommands,
   ...upgradeCommands,

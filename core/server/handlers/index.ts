@@ -7,6 +7,7 @@ import { createEnrollmentHandlers } from './enrollment.js';
 import { createFanoutHandlers } from './fanout.js';
 import { helperHandlers } from './helpers.js';
 import { inventoryHandlers } from './inventory.js';
+import { inventoryViewHandlers } from './inventory-views.js';
 import { ipamHandlers } from './ipam.js';
 import { natHandlers } from './nat.js';
 import { firewallPolicyHandlers } from './firewall-policy.js';
@@ -57,6 +58,7 @@ export function createHandlers(s: Services): Handlers {
     ...createFanoutHandlers(s),
     ...createTerminalHandlers(s),
     ...inventoryHandlers(s),
+    ...inventoryViewHandlers(s),
     ...networkingHandlers(s),
     ...vmAccessHandlers(s),
     ...upgradeHandlers(s),
