@@ -1,7 +1,7 @@
 // "Another operator" for the inventory tests: a second vCenter session that changes things behind
 // the watcher's back (power, create, destroy, terminate sessions). Built on Outpost's client but
 // on its own session, as a second vSphere Client would be.
-import { readProperties } from '../../core/vsphere/property-collector.js';
+import { createContainerView, destroyView, readProperties, retrieveAll } from '../../core/vsphere/property-collector.js';
 import { VsphereSession } from '../../core/vsphere/session.js';
 import { waitForTask } from '../../core/vsphere/tasks.js';
 import { changePower, type PowerAction } from '../../core/vsphere/vm-power.js';
@@ -93,6 +93,24 @@ export class VsphereOperator {
     const manager = this.session.content.customFieldsManager;
     if (!manager) throw new Error('no CustomFieldsManager');
     await this.session.invoke('SetField', manager, refEl('entity', { type: 'VirtualMachine', value: moref }) + el('key', key) + el('value', value));
+  }
+
+  /** The moref of the VM with this name. */
+  async vmNamed(name: string): Promise<string> {
+    const view = await createContainerView(this.session, this.session.content.rootFolder, ['VirtualMachine']);
+    let found: string | null = null;
+    try {
+      await retrieveAll(this.session, view, [{ type: 'VirtualMachine', paths: ['name'] }], {
+        pageSize: 1000,
+        onPage: (objects) => {
+          for (const o of objects) if (o.props.get('name') === name) found = o.ref.value;
+        },
+      });
+    } finally {
+      await destroyView(this.session, view).catch(() => undefined);
+    }
+    if (!found) throw new Error(`no VM named ${name}`);
+    return found;
   }
 
   async terminateSession(key: string): Promise<void> {
