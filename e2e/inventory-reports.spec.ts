@@ -60,7 +60,7 @@ test.describe('inventory reports against a real vcsim', () => {
     const table = page.getByRole('table', { name: 'vInfo view' });
     await expect(table.getByRole('columnheader', { name: 'Tools version' })).toHaveCount(0);
     await page.locator('.column-chooser summary').click();
-    await page.getByRole('group', { name: 'Choose columns' }).getByLabel('Tools version').check();
+    await page.getByRole('group', { name: 'Choose columns' }).getByRole('checkbox', { name: 'Tools version' }).check();
     await expect(table.getByRole('columnheader', { name: 'Tools version' })).toBeVisible();
     for (let i = 0; i < 20; i++) {
       const up = page.getByRole('button', { name: 'Move Tools version left' });
