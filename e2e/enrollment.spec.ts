@@ -8,6 +8,7 @@ import { fileURLToPath } from 'node:url';
 import type { Locator, Page } from '@playwright/test';
 import { buildEnrollmentRunner, createEnrollmentLab, DEBIAN, type EnrollmentLab } from '../test/lab/enrollment-lab';
 import { labAvailable } from '../test/lab/netns-lab';
+import { readmeScreenshots } from './screenshot-path';
 import { sshdAvailable } from '../test/peers/openssh-server';
 import { startVcsim, vcsimUnavailable, type Vcsim } from '../test/peers/vcsim';
 import { VsphereOperator } from '../test/peers/vsphere-operator';
@@ -137,6 +138,7 @@ test.describe('enrollment against a real vcsim', () => {
     await expect(result(2).getByTestId('check-powered-on')).toContainText('poweredOff');
     await expect(page.getByRole('region', { name: 'Firewall and pool' }).getByTestId('check-pool')).toHaveAttribute('data-status', 'pass');
     await expect(page.getByRole('region', { name: 'Firewall and pool' }).getByTestId('check-pool')).toContainText('14 addresses free');
+    await readmeScreenshots(page, 'screenshot-enrollment-check');
     await expect(page.getByTestId('enroll-run-note')).toHaveText('2 VMs are not eligible and will be left out.');
 
     // Step 4: the two eligible VMs run as procedures. Their guests do not exist, so each fails at

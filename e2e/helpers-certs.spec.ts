@@ -1,14 +1,13 @@
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer, type AddressInfo, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { createServer as createTlsServer, type Server as TlsServer } from 'node:tls';
 import type { Page } from '@playwright/test';
 import { expect, test } from './host-fixture';
-import { screenshotPath as screenshotFile } from './screenshot-path';
+import { readmeScreenshots } from './screenshot-path';
 
-const screenshotPath = screenshotFile('screenshot-helpers.png');
 
 // Everything here talks to 127.0.0.1 only: the host, listeners this test opens, a TLS server it
 // starts. No translation rule is ever applied (that would change this machine's firewall).
@@ -98,9 +97,7 @@ test.describe('client helpers, certificates and the vault against the real host'
 
     await page.setViewportSize({ width: 1280, height: 800 });
     await dismissToasts(page);
-    await page.mouse.move(1200, 780);
-    mkdirSync(dirname(screenshotPath), { recursive: true });
-    await page.screenshot({ path: screenshotPath });
+    await readmeScreenshots(page, 'screenshot-helpers');
 
     // Hosts entries, mapped from the private prefix to the public one.
     await openHelpers(page, 'Hosts entries');

@@ -3,9 +3,8 @@ import type { Page } from '@playwright/test';
 import { startVcsim, vcsimUnavailable, type Vcsim } from '../test/peers/vcsim';
 import { VsphereOperator } from '../test/peers/vsphere-operator';
 import { expect, test } from './host-fixture';
-import { screenshotPath as screenshotFile } from './screenshot-path';
+import { readmeScreenshots } from './screenshot-path';
 
-const screenshotPath = screenshotFile('screenshot-inventory.png');
 const VMS = 300;
 const unavailable = vcsimUnavailable();
 
@@ -117,7 +116,7 @@ test.describe('inventory against a real vcsim', () => {
     // The screenshot shows the page, not the toasts this run raised.
     const dismiss = page.getByRole('button', { name: /Dismiss/ });
     while ((await dismiss.count()) > 0) await dismiss.first().click();
-    await page.screenshot({ path: screenshotPath });
+    await readmeScreenshots(page, 'screenshot-inventory');
 
     // Tools and enrollment filter in the store (vcsim runs tools in every guest; nothing is enrolled here).
     await page.getByLabel('Tools status').selectOption('guestToolsNotRunning');

@@ -1,13 +1,11 @@
 import { spawnSync } from 'node:child_process';
-import { mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Page } from '@playwright/test';
 import { expect, test } from './host-fixture';
-import { screenshotPath as screenshotFile } from './screenshot-path';
+import { readmeScreenshots } from './screenshot-path';
 import { createLab, labAvailable, startVmServers } from '../test/lab/netns-lab';
 
-const screenshotPath = screenshotFile('screenshot-nat.png');
 
 async function openConsole(page: Page, openUrl: string): Promise<void> {
   await page.goto(openUrl);
@@ -109,9 +107,7 @@ test('pool, manual firewall and NAT through the UI: add waits for approval, then
   const dismissButtons = page.getByRole('button', { name: /^Dismiss:/ });
   for (let i = 0; i < 10 && (await dismissButtons.count()) > 0; i++) await dismissButtons.first().click({ timeout: 1_000 }).catch(() => undefined);
   await expect(dismissButtons).toHaveCount(0);
-  await page.mouse.move(1200, 780);
-  mkdirSync(dirname(screenshotPath), { recursive: true });
-  await page.screenshot({ path: screenshotPath });
+  await readmeScreenshots(page, 'screenshot-nat');
 
   await openSection(page, 'Pools');
   await expect(poolUsage).toHaveText(/^1 allocated, 1 reserved of 14 usable$/);

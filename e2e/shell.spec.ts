@@ -1,11 +1,8 @@
-import { mkdirSync } from 'node:fs';
-import { dirname } from 'node:path';
 import type { Page } from '@playwright/test';
 import type { OutpostClient } from '../core/contract';
 import { expect, test } from './host-fixture';
-import { screenshotPath as screenshotFile } from './screenshot-path';
+import { readmeScreenshots } from './screenshot-path';
 
-const screenshotPath = screenshotFile('screenshot-shell.png');
 
 async function openConsole(page: Page, openUrl: string): Promise<void> {
   await page.goto(openUrl);
@@ -29,10 +26,7 @@ test('the console opens against the host, connected, without leaving the token i
   await expect(page.getByTestId('status-tasks')).toHaveText('0 running');
   await expect(page.getByTestId('status-vault')).toHaveText('Vault: not set up');
 
-  mkdirSync(dirname(screenshotPath), { recursive: true });
-  await page.setViewportSize({ width: 1280, height: 800 });
-  await page.mouse.move(1200, 700); // no hover highlight in the picture
-  await page.screenshot({ path: screenshotPath });
+  await readmeScreenshots(page, 'screenshot-shell');
   expect(problems).toEqual([]);
 });
 

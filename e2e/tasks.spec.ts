@@ -2,6 +2,7 @@ import type { Page } from '@playwright/test';
 import type { OutpostClient } from '../core/contract';
 import { startVcsim, vcsimUnavailable, type Vcsim } from '../test/peers/vcsim';
 import { expect, test } from './host-fixture';
+import { readmeScreenshots } from './screenshot-path';
 
 async function openConsole(page: Page, openUrl: string): Promise<void> {
   await page.goto(openUrl);
@@ -49,6 +50,8 @@ test('a NAT waiting for approval: the status bar says "1 waiting for approval", 
 
   await row.getByRole('link', { name: 'Review and approve' }).click();
   await expect(page).toHaveURL(/#\/procedures\/[0-9a-f-]{36}$/);
+  await expect(page.getByTestId('procedure-state')).toHaveText('waiting');
+  await readmeScreenshots(page, 'screenshot-gate');
   await page.getByRole('button', { name: 'Approve', exact: true }).click();
   await expect(page.getByTestId('procedure-state')).toHaveText('succeeded');
 

@@ -3,6 +3,7 @@ import type { OutpostClient } from '../core/contract';
 import type { Sshd } from '../test/peers/openssh-server';
 import { expect, test } from './host-fixture';
 import { useSshd } from './sshd-peer';
+import { readmeScreenshots } from './screenshot-path';
 
 test.use({ hostVaultPassphrase: 'e2e-terminal-layout-passphrase' });
 
@@ -58,6 +59,7 @@ test.describe('terminal layout in the address (real sshd)', () => {
     const activePanel = page.locator('[role="tabpanel"]:not([hidden])');
     await expect(activePanel.getByTestId('terminal-pane')).toHaveCount(2);
     await expect(activePanel.getByTestId('terminal-state')).toHaveText(['open', 'open']);
+    await readmeScreenshots(page, 'screenshot-terminals');
     await tabs.nth(1).click();
     await expect(page.locator('[role="tabpanel"]:not([hidden])').getByTestId('terminal-pane')).toHaveCount(1);
 

@@ -44,7 +44,7 @@ export class TrustStore {
     const alreadyTrusted: CertificateInfo[] = [];
     await this.db.transaction(async (tx) => {
       for (const info of infos) {
-        const r = await tx.run('INSERT OR IGNORE INTO trusted_cas (fingerprint, subject, pem, added_at, added_by) VALUES (?, ?, ?, ?, ?)', [
+        const r = await tx.run('INSERT INTO trusted_cas (fingerprint, subject, pem, added_at, added_by) VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING', [
           info.fingerprint256,
           info.subject,
           info.pem,

@@ -4,6 +4,7 @@
 import { Command, CommanderError } from 'commander';
 import { existsSync } from 'node:fs';
 import { toContractError } from '../contract/errors.js';
+import { isPostgresTarget, pgPoolConfig } from '../db/pg-target.js';
 import { checkStoreFile } from '../db/store.js';
 import { DB_FILE } from '../server/data-dir.js';
 import { version } from '../server/version.js';
@@ -17,7 +18,7 @@ export function baseProgram(createCore?: CreateCore): { program: Command; contex
   program
     .description('Outpost operator console: the command line over the same services as the desktop app.')
     .version(version, '-V, --version', 'print the version')
-    .option('--db <path>', `SQLite store to use (default: ${DB_FILE} in the app's data dir, or $OUTPOST_DATA_DIR)`)
+    .option('--db <path>', `SQLite store file, or a postgres:// URL of a team database (default: $OUTPOST_DB, else ${DB_FILE} in the app's data dir or $OUTPOST_DATA_DIR)`)
     .option('--json', 'machine-readable JSON output')
     .configureOutput({
       writeErr: (text) => process.stderr.write(text),
@@ -27,13 +28,14 @@ export function baseProgram(createCore?: CreateCore): { program: Command; contex
     .configureHelp({ showGlobalOptions: true })
     // A --db that is not a store is bad input: one line with its code, before any command runs.
     .hook('preAction', () => {
-      if (context.options.db === undefined) return;
+      if (context.options.db === undefined && !process.env['OUTPOST_DB']) return;
       const path = context.dbPath();
-      if (existsSync(path)) checkStoreFile(path);
+      if (isPostgresTarget(path)) pgPoolConfig(path); // a malformed URL is refused before anything runs
+      else if (existsSync(path)) checkStoreFile(path);
     })
     .addHelpText(
       'after',
-      '\nEnvironment:\n  OUTPOST_DATA_DIR           data folder (default: the desktop app\'s)\n  OUTPOST_VAULT_PASSPHRASE   unlocks the secrets vault for commands that need it',
+      '\nEnvironment:\n  OUTPOST_DATA_DIR           data folder (default: the desktop app\'s)\n  OUTPOST_DB                 store file or postgres:// URL (as --db); PGPASSWORD or ~/.pgpass give its password\n  OUTPOST_VAULT_PASSPHRASE   unlocks the secrets vault for commands that need it',
     );
   return { program, context };
 }

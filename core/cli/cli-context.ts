@@ -2,6 +2,7 @@ import { Command, InvalidArgumentError } from 'commander';
 import { resolve } from 'node:path';
 import type { CommandInput, CommandName, CommandOutput } from '../contract/commands.js';
 import { OutpostError } from '../contract/errors.js';
+import { isPostgresTarget } from '../db/pg-target.js';
 import type { CoreOptions, OutpostCore } from '../server/core.js';
 import { DB_FILE, defaultDataDir } from '../server/data-dir.js';
 import { takePassphrase } from '../vault/env-passphrase.js';
@@ -44,8 +45,16 @@ export class CliContext {
     return createOutput(Boolean(this.options.json));
   }
 
+  /** --db, else $OUTPOST_DB, else the store in the data folder; a postgres:// URL is kept as it is. */
   dbPath(): string {
-    return resolve(this.options.db ?? `${defaultDataDir()}/${DB_FILE}`);
+    const target = this.options.db ?? (process.env['OUTPOST_DB'] || undefined);
+    if (target !== undefined && isPostgresTarget(target)) return target;
+    return resolve(target ?? `${defaultDataDir()}/${DB_FILE}`);
+  }
+
+  /** The store was chosen (--db or $OUTPOST_DB) rather than defaulted to the data folder's. */
+  private get chosenDb(): boolean {
+    return this.options.db !== undefined || Boolean(process.env['OUTPOST_DB']);
   }
 
   /** Opens the core (once); `extra` adds core options for the command that opens it first (serve's liveIndex). */
@@ -57,7 +66,8 @@ export class CliContext {
       // Without --db the store lives in Outpost's own data folder, which the core makes private;
       // a folder the operator chose with --db is left as it is (only the store files are 0600).
       this.core = await this.createCore({
-        ...(this.options.db === undefined ? { dataDir: resolve(defaultDataDir()) } : { dataDir: resolve(dbPath, '..'), dbPath }),
+        // A team database (postgres://) keeps this workstation's own files (vault key, logs) in the data folder.
+        ...(!this.chosenDb ? { dataDir: resolve(defaultDataDir()) } : isPostgresTarget(dbPath) ? { dataDir: resolve(defaultDataDir()), dbPath } : { dataDir: resolve(dbPath, '..'), dbPath }),
         transport: 'cli',
         ...extra,
         ...(passphrase ? { passphrase, deferUnlock: true } : {}),

@@ -297,8 +297,13 @@ describe.skipIf(unavailable !== null)('outpost upgrade / ansible-inventory (buil
     }
   }, 120_000);
 
+  // kill-after a step leaves its effect on the host done but uncommitted (the resumed run must redo
+  // it safely); kill-during cuts the host-side work itself. kill-before (the step marked running,
+  // nothing done yet) is the engine's own resume path, proven in core/procedures/crash-resume.test.ts;
+  // here it is kept for the first step only (a run killed before it touched the host).
   const cases: [string, string][] = [
-    ...STEPS.flatMap((s) => [['kill-before', s] as [string, string], ['kill-after', s] as [string, string]]),
+    ['kill-before', STEPS[0]!],
+    ...STEPS.map((s) => ['kill-after', s] as [string, string]),
     ['kill-during', 'backup'],
     ['kill-during', 'backup-copy'],
     ['kill-during', 'enter-maintenance'],

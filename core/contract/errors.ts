@@ -56,6 +56,8 @@ export const errorCodes = [
   'DB_NOT_STORE',
   /** The store file is damaged (failed its integrity check); nothing was changed. */
   'DB_CORRUPT',
+  /** PostgreSQL refused the login (wrong user or password, SQLSTATE 28P01/28000). */
+  'DB_AUTH',
   /** Offline update: the bundle's signature, signing key or checksum does not verify (details.reason says which); nothing was changed. */
   'BUNDLE_UNVERIFIED',
   /** Offline update or rollback: the new version did not start or migrate; the old version keeps running on the untouched store. */

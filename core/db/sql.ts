@@ -31,6 +31,8 @@ export interface TransactionOptions {
 }
 
 export interface Sql {
+  /** Which engine answers: a store branches on it only where the engines truly differ (search). */
+  readonly engine: 'sqlite' | 'postgres';
   /** Every row, each decoded by `schema` (a row that does not match is an INTERNAL error). */
   all<T>(sql: string, params: SqlParams, schema: z.ZodType<T>): Promise<T[]>;
   /** The first row decoded by `schema`, or undefined when there is none. */
@@ -68,6 +70,15 @@ export class ForeignKeyViolation extends Error {
     super(message, { cause });
     this.name = 'ForeignKeyViolation';
   }
+}
+
+/**
+ * The placeholders of an `IN (...)` list of `values.length` parameters (the values themselves
+ * are passed as parameters, never spliced in); `(NULL)` for none, which matches nothing on
+ * either engine. Replaces SQLite's json_each(?), which PostgreSQL lacks.
+ */
+export function inList(values: readonly unknown[]): string {
+  return values.length === 0 ? '(NULL)' : `(${values.map(() => '?').join(', ')})`;
 }
 
 /**

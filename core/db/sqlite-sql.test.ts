@@ -195,9 +195,6 @@ describe('Sql over SQLite (real file)', () => {
     await expect(stored(sql)).rejects.toThrow(/not open/);
   });
 
-  it('refuses a PostgreSQL target with a clear error (team mode adds that engine)', async () => {
-    await expect(openStore('postgres://outpost:secret@db.invalid/outpost')).rejects.toMatchObject({ code: 'VALIDATION' });
-  });
   it('background work started inside a transaction: a savepoint still running finishes before COMMIT, and work started outside() waits for the commit instead of joining', async () => {
     const { sql, close } = await open();
     const hold = gate();

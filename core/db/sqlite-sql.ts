@@ -9,7 +9,7 @@ import { ForeignKeyViolation, UniqueViolation, type RunResult, type Sql, type Sq
 const STATEMENT_CACHE_LIMIT = 500;
 
 /** A FIFO lock: `lock()` resolves, in call order, once every earlier holder has released. */
-class Mutex {
+export class Mutex {
   private tail: Promise<void> = Promise.resolve();
   private pending = 0;
 
@@ -54,6 +54,7 @@ interface Frame {
  * `lock` until it commits or rolls back. Statements inside run at once.
  */
 class SqliteSql implements Sql {
+  readonly engine = 'sqlite' as const;
   private readonly statements = new Map<string, Database.Statement>();
   private readonly frames = new AsyncLocalStorage<Frame>();
   private readonly lock = new Mutex();
@@ -199,7 +200,7 @@ class SqliteSql implements Sql {
 }
 
 /** Waits for the savepoints still running inside `frame`; any that arrive later run outside it. */
-async function drain(frame: Frame): Promise<void> {
+export async function drain(frame: Pick<Frame, 'closing' | 'nested'>): Promise<void> {
   frame.closing = true;
   (await frame.nested.lock())();
 }

@@ -146,8 +146,9 @@ export class CmdbStore {
     if (f.status === 'active') where.push('c.offboarded_at IS NULL');
     if (f.status === 'offboarded') where.push('c.offboarded_at IS NOT NULL');
     if (f.query) {
-      where.push(`(instr(lower(c.vm_name), @q) OR instr(lower(coalesce(c.os, '')), @q) OR instr(c.private_ip, @q) OR instr(coalesce(c.public_ip, ''), @q))`);
-      params.q = f.query.toLowerCase();
+      // LIKE ignores ASCII case on both engines (PostgreSQL's runs as ILIKE); wildcards in the text are escaped.
+      where.push(`(c.vm_name LIKE @q ESCAPE '\\' OR coalesce(c.os, '') LIKE @q ESCAPE '\\' OR c.private_ip LIKE @q ESCAPE '\\' OR coalesce(c.public_ip, '') LIKE @q ESCAPE '\\')`);
+      params.q = `%${f.query.replace(/[\\%_]/g, (ch) => `\\${ch}`)}%`;
     }
     const sql = `${SELECT} ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY c.enrolled_at DESC, c.id DESC LIMIT @limit`;
     return (await this.db.all(sql, params, cmdbRow)).map(toRecord);

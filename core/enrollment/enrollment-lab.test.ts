@@ -286,6 +286,30 @@ describe.skipIf(why !== null)('Enrollment on the netns lab (vcsim VMs report the
     expect(guest.exec(['hostname']).trim()).toBe('lab-guest-2');
   }, 120_000);
 
+  it('a firewall-wide allow-list guards the public IP an enrollment adds, from its first packet; the listed workstation still reaches the guest', async () => {
+    const vm2 = l.vmNames[2]!;
+    const dir = fresh();
+    const out = l.run(dir, [
+      { command: 'nat.allow', input: { firewall: 'fw', source: l.lab.clientIp } },
+      { command: 'enrollment.start', input: { site: 'lab', vms: [vm2], credential: 'guest-root', firewall: 'fw', pool: 'pub', osActions: 'builtin' } },
+      { command: 'cmdb.list', input: {} },
+    ]);
+    try {
+      expect(runsOf(out, 0)[0]).toMatchObject({ state: 'succeeded' });
+      // verify-access logs in through the public IP from the workstation's namespace: the allow-list lets it through.
+      const [run] = runsOf(out, 1);
+      expect(run, JSON.stringify(run?.error) + out.stderr).toMatchObject({ state: 'succeeded' });
+      const publicIp = value<CmdbRecord[]>(out, 2)[0]!.publicIp!;
+      expect(l.lab.exec(l.lab.firewall, ['iptables-save'])).toContain(`outpost:guard:${publicIp}`);
+      expect(await inspect(dir, async (core) => (await core.services.natPolicy.check('fw')).state)).toBe('in-sync');
+    } finally {
+      const off = l.run(dir, [{ command: 'enrollment.offboard', input: { site: 'lab', vms: [vm2] } }, { command: 'nat.disallow', input: { firewall: 'fw', source: l.lab.clientIp } }]);
+      expect(runsOf(off, 0)[0]).toMatchObject({ state: 'succeeded' });
+      expect(runsOf(off, 1)[0]).toMatchObject({ state: 'succeeded' });
+    }
+    expect(l.lab.exec(l.lab.firewall, ['iptables-save'])).not.toContain('outpost:guard:');
+  }, 120_000);
+
   it('a manual firewall: the run waits at nat-confirm with the exact commands; the operator applies them and approves', async () => {
     const vm2 = l.vmNames[2]!;
     const dir = fresh();

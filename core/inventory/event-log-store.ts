@@ -1,7 +1,7 @@
 // Owns tables: inv_events, inv_index_status.
 import { z } from 'zod';
 import type { EventFilter, IndexStatus, VcenterEvent } from '../contract/inventory.js';
-import { atomically, type Sql } from '../db/sql.js';
+import { atomically, inList, type Sql } from '../db/sql.js';
 import type { VsphereEvent } from '../vsphere/events.js';
 import type { WatchStatus } from './inventory-watcher.js';
 
@@ -95,7 +95,7 @@ export class EventLogStore {
       return out;
     });
     if (ids.length === 0) return [];
-    return (await this.db.all(`${EVENT_SELECT} WHERE e.id IN (SELECT value FROM json_each(?)) ORDER BY e.id`, [JSON.stringify(ids)], eventRow)).map(toEvent);
+    return (await this.db.all(`${EVENT_SELECT} WHERE e.id IN ${inList(ids)} ORDER BY e.id`, ids, eventRow)).map(toEvent);
   }
 
   /** The newest stored event of a site (by vCenter key): where the next catch-up resumes. */
@@ -138,13 +138,15 @@ export class EventLogStore {
       params['host'] = q.host;
       params['hostLike'] = likeText(q.host);
     }
-    // vCenter times are ISO UTC with varying fractions; comparing as julianday is exact across forms.
+    // vCenter times are ISO UTC with varying fractions; comparing as instants (julianday on SQLite,
+    // timestamptz on PostgreSQL) is exact across forms.
+    const instant = (e: string): string => (this.db.engine === 'postgres' ? `CAST(${e} AS timestamptz)` : `julianday(${e})`);
     if (q.since) {
-      parts.push('julianday(e.created_at) >= julianday(@since)');
+      parts.push(`${instant('e.created_at')} >= ${instant('@since')}`);
       params['since'] = q.since;
     }
     if (q.until) {
-      parts.push('julianday(e.created_at) <= julianday(@until)');
+      parts.push(`${instant('e.created_at')} <= ${instant('@until')}`);
       params['until'] = q.until;
     }
     if (q.afterId !== undefined) {

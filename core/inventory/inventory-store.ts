@@ -2,7 +2,7 @@
 import { z } from 'zod';
 import type { CommandParsedInput } from '../contract/commands.js';
 import type { VmSummary } from '../contract/inventory.js';
-import { atomically, type Sql } from '../db/sql.js';
+import { atomically, inList, type Sql } from '../db/sql.js';
 import { SiteStore } from '../sites/site-store.js';
 import { TABLES, type InventoryKind, type InventoryRow } from './inventory-properties.js';
 
@@ -84,7 +84,8 @@ export class InventoryStore {
     const build = <T>(f: (kind: InventoryKind, table: string, cols: readonly string[]) => T): Record<InventoryKind, T> =>
       Object.fromEntries(KINDS.map((k) => [k, f(k, TABLES[k], COLUMNS[k])])) as Record<InventoryKind, T>;
     this.upserts = build((_, table, cols) => {
-      const changed = [...cols.map((c) => `${c} IS NOT excluded.${c}`), 'removed_at IS NOT NULL'].join(' OR ');
+      // The stored row's columns are named with the table: PostgreSQL finds a bare name ambiguous beside excluded.
+      const changed = [...cols.map((c) => `${table}.${c} IS DISTINCT FROM excluded.${c}`), `${table}.removed_at IS NOT NULL`].join(' OR ');
       // Positional parameters (site_id, moref, columns, seen_run, now x3): binding an array is ~10%
       // cheaper per row than named parameters, and a full sync writes tens of thousands of rows.
       return `INSERT INTO ${table} (site_id, moref, ${cols.join(', ')}, seen_run, first_seen_at, updated_at, removed_at)
@@ -92,7 +93,7 @@ export class InventoryStore {
          ON CONFLICT (site_id, moref) DO UPDATE SET
            ${cols.map((c) => `${c} = excluded.${c}`).join(', ')},
            seen_run = excluded.seen_run,
-           updated_at = CASE WHEN ${changed} THEN excluded.updated_at ELSE updated_at END,
+           updated_at = CASE WHEN ${changed} THEN excluded.updated_at ELSE ${table}.updated_at END,
            removed_at = NULL
          RETURNING updated_at = ? AS changed`;
     });
@@ -191,8 +192,8 @@ export class InventoryStore {
   async hostsNamed(siteId: number, names: readonly string[]): Promise<{ moref: string; name: string; clusterMoref: string | null }[]> {
     return (await this.db
       .all(
-        `SELECT moref, name, cluster_moref FROM inv_hosts WHERE site_id = ? AND removed_at IS NULL AND name IN (SELECT value FROM json_each(?))`,
-        [siteId, JSON.stringify(names)],
+        `SELECT moref, name, cluster_moref FROM inv_hosts WHERE site_id = ? AND removed_at IS NULL AND name IN ${inList(names)}`,
+        [siteId, ...names],
         z.object({ moref: z.string(), name: z.string(), cluster_moref: z.string().nullable() }),
       ))
       .map((r) => ({ moref: r.moref, name: r.name, clusterMoref: r.cluster_moref }));
@@ -210,7 +211,7 @@ export class InventoryStore {
     const from = `SELECT h.moref, h.name, coalesce(c.name, '') AS cluster FROM inv_hosts h LEFT JOIN inv_clusters c ON c.site_id = h.site_id AND c.moref = h.cluster_moref`;
     return which.clusterMoref
       ? await this.db.all(`${from} WHERE h.site_id = ? AND h.cluster_moref = ? AND h.removed_at IS NULL ORDER BY h.name`, [siteId, which.clusterMoref], row)
-      : await this.db.all(`${from} WHERE h.site_id = ? AND h.removed_at IS NULL AND h.moref IN (SELECT value FROM json_each(?)) ORDER BY h.name`, [siteId, JSON.stringify(which.morefs ?? [])], row);
+      : await this.db.all(`${from} WHERE h.site_id = ? AND h.removed_at IS NULL AND h.moref IN ${inList(which.morefs ?? [])} ORDER BY h.name`, [siteId, ...(which.morefs ?? [])], row);
   }
 
   /** Per host: memory of its powered-on VMs (MB) and how many VMs it runs. */
@@ -347,8 +348,29 @@ const ENROLLED_SQL = `EXISTS (SELECT 1 FROM cmdb_records c WHERE c.site_id = v.s
 function matching(db: Sql, q: VmFilter): { from: string; order: string; params: Record<string, string | number> } {
   const w = where(db, q);
   if (w.match === null) return { from: `inv_vms v ${w.sql}`, order: 'v.name, v.id', params: w.params };
+  if (db.engine === 'postgres') return pgMatching(w, q.query ?? '');
   const rest = w.sql ? ` AND ${w.sql.slice('WHERE '.length)}` : '';
   return { from: `inv_vms_fts f JOIN inv_vms v ON v.id = f.rowid WHERE inv_vms_fts MATCH @match${rest}`, order: 'f.rowid', params: { ...w.params, match: w.match } };
+}
+
+/**
+ * PostgreSQL has no FTS5: its form of migration 007 indexes this expression with pg_trgm, and a
+ * search requires every word as a substring of it (a superset of FTS5's word-prefix match).
+ * Walking in id order keeps `LIMIT n` cheap, as the FTS rowid order does on SQLite.
+ */
+const PG_SEARCH_TEXT = `lower(v.name || ' ' || v.ip_addresses || ' ' || coalesce(v.guest_hostname, '') || ' ' || coalesce(v.guest_full_name, '') || ' ' || coalesce(v.guest_id, ''))`;
+
+function pgMatching(w: { sql: string; params: Record<string, string | number> }, query: string): { from: string; order: string; params: Record<string, string | number> } {
+  const params = { ...w.params };
+  const parts = w.sql ? [w.sql.slice('WHERE '.length)] : [];
+  query
+    .split(/\s+/)
+    .filter((t) => /[\p{L}\p{N}]/u.test(t))
+    .forEach((t, i) => {
+      params[`term${i}`] = `%${t.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+      parts.push(`${PG_SEARCH_TEXT} LIKE @term${i} ESCAPE '\\'`);
+    });
+  return { from: `inv_vms v WHERE ${parts.join(' AND ')}`, order: 'v.id', params };
 }
 
 function where(db: Sql, q: VmFilter): { sql: string; params: Record<string, string | number>; match: string | null } {

@@ -1,24 +1,23 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { join } from 'node:path';
+import { describeEngines, reopen } from '../../test/engines.js';
 import { tempDir } from '../../test/temp-dir.js';
 import { AuditLog } from '../audit/audit-log.js';
+import { UniqueViolation } from '../db/sql.js';
 import { openStore, type Store } from '../db/store.js';
 import { Ipam } from './ipam.js';
 
-describe('IPAM (real SQLite file)', () => {
-  let dir: ReturnType<typeof tempDir>;
+describeEngines('IPAM', (open) => {
   let db: Store;
   let ipam: Ipam;
   let audit: AuditLog;
   beforeEach(async () => {
-    dir = tempDir();
-    db = await openStore(join(dir.path, 'outpost.db'));
+    db = await open();
     audit = new AuditLog(db.sql);
     ipam = new Ipam(db.sql, audit);
   });
   afterEach(async () => {
     await db.close();
-    dir.remove();
   });
 
   it('adds pools with gateway and reserved ranges, and reports utilisation', async () => {
@@ -75,7 +74,7 @@ describe('IPAM (real SQLite file)', () => {
     await ipam.addPool({ name: 'pub', cidr: '198.51.100.0/24', kind: 'public' }, 'alice');
     await ipam.allocate({ pool: 'pub', owner: 'vm:a', purpose: 'public-nat', address: '198.51.100.9' }, 'alice');
     const raw = db.sql.run("INSERT INTO ip_allocations (pool_id, address, address_key, owner, purpose, allocated_at, allocated_by) VALUES (1, '198.51.100.9', 'x', 'vm:z', 'public-nat', 'now', 'x')");
-    await expect(raw).rejects.toThrow(/UNIQUE/);
+    await expect(raw).rejects.toBeInstanceOf(UniqueViolation);
   });
 
   it('says when a pool is exhausted', async () => {
@@ -93,7 +92,9 @@ describe('IPAM (real SQLite file)', () => {
 
   it('never hands out one address twice when two connections (app and CLI) interleave', async () => {
     await ipam.addPool({ name: 'pub', cidr: '198.51.100.0/24', kind: 'public' }, 'alice');
-    const other = new Ipam((await openStore(join(dir.path, 'outpost.db'))).sql);
+    // Two pools on PostgreSQL, two handles on one SQLite file: separate connections either way.
+    const second = await reopen(db);
+    const other = new Ipam(second.sql);
     const got: string[] = [];
     for (let i = 0; i < 50; i++) {
       got.push((await ipam.allocate({ pool: 'pub', owner: `vm:x${i}`, purpose: 'p' }, 'a')).address);
@@ -101,6 +102,7 @@ describe('IPAM (real SQLite file)', () => {
     }
     expect(new Set(got).size).toBe(100);
     expect((await ipam.historyOf('pub')).filter((h) => h.event === 'allocated')).toHaveLength(100);
+    await second.close();
   });
 });
 

@@ -83,7 +83,7 @@ export class NatPolicyStore {
 
   async liveAllow(k: AllowKey): Promise<AllowRecord | null> {
     const row = await this.db.get(
-      `${ALLOW_SELECT} WHERE a.state = 'active' AND a.firewall_id = ? AND IFNULL(a.public_ip, '') = ? AND a.source = ? AND IFNULL(a.proto, '') = ? AND IFNULL(a.port, 0) = ?`,
+      `${ALLOW_SELECT} WHERE a.state = 'active' AND a.firewall_id = ? AND COALESCE(a.public_ip, '') = ? AND a.source = ? AND COALESCE(a.proto, '') = ? AND COALESCE(a.port, 0) = ?`,
       [k.firewallId, k.publicIp ?? '', k.source, k.proto ?? '', k.port ?? 0],
       allowRow,
     );

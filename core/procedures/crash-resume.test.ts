@@ -1,4 +1,4 @@
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
@@ -7,13 +7,18 @@ import { build } from 'esbuild';
 import { tempDir } from '../../test/temp-dir.js';
 import { readLedger } from '../../test/fixtures/ledger-procedure.js';
 import { openStore } from '../db/store.js';
+import { PG_PASSWORD, startPostgres, type PgPeer } from '../../test/pg-peer.js';
 
 const root = join(import.meta.dirname, '..', '..');
 // Bundled inside the checkout so that its packages resolve from node_modules.
 const runner = join(root, 'dist', 'test', 'procedure-crash-runner.mjs');
 
+/** The store of a test's folder: its SQLite file, or (on PostgreSQL) a fresh database whose URL the folder records. */
+const targets = new Map<string, string>();
+const target = (dir: string): string => targets.get(dir) ?? join(dir, 'outpost.db');
+
 function run(mode: 'start' | 'resume', dir: string, fault?: string, failAt?: string): { signal: NodeJS.Signals | null; states: string[] } {
-  const env = { ...process.env, OUTPOST_FAULT: fault ?? '' };
+  const env = { ...process.env, OUTPOST_FAULT: fault ?? '', OUTPOST_TEST_DB: targets.get(dir) ?? '', PGPASSWORD: PG_PASSWORD };
   const r = spawnSync(process.execPath, [runner, mode, dir, ...(failAt ? [failAt] : [])], { encoding: 'utf8', env, timeout: 20_000 });
   if (r.signal === null && r.status !== 0) throw new Error(`runner ${mode} failed: ${r.stderr}`);
   return { signal: r.signal, states: r.signal ? [] : (JSON.parse(r.stdout) as string[]) };
@@ -21,7 +26,7 @@ function run(mode: 'start' | 'resume', dir: string, fault?: string, failAt?: str
 
 /** Everything a crash could corrupt: the world, the run's steps, and the audit trail. */
 async function endState(dir: string) {
-  const db = await openStore(join(dir, 'outpost.db'));
+  const db = await openStore(target(dir), { password: PG_PASSWORD });
   try {
     const steps = await db.sql.all('SELECT name, state FROM procedure_steps ORDER BY idx', [], z.object({ name: z.string(), state: z.string() }));
     const audit = await db.sql.all('SELECT action, outcome FROM audit_log ORDER BY id', [], z.object({ action: z.string(), outcome: z.string() }));
@@ -34,17 +39,28 @@ async function endState(dir: string) {
 
 const STEPS = ['reserve', 'apply-rule', 'record'];
 
-describe('procedures survive kill -9 at every step (real child processes, real SQLite)', () => {
+for (const engine of ['sqlite', 'postgres'] as const) describe(`procedures survive kill -9 at every step (real child processes, real ${engine === 'sqlite' ? 'SQLite' : 'PostgreSQL'})`, () => {
+  let peer: PgPeer | null = null;
+  /** A test folder, with a fresh database of its own on PostgreSQL. */
+  const newDir = async (): Promise<ReturnType<typeof tempDir>> => {
+    const dir = tempDir();
+    if (peer) targets.set(dir.path, peer.url(await peer.createDatabase()));
+    return dir;
+  };
+  afterAll(async () => {
+    await peer?.stop();
+  });
   let reference: Awaited<ReturnType<typeof endState>>;
   let rolledBack: Awaited<ReturnType<typeof endState>>;
 
   beforeAll(async () => {
     await build({ entryPoints: [join(root, 'test/fixtures/procedure-crash-runner.ts')], outfile: runner, bundle: true, platform: 'node', format: 'esm', packages: 'external', absWorkingDir: root, logLevel: 'warning' });
-    const clean = tempDir();
+    if (engine === 'postgres') peer = await startPostgres();
+    const clean = await newDir();
     expect(run('start', clean.path).states).toEqual(['succeeded']);
     reference = await endState(clean.path);
     clean.remove();
-    const failing = tempDir();
+    const failing = await newDir();
     expect(run('start', failing.path, undefined, 'record').states).toEqual(['rolled-back']);
     rolledBack = await endState(failing.path);
     failing.remove();
@@ -53,7 +69,7 @@ describe('procedures survive kill -9 at every step (real child processes, real S
   for (const phase of ['kill-before', 'kill-during', 'kill-after'] as const) {
     for (const step of STEPS) {
       it(`${phase} "${step}": resumes to the same end state, no duplicate effect, no lost audit record`, async () => {
-        const dir = tempDir();
+        const dir = await newDir();
         try {
           const first = run('start', dir.path, `${phase}:test.ledger/${step}`);
           expect(first.signal).toBe('SIGKILL');

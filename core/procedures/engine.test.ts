@@ -1,17 +1,18 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, expect, it } from 'vitest';
+import { describeEngines } from '../../test/engines.js';
 import { readFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { tempDir } from '../../test/temp-dir.js';
 import { ledgerProcedure, readLedger, type LedgerContext } from '../../test/fixtures/ledger-procedure.js';
 import { AuditLog } from '../audit/audit-log.js';
-import { openStore, type Store } from '../db/store.js';
+import type { Store } from '../db/store.js';
 import { EventBus } from '../events/event-bus.js';
 import { ProcedureEngine } from './engine.js';
 import { defineProcedure } from './procedure.js';
 import { ProcedureRegistry } from './registry.js';
 
-describe('procedure engine (real SQLite file)', () => {
+describeEngines('procedure engine', (open) => {
   let dir: ReturnType<typeof tempDir>;
   let db: Store;
   let engine: ProcedureEngine;
@@ -25,11 +26,18 @@ describe('procedure engine (real SQLite file)', () => {
     ...extra,
   });
   const calls = (): string[] => (existsSync(join(dir.path, 'calls.log')) ? readFileSync(join(dir.path, 'calls.log'), 'utf8').trim().split('\n') : []);
+  /** Edits a stored run's context as an operator fixing its input would (JSON in JS: the same on both engines). */
+  const dropContextKey = async (id: string, key: string): Promise<void> => {
+    const row = await db.sql.get('SELECT context FROM procedures WHERE id = ?', [id], z.object({ context: z.string() }));
+    const context = z.record(z.string(), z.unknown()).parse(JSON.parse(row!.context));
+    delete context[key];
+    await db.sql.run('UPDATE procedures SET context = ? WHERE id = ?', [JSON.stringify(context), id]);
+  };
   const newEngine = (): ProcedureEngine => new ProcedureEngine({ db: db.sql, registry, audit, bus, services: {}, runner: { host: 'test', pid: process.pid, startedAt: String(Math.random()) } });
 
   beforeEach(async () => {
     dir = tempDir();
-    db = await openStore(join(dir.path, 'outpost.db'));
+    db = await open();
     bus = new EventBus();
     audit = new AuditLog(db.sql, bus);
     engine = newEngine();
@@ -76,7 +84,7 @@ describe('procedure engine (real SQLite file)', () => {
     await engine.whenIdle(id);
     expect((await engine.detail(id)).procedure).toMatchObject({ state: 'failed', error: { code: 'CONFLICT' } });
     // The operator fixes the cause (here: the context no longer injects a failure) and retries.
-    await db.sql.run('UPDATE procedures SET context = json_remove(context, ?) WHERE id = ?', ['$.failAt', id]);
+    await dropContextKey(id, 'failAt');
     await engine.close();
     engine = newEngine();
     await engine.retry(id, 'bob');
@@ -173,7 +181,7 @@ describe('procedure engine (real SQLite file)', () => {
     await engine.whenIdle(id);
     expect((await engine.detail(id)).procedure.state).toBe('running');
     expect((await engine.detail(id)).steps[1]!.state).toBe('running');
-    await db.sql.run('UPDATE procedures SET context = json_remove(context, ?) WHERE id = ?', ['$.waitMs', id]);
+    await dropContextKey(id, 'waitMs');
     engine = newEngine();
     expect(await engine.resumeAll()).toEqual([id]);
     await engine.whenIdle(id);

@@ -1,7 +1,8 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, expect, it } from 'vitest';
 import { once } from 'node:events';
 import { execFileSync } from 'node:child_process';
 import { createServer, type AddressInfo } from 'node:net';
+import { describeCoreEngines } from '../../test/engines.js';
 import { tempDir } from '../../test/temp-dir.js';
 import { firewallPolicyCommands } from '../contract/firewall-policy.js'; // with checkOutputs in core/nat/nat-policy-procedures.test.ts (netns lab)
 import { commandNames } from '../contract/commands.js';
@@ -20,13 +21,15 @@ import { generateKey, startSshd } from '../../test/peers/openssh-server.js';
 import { startWsmanServer } from '../../test/peers/wsman-test-server.js';
 import { createOutpostCore, type OutpostCore } from './core.js';
 
-describe('core dispatch (the path every transport takes)', () => {
+describeCoreEngines('core dispatch (the path every transport takes)', (newDb) => {
   let dir: ReturnType<typeof tempDir>;
   let core: OutpostCore;
+  let dbPath: string | undefined;
   const open = (): Promise<OutpostCore> =>
-    createOutpostCore({ dataDir: dir.path, transport: 'test', checkOutputs: true, kdf: { ...defaultKdf, N: 2 ** 10 } });
+    createOutpostCore({ dataDir: dir.path, ...(dbPath ? { dbPath } : {}), transport: 'test', checkOutputs: true, kdf: { ...defaultKdf, N: 2 ** 10 } });
   beforeEach(async () => {
     dir = tempDir();
+    dbPath = await newDb();
     core = await open();
   });
   afterEach(async () => {

@@ -150,8 +150,8 @@ export class KnownHostsStore {
     await this.db.transaction(async (tx) => {
       for (const e of entries) {
         imported += (await tx.run(
-          `INSERT OR IGNORE INTO ssh_known_hosts (host_pattern, port, hashed, key_type, fingerprint, source, added_at, added_by)
-           VALUES (?, ?, ?, ?, ?, 'import', ?, ?)`,
+          `INSERT INTO ssh_known_hosts (host_pattern, port, hashed, key_type, fingerprint, source, added_at, added_by)
+           VALUES (?, ?, ?, ?, ?, 'import', ?, ?) ON CONFLICT DO NOTHING`,
           [e.hostPattern, e.port, e.hashed ? 1 : 0, e.keyType, e.fingerprint, now, actor],
         )).changes;
       }

@@ -126,7 +126,7 @@ export class TaskStore {
           runner: JSON.stringify(this.runner),
         },
       );
-      await tx.run(`DELETE FROM tasks WHERE id NOT IN (SELECT id FROM tasks ORDER BY started_at DESC, rowid DESC LIMIT ?)`, [this.kept]);
+      await tx.run(`DELETE FROM tasks WHERE id NOT IN (SELECT id FROM tasks ORDER BY started_at DESC, id DESC LIMIT ?)`, [this.kept]);
     });
     return (await this.get(t.id))!;
   }
@@ -135,8 +135,8 @@ export class TaskStore {
   async list(q: { limit: number; active: boolean }): Promise<Task[]> {
     const now = new Date();
     const rows = q.active
-      ? await this.db.all(`SELECT * FROM tasks WHERE state IN ('queued', 'running', 'waiting') ORDER BY started_at DESC, rowid DESC`, [], taskRow)
-      : await this.db.all(`SELECT * FROM tasks ORDER BY started_at DESC, rowid DESC LIMIT ?`, [q.limit], taskRow);
+      ? await this.db.all(`SELECT * FROM tasks WHERE state IN ('queued', 'running', 'waiting') ORDER BY started_at DESC, id DESC`, [], taskRow)
+      : await this.db.all(`SELECT * FROM tasks ORDER BY started_at DESC, id DESC LIMIT ?`, [q.limit], taskRow);
     const tasks = rows.map((r) => toTask(r, now));
     return q.active ? tasks.filter((t) => !t.interrupted).slice(0, q.limit) : tasks;
   }

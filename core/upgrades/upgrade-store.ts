@@ -11,7 +11,7 @@ import {
   type UpgradePlanState,
   type UpgradePlanSummary,
 } from '../contract/upgrades.js';
-import type { Sql } from '../db/sql.js';
+import { inList, type Sql } from '../db/sql.js';
 
 export type PlanHostState = 'pending' | 'running' | 'succeeded' | 'failed' | 'aborted';
 
@@ -121,7 +121,7 @@ export class UpgradeStore {
   }
 
   async plansIn(states: UpgradePlanState[]): Promise<string[]> {
-    return (await this.db.all(`SELECT id FROM upgrade_plans WHERE state IN (SELECT value FROM json_each(?)) ORDER BY created_at`, [JSON.stringify(states)], z.object({ id: z.string() }))).map((r) => r.id);
+    return (await this.db.all(`SELECT id FROM upgrade_plans WHERE state IN ${inList(states)} ORDER BY created_at`, [...states], z.object({ id: z.string() }))).map((r) => r.id);
   }
 
   async list(site?: string): Promise<UpgradePlanSummary[]> {
@@ -164,7 +164,7 @@ export class UpgradeStore {
   /** Moves a plan between states only from the expected ones; returns whether it moved. */
   async setPlanState(id: string, from: UpgradePlanState[], to: UpgradePlanState, reason: string | null): Promise<boolean> {
     return (
-      (await this.db.run(`UPDATE upgrade_plans SET state = ?, reason = ?, updated_at = ? WHERE id = ? AND state IN (SELECT value FROM json_each(?))`, [to, reason, now(), id, JSON.stringify(from)]))
+      (await this.db.run(`UPDATE upgrade_plans SET state = ?, reason = ?, updated_at = ? WHERE id = ? AND state IN ${inList(from)}`, [to, reason, now(), id, ...from]))
         .changes === 1
     );
   }

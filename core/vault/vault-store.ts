@@ -24,7 +24,7 @@ export class VaultMetaStore {
 
   /** Writes the setup unless one exists; false when another process wrote it first. */
   async insertOnce(setup: VaultMetaRow, at: string): Promise<boolean> {
-    return (await this.db.run('INSERT OR IGNORE INTO vault_meta (id, kdf, salt, verifier, created_at) VALUES (1, ?, ?, ?, ?)', [setup.kdf, setup.salt, setup.verifier, at])).changes > 0;
+    return (await this.db.run('INSERT INTO vault_meta (id, kdf, salt, verifier, created_at) VALUES (1, ?, ?, ?, ?) ON CONFLICT DO NOTHING', [setup.kdf, setup.salt, setup.verifier, at])).changes > 0;
   }
 
   /** Replaces the setup (a re-key; the caller holds the transaction that re-seals every record). */

@@ -11,27 +11,41 @@ import { sql as tasks } from './010-tasks.js';
 import { sql as firewallPolicy } from './011-firewall-policy.js';
 import { sql as inventoryEvents } from './012-inventory-events.js';
 import { sql as inventoryDetails } from './013-inventory-details.js';
+import { auditAppendOnly, before, from, portable, renameEventsKey, vmSearchIndex } from './postgres.js';
 
 export interface Migration {
   /** Becomes PRAGMA user_version once applied; numbers are contiguous from 1. */
   version: number;
   name: string;
+  /** SQLite DDL. */
   sql: string;
+  /** PostgreSQL DDL, when it is not simply `portable(sql)` (see ./postgres.ts). */
+  postgres?: string;
+}
+
+/** The DDL a migration runs on PostgreSQL. */
+export function postgresSql(m: Migration): string {
+  return m.postgres ?? portable(m.sql);
 }
 
 /** Ordered list of every migration. A new migration is one file plus one line here. */
 export const migrations: readonly Migration[] = [
-  { version: 1, name: 'initial', sql: initial },
+  { version: 1, name: 'initial', sql: initial, postgres: portable(before(initial, '-- The audit log is append-only')) + auditAppendOnly },
   { version: 2, name: 'procedure-runner', sql: procedureRunner },
   { version: 3, name: 'ipam', sql: ipam },
   { version: 4, name: 'nat', sql: nat },
   { version: 5, name: 'preflight-lists', sql: preflightLists },
   { version: 6, name: 'remote-access', sql: remoteAccess },
-  { version: 7, name: 'inventory', sql: inventory },
+  {
+    version: 7,
+    name: 'inventory',
+    sql: inventory,
+    postgres: portable(before(inventory, 'CREATE VIRTUAL TABLE inv_vms_fts')) + vmSearchIndex + portable(from(inventory, 'CREATE TABLE inv_events')),
+  },
   { version: 8, name: 'enrollment', sql: enrollment },
   { version: 9, name: 'upgrades', sql: upgrades },
   { version: 10, name: 'tasks', sql: tasks },
   { version: 11, name: 'firewall-policy', sql: firewallPolicy },
-  { version: 12, name: 'inventory-events', sql: inventoryEvents },
+  { version: 12, name: 'inventory-events', sql: inventoryEvents, postgres: renameEventsKey + portable(inventoryEvents) },
   { version: 13, name: 'inventory-details', sql: inventoryDetails },
 ];
