@@ -1,6 +1,7 @@
 // Inventory figures against vcsim (Outpost's launcher, e2e/peers/vcsim):
 //  1. Full sync of BENCH_VMS (10,000) VMs into SQLite, side by side with the govmomi reference
-//     reader (../shared/bench/vsphere/govmomi-inventory, built into .cache/) on the same instance:
+//     reader (bench/govmomi-inventory, started from ../shared/bench/vsphere/govmomi-inventory and
+//     reading the same VM property set as the sync, built into .cache/) on the same instance:
 //     our full sync (structure + VMs + DB writes, login excluded) vs govmomi's retrieval `ms`,
 //     run alternately (ours, govmomi, ours, ...) so both meet the same load on a shared machine.
 //  2. Change -> DB latency over BENCH_CHANGES (100) power changes, on a separate 1,000-VM instance:
@@ -34,13 +35,16 @@ const percentile = (xs: number[], p: number): number => {
 };
 const round = (x: number): number => Math.round(x * 10) / 10;
 
+/** Builds a reference reader: the project's own copy in bench/ when there is one, else ../shared's. */
 function buildReference(name: string): string | null {
-  if (!existsSync(join(reference, name))) return null;
+  const own = join(root, 'bench', name);
+  const from = existsSync(own) ? join(root, 'bench') : reference;
+  if (!existsSync(join(from, name))) return null;
   const binDir = join(root, '.cache', 'bench-bin');
   mkdirSync(binDir, { recursive: true });
   const out = join(binDir, name);
   const r = spawnSync('go', ['build', '-o', out, `./${name}`], {
-    cwd: reference,
+    cwd: from,
     env: { ...process.env, GOPATH: '/usr/share/gocode', GO111MODULE: 'off', GOCACHE: join(root, '.cache', 'go-build') },
     encoding: 'utf8',
   });

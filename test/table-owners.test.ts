@@ -13,6 +13,14 @@ const READ_JOINS: Record<string, Record<string, string>> = {
     sites: 'VM rows show their site by name; one statement per page of 200 search results',
     cmdb_records: 'the "enrolled" filter of the VM search is a per-row EXISTS',
   },
+  'core/inventory/inventory-view-store.ts': {
+    sites: 'the RVTools-style views and the navigation tree show each row with its site',
+    inv_vms: 'read-only: the views and tree read the inventory store\'s VM rows (one query per page of 2,000)',
+    inv_hosts: 'read-only: vHost, and each VM with its host, cluster and datacenter',
+    inv_clusters: 'read-only: each VM and host with its cluster; the tree\'s cluster nodes',
+    inv_datacenters: 'read-only: each row with its datacenter; the tree\'s datacenter nodes',
+    inv_datastores: 'read-only: vDatastore',
+  },
   'core/nat/nat-policy-store.ts': { firewalls: 'each allow-list entry and forward shows its firewall by name' },
   'core/upgrades/upgrade-store.ts': {
     sites: 'plans show their site by name',

@@ -1,7 +1,11 @@
+import { createWriteStream, renameSync, rmSync } from 'node:fs';
+import { resolve as resolvePath } from 'node:path';
 import { createInterface } from 'node:readline/promises';
 import { InvalidArgumentError, type Command } from 'commander';
 import { VMS_LIST_MAX, type IndexStatus, type VmSummary } from '../contract/inventory.js';
 import { OutpostError } from '../contract/errors.js';
+import { inventoryViewIds, inventoryViews, type InventoryViewId } from '../contract/inventory-views.js';
+import { exportFileName } from '../inventory/inventory-export.js';
 import { UsageError } from './cli-error.js';
 import { positiveInt, type CliContext } from './cli-context.js';
 import { formatTable } from './output.js';
@@ -188,6 +192,33 @@ export function registerInventoryCommands(program: Command, context: CliContext)
       await context.call('inventory.watch.stop', { site: o.site });
       const error = failed as { code: string; message: string } | null;
       if (error) throw new OutpostError(error.code as OutpostError['code'], error.message);
+    });
+
+  inventory
+    .command('export')
+    .description('Write an RVTools-style view of the local store to a CSV or .xlsx file')
+    .requiredOption('--view <view>', inventoryViewIds.join(', '), choice('--view', Object.fromEntries(inventoryViewIds.map((v) => [v, v])) as Record<InventoryViewId, InventoryViewId>))
+    .option('--format <format>', 'csv or xlsx', choice('--format', { csv: 'csv', xlsx: 'xlsx' } as const), 'csv' as const)
+    .option('--site <name>', 'only this site')
+    .option('--out <file>', 'file to write (default: outpost-<view>-<site>-<time>.<format> here)')
+    .action(async (o: { view: InventoryViewId; format: 'csv' | 'xlsx'; site?: string; out?: string }) => {
+      const sites = await context.call('sites.list', {});
+      if (o.site && !sites.some((x) => x.name === o.site)) throw new OutpostError('NOT_FOUND', `No site named "${o.site}". List them with: outpost site list`, { site: o.site });
+      const file = resolvePath(o.out ?? exportFileName({ view: o.view, format: o.format, site: o.site }));
+      if (o.out && !o.out.toLowerCase().endsWith(`.${o.format}`)) throw new UsageError(`--out ${o.out} does not end in .${o.format}; give a name that matches --format.`);
+      // Written next to the target and renamed when complete: a failure leaves no half file behind.
+      const partial = `${file}.partial-${process.pid}`;
+      const services = (await context.open()).services;
+      let rows: number;
+      try {
+        rows = await services.inventoryViews.exportTo({ view: o.view, format: o.format, ...(o.site ? { site: o.site } : {}) }, createWriteStream(partial, { mode: 0o600 }));
+        renameSync(partial, file);
+      } catch (err) {
+        rmSync(partial, { force: true });
+        throw err;
+      }
+      const out = context.out;
+      out.write(out.json ? JSON.stringify({ view: o.view, format: o.format, rows, file }) : `${rows} ${inventoryViews[o.view].label} rows written to ${file}`);
     });
 
   const vms = program.command('vms').description('VMs in the local store');

@@ -8,6 +8,7 @@ import { fanoutCommands } from './fanout.js';
 import { firewallPolicyCommands } from './firewall-policy.js';
 import { helperCommands } from './helpers.js';
 import { inventoryCommands } from './inventory.js';
+import { inventoryViewCommands } from './inventory-views.js';
 import { ipamCommands } from './ipam.js';
 import { metricsCommands } from './metrics.js';
 import { natCommands } from './nat.js';
@@ -59,6 +60,7 @@ export const commands = {
   ...terminalCommands,
   ...recordingCommands,
   ...inventoryCommands,
+  ...inventoryViewCommands,
   ...networkingCommands,
   ...vmAccessCommands,
   ...upgradeCommands,

@@ -14,6 +14,7 @@ export * from './nat.js';
 export * from './firewall-policy.js';
 export * from './inventory.js';
 export * from './vm-search-text.js';
+export * from './inventory-views.js';
 export * from './csp-safe-validation.js';
 export * from './helpers.js';
 export * from './certificates.js';

@@ -1,6 +1,6 @@
-import { createContainerView, destroyView, retrieveAll, type ObjectContent, type PropertySpec } from '../vsphere/property-collector.js';
+import { createContainerView, destroyView, readProperties, retrieveAll, type ObjectContent, type PropertySpec } from '../vsphere/property-collector.js';
 import type { VsphereSession } from '../vsphere/session.js';
-import { STRUCTURE_SPECS, STRUCTURE_TYPES, toRow, updateTree, VM_SPECS, type InventoryKind } from './inventory-properties.js';
+import { customFieldNames, STRUCTURE_SPECS, STRUCTURE_TYPES, toRow, updateTree, VM_SPECS, type InventoryKind } from './inventory-properties.js';
 import { COUNT_KEYS, type InventoryCounts, type InventoryStore } from './inventory-store.js';
 import { InventoryTree } from './inventory-tree.js';
 
@@ -62,6 +62,7 @@ export async function fullSync(session: VsphereSession, store: InventoryStore, s
   // The structure may take several pages and a host's datacenter may come on a later page than the
   // host: it is stored in one transaction once all of it is in the tree.
   const containers: ObjectContent[] = [];
+  tree.customFields = await readCustomFields(session);
   await read(STRUCTURE_TYPES, STRUCTURE_SPECS, (objects) => {
     for (const o of objects) updateTree(tree, o);
     containers.push(...objects);
@@ -100,4 +101,11 @@ export async function writePage(store: InventoryStore, siteId: number, run: numb
     }
   });
   return { changed, kinds };
+}
+
+/** The custom attribute names of a vCenter (empty when it has no CustomFieldsManager). */
+export async function readCustomFields(session: VsphereSession): Promise<Map<string, string>> {
+  const manager = session.content.customFieldsManager;
+  if (!manager) return new Map();
+  return customFieldNames((await readProperties(session, manager, ['field'])).get('field'));
 }

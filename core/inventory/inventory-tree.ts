@@ -12,6 +12,8 @@ interface TreeNode {
  */
 export class InventoryTree {
   private readonly nodes = new Map<string, TreeNode>();
+  /** Custom attribute names by key (CustomFieldsManager.field): a VM's customValue names only keys. */
+  customFields = new Map<string, string>();
 
   set(ref: MoRef, name: string, parent: MoRef | undefined): void {
     this.nodes.set(ref.value, { type: ref.type, name, parent: parent?.value ?? null });
@@ -19,6 +21,11 @@ export class InventoryTree {
 
   remove(moref: string): void {
     this.nodes.delete(moref);
+  }
+
+  /** The name of a container (a resource pool's, for VMs), or null when not (yet) known. */
+  nameOf(moref: string | null): string | null {
+    return moref ? (this.nodes.get(moref)?.name ?? null) : null;
   }
 
   /** "DC0/vm/prod": the datacenter then the folders down to `parent` (vCenter's root folder omitted). */

@@ -8,13 +8,15 @@ import {
   createObjectFilter,
   createPropertyCollector,
   destroyPropertyCollector,
+  readProperties,
   waitForUpdates,
   type ObjectContent,
   type ObjectUpdate,
 } from '../vsphere/property-collector.js';
 import type { VsphereSession } from '../vsphere/session.js';
 import type { MoRef } from '../vsphere/xml.js';
-import { ALL_SPECS, ALL_TYPES, kindOf, toRow, updateTree } from './inventory-properties.js';
+import { ALL_SPECS, ALL_TYPES, kindOf, toRow, updateTree, VM_PATHS } from './inventory-properties.js';
+import { readCustomFields } from './full-sync.js';
 import type { EventLogStore, RecordedEvent } from './event-log-store.js';
 import type { InventoryStore } from './inventory-store.js';
 import { InventoryTree } from './inventory-tree.js';
@@ -215,6 +217,7 @@ export class InventoryWatcher {
     // Snapshot: everything the filter covers, possibly in several truncated parts.
     this.objects = new Map();
     this.tree = new InventoryTree();
+    this.tree.customFields = await readCustomFields(session);
     this.run = await this.o.store.beginRun(this.o.siteId);
     let version = '';
     const pages: unknown[] = [];
@@ -281,6 +284,26 @@ export class InventoryWatcher {
     if (fresh.length === 0) return;
     if (events.length >= LIVE_EVENT_PAGE && events[0]!.key > lastKey + 1) await this.catchUpEvents(session);
     await this.storeEvents(fresh);
+    // A reconfiguration vCenter reports as an event but whose property update never came (or
+    // came for a property outside the filter): read the VM again so the store follows the event.
+    const reconfigured = new Set(fresh.filter((e) => e.type === 'VmReconfiguredEvent' && e.vm).map((e) => e.vm!.value));
+    for (const moref of reconfigured) if (this.objects.has(moref)) await this.refreshVm(session, moref);
+  }
+
+  /** Reads every watched property of one VM and applies it as an update (unset ones removed). */
+  private async refreshVm(session: VsphereSession, moref: string): Promise<void> {
+    const ref = { type: 'VirtualMachine', value: moref };
+    this.tree.customFields = await readCustomFields(session);
+    let props: Map<string, unknown>;
+    try {
+      props = await readProperties(session, ref, VM_PATHS);
+    } catch (err) {
+      if (isFault(err, 'ManagedObjectNotFound')) return; // gone: the leave update says so
+      throw err;
+    }
+    if (props.size === 0) return;
+    const changes = VM_PATHS.map((name) => (props.has(name) ? { name, op: 'assign' as const, value: props.get(name) } : { name, op: 'remove' as const, value: undefined }));
+    await this.applyUpdates([{ kind: 'modify', ref, changes }]);
   }
 
   private async storeEvents(events: readonly VsphereEvent[]): Promise<void> {

@@ -9,6 +9,7 @@ import type {
 } from '../contract/commands.js';
 import { AuditLog } from '../audit/audit-log.js';
 import type { Sql } from '../db/sql.js';
+import { InventoryViewService } from '../inventory/inventory-export.js';
 import { TrustStore, trustedCaPems } from '../certificates/trust-store.js';
 import { PreflightLists } from '../helpers/preflight-lists.js';
 import { EnrollmentService } from '../enrollment/enrollment-service.js';
@@ -112,6 +113,7 @@ export class Services {
   readonly credentials: CredentialStore;
   readonly sites: SitesQueries;
   readonly procedures: ProcedureQueries;
+  readonly inventoryViews: InventoryViewService;
   readonly ipam: Ipam;
   readonly nat: NatService;
   readonly natPolicy: NatPolicyService;
@@ -244,6 +246,7 @@ export class Services {
     // A site counts as connected while its watcher holds a live session.
     this.sites = new SitesQueries(o.db, (site) => this.inventory.watchStatus().some((w) => w.site === site && (w.state === 'watching' || w.state === 'syncing')));
     this.procedures = new ProcedureQueries(o.db);
+    this.inventoryViews = new InventoryViewService(o.db);
     this.inventory = new InventoryService({
       db: o.db,
       vault: o.vault,

@@ -13,6 +13,8 @@ export interface ServiceContent {
   sessionManager: MoRef;
   eventManager: MoRef | null;
   taskManager: MoRef | null;
+  /** Custom attribute definitions (names of the keys in each entity's customValue); null without one. */
+  customFieldsManager: MoRef | null;
   about: { fullName: string; version: string; build: string; apiVersion: string; instanceUuid: string };
 }
 
@@ -168,6 +170,7 @@ function parseServiceContent(body: XmlNode): ServiceContent {
     sessionManager: need('sessionManager'),
     eventManager: toRef(child(rv, 'eventManager')) ?? null,
     taskManager: toRef(child(rv, 'taskManager')) ?? null,
+    customFieldsManager: toRef(child(rv, 'customFieldsManager')) ?? null,
     about: { fullName: a('fullName'), version: a('version'), build: a('build'), apiVersion: a('apiVersion'), instanceUuid: a('instanceUuid') },
   };
 }

@@ -4,6 +4,7 @@ import { hashForView } from '../navigation/hash-route';
 import { EmptyState } from '../shell/EmptyState';
 import { ViewHeader } from '../shell/ViewHeader';
 import { HostsPanel } from './inventory/HostsPanel';
+import { InventoryReportsPanel } from './inventory/InventoryReportsPanel';
 import { SitesPanel } from './inventory/SitesPanel';
 import { SyncProgress } from './inventory/SyncProgress';
 import { useSiteActivity } from './inventory/use-site-activity';
@@ -12,13 +13,13 @@ import { Tabs, tabId, tabPanelId, type TabSpec } from './Tabs';
 import { useContractQuery } from './use-contract-query';
 import { useHashSubPath } from './use-hash-sub-path';
 
-type Section = 'vms' | 'hosts' | 'sites';
+type Section = 'vms' | 'reports' | 'hosts' | 'sites';
 const PREFIX = 'inventory';
 
 export function InventoryView() {
   const client = useClient();
   const sub = useHashSubPath('inventory');
-  const section: Section = sub === 'sites' || sub === 'hosts' ? sub : 'vms';
+  const section: Section = sub === 'sites' || sub === 'hosts' || sub === 'reports' ? sub : 'vms';
   const select = (next: Section): void => {
     window.location.hash = hashForView('inventory', next === 'vms' ? undefined : next);
   };
@@ -32,6 +33,7 @@ export function InventoryView() {
   const siteRows = sites.data;
   const tabs: TabSpec<Section>[] = [
     { id: 'vms', label: 'Virtual machines' },
+    { id: 'reports', label: 'Reports' },
     { id: 'hosts', label: 'Hosts' },
     { id: 'sites', label: `vCenters${siteRows ? ` (${siteRows.length})` : ''}` },
   ];
@@ -46,6 +48,7 @@ export function InventoryView() {
       <Tabs tabs={tabs} selected={section} onSelect={select} prefix={PREFIX} label="Inventory sections" />
       <div className="tab-panel" role="tabpanel" id={tabPanelId(PREFIX, section)} aria-labelledby={tabId(PREFIX, section)}>
         {section === 'hosts' && <HostsPanel />}
+        {section === 'reports' && <InventoryReportsPanel />}
         {section === 'sites' && <SitesPanel sites={siteRows} activity={activity} onAdded={reload} onRemoved={reload} />}
         {section === 'vms' && siteRows && siteRows.length === 0 && (
           <EmptyState

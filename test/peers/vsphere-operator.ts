@@ -1,11 +1,11 @@
 // "Another operator" for the inventory tests: a second vCenter session that changes things behind
 // the watcher's back (power, create, destroy, terminate sessions). Built on Outpost's client but
 // on its own session, as a second vSphere Client would be.
-import { readProperties } from '../../core/vsphere/property-collector.js';
+import { createContainerView, destroyView, readProperties, retrieveAll } from '../../core/vsphere/property-collector.js';
 import { VsphereSession } from '../../core/vsphere/session.js';
 import { waitForTask } from '../../core/vsphere/tasks.js';
 import { changePower, type PowerAction } from '../../core/vsphere/vm-power.js';
-import { el, refEl, toRef, type MoRef } from '../../core/vsphere/xml.js';
+import { child, el, refEl, text, toRef, typedEl, type MoRef } from '../../core/vsphere/xml.js';
 import type { VcsimInfo } from './vcsim.js';
 
 export class VsphereOperator {
@@ -45,6 +45,72 @@ export class VsphereOperator {
     const task = toRef(body['returnval']);
     if (!task) throw new Error('Rename_Task returned no task');
     await waitForTask(this.session, task);
+  }
+
+  private async task(method: string, ref: MoRef, body: string): Promise<unknown> {
+    const r = await this.session.invoke(method, ref, body);
+    const task = toRef(r.body['returnval']);
+    if (!task) throw new Error(`${method} returned no task`);
+    return await waitForTask(this.session, task);
+  }
+
+  /** ReconfigVM_Task with a VirtualMachineConfigSpec's inner XML. */
+  async reconfigure(moref: string, spec: string): Promise<void> {
+    await this.task('ReconfigVM_Task', { type: 'VirtualMachine', value: moref }, `<spec>${spec}</spec>`);
+  }
+
+  setCpuMemory(moref: string, numCpu: number, memoryMB: number): Promise<void> {
+    return this.reconfigure(moref, el('numCPUs', numCpu) + el('memoryMB', memoryMB));
+  }
+
+  /** Adds a thin disk of `kb` KiB on the VM's SCSI controller (key 1000) at `unit`. */
+  addDisk(moref: string, kb: number, unit: number): Promise<void> {
+    const backing = typedEl('backing', 'VirtualDiskFlatVer2BackingInfo', el('fileName', '') + el('diskMode', 'persistent') + el('thinProvisioned', true));
+    const device = typedEl('device', 'VirtualDisk', el('key', -1) + backing + el('controllerKey', 1000) + el('unitNumber', unit) + el('capacityInKB', kb));
+    return this.reconfigure(moref, `<deviceChange>${el('operation', 'add')}${el('fileOperation', 'create')}${device}</deviceChange>`);
+  }
+
+  /** Adds an E1000 NIC backed by a standard port group. */
+  addNic(moref: string, network: string): Promise<void> {
+    const backing = typedEl('backing', 'VirtualEthernetCardNetworkBackingInfo', el('deviceName', network));
+    const device = typedEl('device', 'VirtualE1000', el('key', -2) + backing + `<connectable>${el('startConnected', true)}${el('allowGuestControl', true)}${el('connected', true)}</connectable>` + el('addressType', 'generated'));
+    return this.reconfigure(moref, `<deviceChange>${el('operation', 'add')}${device}</deviceChange>`);
+  }
+
+  async snapshot(moref: string, name: string): Promise<void> {
+    await this.task('CreateSnapshot_Task', { type: 'VirtualMachine', value: moref }, el('name', name) + el('description', `made by a test`) + el('memory', false) + el('quiesce', false));
+  }
+
+  /** Defines a custom attribute for VMs (CustomFieldsManager.AddCustomFieldDef); returns its key. */
+  async addCustomField(name: string): Promise<number> {
+    const manager = this.session.content.customFieldsManager;
+    if (!manager) throw new Error('no CustomFieldsManager');
+    const { body } = await this.session.invoke('AddCustomFieldDef', manager, el('name', name) + el('moType', 'VirtualMachine'));
+    return Number(text(child(body['returnval'], 'key')));
+  }
+
+  async setCustomField(moref: string, key: number, value: string): Promise<void> {
+    const manager = this.session.content.customFieldsManager;
+    if (!manager) throw new Error('no CustomFieldsManager');
+    await this.session.invoke('SetField', manager, refEl('entity', { type: 'VirtualMachine', value: moref }) + el('key', key) + el('value', value));
+  }
+
+  /** The moref of the VM with this name. */
+  async vmNamed(name: string): Promise<string> {
+    const view = await createContainerView(this.session, this.session.content.rootFolder, ['VirtualMachine']);
+    let found: string | null = null;
+    try {
+      await retrieveAll(this.session, view, [{ type: 'VirtualMachine', paths: ['name'] }], {
+        pageSize: 1000,
+        onPage: (objects) => {
+          for (const o of objects) if (o.props.get('name') === name) found = o.ref.value;
+        },
+      });
+    } finally {
+      await destroyView(this.session, view).catch(() => undefined);
+    }
+    if (!found) throw new Error(`no VM named ${name}`);
+    return found;
   }
 
   async terminateSession(key: string): Promise<void> {

@@ -17,6 +17,7 @@ import { sql as vmSearchTrigram } from './016-vm-search-trigram.js';
 import { sql as fanoutTemplates } from './017-fanout-templates.js';
 import { sql as terminalRecordings } from './018-terminal-recordings.js';
 import { sql as teamIdentity } from './019-team-identity.js';
+import { sql as inventoryDetails } from './020-inventory-details.js';
 import { auditAppendOnly, before, from, portable, renameEventsKey, vmSearchIndex } from './postgres.js';
 
 export interface Migration {
@@ -61,4 +62,5 @@ export const migrations: readonly Migration[] = [
   { version: 17, name: 'fanout-templates', sql: fanoutTemplates },
   { version: 18, name: 'terminal-recordings', sql: terminalRecordings },
   { version: 19, name: 'team-identity', sql: teamIdentity },
+  { version: 20, name: 'inventory-details', sql: inventoryDetails },
 ];

@@ -7,6 +7,7 @@ import { createEnrollmentHandlers } from './enrollment.js';
 import { createFanoutHandlers } from './fanout.js';
 import { helperHandlers } from './helpers.js';
 import { inventoryHandlers } from './inventory.js';
+import { inventoryViewHandlers } from './inventory-views.js';
 import { ipamHandlers } from './ipam.js';
 import { metricsHandlers } from './metrics.js';
 import { natHandlers } from './nat.js';
@@ -62,6 +63,7 @@ export function createHandlers(s: Services): Handlers {
     ...createRecordingHandlers(s),
     ...inventoryHandlers(s),
     ...metricsHandlers(s),
+    ...inventoryViewHandlers(s),
     ...networkingHandlers(s),
     ...vmAccessHandlers(s),
     ...upgradeHandlers(s),
