@@ -198,12 +198,11 @@ export function FanoutPanel() {
     const current = f.job;
     if (!current) return;
     const again = 'failed' in which ? current.rows.filter(rowFailedToRerun) : current.rows.filter((r) => which.hosts.includes(r.host));
+    // Cleared before asking: the new run's first output can arrive before the answer does.
+    fanoutOutputStore.getState().clear(again.map((r) => r.index));
     client
       .invoke('fanout.rerun', { jobId: current.id, ...which })
-      .then((job) => {
-        fanoutOutputStore.getState().clear(again.map((r) => r.index));
-        return showJob(job);
-      })
+      .then(showJob)
       .catch((err: unknown) => shell.getState().pushToast(errorToast('Re-run', err)));
   };
 

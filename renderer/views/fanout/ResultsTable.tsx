@@ -22,7 +22,7 @@ function statusOf(r: FanoutRow): { text: string; className: string } {
   if (r.state === 'pending') return { text: 'pending', className: 'badge' };
   if (r.state === 'running') return { text: 'running', className: 'badge badge-running' };
   if (r.state === 'cancelled') return { text: 'cancelled', className: 'badge badge-cancelled' };
-  if (r.error) return { text: 'error', className: 'badge badge-failed' };
+  if (r.error) return { text: r.error.code, className: 'badge badge-failed' };
   if (r.exitCode === 0) return { text: 'ok', className: 'badge badge-succeeded' };
   return { text: r.exitCode === null ? 'signal' : 'exit ≠ 0', className: 'badge badge-failed' };
 }
