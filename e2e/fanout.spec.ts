@@ -144,7 +144,7 @@ test.describe('run on many hosts against real sshd peers', () => {
     await panel.getByLabel('Failed only').check();
     await expect(table.getByTestId('fanout-row')).toHaveCount(3);
     await rowOf(panel, `127.0.0.1:${failing.port}`).click();
-    await expect(pane.getByRole('heading')).toContainText(`127.0.0.1:${failing.port}`);
+    await expect(pane.getByRole('heading', { level: 3 })).toContainText(`127.0.0.1:${failing.port}`);
     await expect(pane.getByTestId('fanout-output-stdout').getByTestId('fanout-output-line')).toHaveText([`1start-${failing.port}`, `2out-${failing.port}`, '3second-line']);
     await expect(pane.getByTestId('fanout-output-stderr')).toContainText(`warn-${failing.port}`);
     await panel.getByLabel('Failed only').uncheck();
