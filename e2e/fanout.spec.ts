@@ -130,6 +130,9 @@ test.describe('run on many hosts against real sshd peers', () => {
     await expect(pane.getByTestId('fanout-output-stdout').getByTestId('fanout-output-line')).toHaveText(['3second-line']);
     await expect(pane.locator('mark')).toHaveText(['second']);
     await pane.getByLabel('Search output').fill('');
+    // At 1280x800 the panel, its table and the pane do not scroll sideways (long lines and errors wrap).
+    await page.setViewportSize({ width: 1280, height: 800 });
+    for (const el of [panel, panel.locator('.table-scroll').first(), pane]) expect(await el.evaluate((e) => e.scrollWidth - e.clientWidth)).toBeLessThanOrEqual(0);
     await expect(summary).toContainText('2 ok');
     await expect(summary).toContainText('3 failed');
     await expect(rowOf(panel, `127.0.0.1:${stranger.port}`).getByTestId('fanout-status')).toHaveText('HOST_KEY_UNKNOWN');
