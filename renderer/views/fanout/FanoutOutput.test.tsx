@@ -8,7 +8,7 @@ import { fanoutStore } from './fanout-store';
 
 afterEach(() => {
   unmountAll();
-  fanoutStore.setState({ job: null, hostsText: '', vms: [], vmPort: '22', configHosts: [], jumpsText: '', jumpCredentials: [], command: '', failedOnly: false, expanded: [] });
+  fanoutStore.setState({ job: null, hostsText: '', vms: [], vmPort: '22', configHosts: [], jumpsText: '', jumpCredentials: [], command: '', failedOnly: false });
   fanoutOutputStore.getState().reset(null);
 });
 
