@@ -56,6 +56,9 @@ const COLUMNS: Record<InventoryKind, readonly string[]> = {
 
 const KINDS = Object.keys(TABLES) as InventoryKind[];
 
+/** Rows per multi-row upsert on PostgreSQL: 500 VMs x 40 parameters stays far below its 65,535. */
+const UPSERT_CHUNK = 500;
+
 /** Counts of live objects per kind. */
 export type InventoryCounts = Record<'datacenters' | 'clusters' | 'hosts' | 'networks' | 'datastores' | 'vms', number>;
 
@@ -79,6 +82,7 @@ export class InventoryStore {
   private readonly removes: Record<InventoryKind, string>;
   private readonly sweeps: Record<InventoryKind, string>;
   private readonly sites: SiteStore;
+  private readonly multiUpserts = new Map<string, string>();
 
   constructor(private readonly db: Sql) {
     this.sites = new SiteStore(db);
@@ -118,6 +122,52 @@ export class InventoryStore {
     for (const c of COLUMNS[kind]) params.push(row[c] ?? null);
     params.push(run, now, now, now);
     return (await this.db.get(this.upserts[kind], params, changedRow))?.changed === 1;
+  }
+
+  /**
+   * Upserts many objects of one kind (a sync page); how many changed. SQLite answers each
+   * statement in-process, so it keeps one prepared upsert per row. On PostgreSQL every statement
+   * is a network round trip, which made a 10,000-VM sync 4.3x slower than SQLite: there one
+   * statement writes up to UPSERT_CHUNK rows (multi-row VALUES, same ON CONFLICT rule).
+   */
+  async upsertMany(siteId: number, run: number, kind: InventoryKind, rows: readonly InventoryRow[], now: string): Promise<number> {
+    let changed = 0;
+    if (this.db.engine !== 'postgres') {
+      for (const row of rows) if (await this.upsert(siteId, run, kind, row, now)) changed++;
+      return changed;
+    }
+    for (let at = 0; at < rows.length; at += UPSERT_CHUNK) {
+      const chunk = rows.slice(at, at + UPSERT_CHUNK);
+      // One INSERT ... ON CONFLICT may not touch a row twice: a moref repeated in a chunk goes row by row.
+      if (new Set(chunk.map((r) => r['moref'])).size !== chunk.length) {
+        for (const row of chunk) if (await this.upsert(siteId, run, kind, row, now)) changed++;
+        continue;
+      }
+      const params: (string | number | null)[] = [];
+      for (const row of chunk) {
+        params.push(siteId, row['moref'] ?? null);
+        for (const c of COLUMNS[kind]) params.push(row[c] ?? null);
+        params.push(run, now, now);
+      }
+      params.push(now);
+      const flags = await this.db.all(this.multiUpsert(kind, chunk.length), params, changedRow);
+      changed += flags.filter((f) => f.changed === 1).length;
+    }
+    return changed;
+  }
+
+  /** The upsert of `n` rows in one statement (PostgreSQL only; the texts are cached per size). */
+  private multiUpsert(kind: InventoryKind, n: number): string {
+    const key = `${kind}:${n}`;
+    const cached = this.multiUpserts.get(key);
+    if (cached) return cached;
+    const one = this.upserts[kind];
+    const tuple = `(?, ?, ${COLUMNS[kind].map(() => '?').join(', ')}, ?, ?, ?, NULL)`;
+    const single = `VALUES ${tuple}`;
+    if (!one.includes(single)) throw new Error('inventory upsert text changed');
+    const text = one.replace(single, `VALUES ${Array.from({ length: n }, () => tuple).join(',\n')}`);
+    this.multiUpserts.set(key, text);
+    return text;
   }
 
   async markRemoved(siteId: number, kind: InventoryKind, moref: string, now: string): Promise<boolean> {
