@@ -37,13 +37,14 @@ export function FilesPane({ terminal, client, onClose }: { terminal: number; cli
   const folderInput = useRef<HTMLInputElement>(null);
 
   const browse = useCallback(
-    async (to: string): Promise<void> => {
+    async (to: string, keepError = false): Promise<void> => {
       try {
         const r = await client.invoke('sftp.list', { terminal, path: to });
         setPath(r.path);
         setTyped(r.path);
         setEntries(r.entries);
-        setError(null);
+        // The refresh after a failed upload must not hide why it failed.
+        if (!keepError) setError(null);
       } catch (err) {
         setError(failure(err));
       }
@@ -84,7 +85,7 @@ export function FilesPane({ terminal, client, onClose }: { terminal: number; cli
       setError(failure(err));
     } finally {
       setTransfer(null);
-      await browse(path);
+      await browse(path, true);
     }
   };
 
