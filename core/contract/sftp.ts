@@ -10,8 +10,8 @@ const uploadName = z
   .min(1)
   .max(4096)
   .refine((n) => !n.startsWith('/') && n.split('/').every((seg) => seg !== '' && seg !== '.' && seg !== '..' && !seg.includes('\0')), 'a file name or a relative path without . or .. segments');
-/** Base64 of at most 1 MiB: chunks keep a large transfer memory-bounded on both sides. */
-export const SFTP_CHUNK_BYTES = 1024 * 1024;
+/** 512 KiB per chunk (base64 ~700 KB): under the host's 1 MB request limit, and it keeps a large transfer memory-bounded on both sides. */
+export const SFTP_CHUNK_BYTES = 512 * 1024;
 const chunkData = z.string().max(Math.ceil(SFTP_CHUNK_BYTES / 3) * 4).regex(/^[A-Za-z0-9+/]*={0,2}$/, 'base64');
 
 export const remoteEntrySchema = z.object({
@@ -25,7 +25,7 @@ export type RemoteEntryInfo = z.infer<typeof remoteEntrySchema>;
 
 /**
  * The file pane beside an SSH terminal: SFTP over that terminal's own connection (same host, host
- * key and credential). Bytes travel in chunks of at most 1 MiB, so neither side holds a whole file;
+ * key and credential). Bytes travel in chunks of at most 512 KiB, so neither side holds a whole file;
  * an upload lands as NAME.partial and is renamed only when every byte arrived.
  */
 export const sftpCommands = {
@@ -35,7 +35,7 @@ export const sftpCommands = {
     output: z.object({ path: z.string(), entries: z.array(remoteEntrySchema) }),
   },
   'sftp.read': {
-    summary: 'Read up to 1 MiB of a remote file (a download is a series of reads)',
+    summary: 'Read up to 512 KiB of a remote file (a download is a series of reads)',
     input: z.object({ terminal, path: remotePath, offset: z.number().int().min(0), length: z.number().int().min(1).max(SFTP_CHUNK_BYTES) }).strict(),
     output: z.object({ data: z.string(), size: z.number(), eof: z.boolean() }),
   },

@@ -7,6 +7,7 @@ import { tempDir } from '../../test/temp-dir.js';
 import { createTestUser, generateKey, sshdAvailable, startSshd, type Sshd } from '../../test/peers/openssh-server.js';
 import { createOutpostCore, type OutpostCore } from '../server/core.js';
 import { defaultKdf } from '../vault/passphrase-cipher.js';
+import { SFTP_CHUNK_BYTES } from '../contract/sftp.js';
 
 const canRun = sshdAvailable() && process.getuid?.() === 0;
 if (!canRun) console.log('sftp pane tests skipped: need root and openssh-server');
@@ -57,7 +58,7 @@ describe.skipIf(!canRun)("the file pane's sftp.* commands over an SSH terminal (
 
   const upload = async (folder: string, name: string, bytes: Buffer): Promise<{ path: string; bytes: number }> => {
     const { transfer } = await call<{ transfer: number }>('sftp.upload.begin', { terminal, folder, name, size: bytes.length });
-    for (let off = 0; off < bytes.length; off += MiB) await call('sftp.upload.chunk', { transfer, offset: off, data: bytes.subarray(off, off + MiB).toString('base64') });
+    for (let off = 0; off < bytes.length; off += SFTP_CHUNK_BYTES) await call('sftp.upload.chunk', { transfer, offset: off, data: bytes.subarray(off, off + SFTP_CHUNK_BYTES).toString('base64') });
     return call('sftp.upload.finish', { transfer });
   };
 
@@ -70,7 +71,7 @@ describe.skipIf(!canRun)("the file pane's sftp.* commands over an SSH terminal (
     expect(listed.entries).toEqual([expect.objectContaining({ name: 'a.bin', type: 'file', size: bytes.length, mtime: expect.stringMatching(/^\d{4}-/) })]);
     const parts: Buffer[] = [];
     for (let off = 0, eof = false; !eof; ) {
-      const r = await call<{ data: string; eof: boolean; size: number }>('sftp.read', { terminal, path: join(area, 'mine', 'a.bin'), offset: off, length: MiB });
+      const r = await call<{ data: string; eof: boolean; size: number }>('sftp.read', { terminal, path: join(area, 'mine', 'a.bin'), offset: off, length: SFTP_CHUNK_BYTES });
       parts.push(Buffer.from(r.data, 'base64'));
       off += parts.at(-1)!.length;
       eof = r.eof;

@@ -1,6 +1,6 @@
 import { act, fireEvent, render, screen, cleanup } from '@testing-library/react';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createClient } from '../../../../core/contract';
+import { SFTP_CHUNK_BYTES, createClient } from '../../../../core/contract';
 import { createFakeBridge } from '../../../testing/fake-bridge';
 import { FilesPane } from './FilesPane';
 
@@ -46,7 +46,7 @@ describe('Files pane beside an SSH terminal (component, FAKE bridge)', () => {
     expect(bridge.calls.at(-1)).toEqual({ command: 'sftp.list', input: { terminal: 7, path: '/etc' } });
   });
 
-  it('uploads a file in 1 MiB chunks with in-order offsets, then finishes and lists the folder again', async () => {
+  it('uploads a file in SFTP_CHUNK_BYTES chunks with in-order offsets, then finishes and lists the folder again', async () => {
     const chunks: { offset: number; bytes: number }[] = [];
     const bridge = createFakeBridge({
       'sftp.list': listing,
@@ -66,11 +66,8 @@ describe('Files pane beside an SSH terminal (component, FAKE bridge)', () => {
     });
     await screen.findByText(/Uploaded 1 file\(s\), 2.0 MiB/);
     expect(bridge.calls.find((c) => c.command === 'sftp.upload.begin')!.input).toEqual({ terminal: 7, folder: '/home/op', name: 'big.bin', size: 2 * MiB + 10 });
-    expect(chunks).toEqual([
-      { offset: 0, bytes: MiB },
-      { offset: MiB, bytes: MiB },
-      { offset: 2 * MiB, bytes: 10 },
-    ]);
+    const C = SFTP_CHUNK_BYTES;
+    expect(chunks).toEqual([...Array.from({ length: (2 * MiB) / C }, (_, i) => ({ offset: i * C, bytes: C })), { offset: 2 * MiB, bytes: 10 }]);
     expect(commands(bridge).slice(-2)).toEqual(['sftp.upload.finish', 'sftp.list']);
   });
 
@@ -81,7 +78,7 @@ describe('Files pane beside an SSH terminal (component, FAKE bridge)', () => {
       'sftp.upload.begin': () => ok({ transfer: 4, path: '/home/op/c.bin' }),
       'sftp.upload.chunk': (input) =>
         new Promise((resolve) => {
-          release = () => resolve(ok({ written: (input as { offset: number }).offset + MiB }));
+          release = () => resolve(ok({ written: (input as { offset: number }).offset + SFTP_CHUNK_BYTES }));
         }),
       'sftp.upload.cancel': () => ok({ cancelled: true }),
     });
@@ -132,8 +129,8 @@ describe('Files pane beside an SSH terminal (component, FAKE bridge)', () => {
     URL.createObjectURL = create;
     expect(await saved[0]!.text()).toBe('hello');
     expect(bridge.calls.filter((c) => c.command === 'sftp.read').map((c) => c.input)).toEqual([
-      { terminal: 7, path: '/home/op/a.txt', offset: 0, length: MiB },
-      { terminal: 7, path: '/home/op/a.txt', offset: 3, length: MiB },
+      { terminal: 7, path: '/home/op/a.txt', offset: 0, length: SFTP_CHUNK_BYTES },
+      { terminal: 7, path: '/home/op/a.txt', offset: 3, length: SFTP_CHUNK_BYTES },
     ]);
   });
 });

@@ -19,7 +19,7 @@ export interface TransferControl {
 }
 
 /**
- * Uploads one browser File in 1 MiB slices (Blob.slice reads only that slice), so memory stays
+ * Uploads one browser File in SFTP_CHUNK_BYTES (512 KiB) slices (Blob.slice reads only that slice), so memory stays
  * bounded however large the file; the core writes NAME.partial and renames it on finish. A cancel
  * between chunks tells the core to remove the partial.
  */
