@@ -77,6 +77,8 @@ describe.skipIf(!canRun)("the file pane's sftp.* commands over an SSH terminal (
       eof = r.eof;
     }
     expect(sha(Buffer.concat(parts))).toBe(sha(bytes));
+    const audit = await call<{ entries: { action: string; details: unknown }[] }>('audit.list', {});
+    expect(audit.entries.map((e) => e.action)).toEqual(expect.arrayContaining(['sftp.put', 'sftp.get']));
   });
 
   it('a folder upload creates its sub-folders; . and .. names are refused before anything runs', async () => {
