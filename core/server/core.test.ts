@@ -16,6 +16,7 @@ import { teamCommands } from '../contract/team.js';
 import { fanoutCommands } from '../contract/fanout.js';
 import { inventoryViewCommands } from '../contract/inventory-views.js';
 import { recordingCommands } from '../contract/recordings.js';
+import { sftpCommands } from '../contract/sftp.js';
 import type { EventName } from '../contract/events.js';
 import { defaultKdf } from '../vault/passphrase-cipher.js';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -179,8 +180,9 @@ describeCoreEngines('core dispatch (the path every transport takes)', (newDb, en
     // Recordings: none before a terminal ran (core/terminal/recording/session-recording.test.ts records one and reads it back).
     expect(await call('recording.list', {})).toEqual([]);
     covered.add('recording.list');
+    // The file pane's sftp.* need an open SSH terminal: core/sftp/sftp-pane.test.ts exercises each against sshd.
     // The inventory reports need a vCenter: core/inventory/inventory-details.test.ts exercises each against vcsim.
-    const elsewhere = [...[firewallPolicyCommands, enrollmentCommands, inventoryCommands, networkingCommands, vmAccessCommands, terminalCommands, upgradeCommands, fanoutCommands, inventoryViewCommands, recordingCommands].flatMap((c) => Object.keys(c)), ...hostsPush].filter((name) => !covered.has(name)); // sites.list needs no vCenter: exercised above
+    const elsewhere = [...[firewallPolicyCommands, enrollmentCommands, inventoryCommands, networkingCommands, vmAccessCommands, terminalCommands, upgradeCommands, fanoutCommands, inventoryViewCommands, recordingCommands, sftpCommands].flatMap((c) => Object.keys(c)), ...hostsPush].filter((name) => !covered.has(name)); // sites.list needs no vCenter: exercised above
     expect([...covered, ...elsewhere].sort()).toEqual([...commandNames].sort());
   });
 
