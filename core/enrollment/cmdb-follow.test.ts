@@ -9,19 +9,12 @@ import type { NatRecordView } from '../contract/nat.js';
 import { createOutpostCore, type OutpostCore } from '../server/core.js';
 import { defaultKdf } from '../vault/passphrase-cipher.js';
 import { privateOwner } from './enrollment-service.js';
+import { untilWithin } from '../../test/until.js';
 
 const unavailable = vcsimUnavailable();
 if (unavailable) console.log(`CMDB follow tests skipped: ${unavailable}`);
 
-async function until<T>(what: string, read: () => T | Promise<T>, ok: (v: T) => boolean, timeoutMs = 5_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await read();
-    if (ok(v)) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}; last: ${JSON.stringify(v)}`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
-}
+const until = untilWithin(5_000, 25);
 
 /**
  * The CMDB follows vCenter (issue 16 item 3), against vcsim with a second vSphere session (and the

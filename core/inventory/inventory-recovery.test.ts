@@ -6,18 +6,11 @@ import { VsphereOperator } from '../../test/peers/vsphere-operator.js';
 import { tempDir } from '../../test/temp-dir.js';
 import { createOutpostCore, type OutpostCore } from '../server/core.js';
 import { defaultKdf } from '../vault/passphrase-cipher.js';
+import { untilWithin } from '../../test/until.js';
 
 const unavailable = vcsimUnavailable();
 
-async function until<T>(what: string, read: () => T | Promise<T>, ok: (v: T) => boolean, timeoutMs = 30_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await read();
-    if (ok(v)) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}; last: ${JSON.stringify(v)}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
+const until = untilWithin(30_000);
 
 describe.skipIf(unavailable !== null)('inventory watcher: recovery after a vcsim restart (same port and certificate), several sites', () => {
   let dir: ReturnType<typeof tempDir>;

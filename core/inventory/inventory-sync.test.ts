@@ -10,6 +10,7 @@ import type { AddedSite, SyncProgress, SyncResult, VmSummary, WatchStatusSummary
 import { createOutpostCore, type OutpostCore } from '../server/core.js';
 import type { Sql } from '../db/sql.js';
 import { defaultKdf } from '../vault/passphrase-cipher.js';
+import { untilWithin } from '../../test/until.js';
 
 const unavailable = vcsimUnavailable();
 if (unavailable) console.log(`vcsim inventory tests skipped: ${unavailable}`);
@@ -28,15 +29,7 @@ const MEMS = [1024, 2048, 4096, 8192, 16384];
 const VMS = 40;
 const passphrase = 'inventory tests passphrase';
 
-async function until<T>(what: string, read: () => T | Promise<T>, ok: (v: T) => boolean, timeoutMs = 15_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await read();
-    if (ok(v)) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}; last: ${JSON.stringify(v)}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
+const until = untilWithin(15_000);
 
 describe.skipIf(unavailable !== null)('inventory against vcsim (launcher with paging and AcquireTicket extensions)', () => {
   let vc: Vcsim;

@@ -7,21 +7,13 @@ import type { SiteSummary, VcenterEvent, VmSummary } from '../contract/inventory
 import { createOutpostCore, type CoreOptions, type OutpostCore } from '../server/core.js';
 import { defaultKdf } from '../vault/passphrase-cipher.js';
 import { readEventsSince, type VsphereEvent } from '../vsphere/events.js';
+import { until } from '../../test/until.js';
 
 const unavailable = vcsimUnavailable();
 if (unavailable) console.log(`live index tests skipped: ${unavailable}`);
 
 const passphrase = 'live index tests passphrase';
 
-async function until<T>(what: string, read: () => T | Promise<T>, ok: (v: T) => boolean, timeoutMs = 10_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await read();
-    if (ok(v)) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}; last: ${JSON.stringify(v)}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
 // The always-on index (core option liveIndex, as the desktop app, the host and `outpost serve`
 // start it) against vcsim, with a second vSphere session changing things behind Outpost's back.

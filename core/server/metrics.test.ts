@@ -5,19 +5,11 @@ import { tempDir } from '../../test/temp-dir.js';
 import type { MetricSnapshot, ProcessMetrics } from '../contract/metrics.js';
 import { defaultKdf } from '../vault/passphrase-cipher.js';
 import { createOutpostCore, type OutpostCore } from './core.js';
+import { until } from '../../test/until.js';
 
 const unavailable = vcsimUnavailable();
 if (unavailable) console.log(`metrics tests skipped: ${unavailable}`);
 
-async function until<T>(what: string, read: () => T | Promise<T>, ok: (v: T) => boolean, timeoutMs = 10_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await read();
-    if (ok(v)) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}; last: ${JSON.stringify(v)}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
 const metric = (metrics: readonly MetricSnapshot[], name: string): MetricSnapshot | undefined => metrics.find((m) => m.name === name);
 

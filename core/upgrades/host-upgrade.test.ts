@@ -13,19 +13,12 @@ import type { HostBuildRow, PlanPreview, UpgradePlanDetail } from '../contract/u
 import { createOutpostCore, type OutpostCore } from '../server/core.js';
 import { onPath } from './host-operations.js';
 import { defaultKdf } from '../vault/passphrase-cipher.js';
+import { untilWithin } from '../../test/until.js';
 
 const unavailable = vcsimUnavailable() ?? (sshdAvailable() ? null : 'OpenSSH sshd is not installed');
 if (unavailable) console.log(`host upgrade tests skipped: ${unavailable}`);
 
-async function until<T>(what: string, read: () => T | Promise<T>, ok: (v: T) => boolean, timeoutMs = 30_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await read();
-    if (ok(v)) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}; last: ${JSON.stringify(v).slice(0, 2000)}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
+const until = untilWithin(30_000, 100);
 
 describe.skipIf(unavailable !== null)('rolling host upgrades against vcsim (3-host cluster) and one loopback sshd per host', () => {
   let labDir: ReturnType<typeof tempDir>;
