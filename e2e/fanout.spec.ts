@@ -97,7 +97,7 @@ test.describe('run on many hosts against real sshd peers', () => {
     await expect(panel.getByTestId('fanout-form-error')).toHaveText('Concurrency is a whole number from 1 to 200.');
     await panel.getByLabel('Concurrency').fill('10');
 
-    const command = `p=$(echo "$SSH_CONNECTION" | cut -d" " -f4); [ "$p" = ${slow.port} ] && sleep 4; echo "out-$p"; echo second-line; echo "warn-$p" >&2; [ "$p" = ${failing.port} ] && exit 3; exit 0`;
+    const command = `p=$(echo "$SSH_CONNECTION" | cut -d" " -f4); echo "start-$p"; [ "$p" = ${slow.port} ] && sleep 4; echo "out-$p"; echo second-line; echo "warn-$p" >&2; [ "$p" = ${failing.port} ] && exit 3; exit 0`;
     await panel.getByLabel('Command').fill(command);
     await panel.getByRole('button', { name: 'Run', exact: true }).click();
 
@@ -118,7 +118,21 @@ test.describe('run on many hosts against real sshd peers', () => {
     await expect(rowOf(panel, `127.0.0.1:${failing.port}`).getByTestId('fanout-exit')).toHaveText('3');
     await expect(rowOf(panel, `127.0.0.1:${slow.port}`).getByTestId('fanout-status')).toHaveText('running');
     await expect(panel.getByTestId('fanout-cancel')).toBeVisible();
+    // The slow host's output, live: what it printed so far while it runs, the rest as it comes (the pane stays open).
+    await rowOf(panel, `127.0.0.1:${slow.port}`).getByRole('button', { name: `127.0.0.1:${slow.port}` }).click();
+    const pane = panel.getByTestId('fanout-output-pane');
+    await expect(pane.getByTestId('fanout-output-stdout')).toContainText(`start-${slow.port}`);
+    await expect(rowOf(panel, `127.0.0.1:${slow.port}`).getByTestId('fanout-status')).toHaveText('running');
+    await expect(pane.getByTestId('fanout-output-line')).toHaveText([`1start-${slow.port}`, `2out-${slow.port}`, '3second-line', `1warn-${slow.port}`], { timeout: 15_000 });
     await expect(rowOf(panel, `127.0.0.1:${slow.port}`).getByTestId('fanout-status')).toHaveText('ok', { timeout: 15_000 });
+    // Search the output: only the matching lines, the match marked.
+    await pane.getByLabel('Search output').fill('SECOND');
+    await expect(pane.getByTestId('fanout-output-stdout').getByTestId('fanout-output-line')).toHaveText(['3second-line']);
+    await expect(pane.locator('mark')).toHaveText(['second']);
+    await pane.getByLabel('Search output').fill('');
+    // At 1280x800 the panel, its table and the pane do not scroll sideways (long lines and errors wrap).
+    await page.setViewportSize({ width: 1280, height: 800 });
+    for (const el of [panel, panel.locator('.table-scroll').first(), pane]) expect(await el.evaluate((e) => e.scrollWidth - e.clientWidth)).toBeLessThanOrEqual(0);
     await expect(summary).toContainText('2 ok');
     await expect(summary).toContainText('3 failed');
     await expect(rowOf(panel, `127.0.0.1:${stranger.port}`).getByTestId('fanout-status')).toHaveText('HOST_KEY_UNKNOWN');
@@ -133,11 +147,19 @@ test.describe('run on many hosts against real sshd peers', () => {
     await panel.getByLabel('Failed only').check();
     await expect(table.getByTestId('fanout-row')).toHaveCount(3);
     await rowOf(panel, `127.0.0.1:${failing.port}`).click();
-    const detail = table.getByTestId('fanout-detail');
-    await expect(detail).toContainText(`out-${failing.port}\nsecond-line`);
-    await expect(detail).toContainText(`warn-${failing.port}`);
+    await expect(pane.getByRole('heading', { level: 3 })).toContainText(`127.0.0.1:${failing.port}`);
+    await expect(pane.getByTestId('fanout-output-stdout').getByTestId('fanout-output-line')).toHaveText([`1start-${failing.port}`, `2out-${failing.port}`, '3second-line']);
+    await expect(pane.getByTestId('fanout-output-stderr')).toContainText(`warn-${failing.port}`);
     await panel.getByLabel('Failed only').uncheck();
     await expect(table.getByTestId('fanout-row')).toHaveCount(5);
+
+    // Re-run failed hosts: the 3 failed ones (exit 3, unknown key, unreachable) run again, their output starts over.
+    await panel.getByTestId('fanout-rerun-failed').click();
+    await expect(summary).toContainText('5/5 done', { timeout: 15_000 });
+    await expect(summary).toContainText('2 ok');
+    await expect(summary).toContainText('3 failed');
+    await expect(rowOf(panel, `127.0.0.1:${failing.port}`).getByTestId('fanout-exit')).toHaveText('3');
+    await expect(pane.getByTestId('fanout-output-stdout').getByTestId('fanout-output-line')).toHaveText([`1start-${failing.port}`, `2out-${failing.port}`, '3second-line']);
 
     // A long run, the page reloaded while it runs (the job is read back), then cancelled.
     await panel.getByRole('button', { name: 'Remove lab-failing' }).click();

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { startVcsim, vcsimUnavailable, type Vcsim } from '../test/peers/vcsim';
 import { VsphereOperator } from '../test/peers/vsphere-operator';
 import { expect, test } from './host-fixture';
+import { readmeScreenshots } from './screenshot-path';
 
 const VMS = 20;
 const unavailable = vcsimUnavailable();
@@ -55,6 +56,7 @@ test.describe('inventory reports against a real vcsim', () => {
     await expect(count).toHaveText(`${hostCount} rows in ${hostName}`);
     await page.getByRole('button', { name: 'Everything' }).click();
     await expect(count).toHaveText(`${VMS} rows`);
+    await readmeScreenshots(page, 'screenshot-inventory-tree');
 
     // Column chooser: show "Tools version", move it first; both survive a reload.
     const table = page.getByRole('table', { name: 'vInfo view' });

@@ -20,6 +20,7 @@ import { taskCommands } from './tasks.js';
 import { teamCommands } from './team.js';
 import { recordingCommands } from './recordings.js';
 import { terminalCommands } from './terminal.js';
+import { sftpCommands } from './sftp.js';
 import { upgradeCommands } from './upgrades.js';
 import { vaultCommands } from './vault.js';
 import { vmAccessCommands } from './vm-access.js';
@@ -58,6 +59,7 @@ export const commands = {
   ...certificateCommands,
   ...remoteCommands,
   ...terminalCommands,
+  ...sftpCommands,
   ...recordingCommands,
   ...inventoryCommands,
   ...inventoryViewCommands,

@@ -21,6 +21,7 @@ export * from './certificates.js';
 export * from './networking.js';
 export * from './vm-access.js';
 export * from './terminal.js';
+export * from './sftp.js';
 export * from './terminal-wire.js';
 export * from './upgrades.js';
 export * from './enrollment.js';

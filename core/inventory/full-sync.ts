@@ -1,6 +1,6 @@
 import { createContainerView, destroyView, readProperties, retrieveAll, type ObjectContent, type PropertySpec } from '../vsphere/property-collector.js';
 import type { VsphereSession } from '../vsphere/session.js';
-import { customFieldNames, STRUCTURE_SPECS, STRUCTURE_TYPES, toRow, updateTree, VM_SPECS, type InventoryKind } from './inventory-properties.js';
+import { customFieldNames, STRUCTURE_SPECS, STRUCTURE_TYPES, toRow, updateTree, VM_SPECS, type InventoryKind, type InventoryRow } from './inventory-properties.js';
 import { COUNT_KEYS, type InventoryCounts, type InventoryStore } from './inventory-store.js';
 import { InventoryTree } from './inventory-tree.js';
 
@@ -92,13 +92,17 @@ export async function writePage(store: InventoryStore, siteId: number, run: numb
   const now = new Date().toISOString();
   let changed = 0;
   const kinds: InventoryKind[] = [];
+  const byKind = new Map<InventoryKind, InventoryRow[]>();
+  for (const o of objects) {
+    const mapped = toRow(o, tree);
+    if (!mapped) continue;
+    kinds.push(mapped.kind);
+    const rows = byKind.get(mapped.kind) ?? [];
+    rows.push(mapped.row);
+    byKind.set(mapped.kind, rows);
+  }
   await store.batch(async () => {
-    for (const o of objects) {
-      const mapped = toRow(o, tree);
-      if (!mapped) continue;
-      kinds.push(mapped.kind);
-      if (await store.upsert(siteId, run, mapped.kind, mapped.row, now)) changed++;
-    }
+    for (const [kind, rows] of byKind) changed += await store.upsertMany(siteId, run, kind, rows, now);
   });
   return { changed, kinds };
 }

@@ -56,6 +56,9 @@ const COLUMNS: Record<InventoryKind, readonly string[]> = {
 
 const KINDS = Object.keys(TABLES) as InventoryKind[];
 
+/** Rows per multi-row upsert on PostgreSQL: 500 VMs x 40 parameters stays far below its 65,535. */
+const UPSERT_CHUNK = 500;
+
 /** Counts of live objects per kind. */
 export type InventoryCounts = Record<'datacenters' | 'clusters' | 'hosts' | 'networks' | 'datastores' | 'vms', number>;
 
@@ -79,6 +82,7 @@ export class InventoryStore {
   private readonly removes: Record<InventoryKind, string>;
   private readonly sweeps: Record<InventoryKind, string>;
   private readonly sites: SiteStore;
+  private readonly multiUpserts = new Map<string, string>();
 
   constructor(private readonly db: Sql) {
     this.sites = new SiteStore(db);
@@ -118,6 +122,52 @@ export class InventoryStore {
     for (const c of COLUMNS[kind]) params.push(row[c] ?? null);
     params.push(run, now, now, now);
     return (await this.db.get(this.upserts[kind], params, changedRow))?.changed === 1;
+  }
+
+  /**
+   * Upserts many objects of one kind (a sync page); how many changed. SQLite answers each
+   * statement in-process, so it keeps one prepared upsert per row. On PostgreSQL every statement
+   * is a network round trip, which made a 10,000-VM sync 4.3x slower than SQLite: there one
+   * statement writes up to UPSERT_CHUNK rows (multi-row VALUES, same ON CONFLICT rule).
+   */
+  async upsertMany(siteId: number, run: number, kind: InventoryKind, rows: readonly InventoryRow[], now: string): Promise<number> {
+    let changed = 0;
+    if (this.db.engine !== 'postgres') {
+      for (const row of rows) if (await this.upsert(siteId, run, kind, row, now)) changed++;
+      return changed;
+    }
+    for (let at = 0; at < rows.length; at += UPSERT_CHUNK) {
+      const chunk = rows.slice(at, at + UPSERT_CHUNK);
+      // One INSERT ... ON CONFLICT may not touch a row twice: a moref repeated in a chunk goes row by row.
+      if (new Set(chunk.map((r) => r['moref'])).size !== chunk.length) {
+        for (const row of chunk) if (await this.upsert(siteId, run, kind, row, now)) changed++;
+        continue;
+      }
+      const params: (string | number | null)[] = [];
+      for (const row of chunk) {
+        params.push(siteId, row['moref'] ?? null);
+        for (const c of COLUMNS[kind]) params.push(row[c] ?? null);
+        params.push(run, now, now);
+      }
+      params.push(now);
+      const flags = await this.db.all(this.multiUpsert(kind, chunk.length), params, changedRow);
+      changed += flags.filter((f) => f.changed === 1).length;
+    }
+    return changed;
+  }
+
+  /** The upsert of `n` rows in one statement (PostgreSQL only; the texts are cached per size). */
+  private multiUpsert(kind: InventoryKind, n: number): string {
+    const key = `${kind}:${n}`;
+    const cached = this.multiUpserts.get(key);
+    if (cached) return cached;
+    const one = this.upserts[kind];
+    const tuple = `(?, ?, ${COLUMNS[kind].map(() => '?').join(', ')}, ?, ?, ?, NULL)`;
+    const single = `VALUES ${tuple}`;
+    if (!one.includes(single)) throw new Error('inventory upsert text changed');
+    const text = one.replace(single, `VALUES ${Array.from({ length: n }, () => tuple).join(',\n')}`);
+    this.multiUpserts.set(key, text);
+    return text;
   }
 
   async markRemoved(siteId: number, kind: InventoryKind, moref: string, now: string): Promise<boolean> {
@@ -363,32 +413,33 @@ const ENROLLED_SQL = `EXISTS (SELECT 1 FROM cmdb_records c WHERE c.site_id = v.s
  * the rows (other filters checked per row), so `LIMIT n` stops after n matches: a one-letter
  * search over 50,000 VMs costs a few ms. Sorting every match by name first cost 15-50 ms there.
  */
-function matching(db: Sql, q: VmFilter): { from: string; order: string; params: Record<string, string | number> } {
+function matching(db: Sql, q: VmFilter): { from: string; order: string | null; params: Record<string, string | number> } {
   const w = where(db, q);
+  if (db.engine === 'postgres' && vmSearchWords(q.query ?? '').length > 0) return pgMatching(w, q.query ?? '');
   if (w.match === null) return { from: `inv_vms v ${w.sql}`, order: 'v.name, v.id', params: w.params };
-  if (db.engine === 'postgres') return pgMatching(w, q.query ?? '');
   const rest = w.sql ? ` AND ${w.sql.slice('WHERE '.length)}` : '';
   return { from: `inv_vms_fts f JOIN inv_vms v ON v.id = f.rowid WHERE inv_vms_fts MATCH @match${rest}`, order: 'f.rowid', params: { ...w.params, match: w.match } };
 }
 
 /**
- * PostgreSQL has no FTS5: its form of migration 007 indexes this expression with pg_trgm, and a
- * search requires every word as a substring of it (a superset of FTS5's word-prefix match).
- * Walking in id order keeps `LIMIT n` cheap, as the FTS rowid order does on SQLite.
+ * PostgreSQL has no FTS5: migration 021 stores the searched columns, lower-cased and joined, as
+ * inv_vms.search_text with a pg_trgm index, and a search requires every word as a substring of it.
+ * No ORDER BY before the LIMIT: ordering by id made the planner walk the primary key and test
+ * every row when few match (a word found nowhere cost ~200 ms at 50,000 VMs). Unordered, it
+ * takes the trigram index for a rare word and a scan that stops after `limit` hits for a common
+ * one; words under 3 characters (no trigram) are checked on the stored column in that scan.
+ * Which `limit` matches come first is then the table's order, as it is the index's on SQLite.
  */
-const PG_SEARCH_TEXT = `lower(v.name || ' ' || v.ip_addresses || ' ' || coalesce(v.guest_hostname, '') || ' ' || coalesce(v.guest_full_name, '') || ' ' || coalesce(v.guest_id, ''))`;
-
-function pgMatching(w: { sql: string; params: Record<string, string | number> }, query: string): { from: string; order: string; params: Record<string, string | number> } {
+function pgMatching(w: { sql: string; params: Record<string, string | number> }, query: string): { from: string; order: string | null; params: Record<string, string | number> } {
   const params = { ...w.params };
   const parts = w.sql ? [w.sql.slice('WHERE '.length)] : [];
-  query
-    .split(/\s+/)
-    .filter((t) => /[\p{L}\p{N}]/u.test(t))
-    .forEach((t, i) => {
-      params[`term${i}`] = `%${t.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
-      parts.push(`${PG_SEARCH_TEXT} LIKE @term${i} ESCAPE '\\'`);
-    });
-  return { from: `inv_vms v WHERE ${parts.join(' AND ')}`, order: 'v.id', params };
+  vmSearchWords(query, { keepCase: true }).forEach((word, i) => {
+    params[`term${i}`] = containsPattern(word.toLowerCase());
+    // `~~` is PostgreSQL's case-sensitive LIKE (backslash escapes by default): the engine turns the
+    // word LIKE into ILIKE, which lower-cases every row again and was ~10x slower on a scan.
+    parts.push(`v.search_text ~~ @term${i}`);
+  });
+  return { from: `inv_vms v WHERE ${parts.join(' AND ')}`, order: null, params };
 }
 
 function where(db: Sql, q: VmFilter): { sql: string; params: Record<string, string | number>; match: string | null } {
@@ -410,8 +461,23 @@ function where(db: Sql, q: VmFilter): { sql: string; params: Record<string, stri
   }
   if (q.enrolled !== undefined) parts.push(`${q.enrolled ? '' : 'NOT '}${ENROLLED_SQL}`);
   const text = vmTextMatch(q.query ?? '');
-  parts.push(...text.conditions);
+  // PostgreSQL checks every word, short ones too, on its stored search text (pgMatching).
+  if (db.engine !== 'postgres') parts.push(...text.conditions);
   return { sql: parts.length ? `WHERE ${parts.join(' AND ')}` : '', params: { ...params, ...text.params }, match: text.fts };
+}
+
+/**
+ * Runs a search statement planned for its own words. PostgreSQL's engine keeps statements
+ * prepared, and after five runs the server may switch to one generic plan that cannot see the
+ * pattern: it chose a full scan for rare words too (~170 ms at 50,000 VMs against ~2 ms by the
+ * trigram index). set_config(..., true) lasts to the end of this (or the enclosing) transaction.
+ */
+async function customPlan<T>(db: Sql, work: () => Promise<T>): Promise<T> {
+  if (db.engine !== 'postgres') return await work();
+  return await db.transaction(async (tx) => {
+    await tx.get("SELECT set_config('plan_cache_mode', 'force_custom_plan', true) AS v", [], z.object({ v: z.string() }));
+    return await work();
+  });
 }
 
 /**
@@ -421,18 +487,18 @@ function where(db: Sql, q: VmFilter): { sql: string; params: Record<string, stri
  */
 export async function searchVms(db: Sql, q: CommandParsedInput<'vms.list'>): Promise<VmSummary[]> {
   const m = matching(db, q);
-  const rows = await db.all(
+  const rows = await customPlan(db, () => db.all(
       `SELECT s.name AS site, v.moref, v.name, v.uuid, v.instance_uuid, v.power_state, v.guest_id, v.guest_full_name,
               v.ip_address, v.ip_addresses, v.guest_hostname, v.tools_running_status, h.name AS host, v.num_cpu,
               v.memory_mb, v.annotation, v.folder_path, v.updated_at, v.removed_at
-       FROM (SELECT v.id FROM ${m.from} ORDER BY ${m.order} LIMIT @limit) hit
+       FROM (SELECT v.id FROM ${m.from}${m.order ? ` ORDER BY ${m.order}` : ''} LIMIT @limit) hit
        JOIN inv_vms v ON v.id = hit.id
        JOIN sites s ON s.id = v.site_id
        LEFT JOIN inv_hosts h ON h.site_id = v.site_id AND h.moref = v.host_moref
        ORDER BY v.name, v.id`,
       { ...m.params, limit: q.limit },
       vmListRow,
-    );
+    ));
   return rows.map((r) => ({
     site: r.site,
     moref: r.moref,
@@ -459,5 +525,5 @@ export async function searchVms(db: Sql, q: CommandParsedInput<'vms.list'>): Pro
 /** How many VMs match a filter (the table shows "200 of 48,123"). */
 export async function countVms(db: Sql, q: VmFilter): Promise<number> {
   const m = matching(db, q);
-  return (await db.get(`SELECT count(*) AS n FROM ${m.from}`, m.params, z.object({ n: z.number() })))!.n;
+  return (await customPlan(db, () => db.get(`SELECT count(*) AS n FROM ${m.from}`, m.params, z.object({ n: z.number() }))))!.n;
 }

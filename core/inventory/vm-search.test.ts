@@ -1,13 +1,12 @@
-import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
-import { tempDir } from '../../test/temp-dir.js';
+import { afterEach, beforeEach, expect, it } from 'vitest';
+import { describeEngines, type OpenStore } from '../../test/engines.js';
 import { commands } from '../contract/commands.js';
 import { vmSearchText, vmSearchWords, vmTextMatches } from '../contract/vm-search-text.js';
 import type { Sql } from '../db/sql.js';
-import { openStore } from '../db/store.js';
 import { countVms, searchVms } from './vm-search.js';
 
-// Real SQLite files, the store's own migrations and SQL: the VM search's substring semantics.
+// Real stores on both engines (an SQLite file; a PostgreSQL database), their own migrations and
+// SQL: the VM search's substring semantics are the same on each.
 
 interface Vm {
   name: string;
@@ -30,19 +29,16 @@ const fleet: Vm[] = [
   { name: 'Ærø-Ünïcode', ips: [], hostname: null, os: null, guestId: null },
 ];
 
-let dir: ReturnType<typeof tempDir> | null = null;
 let close: (() => Promise<void>) | null = null;
+let open: OpenStore | null = null;
 afterEach(async () => {
   await close?.();
-  dir?.remove();
-  dir = null;
   close = null;
 });
 
 /** A fresh store file (the latest schema) holding `vms`. */
 async function storeWith(vms: Vm[]): Promise<Sql> {
-  dir = tempDir('outpost-vm-search-');
-  const store = await openStore(join(dir.path, 'outpost.db'));
+  const store = await open!();
   close = () => store.close();
   const sql = store.sql;
   const now = '2026-12-06T00:00:00.000Z';
@@ -71,7 +67,10 @@ const expected = (query: string): string[] => {
     .sort();
 };
 
-describe('VM search: substrings of name, IPs, guest host name and guest OS', () => {
+describeEngines('VM search: substrings of name, IPs, guest host name and guest OS', (openStore) => {
+  beforeEach(() => {
+    open = openStore;
+  });
   it('finds a mid-word fragment ignoring case ("M499" finds vm499 and prod-VM4990, not vm49)', async () => {
     const sql = await storeWith(fleet);
     expect(await names(sql, 'M499')).toEqual(['prod-VM4990', 'vm499']);

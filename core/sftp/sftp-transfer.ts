@@ -35,7 +35,7 @@ const DEFAULTS = { concurrency: 64, chunkSize: 255 * 1024 };
 const PARTIAL = '.partial';
 
 /** SFTP status codes (draft-ietf-secsh-filexfer-02 §7) that mean "you may not", as one clear error. */
-function sftpError(err: unknown, what: string): OutpostError {
+export function sftpError(err: unknown, what: string): OutpostError {
   if (err instanceof OutpostError) return err;
   const code = typeof err === 'object' && err !== null && 'code' in err ? (err as { code: unknown }).code : undefined;
   const message = err instanceof Error ? err.message : String(err);

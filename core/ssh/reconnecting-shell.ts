@@ -45,6 +45,11 @@ export class ReconnectingShell implements TerminalSession {
     return shell;
   }
 
+  /** The live SSH connection (null while reconnecting): the file pane opens SFTP channels on it. */
+  get sshConnection(): SshConnection | null {
+    return this.connection;
+  }
+
   get title(): string {
     return this.connection?.label ?? '';
   }

@@ -6,6 +6,8 @@ import type { TerminalInfo } from '../contract/terminal.js';
 import type { TerminalClosedInfo } from '../contract/terminal-wire.js';
 import { AckWindow } from './ack-window.js';
 import type { TerminalSession } from '../exec/terminal-session.js';
+import { ReconnectingShell } from '../ssh/reconnecting-shell.js';
+import type { SshConnection } from '../ssh/ssh-connection.js';
 import type { SessionRecorder, SessionRecording } from './recording/session-recorder.js';
 
 /** What a target resolves to: how to (re)open its session. */
@@ -235,6 +237,15 @@ export class TerminalService {
       session.kill();
       this.finish(e, { exitCode: null, signal: null });
     }
+  }
+
+  /** The SSH connection behind an open SSH terminal, for its file pane (same host, same credential). */
+  sshConnection(id: number): SshConnection {
+    const e = this.entry(id);
+    if (e.info.kind !== 'ssh') throw new OutpostError('VALIDATION', `Terminal ${id} is not an SSH terminal; files travel over SFTP, which only SSH sessions have.`);
+    const conn = e.session instanceof ReconnectingShell ? e.session.sshConnection : null;
+    if (!conn || e.info.state !== 'open') throw new OutpostError('UNREACHABLE', `Terminal ${id} is not connected right now; reconnect it, then browse its files.`);
+    return conn;
   }
 
   private entry(id: number): Entry {

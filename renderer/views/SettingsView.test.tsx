@@ -66,3 +66,23 @@ describe('Settings view', () => {
     expect(screen.getByText('Settings saved')).toBeTruthy();
   });
 });
+
+describe('Settings: how VMs are reached', () => {
+  it('shows each site\'s vmAddress choice (auto when unset) and saves one site without losing the others', async () => {
+    const bridge = createFakeBridge({
+      'settings.get': () => ({ ok: true, value: { ...defaultSettings, vmAddress: { lab: 'private' } } }),
+      'sites.list': () => ({ ok: true, value: [{ id: 1, name: 'lab', url: 'https://vc/sdk', username: 'u', lastSyncAt: null, connected: true }, { id: 2, name: 'dc2', url: 'https://vc2/sdk', username: 'u', lastSyncAt: null, connected: true }] }),
+      'settings.update': (input) => ({ ok: true, value: { ...defaultSettings, ...(input as object) } }),
+    });
+    await renderApp(bridge, 'settings');
+    const panel = await screen.findByTestId('vm-address-panel');
+    const lab = (await within(panel).findByLabelText('lab')) as HTMLSelectElement;
+    const dc2 = within(panel).getByLabelText('dc2') as HTMLSelectElement;
+    expect([lab.value, dc2.value]).toEqual(['private', 'auto']);
+    await act(async () => {
+      fireEvent.change(dc2, { target: { value: 'public' } });
+    });
+    expect(bridge.calls.find((c) => c.command === 'settings.update')?.input).toEqual({ vmAddress: { lab: 'private', dc2: 'public' } });
+    expect((within(panel).getByLabelText('dc2') as HTMLSelectElement).value).toBe('public');
+  });
+});

@@ -7,6 +7,7 @@ import { AppInfoPanel } from './AppInfoPanel';
 import { FieldError } from './FieldError';
 import { TeamPanel } from './TeamPanel';
 import { VaultPanel } from './VaultPanel';
+import { VmAddressPanel } from './VmAddressPanel';
 import { CredentialsPanel, KnownHostsPanel } from './credentials/CredentialsPanel';
 import { draftFrom, invalidFields, patchFrom, type SettingsDraft, type SettingsField } from './settings-form';
 
@@ -188,6 +189,7 @@ export function SettingsView() {
         {saved ? <SettingsForm saved={saved} /> : <p className="muted">Loading settings…</p>}
         <div className="settings-side">
           <VaultPanel />
+          <VmAddressPanel />
           <TeamPanel />
           <AppInfoPanel />
         </div>

@@ -19,6 +19,7 @@ import { settingsHandlers } from './settings.js';
 import { taskHandlers } from './tasks.js';
 import { teamHandlers } from './team.js';
 import { createTerminalHandlers } from './terminal.js';
+import { createSftpHandlers } from './sftp.js';
 import { createRecordingHandlers } from './recordings.js';
 import { upgradeHandlers } from './upgrades.js';
 import { vaultHandlers } from './vault.js';
@@ -60,6 +61,7 @@ export function createHandlers(s: Services): Handlers {
     ...createRemoteHandlers(s),
     ...createFanoutHandlers(s),
     ...createTerminalHandlers(s),
+    ...createSftpHandlers(s),
     ...createRecordingHandlers(s),
     ...inventoryHandlers(s),
     ...metricsHandlers(s),

@@ -8,7 +8,7 @@ import { hopCredential, jumpHopsOf, withHopCredential } from './JumpHostsField';
 
 afterEach(() => {
   unmountAll();
-  fanoutStore.setState({ job: null, hostsText: '', vms: [], vmPort: '22', configHosts: [], jumpsText: '', jumpCredentials: [], command: '', failedOnly: false, expanded: [] });
+  fanoutStore.setState({ job: null, hostsText: '', vms: [], vmPort: '22', configHosts: [], jumpsText: '', jumpCredentials: [], command: '', failedOnly: false });
 });
 
 const ok = (value: unknown) => ({ ok: true as const, value });

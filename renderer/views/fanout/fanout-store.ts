@@ -38,11 +38,9 @@ export interface FanoutState {
   job: FanoutJob | null;
   sort: { key: SortKey; descending: boolean };
   failedOnly: boolean;
-  expanded: number[];
-  set(patch: Partial<Omit<FanoutState, 'set' | 'applyResult' | 'applyDone' | 'toggleExpanded' | 'sortBy'>>): void;
+  set(patch: Partial<Omit<FanoutState, 'set' | 'applyResult' | 'applyDone' | 'sortBy'>>): void;
   applyResult(event: EventPayload<'fanout.result'>): void;
   applyDone(event: EventPayload<'fanout.done'>): void;
-  toggleExpanded(index: number): void;
   sortBy(key: SortKey): void;
 }
 
@@ -62,7 +60,6 @@ export function createFanoutStore() {
     job: null,
     sort: { key: 'index', descending: false },
     failedOnly: false,
-    expanded: [],
     set: (patch) => set(patch),
     applyResult: ({ jobId, row, totals }) =>
       set((s) => {
@@ -73,7 +70,6 @@ export function createFanoutStore() {
       }),
     applyDone: ({ jobId, state, totals }) =>
       set((s) => (!s.job || s.job.id !== jobId ? s : { job: { ...s.job, state, totals } })),
-    toggleExpanded: (index) => set((s) => ({ expanded: s.expanded.includes(index) ? s.expanded.filter((i) => i !== index) : [...s.expanded, index] })),
     sortBy: (key) => set((s) => ({ sort: { key, descending: s.sort.key === key ? !s.sort.descending : false } })),
   }));
 }

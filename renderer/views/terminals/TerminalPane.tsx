@@ -14,6 +14,7 @@ import { mirrorInlineStyles } from './csp-style-mirror';
 import { registerWriter, routeInput } from './terminal-inputs';
 import { isConsoleKey } from './terminal-keys';
 import { terminalsStore } from './terminals-store';
+import { FilesPane } from './files/FilesPane';
 
 const theme = {
   background: '#101318',
@@ -49,6 +50,7 @@ export function TerminalPane({ id, active }: { id: number; active: boolean }) {
   const [searchOpen, setSearchOpen] = useState(false);
   const [query, setQuery] = useState('');
   const [busy, setBusy] = useState<'reconnect' | 'log' | null>(null);
+  const [filesOpen, setFilesOpen] = useState(false);
 
   useEffect(() => {
     const el = hostRef.current;
@@ -325,6 +327,11 @@ export function TerminalPane({ id, active }: { id: number; active: boolean }) {
           <button type="button" className={`button button-small${info?.logPath ? ' button-on' : ''}`} aria-pressed={!!info?.logPath} disabled={busy !== null || state !== 'open'} onClick={toggleLog} title={info?.logPath ?? 'Write this session to a log file'}>
             {info?.logPath ? 'Logging' : 'Log'}
           </button>
+          {info?.kind === 'ssh' && (
+            <button type="button" className={`button button-small${filesOpen ? ' button-on' : ''}`} aria-pressed={filesOpen} onClick={() => setFilesOpen((o) => !o)} title="Browse, upload and download files over SFTP on this connection">
+              Files
+            </button>
+          )}
           <button type="button" className="button button-small" disabled={busy !== null} onClick={reconnect} title="A new connection and shell in this pane (host key checked again)">
             {busy === 'reconnect' ? 'Reconnecting…' : 'Reconnect'}
           </button>
@@ -350,7 +357,10 @@ export function TerminalPane({ id, active }: { id: number; active: boolean }) {
           <span className="badge badge-error">{info.error.code}</span> {info.error.message}
         </p>
       )}
-      <div ref={hostRef} className="terminal-host" data-testid="terminal-host" data-renderer={renderer} onMouseDown={() => terminalsStore.getState().focus(id)} />
+      <div className="terminal-body">
+        <div ref={hostRef} className="terminal-host" data-testid="terminal-host" data-renderer={renderer} onMouseDown={() => terminalsStore.getState().focus(id)} />
+        {filesOpen && info?.kind === 'ssh' && <FilesPane terminal={id} client={client} onClose={() => setFilesOpen(false)} />}
+      </div>
     </section>
   );
 }
