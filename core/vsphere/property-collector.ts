@@ -19,6 +19,12 @@ export interface ObjectContent {
 export interface RetrieveOptions {
   /** Objects per page (RetrieveOptions.maxObjects); vCenter may send fewer. */
   pageSize?: number;
+  /**
+   * Pages requested beyond the one being handled (default 1, at least 0): while onPage(n) runs,
+   * pages n+1..n+readAhead may be on their way; page n+readAhead+1 is asked for only once onPage(n)
+   * has returned. This bounds memory whatever the ratio of vCenter's speed to the consumer's.
+   */
+  readAhead?: number;
   /** Called once per page, in order; the next page is already requested while it runs. */
   onPage: (objects: ObjectContent[], page: number) => void | Promise<void>;
 }
@@ -53,47 +59,74 @@ export function viewFilterSpec(view: MoRef, specs: readonly PropertySpec[]): str
 
 /**
  * RetrievePropertiesEx, then ContinueRetrievePropertiesEx until vCenter returns no token: always,
- * whatever the page size, so no result is ever cut off. The request for page n+1 leaves as soon as
- * page n's raw text has arrived (its token is read from the text, before parsing), so the server
- * prepares the next page while this one is parsed, decoded and stored. Pages are handed over in
- * order; if a handler throws, the rest of the result is cancelled on the server.
+ * whatever the page size, so no result is ever cut off. The request for the next page leaves as
+ * soon as a page's raw text has arrived (its token is read from the text, before parsing), so the
+ * server prepares it while this one is parsed, decoded and stored; but at most `readAhead` pages
+ * are ever requested beyond the one being handled, and a handed-over page is dropped at once, so a
+ * consumer slower than vCenter (database writes) holds memory for a few pages, not the whole
+ * estate. Pages are handed over in order; if a handler throws, the rest of the result is cancelled
+ * on the server.
  */
 export async function retrieveAll(session: VsphereSession, view: MoRef, specs: readonly PropertySpec[], options: RetrieveOptions): Promise<RetrieveSummary> {
   const pc = session.content.propertyCollector;
-  const responses: Promise<SoapResponse>[] = [];
-  const peeked: (string | undefined)[] = [];
-  const scanned: (ScannedRetrieveResult | undefined)[] = [];
+  const readAhead = Math.max(0, Math.floor(options.readAhead ?? 1));
+  // Only pages requested and not yet handed over live here (at most readAhead + 1 of them).
+  const responses = new Map<number, Promise<SoapResponse>>();
+  const peeked = new Map<number, string | undefined>();
+  const scanned = new Map<number, ScannedRetrieveResult>();
+  // The page the consumer waits for or handles now, and a token whose request waits for room.
+  let current = 0;
+  let waiting = null as { index: number; token: string } | null;
+  // The last request made and its token, once known: what cancelRest frees on the server.
+  let last = 0;
   let abandoned = false;
+  const request = (index: number, token: string): void => {
+    if (abandoned) return;
+    if (index - current > readAhead) waiting = { index, token };
+    else issue(index, 'ContinueRetrievePropertiesEx', el('token', token));
+  };
   const issue = (index: number, method: string, args: string): void => {
+    last = index;
     const response = session.invoke(method, pc, args, {
       onRawResponse: (raw) => {
         const token = peekToken(raw);
-        peeked[index] = token;
-        if (token && !abandoned) issue(index + 1, 'ContinueRetrievePropertiesEx', el('token', token));
+        peeked.set(index, token);
+        if (token) request(index + 1, token);
       },
       // Pages are read by the targeted scanner (a fault still takes the general path).
       takeRaw: (raw) => {
         const page = scanRetrieveResult(raw, method);
-        if (page) scanned[index] = page;
+        if (page) scanned.set(index, page);
         return page !== null;
       },
     });
     response.catch(() => undefined); // awaited in order below; avoid an unhandled rejection meanwhile
-    responses[index] = response;
+    responses.set(index, response);
   };
   issue(0, 'RetrievePropertiesEx', `<specSet>${viewFilterSpec(view, specs)}</specSet><options>${el('maxObjects', options.pageSize ?? 1000)}</options>`);
 
   let objects = 0;
   for (let page = 0; ; page++) {
-    const pending = responses[page];
+    current = page;
+    if (waiting && waiting.index - current <= readAhead) {
+      const { index, token } = waiting;
+      waiting = null;
+      issue(index, 'ContinueRetrievePropertiesEx', el('token', token));
+    }
+    const pending = responses.get(page);
     if (!pending) throw new OutpostError('VCENTER_PROTOCOL', 'A page of the result went missing; nothing further was applied.', { page });
+    let more: string | undefined;
     try {
       const response = await pending;
-      const fast = scanned[page];
-      scanned[page] = undefined;
+      const fast = scanned.get(page);
+      // Drop every reference to this page (raw text, parse) before the consumer runs.
+      responses.delete(page);
+      scanned.delete(page);
+      more = peeked.get(page);
+      peeked.delete(page);
       const result = fast ? undefined : child(response.body, 'returnval');
       const token = fast ? fast.token : text(child(result, 'token'));
-      if (token !== peeked[page]) {
+      if (token !== more) {
         throw new OutpostError('VCENTER_PROTOCOL', 'The continuation token in the response did not match; the result was not applied.', { page });
       }
       const contents = fast ? fast.objects : asArray(child(result, 'objects')).map(objectContent);
@@ -101,20 +134,19 @@ export async function retrieveAll(session: VsphereSession, view: MoRef, specs: r
       await options.onPage(contents, page);
     } catch (err) {
       abandoned = true;
-      await cancelRest(session, responses, peeked);
+      await cancelRest(session, responses.get(last), waiting?.token ?? (() => peeked.get(last)));
       throw err;
     }
-    if (!peeked[page]) return { objects, pages: page + 1 };
+    if (!more) return { objects, pages: page + 1 };
   }
 }
 
 /** Frees the server-side rest of a result the caller gave up on (best effort). */
-async function cancelRest(session: VsphereSession, responses: readonly Promise<SoapResponse>[], peeked: readonly (string | undefined)[]): Promise<void> {
-  const last = responses.length - 1;
+async function cancelRest(session: VsphereSession, lastResponse: Promise<SoapResponse> | undefined, token: string | (() => string | undefined)): Promise<void> {
   try {
-    await responses[last];
-    const token = peeked[last];
-    if (token) await session.invoke('CancelRetrievePropertiesEx', session.content.propertyCollector, el('token', token));
+    if (lastResponse) await lastResponse;
+    const t = typeof token === 'string' ? token : token();
+    if (t) await session.invoke('CancelRetrievePropertiesEx', session.content.propertyCollector, el('token', t));
   } catch {
     // vCenter frees abandoned results on its own when the session ends.
   }
