@@ -23,6 +23,9 @@ export async function readmeScreenshots(page: Page, name: string): Promise<void>
   const light = screenshotPath(`${name}.png`);
   mkdirSync(dirname(light), { recursive: true });
   await page.setViewportSize({ width: 1280, height: 800 });
+  // Notices fade by themselves; the picture shows the page, not them.
+  const dismiss = page.getByRole('button', { name: /^Dismiss/ });
+  for (let i = 0; i < 10 && (await dismiss.count()) > 0; i++) await dismiss.first().click({ timeout: 1_000 }).catch(() => undefined);
   await page.mouse.move(1270, 790);
   for (const theme of ['dark', 'light'] as const) {
     await page.emulateMedia({ colorScheme: theme });

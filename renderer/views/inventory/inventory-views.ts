@@ -13,8 +13,18 @@ export interface ColumnPrefs {
 
 const storageKey = (view: InventoryViewId): string => `outpost.inventory.columns.${view}`;
 
+/**
+ * Views whose default columns (what an export writes) are too many to read beside the tree at
+ * 1280 px: the table starts with these, and the column chooser adds the rest.
+ */
+const ON_SCREEN: Partial<Record<InventoryViewId, readonly string[]>> = {
+  vinfo: ['vm', 'powerState', 'host', 'guestOs', 'ipAddress', 'cpus', 'memoryMB'],
+};
+
 export function defaultPrefs(view: InventoryViewId): ColumnPrefs {
-  return { order: inventoryViews[view].columns.filter((c) => c.default).map((c) => c.id), widths: {} };
+  const known = new Set(inventoryViews[view].columns.map((c) => c.id));
+  const onScreen = ON_SCREEN[view]?.filter((id) => known.has(id));
+  return { order: onScreen?.length ? [...onScreen] : inventoryViews[view].columns.filter((c) => c.default).map((c) => c.id), widths: {} };
 }
 
 /** The stored prefs of a view, cleaned against its columns (a column that no longer exists is dropped). */
