@@ -19,6 +19,10 @@ function When({ iso, who }: { iso: string | null; who: string | null }) {
 }
 
 function AllocationsTable({ rows, onRelease }: { rows: AllocationView[]; onRelease(a: AllocationView): void }) {
+  // Addresses a procedure holds are released by undoing it (removing the NAT, offboarding), not here:
+  // the Release column is there only when a row can use it (eight columns do not fit at 200% zoom).
+  const releasable = (a: AllocationView): boolean => !a.releasedAt && !a.procedureId;
+  const withActions = rows.some(releasable);
   return (
     <table className="data-table">
       <caption className="visually-hidden">Address allocations</caption>
@@ -31,9 +35,11 @@ function AllocationsTable({ rows, onRelease }: { rows: AllocationView[]; onRelea
           <th scope="col">Procedure</th>
           <th scope="col">Allocated</th>
           <th scope="col">Released</th>
-          <th scope="col">
-            <span className="visually-hidden">Actions</span>
-          </th>
+          {withActions && (
+            <th scope="col">
+              <span className="visually-hidden">Actions</span>
+            </th>
+          )}
         </tr>
       </thead>
       <tbody>
@@ -52,14 +58,15 @@ function AllocationsTable({ rows, onRelease }: { rows: AllocationView[]; onRelea
             <td className="small">
               <When iso={a.releasedAt} who={a.releasedBy} />
             </td>
-            <td>
-              {/* Addresses a procedure holds are released by undoing it (removing the NAT, offboarding), not here. */}
-              {!a.releasedAt && !a.procedureId && (
-                <button type="button" className="button button-small" onClick={() => onRelease(a)} aria-label={`Release ${a.address}`}>
-                  Release
-                </button>
-              )}
-            </td>
+            {withActions && (
+              <td>
+                {releasable(a) && (
+                  <button type="button" className="button button-small" onClick={() => onRelease(a)} aria-label={`Release ${a.address}`}>
+                    Release
+                  </button>
+                )}
+              </td>
+            )}
           </tr>
         ))}
       </tbody>
