@@ -37,6 +37,7 @@ import { evaluateGuest, keyValues, parseGuestReport, probeScript, type GuestRepo
 import { GuestShell, type GuestEndpoint } from './guest-shell.js';
 import { defaultRulesPath, loadOsRules, ruleForVm } from './os-rules.js';
 import { connectSite, storedSite, storedSiteById, type StoredSite } from '../sites/site-session.js';
+import { generateEd25519KeyPair } from '../ssh/ssh-keygen.js';
 
 export interface EnrollmentServiceOptions {
   db: Sql;
@@ -321,7 +322,7 @@ export class EnrollmentService {
       exists = false;
     }
     if (!exists) {
-      const pair = ssh2.utils.generateKeyPairSync('ed25519', { comment: DEFAULT_SERVICE_CREDENTIAL });
+      const pair = generateEd25519KeyPair(DEFAULT_SERVICE_CREDENTIAL);
       await this.o.remote.credentials.add({ name: credential, username: account, scope: { type: 'global' }, secret: { type: 'private-key', privateKey: pair.private } }, actor);
     }
     const { auth } = await this.o.remote.credentials.sshAuth(credential);

@@ -14,6 +14,7 @@ import { KnownHostsStore } from './known-hosts-store.js';
 import { targetFromSshConfig } from './ssh-config-target.js';
 import { SshConnectionPool } from './ssh-connection-pool.js';
 import { SshConnection } from './ssh-connection.js';
+import { generateEd25519KeyPair } from './ssh-keygen.js';
 
 const canRun = sshdAvailable() && process.getuid?.() === 0;
 
@@ -136,7 +137,7 @@ describe.skipIf(!canRun)('SSH jump hosts, ssh-agent, pooling and fan-out against
 describe('keyboard-interactive authentication (ssh2 server peer: OpenSSH offers it only through PAM)', () => {
   it('answers the server prompts with the password; a wrong one is SSH_AUTH', async () => {
     const password = randomBytes(8).toString('hex');
-    const hostKey = utils.generateKeyPairSync('ed25519');
+    const hostKey = generateEd25519KeyPair();
     const parsed = utils.parseKey(hostKey.private);
     if (parsed instanceof Error) throw parsed;
     const fingerprint = sha256Fingerprint(parsed.getPublicSSH());

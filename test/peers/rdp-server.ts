@@ -64,11 +64,13 @@ export async function startRdpServer(o: { dir: string; user: string; password: s
     stdio: ['ignore', out, out],
   });
   try {
-    await waitForPort(port, 10_000);
+    // A busy 2-core CI machine has taken more than 10 s to get the shadow server listening.
+    await waitForPort(port, 30_000);
   } catch (err) {
     server.kill('SIGKILL');
     x.stop();
-    throw err;
+    const { readFileSync } = await import('node:fs');
+    throw new Error(`${err instanceof Error ? err.message : String(err)} (exit ${server.exitCode ?? 'none yet'}); server log:\n${readFileSync(logFile, 'utf8').slice(-2000)}`);
   }
   return {
     port,

@@ -28,7 +28,7 @@ describe('NAT & IPAM: orphans and drift', () => {
     await act(async () => {
       fireEvent.click(screen.getByRole('tab', { name: 'Orphans & drift (2)' }));
     });
-    const row = screen.getByTestId('orphan-row');
+    const row = await screen.findByTestId('orphan-row');
     expect(within(row).getByRole('rowheader').textContent).toBe('app-<1>');
     expect(row.textContent).toContain('203.0.113.5 → 10.0.0.5 on edge (record 3)');
     expect(within(screen.getByTestId('drift-row')).getByText('10.9.9.9')).toBeTruthy();
