@@ -1,10 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createHash, randomBytes } from 'node:crypto';
-import { chmodSync, chownSync, existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { execFileSync } from 'node:child_process';
 import { tempDir } from '../../test/temp-dir.js';
-import { createTestUser, generateKey, sshdAvailable, startSshd, type Sshd } from '../../test/peers/openssh-server.js';
+import { startSftpArea } from '../../test/fixtures/sftp-area.js';
+import { sshdAvailable, type Sshd } from '../../test/peers/openssh-server.js';
 import { createOutpostCore, type OutpostCore } from '../server/core.js';
 import { defaultKdf } from '../vault/passphrase-cipher.js';
 import { SFTP_CHUNK_BYTES } from '../contract/sftp.js';
@@ -22,7 +22,7 @@ describe.skipIf(!canRun)("the file pane's sftp.* commands over an SSH terminal (
   let core: OutpostCore;
   let area: string;
   let terminal: number;
-  const password = `pw-${randomBytes(9).toString('base64url')}`;
+  let password: string;
 
   const call = async <T,>(command: string, input: unknown): Promise<T> => {
     const r = await core.dispatch(command, input);
@@ -31,18 +31,7 @@ describe.skipIf(!canRun)("the file pane's sftp.* commands over an SSH terminal (
   };
 
   beforeAll(async () => {
-    dir = tempDir();
-    chmodSync(dir.path, 0o755);
-    const key = generateKey(join(dir.path, 'id'));
-    sshd = await startSshd({ dir: dir.path, authorizedKeys: [key.publicKey] });
-    user = createTestUser(`outpost-tp${randomBytes(3).toString('hex')}`, password);
-    area = join(dir.path, 'area');
-    mkdirSync(join(area, 'mine'), { recursive: true });
-    mkdirSync(join(area, 'ro'));
-    chmodSync(area, 0o755);
-    chmodSync(join(area, 'ro'), 0o755);
-    const uid = Number(execFileSync('id', ['-u', user.name]).toString().trim());
-    chownSync(join(area, 'mine'), uid, uid);
+    ({ dir, sshd, user, area, password } = await startSftpArea('outpost-tp'));
     core = await createOutpostCore({ dataDir: join(dir.path, 'data'), transport: 'host', checkOutputs: true, kdf: { ...defaultKdf, N: 2 ** 10 } });
     await call('vault.unlock', { passphrase: 'a long enough passphrase' });
     await call('credentials.add', { name: 'user', username: user.name, secret: { type: 'password', password } });

@@ -1,10 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createHash, randomBytes } from 'node:crypto';
-import { chmodSync, chownSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { execFileSync } from 'node:child_process';
 import { tempDir } from '../../test/temp-dir.js';
-import { createTestUser, generateKey, sshdAvailable, startSshd, type Sshd } from '../../test/peers/openssh-server.js';
+import { startSftpArea } from '../../test/fixtures/sftp-area.js';
+import { sshdAvailable, type Sshd } from '../../test/peers/openssh-server.js';
 import { SshConnection } from '../ssh/ssh-connection.js';
 import { sftpDownload, sftpList, sftpUpload } from './sftp-session.js';
 
@@ -20,21 +20,10 @@ describe.skipIf(!canRun)('SFTP against a real OpenSSH sshd on 127.0.0.1', () => 
   let user: { name: string; remove(): void };
   let conn: SshConnection;
   let area: string;
-  const password = `pw-${randomBytes(9).toString('base64url')}`;
+  let password: string;
 
   beforeAll(async () => {
-    dir = tempDir();
-    chmodSync(dir.path, 0o755);
-    const key = generateKey(join(dir.path, 'id'));
-    sshd = await startSshd({ dir: dir.path, authorizedKeys: [key.publicKey] });
-    user = createTestUser(`outpost-t${randomBytes(3).toString('hex')}`, password);
-    area = join(dir.path, 'area');
-    mkdirSync(join(area, 'mine'), { recursive: true });
-    mkdirSync(join(area, 'ro'));
-    chmodSync(area, 0o755);
-    chmodSync(join(area, 'ro'), 0o755);
-    const uid = Number(execFileSync('id', ['-u', user.name]).toString().trim());
-    chownSync(join(area, 'mine'), uid, uid);
+    ({ dir, sshd, user, area, password } = await startSftpArea('outpost-t'));
     // Logged in as an ordinary user, so the server's permission checks are real.
     conn = await SshConnection.open({ host: '127.0.0.1', port: sshd.port, user: user.name, auth: { type: 'password', password } }, { hostKeys: accept });
   }, 30_000);

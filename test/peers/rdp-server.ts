@@ -2,7 +2,7 @@
 // NLA against a SAM file built by winpr-hash (see ../shared/LAB.md "RDP"). Test-only: these
 // children get the test's environment on purpose (they are peers, not programs Outpost starts).
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, openSync, readFileSync, writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { join } from 'node:path';
 import { freePort } from './openssh-server.js';
@@ -57,7 +57,6 @@ export async function startRdpServer(o: { dir: string; user: string; password: s
   writeFileSync(sam, execFileSync('/usr/bin/winpr-hash', ['-u', o.user, '-p', o.password, '-f', 'sam']));
   const port = await freePort();
   const logFile = join(o.dir, 'rdp-server.log');
-  const { openSync } = await import('node:fs');
   const out = openSync(logFile, 'a');
   const server = spawn('/usr/bin/freerdp-shadow-cli', ['/bind-address:127.0.0.1', `/port:${port}`, '/sec:nla', `/sam-file:${sam}`], {
     env: { ...process.env, HOME: o.dir, DISPLAY: x.display },
@@ -69,7 +68,6 @@ export async function startRdpServer(o: { dir: string; user: string; password: s
   } catch (err) {
     server.kill('SIGKILL');
     x.stop();
-    const { readFileSync } = await import('node:fs');
     throw new Error(`${err instanceof Error ? err.message : String(err)} (exit ${server.exitCode ?? 'none yet'}); server log:\n${readFileSync(logFile, 'utf8').slice(-2000)}`);
   }
   return {
