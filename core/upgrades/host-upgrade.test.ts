@@ -348,11 +348,15 @@ describe.skipIf(unavailable !== null)('rolling host upgrades against vcsim (3-ho
 
     // A host is in one active plan at a time; one rollout at a time: a second plan cannot run while the first does.
     const target = nextBuild();
-    const a = await call<UpgradePlanDetail>('upgrade.create', labPlanInput(lab, target, { hosts: [lab.hosts[0]] }));
+    const only = (i: number): Record<string, unknown> => {
+      const base = labPlanInput(lab, target);
+      return { ...base, hosts: [lab.hosts[i]], hostSettings: (base.hostSettings as { name: string }[]).filter((h) => h.name === lab.hosts[i]) };
+    };
+    const a = await call<UpgradePlanDetail>('upgrade.create', only(0));
     const taken = await failure('upgrade.create', labPlanInput(lab, target));
     expect(taken.code).toBe('UPGRADE_CONFLICT');
     expect(taken.message).toContain(a.id);
-    const b = await call<UpgradePlanDetail>('upgrade.create', labPlanInput(lab, target, { hosts: [lab.hosts[1]] }));
+    const b = await call<UpgradePlanDetail>('upgrade.create', only(1));
     await call('upgrade.run', { planId: a.id });
     const busy = await failure('upgrade.run', { planId: b.id });
     expect(busy.code).toBe('UPGRADE_CONFLICT');
@@ -365,7 +369,7 @@ describe.skipIf(unavailable !== null)('rolling host upgrades against vcsim (3-ho
     await call('upgrade.abort', { planId: b.id });
     await until('the abort to undo', () => status(b.id), (s) => s.hosts[0]!.procedureState === 'cancelled');
     // An ended plan gives its hosts back.
-    expect((await call<UpgradePlanDetail>('upgrade.create', labPlanInput(lab, target, { hosts: [lab.hosts[0]] }))).state).toBe('draft');
+    expect((await call<UpgradePlanDetail>('upgrade.create', only(0))).state).toBe('draft');
   });
 
   it('exports the inventory for Ansible in INI and YAML, and ansible-inventory reads both the same', async () => {

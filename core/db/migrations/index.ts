@@ -20,6 +20,7 @@ import { sql as teamIdentity } from './019-team-identity.js';
 import { sql as inventoryDetails } from './020-inventory-details.js';
 import { postgres as vmSearchTextPg, sql as vmSearchText } from './021-vm-search-text.js';
 import { sql as upgradeClaims } from './022-upgrade-claims.js';
+import { sql as procedureExclusive } from './023-procedure-exclusive.js';
 import { auditAppendOnly, before, from, portable, renameEventsKey, vmSearchIndex } from './postgres.js';
 
 export interface Migration {
@@ -67,4 +68,5 @@ export const migrations: readonly Migration[] = [
   { version: 20, name: 'inventory-details', sql: inventoryDetails },
   { version: 21, name: 'vm-search-text', sql: vmSearchText, postgres: vmSearchTextPg },
   { version: 22, name: 'upgrade-claims', sql: upgradeClaims },
+  { version: 23, name: 'procedure-exclusive', sql: procedureExclusive },
 ];
