@@ -62,16 +62,17 @@ describe.skipIf(unavailable !== null)('the CMDB follows a rename, a delete and a
     return { cmdb, nat: await s.nat.setState(nat.id, 'active', 'tester') };
   };
 
-  beforeAll(async () => {
-    vc = await startVcsim({ vms: 4, clusters: 1, hosts: 1, hostControl: true });
-    operator = await VsphereOperator.connect(vc);
-  }, 120_000);
-  afterAll(async () => {
-    await operator?.close();
-    await vc?.stop();
-  });
-  // Each store suite runs on both engines (issue 14): the data folder's SQLite file, and a fresh PostgreSQL database.
+  // Each store suite runs on both engines (issue 14): the data folder's SQLite file, and a fresh
+  // PostgreSQL database. Each engine gets its own vcsim: the tests power off and destroy VMs.
   describeCoreEngines('store', (newDb) => {
+    beforeAll(async () => {
+      vc = await startVcsim({ vms: 4, clusters: 1, hosts: 1, hostControl: true });
+      operator = await VsphereOperator.connect(vc);
+    }, 120_000);
+    afterAll(async () => {
+      await operator?.close();
+      await vc?.stop();
+    });
     beforeEach(async () => {
       dir = tempDir();
       const dbPath = await newDb();
