@@ -8,7 +8,7 @@
 // Also per size: the trigram index's build time (FTS5 'rebuild' over every row) and how much it
 // adds to the store file. Prints one JSON line per size; a measurement, not a test.
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -93,6 +93,14 @@ async function measure(VMS: number): Promise<void> {
     const sortMs = performance.now() - sortStart;
     await page.getByRole('button', { name: 'Sort by Name' }).click();
 
+    // BENCH_CPU_PROFILE=file.cpuprofile: a V8 CPU profile of the renderer while typing (where the time goes).
+    const profilePath = process.env.BENCH_CPU_PROFILE;
+    const cdp = profilePath ? await page.context().newCDPSession(page) : null;
+    if (cdp) {
+      await cdp.send('Profiler.enable');
+      await cdp.send('Profiler.setSamplingInterval', { interval: 100 });
+      await cdp.send('Profiler.start');
+    }
     const samples: number[] = [];
     const commits: number[] = [];
     // Fragments from inside names (any case), IPs and guest OS names: the first keystrokes match nearly every row.
@@ -137,6 +145,10 @@ async function measure(VMS: number): Promise<void> {
       }, word);
       samples.push(...times.map((t) => t.painted));
       commits.push(...times.map((t) => t.committed).filter((t) => !Number.isNaN(t)));
+    }
+    if (cdp && profilePath) {
+      const { profile } = await cdp.send('Profiler.stop');
+      writeFileSync(`${profilePath.replace(/\.cpuprofile$/, '')}-${VMS}.cpuprofile`, JSON.stringify(profile));
     }
     console.log(
       JSON.stringify({

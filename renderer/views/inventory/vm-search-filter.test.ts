@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { vmSearchText, vmSearchWords, vmTextMatches, type VmSummary } from '../../../core/contract';
-import { finishVmSearch, searchDone, startVmSearch, type VmSearchState } from './vm-search-filter';
+import { fillTexts, finishVmSearch, searchDone, startVmSearch, type VmSearchState } from './vm-search-filter';
 
 const vm = (i: number): VmSummary => ({
   site: 's',
@@ -37,13 +37,31 @@ describe('the Inventory table search', () => {
     }
   });
 
-  it('stops at the first screen of matches; an unfinished search is never narrowed from, so the next one is still exact', () => {
+  it('stops at the first screen of matches; typing on narrows an unfinished search from its matches so far plus the rows it had not reached, exactly', () => {
     const first = startVmSearch(rows, 'w', null, 20);
     expect(searchDone(first)).toBe(false);
     expect(first.hits).toEqual(direct('w').slice(0, 20));
-    const next = finishVmSearch(startVmSearch(rows, 'we', first, 20));
-    expect(next.hits).toEqual(direct('we'));
+    const next = startVmSearch(rows, 'we', first, 20);
+    // Not every row again: the rows 'w' already ruled out are not scanned.
+    expect(next.pool.length).toBe(rows.length - first.scanned + first.hits.length);
+    expect(next.pool.length).toBeLessThan(rows.length);
+    expect(finishVmSearch(next).hits).toEqual(direct('we'));
+    const third = finishVmSearch(startVmSearch(rows, 'web-1', startVmSearch(rows, 'web', next, 5), 5));
+    expect(third.hits).toEqual(direct('web-1'));
     expect(finishVmSearch(first).hits).toEqual(direct('w'));
+  });
+
+  it('computes the rows\' search texts ahead, in slices, and a search reuses them', () => {
+    const many = Array.from({ length: 3000 }, (_, i) => vm(i));
+    const idle = startVmSearch(many, '', null);
+    expect(idle.texts).toHaveLength(0);
+    // Asked every 1024 rows whether to stop: stopping at the first ask leaves the rest for later.
+    expect(fillTexts(many, idle.texts, () => true)).toBe(false);
+    expect(idle.texts).toHaveLength(1024);
+    expect(fillTexts(many, idle.texts, () => false)).toBe(true);
+    expect(idle.texts).toEqual(many.map(vmSearchText));
+    const next = startVmSearch(many, 'web', idle);
+    expect(next.texts).toBe(idle.texts);
   });
 
   it('new rows (a refetch or a re-sort) are searched afresh, not from the old hits', () => {

@@ -9,12 +9,19 @@ import { vmSearchText, vmSearchWords, vmTextMatches, type VmSummary } from '../.
  *
  * A scan stops once it has FIRST_SCREEN matches, enough for the rows in view, and goes on in
  * short slices between frames: "e" over 250,000 VMs shows its first screen at once instead of
- * after a scan of every row, and a key typed meanwhile starts a new scan. Typing on that only
- * narrows a finished search scans the previous matches, not every row.
+ * after a scan of every row. Typing on that only narrows the previous search scans its matches
+ * so far plus the rows it had not reached yet, not every row, finished or not.
+ *
+ * The grid re-renders when a background scan ends, and at most every PROGRESS_MS while it runs:
+ * a re-render per slice costs more than the slice (the grid's size and the count line change)
+ * and would hold the frame of the next keystroke. The rows' search texts are computed in idle
+ * slices as soon as the rows arrive, so the first keystroke does not pay for them.
  */
 export const FIRST_SCREEN = 200;
 /** How long one background slice of a scan may hold the main thread. */
 const SLICE_MS = 4;
+/** How often a long background scan shows the matches found so far. */
+const PROGRESS_MS = 250;
 
 export interface VmSearchState {
   rows: readonly VmSummary[];
@@ -55,11 +62,27 @@ export function startVmSearch(rows: readonly VmSummary[], query: string, previou
   const words = vmSearchWords(query);
   const texts = previous && previous.rows === rows ? previous.texts : [];
   if (words.length === 0) return { rows, texts, words, pool: rows, poolTexts: [], scanned: rows.length, hits: rows as VmSummary[], hitTexts: [] };
-  for (let i = texts.length; i < rows.length; i++) texts.push(vmSearchText(rows[i]!));
-  const narrowing = previous && previous.rows === rows && searchDone(previous) && narrows(previous.words, words);
-  const s: VmSearchState = { rows, texts, words, pool: narrowing ? previous.hits : rows, poolTexts: narrowing ? previous.hitTexts : texts, scanned: 0, hits: [], hitTexts: [] };
+  fillTexts(rows, texts, () => false);
+  let pool: readonly VmSummary[] = rows;
+  let poolTexts: readonly string[] = texts;
+  if (previous && previous.rows === rows && previous.words.length > 0 && narrows(previous.words, words)) {
+    // Every match lies among the previous search's matches so far or the rows it had not reached.
+    const done = searchDone(previous);
+    pool = done ? previous.hits : previous.hits.concat(previous.pool.slice(previous.scanned));
+    poolTexts = done ? previous.hitTexts : previous.hitTexts.concat(previous.poolTexts.slice(previous.scanned));
+  }
+  const s: VmSearchState = { rows, texts, words, pool, poolTexts, scanned: 0, hits: [], hitTexts: [] };
   scan(s, () => s.hits.length >= firstScreen);
   return s;
+}
+
+/** Computes the search texts of `rows` not yet in `texts` (in order) until `until()` (asked every 1024 rows) says stop; whether all are done. */
+export function fillTexts(rows: readonly VmSummary[], texts: string[], until: () => boolean): boolean {
+  for (let i = texts.length; i < rows.length; i++) {
+    texts.push(vmSearchText(rows[i]!));
+    if ((i & 1023) === 1023 && until()) return texts.length >= rows.length;
+  }
+  return true;
 }
 
 /** Runs a started search to its end (tests, and callers that need every match at once). */
@@ -81,13 +104,31 @@ export function useVmSearch(rows: readonly VmSummary[], query: string): { rows: 
     return next;
   }, [rows, query]);
   useEffect(() => {
-    if (searchDone(state)) return;
+    // Rows without a search: compute their texts between frames, ready for the first keystroke.
+    if (state.words.length > 0 || state.texts.length >= state.rows.length) return;
     let timer: ReturnType<typeof setTimeout> | null = null;
     const slice = (): void => {
       const start = performance.now();
+      timer = fillTexts(state.rows, state.texts, () => performance.now() - start > SLICE_MS) ? null : setTimeout(slice, 0);
+    };
+    timer = setTimeout(slice, 0);
+    return () => {
+      if (timer !== null) clearTimeout(timer);
+    };
+  }, [state]);
+  useEffect(() => {
+    if (searchDone(state)) return;
+    let timer: ReturnType<typeof setTimeout> | null = null;
+    let shown = performance.now();
+    const slice = (): void => {
+      const start = performance.now();
       scan(state, () => performance.now() - start > SLICE_MS, 1023);
-      setProgress((p) => p + 1); // a new value each slice: the grid re-renders with the rows found
-      timer = searchDone(state) ? null : setTimeout(slice, 0);
+      const done = searchDone(state);
+      if (done || start - shown > PROGRESS_MS) {
+        shown = start;
+        setProgress((p) => p + 1); // a new value: the grid re-renders with the rows found
+      }
+      timer = done ? null : setTimeout(slice, 0);
     };
     timer = setTimeout(slice, 0);
     return () => {
