@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { vmSearchText, vmSearchWords, vmTextMatches, type VmSummary } from '../../../core/contract';
-import { fillTexts, finishVmSearch, searchDone, startVmSearch, type VmSearchState } from './vm-search-filter';
+import { fillBlocks, fillTexts, finishVmSearch, searchDone, startVmSearch, type VmSearchState } from './vm-search-filter';
 
 const vm = (i: number): VmSummary => ({
   site: 's',
@@ -35,6 +35,28 @@ describe('the Inventory table search', () => {
       state = finishVmSearch(startVmSearch(rows, q, state));
       expect(state.hits, q).toEqual(direct(q));
     }
+  });
+
+  it('with the texts joined in blocks, a search finds a word by indexOf and gives exactly the rows a row-by-row search gives', () => {
+    const many = Array.from({ length: 10_000 }, (_, i) => vm(i));
+    const idle = startVmSearch(many, '', null);
+    fillTexts(many, idle.texts, () => false);
+    expect(fillBlocks(idle.texts, many.length, idle.blocks, () => true)).toBe(false); // one block per ask
+    expect(fillBlocks(idle.texts, many.length, idle.blocks, () => false)).toBe(true);
+    const exact = (q: string): VmSummary[] => many.filter((r) => vmTextMatches(vmSearchText(r), vmSearchWords(q)));
+    // 'guestweb' and '64-bit)web' would match across two rows' texts without the separator.
+    const steps = ['w', 'web-9999', 'web-99', 'b 1', 'DB-1 WINDOWS', 'corp', 'h9999.', 'guestweb', '64-bit)web', 'zz', '0.6.'];
+    let state = idle;
+    for (const q of steps) {
+      state = startVmSearch(many, q, state, 20);
+      expect(state.indexed, q).toBe(true);
+      expect(finishVmSearch(state).hits, q).toEqual(exact(q));
+    }
+    // A finished search with few matches is narrowed row by row from them instead.
+    const few = finishVmSearch(startVmSearch(many, 'web-99', idle));
+    const narrowed = finishVmSearch(startVmSearch(many, 'web-999', few));
+    expect(narrowed.indexed).toBe(false);
+    expect(narrowed.hits).toEqual(exact('web-999'));
   });
 
   it('stops at the first screen of matches; typing on narrows an unfinished search from its matches so far plus the rows it had not reached, exactly', () => {

@@ -23,10 +23,29 @@ const SLICE_MS = 4;
 /** How often a long background scan shows the matches found so far. */
 const PROGRESS_MS = 250;
 
+/** Rows per block of joined search texts. */
+const BLOCK_ROWS = 4096;
+
+/**
+ * The search texts of BLOCK_ROWS rows joined by NUL (which no query word holds, so a match never
+ * spans two rows), with each row's start offset (and one past the last). A rare word is found by
+ * one native indexOf per block instead of a JavaScript call per row: a search that must look at
+ * every row of 250,000 (a word few VMs have) stays within a frame.
+ */
+export interface TextBlock {
+  first: number;
+  text: string;
+  starts: Int32Array;
+}
+
 export interface VmSearchState {
   rows: readonly VmSummary[];
-  /** Each row's search text, computed once per rows array (the first search pays it). */
+  /** Each row's search text, computed once per rows array (ahead, while idle; else by the first search). */
   texts: string[];
+  /** The texts joined per block (built while idle once the texts are complete); complete when they cover every row. */
+  blocks: TextBlock[];
+  /** This search scans the blocks (every row, by indexOf) rather than the pool row by row. */
+  indexed: boolean;
   words: string[];
   /** What this search scans (every row, or a finished search's matches it narrows) and how far it got. */
   pool: readonly VmSummary[];
@@ -41,8 +60,40 @@ export const searchDone = (s: VmSearchState): boolean => s.scanned >= s.pool.len
 /** Whether every VM matching `next` also matches `previous` (each earlier word lies inside a new one): typing on only narrows. */
 const narrows = (previous: readonly string[], next: readonly string[]): boolean => previous.length > 0 && previous.every((w) => next.some((n) => n.includes(w)));
 
+const blocksCover = (blocks: readonly TextBlock[], rows: number): boolean => {
+  const last = blocks[blocks.length - 1];
+  return rows === 0 || (last !== undefined && last.first + last.starts.length - 1 >= rows);
+};
+
+/** Joins the next blocks of `texts` (only while every text is computed) until `until()` says stop; whether they cover every row. */
+export function fillBlocks(texts: readonly string[], rows: number, blocks: TextBlock[], until: () => boolean): boolean {
+  if (texts.length < rows) return false;
+  while (!blocksCover(blocks, rows)) {
+    const first = blocks.length * BLOCK_ROWS;
+    const part = texts.slice(first, Math.min(rows, first + BLOCK_ROWS));
+    const starts = new Int32Array(part.length + 1);
+    for (let i = 0, at = 0; i < part.length; i++) starts[i + 1] = at += part[i]!.length + 1;
+    blocks.push({ first, text: part.join('\0') + '\0', starts });
+    if (until()) return blocksCover(blocks, rows);
+  }
+  return true;
+}
+
+/** The last index whose start is at or before `at`. */
+function rowAt(starts: Int32Array, at: number): number {
+  let lo = 0;
+  let hi = starts.length - 1;
+  while (hi - lo > 1) {
+    const mid = (lo + hi) >> 1;
+    if (starts[mid]! <= at) lo = mid;
+    else hi = mid;
+  }
+  return lo;
+}
+
 /** Scans on until `until()` (asked every `every` rows: 1023 for a clock check) says stop or the pool ends. */
 function scan(s: VmSearchState, until: () => boolean, every = 0): void {
+  if (s.indexed) return scanBlocks(s, until, every);
   const { pool, poolTexts, words, hits, hitTexts } = s;
   let i = s.scanned;
   while (i < pool.length) {
@@ -57,21 +108,51 @@ function scan(s: VmSearchState, until: () => boolean, every = 0): void {
   s.scanned = i;
 }
 
+/** scan() over the blocks: indexOf of the longest word jumps to the next candidate row. */
+function scanBlocks(s: VmSearchState, until: () => boolean, every: number): void {
+  const { rows, texts, blocks, words, hits, hitTexts } = s;
+  const key = words.reduce((a, b) => (b.length > a.length ? b : a));
+  let i = s.scanned;
+  let asked = 0;
+  while (i < rows.length) {
+    const block = blocks[(i / BLOCK_ROWS) | 0]!;
+    const at = block.text.indexOf(key, block.starts[i - block.first]!);
+    if (at < 0) i = block.first + block.starts.length - 1;
+    else {
+      const row = block.first + rowAt(block.starts, at);
+      const text = texts[row]!;
+      if (words.length === 1 || vmTextMatches(text, words)) {
+        hits.push(rows[row]!);
+        hitTexts.push(text);
+      }
+      i = row + 1;
+    }
+    // A clock check (every > 0) on every 64th step: each step may cover a whole block.
+    if ((every === 0 || (++asked & 63) === 0) && until()) break;
+  }
+  s.scanned = i;
+}
+
 /** Starts a search of `rows` for `query` (reusing what `previous` computed) and runs it until the first screen of matches is found. */
 export function startVmSearch(rows: readonly VmSummary[], query: string, previous: VmSearchState | null, firstScreen = FIRST_SCREEN): VmSearchState {
   const words = vmSearchWords(query);
-  const texts = previous && previous.rows === rows ? previous.texts : [];
-  if (words.length === 0) return { rows, texts, words, pool: rows, poolTexts: [], scanned: rows.length, hits: rows as VmSummary[], hitTexts: [] };
+  const same = previous !== null && previous.rows === rows;
+  const texts = same ? previous.texts : [];
+  const blocks = same ? previous.blocks : [];
+  if (words.length === 0) return { rows, texts, blocks, indexed: false, words, pool: rows, poolTexts: [], scanned: rows.length, hits: rows as VmSummary[], hitTexts: [] };
   fillTexts(rows, texts, () => false);
   let pool: readonly VmSummary[] = rows;
   let poolTexts: readonly string[] = texts;
-  if (previous && previous.rows === rows && previous.words.length > 0 && narrows(previous.words, words)) {
+  const narrowing = same && previous.words.length > 0 && narrows(previous.words, words);
+  const done = narrowing && searchDone(previous);
+  // The blocks find a word in every row faster than a row-by-row look at more than an eighth of them.
+  const indexed = blocksCover(blocks, rows.length) && !words.some((w) => w.includes('\0')) && !(done && previous.hits.length * 8 < rows.length);
+  if (narrowing && !indexed) {
     // Every match lies among the previous search's matches so far or the rows it had not reached.
-    const done = searchDone(previous);
     pool = done ? previous.hits : previous.hits.concat(previous.pool.slice(previous.scanned));
     poolTexts = done ? previous.hitTexts : previous.hitTexts.concat(previous.poolTexts.slice(previous.scanned));
   }
-  const s: VmSearchState = { rows, texts, words, pool, poolTexts, scanned: 0, hits: [], hitTexts: [] };
+  const s: VmSearchState = { rows, texts, blocks, indexed, words, pool, poolTexts, scanned: 0, hits: [], hitTexts: [] };
   scan(s, () => s.hits.length >= firstScreen);
   return s;
 }
@@ -104,12 +185,14 @@ export function useVmSearch(rows: readonly VmSummary[], query: string): { rows: 
     return next;
   }, [rows, query]);
   useEffect(() => {
-    // Rows without a search: compute their texts between frames, ready for the first keystroke.
-    if (state.words.length > 0 || state.texts.length >= state.rows.length) return;
+    // Compute the rows' texts and blocks between frames, ready for the next keystrokes.
+    if (blocksCover(state.blocks, state.rows.length)) return;
     let timer: ReturnType<typeof setTimeout> | null = null;
     const slice = (): void => {
       const start = performance.now();
-      timer = fillTexts(state.rows, state.texts, () => performance.now() - start > SLICE_MS) ? null : setTimeout(slice, 0);
+      const until = (): boolean => performance.now() - start > SLICE_MS;
+      const ready = fillTexts(state.rows, state.texts, until) && !until() && fillBlocks(state.texts, state.rows.length, state.blocks, until);
+      timer = ready ? null : setTimeout(slice, 0);
     };
     timer = setTimeout(slice, 0);
     return () => {
