@@ -52,6 +52,9 @@ describe('the Inventory table search', () => {
       expect(state.indexed, q).toBe(true);
       expect(finishVmSearch(state).hits, q).toEqual(exact(q));
     }
+    // A word most rows hold goes on row by row once that shows; a rare one stays on the blocks.
+    expect(finishVmSearch(startVmSearch(many, 'w', idle)).indexed).toBe(false);
+    expect(finishVmSearch(startVmSearch(many, 'web-9999', idle)).indexed).toBe(true);
     // A finished search with few matches is narrowed row by row from them instead.
     const few = finishVmSearch(startVmSearch(many, 'web-99', idle));
     const narrowed = finishVmSearch(startVmSearch(many, 'web-999', few));

@@ -93,7 +93,11 @@ function rowAt(starts: Int32Array, at: number): number {
 
 /** Scans on until `until()` (asked every `every` rows: 1023 for a clock check) says stop or the pool ends. */
 function scan(s: VmSearchState, until: () => boolean, every = 0): void {
-  if (s.indexed) return scanBlocks(s, until, every);
+  if (s.indexed) {
+    scanBlocks(s, until, every);
+    // Still indexed: stopped by `until` or done. Else the matches proved dense: row by row from here.
+    if (s.indexed) return;
+  }
   const { pool, poolTexts, words, hits, hitTexts } = s;
   let i = s.scanned;
   while (i < pool.length) {
@@ -128,7 +132,14 @@ function scanBlocks(s: VmSearchState, until: () => boolean, every: number): void
       i = row + 1;
     }
     // A clock check (every > 0) on every 64th step: each step may cover a whole block.
-    if ((every === 0 || (++asked & 63) === 0) && until()) break;
+    if (every === 0 || (++asked & 63) === 0) {
+      // Where most rows match, a jump per match costs more than a look at each row: the rest goes row by row (pool === rows, same index).
+      if (i >= 1024 && hits.length * 4 > i) {
+        s.indexed = false;
+        break;
+      }
+      if (until()) break;
+    }
   }
   s.scanned = i;
 }
