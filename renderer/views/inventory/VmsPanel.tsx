@@ -41,7 +41,7 @@ export function VmsPanel({ sites }: { sites: SiteSummary[] }) {
   // The search typed goes into the address once typing pauses (URL_WRITE_DELAY_MS), not per key:
   // each address change is a same-document navigation that costs the browser more than the search
   // itself (it even reloads the favicon). Until then the typed text is `typed`; any other change
-  // (a filter, the sort, a selection) writes it first, in the same entry.
+  // (a filter, the sort, a selection) writes it first, into the entry it then steps from.
   const [typed, setTyped] = useState<string | null>(null);
   const typedRef = useRef<string | null>(null);
   const typedTimer = useRef<ReturnType<typeof setTimeout> | null>(null);
@@ -50,12 +50,18 @@ export function VmsPanel({ sites }: { sites: SiteSummary[] }) {
     if (typedTimer.current) clearTimeout(typedTimer.current);
     typedTimer.current = null;
     typedRef.current = null;
+    // The search typed replaces the current entry, as it did key by key; then the change itself.
+    if (draft !== null) {
+      writeParams((p) => {
+        const current = vmViewFromParams(p);
+        writeVmView(p, { ...current, q: { ...current.q, query: draft } });
+      }, 'replace');
+    }
     writeParams((p) => {
-      const fromAddress = vmViewFromParams(p);
-      const current = draft === null ? fromAddress : { ...fromAddress, q: { ...fromAddress.q, query: draft } };
+      const current = vmViewFromParams(p);
       writeVmView(p, { ...current, ...patch(current) });
     }, mode);
-    setTyped(null);
+    if (draft !== null) setTyped(null);
   };
   const updateRef = useRef(update);
   updateRef.current = update;
