@@ -1,6 +1,6 @@
 import { useEffect, useState } from 'react';
 import type { OutpostClient, VmSummary } from '../../core/contract';
-import { useDebouncedValue } from '../views/use-debounced-value';
+import { useDebouncedValue } from '../data/use-debounced-value';
 import { recentHosts } from '../views/terminals/recent-hosts';
 import { hostItems, objectQuery, procedureItems, savedHostItems, siteItems, vmItems, type PaletteItem } from './palette-items';
 

@@ -2,9 +2,9 @@ import { useRef, useState, type FormEvent } from 'react';
 import { MAX_CERTIFICATE_FILE_BYTES, OutpostError, type CertificateInfoView } from '../../../core/contract';
 import { useClient } from '../../app/shell-context';
 import { parseTargets } from '../client-helpers/preflight-targets';
-import { FieldError } from '../FieldError';
-import { TextField } from '../TextField';
-import { useContractForm } from '../use-contract-form';
+import { FieldError } from '../../ui/FieldError';
+import { TextField } from '../../ui/TextField';
+import { useContractForm } from '../../data/use-contract-form';
 import { PassphraseField } from './PassphraseField';
 import { readFileBase64 } from './read-file-base64';
 

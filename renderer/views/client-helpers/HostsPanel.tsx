@@ -1,9 +1,9 @@
 import { useState, type FormEvent } from 'react';
 import type { CommandInput, CommandOutput } from '../../../core/contract';
 import { useClient } from '../../app/shell-context';
-import { FieldError } from '../FieldError';
-import { TextField } from '../TextField';
-import { useContractForm } from '../use-contract-form';
+import { FieldError } from '../../ui/FieldError';
+import { TextField } from '../../ui/TextField';
+import { useContractForm } from '../../data/use-contract-form';
 import { CopyableBlock } from './CopyableBlock';
 
 interface HostsDraft {

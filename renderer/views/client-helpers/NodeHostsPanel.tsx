@@ -1,12 +1,12 @@
 import { useState, type FormEvent } from 'react';
 import type { CommandInput, CommandOutput } from '../../../core/contract';
 import { useClient } from '../../app/shell-context';
-import { FieldError } from '../FieldError';
-import { TextField } from '../TextField';
+import { FieldError } from '../../ui/FieldError';
+import { TextField } from '../../ui/TextField';
 import { VmPicker } from '../enrollment/VmPicker';
 import { useVmSelection } from '../enrollment/use-vm-selection';
-import { useContractForm } from '../use-contract-form';
-import { useContractQuery } from '../use-contract-query';
+import { useContractForm } from '../../data/use-contract-form';
+import { useContractQuery } from '../../data/use-contract-query';
 
 type Plan = CommandOutput<'helpers.hosts.preview'>;
 const noneEnrolled: ReadonlySet<string> = new Set();

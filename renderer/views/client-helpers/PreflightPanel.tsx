@@ -2,12 +2,12 @@ import { useState, type FormEvent } from 'react';
 import type { CommandOutput, PreflightList } from '../../../core/contract';
 import { errorToast } from '../../app/error-toast';
 import { useClient, useShellStore } from '../../app/shell-context';
-import { useConfirmDestructive } from '../ConfirmDialog';
-import { FieldError } from '../FieldError';
-import { formatTime } from '../format-time';
-import { TextField } from '../TextField';
-import { useContractForm } from '../use-contract-form';
-import { useContractQuery } from '../use-contract-query';
+import { useConfirmDestructive } from '../../ui/ConfirmDialog';
+import { FieldError } from '../../ui/FieldError';
+import { formatTime } from '../../ui/format-time';
+import { TextField } from '../../ui/TextField';
+import { useContractForm } from '../../data/use-contract-form';
+import { useContractQuery } from '../../data/use-contract-query';
 import { CONTROLLER_PORTS, parseTargets, targetsText, withControllerPreset } from './preflight-targets';
 
 type PortResult = CommandOutput<'helpers.preflight.run'>[number];

@@ -2,13 +2,13 @@ import { useEffect, useState, type FormEvent } from 'react';
 import type { CommandInput, CommandOutput } from '../../../core/contract';
 import { errorToast } from '../../app/error-toast';
 import { useClient, useShellStore } from '../../app/shell-context';
-import { ConfirmDialog } from '../ConfirmDialog';
-import { FieldError } from '../FieldError';
-import { formatTime } from '../format-time';
-import { TextField } from '../TextField';
-import { useContractForm } from '../use-contract-form';
-import { useDebouncedValue } from '../use-debounced-value';
-import { validationFieldErrors } from '../validation-fields';
+import { ConfirmDialog } from '../../ui/ConfirmDialog';
+import { FieldError } from '../../ui/FieldError';
+import { formatTime } from '../../ui/format-time';
+import { TextField } from '../../ui/TextField';
+import { useContractForm } from '../../data/use-contract-form';
+import { useDebouncedValue } from '../../data/use-debounced-value';
+import { validationFieldErrors } from '../../data/validation-fields';
 import { CopyableBlock } from './CopyableBlock';
 import {
   draftFieldOf,

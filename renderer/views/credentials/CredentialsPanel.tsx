@@ -3,9 +3,9 @@ import type { CommandOutput } from '../../../core/contract';
 import type { CredentialView } from '../../../core/contract/remote';
 import { errorToast } from '../../app/error-toast';
 import { useClient, useShellStore } from '../../app/shell-context';
-import { useConfirmDestructive } from '../ConfirmDialog';
-import { formatTime } from '../format-time';
-import { useContractQuery } from '../use-contract-query';
+import { useConfirmDestructive } from '../../ui/ConfirmDialog';
+import { formatTime } from '../../ui/format-time';
+import { useContractQuery } from '../../data/use-contract-query';
 import { NewCredentialForm } from './NewCredentialForm';
 
 type KnownHost = CommandOutput<'knownHosts.list'>[number];

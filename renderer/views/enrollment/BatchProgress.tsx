@@ -1,5 +1,5 @@
 import type { BatchStarted } from '../../../core/contract/enrollment';
-import { ProcedureLink } from '../ProcedureLink';
+import { ProcedureLink } from '../../ui/ProcedureLink';
 import { batchCounts, batchSummary, isTerminal } from './batch-progress';
 import { useBatchProgress } from './use-batch-progress';
 

@@ -4,16 +4,16 @@ import type { BatchStarted, CmdbRecord } from '../../../core/contract/enrollment
 import { errorToast } from '../../app/error-toast';
 import { useClient, useShellStore } from '../../app/shell-context';
 import { hashForView } from '../../navigation/hash-route';
-import { EmptyState } from '../../shell/EmptyState';
-import { useConfirmDestructive } from '../ConfirmDialog';
-import { formatTime } from '../format-time';
-import { ProcedureLink } from '../ProcedureLink';
-import { useContractQuery } from '../use-contract-query';
-import { useDebouncedValue } from '../use-debounced-value';
+import { EmptyState } from '../../ui/EmptyState';
+import { useConfirmDestructive } from '../../ui/ConfirmDialog';
+import { formatTime } from '../../ui/format-time';
+import { ProcedureLink } from '../../ui/ProcedureLink';
+import { useContractQuery } from '../../data/use-contract-query';
+import { useDebouncedValue } from '../../data/use-debounced-value';
 import { BatchProgress } from './BatchProgress';
 import { cmdbInput, initialCmdbFilter, joinBatches, offboardEffects, offboardGroups, type CmdbFilter } from './cmdb-filter';
-import { downloadText } from '../download-text';
-import { FilterSelect } from '../FilterSelect';
+import { downloadText } from '../../ui/download-text';
+import { FilterSelect } from '../../ui/FilterSelect';
 
 const EXPORT_LIMIT = 10_000;
 

@@ -1,11 +1,11 @@
 import { useEffect, useMemo } from 'react';
 import { useClient } from '../../app/shell-context';
 import { hashForView } from '../../navigation/hash-route';
-import { EmptyState } from '../../shell/EmptyState';
-import { ViewHeader } from '../../shell/ViewHeader';
-import { Tabs, tabId, tabPanelId, type TabSpec } from '../Tabs';
-import { useContractQuery } from '../use-contract-query';
-import { useHashSubPath } from '../use-hash-sub-path';
+import { EmptyState } from '../../ui/EmptyState';
+import { ViewHeader } from '../../ui/ViewHeader';
+import { Tabs, tabId, tabPanelId, type TabSpec } from '../../ui/Tabs';
+import { useContractQuery } from '../../data/use-contract-query';
+import { useHashSubPath } from '../../navigation/use-hash-sub-path';
 import { CmdbPanel } from './CmdbPanel';
 import { enrolledBySite } from './cmdb-filter';
 import { useEnrollmentSession } from './enrollment-session';

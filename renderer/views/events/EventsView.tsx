@@ -1,9 +1,9 @@
 import { useState } from 'react';
 import type { EventFilter } from '../../../core/contract';
-import { EmptyState } from '../../shell/EmptyState';
-import { ViewHeader } from '../../shell/ViewHeader';
-import { formatTime } from '../format-time';
-import { useDebouncedValue } from '../use-debounced-value';
+import { EmptyState } from '../../ui/EmptyState';
+import { ViewHeader } from '../../ui/ViewHeader';
+import { formatTime } from '../../ui/format-time';
+import { useDebouncedValue } from '../../data/use-debounced-value';
 import { eventText, MAX_EVENTS_SHOWN, useVcenterEvents } from './use-vcenter-events';
 
 const SINCE = { '': 'Any time', '1h': 'Last hour', '24h': 'Last 24 hours', '7d': 'Last 7 days' } as const;

@@ -6,7 +6,7 @@ import { useClient, useShell, useShellStore } from '../../app/shell-context';
 import { hashForView } from '../../navigation/hash-route';
 import { NewCredentialForm } from '../credentials/NewCredentialForm';
 import { terminalsStore } from '../terminals/terminals-store';
-import { useHashSubPath } from '../use-hash-sub-path';
+import { useHashSubPath } from '../../navigation/use-hash-sub-path';
 import { fanoutOutputStore } from './fanout-output';
 import { fanoutStore } from './fanout-store';
 import { parseTargets } from './fanout-rows';

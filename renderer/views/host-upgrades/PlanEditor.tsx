@@ -1,9 +1,9 @@
 import { useEffect, useRef, useState, type FormEvent, type ReactNode } from 'react';
 import type { HostBuildRow, PlanPreview, UpgradePlanDetail } from '../../../core/contract';
 import { useClient } from '../../app/shell-context';
-import { FieldError } from '../FieldError';
-import { FieldNotes, TextField, describedBy } from '../TextField';
-import { useContractForm } from '../use-contract-form';
+import { FieldError } from '../../ui/FieldError';
+import { FieldNotes, TextField, describedBy } from '../../ui/TextField';
+import { useContractForm } from '../../data/use-contract-form';
 import { createInput, emptyDraft, previewInput, type PlanDraft } from './plan-draft';
 
 function TextArea({ id, label, value, onChange, error, hint, placeholder }: { id: string; label: string; value: string; onChange(v: string): void; error?: string | undefined; hint?: ReactNode; placeholder?: string }) {

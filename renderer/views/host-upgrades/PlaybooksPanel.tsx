@@ -2,12 +2,12 @@ import { useEffect, useRef, useState, type FormEvent } from 'react';
 import type { CommandInput } from '../../../core/contract';
 import type { PlaybookRun } from '../../../core/contract/upgrades';
 import { useClient } from '../../app/shell-context';
-import { FieldError } from '../FieldError';
-import { TextField } from '../TextField';
+import { FieldError } from '../../ui/FieldError';
+import { TextField } from '../../ui/TextField';
 import { VmPicker } from '../enrollment/VmPicker';
 import { useVmSelection } from '../enrollment/use-vm-selection';
-import { useContractForm } from '../use-contract-form';
-import { useContractQuery } from '../use-contract-query';
+import { useContractForm } from '../../data/use-contract-form';
+import { useContractQuery } from '../../data/use-contract-query';
 
 const noneEnrolled: ReadonlySet<string> = new Set();
 /** Lines kept on screen per run (the run keeps its own tail for a page opened late). */

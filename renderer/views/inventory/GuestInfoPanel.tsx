@@ -1,10 +1,10 @@
 import { useState, type FormEvent } from 'react';
 import { GUEST_INFO_KEY, type GuestInfo, type VmSummary } from '../../../core/contract';
 import { useClient, useShellStore } from '../../app/shell-context';
-import { useConfirmDestructive } from '../ConfirmDialog';
-import { TextField } from '../TextField';
-import { useContractForm } from '../use-contract-form';
-import { useContractQuery } from '../use-contract-query';
+import { useConfirmDestructive } from '../../ui/ConfirmDialog';
+import { TextField } from '../../ui/TextField';
+import { useContractForm } from '../../data/use-contract-form';
+import { useContractQuery } from '../../data/use-contract-query';
 
 /**
  * The VM's guestinfo.* keys and a form to set or remove one; audited by key. Read on request:

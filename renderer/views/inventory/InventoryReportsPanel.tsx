@@ -2,8 +2,8 @@ import { useEffect, useMemo, useRef, useState, type PointerEvent as ReactPointer
 import { inventoryViewIds, inventoryViews, type InventoryScope, type InventoryTreeNode, type InventoryViewId, type ViewCell } from '../../../core/contract';
 import { errorToast } from '../../app/error-toast';
 import { useClient, useShellStore } from '../../app/shell-context';
-import { Tabs, tabId, tabPanelId } from '../Tabs';
-import { useContractQuery } from '../use-contract-query';
+import { Tabs, tabId, tabPanelId } from '../../ui/Tabs';
+import { useContractQuery } from '../../data/use-contract-query';
 import { cellText, changedRows, loadPrefs, moveColumn, rowKey, savePrefs, toggleColumn, type ColumnPrefs } from './inventory-views';
 
 const PREFIX = 'inventory-report';

@@ -1,10 +1,10 @@
 import { useState, type FormEvent } from 'react';
 import type { CommandInput, FirewallView, PoolView } from '../../../core/contract';
 import { useClient, useShellStore } from '../../app/shell-context';
-import { FieldError } from '../FieldError';
+import { FieldError } from '../../ui/FieldError';
 import { FirewallOptions } from './FirewallsPanel';
-import { TextField } from '../TextField';
-import { useContractForm } from '../use-contract-form';
+import { TextField } from '../../ui/TextField';
+import { useContractForm } from '../../data/use-contract-form';
 
 interface NatDraft {
   firewall: string;

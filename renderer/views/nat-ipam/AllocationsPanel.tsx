@@ -2,9 +2,9 @@ import { useState, type FormEvent } from 'react';
 import type { AllocationView, PoolView } from '../../../core/contract';
 import { errorToast } from '../../app/error-toast';
 import { useClient, useShellStore } from '../../app/shell-context';
-import { formatTime } from '../format-time';
-import { ProcedureLink } from '../ProcedureLink';
-import { useContractQuery } from '../use-contract-query';
+import { formatTime } from '../../ui/format-time';
+import { ProcedureLink } from '../../ui/ProcedureLink';
+import { useContractQuery } from '../../data/use-contract-query';
 
 function When({ iso, who }: { iso: string | null; who: string | null }) {
   if (!iso) return <span className="muted">—</span>;

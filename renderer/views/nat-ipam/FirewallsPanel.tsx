@@ -1,11 +1,11 @@
 import { useState, type FormEvent } from 'react';
 import type { FirewallDriverKind, FirewallInput, FirewallView } from '../../../core/contract';
 import { useClient, useShellStore } from '../../app/shell-context';
-import { FieldError } from '../FieldError';
-import { formatTime } from '../format-time';
-import { TextField } from '../TextField';
-import { useContractForm } from '../use-contract-form';
-import { useContractQuery } from '../use-contract-query';
+import { FieldError } from '../../ui/FieldError';
+import { formatTime } from '../../ui/format-time';
+import { TextField } from '../../ui/TextField';
+import { useContractForm } from '../../data/use-contract-form';
+import { useContractQuery } from '../../data/use-contract-query';
 
 const driverLabels: Record<FirewallDriverKind, string> = {
   'linux-iptables': 'Linux iptables',

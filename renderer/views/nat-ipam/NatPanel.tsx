@@ -2,11 +2,11 @@ import { useState } from 'react';
 import type { FirewallView, NatList, NatRecordView, PoolView } from '../../../core/contract';
 import { errorToast } from '../../app/error-toast';
 import { useClient, useShellStore } from '../../app/shell-context';
-import { EmptyState } from '../../shell/EmptyState';
-import { useConfirmDestructive } from '../ConfirmDialog';
-import { formatTime } from '../format-time';
-import { ProcedureLink } from '../ProcedureLink';
-import { useContractQuery } from '../use-contract-query';
+import { EmptyState } from '../../ui/EmptyState';
+import { useConfirmDestructive } from '../../ui/ConfirmDialog';
+import { formatTime } from '../../ui/format-time';
+import { ProcedureLink } from '../../ui/ProcedureLink';
+import { useContractQuery } from '../../data/use-contract-query';
 import { AddNatForm } from './AddNatForm';
 import { PolicyPanel } from './PolicyPanel';
 

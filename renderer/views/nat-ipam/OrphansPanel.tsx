@@ -2,10 +2,10 @@ import { useEffect, useState } from 'react';
 import type { CmdbAttention, CmdbOrphan } from '../../../core/contract/enrollment';
 import { errorToast } from '../../app/error-toast';
 import { useClient, useShellStore } from '../../app/shell-context';
-import { useConfirmDestructive } from '../ConfirmDialog';
-import { formatTime } from '../format-time';
-import { ProcedureLink } from '../ProcedureLink';
-import { useContractQuery } from '../use-contract-query';
+import { useConfirmDestructive } from '../../ui/ConfirmDialog';
+import { formatTime } from '../../ui/format-time';
+import { ProcedureLink } from '../../ui/ProcedureLink';
+import { useContractQuery } from '../../data/use-contract-query';
 
 /**
  * What the CMDB followed from vCenter and needs the operator: enrolled VMs vCenter deleted, whose

@@ -2,13 +2,13 @@ import { useEffect, useState, type FormEvent } from 'react';
 import type { CommandInput, DriftStatus, FirewallView, NatAllowView, NatForwardView, NatRecordView } from '../../../core/contract';
 import { errorToast } from '../../app/error-toast';
 import { useClient, useShellStore } from '../../app/shell-context';
-import { useConfirmDestructive } from '../ConfirmDialog';
-import { FieldError } from '../FieldError';
+import { useConfirmDestructive } from '../../ui/ConfirmDialog';
+import { FieldError } from '../../ui/FieldError';
 import { FirewallOptions } from './FirewallsPanel';
-import { formatTime } from '../format-time';
-import { TextField } from '../TextField';
-import { useContractForm } from '../use-contract-form';
-import { useContractQuery } from '../use-contract-query';
+import { formatTime } from '../../ui/format-time';
+import { TextField } from '../../ui/TextField';
+import { useContractForm } from '../../data/use-contract-form';
+import { useContractQuery } from '../../data/use-contract-query';
 
 const driftWords: Record<DriftStatus['state'], string> = {
   'in-sync': 'in sync',

@@ -1,9 +1,9 @@
 import { useState, type FormEvent } from 'react';
 import type { CommandInput, PoolView } from '../../../core/contract';
 import { useClient, useShellStore } from '../../app/shell-context';
-import { FieldError } from '../FieldError';
-import { TextField } from '../TextField';
-import { useContractForm } from '../use-contract-form';
+import { FieldError } from '../../ui/FieldError';
+import { TextField } from '../../ui/TextField';
+import { useContractForm } from '../../data/use-contract-form';
 import { formatCount, poolUtilisation, shareOf } from './pool-utilisation';
 
 function UtilisationBar({ pool }: { pool: PoolView }) {

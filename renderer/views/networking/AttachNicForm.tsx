@@ -1,10 +1,10 @@
 import { useState, type FormEvent } from 'react';
 import type { VlanAttachResult, VmNicInfo } from '../../../core/contract';
 import { useClient, useShellStore } from '../../app/shell-context';
-import { FieldError } from '../FieldError';
-import { ProcedureLink } from '../ProcedureLink';
-import { TextField } from '../TextField';
-import { useContractForm } from '../use-contract-form';
+import { FieldError } from '../../ui/FieldError';
+import { ProcedureLink } from '../../ui/ProcedureLink';
+import { TextField } from '../../ui/TextField';
+import { useContractForm } from '../../data/use-contract-form';
 
 /** A VM's network adapters: number, label, network, MAC, connected. */
 export function NicTable({ nics, caption }: { nics: readonly VmNicInfo[]; caption: string }) {

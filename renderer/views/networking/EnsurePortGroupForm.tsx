@@ -1,10 +1,10 @@
 import { useState, type FormEvent } from 'react';
 import { OutpostError, type HostNetwork, type HostVlanResult, type VlanEnsureResult } from '../../../core/contract';
 import { useClient, useShellStore } from '../../app/shell-context';
-import { FieldError } from '../FieldError';
-import { ProcedureLink } from '../ProcedureLink';
-import { TextField } from '../TextField';
-import { useContractForm } from '../use-contract-form';
+import { FieldError } from '../../ui/FieldError';
+import { ProcedureLink } from '../../ui/ProcedureLink';
+import { TextField } from '../../ui/TextField';
+import { useContractForm } from '../../data/use-contract-form';
 import { choices, emptyVlanDraft, ensureInput, type VlanDraft } from './vlan-draft';
 
 const outcomeLabel = (h: HostVlanResult, dryRun: boolean): string =>

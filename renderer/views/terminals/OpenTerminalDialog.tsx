@@ -2,7 +2,7 @@ import { useEffect, useId, useRef, useState, type FormEvent, type KeyboardEvent 
 import { OutpostError, type CommandOutput, type TerminalInfo, type TerminalTarget } from '../../../core/contract';
 import { errorToast } from '../../app/error-toast';
 import { useClient, useShellStore } from '../../app/shell-context';
-import { CopyButton } from '../CopyButton';
+import { CopyButton } from '../../ui/CopyButton';
 import { NewCredentialForm } from '../credentials/NewCredentialForm';
 import { emptyJumpHosts, JumpHostsField, jumpHopsOf, type JumpHostsValue } from '../fanout/JumpHostsField';
 import '../fanout/fanout.css';

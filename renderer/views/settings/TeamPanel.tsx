@@ -1,10 +1,10 @@
 import { useEffect, useState, type FormEvent } from 'react';
-import type { TeamStatus } from '../../core/contract';
-import { errorToast } from '../app/error-toast';
-import { useClient, useShell, useShellStore } from '../app/shell-context';
-import { TextField } from './TextField';
-import { useContractQuery } from './use-contract-query';
-import { validationFieldErrors } from './validation-fields';
+import type { TeamStatus } from '../../../core/contract';
+import { errorToast } from '../../app/error-toast';
+import { useClient, useShell, useShellStore } from '../../app/shell-context';
+import { TextField } from '../../ui/TextField';
+import { useContractQuery } from '../../data/use-contract-query';
+import { validationFieldErrors } from '../../data/validation-fields';
 
 /** Join a team database: URL, password (sealed in this workstation's vault), optional CA. Values live in this form only until the call. */
 function ConnectForm({ onSaved }: { onSaved(): void }) {

@@ -1,12 +1,12 @@
 import { useEffect, useLayoutEffect, useRef, useState } from 'react';
-import type { AuditEntry } from '../../core/contract';
-import { errorToast } from '../app/error-toast';
-import { useClient, useShell, useShellStore } from '../app/shell-context';
-import { EmptyState } from '../shell/EmptyState';
-import { ViewHeader } from '../shell/ViewHeader';
+import type { AuditEntry } from '../../../core/contract';
+import { errorToast } from '../../app/error-toast';
+import { useClient, useShell, useShellStore } from '../../app/shell-context';
+import { EmptyState } from '../../ui/EmptyState';
+import { ViewHeader } from '../../ui/ViewHeader';
 import { matchesAuditQuery, summariseDetails } from './audit-query-match';
-import { formatTime } from './format-time';
-import { useDebouncedValue } from './use-debounced-value';
+import { formatTime } from '../../ui/format-time';
+import { useDebouncedValue } from '../../data/use-debounced-value';
 
 type Phase = 'loading' | 'idle' | 'loading-older' | 'failed';
 

@@ -1,11 +1,11 @@
-import { hashForView } from '../navigation/hash-route';
-import { ViewHeader } from '../shell/ViewHeader';
-import { HostsPanel } from './client-helpers/HostsPanel';
-import { NodeHostsPanel } from './client-helpers/NodeHostsPanel';
-import { PreflightPanel } from './client-helpers/PreflightPanel';
-import { TranslationPanel } from './client-helpers/TranslationPanel';
-import { Tabs, tabId, tabPanelId, type TabSpec } from './Tabs';
-import { useHashSubPath } from './use-hash-sub-path';
+import { hashForView } from '../../navigation/hash-route';
+import { ViewHeader } from '../../ui/ViewHeader';
+import { HostsPanel } from './HostsPanel';
+import { NodeHostsPanel } from './NodeHostsPanel';
+import { PreflightPanel } from './PreflightPanel';
+import { TranslationPanel } from './TranslationPanel';
+import { Tabs, tabId, tabPanelId, type TabSpec } from '../../ui/Tabs';
+import { useHashSubPath } from '../../navigation/use-hash-sub-path';
 
 type Section = 'translation' | 'hosts' | 'node-hosts' | 'preflight';
 const tabs: TabSpec<Section>[] = [

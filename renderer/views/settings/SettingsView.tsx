@@ -1,14 +1,14 @@
 import { useState, type FormEvent } from 'react';
-import type { Settings, Theme } from '../../core/contract';
-import { saveSettings } from '../app/settings-actions';
-import { useClient, useShell, useShellStore } from '../app/shell-context';
-import { ViewHeader } from '../shell/ViewHeader';
+import type { Settings, Theme } from '../../../core/contract';
+import { saveSettings } from '../../app/settings-actions';
+import { useClient, useShell, useShellStore } from '../../app/shell-context';
+import { ViewHeader } from '../../ui/ViewHeader';
 import { AppInfoPanel } from './AppInfoPanel';
-import { FieldError } from './FieldError';
+import { FieldError } from '../../ui/FieldError';
 import { TeamPanel } from './TeamPanel';
 import { VaultPanel } from './VaultPanel';
 import { VmAddressPanel } from './VmAddressPanel';
-import { CredentialsPanel, KnownHostsPanel } from './credentials/CredentialsPanel';
+import { CredentialsPanel, KnownHostsPanel } from '../credentials/CredentialsPanel';
 import { draftFrom, invalidFields, patchFrom, type SettingsDraft, type SettingsField } from './settings-form';
 
 const themeChoices: { value: Theme; label: string; hint: string }[] = [

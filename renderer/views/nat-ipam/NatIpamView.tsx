@@ -1,16 +1,16 @@
 import { useEffect, useState } from 'react';
-import { useClient } from '../app/shell-context';
-import { hashForView } from '../navigation/hash-route';
-import { EmptyState } from '../shell/EmptyState';
-import { ViewHeader } from '../shell/ViewHeader';
-import { AllocationsPanel } from './nat-ipam/AllocationsPanel';
-import { AddFirewallForm, FirewallsTable } from './nat-ipam/FirewallsPanel';
-import { NatPanel } from './nat-ipam/NatPanel';
-import { OrphansPanel, useCmdbAttention } from './nat-ipam/OrphansPanel';
-import { AddPoolForm, PoolsTable } from './nat-ipam/PoolsPanel';
-import { Tabs, tabId, tabPanelId, type TabSpec } from './Tabs';
-import { useContractQuery } from './use-contract-query';
-import { useHashSubPath } from './use-hash-sub-path';
+import { useClient } from '../../app/shell-context';
+import { hashForView } from '../../navigation/hash-route';
+import { EmptyState } from '../../ui/EmptyState';
+import { ViewHeader } from '../../ui/ViewHeader';
+import { AllocationsPanel } from './AllocationsPanel';
+import { AddFirewallForm, FirewallsTable } from './FirewallsPanel';
+import { NatPanel } from './NatPanel';
+import { OrphansPanel, useCmdbAttention } from './OrphansPanel';
+import { AddPoolForm, PoolsTable } from './PoolsPanel';
+import { Tabs, tabId, tabPanelId, type TabSpec } from '../../ui/Tabs';
+import { useContractQuery } from '../../data/use-contract-query';
+import { useHashSubPath } from '../../navigation/use-hash-sub-path';
 
 type Section = 'pools' | 'allocations' | 'firewalls' | 'nat' | 'orphans';
 const sections: Section[] = ['pools', 'allocations', 'firewalls', 'nat', 'orphans'];

@@ -1,14 +1,14 @@
 import { useEffect, useState } from 'react';
-import { procedureStateSchema, type ProcedureState, type ProcedureSummary } from '../../core/contract';
-import { useClient } from '../app/shell-context';
-import { hashForView } from '../navigation/hash-route';
-import { EmptyState } from '../shell/EmptyState';
-import { ViewHeader } from '../shell/ViewHeader';
-import { formatTime } from './format-time';
-import { ProcedureLink } from './ProcedureLink';
-import { ProcedureDetailPane } from './procedures/ProcedureDetailPane';
-import { useContractQuery } from './use-contract-query';
-import { useHashSubPath } from './use-hash-sub-path';
+import { procedureStateSchema, type ProcedureState, type ProcedureSummary } from '../../../core/contract';
+import { useClient } from '../../app/shell-context';
+import { hashForView } from '../../navigation/hash-route';
+import { EmptyState } from '../../ui/EmptyState';
+import { ViewHeader } from '../../ui/ViewHeader';
+import { formatTime } from '../../ui/format-time';
+import { ProcedureLink } from '../../ui/ProcedureLink';
+import { ProcedureDetailPane } from './ProcedureDetailPane';
+import { useContractQuery } from '../../data/use-contract-query';
+import { useHashSubPath } from '../../navigation/use-hash-sub-path';
 
 const states = procedureStateSchema.options;
 
