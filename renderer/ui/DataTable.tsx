@@ -1,4 +1,4 @@
-import { useMemo, useRef, useState, type HTMLAttributes, type KeyboardEvent, type PointerEvent as ReactPointerEvent, type ReactNode } from 'react';
+import { useRef, useState, type HTMLAttributes, type KeyboardEvent, type PointerEvent as ReactPointerEvent, type ReactNode } from 'react';
 import './data-table.css';
 import { MAX_COLUMN_WIDTH, MIN_COLUMN_WIDTH, type ColumnPrefs } from './column-prefs';
 
@@ -10,20 +10,25 @@ export interface DataColumn<R> {
   cell(row: R): ReactNode;
   /** Present: the header is a button that sorts by this value. */
   sortValue?(row: R): string | number | null;
-  /** On the cells (and the header). */
+  /** On the body cells. */
   className?: string;
+  /** On the header cell (e.g. `numeric` to right-align it). */
+  headerClassName?: string;
   /** The cell names the row (`<th scope="row">`). */
   rowHeader?: boolean;
   /** A tooltip on the cell. */
   cellTitle?(row: R): string | undefined;
+  /** data-testid of every cell of the column. */
+  cellTestId?: string;
 }
 
 type RowAttributes = HTMLAttributes<HTMLTableRowElement> & { [data: `data-${string}`]: string | number | boolean | undefined };
 
 export interface DataTableProps<R> {
-  columns: readonly DataColumn<R>[];
+  /** The rows decide the row type (NoInfer): inline column lambdas read it from them. */
+  columns: readonly DataColumn<NoInfer<R>>[];
   rows: readonly R[];
-  rowKey(row: R): string;
+  rowKey(row: R): string | number;
   /** A visually hidden caption (the table's accessible name), or use `label`. */
   caption?: string;
   label?: string;
@@ -32,6 +37,9 @@ export interface DataTableProps<R> {
   /** Wrap in a horizontally scrolling box (`table-scroll`, plus these classes). */
   scroll?: boolean | string;
   rowProps?(row: R): RowAttributes;
+  /** A last column of row buttons, its header for screen readers only (`actionsLabel`, default "Actions"). */
+  actions?(row: R): ReactNode;
+  actionsLabel?: string;
   /** Enter on a focused row (arrow keys move the focus between rows). */
   onOpen?(row: R): void;
   /** Column order, visibility and widths (see ColumnChooser, useColumnPrefs); absent: every column, automatic widths. */
@@ -55,35 +63,41 @@ function compare(a: string | number | null, b: string | number | null): number {
   return collator.compare(String(a), String(b));
 }
 
+function sortRows<R>(rows: readonly R[], value: (row: R) => string | number | null, direction: 'ascending' | 'descending'): readonly R[] {
+  const sign = direction === 'ascending' ? 1 : -1;
+  return rows
+    .map((row, i) => ({ row, i, v: value(row) }))
+    .sort((a, b) => (a.v === null || b.v === null ? compare(a.v, b.v) : sign * compare(a.v, b.v)) || a.i - b.i)
+    .map((x) => x.row);
+}
+
+/** The columns prefs show, in their order; the actions column (last) is never chosen away. */
+function chosenColumns<R>(columns: readonly DataColumn<R>[], prefs: ColumnPrefs, withActions: boolean): readonly DataColumn<R>[] {
+  const byId = new Map(columns.map((c) => [c.id, c]));
+  const chosen = prefs.order.flatMap((id) => byId.get(id) ?? []);
+  const last = columns[columns.length - 1];
+  return withActions && last ? [...chosen, last] : chosen;
+}
+
 /**
  * The one table of the app: headers from column definitions, optional sorting (a header button
  * per sortable column), resizing and a column chooser's order, and one Tab stop in the body:
  * Up/Down/Home/End move the focused row, Enter opens it.
  */
 export function DataTable<R>(props: DataTableProps<R>) {
-  const { columns, rows, rowKey, caption, label, className, scroll, rowProps, onOpen, prefs, onPrefs, resizable, testId, describedBy } = props;
+  const { columns: given, rows, rowKey, caption, label, className, scroll, rowProps, actions, actionsLabel = 'Actions', onOpen, prefs, onPrefs, resizable, testId, describedBy } = props;
+  // Columns are usually written inline, so nothing here is memoized on them: a table sorts its rows at render (cheap at the sizes a DataTable holds).
+  const columns: readonly DataColumn<R>[] = actions ? [...given, { id: 'actions', label: actionsLabel, hideLabel: true, cell: actions }] : given;
   const [sort, setSort] = useState<Sort>(null);
   const [localWidths, setLocalWidths] = useState<Record<string, number>>({});
   const [active, setActive] = useState(0);
   const rowRefs = useRef<(HTMLTableRowElement | null)[]>([]);
 
-  const shown = useMemo(() => {
-    if (!prefs) return columns;
-    const byId = new Map(columns.map((c) => [c.id, c]));
-    return prefs.order.flatMap((id) => byId.get(id) ?? []);
-  }, [columns, prefs]);
+  const shown = prefs ? chosenColumns(columns, prefs, Boolean(actions)) : columns;
   const widths = prefs?.widths ?? localWidths;
 
-  const sorted = useMemo(() => {
-    const column = sort ? columns.find((c) => c.id === sort.id) : undefined;
-    if (!sort || !column?.sortValue) return rows;
-    const value = column.sortValue;
-    const sign = sort.direction === 'ascending' ? 1 : -1;
-    return rows
-      .map((row, i) => ({ row, i, v: value(row) }))
-      .sort((a, b) => (a.v === null || b.v === null ? compare(a.v, b.v) : sign * compare(a.v, b.v)) || a.i - b.i)
-      .map((x) => x.row);
-  }, [rows, columns, sort]);
+  const sortBy = sort ? columns.find((c) => c.id === sort.id)?.sortValue : undefined;
+  const sorted = sort && sortBy ? sortRows(rows, sortBy, sort.direction) : rows;
 
   const toggleSort = (id: string): void => setSort((s) => (s?.id === id && s.direction === 'ascending' ? { id, direction: 'descending' } : { id, direction: 'ascending' }));
 
@@ -138,7 +152,7 @@ export function DataTable<R>(props: DataTableProps<R>) {
               <th
                 key={c.id}
                 scope="col"
-                className={[c.className, resizable ? 'resizable' : undefined].filter(Boolean).join(' ') || undefined}
+                className={[c.headerClassName, resizable ? 'resizable' : undefined].filter(Boolean).join(' ') || undefined}
                 style={width ? { width } : undefined}
                 aria-sort={c.sortValue ? (sortedHere ?? 'none') : undefined}
                 data-column={c.id}
@@ -183,7 +197,7 @@ export function DataTable<R>(props: DataTableProps<R>) {
                     {c.cell(row)}
                   </th>
                 ) : (
-                  <td key={c.id} className={c.className} title={c.cellTitle?.(row)}>
+                  <td key={c.id} className={c.className} title={c.cellTitle?.(row)} data-testid={c.cellTestId}>
                     {c.cell(row)}
                   </td>
                 ),

@@ -2,6 +2,7 @@ import { useState, type FormEvent } from 'react';
 import type { CommandInput, FirewallView, PoolView } from '../../../core/contract';
 import { useClient, useShellStore } from '../../app/shell-context';
 import { FieldError } from '../../ui/FieldError';
+import { SegmentedField } from '../../ui/SegmentedField';
 import { FirewallOptions } from './FirewallsPanel';
 import { TextField } from '../../ui/TextField';
 import { useContractForm } from '../../data/use-contract-form';
@@ -77,19 +78,16 @@ export function AddNatForm({ firewalls, pools, onStarted }: { firewalls: Firewal
         <FieldError id="nat-firewall-error" message={errors.firewall} />
       </div>
       <TextField id="nat-private-ip" label="Private IP" value={draft.privateIp} onChange={(v) => edit('privateIp', v)} error={errors.privateIp} placeholder="10.0.0.5" mono />
-      <fieldset className="field">
-        <legend>Public address</legend>
-        <div className="segmented" role="presentation">
-          <label className="segment">
-            <input type="radio" name="nat-source" checked={draft.source === 'pool'} onChange={() => edit('source', 'pool')} />
-            <span>Allocate from a pool</span>
-          </label>
-          <label className="segment">
-            <input type="radio" name="nat-source" checked={draft.source === 'address'} onChange={() => edit('source', 'address')} />
-            <span>A specific address</span>
-          </label>
-        </div>
-      </fieldset>
+      <SegmentedField
+        legend="Public address"
+        name="nat-source"
+        value={draft.source}
+        options={[
+          { value: 'pool', label: 'Allocate from a pool' },
+          { value: 'address', label: 'A specific address' },
+        ]}
+        onChange={(v) => edit('source', v)}
+      />
       {draft.source === 'pool' ? (
         <div className="field">
           <label htmlFor="nat-pool">Pool</label>

@@ -2,7 +2,8 @@ import { useState, type FormEvent } from 'react';
 import type { AllocationView, PoolView } from '../../../core/contract';
 import { errorToast } from '../../app/error-toast';
 import { useClient, useShellStore } from '../../app/shell-context';
-import { formatTime } from '../../ui/format-time';
+import { DataTable, type DataColumn } from '../../ui/DataTable';
+import { Time } from '../../ui/Time';
 import { ProcedureLink } from '../../ui/ProcedureLink';
 import { useContractQuery } from '../../data/use-contract-query';
 
@@ -10,9 +11,7 @@ function When({ iso, who }: { iso: string | null; who: string | null }) {
   if (!iso) return <span className="muted">—</span>;
   return (
     <>
-      <time dateTime={iso} title={iso}>
-        {formatTime(iso)}
-      </time>
+      <Time at={iso} />
       {who && <span className="muted"> {who}</span>}
     </>
   );
@@ -23,54 +22,30 @@ function AllocationsTable({ rows, onRelease }: { rows: AllocationView[]; onRelea
   // the Release column is there only when a row can use it (eight columns do not fit at 200% zoom).
   const releasable = (a: AllocationView): boolean => !a.releasedAt && !a.procedureId;
   const withActions = rows.some(releasable);
+  const columns: DataColumn<AllocationView>[] = [
+    { id: 'address', label: 'Address', rowHeader: true, className: 'mono', cell: (a) => a.address, sortValue: (a) => a.address },
+    { id: 'pool', label: 'Pool', cell: (a) => a.pool, sortValue: (a) => a.pool },
+    { id: 'owner', label: 'Owner', className: 'mono small', cell: (a) => a.owner, sortValue: (a) => a.owner },
+    { id: 'purpose', label: 'Purpose', cell: (a) => a.purpose, sortValue: (a) => a.purpose },
+    { id: 'procedure', label: 'Procedure', cell: (a) => (a.procedureId ? <ProcedureLink id={a.procedureId} /> : '—') },
+    { id: 'allocated', label: 'Allocated', className: 'small', cell: (a) => <When iso={a.allocatedAt} who={a.allocatedBy} />, sortValue: (a) => a.allocatedAt },
+    { id: 'released', label: 'Released', className: 'small', cell: (a) => <When iso={a.releasedAt} who={a.releasedBy} />, sortValue: (a) => a.releasedAt },
+  ];
   return (
-    <table className="data-table">
-      <caption className="visually-hidden">Address allocations</caption>
-      <thead>
-        <tr>
-          <th scope="col">Address</th>
-          <th scope="col">Pool</th>
-          <th scope="col">Owner</th>
-          <th scope="col">Purpose</th>
-          <th scope="col">Procedure</th>
-          <th scope="col">Allocated</th>
-          <th scope="col">Released</th>
-          {withActions && (
-            <th scope="col">
-              <span className="visually-hidden">Actions</span>
-            </th>
-          )}
-        </tr>
-      </thead>
-      <tbody>
-        {rows.map((a) => (
-          <tr key={a.id} className={a.releasedAt ? 'row-released' : undefined}>
-            <th scope="row" className="row-heading mono">
-              {a.address}
-            </th>
-            <td>{a.pool}</td>
-            <td className="mono small">{a.owner}</td>
-            <td>{a.purpose}</td>
-            <td>{a.procedureId ? <ProcedureLink id={a.procedureId} /> : '—'}</td>
-            <td className="small">
-              <When iso={a.allocatedAt} who={a.allocatedBy} />
-            </td>
-            <td className="small">
-              <When iso={a.releasedAt} who={a.releasedBy} />
-            </td>
-            {withActions && (
-              <td>
-                {releasable(a) && (
-                  <button type="button" className="button button-small" onClick={() => onRelease(a)} aria-label={`Release ${a.address}`}>
-                    Release
-                  </button>
-                )}
-              </td>
-            )}
-          </tr>
-        ))}
-      </tbody>
-    </table>
+    <DataTable
+      columns={columns}
+      rows={rows} rowKey={(a) => a.id} caption="Address allocations" rowProps={(a) => ({ className: a.releasedAt ? 'row-released' : undefined })}
+      actions={
+        withActions
+          ? (a) =>
+              releasable(a) ? (
+                <button type="button" className="button button-small" onClick={() => onRelease(a)} aria-label={`Release ${a.address}`}>
+                  Release
+                </button>
+              ) : null
+          : undefined
+      }
+    />
   );
 }
 

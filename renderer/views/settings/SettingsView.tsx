@@ -3,6 +3,7 @@ import type { Settings, Theme } from '../../../core/contract';
 import { saveSettings } from '../../app/settings-actions';
 import { useClient, useShell, useShellStore } from '../../app/shell-context';
 import { ViewHeader } from '../../ui/ViewHeader';
+import { SegmentedField } from '../../ui/SegmentedField';
 import { AppInfoPanel } from './AppInfoPanel';
 import { FieldError } from '../../ui/FieldError';
 import { TeamPanel } from './TeamPanel';
@@ -60,24 +61,7 @@ function SettingsForm({ saved }: { saved: Settings }) {
     <form className="panel settings-form" onSubmit={onSubmit} noValidate aria-labelledby="settings-form-heading">
       <h2 id="settings-form-heading">Console</h2>
 
-      <fieldset className="field">
-        <legend>Theme</legend>
-        <div className="segmented" role="presentation">
-          {themeChoices.map((choice) => (
-            <label key={choice.value} className="segment" title={choice.hint}>
-              <input
-                type="radio"
-                name="theme"
-                value={choice.value}
-                checked={draft.theme === choice.value}
-                onChange={() => edit('theme', choice.value)}
-              />
-              <span>{choice.label}</span>
-            </label>
-          ))}
-        </div>
-        <FieldError id="theme-error" message={errors.theme} />
-      </fieldset>
+      <SegmentedField legend="Theme" name="theme" value={draft.theme} options={themeChoices} onChange={(v) => edit('theme', v)} error={errors.theme} />
 
       <div className="field">
         <label htmlFor="operator-name">Operator name</label>
