@@ -7,6 +7,7 @@ import { VmPicker } from '../enrollment/VmPicker';
 import { useVmSelection } from '../enrollment/use-vm-selection';
 import { useContractForm } from '../../data/use-contract-form';
 import { useContractQuery } from '../../data/use-contract-query';
+import { useCredentials } from '../../data/use-credentials';
 
 type Plan = CommandOutput<'helpers.hosts.preview'>;
 const noneEnrolled: ReadonlySet<string> = new Set();
@@ -26,7 +27,7 @@ interface NodeDraft {
 export function NodeHostsPanel() {
   const client = useClient();
   const sites = useContractQuery('Could not list sites', (c) => c.invoke('sites.list', {}));
-  const credentials = useContractQuery('Could not list credentials', (c) => c.invoke('credentials.list', {}));
+  const credentials = useCredentials('Could not list credentials');
   const { draft: picks, dispatch, picked } = useVmSelection();
   const [draft, setDraft] = useState<NodeDraft>({ host: '', user: '', credential: '', path: '/etc/hosts', address: 'private' });
   const [plan, setPlan] = useState<{ forKey: string; plan: Plan } | null>(null);

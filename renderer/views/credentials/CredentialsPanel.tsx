@@ -7,6 +7,7 @@ import { useConfirmDestructive } from '../../ui/ConfirmDialog';
 import { DataTable } from '../../ui/DataTable';
 import { Time } from '../../ui/Time';
 import { useContractQuery } from '../../data/use-contract-query';
+import { useCredentials } from '../../data/use-credentials';
 import { NewCredentialForm } from './NewCredentialForm';
 
 type KnownHost = CommandOutput<'knownHosts.list'>[number];
@@ -23,7 +24,7 @@ function describeScope(c: CredentialView): string {
 export function CredentialsPanel() {
   const client = useClient();
   const store = useShellStore();
-  const list = useContractQuery('Could not list credential profiles', (c) => c.invoke('credentials.list', {}));
+  const list = useCredentials();
   const [adding, setAdding] = useState(false);
   const { confirm, dialog } = useConfirmDestructive();
 

@@ -5,6 +5,7 @@ import { EmptyState } from '../../ui/EmptyState';
 import { ViewHeader } from '../../ui/ViewHeader';
 import { Tabs, tabId, tabPanelId, type TabSpec } from '../../ui/Tabs';
 import { useContractQuery } from '../../data/use-contract-query';
+import { useCredentials } from '../../data/use-credentials';
 import { useHashSubPath } from '../../navigation/use-hash-sub-path';
 import { CmdbPanel } from './CmdbPanel';
 import { enrolledBySite } from './cmdb-filter';
@@ -30,7 +31,7 @@ export function EnrollmentView() {
   };
 
   const sites = useContractQuery('Could not list vCenters', (c) => c.invoke('sites.list', {}));
-  const credentials = useContractQuery('Could not list credential profiles', (c) => c.invoke('credentials.list', {}));
+  const credentials = useCredentials();
   const firewalls = useContractQuery('Could not list firewalls', (c) => c.invoke('firewalls.list', {}));
   const pools = useContractQuery('Could not list address pools', (c) => c.invoke('ipam.pools.list', {}));
   const rules = useContractQuery('Could not read the enrollment rules', (c) => c.invoke('enrollment.rules', {}));
