@@ -22,8 +22,8 @@ export function SegmentedField<V extends string>({
   legend: string;
   name: string;
   value: V;
-  options: readonly Segment<V>[];
-  onChange(value: V): void;
+  options: readonly Segment<NoInfer<V>>[];
+  onChange(value: NoInfer<V>): void;
   hint?: ReactNode;
   /** The contract error, shown with the id `${name}-error`. */
   error?: string | undefined;
@@ -46,4 +46,9 @@ export function SegmentedField<V extends string>({
       {error !== undefined && <FieldError id={`${name}-error`} message={error} />}
     </fieldset>
   );
+}
+
+/** Segments from [value, label] pairs. */
+export function segments<const V extends string>(...pairs: readonly (readonly [V, string])[]): Segment<V>[] {
+  return pairs.map(([value, label]) => ({ value, label }));
 }

@@ -1,4 +1,5 @@
-import type { KeyboardEvent } from 'react';
+import type { KeyboardEvent, ReactNode } from 'react';
+import { ViewHeader } from './ViewHeader';
 
 export interface TabSpec<T extends string> {
   id: T;
@@ -45,5 +46,32 @@ export function Tabs<T extends string>({ tabs, selected, onSelect, prefix, label
         </button>
       ))}
     </div>
+  );
+}
+
+/** A view whose sections are tabs: its header, the tab list and the selected section's panel. */
+export function TabbedPage<T extends string>({
+  title,
+  description,
+  children,
+  ...tabs
+}: {
+  title: string;
+  description: string;
+  tabs: readonly TabSpec<T>[];
+  selected: T;
+  onSelect(id: T): void;
+  prefix: string;
+  label: string;
+  children: ReactNode;
+}) {
+  return (
+    <>
+      <ViewHeader title={title} description={description} />
+      <Tabs {...tabs} />
+      <div className="tab-panel" role="tabpanel" id={tabPanelId(tabs.prefix, tabs.selected)} aria-labelledby={tabId(tabs.prefix, tabs.selected)}>
+        {children}
+      </div>
+    </>
   );
 }

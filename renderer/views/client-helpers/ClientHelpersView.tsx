@@ -1,10 +1,9 @@
 import { hashForView } from '../../navigation/hash-route';
-import { ViewHeader } from '../../ui/ViewHeader';
 import { HostsPanel } from './HostsPanel';
 import { NodeHostsPanel } from './NodeHostsPanel';
 import { PreflightPanel } from './PreflightPanel';
 import { TranslationPanel } from './TranslationPanel';
-import { Tabs, tabId, tabPanelId, type TabSpec } from '../../ui/Tabs';
+import { TabbedPage, type TabSpec } from '../../ui/Tabs';
 import { useHashSubPath } from '../../navigation/use-hash-sub-path';
 
 type Section = 'translation' | 'hosts' | 'node-hosts' | 'preflight';
@@ -25,18 +24,19 @@ export function ClientHelpersView() {
     window.location.hash = hashForView('client-helpers', next);
   };
   return (
-    <>
-      <ViewHeader
-        title="Client helpers"
-        description="For this workstation: reach services that advertise private management addresses through a public IP, name them in /etc/hosts, and check the ports you need are open."
-      />
-      <Tabs tabs={tabs} selected={section} onSelect={select} prefix={PREFIX} label="Client helper sections" />
-      <div className="tab-panel" role="tabpanel" id={tabPanelId(PREFIX, section)} aria-labelledby={tabId(PREFIX, section)}>
-        {section === 'translation' && <TranslationPanel />}
-        {section === 'hosts' && <HostsPanel />}
-        {section === 'node-hosts' && <NodeHostsPanel />}
-        {section === 'preflight' && <PreflightPanel />}
-      </div>
-    </>
+    <TabbedPage
+      title="Client helpers"
+      description="For this workstation: reach services that advertise private management addresses through a public IP, name them in /etc/hosts, and check the ports you need are open."
+      tabs={tabs}
+      selected={section}
+      onSelect={select}
+      prefix={PREFIX}
+      label="Client helper sections"
+    >
+      {section === 'translation' && <TranslationPanel />}
+      {section === 'hosts' && <HostsPanel />}
+      {section === 'node-hosts' && <NodeHostsPanel />}
+      {section === 'preflight' && <PreflightPanel />}
+    </TabbedPage>
   );
 }

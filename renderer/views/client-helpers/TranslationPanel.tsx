@@ -7,7 +7,7 @@ import { DataTable } from '../../ui/DataTable';
 import { FieldError } from '../../ui/FieldError';
 import { formatTime } from '../../ui/format-time';
 import { TextField } from '../../ui/TextField';
-import { SegmentedField } from '../../ui/SegmentedField';
+import { SegmentedField, segments } from '../../ui/SegmentedField';
 import { useContractForm } from '../../data/use-contract-form';
 import { useDebouncedValue } from '../../data/use-debounced-value';
 import { validationFieldErrors } from '../../data/validation-fields';
@@ -223,16 +223,7 @@ export function TranslationPanel() {
           hint="What the services advertise (their management addresses)."
           mono
         />
-        <SegmentedField
-          legend="Reach it through"
-          name="translation-target"
-          value={draft.target}
-          options={[
-            { value: 'address', label: 'One IP' },
-            { value: 'prefix', label: 'Mapped prefix' },
-          ]}
-          onChange={(v) => edit('target', v)}
-        />
+        <SegmentedField legend="Reach it through" name="translation-target" value={draft.target} options={segments(['address', 'One IP'], ['prefix', 'Mapped prefix'])} onChange={(v) => edit('target', v)} />
         {draft.target === 'address' ? (
           <TextField id="translation-to" label="Forwarding IP" value={draft.to} onChange={(v) => edit('to', v)} error={errors.to} placeholder="203.0.113.10" hint="Every private address is sent here (DNAT)." mono />
         ) : (

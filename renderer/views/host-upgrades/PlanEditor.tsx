@@ -4,7 +4,7 @@ import { useClient } from '../../app/shell-context';
 import { DataTable } from '../../ui/DataTable';
 import { FieldError } from '../../ui/FieldError';
 import { FieldNotes, TextField, describedBy } from '../../ui/TextField';
-import { SegmentedField } from '../../ui/SegmentedField';
+import { SegmentedField, segments } from '../../ui/SegmentedField';
 import { useContractForm } from '../../data/use-contract-form';
 import { createInput, emptyDraft, previewInput, type PlanDraft } from './plan-draft';
 
@@ -171,16 +171,7 @@ export function PlanEditor({ sites, hosts, credentials, onCreated }: { sites: st
           )}
         </fieldset>
 
-        <SegmentedField
-          legend="Reinstall"
-          name="plan-reinstall"
-          value={draft.reinstall}
-          options={[
-            { value: 'manual', label: 'Manual (boot the ISO, approve)' },
-            { value: 'pxe', label: 'PXE artefacts' },
-          ]}
-          onChange={(v) => edit('reinstall', v)}
-        >
+        <SegmentedField legend="Reinstall" name="plan-reinstall" value={draft.reinstall} options={segments(['manual', 'Manual (boot the ISO, approve)'], ['pxe', 'PXE artefacts'])} onChange={(v) => edit('reinstall', v)}>
           {draft.reinstall === 'pxe' && (
             <>
               <TextField id="plan-iso-dir" label="Extracted ISO folder" value={draft.isoDir} onChange={(v) => edit('isoDir', v, 'options.reinstall.isoDir')} error={errors['options.reinstall.isoDir']} mono />

@@ -2,14 +2,13 @@ import { useEffect } from 'react';
 import { useClient } from '../../app/shell-context';
 import { hashForView } from '../../navigation/hash-route';
 import { EmptyState } from '../../ui/EmptyState';
-import { ViewHeader } from '../../ui/ViewHeader';
 import { HostsPanel } from './HostsPanel';
 import { InventoryReportsPanel } from './InventoryReportsPanel';
 import { SitesPanel } from './SitesPanel';
 import { SyncProgress } from './SyncProgress';
 import { useSiteActivity } from './use-site-activity';
 import { VmsPanel } from './VmsPanel';
-import { Tabs, tabId, tabPanelId, type TabSpec } from '../../ui/Tabs';
+import { TabbedPage, type TabSpec } from '../../ui/Tabs';
 import { useContractQuery } from '../../data/use-contract-query';
 import { useHashSubPath } from '../../navigation/use-hash-sub-path';
 
@@ -40,55 +39,56 @@ export function InventoryView() {
   const running = Object.entries(activity.syncs).filter(([, s]) => s.running || s.result || s.error);
 
   return (
-    <>
-      <ViewHeader
-        title="Inventory"
-        description="vCenters and their VMs, kept in the local database for offline search; watched sites update live."
-      />
-      <Tabs tabs={tabs} selected={section} onSelect={select} prefix={PREFIX} label="Inventory sections" />
-      <div className="tab-panel" role="tabpanel" id={tabPanelId(PREFIX, section)} aria-labelledby={tabId(PREFIX, section)}>
-        {section === 'hosts' && <HostsPanel />}
-        {section === 'reports' && <InventoryReportsPanel />}
-        {section === 'sites' && <SitesPanel sites={siteRows} activity={activity} onAdded={reload} onRemoved={reload} />}
-        {section === 'vms' && siteRows && siteRows.length === 0 && (
-          <EmptyState
-            title="No vCenters yet"
-            purpose="Once a vCenter is added and synced, its VMs are in the local database: search tens of thousands by name, IP, host name or guest OS, even when the link is down."
-            firstStep={
-              <p>
-                <strong>Add a vCenter</strong>: its address, an account, and a decision to trust its TLS certificate. Then sync it, and watch it to keep it current.
-              </p>
-            }
-            action={
-              <a className="button button-primary" href={hashForView('inventory', 'sites')}>
-                Add a vCenter
-              </a>
-            }
-          />
-        )}
-        {section === 'vms' && siteRows && siteRows.length > 0 && (
-          <>
-            {running.map(([site, state]) => (
-              <SyncProgress key={site} site={site} state={state} />
-            ))}
-            {siteRows.every((s) => !s.lastSyncAt) && running.length === 0 && (
-              <p className="notice">
-                No vCenter has been synced yet. <a href={hashForView('inventory', 'sites')}>Sync one on the vCenters tab</a> to fill this table.
-              </p>
-            )}
-            <VmsPanel sites={siteRows} />
-          </>
-        )}
-        {!siteRows && sites.loading && <p className="muted">Loading vCenters…</p>}
-        {!siteRows && sites.failed && (
-          <p className="muted">
-            vCenters could not be read.{' '}
-            <button type="button" className="link-button" onClick={reload}>
-              Retry
-            </button>
-          </p>
-        )}
-      </div>
-    </>
+    <TabbedPage
+      title="Inventory"
+      description="vCenters and their VMs, kept in the local database for offline search; watched sites update live."
+      tabs={tabs}
+      selected={section}
+      onSelect={select}
+      prefix={PREFIX}
+      label="Inventory sections"
+    >
+      {section === 'hosts' && <HostsPanel />}
+      {section === 'reports' && <InventoryReportsPanel />}
+      {section === 'sites' && <SitesPanel sites={siteRows} activity={activity} onAdded={reload} onRemoved={reload} />}
+      {section === 'vms' && siteRows && siteRows.length === 0 && (
+        <EmptyState
+          title="No vCenters yet"
+          purpose="Once a vCenter is added and synced, its VMs are in the local database: search tens of thousands by name, IP, host name or guest OS, even when the link is down."
+          firstStep={
+            <p>
+              <strong>Add a vCenter</strong>: its address, an account, and a decision to trust its TLS certificate. Then sync it, and watch it to keep it current.
+            </p>
+          }
+          action={
+            <a className="button button-primary" href={hashForView('inventory', 'sites')}>
+              Add a vCenter
+            </a>
+          }
+        />
+      )}
+      {section === 'vms' && siteRows && siteRows.length > 0 && (
+        <>
+          {running.map(([site, state]) => (
+            <SyncProgress key={site} site={site} state={state} />
+          ))}
+          {siteRows.every((s) => !s.lastSyncAt) && running.length === 0 && (
+            <p className="notice">
+              No vCenter has been synced yet. <a href={hashForView('inventory', 'sites')}>Sync one on the vCenters tab</a> to fill this table.
+            </p>
+          )}
+          <VmsPanel sites={siteRows} />
+        </>
+      )}
+      {!siteRows && sites.loading && <p className="muted">Loading vCenters…</p>}
+      {!siteRows && sites.failed && (
+        <p className="muted">
+          vCenters could not be read.{' '}
+          <button type="button" className="link-button" onClick={reload}>
+            Retry
+          </button>
+        </p>
+      )}
+    </TabbedPage>
   );
 }

@@ -2,7 +2,7 @@ import { useState, type FormEvent } from 'react';
 import type { CommandInput, FirewallView, PoolView } from '../../../core/contract';
 import { useClient, useShellStore } from '../../app/shell-context';
 import { FieldError } from '../../ui/FieldError';
-import { SegmentedField } from '../../ui/SegmentedField';
+import { SegmentedField, segments } from '../../ui/SegmentedField';
 import { FirewallOptions } from './FirewallsPanel';
 import { TextField } from '../../ui/TextField';
 import { useContractForm } from '../../data/use-contract-form';
@@ -78,16 +78,7 @@ export function AddNatForm({ firewalls, pools, onStarted }: { firewalls: Firewal
         <FieldError id="nat-firewall-error" message={errors.firewall} />
       </div>
       <TextField id="nat-private-ip" label="Private IP" value={draft.privateIp} onChange={(v) => edit('privateIp', v)} error={errors.privateIp} placeholder="10.0.0.5" mono />
-      <SegmentedField
-        legend="Public address"
-        name="nat-source"
-        value={draft.source}
-        options={[
-          { value: 'pool', label: 'Allocate from a pool' },
-          { value: 'address', label: 'A specific address' },
-        ]}
-        onChange={(v) => edit('source', v)}
-      />
+      <SegmentedField legend="Public address" name="nat-source" value={draft.source} options={segments(['pool', 'Allocate from a pool'], ['address', 'A specific address'])} onChange={(v) => edit('source', v)} />
       {draft.source === 'pool' ? (
         <div className="field">
           <label htmlFor="nat-pool">Pool</label>

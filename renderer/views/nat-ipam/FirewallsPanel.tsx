@@ -5,7 +5,7 @@ import { FieldError } from '../../ui/FieldError';
 import { DataTable, type DataColumn } from '../../ui/DataTable';
 import { Time } from '../../ui/Time';
 import { TextField } from '../../ui/TextField';
-import { SegmentedField } from '../../ui/SegmentedField';
+import { SegmentedField, segments } from '../../ui/SegmentedField';
 import { useContractForm } from '../../data/use-contract-form';
 import { useContractQuery } from '../../data/use-contract-query';
 
@@ -60,7 +60,7 @@ const firewallColumns: DataColumn<FirewallView>[] = [
   },
 ];
 
-export function FirewallsTable({ firewalls }: { firewalls: FirewallView[] }) {
+export function FirewallsTable({ firewalls }: { firewalls: readonly FirewallView[] }) {
   return <DataTable columns={firewallColumns} rows={firewalls} rowKey={(fw) => String(fw.id)} caption="Firewalls" />;
 }
 
@@ -195,18 +195,7 @@ export function AddFirewallForm({ onAdded }: { onAdded(): void }) {
             hint="Where public addresses are added, e.g. eth0."
             mono
           />
-          <SegmentedField
-            legend="Connection"
-            name="firewall-connection"
-            value={draft.connection}
-            options={[
-              { value: 'local', label: 'This machine' },
-              { value: 'ssh', label: 'SSH' },
-              { value: 'none', label: 'None' },
-            ]}
-            onChange={(v) => edit('connection', v, 'connection')}
-            error={errors.connection ?? errors['connection.type']}
-          />
+          <SegmentedField legend="Connection" name="firewall-connection" value={draft.connection} options={segments(['local', 'This machine'], ['ssh', 'SSH'], ['none', 'None'])} onChange={(v) => edit('connection', v, 'connection')} error={errors.connection ?? errors['connection.type']} />
           {draft.connection === 'local' && (
             <TextField
               id="firewall-netns"

@@ -2,13 +2,13 @@ import { useEffect, useState } from 'react';
 import { useClient } from '../../app/shell-context';
 import { hashForView } from '../../navigation/hash-route';
 import { EmptyState } from '../../ui/EmptyState';
-import { ViewHeader } from '../../ui/ViewHeader';
+import { ListWithForm } from '../../ui/ListWithForm';
 import { AllocationsPanel } from './AllocationsPanel';
 import { AddFirewallForm, FirewallsTable } from './FirewallsPanel';
 import { NatPanel } from './NatPanel';
 import { OrphansPanel, useCmdbAttention } from './OrphansPanel';
 import { AddPoolForm, PoolsTable } from './PoolsPanel';
-import { Tabs, tabId, tabPanelId, type TabSpec } from '../../ui/Tabs';
+import { TabbedPage, type TabSpec } from '../../ui/Tabs';
 import { useContractQuery } from '../../data/use-contract-query';
 import { useHashSubPath } from '../../navigation/use-hash-sub-path';
 
@@ -55,49 +55,52 @@ export function NatIpamView() {
   ];
 
   return (
-    <>
-      <ViewHeader
-        title="NAT & IPAM"
-        description="Address pools and who holds which address; the firewalls Outpost drives or instructs, and the 1:1 NAT rules on them, checked against what the firewall really has."
-      />
-      <Tabs tabs={tabs} selected={section} onSelect={select} prefix={PREFIX} label="NAT and IPAM sections" />
-      <div className="tab-panel" role="tabpanel" id={tabPanelId(PREFIX, section)} aria-labelledby={tabId(PREFIX, section)}>
-        {section === 'pools' && (
-          <div className="split-layout">
-            <div className="split-main">
-              {pools.data && pools.data.length > 0 && <PoolsTable pools={pools.data} />}
-              {pools.data && pools.data.length === 0 && (
-                <EmptyState
-                  title="No address pools yet"
-                  purpose="Pools hold the public addresses NAT gives out and the private ranges your VMs use; every allocation is recorded with who holds it."
-                  firstStep={<p>Add a public pool with the form (for a first try, the documentation range 203.0.113.0/28). Then add a firewall, then a NAT.</p>}
-                />
-              )}
-              {!pools.data && pools.loading && <p className="muted">Loading pools…</p>}
-            </div>
-            <AddPoolForm onAdded={reloadPools} />
-          </div>
-        )}
-        {section === 'allocations' && <AllocationsPanel pools={poolRows} refresh={natGeneration} />}
-        {section === 'firewalls' && (
-          <div className="split-layout">
-            <div className="split-main">
-              {firewalls.data && firewalls.data.length > 0 && <FirewallsTable firewalls={firewalls.data} />}
-              {firewalls.data && firewalls.data.length === 0 && (
-                <EmptyState
-                  title="No firewalls yet"
-                  purpose="A firewall is where NAT rules live. Outpost drives Linux iptables or nftables itself, and for any other firewall writes the exact commands or a change request and waits for you to confirm."
-                  firstStep={<p>{poolRows.length === 0 ? 'Add a pool first (Pools tab), then a firewall here.' : 'Add a firewall with the form. Not sure? Choose Manual: nothing is changed without you.'}</p>}
-                />
-              )}
-              {!firewalls.data && firewalls.loading && <p className="muted">Loading firewalls…</p>}
-            </div>
-            <AddFirewallForm onAdded={firewalls.reload} />
-          </div>
-        )}
-        {section === 'nat' && <NatPanel firewalls={firewallRows} pools={poolRows} refresh={natGeneration} onChanged={() => setNatGeneration((g) => g + 1)} />}
-        {section === 'orphans' && <OrphansPanel attention={attention.data} onOffboarded={attention.reload} />}
-      </div>
-    </>
+    <TabbedPage
+      title="NAT & IPAM"
+      description="Address pools and who holds which address; the firewalls Outpost drives or instructs, and the 1:1 NAT rules on them, checked against what the firewall really has."
+      tabs={tabs}
+      selected={section}
+      onSelect={select}
+      prefix={PREFIX}
+      label="NAT and IPAM sections"
+    >
+      {section === 'pools' && (
+        <ListWithForm
+          rows={pools.data}
+          loading={pools.loading}
+          loadingText="Loading pools…"
+          form={<AddPoolForm onAdded={reloadPools} />}
+          empty={
+            <EmptyState
+              title="No address pools yet"
+              purpose="Pools hold the public addresses NAT gives out and the private ranges your VMs use; every allocation is recorded with who holds it."
+              firstStep={<p>Add a public pool with the form (for a first try, the documentation range 203.0.113.0/28). Then add a firewall, then a NAT.</p>}
+            />
+          }
+        >
+          {(rows) => <PoolsTable pools={rows} />}
+        </ListWithForm>
+      )}
+      {section === 'allocations' && <AllocationsPanel pools={poolRows} refresh={natGeneration} />}
+      {section === 'firewalls' && (
+        <ListWithForm
+          rows={firewalls.data}
+          loading={firewalls.loading}
+          loadingText="Loading firewalls…"
+          form={<AddFirewallForm onAdded={firewalls.reload} />}
+          empty={
+            <EmptyState
+              title="No firewalls yet"
+              purpose="A firewall is where NAT rules live. Outpost drives Linux iptables or nftables itself, and for any other firewall writes the exact commands or a change request and waits for you to confirm."
+              firstStep={<p>{poolRows.length === 0 ? 'Add a pool first (Pools tab), then a firewall here.' : 'Add a firewall with the form. Not sure? Choose Manual: nothing is changed without you.'}</p>}
+            />
+          }
+        >
+          {(rows) => <FirewallsTable firewalls={rows} />}
+        </ListWithForm>
+      )}
+      {section === 'nat' && <NatPanel firewalls={firewallRows} pools={poolRows} refresh={natGeneration} onChanged={() => setNatGeneration((g) => g + 1)} />}
+      {section === 'orphans' && <OrphansPanel attention={attention.data} onOffboarded={attention.reload} />}
+    </TabbedPage>
   );
 }

@@ -4,7 +4,7 @@ import { useClient, useShellStore } from '../../app/shell-context';
 import { DataTable, type DataColumn } from '../../ui/DataTable';
 import { FieldError } from '../../ui/FieldError';
 import { TextField } from '../../ui/TextField';
-import { SegmentedField } from '../../ui/SegmentedField';
+import { SegmentedField, segments } from '../../ui/SegmentedField';
 import { useContractForm } from '../../data/use-contract-form';
 import { formatCount, poolUtilisation, shareOf } from './pool-utilisation';
 
@@ -66,7 +66,7 @@ const poolColumns: DataColumn<PoolView>[] = [
   { id: 'utilisation', label: 'Utilisation', cell: (pool) => <UtilisationBar pool={pool} />, sortValue: (pool) => poolUtilisation(pool).percent },
 ];
 
-export function PoolsTable({ pools }: { pools: PoolView[] }) {
+export function PoolsTable({ pools }: { pools: readonly PoolView[] }) {
   return <DataTable columns={poolColumns} rows={pools} rowKey={(pool) => String(pool.id)} caption="Address pools" />;
 }
 
@@ -144,18 +144,7 @@ export function AddPoolForm({ onAdded }: { onAdded(): void }) {
         hint="IPv4 or IPv6 network, e.g. 203.0.113.0/28 or 2001:db8:1::/64."
         mono
       />
-      <SegmentedField
-        legend="Kind"
-        name="pool-kind"
-        value={draft.kind}
-        options={[
-          { value: 'public', label: 'Public' },
-          { value: 'private', label: 'Private' },
-        ]}
-        onChange={(v) => edit('kind', v)}
-        hint="Public pools give NAT its outside addresses; private pools record what VMs use inside."
-        error={errors.kind}
-      />
+      <SegmentedField legend="Kind" name="pool-kind" value={draft.kind} options={segments(['public', 'Public'], ['private', 'Private'])} onChange={(v) => edit('kind', v)} hint="Public pools give NAT its outside addresses; private pools record what VMs use inside." error={errors.kind} />
       <TextField id="pool-gateway" label="Gateway (optional)" value={draft.gateway} onChange={(v) => edit('gateway', v)} error={errors.gateway} mono />
       <TextField id="pool-scope" label="Scope (optional)" value={draft.scope} onChange={(v) => edit('scope', v)} error={errors.scope} hint="A site or segment name, for your own reference." />
 
