@@ -84,7 +84,8 @@ export const layerImports = {
             return 'the renderer may import only renderer/ and the pure core/contract/';
           }
           if (RENDERER_PACKAGES.some((re) => re.test(source))) return null;
-          if (isTestFile(rel) && RENDERER_TEST_PACKAGES.some((re) => re.test(source))) return null;
+          // Tests and their helpers (renderer/testing/) may use the test libraries; the app may not.
+          if ((isTestFile(rel) || rel.startsWith('renderer/testing/')) && RENDERER_TEST_PACKAGES.some((re) => re.test(source))) return null;
           return 'the renderer has no Node and no core services; go through the contract client';
         case 'contract':
           if (target) return target.startsWith('core/contract/') || target === 'core/contract' ? null : 'the contract is pure: it imports only itself, zod and ipaddr.js';

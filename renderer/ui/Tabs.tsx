@@ -1,4 +1,5 @@
 import type { KeyboardEvent, ReactNode } from 'react';
+import { viewTarget, type ViewId } from '../navigation/views';
 import { ViewHeader } from './ViewHeader';
 
 export interface TabSpec<T extends string> {
@@ -49,27 +50,16 @@ export function Tabs<T extends string>({ tabs, selected, onSelect, prefix, label
   );
 }
 
-/** A view whose sections are tabs: its header, the tab list and the selected section's panel. */
-export function TabbedPage<T extends string>({
-  title,
-  description,
-  children,
-  ...tabs
-}: {
-  title: string;
-  description: string;
-  tabs: readonly TabSpec<T>[];
-  selected: T;
-  onSelect(id: T): void;
-  prefix: string;
-  label: string;
-  children: ReactNode;
-}) {
+/**
+ * A view whose sections are tabs: its header (the title is the view's navigation label), the tab
+ * list (ids prefixed with the view id) and the selected section's panel.
+ */
+export function TabbedPage<T extends string>({ view, description, label, tabs, selected, onSelect, children }: { view: ViewId; description: string; label: string; tabs: readonly TabSpec<T>[]; selected: T; onSelect(id: T): void; children: ReactNode }) {
   return (
     <>
-      <ViewHeader title={title} description={description} />
-      <Tabs {...tabs} />
-      <div className="tab-panel" role="tabpanel" id={tabPanelId(tabs.prefix, tabs.selected)} aria-labelledby={tabId(tabs.prefix, tabs.selected)}>
+      <ViewHeader title={viewTarget(view).label} description={description} />
+      <Tabs tabs={tabs} selected={selected} onSelect={onSelect} prefix={view} label={label} />
+      <div className="tab-panel" role="tabpanel" id={tabPanelId(view, selected)} aria-labelledby={tabId(view, selected)}>
         {children}
       </div>
     </>

@@ -14,7 +14,8 @@ const tabs: TabSpec<Section>[] = [
   { id: 'preflight', label: 'Preflight' },
 ];
 const isSection = (value: string | null): value is Section => tabs.some((t) => t.id === value);
-const PREFIX = 'client-helpers';
+const DESCRIPTION =
+  'For this workstation: reach services that advertise private management addresses through a public IP, name them in /etc/hosts, and check the ports you need are open.';
 
 /** Seed 004's workstation chores: reach private management addresses, name them, check the ports. */
 export function ClientHelpersView() {
@@ -24,15 +25,7 @@ export function ClientHelpersView() {
     window.location.hash = hashForView('client-helpers', next);
   };
   return (
-    <TabbedPage
-      title="Client helpers"
-      description="For this workstation: reach services that advertise private management addresses through a public IP, name them in /etc/hosts, and check the ports you need are open."
-      tabs={tabs}
-      selected={section}
-      onSelect={select}
-      prefix={PREFIX}
-      label="Client helper sections"
-    >
+    <TabbedPage view="client-helpers" description={DESCRIPTION} label="Client helper sections" tabs={tabs} selected={section} onSelect={select}>
       {section === 'translation' && <TranslationPanel />}
       {section === 'hosts' && <HostsPanel />}
       {section === 'node-hosts' && <NodeHostsPanel />}

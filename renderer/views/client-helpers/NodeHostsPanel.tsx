@@ -8,6 +8,7 @@ import { useVmSelection } from '../enrollment/use-vm-selection';
 import { useContractForm } from '../../data/use-contract-form';
 import { useContractQuery } from '../../data/use-contract-query';
 import { useCredentials } from '../../data/use-credentials';
+import { SubmitButton } from '../../ui/SubmitButton';
 
 type Plan = CommandOutput<'helpers.hosts.preview'>;
 const noneEnrolled: ReadonlySet<string> = new Set();
@@ -99,9 +100,7 @@ export function NodeHostsPanel() {
           </label>
         </fieldset>
         <div className="form-actions">
-          <button type="submit" className="button" disabled={preview.busy}>
-            {preview.busy ? 'Reading the node…' : 'Preview the change'}
-          </button>
+          <SubmitButton busy={preview.busy} label="Preview the change" busyLabel="Reading the node…" primary={false} />
           <button type="button" className="button button-primary" disabled={!current || !current.changed || push.busy} onClick={onPush}>
             {push.busy ? 'Pushing…' : 'Push'}
           </button>

@@ -10,6 +10,7 @@ import { TextField } from '../../ui/TextField';
 import { useContractForm } from '../../data/use-contract-form';
 import { useContractQuery } from '../../data/use-contract-query';
 import { CONTROLLER_PORTS, parseTargets, targetsText, withControllerPreset } from './preflight-targets';
+import { SubmitButton } from '../../ui/SubmitButton';
 
 type PortResult = CommandOutput<'helpers.preflight.run'>[number];
 type PortStatus = PortResult['status'];
@@ -282,9 +283,7 @@ export function PreflightPanel() {
             <FieldError id="preflight-timeout-error" message={contractErrors.timeoutMs} />
           </div>
           <div className="form-actions">
-            <button type="submit" className="button button-primary" disabled={runForm.busy}>
-              {runForm.busy ? 'Checking…' : 'Run preflight'}
-            </button>
+            <SubmitButton busy={runForm.busy} label="Run preflight" busyLabel="Checking…" />
           </div>
         </form>
         <section className="panel side-form" aria-labelledby="preflight-lists-heading">

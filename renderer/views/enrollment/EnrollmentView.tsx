@@ -12,7 +12,8 @@ import { useEnrollmentSession } from './enrollment-session';
 import { EnrollWizard } from './EnrollWizard';
 
 type Section = 'enroll' | 'cmdb';
-const PREFIX = 'enrollment';
+const DESCRIPTION =
+  'Bring VMs under management: check them through VMware Tools and their OS, give each a public address and NAT, set up a service account; and take them out again. The CMDB records who did what.';
 /** The contract's ceiling for one cmdb.list: enough to mark "already enrolled" in the picker. */
 const ENROLLED_LIMIT = 10_000;
 
@@ -63,15 +64,7 @@ export function EnrollmentView() {
   ];
 
   return (
-    <TabbedPage
-      title="Enrollment"
-      description="Bring VMs under management: check them through VMware Tools and their OS, give each a public address and NAT, set up a service account; and take them out again. The CMDB records who did what."
-      tabs={tabs}
-      selected={section}
-      onSelect={select}
-      prefix={PREFIX}
-      label="Enrollment sections"
-    >
+    <TabbedPage view="enrollment" description={DESCRIPTION} label="Enrollment sections" tabs={tabs} selected={section} onSelect={select}>
       {section === 'enroll' && siteRows && siteRows.length === 0 && (
         <EmptyState
           title="No vCenters yet"

@@ -14,7 +14,8 @@ import { PlanEditor } from './PlanEditor';
 import { RolloutView } from './RolloutView';
 
 type Section = 'rollouts' | 'new' | 'hosts' | 'playbooks' | 'ansible';
-const PREFIX = 'host-upgrades';
+const DESCRIPTION =
+  'Rolling ESXi upgrades, one host at a time: backup, maintenance mode, reinstall (PXE artefacts or a manual boot), configuration, a soak with health probes, then the next host. Every step is durable and audited.';
 
 export function HostUpgradesView() {
   const client = useClient();
@@ -57,15 +58,7 @@ export function HostUpgradesView() {
   const noInventory = hosts.data !== null && hosts.data.length === 0;
 
   return (
-    <TabbedPage
-      title="Host upgrades"
-      description="Rolling ESXi upgrades, one host at a time: backup, maintenance mode, reinstall (PXE artefacts or a manual boot), configuration, a soak with health probes, then the next host. Every step is durable and audited."
-      tabs={tabs}
-      selected={section}
-      onSelect={(s) => go(s === 'rollouts' ? shownId : s)}
-      prefix={PREFIX}
-      label="Host upgrade sections"
-    >
+    <TabbedPage view="host-upgrades" description={DESCRIPTION} label="Host upgrade sections" tabs={tabs} selected={section} onSelect={(s) => go(s === 'rollouts' ? shownId : s)}>
       {section === 'rollouts' &&
         (plans.data && plans.data.length === 0 ? (
           <EmptyState

@@ -7,6 +7,7 @@ import { FieldNotes, TextField, describedBy } from '../../ui/TextField';
 import { SegmentedField, segments } from '../../ui/SegmentedField';
 import { useContractForm } from '../../data/use-contract-form';
 import { createInput, emptyDraft, previewInput, type PlanDraft } from './plan-draft';
+import { SubmitButton } from '../../ui/SubmitButton';
 
 function TextArea({ id, label, value, onChange, error, hint, placeholder }: { id: string; label: string; value: string; onChange(v: string): void; error?: string | undefined; hint?: ReactNode; placeholder?: string }) {
   return (
@@ -202,9 +203,7 @@ export function PlanEditor({ sites, hosts, credentials, onCreated }: { sites: st
           <button type="button" className="button" onClick={runPreview} disabled={previewForm.busy || !draft.site}>
             {previewForm.busy ? 'Previewing…' : 'Preview'}
           </button>
-          <button type="submit" className="button button-primary" disabled={createForm.busy || !preview || preview.order.length === 0}>
-            {createForm.busy ? 'Saving…' : 'Save plan'}
-          </button>
+          <SubmitButton busy={createForm.busy} label="Save plan" busyLabel="Saving…" disabled={!preview || preview.order.length === 0} />
         </div>
         {!preview && <p className="field-hint">Preview the plan before saving it.</p>}
       </form>

@@ -13,7 +13,8 @@ import { useContractQuery } from '../../data/use-contract-query';
 import { useHashSubPath } from '../../navigation/use-hash-sub-path';
 
 type Section = 'vms' | 'reports' | 'hosts' | 'sites';
-const PREFIX = 'inventory';
+const DESCRIPTION =
+  'vCenters and their VMs, kept in the local database for offline search; watched sites update live.';
 
 export function InventoryView() {
   const client = useClient();
@@ -39,15 +40,7 @@ export function InventoryView() {
   const running = Object.entries(activity.syncs).filter(([, s]) => s.running || s.result || s.error);
 
   return (
-    <TabbedPage
-      title="Inventory"
-      description="vCenters and their VMs, kept in the local database for offline search; watched sites update live."
-      tabs={tabs}
-      selected={section}
-      onSelect={select}
-      prefix={PREFIX}
-      label="Inventory sections"
-    >
+    <TabbedPage view="inventory" description={DESCRIPTION} label="Inventory sections" tabs={tabs} selected={section} onSelect={select}>
       {section === 'hosts' && <HostsPanel />}
       {section === 'reports' && <InventoryReportsPanel />}
       {section === 'sites' && <SitesPanel sites={siteRows} activity={activity} onAdded={reload} onRemoved={reload} />}

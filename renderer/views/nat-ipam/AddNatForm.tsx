@@ -6,6 +6,7 @@ import { SegmentedField, segments } from '../../ui/SegmentedField';
 import { FirewallOptions } from './FirewallsPanel';
 import { TextField } from '../../ui/TextField';
 import { useContractForm } from '../../data/use-contract-form';
+import { SubmitButton } from '../../ui/SubmitButton';
 
 interface NatDraft {
   firewall: string;
@@ -109,9 +110,7 @@ export function AddNatForm({ firewalls, pools, onStarted }: { firewalls: Firewal
       )}
       <TextField id="nat-vm" label="VM (optional)" value={draft.vm} onChange={(v) => edit('vm', v)} error={errors.vm} hint="A label for the record, e.g. the VM's name." />
       <div className="form-actions">
-        <button type="submit" className="button button-primary" disabled={form.busy}>
-          {form.busy ? 'Starting…' : 'Add NAT'}
-        </button>
+        <SubmitButton busy={form.busy} label="Add NAT" busyLabel="Starting…" />
       </div>
     </form>
   );

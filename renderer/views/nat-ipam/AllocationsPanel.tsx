@@ -6,6 +6,7 @@ import { DataTable, type DataColumn } from '../../ui/DataTable';
 import { Time } from '../../ui/Time';
 import { ProcedureLink } from '../../ui/ProcedureLink';
 import { useContractQuery } from '../../data/use-contract-query';
+import { SubmitButton } from '../../ui/SubmitButton';
 
 function When({ iso, who }: { iso: string | null; who: string | null }) {
   if (!iso) return <span className="muted">—</span>;
@@ -95,9 +96,7 @@ function AllocateForm({ pools, onDone }: { pools: PoolView[]; onDone(): void }) 
         <span>Purpose</span>
         <input value={purpose} onChange={(event) => setPurpose(event.target.value)} aria-label="Purpose" className="narrow" required />
       </label>
-      <button type="submit" className="button" disabled={busy || !chosen || owner.trim() === ''}>
-        {busy ? 'Allocating…' : 'Allocate'}
-      </button>
+      <SubmitButton busy={busy} label="Allocate" busyLabel="Allocating…" disabled={!chosen || owner.trim() === ''} primary={false} />
     </form>
   );
 }

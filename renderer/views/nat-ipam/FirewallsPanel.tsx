@@ -8,6 +8,7 @@ import { TextField } from '../../ui/TextField';
 import { SegmentedField, segments } from '../../ui/SegmentedField';
 import { useContractForm } from '../../data/use-contract-form';
 import { useContractQuery } from '../../data/use-contract-query';
+import { SubmitButton } from '../../ui/SubmitButton';
 
 const driverLabels: Record<FirewallDriverKind, string> = {
   'linux-iptables': 'Linux iptables',
@@ -263,9 +264,7 @@ export function AddFirewallForm({ onAdded }: { onAdded(): void }) {
         </>
       )}
       <div className="form-actions">
-        <button type="submit" className="button button-primary" disabled={form.busy}>
-          {form.busy ? 'Adding…' : 'Add firewall'}
-        </button>
+        <SubmitButton busy={form.busy} label="Add firewall" busyLabel="Adding…" />
       </div>
     </form>
   );

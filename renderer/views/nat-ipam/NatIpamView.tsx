@@ -15,7 +15,8 @@ import { useHashSubPath } from '../../navigation/use-hash-sub-path';
 type Section = 'pools' | 'allocations' | 'firewalls' | 'nat' | 'orphans';
 const sections: Section[] = ['pools', 'allocations', 'firewalls', 'nat', 'orphans'];
 const isSection = (value: string | null): value is Section => sections.includes(value as Section);
-const PREFIX = 'nat-ipam';
+const DESCRIPTION =
+  'Address pools and who holds which address; the firewalls Outpost drives or instructs, and the 1:1 NAT rules on them, checked against what the firewall really has.';
 
 export function NatIpamView() {
   const client = useClient();
@@ -55,15 +56,7 @@ export function NatIpamView() {
   ];
 
   return (
-    <TabbedPage
-      title="NAT & IPAM"
-      description="Address pools and who holds which address; the firewalls Outpost drives or instructs, and the 1:1 NAT rules on them, checked against what the firewall really has."
-      tabs={tabs}
-      selected={section}
-      onSelect={select}
-      prefix={PREFIX}
-      label="NAT and IPAM sections"
-    >
+    <TabbedPage view="nat-ipam" description={DESCRIPTION} label="NAT and IPAM sections" tabs={tabs} selected={section} onSelect={select}>
       {section === 'pools' && (
         <ListWithForm
           rows={pools.data}

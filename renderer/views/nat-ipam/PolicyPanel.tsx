@@ -10,6 +10,7 @@ import { formatTime } from '../../ui/format-time';
 import { TextField } from '../../ui/TextField';
 import { useContractForm } from '../../data/use-contract-form';
 import { useContractQuery } from '../../data/use-contract-query';
+import { SubmitButton } from '../../ui/SubmitButton';
 
 const driftWords: Record<DriftStatus['state'], string> = {
   'in-sync': 'in sync',
@@ -166,9 +167,7 @@ function AllowForm({ firewalls, addresses, onStarted }: { firewalls: FirewallVie
         </select>
       </div>
       <div className="form-actions">
-        <button type="submit" className="button button-primary" disabled={form.busy}>
-          {form.busy ? 'Starting…' : 'Allow'}
-        </button>
+        <SubmitButton busy={form.busy} label="Allow" busyLabel="Starting…" />
       </div>
     </form>
   );
@@ -225,9 +224,7 @@ function ForwardForm({ firewalls, onStarted }: { firewalls: FirewallView[]; onSt
         </select>
       </div>
       <div className="form-actions">
-        <button type="submit" className="button button-primary" disabled={form.busy}>
-          {form.busy ? 'Starting…' : 'Add forward'}
-        </button>
+        <SubmitButton busy={form.busy} label="Add forward" busyLabel="Starting…" />
       </div>
     </form>
   );

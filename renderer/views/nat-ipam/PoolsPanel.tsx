@@ -7,6 +7,7 @@ import { TextField } from '../../ui/TextField';
 import { SegmentedField, segments } from '../../ui/SegmentedField';
 import { useContractForm } from '../../data/use-contract-form';
 import { formatCount, poolUtilisation, shareOf } from './pool-utilisation';
+import { SubmitButton } from '../../ui/SubmitButton';
 
 function UtilisationBar({ pool }: { pool: PoolView }) {
   const u = poolUtilisation(pool);
@@ -197,9 +198,7 @@ export function AddPoolForm({ onAdded }: { onAdded(): void }) {
       </fieldset>
 
       <div className="form-actions">
-        <button type="submit" className="button button-primary" disabled={form.busy}>
-          {form.busy ? 'Adding…' : 'Add pool'}
-        </button>
+        <SubmitButton busy={form.busy} label="Add pool" busyLabel="Adding…" />
       </div>
     </form>
   );

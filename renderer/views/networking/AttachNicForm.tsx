@@ -6,6 +6,7 @@ import { FieldError } from '../../ui/FieldError';
 import { ProcedureLink } from '../../ui/ProcedureLink';
 import { TextField } from '../../ui/TextField';
 import { useContractForm } from '../../data/use-contract-form';
+import { SubmitButton } from '../../ui/SubmitButton';
 
 const nicColumns: DataColumn<VmNicInfo>[] = [
   {
@@ -94,9 +95,7 @@ export function AttachNicForm({ site, vm, nics, portGroups, onAttached }: { site
         <FieldError id={`${id}-nic-error`} message={form.errors['nic']} />
       </div>
       <div className="form-actions">
-        <button type="submit" className="button button-small button-primary" disabled={form.busy || !target || !portGroup.trim()}>
-          {form.busy ? 'Connecting…' : 'Connect'}
-        </button>
+        <SubmitButton busy={form.busy} label="Connect" busyLabel="Connecting…" disabled={!target || !portGroup.trim()} small />
       </div>
       {result && (
         <section aria-live="polite" aria-label="Result">
