@@ -3,10 +3,13 @@ import type { AllocationView, PoolView } from '../../../core/contract';
 import { errorToast } from '../../app/error-toast';
 import { useClient, useShellStore } from '../../app/shell-context';
 import { DataTable, type DataColumn } from '../../ui/DataTable';
+import { FilterSelect } from '../../ui/FilterSelect';
 import { Time } from '../../ui/Time';
 import { ProcedureLink } from '../../ui/ProcedureLink';
 import { useContractQuery } from '../../data/use-contract-query';
 import { SubmitButton } from '../../ui/SubmitButton';
+
+const poolOptions = (pools: readonly PoolView[]): [string, string][] => pools.map((p) => [p.name, p.name]);
 
 function When({ iso, who }: { iso: string | null; who: string | null }) {
   if (!iso) return <span className="muted">—</span>;
@@ -78,16 +81,7 @@ function AllocateForm({ pools, onDone }: { pools: PoolView[]; onDone(): void }) 
   };
   return (
     <form className="toolbar" onSubmit={submit} aria-label="Allocate an address">
-      <label className="inline-field">
-        <span>Pool</span>
-        <select value={chosen} onChange={(event) => setPool(event.target.value)} aria-label="Pool to allocate from">
-          {pools.map((p) => (
-            <option key={p.id} value={p.name}>
-              {p.name}
-            </option>
-          ))}
-        </select>
-      </label>
+      <FilterSelect label="Pool" ariaLabel="Pool to allocate from" value={chosen} options={poolOptions(pools)} onChange={setPool} anyLabel={null} />
       <label className="inline-field">
         <span>Owner</span>
         <input value={owner} onChange={(event) => setOwner(event.target.value)} placeholder="vm:web-01" aria-label="Owner" required />
@@ -127,17 +121,7 @@ export function AllocationsPanel({ pools, refresh }: { pools: PoolView[]; refres
     <>
       {pools.length > 0 && <AllocateForm pools={pools} onDone={() => setChanged((n) => n + 1)} />}
       <div className="toolbar">
-        <label className="inline-field">
-          <span>Pool</span>
-          <select value={pool} onChange={(event) => setPool(event.target.value)} aria-label="Filter by pool">
-            <option value="">All pools</option>
-            {pools.map((p) => (
-              <option key={p.id} value={p.name}>
-                {p.name}
-              </option>
-            ))}
-          </select>
-        </label>
+        <FilterSelect label="Pool" ariaLabel="Filter by pool" value={pool} options={poolOptions(pools)} onChange={setPool} anyLabel="All pools" />
         <label className="inline-field">
           <input type="checkbox" checked={includeReleased} onChange={(event) => setIncludeReleased(event.target.checked)} />
           <span>Include released</span>

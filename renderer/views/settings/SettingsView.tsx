@@ -4,8 +4,8 @@ import { saveSettings } from '../../app/settings-actions';
 import { useClient, useShell, useShellStore } from '../../app/shell-context';
 import { ViewHeader } from '../../ui/ViewHeader';
 import { SegmentedField } from '../../ui/SegmentedField';
+import { TextField } from '../../ui/TextField';
 import { AppInfoPanel } from './AppInfoPanel';
-import { FieldError } from '../../ui/FieldError';
 import { TeamPanel } from './TeamPanel';
 import { VaultPanel } from './VaultPanel';
 import { VmAddressPanel } from './VmAddressPanel';
@@ -63,80 +63,29 @@ function SettingsForm({ saved }: { saved: Settings }) {
 
       <SegmentedField legend="Theme" name="theme" value={draft.theme} options={themeChoices} onChange={(v) => edit('theme', v)} error={errors.theme} />
 
-      <div className="field">
-        <label htmlFor="operator-name">Operator name</label>
-        <input
-          id="operator-name"
-          type="text"
-          value={draft.operatorName}
-          onChange={(event) => edit('operatorName', event.target.value)}
-          aria-invalid={errors.operatorName ? true : undefined}
-          aria-describedby="operator-name-hint operator-name-error"
-          autoComplete="name"
-        />
-        <p id="operator-name-hint" className="field-hint">
-          Recorded as the actor in the audit log. Empty means this machine’s account name.
-        </p>
-        <FieldError id="operator-name-error" message={errors.operatorName} />
-      </div>
+      <TextField id="operator-name" label="Operator name" value={draft.operatorName} onChange={(v) => edit('operatorName', v)} error={errors.operatorName} hint="Recorded as the actor in the audit log. Empty means this machine’s account name." autoComplete="name" />
 
-      <div className="field">
-        <label htmlFor="audit-page-size">Audit log page size</label>
-        <input
-          id="audit-page-size"
-          type="number"
-          inputMode="numeric"
-          min={10}
-          max={1000}
-          value={draft.auditPageSize}
-          onChange={(event) => edit('auditPageSize', event.target.value)}
-          aria-invalid={errors.auditPageSize ? true : undefined}
-          aria-describedby="audit-page-size-hint audit-page-size-error"
-          className="narrow"
-        />
-        <p id="audit-page-size-hint" className="field-hint">
-          Rows per page in the audit log, 10 to 1000.
-        </p>
-        <FieldError id="audit-page-size-error" message={errors.auditPageSize} />
-      </div>
+      <TextField id="audit-page-size" label="Audit log page size" value={draft.auditPageSize} onChange={(v) => edit('auditPageSize', v)} error={errors.auditPageSize} hint="Rows per page in the audit log, 10 to 1000." number={{ min: 10, max: 1000 }} />
 
-      <div className="field">
-        <label htmlFor="nat-reconcile-seconds">Firewall drift check (seconds)</label>
-        <input
-          id="nat-reconcile-seconds"
-          type="number"
-          inputMode="numeric"
-          min={0}
-          max={86400}
-          value={draft.natReconcileSeconds}
-          onChange={(event) => edit('natReconcileSeconds', event.target.value)}
-          aria-invalid={errors.natReconcileSeconds ? true : undefined}
-          aria-describedby="nat-reconcile-seconds-hint nat-reconcile-seconds-error"
-          className="narrow"
-        />
-        <p id="nat-reconcile-seconds-hint" className="field-hint">
-          How often every firewall is compared with Outpost’s NAT, forward and allow-list records; drift is reported, repaired only when you ask. 0 turns it off.
-        </p>
-        <FieldError id="nat-reconcile-seconds-error" message={errors.natReconcileSeconds} />
-      </div>
+      <TextField
+        id="nat-reconcile-seconds"
+        label="Firewall drift check (seconds)"
+        value={draft.natReconcileSeconds}
+        onChange={(v) => edit('natReconcileSeconds', v)}
+        error={errors.natReconcileSeconds}
+        hint="How often every firewall is compared with Outpost’s NAT, forward and allow-list records; drift is reported, repaired only when you ask. 0 turns it off."
+        number={{ min: 0, max: 86400 }}
+      />
 
-      <div className="field">
-        <label htmlFor="four-eyes-kinds">Four-eyes procedures</label>
-        <input
-          id="four-eyes-kinds"
-          type="text"
-          spellCheck={false}
-          placeholder="e.g. nat.add, host.upgrade"
-          value={draft.fourEyesKinds}
-          onChange={(event) => edit('fourEyesKinds', event.target.value)}
-          aria-invalid={errors.fourEyesKinds ? true : undefined}
-          aria-describedby="four-eyes-kinds-hint four-eyes-kinds-error"
-        />
-        <p id="four-eyes-kinds-hint" className="field-hint">
-          Procedure kinds, comma-separated, whose approval gates another operator than the one who started the run must approve.
-        </p>
-        <FieldError id="four-eyes-kinds-error" message={errors.fourEyesKinds} />
-      </div>
+      <TextField
+        id="four-eyes-kinds"
+        label="Four-eyes procedures"
+        value={draft.fourEyesKinds}
+        onChange={(v) => edit('fourEyesKinds', v)}
+        error={errors.fourEyesKinds}
+        placeholder="e.g. nat.add, host.upgrade"
+        hint="Procedure kinds, comma-separated, whose approval gates another operator than the one who started the run must approve."
+      />
 
       <div className="field field-inline">
         <input
