@@ -162,9 +162,12 @@ export function DataTable<R>(props: DataTableProps<R>) {
                 ) : c.sortValue ? (
                   <button type="button" className="sort-button" onClick={() => toggleSort(c.id)}>
                     {c.label}
-                    <span aria-hidden="true" className="sort-mark">
-                      {sortedHere === 'ascending' ? '▲' : sortedHere === 'descending' ? '▼' : ''}
-                    </span>
+                    {/* Only a sorted header carries the mark: an unsorted one is as narrow as its text (tables fit at 200% zoom). */}
+                    {sortedHere && (
+                      <span aria-hidden="true" className="sort-mark">
+                        {sortedHere === 'ascending' ? '▲' : '▼'}
+                      </span>
+                    )}
                   </button>
                 ) : (
                   c.label
