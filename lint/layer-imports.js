@@ -1,5 +1,8 @@
 // ESLint rule `outpost/layer-imports`: which folder may import which (DESIGN.md, "The shape").
-//   renderer/       -> only renderer/, core/contract/ and the UI packages below; no Node, no core services
+//   renderer/       -> only renderer/, core/contract/ and the UI packages below; no Node, no core services;
+//                      inside it the shared parts never reach up into a feature: renderer/ui/ (the design
+//                      system) imports neither renderer/views/ nor renderer/data/, and renderer/data/ (the
+//                      contract hooks) imports neither renderer/views/ nor renderer/ui/
 //   core/contract/  -> only itself, zod and ipaddr.js (pure; it is imported by every layer, including the renderer)
 //   core/           -> never electron, React or the renderer; and each core/<folder> only the core/
 //                      folders its row in lint/core-layers.js allows (foundations -> domains ->
@@ -24,6 +27,19 @@ function layerOf(rel) {
 }
 
 const isTestFile = (rel) => /\.test\.tsx?$/.test(rel);
+
+/** renderer/ui/ and renderer/data/ serve every feature, so they may not depend on one (or on each other's side). */
+const RENDERER_SHARED = [
+  { folder: 'renderer/ui/', banned: ['renderer/views/', 'renderer/data/'], why: 'renderer/ui/ is the design system: it imports no feature (views/) and no data hook (data/); pass data in through props' },
+  { folder: 'renderer/data/', banned: ['renderer/views/', 'renderer/ui/'], why: 'renderer/data/ holds the contract hooks: it imports no feature (views/) and no component (ui/)' },
+];
+
+function rendererFolderVerdict(rel, target) {
+  for (const r of RENDERER_SHARED) {
+    if (rel.startsWith(r.folder) && r.banned.some((b) => target.startsWith(b))) return r.why;
+  }
+  return null;
+}
 
 /** The core/ folder rule (lint/core-layers.js) for a relative import target; tests are exempt (see there). */
 function coreFolderVerdict(rel, target) {
@@ -63,11 +79,13 @@ export const layerImports = {
       switch (layer) {
         case 'renderer':
           if (target) {
-            if (target.startsWith('renderer/') || target === 'core/contract' || target.startsWith('core/contract/')) return null;
+            if (target.startsWith('renderer/')) return rendererFolderVerdict(rel, target);
+            if (target === 'core/contract' || target.startsWith('core/contract/')) return null;
             return 'the renderer may import only renderer/ and the pure core/contract/';
           }
           if (RENDERER_PACKAGES.some((re) => re.test(source))) return null;
-          if (isTestFile(rel) && RENDERER_TEST_PACKAGES.some((re) => re.test(source))) return null;
+          // Tests and their helpers (renderer/testing/) may use the test libraries; the app may not.
+          if ((isTestFile(rel) || rel.startsWith('renderer/testing/')) && RENDERER_TEST_PACKAGES.some((re) => re.test(source))) return null;
           return 'the renderer has no Node and no core services; go through the contract client';
         case 'contract':
           if (target) return target.startsWith('core/contract/') || target === 'core/contract' ? null : 'the contract is pure: it imports only itself, zod and ipaddr.js';

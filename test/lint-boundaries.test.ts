@@ -39,6 +39,14 @@ describe('import boundaries (eslint outpost/layer-imports)', () => {
     expect(await layerErrors('renderer/good-fixture.ts', code)).toEqual([]);
   });
 
+  it('keeps the renderer design system (ui/) and data hooks (data/) free of features', async () => {
+    expect(await layerErrors('renderer/ui/bad-fixture.tsx', "import { X } from '../views/inventory/VmTable';\nexport const x = X;\n")).toHaveLength(1);
+    expect(await layerErrors('renderer/ui/bad-fixture.tsx', "import { useVmSearch } from '../data/use-vm-search';\nexport const x = useVmSearch;\n")).toHaveLength(1);
+    expect(await layerErrors('renderer/data/bad-fixture.ts', "import { DataTable } from '../ui/DataTable';\nimport { y } from '../views/audit/x';\nexport const x = [DataTable, y];\n")).toHaveLength(2);
+    const fine = "import { DataTable } from '../../ui/DataTable';\nimport { useVmSearch } from '../../data/use-vm-search';\nexport const x = [DataTable, useVmSearch];\n";
+    expect(await layerErrors('renderer/views/fanout/good-fixture.tsx', fine)).toEqual([]);
+  });
+
   it('keeps core free of electron and React, and the contract pure', async () => {
     expect(await layerErrors('core/vault/bad-fixture.ts', "import { safeStorage } from 'electron';\nexport const s = safeStorage;\n")).toHaveLength(1);
     expect(await layerErrors('core/db/bad-fixture.ts', "import React from 'react';\nexport const r = React;\n")).toHaveLength(1);

@@ -1,6 +1,7 @@
 import { useEffect, useState } from 'react';
-import type { OutpostClient, VmSummary } from '../../core/contract';
-import { useDebouncedValue } from '../views/use-debounced-value';
+import type { OutpostClient } from '../../core/contract';
+import { useDebouncedValue } from '../data/use-debounced-value';
+import { useVmSearch } from '../data/use-vm-search';
 import { recentHosts } from '../views/terminals/recent-hosts';
 import { hostItems, objectQuery, procedureItems, savedHostItems, siteItems, vmItems, type PaletteItem } from './palette-items';
 
@@ -15,7 +16,6 @@ export const VM_SEARCH_LIMIT = 12;
  */
 export function usePaletteObjects(client: OutpostClient, query: string): { items: PaletteItem[]; searching: boolean } {
   const [fixed, setFixed] = useState<PaletteItem[]>([]);
-  const [vms, setVms] = useState<{ for: string; rows: VmSummary[] }>({ for: '', rows: [] });
   const search = useDebouncedValue(objectQuery(query), VM_SEARCH_DEBOUNCE_MS);
 
   useEffect(() => {
@@ -34,19 +34,10 @@ export function usePaletteObjects(client: OutpostClient, query: string): { items
     };
   }, [client]);
 
-  useEffect(() => {
-    if (search.length < 2) return;
-    let live = true;
-    client.invoke('vms.list', { query: search, limit: VM_SEARCH_LIMIT }).then(
-      (rows) => live && setVms({ for: search, rows }),
-      () => live && setVms({ for: search, rows: [] }),
-    );
-    return () => {
-      live = false;
-    };
-  }, [client, search]);
+  // The debounce is the palette's own (above), so the search runs as soon as `search` settles.
+  const vms = useVmSearch({ query: search, limit: VM_SEARCH_LIMIT, enabled: search.length >= 2, debounceMs: 0 });
 
   const current = objectQuery(query);
-  const vmRows = current.length >= 2 && vms.for === search ? vms.rows : [];
-  return { items: [...fixed, ...vmRows.flatMap(vmItems)], searching: current.length >= 2 && (search !== current || vms.for !== search) };
+  const vmRows = current.length >= 2 && vms.answered === search ? vms.rows : [];
+  return { items: [...fixed, ...vmRows.flatMap(vmItems)], searching: current.length >= 2 && (search !== current || vms.answered !== search) };
 }

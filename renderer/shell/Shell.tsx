@@ -7,7 +7,7 @@ import { useHashRoute } from '../navigation/use-hash-route';
 import { CommandPalette } from '../palette/CommandPalette';
 import { staticItems, type PaletteItem } from '../palette/palette-items';
 import { runPaletteAction } from '../palette/run-palette-action';
-import { useConfirmDestructive } from '../views/ConfirmDialog';
+import { useConfirmDestructive } from '../ui/ConfirmDialog';
 import { toggledTheme } from '../theme/resolve-theme';
 import { useAppliedTheme, useResolvedTheme } from '../theme/use-applied-theme';
 import { ConnectionBanner } from './ConnectionBanner';

@@ -1,16 +1,16 @@
 import { lazy, Suspense } from 'react';
 import { useShell } from '../app/shell-context';
-import { AuditLogView } from '../views/AuditLogView';
+import { AuditLogView } from '../views/audit/AuditLogView';
 import { EventsView } from '../views/events/EventsView';
-import { CertificatesView } from '../views/CertificatesView';
-import { ClientHelpersView } from '../views/ClientHelpersView';
+import { CertificatesView } from '../views/certificates/CertificatesView';
+import { ClientHelpersView } from '../views/client-helpers/ClientHelpersView';
 import { HostUpgradesView } from '../views/host-upgrades/HostUpgradesView';
 import { EnrollmentView } from '../views/enrollment/EnrollmentView';
-import { InventoryView } from '../views/InventoryView';
-import { NatIpamView } from '../views/NatIpamView';
+import { InventoryView } from '../views/inventory/InventoryView';
+import { NatIpamView } from '../views/nat-ipam/NatIpamView';
 import { NetworkingView } from '../views/networking/NetworkingView';
-import { ProceduresView } from '../views/ProceduresView';
-import { SettingsView } from '../views/SettingsView';
+import { ProceduresView } from '../views/procedures/ProceduresView';
+import { SettingsView } from '../views/settings/SettingsView';
 
 // xterm and its addons are most of the bundle: loaded when the Terminals page first opens.
 const TerminalsView = lazy(() => import('../views/terminals/TerminalsView').then((m) => ({ default: m.TerminalsView })));

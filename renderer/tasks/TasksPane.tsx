@@ -1,7 +1,7 @@
 import { useEffect, useRef } from 'react';
 import type { Task } from '../../core/contract';
 import { useShell } from '../app/shell-context';
-import { formatTime } from '../views/format-time';
+import { formatTime } from '../ui/format-time';
 import { needsOperator, taskHref, taskStateLabel } from './task-labels';
 import './tasks.css';
 

@@ -1,7 +1,7 @@
 import type { CertificateInfoView } from '../../../core/contract';
 import { CopyableBlock } from '../client-helpers/CopyableBlock';
-import { CopyButton } from '../CopyButton';
-import { formatTime } from '../format-time';
+import { CopyButton } from '../../ui/CopyButton';
+import { formatTime } from '../../ui/format-time';
 import { TrustCaButton } from './TrustCaButton';
 
 type Warning = CertificateInfoView['warnings'][number];

@@ -2,11 +2,12 @@ import { useRef, useState, type FormEvent } from 'react';
 import { MAX_CERTIFICATE_FILE_BYTES, OutpostError, type CertificateInfoView } from '../../../core/contract';
 import { useClient } from '../../app/shell-context';
 import { parseTargets } from '../client-helpers/preflight-targets';
-import { FieldError } from '../FieldError';
-import { TextField } from '../TextField';
-import { useContractForm } from '../use-contract-form';
+import { FieldError } from '../../ui/FieldError';
+import { TextField } from '../../ui/TextField';
+import { useContractForm } from '../../data/use-contract-form';
 import { PassphraseField } from './PassphraseField';
 import { readFileBase64 } from './read-file-base64';
+import { SubmitButton } from '../../ui/SubmitButton';
 
 export type InspectedChain =
   | { source: 'file'; fileName: string; format: 'pem' | 'der' | 'pkcs7' | 'pkcs12'; privateKeysIgnored: number; certificates: CertificateInfoView[] }
@@ -91,9 +92,7 @@ export function InspectFileForm({ onInspected }: { onInspected(chain: InspectedC
         autoComplete="off"
       />
       <div className="form-actions">
-        <button type="submit" className="button button-primary" disabled={form.busy}>
-          {form.busy ? 'Reading…' : 'Inspect'}
-        </button>
+        <SubmitButton busy={form.busy} label="Inspect" busyLabel="Reading…" />
         {fileName && <span className="muted small file-chosen">{fileName}</span>}
       </div>
     </form>
@@ -149,9 +148,7 @@ export function FetchServerForm({ onFetched }: { onFetched(chain: InspectedChain
         mono
       />
       <div className="form-actions">
-        <button type="submit" className="button button-primary" disabled={form.busy}>
-          {form.busy ? 'Fetching…' : 'Fetch chain'}
-        </button>
+        <SubmitButton busy={form.busy} label="Fetch chain" busyLabel="Fetching…" />
       </div>
     </form>
   );

@@ -1,5 +1,5 @@
 import type { ReactNode } from 'react';
-import { TextField } from '../TextField';
+import { TextField } from '../../ui/TextField';
 
 interface PassphraseFieldProps {
   id: string;

@@ -1,5 +1,5 @@
 import { useRef } from 'react';
-import { CopyButton } from '../CopyButton';
+import { CopyButton } from '../../ui/CopyButton';
 
 /**
  * Text the operator pastes elsewhere (rules, a hosts block, a PEM): kept on its real lines (long

@@ -1,10 +1,11 @@
 import { useState, type FormEvent } from 'react';
 import type { CommandInput, CommandOutput } from '../../../core/contract';
 import { useClient } from '../../app/shell-context';
-import { FieldError } from '../FieldError';
-import { TextField } from '../TextField';
-import { useContractForm } from '../use-contract-form';
+import { FieldError } from '../../ui/FieldError';
+import { TextField } from '../../ui/TextField';
+import { useContractForm } from '../../data/use-contract-form';
 import { CopyableBlock } from './CopyableBlock';
+import { SubmitButton } from '../../ui/SubmitButton';
 
 interface HostsDraft {
   text: string;
@@ -92,9 +93,7 @@ export function HostsPanel() {
           </>
         )}
         <div className="form-actions">
-          <button type="submit" className="button button-primary" disabled={form.busy}>
-            {form.busy ? 'Rendering…' : 'Render entries'}
-          </button>
+          <SubmitButton busy={form.busy} label="Render entries" busyLabel="Rendering…" />
         </div>
       </form>
     </div>

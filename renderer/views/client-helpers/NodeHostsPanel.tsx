@@ -1,12 +1,14 @@
 import { useState, type FormEvent } from 'react';
 import type { CommandInput, CommandOutput } from '../../../core/contract';
 import { useClient } from '../../app/shell-context';
-import { FieldError } from '../FieldError';
-import { TextField } from '../TextField';
+import { FieldError } from '../../ui/FieldError';
+import { TextField } from '../../ui/TextField';
 import { VmPicker } from '../enrollment/VmPicker';
 import { useVmSelection } from '../enrollment/use-vm-selection';
-import { useContractForm } from '../use-contract-form';
-import { useContractQuery } from '../use-contract-query';
+import { useContractForm } from '../../data/use-contract-form';
+import { useContractQuery } from '../../data/use-contract-query';
+import { useCredentials } from '../../data/use-credentials';
+import { SubmitButton } from '../../ui/SubmitButton';
 
 type Plan = CommandOutput<'helpers.hosts.preview'>;
 const noneEnrolled: ReadonlySet<string> = new Set();
@@ -26,7 +28,7 @@ interface NodeDraft {
 export function NodeHostsPanel() {
   const client = useClient();
   const sites = useContractQuery('Could not list sites', (c) => c.invoke('sites.list', {}));
-  const credentials = useContractQuery('Could not list credentials', (c) => c.invoke('credentials.list', {}));
+  const credentials = useCredentials('Could not list credentials');
   const { draft: picks, dispatch, picked } = useVmSelection();
   const [draft, setDraft] = useState<NodeDraft>({ host: '', user: '', credential: '', path: '/etc/hosts', address: 'private' });
   const [plan, setPlan] = useState<{ forKey: string; plan: Plan } | null>(null);
@@ -98,9 +100,7 @@ export function NodeHostsPanel() {
           </label>
         </fieldset>
         <div className="form-actions">
-          <button type="submit" className="button" disabled={preview.busy}>
-            {preview.busy ? 'Reading the node…' : 'Preview the change'}
-          </button>
+          <SubmitButton busy={preview.busy} label="Preview the change" busyLabel="Reading the node…" primary={false} />
           <button type="button" className="button button-primary" disabled={!current || !current.changed || push.busy} onClick={onPush}>
             {push.busy ? 'Pushing…' : 'Push'}
           </button>

@@ -2,13 +2,15 @@ import { useState, type FormEvent } from 'react';
 import type { CommandOutput, PreflightList } from '../../../core/contract';
 import { errorToast } from '../../app/error-toast';
 import { useClient, useShellStore } from '../../app/shell-context';
-import { useConfirmDestructive } from '../ConfirmDialog';
-import { FieldError } from '../FieldError';
-import { formatTime } from '../format-time';
-import { TextField } from '../TextField';
-import { useContractForm } from '../use-contract-form';
-import { useContractQuery } from '../use-contract-query';
+import { useConfirmDestructive } from '../../ui/ConfirmDialog';
+import { DataTable } from '../../ui/DataTable';
+import { FieldError } from '../../ui/FieldError';
+import { formatTime } from '../../ui/format-time';
+import { TextField } from '../../ui/TextField';
+import { useContractForm } from '../../data/use-contract-form';
+import { useContractQuery } from '../../data/use-contract-query';
 import { CONTROLLER_PORTS, parseTargets, targetsText, withControllerPreset } from './preflight-targets';
+import { SubmitButton } from '../../ui/SubmitButton';
 
 type PortResult = CommandOutput<'helpers.preflight.run'>[number];
 type PortStatus = PortResult['status'];
@@ -50,41 +52,30 @@ export function PreflightResults({ run }: { run: RunResult }) {
       <p className="muted small" role="status" data-testid="preflight-summary">
         {run.results.length} checked at {formatTime(run.at)} (timeout {run.timeoutMs} ms): {counts.map(([s, n]) => `${n} ${s}`).join(', ')}
       </p>
-      <div className="table-scroll">
-        <table className="data-table data-table-compact">
-          <caption className="visually-hidden">Preflight results</caption>
-          <thead>
-            <tr>
-              <th scope="col">Host</th>
-              <th scope="col">Port</th>
-              <th scope="col">Status</th>
-              <th scope="col" className="numeric">
-                Latency
-              </th>
-              <th scope="col">Detail</th>
-            </tr>
-          </thead>
-          <tbody>
-            {run.results.map((r) => (
-              <tr key={`${r.host}|${r.port}`} data-testid={`preflight-row-${r.host}:${r.port}`}>
-                <th scope="row" className="row-heading mono">
-                  {r.host}
-                </th>
-                <td className="mono">{r.port}</td>
-                <td>
-                  <span className={`badge badge-port-${r.status}`} title={statusHelp[r.status]}>
-                    {r.status}
-                  </span>
-                </td>
-                <td className="mono numeric">{Math.round(r.latencyMs)} ms</td>
-                <td className="details-cell" title={r.detail ?? undefined}>
-                  {r.detail ?? '—'}
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      </div>
+      <DataTable
+        scroll
+        className="data-table-compact"
+        caption="Preflight results"
+        rows={run.results}
+        rowKey={(r) => `${r.host}|${r.port}`}
+        rowProps={(r) => ({ 'data-testid': `preflight-row-${r.host}:${r.port}` })}
+        columns={[
+          { id: 'host', label: 'Host', rowHeader: true, className: 'mono', cell: (r) => r.host, sortValue: (r) => r.host },
+          { id: 'port', label: 'Port', className: 'mono', cell: (r) => r.port, sortValue: (r) => r.port },
+          {
+            id: 'status',
+            label: 'Status',
+            cell: (r) => (
+              <span className={`badge badge-port-${r.status}`} title={statusHelp[r.status]}>
+                {r.status}
+              </span>
+            ),
+            sortValue: (r) => r.status,
+          },
+          { id: 'latency', label: 'Latency', headerClassName: 'numeric', className: 'mono numeric', cell: (r) => `${Math.round(r.latencyMs)} ms`, sortValue: (r) => r.latencyMs },
+          { id: 'detail', label: 'Detail', className: 'details-cell', cell: (r) => r.detail ?? '—', cellTitle: (r) => r.detail ?? undefined },
+        ]}
+      />
     </section>
   );
 }
@@ -292,9 +283,7 @@ export function PreflightPanel() {
             <FieldError id="preflight-timeout-error" message={contractErrors.timeoutMs} />
           </div>
           <div className="form-actions">
-            <button type="submit" className="button button-primary" disabled={runForm.busy}>
-              {runForm.busy ? 'Checking…' : 'Run preflight'}
-            </button>
+            <SubmitButton busy={runForm.busy} label="Run preflight" busyLabel="Checking…" />
           </div>
         </form>
         <section className="panel side-form" aria-labelledby="preflight-lists-heading">

@@ -2,13 +2,15 @@ import { useEffect, useState, type FormEvent } from 'react';
 import type { CommandInput, CommandOutput } from '../../../core/contract';
 import { errorToast } from '../../app/error-toast';
 import { useClient, useShellStore } from '../../app/shell-context';
-import { ConfirmDialog } from '../ConfirmDialog';
-import { FieldError } from '../FieldError';
-import { formatTime } from '../format-time';
-import { TextField } from '../TextField';
-import { useContractForm } from '../use-contract-form';
-import { useDebouncedValue } from '../use-debounced-value';
-import { validationFieldErrors } from '../validation-fields';
+import { ConfirmDialog } from '../../ui/ConfirmDialog';
+import { DataTable } from '../../ui/DataTable';
+import { FieldError } from '../../ui/FieldError';
+import { formatTime } from '../../ui/format-time';
+import { TextField } from '../../ui/TextField';
+import { SegmentedField, segments } from '../../ui/SegmentedField';
+import { useContractForm } from '../../data/use-contract-form';
+import { useDebouncedValue } from '../../data/use-debounced-value';
+import { validationFieldErrors } from '../../data/validation-fields';
 import { CopyableBlock } from './CopyableBlock';
 import {
   draftFieldOf,
@@ -192,25 +194,17 @@ export function TranslationPanel() {
               {applied.rows.length === 0 ? (
                 <p className="muted small">No Outpost translation rules in {backendWhere[applied.backend]}.</p>
               ) : (
-                <div className="table-scroll">
-                  <table className="data-table data-table-compact">
-                    <caption className="visually-hidden">Translation rules applied on this workstation</caption>
-                    <thead>
-                      <tr>
-                        <th scope="col">Tag</th>
-                        <th scope="col">Rule</th>
-                      </tr>
-                    </thead>
-                    <tbody>
-                      {applied.rows.map((r) => (
-                        <tr key={`${r.tag}|${r.rule}`}>
-                          <td className="mono">{r.tag}</td>
-                          <td className="mono">{r.rule}</td>
-                        </tr>
-                      ))}
-                    </tbody>
-                  </table>
-                </div>
+                <DataTable
+                  scroll
+                  className="data-table-compact"
+                  caption="Translation rules applied on this workstation"
+                  rows={applied.rows}
+                  rowKey={(r) => `${r.tag}|${r.rule}`}
+                  columns={[
+                    { id: 'tag', label: 'Tag', className: 'mono', cell: (r) => r.tag, sortValue: (r) => r.tag },
+                    { id: 'rule', label: 'Rule', className: 'mono', cell: (r) => r.rule },
+                  ]}
+                />
               )}
             </div>
           )}
@@ -229,19 +223,7 @@ export function TranslationPanel() {
           hint="What the services advertise (their management addresses)."
           mono
         />
-        <fieldset className="field">
-          <legend>Reach it through</legend>
-          <div className="segmented" role="presentation">
-            <label className="segment">
-              <input type="radio" name="translation-target" checked={draft.target === 'address'} onChange={() => edit('target', 'address')} />
-              <span>One IP</span>
-            </label>
-            <label className="segment">
-              <input type="radio" name="translation-target" checked={draft.target === 'prefix'} onChange={() => edit('target', 'prefix')} />
-              <span>Mapped prefix</span>
-            </label>
-          </div>
-        </fieldset>
+        <SegmentedField legend="Reach it through" name="translation-target" value={draft.target} options={segments(['address', 'One IP'], ['prefix', 'Mapped prefix'])} onChange={(v) => edit('target', v)} />
         {draft.target === 'address' ? (
           <TextField id="translation-to" label="Forwarding IP" value={draft.to} onChange={(v) => edit('to', v)} error={errors.to} placeholder="203.0.113.10" hint="Every private address is sent here (DNAT)." mono />
         ) : (

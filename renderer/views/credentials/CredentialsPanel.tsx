@@ -3,14 +3,18 @@ import type { CommandOutput } from '../../../core/contract';
 import type { CredentialView } from '../../../core/contract/remote';
 import { errorToast } from '../../app/error-toast';
 import { useClient, useShellStore } from '../../app/shell-context';
-import { useConfirmDestructive } from '../ConfirmDialog';
-import { formatTime } from '../format-time';
-import { useContractQuery } from '../use-contract-query';
+import { useConfirmDestructive } from '../../ui/ConfirmDialog';
+import { DataTable } from '../../ui/DataTable';
+import { Time } from '../../ui/Time';
+import { useContractQuery } from '../../data/use-contract-query';
+import { useCredentials } from '../../data/use-credentials';
 import { NewCredentialForm } from './NewCredentialForm';
 
 type KnownHost = CommandOutput<'knownHosts.list'>[number];
 
 const kindLabels: Record<CredentialView['kind'], string> = { password: 'password', 'private-key': 'private key', vcenter: 'vCenter login' };
+
+const hostLabel = (k: KnownHost): string => (k.hashed ? `(hashed) :${k.port}` : `${k.host}:${k.port}`);
 
 function describeScope(c: CredentialView): string {
   return c.scope.type === 'global' ? 'any target' : `${c.scope.type} ${c.scope.ref}`;
@@ -20,7 +24,7 @@ function describeScope(c: CredentialView): string {
 export function CredentialsPanel() {
   const client = useClient();
   const store = useShellStore();
-  const list = useContractQuery('Could not list credential profiles', (c) => c.invoke('credentials.list', {}));
+  const list = useCredentials();
   const [adding, setAdding] = useState(false);
   const { confirm, dialog } = useConfirmDestructive();
 
@@ -67,43 +71,24 @@ export function CredentialsPanel() {
       )}
       {list.data && rows.length === 0 && !adding && <p className="muted">No credential profiles yet.</p>}
       {rows.length > 0 && (
-        <table className="data-table" data-testid="credentials-table">
-          <caption className="visually-hidden">Credential profiles</caption>
-          <thead>
-            <tr>
-              <th scope="col">Name</th>
-              <th scope="col">User</th>
-              <th scope="col">Kind</th>
-              <th scope="col">Scope</th>
-              <th scope="col">Saved</th>
-              <th scope="col">
-                <span className="visually-hidden">Actions</span>
-              </th>
-            </tr>
-          </thead>
-          <tbody>
-            {rows.map((c) => (
-              <tr key={c.id}>
-                <th scope="row" className="row-heading mono">
-                  {c.name}
-                </th>
-                <td className="mono">{c.username ?? '—'}</td>
-                <td>{kindLabels[c.kind]}</td>
-                <td>{describeScope(c)}</td>
-                <td className="small">
-                  <time dateTime={c.updatedAt} title={c.updatedAt}>
-                    {formatTime(c.updatedAt)}
-                  </time>
-                </td>
-                <td>
-                  <button type="button" className="button button-small" onClick={() => remove(c)} aria-label={`Remove credential ${c.name}`}>
-                    Remove
-                  </button>
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
+        <DataTable
+          testId="credentials-table"
+          caption="Credential profiles"
+          rows={rows}
+          rowKey={(c) => c.id}
+          columns={[
+            { id: 'name', label: 'Name', rowHeader: true, className: 'mono', cell: (c) => c.name, sortValue: (c) => c.name },
+            { id: 'user', label: 'User', className: 'mono', cell: (c) => c.username ?? '—', sortValue: (c) => c.username },
+            { id: 'kind', label: 'Kind', cell: (c) => kindLabels[c.kind], sortValue: (c) => kindLabels[c.kind] },
+            { id: 'scope', label: 'Scope', cell: describeScope, sortValue: describeScope },
+            { id: 'saved', label: 'Saved', className: 'small', cell: (c) => <Time at={c.updatedAt} />, sortValue: (c) => c.updatedAt },
+          ]}
+          actions={(c) => (
+            <button type="button" className="button button-small" onClick={() => remove(c)} aria-label={`Remove credential ${c.name}`}>
+              Remove
+            </button>
+          )}
+        />
       )}
       {dialog}
     </section>
@@ -165,41 +150,25 @@ export function KnownHostsPanel() {
       </p>
       {list.data && list.data.length === 0 && <p className="muted">No trusted host keys yet.</p>}
       {list.data && list.data.length > 0 && (
-        <table className="data-table" data-testid="known-hosts-table">
-          <caption className="visually-hidden">Trusted SSH host keys</caption>
-          <thead>
-            <tr>
-              <th scope="col">Host</th>
-              <th scope="col">Key</th>
-              <th scope="col">Fingerprint</th>
-              <th scope="col">Source</th>
-              <th scope="col">
-                <span className="visually-hidden">Actions</span>
-              </th>
-            </tr>
-          </thead>
-          <tbody>
-            {list.data.map((k) => (
-              <tr key={k.id}>
-                <th scope="row" className="row-heading mono">
-                  {k.hashed ? `(hashed) :${k.port}` : `${k.host}:${k.port}`}
-                </th>
-                <td className="mono small">{k.keyType ?? '—'}</td>
-                <td className="mono small">{k.fingerprint}</td>
-                <td className="small">
-                  {k.source === 'import' ? 'imported' : 'confirmed'} by {k.addedBy}
-                </td>
-                <td>
-                  {!k.hashed && (
-                    <button type="button" className="button button-small" onClick={() => remove(k)} aria-label={`Forget host keys of ${k.host}:${k.port}`}>
-                      Forget
-                    </button>
-                  )}
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
+        <DataTable
+          testId="known-hosts-table"
+          caption="Trusted SSH host keys"
+          rows={list.data}
+          rowKey={(k) => k.id}
+          columns={[
+            { id: 'host', label: 'Host', rowHeader: true, className: 'mono', cell: hostLabel, sortValue: hostLabel },
+            { id: 'key', label: 'Key', className: 'mono small', cell: (k) => k.keyType ?? '—', sortValue: (k) => k.keyType },
+            { id: 'fingerprint', label: 'Fingerprint', className: 'mono small', cell: (k) => k.fingerprint },
+            { id: 'source', label: 'Source', className: 'small', cell: (k) => `${k.source === 'import' ? 'imported' : 'confirmed'} by ${k.addedBy}` },
+          ]}
+          actions={(k) =>
+            k.hashed ? null : (
+              <button type="button" className="button button-small" onClick={() => remove(k)} aria-label={`Forget host keys of ${k.host}:${k.port}`}>
+                Forget
+              </button>
+            )
+          }
+        />
       )}
       {dialog}
     </section>

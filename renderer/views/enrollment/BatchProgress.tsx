@@ -1,7 +1,50 @@
 import type { BatchStarted } from '../../../core/contract/enrollment';
-import { ProcedureLink } from '../ProcedureLink';
+import { DataTable, type DataColumn } from '../../ui/DataTable';
+import { ProcedureLink } from '../../ui/ProcedureLink';
 import { batchCounts, batchSummary, isTerminal } from './batch-progress';
 import { useBatchProgress } from './use-batch-progress';
+
+type BatchRow = ReturnType<typeof useBatchProgress>[number];
+
+function BatchDetails({ row }: { row: BatchRow }) {
+  if (row.error) {
+    return (
+      <p className="batch-error" data-testid="batch-error">
+        <span className="mono">{row.error.code}</span> {row.error.step ? `at ${row.error.step}: ` : ''}
+        {row.error.message}
+      </p>
+    );
+  }
+  if (row.state === 'waiting' && row.procedureId) {
+    return (
+      <p className="batch-waiting" data-testid="batch-waiting">
+        Waiting for you: <ProcedureLink id={row.procedureId}>open the procedure</ProcedureLink> to see what to apply, then approve.
+      </p>
+    );
+  }
+  return <span className="muted small">{row.lastLog ?? ''}</span>;
+}
+
+const batchColumns: DataColumn<BatchRow>[] = [
+  { id: 'vm', label: 'VM', className: 'batch-vm', cell: (row) => row.name, sortValue: (row) => row.name },
+  {
+    id: 'state',
+    label: 'State',
+    cell: (row) => (
+      <span className={`badge badge-${row.state}`} data-testid="batch-state">
+        {row.state === 'unknown' ? 'starting' : row.state}
+      </span>
+    ),
+    sortValue: (row) => row.state,
+  },
+  { id: 'step', label: 'Step', cell: (row) => (row.step ? `${row.step.idx + 1}. ${row.step.name}` : '—') },
+  { id: 'details', label: 'Details', className: 'batch-details', cell: (row) => <BatchDetails row={row} /> },
+  {
+    id: 'procedure',
+    label: 'Procedure',
+    cell: (row) => (row.procedureId ? <ProcedureLink id={row.procedureId}>{`open ${row.procedureId.slice(0, 8)}`}</ProcedureLink> : <span className="muted">not started</span>),
+  },
+];
 
 /**
  * A batch's VMs, one row each, live: state, the step it is on, its last log line, and for a
@@ -18,46 +61,14 @@ export function BatchProgress({ batch, label }: { batch: BatchStarted; label: st
         {batchSummary(counts)}
         {finished ? '. Finished.' : '.'} <span className="muted small">Up to {batch.concurrency} at a time.</span>
       </p>
-      <table className="data-table batch-table">
-        <caption className="visually-hidden">{label}: one row per VM</caption>
-        <thead>
-          <tr>
-            <th scope="col">VM</th>
-            <th scope="col">State</th>
-            <th scope="col">Step</th>
-            <th scope="col">Details</th>
-            <th scope="col">Procedure</th>
-          </tr>
-        </thead>
-        <tbody>
-          {rows.map((row) => (
-            <tr key={row.procedureId ?? row.vm} data-testid="batch-row" data-vm={row.name} data-state={row.state} className={row.error ? 'batch-row-failed' : undefined}>
-              <td className="batch-vm">{row.name}</td>
-              <td>
-                <span className={`badge badge-${row.state}`} data-testid="batch-state">
-                  {row.state === 'unknown' ? 'starting' : row.state}
-                </span>
-              </td>
-              <td>{row.step ? `${row.step.idx + 1}. ${row.step.name}` : '—'}</td>
-              <td className="batch-details">
-                {row.error ? (
-                  <p className="batch-error" data-testid="batch-error">
-                    <span className="mono">{row.error.code}</span> {row.error.step ? `at ${row.error.step}: ` : ''}
-                    {row.error.message}
-                  </p>
-                ) : row.state === 'waiting' && row.procedureId ? (
-                  <p className="batch-waiting" data-testid="batch-waiting">
-                    Waiting for you: <ProcedureLink id={row.procedureId}>open the procedure</ProcedureLink> to see what to apply, then approve.
-                  </p>
-                ) : (
-                  <span className="muted small">{row.lastLog ?? ''}</span>
-                )}
-              </td>
-              <td>{row.procedureId ? <ProcedureLink id={row.procedureId}>{`open ${row.procedureId.slice(0, 8)}`}</ProcedureLink> : <span className="muted">not started</span>}</td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
+      <DataTable
+        className="batch-table"
+        caption={`${label}: one row per VM`}
+        columns={batchColumns}
+        rows={rows}
+        rowKey={(row) => row.procedureId ?? row.vm}
+        rowProps={(row) => ({ 'data-testid': 'batch-row', 'data-vm': row.name, 'data-state': row.state, className: row.error ? 'batch-row-failed' : undefined })}
+      />
     </section>
   );
 }

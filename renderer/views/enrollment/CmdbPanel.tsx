@@ -4,16 +4,17 @@ import type { BatchStarted, CmdbRecord } from '../../../core/contract/enrollment
 import { errorToast } from '../../app/error-toast';
 import { useClient, useShellStore } from '../../app/shell-context';
 import { hashForView } from '../../navigation/hash-route';
-import { EmptyState } from '../../shell/EmptyState';
-import { useConfirmDestructive } from '../ConfirmDialog';
-import { formatTime } from '../format-time';
-import { ProcedureLink } from '../ProcedureLink';
-import { useContractQuery } from '../use-contract-query';
-import { useDebouncedValue } from '../use-debounced-value';
+import { EmptyState } from '../../ui/EmptyState';
+import { useConfirmDestructive } from '../../ui/ConfirmDialog';
+import { DataTable, type DataColumn } from '../../ui/DataTable';
+import { Time } from '../../ui/Time';
+import { ProcedureLink } from '../../ui/ProcedureLink';
+import { useContractQuery } from '../../data/use-contract-query';
+import { useDebouncedValue } from '../../data/use-debounced-value';
 import { BatchProgress } from './BatchProgress';
 import { cmdbInput, initialCmdbFilter, joinBatches, offboardEffects, offboardGroups, type CmdbFilter } from './cmdb-filter';
-import { downloadText } from '../download-text';
-import { FilterSelect } from '../FilterSelect';
+import { downloadText } from '../../ui/download-text';
+import { FilterSelect } from '../../ui/FilterSelect';
 
 const EXPORT_LIMIT = 10_000;
 
@@ -192,91 +193,92 @@ function OffboardEffects({ records, removeAccount }: { records: CmdbRecord[]; re
   );
 }
 
-function CmdbTable({ rows, picked, onToggle }: { rows: CmdbRecord[]; picked: ReadonlySet<number>; onToggle(id: number): void }) {
+function CmdbVm({ r }: { r: CmdbRecord }) {
   return (
-    <div className="table-scroll">
-      <table className="data-table cmdb-table" data-testid="cmdb-table">
-        <caption className="visually-hidden">CMDB records, newest first</caption>
-        <thead>
-          <tr>
-            <th scope="col">
-              <span className="visually-hidden">Pick to offboard</span>
-            </th>
-            <th scope="col">VM</th>
-            <th scope="col">Site</th>
-            <th scope="col">OS</th>
-            <th scope="col">Private IP</th>
-            <th scope="col">Public IP</th>
-            <th scope="col">NAT</th>
-            <th scope="col">Firewall</th>
-            <th scope="col">Enrolled</th>
-            <th scope="col">Offboarded</th>
-          </tr>
-        </thead>
-        <tbody>
-          {rows.map((r) => (
-            <tr key={r.id} data-testid="cmdb-row" data-vm={r.vmName} data-status={r.status}>
-              <td>
-                {r.status === 'active' ? (
-                  <input type="checkbox" checked={picked.has(r.id)} onChange={() => onToggle(r.id)} aria-label={`Pick ${r.vmName} to offboard`} />
-                ) : null}
-              </td>
-              <td className="cmdb-vm">
-                {r.vmName}
-                {r.status === 'active' && r.vcenterDeletedAt && (
-                  <a className="badge badge-failed" href={hashForView('nat-ipam', 'orphans')} title={`vCenter deleted this VM on ${r.vcenterDeletedAt}: its NAT and addresses are orphans until it is offboarded`}>
-                    deleted in vCenter
-                  </a>
-                )}
-                {r.status === 'active' && r.guestIpSeen && (
-                  <a className="badge badge-waiting" href={hashForView('nat-ipam', 'orphans')} title={`The guest reports ${r.guestIpSeen}; the NAT points at ${r.privateIp}`}>
-                    NAT drift
-                  </a>
-                )}
-              </td>
-              <td>{r.site}</td>
-              <td>
-                {r.os ?? '—'}
-                {r.osRule && <span className="muted small"> ({r.osRule})</span>}
-              </td>
-              <td className="mono">{r.privateIp}</td>
-              <td className="mono" data-testid="cmdb-public-ip">
-                {r.publicIp ?? '—'}
-              </td>
-              <td>{r.natRecordId !== null ? <a href={hashForView('nat-ipam', 'nat')}>record {r.natRecordId}</a> : '—'}</td>
-              <td>{r.firewall}</td>
-              <td>
-                <time dateTime={r.enrolledAt} title={r.enrolledAt}>
-                  {formatTime(r.enrolledAt)}
-                </time>
-                <div className="muted small">
-                  by {r.enrolledBy}
-                  {r.enrollProcedureId && (
-                    <>
-                      {' · '}
-                      <ProcedureLink id={r.enrollProcedureId} />
-                    </>
-                  )}
-                </div>
-              </td>
-              <td data-testid="cmdb-offboarded">
-                {r.offboardedAt ? (
-                  <>
-                    <time dateTime={r.offboardedAt} title={r.offboardedAt}>
-                      {formatTime(r.offboardedAt)}
-                    </time>
-                    <div className="muted small">by {r.offboardedBy ?? '?'}</div>
-                  </>
-                ) : r.offboardProcedureId ? (
-                  <span className="badge badge-running">offboarding</span>
-                ) : (
-                  '—'
-                )}
-              </td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
-    </div>
+    <>
+      {r.vmName}
+      {r.status === 'active' && r.vcenterDeletedAt && (
+        <a className="badge badge-failed" href={hashForView('nat-ipam', 'orphans')} title={`vCenter deleted this VM on ${r.vcenterDeletedAt}: its NAT and addresses are orphans until it is offboarded`}>
+          deleted in vCenter
+        </a>
+      )}
+      {r.status === 'active' && r.guestIpSeen && (
+        <a className="badge badge-waiting" href={hashForView('nat-ipam', 'orphans')} title={`The guest reports ${r.guestIpSeen}; the NAT points at ${r.privateIp}`}>
+          NAT drift
+        </a>
+      )}
+    </>
+  );
+}
+
+function Enrolled({ r }: { r: CmdbRecord }) {
+  return (
+    <>
+      <Time at={r.enrolledAt} />
+      <div className="muted small">
+        by {r.enrolledBy}
+        {r.enrollProcedureId && (
+          <>
+            {' · '}
+            <ProcedureLink id={r.enrollProcedureId} />
+          </>
+        )}
+      </div>
+    </>
+  );
+}
+
+function Offboarded({ r }: { r: CmdbRecord }) {
+  if (r.offboardedAt) {
+    return (
+      <>
+        <Time at={r.offboardedAt} />
+        <div className="muted small">by {r.offboardedBy ?? '?'}</div>
+      </>
+    );
+  }
+  return r.offboardProcedureId ? <span className="badge badge-running">offboarding</span> : <>—</>;
+}
+
+const cmdbColumns: DataColumn<CmdbRecord>[] = [
+  { id: 'vm', label: 'VM', className: 'cmdb-vm', cell: (r) => <CmdbVm r={r} />, sortValue: (r) => r.vmName },
+  { id: 'site', label: 'Site', cell: (r) => r.site, sortValue: (r) => r.site },
+  {
+    id: 'os',
+    label: 'OS',
+    cell: (r) => (
+      <>
+        {r.os ?? '—'}
+        {r.osRule && <span className="muted small"> ({r.osRule})</span>}
+      </>
+    ),
+    sortValue: (r) => r.os,
+  },
+  { id: 'private', label: 'Private IP', className: 'mono', cell: (r) => r.privateIp, sortValue: (r) => r.privateIp },
+  { id: 'public', label: 'Public IP', className: 'mono', cellTestId: 'cmdb-public-ip', cell: (r) => r.publicIp ?? '—', sortValue: (r) => r.publicIp },
+  { id: 'nat', label: 'NAT', cell: (r) => (r.natRecordId !== null ? <a href={hashForView('nat-ipam', 'nat')}>record {r.natRecordId}</a> : '—') },
+  { id: 'firewall', label: 'Firewall', cell: (r) => r.firewall, sortValue: (r) => r.firewall },
+  { id: 'enrolled', label: 'Enrolled', cell: (r) => <Enrolled r={r} />, sortValue: (r) => r.enrolledAt },
+  { id: 'offboarded', label: 'Offboarded', cellTestId: 'cmdb-offboarded', cell: (r) => <Offboarded r={r} />, sortValue: (r) => r.offboardedAt },
+];
+
+function CmdbTable({ rows, picked, onToggle }: { rows: CmdbRecord[]; picked: ReadonlySet<number>; onToggle(id: number): void }) {
+  const pick: DataColumn<CmdbRecord> = {
+    id: 'pick',
+    label: 'Pick to offboard',
+    hideLabel: true,
+    cell: (r) => (r.status === 'active' ? <input type="checkbox" checked={picked.has(r.id)} onChange={() => onToggle(r.id)} aria-label={`Pick ${r.vmName} to offboard`} /> : null),
+  };
+  return (
+    <DataTable
+      scroll
+      className="cmdb-table"
+      testId="cmdb-table"
+      caption="CMDB records, newest first"
+      columns={[pick, ...cmdbColumns]}
+      rows={rows}
+      rowKey={(r) => r.id}
+      rowProps={(r) => ({ 'data-testid': 'cmdb-row', 'data-vm': r.vmName, 'data-status': r.status })}
+    />
   );
 }

@@ -1,41 +1,19 @@
 import { act, fireEvent, screen, within } from '@testing-library/react';
-import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { FirewallView, PoolView, SiteSummary, VmSummary } from '../../../core/contract';
 import type { CmdbRecord, EnrollmentCheck, OsRule, VmEligibility } from '../../../core/contract/enrollment';
 import type { CredentialView } from '../../../core/contract/remote';
 import { createFakeBridge, type FakeBridge, type FakeHandler } from '../../testing/fake-bridge';
 import { renderApp, unmountAll } from '../../testing/render-app';
+import { testVm, testSite, withLayoutHeight } from '../../testing/fixtures';
 
 afterEach(unmountAll);
 
 // jsdom lays nothing out: give the picker's scroll box a height so the virtualizer renders rows.
-const saved = Object.getOwnPropertyDescriptor(HTMLElement.prototype, 'clientHeight');
-beforeAll(() => Object.defineProperty(HTMLElement.prototype, 'clientHeight', { configurable: true, get: () => 600 }));
-afterAll(() => saved && Object.defineProperty(HTMLElement.prototype, 'clientHeight', saved));
+withLayoutHeight(600);
 
-const site: SiteSummary = { id: 1, name: 'dc1', url: 'https://vc/sdk', username: 'u', lastSyncAt: '2025-01-01T00:00:00Z', connected: true };
-const vm = (name: string, extra: Partial<VmSummary> = {}): VmSummary => ({
-  site: 'dc1',
-  moref: `vm-${name}`,
-  name,
-  uuid: null,
-  instanceUuid: null,
-  powerState: 'poweredOn',
-  guestId: 'ubuntu64Guest',
-  guestFullName: 'Ubuntu Linux (64-bit)',
-  ipAddress: '10.0.0.5',
-  ipAddresses: [],
-  hostName: null,
-  toolsRunningStatus: 'guestToolsRunning',
-  host: 'esx-1',
-  numCpu: 2,
-  memoryMB: 2048,
-  annotation: null,
-  folderPath: null,
-  updatedAt: '2025-01-01T00:00:00Z',
-  removedAt: null,
-  ...extra,
-});
+const site: SiteSummary = testSite;
+const vm = (name: string, extra: Partial<VmSummary> = {}): VmSummary => testVm(name, { ...extra });
 const vms = [vm('app-1'), vm('app-2', { powerState: 'poweredOff', toolsRunningStatus: 'guestToolsNotRunning' }), vm('app-3'), vm('db-1', { toolsRunningStatus: 'guestToolsNotRunning', guestId: 'windows2019srv_64Guest', guestFullName: 'Microsoft Windows Server 2019 (64-bit)' })];
 
 const record = (id: number, extra: Partial<CmdbRecord> = {}): CmdbRecord => ({

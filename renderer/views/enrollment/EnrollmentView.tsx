@@ -1,18 +1,19 @@
 import { useEffect, useMemo } from 'react';
 import { useClient } from '../../app/shell-context';
 import { hashForView } from '../../navigation/hash-route';
-import { EmptyState } from '../../shell/EmptyState';
-import { ViewHeader } from '../../shell/ViewHeader';
-import { Tabs, tabId, tabPanelId, type TabSpec } from '../Tabs';
-import { useContractQuery } from '../use-contract-query';
-import { useHashSubPath } from '../use-hash-sub-path';
+import { EmptyState } from '../../ui/EmptyState';
+import { TabbedPage, type TabSpec } from '../../ui/Tabs';
+import { useContractQuery } from '../../data/use-contract-query';
+import { useCredentials } from '../../data/use-credentials';
+import { useHashSubPath } from '../../navigation/use-hash-sub-path';
 import { CmdbPanel } from './CmdbPanel';
 import { enrolledBySite } from './cmdb-filter';
 import { useEnrollmentSession } from './enrollment-session';
 import { EnrollWizard } from './EnrollWizard';
 
 type Section = 'enroll' | 'cmdb';
-const PREFIX = 'enrollment';
+const DESCRIPTION =
+  'Bring VMs under management: check them through VMware Tools and their OS, give each a public address and NAT, set up a service account; and take them out again. The CMDB records who did what.';
 /** The contract's ceiling for one cmdb.list: enough to mark "already enrolled" in the picker. */
 const ENROLLED_LIMIT = 10_000;
 
@@ -30,7 +31,7 @@ export function EnrollmentView() {
   };
 
   const sites = useContractQuery('Could not list vCenters', (c) => c.invoke('sites.list', {}));
-  const credentials = useContractQuery('Could not list credential profiles', (c) => c.invoke('credentials.list', {}));
+  const credentials = useCredentials();
   const firewalls = useContractQuery('Could not list firewalls', (c) => c.invoke('firewalls.list', {}));
   const pools = useContractQuery('Could not list address pools', (c) => c.invoke('ipam.pools.list', {}));
   const rules = useContractQuery('Could not read the enrollment rules', (c) => c.invoke('enrollment.rules', {}));
@@ -63,40 +64,33 @@ export function EnrollmentView() {
   ];
 
   return (
-    <>
-      <ViewHeader
-        title="Enrollment"
-        description="Bring VMs under management: check them through VMware Tools and their OS, give each a public address and NAT, set up a service account; and take them out again. The CMDB records who did what."
-      />
-      <Tabs tabs={tabs} selected={section} onSelect={select} prefix={PREFIX} label="Enrollment sections" />
-      <div className="tab-panel" role="tabpanel" id={tabPanelId(PREFIX, section)} aria-labelledby={tabId(PREFIX, section)}>
-        {section === 'enroll' && siteRows && siteRows.length === 0 && (
-          <EmptyState
-            title="No vCenters yet"
-            purpose="Enrollment picks VMs from the inventory, checks each one (power, VMware Tools, guest login, OS version, disk, services), then runs one durable procedure per VM."
-            firstStep={<p>Add a vCenter in Inventory and sync it, so there are VMs to enroll. Then add a public pool and a firewall in NAT &amp; IPAM.</p>}
-            action={
-              <a className="button button-primary" href={hashForView('inventory', 'sites')}>
-                Add a vCenter
-              </a>
-            }
-          />
-        )}
-        {section === 'enroll' && siteRows && siteRows.length > 0 && (
-          <EnrollWizard
-            state={wizard}
-            dispatch={dispatch}
-            sites={siteRows}
-            credentials={credentials.data}
-            firewalls={firewalls.data}
-            pools={pools.data}
-            rules={rules.data}
-            enrolled={enrolled}
-          />
-        )}
-        {section === 'enroll' && !siteRows && (sites.loading ? <p className="muted">Loading vCenters…</p> : <p className="muted">vCenters could not be read.</p>)}
-        {section === 'cmdb' && <CmdbPanel sites={siteRows ?? []} firewalls={firewalls.data} offboardBatch={offboardBatch} onOffboarded={setOffboardBatch} />}
-      </div>
-    </>
+    <TabbedPage view="enrollment" description={DESCRIPTION} label="Enrollment sections" tabs={tabs} selected={section} onSelect={select}>
+      {section === 'enroll' && siteRows && siteRows.length === 0 && (
+        <EmptyState
+          title="No vCenters yet"
+          purpose="Enrollment picks VMs from the inventory, checks each one (power, VMware Tools, guest login, OS version, disk, services), then runs one durable procedure per VM."
+          firstStep={<p>Add a vCenter in Inventory and sync it, so there are VMs to enroll. Then add a public pool and a firewall in NAT &amp; IPAM.</p>}
+          action={
+            <a className="button button-primary" href={hashForView('inventory', 'sites')}>
+              Add a vCenter
+            </a>
+          }
+        />
+      )}
+      {section === 'enroll' && siteRows && siteRows.length > 0 && (
+        <EnrollWizard
+          state={wizard}
+          dispatch={dispatch}
+          sites={siteRows}
+          credentials={credentials.data}
+          firewalls={firewalls.data}
+          pools={pools.data}
+          rules={rules.data}
+          enrolled={enrolled}
+        />
+      )}
+      {section === 'enroll' && !siteRows && (sites.loading ? <p className="muted">Loading vCenters…</p> : <p className="muted">vCenters could not be read.</p>)}
+      {section === 'cmdb' && <CmdbPanel sites={siteRows ?? []} firewalls={firewalls.data} offboardBatch={offboardBatch} onOffboarded={setOffboardBatch} />}
+    </TabbedPage>
   );
 }

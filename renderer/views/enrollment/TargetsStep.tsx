@@ -3,8 +3,8 @@ import type { FirewallView, PoolView } from '../../../core/contract';
 import type { CredentialView } from '../../../core/contract/remote';
 import type { EnrollmentRules } from '../../../core/contract/enrollment';
 import { hashForView } from '../../navigation/hash-route';
-import { FieldError } from '../FieldError';
-import { FieldNotes, TextField, describedBy } from '../TextField';
+import { FieldError } from '../../ui/FieldError';
+import { FieldNotes, TextField, describedBy } from '../../ui/TextField';
 import type { EnrollDraft, OsActions, WizardAction } from './wizard-state';
 
 interface TargetsStepProps {

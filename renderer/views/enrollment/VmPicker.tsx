@@ -6,7 +6,7 @@ import { ROW_HEIGHT } from '../inventory/VmTable';
 import { useVmRows, type VmQuery } from '../inventory/use-vm-rows';
 import { useVmSearch } from '../inventory/vm-search-filter';
 import { powerLabel, powerOptions, toolsLabel, toolsOptions, visibleRows } from '../inventory/vm-rows';
-import { FilterSelect } from '../FilterSelect';
+import { FilterSelect } from '../../ui/FilterSelect';
 import { eligibilityHints, pickedVms, type EnrollDraft, type WizardAction } from './wizard-state';
 
 const rowId = (index: number): string => `enroll-vm-row-${index}`;

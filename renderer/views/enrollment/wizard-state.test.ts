@@ -4,29 +4,9 @@ import type { BatchStarted, CmdbRecord, EnrollmentCheck, OsRule } from '../../..
 import { batchCounts, batchRows, batchSummary, newer, type RunUpdate } from './batch-progress';
 import { cmdbInput, enrolledBySite, joinBatches, offboardEffects, offboardGroups } from './cmdb-filter';
 import { canOpen, checkKey, currentCheck, draftProblems, eligibilityHints, initialWizard, osCovered, runnable, startInput, stepProblems, wizardReducer, type WizardAction, type WizardState } from './wizard-state';
+import { testVm } from '../../testing/fixtures';
 
-const vm = (name: string, extra: Partial<VmSummary> = {}): VmSummary => ({
-  site: 'dc1',
-  moref: `vm-${name}`,
-  name,
-  uuid: null,
-  instanceUuid: null,
-  powerState: 'poweredOn',
-  guestId: 'ubuntu64Guest',
-  guestFullName: 'Ubuntu Linux (64-bit)',
-  ipAddress: '10.0.0.5',
-  ipAddresses: ['10.0.0.5'],
-  hostName: null,
-  toolsRunningStatus: 'guestToolsRunning',
-  host: 'esx-1',
-  numCpu: 2,
-  memoryMB: 2048,
-  annotation: null,
-  folderPath: null,
-  updatedAt: '2025-01-01T00:00:00Z',
-  removedAt: null,
-  ...extra,
-});
+const vm = (name: string, extra: Partial<VmSummary> = {}): VmSummary => testVm(name, { ipAddresses: ['10.0.0.5'], ...extra });
 
 const run = (state: WizardState, ...actions: WizardAction[]): WizardState => actions.reduce(wizardReducer, state);
 const targets: WizardAction[] = [

@@ -1,10 +1,21 @@
 import { useState } from 'react';
 import type { EventFilter } from '../../../core/contract';
-import { EmptyState } from '../../shell/EmptyState';
-import { ViewHeader } from '../../shell/ViewHeader';
-import { formatTime } from '../format-time';
-import { useDebouncedValue } from '../use-debounced-value';
+import { EmptyState } from '../../ui/EmptyState';
+import { ViewHeader } from '../../ui/ViewHeader';
+import { DataTable, type DataColumn } from '../../ui/DataTable';
+import { Time } from '../../ui/Time';
+import { useDebouncedValue } from '../../data/use-debounced-value';
 import { eventText, MAX_EVENTS_SHOWN, useVcenterEvents } from './use-vcenter-events';
+
+type VcenterEvent = ReturnType<typeof useVcenterEvents>['events'][number];
+const eventColumns: DataColumn<VcenterEvent>[] = [
+  { id: 'time', label: 'Time', className: 'nowrap', cell: (e) => <Time at={e.createdAt} />, sortValue: (e) => e.createdAt },
+  { id: 'site', label: 'Site', cell: (e) => e.site, sortValue: (e) => e.site },
+  { id: 'type', label: 'Type', className: 'mono small', cell: (e) => e.type, sortValue: (e) => e.type },
+  { id: 'user', label: 'User', cell: (e) => e.userName ?? <span className="muted">system</span>, sortValue: (e) => e.userName },
+  { id: 'object', label: 'VM / host', cell: (e) => e.vmName ?? e.hostName ?? '—', sortValue: (e) => e.vmName ?? e.hostName ?? null },
+  { id: 'what', label: 'What happened', className: 'small', cell: eventText },
+];
 
 const SINCE = { '': 'Any time', '1h': 'Last hour', '24h': 'Last 24 hours', '7d': 'Last 7 days' } as const;
 const SINCE_MS: Record<keyof typeof SINCE, number> = { '': 0, '1h': 3_600_000, '24h': 86_400_000, '7d': 7 * 86_400_000 };
@@ -70,35 +81,15 @@ export function EventsView() {
         </span>
       </div>
       {events.length > 0 && (
-        <table className="data-table events-table" data-testid="events-table">
-          <caption className="visually-hidden">vCenter events, newest first (at most {MAX_EVENTS_SHOWN} shown)</caption>
-          <thead>
-            <tr>
-              <th scope="col">Time</th>
-              <th scope="col">Site</th>
-              <th scope="col">Type</th>
-              <th scope="col">User</th>
-              <th scope="col">VM / host</th>
-              <th scope="col">What happened</th>
-            </tr>
-          </thead>
-          <tbody>
-            {events.map((e) => (
-              <tr key={e.id} data-testid="event-row">
-                <td className="nowrap">
-                  <time dateTime={e.createdAt} title={e.createdAt}>
-                    {formatTime(e.createdAt)}
-                  </time>
-                </td>
-                <td>{e.site}</td>
-                <td className="mono small">{e.type}</td>
-                <td>{e.userName ?? <span className="muted">system</span>}</td>
-                <td>{e.vmName ?? e.hostName ?? '—'}</td>
-                <td className="small">{eventText(e)}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
+        <DataTable
+          className="events-table"
+          testId="events-table"
+          caption={`vCenter events, newest first (at most ${MAX_EVENTS_SHOWN} shown)`}
+          columns={eventColumns}
+          rows={events}
+          rowKey={(e) => e.id}
+          rowProps={() => ({ 'data-testid': 'event-row' })}
+        />
       )}
       {!loading && events.length === 0 &&
         (filtered ? (

@@ -1,10 +1,12 @@
-import { act, fireEvent, screen, within } from '@testing-library/react';
+import { act, fireEvent, within } from '@testing-library/react';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { FanoutJob, FanoutRow, FanoutTemplate, FanoutTotals } from '../../../core/contract';
 import { createFakeBridge } from '../../testing/fake-bridge';
-import { renderApp, unmountAll } from '../../testing/render-app';
+import { unmountAll } from '../../testing/render-app';
 import { appendBounded, createFanoutOutputStore, fanoutOutputStore, matchingLines, splitMatches } from './fanout-output';
 import { fanoutStore } from './fanout-store';
+import { keyProfile, ok } from '../../testing/fixtures';
+import { openFanoutPanel } from '../../testing/fanout-panel';
 
 afterEach(() => {
   unmountAll();
@@ -12,8 +14,6 @@ afterEach(() => {
   fanoutOutputStore.getState().reset(null);
 });
 
-const ok = (value: unknown) => ({ ok: true as const, value });
-const keyProfile = (id: number, name: string, username: string) => ({ id, name, kind: 'private-key', username, scope: { type: 'global' }, createdAt: '', updatedAt: '' });
 const row = (index: number, host: string, patch: Partial<FanoutRow> = {}): FanoutRow => ({ index, host, vm: null, jump: null, state: 'pending', exitCode: null, durationMs: null, stdoutHead: '', stderrHead: '', truncated: false, error: null, ...patch });
 const totals = (patch: Partial<FanoutTotals>): FanoutTotals => ({ total: 2, ok: 0, failed: 0, cancelled: 0, pending: 2, running: 0, unknownHostKeys: 0, ...patch });
 const baseJob = (patch: Partial<FanoutJob>): FanoutJob => ({
@@ -32,15 +32,6 @@ const baseJob = (patch: Partial<FanoutJob>): FanoutJob => ({
   ...patch,
 });
 
-async function openFanoutPanel(bridge: ReturnType<typeof createFakeBridge>): Promise<HTMLElement> {
-  await renderApp(bridge, 'terminals');
-  await screen.findByTestId('fanout-toggle', {}, { timeout: 10_000 });
-  await act(async () => {
-    window.location.hash = '#/terminals/fanout';
-    window.dispatchEvent(new HashChangeEvent('hashchange'));
-  });
-  return screen.getByTestId('fanout-panel');
-}
 
 describe('fan-out output (FAKE bridge)', () => {
   it('streams each host\'s whole output live into the pane, searches it with marked matches, and says what is no longer kept', async () => {

@@ -5,26 +5,16 @@ import { createFakeBridge } from '../../testing/fake-bridge';
 import { renderApp, unmountAll } from '../../testing/render-app';
 import { fanoutStore } from './fanout-store';
 import { hopCredential, jumpHopsOf, withHopCredential } from './JumpHostsField';
+import { keyProfile, ok } from '../../testing/fixtures';
+import { openFanoutPanel } from '../../testing/fanout-panel';
 
 afterEach(() => {
   unmountAll();
   fanoutStore.setState({ job: null, hostsText: '', vms: [], vmPort: '22', configHosts: [], jumpsText: '', jumpCredentials: [], command: '', failedOnly: false });
 });
 
-const ok = (value: unknown) => ({ ok: true as const, value });
-const keyProfile = (id: number, name: string, username: string) => ({ id, name, kind: 'private-key', username, scope: { type: 'global' }, createdAt: '', updatedAt: '' });
 const trusted = (input: unknown) => ok({ id: 1, ...(input as object), hashed: false, keyType: null, source: 'operator', addedAt: '', addedBy: 'test' });
 const pending = (index: number, host: string): FanoutRow => ({ index, host, vm: null, jump: null, state: 'pending', exitCode: null, durationMs: null, stdoutHead: '', stderrHead: '', truncated: false, error: null });
-/** The app on the Terminals page (loaded on first open: xterm is most of the bundle), fan-out panel shown. */
-async function openFanoutPanel(bridge: ReturnType<typeof createFakeBridge>): Promise<HTMLElement> {
-  await renderApp(bridge, 'terminals');
-  await screen.findByTestId('fanout-toggle', {}, { timeout: 10_000 });
-  await act(async () => {
-    window.location.hash = '#/terminals/fanout';
-    window.dispatchEvent(new HashChangeEvent('hashchange'));
-  });
-  return screen.getByTestId('fanout-panel');
-}
 const totals = (patch: Partial<FanoutTotals>): FanoutTotals => ({ total: 3, ok: 0, failed: 0, cancelled: 0, pending: 3, running: 0, unknownHostKeys: 0, ...patch });
 
 describe('Run on many hosts (component, FAKE bridge)', () => {

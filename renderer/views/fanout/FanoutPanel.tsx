@@ -6,7 +6,7 @@ import { useClient, useShell, useShellStore } from '../../app/shell-context';
 import { hashForView } from '../../navigation/hash-route';
 import { NewCredentialForm } from '../credentials/NewCredentialForm';
 import { terminalsStore } from '../terminals/terminals-store';
-import { useHashSubPath } from '../use-hash-sub-path';
+import { useHashSubPath } from '../../navigation/use-hash-sub-path';
 import { fanoutOutputStore } from './fanout-output';
 import { fanoutStore } from './fanout-store';
 import { parseTargets } from './fanout-rows';
@@ -18,6 +18,7 @@ import { RemovableChip, SshConfigImport, VmPicker } from './TargetPicker';
 import { TemplatePicker, SaveTemplate } from './Templates';
 import { UnknownKeys } from './UnknownKeys';
 import './fanout.css';
+import { SubmitButton } from '../../ui/SubmitButton';
 
 type Credential = CommandOutput<'credentials.list'>[number];
 const SUB_PATH = 'fanout';
@@ -343,9 +344,7 @@ export function FanoutPanel() {
           </p>
         )}
         <div className="form-actions">
-          <button type="submit" className="button button-primary" disabled={starting || job?.state === 'running'}>
-            {starting ? 'Starting…' : 'Run'}
-          </button>
+          <SubmitButton busy={starting} label="Run" busyLabel="Starting…" disabled={job?.state === 'running'} />
           <SaveTemplate input={formInput} onSaved={() => setTemplatesSaved((n) => n + 1)} />
         </div>
       </form>

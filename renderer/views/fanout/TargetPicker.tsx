@@ -1,47 +1,22 @@
 import { useEffect, useId, useState, type ReactNode } from 'react';
 import { useStore } from 'zustand';
-import type { CommandOutput } from '../../../core/contract';
+import type { CommandOutput, VmSummary } from '../../../core/contract';
 import { useClient } from '../../app/shell-context';
+import { useSiteNames } from '../../data/use-site-names';
+import { useVmSearch } from '../../data/use-vm-search';
 import { fanoutStore } from './fanout-store';
 import { errorText, hostPortLabel } from './fanout-text';
 
-type Vm = CommandOutput<'vms.list'>[number];
+type Vm = VmSummary;
 type ConfigHost = CommandOutput<'sshConfig.hosts'>[number];
 
 /** Targets from the inventory: search a site's VMs and add them (they are reached at their guest IP). */
 export function VmPicker() {
-  const client = useClient();
   const id = useId();
   const picked = useStore(fanoutStore, (s) => s.vms);
-  const [sites, setSites] = useState<string[]>([]);
-  const [site, setSite] = useState('');
+  const { sites, site, setSite } = useSiteNames();
   const [query, setQuery] = useState('');
-  const [found, setFound] = useState<Vm[]>([]);
-
-  useEffect(() => {
-    client.invoke('sites.list', {}).then(
-      (list) => {
-        setSites(list.map((s) => s.name));
-        setSite((s) => s || list[0]?.name || '');
-      },
-      () => undefined,
-    );
-  }, [client]);
-
-  useEffect(() => {
-    if (!site) return;
-    let live = true;
-    const timer = setTimeout(() => {
-      client.invoke('vms.list', { site, ...(query.trim() ? { query: query.trim() } : {}), limit: 50 }).then(
-        (list) => live && setFound(list),
-        () => live && setFound([]),
-      );
-    }, 150);
-    return () => {
-      live = false;
-      clearTimeout(timer);
-    };
-  }, [client, site, query]);
+  const found = useVmSearch({ site, enabled: site !== '', query, limit: 50 }).rows;
 
   const add = (vms: Vm[]): void => {
     const s = fanoutStore.getState();

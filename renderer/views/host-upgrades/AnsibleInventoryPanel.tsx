@@ -1,8 +1,8 @@
 import { useState } from 'react';
 import type { CommandOutput } from '../../../core/contract';
 import { useClient } from '../../app/shell-context';
-import { downloadText } from '../download-text';
-import { useContractForm } from '../use-contract-form';
+import { downloadText } from '../../ui/download-text';
+import { useContractForm } from '../../data/use-contract-form';
 
 /** The inventory as an Ansible inventory file (sites, clusters, ESXi hosts, enrolled VMs): shown, and downloaded as a file. */
 export function AnsibleInventoryPanel({ sites }: { sites: string[] }) {

@@ -1,4 +1,25 @@
 import type { HostBuildRow } from '../../../core/contract';
+import { DataTable, type DataColumn } from '../../ui/DataTable';
+
+const hostColumns: DataColumn<HostBuildRow>[] = [
+  { id: 'site', label: 'Site', cell: (h) => h.site, sortValue: (h) => h.site },
+  { id: 'cluster', label: 'Cluster', cell: (h) => h.cluster ?? '—', sortValue: (h) => h.cluster },
+  { id: 'host', label: 'Host', className: 'mono', cell: (h) => h.name, sortValue: (h) => h.name },
+  { id: 'version', label: 'Version', className: 'mono', cell: (h) => h.version ?? '?', sortValue: (h) => h.version },
+  { id: 'build', label: 'Build', className: 'mono', cell: (h) => h.build ?? '?', sortValue: (h) => h.build },
+  {
+    id: 'desired',
+    label: 'Desired build',
+    className: 'mono',
+    cell: (h) => (
+      <>
+        {h.desiredBuild ?? '—'} {h.behind && <span className="badge badge-failed">behind</span>}
+      </>
+    ),
+    sortValue: (h) => h.desiredBuild,
+  },
+  { id: 'state', label: 'State', cell: (h) => `${h.connectionState ?? '?'}${h.inMaintenance ? ' · maintenance' : ''}`, sortValue: (h) => h.connectionState },
+];
 
 /** Every host with the build it runs and the build a plan wants; hosts behind target stand out. */
 export function HostBuildsTable({ hosts }: { hosts: HostBuildRow[] }) {
@@ -8,39 +29,14 @@ export function HostBuildsTable({ hosts }: { hosts: HostBuildRow[] }) {
       <h2 id="host-builds-heading" className="section-heading">
         Hosts <span className="muted small" data-testid="hosts-behind-count">{behind === 0 ? 'none behind target' : `${behind} behind target`}</span>
       </h2>
-      <div className="table-scroll">
-        <table className="data-table" aria-label="Hosts with actual and desired build">
-          <thead>
-            <tr>
-              <th scope="col">Site</th>
-              <th scope="col">Cluster</th>
-              <th scope="col">Host</th>
-              <th scope="col">Version</th>
-              <th scope="col">Build</th>
-              <th scope="col">Desired build</th>
-              <th scope="col">State</th>
-            </tr>
-          </thead>
-          <tbody>
-            {hosts.map((h) => (
-              <tr key={`${h.site}/${h.moref}`} className={h.behind ? 'row-behind' : undefined} data-testid={`host-build-${h.name}`} data-behind={h.behind}>
-                <td>{h.site}</td>
-                <td>{h.cluster ?? '—'}</td>
-                <td className="mono">{h.name}</td>
-                <td className="mono">{h.version ?? '?'}</td>
-                <td className="mono">{h.build ?? '?'}</td>
-                <td className="mono">
-                  {h.desiredBuild ?? '—'} {h.behind && <span className="badge badge-failed">behind</span>}
-                </td>
-                <td>
-                  {h.connectionState ?? '?'}
-                  {h.inMaintenance ? ' · maintenance' : ''}
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      </div>
+      <DataTable
+        scroll
+        label="Hosts with actual and desired build"
+        columns={hostColumns}
+        rows={hosts}
+        rowKey={(h) => `${h.site}/${h.moref}`}
+        rowProps={(h) => ({ className: h.behind ? 'row-behind' : undefined, 'data-testid': `host-build-${h.name}`, 'data-behind': h.behind })}
+      />
     </section>
   );
 }

@@ -2,12 +2,11 @@ import { useEffect, useState } from 'react';
 import type { UpgradePlanDetail } from '../../../core/contract';
 import { useClient } from '../../app/shell-context';
 import { hashForView } from '../../navigation/hash-route';
-import { EmptyState } from '../../shell/EmptyState';
-import { ViewHeader } from '../../shell/ViewHeader';
-import { formatTime } from '../format-time';
-import { Tabs, tabId, tabPanelId, type TabSpec } from '../Tabs';
-import { useContractQuery } from '../use-contract-query';
-import { useHashSubPath } from '../use-hash-sub-path';
+import { EmptyState } from '../../ui/EmptyState';
+import { formatTime } from '../../ui/format-time';
+import { TabbedPage, type TabSpec } from '../../ui/Tabs';
+import { useContractQuery } from '../../data/use-contract-query';
+import { useHashSubPath } from '../../navigation/use-hash-sub-path';
 import { AnsibleInventoryPanel } from './AnsibleInventoryPanel';
 import { HostBuildsTable } from './HostBuildsTable';
 import { PlaybooksPanel } from './PlaybooksPanel';
@@ -15,7 +14,8 @@ import { PlanEditor } from './PlanEditor';
 import { RolloutView } from './RolloutView';
 
 type Section = 'rollouts' | 'new' | 'hosts' | 'playbooks' | 'ansible';
-const PREFIX = 'host-upgrades';
+const DESCRIPTION =
+  'Rolling ESXi upgrades, one host at a time: backup, maintenance mode, reinstall (PXE artefacts or a manual boot), configuration, a soak with health probes, then the next host. Every step is durable and audited.';
 
 export function HostUpgradesView() {
   const client = useClient();
@@ -58,70 +58,63 @@ export function HostUpgradesView() {
   const noInventory = hosts.data !== null && hosts.data.length === 0;
 
   return (
-    <>
-      <ViewHeader
-        title="Host upgrades"
-        description="Rolling ESXi upgrades, one host at a time: backup, maintenance mode, reinstall (PXE artefacts or a manual boot), configuration, a soak with health probes, then the next host. Every step is durable and audited."
-      />
-      <Tabs tabs={tabs} selected={section} onSelect={(s) => go(s === 'rollouts' ? shownId : s)} prefix={PREFIX} label="Host upgrade sections" />
-      <div className="tab-panel" role="tabpanel" id={tabPanelId(PREFIX, section)} aria-labelledby={tabId(PREFIX, section)}>
-        {section === 'rollouts' &&
-          (plans.data && plans.data.length === 0 ? (
-            <EmptyState
-              title="No upgrade plans yet"
-              purpose="A plan upgrades a cluster's hosts one at a time to a target build and stops at the first host that fails."
-              firstStep={noInventory ? <p>Add a vCenter in Inventory and sync it, so its clusters and hosts are known.</p> : <p>Create a plan: choose the cluster and the target build, preview the order, save it, then start the rollout.</p>}
-              action={
-                <a className="button button-primary" href={hashForView('host-upgrades', 'new')}>
-                  New plan
-                </a>
-              }
-            />
-          ) : (
-            <div className="rollout-layout">
-              <nav className="panel" aria-label="Upgrade plans">
-                <ul className="plan-list">
-                  {(plans.data ?? []).map((p) => (
-                    <li key={p.id}>
-                      <a href={hashForView('host-upgrades', p.id)} aria-current={p.id === shownId ? 'page' : undefined} data-testid={`plan-link-${p.id}`}>
-                        <span className="mono">{p.targetBuild}</span> · {p.site}
-                        {p.cluster ? `/${p.cluster}` : ''} <span className={`badge badge-${p.state === 'paused' || p.state === 'draft' ? 'waiting' : p.state === 'aborted' ? 'cancelled' : p.state}`}>{p.state}</span>
-                        <span className="muted small">
-                          {' '}
-                          {p.hostsDone}/{p.hostsTotal} · {formatTime(p.createdAt)}
-                        </span>
-                      </a>
-                    </li>
-                  ))}
-                </ul>
-              </nav>
-              <div>{plan.data && <RolloutView plan={plan.data} onChanged={() => setGeneration((g) => g + 1)} />}</div>
-            </div>
-          ))}
-        {section === 'new' &&
-          (siteNames.length === 0 && sites.data ? (
-            <EmptyState title="No vCenter yet" purpose="Plans are made from a site's synced inventory: its clusters, hosts and their builds." firstStep={<p>Add a vCenter in Inventory and sync it.</p>} />
-          ) : (
-            <PlanEditor
-              key={siteNames.join('|')}
-              sites={siteNames}
-              hosts={hosts.data ?? []}
-              credentials={(credentials.data ?? []).map((c) => c.name)}
-              onCreated={(created) => {
-                setGeneration((g) => g + 1);
-                go(created.id);
-              }}
-            />
-          ))}
-        {section === 'hosts' &&
-          (noInventory ? (
-            <EmptyState title="No hosts yet" purpose="Each host's build next to the build its upgrade plan wants; hosts behind target are highlighted." firstStep={<p>Add a vCenter in Inventory and sync it.</p>} />
-          ) : (
-            <HostBuildsTable hosts={hosts.data ?? []} />
-          ))}
-        {section === 'playbooks' && <PlaybooksPanel />}
-        {section === 'ansible' && <AnsibleInventoryPanel sites={siteNames} />}
-      </div>
-    </>
+    <TabbedPage view="host-upgrades" description={DESCRIPTION} label="Host upgrade sections" tabs={tabs} selected={section} onSelect={(s) => go(s === 'rollouts' ? shownId : s)}>
+      {section === 'rollouts' &&
+        (plans.data && plans.data.length === 0 ? (
+          <EmptyState
+            title="No upgrade plans yet"
+            purpose="A plan upgrades a cluster's hosts one at a time to a target build and stops at the first host that fails."
+            firstStep={noInventory ? <p>Add a vCenter in Inventory and sync it, so its clusters and hosts are known.</p> : <p>Create a plan: choose the cluster and the target build, preview the order, save it, then start the rollout.</p>}
+            action={
+              <a className="button button-primary" href={hashForView('host-upgrades', 'new')}>
+                New plan
+              </a>
+            }
+          />
+        ) : (
+          <div className="rollout-layout">
+            <nav className="panel" aria-label="Upgrade plans">
+              <ul className="plan-list">
+                {(plans.data ?? []).map((p) => (
+                  <li key={p.id}>
+                    <a href={hashForView('host-upgrades', p.id)} aria-current={p.id === shownId ? 'page' : undefined} data-testid={`plan-link-${p.id}`}>
+                      <span className="mono">{p.targetBuild}</span> · {p.site}
+                      {p.cluster ? `/${p.cluster}` : ''} <span className={`badge badge-${p.state === 'paused' || p.state === 'draft' ? 'waiting' : p.state === 'aborted' ? 'cancelled' : p.state}`}>{p.state}</span>
+                      <span className="muted small">
+                        {' '}
+                        {p.hostsDone}/{p.hostsTotal} · {formatTime(p.createdAt)}
+                      </span>
+                    </a>
+                  </li>
+                ))}
+              </ul>
+            </nav>
+            <div>{plan.data && <RolloutView plan={plan.data} onChanged={() => setGeneration((g) => g + 1)} />}</div>
+          </div>
+        ))}
+      {section === 'new' &&
+        (siteNames.length === 0 && sites.data ? (
+          <EmptyState title="No vCenter yet" purpose="Plans are made from a site's synced inventory: its clusters, hosts and their builds." firstStep={<p>Add a vCenter in Inventory and sync it.</p>} />
+        ) : (
+          <PlanEditor
+            key={siteNames.join('|')}
+            sites={siteNames}
+            hosts={hosts.data ?? []}
+            credentials={(credentials.data ?? []).map((c) => c.name)}
+            onCreated={(created) => {
+              setGeneration((g) => g + 1);
+              go(created.id);
+            }}
+          />
+        ))}
+      {section === 'hosts' &&
+        (noInventory ? (
+          <EmptyState title="No hosts yet" purpose="Each host's build next to the build its upgrade plan wants; hosts behind target are highlighted." firstStep={<p>Add a vCenter in Inventory and sync it.</p>} />
+        ) : (
+          <HostBuildsTable hosts={hosts.data ?? []} />
+        ))}
+      {section === 'playbooks' && <PlaybooksPanel />}
+      {section === 'ansible' && <AnsibleInventoryPanel sites={siteNames} />}
+    </TabbedPage>
   );
 }

@@ -1,10 +1,13 @@
 import { useEffect, useRef, useState, type FormEvent, type ReactNode } from 'react';
 import type { HostBuildRow, PlanPreview, UpgradePlanDetail } from '../../../core/contract';
 import { useClient } from '../../app/shell-context';
-import { FieldError } from '../FieldError';
-import { FieldNotes, TextField, describedBy } from '../TextField';
-import { useContractForm } from '../use-contract-form';
+import { DataTable } from '../../ui/DataTable';
+import { FieldError } from '../../ui/FieldError';
+import { FieldNotes, TextField, describedBy } from '../../ui/TextField';
+import { SegmentedField, segments } from '../../ui/SegmentedField';
+import { useContractForm } from '../../data/use-contract-form';
 import { createInput, emptyDraft, previewInput, type PlanDraft } from './plan-draft';
+import { SubmitButton } from '../../ui/SubmitButton';
 
 function TextArea({ id, label, value, onChange, error, hint, placeholder }: { id: string; label: string; value: string; onChange(v: string): void; error?: string | undefined; hint?: ReactNode; placeholder?: string }) {
   return (
@@ -26,6 +29,19 @@ function TextArea({ id, label, value, onChange, error, hint, placeholder }: { id
   );
 }
 
+function PreviewState({ preview, host }: { preview: PlanPreview; host: PlanPreview['hosts'][number] }) {
+  const blocked = preview.blocked.find((b) => b.name === host.name);
+  if (preview.upToDate.includes(host.name)) return <span className="badge badge-succeeded">at target</span>;
+  if (blocked) {
+    return (
+      <span className="badge badge-failed" title={blocked.reason}>
+        blocked: {blocked.reason}
+      </span>
+    );
+  }
+  return <>{host.connectionState}</>;
+}
+
 function PreviewTable({ preview }: { preview: PlanPreview }) {
   const position = (name: string): number => preview.order.indexOf(name);
   const rows = [...preview.hosts].sort((a, b) => (position(a.name) + 1 || 999) - (position(b.name) + 1 || 999));
@@ -37,36 +53,21 @@ function PreviewTable({ preview }: { preview: PlanPreview }) {
           .map(([cluster, n]) => `Cluster ${cluster} can lose ${n} host(s) at once and keep its running VMs.`)
           .join(' ')}
       </p>
-      <div className="table-scroll">
-        <table className="data-table data-table-compact">
-          <thead>
-            <tr>
-              <th scope="col">Order</th>
-              <th scope="col">Host</th>
-              <th scope="col">Build now</th>
-              <th scope="col">State</th>
-              <th scope="col">VMs</th>
-              <th scope="col">Running VM memory</th>
-            </tr>
-          </thead>
-          <tbody>
-            {rows.map((h) => {
-              const blocked = preview.blocked.find((b) => b.name === h.name);
-              const at = position(h.name);
-              return (
-                <tr key={h.moref} data-testid={`preview-row-${h.name}`}>
-                  <td>{at >= 0 ? at + 1 : '—'}</td>
-                  <td className="mono">{h.name}</td>
-                  <td className="mono">{h.build ?? '?'}</td>
-                  <td>{preview.upToDate.includes(h.name) ? <span className="badge badge-succeeded">at target</span> : blocked ? <span className="badge badge-failed" title={blocked.reason}>blocked: {blocked.reason}</span> : h.connectionState}</td>
-                  <td>{h.vmCount}</td>
-                  <td>{h.vmMemoryMB} MB</td>
-                </tr>
-              );
-            })}
-          </tbody>
-        </table>
-      </div>
+      <DataTable
+        scroll
+        className="data-table-compact"
+        rows={rows}
+        rowKey={(h) => h.moref}
+        rowProps={(h) => ({ 'data-testid': `preview-row-${h.name}` })}
+        columns={[
+          { id: 'order', label: 'Order', cell: (h) => (position(h.name) >= 0 ? position(h.name) + 1 : '—') },
+          { id: 'host', label: 'Host', className: 'mono', cell: (h) => h.name, sortValue: (h) => h.name },
+          { id: 'build', label: 'Build now', className: 'mono', cell: (h) => h.build ?? '?', sortValue: (h) => h.build },
+          { id: 'state', label: 'State', cell: (h) => <PreviewState preview={preview} host={h} /> },
+          { id: 'vms', label: 'VMs', cell: (h) => h.vmCount, sortValue: (h) => h.vmCount },
+          { id: 'memory', label: 'Running VM memory', cell: (h) => `${h.vmMemoryMB} MB`, sortValue: (h) => h.vmMemoryMB },
+        ]}
+      />
     </section>
   );
 }
@@ -171,18 +172,7 @@ export function PlanEditor({ sites, hosts, credentials, onCreated }: { sites: st
           )}
         </fieldset>
 
-        <fieldset className="field">
-          <legend>Reinstall</legend>
-          <div className="segmented" role="presentation">
-            <label className="segment">
-              <input type="radio" name="plan-reinstall" checked={draft.reinstall === 'manual'} onChange={() => edit('reinstall', 'manual')} />
-              <span>Manual (boot the ISO, approve)</span>
-            </label>
-            <label className="segment">
-              <input type="radio" name="plan-reinstall" checked={draft.reinstall === 'pxe'} onChange={() => edit('reinstall', 'pxe')} />
-              <span>PXE artefacts</span>
-            </label>
-          </div>
+        <SegmentedField legend="Reinstall" name="plan-reinstall" value={draft.reinstall} options={segments(['manual', 'Manual (boot the ISO, approve)'], ['pxe', 'PXE artefacts'])} onChange={(v) => edit('reinstall', v)}>
           {draft.reinstall === 'pxe' && (
             <>
               <TextField id="plan-iso-dir" label="Extracted ISO folder" value={draft.isoDir} onChange={(v) => edit('isoDir', v, 'options.reinstall.isoDir')} error={errors['options.reinstall.isoDir']} mono />
@@ -193,7 +183,7 @@ export function PlanEditor({ sites, hosts, credentials, onCreated }: { sites: st
             </>
           )}
           <TextField id="plan-reconnect-poll" label="Seconds between reconnect checks" value={draft.reconnectPollSeconds} onChange={(v) => edit('reconnectPollSeconds', v, 'options.reconnectPollSeconds')} error={errors['options.reconnectPollSeconds']} hint="How often vCenter is asked whether the host is back at the target build." mono />
-        </fieldset>
+        </SegmentedField>
 
         <fieldset className="field">
           <legend>Configuration after the reinstall</legend>
@@ -213,9 +203,7 @@ export function PlanEditor({ sites, hosts, credentials, onCreated }: { sites: st
           <button type="button" className="button" onClick={runPreview} disabled={previewForm.busy || !draft.site}>
             {previewForm.busy ? 'Previewing…' : 'Preview'}
           </button>
-          <button type="submit" className="button button-primary" disabled={createForm.busy || !preview || preview.order.length === 0}>
-            {createForm.busy ? 'Saving…' : 'Save plan'}
-          </button>
+          <SubmitButton busy={createForm.busy} label="Save plan" busyLabel="Saving…" disabled={!preview || preview.order.length === 0} />
         </div>
         {!preview && <p className="field-hint">Preview the plan before saving it.</p>}
       </form>

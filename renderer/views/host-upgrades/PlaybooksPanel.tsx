@@ -2,12 +2,25 @@ import { useEffect, useRef, useState, type FormEvent } from 'react';
 import type { CommandInput } from '../../../core/contract';
 import type { PlaybookRun } from '../../../core/contract/upgrades';
 import { useClient } from '../../app/shell-context';
-import { FieldError } from '../FieldError';
-import { TextField } from '../TextField';
+import { DataTable, type DataColumn } from '../../ui/DataTable';
+import { FieldError } from '../../ui/FieldError';
+import { TextField } from '../../ui/TextField';
 import { VmPicker } from '../enrollment/VmPicker';
 import { useVmSelection } from '../enrollment/use-vm-selection';
-import { useContractForm } from '../use-contract-form';
-import { useContractQuery } from '../use-contract-query';
+import { useContractForm } from '../../data/use-contract-form';
+import { useContractQuery } from '../../data/use-contract-query';
+
+type PlaybookHost = PlaybookRun['hosts'][number];
+const resultTone = (h: PlaybookHost): string => (h.status === 'ok' || h.status === 'changed' ? 'done' : h.status === 'pending' ? 'running' : 'failed');
+const playbookColumns: DataColumn<PlaybookHost>[] = [
+  { id: 'host', label: 'Host', className: 'mono', cell: (h) => h.name, sortValue: (h) => h.name },
+  { id: 'target', label: 'Target', className: 'mono', cell: (h) => h.target, sortValue: (h) => h.target },
+  { id: 'result', label: 'Result', cell: (h) => <span className={`badge badge-${resultTone(h)}`}>{h.status}</span>, sortValue: (h) => h.status },
+  { id: 'ok', label: 'ok', cell: (h) => h.ok, sortValue: (h) => h.ok },
+  { id: 'changed', label: 'changed', cell: (h) => h.changed, sortValue: (h) => h.changed },
+  { id: 'failed', label: 'failed', cell: (h) => h.failed, sortValue: (h) => h.failed },
+  { id: 'unreachable', label: 'unreachable', cell: (h) => h.unreachable, sortValue: (h) => h.unreachable },
+];
 
 const noneEnrolled: ReadonlySet<string> = new Set();
 /** Lines kept on screen per run (the run keeps its own tail for a page opened late). */
@@ -134,34 +147,7 @@ export function PlaybooksPanel() {
                 ? `Run ${run.state}: ${run.error}`
                 : `${run.hosts.filter((h) => h.status === 'ok' || h.status === 'changed').length}/${run.hosts.length} hosts ok.`}
           </p>
-          <table className="data-table" data-testid="playbook-results">
-            <thead>
-              <tr>
-                <th scope="col">Host</th>
-                <th scope="col">Target</th>
-                <th scope="col">Result</th>
-                <th scope="col">ok</th>
-                <th scope="col">changed</th>
-                <th scope="col">failed</th>
-                <th scope="col">unreachable</th>
-              </tr>
-            </thead>
-            <tbody>
-              {run.hosts.map((h) => (
-                <tr key={h.name} data-host={h.target} data-status={h.status}>
-                  <td className="mono">{h.name}</td>
-                  <td className="mono">{h.target}</td>
-                  <td>
-                    <span className={`badge badge-${h.status === 'ok' || h.status === 'changed' ? 'done' : h.status === 'pending' ? 'running' : 'failed'}`}>{h.status}</span>
-                  </td>
-                  <td>{h.ok}</td>
-                  <td>{h.changed}</td>
-                  <td>{h.failed}</td>
-                  <td>{h.unreachable}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
+          <DataTable testId="playbook-results" columns={playbookColumns} rows={run.hosts} rowKey={(h) => h.name} rowProps={(h) => ({ 'data-host': h.target, 'data-status': h.status })} />
           <pre className="copyable-text mono" data-testid="playbook-output" tabIndex={0} aria-label="ansible-playbook output" aria-live="off">
             {lines.join('\n')}
           </pre>

@@ -2,9 +2,9 @@ import { useEffect, useState } from 'react';
 import type { UpgradeHostRow, UpgradePlanDetail } from '../../../core/contract';
 import { errorToast } from '../../app/error-toast';
 import { useClient, useShellStore } from '../../app/shell-context';
-import { useConfirmDestructive } from '../ConfirmDialog';
-import { formatTime } from '../format-time';
-import { ProcedureLink } from '../ProcedureLink';
+import { useConfirmDestructive } from '../../ui/ConfirmDialog';
+import { formatTime } from '../../ui/format-time';
+import { ProcedureLink } from '../../ui/ProcedureLink';
 import { countdown } from './plan-draft';
 
 /** Ticks once a second while something counts down (a soak), so the countdown moves without refetching. */

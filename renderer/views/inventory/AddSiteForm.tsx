@@ -1,10 +1,10 @@
 import { useState, type FormEvent, type ReactNode } from 'react';
 import { OutpostError, type AddedSite, type CertificateSummary } from '../../../core/contract';
 import { useClient, useShell, useShellStore } from '../../app/shell-context';
-import { UnlockForm } from '../VaultPanel';
-import { FieldError } from '../FieldError';
-import { TextField } from '../TextField';
-import { useContractForm } from '../use-contract-form';
+import { UnlockForm } from '../settings/VaultPanel';
+import { FieldError } from '../../ui/FieldError';
+import { TextField } from '../../ui/TextField';
+import { useContractForm } from '../../data/use-contract-form';
 import { certificateFromDetails, TrustPrompt } from './TrustPrompt';
 
 interface SiteDraft {

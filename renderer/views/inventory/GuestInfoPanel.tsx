@@ -1,10 +1,11 @@
 import { useState, type FormEvent } from 'react';
 import { GUEST_INFO_KEY, type GuestInfo, type VmSummary } from '../../../core/contract';
 import { useClient, useShellStore } from '../../app/shell-context';
-import { useConfirmDestructive } from '../ConfirmDialog';
-import { TextField } from '../TextField';
-import { useContractForm } from '../use-contract-form';
-import { useContractQuery } from '../use-contract-query';
+import { useConfirmDestructive } from '../../ui/ConfirmDialog';
+import { TextField } from '../../ui/TextField';
+import { useContractForm } from '../../data/use-contract-form';
+import { useContractQuery } from '../../data/use-contract-query';
+import { SubmitButton } from '../../ui/SubmitButton';
 
 /**
  * The VM's guestinfo.* keys and a form to set or remove one; audited by key. Read on request:
@@ -118,9 +119,7 @@ function GuestInfoEditor({ vm }: { vm: VmSummary }) {
         />
         <TextField id="guest-info-value" label="Value" value={value} onChange={setValue} error={form.errors['set.0.value']} mono />
         <div className="form-actions">
-          <button type="submit" className="button button-small" disabled={form.busy}>
-            {form.busy ? 'Saving…' : 'Set key'}
-          </button>
+          <SubmitButton busy={form.busy} label="Set key" busyLabel="Saving…" primary={false} small />
         </div>
       </form>
       {dialog}

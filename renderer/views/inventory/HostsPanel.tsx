@@ -2,7 +2,7 @@ import { useEffect, useState } from 'react';
 import { useClient } from '../../app/shell-context';
 import { hashForView } from '../../navigation/hash-route';
 import { HostBuildsTable } from '../host-upgrades/HostBuildsTable';
-import { useContractQuery } from '../use-contract-query';
+import { useContractQuery } from '../../data/use-contract-query';
 
 /**
  * The ESXi hosts of every vCenter with the build they run and the build an upgrade plan wants:

@@ -1,10 +1,14 @@
-import { useEffect, useMemo, useRef, useState, type PointerEvent as ReactPointerEvent } from 'react';
+import { useEffect, useMemo, useRef, useState } from 'react';
 import { inventoryViewIds, inventoryViews, type InventoryScope, type InventoryTreeNode, type InventoryViewId, type ViewCell } from '../../../core/contract';
 import { errorToast } from '../../app/error-toast';
 import { useClient, useShellStore } from '../../app/shell-context';
-import { Tabs, tabId, tabPanelId } from '../Tabs';
-import { useContractQuery } from '../use-contract-query';
-import { cellText, changedRows, loadPrefs, moveColumn, rowKey, savePrefs, toggleColumn, type ColumnPrefs } from './inventory-views';
+import { Tabs, tabId, tabPanelId } from '../../ui/Tabs';
+import { useContractQuery } from '../../data/use-contract-query';
+import { cellText, changedRows, loadPrefs, rowKey, savePrefs } from './inventory-views';
+import type { ColumnPrefs } from '../../ui/column-prefs';
+import { ColumnChooser } from '../../ui/ColumnChooser';
+import { DataTable, type DataColumn } from '../../ui/DataTable';
+import { downloadBase64 } from '../../ui/download-text';
 
 const PREFIX = 'inventory-report';
 const HIGHLIGHT_MS = 2_500;
@@ -41,55 +45,6 @@ function NavTree({ nodes, scopeId, onScope }: { nodes: InventoryTreeNode[]; scop
       {render(null, 0)}
     </nav>
   );
-}
-
-/** Shows, hides and orders the columns of a view. */
-function ColumnChooser({ view, prefs, onChange }: { view: InventoryViewId; prefs: ColumnPrefs; onChange(p: ColumnPrefs): void }) {
-  const all = inventoryViews[view].columns;
-  const hidden = all.filter((c) => !prefs.order.includes(c.id));
-  const label = (id: string): string => all.find((c) => c.id === id)?.label ?? id;
-  return (
-    <details className="column-chooser">
-      <summary className="button">Columns</summary>
-      <div className="column-chooser-body" role="group" aria-label="Choose columns">
-        <ul>
-          {prefs.order.map((id, i) => (
-            <li key={id}>
-              <label>
-                <input type="checkbox" checked onChange={() => onChange(toggleColumn(prefs, id))} /> {label(id)}
-              </label>
-              <button type="button" className="link-button" aria-label={`Move ${label(id)} left`} disabled={i === 0} onClick={() => onChange(moveColumn(prefs, id, -1))}>
-                ↑
-              </button>
-              <button type="button" className="link-button" aria-label={`Move ${label(id)} right`} disabled={i === prefs.order.length - 1} onClick={() => onChange(moveColumn(prefs, id, 1))}>
-                ↓
-              </button>
-            </li>
-          ))}
-          {hidden.map((c) => (
-            <li key={c.id}>
-              <label>
-                <input type="checkbox" checked={false} onChange={() => onChange(toggleColumn(prefs, c.id))} /> {c.label}
-              </label>
-            </li>
-          ))}
-        </ul>
-      </div>
-    </details>
-  );
-}
-
-function download(base64: string, fileName: string, mime: string): void {
-  const bytes = Uint8Array.from(atob(base64), (c) => c.charCodeAt(0));
-  const url = URL.createObjectURL(new Blob([bytes], { type: mime }));
-  const link = document.createElement('a');
-  link.href = url;
-  link.download = fileName;
-  link.hidden = true;
-  document.body.append(link);
-  link.click();
-  link.remove();
-  setTimeout(() => URL.revokeObjectURL(url), 10_000);
 }
 
 /** RVTools-style reports: the navigation tree beside one view's table, with a column chooser and CSV/xlsx export. */
@@ -153,7 +108,7 @@ export function InventoryReportsPanel() {
     client.invoke('inventory.export', { view, format, columns: prefs.order, ...(scopeInput ? { scope: scopeInput } : {}) }).then(
       (file) => {
         setExporting(null);
-        download(file.base64, file.fileName, file.mime);
+        downloadBase64(file.base64, file.fileName, file.mime);
         store.getState().pushToast({ tone: 'info', title: `${format === 'csv' ? 'CSV' : 'Excel'} exported`, message: `${file.rows.toLocaleString('en-US')} rows in ${file.fileName}.` });
       },
       (err: unknown) => {
@@ -164,27 +119,21 @@ export function InventoryReportsPanel() {
   };
 
   const columns = inventoryViews[view].columns;
-  const label = (id: string): string => columns.find((c) => c.id === id)?.label ?? id;
-  const numeric = (id: string): boolean => columns.find((c) => c.id === id)?.kind === 'number';
   const answer = data.data;
-  const startResize = (id: string, event: ReactPointerEvent<HTMLSpanElement>): void => {
-    event.preventDefault();
-    const th = event.currentTarget.parentElement;
-    const startX = event.clientX;
-    const startW = th?.getBoundingClientRect().width ?? 120;
-    let width = startW;
-    const move = (e: PointerEvent): void => {
-      width = Math.max(40, Math.min(2000, Math.round(startW + e.clientX - startX)));
-      if (th) th.style.width = `${width}px`;
+  const tableColumns: DataColumn<ViewCell[]>[] = columns.map((c) => {
+    const at = answer ? answer.columns.indexOf(c.id) : -1;
+    const value = (r: ViewCell[]): ViewCell => r[at] ?? null;
+    return {
+      id: c.id,
+      label: c.label,
+      className: c.kind === 'number' ? 'numeric' : undefined,
+      cell: (r) => cellText(value(r)),
+      sortValue: (r) => {
+        const v = value(r);
+        return typeof v === 'boolean' ? Number(v) : v;
+      },
     };
-    const up = (): void => {
-      window.removeEventListener('pointermove', move);
-      window.removeEventListener('pointerup', up);
-      setPrefs({ ...prefs, widths: { ...prefs.widths, [id]: width } });
-    };
-    window.addEventListener('pointermove', move);
-    window.addEventListener('pointerup', up);
-  };
+  });
 
   return (
     <div className="reports-layout">
@@ -193,7 +142,7 @@ export function InventoryReportsPanel() {
         <Tabs<InventoryViewId> tabs={inventoryViewIds.map((id) => ({ id, label: inventoryViews[id].label }))} selected={view} onSelect={setView} prefix={PREFIX} label="Inventory views" />
         <div role="tabpanel" id={tabPanelId(PREFIX, view)} aria-labelledby={tabId(PREFIX, view)}>
           <div className="toolbar">
-            <ColumnChooser view={view} prefs={prefs} onChange={setPrefs} />
+            <ColumnChooser columns={columns} prefs={prefs} onChange={setPrefs} />
             <button type="button" className="button" onClick={() => exportAs('csv')} disabled={exporting !== null}>
               {exporting === 'csv' ? 'Exporting…' : 'Export CSV'}
             </button>
@@ -204,34 +153,18 @@ export function InventoryReportsPanel() {
               {answer ? `${answer.total.toLocaleString('en-US')} rows${answer.truncated ? ` (first ${answer.rows.length.toLocaleString('en-US')} shown; export for all)` : ''}${scope ? ` in ${scope.name}` : ''}` : 'Loading…'}
             </span>
           </div>
-          <div className="table-scroll report-table-scroll">
-            <table className="data-table report-table" aria-label={`${inventoryViews[view].label} view`}>
-              <thead>
-                <tr>
-                  {prefs.order.map((id) => (
-                    <th key={id} scope="col" style={prefs.widths[id] ? { width: prefs.widths[id] } : undefined} data-column={id}>
-                      {label(id)}
-                      <span className="column-resize" role="separator" aria-orientation="vertical" aria-label={`Resize ${label(id)}`} onPointerDown={(e) => startResize(id, e)} />
-                    </th>
-                  ))}
-                </tr>
-              </thead>
-              <tbody>
-                {answer?.rows.map((r) => {
-                  const k = rowKey(view, answer.columns, r);
-                  return (
-                    <tr key={k} className={flash.has(k) ? 'row-changed' : undefined}>
-                      {prefs.order.map((id) => (
-                        <td key={id} className={numeric(id) ? 'numeric' : undefined}>
-                          {cellText(r[answer.columns.indexOf(id)] ?? null)}
-                        </td>
-                      ))}
-                    </tr>
-                  );
-                })}
-              </tbody>
-            </table>
-          </div>
+          <DataTable
+            scroll="report-table-scroll"
+            className="report-table"
+            label={`${inventoryViews[view].label} view`}
+            columns={tableColumns}
+            rows={answer?.rows ?? []}
+            rowKey={(r) => rowKey(view, answer?.columns ?? [], r)}
+            rowProps={(r) => ({ className: flash.has(rowKey(view, answer?.columns ?? [], r)) ? 'row-changed' : undefined })}
+            prefs={prefs}
+            onPrefs={setPrefs}
+            resizable
+          />
         </div>
       </div>
     </div>

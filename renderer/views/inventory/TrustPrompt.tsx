@@ -1,7 +1,7 @@
 import { useRef } from 'react';
 import type { CertificateSummary } from '../../../core/contract';
-import { CopyButton } from '../CopyButton';
-import { formatTime } from '../format-time';
+import { CopyButton } from '../../ui/CopyButton';
+import { formatTime } from '../../ui/format-time';
 
 /** The certificate TLS_UNTRUSTED carries, or null when the details are not that shape. */
 export function certificateFromDetails(details: unknown): CertificateSummary | null {

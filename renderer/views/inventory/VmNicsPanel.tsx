@@ -1,7 +1,7 @@
 import { useState } from 'react';
 import type { VmSummary } from '../../../core/contract';
 import { AttachNicForm, NicTable } from '../networking/AttachNicForm';
-import { useContractQuery } from '../use-contract-query';
+import { useContractQuery } from '../../data/use-contract-query';
 
 /**
  * The VM's network adapters (network, MAC, connected) and seed 003's step 6: connect one to a port

@@ -1,6 +1,6 @@
 import type { VmSummary } from '../../../core/contract';
 import { eventText, useVcenterEvents } from '../events/use-vcenter-events';
-import { formatTime } from '../format-time';
+import { formatTime } from '../../ui/format-time';
 
 /** The selected VM's vCenter events, newest first, live: who did what to it and when. */
 export function VmTimeline({ vm }: { vm: VmSummary }) {

@@ -9,8 +9,8 @@ import { useVmSearch } from './vm-search-filter';
 import { VmDetail } from './VmDetail';
 import { VmTable } from './VmTable';
 import { powerOptions, toolsOptions, visibleRows, vmKey, vmsCsv, type SortKey, type SortOrder } from './vm-rows';
-import { FilterSelect } from '../FilterSelect';
-import { downloadText } from '../download-text';
+import { FilterSelect } from '../../ui/FilterSelect';
+import { downloadText } from '../../ui/download-text';
 
 const n = (x: number): string => x.toLocaleString('en-US');
 

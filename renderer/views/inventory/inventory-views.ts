@@ -1,16 +1,10 @@
 import { inventoryViews, type InventoryViewId, type ViewCell } from '../../../core/contract';
+import { loadColumnPrefs, saveColumnPrefs, type ColumnPrefs } from '../../ui/column-prefs';
 
 /**
- * The column model of the RVTools-style views, kept apart from the VM table (VmTable/VmsPanel):
- * which columns each view shows, in which order and how wide, persisted per view in localStorage.
+ * The column model of the RVTools-style views (ui/column-prefs per view), kept apart from the VM
+ * table (VmTable/VmsPanel): which columns each view starts with, and which identify a row.
  */
-export interface ColumnPrefs {
-  /** Visible columns, in display order. */
-  order: string[];
-  /** Widths in px by column id (absent: automatic). */
-  widths: Record<string, number>;
-}
-
 const storageKey = (view: InventoryViewId): string => `outpost.inventory.columns.${view}`;
 
 /**
@@ -29,39 +23,11 @@ export function defaultPrefs(view: InventoryViewId): ColumnPrefs {
 
 /** The stored prefs of a view, cleaned against its columns (a column that no longer exists is dropped). */
 export function loadPrefs(view: InventoryViewId, storage: Pick<Storage, 'getItem'> = localStorage): ColumnPrefs {
-  const known = new Set(inventoryViews[view].columns.map((c) => c.id));
-  try {
-    const raw: unknown = JSON.parse(storage.getItem(storageKey(view)) ?? 'null');
-    if (typeof raw !== 'object' || raw === null) return defaultPrefs(view);
-    const order = 'order' in raw && Array.isArray(raw.order) ? raw.order.filter((c): c is string => typeof c === 'string' && known.has(c)) : [];
-    const widths: Record<string, number> = {};
-    if ('widths' in raw && typeof raw.widths === 'object' && raw.widths !== null) {
-      for (const [k, v] of Object.entries(raw.widths)) if (known.has(k) && typeof v === 'number' && v >= 40 && v <= 2000) widths[k] = v;
-    }
-    return order.length ? { order, widths } : { ...defaultPrefs(view), widths };
-  } catch {
-    return defaultPrefs(view);
-  }
+  return loadColumnPrefs(storageKey(view), new Set(inventoryViews[view].columns.map((c) => c.id)), defaultPrefs(view), storage);
 }
 
 export function savePrefs(view: InventoryViewId, prefs: ColumnPrefs, storage: Pick<Storage, 'setItem'> = localStorage): void {
-  storage.setItem(storageKey(view), JSON.stringify(prefs));
-}
-
-/** Shows or hides a column (a shown one goes last). At least one column stays. */
-export function toggleColumn(prefs: ColumnPrefs, id: string): ColumnPrefs {
-  if (prefs.order.includes(id)) return prefs.order.length === 1 ? prefs : { ...prefs, order: prefs.order.filter((c) => c !== id) };
-  return { ...prefs, order: [...prefs.order, id] };
-}
-
-/** Moves a visible column one place left (-1) or right (+1). */
-export function moveColumn(prefs: ColumnPrefs, id: string, by: -1 | 1): ColumnPrefs {
-  const at = prefs.order.indexOf(id);
-  const to = at + by;
-  if (at === -1 || to < 0 || to >= prefs.order.length) return prefs;
-  const order = [...prefs.order];
-  [order[at], order[to]] = [order[to]!, order[at]!];
-  return { ...prefs, order };
+  saveColumnPrefs(storageKey(view), prefs, storage);
 }
 
 /** Columns that identify a row of each view (to tell a changed row from a new one). */

@@ -1,10 +1,12 @@
 import { useState, type FormEvent } from 'react';
 import type { CommandInput, FirewallView, PoolView } from '../../../core/contract';
 import { useClient, useShellStore } from '../../app/shell-context';
-import { FieldError } from '../FieldError';
+import { FieldError } from '../../ui/FieldError';
+import { SegmentedField, segments } from '../../ui/SegmentedField';
 import { FirewallOptions } from './FirewallsPanel';
-import { TextField } from '../TextField';
-import { useContractForm } from '../use-contract-form';
+import { TextField } from '../../ui/TextField';
+import { useContractForm } from '../../data/use-contract-form';
+import { SubmitButton } from '../../ui/SubmitButton';
 
 interface NatDraft {
   firewall: string;
@@ -77,19 +79,7 @@ export function AddNatForm({ firewalls, pools, onStarted }: { firewalls: Firewal
         <FieldError id="nat-firewall-error" message={errors.firewall} />
       </div>
       <TextField id="nat-private-ip" label="Private IP" value={draft.privateIp} onChange={(v) => edit('privateIp', v)} error={errors.privateIp} placeholder="10.0.0.5" mono />
-      <fieldset className="field">
-        <legend>Public address</legend>
-        <div className="segmented" role="presentation">
-          <label className="segment">
-            <input type="radio" name="nat-source" checked={draft.source === 'pool'} onChange={() => edit('source', 'pool')} />
-            <span>Allocate from a pool</span>
-          </label>
-          <label className="segment">
-            <input type="radio" name="nat-source" checked={draft.source === 'address'} onChange={() => edit('source', 'address')} />
-            <span>A specific address</span>
-          </label>
-        </div>
-      </fieldset>
+      <SegmentedField legend="Public address" name="nat-source" value={draft.source} options={segments(['pool', 'Allocate from a pool'], ['address', 'A specific address'])} onChange={(v) => edit('source', v)} />
       {draft.source === 'pool' ? (
         <div className="field">
           <label htmlFor="nat-pool">Pool</label>
@@ -120,9 +110,7 @@ export function AddNatForm({ firewalls, pools, onStarted }: { firewalls: Firewal
       )}
       <TextField id="nat-vm" label="VM (optional)" value={draft.vm} onChange={(v) => edit('vm', v)} error={errors.vm} hint="A label for the record, e.g. the VM's name." />
       <div className="form-actions">
-        <button type="submit" className="button button-primary" disabled={form.busy}>
-          {form.busy ? 'Starting…' : 'Add NAT'}
-        </button>
+        <SubmitButton busy={form.busy} label="Add NAT" busyLabel="Starting…" />
       </div>
     </form>
   );

@@ -2,17 +2,20 @@ import { useState, type FormEvent } from 'react';
 import type { AllocationView, PoolView } from '../../../core/contract';
 import { errorToast } from '../../app/error-toast';
 import { useClient, useShellStore } from '../../app/shell-context';
-import { formatTime } from '../format-time';
-import { ProcedureLink } from '../ProcedureLink';
-import { useContractQuery } from '../use-contract-query';
+import { DataTable, type DataColumn } from '../../ui/DataTable';
+import { FilterSelect } from '../../ui/FilterSelect';
+import { Time } from '../../ui/Time';
+import { ProcedureLink } from '../../ui/ProcedureLink';
+import { useContractQuery } from '../../data/use-contract-query';
+import { SubmitButton } from '../../ui/SubmitButton';
+
+const poolOptions = (pools: readonly PoolView[]): [string, string][] => pools.map((p) => [p.name, p.name]);
 
 function When({ iso, who }: { iso: string | null; who: string | null }) {
   if (!iso) return <span className="muted">—</span>;
   return (
     <>
-      <time dateTime={iso} title={iso}>
-        {formatTime(iso)}
-      </time>
+      <Time at={iso} />
       {who && <span className="muted"> {who}</span>}
     </>
   );
@@ -23,54 +26,30 @@ function AllocationsTable({ rows, onRelease }: { rows: AllocationView[]; onRelea
   // the Release column is there only when a row can use it (eight columns do not fit at 200% zoom).
   const releasable = (a: AllocationView): boolean => !a.releasedAt && !a.procedureId;
   const withActions = rows.some(releasable);
+  const columns: DataColumn<AllocationView>[] = [
+    { id: 'address', label: 'Address', rowHeader: true, className: 'mono', cell: (a) => a.address, sortValue: (a) => a.address },
+    { id: 'pool', label: 'Pool', cell: (a) => a.pool, sortValue: (a) => a.pool },
+    { id: 'owner', label: 'Owner', className: 'mono small', cell: (a) => a.owner, sortValue: (a) => a.owner },
+    { id: 'purpose', label: 'Purpose', cell: (a) => a.purpose, sortValue: (a) => a.purpose },
+    { id: 'procedure', label: 'Procedure', cell: (a) => (a.procedureId ? <ProcedureLink id={a.procedureId} /> : '—') },
+    { id: 'allocated', label: 'Allocated', className: 'small', cell: (a) => <When iso={a.allocatedAt} who={a.allocatedBy} />, sortValue: (a) => a.allocatedAt },
+    { id: 'released', label: 'Released', className: 'small', cell: (a) => <When iso={a.releasedAt} who={a.releasedBy} />, sortValue: (a) => a.releasedAt },
+  ];
   return (
-    <table className="data-table">
-      <caption className="visually-hidden">Address allocations</caption>
-      <thead>
-        <tr>
-          <th scope="col">Address</th>
-          <th scope="col">Pool</th>
-          <th scope="col">Owner</th>
-          <th scope="col">Purpose</th>
-          <th scope="col">Procedure</th>
-          <th scope="col">Allocated</th>
-          <th scope="col">Released</th>
-          {withActions && (
-            <th scope="col">
-              <span className="visually-hidden">Actions</span>
-            </th>
-          )}
-        </tr>
-      </thead>
-      <tbody>
-        {rows.map((a) => (
-          <tr key={a.id} className={a.releasedAt ? 'row-released' : undefined}>
-            <th scope="row" className="row-heading mono">
-              {a.address}
-            </th>
-            <td>{a.pool}</td>
-            <td className="mono small">{a.owner}</td>
-            <td>{a.purpose}</td>
-            <td>{a.procedureId ? <ProcedureLink id={a.procedureId} /> : '—'}</td>
-            <td className="small">
-              <When iso={a.allocatedAt} who={a.allocatedBy} />
-            </td>
-            <td className="small">
-              <When iso={a.releasedAt} who={a.releasedBy} />
-            </td>
-            {withActions && (
-              <td>
-                {releasable(a) && (
-                  <button type="button" className="button button-small" onClick={() => onRelease(a)} aria-label={`Release ${a.address}`}>
-                    Release
-                  </button>
-                )}
-              </td>
-            )}
-          </tr>
-        ))}
-      </tbody>
-    </table>
+    <DataTable
+      columns={columns}
+      rows={rows} rowKey={(a) => a.id} caption="Address allocations" rowProps={(a) => ({ className: a.releasedAt ? 'row-released' : undefined })}
+      actions={
+        withActions
+          ? (a) =>
+              releasable(a) ? (
+                <button type="button" className="button button-small" onClick={() => onRelease(a)} aria-label={`Release ${a.address}`}>
+                  Release
+                </button>
+              ) : null
+          : undefined
+      }
+    />
   );
 }
 
@@ -102,16 +81,7 @@ function AllocateForm({ pools, onDone }: { pools: PoolView[]; onDone(): void }) 
   };
   return (
     <form className="toolbar" onSubmit={submit} aria-label="Allocate an address">
-      <label className="inline-field">
-        <span>Pool</span>
-        <select value={chosen} onChange={(event) => setPool(event.target.value)} aria-label="Pool to allocate from">
-          {pools.map((p) => (
-            <option key={p.id} value={p.name}>
-              {p.name}
-            </option>
-          ))}
-        </select>
-      </label>
+      <FilterSelect label="Pool" ariaLabel="Pool to allocate from" value={chosen} options={poolOptions(pools)} onChange={setPool} anyLabel={null} />
       <label className="inline-field">
         <span>Owner</span>
         <input value={owner} onChange={(event) => setOwner(event.target.value)} placeholder="vm:web-01" aria-label="Owner" required />
@@ -120,9 +90,7 @@ function AllocateForm({ pools, onDone }: { pools: PoolView[]; onDone(): void }) 
         <span>Purpose</span>
         <input value={purpose} onChange={(event) => setPurpose(event.target.value)} aria-label="Purpose" className="narrow" required />
       </label>
-      <button type="submit" className="button" disabled={busy || !chosen || owner.trim() === ''}>
-        {busy ? 'Allocating…' : 'Allocate'}
-      </button>
+      <SubmitButton busy={busy} label="Allocate" busyLabel="Allocating…" disabled={!chosen || owner.trim() === ''} primary={false} />
     </form>
   );
 }
@@ -153,17 +121,7 @@ export function AllocationsPanel({ pools, refresh }: { pools: PoolView[]; refres
     <>
       {pools.length > 0 && <AllocateForm pools={pools} onDone={() => setChanged((n) => n + 1)} />}
       <div className="toolbar">
-        <label className="inline-field">
-          <span>Pool</span>
-          <select value={pool} onChange={(event) => setPool(event.target.value)} aria-label="Filter by pool">
-            <option value="">All pools</option>
-            {pools.map((p) => (
-              <option key={p.id} value={p.name}>
-                {p.name}
-              </option>
-            ))}
-          </select>
-        </label>
+        <FilterSelect label="Pool" ariaLabel="Filter by pool" value={pool} options={poolOptions(pools)} onChange={setPool} anyLabel="All pools" />
         <label className="inline-field">
           <input type="checkbox" checked={includeReleased} onChange={(event) => setIncludeReleased(event.target.checked)} />
           <span>Include released</span>

@@ -1,11 +1,14 @@
 import { useState, type FormEvent } from 'react';
 import type { FirewallDriverKind, FirewallInput, FirewallView } from '../../../core/contract';
 import { useClient, useShellStore } from '../../app/shell-context';
-import { FieldError } from '../FieldError';
-import { formatTime } from '../format-time';
-import { TextField } from '../TextField';
-import { useContractForm } from '../use-contract-form';
-import { useContractQuery } from '../use-contract-query';
+import { FieldError } from '../../ui/FieldError';
+import { DataTable, type DataColumn } from '../../ui/DataTable';
+import { Time } from '../../ui/Time';
+import { TextField } from '../../ui/TextField';
+import { SegmentedField, segments } from '../../ui/SegmentedField';
+import { useContractForm } from '../../data/use-contract-form';
+import { useContractQuery } from '../../data/use-contract-query';
+import { SubmitButton } from '../../ui/SubmitButton';
 
 const driverLabels: Record<FirewallDriverKind, string> = {
   'linux-iptables': 'Linux iptables',
@@ -40,39 +43,26 @@ export function FirewallOptions({ firewalls }: { firewalls: readonly FirewallVie
   );
 }
 
-export function FirewallsTable({ firewalls }: { firewalls: FirewallView[] }) {
-  return (
-    <table className="data-table">
-      <caption className="visually-hidden">Firewalls</caption>
-      <thead>
-        <tr>
-          <th scope="col">Firewall</th>
-          <th scope="col">Driver</th>
-          <th scope="col">Connection</th>
-          <th scope="col">Settings</th>
-          <th scope="col">Added</th>
-        </tr>
-      </thead>
-      <tbody>
-        {firewalls.map((fw) => (
-          <tr key={fw.id}>
-            <th scope="row" className="row-heading mono">
-              {fw.name}
-            </th>
-            <td>{driverLabels[fw.driver]}</td>
-            <td>{describeConnection(fw)}</td>
-            <td className="small">{describeSettings(fw)}</td>
-            <td className="small">
-              {fw.createdBy},{' '}
-              <time dateTime={fw.createdAt} title={fw.createdAt}>
-                {formatTime(fw.createdAt)}
-              </time>
-            </td>
-          </tr>
-        ))}
-      </tbody>
-    </table>
-  );
+const firewallColumns: DataColumn<FirewallView>[] = [
+  { id: 'firewall', label: 'Firewall', rowHeader: true, className: 'mono', cell: (fw) => fw.name, sortValue: (fw) => fw.name },
+  { id: 'driver', label: 'Driver', cell: (fw) => driverLabels[fw.driver], sortValue: (fw) => driverLabels[fw.driver] },
+  { id: 'connection', label: 'Connection', cell: describeConnection, sortValue: describeConnection },
+  { id: 'settings', label: 'Settings', className: 'small', cell: describeSettings },
+  {
+    id: 'added',
+    label: 'Added',
+    className: 'small',
+    cell: (fw) => (
+      <>
+        {fw.createdBy}, <Time at={fw.createdAt} />
+      </>
+    ),
+    sortValue: (fw) => fw.createdAt,
+  },
+];
+
+export function FirewallsTable({ firewalls }: { firewalls: readonly FirewallView[] }) {
+  return <DataTable columns={firewallColumns} rows={firewalls} rowKey={(fw) => String(fw.id)} caption="Firewalls" />;
 }
 
 interface FirewallDraft {
@@ -206,24 +196,7 @@ export function AddFirewallForm({ onAdded }: { onAdded(): void }) {
             hint="Where public addresses are added, e.g. eth0."
             mono
           />
-          <fieldset className="field">
-            <legend>Connection</legend>
-            <div className="segmented" role="presentation">
-              <label className="segment">
-                <input type="radio" name="firewall-connection" checked={draft.connection === 'local'} onChange={() => edit('connection', 'local', 'connection')} />
-                <span>This machine</span>
-              </label>
-              <label className="segment">
-                <input type="radio" name="firewall-connection" checked={draft.connection === 'ssh'} onChange={() => edit('connection', 'ssh', 'connection')} />
-                <span>SSH</span>
-              </label>
-              <label className="segment">
-                <input type="radio" name="firewall-connection" checked={draft.connection === 'none'} onChange={() => edit('connection', 'none', 'connection')} />
-                <span>None</span>
-              </label>
-            </div>
-            <FieldError id="firewall-connection-error" message={errors.connection ?? errors['connection.type']} />
-          </fieldset>
+          <SegmentedField legend="Connection" name="firewall-connection" value={draft.connection} options={segments(['local', 'This machine'], ['ssh', 'SSH'], ['none', 'None'])} onChange={(v) => edit('connection', v, 'connection')} error={errors.connection ?? errors['connection.type']} />
           {draft.connection === 'local' && (
             <TextField
               id="firewall-netns"
@@ -291,9 +264,7 @@ export function AddFirewallForm({ onAdded }: { onAdded(): void }) {
         </>
       )}
       <div className="form-actions">
-        <button type="submit" className="button button-primary" disabled={form.busy}>
-          {form.busy ? 'Adding…' : 'Add firewall'}
-        </button>
+        <SubmitButton busy={form.busy} label="Add firewall" busyLabel="Adding…" />
       </div>
     </form>
   );

@@ -2,11 +2,12 @@ import { useState } from 'react';
 import type { FirewallView, NatList, NatRecordView, PoolView } from '../../../core/contract';
 import { errorToast } from '../../app/error-toast';
 import { useClient, useShellStore } from '../../app/shell-context';
-import { EmptyState } from '../../shell/EmptyState';
-import { useConfirmDestructive } from '../ConfirmDialog';
-import { formatTime } from '../format-time';
-import { ProcedureLink } from '../ProcedureLink';
-import { useContractQuery } from '../use-contract-query';
+import { EmptyState } from '../../ui/EmptyState';
+import { useConfirmDestructive } from '../../ui/ConfirmDialog';
+import { formatTime } from '../../ui/format-time';
+import { ProcedureLink } from '../../ui/ProcedureLink';
+import { DataTable } from '../../ui/DataTable';
+import { useContractQuery } from '../../data/use-contract-query';
 import { AddNatForm } from './AddNatForm';
 import { PolicyPanel } from './PolicyPanel';
 
@@ -31,55 +32,43 @@ interface Started {
   what: string;
 }
 
+const natTitle = (r: NatRecordView): string => `Created ${formatTime(r.createdAt)} by ${r.createdBy}${r.removedAt ? `, removed ${formatTime(r.removedAt)}` : ''}`;
+
 function NatTable({ records, onRemove }: { records: NatRecordView[]; onRemove(record: NatRecordView): void }) {
   return (
-    <div className="table-scroll">
-      <table className="data-table data-table-compact">
-        <caption className="visually-hidden">NAT records</caption>
-        <thead>
-          <tr>
-            <th scope="col">Public IP</th>
-            <th scope="col">Private IP</th>
-            <th scope="col">Firewall</th>
-            <th scope="col">VM</th>
-            <th scope="col">State</th>
-            <th scope="col">Drift</th>
-            <th scope="col">Procedure</th>
-            <th scope="col">
-              <span className="visually-hidden">Actions</span>
-            </th>
-          </tr>
-        </thead>
-        <tbody>
-          {records.map((r) => (
-            <tr key={r.id} className={r.state === 'removed' ? 'row-released' : undefined} data-testid={`nat-row-${r.publicIp}`}>
-              <th scope="row" className="row-heading mono" title={`Created ${formatTime(r.createdAt)} by ${r.createdBy}${r.removedAt ? `, removed ${formatTime(r.removedAt)}` : ''}`}>
-                {r.publicIp}
-              </th>
-              <td className="mono">{r.privateIp}</td>
-              <td className="mono">{r.firewall}</td>
-              <td>{r.vm ?? '—'}</td>
-              <td>
-                <span className={`badge badge-nat-${r.state}`}>{r.state}</span>
-              </td>
-              <td>
-                <span className={`badge badge-drift-${r.drift}`} title={driftHelp[r.drift]}>
-                  {driftWords[r.drift]}
-                </span>
-              </td>
-              <td>{r.procedureId ? <ProcedureLink id={r.procedureId} /> : '—'}</td>
-              <td>
-                {r.state === 'active' && (
-                  <button type="button" className="button button-small" aria-label={`Remove NAT ${r.publicIp}`} onClick={() => onRemove(r)}>
-                    Remove
-                  </button>
-                )}
-              </td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
-    </div>
+    <DataTable
+      scroll
+      className="data-table-compact"
+      caption="NAT records"
+      rows={records}
+      rowKey={(r) => r.id}
+      rowProps={(r) => ({ className: r.state === 'removed' ? 'row-released' : undefined, 'data-testid': `nat-row-${r.publicIp}` })}
+      columns={[
+        { id: 'public', label: 'Public IP', rowHeader: true, className: 'mono', cell: (r) => r.publicIp, cellTitle: natTitle, sortValue: (r) => r.publicIp },
+        { id: 'private', label: 'Private IP', className: 'mono', cell: (r) => r.privateIp, sortValue: (r) => r.privateIp },
+        { id: 'firewall', label: 'Firewall', className: 'mono', cell: (r) => r.firewall, sortValue: (r) => r.firewall },
+        { id: 'vm', label: 'VM', cell: (r) => r.vm ?? '—', sortValue: (r) => r.vm },
+        { id: 'state', label: 'State', cell: (r) => <span className={`badge badge-nat-${r.state}`}>{r.state}</span>, sortValue: (r) => r.state },
+        {
+          id: 'drift',
+          label: 'Drift',
+          cell: (r) => (
+            <span className={`badge badge-drift-${r.drift}`} title={driftHelp[r.drift]}>
+              {driftWords[r.drift]}
+            </span>
+          ),
+          sortValue: (r) => driftWords[r.drift],
+        },
+        { id: 'procedure', label: 'Procedure', cell: (r) => (r.procedureId ? <ProcedureLink id={r.procedureId} /> : '—') },
+      ]}
+      actions={(r) =>
+        r.state === 'active' ? (
+          <button type="button" className="button button-small" aria-label={`Remove NAT ${r.publicIp}`} onClick={() => onRemove(r)}>
+            Remove
+          </button>
+        ) : null
+      }
+    />
   );
 }
 
@@ -103,27 +92,17 @@ function VerifyFindings({ list }: { list: NatList }) {
         <section className="finding finding-warn" aria-labelledby="orphans-heading">
           <h3 id="orphans-heading">Rules no record explains</h3>
           <p className="small muted">Outpost tagged these rules on a firewall but holds no live NAT record for them. Remove them on the firewall, or investigate what added them.</p>
-          <table className="data-table">
-            <caption className="visually-hidden">Orphaned NAT rules</caption>
-            <thead>
-              <tr>
-                <th scope="col">Firewall</th>
-                <th scope="col">Record tag</th>
-                <th scope="col">Public IP</th>
-                <th scope="col">Private IP</th>
-              </tr>
-            </thead>
-            <tbody>
-              {list.orphans.map((o) => (
-                <tr key={`${o.firewall}-${o.recordId}`}>
-                  <td className="mono">{o.firewall}</td>
-                  <td className="mono">{o.recordId}</td>
-                  <td className="mono">{o.publicIp ?? '—'}</td>
-                  <td className="mono">{o.privateIp ?? '—'}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
+          <DataTable
+            caption="Orphaned NAT rules"
+            rows={list.orphans}
+            rowKey={(o) => `${o.firewall}-${o.recordId}`}
+            columns={[
+              { id: 'firewall', label: 'Firewall', className: 'mono', cell: (o) => o.firewall, sortValue: (o) => o.firewall },
+              { id: 'record', label: 'Record tag', className: 'mono', cell: (o) => o.recordId, sortValue: (o) => o.recordId },
+              { id: 'public', label: 'Public IP', className: 'mono', cell: (o) => o.publicIp ?? '—', sortValue: (o) => o.publicIp },
+              { id: 'private', label: 'Private IP', className: 'mono', cell: (o) => o.privateIp ?? '—', sortValue: (o) => o.privateIp },
+            ]}
+          />
         </section>
       )}
       {list.unreachable.length === 0 && list.orphans.length === 0 && <p className="muted small">No orphaned rules and every firewall answered.</p>}

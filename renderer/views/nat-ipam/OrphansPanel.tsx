@@ -2,10 +2,11 @@ import { useEffect, useState } from 'react';
 import type { CmdbAttention, CmdbOrphan } from '../../../core/contract/enrollment';
 import { errorToast } from '../../app/error-toast';
 import { useClient, useShellStore } from '../../app/shell-context';
-import { useConfirmDestructive } from '../ConfirmDialog';
-import { formatTime } from '../format-time';
-import { ProcedureLink } from '../ProcedureLink';
-import { useContractQuery } from '../use-contract-query';
+import { useConfirmDestructive } from '../../ui/ConfirmDialog';
+import { formatTime } from '../../ui/format-time';
+import { ProcedureLink } from '../../ui/ProcedureLink';
+import { DataTable } from '../../ui/DataTable';
+import { useContractQuery } from '../../data/use-contract-query';
 
 /**
  * What the CMDB followed from vCenter and needs the operator: enrolled VMs vCenter deleted, whose
@@ -53,79 +54,55 @@ export function OrphansPanel({ attention, onOffboarded }: { attention: CmdbAtten
       {attention.orphans.length === 0 ? (
         <p className="muted">No orphans: every enrolled VM is still in vCenter.</p>
       ) : (
-        <table className="data-table" data-testid="orphans-table">
-          <caption className="visually-hidden">Enrolled VMs deleted in vCenter, with the NAT and addresses they still hold</caption>
-          <thead>
-            <tr>
-              <th scope="col">VM</th>
-              <th scope="col">Site</th>
-              <th scope="col">Deleted in vCenter</th>
-              <th scope="col">NAT</th>
-              <th scope="col">Addresses</th>
-              <th scope="col">
-                <span className="visually-hidden">Action</span>
-              </th>
-            </tr>
-          </thead>
-          <tbody>
-            {attention.orphans.map((o) => (
-              <tr key={o.record.id} data-testid="orphan-row" data-vm={o.record.vmName}>
-                <th scope="row" className="row-heading">
-                  {o.record.vmName}
-                </th>
-                <td>{o.record.site}</td>
-                <td className="small">
-                  <time dateTime={o.record.vcenterDeletedAt ?? ''}>{o.record.vcenterDeletedAt ? formatTime(o.record.vcenterDeletedAt) : '—'}</time>
-                </td>
-                <td className="mono small">{o.nat ? `${o.nat.publicIp} → ${o.nat.privateIp} on ${o.nat.firewall} (record ${o.nat.id})` : '—'}</td>
-                <td className="mono small">{o.addresses.map((a) => `${a.address} (${a.pool})`).join(', ') || '—'}</td>
-                <td>
-                  {started[o.record.id] ? (
-                    <ProcedureLink id={started[o.record.id]!} />
-                  ) : (
-                    <button type="button" className="button button-danger" onClick={() => offboard(o)} aria-label={`Offboard ${o.record.vmName}`}>
-                      Offboard
-                    </button>
-                  )}
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
+        <DataTable
+          testId="orphans-table"
+          caption="Enrolled VMs deleted in vCenter, with the NAT and addresses they still hold"
+          rows={attention.orphans}
+          rowKey={(o) => o.record.id}
+          rowProps={(o) => ({ 'data-testid': 'orphan-row', 'data-vm': o.record.vmName })}
+          columns={[
+            { id: 'vm', label: 'VM', rowHeader: true, cell: (o) => o.record.vmName, sortValue: (o) => o.record.vmName },
+            { id: 'site', label: 'Site', cell: (o) => o.record.site, sortValue: (o) => o.record.site },
+            {
+              id: 'deleted',
+              label: 'Deleted in vCenter',
+              className: 'small',
+              cell: (o) => <time dateTime={o.record.vcenterDeletedAt ?? ''}>{o.record.vcenterDeletedAt ? formatTime(o.record.vcenterDeletedAt) : '—'}</time>,
+              sortValue: (o) => o.record.vcenterDeletedAt,
+            },
+            { id: 'nat', label: 'NAT', className: 'mono small', cell: (o) => (o.nat ? `${o.nat.publicIp} → ${o.nat.privateIp} on ${o.nat.firewall} (record ${o.nat.id})` : '—') },
+            { id: 'addresses', label: 'Addresses', className: 'mono small', cell: (o) => o.addresses.map((a) => `${a.address} (${a.pool})`).join(', ') || '—' },
+          ]}
+          actionsLabel="Action"
+          actions={(o) =>
+            started[o.record.id] ? (
+              <ProcedureLink id={started[o.record.id]!} />
+            ) : (
+              <button type="button" className="button button-danger" onClick={() => offboard(o)} aria-label={`Offboard ${o.record.vmName}`}>
+                Offboard
+              </button>
+            )
+          }
+        />
       )}
       <h2 className="section-heading">NAT drift: guest IP changed</h2>
       {attention.drift.length === 0 ? (
         <p className="muted">No drift: every enrolled guest reports the address its NAT points at.</p>
       ) : (
-        <table className="data-table" data-testid="drift-table">
-          <caption className="visually-hidden">Enrolled VMs whose guest reports another IP than their NAT&apos;s private address</caption>
-          <thead>
-            <tr>
-              <th scope="col">VM</th>
-              <th scope="col">Site</th>
-              <th scope="col">NAT points at</th>
-              <th scope="col">Guest reports</th>
-              <th scope="col">Since</th>
-            </tr>
-          </thead>
-          <tbody>
-            {attention.drift.map((r) => (
-              <tr key={r.id} data-testid="drift-row">
-                <th scope="row" className="row-heading">
-                  {r.vmName}
-                </th>
-                <td>{r.site}</td>
-                <td className="mono">
-                  {r.publicIp ?? '—'} → {r.privateIp}
-                </td>
-                <td className="mono">
-                  <span className="badge badge-failed">{r.guestIpSeen}</span>
-                </td>
-                <td className="small">{r.guestIpSeenAt ? formatTime(r.guestIpSeenAt) : '—'}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
+        <DataTable
+          testId="drift-table"
+          caption="Enrolled VMs whose guest reports another IP than their NAT's private address"
+          rows={attention.drift}
+          rowKey={(r) => r.id}
+          rowProps={() => ({ 'data-testid': 'drift-row' })}
+          columns={[
+            { id: 'vm', label: 'VM', rowHeader: true, cell: (r) => r.vmName, sortValue: (r) => r.vmName },
+            { id: 'site', label: 'Site', cell: (r) => r.site, sortValue: (r) => r.site },
+            { id: 'nat', label: 'NAT points at', className: 'mono', cell: (r) => `${r.publicIp ?? '—'} → ${r.privateIp}` },
+            { id: 'guest', label: 'Guest reports', className: 'mono', cell: (r) => <span className="badge badge-failed">{r.guestIpSeen}</span> },
+            { id: 'since', label: 'Since', className: 'small', cell: (r) => (r.guestIpSeenAt ? formatTime(r.guestIpSeenAt) : '—'), sortValue: (r) => r.guestIpSeenAt },
+          ]}
+        />
       )}
       {dialog}
     </>

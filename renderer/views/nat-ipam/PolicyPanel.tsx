@@ -2,13 +2,15 @@ import { useEffect, useState, type FormEvent } from 'react';
 import type { CommandInput, DriftStatus, FirewallView, NatAllowView, NatForwardView, NatRecordView } from '../../../core/contract';
 import { errorToast } from '../../app/error-toast';
 import { useClient, useShellStore } from '../../app/shell-context';
-import { useConfirmDestructive } from '../ConfirmDialog';
-import { FieldError } from '../FieldError';
+import { useConfirmDestructive } from '../../ui/ConfirmDialog';
+import { DataTable } from '../../ui/DataTable';
+import { FieldError } from '../../ui/FieldError';
 import { FirewallOptions } from './FirewallsPanel';
-import { formatTime } from '../format-time';
-import { TextField } from '../TextField';
-import { useContractForm } from '../use-contract-form';
-import { useContractQuery } from '../use-contract-query';
+import { formatTime } from '../../ui/format-time';
+import { TextField } from '../../ui/TextField';
+import { useContractForm } from '../../data/use-contract-form';
+import { useContractQuery } from '../../data/use-contract-query';
+import { SubmitButton } from '../../ui/SubmitButton';
 
 const driftWords: Record<DriftStatus['state'], string> = {
   'in-sync': 'in sync',
@@ -17,6 +19,18 @@ const driftWords: Record<DriftStatus['state'], string> = {
   unknown: 'unknown (manual)',
   'not-checked': 'not checked',
 };
+
+/** A row of the policy table: one public address, or a firewall's allow-list for every address. */
+interface PolicyRow {
+  key: string;
+  heading: string;
+  mono: boolean;
+  firewall: string;
+  what: string;
+  own: NatAllowView[];
+  wide: NatAllowView[];
+  forwards: NatForwardView[] | null;
+}
 
 const entryText = (a: NatAllowView): string => `${a.source}${a.port !== null ? ` ${a.proto ?? 'tcp'}/${a.port}` : a.proto ? ` ${a.proto}` : ''}`;
 /** Optional numbers go as typed (the contract names a bad one); empty ones are left out. */
@@ -153,9 +167,7 @@ function AllowForm({ firewalls, addresses, onStarted }: { firewalls: FirewallVie
         </select>
       </div>
       <div className="form-actions">
-        <button type="submit" className="button button-primary" disabled={form.busy}>
-          {form.busy ? 'Starting…' : 'Allow'}
-        </button>
+        <SubmitButton busy={form.busy} label="Allow" busyLabel="Starting…" />
       </div>
     </form>
   );
@@ -212,9 +224,7 @@ function ForwardForm({ firewalls, onStarted }: { firewalls: FirewallView[]; onSt
         </select>
       </div>
       <div className="form-actions">
-        <button type="submit" className="button button-primary" disabled={form.busy}>
-          {form.busy ? 'Starting…' : 'Add forward'}
-        </button>
+        <SubmitButton busy={form.busy} label="Add forward" busyLabel="Starting…" />
       </div>
     </form>
   );
@@ -287,73 +297,55 @@ export function PolicyPanel({ firewalls, records, refresh, onStarted }: { firewa
         <div className="split-main">
           {p && p.drift.map((s) => <DriftBox key={s.firewall} status={s} onStarted={onStarted} />)}
           {p && (
-            <div className="table-scroll">
-              <table className="data-table data-table-compact">
-                <caption className="visually-hidden">Allow-lists and port forwards by public address</caption>
-                <thead>
-                  <tr>
-                    <th scope="col">Public IP</th>
-                    <th scope="col">Firewall</th>
-                    <th scope="col">Serves</th>
-                    <th scope="col">Allowed sources</th>
-                    <th scope="col">Port forwards</th>
-                  </tr>
-                </thead>
-                <tbody>
-                  {addresses.map((a) => {
-                    const own = p.allows.filter((x) => x.publicIp === a.publicIp);
-                    const wide = p.allows.filter((x) => x.publicIp === null && x.firewall === a.firewall);
-                    const fwds = p.forwards.filter((f) => f.publicIp === a.publicIp);
-                    return (
-                      <tr key={a.publicIp} data-testid={`policy-row-${a.publicIp}`}>
-                        <th scope="row" className="row-heading mono">
-                          {a.publicIp}
-                        </th>
-                        <td className="mono">{a.firewall}</td>
-                        <td>{a.what}</td>
-                        <td>
-                          <AllowChips list={own} />
-                          {wide.length > 0 && <p className="small muted">and the whole firewall's: {wide.map(entryText).join(', ')}</p>}
-                        </td>
-                        <td>
-                          {fwds.length === 0 ? (
-                            '—'
-                          ) : (
-                            <ul className="inline-list">
-                              {fwds.map((f) => (
-                                <li key={f.id}>
-                                  <span className="mono">
-                                    {f.publicPort}/{f.proto} → {f.privateIp}:{f.privatePort}
-                                  </span>{' '}
-                                  <button type="button" className="button button-small" aria-label={`Remove forward ${f.publicIp}:${f.publicPort}`} onClick={() => removeForward(f)}>
-                                    Remove
-                                  </button>
-                                </li>
-                              ))}
-                            </ul>
-                          )}
-                        </td>
-                      </tr>
-                    );
-                  })}
-                  {firewalls
-                    .filter((fw) => p.allows.some((x) => x.publicIp === null && x.firewall === fw.name))
-                    .map((fw) => (
-                      <tr key={`wide-${fw.name}`}>
-                        <th scope="row" className="row-heading">
-                          every address
-                        </th>
-                        <td className="mono">{fw.name}</td>
-                        <td>the whole firewall</td>
-                        <td>
-                          <AllowChips list={p.allows.filter((x) => x.publicIp === null && x.firewall === fw.name)} />
-                        </td>
-                        <td>—</td>
-                      </tr>
-                    ))}
-                </tbody>
-              </table>
-            </div>
+            <DataTable
+              scroll
+              className="data-table-compact"
+              caption="Allow-lists and port forwards by public address"
+              rows={[
+                ...addresses.map((a): PolicyRow => ({ key: a.publicIp, heading: a.publicIp, mono: true, firewall: a.firewall, what: a.what, own: p.allows.filter((x) => x.publicIp === a.publicIp), wide: p.allows.filter((x) => x.publicIp === null && x.firewall === a.firewall), forwards: p.forwards.filter((f) => f.publicIp === a.publicIp) })),
+                ...firewalls
+                  .filter((fw) => p.allows.some((x) => x.publicIp === null && x.firewall === fw.name))
+                  .map((fw): PolicyRow => ({ key: `wide-${fw.name}`, heading: 'every address', mono: false, firewall: fw.name, what: 'the whole firewall', own: p.allows.filter((x) => x.publicIp === null && x.firewall === fw.name), wide: [], forwards: null })),
+              ]}
+              rowKey={(r) => r.key}
+              rowProps={(r) => (r.mono ? { 'data-testid': `policy-row-${r.heading}` } : {})}
+              columns={[
+                { id: 'public', label: 'Public IP', rowHeader: true, cell: (r) => (r.mono ? <span className="mono">{r.heading}</span> : r.heading), sortValue: (r) => r.heading },
+                { id: 'firewall', label: 'Firewall', className: 'mono', cell: (r) => r.firewall, sortValue: (r) => r.firewall },
+                { id: 'serves', label: 'Serves', cell: (r) => r.what },
+                {
+                  id: 'allowed',
+                  label: 'Allowed sources',
+                  cell: (r) => (
+                    <>
+                      <AllowChips list={r.own} />
+                      {r.wide.length > 0 && <p className="small muted">and the whole firewall's: {r.wide.map(entryText).join(', ')}</p>}
+                    </>
+                  ),
+                },
+                {
+                  id: 'forwards',
+                  label: 'Port forwards',
+                  cell: (r) =>
+                    r.forwards === null || r.forwards.length === 0 ? (
+                      '—'
+                    ) : (
+                      <ul className="inline-list">
+                        {r.forwards.map((f) => (
+                          <li key={f.id}>
+                            <span className="mono">
+                              {f.publicPort}/{f.proto} → {f.privateIp}:{f.privatePort}
+                            </span>{' '}
+                            <button type="button" className="button button-small" aria-label={`Remove forward ${f.publicIp}:${f.publicPort}`} onClick={() => removeForward(f)}>
+                              Remove
+                            </button>
+                          </li>
+                        ))}
+                      </ul>
+                    ),
+                },
+              ]}
+            />
           )}
           {!p && policy.loading && <p className="muted">Loading the firewall policy…</p>}
         </div>

@@ -1,10 +1,13 @@
 import { useState, type FormEvent } from 'react';
 import type { CommandInput, PoolView } from '../../../core/contract';
 import { useClient, useShellStore } from '../../app/shell-context';
-import { FieldError } from '../FieldError';
-import { TextField } from '../TextField';
-import { useContractForm } from '../use-contract-form';
+import { DataTable, type DataColumn } from '../../ui/DataTable';
+import { FieldError } from '../../ui/FieldError';
+import { TextField } from '../../ui/TextField';
+import { SegmentedField, segments } from '../../ui/SegmentedField';
+import { useContractForm } from '../../data/use-contract-form';
 import { formatCount, poolUtilisation, shareOf } from './pool-utilisation';
+import { SubmitButton } from '../../ui/SubmitButton';
 
 function UtilisationBar({ pool }: { pool: PoolView }) {
   const u = poolUtilisation(pool);
@@ -30,50 +33,42 @@ function UtilisationBar({ pool }: { pool: PoolView }) {
   );
 }
 
-export function PoolsTable({ pools }: { pools: PoolView[] }) {
+function ReservedRanges({ pool }: { pool: PoolView }) {
+  if (pool.reserved.length === 0) return <>—</>;
   return (
-    <table className="data-table">
-      <caption className="visually-hidden">Address pools</caption>
-      <thead>
-        <tr>
-          <th scope="col">Pool</th>
-          <th scope="col">CIDR</th>
-          <th scope="col">Kind</th>
-          <th scope="col">Gateway</th>
-          <th scope="col">Reserved ranges</th>
-          <th scope="col">Utilisation</th>
-        </tr>
-      </thead>
-      <tbody>
-        {pools.map((pool) => (
-          <tr key={pool.id}>
-            <th scope="row" className="row-heading">
-              {pool.name}
-              {pool.scope && <span className="muted small"> {pool.scope}</span>}
-            </th>
-            <td className="mono">{pool.cidr}</td>
-            <td>
-              <span className={`badge badge-kind-${pool.kind}`}>{pool.kind}</span>
-            </td>
-            <td className="mono">{pool.gateway ?? '—'}</td>
-            <td className="small">
-              {pool.reserved.length === 0
-                ? '—'
-                : pool.reserved.map((r) => (
-                    <div key={`${r.start}-${r.end}`}>
-                      <span className="mono">{r.start === r.end ? r.start : `${r.start}–${r.end}`}</span>
-                      {r.reason && <span className="muted"> {r.reason}</span>}
-                    </div>
-                  ))}
-            </td>
-            <td>
-              <UtilisationBar pool={pool} />
-            </td>
-          </tr>
-        ))}
-      </tbody>
-    </table>
+    <>
+      {pool.reserved.map((r) => (
+        <div key={`${r.start}-${r.end}`}>
+          <span className="mono">{r.start === r.end ? r.start : `${r.start}–${r.end}`}</span>
+          {r.reason && <span className="muted"> {r.reason}</span>}
+        </div>
+      ))}
+    </>
   );
+}
+
+const poolColumns: DataColumn<PoolView>[] = [
+  {
+    id: 'pool',
+    label: 'Pool',
+    rowHeader: true,
+    cell: (pool) => (
+      <>
+        {pool.name}
+        {pool.scope && <span className="muted small"> {pool.scope}</span>}
+      </>
+    ),
+    sortValue: (pool) => pool.name,
+  },
+  { id: 'cidr', label: 'CIDR', className: 'mono', cell: (pool) => pool.cidr, sortValue: (pool) => pool.cidr },
+  { id: 'kind', label: 'Kind', cell: (pool) => <span className={`badge badge-kind-${pool.kind}`}>{pool.kind}</span>, sortValue: (pool) => pool.kind },
+  { id: 'gateway', label: 'Gateway', className: 'mono', cell: (pool) => pool.gateway ?? '—', sortValue: (pool) => pool.gateway },
+  { id: 'reserved', label: 'Reserved ranges', className: 'small', cell: (pool) => <ReservedRanges pool={pool} /> },
+  { id: 'utilisation', label: 'Utilisation', cell: (pool) => <UtilisationBar pool={pool} />, sortValue: (pool) => poolUtilisation(pool).percent },
+];
+
+export function PoolsTable({ pools }: { pools: readonly PoolView[] }) {
+  return <DataTable columns={poolColumns} rows={pools} rowKey={(pool) => String(pool.id)} caption="Address pools" />;
 }
 
 interface ReservedDraft {
@@ -150,19 +145,7 @@ export function AddPoolForm({ onAdded }: { onAdded(): void }) {
         hint="IPv4 or IPv6 network, e.g. 203.0.113.0/28 or 2001:db8:1::/64."
         mono
       />
-      <fieldset className="field">
-        <legend>Kind</legend>
-        <div className="segmented" role="presentation">
-          {(['public', 'private'] as const).map((kind) => (
-            <label key={kind} className="segment">
-              <input type="radio" name="pool-kind" value={kind} checked={draft.kind === kind} onChange={() => edit('kind', kind)} />
-              <span>{kind === 'public' ? 'Public' : 'Private'}</span>
-            </label>
-          ))}
-        </div>
-        <p className="field-hint">Public pools give NAT its outside addresses; private pools record what VMs use inside.</p>
-        <FieldError id="pool-kind-error" message={errors.kind} />
-      </fieldset>
+      <SegmentedField legend="Kind" name="pool-kind" value={draft.kind} options={segments(['public', 'Public'], ['private', 'Private'])} onChange={(v) => edit('kind', v)} hint="Public pools give NAT its outside addresses; private pools record what VMs use inside." error={errors.kind} />
       <TextField id="pool-gateway" label="Gateway (optional)" value={draft.gateway} onChange={(v) => edit('gateway', v)} error={errors.gateway} mono />
       <TextField id="pool-scope" label="Scope (optional)" value={draft.scope} onChange={(v) => edit('scope', v)} error={errors.scope} hint="A site or segment name, for your own reference." />
 
@@ -215,9 +198,7 @@ export function AddPoolForm({ onAdded }: { onAdded(): void }) {
       </fieldset>
 
       <div className="form-actions">
-        <button type="submit" className="button button-primary" disabled={form.busy}>
-          {form.busy ? 'Adding…' : 'Add pool'}
-        </button>
+        <SubmitButton busy={form.busy} label="Add pool" busyLabel="Adding…" />
       </div>
     </form>
   );

@@ -1,38 +1,33 @@
 import { useState, type FormEvent } from 'react';
 import type { VlanAttachResult, VmNicInfo } from '../../../core/contract';
 import { useClient, useShellStore } from '../../app/shell-context';
-import { FieldError } from '../FieldError';
-import { ProcedureLink } from '../ProcedureLink';
-import { TextField } from '../TextField';
-import { useContractForm } from '../use-contract-form';
+import { DataTable, type DataColumn } from '../../ui/DataTable';
+import { FieldError } from '../../ui/FieldError';
+import { ProcedureLink } from '../../ui/ProcedureLink';
+import { TextField } from '../../ui/TextField';
+import { useContractForm } from '../../data/use-contract-form';
+import { SubmitButton } from '../../ui/SubmitButton';
+
+const nicColumns: DataColumn<VmNicInfo>[] = [
+  {
+    id: 'adapter',
+    label: 'Adapter',
+    rowHeader: true,
+    cell: (n) => (
+      <>
+        {n.index} <span className="muted small">{n.label}</span>
+      </>
+    ),
+    sortValue: (n) => n.index,
+  },
+  { id: 'network', label: 'Network', className: 'mono', cell: (n) => n.network ?? <span className="muted">({n.backing})</span>, sortValue: (n) => n.network },
+  { id: 'mac', label: 'MAC', className: 'mono', cell: (n) => n.macAddress ?? '—', sortValue: (n) => n.macAddress },
+  { id: 'connected', label: 'Connected', cell: (n) => (n.connected ? 'Yes' : n.startConnected ? 'At power-on' : 'No') },
+];
 
 /** A VM's network adapters: number, label, network, MAC, connected. */
 export function NicTable({ nics, caption }: { nics: readonly VmNicInfo[]; caption: string }) {
-  return (
-    <table className="data-table data-table-compact" data-testid="vm-nics">
-      <caption className="visually-hidden">{caption}</caption>
-      <thead>
-        <tr>
-          <th scope="col">Adapter</th>
-          <th scope="col">Network</th>
-          <th scope="col">MAC</th>
-          <th scope="col">Connected</th>
-        </tr>
-      </thead>
-      <tbody>
-        {nics.map((n) => (
-          <tr key={n.key} data-testid={`vm-nic-${n.index}`}>
-            <th scope="row" className="row-heading">
-              {n.index} <span className="muted small">{n.label}</span>
-            </th>
-            <td className="mono">{n.network ?? <span className="muted">({n.backing})</span>}</td>
-            <td className="mono">{n.macAddress ?? '—'}</td>
-            <td>{n.connected ? 'Yes' : n.startConnected ? 'At power-on' : 'No'}</td>
-          </tr>
-        ))}
-      </tbody>
-    </table>
-  );
+  return <DataTable className="data-table-compact" testId="vm-nics" caption={caption} columns={nicColumns} rows={nics} rowKey={(n) => n.key} rowProps={(n) => ({ 'data-testid': `vm-nic-${n.index}` })} />;
 }
 
 const NEW_NIC = 'new';
@@ -100,9 +95,7 @@ export function AttachNicForm({ site, vm, nics, portGroups, onAttached }: { site
         <FieldError id={`${id}-nic-error`} message={form.errors['nic']} />
       </div>
       <div className="form-actions">
-        <button type="submit" className="button button-small button-primary" disabled={form.busy || !target || !portGroup.trim()}>
-          {form.busy ? 'Connecting…' : 'Connect'}
-        </button>
+        <SubmitButton busy={form.busy} label="Connect" busyLabel="Connecting…" disabled={!target || !portGroup.trim()} small />
       </div>
       {result && (
         <section aria-live="polite" aria-label="Result">

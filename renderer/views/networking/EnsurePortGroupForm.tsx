@@ -1,10 +1,11 @@
 import { useState, type FormEvent } from 'react';
 import { OutpostError, type HostNetwork, type HostVlanResult, type VlanEnsureResult } from '../../../core/contract';
 import { useClient, useShellStore } from '../../app/shell-context';
-import { FieldError } from '../FieldError';
-import { ProcedureLink } from '../ProcedureLink';
-import { TextField } from '../TextField';
-import { useContractForm } from '../use-contract-form';
+import { DataTable } from '../../ui/DataTable';
+import { FieldError } from '../../ui/FieldError';
+import { ProcedureLink } from '../../ui/ProcedureLink';
+import { TextField } from '../../ui/TextField';
+import { useContractForm } from '../../data/use-contract-form';
 import { choices, emptyVlanDraft, ensureInput, type VlanDraft } from './vlan-draft';
 
 const outcomeLabel = (h: HostVlanResult, dryRun: boolean): string =>
@@ -16,29 +17,19 @@ type Shown = { key: string; result: Pick<VlanEnsureResult, 'ok' | 'dryRun' | 'ho
 
 export function HostVlanResults({ shown }: { shown: Shown['result'] }) {
   return (
-    <table className="data-table data-table-compact" data-testid="vlan-preview">
-      <caption className="visually-hidden">{shown.dryRun ? 'What the ensure would do per host' : 'What the ensure did per host'}</caption>
-      <thead>
-        <tr>
-          <th scope="col">Host</th>
-          <th scope="col">Result</th>
-          <th scope="col">Finding</th>
-        </tr>
-      </thead>
-      <tbody>
-        {shown.hosts.map((h) => (
-          <tr key={h.host} data-testid={`vlan-result-${h.host}`}>
-            <th scope="row" className="row-heading mono">
-              {h.host}
-            </th>
-            <td>
-              <span className={outcomeBadge(h)}>{outcomeLabel(h, shown.dryRun)}</span>
-            </td>
-            <td className="small">{h.failure ?? h.checks[h.checks.length - 1]?.detail ?? ''}</td>
-          </tr>
-        ))}
-      </tbody>
-    </table>
+    <DataTable
+      className="data-table-compact"
+      testId="vlan-preview"
+      caption={shown.dryRun ? 'What the ensure would do per host' : 'What the ensure did per host'}
+      rows={shown.hosts}
+      rowKey={(h) => h.host}
+      rowProps={(h) => ({ 'data-testid': `vlan-result-${h.host}` })}
+      columns={[
+        { id: 'host', label: 'Host', rowHeader: true, className: 'mono', cell: (h) => h.host, sortValue: (h) => h.host },
+        { id: 'result', label: 'Result', cell: (h) => <span className={outcomeBadge(h)}>{outcomeLabel(h, shown.dryRun)}</span> },
+        { id: 'finding', label: 'Finding', className: 'small', cell: (h) => h.failure ?? h.checks[h.checks.length - 1]?.detail ?? '' },
+      ]}
+    />
   );
 }
 

@@ -1,9 +1,9 @@
 import { useEffect, useState } from 'react';
 import { useClient } from '../../app/shell-context';
-import { EmptyState } from '../../shell/EmptyState';
-import { ViewHeader } from '../../shell/ViewHeader';
-import { formatTime } from '../format-time';
-import { useContractQuery } from '../use-contract-query';
+import { EmptyState } from '../../ui/EmptyState';
+import { ViewHeader } from '../../ui/ViewHeader';
+import { formatTime } from '../../ui/format-time';
+import { useContractQuery } from '../../data/use-contract-query';
 import { AttachNicForm } from './AttachNicForm';
 import { EnsurePortGroupForm } from './EnsurePortGroupForm';
 import { HostNetworkTable } from './HostNetworkTable';

@@ -2,7 +2,9 @@ import { useEffect, useId, useRef, useState, type FormEvent, type KeyboardEvent 
 import { OutpostError, type CommandOutput, type TerminalInfo, type TerminalTarget } from '../../../core/contract';
 import { errorToast } from '../../app/error-toast';
 import { useClient, useShellStore } from '../../app/shell-context';
-import { CopyButton } from '../CopyButton';
+import { CopyButton } from '../../ui/CopyButton';
+import { useSiteNames } from '../../data/use-site-names';
+import { useVmSearch } from '../../data/use-vm-search';
 import { NewCredentialForm } from '../credentials/NewCredentialForm';
 import { emptyJumpHosts, JumpHostsField, jumpHopsOf, type JumpHostsValue } from '../fanout/JumpHostsField';
 import '../fanout/fanout.css';
@@ -11,7 +13,6 @@ import type { OpenPrefill } from './terminals-store';
 
 type Mode = 'host' | 'vm' | 'winrm';
 type Credential = CommandOutput<'credentials.list'>[number];
-type Vm = CommandOutput<'vms.list'>[number];
 interface HostKeyQuestion {
   host: string;
   port: number;
@@ -58,10 +59,9 @@ export function OpenTerminalDialog({ prefill, split, onOpened, onClose }: { pref
   const [credential, setCredential] = useState(saved?.credential ?? '');
   const [credentials, setCredentials] = useState<Credential[] | null>(null);
   const [creating, setCreating] = useState(false);
-  const [sites, setSites] = useState<string[]>([]);
-  const [site, setSite] = useState(prefill.kind === 'vm' ? prefill.site : '');
+  const { sites, site, setSite } = useSiteNames(prefill.kind === 'vm' ? prefill.site : '');
   const [vmQuery, setVmQuery] = useState('');
-  const [vms, setVms] = useState<Vm[]>([]);
+  const vms = useVmSearch({ site, enabled: mode === 'vm' && site !== '', query: vmQuery, limit: 50 }).rows;
   const [vm, setVm] = useState<{ site: string; moref: string; name: string } | null>(prefill.kind === 'vm' ? { site: prefill.site, moref: prefill.vm, name: prefill.name } : null);
   const [protocol, setProtocol] = useState<'auto' | 'ssh' | 'winrm'>(prefill.kind === 'vm' ? prefill.protocol : 'auto');
   const [url, setUrl] = useState('');
@@ -87,32 +87,10 @@ export function OpenTerminalDialog({ prefill, split, onOpened, onClose }: { pref
 
   useEffect(() => {
     loadCredentials();
-    client.invoke('sites.list', {}).then(
-      (list) => {
-        setSites(list.map((s) => s.name));
-        setSite((s) => s || list[0]?.name || '');
-      },
-      () => undefined,
-    );
     // The operator's ~/.ssh/config, when there is one, offers its hosts as a shortcut.
     client.invoke('sshConfig.hosts', {}).then(setConfigHosts, () => undefined);
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, []);
-
-  useEffect(() => {
-    if (mode !== 'vm' || !site) return;
-    let live = true;
-    const timer = setTimeout(() => {
-      client.invoke('vms.list', { site, ...(vmQuery.trim() ? { query: vmQuery.trim() } : {}), limit: 50 }).then(
-        (list) => live && setVms(list),
-        () => live && setVms([]),
-      );
-    }, 150);
-    return () => {
-      live = false;
-      clearTimeout(timer);
-    };
-  }, [client, mode, site, vmQuery]);
 
   useEffect(() => {
     const previous = document.activeElement instanceof HTMLElement ? document.activeElement : null;

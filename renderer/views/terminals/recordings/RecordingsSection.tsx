@@ -5,7 +5,7 @@ import { useEffect, useRef, useState } from 'react';
 import type { CommandOutput } from '../../../../core/contract';
 import { errorToast } from '../../../app/error-toast';
 import { useClient, useShellStore } from '../../../app/shell-context';
-import { downloadText } from '../../download-text';
+import { downloadText } from '../../../ui/download-text';
 import { eventsUntil, parseCast, searchCast, type Cast } from './cast';
 
 type Recording = CommandOutput<'recording.list'>[number];

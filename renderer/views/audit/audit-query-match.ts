@@ -1,4 +1,4 @@
-import type { AuditEntry } from '../../core/contract';
+import type { AuditEntry } from '../../../core/contract';
 
 /**
  * Whether a live entry belongs in the list the operator is looking at. Mirrors audit.list's

@@ -1,8 +1,8 @@
 import { act, fireEvent, screen } from '@testing-library/react';
 import { afterEach, describe, expect, it } from 'vitest';
-import { defaultSettings, type AuditEntry, type AuditQuery } from '../../core/contract';
-import { createFakeBridge } from '../testing/fake-bridge';
-import { renderApp, unmountAll } from '../testing/render-app';
+import { defaultSettings, type AuditEntry, type AuditQuery } from '../../../core/contract';
+import { createFakeBridge } from '../../testing/fake-bridge';
+import { renderApp, unmountAll } from '../../testing/render-app';
 
 afterEach(unmountAll);
 

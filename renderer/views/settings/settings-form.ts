@@ -1,5 +1,5 @@
-import type { Settings, SettingsPatch, Theme } from '../../core/contract';
-import { validationFieldErrors } from './validation-fields';
+import type { Settings, SettingsPatch, Theme } from '../../../core/contract';
+import { validationFieldErrors } from '../../data/validation-fields';
 
 /** What the form edits: strings where the operator types, so a bad value reaches the contract as typed. */
 export interface SettingsDraft {

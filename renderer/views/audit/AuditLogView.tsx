@@ -1,54 +1,33 @@
 import { useEffect, useLayoutEffect, useRef, useState } from 'react';
-import type { AuditEntry } from '../../core/contract';
-import { errorToast } from '../app/error-toast';
-import { useClient, useShell, useShellStore } from '../app/shell-context';
-import { EmptyState } from '../shell/EmptyState';
-import { ViewHeader } from '../shell/ViewHeader';
+import type { AuditEntry } from '../../../core/contract';
+import { errorToast } from '../../app/error-toast';
+import { useClient, useShell, useShellStore } from '../../app/shell-context';
+import { EmptyState } from '../../ui/EmptyState';
+import { ViewHeader } from '../../ui/ViewHeader';
 import { matchesAuditQuery, summariseDetails } from './audit-query-match';
-import { formatTime } from './format-time';
-import { useDebouncedValue } from './use-debounced-value';
+import { DataTable, type DataColumn } from '../../ui/DataTable';
+import { Time } from '../../ui/Time';
+import { useDebouncedValue } from '../../data/use-debounced-value';
 
 type Phase = 'loading' | 'idle' | 'loading-older' | 'failed';
 
+const auditColumns: DataColumn<AuditEntry>[] = [
+  { id: 'time', label: 'Time', className: 'nowrap', cell: (e) => <Time at={e.at} />, sortValue: (e) => e.at },
+  { id: 'actor', label: 'Actor', cell: (e) => e.actor, sortValue: (e) => e.actor },
+  { id: 'action', label: 'Action', className: 'mono', cell: (e) => e.action, sortValue: (e) => e.action },
+  { id: 'target', label: 'Target', cell: (e) => e.target ?? '—', sortValue: (e) => e.target },
+  { id: 'outcome', label: 'Outcome', cell: (e) => <span className={`badge badge-${e.outcome === 'ok' ? 'succeeded' : 'failed'}`}>{e.outcome}</span>, sortValue: (e) => e.outcome },
+  {
+    id: 'details',
+    label: 'Details',
+    className: 'mono small details-cell',
+    cell: (e) => summariseDetails(e.details),
+    cellTitle: (e) => (summariseDetails(e.details) ? JSON.stringify(e.details, null, 2) : undefined),
+  },
+];
+
 function AuditTable({ entries }: { entries: AuditEntry[] }) {
-  return (
-    <table className="data-table" aria-describedby="audit-count">
-      <caption className="visually-hidden">Audit log, newest first</caption>
-      <thead>
-        <tr>
-          <th scope="col">Time</th>
-          <th scope="col">Actor</th>
-          <th scope="col">Action</th>
-          <th scope="col">Target</th>
-          <th scope="col">Outcome</th>
-          <th scope="col">Details</th>
-        </tr>
-      </thead>
-      <tbody>
-        {entries.map((entry) => {
-          const details = summariseDetails(entry.details);
-          return (
-            <tr key={entry.id}>
-              <td className="nowrap">
-                <time dateTime={entry.at} title={entry.at}>
-                  {formatTime(entry.at)}
-                </time>
-              </td>
-              <td>{entry.actor}</td>
-              <td className="mono">{entry.action}</td>
-              <td>{entry.target ?? '—'}</td>
-              <td>
-                <span className={`badge badge-${entry.outcome === 'ok' ? 'succeeded' : 'failed'}`}>{entry.outcome}</span>
-              </td>
-              <td className="mono small details-cell" title={details ? JSON.stringify(entry.details, null, 2) : undefined}>
-                {details}
-              </td>
-            </tr>
-          );
-        })}
-      </tbody>
-    </table>
-  );
+  return <DataTable columns={auditColumns} rows={entries} rowKey={(e) => e.id} caption="Audit log, newest first" describedBy="audit-count" />;
 }
 
 /** The real audit log: keyset-paged from audit.list, searched on the host, live via audit.appended. */

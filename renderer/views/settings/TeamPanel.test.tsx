@@ -1,8 +1,8 @@
 import { act, fireEvent, screen } from '@testing-library/react';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { Status } from '../../core/contract';
-import { createFakeBridge, fakeStatus } from '../testing/fake-bridge';
-import { renderApp, unmountAll } from '../testing/render-app';
+import type { Status } from '../../../core/contract';
+import { createFakeBridge, fakeStatus } from '../../testing/fake-bridge';
+import { renderApp, unmountAll } from '../../testing/render-app';
 
 afterEach(unmountAll);
 

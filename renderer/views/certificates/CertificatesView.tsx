@@ -1,8 +1,8 @@
 import { useState } from 'react';
-import { EmptyState } from '../shell/EmptyState';
-import { ViewHeader } from '../shell/ViewHeader';
-import { CertificateCard } from './certificates/CertificateCard';
-import { FetchServerForm, InspectFileForm, type InspectedChain } from './certificates/CertificateSources';
+import { EmptyState } from '../../ui/EmptyState';
+import { ViewHeader } from '../../ui/ViewHeader';
+import { CertificateCard } from './CertificateCard';
+import { FetchServerForm, InspectFileForm, type InspectedChain } from './CertificateSources';
 
 const formatNames: Record<Extract<InspectedChain, { source: 'file' }>['format'], string> = {
   pem: 'PEM',

@@ -1,4 +1,6 @@
-import type { KeyboardEvent } from 'react';
+import type { KeyboardEvent, ReactNode } from 'react';
+import { viewTarget, type ViewId } from '../navigation/views';
+import { ViewHeader } from './ViewHeader';
 
 export interface TabSpec<T extends string> {
   id: T;
@@ -45,5 +47,21 @@ export function Tabs<T extends string>({ tabs, selected, onSelect, prefix, label
         </button>
       ))}
     </div>
+  );
+}
+
+/**
+ * A view whose sections are tabs: its header (the title is the view's navigation label), the tab
+ * list (ids prefixed with the view id) and the selected section's panel.
+ */
+export function TabbedPage<T extends string>({ view, description, label, tabs, selected, onSelect, children }: { view: ViewId; description: string; label: string; tabs: readonly TabSpec<T>[]; selected: T; onSelect(id: T): void; children: ReactNode }) {
+  return (
+    <>
+      <ViewHeader title={viewTarget(view).label} description={description} />
+      <Tabs tabs={tabs} selected={selected} onSelect={onSelect} prefix={view} label={label} />
+      <div className="tab-panel" role="tabpanel" id={tabPanelId(view, selected)} aria-labelledby={tabId(view, selected)}>
+        {children}
+      </div>
+    </>
   );
 }

@@ -1,6 +1,6 @@
 import { useEffect, useState } from 'react';
-import { subPathFromHash } from '../navigation/hash-route';
-import type { ViewId } from '../navigation/views';
+import { subPathFromHash } from './hash-route';
+import type { ViewId } from './views';
 
 /** The place inside a view (#/procedures/<id> -> "<id>"), kept in step with the URL fragment. */
 export function useHashSubPath(view: ViewId): string | null {

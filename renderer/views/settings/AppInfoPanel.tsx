@@ -1,4 +1,4 @@
-import { useShell } from '../app/shell-context';
+import { useShell } from '../../app/shell-context';
 
 export function AppInfoPanel() {
   const info = useShell((s) => s.info);

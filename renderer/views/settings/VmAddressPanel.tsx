@@ -1,7 +1,7 @@
 import { useEffect, useState } from 'react';
-import { vmAddressModeSchema, type VmAddressMode } from '../../core/contract';
-import { saveSettings } from '../app/settings-actions';
-import { useClient, useShell, useShellStore } from '../app/shell-context';
+import { vmAddressModeSchema, type VmAddressMode } from '../../../core/contract';
+import { saveSettings } from '../../app/settings-actions';
+import { useClient, useShell, useShellStore } from '../../app/shell-context';
 
 const modes: { value: VmAddressMode; label: string }[] = [
   { value: 'auto', label: 'Auto (public from outside the site, private inside)' },

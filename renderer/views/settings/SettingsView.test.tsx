@@ -1,8 +1,8 @@
 import { act, fireEvent, screen, within } from '@testing-library/react';
 import { afterEach, describe, expect, it } from 'vitest';
-import { defaultSettings } from '../../core/contract';
-import { createFakeBridge } from '../testing/fake-bridge';
-import { renderApp, unmountAll } from '../testing/render-app';
+import { defaultSettings } from '../../../core/contract';
+import { createFakeBridge } from '../../testing/fake-bridge';
+import { renderApp, unmountAll } from '../../testing/render-app';
 
 afterEach(unmountAll);
 

@@ -1,63 +1,59 @@
 import { useEffect, useState } from 'react';
-import { procedureStateSchema, type ProcedureState, type ProcedureSummary } from '../../core/contract';
-import { useClient } from '../app/shell-context';
-import { hashForView } from '../navigation/hash-route';
-import { EmptyState } from '../shell/EmptyState';
-import { ViewHeader } from '../shell/ViewHeader';
-import { formatTime } from './format-time';
-import { ProcedureLink } from './ProcedureLink';
-import { ProcedureDetailPane } from './procedures/ProcedureDetailPane';
-import { useContractQuery } from './use-contract-query';
-import { useHashSubPath } from './use-hash-sub-path';
+import { procedureStateSchema, type ProcedureState, type ProcedureSummary } from '../../../core/contract';
+import { useClient } from '../../app/shell-context';
+import { hashForView } from '../../navigation/hash-route';
+import { EmptyState } from '../../ui/EmptyState';
+import { ViewHeader } from '../../ui/ViewHeader';
+import { DataTable, type DataColumn } from '../../ui/DataTable';
+import { Time } from '../../ui/Time';
+import { ProcedureLink } from '../../ui/ProcedureLink';
+import { ProcedureDetailPane } from './ProcedureDetailPane';
+import { useContractQuery } from '../../data/use-contract-query';
+import { useHashSubPath } from '../../navigation/use-hash-sub-path';
 
 const states = procedureStateSchema.options;
 
+const procedureColumns: DataColumn<ProcedureSummary>[] = [
+  {
+    id: 'procedure',
+    label: 'Procedure',
+    cell: (run) => (
+      <>
+        <ProcedureLink id={run.id}>{run.kind}</ProcedureLink> <span className="muted mono small">{run.id.slice(0, 8)}</span>
+      </>
+    ),
+    sortValue: (run) => run.kind,
+  },
+  { id: 'target', label: 'Target', cell: (run) => run.target ?? '—', sortValue: (run) => run.target },
+  {
+    id: 'state',
+    label: 'State',
+    cell: (run) =>
+      run.interrupted ? (
+        <span className="badge badge-failed" title="The process that ran it is gone. Resume it: outpost procedures resume, or restart the app.">
+          interrupted
+        </span>
+      ) : (
+        <span className={`badge badge-${run.state}`}>{run.state}</span>
+      ),
+    sortValue: (run) => (run.interrupted ? 'interrupted' : run.state),
+  },
+  { id: 'by', label: 'Started by', cell: (run) => run.createdBy, sortValue: (run) => run.createdBy },
+  { id: 'created', label: 'Created', cell: (run) => <Time at={run.createdAt} />, sortValue: (run) => run.createdAt },
+  { id: 'updated', label: 'Updated', cell: (run) => <Time at={run.updatedAt} />, sortValue: (run) => run.updatedAt },
+];
+
 function ProceduresTable({ runs }: { runs: ProcedureSummary[] }) {
   return (
-    <table className="data-table">
-      <caption className="visually-hidden">Procedure runs, newest first</caption>
-      <thead>
-        <tr>
-          <th scope="col">Procedure</th>
-          <th scope="col">Target</th>
-          <th scope="col">State</th>
-          <th scope="col">Started by</th>
-          <th scope="col">Created</th>
-          <th scope="col">Updated</th>
-        </tr>
-      </thead>
-      <tbody>
-        {runs.map((run) => (
-          <tr key={run.id}>
-            <td>
-              <ProcedureLink id={run.id}>{run.kind}</ProcedureLink>{' '}
-              <span className="muted mono small">{run.id.slice(0, 8)}</span>
-            </td>
-            <td>{run.target ?? '—'}</td>
-            <td>
-              {run.interrupted ? (
-                <span className="badge badge-failed" title="The process that ran it is gone. Resume it: outpost procedures resume, or restart the app.">
-                  interrupted
-                </span>
-              ) : (
-                <span className={`badge badge-${run.state}`}>{run.state}</span>
-              )}
-            </td>
-            <td>{run.createdBy}</td>
-            <td>
-              <time dateTime={run.createdAt} title={run.createdAt}>
-                {formatTime(run.createdAt)}
-              </time>
-            </td>
-            <td>
-              <time dateTime={run.updatedAt} title={run.updatedAt}>
-                {formatTime(run.updatedAt)}
-              </time>
-            </td>
-          </tr>
-        ))}
-      </tbody>
-    </table>
+    <DataTable
+      columns={procedureColumns}
+      rows={runs}
+      rowKey={(run) => run.id}
+      caption="Procedure runs, newest first"
+      onOpen={(run) => {
+        window.location.hash = hashForView('procedures', run.id);
+      }}
+    />
   );
 }
 

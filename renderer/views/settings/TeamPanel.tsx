@@ -1,10 +1,11 @@
 import { useEffect, useState, type FormEvent } from 'react';
-import type { TeamStatus } from '../../core/contract';
-import { errorToast } from '../app/error-toast';
-import { useClient, useShell, useShellStore } from '../app/shell-context';
-import { TextField } from './TextField';
-import { useContractQuery } from './use-contract-query';
-import { validationFieldErrors } from './validation-fields';
+import type { TeamStatus } from '../../../core/contract';
+import { errorToast } from '../../app/error-toast';
+import { useClient, useShell, useShellStore } from '../../app/shell-context';
+import { TextField } from '../../ui/TextField';
+import { useContractQuery } from '../../data/use-contract-query';
+import { validationFieldErrors } from '../../data/validation-fields';
+import { SubmitButton } from '../../ui/SubmitButton';
 
 /** Join a team database: URL, password (sealed in this workstation's vault), optional CA. Values live in this form only until the call. */
 function ConnectForm({ onSaved }: { onSaved(): void }) {
@@ -46,9 +47,7 @@ function ConnectForm({ onSaved }: { onSaved(): void }) {
         <textarea id="team-ca" className="mono" rows={3} value={ca} onChange={(e) => setCa(e.target.value)} spellCheck={false} />
       </div>
       <div className="form-actions">
-        <button type="submit" className="button button-primary" disabled={busy || !url.trim() || !password}>
-          {busy ? 'Checking…' : 'Check and save'}
-        </button>
+        <SubmitButton busy={busy} label="Check and save" busyLabel="Checking…" disabled={!url.trim() || !password} />
       </div>
     </form>
   );

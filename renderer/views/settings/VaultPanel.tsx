@@ -1,9 +1,9 @@
 import { useState, type FormEvent } from 'react';
-import { OutpostError, type VaultState } from '../../core/contract';
-import { errorToast } from '../app/error-toast';
-import { useClient, useShell, useShellStore } from '../app/shell-context';
-import { PassphraseField } from './certificates/PassphraseField';
-import { validationFieldErrors } from './validation-fields';
+import { OutpostError, type VaultState } from '../../../core/contract';
+import { errorToast } from '../../app/error-toast';
+import { useClient, useShell, useShellStore } from '../../app/shell-context';
+import { PassphraseField } from '../certificates/PassphraseField';
+import { validationFieldErrors } from '../../data/validation-fields';
 
 const kindWords: Record<VaultState['kind'], string> = {
   os: 'OS keychain (the desktop app’s safeStorage)',
