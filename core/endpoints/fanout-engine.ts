@@ -70,6 +70,8 @@ export interface FanoutRunOptions {
   signal?: AbortSignal;
   /** Bytes kept per stream and host (OutputRing). */
   outputBytes?: number;
+  /** Where a host's output is kept, when the caller keeps it already (a job's rows): one copy, not two. */
+  rings?(index: number): { stdout: OutputRing; stderr: OutputRing };
   onStart?(index: number): void;
   /** Each chunk as it arrives (live view). */
   onOutput?(index: number, stream: 'stdout' | 'stderr', chunk: Buffer): void;
@@ -131,8 +133,7 @@ export async function runFanout(hosts: readonly (FanoutHost & { index?: number }
       const position = next++;
       const host = hosts[position]!;
       const index = host.index ?? position;
-      const stdout = new OutputRing(limit);
-      const stderr = new OutputRing(limit);
+      const { stdout, stderr } = o.rings?.(index) ?? { stdout: new OutputRing(limit), stderr: new OutputRing(limit) };
       const started = performance.now();
       let result: FanoutHostResult;
       if (o.signal?.aborted) {
