@@ -57,7 +57,6 @@ describe('npm run dist --dir with a stand-in Electron runtime (no download)', ()
     writeFileSync(join(standIn, 'version'), electronVersion);
     writeFileSync(join(standIn, 'LICENSE'), 'stand-in');
 
-    await run(process.execPath, [join(repo, 'scripts', 'build-node.mjs')], { cwd: repo });
     if (!existsSync(join(repo, 'dist', 'renderer', 'index.html'))) {
       await run(process.execPath, [join(repo, 'node_modules', 'vite', 'bin', 'vite.js'), 'build', '--logLevel', 'error'], { cwd: repo });
     }

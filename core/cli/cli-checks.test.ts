@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { execFileSync, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { createServer, type Server, type Socket } from 'node:net';
 import { join } from 'node:path';
@@ -37,7 +37,6 @@ describe.skipIf(!canRun)('the CLI checks its inputs before anything runs, and su
   let sshd: Sshd;
 
   beforeAll(async () => {
-    execFileSync(process.execPath, [join(import.meta.dirname, '..', '..', 'scripts', 'build-node.mjs')]);
     dir = tempDir();
     db = join(dir.path, 'outpost.db');
     keyFile = join(dir.path, 'id_ed25519');

@@ -1,4 +1,4 @@
-import { beforeAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -19,10 +19,6 @@ function outpost(args: string[], env: Record<string, string> = {}): { code: numb
 describe('outpost CLI (built binary, real SQLite file)', () => {
   let dir: ReturnType<typeof tempDir>;
   let db: string;
-  beforeAll(() => {
-    // Always rebuild: a stale bundle would test yesterday's CLI.
-    execFileSync(process.execPath, [join(root, 'scripts', 'build-node.mjs')]);
-  });
   beforeEach(() => {
     dir = tempDir();
     db = join(dir.path, 'outpost.db');

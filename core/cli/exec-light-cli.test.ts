@@ -1,6 +1,4 @@
-import { beforeAll, describe, expect, it } from 'vitest';
-import { execFileSync } from 'node:child_process';
-import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
 import { runOutpost } from '../../test/outpost-binary.js';
 
 // Loaded before the CLI (NODE_OPTIONS=--import): at exit, print on stderr the npm packages the
@@ -22,9 +20,6 @@ const packagesOf = (stderr: string): string[] => /packages: (.*)/.exec(stderr)?.
  * vSphere client... Which packages a run loads says which program ran.
  */
 describe('outpost exec and --version load only what they need (built binary)', () => {
-  beforeAll(() => {
-    execFileSync(process.execPath, [join(import.meta.dirname, '..', '..', 'scripts', 'build-node.mjs')]);
-  }, 120_000);
   const env = { NODE_OPTIONS: `--import=${probe}` };
 
   it('the full CLI loads node-forge and yaml (so the probe sees them)', async () => {

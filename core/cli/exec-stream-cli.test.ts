@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { execFileSync, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { generateKey, sshdAvailable, startSshd, type Sshd } from '../../test/peers/openssh-server.js';
@@ -27,7 +27,6 @@ describe.skipIf(!canRun)('outpost exec streams at the reader\'s pace (built bina
   let base: string[];
 
   beforeAll(async () => {
-    execFileSync(process.execPath, [join(import.meta.dirname, '..', '..', 'scripts', 'build-node.mjs')]);
     dir = tempDir();
     const keyFile = join(dir.path, 'id_ed25519');
     sshd = await startSshd({ dir: dir.path, authorizedKeys: [generateKey(keyFile).publicKey] });

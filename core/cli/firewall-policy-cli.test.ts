@@ -1,5 +1,5 @@
-import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { execFile, execFileSync } from 'node:child_process';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { execFile } from 'node:child_process';
 import { join } from 'node:path';
 import { tempDir } from '../../test/temp-dir.js';
 
@@ -22,9 +22,6 @@ describe('outpost nat allow / disallow / forward / unforward / policy / reconcil
     return outpost('procedures', 'approve', id!);
   };
 
-  beforeAll(() => {
-    execFileSync(process.execPath, [join(root, 'scripts', 'build-node.mjs')]);
-  });
   beforeEach(async () => {
     dir = tempDir();
     expect((await outpost('ipam', 'pool', 'add', '--name', 'pub', '--cidr', '203.0.113.0/28', '--kind', 'public', '--gateway', '203.0.113.1')).code).toBe(0);

@@ -1,5 +1,5 @@
-import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { execFileSync, spawnSync } from 'node:child_process';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { spawnSync } from 'node:child_process';
 import { chmodSync, lstatSync, readdirSync, readFileSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { openStore } from '../db/store.js';
@@ -15,9 +15,6 @@ describe('outpost input hardening (built binary, real SQLite file)', () => {
     return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
   };
 
-  beforeAll(() => {
-    execFileSync(process.execPath, [join(root, 'scripts', 'build-node.mjs')]);
-  });
   beforeEach(() => (dir = tempDir()));
   afterEach(() => dir.remove());
 

@@ -1,5 +1,5 @@
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { execFileSync, spawn, spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { startVcsim, vcsimUnavailable, type Vcsim } from '../../test/peers/vcsim.js';
 import { VsphereOperator } from '../../test/peers/vsphere-operator.js';
@@ -22,7 +22,6 @@ describe.skipIf(unavailable !== null)('outpost site / inventory / vms / vm (buil
   const addSite = (...extra: string[]) => outpost(['site', 'add', '--name', 'lab', '--url', vc.url, '--user', vc.username, '--password-stdin', ...extra], `${vc.password}\n`);
 
   beforeAll(async () => {
-    execFileSync(process.execPath, [join(root, 'scripts', 'build-node.mjs')]);
     vc = await startVcsim({ vms: 8, clusters: 1, hosts: 2 });
   }, 120_000);
   afterAll(async () => vc?.stop());

@@ -1,5 +1,5 @@
-import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { execFileSync, spawnSync } from 'node:child_process';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { tempDir } from '../../test/temp-dir.js';
 
@@ -14,9 +14,6 @@ describe('outpost ipam / firewall / nat / procedures (built binary, manual firew
   };
   const json = <T>(...args: string[]): T => JSON.parse(outpost('--json', ...args).stdout) as T;
 
-  beforeAll(() => {
-    execFileSync(process.execPath, [join(root, 'scripts', 'build-node.mjs')]);
-  });
   beforeEach(() => (dir = tempDir()));
   afterEach(() => dir.remove());
 

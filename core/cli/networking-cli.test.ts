@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { execFileSync, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { startVcsim, vcsimUnavailable, type Vcsim } from '../../test/peers/vcsim.js';
 import { tempDir } from '../../test/temp-dir.js';
@@ -18,7 +18,6 @@ describe.skipIf(unavailable !== null)('outpost vlan list / ensure, vm guestinfo,
   };
 
   beforeAll(async () => {
-    execFileSync(process.execPath, [join(root, 'scripts', 'build-node.mjs')]);
     vc = await startVcsim({ vms: 2, clusters: 1, hosts: 2 });
     dir = tempDir();
     const added = outpost(['site', 'add', '--name', 'lab', '--url', vc.url, '--user', vc.username, '--password-stdin', '--trust', vc.fingerprint], `${vc.password}\n`);

@@ -1,5 +1,4 @@
-import { beforeAll, describe, expect, it } from 'vitest';
-import { execFileSync } from 'node:child_process';
+import { describe, expect, it } from 'vitest';
 import { join } from 'node:path';
 import { runOutpost } from '../../test/outpost-binary.js';
 import { tempDir } from '../../test/temp-dir.js';
@@ -12,9 +11,6 @@ const probe = `data:text/javascript,${encodeURIComponent(
 )}`;
 
 describe('CLI: the vault passphrase leaves the environment once read (built binary)', () => {
-  beforeAll(() => {
-    execFileSync(process.execPath, [join(import.meta.dirname, '..', '..', 'scripts', 'build-node.mjs')]);
-  }, 120_000);
 
   it('stores a secret with it, and no longer has it in process.env', async () => {
     const dir = tempDir();

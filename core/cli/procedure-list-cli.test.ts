@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { execFileSync, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { build } from 'esbuild';
 import { runOutpost } from '../../test/outpost-binary.js';
@@ -11,7 +11,6 @@ const runner = join(root, 'dist', 'test', 'procedure-crash-runner-cli.mjs');
 
 describe('outpost procedures list (built binary, a run whose process was killed -9)', () => {
   beforeAll(async () => {
-    execFileSync(process.execPath, [join(root, 'scripts', 'build-node.mjs')]);
     await build({ entryPoints: [join(root, 'test/fixtures/procedure-crash-runner.ts')], outfile: runner, bundle: true, platform: 'node', format: 'esm', packages: 'external', absWorkingDir: root, logLevel: 'warning' });
   }, 60_000);
 

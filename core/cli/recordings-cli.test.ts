@@ -1,5 +1,4 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { execFileSync } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { runOutpost } from '../../test/outpost-binary.js';
@@ -13,7 +12,6 @@ describe('outpost recordings list|export|cat (built binary, real store)', () => 
   const cast = `${JSON.stringify({ version: 2, width: 80, height: 24, timestamp: 1, title: 'root@h:22' })}\n${JSON.stringify([0.1, 'o', 'hello '])}\n${JSON.stringify([0.2, 'o', 'world\r\n'])}\n`;
 
   beforeAll(async () => {
-    execFileSync(process.execPath, [join(import.meta.dirname, '..', '..', 'scripts', 'build-node.mjs')]);
     dir = tempDir();
     const core = await createOutpostCore({ dataDir: dir.path, dbPath: join(dir.path, DB_FILE), transport: 'test' });
     const store = new RecordingStore(core.sql);

@@ -28,7 +28,6 @@ describe.skipIf(!canRun)('outpost exec / fanout / winrm / known-hosts / credenti
   const winrmPassword = 'Wr-cli-secret-9f3k';
 
   beforeAll(async () => {
-    execFileSync(process.execPath, [join(import.meta.dirname, '..', '..', 'scripts', 'build-node.mjs')]);
     dir = tempDir();
     db = join(dir.path, 'outpost.db');
     keyFile = join(dir.path, 'id_ed25519');

@@ -1,5 +1,4 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -18,7 +17,6 @@ describe.skipIf(!canRun)('outpost sftp get|put (built binary, real sshd)', () =>
   const db = () => ['--db', join(dir.path, 'outpost.db')];
 
   beforeAll(async () => {
-    execFileSync(process.execPath, [join(import.meta.dirname, '..', '..', 'scripts', 'build-node.mjs')]);
     dir = tempDir();
     chmodSync(dir.path, 0o755);
     keyFile = join(dir.path, 'id');

@@ -1,17 +1,11 @@
-import { beforeAll, describe, expect, it } from 'vitest';
-import { execFileSync } from 'node:child_process';
+import { describe, expect, it } from 'vitest';
 import { join } from 'node:path';
 import { runOutpost } from '../../test/outpost-binary.js';
 import { tempDir } from '../../test/temp-dir.js';
 import type { Task, TaskCounts } from '../contract/tasks.js';
 import { createOutpostCore } from '../server/core.js';
 
-const root = join(import.meta.dirname, '..', '..');
-
 describe('outpost tasks (built binary, a NAT add waiting for approval in another process)', () => {
-  beforeAll(() => {
-    execFileSync(process.execPath, [join(root, 'scripts', 'build-node.mjs')]);
-  }, 60_000);
 
   it('lists the waiting run as WAITING FOR APPROVAL with the approve command; --json has the task and the counts', async () => {
     const dir = tempDir();

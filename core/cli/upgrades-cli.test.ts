@@ -52,7 +52,6 @@ describe.skipIf(unavailable !== null)('outpost upgrade / ansible-inventory (buil
   let build = 0;
 
   beforeAll(async () => {
-    execFileSync(process.execPath, [join(root, 'scripts', 'build-node.mjs')]);
     labDir = tempDir();
     lab = await startUpgradeLab(labDir.path, 3);
     iso = join(labDir.path, 'iso');

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { execFileSync, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { startVcsim, vcsimUnavailable, type Vcsim } from '../../test/peers/vcsim.js';
 import { outpostBin } from '../../test/outpost-binary.js';
@@ -7,7 +7,6 @@ import { VsphereOperator } from '../../test/peers/vsphere-operator.js';
 import { tempDir } from '../../test/temp-dir.js';
 import { readVmNics } from '../vsphere/vm-nics.js';
 
-const root = join(import.meta.dirname, '..', '..');
 const unavailable = vcsimUnavailable();
 const env = { ...process.env, OUTPOST_VAULT_PASSPHRASE: 'cli vlan attach passphrase' };
 
@@ -23,7 +22,6 @@ describe.skipIf(unavailable !== null)('outpost vlan attach / vm nics (built bina
   const morefOf = (vm: string) => (JSON.parse(outpost(['--json', 'vm', 'nics', '--site', 'lab', '--vm', vm]).stdout) as { moref: string }).moref;
 
   beforeAll(async () => {
-    execFileSync(process.execPath, [join(root, 'scripts', 'build-node.mjs')]);
     vc = await startVcsim({ vms: 2, clusters: 1, hosts: 2 });
     operator = await VsphereOperator.connect(vc);
     dir = tempDir();

@@ -1,7 +1,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { readFileSync, writeFileSync } from 'node:fs';
-import { execFileSync, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import {
   cloneDataDir,
@@ -222,7 +222,6 @@ describe.skipIf(why !== null)('Enrollment on the netns lab (vcsim VMs report the
   }, 60_000);
 
   it('the CLI: outpost enroll --check, enroll, cmdb list/export, offboard (built binary, in the client namespace)', () => {
-    execFileSync(process.execPath, [join(root, 'scripts', 'build-node.mjs')]);
     const [vm0, vm1] = l.vmNames;
     const dir = fresh();
     const outpost = (...args: string[]) => {

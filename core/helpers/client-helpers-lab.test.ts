@@ -1,5 +1,4 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import { build } from 'esbuild';
 import { createLab, labAvailable, startWhoami, type Lab } from '../../test/lab/netns-lab.js';
@@ -16,13 +15,12 @@ describe.skipIf(!available.ok)('outpost translate / preflight on a client namesp
   /** The real CLI, run inside the lab's client namespace as an operator's workstation. */
   const outpost = (...args: string[]): string => lab.exec(lab.client, [process.execPath, join(root, 'bin', 'outpost.mjs'), '--db', join(dir.path, 'o.db'), ...args]);
 
-  const runner = join(root, 'dist', 'test', 'core-runner.mjs');
+  const runner = join(root, 'dist', 'test', 'core-runner-helpers.mjs');
   /** A contract command dispatched by a core running inside the client namespace. */
   const dispatchInClient = (command: string, input: unknown): { ok: boolean; value?: unknown; error?: { code: string } } =>
     JSON.parse(lab.exec(lab.client, [process.execPath, runner, dir.path, 'call', command, JSON.stringify(input)])) as { ok: boolean; value?: unknown };
 
   beforeAll(async () => {
-    execFileSync(process.execPath, [join(root, 'scripts', 'build-node.mjs')]);
     await build({ entryPoints: [join(root, 'test/fixtures/core-runner.ts')], outfile: runner, bundle: true, platform: 'node', format: 'esm', packages: 'external', absWorkingDir: root, logLevel: 'warning' });
     dir = tempDir();
     lab = createLab(1);

@@ -1,5 +1,4 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { execFileSync } from 'node:child_process';
 import { chmodSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { generateKey, sshdAvailable, startSshd, type Sshd } from '../../test/peers/openssh-server.js';
@@ -30,7 +29,6 @@ describe.skipIf(!canRun)('outpost hosts preview|push: inventory VMs into a node\
   const node = (): string[] => ['--host', `127.0.0.1:${sshd.port}`, '--credential', 'node-key', '--path', hostsFile];
 
   beforeAll(async () => {
-    execFileSync(process.execPath, [join(import.meta.dirname, '..', '..', 'scripts', 'build-node.mjs')]);
     dir = tempDir();
     keyFile = join(dir.path, 'id_ed25519');
     key = generateKey(keyFile);

@@ -1,5 +1,5 @@
-import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { afterEach, describe, expect, it } from 'vitest';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -19,9 +19,6 @@ const probe = `data:text/javascript,${encodeURIComponent(
 describe('headless host: the vault passphrase leaves the environment once read (built host, npm run build:node)', () => {
   let child: ChildProcess | undefined;
   let dir: ReturnType<typeof tempDir> | undefined;
-  beforeAll(() => {
-    execFileSync(process.execPath, [join(root, 'scripts', 'build-node.mjs')]);
-  }, 120_000);
   afterEach(() => {
     if (child?.pid !== undefined && child.exitCode === null) process.kill(child.pid, 'SIGKILL');
     dir?.remove();

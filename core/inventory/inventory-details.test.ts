@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import ExcelJS from 'exceljs';
-import { execFileSync, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
@@ -59,7 +59,6 @@ describe.skipIf(unavailable !== null)('RVTools-grade inventory against vcsim', (
   const detail = async (moref: string) => (await core.sql.get('SELECT * FROM inv_vms WHERE moref = ?', [moref], vmDetail.passthrough()))!;
 
   beforeAll(async () => {
-    execFileSync(process.execPath, [join(root, 'scripts', 'build-node.mjs')]);
     vc = await startVcsim({ vms: 6, clusters: 1, hosts: 2 });
     operator = await VsphereOperator.connect(vc);
     dir = tempDir();

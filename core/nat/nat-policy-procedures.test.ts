@@ -212,7 +212,7 @@ describe.skipIf(!available.ok).each(['linux-iptables', 'linux-nft'] as const)('f
 });
 
 describe.skipIf(!available.ok)('policy procedures survive kill -9 (child processes, real iptables namespace)', () => {
-  const runner = join(root, 'dist', 'test', 'core-runner.mjs');
+  const runner = join(root, 'dist', 'test', 'core-runner-nat-policy.mjs');
   const child = (dataDir: string, args: string[], fault = '') =>
     spawnSync(process.execPath, [runner, dataDir, ...args], { encoding: 'utf8', env: { ...process.env, OUTPOST_FAULT: fault }, timeout: 30_000 });
 

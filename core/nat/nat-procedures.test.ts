@@ -137,7 +137,7 @@ describe.skipIf(!available.ok)('NAT add/remove procedures on a real firewall nam
 });
 
 describe.skipIf(!available.ok)('NAT add survives kill -9 at every step (child processes, real firewall namespace)', () => {
-  const runner = join(root, 'dist', 'test', 'core-runner.mjs');
+  const runner = join(root, 'dist', 'test', 'core-runner-nat.mjs');
   const steps = ['allocate-public-ip', 'record', 'apply-policy', 'apply-rules', 'verify-rules', 'activate'];
   const child = (dataDir: string, args: string[], fault = '') =>
     spawnSync(process.execPath, [runner, dataDir, ...args], { encoding: 'utf8', env: { ...process.env, OUTPOST_FAULT: fault }, timeout: 30_000 });

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { execFileSync, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { startVcsim, vcsimUnavailable, type Vcsim } from '../../test/peers/vcsim.js';
 import { VsphereOperator } from '../../test/peers/vsphere-operator.js';
@@ -26,7 +26,6 @@ describe.skipIf(unavailable !== null)('vlan.ensure survives kill -9 at every ste
   };
 
   beforeAll(async () => {
-    execFileSync(process.execPath, [join(root, 'scripts', 'build-node.mjs')]);
     vc = await startVcsim({ vms: 0, clusters: 1, hosts: 2 });
     operator = await VsphereOperator.connect(vc);
   }, 180_000);

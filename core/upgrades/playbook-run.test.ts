@@ -1,5 +1,4 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { execFileSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { generateKey, sshdAvailable, startSshd, type Sshd } from '../../test/peers/openssh-server.js';
@@ -31,7 +30,6 @@ describe.skipIf(unavailable !== null)('outpost playbook run (built binary, real 
   const audit = async () => (JSON.parse((await outpost('--json', 'audit', 'list')).stdout) as { entries: { action: string; outcome: string; details: unknown }[] }).entries.filter((e) => e.action === 'playbook.run');
 
   beforeAll(async () => {
-    execFileSync(process.execPath, [join(import.meta.dirname, '..', '..', 'scripts', 'build-node.mjs')]);
     dir = tempDir();
     const keyFile = join(dir.path, 'id_ed25519');
     const key = generateKey(keyFile);

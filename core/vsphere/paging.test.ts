@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { execFileSync, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { startVcsim, vcsimUnavailable, type Vcsim } from '../../test/peers/vcsim.js';
 import { tempDir } from '../../test/temp-dir.js';
@@ -66,7 +66,6 @@ describe.skipIf(unavailable !== null)(`a ${VMS}-VM result comes back whole (laun
 
   it('the CLI (built binary) syncs it', () => {
     const root = join(import.meta.dirname, '..', '..');
-    execFileSync(process.execPath, [join(root, 'scripts', 'build-node.mjs')]);
     const dir = tempDir();
     try {
       const env = { ...process.env, OUTPOST_VAULT_PASSPHRASE: 'paging cli passphrase' };
