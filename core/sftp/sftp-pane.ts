@@ -213,9 +213,10 @@ export class SftpPane {
         await rm(tree, { recursive: true, force: true });
         d.status.state = 'ready';
       } catch (err) {
+        // Removed before the status says so: whoever sees "failed" finds nothing left.
+        await rm(staging, { recursive: true, force: true }).catch(() => undefined);
         d.error = err instanceof OutpostError ? err : sftpError(err, `Download of ${real} failed`);
         d.status.state = abort.signal.aborted ? 'cancelled' : 'failed';
-        await rm(staging, { recursive: true, force: true });
       }
     })();
     this.downloads.set(id, d);
