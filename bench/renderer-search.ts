@@ -7,19 +7,12 @@
 // substring filter over every row + render + paint (the table searches the rows it holds).
 // Also per size: the trigram index's build time (FTS5 'rebuild' over every row) and how much it
 // adds to the store file. Prints one JSON line per size; a measurement, not a test.
-import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { createInterface } from 'node:readline';
-import { chromium } from '@playwright/test';
-import { createOutpostCore } from '../core/server/core.js';
-import { seedVms } from '../test/seed-vms.js';
+import { benchPage, launchChromium, rendererBenchUnavailable, seededStore, startHostProcess, waitForVmRows } from './lib/renderer-bench.js';
 
 const SIZES = (process.env.BENCH_RENDERER_VMS ?? '50000,250000').split(',').map(Number);
 const ROUNDS = Number(process.env.BENCH_SEARCH_ROUNDS ?? 6);
-const root = join(import.meta.dirname, '..', '..');
-const hostEntry = join(root, 'dist', 'host', 'main.mjs');
 const percentile = (xs: number[], p: number): number => {
   const s = [...xs].sort((a, b) => a - b);
   return s[Math.min(s.length - 1, Math.ceil((p / 100) * s.length) - 1)] ?? NaN;
@@ -29,22 +22,23 @@ const fileSize = (path: string): number => (existsSync(path) ? statSync(path).si
 const storeBytes = (dataDir: string): number => readdirSync(dataDir).filter((f) => f.endsWith('.db') || f.endsWith('.db-wal')).reduce((sum, f) => sum + fileSize(join(dataDir, f)), 0);
 
 /** Seeds `vms` VMs, then times the trigram index's build over them and weighs it (file size without and with, after VACUUM). */
-async function seed(dataDir: string, vms: number): Promise<{ indexBuildMs: number; storeMBWithoutIndex: number; storeMBWithIndex: number }> {
-  const core = await createOutpostCore({ dataDir, transport: 'host' });
-  await seedVms(core.sql, vms, 'bench');
-  await core.sql.run("INSERT INTO inv_vms_fts (inv_vms_fts) VALUES ('delete-all')");
-  await core.sql.run('VACUUM');
-  await core.sql.run('PRAGMA wal_checkpoint(TRUNCATE)');
-  const without = storeBytes(dataDir);
-  const start = performance.now();
-  await core.sql.run("INSERT INTO inv_vms_fts (inv_vms_fts) VALUES ('rebuild')");
-  const indexBuildMs = performance.now() - start;
-  await core.sql.run('VACUUM');
-  await core.sql.run('PRAGMA wal_checkpoint(TRUNCATE)');
-  const withIndex = storeBytes(dataDir);
-  await core.close();
-  const mb = (b: number): number => Math.round(b / 1e5) / 10;
-  return { indexBuildMs: Math.round(indexBuildMs), storeMBWithoutIndex: mb(without), storeMBWithIndex: mb(withIndex) };
+async function seed(vms: number): Promise<{ dataDir: string; seedMs: number; index: { indexBuildMs: number; storeMBWithoutIndex: number; storeMBWithIndex: number } }> {
+  let index = { indexBuildMs: NaN, storeMBWithoutIndex: NaN, storeMBWithIndex: NaN };
+  const { dataDir, seedMs } = await seededStore(vms, async (core, dir) => {
+    await core.sql.run("INSERT INTO inv_vms_fts (inv_vms_fts) VALUES ('delete-all')");
+    await core.sql.run('VACUUM');
+    await core.sql.run('PRAGMA wal_checkpoint(TRUNCATE)');
+    const without = storeBytes(dir);
+    const start = performance.now();
+    await core.sql.run("INSERT INTO inv_vms_fts (inv_vms_fts) VALUES ('rebuild')");
+    const indexBuildMs = performance.now() - start;
+    await core.sql.run('VACUUM');
+    await core.sql.run('PRAGMA wal_checkpoint(TRUNCATE)');
+    const withIndex = storeBytes(dir);
+    const mb = (b: number): number => Math.round(b / 1e5) / 10;
+    index = { indexBuildMs: Math.round(indexBuildMs), storeMBWithoutIndex: mb(without), storeMBWithIndex: mb(withIndex) };
+  });
+  return { dataDir, seedMs, index };
 }
 
 async function main(): Promise<void> {
@@ -52,38 +46,20 @@ async function main(): Promise<void> {
 }
 
 async function measure(VMS: number): Promise<void> {
-  if (!existsSync(hostEntry) || !existsSync(join(root, 'dist', 'renderer', 'index.html'))) {
-    console.log(JSON.stringify({ bench: 'renderer-search', skipped: 'run `npx vite build && node scripts/build-node.mjs` first' }));
+  const unavailable = rendererBenchUnavailable();
+  if (unavailable) {
+    console.log(JSON.stringify({ bench: 'renderer-search', skipped: unavailable }));
     return;
   }
-  if (!existsSync('/usr/bin/chromium')) {
-    console.log(JSON.stringify({ bench: 'renderer-search', skipped: 'no /usr/bin/chromium' }));
-    return;
-  }
-  const dataDir = mkdtempSync(join(tmpdir(), 'outpost-bench-search-'));
-  const seedStart = performance.now();
-  const index = await seed(dataDir, VMS);
-  const seedMs = performance.now() - seedStart;
-  const host = spawn(process.execPath, [hostEntry, '--json', '--data-dir', dataDir], { cwd: root, stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, OUTPOST_VAULT_PASSPHRASE: '' } });
-  const browserHome = mkdtempSync(join(tmpdir(), 'outpost-bench-chromium-'));
-  const browser = await chromium.launch({
-    executablePath: '/usr/bin/chromium',
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking'],
-    env: { ...process.env, HOME: browserHome },
-  });
+  const { dataDir, seedMs, index } = await seed(VMS);
+  const host = await startHostProcess(dataDir);
+  const chromium = await launchChromium();
   try {
-    const info = await new Promise<{ openUrl: string }>((resolve, reject) => {
-      createInterface({ input: host.stdout! }).once('line', (line) => resolve(JSON.parse(line) as { openUrl: string }));
-      host.once('exit', (code) => reject(new Error(`host exited ${code}`)));
-    });
-    const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
-    page.on('pageerror', (error) => console.error(`page error: ${error.message}`));
-    page.on('console', (m) => m.type() === 'error' && console.error(`console: ${m.text()}`));
+    const page = await benchPage(chromium.browser);
     const loadStart = performance.now();
-    await page.goto(info.openUrl);
+    await page.goto(host.openUrl);
     await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: /Inventory/ }).click();
-    const grid = page.getByRole('grid', { name: 'Virtual machines' });
-    await grid.and(page.locator(`[data-row-count="${VMS}"]`)).waitFor({ timeout: 600_000 });
+    await waitForVmRows(page, VMS);
     const fullLoadMs = performance.now() - loadStart;
 
     // Sort all rows by another column: the client-side sort + virtual render at full size.
@@ -93,6 +69,14 @@ async function measure(VMS: number): Promise<void> {
     const sortMs = performance.now() - sortStart;
     await page.getByRole('button', { name: 'Sort by Name' }).click();
 
+    // BENCH_CPU_PROFILE=file.cpuprofile: a V8 CPU profile of the renderer while typing (where the time goes).
+    const profilePath = process.env.BENCH_CPU_PROFILE;
+    const cdp = profilePath ? await page.context().newCDPSession(page) : null;
+    if (cdp) {
+      await cdp.send('Profiler.enable');
+      await cdp.send('Profiler.setSamplingInterval', { interval: 100 });
+      await cdp.send('Profiler.start');
+    }
     const samples: number[] = [];
     const commits: number[] = [];
     // Fragments from inside names (any case), IPs and guest OS names: the first keystrokes match nearly every row.
@@ -138,11 +122,15 @@ async function measure(VMS: number): Promise<void> {
       samples.push(...times.map((t) => t.painted));
       commits.push(...times.map((t) => t.committed).filter((t) => !Number.isNaN(t)));
     }
+    if (cdp && profilePath) {
+      const { profile } = await cdp.send('Profiler.stop');
+      writeFileSync(`${profilePath.replace(/\.cpuprofile$/, '')}-${VMS}.cpuprofile`, JSON.stringify(profile));
+    }
     console.log(
       JSON.stringify({
         bench: 'renderer-search',
         vms: VMS,
-        seedMs: Math.round(seedMs),
+        seedMs,
         trigramIndex: index,
         fullLoadMs: Math.round(fullLoadMs),
         sortAllMs: round(sortMs),
@@ -154,11 +142,9 @@ async function measure(VMS: number): Promise<void> {
       }),
     );
   } finally {
-    await browser.close();
-    host.kill('SIGTERM');
-    await new Promise((r) => host.once('exit', r));
+    await chromium.close();
+    await host.stop();
     rmSync(dataDir, { recursive: true, force: true });
-    rmSync(browserHome, { recursive: true, force: true });
   }
 }
 

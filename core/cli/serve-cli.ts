@@ -42,8 +42,13 @@ export function registerServeCommand(program: Command, context: CliContext): voi
       };
       const metricsServer = o.metricsPort === undefined ? null : await serveMetrics(core.services.metrics.registry, o.metricsPort);
       if (metricsServer) log({ state: 'metrics', url: `http://127.0.0.1:${o.metricsPort}/metrics` }, `outpost serve: metrics at http://127.0.0.1:${o.metricsPort}/metrics`);
-      const sites = await inventory.indexAll(); // again, now that the log is attached: a no-op for running watchers
-      log({ state: 'serving', pid: process.pid, sites: sites.map((s) => s.site) }, `outpost serve: indexing ${sites.length} site${sites.length === 1 ? '' : 's'} (pid ${process.pid})`);
+      // A team database: each site is indexed by whichever process holds its advisory lock (taken
+      // when the core opened, and taken over when its holder goes away); indexAll would index every
+      // site here as well, beside another serve or console. A store file: this process holds its lock.
+      const team = core.sql.engine === 'postgres';
+      const sites = team ? inventory.watchStatus() : await inventory.indexAll(); // again, now that the log is attached: a no-op for running watchers
+      const more = team ? '; other sites are indexed elsewhere and taken over when their indexer goes away' : '';
+      log({ state: 'serving', pid: process.pid, sites: sites.map((s) => s.site), team }, `outpost serve: indexing ${sites.length} site${sites.length === 1 ? '' : 's'} (pid ${process.pid})${more}`);
       await stopRequested;
       log({ state: 'stopping' }, 'outpost serve: stopping');
       metricsServer?.close();

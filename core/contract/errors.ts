@@ -80,6 +80,8 @@ export const errorCodes = [
   'SFTP_REFUSED',
   /** Four-eyes: this kind of procedure needs its gate approved by another operator than the one who started the run. */
   'FOUR_EYES_REQUIRED',
+  /** Upgrades: the host is in another active plan, or another plan is running (one rollout at a time); details.planId names it when known. Nothing was changed. */
+  'UPGRADE_CONFLICT',
   'INTERNAL',
 ] as const;
 

@@ -4,7 +4,7 @@
 // Conflicts must be impossible by construction: the unique indexes and conditional UPDATEs decide.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { build } from 'esbuild';
 import { z } from 'zod';
@@ -51,6 +51,7 @@ function start(args: string[], env: Record<string, string> = {}): Child {
 
 /** Starts the writers, lets them all go at once, and returns each one's last JSON line. */
 async function together(dir: string, argsList: string[][]): Promise<unknown[]> {
+  rmSync(join(dir, 'go'), { force: true }); // an earlier race's signal
   const children = argsList.map((args) => start(args));
   await Promise.race([Promise.all(children.map((c) => c.ready)), ...children.map((c) => c.done.then((d) => Promise.reject(new Error(`writer ended early: ${d.stderr}`))))]);
   writeFileSync(join(dir, 'go'), '');
@@ -133,6 +134,35 @@ for (const engine of ['sqlite', 'postgres'] as const) describe(`two processes wr
     } finally {
       await db.close();
     }
+  }, 60_000);
+
+  it('two workstations creating upgrade plans for one host, then starting two plans, at once: one wins each race, the others get UPGRADE_CONFLICT', async () => {
+    const dir = fresh();
+    const path = await storeIn(dir);
+    const setup = await open(path);
+    await setup.sql.run(`INSERT INTO sites (id, name, url, username, created_at) VALUES (1, 'lab', 'https://127.0.0.1/sdk', 'u', ?)`, [new Date().toISOString()]);
+    await setup.close();
+
+    const plans = z.array(z.object({ created: z.number(), refused: z.array(z.string()) })).parse(await together(dir, [['plan', path, dir, '10'], ['plan', path, dir, '10']]));
+    expect(plans.reduce((n, p) => n + p.created, 0)).toBe(1);
+    expect(plans.flatMap((p) => p.refused)).toEqual(Array(19).fill('UPGRADE_CONFLICT'));
+    const db = await open(path);
+    let winner = '';
+    try {
+      const rows = await db.sql.all('SELECT id FROM upgrade_plans', [], z.object({ id: z.string() }));
+      expect(rows).toHaveLength(1);
+      winner = rows[0]!.id;
+      // Nothing of the losers was kept (their plans, hosts and claims rolled back).
+      expect(await db.sql.get('SELECT count(*) AS n FROM upgrade_plan_hosts', [], z.object({ n: z.number() }))).toEqual({ n: 2 });
+      expect(await db.sql.all('SELECT plan_id FROM upgrade_host_claims WHERE host_moref = ?', ['host-9'], z.object({ plan_id: z.string() }))).toEqual([{ plan_id: winner }]);
+      // A second plan for other hosts, so both workstations can try to start one.
+      await db.sql.run(`INSERT INTO upgrade_plans (id, site_id, cluster, target_version, target_build, options, state, reason, created_at, created_by, updated_at) SELECT 'other', site_id, cluster, target_version, target_build, options, 'draft', NULL, created_at, created_by, updated_at FROM upgrade_plans WHERE id = ?`, [winner]);
+    } finally {
+      await db.close();
+    }
+    const runs = z.array(z.union([z.object({ started: z.boolean() }), z.object({ refused: z.string() })])).parse(await together(dir, [['run-plan', path, dir, winner], ['run-plan', path, dir, 'other']]));
+    expect(runs.filter((r) => 'started' in r && r.started)).toHaveLength(1);
+    expect(runs.filter((r) => 'refused' in r)).toEqual([{ refused: 'UPGRADE_CONFLICT' }]);
   }, 60_000);
 
   it('kill -9 of the process driving a run: another process resumes it once the lease has run out, no duplicate effect, no lost audit row', async () => {

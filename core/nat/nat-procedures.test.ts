@@ -3,6 +3,7 @@ import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { build } from 'esbuild';
 import { createLab, labAvailable, startVmServers, type Lab } from '../../test/lab/netns-lab.js';
+import { describeCoreEngines } from '../../test/engines.js';
 import { tempDir } from '../../test/temp-dir.js';
 import type { NatList, ProcedureDetail } from '../contract/index.js';
 import { createOutpostCore, type OutpostCore } from '../server/core.js';
@@ -36,103 +37,107 @@ describe.skipIf(!available.ok)('NAT add/remove procedures on a real firewall nam
     await startVmServers(lab);
   }, 30_000);
   afterAll(() => lab?.destroy());
-  beforeEach(async () => {
-    dir = tempDir();
-    core = await createOutpostCore({ dataDir: dir.path, transport: 'test', checkOutputs: true });
-    await setUp(core, lab);
-  });
-  afterEach(async () => {
-    await core.close();
-    dir.remove();
-  });
+  // Each store suite runs on both engines (issue 14): the data folder's SQLite file, and a fresh PostgreSQL database.
+  describeCoreEngines('store', (newDb) => {
+    beforeEach(async () => {
+      dir = tempDir();
+      const dbPath = await newDb();
+      core = await createOutpostCore({ dataDir: dir.path, ...(dbPath ? { dbPath } : {}), transport: 'test', checkOutputs: true });
+      await setUp(core, lab);
+    });
+    afterEach(async () => {
+      await core.close();
+      dir.remove();
+    });
 
-  it('adds a NAT from a pool that the client reaches, then removes it and releases the address', async () => {
-    const vm = lab.vms[0]!;
-    const added = await run(core, 'nat.add', { firewall: 'fw', privateIp: vm.ip, pool: 'pub', vm: 'vm0' });
-    expect(added.procedure.state).toBe('succeeded');
-    expect(added.steps.map((s) => `${s.name}:${s.state}`)).toEqual([
-      'allocate-public-ip:done',
-      'record:done',
-      'apply-policy:done',
-      'apply-rules:done',
-      'operator-confirms:skipped',
-      'verify-rules:done',
-      'activate:done',
-    ]);
-    const publicIp = (added.procedure.context as { publicIp: string }).publicIp;
-    expect(publicIp).toBe('203.0.113.2');
-    expect(lab.connectFromClient(publicIp, 8080)).toBe(`${vm.ns} ${lab.clientIp}`);
-    const listed = (await core.dispatch('nat.list', { verify: true })) as { value: NatList };
-    expect(listed.value.records).toEqual([expect.objectContaining({ publicIp, privateIp: vm.ip, state: 'active', drift: 'in-sync', vm: 'vm0' })]);
+    it('adds a NAT from a pool that the client reaches, then removes it and releases the address', async () => {
+      const vm = lab.vms[0]!;
+      const added = await run(core, 'nat.add', { firewall: 'fw', privateIp: vm.ip, pool: 'pub', vm: 'vm0' });
+      expect(added.procedure.state).toBe('succeeded');
+      expect(added.steps.map((s) => `${s.name}:${s.state}`)).toEqual([
+        'allocate-public-ip:done',
+        'record:done',
+        'apply-policy:done',
+        'apply-rules:done',
+        'operator-confirms:skipped',
+        'verify-rules:done',
+        'activate:done',
+      ]);
+      const publicIp = (added.procedure.context as { publicIp: string }).publicIp;
+      expect(publicIp).toBe('203.0.113.2');
+      expect(lab.connectFromClient(publicIp, 8080)).toBe(`${vm.ns} ${lab.clientIp}`);
+      const listed = (await core.dispatch('nat.list', { verify: true })) as { value: NatList };
+      expect(listed.value.records).toEqual([expect.objectContaining({ publicIp, privateIp: vm.ip, state: 'active', drift: 'in-sync', vm: 'vm0' })]);
 
-    const removed = await run(core, 'nat.remove', { publicIp });
-    expect(removed.procedure.state).toBe('succeeded');
-    expect(lab.connectFromClient(publicIp, 8080, 800)).toBe('TIMEOUT');
-    expect(await core.services.ipam.allocations()).toEqual([]);
-    expect(await core.services.nat.records()).toEqual([]);
-    expect(((await core.dispatch('nat.list', { verify: true })) as { value: NatList }).value).toEqual({ records: [], orphans: [], unreachable: [] });
-    const actions = (await core.services.audit.list({ limit: 100 })).entries.map((e) => e.action);
-    expect(actions).toEqual(expect.arrayContaining(['nat.add', 'nat.remove', 'ipam.allocate', 'ipam.release']));
-  });
+      const removed = await run(core, 'nat.remove', { publicIp });
+      expect(removed.procedure.state).toBe('succeeded');
+      expect(lab.connectFromClient(publicIp, 8080, 800)).toBe('TIMEOUT');
+      expect(await core.services.ipam.allocations()).toEqual([]);
+      expect(await core.services.nat.records()).toEqual([]);
+      expect(((await core.dispatch('nat.list', { verify: true })) as { value: NatList }).value).toEqual({ records: [], orphans: [], unreachable: [] });
+      const actions = (await core.services.audit.list({ limit: 100 })).entries.map((e) => e.action);
+      expect(actions).toEqual(expect.arrayContaining(['nat.add', 'nat.remove', 'ipam.allocate', 'ipam.release']));
+    });
 
-  it('a typed public address: refused outside the public pool and when unusable (the firewall untouched), allocated in the pool when inside', async () => {
-    const vm = lab.vms[0]!;
-    const before = lab.exec(lab.firewall, ['iptables-save', '-t', 'nat']);
-    for (const [publicIp, privateIp] of [
-      ['198.51.100.99', vm.ip],
-      ['203.0.113.0', vm.ip],
-      ['203.0.113.255', vm.ip],
-      ['0.0.0.0', vm.ip],
-      ['203.0.113.60', '127.0.0.1'],
-    ]) {
-      expect(await core.dispatch('nat.add', { firewall: 'fw', privateIp, publicIp }), publicIp).toMatchObject({ ok: false, error: { code: 'VALIDATION' } });
-    }
-    expect(lab.exec(lab.firewall, ['iptables-save', '-t', 'nat']).match(/outpost:nat:/g)).toEqual(before.match(/outpost:nat:/g));
-    expect(await core.services.nat.records()).toEqual([]);
+    it('a typed public address: refused outside the public pool and when unusable (the firewall untouched), allocated in the pool when inside', async () => {
+      const vm = lab.vms[0]!;
+      const before = lab.exec(lab.firewall, ['iptables-save', '-t', 'nat']);
+      for (const [publicIp, privateIp] of [
+        ['198.51.100.99', vm.ip],
+        ['203.0.113.0', vm.ip],
+        ['203.0.113.255', vm.ip],
+        ['0.0.0.0', vm.ip],
+        ['203.0.113.60', '127.0.0.1'],
+      ]) {
+        expect(await core.dispatch('nat.add', { firewall: 'fw', privateIp, publicIp }), publicIp).toMatchObject({ ok: false, error: { code: 'VALIDATION' } });
+      }
+      expect(lab.exec(lab.firewall, ['iptables-save', '-t', 'nat']).match(/outpost:nat:/g)).toEqual(before.match(/outpost:nat:/g));
+      expect(await core.services.nat.records()).toEqual([]);
 
-    const added = await run(core, 'nat.add', { firewall: 'fw', privateIp: vm.ip, publicIp: '203.0.113.60' });
-    expect(added.procedure.state).toBe('succeeded');
-    expect(await core.services.ipam.holderOf('203.0.113.60')).toMatchObject({ pool: 'pub', owner: `nat:fw:${vm.ip}`, purpose: 'public-nat' });
-    expect(lab.connectFromClient('203.0.113.60', 8080)).toBe(`${vm.ns} ${lab.clientIp}`);
-    expect((await run(core, 'nat.remove', { publicIp: '203.0.113.60' })).procedure.state).toBe('succeeded');
-    expect(await core.services.ipam.allocations()).toEqual([]);
-  });
+      const added = await run(core, 'nat.add', { firewall: 'fw', privateIp: vm.ip, publicIp: '203.0.113.60' });
+      expect(added.procedure.state).toBe('succeeded');
+      expect(await core.services.ipam.holderOf('203.0.113.60')).toMatchObject({ pool: 'pub', owner: `nat:fw:${vm.ip}`, purpose: 'public-nat' });
+      expect(lab.connectFromClient('203.0.113.60', 8080)).toBe(`${vm.ns} ${lab.clientIp}`);
+      expect((await run(core, 'nat.remove', { publicIp: '203.0.113.60' })).procedure.state).toBe('succeeded');
+      expect(await core.services.ipam.allocations()).toEqual([]);
+    });
 
-  it('rolls back a NAT whose private side already has one, keeping the address the first run holds', async () => {
-    const vm = lab.vms[1]!;
-    expect((await run(core, 'nat.add', { firewall: 'fw', privateIp: vm.ip, pool: 'pub' })).procedure.state).toBe('succeeded');
-    const second = await run(core, 'nat.add', { firewall: 'fw', privateIp: vm.ip, pool: 'pub' });
-    expect(second.procedure.state).toBe('succeeded'); // same owner: IPAM and the record are ensures, not adds
-    const clash = await run(core, 'nat.add', { firewall: 'fw', privateIp: vm.ip, publicIp: '203.0.113.50' });
-    expect(clash.procedure.state).toBe('rolled-back');
-    // The typed address is allocated in its pool first, and IPAM already knows this private side's NAT address.
-    expect(clash.steps.find((s) => s.name === 'allocate-public-ip')?.error).toMatchObject({ code: 'IP_CONFLICT', message: expect.stringContaining('already holds 203.0.113.2') });
-    expect(await core.services.ipam.allocations()).toHaveLength(1);
-    expect(lab.exec(lab.firewall, ['iptables-save', '-t', 'nat']).match(/outpost:nat:/g)).toHaveLength(2);
-    await run(core, 'nat.remove', { publicIp: '203.0.113.2' });
-  });
+    it('rolls back a NAT whose private side already has one, keeping the address the first run holds', async () => {
+      const vm = lab.vms[1]!;
+      expect((await run(core, 'nat.add', { firewall: 'fw', privateIp: vm.ip, pool: 'pub' })).procedure.state).toBe('succeeded');
+      const second = await run(core, 'nat.add', { firewall: 'fw', privateIp: vm.ip, pool: 'pub' });
+      expect(second.procedure.state).toBe('succeeded'); // same owner: IPAM and the record are ensures, not adds
+      const clash = await run(core, 'nat.add', { firewall: 'fw', privateIp: vm.ip, publicIp: '203.0.113.50' });
+      expect(clash.procedure.state).toBe('rolled-back');
+      // The typed address is allocated in its pool first, and IPAM already knows this private side's NAT address.
+      expect(clash.steps.find((s) => s.name === 'allocate-public-ip')?.error).toMatchObject({ code: 'IP_CONFLICT', message: expect.stringContaining('already holds 203.0.113.2') });
+      expect(await core.services.ipam.allocations()).toHaveLength(1);
+      expect(lab.exec(lab.firewall, ['iptables-save', '-t', 'nat']).match(/outpost:nat:/g)).toHaveLength(2);
+      await run(core, 'nat.remove', { publicIp: '203.0.113.2' });
+    });
 
-  it('reports drift: rules deleted by hand are missing, tagged rules without a record are orphans', async () => {
-    const vm = lab.vms[0]!;
-    const added = await run(core, 'nat.add', { firewall: 'fw', privateIp: vm.ip, pool: 'pub' });
-    const publicIp = (added.procedure.context as { publicIp: string }).publicIp;
-    lab.exec(lab.firewall, ['iptables', '-t', 'nat', '-F']);
-    lab.exec(lab.firewall, ['iptables', '-t', 'nat', '-A', 'PREROUTING', '-d', '203.0.113.77/32', '-m', 'comment', '--comment', 'outpost:nat:999', '-j', 'DNAT', '--to-destination', '10.77.0.99']);
-    const listed = ((await core.dispatch('nat.list', { verify: true })) as { value: NatList }).value;
-    expect(listed.records[0]).toMatchObject({ publicIp, drift: 'missing' });
-    expect(listed.orphans).toEqual([{ firewall: 'fw', recordId: 999, publicIp: '203.0.113.77', privateIp: '10.77.0.99' }]);
-    lab.exec(lab.firewall, ['iptables', '-t', 'nat', '-F']);
-    lab.exec(lab.firewall, ['ip', 'addr', 'flush', 'dev', lab.firewallPublicIf]);
-    lab.exec(lab.firewall, ['ip', 'addr', 'add', `${lab.firewallPublicIp}/24`, 'dev', lab.firewallPublicIf]);
-  });
+    it('reports drift: rules deleted by hand are missing, tagged rules without a record are orphans', async () => {
+      const vm = lab.vms[0]!;
+      const added = await run(core, 'nat.add', { firewall: 'fw', privateIp: vm.ip, pool: 'pub' });
+      const publicIp = (added.procedure.context as { publicIp: string }).publicIp;
+      lab.exec(lab.firewall, ['iptables', '-t', 'nat', '-F']);
+      lab.exec(lab.firewall, ['iptables', '-t', 'nat', '-A', 'PREROUTING', '-d', '203.0.113.77/32', '-m', 'comment', '--comment', 'outpost:nat:999', '-j', 'DNAT', '--to-destination', '10.77.0.99']);
+      const listed = ((await core.dispatch('nat.list', { verify: true })) as { value: NatList }).value;
+      expect(listed.records[0]).toMatchObject({ publicIp, drift: 'missing' });
+      expect(listed.orphans).toEqual([{ firewall: 'fw', recordId: 999, publicIp: '203.0.113.77', privateIp: '10.77.0.99' }]);
+      lab.exec(lab.firewall, ['iptables', '-t', 'nat', '-F']);
+      lab.exec(lab.firewall, ['ip', 'addr', 'flush', 'dev', lab.firewallPublicIf]);
+      lab.exec(lab.firewall, ['ip', 'addr', 'add', `${lab.firewallPublicIp}/24`, 'dev', lab.firewallPublicIf]);
+    });
 
-  it('rolls back cleanly when the firewall cannot be reached, and says why', async () => {
-    expect(await core.dispatch('firewalls.add', { name: 'down', driver: 'linux-iptables', connection: { type: 'local', netns: `${lab.firewall}-missing` } })).toMatchObject({ ok: true });
-    const failed = await run(core, 'nat.add', { firewall: 'down', privateIp: lab.vms[0]!.ip, pool: 'pub' });
-    expect(failed.procedure.state).toBe('rolled-back');
-    expect(failed.steps.find((s) => s.name === 'apply-rules')?.error).toMatchObject({ code: 'FIREWALL_COMMAND' });
-    expect(await core.services.ipam.allocations()).toEqual([]);
-    expect(await core.services.nat.records()).toEqual([]);
+    it('rolls back cleanly when the firewall cannot be reached, and says why', async () => {
+      expect(await core.dispatch('firewalls.add', { name: 'down', driver: 'linux-iptables', connection: { type: 'local', netns: `${lab.firewall}-missing` } })).toMatchObject({ ok: true });
+      const failed = await run(core, 'nat.add', { firewall: 'down', privateIp: lab.vms[0]!.ip, pool: 'pub' });
+      expect(failed.procedure.state).toBe('rolled-back');
+      expect(failed.steps.find((s) => s.name === 'apply-rules')?.error).toMatchObject({ code: 'FIREWALL_COMMAND' });
+      expect(await core.services.ipam.allocations()).toEqual([]);
+      expect(await core.services.nat.records()).toEqual([]);
+    });
   });
 });
 

@@ -41,6 +41,9 @@ export const vlanEnsure = defineProcedure<VlanEnsureContext, VlanProcedureServic
   title: 'Ensure a VLAN port group',
   context,
   target: (c) => `${c.site}/${c.host ?? c.cluster ?? ''}/${c.portGroup}`,
+  // Two ensures of one port group at once would both find it missing, and the one that rolls back
+  // would remove the group the other made: one run per site and port group (any host or cluster).
+  exclusive: (c) => `vlan.ensure:${c.site.trim()}:${c.portGroup}`,
   steps: [
     {
       name: 'check',

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { HostNetworkInfo } from '../vsphere/host-network.js';
 import { planHostVlan } from './vlan-plan.js';
+import { vlanEnsure } from './vlan-ensure.procedure.js';
 
 const host = { name: 'esx-1', cluster: 'C1' };
 const net = (over: Partial<HostNetworkInfo> = {}): HostNetworkInfo => ({
@@ -60,5 +61,15 @@ describe('planHostVlan (pure, seed 003 order)', () => {
       if (p.outcome === 'create') expect(groups.some((g) => g.name === 'PG')).toBe(false);
       if (p.outcome === 'ready') expect(groups.find((g) => g.name === 'PG')).toMatchObject({ vswitch: p.vswitch, vlanId: want.vlanId });
     }
+  });
+});
+
+describe('vlan.ensure runs exclude each other per site and port group', () => {
+  it('gives a host ensure and a cluster ensure of one port group the same exclusive key, another port group another', () => {
+    const key = vlanEnsure.exclusive!;
+    const base = { site: 'lab', nic: 'vmnic0', portGroup: 'PG-100', vlanId: 100 };
+    expect(key({ ...base, host: 'esx-1' })).toBe(key({ ...base, cluster: 'C0' }));
+    expect(key({ ...base, site: ' lab ', host: 'esx-2' })).toBe(key({ ...base, cluster: 'C0' }));
+    expect(key({ ...base, host: 'esx-1', portGroup: 'PG-200' })).not.toBe(key({ ...base, host: 'esx-1' }));
   });
 });

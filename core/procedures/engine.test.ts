@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, expect, it } from 'vitest';
-import { describeEngines } from '../../test/engines.js';
+import { describeEngines, reopen } from '../../test/engines.js';
 import { readFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
@@ -12,7 +12,7 @@ import { ProcedureEngine } from './engine.js';
 import { defineProcedure } from './procedure.js';
 import { ProcedureRegistry } from './registry.js';
 
-describeEngines('procedure engine', (open) => {
+describeEngines('procedure engine', (open, engineName) => {
   let dir: ReturnType<typeof tempDir>;
   let db: Store;
   let engine: ProcedureEngine;
@@ -194,6 +194,44 @@ describeEngines('procedure engine', (open) => {
     await expect(engine.start('no.such', {}, 'alice')).rejects.toThrowError(expect.objectContaining({ code: 'NOT_FOUND' }));
     expect(await db.sql.get('SELECT count(*) AS n FROM procedures', [], z.unknown())).toEqual({ n: 0 });
     expect((await audit.list()).entries).toHaveLength(0);
+  });
+
+  it('refuses a second unfinished run with the same exclusive key, from any handle on the store, until the first ends', async () => {
+    const exclusive = new ProcedureRegistry().register({ ...ledgerProcedure('test.exclusive'), exclusive: (c: LedgerContext) => `x:${c.key}` });
+    const second = await reopen(db);
+    const here = new ProcedureEngine({ db: db.sql, registry: exclusive, audit, services: {}, runner: { host: 'a', pid: process.pid, startedAt: 'a' } });
+    const there = new ProcedureEngine({ db: second.sql, registry: exclusive, audit: new AuditLog(second.sql), services: {}, runner: { host: 'b', pid: process.pid, startedAt: 'b' } });
+    try {
+      const count = async (): Promise<number> => (await db.sql.get('SELECT count(*) AS n FROM procedures', [], z.object({ n: z.number() })))!.n;
+      let first: string;
+      if (engineName === 'postgres') {
+        // Two workstations (two connection pools) starting at the same moment: the index lets one through.
+        const both = await Promise.allSettled([here.start('test.exclusive', ctx({ approve: true }), 'alice'), there.start('test.exclusive', ctx({ approve: true }), 'bob')]);
+        expect(both.flatMap((b) => (b.status === 'rejected' ? [b.reason] : []))).toEqual([expect.objectContaining({ code: 'CONFLICT' })]);
+        first = both.flatMap((b) => (b.status === 'fulfilled' ? [b.value] : []))[0]!;
+      } else {
+        first = await here.start('test.exclusive', ctx({ approve: true }), 'alice');
+      }
+      await here.whenIdle(first);
+      await there.whenIdle(first);
+      expect((await here.detail(first)).procedure.state).toBe('waiting');
+      await expect(there.start('test.exclusive', ctx({ approve: true }), 'bob')).rejects.toThrowError(expect.objectContaining({ code: 'CONFLICT', message: expect.stringContaining(first), details: expect.objectContaining({ procedureId: first }) }));
+      expect(await count()).toBe(1);
+      // Another key is another matter.
+      const other = await there.start('test.exclusive', ctx({ key: 'vm-43' }), 'bob');
+      await there.whenIdle(other);
+      // Once the first has ended, its key is free again.
+      await here.approve(first, 'carol');
+      await here.whenIdle(first);
+      expect((await here.detail(first)).procedure.state).toBe('succeeded');
+      const next = await there.start('test.exclusive', ctx(), 'bob');
+      await there.whenIdle(next);
+      expect((await there.detail(next)).procedure.state).toBe('succeeded');
+    } finally {
+      await here.close();
+      await there.close();
+      await second.close();
+    }
   });
 
   it('never lets two live runners drive the same run', async () => {

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { AuditLog } from '../audit/audit-log.js';
 import type { ProcedureState, ProcedureSummary } from '../contract/commands.js';
 import { OutpostError, toContractError, type ContractError } from '../contract/errors.js';
-import { atomically, type Sql } from '../db/sql.js';
+import { atomically, UniqueViolation, type Sql } from '../db/sql.js';
 import type { EventBus } from '../events/event-bus.js';
 import { faultPoint } from './fault-injection.js';
 import type { JournalLevel, Step, StepRun } from './procedure.js';
@@ -90,11 +90,20 @@ export class ProcedureEngine<S = unknown> {
     }
     const id = randomUUID();
     const target = definition.target(parsed.data);
-    await atomically(this.o.db, async () => {
-      await this.store.insert({ id, kind, target, context: parsed.data, createdBy: actor, workstation: this.o.workstation ?? workstationName, onFailure: definition.onFailure ?? 'rollback', steps: definition.steps.map((s) => s.name) });
-      await this.o.audit.append({ actor, action: 'procedure.start', target, details: { procedureId: id, kind } });
-      await this.journal(id, null, 'info', `${definition.title} started by ${actor}`);
-    });
+    const exclusiveKey = definition.exclusive?.(parsed.data) ?? null;
+    try {
+      await atomically(this.o.db, async () => {
+        await this.store.insert({ id, kind, target, context: parsed.data, createdBy: actor, workstation: this.o.workstation ?? workstationName, onFailure: definition.onFailure ?? 'rollback', steps: definition.steps.map((s) => s.name), exclusiveKey });
+        await this.o.audit.append({ actor, action: 'procedure.start', target, details: { procedureId: id, kind } });
+        await this.journal(id, null, 'info', `${definition.title} started by ${actor}`);
+      });
+    } catch (err) {
+      // The unique index on unfinished runs' keys refused it (another workstation may have won the
+      // same moment); the transaction has rolled back, so the holder can be read and named.
+      if (!(err instanceof UniqueViolation) || exclusiveKey === null) throw err;
+      const holder = await this.store.holderOf(exclusiveKey);
+      throw new OutpostError('CONFLICT', `Another ${kind} run${holder ? ` (${holder})` : ''} for ${target ?? exclusiveKey} is under way; wait for it to finish or cancel it, then try again.`, { procedureId: holder, exclusiveKey });
+    }
     await this.publish(id);
     if (!options.defer) void this.kick(id, actor);
     return id;

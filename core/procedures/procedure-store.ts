@@ -2,7 +2,7 @@
 import type { ContractError } from '../contract/errors.js';
 import { procedureStateSchema, type ProcedureState, type ProcedureSummary } from '../contract/commands.js';
 import { z } from 'zod';
-import type { Sql } from '../db/sql.js';
+import { inList, type Sql } from '../db/sql.js';
 import type { JournalLevel } from './procedure.js';
 import { runnerIsGone, runnerSchema, type RunnerIdentity } from './runner-identity.js';
 
@@ -125,14 +125,19 @@ const FINISHED: ProcedureState[] = ['succeeded', 'rolled-back', 'cancelled'];
 export class ProcedureStore {
   constructor(private readonly db: Sql) {}
 
-  async insert(run: { id: string; kind: string; target: string | null; context: unknown; createdBy: string; workstation: string; onFailure: 'rollback' | 'stop'; steps: string[] }): Promise<void> {
+  async insert(run: { id: string; kind: string; target: string | null; context: unknown; createdBy: string; workstation: string; onFailure: 'rollback' | 'stop'; steps: string[]; exclusiveKey?: string | null }): Promise<void> {
     const at = now();
     await this.db.run(
-      `INSERT INTO procedures (id, kind, state, target, context, created_by, workstation, created_at, updated_at, on_failure)
-       VALUES (?, ?, 'pending', ?, ?, ?, ?, ?, ?, ?)`,
-      [run.id, run.kind, run.target, JSON.stringify(run.context), run.createdBy, run.workstation, at, at, run.onFailure],
+      `INSERT INTO procedures (id, kind, state, target, context, created_by, workstation, created_at, updated_at, on_failure, exclusive_key)
+       VALUES (?, ?, 'pending', ?, ?, ?, ?, ?, ?, ?, ?)`,
+      [run.id, run.kind, run.target, JSON.stringify(run.context), run.createdBy, run.workstation, at, at, run.onFailure, run.exclusiveKey ?? null],
     );
     for (const [idx, name] of run.steps.entries()) await this.db.run(`INSERT INTO procedure_steps (procedure_id, idx, name, state) VALUES (?, ?, ?, 'pending')`, [run.id, idx, name]);
+  }
+
+  /** The unfinished run holding an exclusive key, or null. */
+  async holderOf(exclusiveKey: string): Promise<string | null> {
+    return (await this.db.get(`SELECT id FROM procedures WHERE exclusive_key = ? AND state NOT IN ${inList(FINISHED)}`, [exclusiveKey, ...FINISHED], z.object({ id: z.string() })))?.id ?? null;
   }
 
   async get(id: string): Promise<ProcedureRow | null> {

@@ -67,6 +67,11 @@ export interface ProcedureDefinition<C, S = unknown> {
   steps: readonly Step<C, S>[];
   /** 'rollback' (default) undoes completed steps on failure; 'stop' leaves the run failed for a retry. */
   onFailure?: 'rollback' | 'stop';
+  /**
+   * Runs with the same key exclude each other while unfinished (a unique index decides, on every
+   * workstation sharing the store): a second start is refused with CONFLICT naming the first run.
+   */
+  exclusive?(context: C): string;
 }
 
 /** Helper that keeps the context and services types when a definition is written in its own file. */

@@ -158,6 +158,8 @@ async function createTeamCore(options: CoreOptions, target: string, team: Return
       guard,
       bus,
       onChange: () => void services?.emitStatus(),
+      // Another workstation's settings.changed carries its operator name: this console shows its own.
+      localise: (name) => (name === 'settings.changed' && services ? services.settings.get() : null),
     });
     const vault = await openVault(store, options);
     services = new Services({ db: guard, bus, vault, transport: options.transport, version, dataDir: options.dataDir, dbPath: where, team: { session, local: { sql: localStore.sql, vault: localVault } } });

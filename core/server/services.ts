@@ -221,7 +221,8 @@ export class Services {
     });
     this.upgrades = new UpgradeService({ db: o.db, audit: this.audit, engine: this.engine, bus: o.bus, ops: hostOperations });
     this.enrollment.attach(this.engine);
-    this.settings = new SettingsStore(o.db, this.audit, o.bus);
+    // In team mode the operator's name stays this workstation's own (its local store), the rest is the team's.
+    this.settings = new SettingsStore(o.db, this.audit, o.bus, o.team?.local.sql);
     this.vmAddresses = new VmAddressResolver({
       mode: async (site) => (await this.settings.get()).vmAddress[site] ?? 'auto',
       enrolled: async (site, moref) => {

@@ -23,16 +23,35 @@ export function operatorActor(settings: Pick<Settings, 'operatorName'>): string 
 
 const settingRow = z.object({ key: z.string(), value: z.string() });
 
+/**
+ * Settings that belong to the workstation, not the team: the operator's name. In team mode they
+ * live in the workstation's own store, so two laptops on one team database keep their own names
+ * (and the audit rows each writes name its operator); every other setting is the team's.
+ */
+export const PERSONAL_SETTINGS: ReadonlySet<string> = new Set<keyof Settings>(['operatorName']);
+
 /** Operator settings as key/JSON rows; a stored value that no longer validates falls back to its default. */
 export class SettingsStore {
+  /**
+   * `personal`: the workstation's own store when `db` is a shared (team) one; the personal
+   * settings are read and written there. Without it every setting lives in `db`.
+   */
   constructor(
     private readonly db: Sql,
     private readonly audit: AuditLog,
     private readonly bus?: EventBus,
+    private readonly personal?: Sql,
   ) {}
 
-  async get(): Promise<Settings> {
+  private async rows(): Promise<{ key: string; value: string }[]> {
     const rows = await this.db.all('SELECT key, value FROM settings', [], settingRow);
+    if (!this.personal) return rows;
+    const own = await this.personal.all('SELECT key, value FROM settings', [], settingRow);
+    return [...rows.filter((r) => !PERSONAL_SETTINGS.has(r.key)), ...own.filter((r) => PERSONAL_SETTINGS.has(r.key))];
+  }
+
+  async get(): Promise<Settings> {
+    const rows = await this.rows();
     const merged: Record<string, unknown> = { ...defaultSettings };
     for (const { key, value } of rows) {
       if (!(key in defaultSettings)) continue;
@@ -55,12 +74,12 @@ export class SettingsStore {
     );
     if (changed.length === 0) return before;
     const now = new Date().toISOString();
+    const upsert = 'INSERT INTO settings (key, value, updated_at) VALUES (?, ?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at';
+    const own = this.personal;
     await this.db.transaction(async (tx) => {
       for (const [key, value] of changed) {
-        await tx.run(
-          'INSERT INTO settings (key, value, updated_at) VALUES (?, ?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at',
-          [key, JSON.stringify(value), now],
-        );
+        if (own && PERSONAL_SETTINGS.has(key)) continue;
+        await tx.run(upsert, [key, JSON.stringify(value), now]);
       }
       await this.audit.append({
         actor,
@@ -70,6 +89,14 @@ export class SettingsStore {
           changed.map(([key, value]) => [key, { from: before[key as keyof Settings], to: value }]),
         ),
       });
+      // The workstation's own settings last, inside the team transaction: if they cannot be written,
+      // the team's rows and the audit row roll back with them.
+      const personal = own ? changed.filter(([key]) => PERSONAL_SETTINGS.has(key)) : [];
+      if (own && personal.length > 0) {
+        await own.transaction(async (local) => {
+          for (const [key, value] of personal) await local.run(upsert, [key, JSON.stringify(value), now]);
+        });
+      }
     });
     const after = await this.get();
     this.bus?.emit('settings.changed', after);

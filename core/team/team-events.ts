@@ -80,6 +80,11 @@ export interface TeamEventsOptions {
   backoff?: { initialMs: number; maxMs: number };
   /** Told when the listener connection is up or lost (team status, TEAM_OFFLINE). */
   onListening?: (listening: boolean, error?: unknown) => void;
+  /**
+   * For an event whose payload holds this workstation's own values (settings.changed: the operator
+   * name is per workstation), the payload to emit instead of the announcer's, read here; null: as announced.
+   */
+  localise?: (name: EventName) => Promise<unknown> | null;
 }
 
 /**
@@ -209,9 +214,17 @@ export class TeamEvents {
     const payload = eventSchemas[name].safeParse(envelope.data.p);
     if (!payload.success) return;
     this.stats.received++;
+    const local = this.o.localise?.(name) ?? null;
+    if (local === null) return this.relay(name, payload.data);
+    // A store that cannot be read now (closing, offline): the next change or a refetch shows it.
+    local.then((p) => this.relay(name, eventSchemas[name].parse(p)), () => undefined);
+  }
+
+  private relay(name: EventName, payload: unknown): void {
+    if (this.closed) return;
     this.relaying = true;
     try {
-      this.o.bus.emit(name, payload.data as EventPayload<typeof name>);
+      this.o.bus.emit(name, payload as EventPayload<typeof name>);
     } finally {
       this.relaying = false;
     }

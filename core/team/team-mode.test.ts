@@ -1,5 +1,6 @@
 import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
+import { hostname } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -84,13 +85,43 @@ describe('team events over LISTEN/NOTIFY', () => {
     const onB = recorder(b);
     const audited = onB.next('audit.appended');
     const settings = onB.next('settings.changed');
-    const r = await a.dispatch('settings.update', { operatorName: 'alice' });
+    const r = await a.dispatch('settings.update', { auditPageSize: 150 });
     expect(r.ok).toBe(true);
-    expect(await settings).toMatchObject({ operatorName: 'alice' });
+    expect(await settings).toMatchObject({ auditPageSize: 150 });
     expect(await audited).toMatchObject({ action: 'settings.update' });
     await new Promise((res) => setTimeout(res, 300));
     expect(onA.seen.filter((e) => e.event === 'audit.appended')).toHaveLength(1);
     expect(onB.seen.filter((e) => e.event === 'audit.appended')).toHaveLength(1);
+  });
+
+  it("keeps each workstation's operator name its own; audit rows name operator and workstation", async () => {
+    const onB = recorder(b);
+    const heard = onB.next('settings.changed');
+    expect(await a.dispatch('settings.update', { operatorName: 'alice' })).toMatchObject({ ok: true });
+    // B hears that A changed a setting, and shows its own (empty) name, not A's.
+    expect(await heard).toMatchObject({ operatorName: '' });
+    expect(await b.dispatch('settings.update', { operatorName: 'bob' })).toMatchObject({ ok: true });
+    expect(await a.dispatch('settings.get', {})).toMatchObject({ ok: true, value: { operatorName: 'alice' } });
+    expect(await b.dispatch('settings.get', {})).toMatchObject({ ok: true, value: { operatorName: 'bob' } });
+    // The team's settings stay shared.
+    expect(await b.dispatch('settings.update', { auditPageSize: 120 })).toMatchObject({ ok: true });
+    expect(await a.dispatch('settings.get', {})).toMatchObject({ ok: true, value: { auditPageSize: 120 } });
+    // Each workstation's default actor is its own operator, in the shared audit log, with the workstation.
+    expect(await a.dispatch('ipam.pools.add', { name: 'names-a', cidr: '198.51.100.0/28', kind: 'public' })).toMatchObject({ ok: true });
+    expect(await b.dispatch('ipam.pools.add', { name: 'names-b', cidr: '198.51.100.16/28', kind: 'public' })).toMatchObject({ ok: true });
+    const rows = (await a.services.audit.list({ limit: 50 })).entries.filter((e) => e.action === 'ipam.pool.add');
+    expect(rows.map((e) => ({ actor: e.actor, target: e.target, workstation: e.workstation }))).toEqual([
+      { actor: 'bob', target: expect.stringContaining('names-b'), workstation: hostname() },
+      { actor: 'alice', target: expect.stringContaining('names-a'), workstation: hostname() },
+    ]);
+    // OUTPOST_OPERATOR still names this process's operator above the setting.
+    process.env.OUTPOST_OPERATOR = 'ops-bot';
+    try {
+      expect(await a.services.defaultActor()).toBe('ops-bot');
+    } finally {
+      delete process.env.OUTPOST_OPERATOR;
+    }
+    expect(await b.services.defaultActor()).toBe('bob');
   });
 
   it('announces nothing for a write that rolled back', async () => {

@@ -1,3 +1,4 @@
+import type { EventName } from '../contract/events.js';
 import type pg from 'pg';
 import type { TeamState } from '../contract/team.js';
 import type { EventBus } from '../events/event-bus.js';
@@ -18,6 +19,8 @@ export interface TeamSessionOptions {
   onChange: () => void;
   /** How often presence is read and a lost database is probed. */
   presenceMs?: number;
+  /** See TeamEventsOptions.localise. */
+  localise?: (name: EventName) => Promise<unknown> | null;
 }
 
 /**
@@ -41,6 +44,7 @@ export class TeamSession {
       sql: o.guard,
       bus: o.bus,
       connect: () => o.clientConfig(this.applicationName('events')),
+      ...(o.localise ? { localise: o.localise } : {}),
       backoff: { initialMs: 200, maxMs: 2000 },
       onListening: (listening, error) => {
         if (listening) {

@@ -346,13 +346,20 @@ describe.skipIf(unavailable !== null)('rolling host upgrades against vcsim (3-ho
     expect((await failure('upgrade.status', { planId: '00000000-0000-4000-8000-000000000000' })).code).toBe('NOT_FOUND');
     expect((await core.sql.get('SELECT count(*) AS n FROM upgrade_plans', [], z.object({ n: z.number() })))!.n).toBe(0);
 
-    // One rollout at a time: a second plan cannot run while the first does.
+    // A host is in one active plan at a time; one rollout at a time: a second plan cannot run while the first does.
     const target = nextBuild();
-    const a = await call<UpgradePlanDetail>('upgrade.create', labPlanInput(lab, target));
-    const b = await call<UpgradePlanDetail>('upgrade.create', labPlanInput(lab, target));
+    const only = (i: number): Record<string, unknown> => {
+      const base = labPlanInput(lab, target);
+      return { ...base, hosts: [lab.hosts[i]], hostSettings: (base.hostSettings as { name: string }[]).filter((h) => h.name === lab.hosts[i]) };
+    };
+    const a = await call<UpgradePlanDetail>('upgrade.create', only(0));
+    const taken = await failure('upgrade.create', labPlanInput(lab, target));
+    expect(taken.code).toBe('UPGRADE_CONFLICT');
+    expect(taken.message).toContain(a.id);
+    const b = await call<UpgradePlanDetail>('upgrade.create', only(1));
     await call('upgrade.run', { planId: a.id });
     const busy = await failure('upgrade.run', { planId: b.id });
-    expect(busy.code).toBe('CONFLICT');
+    expect(busy.code).toBe('UPGRADE_CONFLICT');
     expect(busy.message).toContain(a.id);
     await until('the first host to wait at its boot gate', () => status(a.id), (s) => s.hosts[0]!.procedureState === 'waiting');
     await call('upgrade.abort', { planId: a.id });
@@ -361,6 +368,8 @@ describe.skipIf(unavailable !== null)('rolling host upgrades against vcsim (3-ho
     await until('the second plan to wait at its boot gate', () => status(b.id), (s) => s.hosts[0]!.procedureState === 'waiting');
     await call('upgrade.abort', { planId: b.id });
     await until('the abort to undo', () => status(b.id), (s) => s.hosts[0]!.procedureState === 'cancelled');
+    // An ended plan gives its hosts back.
+    expect((await call<UpgradePlanDetail>('upgrade.create', only(0))).state).toBe('draft');
   });
 
   it('exports the inventory for Ansible in INI and YAML, and ansible-inventory reads both the same', async () => {

@@ -127,6 +127,11 @@ export class UpgradeService {
         ordered.map((h) => ({ moref: h.moref, name: h.name })),
       );
       await this.o.audit.append({ actor, action: 'upgrade.create', target: `${site.name}/${input.cluster ?? 'hosts'}`, details: { planId: id, targetBuild: input.targetBuild, hosts: preview.order, soakMinutes: input.options.soakMinutes, reinstall: input.options.reinstall.mode } });
+    }).catch(async (err: unknown) => {
+      // The transaction has rolled back; name the plan that holds the host (read after, on any engine).
+      if (!(err instanceof OutpostError) || err.code !== 'UPGRADE_CONFLICT') throw err;
+      const holder = await this.store.claimHolder(site.id, ordered.map((h) => h.moref));
+      throw new OutpostError('UPGRADE_CONFLICT', holder ? err.message.replace('an active upgrade plan;', `active upgrade plan ${holder};`) : err.message, { planId: holder });
     });
     await this.emit(id);
     return await this.status(id);
@@ -144,7 +149,8 @@ export class UpgradeService {
     if (plan.state === 'succeeded' || plan.state === 'aborted') throw new OutpostError('CONFLICT', `Plan ${planId} has ended (${plan.state}).`);
     if (plan.state !== 'running') {
       const other = (await this.store.plansIn(['running'])).find((id) => id !== planId);
-      if (other) throw new OutpostError('CONFLICT', `Upgrade plan ${other} is running; one rollout at a time.`, { planId: other });
+      // A courtesy look that names the running plan; the unique index decides when two start at once.
+      if (other) throw new OutpostError('UPGRADE_CONFLICT', `Upgrade plan ${other} is running; one rollout at a time.`, { planId: other });
       await atomically(this.o.db, async () => {
         await this.store.setPlanState(planId, ['draft', 'paused'], 'running', null);
         await this.o.audit.append({ actor, action: 'upgrade.run', target: this.target(plan), details: { planId } });

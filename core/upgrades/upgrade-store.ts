@@ -1,5 +1,5 @@
-// Owns tables: upgrade_plans, upgrade_plan_hosts, upgrade_desired_builds, upgrade_probe_results.
-import { contractErrorSchema, type ContractError } from '../contract/errors.js';
+// Owns tables: upgrade_plans, upgrade_plan_hosts, upgrade_desired_builds, upgrade_probe_results, upgrade_host_claims.
+import { contractErrorSchema, OutpostError, type ContractError } from '../contract/errors.js';
 import { z } from 'zod';
 import {
   upgradeHostSettingSchema,
@@ -11,7 +11,7 @@ import {
   type UpgradePlanState,
   type UpgradePlanSummary,
 } from '../contract/upgrades.js';
-import { inList, type Sql } from '../db/sql.js';
+import { inList, UniqueViolation, type Sql } from '../db/sql.js';
 
 export type PlanHostState = 'pending' | 'running' | 'succeeded' | 'failed' | 'aborted';
 
@@ -106,6 +106,14 @@ export class UpgradeStore {
       [p.id, p.siteId, p.cluster, p.targetVersion, p.targetBuild, JSON.stringify({ options: p.options, hostSettings: p.hostSettings }), at, p.createdBy, at],
     );
     for (const [i, h] of hosts.entries()) {
+      // The claim decides (migration 022): a host in another active plan fails this INSERT on any
+      // workstation, so two plans for one host cannot both be created, however close together.
+      try {
+        await this.db.run(`INSERT INTO upgrade_host_claims (site_id, host_moref, plan_id) VALUES (?, ?, ?)`, [p.siteId, h.moref, p.id]);
+      } catch (err) {
+        if (!(err instanceof UniqueViolation)) throw err;
+        throw new OutpostError('UPGRADE_CONFLICT', `${h.name} is already in an active upgrade plan; let that plan finish or abort it first (outpost upgrade list).`, { host: h.name });
+      }
       await this.db.run(`INSERT INTO upgrade_plan_hosts (plan_id, position, host_moref, host_name, state) VALUES (?, ?, ?, ?, 'pending')`, [p.id, i, h.moref, h.name]);
       await this.db.run(
         `INSERT INTO upgrade_desired_builds (site_id, host_moref, target_version, target_build, plan_id, set_at) VALUES (?, ?, ?, ?, ?, ?)
@@ -161,12 +169,28 @@ export class UpgradeStore {
     }));
   }
 
-  /** Moves a plan between states only from the expected ones; returns whether it moved. */
+  /**
+   * Moves a plan between states only from the expected ones; returns whether it moved. Only one
+   * plan can be running (a unique index decides, so two workstations cannot both start one): the
+   * loser gets UPGRADE_CONFLICT. A plan that ends gives its hosts back to new plans.
+   */
   async setPlanState(id: string, from: UpgradePlanState[], to: UpgradePlanState, reason: string | null): Promise<boolean> {
-    return (
-      (await this.db.run(`UPDATE upgrade_plans SET state = ?, reason = ?, updated_at = ? WHERE id = ? AND state IN ${inList(from)}`, [to, reason, now(), id, ...from]))
-        .changes === 1
-    );
+    return await this.db.transaction(async (tx) => {
+      let moved: boolean;
+      try {
+        moved = (await tx.run(`UPDATE upgrade_plans SET state = ?, reason = ?, updated_at = ? WHERE id = ? AND state IN ${inList(from)}`, [to, reason, now(), id, ...from])).changes === 1;
+      } catch (err) {
+        if (!(err instanceof UniqueViolation)) throw err;
+        throw new OutpostError('UPGRADE_CONFLICT', `Another upgrade plan is running (started at the same moment, maybe on another workstation); one rollout at a time. Plan ${id} was not started.`, { planId: id });
+      }
+      if (moved && (to === 'succeeded' || to === 'aborted')) await tx.run(`DELETE FROM upgrade_host_claims WHERE plan_id = ?`, [id]);
+      return moved;
+    });
+  }
+
+  /** The active plan holding a host, or null (to name it in an UPGRADE_CONFLICT). */
+  async claimHolder(siteId: number, morefs: readonly string[]): Promise<string | null> {
+    return (await this.db.get(`SELECT plan_id FROM upgrade_host_claims WHERE site_id = ? AND host_moref IN ${inList(morefs)} LIMIT 1`, [siteId, ...morefs], z.object({ plan_id: z.string() })))?.plan_id ?? null;
   }
 
   /** Claims the next pending host for a run (conditional, so two processes never start the same host). */

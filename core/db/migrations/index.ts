@@ -19,6 +19,8 @@ import { sql as terminalRecordings } from './018-terminal-recordings.js';
 import { sql as teamIdentity } from './019-team-identity.js';
 import { sql as inventoryDetails } from './020-inventory-details.js';
 import { postgres as vmSearchTextPg, sql as vmSearchText } from './021-vm-search-text.js';
+import { sql as upgradeClaims } from './022-upgrade-claims.js';
+import { sql as procedureExclusive } from './023-procedure-exclusive.js';
 import { auditAppendOnly, before, from, portable, renameEventsKey, vmSearchIndex } from './postgres.js';
 
 export interface Migration {
@@ -65,4 +67,6 @@ export const migrations: readonly Migration[] = [
   { version: 19, name: 'team-identity', sql: teamIdentity },
   { version: 20, name: 'inventory-details', sql: inventoryDetails },
   { version: 21, name: 'vm-search-text', sql: vmSearchText, postgres: vmSearchTextPg },
+  { version: 22, name: 'upgrade-claims', sql: upgradeClaims },
+  { version: 23, name: 'procedure-exclusive', sql: procedureExclusive },
 ];

@@ -54,10 +54,11 @@ export function VmTable({ rows, order, onSort, selected, onSelect, renderedQuery
     const next = rows[Math.max(0, Math.min(rows.length - 1, to))];
     if (next) onSelect(next);
   };
-  const pageRows = Math.max(1, Math.floor((scrollRef.current?.clientHeight ?? ROW_HEIGHT * 10) / ROW_HEIGHT) - 1);
 
   const onKeyDown = (event: KeyboardEvent<HTMLDivElement>): void => {
     const at = selectedIndex;
+    // Read on the key only: reading a size while rendering forces a layout on every keystroke of a search.
+    const pageRows = Math.max(1, Math.floor((scrollRef.current?.clientHeight ?? ROW_HEIGHT * 10) / ROW_HEIGHT) - 1);
     const targets: Record<string, number> = {
       ArrowDown: at + 1,
       ArrowUp: at < 0 ? 0 : at - 1,

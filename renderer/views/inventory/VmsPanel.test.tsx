@@ -188,3 +188,51 @@ describe('VM table (fake bridge)', () => {
     expect(bridge.calls.some((c) => c.command === 'vms.count')).toBe(false);
   });
 });
+
+describe('VM search typing cost (fake bridge)', () => {
+  it('a keystroke neither writes the address nor reads a layout size; the search reaches the address once typing pauses, in one entry', async () => {
+    await renderApp(bridgeWithVms(), 'inventory');
+    await settle();
+    const search = screen.getByLabelText('Search VMs');
+    const writes: string[] = [];
+    const replace = window.history.replaceState.bind(window.history);
+    const push = window.history.pushState.bind(window.history);
+    window.history.replaceState = (data, unused, url) => {
+      writes.push(`replace ${String(url)}`);
+      replace(data, unused, url);
+    };
+    window.history.pushState = (data, unused, url) => {
+      writes.push(`push ${String(url)}`);
+      push(data, unused, url);
+    };
+    let sizeReads = 0;
+    Object.defineProperty(HTMLElement.prototype, 'clientHeight', {
+      configurable: true,
+      get: () => {
+        sizeReads++;
+        return 600;
+      },
+    });
+    try {
+      for (const text of ['w', 'we', 'web', 'web-1']) fireEvent.change(search, { target: { value: text } });
+      expect(names()).toEqual(['web-10']);
+      expect(screen.getByRole('grid', { name: 'Virtual machines' }).getAttribute('data-rendered-query')).toBe('web-1');
+      expect(writes).toEqual([]);
+      expect(sizeReads).toBe(0);
+      await act(async () => new Promise((resolve) => setTimeout(resolve, 400)));
+      expect(writes).toHaveLength(1);
+      expect(writes[0]).toMatch(/^replace .*q=web-1/);
+      expect((search as HTMLInputElement).value).toBe('web-1');
+      // A filter chosen while a search is pending carries it: nothing typed is lost.
+      fireEvent.change(search, { target: { value: 'web-9' } });
+      fireEvent.change(screen.getByLabelText('Power state'), { target: { value: 'poweredOff' } });
+      expect(writes.slice(-2)).toEqual([expect.stringMatching(/^replace .*q=web-9$/), expect.stringMatching(/^push .*q=web-9.*power=poweredOff/)]);
+      await settle();
+      expect(names()).toEqual(['web-9']);
+    } finally {
+      window.history.replaceState = replace;
+      window.history.pushState = push;
+      Object.defineProperty(HTMLElement.prototype, 'clientHeight', { configurable: true, get: () => 600 });
+    }
+  });
+});

@@ -1,4 +1,4 @@
-import { useMemo, useState } from 'react';
+import { useEffect, useMemo, useRef, useState } from 'react';
 import { useHashParams } from '../../navigation/use-hash-params';
 import { vmViewFromParams, writeVmView, type VmViewState } from './vm-view-params';
 import type { SiteSummary } from '../../../core/contract';
@@ -25,6 +25,9 @@ function countLine(shown: number, held: number, searching: boolean, complete: bo
   return capped ? `${line}: filter by site, power or Tools to see the rest` : line;
 }
 
+/** How long typing must pause before the search goes into the address. */
+export const URL_WRITE_DELAY_MS = 300;
+
 const stamp = (): string => new Date().toISOString().replace(/[:.]/g, '-').slice(0, 19);
 
 export function VmsPanel({ sites }: { sites: SiteSummary[] }) {
@@ -34,13 +37,59 @@ export function VmsPanel({ sites }: { sites: SiteSummary[] }) {
   const [params, writeParams] = useHashParams();
   const paramsKey = params.toString();
   const view = useMemo(() => vmViewFromParams(new URLSearchParams(paramsKey)), [paramsKey]);
-  const { q, order, selected } = view;
-  const update = (patch: (v: VmViewState) => Partial<VmViewState>, mode: 'push' | 'replace'): void =>
+  const { order, selected } = view;
+  // The search typed goes into the address once typing pauses (URL_WRITE_DELAY_MS), not per key:
+  // each address change is a same-document navigation that costs the browser more than the search
+  // itself (it even reloads the favicon). Until then the typed text is `typed`; any other change
+  // (a filter, the sort, a selection) writes it first, into the entry it then steps from.
+  const [typed, setTyped] = useState<string | null>(null);
+  const typedRef = useRef<string | null>(null);
+  const typedTimer = useRef<ReturnType<typeof setTimeout> | null>(null);
+  const update = (patch: (v: VmViewState) => Partial<VmViewState>, mode: 'push' | 'replace'): void => {
+    const draft = typedRef.current;
+    if (typedTimer.current) clearTimeout(typedTimer.current);
+    typedTimer.current = null;
+    typedRef.current = null;
+    // The search typed replaces the current entry, as it did key by key; then the change itself.
+    if (draft !== null) {
+      writeParams((p) => {
+        const current = vmViewFromParams(p);
+        writeVmView(p, { ...current, q: { ...current.q, query: draft } });
+      }, 'replace');
+    }
     writeParams((p) => {
       const current = vmViewFromParams(p);
       writeVmView(p, { ...current, ...patch(current) });
     }, mode);
-  // Typing replaces the entry (one per search, not per key); filters, sort and selection add one.
+    if (draft !== null) setTyped(null);
+  };
+  const updateRef = useRef(update);
+  updateRef.current = update;
+  const typeQuery = (query: string): void => {
+    typedRef.current = query;
+    setTyped(query);
+    if (typedTimer.current) clearTimeout(typedTimer.current);
+    // Typing replaces the entry (one per search, not per key).
+    typedTimer.current = setTimeout(() => updateRef.current(() => ({}), 'replace'), URL_WRITE_DELAY_MS);
+  };
+  useEffect(
+    () => () => {
+      // Leaving the view within the delay: the address is another view's by now, so nothing is written there.
+      if (typedTimer.current) clearTimeout(typedTimer.current);
+    },
+    [],
+  );
+  // The address changed under a pending draft (Back/Forward, a link): the address wins.
+  const addressQuery = view.q.query;
+  useEffect(() => {
+    if (typedRef.current === null) return;
+    if (typedTimer.current) clearTimeout(typedTimer.current);
+    typedTimer.current = null;
+    typedRef.current = null;
+    setTyped(null);
+  }, [addressQuery, paramsKey]);
+  const q: VmQuery = typed === null ? view.q : { ...view.q, query: typed };
+  // Filters, sort and selection add an entry.
   const setQ = (next: (v: VmQuery) => VmQuery, mode: 'push' | 'replace' = 'push'): void => update((v) => ({ q: next(v.q) }), mode);
   const setOrder = (next: (o: SortOrder) => SortOrder): void => update((v) => ({ order: next(v.order) }), 'push');
   const setSelected = (key: string | null): void => update(() => ({ selected: key }), 'push');
@@ -86,10 +135,7 @@ export function VmsPanel({ sites }: { sites: SiteSummary[] }) {
             type="search"
             value={q.query}
             placeholder="Search name, IP, host name, guest OS"
-            onChange={(event) => {
-              const query = event.target.value;
-              setQ((v) => ({ ...v, query }), 'replace');
-            }}
+            onChange={(event) => typeQuery(event.target.value)}
             spellCheck={false}
             autoComplete="off"
             aria-describedby="vm-count"
