@@ -1,4 +1,5 @@
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -62,6 +63,41 @@ test.describe('the Files pane beside an SSH terminal (real sshd)', () => {
       expect(readFileSync(await saved.path()).equals(bytes)).toBe(true);
     } finally {
       rmSync(remote, { recursive: true, force: true });
+    }
+  });
+  test('download a folder: saved as one NAME.tar that unpacks byte for byte', async ({ page, host }) => {
+    const remote = mkdtempSync(join(tmpdir(), 'outpost-e2e-files-remote-'));
+    const out = mkdtempSync(join(tmpdir(), 'outpost-e2e-files-out-'));
+    try {
+      const a = randomBytes(2 * 1024 * 1024 + 17);
+      const b = randomBytes(777);
+      mkdirSync(join(remote, 'tree', 'sub'), { recursive: true });
+      writeFileSync(join(remote, 'tree', 'a.bin'), a);
+      writeFileSync(join(remote, 'tree', 'sub', 'b.bin'), b);
+      await page.goto(host.info.openUrl);
+      await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: /Terminals/ }).click();
+      await openTerminal(page, sshd, privateKey);
+      const pane = page.getByTestId('terminal-pane').first();
+      await expect(pane.getByTestId('terminal-state')).toHaveText('open');
+      await pane.getByRole('button', { name: 'Files' }).click();
+      const files = pane.getByTestId('files-pane');
+      await expect(files.getByLabel('Remote path')).toHaveValue('/root');
+      await files.getByLabel('Remote path').fill(remote);
+      await files.getByLabel('Remote path').press('Enter');
+      await expect(files.getByTestId('files-entry')).toHaveCount(1);
+      await expect(files.getByTestId('files-entry')).toContainText('tree/');
+
+      const download = page.waitForEvent('download');
+      await files.getByRole('button', { name: 'Download tree' }).click();
+      const saved = await download;
+      expect(saved.suggestedFilename()).toBe('tree.tar');
+      await expect(files.getByRole('status')).toContainText('Downloaded tree/ (2 file(s), 2.0 MiB) as tree.tar');
+      execFileSync('tar', ['-xf', await saved.path(), '-C', out]);
+      expect(readFileSync(join(out, 'tree', 'a.bin')).equals(a)).toBe(true);
+      expect(readFileSync(join(out, 'tree', 'sub', 'b.bin')).equals(b)).toBe(true);
+    } finally {
+      rmSync(remote, { recursive: true, force: true });
+      rmSync(out, { recursive: true, force: true });
     }
   });
 });

@@ -23,6 +23,19 @@ export const remoteEntrySchema = z.object({
 });
 export type RemoteEntryInfo = z.infer<typeof remoteEntrySchema>;
 
+/** A folder download: copying (bytes over every file of the tree), packing into one tar, ready to read, or ended. */
+export const folderDownloadStatusSchema = z.object({
+  state: z.enum(['copying', 'packing', 'ready', 'failed', 'cancelled']),
+  transferred: z.number().int().min(0),
+  total: z.number().int().min(0),
+  /** The remote file being copied now. */
+  file: z.string().nullable(),
+  files: z.number().int().min(0),
+  /** The archive's size once ready. */
+  size: z.number().int().min(0),
+});
+export type FolderDownloadStatus = z.infer<typeof folderDownloadStatusSchema>;
+
 /**
  * The file pane beside an SSH terminal: SFTP over that terminal's own connection (same host, host
  * key and credential). Bytes travel in chunks of at most 512 KiB, so neither side holds a whole file;
@@ -38,6 +51,26 @@ export const sftpCommands = {
     summary: 'Read up to 512 KiB of a remote file (a download is a series of reads)',
     input: z.object({ terminal, path: remotePath, offset: z.number().int().min(0), length: z.number().int().min(1).max(SFTP_CHUNK_BYTES) }).strict(),
     output: z.object({ data: z.string(), size: z.number(), eof: z.boolean() }),
+  },
+  'sftp.download.begin': {
+    summary: 'Start downloading a remote folder: copied here with its sub-folders, then packed as NAME.tar for the pane to save',
+    input: z.object({ terminal, path: remotePath }).strict(),
+    output: z.object({ transfer: z.number().int(), path: z.string(), name: z.string() }),
+  },
+  'sftp.download.status': {
+    summary: "A folder download's progress (bytes over the whole tree); a failed download answers with its error",
+    input: z.object({ transfer }).strict(),
+    output: folderDownloadStatusSchema,
+  },
+  'sftp.download.read': {
+    summary: "Read up to 512 KiB of a ready folder download's tar archive",
+    input: z.object({ transfer, offset: z.number().int().min(0), length: z.number().int().min(1).max(SFTP_CHUNK_BYTES) }).strict(),
+    output: z.object({ data: z.string(), size: z.number(), eof: z.boolean() }),
+  },
+  'sftp.download.end': {
+    summary: 'Cancel a folder download, or release it once saved; its local copy is removed either way',
+    input: z.object({ transfer }).strict(),
+    output: z.object({ cancelled: z.boolean() }),
   },
   'sftp.upload.begin': {
     summary: 'Start an upload into a remote folder (NAME.partial until finished); a relative name creates its folders',

@@ -70,6 +70,8 @@ export interface FanoutRunOptions {
   signal?: AbortSignal;
   /** Bytes kept per stream and host (OutputRing). */
   outputBytes?: number;
+  /** Where a host's output is kept, when the caller keeps it already (a job's rows): one copy, not two. */
+  rings?(index: number): { stdout: OutputRing; stderr: OutputRing };
   onStart?(index: number): void;
   /** Each chunk as it arrives (live view). */
   onOutput?(index: number, stream: 'stdout' | 'stderr', chunk: Buffer): void;
@@ -131,8 +133,7 @@ export async function runFanout(hosts: readonly (FanoutHost & { index?: number }
       const position = next++;
       const host = hosts[position]!;
       const index = host.index ?? position;
-      const stdout = new OutputRing(limit);
-      const stderr = new OutputRing(limit);
+      const { stdout, stderr } = o.rings?.(index) ?? { stdout: new OutputRing(limit), stderr: new OutputRing(limit) };
       const started = performance.now();
       let result: FanoutHostResult;
       if (o.signal?.aborted) {
@@ -172,11 +173,26 @@ export async function runFanout(hosts: readonly (FanoutHost & { index?: number }
   return results;
 }
 
-/** The first `lines` lines (at most `chars` characters) of a text, for a results table; `cut` when more followed. */
+/**
+ * The first `lines` lines (at most `chars` characters) of a text, for a results table; `cut` when
+ * more followed. Reads only as far as the head (and the first non-blank character after it), not
+ * the whole output: a host that printed 2 MiB costs as much as one that printed a line.
+ */
 export function headOf(all: string, lines: number, chars = 4000): { text: string; cut: boolean } {
-  const parts = all.split('\n');
-  let text = parts.slice(0, lines).join('\n');
-  let cut = parts.length > lines && parts.slice(lines).join('').trim() !== '';
+  if (lines <= 0) return { text: '', cut: /\S/.test(all) };
+  // The index of the `lines`-th line break, if there is one.
+  let at = -1;
+  for (let n = 0; n < lines; n++) {
+    at = all.indexOf('\n', at + 1);
+    if (at < 0) break;
+  }
+  let text = at < 0 ? all : all.slice(0, at);
+  let cut = false;
+  if (at >= 0) {
+    const rest = /\S/g;
+    rest.lastIndex = at + 1;
+    cut = rest.test(all);
+  }
   if (text.length > chars) {
     text = text.slice(0, chars);
     cut = true;

@@ -296,9 +296,9 @@ export class FanoutJobs {
       timeoutMs: job.summary.timeoutMs,
       signal,
       outputBytes: limit,
+      rings: (i) => job.outputs[i]!,
       onStart: (i) => update(i, { state: 'running' }),
       onOutput: (i, stream, chunk) => {
-        job.outputs[i]![stream].append(chunk);
         if (!this.o.onOutput || batchChars >= MAX_BATCH_CHARS) return;
         const text = chunk.toString('utf8');
         batch.push({ index: i, stream, text });

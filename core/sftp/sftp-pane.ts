@@ -1,14 +1,31 @@
-import { posix } from 'node:path';
+import { mkdir, mkdtemp, open, rm } from 'node:fs/promises';
+import { join, posix } from 'node:path';
 import type { SFTPWrapper } from 'ssh2';
 import { OutpostError } from '../contract/errors.js';
-import { SFTP_CHUNK_BYTES, type RemoteEntryInfo } from '../contract/sftp.js';
+import { SFTP_CHUNK_BYTES, type FolderDownloadStatus, type RemoteEntryInfo } from '../contract/sftp.js';
 import type { SshConnection } from '../ssh/ssh-connection.js';
+import { sftpDownload } from './sftp-session.js';
 import { listRemote, realRemotePath, sftpError } from './sftp-transfer.js';
+import { packTar } from './tar-pack.js';
 
 const PARTIAL = '.partial';
 
 const cb = <T>(run: (done: (err: Error | null | undefined, value?: T) => void) => void): Promise<T> =>
   new Promise<T>((resolve, reject) => run((err, value) => (err ? reject(err) : resolve(value as T))));
+
+/** A folder download: copied into a staging folder (the CLI's transfer code), then packed as one tar. */
+interface FolderDownload {
+  remote: string;
+  /** The folder's name; the archive is NAME.tar. */
+  name: string;
+  staging: string;
+  archive: string;
+  status: FolderDownloadStatus;
+  error: OutpostError | null;
+  abort: AbortController;
+  /** Settles when the copy and the packing ended (either way). */
+  settled: Promise<void>;
+}
 
 interface Upload {
   sftp: SFTPWrapper;
@@ -29,7 +46,12 @@ interface Upload {
  */
 export class SftpPane {
   private readonly uploads = new Map<number, Upload>();
+  private readonly downloads = new Map<number, FolderDownload>();
   private nextId = 1;
+  private stagingReady: Promise<string> | null = null;
+
+  /** `stagingDir()`: where folder downloads are copied before they are packed (in the data folder: a large tree may not fit a tmpfs /tmp). */
+  constructor(private readonly stagingDir: () => Promise<string> = async () => Promise.reject(new OutpostError('INTERNAL', 'No staging folder for folder downloads.'))) {}
 
   async list(conn: SshConnection, path: string): Promise<{ path: string; entries: RemoteEntryInfo[] }> {
     return conn.withSftp(async (s) => {
@@ -44,7 +66,7 @@ export class SftpPane {
       try {
         handle = await cb<Buffer>((done) => s.open(path, 'r', done));
       } catch (err) {
-        throw sftpError(err, `Cannot read ${path}`);
+        throw sftpError(err, `Cannot read ${path}`, 'read');
       }
       try {
         const st = await cb<{ size: number; isDirectory(): boolean }>((done) => s.fstat(handle, done));
@@ -60,7 +82,7 @@ export class SftpPane {
         }
         return { data: buf.subarray(0, got).toString('base64'), size: st.size, eof: offset + got >= st.size };
       } catch (err) {
-        throw sftpError(err, `Cannot read ${path}`);
+        throw sftpError(err, `Cannot read ${path}`, 'read');
       } finally {
         await cb<void>((done) => s.close(handle, done)).catch(() => undefined);
       }
@@ -151,6 +173,109 @@ export class SftpPane {
     await cb<void>((d) => u.sftp.close(u.handle, d)).catch(() => undefined);
     await cb<void>((d) => u.sftp.unlink(u.partial, d)).catch(() => undefined);
     u.release();
+  }
+
+  /**
+   * Starts downloading a remote folder: the CLI's `download` (sftp-transfer.ts) copies the tree
+   * into a fresh staging folder with progress over every file's bytes, then it is packed into
+   * NAME.tar, which the pane reads with `downloadRead` and saves as one file. The folder must be
+   * listable (checked here, before anything runs); a file that turns out unreadable later fails the
+   * download and removes the staging copy. Progress and the outcome come from `downloadStatus`.
+   */
+  async downloadBegin(conn: SshConnection, path: string): Promise<{ transfer: number; path: string; name: string }> {
+    const real = await conn.withSftp(async (s) => {
+      const p = await realRemotePath(s, path);
+      const st = await cb<{ isDirectory(): boolean }>((done) => s.stat(p, done)).catch((err: unknown) => {
+        throw sftpError(err, `Cannot read ${p}`, 'read');
+      });
+      if (!st.isDirectory()) throw new OutpostError('VALIDATION', `${p} is not a folder; download a file with its own Download button.`);
+      await listRemote(s, p);
+      return p;
+    });
+    const name = posix.basename(real) || 'root';
+    const root = await (this.stagingReady ??= this.prepareStaging());
+    const staging = await mkdtemp(join(root, 'dl-'));
+    const id = this.nextId++;
+    const abort = new AbortController();
+    const d: FolderDownload = { remote: real, name, staging, archive: join(staging, `${name}.tar`), status: { state: 'copying', transferred: 0, total: 0, file: null, files: 0, size: 0 }, error: null, abort, settled: Promise.resolve() };
+    d.settled = (async () => {
+      try {
+        const tree = join(staging, 'tree');
+        await mkdir(tree);
+        const r = await sftpDownload(conn, real, tree, {
+          signal: abort.signal,
+          onProgress: (p) => Object.assign(d.status, { transferred: p.transferred, total: p.total, file: p.file }),
+        });
+        Object.assign(d.status, { state: 'packing', transferred: r.bytes, total: r.bytes, files: r.files });
+        if (abort.signal.aborted) throw new OutpostError('CANCELLED', 'The download was cancelled; nothing was saved.');
+        d.status.size = await packTar(join(tree, name), name, d.archive);
+        // The archive is all the pane needs now: free the copy.
+        await rm(tree, { recursive: true, force: true });
+        d.status.state = 'ready';
+      } catch (err) {
+        // Removed before the status says so: whoever sees "failed" finds nothing left.
+        await rm(staging, { recursive: true, force: true }).catch(() => undefined);
+        d.error = err instanceof OutpostError ? err : sftpError(err, `Download of ${real} failed`);
+        d.status.state = abort.signal.aborted ? 'cancelled' : 'failed';
+      }
+    })();
+    this.downloads.set(id, d);
+    return { transfer: id, path: real, name };
+  }
+
+  /** Progress of a folder download; a failed one throws its error (once: the download is forgotten). */
+  downloadStatus(id: number): FolderDownloadStatus {
+    const d = this.download(id);
+    if (d.status.state === 'failed' && d.error) {
+      this.downloads.delete(id);
+      throw d.error;
+    }
+    return { ...d.status };
+  }
+
+  /** A chunk of a ready folder download's archive. */
+  async downloadRead(id: number, offset: number, length: number): Promise<{ data: string; size: number; eof: boolean }> {
+    const d = this.download(id);
+    if (d.status.state !== 'ready') throw new OutpostError('CONFLICT', `Folder download ${id} is ${d.status.state}, not ready; wait until its status says ready.`);
+    const fh = await open(d.archive, 'r');
+    try {
+      const want = Math.max(0, Math.min(length, SFTP_CHUNK_BYTES, d.status.size - offset));
+      const buf = Buffer.alloc(want);
+      const { bytesRead } = await fh.read(buf, 0, want, offset);
+      return { data: buf.subarray(0, bytesRead).toString('base64'), size: d.status.size, eof: offset + bytesRead >= d.status.size };
+    } finally {
+      await fh.close();
+    }
+  }
+
+  /**
+   * Cancels a folder download still copying (the SFTP channel is ended, the partial file and
+   * everything copied so far removed), or releases a finished one once the pane saved it. Either
+   * way its staging folder is gone when this resolves.
+   */
+  async downloadEnd(id: number): Promise<{ cancelled: boolean }> {
+    const d = this.downloads.get(id);
+    if (!d) return { cancelled: false };
+    this.downloads.delete(id);
+    const running = d.status.state === 'copying' || d.status.state === 'packing';
+    d.abort.abort();
+    await d.settled;
+    await rm(d.staging, { recursive: true, force: true });
+    return { cancelled: running };
+  }
+
+  /** The staging root, emptied of what a previous run left (a crash mid-download). */
+  private async prepareStaging(): Promise<string> {
+    const root = await this.stagingDir();
+    await rm(root, { recursive: true, force: true });
+    await mkdir(root, { recursive: true, mode: 0o700 });
+    return root;
+  }
+
+  private download(id: number): FolderDownload {
+    const d = this.downloads.get(id);
+    if (!d) throw new OutpostError('NOT_FOUND', `No folder download ${id}: it was saved, cancelled or failed; start it again.`);
+    return d;
   }
 
   private upload(id: number): Upload {

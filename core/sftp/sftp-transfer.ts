@@ -35,11 +35,16 @@ const DEFAULTS = { concurrency: 64, chunkSize: 255 * 1024 };
 const PARTIAL = '.partial';
 
 /** SFTP status codes (draft-ietf-secsh-filexfer-02 §7) that mean "you may not", as one clear error. */
-export function sftpError(err: unknown, what: string): OutpostError {
+export function sftpError(err: unknown, what: string, access: 'read' | 'write' = 'write'): OutpostError {
   if (err instanceof OutpostError) return err;
   const code = typeof err === 'object' && err !== null && 'code' in err ? (err as { code: unknown }).code : undefined;
   const message = err instanceof Error ? err.message : String(err);
-  if (code === 3 || /permission denied/i.test(message)) return new OutpostError('SFTP_REFUSED', `${what}: permission denied. Pick a folder this user may write (e.g. their home) or connect as another user.`, { reason: 'permission' });
+  if (code === 3 || /permission denied/i.test(message))
+    return new OutpostError(
+      'SFTP_REFUSED',
+      access === 'read' ? `${what}: permission denied; this user may not read it. Ask for read access or connect as another user.` : `${what}: permission denied. Pick a folder this user may write (e.g. their home) or connect as another user.`,
+      { reason: 'permission' },
+    );
   if (code === 2 || /no such file/i.test(message)) return new OutpostError('SFTP_REFUSED', `${what}: no such file or folder.`, { reason: 'missing' });
   if (code === 4 && /quota|space/i.test(message)) return new OutpostError('SFTP_REFUSED', `${what}: the server's disk is full or over quota.`, { reason: 'full' });
   const local = typeof code === 'string' ? code : undefined;
@@ -69,7 +74,7 @@ export async function listRemote(sftp: SFTPWrapper, path: string): Promise<Remot
       .map((e) => ({ name: e.filename, type: entryType(e.attrs), size: e.attrs.size, mtime: new Date(e.attrs.mtime * 1000).toISOString(), mode: e.attrs.mode }))
       .sort((a, b) => (a.type === 'dir' ? 0 : 1) - (b.type === 'dir' ? 0 : 1) || a.name.localeCompare(b.name));
   } catch (err) {
-    throw sftpError(err, `Cannot list ${path}`);
+    throw sftpError(err, `Cannot list ${path}`, 'read');
   }
 }
 
@@ -103,7 +108,7 @@ export async function download(sftp: SFTPWrapper, remote: string, local: string,
   try {
     top = await remoteStat(sftp, remote);
   } catch (err) {
-    throw sftpError(err, `Cannot read ${remote}`);
+    throw sftpError(err, `Cannot read ${remote}`, 'read');
   }
   const target = await localTarget(local, posix.basename(remote));
   const jobs: Job[] = [];
@@ -131,7 +136,9 @@ export async function download(sftp: SFTPWrapper, remote: string, local: string,
     } catch (err) {
       await rm(partial, { force: true });
       aborted(o.signal);
-      throw sftpError(err, `Download of ${job.from} to ${job.to} failed`);
+      // A numeric code is the server's (a file this user may not read); a string one is this computer's.
+      const remoteSide = typeof err === 'object' && err !== null && 'code' in err && typeof err.code === 'number';
+      throw remoteSide ? sftpError(err, `Cannot read ${job.from}`, 'read') : sftpError(err, `Download of ${job.from} to ${job.to} failed`);
     }
   });
 }

@@ -133,4 +133,22 @@ describe('Files pane beside an SSH terminal (component, FAKE bridge)', () => {
       { terminal: 7, path: '/home/op/a.txt', offset: 3, length: SFTP_CHUNK_BYTES },
     ]);
   });
+  it('Cancel while a folder is being copied tells the core to stop and remove its copy; nothing is saved', async () => {
+    let polls = 0;
+    const bridge = createFakeBridge({
+      'sftp.list': listing,
+      'sftp.download.begin': () => ok({ transfer: 9, path: '/home/op/logs', name: 'logs' }),
+      'sftp.download.status': () => (polls++, ok({ state: 'copying', transferred: 100 * polls, total: 1000, file: '/home/op/logs/x.log', files: 0, size: 0 })),
+      'sftp.download.end': () => ok({ cancelled: true }),
+    });
+    await show(bridge);
+    await act(async () => {
+      fireEvent.click(screen.getByRole('button', { name: 'Download logs' }));
+    });
+    expect((await screen.findByTestId('files-transfer')).textContent).toContain('Downloading logs/: 100 B / 1000 B');
+    fireEvent.click(screen.getByRole('button', { name: 'Cancel' }));
+    await screen.findByText(/Download cancelled; nothing was saved and the copy was removed/, undefined, { timeout: 2000 });
+    expect(commands(bridge).filter((c) => c.startsWith('sftp.download'))).toEqual(['sftp.download.begin', 'sftp.download.status', 'sftp.download.status', 'sftp.download.end']);
+    expect(bridge.calls.find((c) => c.command === 'sftp.download.end')!.input).toEqual({ transfer: 9 });
+  });
 });

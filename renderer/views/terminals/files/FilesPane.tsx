@@ -1,6 +1,6 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
 import type { OutpostClient, RemoteEntryInfo } from '../../../../core/contract';
-import { downloadFile, joinRemote, parentOf, saveBlob, uploadFile, type TransferControl } from './files-transfer';
+import { downloadFile, downloadFolder, joinRemote, parentOf, saveBlob, uploadFile, type TransferControl } from './files-transfer';
 
 interface Transfer {
   kind: 'upload' | 'download';
@@ -23,8 +23,8 @@ const sizeText = (n: number): string => (n < 1024 ? `${n} B` : n < 1024 * 1024 ?
 
 /**
  * The Files pane beside an SSH terminal: SFTP over that terminal's own connection (same host key
- * and credential). Browse folders, upload files or a whole folder, download a file; one transfer at
- * a time, with progress and cancel. Remote names are shown as text (React escapes them).
+ * and credential). Browse folders, upload files or a whole folder, download a file or a folder (as
+ * one .tar); one transfer at a time, with progress and cancel. Remote names are shown as text (React escapes them).
  */
 export function FilesPane({ terminal, client, onClose }: { terminal: number; client: OutpostClient; onClose(): void }) {
   const [path, setPath] = useState('~');
@@ -100,6 +100,27 @@ export function FilesPane({ terminal, client, onClose }: { terminal: number; cli
         saveBlob(blob, entry.name);
         setNotice(`Downloaded ${entry.name} (${sizeText(blob.size)}).`);
       } else setNotice(`Download cancelled; nothing was saved.`);
+    } catch (err) {
+      setError(failure(err));
+    } finally {
+      setTransfer(null);
+    }
+  };
+
+  const downloadDir = async (entry: RemoteEntryInfo): Promise<void> => {
+    control.current = { cancelled: false };
+    setNotice(null);
+    setError(null);
+    const archive = `${entry.name}.tar`;
+    setTransfer({ kind: 'download', name: `${entry.name}/`, done: 0, total: 0 });
+    try {
+      const r = await downloadFolder(client, terminal, joinRemote(path, entry.name), control.current, (phase, done, total) =>
+        setTransfer({ kind: 'download', name: phase === 'copying' ? `${entry.name}/` : archive, done, total }),
+      );
+      if (r) {
+        saveBlob(r.blob, archive);
+        setNotice(`Downloaded ${entry.name}/ (${r.files} file(s), ${sizeText(r.bytes)}) as ${archive}.`);
+      } else setNotice(`Download cancelled; nothing was saved and the copy was removed.`);
     } catch (err) {
       setError(failure(err));
     } finally {
@@ -185,8 +206,8 @@ export function FilesPane({ terminal, client, onClose }: { terminal: number; cli
                 <td className="small">{e.type === 'dir' ? '' : sizeText(e.size)}</td>
                 <td className="small">{e.mtime.slice(0, 16).replace('T', ' ')}</td>
                 <td>
-                  {e.type === 'file' && (
-                    <button type="button" className="button button-small" disabled={busy} onClick={() => void download(e)} aria-label={`Download ${e.name}`}>
+                  {(e.type === 'file' || e.type === 'dir') && (
+                    <button type="button" className="button button-small" disabled={busy} onClick={() => void (e.type === 'dir' ? downloadDir(e) : download(e))} aria-label={`Download ${e.name}`} title={e.type === 'dir' ? `Download ${e.name}/ as ${e.name}.tar` : undefined}>
                       Download
                     </button>
                   )}

@@ -62,6 +62,45 @@ export async function downloadFile(client: OutpostClient, terminal: number, path
   }
 }
 
+/**
+ * Downloads a remote folder: the core copies the tree (progress over every file's bytes, polled)
+ * and packs it as one tar, which is read chunk by chunk into a Blob like a file. A cancel tells the
+ * core to stop and remove what it copied; returns null then (nothing is saved).
+ */
+export async function downloadFolder(
+  client: OutpostClient,
+  terminal: number,
+  path: string,
+  control: TransferControl,
+  progress: (phase: 'copying' | 'saving', done: number, total: number) => void,
+): Promise<{ blob: Blob; files: number; bytes: number } | null> {
+  const { transfer } = await client.invoke('sftp.download.begin', { terminal, path });
+  try {
+    let status = await client.invoke('sftp.download.status', { transfer });
+    while (status.state === 'copying' || status.state === 'packing') {
+      if (control.cancelled) return null;
+      progress('copying', status.transferred, status.total);
+      await new Promise((r) => setTimeout(r, 200));
+      status = await client.invoke('sftp.download.status', { transfer });
+    }
+    if (status.state !== 'ready') return null;
+    progress('copying', status.total, status.total);
+    let blob = new Blob([]);
+    for (let offset = 0; ; ) {
+      if (control.cancelled) return null;
+      const r = await client.invoke('sftp.download.read', { transfer, offset, length: SFTP_CHUNK_BYTES });
+      const bytes = fromBase64(r.data);
+      blob = new Blob([blob, bytes]);
+      offset += bytes.length;
+      progress('saving', offset, r.size);
+      if (r.eof || bytes.length === 0) return control.cancelled ? null : { blob, files: status.files, bytes: status.total };
+    }
+  } finally {
+    // Cancelled, failed or saved: the core's copy is removed.
+    await client.invoke('sftp.download.end', { transfer }).catch(() => undefined);
+  }
+}
+
 /** Hands a Blob to the browser (or Electron) as a file download. */
 export function saveBlob(blob: Blob, name: string): void {
   const url = URL.createObjectURL(blob);
