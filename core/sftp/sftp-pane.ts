@@ -208,7 +208,7 @@ export class SftpPane {
         });
         Object.assign(d.status, { state: 'packing', transferred: r.bytes, total: r.bytes, files: r.files });
         if (abort.signal.aborted) throw new OutpostError('CANCELLED', 'The download was cancelled; nothing was saved.');
-        d.status.size = await packTar(join(tree, name), name, d.archive);
+        d.status.size = await packTar(tree, name, d.archive);
         // The archive is all the pane needs now: free the copy.
         await rm(tree, { recursive: true, force: true });
         d.status.state = 'ready';
