@@ -3,13 +3,14 @@
 // of one command to N sshd processes (BENCH_FANOUT_TARGETS, default 200) vs `ansible -f 50 -m command`
 // when ansible-core is installed. Prints one JSON line. Needs root and openssh-server.
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runFanout } from '../core/endpoints/fanout-engine.js';
 import { SshConnectionPool } from '../core/ssh/ssh-connection-pool.js';
 import { SshConnection } from '../core/ssh/ssh-connection.js';
-import { generateKey, sshdAvailable, startSshd, type Sshd } from '../test/peers/openssh-server.js';
+import { createTestUser, generateKey, sshdAvailable, startSshd, type Sshd } from '../test/peers/openssh-server.js';
 
 const accept = { verify: async () => Promise.resolve(), preferredKeyTypes: async () => Promise.resolve([]) };
 const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
@@ -21,6 +22,7 @@ if (!sshdAvailable() || process.getuid?.() !== 0) {
 
 const dir = mkdtempSync(join(tmpdir(), 'outpost-bench-ssh-'));
 const servers: Sshd[] = [];
+const cleanups: (() => void)[] = [];
 try {
   const keyFile = join(dir, 'id');
   const key = generateKey(keyFile);
@@ -49,14 +51,24 @@ try {
   for (let i = 0; i < 10; i++) execMs.push((await c.exec('true')).durationMs);
   c.close();
 
-  // Fan-out: one command to N sshd processes, ours vs `ansible -f C -m command` on the same targets.
+  // Fan-out: one command to N sshd processes, ours vs `ansible -f C -m command` on the same targets,
+  // both logging in as a throwaway user whose shell is /bin/sh: root's login files on a workstation
+  // (pyenv init here, ~0.2 s of CPU per session) would otherwise be most of what is measured.
+  const benchUser = createTestUser(`outpost-tb${randomBytes(3).toString('hex')}`, randomBytes(12).toString('base64url'));
+  cleanups.push(() => benchUser.remove());
+  chmodSync(dir, 0o755);
   const targets = Number(process.env.BENCH_FANOUT_TARGETS ?? 200);
   const concurrency = 50;
   const hostKeyFile = join(dir, 'shared_host_key');
   generateKey(hostKeyFile);
-  for (let i = 0; i < targets; i++) servers.push(await startSshd({ dir, authorizedKeys: [key.publicKey], hostKeyFile, extra: ['MaxStartups 1000'] }));
+  for (let i = 0; i < targets; i++) {
+    const s = await startSshd({ dir, authorizedKeys: [key.publicKey], hostKeyFile, extra: ['MaxStartups 1000'] });
+    // sshd reads the keys file as the user logging in.
+    chmodSync(join(dir, `authorized_keys_${s.port}`), 0o644);
+    servers.push(s);
+  }
   const pool = new SshConnectionPool({ hostKeys: accept });
-  const hosts = servers.slice(1).map((s) => ({ port: s.port, target: { host: '127.0.0.1', port: s.port, user: 'root', auth }, label: String(s.port) }));
+  const hosts = servers.slice(1).map((s) => ({ port: s.port, target: { host: '127.0.0.1', port: s.port, user: benchUser.name, auth }, label: String(s.port) }));
   const t0 = performance.now();
   // The engine the app, ssh.fanout and `outpost fanout` share: every host's whole output streamed and kept (OutputRing).
   let streamed = 0;
@@ -71,7 +83,7 @@ try {
   let ansibleOk: number | null = null;
   if (spawnSync('sh', ['-c', 'command -v ansible'], { stdio: 'ignore' }).status === 0) {
     const inventory = join(dir, 'inventory.ini');
-    writeFileSync(inventory, ['[lab]', ...hosts.map((h, i) => `h${i} ansible_host=127.0.0.1 ansible_port=${h.port} ansible_user=root ansible_ssh_private_key_file=${keyFile}`)].join('\n') + '\n');
+    writeFileSync(inventory, ['[lab]', ...hosts.map((h, i) => `h${i} ansible_host=127.0.0.1 ansible_port=${h.port} ansible_user=${benchUser.name} ansible_ssh_private_key_file=${keyFile}`)].join('\n') + '\n');
     const env = {
       ...process.env,
       ANSIBLE_HOME: join(dir, 'ansible'),
@@ -107,5 +119,6 @@ try {
   );
 } finally {
   for (const s of servers) s.stop();
+  for (const c of cleanups) c();
   rmSync(dir, { recursive: true, force: true });
 }
