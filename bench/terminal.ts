@@ -28,6 +28,7 @@ import { createOutpostCore } from '../core/server/core.js';
 import { defaultKdf } from '../core/vault/passphrase-cipher.js';
 import { generateKey, sshdAvailable, startSshd } from '../test/peers/openssh-server.js';
 import { dispatchOrThrow } from '../test/dispatch-or-throw.js';
+import { heap, processMemory } from './lib/renderer-bench.js';
 
 const MB = Number(process.env.BENCH_TERMINAL_MB ?? 50);
 /** Floods per browser: one flood's figure swings ±15% on a busy 2-core machine, so the median is reported. */
@@ -44,34 +45,6 @@ const chromiumArgs = ['--headless', '--no-sandbox', '--disable-gpu', '--no-first
 function skip(why: string): void {
   console.log(JSON.stringify({ bench: 'terminal', skipped: why }));
 }
-
-/** Resident memory of the browser's renderer and GPU processes (WebGL textures live in the GPU process), from /proc. */
-async function processMemory(browser: Browser): Promise<{ rendererMB: number; gpuMB: number }> {
-  const cdp = await browser.newBrowserCDPSession();
-  const { processInfo } = (await cdp.send('SystemInfo.getProcessInfo')) as { processInfo: { type: string; id: number }[] };
-  await cdp.detach();
-  const rss = (pid: number): number => {
-    try {
-      const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-      return m ? Number(m[1]) / 1024 : 0;
-    } catch {
-      return 0;
-    }
-  };
-  const sum = (type: string): number => round(processInfo.filter((p) => p.type === type).reduce((a, p) => a + rss(p.id), 0));
-  return { rendererMB: sum('renderer'), gpuMB: sum('GPU') };
-}
-
-async function heap(page: Page): Promise<{ jsHeapMB: number; domNodes: number }> {
-  const cdp = await page.context().newCDPSession(page);
-  await cdp.send('Performance.enable');
-  await cdp.send('HeapProfiler.collectGarbage');
-  const { metrics } = await cdp.send('Performance.getMetrics');
-  const get = (name: string): number => metrics.find((m) => m.name === name)?.value ?? NaN;
-  await cdp.detach();
-  return { jsHeapMB: round(get('JSHeapUsedSize') / 1024 / 1024), domNodes: get('Nodes') };
-}
-
 
 type Call = <T>(command: string, input: unknown) => Promise<T>;
 
