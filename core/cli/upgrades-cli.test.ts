@@ -150,11 +150,18 @@ describe.skipIf(unavailable !== null)('outpost upgrade / ansible-inventory (buil
   it('a manual reinstall: run stops at the boot gate (exit 3), procedures approve drives the host, run again finishes the plan', async () => {
     const dir = tempDir();
     try {
-      const { dbPath, target } = await planned(dir.path);
-      const created = await outpost(dbPath, [
+      const { dbPath, planId: pxePlan, target } = await planned(dir.path);
+      const manualPlan = [
         '--json', 'upgrade', 'plan', '--site', 'lab', '--cluster', lab.cluster, '--host', HOST, '--target-build', `${target}1`,
         '--ssh-credential', 'esx-root', '--host-ssh', `${HOST}=127.0.0.1:${lab.sshds[0]!.port}`, '--reinstall', 'manual', '--soak-minutes', '0', '--reconnect-poll', '0.2',
-      ]);
+      ];
+      // The host is in the PXE plan: a second plan for it is refused until that one is aborted.
+      const refused = await outpost(dbPath, manualPlan);
+      expect(refused.code).toBe(1);
+      expect(refused.stderr).toContain('UPGRADE_CONFLICT');
+      expect(refused.stderr).toContain(pxePlan);
+      expect((await outpost(dbPath, ['upgrade', 'abort', pxePlan])).code).toBe(0);
+      const created = await outpost(dbPath, manualPlan);
       expect(created.code, created.stderr).toBe(0);
       const planId = (JSON.parse(created.stdout) as UpgradePlanDetail).id;
       const first = await outpost(dbPath, ['upgrade', 'run', planId]);
