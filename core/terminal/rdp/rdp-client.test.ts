@@ -28,7 +28,8 @@ describe.skipIf(!canRun)('RDP against a real FreeRDP shadow server (NLA) on 127.
     process.env.DISPLAY = server.display;
     process.env.HOME = dir.path;
     program = freeRdpProgram()!;
-  }, 30_000);
+    // Two tries of up to 15 s (display) + 20 s (listening) each: see startRdpServer.
+  }, 90_000);
   afterAll(() => {
     server?.stop();
     process.env.DISPLAY = saved.DISPLAY;
