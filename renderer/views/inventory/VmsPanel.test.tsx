@@ -1,39 +1,17 @@
 import { act, fireEvent, screen, waitFor, within } from '@testing-library/react';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { SiteSummary, VmSummary } from '../../../core/contract';
+import { afterEach, describe, expect, it } from 'vitest';
+import type { VmSummary } from '../../../core/contract';
 import { createFakeBridge } from '../../testing/fake-bridge';
+import { testSite, testVm, withLayoutHeight } from '../../testing/fixtures';
 import { renderApp, unmountAll } from '../../testing/render-app';
 
 afterEach(unmountAll);
 
-// jsdom lays nothing out: give the grid's scroll box a height so the virtualizer renders rows.
-const saved = Object.getOwnPropertyDescriptor(HTMLElement.prototype, 'clientHeight');
-beforeAll(() => Object.defineProperty(HTMLElement.prototype, 'clientHeight', { configurable: true, get: () => 600 }));
-afterAll(() => saved && Object.defineProperty(HTMLElement.prototype, 'clientHeight', saved));
+withLayoutHeight();
 
-const site: SiteSummary = { id: 1, name: 'dc1', url: 'https://vc/sdk', username: 'u', lastSyncAt: '2025-01-01T00:00:00Z', connected: true };
-const vm = (name: string, extra: Partial<VmSummary>): VmSummary => ({
-  site: 'dc1',
-  moref: `vm-${name}`,
-  name,
-  uuid: null,
-  instanceUuid: null,
-  powerState: 'poweredOn',
-  guestId: null,
-  guestFullName: 'Ubuntu Linux (64-bit)',
-  ipAddress: null,
-  ipAddresses: [],
-  hostName: null,
-  toolsRunningStatus: 'guestToolsRunning',
-  host: 'esx-1',
-  numCpu: 2,
-  memoryMB: 2048,
-  annotation: null,
-  folderPath: null,
-  updatedAt: '2025-01-01T00:00:00Z',
-  removedAt: null,
-  ...extra,
-});
+const site = testSite;
+// No guest OS id and no address unless a row says so: the filters below read them.
+const vm = (name: string, extra: Partial<VmSummary>): VmSummary => testVm(name, { guestId: null, ipAddress: null, ...extra });
 const all = [
   vm('web-10', { ipAddress: '10.0.0.10', ipAddresses: ['10.0.0.10'], numCpu: 4 }),
   vm('web-9', { ipAddress: '10.0.0.9', ipAddresses: ['10.0.0.9'], numCpu: 1, powerState: 'poweredOff', toolsRunningStatus: 'guestToolsNotRunning' }),
