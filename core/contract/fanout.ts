@@ -108,12 +108,21 @@ export const fanoutOutputSchema = z.object({
   stdout: z.string(),
   stderr: z.string(),
   droppedBytes: z.object({ stdout: z.number().int(), stderr: z.number().int() }),
+  /** Bytes written to each stream so far (dropped + kept): a live chunk whose `end` is not past this is already in the text. */
+  endBytes: z.object({ stdout: z.number().int(), stderr: z.number().int() }),
   matches: z.array(z.object({ stream: z.enum(['stdout', 'stderr']), line: z.number().int(), text: z.string() })),
 });
 export type FanoutOutput = z.infer<typeof fanoutOutputSchema>;
 
-/** Live output of a job's hosts, batched (~100 ms); a batch is bounded, fanout.output has the rest. */
-export const fanoutOutputEventSchema = z.object({ jobId: z.string(), chunks: z.array(z.object({ index: z.number().int(), stream: z.enum(['stdout', 'stderr']), text: z.string() })) });
+/**
+ * Live output of a job's hosts, batched (~100 ms); a batch is bounded, fanout.output has the rest.
+ * `end`: the bytes written to that stream once the chunk is in, so a viewer that read fanout.output
+ * while the chunk was still batched can tell it already has it.
+ */
+export const fanoutOutputEventSchema = z.object({
+  jobId: z.string(),
+  chunks: z.array(z.object({ index: z.number().int(), stream: z.enum(['stdout', 'stderr']), text: z.string(), end: z.number().int() })),
+});
 
 /** A saved run: what fanout.start takes, under a name (the credential by name, never a secret). */
 export const fanoutTemplateName = z.string().trim().min(1).max(100).regex(/^[A-Za-z0-9][A-Za-z0-9 ._-]*$/, 'letters, digits, spaces, dots, dashes or underscores');

@@ -36,6 +36,11 @@ export class OutputRing {
     return this.held;
   }
 
+  /** Bytes appended since the start, kept or dropped. */
+  get written(): number {
+    return this.dropped + this.held;
+  }
+
   /** The kept text; a cut in the middle of a UTF-8 character at the start shows as U+FFFD. */
   text(): string {
     if (this.chunks.length > 1) this.chunks = [Buffer.concat(this.chunks)];

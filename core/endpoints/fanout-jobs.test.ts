@@ -219,9 +219,14 @@ describe.skipIf(!canRun)('fan-out jobs through the contract against real sshd pe
   it("streams every host's whole output live, keeps it for search, re-runs only the failed hosts, and audits how many succeeded and failed", async () => {
     const [a, b, c] = trusted as [Sshd, Sshd, Sshd];
     const live = new Map<number, string>();
+    const ends = new Map<number, number[]>();
     const off = core.onEvent(<E extends EventName>(event: E, payload: EventPayload<E>) => {
       if (event !== 'fanout.output') return;
-      for (const ch of (payload as EventPayload<'fanout.output'>).chunks) if (ch.stream === 'stdout') live.set(ch.index, (live.get(ch.index) ?? '') + ch.text);
+      for (const ch of (payload as EventPayload<'fanout.output'>).chunks) {
+        if (ch.stream !== 'stdout') continue;
+        live.set(ch.index, (live.get(ch.index) ?? '') + ch.text);
+        ends.set(ch.index, [...(ends.get(ch.index) ?? []), ch.end]);
+      }
     });
     // 3000 lines each (far past the table's 20-line head); b fails with exit 4.
     const command = `p=$(echo "$SSH_CONNECTION" | cut -d" " -f4); seq 1 3000 | sed "s/^/line-$p-/"; [ "$p" = ${b.port} ] && { echo "boom-$p" >&2; exit 4; }; exit 0`;
@@ -233,14 +238,21 @@ describe.skipIf(!canRun)('fan-out jobs through the contract against real sshd pe
     const expected = (port: number): string => Array.from({ length: 3000 }, (_, i) => `line-${port}-${i + 1}\n`).join('');
     // Live: every byte of every host arrived as events, not just the head.
     for (const [i, s] of [a, b, c].entries()) expect(live.get(i)).toBe(expected(s.port));
+    // Each chunk says how far the stream reaches with it in: rising, ending at the stream's whole length.
+    for (const [i, s] of [a, b, c].entries()) {
+      const e = ends.get(i)!;
+      expect(e.every((v, k) => k === 0 || v > e[k - 1]!)).toBe(true);
+      expect(e.at(-1)).toBe(Buffer.byteLength(expected(s.port)));
+    }
     const rows = (await call<FanoutJob>('fanout.get', { jobId: job.id })).rows;
     expect(rows[0]).toMatchObject({ truncated: true });
     expect(rows[0]!.stdoutHead.split('\n')).toHaveLength(20);
 
     // Kept and searchable after the run.
-    const out = await call<{ stdout: string; stderr: string; droppedBytes: { stdout: number }; matches: { stream: string; line: number; text: string }[] }>('fanout.output', { jobId: job.id, host: hosts[0], query: `LINE-${a.port}-2999` });
+    const out = await call<{ stdout: string; stderr: string; droppedBytes: { stdout: number }; endBytes: { stdout: number }; matches: { stream: string; line: number; text: string }[] }>('fanout.output', { jobId: job.id, host: hosts[0], query: `LINE-${a.port}-2999` });
     expect(out.stdout).toBe(expected(a.port));
     expect(out.droppedBytes.stdout).toBe(0);
+    expect(out.endBytes.stdout).toBe(Buffer.byteLength(expected(a.port)));
     expect(out.matches).toEqual([{ stream: 'stdout', line: 2999, text: `line-${a.port}-2999` }]);
     expect((await call<{ stderr: string; matches: unknown[] }>('fanout.output', { jobId: job.id, host: hosts[1], query: 'boom' })).matches).toEqual([{ stream: 'stderr', line: 1, text: `boom-${b.port}` }]);
 

@@ -55,6 +55,8 @@ export interface FanoutOutputChunk {
   index: number;
   stream: 'stdout' | 'stderr';
   text: string;
+  /** Bytes written to the stream once this chunk is in. */
+  end: number;
 }
 
 /** A live batch carries at most this much; a viewer that misses the rest reads it with fanout.output. */
@@ -229,7 +231,7 @@ export class FanoutJobs {
   }
 
   /** A host's kept output (the last outputBytes of each stream), with the lines matching `query` (case-insensitive). */
-  output(jobId: string, host: string, query?: string): { host: string; stdout: string; stderr: string; droppedBytes: { stdout: number; stderr: number }; matches: { stream: 'stdout' | 'stderr'; line: number; text: string }[] } {
+  output(jobId: string, host: string, query?: string): { host: string; stdout: string; stderr: string; droppedBytes: { stdout: number; stderr: number }; endBytes: { stdout: number; stderr: number }; matches: { stream: 'stdout' | 'stderr'; line: number; text: string }[] } {
     const job = this.job(jobId);
     const row = job.rows.find((r) => r.host === host);
     if (!row) throw new OutpostError('NOT_FOUND', `Fan-out ${jobId} has no host ${host}.`);
@@ -246,7 +248,7 @@ export class FanoutJobs {
         }
       }
     }
-    return { host, stdout, stderr, droppedBytes: { stdout: out.stdout.dropped, stderr: out.stderr.dropped }, matches };
+    return { host, stdout, stderr, droppedBytes: { stdout: out.stdout.dropped, stderr: out.stderr.dropped }, endBytes: { stdout: out.stdout.written, stderr: out.stderr.written }, matches };
   }
 
   /** The hosts of a finished job whose command failed (not cancelled, not ok): what "re-run failed" runs. */
@@ -301,7 +303,8 @@ export class FanoutJobs {
       onOutput: (i, stream, chunk) => {
         if (!this.o.onOutput || batchChars >= MAX_BATCH_CHARS) return;
         const text = chunk.toString('utf8');
-        batch.push({ index: i, stream, text });
+        const ring = job.outputs[i]![stream];
+        batch.push({ index: i, stream, text, end: ring.written });
         batchChars += text.length;
         timer ??= setTimeout(flush, 100);
       },

@@ -43,7 +43,7 @@ describe('fan-out output (FAKE bridge)', () => {
       'fanout.get': () => ok(job),
       'fanout.template.list': () => ok([]),
       // What core kept before the pane opened: the pane starts from it.
-      'fanout.output': (input) => ok({ host: (input as { host: string }).host, stdout: 'boot ok\n', stderr: '', droppedBytes: { stdout: 0, stderr: 0 }, matches: [] }),
+      'fanout.output': (input) => ok({ host: (input as { host: string }).host, stdout: 'boot ok\n', stderr: '', droppedBytes: { stdout: 0, stderr: 0 }, endBytes: { stdout: 8, stderr: 0 }, matches: [] }),
     });
     const panel = await openFanoutPanel(bridge);
     await within(panel).findAllByTestId('fanout-row');
@@ -55,9 +55,11 @@ describe('fan-out output (FAKE bridge)', () => {
     expect(within(pane).getByTestId('fanout-output-stdout').textContent).toContain('boot ok');
     // Live batches: this host's lines appear as they come; another host's and another job's do not.
     await act(async () => {
-      bridge.emit('fanout.output', { jobId: job.id, chunks: [{ index: 1, stream: 'stdout', text: 'disk sda ERROR at 12\n' }, { index: 0, stream: 'stdout', text: 'other host\n' }] });
-      bridge.emit('fanout.output', { jobId: 'fo-someoneelse', chunks: [{ index: 1, stream: 'stdout', text: 'not mine\n' }] });
-      bridge.emit('fanout.output', { jobId: job.id, chunks: [{ index: 1, stream: 'stdout', text: 'line 3 fine\nlater error again\n' }, { index: 1, stream: 'stderr', text: 'warn: slow\n' }] });
+      // 'boot ok' was still batched when fanout.output read it: it arrives again and is not shown twice.
+      bridge.emit('fanout.output', { jobId: job.id, chunks: [{ index: 1, stream: 'stdout', text: 'boot ok\n', end: 8 }] });
+      bridge.emit('fanout.output', { jobId: job.id, chunks: [{ index: 1, stream: 'stdout', text: 'disk sda ERROR at 12\n', end: 29 }, { index: 0, stream: 'stdout', text: 'other host\n', end: 11 }] });
+      bridge.emit('fanout.output', { jobId: 'fo-someoneelse', chunks: [{ index: 1, stream: 'stdout', text: 'not mine\n', end: 9 }] });
+      bridge.emit('fanout.output', { jobId: job.id, chunks: [{ index: 1, stream: 'stdout', text: 'line 3 fine\nlater error again\n', end: 59 }, { index: 1, stream: 'stderr', text: 'warn: slow\n', end: 11 }] });
     });
     const stdout = within(pane).getByTestId('fanout-output-stdout');
     expect(within(stdout).getAllByTestId('fanout-output-line').map((l) => l.textContent)).toEqual(['1boot ok', '2disk sda ERROR at 12', '3line 3 fine', '4later error again']);
@@ -78,7 +80,7 @@ describe('fan-out output (FAKE bridge)', () => {
     const first = panel.querySelector('[data-host="10.0.0.1:22"]')!;
     // The table shows the full error (it wraps), not a cut badge.
     expect(within(first as HTMLElement).getByTestId('fanout-summary-line').textContent).toBe("AUTH_FAILED: Permission denied (publickey) for root@10.0.0.1:22; check the profile's key.");
-    fanoutOutputStore.getState().replace(1, { host: '10.0.0.2:22', stdout: 'tail\n', stderr: '', droppedBytes: { stdout: 4096, stderr: 0 }, matches: [] });
+    fanoutOutputStore.getState().replace(1, { host: '10.0.0.2:22', stdout: 'tail\n', stderr: '', droppedBytes: { stdout: 4096, stderr: 0 }, endBytes: { stdout: 4101, stderr: 0 }, matches: [] });
     await act(async () => undefined);
     expect(within(pane).getByTestId('fanout-output-dropped').textContent).toContain('4,096');
   });
@@ -104,7 +106,7 @@ describe('fan-out output (FAKE bridge)', () => {
     const panel = await openFanoutPanel(bridge);
     await within(panel).findAllByTestId('fanout-row');
     await act(async () => {
-      bridge.emit('fanout.output', { jobId: job.id, chunks: [{ index: 1, stream: 'stdout', text: 'first try\n' }] });
+      bridge.emit('fanout.output', { jobId: job.id, chunks: [{ index: 1, stream: 'stdout', text: 'first try\n', end: 10 }] });
     });
     expect(fanoutOutputStore.getState().hosts[1]?.stdout.text).toBe('first try\n');
     const button = within(panel).getByTestId('fanout-rerun-failed');
@@ -182,11 +184,13 @@ describe('fan-out output (FAKE bridge)', () => {
   });
 
   it('keeps only the tail of a stream (bounded like core) and counts what it dropped', () => {
-    expect(appendBounded({ text: 'abcdef', dropped: 0 }, 'gh', 5)).toEqual({ text: 'defgh', dropped: 3 });
+    expect(appendBounded({ text: 'abcdef', dropped: 0, end: 6 }, 'gh', 8, 5)).toEqual({ text: 'defgh', dropped: 3, end: 8 });
+    // A chunk that does not reach past what is held is already in it.
+    expect(appendBounded({ text: 'abcdef', dropped: 0, end: 6 }, 'ef', 6, 5)).toEqual({ text: 'abcdef', dropped: 0, end: 6 });
     const store = createFanoutOutputStore(10);
     store.getState().reset('fo-x');
-    for (let i = 0; i < 100; i++) store.getState().append({ jobId: 'fo-x', chunks: [{ index: 0, stream: 'stdout', text: `${i % 10}` }] });
-    expect(store.getState().hosts[0]?.stdout).toEqual({ text: '0123456789', dropped: 90 });
+    for (let i = 0; i < 100; i++) store.getState().append({ jobId: 'fo-x', chunks: [{ index: 0, stream: 'stdout', text: `${i % 10}`, end: i + 1 }] });
+    expect(store.getState().hosts[0]?.stdout).toEqual({ text: '0123456789', dropped: 90, end: 100 });
     expect(matchingLines('a\nB b\nc\n', 'b')).toEqual([{ line: 2, text: 'B b' }]);
     expect(splitMatches('xAax', 'a')).toEqual([{ text: 'x', match: false }, { text: 'A', match: true }, { text: 'a', match: true }, { text: 'x', match: false }]);
   });

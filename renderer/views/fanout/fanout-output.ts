@@ -11,6 +11,8 @@ export interface StreamText {
   text: string;
   /** Characters (or, after a fanout.output read, bytes) of the start no longer kept. */
   dropped: number;
+  /** Bytes core had written to the stream when this text was last grown (a chunk's `end`, or fanout.output's endBytes). */
+  end: number;
 }
 
 export interface HostOutput {
@@ -33,14 +35,18 @@ export interface FanoutOutputState {
   replace(index: number, output: FanoutOutput): void;
 }
 
-const empty = (): HostOutput => ({ stdout: { text: '', dropped: 0 }, stderr: { text: '', dropped: 0 } });
+const empty = (): HostOutput => ({ stdout: { text: '', dropped: 0, end: 0 }, stderr: { text: '', dropped: 0, end: 0 } });
 
-/** Appends and keeps the tail (at most `limit` characters). */
-export function appendBounded(s: StreamText, text: string, limit = KEPT_CHARS): StreamText {
+/**
+ * Appends a live chunk and keeps the tail (at most `limit` characters). A chunk that ends where the text
+ * already reaches (it was batched while fanout.output was read) is in the text already and is skipped.
+ */
+export function appendBounded(s: StreamText, text: string, end: number, limit = KEPT_CHARS): StreamText {
+  if (end <= s.end) return s;
   const all = s.text + text;
-  if (all.length <= limit) return { text: all, dropped: s.dropped };
+  if (all.length <= limit) return { text: all, dropped: s.dropped, end };
   const cut = all.length - limit;
-  return { text: all.slice(cut), dropped: s.dropped + cut };
+  return { text: all.slice(cut), dropped: s.dropped + cut, end };
 }
 
 export function createFanoutOutputStore(limit = KEPT_CHARS) {
@@ -56,7 +62,7 @@ export function createFanoutOutputStore(limit = KEPT_CHARS) {
         const hosts = { ...s.hosts };
         for (const c of chunks) {
           const h = hosts[c.index] ?? empty();
-          hosts[c.index] = { ...h, [c.stream]: appendBounded(h[c.stream], c.text, limit) };
+          hosts[c.index] = { ...h, [c.stream]: appendBounded(h[c.stream], c.text, c.end, limit) };
         }
         return { hosts };
       }),
@@ -67,7 +73,15 @@ export function createFanoutOutputStore(limit = KEPT_CHARS) {
         return { hosts };
       }),
     replace: (index, o) =>
-      set((s) => ({ hosts: { ...s.hosts, [index]: { stdout: { text: o.stdout, dropped: o.droppedBytes.stdout }, stderr: { text: o.stderr, dropped: o.droppedBytes.stderr } } } })),
+      set((s) => ({
+        hosts: {
+          ...s.hosts,
+          [index]: {
+            stdout: { text: o.stdout, dropped: o.droppedBytes.stdout, end: o.endBytes.stdout },
+            stderr: { text: o.stderr, dropped: o.droppedBytes.stderr, end: o.endBytes.stderr },
+          },
+        },
+      })),
   }));
 }
 
