@@ -97,7 +97,7 @@ test.describe('enrollment against a real vcsim', () => {
     await expect(page.getByLabel('vCenter', { exact: true })).toHaveValue('lab');
     await expect(gridRow(page, VM(0))).toBeVisible();
     await expect(gridRow(page, VM(2)).locator('[data-hint="powered-off"]')).toHaveText('Powered off');
-    await expect(gridRow(page, VM(0)).getByTestId('enroll-hints')).toHaveText('Looks eligible');
+    await expect(gridRow(page, VM(0)).getByTestId('vm-picker-detail')).toHaveText('Looks eligible');
     await expect(gridRow(page, VM(1)).locator('[data-hint="os-unsupported"]')).toHaveText('OS not covered');
     await page.getByRole('button', { name: /^Next: targets/ }).click();
     await expect(page.getByTestId('wizard-problems')).toHaveText('Pick at least one VM.');
@@ -108,7 +108,7 @@ test.describe('enrollment against a real vcsim', () => {
     await gridRow(page, VM(1)).click();
     await page.getByLabel('Search VMs to enroll').fill('');
     for (const i of [0, 2, 3]) await gridRow(page, VM(i)).click();
-    await expect(page.getByTestId('enroll-selected-count')).toHaveText('4 VMs picked');
+    await expect(page.getByTestId('vm-picker-selected-count')).toHaveText('4 VMs picked');
     await page.getByRole('button', { name: 'Next: targets for 4 VMs' }).click();
 
     // Step 2: the contract's rules mark what is missing; then the targets.

@@ -231,12 +231,13 @@ test.describe('run on inventory VMs (vcsim inventory, sshd at a VM guest IP)', (
     const panel = page.getByTestId('fanout-panel');
     await panel.getByRole('button', { name: 'Add VMs from inventory…' }).click();
     const picker = panel.getByTestId('fanout-vm-picker');
-    const vmItem = picker.locator('li', { hasText: '127.0.0.2' });
-    await expect(vmItem).toHaveCount(1);
-    const vmName = (await vmItem.locator('.mono').textContent())!;
+    const vmRow = picker.getByTestId('vm-picker-row').filter({ hasText: '127.0.0.2' });
+    await expect(vmRow).toHaveCount(1);
+    const vmName = (await vmRow.getAttribute('data-vm'))!;
     await picker.getByLabel('Search VMs').fill(vmName);
-    await expect(picker.locator('li')).toHaveCount(1);
-    await picker.getByRole('button', { name: `Add ${vmName}` }).click();
+    await expect(picker.getByTestId('vm-picker-grid')).toHaveAttribute('data-rendered-query', vmName);
+    await expect(picker.getByTestId('vm-picker-row')).toHaveCount(1);
+    await picker.getByTestId('vm-picker-row').click();
     await expect(panel.getByTestId('fanout-target-count')).toHaveText('1 target');
     await panel.getByLabel('SSH port on the VMs').fill(String(guest.port));
 

@@ -2,7 +2,8 @@
 //   renderer/       -> only renderer/, core/contract/ and the UI packages below; no Node, no core services;
 //                      inside it the shared parts never reach up into a feature: renderer/ui/ (the design
 //                      system) imports neither renderer/views/ nor renderer/data/, and renderer/data/ (the
-//                      contract hooks) imports neither renderer/views/ nor renderer/ui/
+//                      contract hooks) imports neither renderer/views/ nor renderer/ui/; renderer/parts/ (shared
+//                      components that read through data/ hooks, e.g. the VM picker) imports ui/ and data/, no feature
 //   core/contract/  -> only itself, zod and ipaddr.js (pure; it is imported by every layer, including the renderer)
 //   core/           -> never electron, React or the renderer; and each core/<folder> only the core/
 //                      folders its row in lint/core-layers.js allows (foundations -> domains ->
@@ -28,10 +29,11 @@ function layerOf(rel) {
 
 const isTestFile = (rel) => /\.test\.tsx?$/.test(rel);
 
-/** renderer/ui/ and renderer/data/ serve every feature, so they may not depend on one (or on each other's side). */
+/** renderer/ui/, renderer/data/ and renderer/parts/ serve every feature, so they may not depend on one (nor ui/ and data/ on each other). */
 const RENDERER_SHARED = [
-  { folder: 'renderer/ui/', banned: ['renderer/views/', 'renderer/data/'], why: 'renderer/ui/ is the design system: it imports no feature (views/) and no data hook (data/); pass data in through props' },
-  { folder: 'renderer/data/', banned: ['renderer/views/', 'renderer/ui/'], why: 'renderer/data/ holds the contract hooks: it imports no feature (views/) and no component (ui/)' },
+  { folder: 'renderer/ui/', banned: ['renderer/views/', 'renderer/data/', 'renderer/parts/'], why: 'renderer/ui/ is the design system: it imports no feature (views/) and no data hook (data/); pass data in through props' },
+  { folder: 'renderer/data/', banned: ['renderer/views/', 'renderer/ui/', 'renderer/parts/'], why: 'renderer/data/ holds the contract hooks: it imports no feature (views/) and no component (ui/, parts/)' },
+  { folder: 'renderer/parts/', banned: ['renderer/views/'], why: 'renderer/parts/ holds shared components with data (ui/ + data/): it imports no feature (views/); pass feature knowledge in through props' },
 ];
 
 function rendererFolderVerdict(rel, target) {

@@ -43,6 +43,8 @@ describe('import boundaries (eslint outpost/layer-imports)', () => {
     expect(await layerErrors('renderer/ui/bad-fixture.tsx', "import { X } from '../views/inventory/VmTable';\nexport const x = X;\n")).toHaveLength(1);
     expect(await layerErrors('renderer/ui/bad-fixture.tsx', "import { useVmSearch } from '../data/use-vm-search';\nexport const x = useVmSearch;\n")).toHaveLength(1);
     expect(await layerErrors('renderer/data/bad-fixture.ts', "import { DataTable } from '../ui/DataTable';\nimport { y } from '../views/audit/x';\nexport const x = [DataTable, y];\n")).toHaveLength(2);
+    expect(await layerErrors('renderer/parts/bad-fixture.tsx', "import { X } from '../views/inventory/VmTable';\nexport const x = X;\n")).toHaveLength(1);
+    expect(await layerErrors('renderer/parts/good-fixture.tsx', "import { FilterSelect } from '../ui/FilterSelect';\nimport { useVmSearch } from '../data/use-vm-search';\nexport const x = [FilterSelect, useVmSearch];\n")).toEqual([]);
     const fine = "import { DataTable } from '../../ui/DataTable';\nimport { useVmSearch } from '../../data/use-vm-search';\nexport const x = [DataTable, useVmSearch];\n";
     expect(await layerErrors('renderer/views/fanout/good-fixture.tsx', fine)).toEqual([]);
   });

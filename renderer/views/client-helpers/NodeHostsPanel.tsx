@@ -3,7 +3,7 @@ import type { CommandInput, CommandOutput } from '../../../core/contract';
 import { useClient } from '../../app/shell-context';
 import { FieldError } from '../../ui/FieldError';
 import { TextField } from '../../ui/TextField';
-import { VmPicker } from '../enrollment/VmPicker';
+import { VmPicker } from '../../parts/VmPicker';
 import { useVmSelection } from '../enrollment/use-vm-selection';
 import { useContractForm } from '../../data/use-contract-form';
 import { useContractQuery } from '../../data/use-contract-query';
@@ -11,7 +11,6 @@ import { useCredentials } from '../../data/use-credentials';
 import { SubmitButton } from '../../ui/SubmitButton';
 
 type Plan = CommandOutput<'helpers.hosts.preview'>;
-const noneEnrolled: ReadonlySet<string> = new Set();
 
 interface NodeDraft {
   host: string;
@@ -29,7 +28,7 @@ export function NodeHostsPanel() {
   const client = useClient();
   const sites = useContractQuery('Could not list sites', (c) => c.invoke('sites.list', {}));
   const credentials = useCredentials('Could not list credentials');
-  const { draft: picks, dispatch, picked } = useVmSelection();
+  const { selection, picked } = useVmSelection();
   const [draft, setDraft] = useState<NodeDraft>({ host: '', user: '', credential: '', path: '/etc/hosts', address: 'private' });
   const [plan, setPlan] = useState<{ forKey: string; plan: Plan } | null>(null);
   const [pushed, setPushed] = useState<Plan | null>(null);
@@ -69,7 +68,7 @@ export function NodeHostsPanel() {
   return (
     <div className="node-hosts">
       <h2 className="section-heading">Push hosts entries to a node</h2>
-      <VmPicker sites={sites.data ?? []} draft={picks} dispatch={dispatch} enrolled={noneEnrolled} rules={null} error={errors.vms} purpose="name on the node" />
+      <VmPicker sites={(sites.data ?? []).map((s) => s.name)} selection={selection} invalid={Boolean(errors.vms)} purpose="name on the node" />
       <FieldError id="node-hosts-vms-error" message={errors.vms} />
       <form className="panel side-form" onSubmit={onPreview} noValidate aria-labelledby="node-hosts-heading">
         <h2 id="node-hosts-heading">Node</h2>

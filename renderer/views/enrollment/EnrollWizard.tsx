@@ -1,11 +1,13 @@
-import { useState, type Dispatch } from 'react';
+import { useMemo, useState, type Dispatch } from 'react';
 import type { FirewallView, PoolView, SiteSummary } from '../../../core/contract';
 import type { CredentialView } from '../../../core/contract/remote';
 import type { EnrollmentRules } from '../../../core/contract/enrollment';
 import { BatchProgress } from './BatchProgress';
 import { CheckStep } from './CheckStep';
 import { TargetsStep } from './TargetsStep';
-import { VmPicker } from './VmPicker';
+import { VmPicker } from '../../parts/VmPicker';
+import { eligibilityDetail } from './eligibility-detail';
+import { wizardSelection } from './use-vm-selection';
 import { canOpen, pickedVms, stepLabels, stepProblems, wizardSteps, type WizardAction, type WizardState, type WizardStep } from './wizard-state';
 
 interface EnrollWizardProps {
@@ -33,6 +35,10 @@ export function EnrollWizard({ state, dispatch, sites, credentials, firewalls, p
   const index = wizardSteps.indexOf(step);
   const problems = step === 'vms' || step === 'targets' ? stepProblems(step, draft) : {};
   const shown = tried.has(step) ? problems : {};
+  const siteEnrolled = enrolled.get(draft.site) ?? noneEnrolled;
+  const osRules = rules?.rules ?? null;
+  const detail = useMemo(() => eligibilityDetail(siteEnrolled, osRules), [siteEnrolled, osRules]);
+  const selection = useMemo(() => wizardSelection(draft, dispatch), [draft, dispatch]);
 
   const go = (to: WizardStep): void => {
     if (canOpen(to, state)) {
@@ -59,7 +65,7 @@ export function EnrollWizard({ state, dispatch, sites, credentials, firewalls, p
 
       <section className="wizard-body" aria-label={`Step ${index + 1}: ${stepLabels[step]}`}>
         {step === 'vms' && (
-          <VmPicker sites={sites} draft={draft} dispatch={dispatch} enrolled={enrolled.get(draft.site) ?? noneEnrolled} rules={rules?.rules ?? null} error={shown.site ?? shown.vms} />
+          <VmPicker sites={sites.map((s) => s.name)} selection={selection} purpose="enroll" detail={detail} invalid={Boolean(shown.site ?? shown.vms)} />
         )}
         {step === 'targets' && <TargetsStep draft={draft} dispatch={dispatch} credentials={credentials} firewalls={firewalls} pools={pools} rules={rules} errors={shown} />}
         {step === 'check' && <CheckStep state={state} dispatch={dispatch} />}

@@ -1,6 +1,6 @@
 import { act, fireEvent, screen, within } from '@testing-library/react';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import type { FirewallView, PoolView, SiteSummary, VmSummary } from '../../../core/contract';
+import { VMS_LIST_MAX, type FirewallView, type PoolView, type SiteSummary, type VmSummary } from '../../../core/contract';
 import type { CmdbRecord, EnrollmentCheck, OsRule, VmEligibility } from '../../../core/contract/enrollment';
 import type { CredentialView } from '../../../core/contract/remote';
 import { createFakeBridge, type FakeBridge, type FakeHandler } from '../../testing/fake-bridge';
@@ -184,7 +184,7 @@ describe('Enrollment wizard (fake bridge)', () => {
 
     // "Hide VMs that cannot enroll" leaves the ones nothing stands against.
     fireEvent.click(screen.getByRole('checkbox', { name: 'Hide VMs that cannot enroll' }));
-    expect([...grid.querySelectorAll('[data-testid="enroll-vm-row"]')].map((r) => r.getAttribute('data-vm'))).toEqual(['app-1']);
+    expect([...grid.querySelectorAll('[data-testid="vm-picker-row"]')].map((r) => r.getAttribute('data-vm'))).toEqual(['app-1']);
     fireEvent.click(screen.getByRole('checkbox', { name: 'Hide VMs that cannot enroll' }));
 
     // Next with nothing picked says so and stays.
@@ -205,7 +205,7 @@ describe('Enrollment wizard (fake bridge)', () => {
 
     await click(within(row('app-2')).getByRole('checkbox', { name: 'Pick app-2' }));
     await click(row('app-3'));
-    expect(screen.getByTestId('enroll-selected-count').textContent).toBe('3 VMs picked');
+    expect(screen.getByTestId('vm-picker-selected-count').textContent).toBe('3 VMs picked');
     expect(row('app-1').getAttribute('aria-selected')).toBe('true');
     await click(screen.getByRole('button', { name: 'Next: targets for 3 VMs' }));
 
@@ -309,7 +309,48 @@ describe('Enrollment wizard (fake bridge)', () => {
     expect(within(batchRow('app-1')).getByTestId('batch-error').textContent).toContain('SSH_AUTH');
 
     await click(screen.getByRole('button', { name: 'Enroll more VMs' }));
-    expect(screen.getByTestId('enroll-selected-count').textContent).toBe('No VMs picked');
+    expect(screen.getByTestId('vm-picker-selected-count').textContent).toBe('No VMs picked');
+  });
+
+  it('the VM picker searches and filters through the host, and shows a VM that enters the site (inventory.changed) with no reload', async () => {
+    let listed = vms;
+    const fake = bridge({
+      'vms.list': (input) => {
+        const q = input as { query?: string; powerState?: string };
+        return ok(listed.filter((v) => (!q.query || v.name.includes(q.query)) && (!q.powerState || v.powerState === q.powerState)));
+      },
+    });
+    await renderApp(fake, 'enrollment');
+    await settle();
+    const grid = screen.getByRole('grid', { name: 'VMs to enroll' });
+    const shown = () => [...grid.querySelectorAll('[data-testid="vm-picker-row"]')].map((r) => r.getAttribute('data-vm'));
+    expect(shown()).toEqual(['app-1', 'app-2', 'app-3', 'db-1']);
+
+    await act(async () => {
+      fireEvent.change(screen.getByLabelText('Power state'), { target: { value: 'poweredOff' } });
+    });
+    await settle();
+    expect(shown()).toEqual(['app-2']);
+    expect(calls(fake, 'vms.list').at(-1)).toEqual({ site: site.name, powerState: 'poweredOff', limit: VMS_LIST_MAX });
+    await act(async () => {
+      fireEvent.change(screen.getByLabelText('Power state'), { target: { value: '' } });
+      fireEvent.change(screen.getByLabelText('Search VMs to enroll'), { target: { value: 'app' } });
+    });
+    await act(async () => new Promise((r) => setTimeout(r, 200)));
+    expect(shown()).toEqual(['app-1', 'app-2', 'app-3']);
+    expect(grid.getAttribute('data-rendered-query')).toBe('app');
+
+    listed = [...vms, vm('app-4')];
+    await act(async () => {
+      fake.emit('inventory.changed', { site: 'elsewhere', changes: [{ kind: 'enter', type: 'VirtualMachine', moref: 'vm-x' }], truncated: false });
+    });
+    await settle();
+    expect(shown()).toEqual(['app-1', 'app-2', 'app-3']);
+    await act(async () => {
+      fake.emit('inventory.changed', { site: site.name, changes: [{ kind: 'enter', type: 'VirtualMachine', moref: 'vm-app-4' }], truncated: false });
+    });
+    await act(async () => new Promise((r) => setTimeout(r, 200)));
+    expect(shown()).toEqual(['app-1', 'app-2', 'app-3', 'app-4']);
   });
 
   it('checks again after the targets change, and shows a check that could not run with its code', async () => {

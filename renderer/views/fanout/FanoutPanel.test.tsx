@@ -5,8 +5,10 @@ import { createFakeBridge } from '../../testing/fake-bridge';
 import { renderApp, unmountAll } from '../../testing/render-app';
 import { fanoutStore } from './fanout-store';
 import { hopCredential, jumpHopsOf, withHopCredential } from './JumpHostsField';
-import { keyProfile, ok } from '../../testing/fixtures';
+import { keyProfile, ok, withLayoutHeight } from '../../testing/fixtures';
 import { openFanoutPanel } from '../../testing/fanout-panel';
+
+withLayoutHeight(600);
 
 afterEach(() => {
   unmountAll();
@@ -119,14 +121,18 @@ describe('Run on many hosts (component, FAKE bridge)', () => {
     });
     const picker = within(panel).getByTestId('fanout-vm-picker');
     await act(async () => {
-      fireEvent.change(within(picker).getByLabelText('Search VMs'), { target: { value: 'web' } });
+      fireEvent.change(within(picker).getByLabelText('Search VMs to run on'), { target: { value: 'web' } });
       await new Promise((r) => setTimeout(r, 250));
     });
-    expect(within(picker).getByText('10.1.0.5')).toBeTruthy();
-    expect(within(picker).getByText('no guest IP')).toBeTruthy();
+    const grid = within(picker).getByRole('grid', { name: 'VMs to run on' });
+    expect([...grid.querySelectorAll('[data-testid="vm-picker-row"]')].map((r) => [r.getAttribute('data-vm'), r.querySelector('.mono')?.textContent])).toEqual([
+      ['web-1', '10.1.0.5'],
+      ['web-2', '—'],
+    ]);
     await act(async () => {
-      fireEvent.click(within(picker).getByRole('button', { name: 'Add all 2' }));
+      fireEvent.click(within(picker).getByRole('button', { name: 'Pick all shown' }));
     });
+    expect(within(picker).getByTestId('vm-picker-selected-count').textContent).toBe('2 VMs picked');
     expect(within(panel).getByTestId('fanout-target-count').textContent).toBe('2 targets');
     fireEvent.click(within(panel).getByRole('button', { name: 'Remove web-2' }));
     expect(within(panel).getByTestId('fanout-target-count').textContent).toBe('1 target');

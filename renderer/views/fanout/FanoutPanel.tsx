@@ -14,7 +14,7 @@ import { errorText } from './fanout-text';
 import { HostOutputPane } from './HostOutputPane';
 import { JumpHostsField, jumpHopsOf } from './JumpHostsField';
 import { ResultsTable } from './ResultsTable';
-import { RemovableChip, SshConfigImport, VmPicker } from './TargetPicker';
+import { InventoryVmTargets, RemovableChip, SshConfigImport } from './TargetPicker';
 import { TemplatePicker, SaveTemplate } from './Templates';
 import { UnknownKeys } from './UnknownKeys';
 import './fanout.css';
@@ -244,7 +244,7 @@ export function FanoutPanel() {
             </button>
           </div>
         </div>
-        {picking === 'vms' && <VmPicker />}
+        {picking === 'vms' && <InventoryVmTargets />}
         {picking === 'ssh-config' && <SshConfigImport onClose={() => setPicking(null)} />}
         {f.vms.length > 0 && (
           <div className="inline-field fanout-vm-port">

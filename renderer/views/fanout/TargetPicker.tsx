@@ -1,60 +1,38 @@
-import { useEffect, useId, useState, type ReactNode } from 'react';
+import { useEffect, useMemo, useState, type ReactNode } from 'react';
 import { useStore } from 'zustand';
 import type { CommandOutput, VmSummary } from '../../../core/contract';
 import { useClient } from '../../app/shell-context';
 import { useSiteNames } from '../../data/use-site-names';
-import { useVmSearch } from '../../data/use-vm-search';
-import { fanoutStore } from './fanout-store';
+import { VmPicker, type VmSelection } from '../../parts/VmPicker';
+import { fanoutStore, type VmTarget } from './fanout-store';
 import { errorText, hostPortLabel } from './fanout-text';
 
-type Vm = VmSummary;
 type ConfigHost = CommandOutput<'sshConfig.hosts'>[number];
 
-/** Targets from the inventory: search a site's VMs and add them (they are reached at their guest IP). */
-export function VmPicker() {
-  const id = useId();
+const targetOf = (vm: VmSummary): VmTarget => ({ site: vm.site, vm: vm.moref, name: vm.name, address: vm.ipAddress });
+
+/** Targets from the inventory, picked with the shared VM picker (they are reached at their guest IP); the form lists them as chips. */
+export function InventoryVmTargets() {
   const picked = useStore(fanoutStore, (s) => s.vms);
   const { sites, site, setSite } = useSiteNames();
-  const [query, setQuery] = useState('');
-  const found = useVmSearch({ site, enabled: site !== '', query, limit: 50 }).rows;
-
-  const add = (vms: Vm[]): void => {
-    const s = fanoutStore.getState();
-    const have = new Set(s.vms.map((v) => `${v.site}/${v.vm}`));
-    s.set({ vms: [...s.vms, ...vms.filter((v) => !have.has(`${v.site}/${v.moref}`)).map((v) => ({ site: v.site, vm: v.moref, name: v.name, address: v.ipAddress }))] });
-  };
+  const selection = useMemo((): VmSelection => {
+    const isPicked = (vm: VmSummary): boolean => picked.some((p) => p.site === vm.site && p.vm === vm.moref);
+    const setVms = (vms: VmTarget[]): void => fanoutStore.getState().set({ vms });
+    return {
+      site,
+      setSite,
+      isPicked,
+      pickedCount: picked.length,
+      toggle: (vm) => setVms(isPicked(vm) ? picked.filter((p) => !(p.site === vm.site && p.vm === vm.moref)) : [...picked, targetOf(vm)]),
+      pick: (vms) => setVms([...picked, ...vms.filter((vm) => !isPicked(vm)).map(targetOf)]),
+      clear: () => setVms([]),
+    };
+  }, [picked, site, setSite]);
 
   if (sites.length === 0) return <p className="muted small">No vCenter site yet: add one in Inventory to pick VMs here.</p>;
   return (
     <div className="fanout-vm-picker" data-testid="fanout-vm-picker">
-      <div className="inline-field">
-        <label htmlFor={`${id}-site`}>Site</label>
-        <select id={`${id}-site`} value={site} onChange={(e) => setSite(e.target.value)}>
-          {sites.map((s) => (
-            <option key={s}>{s}</option>
-          ))}
-        </select>
-        <label htmlFor={`${id}-q`} className="visually-hidden">
-          Search VMs
-        </label>
-        <input id={`${id}-q`} type="search" placeholder="Search VMs by name, IP, guest OS" value={query} onChange={(e) => setQuery(e.target.value)} />
-        <button type="button" className="button button-small" disabled={found.length === 0} onClick={() => add(found)}>
-          Add all {found.length}
-        </button>
-      </div>
-      <ul className="fanout-vm-list" aria-label="Matching VMs">
-        {found.map((v) => {
-          const already = picked.some((p) => p.site === v.site && p.vm === v.moref);
-          return (
-            <li key={v.moref}>
-              <span className="mono">{v.name}</span> <span className="muted small">{v.ipAddress ?? 'no guest IP'}</span>
-              <button type="button" className="button button-small" disabled={already} onClick={() => add([v])} aria-label={`Add ${v.name}`}>
-                {already ? 'Added' : 'Add'}
-              </button>
-            </li>
-          );
-        })}
-      </ul>
+      <VmPicker sites={sites} selection={selection} purpose="run on" compact />
     </div>
   );
 }

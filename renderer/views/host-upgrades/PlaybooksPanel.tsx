@@ -5,7 +5,7 @@ import { useClient } from '../../app/shell-context';
 import { DataTable, type DataColumn } from '../../ui/DataTable';
 import { FieldError } from '../../ui/FieldError';
 import { TextField } from '../../ui/TextField';
-import { VmPicker } from '../enrollment/VmPicker';
+import { VmPicker } from '../../parts/VmPicker';
 import { useVmSelection } from '../enrollment/use-vm-selection';
 import { useContractForm } from '../../data/use-contract-form';
 import { useContractQuery } from '../../data/use-contract-query';
@@ -22,7 +22,6 @@ const playbookColumns: DataColumn<PlaybookHost>[] = [
   { id: 'unreachable', label: 'unreachable', cell: (h) => h.unreachable, sortValue: (h) => h.unreachable },
 ];
 
-const noneEnrolled: ReadonlySet<string> = new Set();
 /** Lines kept on screen per run (the run keeps its own tail for a page opened late). */
 const SHOWN_LINES = 1000;
 
@@ -40,7 +39,7 @@ export function PlaybooksPanel() {
   const client = useClient();
   const sites = useContractQuery('Could not list sites', (c) => c.invoke('sites.list', {}));
   const credentials = useContractQuery('Could not list credentials', (c) => c.invoke('credentials.list', {}));
-  const { draft: picks, dispatch, picked } = useVmSelection();
+  const { selection, picked } = useVmSelection();
   const [draft, setDraft] = useState<PlaybookDraft>({ playbook: '', hosts: '', credential: '', user: '', port: '22', address: 'private' });
   const [run, setRun] = useState<PlaybookRun | null>(null);
   const [lines, setLines] = useState<string[]>([]);
@@ -96,7 +95,7 @@ export function PlaybooksPanel() {
   return (
     <div className="playbooks">
       <h2 className="section-heading">Run a playbook</h2>
-      <VmPicker sites={sites.data ?? []} draft={picks} dispatch={dispatch} enrolled={noneEnrolled} rules={null} error={errors.vms} purpose="run the playbook on" />
+      <VmPicker sites={(sites.data ?? []).map((s) => s.name)} selection={selection} invalid={Boolean(errors.vms)} purpose="run the playbook on" />
       <FieldError id="playbook-vms-error" message={errors.vms} />
       <form className="panel side-form" onSubmit={onSubmit} noValidate aria-labelledby="playbook-form-heading">
         <h2 id="playbook-form-heading">Playbook</h2>

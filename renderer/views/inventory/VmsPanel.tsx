@@ -5,7 +5,7 @@ import type { SiteSummary } from '../../../core/contract';
 import { errorToast } from '../../app/error-toast';
 import { useClient, useShellStore } from '../../app/shell-context';
 import { ALL_ROWS_LIMIT, useVmRows, vmListInput, type VmQuery } from './use-vm-rows';
-import { useVmSearch } from './vm-search-filter';
+import { useVmTableFilter } from './vm-search-filter';
 import { VmDetail } from './VmDetail';
 import { VmTable } from './VmTable';
 import { powerOptions, toolsOptions, visibleRows, vmKey, vmsCsv, type SortKey, type SortOrder } from './vm-rows';
@@ -97,7 +97,7 @@ export function VmsPanel({ sites }: { sites: SiteSummary[] }) {
   const data = useVmRows(q);
 
   const sorted = useMemo(() => (data.rows ? visibleRows(data.rows, order) : []), [data.rows, order]);
-  const search = useVmSearch(sorted, q.query);
+  const search = useVmTableFilter(sorted, q.query);
   const rows = search.rows;
   const selectedVm = selected === null ? null : (data.rows?.find((vm) => vmKey(vm) === selected) ?? null);
 

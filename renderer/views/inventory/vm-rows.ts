@@ -1,4 +1,5 @@
 import type { VmSummary } from '../../../core/contract';
+import { powerLabel, toolsLabel } from '../../ui/vm-labels';
 
 export type SortKey = 'name' | 'powerState' | 'guestFullName' | 'ipAddress' | 'host' | 'numCpu' | 'memoryMB' | 'toolsRunningStatus';
 export interface SortOrder {
@@ -6,24 +7,7 @@ export interface SortOrder {
   direction: 'ascending' | 'descending';
 }
 
-/** vim25's VirtualMachineToolsRunningStatus, plus "unknown" for a VM vCenter reports none for. */
-export const toolsStatuses = ['guestToolsRunning', 'guestToolsNotRunning', 'guestToolsExecutingScripts', 'unknown'] as const;
-export type ToolsFilter = (typeof toolsStatuses)[number] | '';
-
-export const powerLabels: Record<string, string> = { poweredOn: 'On', poweredOff: 'Off', suspended: 'Suspended' };
-export const toolsLabels: Record<string, string> = {
-  guestToolsRunning: 'Running',
-  guestToolsNotRunning: 'Not running',
-  guestToolsExecutingScripts: 'Starting',
-  unknown: 'Unknown',
-};
-
-/** [value, label] pairs for the power and Tools filters. */
-export const powerOptions = Object.entries(powerLabels) as [string, string][];
-export const toolsOptions = toolsStatuses.map((value) => [value, toolsLabels[value]!] as const);
-
-export const powerLabel = (vm: VmSummary): string => (vm.powerState ? (powerLabels[vm.powerState] ?? vm.powerState) : 'Unknown');
-export const toolsLabel = (vm: VmSummary): string => toolsLabels[vm.toolsRunningStatus ?? 'unknown'] ?? vm.toolsRunningStatus ?? 'Unknown';
+export { powerLabel, powerLabels, powerOptions, toolsLabel, toolsLabels, toolsOptions, toolsStatuses, type ToolsFilter } from '../../ui/vm-labels';
 
 /** Stable identity of a row across sites (a moref is only unique inside one vCenter). */
 export const vmKey = (vm: Pick<VmSummary, 'site' | 'moref'>): string => `${vm.site}/${vm.moref}`;

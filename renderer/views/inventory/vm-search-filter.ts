@@ -187,7 +187,7 @@ export function finishVmSearch(s: VmSearchState): VmSearchState {
  * `rows` narrowed to `query` (see startVmSearch): the first screen at once, the rest in slices
  * (each a re-render with more rows); `complete` once every row is scanned.
  */
-export function useVmSearch(rows: readonly VmSummary[], query: string): { rows: readonly VmSummary[]; complete: boolean } {
+export function useVmTableFilter(rows: readonly VmSummary[], query: string): { rows: readonly VmSummary[]; complete: boolean } {
   const last = useRef<VmSearchState | null>(null);
   const [, setProgress] = useState(0);
   const state = useMemo(() => {
