@@ -121,10 +121,10 @@ describe('Run on many hosts (component, FAKE bridge)', () => {
     });
     const picker = within(panel).getByTestId('fanout-vm-picker');
     await act(async () => {
-      fireEvent.change(within(picker).getByLabelText('Search VMs to run on'), { target: { value: 'web' } });
+      fireEvent.change(within(picker).getByLabelText('Search VMs to add as targets'), { target: { value: 'web' } });
       await new Promise((r) => setTimeout(r, 250));
     });
-    const grid = within(picker).getByRole('grid', { name: 'VMs to run on' });
+    const grid = within(picker).getByRole('grid', { name: 'VMs to add as targets' });
     expect([...grid.querySelectorAll('[data-testid="vm-picker-row"]')].map((r) => [r.getAttribute('data-vm'), r.querySelector('.mono')?.textContent])).toEqual([
       ['web-1', '10.1.0.5'],
       ['web-2', '—'],

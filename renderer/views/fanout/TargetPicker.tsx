@@ -32,7 +32,7 @@ export function InventoryVmTargets() {
   if (sites.length === 0) return <p className="muted small">No vCenter site yet: add one in Inventory to pick VMs here.</p>;
   return (
     <div className="fanout-vm-picker" data-testid="fanout-vm-picker">
-      <VmPicker sites={sites} selection={selection} purpose="run on" compact />
+      <VmPicker sites={sites} selection={selection} purpose="add as targets" compact />
     </div>
   );
 }

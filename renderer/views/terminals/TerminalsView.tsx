@@ -7,7 +7,7 @@ import { useClient, useShell, useShellStore } from '../../app/shell-context';
 import { EmptyState } from '../../ui/EmptyState';
 import { ViewHeader } from '../../ui/ViewHeader';
 import { useConfirmDestructive } from '../../ui/ConfirmDialog';
-import { FanoutSection, FanoutToggle } from '../fanout/FanoutPanel';
+import { FanoutSection, FanoutToggle } from '../fanout/FanoutSection';
 import { OpenTerminalDialog } from './OpenTerminalDialog';
 import { RecordingsSection } from './recordings/RecordingsSection';
 import { TerminalPane } from './TerminalPane';
