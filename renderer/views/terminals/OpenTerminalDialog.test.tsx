@@ -2,7 +2,7 @@ import { act, fireEvent, screen, within } from '@testing-library/react';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createFakeBridge } from '../../testing/fake-bridge';
 import { renderApp, unmountAll } from '../../testing/render-app';
-import { configJumpText } from './OpenTerminalDialog';
+import { configJumpText } from './HostShortcuts';
 
 afterEach(() => unmountAll());
 

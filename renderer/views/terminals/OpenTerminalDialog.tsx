@@ -1,46 +1,17 @@
 import { useEffect, useId, useRef, useState, type FormEvent, type KeyboardEvent } from 'react';
 import { OutpostError, type CommandOutput, type TerminalInfo, type TerminalTarget } from '../../../core/contract';
-import { errorToast } from '../../app/error-toast';
-import { useClient, useShellStore } from '../../app/shell-context';
-import { CopyButton } from '../../ui/CopyButton';
-import { useSiteNames } from '../../data/use-site-names';
-import { useVmSearch } from '../../data/use-vm-search';
+import { useClient } from '../../app/shell-context';
+import { useCredentials } from '../../data/use-credentials';
 import { NewCredentialForm } from '../credentials/NewCredentialForm';
 import { emptyJumpHosts, JumpHostsField, jumpHopsOf, type JumpHostsValue } from '../fanout/JumpHostsField';
 import '../fanout/fanout.css';
-import { recentHosts, rememberHost } from './recent-hosts';
+import { HostKeyPrompt, hostKeyQuestion, type HostKeyQuestion } from './HostKeyPrompt';
+import { HostShortcuts } from './HostShortcuts';
+import { rememberHost } from './recent-hosts';
+import { VmTargetFields, type PickedVm } from './VmTargetFields';
 import type { OpenPrefill } from './terminals-store';
 
 type Mode = 'host' | 'vm' | 'winrm';
-type Credential = CommandOutput<'credentials.list'>[number];
-interface HostKeyQuestion {
-  host: string;
-  port: number;
-  fingerprint: string;
-  keyType: string | null;
-}
-
-function hostKeyQuestion(err: unknown): HostKeyQuestion | null {
-  if (!(err instanceof OutpostError) || err.code !== 'HOST_KEY_UNKNOWN') return null;
-  const d = err.details as Partial<HostKeyQuestion> | undefined;
-  if (!d || typeof d.host !== 'string' || typeof d.port !== 'number' || typeof d.fingerprint !== 'string') return null;
-  return { host: d.host, port: d.port, fingerprint: d.fingerprint, keyType: typeof d.keyType === 'string' ? d.keyType : null };
-}
-
-/**
- * A config host's ProxyJump as the jump field's text: a hop that names another config host is
- * written as that host's user@HostName:Port (ssh resolves it the same way); "none" is no jump.
- */
-export function configJumpText(proxyJump: readonly string[], configHosts: CommandOutput<'sshConfig.hosts'>): string {
-  return proxyJump
-    .filter((hop) => hop.toLowerCase() !== 'none')
-    .map((hop) => {
-      const alias = configHosts.find((c) => c.alias === hop);
-      return alias ? `${alias.user ? `${alias.user}@` : ''}${alias.hostName.includes(':') ? `[${alias.hostName}]` : alias.hostName}:${alias.port}` : hop;
-    })
-    .join(', ');
-}
-
 /**
  * Opens a terminal: a saved host over SSH (with a credential profile), an inventory VM by its
  * guest IP (PowerShell over WinRM for Windows guests), or a WinRM endpoint. An unknown host key
@@ -48,7 +19,6 @@ export function configJumpText(proxyJump: readonly string[], configHosts: Comman
  */
 export function OpenTerminalDialog({ prefill, split, onOpened, onClose }: { prefill: OpenPrefill; split: boolean; onOpened(info: TerminalInfo): void; onClose(): void }) {
   const client = useClient();
-  const shell = useShellStore();
   const id = useId();
   const dialogRef = useRef<HTMLDivElement>(null);
   const [mode, setMode] = useState<Mode>(prefill.kind);
@@ -57,12 +27,10 @@ export function OpenTerminalDialog({ prefill, split, onOpened, onClose }: { pref
   const [port, setPort] = useState(saved?.port !== undefined && saved.port !== 22 ? String(saved.port) : '');
   const [user, setUser] = useState(saved?.user ?? '');
   const [credential, setCredential] = useState(saved?.credential ?? '');
-  const [credentials, setCredentials] = useState<Credential[] | null>(null);
+  const credentialList = useCredentials('Credential profiles');
+  const credentials = credentialList.data;
   const [creating, setCreating] = useState(false);
-  const { sites, site, setSite } = useSiteNames(prefill.kind === 'vm' ? prefill.site : '');
-  const [vmQuery, setVmQuery] = useState('');
-  const vms = useVmSearch({ site, enabled: mode === 'vm' && site !== '', query: vmQuery, limit: 50 }).rows;
-  const [vm, setVm] = useState<{ site: string; moref: string; name: string } | null>(prefill.kind === 'vm' ? { site: prefill.site, moref: prefill.vm, name: prefill.name } : null);
+  const [vm, setVm] = useState<PickedVm | null>(prefill.kind === 'vm' ? { site: prefill.site, moref: prefill.vm, name: prefill.name } : null);
   const [protocol, setProtocol] = useState<'auto' | 'ssh' | 'winrm'>(prefill.kind === 'vm' ? prefill.protocol : 'auto');
   const [url, setUrl] = useState('');
   const [auth, setAuth] = useState<'ntlm' | 'basic'>('ntlm');
@@ -71,26 +39,17 @@ export function OpenTerminalDialog({ prefill, split, onOpened, onClose }: { pref
   const [error, setError] = useState<{ code: string; message: string } | null>(null);
   const [question, setQuestion] = useState<HostKeyQuestion | null>(null);
   const [configHosts, setConfigHosts] = useState<CommandOutput<'sshConfig.hosts'>>([]);
-  const [recent] = useState(recentHosts);
   const [jumps, setJumps] = useState<JumpHostsValue>(emptyJumpHosts);
 
-  const loadCredentials = (select?: string): void => {
-    client.invoke('credentials.list', {}).then(
-      (list) => {
-        setCredentials(list);
-        if (select) setCredential(select);
-        else setCredential((c) => c || list[0]?.name || '');
-      },
-      (err: unknown) => shell.getState().pushToast(errorToast('Credential profiles', err)),
-    );
-  };
+  // The first profile until the operator picks one.
+  useEffect(() => {
+    if (credentials) setCredential((c) => c || credentials[0]?.name || '');
+  }, [credentials]);
 
   useEffect(() => {
-    loadCredentials();
-    // The operator's ~/.ssh/config, when there is one, offers its hosts as a shortcut.
+    // The operator's ~/.ssh/config, when there is one, offers its hosts as a shortcut; a failure leaves the shortcut out.
     client.invoke('sshConfig.hosts', {}).then(setConfigHosts, () => undefined);
-    // eslint-disable-next-line react-hooks/exhaustive-deps
-  }, []);
+  }, [client]);
 
   useEffect(() => {
     const previous = document.activeElement instanceof HTMLElement ? document.activeElement : null;
@@ -195,56 +154,17 @@ export function OpenTerminalDialog({ prefill, split, onOpened, onClose }: { pref
           </div>
           {mode === 'host' && (
             <>
-              {recent.length > 0 && (
-                <div className="field">
-                  <label htmlFor={`${id}-recent`}>Recent hosts</label>
-                  <select
-                    id={`${id}-recent`}
-                    value=""
-                    onChange={(e) => {
-                      const h = recent[Number(e.target.value)];
-                      if (!h) return;
-                      setHost(h.host);
-                      setPort(String(h.port));
-                      setUser(h.user ?? '');
-                      if (credentials?.some((c) => c.name === h.credential)) setCredential(h.credential);
-                    }}
-                  >
-                    <option value="">Pick a host…</option>
-                    {recent.map((h, i) => (
-                      <option key={`${h.host}:${h.port}:${h.user ?? ''}:${h.credential}`} value={i}>
-                        {h.user ? `${h.user}@` : ''}
-                        {h.host}:{h.port} ({h.credential})
-                      </option>
-                    ))}
-                  </select>
-                </div>
-              )}
-              {configHosts.length > 0 && (
-                <div className="field">
-                  <label htmlFor={`${id}-config`}>From ~/.ssh/config</label>
-                  <select
-                    id={`${id}-config`}
-                    value=""
-                    onChange={(e) => {
-                      const h = configHosts.find((c) => c.alias === e.target.value);
-                      if (!h) return;
-                      setHost(h.hostName);
-                      setPort(String(h.port));
-                      setUser(h.user ?? '');
-                      setJumps({ text: configJumpText(h.proxyJump, configHosts), credentials: [] });
-                    }}
-                  >
-                    <option value="">Pick a host…</option>
-                    {configHosts.map((h) => (
-                      <option key={h.alias} value={h.alias}>
-                        {h.alias} ({h.user ? `${h.user}@` : ''}
-                        {h.hostName}:{h.port})
-                      </option>
-                    ))}
-                  </select>
-                </div>
-              )}
+              <HostShortcuts
+                id={id}
+                configHosts={configHosts}
+                onPick={(h) => {
+                  setHost(h.host);
+                  setPort(String(h.port));
+                  setUser(h.user ?? '');
+                  if (h.credential && credentials?.some((c) => c.name === h.credential)) setCredential(h.credential);
+                  if (h.jumpText !== undefined) setJumps({ text: h.jumpText, credentials: [] });
+                }}
+              />
               <div className="terminal-host-row">
                 <div className="field">
                   <label htmlFor={`${id}-host`}>Host</label>
@@ -260,42 +180,7 @@ export function OpenTerminalDialog({ prefill, split, onOpened, onClose }: { pref
           )}
           {mode === 'vm' && (
             <>
-              {sites.length === 0 && !vm ? (
-                <p className="muted small">No vCenter yet: add one in Inventory, sync it, then pick a VM here.</p>
-              ) : (
-                <div className="terminal-host-row">
-                  <div className="field">
-                    <label htmlFor={`${id}-site`}>Site</label>
-                    <select id={`${id}-site`} value={site} onChange={(e) => setSite(e.target.value)}>
-                      {sites.map((s) => (
-                        <option key={s} value={s}>
-                          {s}
-                        </option>
-                      ))}
-                    </select>
-                  </div>
-                  <div className="field">
-                    <label htmlFor={`${id}-vmq`}>Find a VM</label>
-                    <input id={`${id}-vmq`} value={vmQuery} onChange={(e) => setVmQuery(e.target.value)} placeholder="name, IP, guest OS" spellCheck={false} autoComplete="off" />
-                  </div>
-                </div>
-              )}
-              {vm && (
-                <p className="small">
-                  Selected: <strong>{vm.name}</strong> <span className="muted">({vm.site})</span>
-                </p>
-              )}
-              {vms.length > 0 && (
-                <ul className="terminal-vm-list" aria-label="VMs">
-                  {vms.map((v) => (
-                    <li key={`${v.site}/${v.moref}`}>
-                      <button type="button" className={`terminal-vm-option${vm?.moref === v.moref && vm.site === v.site ? ' terminal-vm-option-on' : ''}`} onClick={() => setVm({ site: v.site, moref: v.moref, name: v.name })}>
-                        <span>{v.name}</span> <span className="mono muted small">{v.ipAddress ?? 'no IP'}</span> <span className="muted small">{v.guestFullName ?? v.guestId ?? ''}</span>
-                      </button>
-                    </li>
-                  ))}
-                </ul>
-              )}
+              <VmTargetFields id={id} initialSite={prefill.kind === 'vm' ? prefill.site : ''} vm={vm} onPick={setVm} />
               {/* The VM is reached by its public (NAT) or private address as the site's setting says; SSH can go through jump hosts. */}
               <JumpHostsField value={jumps} onChange={setJumps} credentials={credentials ?? []} single />
               <div className="terminal-host-row">
@@ -339,7 +224,8 @@ export function OpenTerminalDialog({ prefill, split, onOpened, onClose }: { pref
             <NewCredentialForm
               onSaved={(name) => {
                 setCreating(false);
-                loadCredentials(name);
+                setCredential(name);
+                credentialList.reload();
               }}
               onCancel={() => setCreating(false)}
             />
@@ -364,24 +250,7 @@ export function OpenTerminalDialog({ prefill, split, onOpened, onClose }: { pref
           <label className="checkbox small">
             <input type="checkbox" checked={log} onChange={(e) => setLog(e.target.checked)} /> Write a session log file
           </label>
-          {question && (
-            <section className="panel trust-prompt" role="region" aria-label="Unknown host key" data-testid="host-key-prompt">
-              <h3>Trust this host key?</h3>
-              <p className="small">
-                <span className="mono">
-                  {question.host}:{question.port}
-                </span>{' '}
-                is not known. Compare this fingerprint with the host&apos;s own (<span className="mono">ssh-keygen -lf /etc/ssh/ssh_host_*_key.pub</span>) before you trust it.
-              </p>
-              <p>
-                <code className="mono fingerprint" data-testid="host-key-fingerprint">
-                  {question.keyType ? `${question.keyType} ` : ''}
-                  {question.fingerprint}
-                </code>{' '}
-                <CopyButton text={question.fingerprint} label="Copy the fingerprint" />
-              </p>
-            </section>
-          )}
+          {question && <HostKeyPrompt question={question} />}
           {error && (
             <p className="field-error terminal-open-error" role="alert" data-testid="open-terminal-error">
               <span className="badge badge-error">{error.code}</span> {error.message}
