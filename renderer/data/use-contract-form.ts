@@ -1,6 +1,7 @@
 import { useCallback, useState } from 'react';
+import type { CommandInput, CommandName, CommandOutput } from '../../core/contract';
 import { errorToast } from '../app/error-toast';
-import { useShellStore } from '../app/shell-context';
+import { useClient, useShellStore } from '../app/shell-context';
 import { validationFieldErrors } from './validation-fields';
 
 export interface ContractForm {
@@ -9,11 +10,14 @@ export interface ContractForm {
   busy: boolean;
   /** Runs the call once at a time; a failure is a toast with its code and marks the named fields. */
   submit<T>(call: () => Promise<T>, onDone: (value: T) => void): void;
+  /** submit() of one contract command: the view names the command and its input, and never holds the client. */
+  run<N extends CommandName>(command: N, input: CommandInput<N>, onDone: (value: CommandOutput<N>) => void): void;
   /** The operator edited a field: its old error no longer applies. */
   clearError(path: string): void;
 }
 
 export function useContractForm(failureTitle: string): ContractForm {
+  const client = useClient();
   const store = useShellStore();
   const [errors, setErrors] = useState<Record<string, string>>({});
   const [busy, setBusy] = useState(false);
@@ -38,6 +42,11 @@ export function useContractForm(failureTitle: string): ContractForm {
     [store, failureTitle],
   );
 
+  const run = useCallback(
+    <N extends CommandName>(command: N, input: CommandInput<N>, onDone: (value: CommandOutput<N>) => void): void => submit(() => client.invoke(command, input), onDone),
+    [client, submit],
+  );
+
   const clearError = useCallback((path: string) => {
     setErrors((e) => {
       if (!(path in e)) return e;
@@ -46,5 +55,5 @@ export function useContractForm(failureTitle: string): ContractForm {
     });
   }, []);
 
-  return { errors, busy, submit, clearError };
+  return { errors, busy, submit, run, clearError };
 }

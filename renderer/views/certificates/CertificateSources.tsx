@@ -109,7 +109,6 @@ export function serverTarget(text: string): { host: string; port: number } | nul
 
 /** A server's chain, read by a TLS handshake from this workstation; nothing is trusted by it. */
 export function FetchServerForm({ onFetched }: { onFetched(chain: InspectedChain): void }) {
-  const client = useClient();
   const form = useContractForm('Could not fetch the server’s certificate chain');
   const [server, setServer] = useState('');
   const [localError, setLocalError] = useState<string | undefined>();
@@ -123,10 +122,7 @@ export function FetchServerForm({ onFetched }: { onFetched(chain: InspectedChain
       setLocalError('HOST:PORT, e.g. vcenter.example:443 (IPv6 in brackets).');
       return;
     }
-    form.submit(
-      () => client.invoke('certificates.fetch', { ...target, timeoutMs: 5000 }),
-      (chain) => onFetched({ source: 'server', server: `${target.host}:${target.port}`, ...chain }),
-    );
+    form.run('certificates.fetch', { ...target, timeoutMs: 5000 }, (chain) => onFetched({ source: 'server', server: `${target.host}:${target.port}`, ...chain }));
   };
 
   return (

@@ -1,6 +1,5 @@
 import { useState, type FormEvent } from 'react';
 import type { CommandInput, CommandOutput } from '../../../core/contract';
-import { useClient } from '../../app/shell-context';
 import { FieldError } from '../../ui/FieldError';
 import { TextField } from '../../ui/TextField';
 import { useContractForm } from '../../data/use-contract-form';
@@ -21,7 +20,6 @@ export function hostsInput(d: HostsDraft): CommandInput<'helpers.hosts.render'> 
 
 /** /etc/hosts entries for named services from a pasted list, optionally mapped to a public prefix. */
 export function HostsPanel() {
-  const client = useClient();
   const form = useContractForm('Hosts entries were not rendered');
   const [draft, setDraft] = useState<HostsDraft>({ text: '', map: false, mapSubnet: '', toPrefix: '' });
   const [rendered, setRendered] = useState<CommandOutput<'helpers.hosts.render'> | null>(null);
@@ -37,7 +35,7 @@ export function HostsPanel() {
     if (form.busy) return;
     // A block from older input must not sit there to be copied after this render fails.
     setRendered(null);
-    form.submit(() => client.invoke('helpers.hosts.render', hostsInput(draft)), setRendered);
+    form.run('helpers.hosts.render', hostsInput(draft), setRendered);
   };
 
   return (

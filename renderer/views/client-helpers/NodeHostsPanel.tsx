@@ -1,6 +1,5 @@
 import { useState, type FormEvent } from 'react';
 import type { CommandInput, CommandOutput } from '../../../core/contract';
-import { useClient } from '../../app/shell-context';
 import { FieldError } from '../../ui/FieldError';
 import { TextField } from '../../ui/TextField';
 import { VmPicker } from '../../parts/VmPicker';
@@ -25,7 +24,6 @@ interface NodeDraft {
  * unified diff of the node's file, then push exactly that (a file edited since the preview is refused).
  */
 export function NodeHostsPanel() {
-  const client = useClient();
   const sites = useContractQuery('Could not list sites', (c) => c.invoke('sites.list', {}));
   const credentials = useCredentials('Could not list credentials');
   const { selection, picked } = useVmSelection();
@@ -55,11 +53,11 @@ export function NodeHostsPanel() {
     event.preventDefault();
     if (preview.busy) return;
     setPushed(null);
-    preview.submit(() => client.invoke('helpers.hosts.preview', input), (p) => setPlan({ forKey: key, plan: p }));
+    preview.run('helpers.hosts.preview', input, (p) => setPlan({ forKey: key, plan: p }));
   };
   const onPush = (): void => {
     if (!current || push.busy) return;
-    push.submit(() => client.invoke('helpers.hosts.push', { ...input, expectSha256: current.baseSha256 }), (p) => {
+    push.run('helpers.hosts.push', { ...input, expectSha256: current.baseSha256 }, (p) => {
       setPushed(p);
       setPlan(null);
     });

@@ -124,7 +124,6 @@ function SavedLists({ lists, onLoad, onDeleted }: { lists: PreflightList[]; onLo
 
 /** TCP reachability of many HOST:PORT pairs from this workstation, with saved lists. */
 export function PreflightPanel() {
-  const client = useClient();
   const store = useShellStore();
   const runForm = useContractForm('Preflight did not run');
   const saveForm = useContractForm('Preflight list was not saved');
@@ -167,23 +166,17 @@ export function PreflightPanel() {
     const read = parsed();
     if (!read) return;
     const timeoutMs = Number(timeout);
-    runForm.submit(
-      () => client.invoke('helpers.preflight.run', { targets: read.targets, timeoutMs, concurrency: 32 }),
-      (results) => setRun({ results, at: new Date().toISOString(), timeoutMs }),
-    );
+    runForm.run('helpers.preflight.run', { targets: read.targets, timeoutMs, concurrency: 32 }, (results) => setRun({ results, at: new Date().toISOString(), timeoutMs }));
   };
 
   const onSave = (): void => {
     if (saveForm.busy) return;
     const read = parsed();
     if (!read) return;
-    saveForm.submit(
-      () => client.invoke('helpers.preflight.save', { name, targets: read.targets, timeoutMs: Number(timeout) }),
-      (saved) => {
-        store.getState().pushToast({ tone: 'info', title: 'Preflight list saved', message: `${saved.name}: ${saved.targets.length} targets.` });
-        lists.reload();
-      },
-    );
+    saveForm.run('helpers.preflight.save', { name, targets: read.targets, timeoutMs: Number(timeout) }, (saved) => {
+      store.getState().pushToast({ tone: 'info', title: 'Preflight list saved', message: `${saved.name}: ${saved.targets.length} targets.` });
+      lists.reload();
+    });
   };
 
   const addPreset = (): void => {

@@ -115,15 +115,12 @@ export function TranslationPanel() {
 
   const change = (action: 'apply' | 'remove'): void => {
     const input = { ...spec, backend };
-    form.submit(
-      () => client.invoke(action === 'apply' ? 'helpers.translate.apply' : 'helpers.translate.remove', input),
-      ({ tag, changed }) => {
-        const title = action === 'apply' ? (changed ? 'Translation applied' : 'Already applied') : changed ? 'Translation removed' : 'Nothing to remove';
-        const message = changed ? `${tag} (${backend}). Recorded in the audit log.` : `${backend} already ${action === 'apply' ? 'had' : 'had no'} a rule tagged ${tag}.`;
-        store.getState().pushToast({ tone: 'info', title, message });
-        readApplied(backend);
-      },
-    );
+    form.run(action === 'apply' ? 'helpers.translate.apply' : 'helpers.translate.remove', input, ({ tag, changed }) => {
+      const title = action === 'apply' ? (changed ? 'Translation applied' : 'Already applied') : changed ? 'Translation removed' : 'Nothing to remove';
+      const message = changed ? `${tag} (${backend}). Recorded in the audit log.` : `${backend} already ${action === 'apply' ? 'had' : 'had no'} a rule tagged ${tag}.`;
+      store.getState().pushToast({ tone: 'info', title, message });
+      readApplied(backend);
+    });
   };
 
   const onPreviewSubmit = (event: FormEvent): void => event.preventDefault();

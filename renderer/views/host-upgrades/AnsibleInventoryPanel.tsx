@@ -1,25 +1,20 @@
 import { useState } from 'react';
 import type { CommandOutput } from '../../../core/contract';
-import { useClient } from '../../app/shell-context';
 import { downloadText } from '../../ui/download-text';
 import { useContractForm } from '../../data/use-contract-form';
 
 /** The inventory as an Ansible inventory file (sites, clusters, ESXi hosts, enrolled VMs): shown, and downloaded as a file. */
 export function AnsibleInventoryPanel({ sites }: { sites: string[] }) {
-  const client = useClient();
   const form = useContractForm('The Ansible inventory was not exported');
   const [site, setSite] = useState('');
   const [format, setFormat] = useState<'ini' | 'yaml'>('ini');
   const [exported, setExported] = useState<CommandOutput<'ansibleInventory.export'> | null>(null);
   const fileName = `outpost-inventory${site ? `-${site.replace(/[^A-Za-z0-9_.-]+/g, '_')}` : ''}.${format === 'ini' ? 'ini' : 'yml'}`;
   const download = (): void => {
-    form.submit(
-      () => client.invoke('ansibleInventory.export', { ...(site ? { site } : {}), format }),
-      (r) => {
-        setExported(r);
-        downloadText(r.text, fileName, format === 'ini' ? 'text/plain' : 'application/yaml');
-      },
-    );
+    form.run('ansibleInventory.export', { ...(site ? { site } : {}), format }, (r) => {
+      setExported(r);
+      downloadText(r.text, fileName, format === 'ini' ? 'text/plain' : 'application/yaml');
+    });
   };
   return (
     <div className="ansible-inventory">

@@ -1,6 +1,5 @@
 import { useEffect, useRef, useState, type FormEvent, type ReactNode } from 'react';
 import type { HostBuildRow, PlanPreview, UpgradePlanDetail } from '../../../core/contract';
-import { useClient } from '../../app/shell-context';
 import { DataTable } from '../../ui/DataTable';
 import { FieldError } from '../../ui/FieldError';
 import { FieldNotes, TextField, describedBy } from '../../ui/TextField';
@@ -74,7 +73,6 @@ function PreviewTable({ preview }: { preview: PlanPreview }) {
 
 /** Choose the hosts, the target build and the per-host steps; preview before saving. */
 export function PlanEditor({ sites, hosts, credentials, onCreated }: { sites: string[]; hosts: HostBuildRow[]; credentials: string[]; onCreated(plan: UpgradePlanDetail): void }) {
-  const client = useClient();
   const previewForm = useContractForm('Could not preview the upgrade');
   const createForm = useContractForm('The upgrade plan was not saved');
   const [draft, setDraft] = useState<PlanDraft>(() => ({ ...emptyDraft, site: sites[0] ?? '', sshCredential: credentials[0] ?? '' }));
@@ -98,12 +96,12 @@ export function PlanEditor({ sites, hosts, credentials, onCreated }: { sites: st
     if (preview) previewRef.current?.scrollIntoView?.({ block: 'nearest' });
   }, [preview]);
 
-  const runPreview = (): void => previewForm.submit(() => client.invoke('upgrade.plan', previewInput(draft)), setPreview);
+  const runPreview = (): void => previewForm.run('upgrade.plan', previewInput(draft), setPreview);
   const onSubmit = (event: FormEvent): void => {
     event.preventDefault();
     if (createForm.busy) return;
     if (!preview) return runPreview();
-    createForm.submit(() => client.invoke('upgrade.create', createInput(draft)), onCreated);
+    createForm.run('upgrade.create', createInput(draft), onCreated);
   };
 
   return (

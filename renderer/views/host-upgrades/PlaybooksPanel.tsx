@@ -82,14 +82,11 @@ export function PlaybooksPanel() {
   const onSubmit = (event: FormEvent): void => {
     event.preventDefault();
     if (form.busy || running) return;
-    form.submit(
-      () => client.invoke('playbook.run', input),
-      (started) => {
-        shownRun.current = started.id;
-        setRun(started);
-        setLines([...(byRun.current.get(started.id) ?? [])]);
-      },
-    );
+    form.run('playbook.run', input, (started) => {
+      shownRun.current = started.id;
+      setRun(started);
+      setLines([...(byRun.current.get(started.id) ?? [])]);
+    });
   };
 
   return (

@@ -1,6 +1,6 @@
 import { useState, type FormEvent } from 'react';
 import { GUEST_INFO_KEY, type GuestInfo, type VmSummary } from '../../../core/contract';
-import { useClient, useShellStore } from '../../app/shell-context';
+import { useShellStore } from '../../app/shell-context';
 import { useConfirmDestructive } from '../../ui/ConfirmDialog';
 import { TextField } from '../../ui/TextField';
 import { useContractForm } from '../../data/use-contract-form';
@@ -29,7 +29,6 @@ export function GuestInfoPanel({ vm }: { vm: VmSummary }) {
 }
 
 function GuestInfoEditor({ vm }: { vm: VmSummary }) {
-  const client = useClient();
   const store = useShellStore();
   const current = useContractQuery(`Could not read the guestinfo keys of ${vm.name}`, (c) => c.invoke('vm.guestinfo.get', { site: vm.site, vm: vm.moref }), `${vm.site}/${vm.moref}`);
   const [shown, setShown] = useState<GuestInfo | null>(null);
@@ -41,13 +40,10 @@ function GuestInfoEditor({ vm }: { vm: VmSummary }) {
   const info = shown?.moref === vm.moref ? shown : current.data;
 
   const change = (input: { set?: { key: string; value: string }[]; remove?: string[] }, done: string): void => {
-    form.submit(
-      () => client.invoke('vm.guestinfo.set', { site: vm.site, vm: vm.moref, ...input }),
-      (r) => {
-        setShown(r);
-        store.getState().pushToast({ tone: 'info', title: done, message: `${vm.name} now has ${r.entries.length} guestinfo key(s). Recorded in the audit log (keys only).` });
-      },
-    );
+    form.run('vm.guestinfo.set', { site: vm.site, vm: vm.moref, ...input }, (r) => {
+      setShown(r);
+      store.getState().pushToast({ tone: 'info', title: done, message: `${vm.name} now has ${r.entries.length} guestinfo key(s). Recorded in the audit log (keys only).` });
+    });
   };
 
   const onSubmit = (event: FormEvent): void => {

@@ -1,6 +1,6 @@
 import { useState, type FormEvent } from 'react';
 import type { CommandInput, FirewallView, PoolView } from '../../../core/contract';
-import { useClient, useShellStore } from '../../app/shell-context';
+import { useShellStore } from '../../app/shell-context';
 import { FieldError } from '../../ui/FieldError';
 import { SegmentedField, segments } from '../../ui/SegmentedField';
 import { FirewallOptions } from './FirewallsPanel';
@@ -28,7 +28,6 @@ export function natAddInput(d: NatDraft): CommandInput<'nat.add'> {
 }
 
 export function AddNatForm({ firewalls, pools, onStarted }: { firewalls: FirewallView[]; pools: PoolView[]; onStarted(procedureId: string, what: string): void }) {
-  const client = useClient();
   const store = useShellStore();
   const form = useContractForm('NAT was not started');
   // Public pools first: those are the ones NAT allocates from.
@@ -56,15 +55,12 @@ export function AddNatForm({ firewalls, pools, onStarted }: { firewalls: Firewal
     event.preventDefault();
     if (form.busy) return;
     const input = natAddInput(draft);
-    form.submit(
-      () => client.invoke('nat.add', input),
-      ({ procedureId }) => {
-        const what = `NAT ${input.publicIp ?? `from ${input.pool ?? '?'}`} → ${input.privateIp}`;
-        setDraft((d) => ({ ...d, privateIp: '', publicIp: '', vm: '' }));
-        store.getState().pushToast({ tone: 'info', title: 'NAT add started', message: `${what}: follow it in Procedures.` });
-        onStarted(procedureId, what);
-      },
-    );
+    form.run('nat.add', input, ({ procedureId }) => {
+      const what = `NAT ${input.publicIp ?? `from ${input.pool ?? '?'}`} → ${input.privateIp}`;
+      setDraft((d) => ({ ...d, privateIp: '', publicIp: '', vm: '' }));
+      store.getState().pushToast({ tone: 'info', title: 'NAT add started', message: `${what}: follow it in Procedures.` });
+      onStarted(procedureId, what);
+    });
   };
 
   return (

@@ -134,14 +134,11 @@ export function AddFirewallForm({ onAdded }: { onAdded(): void }) {
   const onSubmit = (event: FormEvent): void => {
     event.preventDefault();
     if (form.busy) return;
-    form.submit(
-      () => client.invoke('firewalls.add', firewallInput(draft)),
-      (fw) => {
-        setDraft(emptyDraft);
-        store.getState().pushToast({ tone: 'info', title: `Firewall ${fw.name} added`, message: `${driverLabels[fw.driver]}, connection ${describeConnection(fw)}.` });
-        onAdded();
-      },
-    );
+    form.run('firewalls.add', firewallInput(draft), (fw) => {
+      setDraft(emptyDraft);
+      store.getState().pushToast({ tone: 'info', title: `Firewall ${fw.name} added`, message: `${driverLabels[fw.driver]}, connection ${describeConnection(fw)}.` });
+      onAdded();
+    });
   };
 
   return (

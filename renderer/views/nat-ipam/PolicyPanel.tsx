@@ -107,7 +107,6 @@ interface AllowDraft {
 }
 
 function AllowForm({ firewalls, addresses, onStarted }: { firewalls: FirewallView[]; addresses: { firewall: string; publicIp: string }[]; onStarted(id: string, what: string): void }) {
-  const client = useClient();
   const form = useContractForm('Allow-list entry was not started');
   const [d, setD] = useState<AllowDraft>({ firewall: firewalls[0]?.name ?? '', publicIp: '', source: '', port: '', proto: '' });
   if (d.firewall === '' && firewalls[0]) setD((x) => ({ ...x, firewall: firewalls[0]!.name }));
@@ -125,13 +124,10 @@ function AllowForm({ firewalls, addresses, onStarted }: { firewalls: FirewallVie
       ...(port !== undefined ? { port } : {}),
       ...(d.proto ? { proto: d.proto } : {}),
     };
-    form.submit(
-      () => client.invoke('nat.allow', input),
-      ({ procedureId }) => {
-        setD((x) => ({ ...x, source: '', port: '' }));
-        onStarted(procedureId, `allow ${input.source} → ${input.publicIp ?? `all of ${input.firewall}`}`);
-      },
-    );
+    form.run('nat.allow', input, ({ procedureId }) => {
+      setD((x) => ({ ...x, source: '', port: '' }));
+      onStarted(procedureId, `allow ${input.source} → ${input.publicIp ?? `all of ${input.firewall}`}`);
+    });
   };
   const mine = addresses.filter((a) => a.firewall === d.firewall);
   return (
@@ -183,9 +179,8 @@ interface ForwardDraft {
 }
 
 function ForwardForm({ firewalls, onStarted }: { firewalls: FirewallView[]; onStarted(id: string, what: string): void }) {
-  const client = useClient();
-  const form = useContractForm('Port forward was not started');
   const [d, setD] = useState<ForwardDraft>({ firewall: firewalls[0]?.name ?? '', publicIp: '', publicPort: '', privateIp: '', privatePort: '', proto: 'tcp' });
+  const form = useContractForm('Port forward was not started');
   if (d.firewall === '' && firewalls[0]) setD((x) => ({ ...x, firewall: firewalls[0]!.name }));
   const edit = <K extends keyof ForwardDraft>(k: K, v: ForwardDraft[K]) => {
     setD((x) => ({ ...x, [k]: v }));
@@ -195,13 +190,10 @@ function ForwardForm({ firewalls, onStarted }: { firewalls: FirewallView[]; onSt
     e.preventDefault();
     // Numbers go as typed: "" or "abc" becomes NaN, which the contract names as the field's error.
     const input: CommandInput<'nat.forward'> = { firewall: d.firewall, publicIp: d.publicIp, publicPort: Number(d.publicPort || NaN), privateIp: d.privateIp, privatePort: Number(d.privatePort || NaN), proto: d.proto };
-    form.submit(
-      () => client.invoke('nat.forward', input),
-      ({ procedureId }) => {
-        setD((x) => ({ ...x, publicPort: '', privateIp: '', privatePort: '' }));
-        onStarted(procedureId, `forward ${input.publicIp}:${input.publicPort} → ${input.privateIp}:${input.privatePort}`);
-      },
-    );
+    form.run('nat.forward', input, ({ procedureId }) => {
+      setD((x) => ({ ...x, publicPort: '', privateIp: '', privatePort: '' }));
+      onStarted(procedureId, `forward ${input.publicIp}:${input.publicPort} → ${input.privateIp}:${input.privatePort}`);
+    });
   };
   return (
     <form className="panel side-form" onSubmit={submit} noValidate aria-labelledby="forward-heading">

@@ -1,6 +1,6 @@
 import { useState, type FormEvent } from 'react';
 import type { CommandInput, PoolView } from '../../../core/contract';
-import { useClient, useShellStore } from '../../app/shell-context';
+import { useShellStore } from '../../app/shell-context';
 import { DataTable, type DataColumn } from '../../ui/DataTable';
 import { FieldError } from '../../ui/FieldError';
 import { TextField } from '../../ui/TextField';
@@ -102,7 +102,6 @@ function poolInput(d: PoolDraft): CommandInput<'ipam.pools.add'> {
 }
 
 export function AddPoolForm({ onAdded }: { onAdded(): void }) {
-  const client = useClient();
   const store = useShellStore();
   const form = useContractForm('Pool was not added');
   const [draft, setDraft] = useState<PoolDraft>(emptyDraft);
@@ -121,14 +120,11 @@ export function AddPoolForm({ onAdded }: { onAdded(): void }) {
   const onSubmit = (event: FormEvent): void => {
     event.preventDefault();
     if (form.busy) return;
-    form.submit(
-      () => client.invoke('ipam.pools.add', poolInput(draft)),
-      (pool) => {
-        setDraft(emptyDraft);
-        store.getState().pushToast({ tone: 'info', title: `Pool ${pool.name} added`, message: `${pool.cidr}: ${formatCount(poolUtilisation(pool).size)} usable addresses.` });
-        onAdded();
-      },
-    );
+    form.run('ipam.pools.add', poolInput(draft), (pool) => {
+      setDraft(emptyDraft);
+      store.getState().pushToast({ tone: 'info', title: `Pool ${pool.name} added`, message: `${pool.cidr}: ${formatCount(poolUtilisation(pool).size)} usable addresses.` });
+      onAdded();
+    });
   };
 
   return (

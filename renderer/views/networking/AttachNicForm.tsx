@@ -1,6 +1,6 @@
 import { useState, type FormEvent } from 'react';
 import type { VlanAttachResult, VmNicInfo } from '../../../core/contract';
-import { useClient, useShellStore } from '../../app/shell-context';
+import { useShellStore } from '../../app/shell-context';
 import { DataTable, type DataColumn } from '../../ui/DataTable';
 import { FieldError } from '../../ui/FieldError';
 import { ProcedureLink } from '../../ui/ProcedureLink';
@@ -38,7 +38,6 @@ const NEW_NIC = 'new';
  * given (the VM pane) the VM is fixed and its adapters are offered; else the operator names it.
  */
 export function AttachNicForm({ site, vm, nics, portGroups, onAttached }: { site: string; vm?: { ref: string; name: string }; nics?: readonly VmNicInfo[]; portGroups: readonly string[]; onAttached?(r: VlanAttachResult): void }) {
-  const client = useClient();
   const store = useShellStore();
   const form = useContractForm('Adapter not connected');
   const [vmRef, setVmRef] = useState('');
@@ -51,18 +50,15 @@ export function AttachNicForm({ site, vm, nics, portGroups, onAttached }: { site
     event.preventDefault();
     const add = nic === NEW_NIC;
     const index = add ? undefined : Number(nic);
-    form.submit(
-      () => client.invoke('vlan.attach', { site, vm: target, portGroup: portGroup.trim(), ...(index !== undefined && Number.isInteger(index) ? { nic: index } : {}), add }),
-      (r) => {
-        setResult(r);
-        store.getState().pushToast({
-          tone: 'info',
-          title: r.added ? `Adapter ${r.nic} added on ${r.portGroup}` : r.changed ? `Adapter ${r.nic} moved to ${r.portGroup}` : `Adapter ${r.nic} already on ${r.portGroup}`,
-          message: `${r.vm}${r.previous && r.changed ? `: was on ${r.previous}` : ''}. Recorded in the audit log.`,
-        });
-        onAttached?.(r);
-      },
-    );
+    form.run('vlan.attach', { site, vm: target, portGroup: portGroup.trim(), ...(index !== undefined && Number.isInteger(index) ? { nic: index } : {}), add }, (r) => {
+      setResult(r);
+      store.getState().pushToast({
+        tone: 'info',
+        title: r.added ? `Adapter ${r.nic} added on ${r.portGroup}` : r.changed ? `Adapter ${r.nic} moved to ${r.portGroup}` : `Adapter ${r.nic} already on ${r.portGroup}`,
+        message: `${r.vm}${r.previous && r.changed ? `: was on ${r.previous}` : ''}. Recorded in the audit log.`,
+      });
+      onAttached?.(r);
+    });
   };
 
   const id = vm ? 'vm-attach' : 'net-attach';
