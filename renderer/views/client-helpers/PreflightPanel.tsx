@@ -1,7 +1,6 @@
 import { useState, type FormEvent } from 'react';
 import type { CommandOutput, PreflightList } from '../../../core/contract';
-import { errorToast } from '../../app/error-toast';
-import { useClient, useShellStore } from '../../app/shell-context';
+import { useShellStore } from '../../app/shell-context';
 import { useConfirmDestructive } from '../../ui/ConfirmDialog';
 import { DataTable } from '../../ui/DataTable';
 import { FieldError } from '../../ui/FieldError';
@@ -11,6 +10,7 @@ import { useContractForm } from '../../data/use-contract-form';
 import { useContractQuery } from '../../data/use-contract-query';
 import { CONTROLLER_PORTS, parseTargets, targetsText, withControllerPreset } from './preflight-targets';
 import { SubmitButton } from '../../ui/SubmitButton';
+import { useContractAction } from '../../data/use-contract-action';
 
 type PortResult = CommandOutput<'helpers.preflight.run'>[number];
 type PortStatus = PortResult['status'];
@@ -81,17 +81,13 @@ export function PreflightResults({ run }: { run: RunResult }) {
 }
 
 function SavedLists({ lists, onLoad, onDeleted }: { lists: PreflightList[]; onLoad(list: PreflightList): void; onDeleted(): void }) {
-  const client = useClient();
-  const store = useShellStore();
+  const action = useContractAction();
   const { confirm, dialog } = useConfirmDestructive();
   const remove = (list: PreflightList): void =>
     confirm(
       { title: `Delete the list “${list.name}”?`, body: <p>Its {list.targets.length} targets are forgotten; results already shown stay on screen.</p>, confirmLabel: 'Delete list' },
       () =>
-        client.invoke('helpers.preflight.delete', { name: list.name }).then(
-          () => onDeleted(),
-          (err: unknown) => store.getState().pushToast(errorToast(`Could not delete the list ${list.name}`, err)),
-        ),
+        action.run('helpers.preflight.delete', { name: list.name }, { failure: `Could not delete the list ${list.name}`, done: () => onDeleted() }),
     );
   return (
     <>

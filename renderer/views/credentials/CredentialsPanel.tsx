@@ -9,6 +9,7 @@ import { Time } from '../../ui/Time';
 import { useContractQuery } from '../../data/use-contract-query';
 import { useCredentials } from '../../data/use-credentials';
 import { NewCredentialForm } from './NewCredentialForm';
+import { useContractAction } from '../../data/use-contract-action';
 
 type KnownHost = CommandOutput<'knownHosts.list'>[number];
 
@@ -22,7 +23,7 @@ function describeScope(c: CredentialView): string {
 
 /** Credential profiles (names and metadata only; secrets stay in the vault) with add and remove. */
 export function CredentialsPanel() {
-  const client = useClient();
+  const action = useContractAction();
   const store = useShellStore();
   const list = useCredentials();
   const [adding, setAdding] = useState(false);
@@ -36,13 +37,13 @@ export function CredentialsPanel() {
         confirmLabel: 'Remove',
       },
       () => {
-        client.invoke('credentials.remove', { name: c.name }).then(
-          () => {
+        action.run('credentials.remove', { name: c.name }, {
+          failure: `Credential ${c.name} was not removed`,
+          done: () => {
             store.getState().pushToast({ tone: 'info', title: `Credential ${c.name} removed`, message: 'Its secret is gone from the vault.' });
             list.reload();
           },
-          (err: unknown) => store.getState().pushToast(errorToast(`Credential ${c.name} was not removed`, err)),
-        );
+        });
       },
     );
 
@@ -98,6 +99,7 @@ export function CredentialsPanel() {
 /** The SSH host keys Outpost trusts: what was confirmed or imported, with remove and import. */
 export function KnownHostsPanel() {
   const client = useClient();
+  const action = useContractAction();
   const store = useShellStore();
   const list = useContractQuery('Could not list known hosts', (c) => c.invoke('knownHosts.list', {}));
   // A file the operator picks in the window's own file dialog: the core gets its text, never a path.
@@ -112,10 +114,7 @@ export function KnownHostsPanel() {
         confirmLabel: 'Forget',
       },
       () => {
-        client.invoke('knownHosts.remove', { host: k.host, port: k.port }).then(
-          () => list.reload(),
-          (err: unknown) => store.getState().pushToast(errorToast(`Host keys of ${k.host} were not forgotten`, err)),
-        );
+        action.run('knownHosts.remove', { host: k.host, port: k.port }, { failure: `Host keys of ${k.host} were not forgotten`, done: () => list.reload() });
       },
     );
 

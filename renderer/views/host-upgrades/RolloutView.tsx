@@ -6,6 +6,7 @@ import { useConfirmDestructive } from '../../ui/ConfirmDialog';
 import { formatTime } from '../../ui/format-time';
 import { ProcedureLink } from '../../ui/ProcedureLink';
 import { countdown } from './plan-draft';
+import { useContractAction } from '../../data/use-contract-action';
 
 /** Ticks once a second while something counts down (a soak), so the countdown moves without refetching. */
 function useNow(active: boolean): number {
@@ -144,6 +145,7 @@ function HostRow({ host, now, onApprove }: { host: UpgradeHostRow; now: number; 
 /** One plan: controls, one row per host with its step timeline, the soak countdown and probe results. */
 export function RolloutView({ plan, onChanged }: { plan: UpgradePlanDetail; onChanged(plan?: UpgradePlanDetail): void }) {
   const client = useClient();
+  const action = useContractAction();
   const store = useShellStore();
   const { confirm, dialog } = useConfirmDestructive();
   const [busy, setBusy] = useState(false);
@@ -163,10 +165,7 @@ export function RolloutView({ plan, onChanged }: { plan: UpgradePlanDetail; onCh
     );
   };
   const approve = (procedureId: string): void => {
-    client.invoke('procedures.approve', { id: procedureId }).then(
-      () => onChanged(),
-      (err: unknown) => store.getState().pushToast(errorToast('Could not approve the gate', err)),
-    );
+    action.run('procedures.approve', { id: procedureId }, { failure: 'Could not approve the gate', done: () => onChanged() });
   };
   const abort = (): void =>
     confirm(

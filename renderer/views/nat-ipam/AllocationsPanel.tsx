@@ -8,6 +8,7 @@ import { Time } from '../../ui/Time';
 import { ProcedureLink } from '../../ui/ProcedureLink';
 import { useContractQuery } from '../../data/use-contract-query';
 import { SubmitButton } from '../../ui/SubmitButton';
+import { useContractAction } from '../../data/use-contract-action';
 
 const poolOptions = (pools: readonly PoolView[]): [string, string][] => pools.map((p) => [p.name, p.name]);
 
@@ -97,7 +98,7 @@ function AllocateForm({ pools, onDone }: { pools: PoolView[]; onDone(): void }) 
 
 /** Who holds which address; `refresh` changes when something elsewhere may have moved them. */
 export function AllocationsPanel({ pools, refresh }: { pools: PoolView[]; refresh: number }) {
-  const client = useClient();
+  const action = useContractAction();
   const store = useShellStore();
   const [pool, setPool] = useState('');
   const [includeReleased, setIncludeReleased] = useState(false);
@@ -108,13 +109,13 @@ export function AllocationsPanel({ pools, refresh }: { pools: PoolView[]; refres
     `${pool}|${includeReleased}|${refresh}|${changed}`,
   );
   const release = (a: AllocationView): void => {
-    client.invoke('ipam.release', { address: a.address, pool: a.pool }).then(
-      () => {
+    action.run('ipam.release', { address: a.address, pool: a.pool }, {
+      failure: `Could not release ${a.address}`,
+      done: () => {
         store.getState().pushToast({ tone: 'info', title: `${a.address} released`, message: `${a.owner} no longer holds it` });
         setChanged((n) => n + 1);
       },
-      (err: unknown) => store.getState().pushToast(errorToast(`Could not release ${a.address}`, err)),
-    );
+    });
   };
 
   return (

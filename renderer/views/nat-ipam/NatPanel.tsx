@@ -10,6 +10,7 @@ import { DataTable } from '../../ui/DataTable';
 import { useContractQuery } from '../../data/use-contract-query';
 import { AddNatForm } from './AddNatForm';
 import { PolicyPanel } from './PolicyPanel';
+import { useContractAction } from '../../data/use-contract-action';
 
 const driftWords: Record<NatRecordView['drift'], string> = {
   'in-sync': 'in sync',
@@ -113,6 +114,7 @@ function VerifyFindings({ list }: { list: NatList }) {
 /** NAT records with drift, verify, add and remove. `refresh` changes when a NAT procedure moved. */
 export function NatPanel({ firewalls, pools, refresh, onChanged }: { firewalls: FirewallView[]; pools: PoolView[]; refresh: number; onChanged(): void }) {
   const client = useClient();
+  const action = useContractAction();
   const store = useShellStore();
   const [includeRemoved, setIncludeRemoved] = useState(false);
   const list = useContractQuery('Could not list NAT records', (c) => c.invoke('nat.list', { verify: false, includeRemoved }), `${includeRemoved}|${refresh}`);
@@ -153,14 +155,14 @@ export function NatPanel({ firewalls, pools, refresh, onChanged }: { firewalls: 
         confirmLabel: 'Remove NAT',
       },
       () => {
-        client.invoke('nat.remove', { publicIp: record.publicIp }).then(
-          ({ procedureId }) => {
+        action.run('nat.remove', { publicIp: record.publicIp }, {
+          failure: `Could not remove NAT ${record.publicIp}`,
+          done: ({ procedureId }) => {
             setStarted({ procedureId, what: `NAT remove ${record.publicIp}` });
             store.getState().pushToast({ tone: 'info', title: 'NAT remove started', message: `${record.publicIp}: follow it in Procedures.` });
             onChanged();
           },
-          (err: unknown) => store.getState().pushToast(errorToast(`Could not remove NAT ${record.publicIp}`, err)),
-        );
+        });
       },
     );
 

@@ -7,6 +7,7 @@ import { formatTime } from '../../ui/format-time';
 import { ProcedureLink } from '../../ui/ProcedureLink';
 import { DataTable } from '../../ui/DataTable';
 import { useContractQuery } from '../../data/use-contract-query';
+import { useContractAction } from '../../data/use-contract-action';
 
 /**
  * What the CMDB followed from vCenter and needs the operator: enrolled VMs vCenter deleted, whose
@@ -15,7 +16,7 @@ import { useContractQuery } from '../../data/use-contract-query';
  * IP than the one its NAT points at). Live on cmdb.changed and offboard runs.
  */
 export function OrphansPanel({ attention, onOffboarded }: { attention: CmdbAttention | null; onOffboarded(): void }) {
-  const client = useClient();
+  const action = useContractAction();
   const store = useShellStore();
   const { confirm, dialog } = useConfirmDestructive();
   const [started, setStarted] = useState<Record<number, string>>({});
@@ -34,15 +35,15 @@ export function OrphansPanel({ attention, onOffboarded }: { attention: CmdbAtten
         ),
       },
       () => {
-        client.invoke('enrollment.offboard', { site: r.site, vms: [r.vmMoref], removeAccount: false }).then(
-          (batch) => {
+        action.run('enrollment.offboard', { site: r.site, vms: [r.vmMoref], removeAccount: false }, {
+          failure: `${r.vmName} was not offboarded`,
+          done: (batch) => {
             const item = batch.items[0];
             if (item?.procedureId) setStarted((s) => ({ ...s, [r.id]: item.procedureId! }));
             else if (item?.error) store.getState().pushToast(errorToast(`${r.vmName} was not offboarded`, item.error));
             onOffboarded();
           },
-          (err: unknown) => store.getState().pushToast(errorToast(`${r.vmName} was not offboarded`, err)),
-        );
+        });
       },
     );
   };
