@@ -2,11 +2,11 @@ import { useState, type FormEvent } from 'react';
 import type { CommandInput, CommandOutput } from '../../../core/contract';
 import { FieldError } from '../../ui/FieldError';
 import { TextField } from '../../ui/TextField';
+import { CredentialField } from '../../parts/CredentialField';
 import { VmPicker } from '../../parts/VmPicker';
 import { useVmSelection } from '../enrollment/use-vm-selection';
 import { useContractForm } from '../../data/use-contract-form';
 import { useContractQuery } from '../../data/use-contract-query';
-import { useCredentials } from '../../data/use-credentials';
 import { SubmitButton } from '../../ui/SubmitButton';
 
 type Plan = CommandOutput<'helpers.hosts.preview'>;
@@ -25,7 +25,6 @@ interface NodeDraft {
  */
 export function NodeHostsPanel() {
   const sites = useContractQuery('Could not list sites', (c) => c.invoke('sites.list', {}));
-  const credentials = useCredentials('Could not list credentials');
   const { selection, picked } = useVmSelection();
   const [draft, setDraft] = useState<NodeDraft>({ host: '', user: '', credential: '', path: '/etc/hosts', address: 'private' });
   const [plan, setPlan] = useState<{ forKey: string; plan: Plan } | null>(null);
@@ -71,18 +70,7 @@ export function NodeHostsPanel() {
       <form className="panel side-form" onSubmit={onPreview} noValidate aria-labelledby="node-hosts-heading">
         <h2 id="node-hosts-heading">Node</h2>
         <TextField id="node-hosts-host" label="Node (host or host:port)" value={draft.host} onChange={(v) => edit('host', v)} error={errors.host} placeholder="10.0.0.5 or node1:2222" mono />
-        <div className="field">
-          <label htmlFor="node-hosts-credential">Credential</label>
-          <select id="node-hosts-credential" value={draft.credential} onChange={(e) => edit('credential', e.target.value)} aria-invalid={errors.credential ? true : undefined}>
-            <option value="">Pick a credential</option>
-            {(credentials.data ?? []).map((c) => (
-              <option key={c.id} value={c.name}>
-                {c.name}
-              </option>
-            ))}
-          </select>
-          <FieldError id="node-hosts-credential-error" message={errors.credential} />
-        </div>
+        <CredentialField id="node-hosts-credential" label="Credential" value={draft.credential} onChange={(v) => edit('credential', v)} error={errors.credential} />
         <TextField id="node-hosts-user" label="User (blank: the credential's)" value={draft.user} onChange={(v) => edit('user', v)} error={errors.user} mono />
         <TextField id="node-hosts-path" label="Hosts file" value={draft.path} onChange={(v) => edit('path', v)} error={errors.path} mono />
         <fieldset className="field">

@@ -5,6 +5,7 @@ import { useClient } from '../../app/shell-context';
 import { DataTable, type DataColumn } from '../../ui/DataTable';
 import { FieldError } from '../../ui/FieldError';
 import { TextField } from '../../ui/TextField';
+import { CredentialField } from '../../parts/CredentialField';
 import { VmPicker } from '../../parts/VmPicker';
 import { useVmSelection } from '../enrollment/use-vm-selection';
 import { useContractForm } from '../../data/use-contract-form';
@@ -38,7 +39,6 @@ interface PlaybookDraft {
 export function PlaybooksPanel() {
   const client = useClient();
   const sites = useContractQuery('Could not list sites', (c) => c.invoke('sites.list', {}));
-  const credentials = useContractQuery('Could not list credentials', (c) => c.invoke('credentials.list', {}));
   const { selection, picked } = useVmSelection();
   const [draft, setDraft] = useState<PlaybookDraft>({ playbook: '', hosts: '', credential: '', user: '', port: '22', address: 'private' });
   const [run, setRun] = useState<PlaybookRun | null>(null);
@@ -110,18 +110,7 @@ export function PlaybooksPanel() {
             <option value="public">their public (NAT&apos;d) IP (enrolled VMs)</option>
           </select>
         </div>
-        <div className="field">
-          <label htmlFor="playbook-credential">Credential (a private key)</label>
-          <select id="playbook-credential" value={draft.credential} onChange={(e) => edit('credential', e.target.value)} aria-invalid={errors.credential ? true : undefined}>
-            <option value="">Pick a credential</option>
-            {(credentials.data ?? []).map((c) => (
-              <option key={c.id} value={c.name}>
-                {c.name}
-              </option>
-            ))}
-          </select>
-          <FieldError id="playbook-credential-error" message={errors.credential} />
-        </div>
+        <CredentialField id="playbook-credential" label="Credential (a private key)" value={draft.credential} onChange={(v) => edit('credential', v)} error={errors.credential} />
         <TextField id="playbook-user" label="User (blank: the credential's)" value={draft.user} onChange={(v) => edit('user', v)} error={errors.user} mono />
         <div className="form-actions">
           <button type="submit" className="button button-primary" disabled={form.busy || running}>
