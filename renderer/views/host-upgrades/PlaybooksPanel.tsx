@@ -5,6 +5,7 @@ import { useClient } from '../../app/shell-context';
 import { DataTable, type DataColumn } from '../../ui/DataTable';
 import { FieldError } from '../../ui/FieldError';
 import { TextField } from '../../ui/TextField';
+import { useContractAction } from '../../data/use-contract-action';
 import { CredentialField } from '../../parts/CredentialField';
 import { VmPicker } from '../../parts/VmPicker';
 import { useVmSelection } from '../enrollment/use-vm-selection';
@@ -40,6 +41,7 @@ export function PlaybooksPanel() {
   const client = useClient();
   const sites = useContractQuery('Could not list sites', (c) => c.invoke('sites.list', {}));
   const { selection, picked } = useVmSelection();
+  const action = useContractAction();
   const [draft, setDraft] = useState<PlaybookDraft>({ playbook: '', hosts: '', credential: '', user: '', port: '22', address: 'private' });
   const [run, setRun] = useState<PlaybookRun | null>(null);
   const [lines, setLines] = useState<string[]>([]);
@@ -117,7 +119,7 @@ export function PlaybooksPanel() {
             {running ? 'Running…' : form.busy ? 'Starting…' : 'Run playbook'}
           </button>
           {running && run && (
-            <button type="button" className="button" onClick={() => void client.invoke('playbook.cancel', { runId: run.id }).then(setRun)}>
+            <button type="button" className="button" onClick={() => action.run('playbook.cancel', { runId: run.id }, { failure: 'The playbook was not cancelled', done: setRun })}>
               Cancel
             </button>
           )}

@@ -1,7 +1,8 @@
-import { useEffect, useState } from 'react';
+import { useState } from 'react';
 import { vmAddressModeSchema, type VmAddressMode } from '../../../core/contract';
 import { saveSettings } from '../../app/settings-actions';
 import { useClient, useShell, useShellStore } from '../../app/shell-context';
+import { useSiteNames } from '../../data/use-site-names';
 
 const modes: { value: VmAddressMode; label: string }[] = [
   { value: 'auto', label: 'Auto (public from outside the site, private inside)' },
@@ -14,15 +15,9 @@ export function VmAddressPanel() {
   const client = useClient();
   const store = useShellStore();
   const settings = useShell((s) => s.settings);
-  const [sites, setSites] = useState<string[] | null>(null);
+  const { sites, loaded } = useSiteNames();
   const [saving, setSaving] = useState<string | null>(null);
-  useEffect(() => {
-    client.invoke('sites.list', {}).then(
-      (list) => setSites(list.map((s) => s.name)),
-      () => setSites([]),
-    );
-  }, [client]);
-  if (!settings || !sites) return null;
+  if (!settings || !loaded) return null;
   const choose = (site: string, mode: VmAddressMode): void => {
     setSaving(site);
     // The whole map goes: the setting is one value, and another site's choice must not be lost.
