@@ -1,7 +1,5 @@
 import { useEffect, useState } from 'react';
 import type { UpgradeHostRow, UpgradePlanDetail } from '../../../core/contract';
-import { errorToast } from '../../app/error-toast';
-import { useClient, useShellStore } from '../../app/shell-context';
 import { useConfirmDestructive } from '../../ui/ConfirmDialog';
 import { formatTime } from '../../ui/format-time';
 import { ProcedureLink } from '../../ui/ProcedureLink';
@@ -144,26 +142,14 @@ function HostRow({ host, now, onApprove }: { host: UpgradeHostRow; now: number; 
 
 /** One plan: controls, one row per host with its step timeline, the soak countdown and probe results. */
 export function RolloutView({ plan, onChanged }: { plan: UpgradePlanDetail; onChanged(plan?: UpgradePlanDetail): void }) {
-  const client = useClient();
   const action = useContractAction();
-  const store = useShellStore();
   const { confirm, dialog } = useConfirmDestructive();
-  const [busy, setBusy] = useState(false);
+  // Its own hook: an approval on its way does not disable the run buttons.
+  const rollout = useContractAction();
+  const busy = rollout.busy;
   const now = useNow(plan.hosts.some((h) => h.steps.some((s) => s.name === 'soak' && s.state === 'running')));
 
-  const act = (command: 'upgrade.run' | 'upgrade.pause' | 'upgrade.resume' | 'upgrade.abort', failure: string): void => {
-    setBusy(true);
-    client.invoke(command, { planId: plan.id }).then(
-      (next) => {
-        setBusy(false);
-        onChanged(next);
-      },
-      (err: unknown) => {
-        setBusy(false);
-        store.getState().pushToast(errorToast(failure, err));
-      },
-    );
-  };
+  const act = (command: 'upgrade.run' | 'upgrade.pause' | 'upgrade.resume' | 'upgrade.abort', failure: string): void => rollout.run(command, { planId: plan.id }, { failure, done: onChanged });
   const approve = (procedureId: string): void => {
     action.run('procedures.approve', { id: procedureId }, { failure: 'Could not approve the gate', done: () => onChanged() });
   };

@@ -1,7 +1,6 @@
-import { useLayoutEffect, useRef, useState } from 'react';
+import { useLayoutEffect, useRef } from 'react';
 import type { ProcedureDetail } from '../../../core/contract';
-import { errorToast } from '../../app/error-toast';
-import { useClient, useShell, useShellStore } from '../../app/shell-context';
+import { useShell, useShellStore } from '../../app/shell-context';
 import { hashForView } from '../../navigation/hash-route';
 import { useConfirmDestructive } from '../../ui/ConfirmDialog';
 import { CopyButton } from '../../ui/CopyButton';
@@ -9,6 +8,7 @@ import { formatTime } from '../../ui/format-time';
 import { procedureActions, summariseOutput, type ProcedureStep } from './procedure-actions';
 import type { BoundedJournal } from './procedure-journal';
 import { useProcedureDetail } from './use-procedure-detail';
+import { useContractAction } from '../../data/use-contract-action';
 
 type Action = 'approve' | 'cancel' | 'retry' | 'rollback';
 
@@ -169,27 +169,21 @@ function RunFacts({ detail }: { detail: ProcedureDetail }) {
 }
 
 export function ProcedureDetailPane({ id }: { id: string }) {
-  const client = useClient();
   const store = useShellStore();
   const { detail, journal, failed, reload } = useProcedureDetail(id);
-  const [busy, setBusy] = useState(false);
+  const procedureAction = useContractAction();
+  const busy = procedureAction.busy;
   const { confirm, dialog } = useConfirmDestructive();
 
-  const run = (action: Action): void => {
-    setBusy(true);
-    client.invoke(`procedures.${action}`, { id }).then(
-      () => {
-        setBusy(false);
+  const run = (action: Action): void =>
+    procedureAction.run(`procedures.${action}`, { id }, {
+      failure: actionWords[action].failed,
+      done: () => {
         store.getState().pushToast({ tone: 'info', title: actionWords[action].done, message: detail?.procedure.title ?? id });
         reload();
       },
-      (err: unknown) => {
-        setBusy(false);
-        store.getState().pushToast(errorToast(actionWords[action].failed, err));
-        reload();
-      },
-    );
-  };
+      failed: reload,
+    });
 
   // Four-eyes kinds (a setting): the gate says who may not approve it.
   const fourEyesKinds = useShell((state) => state.settings?.fourEyesKinds);
