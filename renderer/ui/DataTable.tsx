@@ -234,7 +234,6 @@ export function DataTable<R>(props: DataTableProps<R>) {
       table={props}
       rows={sorted}
       shown={shown}
-      widths={widths}
       header={(c) => (
         <th key={c.id} scope="col" className={headerClass(c)} style={widths[c.id] ? { width: widths[c.id] } : undefined} aria-sort={ariaSort(c)} data-column={c.id}>
           {headerContent(c)}
@@ -253,7 +252,7 @@ interface PartProps<R> {
 }
 
 /** The plain mode: a <table>, every row in the DOM, roving focus over the rows. */
-function PlainTable<R>({ table, rows, shown, header, cellClass }: PartProps<R> & { widths: Record<string, number>; header(c: DataColumn<R>): ReactNode }) {
+function PlainTable<R>({ table, rows, shown, header, cellClass }: PartProps<R> & { header(c: DataColumn<R>): ReactNode }) {
   const { rowKey, caption, label, className, scroll, rowProps, onOpen, testId, describedBy, attributes, rowDetail } = table;
   const [active, setActive] = useState(0);
   const rowRefs = useRef<(HTMLTableRowElement | null)[]>([]);
