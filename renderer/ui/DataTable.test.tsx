@@ -98,7 +98,7 @@ describe('DataTable, a row detail', () => {
 // here, its content's from the spacer's style height, and scrollTo sets scrollTop and fires the
 // scroll event, as a browser does.
 describe('DataTable, virtualized', () => {
-  const VIEW = 300; // 10 rows of 30 px, the first of them the header
+  const VIEW = 300; // 10 rows of 30 px
   const saved = ['clientHeight', 'offsetHeight', 'clientWidth', 'offsetWidth'].map((k) => [k, Object.getOwnPropertyDescriptor(HTMLElement.prototype, k)] as const);
   const savedScrollTo = Object.getOwnPropertyDescriptor(Element.prototype, 'scrollTo');
   const savedScrollHeight = Object.getOwnPropertyDescriptor(Element.prototype, 'scrollHeight');
@@ -159,7 +159,7 @@ describe('DataTable, virtualized', () => {
     expect(grid.getAttribute('aria-activedescendant')).toBe('m-row-1');
     expect(document.getElementById('m-row-1')?.getAttribute('aria-selected')).toBe('true');
     fireEvent.keyDown(grid, { key: 'PageDown' });
-    expect(grid.getAttribute('aria-activedescendant')).toBe('m-row-9'); // a box of 10 rows (header included) moves 8
+    expect(grid.getAttribute('aria-activedescendant')).toBe('m-row-10'); // a box of 10 rows moves 9
     await act(async () => {
       fireEvent.keyDown(grid, { key: 'End' });
       await new Promise((resolve) => requestAnimationFrame(resolve));

@@ -342,8 +342,8 @@ interface VirtualGridProps<R> extends PartProps<R> {
 }
 
 /**
- * The virtualized mode: an ARIA grid of divs whose header sits (sticky) inside the scrolling box,
- * so it scrolls sideways with the rows when the columns are wider than the box.
+ * The virtualized mode: an ARIA grid of divs, the header row above the scrolling box of the rows
+ * (as the hand-written VM grid had it: a keystroke's new rows lay out and paint in that box alone).
  */
 function VirtualGrid<R>({ table, rows, shown, tracks, rootRef, header, cellClass, rowProps, testId, label, describedBy, className, attributes }: VirtualGridProps<R>) {
   const { rowKey, onOpen, selectedKey, onSelect, virtual } = table;
@@ -354,15 +354,8 @@ function VirtualGrid<R>({ table, rows, shown, tracks, rootRef, header, cellClass
   const [ownActive, setOwnActive] = useState<string | number | null>(null);
   const controlled = selectedKey !== undefined;
   const activeKey = controlled ? selectedKey : ownActive;
-  // The header is the first row of the scrolling box: the rows start below it, and a row scrolled to stays clear of it.
-  const virtualizer = useVirtualizer({
-    count: rows.length,
-    getScrollElement: () => scrollRef.current,
-    estimateSize: () => rowHeight,
-    overscan: virtual?.overscan ?? 12,
-    paddingStart: rowHeight,
-    scrollPaddingStart: rowHeight,
-  });
+  const headRef = useRef<HTMLDivElement>(null);
+  const virtualizer = useVirtualizer({ count: rows.length, getScrollElement: () => scrollRef.current, estimateSize: () => rowHeight, overscan: virtual?.overscan ?? 12 });
   const activeIndex = activeKey === null ? -1 : rows.findIndex((row) => rowKey(row) === activeKey);
 
   useEffect(() => {
@@ -386,7 +379,7 @@ function VirtualGrid<R>({ table, rows, shown, tracks, rootRef, header, cellClass
       return;
     }
     // Read on the key only: reading a size while rendering forces a layout on every keystroke of a search.
-    const pageRows = Math.max(1, Math.floor((scrollRef.current?.clientHeight ?? rowHeight * 10) / rowHeight) - 2);
+    const pageRows = Math.max(1, Math.floor((scrollRef.current?.clientHeight ?? rowHeight * 10) / rowHeight) - 1);
     const targets: Record<string, number> = { ArrowDown: at + 1, ArrowUp: at < 0 ? 0 : at - 1, PageDown: at + pageRows, PageUp: at - pageRows, Home: 0, End: rows.length - 1 };
     const target = targets[event.key];
     if (target === undefined || rows.length === 0) return;
@@ -413,40 +406,46 @@ function VirtualGrid<R>({ table, rows, shown, tracks, rootRef, header, cellClass
       style={gridStyle(tracks)}
       {...attributes}
     >
-      <div ref={scrollRef} className="data-grid-scroll">
+      <div ref={headRef} role="rowgroup" className="data-grid-head">
+        <div role="row" aria-rowindex={1} className="data-grid-row" style={{ height: rowHeight }}>
+          {header}
+        </div>
+      </div>
+      <div
+        ref={scrollRef}
+        role="rowgroup"
+        className="data-grid-scroll"
+        onScroll={(e) => {
+          // The header sits outside the scrolling box (a box of its own, kept out of the rows' layout and paint): it follows sideways.
+          if (headRef.current) headRef.current.scrollLeft = e.currentTarget.scrollLeft;
+        }}
+      >
         <div className="data-grid-spacer" style={{ height: virtualizer.getTotalSize() }}>
-          <div role="rowgroup" className="data-grid-head">
-            <div role="row" aria-rowindex={1} className="data-grid-row" style={{ height: rowHeight }}>
-              {header}
-            </div>
-          </div>
-          <div role="rowgroup">
-            {virtualizer.getVirtualItems().map((item) => {
-              const row = rows[item.index];
-              if (row === undefined) return null;
-              const isActive = item.index === activeIndex;
-              const extra = rowProps?.(row);
-              return (
-                <div
-                  key={item.key} // by position: new rows (a search) reuse the elements in view instead of replacing them
-                  {...extra}
-                  id={rowId(item.index)}
-                  role="row"
-                  aria-rowindex={item.index + 2}
-                  aria-selected={onSelect ? isActive : undefined}
-                  className={[extra?.className, 'data-grid-row data-grid-body-row', isActive ? 'data-grid-row-active' : undefined].filter(Boolean).join(' ')}
-                  style={{ height: rowHeight, transform: `translateY(${item.start}px)` }}
-                  onClick={() => select(row)}
-                >
-                  {shown.map((c) => (
-                    <div key={c.id} role={c.rowHeader ? 'rowheader' : 'gridcell'} className={cellClass(c, row, 'data-grid-cell')} title={c.cellTitle?.(row)} data-testid={c.cellTestId}>
-                      {c.cell(row)}
-                    </div>
-                  ))}
-                </div>
-              );
-            })}
-          </div>
+          {virtualizer.getVirtualItems().map((item) => {
+            const row = rows[item.index];
+            if (row === undefined) return null;
+            const isActive = item.index === activeIndex;
+            const extra = rowProps?.(row);
+            return (
+              <div
+                key={item.key} // by position: new rows (a search) reuse the elements in view instead of replacing them
+                {...extra}
+                id={rowId(item.index)}
+                role="row"
+                aria-rowindex={item.index + 2}
+                aria-selected={onSelect ? isActive : undefined}
+                className={[extra?.className, 'data-grid-row data-grid-body-row', isActive ? 'data-grid-row-active' : undefined].filter(Boolean).join(' ')}
+                style={{ height: rowHeight, transform: `translateY(${item.start}px)` }}
+                onClick={() => select(row)}
+              >
+                {shown.map((c) => (
+                  <div key={c.id} role={c.rowHeader ? 'rowheader' : 'gridcell'} className={cellClass(c, row, 'data-grid-cell')} title={c.cellTitle?.(row)} data-testid={c.cellTestId}>
+                    {c.cell(row)}
+                  </div>
+                ))}
+              </div>
+            );
+          })}
         </div>
       </div>
     </div>
