@@ -1,3 +1,4 @@
+import { useMemo } from 'react';
 import type { VmSummary } from '../../../core/contract';
 import { ColumnChooser } from '../../ui/ColumnChooser';
 import { loadColumnPrefs } from '../../ui/column-prefs';
@@ -52,11 +53,12 @@ interface VmTableProps {
  */
 export function VmTable({ rows, order, onSort, selected, onSelect, renderedQuery }: VmTableProps) {
   const [prefs, setPrefs] = useColumnPrefs(PREFS_KEY, () => loadColumnPrefs(PREFS_KEY, known, defaultPrefs));
+  // The table renders on every keystroke of a search; the chooser only when the columns change.
+  // eslint-disable-next-line react-hooks/exhaustive-deps -- setPrefs saves under the one constant key
+  const chooser = useMemo(() => <ColumnChooser columns={columns} prefs={prefs} onChange={setPrefs} />, [prefs]);
   return (
     <div className="vm-table">
-      <div className="vm-table-tools">
-        <ColumnChooser columns={columns} prefs={prefs} onChange={setPrefs} />
-      </div>
+      <div className="vm-table-tools">{chooser}</div>
       <DataTable
         virtual={{ rowHeight: ROW_HEIGHT }}
         className="vm-grid-table"
