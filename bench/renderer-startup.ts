@@ -13,7 +13,8 @@
 //    of the renderer process (target <= 300 MB) as /proc VmRSS, PSS (pages shared with other
 //    Chromium processes counted once) and private memory (Private_Clean + Private_Dirty + Swap of
 //    smaps_rollup: what Chrome's task manager calls its "memory footprint"), and the JS heap after
-//    a GC (used and reserved), with the VMs only, on the Terminals view and back on Inventory.
+//    a GC (used and reserved): on about:blank first (Chromium's floor), with the VMs only, on the
+//    Terminals view and back on Inventory.
 //    Needs root and openssh-server (else left out).
 // Prints one JSON line; a measurement, not a test.
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -100,6 +101,9 @@ async function inventoryShown(page: Page): Promise<void> {
 /** Renderer memory with every VM loaded, then with 10 terminal tabs to `sshd` too. */
 async function memory(browser: Browser, openUrl: string, sshd: Sshd) {
   const page = await benchPage(browser);
+  // Chromium's own floor: the same renderer on an empty page, before the console loads.
+  await page.goto('about:blank');
+  const blankPage = { ...(await heap(page)), ...(await processMemory(browser)) };
   await page.goto(openUrl);
   await inventoryShown(page);
   const vmsOnly = { ...(await heap(page)), ...(await processMemory(browser)) };
@@ -121,7 +125,7 @@ async function memory(browser: Browser, openUrl: string, sshd: Sshd) {
   const backOnInventory = { ...(await heap(page)), ...(await processMemory(browser)) };
   for (const id of ids) await call('terminal.close', { id });
   await page.close();
-  return { vmsOnly, onTerminals, backOnInventory };
+  return { blankPage, vmsOnly, onTerminals, backOnInventory };
 }
 
 async function main(): Promise<void> {
