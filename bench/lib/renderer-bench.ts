@@ -97,7 +97,7 @@ const round = (x: number): number => Math.round(x * 10) / 10;
  * Memory (MB) of the browser's renderer and GPU processes, from /proc: resident (RSS), proportional
  * (PSS) and private (Private_Clean + Private_Dirty + Swap: Chrome's "memory footprint").
  */
-export async function processMemory(browser: Browser): Promise<{ rendererMB: number; rendererPssMB: number; rendererPrivateMB: number; gpuMB: number }> {
+export async function processMemory(browser: Browser): Promise<{ renderers: number; rendererMB: number; rendererPssMB: number; rendererPrivateMB: number; gpuMB: number }> {
   const cdp = await browser.newBrowserCDPSession();
   const { processInfo } = (await cdp.send('SystemInfo.getProcessInfo')) as { processInfo: { type: string; id: number }[] };
   await cdp.detach();
@@ -129,7 +129,7 @@ export async function processMemory(browser: Browser): Promise<{ rendererMB: num
     }
   };
   const sum = (type: string, of = rss): number => round(processInfo.filter((p) => p.type === type).reduce((a, p) => a + of(p.id), 0));
-  return { rendererMB: sum('renderer'), rendererPssMB: sum('renderer', pss), rendererPrivateMB: sum('renderer', footprint), gpuMB: sum('GPU') };
+  return { renderers: processInfo.filter((p) => p.type === 'renderer').length, rendererMB: sum('renderer'), rendererPssMB: sum('renderer', pss), rendererPrivateMB: sum('renderer', footprint), gpuMB: sum('GPU') };
 }
 
 /** The page's JS heap (MB, after a forced GC: used, and reserved by V8) and DOM node count. */
