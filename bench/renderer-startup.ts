@@ -10,7 +10,8 @@
 //    (DOMContentLoaded, the first grid row whatever the count said);
 //  - renderer memory: the Inventory view with every VM loaded, then 10 terminal tabs to a real
 //    loopback sshd (each with some scrollback, each shown once), then back to Inventory: memory
-//    of the renderer process (target <= 300 MB) as /proc VmRSS, PSS (pages shared with other
+//    of the page's renderer process (`page`, target <= 300 MB; the renderer* sums cover every
+//    renderer process Chromium runs, spares too) as /proc VmRSS, PSS (pages shared with other
 //    Chromium processes counted once) and private memory (Private_Clean + Private_Dirty + Swap of
 //    smaps_rollup: what Chrome's task manager calls its "memory footprint"), and the JS heap after
 //    a GC (used and reserved): on about:blank first (Chromium's floor), with the VMs only, on the

@@ -95,9 +95,12 @@ const round = (x: number): number => Math.round(x * 10) / 10;
 
 /**
  * Memory (MB) of the browser's renderer and GPU processes, from /proc: resident (RSS), proportional
- * (PSS) and private (Private_Clean + Private_Dirty + Swap: Chrome's "memory footprint").
+ * (PSS) and private (Private_Clean + Private_Dirty + Swap: Chrome's "memory footprint"). Chromium
+ * runs more than one renderer process (spares: 3 here with one page open), and an RSS summed over
+ * them counts Chromium's shared code once per process: `page` is the one renderer that holds the
+ * most private memory, which is the page's (the others hold a few MB each on about:blank).
  */
-export async function processMemory(browser: Browser): Promise<{ renderers: number; rendererMB: number; rendererPssMB: number; rendererPrivateMB: number; gpuMB: number }> {
+export async function processMemory(browser: Browser): Promise<{ renderers: number; page: { rssMB: number; pssMB: number; privateMB: number }; rendererMB: number; rendererPssMB: number; rendererPrivateMB: number; gpuMB: number }> {
   const cdp = await browser.newBrowserCDPSession();
   const { processInfo } = (await cdp.send('SystemInfo.getProcessInfo')) as { processInfo: { type: string; id: number }[] };
   await cdp.detach();
@@ -129,7 +132,10 @@ export async function processMemory(browser: Browser): Promise<{ renderers: numb
     }
   };
   const sum = (type: string, of = rss): number => round(processInfo.filter((p) => p.type === type).reduce((a, p) => a + of(p.id), 0));
-  return { renderers: processInfo.filter((p) => p.type === 'renderer').length, rendererMB: sum('renderer'), rendererPssMB: sum('renderer', pss), rendererPrivateMB: sum('renderer', footprint), gpuMB: sum('GPU') };
+  const renderers = processInfo.filter((p) => p.type === 'renderer').map((p) => ({ pid: p.id, privateMB: footprint(p.id) }));
+  const pagePid = renderers.reduce<{ pid: number; privateMB: number } | null>((a, r) => (a === null || r.privateMB > a.privateMB ? r : a), null)?.pid;
+  const page = pagePid === undefined ? { rssMB: 0, pssMB: 0, privateMB: 0 } : { rssMB: round(rss(pagePid)), pssMB: round(pss(pagePid)), privateMB: round(footprint(pagePid)) };
+  return { renderers: renderers.length, page, rendererMB: sum('renderer'), rendererPssMB: sum('renderer', pss), rendererPrivateMB: sum('renderer', footprint), gpuMB: sum('GPU') };
 }
 
 /** The page's JS heap (MB, after a forced GC: used, and reserved by V8) and DOM node count. */
