@@ -1,7 +1,7 @@
 // `npm test`: build, lint (ESLint layers and child envs + Electronegativity + Electron fuses), typecheck, unit/integration
 // (vitest), e2e (Playwright in Debian's Chromium). Every stage runs even if an earlier check
 // failed (except the build, which the rest needs), then one summary line with the test counts.
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -27,8 +27,9 @@ function e2eCommand() {
 }
 const stages = [
   { name: 'build', ...{ cmd: 'npm', args: ['run', '--silent', 'build'] }, required: true },
-  { name: 'lint', cmd: 'npm', args: ['run', '--silent', 'lint'] },
-  { name: 'typecheck', ...npx(['tsc', '-p', 'tsconfig.json', '--noEmit']) },
+  // Lint and typecheck read the same files and write nothing: they run side by side (each's output printed whole when it ends).
+  { name: 'lint', cmd: 'npm', args: ['run', '--silent', 'lint'], parallel: true },
+  { name: 'typecheck', ...npx(['tsc', '-p', 'tsconfig.json', '--noEmit']), parallel: true },
   {
     name: 'unit+integration',
     ...npx(['vitest', 'run', '--reporter=default', '--reporter=json', `--outputFile.json=${join(results, 'vitest.json')}`]),
@@ -39,18 +40,44 @@ const stages = [
   },
 ];
 
+/** Runs a stage with its output captured; resolves when it exits. */
+function runCaptured(stage) {
+  return new Promise((resolve) => {
+    const started = Date.now();
+    const child = spawn(stage.cmd, stage.args, { cwd: root, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...stage.env } });
+    const out = [];
+    child.stdout.on('data', (c) => out.push(c));
+    child.stderr.on('data', (c) => out.push(c));
+    child.on('error', (err) => out.push(Buffer.from(`${err.message}\n`)));
+    child.on('close', (code, signal) => resolve({ stage, status: code, signal, output: Buffer.concat(out), seconds: ((Date.now() - started) / 1000).toFixed(1) }));
+  });
+}
+
 const failed = [];
-for (const stage of stages) {
+const report = ({ stage, status, signal, seconds }) => {
+  const ok = status === 0;
+  console.log(`=== ${stage.name}: ${ok ? 'ok' : `FAILED (exit ${status ?? signal})`} in ${seconds} s ===`);
+  if (!ok) failed.push(stage.name);
+  return ok;
+};
+for (let i = 0; i < stages.length; i++) {
+  const stage = stages[i];
+  if (stage.parallel) {
+    const group = [];
+    while (i < stages.length && stages[i].parallel) group.push(stages[i++]);
+    i--;
+    const results = await Promise.all(group.map(runCaptured));
+    for (const r of results) {
+      console.log(`\n=== ${r.stage.name} ===`);
+      process.stdout.write(r.output);
+      report(r);
+    }
+    continue;
+  }
   const started = Date.now();
   console.log(`\n=== ${stage.name} ===`);
   const r = spawnSync(stage.cmd, stage.args, { cwd: root, stdio: 'inherit', env: { ...process.env, ...stage.env } });
-  const seconds = ((Date.now() - started) / 1000).toFixed(1);
-  const ok = r.status === 0;
-  console.log(`=== ${stage.name}: ${ok ? 'ok' : `FAILED (exit ${r.status ?? r.signal})`} in ${seconds} s ===`);
-  if (!ok) {
-    failed.push(stage.name);
-    if (stage.required) break;
-  }
+  if (!report({ stage, status: r.status, signal: r.signal, seconds: ((Date.now() - started) / 1000).toFixed(1) }) && stage.required) break;
 }
 
 let passed = 0;

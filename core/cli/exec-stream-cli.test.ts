@@ -97,4 +97,10 @@ describe.skipIf(!canRun)('outpost exec streams at the reader\'s pace (built bina
     const audit = JSON.parse((await runOutpost(['--db', base[1]!, '--json', 'audit', 'list', '--limit', '1'])).stdout) as { entries: { action: string; details: { code?: string } }[] };
     expect(audit.entries[0]).toMatchObject({ action: 'ssh.exec', details: { code: 'OUTPUT_CLOSED' } });
   });
+
+  it('audits as OUTPOST_OPERATOR when set (the workstation identity on a shared store), like every other command', async () => {
+    expect((await runOutpost([...base, '--', 'true'], { env: { OUTPOST_OPERATOR: 'alice@ws-2' } })).code).toBe(0);
+    const audit = JSON.parse((await runOutpost(['--db', base[1]!, '--json', 'audit', 'list', '--limit', '1'])).stdout) as { entries: { action: string; actor: string }[] };
+    expect(audit.entries[0]).toMatchObject({ action: 'ssh.exec', actor: 'alice@ws-2' });
+  });
 });

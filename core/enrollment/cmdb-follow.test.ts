@@ -11,6 +11,8 @@ import { createOutpostCore, type OutpostCore } from '../server/core.js';
 import { defaultKdf } from '../vault/passphrase-cipher.js';
 import { privateOwner } from './enrollment-service.js';
 import { untilWithin } from '../../test/until.js';
+import { dispatchOrThrow } from '../../test/dispatch-or-throw.js';
+import { labSite } from '../../test/fixtures/vcsim-hooks.js';
 
 const unavailable = vcsimUnavailable();
 if (unavailable) console.log(`CMDB follow tests skipped: ${unavailable}`);
@@ -30,11 +32,7 @@ describe.skipIf(unavailable !== null)('the CMDB follows a rename, a delete and a
   let dir: ReturnType<typeof tempDir>;
   let core: OutpostCore;
 
-  const call = async <T>(command: string, input: unknown): Promise<T> => {
-    const r = await core.dispatch(command, input);
-    if (!r.ok) throw new Error(`${command}: ${JSON.stringify(r.error)}`);
-    return r.value as T;
-  };
+  const call = dispatchOrThrow(() => core);
   const record = async (moref: string): Promise<CmdbRecord | undefined> => (await call<CmdbRecord[]>('cmdb.list', { site: 'lab', status: 'all' })).find((r) => r.vmMoref === moref);
   const audit = async (action: string): Promise<AuditPage['entries']> => (await call<AuditPage>('audit.list', { query: action, limit: 100 })).entries.filter((e) => e.action === action);
 
@@ -78,7 +76,7 @@ describe.skipIf(unavailable !== null)('the CMDB follows a rename, a delete and a
       const dbPath = await newDb();
       core = await createOutpostCore({ dataDir: dir.path, ...(dbPath ? { dbPath } : {}), transport: 'test', checkOutputs: true, kdf: { ...defaultKdf, N: 2 ** 10 }, passphrase: 'cmdb follow tests', liveIndex: 'prefer' });
       core.services.inventory.watchTuning = { backoff: { initialMs: 100, maxMs: 1_000 }, maxWaitSeconds: 2 };
-      await call('sites.add', { name: 'lab', url: vc.url, username: vc.username, password: vc.password, trustFingerprint: vc.fingerprint });
+      await call('sites.add', labSite(vc));
       await call('firewalls.add', { name: 'fw', driver: 'manual' });
       await call('ipam.pools.add', { name: 'pub', cidr: '203.0.113.0/28', kind: 'public' });
       await call('ipam.pools.add', { name: 'priv', cidr: '10.0.0.0/8', kind: 'private' });

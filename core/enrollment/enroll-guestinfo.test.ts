@@ -6,6 +6,8 @@ import { createOutpostCore, type OutpostCore } from '../server/core.js';
 import { defaultKdf } from '../vault/passphrase-cipher.js';
 import { enrollVm, type EnrollVmContext } from './enroll-vm.procedure.js';
 import { offboardVm } from './offboard-vm.procedure.js';
+import { dispatchOrThrow } from '../../test/dispatch-or-throw.js';
+import { labSite } from '../../test/fixtures/vcsim-hooks.js';
 
 const unavailable = vcsimUnavailable();
 if (unavailable) console.log(`vcsim guestinfo enrollment tests skipped: ${unavailable}`);
@@ -21,11 +23,7 @@ describe.skipIf(unavailable !== null)('enrollment writes guestinfo.outpost.* and
   let core: OutpostCore;
   let context: EnrollVmContext;
 
-  const call = async <T>(command: string, input: unknown): Promise<T> => {
-    const r = await core.dispatch(command, input);
-    if (!r.ok) throw new Error(`${command}: ${JSON.stringify(r.error)}`);
-    return r.value as T;
-  };
+  const call = dispatchOrThrow(() => core);
   const keys = async () => (await call<GuestInfo>('vm.guestinfo.get', { site: 'lab', vm: context.vmMoref })).entries;
   const stepRun = <C>(c: C, log: (m: string) => void = () => undefined) => ({
     procedureId: 'run-1',
@@ -49,7 +47,7 @@ describe.skipIf(unavailable !== null)('enrollment writes guestinfo.outpost.* and
   beforeEach(async () => {
     dir = tempDir();
     core = await createOutpostCore({ dataDir: dir.path, transport: 'test', checkOutputs: true, kdf: { ...defaultKdf, N: 2 ** 10 }, passphrase: 'guestinfo enroll' });
-    await call('sites.add', { name: 'lab', url: vc.url, username: vc.username, password: vc.password, trustFingerprint: vc.fingerprint });
+    await call('sites.add', labSite(vc));
     await call('inventory.sync', { site: 'lab' });
     const site = await core.services.enrollment.site('lab');
     const vm = await core.services.enrollment.resolveVm(site, 'DC0_C0_H0_VM0');

@@ -1,4 +1,4 @@
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { execFileSync } from 'node:child_process';
 import { describeCoreEngines } from '../../test/engines.js';
@@ -6,12 +6,13 @@ import { tempDir } from '../../test/temp-dir.js';
 import { startVcsim, vcsimUnavailable, type Vcsim } from '../../test/peers/vcsim.js';
 import { VsphereOperator } from '../../test/peers/vsphere-operator.js';
 import { startSoapTestServer } from '../../test/peers/soap-test-server.js';
-import type { ContractError } from '../contract/errors.js';
 import type { AddedSite, SyncProgress, SyncResult, VmSummary, WatchStatusSummary } from '../contract/inventory.js';
 import { createOutpostCore, type OutpostCore } from '../server/core.js';
 import type { Sql } from '../db/sql.js';
 import { defaultKdf } from '../vault/passphrase-cipher.js';
 import { untilWithin } from '../../test/until.js';
+import { labSite, useVcsim } from '../../test/fixtures/vcsim-hooks.js';
+import { dispatchError, dispatchOrThrow } from '../../test/dispatch-or-throw.js';
 
 const unavailable = vcsimUnavailable();
 if (unavailable) console.log(`vcsim inventory tests skipped: ${unavailable}`);
@@ -33,22 +34,13 @@ const passphrase = 'inventory tests passphrase';
 const until = untilWithin(15_000);
 
 describe.skipIf(unavailable !== null)('inventory against vcsim (launcher with paging and AcquireTicket extensions)', () => {
-  let vc: Vcsim;
-  let operator: VsphereOperator;
+  const peer = useVcsim({ vms: VMS, clusters: 2, hosts: 2, standalone: 1 });
   let dir: ReturnType<typeof tempDir>;
   let core: OutpostCore;
 
-  const call = async <T>(command: string, input: unknown): Promise<T> => {
-    const r = await core.dispatch(command, input);
-    if (!r.ok) throw new Error(`${command}: ${JSON.stringify(r.error)}`);
-    return r.value as T;
-  };
-  const failure = async (command: string, input: unknown): Promise<ContractError> => {
-    const r = await core.dispatch(command, input);
-    if (r.ok) throw new Error(`${command} succeeded: ${JSON.stringify(r.value)}`);
-    return r.error;
-  };
-  const addLab = () => call<AddedSite>('sites.add', { name: 'lab', url: vc.url, username: vc.username, password: vc.password, trustFingerprint: vc.fingerprint });
+  const call = dispatchOrThrow(() => core);
+  const failure = dispatchError(() => core);
+  const addLab = () => call<AddedSite>('sites.add', labSite(peer.vc));
   const vmRow = async (name: string) => await core.sql.get('SELECT * FROM inv_vms WHERE name = ?', [name], z.unknown()) as Record<string, unknown> | undefined;
   const untouched = async () => ({
     sites: (await core.sql.get('SELECT count(*) AS n FROM sites', [], z.object({ n: z.number() })))!.n,
@@ -56,14 +48,6 @@ describe.skipIf(unavailable !== null)('inventory against vcsim (launcher with pa
     vms: (await core.sql.get('SELECT count(*) AS n FROM inv_vms', [], z.object({ n: z.number() })))!.n,
   });
 
-  beforeAll(async () => {
-    vc = await startVcsim({ vms: VMS, clusters: 2, hosts: 2, standalone: 1 });
-    operator = await VsphereOperator.connect(vc);
-  }, 120_000);
-  afterAll(async () => {
-    await operator?.close();
-    await vc?.stop();
-  });
   // Each store suite runs on both engines (issue 14): the data folder's SQLite file, and a fresh PostgreSQL database.
   describeCoreEngines('store', (newDb) => {
     beforeEach(async () => {
@@ -80,9 +64,9 @@ describe.skipIf(unavailable !== null)('inventory against vcsim (launcher with pa
 
     it('full sync: counts and every VM field equal what vcsim holds', async () => {
       const added = await addLab();
-      expect(added).toMatchObject({ name: 'lab', fingerprint: vc.fingerprint, vcenter: { version: '6.5.0' } });
+      expect(added).toMatchObject({ name: 'lab', fingerprint: peer.vc.fingerprint, vcenter: { version: '6.5.0' } });
       const sync = await call<SyncResult>('inventory.sync', { site: 'lab', pageSize: 7 });
-      expect(sync.counts).toMatchObject({ datacenters: vc.datacenters, clusters: vc.clusters, hosts: vc.hosts, vms: VMS });
+      expect(sync.counts).toMatchObject({ datacenters: peer.vc.datacenters, clusters: peer.vc.clusters, hosts: peer.vc.hosts, vms: VMS });
       expect(sync.pages).toBeGreaterThanOrEqual(Math.ceil(VMS / 7)); // the launcher honours maxObjects
       expect(sync.removed).toBe(0);
 
@@ -126,7 +110,7 @@ describe.skipIf(unavailable !== null)('inventory against vcsim (launcher with pa
       const progress: SyncProgress[] = [];
       const off = core.onEvent((event, payload) => event === 'inventory.sync.progress' && progress.push(payload as SyncProgress));
       const first = await call<SyncResult>('inventory.sync', { site: 'lab', pageSize: 10 });
-      expect(progress[0]).toMatchObject({ site: 'lab', phase: 'structure', pages: 1, expectedVms: null, counts: { hosts: vc.hosts, clusters: vc.clusters, datacenters: vc.datacenters, vms: 0 } });
+      expect(progress[0]).toMatchObject({ site: 'lab', phase: 'structure', pages: 1, expectedVms: null, counts: { hosts: peer.vc.hosts, clusters: peer.vc.clusters, datacenters: peer.vc.datacenters, vms: 0 } });
       const vmSteps = progress.filter((p) => p.phase === 'vms');
       expect(vmSteps.map((p) => p.counts.vms)).toEqual([10, 20, 30, 40]);
       expect(vmSteps.map((p) => p.pages)).toEqual([2, 3, 4, 5]);
@@ -151,10 +135,10 @@ describe.skipIf(unavailable !== null)('inventory against vcsim (launcher with pa
       expect(await count({ toolsStatus: 'guestToolsNotRunning' })).toBe(0);
 
       const [first, second] = await list({ limit: 2 });
-      await operator.power(first!.moref, 'off');
+      await peer.operator.power(first!.moref, 'off');
       await call('inventory.sync', { site: 'lab' });
       expect((await list({ powerState: 'poweredOff' })).map((v) => v.moref)).toEqual([first!.moref]);
-      await operator.power(first!.moref, 'on');
+      await peer.operator.power(first!.moref, 'on');
 
       // A guest whose tools stopped (vcsim keeps them running; its row is what the watcher would write).
       await core.sql.run("UPDATE inv_vms SET tools_running_status = 'guestToolsNotRunning' WHERE moref = ?", [first!.moref]);
@@ -198,7 +182,7 @@ describe.skipIf(unavailable !== null)('inventory against vcsim (launcher with pa
       await core.sql.run('UPDATE cmdb_records SET offboarded_at = ?', [new Date().toISOString()]);
 
       const removed = await call<{ site: string; markedRemoved: Record<string, number> }>('sites.remove', { site: 'lab' });
-      expect(removed).toMatchObject({ site: 'lab', markedRemoved: { vms: VMS, hosts: vc.hosts, clusters: vc.clusters, datacenters: vc.datacenters } });
+      expect(removed).toMatchObject({ site: 'lab', markedRemoved: { vms: VMS, hosts: peer.vc.hosts, clusters: peer.vc.clusters, datacenters: peer.vc.datacenters } });
       expect(core.services.inventory.watcher('lab')).toBeUndefined();
       expect(await call('inventory.watch.status', {})).toEqual([]);
       expect(await call('sites.list', {})).toEqual([]);
@@ -256,7 +240,7 @@ describe.skipIf(unavailable !== null)('inventory against vcsim (launcher with pa
       expect(actions).toEqual(expect.arrayContaining(['site.add', 'inventory.sync', 'vm.power']));
       // The raw console ticket never crosses the contract: consoles open through vm.console.open (core/vm-access).
       expect(await failure('vm.console.ticket', { site: 'lab', vm: vm.name })).toMatchObject({ code: 'UNKNOWN_COMMAND' });
-      expect(JSON.stringify(await core.services.audit.list({ limit: 50 }))).not.toContain(vc.password === 'pass' ? '"password":"pass"' : vc.password);
+      expect(JSON.stringify(await core.services.audit.list({ limit: 50 }))).not.toContain(peer.vc.password === 'pass' ? '"password":"pass"' : peer.vc.password);
     });
 
     it('watch: a VM powered off from another session reaches the DB; created and destroyed VMs are indexed, then marked removed', async () => {
@@ -272,7 +256,7 @@ describe.skipIf(unavailable !== null)('inventory against vcsim (launcher with pa
       expect(await call('status.get', {})).toMatchObject({ sitesTotal: 1, sitesConnected: 1 });
 
       const target = (await vmRow('DC0_C0_H1_VM0'))!;
-      await operator.power(String(target['moref']), 'off');
+      await peer.operator.power(String(target['moref']), 'off');
       await until('power change in the DB', async () => (await vmRow('DC0_C0_H1_VM0'))?.['power_state'], (s) => s === 'poweredOff');
       // ... and the rows that changed, so a view updates them live.
       expect(seen).toContainEqual({
@@ -280,17 +264,17 @@ describe.skipIf(unavailable !== null)('inventory against vcsim (launcher with pa
         payload: expect.objectContaining({ site: 'lab', changes: expect.arrayContaining([{ kind: 'modify', type: 'VirtualMachine', moref: String(target['moref']) }]) }),
       });
       off();
-      await operator.power(String(target['moref']), 'on');
+      await peer.operator.power(String(target['moref']), 'on');
       await until('power back on', async () => (await vmRow('DC0_C0_H1_VM0'))?.['power_state'], (s) => s === 'poweredOn');
 
       const dc = (await core.sql.get('SELECT moref FROM inv_datacenters', [], z.object({ moref: z.string() })))!.moref;
       const cluster = (await core.sql.get("SELECT moref FROM inv_clusters WHERE name = 'DC0_C0'", [], z.object({ moref: z.string() })))!.moref;
-      const created = await operator.createVm('outpost-created-vm', dc, cluster);
+      const created = await peer.operator.createVm('outpost-created-vm', dc, cluster);
       const row = await until('created VM indexed', () => vmRow('outpost-created-vm'), (r) => r !== undefined && r['removed_at'] === null);
       expect(row).toMatchObject({ moref: created.value, power_state: 'poweredOff', num_cpu: 1, memory_mb: 128 });
       expect((await call<VmSummary[]>('vms.list', { query: 'outpost-created' })).map((v) => v.moref)).toEqual([created.value]);
 
-      await operator.destroyVm(created.value);
+      await peer.operator.destroyVm(created.value);
       const removed = await until('destroyed VM marked removed', () => vmRow('outpost-created-vm'), (r) => r?.['removed_at'] !== null);
       expect(removed?.['moref']).toBe(created.value);
       expect(await call<VmSummary[]>('vms.list', { query: 'outpost-created' })).toEqual([]);
@@ -307,12 +291,12 @@ describe.skipIf(unavailable !== null)('inventory against vcsim (launcher with pa
       const watcher = core.services.inventory.watcher('lab')!;
       await until('watching', () => watcher.current.state, (s) => s === 'watching');
       const key = watcher.sessionKey!;
-      await operator.terminateSession(key);
+      await peer.operator.terminateSession(key);
       await until('a new session', () => watcher.sessionKey, (k) => k !== null && k !== key && watcher.current.state === 'watching');
       const target = (await vmRow('DC0_C1_H0_VM1'))!;
-      await operator.power(String(target['moref']), 'off');
+      await peer.operator.power(String(target['moref']), 'off');
       await until('change after re-login', async () => (await vmRow('DC0_C1_H0_VM1'))?.['power_state'], (s) => s === 'poweredOff');
-      await operator.power(String(target['moref']), 'on');
+      await peer.operator.power(String(target['moref']), 'on');
       expect((await untouched()).vms).toBe(VMS);
     });
 
@@ -320,10 +304,10 @@ describe.skipIf(unavailable !== null)('inventory against vcsim (launcher with pa
       await addLab();
       await call('inventory.sync', { site: 'lab' });
       const moref = String((await vmRow('DC0_H0_VM0'))!['moref']);
-      const a = await VsphereOperator.connect(vc);
+      const a = await VsphereOperator.connect(peer.vc);
       try {
         const key = a.session.sessionKey;
-        await operator.terminateSession(key);
+        await peer.operator.terminateSession(key);
         expect(await a.power(moref, 'reset')).toBe('poweredOn');
         expect(a.session.sessionKey).not.toBe(key);
         expect(a.session.generation).toBe(2);
@@ -333,25 +317,25 @@ describe.skipIf(unavailable !== null)('inventory against vcsim (launcher with pa
     });
 
     it('wrong password: VCENTER_AUTH (InvalidLogin), nothing stored', async () => {
-      const error = await failure('sites.add', { name: 'lab', url: vc.url, username: vc.username, password: 'wrong', trustFingerprint: vc.fingerprint });
+      const error = await failure('sites.add', { name: 'lab', url: peer.vc.url, username: peer.vc.username, password: 'wrong', trustFingerprint: peer.vc.fingerprint });
       expect(error).toMatchObject({ code: 'VCENTER_AUTH', details: { fault: 'InvalidLogin' } });
       expect(await untouched()).toEqual({ sites: 0, credentials: 0, vms: 0 });
     });
 
     it('untrusted certificate: TLS_UNTRUSTED with the fingerprint openssl prints, subject and validity; nothing stored', async () => {
-      const error = await failure('sites.add', { name: 'lab', url: vc.url, username: vc.username, password: vc.password });
-      const openssl = execFileSync('openssl', ['x509', '-noout', '-fingerprint', '-sha256'], { input: vc.certPem, encoding: 'utf8' }).trim().replace(/^.*=/, '');
+      const error = await failure('sites.add', { name: 'lab', url: peer.vc.url, username: peer.vc.username, password: peer.vc.password });
+      const openssl = execFileSync('openssl', ['x509', '-noout', '-fingerprint', '-sha256'], { input: peer.vc.certPem, encoding: 'utf8' }).trim().replace(/^.*=/, '');
       expect(error.code).toBe('TLS_UNTRUSTED');
       expect(error.details).toMatchObject({ fingerprint: openssl, subject: expect.stringContaining('CN=127.0.0.1'), validFrom: expect.any(String), validTo: expect.any(String) });
-      expect(openssl).toBe(vc.fingerprint);
+      expect(openssl).toBe(peer.vc.fingerprint);
       expect(await untouched()).toEqual({ sites: 0, credentials: 0, vms: 0 });
       // The operator may paste the fingerprint in any case, with or without colons.
-      expect((await call<AddedSite>('sites.add', { name: 'lab', url: vc.url, username: vc.username, password: vc.password, trustFingerprint: openssl.replace(/:/g, '').toLowerCase() })).fingerprint).toBe(openssl);
+      expect((await call<AddedSite>('sites.add', { name: 'lab', url: peer.vc.url, username: peer.vc.username, password: peer.vc.password, trustFingerprint: openssl.replace(/:/g, '').toLowerCase() })).fingerprint).toBe(openssl);
     });
 
     it('a CA imported into Outpost is honoured without a pin', async () => {
-      await core.sql.run("INSERT INTO trusted_cas (fingerprint, subject, pem, added_at, added_by) VALUES (?, 'CN=127.0.0.1', ?, 'now', 'test')", [vc.fingerprint, vc.certPem]);
-      expect((await call<AddedSite>('sites.add', { name: 'lab', url: vc.url, username: vc.username, password: vc.password })).fingerprint).toBeNull();
+      await core.sql.run("INSERT INTO trusted_cas (fingerprint, subject, pem, added_at, added_by) VALUES (?, 'CN=127.0.0.1', ?, 'now', 'test')", [peer.vc.fingerprint, peer.vc.certPem]);
+      expect((await call<AddedSite>('sites.add', { name: 'lab', url: peer.vc.url, username: peer.vc.username, password: peer.vc.password })).fingerprint).toBeNull();
       expect((await call<SyncResult>('inventory.sync', { site: 'lab' })).counts.vms).toBe(VMS);
     });
 
@@ -383,7 +367,7 @@ describe.skipIf(unavailable !== null)('inventory against vcsim (launcher with pa
       expect(await add('http://127.0.0.1/sdk')).toMatchObject({ code: 'VALIDATION', message: expect.stringContaining('https only') });
       expect(await add('https://u:p@127.0.0.1/sdk')).toMatchObject({ code: 'VALIDATION' });
       expect(await add('https://127.0.0.1:1/sdk')).toMatchObject({ code: 'UNREACHABLE', message: expect.stringContaining('127.0.0.1:1') });
-      expect(await add(vc.url, 'AB:CD')).toMatchObject({ code: 'VALIDATION', message: expect.stringContaining('fingerprint') });
+      expect(await add(peer.vc.url, 'AB:CD')).toMatchObject({ code: 'VALIDATION', message: expect.stringContaining('fingerprint') });
       const says = { 'truncated-body': 'cut off', 'truncated-envelope': 'cut off', 'html-page': 'no SOAP envelope' } as const;
       for (const mode of ['truncated-body', 'truncated-envelope', 'html-page'] as const) {
         const server = await startSoapTestServer(mode);

@@ -1,14 +1,14 @@
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { tempDir } from '../../test/temp-dir.js';
-import { startVcsim, vcsimUnavailable, type Vcsim } from '../../test/peers/vcsim.js';
-import { VsphereOperator } from '../../test/peers/vsphere-operator.js';
-import type { ContractError } from '../contract/errors.js';
+import { vcsimUnavailable } from '../../test/peers/vcsim.js';
 import type { VlanAttachResult, VmNics } from '../contract/networking.js';
 import { createOutpostCore, type OutpostCore } from '../server/core.js';
 import { defaultKdf } from '../vault/passphrase-cipher.js';
 import { readVmNics } from '../vsphere/vm-nics.js';
 import { vlanAttach } from './vlan-attach.procedure.js';
+import { labSite, useVcsim } from '../../test/fixtures/vcsim-hooks.js';
+import { dispatchError, dispatchOrThrow } from '../../test/dispatch-or-throw.js';
 
 const unavailable = vcsimUnavailable();
 if (unavailable) console.log(`vcsim VLAN attach tests skipped: ${unavailable}`);
@@ -16,37 +16,20 @@ if (unavailable) console.log(`vcsim VLAN attach tests skipped: ${unavailable}`);
 const passphrase = 'vlan attach tests passphrase';
 
 describe.skipIf(unavailable !== null)("vlan.attach: a VM's adapter on a port group, against vcsim", () => {
-  let vc: Vcsim;
-  let operator: VsphereOperator;
+  const peer = useVcsim({ vms: 3, clusters: 1, hosts: 2 });
   let dir: ReturnType<typeof tempDir>;
   let core: OutpostCore;
 
-  const call = async <T>(command: string, input: unknown): Promise<T> => {
-    const r = await core.dispatch(command, input);
-    if (!r.ok) throw new Error(`${command}: ${JSON.stringify(r.error)}`);
-    return r.value as T;
-  };
-  const failure = async (command: string, input: unknown): Promise<ContractError> => {
-    const r = await core.dispatch(command, input);
-    if (r.ok) throw new Error(`${command} succeeded: ${JSON.stringify(r.value)}`);
-    return r.error;
-  };
+  const call = dispatchOrThrow(() => core);
+  const failure = dispatchError(() => core);
   /** The VM's NICs as another vSphere session sees them: [network name or portgroup key, MAC]. */
-  const seen = async (moref: string) => (await readVmNics(operator.session, { type: 'VirtualMachine', value: moref })).nics.map((n) => [n.backing.kind === 'network' ? n.backing.name : n.backing.kind === 'dvportgroup' ? n.backing.portgroupKey : 'other', n.macAddress]);
+  const seen = async (moref: string) => (await readVmNics(peer.operator.session, { type: 'VirtualMachine', value: moref })).nics.map((n) => [n.backing.kind === 'network' ? n.backing.name : n.backing.kind === 'dvportgroup' ? n.backing.portgroupKey : 'other', n.macAddress]);
   const attachRows = () => core.sql.all("SELECT outcome, details FROM audit_log WHERE action = 'vlan.attach' ORDER BY id", [], z.object({ outcome: z.string(), details: z.string() }));
 
-  beforeAll(async () => {
-    vc = await startVcsim({ vms: 3, clusters: 1, hosts: 2 });
-    operator = await VsphereOperator.connect(vc);
-  }, 120_000);
-  afterAll(async () => {
-    await operator?.close();
-    await vc?.stop();
-  });
   beforeEach(async () => {
     dir = tempDir();
     core = await createOutpostCore({ dataDir: dir.path, transport: 'test', checkOutputs: true, kdf: { ...defaultKdf, N: 2 ** 10 }, passphrase });
-    await call('sites.add', { name: 'lab', url: vc.url, username: vc.username, password: vc.password, trustFingerprint: vc.fingerprint });
+    await call('sites.add', labSite(peer.vc));
     await call('inventory.sync', { site: 'lab' });
   });
   afterEach(async () => {

@@ -1,13 +1,13 @@
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { tempDir } from '../../test/temp-dir.js';
-import { startVcsim, vcsimUnavailable, type Vcsim } from '../../test/peers/vcsim.js';
-import { VsphereOperator } from '../../test/peers/vsphere-operator.js';
-import type { ContractError } from '../contract/errors.js';
+import { vcsimUnavailable } from '../../test/peers/vcsim.js';
 import type { HostNetwork, VlanEnsureResult } from '../contract/networking.js';
 import { createOutpostCore, type OutpostCore } from '../server/core.js';
 import { defaultKdf } from '../vault/passphrase-cipher.js';
 import { addPortGroup, addVirtualSwitch, listHosts, removePortGroup, requireNetworkSystem } from '../vsphere/host-network.js';
+import { labSite, useVcsim } from '../../test/fixtures/vcsim-hooks.js';
+import { dispatchError, dispatchOrThrow } from '../../test/dispatch-or-throw.js';
 
 const unavailable = vcsimUnavailable();
 if (unavailable) console.log(`vcsim VLAN tests skipped: ${unavailable}`);
@@ -19,21 +19,12 @@ const H1 = 'DC0_C0_H1';
 const STANDALONE = 'DC0_H0';
 
 describe.skipIf(unavailable !== null)('VLAN port groups against vcsim (launcher with ESXi-like host networking)', () => {
-  let vc: Vcsim;
-  let operator: VsphereOperator;
+  const peer = useVcsim({ vms: 2, clusters: 1, hosts: 2, standalone: 1 });
   let dir: ReturnType<typeof tempDir>;
   let core: OutpostCore;
 
-  const call = async <T>(command: string, input: unknown): Promise<T> => {
-    const r = await core.dispatch(command, input);
-    if (!r.ok) throw new Error(`${command}: ${JSON.stringify(r.error)}`);
-    return r.value as T;
-  };
-  const failure = async (command: string, input: unknown): Promise<ContractError> => {
-    const r = await core.dispatch(command, input);
-    if (r.ok) throw new Error(`${command} succeeded: ${JSON.stringify(r.value)}`);
-    return r.error;
-  };
+  const call = dispatchOrThrow(() => core);
+  const failure = dispatchError(() => core);
   const network = async (host: string): Promise<HostNetwork> => {
     const hosts = await call<HostNetwork[]>('vlan.list', { site: 'lab' });
     const h = hosts.find((x) => x.host === host);
@@ -42,25 +33,17 @@ describe.skipIf(unavailable !== null)('VLAN port groups against vcsim (launcher 
   };
   const portGroup = async (host: string, name: string) => (await network(host)).portGroups.find((p) => p.name === name);
   const operatorNetworkSystem = async (host: string) => {
-    const h = (await listHosts(operator.session)).find((x) => x.name === host);
+    const h = (await listHosts(peer.operator.session)).find((x) => x.name === host);
     if (!h) throw new Error(`no host ${host}`);
     return requireNetworkSystem(h);
   };
   const auditRows = () => core.sql.all("SELECT action, target, outcome, details FROM audit_log WHERE action = 'vlan.ensure' ORDER BY id", [], z.object({ action: z.string(), target: z.string(), outcome: z.string(), details: z.string() }));
   const ensure = (over: Record<string, unknown>) => ({ site: 'lab', cluster: CLUSTER, nic: 'vmnic0', portGroup: 'VLAN100', vlanId: 100, ...over });
 
-  beforeAll(async () => {
-    vc = await startVcsim({ vms: 2, clusters: 1, hosts: 2, standalone: 1 });
-    operator = await VsphereOperator.connect(vc);
-  }, 120_000);
-  afterAll(async () => {
-    await operator?.close();
-    await vc?.stop();
-  });
   beforeEach(async () => {
     dir = tempDir();
     core = await createOutpostCore({ dataDir: dir.path, transport: 'test', checkOutputs: true, kdf: { ...defaultKdf, N: 2 ** 10 }, passphrase });
-    await call('sites.add', { name: 'lab', url: vc.url, username: vc.username, password: vc.password, trustFingerprint: vc.fingerprint });
+    await call('sites.add', labSite(peer.vc));
   });
   afterEach(async () => {
     await core.close();
@@ -121,7 +104,7 @@ describe.skipIf(unavailable !== null)('VLAN port groups against vcsim (launcher 
     // A single host too, by name.
     const one = await call<VlanEnsureResult>('vlan.ensure', { site: 'lab', host: STANDALONE, nic: 'vmnic0', portGroup: 'VLAN100', vlanId: 100 });
     expect(one.hosts.map((h) => [h.host, h.created])).toEqual([[STANDALONE, true]]);
-    for (const h of [H0, H1, STANDALONE]) await removePortGroup(operator.session, await operatorNetworkSystem(h), 'VLAN100');
+    for (const h of [H0, H1, STANDALONE]) await removePortGroup(peer.operator.session, await operatorNetworkSystem(h), 'VLAN100');
   });
 
   it('fails on a missing adapter, naming each host and the adapters it has; nothing changes', async () => {
@@ -152,7 +135,7 @@ describe.skipIf(unavailable !== null)('VLAN port groups against vcsim (launcher 
 
   it('fails on a port group with the wrong VLAN on one host and leaves the other host untouched', async () => {
     // Another operator made VLAN300 on H1 with VLAN 301.
-    await addPortGroup(operator.session, await operatorNetworkSystem(H1), { name: 'VLAN300', vswitch: 'vSwitch0', vlanId: 301 });
+    await addPortGroup(peer.operator.session, await operatorNetworkSystem(H1), { name: 'VLAN300', vswitch: 'vSwitch0', vlanId: 301 });
     try {
       const preview = await call<VlanEnsureResult>('vlan.ensure', ensure({ portGroup: 'VLAN300', vlanId: 300, dryRun: true }));
       expect(preview.hosts.map((h) => [h.host, h.outcome, h.failure])).toEqual([
@@ -165,14 +148,14 @@ describe.skipIf(unavailable !== null)('VLAN port groups against vcsim (launcher 
       expect(await portGroup(H0, 'VLAN300')).toBeUndefined();
       expect(await portGroup(H1, 'VLAN300')).toEqual({ name: 'VLAN300', vswitch: 'vSwitch0', vlanId: 301 });
     } finally {
-      await removePortGroup(operator.session, await operatorNetworkSystem(H1), 'VLAN300');
+      await removePortGroup(peer.operator.session, await operatorNetworkSystem(H1), 'VLAN300');
     }
   });
 
   it('fails on a port group that lives on another vSwitch than the one bound to the adapter', async () => {
     const ns = await operatorNetworkSystem(H0);
-    await addVirtualSwitch(operator.session, ns, 'vSwitch1');
-    await addPortGroup(operator.session, ns, { name: 'Storage', vswitch: 'vSwitch1', vlanId: 20 });
+    await addVirtualSwitch(peer.operator.session, ns, 'vSwitch1');
+    await addPortGroup(peer.operator.session, ns, { name: 'Storage', vswitch: 'vSwitch1', vlanId: 20 });
     try {
       const err = await failure('vlan.ensure', { site: 'lab', host: H0, nic: 'vmnic0', portGroup: 'Storage', vlanId: 20 });
       expect(err.code).toBe('VLAN_CHECK_FAILED');
@@ -182,7 +165,7 @@ describe.skipIf(unavailable !== null)('VLAN port groups against vcsim (launcher 
       const listed = await network(H0);
       expect(listed.vswitches.find((v) => v.name === 'vSwitch1')).toEqual({ name: 'vSwitch1', uplinks: [], portGroups: ['Storage'] });
     } finally {
-      await removePortGroup(operator.session, ns, 'Storage');
+      await removePortGroup(peer.operator.session, ns, 'Storage');
     }
   });
 

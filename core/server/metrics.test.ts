@@ -6,6 +6,8 @@ import type { MetricSnapshot, ProcessMetrics } from '../contract/metrics.js';
 import { defaultKdf } from '../vault/passphrase-cipher.js';
 import { createOutpostCore, type OutpostCore } from './core.js';
 import { until } from '../../test/until.js';
+import { dispatchOrThrow } from '../../test/dispatch-or-throw.js';
+import { labSite } from '../../test/fixtures/vcsim-hooks.js';
 
 const unavailable = vcsimUnavailable();
 if (unavailable) console.log(`metrics tests skipped: ${unavailable}`);
@@ -26,11 +28,7 @@ describe.skipIf(unavailable !== null)('metrics of a long-running core (vcsim, UD
   let statsd: Socket;
   const datagrams: string[] = [];
 
-  const call = async <T>(command: string, input: unknown): Promise<T> => {
-    const r = await core.dispatch(command, input);
-    if (!r.ok) throw new Error(`${command}: ${JSON.stringify(r.error)}`);
-    return r.value as T;
-  };
+  const call = dispatchOrThrow(() => core);
 
   beforeAll(async () => {
     vc = await startVcsim({ vms: 4, clusters: 1, hosts: 1 });
@@ -51,7 +49,7 @@ describe.skipIf(unavailable !== null)('metrics of a long-running core (vcsim, UD
 
   it('measures the sync, event lag, procedure steps and errors by code; writes them for outpost metrics; pushes to statsd', async () => {
     await call('settings.update', { metricsStatsd: `127.0.0.1:${statsd.address().port}` });
-    await call('sites.add', { name: 'lab', url: vc.url, username: vc.username, password: vc.password, trustFingerprint: vc.fingerprint });
+    await call('sites.add', labSite(vc));
     await until('the site is live', () => core.services.inventory.watcher('lab')?.current.state, (s) => s === 'watching');
     // An error with a stable code, and a procedure with steps (a manual firewall: it stops at its gate).
     expect((await core.dispatch('vms.list', { site: 'nowhere' })).ok).toBe(false);

@@ -342,13 +342,8 @@ export class Services {
     }
   }
 
-  /**
-   * The audit actor: OUTPOST_OPERATOR (this workstation's identity when several share one store),
-   * else the operator's configured name, else the OS account on this machine.
-   */
+  /** The audit actor (see operatorActor: OUTPOST_OPERATOR, else the configured name, else the OS account). */
   async defaultActor(): Promise<string> {
-    const own = process.env.OUTPOST_OPERATOR?.trim();
-    if (own) return own.slice(0, 64);
     return operatorActor(await this.settings.get());
   }
 }

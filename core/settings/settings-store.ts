@@ -11,8 +11,13 @@ import type { Sql } from '../db/sql.js';
 import type { EventBus } from '../events/event-bus.js';
 import { hostname, userInfo } from 'node:os';
 
-/** The audit actor: the operator's configured name, else the OS account on this machine. */
-export function operatorActor(settings: Pick<Settings, 'operatorName'>): string {
+/**
+ * The audit actor: OUTPOST_OPERATOR (this workstation's identity when several share one store), else the
+ * operator's configured name, else the OS account on this machine. Every entry point (host, CLI, exec) asks here.
+ */
+export function operatorActor(settings: Pick<Settings, 'operatorName'>, env: NodeJS.ProcessEnv = process.env): string {
+  const own = env.OUTPOST_OPERATOR?.trim();
+  if (own) return own.slice(0, 64);
   if (settings.operatorName) return settings.operatorName;
   try {
     return `${userInfo().username}@${hostname()}`;

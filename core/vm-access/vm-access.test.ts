@@ -1,16 +1,17 @@
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import WebSocket from 'ws';
 import { z } from 'zod';
 import { tempDir } from '../../test/temp-dir.js';
-import { cloneSession, startVcsim, vcsimUnavailable, type Vcsim } from '../../test/peers/vcsim.js';
+import { cloneSession, vcsimUnavailable } from '../../test/peers/vcsim.js';
 import type { GuestInfo } from '../contract/vm-access.js';
 import type { CommandOutput } from '../contract/commands.js';
-import type { ContractError } from '../contract/errors.js';
 import { createOutpostCore, type OutpostCore } from '../server/core.js';
 import { defaultKdf } from '../vault/passphrase-cipher.js';
 import { ConsoleSlots, CONSOLE_SLOT_TTL_MS } from './console-slots.js';
+import { labSite, useVcsim } from '../../test/fixtures/vcsim-hooks.js';
+import { dispatchError } from '../../test/dispatch-or-throw.js';
 
 const unavailable = vcsimUnavailable();
 if (unavailable) console.log(`vcsim console/guestinfo tests skipped: ${unavailable}`);
@@ -33,7 +34,7 @@ describe('console slots', () => {
 });
 
 describe.skipIf(unavailable !== null)('VM console and guestinfo against vcsim', () => {
-  let vc: Vcsim;
+  const peer = useVcsim({ vms: 3, clusters: 1, hosts: 1 }, { operator: false });
   let dir: ReturnType<typeof tempDir>;
   let core: OutpostCore;
   let vmName = '';
@@ -43,24 +44,14 @@ describe.skipIf(unavailable !== null)('VM console and guestinfo against vcsim', 
     if (!r.ok) throw new Error(`${command}: ${JSON.stringify(r.error)}`);
     return r.value as T;
   };
-  const failure = async (command: string, input: unknown): Promise<ContractError> => {
-    const r = await core.dispatch(command, input);
-    if (r.ok) throw new Error(`${command} succeeded: ${JSON.stringify(r.value)}`);
-    return r.error;
-  };
+  const failure = dispatchError(() => core);
   const everythingStored = async (): Promise<string> =>
     (await Promise.all(['audit_log', 'settings', 'inv_vms', 'sites'].map(async (t) => JSON.stringify(await core.sql.all(`SELECT * FROM ${t}`, [], z.unknown()))))).join('\n');
 
-  beforeAll(async () => {
-    vc = await startVcsim({ vms: 3, clusters: 1, hosts: 1 });
-  }, 120_000);
-  afterAll(async () => {
-    await vc?.stop();
-  });
   beforeEach(async () => {
     dir = tempDir();
     core = await createOutpostCore({ dataDir: dir.path, transport: 'test', checkOutputs: true, kdf: { ...defaultKdf, N: 2 ** 10 }, passphrase });
-    await call('sites.add', { name: 'lab', url: vc.url, username: vc.username, password: vc.password, trustFingerprint: vc.fingerprint });
+    await call('sites.add', labSite(peer.vc));
     await call('inventory.sync', { site: 'lab' });
     vmName = (await core.sql.get('SELECT name FROM inv_vms ORDER BY name LIMIT 1', [], z.object({ name: z.string() })))!.name;
   });
@@ -109,7 +100,7 @@ describe.skipIf(unavailable !== null)('VM console and guestinfo against vcsim', 
 
   it('opens a one-time console slot on the host transport; the ticket is never stored, logged or returned', async () => {
     const opened = await call<CommandOutput<'vm.console.open'>>('vm.console.open', { site: 'lab', vm: vmName }, 'host');
-    const port = new URL(vc.url).port;
+    const port = new URL(peer.vc.url).port;
     expect(opened.origin).toBe(`wss://127.0.0.1:${port}`);
     expect(opened.windowPath).toMatch(/^\/console\/[A-Za-z0-9_-]{32}$/);
     expect(opened.kind).toBe('window');
@@ -125,7 +116,7 @@ describe.skipIf(unavailable !== null)('VM console and guestinfo against vcsim', 
     // The ticket opens the launcher's webmks socket once (it greets like ESXi: the RFB version).
     const greet = (): Promise<string> =>
       new Promise((resolve, reject) => {
-        const ws = new WebSocket(slot!.url, ['binary'], { ca: vc.certPem });
+        const ws = new WebSocket(slot!.url, ['binary'], { ca: peer.vc.certPem });
         ws.once('message', (data: Buffer) => {
           ws.close();
           resolve(data.toString());
@@ -147,7 +138,7 @@ describe.skipIf(unavailable !== null)('VM console and guestinfo against vcsim', 
   });
 
   it('hands VMRC a link with a fresh one-time clone ticket of the logged-in session; the ticket is never stored or audited', async () => {
-    const port = new URL(vc.url).port;
+    const port = new URL(peer.vc.url).port;
     const open = () => call<CommandOutput<'vm.console.open'>>('vm.console.open', { site: 'lab', vm: vmName, kind: 'vmrc' }, 'host');
     const first = await open();
     const second = await open();
@@ -175,11 +166,11 @@ describe.skipIf(unavailable !== null)('VM console and guestinfo against vcsim', 
 
     // The ticket is still valid after open() returned (its session was not logged out), VMRC's
     // CloneSession gets the site's user, and only once.
-    expect(await cloneSession(vc, t1)).toEqual({ userName: vc.username });
-    await expect(cloneSession(vc, t1)).rejects.toThrow('CloneSession 500');
+    expect(await cloneSession(peer.vc, t1)).toEqual({ userName: peer.vc.username });
+    await expect(cloneSession(peer.vc, t1)).rejects.toThrow('CloneSession 500');
     // An unused ticket dies with the session Outpost kept for it.
     await core.services.consoles.endVmrcSessions();
-    await expect(cloneSession(vc, t2)).rejects.toThrow('CloneSession 500');
+    await expect(cloneSession(peer.vc, t2)).rejects.toThrow('CloneSession 500');
     await core.close();
     expect(onDisk()).not.toContain(t1);
     expect(onDisk()).not.toContain(t2);
