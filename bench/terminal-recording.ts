@@ -70,7 +70,11 @@ try {
   }
   const med = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
   const r1 = (x: number): number => Math.round(x * 10) / 10;
-  const recordings = await core.services.recorder.list({ limit: 100 });
+  // terminal.close returns before the recorder has written its end: wait until every recording is finished.
+  let recordings = await core.services.recorder.list({ limit: 100 });
+  for (const until = Date.now() + 10_000; recordings.some((r) => !r.endedAt) && Date.now() < until; recordings = await core.services.recorder.list({ limit: 100 })) {
+    await new Promise((r) => setTimeout(r, 50));
+  }
   console.log(
     JSON.stringify({
       bench: 'terminal-recording',

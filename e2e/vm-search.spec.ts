@@ -47,7 +47,7 @@ test.describe(`VM search by substring at ${VMS.toLocaleString('en-US')} VMs`, ()
     await expect(grid.getByTestId('vm-row').first()).toHaveAttribute('data-vm', 'db-04001');
 
     // Row 301 of the answer (past any 200-row page): db-04001..db-04997 are rows 1-250, web-04000 is 251.
-    await grid.locator('.vm-grid-body').evaluate((body) => (body.scrollTop = 300 * 30));
+    await grid.locator('.data-grid-scroll').evaluate((body) => (body.scrollTop = 300 * 30));
     await expect(grid.locator('[data-vm="web-04200"]')).toBeVisible();
     // End selects the last match, scrolls to it and opens it.
     await grid.focus();

@@ -93,8 +93,14 @@ export async function waitForVmRows(page: Page, vms: number): Promise<void> {
 
 const round = (x: number): number => Math.round(x * 10) / 10;
 
-/** Resident memory (MB) of the browser's renderer (RSS and PSS) and GPU processes, from /proc. */
-export async function processMemory(browser: Browser): Promise<{ rendererMB: number; rendererPssMB: number; gpuMB: number }> {
+/**
+ * Memory (MB) of the browser's renderer and GPU processes, from /proc: resident (RSS), proportional
+ * (PSS) and private (Private_Clean + Private_Dirty + Swap: Chrome's "memory footprint"). Chromium
+ * runs more than one renderer process (spares: 3 here with one page open), and an RSS summed over
+ * them counts Chromium's shared code once per process: `page` is the one renderer that holds the
+ * most private memory, which is the page's (the others hold a few MB each on about:blank).
+ */
+export async function processMemory(browser: Browser): Promise<{ renderers: number; page: { rssMB: number; pssMB: number; privateMB: number }; rendererMB: number; rendererPssMB: number; rendererPrivateMB: number; gpuMB: number }> {
   const cdp = await browser.newBrowserCDPSession();
   const { processInfo } = (await cdp.send('SystemInfo.getProcessInfo')) as { processInfo: { type: string; id: number }[] };
   await cdp.detach();
@@ -115,17 +121,30 @@ export async function processMemory(browser: Browser): Promise<{ rendererMB: num
       return 0;
     }
   };
+  // What the process alone holds: pages no other process maps, and its swapped-out pages.
+  const footprint = (pid: number): number => {
+    try {
+      const text = readFileSync(`/proc/${pid}/smaps_rollup`, 'utf8');
+      const kb = (field: string): number => Number(new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(text)?.[1] ?? 0);
+      return (kb('Private_Clean') + kb('Private_Dirty') + kb('Swap')) / 1024;
+    } catch {
+      return 0;
+    }
+  };
   const sum = (type: string, of = rss): number => round(processInfo.filter((p) => p.type === type).reduce((a, p) => a + of(p.id), 0));
-  return { rendererMB: sum('renderer'), rendererPssMB: sum('renderer', pss), gpuMB: sum('GPU') };
+  const renderers = processInfo.filter((p) => p.type === 'renderer').map((p) => ({ pid: p.id, privateMB: footprint(p.id) }));
+  const pagePid = renderers.reduce<{ pid: number; privateMB: number } | null>((a, r) => (a === null || r.privateMB > a.privateMB ? r : a), null)?.pid;
+  const page = pagePid === undefined ? { rssMB: 0, pssMB: 0, privateMB: 0 } : { rssMB: round(rss(pagePid)), pssMB: round(pss(pagePid)), privateMB: round(footprint(pagePid)) };
+  return { renderers: renderers.length, page, rendererMB: sum('renderer'), rendererPssMB: sum('renderer', pss), rendererPrivateMB: sum('renderer', footprint), gpuMB: sum('GPU') };
 }
 
-/** The page's JS heap (MB, after a forced GC) and DOM node count. */
-export async function heap(page: Page): Promise<{ jsHeapMB: number; domNodes: number }> {
+/** The page's JS heap (MB, after a forced GC: used, and reserved by V8) and DOM node count. */
+export async function heap(page: Page): Promise<{ jsHeapMB: number; jsHeapTotalMB: number; domNodes: number }> {
   const cdp = await page.context().newCDPSession(page);
   await cdp.send('Performance.enable');
   await cdp.send('HeapProfiler.collectGarbage');
   const { metrics } = await cdp.send('Performance.getMetrics');
   const get = (name: string): number => metrics.find((m) => m.name === name)?.value ?? NaN;
   await cdp.detach();
-  return { jsHeapMB: round(get('JSHeapUsedSize') / 1024 / 1024), domNodes: get('Nodes') };
+  return { jsHeapMB: round(get('JSHeapUsedSize') / 1024 / 1024), jsHeapTotalMB: round(get('JSHeapTotalSize') / 1024 / 1024), domNodes: get('Nodes') };
 }

@@ -224,8 +224,17 @@ export const inventoryCommands = {
     output: z.array(watchStatusSchema),
   },
   'vms.list': {
-    summary: 'VMs from the local store (sorted by name): up to limit; query: every word a substring (any case) of name, IPs, guest host name or guest OS; filters',
-    input: vmFilterSchema.extend({ limit: z.number().int().min(1).max(VMS_LIST_MAX).default(1000) }).strict(),
+    summary: 'VMs from the local store (sorted by name): up to limit after skipping offset; query: every word a substring (any case) of name, IPs, guest host name or guest OS; filters',
+    input: vmFilterSchema
+      .extend({
+        limit: z.number().int().min(1).max(VMS_LIST_MAX).default(1000),
+        /**
+         * Skip this many matches first: the Inventory table asks for its rows page by page. Pages
+         * of one filter partition its matches (with a search, in the index's order).
+         */
+        offset: z.number().int().min(0).max(VMS_LIST_MAX).optional(),
+      })
+      .strict(),
     output: z.array(vmSummarySchema),
   },
   'vms.count': {

@@ -415,7 +415,7 @@ const ENROLLED_SQL = `EXISTS (SELECT 1 FROM cmdb_records c WHERE c.site_id = v.s
  */
 function matching(db: Sql, q: VmFilter): { from: string; order: string | null; params: Record<string, string | number> } {
   const w = where(db, q);
-  if (db.engine === 'postgres' && vmSearchWords(q.query ?? '').length > 0) return pgMatching(w, q.query ?? '');
+  if (db.engine === 'postgres' && vmSearchWords(q.query ?? '').length > 0) return pgMatching(w, q.query ?? '', 'offset' in q && q.offset !== undefined);
   if (w.match === null) return { from: `inv_vms v ${w.sql}`, order: 'v.name, v.id', params: w.params };
   const rest = w.sql ? ` AND ${w.sql.slice('WHERE '.length)}` : '';
   return { from: `inv_vms_fts f JOIN inv_vms v ON v.id = f.rowid WHERE inv_vms_fts MATCH @match${rest}`, order: 'f.rowid', params: { ...w.params, match: w.match } };
@@ -430,7 +430,7 @@ function matching(db: Sql, q: VmFilter): { from: string; order: string | null; p
  * one; words under 3 characters (no trigram) are checked on the stored column in that scan.
  * Which `limit` matches come first is then the table's order, as it is the index's on SQLite.
  */
-function pgMatching(w: { sql: string; params: Record<string, string | number> }, query: string): { from: string; order: string | null; params: Record<string, string | number> } {
+function pgMatching(w: { sql: string; params: Record<string, string | number> }, query: string, paged: boolean): { from: string; order: string | null; params: Record<string, string | number> } {
   const params = { ...w.params };
   const parts = w.sql ? [w.sql.slice('WHERE '.length)] : [];
   vmSearchWords(query, { keepCase: true }).forEach((word, i) => {
@@ -439,7 +439,8 @@ function pgMatching(w: { sql: string; params: Record<string, string | number> },
     // word LIKE into ILIKE, which lower-cases every row again and was ~10x slower on a scan.
     parts.push(`v.search_text ~~ @term${i}`);
   });
-  return { from: `inv_vms v WHERE ${parts.join(' AND ')}`, order: null, params };
+  // Pages (an offset given, 0 too) need one order to partition the matches: by id then.
+  return { from: `inv_vms v WHERE ${parts.join(' AND ')}`, order: paged ? 'v.id' : null, params };
 }
 
 function where(db: Sql, q: VmFilter): { sql: string; params: Record<string, string | number>; match: string | null } {
@@ -491,12 +492,12 @@ export async function searchVms(db: Sql, q: CommandParsedInput<'vms.list'>): Pro
       `SELECT s.name AS site, v.moref, v.name, v.uuid, v.instance_uuid, v.power_state, v.guest_id, v.guest_full_name,
               v.ip_address, v.ip_addresses, v.guest_hostname, v.tools_running_status, h.name AS host, v.num_cpu,
               v.memory_mb, v.annotation, v.folder_path, v.updated_at, v.removed_at
-       FROM (SELECT v.id FROM ${m.from}${m.order ? ` ORDER BY ${m.order}` : ''} LIMIT @limit) hit
+       FROM (SELECT v.id FROM ${m.from}${m.order ? ` ORDER BY ${m.order}` : ''} LIMIT @limit OFFSET @offset) hit
        JOIN inv_vms v ON v.id = hit.id
        JOIN sites s ON s.id = v.site_id
        LEFT JOIN inv_hosts h ON h.site_id = v.site_id AND h.moref = v.host_moref
        ORDER BY v.name, v.id`,
-      { ...m.params, limit: q.limit },
+      { ...m.params, limit: q.limit, offset: q.offset ?? 0 },
       vmListRow,
     ));
   return rows.map((r) => ({

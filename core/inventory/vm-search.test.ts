@@ -135,6 +135,20 @@ describeEngines('VM search: substrings of name, IPs, guest host name and guest O
     expect(await countVms(sql, { query: '9', includeRemoved: false })).toBe(many.filter((v) => v.name.includes('9')).length);
   });
 
+  it('pages (limit after offset) cover every VM once, in the order of one answer; with a search, every match once', async () => {
+    const sql = await storeWith(fleet);
+    const page = async (query: string, limit: number, offset = 0) => (await searchVms(sql, commands['vms.list'].input.parse({ query, limit, offset }))).map((v) => v.moref);
+    for (const query of ['', 'e']) {
+      const whole = await page(query, 1000);
+      const paged: string[] = [];
+      for (let offset = 0; offset < whole.length + 3; offset += 3) paged.push(...(await page(query, 3, offset)));
+      expect(whole.length).toBeGreaterThan(3);
+      // Without a search the pages are the name order (the table's first page is its first screen).
+      if (query === '') expect(paged).toEqual(whole);
+      else expect([...paged].sort()).toEqual([...whole].sort());
+    }
+  });
+
   it('the index follows inserts, renames, IP changes and deletes (triggers)', async () => {
     const sql = await storeWith(fleet);
     await sql.run("UPDATE inv_vms SET name = 'renamed-alpha' WHERE name = 'snake_case'");

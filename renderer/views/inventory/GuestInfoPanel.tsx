@@ -2,6 +2,7 @@ import { useState, type FormEvent } from 'react';
 import { GUEST_INFO_KEY, type GuestInfo, type VmSummary } from '../../../core/contract';
 import { useShellStore } from '../../app/shell-context';
 import { useConfirmDestructive } from '../../ui/ConfirmDialog';
+import { DataTable } from '../../ui/DataTable';
 import { TextField } from '../../ui/TextField';
 import { useContractForm } from '../../data/use-contract-form';
 import { useContractQuery } from '../../data/use-contract-query';
@@ -67,39 +68,28 @@ function GuestInfoEditor({ vm }: { vm: VmSummary }) {
       {!info && current.loading && <p className="small muted">Reading from vCenter…</p>}
       {info && info.entries.length === 0 && <p className="small muted">No guestinfo keys on this VM.</p>}
       {info && info.entries.length > 0 && (
-        <table className="data-table data-table-compact" data-testid="guest-info-entries">
-          <caption className="visually-hidden">guestinfo keys of {vm.name}</caption>
-          <thead>
-            <tr>
-              <th scope="col">Key</th>
-              <th scope="col">Value</th>
-              <th scope="col">
-                <span className="visually-hidden">Actions</span>
-              </th>
-            </tr>
-          </thead>
-          <tbody>
-            {info.entries.map((e) => (
-              <tr key={e.key}>
-                <th scope="row" className="row-heading mono">
-                  {e.key}
-                </th>
-                <td className="mono value-cell">{e.value}</td>
-                <td>
-                  <button
-                    type="button"
-                    className="button button-small button-danger"
-                    disabled={form.busy}
-                    aria-label={`Remove ${e.key}`}
-                    onClick={() => confirm({ title: `Remove ${e.key}?`, body: <p>The guest will no longer read this key.</p>, confirmLabel: 'Remove' }, () => change({ remove: [e.key] }, `${e.key} removed`))}
-                  >
-                    Remove
-                  </button>
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
+        <DataTable
+          className="data-table-compact"
+          testId="guest-info-entries"
+          caption={`guestinfo keys of ${vm.name}`}
+          columns={[
+            { id: 'key', label: 'Key', rowHeader: true, className: 'mono', sortValue: (e) => e.key, cell: (e) => e.key },
+            { id: 'value', label: 'Value', className: 'mono value-cell', cell: (e) => e.value },
+          ]}
+          rows={info.entries}
+          rowKey={(e) => e.key}
+          actions={(e) => (
+            <button
+              type="button"
+              className="button button-small button-danger"
+              disabled={form.busy}
+              aria-label={`Remove ${e.key}`}
+              onClick={() => confirm({ title: `Remove ${e.key}?`, body: <p>The guest will no longer read this key.</p>, confirmLabel: 'Remove' }, () => change({ remove: [e.key] }, `${e.key} removed`))}
+            >
+              Remove
+            </button>
+          )}
+        />
       )}
       <form onSubmit={onSubmit} noValidate>
         <TextField

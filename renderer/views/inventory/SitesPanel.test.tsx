@@ -54,6 +54,10 @@ describe('vCenters panel (fake bridge)', () => {
     await progress({ counts: counts(4_000), pages: 5 });
     expect(screen.getByTestId('sync-status-dc1').textContent).toContain('4,000 of ~10,000 VMs stored, 5 pages');
     expect(screen.getByRole('progressbar', { name: 'Syncing dc1' }).getAttribute('aria-valuenow')).toBe('40');
+    // In a full-width row of its own under the site's row, not in a cell of it.
+    expect(within(screen.getByTestId('site-row-dc1')).queryByTestId('sync-status-dc1')).toBeNull();
+    expect(screen.getByTestId('sync-status-dc1').closest('td')?.getAttribute('colspan')).toBe('6');
+    expect(screen.getByTestId('site-row-dc1').nextElementSibling?.contains(screen.getByTestId('sync-status-dc1'))).toBe(true);
 
     await act(async () => finish({ site: 'dc1', counts: counts(10_000), removed: 0, pages: 11, elapsedMs: 1234 }));
     await settle();

@@ -3,6 +3,7 @@ import type { AddedSite, IndexStatus, SiteSummary, WatchStatusSummary } from '..
 import { errorToast } from '../../app/error-toast';
 import { useClient, useShellStore } from '../../app/shell-context';
 import { useConfirmDestructive } from '../../ui/ConfirmDialog';
+import { DataTable } from '../../ui/DataTable';
 import { formatTime } from '../../ui/format-time';
 import { AddSiteForm } from './AddSiteForm';
 import { SyncProgress } from './SyncProgress';
@@ -89,6 +90,30 @@ function useRemoveSite(onRemoved: () => void): { remove(site: SiteSummary): void
   return { remove, removing, dialog };
 }
 
+/** The Connection cell: connected or not, the index's state in words, and the last error. */
+function Connection({ site, watch: w, sync, now }: { site: SiteSummary; watch: WatchStatusSummary | undefined; sync: SiteActivity['syncs'][string] | undefined; now: number }) {
+  // This process's watcher when it has one, else what the indexing process (maybe `outpost serve`) wrote.
+  const index: IndexView | null = w ?? site.index ?? null;
+  const lastError = (index && index.state !== 'watching' ? (w?.lastError ?? site.index?.lastError) : null) ?? sync?.error ?? null;
+  return (
+    <>
+      <span className={site.connected ? 'badge badge-succeeded' : 'badge'} data-testid={`site-connection-${site.name}`}>
+        {site.connected ? 'Connected' : 'Not connected'}
+      </span>
+      <span className="small muted site-watch" data-testid={`site-watch-${site.name}`}>
+        {' '}
+        {index ? indexLabel(index, now) : 'Not indexed'}
+        {w && w.reconnects > 0 ? `, ${w.reconnects} reconnects` : ''}
+      </span>
+      {lastError && (
+        <p className="small field-error" data-testid={`site-error-${site.name}`}>
+          <span className="mono">{lastError.code}</span> {lastError.message}
+        </p>
+      )}
+    </>
+  );
+}
+
 function SitesTable({ sites, activity, onRemoved }: { sites: SiteSummary[]; activity: SiteActivity; onRemoved(): void }) {
   const removal = useRemoveSite(onRemoved);
   const waiting = sites.some((site) => (activity.watches[site.name] ?? site.index)?.retryAt);
@@ -96,89 +121,61 @@ function SitesTable({ sites, activity, onRemoved }: { sites: SiteSummary[]; acti
   return (
     <>
       {removal.dialog}
-      <table className="data-table sites-table">
-        <caption className="visually-hidden">Configured vCenters</caption>
-        <thead>
-          <tr>
-            <th scope="col">Name</th>
-            <th scope="col">URL</th>
-            <th scope="col">Account</th>
-            <th scope="col">Connection</th>
-            <th scope="col">Last sync</th>
-            <th scope="col">Actions</th>
-          </tr>
-        </thead>
-        <tbody>
-          {sites.map((site) => {
-            const w = activity.watches[site.name];
-            const sync = activity.syncs[site.name];
-            // This process's watcher when it has one, else what the indexing process (maybe `outpost serve`) wrote.
-            const index: IndexView | null = w ?? site.index ?? null;
-            const lastError = (index && index.state !== 'watching' ? (w?.lastError ?? site.index?.lastError) : null) ?? sync?.error ?? null;
-            return [
-              <tr key={site.id} data-testid={`site-row-${site.name}`}>
-                <th scope="row" className="row-heading">
-                  {site.name}
-                </th>
-                <td className="mono">{site.url}</td>
-                <td>{site.username}</td>
-                <td>
-                  <span className={site.connected ? 'badge badge-succeeded' : 'badge'} data-testid={`site-connection-${site.name}`}>
-                    {site.connected ? 'Connected' : 'Not connected'}
-                  </span>
-                  <span className="small muted site-watch" data-testid={`site-watch-${site.name}`}>
-                    {' '}
-                    {index ? indexLabel(index, now) : 'Not indexed'}
-                    {w && w.reconnects > 0 ? `, ${w.reconnects} reconnects` : ''}
-                  </span>
-                  {lastError && (
-                    <p className="small field-error" data-testid={`site-error-${site.name}`}>
-                      <span className="mono">{lastError.code}</span> {lastError.message}
-                    </p>
-                  )}
-                </td>
-                <td>
-                  {site.lastSyncAt ? (
-                    <time dateTime={site.lastSyncAt} title={site.lastSyncAt} data-testid={`site-last-sync-${site.name}`}>
-                      {formatTime(site.lastSyncAt)}
-                    </time>
-                  ) : (
-                    <span data-testid={`site-last-sync-${site.name}`}>Never</span>
-                  )}
-                </td>
-                <td>
-                  <div className="row-actions">
-                    <button type="button" className="button button-small" onClick={() => activity.sync(site.name)} disabled={sync?.running} aria-label={`Sync now: ${site.name}`}>
-                      {sync?.running ? 'Syncing…' : 'Sync now'}
-                    </button>
-                    <button type="button" className="button button-small" onClick={() => activity.watch(site.name, !watching(w))} aria-label={watching(w) ? `Stop watching ${site.name}` : `Watch ${site.name}`}>
-                      {watching(w) ? 'Stop watching' : 'Watch'}
-                    </button>
-                    <button
-                      type="button"
-                      className="button button-small button-danger"
-                      onClick={() => removal.remove(site)}
-                      disabled={sync?.running || removal.removing === site.name}
-                      aria-label={`Remove ${site.name}`}
-                    >
-                      {removal.removing === site.name ? 'Removing…' : 'Remove'}
-                    </button>
-                  </div>
-                </td>
-              </tr>,
-              // The sync's progress and result get a row of their own under the site, the table's
-              // full width: inside the Actions cell they widened it until the table scrolled sideways.
-              sync && (
-                <tr key={`${site.id}-sync`} className="site-sync-row">
-                  <td colSpan={6}>
-                    <SyncProgress site={site.name} state={sync} />
-                  </td>
-                </tr>
+      <DataTable
+        className="sites-table"
+        caption="Configured vCenters"
+        columns={[
+          { id: 'name', label: 'Name', rowHeader: true, cell: (site) => site.name, sortValue: (site) => site.name },
+          { id: 'url', label: 'URL', className: 'mono', cell: (site) => site.url, sortValue: (site) => site.url },
+          { id: 'account', label: 'Account', cell: (site) => site.username, sortValue: (site) => site.username },
+          { id: 'connection', label: 'Connection', cell: (site) => <Connection site={site} watch={activity.watches[site.name]} sync={activity.syncs[site.name]} now={now} /> },
+          {
+            id: 'lastSync',
+            label: 'Last sync',
+            sortValue: (site) => site.lastSyncAt,
+            cell: (site) =>
+              site.lastSyncAt ? (
+                <time dateTime={site.lastSyncAt} title={site.lastSyncAt} data-testid={`site-last-sync-${site.name}`}>
+                  {formatTime(site.lastSyncAt)}
+                </time>
+              ) : (
+                <span data-testid={`site-last-sync-${site.name}`}>Never</span>
               ),
-            ];
-          })}
-        </tbody>
-      </table>
+          },
+        ]}
+        rows={sites}
+        rowKey={(site) => site.id}
+        rowProps={(site) => ({ 'data-testid': `site-row-${site.name}` })}
+        actions={(site) => {
+          const sync = activity.syncs[site.name];
+          const w = activity.watches[site.name];
+          return (
+            <div className="row-actions">
+              <button type="button" className="button button-small" onClick={() => activity.sync(site.name)} disabled={sync?.running} aria-label={`Sync now: ${site.name}`}>
+                {sync?.running ? 'Syncing…' : 'Sync now'}
+              </button>
+              <button type="button" className="button button-small" onClick={() => activity.watch(site.name, !watching(w))} aria-label={watching(w) ? `Stop watching ${site.name}` : `Watch ${site.name}`}>
+                {watching(w) ? 'Stop watching' : 'Watch'}
+              </button>
+              <button
+                type="button"
+                className="button button-small button-danger"
+                onClick={() => removal.remove(site)}
+                disabled={sync?.running || removal.removing === site.name}
+                aria-label={`Remove ${site.name}`}
+              >
+                {removal.removing === site.name ? 'Removing…' : 'Remove'}
+              </button>
+            </div>
+          );
+        }}
+        // The sync's progress and result get a row of their own under the site, the table's full
+        // width: inside the Actions cell they widened it until the table scrolled sideways.
+        rowDetail={(site) => {
+          const sync = activity.syncs[site.name];
+          return sync ? <SyncProgress site={site.name} state={sync} /> : null;
+        }}
+      />
     </>
   );
 }

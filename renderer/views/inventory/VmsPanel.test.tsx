@@ -4,6 +4,7 @@ import type { VmSummary } from '../../../core/contract';
 import { createFakeBridge } from '../../testing/fake-bridge';
 import { testSite, testVm, withLayoutHeight } from '../../testing/fixtures';
 import { renderApp, unmountAll } from '../../testing/render-app';
+import { FIRST_PAGE, PAGE } from './use-vm-rows';
 
 afterEach(unmountAll);
 
@@ -47,14 +48,14 @@ describe('VM table (fake bridge)', () => {
     expect(names()).toEqual(['db-1', 'web-9', 'web-10']); // natural name order
     expect(screen.getByTestId('vm-count').textContent).toContain('3 VMs');
 
-    fireEvent.click(screen.getByRole('button', { name: 'Sort by CPUs' }));
+    fireEvent.click(screen.getByRole('button', { name: 'CPUs' }));
     expect(names()).toEqual(['web-9', 'web-10', 'db-1']);
     expect(screen.getByRole('columnheader', { name: /CPUs/ }).getAttribute('aria-sort')).toBe('ascending');
-    fireEvent.click(screen.getByRole('button', { name: 'Sort by CPUs' }));
+    fireEvent.click(screen.getByRole('button', { name: 'CPUs' }));
     expect(names()).toEqual(['db-1', 'web-10', 'web-9']);
     expect(screen.getByRole('columnheader', { name: /CPUs/ }).getAttribute('aria-sort')).toBe('descending');
 
-    fireEvent.click(screen.getByRole('button', { name: 'Sort by IP' }));
+    fireEvent.click(screen.getByRole('button', { name: 'IP' }));
     expect(names()).toEqual(['web-9', 'web-10', 'db-1']); // 10.0.0.9 < 10.0.0.10 < 10.0.1.1
   });
 
@@ -84,7 +85,7 @@ describe('VM table (fake bridge)', () => {
     await settle();
     expect(names()).toEqual(['web-9', 'web-10']);
     expect(lists()).toBe(before);
-    expect(bridge.calls.filter((c) => c.command === 'vms.list').at(-1)?.input).toEqual({ includeRemoved: false, limit: 1_000_000 });
+    expect(bridge.calls.filter((c) => c.command === 'vms.list').at(-1)?.input).toEqual({ includeRemoved: false, limit: FIRST_PAGE, offset: 0 });
 
     await act(async () => {
       fireEvent.change(screen.getByLabelText('Power state'), { target: { value: 'poweredOn' } });
@@ -98,7 +99,7 @@ describe('VM table (fake bridge)', () => {
     fireEvent.change(screen.getByLabelText('Tools status'), { target: { value: 'guestToolsNotRunning' } });
     await settle();
     expect(names()).toEqual(['web-9']);
-    expect(bridge.calls.filter((c) => c.command === 'vms.list').at(-1)?.input).toEqual({ toolsStatus: 'guestToolsNotRunning', includeRemoved: false, limit: 1_000_000 });
+    expect(bridge.calls.filter((c) => c.command === 'vms.list').at(-1)?.input).toEqual({ toolsStatus: 'guestToolsNotRunning', includeRemoved: false, limit: FIRST_PAGE, offset: 0 });
     fireEvent.change(screen.getByLabelText('Tools status'), { target: { value: '' } });
     fireEvent.change(screen.getByLabelText('Enrolled'), { target: { value: 'yes' } });
     await settle();
@@ -140,7 +141,10 @@ describe('VM table (fake bridge)', () => {
     const many = Array.from({ length: 450 }, (_, i) => vm(`vm-${String(i).padStart(3, '0')}`, {}));
     const bridge = createFakeBridge({
       'sites.list': () => ({ ok: true, value: [site] }),
-      'vms.list': (input) => ({ ok: true, value: many.slice(0, (input as { limit: number }).limit) }),
+      'vms.list': (input) => {
+        const { limit, offset = 0 } = input as { limit: number; offset?: number };
+        return { ok: true, value: many.slice(offset, offset + limit) };
+      },
     });
     await renderApp(bridge, 'inventory');
     await settle();
@@ -164,6 +168,92 @@ describe('VM table (fake bridge)', () => {
     fireEvent.keyDown(grid, { key: 'End' });
     expect(within(screen.getByTestId('vm-detail')).getByRole('heading', { name: 'vm-449' })).toBeTruthy();
     expect(bridge.calls.some((c) => c.command === 'vms.count')).toBe(false);
+  });
+});
+
+describe('VM table loads page by page (fake bridge)', () => {
+  it('paints the first page with the total before the rest arrives, searches what is held meanwhile, then holds every VM', async () => {
+    const total = FIRST_PAGE + PAGE + 7;
+    const many = Array.from({ length: total }, (_, i) => vm(`vm-${String(i).padStart(5, '0')}`, { numCpu: i % 3 }));
+    // Later pages wait until the test lets them go: what the table shows meanwhile is checked.
+    const held: (() => void)[] = [];
+    const bridge = createFakeBridge({
+      'sites.list': () => ({ ok: true, value: [site] }),
+      'vms.list': (input) => {
+        const { limit, offset = 0 } = input as { limit: number; offset?: number };
+        const answer = { ok: true as const, value: many.slice(offset, offset + limit) };
+        return offset === 0 ? answer : new Promise((resolve) => held.push(() => resolve(answer)));
+      },
+      'vms.count': () => ({ ok: true, value: { total } }),
+    });
+    await renderApp(bridge, 'inventory');
+    await settle();
+    const grid = screen.getByRole('grid', { name: 'Virtual machines' });
+    const count = () => screen.getByTestId('vm-count').textContent ?? '';
+    expect(grid.getAttribute('data-row-count')).toBe(String(FIRST_PAGE));
+    expect(names()[0]).toBe('vm-00000');
+    expect(count()).toContain(`Loading VMs: 500 of ${total.toLocaleString('en-US')}`);
+    expect(bridge.calls.filter((c) => c.command === 'vms.list').map((c) => c.input)).toEqual([
+      { includeRemoved: false, limit: FIRST_PAGE, offset: 0 },
+      { includeRemoved: false, limit: PAGE, offset: FIRST_PAGE },
+    ]);
+
+    // A search meanwhile finds what is held and says there may be more.
+    await act(async () => {
+      fireEvent.change(screen.getByLabelText('Search VMs'), { target: { value: 'vm-0049' } });
+    });
+    await settle();
+    expect(names()).toEqual(Array.from({ length: 10 }, (_, i) => `vm-0049${i}`));
+    expect(count()).toContain(`10+ of ${total.toLocaleString('en-US')} VMs match · loading 500 of`);
+
+    // The rest arrives: the search covers it, and the count is exact.
+    await act(async () => {
+      fireEvent.change(screen.getByLabelText('Search VMs'), { target: { value: 'vm-10506' } });
+    });
+    expect(screen.queryAllByTestId('vm-row')).toHaveLength(0);
+    while (held.length > 0) {
+      await act(async () => held.shift()!());
+      await settle();
+    }
+    await waitFor(() => expect(count()).toContain(`1 of ${total.toLocaleString('en-US')} VMs match`));
+    expect(names()).toEqual(['vm-10506']);
+    expect(bridge.calls.filter((c) => c.command === 'vms.list').map((c) => (c.input as { offset: number }).offset)).toEqual([0, FIRST_PAGE, FIRST_PAGE + PAGE]);
+    await act(async () => {
+      fireEvent.change(screen.getByLabelText('Search VMs'), { target: { value: '' } });
+    });
+    await settle();
+    expect(screen.getByRole('grid', { name: 'Virtual machines' }).getAttribute('data-row-count')).toBe(String(total));
+    expect(count()).toContain(`${total.toLocaleString('en-US')} VMs`);
+  });
+
+  it('a reload (inventory.changed) keeps every row shown until the new answer is complete', async () => {
+    const total = FIRST_PAGE + 20;
+    let many = Array.from({ length: total }, (_, i) => vm(`vm-${String(i).padStart(5, '0')}`, {}));
+    const held: (() => void)[] = [];
+    let hold = false;
+    const bridge = createFakeBridge({
+      'sites.list': () => ({ ok: true, value: [site] }),
+      'vms.list': (input) => {
+        const { limit, offset = 0 } = input as { limit: number; offset?: number };
+        const answer = { ok: true as const, value: many.slice(offset, offset + limit) };
+        return hold && offset > 0 ? new Promise((resolve) => held.push(() => resolve(answer))) : answer;
+      },
+      'vms.count': () => ({ ok: true, value: { total: many.length } }),
+    });
+    await renderApp(bridge, 'inventory');
+    await settle();
+    const grid = screen.getByRole('grid', { name: 'Virtual machines' });
+    expect(grid.getAttribute('data-row-count')).toBe(String(total));
+    hold = true;
+    many = many.slice(1);
+    await act(async () => bridge.emit('inventory.changed', { site: 'dc1', changes: [{ kind: 'leave', type: 'VirtualMachine', moref: 'vm-0' }], truncated: false }));
+    await settle();
+    expect(held.length).toBe(1);
+    expect(grid.getAttribute('data-row-count')).toBe(String(total));
+    await act(async () => held.shift()!());
+    await settle();
+    expect(grid.getAttribute('data-row-count')).toBe(String(total - 1));
+    expect(screen.getByTestId('vm-count').textContent).toContain(`${(total - 1).toLocaleString('en-US')} VMs`);
   });
 });
 

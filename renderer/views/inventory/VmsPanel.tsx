@@ -15,12 +15,15 @@ import { downloadText } from '../../ui/download-text';
 const n = (x: number): string => x.toLocaleString('en-US');
 
 /**
- * "50,000 VMs", "12 of 50,000 VMs match" while searching, or "… of more than 1,000,000 VMs: filter
- * by site…" when the estate is bigger than one answer holds (the search then sees only those).
+ * "50,000 VMs", "12 of 50,000 VMs match" while searching, "Loading VMs: 10,000 of 50,000…" while
+ * pages arrive (a search then says what it found so far: "12+ of 50,000 VMs match"), or "… of
+ * more than 1,000,000 VMs: filter by site…" when the estate is bigger than the table holds.
  */
-function countLine(shown: number, held: number, searching: boolean, complete: boolean, capped: boolean, total: number | null): string {
-  const all = capped ? (total === null ? `more than ${n(held)}` : n(total)) : n(held);
-  const found = complete ? n(shown) : `${n(shown)}+`;
+function countLine(shown: number, held: number, searching: boolean, complete: boolean, data: { capped: boolean; total: number | null; complete: boolean }): string {
+  const { capped, total } = data;
+  const all = total === null ? `more than ${n(held)}` : n(total);
+  const found = complete && data.complete ? n(shown) : `${n(shown)}+`;
+  if (!data.complete) return searching ? `${found} of ${all} VMs match · loading ${n(held)} of ${all}…` : `Loading VMs: ${n(held)} of ${all}…`;
   const line = searching ? `${found} of ${all} VMs match` : capped ? `${n(shown)} of ${all} VMs` : `${n(shown)} VM${shown === 1 ? '' : 's'}`;
   return capped ? `${line}: filter by site, power or Tools to see the rest` : line;
 }
@@ -159,8 +162,8 @@ export function VmsPanel({ sites }: { sites: SiteSummary[] }) {
         </button>
       </div>
       <p className="small muted vm-count" id="vm-count" role="status" data-testid="vm-count">
-        {data.rows === null ? 'Loading VMs…' : countLine(rows.length, sorted.length, q.query.trim() !== '', search.complete, data.capped, data.total)}
-        {data.loading && data.rows !== null ? ' · updating…' : ''}
+        {data.rows === null ? 'Loading VMs…' : countLine(rows.length, sorted.length, q.query.trim() !== '', search.complete, data)}
+        {data.loading && data.rows !== null && data.complete ? ' · updating…' : ''}
       </p>
       <div className={selectedVm ? 'vm-layout vm-layout-with-detail' : 'vm-layout'}>
         <VmTable rows={rows} order={order} onSort={sortBy} selected={selected} onSelect={(vm) => setSelected(vmKey(vm))} renderedQuery={data.rows === null ? '' : q.query} />

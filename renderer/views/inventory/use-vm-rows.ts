@@ -37,62 +37,68 @@ export function vmListInput(q: VmQuery, limit = ALL_ROWS_LIMIT): CommandInput<'v
 /** The rows a table asks the store for: its filters without the search. */
 const storeQuery = (q: VmQuery): VmQuery => (q.query ? { ...q, query: '' } : q);
 
-/** How long typing must pause before the total of a capped answer is counted. */
-export const COUNT_DELAY_MS = 250;
+/** The first page: more than a screen of rows, so the table paints them before the rest arrives. */
+export const FIRST_PAGE = 500;
+/** Every later page: big enough that 50,000 VMs take a few answers, small enough that none holds the main thread long. */
+export const PAGE = 10_000;
+/**
+ * While pages arrive, the table is re-rendered with the rows so far once they have doubled since
+ * it last was (and at the end): each re-render sorts every row held (a second at 250,000 VMs on a
+ * busy machine), so the sorts of a whole load add up to about two of the last one.
+ */
+const PROGRESS_GROWTH = 2;
 
-const keyOf = (q: VmQuery): string => JSON.stringify(vmListInput(q));
+const keyOf = (q: VmQuery): string => JSON.stringify(vmFilterInput(q));
 
 export interface VmRows {
-  /** Every VM of the filters (not yet narrowed by the search: useVmSearch does that). */
+  /** The VMs of the filters so far (not yet narrowed by the search: useVmSearch does that); every one once `complete`. */
   rows: VmSummary[] | null;
   /** The filters the rows answer, search left out (differs from the asked ones while an answer is on its way). */
   shownFor: VmQuery | null;
-  /** The answer hit the limit: more VMs match than are shown. */
+  /** More VMs match than one table holds (VMS_LIST_MAX): the rows are the first of `total`. */
   capped: boolean;
-  /** Every VM the shown rows' filter matches (counted once typing pauses), or null while unknown. */
+  /** Every VM the shown rows' filter matches, or null while unknown. */
   total: number | null;
+  /** Every page has arrived (false: `rows` are the first of `total`, the rest on the way). */
+  complete: boolean;
   loading: boolean;
   reload(): void;
 }
 
+interface Shown {
+  rows: VmSummary[] | null;
+  shownFor: VmQuery | null;
+  capped: boolean;
+  total: number | null;
+  complete: boolean;
+}
+
 /**
  * Every VM of the table's filters (the search is left out: typing never asks the store, see
- * useVmSearch). A filter change asks at once, and while an answer is on its way only the latest
- * filter waits (each answer is followed by at most one more request, for whatever was chosen
- * meanwhile). Answers for an older filter are dropped. `inventory.changed` for VMs (or a truncated batch) refetches what is
- * shown the same way: live, never polled. When an answer is cut by its limit, the total is asked
- * (vms.count) only once typing has paused for COUNT_DELAY_MS, so counting never delays the rows
- * of the next keystroke; an answer below its limit is its own total.
+ * useVmSearch), page by page: the first FIRST_PAGE rows (the store's name order, the table's
+ * default) with the filter's total (vms.count, asked only when the first page is full), shown at once, then the rest in pages of PAGE
+ * in the background (shown each time the rows held have doubled). At 50,000 VMs one answer of every row was
+ * 24 MB of JSON that the table waited for (and held, while parsing, on top of the rows).
+ *
+ * A filter change asks at once; while a load is on its way only the latest filter waits (a load
+ * for an older filter stops at its next page). `inventory.changed` for VMs (or a truncated
+ * batch) reloads what is shown: live, never polled; a reload keeps the rows shown until every
+ * page of the new answer is in, so the table never shrinks back to a first page. A change during
+ * a load is followed by one reload once it ends (offset pages may have missed a moved VM).
  */
 export function useVmRows(asked: VmQuery): VmRows {
   const q = storeQuery(asked);
   const client = useClient();
   const store = useShellStore();
   const connected = useShell((s) => s.connection.phase === 'connected');
-  const [state, setState] = useState<{ rows: VmSummary[] | null; shownFor: VmQuery | null; capped: boolean; total: number | null }>({ rows: null, shownFor: null, capped: false, total: null });
+  const [state, setState] = useState<Shown>({ rows: null, shownFor: null, capped: false, total: null, complete: false });
   const [loading, setLoading] = useState(true);
   const wanted = useRef(q);
   const inFlight = useRef<string | null>(null);
   const again = useRef(false);
   const alive = useRef(true);
-  const countTimer = useRef<ReturnType<typeof setTimeout> | null>(null);
-
-  const countLater = useCallback(
-    (asked: VmQuery, key: string): void => {
-      if (countTimer.current) clearTimeout(countTimer.current);
-      countTimer.current = setTimeout(() => {
-        countTimer.current = null;
-        if (!alive.current || keyOf(wanted.current) !== key || inFlight.current !== null) return;
-        client.invoke('vms.count', vmFilterInput(asked)).then(
-          ({ total }) => {
-            if (alive.current && keyOf(wanted.current) === key) setState((s) => (s.shownFor && keyOf(s.shownFor) === key ? { ...s, total } : s));
-          },
-          () => undefined, // the rows are what matters; the count line says "more than N"
-        );
-      }, COUNT_DELAY_MS);
-    },
-    [client],
-  );
+  /** The filter whose every page is shown (a reload of it is not progressive). */
+  const completeKey = useRef<string | null>(null);
 
   const fetchLatest = useCallback((): void => {
     if (inFlight.current !== null) {
@@ -101,22 +107,54 @@ export function useVmRows(asked: VmQuery): VmRows {
     }
     const asked = wanted.current;
     const key = keyOf(asked);
-    const input = vmListInput(asked);
+    const filter = vmFilterInput(asked);
+    const progressive = completeKey.current !== key;
     inFlight.current = key;
     again.current = false;
     setLoading(true);
-    client.invoke('vms.list', input).then(
-      (rows) => {
+    const current = (): boolean => alive.current && keyOf(wanted.current) === key;
+    const load = async (): Promise<void> => {
+      const rows: VmSummary[] = [];
+      // Offset pages may repeat a VM that moved between two of them: each is kept once.
+      const seen = new Set<string>();
+      let page = await client.invoke('vms.list', { ...filter, limit: FIRST_PAGE, offset: 0 });
+      // A short first page is every VM; a full one is shown with its total ("Loading VMs: 500 of 50,000").
+      const counted = page.length < FIRST_PAGE ? { total: page.length } : await client.invoke('vms.count', filter);
+      let limit = FIRST_PAGE;
+      let offset = 0;
+      let shownLength = 0;
+      for (;;) {
+        if (!current()) return;
+        offset += page.length;
+        for (const vm of page) {
+          const id = `${vm.site}/${vm.moref}`;
+          if (seen.has(id)) continue;
+          seen.add(id);
+          rows.push(vm);
+        }
+        const capped = rows.length >= ALL_ROWS_LIMIT;
+        const done = page.length < limit || capped;
+        if (done || (progressive && rows.length >= shownLength * PROGRESS_GROWTH)) {
+          shownLength = rows.length;
+          const total = done && !capped ? rows.length : Math.max(counted.total, rows.length);
+          setState({ rows: done ? rows : rows.slice(), shownFor: asked, capped, total, complete: done });
+          // Part of this filter's rows is shown now: a reload of the one complete before must start over.
+          if (!done) completeKey.current = null;
+        }
+        if (done) {
+          completeKey.current = key;
+          return;
+        }
+        limit = Math.min(PAGE, ALL_ROWS_LIMIT - rows.length);
+        page = await client.invoke('vms.list', { ...filter, limit, offset });
+      }
+    };
+    load().then(
+      () => {
         inFlight.current = null;
         if (!alive.current) return;
-        const current = keyOf(wanted.current) === key;
-        const capped = rows.length >= input.limit;
-        if (current) setState((s) => ({ rows, shownFor: asked, capped, total: capped ? (s.shownFor && keyOf(s.shownFor) === key ? s.total : null) : rows.length }));
-        if (!current || again.current) fetchLatest();
-        else {
-          setLoading(false);
-          if (capped) countLater(asked, key);
-        }
+        if (keyOf(wanted.current) !== key || again.current) fetchLatest();
+        else setLoading(false);
       },
       (err: unknown) => {
         inFlight.current = null;
@@ -126,13 +164,12 @@ export function useVmRows(asked: VmQuery): VmRows {
         if (keyOf(wanted.current) !== key) fetchLatest();
       },
     );
-  }, [client, store, countLater]);
+  }, [client, store]);
 
   useEffect(() => {
     alive.current = true;
     return () => {
       alive.current = false;
-      if (countTimer.current) clearTimeout(countTimer.current);
     };
   }, []);
 

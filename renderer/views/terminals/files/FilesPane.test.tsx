@@ -46,6 +46,23 @@ describe('Files pane beside an SSH terminal (component, FAKE bridge)', () => {
     expect(bridge.calls.at(-1)).toEqual({ command: 'sftp.list', input: { terminal: 7, path: '/etc' } });
   });
 
+  it('sorts by a header (size: folders last), and Enter on a folder\'s row opens it while Enter on a file\'s row does nothing', async () => {
+    const bridge = createFakeBridge({ 'sftp.list': listing });
+    await show(bridge);
+    const names = (): string[] => screen.getAllByTestId('files-entry').map((r) => r.getAttribute('data-type') ?? '');
+    fireEvent.click(screen.getByRole('button', { name: 'Size' }));
+    expect(names()).toEqual(['file', 'dir']);
+    const [file, dir] = screen.getAllByTestId('files-entry');
+    const lists = (): number => bridge.calls.filter((c) => c.command === 'sftp.list').length;
+    const before = lists();
+    fireEvent.keyDown(file!, { key: 'Enter' });
+    expect(lists()).toBe(before);
+    await act(async () => {
+      fireEvent.keyDown(dir!, { key: 'Enter' });
+    });
+    expect(bridge.calls.at(-1)).toEqual({ command: 'sftp.list', input: { terminal: 7, path: '/home/op/logs' } });
+  });
+
   it('uploads a file in SFTP_CHUNK_BYTES chunks with in-order offsets, then finishes and lists the folder again', async () => {
     const chunks: { offset: number; bytes: number }[] = [];
     const bridge = createFakeBridge({

@@ -1,5 +1,6 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
 import type { OutpostClient, RemoteEntryInfo } from '../../../../core/contract';
+import { DataTable } from '../../../ui/DataTable';
 import { downloadFile, downloadFolder, joinRemote, parentOf, saveBlob, uploadFile, type TransferControl } from './files-transfer';
 
 interface Transfer {
@@ -182,40 +183,43 @@ export function FilesPane({ terminal, client, onClose }: { terminal: number; cli
         </p>
       )}
       <div className="files-list">
-        <table className="table">
-          <thead>
-            <tr>
-              <th>Name</th>
-              <th>Size</th>
-              <th>Modified</th>
-              <th />
-            </tr>
-          </thead>
-          <tbody>
-            {(entries ?? []).map((e) => (
-              <tr key={e.name} data-testid="files-entry" data-type={e.type}>
-                <td className="mono">
-                  {e.type === 'dir' ? (
-                    <button type="button" className="link-button" disabled={busy} onClick={() => void browse(joinRemote(path, e.name))}>
-                      {e.name}/
-                    </button>
-                  ) : (
-                    e.name
-                  )}
-                </td>
-                <td className="small">{e.type === 'dir' ? '' : sizeText(e.size)}</td>
-                <td className="small">{e.mtime.slice(0, 16).replace('T', ' ')}</td>
-                <td>
-                  {(e.type === 'file' || e.type === 'dir') && (
-                    <button type="button" className="button button-small" disabled={busy} onClick={() => void (e.type === 'dir' ? downloadDir(e) : download(e))} aria-label={`Download ${e.name}`} title={e.type === 'dir' ? `Download ${e.name}/ as ${e.name}.tar` : undefined}>
-                      Download
-                    </button>
-                  )}
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
+        <DataTable
+          className="data-table-compact"
+          caption={`Files in ${path}`}
+          columns={[
+            {
+              id: 'name',
+              label: 'Name',
+              rowHeader: true,
+              className: 'mono',
+              sortValue: (e) => e.name,
+              cell: (e) =>
+                e.type === 'dir' ? (
+                  <button type="button" className="link-button" disabled={busy} onClick={() => void browse(joinRemote(path, e.name))}>
+                    {e.name}/
+                  </button>
+                ) : (
+                  e.name
+                ),
+            },
+            { id: 'size', label: 'Size', className: 'small numeric', headerClassName: 'numeric', sortValue: (e) => (e.type === 'dir' ? null : e.size), cell: (e) => (e.type === 'dir' ? '' : sizeText(e.size)) },
+            { id: 'modified', label: 'Modified', className: 'small', sortValue: (e) => e.mtime, cell: (e) => e.mtime.slice(0, 16).replace('T', ' ') },
+          ]}
+          rows={entries ?? []}
+          rowKey={(e) => e.name}
+          rowProps={(e) => ({ 'data-testid': 'files-entry', 'data-type': e.type })}
+          // Enter on a folder's row opens it, as its name's button does.
+          onOpen={(e) => {
+            if (e.type === 'dir' && !busy) void browse(joinRemote(path, e.name));
+          }}
+          actions={(e) =>
+            (e.type === 'file' || e.type === 'dir') && (
+              <button type="button" className="button button-small" disabled={busy} onClick={() => void (e.type === 'dir' ? downloadDir(e) : download(e))} aria-label={`Download ${e.name}`} title={e.type === 'dir' ? `Download ${e.name}/ as ${e.name}.tar` : undefined}>
+                Download
+              </button>
+            )
+          }
+        />
         {entries?.length === 0 && <p className="small muted">This folder is empty.</p>}
       </div>
     </section>

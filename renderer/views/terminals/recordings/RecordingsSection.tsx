@@ -5,6 +5,7 @@ import { useEffect, useRef, useState } from 'react';
 import type { CommandOutput } from '../../../../core/contract';
 import { errorToast } from '../../../app/error-toast';
 import { useClient, useShellStore } from '../../../app/shell-context';
+import { DataTable } from '../../../ui/DataTable';
 import { downloadText } from '../../../ui/download-text';
 import { eventsUntil, parseCast, searchCast, type Cast } from './cast';
 
@@ -55,40 +56,40 @@ export function RecordingsSection() {
       </div>
       {rows && rows.length === 0 && <p className="muted">No recorded session yet. Sessions are recorded as Settings say (always, ask, off; enrolled VMs: always).</p>}
       {rows && rows.length > 0 && (
-        <table className="table">
-          <thead>
-            <tr>
-              <th scope="col">Started</th>
-              <th scope="col">Who</th>
-              <th scope="col">Where</th>
-              <th scope="col">How long</th>
-              <th scope="col">
-                <span className="visually-hidden">Actions</span>
-              </th>
-            </tr>
-          </thead>
-          <tbody>
-            {rows.map((r) => (
-              <tr key={r.id} data-recording-id={r.id}>
-                <td>{new Date(r.startedAt).toLocaleString()}</td>
-                <td>{r.actor}</td>
-                <td>
+        <DataTable
+          caption="Recorded sessions"
+          columns={[
+            { id: 'started', label: 'Started', sortValue: (r) => r.startedAt, cell: (r) => new Date(r.startedAt).toLocaleString() },
+            { id: 'who', label: 'Who', sortValue: (r) => r.actor, cell: (r) => r.actor },
+            {
+              id: 'where',
+              label: 'Where',
+              sortValue: (r) => r.target,
+              cell: (r) => (
+                <>
                   {r.target} <span className="muted">({r.kind})</span>
                   {r.errorCode && <span className="badge badge-warning"> recording stopped early</span>}
-                </td>
-                <td>{duration(r.durationMs)}</td>
-                <td className="row-actions">
-                  <button type="button" className="button button-small" onClick={() => open(r, (text) => setPlaying({ recording: r, text }))}>
-                    Play
-                  </button>
-                  <button type="button" className="button button-small" onClick={() => open(r, (text) => downloadText(text, r.file, 'application/x-asciicast'))}>
-                    Export
-                  </button>
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
+                </>
+              ),
+            },
+            { id: 'duration', label: 'How long', className: 'numeric', headerClassName: 'numeric', sortValue: (r) => r.durationMs, cell: (r) => duration(r.durationMs) },
+          ]}
+          rows={rows}
+          rowKey={(r) => r.id}
+          rowProps={(r) => ({ 'data-recording-id': r.id })}
+          // Enter on a row plays it, as its Play button does.
+          onOpen={(r) => open(r, (text) => setPlaying({ recording: r, text }))}
+          actions={(r) => (
+            <div className="row-actions">
+              <button type="button" className="button button-small" onClick={() => open(r, (text) => setPlaying({ recording: r, text }))}>
+                Play
+              </button>
+              <button type="button" className="button button-small" onClick={() => open(r, (text) => downloadText(text, r.file, 'application/x-asciicast'))}>
+                Export
+              </button>
+            </div>
+          )}
+        />
       )}
       {playing && <RecordingPlayer key={playing.recording.id} title={`${playing.recording.target}, ${new Date(playing.recording.startedAt).toLocaleString()}`} text={playing.text} onClose={() => setPlaying(null)} />}
     </section>
