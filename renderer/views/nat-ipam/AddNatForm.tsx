@@ -1,4 +1,4 @@
-import { useState, type FormEvent } from 'react';
+import type { FormEvent } from 'react';
 import type { CommandInput, FirewallView, PoolView } from '../../../core/contract';
 import { useShellStore } from '../../app/shell-context';
 import { FieldError } from '../../ui/FieldError';
@@ -6,6 +6,7 @@ import { SegmentedField, segments } from '../../ui/SegmentedField';
 import { FirewallOptions } from './FirewallsPanel';
 import { TextField } from '../../ui/TextField';
 import { useContractForm } from '../../data/use-contract-form';
+import { useFormDraft } from '../../data/use-form-draft';
 import { SubmitButton } from '../../ui/SubmitButton';
 
 interface NatDraft {
@@ -32,24 +33,18 @@ export function AddNatForm({ firewalls, pools, onStarted }: { firewalls: Firewal
   const form = useContractForm('NAT was not started');
   // Public pools first: those are the ones NAT allocates from.
   const choices = [...pools].sort((a, b) => (a.kind === b.kind ? a.name.localeCompare(b.name) : a.kind === 'public' ? -1 : 1));
-  const [draft, setDraft] = useState<NatDraft>(() => ({
+  const { draft, setDraft, edit, errors, field } = useFormDraft<NatDraft>(() => ({
     firewall: firewalls[0]?.name ?? '',
     privateIp: '',
     source: 'pool',
     pool: choices.find((p) => p.kind === 'public')?.name ?? choices[0]?.name ?? '',
     publicIp: '',
     vm: '',
-  }));
-  const { errors } = form;
+  }), { forms: [form] });
 
   // Lists loaded after the form opened fill an empty choice.
   if (draft.firewall === '' && firewalls[0]) setDraft((d) => ({ ...d, firewall: firewalls[0]!.name }));
   if (draft.pool === '' && choices[0]) setDraft((d) => ({ ...d, pool: (choices.find((p) => p.kind === 'public') ?? choices[0])!.name }));
-
-  const edit = <K extends keyof NatDraft>(field: K, value: NatDraft[K]): void => {
-    setDraft((d) => ({ ...d, [field]: value }));
-    form.clearError(field);
-  };
 
   const onSubmit = (event: FormEvent): void => {
     event.preventDefault();
@@ -74,8 +69,8 @@ export function AddNatForm({ firewalls, pools, onStarted }: { firewalls: Firewal
         </select>
         <FieldError id="nat-firewall-error" message={errors.firewall} />
       </div>
-      <TextField id="nat-private-ip" label="Private IP" value={draft.privateIp} onChange={(v) => edit('privateIp', v)} error={errors.privateIp} placeholder="10.0.0.5" mono />
-      <SegmentedField legend="Public address" name="nat-source" value={draft.source} options={segments(['pool', 'Allocate from a pool'], ['address', 'A specific address'])} onChange={(v) => edit('source', v)} />
+      <TextField id="nat-private-ip" label="Private IP" {...field('privateIp')} placeholder="10.0.0.5" mono />
+      <SegmentedField legend="Public address" name="nat-source" options={segments(['pool', 'Allocate from a pool'], ['address', 'A specific address'])} {...field('source')} />
       {draft.source === 'pool' ? (
         <div className="field">
           <label htmlFor="nat-pool">Pool</label>
@@ -96,15 +91,13 @@ export function AddNatForm({ firewalls, pools, onStarted }: { firewalls: Firewal
         <TextField
           id="nat-public-ip"
           label="Public IP"
-          value={draft.publicIp}
-          onChange={(v) => edit('publicIp', v)}
-          error={errors.publicIp}
+          {...field('publicIp')}
           placeholder="203.0.113.10"
           hint="Used as given; Outpost does not allocate it in IPAM."
           mono
         />
       )}
-      <TextField id="nat-vm" label="VM (optional)" value={draft.vm} onChange={(v) => edit('vm', v)} error={errors.vm} hint="A label for the record, e.g. the VM's name." />
+      <TextField id="nat-vm" label="VM (optional)" {...field('vm')} hint="A label for the record, e.g. the VM's name." />
       <div className="form-actions">
         <SubmitButton busy={form.busy} label="Add NAT" busyLabel="Starting…" />
       </div>

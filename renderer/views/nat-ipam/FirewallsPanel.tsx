@@ -7,6 +7,7 @@ import { Time } from '../../ui/Time';
 import { TextField } from '../../ui/TextField';
 import { SegmentedField, segments } from '../../ui/SegmentedField';
 import { useContractForm } from '../../data/use-contract-form';
+import { useFormDraft } from '../../data/use-form-draft';
 import { useContractQuery } from '../../data/use-contract-query';
 import { SubmitButton } from '../../ui/SubmitButton';
 
@@ -101,12 +102,27 @@ function firewallInput(d: FirewallDraft): FirewallInput {
   };
 }
 
+/** The draft field a firewalls.add VALIDATION path marks (the input nests settings and connection). */
+const pathFields: Record<string, keyof FirewallDraft> = {
+  'settings.manualSyntax': 'manualSyntax',
+  'settings.publicInterface': 'publicInterface',
+  'connection.type': 'connection',
+  'connection.netns': 'netns',
+  'connection.host': 'sshHost',
+  'connection.port': 'sshPort',
+  'connection.user': 'sshUser',
+  'connection.credential': 'credential',
+  'connection.hostKey': 'hostKey',
+};
+function firewallFieldOf(path: string): keyof FirewallDraft | undefined {
+  return pathFields[path] ?? (path === 'name' || path === 'driver' || path === 'connection' ? path : undefined);
+}
+
 export function AddFirewallForm({ onAdded }: { onAdded(): void }) {
   const client = useClient();
   const store = useShellStore();
   const form = useContractForm('Firewall was not added');
-  const [draft, setDraft] = useState<FirewallDraft>(emptyDraft);
-  const { errors } = form;
+  const { draft, setDraft, edit, errors, field } = useFormDraft<FirewallDraft>(emptyDraft, { forms: [form], fieldOf: firewallFieldOf });
   const credentials = useContractQuery('Could not list credential profiles', (c) => c.invoke('credentials.list', {}));
   const [probe, setProbe] = useState<{ busy: boolean; keyType: string | null; error: string | null }>({ busy: false, keyType: null, error: null });
 
@@ -115,8 +131,7 @@ export function AddFirewallForm({ onAdded }: { onAdded(): void }) {
     setProbe({ busy: true, keyType: null, error: null });
     client.invoke('ssh.hostKey', { host: draft.sshHost.trim(), port }).then(
       (key) => {
-        setDraft((d) => ({ ...d, hostKey: key.fingerprint }));
-        form.clearError('connection.hostKey');
+        edit('hostKey', key.fingerprint);
         setProbe({ busy: false, keyType: key.keyType, error: null });
       },
       (err: unknown) => {
@@ -124,11 +139,6 @@ export function AddFirewallForm({ onAdded }: { onAdded(): void }) {
         setProbe({ busy: false, keyType: null, error: `${e.code ?? 'ERROR'} ${e.message ?? String(err)}` });
       },
     );
-  };
-
-  const edit = <K extends keyof FirewallDraft>(field: K, value: FirewallDraft[K], path: string = field): void => {
-    setDraft((d) => ({ ...d, [field]: value }));
-    form.clearError(path);
   };
 
   const onSubmit = (event: FormEvent): void => {
@@ -144,7 +154,7 @@ export function AddFirewallForm({ onAdded }: { onAdded(): void }) {
   return (
     <form className="panel side-form" onSubmit={onSubmit} noValidate aria-labelledby="add-firewall-heading">
       <h2 id="add-firewall-heading">Add a firewall</h2>
-      <TextField id="firewall-name" label="Name" value={draft.name} onChange={(v) => edit('name', v)} error={errors.name} placeholder="edge-fw1" mono />
+      <TextField id="firewall-name" label="Name" {...field('name')} placeholder="edge-fw1" mono />
       <div className="field">
         <label htmlFor="firewall-driver">Driver</label>
         <select
@@ -175,48 +185,44 @@ export function AddFirewallForm({ onAdded }: { onAdded(): void }) {
       {draft.driver === 'manual' ? (
         <div className="field">
           <label htmlFor="firewall-syntax">Write instructions as</label>
-          <select id="firewall-syntax" value={draft.manualSyntax} onChange={(event) => edit('manualSyntax', event.target.value as FirewallDraft['manualSyntax'], 'settings.manualSyntax')}>
+          <select id="firewall-syntax" value={draft.manualSyntax} onChange={(event) => edit('manualSyntax', event.target.value as FirewallDraft['manualSyntax'])}>
             <option value="iptables">iptables commands</option>
             <option value="nft">nft commands</option>
             <option value="generic">a change request (any firewall)</option>
           </select>
-          <FieldError id="firewall-syntax-error" message={errors['settings.manualSyntax']} />
+          <FieldError id="firewall-syntax-error" message={errors.manualSyntax} />
         </div>
       ) : (
         <>
           <TextField
             id="firewall-interface"
             label="Public interface (optional)"
-            value={draft.publicInterface}
-            onChange={(v) => edit('publicInterface', v, 'settings.publicInterface')}
-            error={errors['settings.publicInterface']}
+            {...field('publicInterface')}
             hint="Where public addresses are added, e.g. eth0."
             mono
           />
-          <SegmentedField legend="Connection" name="firewall-connection" value={draft.connection} options={segments(['local', 'This machine'], ['ssh', 'SSH'], ['none', 'None'])} onChange={(v) => edit('connection', v, 'connection')} error={errors.connection ?? errors['connection.type']} />
+          <SegmentedField legend="Connection" name="firewall-connection" options={segments(['local', 'This machine'], ['ssh', 'SSH'], ['none', 'None'])} {...field('connection')} />
           {draft.connection === 'local' && (
             <TextField
               id="firewall-netns"
               label="Network namespace (optional)"
-              value={draft.netns}
-              onChange={(v) => edit('netns', v, 'connection.netns')}
-              error={errors['connection.netns']}
+              {...field('netns')}
               hint="Run the commands inside this namespace (ip netns exec)."
               mono
             />
           )}
           {draft.connection === 'ssh' && (
             <>
-              <TextField id="firewall-ssh-host" label="SSH host" value={draft.sshHost} onChange={(v) => edit('sshHost', v, 'connection.host')} error={errors['connection.host']} placeholder="fw1.example.net" mono />
-              <TextField id="firewall-ssh-port" label="SSH port" value={draft.sshPort} onChange={(v) => edit('sshPort', v, 'connection.port')} error={errors['connection.port']} mono />
-              <TextField id="firewall-ssh-user" label="SSH user" value={draft.sshUser} onChange={(v) => edit('sshUser', v, 'connection.user')} error={errors['connection.user']} hint="Needs root, or sudo without a password, for iptables/nft." mono />
+              <TextField id="firewall-ssh-host" label="SSH host" {...field('sshHost')} placeholder="fw1.example.net" mono />
+              <TextField id="firewall-ssh-port" label="SSH port" {...field('sshPort')} mono />
+              <TextField id="firewall-ssh-user" label="SSH user" {...field('sshUser')} hint="Needs root, or sudo without a password, for iptables/nft." mono />
               <div className="field">
                 <label htmlFor="firewall-credential">Credential profile</label>
                 <select
                   id="firewall-credential"
                   value={draft.credential}
-                  onChange={(event) => edit('credential', event.target.value, 'connection.credential')}
-                  aria-invalid={errors['connection.credential'] ? true : undefined}
+                  onChange={(event) => edit('credential', event.target.value)}
+                  aria-invalid={errors.credential ? true : undefined}
                 >
                   <option value="">Choose a profile…</option>
                   {(credentials.data ?? []).map((c) => (
@@ -226,7 +232,7 @@ export function AddFirewallForm({ onAdded }: { onAdded(): void }) {
                   ))}
                 </select>
                 {credentials.data && credentials.data.length === 0 && <p className="field-hint">No credential profiles yet: add one under Settings or with outpost credential add.</p>}
-                <FieldError id="firewall-credential-error" message={errors['connection.credential']} />
+                <FieldError id="firewall-credential-error" message={errors.credential} />
               </div>
               <div className="field">
                 <label htmlFor="firewall-host-key">Host key (pinned)</label>
@@ -235,9 +241,9 @@ export function AddFirewallForm({ onAdded }: { onAdded(): void }) {
                     id="firewall-host-key"
                     className="mono"
                     value={draft.hostKey}
-                    onChange={(event) => edit('hostKey', event.target.value, 'connection.hostKey')}
+                    onChange={(event) => edit('hostKey', event.target.value)}
                     placeholder="SHA256:…"
-                    aria-invalid={errors['connection.hostKey'] ? true : undefined}
+                    aria-invalid={errors.hostKey ? true : undefined}
                     aria-describedby="firewall-host-key-hint"
                   />
                   <button type="button" className="button" onClick={readHostKey} disabled={probe.busy || draft.sshHost.trim() === ''}>
@@ -254,7 +260,7 @@ export function AddFirewallForm({ onAdded }: { onAdded(): void }) {
                     {probe.error}
                   </p>
                 )}
-                <FieldError id="firewall-host-key-error" message={errors['connection.hostKey']} />
+                <FieldError id="firewall-host-key-error" message={errors.hostKey} />
               </div>
             </>
           )}

@@ -9,6 +9,7 @@ import { FirewallOptions } from './FirewallsPanel';
 import { formatTime } from '../../ui/format-time';
 import { TextField } from '../../ui/TextField';
 import { useContractForm } from '../../data/use-contract-form';
+import { useFormDraft } from '../../data/use-form-draft';
 import { useContractQuery } from '../../data/use-contract-query';
 import { SubmitButton } from '../../ui/SubmitButton';
 
@@ -108,12 +109,8 @@ interface AllowDraft {
 
 function AllowForm({ firewalls, addresses, onStarted }: { firewalls: FirewallView[]; addresses: { firewall: string; publicIp: string }[]; onStarted(id: string, what: string): void }) {
   const form = useContractForm('Allow-list entry was not started');
-  const [d, setD] = useState<AllowDraft>({ firewall: firewalls[0]?.name ?? '', publicIp: '', source: '', port: '', proto: '' });
+  const { draft: d, setDraft: setD, edit, errors, field } = useFormDraft<AllowDraft>({ firewall: firewalls[0]?.name ?? '', publicIp: '', source: '', port: '', proto: '' }, { forms: [form] });
   if (d.firewall === '' && firewalls[0]) setD((x) => ({ ...x, firewall: firewalls[0]!.name }));
-  const edit = <K extends keyof AllowDraft>(k: K, v: AllowDraft[K]) => {
-    setD((x) => ({ ...x, [k]: v }));
-    form.clearError(k);
-  };
   const submit = (e: FormEvent): void => {
     e.preventDefault();
     const port = portValue(d.port);
@@ -150,10 +147,10 @@ function AllowForm({ firewalls, addresses, onStarted }: { firewalls: FirewallVie
             </option>
           ))}
         </select>
-        <FieldError id="allow-public-error" message={form.errors.publicIp} />
+        <FieldError id="allow-public-error" message={errors.publicIp} />
       </div>
-      <TextField id="allow-source" label="Source (IPv4 or CIDR)" value={d.source} onChange={(v) => edit('source', v)} error={form.errors.source} placeholder="198.51.100.0/24" mono />
-      <TextField id="allow-port" label="Allowed port (optional)" value={d.port} onChange={(v) => edit('port', v)} error={form.errors.port} placeholder="443" hint="The public port clients connect to; empty: every port." mono />
+      <TextField id="allow-source" label="Source (IPv4 or CIDR)" {...field('source')} placeholder="198.51.100.0/24" mono />
+      <TextField id="allow-port" label="Allowed port (optional)" {...field('port')} placeholder="443" hint="The public port clients connect to; empty: every port." mono />
       <div className="field">
         <label htmlFor="allow-proto">Allowed protocol</label>
         <select id="allow-proto" value={d.proto} onChange={(e) => edit('proto', e.target.value as AllowDraft['proto'])}>
@@ -179,13 +176,9 @@ interface ForwardDraft {
 }
 
 function ForwardForm({ firewalls, onStarted }: { firewalls: FirewallView[]; onStarted(id: string, what: string): void }) {
-  const [d, setD] = useState<ForwardDraft>({ firewall: firewalls[0]?.name ?? '', publicIp: '', publicPort: '', privateIp: '', privatePort: '', proto: 'tcp' });
   const form = useContractForm('Port forward was not started');
+  const { draft: d, setDraft: setD, edit, field } = useFormDraft<ForwardDraft>({ firewall: firewalls[0]?.name ?? '', publicIp: '', publicPort: '', privateIp: '', privatePort: '', proto: 'tcp' }, { forms: [form] });
   if (d.firewall === '' && firewalls[0]) setD((x) => ({ ...x, firewall: firewalls[0]!.name }));
-  const edit = <K extends keyof ForwardDraft>(k: K, v: ForwardDraft[K]) => {
-    setD((x) => ({ ...x, [k]: v }));
-    form.clearError(k);
-  };
   const submit = (e: FormEvent): void => {
     e.preventDefault();
     // Numbers go as typed: "" or "abc" becomes NaN, which the contract names as the field's error.
@@ -204,10 +197,10 @@ function ForwardForm({ firewalls, onStarted }: { firewalls: FirewallView[]; onSt
           <FirewallOptions firewalls={firewalls} />
         </select>
       </div>
-      <TextField id="forward-public-ip" label="Forward public IP" value={d.publicIp} onChange={(v) => edit('publicIp', v)} error={form.errors.publicIp} placeholder="203.0.113.1" hint="An address on the firewall (e.g. its own), not a 1:1 NAT's." mono />
-      <TextField id="forward-public-port" label="Forward public port" value={d.publicPort} onChange={(v) => edit('publicPort', v)} error={form.errors.publicPort} placeholder="2222" mono />
-      <TextField id="forward-private-ip" label="Forward to private IP" value={d.privateIp} onChange={(v) => edit('privateIp', v)} error={form.errors.privateIp} placeholder="10.0.0.5" mono />
-      <TextField id="forward-private-port" label="Forward to private port" value={d.privatePort} onChange={(v) => edit('privatePort', v)} error={form.errors.privatePort} placeholder="22" mono />
+      <TextField id="forward-public-ip" label="Forward public IP" {...field('publicIp')} placeholder="203.0.113.1" hint="An address on the firewall (e.g. its own), not a 1:1 NAT's." mono />
+      <TextField id="forward-public-port" label="Forward public port" {...field('publicPort')} placeholder="2222" mono />
+      <TextField id="forward-private-ip" label="Forward to private IP" {...field('privateIp')} placeholder="10.0.0.5" mono />
+      <TextField id="forward-private-port" label="Forward to private port" {...field('privatePort')} placeholder="22" mono />
       <div className="field">
         <label htmlFor="forward-proto">Forward protocol</label>
         <select id="forward-proto" value={d.proto} onChange={(e) => edit('proto', e.target.value as ForwardDraft['proto'])}>

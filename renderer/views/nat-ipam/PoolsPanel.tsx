@@ -6,6 +6,7 @@ import { FieldError } from '../../ui/FieldError';
 import { TextField } from '../../ui/TextField';
 import { SegmentedField, segments } from '../../ui/SegmentedField';
 import { useContractForm } from '../../data/use-contract-form';
+import { useFormDraft } from '../../data/use-form-draft';
 import { formatCount, poolUtilisation, shareOf } from './pool-utilisation';
 import { SubmitButton } from '../../ui/SubmitButton';
 
@@ -104,14 +105,10 @@ function poolInput(d: PoolDraft): CommandInput<'ipam.pools.add'> {
 export function AddPoolForm({ onAdded }: { onAdded(): void }) {
   const store = useShellStore();
   const form = useContractForm('Pool was not added');
-  const [draft, setDraft] = useState<PoolDraft>(emptyDraft);
+  const { draft, setDraft, field } = useFormDraft<PoolDraft>(emptyDraft, { forms: [form] });
   const [nextKey, setNextKey] = useState(1);
+  // A reserved range's messages sit at "reserved.<i>.<start|end|reason>", not under one draft field.
   const { errors } = form;
-
-  const edit = <K extends keyof PoolDraft>(field: K, value: PoolDraft[K]): void => {
-    setDraft((d) => ({ ...d, [field]: value }));
-    form.clearError(field);
-  };
   const editRange = (index: number, field: 'start' | 'end' | 'reason', value: string): void => {
     setDraft((d) => ({ ...d, reserved: d.reserved.map((r, i) => (i === index ? { ...r, [field]: value } : r)) }));
     form.clearError(`reserved.${index}.${field}`);
@@ -130,20 +127,18 @@ export function AddPoolForm({ onAdded }: { onAdded(): void }) {
   return (
     <form className="panel side-form" onSubmit={onSubmit} noValidate aria-labelledby="add-pool-heading">
       <h2 id="add-pool-heading">Add a pool</h2>
-      <TextField id="pool-name" label="Name" value={draft.name} onChange={(v) => edit('name', v)} error={errors.name} placeholder="public-dc1" mono />
+      <TextField id="pool-name" label="Name" {...field('name')} placeholder="public-dc1" mono />
       <TextField
         id="pool-cidr"
         label="CIDR"
-        value={draft.cidr}
-        onChange={(v) => edit('cidr', v)}
-        error={errors.cidr}
+        {...field('cidr')}
         placeholder="203.0.113.0/28"
         hint="IPv4 or IPv6 network, e.g. 203.0.113.0/28 or 2001:db8:1::/64."
         mono
       />
-      <SegmentedField legend="Kind" name="pool-kind" value={draft.kind} options={segments(['public', 'Public'], ['private', 'Private'])} onChange={(v) => edit('kind', v)} hint="Public pools give NAT its outside addresses; private pools record what VMs use inside." error={errors.kind} />
-      <TextField id="pool-gateway" label="Gateway (optional)" value={draft.gateway} onChange={(v) => edit('gateway', v)} error={errors.gateway} mono />
-      <TextField id="pool-scope" label="Scope (optional)" value={draft.scope} onChange={(v) => edit('scope', v)} error={errors.scope} hint="A site or segment name, for your own reference." />
+      <SegmentedField legend="Kind" name="pool-kind" options={segments(['public', 'Public'], ['private', 'Private'])} {...field('kind')} hint="Public pools give NAT its outside addresses; private pools record what VMs use inside." />
+      <TextField id="pool-gateway" label="Gateway (optional)" {...field('gateway')} mono />
+      <TextField id="pool-scope" label="Scope (optional)" {...field('scope')} hint="A site or segment name, for your own reference." />
 
       <fieldset className="field">
         <legend>Reserved ranges</legend>
