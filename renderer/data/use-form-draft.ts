@@ -11,7 +11,7 @@ export interface FormDraftOptions<D> {
    * The draft field a contract path marks ("ports.2" marks "ports", "connection.host" marks
    * "sshHost"). Without it a path marks the field of the same name.
    */
-  fieldOf?: (path: string) => keyof D | undefined;
+  fieldOf?: (path: string) => keyof D | null | undefined;
   /** How a contract message reads under its field (a nested path may name the item it is about). */
   message?: (path: string, message: string) => string;
 }
@@ -31,10 +31,15 @@ export interface FormDraft<D> {
   edit<K extends keyof D>(key: K, value: D[K]): void;
   /** Messages by field: the view's own checks, then the contract's VALIDATION paths (these win). */
   errors: Partial<Record<keyof D, string>>;
-  /** The view's own checks (run before any call); replaces the previous ones. */
-  setErrors(errors: Partial<Record<keyof D, string>>): void;
+  /** The view's own checks (run before any call), set like a state: a value replaces them all. */
+  setErrors: Dispatch<SetStateAction<Partial<Record<keyof D, string>>>>;
   /** `{...field('cidr')}` binds one input to the draft. */
   field<K extends keyof D>(key: K): FieldBinding<D[K]>;
+}
+
+/** A contract message under its field; a nested path ("ports.2", "targets.3.host") names the item it is about. */
+export function pathMessage(path: string, message: string): string {
+  return path.includes('.') ? `${path}: ${message}` : message;
 }
 
 /**
@@ -52,7 +57,7 @@ export function useFormDraft<D extends object>(initial: D | (() => D), options: 
   for (const form of forms) {
     for (const [path, message] of Object.entries(form.errors)) {
       const key = fieldOf(path);
-      if (key !== undefined) contract[key] ??= options.message ? options.message(path, message) : message;
+      if (key != null) contract[key] ??= options.message ? options.message(path, message) : message;
     }
   }
   const errors = { ...local, ...contract };

@@ -3,6 +3,7 @@ import type { CommandInput, CommandOutput } from '../../../core/contract';
 import { FieldError } from '../../ui/FieldError';
 import { TextField } from '../../ui/TextField';
 import { useContractForm } from '../../data/use-contract-form';
+import { useFormDraft } from '../../data/use-form-draft';
 import { CopyableBlock } from './CopyableBlock';
 import { SubmitButton } from '../../ui/SubmitButton';
 
@@ -21,14 +22,8 @@ export function hostsInput(d: HostsDraft): CommandInput<'helpers.hosts.render'> 
 /** /etc/hosts entries for named services from a pasted list, optionally mapped to a public prefix. */
 export function HostsPanel() {
   const form = useContractForm('Hosts entries were not rendered');
-  const [draft, setDraft] = useState<HostsDraft>({ text: '', map: false, mapSubnet: '', toPrefix: '' });
+  const { draft, edit, errors, field } = useFormDraft<HostsDraft>({ text: '', map: false, mapSubnet: '', toPrefix: '' }, { forms: [form] });
   const [rendered, setRendered] = useState<CommandOutput<'helpers.hosts.render'> | null>(null);
-  const { errors } = form;
-
-  const edit = <K extends keyof HostsDraft>(field: K, value: HostsDraft[K]): void => {
-    setDraft((d) => ({ ...d, [field]: value }));
-    form.clearError(field);
-  };
 
   const onSubmit = (event: FormEvent): void => {
     event.preventDefault();
@@ -86,8 +81,8 @@ export function HostsPanel() {
         </div>
         {draft.map && (
           <>
-            <TextField id="hosts-map-subnet" label="Private prefix" value={draft.mapSubnet} onChange={(v) => edit('mapSubnet', v)} error={errors.mapSubnet} placeholder="192.168.100.0/24" mono />
-            <TextField id="hosts-to-prefix" label="Public prefix" value={draft.toPrefix} onChange={(v) => edit('toPrefix', v)} error={errors.toPrefix} placeholder="203.0.113.0/24" mono />
+            <TextField id="hosts-map-subnet" label="Private prefix" {...field('mapSubnet')} placeholder="192.168.100.0/24" mono />
+            <TextField id="hosts-to-prefix" label="Public prefix" {...field('toPrefix')} placeholder="203.0.113.0/24" mono />
           </>
         )}
         <div className="form-actions">

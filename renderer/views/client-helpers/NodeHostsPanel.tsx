@@ -6,6 +6,7 @@ import { CredentialField } from '../../parts/CredentialField';
 import { VmPicker } from '../../parts/VmPicker';
 import { useVmSelection } from '../enrollment/use-vm-selection';
 import { useContractForm } from '../../data/use-contract-form';
+import { useFormDraft } from '../../data/use-form-draft';
 import { useContractQuery } from '../../data/use-contract-query';
 import { SubmitButton } from '../../ui/SubmitButton';
 
@@ -26,12 +27,13 @@ interface NodeDraft {
 export function NodeHostsPanel() {
   const sites = useContractQuery('Could not list sites', (c) => c.invoke('sites.list', {}));
   const { selection, picked } = useVmSelection();
-  const [draft, setDraft] = useState<NodeDraft>({ host: '', user: '', credential: '', path: '/etc/hosts', address: 'private' });
   const [plan, setPlan] = useState<{ forKey: string; plan: Plan } | null>(null);
   const [pushed, setPushed] = useState<Plan | null>(null);
   const preview = useContractForm('The hosts file was not previewed');
   const push = useContractForm('The hosts entries were not pushed');
-  const errors = { ...preview.errors, ...push.errors };
+  // A push failure is the newer word on a field: it shows over the preview's.
+  const { draft, edit, field } = useFormDraft<NodeDraft>({ host: '', user: '', credential: '', path: '/etc/hosts', address: 'private' }, { forms: [push, preview] });
+  const vmsError = push.errors.vms ?? preview.errors.vms;
 
   const input: CommandInput<'helpers.hosts.preview'> = {
     host: draft.host.trim(),
@@ -44,10 +46,6 @@ export function NodeHostsPanel() {
   const key = JSON.stringify(input);
   const current = plan && plan.forKey === key ? plan.plan : null;
 
-  const edit = <K extends keyof NodeDraft>(field: K, value: NodeDraft[K]): void => {
-    setDraft((d) => ({ ...d, [field]: value }));
-    preview.clearError(field);
-  };
   const onPreview = (event: FormEvent): void => {
     event.preventDefault();
     if (preview.busy) return;
@@ -65,14 +63,14 @@ export function NodeHostsPanel() {
   return (
     <div className="node-hosts">
       <h2 className="section-heading">Push hosts entries to a node</h2>
-      <VmPicker sites={(sites.data ?? []).map((s) => s.name)} selection={selection} invalid={Boolean(errors.vms)} purpose="name on the node" />
-      <FieldError id="node-hosts-vms-error" message={errors.vms} />
+      <VmPicker sites={(sites.data ?? []).map((s) => s.name)} selection={selection} invalid={Boolean(vmsError)} purpose="name on the node" />
+      <FieldError id="node-hosts-vms-error" message={vmsError} />
       <form className="panel side-form" onSubmit={onPreview} noValidate aria-labelledby="node-hosts-heading">
         <h2 id="node-hosts-heading">Node</h2>
-        <TextField id="node-hosts-host" label="Node (host or host:port)" value={draft.host} onChange={(v) => edit('host', v)} error={errors.host} placeholder="10.0.0.5 or node1:2222" mono />
-        <CredentialField id="node-hosts-credential" label="Credential" value={draft.credential} onChange={(v) => edit('credential', v)} error={errors.credential} />
-        <TextField id="node-hosts-user" label="User (blank: the credential's)" value={draft.user} onChange={(v) => edit('user', v)} error={errors.user} mono />
-        <TextField id="node-hosts-path" label="Hosts file" value={draft.path} onChange={(v) => edit('path', v)} error={errors.path} mono />
+        <TextField id="node-hosts-host" label="Node (host or host:port)" {...field('host')} placeholder="10.0.0.5 or node1:2222" mono />
+        <CredentialField id="node-hosts-credential" label="Credential" {...field('credential')} />
+        <TextField id="node-hosts-user" label="User (blank: the credential's)" {...field('user')} mono />
+        <TextField id="node-hosts-path" label="Hosts file" {...field('path')} mono />
         <fieldset className="field">
           <legend>Address of each VM</legend>
           <label className="checkbox-field">

@@ -7,6 +7,7 @@ import { FieldError } from '../../ui/FieldError';
 import { formatTime } from '../../ui/format-time';
 import { TextField } from '../../ui/TextField';
 import { useContractForm } from '../../data/use-contract-form';
+import { pathMessage, useFormDraft } from '../../data/use-form-draft';
 import { useContractQuery } from '../../data/use-contract-query';
 import { CONTROLLER_PORTS, parseTargets, targetsText, withControllerPreset } from './preflight-targets';
 import { SubmitButton } from '../../ui/SubmitButton';
@@ -32,14 +33,17 @@ interface RunResult {
   timeoutMs: number;
 }
 
+/** The typed fields, as text: targets are read locally before any call. */
+interface PreflightDraft {
+  targets: string;
+  timeoutMs: string;
+  name: string;
+}
+
 /** The contract's path ("targets.3.host", "timeoutMs") to the field that shows it. */
-function preflightFieldErrors(errors: Record<string, string>): { targets?: string; timeoutMs?: string; name?: string } {
-  const fields: { targets?: string; timeoutMs?: string; name?: string } = {};
-  for (const [path, message] of Object.entries(errors)) {
-    const head = path.split('.')[0];
-    if (head === 'targets' || head === 'timeoutMs' || head === 'name') fields[head] ??= path.includes('.') ? `${path}: ${message}` : message;
-  }
-  return fields;
+function preflightFieldOf(path: string): keyof PreflightDraft | undefined {
+  const head = path.split('.')[0];
+  return head === 'targets' || head === 'timeoutMs' || head === 'name' ? head : undefined;
 }
 
 export function PreflightResults({ run }: { run: RunResult }) {
@@ -124,33 +128,20 @@ export function PreflightPanel() {
   const runForm = useContractForm('Preflight did not run');
   const saveForm = useContractForm('Preflight list was not saved');
   const lists = useContractQuery('Could not read the saved preflight lists', (c) => c.invoke('helpers.preflight.lists', {}));
-  const [text, setText] = useState('');
+  // A run failure shows over a save's: it is the one about what was just checked.
+  const { draft, setDraft, edit, errors, setErrors, field } = useFormDraft<PreflightDraft>({ targets: '', timeoutMs: '3000', name: '' }, { forms: [runForm, saveForm], fieldOf: preflightFieldOf, message: pathMessage });
+  const text = draft.targets;
   const [presetHost, setPresetHost] = useState('');
   const [presetError, setPresetError] = useState<string | undefined>();
-  const [timeout, setTimeoutText] = useState('3000');
-  const [name, setName] = useState('');
-  const [localError, setLocalError] = useState<string | undefined>();
   const [run, setRun] = useState<RunResult | null>(null);
 
-  const contractErrors = { ...preflightFieldErrors(saveForm.errors), ...preflightFieldErrors(runForm.errors) };
-  const targetsError = localError ?? contractErrors.targets;
-
-  const editTargets = (value: string): void => {
-    setText(value);
-    setLocalError(undefined);
-    for (const path of [...Object.keys(runForm.errors), ...Object.keys(saveForm.errors)]) {
-      if (path.startsWith('targets')) {
-        runForm.clearError(path);
-        saveForm.clearError(path);
-      }
-    }
-  };
+  const editTargets = (value: string): void => edit('targets', value);
 
   /** Local reading of the text first: a word that is not HOST:PORT never reaches the contract. */
   const parsed = (): ReturnType<typeof parseTargets> | null => {
     const result = parseTargets(text);
     if (result.problems.length > 0) {
-      setLocalError(result.problems.slice(0, 3).join(' ') + (result.problems.length > 3 ? ` (${result.problems.length - 3} more)` : ''));
+      setErrors({ targets: result.problems.slice(0, 3).join(' ') + (result.problems.length > 3 ? ` (${result.problems.length - 3} more)` : '') });
       return null;
     }
     return result;
@@ -161,7 +152,7 @@ export function PreflightPanel() {
     if (runForm.busy) return;
     const read = parsed();
     if (!read) return;
-    const timeoutMs = Number(timeout);
+    const timeoutMs = Number(draft.timeoutMs);
     runForm.run('helpers.preflight.run', { targets: read.targets, timeoutMs, concurrency: 32 }, (results) => setRun({ results, at: new Date().toISOString(), timeoutMs }));
   };
 
@@ -169,7 +160,7 @@ export function PreflightPanel() {
     if (saveForm.busy) return;
     const read = parsed();
     if (!read) return;
-    saveForm.run('helpers.preflight.save', { name, targets: read.targets, timeoutMs: Number(timeout) }, (saved) => {
+    saveForm.run('helpers.preflight.save', { name: draft.name, targets: read.targets, timeoutMs: Number(draft.timeoutMs) }, (saved) => {
       store.getState().pushToast({ tone: 'info', title: 'Preflight list saved', message: `${saved.name}: ${saved.targets.length} targets.` });
       lists.reload();
     });
@@ -187,8 +178,7 @@ export function PreflightPanel() {
 
   const load = (list: PreflightList): void => {
     editTargets(targetsText(list.targets));
-    setTimeoutText(String(list.timeoutMs));
-    setName(list.name);
+    setDraft((d) => ({ ...d, timeoutMs: String(list.timeoutMs), name: list.name }));
   };
 
   return (
@@ -216,13 +206,13 @@ export function PreflightPanel() {
               onChange={(e) => editTargets(e.target.value)}
               placeholder={'controller.example:5000\n203.0.113.10:22'}
               spellCheck={false}
-              aria-invalid={targetsError ? true : undefined}
+              aria-invalid={errors.targets ? true : undefined}
               aria-describedby="preflight-targets-hint preflight-targets-error"
             />
             <p id="preflight-targets-hint" className="field-hint">
               HOST:PORT, one per line (or separated by spaces or commas); IPv6 in brackets.
             </p>
-            <FieldError id="preflight-targets-error" message={targetsError} />
+            <FieldError id="preflight-targets-error" message={errors.targets} />
           </div>
           <div className="field">
             <label htmlFor="preflight-preset-host">Controller preset</label>
@@ -260,16 +250,12 @@ export function PreflightPanel() {
               min={50}
               max={120000}
               className="narrow"
-              value={timeout}
-              onChange={(e) => {
-                setTimeoutText(e.target.value);
-                runForm.clearError('timeoutMs');
-                saveForm.clearError('timeoutMs');
-              }}
-              aria-invalid={contractErrors.timeoutMs ? true : undefined}
+              value={draft.timeoutMs}
+              onChange={(e) => edit('timeoutMs', e.target.value)}
+              aria-invalid={errors.timeoutMs ? true : undefined}
               aria-describedby="preflight-timeout-error"
             />
-            <FieldError id="preflight-timeout-error" message={contractErrors.timeoutMs} />
+            <FieldError id="preflight-timeout-error" message={errors.timeoutMs} />
           </div>
           <div className="form-actions">
             <SubmitButton busy={runForm.busy} label="Run preflight" busyLabel="Checking…" />
@@ -280,12 +266,7 @@ export function PreflightPanel() {
           <TextField
             id="preflight-list-name"
             label="List name"
-            value={name}
-            onChange={(v) => {
-              setName(v);
-              saveForm.clearError('name');
-            }}
-            error={contractErrors.name}
+            {...field('name')}
             placeholder="controller-a"
           />
           <div className="form-actions">

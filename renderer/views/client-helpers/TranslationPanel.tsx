@@ -9,6 +9,7 @@ import { formatTime } from '../../ui/format-time';
 import { TextField } from '../../ui/TextField';
 import { SegmentedField, segments } from '../../ui/SegmentedField';
 import { useContractForm } from '../../data/use-contract-form';
+import { pathMessage, useFormDraft } from '../../data/use-form-draft';
 import { useDebouncedValue } from '../../data/use-debounced-value';
 import { validationFieldErrors } from '../../data/validation-fields';
 import { CopyableBlock } from './CopyableBlock';
@@ -46,7 +47,7 @@ function byDraftField(errors: Record<string, string>): Partial<Record<keyof Tran
   const fields: Partial<Record<keyof TranslationDraft, string>> = {};
   for (const [path, message] of Object.entries(errors)) {
     const field = draftFieldOf(path);
-    if (field) fields[field] ??= path.includes('.') ? `${path}: ${message}` : message;
+    if (field) fields[field] ??= pathMessage(path, message);
   }
   return fields;
 }
@@ -79,7 +80,7 @@ export function TranslationPanel() {
   const client = useClient();
   const store = useShellStore();
   const form = useContractForm('Translation rules were not changed');
-  const [draft, setDraft] = useState<TranslationDraft>(emptyTranslationDraft);
+  const { draft, edit, errors: formErrors, field } = useFormDraft<TranslationDraft>(emptyTranslationDraft, { forms: [form], fieldOf: draftFieldOf, message: pathMessage });
   const [format, setFormat] = useState<TranslationFormat>('iptables');
   const [backend, setBackend] = useState<TranslationBackend>('iptables');
   const [asking, setAsking] = useState<'apply' | 'remove' | null>(null);
@@ -92,12 +93,8 @@ export function TranslationPanel() {
   const previewFailed = preview && 'code' in preview ? preview : null;
   const rules = preview && 'rules' in preview ? preview : null;
   // An apply/remove failure names fields first; a failing preview marks them while typing.
-  const errors = { ...byDraftField(previewFailed?.fields ?? {}), ...byDraftField(form.errors) };
-
-  const edit = <K extends keyof TranslationDraft>(field: K, value: TranslationDraft[K]): void => {
-    setDraft((d) => ({ ...d, [field]: value }));
-    for (const path of Object.keys(form.errors)) if (draftFieldOf(path) === field) form.clearError(path);
-  };
+  const errors = { ...byDraftField(previewFailed?.fields ?? {}), ...formErrors };
+  const bind = <K extends keyof TranslationDraft>(key: K) => ({ ...field(key), error: errors[key] });
 
   const readApplied = (which: TranslationBackend): void => {
     setReading(true);
@@ -213,29 +210,25 @@ export function TranslationPanel() {
         <TextField
           id="translation-subnet"
           label="Private prefix"
-          value={draft.subnet}
-          onChange={(v) => edit('subnet', v)}
-          error={errors.subnet}
+          {...bind('subnet')}
           placeholder="192.168.100.0/24"
           hint="What the services advertise (their management addresses)."
           mono
         />
-        <SegmentedField legend="Reach it through" name="translation-target" value={draft.target} options={segments(['address', 'One IP'], ['prefix', 'Mapped prefix'])} onChange={(v) => edit('target', v)} />
+        <SegmentedField legend="Reach it through" name="translation-target" options={segments(['address', 'One IP'], ['prefix', 'Mapped prefix'])} {...bind('target')} />
         {draft.target === 'address' ? (
-          <TextField id="translation-to" label="Forwarding IP" value={draft.to} onChange={(v) => edit('to', v)} error={errors.to} placeholder="203.0.113.10" hint="Every private address is sent here (DNAT)." mono />
+          <TextField id="translation-to" label="Forwarding IP" {...bind('to')} placeholder="203.0.113.10" hint="Every private address is sent here (DNAT)." mono />
         ) : (
           <TextField
             id="translation-to-prefix"
             label="Public prefix"
-            value={draft.toPrefix}
-            onChange={(v) => edit('toPrefix', v)}
-            error={errors.toPrefix}
+            {...bind('toPrefix')}
             placeholder="203.0.113.0/24"
             hint="Same length as the private prefix, mapped address for address (NETMAP)."
             mono
           />
         )}
-        <TextField id="translation-ports" label="Ports (optional)" value={draft.ports} onChange={(v) => edit('ports', v)} error={errors.ports} placeholder="22, 443" hint="Up to 15; empty means every port." mono />
+        <TextField id="translation-ports" label="Ports (optional)" {...bind('ports')} placeholder="22, 443" hint="Up to 15; empty means every port." mono />
         <div className="field">
           <label htmlFor="translation-protocol">Protocol</label>
           <select
