@@ -10,7 +10,8 @@ import { TeamPanel } from './TeamPanel';
 import { VaultPanel } from './VaultPanel';
 import { VmAddressPanel } from './VmAddressPanel';
 import { CredentialsPanel, KnownHostsPanel } from '../credentials/CredentialsPanel';
-import { draftFrom, invalidFields, patchFrom, type SettingsDraft, type SettingsField } from './settings-form';
+import { useFormDraft } from '../../data/use-form-draft';
+import { draftFrom, invalidFields, patchFrom, type SettingsDraft } from './settings-form';
 
 const themeChoices: { value: Theme; label: string; hint: string }[] = [
   { value: 'system', label: 'System', hint: 'Follow the OS light/dark setting' },
@@ -21,8 +22,7 @@ const themeChoices: { value: Theme; label: string; hint: string }[] = [
 function SettingsForm({ saved }: { saved: Settings }) {
   const client = useClient();
   const store = useShellStore();
-  const [draft, setDraft] = useState<SettingsDraft>(() => draftFrom(saved));
-  const [errors, setErrors] = useState<Partial<Record<SettingsField, string>>>({});
+  const { draft, setDraft, edit, setErrors, field } = useFormDraft<SettingsDraft>(() => draftFrom(saved));
   const [saving, setSaving] = useState(false);
   const patch = patchFrom(draft, saved);
   const dirty = Object.keys(patch).length > 0;
@@ -33,11 +33,6 @@ function SettingsForm({ saved }: { saved: Settings }) {
     setLastSaved(saved);
     if (!dirty) setDraft(draftFrom(saved));
   }
-
-  const edit = <K extends SettingsField>(field: K, value: SettingsDraft[K]): void => {
-    setDraft((d) => ({ ...d, [field]: value }));
-    setErrors((e) => ({ ...e, [field]: undefined }));
-  };
 
   const onSubmit = (event: FormEvent): void => {
     event.preventDefault();
@@ -61,18 +56,16 @@ function SettingsForm({ saved }: { saved: Settings }) {
     <form className="panel settings-form" onSubmit={onSubmit} noValidate aria-labelledby="settings-form-heading">
       <h2 id="settings-form-heading">Console</h2>
 
-      <SegmentedField legend="Theme" name="theme" value={draft.theme} options={themeChoices} onChange={(v) => edit('theme', v)} error={errors.theme} />
+      <SegmentedField legend="Theme" name="theme" options={themeChoices} {...field('theme')} />
 
-      <TextField id="operator-name" label="Operator name" value={draft.operatorName} onChange={(v) => edit('operatorName', v)} error={errors.operatorName} hint="Recorded as the actor in the audit log. Empty means this machine’s account name." autoComplete="name" />
+      <TextField id="operator-name" label="Operator name" {...field('operatorName')} hint="Recorded as the actor in the audit log. Empty means this machine’s account name." autoComplete="name" />
 
-      <TextField id="audit-page-size" label="Audit log page size" value={draft.auditPageSize} onChange={(v) => edit('auditPageSize', v)} error={errors.auditPageSize} hint="Rows per page in the audit log, 10 to 1000." number={{ min: 10, max: 1000 }} />
+      <TextField id="audit-page-size" label="Audit log page size" {...field('auditPageSize')} hint="Rows per page in the audit log, 10 to 1000." number={{ min: 10, max: 1000 }} />
 
       <TextField
         id="nat-reconcile-seconds"
         label="Firewall drift check (seconds)"
-        value={draft.natReconcileSeconds}
-        onChange={(v) => edit('natReconcileSeconds', v)}
-        error={errors.natReconcileSeconds}
+        {...field('natReconcileSeconds')}
         hint="How often every firewall is compared with Outpost’s NAT, forward and allow-list records; drift is reported, repaired only when you ask. 0 turns it off."
         number={{ min: 0, max: 86400 }}
       />
@@ -80,9 +73,7 @@ function SettingsForm({ saved }: { saved: Settings }) {
       <TextField
         id="four-eyes-kinds"
         label="Four-eyes procedures"
-        value={draft.fourEyesKinds}
-        onChange={(v) => edit('fourEyesKinds', v)}
-        error={errors.fourEyesKinds}
+        {...field('fourEyesKinds')}
         placeholder="e.g. nat.add, host.upgrade"
         hint="Procedure kinds, comma-separated, whose approval gates another operator than the one who started the run must approve."
       />

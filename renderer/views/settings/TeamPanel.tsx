@@ -4,6 +4,7 @@ import { errorToast } from '../../app/error-toast';
 import { useClient, useShell, useShellStore } from '../../app/shell-context';
 import { TextField } from '../../ui/TextField';
 import { useContractQuery } from '../../data/use-contract-query';
+import { useFormDraft } from '../../data/use-form-draft';
 import { validationFieldErrors } from '../../data/validation-fields';
 import { SubmitButton } from '../../ui/SubmitButton';
 
@@ -11,17 +12,15 @@ import { SubmitButton } from '../../ui/SubmitButton';
 function ConnectForm({ onSaved }: { onSaved(): void }) {
   const client = useClient();
   const store = useShellStore();
-  const [url, setUrl] = useState('');
-  const [password, setPassword] = useState('');
-  const [ca, setCa] = useState('');
-  const [errors, setErrors] = useState<Record<string, string | undefined>>({});
+  const { draft, setDraft, edit, setErrors, field } = useFormDraft({ url: '', password: '', ca: '' });
+  const { url, password, ca } = draft;
   const [busy, setBusy] = useState(false);
 
   const onSubmit = (event: FormEvent): void => {
     event.preventDefault();
     if (busy) return;
     const given = password;
-    setPassword('');
+    setDraft((d) => ({ ...d, password: '' }));
     setErrors({});
     setBusy(true);
     client.invoke('team.connect', { url: url.trim(), password: given, ...(ca.trim() ? { ca: ca.trim() } : {}) }).then(
@@ -40,11 +39,11 @@ function ConnectForm({ onSaved }: { onSaved(): void }) {
 
   return (
     <form onSubmit={onSubmit} noValidate aria-label="Join a team database">
-      <TextField id="team-url" label="Team database URL" value={url} onChange={setUrl} mono error={errors.url} placeholder="postgres://USER@HOST:5432/outpost" hint="No password in the URL; TLS is required except on this machine." />
-      <TextField id="team-password" label="Password" value={password} onChange={setPassword} error={errors.password} secret={{ autoComplete: 'current-password' }} hint="Sealed in this workstation's vault; never stored in the team database." />
+      <TextField id="team-url" label="Team database URL" {...field('url')} mono placeholder="postgres://USER@HOST:5432/outpost" hint="No password in the URL; TLS is required except on this machine." />
+      <TextField id="team-password" label="Password" {...field('password')} secret={{ autoComplete: 'current-password' }} hint="Sealed in this workstation's vault; never stored in the team database." />
       <div className="field">
         <label htmlFor="team-ca">CA certificate (PEM, optional)</label>
-        <textarea id="team-ca" className="mono" rows={3} value={ca} onChange={(e) => setCa(e.target.value)} spellCheck={false} />
+        <textarea id="team-ca" className="mono" rows={3} value={ca} onChange={(e) => edit('ca', e.target.value)} spellCheck={false} />
       </div>
       <div className="form-actions">
         <SubmitButton busy={busy} label="Check and save" busyLabel="Checking…" disabled={!url.trim() || !password} />

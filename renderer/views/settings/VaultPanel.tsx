@@ -3,6 +3,7 @@ import { OutpostError, type VaultState } from '../../../core/contract';
 import { errorToast } from '../../app/error-toast';
 import { useClient, useShell, useShellStore } from '../../app/shell-context';
 import { PassphraseField } from '../certificates/PassphraseField';
+import { useFormDraft } from '../../data/use-form-draft';
 import { validationFieldErrors } from '../../data/validation-fields';
 
 const kindWords: Record<VaultState['kind'], string> = {
@@ -14,9 +15,8 @@ const kindWords: Record<VaultState['kind'], string> = {
 export function UnlockForm({ firstTime, onUnlocked }: { firstTime: boolean; onUnlocked?: () => void }) {
   const client = useClient();
   const store = useShellStore();
-  const [passphrase, setPassphrase] = useState('');
-  const [confirm, setConfirm] = useState('');
-  const [errors, setErrors] = useState<{ passphrase?: string; confirm?: string }>({});
+  const { draft, setDraft, setErrors, field } = useFormDraft({ passphrase: '', confirm: '' });
+  const { passphrase, confirm } = draft;
   const [busy, setBusy] = useState(false);
 
   const onSubmit = (event: FormEvent): void => {
@@ -27,8 +27,7 @@ export function UnlockForm({ firstTime, onUnlocked }: { firstTime: boolean; onUn
       return;
     }
     const given = passphrase;
-    setPassphrase('');
-    setConfirm('');
+    setDraft({ passphrase: '', confirm: '' });
     setErrors({});
     setBusy(true);
     client.invoke('vault.unlock', { passphrase: given }).then(
@@ -67,12 +66,7 @@ export function UnlockForm({ firstTime, onUnlocked }: { firstTime: boolean; onUn
       <PassphraseField
         id="vault-passphrase"
         label={firstTime ? 'New vault passphrase' : 'Vault passphrase'}
-        value={passphrase}
-        onChange={(v) => {
-          setPassphrase(v);
-          setErrors((e) => ({ ...e, passphrase: undefined }));
-        }}
-        error={errors.passphrase}
+        {...field('passphrase')}
         hint={firstTime ? 'At least 12 characters; a few unrelated words work well.' : undefined}
         autoComplete={firstTime ? 'new-password' : 'current-password'}
       />
@@ -80,12 +74,7 @@ export function UnlockForm({ firstTime, onUnlocked }: { firstTime: boolean; onUn
         <PassphraseField
           id="vault-passphrase-confirm"
           label="Confirm the passphrase"
-          value={confirm}
-          onChange={(v) => {
-            setConfirm(v);
-            setErrors((e) => ({ ...e, confirm: undefined }));
-          }}
-          error={errors.confirm}
+          {...field('confirm')}
           autoComplete="new-password"
         />
       )}
