@@ -50,14 +50,14 @@ describe('useFormDraft', () => {
     expect(result.current.draft.errors).toEqual({ name: 'Taken' });
   });
 
-  it("an edit clears that field's local check error, and local checks merge under contract ones", () => {
-    const { result } = render({ name: 'Taken' });
-    act(() => result.current.draft.setErrors({ name: 'Required', cidr: 'Required' }));
-    expect(result.current.draft.errors).toEqual({ name: 'Taken', cidr: 'Required' });
+  it("an edit clears that field's local check error, and local checks show over contract ones", () => {
+    const { result } = render({ name: 'Taken', kind: 'Bad kind' });
+    act(() => result.current.draft.setErrors({ name: 'Required', cidr: 'Required', kind: undefined }));
+    expect(result.current.draft.errors).toEqual({ name: 'Required', cidr: 'Required', kind: 'Bad kind' });
     act(() => result.current.draft.field('cidr').onChange('10.0.0.0/24'));
-    expect(result.current.draft.errors).toEqual({ name: 'Taken' });
+    expect(result.current.draft.errors).toEqual({ name: 'Required', kind: 'Bad kind' });
     act(() => result.current.draft.edit('name', 'edge'));
-    expect(result.current.draft.errors).toEqual({});
+    expect(result.current.draft.errors).toEqual({ kind: 'Bad kind' });
   });
 
   it('maps contract paths to draft fields with fieldOf, and clears every path of the edited field', () => {

@@ -29,7 +29,10 @@ export interface FormDraft<D> {
   setDraft: Dispatch<SetStateAction<D>>;
   /** The operator changed a field: its old errors (local check and contract) no longer apply. */
   edit<K extends keyof D>(key: K, value: D[K]): void;
-  /** Messages by field: the view's own checks, then the contract's VALIDATION paths (these win). */
+  /**
+   * Messages by field: the view's own checks over the contract's VALIDATION paths (a local check
+   * runs instead of a call, so it is the newer word on the field).
+   */
   errors: Partial<Record<keyof D, string>>;
   /** The view's own checks (run before any call), set like a state: a value replaces them all. */
   setErrors: Dispatch<SetStateAction<Partial<Record<keyof D, string>>>>;
@@ -60,7 +63,8 @@ export function useFormDraft<D extends object>(initial: D | (() => D), options: 
       if (key != null) contract[key] ??= options.message ? options.message(path, message) : message;
     }
   }
-  const errors = { ...local, ...contract };
+  const errors = { ...contract };
+  for (const key of Object.keys(local) as (keyof D)[]) if (local[key] !== undefined) errors[key] = local[key];
 
   const edit = <K extends keyof D>(key: K, value: D[K]): void => {
     setDraft((d) => ({ ...d, [key]: value }));

@@ -1,10 +1,11 @@
-import { useRef, useState, type FormEvent } from 'react';
+import { useRef, type FormEvent } from 'react';
 import { MAX_CERTIFICATE_FILE_BYTES, OutpostError, type CertificateInfoView } from '../../../core/contract';
 import { useClient } from '../../app/shell-context';
 import { parseTargets } from '../client-helpers/preflight-targets';
 import { FieldError } from '../../ui/FieldError';
 import { TextField } from '../../ui/TextField';
 import { useContractForm } from '../../data/use-contract-form';
+import { useFormDraft } from '../../data/use-form-draft';
 import { PassphraseField } from './PassphraseField';
 import { readFileBase64 } from './read-file-base64';
 import { SubmitButton } from '../../ui/SubmitButton';
@@ -13,15 +14,19 @@ export type InspectedChain =
   | { source: 'file'; fileName: string; format: 'pem' | 'der' | 'pkcs7' | 'pkcs12'; privateKeysIgnored: number; certificates: CertificateInfoView[] }
   | { source: 'server'; server: string; authorized: boolean; authorizationError: string | null; certificates: CertificateInfoView[] };
 
+function inspectFieldOf(path: string): 'fileName' | 'passphrase' | undefined {
+  return path === 'contentBase64' ? 'fileName' : path === 'passphrase' ? 'passphrase' : undefined;
+}
+
 /** A certificate file picked here, read in the renderer and sent as base64; a PKCS#12 passphrase is used for this read only. */
 export function InspectFileForm({ onInspected }: { onInspected(chain: InspectedChain): void }) {
   const client = useClient();
   const form = useContractForm('Could not read the certificate file');
   const fileRef = useRef<HTMLInputElement>(null);
-  const [fileName, setFileName] = useState('');
-  const [passphrase, setPassphrase] = useState('');
-  const [fileError, setFileError] = useState<string | undefined>();
-  const [passphraseError, setPassphraseError] = useState<string | undefined>();
+  // The file input holds the file itself; the draft keeps its name, which the contract's contentBase64 marks.
+  const { draft, setDraft, edit, errors, setErrors, field } = useFormDraft({ fileName: '', passphrase: '' }, { forms: [form], fieldOf: inspectFieldOf });
+  const { fileName, passphrase } = draft;
+  const setFileError = (message: string): void => setErrors((e) => ({ ...e, fileName: message }));
 
   const onSubmit = (event: FormEvent): void => {
     event.preventDefault();
@@ -38,15 +43,15 @@ export function InspectFileForm({ onInspected }: { onInspected(chain: InspectedC
     }
     const given = passphrase;
     // The passphrase leaves the form with this one call; the field is empty again at once.
-    setPassphrase('');
-    setPassphraseError(undefined);
+    setDraft((d) => ({ ...d, passphrase: '' }));
+    setErrors((e) => ({ ...e, passphrase: undefined }));
     form.submit(
       async () => {
         try {
           const contentBase64 = await readFileBase64(file);
           return await client.invoke('certificates.inspect', { contentBase64, fileName: file.name, ...(given ? { passphrase: given } : {}) });
         } catch (err) {
-          if (err instanceof OutpostError && err.code === 'CERT_PASSPHRASE') setPassphraseError(given ? 'Wrong passphrase for this PKCS#12 file.' : 'This PKCS#12 file needs its passphrase.');
+          if (err instanceof OutpostError && err.code === 'CERT_PASSPHRASE') setErrors((e) => ({ ...e, passphrase: given ? 'Wrong passphrase for this PKCS#12 file.' : 'This PKCS#12 file needs its passphrase.' }));
           if (err instanceof OutpostError && err.code === 'CERT_INVALID') setFileError('Not a certificate Outpost can read (PEM, DER, PKCS#7 or PKCS#12).');
           if (err instanceof OutpostError && err.code === 'TOO_LARGE') setFileError(err.message);
           throw err;
@@ -66,28 +71,19 @@ export function InspectFileForm({ onInspected }: { onInspected(chain: InspectedC
           id="cert-file"
           type="file"
           className="file-input"
-          onChange={(e) => {
-            setFileName(e.target.files?.[0]?.name ?? '');
-            setFileError(undefined);
-            form.clearError('contentBase64');
-          }}
-          aria-invalid={(fileError ?? form.errors.contentBase64) ? true : undefined}
+          onChange={(e) => edit('fileName', e.target.files?.[0]?.name ?? '')}
+          aria-invalid={errors.fileName ? true : undefined}
           aria-describedby="cert-file-hint cert-file-error"
         />
         <p id="cert-file-hint" className="field-hint">
           PEM, DER, PKCS#7 (.p7b) or PKCS#12 (.p12, .pfx). Private keys in it are ignored.
         </p>
-        <FieldError id="cert-file-error" message={fileError ?? form.errors.contentBase64} />
+        <FieldError id="cert-file-error" message={errors.fileName} />
       </div>
       <PassphraseField
         id="cert-passphrase"
         label="PKCS#12 passphrase (optional)"
-        value={passphrase}
-        onChange={(v) => {
-          setPassphrase(v);
-          setPassphraseError(undefined);
-        }}
-        error={passphraseError ?? form.errors.passphrase}
+        {...field('passphrase')}
         hint="Used for this one read, then forgotten."
         autoComplete="off"
       />
@@ -110,16 +106,15 @@ export function serverTarget(text: string): { host: string; port: number } | nul
 /** A server's chain, read by a TLS handshake from this workstation; nothing is trusted by it. */
 export function FetchServerForm({ onFetched }: { onFetched(chain: InspectedChain): void }) {
   const form = useContractForm('Could not fetch the server’s certificate chain');
-  const [server, setServer] = useState('');
-  const [localError, setLocalError] = useState<string | undefined>();
-  const contractError = form.errors.host ?? form.errors.port;
+  // The contract marks the host or the port; both are typed in this one field.
+  const { draft, field, setErrors } = useFormDraft({ server: '' }, { forms: [form], fieldOf: (path) => (path === 'host' || path === 'port' ? 'server' : undefined) });
 
   const onSubmit = (event: FormEvent): void => {
     event.preventDefault();
     if (form.busy) return;
-    const target = serverTarget(server);
+    const target = serverTarget(draft.server);
     if (!target) {
-      setLocalError('HOST:PORT, e.g. vcenter.example:443 (IPv6 in brackets).');
+      setErrors({ server: 'HOST:PORT, e.g. vcenter.example:443 (IPv6 in brackets).' });
       return;
     }
     form.run('certificates.fetch', { ...target, timeoutMs: 5000 }, (chain) => onFetched({ source: 'server', server: `${target.host}:${target.port}`, ...chain }));
@@ -131,14 +126,7 @@ export function FetchServerForm({ onFetched }: { onFetched(chain: InspectedChain
       <TextField
         id="cert-server"
         label="Server"
-        value={server}
-        onChange={(v) => {
-          setServer(v);
-          setLocalError(undefined);
-          form.clearError('host');
-          form.clearError('port');
-        }}
-        error={localError ?? contractError}
+        {...field('server')}
         placeholder="vcenter.example:443"
         hint="HOST:PORT; the chain it presents is read by a TLS handshake."
         mono

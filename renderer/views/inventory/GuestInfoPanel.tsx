@@ -5,6 +5,7 @@ import { useConfirmDestructive } from '../../ui/ConfirmDialog';
 import { DataTable } from '../../ui/DataTable';
 import { TextField } from '../../ui/TextField';
 import { useContractForm } from '../../data/use-contract-form';
+import { useFormDraft } from '../../data/use-form-draft';
 import { useContractQuery } from '../../data/use-contract-query';
 import { SubmitButton } from '../../ui/SubmitButton';
 
@@ -35,9 +36,8 @@ function GuestInfoEditor({ vm }: { vm: VmSummary }) {
   const [shown, setShown] = useState<GuestInfo | null>(null);
   const form = useContractForm(`guestinfo of ${vm.name} not changed`);
   const { confirm, dialog } = useConfirmDestructive();
-  const [key, setKey] = useState('guestinfo.');
-  const [value, setValue] = useState('');
-  const [keyError, setKeyError] = useState<string | null>(null);
+  // One key is set at a time: the contract marks it as set.0.
+  const { draft, setErrors, field } = useFormDraft({ key: 'guestinfo.', value: '' }, { forms: [form], fieldOf: (path) => (path === 'set.0.key' ? 'key' : path === 'set.0.value' ? 'value' : undefined) });
   const info = shown?.moref === vm.moref ? shown : current.data;
 
   const change = (input: { set?: { key: string; value: string }[]; remove?: string[] }, done: string): void => {
@@ -49,12 +49,12 @@ function GuestInfoEditor({ vm }: { vm: VmSummary }) {
 
   const onSubmit = (event: FormEvent): void => {
     event.preventDefault();
-    const k = key.trim();
+    const k = draft.key.trim();
     if (!GUEST_INFO_KEY.test(k)) {
-      setKeyError('A key is "guestinfo." followed by letters, digits, ".", "_" or "-".');
+      setErrors({ key: 'A key is "guestinfo." followed by letters, digits, ".", "_" or "-".' });
       return;
     }
-    change({ set: [{ key: k, value }] }, `${k} set`);
+    change({ set: [{ key: k, value: draft.value }] }, `${k} set`);
   };
 
   return (
@@ -95,15 +95,10 @@ function GuestInfoEditor({ vm }: { vm: VmSummary }) {
         <TextField
           id="guest-info-key"
           label="Key"
-          value={key}
-          onChange={(v) => {
-            setKey(v);
-            setKeyError(null);
-          }}
-          error={keyError ?? form.errors['set.0.key']}
+          {...field('key')}
           mono
         />
-        <TextField id="guest-info-value" label="Value" value={value} onChange={setValue} error={form.errors['set.0.value']} mono />
+        <TextField id="guest-info-value" label="Value" {...field('value')} mono />
         <div className="form-actions">
           <SubmitButton busy={form.busy} label="Set key" busyLabel="Saving…" primary={false} small />
         </div>
