@@ -5,6 +5,7 @@ import type { EnrollmentRules } from '../../../core/contract/enrollment';
 import { hashForView } from '../../navigation/hash-route';
 import { FieldError } from '../../ui/FieldError';
 import { FieldNotes, TextField, describedBy } from '../../ui/TextField';
+import type { FieldBinding } from '../../data/use-form-draft';
 import type { EnrollDraft, OsActions, WizardAction } from './wizard-state';
 
 interface TargetsStepProps {
@@ -59,61 +60,56 @@ export function TargetsStep({ draft, dispatch, credentials, firewalls, pools, ru
   const guestCredentials = credentials?.filter((c) => c.kind !== 'vcenter') ?? null;
   const publicPools = pools?.filter((p) => p.kind === 'public') ?? null;
   const keyProfiles = credentials?.filter((c) => c.kind === 'private-key') ?? [];
-  const field = (name: 'credential' | 'firewall' | 'pool' | 'concurrency' | 'serviceAccount' | 'serviceCredential') => (value: string) => dispatch({ type: 'field', field: name, value });
+  // The wizard's reducer holds the draft (the steps share it); a field binds to it like useFormDraft's field().
+  const field = (name: 'credential' | 'firewall' | 'pool' | 'concurrency' | 'serviceAccount' | 'serviceCredential'): FieldBinding<string> => ({
+    value: draft[name],
+    onChange: (value) => dispatch({ type: 'field', field: name, value }),
+    error: errors[name],
+  });
   return (
     <div className="enroll-targets">
       <div className="panel enroll-targets-form">
         <Choice
           id="enroll-credential"
           label="Credential profile"
-          value={draft.credential}
-          onChange={field('credential')}
+          {...field('credential')}
           options={guestCredentials?.map((c) => ({ value: c.name, label: `${c.name} (${c.kind}${c.username ? `, ${c.username}` : ''})` })) ?? null}
           empty="No guest credentials saved"
-          error={errors.credential}
           hint="The guest login for the check and the OS actions. Checked through VMware Tools first, SSH or WinRM where the guest API is missing."
         />
         <Choice
           id="enroll-firewall"
           label="Firewall"
-          value={draft.firewall}
-          onChange={field('firewall')}
+          {...field('firewall')}
           options={firewalls?.map((f) => ({ value: f.name, label: `${f.name} (${f.driver})` })) ?? null}
           empty="No firewalls yet"
-          error={errors.firewall}
           hint="Gets one 1:1 NAT per VM."
         />
         <Choice
           id="enroll-pool"
           label="Public pool"
-          value={draft.pool}
-          onChange={field('pool')}
+          {...field('pool')}
           options={publicPools?.map((p) => ({ value: p.name, label: `${p.name} (${p.cidr}, ${p.allocated} of ${p.size} allocated)` })) ?? null}
           empty="No public pools yet"
-          error={errors.pool}
           hint="One address per VM, released again on rollback or offboarding."
         />
         <TextField
           id="enroll-concurrency"
           label="Concurrency"
-          value={draft.concurrency}
-          onChange={field('concurrency')}
-          error={errors.concurrency}
+          {...field('concurrency')}
           hint="How many VMs enroll at the same time (1–32); the rest wait their turn."
           mono
         />
         <TextField
           id="enroll-service-account"
           label="Service account"
-          value={draft.serviceAccount}
-          onChange={field('serviceAccount')}
-          error={errors.serviceAccount}
+          {...field('serviceAccount')}
           hint="Created in each guest with Outpost's key; the account offboarding removes."
           mono
         />
         <div className="field">
           <label htmlFor="enroll-service-key">Service account key</label>
-          <select id="enroll-service-key" value={draft.serviceCredential} onChange={(e) => field('serviceCredential')(e.target.value)} aria-invalid={errors.serviceCredential ? true : undefined} aria-describedby="enroll-service-key-hint enroll-service-key-error">
+          <select id="enroll-service-key" value={draft.serviceCredential} onChange={(e) => field('serviceCredential').onChange(e.target.value)} aria-invalid={errors.serviceCredential ? true : undefined} aria-describedby="enroll-service-key-hint enroll-service-key-error">
             <option value="">Outpost's own key (outpost-enrollment)</option>
             {keyProfiles.map((c) => (
               <option key={c.id} value={c.name}>
