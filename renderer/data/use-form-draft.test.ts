@@ -69,6 +69,15 @@ describe('useFormDraft', () => {
     expect(result.current.draft.errors).toEqual({});
   });
 
+  it('onEdit hears every edit (an answer for the old input goes), setDraft is not an edit', () => {
+    const edited: string[] = [];
+    const { result } = render({}, { onEdit: (key) => edited.push(key) });
+    act(() => result.current.draft.field('name').onChange('edge'));
+    act(() => result.current.draft.edit('kind', 'private'));
+    act(() => result.current.draft.setDraft(initial));
+    expect(edited).toEqual(['name', 'kind']);
+  });
+
   it('setDraft replaces the draft and keeps the errors', () => {
     const { result } = render({ name: 'Taken' });
     act(() => result.current.draft.setDraft({ name: 'x', cidr: 'y', kind: 'private' }));

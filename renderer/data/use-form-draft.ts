@@ -14,6 +14,8 @@ export interface FormDraftOptions<D> {
   fieldOf?: (path: string) => keyof D | null | undefined;
   /** How a contract message reads under its field (a nested path may name the item it is about). */
   message?: (path: string, message: string) => string;
+  /** Anything else an edit makes stale (an answer shown for the old input). */
+  onEdit?: (key: keyof D) => void;
 }
 
 /** The props TextField, PassphraseField, CredentialField and SegmentedField take for one draft field. */
@@ -75,6 +77,7 @@ export function useFormDraft<D extends object>(initial: D | (() => D), options: 
       return rest;
     });
     for (const form of forms) for (const path of Object.keys(form.errors)) if (fieldOf(path) === key) form.clearError(path);
+    options.onEdit?.(key);
   };
 
   const field = <K extends keyof D>(key: K): FieldBinding<D[K]> => ({ value: draft[key], onChange: (value) => edit(key, value), error: errors[key] });

@@ -10,6 +10,7 @@ import { CredentialField } from '../../parts/CredentialField';
 import { VmPicker } from '../../parts/VmPicker';
 import { useVmSelection } from '../enrollment/use-vm-selection';
 import { useContractForm } from '../../data/use-contract-form';
+import { useFormDraft } from '../../data/use-form-draft';
 import { useContractQuery } from '../../data/use-contract-query';
 
 type PlaybookHost = PlaybookRun['hosts'][number];
@@ -42,11 +43,11 @@ export function PlaybooksPanel() {
   const sites = useContractQuery('Could not list sites', (c) => c.invoke('sites.list', {}));
   const { selection, picked } = useVmSelection();
   const action = useContractAction();
-  const [draft, setDraft] = useState<PlaybookDraft>({ playbook: '', hosts: '', credential: '', user: '', port: '22', address: 'private' });
   const [run, setRun] = useState<PlaybookRun | null>(null);
   const [lines, setLines] = useState<string[]>([]);
   const form = useContractForm('The playbook did not start');
-  const { errors } = form;
+  // The port goes with every picked VM; the contract names it on the first (vms.0.port).
+  const { draft, edit, errors, field } = useFormDraft<PlaybookDraft>({ playbook: '', hosts: '', credential: '', user: '', port: '22', address: 'private' }, { forms: [form], fieldOf: (path) => (path === 'vms.0.port' ? 'port' : (path as keyof PlaybookDraft)) });
   // Lines can arrive before the run's id does (the call returns after the run started): kept by run id.
   const byRun = useRef(new Map<string, string[]>());
   const shownRun = useRef<string | null>(null);
@@ -67,10 +68,6 @@ export function PlaybooksPanel() {
     return () => offs.forEach((off) => off());
   }, [client]);
 
-  const edit = <K extends keyof PlaybookDraft>(field: K, value: PlaybookDraft[K]): void => {
-    setDraft((d) => ({ ...d, [field]: value }));
-    form.clearError(field);
-  };
   const port = Number(draft.port);
   const input: CommandInput<'playbook.run'> = {
     playbook: draft.playbook.trim(),
@@ -94,17 +91,17 @@ export function PlaybooksPanel() {
   return (
     <div className="playbooks">
       <h2 className="section-heading">Run a playbook</h2>
-      <VmPicker sites={(sites.data ?? []).map((s) => s.name)} selection={selection} invalid={Boolean(errors.vms)} purpose="run the playbook on" />
-      <FieldError id="playbook-vms-error" message={errors.vms} />
+      <VmPicker sites={(sites.data ?? []).map((s) => s.name)} selection={selection} invalid={Boolean(form.errors.vms)} purpose="run the playbook on" />
+      <FieldError id="playbook-vms-error" message={form.errors.vms} />
       <form className="panel side-form" onSubmit={onSubmit} noValidate aria-labelledby="playbook-form-heading">
         <h2 id="playbook-form-heading">Playbook</h2>
-        <TextField id="playbook-path" label="Playbook file (absolute path on the Outpost machine)" value={draft.playbook} onChange={(v) => edit('playbook', v)} error={errors.playbook} placeholder="/srv/ansible/site.yml" mono />
+        <TextField id="playbook-path" label="Playbook file (absolute path on the Outpost machine)" {...field('playbook')} placeholder="/srv/ansible/site.yml" mono />
         <div className="field">
           <label htmlFor="playbook-hosts">Other hosts (host or host:port, one per line)</label>
           <textarea id="playbook-hosts" className="mono" rows={3} value={draft.hosts} onChange={(e) => edit('hosts', e.target.value)} spellCheck={false} aria-invalid={errors.hosts ? true : undefined} />
           <FieldError id="playbook-hosts-error" message={errors.hosts} />
         </div>
-        <TextField id="playbook-port" label="SSH port of the picked VMs" value={draft.port} onChange={(v) => edit('port', v)} error={errors['vms.0.port']} mono />
+        <TextField id="playbook-port" label="SSH port of the picked VMs" {...field('port')} mono />
         <div className="field">
           <label htmlFor="playbook-address">Reach the picked VMs by</label>
           <select id="playbook-address" value={draft.address} onChange={(e) => edit('address', e.target.value === 'public' ? 'public' : 'private')}>
@@ -112,8 +109,8 @@ export function PlaybooksPanel() {
             <option value="public">their public (NAT&apos;d) IP (enrolled VMs)</option>
           </select>
         </div>
-        <CredentialField id="playbook-credential" label="Credential (a private key)" value={draft.credential} onChange={(v) => edit('credential', v)} error={errors.credential} />
-        <TextField id="playbook-user" label="User (blank: the credential's)" value={draft.user} onChange={(v) => edit('user', v)} error={errors.user} mono />
+        <CredentialField id="playbook-credential" label="Credential (a private key)" {...field('credential')} />
+        <TextField id="playbook-user" label="User (blank: the credential's)" {...field('user')} mono />
         <div className="form-actions">
           <button type="submit" className="button button-primary" disabled={form.busy || running}>
             {running ? 'Running…' : form.busy ? 'Starting…' : 'Run playbook'}

@@ -5,6 +5,7 @@ import { UnlockForm } from '../settings/VaultPanel';
 import { FieldError } from '../../ui/FieldError';
 import { TextField } from '../../ui/TextField';
 import { useContractForm } from '../../data/use-contract-form';
+import { useFormDraft } from '../../data/use-form-draft';
 import { certificateFromDetails, TrustPrompt } from './TrustPrompt';
 
 interface SiteDraft {
@@ -44,20 +45,19 @@ export function AddSiteForm({ onAdded }: { onAdded(site: AddedSite): void }) {
   const client = useClient();
   const store = useShellStore();
   const form = useContractForm('vCenter was not added');
-  const [draft, setDraft] = useState<SiteDraft>(emptyDraft);
   const [untrusted, setUntrusted] = useState<{ cert: CertificateSummary; url: string } | null>(null);
   const [problem, setProblem] = useState<{ code: string; body: ReactNode } | null>(null);
   const vault = useShell((s) => s.status?.vault ?? null);
   // A fresh install has no vault yet: it is set up (or unlocked) right here, and the form keeps what was typed.
   const vaultNeeded = vault !== null && vault.kind === 'passphrase' && !vault.unlocked;
-  const { errors } = form;
-
-  const edit = (field: keyof SiteDraft, value: string): void => {
-    setDraft((d) => ({ ...d, [field]: value }));
-    form.clearError(field);
-    setUntrusted(null);
-    setProblem(null);
-  };
+  // An edit also drops a certificate question or a problem shown for the old input.
+  const { draft, setDraft, edit, errors, field } = useFormDraft<SiteDraft>(emptyDraft, {
+    forms: [form],
+    onEdit: () => {
+      setUntrusted(null);
+      setProblem(null);
+    },
+  });
 
   const add = (trustFingerprint?: string): void => {
     if (form.busy) return;
@@ -94,9 +94,9 @@ export function AddSiteForm({ onAdded }: { onAdded(site: AddedSite): void }) {
     <div className="add-site">
       <form className="panel side-form" onSubmit={onSubmit} noValidate aria-labelledby="add-site-heading">
         <h2 id="add-site-heading">Add a vCenter</h2>
-        <TextField id="site-name" label="Name" value={draft.name} onChange={(v) => edit('name', v)} error={errors.name} placeholder="dc1" hint="How Outpost and the CLI call this site." />
-        <TextField id="site-url" label="URL" value={draft.url} onChange={(v) => edit('url', v)} error={errors.url} placeholder="https://vcenter.example.internal" mono />
-        <TextField id="site-user" label="User" value={draft.username} onChange={(v) => edit('username', v)} error={errors.username} placeholder="administrator@vsphere.local" />
+        <TextField id="site-name" label="Name" {...field('name')} placeholder="dc1" hint="How Outpost and the CLI call this site." />
+        <TextField id="site-url" label="URL" {...field('url')} placeholder="https://vcenter.example.internal" mono />
+        <TextField id="site-user" label="User" {...field('username')} placeholder="administrator@vsphere.local" />
         <div className="field">
           <label htmlFor="site-password">Password</label>
           <input
