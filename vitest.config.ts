@@ -16,8 +16,10 @@ export default defineConfig({
           name: 'node',
           environment: 'node',
           include: ['core/**/*.test.ts', 'electron/**/*.test.ts', 'test/**/*.test.ts'],
-          testTimeout: 30_000,
-          hookTimeout: 60_000,
+          // Integration tests start child processes and peers: two files at a time on 2 cores can
+          // slow a passing test past 30 s (seen in CI); a hang still fails, a minute later.
+          testTimeout: 60_000,
+          hookTimeout: 90_000,
           globalSetup: ['test/global-setup.ts'],
         },
       },

@@ -67,4 +67,23 @@ test.describe(`VM search by substring at ${VMS.toLocaleString('en-US')} VMs`, ()
     expect(searches).toEqual([]);
     expect(problems).toEqual([]);
   });
+
+  test('at 200% zoom (640x400 CSS px) every column of the VM table is on screen: the columns narrow, nothing scrolls sideways', async ({ page, host }) => {
+    await page.setViewportSize({ width: 640, height: 400 });
+    await page.goto(host.info.openUrl);
+    await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: /Inventory/ }).click();
+    await expect(page.getByTestId('vm-count')).toHaveText(/^5,000 VMs/, { timeout: 60_000 });
+    const grid = page.getByRole('grid', { name: 'Virtual machines' });
+    await grid.scrollIntoViewIfNeeded();
+    await expect
+      .poll(() => grid.locator('.data-grid-scroll').evaluate((el) => el.scrollWidth - el.clientWidth))
+      .toBeLessThanOrEqual(0);
+    const box = (await grid.boundingBox())!;
+    for (const header of await grid.getByRole('columnheader').all()) {
+      const h = (await header.boundingBox())!;
+      expect(h.x + h.width).toBeLessThanOrEqual(box.x + box.width + 1);
+    }
+    expect(await page.evaluate(() => document.scrollingElement!.scrollWidth - document.scrollingElement!.clientWidth)).toBeLessThanOrEqual(0);
+  });
 });
+

@@ -15,7 +15,8 @@ type Doc = {
 };
 type Known = { host: string; port: number; fingerprint: string }[];
 
-describe.skipIf(!canRun)('outpost fanout: fingerprints in the hosts file and --jump-trust instead of a prior known-hosts trust (built binary, real sshds behind two jump sshds in a namespace)', () => {
+// Each test starts the built CLI up to a dozen times, one after another: on a loaded 2-core machine that took past 30 s.
+describe.skipIf(!canRun)('outpost fanout: fingerprints in the hosts file and --jump-trust instead of a prior known-hosts trust (built binary, real sshds behind two jump sshds in a namespace)', { timeout: 120_000 }, () => {
   let dir: ReturnType<typeof tempDir>;
   let lab: JumpLab;
   let keyFile: string;

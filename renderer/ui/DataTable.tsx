@@ -111,12 +111,16 @@ function chosenColumns<R>(columns: readonly DataColumn<R>[], prefs: ColumnPrefs,
   return withActions && last ? [...chosen, last] : chosen;
 }
 
-/** The CSS grid tracks of the virtualized mode's columns (the user's widths win), and the least width they need. */
-function gridTracks<R>(shown: readonly DataColumn<R>[], widths: Record<string, number>): { template: string; minWidth: number } {
+/**
+ * The CSS grid tracks of the virtualized mode's columns (the user's widths win), and the least width they
+ * need. `fit` (at most 1) shrinks the columns' own widths so a narrow window (200% zoom) shows every
+ * column, cut with an ellipsis, instead of scrolling them sideways.
+ */
+function gridTracks<R>(shown: readonly DataColumn<R>[], widths: Record<string, number>, fit = 1): { template: string; minWidth: number } {
   let minWidth = 0;
   const tracks = shown.map((c) => {
     const user = widths[c.id];
-    const width = user ?? c.width ?? 100;
+    const width = user ?? Math.round((c.width ?? 100) * fit);
     minWidth += width;
     return user !== undefined || !c.grow ? `${width}px` : `minmax(${width}px, ${c.grow}fr)`;
   });
@@ -124,6 +128,31 @@ function gridTracks<R>(shown: readonly DataColumn<R>[], widths: Record<string, n
 }
 
 const gridStyle = (tracks: { template: string; minWidth: number }): CSSProperties => ({ '--data-grid-columns': tracks.template, '--data-grid-min-width': `${tracks.minWidth}px` }) as CSSProperties;
+
+/** Columns narrower than this share of their own width are cut too much to read: the grid scrolls sideways instead. */
+const LEAST_FIT = 0.6;
+
+/**
+ * How much the columns' own widths shrink to fit the element's width (1: they fit). Read from a
+ * ResizeObserver, never while rendering, so a search keystroke costs no layout.
+ */
+function useFitToWidth(ref: { current: HTMLElement | null } | null, needed: number): number {
+  const [fit, setFit] = useState(1);
+  useEffect(() => {
+    const el = ref?.current;
+    if (!el || typeof ResizeObserver === 'undefined') return;
+    const observer = new ResizeObserver(([entry]) => {
+      // The rows' box, less its scrollbar, is the room the columns have.
+      const rows = el.querySelector<HTMLElement>('.data-grid-scroll');
+      const width = rows ? rows.clientWidth : (entry?.contentRect.width ?? 0);
+      const next = width <= 0 || width >= needed ? 1 : Math.max(LEAST_FIT, Math.floor((width / needed) * 100) / 100);
+      setFit((f) => (f === next ? f : next));
+    });
+    observer.observe(el);
+    return () => observer.disconnect();
+  }, [ref, needed]);
+  return fit;
+}
 
 /**
  * The one table of the app: headers from column definitions, optional sorting (a header button
@@ -141,6 +170,7 @@ export function DataTable<R>(props: DataTableProps<R>) {
 
   const shown = prefs ? chosenColumns(columns, prefs, Boolean(actions)) : columns;
   const widths = prefs?.widths ?? localWidths;
+  const fit = useFitToWidth(props.virtual ? rootRef : null, gridTracks(shown, widths).minWidth);
 
   // The owner sorts (a store query, 50,000 rows sorted once, ...) when it listens for the headers.
   const sort = onSort ? (props.sort ?? null) : ownSort;
@@ -162,7 +192,7 @@ export function DataTable<R>(props: DataTableProps<R>) {
       width = Math.max(MIN_COLUMN_WIDTH, Math.min(MAX_COLUMN_WIDTH, Math.round(startW + e.clientX - startX)));
       // While dragging only the style changes; the new width is kept on release.
       if (props.virtual) {
-        const tracks = gridTracks(shown, { ...widths, [id]: width });
+        const tracks = gridTracks(shown, { ...widths, [id]: width }, fit);
         rootRef.current?.style.setProperty('--data-grid-columns', tracks.template);
         rootRef.current?.style.setProperty('--data-grid-min-width', `${tracks.minWidth}px`);
       } else if (th) th.style.width = `${width}px`;
@@ -210,7 +240,7 @@ export function DataTable<R>(props: DataTableProps<R>) {
         table={props}
         rows={sorted}
         shown={shown}
-        tracks={gridTracks(shown, widths)}
+        tracks={gridTracks(shown, widths, fit)}
         rootRef={(el) => {
           rootRef.current = el;
         }}

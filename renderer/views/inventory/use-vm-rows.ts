@@ -51,7 +51,7 @@ const PROGRESS_GROWTH = 2;
 const keyOf = (q: VmQuery): string => JSON.stringify(vmFilterInput(q));
 
 export interface VmRows {
-  /** The VMs of the filters so far (not yet narrowed by the search: useVmSearch does that); every one once `complete`. */
+  /** The VMs of the filters so far (not yet narrowed by the search: useVmTableFilter does that); every one once `complete`. */
   rows: VmSummary[] | null;
   /** The filters the rows answer, search left out (differs from the asked ones while an answer is on its way). */
   shownFor: VmQuery | null;
@@ -75,7 +75,7 @@ interface Shown {
 
 /**
  * Every VM of the table's filters (the search is left out: typing never asks the store, see
- * useVmSearch), page by page: the first FIRST_PAGE rows (the store's name order, the table's
+ * useVmTableFilter), page by page: the first FIRST_PAGE rows (the store's name order, the table's
  * default) with the filter's total (vms.count, asked only when the first page is full), shown at once, then the rest in pages of PAGE
  * in the background (shown each time the rows held have doubled). At 50,000 VMs one answer of every row was
  * 24 MB of JSON that the table waited for (and held, while parsing, on top of the rows).
