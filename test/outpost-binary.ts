@@ -6,6 +6,8 @@ export const outpostBin = join(import.meta.dirname, '..', 'bin', 'outpost.mjs');
 
 export interface OutpostRun {
   code: number;
+  /** The signal that ended the process (a fault injection's SIGKILL), else null. */
+  signal: NodeJS.Signals | null;
   stdout: string;
   stderr: string;
   /** Each stdout line with the ms since start at which it arrived (to tell live output from output at the end). */
@@ -34,7 +36,7 @@ export function runOutpost(args: string[], options: { input?: string; env?: Reco
       for (const text of parts) lines.push({ at: performance.now() - t0, text });
     });
     child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
-    child.on('close', (code) => resolve({ code: code ?? -1, stdout, stderr, lines }));
+    child.on('close', (code, signal) => resolve({ code: code ?? -1, signal, stdout, stderr, lines }));
     child.stdin.end(options.input ?? '');
   });
 }
