@@ -1,11 +1,11 @@
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { build } from 'esbuild';
 import { createLab, labAvailable, startVmServers, type Lab } from '../../test/lab/netns-lab.js';
 import { tempDir } from '../../test/temp-dir.js';
 import type { DriftStatus, NatPolicy, ProcedureDetail } from '../contract/index.js';
 import { createOutpostCore, type OutpostCore } from '../server/core.js';
+import { spawnAsync } from '../../test/spawn-async.js';
 
 const available = labAvailable();
 if (!available.ok) console.log(`firewall policy procedure lab tests skipped: ${available.why}`);
@@ -214,7 +214,7 @@ describe.skipIf(!available.ok).each(['linux-iptables', 'linux-nft'] as const)('f
 describe.skipIf(!available.ok)('policy procedures survive kill -9 (child processes, real iptables namespace)', () => {
   const runner = join(root, 'dist', 'test', 'core-runner-nat-policy.mjs');
   const child = (dataDir: string, args: string[], fault = '') =>
-    spawnSync(process.execPath, [runner, dataDir, ...args], { encoding: 'utf8', env: { ...process.env, OUTPOST_FAULT: fault }, timeout: 30_000 });
+    spawnAsync(process.execPath, [runner, dataDir, ...args], { env: { ...process.env, OUTPOST_FAULT: fault }, timeout: 30_000 });
 
   beforeAll(async () => {
     await build({ entryPoints: [join(root, 'test/fixtures/core-runner.ts')], outfile: runner, bundle: true, platform: 'node', format: 'esm', packages: 'external', absWorkingDir: root, logLevel: 'warning' });
@@ -240,9 +240,9 @@ describe.skipIf(!available.ok)('policy procedures survive kill -9 (child process
           command === 'nat.allow'
             ? { firewall: 'fw', publicIp, source: lab.clientIp }
             : { firewall: 'fw', publicIp: lab.firewallPublicIp, publicPort: 2222, privateIp: lab.vms[1]!.ip, privatePort: 8080 };
-        const first = child(dir.path, ['start', command, JSON.stringify(input)], `${phase}:${command}/${step}`);
+        const first = await child(dir.path, ['start', command, JSON.stringify(input)], `${phase}:${command}/${step}`);
         expect(first.signal, first.stderr).toBe('SIGKILL');
-        const resumed = child(dir.path, ['resume']);
+        const resumed = await child(dir.path, ['resume']);
         expect(resumed.stdout + resumed.stderr).toContain('"succeeded"');
 
         const check = await createOutpostCore({ dataDir: dir.path, transport: 'test' });

@@ -1,5 +1,4 @@
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { build } from 'esbuild';
 import { createLab, labAvailable, startVmServers, type Lab } from '../../test/lab/netns-lab.js';
@@ -7,6 +6,7 @@ import { describeCoreEngines } from '../../test/engines.js';
 import { tempDir } from '../../test/temp-dir.js';
 import type { NatList, ProcedureDetail } from '../contract/index.js';
 import { createOutpostCore, type OutpostCore } from '../server/core.js';
+import { spawnAsync } from '../../test/spawn-async.js';
 
 const available = labAvailable();
 if (!available.ok) console.log(`NAT procedure lab tests skipped: ${available.why}`);
@@ -145,7 +145,7 @@ describe.skipIf(!available.ok)('NAT add survives kill -9 at every step (child pr
   const runner = join(root, 'dist', 'test', 'core-runner-nat.mjs');
   const steps = ['allocate-public-ip', 'record', 'apply-policy', 'apply-rules', 'verify-rules', 'activate'];
   const child = (dataDir: string, args: string[], fault = '') =>
-    spawnSync(process.execPath, [runner, dataDir, ...args], { encoding: 'utf8', env: { ...process.env, OUTPOST_FAULT: fault }, timeout: 30_000 });
+    spawnAsync(process.execPath, [runner, dataDir, ...args], { env: { ...process.env, OUTPOST_FAULT: fault }, timeout: 30_000 });
 
   beforeAll(async () => {
     await build({ entryPoints: [join(root, 'test/fixtures/core-runner.ts')], outfile: runner, bundle: true, platform: 'node', format: 'esm', packages: 'external', absWorkingDir: root, logLevel: 'warning' });
@@ -162,9 +162,9 @@ describe.skipIf(!available.ok)('NAT add survives kill -9 at every step (child pr
           await setUp(setup, lab);
           await setup.close();
           const input = JSON.stringify({ firewall: 'fw', privateIp: lab.vms[0]!.ip, pool: 'pub' });
-          const first = child(dir.path, ['start', 'nat.add', input], `${phase}:nat.add/${step}`);
+          const first = await child(dir.path, ['start', 'nat.add', input], `${phase}:nat.add/${step}`);
           expect(first.signal, first.stderr).toBe('SIGKILL');
-          const resumed = child(dir.path, ['resume']);
+          const resumed = await child(dir.path, ['resume']);
           expect(resumed.stdout + resumed.stderr).toContain('{"states":["succeeded"]}');
 
           const check = await createOutpostCore({ dataDir: dir.path, transport: 'test' });

@@ -1,10 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { startVcsim, vcsimUnavailable, type Vcsim } from '../../test/peers/vcsim.js';
 import { VsphereOperator } from '../../test/peers/vsphere-operator.js';
 import { tempDir } from '../../test/temp-dir.js';
 import { listHosts, readHostNetwork, removePortGroup, requireNetworkSystem } from '../vsphere/host-network.js';
+import { spawnAsync } from '../../test/spawn-async.js';
 
 const root = join(import.meta.dirname, '..', '..');
 const bin = join(root, 'bin', 'outpost.mjs');
@@ -15,7 +15,7 @@ describe.skipIf(unavailable !== null)('vlan.ensure survives kill -9 at every ste
   let vc: Vcsim;
   let operator: VsphereOperator;
   const outpost = (dir: string, args: string[], fault = '', input?: string) =>
-    spawnSync(process.execPath, [bin, '--db', join(dir, 'o.db'), ...args], { encoding: 'utf8', env: { ...process.env, OUTPOST_VAULT_PASSPHRASE: passphrase, OUTPOST_FAULT: fault }, timeout: 60_000, ...(input !== undefined ? { input } : {}) });
+    spawnAsync(process.execPath, [bin, '--db', join(dir, 'o.db'), ...args], { env: { ...process.env, OUTPOST_VAULT_PASSPHRASE: passphrase, OUTPOST_FAULT: fault }, timeout: 60_000, ...(input !== undefined ? { input } : {}) });
   /** Port groups named `name` on each host of the cluster, with their VLAN (read by another session). */
   const onHosts = async (name: string) => {
     const hosts = (await listHosts(operator.session)).filter((h) => h.cluster === 'DC0_C0');
@@ -40,22 +40,22 @@ describe.skipIf(unavailable !== null)('vlan.ensure survives kill -9 at every ste
       const dir = tempDir();
       const name = `PG-kill-${i}`;
       try {
-        const added = outpost(dir.path, ['site', 'add', '--name', 'lab', '--url', vc.url, '--user', vc.username, '--password-stdin', '--trust', vc.fingerprint], '', `${vc.password}\n`);
+        const added = await outpost(dir.path, ['site', 'add', '--name', 'lab', '--url', vc.url, '--user', vc.username, '--password-stdin', '--trust', vc.fingerprint], '', `${vc.password}\n`);
         expect(added.status, added.stderr).toBe(0);
-        const killed = outpost(dir.path, ['vlan', 'ensure', '--site', 'lab', '--cluster', 'DC0_C0', '--nic', 'vmnic0', '--portgroup', name, '--vlan', String(100 + i)], fault);
+        const killed = await outpost(dir.path, ['vlan', 'ensure', '--site', 'lab', '--cluster', 'DC0_C0', '--nic', 'vmnic0', '--portgroup', name, '--vlan', String(100 + i)], fault);
         expect(killed.signal, killed.stderr).toBe('SIGKILL');
-        const resumed = outpost(dir.path, ['--json', 'procedures', 'resume']);
+        const resumed = await outpost(dir.path, ['--json', 'procedures', 'resume']);
         expect(resumed.status, resumed.stderr).toBe(0);
         expect(resumed.stdout).toContain('succeeded');
         expect(await onHosts(name)).toEqual([
           ['DC0_C0_H0', [100 + i]],
           ['DC0_C0_H1', [100 + i]],
         ]);
-        const audit = JSON.parse(outpost(dir.path, ['--json', 'audit', 'list']).stdout) as { entries?: { action: string; outcome: string }[] } | { action: string; outcome: string }[];
+        const audit = JSON.parse((await outpost(dir.path, ['--json', 'audit', 'list'])).stdout) as { entries?: { action: string; outcome: string }[] } | { action: string; outcome: string }[];
         const entries = Array.isArray(audit) ? audit : (audit.entries ?? []);
         expect(entries.filter((e) => e.action === 'vlan.ensure').map((e) => e.outcome)).toEqual(['ok']);
         // Running the ensure again changes nothing.
-        const again = outpost(dir.path, ['--json', 'vlan', 'ensure', '--site', 'lab', '--cluster', 'DC0_C0', '--nic', 'vmnic0', '--portgroup', name, '--vlan', String(100 + i)]);
+        const again = await outpost(dir.path, ['--json', 'vlan', 'ensure', '--site', 'lab', '--cluster', 'DC0_C0', '--nic', 'vmnic0', '--portgroup', name, '--vlan', String(100 + i)]);
         expect(again.status, again.stderr).toBe(0);
         expect((JSON.parse(again.stdout) as { hosts: { created: boolean }[] }).hosts.map((h) => h.created)).toEqual([false, false]);
       } finally {
@@ -71,12 +71,12 @@ describe.skipIf(unavailable !== null)('vlan.ensure survives kill -9 at every ste
     const dir = tempDir();
     const name = 'PG-rollback';
     try {
-      outpost(dir.path, ['site', 'add', '--name', 'lab', '--url', vc.url, '--user', vc.username, '--password-stdin', '--trust', vc.fingerprint], '', `${vc.password}\n`);
-      const killed = outpost(dir.path, ['vlan', 'ensure', '--site', 'lab', '--cluster', 'DC0_C0', '--nic', 'vmnic0', '--portgroup', name, '--vlan', '300'], 'kill-after:vlan.ensure/create-port-groups');
+      await outpost(dir.path, ['site', 'add', '--name', 'lab', '--url', vc.url, '--user', vc.username, '--password-stdin', '--trust', vc.fingerprint], '', `${vc.password}\n`);
+      const killed = await outpost(dir.path, ['vlan', 'ensure', '--site', 'lab', '--cluster', 'DC0_C0', '--nic', 'vmnic0', '--portgroup', name, '--vlan', '300'], 'kill-after:vlan.ensure/create-port-groups');
       expect(killed.signal).toBe('SIGKILL');
       const h1 = (await listHosts(operator.session)).find((h) => h.name === 'DC0_C0_H1')!;
       await removePortGroup(operator.session, requireNetworkSystem(h1), name);
-      const resumed = outpost(dir.path, ['--json', 'procedures', 'resume']);
+      const resumed = await outpost(dir.path, ['--json', 'procedures', 'resume']);
       expect(resumed.stdout).toContain('rolled-back');
       expect(await onHosts(name)).toEqual([
         ['DC0_C0_H0', []],
