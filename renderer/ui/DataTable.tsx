@@ -120,7 +120,8 @@ function gridTracks<R>(shown: readonly DataColumn<R>[], widths: Record<string, n
   let minWidth = 0;
   const tracks = shown.map((c) => {
     const user = widths[c.id];
-    const width = user ?? Math.round((c.width ?? 100) * fit);
+    // The column that names the row keeps its width: a cut name is no name.
+    const width = user ?? (c.rowHeader ? (c.width ?? 100) : Math.round((c.width ?? 100) * fit));
     minWidth += width;
     return user !== undefined || !c.grow ? `${width}px` : `minmax(${width}px, ${c.grow}fr)`;
   });
@@ -136,7 +137,7 @@ const LEAST_FIT = 0.6;
  * How much the columns' own widths shrink to fit the element's width (1: they fit). Read from a
  * ResizeObserver, never while rendering, so a search keystroke costs no layout.
  */
-function useFitToWidth(ref: { current: HTMLElement | null } | null, needed: number): number {
+function useFitToWidth(ref: { current: HTMLElement | null } | null, needed: number, shrinkable: number): number {
   const [fit, setFit] = useState(1);
   useEffect(() => {
     const el = ref?.current;
@@ -145,12 +146,13 @@ function useFitToWidth(ref: { current: HTMLElement | null } | null, needed: numb
       // The rows' box, less its scrollbar, is the room the columns have.
       const rows = el.querySelector<HTMLElement>('.data-grid-scroll');
       const width = rows ? rows.clientWidth : (entry?.contentRect.width ?? 0);
-      const next = width <= 0 || width >= needed ? 1 : Math.max(LEAST_FIT, Math.floor((width / needed) * 100) / 100);
+      const short = needed - width;
+      const next = width <= 0 || short <= 0 || shrinkable <= 0 ? 1 : Math.max(LEAST_FIT, Math.floor(((shrinkable - short) / shrinkable) * 100) / 100);
       setFit((f) => (f === next ? f : next));
     });
     observer.observe(el);
     return () => observer.disconnect();
-  }, [ref, needed]);
+  }, [ref, needed, shrinkable]);
   return fit;
 }
 
@@ -170,7 +172,10 @@ export function DataTable<R>(props: DataTableProps<R>) {
 
   const shown = prefs ? chosenColumns(columns, prefs, Boolean(actions)) : columns;
   const widths = prefs?.widths ?? localWidths;
-  const fit = useFitToWidth(props.virtual ? rootRef : null, gridTracks(shown, widths).minWidth);
+  const needed = gridTracks(shown, widths).minWidth;
+  // What fitting can shrink: the columns' own widths, not the user's nor the row-naming column's.
+  const shrinkable = shown.reduce((n, c) => n + (widths[c.id] === undefined && !c.rowHeader ? (c.width ?? 100) : 0), 0);
+  const fit = useFitToWidth(props.virtual ? rootRef : null, needed, shrinkable);
 
   // The owner sorts (a store query, 50,000 rows sorted once, ...) when it listens for the headers.
   const sort = onSort ? (props.sort ?? null) : ownSort;
