@@ -1,7 +1,7 @@
-import { useVirtualizer } from '@tanstack/react-virtual';
-import { useId, useMemo, useRef, useState, type KeyboardEvent, type ReactNode } from 'react';
+import { useId, useMemo, useState, type ReactNode } from 'react';
 import { VMS_LIST_MAX, type VmSummary } from '../../core/contract';
 import { useVmSearch, type VmSearch } from '../data/use-vm-search';
+import { DataTable, type DataColumn } from '../ui/DataTable';
 import { FilterSelect } from '../ui/FilterSelect';
 import { powerLabel, powerOptions, toolsLabel, toolsOptions } from '../ui/vm-labels';
 import './vm-picker.css';
@@ -33,6 +33,27 @@ export interface VmPickerDetail {
   hide?: { label: string; keep(vm: VmSummary): boolean };
 }
 
+/** The picker's columns: the tick (a checkbox that mirrors the row's pick), name, power, OS, IP, Tools and the caller's detail. */
+function pickerColumns(selection: Pick<VmSelection, 'isPicked'>, detail: VmPickerDetail): DataColumn<VmSummary>[] {
+  return [
+    {
+      id: 'picked',
+      label: 'Picked',
+      hideLabel: true,
+      width: 36,
+      className: 'vm-picker-check-cell',
+      // The row takes the click and the keys (Space ticks): the box only shows the state.
+      cell: (vm) => <input type="checkbox" tabIndex={-1} checked={selection.isPicked(vm)} onChange={() => undefined} aria-label={`Pick ${vm.name}`} />,
+    },
+    { id: 'name', label: 'Name', rowHeader: true, width: 120, grow: 2, cell: (vm) => vm.name },
+    { id: 'power', label: 'Power', width: 64, cellClassName: (vm) => `vm-power-${vm.powerState ?? 'unknown'}`, cell: powerLabel },
+    { id: 'guestOs', label: 'Guest OS', width: 100, grow: 1.5, cell: (vm) => vm.guestFullName ?? vm.guestId ?? '—' },
+    { id: 'ip', label: 'IP', width: 110, className: 'mono', cell: (vm) => vm.ipAddress ?? '—' },
+    { id: 'tools', label: 'Tools', width: 90, cell: toolsLabel },
+    { id: 'detail', label: detail.header, width: 140, grow: 1.6, className: 'vm-picker-detail', cellTestId: 'vm-picker-detail', cell: detail.cell },
+  ];
+}
+
 const hostNameDetail: VmPickerDetail = { header: 'Guest host name', cell: (vm) => <span className="mono">{vm.hostName ?? '—'}</span> };
 
 interface VmPickerProps {
@@ -60,7 +81,6 @@ export function VmPicker({ sites, selection, purpose, detail = hostNameDetail, i
   const [powerState, setPowerState] = useState<NonNullable<VmSearch['powerState']>>('');
   const [toolsStatus, setToolsStatus] = useState<NonNullable<VmSearch['toolsStatus']>>('');
   const [hiding, setHiding] = useState(false);
-  const [active, setActive] = useState(-1);
   // Typing waits for a pause; a new site, a filter or a cleared search asks at once.
   const found = useVmSearch({ site, enabled: site !== '', query, powerState, toolsStatus, limit: PICKER_LIMIT, live: true, debounceMs: query.trim() ? 150 : 0 });
   const hide = detail.hide;
@@ -71,32 +91,8 @@ export function VmPicker({ sites, selection, purpose, detail = hostNameDetail, i
   }, [found.rows, site, hiding, hide]);
   const loading = site !== '' && found.answered === null;
 
-  const scrollRef = useRef<HTMLDivElement>(null);
-  const virtualizer = useVirtualizer({ count: rows.length, getScrollElement: () => scrollRef.current, estimateSize: () => ROW_HEIGHT, overscan: 12 });
   const allShownPicked = rows.length > 0 && rows.every(selection.isPicked);
-  const rowId = (index: number): string => `${id}-row-${index}`;
-
-  const moveTo = (index: number): void => {
-    if (rows.length === 0) return;
-    const next = Math.max(0, Math.min(rows.length - 1, index));
-    setActive(next);
-    virtualizer.scrollToIndex(next, { align: 'auto' });
-  };
-  const onKeyDown = (event: KeyboardEvent<HTMLDivElement>): void => {
-    const page = Math.max(1, Math.floor((scrollRef.current?.clientHeight ?? ROW_HEIGHT * 10) / ROW_HEIGHT) - 1);
-    const targets: Record<string, number> = { ArrowDown: active + 1, ArrowUp: Math.max(0, active - 1), PageDown: active + page, PageUp: active - page, Home: 0, End: rows.length - 1 };
-    if (event.key === ' ' || event.key === 'Enter') {
-      const vm = rows[active];
-      if (!vm || event.target !== event.currentTarget) return;
-      event.preventDefault();
-      selection.toggle(vm);
-      return;
-    }
-    const target = targets[event.key];
-    if (target === undefined) return;
-    event.preventDefault();
-    moveTo(target);
-  };
+  const columns = useMemo(() => pickerColumns(selection, detail), [selection, detail]);
 
   const count = selection.pickedCount;
   return (
@@ -142,76 +138,19 @@ export function VmPicker({ sites, selection, purpose, detail = hostNameDetail, i
           Clear picks
         </button>
       </div>
-      <div
-        className="vm-grid vm-picker-grid"
-        role="grid"
-        aria-label={`VMs to ${purpose}`}
-        aria-multiselectable="true"
-        aria-rowcount={rows.length + 1}
-        tabIndex={0}
-        onKeyDown={onKeyDown}
-        aria-activedescendant={active >= 0 && active < rows.length ? rowId(active) : undefined}
-        data-testid="vm-picker-grid"
-        data-row-count={rows.length}
-        data-rendered-query={found.answered ?? ''}
-      >
-        <div className="vm-grid-header" role="row" aria-rowindex={1}>
-          {['Picked', 'Name', 'Power', 'Guest OS', 'IP', 'Tools', detail.header].map((h, i) => (
-            <div key={h} role="columnheader" className="vm-cell">
-              {i === 0 ? <span className="visually-hidden">{h}</span> : h}
-            </div>
-          ))}
-        </div>
-        <div ref={scrollRef} className="vm-grid-body vm-picker-body" role="rowgroup">
-          <div className="vm-grid-spacer" style={{ height: virtualizer.getTotalSize() }}>
-            {virtualizer.getVirtualItems().map((item) => {
-              const vm = rows[item.index];
-              if (!vm) return null;
-              const isPicked = selection.isPicked(vm);
-              return (
-                <div
-                  key={vm.moref}
-                  id={rowId(item.index)}
-                  role="row"
-                  aria-rowindex={item.index + 2}
-                  aria-selected={isPicked}
-                  className={`vm-row${isPicked ? ' vm-row-selected' : ''}${item.index === active ? ' vm-picker-row-active' : ''}`}
-                  style={{ transform: `translateY(${item.start}px)` }}
-                  onClick={() => {
-                    setActive(item.index);
-                    selection.toggle(vm);
-                  }}
-                  data-testid="vm-picker-row"
-                  data-vm={vm.name}
-                  data-moref={vm.moref}
-                >
-                  <div role="gridcell" className="vm-cell vm-picker-check-cell">
-                    <input type="checkbox" tabIndex={-1} checked={isPicked} onChange={() => undefined} aria-label={`Pick ${vm.name}`} />
-                  </div>
-                  <div role="gridcell" className="vm-cell">
-                    {vm.name}
-                  </div>
-                  <div role="gridcell" className={`vm-cell vm-power-${vm.powerState ?? 'unknown'}`}>
-                    {powerLabel(vm)}
-                  </div>
-                  <div role="gridcell" className="vm-cell">
-                    {vm.guestFullName ?? vm.guestId ?? '—'}
-                  </div>
-                  <div role="gridcell" className="vm-cell mono">
-                    {vm.ipAddress ?? '—'}
-                  </div>
-                  <div role="gridcell" className="vm-cell">
-                    {toolsLabel(vm)}
-                  </div>
-                  <div role="gridcell" className="vm-cell vm-picker-detail" data-testid="vm-picker-detail">
-                    {detail.cell(vm)}
-                  </div>
-                </div>
-              );
-            })}
-          </div>
-        </div>
-      </div>
+      <DataTable
+        virtual={{ rowHeight: ROW_HEIGHT }}
+        columns={columns}
+        rows={rows}
+        rowKey={(vm) => vm.moref}
+        label={`VMs to ${purpose}`}
+        className="vm-picker-grid"
+        testId="vm-picker-grid"
+        idPrefix={id.replace(/:/g, '')}
+        attributes={{ 'data-row-count': rows.length, 'data-rendered-query': found.answered ?? '' }}
+        picks={{ isPicked: selection.isPicked, toggle: selection.toggle }}
+        rowProps={(vm) => ({ 'data-testid': 'vm-picker-row', 'data-vm': vm.name, 'data-moref': vm.moref })}
+      />
       {selection.picked && selection.picked.length > 0 && <PickedList picked={selection.picked} />}
     </div>
   );

@@ -178,6 +178,36 @@ describe('DataTable, virtualized', () => {
     expect(onSelect).toHaveBeenLastCalledWith(many[3]);
   });
 
+  it('picks: any number of rows ticked (aria-multiselectable, aria-selected is the tick); Space and Enter tick the active row, a click ticks its row', () => {
+    function Picker() {
+      const [picked, setPicked] = useState<ReadonlySet<string>>(new Set());
+      const toggle = (h: Host): void =>
+        setPicked((p) => {
+          const next = new Set(p);
+          if (!next.delete(h.name)) next.add(h.name);
+          return next;
+        });
+      return <DataTable virtual={{ rowHeight: 30 }} columns={gridColumns} rows={many} rowKey={(h) => h.name} label="Machines" idPrefix="p" picks={{ isPicked: (h) => picked.has(h.name), toggle }} />;
+    }
+    render(<Picker />);
+    const grid = screen.getByRole('grid', { name: 'Machines' });
+    expect(grid.getAttribute('aria-multiselectable')).toBe('true');
+    const row = (i: number): HTMLElement => document.getElementById(`p-row-${i}`)!;
+    expect(row(0).getAttribute('aria-selected')).toBe('false');
+    fireEvent.keyDown(grid, { key: 'ArrowDown' });
+    fireEvent.keyDown(grid, { key: ' ' });
+    expect(row(0).getAttribute('aria-selected')).toBe('true');
+    expect(row(0).className).toContain('data-grid-row-picked');
+    expect(row(0).className).toContain('data-grid-row-cursor');
+    fireEvent.keyDown(grid, { key: 'ArrowDown' });
+    fireEvent.keyDown(grid, { key: 'Enter' });
+    // Moving on leaves the first ticked; the second is ticked too.
+    expect([row(0), row(1), row(2)].map((r) => r.getAttribute('aria-selected'))).toEqual(['true', 'true', 'false']);
+    fireEvent.click(row(0));
+    expect([row(0), row(1)].map((r) => r.getAttribute('aria-selected'))).toEqual(['false', 'true']);
+    expect(grid.getAttribute('aria-activedescendant')).toBe('p-row-0');
+  });
+
   it('sorts by its headers itself, or leaves it to the owner (sort/onSort)', () => {
     const few = many.slice(0, 5);
     const { unmount } = render(<DataTable virtual={{ rowHeight: 30 }} columns={gridColumns} rows={few} rowKey={(h) => h.name} label="Machines" />);

@@ -79,6 +79,11 @@ export interface DataTableProps<R> {
   /** Virtualized mode: the selected row's key (selection follows the keyboard and a click); absent, the table keeps its own active row. */
   selectedKey?: string | number | null;
   onSelect?(row: R): void;
+  /**
+   * Virtualized mode: rows are ticked, any number of them (a picker). aria-selected is the tick; Space
+   * (and Enter, without `onOpen`) ticks the active row, a click ticks the clicked one.
+   */
+  picks?: { isPicked(row: R): boolean; toggle(row: R): void };
   /** Virtualized mode: row ids are `${idPrefix}-row-${index}` (default: a generated prefix). */
   idPrefix?: string;
 }
@@ -129,6 +134,10 @@ function gridTracks<R>(shown: readonly DataColumn<R>[], widths: Record<string, n
 }
 
 const gridStyle = (tracks: { template: string; minWidth: number }): CSSProperties => ({ '--data-grid-columns': tracks.template, '--data-grid-min-width': `${tracks.minWidth}px` }) as CSSProperties;
+
+/** A body row's state classes: the active row, or in a picker the ticked rows and the keyboard's cursor. */
+const rowState = (active: boolean, picked: boolean | undefined): (string | undefined)[] =>
+  picked === undefined ? [active ? 'data-grid-row-active' : undefined] : [picked ? 'data-grid-row-picked' : undefined, active ? 'data-grid-row-cursor' : undefined];
 
 /** Columns narrower than this share of their own width are cut too much to read: the grid scrolls sideways instead. */
 const LEAST_FIT = 0.6;
@@ -381,7 +390,7 @@ interface VirtualGridProps<R> extends PartProps<R> {
  * (as the hand-written VM grid had it: a keystroke's new rows lay out and paint in that box alone).
  */
 function VirtualGrid<R>({ table, rows, shown, tracks, rootRef, header, cellClass, rowProps, testId, label, describedBy, className, attributes }: VirtualGridProps<R>) {
-  const { rowKey, onOpen, selectedKey, onSelect, virtual } = table;
+  const { rowKey, onOpen, selectedKey, onSelect, virtual, picks } = table;
   const rowHeight = virtual?.rowHeight ?? 30;
   const generated = useId();
   const idPrefix = table.idPrefix ?? `data-grid${generated.replace(/:/g, '')}`;
@@ -405,6 +414,14 @@ function VirtualGrid<R>({ table, rows, shown, tracks, rootRef, header, cellClass
   const onKeyDown = (event: KeyboardEvent<HTMLDivElement>): void => {
     if (event.target !== event.currentTarget) return; // keys on a header's sort button are the button's
     const at = activeIndex;
+    if (picks && (event.key === ' ' || (event.key === 'Enter' && !onOpen))) {
+      const row = rows[at];
+      if (row !== undefined) {
+        event.preventDefault();
+        picks.toggle(row);
+      }
+      return;
+    }
     if (event.key === 'Enter') {
       const row = rows[at];
       if (row !== undefined && onOpen) {
@@ -433,7 +450,7 @@ function VirtualGrid<R>({ table, rows, shown, tracks, rootRef, header, cellClass
       aria-describedby={describedBy}
       aria-rowcount={rows.length + 1}
       aria-colcount={shown.length}
-      aria-multiselectable={onSelect ? false : undefined}
+      aria-multiselectable={picks ? true : onSelect ? false : undefined}
       tabIndex={0}
       onKeyDown={onKeyDown}
       aria-activedescendant={activeIndex >= 0 ? rowId(activeIndex) : undefined}
@@ -468,10 +485,13 @@ function VirtualGrid<R>({ table, rows, shown, tracks, rootRef, header, cellClass
                 id={rowId(item.index)}
                 role="row"
                 aria-rowindex={item.index + 2}
-                aria-selected={onSelect ? isActive : undefined}
-                className={[extra?.className, 'data-grid-row data-grid-body-row', isActive ? 'data-grid-row-active' : undefined].filter(Boolean).join(' ')}
+                aria-selected={picks ? picks.isPicked(row) : onSelect ? isActive : undefined}
+                className={[extra?.className, 'data-grid-row data-grid-body-row', ...rowState(isActive, picks?.isPicked(row))].filter(Boolean).join(' ')}
                 style={{ height: rowHeight, transform: `translateY(${item.start}px)` }}
-                onClick={() => select(row)}
+                onClick={() => {
+                  select(row);
+                  picks?.toggle(row);
+                }}
               >
                 {shown.map((c) => (
                   <div key={c.id} role={c.rowHeader ? 'rowheader' : 'gridcell'} className={cellClass(c, row, 'data-grid-cell')} title={c.cellTitle?.(row)} data-testid={c.cellTestId}>
