@@ -9,9 +9,9 @@ import { runOutpost } from '../../test/outpost-binary.js';
 
 const canRun = sshdAvailable() && process.getuid?.() === 0;
 
-/** The run without its line timings: these tests compare whole results. */
-const outpost = async (...args: Parameters<typeof runOutpost>): Promise<Omit<Awaited<ReturnType<typeof runOutpost>>, 'lines'>> => {
-  const { lines: _lines, ...run } = await runOutpost(...args);
+/** The run without its line timings and signal: these tests compare whole results (code, stdout, stderr). */
+const outpost = async (...args: Parameters<typeof runOutpost>): Promise<Omit<Awaited<ReturnType<typeof runOutpost>>, 'lines' | 'signal'>> => {
+  const { lines: _lines, signal: _signal, ...run } = await runOutpost(...args);
   return run;
 };
 
