@@ -5,6 +5,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { stripVTControlCharacters } from 'node:util';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 // Not test-results/: Playwright empties that folder when it starts.
@@ -33,6 +34,7 @@ const stages = [
   {
     name: 'unit+integration',
     ...npx(['vitest', 'run', '--reporter=default', '--reporter=json', `--outputFile.json=${join(results, 'vitest.json')}`]),
+    tee: true,
   },
   {
     name: 'e2e',
@@ -51,6 +53,36 @@ function runCaptured(stage) {
     child.on('error', (err) => out.push(Buffer.from(`${err.message}\n`)));
     child.on('close', (code, signal) => resolve({ stage, status: code, signal, output: Buffer.concat(out), seconds: ((Date.now() - started) / 1000).toFixed(1) }));
   });
+}
+
+/** Runs a stage with its output shown as it comes and kept (to read its summary afterwards). */
+function runTee(stage) {
+  return new Promise((resolve) => {
+    const child = spawn(stage.cmd, stage.args, { cwd: root, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...stage.env } });
+    const out = [];
+    for (const stream of [child.stdout, child.stderr]) {
+      stream.on('data', (c) => {
+        out.push(c);
+        (stream === child.stdout ? process.stdout : process.stderr).write(c);
+      });
+    }
+    child.on('close', (status, signal) => resolve({ status, signal, output: Buffer.concat(out).toString('utf8') }));
+  });
+}
+
+/**
+ * True when vitest's report counts no failed test or file and every unhandled error it printed is a
+ * worker RPC timeout on onTaskUpdate (vitest-dev/vitest#6479): the run's tests all passed.
+ */
+function onlyWorkerRpcTimeouts(output) {
+  const report = join(results, 'vitest.json');
+  if (!existsSync(report)) return false;
+  const v = JSON.parse(readFileSync(report, 'utf8'));
+  if ((v.numFailedTests ?? 1) !== 0 || (v.numFailedTestSuites ?? 1) !== 0 || (v.numTotalTests ?? 0) === 0) return false;
+  const plain = stripVTControlCharacters(output);
+  const errors = /^\s*Errors\s+(\d+) errors?/m.exec(plain);
+  const timeouts = plain.match(/^Error: \[vitest-worker\]: Timeout calling "onTaskUpdate"$/gm)?.length ?? 0;
+  return errors !== null && Number(errors[1]) > 0 && Number(errors[1]) === timeouts;
 }
 
 const failed = [];
@@ -76,8 +108,16 @@ for (let i = 0; i < stages.length; i++) {
   }
   const started = Date.now();
   console.log(`\n=== ${stage.name} ===`);
-  const r = spawnSync(stage.cmd, stage.args, { cwd: root, stdio: 'inherit', env: { ...process.env, ...stage.env } });
-  if (!report({ stage, status: r.status, signal: r.signal, seconds: ((Date.now() - started) / 1000).toFixed(1) }) && stage.required) break;
+  const r = stage.tee ? await runTee(stage) : spawnSync(stage.cmd, stage.args, { cwd: root, stdio: 'inherit', env: { ...process.env, ...stage.env } });
+  let status = r.status;
+  if (status !== 0 && stage.tee && onlyWorkerRpcTimeouts(r.output)) {
+    // vitest 3's forks pool gives a worker's RPC call 60 s, not configurable; on a loaded 2-core
+    // machine a reply can come later and vitest exits 1 though every test passed. Only that: any
+    // failed test, failed file or other unhandled error still fails the stage.
+    console.log('WARNING: every test passed; the only errors were vitest worker RPC timeouts ("Timeout calling onTaskUpdate"), not a test result.');
+    status = 0;
+  }
+  if (!report({ stage, status, signal: r.signal, seconds: ((Date.now() - started) / 1000).toFixed(1) }) && stage.required) break;
 }
 
 let passed = 0;
