@@ -66,7 +66,18 @@ function runTee(stage) {
         (stream === child.stdout ? process.stdout : process.stderr).write(c);
       });
     }
-    child.on('close', (status, signal) => resolve({ status, signal, output: Buffer.concat(out).toString('utf8') }));
+    let done = false;
+    const finish = (status, signal) => {
+      if (done) return;
+      done = true;
+      resolve({ status, signal, output: Buffer.concat(out).toString('utf8') });
+    };
+    child.on('error', (err) => {
+      out.push(Buffer.from(`${err.message}\n`));
+      console.error(err.message);
+      finish(1, null);
+    });
+    child.on('close', finish);
   });
 }
 
