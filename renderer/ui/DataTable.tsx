@@ -121,16 +121,21 @@ function chosenColumns<R>(columns: readonly DataColumn<R>[], prefs: ColumnPrefs,
  * need. `fit` (at most 1) shrinks the columns' own widths so a narrow window (200% zoom) shows every
  * column, cut with an ellipsis, instead of scrolling them sideways.
  */
-function gridTracks<R>(shown: readonly DataColumn<R>[], widths: Record<string, number>, fit = 1): { template: string; minWidth: number } {
+function gridTracks<R>(shown: readonly DataColumn<R>[], widths: Record<string, number>, fit = 1): { template: string; minWidth: number; shrinkable: number } {
   let minWidth = 0;
+  // What fitting can shrink: the columns' own widths, not the user's nor the row-naming column's
+  // (a cut name is no name).
+  let shrinkable = 0;
   const tracks = shown.map((c) => {
     const user = widths[c.id];
-    // The column that names the row keeps its width: a cut name is no name.
-    const width = user ?? (c.rowHeader ? (c.width ?? 100) : Math.round((c.width ?? 100) * fit));
+    const own = c.width ?? 100;
+    const fits = user === undefined && !c.rowHeader;
+    if (fits) shrinkable += own;
+    const width = user ?? (fits ? Math.round(own * fit) : own);
     minWidth += width;
     return user !== undefined || !c.grow ? `${width}px` : `minmax(${width}px, ${c.grow}fr)`;
   });
-  return { template: tracks.join(' '), minWidth };
+  return { template: tracks.join(' '), minWidth, shrinkable };
 }
 
 const gridStyle = (tracks: { template: string; minWidth: number }): CSSProperties => ({ '--data-grid-columns': tracks.template, '--data-grid-min-width': `${tracks.minWidth}px` }) as CSSProperties;
@@ -181,10 +186,8 @@ export function DataTable<R>(props: DataTableProps<R>) {
 
   const shown = prefs ? chosenColumns(columns, prefs, Boolean(actions)) : columns;
   const widths = prefs?.widths ?? localWidths;
-  const needed = gridTracks(shown, widths).minWidth;
-  // What fitting can shrink: the columns' own widths, not the user's nor the row-naming column's.
-  const shrinkable = shown.reduce((n, c) => n + (widths[c.id] === undefined && !c.rowHeader ? (c.width ?? 100) : 0), 0);
-  const fit = useFitToWidth(props.virtual ? rootRef : null, needed, shrinkable);
+  const unfitted = props.virtual ? gridTracks(shown, widths) : null;
+  const fit = useFitToWidth(unfitted ? rootRef : null, unfitted?.minWidth ?? 0, unfitted?.shrinkable ?? 0);
 
   // The owner sorts (a store query, 50,000 rows sorted once, ...) when it listens for the headers.
   const sort = onSort ? (props.sort ?? null) : ownSort;
@@ -221,13 +224,15 @@ export function DataTable<R>(props: DataTableProps<R>) {
     window.addEventListener('pointerup', up);
   };
 
+  /** The table sorts by its value, or the owner sorts when the header is pressed. */
+  const sortable = (c: DataColumn<R>): boolean => Boolean(c.sortValue || (onSort && c.sortable));
   const headerContent = (c: DataColumn<R>): ReactNode => {
     const sortedHere = sort?.id === c.id ? sort.direction : undefined;
     return (
       <>
         {c.hideLabel ? (
           <span className="visually-hidden">{c.label}</span>
-        ) : c.sortValue || (onSort && c.sortable) ? (
+        ) : sortable(c) ? (
           <button type="button" className="sort-button" onClick={() => toggleSort(c.id)}>
             {c.label}
             {/* Only a sorted header carries the mark: an unsorted one is as narrow as its text (tables fit at 200% zoom). */}
@@ -244,7 +249,7 @@ export function DataTable<R>(props: DataTableProps<R>) {
       </>
     );
   };
-  const ariaSort = (c: DataColumn<R>): 'ascending' | 'descending' | 'none' | undefined => (c.sortValue || (onSort && c.sortable) ? (sort?.id === c.id ? sort.direction : 'none') : undefined);
+  const ariaSort = (c: DataColumn<R>): 'ascending' | 'descending' | 'none' | undefined => (sortable(c) ? (sort?.id === c.id ? sort.direction : 'none') : undefined);
   const headerClass = (c: DataColumn<R>, base?: string): string | undefined => [base, c.headerClassName, resizable ? 'resizable' : undefined].filter(Boolean).join(' ') || undefined;
   const cellClass = (c: DataColumn<R>, row: R, base?: string): string | undefined => [base, c.className, c.cellClassName?.(row)].filter(Boolean).join(' ') || undefined;
 
