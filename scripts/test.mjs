@@ -42,39 +42,30 @@ const stages = [
   },
 ];
 
-/** Runs a stage with its output captured; resolves when it exits. */
-function runCaptured(stage) {
+/**
+ * Runs a stage with its output kept (to print it whole later, or to read its summary); `echo` also
+ * shows it as it comes. Resolves when the stage ends, or at once when it cannot start.
+ */
+function runPiped(stage, { echo }) {
   return new Promise((resolve) => {
     const started = Date.now();
     const child = spawn(stage.cmd, stage.args, { cwd: root, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...stage.env } });
     const out = [];
-    child.stdout.on('data', (c) => out.push(c));
-    child.stderr.on('data', (c) => out.push(c));
-    child.on('error', (err) => out.push(Buffer.from(`${err.message}\n`)));
-    child.on('close', (code, signal) => resolve({ stage, status: code, signal, output: Buffer.concat(out), seconds: ((Date.now() - started) / 1000).toFixed(1) }));
-  });
-}
-
-/** Runs a stage with its output shown as it comes and kept (to read its summary afterwards). */
-function runTee(stage) {
-  return new Promise((resolve) => {
-    const child = spawn(stage.cmd, stage.args, { cwd: root, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...stage.env } });
-    const out = [];
-    for (const stream of [child.stdout, child.stderr]) {
+    for (const [stream, to] of [[child.stdout, process.stdout], [child.stderr, process.stderr]]) {
       stream.on('data', (c) => {
         out.push(c);
-        (stream === child.stdout ? process.stdout : process.stderr).write(c);
+        if (echo) to.write(c);
       });
     }
     let done = false;
     const finish = (status, signal) => {
       if (done) return;
       done = true;
-      resolve({ status, signal, output: Buffer.concat(out).toString('utf8') });
+      resolve({ stage, status, signal, output: Buffer.concat(out).toString('utf8'), seconds: ((Date.now() - started) / 1000).toFixed(1) });
     };
     child.on('error', (err) => {
       out.push(Buffer.from(`${err.message}\n`));
-      console.error(err.message);
+      if (echo) console.error(err.message);
       finish(1, null);
     });
     child.on('close', finish);
@@ -109,7 +100,7 @@ for (let i = 0; i < stages.length; i++) {
     const group = [];
     while (i < stages.length && stages[i].parallel) group.push(stages[i++]);
     i--;
-    const results = await Promise.all(group.map(runCaptured));
+    const results = await Promise.all(group.map((g) => runPiped(g, { echo: false })));
     for (const r of results) {
       console.log(`\n=== ${r.stage.name} ===`);
       process.stdout.write(r.output);
@@ -119,7 +110,7 @@ for (let i = 0; i < stages.length; i++) {
   }
   const started = Date.now();
   console.log(`\n=== ${stage.name} ===`);
-  const r = stage.tee ? await runTee(stage) : spawnSync(stage.cmd, stage.args, { cwd: root, stdio: 'inherit', env: { ...process.env, ...stage.env } });
+  const r = stage.tee ? await runPiped(stage, { echo: true }) : spawnSync(stage.cmd, stage.args, { cwd: root, stdio: 'inherit', env: { ...process.env, ...stage.env } });
   let status = r.status;
   if (status !== 0 && stage.tee && onlyWorkerRpcTimeouts(r.output)) {
     // vitest 3's forks pool gives a worker's RPC call 60 s, not configurable; on a loaded 2-core
