@@ -233,6 +233,20 @@ describe('DataTable, virtualized', () => {
     expect(screen.getByRole('columnheader', { name: /Name/ }).getAttribute('aria-sort')).toBe('descending');
   });
 
+  it('a box narrower than its columns fits them at the first render, before any ResizeObserver (jsdom: widths stubbed at 800 px)', () => {
+    expect(typeof ResizeObserver).toBe('undefined');
+    // 1,000 px of columns in 800: the name keeps its 200, the other 800 shrink by 200 (to 75%).
+    const wide: DataColumn<Host>[] = [
+      { id: 'name', label: 'Name', rowHeader: true, width: 200, cell: (h) => h.name },
+      { id: 'cpus', label: 'CPUs', width: 400, cell: (h) => String(h.cpus) },
+      { id: 'notes', label: 'Notes', width: 400, grow: 1, cell: () => '' },
+    ];
+    render(<DataTable virtual={{ rowHeight: 30 }} columns={wide} rows={many} rowKey={(h) => h.name} label="Machines" />);
+    const grid = screen.getByRole('grid');
+    expect(grid.style.getPropertyValue('--data-grid-columns')).toBe('200px 300px minmax(300px, 1fr)');
+    expect(grid.style.getPropertyValue('--data-grid-min-width')).toBe('800px');
+  });
+
   it('shows the chosen columns in order with their widths, and a resize handle that keeps the new width', () => {
     let prefs: ColumnPrefs = { order: ['cpus', 'name'], widths: { cpus: 90 } };
     const onPrefs = (p: ColumnPrefs): void => void (prefs = p);

@@ -1,5 +1,5 @@
 import { useVirtualizer } from '@tanstack/react-virtual';
-import { useEffect, useId, useRef, useState, type CSSProperties, type HTMLAttributes, type KeyboardEvent, type PointerEvent as ReactPointerEvent, type ReactNode } from 'react';
+import { useEffect, useId, useLayoutEffect, useRef, useState, type CSSProperties, type HTMLAttributes, type KeyboardEvent, type PointerEvent as ReactPointerEvent, type ReactNode } from 'react';
 import './data-table.css';
 import { MAX_COLUMN_WIDTH, MIN_COLUMN_WIDTH, type ColumnPrefs } from './column-prefs';
 
@@ -148,22 +148,26 @@ const rowState = (active: boolean, picked: boolean | undefined): (string | undef
 const LEAST_FIT = 0.6;
 
 /**
- * How much the columns' own widths shrink to fit the element's width (1: they fit). Read from a
- * ResizeObserver, never while rendering, so a search keystroke costs no layout.
+ * How much the columns' own widths shrink to fit the element's width (1: they fit). Measured when the
+ * columns change (in a layout effect, so the first frame the operator sees is already fitted) and
+ * then by a ResizeObserver; never while rendering, so a search keystroke costs no layout.
  */
 function useFitToWidth(ref: { current: HTMLElement | null } | null, needed: number, shrinkable: number): number {
   const [fit, setFit] = useState(1);
-  useEffect(() => {
+  useLayoutEffect(() => {
     const el = ref?.current;
-    if (!el || typeof ResizeObserver === 'undefined') return;
-    const observer = new ResizeObserver(([entry]) => {
+    if (!el) return;
+    const measure = (): void => {
       // The rows' box, less its scrollbar, is the room the columns have.
       const rows = el.querySelector<HTMLElement>('.data-grid-scroll');
-      const width = rows ? rows.clientWidth : (entry?.contentRect.width ?? 0);
+      const width = rows ? rows.clientWidth : el.clientWidth;
       const short = needed - width;
       const next = width <= 0 || short <= 0 || shrinkable <= 0 ? 1 : Math.max(LEAST_FIT, Math.floor(((shrinkable - short) / shrinkable) * 100) / 100);
       setFit((f) => (f === next ? f : next));
-    });
+    };
+    measure();
+    if (typeof ResizeObserver === 'undefined') return;
+    const observer = new ResizeObserver(measure);
     observer.observe(el);
     return () => observer.disconnect();
   }, [ref, needed, shrinkable]);
