@@ -21,6 +21,7 @@ export default defineConfig({
           testTimeout: 60_000,
           hookTimeout: 90_000,
           globalSetup: ['test/global-setup.ts'],
+          setupFiles: ['test/event-loop-watch.ts'],
         },
       },
       {

@@ -39,14 +39,14 @@ const setupStarted = performance.now();
 const l = await createEnrollmentLab({ vms: VMS, dir: dir.path, sharedHostKey: true });
 try {
   const data = join(dir.path, 'data');
-  const setup = l.run(data, l.setupCalls());
+  const setup = await l.run(data, l.setupCalls());
   if (!setup.results.every((r) => r.ok)) throw new Error(`setup failed: ${JSON.stringify(setup.results.find((r) => !r.ok))} ${setup.stderr.slice(-2000)}`);
   const setupMs = Math.round(performance.now() - setupStarted);
 
-  const enroll = l.run(data, [{ command: 'enrollment.start', input: { site: 'lab', vms: l.vmNames, credential: 'guest-root', firewall: 'fw', pool: 'pub', concurrency: CONCURRENCY, osActions: 'builtin' } }]);
+  const enroll = await l.run(data, [{ command: 'enrollment.start', input: { site: 'lab', vms: l.vmNames, credential: 'guest-root', firewall: 'fw', pool: 'pub', concurrency: CONCURRENCY, osActions: 'builtin' } }]);
   const runs = enroll.results[0]?.runs ?? [];
   const failed = runs.filter((r) => r.state !== 'succeeded');
-  const offboard = l.run(data, [{ command: 'enrollment.offboard', input: { site: 'lab', vms: l.vmNames, concurrency: CONCURRENCY } }]);
+  const offboard = await l.run(data, [{ command: 'enrollment.offboard', input: { site: 'lab', vms: l.vmNames, concurrency: CONCURRENCY } }]);
   const offRuns = offboard.results[0]?.runs ?? [];
 
   process.stdout.write(

@@ -268,7 +268,7 @@ test.describe('enrollment and offboarding in the netns lab', () => {
     // Two Debian guests behind the firewall, a third VM whose OS no rule covers, and a fourth whose
     // VMware Tools report guest 0's address (a stale report or an IP conflict: another machine).
     lab = await createEnrollmentLab({ vms: 2, extraVms: ['|otherGuest=Other (32-bit)', `guest-0|${DEBIAN}`], dir });
-    const setup = lab.run(dataDir, lab.setupCalls());
+    const setup = await lab.run(dataDir, lab.setupCalls());
     const failed = setup.results.find((r) => !r.ok);
     if (failed || setup.results.length === 0) throw new Error(`lab setup failed: ${JSON.stringify(failed?.error ?? setup.stderr.slice(-2000))}`);
     host = await startNamespacedHost(lab, dataDir);

@@ -1,14 +1,15 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { spawnAsync } from '../../test/spawn-async.js';
 import { tempDir } from '../../test/temp-dir.js';
 
 const root = join(import.meta.dirname, '..', '..');
 const dir = tempDir('outpost-cert-cli-');
 const f = (name: string): string => join(dir.path, name);
-const outpost = (...args: string[]) => {
-  const r = spawnSync(process.execPath, [join(root, 'bin', 'outpost.mjs'), '--db', f('o.db'), ...args], { encoding: 'utf8' });
+const outpost = async (...args: string[]) => {
+  const r = await spawnAsync(process.execPath, [join(root, 'bin', 'outpost.mjs'), '--db', f('o.db'), ...args]);
   return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
 };
 const fingerprint = (file: string): string =>
@@ -23,25 +24,25 @@ beforeAll(() => {
 afterAll(() => dir.remove());
 
 describe("outpost cert import/list/export/remove (Outpost's trust store; openssl-made certificates)", () => {
-  it('imports a CA once, refuses a leaf, exports to a bundle once, and removes it', () => {
+  it('imports a CA once, refuses a leaf, exports to a bundle once, and removes it', async () => {
     const fp = fingerprint(f('ca.pem'));
-    expect(outpost('cert', 'import', f('ca.pem')).stdout).toContain(`trusted  CN=Site CA  ${fp}`);
-    expect(outpost('cert', 'import', f('ca.pem')).stdout).toContain('already');
-    const leaf = outpost('cert', 'import', f('leaf.pem'));
+    expect((await outpost('cert', 'import', f('ca.pem'))).stdout).toContain(`trusted  CN=Site CA  ${fp}`);
+    expect((await outpost('cert', 'import', f('ca.pem'))).stdout).toContain('already');
+    const leaf = await outpost('cert', 'import', f('leaf.pem'));
     expect(leaf.code).toBe(2);
     expect(leaf.stderr).toMatch(/Not a CA: CN=vc.site.test.*\[CERT_INVALID\]/);
-    expect(JSON.parse(outpost('--json', 'cert', 'list').stdout)).toEqual([expect.objectContaining({ subject: 'CN=Site CA', fingerprint256: fp })]);
+    expect(JSON.parse((await outpost('--json', 'cert', 'list')).stdout)).toEqual([expect.objectContaining({ subject: 'CN=Site CA', fingerprint256: fp })]);
 
     writeFileSync(f('bundle.crt'), '# the system bundle\n');
-    expect(outpost('cert', 'export', '--bundle', f('bundle.crt')).stdout).toContain('Appended 1 CA(s)');
-    expect(outpost('cert', 'export', '--bundle', f('bundle.crt')).stdout).toContain('Appended 0 CA(s)');
+    expect((await outpost('cert', 'export', '--bundle', f('bundle.crt'))).stdout).toContain('Appended 1 CA(s)');
+    expect((await outpost('cert', 'export', '--bundle', f('bundle.crt'))).stdout).toContain('Appended 0 CA(s)');
     expect(readFileSync(f('bundle.crt'), 'utf8').match(/BEGIN CERTIFICATE/g)).toHaveLength(1);
-    expect(outpost('cert', 'export').code).toBe(2);
+    expect((await outpost('cert', 'export')).code).toBe(2);
 
-    expect(outpost('cert', 'remove', fp.toLowerCase()).stdout).toContain(`Removed ${fp}`);
-    expect(JSON.parse(outpost('--json', 'cert', 'list').stdout)).toEqual([]);
-    expect(outpost('cert', 'remove', fp).code).toBe(1);
-    const audit = JSON.parse(outpost('--json', 'audit', 'list').stdout) as { entries: { action: string }[] };
+    expect((await outpost('cert', 'remove', fp.toLowerCase())).stdout).toContain(`Removed ${fp}`);
+    expect(JSON.parse((await outpost('--json', 'cert', 'list')).stdout)).toEqual([]);
+    expect((await outpost('cert', 'remove', fp)).code).toBe(1);
+    const audit = JSON.parse((await outpost('--json', 'audit', 'list')).stdout) as { entries: { action: string }[] };
     expect(audit.entries.map((e) => e.action)).toEqual(expect.arrayContaining(['trust.import', 'trust.remove']));
   });
 });

@@ -1,8 +1,8 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { spawnSync } from 'node:child_process';
 import { chmodSync, lstatSync, readdirSync, readFileSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { openStore } from '../db/store.js';
+import { spawnAsync } from '../../test/spawn-async.js';
 import { tempDir } from '../../test/temp-dir.js';
 
 const root = join(import.meta.dirname, '..', '..');
@@ -10,15 +10,15 @@ const bin = join(root, 'bin', 'outpost.mjs');
 
 describe('outpost input hardening (built binary, real SQLite file)', () => {
   let dir: ReturnType<typeof tempDir>;
-  const outpost = (...args: string[]) => {
-    const r = spawnSync(process.execPath, [bin, '--db', join(dir.path, 'o.db'), ...args], { encoding: 'utf8' });
+  const outpost = async (...args: string[]) => {
+    const r = await spawnAsync(process.execPath, [bin, '--db', join(dir.path, 'o.db'), ...args]);
     return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
   };
 
   beforeEach(() => (dir = tempDir()));
   afterEach(() => dir.remove());
 
-  it('hosts-entries --apply replaces the hosts file by rename (never rewritten in place), keeping its mode, its symlink and the rest', () => {
+  it('hosts-entries --apply replaces the hosts file by rename (never rewritten in place), keeping its mode, its symlink and the rest', async () => {
     const list = join(dir.path, 'list');
     writeFileSync(list, '192.168.100.12 keystone\n');
     const real = join(dir.path, 'hosts.real');
@@ -28,7 +28,7 @@ describe('outpost input hardening (built binary, real SQLite file)', () => {
     symlinkSync(real, link);
     const before = statSync(real).ino;
 
-    const r = outpost('hosts-entries', '--from', list, '--apply', link);
+    const r = await outpost('hosts-entries', '--from', list, '--apply', link);
     expect(r.code, r.stderr).toBe(0);
     // A new inode: the text went to a temporary file that was renamed over the old one, so a
     // resolver reading meanwhile sees the old file or the new one, never a truncated one.
@@ -39,9 +39,9 @@ describe('outpost input hardening (built binary, real SQLite file)', () => {
     expect(readdirSync(dir.path).filter((f) => f.startsWith('.'))).toEqual([]); // no temporary file left behind
   });
 
-  it('nat add: refuses malformed and unusable addresses and addresses outside every public pool, before any procedure starts (exit 2, one line)', () => {
-    expect(outpost('ipam', 'pool', 'add', '--name', 'pub', '--cidr', '203.0.113.0/28', '--kind', 'public').code).toBe(0);
-    expect(outpost('firewall', 'add', '--name', 'edge', '--driver', 'manual').code).toBe(0);
+  it('nat add: refuses malformed and unusable addresses and addresses outside every public pool, before any procedure starts (exit 2, one line)', async () => {
+    expect((await outpost('ipam', 'pool', 'add', '--name', 'pub', '--cidr', '203.0.113.0/28', '--kind', 'public')).code).toBe(0);
+    expect((await outpost('firewall', 'add', '--name', 'edge', '--driver', 'manual')).code).toBe(0);
     // The rules themselves are covered in core/server/nat-address.test.ts; here, what the CLI makes of them.
     const cases: [string[], RegExp][] = [
       [['--private', '10.0.0.5', '--public', '198.51.100.99'], /198\.51\.100\.99 is in no public pool/],
@@ -51,48 +51,48 @@ describe('outpost input hardening (built binary, real SQLite file)', () => {
       [['--private', 'fe80::1%eth0', '--public', '203.0.113.5'], /"fe80::1%eth0" is not an IP address/],
     ];
     for (const [args, message] of cases) {
-      const r = outpost('nat', 'add', '--firewall', 'edge', ...args);
+      const r = await outpost('nat', 'add', '--firewall', 'edge', ...args);
       expect(r.code, args.join(' ')).toBe(2);
       expect(r.stdout, args.join(' ')).toBe('');
       expect(r.stderr.trim().split('\n'), args.join(' ')).toHaveLength(1);
       expect(r.stderr, args.join(' ')).toMatch(message);
     }
-    expect(JSON.parse(outpost('--json', 'procedures', 'list').stdout)).toEqual([]);
+    expect(JSON.parse((await outpost('--json', 'procedures', 'list')).stdout)).toEqual([]);
 
     // A typed public address is allocated in the public pool that holds it: IPAM stays the truth.
-    const add = outpost('nat', 'add', '--firewall', 'edge', '--private', '10.0.0.5', '--public', '203.0.113.5');
+    const add = await outpost('nat', 'add', '--firewall', 'edge', '--private', '10.0.0.5', '--public', '203.0.113.5');
     expect(add.code, add.stderr).toBe(3); // waiting for the operator (manual firewall)
-    expect(JSON.parse(outpost('--json', 'ipam', 'allocations').stdout)).toEqual([expect.objectContaining({ pool: 'pub', address: '203.0.113.5', owner: 'nat:edge:10.0.0.5', purpose: 'public-nat' })]);
+    expect(JSON.parse((await outpost('--json', 'ipam', 'allocations')).stdout)).toEqual([expect.objectContaining({ pool: 'pub', address: '203.0.113.5', owner: 'nat:edge:10.0.0.5', purpose: 'public-nat' })]);
   }, 120_000);
 
   it('refuses control characters in names, and shows untrusted text escaped in errors and tables (one line, no raw ESC, BEL or newline)', async () => {
     // eslint-disable-next-line no-control-regex -- the test looks for raw control characters on purpose
     const raw = /[\x00-\x08\x0b-\x1f\x7f\u202e]/;
-    const site = spawnSync(process.execPath, [bin, '--db', join(dir.path, 'o.db'), 'site', 'add', '--name', 'esc\x1b[31mred', '--url', 'https://127.0.0.1:1/sdk', '--user', 'u', '--password-stdin'], { encoding: 'utf8', input: 'pw' });
+    const site = await spawnAsync(process.execPath, [bin, '--db', join(dir.path, 'o.db'), 'site', 'add', '--name', 'esc\x1b[31mred', '--url', 'https://127.0.0.1:1/sdk', '--user', 'u', '--password-stdin'], { input: 'pw' });
     expect(site.status).toBe(2);
     expect(site.stdout).toBe('');
     expect(site.stderr).toMatch(/^outpost: Invalid input for sites\.add: name: must not contain control, bidi or invisible characters.*\[VALIDATION\]\n$/);
 
     // Echoed input comes back escaped: the error is one line and the terminal is not recoloured.
-    const echoed = outpost('nat', 'add', '--firewall', 'edge', '--private', '10.0.0.5', '--public', '203.0.113.5\x07\x1b[31m\nX\u202e');
+    const echoed = await outpost('nat', 'add', '--firewall', 'edge', '--private', '10.0.0.5', '--public', '203.0.113.5\x07\x1b[31m\nX\u202e');
     expect(echoed.code).toBe(2);
     expect(echoed.stderr.trim().split('\n')).toHaveLength(1);
     expect(echoed.stderr).not.toMatch(raw);
     expect(echoed.stderr).toContain('"203.0.113.5\\x07\\x1b[31m\\nX\\u202e" is not an IP address');
-    const unknown = outpost('no\x1b[2Jsuch');
+    const unknown = await outpost('no\x1b[2Jsuch');
     expect(unknown.code).toBe(2);
     expect(unknown.stderr).not.toMatch(raw);
     expect(unknown.stderr).toContain('no\\x1b[2Jsuch');
 
     // A label stored before names were checked (or written by another tool) cannot break the table.
-    expect(outpost('ipam', 'pool', 'add', '--name', 'pub', '--cidr', '203.0.113.0/28', '--kind', 'public').code).toBe(0);
-    expect(outpost('firewall', 'add', '--name', 'edge', '--driver', 'manual').code).toBe(0);
-    expect(outpost('nat', 'add', '--firewall', 'edge', '--private', '10.0.0.5', '--pool', 'pub', '--vm', 'web\tone').code).toBe(2);
-    expect(outpost('nat', 'add', '--firewall', 'edge', '--private', '10.0.0.5', '--pool', 'pub', '--vm', 'web-1').code).toBe(3);
+    expect((await outpost('ipam', 'pool', 'add', '--name', 'pub', '--cidr', '203.0.113.0/28', '--kind', 'public')).code).toBe(0);
+    expect((await outpost('firewall', 'add', '--name', 'edge', '--driver', 'manual')).code).toBe(0);
+    expect((await outpost('nat', 'add', '--firewall', 'edge', '--private', '10.0.0.5', '--pool', 'pub', '--vm', 'web\tone')).code).toBe(2);
+    expect((await outpost('nat', 'add', '--firewall', 'edge', '--private', '10.0.0.5', '--pool', 'pub', '--vm', 'web-1')).code).toBe(3);
     const db = await openStore(join(dir.path, 'o.db'));
     await db.sql.run('UPDATE nat_records SET vm = ?', ['web\n1\x1b[31m\u202e']);
     await db.close();
-    const list = outpost('nat', 'list');
+    const list = await outpost('nat', 'list');
     expect(list.code).toBe(0);
     expect(list.stdout).not.toMatch(raw);
     const lines = list.stdout.trimEnd().split('\n');

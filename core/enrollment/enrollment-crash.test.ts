@@ -26,7 +26,7 @@ describe.skipIf(why !== null)('Enrollment survives kill -9 at every step (child 
     work = tempDir('outpost-enroll-kill-cases-');
     l = await createEnrollmentLab({ vms: 1, dir: base.path });
     template = join(base.path, 'template');
-    const setup = l.run(template, l.setupCalls());
+    const setup = await l.run(template, l.setupCalls());
     expect(setup.results.length > 0 && setup.results.every((r) => r.ok), setup.stderr).toBe(true);
   }, 120_000);
   afterAll(async () => {
@@ -64,9 +64,9 @@ describe.skipIf(why !== null)('Enrollment survives kill -9 at every step (child 
   for (const [phase, step] of cases) {
     it(`${phase} "${step}": resumes to one NAT, one address each, one CMDB row, a complete audit trail`, async () => {
       const dir = fresh();
-      const first = l.run(dir, [start(l.vmNames[0]!)], `${phase}:enroll-vm/${step}`);
+      const first = await l.run(dir, [start(l.vmNames[0]!)], `${phase}:enroll-vm/${step}`);
       expect(first.signal, first.stderr.slice(-1000)).toBe('SIGKILL');
-      const resumed = l.resume(dir);
+      const resumed = await l.resume(dir);
       expect(resumed.states, resumed.stderr.slice(-1000) + JSON.stringify(resumed.runs.map((r) => r.error))).toEqual(['succeeded']);
       await expectEnrolled(dir);
     }, 60_000);
@@ -76,10 +76,10 @@ describe.skipIf(why !== null)('Enrollment survives kill -9 at every step (child 
     it(`offboarding, kill-after "${step}": resumes to nothing left and a closed CMDB row`, async () => {
       const dir = fresh();
       // One process enrolls, then offboards and is killed on the way (the fault names an offboard step only).
-      const first = l.run(dir, [start(l.vmNames[0]!), { command: 'enrollment.offboard', input: { site: 'lab', vms: [l.vmNames[0]] } }], `kill-after:offboard-vm/${step}`);
+      const first = await l.run(dir, [start(l.vmNames[0]!), { command: 'enrollment.offboard', input: { site: 'lab', vms: [l.vmNames[0]] } }], `kill-after:offboard-vm/${step}`);
       expect(first.signal, first.stderr.slice(-1000)).toBe('SIGKILL');
       expect(await inspect(dir, async (core) => (await core.services.engine.store.get((await core.services.enrollment.cmdb.list({ status: 'all', limit: 1 }))[0]!.enrollProcedureId!))?.state)).toBe('succeeded');
-      const resumed = l.resume(dir);
+      const resumed = await l.resume(dir);
       expect(resumed.states, JSON.stringify(resumed.runs.map((r) => r.error))).toEqual(['succeeded', 'succeeded']);
       await inspect(dir, async (core) => {
         expect(await core.services.ipam.allocations()).toEqual([]);

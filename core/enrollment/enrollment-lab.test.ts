@@ -1,7 +1,6 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { readFileSync, writeFileSync } from 'node:fs';
-import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import {
   cloneDataDir,
@@ -19,6 +18,7 @@ import {
   type EnrollmentLab,
 } from '../../test/lab/enrollment-lab.js';
 import { generateKey } from '../../test/peers/openssh-server.js';
+import { spawnAsync } from '../../test/spawn-async.js';
 import { tempDir } from '../../test/temp-dir.js';
 import type { BatchStarted, CmdbRecord, EnrollmentCheck, GuestInfo } from '../contract/index.js';
 import { onPath } from './enrollment-service.js';
@@ -49,7 +49,7 @@ describe.skipIf(why !== null)('Enrollment on the netns lab (vcsim VMs report the
     rootKey = generateKey(join(base.path, 'guest_root_key'));
     l = await createEnrollmentLab({ vms: 3, extraVms: ['10.77.0.99|debian12_64Guest=Debian GNU/Linux 12 (64-bit)', '10.77.0.98|freebsd13_64Guest=FreeBSD 13 (64-bit)', `guest-1|${DEBIAN}`], dir: base.path, rootKey: rootKey.publicKey, guestApi: true, byteSwappedUuid: [1] });
     template = join(base.path, 'template');
-    const setup = l.run(template, [...l.setupCalls(), { command: 'credentials.add', input: { name: 'guest-key', username: 'root', secret: { type: 'private-key', privateKey: rootKey.privateKey } } }]);
+    const setup = await l.run(template, [...l.setupCalls(), { command: 'credentials.add', input: { name: 'guest-key', username: 'root', secret: { type: 'private-key', privateKey: rootKey.privateKey } } }]);
     expect(setup.results.length > 0 && setup.results.every((r) => r.ok), JSON.stringify(setup.results.find((r) => !r.ok)) + setup.stderr).toBe(true);
   }, 120_000);
   afterAll(async () => {
@@ -63,7 +63,7 @@ describe.skipIf(why !== null)('Enrollment on the netns lab (vcsim VMs report the
     const [vm0, vm1, , vmDown, vmBsd] = l.vmNames;
     const dir = fresh();
     const target = { site: 'lab', credential: 'guest-root', firewall: 'fw', pool: 'pub' };
-    const out = l.run(dir, [
+    const out = await l.run(dir, [
       { command: 'enrollment.rules', input: {} },
       { command: 'enrollment.check', input: { ...target, vms: [vm0, vmBsd, vmDown, 'no-such-vm'] } },
       { command: 'enrollment.start', input: { ...target, vms: [vm0, vm1], concurrency: 2, osActions: 'builtin' } },
@@ -127,7 +127,7 @@ describe.skipIf(why !== null)('Enrollment on the netns lab (vcsim VMs report the
     }
     expect(l.lab.exec(l.lab.firewall, ['iptables-save', '-t', 'nat']).match(/outpost:nat:\d+/g)).toHaveLength(4);
 
-    const off = l.run(dir, [
+    const off = await l.run(dir, [
       { command: 'enrollment.offboard', input: { site: 'lab', vms: [vm0, vm1] } },
       { command: 'cmdb.list', input: { status: 'all' } },
       { command: 'enrollment.offboard', input: { site: 'lab', vms: [vm0] } },
@@ -167,7 +167,7 @@ describe.skipIf(why !== null)('Enrollment on the netns lab (vcsim VMs report the
     expect(guestUuid).not.toBe(l.biosUuids[1]); // guest 1 shows the byte-swapped form of VM1's UUID
 
     // The check says so per VM, before any run: VM1 is its guest (byte-swapped form accepted), VM5 is not.
-    const check = value<EnrollmentCheck>(l.run(dir, [{ command: 'enrollment.check', input: { ...target, vms: [impostor, vm1] } }]), 0);
+    const check = value<EnrollmentCheck>(await l.run(dir, [{ command: 'enrollment.check', input: { ...target, vms: [impostor, vm1] } }]), 0);
     const [cImpostor, c1] = check.vms;
     expect(cImpostor).toMatchObject({ eligible: false, privateIp: guest1.ip, credentialMethod: 'guest-api' });
     expect(cImpostor!.checks.slice(-4).map((c) => `${c.id}:${c.status}:${c.code ?? ''}`)).toEqual(['identity:fail:GUEST_IDENTITY_MISMATCH', 'os-version:skipped:', 'free-disk:skipped:', 'services:skipped:']);
@@ -177,7 +177,7 @@ describe.skipIf(why !== null)('Enrollment on the netns lab (vcsim VMs report the
     // The run: one login to the machine at that address (the identity check, the first login: VMware
     // Tools validated the password), then the refusal; nothing further reaches it or the firewall.
     const loginsBefore = guest1.logins().length;
-    const out = l.run(dir, [{ command: 'enrollment.start', input: { ...target, vms: [impostor], osActions: 'builtin' } }, { command: 'cmdb.list', input: { status: 'all' } }]);
+    const out = await l.run(dir, [{ command: 'enrollment.start', input: { ...target, vms: [impostor], osActions: 'builtin' } }, { command: 'cmdb.list', input: { status: 'all' } }]);
     const [run] = runsOf(out, 0);
     expect(run).toMatchObject({ state: 'rolled-back', error: { code: 'GUEST_IDENTITY_MISMATCH' } });
     const message = run!.error!.message;
@@ -198,14 +198,14 @@ describe.skipIf(why !== null)('Enrollment on the netns lab (vcsim VMs report the
     expect(guest1.exec(['hostname']).trim()).toBe('lab-guest-1');
   }, 120_000);
 
-  it('a credential that cannot read the SMBIOS UUID (not root, no passwordless sudo): GUEST_IDENTITY_UNKNOWN says what to use; the OS checks do not run', () => {
+  it('a credential that cannot read the SMBIOS UUID (not root, no passwordless sudo): GUEST_IDENTITY_UNKNOWN says what to use; the OS checks do not run', async () => {
     const vm2 = l.vmNames[2]!;
     const guest = l.guests[2]!;
     // The product UUID is root-only (0400, as the kernel makes it): a plain account cannot read it.
     guest.exec(['sh', '-c', `useradd -m -s /bin/sh plain && echo 'plain:${GUEST_PASSWORD}' | chpasswd`]);
     try {
       const dir = fresh();
-      const out = l.run(dir, [
+      const out = await l.run(dir, [
         { command: 'credentials.add', input: { name: 'guest-plain', username: 'plain', secret: { type: 'password', password: GUEST_PASSWORD } } },
         { command: 'enrollment.check', input: { site: 'lab', credential: 'guest-plain', firewall: 'fw', pool: 'pub', vms: [vm2] } },
       ]);
@@ -221,42 +221,41 @@ describe.skipIf(why !== null)('Enrollment on the netns lab (vcsim VMs report the
     }
   }, 60_000);
 
-  it('the CLI: outpost enroll --check, enroll, cmdb list/export, offboard (built binary, in the client namespace)', () => {
+  it('the CLI: outpost enroll --check, enroll, cmdb list/export, offboard (built binary, in the client namespace)', async () => {
     const [vm0, vm1] = l.vmNames;
     const dir = fresh();
-    const outpost = (...args: string[]) => {
-      const r = spawnSync('ip', ['netns', 'exec', l.lab.client, process.execPath, join(root, 'bin', 'outpost.mjs'), '--db', join(dir, 'outpost.db'), ...args], {
-        encoding: 'utf8',
+    const outpost = async (...args: string[]) => {
+      const r = await spawnAsync('ip', ['netns', 'exec', l.lab.client, process.execPath, join(root, 'bin', 'outpost.mjs'), '--db', join(dir, 'outpost.db'), ...args], {
         env: { ...process.env, OUTPOST_VAULT_PASSPHRASE: LAB_PASSPHRASE },
         timeout: 120_000,
       });
       return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
     };
     const target = ['--site', 'lab', '--credential', 'guest-root', '--firewall', 'fw', '--pool', 'pub'];
-    const check = outpost('enroll', ...target, '--vm', vm0!, l.vmNames[4]!, '--check');
+    const check = await outpost('enroll', ...target, '--vm', vm0!, l.vmNames[4]!, '--check');
     expect(check.code, check.stderr).toBe(1); // the FreeBSD VM is not eligible
     expect(check.stdout).toContain(`${vm0}: eligible`);
     expect(check.stdout).toMatch(/NOT eligible[\s\S]*OS_REQUIREMENT/);
 
-    const enroll = outpost('--json', 'enroll', ...target, '--vm', vm0!, vm1!, 'ghost', '--concurrency', '2', '--os-actions', 'builtin');
+    const enroll = await outpost('--json', 'enroll', ...target, '--vm', vm0!, vm1!, 'ghost', '--concurrency', '2', '--os-actions', 'builtin');
     expect(enroll.code, enroll.stderr).toBe(1); // 'ghost' is not in the inventory
     const result = JSON.parse(enroll.stdout) as { vms: { name: string | null; state: string; error: { code: string } | null }[] };
     expect(result.vms.map((v) => `${v.name ?? '?'}:${v.state}:${v.error?.code ?? ''}`)).toEqual([`${vm0}:succeeded:`, `${vm1}:succeeded:`, '?:not-started:NOT_FOUND']);
 
-    const list = outpost('cmdb', 'list');
+    const list = await outpost('cmdb', 'list');
     expect(list.code).toBe(0);
     expect(list.stdout).toContain(vm0);
     expect(list.stdout).toMatch(/203\.0\.113\.\d+/);
-    const csv = outpost('cmdb', 'export');
+    const csv = await outpost('cmdb', 'export');
     expect(csv.stdout.trim().split('\r\n')).toHaveLength(3);
 
-    const off = outpost('offboard', '--site', 'lab', '--vm', vm0!, vm1!);
+    const off = await outpost('offboard', '--site', 'lab', '--vm', vm0!, vm1!);
     expect(off.code, off.stdout + off.stderr).toBe(0);
     expect(off.stdout).toContain('2 of 2 succeeded.');
-    expect(JSON.parse(outpost('--json', 'cmdb', 'list').stdout)).toEqual([]);
-    expect((JSON.parse(outpost('--json', 'cmdb', 'list', '--all').stdout) as unknown[]).length).toBe(2);
+    expect(JSON.parse((await outpost('--json', 'cmdb', 'list')).stdout)).toEqual([]);
+    expect((JSON.parse((await outpost('--json', 'cmdb', 'list', '--all')).stdout) as unknown[]).length).toBe(2);
 
-    const bad = outpost('enroll', '--site', 'lab', '--credential', 'guest-root', '--firewall', 'fw', '--pool', 'pub');
+    const bad = await outpost('enroll', '--site', 'lab', '--credential', 'guest-root', '--firewall', 'fw', '--pool', 'pub');
     expect(bad.code).toBe(2);
     expect(bad.stderr.trim().split('\n')).toHaveLength(1);
     expect(bad.stderr).toMatch(/^outpost: .*--vm/);
@@ -265,7 +264,7 @@ describe.skipIf(why !== null)('Enrollment on the netns lab (vcsim VMs report the
   it.skipIf(!onPath('ansible-playbook'))('runs the OS actions as the Ansible playbook (key credential), its output in the procedure log; offboarding reverts them', async () => {
     const vm2 = l.vmNames[2]!;
     const dir = fresh();
-    const out = l.run(dir, [
+    const out = await l.run(dir, [
       { command: 'enrollment.rules', input: {} },
       { command: 'enrollment.start', input: { site: 'lab', vms: [vm2], credential: 'guest-key', firewall: 'fw', pool: 'pub', osActions: 'auto' } },
     ]);
@@ -279,7 +278,7 @@ describe.skipIf(why !== null)('Enrollment on the netns lab (vcsim VMs report the
     expect(guest.exec(['getent', 'passwd', 'outpost'])).toContain('outpost-managed');
     expect(guest.exec(['sh', '-c', 'grep -c outpost-enrollment /home/outpost/.ssh/authorized_keys']).trim()).toBe('1');
     expect(guest.exec(['hostname']).trim()).toBe('dc0-c0-h0-vm2');
-    const off = l.run(dir, [{ command: 'enrollment.offboard', input: { site: 'lab', vms: [vm2] } }]);
+    const off = await l.run(dir, [{ command: 'enrollment.offboard', input: { site: 'lab', vms: [vm2] } }]);
     expect(runsOf(off, 0)[0]!.state).toBe('succeeded');
     expect(() => guest.exec(['getent', 'passwd', 'outpost'])).toThrow();
     expect(guest.exec(['hostname']).trim()).toBe('lab-guest-2');
@@ -288,7 +287,7 @@ describe.skipIf(why !== null)('Enrollment on the netns lab (vcsim VMs report the
   it('a firewall-wide allow-list guards the public IP an enrollment adds, from its first packet; the listed workstation still reaches the guest', async () => {
     const vm2 = l.vmNames[2]!;
     const dir = fresh();
-    const out = l.run(dir, [
+    const out = await l.run(dir, [
       { command: 'nat.allow', input: { firewall: 'fw', source: l.lab.clientIp } },
       { command: 'enrollment.start', input: { site: 'lab', vms: [vm2], credential: 'guest-root', firewall: 'fw', pool: 'pub', osActions: 'builtin' } },
       { command: 'cmdb.list', input: {} },
@@ -302,7 +301,7 @@ describe.skipIf(why !== null)('Enrollment on the netns lab (vcsim VMs report the
       expect(l.lab.exec(l.lab.firewall, ['iptables-save'])).toContain(`outpost:guard:${publicIp}`);
       expect(await inspect(dir, async (core) => (await core.services.natPolicy.check('fw')).state)).toBe('in-sync');
     } finally {
-      const off = l.run(dir, [{ command: 'enrollment.offboard', input: { site: 'lab', vms: [vm2] } }, { command: 'nat.disallow', input: { firewall: 'fw', source: l.lab.clientIp } }]);
+      const off = await l.run(dir, [{ command: 'enrollment.offboard', input: { site: 'lab', vms: [vm2] } }, { command: 'nat.disallow', input: { firewall: 'fw', source: l.lab.clientIp } }]);
       expect(runsOf(off, 0)[0]).toMatchObject({ state: 'succeeded' });
       expect(runsOf(off, 1)[0]).toMatchObject({ state: 'succeeded' });
     }
@@ -323,7 +322,7 @@ describe.skipIf(why !== null)('Enrollment on the netns lab (vcsim VMs report the
       l.lab.exec(l.lab.firewall, ['ip', 'addr', addressAction, `${publicIp}/32`, 'dev', fwIf]);
       return gate;
     };
-    const out = l.run(dir, [
+    const out = await l.run(dir, [
       { command: 'firewalls.add', input: { name: 'edge', driver: 'manual', settings: { manualSyntax: 'iptables' } } },
       { command: 'enrollment.start', input: { site: 'lab', vms: [vm2], credential: 'guest-root', firewall: 'edge', pool: 'pub', osActions: 'builtin' } },
     ]);
@@ -331,14 +330,14 @@ describe.skipIf(why !== null)('Enrollment on the netns lab (vcsim VMs report the
     expect(waiting).toMatchObject({ state: 'waiting' });
     expect(waiting!.steps).toContain('nat-confirm:waiting');
     expect(await applyGate(waiting!.id, 'add')).toContain(`--comment outpost:nat:1`);
-    const approved = l.run(dir, [{ command: 'procedures.approve', input: { id: waiting!.id } }]);
+    const approved = await l.run(dir, [{ command: 'procedures.approve', input: { id: waiting!.id } }]);
     expect(runsOf(approved, 0)[0], JSON.stringify(runsOf(approved, 0)[0]?.error)).toMatchObject({ state: 'succeeded' });
 
-    const off = l.run(dir, [{ command: 'enrollment.offboard', input: { site: 'lab', vms: [vm2] } }]);
+    const off = await l.run(dir, [{ command: 'enrollment.offboard', input: { site: 'lab', vms: [vm2] } }]);
     const [offWaiting] = runsOf(off, 0);
     expect(offWaiting).toMatchObject({ state: 'waiting' });
     expect(await applyGate(offWaiting!.id, 'del')).toContain('iptables -t nat -D');
-    const done = l.run(dir, [{ command: 'procedures.approve', input: { id: offWaiting!.id } }, { command: 'cmdb.list', input: { status: 'all' } }]);
+    const done = await l.run(dir, [{ command: 'procedures.approve', input: { id: offWaiting!.id } }, { command: 'cmdb.list', input: { status: 'all' } }]);
     expect(runsOf(done, 0)[0]).toMatchObject({ state: 'succeeded' });
     expect(value<CmdbRecord[]>(done, 1)).toEqual([expect.objectContaining({ vmName: vm2, firewall: 'edge', status: 'offboarded' })]);
     expect(l.lab.exec(l.lab.firewall, ['iptables-save', '-t', 'nat'])).not.toContain('outpost:nat:');
@@ -348,7 +347,7 @@ describe.skipIf(why !== null)('Enrollment on the netns lab (vcsim VMs report the
     const [vm0, vm1, vm2, vmDown, vmBsd] = l.vmNames;
     const dir = fresh();
     const target = { site: 'lab', credential: 'guest-root', firewall: 'fw', pool: 'pub', osActions: 'builtin' };
-    const out = l.run(dir, [
+    const out = await l.run(dir, [
       // VM1's private address already has a NAT (made by hand, outside enrollment).
       { command: 'nat.add', input: { firewall: 'fw', privateIp: l.lab.vms[1]!.ip, publicIp: '203.0.113.50' } },
       { command: 'enrollment.start', input: { ...target, vms: [vm0, vmBsd, vmDown, 'ghost-vm', vm1], concurrency: 3 } },
@@ -395,7 +394,7 @@ describe.skipIf(why !== null)('Enrollment on the netns lab (vcsim VMs report the
   it('a VM powered off after the batch started fails alone; the VM before it enrolls', async () => {
     const [vm0, , vm2] = l.vmNames;
     const dir = fresh();
-    const batch = l.runAsync(dir, [{ command: 'enrollment.start', input: { site: 'lab', credential: 'guest-root', firewall: 'fw', pool: 'pub', osActions: 'builtin', vms: [vm0, vm2], concurrency: 1 } }]);
+    const batch = l.run(dir, [{ command: 'enrollment.start', input: { site: 'lab', credential: 'guest-root', firewall: 'fw', pool: 'pub', osActions: 'builtin', vms: [vm0, vm2], concurrency: 1 } }]);
     // Wait until VM0's run is under way, then power VM2 off in vCenter (a second process, as another operator would).
     const deadline = Date.now() + 30_000;
     for (;;) {
@@ -404,13 +403,13 @@ describe.skipIf(why !== null)('Enrollment on the netns lab (vcsim VMs report the
       if (Date.now() > deadline) throw new Error('VM0 never started');
       await new Promise((r) => setTimeout(r, 100));
     }
-    const power = l.run(dir, [{ command: 'vm.power', input: { site: 'lab', vm: vm2, action: 'off' } }]);
+    const power = await l.run(dir, [{ command: 'vm.power', input: { site: 'lab', vm: vm2, action: 'off' } }]);
     expect(power.results[0]).toMatchObject({ ok: true });
     const out = await batch;
     const [r0, r2] = runsOf(out, 0);
     expect(r0!.state, JSON.stringify(r0!.error)).toBe('succeeded');
     expect(r2).toMatchObject({ state: 'rolled-back', error: { code: 'ENROLL_INELIGIBLE' } });
     expect(r2!.error!.message).toContain('poweredOff');
-    l.run(dir, [{ command: 'vm.power', input: { site: 'lab', vm: vm2, action: 'on' } }]);
+    await l.run(dir, [{ command: 'vm.power', input: { site: 'lab', vm: vm2, action: 'on' } }]);
   }, 120_000);
 });

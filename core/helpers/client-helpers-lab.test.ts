@@ -13,12 +13,12 @@ describe.skipIf(!available.ok)('outpost translate / preflight on a client namesp
   let lab: Lab;
   let dir: ReturnType<typeof tempDir>;
   /** The real CLI, run inside the lab's client namespace as an operator's workstation. */
-  const outpost = (...args: string[]): string => lab.exec(lab.client, [process.execPath, join(root, 'bin', 'outpost.mjs'), '--db', join(dir.path, 'o.db'), ...args]);
+  const outpost = (...args: string[]): Promise<string> => lab.execAsync(lab.client, [process.execPath, join(root, 'bin', 'outpost.mjs'), '--db', join(dir.path, 'o.db'), ...args]);
 
   const runner = join(root, 'dist', 'test', 'core-runner-helpers.mjs');
   /** A contract command dispatched by a core running inside the client namespace. */
-  const dispatchInClient = (command: string, input: unknown): { ok: boolean; value?: unknown; error?: { code: string } } =>
-    JSON.parse(lab.exec(lab.client, [process.execPath, runner, dir.path, 'call', command, JSON.stringify(input)])) as { ok: boolean; value?: unknown };
+  const dispatchInClient = async (command: string, input: unknown): Promise<{ ok: boolean; value?: unknown; error?: { code: string } }> =>
+    JSON.parse(await lab.execAsync(lab.client, [process.execPath, runner, dir.path, 'call', command, JSON.stringify(input)])) as { ok: boolean; value?: unknown };
 
   beforeAll(async () => {
     await build({ entryPoints: [join(root, 'test/fixtures/core-runner.ts')], outfile: runner, bundle: true, platform: 'node', format: 'esm', packages: 'external', absWorkingDir: root, logLevel: 'warning' });
@@ -33,43 +33,43 @@ describe.skipIf(!available.ok)('outpost translate / preflight on a client namesp
   });
 
   for (const backend of ['iptables', 'nft'] as const) {
-    it(`${backend}: private addresses reach the forwarding IP once applied, and not after removal`, () => {
+    it(`${backend}: private addresses reach the forwarding IP once applied, and not after removal`, async () => {
       const args = ['translate', '--subnet', '192.168.100.0/24', '--to', lab.firewallPublicIp, '--ports', '8080', '--format', backend];
       expect(lab.connectFromClient('192.168.100.7', 8080, 600)).toMatch(/ERROR|TIMEOUT/);
-      expect(outpost(...args, '--apply')).toContain('Applied outpost:translate:192.168.100.0/24=>203.0.113.1:tcp/8080');
-      expect(outpost(...args, '--apply')).toContain('(nothing to do)');
+      expect(await outpost(...args, '--apply')).toContain('Applied outpost:translate:192.168.100.0/24=>203.0.113.1:tcp/8080');
+      expect(await outpost(...args, '--apply')).toContain('(nothing to do)');
       expect(lab.connectFromClient('192.168.100.7', 8080)).toBe(`forwarder ${lab.clientIp}`);
-      expect(JSON.parse(outpost('--json', ...args, '--show'))).toEqual([expect.objectContaining({ backend, tag: 'outpost:translate:192.168.100.0/24=>203.0.113.1:tcp/8080' })]);
-      expect(outpost(...args, '--remove')).toContain('Removed');
-      expect(JSON.parse(outpost('--json', ...args, '--show'))).toEqual([]);
+      expect(JSON.parse(await outpost('--json', ...args, '--show'))).toEqual([expect.objectContaining({ backend, tag: 'outpost:translate:192.168.100.0/24=>203.0.113.1:tcp/8080' })]);
+      expect(await outpost(...args, '--remove')).toContain('Removed');
+      expect(JSON.parse(await outpost('--json', ...args, '--show'))).toEqual([]);
       expect(lab.connectFromClient('192.168.100.7', 8080, 600)).toMatch(/ERROR|TIMEOUT/);
     });
   }
 
-  it('maps a whole prefix address for address (NETMAP)', () => {
+  it('maps a whole prefix address for address (NETMAP)', async () => {
     const args = ['translate', '--subnet', '192.168.100.0/24', '--to-prefix', '203.0.113.0/24', '--protocol', 'all'];
-    outpost(...args, '--apply');
+    await outpost(...args, '--apply');
     expect(lab.connectFromClient('192.168.100.1', 8080)).toBe(`forwarder ${lab.clientIp}`);
-    outpost(...args, '--remove');
-    const audit = JSON.parse(outpost('--json', 'audit', 'list')) as { entries: { action: string }[] };
+    await outpost(...args, '--remove');
+    const audit = JSON.parse(await outpost('--json', 'audit', 'list')) as { entries: { action: string }[] };
     expect(audit.entries.map((e) => e.action)).toEqual(expect.arrayContaining(['translate.apply', 'translate.remove']));
   });
 
-  it('the contract commands apply, show and remove rules (handlers run in the client namespace)', () => {
+  it('the contract commands apply, show and remove rules (handlers run in the client namespace)', async () => {
     const input = { subnet: '192.168.100.0/24', to: lab.firewallPublicIp, ports: [8080], backend: 'nft' };
-    expect(dispatchInClient('helpers.translate.apply', input)).toEqual({ ok: true, value: { tag: 'outpost:translate:192.168.100.0/24=>203.0.113.1:tcp/8080', changed: true } });
+    expect(await dispatchInClient('helpers.translate.apply', input)).toEqual({ ok: true, value: { tag: 'outpost:translate:192.168.100.0/24=>203.0.113.1:tcp/8080', changed: true } });
     expect(lab.connectFromClient('192.168.100.9', 8080)).toBe(`forwarder ${lab.clientIp}`);
-    expect(dispatchInClient('helpers.translate.applied', { backend: 'nft' })).toMatchObject({ ok: true, value: [{ backend: 'nft' }] });
-    expect(dispatchInClient('helpers.translate.remove', input)).toMatchObject({ ok: true, value: { changed: true } });
-    expect(dispatchInClient('helpers.translate.applied', { backend: 'nft' })).toEqual({ ok: true, value: [] });
-    expect(dispatchInClient('helpers.translate.apply', { ...input, to: undefined })).toMatchObject({ ok: false, error: { code: 'VALIDATION' } });
+    expect(await dispatchInClient('helpers.translate.applied', { backend: 'nft' })).toMatchObject({ ok: true, value: [{ backend: 'nft' }] });
+    expect(await dispatchInClient('helpers.translate.remove', input)).toMatchObject({ ok: true, value: { changed: true } });
+    expect(await dispatchInClient('helpers.translate.applied', { backend: 'nft' })).toEqual({ ok: true, value: [] });
+    expect(await dispatchInClient('helpers.translate.apply', { ...input, to: undefined })).toMatchObject({ ok: false, error: { code: 'VALIDATION' } });
   });
 
-  it('preflight tells open, refused and timeout apart, concurrently', () => {
+  it('preflight tells open, refused and timeout apart, concurrently', async () => {
     const started = Date.now();
     let out = '';
     try {
-      out = outpost('--json', 'preflight', `${lab.firewallPublicIp}:8080`, `${lab.firewallPublicIp}:9998`, `${lab.firewallPublicIp}:9999`, '--timeout', '700');
+      out = await outpost('--json', 'preflight', `${lab.firewallPublicIp}:8080`, `${lab.firewallPublicIp}:9998`, `${lab.firewallPublicIp}:9999`, '--timeout', '700');
     } catch (err) {
       out = String((err as { stdout?: string }).stdout); // exit 1: not everything is open
     }

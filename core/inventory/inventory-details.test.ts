@@ -1,11 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import ExcelJS from 'exceljs';
-import { spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { startVcsim, vcsimUnavailable, type Vcsim } from '../../test/peers/vcsim.js';
 import { VsphereOperator } from '../../test/peers/vsphere-operator.js';
+import { spawnAsync } from '../../test/spawn-async.js';
 import { tempDir } from '../../test/temp-dir.js';
 import type { CommandInput, CommandName, CommandOutput } from '../contract/commands.js';
 import type { VmSummary } from '../contract/inventory.js';
@@ -148,9 +148,9 @@ describe.skipIf(unavailable !== null)('RVTools-grade inventory against vcsim', (
     await core.services.inventory.close();
     await core.close();
     const env = { ...process.env, OUTPOST_VAULT_PASSPHRASE: passphrase };
-    const outpost = (...args: string[]) => spawnSync(process.execPath, [bin, '--db', join(dir.path, 'outpost.db'), ...args], { encoding: 'utf8', env });
+    const outpost = (...args: string[]) => spawnAsync(process.execPath, [bin, '--db', join(dir.path, 'outpost.db'), ...args], { env });
     const csvFile = join(dir.path, 'vinfo.csv');
-    const csv = outpost('inventory', 'export', '--view', 'vinfo', '--format', 'csv', '--site', 'lab', '--out', csvFile);
+    const csv = await outpost('inventory', 'export', '--view', 'vinfo', '--format', 'csv', '--site', 'lab', '--out', csvFile);
     expect(csv.status, csv.stderr).toBe(0);
     expect(csv.stdout).toContain('6 vInfo rows written');
     const lines = readFileSync(csvFile, 'utf8').trimEnd().split('\r\n');
@@ -158,7 +158,7 @@ describe.skipIf(unavailable !== null)('RVTools-grade inventory against vcsim', (
     expect(lines).toHaveLength(7);
 
     const xlsxFile = join(dir.path, 'vdisk.xlsx');
-    const xlsx = outpost('--json', 'inventory', 'export', '--view', 'vdisk', '--format', 'xlsx', '--out', xlsxFile);
+    const xlsx = await outpost('--json', 'inventory', 'export', '--view', 'vdisk', '--format', 'xlsx', '--out', xlsxFile);
     expect(xlsx.status, xlsx.stderr).toBe(0);
     expect(JSON.parse(xlsx.stdout)).toMatchObject({ view: 'vdisk', format: 'xlsx', rows: 7 });
     const book = new ExcelJS.Workbook();
@@ -173,17 +173,17 @@ describe.skipIf(unavailable !== null)('RVTools-grade inventory against vcsim', (
 
     // Each run of the binary opens the store (~3 s here): three more views, the rest are the same code path.
     for (const view of ['vsnapshot', 'vhost', 'vdatastore']) {
-      const r = outpost('inventory', 'export', '--view', view, '--format', 'csv', '--out', join(dir.path, `${view}.csv`));
+      const r = await outpost('inventory', 'export', '--view', view, '--format', 'csv', '--out', join(dir.path, `${view}.csv`));
       expect(r.status, `${view}: ${r.stderr}`).toBe(0);
     }
 
-    const badView = outpost('inventory', 'export', '--view', 'vbogus', '--format', 'csv', '--out', join(dir.path, 'x.csv'));
+    const badView = await outpost('inventory', 'export', '--view', 'vbogus', '--format', 'csv', '--out', join(dir.path, 'x.csv'));
     expect(badView.status).not.toBe(0);
     expect(badView.stderr).toMatch(/--view must be one of vinfo, vcpu/);
-    const badSite = outpost('inventory', 'export', '--view', 'vinfo', '--site', 'nope', '--out', join(dir.path, 'y.csv'));
+    const badSite = await outpost('inventory', 'export', '--view', 'vinfo', '--site', 'nope', '--out', join(dir.path, 'y.csv'));
     expect(badSite.stderr).toContain('NOT_FOUND');
-    const mismatch = outpost('inventory', 'export', '--view', 'vinfo', '--format', 'xlsx', '--out', join(dir.path, 'z.csv'));
+    const mismatch = await outpost('inventory', 'export', '--view', 'vinfo', '--format', 'xlsx', '--out', join(dir.path, 'z.csv'));
     expect(mismatch.status).not.toBe(0);
-    expect(spawnSync('ls', [dir.path], { encoding: 'utf8' }).stdout).not.toMatch(/\b[xyz]\.csv|partial/);
+    expect(readdirSync(dir.path).join('\n')).not.toMatch(/\b[xyz]\.csv|partial/);
   }, 120_000);
 });

@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { build } from 'esbuild';
+import { spawnAsync } from '../../test/spawn-async.js';
 import { tempDir } from '../../test/temp-dir.js';
 import { readLedger } from '../../test/fixtures/ledger-procedure.js';
 import { openStore } from '../db/store.js';
@@ -17,9 +17,10 @@ const runner = join(root, 'dist', 'test', 'procedure-crash-runner.mjs');
 const targets = new Map<string, string>();
 const target = (dir: string): string => targets.get(dir) ?? join(dir, 'outpost.db');
 
-function run(mode: 'start' | 'resume', dir: string, fault?: string, failAt?: string): { signal: NodeJS.Signals | null; states: string[] } {
+/** One runner process (asynchronous: the vitest worker's event loop turns while it works). */
+async function run(mode: 'start' | 'resume', dir: string, fault?: string, failAt?: string): Promise<{ signal: NodeJS.Signals | null; states: string[] }> {
   const env = { ...process.env, OUTPOST_FAULT: fault ?? '', OUTPOST_TEST_DB: targets.get(dir) ?? '', PGPASSWORD: PG_PASSWORD };
-  const r = spawnSync(process.execPath, [runner, mode, dir, ...(failAt ? [failAt] : [])], { encoding: 'utf8', env, timeout: 20_000 });
+  const r = await spawnAsync(process.execPath, [runner, mode, dir, ...(failAt ? [failAt] : [])], { env, timeout: 20_000 });
   if (r.signal === null && r.status !== 0) throw new Error(`runner ${mode} failed: ${r.stderr}`);
   return { signal: r.signal, states: r.signal ? [] : (JSON.parse(r.stdout) as string[]) };
 }
@@ -57,11 +58,11 @@ for (const engine of ['sqlite', 'postgres'] as const) describe(`procedures survi
     await build({ entryPoints: [join(root, 'test/fixtures/procedure-crash-runner.ts')], outfile: runner, bundle: true, platform: 'node', format: 'esm', packages: 'external', absWorkingDir: root, logLevel: 'warning' });
     if (engine === 'postgres') peer = await startPostgres();
     const clean = await newDir();
-    expect(run('start', clean.path).states).toEqual(['succeeded']);
+    expect((await run('start', clean.path)).states).toEqual(['succeeded']);
     reference = await endState(clean.path);
     clean.remove();
     const failing = await newDir();
-    expect(run('start', failing.path, undefined, 'record').states).toEqual(['rolled-back']);
+    expect((await run('start', failing.path, undefined, 'record')).states).toEqual(['rolled-back']);
     rolledBack = await endState(failing.path);
     failing.remove();
   }, 60_000);
@@ -71,9 +72,9 @@ for (const engine of ['sqlite', 'postgres'] as const) describe(`procedures survi
       it(`${phase} "${step}": resumes to the same end state, no duplicate effect, no lost audit record`, async () => {
         const dir = await newDir();
         try {
-          const first = run('start', dir.path, `${phase}:test.ledger/${step}`);
+          const first = await run('start', dir.path, `${phase}:test.ledger/${step}`);
           expect(first.signal).toBe('SIGKILL');
-          expect(run('resume', dir.path).states).toEqual(['succeeded']);
+          expect((await run('resume', dir.path)).states).toEqual(['succeeded']);
           const after = await endState(dir.path);
           expect(after.ledger).toEqual(reference.ledger);
           expect(after.steps).toEqual(reference.steps);
@@ -93,8 +94,8 @@ for (const engine of ['sqlite', 'postgres'] as const) describe(`procedures survi
     it(`kill-after-undo "${step}" during a rollback: resumes the rollback to a clean world`, async () => {
       const dir = tempDir();
       try {
-        expect(run('start', dir.path, `kill-after-undo:test.ledger/${step}`, 'record').signal).toBe('SIGKILL');
-        expect(run('resume', dir.path).states).toEqual(['rolled-back']);
+        expect((await run('start', dir.path, `kill-after-undo:test.ledger/${step}`, 'record')).signal).toBe('SIGKILL');
+        expect((await run('resume', dir.path)).states).toEqual(['rolled-back']);
         const after = await endState(dir.path);
         expect(after.ledger).toEqual({ reserved: [], rules: [], records: [] });
         expect(after.steps).toEqual(rolledBack.steps);

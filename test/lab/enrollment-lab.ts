@@ -4,7 +4,6 @@
 // (test/fixtures/enrollment-runner.ts): the operator's workstation, which reaches vCenter, the
 // guests through the firewall, and the public IPs. Each VM has its own BIOS UUID in vCenter and its
 // guest presents it as its SMBIOS product UUID, as a real VM's firmware does.
-import { spawn, spawnSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { copyFileSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -13,6 +12,7 @@ import { byteSwappedUuid } from '../../core/enrollment/guest-identity.js';
 import { createOutpostCore, type OutpostCore } from '../../core/server/core.js';
 import { defaultKdf } from '../../core/vault/passphrase-cipher.js';
 import { sshdAvailable } from '../peers/openssh-server.js';
+import { spawnAsync, type SpawnResult } from '../spawn-async.js';
 import { startVcsim, vcsimUnavailable, type Vcsim } from '../peers/vcsim.js';
 import { startLabGuests, type LabGuest } from './lab-guests.js';
 import { createLab, labAvailable, type Lab } from './netns-lab.js';
@@ -61,11 +61,13 @@ export interface EnrollmentLab {
   /** The BIOS UUID (config.uuid) of each VM, in creation order; guest i presents VM i's. */
   biosUuids: string[];
   runner: string;
-  /** Dispatches calls in a child process in the client namespace; returns its parsed JSON line. */
-  run(dataDir: string, calls: { command: string; input: unknown }[], fault?: string): RunnerOutput;
-  /** Same, without waiting (to act while a batch runs). */
-  runAsync(dataDir: string, calls: { command: string; input: unknown }[]): Promise<RunnerOutput>;
-  resume(dataDir: string): { states: string[]; runs: RunSummary[]; signal: string | null; stderr: string };
+  /**
+   * Dispatches calls in a child process in the client namespace; resolves to its parsed JSON line.
+   * Asynchronous, so a test can act while a batch runs, and so the vitest worker's event loop turns
+   * while the child works (a worker blocked for 60 s misses its RPC reply and fails the run).
+   */
+  run(dataDir: string, calls: { command: string; input: unknown }[], fault?: string): Promise<RunnerOutput>;
+  resume(dataDir: string): Promise<{ states: string[]; runs: RunSummary[]; signal: string | null; stderr: string }>;
   /** The calls that make a fresh data dir ready: site + sync, guest credentials, pools, the firewall. */
   setupCalls(): { command: string; input: unknown }[];
   destroy(): Promise<void>;
@@ -161,6 +163,9 @@ export async function createEnrollmentLab(options: EnrollmentLabOptions): Promis
     writeFileSync(file, JSON.stringify(calls));
     return file;
   };
+  /** Node in the client namespace; a spawn error comes back as the child's stderr, and 180 s ends it. */
+  const inClient = (args: string[], childEnv: NodeJS.ProcessEnv): Promise<SpawnResult> =>
+    spawnAsync('ip', ['netns', 'exec', lab.client, process.execPath, ...args], { env: childEnv, timeout: 180_000 }).catch((err: Error) => ({ status: null, signal: null, stdout: '', stderr: `spawn error: ${err.message}` }));
   const parse = (stdout: string, stderr: string, signal: string | null): RunnerOutput => {
     const line = stdout.trim().split('\n').at(-1) ?? '';
     if (!line.startsWith('{')) return { results: [], maxRssKb: 0, signal, stderr };
@@ -173,25 +178,17 @@ export async function createEnrollmentLab(options: EnrollmentLabOptions): Promis
     vmNames,
     biosUuids,
     runner,
-    run(dataDir, calls, fault) {
-      const r = spawnSync('ip', ['netns', 'exec', lab.client, process.execPath, runner, dataDir, 'run', callsFile(dataDir, calls)], { encoding: 'utf8', env: env(fault), timeout: 180_000, maxBuffer: 64 * 1024 * 1024 });
+    async run(dataDir, calls, fault) {
+      const r = await inClient([runner, dataDir, 'run', callsFile(dataDir, calls)], env(fault));
       // The exit status and a spawn error go with stderr, so a run that ended early says why in the assertion.
-      const why = `${r.error ? `\nspawn error: ${r.error.message}` : ''}\n(exit status ${r.status}, signal ${r.signal})\nstdout: ${(r.stdout ?? '').slice(-1500)}`;
-      return parse(r.stdout ?? '', (r.stderr ?? '') + why, r.signal);
+      const why = `\n(exit status ${r.status}, signal ${r.signal})\nstdout: ${r.stdout.slice(-1500)}`;
+      return parse(r.stdout, r.stderr + why, r.signal);
     },
-    runAsync(dataDir, calls) {
-      const child = spawn('ip', ['netns', 'exec', lab.client, process.execPath, runner, dataDir, 'run', callsFile(dataDir, calls)], { env: env(), stdio: ['ignore', 'pipe', 'pipe'] });
-      let stdout = '';
-      let stderr = '';
-      child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
-      child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
-      return new Promise((resolve) => child.once('close', (_code, signal) => resolve(parse(stdout, stderr, signal))));
-    },
-    resume(dataDir) {
-      const r = spawnSync('ip', ['netns', 'exec', lab.client, process.execPath, runner, dataDir, 'resume'], { encoding: 'utf8', env: env(), timeout: 180_000, maxBuffer: 64 * 1024 * 1024 });
-      const line = (r.stdout ?? '').trim().split('\n').at(-1) ?? '';
+    async resume(dataDir) {
+      const r = await inClient([runner, dataDir, 'resume'], env());
+      const line = r.stdout.trim().split('\n').at(-1) ?? '';
       const parsed = line.startsWith('{') ? (JSON.parse(line) as { states: string[]; runs: RunSummary[] }) : { states: [], runs: [] };
-      return { ...parsed, signal: r.signal, stderr: r.stderr ?? '' };
+      return { ...parsed, signal: r.signal, stderr: r.stderr };
     },
     setupCalls() {
       return [

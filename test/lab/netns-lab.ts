@@ -4,6 +4,7 @@
 // helper refuses to run a command anywhere else. Requires root, iproute2, iptables and nft.
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { spawnAsync } from '../spawn-async.js';
 
 export interface Lab {
   id: string;
@@ -16,6 +17,12 @@ export interface Lab {
   clientIp: string;
   /** Runs argv inside one of this lab's namespaces (and nowhere else). */
   exec(ns: string, argv: string[], input?: string): string;
+  /**
+   * The same, without blocking this process: for node processes and other slow commands, so the
+   * vitest worker's event loop turns (a worker blocked for 60 s misses its RPC reply). A non-zero
+   * exit rejects with an error that carries `status`, `stdout` and `stderr`, as execFileSync's does.
+   */
+  execAsync(ns: string, argv: string[], input?: string): Promise<string>;
   /** Starts a long-running process inside a lab namespace; killed by destroy(). */
   spawn(ns: string, argv: string[]): ChildProcess;
   /** Opens a TCP connection from the client namespace and returns what the server said. */
@@ -115,6 +122,12 @@ export function createLab(vmCount = 1, options: { secondClient?: boolean } = {})
     firewallPublicIf: `f${id}`,
     clientIp: '203.0.113.100',
     exec: inNs,
+    async execAsync(ns, argv, input) {
+      mine(ns);
+      const r = await spawnAsync('ip', ['netns', 'exec', ns, ...argv], { input });
+      if (r.status === 0) return r.stdout;
+      throw Object.assign(new Error(`${argv.join(' ')} in ${ns}: exit ${r.status ?? r.signal}: ${r.stderr.trim()}`), r);
+    },
     spawn(ns, argv) {
       mine(ns);
       const child = spawn('ip', ['netns', 'exec', ns, ...argv], { stdio: 'ignore' });
