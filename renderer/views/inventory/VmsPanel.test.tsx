@@ -124,6 +124,32 @@ describe('VM table (fake bridge)', () => {
     expect(screen.queryByTestId('vm-detail')).toBeNull();
   });
 
+  it('Export CSV of a table that holds every VM writes what it shows (its search and order), with no second read of the store', async () => {
+    const saved: Blob[] = [];
+    const { createObjectURL, revokeObjectURL } = URL;
+    Object.assign(URL, { createObjectURL: (blob: Blob) => (saved.push(blob), 'blob:fake'), revokeObjectURL: () => undefined });
+    try {
+      const bridge = bridgeWithVms();
+      await renderApp(bridge, 'inventory');
+      await settle();
+      await act(async () => {
+        fireEvent.change(screen.getByLabelText('Search VMs'), { target: { value: 'web' } });
+      });
+      await settle();
+      fireEvent.click(screen.getByRole('button', { name: 'CPUs' }));
+      const reads = bridge.calls.filter((c) => c.command === 'vms.list').length;
+      fireEvent.click(screen.getByRole('button', { name: 'Export CSV' }));
+      await settle();
+      expect(bridge.calls.filter((c) => c.command === 'vms.list')).toHaveLength(reads);
+      expect(saved).toHaveLength(1);
+      const lines = (await saved[0]!.text()).trimEnd().split('\r\n');
+      expect(lines[0]).toMatch(/^site,name,moref,/);
+      expect(lines.slice(1).map((l) => l.split(',')[1])).toEqual(['web-9', 'web-10']); // the search, by CPUs (1, then 4)
+    } finally {
+      Object.assign(URL, { createObjectURL, revokeObjectURL });
+    }
+  });
+
   it('refetches on inventory.changed for VMs, never on a timer', async () => {
     const bridge = bridgeWithVms();
     await renderApp(bridge, 'inventory');

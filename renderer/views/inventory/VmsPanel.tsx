@@ -1,10 +1,10 @@
 import { useEffect, useMemo, useRef, useState } from 'react';
 import { useHashParams } from '../../navigation/use-hash-params';
 import { vmViewFromParams, writeVmView, type VmViewState } from './vm-view-params';
-import type { SiteSummary } from '../../../core/contract';
+import type { SiteSummary, VmSummary } from '../../../core/contract';
 import { errorToast } from '../../app/error-toast';
 import { useClient, useShellStore } from '../../app/shell-context';
-import { ALL_ROWS_LIMIT, useVmRows, vmListInput, type VmQuery } from './use-vm-rows';
+import { ALL_ROWS_LIMIT, sameFilters, useVmRows, vmListInput, type VmQuery } from './use-vm-rows';
 import { useVmTableFilter } from './vm-search-filter';
 import { VmDetail } from './VmDetail';
 import { VmTable } from './VmTable';
@@ -107,16 +107,24 @@ export function VmsPanel({ sites }: { sites: SiteSummary[] }) {
   const sortBy = (key: SortKey): void =>
     setOrder((o) => (o.key === key ? { key, direction: o.direction === 'ascending' ? 'descending' : 'ascending' } : { key, direction: 'ascending' }));
 
-  // The export asks the store for every match of the same filter and search (the store's search
-  // has the table's semantics).
   const exportCsv = (): void => {
+    const write = (vms: readonly VmSummary[]): void => {
+      downloadText(vmsCsv(vms), `outpost-vms-${q.site || 'all-sites'}-${stamp()}.csv`, 'text/csv;charset=utf-8');
+      store.getState().pushToast({ tone: 'info', title: 'CSV exported', message: `${vms.length.toLocaleString('en-US')} VMs.` });
+    };
+    // Every VM of these filters has arrived: the export is what the table shows, in its order and
+    // narrowed by its search, with no second read of every row.
+    if (data.complete && !data.capped && data.shownFor && sameFilters(data.shownFor, q)) {
+      write(rows);
+      return;
+    }
+    // Still loading: ask the store for every match of the same filters and search (its search has
+    // the table's semantics), in the table's order.
     setExporting(true);
     client.invoke('vms.list', vmListInput(q, ALL_ROWS_LIMIT)).then(
       (all) => {
         setExporting(false);
-        const out = visibleRows(all, order);
-        downloadText(vmsCsv(out), `outpost-vms-${q.site || 'all-sites'}-${stamp()}.csv`, 'text/csv;charset=utf-8');
-        store.getState().pushToast({ tone: 'info', title: 'CSV exported', message: `${out.length.toLocaleString('en-US')} VMs.` });
+        write(visibleRows(all, order));
       },
       (err: unknown) => {
         setExporting(false);
@@ -124,7 +132,6 @@ export function VmsPanel({ sites }: { sites: SiteSummary[] }) {
       },
     );
   };
-
 
   return (
     <div className="vms-panel">

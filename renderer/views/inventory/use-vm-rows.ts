@@ -37,6 +37,9 @@ export function vmListInput(q: VmQuery, limit = ALL_ROWS_LIMIT): CommandInput<'v
 /** The rows a table asks the store for: its filters without the search. */
 const storeQuery = (q: VmQuery): VmQuery => (q.query ? { ...q, query: '' } : q);
 
+/** The same store filters (the search left out: the table narrows by it itself). */
+export const sameFilters = (a: VmQuery, b: VmQuery): boolean => keyOf(storeQuery(a)) === keyOf(storeQuery(b));
+
 /** The first page: more than a screen of rows, so the table paints them before the rest arrives. */
 export const FIRST_PAGE = 500;
 /** Every later page: big enough that 50,000 VMs take a few answers, small enough that none holds the main thread long. */
