@@ -33,9 +33,18 @@ export async function openLocalTunnel(jump: SshTarget, to: { host: string; port:
   const server: Server = createServer((sock) => {
     connections++;
     sockets.add(sock);
+    // A client that resets, or hangs up while the VM still sends (a write after its FIN is EPIPE),
+    // ends this one connection: never an uncaught error in the process that holds every session.
+    sock.on('error', () => sock.destroy());
     sock.once('close', () => sockets.delete(sock));
     connection.forwardTo(endpoint).then(
       (channel) => {
+        // The client may have gone while the channel was being opened.
+        if (sock.destroyed) {
+          channel.destroy();
+          return;
+        }
+        channel.on('error', () => channel.destroy());
         sock.pipe(channel).pipe(sock);
         channel.once('close', () => sock.destroy());
         sock.once('close', () => channel.destroy());
