@@ -7,6 +7,7 @@ import { startSftpArea } from '../../test/fixtures/sftp-area.js';
 import { sshdAvailable, type Sshd } from '../../test/peers/openssh-server.js';
 import { SshConnection } from '../ssh/ssh-connection.js';
 import { sftpDownload, sftpList, sftpUpload } from './sftp-session.js';
+import { CANCEL_GRACE_MS, onAbort } from './sftp-transfer.js';
 
 const canRun = sshdAvailable() && process.getuid?.() === 0;
 if (!canRun) console.log('sftp tests skipped: need root and openssh-server');
@@ -89,4 +90,17 @@ describe.skipIf(!canRun)('SFTP against a real OpenSSH sshd on 127.0.0.1', () => 
     expect(existsSync(`${dest}.partial`)).toBe(false);
     expect((await sftpList(conn, join(area, 'mine'))).entries.length).toBeGreaterThan(0);
   }, 60_000);
+  it('a cancel ends the transfer even when its next request, sent after the session ended, is never answered (ssh2 drops it)', async () => {
+    const ac = new AbortController();
+    const started = Date.now();
+    const cancelled = conn.withSftp((s) => {
+      // What a transfer does when its local read finishes after the cancel ended the channel: one more request.
+      const late = new Promise<void>((resolve, reject) => s.once('end', () => s.stat(area, (err) => (err ? reject(err) : resolve()))));
+      setTimeout(() => ac.abort(), 50);
+      return onAbort(s, ac.signal, late);
+    });
+    await expect(cancelled).rejects.toMatchObject({ code: 'CANCELLED' });
+    expect(Date.now() - started).toBeGreaterThanOrEqual(CANCEL_GRACE_MS);
+    expect((await sftpList(conn, area)).entries.length).toBeGreaterThan(0);
+  });
 });

@@ -204,15 +204,33 @@ async function localTarget(local: string, name: string): Promise<string> {
   return s?.isDirectory() ? join(local, name) : local;
 }
 
-/** Ends the SFTP session when the signal fires, which fails the transfer in flight at once. */
-async function onAbort<T>(sftp: SFTPWrapper, signal: AbortSignal | undefined, work: Promise<T>): Promise<T> {
+/** How long a cancelled transfer may take to fail by itself once its SFTP session is ended. */
+export const CANCEL_GRACE_MS = 2000;
+
+/**
+ * Ends the SFTP session when the signal fires, which fails the transfer in flight: ssh2 fails the
+ * requests waiting for an answer when the channel ends. A request the transfer sends after that
+ * (its next chunk was still being read or written locally) is dropped by ssh2 and never answered,
+ * so the cancel also settles the transfer itself after CANCEL_GRACE_MS: a cancel always ends.
+ */
+export async function onAbort<T>(sftp: SFTPWrapper, signal: AbortSignal | undefined, work: Promise<T>): Promise<T> {
   if (!signal) return work;
-  const stop = (): void => sftp.end();
-  signal.addEventListener('abort', stop, { once: true });
+  let grace: ReturnType<typeof setTimeout> | undefined;
+  let stop = (): void => undefined;
+  const cancelled = new Promise<never>((_resolve, reject) => {
+    stop = () => {
+      sftp.end();
+      grace = setTimeout(() => reject(new OutpostError('CANCELLED', 'The transfer was cancelled; nothing partial was kept.')), CANCEL_GRACE_MS);
+    };
+  });
+  cancelled.catch(() => undefined);
+  if (signal.aborted) stop();
+  else signal.addEventListener('abort', stop, { once: true });
   try {
-    return await work;
+    return await Promise.race([work, cancelled]);
   } finally {
     signal.removeEventListener('abort', stop);
+    clearTimeout(grace);
   }
 }
 
