@@ -16,9 +16,9 @@ export interface OutpostRun {
 
 /**
  * Runs the built `outpost` binary without blocking this process (peers such as the WS-Man test
- * server may live in it), with no ssh-agent, stdin from `input`.
+ * server may live in it), with no ssh-agent, stdin from `input`. `timeoutMs` ends it with SIGTERM.
  */
-export function runOutpost(args: string[], options: { input?: string; env?: Record<string, string> } = {}): Promise<OutpostRun> {
+export function runOutpost(args: string[], options: { input?: string; env?: Record<string, string>; timeoutMs?: number } = {}): Promise<OutpostRun> {
   return new Promise((resolve) => {
     const env: NodeJS.ProcessEnv = { ...process.env, ...options.env };
     delete env.SSH_AUTH_SOCK;
@@ -36,7 +36,11 @@ export function runOutpost(args: string[], options: { input?: string; env?: Reco
       for (const text of parts) lines.push({ at: performance.now() - t0, text });
     });
     child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
-    child.on('close', (code, signal) => resolve({ code: code ?? -1, signal, stdout, stderr, lines }));
+    const timer = options.timeoutMs ? setTimeout(() => child.kill('SIGTERM'), options.timeoutMs) : null;
+    child.on('close', (code, signal) => {
+      if (timer) clearTimeout(timer);
+      resolve({ code: code ?? -1, signal, stdout, stderr, lines });
+    });
     child.stdin.end(options.input ?? '');
   });
 }

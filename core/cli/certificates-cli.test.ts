@@ -2,16 +2,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { execFileSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { spawnAsync } from '../../test/spawn-async.js';
+import { runOutpost } from '../../test/outpost-binary.js';
 import { tempDir } from '../../test/temp-dir.js';
 
-const root = join(import.meta.dirname, '..', '..');
 const dir = tempDir('outpost-cert-cli-');
 const f = (name: string): string => join(dir.path, name);
-const outpost = async (...args: string[]) => {
-  const r = await spawnAsync(process.execPath, [join(root, 'bin', 'outpost.mjs'), '--db', f('o.db'), ...args]);
-  return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
-};
+const outpost = (...args: string[]) => runOutpost(['--db', f('o.db'), ...args]);
 const fingerprint = (file: string): string =>
   execFileSync('openssl', ['x509', '-noout', '-fingerprint', '-sha256', '-in', file], { encoding: 'utf8' }).trim().split('=')[1]!;
 

@@ -2,18 +2,13 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { chmodSync, lstatSync, readdirSync, readFileSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { openStore } from '../db/store.js';
-import { spawnAsync } from '../../test/spawn-async.js';
+import { runOutpost } from '../../test/outpost-binary.js';
 import { tempDir } from '../../test/temp-dir.js';
 
-const root = join(import.meta.dirname, '..', '..');
-const bin = join(root, 'bin', 'outpost.mjs');
 
 describe('outpost input hardening (built binary, real SQLite file)', () => {
   let dir: ReturnType<typeof tempDir>;
-  const outpost = async (...args: string[]) => {
-    const r = await spawnAsync(process.execPath, [bin, '--db', join(dir.path, 'o.db'), ...args]);
-    return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
-  };
+  const outpost = (...args: string[]) => runOutpost(['--db', join(dir.path, 'o.db'), ...args]);
 
   beforeEach(() => (dir = tempDir()));
   afterEach(() => dir.remove());
@@ -68,8 +63,8 @@ describe('outpost input hardening (built binary, real SQLite file)', () => {
   it('refuses control characters in names, and shows untrusted text escaped in errors and tables (one line, no raw ESC, BEL or newline)', async () => {
     // eslint-disable-next-line no-control-regex -- the test looks for raw control characters on purpose
     const raw = /[\x00-\x08\x0b-\x1f\x7f\u202e]/;
-    const site = await spawnAsync(process.execPath, [bin, '--db', join(dir.path, 'o.db'), 'site', 'add', '--name', 'esc\x1b[31mred', '--url', 'https://127.0.0.1:1/sdk', '--user', 'u', '--password-stdin'], { input: 'pw' });
-    expect(site.status).toBe(2);
+    const site = await runOutpost(['--db', join(dir.path, 'o.db'), 'site', 'add', '--name', 'esc\x1b[31mred', '--url', 'https://127.0.0.1:1/sdk', '--user', 'u', '--password-stdin'], { input: 'pw' });
+    expect(site.code).toBe(2);
     expect(site.stdout).toBe('');
     expect(site.stderr).toMatch(/^outpost: Invalid input for sites\.add: name: must not contain control, bidi or invisible characters.*\[VALIDATION\]\n$/);
 

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { z } from 'zod';
 import { startVcsim, vcsimUnavailable, type Vcsim } from '../../test/peers/vcsim.js';
 import { VsphereOperator } from '../../test/peers/vsphere-operator.js';
-import { spawnAsync } from '../../test/spawn-async.js';
+import { runOutpost } from '../../test/outpost-binary.js';
 import { tempDir } from '../../test/temp-dir.js';
 import type { CommandInput, CommandName, CommandOutput } from '../contract/commands.js';
 import type { VmSummary } from '../contract/inventory.js';
@@ -14,8 +14,6 @@ import { defaultKdf } from '../vault/passphrase-cipher.js';
 
 const unavailable = vcsimUnavailable();
 if (unavailable) console.log(`inventory details tests skipped: ${unavailable}`);
-const root = join(import.meta.dirname, '..', '..');
-const bin = join(root, 'bin', 'outpost.mjs');
 const passphrase = 'inventory details passphrase';
 
 async function until<T>(what: string, read: () => Promise<T>, ok: (v: T) => boolean, timeoutMs: number): Promise<{ value: T; ms: number }> {
@@ -147,11 +145,10 @@ describe.skipIf(unavailable !== null)('RVTools-grade inventory against vcsim', (
   it('outpost inventory export writes CSV and .xlsx for every view; bad input is refused before anything is written', async () => {
     await core.services.inventory.close();
     await core.close();
-    const env = { ...process.env, OUTPOST_VAULT_PASSPHRASE: passphrase };
-    const outpost = (...args: string[]) => spawnAsync(process.execPath, [bin, '--db', join(dir.path, 'outpost.db'), ...args], { env });
+    const outpost = (...args: string[]) => runOutpost(['--db', join(dir.path, 'outpost.db'), ...args], { env: { OUTPOST_VAULT_PASSPHRASE: passphrase } });
     const csvFile = join(dir.path, 'vinfo.csv');
     const csv = await outpost('inventory', 'export', '--view', 'vinfo', '--format', 'csv', '--site', 'lab', '--out', csvFile);
-    expect(csv.status, csv.stderr).toBe(0);
+    expect(csv.code, csv.stderr).toBe(0);
     expect(csv.stdout).toContain('6 vInfo rows written');
     const lines = readFileSync(csvFile, 'utf8').trimEnd().split('\r\n');
     expect(lines[0]).toBe('VM,Powerstate,Cluster,Host,Folder,OS,Primary IP,DNS name,CPUs,Memory MiB,Provisioned MiB,In use MiB,Annotation');
@@ -159,7 +156,7 @@ describe.skipIf(unavailable !== null)('RVTools-grade inventory against vcsim', (
 
     const xlsxFile = join(dir.path, 'vdisk.xlsx');
     const xlsx = await outpost('--json', 'inventory', 'export', '--view', 'vdisk', '--format', 'xlsx', '--out', xlsxFile);
-    expect(xlsx.status, xlsx.stderr).toBe(0);
+    expect(xlsx.code, xlsx.stderr).toBe(0);
     expect(JSON.parse(xlsx.stdout)).toMatchObject({ view: 'vdisk', format: 'xlsx', rows: 7 });
     const book = new ExcelJS.Workbook();
     await book.xlsx.readFile(xlsxFile);
@@ -174,16 +171,16 @@ describe.skipIf(unavailable !== null)('RVTools-grade inventory against vcsim', (
     // Each run of the binary opens the store (~3 s here): three more views, the rest are the same code path.
     for (const view of ['vsnapshot', 'vhost', 'vdatastore']) {
       const r = await outpost('inventory', 'export', '--view', view, '--format', 'csv', '--out', join(dir.path, `${view}.csv`));
-      expect(r.status, `${view}: ${r.stderr}`).toBe(0);
+      expect(r.code, `${view}: ${r.stderr}`).toBe(0);
     }
 
     const badView = await outpost('inventory', 'export', '--view', 'vbogus', '--format', 'csv', '--out', join(dir.path, 'x.csv'));
-    expect(badView.status).not.toBe(0);
+    expect(badView.code).not.toBe(0);
     expect(badView.stderr).toMatch(/--view must be one of vinfo, vcpu/);
     const badSite = await outpost('inventory', 'export', '--view', 'vinfo', '--site', 'nope', '--out', join(dir.path, 'y.csv'));
     expect(badSite.stderr).toContain('NOT_FOUND');
     const mismatch = await outpost('inventory', 'export', '--view', 'vinfo', '--format', 'xlsx', '--out', join(dir.path, 'z.csv'));
-    expect(mismatch.status).not.toBe(0);
+    expect(mismatch.code).not.toBe(0);
     expect(readdirSync(dir.path).join('\n')).not.toMatch(/\b[xyz]\.csv|partial/);
   }, 120_000);
 });

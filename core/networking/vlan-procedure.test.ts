@@ -4,10 +4,8 @@ import { startVcsim, vcsimUnavailable, type Vcsim } from '../../test/peers/vcsim
 import { VsphereOperator } from '../../test/peers/vsphere-operator.js';
 import { tempDir } from '../../test/temp-dir.js';
 import { listHosts, readHostNetwork, removePortGroup, requireNetworkSystem } from '../vsphere/host-network.js';
-import { spawnAsync } from '../../test/spawn-async.js';
+import { runOutpost } from '../../test/outpost-binary.js';
 
-const root = join(import.meta.dirname, '..', '..');
-const bin = join(root, 'bin', 'outpost.mjs');
 const unavailable = vcsimUnavailable();
 const passphrase = 'vlan procedure passphrase';
 
@@ -15,7 +13,7 @@ describe.skipIf(unavailable !== null)('vlan.ensure survives kill -9 at every ste
   let vc: Vcsim;
   let operator: VsphereOperator;
   const outpost = (dir: string, args: string[], fault = '', input?: string) =>
-    spawnAsync(process.execPath, [bin, '--db', join(dir, 'o.db'), ...args], { env: { ...process.env, OUTPOST_VAULT_PASSPHRASE: passphrase, OUTPOST_FAULT: fault }, timeout: 60_000, ...(input !== undefined ? { input } : {}) });
+    runOutpost(['--db', join(dir, 'o.db'), ...args], { env: { OUTPOST_VAULT_PASSPHRASE: passphrase, OUTPOST_FAULT: fault }, timeoutMs: 60_000, input });
   /** Port groups named `name` on each host of the cluster, with their VLAN (read by another session). */
   const onHosts = async (name: string) => {
     const hosts = (await listHosts(operator.session)).filter((h) => h.cluster === 'DC0_C0');
@@ -41,11 +39,11 @@ describe.skipIf(unavailable !== null)('vlan.ensure survives kill -9 at every ste
       const name = `PG-kill-${i}`;
       try {
         const added = await outpost(dir.path, ['site', 'add', '--name', 'lab', '--url', vc.url, '--user', vc.username, '--password-stdin', '--trust', vc.fingerprint], '', `${vc.password}\n`);
-        expect(added.status, added.stderr).toBe(0);
+        expect(added.code, added.stderr).toBe(0);
         const killed = await outpost(dir.path, ['vlan', 'ensure', '--site', 'lab', '--cluster', 'DC0_C0', '--nic', 'vmnic0', '--portgroup', name, '--vlan', String(100 + i)], fault);
         expect(killed.signal, killed.stderr).toBe('SIGKILL');
         const resumed = await outpost(dir.path, ['--json', 'procedures', 'resume']);
-        expect(resumed.status, resumed.stderr).toBe(0);
+        expect(resumed.code, resumed.stderr).toBe(0);
         expect(resumed.stdout).toContain('succeeded');
         expect(await onHosts(name)).toEqual([
           ['DC0_C0_H0', [100 + i]],
@@ -56,7 +54,7 @@ describe.skipIf(unavailable !== null)('vlan.ensure survives kill -9 at every ste
         expect(entries.filter((e) => e.action === 'vlan.ensure').map((e) => e.outcome)).toEqual(['ok']);
         // Running the ensure again changes nothing.
         const again = await outpost(dir.path, ['--json', 'vlan', 'ensure', '--site', 'lab', '--cluster', 'DC0_C0', '--nic', 'vmnic0', '--portgroup', name, '--vlan', String(100 + i)]);
-        expect(again.status, again.stderr).toBe(0);
+        expect(again.code, again.stderr).toBe(0);
         expect((JSON.parse(again.stdout) as { hosts: { created: boolean }[] }).hosts.map((h) => h.created)).toEqual([false, false]);
       } finally {
         await cleanUp(name);

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { join } from 'node:path';
 import { startVcsim, vcsimUnavailable, type Vcsim } from '../../test/peers/vcsim.js';
-import { spawnAsync } from '../../test/spawn-async.js';
+import { runOutpost } from '../../test/outpost-binary.js';
 import { tempDir } from '../../test/temp-dir.js';
 import { createOutpostCore } from '../server/core.js';
 import { defaultKdf } from '../vault/passphrase-cipher.js';
@@ -65,16 +65,14 @@ describe.skipIf(unavailable !== null)(`a ${VMS}-VM result comes back whole (laun
   });
 
   it('the CLI (built binary) syncs it', async () => {
-    const root = join(import.meta.dirname, '..', '..');
     const dir = tempDir();
     try {
-      const env = { ...process.env, OUTPOST_VAULT_PASSPHRASE: 'paging cli passphrase' };
       const outpost = (args: string[], input?: string) =>
-        spawnAsync(process.execPath, [join(root, 'bin', 'outpost.mjs'), '--db', join(dir.path, 'o.db'), ...args], { env, timeout: 60_000, input });
-      expect((await outpost(['site', 'add', '--name', 'big', '--url', vc.url, '--user', vc.username, '--password-stdin', '--trust', vc.fingerprint], vc.password)).status).toBe(0);
+        runOutpost(['--db', join(dir.path, 'o.db'), ...args], { env: { OUTPOST_VAULT_PASSPHRASE: 'paging cli passphrase' }, timeoutMs: 60_000, input });
+      expect((await outpost(['site', 'add', '--name', 'big', '--url', vc.url, '--user', vc.username, '--password-stdin', '--trust', vc.fingerprint], vc.password)).code).toBe(0);
       const sync = await outpost(['--json', 'inventory', 'sync', '--site', 'big']);
       expect(sync.signal).toBeNull();
-      expect(sync.status, sync.stderr).toBe(0);
+      expect(sync.code, sync.stderr).toBe(0);
       expect((JSON.parse(sync.stdout) as { counts: { vms: number } }).counts.vms).toBe(VMS);
     } finally {
       dir.remove();
