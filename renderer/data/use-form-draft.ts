@@ -48,6 +48,25 @@ export function pathMessage(path: string, message: string): string {
 }
 
 /**
+ * Contract messages by draft field, from several sources in order: a field several paths mark
+ * ("ports.0", "ports.2") shows the first, as the sources and the contract list them.
+ */
+export function errorsByField<K extends PropertyKey>(
+  sources: readonly Readonly<Record<string, string>>[],
+  fieldOf: (path: string) => K | null | undefined,
+  message: (path: string, message: string) => string = (_path, m) => m,
+): Partial<Record<K, string>> {
+  const fields: Partial<Record<K, string>> = {};
+  for (const errors of sources) {
+    for (const [path, text] of Object.entries(errors)) {
+      const key = fieldOf(path);
+      if (key != null) fields[key] ??= message(path, text);
+    }
+  }
+  return fields;
+}
+
+/**
  * A form's draft with the error plumbing every form needs: an edit clears that field's error,
  * whether the view's own check or a contract VALIDATION message set it.
  */
@@ -57,15 +76,7 @@ export function useFormDraft<D extends object>(initial: D | (() => D), options: 
   const forms = options.forms ?? [];
   const fieldOf = options.fieldOf ?? ((path: string) => path as keyof D);
 
-  // A field several paths mark ("ports.0", "ports.2") shows the first, as the contract lists them.
-  const contract: Partial<Record<keyof D, string>> = {};
-  for (const form of forms) {
-    for (const [path, message] of Object.entries(form.errors)) {
-      const key = fieldOf(path);
-      if (key != null) contract[key] ??= options.message ? options.message(path, message) : message;
-    }
-  }
-  const errors = { ...contract };
+  const errors = errorsByField(forms.map((f) => f.errors), fieldOf, options.message);
   for (const key of Object.keys(local) as (keyof D)[]) if (local[key] !== undefined) errors[key] = local[key];
 
   const edit = <K extends keyof D>(key: K, value: D[K]): void => {

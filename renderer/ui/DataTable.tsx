@@ -486,6 +486,7 @@ function VirtualGrid<R>({ table, rows, shown, tracks, rootRef, header, cellClass
             const row = rows[item.index];
             if (row === undefined) return null;
             const isActive = item.index === activeIndex;
+            const picked = picks?.isPicked(row);
             const extra = rowProps?.(row);
             return (
               <div
@@ -494,8 +495,8 @@ function VirtualGrid<R>({ table, rows, shown, tracks, rootRef, header, cellClass
                 id={rowId(item.index)}
                 role="row"
                 aria-rowindex={item.index + 2}
-                aria-selected={picks ? picks.isPicked(row) : onSelect ? isActive : undefined}
-                className={[extra?.className, 'data-grid-row data-grid-body-row', ...rowState(isActive, picks?.isPicked(row))].filter(Boolean).join(' ')}
+                aria-selected={picked ?? (onSelect ? isActive : undefined)}
+                className={[extra?.className, 'data-grid-row data-grid-body-row', ...rowState(isActive, picked)].filter(Boolean).join(' ')}
                 style={{ height: rowHeight, transform: `translateY(${item.start}px)` }}
                 onClick={() => {
                   select(row);

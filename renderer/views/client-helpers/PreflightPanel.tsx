@@ -135,8 +135,6 @@ export function PreflightPanel() {
   const [presetError, setPresetError] = useState<string | undefined>();
   const [run, setRun] = useState<RunResult | null>(null);
 
-  const editTargets = (value: string): void => edit('targets', value);
-
   /** Local reading of the text first: a word that is not HOST:PORT never reaches the contract. */
   const parsed = (): ReturnType<typeof parseTargets> | null => {
     const result = parseTargets(text);
@@ -173,11 +171,11 @@ export function PreflightPanel() {
       return;
     }
     setPresetError(undefined);
-    editTargets(withControllerPreset(text, host));
+    edit('targets', withControllerPreset(text, host));
   };
 
   const load = (list: PreflightList): void => {
-    editTargets(targetsText(list.targets));
+    edit('targets', targetsText(list.targets));
     setDraft((d) => ({ ...d, timeoutMs: String(list.timeoutMs), name: list.name }));
   };
 
@@ -203,7 +201,7 @@ export function PreflightPanel() {
               className="mono"
               rows={9}
               value={text}
-              onChange={(e) => editTargets(e.target.value)}
+              onChange={(e) => edit('targets', e.target.value)}
               placeholder={'controller.example:5000\n203.0.113.10:22'}
               spellCheck={false}
               aria-invalid={errors.targets ? true : undefined}

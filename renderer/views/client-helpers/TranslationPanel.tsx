@@ -9,7 +9,7 @@ import { formatTime } from '../../ui/format-time';
 import { TextField } from '../../ui/TextField';
 import { SegmentedField, segments } from '../../ui/SegmentedField';
 import { useContractForm } from '../../data/use-contract-form';
-import { pathMessage, useFormDraft } from '../../data/use-form-draft';
+import { errorsByField, pathMessage, useFormDraft } from '../../data/use-form-draft';
 import { useDebouncedValue } from '../../data/use-debounced-value';
 import { validationFieldErrors } from '../../data/validation-fields';
 import { CopyableBlock } from './CopyableBlock';
@@ -41,16 +41,6 @@ export const PREVIEW_DELAY_MS = 250;
 
 type Preview = { request: string; tag: string; rules: string } | { request: string; code: string; message: string; fields: Record<string, string> };
 type Applied = { backend: TranslationBackend; rows: CommandOutput<'helpers.translate.applied'>; at: string };
-
-/** Contract messages by draft field ("ports.2" marks the ports field). */
-function byDraftField(errors: Record<string, string>): Partial<Record<keyof TranslationDraft, string>> {
-  const fields: Partial<Record<keyof TranslationDraft, string>> = {};
-  for (const [path, message] of Object.entries(errors)) {
-    const field = draftFieldOf(path);
-    if (field) fields[field] ??= pathMessage(path, message);
-  }
-  return fields;
-}
 
 /** Live rules for the selected format; the newest request wins, older answers are dropped. */
 function useTranslationPreview(request: string): { preview: Preview | null; pending: boolean } {
@@ -93,7 +83,7 @@ export function TranslationPanel() {
   const previewFailed = preview && 'code' in preview ? preview : null;
   const rules = preview && 'rules' in preview ? preview : null;
   // An apply/remove failure names fields first; a failing preview marks them while typing.
-  const errors = { ...byDraftField(previewFailed?.fields ?? {}), ...formErrors };
+  const errors = { ...errorsByField([previewFailed?.fields ?? {}], draftFieldOf, pathMessage), ...formErrors };
   const bind = <K extends keyof TranslationDraft>(key: K) => ({ ...field(key), error: errors[key] });
 
   const readApplied = (which: TranslationBackend): void => {
