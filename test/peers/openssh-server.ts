@@ -57,10 +57,24 @@ export function fingerprintOf(pubFile: string): string {
   return execFileSync('ssh-keygen', ['-lf', pubFile], { encoding: 'utf8' }).split(' ')[1]!;
 }
 
+/**
+ * Starts sshd on `o.port`, or on a free port. A free port is only free when it is asked for: another
+ * test file's server can take it before sshd binds, so a bind refused then is tried again on another.
+ */
 export async function startSshd(o: SshdOptions): Promise<Sshd> {
+  if (o.port !== undefined) return startSshdOn(o, o.port);
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await startSshdOn(o, await freePort());
+    } catch (err) {
+      if (attempt >= 3 || !(err instanceof Error) || !err.message.includes('Address already in use')) throw err;
+    }
+  }
+}
+
+async function startSshdOn(o: SshdOptions, port: number): Promise<Sshd> {
   mkdirSync('/run/sshd', { recursive: true, mode: 0o755 });
   const host = o.listen ?? '127.0.0.1';
-  const port = o.port ?? (await freePort());
   const hostKeyFile = o.hostKeyFile ?? join(o.dir, `host_ed25519_${port}`);
   if (!existsSync(hostKeyFile)) generateKey(hostKeyFile);
   const authorized = join(o.dir, `authorized_keys_${port}`);
