@@ -72,6 +72,8 @@ export type VmSummary = z.infer<typeof vmSummarySchema>;
 export const watchStatusSchema = z.object({
   site: z.string(),
   state: z.enum(['connecting', 'syncing', 'watching', 'backoff', 'stopped', 'failed']),
+  /** Grows with every state change of the site's watcher: of two statuses the larger is the newer (an answer can arrive after a later event). */
+  version: z.number().int(),
   syncs: z.number().int(),
   reconnects: z.number().int(),
   lastChangeAt: z.string().nullable(),

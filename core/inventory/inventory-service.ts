@@ -347,6 +347,7 @@ function summary(site: string, s: WatchStatus): WatchStatusSummary {
   return {
     site,
     state: s.state,
+    version: s.version,
     syncs: s.syncs,
     reconnects: s.reconnects,
     lastChangeAt: s.lastChangeAt,

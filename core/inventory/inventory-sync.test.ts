@@ -233,9 +233,14 @@ describe.skipIf(unavailable !== null)('inventory against vcsim (launcher with pa
       const fault = await failure('vm.power', { site: 'lab', vm: vm.name, action: 'off' });
       expect(fault).toMatchObject({ code: 'VCENTER_FAULT', details: { fault: 'InvalidPowerState' } });
       await call('vm.power', { site: 'lab', vm: vm.name, action: 'on' });
-      expect(await call<WatchStatusSummary>('inventory.watch.start', { site: 'lab' })).toMatchObject({ site: 'lab' });
-      await until('watching', () => call<WatchStatusSummary[]>('inventory.watch.status', {}), (s) => s[0]?.state === 'watching');
-      expect(await call('inventory.watch.stop', { site: 'lab' })).toMatchObject({ state: 'stopped' });
+      const started = await call<WatchStatusSummary>('inventory.watch.start', { site: 'lab' });
+      expect(started).toMatchObject({ site: 'lab' });
+      const live = await until('watching', () => call<WatchStatusSummary[]>('inventory.watch.status', {}), (s) => s[0]?.state === 'watching');
+      // Each state change has a larger version, so the UI keeps the newest however they arrive.
+      expect(live[0]!.version).toBeGreaterThan(started.version);
+      const stopped = await call<WatchStatusSummary>('inventory.watch.stop', { site: 'lab' });
+      expect(stopped).toMatchObject({ state: 'stopped' });
+      expect(stopped.version).toBeGreaterThan(live[0]!.version);
       const actions = (await core.services.audit.list({ limit: 50 })).entries.map((e) => e.action);
       expect(actions).toEqual(expect.arrayContaining(['site.add', 'inventory.sync', 'vm.power']));
       // The raw console ticket never crosses the contract: consoles open through vm.console.open (core/vm-access).

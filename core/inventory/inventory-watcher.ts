@@ -23,8 +23,21 @@ import { InventoryTree } from './inventory-tree.js';
 
 export type WatchState = 'connecting' | 'syncing' | 'watching' | 'backoff' | 'stopped' | 'failed';
 
+let lastVersion = 0;
+/**
+ * The next status version: strictly increasing in this process and (wall-clock based) larger than
+ * any a previous run of the process gave, so a reader keeps the newest of two statuses whichever
+ * way they reached it (a command's answer can arrive after a later status event).
+ */
+function nextVersion(): number {
+  lastVersion = Math.max(lastVersion + 1, Date.now());
+  return lastVersion;
+}
+
 export interface WatchStatus {
   state: WatchState;
+  /** Grows with every state change (see nextVersion): of two statuses the larger is the newer. */
+  version: number;
   /** Full resyncs done (the first sync counts as one). */
   syncs: number;
   reconnects: number;
@@ -98,7 +111,7 @@ export class InventoryWatcher {
   private collector: MoRef | null = null;
   private loop: Promise<void> | null = null;
   private wake: (() => void) | null = null;
-  private readonly status: WatchStatus = { state: 'connecting', syncs: 0, reconnects: 0, lastChangeAt: null, lastError: null, retryAt: null, lastEventAt: null, lagMs: null };
+  private readonly status: WatchStatus = { state: 'connecting', version: nextVersion(), syncs: 0, reconnects: 0, lastChangeAt: null, lastError: null, retryAt: null, lastEventAt: null, lagMs: null };
   /** The event collector whose latestPage the update loop also watches (null when vCenter has no EventManager). */
   private eventCollector: MoRef | null = null;
   /** Every watched object's properties: a modify carries only the changed ones. */
@@ -146,10 +159,12 @@ export class InventoryWatcher {
     this.wake?.();
     this.session?.destroy();
     this.status.state = 'stopped';
+    this.status.version = nextVersion();
   }
 
   private setState(state: WatchState, error?: ContractError): void {
     this.status.state = state;
+    this.status.version = nextVersion();
     if (error) this.status.lastError = error;
     this.o.onStatus?.(this.current);
   }

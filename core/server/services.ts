@@ -270,7 +270,7 @@ export class Services {
           if (status.state === 'watching') this.followCmdb(site, null);
           this.metrics.watchStatus(site, status);
           const lastError = status.lastError ? { code: status.lastError.code, message: status.lastError.message } : null;
-          o.bus.emit('inventory.watch', { site, state: status.state, syncs: status.syncs, reconnects: status.reconnects, lastChangeAt: status.lastChangeAt, lastError, retryAt: status.retryAt, lastEventAt: status.lastEventAt, lagMs: status.lagMs });
+          o.bus.emit('inventory.watch', { site, state: status.state, version: status.version, syncs: status.syncs, reconnects: status.reconnects, lastChangeAt: status.lastChangeAt, lastError, retryAt: status.retryAt, lastEventAt: status.lastEventAt, lagMs: status.lagMs });
           void this.emitStatus();
         },
         onSyncProgress: (progress) => o.bus.emit('inventory.sync.progress', progress),

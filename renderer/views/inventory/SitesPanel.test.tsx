@@ -129,4 +129,27 @@ describe('vCenters panel (fake bridge)', () => {
     expect(document.body.textContent).toContain('CONFLICT');
     expect(screen.getByTestId('site-row-dc1')).toBeTruthy();
   });
+  it('an answer that arrives after a newer status event does not put the older state back (Watch answered "Syncing" after the "Live" event)', async () => {
+    const w = { site: 'dc1', syncs: 0, reconnects: 0, lastChangeAt: null, lastError: null, retryAt: null, lastEventAt: null, lagMs: null };
+    let answer: () => void = () => undefined;
+    const bridge = createFakeBridge({
+      'sites.list': () => ({ ok: true, value: [dc1] }),
+      'inventory.watch.status': () => ({ ok: true, value: [] }),
+      // The host read its status (syncing, version 10) and the answer is slow to come back.
+      'inventory.watch.start': () => new Promise((resolve) => (answer = () => resolve({ ok: true, value: { ...w, state: 'syncing', version: 10 } }))),
+    });
+    await openSites(bridge);
+    await act(async () => {
+      fireEvent.click(screen.getByRole('button', { name: 'Watch dc1' }));
+    });
+    await act(async () => bridge.emit('inventory.watch', { ...w, state: 'syncing', version: 10 }));
+    await act(async () => bridge.emit('inventory.watch', { ...w, state: 'watching', syncs: 1, version: 11 }));
+    expect(screen.getByTestId('site-watch-dc1').textContent).toContain('Live');
+    await act(async () => answer());
+    await settle();
+    expect(screen.getByTestId('site-watch-dc1').textContent).toContain('Live');
+    // A later change is taken as it comes.
+    await act(async () => bridge.emit('inventory.watch', { ...w, state: 'backoff', version: 12 }));
+    expect(screen.getByTestId('site-watch-dc1').textContent).toContain('Reconnecting');
+  });
 });

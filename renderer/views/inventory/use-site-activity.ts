@@ -26,6 +26,24 @@ const errorOf = (err: unknown): { code: string; message: string } => {
   return { code: typeof e.code === 'string' ? e.code : 'INTERNAL', message: typeof e.message === 'string' ? e.message : String(err) };
 };
 
+type Watches = Record<string, WatchStatusSummary>;
+
+/** `all` with `w` in it unless it already holds a newer status of that site (a command's answer can arrive after a later event). */
+export function withNewerWatch(all: Watches, w: WatchStatusSummary): Watches {
+  const held = all[w.site];
+  return held && held.version > w.version ? all : { ...all, [w.site]: w };
+}
+
+/**
+ * The watcher list the host answered, except where an event that came while it was asked for
+ * (`heard`) is newer. Sites not in the list are dropped (their watcher stopped, or the host restarted).
+ */
+export function mergeWatchList(list: readonly WatchStatusSummary[], heard: Watches): Watches {
+  let all: Watches = Object.fromEntries(list.map((w) => [w.site, w]));
+  for (const w of Object.values(heard)) all = withNewerWatch(all, w);
+  return all;
+}
+
 /**
  * Per-site sync runs started here and the watchers the host runs (inventory.watch events keep
  * them current). `onSynced` runs after each finished sync (the sites list shows the new time).
@@ -35,7 +53,7 @@ export function useSiteActivity(onSynced: () => void): SiteActivity {
   const store = useShellStore();
   const connected = useShell((s) => s.connection.phase === 'connected');
   const [syncs, setSyncs] = useState<Record<string, SyncState>>({});
-  const [watches, setWatches] = useState<Record<string, WatchStatusSummary>>({});
+  const [watches, setWatches] = useState<Watches>({});
   /** Sites whose sync this window started (their end is the command's answer). */
   const ownSyncs = useRef(new Set<string>());
   const onSyncedRef = useRef(onSynced);
@@ -44,11 +62,15 @@ export function useSiteActivity(onSynced: () => void): SiteActivity {
   useEffect(() => {
     if (!connected) return undefined;
     let alive = true;
+    let heard: Watches = {};
+    const off = client.on('inventory.watch', (w) => {
+      heard = withNewerWatch(heard, w);
+      setWatches((all) => withNewerWatch(all, w));
+    });
     client.invoke('inventory.watch.status', {}).then(
-      (list) => alive && setWatches(Object.fromEntries(list.map((w) => [w.site, w]))),
+      (list) => alive && setWatches(mergeWatchList(list, heard)),
       (err: unknown) => alive && store.getState().pushToast(errorToast('Could not read the watchers', err)),
     );
-    const off = client.on('inventory.watch', (w) => setWatches((all) => ({ ...all, [w.site]: w })));
     // Progress of any sync this host runs: started here, or by another window on the same host
     // (that one's end is its 'done' event; ours is the command's answer, which carries more).
     const offProgress = client.on('inventory.sync.progress', (p) => {
@@ -99,7 +121,7 @@ export function useSiteActivity(onSynced: () => void): SiteActivity {
     (site: string, on: boolean): void => {
       client.invoke(on ? 'inventory.watch.start' : 'inventory.watch.stop', { site }).then(
         (w) => {
-          setWatches((all) => ({ ...all, [w.site]: w }));
+          setWatches((all) => withNewerWatch(all, w));
           onSynced();
         },
         (err: unknown) => store.getState().pushToast(errorToast(on ? `Could not watch ${site}` : `Could not stop watching ${site}`, err)),
