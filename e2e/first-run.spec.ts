@@ -1,3 +1,4 @@
+import type { OutpostClient } from '../core/contract';
 import { startVcsim, vcsimUnavailable, type Vcsim } from '../test/peers/vcsim';
 import { expect, test } from './host-fixture';
 
@@ -19,6 +20,12 @@ test.describe('first run: add a vCenter on a fresh install (real vcsim)', () => 
   test('the vault is set up inside the Add a vCenter flow, nothing typed is lost, and the new site syncs and is watched by itself', async ({ page, host }) => {
     await page.goto(host.info.openUrl);
     await expect(page.getByTestId('status-connection')).toHaveText(/Connected \(host\)/);
+    // Every watcher status the page hears, to say what happened should the site not go live.
+    await page.evaluate(() => {
+      const w = window as Window & { __outpost?: OutpostClient; __watchLog?: unknown[] };
+      w.__watchLog = [];
+      w.__outpost!.on('inventory.watch', (s) => w.__watchLog!.push({ at: performance.now(), ...s }));
+    });
     await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: /Inventory/ }).click();
     await page.getByRole('link', { name: 'Add a vCenter' }).click();
     const vault = page.getByTestId('add-site-vault');
@@ -44,7 +51,15 @@ test.describe('first run: add a vCenter on a fresh install (real vcsim)', () => 
 
     // No more clicks: synced, then watched.
     await expect(page.getByTestId('sync-progress-lab')).toContainText('5 VMs', { timeout: 60_000 });
-    await expect(page.getByTestId('site-watch-lab')).toHaveText(/Live/, { timeout: 30_000 });
+    await expect(page.getByTestId('site-watch-lab'))
+      .toHaveText(/Live/, { timeout: 30_000 })
+      .catch(async (err: unknown) => {
+        const seen = await page.evaluate(async () => {
+          const w = window as Window & { __outpost?: OutpostClient; __watchLog?: unknown[] };
+          return { heard: w.__watchLog, now: await w.__outpost!.invoke('inventory.watch.status', {}) };
+        });
+        throw new Error(`${String(err)}\nwatch events the page heard: ${JSON.stringify(seen.heard)}\nthe host's watchers now: ${JSON.stringify(seen.now)}`);
+      });
     await expect(page.getByTestId('status-vault')).toContainText(/unlocked/i);
   });
 });
