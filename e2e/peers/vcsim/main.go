@@ -25,6 +25,9 @@
 //     (InvalidDeviceSpec), so tests see a vCenter task failure.
 //   - VirtualMachine.Rename_Task posts a VmRenamedEvent (old and new name, the session's user) as
 //     vCenter does; vcsim 0.24.2 renames without an event.
+//   - Event collectors take the simulator's locks in one order (EventManager, then collector):
+//     vcsim 0.24.2 can hang for good when a collector is resized or destroyed while another
+//     session logs in or out (both post events).
 //   - With -host-control, POST /outpost/host?name=H&build=B&connection=disconnected&status=red
 //     changes a host the way a reinstall or a failing host would (tests drive the upgrade gates).
 //
@@ -342,6 +345,105 @@ func withRenameEvents(next http.Handler, user string) http.Handler {
 		simulator.Map.WithLock(em, func() {
 			em.PostEvent(ctx, &types.PostEvent{EventToPost: &types.VmRenamedEvent{VmEvent: event, OldName: oldName, NewName: newName}})
 		})
+	})
+}
+
+// ---- event collector lock order ----------------------------------------------------------------
+
+// vcsim 0.24.2 takes its locks in opposite orders when it posts an event (the EventManager, then
+// each EventHistoryCollector, to update its latestPage) and when a collector is resized or
+// destroyed (the collector, locked by the dispatcher, then the EventManager). Every Login and
+// Logout posts an event, so a client destroying its catch-up collector while another session logs
+// in hangs both for good, and with them every later Login. vCenter has no such hang. The launcher
+// wraps each new collector so all of its methods take the EventManager first, then the collector.
+
+var createCollectorRe = regexp.MustCompile(`(<CreateCollectorForEvents[\s>][\s\S]*?<_this[^>]*>)([^<]+)(</_this>)`)
+
+// orderedEventManager serves CreateCollectorForEvents (requests are pointed at it by
+// withOrderedEventLocks) with the simulator's own method, then wraps the collector it made.
+type orderedEventManager struct {
+	self types.ManagedObjectReference
+	real *simulator.EventManager
+}
+
+func (m *orderedEventManager) Reference() types.ManagedObjectReference { return m.self }
+
+func (m *orderedEventManager) CreateCollectorForEvents(ctx *simulator.Context, req *types.CreateCollectorForEvents) soap.HasFault {
+	req.This = m.real.Self
+	var res soap.HasFault
+	simulator.Map.WithLock(m.real, func() { res = m.real.CreateCollectorForEvents(ctx, req) })
+	if body, ok := res.(*methods.CreateCollectorForEventsBody); ok && body.Res != nil {
+		if c, ok := ctx.Session.Get(body.Res.Returnval).(*simulator.EventHistoryCollector); ok {
+			ctx.Session.Put(&orderedCollector{EventHistoryCollector: c})
+		}
+	}
+	return res
+}
+
+// orderedCollector is a Locker that does nothing, so the dispatcher takes no lock for it; each
+// method takes the EventManager's lock, then the collector's (the order PostEvent uses), and runs
+// the simulator's method as if called from the EventManager (so it does not lock that again).
+type orderedCollector struct {
+	*simulator.EventHistoryCollector
+}
+
+func (c *orderedCollector) Lock()   {}
+func (c *orderedCollector) Unlock() {}
+
+func (c *orderedCollector) inOrder(ctx *simulator.Context, call func() soap.HasFault) soap.HasFault {
+	em := simulator.Map.EventManager()
+	var res soap.HasFault
+	simulator.Map.WithLock(em, func() {
+		simulator.Map.WithLock(c.EventHistoryCollector, func() {
+			caller := ctx.Caller
+			self := em.Reference()
+			ctx.Caller = &self
+			defer func() { ctx.Caller = caller }()
+			res = call()
+		})
+	})
+	return res
+}
+
+func (c *orderedCollector) SetCollectorPageSize(ctx *simulator.Context, req *types.SetCollectorPageSize) soap.HasFault {
+	return c.inOrder(ctx, func() soap.HasFault { return c.EventHistoryCollector.SetCollectorPageSize(ctx, req) })
+}
+
+func (c *orderedCollector) DestroyCollector(ctx *simulator.Context, req *types.DestroyCollector) soap.HasFault {
+	return c.inOrder(ctx, func() soap.HasFault { return c.EventHistoryCollector.DestroyCollector(ctx, req) })
+}
+
+func (c *orderedCollector) ResetCollector(ctx *simulator.Context, req *types.ResetCollector) soap.HasFault {
+	return c.inOrder(ctx, func() soap.HasFault { return c.EventHistoryCollector.ResetCollector(ctx, req) })
+}
+
+func (c *orderedCollector) RewindCollector(ctx *simulator.Context, req *types.RewindCollector) soap.HasFault {
+	return c.inOrder(ctx, func() soap.HasFault { return c.EventHistoryCollector.RewindCollector(ctx, req) })
+}
+
+func (c *orderedCollector) ReadNextEvents(ctx *simulator.Context, req *types.ReadNextEvents) soap.HasFault {
+	return c.inOrder(ctx, func() soap.HasFault { return c.EventHistoryCollector.ReadNextEvents(ctx, req) })
+}
+
+func (c *orderedCollector) ReadPreviousEvents(ctx *simulator.Context, req *types.ReadPreviousEvents) soap.HasFault {
+	return c.inOrder(ctx, func() soap.HasFault { return c.EventHistoryCollector.ReadPreviousEvents(ctx, req) })
+}
+
+// withOrderedEventLocks registers the orderedEventManager and points CreateCollectorForEvents at it.
+func withOrderedEventLocks(next http.Handler) http.Handler {
+	real := simulator.Map.EventManager()
+	wrapper := &orderedEventManager{self: types.ManagedObjectReference{Type: real.Self.Type, Value: "OutpostEventManager"}, real: real}
+	simulator.Map.Put(wrapper)
+	return soapRequests(next, func(w http.ResponseWriter, r *http.Request, raw []byte) {
+		m := createCollectorRe.FindSubmatchIndex(raw)
+		if m == nil || string(raw[m[4]:m[5]]) != real.Self.Value {
+			next.ServeHTTP(w, r)
+			return
+		}
+		body := append(append(append([]byte{}, raw[:m[4]]...), wrapper.self.Value...), raw[m[5]:]...)
+		r.Body = ioutil.NopCloser(bytes.NewReader(body))
+		r.ContentLength = int64(len(body))
+		next.ServeHTTP(w, r)
 	})
 }
 
@@ -694,6 +796,7 @@ func main() {
 	s.Server.Config.Handler = withCloneTickets(s.Server.Config.Handler)
 	s.Server.Config.Handler = withReconfigFaults(s.Server.Config.Handler)
 	s.Server.Config.Handler = withRenameEvents(s.Server.Config.Handler, *user)
+	s.Server.Config.Handler = withOrderedEventLocks(s.Server.Config.Handler)
 	esxHostNetworks()
 	s.Server.Config.Handler = withHostControl(s.Server.Config.Handler)
 
