@@ -93,12 +93,13 @@ export async function startPostgres(options: { tls?: boolean } = {}): Promise<Pg
     }
     settings.push('-c', 'ssl=on', '-c', 'ssl_cert_file=server.pem', '-c', 'ssl_key_file=server.key');
   }
-  const port = await freePort();
-  const cmd = asPostgres([join(BIN, 'postgres'), '-D', data, '-p', String(port), ...settings]);
+  let port = await freePort();
+  const cmd = (): string[] => asPostgres([join(BIN, 'postgres'), '-D', data, '-p', String(port), ...settings]);
   const superConfig = (database: string): pg.ClientConfig => ({ host: '127.0.0.1', port, user: 'postgres', password: SUPER_PASSWORD, database });
   let log = '';
   const launch = async (): Promise<{ child: ChildProcess; exited: Promise<void> }> => {
-    const child: ChildProcess = spawn(cmd[0]!, cmd.slice(1), { stdio: ['ignore', 'ignore', 'pipe'] });
+    const argv = cmd();
+    const child: ChildProcess = spawn(argv[0]!, argv.slice(1), { stdio: ['ignore', 'ignore', 'pipe'] });
     child.stderr?.on('data', (d: Buffer) => {
       log = (log + d.toString()).slice(-4000);
     });
@@ -117,7 +118,18 @@ export async function startPostgres(options: { tls?: boolean } = {}): Promise<Pg
     }
     return { child, exited };
   };
-  let server = await launch();
+  // The free port was free when asked; another test file may take it before postgres binds.
+  let server: Awaited<ReturnType<typeof launch>>;
+  for (let attempt = 1; ; attempt++) {
+    try {
+      server = await launch();
+      break;
+    } catch (err) {
+      if (attempt >= 3 || !/could not bind|already in use/i.test(log)) throw err;
+      log = '';
+      port = await freePort();
+    }
+  }
   const halt = async (): Promise<void> => {
     if (server.child.exitCode === null) {
       // SIGINT: PostgreSQL's fast shutdown, every session ended at once (a server going away).
