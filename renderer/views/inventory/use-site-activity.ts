@@ -36,7 +36,8 @@ export function withNewerWatch(all: Watches, w: WatchStatusSummary): Watches {
 
 /**
  * The watcher list the host answered, except where an event that came while it was asked for
- * (`heard`) is newer. Sites not in the list are dropped (their watcher stopped, or the host restarted).
+ * (`heard`) is newer. A site neither listed nor heard of is dropped (its watcher stopped, or the
+ * host restarted).
  */
 export function mergeWatchList(list: readonly WatchStatusSummary[], heard: Watches): Watches {
   let all: Watches = Object.fromEntries(list.map((w) => [w.site, w]));
