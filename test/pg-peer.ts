@@ -4,10 +4,10 @@
 // (CREATE DATABASE copies a template: a few ms). Stopped by PID.
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { chownSync, chmodSync, copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
+import { startOnFreePort } from './peers/free-port.js';
 
 const BIN = '/usr/lib/postgresql/15/bin';
 /** The role the tests' Outpost logs in as (not a superuser: it owns its databases, as in a real team). */
@@ -37,18 +37,6 @@ export interface PgPeer {
 
 export function postgresInstalled(): boolean {
   return existsSync(join(BIN, 'postgres'));
-}
-
-async function freePort(): Promise<number> {
-  return await new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const address = srv.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      srv.close(() => resolve(port));
-    });
-  });
 }
 
 function asPostgres(args: string[]): string[] {
@@ -93,7 +81,7 @@ export async function startPostgres(options: { tls?: boolean } = {}): Promise<Pg
     }
     settings.push('-c', 'ssl=on', '-c', 'ssl_cert_file=server.pem', '-c', 'ssl_key_file=server.key');
   }
-  let port = await freePort();
+  let port = 0;
   const cmd = (): string[] => asPostgres([join(BIN, 'postgres'), '-D', data, '-p', String(port), ...settings]);
   const superConfig = (database: string): pg.ClientConfig => ({ host: '127.0.0.1', port, user: 'postgres', password: SUPER_PASSWORD, database });
   let log = '';
@@ -118,18 +106,15 @@ export async function startPostgres(options: { tls?: boolean } = {}): Promise<Pg
     }
     return { child, exited };
   };
-  // The free port was free when asked; another test file may take it before postgres binds.
-  let server: Awaited<ReturnType<typeof launch>>;
-  for (let attempt = 1; ; attempt++) {
-    try {
-      server = await launch();
-      break;
-    } catch (err) {
-      if (attempt >= 3 || !/could not bind|already in use/i.test(log)) throw err;
+  // A refused bind shows in the error, which carries postgres's log.
+  let server = await startOnFreePort(
+    (free) => {
+      port = free;
       log = '';
-      port = await freePort();
-    }
-  }
+      return launch();
+    },
+    (err) => err instanceof Error && /could not bind|already in use/i.test(err.message),
+  );
   const halt = async (): Promise<void> => {
     if (server.child.exitCode === null) {
       // SIGINT: PostgreSQL's fast shutdown, every session ended at once (a server going away).

@@ -1,10 +1,10 @@
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { get } from 'node:http';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { freePort } from '../../test/peers/free-port.js';
 import { startVcsim, vcsimUnavailable, type Vcsim } from '../../test/peers/vcsim.js';
 import { outpostBin, runOutpost } from '../../test/outpost-binary.js';
 import { tempDir } from '../../test/temp-dir.js';
@@ -17,14 +17,6 @@ if (unavailable) console.log(`outpost metrics CLI tests skipped: ${unavailable}`
 
 const passphrase = 'metrics cli passphrase';
 const env = { OUTPOST_VAULT_PASSPHRASE: passphrase };
-
-const freePort = (): Promise<number> =>
-  new Promise((resolve) => {
-    const s = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as { port: number };
-      s.close(() => resolve(port));
-    });
-  });
 
 const httpGet = (url: string): Promise<{ status: number; type: string; body: string }> =>
   new Promise((resolve, reject) => {

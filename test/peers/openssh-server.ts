@@ -3,8 +3,8 @@
 // Killed by PID in stop().
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
+import { freePort, startOnFreePort } from './free-port.js';
 
 export interface SshdOptions {
   dir: string;
@@ -34,16 +34,7 @@ export interface Sshd {
 
 export const sshdAvailable = (): boolean => existsSync('/usr/sbin/sshd') && existsSync('/usr/bin/ssh-keygen');
 
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const addr = srv.address();
-      srv.close(() => (typeof addr === 'object' && addr ? resolve(addr.port) : reject(new Error('no port'))));
-    });
-  });
-}
+export { freePort };
 
 export function generateKey(file: string, type: 'ed25519' | 'rsa' | 'ecdsa' = 'ed25519', options: { passphrase?: string; pem?: boolean } = {}): { privateKey: string; publicKey: string } {
   const args = ['-q', '-t', type, '-N', options.passphrase ?? '', '-f', file, '-C', 'outpost-test'];
@@ -63,13 +54,10 @@ export function fingerprintOf(pubFile: string): string {
  */
 export async function startSshd(o: SshdOptions): Promise<Sshd> {
   if (o.port !== undefined) return startSshdOn(o, o.port);
-  for (let attempt = 1; ; attempt++) {
-    try {
-      return await startSshdOn(o, await freePort());
-    } catch (err) {
-      if (attempt >= 3 || !(err instanceof Error) || !err.message.includes('Address already in use')) throw err;
-    }
-  }
+  return await startOnFreePort(
+    (port) => startSshdOn(o, port),
+    (err) => err instanceof Error && err.message.includes('Address already in use'),
+  );
 }
 
 async function startSshdOn(o: SshdOptions, port: number): Promise<Sshd> {
