@@ -254,7 +254,7 @@ export class InventoryService {
       this.watchers.set(name, watcher);
       watcher.start();
     }
-    return summary(site.name, watcher.current);
+    return watchSummary(site.name, watcher.current);
   }
 
   async stopWatch(siteName: string): Promise<WatchStatusSummary> {
@@ -263,11 +263,11 @@ export class InventoryService {
     if (!watcher) throw new OutpostError('NOT_FOUND', `Site ${site.name} is not being watched.`);
     await watcher.stop();
     this.watchers.delete(site.name);
-    return summary(site.name, watcher.current);
+    return watchSummary(site.name, watcher.current);
   }
 
   watchStatus(): WatchStatusSummary[] {
-    return [...this.watchers].map(([name, w]) => summary(name, w.current));
+    return [...this.watchers].map(([name, w]) => watchSummary(name, w.current));
   }
 
   /** Waits until a site's watcher is current (tests, CLI progress). */
@@ -343,7 +343,8 @@ export class InventoryService {
   }
 }
 
-function summary(site: string, s: WatchStatus): WatchStatusSummary {
+/** A watcher status as the contract gives it (commands and the inventory.watch event). */
+export function watchSummary(site: string, s: WatchStatus): WatchStatusSummary {
   return {
     site,
     state: s.state,

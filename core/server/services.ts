@@ -13,7 +13,7 @@ import { InventoryViewService } from '../inventory/inventory-export.js';
 import { TrustStore, trustedCaPems } from '../certificates/trust-store.js';
 import { PreflightLists } from '../helpers/preflight-lists.js';
 import { EnrollmentService } from '../enrollment/enrollment-service.js';
-import { InventoryService } from '../inventory/inventory-service.js';
+import { InventoryService, watchSummary } from '../inventory/inventory-service.js';
 import type { EventLogStore } from '../inventory/event-log-store.js';
 import { VlanService } from '../networking/vlan-service.js';
 import { VmNetworkService } from '../networking/vm-network-service.js';
@@ -269,8 +269,7 @@ export class Services {
           // A snapshot just completed: deletes and renames made while no watcher ran are found now.
           if (status.state === 'watching') this.followCmdb(site, null);
           this.metrics.watchStatus(site, status);
-          const lastError = status.lastError ? { code: status.lastError.code, message: status.lastError.message } : null;
-          o.bus.emit('inventory.watch', { site, state: status.state, version: status.version, syncs: status.syncs, reconnects: status.reconnects, lastChangeAt: status.lastChangeAt, lastError, retryAt: status.retryAt, lastEventAt: status.lastEventAt, lagMs: status.lagMs });
+          o.bus.emit('inventory.watch', watchSummary(site, status));
           void this.emitStatus();
         },
         onSyncProgress: (progress) => o.bus.emit('inventory.sync.progress', progress),
